@@ -1,0 +1,124 @@
+// The one place that reads the environment. Validated once at start into a typed, frozen object;
+// everything else receives a MasslineConfig.
+
+export interface MasslineConfig {
+  /** API listen port. */
+  port: number;
+  host: string;
+  /** Where embedded services keep their data (`data/` under the project by default). */
+  dataDir: string;
+  database: {
+    /** Set when the user brings their own PostgreSQL; embedded PostgreSQL is used otherwise. */
+    url?: string;
+    embedded: boolean;
+    /** Port of the embedded PostgreSQL (not 5432, so it never collides with a system one). */
+    embeddedPort: number;
+  };
+  temporal: {
+    /** Set when the user brings their own Temporal; the embedded dev server is used otherwise. */
+    address: string;
+    embedded: boolean;
+    namespace: string;
+    taskQueue: string;
+    embeddedPort: number;
+    uiPort: number;
+    /** Explicit Temporal CLI binary (else PATH, else the per-user cache). */
+    cliPath?: string;
+  };
+  /** Office token to seed on first start; generated and printed when absent. */
+  adminToken?: string;
+  notifier: {
+    webhookUrl?: string;
+    webhookSecret?: string;
+  };
+  /** Public endpoints: requests per client address per minute. */
+  publicRateLimitPerMinute: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Worker concurrency. */
+  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Configuration keys, their meaning and default — the README's configuration table is generated from this. */
+export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string }> = [
+  { key: 'PORT', default: '3000', meaning: 'API port' },
+  { key: 'HOST', default: '0.0.0.0', meaning: 'API listen address' },
+  { key: 'DATABASE_URL', default: '(embedded)', meaning: 'PostgreSQL URL; when set, no embedded PostgreSQL is started' },
+  { key: 'MASSLINE_PG_PORT', default: '54329', meaning: 'port of the embedded PostgreSQL' },
+  { key: 'TEMPORAL_ADDRESS', default: '(embedded)', meaning: 'Temporal frontend host:port; when set, no dev server is started' },
+  { key: 'TEMPORAL_NAMESPACE', default: 'default', meaning: 'Temporal namespace' },
+  { key: 'TEMPORAL_TASK_QUEUE', default: 'massline', meaning: 'task queue of the worker' },
+  { key: 'MASSLINE_TEMPORAL_PORT', default: '7233', meaning: 'port of the embedded Temporal dev server' },
+  { key: 'MASSLINE_TEMPORAL_UI_PORT', default: '8233', meaning: 'port of the embedded Temporal Web UI' },
+  { key: 'TEMPORAL_CLI', default: '(PATH, then cache)', meaning: 'Temporal CLI binary to run the dev server with' },
+  { key: 'MASSLINE_DATA_DIR', default: './data', meaning: 'data of the embedded services' },
+  { key: 'MASSLINE_ADMIN_TOKEN', default: '(generated, printed once)', meaning: 'office token seeded on first start' },
+  { key: 'MASSLINE_WEBHOOK_URL', default: '(none)', meaning: 'escalation notices are also POSTed here (with retries)' },
+  { key: 'MASSLINE_WEBHOOK_SECRET', default: '(none)', meaning: 'HMAC-SHA256 key signing webhook bodies' },
+  { key: 'MASSLINE_PUBLIC_RATE_LIMIT', default: '60', meaning: 'public requests per client address per minute' },
+  { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
+  { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
+  { key: 'MASSLINE_WORKER_WORKFLOW_TASKS', default: '40', meaning: 'worker: max concurrent workflow tasks' },
+];
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): MasslineConfig {
+  const problems: string[] = [];
+  const int = (key: string, fallback: number, min = 1, max = 65535): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key} must be an integer in [${min}, ${max}], got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const str = (key: string): string | undefined => (env[key] === undefined || env[key] === '' ? undefined : env[key]);
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push(`DATABASE_URL must be a postgres:// URL`);
+  const temporalAddress = str('TEMPORAL_ADDRESS');
+  if (temporalAddress && !/^[^\s:/]+:\d+$/.test(temporalAddress)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
+  const webhookUrl = str('MASSLINE_WEBHOOK_URL');
+  if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) problems.push(`MASSLINE_WEBHOOK_URL must be an http(s) URL`);
+  const logLevel = (str('LOG_LEVEL') ?? 'info') as MasslineConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
+  const adminToken = str('MASSLINE_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
+
+  const temporalPort = int('MASSLINE_TEMPORAL_PORT', 7233);
+  const dataDir = str('MASSLINE_DATA_DIR') ?? 'data';
+  const config: MasslineConfig = {
+    port: int('PORT', 3000, 0),
+    host: str('HOST') ?? '0.0.0.0',
+    dataDir: dataDir.startsWith('/') ? dataDir : `${cwd.replace(/\/$/, '')}/${dataDir}`,
+    database: { url: databaseUrl, embedded: !databaseUrl, embeddedPort: int('MASSLINE_PG_PORT', 54329) },
+    temporal: {
+      address: temporalAddress ?? `127.0.0.1:${temporalPort}`,
+      embedded: !temporalAddress,
+      namespace: str('TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: str('TEMPORAL_TASK_QUEUE') ?? 'massline',
+      embeddedPort: temporalPort,
+      uiPort: int('MASSLINE_TEMPORAL_UI_PORT', 8233),
+      cliPath: str('TEMPORAL_CLI'),
+    },
+    adminToken,
+    notifier: { webhookUrl, webhookSecret: str('MASSLINE_WEBHOOK_SECRET') },
+    publicRateLimitPerMinute: int('MASSLINE_PUBLIC_RATE_LIMIT', 60, 1, 1_000_000),
+    logLevel,
+    worker: {
+      maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
+      maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', 40, 2, 10_000),
+    },
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,45 @@
+// Shape of a campaign plan (API.md "plan"). Resolution and validation live in plan.ts.
+import type { ActivePhase, Batch, Rung } from './types';
+
+export interface Window {
+  startsAt: string; // ISO-8601 with offset
+  endsAt: string;
+}
+
+export interface BatchPlan extends Window {
+  batch: Batch;
+  phases: Record<ActivePhase, Window>;
+}
+
+export interface LadderRung {
+  rung: Rung;
+  /** ISO-8601 duration relative to the deadline (items) or the window end (phases), e.g. `-P7D`, `PT0S`. */
+  offset: string;
+}
+
+export interface CalendarPlan {
+  count: 'calendar-days' | 'working-days';
+  /** Dates (YYYY-MM-DD) that are days off. */
+  holidays: string[];
+  /** Weekend dates (YYYY-MM-DD) that are worked (调休). */
+  workdays: string[];
+}
+
+/** A fully resolved plan: every part present. */
+export interface Plan {
+  batches: BatchPlan[];
+  /** Public disclosure window (公示) of a task book, ISO-8601 duration. */
+  disclosure: string;
+  ladder: LadderRung[];
+  windowLadder: LadderRung[];
+  calendar: CalendarPlan;
+}
+
+/** What a client may send: every part optional. */
+export interface PlanInput {
+  batches?: Array<Partial<Omit<BatchPlan, 'phases'>> & { batch: Batch; phases?: Partial<Record<ActivePhase, Partial<Window>>> }>;
+  disclosure?: string;
+  ladder?: LadderRung[];
+  windowLadder?: LadderRung[];
+  calendar?: Partial<CalendarPlan>;
+}

@@ -1,0 +1,124 @@
+// Every signal, query and update of the massline workflows, defined once.
+// The API and the CLI import these; the workflows set handlers for them.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  Actor,
+  Batch,
+  Card,
+  CampaignCounters,
+  ItemView,
+  MeetingView,
+  Phase,
+  Plan,
+  ProblemCategory,
+  ProblemSource,
+  RecordKind,
+  UnitView,
+  ItemStatus,
+  FiredRung,
+} from '../libs/domain/src';
+
+// ---------- workflow inputs ----------
+
+export interface CampaignWorkflowInput {
+  campaignId: string;
+  name: string;
+  plan: Plan;
+  /** Carried over continue-as-new. */
+  carried?: { counters: CampaignCounters; openedBatches: Batch[] };
+}
+
+export interface UnitWorkflowInput {
+  campaignId: string;
+  unitId: string;
+  code: string;
+  name: string;
+  batch: Batch;
+  groupId: string;
+  plan: Plan;
+}
+
+export interface ItemWorkflowInput {
+  campaignId: string;
+  unitId: string;
+  itemId: string;
+  groupId: string;
+  measure: string;
+  owner: string;
+  problemIds: string[];
+  deadline: string;
+  plan: Pick<Plan, 'ladder' | 'calendar'>;
+  /** Workflow id of the unit to report status and cards to. */
+  parentWorkflowId: string;
+}
+
+// ---------- campaign ----------
+
+/** A unit reports each change of phase or card to its campaign (deltas; signals are delivered exactly once). */
+export interface UnitProgressReport {
+  unitId: string;
+  batch: Batch;
+  phase?: { from: Phase | null; to: Phase };
+  card?: { from: Card; to: Card };
+  referrals?: number;
+  overdueItems?: number;
+}
+export const unitProgressSignal = defineSignal<[UnitProgressReport]>('unitProgress');
+export const campaignCountersQuery = defineQuery<CampaignCounters & { openedBatches: Batch[] }>('campaignCounters');
+
+// ---------- unit lifecycle ----------
+
+export interface Acting { actor: Actor; comment?: string }
+
+export const unitStateQuery = defineQuery<UnitView>('unitState');
+
+export const addRecordUpdate = defineUpdate<{ id: string }, [Acting & { kind: RecordKind; title: string; body?: string; attachmentUri?: string }]>('addRecord');
+/** Opinions come from the public channel (群众). */
+export const addOpinionUpdate = defineUpdate<{ id: string }, [Acting & { text: string; contact?: string }]>('addOpinion');
+export const addProblemUpdate = defineUpdate<
+  { id: string },
+  [Acting & { title: string; description?: string; source: ProblemSource; category: ProblemCategory }]
+>('addProblem');
+
+export const scheduleMeetingUpdate = defineUpdate<MeetingView, [Acting & { scheduledAt: string; location: string }]>('scheduleMeeting');
+/** A supervisor of the assigned group attests presence (全程参与). */
+export const meetingAttendanceUpdate = defineUpdate<MeetingView, [Acting & { arrivedAt: string; leftAt: string }]>('meetingAttendance');
+export const meetingHeldUpdate = defineUpdate<
+  { valid: boolean; reason?: string },
+  [Acting & { startedAt: string; endedAt: string; minutes: string }]
+>('meetingHeld');
+
+export const requestTransitionUpdate = defineUpdate<{ id: string; status: 'pending' }, [Acting & { to: Phase }]>('requestTransition');
+/** A supervisor of the assigned group approves or rejects a pending transition. */
+export const approveTransitionUpdate = defineUpdate<
+  { status: 'approved' | 'rejected' },
+  [Acting & { transitionId: string; approve: boolean; comment: string }]
+>('approveTransition');
+
+export interface TaskBookItemInput { problemIds: string[]; measure: string; owner: string; deadline: string }
+export const setTaskBookUpdate = defineUpdate<
+  { items: Array<TaskBookItemInput & { id: string; status: ItemStatus }> },
+  [Acting & { signedBy: string; items: TaskBookItemInput[] }]
+>('setTaskBook');
+export const publishTaskBookUpdate = defineUpdate<{ disclosureEndsAt: string }, [Acting]>('publishTaskBook');
+export const fileObjectionUpdate = defineUpdate<{ id: string }, [Acting & { text: string; itemId?: string }]>('fileObjection');
+export const answerObjectionUpdate = defineUpdate<{ id: string }, [Acting & { objectionId: string; text: string }]>('answerObjection');
+
+/** Items report status and card changes to their unit. */
+export interface ItemReport { itemId: string; status: ItemStatus; card: Card; rung?: FiredRung }
+export const itemReportSignal = defineSignal<[ItemReport]>('itemReport');
+
+// ---------- rectification item ----------
+
+export const itemStateQuery = defineQuery<ItemView>('itemState');
+export const reportProgressUpdate = defineUpdate<{ id: string }, [Acting & { note: string; evidenceUri?: string }]>('reportProgress');
+export const submitCompletionUpdate = defineUpdate<ItemView, [Acting & { evidence: string }]>('submitCompletion');
+/** 销号 — close the item, or send it back to open. */
+export const verifyItemUpdate = defineUpdate<ItemView, [Acting & { accept: boolean; comment: string }]>('verifyItem');
+export const requestExtensionUpdate = defineUpdate<{ id: string; status: 'pending' }, [Acting & { newDeadline: string; reason: string }]>('requestExtension');
+export const decideExtensionUpdate = defineUpdate<
+  { status: 'approved' | 'rejected'; deadline: string },
+  [Acting & { extensionId: string; approve: boolean; comment: string }]
+>('decideExtension');
+/** Office approves carrying an item into a long-term rule (建章立制). */
+export const carryOverUpdate = defineUpdate<ItemView, [Acting & { rule: string; comment: string }]>('carryOver');
