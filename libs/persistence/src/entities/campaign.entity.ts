@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Plan } from '../../../domain/src';
+
+export type CampaignStatus = 'draft' | 'running' | 'done';
+
+@Entity({ name: 'campaigns' })
+export class CampaignEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** The fully resolved plan (every part present). */
+  @Column({ type: 'jsonb' })
+  plan!: Plan;
+
+  @Column({ type: 'text', default: 'draft' })
+  status!: CampaignStatus;
+
+  @Column({ name: 'starts_at', type: 'timestamptz' })
+  startsAt!: Date;
+
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+}

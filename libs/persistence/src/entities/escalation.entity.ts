@@ -1,0 +1,54 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { Phase, Rung } from '../../../domain/src';
+
+export type EscalationSubject = 'item' | 'phase-window' | 'programme-goal';
+
+/** One fired rung of a ladder. `key` makes it exactly once per item, deadline and rung (or unit, phase and rung). */
+@Entity({ name: 'escalations' })
+@Index('ix_escalations_campaign_rung_fired', ['campaignId', 'rung', 'firedAt'])
+@Index('ix_escalations_group_fired', ['groupId', 'firedAt'])
+@Index('ix_escalations_unit_fired', ['unitId', 'firedAt'])
+export class EscalationEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text', unique: true })
+  key!: string;
+
+  @Column({ name: 'campaign_id', type: 'uuid' })
+  campaignId!: string;
+
+  @Column({ name: 'unit_id', type: 'uuid' })
+  unitId!: string;
+
+  @Column({ name: 'item_id', type: 'text', nullable: true })
+  itemId!: string | null;
+
+  @Column({ name: 'group_id', type: 'uuid' })
+  groupId!: string;
+
+  @Column({ type: 'text' })
+  subject!: EscalationSubject;
+
+  @Column({ type: 'text', nullable: true })
+  phase!: Phase | null;
+
+  @Column({ type: 'text' })
+  rung!: Rung;
+
+  @Column({ type: 'timestamptz' })
+  deadline!: Date;
+
+  @Column({ name: 'fired_at', type: 'timestamptz' })
+  firedAt!: Date;
+
+  /** `responsible-person:<owner>`, `unit-head:<unitId>`, `group:<groupId>`, `office`, `discipline-inspection`. */
+  @Column({ type: 'jsonb' })
+  recipients!: string[];
+
+  @Column({ type: 'text' })
+  summary!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

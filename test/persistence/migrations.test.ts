@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import {
+  AuditLogEntity,
+  createDataSource,
+  hashToken,
+  MASSLINE_MIGRATIONS,
+  revertAllMigrations,
+  runMigrations,
+} from '../../libs/persistence/src';
+import { startLocalPostgres, type LocalPostgres } from './local-postgres';
+
+const TABLES = [
+  'audit_log',
+  'campaigns',
+  'escalations',
+  'idempotency_keys',
+  'item_states',
+  'measures',
+  'notifications',
+  'principals',
+  'programmes',
+  'replay_jobs',
+  'supervisory_groups',
+  'unit_states',
+  'units',
+];
+
+let pg: LocalPostgres;
+beforeAll(async () => {
+  pg = await startLocalPostgres();
+});
+afterAll(async () => {
+  await pg?.stop();
+});
+
+async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Tables, columns, constraints, indexes and triggers of the public schema, as one comparable text. */
+const describeSchema = (url: string) =>
+  withClient(url, async (c) => {
+    const columns = await c.query(
+      `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+        WHERE table_schema = 'public' ORDER BY table_name, column_name`,
+    );
+    const constraints = await c.query(
+      `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+        WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`,
+    );
+    const indexes = await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`);
+    const triggers = await c.query(
+      `SELECT tgname, tgrelid::regclass::text AS t FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
+    );
+    return JSON.stringify({ columns: columns.rows, constraints: constraints.rows, indexes: indexes.rows, triggers: triggers.rows });
+  });
+
+const userTables = (url: string) =>
+  withClient(url, async (c) =>
+    (await c.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.tablename as string),
+  );
+
+describe('migrations', () => {
+  it('apply on an empty database and create every table', async () => {
+    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    expect(await userTables(url)).toEqual([]);
+    const applied = await runMigrations({ url });
+    expect(applied).toEqual(MASSLINE_MIGRATIONS.map((m) => m.name));
+    expect(await userTables(url)).toEqual([...TABLES, 'massline_migrations'].sort());
+  });
+
+  it('are idempotent: a second run applies nothing and leaves the schema as it was', async () => {
+    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    await runMigrations({ url });
+    const before = await describeSchema(url);
+    expect(await runMigrations({ url })).toEqual([]);
+    expect(await describeSchema(url)).toEqual(before);
+  });
+
+  it('run by several processes at once apply exactly once', async () => {
+    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    const runs = await Promise.all([runMigrations({ url }), runMigrations({ url }), runMigrations({ url })]);
+    expect(runs.flat()).toEqual(MASSLINE_MIGRATIONS.map((m) => m.name));
+    const count = await withClient(url, async (c) => (await c.query('SELECT count(*)::int AS n FROM massline_migrations')).rows[0].n);
+    expect(count).toBe(MASSLINE_MIGRATIONS.length);
+  });
+
+  it('revert cleanly (down) to an empty schema, and apply again after', async () => {
+    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    await runMigrations({ url });
+    const applied = await describeSchema(url);
+    const dataSource = createDataSource({ url });
+    await dataSource.initialize();
+    try {
+      expect(await revertAllMigrations(dataSource)).toEqual(MASSLINE_MIGRATIONS.map((m) => m.name).reverse());
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(await userTables(url)).toEqual(['massline_migrations']);
+    const leftovers = await withClient(url, async (c) =>
+      (await c.query(`SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace`)).rows,
+    );
+    expect(leftovers).toEqual([]);
+    await runMigrations({ url });
+    expect(await describeSchema(url)).toEqual(applied);
+  });
+
+  it('match the entities: TypeORM finds no table or column to change', async () => {
+    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    await runMigrations({ url });
+    const dataSource = createDataSource({ url });
+    await dataSource.initialize();
+    try {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      // The migration declares checks, foreign keys and a few indexes the entities do not repeat; TypeORM would
+      // drop those. Tables and columns, though, must agree exactly.
+      const structural = pending.upQueries
+        .map((q) => q.query)
+        .filter((q) => /CREATE TABLE|ADD "|ALTER COLUMN|DROP COLUMN|RENAME/.test(q));
+      expect(structural).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
+describe('audit_log', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await pg.createDatabase(`a_${randomUUID().slice(0, 8)}`);
+    await runMigrations({ url });
+  });
+
+  it('accepts appends through the entity', async () => {
+    const dataSource = createDataSource({ url });
+    await dataSource.initialize();
+    try {
+      const saved = await dataSource.getRepository(AuditLogEntity).save({
+        actorId: 'p-1',
+        actorRole: 'supervisor',
+        call: 'approveTransition',
+        unitId: 'not-a-uuid-is-fine',
+        outcome: 'refused',
+        rule: 'gate.P2.study-record',
+        message: 'no study record',
+        detail: { to: 'P2' },
+        workflowId: null,
+        itemId: null,
+      });
+      expect(saved.id).toMatch(/^\d+$/);
+      const row = await dataSource.getRepository(AuditLogEntity).findOneByOrFail({ id: saved.id });
+      expect(row).toMatchObject({ actorId: 'p-1', outcome: 'refused', rule: 'gate.P2.study-record', detail: { to: 'P2' } });
+      expect(row.at).toBeInstanceOf(Date);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it.each([
+    ['UPDATE', `UPDATE audit_log SET message = 'rewritten'`],
+    ['DELETE', `DELETE FROM audit_log`],
+    ['TRUNCATE', `TRUNCATE audit_log`],
+  ])('refuses %s', async (op, sql) => {
+    await withClient(url, async (c) => {
+      await c.query(
+        `INSERT INTO audit_log (actor_id, actor_role, call, outcome, message) VALUES ('p-2', 'unit', 'requestTransition', 'refused', 'kept')`,
+      );
+      const before = (await c.query('SELECT id, message FROM audit_log ORDER BY id')).rows;
+      await expect(c.query(sql)).rejects.toThrow(`audit_log is append-only: ${op} refused`);
+      expect((await c.query('SELECT id, message FROM audit_log ORDER BY id')).rows).toEqual(before);
+    });
+  });
+});
+
+describe('constraints', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await pg.createDatabase(`c_${randomUUID().slice(0, 8)}`);
+    await runMigrations({ url });
+  });
+
+  it('store tokens only as sha256 hex and scope unit and supervisor principals', async () => {
+    await withClient(url, async (c) => {
+      const insert = (role: string, token: string, groupId: string | null = null) =>
+        c.query(`INSERT INTO principals (name, role, token_hash, group_id) VALUES ('x', $1, $2, $3)`, [role, token, groupId]);
+      await expect(insert('office', 'plain-token')).rejects.toThrow(/ck_principals_token_hash/);
+      await expect(insert('unit', hashToken('u'))).rejects.toThrow(/ck_principals_scope/);
+      await expect(insert('supervisor', hashToken('s'))).rejects.toThrow(/ck_principals_scope/);
+      await insert('office', hashToken('o'));
+      await expect(insert('auditor', hashToken('o'))).rejects.toThrow(/uq_principals_token_hash/);
+    });
+  });
+
+  it('keep one unit per code per campaign', async () => {
+    await withClient(url, async (c) => {
+      const office = (await c.query(`INSERT INTO principals (name, role, token_hash) VALUES ('o', 'office', $1) RETURNING id`, [hashToken(randomUUID())])).rows[0].id;
+      const campaign = (await c.query(`INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('c', '{}', now(), $1) RETURNING id`, [office])).rows[0].id;
+      const group = (await c.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'g1') RETURNING id`, [campaign])).rows[0].id;
+      const unit = () =>
+        c.query(`INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'A-1', 'a', 'organ', 'municipal', 1, $2)`, [campaign, group]);
+      await unit();
+      await expect(unit()).rejects.toThrow(/uq_units_campaign_code/);
+      await expect(
+        c.query(`INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'A-2', 'a', 'organ', 'municipal', 3, $2)`, [campaign, group]),
+      ).rejects.toThrow(/units_batch_check/);
+    });
+  });
+});
