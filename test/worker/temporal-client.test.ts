@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { SearchAttributeType } from '@temporalio/common';
+import { defaultPlan } from './plan-fixture';
+import {
+  connectTemporal,
+  registerSearchAttributes,
+  startCampaignWorkflow,
+  startUnitWorkflow,
+  type TemporalHandles,
+} from '../../libs/temporal/src';
+import { unitWorkflowId, campaignWorkflowId } from '../../libs/domain/src';
+import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../workflows/search-attributes';
+import { startLocalTemporal, type LocalTemporal } from './local-temporal';
+
+// No worker polls this queue: starting a workflow only records it, which is all these tests need.
+const TASK_QUEUE = `idle-${randomUUID()}`;
+
+let server: LocalTemporal;
+let temporal: TemporalHandles;
+beforeAll(async () => {
+  server = await startLocalTemporal();
+  temporal = await connectTemporal({ address: server.address, namespace: server.namespace });
+});
+afterAll(async () => {
+  await temporal?.connection.close();
+  await server?.stop();
+});
+
+async function customAttributes(): Promise<Record<string, number>> {
+  const listed = await temporal.connection.operatorService.listSearchAttributes({ namespace: server.namespace });
+  return listed.customAttributes as Record<string, number>;
+}
+
+describe('registerSearchAttributes', () => {
+  it('adds every massline attribute once, with its type, and is idempotent', async () => {
+    const before = await customAttributes();
+    for (const key of MASSLINE_SEARCH_ATTRIBUTES) expect(before[key.name]).toBeUndefined();
+    const added = await registerSearchAttributes(temporal.connection, server.namespace);
+    expect(added.sort()).toEqual(MASSLINE_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+    const after = await customAttributes();
+    for (const key of MASSLINE_SEARCH_ATTRIBUTES) {
+      expect(after[key.name]).toBe(key.type === SearchAttributeType.INT ? 3 : 2);
+    }
+    expect(await registerSearchAttributes(temporal.connection, server.namespace)).toEqual([]);
+  });
+});
+
+describe('starting workflows', () => {
+  beforeAll(async () => {
+    await registerSearchAttributes(temporal.connection, server.namespace);
+  });
+
+  it('starts a unit workflow under its deterministic id with its search attributes, once', async () => {
+    const campaignId = randomUUID();
+    const unitId = randomUUID();
+    const input = { campaignId, unitId, code: 'HZ-001', name: 'Municipal finance bureau', batch: 1 as const, groupId: randomUUID(), plan: defaultPlan };
+    const first = await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
+    expect(first).toEqual({ workflowId: unitWorkflowId(unitId), status: 'started' });
+    const again = await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
+    expect(again).toEqual({ workflowId: unitWorkflowId(unitId), status: 'exists' });
+
+    const description = await temporal.client.workflow.getHandle(unitWorkflowId(unitId)).describe();
+    expect(description.type).toBe('unitLifecycleWorkflow');
+    expect(description.taskQueue).toBe(TASK_QUEUE);
+    const sa = description.typedSearchAttributes;
+    expect(sa.get(campaignIdKey)).toBe(campaignId);
+    expect(sa.get(unitCodeKey)).toBe('HZ-001');
+    expect(sa.get(batchKey)).toBe(1);
+    expect(sa.get(phaseKey)).toBe('P1');
+    expect(sa.get(cardKey)).toBe('none');
+    expect(sa.get(kindKey)).toBe('unit');
+
+    // Only one run exists for the id, and visibility finds it by campaign.
+    const deadline = Date.now() + 30_000;
+    let found: string[] = [];
+    while (Date.now() < deadline) {
+      found = [];
+      for await (const wf of temporal.client.workflow.list({ query: `MasslineCampaign = '${campaignId}' AND MasslineKind = 'unit'` })) {
+        found.push(`${wf.workflowId}/${wf.runId}`);
+      }
+      if (found.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found).toEqual([`${unitWorkflowId(unitId)}/${description.runId}`]);
+  });
+
+  it('refuses a second run of a closed unit workflow (exists, not a new run)', async () => {
+    const unitId = randomUUID();
+    const input = { campaignId: randomUUID(), unitId, code: 'HZ-002', name: 'x', batch: 2 as const, groupId: randomUUID(), plan: defaultPlan };
+    await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
+    const handle = temporal.client.workflow.getHandle(unitWorkflowId(unitId));
+    const { runId } = await handle.describe();
+    await handle.terminate('closed for the test');
+    expect(await startUnitWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({ workflowId: unitWorkflowId(unitId), status: 'exists' });
+    expect((await temporal.client.workflow.getHandle(unitWorkflowId(unitId)).describe()).runId).toBe(runId);
+  });
+
+  it('starts a campaign workflow once', async () => {
+    const campaignId = randomUUID();
+    const input = { campaignId, name: 'Hangzhou 2013', plan: defaultPlan };
+    expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({ workflowId: campaignWorkflowId(campaignId), status: 'started' });
+    expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({ workflowId: campaignWorkflowId(campaignId), status: 'exists' });
+    const description = await temporal.client.workflow.getHandle(campaignWorkflowId(campaignId)).describe();
+    expect(description.type).toBe('campaignWorkflow');
+    expect(description.typedSearchAttributes.get(kindKey)).toBe('campaign');
+  });
+});
