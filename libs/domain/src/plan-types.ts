@@ -23,6 +23,8 @@ export interface CalendarPlan {
   holidays: string[];
   /** Weekend dates (YYYY-MM-DD) that are worked (调休). */
   workdays: string[];
+  /** Fixed UTC offset at which days are reckoned (default `+08:00`, China has no daylight saving). */
+  utcOffset?: string;
 }
 
 /** A fully resolved plan: every part present. */

@@ -9,6 +9,7 @@ export const PHASES = ['P1', 'P2', 'P3', 'DONE'] as const;
 export type Phase = (typeof PHASES)[number];
 /** Phases with a window and a gate (DONE has neither). */
 export type ActivePhase = Exclude<Phase, 'DONE'>;
+export const ACTIVE_PHASES: readonly ActivePhase[] = ['P1', 'P2', 'P3'];
 
 export const CARDS = ['none', 'yellow', 'red'] as const;
 export type Card = (typeof CARDS)[number];

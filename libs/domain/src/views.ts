@@ -1,5 +1,5 @@
 // What the workflows answer to queries (and project into PostgreSQL). Plain JSON.
-import type { Batch, Card, ItemStatus, Phase, ProblemCategory, ProblemSource, RecordKind, Rung, Stamp, Window } from './index';
+import type { Batch, Card, ItemStatus, Phase, ProblemCategory, ProblemSource, ProgrammeTrack, RecordKind, Rung, Stamp, Window } from './index';
 
 export interface RecordView extends Stamp { id: string; kind: RecordKind; title: string; body?: string; attachmentUri?: string }
 export interface OpinionView extends Stamp { id: string; text: string; contact?: string }
@@ -33,7 +33,16 @@ export interface TransitionView {
   decided?: Stamp;
 }
 
-export interface FiredRung { rung: Rung; firedAt: string; deadline: string; to: string[] }
+export interface FiredRung {
+  rung: Rung;
+  firedAt: string;
+  deadline: string;
+  to: string[];
+  /** When the rung was due (deadline + offset); `firedAt` is later only when the ladder (re)started past it. */
+  dueAt?: string;
+  /** `${workflowId}:${deadline}:${rung}` or `${workflowId}:${phase}:${rung}`: the escalation's idempotency key. */
+  key?: string;
+}
 
 export interface TaskBookItemView {
   id: string;
@@ -117,4 +126,32 @@ export interface CampaignCounters {
   cards: { yellow: number; red: number };
   referrals: number;
   overdueItems: number;
+}
+
+/** A staged goal of a city-wide programme: a deadline on the same ladder as a rectification item. */
+export interface GoalView {
+  id: string;
+  title: string;
+  dueAt: string;
+  /** open → achieved (lead unit) → closed (office verifies) or back to open. */
+  status: 'open' | 'achieved' | 'closed';
+  card: Card;
+  rungs: FiredRung[];
+  achievement?: Stamp & { evidence: string };
+  verifications: Array<Stamp & { accept: boolean }>;
+}
+
+/** A city-wide programme: one of the four governance tracks or the nine major actions. */
+export interface ProgrammeView {
+  id: string;
+  name: string;
+  track: ProgrammeTrack;
+  leadLeader: string;
+  leadUnitId: string;
+  responsibleUnitIds: string[];
+  goals: GoalView[];
+  status: 'active' | 'done';
+  card: Card;
+  version: number;
+  updatedAt: string;
 }

@@ -1,0 +1,176 @@
+// Pure rules of the campaign shared by the workflows, the API and the tests:
+// batches, cards, gates, the meeting rule, who may act, and how refusals are worded.
+import { DomainError, type DomainErrorDetails, type ErrorCode, invalidInput } from './errors';
+import { parseInstant } from './time';
+import type { Actor, ActivePhase, Batch, Card, Phase, Rung, Stamp, UnitKind, UnitLevel } from './types';
+import type { MeetingView, UnitView } from './views';
+
+// ---------- calendar: which batch ----------
+
+/**
+ * Batch 1: municipal organs, enterprises, universities and their directly affiliated units.
+ * Batch 2: district and county(-city) organs, their affiliated units, and grassroots organisations.
+ * An explicit batch set by the office wins.
+ */
+export function batchOf(kind: UnitKind, level: UnitLevel, explicit?: Batch): Batch {
+  if (explicit !== undefined) return explicit;
+  if (kind === 'grassroots') return 2;
+  return level === 'municipal' ? 1 : 2;
+}
+
+// ---------- phases ----------
+
+export const NEXT_PHASE: Record<Phase, Phase | null> = { P1: 'P2', P2: 'P3', P3: 'DONE', DONE: null };
+export const isActivePhase = (p: Phase): p is ActivePhase => p !== 'DONE';
+
+// ---------- cards ----------
+
+const CARD_RANK: Record<Card, number> = { none: 0, yellow: 1, red: 2 };
+/** Cards order none < yellow < red; a unit shows the worst that applies. */
+export const compareCards = (a: Card, b: Card): number => CARD_RANK[a] - CARD_RANK[b];
+export const worstCard = (...cards: Card[]): Card => cards.reduce<Card>((w, c) => (CARD_RANK[c] > CARD_RANK[w] ? c : w), 'none');
+/** The card a rung shows: a reminder shows none, a referral keeps red. */
+export const RUNG_CARD: Record<Rung, Card> = { reminder: 'none', yellow: 'yellow', red: 'red', referral: 'red' };
+
+// ---------- gates ----------
+
+/** Gates to enter each phase, by rule name. */
+export const GATES = {
+  P2: ['gate.P2.study-record', 'gate.P2.opinion', 'gate.P2.solicitation-report'],
+  P3: ['gate.P3.problem', 'gate.P3.comparison-check', 'gate.P3.valid-meeting'],
+  DONE: ['gate.DONE.task-book-effective', 'gate.DONE.items-closed', 'gate.DONE.rule-recorded'],
+} as const;
+export type GateName = (typeof GATES)[keyof typeof GATES][number];
+
+export type GateFacts = Pick<UnitView, 'records' | 'opinions' | 'problems' | 'meeting' | 'taskBook'>;
+
+const gateMet: Record<GateName, (u: GateFacts) => boolean> = {
+  'gate.P2.study-record': (u) => u.records.some((r) => r.kind === 'study'),
+  'gate.P2.opinion': (u) => u.opinions.length > 0,
+  'gate.P2.solicitation-report': (u) => u.records.some((r) => r.kind === 'solicitation-report'),
+  'gate.P3.problem': (u) => u.problems.length > 0,
+  'gate.P3.comparison-check': (u) => u.records.some((r) => r.kind === 'comparison-check'),
+  'gate.P3.valid-meeting': (u) => u.meeting?.valid === true,
+  // Effective = disclosure elapsed and every objection answered.
+  'gate.DONE.task-book-effective': (u) => u.taskBook?.status === 'effective',
+  'gate.DONE.items-closed': (u) =>
+    !!u.taskBook && u.taskBook.items.length > 0 && u.taskBook.items.every((i) => i.status === 'closed' || i.status === 'carried'),
+  'gate.DONE.rule-recorded': (u) => u.records.some((r) => r.kind === 'rule'),
+};
+
+/** Gates to enter `to` that the unit does not meet yet. */
+export function unmetGatesFor(to: Exclude<Phase, 'P1'>, facts: GateFacts): GateName[] {
+  return GATES[to].filter((g) => !gateMet[g](facts));
+}
+
+/** Gates of the unit's next transition that are not met (none once DONE). */
+export function unmetGates(phase: Phase, facts: GateFacts): GateName[] {
+  const next = NEXT_PHASE[phase];
+  return next ? unmetGatesFor(next as Exclude<Phase, 'P1'>, facts) : [];
+}
+
+// ---------- the special democratic life meeting (专题民主生活会) ----------
+
+/**
+ * 全程参与: a meeting counts only if a member of the unit's assigned supervisory group attests presence covering it
+ * from start to end (arrived ≤ start, left ≥ end).
+ */
+export function meetingValidity(
+  meeting: Pick<MeetingView, 'attendance'>,
+  held: { startedAt: string; endedAt: string },
+  groupId: string,
+): { valid: boolean; reason?: string } {
+  const start = parseInstant(held.startedAt, 'startedAt');
+  const end = parseInstant(held.endedAt, 'endedAt');
+  const covering = meeting.attendance.find(
+    (a) => a.groupId === groupId && parseInstant(a.arrivedAt, 'arrivedAt') <= start && parseInstant(a.leftAt, 'leftAt') >= end,
+  );
+  if (covering) return { valid: true };
+  const who = meeting.attendance.filter((a) => a.groupId === groupId).map((a) => `${a.supervisorId} ${a.arrivedAt}–${a.leftAt}`);
+  return {
+    valid: false,
+    reason:
+      `meeting.full-attendance: no member of supervisory group ${groupId} attested presence from start (${held.startedAt}) ` +
+      `to end (${held.endedAt})${who.length ? `; attested: ${who.join(', ')}` : '; no attestation'}. The meeting is invalid and must be reconvened.`,
+  };
+}
+
+// ---------- refusals ----------
+
+/** A refusal that names the rule and the actor: `[rule] message (actor id, role)`. */
+export function refuse(code: ErrorCode, rule: string, message: string, actor?: Pick<Actor, 'id' | 'role'>, details: DomainErrorDetails = {}) {
+  const who = actor ? ` (actor ${actor.id}, ${actor.role})` : '';
+  return new DomainError(code, `[${rule}] ${message}${who}`, { ...details, rule, ...(actor ? { actorId: actor.id } : {}) });
+}
+
+export const violation = (rule: string, message: string, actor?: Actor, details: DomainErrorDetails = {}) =>
+  refuse('RULE_VIOLATION', rule, message, actor, details);
+
+// ---------- who may act ----------
+
+function expectActor(actor: unknown): Actor {
+  const a = actor as Actor | undefined;
+  if (!a || typeof a !== 'object' || typeof a.id !== 'string' || !a.id || typeof a.role !== 'string') {
+    throw invalidInput('actor', 'every change needs an actor with id and role');
+  }
+  return a;
+}
+
+/** Unit actions: only a `unit` principal whose scope is this unit. */
+export function assertUnitActor(actor: unknown, unitId: string, action: string): Actor {
+  const a = expectActor(actor);
+  if (a.role !== 'unit') throw refuse('FORBIDDEN', 'actor.unit-only', `${action} is done by the unit itself, not by role ${a.role}`, a);
+  if (a.unitId !== unitId) throw refuse('FORBIDDEN', 'actor.unit-scope', `${action}: unit principal of ${a.unitId ?? '(none)'} cannot act for unit ${unitId}`, a);
+  return a;
+}
+
+/** Supervisor decisions: only a `supervisor` of the assigned group; a unit never decides for itself. */
+export function assertAssignedSupervisor(actor: unknown, groupId: string, action: string, selfRule = 'actor.no-self-approval'): Actor {
+  const a = expectActor(actor);
+  if (a.role === 'unit') throw refuse('FORBIDDEN', selfRule, `a unit never decides its own ${action}; a supervisor of group ${groupId} does`, a);
+  if (a.role !== 'supervisor') throw refuse('FORBIDDEN', 'actor.supervisor-only', `${action} is decided by a supervisor of group ${groupId}, not by role ${a.role}`, a);
+  if (a.groupId !== groupId) {
+    throw refuse('FORBIDDEN', 'actor.supervisor-group', `${action}: supervisor of group ${a.groupId ?? '(none)'} is not assigned to this unit (group ${groupId})`, a);
+  }
+  return a;
+}
+
+export function assertOffice(actor: unknown, action: string): Actor {
+  const a = expectActor(actor);
+  if (a.role !== 'office') throw refuse('FORBIDDEN', 'actor.office-only', `${action} is done by the campaign office, not by role ${a.role}`, a);
+  return a;
+}
+
+/** The public channel (群众): citizens, and the office relaying what they sent. */
+export function assertPublicChannel(actor: unknown, action: string): Actor {
+  const a = expectActor(actor);
+  if (a.role !== 'public' && a.role !== 'office') {
+    throw refuse('FORBIDDEN', 'actor.public-channel', `${action} arrives through the public channel, not from role ${a.role}`, a);
+  }
+  return a;
+}
+
+export const stamp = (actor: Actor, nowMs: number, comment?: string): Stamp => ({
+  actorId: actor.id,
+  role: actor.role,
+  at: new Date(nowMs).toISOString(),
+  ...(comment !== undefined && comment !== '' ? { comment } : {}),
+});
+
+// ---------- input checks ----------
+
+export function text(value: unknown, field: string, max = 5_000, required = true): string | undefined {
+  if (value === undefined || value === null) {
+    if (required) throw invalidInput(field, 'required');
+    return undefined;
+  }
+  if (typeof value !== 'string') throw invalidInput(field, `expected a string, got ${typeof value}`);
+  if (required && value.trim() === '') throw invalidInput(field, 'must not be empty');
+  if (value.length > max) throw invalidInput(field, `at most ${max} characters`);
+  return value;
+}
+
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (!allowed.includes(value as T)) throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as T;
+}

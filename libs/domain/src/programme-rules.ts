@@ -1,0 +1,117 @@
+// City-wide programmes (four governance tracks, nine major actions): staged goals are deadlines on the
+// same ladder as rectification items; the lead unit records achievement, the office verifies.
+import { invalidInput, notFound } from './errors';
+import { assertOffice, assertUnitActor, oneOf, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
+import { parseInstant } from './time';
+import { PROGRAMME_TRACKS, type ProgrammeTrack } from './types';
+import type { Acting } from './unit-rules';
+import type { FiredRung, GoalView, ProgrammeView } from './views';
+
+export interface ProgrammeIdentity {
+  programmeId: string;
+  name: string;
+  track: ProgrammeTrack;
+  leadLeader: string;
+  leadUnitId: string;
+  responsibleUnitIds: string[];
+  goals: Array<{ id?: string; title: string; dueAt: string }>;
+}
+
+export const goalId = (programmeId: string, seq: number) => `${programmeId}.goal-${seq}`;
+
+/** Checks a programme definition (API input); throws INVALID_INPUT naming the field. */
+export function validateProgramme(p: ProgrammeIdentity): void {
+  text(p.name, 'name', 500);
+  oneOf(p.track, PROGRAMME_TRACKS, 'track');
+  text(p.leadLeader, 'leadLeader', 200);
+  text(p.leadUnitId, 'leadUnitId', 200);
+  if (!Array.isArray(p.responsibleUnitIds)) throw invalidInput('responsibleUnitIds', 'expected an array');
+  p.responsibleUnitIds.forEach((u, i) => text(u, `responsibleUnitIds[${i}]`, 200));
+  if (!Array.isArray(p.goals) || p.goals.length === 0) throw invalidInput('goals', 'a programme needs at least one staged goal');
+  if (p.goals.length > 100) throw invalidInput('goals', 'at most 100 goals');
+  p.goals.forEach((g, i) => {
+    text(g.title, `goals[${i}].title`, 500);
+    parseInstant(g.dueAt, `goals[${i}].dueAt`);
+  });
+}
+
+export function newProgrammeView(p: ProgrammeIdentity, now: number): ProgrammeView {
+  return {
+    id: p.programmeId,
+    name: p.name,
+    track: p.track,
+    leadLeader: p.leadLeader,
+    leadUnitId: p.leadUnitId,
+    responsibleUnitIds: [...p.responsibleUnitIds],
+    goals: p.goals.map((g, i) => ({
+      id: g.id ?? goalId(p.programmeId, i + 1),
+      title: g.title,
+      dueAt: g.dueAt,
+      status: 'open',
+      card: 'none',
+      rungs: [],
+      verifications: [],
+    })),
+    status: 'active',
+    card: 'none',
+    version: 1,
+    updatedAt: new Date(now).toISOString(),
+  };
+}
+
+export function refreshProgramme(v: ProgrammeView, now: number) {
+  const open = v.goals.filter((g) => g.status !== 'closed');
+  v.card = worstCard(...open.map((g) => g.card));
+  v.status = open.length === 0 ? 'done' : 'active';
+  v.version += 1;
+  v.updatedAt = new Date(now).toISOString();
+}
+
+function goalOf(v: ProgrammeView, id: string): GoalView {
+  const g = v.goals.find((x) => x.id === id);
+  if (!g) throw notFound('goal', String(id));
+  return g;
+}
+
+export interface GoalAchievementArgs extends Acting { goalId: string; evidence: string }
+export function checkGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs) {
+  const actor = assertUnitActor(a.actor, v.leadUnitId, 'recording goal achievement');
+  text(a.evidence, 'evidence', 20_000);
+  const g = goalOf(v, a.goalId);
+  if (g.status !== 'open') throw violation('goal.achievement-open', `goal ${g.id} is ${g.status}`, actor);
+}
+export function applyGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs, now: number): GoalView {
+  const g = goalOf(v, a.goalId);
+  g.status = 'achieved';
+  g.achievement = { evidence: a.evidence, ...stamp(a.actor, now, a.comment) };
+  refreshProgramme(v, now);
+  return g;
+}
+
+export interface GoalVerificationArgs extends Acting { goalId: string; accept: boolean; comment: string }
+export function checkGoalVerification(v: ProgrammeView, a: GoalVerificationArgs) {
+  const actor = assertOffice(a.actor, 'verifying a programme goal');
+  if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
+  text(a.comment, 'comment', 5_000, !a.accept);
+  const g = goalOf(v, a.goalId);
+  if (g.status !== 'achieved') throw violation('goal.verification-achieved', `only an achieved goal is verified; goal ${g.id} is ${g.status}`, actor);
+}
+export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs, now: number): GoalView {
+  const g = goalOf(v, a.goalId);
+  g.verifications.push({ accept: a.accept, ...stamp(a.actor, now, a.comment) });
+  if (a.accept) {
+    g.status = 'closed';
+    g.card = 'none';
+  } else {
+    g.status = 'open';
+  }
+  refreshProgramme(v, now);
+  return g;
+}
+
+export function applyGoalRung(v: ProgrammeView, id: string, rung: FiredRung, now: number) {
+  const g = goalOf(v, id);
+  g.rungs.push(rung);
+  g.card = worstCard(g.card, RUNG_CARD[rung.rung]);
+  refreshProgramme(v, now);
+}
