@@ -8,7 +8,7 @@ import {
   revertAllMigrations,
   runMigrations,
 } from '../../libs/persistence/src';
-import { startLocalPostgres, type LocalPostgres } from './local-postgres';
+import { createTestDatabase, type TestDatabase } from '../support';
 
 const TABLES = [
   'audit_log',
@@ -26,12 +26,15 @@ const TABLES = [
   'units',
 ];
 
-let pg: LocalPostgres;
-beforeAll(async () => {
-  pg = await startLocalPostgres();
-});
+const databases: TestDatabase[] = [];
+/** A fresh, empty database on the shared test PostgreSQL; dropped after the file. */
+async function emptyDatabase(prefix: string): Promise<string> {
+  const db = await createTestDatabase(prefix);
+  databases.push(db);
+  return db.url;
+}
 afterAll(async () => {
-  await pg?.stop();
+  await Promise.all(databases.map((db) => db.drop()));
 });
 
 async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
@@ -69,7 +72,7 @@ const userTables = (url: string) =>
 
 describe('migrations', () => {
   it('apply on an empty database and create every table', async () => {
-    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    const url = await emptyDatabase('persist_m');
     expect(await userTables(url)).toEqual([]);
     const applied = await runMigrations({ url });
     expect(applied).toEqual(MASSLINE_MIGRATIONS.map((m) => m.name));
@@ -77,7 +80,7 @@ describe('migrations', () => {
   });
 
   it('are idempotent: a second run applies nothing and leaves the schema as it was', async () => {
-    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    const url = await emptyDatabase('persist_m');
     await runMigrations({ url });
     const before = await describeSchema(url);
     expect(await runMigrations({ url })).toEqual([]);
@@ -85,7 +88,7 @@ describe('migrations', () => {
   });
 
   it('run by several processes at once apply exactly once', async () => {
-    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    const url = await emptyDatabase('persist_m');
     const runs = await Promise.all([runMigrations({ url }), runMigrations({ url }), runMigrations({ url })]);
     expect(runs.flat()).toEqual(MASSLINE_MIGRATIONS.map((m) => m.name));
     const count = await withClient(url, async (c) => (await c.query('SELECT count(*)::int AS n FROM massline_migrations')).rows[0].n);
@@ -93,7 +96,7 @@ describe('migrations', () => {
   });
 
   it('revert cleanly (down) to an empty schema, and apply again after', async () => {
-    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    const url = await emptyDatabase('persist_m');
     await runMigrations({ url });
     const applied = await describeSchema(url);
     const dataSource = createDataSource({ url });
@@ -113,7 +116,7 @@ describe('migrations', () => {
   });
 
   it('match the entities: TypeORM finds no table or column to change', async () => {
-    const url = await pg.createDatabase(`m_${randomUUID().slice(0, 8)}`);
+    const url = await emptyDatabase('persist_m');
     await runMigrations({ url });
     const dataSource = createDataSource({ url });
     await dataSource.initialize();
@@ -134,7 +137,7 @@ describe('migrations', () => {
 describe('audit_log', () => {
   let url: string;
   beforeAll(async () => {
-    url = await pg.createDatabase(`a_${randomUUID().slice(0, 8)}`);
+    url = await emptyDatabase('persist_a');
     await runMigrations({ url });
   });
 
@@ -182,7 +185,7 @@ describe('audit_log', () => {
 describe('constraints', () => {
   let url: string;
   beforeAll(async () => {
-    url = await pg.createDatabase(`c_${randomUUID().slice(0, 8)}`);
+    url = await emptyDatabase('persist_c');
     await runMigrations({ url });
   });
 

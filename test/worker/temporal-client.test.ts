@@ -10,44 +10,46 @@ import {
 } from '../../libs/temporal/src';
 import { unitWorkflowId, campaignWorkflowId } from '../../libs/domain/src';
 import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../workflows/search-attributes';
-import { startLocalTemporal, type LocalTemporal } from './local-temporal';
+import { testServices } from '../support';
+import { startBareTemporal } from './bare-temporal';
 
 // No worker polls this queue: starting a workflow only records it, which is all these tests need.
 const TASK_QUEUE = `idle-${randomUUID()}`;
 
-let server: LocalTemporal;
-let temporal: TemporalHandles;
-beforeAll(async () => {
-  server = await startLocalTemporal();
-  temporal = await connectTemporal({ address: server.address, namespace: server.namespace });
-});
-afterAll(async () => {
-  await temporal?.connection.close();
-  await server?.stop();
-});
-
-async function customAttributes(): Promise<Record<string, number>> {
-  const listed = await temporal.connection.operatorService.listSearchAttributes({ namespace: server.namespace });
-  return listed.customAttributes as Record<string, number>;
-}
-
 describe('registerSearchAttributes', () => {
   it('adds every massline attribute once, with its type, and is idempotent', async () => {
-    const before = await customAttributes();
-    for (const key of MASSLINE_SEARCH_ATTRIBUTES) expect(before[key.name]).toBeUndefined();
-    const added = await registerSearchAttributes(temporal.connection, server.namespace);
-    expect(added.sort()).toEqual(MASSLINE_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
-    const after = await customAttributes();
-    for (const key of MASSLINE_SEARCH_ATTRIBUTES) {
-      expect(after[key.name]).toBe(key.type === SearchAttributeType.INT ? 3 : 2);
+    // A server started without massline's attributes, as a user's own Temporal would be.
+    const server = await startBareTemporal();
+    const temporal = await connectTemporal({ address: server.address, namespace: server.namespace });
+    try {
+      const customAttributes = async () =>
+        (await temporal.connection.operatorService.listSearchAttributes({ namespace: server.namespace }))
+          .customAttributes as Record<string, number>;
+      const before = await customAttributes();
+      for (const key of MASSLINE_SEARCH_ATTRIBUTES) expect(before[key.name]).toBeUndefined();
+      const added = await registerSearchAttributes(temporal.connection, server.namespace);
+      expect(added.sort()).toEqual(MASSLINE_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+      const after = await customAttributes();
+      for (const key of MASSLINE_SEARCH_ATTRIBUTES) {
+        expect(after[key.name]).toBe(key.type === SearchAttributeType.INT ? 3 : 2);
+      }
+      expect(await registerSearchAttributes(temporal.connection, server.namespace)).toEqual([]);
+    } finally {
+      await temporal.connection.close();
+      await server.stop();
     }
-    expect(await registerSearchAttributes(temporal.connection, server.namespace)).toEqual([]);
   });
 });
 
 describe('starting workflows', () => {
+  let temporal: TemporalHandles;
   beforeAll(async () => {
-    await registerSearchAttributes(temporal.connection, server.namespace);
+    temporal = await connectTemporal(testServices().temporal);
+    // The shared dev server was started with the attributes: registering again changes nothing.
+    expect(await registerSearchAttributes(temporal.connection, temporal.namespace)).toEqual([]);
+  });
+  afterAll(async () => {
+    await temporal?.connection.close();
   });
 
   it('starts a unit workflow under its deterministic id with its search attributes, once', async () => {

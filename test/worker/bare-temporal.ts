@@ -1,38 +1,17 @@
-// A throwaway Temporal dev server (the CLI's, in memory) for the worker and activity tests.
-// Started without massline's search attributes unless asked, so registration through the operator
-// service is exercised too.
+// A Temporal dev server (in memory) started WITHOUT massline's search attributes, like a user's own server:
+// registration through the operator service is tested on it. Other tests use the shared one (test/support).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { testServices } from '../support';
+import { freePort } from '../../apps/cli/src/embedded/process';
 
-export interface LocalTemporal {
+export interface BareTemporal {
   address: string;
   namespace: string;
   stop(): Promise<void>;
 }
 
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-function temporalCli(): string {
-  if (process.env.TEMPORAL_CLI) return process.env.TEMPORAL_CLI;
-  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'massline', 'temporal-cli-1.5.1', 'temporal');
-  if (existsSync(cache)) return cache;
-  return 'temporal';
-}
-
-export async function startLocalTemporal(options: { searchAttributes?: string[] } = {}): Promise<LocalTemporal> {
+export async function startBareTemporal(): Promise<BareTemporal> {
   const port = await freePort();
   const httpPort = await freePort();
   const args = [
@@ -40,9 +19,8 @@ export async function startLocalTemporal(options: { searchAttributes?: string[] 
     '--port', String(port), '--http-port', String(httpPort),
     '--namespace', 'default', '--log-level', 'error',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    ...(options.searchAttributes ?? []).flatMap((sa) => ['--search-attribute', sa]),
   ];
-  const child: ChildProcess = spawn(temporalCli(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(testServices().temporal.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + String(chunk)).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
