@@ -1,0 +1,175 @@
+// createActivities(deps): every activity the workflows call, over plain dependencies. Each one is idempotent,
+// keyed by what the workflow gives it (a view's version, an escalation key, a proposal key, a deterministic
+// workflow id), so a retry or a worker crash never doubles an effect.
+import { Context } from '@temporalio/activity';
+import { DomainError, notFound, type Batch, type ItemView, type UnitView } from '../libs/domain/src';
+import type { NotificationChannel } from '../libs/persistence/src';
+import { startUnitWorkflow } from '../libs/temporal/src';
+import { systemClock, type ActivityDeps, type NotifierChannel } from './deps';
+import { withFailureMapping } from './failures';
+import type { EscalationInput, MasslineActivities } from './types';
+
+export * from './deps';
+export * from './notifiers';
+export { toActivityFailure } from './failures';
+export type { EscalationInput, MasslineActivities } from './types';
+
+/** What startBatchUnits heartbeats: where a retried attempt resumes. */
+export interface BatchStartProgress {
+  lastCode: string | null;
+  started: number;
+  existing: number;
+}
+
+/** The activity context, or none when an activity function is called directly (not by a worker). */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+const orNull = (value: string | undefined | null): string | null => (value === undefined || value === '' ? null : value);
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export function createActivities(deps: ActivityDeps): MasslineActivities {
+  const clock = deps.clock ?? systemClock;
+  const pageSize = deps.batchStart?.pageSize ?? 500;
+  const concurrency = deps.batchStart?.concurrency ?? 16;
+  const channelsByName = new Map<NotificationChannel, NotifierChannel>(deps.channels.map((c) => [c.name, c]));
+
+  const activities: MasslineActivities = {
+    async startBatchUnits({ campaignId, batch }: { campaignId: string; batch: Batch }) {
+      const plan = await deps.enrolment.campaignPlan(campaignId);
+      if (!plan) throw notFound('campaign', campaignId);
+      const ctx = activityContext();
+      const resumed = ctx?.info.heartbeatDetails as BatchStartProgress | undefined;
+      const progress: BatchStartProgress = {
+        lastCode: resumed?.lastCode ?? null,
+        started: resumed?.started ?? 0,
+        existing: resumed?.existing ?? 0,
+      };
+      for (;;) {
+        if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+        const units = await deps.enrolment.unitsOfBatch(campaignId, batch, progress.lastCode, pageSize);
+        if (!units.length) break;
+        await inParallel(units, concurrency, async (unit) => {
+          const outcome = await startUnitWorkflow(
+            deps.temporal.client,
+            { campaignId, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch, groupId: unit.groupId, plan },
+            deps.temporal.taskQueue,
+          );
+          if (outcome.status === 'started') progress.started++;
+          else progress.existing++;
+        });
+        // The whole page is started: a retry resumes after its last code (starts are idempotent anyway).
+        progress.lastCode = units[units.length - 1].code;
+        ctx?.heartbeat({ ...progress });
+        if (units.length < pageSize) break;
+      }
+      return { started: progress.started, existing: progress.existing };
+    },
+
+    async projectUnit(view: UnitView) {
+      await deps.projections.upsertUnitState(view, clock.now());
+    },
+
+    async projectItem(view: ItemView) {
+      await deps.projections.upsertItemState(view, clock.now());
+    },
+
+    async projectCampaignStatus({ campaignId, status }) {
+      await deps.projections.advanceCampaignStatus(campaignId, status);
+    },
+
+    async recordEscalation(input: EscalationInput) {
+      if (!input.key) throw new DomainError('INVALID_INPUT', 'escalation key is required', { field: 'key' });
+      const escalation = {
+        key: input.key,
+        campaignId: orNull(input.campaignId),
+        unitId: input.unitId,
+        itemId: orNull(input.itemId),
+        groupId: orNull(input.groupId),
+        subject: input.subject,
+        phase: input.phase ?? null,
+        rung: input.rung,
+        deadline: input.deadline,
+        firedAt: input.firedAt,
+        recipients: [...new Set(input.to)],
+        summary: input.summary,
+      };
+      return deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
+        escalationKey: input.key,
+        recipient,
+        rung: input.rung,
+        subject: input.subject,
+        campaignId: escalation.campaignId,
+        unitId: input.unitId,
+        itemId: escalation.itemId,
+        groupId: escalation.groupId,
+        phase: escalation.phase,
+        deadline: input.deadline,
+        firedAt: input.firedAt,
+        to: escalation.recipients,
+        summary: input.summary,
+      }));
+    },
+
+    async deliverNotifications({ escalationKey }) {
+      const ctx = activityContext();
+      const pending = await deps.escalations.unsent(escalationKey);
+      let delivered = 0;
+      const errors: string[] = [];
+      for (const row of pending) {
+        const channel = channelsByName.get(row.channel);
+        if (!channel) {
+          // Queued under a channel this worker no longer has: it can never be sent from here.
+          await deps.escalations.markError(row.id, `channel ${row.channel} is not configured`, true);
+          continue;
+        }
+        await deps.escalations.markAttempt(row.id);
+        try {
+          await channel.deliver(
+            { id: row.id, escalationKey, channel: row.channel, recipient: row.recipient, payload: row.payload, attempt: row.attempts + 1 },
+            ctx?.cancellationSignal,
+          );
+          await deps.escalations.markSent(row.id, clock.now());
+          delivered++;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          await deps.escalations.markError(row.id, message, false);
+          errors.push(`${row.channel} → ${row.recipient}: ${message}`);
+        }
+        ctx?.heartbeat({ delivered });
+      }
+      // Retryable: Temporal tries again with backoff, and only the rows still queued are sent.
+      if (errors.length) throw new Error(`${errors.length} of ${pending.length} notifications not delivered: ${errors.join('; ')}`);
+      return { delivered };
+    },
+
+    async proposeMeasure(input) {
+      await deps.measures.propose({
+        proposalKey: input.key,
+        campaignId: orNull(input.campaignId),
+        unitId: input.unitId,
+        itemId: orNull(input.itemId),
+        // A referral rung (移交) proposes the referral of the accountable head to discipline inspection.
+        kind: 'referral',
+        subject: input.subject,
+        reason: input.reason,
+      });
+    },
+  };
+  return withFailureMapping(activities);
+}

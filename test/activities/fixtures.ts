@@ -1,0 +1,79 @@
+// Enrolment rows and views for the activity tests, written the way the API writes them.
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { defaultPlan, type Batch, type ItemView, type UnitView } from '../../libs/domain/src';
+import { hashToken } from '../../libs/persistence/src';
+
+export async function enrolCampaign(
+  dataSource: DataSource,
+  units: Array<{ code: string; batch: Batch }>,
+): Promise<{ campaignId: string; groupId: string; unitIds: Map<string, string> }> {
+  const [{ id: officeId }] = await dataSource.query(
+    `INSERT INTO principals (name, role, token_hash) VALUES ('office', 'office', $1) RETURNING id`,
+    [hashToken(randomUUID())],
+  );
+  const plan = defaultPlan('2013-07-08T00:00:00+08:00');
+  const [{ id: campaignId }] = await dataSource.query(
+    `INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('Hangzhou 2013', $1::jsonb, $2, $3) RETURNING id`,
+    [JSON.stringify(plan), '2013-07-08T00:00:00+08:00', officeId],
+  );
+  const [{ id: groupId }] = await dataSource.query(
+    `INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'group 1') RETURNING id`,
+    [campaignId],
+  );
+  const unitIds = new Map<string, string>();
+  for (const unit of units) {
+    const [{ id }] = await dataSource.query(
+      `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id)
+       VALUES ($1, $2, $3, 'organ', 'municipal', $4, $5) RETURNING id`,
+      [campaignId, unit.code, `unit ${unit.code}`, unit.batch, groupId],
+    );
+    unitIds.set(unit.code, id);
+  }
+  return { campaignId, groupId, unitIds };
+}
+
+export function unitView(over: Partial<UnitView> & Pick<UnitView, 'version'>): UnitView {
+  return {
+    id: randomUUID(),
+    campaignId: randomUUID(),
+    code: 'HZ-001',
+    name: 'Municipal finance bureau',
+    batch: 1,
+    groupId: randomUUID(),
+    phase: 'P1',
+    status: 'active',
+    card: 'none',
+    window: { startsAt: '2013-07-08T00:00:00+08:00', endsAt: '2013-08-31T23:59:59+08:00' },
+    unmetGates: ['gate.P2.study-record'],
+    transitions: [],
+    records: [],
+    opinions: [],
+    problems: [],
+    windowRungs: [],
+    updatedAt: '2013-07-08T00:00:00.000Z',
+    ...over,
+  };
+}
+
+export function itemView(over: Partial<ItemView> & Pick<ItemView, 'version'>): ItemView {
+  const unitId = over.unitId ?? randomUUID();
+  return {
+    id: `${unitId}.item-1`,
+    unitId,
+    campaignId: randomUUID(),
+    groupId: randomUUID(),
+    measure: 'Cut meetings by a third',
+    owner: '张三',
+    problemIds: ['p-1'],
+    deadline: '2013-12-31T00:00:00.000Z',
+    status: 'open',
+    card: 'none',
+    rungs: [],
+    progress: [],
+    extensions: [],
+    verifications: [],
+    updatedAt: '2013-11-01T00:00:00.000Z',
+    ...over,
+  };
+}
