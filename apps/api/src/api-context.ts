@@ -1,0 +1,92 @@
+// Everything the API is made of, built once from the config, the data source and the Temporal client.
+// Nest receives the finished objects (useValue): no hidden construction, and tests build the same thing.
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import type { MasslineConfig } from '../../../libs/config/src';
+import { AuthService } from './auth/auth.service';
+import { RateLimiter } from './auth/rate-limiter';
+import { CampaignsService } from './campaigns/campaigns.service';
+import { JsonLogger } from './common/logger';
+import { ApiMetrics } from './common/metrics';
+import { EscalationsService } from './escalations/escalations.controller';
+import { HealthService } from './health/health.controller';
+import { ItemsService } from './items/items.service';
+import { MeasuresService } from './measures/measures';
+import { PrincipalsService } from './principals/principals.service';
+import { AuditLogRepository } from './repositories/audit-log.repository';
+import { CampaignsRepository } from './repositories/campaigns.repository';
+import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { MeasuresRepository } from './repositories/measures.repository';
+import { PrincipalsRepository } from './repositories/principals.repository';
+import { ProgrammesRepository } from './repositories/programmes.repository';
+import { ReadModelRepository } from './repositories/read-model.repository';
+import { UnitsRepository } from './repositories/units.repository';
+import { UnitsService } from './units/units.service';
+import { WorkflowGateway } from './workflow/workflow-gateway';
+
+export interface ApiContext {
+  config: MasslineConfig;
+  dataSource: DataSource;
+  temporal: Client;
+  logger: JsonLogger;
+  metrics: ApiMetrics;
+  publicLimiter: RateLimiter;
+  auth: AuthService;
+  workflows: WorkflowGateway;
+  repositories: {
+    principals: PrincipalsRepository;
+    campaigns: CampaignsRepository;
+    units: UnitsRepository;
+    readModel: ReadModelRepository;
+    measures: MeasuresRepository;
+    programmes: ProgrammesRepository;
+    idempotency: IdempotencyRepository;
+    auditLog: AuditLogRepository;
+  };
+  services: {
+    principals: PrincipalsService;
+    campaigns: CampaignsService;
+    units: UnitsService;
+    items: ItemsService;
+    escalations: EscalationsService;
+    measures: MeasuresService;
+    health: HealthService;
+  };
+}
+
+export function buildApiContext(config: MasslineConfig, dataSource: DataSource, temporal: Client, logger: JsonLogger): ApiContext {
+  const repositories = {
+    principals: new PrincipalsRepository(dataSource),
+    campaigns: new CampaignsRepository(dataSource),
+    units: new UnitsRepository(dataSource),
+    readModel: new ReadModelRepository(dataSource),
+    measures: new MeasuresRepository(dataSource),
+    programmes: new ProgrammesRepository(dataSource),
+    idempotency: new IdempotencyRepository(dataSource),
+    auditLog: new AuditLogRepository(dataSource),
+  };
+  const metrics = new ApiMetrics(() => repositories.readModel.escalationsByRung());
+  const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger);
+  const units = new UnitsService(repositories.units, repositories.campaigns, workflows);
+  const services = {
+    principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
+    campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
+    units,
+    items: new ItemsService(units, workflows),
+    escalations: new EscalationsService(repositories.readModel),
+    measures: new MeasuresService(repositories.measures, units),
+    health: new HealthService(dataSource, temporal, metrics),
+  };
+  return {
+    config,
+    dataSource,
+    temporal,
+    logger,
+    metrics,
+    publicLimiter: new RateLimiter(config.publicRateLimitPerMinute),
+    auth: new AuthService(repositories.principals),
+    workflows,
+    repositories,
+    services,
+  };
+}

@@ -1,0 +1,54 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { ApiContext } from './api-context';
+import { AccessGuard } from './auth/auth.guard';
+import { CampaignsController } from './campaigns/campaigns.controller';
+import { CampaignsService } from './campaigns/campaigns.service';
+import { ErrorFilter } from './common/errors.filter';
+import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { createValidationPipe } from './common/validation';
+import { CoreModule } from './core.module';
+import { EscalationsController, EscalationsService } from './escalations/escalations.controller';
+import { HealthController, HealthService } from './health/health.controller';
+import { ItemsController } from './items/items.controller';
+import { ItemsService } from './items/items.service';
+import { MeasuresController, MeasuresService } from './measures/measures';
+import { PrincipalsController } from './principals/principals.controller';
+import { PrincipalsService } from './principals/principals.service';
+import { UnitsController } from './units/units.controller';
+
+@Module({})
+export class AppModule {
+  static register(ctx: ApiContext, extraImports: DynamicModule['imports'] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(ctx),
+        // ---- Audit (apps/api/src/audit, AuditModule): the "Audit" routes of API.md. Added here once it exists. ----
+        ...extraImports,
+      ],
+      controllers: [
+        HealthController,
+        PrincipalsController,
+        CampaignsController,
+        UnitsController,
+        ItemsController,
+        EscalationsController,
+        MeasuresController,
+      ],
+      providers: [
+        { provide: PrincipalsService, useValue: ctx.services.principals },
+        { provide: CampaignsService, useValue: ctx.services.campaigns },
+        { provide: ItemsService, useValue: ctx.services.items },
+        { provide: EscalationsService, useValue: ctx.services.escalations },
+        { provide: MeasuresService, useValue: ctx.services.measures },
+        { provide: HealthService, useValue: ctx.services.health },
+        // Order of a request: guard (who) → interceptor (idempotency) → pipe (validation) → handler; errors → filter.
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useValue: new IdempotencyInterceptor(ctx.repositories.idempotency) },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+        { provide: APP_FILTER, useValue: new ErrorFilter(ctx.logger) },
+      ],
+    };
+  }
+}

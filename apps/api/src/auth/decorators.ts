@@ -1,0 +1,26 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Role } from '../../../../libs/domain/src';
+import type { Caller, Principal } from './principal';
+
+export const ACCESS_KEY = 'massline:access';
+export type Access = { kind: 'open' } | { kind: 'public' } | { kind: 'roles'; roles: Role[] };
+
+/** No token, no rate limit (health, metrics, docs). */
+export const Open = () => SetMetadata(ACCESS_KEY, { kind: 'open' } satisfies Access);
+/** No token; rate-limited per client address (opinions, objections). */
+export const PublicChannel = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);
+/** A bearer token whose principal has one of these roles. Scope is checked by the service. */
+export const Roles = (...roles: Role[]) => SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access);
+
+export interface AuthedRequest {
+  caller?: Caller;
+}
+
+/** The authenticated principal of the request. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  return ctx.switchToHttp().getRequest<AuthedRequest>().caller as Principal;
+});
+/** The caller of the request: a principal, or a public caller on a public channel. */
+export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
+  return ctx.switchToHttp().getRequest<AuthedRequest>().caller as Caller;
+});

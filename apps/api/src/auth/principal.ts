@@ -1,0 +1,36 @@
+// Who is calling: a principal found by its bearer token, or a citizen on a public channel (群众).
+import { createHash, randomBytes } from 'node:crypto';
+import type { Actor, Role } from '../../../../libs/domain/src';
+
+export interface Principal {
+  id: string;
+  name: string;
+  role: Role;
+  unitId?: string;
+  groupId?: string;
+}
+
+/** The caller of a public endpoint, identified only by a digest of its address (no personal data kept). */
+export interface PublicCaller {
+  role: 'public';
+  address: string;
+}
+
+export type Caller = Principal | PublicCaller;
+
+export const isPrincipal = (c: Caller | undefined): c is Principal => !!c && c.role !== 'public';
+
+/** Tokens are 32 random bytes; only their SHA-256 is stored. */
+export const generateToken = (): string => `ml_${randomBytes(32).toString('base64url')}`;
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+export const actorOf = (caller: Caller): Actor =>
+  caller.role === 'public'
+    ? { id: `public:${createHash('sha256').update(caller.address).digest('hex').slice(0, 16)}`, role: 'public' }
+    : {
+        id: caller.id,
+        role: caller.role,
+        name: caller.name,
+        ...(caller.unitId ? { unitId: caller.unitId } : {}),
+        ...(caller.groupId ? { groupId: caller.groupId } : {}),
+      };

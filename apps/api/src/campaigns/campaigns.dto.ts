@@ -1,0 +1,241 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import {
+  CARDS,
+  PHASES,
+  RUNGS,
+  UNIT_KINDS,
+  UNIT_LEVELS,
+  type Batch,
+  type Card,
+  type Phase,
+  type PlanInput,
+  type UnitKind,
+  type UnitLevel,
+} from '../../../../libs/domain/src';
+import { LIMITS, PageQueryDto } from '../common/dto';
+import { IsIsoTime } from '../common/validation';
+
+// ---------- plan (documentation; resolvePlan validates it and names the field) ----------
+
+export class WindowDto {
+  @ApiProperty({ format: 'date-time', example: '2013-07-08T00:00:00+08:00' }) startsAt!: string;
+  @ApiProperty({ format: 'date-time', example: '2013-09-01T00:00:00+08:00' }) endsAt!: string;
+}
+export class PhaseWindowsDto {
+  @ApiPropertyOptional({ type: WindowDto }) P1?: WindowDto;
+  @ApiPropertyOptional({ type: WindowDto }) P2?: WindowDto;
+  @ApiPropertyOptional({ type: WindowDto }) P3?: WindowDto;
+}
+export class BatchPlanDto {
+  @ApiProperty({ enum: [1, 2] }) batch!: Batch;
+  @ApiPropertyOptional({ format: 'date-time' }) startsAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) endsAt?: string;
+  @ApiPropertyOptional({ type: PhaseWindowsDto }) phases?: PhaseWindowsDto;
+}
+export class LadderRungDto {
+  @ApiProperty({ enum: RUNGS }) rung!: string;
+  @ApiProperty({ description: 'ISO-8601 duration relative to the deadline or window end', example: '-P7D' }) offset!: string;
+}
+export class CalendarPlanDto {
+  @ApiPropertyOptional({ enum: ['calendar-days', 'working-days'] }) count?: string;
+  @ApiPropertyOptional({ type: [String], example: ['2013-10-01'] }) holidays?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'weekend days that are worked (调休)', example: ['2013-09-22'] }) workdays?: string[];
+  @ApiPropertyOptional({ example: '+08:00' }) utcOffset?: string;
+}
+export class PlanDto {
+  @ApiPropertyOptional({ type: [BatchPlanDto] }) batches?: BatchPlanDto[];
+  @ApiPropertyOptional({ description: 'public disclosure window of a task book (公示)', example: 'P7D' }) disclosure?: string;
+  @ApiPropertyOptional({ type: [LadderRungDto] }) ladder?: LadderRungDto[];
+  @ApiPropertyOptional({ type: [LadderRungDto] }) windowLadder?: LadderRungDto[];
+  @ApiPropertyOptional({ type: CalendarPlanDto }) calendar?: CalendarPlanDto;
+}
+
+export class CreateCampaignDto {
+  @ApiProperty({ maxLength: LIMITS.name })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  name!: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'anchor of the default calendar (default now)' })
+  @IsOptional()
+  @IsIsoTime()
+  startsAt?: string;
+
+  @ApiPropertyOptional({ type: PlanDto, description: 'every part optional; what is left out takes the default of DOMAIN.md' })
+  @IsOptional()
+  @IsObject()
+  plan?: PlanInput;
+}
+
+export class CampaignCreatedDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['draft', 'running', 'done'] }) status!: string;
+  @ApiProperty({ type: PlanDto, description: 'the fully resolved plan' }) plan!: PlanDto;
+}
+
+export class PhaseCountsDto {
+  @ApiProperty() P1!: number;
+  @ApiProperty() P2!: number;
+  @ApiProperty() P3!: number;
+  @ApiProperty() DONE!: number;
+  @ApiPropertyOptional({ description: 'enrolled units whose batch has not opened' }) waiting?: number;
+}
+export class CardCountsDto {
+  @ApiProperty() yellow!: number;
+  @ApiProperty() red!: number;
+}
+export class DashboardDto {
+  @ApiProperty({
+    type: 'object',
+    description: 'units per batch ("1", "2") and phase',
+    additionalProperties: { $ref: getSchemaPath(PhaseCountsDto) },
+  })
+  byBatch!: Record<'1' | '2', PhaseCountsDto>;
+  @ApiProperty({ type: CardCountsDto }) cards!: CardCountsDto;
+  @ApiProperty() referrals!: number;
+  @ApiProperty() overdueItems!: number;
+}
+export class CampaignCountsDto extends DashboardDto {
+  @ApiProperty({ description: 'enrolled units' }) units!: number;
+}
+export class CampaignDto extends CampaignCreatedDto {
+  @ApiProperty({ format: 'date-time' }) startsAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) startedAt!: string | null;
+  @ApiProperty({ type: CampaignCountsDto }) counts!: CampaignCountsDto;
+}
+export class CampaignStartedDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['running'] }) status!: 'running';
+  @ApiProperty() workflowId!: string;
+}
+
+export class CreateGroupDto {
+  @ApiProperty({ maxLength: LIMITS.name })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  name!: string;
+}
+export class GroupDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) campaignId!: string;
+  @ApiProperty() name!: string;
+}
+
+export class EnrolUnitDto {
+  @ApiProperty({ maxLength: LIMITS.code, pattern: '^[A-Za-z0-9._-]+$' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  code!: string;
+
+  @ApiProperty({ maxLength: LIMITS.name })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  name!: string;
+
+  @ApiProperty({ enum: UNIT_KINDS })
+  @IsIn(UNIT_KINDS)
+  kind!: UnitKind;
+
+  @ApiProperty({ enum: UNIT_LEVELS })
+  @IsIn(UNIT_LEVELS)
+  level!: UnitLevel;
+
+  @ApiPropertyOptional({ enum: [1, 2], description: 'default: from kind and level' })
+  @IsOptional()
+  @IsIn([1, 2])
+  batch?: Batch;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.code })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  parentCode?: string;
+
+  @ApiProperty({ format: 'uuid', description: 'a supervisory group of this campaign' })
+  @IsUUID()
+  groupId!: string;
+}
+
+export class EnrolUnitsDto {
+  @ApiProperty({ type: [EnrolUnitDto], maxItems: LIMITS.bulkUnits, minItems: 1 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIMITS.bulkUnits)
+  @ValidateNested({ each: true })
+  @Type(() => EnrolUnitDto)
+  units!: EnrolUnitDto[];
+}
+
+export class EnrolResultDto {
+  @ApiProperty() code!: string;
+  @ApiPropertyOptional({ format: 'uuid' }) id?: string;
+  @ApiProperty({ enum: ['created', 'exists', 'error'] }) status!: 'created' | 'exists' | 'error';
+  @ApiPropertyOptional() error?: string;
+}
+export class EnrolResultsDto {
+  @ApiProperty({ type: [EnrolResultDto] }) results!: EnrolResultDto[];
+}
+
+export class UnitListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: [1, 2] })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @IsIn([1, 2])
+  batch?: Batch;
+
+  @ApiPropertyOptional({ enum: PHASES })
+  @IsOptional()
+  @IsIn(PHASES)
+  phase?: Phase;
+
+  @ApiPropertyOptional({ enum: CARDS })
+  @IsOptional()
+  @IsIn(CARDS)
+  card?: Card;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  groupId?: string;
+}
+
+export class UnitListEntryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: UNIT_KINDS }) kind!: string;
+  @ApiProperty({ enum: UNIT_LEVELS }) level!: string;
+  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ format: 'uuid' }) groupId!: string;
+  @ApiProperty({ enum: PHASES }) phase!: string;
+  @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
+  @ApiProperty({ enum: CARDS }) card!: string;
+  @ApiPropertyOptional({ type: WindowDto, nullable: true }) window!: WindowDto | null;
+  @ApiProperty({ type: [String] }) unmetGates!: string[];
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) updatedAt!: string | null;
+}
+export class UnitListDto {
+  @ApiProperty({ type: [UnitListEntryDto] }) items!: UnitListEntryDto[];
+  @ApiProperty() total!: number;
+}

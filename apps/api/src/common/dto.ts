@@ -1,0 +1,84 @@
+// Shared DTO pieces: limits, the error body, pagination.
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** Upper bounds of free text, so no single request can carry an unbounded payload into a workflow history. */
+export const LIMITS = {
+  name: 200,
+  code: 64,
+  title: 500,
+  text: 10_000,
+  minutes: 100_000,
+  uri: 2_000,
+  comment: 2_000,
+  bulkUnits: 10_000,
+  taskBookItems: 200,
+  idList: 100,
+  goals: 100,
+  pageSize: 500,
+} as const;
+
+/** A v4-style uuid (ids of campaigns, groups, units, principals, measures, programmes). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+
+export class ErrorResponseDto {
+  @ApiProperty({ example: 409 }) statusCode!: number;
+  @ApiProperty({ example: 'Conflict' }) error!: string;
+  @ApiProperty({ example: 'gate to P2 not met: gate.P2.study-record (rule: gate.P2.study-record)' }) message!: string;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'For 400: one entry per field `{field, problems}`; for 409: the rule and unmet gates',
+  })
+  details?: Array<Record<string, unknown>>;
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed or invalid input; names the field',
+  401: 'Missing or unknown bearer token',
+  403: 'Role or scope does not allow this call',
+  404: 'Unknown id',
+  409: 'The request breaks a lifecycle rule (names the rule or the unmet gates), or conflicts with an earlier one',
+  413: 'Body too large',
+  429: 'Rate limit of the public channel reached (Retry-After says when to come back)',
+  503: 'Database or workflow engine unavailable',
+};
+
+/** Documents the error answers a route may give, all in the one error shape. */
+export const ApiErrors = (...statuses: number[]) =>
+  applyDecorators(...statuses.map((status) => ApiResponse({ status, description: ERROR_DESCRIPTIONS[status], type: ErrorResponseDto })));
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: LIMITS.pageSize, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.pageSize)
+  pageSize?: number;
+}
+
+export const pageOf = (q: PageQueryDto) => {
+  const pageSize = q.pageSize ?? 50;
+  const page = q.page ?? 1;
+  return { offset: (page - 1) * pageSize, limit: pageSize };
+};
+
+export class AcceptedDto {
+  @ApiProperty({ example: 'accepted' }) status!: string;
+}
+
+export class IdDto {
+  @ApiProperty() id!: string;
+}

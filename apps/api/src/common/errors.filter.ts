@@ -1,0 +1,89 @@
+// The one place where errors become HTTP answers: {statusCode, error, message, details?}.
+// DomainError codes map through ERROR_CODES; workflow refusals arrive already translated by the
+// WorkflowGateway, but are mapped here too in case one slips through; anything else is a 500 that is
+// logged with its stack and never shown to the caller.
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { DomainError } from '../../../../libs/domain/src';
+import { translateWorkflowError } from '../workflow/workflow-errors';
+import type { JsonLogger } from './logger';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown[];
+}
+
+export const errorBody = (statusCode: number, message: string, details?: unknown[]): ErrorBody => ({
+  statusCode,
+  error: STATUS_CODES[statusCode] ?? 'Error',
+  message,
+  ...(details && details.length ? { details } : {}),
+});
+
+export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
+  if (exception instanceof DomainError) {
+    const { actorId: _actor, fields, ...rest } = exception.details;
+    const details = Array.isArray(fields) ? fields : Object.keys(rest).length ? [rest] : undefined;
+    return { body: errorBody(exception.httpStatus, exception.message, details), unexpected: false };
+  }
+  const translated = translateWorkflowError(exception);
+  if (translated) return toErrorBody(translated);
+  if (exception instanceof ServiceError || exception instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    // The engine did not answer: the caller may retry; nothing was decided.
+    return { body: errorBody(503, 'workflow engine unavailable, retry later'), unexpected: true };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    let message = exception.message;
+    if (typeof response === 'object' && response && 'message' in response) {
+      const m = (response as { message: unknown }).message;
+      message = Array.isArray(m) ? m.join('; ') : String(m);
+    }
+    return { body: errorBody(status, message), unexpected: status >= 500 };
+  }
+  // Errors raised by Express middleware (body parser): they carry a 4xx status and a safe message.
+  const e = exception as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown; expose?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  if (status && status >= 400 && status < 500) {
+    const message =
+      e.type === 'entity.parse.failed'
+        ? 'body: malformed JSON'
+        : e.type === 'entity.too.large'
+          ? 'body: request body too large'
+          : e.expose && typeof e.message === 'string'
+            ? e.message
+            : STATUS_CODES[status] ?? 'Bad Request';
+    return { body: errorBody(status, message), unexpected: false };
+  }
+  return { body: errorBody(500, 'internal error; the request id in X-Request-Id identifies it in the logs'), unexpected: true };
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const { body, unexpected } = toErrorBody(exception);
+    if (unexpected) {
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.event('error', 'unhandled error', {
+        method: req.method,
+        path: req.originalUrl,
+        error: err.name,
+        message: err.message,
+        stack: err.stack,
+      });
+    }
+    if (res.headersSent) return;
+    if (body.statusCode === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+    res.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,85 @@
+// Idempotency-Key on creating calls: the first answer is stored and replayed for a repeat with the same key
+// and the same request; the same key with another request is refused (409 naming the key). Only successful
+// answers are kept: a refused request changes nothing, so it may be retried under the same key.
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, mergeMap, Observable, of } from 'rxjs';
+import { DomainError } from '../../../../libs/domain/src';
+import type { AuthedRequest } from '../auth/decorators';
+import type { IdempotencyRepository } from '../repositories/idempotency.repository';
+import { requestContext } from './request-context';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** JSON with object keys sorted, so that key order does not make two equal bodies differ. */
+export const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+};
+
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly store: IdempotencyRepository) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<Request & AuthedRequest>();
+    const key = req.header('idempotency-key');
+    if (key === undefined || (req.method !== 'POST' && req.method !== 'PUT')) return next.handle();
+    return from(this.handle(context, next, req, key)).pipe(mergeMap((o) => o));
+  }
+
+  private async handle(context: ExecutionContext, next: CallHandler, req: Request & AuthedRequest, key: string): Promise<Observable<unknown>> {
+    if (!KEY.test(key)) {
+      throw new DomainError('INVALID_INPUT', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', { field: 'Idempotency-Key' });
+    }
+    const caller = req.caller;
+    const scope = !caller ? 'anonymous' : caller.role === 'public' ? `public:${caller.address}` : caller.id;
+    const path = req.originalUrl.split('?')[0];
+    const bodyHash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
+    const res = context.switchToHttp().getResponse<Response>();
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const existing = await this.store.find(scope, key);
+      if (existing) {
+        if (existing.method !== req.method || existing.path !== path || existing.bodyHash !== bodyHash) {
+          throw new DomainError('CONFLICT', `Idempotency-Key "${key}" was already used for a different request`, {
+            field: 'Idempotency-Key',
+            rule: 'idempotency-key.reused',
+          });
+        }
+        if (existing.statusCode === 0) {
+          throw new DomainError('CONFLICT', `a request with Idempotency-Key "${key}" is still being answered; retry shortly`, {
+            field: 'Idempotency-Key',
+            rule: 'idempotency-key.in-flight',
+          });
+        }
+        res.status(existing.statusCode);
+        res.setHeader('Idempotent-Replayed', 'true');
+        return of(existing.response);
+      }
+      if (await this.store.reserve(scope, key, req.method, path, bodyHash)) break;
+      if (attempt === 1) throw new DomainError('CONFLICT', `Idempotency-Key "${key}" is in use`, { field: 'Idempotency-Key' });
+    }
+
+    const ctx = requestContext.getStore();
+    if (ctx) ctx.idempotencyKey = `${scope}\n${key}`;
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? (req.method === 'POST' ? 201 : 200);
+    try {
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      await this.store.complete(scope, key, status, body);
+      return of(body);
+    } catch (err) {
+      await this.store.release(scope, key).catch(() => undefined);
+      throw err;
+    }
+  }
+}

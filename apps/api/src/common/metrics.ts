@@ -1,0 +1,50 @@
+// Prometheus metrics of one API instance (own registry, so several apps in one process don't collide).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'massline_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly workflowCalls = new Counter({
+    name: 'massline_workflow_calls_total',
+    help: 'Calls to workflows (updates, queries, starts) by name and outcome',
+    labelNames: ['call', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly refusedDecisions = new Counter({
+    name: 'massline_refused_decisions_total',
+    help: 'Decisions refused by a workflow rule, by call and rule',
+    labelNames: ['call', 'rule'] as const,
+    registers: [this.registry],
+  });
+
+  /** Escalations fired so far, read from the escalations table at scrape time. */
+  readonly escalationsFired: Gauge<'rung'>;
+
+  constructor(countEscalations: () => Promise<Array<{ rung: string; count: number }>>, withDefaults = true) {
+    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'massline_api_' });
+    this.escalationsFired = new Gauge({
+      name: 'massline_escalations_fired',
+      help: 'Escalation rungs fired (reminder, yellow, red, referral), from the escalations table',
+      labelNames: ['rung'] as const,
+      registers: [this.registry],
+      async collect() {
+        try {
+          const rows = await countEscalations();
+          this.reset();
+          for (const row of rows) this.set({ rung: row.rung }, Number(row.count));
+        } catch {
+          // Scrape must still answer when the database is down; /health/ready reports that.
+        }
+      },
+    });
+  }
+}

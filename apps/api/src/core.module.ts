@@ -1,0 +1,29 @@
+// The API's shared pieces, global so that any feature module (e.g. audit) can inject them.
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import type { ApiContext } from './api-context';
+import { JsonLogger } from './common/logger';
+import { ApiMetrics } from './common/metrics';
+import { MASSLINE_CONFIG } from './tokens';
+import { UnitsService } from './units/units.service';
+import { WorkflowGateway } from './workflow/workflow-gateway';
+import { AccessGuardDeps } from './auth/auth.guard';
+
+@Global()
+@Module({})
+export class CoreModule {
+  static register(ctx: ApiContext): DynamicModule {
+    const providers = [
+      { provide: MASSLINE_CONFIG, useValue: ctx.config },
+      { provide: DataSource, useValue: ctx.dataSource },
+      { provide: Client, useValue: ctx.temporal },
+      { provide: WorkflowGateway, useValue: ctx.workflows },
+      { provide: UnitsService, useValue: ctx.services.units },
+      { provide: JsonLogger, useValue: ctx.logger },
+      { provide: ApiMetrics, useValue: ctx.metrics },
+      { provide: AccessGuardDeps, useValue: new AccessGuardDeps(ctx.auth, ctx.publicLimiter) },
+    ];
+    return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

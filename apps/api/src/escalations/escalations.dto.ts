@@ -1,0 +1,41 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { RUNGS, type Rung } from '../../../../libs/domain/src';
+import { PageQueryDto } from '../common/dto';
+import { IsIsoTime } from '../common/validation';
+
+export class EscalationQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  campaignId?: string;
+
+  @ApiPropertyOptional({ enum: RUNGS })
+  @IsOptional()
+  @IsIn(RUNGS)
+  rung?: Rung;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'fired at or after' })
+  @IsOptional()
+  @IsIsoTime()
+  since?: string;
+}
+
+export class EscalationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiPropertyOptional() itemId?: string;
+  @ApiProperty({ format: 'uuid' }) unitId!: string;
+  @ApiProperty({ format: 'uuid' }) campaignId!: string;
+  @ApiProperty({ format: 'uuid' }) groupId!: string;
+  @ApiProperty({ enum: ['item', 'phase-window', 'programme-goal'] }) subject!: string;
+  @ApiPropertyOptional() phase?: string;
+  @ApiProperty({ enum: RUNGS }) rung!: string;
+  @ApiProperty({ format: 'date-time' }) deadline!: string;
+  @ApiProperty({ format: 'date-time' }) firedAt!: string;
+  @ApiProperty({ type: [String], description: 'recipients, e.g. group:<id>, office, discipline-inspection' }) to!: string[];
+  @ApiProperty() summary!: string;
+}
+export class EscalationListDto {
+  @ApiProperty({ type: [EscalationDto] }) items!: EscalationDto[];
+  @ApiProperty() total!: number;
+}

@@ -1,0 +1,92 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ApiErrors } from '../common/dto';
+import { ItemIdParam, WorkflowIdParam } from '../common/params';
+import { CreatedIdDto, DecisionDto, PendingDto } from '../units/units.dto';
+import { CarryOverDto, CompletionDto, ExtensionDecisionResultDto, ExtensionRequestDto, ItemViewDto, ProgressDto, VerificationDto } from './items.dto';
+import { ItemsService } from './items.service';
+
+const itemId = () => new ItemIdParam();
+
+@ApiTags('rectification items')
+@ApiBearerAuth()
+@Controller('api/items')
+export class ItemsController {
+  constructor(private readonly service: ItemsService) {}
+
+  @Get(':itemId')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: 'A rectification item (pending until its task book takes effect) with every rung fired' })
+  @ApiOkResponse({ type: ItemViewDto })
+  @ApiErrors(401, 403, 404, 503)
+  get(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string) {
+    return this.service.get(p, id);
+  }
+
+  @Post(':itemId/progress')
+  @HttpCode(201)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Report progress on an item' })
+  @ApiCreatedResponse({ type: CreatedIdDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  progress(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: ProgressDto) {
+    return this.service.reportProgress(p, id, dto);
+  }
+
+  @Post(':itemId/completion')
+  @HttpCode(200)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Submit completion evidence (status submitted)' })
+  @ApiOkResponse({ type: ItemViewDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  completion(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: CompletionDto) {
+    return this.service.submitCompletion(p, id, dto);
+  }
+
+  @Post(':itemId/verification')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'A supervisor of the assigned group closes the item (销号) or sends it back to open' })
+  @ApiOkResponse({ type: ItemViewDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  verification(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: VerificationDto) {
+    return this.service.verify(p, id, dto);
+  }
+
+  @Post(':itemId/extensions')
+  @HttpCode(201)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Request a new deadline' })
+  @ApiCreatedResponse({ type: PendingDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  requestExtension(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: ExtensionRequestDto) {
+    return this.service.requestExtension(p, id, dto);
+  }
+
+  @Post(':itemId/extensions/:eid/decision')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'Approve (new deadline, ladder restarts) or reject an extension' })
+  @ApiOkResponse({ type: ExtensionDecisionResultDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  decideExtension(
+    @CurrentPrincipal() p: Principal,
+    @Param('itemId', itemId()) id: string,
+    @Param('eid', new WorkflowIdParam('extension')) eid: string,
+    @Body() dto: DecisionDto,
+  ) {
+    return this.service.decideExtension(p, id, eid, dto);
+  }
+
+  @Post(':itemId/carry-over')
+  @HttpCode(200)
+  @Roles('office')
+  @ApiOperation({ summary: 'The office carries the item into a long-term rule (status carried)' })
+  @ApiOkResponse({ type: ItemViewDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  carryOver(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: CarryOverDto) {
+    return this.service.carryOver(p, id, dto);
+  }
+}

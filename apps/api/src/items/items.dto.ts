@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { CARDS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
+import { LIMITS } from '../common/dto';
+import { IsIsoTime } from '../common/validation';
+
+export class ProgressDto {
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  note!: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.uri })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.uri)
+  @Matches(/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/, { message: '$property must be a URI' })
+  evidenceUri?: string;
+}
+
+export class CompletionDto {
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  evidence!: string;
+}
+
+export class VerificationDto {
+  @ApiProperty({ description: 'true closes the item (销号); false sends it back to open' })
+  @IsBoolean()
+  accept!: boolean;
+
+  @ApiProperty({ maxLength: LIMITS.comment })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.comment)
+  comment!: string;
+}
+
+export class ExtensionRequestDto {
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  newDeadline!: string;
+
+  @ApiProperty({ maxLength: LIMITS.comment })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.comment)
+  reason!: string;
+}
+
+export class CarryOverDto {
+  @ApiProperty({ maxLength: LIMITS.title, description: 'the long-term rule the item is carried into (建章立制)' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.title)
+  rule!: string;
+
+  @ApiProperty({ maxLength: LIMITS.comment })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.comment)
+  comment!: string;
+}
+
+export class FiredRungDto {
+  @ApiProperty({ enum: RUNGS }) rung!: string;
+  @ApiProperty({ format: 'date-time' }) firedAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'the deadline the rung belongs to' }) deadline!: string;
+  @ApiPropertyOptional({ type: [String] }) to?: string[];
+}
+
+export class ItemViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'uuid' }) unitId!: string;
+  @ApiProperty() measure!: string;
+  @ApiProperty() owner!: string;
+  @ApiProperty({ format: 'date-time' }) deadline!: string;
+  @ApiProperty({ enum: ITEM_STATUSES }) status!: string;
+  @ApiProperty({ enum: CARDS }) card!: string;
+  @ApiProperty({ type: [FiredRungDto], description: 'every rung fired, across every deadline the item has had' }) rungs!: FiredRungDto[];
+  @ApiProperty({ type: [String] }) problemIds!: string[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) progress!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) extensions!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) verifications!: object[];
+}
+
+export class ExtensionDecisionResultDto {
+  @ApiProperty({ enum: ['approved', 'rejected'] }) status!: string;
+  @ApiProperty({ format: 'date-time', description: 'the deadline in force after the decision' }) deadline!: string;
+}

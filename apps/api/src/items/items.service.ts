@@ -1,0 +1,142 @@
+// Rectification items: routed by the unit id embedded in the item id; each effective item is its own
+// workflow. Before the task book takes effect an item exists only in the unit's task book (status pending).
+import {
+  notFound,
+  ruleViolation,
+  unitIdOfItem,
+  itemWorkflowId,
+  type Actor,
+  type ItemView,
+} from '../../../../libs/domain/src';
+import {
+  carryOverUpdate,
+  decideExtensionUpdate,
+  itemStateQuery,
+  reportProgressUpdate,
+  requestExtensionUpdate,
+  submitCompletionUpdate,
+  verifyItemUpdate,
+} from '../../../../workflows/definitions';
+import type { UpdateDefinition } from '@temporalio/common';
+import { AccessPolicy } from '../auth/access-policy';
+import { actorOf, type Principal } from '../auth/principal';
+import type { UnitRecord } from '../repositories/units.repository';
+import type { UnitsService } from '../units/units.service';
+import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import type { CarryOverDto, CompletionDto, ExtensionRequestDto, ProgressDto, VerificationDto } from './items.dto';
+import type { DecisionDto } from '../units/units.dto';
+
+export class ItemsService {
+  constructor(
+    private readonly units: UnitsService,
+    private readonly workflows: WorkflowGateway,
+  ) {}
+
+  async get(by: Principal, itemId: string): Promise<ItemView> {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.canRead(by, unit);
+    const live = await this.workflows.query(itemStateQuery, itemWorkflowId(itemId));
+    if (live) return live;
+    return this.pendingView(unit, itemId);
+  }
+
+  async reportProgress(by: Principal, itemId: string, dto: ProgressDto) {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.actsFor(by, unit, 'report progress');
+    return this.send(by, unit, itemId, reportProgressUpdate, 'POST /api/items/:itemId/progress', { ...dto });
+  }
+
+  async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.actsFor(by, unit, 'submit completion');
+    return this.send(by, unit, itemId, submitCompletionUpdate, 'POST /api/items/:itemId/completion', { evidence: dto.evidence });
+  }
+
+  async verify(by: Principal, itemId: string, dto: VerificationDto) {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.supervises(by, unit, 'verify items');
+    return this.send(by, unit, itemId, verifyItemUpdate, 'POST /api/items/:itemId/verification', { accept: dto.accept, comment: dto.comment });
+  }
+
+  async requestExtension(by: Principal, itemId: string, dto: ExtensionRequestDto) {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.actsFor(by, unit, 'request extensions');
+    return this.send(by, unit, itemId, requestExtensionUpdate, 'POST /api/items/:itemId/extensions', {
+      newDeadline: dto.newDeadline,
+      reason: dto.reason,
+    });
+  }
+
+  async decideExtension(by: Principal, itemId: string, extensionId: string, dto: DecisionDto) {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.supervises(by, unit, 'decide extensions');
+    return this.send(by, unit, itemId, decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', {
+      extensionId,
+      approve: dto.approve,
+      comment: dto.comment,
+    });
+  }
+
+  async carryOver(by: Principal, itemId: string, dto: CarryOverDto) {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.office(by, 'carry items into long-term rules');
+    return this.send(by, unit, itemId, carryOverUpdate, 'POST /api/items/:itemId/carry-over', { rule: dto.rule, comment: dto.comment });
+  }
+
+  // ---------- helpers ----------
+
+  private async unitOf(itemId: string): Promise<UnitRecord> {
+    const unitId = unitIdOfItem(itemId);
+    if (!unitId) throw notFound('item', itemId);
+    const unit = await this.units.mustFind(unitId).catch(() => undefined);
+    if (!unit) throw notFound('item', itemId);
+    return unit;
+  }
+
+  /** The item as the unit's task book holds it, before its own workflow runs. */
+  private async pendingView(unit: UnitRecord, itemId: string): Promise<ItemView> {
+    const view = await this.units.view(unit);
+    const item = view.taskBook?.items.find((i) => i.id === itemId);
+    if (!item) throw notFound('item', itemId);
+    return {
+      id: item.id,
+      unitId: unit.id,
+      campaignId: unit.campaignId,
+      groupId: unit.groupId,
+      measure: item.measure,
+      owner: item.owner,
+      problemIds: item.problemIds,
+      deadline: item.deadline,
+      status: 'pending',
+      card: 'none',
+      rungs: [],
+      progress: [],
+      extensions: [],
+      verifications: [],
+      version: 0,
+      updatedAt: view.updatedAt,
+    };
+  }
+
+  private send<Ret, A extends object>(
+    by: Principal,
+    unit: UnitRecord,
+    itemId: string,
+    def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
+    route: string,
+    args: A,
+  ): Promise<Ret> {
+    const actor = actorOf(by);
+    return this.workflows.update(def, itemWorkflowId(itemId), { ...args, actor } as A & { actor: Actor }, {
+      actor,
+      route,
+      unitId: unit.id,
+      itemId,
+      whenNotRunning: async () => {
+        // Not running: either no such item, or its task book has not taken effect, or it has ended.
+        await this.pendingView(unit, itemId);
+        return ruleViolation('item.running', `item ${itemId} is not open for changes: its task book has not taken effect, or the item has ended`);
+      },
+    });
+  }
+}

@@ -1,0 +1,138 @@
+// The massline HTTP API. `createApp(config, deps?)` builds it (tests start it on port 0 against the real
+// services); run directly, it connects to PostgreSQL and Temporal from the config and listens.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Client, Connection } from '@temporalio/client';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { loadConfig, type MasslineConfig } from '../../../libs/config/src';
+import { createDataSource, runMigrations } from '../../../libs/persistence/src';
+import { connectTemporal } from '../../../libs/temporal/src';
+import { buildApiContext, type ApiContext } from './api-context';
+import { AppModule } from './app.module';
+import { enterRequestContext, expressErrors, requestIdAndLog } from './common/http-middleware';
+import { JsonLogger } from './common/logger';
+
+/** Large enough for 10,000 units in one enrolment call, small enough to refuse abuse early. */
+export const JSON_BODY_LIMIT = '8mb';
+
+export interface ApiDeps {
+  /** An initialised data source (migrations are run on it). Default: from the config, closed with the app. */
+  dataSource?: DataSource;
+  /** A Temporal client. Default: connected from the config, closed with the app. */
+  temporal?: Client;
+  logger?: JsonLogger;
+  /** Where the office token announcement goes (default stdout). */
+  announce?: (line: string) => void;
+  /** Nest modules to import besides the API's own (e.g. the audit module). */
+  imports?: Parameters<typeof AppModule.register>[1];
+}
+
+export interface MasslineApi extends NestExpressApplication {
+  massline: ApiContext;
+}
+
+export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Promise<MasslineApi> {
+  const logger = deps.logger ?? new JsonLogger(config.logLevel);
+  const announce = deps.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const closers: Array<() => Promise<void>> = [];
+
+  let dataSource = deps.dataSource;
+  if (!dataSource) {
+    dataSource = createDataSource(config, { applicationName: 'massline-api' });
+    closers.push(async () => void (await dataSource!.destroy()));
+  }
+  if (!dataSource.isInitialized) await dataSource.initialize();
+  await runMigrations(dataSource);
+
+  let temporal = deps.temporal;
+  if (!temporal) {
+    const handles = await connectTemporal(config, { waitMs: 30_000 });
+    temporal = handles.client;
+    const connection: Connection = handles.connection;
+    closers.push(() => connection.close());
+  }
+
+  const ctx = buildApiContext(config, dataSource, temporal, logger);
+  await seedOfficeToken(ctx, announce);
+
+  const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
+    bodyParser: false,
+    logger,
+    abortOnError: false,
+  })) as MasslineApi;
+  app.massline = ctx;
+  app.use(requestIdAndLog(logger, ctx.metrics));
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
+  app.use(enterRequestContext);
+
+  const openapi = new DocumentBuilder()
+    .setTitle('massline')
+    .setDescription(
+      'A mass-line education campaign (党的群众路线教育实践活动) run as durable workflows: units, phases, supervised gates, ' +
+        'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'token of a principal (office, unit, supervisor, auditor)' })
+    .build();
+  const document = SwaggerModule.createDocument(app, openapi);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  // After the routes: errors raised by Express middleware (malformed JSON, body too large) in the same shape.
+  app.use(expressErrors(logger));
+
+  const close = app.close.bind(app);
+  app.close = async () => {
+    await close();
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  return app;
+}
+
+/**
+ * The first office principal: its token comes from MASSLINE_ADMIN_TOKEN or is generated, printed once and
+ * kept (mode 0600) in `<dataDir>/office-token` for whoever missed the line; later starts say where it is.
+ */
+async function seedOfficeToken(ctx: ApiContext, announce: (line: string) => void): Promise<void> {
+  const seeded = await ctx.services.principals.seedOffice(ctx.config.adminToken);
+  const file = join(ctx.config.dataDir, 'office-token');
+  if (seeded.created && seeded.generated && seeded.token) {
+    let saved = '';
+    try {
+      mkdirSync(ctx.config.dataDir, { recursive: true });
+      writeFileSync(file, `${seeded.token}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      saved = ` (also saved in ${file})`;
+    } catch (err) {
+      ctx.logger.event('warn', 'could not save the office token', { file, error: String(err) });
+    }
+    announce(`office token: ${seeded.token}${saved}`);
+  } else if (seeded.created) {
+    announce('office token: the one given in MASSLINE_ADMIN_TOKEN');
+  } else if (!ctx.config.adminToken && existsSync(file)) {
+    announce(`office token: saved in ${file} at first start`);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  app.massline.logger.event('info', 'massline API listening', { url: `http://${host}:${port}`, docs: `http://${host}:${port}/docs` });
+  process.stdout.write(`massline API on http://${host}:${port} (Swagger UI at /docs)\n`);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`massline API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

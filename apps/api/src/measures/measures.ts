@@ -1,0 +1,115 @@
+// Cadre measures (组织措施): recorded by the office, or proposed by a referral rung and confirmed by the office.
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { MEASURE_KINDS, notFound, ruleViolation, type MeasureKind } from '../../../../libs/domain/src';
+import { AccessPolicy } from '../auth/access-policy';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
+import { UuidParam } from '../common/params';
+import { MeasuresRepository } from '../repositories/measures.repository';
+import { UnitsService } from '../units/units.service';
+
+export class RecordMeasureDto {
+  @ApiProperty({ enum: MEASURE_KINDS, description: '提醒谈话 / 整顿 / 组织调整 / 移交纪检监察' })
+  @IsIn(MEASURE_KINDS)
+  kind!: MeasureKind;
+
+  @ApiProperty({ maxLength: LIMITS.name, description: 'the cadre or leadership team concerned' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  subject!: string;
+
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  reason!: string;
+}
+
+export class MeasureDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) unitId!: string;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true }) campaignId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) itemId!: string | null;
+  @ApiProperty({ enum: MEASURE_KINDS }) kind!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ enum: ['proposed', 'confirmed'] }) status!: string;
+  @ApiProperty({ enum: ['ladder', 'office'] }) proposedBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) confirmedAt!: string | null;
+}
+export class MeasureListDto {
+  @ApiProperty({ type: [MeasureDto] }) items!: MeasureDto[];
+  @ApiProperty() total!: number;
+}
+
+export class MeasuresService {
+  constructor(
+    private readonly measures: MeasuresRepository,
+    private readonly units: UnitsService,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async record(by: Principal, unitId: string, dto: RecordMeasureDto) {
+    AccessPolicy.office(by, 'record cadre measures');
+    const unit = await this.units.mustFind(unitId);
+    return this.measures.record({ campaignId: unit.campaignId, unitId, kind: dto.kind, subject: dto.subject, reason: dto.reason, by: by.id, at: this.now() });
+  }
+
+  async confirm(by: Principal, id: string) {
+    AccessPolicy.office(by, 'confirm cadre measures');
+    const measure = await this.measures.findById(id);
+    if (!measure) throw notFound('measure', id);
+    if (!(await this.measures.confirm(id, by.id, this.now()))) {
+      throw ruleViolation('measure.confirm-proposed', `measure ${id} is ${measure.status}, only a proposed measure can be confirmed`);
+    }
+    return (await this.measures.findById(id))!;
+  }
+
+  async listForUnit(by: Principal, unitId: string, q: PageQueryDto) {
+    const unit = await this.units.mustFind(unitId);
+    AccessPolicy.canRead(by, unit);
+    const { offset, limit } = pageOf(q);
+    return this.measures.listByUnit(unitId, offset, limit);
+  }
+}
+
+@ApiTags('programmes and cadre measures')
+@ApiBearerAuth()
+@Controller('api')
+export class MeasuresController {
+  constructor(private readonly service: MeasuresService) {}
+
+  @Post('units/:id/measures')
+  @HttpCode(201)
+  @Roles('office')
+  @ApiOperation({ summary: 'Record a cadre measure against a unit (confirmed as recorded)' })
+  @ApiCreatedResponse({ type: MeasureDto })
+  @ApiErrors(400, 401, 403, 404)
+  record(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Body() dto: RecordMeasureDto) {
+    return this.service.record(p, id, dto);
+  }
+
+  @Get('units/:id/measures')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: "A unit's cadre measures, proposed and confirmed" })
+  @ApiOkResponse({ type: MeasureListDto })
+  @ApiErrors(400, 401, 403, 404)
+  list(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Query() q: PageQueryDto) {
+    return this.service.listForUnit(p, id, q);
+  }
+
+  @Post('measures/:id/confirmation')
+  @HttpCode(200)
+  @Roles('office')
+  @ApiOperation({ summary: 'The office confirms a measure proposed by a referral rung' })
+  @ApiOkResponse({ type: MeasureDto })
+  @ApiErrors(401, 403, 404, 409)
+  confirm(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('measure')) id: string) {
+    return this.service.confirm(p, id);
+  }
+}

@@ -1,0 +1,33 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ApiErrors } from '../common/dto';
+import { CreatedPrincipalDto, CreatePrincipalDto, PrincipalDto } from './principals.dto';
+import { PrincipalsService } from './principals.service';
+
+@ApiTags('principals')
+@ApiBearerAuth()
+@Controller('api')
+export class PrincipalsController {
+  constructor(private readonly service: PrincipalsService) {}
+
+  @Post('principals')
+  @HttpCode(201)
+  @Roles('office')
+  @ApiOperation({ summary: 'Create a principal and its bearer token (shown once)' })
+  @ApiCreatedResponse({ type: CreatedPrincipalDto })
+  @ApiErrors(400, 401, 403)
+  create(@CurrentPrincipal() by: Principal, @Body() dto: CreatePrincipalDto) {
+    return this.service.create(by, dto);
+  }
+
+  @Get('me')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: 'The principal behind the bearer token' })
+  @ApiOkResponse({ type: PrincipalDto })
+  @ApiErrors(401)
+  me(@CurrentPrincipal() p: Principal): PrincipalDto {
+    return p;
+  }
+}

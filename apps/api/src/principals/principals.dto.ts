@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ROLES, type Role } from '../../../../libs/domain/src';
+import { LIMITS } from '../common/dto';
+
+export class CreatePrincipalDto {
+  @ApiProperty({ maxLength: LIMITS.name })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  name!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'required for role unit' })
+  @IsOptional()
+  @IsUUID()
+  unitId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'required for role supervisor' })
+  @IsOptional()
+  @IsUUID()
+  groupId?: string;
+}
+
+export class PrincipalDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiPropertyOptional({ format: 'uuid' }) unitId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) groupId?: string;
+}
+
+export class CreatedPrincipalDto extends PrincipalDto {
+  @ApiProperty({ description: 'bearer token; shown this once, stored only as its sha256' }) token!: string;
+}

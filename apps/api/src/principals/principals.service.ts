@@ -1,0 +1,59 @@
+import { invalidInput } from '../../../../libs/domain/src';
+import { AccessPolicy } from '../auth/access-policy';
+import { generateToken, hashToken, type Principal } from '../auth/principal';
+import type { CampaignsRepository } from '../repositories/campaigns.repository';
+import type { PrincipalsRepository } from '../repositories/principals.repository';
+import type { UnitsRepository } from '../repositories/units.repository';
+import type { CreatePrincipalDto } from './principals.dto';
+
+export class PrincipalsService {
+  constructor(
+    private readonly principals: PrincipalsRepository,
+    private readonly units: UnitsRepository,
+    private readonly campaigns: CampaignsRepository,
+  ) {}
+
+  async create(by: Principal, dto: CreatePrincipalDto): Promise<Principal & { token: string }> {
+    AccessPolicy.office(by, 'create principals');
+    // Scope follows the role: a unit principal needs its unit, a supervisor its group, nobody else either.
+    if (dto.role === 'unit') {
+      if (!dto.unitId) throw invalidInput('unitId', 'required for role unit');
+      if (dto.groupId) throw invalidInput('groupId', 'only for role supervisor');
+      if (!(await this.units.findById(dto.unitId))) throw invalidInput('unitId', `unit ${dto.unitId} does not exist`);
+    } else if (dto.role === 'supervisor') {
+      if (!dto.groupId) throw invalidInput('groupId', 'required for role supervisor');
+      if (dto.unitId) throw invalidInput('unitId', 'only for role unit');
+      if (!(await this.campaigns.findGroup(dto.groupId))) throw invalidInput('groupId', `group ${dto.groupId} does not exist`);
+    } else {
+      if (dto.unitId) throw invalidInput('unitId', `not allowed for role ${dto.role}`);
+      if (dto.groupId) throw invalidInput('groupId', `not allowed for role ${dto.role}`);
+    }
+    const token = generateToken();
+    const principal = await this.principals.create({
+      name: dto.name,
+      role: dto.role,
+      unitId: dto.unitId,
+      groupId: dto.groupId,
+      tokenHash: hashToken(token),
+      createdBy: by.id,
+    });
+    return { ...principal, token };
+  }
+
+  /** Seeds the first office principal. Returns the token only when one was created now. */
+  async seedOffice(adminToken: string | undefined): Promise<{ created: boolean; token?: string; generated: boolean }> {
+    const token = adminToken ?? generateToken();
+    const hash = hashToken(token);
+    if (await this.principals.findByTokenHash(hash)) return { created: false, generated: false };
+    if (!adminToken && (await this.principals.countByRole('office')) > 0) return { created: false, generated: false };
+    try {
+      await this.principals.create({ name: 'campaign office', role: 'office', tokenHash: hash, createdBy: null });
+    } catch (err) {
+      // Another instance seeded it at the same moment.
+      if (await this.principals.findByTokenHash(hash)) return { created: false, generated: false };
+      throw err;
+    }
+    return { created: true, token, generated: !adminToken };
+  }
+}
+

@@ -1,0 +1,177 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentCaller, CurrentPrincipal, PublicChannel, Roles } from '../auth/decorators';
+import type { Principal, PublicCaller } from '../auth/principal';
+import { ApiErrors } from '../common/dto';
+import { UuidParam, WorkflowIdParam } from '../common/params';
+import {
+  AcceptedIdDto,
+  AddOpinionDto,
+  AddProblemDto,
+  AddRecordDto,
+  AnswerDto,
+  AttendanceDto,
+  CreatedIdDto,
+  DecisionDto,
+  DecisionResultDto,
+  DisclosureDto,
+  FileObjectionDto,
+  MeetingHeldDto,
+  MeetingValidityDto,
+  MeetingViewDto,
+  PendingDto,
+  RequestTransitionDto,
+  ScheduleMeetingDto,
+  SetTaskBookDto,
+  TaskBookItemsDto,
+  UnitViewDto,
+} from './units.dto';
+import { UnitsService } from './units.service';
+
+const unitId = () => new UuidParam('unit');
+
+@ApiTags('lifecycle')
+@ApiBearerAuth()
+@Controller('api/units')
+export class UnitsController {
+  constructor(private readonly service: UnitsService) {}
+
+  @Get(':id')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: "A unit's state, read from its workflow (a unit whose batch has not opened shows status waiting)" })
+  @ApiOkResponse({ type: UnitViewDto })
+  @ApiErrors(401, 403, 404, 503)
+  get(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string) {
+    return this.service.get(p, id);
+  }
+
+  @Post(':id/records')
+  @HttpCode(201)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Record a deliverable: study, investigation, solicitation report, comparison-check, rule' })
+  @ApiCreatedResponse({ type: CreatedIdDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  addRecord(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: AddRecordDto) {
+    return this.service.addRecord(p, id, dto);
+  }
+
+  @Post(':id/opinions')
+  @HttpCode(202)
+  @PublicChannel()
+  @ApiOperation({ summary: 'A citizen submits an opinion to a unit (public, rate-limited)' })
+  @ApiAcceptedResponse({ type: AcceptedIdDto })
+  @ApiErrors(400, 404, 409, 429)
+  addOpinion(@CurrentCaller() c: PublicCaller, @Param('id', unitId()) id: string, @Body() dto: AddOpinionDto) {
+    return this.service.addOpinion(c, id, dto);
+  }
+
+  @Post(':id/problems')
+  @HttpCode(201)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Add a problem to the inventory, with its source and category' })
+  @ApiCreatedResponse({ type: CreatedIdDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  addProblem(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: AddProblemDto) {
+    return this.service.addProblem(p, id, dto);
+  }
+
+  @Post(':id/meeting')
+  @HttpCode(201)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Schedule the special democratic life meeting (专题民主生活会)' })
+  @ApiCreatedResponse({ type: MeetingViewDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  scheduleMeeting(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: ScheduleMeetingDto) {
+    return this.service.scheduleMeeting(p, id, dto);
+  }
+
+  @Post(':id/meeting/attendance')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'A supervisor of the assigned group attests presence (全程参与)' })
+  @ApiOkResponse({ type: MeetingViewDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  attendMeeting(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: AttendanceDto) {
+    return this.service.attendMeeting(p, id, dto);
+  }
+
+  @Post(':id/meeting/held')
+  @HttpCode(200)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Record the meeting as held; valid only with attendance covering it start to end' })
+  @ApiOkResponse({ type: MeetingValidityDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  meetingHeld(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: MeetingHeldDto) {
+    return this.service.meetingHeld(p, id, dto);
+  }
+
+  @Post(':id/transitions')
+  @HttpCode(201)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Request the transition to the next phase; 409 lists the unmet gates' })
+  @ApiCreatedResponse({ type: PendingDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  requestTransition(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: RequestTransitionDto) {
+    return this.service.requestTransition(p, id, dto);
+  }
+
+  @Post(':id/transitions/:tid/decision')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'A supervisor of the assigned group approves or rejects a transition' })
+  @ApiOkResponse({ type: DecisionResultDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  decideTransition(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', unitId()) id: string,
+    @Param('tid', new WorkflowIdParam('transition')) tid: string,
+    @Body() dto: DecisionDto,
+  ) {
+    return this.service.decideTransition(p, id, tid, dto);
+  }
+
+  @Put(':id/task-book')
+  @HttpCode(200)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Set the rectification task book (整改任务书) while in P3 and unpublished' })
+  @ApiOkResponse({ type: TaskBookItemsDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  setTaskBook(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: SetTaskBookDto) {
+    return this.service.setTaskBook(p, id, dto);
+  }
+
+  @Post(':id/task-book/publish')
+  @HttpCode(200)
+  @Roles('unit')
+  @ApiOperation({ summary: 'Publish the task book; its disclosure window (公示) starts' })
+  @ApiOkResponse({ type: DisclosureDto })
+  @ApiErrors(401, 403, 404, 409)
+  publishTaskBook(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string) {
+    return this.service.publishTaskBook(p, id);
+  }
+
+  @Post(':id/task-book/objections')
+  @HttpCode(202)
+  @PublicChannel()
+  @ApiOperation({ summary: 'A citizen objects to a disclosed task book (public, rate-limited); 409 outside the window' })
+  @ApiAcceptedResponse({ type: AcceptedIdDto })
+  @ApiErrors(400, 404, 409, 429)
+  fileObjection(@CurrentCaller() c: PublicCaller, @Param('id', unitId()) id: string, @Body() dto: FileObjectionDto) {
+    return this.service.fileObjection(c, id, dto);
+  }
+
+  @Post(':id/task-book/objections/:oid/answer')
+  @HttpCode(200)
+  @Roles('unit')
+  @ApiOperation({ summary: 'The unit answers an objection' })
+  @ApiOkResponse({ type: CreatedIdDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  answerObjection(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', unitId()) id: string,
+    @Param('oid', new WorkflowIdParam('objection')) oid: string,
+    @Body() dto: AnswerDto,
+  ) {
+    return this.service.answerObjection(p, id, oid, dto.text);
+  }
+}

@@ -1,0 +1,328 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import {
+  CARDS,
+  ITEM_STATUSES,
+  PHASES,
+  PROBLEM_CATEGORIES,
+  PROBLEM_SOURCES,
+  RECORD_KINDS,
+  type Phase,
+  type ProblemCategory,
+  type ProblemSource,
+  type RecordKind,
+} from '../../../../libs/domain/src';
+import { LIMITS } from '../common/dto';
+import { IsIsoTime } from '../common/validation';
+import { WindowDto } from '../campaigns/campaigns.dto';
+
+const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/;
+
+export class AddRecordDto {
+  @ApiProperty({ enum: RECORD_KINDS })
+  @IsIn(RECORD_KINDS)
+  kind!: RecordKind;
+
+  @ApiProperty({ maxLength: LIMITS.title })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.title)
+  title!: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.text })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.text)
+  body?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.uri, example: 'https://files.example/study-2013-07.pdf' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.uri)
+  @Matches(URI, { message: '$property must be a URI' })
+  attachmentUri?: string;
+}
+
+export class AddOpinionDto {
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  text!: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.name, description: 'how to reach the citizen, if they wish' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.name)
+  contact?: string;
+}
+
+export class AddProblemDto {
+  @ApiProperty({ maxLength: LIMITS.title })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.title)
+  title!: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.text })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.text)
+  description?: string;
+
+  @ApiProperty({ enum: PROBLEM_SOURCES, description: '群众提 / 自己找 / 上级点 / 互相帮' })
+  @IsIn(PROBLEM_SOURCES)
+  source!: ProblemSource;
+
+  @ApiProperty({ enum: PROBLEM_CATEGORIES, description: 'the "four winds" (四风) or other' })
+  @IsIn(PROBLEM_CATEGORIES)
+  category!: ProblemCategory;
+}
+
+export class ScheduleMeetingDto {
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  scheduledAt!: string;
+
+  @ApiProperty({ maxLength: LIMITS.title })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.title)
+  location!: string;
+}
+
+export class AttendanceDto {
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  arrivedAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  leftAt!: string;
+}
+
+export class MeetingHeldDto {
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  startedAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  endedAt!: string;
+
+  @ApiProperty({ maxLength: LIMITS.minutes })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.minutes)
+  minutes!: string;
+}
+
+export class RequestTransitionDto {
+  @ApiProperty({ enum: ['P2', 'P3', 'DONE'] })
+  @IsIn(['P2', 'P3', 'DONE'])
+  to!: Exclude<Phase, 'P1'>;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.comment })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.comment)
+  comment?: string;
+}
+
+export class DecisionDto {
+  @ApiProperty()
+  @IsBoolean()
+  approve!: boolean;
+
+  @ApiProperty({ maxLength: LIMITS.comment, description: 'why (kept in the history)' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.comment)
+  comment!: string;
+}
+
+export class TaskBookItemDto {
+  @ApiProperty({ type: [String], maxItems: LIMITS.idList, description: 'ids of the problems this item rectifies' })
+  @IsArray()
+  @ArrayMaxSize(LIMITS.idList)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9._:-]{1,160}$/, { each: true, message: '$property must hold problem ids' })
+  problemIds!: string[];
+
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  measure!: string;
+
+  @ApiProperty({ maxLength: LIMITS.name, description: 'the responsible person' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  owner!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  deadline!: string;
+}
+
+export class SetTaskBookDto {
+  @ApiProperty({ maxLength: LIMITS.name, description: 'the unit head who signs (一把手负责制)' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  signedBy!: string;
+
+  @ApiProperty({ type: [TaskBookItemDto], minItems: 1, maxItems: LIMITS.taskBookItems })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIMITS.taskBookItems)
+  @ValidateNested({ each: true })
+  @Type(() => TaskBookItemDto)
+  items!: TaskBookItemDto[];
+}
+
+export class FileObjectionDto {
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  text!: string;
+
+  @ApiPropertyOptional({ description: 'the item objected to' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,160}$/, { message: '$property must be an item id' })
+  itemId?: string;
+}
+
+export class AnswerDto {
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  text!: string;
+}
+
+// ---------- responses ----------
+
+export class CreatedIdDto {
+  @ApiProperty() id!: string;
+}
+export class AcceptedIdDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['accepted'] }) status!: 'accepted';
+}
+export class PendingDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['pending'] }) status!: 'pending';
+}
+export class DecisionResultDto {
+  @ApiProperty({ enum: ['approved', 'rejected'] }) status!: 'approved' | 'rejected';
+}
+export class MeetingValidityDto {
+  @ApiProperty() valid!: boolean;
+  @ApiPropertyOptional() reason?: string;
+}
+export class DisclosureDto {
+  @ApiProperty({ format: 'date-time' }) disclosureEndsAt!: string;
+}
+
+export class StampDto {
+  @ApiProperty() actorId!: string;
+  @ApiProperty() role!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiPropertyOptional() comment?: string;
+}
+export class AttendanceViewDto {
+  @ApiProperty() supervisorId!: string;
+  @ApiProperty() groupId!: string;
+  @ApiProperty({ format: 'date-time' }) arrivedAt!: string;
+  @ApiProperty({ format: 'date-time' }) leftAt!: string;
+  @ApiProperty({ format: 'date-time' }) attestedAt!: string;
+}
+export class MeetingViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'date-time' }) scheduledAt!: string;
+  @ApiProperty() location!: string;
+  @ApiProperty({ enum: ['scheduled', 'held'] }) status!: string;
+  @ApiProperty({ type: [AttendanceViewDto] }) attendance!: AttendanceViewDto[];
+  @ApiPropertyOptional({ format: 'date-time' }) startedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) endedAt?: string;
+  @ApiPropertyOptional() minutes?: string;
+  @ApiPropertyOptional() valid?: boolean;
+  @ApiPropertyOptional() reason?: string;
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'earlier meetings recorded invalid' }) previous!: object[];
+}
+export class TransitionViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: PHASES }) from!: string;
+  @ApiProperty({ enum: PHASES }) to!: string;
+  @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) status!: string;
+  @ApiProperty({ type: StampDto }) requested!: StampDto;
+  @ApiPropertyOptional({ type: StampDto }) decided?: StampDto;
+}
+export class TaskBookItemViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ type: [String] }) problemIds!: string[];
+  @ApiProperty() measure!: string;
+  @ApiProperty() owner!: string;
+  @ApiProperty({ format: 'date-time' }) deadline!: string;
+  @ApiProperty({ enum: ITEM_STATUSES }) status!: string;
+  @ApiPropertyOptional({ enum: CARDS }) card?: string;
+}
+export class TaskBookItemsDto {
+  @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
+}
+export class ObjectionViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() text!: string;
+  @ApiPropertyOptional() itemId?: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) answer?: object;
+}
+export class TaskBookViewDto {
+  @ApiProperty() signedBy!: string;
+  @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
+  @ApiProperty({ enum: ['draft', 'disclosed', 'effective'] }) status!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) publishedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) disclosureEndsAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) effectiveAt?: string;
+  @ApiProperty({ type: [ObjectionViewDto] }) objections!: ObjectionViewDto[];
+}
+export class UnitViewDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) campaignId!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ format: 'uuid' }) groupId!: string;
+  @ApiProperty({ enum: PHASES }) phase!: string;
+  @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
+  @ApiProperty({ enum: CARDS }) card!: string;
+  @ApiProperty({ type: WindowDto, nullable: true }) window!: WindowDto | null;
+  @ApiProperty({ type: [String], description: 'gates of the next transition not yet met' }) unmetGates!: string[];
+  @ApiPropertyOptional({ type: TransitionViewDto }) pendingTransition?: TransitionViewDto;
+  @ApiProperty({ type: [TransitionViewDto] }) transitions!: TransitionViewDto[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) records!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) opinions!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) problems!: object[];
+  @ApiPropertyOptional({ type: MeetingViewDto }) meeting?: MeetingViewDto;
+  @ApiPropertyOptional({ type: TaskBookViewDto }) taskBook?: TaskBookViewDto;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) windowRungs!: object[];
+  @ApiProperty() version!: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}

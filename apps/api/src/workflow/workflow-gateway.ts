@@ -1,0 +1,114 @@
+// The API's one door to the workflows: updates, queries and starts go through here, so that refusals are
+// translated, counted and written to the audit log in one place. A validator's refusal leaves no event in
+// the workflow history; the audit log keeps it (who tried what, and which rule said no).
+import type { Client } from '@temporalio/client';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { createHash } from 'node:crypto';
+import { DomainError, type Actor } from '../../../../libs/domain/src';
+import type { ApiMetrics } from '../common/metrics';
+import type { JsonLogger } from '../common/logger';
+import type { AuditLogRepository } from '../repositories/audit-log.repository';
+import { refusalOf, translateWorkflowError } from './workflow-errors';
+import { currentIdempotencyKey } from '../common/request-context';
+
+export interface UpdateContext {
+  actor: Actor;
+  /** The HTTP call, e.g. `POST /api/units/:id/transitions/:tid/decision`. */
+  route: string;
+  unitId?: string;
+  itemId?: string;
+  /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
+  whenNotRunning?: () => DomainError | Promise<DomainError>;
+}
+
+/** Fields of an update's arguments that are not kept in the audit log (personal data, the actor itself). */
+const OMIT_FROM_AUDIT = new Set(['actor', 'contact']);
+
+export class WorkflowGateway {
+  constructor(
+    readonly client: Client,
+    private readonly audit: AuditLogRepository,
+    private readonly metrics: ApiMetrics,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async update<Ret, Arg extends object>(def: UpdateDefinition<Ret, [Arg]>, workflowId: string, arg: Arg, ctx: UpdateContext): Promise<Ret> {
+    // With an Idempotency-Key the update id is derived from it: a retry after a lost answer is the same update.
+    const key = currentIdempotencyKey();
+    const updateId = key ? createHash('sha256').update(`${key}\n${workflowId}\n${def.name}`).digest('hex').slice(0, 32) : undefined;
+    try {
+      const result = await this.client.workflow.getHandle(workflowId).executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) });
+      this.metrics.workflowCalls.inc({ call: def.name, outcome: 'accepted' });
+      return result;
+    } catch (err) {
+      const refusal = refusalOf(err);
+      if (refusal) {
+        this.metrics.workflowCalls.inc({ call: def.name, outcome: 'refused' });
+        this.metrics.refusedDecisions.inc({ call: def.name, rule: String(refusal.details.rule ?? refusal.code) });
+        await this.recordRefusal(def.name, workflowId, arg, ctx, refusal);
+        throw refusal;
+      }
+      const translated = translateWorkflowError(err);
+      if (translated?.code === 'NOT_FOUND' && ctx.whenNotRunning) {
+        this.metrics.workflowCalls.inc({ call: def.name, outcome: 'not-running' });
+        throw await ctx.whenNotRunning();
+      }
+      this.metrics.workflowCalls.inc({ call: def.name, outcome: translated ? translated.code.toLowerCase() : 'error' });
+      throw translated ?? err;
+    }
+  }
+
+  /** A query; undefined when the workflow does not exist (not started yet). */
+  async query<Ret>(def: QueryDefinition<Ret, []>, workflowId: string): Promise<Ret | undefined> {
+    try {
+      const result = await this.client.workflow.getHandle(workflowId).query(def);
+      this.metrics.workflowCalls.inc({ call: def.name, outcome: 'answered' });
+      return result;
+    } catch (err) {
+      const translated = translateWorkflowError(err);
+      if (translated?.code === 'NOT_FOUND') {
+        this.metrics.workflowCalls.inc({ call: def.name, outcome: 'not-found' });
+        return undefined;
+      }
+      this.metrics.workflowCalls.inc({ call: def.name, outcome: 'error' });
+      throw translated ?? err;
+    }
+  }
+
+  /** Counts a start (or any other engine call) made through a helper outside this class. */
+  async counted<T>(call: string, run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run();
+      this.metrics.workflowCalls.inc({ call, outcome: 'accepted' });
+      return result;
+    } catch (err) {
+      const translated = translateWorkflowError(err);
+      this.metrics.workflowCalls.inc({ call, outcome: translated ? translated.code.toLowerCase() : 'error' });
+      throw translated ?? err;
+    }
+  }
+
+  private async recordRefusal(call: string, workflowId: string, arg: object, ctx: UpdateContext, refusal: DomainError): Promise<void> {
+    const args = Object.fromEntries(Object.entries(arg).filter(([k]) => !OMIT_FROM_AUDIT.has(k)));
+    try {
+      await this.audit.appendRefusal({
+        actorId: ctx.actor.id,
+        actorRole: ctx.actor.role,
+        call,
+        workflowId,
+        unitId: ctx.unitId,
+        itemId: ctx.itemId,
+        rule: typeof refusal.details.rule === 'string' ? refusal.details.rule : undefined,
+        message: refusal.message,
+        detail: { route: ctx.route, code: refusal.code, args },
+      });
+    } catch (err) {
+      // The caller still gets the refusal; the lost audit row is loud in the logs.
+      this.logger.event('error', 'could not record a refused decision in the audit log', {
+        call,
+        workflowId,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+}
