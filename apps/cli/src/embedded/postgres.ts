@@ -20,6 +20,8 @@ export interface EmbeddedPostgresOptions {
   /** Server log (appended). */
   logFile: string;
   startTimeoutMs?: number;
+  /** Own process group, so a terminal's Ctrl-C reaches only the parent, which stops it in order. */
+  detached?: boolean;
 }
 
 export interface RunningPostgres {
@@ -170,7 +172,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
   const logFd = fs.openSync(opts.logFile, 'a');
   if (runAs.uid !== undefined) fs.fchownSync(logFd, runAs.uid, runAs.gid!);
-  const child = spawn(bins.postgres, args, { ...runAs, stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(bins.postgres, args, {
+    ...runAs,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, LC_ALL: 'C' },
+    detached: opts.detached ?? false,
+  });
   fs.closeSync(logFd);
 
   const conn = { user: opts.user, password: opts.password, host: '127.0.0.1', port: opts.port };

@@ -21,6 +21,8 @@ export interface DevServerOptions {
   /** Server log (appended). */
   logFile: string;
   startTimeoutMs?: number;
+  /** Own process group, so a terminal's Ctrl-C reaches only the parent, which stops it in order. */
+  detached?: boolean;
 }
 
 export interface RunningDevServer {
@@ -106,7 +108,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   if (opts.dbFilename) fs.mkdirSync(path.dirname(opts.dbFilename), { recursive: true });
   const logFd = fs.openSync(opts.logFile, 'a');
-  const child = spawn(opts.cliPath, devServerArgs(opts), { stdio: ['ignore', logFd, logFd] });
+  const child = spawn(opts.cliPath, devServerArgs(opts), { stdio: ['ignore', logFd, logFd], detached: opts.detached ?? false });
   fs.closeSync(logFd);
   const ip = opts.ip ?? '127.0.0.1';
   const address = `${ip}:${opts.port}`;

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `massline <command>`: the command-line entry point (bin/massline runs the compiled file).
+import 'reflect-metadata';
+
+const HELP = `massline — durable workflows for a mass-line education campaign
+
+Usage: massline <command> [options]
+
+Commands:
+  up       start everything on this machine: Temporal (dev server), PostgreSQL (embedded), migrations,
+           the worker and the API; Ctrl-C stops it (npm start runs this after building)
+  audit    auditors' tools: timelines, history export, replay, reconciliation (massline audit help)
+  help     this text
+
+Configuration comes from environment variables (PORT, DATABASE_URL, TEMPORAL_ADDRESS, …): see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up': {
+      const { up } = await import('./up');
+      return up(rest);
+    }
+    case 'audit': {
+      let audit: { runAudit(argv: string[]): Promise<number | void> };
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        audit = require('./audit');
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'MODULE_NOT_FOUND' && /['"]\.\/audit['"]/.test(err.message)) {
+          process.stderr.write('massline audit: the audit commands are not part of this build\n');
+          return 1;
+        }
+        throw e;
+      }
+      return (await audit.runAudit(rest)) ?? 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    default:
+      process.stderr.write(`massline: unknown command "${command}"\n\n${HELP}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`massline: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+'use strict';
+// `npm start`: installs what is missing (dependencies, the Temporal CLI), builds the TypeScript into dist/
+// (incremental), then runs `massline up`, which starts everything and stops it on Ctrl-C.
+// Arguments after `npm start --` go to `massline up`.
+
+const path = require('path');
+const { spawn } = require('child_process');
+const { ensureTemporalCli, log, PROJECT_ROOT } = require('./lib/tools');
+const { ensureDependencies, ensureBuild, step, fail } = require('./lib/bootstrap');
+
+async function main() {
+  const started = Date.now();
+  await step('dependencies ready', ensureDependencies);
+  const env = { ...process.env };
+  // A Temporal given from outside needs no CLI.
+  if (!env.TEMPORAL_ADDRESS) env.TEMPORAL_CLI = await step('Temporal CLI ready', ensureTemporalCli);
+  await step('build ready', ensureBuild);
+  log(`bootstrap done in ${((Date.now() - started) / 1000).toFixed(1)} s; starting massline`);
+
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), 'up', ...process.argv.slice(2)], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+    env,
+  });
+  // Ctrl-C in a terminal reaches `massline up` directly (same process group); it stops everything in order.
+  // A SIGTERM sent to this script alone is passed on.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('close', (code, signal) => process.exit(code === null ? (signal === 'SIGINT' ? 130 : 1) : code));
+}
+
+process.chdir(path.resolve(__dirname, '..'));
+main().catch(fail);
