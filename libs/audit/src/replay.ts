@@ -1,0 +1,226 @@
+// Replaying recorded histories against the current workflow code: the proof that every recorded decision
+// still follows from the rules as coded, and the guard that a code change does not break old histories.
+import * as path from 'path';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { History } from './history-json';
+
+export interface ReplaySelection {
+  campaignId?: string;
+  workflowIds?: string[];
+  /** ISO times: workflows closed in [closedAfter, closedBefore]. */
+  closedAfter?: string;
+  closedBefore?: string;
+}
+
+export interface ExecutionRef {
+  workflowId: string;
+  runId?: string;
+}
+
+export interface ReplayFailure {
+  workflowId: string;
+  runId?: string;
+  /** Human-readable: what diverged and at which event. */
+  error: string;
+  /** First event the current code disagrees with, when the engine names it. */
+  eventId?: number;
+  eventType?: string;
+  kind: 'nondeterminism' | 'replay-error' | 'fetch-error';
+}
+
+export interface ReplayProgress {
+  total: number;
+  replayed: number;
+  failures: ReplayFailure[];
+  events: number;
+}
+
+/** The workflow types massline runs (workflows/index.ts exports). Replays of a date range cover only these. */
+export const MASSLINE_WORKFLOW_TYPES = ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow'];
+
+/** Path of the current workflow code (workflows/index). */
+export const currentWorkflowsPath = (): string => require.resolve(path.resolve(__dirname, '../../../workflows'));
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The visibility query of a selection (campaign search attribute, close-time range), or undefined for ids only. */
+export function visibilityQuery(selection: ReplaySelection): string | undefined {
+  const parts: string[] = [];
+  if (selection.campaignId) parts.push(`MasslineCampaign = ${quote(selection.campaignId)}`);
+  if (selection.closedAfter || selection.closedBefore) {
+    parts.push(`ExecutionStatus != 'Running'`);
+    if (selection.closedAfter) parts.push(`CloseTime >= ${quote(new Date(selection.closedAfter).toISOString())}`);
+    if (selection.closedBefore) parts.push(`CloseTime <= ${quote(new Date(selection.closedBefore).toISOString())}`);
+    if (!selection.campaignId) parts.push(`WorkflowType IN (${MASSLINE_WORKFLOW_TYPES.map(quote).join(', ')})`);
+  }
+  return parts.length ? parts.join(' AND ') : undefined;
+}
+
+/**
+ * The executions of a selection. Explicit ids are taken as given (their latest run, no visibility delay);
+ * a campaign or a date range is listed through visibility, every run (continued-as-new runs too).
+ */
+export async function listExecutions(client: Client, selection: ReplaySelection): Promise<ExecutionRef[]> {
+  const seen = new Set<string>();
+  const out: ExecutionRef[] = [];
+  const add = (ref: ExecutionRef) => {
+    const key = `${ref.workflowId}\u0000${ref.runId ?? ''}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(ref);
+    }
+  };
+  const query = visibilityQuery(selection);
+  const ids = selection.workflowIds ?? [];
+  if (query) {
+    for await (const info of client.workflow.list({ query })) {
+      if (ids.length && !ids.includes(info.workflowId)) continue;
+      add({ workflowId: info.workflowId, runId: info.runId });
+    }
+  } else {
+    for (const workflowId of ids) add({ workflowId });
+  }
+  return out;
+}
+
+/** Bundles the workflow code once (webpack); reuse the bundle for every history of a job. */
+export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  return bundleWorkflowCode({ workflowsPath, logger: quiet });
+}
+
+/**
+ * Names the first diverging event of a replay error. The engine's message reads e.g.
+ * `[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted)`.
+ */
+export function describeReplayError(error: unknown): Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'> {
+  const raw = error instanceof Error ? error.message : String(error);
+  // DeterminismViolationError lives in @temporalio/workflow, which is not loaded outside a workflow sandbox: match by name.
+  const kind = (error as Error | undefined)?.name === 'DeterminismViolationError' || /nondetermin/i.test(raw) ? 'nondeterminism' : 'replay-error';
+  const core = /\[TMPRL\d+\][^"]*/.exec(raw)?.[0] ?? /Nondeterminism error:[^"]*/.exec(raw)?.[0] ?? raw;
+  const clean = core.replace(/\\"/g, '"').trim();
+  const m =
+    /HistoryEvent\(id: (\d+),?\s*([A-Za-z]+)?/.exec(raw) ??
+    /event(?:[ _]id)?[\s:#=]+(\d+)/i.exec(raw);
+  const eventId = m ? Number(m[1]) : undefined;
+  const eventType = m && m[2] ? m[2] : undefined;
+  const where = eventId !== undefined ? ` (first diverging event: ${eventId}${eventType ? ` ${eventType}` : ''})` : '';
+  return { error: `${clean}${where}`, kind, ...(eventId !== undefined ? { eventId } : {}), ...(eventType ? { eventType } : {}) };
+}
+
+export interface ReplayItem {
+  workflowId: string;
+  runId?: string;
+  history: History;
+}
+
+export interface ReplayOptions {
+  bundle: WorkflowBundle;
+  /** Called after each history; `failure` is set when it diverged. */
+  onResult?: (result: { workflowId: string; runId?: string; events: number; failure?: ReplayFailure }) => void | Promise<void>;
+}
+
+/**
+ * Replays histories one after another in one replay worker (runReplayHistories), collecting every
+ * failure with its workflow id and first diverging event.
+ */
+export async function replayHistories(histories: AsyncIterable<ReplayItem | ReplayFailure> | Iterable<ReplayItem | ReplayFailure>, options: ReplayOptions): Promise<ReplayProgress> {
+  const progress: ReplayProgress = { total: 0, replayed: 0, failures: [], events: 0 };
+  const runIds = new Map<string, string | undefined>();
+  const eventCounts = new Map<string, number>();
+  const pendingFetchFailures: ReplayFailure[] = [];
+
+  // Fetch failures are reported in order without going through the replayer.
+  async function* feed(): AsyncGenerator<{ workflowId: string; history: History }> {
+    for await (const item of histories as AsyncIterable<ReplayItem | ReplayFailure>) {
+      if ('kind' in item) {
+        pendingFetchFailures.push(item);
+        continue;
+      }
+      // runReplayHistories keys results by workflow id; runs of one id are replayed in list order.
+      runIds.set(item.workflowId, item.runId);
+      eventCounts.set(item.workflowId, item.history.events?.length ?? 0);
+      yield { workflowId: item.workflowId, history: item.history };
+    }
+  }
+
+  const flushFetchFailures = async () => {
+    while (pendingFetchFailures.length) {
+      const failure = pendingFetchFailures.shift()!;
+      progress.total++;
+      progress.replayed++;
+      progress.failures.push(failure);
+      await options.onResult?.({ workflowId: failure.workflowId, runId: failure.runId, events: 0, failure });
+    }
+  };
+
+  for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
+    await flushFetchFailures();
+    const events = eventCounts.get(result.workflowId) ?? 0;
+    progress.total++;
+    progress.replayed++;
+    progress.events += events;
+    let failure: ReplayFailure | undefined;
+    if (result.error) {
+      failure = { workflowId: result.workflowId, runId: runIds.get(result.workflowId) ?? result.runId, ...describeReplayError(result.error) };
+      progress.failures.push(failure);
+    }
+    await options.onResult?.({ workflowId: result.workflowId, runId: runIds.get(result.workflowId), events, ...(failure ? { failure } : {}) });
+  }
+  await flushFetchFailures();
+  return progress;
+}
+
+/**
+ * Fetches histories with bounded concurrency, in order, ahead of the replayer. A history that cannot be
+ * fetched becomes a failure rather than stopping the job.
+ */
+export async function* fetchHistories(client: Client, refs: ExecutionRef[], concurrency = 8): AsyncGenerator<ReplayItem | ReplayFailure> {
+  const fetchOne = async (ref: ExecutionRef): Promise<ReplayItem | ReplayFailure> => {
+    try {
+      const history = await client.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory();
+      return { workflowId: ref.workflowId, runId: ref.runId, history };
+    } catch (error) {
+      return { workflowId: ref.workflowId, runId: ref.runId, error: `could not fetch history: ${error instanceof Error ? error.message : String(error)}`, kind: 'fetch-error' };
+    }
+  };
+  const inFlight: Array<Promise<ReplayItem | ReplayFailure>> = [];
+  let next = 0;
+  while (next < refs.length && inFlight.length < concurrency) inFlight.push(fetchOne(refs[next++]));
+  while (inFlight.length) {
+    const item = await inFlight.shift()!;
+    if (next < refs.length) inFlight.push(fetchOne(refs[next++]));
+    yield item;
+  }
+}
+
+export interface ReplaySelectionOptions {
+  client: Client;
+  selection: ReplaySelection;
+  /** Defaults to the current workflow code; a bundle may be passed to reuse one. */
+  bundle?: WorkflowBundle;
+  workflowsPath?: string;
+  fetchConcurrency?: number;
+  /** After listing (replayed 0) and after every history. */
+  onProgress?: (progress: ReplayProgress, last?: { workflowId: string; failure?: ReplayFailure }) => void | Promise<void>;
+}
+
+/** Lists a selection's executions, bundles the current workflow code once, fetches and replays every history. */
+export async function replaySelection(options: ReplaySelectionOptions): Promise<ReplayProgress> {
+  const refs = await listExecutions(options.client, options.selection);
+  const live: ReplayProgress = { total: refs.length, replayed: 0, failures: [], events: 0 };
+  await options.onProgress?.(live);
+  if (!refs.length) return live;
+  const bundle = options.bundle ?? (await bundleWorkflows(options.workflowsPath));
+  const result = await replayHistories(fetchHistories(options.client, refs, options.fetchConcurrency), {
+    bundle,
+    onResult: async (r) => {
+      live.replayed++;
+      live.events += r.events;
+      if (r.failure) live.failures.push(r.failure);
+      await options.onProgress?.(live, { workflowId: r.workflowId, ...(r.failure ? { failure: r.failure } : {}) });
+    },
+  });
+  return { ...result, total: refs.length };
+}
