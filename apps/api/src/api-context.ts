@@ -13,6 +13,7 @@ import { HealthService } from './health/health.controller';
 import { ItemsService } from './items/items.service';
 import { MeasuresService } from './measures/measures';
 import { PrincipalsService } from './principals/principals.service';
+import { ProgrammesService } from './programmes/programmes';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { CampaignsRepository } from './repositories/campaigns.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
@@ -43,6 +44,7 @@ export interface ApiContext {
     idempotency: IdempotencyRepository;
     auditLog: AuditLogRepository;
   };
+  closers: Array<() => Promise<void>>;
   services: {
     principals: PrincipalsService;
     campaigns: CampaignsService;
@@ -50,11 +52,19 @@ export interface ApiContext {
     items: ItemsService;
     escalations: EscalationsService;
     measures: MeasuresService;
+    programmes: ProgrammesService;
     health: HealthService;
   };
 }
 
-export function buildApiContext(config: MasslineConfig, dataSource: DataSource, temporal: Client, logger: JsonLogger): ApiContext {
+export function buildApiContext(
+  config: MasslineConfig,
+  dataSource: DataSource,
+  temporal: Client,
+  logger: JsonLogger,
+  /** What the app opened itself and closes on shutdown, last opened first. */
+  closers: Array<() => Promise<void>> = [],
+): ApiContext {
   const repositories = {
     principals: new PrincipalsRepository(dataSource),
     campaigns: new CampaignsRepository(dataSource),
@@ -75,6 +85,7 @@ export function buildApiContext(config: MasslineConfig, dataSource: DataSource, 
     items: new ItemsService(units, workflows),
     escalations: new EscalationsService(repositories.readModel),
     measures: new MeasuresService(repositories.measures, units),
+    programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows),
     health: new HealthService(dataSource, temporal, metrics),
   };
   return {
@@ -88,5 +99,6 @@ export function buildApiContext(config: MasslineConfig, dataSource: DataSource, 
     workflows,
     repositories,
     services,
+    closers,
   };
 }

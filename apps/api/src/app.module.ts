@@ -15,6 +15,7 @@ import { ItemsService } from './items/items.service';
 import { MeasuresController, MeasuresService } from './measures/measures';
 import { PrincipalsController } from './principals/principals.controller';
 import { PrincipalsService } from './principals/principals.service';
+import { ProgrammesController, ProgrammesService } from './programmes/programmes';
 import { UnitsController } from './units/units.controller';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         ItemsController,
         EscalationsController,
         MeasuresController,
+        ProgrammesController,
       ],
       providers: [
         { provide: PrincipalsService, useValue: ctx.services.principals },
@@ -42,6 +44,7 @@ export class AppModule {
         { provide: ItemsService, useValue: ctx.services.items },
         { provide: EscalationsService, useValue: ctx.services.escalations },
         { provide: MeasuresService, useValue: ctx.services.measures },
+        { provide: ProgrammesService, useValue: ctx.services.programmes },
         { provide: HealthService, useValue: ctx.services.health },
         // Order of a request: guard (who) → interceptor (idempotency) → pipe (validation) → handler; errors → filter.
         { provide: APP_GUARD, useClass: AccessGuard },

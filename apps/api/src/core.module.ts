@@ -1,5 +1,5 @@
 // The API's shared pieces, global so that any feature module (e.g. audit) can inject them.
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import type { ApiContext } from './api-context';
@@ -9,6 +9,14 @@ import { MASSLINE_CONFIG } from './tokens';
 import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
 import { AccessGuardDeps } from './auth/auth.guard';
+
+/** Closes what the app opened itself (data source, Temporal connection) when Nest shuts down. */
+class OwnedResources implements OnApplicationShutdown {
+  constructor(private readonly closers: Array<() => Promise<void>>) {}
+  async onApplicationShutdown(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
+  }
+}
 
 @Global()
 @Module({})
@@ -24,6 +32,10 @@ export class CoreModule {
       { provide: ApiMetrics, useValue: ctx.metrics },
       { provide: AccessGuardDeps, useValue: new AccessGuardDeps(ctx.auth, ctx.publicLimiter) },
     ];
-    return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
+    return {
+      module: CoreModule,
+      providers: [...providers, { provide: OwnedResources, useValue: new OwnedResources(ctx.closers) }],
+      exports: providers.map((p) => p.provide),
+    };
   }
 }

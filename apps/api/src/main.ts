@@ -31,66 +31,72 @@ export interface ApiDeps {
   imports?: Parameters<typeof AppModule.register>[1];
 }
 
-export interface MasslineApi extends NestExpressApplication {
-  massline: ApiContext;
-}
+export type MasslineApi = NestExpressApplication;
+
+const contexts = new WeakMap<object, ApiContext>();
+/** The pieces an app was built from (config, data source, client, services), for tests and tools. */
+export const apiContextOf = (app: MasslineApi): ApiContext => {
+  const ctx = contexts.get(app);
+  if (!ctx) throw new Error('not an app made by createApp');
+  return ctx;
+};
 
 export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Promise<MasslineApi> {
   const logger = deps.logger ?? new JsonLogger(config.logLevel);
   const announce = deps.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const closers: Array<() => Promise<void>> = [];
 
-  let dataSource = deps.dataSource;
-  if (!dataSource) {
-    dataSource = createDataSource(config, { applicationName: 'massline-api' });
-    closers.push(async () => void (await dataSource!.destroy()));
+  try {
+    let dataSource = deps.dataSource;
+    if (!dataSource) {
+      dataSource = createDataSource(config, { applicationName: 'massline-api' });
+      closers.push(async () => void (await dataSource!.destroy()));
+    }
+    if (!dataSource.isInitialized) await dataSource.initialize();
+    await runMigrations(dataSource);
+
+    let temporal = deps.temporal;
+    if (!temporal) {
+      const handles = await connectTemporal(config, { waitMs: 30_000 });
+      temporal = handles.client;
+      const connection: Connection = handles.connection;
+      closers.push(() => connection.close());
+    }
+
+    const ctx = buildApiContext(config, dataSource, temporal, logger, closers);
+    await seedOfficeToken(ctx, announce);
+
+    const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
+      bodyParser: false,
+      logger,
+      abortOnError: false,
+    })) as MasslineApi;
+    contexts.set(app, ctx);
+    app.use(requestIdAndLog(logger, ctx.metrics));
+    app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
+    // Right after the parser: a malformed or oversized body is answered here, in the one error shape.
+    app.use(expressErrors(logger));
+    app.use(enterRequestContext);
+
+    const openapi = new DocumentBuilder()
+      .setTitle('massline')
+      .setDescription(
+        'A mass-line education campaign (党的群众路线教育实践活动) run as durable workflows: units, phases, supervised gates, ' +
+          'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'token of a principal (office, unit, supervisor, auditor)' })
+      .build();
+    const document = SwaggerModule.createDocument(app, openapi);
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+    await app.init();
+    return app;
+  } catch (err) {
+    // Whatever was opened before the failure is closed again, so a failed start leaves nothing behind.
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    throw err;
   }
-  if (!dataSource.isInitialized) await dataSource.initialize();
-  await runMigrations(dataSource);
-
-  let temporal = deps.temporal;
-  if (!temporal) {
-    const handles = await connectTemporal(config, { waitMs: 30_000 });
-    temporal = handles.client;
-    const connection: Connection = handles.connection;
-    closers.push(() => connection.close());
-  }
-
-  const ctx = buildApiContext(config, dataSource, temporal, logger);
-  await seedOfficeToken(ctx, announce);
-
-  const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
-    bodyParser: false,
-    logger,
-    abortOnError: false,
-  })) as MasslineApi;
-  app.massline = ctx;
-  app.use(requestIdAndLog(logger, ctx.metrics));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
-  app.use(enterRequestContext);
-
-  const openapi = new DocumentBuilder()
-    .setTitle('massline')
-    .setDescription(
-      'A mass-line education campaign (党的群众路线教育实践活动) run as durable workflows: units, phases, supervised gates, ' +
-        'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}.',
-    )
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'token of a principal (office, unit, supervisor, auditor)' })
-    .build();
-  const document = SwaggerModule.createDocument(app, openapi);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-
-  await app.init();
-  // After the routes: errors raised by Express middleware (malformed JSON, body too large) in the same shape.
-  app.use(expressErrors(logger));
-
-  const close = app.close.bind(app);
-  app.close = async () => {
-    await close();
-    for (const c of closers.reverse()) await c().catch(() => undefined);
-  };
-  return app;
 }
 
 /**
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  app.massline.logger.event('info', 'massline API listening', { url: `http://${host}:${port}`, docs: `http://${host}:${port}/docs` });
+  apiContextOf(app).logger.event('info', 'massline API listening', { url: `http://${host}:${port}`, docs: `http://${host}:${port}/docs` });
   process.stdout.write(`massline API on http://${host}:${port} (Swagger UI at /docs)\n`);
 }
 

@@ -1,0 +1,133 @@
+// The auditors' use cases over HTTP: who may see what is decided here (scopes), the work is done by
+// libs/audit against the engine and the database.
+import type { Client } from '@temporalio/client';
+import { DomainError, forbidden, invalidInput, notFound, unitIdOfItem, unitWorkflowId, type Role } from '../../../../libs/domain/src';
+import {
+  buildDossier,
+  buildItemTimeline,
+  buildUnitTimeline,
+  DossierNotFound,
+  exportHistory,
+  reconcileCampaign,
+  renderDossierHtml,
+  toWorkflowId,
+  type Dossier,
+  type ReconciliationReport,
+  type ReplaySelection,
+  type TimelineEntry,
+  type UnitRow,
+} from '../../../../libs/audit/src';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Principal } from '../auth/principal';
+import type { AuditRepository } from './audit.repository';
+import type { ReplayRequestDto } from './audit.dto';
+import type { ReplayRunner } from './replay-runner';
+
+const TIMELINE_READERS: Role[] = ['auditor', 'office', 'supervisor'];
+
+export class AuditService {
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly client: Client,
+    private readonly runner: ReplayRunner,
+  ) {}
+
+  private async unitOf(unitId: string): Promise<UnitRow> {
+    const unit = await this.repository.unit(unitId);
+    if (!unit) throw notFound('unit', unitId);
+    return unit;
+  }
+
+  /** auditor, office, and the supervisors of the unit's assigned group. */
+  private mayReadTrail(by: Principal, unit: UnitRow): void {
+    AccessPolicy.requireRole(by, TIMELINE_READERS, "read a unit's timeline");
+    if (by.role === 'supervisor' && by.groupId !== unit.groupId) throw forbidden(`supervisory group ${by.groupId} is not assigned to unit ${unit.id}`, { role: by.role });
+  }
+
+  async history(by: Principal, unitId: string): Promise<{ workflowId: string; json: string }> {
+    AccessPolicy.requireRole(by, ['auditor'], 'export a workflow history');
+    const unit = await this.unitOf(unitId);
+    const workflowId = unitWorkflowId(unit.id);
+    const json = await exportHistory(this.client, workflowId);
+    if (json === undefined) throw new DomainError('NOT_FOUND', `unit ${unit.id} has no workflow yet (its batch has not opened)`, { id: unit.id });
+    return { workflowId, json };
+  }
+
+  async unitTimeline(by: Principal, unitId: string, includeItems = false): Promise<TimelineEntry[]> {
+    const unit = await this.unitOf(unitId);
+    this.mayReadTrail(by, unit);
+    return (await buildUnitTimeline({ client: this.client, store: this.repository, unitId: unit.id, includeItems })).entries;
+  }
+
+  async itemTimeline(by: Principal, itemId: string): Promise<TimelineEntry[]> {
+    const unit = await this.unitOf(unitIdOfItem(itemId)!);
+    this.mayReadTrail(by, unit);
+    const result = await buildItemTimeline({ client: this.client, store: this.repository, itemId });
+    if (!result.started && !result.entries.length) throw notFound('item', itemId);
+    return result.entries;
+  }
+
+  async startReplay(by: Principal, dto: ReplayRequestDto): Promise<{ id: string }> {
+    AccessPolicy.requireRole(by, ['auditor'], 'replay histories');
+    if (!dto.campaignId && !dto.workflowIds?.length && !dto.closedAfter && !dto.closedBefore) {
+      throw invalidInput('body', 'name what to replay: campaignId, workflowIds, closedAfter or closedBefore');
+    }
+    if (dto.closedAfter && dto.closedBefore && Date.parse(dto.closedAfter) > Date.parse(dto.closedBefore)) {
+      throw invalidInput('closedBefore', 'must not be before closedAfter');
+    }
+    if (dto.campaignId && !(await this.repository.campaignExists(dto.campaignId.toLowerCase()))) throw notFound('campaign', dto.campaignId);
+    const selection: ReplaySelection = {
+      ...(dto.campaignId ? { campaignId: dto.campaignId.toLowerCase() } : {}),
+      ...(dto.workflowIds?.length ? { workflowIds: [...new Set(dto.workflowIds.map(toWorkflowId))] } : {}),
+      ...(dto.closedAfter ? { closedAfter: dto.closedAfter } : {}),
+      ...(dto.closedBefore ? { closedBefore: dto.closedBefore } : {}),
+    };
+    const id = await this.repository.createReplayJob(by.id, { ...selection });
+    this.runner.enqueue(id, selection);
+    return { id };
+  }
+
+  async replayJob(by: Principal, id: string) {
+    AccessPolicy.requireRole(by, ['auditor'], 'read a replay job');
+    const job = await this.repository.replayJob(id);
+    if (!job) throw notFound('replay job', id);
+    return {
+      id: job.id,
+      status: job.status,
+      total: job.total,
+      replayed: job.replayed,
+      failures: job.failures,
+      ...(job.error ? { error: job.error } : {}),
+      request: job.request,
+      requestedBy: job.requestedBy,
+      createdAt: job.createdAt,
+      ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    };
+  }
+
+  async reconcile(by: Principal, campaignId: string): Promise<ReconciliationReport> {
+    AccessPolicy.requireRole(by, ['auditor'], 'reconcile the read model');
+    const id = campaignId.toLowerCase();
+    if (!(await this.repository.campaignExists(id))) throw notFound('campaign', campaignId);
+    return reconcileCampaign({ client: this.client, store: this.repository, campaignId: id });
+  }
+
+  async dossier(by: Principal, escalationId: string): Promise<Dossier> {
+    AccessPolicy.requireRole(by, ['auditor', 'office', 'supervisor'], 'read a referral dossier');
+    const escalation = await this.repository.escalation(escalationId);
+    if (!escalation) throw notFound('escalation', escalationId);
+    if (by.role === 'supervisor' && by.groupId !== escalation.groupId) {
+      throw forbidden(`supervisory group ${by.groupId} is not assigned to the unit of escalation ${escalationId}`, { role: by.role });
+    }
+    try {
+      return await buildDossier({ client: this.client, store: this.repository, escalationId: escalation.id });
+    } catch (err) {
+      if (err instanceof DossierNotFound) throw new DomainError('NOT_FOUND', err.message, { id: escalationId });
+      throw err;
+    }
+  }
+
+  renderHtml(dossier: Dossier): string {
+    return renderDossierHtml(dossier);
+  }
+}

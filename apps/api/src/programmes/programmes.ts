@@ -1,0 +1,308 @@
+// City-wide programmes (the four governance tracks and the nine major actions): each is a workflow whose
+// staged goals run on the same escalation ladder as rectification items.
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { UpdateDefinition } from '@temporalio/common';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import type { MasslineConfig } from '../../../../libs/config/src';
+import {
+  PROGRAMME_TRACKS,
+  defaultPlan,
+  invalidInput,
+  notFound,
+  programmeWorkflowId,
+  type Actor,
+  type ProgrammeTrack,
+  type ProgrammeView,
+} from '../../../../libs/domain/src';
+import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
+import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
+import { campaignIdKey, kindKey } from '../../../../workflows/search-attributes';
+import { AccessPolicy } from '../auth/access-policy';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { actorOf, type Principal } from '../auth/principal';
+import { ApiErrors, LIMITS } from '../common/dto';
+import { UuidParam, WorkflowIdParam } from '../common/params';
+import { IsIsoTime } from '../common/validation';
+import type { CampaignsRepository } from '../repositories/campaigns.repository';
+import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
+import type { UnitsRepository } from '../repositories/units.repository';
+import type { WorkflowGateway } from '../workflow/workflow-gateway';
+
+export class GoalInputDto {
+  @ApiProperty({ maxLength: LIMITS.title })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.title)
+  title!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsIsoTime()
+  dueAt!: string;
+}
+
+export class CreateProgrammeDto {
+  @ApiProperty({ maxLength: LIMITS.title })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.title)
+  name!: string;
+
+  @ApiProperty({ enum: PROGRAMME_TRACKS, description: 'governance: the four style-governance tracks; action: the nine major actions' })
+  @IsIn(PROGRAMME_TRACKS)
+  track!: ProgrammeTrack;
+
+  @ApiProperty({ maxLength: LIMITS.name, description: 'the lead city leader' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.name)
+  leadLeader!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'an enrolled unit that leads the programme' })
+  @IsUUID()
+  leadUnitId!: string;
+
+  @ApiProperty({ type: [String], maxItems: LIMITS.idList })
+  @IsArray()
+  @ArrayMaxSize(LIMITS.idList)
+  @IsUUID(undefined, { each: true })
+  responsibleUnitIds!: string[];
+
+  @ApiProperty({ type: [GoalInputDto], minItems: 1, maxItems: LIMITS.goals })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIMITS.goals)
+  @ValidateNested({ each: true })
+  @Type(() => GoalInputDto)
+  goals!: GoalInputDto[];
+
+  @ApiPropertyOptional({ format: 'uuid', description: "the campaign whose ladder and calendar apply (default: DOMAIN.md's)" })
+  @IsOptional()
+  @IsUUID()
+  campaignId?: string;
+}
+
+export class GoalAchievementDto {
+  @ApiProperty({ maxLength: LIMITS.text })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.text)
+  evidence!: string;
+}
+
+export class GoalVerificationDto {
+  @ApiProperty()
+  @IsBoolean()
+  accept!: boolean;
+
+  @ApiProperty({ maxLength: LIMITS.comment })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LIMITS.comment)
+  comment!: string;
+}
+
+export class ProgrammeCreatedDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, dueAt: { type: 'string' } } } })
+  goals!: Array<{ id: string; title: string; dueAt: string }>;
+  @ApiProperty() workflowId!: string;
+}
+
+export class GoalViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ format: 'date-time' }) dueAt!: string;
+  @ApiProperty({ enum: ['open', 'achieved', 'closed'] }) status!: string;
+  @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) rungs!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) verifications!: object[];
+}
+
+export class ProgrammeViewDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: PROGRAMME_TRACKS }) track!: string;
+  @ApiProperty() leadLeader!: string;
+  @ApiProperty({ format: 'uuid' }) leadUnitId!: string;
+  @ApiProperty({ type: [String] }) responsibleUnitIds!: string[];
+  @ApiProperty({ type: [GoalViewDto] }) goals!: GoalViewDto[];
+  @ApiProperty({ enum: ['active', 'done'] }) status!: string;
+  @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
+}
+
+export class ProgrammesService {
+  constructor(
+    private readonly config: MasslineConfig,
+    private readonly programmes: ProgrammesRepository,
+    private readonly units: UnitsRepository,
+    private readonly campaigns: CampaignsRepository,
+    private readonly workflows: WorkflowGateway,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(by: Principal, dto: CreateProgrammeDto) {
+    AccessPolicy.office(by, 'define programmes');
+    const leadUnitId = dto.leadUnitId.toLowerCase();
+    if (!(await this.units.findById(leadUnitId))) throw invalidInput('leadUnitId', `unit ${dto.leadUnitId} is not enrolled`);
+    const responsibleUnitIds = [...new Set(dto.responsibleUnitIds.map((u) => u.toLowerCase()))];
+    for (const [i, id] of responsibleUnitIds.entries()) {
+      if (!(await this.units.findById(id))) throw invalidInput(`responsibleUnitIds[${i}]`, `unit ${id} is not enrolled`);
+    }
+    let plan = defaultPlan(this.now().toISOString());
+    if (dto.campaignId) {
+      const campaign = await this.campaigns.findById(dto.campaignId.toLowerCase());
+      if (!campaign) throw invalidInput('campaignId', `campaign ${dto.campaignId} does not exist`);
+      plan = campaign.plan;
+    }
+    const record = await this.programmes.create({
+      name: dto.name,
+      track: dto.track,
+      leadLeader: dto.leadLeader,
+      leadUnitId,
+      responsibleUnitIds,
+      goals: dto.goals.map((g) => ({ title: g.title, dueAt: g.dueAt })),
+      createdBy: by.id,
+    });
+    const input: ProgrammeWorkflowInput = {
+      programmeId: record.id,
+      name: record.name,
+      track: record.track,
+      leadLeader: record.leadLeader,
+      leadUnitId: record.leadUnitId,
+      responsibleUnitIds: record.responsibleUnitIds,
+      goals: record.goals,
+      plan: { ladder: plan.ladder, calendar: plan.calendar },
+      ...(dto.campaignId ? { campaignId: dto.campaignId.toLowerCase() } : {}),
+    };
+    try {
+      const started = await this.workflows.counted('startProgramme', () =>
+        startWorkflowOnce(this.workflows.client, WORKFLOW_TYPES.programme, {
+          workflowId: programmeWorkflowId(record.id),
+          taskQueue: this.config.temporal.taskQueue,
+          args: [input],
+          typedSearchAttributes: [
+            { key: kindKey, value: 'programme' },
+            ...(input.campaignId ? [{ key: campaignIdKey, value: input.campaignId }] : []),
+          ],
+        }),
+      );
+      return { id: record.id, goals: record.goals, workflowId: started.workflowId };
+    } catch (err) {
+      // No programme without its workflow: the row goes again, the office may retry.
+      await this.programmes.remove(record.id);
+      throw err;
+    }
+  }
+
+  async get(by: Principal, id: string): Promise<ProgrammeView> {
+    AccessPolicy.requireRole(by, ['office', 'auditor', 'supervisor', 'unit'], 'read programmes');
+    await this.mustFind(id);
+    const view = await this.workflows.query(programmeStateQuery, programmeWorkflowId(id));
+    if (!view) throw notFound('programme', id);
+    return view;
+  }
+
+  async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
+    const programme = await this.mustFind(id);
+    AccessPolicy.actsFor(by, { id: programme.leadUnitId, groupId: '' }, 'record goal achievement (lead unit only)');
+    return this.send(by, programme, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, evidence: dto.evidence });
+  }
+
+  async verify(by: Principal, id: string, goalId: string, dto: GoalVerificationDto) {
+    AccessPolicy.office(by, 'verify programme goals');
+    const programme = await this.mustFind(id);
+    return this.send(by, programme, goalVerificationUpdate, 'POST /api/programmes/:id/goals/:gid/verification', {
+      goalId,
+      accept: dto.accept,
+      comment: dto.comment,
+    });
+  }
+
+  private async mustFind(id: string): Promise<ProgrammeRecord> {
+    const p = await this.programmes.findById(id);
+    if (!p) throw notFound('programme', id);
+    return p;
+  }
+
+  private send<Ret, A extends { goalId: string }>(
+    by: Principal,
+    programme: ProgrammeRecord,
+    def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
+    route: string,
+    args: A,
+  ): Promise<Ret> {
+    if (!programme.goals.some((g) => g.id === args.goalId)) throw notFound('goal', args.goalId);
+    const actor = actorOf(by);
+    return this.workflows.update(def, programmeWorkflowId(programme.id), { ...args, actor }, { actor, route, unitId: programme.leadUnitId });
+  }
+}
+
+@ApiTags('programmes and cadre measures')
+@ApiBearerAuth()
+@Controller('api/programmes')
+export class ProgrammesController {
+  constructor(private readonly service: ProgrammesService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('office')
+  @ApiOperation({ summary: 'Define a city-wide programme; its staged goals run on the escalation ladder' })
+  @ApiCreatedResponse({ type: ProgrammeCreatedDto })
+  @ApiErrors(400, 401, 403, 503)
+  create(@CurrentPrincipal() p: Principal, @Body() dto: CreateProgrammeDto) {
+    return this.service.create(p, dto);
+  }
+
+  @Get(':id')
+  @Roles('office', 'auditor', 'supervisor', 'unit')
+  @ApiOperation({ summary: 'A programme with its goals, read from its workflow' })
+  @ApiOkResponse({ type: ProgrammeViewDto })
+  @ApiErrors(401, 403, 404)
+  get(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('programme')) id: string) {
+    return this.service.get(p, id);
+  }
+
+  @Post(':id/goals/:gid/achievement')
+  @HttpCode(200)
+  @Roles('unit')
+  @ApiOperation({ summary: 'The lead unit records a staged goal as achieved' })
+  @ApiOkResponse({ type: GoalViewDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  achieve(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new UuidParam('programme')) id: string,
+    @Param('gid', new WorkflowIdParam('goal')) gid: string,
+    @Body() dto: GoalAchievementDto,
+  ) {
+    return this.service.achieve(p, id, gid, dto);
+  }
+
+  @Post(':id/goals/:gid/verification')
+  @HttpCode(200)
+  @Roles('office')
+  @ApiOperation({ summary: 'The office verifies an achieved goal: accept closes it, reject reopens it' })
+  @ApiOkResponse({ type: GoalViewDto })
+  @ApiErrors(400, 401, 403, 404, 409)
+  verify(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new UuidParam('programme')) id: string,
+    @Param('gid', new WorkflowIdParam('goal')) gid: string,
+    @Body() dto: GoalVerificationDto,
+  ) {
+    return this.service.verify(p, id, gid, dto);
+  }
+}

@@ -1,0 +1,122 @@
+// An API of its own per test file: a fresh database on the shared PostgreSQL, the shared dev server, a task
+// queue of its own and, when asked, a worker in this process running the real workflows and activities.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { apiContextOf, createApp, type MasslineApi } from '../../apps/api/src/main';
+import { JsonLogger } from '../../apps/api/src/common/logger';
+import type { MasslineConfig } from '../../libs/config/src';
+import { createTestDatabase, testConfig, type TestDatabase } from '../support';
+
+export const OFFICE_TOKEN = 'office-token-for-api-tests-0123456789';
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface ApiUnderTest {
+  app: MasslineApi;
+  url: string;
+  config: MasslineConfig;
+  db: TestDatabase;
+  /** Lines the API wrote to its log (JSON), for assertions on logging. */
+  logLines: string[];
+  /** Lines the API announced on start (office token). */
+  announced: string[];
+  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Run a worker (workflows + activities) in this process on the API's task queue. */
+  worker?: boolean;
+  /** Reuse a database (e.g. to restart the API on it). */
+  db?: TestDatabase;
+}
+
+const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+let bundle: Promise<WorkflowBundle> | undefined;
+/** The workflow bundle, built once per test file. */
+export const workflowBundle = () =>
+  (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet }));
+
+export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
+  const db = opts.db ?? (await createTestDatabase('api'));
+  const config = testConfig({
+    databaseUrl: db.url,
+    taskQueue: `api-${randomUUID()}`,
+    env: { MASSLINE_ADMIN_TOKEN: OFFICE_TOKEN, MASSLINE_PUBLIC_RATE_LIMIT: '100000', LOG_LEVEL: 'info', ...opts.env },
+  });
+  const logLines: string[] = [];
+  const announced: string[] = [];
+  const app = await createApp(config, {
+    logger: new JsonLogger(config.logLevel, (line) => logLines.push(line)),
+    announce: (line) => announced.push(line),
+  });
+  await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+
+  let stopWorker: (() => Promise<void>) | undefined;
+  if (opts.worker) {
+    const { createMasslineWorker } = await import('../../apps/worker/src');
+    const worker = await createMasslineWorker({ config, workflowBundle: await workflowBundle(), dataSource: apiContextOf(app).dataSource });
+    const running = worker.run();
+    stopWorker = async () => {
+      worker.shutdown();
+      await running;
+    };
+  }
+
+  const call: ApiUnderTest['call'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined = o.raw;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    } else if (o.raw !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (metrics, docs)
+    }
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+
+  return {
+    app,
+    url,
+    config,
+    db,
+    logLines,
+    announced,
+    call,
+    close: async () => {
+      await stopWorker?.();
+      await app.close();
+      if (!opts.db) await db.drop();
+    },
+  };
+}
+
+/** Waits until `probe` returns a value (not undefined), polling; fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
