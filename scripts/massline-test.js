@@ -6,9 +6,26 @@
 //   npm test -- test/infra        only matching test files (jest arguments pass through)
 //   npm test -- --no-typecheck    skip the type check (it runs first, and fails fast)
 
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { ensureTemporalCli, ensureTestServer, log, PROJECT_ROOT } = require('./lib/tools');
-const { ensureDependencies, run, step, fail } = require('./lib/bootstrap');
+const { ensureDependencies, ensureBuild, run, step, fail } = require('./lib/bootstrap');
+
+/** One plain closing line that any CI can read, from jest's JSON results: `tests: N passed, N failed, N skipped`. */
+function printSummary(resultsFile) {
+  let results;
+  try {
+    results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(resultsFile, { force: true });
+  }
+  const skipped = results.numPendingTests + (results.numTodoTests || 0);
+  process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
+  return results;
+}
 
 async function main() {
   const started = Date.now();
@@ -31,8 +48,12 @@ async function main() {
     }
   }
 
+  // Tests that run the system as a user would (`massline up`) use the compiled apps.
+  await step('build ready', ensureBuild);
+
   const jest = require.resolve('jest/bin/jest', { paths: [PROJECT_ROOT] });
-  const child = require('child_process').spawn(process.execPath, [jest, ...jestArgs], {
+  const resultsFile = path.join(os.tmpdir(), `massline-jest-results-${process.pid}.json`);
+  const child = require('child_process').spawn(process.execPath, [jest, '--json', `--outputFile=${resultsFile}`, ...jestArgs], {
     cwd: PROJECT_ROOT,
     stdio: 'inherit',
     env: { ...process.env, TEMPORAL_CLI: process.env.TEMPORAL_CLI || cli },
@@ -41,8 +62,15 @@ async function main() {
   process.on('SIGTERM', () => child.kill('SIGTERM'));
   process.on('SIGINT', () => undefined);
   child.on('close', (code, signal) => {
+    const results = printSummary(resultsFile);
     log(`npm test finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    process.exit(code === null ? (signal === 'SIGINT' ? 130 : 1) : code);
+    let exitCode = code === null ? (signal === 'SIGINT' ? 130 : 1) : code;
+    // A run that executed no test is not a pass.
+    if (exitCode === 0 && results && results.numTotalTests === 0) {
+      log('no test was run');
+      exitCode = 1;
+    }
+    process.exit(exitCode);
   });
 }
 

@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import * as readline from 'readline';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { ConfigError, loadConfig, MasslineConfig } from '../../../libs/config/src';
 import { databaseUrl, EMBEDDED_DATABASE, runMigrations } from '../../../libs/persistence/src/data-source';
 import { ensureDatabase, RunningPostgres, startEmbeddedPostgres } from './embedded/postgres';
@@ -118,15 +120,32 @@ function getStatus(url: string): Promise<number> {
   });
 }
 
-/** Runs a compiled app as a child with its output copied, line by line, to the terminal and to its log. */
-function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: string, onLine: (line: string) => void): Managed {
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** Whether a log line is shown in the terminal: plain lines always; JSON logs from warn up (all with `verbose`). */
+function shownInTerminal(line: string, verbose: boolean): boolean {
+  if (verbose || !line.startsWith('{')) return true;
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    const rank = typeof level === 'number' ? (level >= 40 ? 3 : 2) : LEVELS.indexOf(String(level).toLowerCase());
+    return rank < 0 || rank >= 3;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Runs a compiled app as a child: its whole output goes to its log file, and plain lines and warnings to the
+ * terminal too.
+ */
+function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: string, verbose: boolean, onLine: (line: string) => void): Managed {
   const log = fs.createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = `${name.padEnd(6)} | `;
   for (const stream of [child.stdout!, child.stderr!]) {
     readline.createInterface({ input: stream }).on('line', (line) => {
       log.write(`${line}\n`);
-      process.stdout.write(`${prefix}${line}\n`);
+      if (shownInTerminal(line, verbose)) process.stdout.write(`${prefix}${line}\n`);
       onLine(line);
     });
   }
@@ -134,16 +153,17 @@ function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: str
   return { name, process: child, logFile, stop: () => stopProcess(child, 'SIGTERM', name === 'worker' ? 30_000 : 15_000) };
 }
 
-/** Finds the API's office-token announcement among its log lines (plain text or JSON logs). */
+/** The API's office-token announcement (`office token: …`), in a plain line or a JSON log's message. */
 function tokenLine(line: string): string | undefined {
-  if (!/token/i.test(line)) return undefined;
+  const plain = line.trim();
+  if (/^office token:/i.test(plain)) return plain.replace(/^office token:\s*/i, '');
+  if (!plain.startsWith('{')) return undefined;
   try {
-    const parsed = JSON.parse(line) as Record<string, unknown>;
-    const msg = typeof parsed.msg === 'string' ? parsed.msg : typeof parsed.message === 'string' ? parsed.message : undefined;
-    if (msg && /token/i.test(msg)) return parsed.token ? `${msg} ${String(parsed.token)}` : msg;
-    return undefined;
+    const parsed = JSON.parse(plain) as Record<string, unknown>;
+    const msg = typeof parsed.msg === 'string' ? parsed.msg : typeof parsed.message === 'string' ? parsed.message : '';
+    return /^office token:/i.test(msg) ? msg.replace(/^office token:\s*/i, '') : undefined;
   } catch {
-    return line.trim();
+    return undefined;
   }
 }
 
@@ -158,11 +178,14 @@ export interface UpOptions {
 export async function up(argv: string[] = [], options: UpOptions = {}): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     say('massline up — start Temporal (dev server), PostgreSQL (embedded), migrations, the worker and the API.');
+    say('  --verbose   show every log line of the worker and the API (default: warnings, errors and plain lines;');
+    say('              everything is always in data/logs/)');
     say('Configured by environment variables; see the configuration table in README.md.');
     return 0;
   }
   const started = Date.now();
   const env = options.env ?? process.env;
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
   const root = projectRoot();
   let config: MasslineConfig;
   try {
@@ -309,7 +332,7 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     started_.sort((a, b) => startRank.indexOf(a.name) - startRank.indexOf(b.name));
     saveState();
     for (const r of [temporalResult, postgresResult]) if (r.status === 'rejected') throw r.reason;
-    const temporal = (temporalResult as PromiseFulfilledResult<RunningDevServer | undefined>).value;
+    const devServer = (temporalResult as PromiseFulfilledResult<RunningDevServer | undefined>).value;
     for (const m of started_) watch(m);
 
     const dbUrl = databaseUrl(config);
@@ -326,19 +349,22 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       MASSLINE_DATA_DIR: config.dataDir,
     };
-    const worker = runApp('worker', mains.worker, childEnv, path.join(logDir, 'worker.log'), () => undefined);
+    const worker = runApp('worker', mains.worker, childEnv, path.join(logDir, 'worker.log'), verbose, () => undefined);
     started_.push(worker);
     watch(worker);
     saveState();
 
     const tokenLines: string[] = [];
-    const api = runApp('api', mains.api, childEnv, path.join(logDir, 'api.log'), (line) => {
+    const api = runApp('api', mains.api, childEnv, path.join(logDir, 'api.log'), verbose, (line) => {
       const found = tokenLine(line);
       if (found) tokenLines.push(found);
     });
     started_.push(api);
     watch(api);
     saveState();
+
+    // Ready means: the API answers /health/ready and the worker polls the task queue.
+    await waitForWorkerPoller(config, worker);
 
     const apiBase = `http://127.0.0.1:${config.port}`;
     await waitUntil(`the API (${apiBase}/health/ready)`, async () => (await getStatus(`${apiBase}/health/ready`)) === 200, {
@@ -358,7 +384,7 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     say(`massline is up (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     say(`  API           ${apiUrl}`);
     say(`  Swagger UI    ${apiUrl}/docs`);
-    say(`  Temporal UI   ${temporal?.uiUrl ?? '(external Temporal: its own Web UI)'}`);
+    say(`  Temporal UI   ${devServer?.uiUrl ?? '(external Temporal: its own Web UI)'}`);
     say(`  Temporal      ${config.temporal.address}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
     say(`  PostgreSQL    ${safeDb}${config.database.embedded ? ' (embedded)' : ''}`);
     say(`  Office token  ${tokenLines.length ? tokenLines.join(' / ') : env.MASSLINE_ADMIN_TOKEN ? 'MASSLINE_ADMIN_TOKEN' : 'printed by the API on its first start only (see data/logs/api.log)'}`);
@@ -376,6 +402,27 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     process.removeListener('SIGTERM', onSignal);
     // Children have exited; make sure no listener keeps the process alive.
     await Promise.all(started_.map((m) => waitForExit(m.process)));
+  }
+}
+
+/** Waits until a worker polls the configured workflow task queue (the worker has no HTTP endpoint). */
+async function waitForWorkerPoller(config: MasslineConfig, worker: Managed): Promise<void> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  try {
+    await waitUntil(
+      `the worker polling task queue ${config.temporal.taskQueue}`,
+      async () => {
+        const { pollers } = await connection.workflowService.describeTaskQueue({
+          namespace: config.temporal.namespace,
+          taskQueue: { name: config.temporal.taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        });
+        return (pollers?.length ?? 0) > 0;
+      },
+      { timeoutMs: 120_000, child: worker.process, intervalMs: 250, logFile: worker.logFile },
+    );
+  } finally {
+    await connection.close();
   }
 }
 

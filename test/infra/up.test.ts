@@ -1,0 +1,163 @@
+// `massline up` as a user runs it (the compiled CLI): everything starts, answers, stops on Ctrl-C, and a second
+// start finds the state of the first; with TEMPORAL_ADDRESS and DATABASE_URL it starts nothing embedded.
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort, portInUse, waitForExit } from '../../apps/cli/src/embedded/process';
+import { createTestDatabase, testServices } from '../support';
+
+const root = path.resolve(__dirname, '..', '..');
+const cliMain = path.join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `massline up` and resolves once it says it is up (or fails with its output). */
+async function startUp(env: Record<string, string>): Promise<Run> {
+  const base = { ...process.env };
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT']) delete base[key];
+  const child = spawn(process.execPath, [cliMain, 'up'], { cwd: root, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = waitForExit(child);
+  const deadline = Date.now() + 150_000;
+  while (!out.includes('massline is up')) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`massline up exited early:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`massline up was not up in time:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out, exited };
+}
+
+async function interrupt(run: Run): Promise<number | null> {
+  run.child.kill('SIGINT');
+  const { code } = await run.exited;
+  return code;
+}
+
+async function api(port: number, method: string, url: string, token?: string, body?: unknown) {
+  const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('massline up (embedded Temporal and PostgreSQL)', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let ports: { api: number; temporal: number; ui: number; pg: number };
+
+  beforeAll(async () => {
+    if (!fs.existsSync(cliMain)) throw new Error(`${cliMain} is missing: run npm run build (npm test does)`);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-up-'));
+    fs.chmodSync(dataDir, 0o755); // PostgreSQL may run as the `postgres` user
+    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), pg: await freePort() };
+    env = {
+      MASSLINE_DATA_DIR: dataDir,
+      PORT: String(ports.api),
+      HOST: '127.0.0.1',
+      MASSLINE_TEMPORAL_PORT: String(ports.temporal),
+      MASSLINE_TEMPORAL_UI_PORT: String(ports.ui),
+      MASSLINE_PG_PORT: String(ports.pg),
+      TEMPORAL_CLI: testServices().temporal.cliPath,
+    };
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts everything, stops it all on Ctrl-C, and a second start finds the first one`s state', async () => {
+    const first = await startUp(env);
+    let auditorToken: string;
+    const workflowId = `up-test-${Date.now().toString(36)}`;
+    try {
+      expect(first.output()).toContain(`http://127.0.0.1:${ports.api}/docs`);
+      expect(first.output()).toMatch(/Office token +\S+/);
+      const officeToken = fs.readFileSync(path.join(dataDir, 'office-token'), 'utf8').trim();
+
+      expect((await api(ports.api, 'GET', '/health/ready')).status).toBe(200);
+      const me = await api(ports.api, 'GET', '/api/me', officeToken);
+      expect(me.status).toBe(200);
+      expect(me.body.role).toBe('office');
+      expect((await api(ports.api, 'GET', '/api/me')).status).toBe(401);
+      const created = await api(ports.api, 'POST', '/api/principals', officeToken, { name: 'up test auditor', role: 'auditor' });
+      expect(created.status).toBe(201);
+      auditorToken = created.body.token;
+
+      // The Web UI is on, and the dev server keeps workflows in its database file.
+      expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+      const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+      try {
+        await new Client({ connection }).workflow.start('upTestProbe', { workflowId, taskQueue: 'up-test-nobody-polls' });
+      } finally {
+        await connection.close();
+      }
+
+      // A second `up` on the same data refuses to start beside the first.
+      const second = spawn(process.execPath, [cliMain, 'up'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let secondOut = '';
+      second.stdout!.on('data', (d) => (secondOut += d));
+      const { code } = await waitForExit(second);
+      expect(code).toBe(1);
+      expect(secondOut).toMatch(/already running/);
+    } finally {
+      expect(await interrupt(first)).toBe(0);
+    }
+    expect(first.output()).toMatch(/stopping api, worker, temporal, postgres/);
+    for (const port of Object.values(ports)) expect(await portInUse(port)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'massline-up.json'))).toBe(false);
+
+    const again = await startUp(env);
+    try {
+      expect(again.output()).not.toMatch(/PostgreSQL ready \(initialised\)/);
+      expect(again.output()).toMatch(/migrations: up to date/);
+      const me = await api(ports.api, 'GET', '/api/me', auditorToken!);
+      expect(me.status).toBe(200);
+      expect(me.body.role).toBe('auditor');
+      const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+      try {
+        const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
+        expect(description.type).toBe('upTestProbe');
+        await new Client({ connection }).workflow.getHandle(workflowId).terminate('up test done');
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      expect(await interrupt(again)).toBe(0);
+    }
+  });
+
+  it('with TEMPORAL_ADDRESS and DATABASE_URL set, starts neither Temporal nor PostgreSQL', async () => {
+    const db = await createTestDatabase('up_external');
+    const services = testServices();
+    const run = await startUp({
+      ...env,
+      MASSLINE_DATA_DIR: path.join(dataDir, 'external'),
+      TEMPORAL_ADDRESS: services.temporal.address,
+      TEMPORAL_NAMESPACE: services.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: `up-external-${Date.now().toString(36)}`,
+      DATABASE_URL: db.url,
+    });
+    try {
+      expect(run.output()).toContain(`using Temporal at ${services.temporal.address}`);
+      expect(run.output()).not.toMatch(/starting the Temporal dev server|starting PostgreSQL/);
+      expect(await portInUse(ports.temporal)).toBe(false);
+      expect(await portInUse(ports.pg)).toBe(false);
+      expect((await api(ports.api, 'GET', '/health/ready')).status).toBe(200);
+    } finally {
+      expect(await interrupt(run)).toBe(0);
+      await db.drop();
+    }
+    expect(run.output()).toMatch(/stopping api, worker$/m);
+  });
+});
