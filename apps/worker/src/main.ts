@@ -1,0 +1,57 @@
+// massline worker process: `node dist/apps/worker/src/main.js`. Reads the configuration, waits for Temporal,
+// registers the search attributes, applies migrations, and polls the task queue until SIGINT or SIGTERM.
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { createDataSource, runMigrations } from '../../../libs/persistence/src';
+import { connectTemporal, registerSearchAttributes } from '../../../libs/temporal/src';
+import { createJsonLogger } from './logger';
+import { createMasslineWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createJsonLogger(config.logLevel);
+  // The runtime stops every worker on these signals; the worker then drains and run() resolves.
+  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => logger.info('shutting down', { signal }));
+  }
+
+  const temporal = await connectTemporal(config, {
+    waitMs: 120_000,
+    onRetry: (error, attempt) =>
+      attempt % 10 === 1 && logger.warn('waiting for Temporal', { address: config.temporal.address, error: String(error) }),
+  });
+  const added = await registerSearchAttributes(temporal.connection, config.temporal.namespace);
+  if (added.length) logger.info('registered search attributes', { namespace: config.temporal.namespace, added });
+
+  const dataSource = createDataSource(config, { applicationName: 'massline-worker' });
+  await dataSource.initialize();
+  const applied = await runMigrations(dataSource);
+  if (applied.length) logger.info('applied migrations', { applied });
+
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const massline = await createMasslineWorker({ config, nativeConnection, client: temporal.client, dataSource });
+    logger.info('worker ready', {
+      address: config.temporal.address,
+      namespace: config.temporal.namespace,
+      taskQueue: massline.taskQueue,
+      webhook: Boolean(config.notifier.webhookUrl),
+    });
+    await massline.run();
+  } finally {
+    await nativeConnection.close().catch(() => undefined);
+    await temporal.connection.close().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+  }
+  logger.info('worker stopped');
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'massline-worker', msg: 'worker failed', error: message })}\n`);
+    process.exit(1);
+  },
+);

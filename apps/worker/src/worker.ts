@@ -1,0 +1,115 @@
+// The massline worker: the workflows of workflows/ and the activities of activities/ on one task queue.
+// createMasslineWorker builds whatever it is not given (connections, data source, channels) and closes
+// only what it built.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities, channelsFromConfig, type Clock, type NotifierChannel } from '../../../activities';
+import type { MasslineConfig } from '../../../libs/config/src';
+import { createActivityRepositories, createDataSource } from '../../../libs/persistence/src';
+
+/**
+ * The workflows' entry module: workflows/index.ts under ts (jest, ts-node) and dist/workflows/index.js when
+ * compiled — the relative path from this file is the same in both trees.
+ */
+export function resolveWorkflowsPath(): string {
+  return require.resolve('../../../workflows');
+}
+
+export interface MasslineWorkerOptions {
+  config: MasslineConfig;
+  /** Worker connection; made from config.temporal.address when absent (and closed by close()). */
+  nativeConnection?: NativeConnection;
+  /** Client the startBatchUnits activity starts unit workflows with; made when absent. */
+  client?: Client;
+  /** Made from config.database when absent; must have the migrations applied. */
+  dataSource?: DataSource;
+  /** Notifier channels; from config.notifier when absent (outbox, plus the webhook if configured). */
+  channels?: NotifierChannel[];
+  clock?: Clock;
+  /** Defaults to config.temporal.taskQueue. */
+  taskQueue?: string;
+  /** A prebuilt bundle (tests build it once per file), else the workflows at workflowsPath are bundled. */
+  workflowBundle?: WorkflowBundle;
+  workflowsPath?: string;
+  identity?: string;
+}
+
+export interface MasslineWorker {
+  worker: Worker;
+  taskQueue: string;
+  /** Runs until shutdown() (or a shutdown signal), then closes what the worker opened. */
+  run(): Promise<void>;
+  /** Asks the worker to stop polling and finish what it is running. */
+  shutdown(): void;
+  /** Closes what createMasslineWorker opened itself; for a worker that was never run. */
+  close(): Promise<void>;
+}
+
+export async function createMasslineWorker(options: MasslineWorkerOptions): Promise<MasslineWorker> {
+  const { config } = options;
+  const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+  const opened: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closeOne of opened.splice(0).reverse()) await closeOne().catch(() => undefined);
+  };
+  try {
+    let dataSource = options.dataSource;
+    if (!dataSource) {
+      const own = createDataSource(config, { applicationName: 'massline-worker' });
+      await own.initialize();
+      opened.push(() => own.destroy());
+      dataSource = own;
+    }
+    let client = options.client;
+    if (!client) {
+      const connection = await Connection.connect({ address: config.temporal.address });
+      opened.push(() => connection.close());
+      client = new Client({ connection, namespace: config.temporal.namespace });
+    }
+    let nativeConnection = options.nativeConnection;
+    if (!nativeConnection) {
+      const own = await NativeConnection.connect({ address: config.temporal.address });
+      opened.push(() => own.close());
+      nativeConnection = own;
+    }
+    const activities = createActivities({
+      ...createActivityRepositories(dataSource),
+      temporal: { client, taskQueue },
+      channels: options.channels ?? channelsFromConfig(config),
+      clock: options.clock,
+    });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      ...(options.workflowBundle
+        ? { workflowBundle: options.workflowBundle }
+        : { workflowsPath: options.workflowsPath ?? resolveWorkflowsPath() }),
+      activities,
+      ...(options.identity ? { identity: options.identity } : {}),
+      maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+      // Long enough for an in-flight projection or notification to finish on SIGTERM.
+      shutdownGraceTime: '10s',
+    });
+    return {
+      worker,
+      taskQueue,
+      run: async () => {
+        try {
+          await worker.run();
+        } finally {
+          await close();
+        }
+      },
+      shutdown: () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { IDEMPOTENCY_HEADER, notificationIdempotencyKey, type EscalationInput } from '../../activities';
+import { createMasslineWorker, resolveWorkflowsPath } from '../../apps/worker/src';
+import { createDataSource, runMigrations } from '../../libs/persistence/src';
+import { connectTemporal, type TemporalHandles } from '../../libs/temporal/src';
+import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
+import { unitView } from '../activities/fixtures';
+
+let db: TestDatabase;
+let temporal: TemporalHandles;
+let bundle: WorkflowBundle;
+let hook: Server;
+let hookUrl: string;
+const hookRequests: Array<{ idempotencyKey: string; body: string }> = [];
+let hookAnswers: number[] = [];
+
+beforeAll(async () => {
+  // The SDK logs state changes at info and the failures this file provokes on purpose at warn.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  db = await createTestDatabase('worker');
+  await runMigrations({ url: db.url });
+  temporal = await connectTemporal(testServices().temporal);
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/activity-workflows'), logger: quietBundlerLogger });
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      hookRequests.push({ idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER.toLowerCase()]), body });
+      res.statusCode = hookAnswers.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notices`;
+});
+afterAll(async () => {
+  hook?.closeAllConnections();
+  await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
+  await temporal?.connection.close();
+  await db?.drop();
+});
+
+// The bundler reports its progress at info level; keep the test output to failures.
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
+
+describe('createMasslineWorker', () => {
+  it('resolves the workflows entry module next to this tree (workflows/index.ts here, dist/workflows/index.js compiled)', () => {
+    const path = resolveWorkflowsPath();
+    expect(path).toBe(join(dirname(require.resolve('../../workflows/definitions')), 'index.ts'));
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('built from the configuration alone, runs the activities under Temporal: retries a failed webhook, never a refused row', async () => {
+    const taskQueue = `worker-${randomUUID()}`;
+    const config = testConfig({ databaseUrl: db.url, taskQueue, env: { MASSLINE_WEBHOOK_URL: hookUrl } });
+    const massline = await createMasslineWorker({ config, workflowBundle: bundle });
+    const running = massline.run();
+    try {
+      const unitId = randomUUID();
+      const input: EscalationInput = {
+        key: `massline-item-${unitId}.item-1:2014-01-10T00:00:00.000Z:red`,
+        campaignId: randomUUID(),
+        unitId,
+        itemId: `${unitId}.item-1`,
+        groupId: randomUUID(),
+        subject: 'item',
+        rung: 'red',
+        deadline: '2014-01-10T00:00:00.000Z',
+        firedAt: '2014-01-24T00:00:00.000Z',
+        to: ['office'],
+        summary: '14 days overdue',
+      };
+      hookAnswers = [500, 502];
+      const result = await temporal.client.workflow.execute('escalateAndNotify', {
+        taskQueue,
+        workflowId: `test-escalate-${unitId}`,
+        args: [input],
+      });
+      // Attempt 1 sends the outbox row and fails on the webhook; attempt 2 fails again; attempt 3 sends it.
+      expect(result).toEqual({ delivered: 1, created: [true, false] });
+      expect(hookRequests.map((r) => r.idempotencyKey)).toEqual(Array(3).fill(notificationIdempotencyKey(input.key, 'office')));
+
+      const check = createDataSource({ url: db.url });
+      await check.initialize();
+      try {
+        const rows = await check.query(
+          'SELECT channel, status, attempts FROM notifications WHERE escalation_key = $1 ORDER BY channel',
+          [input.key],
+        );
+        expect(rows).toEqual([
+          { channel: 'outbox', status: 'sent', attempts: 1 },
+          { channel: 'webhook', status: 'sent', attempts: 3 },
+        ]);
+        expect((await check.query('SELECT count(*)::int AS n FROM escalations WHERE key = $1', [input.key]))[0].n).toBe(1);
+      } finally {
+        await check.destroy();
+      }
+
+      // A view the database can never hold fails the activity once, with its domain code, not six times.
+      const failed = await temporal.client.workflow
+        .execute('project', { taskQueue, workflowId: `test-project-${unitId}`, args: [unitView({ version: 1, id: 'unit-without-uuid' })] })
+        .then(() => undefined, (e: unknown) => e);
+      expect(failed).toBeInstanceOf(WorkflowFailedError);
+      const activityFailure = (failed as WorkflowFailedError).cause;
+      expect(activityFailure).toBeInstanceOf(ActivityFailure);
+      expect((activityFailure as ActivityFailure).cause).toBeInstanceOf(ApplicationFailure);
+      expect(((activityFailure as ActivityFailure).cause as ApplicationFailure).type).toBe('INVALID_INPUT');
+      const history = await temporal.client.workflow.getHandle(`test-project-${unitId}`).fetchHistory();
+      const started = history.events!.filter((e) => e.activityTaskStartedEventAttributes);
+      expect(started).toHaveLength(1);
+      expect(started[0].activityTaskStartedEventAttributes!.attempt).toBe(1);
+    } finally {
+      massline.shutdown();
+      await running;
+    }
+    expect(massline.worker.getState()).toBe('STOPPED');
+  });
+});
