@@ -97,7 +97,7 @@ describe('operations', () => {
 
 describe('authentication', () => {
   it('401 without a token, with an unknown token, with a malformed header', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope-not-a-token' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope-not-a-token' }, { authorization: 'Basic abc' }] as Array<Record<string, string>>) {
       const r = await api.call('GET', '/api/me', { headers });
       expect(r.status).toBe(401);
       expect(r.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });

@@ -62,7 +62,12 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
   let stopWorker: (() => Promise<void>) | undefined;
   if (opts.worker) {
     const { createMasslineWorker } = await import('../../apps/worker/src');
-    const worker = await createMasslineWorker({ config, workflowBundle: await workflowBundle(), dataSource: apiContextOf(app).dataSource });
+    const worker = await createMasslineWorker({
+      config,
+      workflowBundle: await workflowBundle(),
+      dataSource: apiContextOf(app).dataSource,
+      identity: `api-test-worker-${process.pid}`,
+    });
     const running = worker.run();
     stopWorker = async () => {
       worker.shutdown();

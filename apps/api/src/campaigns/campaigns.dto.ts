@@ -6,7 +6,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
@@ -29,7 +28,7 @@ import {
   type UnitLevel,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
-import { IsIsoTime } from '../common/validation';
+import { IsIsoTime, IsNotBlank } from '../common/validation';
 
 // ---------- plan (documentation; resolvePlan validates it and names the field) ----------
 
@@ -69,7 +68,7 @@ export class PlanDto {
 export class CreateCampaignDto {
   @ApiProperty({ maxLength: LIMITS.name })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   name!: string;
 
@@ -130,7 +129,7 @@ export class CampaignStartedDto {
 export class CreateGroupDto {
   @ApiProperty({ maxLength: LIMITS.name })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   name!: string;
 }
@@ -148,7 +147,7 @@ export class EnrolUnitDto {
 
   @ApiProperty({ maxLength: LIMITS.name })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   name!: string;
 

@@ -9,7 +9,7 @@ export const LIMITS = {
   name: 200,
   code: 64,
   title: 500,
-  text: 10_000,
+  text: 5_000,
   minutes: 100_000,
   uri: 2_000,
   comment: 2_000,

@@ -106,3 +106,6 @@ export const createValidationPipe = () =>
       return validationError(problems.length ? problems : [{ field: 'body', problems: ['must be a JSON object'] }]);
     },
   });
+
+/** A string with at least one non-space character (the workflows refuse blank text too). */
+export const IsNotBlank = decorator('isNotBlank', (v) => typeof v === 'string' && /\S/.test(v), 'a text that is not blank');

@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CARDS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
-import { IsIsoTime } from '../common/validation';
+import { IsIsoTime, IsNotBlank } from '../common/validation';
 
 export class ProgressDto {
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   note!: string;
 
@@ -22,7 +22,7 @@ export class ProgressDto {
 export class CompletionDto {
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   evidence!: string;
 }
@@ -34,7 +34,7 @@ export class VerificationDto {
 
   @ApiProperty({ maxLength: LIMITS.comment })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.comment)
   comment!: string;
 }
@@ -46,7 +46,7 @@ export class ExtensionRequestDto {
 
   @ApiProperty({ maxLength: LIMITS.comment })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.comment)
   reason!: string;
 }
@@ -54,13 +54,13 @@ export class ExtensionRequestDto {
 export class CarryOverDto {
   @ApiProperty({ maxLength: LIMITS.title, description: 'the long-term rule the item is carried into (建章立制)' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.title)
   rule!: string;
 
   @ApiProperty({ maxLength: LIMITS.comment })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.comment)
   comment!: string;
 }

@@ -1,13 +1,14 @@
 // Cadre measures (组织措施): recorded by the office, or proposed by a referral rung and confirmed by the office.
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
 import { MEASURE_KINDS, notFound, ruleViolation, type MeasureKind } from '../../../../libs/domain/src';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
+import { IsNotBlank } from '../common/validation';
 import { MeasuresRepository } from '../repositories/measures.repository';
 import { UnitsService } from '../units/units.service';
 
@@ -18,13 +19,13 @@ export class RecordMeasureDto {
 
   @ApiProperty({ maxLength: LIMITS.name, description: 'the cadre or leadership team concerned' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   subject!: string;
 
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   reason!: string;
 }

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../../../libs/domain/src';
+import { IsNotBlank } from '../common/validation';
 import { LIMITS } from '../common/dto';
 
 export class CreatePrincipalDto {
   @ApiProperty({ maxLength: LIMITS.name })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   name!: string;
 

@@ -10,7 +10,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
@@ -36,7 +35,7 @@ import { CurrentPrincipal, Roles } from '../auth/decorators';
 import { actorOf, type Principal } from '../auth/principal';
 import { ApiErrors, LIMITS } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
-import { IsIsoTime } from '../common/validation';
+import { IsIsoTime, IsNotBlank } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
 import type { UnitsRepository } from '../repositories/units.repository';
@@ -45,7 +44,7 @@ import type { WorkflowGateway } from '../workflow/workflow-gateway';
 export class GoalInputDto {
   @ApiProperty({ maxLength: LIMITS.title })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.title)
   title!: string;
 
@@ -57,7 +56,7 @@ export class GoalInputDto {
 export class CreateProgrammeDto {
   @ApiProperty({ maxLength: LIMITS.title })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.title)
   name!: string;
 
@@ -67,7 +66,7 @@ export class CreateProgrammeDto {
 
   @ApiProperty({ maxLength: LIMITS.name, description: 'the lead city leader' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   leadLeader!: string;
 
@@ -98,7 +97,7 @@ export class CreateProgrammeDto {
 export class GoalAchievementDto {
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   evidence!: string;
 }
@@ -110,7 +109,7 @@ export class GoalVerificationDto {
 
   @ApiProperty({ maxLength: LIMITS.comment })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.comment)
   comment!: string;
 }

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsNotEmpty,
   IsOptional,
   IsString,
   Matches,
@@ -26,7 +25,7 @@ import {
   type RecordKind,
 } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
-import { IsIsoTime } from '../common/validation';
+import { IsIsoTime, IsNotBlank } from '../common/validation';
 import { WindowDto } from '../campaigns/campaigns.dto';
 
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/;
@@ -38,7 +37,7 @@ export class AddRecordDto {
 
   @ApiProperty({ maxLength: LIMITS.title })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.title)
   title!: string;
 
@@ -59,7 +58,7 @@ export class AddRecordDto {
 export class AddOpinionDto {
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   text!: string;
 
@@ -73,7 +72,7 @@ export class AddOpinionDto {
 export class AddProblemDto {
   @ApiProperty({ maxLength: LIMITS.title })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.title)
   title!: string;
 
@@ -99,7 +98,7 @@ export class ScheduleMeetingDto {
 
   @ApiProperty({ maxLength: LIMITS.title })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.title)
   location!: string;
 }
@@ -125,7 +124,7 @@ export class MeetingHeldDto {
 
   @ApiProperty({ maxLength: LIMITS.minutes })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.minutes)
   minutes!: string;
 }
@@ -149,7 +148,7 @@ export class DecisionDto {
 
   @ApiProperty({ maxLength: LIMITS.comment, description: 'why (kept in the history)' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.comment)
   comment!: string;
 }
@@ -164,13 +163,13 @@ export class TaskBookItemDto {
 
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   measure!: string;
 
   @ApiProperty({ maxLength: LIMITS.name, description: 'the responsible person' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   owner!: string;
 
@@ -182,7 +181,7 @@ export class TaskBookItemDto {
 export class SetTaskBookDto {
   @ApiProperty({ maxLength: LIMITS.name, description: 'the unit head who signs (一把手负责制)' })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.name)
   signedBy!: string;
 
@@ -198,7 +197,7 @@ export class SetTaskBookDto {
 export class FileObjectionDto {
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   text!: string;
 
@@ -212,7 +211,7 @@ export class FileObjectionDto {
 export class AnswerDto {
   @ApiProperty({ maxLength: LIMITS.text })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(LIMITS.text)
   text!: string;
 }

@@ -1,0 +1,191 @@
+// Who may do what (API.md, DOMAIN.md): every endpoint × every role × in scope / out of scope, against a
+// running campaign. An allowed caller gets the endpoint's answer for the unit's state (2xx, or the lifecycle's
+// 404/409 when the state does not permit it); a caller of the wrong role or scope gets 403; no token, 401.
+import { randomUUID } from 'node:crypto';
+import { buildWorld, type World } from './world';
+import { startApi, type ApiUnderTest } from './harness';
+
+type Who = 'anonymous' | 'office' | 'auditor' | 'unitA' | 'unitB' | 'supA' | 'supB';
+const EVERYONE: Who[] = ['anonymous', 'office', 'auditor', 'unitA', 'unitB', 'supA', 'supB'];
+
+interface Row {
+  call: string;
+  path: (w: World) => string;
+  body?: (w: World) => unknown;
+  /** Status for each caller that may call it; every other authenticated caller gets 403, anonymous 401. */
+  allowed: Partial<Record<Who, number>>;
+  /** Public channel: no token needed, so anonymous is answered like anyone. */
+  isPublic?: boolean;
+}
+
+let api: ApiUnderTest;
+let w: World;
+let programmeId: string;
+
+const item = (w: World) => `${w.unitA}.item-1`;
+const ROWS: Row[] = [
+  { call: 'POST /api/principals', path: () => '/api/principals', body: () => ({ name: 'p', role: 'auditor' }), allowed: { office: 201 } },
+  { call: 'GET /api/me', path: () => '/api/me', allowed: { office: 200, auditor: 200, unitA: 200, unitB: 200, supA: 200, supB: 200 } },
+  { call: 'POST /api/campaigns', path: () => '/api/campaigns', body: () => ({ name: 'c' }), allowed: { office: 201 } },
+  { call: 'GET /api/campaigns/:id', path: (w) => `/api/campaigns/${w.campaignId}`, allowed: { office: 200, auditor: 200, unitA: 200, unitB: 200, supA: 200, supB: 200 } },
+  { call: 'POST /api/campaigns/:id/start', path: (w) => `/api/campaigns/${w.campaignId}/start`, allowed: { office: 409 } },
+  { call: 'POST /api/campaigns/:id/groups', path: (w) => `/api/campaigns/${w.campaignId}/groups`, body: () => ({ name: `g-${randomUUID()}` }), allowed: { office: 201 } },
+  {
+    call: 'POST /api/campaigns/:id/units',
+    path: (w) => `/api/campaigns/${w.campaignId}/units`,
+    body: (w) => ({ units: [{ code: `X-${randomUUID().slice(0, 8)}`, name: 'x', kind: 'grassroots', level: 'district', groupId: w.groupA }] }),
+    allowed: { office: 200 },
+  },
+  { call: 'GET /api/campaigns/:id/units (group A)', path: (w) => `/api/campaigns/${w.campaignId}/units?groupId=${w.groupA}`, allowed: { office: 200, auditor: 200, supA: 200 } },
+  { call: 'GET /api/campaigns/:id/units (own group)', path: (w) => `/api/campaigns/${w.campaignId}/units`, allowed: { office: 200, auditor: 200, supA: 200, supB: 200 } },
+  { call: 'GET /api/campaigns/:id/dashboard', path: (w) => `/api/campaigns/${w.campaignId}/dashboard`, allowed: { office: 200, auditor: 200 } },
+  { call: 'GET /api/units/:id', path: (w) => `/api/units/${w.unitA}`, allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 } },
+  { call: 'POST /api/units/:id/records', path: (w) => `/api/units/${w.unitA}/records`, body: () => ({ kind: 'study', title: 'study session' }), allowed: { unitA: 201 } },
+  {
+    call: 'POST /api/units/:id/opinions',
+    path: (w) => `/api/units/${w.unitA}/opinions`,
+    body: () => ({ text: 'hold fewer meetings' }),
+    isPublic: true,
+    allowed: Object.fromEntries(EVERYONE.map((k) => [k, 202])),
+  },
+  {
+    call: 'POST /api/units/:id/problems',
+    path: (w) => `/api/units/${w.unitA}/problems`,
+    body: () => ({ title: 'too many meetings', source: 'masses', category: 'formalism' }),
+    allowed: { unitA: 409 }, // problems belong to P2; the unit is in P1
+  },
+  { call: 'POST /api/units/:id/meeting', path: (w) => `/api/units/${w.unitA}/meeting`, body: () => ({ scheduledAt: new Date().toISOString(), location: 'hall' }), allowed: { unitA: 409 } },
+  {
+    call: 'POST /api/units/:id/meeting/attendance',
+    path: (w) => `/api/units/${w.unitA}/meeting/attendance`,
+    body: () => ({ arrivedAt: '2013-09-10T08:00:00+08:00', leftAt: '2013-09-10T12:00:00+08:00' }),
+    allowed: { supA: 409 },
+  },
+  {
+    call: 'POST /api/units/:id/meeting/held',
+    path: (w) => `/api/units/${w.unitA}/meeting/held`,
+    body: () => ({ startedAt: '2013-09-10T08:30:00+08:00', endedAt: '2013-09-10T11:30:00+08:00', minutes: 'minutes' }),
+    allowed: { unitA: 409 },
+  },
+  { call: 'POST /api/units/:id/transitions', path: (w) => `/api/units/${w.unitA}/transitions`, body: () => ({ to: 'P2' }), allowed: { unitA: 409 } },
+  {
+    call: 'POST /api/units/:id/transitions/:tid/decision',
+    path: (w) => `/api/units/${w.unitA}/transitions/transition-9/decision`,
+    body: () => ({ approve: true, comment: 'ok' }),
+    allowed: { supA: 404 },
+  },
+  {
+    call: 'PUT /api/units/:id/task-book',
+    path: (w) => `/api/units/${w.unitA}/task-book`,
+    body: () => ({ signedBy: 'head', items: [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2030-01-01T00:00:00+08:00' }] }),
+    allowed: { unitA: 400 }, // no such problem yet
+  },
+  { call: 'POST /api/units/:id/task-book/publish', path: (w) => `/api/units/${w.unitA}/task-book/publish`, allowed: { unitA: 409 } },
+  {
+    call: 'POST /api/units/:id/task-book/objections',
+    path: (w) => `/api/units/${w.unitA}/task-book/objections`,
+    body: () => ({ text: 'deadline too late' }),
+    isPublic: true,
+    allowed: Object.fromEntries(EVERYONE.map((k) => [k, 409])), // no task book disclosed
+  },
+  {
+    call: 'POST /api/units/:id/task-book/objections/:oid/answer',
+    path: (w) => `/api/units/${w.unitA}/task-book/objections/objection-1/answer`,
+    body: () => ({ text: 'answered' }),
+    allowed: { unitA: 404 },
+  },
+  { call: 'GET /api/items/:itemId', path: (w) => `/api/items/${item(w)}`, allowed: { office: 404, auditor: 404, unitA: 404, supA: 404 } },
+  { call: 'POST /api/items/:itemId/progress', path: (w) => `/api/items/${item(w)}/progress`, body: () => ({ note: 'n' }), allowed: { unitA: 404 } },
+  { call: 'POST /api/items/:itemId/completion', path: (w) => `/api/items/${item(w)}/completion`, body: () => ({ evidence: 'e' }), allowed: { unitA: 404 } },
+  { call: 'POST /api/items/:itemId/verification', path: (w) => `/api/items/${item(w)}/verification`, body: () => ({ accept: true, comment: 'c' }), allowed: { supA: 404 } },
+  {
+    call: 'POST /api/items/:itemId/extensions',
+    path: (w) => `/api/items/${item(w)}/extensions`,
+    body: () => ({ newDeadline: '2030-01-01T00:00:00+08:00', reason: 'r' }),
+    allowed: { unitA: 404 },
+  },
+  {
+    call: 'POST /api/items/:itemId/extensions/:eid/decision',
+    path: (w) => `/api/items/${item(w)}/extensions/extension-1/decision`,
+    body: () => ({ approve: true, comment: 'c' }),
+    allowed: { supA: 404 },
+  },
+  { call: 'POST /api/items/:itemId/carry-over', path: (w) => `/api/items/${item(w)}/carry-over`, body: () => ({ rule: 'r', comment: 'c' }), allowed: { office: 404 } },
+  { call: 'GET /api/escalations', path: (w) => `/api/escalations?campaignId=${w.campaignId}`, allowed: { office: 200, auditor: 200, supA: 200, supB: 200 } },
+  {
+    call: 'POST /api/programmes',
+    path: () => '/api/programmes',
+    body: (w) => ({
+      name: 'organ efficiency',
+      track: 'governance',
+      leadLeader: 'vice mayor',
+      leadUnitId: w.unitA,
+      responsibleUnitIds: [w.unitB],
+      goals: [{ title: 'stage 1', dueAt: '2030-01-01T00:00:00+08:00' }],
+    }),
+    allowed: { office: 201 },
+  },
+  {
+    call: 'POST /api/programmes/:id/goals/:gid/achievement',
+    path: () => `/api/programmes/${programmeId}/goals/${programmeId}.goal-1/achievement`,
+    body: () => ({ evidence: 'report' }),
+    allowed: { unitA: 200 }, // the lead unit only
+  },
+  {
+    call: 'POST /api/programmes/:id/goals/:gid/verification',
+    path: () => `/api/programmes/${programmeId}/goals/${programmeId}.goal-1/verification`,
+    body: () => ({ accept: false, comment: 'not yet' }),
+    allowed: { office: 200 },
+  },
+  {
+    call: 'POST /api/units/:id/measures',
+    path: (w) => `/api/units/${w.unitA}/measures`,
+    body: () => ({ kind: 'reminder-talk', subject: 'head of unit A', reason: 'slow rectification' }),
+    allowed: { office: 201 },
+  },
+  { call: 'GET /api/units/:id/measures', path: (w) => `/api/units/${w.unitA}/measures`, allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 } },
+];
+
+beforeAll(async () => {
+  api = await startApi({ worker: true });
+  w = await buildWorld(api);
+  const p = await api.call('POST', '/api/programmes', {
+    token: w.tokens.office,
+    body: { name: 'nine actions: clean water', track: 'action', leadLeader: 'mayor', leadUnitId: w.unitA, responsibleUnitIds: [], goals: [{ title: 'g', dueAt: '2030-01-01T00:00:00+08:00' }] },
+  });
+  expect(p.status).toBe(201);
+  programmeId = p.body.id;
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe.each(ROWS)('$call', (row) => {
+  it.each(EVERYONE)('as %s', async (who) => {
+    const token = who === 'anonymous' ? undefined : w.tokens[who];
+    const expected = row.allowed[who] ?? (who === 'anonymous' && !row.isPublic ? 401 : 403);
+    const r = await api.call(row.call.split(' ')[0], row.path(w), { token, body: row.body?.(w) });
+    // On a mismatch the answer's message shows why.
+    expect({ who, status: r.status, ...(r.status !== expected ? { message: r.body?.message } : {}) }).toEqual({ who, status: expected });
+    if (r.status >= 400) expect(r.body).toMatchObject({ statusCode: r.status, error: expect.any(String), message: expect.any(String) });
+  });
+});
+
+it('every route of the contract is in the matrix', () => {
+  const routes = new Set(ROWS.map((r) => r.call.replace(/ \(.*\)$/, '')));
+  const { API_ROUTES } = require('./routes') as typeof import('./routes');
+  const missing = API_ROUTES.filter(([m, p]) => !p.startsWith('/health') && p !== '/metrics' && !routes.has(`${m} ${p}`));
+  expect(missing).toEqual([]);
+});
+
+it('scope is enforced in the services too, not only by the guard', async () => {
+  const { apiContextOf } = await import('../../apps/api/src/main');
+  const services = apiContextOf(api.app).services;
+  const supB = { id: w.ids.supB, name: 'supervisor B', role: 'supervisor' as const, groupId: w.groupB };
+  await expect(services.units.get(supB, w.unitA)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  await expect(services.units.decideTransition(supB, w.unitA, 'transition-1', { approve: true, comment: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  const unitB = { id: w.ids.unitB, name: 'unit B', role: 'unit' as const, unitId: w.unitB };
+  await expect(services.units.addRecord(unitB, w.unitA, { kind: 'study', title: 't' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  const auditor = { id: w.ids.auditor, name: 'auditor', role: 'auditor' as const };
+  await expect(services.campaigns.create(auditor, { name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+});
