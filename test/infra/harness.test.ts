@@ -2,7 +2,7 @@
 import { Client as PgClient } from 'pg';
 import { Connection, Client, WorkflowNotFoundError } from '@temporalio/client';
 import { campaignIdKey, kindKey, MASSLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { createTestDatabase, createTimeSkippingEnv, startPostgres, testServices } from '../support';
+import { createTestDatabase, createTimeSkippingEnv, startDevServer, startPostgres, testServices } from '../support';
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -117,6 +117,20 @@ describe('time-skipping test server', () => {
       expect(after - before).toBeGreaterThanOrEqual(3 * 24 * 3600 * 1000);
     } finally {
       await env.teardown();
+    }
+  });
+});
+
+describe('a dev server of its own', () => {
+  it('starts bare when asked (no massline search attributes) and stops', async () => {
+    const server = await startDevServer({ searchAttributes: false });
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: server.namespace });
+      expect(Object.keys(customAttributes ?? {}).filter((name) => name.startsWith('Massline'))).toEqual([]);
+    } finally {
+      await connection.close();
+      await server.stop();
     }
   });
 });

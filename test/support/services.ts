@@ -45,8 +45,13 @@ export interface DevServerHandle {
   stop(): Promise<void>;
 }
 
-/** A dev server of its own (most tests use the shared one from testServices().temporal). */
-export async function startDevServer(opts: { namespace?: string; dbFilename?: string; logDir?: string } = {}): Promise<DevServerHandle> {
+/**
+ * A dev server of its own (most tests use the shared one from testServices().temporal). `searchAttributes:
+ * false` leaves massline's search attributes unregistered, like a user's own server.
+ */
+export async function startDevServer(
+  opts: { namespace?: string; dbFilename?: string; logDir?: string; searchAttributes?: boolean } = {},
+): Promise<DevServerHandle> {
   const cliPath = await ensureTemporalCli();
   const logDir = opts.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'massline-temporal-'));
   const logFile = path.join(logDir, 'temporal.log');
@@ -56,6 +61,7 @@ export async function startDevServer(opts: { namespace?: string; dbFilename?: st
     namespace: opts.namespace ?? 'default',
     dbFilename: opts.dbFilename,
     logFile,
+    searchAttributes: opts.searchAttributes,
   });
   return { address: server.address, namespace: server.namespace, logFile, stop: server.stop };
 }

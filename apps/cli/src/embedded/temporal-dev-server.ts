@@ -23,6 +23,8 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Own process group, so a terminal's Ctrl-C reaches only the parent, which stops it in order. */
   detached?: boolean;
+  /** Register massline's search attributes (default true); false gives a bare server, like a user's own. */
+  searchAttributes?: boolean;
 }
 
 export interface RunningDevServer {
@@ -50,7 +52,7 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
   // Also needed by updates sent before a worker polls (admitted updates) and by the SDK's update-with-start.
   args.push('--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true');
-  for (const flag of devServerSearchAttributeFlags()) args.push('--search-attribute', flag);
+  if (opts.searchAttributes ?? true) for (const flag of devServerSearchAttributeFlags()) args.push('--search-attribute', flag);
   return args;
 }
 
@@ -85,7 +87,12 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
 export async function waitForTemporal(
   address: string,
   namespace: string,
-  { timeoutMs = 60_000, child, logFile }: { timeoutMs?: number; child?: ChildProcess; logFile?: string } = {},
+  {
+    timeoutMs = 60_000,
+    child,
+    logFile,
+    searchAttributes = true,
+  }: { timeoutMs?: number; child?: ChildProcess; logFile?: string; searchAttributes?: boolean } = {},
 ): Promise<void> {
   let connection: Connection | undefined;
   try {
@@ -98,7 +105,7 @@ export async function waitForTemporal(
       },
       { timeoutMs, child, logFile, intervalMs: 200 },
     );
-    await ensureSearchAttributes(connection!, namespace);
+    if (searchAttributes) await ensureSearchAttributes(connection!, namespace);
   } finally {
     await connection?.close();
   }
@@ -114,7 +121,12 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   const address = `${ip}:${opts.port}`;
   const stop = () => stopProcess(child, 'SIGTERM', 20_000);
   try {
-    await waitForTemporal(address, opts.namespace, { timeoutMs: opts.startTimeoutMs ?? 60_000, child, logFile: opts.logFile });
+    await waitForTemporal(address, opts.namespace, {
+      timeoutMs: opts.startTimeoutMs ?? 60_000,
+      child,
+      logFile: opts.logFile,
+      searchAttributes: opts.searchAttributes,
+    });
   } catch (e) {
     await stop();
     throw e;
