@@ -10,8 +10,7 @@ import {
 } from '../../libs/temporal/src';
 import { unitWorkflowId, campaignWorkflowId } from '../../libs/domain/src';
 import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../workflows/search-attributes';
-import { testServices } from '../support';
-import { startBareTemporal } from './bare-temporal';
+import { startDevServer, testServices } from '../support';
 
 // No worker polls this queue: starting a workflow only records it, which is all these tests need.
 const TASK_QUEUE = `idle-${randomUUID()}`;
@@ -19,7 +18,7 @@ const TASK_QUEUE = `idle-${randomUUID()}`;
 describe('registerSearchAttributes', () => {
   it('adds every massline attribute once, with its type, and is idempotent', async () => {
     // A server started without massline's attributes, as a user's own Temporal would be.
-    const server = await startBareTemporal();
+    const server = await startDevServer({ searchAttributes: false });
     const temporal = await connectTemporal({ address: server.address, namespace: server.namespace });
     try {
       const customAttributes = async () =>
