@@ -2,7 +2,7 @@
 // queue of its own and, when asked, a worker in this process running the real workflows and activities.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { apiContextOf, createApp, type MasslineApi } from '../../apps/api/src/main';
 import { JsonLogger } from '../../apps/api/src/common/logger';
 import type { MasslineConfig } from '../../libs/config/src';
@@ -43,6 +43,18 @@ let bundle: Promise<WorkflowBundle> | undefined;
 export const workflowBundle = () =>
   (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet }));
 
+let runtimeInstalled = false;
+/** The worker runtime logs at WARN: test output stays readable (once per process, before the first worker). */
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by another helper in this process
+  }
+}
+
 export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
   const db = opts.db ?? (await createTestDatabase('api'));
   const config = testConfig({
@@ -61,6 +73,7 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
 
   let stopWorker: (() => Promise<void>) | undefined;
   if (opts.worker) {
+    quietRuntime();
     const { createMasslineWorker } = await import('../../apps/worker/src');
     const worker = await createMasslineWorker({
       config,

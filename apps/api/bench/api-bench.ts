@@ -1,0 +1,212 @@
+// `npm run bench:api`: p50/p99 latency of a read (GET /api/units/:id, a workflow query), a list read (the
+// PostgreSQL projection) and a decision call (POST /api/units/:id/records, a Temporal Update with its
+// validator) against the real API, worker, Temporal dev server and PostgreSQL on this machine.
+// Load comes from autocannon in a child process, so it does not share the API's event loop.
+// Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts a dev server and a PostgreSQL of its own.
+// Options: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS (default 10), BENCH_UNITS (20).
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../../../libs/config/src';
+import { ensureDatabase, startEmbeddedPostgres, uniqueDatabaseName } from '../../cli/src/embedded/postgres';
+import { freePort } from '../../cli/src/embedded/process';
+import { startTemporalDevServer } from '../../cli/src/embedded/temporal-dev-server';
+import { projectRoot } from '../../cli/src/up';
+import { createMasslineWorker } from '../../worker/src';
+import { createApp } from '../src/main';
+
+interface Scenario {
+  name: string;
+  requests: Array<{ method: string; path: string; headers: Record<string, string>; body?: string }>;
+}
+interface Measured {
+  scenario: string;
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+}
+
+const seconds = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const unitCount = Number(process.env.BENCH_UNITS ?? 20);
+
+/** Child process: run autocannon on one scenario and send the result back. */
+async function loadGenerator(url: string, scenario: Scenario): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const autocannon = require('autocannon') as (opts: object) => Promise<any>;
+  const r = await autocannon({ url, connections, duration: seconds, requests: scenario.requests });
+  const m: Measured = {
+    scenario: scenario.name,
+    requests: r.requests.total,
+    perSecond: r.requests.average,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+  process.send!(m);
+}
+
+function measure(url: string, scenario: Scenario): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m) => resolve(m as Measured));
+    child.once('error', reject);
+    child.once('exit', (code) => (code ? reject(new Error(`load generator exited with ${code}`)) : undefined));
+    child.send({ url, scenario });
+  });
+}
+
+async function main(): Promise<void> {
+  const root = projectRoot(__dirname);
+  const stops: Array<() => Promise<void>> = [];
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  try {
+    let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    let adminUrl = process.env.DATABASE_URL;
+    if (!temporalAddress || !adminUrl) {
+      const dir = mkdtempSync(join(tmpdir(), 'massline-bench-'));
+      chmodSync(dir, 0o755); // PostgreSQL may run as the `postgres` user, which must traverse this folder
+      stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+      if (!temporalAddress) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
+        const server = await startTemporalDevServer({ cliPath: await tools.ensureTemporalCli(), port: await freePort(), namespace: 'default', logFile: join(dir, 'temporal.log') });
+        stops.unshift(() => server.stop());
+        temporalAddress = server.address;
+      }
+      if (!adminUrl) {
+        const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logFile: join(dir, 'pg.log'), ephemeral: true });
+        stops.unshift(() => pg.stop());
+        adminUrl = pg.url();
+      }
+    }
+    const dbName = uniqueDatabaseName('bench');
+    await ensureDatabase(adminUrl, dbName);
+    const officeToken = `bench-office-${randomBytes(12).toString('hex')}`;
+    const config = loadConfig(
+      {
+        TEMPORAL_ADDRESS: temporalAddress,
+        DATABASE_URL: adminUrl.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`),
+        TEMPORAL_TASK_QUEUE: `bench-${Date.now()}`,
+        MASSLINE_ADMIN_TOKEN: officeToken,
+        MASSLINE_DATA_DIR: tmpdir(),
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        HOST: '127.0.0.1',
+      },
+      root,
+    );
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const app = await createApp(config, { announce: () => undefined });
+    await app.listen(0, '127.0.0.1');
+    stops.unshift(() => app.close());
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const worker = await createMasslineWorker({ config, identity: 'massline-bench-worker' });
+    const running = worker.run();
+    stops.unshift(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    // A running campaign: batch 1 opens now, phases of an hour (nothing escalates during the run).
+    const call = async (method: string, path: string, token: string, body?: unknown): Promise<any> => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = await res.json();
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const now = Date.now();
+    const hour = 3_600_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const batch = (n: number, at: number) => ({
+      batch: n,
+      startsAt: iso(at),
+      endsAt: iso(at + 3 * hour),
+      phases: { P1: { startsAt: iso(at), endsAt: iso(at + hour) }, P2: { startsAt: iso(at + hour), endsAt: iso(at + 2 * hour) }, P3: { startsAt: iso(at + 2 * hour), endsAt: iso(at + 3 * hour) } },
+    });
+    const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: { batches: [batch(1, now), batch(2, now + 3 * hour)] } });
+    const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
+    const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
+      units: Array.from({ length: unitCount }, (_, i) => ({ code: `B${i}`, name: `unit ${i}`, kind: 'organ', level: 'municipal', groupId: group.id })),
+    });
+    const units: Array<{ id: string; token: string }> = [];
+    for (const r of enrolled.results) units.push({ id: r.id, token: (await call('POST', '/api/principals', officeToken, { name: r.code, role: 'unit', unitId: r.id })).token });
+    await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
+    for (const u of units) {
+      for (let i = 0; ; i++) {
+        if ((await call('GET', `/api/units/${u.id}`, officeToken)).status === 'active') break;
+        if (i > 600) throw new Error(`unit ${u.id} did not start`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+
+    const json = { 'content-type': 'application/json' };
+    const scenarios: Scenario[] = [
+      {
+        name: 'read: GET /api/units/:id (workflow query)',
+        requests: units.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${officeToken}` } })),
+      },
+      {
+        name: 'list: GET /api/campaigns/:id/units (projection)',
+        requests: [{ method: 'GET', path: `/api/campaigns/${campaign.id}/units?pageSize=50`, headers: { authorization: `Bearer ${officeToken}` } }],
+      },
+      {
+        name: 'decision: POST /api/units/:id/records (workflow update)',
+        requests: units.map((u) => ({
+          method: 'POST',
+          path: `/api/units/${u.id}/records`,
+          headers: { ...json, authorization: `Bearer ${u.token}` },
+          body: JSON.stringify({ kind: 'investigation', title: 'bench investigation' }),
+        })),
+      },
+    ];
+    say(`massline API bench: ${connections} connections, ${seconds} s per scenario, ${unitCount} units (API, worker, Temporal dev server and PostgreSQL on this machine)`);
+    const results: Measured[] = [];
+    for (const s of scenarios) {
+      await measure(url, { ...s, requests: s.requests.slice(0, 2) }); // warm-up
+      const m = await measure(url, s);
+      results.push(m);
+      say(
+        `  ${m.scenario.padEnd(58)} p50 ${String(m.p50).padStart(4)} ms  p90 ${String(m.p90).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  ` +
+          `${Math.round(m.perSecond)} req/s  (${m.requests} requests, ${m.non2xx} non-2xx, ${m.errors} errors)`,
+      );
+    }
+    say(JSON.stringify({ connections, seconds, units: unitCount, results }));
+    if (results.some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
+  } finally {
+    for (const stop of stops) await stop().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+  }
+}
+
+if (process.argv.includes('--load')) {
+  process.once('message', (m: { url: string; scenario: Scenario }) => {
+    loadGenerator(m.url, m.scenario).then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+} else if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
+}
