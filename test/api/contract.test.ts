@@ -1,6 +1,9 @@
 // The HTTP contract without workflows running: auth, validation, enrolment, lists, idempotency, rate limit,
 // OpenAPI, operations. Real PostgreSQL and the real dev server; no worker (units stay "waiting").
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { API_ROUTES, openApiPath, specRoutes } from './routes';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import { apiContextOf } from '../../apps/api/src/main';
@@ -141,6 +144,31 @@ describe('authentication', () => {
       await again.close();
     }
   });
+});
+
+it('without MASSLINE_ADMIN_TOKEN, a generated office token is printed once and kept (0600) in <dataDir>/office-token', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'massline-api-data-'));
+  const first = await startApi({ env: { MASSLINE_ADMIN_TOKEN: '', MASSLINE_DATA_DIR: dataDir } });
+  try {
+    const file = join(dataDir, 'office-token');
+    expect(first.announced).toHaveLength(1);
+    const m = /^office token: (\S+) \(also saved in (.+)\)$/.exec(first.announced[0]);
+    expect(m?.[2]).toBe(file);
+    const token = m![1];
+    expect(readFileSync(file, 'utf8').trim()).toBe(token);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect((await first.call('GET', '/api/me', { token })).body.role).toBe('office');
+    const again = await startApi({ db: first.db, env: { MASSLINE_ADMIN_TOKEN: '', MASSLINE_DATA_DIR: dataDir } });
+    try {
+      expect(again.announced).toEqual([`office token: saved in ${file} at first start`]);
+      expect((await again.call('GET', '/api/me', { token })).status).toBe(200);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await first.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 describe('validation', () => {

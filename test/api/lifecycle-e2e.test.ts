@@ -131,6 +131,11 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
     ['red', ['office']],
     ['referral', ['discipline-inspection']],
   ]);
+  // Operations see the same: escalations fired by rung, workflow calls by name and outcome.
+  const metrics = String((await api.call('GET', '/metrics')).body);
+  for (const rung of ['reminder', 'yellow', 'red', 'referral']) expect(metrics).toMatch(new RegExp(`massline_escalations_fired\\{rung="${rung}"\\} 1\\b`));
+  expect(metrics).toMatch(/massline_workflow_calls_total\{call="requestTransition",outcome="refused"\} 2\b/);
+  expect(metrics).toMatch(/massline_workflow_calls_total\{call="approveTransition",outcome="accepted"\} 2\b/);
   const referralsOnly = await office('GET', `/api/escalations?campaignId=${w.campaignId}&rung=referral`);
   expect(referralsOnly.body.total).toBe(1);
   // A supervisor of another group sees none of them.
