@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
-import { apiContextOf, createApp, type MasslineApi } from '../../apps/api/src/main';
+import { apiContextOf, createApp, type ApiDeps, type MasslineApi } from '../../apps/api/src/main';
 import { JsonLogger } from '../../apps/api/src/common/logger';
 import type { MasslineConfig } from '../../libs/config/src';
 import { createTestDatabase, testConfig, type TestDatabase } from '../support';
@@ -25,11 +25,15 @@ export interface ApiUnderTest {
   logLines: string[];
   /** Lines the API announced on start (office token). */
   announced: string[];
+  /** Stops the in-process worker (if any): the workflows stay, nobody runs them. */
+  stopWorker(): Promise<void>;
   call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
+  /** Passed to createApp (e.g. a Temporal client of the test's choosing). */
+  deps?: Omit<ApiDeps, 'logger' | 'announce'>;
   env?: Record<string, string>;
   /** Run a worker (workflows + activities) in this process on the API's task queue. */
   worker?: boolean;
@@ -65,6 +69,7 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
   const logLines: string[] = [];
   const announced: string[] = [];
   const app = await createApp(config, {
+    ...opts.deps,
     logger: new JsonLogger(config.logLevel, (line) => logLines.push(line)),
     announce: (line) => announced.push(line),
   });
@@ -115,6 +120,11 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
     logLines,
     announced,
     call,
+    stopWorker: async () => {
+      const stop = stopWorker;
+      stopWorker = undefined;
+      await stop?.();
+    },
     close: async () => {
       await stopWorker?.();
       await app.close();

@@ -24,6 +24,16 @@ export const errorBody = (statusCode: number, message: string, details?: unknown
   ...(details && details.length ? { details } : {}),
 });
 
+/** PostgreSQL not reachable (pool closed, connection refused or lost, server shutting down, too many clients). */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  const e = exception as { name?: unknown; message?: unknown; code?: unknown; driverError?: { code?: unknown } } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'ConnectionIsNotSetError' || e.name === 'CannotExecuteNotConnectedError') return true;
+  if (typeof e.message === 'string' && /Driver not Connected|Connection terminated|connect ECONNREFUSED/.test(e.message)) return true;
+  const code = String(e.driverError?.code ?? e.code ?? '');
+  return /^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code);
+}
+
 export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
   if (exception instanceof DomainError) {
     const { actorId: _actor, fields, ...rest } = exception.details;
@@ -32,6 +42,7 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
   }
   const translated = translateWorkflowError(exception);
   if (translated) return toErrorBody(translated);
+  if (isDatabaseUnavailable(exception)) return { body: errorBody(503, 'database unavailable, retry later'), unexpected: true };
   if (exception instanceof ServiceError || exception instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     // The engine did not answer: the caller may retry; nothing was decided.
     return { body: errorBody(503, 'workflow engine unavailable, retry later'), unexpected: true };

@@ -3,6 +3,8 @@ import type { LoggerService } from '@nestjs/common';
 import type { MasslineConfig } from '../../../../libs/config/src';
 import { requestContext } from './request-context';
 
+const NEST_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 type Level = keyof typeof LEVELS;
 
@@ -17,7 +19,9 @@ export class JsonLogger implements LoggerService {
   }
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.emit('info', message, rest);
+    // Nest's own start-up chatter (modules loaded, routes mapped) is debug; the API's events are info.
+    const context = rest[rest.length - 1];
+    this.emit(typeof context === 'string' && NEST_CONTEXTS.has(context) ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.emit('error', message, rest);

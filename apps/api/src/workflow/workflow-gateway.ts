@@ -21,6 +21,10 @@ export interface UpdateContext {
   whenNotRunning?: () => DomainError | Promise<DomainError>;
 }
 
+/** How long a call may wait on the engine (e.g. no worker polling) before the caller gets a 503 to retry. */
+export const QUERY_DEADLINE_MS = 5_000;
+export const UPDATE_DEADLINE_MS = 15_000;
+
 /** Fields of an update's arguments that are not kept in the audit log (personal data, the actor itself). */
 const OMIT_FROM_AUDIT = new Set(['actor', 'contact']);
 
@@ -37,7 +41,10 @@ export class WorkflowGateway {
     const key = currentIdempotencyKey();
     const updateId = key ? createHash('sha256').update(`${key}\n${workflowId}\n${def.name}`).digest('hex').slice(0, 32) : undefined;
     try {
-      const result = await this.client.workflow.getHandle(workflowId).executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) });
+      const handle = this.client.workflow.getHandle(workflowId);
+      const result = await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+        handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }),
+      );
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'accepted' });
       return result;
     } catch (err) {
@@ -61,7 +68,8 @@ export class WorkflowGateway {
   /** A query; undefined when the workflow does not exist (not started yet). */
   async query<Ret>(def: QueryDefinition<Ret, []>, workflowId: string): Promise<Ret | undefined> {
     try {
-      const result = await this.client.workflow.getHandle(workflowId).query(def);
+      const handle = this.client.workflow.getHandle(workflowId);
+      const result = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(def));
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'answered' });
       return result;
     } catch (err) {
