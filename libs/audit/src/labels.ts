@@ -1,0 +1,141 @@
+// What each recorded action is called, in English and Chinese. Updates and signals are keyed by the names
+// defined in workflows/definitions.ts (a test checks that every one of them has a label); the engine's own
+// actions (start, escalation rungs, phase changes…) by the names the timeline gives them.
+
+export interface Label {
+  en: string;
+  zh: string;
+}
+
+interface LabelSpec extends Label {
+  /** A more specific label from the call's arguments (e.g. approved vs. rejected). */
+  variant?: (args: Record<string, unknown>) => Label | undefined;
+}
+
+const byDecision = (yes: Label, no: Label, field: string) => (args: Record<string, unknown>) =>
+  typeof args[field] === 'boolean' ? (args[field] ? yes : no) : undefined;
+
+const RECORD_KIND_LABELS: Record<string, Label> = {
+  study: { en: 'Study session recorded', zh: '学习教育记录' },
+  investigation: { en: 'Investigation recorded', zh: '调查研究记录' },
+  'solicitation-report': { en: 'Opinion-solicitation report submitted', zh: '征求意见情况报告' },
+  'comparison-check': { en: 'Comparison-check materials submitted', zh: '对照检查材料' },
+  rule: { en: 'Rule adopted', zh: '建章立制' },
+};
+
+const PHASE_NAMES: Record<string, Label> = {
+  P1: { en: 'P1 study and listening', zh: '第一环节 学习教育、听取意见' },
+  P2: { en: 'P2 finding problems, criticism', zh: '第二环节 查摆问题、开展批评' },
+  P3: { en: 'P3 rectification and rule-making', zh: '第三环节 整改落实、建章立制' },
+  DONE: { en: 'done', zh: '完成' },
+};
+
+export const RUNG_LABELS: Record<string, Label> = {
+  reminder: { en: 'Deadline reminder', zh: '到期提醒' },
+  yellow: { en: 'Yellow card', zh: '黄牌警示' },
+  red: { en: 'Red card', zh: '红牌警示' },
+  referral: { en: 'Referral to discipline inspection', zh: '移交纪检监察机关' },
+};
+
+/** Updates and signals of workflows/definitions.ts, by name. */
+export const CALL_LABELS: Record<string, LabelSpec> = {
+  // unit lifecycle
+  addRecord: {
+    en: 'Record submitted',
+    zh: '提交材料',
+    variant: (a) => (typeof a.kind === 'string' ? RECORD_KIND_LABELS[a.kind] : undefined),
+  },
+  addOpinion: { en: 'Opinion received', zh: '收到群众意见' },
+  addProblem: { en: 'Problem recorded', zh: '查摆问题登记' },
+  scheduleMeeting: { en: 'Democratic life meeting scheduled', zh: '安排专题民主生活会' },
+  meetingAttendance: { en: 'Supervisor attested attendance', zh: '督导组全程参与签到' },
+  meetingHeld: { en: 'Democratic life meeting held', zh: '召开专题民主生活会' },
+  requestTransition: { en: 'Transition requested', zh: '申请环节转换' },
+  approveTransition: {
+    en: 'Transition decided',
+    zh: '环节转换审批',
+    variant: byDecision({ en: 'Transition approved', zh: '批准环节转换' }, { en: 'Transition rejected', zh: '驳回环节转换' }, 'approve'),
+  },
+  setTaskBook: { en: 'Task book drawn up', zh: '制定整改任务书' },
+  publishTaskBook: { en: 'Task book published for disclosure', zh: '整改任务书公示' },
+  fileObjection: { en: 'Objection filed', zh: '公示期异议' },
+  answerObjection: { en: 'Objection answered', zh: '答复异议' },
+  itemReport: { en: 'Item status reported', zh: '整改事项状态报告' },
+  // rectification item
+  reportProgress: { en: 'Progress reported', zh: '报告整改进展' },
+  submitCompletion: { en: 'Completion submitted', zh: '提交整改完成' },
+  verifyItem: {
+    en: 'Item verified',
+    zh: '整改验收',
+    variant: byDecision({ en: 'Item verified and closed', zh: '验收销号' }, { en: 'Verification refused, item reopened', zh: '验收不通过，退回整改' }, 'accept'),
+  },
+  requestExtension: { en: 'Extension requested', zh: '申请延期' },
+  decideExtension: {
+    en: 'Extension decided',
+    zh: '延期审批',
+    variant: byDecision({ en: 'Extension approved', zh: '批准延期' }, { en: 'Extension rejected', zh: '驳回延期' }, 'approve'),
+  },
+  carryOver: { en: 'Carried into a long-term rule', zh: '转入建章立制长效机制' },
+  // campaign
+  unitProgress: { en: 'Unit progress reported', zh: '单位进度报告' },
+  // city-wide programme
+  goalAchievement: { en: 'Staged goal reported achieved', zh: '阶段目标完成报告' },
+  goalVerification: {
+    en: 'Staged goal verified',
+    zh: '阶段目标验收',
+    variant: byDecision({ en: 'Staged goal verified and closed', zh: '阶段目标验收通过' }, { en: 'Staged goal sent back', zh: '阶段目标验收不通过' }, 'accept'),
+  },
+};
+
+/** The engine's own actions, as the timeline names them. */
+export const SYSTEM_LABELS: Record<string, LabelSpec> = {
+  workflowStarted: { en: 'Workflow started', zh: '流程启动' },
+  workflowCompleted: { en: 'Workflow completed', zh: '流程结束' },
+  workflowFailed: { en: 'Workflow failed', zh: '流程失败' },
+  workflowTerminated: { en: 'Workflow terminated', zh: '流程被终止' },
+  workflowCanceled: { en: 'Workflow cancelled', zh: '流程被取消' },
+  workflowTimedOut: { en: 'Workflow timed out', zh: '流程超时' },
+  workflowContinuedAsNew: { en: 'Workflow continued as new', zh: '流程续作新实例' },
+  phaseEntered: {
+    en: 'Entered a phase',
+    zh: '进入环节',
+    variant: (a) => {
+      const p = typeof a.phase === 'string' ? PHASE_NAMES[a.phase] : undefined;
+      return p && { en: `Entered ${p.en}`, zh: `进入${p.zh}` };
+    },
+  },
+  cardChanged: {
+    en: 'Card changed',
+    zh: '警示牌变更',
+    variant: (a) =>
+      a.card === 'yellow' ? { en: 'Yellow card shown', zh: '亮黄牌' } : a.card === 'red' ? { en: 'Red card shown', zh: '亮红牌' } : a.card === 'none' ? { en: 'Card cleared', zh: '撤销警示牌' } : undefined,
+  },
+  escalation: {
+    en: 'Escalation',
+    zh: '逐级督办',
+    variant: (a) => (typeof a.rung === 'string' ? RUNG_LABELS[a.rung] : undefined),
+  },
+  notificationsDelivered: { en: 'Notices delivered', zh: '督办通知送达' },
+  measureProposed: { en: 'Organisational measure proposed', zh: '建议组织处理' },
+  itemStarted: { en: 'Rectification item started', zh: '整改事项启动' },
+  itemClosed: { en: 'Rectification item workflow ended', zh: '整改事项流程结束' },
+  timerFired: { en: 'Timer fired', zh: '时限到达' },
+  batchUnitsStarted: { en: 'Batch units started', zh: '批次单位启动' },
+  campaignStatus: { en: 'Campaign status recorded', zh: '活动状态登记' },
+};
+
+const titleCase = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+
+/** The label of an action with its arguments; unknown actions fall back to their own name. */
+export function labelOf(action: string, args: Record<string, unknown> = {}): Label {
+  const spec = CALL_LABELS[action] ?? SYSTEM_LABELS[action];
+  if (!spec) return { en: titleCase(action), zh: action };
+  return spec.variant?.(args) ?? { en: spec.en, zh: spec.zh };
+}
+
+/** The label of an attempt the engine refused (a validator's "no" leaves no history event). */
+export function refusedLabelOf(action: string, args: Record<string, unknown> = {}): Label {
+  const spec = CALL_LABELS[action] ?? SYSTEM_LABELS[action];
+  const base = spec ? { en: spec.en, zh: spec.zh } : labelOf(action, args);
+  return { en: `Refused: ${base.en}`, zh: `被拒绝：${base.zh}` };
+}

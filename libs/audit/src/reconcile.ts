@@ -1,0 +1,264 @@
+// Reconciliation: the PostgreSQL read model (unit_states, item_states) checked against the workflows
+// themselves — a running workflow answers a query, a closed one is read from its history (the input of its
+// last completed projection activity). Every difference is listed; none is repaired here.
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { itemWorkflowId, unitWorkflowId, type ItemView, type UnitView } from '../../domain/src';
+import { itemStateQuery, unitStateQuery } from '../../../workflows/definitions';
+import { attributesOf, decodePayloads, type JsonHistory, type JsonPayloads } from './events';
+import { fetchJsonHistory } from './history';
+import type { AuditStore, ItemStateRow, UnitStateRow } from './store';
+
+export interface Mismatch {
+  unitId?: string;
+  itemId?: string;
+  workflowId: string;
+  field: string;
+  projection: unknown;
+  history: unknown;
+  /** Where the workflow's value came from. */
+  source: 'query' | 'history' | 'engine';
+}
+
+export interface ReconciliationReport {
+  campaignId: string;
+  checked: number;
+  mismatches: Mismatch[];
+  /** Rows behind the workflow only because a projection activity is still on its way (not a mismatch). */
+  inFlight: Array<{ unitId?: string; itemId?: string; workflowId: string; projectionVersion: number; workflowVersion: number }>;
+}
+
+/** What the last projection activities of a history say: the last completed view, and whether a later one is pending. */
+export function lastProjection(history: JsonHistory, activity: 'projectUnit' | 'projectItem'): { view?: UnitView | ItemView; pending: boolean } {
+  const scheduled = new Map<number, unknown>();
+  let view: unknown;
+  let lastScheduled = 0;
+  let lastCompleted = 0;
+  for (const event of history.events) {
+    const a = attributesOf<Record<string, unknown>>(event);
+    if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && (a.activityType as { name?: string })?.name === activity) {
+      scheduled.set(Number(event.eventId), decodePayloads(a.input as JsonPayloads)[0]);
+      lastScheduled = Number(event.eventId);
+    } else if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED' && scheduled.has(Number(a.scheduledEventId))) {
+      const id = Number(a.scheduledEventId);
+      const candidate = scheduled.get(id) as { version?: number };
+      // Projections only overwrite an older version: the row holds the highest version completed.
+      if (!view || (candidate?.version ?? 0) >= ((view as { version?: number }).version ?? 0)) view = candidate;
+      lastCompleted = Math.max(lastCompleted, id);
+    }
+  }
+  const closed = history.events.some((e) => /EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|TERMINATED|CANCELED|TIMED_OUT|CONTINUED_AS_NEW)/.test(e.eventType));
+  return { view: view as UnitView | ItemView | undefined, pending: !closed && lastScheduled > lastCompleted };
+}
+
+const sameTime = (a: string | null | undefined, b: string | null | undefined) =>
+  (a ?? null) === (b ?? null) || (!!a && !!b && Date.parse(a) === Date.parse(b));
+
+const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+
+/** The first path at which two JSON values differ (`taskBook.items[0].status`), or undefined. */
+export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (stable(a) === stable(b)) return undefined;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return `${path}.length`.replace(/^\./, '');
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      if (d) return d;
+    }
+  }
+  return path || '(root)';
+}
+
+const valueAt = (v: unknown, path: string): unknown =>
+  path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (k === 'length' && Array.isArray(o) ? o.length : (o as Record<string, unknown>)[k]) : undefined), v);
+
+/** Differences between a unit's row and the workflow's view of it (column by column, then the stored view). */
+export function compareUnit(row: UnitStateRow, view: UnitView): Array<{ field: string; projection: unknown; history: unknown }> {
+  const out: Array<{ field: string; projection: unknown; history: unknown }> = [];
+  const check = (field: string, projection: unknown, history: unknown, equal = stable(projection) === stable(history)) => {
+    if (!equal) out.push({ field, projection, history });
+  };
+  check('phase', row.phase, view.phase);
+  check('status', row.status, view.status);
+  check('card', row.card, view.card);
+  check('batch', row.batch, view.batch);
+  check('groupId', row.groupId, view.groupId);
+  check('code', row.code, view.code);
+  check('campaignId', row.campaignId, view.campaignId);
+  check('windowStartsAt', row.windowStartsAt, view.window?.startsAt ?? null, sameTime(row.windowStartsAt, view.window?.startsAt ?? null));
+  check('windowEndsAt', row.windowEndsAt, view.window?.endsAt ?? null, sameTime(row.windowEndsAt, view.window?.endsAt ?? null));
+  check('unmetGates', row.unmetGates, view.unmetGates);
+  check('version', row.version, view.version);
+  if (!out.length) {
+    const path = firstDifference(row.view, view);
+    if (path) out.push({ field: `view.${path}`, projection: valueAt(row.view, path), history: valueAt(view, path) });
+  }
+  return out;
+}
+
+export function compareItem(row: ItemStateRow, view: ItemView): Array<{ field: string; projection: unknown; history: unknown }> {
+  const out: Array<{ field: string; projection: unknown; history: unknown }> = [];
+  const check = (field: string, projection: unknown, history: unknown, equal = stable(projection) === stable(history)) => {
+    if (!equal) out.push({ field, projection, history });
+  };
+  check('status', row.status, view.status);
+  check('card', row.card, view.card);
+  check('deadline', row.deadline, view.deadline, sameTime(row.deadline, view.deadline));
+  check('measure', row.measure, view.measure);
+  check('owner', row.owner, view.owner);
+  check('unitId', row.unitId, view.unitId);
+  check('groupId', row.groupId, view.groupId);
+  check('campaignId', row.campaignId, view.campaignId);
+  check('version', row.version, view.version);
+  if (!out.length) {
+    const path = firstDifference(row.view, view);
+    if (path) out.push({ field: `view.${path}`, projection: valueAt(row.view, path), history: valueAt(view, path) });
+  }
+  return out;
+}
+
+type Kind = 'unit' | 'item';
+
+interface WorkflowTruth {
+  exists: boolean;
+  running: boolean;
+  view?: UnitView | ItemView;
+  source: 'query' | 'history';
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface ReconcileOptions {
+  client: Client;
+  store: AuditStore;
+  campaignId: string;
+  /** Workflows checked at once. */
+  concurrency?: number;
+  /** How long a running workflow may take to answer its query before its history is read instead. */
+  queryTimeoutMs?: number;
+  onProgress?: (checked: number, total: number) => void;
+}
+
+/** Checks every unit and item row of a campaign (and every enrolled unit with a workflow) against its workflow. */
+export async function reconcileCampaign(options: ReconcileOptions): Promise<ReconciliationReport> {
+  const { client, store, campaignId } = options;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  const [units, unitRows, itemRows] = await Promise.all([store.campaignUnits(campaignId), store.unitStates(campaignId), store.itemStates(campaignId)]);
+  const report: ReconciliationReport = { campaignId, checked: 0, mismatches: [], inFlight: [] };
+
+  const unitRowById = new Map(unitRows.map((r) => [r.unitId, r]));
+  const itemRowById = new Map(itemRows.map((r) => [r.itemId, r]));
+  const unitIds = [...new Set([...units.map((u) => u.id), ...unitRows.map((r) => r.unitId)])];
+  const itemIds = new Set(itemRows.map((r) => r.itemId));
+
+  async function truth(kind: Kind, workflowId: string): Promise<WorkflowTruth> {
+    let running: boolean;
+    try {
+      const description = await client.workflow.getHandle(workflowId).describe();
+      running = description.status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return { exists: false, running: false, source: 'history' };
+      throw error;
+    }
+    if (running) {
+      try {
+        const handle = client.workflow.getHandle(workflowId);
+        const view = await withTimeout<UnitView | ItemView>(kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery), queryTimeoutMs);
+        return { exists: true, running, view, source: 'query' };
+      } catch {
+        // No worker to answer: the history still says what was projected.
+      }
+    }
+    const history = await fetchJsonHistory(client, workflowId);
+    const last = history && lastProjection(history, kind === 'unit' ? 'projectUnit' : 'projectItem');
+    return { exists: true, running, view: last?.view, source: 'history' };
+  }
+
+  /** Whether the row trails the workflow only because a projection is still being delivered. */
+  async function projectionInFlight(kind: Kind, workflowId: string, row: { version: number } | undefined): Promise<boolean> {
+    const history = await fetchJsonHistory(client, workflowId);
+    if (!history) return false;
+    const last = lastProjection(history, kind === 'unit' ? 'projectUnit' : 'projectItem');
+    if (!last.pending) return false;
+    // The row must hold what the last completed projection wrote (or nothing yet).
+    return row ? !!last.view && last.view.version === row.version : !last.view;
+  }
+
+  async function checkOne(kind: Kind, id: string): Promise<void> {
+    const workflowId = kind === 'unit' ? unitWorkflowId(id) : itemWorkflowId(id);
+    const row = kind === 'unit' ? unitRowById.get(id) : itemRowById.get(id);
+    const ids = kind === 'unit' ? { unitId: id } : { itemId: id };
+    const t = await truth(kind, workflowId);
+    report.checked++;
+    if (kind === 'unit' && t.view) {
+      // Items the unit knows of are checked too, even when their row is missing.
+      for (const item of (t.view as UnitView).taskBook?.items ?? []) {
+        if (!itemIds.has(item.id)) {
+          itemIds.add(item.id);
+          pendingItems.push(item.id);
+        }
+      }
+    }
+    if (!t.exists) {
+      if (row) report.mismatches.push({ ...ids, workflowId, field: 'workflow', projection: 'row present', history: 'no such workflow', source: 'engine' });
+      return;
+    }
+    if (!t.view) {
+      if (row) report.mismatches.push({ ...ids, workflowId, field: 'row', projection: 'row present', history: 'never projected', source: t.source });
+      return;
+    }
+    const diffs = row
+      ? kind === 'unit'
+        ? compareUnit(row as UnitStateRow, t.view as UnitView)
+        : compareItem(row as ItemStateRow, t.view as ItemView)
+      : [{ field: 'row', projection: null, history: 'projected state' }];
+    if (!diffs.length) return;
+    if (t.running && (!row || t.view.version > row.version) && (await projectionInFlight(kind, workflowId, row))) {
+      report.inFlight.push({ ...ids, workflowId, projectionVersion: row?.version ?? 0, workflowVersion: t.view.version });
+      return;
+    }
+    for (const d of diffs) report.mismatches.push({ ...ids, workflowId, ...d, source: t.source });
+  }
+
+  const pendingItems: string[] = [];
+  const queue: Array<[Kind, string]> = [...unitIds.map((id): [Kind, string] => ['unit', id]), ...[...itemIds].map((id): [Kind, string] => ['item', id])];
+  const total = () => queue.length + pendingItems.length;
+  const concurrency = options.concurrency ?? 16;
+  let next = 0;
+  async function worker() {
+    for (;;) {
+      if (next >= queue.length && pendingItems.length) queue.push(...pendingItems.splice(0).map((id): [Kind, string] => ['item', id]));
+      if (next >= queue.length) return;
+      const [kind, id] = queue[next++];
+      await checkOne(kind, id);
+      options.onProgress?.(report.checked, total());
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  // Units discovered late may have queued items after the workers drained.
+  while (pendingItems.length) {
+    queue.push(...pendingItems.splice(0).map((id): [Kind, string] => ['item', id]));
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  }
+  const order = (m: Mismatch) => `${m.unitId ?? m.itemId ?? ''}\u0000${m.field}`;
+  report.mismatches.sort((a, b) => order(a).localeCompare(order(b)));
+  return report;
+}

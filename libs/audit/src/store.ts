@@ -1,0 +1,329 @@
+// The audit's reads of PostgreSQL (and its one write: replay job progress). Shared by the API's AuditModule
+// and the `massline audit` CLI, which both hand it their own TypeORM DataSource. Plain SQL: the tables are
+// defined by libs/persistence's migrations.
+import type { DataSource } from 'typeorm';
+import type { ItemView, UnitView } from '../../domain/src';
+import type { RefusalRow } from './timeline';
+import type { ReplayFailure } from './replay';
+
+export interface UnitRow {
+  id: string;
+  campaignId: string;
+  code: string;
+  name: string;
+  batch: number;
+  groupId: string;
+}
+
+export interface UnitStateRow {
+  unitId: string;
+  campaignId: string;
+  code: string;
+  batch: number;
+  groupId: string;
+  phase: string;
+  status: string;
+  card: string;
+  windowStartsAt: string | null;
+  windowEndsAt: string | null;
+  unmetGates: string[];
+  view: UnitView;
+  version: number;
+}
+
+export interface ItemStateRow {
+  itemId: string;
+  unitId: string;
+  campaignId: string;
+  groupId: string;
+  status: string;
+  card: string;
+  deadline: string;
+  measure: string;
+  owner: string;
+  view: ItemView;
+  version: number;
+}
+
+export interface EscalationRow {
+  id: string;
+  key: string;
+  /** Null for a programme goal's escalation. */
+  campaignId: string | null;
+  unitId: string;
+  itemId: string | null;
+  groupId: string | null;
+  subject: string;
+  phase: string | null;
+  rung: string;
+  deadline: string;
+  firedAt: string;
+  recipients: string[];
+  summary: string;
+  createdAt: string;
+}
+
+export interface NotificationRow {
+  id: string;
+  escalationKey: string;
+  channel: string;
+  recipient: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface MeasureRow {
+  id: string;
+  unitId: string;
+  itemId: string | null;
+  kind: string;
+  subject: string;
+  reason: string;
+  status: string;
+  proposalKey: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  confirmedBy: string | null;
+  confirmedAt: string | null;
+}
+
+export interface ReplayJobRow {
+  id: string;
+  requestedBy: string;
+  request: Record<string, unknown>;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  replayed: number;
+  failures: ReplayFailure[];
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export const isUuid = (v: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+
+export class AuditStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async unit(unitId: string): Promise<UnitRow | undefined> {
+    if (!isUuid(unitId)) return undefined;
+    const rows = await this.dataSource.query(
+      'SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE id = $1',
+      [unitId],
+    );
+    const r = rows[0];
+    return r && { id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, batch: r.batch, groupId: r.group_id };
+  }
+
+  async campaignExists(campaignId: string): Promise<boolean> {
+    if (!isUuid(campaignId)) return false;
+    const rows = await this.dataSource.query('SELECT 1 FROM campaigns WHERE id = $1', [campaignId]);
+    return rows.length > 0;
+  }
+
+  async campaignUnits(campaignId: string): Promise<UnitRow[]> {
+    if (!isUuid(campaignId)) return [];
+    const rows = await this.dataSource.query(
+      'SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE campaign_id = $1 ORDER BY code',
+      [campaignId],
+    );
+    return rows.map((r: Record<string, unknown>) => ({ id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, batch: r.batch, groupId: r.group_id }) as UnitRow);
+  }
+
+  /** Refused decisions about a unit, or one of its items, oldest first. */
+  async refusals(filter: { unitId?: string; itemId?: string; workflowIds?: string[] }): Promise<RefusalRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.unitId) { params.push(filter.unitId); where.push(`unit_id = $${params.length}`); }
+    if (filter.itemId) { params.push(filter.itemId); where.push(`item_id = $${params.length}`); }
+    if (filter.workflowIds?.length) { params.push(filter.workflowIds); where.push(`workflow_id = ANY($${params.length})`); }
+    if (!where.length) return [];
+    const rows = await this.dataSource.query(
+      `SELECT id, at, actor_id, actor_role, call, workflow_id, unit_id, item_id, rule, message, detail
+       FROM audit_log WHERE outcome = 'refused' AND (${where.join(' OR ')}) ORDER BY at, id`,
+      params,
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      id: String(r.id),
+      at: iso(r.at)!,
+      actorId: r.actor_id as string,
+      actorRole: r.actor_role as string,
+      call: r.call as string,
+      workflowId: (r.workflow_id as string) ?? null,
+      unitId: (r.unit_id as string) ?? null,
+      itemId: (r.item_id as string) ?? null,
+      rule: (r.rule as string) ?? null,
+      message: r.message as string,
+      detail: (r.detail as Record<string, unknown>) ?? null,
+    }));
+  }
+
+  async unitStates(campaignId: string): Promise<UnitStateRow[]> {
+    if (!isUuid(campaignId)) return [];
+    const rows = await this.dataSource.query(
+      `SELECT unit_id, campaign_id, code, batch, group_id, phase, status, card, window_starts_at, window_ends_at,
+              unmet_gates, view, version
+       FROM unit_states WHERE campaign_id = $1 ORDER BY code`,
+      [campaignId],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      unitId: r.unit_id as string,
+      campaignId: r.campaign_id as string,
+      code: r.code as string,
+      batch: r.batch as number,
+      groupId: r.group_id as string,
+      phase: r.phase as string,
+      status: r.status as string,
+      card: r.card as string,
+      windowStartsAt: iso(r.window_starts_at),
+      windowEndsAt: iso(r.window_ends_at),
+      unmetGates: r.unmet_gates as string[],
+      view: r.view as UnitView,
+      version: r.version as number,
+    }));
+  }
+
+  async itemStates(campaignId: string): Promise<ItemStateRow[]> {
+    if (!isUuid(campaignId)) return [];
+    const rows = await this.dataSource.query(
+      `SELECT item_id, unit_id, campaign_id, group_id, status, card, deadline, measure, owner, view, version
+       FROM item_states WHERE campaign_id = $1 ORDER BY item_id`,
+      [campaignId],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      itemId: r.item_id as string,
+      unitId: r.unit_id as string,
+      campaignId: r.campaign_id as string,
+      groupId: r.group_id as string,
+      status: r.status as string,
+      card: r.card as string,
+      deadline: iso(r.deadline)!,
+      measure: r.measure as string,
+      owner: r.owner as string,
+      view: r.view as ItemView,
+      version: r.version as number,
+    }));
+  }
+
+  async escalation(id: string): Promise<EscalationRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    const rows = await this.dataSource.query(`SELECT * FROM escalations WHERE id = $1`, [id]);
+    return rows[0] && this.escalationRow(rows[0]);
+  }
+
+  /** Every escalation of a unit (its phase windows and all its items), in firing order. */
+  async unitEscalations(unitId: string): Promise<EscalationRow[]> {
+    if (!isUuid(unitId)) return [];
+    const rows = await this.dataSource.query(`SELECT * FROM escalations WHERE unit_id = $1 ORDER BY fired_at, created_at`, [unitId]);
+    return rows.map((r: Record<string, unknown>) => this.escalationRow(r));
+  }
+
+  async notifications(escalationKeys: string[]): Promise<NotificationRow[]> {
+    if (!escalationKeys.length) return [];
+    const rows = await this.dataSource.query(
+      `SELECT id, escalation_key, channel, recipient, status, attempts, last_error, created_at, sent_at
+       FROM notifications WHERE escalation_key = ANY($1) ORDER BY created_at, channel, recipient`,
+      [escalationKeys],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      id: r.id as string,
+      escalationKey: r.escalation_key as string,
+      channel: r.channel as string,
+      recipient: r.recipient as string,
+      status: r.status as string,
+      attempts: r.attempts as number,
+      lastError: (r.last_error as string) ?? null,
+      createdAt: iso(r.created_at)!,
+      sentAt: iso(r.sent_at),
+    }));
+  }
+
+  async unitMeasures(unitId: string): Promise<MeasureRow[]> {
+    if (!isUuid(unitId)) return [];
+    const rows = await this.dataSource.query(`SELECT * FROM measures WHERE unit_id = $1 ORDER BY created_at`, [unitId]);
+    return rows.map((r: Record<string, unknown>) => ({
+      id: r.id as string,
+      unitId: r.unit_id as string,
+      itemId: (r.item_id as string) ?? null,
+      kind: r.kind as string,
+      subject: r.subject as string,
+      reason: r.reason as string,
+      status: r.status as string,
+      proposalKey: (r.proposal_key as string) ?? null,
+      createdBy: (r.created_by as string) ?? null,
+      createdAt: iso(r.created_at)!,
+      confirmedBy: (r.confirmed_by as string) ?? null,
+      confirmedAt: iso(r.confirmed_at),
+    }));
+  }
+
+  // ---------- replay jobs ----------
+
+  async createReplayJob(requestedBy: string, request: Record<string, unknown>): Promise<string> {
+    const rows = await this.dataSource.query(
+      `INSERT INTO replay_jobs (requested_by, request) VALUES ($1, $2) RETURNING id`,
+      [requestedBy, JSON.stringify(request)],
+    );
+    return rows[0].id;
+  }
+
+  async updateReplayJob(id: string, patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string }): Promise<void> {
+    const sets: string[] = [];
+    const params: unknown[] = [id];
+    const set = (col: string, value: unknown) => { params.push(value); sets.push(`${col} = $${params.length}`); };
+    if (patch.total !== undefined) set('total', patch.total);
+    if (patch.replayed !== undefined) set('replayed', patch.replayed);
+    if (patch.failures !== undefined) set('failures', JSON.stringify(patch.failures));
+    if (patch.error !== undefined) set('error', patch.error);
+    if (patch.status !== undefined) {
+      set('status', patch.status);
+      if (patch.status !== 'running') sets.push('finished_at = now()');
+    }
+    if (!sets.length) return;
+    await this.dataSource.query(`UPDATE replay_jobs SET ${sets.join(', ')} WHERE id = $1`, params);
+  }
+
+  async replayJob(id: string): Promise<ReplayJobRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    const rows = await this.dataSource.query(`SELECT * FROM replay_jobs WHERE id = $1`, [id]);
+    const r = rows[0];
+    return (
+      r && {
+        id: r.id,
+        requestedBy: r.requested_by,
+        request: r.request,
+        status: r.status,
+        total: r.total,
+        replayed: r.replayed,
+        failures: r.failures,
+        error: r.error ?? null,
+        createdAt: iso(r.created_at)!,
+        finishedAt: iso(r.finished_at),
+      }
+    );
+  }
+
+  private escalationRow(r: Record<string, unknown>): EscalationRow {
+    return {
+      id: r.id as string,
+      key: r.key as string,
+      campaignId: (r.campaign_id as string) ?? null,
+      unitId: r.unit_id as string,
+      itemId: (r.item_id as string) ?? null,
+      groupId: (r.group_id as string) ?? null,
+      subject: r.subject as string,
+      phase: (r.phase as string) ?? null,
+      rung: r.rung as string,
+      deadline: iso(r.deadline)!,
+      firedAt: iso(r.fired_at)!,
+      recipients: r.recipients as string[],
+      summary: r.summary as string,
+      createdAt: iso(r.created_at)!,
+    };
+  }
+}
