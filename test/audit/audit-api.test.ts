@@ -1,0 +1,280 @@
+// The Audit routes over HTTP against a real campaign: a unit driven through P1 → P3 by its principals, one
+// rectification item left to escalate through every rung, then the auditor's views of it — export, timeline,
+// replay job, reconciliation (with a tampered row), referral dossier — and who may see them.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
+import { apiContextOf } from '../../apps/api/src/main';
+import { historyFromCliJson, renderTimeline } from '../../libs/audit/src';
+import { unitWorkflowId } from '../../libs/domain/src';
+import { testServices } from '../support';
+import { eventually, type ApiUnderTest, type HttpResult } from '../api/harness';
+import { buildWorld, type World } from '../api/world';
+import { startAuditApi, workflowBundle } from './api-harness';
+
+const run = promisify(execFile);
+const iso = (ms: number) => new Date(ms).toISOString();
+const HOUR = 3_600_000;
+
+async function cliShow(workflowId: string): Promise<string> {
+  const { temporal } = testServices();
+  const { stdout } = await run(temporal.cliPath, ['workflow', 'show', '--output', 'json', '--address', temporal.address, '--namespace', temporal.namespace, '-w', workflowId], {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
+  return stdout;
+}
+
+let api: ApiUnderTest;
+let world: World;
+let itemId: string;
+let referralId: string;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult<any>>;
+const as = (token: string | undefined): Call => (method, path, body) => api.call(method, path, { token, body });
+let auditor: Call;
+
+beforeAll(async () => {
+  api = await startAuditApi();
+  world = await buildWorld(api);
+  auditor = as(world.tokens.auditor);
+  const unit = as(world.tokens.unitA);
+  const sup = as(world.tokens.supA);
+  const publicCaller = as(undefined);
+  const u = `/api/units/${world.unitA}`;
+  const ok = async (p: ReturnType<Call>, status: number) => {
+    const r = await p;
+    if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+
+  // A refused request first: the gate to P2 is not met (the workflow's validator says no; the API logs it).
+  await ok(unit('POST', `${u}/transitions`, { to: 'P2', comment: 'too early' }), 409);
+  // P1
+  await ok(unit('POST', `${u}/records`, { kind: 'study', title: 'Study of the mass line' }), 201);
+  await ok(publicCaller('POST', `${u}/opinions`, { text: 'Too many meetings', contact: 'citizen@example.org' }), 202);
+  await ok(unit('POST', `${u}/records`, { kind: 'solicitation-report', title: 'Solicitation report' }), 201);
+  let t = await ok(unit('POST', `${u}/transitions`, { to: 'P2', comment: 'P1 deliverables in' }), 201);
+  await ok(sup('POST', `${u}/transitions/${t.id}/decision`, { approve: true, comment: 'study and listening done' }), 200);
+  // P2
+  const problem = await ok(unit('POST', `${u}/problems`, { title: 'Meetings too long', source: 'masses', category: 'formalism' }), 201);
+  await ok(unit('POST', `${u}/records`, { kind: 'comparison-check', title: 'Comparison-check materials' }), 201);
+  const now = Date.now();
+  await ok(unit('POST', `${u}/meeting`, { scheduledAt: iso(now - 3 * HOUR), location: 'Room 3' }), 201);
+  await ok(sup('POST', `${u}/meeting/attendance`, { arrivedAt: iso(now - 3 * HOUR - 60_000), leftAt: iso(now - HOUR + 60_000) }), 200);
+  const held = await ok(unit('POST', `${u}/meeting/held`, { startedAt: iso(now - 3 * HOUR), endedAt: iso(now - HOUR), minutes: 'criticism and self-criticism' }), 200);
+  expect(held.valid).toBe(true);
+  t = await ok(unit('POST', `${u}/transitions`, { to: 'P3', comment: 'problems found' }), 201);
+  await ok(sup('POST', `${u}/transitions/${t.id}/decision`, { approve: true, comment: 'meeting valid, attended throughout' }), 200);
+  // P3: one item with a deadline a few seconds away, disclosed for 3 s (the compressed plan's ladder is in seconds).
+  const book = await ok(unit('PUT', `${u}/task-book`, { signedBy: 'Party secretary Wang', items: [{ problemIds: [problem.id], measure: 'Halve the meetings', owner: 'Deputy Li', deadline: iso(Date.now() + 8_000) }] }), 200);
+  itemId = book.items[0].id;
+  await ok(unit('POST', `${u}/task-book/publish`), 200);
+  await eventually(async () => ((await auditor('GET', `/api/items/${itemId}`)).body?.status === 'open' ? true : undefined), 'the task book to take effect', 30_000);
+  // The unit asks for more time, the supervisor grants it: the ladder restarts on the new deadline.
+  await ok(unit('POST', `/api/items/${itemId}/progress`, { note: 'Two meetings merged' }), 201);
+  const ext = await ok(unit('POST', `/api/items/${itemId}/extensions`, { newDeadline: iso(Date.now() + 6_000), reason: 'waiting for the new rules' }), 201);
+  await ok(sup('POST', `/api/items/${itemId}/extensions/${ext.id}/decision`, { approve: true, comment: 'one extension only' }), 200);
+  // Left alone, the item runs through reminder, yellow, red and referral.
+  referralId = await eventually(async () => {
+    const r = await auditor('GET', `/api/escalations?campaignId=${world.campaignId}&rung=referral`);
+    return r.body?.items?.find((e: { itemId?: string }) => e.itemId === itemId)?.id;
+  }, 'the referral rung', 60_000);
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('GET /api/units/:id/history', () => {
+  it('is what `temporal workflow show --output json` prints for the unit workflow, and replays with the SDK replayer', async () => {
+    const workflowId = unitWorkflowId(world.unitA);
+    // The unit may still be taking signals from its item: compare two reads of the same length of history.
+    const [fromApi, fromCli] = await eventually(async () => {
+      const cli = await cliShow(workflowId);
+      const r = await auditor('GET', `/api/units/${world.unitA}/history`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+      const text = (r as unknown as { text: string }).text;
+      return JSON.parse(text).events.length === JSON.parse(cli).events.length ? [text, cli] : undefined;
+    }, 'a stable history');
+    expect(fromApi).toBe(fromCli);
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromCliJson(fromApi), workflowId)).resolves.toBeUndefined();
+  });
+
+  it('is for auditors only; an unknown unit is a 404', async () => {
+    expect((await as(world.tokens.office)('GET', `/api/units/${world.unitA}/history`)).status).toBe(403);
+    expect((await as(world.tokens.supA)('GET', `/api/units/${world.unitA}/history`)).status).toBe(403);
+    expect((await auditor('GET', `/api/units/${randomUUID()}/history`)).status).toBe(404);
+    expect((await auditor('GET', `/api/units/not-a-unit/history`)).status).toBe(404);
+  });
+});
+
+describe('GET /api/units/:id/timeline', () => {
+  it('says who did what, when and why — from the history, with the refused request merged in', async () => {
+    const r = await auditor('GET', `/api/units/${world.unitA}/timeline`);
+    expect(r.status).toBe(200);
+    const entries = r.body as Array<Record<string, any>>;
+    const times = entries.map((e) => e.at);
+    expect([...times].sort()).toEqual(times);
+    expect(entries[0]).toMatchObject({ action: 'workflowStarted', actor: 'system', role: 'system' });
+
+    const refused = entries.find((e) => e.outcome === 'refused');
+    expect(refused).toMatchObject({ action: 'requestTransition', actor: world.ids.unitA, role: 'unit', source: 'audit-log', comment: 'too early' });
+    expect(refused!.rule).toMatch(/gate/);
+    expect(refused!.label.en).toBe('Refused: Transition requested');
+
+    const study = entries.find((e) => e.action === 'addRecord' && e.detail.kind === 'study');
+    expect(study).toMatchObject({ actor: world.ids.unitA, role: 'unit', outcome: 'accepted', label: { en: 'Study session recorded', zh: '学习教育记录' } });
+    const opinion = entries.find((e) => e.action === 'addOpinion');
+    expect(opinion!.role).toBe('public');
+    expect(opinion!.detail.contact).toBeUndefined(); // a citizen's contact is not shown
+    const approvals = entries.filter((e) => e.action === 'approveTransition');
+    expect(approvals.map((e) => [e.actor, e.role, e.comment, e.label.en, e.label.zh])).toEqual([
+      [world.ids.supA, 'supervisor', 'study and listening done', 'Transition approved', '批准环节转换'],
+      [world.ids.supA, 'supervisor', 'meeting valid, attended throughout', 'Transition approved', '批准环节转换'],
+    ]);
+    expect(entries.filter((e) => e.action === 'phaseEntered').map((e) => e.detail.phase)).toEqual(expect.arrayContaining(['P2', 'P3']));
+    expect(entries.find((e) => e.action === 'meetingAttendance')).toMatchObject({ actor: world.ids.supA, role: 'supervisor' });
+    expect(entries.find((e) => e.action === 'meetingHeld')!.detail.result).toEqual({ valid: true });
+    expect(entries.find((e) => e.action === 'itemStarted')!.detail.itemId).toBe(itemId);
+    // The refusal sits before the first accepted record, where it happened.
+    expect(entries.indexOf(refused!)).toBeLessThan(entries.indexOf(study!));
+  });
+
+  it("merges the items' timelines on request, and each item has its own: every rung, the extension, the decisions", async () => {
+    const withItems = (await auditor('GET', `/api/units/${world.unitA}/timeline?includeItems=true`)).body as Array<Record<string, any>>;
+    expect(withItems.some((e) => e.itemId === itemId && e.action === 'escalation')).toBe(true);
+
+    const r = await auditor('GET', `/api/items/${itemId}/timeline`);
+    expect(r.status).toBe(200);
+    const entries = r.body as Array<Record<string, any>>;
+    const rungs = entries.filter((e) => e.action === 'escalation').map((e) => e.detail.rung);
+    expect(rungs).toEqual(expect.arrayContaining(['reminder', 'yellow', 'red', 'referral']));
+    expect(entries.find((e) => e.action === 'escalation' && e.detail.rung === 'referral')!.label).toEqual({ en: 'Referral to discipline inspection', zh: '移交纪检监察机关' });
+    expect(entries.find((e) => e.action === 'requestExtension')).toMatchObject({ actor: world.ids.unitA, role: 'unit' });
+    expect(entries.find((e) => e.action === 'decideExtension')).toMatchObject({ actor: world.ids.supA, role: 'supervisor', comment: 'one extension only', label: { en: 'Extension approved', zh: '批准延期' } });
+    expect(entries.find((e) => e.action === 'reportProgress')!.detail.note).toBe('Two meetings merged');
+  });
+
+  it("is open to the office and the unit's supervisors, not to another group's, nor to the unit itself", async () => {
+    expect((await as(world.tokens.office)('GET', `/api/units/${world.unitA}/timeline`)).status).toBe(200);
+    expect((await as(world.tokens.supA)('GET', `/api/units/${world.unitA}/timeline`)).status).toBe(200);
+    expect((await as(world.tokens.supB)('GET', `/api/units/${world.unitA}/timeline`)).status).toBe(403);
+    expect((await as(world.tokens.unitA)('GET', `/api/units/${world.unitA}/timeline`)).status).toBe(403);
+    expect((await as(world.tokens.supB)('GET', `/api/items/${itemId}/timeline`)).status).toBe(403);
+    expect((await auditor('GET', `/api/units/${world.unitA}/timeline?includeItems=maybe`)).status).toBe(400);
+    expect((await auditor('GET', `/api/units/${randomUUID()}/timeline`)).status).toBe(404);
+  });
+
+  it('renders the same timeline from an exported file as from the live history', async () => {
+    const text = (await auditor('GET', `/api/units/${world.unitA}/history`)) as unknown as { text: string };
+    const fromFile = renderTimeline(JSON.parse(text.text), { workflowId: unitWorkflowId(world.unitA) });
+    const live = ((await auditor('GET', `/api/units/${world.unitA}/timeline`)).body as Array<Record<string, unknown>>).filter((e) => e.source === 'history');
+    expect(fromFile.map((e) => [e.action, e.actor, e.eventId])).toEqual(live.slice(0, fromFile.length).map((e) => [e.action, e.actor, e.eventId]));
+  });
+});
+
+describe('POST /api/audit/replays', () => {
+  it("replays the campaign's histories as a job with progress, and finds none that diverges", async () => {
+    const started = await auditor('POST', '/api/audit/replays', { campaignId: world.campaignId });
+    expect(started.status).toBe(202);
+    const job = await eventually(async () => {
+      const r = await auditor('GET', `/api/audit/replays/${started.body.id}`);
+      expect(r.status).toBe(200);
+      expect(['running', 'done']).toContain(r.body.status);
+      return r.body.status === 'done' ? r.body : undefined;
+    }, 'the replay job', 120_000);
+    // The campaign, both units and the item (every run of each).
+    expect(job.total).toBeGreaterThanOrEqual(4);
+    expect(job.replayed).toBe(job.total);
+    expect(job.failures).toEqual([]);
+  });
+
+  it('replays workflows named by unit or item id', async () => {
+    const started = await auditor('POST', '/api/audit/replays', { workflowIds: [world.unitA, itemId] });
+    expect(started.status).toBe(202);
+    const job = await eventually(async () => {
+      const r = await auditor('GET', `/api/audit/replays/${started.body.id}`);
+      return r.body.status === 'done' ? r.body : undefined;
+    }, 'the replay job', 120_000);
+    expect(job).toMatchObject({ total: 2, replayed: 2, failures: [] });
+  });
+
+  it('refuses a request that names nothing, a bad range, an unknown campaign, and anyone but an auditor', async () => {
+    expect((await auditor('POST', '/api/audit/replays', {})).status).toBe(400);
+    const reversed = await auditor('POST', '/api/audit/replays', { closedAfter: '2014-02-01T00:00:00+08:00', closedBefore: '2014-01-01T00:00:00+08:00' });
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.message).toContain('closedBefore');
+    expect((await auditor('POST', '/api/audit/replays', { closedAfter: 'yesterday' })).body.message).toContain('closedAfter');
+    expect((await auditor('POST', '/api/audit/replays', { campaignId: world.campaignId, colour: 'red' })).status).toBe(400);
+    expect((await auditor('POST', '/api/audit/replays', { campaignId: randomUUID() })).status).toBe(404);
+    expect((await as(world.tokens.office)('POST', '/api/audit/replays', { campaignId: world.campaignId })).status).toBe(403);
+    expect((await auditor('GET', `/api/audit/replays/${randomUUID()}`)).status).toBe(404);
+  });
+});
+
+describe('POST /api/audit/reconciliations', () => {
+  it('finds the read model in agreement with the workflows, then catches a tampered unit row and item row', async () => {
+    const clean = await eventually(async () => {
+      const r = await auditor('POST', '/api/audit/reconciliations', { campaignId: world.campaignId });
+      expect(r.status).toBe(200);
+      return r.body.inFlight.length === 0 ? r.body : undefined;
+    }, 'projections to settle');
+    expect(clean.checked).toBeGreaterThanOrEqual(3);
+    expect(clean.mismatches).toEqual([]);
+
+    const db = apiContextOf(api.app).dataSource;
+    await db.query(`UPDATE unit_states SET phase = 'DONE' WHERE unit_id = $1`, [world.unitB]);
+    await db.query(`UPDATE item_states SET owner = 'nobody' WHERE item_id = $1`, [itemId]);
+    const r = await auditor('POST', '/api/audit/reconciliations', { campaignId: world.campaignId });
+    expect(r.status).toBe(200);
+    expect(r.body.mismatches).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ unitId: world.unitB, field: 'phase', projection: 'DONE', history: 'P1' }),
+        expect.objectContaining({ itemId, field: 'owner', projection: 'nobody', history: 'Deputy Li' }),
+      ]),
+    );
+    expect(r.body.mismatches).toHaveLength(2);
+  });
+
+  it('is for auditors; an unknown campaign is a 404 and a malformed one a 400', async () => {
+    expect((await as(world.tokens.office)('POST', '/api/audit/reconciliations', { campaignId: world.campaignId })).status).toBe(403);
+    expect((await auditor('POST', '/api/audit/reconciliations', { campaignId: randomUUID() })).status).toBe(404);
+    expect((await auditor('POST', '/api/audit/reconciliations', { campaignId: 'c1' })).status).toBe(400);
+  });
+});
+
+describe('GET /api/escalations/:id/dossier', () => {
+  it("assembles the item's and unit's escalation trail: every rung with its notices, the extension, the actors", async () => {
+    const r = await auditor('GET', `/api/escalations/${referralId}/dossier`);
+    expect(r.status).toBe(200);
+    const d = r.body;
+    expect(d.escalation).toMatchObject({ escalationId: referralId, rung: 'referral', itemId });
+    expect(d.unit).toMatchObject({ id: world.unitA, code: 'U-0', groupId: world.groupA });
+    // Two deadlines: the task book's and the extension's; rungs of both are kept.
+    expect(d.item.deadlines).toHaveLength(2);
+    expect(d.item.deadlines[1].by).toBe(world.ids.supA);
+    const itemRungs = d.rungs.filter((x: { itemId: string | null }) => x.itemId === itemId).map((x: { rung: string }) => x.rung);
+    expect(itemRungs).toEqual(expect.arrayContaining(['reminder', 'yellow', 'red', 'referral']));
+    for (const rung of d.rungs) expect(rung.notices.length).toBeGreaterThan(0);
+    expect(d.itemTrail.find((e: { action: string }) => e.action === 'decideExtension')).toMatchObject({ actor: world.ids.supA, role: 'supervisor' });
+    expect(d.unitTrail.some((e: { action: string }) => e.action === 'itemStarted')).toBe(true);
+  });
+
+  it('prints as an HTML page; supervisors of another group may not read it', async () => {
+    const r = await auditor('GET', `/api/escalations/${referralId}/dossier?format=html`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(r.body).toContain('移交材料');
+    expect(r.body).toContain('Referral dossier');
+    expect(r.body).toContain('U-0');
+    expect(r.body).not.toContain('<script');
+    expect((await as(world.tokens.supA)('GET', `/api/escalations/${referralId}/dossier`)).status).toBe(200);
+    expect((await as(world.tokens.supB)('GET', `/api/escalations/${referralId}/dossier`)).status).toBe(403);
+    expect((await as(world.tokens.unitA)('GET', `/api/escalations/${referralId}/dossier`)).status).toBe(403);
+    expect((await auditor('GET', `/api/escalations/${randomUUID()}/dossier`)).status).toBe(404);
+    expect((await auditor('GET', `/api/escalations/${referralId}/dossier?format=pdf`)).status).toBe(400);
+  });
+});
