@@ -87,6 +87,8 @@ describe('operations', () => {
       const listed = new Set(API_ROUTES.map(([m, p]) => `${m} ${p}`));
       const notDocs = spec.routes.filter(([, p]) => !p.startsWith('/docs'));
       expect(notDocs.filter(([m, p]) => !listed.has(`${m} ${p}`))).toEqual([]);
+      // The audit table is served by the audit module, part of the same app and document.
+      expect(spec.audit.filter(([m, p]) => !doc.body.paths[openApiPath(p)]?.[m.toLowerCase()])).toEqual([]);
     }
     // Error answers are described in the one error shape.
     const decision = doc.body.paths['/api/units/{id}/transitions/{tid}/decision'].post;

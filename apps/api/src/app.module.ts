@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { ApiContext } from './api-context';
+import { AuditModule } from './audit/audit.module';
 import { AccessGuard } from './auth/auth.guard';
 import { CampaignsController } from './campaigns/campaigns.controller';
 import { CampaignsService } from './campaigns/campaigns.service';
@@ -25,7 +26,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.register(ctx),
-        // ---- Audit (apps/api/src/audit, AuditModule): the "Audit" routes of API.md. Added here once it exists. ----
+        // The "Audit" routes of API.md (timelines, history export, replays, reconciliation): apps/api/src/audit.
+        AuditModule,
         ...extraImports,
       ],
       controllers: [
