@@ -7,7 +7,10 @@ import { apiContextOf, createApp } from '../../apps/api/src/main';
 import { JsonLogger } from '../../apps/api/src/common/logger';
 import { AuditModule } from '../../apps/api/src/audit/audit.module';
 import { createTestDatabase, testConfig } from '../support';
-import { OFFICE_TOKEN, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, type HttpResult } from '../api/harness';
+import type { MasslineApi } from '../../apps/api/src/main';
+import type { MasslineConfig } from '../../libs/config/src';
+import type { TestDatabase } from '../support';
 
 export { OFFICE_TOKEN };
 
@@ -25,7 +28,20 @@ export function quietRuntime(): void {
   }
 }
 
-export async function startAuditApi(): Promise<ApiUnderTest> {
+export interface AuditApi {
+  app: MasslineApi;
+  url: string;
+  config: MasslineConfig;
+  db: TestDatabase;
+  logLines: string[];
+  announced: string[];
+  /** JSON bodies parsed; `text` keeps the exact bytes (the history export is compared byte for byte). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<any> & { text: string }>;
+  close(): Promise<void>;
+}
+
+export async function startAuditApi(): Promise<AuditApi> {
   quietRuntime();
   const db = await createTestDatabase('audit');
   const config = testConfig({
@@ -47,7 +63,7 @@ export async function startAuditApi(): Promise<ApiUnderTest> {
   const worker = await createMasslineWorker({ config, workflowBundle: await workflowBundle(), dataSource: apiContextOf(app).dataSource });
   const running = worker.run();
 
-  const call: ApiUnderTest['call'] = async (method, path, o = {}) => {
+  const call: AuditApi['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     let body: string | undefined = o.raw;
@@ -65,7 +81,7 @@ export async function startAuditApi(): Promise<ApiUnderTest> {
         // keep the text
       }
     }
-    return { status: res.status, body: parsed as never, headers: res.headers, text } as never;
+    return { status: res.status, body: parsed, headers: res.headers, text };
   };
 
   return {

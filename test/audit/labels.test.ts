@@ -4,7 +4,7 @@ import * as definitions from '../../workflows/definitions';
 import { CALL_LABELS, labelOf, refusedLabelOf, RUNG_LABELS } from '../../libs/audit/src';
 import { RUNGS } from '../../libs/domain/src';
 
-const calls = Object.values(definitions).filter(
+const calls = (Object.values(definitions) as unknown[]).filter(
   (d): d is { type: 'update' | 'signal'; name: string } => !!d && typeof d === 'object' && ['update', 'signal'].includes((d as { type?: string }).type ?? ''),
 );
 

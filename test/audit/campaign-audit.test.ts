@@ -1,7 +1,12 @@
-// The Audit routes over HTTP against a real campaign: a unit driven through P1 → P3 by its principals, one
+// The auditors' tools against a real campaign: a unit driven through P1 → P3 by its principals over HTTP, one
 // rectification item left to escalate through every rung, then the auditor's views of it — export, timeline,
-// replay job, reconciliation (with a tampered row), referral dossier — and who may see them.
+// replay job, reconciliation (with a tampered row), referral dossier — over HTTP (and who may see them) and
+// through `massline audit` in a terminal.
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
@@ -9,9 +14,22 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { historyFromCliJson, renderTimeline } from '../../libs/audit/src';
 import { unitWorkflowId } from '../../libs/domain/src';
 import { testServices } from '../support';
-import { eventually, type ApiUnderTest, type HttpResult } from '../api/harness';
+import { eventually, type HttpResult } from '../api/harness';
 import { buildWorld, type World } from '../api/world';
-import { startAuditApi, workflowBundle } from './api-harness';
+import { startAuditApi, workflowBundle, type AuditApi } from './api-harness';
+import { runAudit } from '../../apps/cli/src/audit';
+
+/** `massline audit …` in this process, with the API's configuration in its environment. */
+async function massline(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+  out.on('data', (c: Buffer) => chunks.out.push(c));
+  err.on('data', (c: Buffer) => chunks.err.push(c));
+  const env = { TEMPORAL_ADDRESS: api.config.temporal.address, TEMPORAL_NAMESPACE: api.config.temporal.namespace, DATABASE_URL: api.config.database.url, LOG_LEVEL: 'error', PATH: process.env.PATH };
+  const code = await runAudit(argv, { out, err, env });
+  return { code, out: Buffer.concat(chunks.out).toString('utf8'), err: Buffer.concat(chunks.err).toString('utf8') };
+}
 
 const run = promisify(execFile);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -26,18 +44,18 @@ async function cliShow(workflowId: string): Promise<string> {
   return stdout;
 }
 
-let api: ApiUnderTest;
+let api: AuditApi;
 let world: World;
 let itemId: string;
 let referralId: string;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult<any>>;
+type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult<any> & { text: string }>;
 const as = (token: string | undefined): Call => (method, path, body) => api.call(method, path, { token, body });
 let auditor: Call;
 
 beforeAll(async () => {
   api = await startAuditApi();
-  world = await buildWorld(api);
+  world = await buildWorld(api as never);
   auditor = as(world.tokens.auditor);
   const unit = as(world.tokens.unitA);
   const sup = as(world.tokens.supA);
@@ -96,7 +114,7 @@ describe('GET /api/units/:id/history', () => {
       const r = await auditor('GET', `/api/units/${world.unitA}/history`);
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);
-      const text = (r as unknown as { text: string }).text;
+      const text = r.text;
       return JSON.parse(text).events.length === JSON.parse(cli).events.length ? [text, cli] : undefined;
     }, 'a stable history');
     expect(fromApi).toBe(fromCli);
@@ -169,7 +187,7 @@ describe('GET /api/units/:id/timeline', () => {
   });
 
   it('renders the same timeline from an exported file as from the live history', async () => {
-    const text = (await auditor('GET', `/api/units/${world.unitA}/history`)) as unknown as { text: string };
+    const text = await auditor('GET', `/api/units/${world.unitA}/history`);
     const fromFile = renderTimeline(JSON.parse(text.text), { workflowId: unitWorkflowId(world.unitA) });
     const live = ((await auditor('GET', `/api/units/${world.unitA}/timeline`)).body as Array<Record<string, unknown>>).filter((e) => e.source === 'history');
     expect(fromFile.map((e) => [e.action, e.actor, e.eventId])).toEqual(live.slice(0, fromFile.length).map((e) => [e.action, e.actor, e.eventId]));
@@ -276,5 +294,77 @@ describe('GET /api/escalations/:id/dossier', () => {
     expect((await as(world.tokens.unitA)('GET', `/api/escalations/${referralId}/dossier`)).status).toBe(403);
     expect((await auditor('GET', `/api/escalations/${randomUUID()}/dossier`)).status).toBe(404);
     expect((await auditor('GET', `/api/escalations/${referralId}/dossier?format=pdf`)).status).toBe(400);
+  });
+});
+
+describe('massline audit (the CLI)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-audit-cli-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('export prints the history as the Temporal CLI does, or writes it to a file', async () => {
+    const workflowId = unitWorkflowId(world.unitA);
+    const [mine, theirs] = await eventually(async () => {
+      const cli = await cliShow(workflowId);
+      const r = await massline('export', world.unitA);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out).events.length === JSON.parse(cli).events.length ? [r.out, cli] : undefined;
+    }, 'a stable history');
+    expect(mine).toBe(theirs);
+    const file = path.join(dir, 'item.json');
+    expect((await massline('export', itemId, '--out', file)).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe(await cliShow(`massline-item-${itemId}`));
+    expect((await massline('export', randomUUID())).code).toBe(1);
+  });
+
+  it('timeline prints who did what, when and why, refusals marked, in either language', async () => {
+    const en = await massline('timeline', world.unitA, '--lang', 'en');
+    expect(en.code).toBe(0);
+    expect(en.out).toContain('Transition approved');
+    expect(en.out).toContain('✗ Refused: Transition requested');
+    expect(en.out).toContain('why: study and listening done');
+    expect(en.out).toContain(`${world.ids.supA} (supervisor)`);
+    const zh = await massline('timeline', itemId);
+    expect(zh.out).toContain('移交纪检监察机关');
+    expect(zh.out).toContain('批准延期');
+    const json = await massline('timeline', world.unitA, '--items', '--json');
+    expect(JSON.parse(json.out).some((e: { action: string; itemId?: string }) => e.itemId === itemId && e.action === 'escalation')).toBe(true);
+  });
+
+  it('replay goes through a campaign, named workflows, or exported files, and says so in its exit status', async () => {
+    const campaign = await massline('replay', '--campaign', world.campaignId, '--json');
+    expect(campaign.code).toBe(0);
+    const report = JSON.parse(campaign.out);
+    expect(report.total).toBeGreaterThanOrEqual(4);
+    expect(report.failures).toEqual([]);
+    const named = await massline('replay', '--workflow', world.unitA, itemId);
+    expect(named.code).toBe(0);
+    expect(named.out).toMatch(/^replayed 2 of 2 histories \(\d+ events\) in [\d.]+ s: all follow from the current code/);
+    const file = path.join(dir, 'unit.json');
+    await massline('export', world.unitA, '--out', file);
+    expect((await massline('replay', '--file', file)).code).toBe(0);
+  });
+
+  it('reconcile lists the tampered rows and exits 1', async () => {
+    const r = await massline('reconcile', world.campaignId);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`unit ${world.unitB} phase: projection "DONE" ≠ query "P1"`);
+    expect(r.out).toContain(`item ${itemId} owner: projection "nobody" ≠ query "Deputy Li"`);
+  });
+
+  it('dossier writes the printable page', async () => {
+    const file = path.join(dir, 'dossier.html');
+    expect((await massline('dossier', referralId, '--html', '--out', file)).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toContain('移交材料');
+    expect(JSON.parse((await massline('dossier', referralId)).out).escalation.rung).toBe('referral');
+    expect((await massline('dossier', randomUUID())).code).toBe(1);
+  });
+
+  it('answers a usage error with exit status 2 and the help', async () => {
+    for (const argv of [['replay'], ['replay', '--campaign'], ['replay', '--closed-after', 'soon'], ['export'], ['frobnicate'], ['timeline', world.unitA, '--lang', 'fr'], ['reconcile', world.campaignId, '--colour']]) {
+      const r = await massline(...argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.err).toContain('massline audit');
+    }
+    expect((await massline('help')).code).toBe(0);
   });
 });

@@ -1,0 +1,286 @@
+// `massline audit …`: the auditors' tools from a terminal. Talks to Temporal and PostgreSQL directly
+// (configuration from the environment, as every massline process), never through the API.
+import * as fs from 'fs';
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import { ConfigError, loadConfig, type MasslineConfig } from '../../../../libs/config/src';
+import { connectTemporal, type TemporalHandles } from '../../../../libs/temporal/src';
+import { createDataSource } from '../../../../libs/persistence/src/data-source';
+import {
+  AuditStore,
+  buildDossier,
+  buildItemTimeline,
+  buildUnitTimeline,
+  bundleWorkflows,
+  DossierNotFound,
+  exportHistory,
+  historyFromCliJson,
+  reconcileCampaign,
+  renderDossierHtml,
+  replayHistories,
+  replaySelection,
+  toWorkflowId,
+  type ReplayFailure,
+  type ReplayProgress,
+  type ReplaySelection,
+  type TimelineEntry,
+} from '../../../../libs/audit/src';
+import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { ProgressBar } from './progress';
+
+export const AUDIT_HELP = `massline audit — auditors' tools (read only: nothing here changes a workflow or a row)
+
+Usage:
+  massline audit export <unitId|itemId|workflowId> [--run <runId>] [--out <file>]
+      the workflow history in the engine's standard JSON (what \`temporal workflow show --output json\` prints)
+  massline audit timeline <unitId|itemId> [--items] [--lang zh|en] [--json]
+      who did what, when and why, from the history, with refused decisions from the audit log
+  massline audit replay --campaign <campaignId> | --workflow <id> [--workflow <id>…]
+                        | --closed-after <ISO time> [--closed-before <ISO time>] | --file <history.json>…  [--json]
+      replays the histories against the current workflow code; names each diverging workflow and event
+  massline audit reconcile <campaignId> [--json]
+      checks the PostgreSQL read model against the workflows; lists every mismatch
+  massline audit dossier <escalationId> [--html] [--out <file>]
+      the referral dossier: the item's and unit's whole escalation trail
+
+Exit status: 0 all clear, 1 divergences or mismatches found (or not found), 2 usage or configuration error.
+Configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL (see README.md).`;
+
+interface Io {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+}
+
+/** Connections opened on demand and closed at the end of the command. */
+class Connections {
+  private temporal?: TemporalHandles;
+  private dataSource?: DataSource;
+  constructor(private readonly config: MasslineConfig) {}
+
+  async client(): Promise<Client> {
+    this.temporal ??= await connectTemporal(this.config);
+    return this.temporal.client;
+  }
+
+  async store(): Promise<AuditStore> {
+    if (!this.dataSource) {
+      this.dataSource = createDataSource(this.config, { poolSize: 4, applicationName: 'massline-audit' });
+      await this.dataSource.initialize();
+    }
+    return new AuditStore(this.dataSource);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.temporal?.connection.close(), this.dataSource?.isInitialized ? this.dataSource.destroy() : undefined]);
+  }
+}
+
+export async function runAudit(argv: string[], io: Io = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out.write(`${AUDIT_HELP}\n`);
+    return command ? 0 : 2;
+  }
+  let config: MasslineConfig;
+  try {
+    config = loadConfig(io.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err.write(`massline audit: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const connections = new Connections(config);
+  try {
+    switch (command) {
+      case 'export':
+        return await exportCommand(parseArgs(rest, { values: ['run', 'out'], positionals: 1 }), connections, io);
+      case 'timeline':
+        return await timelineCommand(parseArgs(rest, { values: ['lang'], flags: ['items', 'json'], positionals: 1 }), connections, io);
+      case 'replay':
+        return await replayCommand(parseArgs(rest, { values: ['campaign', 'closed-after', 'closed-before'], lists: ['workflow', 'file'], flags: ['json'], positionals: 0 }), connections, io);
+      case 'reconcile':
+        return await reconcileCommand(parseArgs(rest, { flags: ['json'], positionals: 1 }), connections, io);
+      case 'dossier':
+        return await dossierCommand(parseArgs(rest, { values: ['out'], flags: ['html'], positionals: 1 }), connections, io);
+      default:
+        throw new UsageError(`unknown audit command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`massline audit: ${e.message}\n\n${AUDIT_HELP}\n`);
+      return 2;
+    }
+    if (e instanceof DossierNotFound) {
+      io.err.write(`massline audit: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await connections.close();
+  }
+}
+
+// ---------- export ----------
+
+async function exportCommand(args: ParsedArgs, c: Connections, io: Io): Promise<number> {
+  const workflowId = toWorkflowId(args.positionals[0]);
+  const json = await exportHistory(await c.client(), workflowId, args.values.run);
+  if (json === undefined) {
+    io.err.write(`massline audit: no workflow ${workflowId}${args.values.run ? ` run ${args.values.run}` : ''}\n`);
+    return 1;
+  }
+  if (args.values.out) {
+    fs.writeFileSync(args.values.out, json);
+    io.err.write(`${workflowId}: ${JSON.parse(json).events.length} events written to ${args.values.out}\n`);
+  } else {
+    io.out.write(json);
+  }
+  return 0;
+}
+
+// ---------- timeline ----------
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+function detailLine(e: TimelineEntry): string {
+  const skip = new Set(['updateId', 'auditLogId', 'route']);
+  const parts = Object.entries(e.detail)
+    .filter(([k, v]) => !skip.has(k) && v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  const text = parts.join(' ');
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promise<number> {
+  const id = args.positionals[0];
+  const lang = args.values.lang ?? 'zh';
+  if (lang !== 'zh' && lang !== 'en') throw new UsageError('--lang must be zh or en');
+  const client = await c.client();
+  let store: Pick<AuditStore, 'refusals'>;
+  try {
+    store = await c.store();
+  } catch (e) {
+    io.err.write(`massline audit: refused decisions not shown — the database is unreachable: ${(e as Error).message}\n`);
+    store = { refusals: async () => [] };
+  }
+  const result = id.includes('.item-') || id.startsWith('massline-item-')
+    ? await buildItemTimeline({ client, store, itemId: id.replace(/^massline-item-/, '') })
+    : await buildUnitTimeline({ client, store, unitId: id.replace(/^massline-unit-/, ''), includeItems: args.flags.items });
+  if (args.flags.json) {
+    io.out.write(`${JSON.stringify(result.entries, null, 2)}\n`);
+    return result.started || result.entries.length ? 0 : 1;
+  }
+  if (!result.started && !result.entries.length) {
+    io.err.write(`massline audit: no workflow ${result.workflowId} and nothing in the audit log\n`);
+    return 1;
+  }
+  io.out.write(`${result.workflowId}${result.started ? '' : ' (not started)'}\n`);
+  for (const e of result.entries) {
+    const label = lang === 'zh' ? e.label.zh : e.label.en;
+    const who = `${e.actor} (${e.role})`;
+    const mark = e.outcome === 'refused' ? '✗ ' : '';
+    io.out.write(`${e.at}  ${pad(mark + label, 24)}  ${pad(who, 30)}${e.itemId ? `  [${e.itemId}]` : ''}\n`);
+    if (e.comment) io.out.write(`    ${lang === 'zh' ? '理由' : 'why'}: ${e.comment}\n`);
+    if (e.rule) io.out.write(`    rule: ${e.rule}\n`);
+    const d = detailLine(e);
+    if (d) io.out.write(`    ${d}\n`);
+  }
+  return 0;
+}
+
+// ---------- replay ----------
+
+function failureLine(f: ReplayFailure): string {
+  return `  ✗ ${f.workflowId}${f.runId ? ` (run ${f.runId})` : ''}: ${f.error}`;
+}
+
+async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<number> {
+  const files = args.lists.file;
+  const selection: ReplaySelection = {
+    ...(args.values.campaign ? { campaignId: args.values.campaign } : {}),
+    ...(args.lists.workflow.length ? { workflowIds: args.lists.workflow.map(toWorkflowId) } : {}),
+    ...(args.values['closed-after'] ? { closedAfter: args.values['closed-after'] } : {}),
+    ...(args.values['closed-before'] ? { closedBefore: args.values['closed-before'] } : {}),
+  };
+  for (const key of ['closedAfter', 'closedBefore'] as const) {
+    const v = selection[key];
+    if (v !== undefined && !Number.isFinite(Date.parse(v))) throw new UsageError(`--${key === 'closedAfter' ? 'closed-after' : 'closed-before'} must be an ISO time, got "${v}"`);
+  }
+  if (!files.length && !Object.keys(selection).length) throw new UsageError('replay needs --campaign, --workflow, --closed-after/--closed-before or --file');
+  if (files.length && Object.keys(selection).length) throw new UsageError('--file replays files only; do not combine it with a selection');
+
+  const bar = new ProgressBar(io.err, 'replay');
+  const started = Date.now();
+  const onProgress = (p: ReplayProgress) => bar.update(p.replayed, p.total, p.failures.length ? `${p.failures.length} diverged` : '');
+  let progress: ReplayProgress;
+  if (files.length) {
+    const items = files.map((file) => {
+      const text = fs.readFileSync(file, 'utf8');
+      const parsed = JSON.parse(text);
+      const first = parsed?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      return { workflowId: (first?.workflowId as string | undefined) ?? file, history: historyFromCliJson(parsed) };
+    });
+    const bundle = await bundleWorkflows();
+    const live: ReplayProgress = { total: items.length, replayed: 0, failures: [], events: 0 };
+    progress = await replayHistories(items, {
+      bundle,
+      onResult: (r) => {
+        live.replayed++;
+        if (r.failure) live.failures.push(r.failure);
+        onProgress(live);
+      },
+    });
+  } else {
+    progress = await replaySelection({ client: await c.client(), selection, onProgress });
+  }
+  bar.done();
+  const seconds = (Date.now() - started) / 1000;
+  if (args.flags.json) {
+    io.out.write(`${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures }, null, 2)}\n`);
+  } else {
+    io.out.write(`replayed ${progress.replayed} of ${progress.total} histories (${progress.events} events) in ${seconds.toFixed(1)} s: ${progress.failures.length ? `${progress.failures.length} diverged` : 'all follow from the current code'}\n`);
+    for (const f of progress.failures) io.out.write(`${failureLine(f)}\n`);
+  }
+  return progress.failures.length ? 1 : 0;
+}
+
+// ---------- reconcile ----------
+
+async function reconcileCommand(args: ParsedArgs, c: Connections, io: Io): Promise<number> {
+  const campaignId = args.positionals[0];
+  const store = await c.store();
+  if (!(await store.campaignExists(campaignId))) {
+    io.err.write(`massline audit: campaign ${campaignId} not found\n`);
+    return 1;
+  }
+  const bar = new ProgressBar(io.err, 'reconcile');
+  const report = await reconcileCampaign({ client: await c.client(), store, campaignId, onProgress: (n, total) => bar.update(n, total) });
+  bar.done();
+  if (args.flags.json) {
+    io.out.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    io.out.write(`checked ${report.checked} workflows of campaign ${campaignId}: ${report.mismatches.length ? `${report.mismatches.length} mismatches` : 'the read model matches the workflows'}\n`);
+    for (const m of report.mismatches) {
+      io.out.write(`  ✗ ${m.unitId ? `unit ${m.unitId}` : `item ${m.itemId}`} ${m.field}: projection ${JSON.stringify(m.projection)} ≠ ${m.source} ${JSON.stringify(m.history)}\n`);
+    }
+    for (const f of report.inFlight) io.out.write(`  … ${f.unitId ?? f.itemId}: projection v${f.projectionVersion} still catching up with v${f.workflowVersion}\n`);
+  }
+  return report.mismatches.length ? 1 : 0;
+}
+
+// ---------- dossier ----------
+
+async function dossierCommand(args: ParsedArgs, c: Connections, io: Io): Promise<number> {
+  const dossier = await buildDossier({ client: await c.client(), store: await c.store(), escalationId: args.positionals[0] });
+  const text = args.flags.html ? renderDossierHtml(dossier) : `${JSON.stringify(dossier, null, 2)}\n`;
+  if (args.values.out) {
+    fs.writeFileSync(args.values.out, text);
+    io.err.write(`dossier of escalation ${dossier.escalation.escalationId} written to ${args.values.out}\n`);
+  } else {
+    io.out.write(text);
+  }
+  return 0;
+}
