@@ -3,7 +3,8 @@
 // validator) against the real API, worker, Temporal dev server and PostgreSQL on this machine.
 // Load comes from autocannon in a child process, so it does not share the API's event loop.
 // Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts a dev server and a PostgreSQL of its own.
-// Options: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS (default 10), BENCH_UNITS (20).
+// Options: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS (default 10), BENCH_UNITS (20),
+// BENCH_ONLY (run only the scenarios whose name contains it: read, list, decision).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -178,7 +179,8 @@ async function main(): Promise<void> {
     ];
     say(`massline API bench: ${connections} connections, ${seconds} s per scenario, ${unitCount} units (API, worker, Temporal dev server and PostgreSQL on this machine)`);
     const results: Measured[] = [];
-    for (const s of scenarios) {
+    const only = process.env.BENCH_ONLY; // e.g. "list": run the scenarios whose name contains it
+    for (const s of scenarios.filter((x) => !only || x.name.includes(only))) {
       await measure(url, { ...s, requests: s.requests.slice(0, 2) }); // warm-up
       const m = await measure(url, s);
       results.push(m);

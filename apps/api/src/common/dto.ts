@@ -74,11 +74,3 @@ export const pageOf = (q: PageQueryDto) => {
   const page = q.page ?? 1;
   return { offset: (page - 1) * pageSize, limit: pageSize };
 };
-
-export class AcceptedDto {
-  @ApiProperty({ example: 'accepted' }) status!: string;
-}
-
-export class IdDto {
-  @ApiProperty() id!: string;
-}

@@ -11,5 +11,4 @@ export interface RequestContext {
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();
 
-export const currentRequestId = (): string | undefined => requestContext.getStore()?.requestId;
 export const currentIdempotencyKey = (): string | undefined => requestContext.getStore()?.idempotencyKey;

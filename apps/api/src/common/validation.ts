@@ -1,43 +1,12 @@
 // Input validation: one ValidationPipe (unknown fields refused, every failure named by its path) and the
-// checks class-validator lacks — ISO times with an offset, ISO durations, calendar dates.
+// checks class-validator lacks — ISO times with an offset, non-blank text. Plans (ISO durations, calendar
+// dates) are checked by resolvePlan in libs/domain, which names the plan's field.
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { DomainError } from '../../../../libs/domain/src';
+import { DomainError, isInstant } from '../../../../libs/domain/src';
 
-/** `2013-07-08T00:00:00+08:00`, `…Z`; fraction optional. The date must exist (no 02-30). */
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-/** ISO-8601 duration, optionally signed (`-P7D` for offsets before a deadline); at least one part. */
-const ISO_DURATION = /^([+-])?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(?:\.\d+)?S)?)?$/;
-
-const dateExists = (y: number, m: number, d: number): boolean => {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= days;
-};
-
-export function isIsoTime(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length > 40) return false;
-  const m = ISO_TIME.exec(value);
-  if (!m) return false;
-  const [, y, mo, d, h, mi, s, , oh, om] = m;
-  if (!dateExists(+y, +mo, +d) || +h > 23 || +mi > 59 || (s !== undefined && +s > 59)) return false;
-  if (oh !== undefined && (+oh > 14 || +om > 59)) return false;
-  return Number.isFinite(Date.parse(value));
-}
-
-export function isDateOnly(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const m = DATE_ONLY.exec(value);
-  return !!m && dateExists(+m[1], +m[2], +m[3]);
-}
-
-export function isIsoDuration(value: unknown, signed = false): value is string {
-  if (typeof value !== 'string' || value.length > 40) return false;
-  const m = ISO_DURATION.exec(value);
-  if (!m) return false;
-  return signed || m[1] === undefined;
-}
+/** An ISO-8601 time with an offset (`…+08:00` or `…Z`) that exists; the workflows parse times the same way. */
+export const isIsoTime = (value: unknown): value is string => typeof value === 'string' && value.length <= 40 && isInstant(value);
 
 const decorator =
   (name: string, test: (v: unknown) => boolean, describe: string) =>
@@ -52,13 +21,6 @@ const decorator =
     });
 
 export const IsIsoTime = decorator('isIsoTime', isIsoTime, 'an ISO-8601 time with offset, e.g. 2013-07-08T09:00:00+08:00');
-export const IsDateOnly = decorator('isDateOnly', isDateOnly, 'a date YYYY-MM-DD');
-export const IsIsoDuration = decorator('isIsoDuration', (v) => isIsoDuration(v, false), 'an ISO-8601 duration, e.g. P7D or PT5S');
-export const IsSignedIsoDuration = decorator(
-  'isSignedIsoDuration',
-  (v) => isIsoDuration(v, true),
-  'an ISO-8601 duration, optionally signed, e.g. -P7D or PT0S',
-);
 
 export interface FieldProblem {
   field: string;
