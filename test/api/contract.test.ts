@@ -1,12 +1,13 @@
 // The HTTP contract without workflows running: auth, validation, enrolment, lists, idempotency, rate limit,
 // OpenAPI, operations. Real PostgreSQL and the real dev server; no worker (units stay "waiting").
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_ROUTES, openApiPath, specRoutes } from './routes';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import { apiContextOf } from '../../apps/api/src/main';
+import { canonicalJson } from '../../apps/api/src/common/idempotency.interceptor';
 
 let api: ApiUnderTest;
 let campaignId: string;
@@ -370,6 +371,26 @@ describe('idempotency', () => {
     const key2 = `key-${randomUUID()}`;
     expect((await office('POST', path, { name: '' }, { 'idempotency-key': key2 })).status).toBe(400);
     expect((await office('POST', path, { name: 'group E' }, { 'idempotency-key': key2 })).status).toBe(201);
+  });
+
+  it('a key still in flight is a 409; a claim abandoned by a crashed request is taken over after a minute', async () => {
+    const db = apiContextOf(api.app).dataSource;
+    const [{ id: officeId }] = await db.query(`SELECT id FROM principals WHERE role = 'office' ORDER BY created_at LIMIT 1`);
+    const claim = (key: string, age: string) =>
+      db.query(
+        `INSERT INTO idempotency_keys (scope, key, method, path, body_hash, status_code, response, created_at)
+         VALUES ($1, $2, 'POST', '/api/campaigns', $3, 0, NULL, now() - $4::interval)`,
+        [officeId, key, createHash('sha256').update(canonicalJson({ name: 'in flight' })).digest('hex'), age],
+      );
+    await claim('in-flight', '1 second');
+    const busy = await office('POST', '/api/campaigns', { name: 'in flight' }, { 'idempotency-key': 'in-flight' });
+    expect(busy.status).toBe(409);
+    expect(busy.body.message).toContain('still being answered');
+    await claim('abandoned', '2 minutes');
+    const taken = await office('POST', '/api/campaigns', { name: 'in flight' }, { 'idempotency-key': 'abandoned' });
+    expect(taken.status).toBe(201);
+    const replay = await office('POST', '/api/campaigns', { name: 'in flight' }, { 'idempotency-key': 'abandoned' });
+    expect(replay.body.id).toBe(taken.body.id);
   });
 
   it('keys are per principal, and a malformed key is a 400 naming the header', async () => {

@@ -12,6 +12,8 @@ import type { IdempotencyRepository } from '../repositories/idempotency.reposito
 import { requestContext } from './request-context';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+/** A claim older than this whose answer never came (the process died mid-request) may be taken over. */
+const ABANDONED_AFTER_SECONDS = 60;
 
 /** JSON with object keys sorted, so that key order does not make two equal bodies differ. */
 export const canonicalJson = (value: unknown): string => {
@@ -46,7 +48,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const bodyHash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
     const res = context.switchToHttp().getResponse<Response>();
 
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await this.store.find(scope, key);
       if (existing) {
         if (existing.method !== req.method || existing.path !== path || existing.bodyHash !== bodyHash) {
@@ -54,6 +56,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
             field: 'Idempotency-Key',
             rule: 'idempotency-key.reused',
           });
+        }
+        if (existing.statusCode === 0 && existing.ageSeconds > ABANDONED_AFTER_SECONDS) {
+          await this.store.release(scope, key);
+          continue;
         }
         if (existing.statusCode === 0) {
           throw new DomainError('CONFLICT', `a request with Idempotency-Key "${key}" is still being answered; retry shortly`, {
@@ -66,7 +72,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return of(existing.response);
       }
       if (await this.store.reserve(scope, key, req.method, path, bodyHash)) break;
-      if (attempt === 1) throw new DomainError('CONFLICT', `Idempotency-Key "${key}" is in use`, { field: 'Idempotency-Key' });
+      if (attempt === 2) throw new DomainError('CONFLICT', `Idempotency-Key "${key}" is in use`, { field: 'Idempotency-Key' });
     }
 
     const ctx = requestContext.getStore();

@@ -7,6 +7,8 @@ export interface StoredResponse {
   /** 0 while the first request is still being answered. */
   statusCode: number;
   response: unknown;
+  /** Seconds since the key was claimed. */
+  ageSeconds: number;
 }
 
 export class IdempotencyRepository {
@@ -14,11 +16,14 @@ export class IdempotencyRepository {
 
   async find(scope: string, key: string): Promise<StoredResponse | undefined> {
     const rows = await this.dataSource.query(
-      'SELECT method, path, body_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2',
+      `SELECT method, path, body_hash, status_code, response, extract(epoch FROM now() - created_at)::float8 AS age
+       FROM idempotency_keys WHERE scope = $1 AND key = $2`,
       [scope, key],
     );
     const r = rows[0];
-    return r ? { method: r.method, path: r.path, bodyHash: r.body_hash, statusCode: r.status_code, response: r.response } : undefined;
+    return r
+      ? { method: r.method, path: r.path, bodyHash: r.body_hash, statusCode: r.status_code, response: r.response, ageSeconds: Number(r.age) }
+      : undefined;
   }
 
   /** Claims the key for a request in flight; false when someone holds it already. */

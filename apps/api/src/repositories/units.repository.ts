@@ -133,8 +133,9 @@ export class UnitsRepository {
     };
     if (filter.batch !== undefined) add('u.batch = ?', filter.batch);
     if (filter.groupId !== undefined) add('u.group_id = ?', filter.groupId);
-    if (filter.phase !== undefined) add(`COALESCE(s.phase, 'P1') = ?`, filter.phase);
-    if (filter.card !== undefined) add(`COALESCE(s.card, 'none') = ?`, filter.card);
+    // A unit not started yet counts as P1 without a card; the other values use unit_states' indexes.
+    if (filter.phase !== undefined) add(filter.phase === 'P1' ? `(s.phase = ? OR s.unit_id IS NULL)` : 's.phase = ?', filter.phase);
+    if (filter.card !== undefined) add(filter.card === 'none' ? `(s.card = ? OR s.unit_id IS NULL)` : 's.card = ?', filter.card);
     const from = `FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id WHERE ${where.join(' AND ')}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
