@@ -19,10 +19,12 @@ const quiet = { log: () => undefined, trace: () => undefined, debug: () => undef
 let bundle: Promise<WorkflowBundle> | undefined;
 export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet }));
 
-/** Workflow code logs through the runtime logger: keep test output to errors. */
+/** Workflow code and the engine core log through the runtime logger: keep test output to errors. */
 export function quietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // The engine core's own warnings (e.g. the nondeterminism a replay test provokes on purpose) go to the
+    // same logger, filtered to errors.
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   } catch {
     // installed already in this jest worker
   }

@@ -1,0 +1,64 @@
+// The versioning guard: every history recorded under test/fixtures/histories/ must replay against the
+// current workflow code. A change that would break a running campaign's histories fails the build here;
+// see libs/audit/README.md for changing workflow code safely (patched / deprecatePatch).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../libs/audit/src';
+import { quietRuntime } from './api-harness';
+
+const DIR = path.resolve(__dirname, '../fixtures/histories');
+
+interface Fixture extends ReplayItem {
+  file: string;
+  workflowType: string;
+}
+
+function loadFixtures(): Fixture[] {
+  const files = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
+  return files.map((file) => {
+    const json = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
+    const started = json.events?.[0]?.workflowExecutionStartedEventAttributes ?? {};
+    return {
+      file,
+      workflowId: started.workflowId ?? file.replace(/\.json$/, ''),
+      workflowType: started.workflowType?.name ?? 'unknown',
+      history: historyFromCliJson(json),
+    };
+  });
+}
+
+const describeFailures = (failures: Array<{ workflowId: string; error: string }>, fixtures: Fixture[]) =>
+  failures.map((f) => `${fixtures.find((x) => x.workflowId === f.workflowId)?.file ?? f.workflowId} (${f.workflowId}): ${f.error}`).join('\n');
+
+describe('replay guard: recorded histories against the current workflow code', () => {
+  const fixtures = loadFixtures();
+  beforeAll(() => quietRuntime());
+
+  it('has a corpus covering every workflow type', () => {
+    const types = new Set(fixtures.map((f) => f.workflowType));
+    for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow']) expect(types).toContain(type);
+  });
+
+  it('replays every recorded history without a divergence', async () => {
+    const bundle = await bundleWorkflows(currentWorkflowsPath());
+    const result = await replayHistories(fixtures, { bundle });
+    expect(result.replayed).toBe(fixtures.length);
+    // On failure, name the file, the workflow and the first diverging event.
+    expect(describeFailures(result.failures, fixtures)).toBe('');
+  });
+
+  it('catches a non-deterministic change, naming the workflow and the first diverging event', async () => {
+    const bundle = await bundleWorkflows(require.resolve('./fixtures/changed-workflows'));
+    const units = fixtures.filter((f) => f.workflowType === 'unitLifecycleWorkflow');
+    const others = fixtures.filter((f) => f.workflowType !== 'unitLifecycleWorkflow').slice(0, 2);
+    const result = await replayHistories([...units, ...others], { bundle });
+    // Only the changed workflow's histories break, each named with the event where the code went its own way.
+    expect(result.failures.map((f) => f.workflowId).sort()).toEqual(units.map((u) => u.workflowId).sort());
+    for (const failure of result.failures) {
+      expect(failure.kind).toBe('nondeterminism');
+      expect(failure.workflowId).toMatch(/^massline-unit-/);
+      expect(failure.eventId).toBeGreaterThan(1);
+      expect(failure.error).toMatch(new RegExp(`first diverging event: ${failure.eventId} [A-Za-z]+`));
+    }
+  });
+});
