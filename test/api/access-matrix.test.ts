@@ -189,3 +189,24 @@ it('scope is enforced in the services too, not only by the guard', async () => {
   const auditor = { id: w.ids.auditor, name: 'auditor', role: 'auditor' as const };
   await expect(services.campaigns.create(auditor, { name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 });
+
+it('a decision retried under the same Idempotency-Key after a lost answer is applied once (the update id follows the key)', async () => {
+  const { apiContextOf } = await import('../../apps/api/src/main');
+  const db = apiContextOf(api.app).dataSource;
+  const key = `record-${randomUUID()}`;
+  const send = () =>
+    api.call('POST', `/api/units/${w.unitB}/records`, {
+      token: w.tokens.unitB,
+      body: { kind: 'investigation', title: 'retried after a lost answer' },
+      headers: { 'idempotency-key': key },
+    });
+  const first = await send();
+  expect(first.status).toBe(201);
+  // As if the API had died after the workflow accepted the update but before the answer was stored.
+  await db.query('DELETE FROM idempotency_keys WHERE key = $1', [key]);
+  const retried = await send();
+  expect(retried.status).toBe(201);
+  expect(retried.body).toEqual(first.body);
+  const unit = await api.call('GET', `/api/units/${w.unitB}`, { token: w.tokens.office });
+  expect(unit.body.records.filter((r: { title: string }) => r.title === 'retried after a lost answer')).toHaveLength(1);
+});
