@@ -11,7 +11,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ConfigError, loadConfig, MasslineConfig } from '../../../libs/config/src';
 import { databaseUrl, EMBEDDED_DATABASE, runMigrations } from '../../../libs/persistence/src/data-source';
-import { ensureDatabase, RunningPostgres, startEmbeddedPostgres } from './embedded/postgres';
+import { ensureDatabase, postgresDataDir, RunningPostgres, startEmbeddedPostgres } from './embedded/postgres';
 import { RunningDevServer, startTemporalDevServer, waitForTemporal } from './embedded/temporal-dev-server';
 import { hasExited, portInUse, stopProcess, waitForExit, waitUntil } from './embedded/process';
 
@@ -30,6 +30,11 @@ function compiledMain(root: string, app: 'worker' | 'api'): string {
 }
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+/** A path as a user reads it best: relative inside the working folder, absolute outside it. */
+const shown = (p: string): string => {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+};
 const note = (line: string) => process.stdout.write(`[massline] ${line}\n`);
 
 interface Managed {
@@ -260,7 +265,7 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
   const watch = (managed: Managed) => {
     managed.process.once('exit', (code, signal) => {
       if (stopping) return;
-      note(`${managed.name} exited unexpectedly (${signal ?? `code ${code}`}); its log: ${path.relative(process.cwd(), managed.logFile) || managed.logFile}`);
+      note(`${managed.name} exited unexpectedly (${signal ?? `code ${code}`}); its log: ${shown(managed.logFile)}`);
       void stopAll(`${managed.name} died`).then(() => finish(1));
     });
   };
@@ -285,7 +290,7 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
         return undefined;
       }
       const cliPath = config.temporal.cliPath ?? (await (options.ensureTemporalCli ?? defaultEnsureTemporalCli(root))());
-      note(`starting the Temporal dev server on 127.0.0.1:${config.temporal.embeddedPort} (state: ${path.relative(root, config.dataDir) || '.'}/temporal/temporal.db)`);
+      note(`starting the Temporal dev server on 127.0.0.1:${config.temporal.embeddedPort} (state: ${shown(path.join(config.dataDir, 'temporal', 'temporal.db'))})`);
       const t = Date.now();
       const server = await startTemporalDevServer({
         cliPath,
@@ -301,8 +306,12 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     };
     const postgresStep = async (): Promise<RunningPostgres | undefined> => {
       if (!config.database.embedded) return undefined;
-      const dataDir = path.join(config.dataDir, 'postgres');
-      note(`starting PostgreSQL on 127.0.0.1:${config.database.embeddedPort} (data: ${path.relative(root, dataDir)})`);
+      const placed = postgresDataDir(path.join(config.dataDir, 'postgres'));
+      const dataDir = placed.dir;
+      if (placed.moved) {
+        note(`the 'postgres' user (PostgreSQL refuses to run as root) cannot reach ${config.dataDir}; its data is kept in ${dataDir}`);
+      }
+      note(`starting PostgreSQL on 127.0.0.1:${config.database.embeddedPort} (data: ${shown(dataDir)})`);
       const t = Date.now();
       const pg = await startEmbeddedPostgres({
         dataDir,
@@ -388,7 +397,7 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     say(`  Temporal      ${config.temporal.address}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
     say(`  PostgreSQL    ${safeDb}${config.database.embedded ? ' (embedded)' : ''}`);
     say(`  Office token  ${tokenLines.length ? tokenLines.join(' / ') : env.MASSLINE_ADMIN_TOKEN ? 'MASSLINE_ADMIN_TOKEN' : 'printed by the API on its first start only (see data/logs/api.log)'}`);
-    say(`  Logs          ${path.relative(process.cwd(), logDir) || logDir}/`);
+    say(`  Logs          ${shown(logDir)}/`);
     say('Ctrl-C stops everything.');
     say('');
     return await finished;

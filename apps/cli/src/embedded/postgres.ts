@@ -117,6 +117,26 @@ function assertReachable(dir: string, runAs: RunAs): void {
   }
 }
 
+/**
+ * Where PostgreSQL can keep `preferred`: itself, unless the server must run as the `postgres` user (we are root)
+ * and that user cannot reach it (e.g. a project under /root). Then a folder under /var/lib/massline named after
+ * `preferred`, so that every start finds the same cluster.
+ */
+export function postgresDataDir(preferred: string): { dir: string; moved: boolean } {
+  const runAs = postgresUser();
+  if (runAs.uid === undefined) return { dir: preferred, moved: false };
+  const parent = path.dirname(preferred);
+  fs.mkdirSync(parent, { recursive: true });
+  const reachable = spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', parent], runAs).status === 0;
+  if (reachable) return { dir: preferred, moved: false };
+  const key = crypto.createHash('sha256').update(preferred).digest('hex').slice(0, 12);
+  const home = path.join('/var/lib/massline', key);
+  fs.mkdirSync(home, { recursive: true });
+  for (const dir of ['/var/lib/massline', home]) fs.chmodSync(dir, 0o755);
+  fs.writeFileSync(path.join(home, 'FOR'), `${preferred}\n`);
+  return { dir: path.join(home, 'postgres'), moved: true };
+}
+
 function isInitialised(dataDir: string): boolean {
   return fs.existsSync(path.join(dataDir, 'PG_VERSION'));
 }
