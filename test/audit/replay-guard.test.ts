@@ -51,7 +51,9 @@ describe('replay guard: recorded histories against the current workflow code', (
     const bundle = await bundleWorkflows(require.resolve('./fixtures/changed-workflows'));
     const units = fixtures.filter((f) => f.workflowType === 'unitLifecycleWorkflow');
     const others = fixtures.filter((f) => f.workflowType !== 'unitLifecycleWorkflow').slice(0, 2);
-    const result = await replayHistories([...units, ...others], { bundle });
+    // Two replay workers side by side: each failure must still be pinned to its own workflow.
+    const result = await replayHistories([...others.slice(0, 1), ...units, ...others.slice(1)], { bundle, concurrency: 2 });
+    expect(result.replayed).toBe(units.length + others.length);
     // Only the changed workflow's histories break, each named with the event where the code went its own way.
     expect(result.failures.map((f) => f.workflowId).sort()).toEqual(units.map((u) => u.workflowId).sort());
     for (const failure of result.failures) {

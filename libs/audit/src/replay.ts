@@ -117,58 +117,69 @@ export interface ReplayItem {
 
 export interface ReplayOptions {
   bundle: WorkflowBundle;
+  /**
+   * Replay workers run side by side, each taking the next history from the shared source (each replays one
+   * history at a time). Defaults to 1; the machine's cores bound what more can give.
+   */
+  concurrency?: number;
   /** Called after each history; `failure` is set when it diverged. */
   onResult?: (result: { workflowId: string; runId?: string; events: number; failure?: ReplayFailure }) => void | Promise<void>;
 }
 
-/**
- * Replays histories one after another in one replay worker (runReplayHistories), collecting every
- * failure with its workflow id and first diverging event.
- */
-export async function replayHistories(histories: AsyncIterable<ReplayItem | ReplayFailure> | Iterable<ReplayItem | ReplayFailure>, options: ReplayOptions): Promise<ReplayProgress> {
-  const progress: ReplayProgress = { total: 0, replayed: 0, failures: [], events: 0 };
-  const runIds = new Map<string, string | undefined>();
-  const eventCounts = new Map<string, number>();
-  const pendingFetchFailures: ReplayFailure[] = [];
+type Source = AsyncIterable<ReplayItem | ReplayFailure> | Iterable<ReplayItem | ReplayFailure>;
 
-  // Fetch failures are reported in order without going through the replayer.
-  async function* feed(): AsyncGenerator<{ workflowId: string; history: History }> {
-    for await (const item of histories as AsyncIterable<ReplayItem | ReplayFailure>) {
-      if ('kind' in item) {
-        pendingFetchFailures.push(item);
-        continue;
-      }
-      // runReplayHistories keys results by workflow id; runs of one id are replayed in list order.
-      runIds.set(item.workflowId, item.runId);
-      eventCounts.set(item.workflowId, item.history.events?.length ?? 0);
-      yield { workflowId: item.workflowId, history: item.history };
-    }
-  }
-
-  const flushFetchFailures = async () => {
-    while (pendingFetchFailures.length) {
-      const failure = pendingFetchFailures.shift()!;
-      progress.total++;
-      progress.replayed++;
-      progress.failures.push(failure);
-      await options.onResult?.({ workflowId: failure.workflowId, runId: failure.runId, events: 0, failure });
-    }
+/** One iterator shared by several consumers: each `next()` hands out the following item exactly once. */
+function shared(source: Source): () => Promise<IteratorResult<ReplayItem | ReplayFailure>> {
+  const it: AsyncIterator<ReplayItem | ReplayFailure> | Iterator<ReplayItem | ReplayFailure> =
+    Symbol.asyncIterator in source ? (source as AsyncIterable<ReplayItem | ReplayFailure>)[Symbol.asyncIterator]() : (source as Iterable<ReplayItem | ReplayFailure>)[Symbol.iterator]();
+  let chain: Promise<unknown> = Promise.resolve();
+  return () => {
+    const next = chain.then(() => it.next());
+    chain = next.catch(() => undefined);
+    return next;
   };
+}
 
-  for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
-    await flushFetchFailures();
-    const events = eventCounts.get(result.workflowId) ?? 0;
+/**
+ * Replays histories in replay workers (runReplayHistories), collecting every failure with its workflow id
+ * and first diverging event. A history that could not be fetched arrives as a failure and is passed through.
+ */
+export async function replayHistories(histories: Source, options: ReplayOptions): Promise<ReplayProgress> {
+  const progress: ReplayProgress = { total: 0, replayed: 0, failures: [], events: 0 };
+  const take = shared(histories);
+
+  const record = async (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure) => {
     progress.total++;
     progress.replayed++;
     progress.events += events;
-    let failure: ReplayFailure | undefined;
-    if (result.error) {
-      failure = { workflowId: result.workflowId, runId: runIds.get(result.workflowId) ?? result.runId, ...describeReplayError(result.error) };
-      progress.failures.push(failure);
+    if (failure) progress.failures.push(failure);
+    await options.onResult?.({ workflowId, runId, events, ...(failure ? { failure } : {}) });
+  };
+
+  async function pipeline(): Promise<void> {
+    // The replayer answers with the workflow id only: remember what was fed, in order (one at a time).
+    let current: ReplayItem | undefined;
+    async function* feed(): AsyncGenerator<{ workflowId: string; history: History }> {
+      for (;;) {
+        const next = await take();
+        if (next.done) return;
+        const item = next.value;
+        if ('kind' in item) {
+          await record(item.workflowId, item.runId, 0, item);
+          continue;
+        }
+        current = item;
+        yield { workflowId: item.workflowId, history: item.history };
+      }
     }
-    await options.onResult?.({ workflowId: result.workflowId, runId: runIds.get(result.workflowId), events, ...(failure ? { failure } : {}) });
+    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
+      const item = current!;
+      const failure = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error) } : undefined;
+      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, failure);
+    }
   }
-  await flushFetchFailures();
+
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, pipeline));
   return progress;
 }
 
@@ -202,6 +213,8 @@ export interface ReplaySelectionOptions {
   bundle?: WorkflowBundle;
   workflowsPath?: string;
   fetchConcurrency?: number;
+  /** Replay workers side by side (see ReplayOptions.concurrency). */
+  concurrency?: number;
   /** After listing (replayed 0) and after every history. */
   onProgress?: (progress: ReplayProgress, last?: { workflowId: string; failure?: ReplayFailure }) => void | Promise<void>;
 }
@@ -215,6 +228,7 @@ export async function replaySelection(options: ReplaySelectionOptions): Promise<
   const bundle = options.bundle ?? (await bundleWorkflows(options.workflowsPath));
   const result = await replayHistories(fetchHistories(options.client, refs, options.fetchConcurrency), {
     bundle,
+    concurrency: options.concurrency,
     onResult: async (r) => {
       live.replayed++;
       live.events += r.events;
