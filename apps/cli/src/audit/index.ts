@@ -2,6 +2,7 @@
 // (configuration from the environment, as every massline process), never through the API.
 import * as fs from 'fs';
 import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, type MasslineConfig } from '../../../../libs/config/src';
 import { connectTemporal, type TemporalHandles } from '../../../../libs/temporal/src';
@@ -193,6 +194,15 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
 
 // ---------- replay ----------
 
+/** The replay worker's own chatter (state changes, the nondeterminism it reports to us) stays off the terminal. */
+function quietReplayWorker(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  } catch {
+    // A runtime exists already (the command runs inside another massline process): keep its logger.
+  }
+}
+
 function failureLine(f: ReplayFailure): string {
   return `  ✗ ${f.workflowId}${f.runId ? ` (run ${f.runId})` : ''}: ${f.error}`;
 }
@@ -212,6 +222,7 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   if (!files.length && !Object.keys(selection).length) throw new UsageError('replay needs --campaign, --workflow, --closed-after/--closed-before or --file');
   if (files.length && Object.keys(selection).length) throw new UsageError('--file replays files only; do not combine it with a selection');
 
+  quietReplayWorker();
   const bar = new ProgressBar(io.err, 'replay');
   const started = Date.now();
   const onProgress = (p: ReplayProgress) => bar.update(p.replayed, p.total, p.failures.length ? `${p.failures.length} diverged` : '');
