@@ -105,12 +105,15 @@ function newestSourceMtime() {
  * `allowTypeErrors`: tsc still emits JavaScript on type errors; accept it (the caller type-checks separately).
  */
 async function ensureBuild({ allowTypeErrors = false } = {}) {
-  const buildInfo = path.join(PROJECT_ROOT, 'dist', '.tsbuildinfo');
+  // Our own stamp, written only after a clean build: tsc updates its .tsbuildinfo even when the build failed.
+  const stamp = path.join(PROJECT_ROOT, 'dist', '.massline-build-ok');
   const main = path.join(PROJECT_ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
-  const builtAt = fs.existsSync(buildInfo) && fs.existsSync(main) ? fs.statSync(buildInfo).mtimeMs : 0;
+  const builtAt = fs.existsSync(stamp) && fs.existsSync(main) ? fs.statSync(stamp).mtimeMs : 0;
   if (builtAt && builtAt >= newestSourceMtime()) return false;
   log('compiling TypeScript into dist/ (npm run build)');
+  fs.rmSync(stamp, { force: true });
   const tsc = require.resolve('typescript/bin/tsc', { paths: [PROJECT_ROOT] });
+  const started = Date.now();
   const code = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], allowTypeErrors ? { stdio: ['ignore', 'ignore', 'inherit'] } : {});
   // tsc exits 1 for bad options (nothing emitted), 2 for type errors (JavaScript emitted anyway).
   if (code === 2 && allowTypeErrors && fs.existsSync(main)) {
@@ -118,7 +121,9 @@ async function ensureBuild({ allowTypeErrors = false } = {}) {
     return true;
   }
   if (code !== 0) throw new Error(`the build failed (tsc exit ${code}); fix the errors above`);
-  fs.utimesSync(buildInfo, new Date(), new Date()); // tsc leaves it untouched when nothing changed
+  fs.writeFileSync(stamp, `${new Date(started).toISOString()}\n`);
+  // Sources saved while tsc ran are newer than the stamp's start time, so the next run builds again.
+  fs.utimesSync(stamp, new Date(started), new Date(started));
   return true;
 }
 

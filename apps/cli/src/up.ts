@@ -42,13 +42,16 @@ interface Managed {
   process: ChildProcess;
   stop(): Promise<void>;
   logFile: string;
+  /** Shows that a process with this pid is still ours (see UpState). */
+  marker: string;
 }
 
 /** What a running `massline up` records, so a second one can tell it is running (or clean up after a crash). */
 interface UpState {
   pid: number;
   startedAt: string;
-  children: Array<{ name: string; pid: number }>;
+  /** `marker`: a string on the child's command line or in its environment that shows it is ours. */
+  children: Array<{ name: string; pid: number; marker: string }>;
   apiUrl: string;
 }
 
@@ -74,12 +77,12 @@ function readState(file: string): UpState | undefined {
   }
 }
 
-/** Whether `pid` is recognisably a process of ours: started with our data folder on its command line or in its env. */
-function isOurs(pid: number, dataDir: string): boolean {
+/** Whether `pid` is recognisably a process of ours: `marker` (a data path) on its command line or in its env. */
+function isOurs(pid: number, marker: string): boolean {
   for (const file of ['cmdline', 'environ']) {
     try {
       const text = fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\0');
-      if (text.some((part) => part.includes(dataDir))) return true;
+      if (marker && text.some((part) => part.includes(marker))) return true;
     } catch {
       /* no /proc or not readable: not provably ours */
     }
@@ -91,8 +94,8 @@ function isOurs(pid: number, dataDir: string): boolean {
  * Processes of a previous `massline up` that died without stopping its children (killed by pid, once they are
  * recognised as ours); SIGKILL for those still there after a grace period.
  */
-async function stopLeftovers(state: UpState, dataDir: string): Promise<string[]> {
-  const ours = state.children.filter((c) => processAlive(c.pid) && isOurs(c.pid, dataDir));
+async function stopLeftovers(state: UpState): Promise<string[]> {
+  const ours = (state.children ?? []).filter((c) => processAlive(c.pid) && isOurs(c.pid, c.marker));
   for (const child of ours) {
     try {
       process.kill(child.pid, child.name === 'postgres' ? 'SIGINT' : 'SIGTERM');
@@ -155,7 +158,13 @@ function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: str
     });
   }
   child.on('exit', () => log.end());
-  return { name, process: child, logFile, stop: () => stopProcess(child, 'SIGTERM', name === 'worker' ? 30_000 : 15_000) };
+  return {
+    name,
+    process: child,
+    logFile,
+    marker: `MASSLINE_DATA_DIR=${env.MASSLINE_DATA_DIR}`,
+    stop: () => stopProcess(child, 'SIGTERM', name === 'worker' ? 30_000 : 15_000),
+  };
 }
 
 /** The API's office-token announcement (`office token: …`), in a plain line or a JSON log's message. */
@@ -220,7 +229,7 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     return 1;
   }
   if (previous) {
-    const stopped = await stopLeftovers(previous, config.dataDir);
+    const stopped = await stopLeftovers(previous);
     if (stopped.length) note(`a previous run ended without stopping its processes; stopped: ${stopped.join(', ')}`);
   }
 
@@ -228,20 +237,24 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
   let stopping = false;
   const state: UpState = { pid: process.pid, startedAt: new Date().toISOString(), children: [], apiUrl: `http://localhost:${config.port}` };
   const saveState = () => {
-    state.children = started_.map((m) => ({ name: m.name, pid: m.process.pid! }));
+    state.children = started_.map((m) => ({ name: m.name, pid: m.process.pid!, marker: m.marker }));
     fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
   };
 
-  const stopAll = async (reason: string) => {
-    if (stopping) return;
+  let stopped: Promise<void> | undefined;
+  /** Stops every started process, newest first; later calls get the same promise. */
+  const stopAll = (reason: string): Promise<void> => {
     stopping = true;
-    note(`${reason}: stopping ${started_.map((m) => m.name).reverse().join(', ') || 'nothing'}`);
-    for (const managed of [...started_].reverse()) {
-      if (hasExited(managed.process)) continue;
-      await managed.stop().catch((e) => note(`could not stop ${managed.name}: ${(e as Error).message}`));
-      note(`  ${managed.name} stopped`);
-    }
-    fs.rmSync(stateFile, { force: true });
+    stopped ??= (async () => {
+      note(`${reason}: stopping ${started_.map((m) => m.name).reverse().join(', ') || 'nothing'}`);
+      for (const managed of [...started_].reverse()) {
+        if (hasExited(managed.process)) continue;
+        await managed.stop().catch((e) => note(`could not stop ${managed.name}: ${(e as Error).message}`));
+        note(`  ${managed.name} stopped`);
+      }
+      fs.rmSync(stateFile, { force: true });
+    })();
+    return stopped;
   };
 
   // A second Ctrl-C while stopping: kill everything at once.
@@ -329,11 +342,14 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     // Both at once; whichever started is recorded so that a failure of the other still stops it.
     const [temporalResult, postgresResult] = await Promise.allSettled([
       temporalStep().then((s) => {
-        if (s) started_.push({ name: 'temporal', process: s.process, stop: s.stop, logFile: path.join(logDir, 'temporal.log') });
+        if (s) {
+          const marker = path.join(config.dataDir, 'temporal', 'temporal.db');
+          started_.push({ name: 'temporal', process: s.process, stop: s.stop, logFile: path.join(logDir, 'temporal.log'), marker });
+        }
         return s;
       }),
       postgresStep().then((p) => {
-        if (p) started_.push({ name: 'postgres', process: p.process, stop: p.stop, logFile: path.join(logDir, 'postgres.log') });
+        if (p) started_.push({ name: 'postgres', process: p.process, stop: p.stop, logFile: path.join(logDir, 'postgres.log'), marker: p.dataDir });
         return p;
       }),
     ]);
@@ -402,15 +418,16 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     say('');
     return await finished;
   } catch (e) {
-    const message = e instanceof UpError ? e.message : (e as Error).stack ?? String(e);
+    const message = e instanceof UpError || !verbose ? ((e as Error).message ?? String(e)) : ((e as Error).stack ?? String(e));
     note(`could not start: ${message}`);
     await stopAll('start failed');
     return 1;
   } finally {
+    // Signals stay handled until every child has exited: a Ctrl-C now must not orphan them.
+    await stopped;
+    await Promise.all(started_.map((m) => waitForExit(m.process)));
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    // Children have exited; make sure no listener keeps the process alive.
-    await Promise.all(started_.map((m) => waitForExit(m.process)));
   }
 }
 

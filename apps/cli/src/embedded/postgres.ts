@@ -25,6 +25,7 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface RunningPostgres {
+  dataDir: string;
   host: string;
   port: number;
   user: string;
@@ -222,7 +223,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stop();
     throw e;
   }
-  return { ...conn, url: (db?: string) => postgresUrl(conn, db), process: child, initialised, stop };
+  return { ...conn, dataDir: opts.dataDir, url: (db?: string) => postgresUrl(conn, db), process: child, initialised, stop };
 }
 
 /** CREATE DATABASE `name` unless it exists. */
