@@ -94,6 +94,7 @@ const ROWS: Row[] = [
     body: () => ({ text: 'answered' }),
     allowed: { unitA: 404 },
   },
+  { call: 'GET /api/units/:id/items', path: (w) => `/api/units/${w.unitA}/items`, allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 } },
   { call: 'GET /api/items/:itemId', path: (w) => `/api/items/${item(w)}`, allowed: { office: 404, auditor: 404, unitA: 404, supA: 404 } },
   { call: 'POST /api/items/:itemId/progress', path: (w) => `/api/items/${item(w)}/progress`, body: () => ({ note: 'n' }), allowed: { unitA: 404 } },
   { call: 'POST /api/items/:itemId/completion', path: (w) => `/api/items/${item(w)}/completion`, body: () => ({ evidence: 'e' }), allowed: { unitA: 404 } },

@@ -93,13 +93,23 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect(late.status).toBe(409);
   expect(late.body.message).toContain('objection.disclosure-window');
 
+  // The supervisor works from the unit's item list (the read model): it verifies what the list shows submitted.
+  const listed = (itemId: string, status: string) =>
+    eventually(async () => {
+      const r = await sup('GET', `${U}/items`);
+      return r.body.items.find((i: { id: string }) => i.id === itemId)?.status === status ? true : undefined;
+    }, `${itemId} listed as ${status}`);
+
   // Item 1: progress, completion, a verification refused, then accepted (销号).
   const I1 = `/api/items/${item1}`;
   await eventually(async () => ((await office('GET', I1)).body.status === 'open' ? true : undefined), 'item 1 open');
   expect((await unit('POST', `${I1}/progress`, { note: 'Two meetings merged', evidenceUri: 'https://docs.example/m1' })).status).toBe(201);
   expect((await unit('POST', `${I1}/completion`, { evidence: 'Meeting count down 35%' })).body.status).toBe('submitted');
+  await listed(item1, 'submitted');
   expect((await sup('POST', `${I1}/verification`, { accept: false, comment: 'Show the counts by month' })).body.status).toBe('open');
+  await listed(item1, 'open');
   expect((await unit('POST', `${I1}/completion`, { evidence: 'Monthly counts attached' })).body.status).toBe('submitted');
+  await listed(item1, 'submitted');
   expect((await sup('POST', `${I1}/verification`, { accept: true, comment: 'Verified' })).body.status).toBe('closed');
 
   // Item 2: an extension, approved; then closed.
@@ -110,6 +120,7 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect(decided.body.status).toBe('approved');
   expect((await office('GET', I2)).body.deadline).toBe(decided.body.deadline);
   expect((await unit('POST', `${I2}/completion`, { evidence: 'Reports merged' })).status).toBe(200);
+  await listed(item2, 'submitted');
   expect((await sup('POST', `${I2}/verification`, { accept: true, comment: 'Verified' })).body.status).toBe('closed');
 
   // Item 3: nobody acts; its ladder fires every rung on its own.

@@ -82,7 +82,7 @@ export function buildApiContext(
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
     campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
     units,
-    items: new ItemsService(units, workflows),
+    items: new ItemsService(units, workflows, repositories.readModel),
     escalations: new EscalationsService(repositories.readModel),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows),

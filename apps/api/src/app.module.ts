@@ -11,7 +11,7 @@ import { createValidationPipe } from './common/validation';
 import { CoreModule } from './core.module';
 import { EscalationsController, EscalationsService } from './escalations/escalations.controller';
 import { HealthController, HealthService } from './health/health.controller';
-import { ItemsController } from './items/items.controller';
+import { ItemsController, UnitItemsController } from './items/items.controller';
 import { ItemsService } from './items/items.service';
 import { MeasuresController, MeasuresService } from './measures/measures';
 import { PrincipalsController } from './principals/principals.controller';
@@ -36,6 +36,7 @@ export class AppModule {
         CampaignsController,
         UnitsController,
         ItemsController,
+        UnitItemsController,
         EscalationsController,
         MeasuresController,
         ProgrammesController,

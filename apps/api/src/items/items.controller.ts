@@ -1,14 +1,35 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiErrors } from '../common/dto';
-import { ItemIdParam, WorkflowIdParam } from '../common/params';
+import { ApiErrors, PageQueryDto } from '../common/dto';
+import { ItemIdParam, UuidParam, WorkflowIdParam } from '../common/params';
 import { CreatedIdDto, DecisionDto, PendingDto } from '../units/units.dto';
 import { CarryOverDto, CompletionDto, ExtensionDecisionResultDto, ExtensionRequestDto, ItemViewDto, ProgressDto, VerificationDto } from './items.dto';
 import { ItemsService } from './items.service';
 
 const itemId = () => new ItemIdParam();
+
+export class ItemListDto {
+  @ApiProperty({ type: [ItemViewDto] }) items!: ItemViewDto[];
+  @ApiProperty() total!: number;
+}
+
+@ApiTags('rectification items')
+@ApiBearerAuth()
+@Controller('api')
+export class UnitItemsController {
+  constructor(private readonly service: ItemsService) {}
+
+  @Get('units/:id/items')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: "A unit's items in effect, from the read model (status, card, deadline of each)" })
+  @ApiOkResponse({ type: ItemListDto })
+  @ApiErrors(400, 401, 403, 404)
+  list(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Query() q: PageQueryDto) {
+    return this.service.listForUnit(p, id, q);
+  }
+}
 
 @ApiTags('rectification items')
 @ApiBearerAuth()

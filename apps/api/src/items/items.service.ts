@@ -25,12 +25,23 @@ import type { UnitsService } from '../units/units.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type { CarryOverDto, CompletionDto, ExtensionRequestDto, ProgressDto, VerificationDto } from './items.dto';
 import type { DecisionDto } from '../units/units.dto';
+import type { ReadModelRepository } from '../repositories/read-model.repository';
+import { pageOf, type PageQueryDto } from '../common/dto';
 
 export class ItemsService {
   constructor(
     private readonly units: UnitsService,
     private readonly workflows: WorkflowGateway,
+    private readonly readModel: ReadModelRepository,
   ) {}
+
+  /** The unit's items in effect, from the read model (a supervisor's worklist: what is submitted, what is carded). */
+  async listForUnit(by: Principal, unitId: string, q: PageQueryDto) {
+    const unit = await this.units.mustFind(unitId);
+    AccessPolicy.canRead(by, unit);
+    const { offset, limit } = pageOf(q);
+    return this.readModel.itemsOfUnit(unitId, offset, limit);
+  }
 
   async get(by: Principal, itemId: string): Promise<ItemView> {
     const unit = await this.unitOf(itemId);

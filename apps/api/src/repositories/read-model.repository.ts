@@ -40,6 +40,16 @@ export class ReadModelRepository {
     return rows[0]?.view;
   }
 
+  /** A unit's items in effect, as last projected (their workflows write item_states). */
+  async itemsOfUnit(unitId: string, offset: number, limit: number): Promise<{ items: ItemView[]; total: number }> {
+    const [{ total }] = await this.dataSource.query('SELECT count(*)::int AS total FROM item_states WHERE unit_id = $1', [unitId]);
+    const rows: Array<{ view: ItemView }> = await this.dataSource.query(
+      `SELECT view FROM item_states WHERE unit_id = $1 ORDER BY length(item_id), item_id LIMIT $2 OFFSET $3`,
+      [unitId, limit, offset],
+    );
+    return { total, items: rows.map((r) => r.view) };
+  }
+
   /** Items still open or awaiting verification past their deadline. */
   async overdueItems(campaignId: string, now: Date): Promise<number> {
     const [{ n }] = await this.dataSource.query(
