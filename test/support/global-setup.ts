@@ -34,6 +34,14 @@ export default async function globalSetup(): Promise<void> {
     for (const p of [services.temporal?.process, services.postgres?.process]) if (p && p.exitCode === null) p.kill('SIGKILL');
   };
   process.once('exit', services.killOnExit);
+  // Killed from outside (CI timeout, a parent's SIGTERM): stop the servers too. A terminal's Ctrl-C reaches
+  // them directly, as they share jest's process group.
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      services.killOnExit();
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
   globalThis.__masslineTestServices = services;
 
   const temporalLog = path.join(runDir, 'temporal.log');
