@@ -11,8 +11,10 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { apiContextOf } from '../../apps/api/src/main';
-import { historyFromCliJson, renderTimeline } from '../../libs/audit/src';
-import { unitWorkflowId } from '../../libs/domain/src';
+import { AuditStore, buildUnitTimeline, historyFromCliJson, renderTimeline } from '../../libs/audit/src';
+import { startUnitWorkflow } from '../../libs/temporal/src';
+import { addRecordUpdate } from '../../workflows/definitions';
+import { unitWorkflowId, type Actor } from '../../libs/domain/src';
 import { testServices } from '../support';
 import { eventually, type HttpResult } from '../api/harness';
 import { buildWorld, type World } from '../api/world';
@@ -191,6 +193,31 @@ describe('GET /api/units/:id/timeline', () => {
     const fromFile = renderTimeline(JSON.parse(text.text), { workflowId: unitWorkflowId(world.unitA) });
     const live = ((await auditor('GET', `/api/units/${world.unitA}/timeline`)).body as Array<Record<string, unknown>>).filter((e) => e.source === 'history');
     expect(fromFile.map((e) => [e.action, e.actor, e.eventId])).toEqual(live.slice(0, fromFile.length).map((e) => [e.action, e.actor, e.eventId]));
+  });
+});
+
+describe('a unit that continued as new', () => {
+  it('has one timeline across its runs, and each run replays', async () => {
+    const ctx = apiContextOf(api.app);
+    const unitId = randomUUID();
+    const workflowId = unitWorkflowId(unitId);
+    const campaign = await as(world.tokens.office)('GET', `/api/campaigns/${world.campaignId}`);
+    // A short history limit makes the unit continue as new after a few decisions.
+    await startUnitWorkflow(ctx.temporal, { campaignId: world.campaignId, unitId, code: 'LONG', name: 'long-lived unit', batch: 1, groupId: world.groupA, plan: campaign.body.plan, historyLimit: 40 } as never, api.config.temporal.taskQueue);
+    const handle = ctx.temporal.workflow.getHandle(workflowId);
+    const firstRun = (await handle.describe()).runId;
+    const actor: Actor = { id: 'unit-staff-long', role: 'unit', unitId };
+    for (let i = 1; i <= 12; i++) await handle.executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'study' as const, title: `study ${i}` }] });
+    await eventually(async () => ((await handle.describe()).runId !== firstRun ? true : undefined), 'a continued run');
+    await handle.executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'study' as const, title: 'study 13' }] });
+
+    const { entries } = await buildUnitTimeline({ client: ctx.temporal, store: new AuditStore(ctx.dataSource), unitId });
+    expect(entries.filter((e) => e.action === 'addRecord').map((e) => e.detail.title)).toEqual(Array.from({ length: 13 }, (_, i) => `study ${i + 1}`));
+    expect(entries.filter((e) => e.action === 'workflowStarted')).toHaveLength(1);
+    expect(entries.some((e) => e.action === 'workflowContinuedAsNew')).toBe(false);
+
+    const replay = await massline('replay', '--workflow', workflowId, '--json');
+    expect(JSON.parse(replay.out)).toMatchObject({ total: 1, failures: [] });
   });
 });
 
