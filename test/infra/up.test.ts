@@ -17,6 +17,9 @@ interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Every `massline up` started here, so that a failing test still stops them (they stop their own children). */
+const runs: Run[] = [];
+
 /** Starts `massline up` and resolves once it says it is up (or fails with its output). */
 async function startUp(env: Record<string, string>): Promise<Run> {
   const base = { ...process.env };
@@ -26,11 +29,13 @@ async function startUp(env: Record<string, string>): Promise<Run> {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = waitForExit(child);
+  runs.push({ child, output: () => out, exited });
   const deadline = Date.now() + 150_000;
   while (!out.includes('massline is up')) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`massline up exited early:\n${out}`);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      child.kill('SIGINT');
+      await exited;
       throw new Error(`massline up was not up in time:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -74,7 +79,10 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
       TEMPORAL_CLI: testServices().temporal.cliPath,
     };
   });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    for (const run of runs) if (run.child.exitCode === null && run.child.signalCode === null) await interrupt(run);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('starts everything, stops it all on Ctrl-C, and a second start finds the first one`s state', async () => {
     const first = await startUp(env);
