@@ -7,6 +7,7 @@ import { ApiErrors } from '../common/dto';
 import { ItemIdParam, UuidParam } from '../common/params';
 import {
   DossierQueryDto,
+  HistoryQueryDto,
   ReconcileRequestDto,
   ReconciliationDto,
   ReplayAcceptedDto,
@@ -37,9 +38,9 @@ export class UnitAuditController {
   @ApiOperation({ summary: "The unit workflow's history in the engine's standard JSON (as `temporal workflow show --output json` prints it)" })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: '`{"events": [...]}`, byte for byte what the Temporal CLI prints; the SDK replayers and the Web UI import read it', schema: { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } } })
-  @ApiErrors(401, 403, 404, 503)
-  async history(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Res({ passthrough: true }) res: Response) {
-    const { workflowId, json } = await this.service.history(p, id);
+  @ApiErrors(400, 401, 403, 404, 503)
+  async history(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Query() q: HistoryQueryDto, @Res({ passthrough: true }) res: Response) {
+    const { workflowId, json } = await this.service.history(p, id, q.runId);
     res.type('application/json');
     res.setHeader('Content-Disposition', `inline; filename="${workflowId}.json"`);
     return json;

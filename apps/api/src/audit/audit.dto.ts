@@ -127,6 +127,14 @@ export class TimelineQueryDto {
   includeItems?: boolean;
 }
 
+export class HistoryQueryDto {
+  @ApiPropertyOptional({ description: 'A run of the unit workflow (default: the latest; earlier runs are named by each run\'s continuedExecutionRunId)' })
+  @IsOptional()
+  @IsString()
+  @Matches(UUID, { message: '$property must be a run id (uuid)' })
+  runId?: string;
+}
+
 export class DossierQueryDto {
   @ApiPropertyOptional({ enum: ['json', 'html'], default: 'json', description: '`html`: a printable page' })
   @IsOptional()

@@ -44,12 +44,16 @@ export class AuditService {
     if (by.role === 'supervisor' && by.groupId !== unit.groupId) throw forbidden(`supervisory group ${by.groupId} is not assigned to unit ${unit.id}`, { role: by.role });
   }
 
-  async history(by: Principal, unitId: string): Promise<{ workflowId: string; json: string }> {
+  async history(by: Principal, unitId: string, runId?: string): Promise<{ workflowId: string; json: string }> {
     AccessPolicy.requireRole(by, ['auditor'], 'export a workflow history');
     const unit = await this.unitOf(unitId);
     const workflowId = unitWorkflowId(unit.id);
-    const json = await exportHistory(this.client, workflowId);
-    if (json === undefined) throw new DomainError('NOT_FOUND', `unit ${unit.id} has no workflow yet (its batch has not opened)`, { id: unit.id });
+    const json = await exportHistory(this.client, workflowId, runId?.toLowerCase());
+    if (json === undefined) {
+      throw runId
+        ? notFound(`run of ${workflowId}`, runId)
+        : new DomainError('NOT_FOUND', `unit ${unit.id} has no workflow yet (its batch has not opened)`, { id: unit.id });
+    }
     return { workflowId, json };
   }
 

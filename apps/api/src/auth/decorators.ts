@@ -12,6 +12,12 @@ export const PublicChannel = () => SetMetadata(ACCESS_KEY, { kind: 'public' } sa
 /** A bearer token whose principal has one of these roles. Scope is checked by the service. */
 export const Roles = (...roles: Role[]) => SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access);
 
+/**
+ * Workflow decisions admit every authenticated role at the guard: the service checks role and scope itself,
+ * so that a refusal (a unit approving itself, a supervisor of another group) is audited like any other.
+ */
+export const DECIDED_BY_SERVICE: Role[] = ['office', 'unit', 'supervisor', 'auditor'];
+
 export interface AuthedRequest {
   caller?: Caller;
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, PageQueryDto } from '../common/dto';
 import { ItemIdParam, UuidParam, WorkflowIdParam } from '../common/params';
@@ -48,7 +48,7 @@ export class ItemsController {
 
   @Post(':itemId/progress')
   @HttpCode(201)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Report progress on an item' })
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -58,7 +58,7 @@ export class ItemsController {
 
   @Post(':itemId/completion')
   @HttpCode(200)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Submit completion evidence (status submitted)' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -68,7 +68,7 @@ export class ItemsController {
 
   @Post(':itemId/verification')
   @HttpCode(200)
-  @Roles('supervisor')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'A supervisor of the assigned group closes the item (销号) or sends it back to open' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -78,7 +78,7 @@ export class ItemsController {
 
   @Post(':itemId/extensions')
   @HttpCode(201)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Request a new deadline' })
   @ApiCreatedResponse({ type: PendingDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -88,7 +88,7 @@ export class ItemsController {
 
   @Post(':itemId/extensions/:eid/decision')
   @HttpCode(200)
-  @Roles('supervisor')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Approve (new deadline, ladder restarts) or reject an extension' })
   @ApiOkResponse({ type: ExtensionDecisionResultDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -103,7 +103,7 @@ export class ItemsController {
 
   @Post(':itemId/carry-over')
   @HttpCode(200)
-  @Roles('office')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The office carries the item into a long-term rule (status carried)' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(400, 401, 403, 404, 409)

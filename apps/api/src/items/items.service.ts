@@ -53,26 +53,22 @@ export class ItemsService {
 
   async reportProgress(by: Principal, itemId: string, dto: ProgressDto) {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.actsFor(by, unit, 'report progress');
-    return this.send(by, unit, itemId, reportProgressUpdate, 'POST /api/items/:itemId/progress', { ...dto });
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress'), reportProgressUpdate, 'POST /api/items/:itemId/progress', { ...dto });
   }
 
   async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.actsFor(by, unit, 'submit completion');
-    return this.send(by, unit, itemId, submitCompletionUpdate, 'POST /api/items/:itemId/completion', { evidence: dto.evidence });
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion'), submitCompletionUpdate, 'POST /api/items/:itemId/completion', { evidence: dto.evidence });
   }
 
   async verify(by: Principal, itemId: string, dto: VerificationDto) {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.supervises(by, unit, 'verify items');
-    return this.send(by, unit, itemId, verifyItemUpdate, 'POST /api/items/:itemId/verification', { accept: dto.accept, comment: dto.comment });
+    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items'), verifyItemUpdate, 'POST /api/items/:itemId/verification', { accept: dto.accept, comment: dto.comment });
   }
 
   async requestExtension(by: Principal, itemId: string, dto: ExtensionRequestDto) {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.actsFor(by, unit, 'request extensions');
-    return this.send(by, unit, itemId, requestExtensionUpdate, 'POST /api/items/:itemId/extensions', {
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions'), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', {
       newDeadline: dto.newDeadline,
       reason: dto.reason,
     });
@@ -80,8 +76,7 @@ export class ItemsService {
 
   async decideExtension(by: Principal, itemId: string, extensionId: string, dto: DecisionDto) {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.supervises(by, unit, 'decide extensions');
-    return this.send(by, unit, itemId, decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', {
+    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions'), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', {
       extensionId,
       approve: dto.approve,
       comment: dto.comment,
@@ -90,8 +85,7 @@ export class ItemsService {
 
   async carryOver(by: Principal, itemId: string, dto: CarryOverDto) {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.office(by, 'carry items into long-term rules');
-    return this.send(by, unit, itemId, carryOverUpdate, 'POST /api/items/:itemId/carry-over', { rule: dto.rule, comment: dto.comment });
+    return this.send(by, unit, itemId, () => AccessPolicy.office(by, 'carry items into long-term rules'), carryOverUpdate, 'POST /api/items/:itemId/carry-over', { rule: dto.rule, comment: dto.comment });
   }
 
   // ---------- helpers ----------
@@ -133,6 +127,7 @@ export class ItemsService {
     by: Principal,
     unit: UnitRecord,
     itemId: string,
+    authorize: () => void,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
     args: A,
@@ -143,6 +138,7 @@ export class ItemsService {
       route,
       unitId: unit.id,
       itemId,
+      authorize,
       whenNotRunning: async () => {
         // Not running: either no such item, or its task book has not taken effect, or it has ended.
         await this.pendingView(unit, itemId);

@@ -31,7 +31,7 @@ import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src
 import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
 import { campaignIdKey, kindKey } from '../../../../workflows/search-attributes';
 import { AccessPolicy } from '../auth/access-policy';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
 import { actorOf, type Principal } from '../auth/principal';
 import { ApiErrors, LIMITS } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
@@ -217,14 +217,13 @@ export class ProgrammesService {
 
   async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
     const programme = await this.mustFind(id);
-    AccessPolicy.actsFor(by, { id: programme.leadUnitId, groupId: '' }, 'record goal achievement (lead unit only)');
-    return this.send(by, programme, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, evidence: dto.evidence });
+    const authorize = () => AccessPolicy.actsFor(by, { id: programme.leadUnitId, groupId: '' }, 'recording goal achievement (lead unit only)');
+    return this.send(by, programme, authorize, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, evidence: dto.evidence });
   }
 
   async verify(by: Principal, id: string, goalId: string, dto: GoalVerificationDto) {
-    AccessPolicy.office(by, 'verify programme goals');
     const programme = await this.mustFind(id);
-    return this.send(by, programme, goalVerificationUpdate, 'POST /api/programmes/:id/goals/:gid/verification', {
+    return this.send(by, programme, () => AccessPolicy.office(by, 'verifying programme goals'), goalVerificationUpdate, 'POST /api/programmes/:id/goals/:gid/verification', {
       goalId,
       accept: dto.accept,
       comment: dto.comment,
@@ -240,13 +239,14 @@ export class ProgrammesService {
   private send<Ret, A extends { goalId: string }>(
     by: Principal,
     programme: ProgrammeRecord,
+    authorize: () => void,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
     args: A,
   ): Promise<Ret> {
     if (!programme.goals.some((g) => g.id === args.goalId)) throw notFound('goal', args.goalId);
     const actor = actorOf(by);
-    return this.workflows.update(def, programmeWorkflowId(programme.id), { ...args, actor }, { actor, route, unitId: programme.leadUnitId });
+    return this.workflows.update(def, programmeWorkflowId(programme.id), { ...args, actor }, { actor, route, unitId: programme.leadUnitId, authorize });
   }
 }
 
@@ -277,7 +277,7 @@ export class ProgrammesController {
 
   @Post(':id/goals/:gid/achievement')
   @HttpCode(200)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The lead unit records a staged goal as achieved' })
   @ApiOkResponse({ type: GoalViewDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -292,7 +292,7 @@ export class ProgrammesController {
 
   @Post(':id/goals/:gid/verification')
   @HttpCode(200)
-  @Roles('office')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The office verifies an achieved goal: accept closes it, reject reopens it' })
   @ApiOkResponse({ type: GoalViewDto })
   @ApiErrors(400, 401, 403, 404, 409)

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentCaller, CurrentPrincipal, PublicChannel, Roles } from '../auth/decorators';
+import { CurrentCaller, CurrentPrincipal, DECIDED_BY_SERVICE, PublicChannel, Roles } from '../auth/decorators';
 import type { Principal, PublicCaller } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
@@ -47,7 +47,7 @@ export class UnitsController {
 
   @Post(':id/records')
   @HttpCode(201)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Record a deliverable: study, investigation, solicitation report, comparison-check, rule' })
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -67,7 +67,7 @@ export class UnitsController {
 
   @Post(':id/problems')
   @HttpCode(201)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Add a problem to the inventory, with its source and category' })
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -77,7 +77,7 @@ export class UnitsController {
 
   @Post(':id/meeting')
   @HttpCode(201)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Schedule the special democratic life meeting (专题民主生活会)' })
   @ApiCreatedResponse({ type: MeetingViewDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -87,7 +87,7 @@ export class UnitsController {
 
   @Post(':id/meeting/attendance')
   @HttpCode(200)
-  @Roles('supervisor')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'A supervisor of the assigned group attests presence (全程参与)' })
   @ApiOkResponse({ type: MeetingViewDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -97,7 +97,7 @@ export class UnitsController {
 
   @Post(':id/meeting/held')
   @HttpCode(200)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Record the meeting as held; valid only with attendance covering it start to end' })
   @ApiOkResponse({ type: MeetingValidityDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -107,7 +107,7 @@ export class UnitsController {
 
   @Post(':id/transitions')
   @HttpCode(201)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Request the transition to the next phase; 409 lists the unmet gates' })
   @ApiCreatedResponse({ type: PendingDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -117,7 +117,7 @@ export class UnitsController {
 
   @Post(':id/transitions/:tid/decision')
   @HttpCode(200)
-  @Roles('supervisor')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'A supervisor of the assigned group approves or rejects a transition' })
   @ApiOkResponse({ type: DecisionResultDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -132,7 +132,7 @@ export class UnitsController {
 
   @Put(':id/task-book')
   @HttpCode(200)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Set the rectification task book (整改任务书) while in P3 and unpublished' })
   @ApiOkResponse({ type: TaskBookItemsDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -142,7 +142,7 @@ export class UnitsController {
 
   @Post(':id/task-book/publish')
   @HttpCode(200)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Publish the task book; its disclosure window (公示) starts' })
   @ApiOkResponse({ type: DisclosureDto })
   @ApiErrors(401, 403, 404, 409)
@@ -162,7 +162,7 @@ export class UnitsController {
 
   @Post(':id/task-book/objections/:oid/answer')
   @HttpCode(200)
-  @Roles('unit')
+  @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The unit answers an objection' })
   @ApiOkResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409)

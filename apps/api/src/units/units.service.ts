@@ -165,8 +165,7 @@ export class UnitsService {
     args: A,
   ): Promise<Ret> {
     const unit = await this.mustFind(id);
-    AccessPolicy.actsFor(by, unit, what);
-    return this.send(by, unit, def, route, args);
+    return this.send(by, unit, def, route, args, () => AccessPolicy.actsFor(by, unit, what));
   }
 
   private async asSupervisor<Ret, A extends object>(
@@ -178,8 +177,7 @@ export class UnitsService {
     args: A,
   ): Promise<Ret> {
     const unit = await this.mustFind(id);
-    AccessPolicy.supervises(by, unit, what);
-    return this.send(by, unit, def, route, args);
+    return this.send(by, unit, def, route, args, () => AccessPolicy.supervises(by, unit, what));
   }
 
   private async asPublic<Ret, A extends object>(
@@ -193,12 +191,20 @@ export class UnitsService {
     return this.send(caller, unit, def, route, args);
   }
 
-  private send<Ret, A extends object>(caller: Caller, unit: UnitRecord, def: UpdateDefinition<Ret, [A & { actor: Actor }]>, route: string, args: A) {
+  private send<Ret, A extends object>(
+    caller: Caller,
+    unit: UnitRecord,
+    def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
+    route: string,
+    args: A,
+    authorize?: () => void,
+  ) {
     const actor = actorOf(caller);
     return this.workflows.update(def, unitWorkflowId(unit.id), { ...args, actor } as A & { actor: Actor }, {
       actor,
       route,
       unitId: unit.id,
+      authorize,
       whenNotRunning: () =>
         ruleViolation('unit.running', `unit ${unit.id} is not running: its batch has not opened yet, or its lifecycle has ended`),
     });

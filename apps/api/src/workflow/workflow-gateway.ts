@@ -17,6 +17,11 @@ export interface UpdateContext {
   route: string;
   unitId?: string;
   itemId?: string;
+  /**
+   * Who may make this call (role and scope). Checked here, before the workflow is asked, so that a refusal by
+   * scope is audited like a refusal by a workflow rule.
+   */
+  authorize?: () => void;
   /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
   whenNotRunning?: () => DomainError | Promise<DomainError>;
 }
@@ -37,6 +42,16 @@ export class WorkflowGateway {
   ) {}
 
   async update<Ret, Arg extends object>(def: UpdateDefinition<Ret, [Arg]>, workflowId: string, arg: Arg, ctx: UpdateContext): Promise<Ret> {
+    try {
+      ctx.authorize?.();
+    } catch (err) {
+      if (err instanceof DomainError) {
+        this.metrics.workflowCalls.inc({ call: def.name, outcome: 'refused' });
+        this.metrics.refusedDecisions.inc({ call: def.name, rule: String(err.details.rule ?? err.code) });
+        await this.recordRefusal(def.name, workflowId, arg, ctx, err);
+      }
+      throw err;
+    }
     // With an Idempotency-Key the update id is derived from it: a retry after a lost answer is the same update.
     const key = currentIdempotencyKey();
     const updateId = key ? createHash('sha256').update(`${key}\n${workflowId}\n${def.name}`).digest('hex').slice(0, 32) : undefined;
