@@ -128,6 +128,13 @@ describe('GET /api/units/:id/history', () => {
     expect((await as(world.tokens.supA)('GET', `/api/units/${world.unitA}/history`)).status).toBe(403);
     expect((await auditor('GET', `/api/units/${randomUUID()}/history`)).status).toBe(404);
     expect((await auditor('GET', `/api/units/not-a-unit/history`)).status).toBe(404);
+    // A run may be named (a unit that continued as new has several); an unknown run is a 404.
+    const { runId } = await apiContextOf(api.app).temporal.workflow.getHandle(unitWorkflowId(world.unitA)).describe();
+    const run = await auditor('GET', `/api/units/${world.unitA}/history?runId=${runId}`);
+    expect(run.status).toBe(200);
+    expect(JSON.parse(run.text).events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect((await auditor('GET', `/api/units/${world.unitA}/history?runId=${randomUUID()}`)).status).toBe(404);
+    expect((await auditor('GET', `/api/units/${world.unitA}/history?runId=yesterday`)).status).toBe(400);
   });
 });
 
