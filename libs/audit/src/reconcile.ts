@@ -168,6 +168,8 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const itemRowById = new Map(itemRows.map((r) => [r.itemId, r]));
   const unitIds = [...new Set([...units.map((u) => u.id), ...unitRows.map((r) => r.unitId)])];
   const itemIds = new Set(itemRows.map((r) => r.itemId));
+  /** Items found in a unit's task book while checking it, queued for checking too. */
+  const pendingItems: string[] = [];
 
   async function truth(kind: Kind, workflowId: string): Promise<WorkflowTruth> {
     let running: boolean;
@@ -238,7 +240,6 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     for (const d of diffs) report.mismatches.push({ ...ids, workflowId, ...d, source: t.source });
   }
 
-  const pendingItems: string[] = [];
   const queue: Array<[Kind, string]> = [...unitIds.map((id): [Kind, string] => ['unit', id]), ...[...itemIds].map((id): [Kind, string] => ['item', id])];
   const total = () => queue.length + pendingItems.length;
   const concurrency = options.concurrency ?? 16;

@@ -1,7 +1,7 @@
 // A unit's timeline (optionally with its items') and an item's timeline, each merged with the refusals of
 // the audit log. Histories are fetched from the engine; refusals read from PostgreSQL.
 import type { Client } from '@temporalio/client';
-import { itemWorkflowId, unitIdOfItem, unitWorkflowId } from '../../domain/src';
+import { itemWorkflowId, unitWorkflowId } from '../../domain/src';
 import { fetchJsonHistoryChain } from './history';
 import type { AuditStore } from './store';
 import type { JsonHistory } from './events';
@@ -50,4 +50,3 @@ export async function buildItemTimeline(options: { client: Client; store: Pick<A
   return { workflowId, started: runs.length > 0, entries: mergeTimelines(entries, refusals.map(refusalEntry)) };
 }
 
-export { unitIdOfItem };

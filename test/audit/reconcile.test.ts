@@ -1,0 +1,50 @@
+// The pure parts of reconciliation: where two views differ, and what a history says was last projected.
+import { firstDifference, lastProjection, type JsonHistory } from '../../libs/audit/src';
+
+const payload = (v: unknown) => ({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(JSON.stringify(v)).toString('base64') }] });
+let id = 0;
+const ev = (eventType: string, attrs: Record<string, unknown> = {}) => {
+  id++;
+  const key = eventType.replace(/^EVENT_TYPE_/, '').toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) + 'EventAttributes';
+  return { eventId: String(id), eventTime: '2013-09-01T00:00:00Z', eventType, [key]: attrs };
+};
+
+describe('firstDifference', () => {
+  it('names the first differing path, in arrays and objects, or nothing when equal', () => {
+    expect(firstDifference({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 })).toBeUndefined();
+    expect(firstDifference({ a: 1, b: [1, { c: 2 }] }, { a: 1, b: [1, { c: 3 }] })).toBe('b[1].c');
+    expect(firstDifference({ items: [1, 2] }, { items: [1] })).toBe('items.length');
+    expect(firstDifference({ a: 1 }, { a: 1, z: null })).toBe('z');
+  });
+});
+
+describe('lastProjection', () => {
+  it('takes the highest completed projection, and tells a later one still in flight', () => {
+    id = 0;
+    const history: JsonHistory = {
+      events: [
+        ev('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ version: 1, phase: 'P1' }) }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'recordEscalation' }, input: payload({ rung: 'yellow' }) }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', { scheduledEventId: '2' }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ version: 2, phase: 'P2' }) }),
+      ],
+    };
+    expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 1, phase: 'P1' }, pending: true });
+    history.events.push(ev('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', { scheduledEventId: '5' }));
+    expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 2, phase: 'P2' }, pending: false });
+    expect(lastProjection(history, 'projectItem')).toEqual({ view: undefined, pending: false });
+  });
+
+  it('is never in flight once the run has closed', () => {
+    id = 0;
+    const history: JsonHistory = {
+      events: [
+        ev('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectItem' }, input: payload({ version: 3 }) }),
+        ev('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED'),
+      ],
+    };
+    expect(lastProjection(history, 'projectItem')).toEqual({ view: undefined, pending: false });
+  });
+});
