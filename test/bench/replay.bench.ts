@@ -5,6 +5,7 @@
 // not depend on the id, and no server is needed. With BENCH_CAMPAIGN (and TEMPORAL_ADDRESS) set, it replays
 // that campaign's live histories instead, fetched from the server (listing, fetch and replay all timed).
 //
+// Run: node test/bench/run-ts.js replay   (or through `npm run bench`, which dispatches here)
 // Options: BENCH_HISTORIES (default 1000), BENCH_SOURCE=full|units (which recorded unit histories to copy:
 // the full lifecycle only, or every recorded unit history in turn; default full), BENCH_CONCURRENCY (replay
 // workers side by side, default 1), BENCH_CAMPAIGN.
@@ -82,7 +83,8 @@ function summarise(source: string, histories: number, events: number, failures: 
   return { source, histories, events, failures, bundleMs, replayMs, historiesPerSecond: +(histories / s).toFixed(1), eventsPerSecond: Math.round(events / s) };
 }
 
-async function main(): Promise<void> {
+/** Entry point (`node test/bench/run-ts.js replay`). */
+export async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const campaign = process.env.BENCH_CAMPAIGN;
   const result = campaign ? await live(campaign) : await replicated(Number(process.env.BENCH_HISTORIES ?? 1000), process.env.BENCH_SOURCE ?? 'full');
