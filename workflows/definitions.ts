@@ -16,6 +16,11 @@ import type {
   UnitView,
   ItemStatus,
   FiredRung,
+  GoalView,
+  ItemState,
+  ProgrammeTrack,
+  ProgrammeView,
+  UnitState,
 } from '../libs/domain/src';
 
 // ---------- workflow inputs ----------
@@ -25,7 +30,14 @@ export interface CampaignWorkflowInput {
   name: string;
   plan: Plan;
   /** Carried over continue-as-new. */
-  carried?: { counters: CampaignCounters; openedBatches: Batch[] };
+  carried?: {
+    counters: CampaignCounters;
+    openedBatches: Batch[];
+    /** Units each opened batch holds (what startBatchUnits started or found). */
+    unitsByBatch?: Partial<Record<'1' | '2', number>>;
+  };
+  /** Continue-as-new once the history passes this many events (default 10,000); tests set it low. */
+  historyLimit?: number;
 }
 
 export interface UnitWorkflowInput {
@@ -36,6 +48,21 @@ export interface UnitWorkflowInput {
   batch: Batch;
   groupId: string;
   plan: Plan;
+  /** Carried over continue-as-new: the whole state and what has been published of it. */
+  carried?: { state: UnitState; effects: UnitEffects };
+  /** Continue-as-new once the history passes this many events (default 10,000); tests set it low. */
+  historyLimit?: number;
+}
+
+/** What a unit has already told the outside world (campaign, read model, search attributes). */
+export interface UnitEffects {
+  reportedPhase: Phase | null;
+  reportedCard: Card;
+  reportedReferrals: number;
+  reportedOverdue: number;
+  projectedVersion: number;
+  itemsStarted: boolean;
+  searchAttributes: string;
 }
 
 export interface ItemWorkflowInput {
@@ -50,6 +77,28 @@ export interface ItemWorkflowInput {
   plan: Pick<Plan, 'ladder' | 'calendar'>;
   /** Workflow id of the unit to report status and cards to. */
   parentWorkflowId: string;
+  /** For the item's search attributes. */
+  unitCode?: string;
+  batch?: Batch;
+  /** Carried over continue-as-new. */
+  carried?: { state: ItemState; reported: { status: ItemStatus | null; card: Card | null }; projectedVersion: number };
+  historyLimit?: number;
+}
+
+export interface ProgrammeWorkflowInput {
+  programmeId: string;
+  name: string;
+  track: ProgrammeTrack;
+  leadLeader: string;
+  leadUnitId: string;
+  responsibleUnitIds: string[];
+  /** Staged goals; ids default to `${programmeId}.goal-${n}`. */
+  goals: Array<{ id?: string; title: string; dueAt: string }>;
+  plan: Pick<Plan, 'ladder' | 'calendar'>;
+  /** When the programme runs under a campaign (escalations are listed with it). */
+  campaignId?: string;
+  carried?: { view: ProgrammeView };
+  historyLimit?: number;
 }
 
 // ---------- campaign ----------
@@ -122,3 +171,11 @@ export const decideExtensionUpdate = defineUpdate<
 >('decideExtension');
 /** Office approves carrying an item into a long-term rule (建章立制). */
 export const carryOverUpdate = defineUpdate<ItemView, [Acting & { rule: string; comment: string }]>('carryOver');
+
+// ---------- city-wide programme ----------
+
+export const programmeStateQuery = defineQuery<ProgrammeView>('programmeState');
+/** The lead unit records that a staged goal is achieved. */
+export const goalAchievementUpdate = defineUpdate<GoalView, [Acting & { goalId: string; evidence: string }]>('goalAchievement');
+/** The office verifies an achieved goal: accept closes it (its ladder stops), reject sends it back to open. */
+export const goalVerificationUpdate = defineUpdate<GoalView, [Acting & { goalId: string; accept: boolean; comment: string }]>('goalVerification');

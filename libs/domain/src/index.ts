@@ -12,3 +12,4 @@ export * from './lifecycle';
 export * from './unit-rules';
 export * from './item-rules';
 export * from './programme-rules';
+export * from './campaign';

@@ -1,0 +1,181 @@
+// 整改事项 — one rectification item of a task book: its deadline and escalation ladder, progress, completion,
+// verification (销号), extensions and carry-over. Started by its unit when the task book takes effect.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  applyCarryOver,
+  applyDecideExtension,
+  applyItemRung,
+  applyReportProgress,
+  applyRequestExtension,
+  applySubmitCompletion,
+  applyVerifyItem,
+  checkCarryOver,
+  checkDecideExtension,
+  checkReportProgress,
+  checkRequestExtension,
+  checkSubmitCompletion,
+  checkVerifyItem,
+  isFinalItem,
+  newItemState,
+  rungRecipients,
+  type FiredRung,
+  type ItemCtx,
+  type ItemState,
+  type ItemView,
+} from '../libs/domain/src';
+import {
+  carryOverUpdate,
+  decideExtensionUpdate,
+  itemReportSignal,
+  itemStateQuery,
+  reportProgressUpdate,
+  requestExtensionUpdate,
+  submitCompletionUpdate,
+  verifyItemUpdate,
+  type ItemWorkflowInput,
+} from './definitions';
+import { dbActivities } from './activities';
+import { handler, validator } from './failures';
+import { escalate, runLadder } from './ladder';
+import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from './search-attributes';
+
+const DEFAULT_HISTORY_LIMIT = 10_000;
+
+export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
+  const workflowId = workflowInfo().workflowId;
+  const s: ItemState = input.carried?.state ?? newItemState(input, Date.now());
+  const reported = input.carried?.reported ?? { status: null, card: null };
+  let projectedVersion = input.carried?.projectedVersion ?? 0;
+  let searchAttributes = '';
+  const ctx = (): ItemCtx => ({ now: Date.now() });
+  /** Rungs fired but not yet reported to the unit. */
+  const rungReports: FiredRung[] = [];
+  let escalating = 0;
+
+  setHandler(itemStateQuery, () => s.view);
+  const on = <A, R>(def: unknown, check: (s: ItemState, a: A, c: ItemCtx) => void, apply: (s: ItemState, a: A, c: ItemCtx) => R) =>
+    setHandler(def as never, handler((a: A) => apply(s, a, ctx())) as never, { validator: validator((a: A) => check(s, a, ctx())) } as never);
+  on(reportProgressUpdate, checkReportProgress, applyReportProgress);
+  on(submitCompletionUpdate, checkSubmitCompletion, applySubmitCompletion);
+  on(verifyItemUpdate, checkVerifyItem, applyVerifyItem);
+  on(requestExtensionUpdate, checkRequestExtension, applyRequestExtension);
+  on(decideExtensionUpdate, checkDecideExtension, applyDecideExtension);
+  on(carryOverUpdate, checkCarryOver, applyCarryOver);
+
+  // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
+  // Closing or carrying the item stops it at once.
+  const ladder = async () => {
+    while (!isFinalItem(s.view.status)) {
+      const deadline = s.view.deadline;
+      const moved = () => isFinalItem(s.view.status) || s.view.deadline !== deadline;
+      await runLadder({
+        deadline,
+        ladder: input.plan.ladder,
+        calendar: input.plan.calendar,
+        keyPrefix: `${workflowId}:${deadline}`,
+        isFired: (key) => s.view.rungs.some((r) => r.key === key),
+        shouldStop: moved,
+        fire: async (step) => {
+          const firedAt = new Date().toISOString();
+          const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
+          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key };
+          applyItemRung(s, rung, ctx());
+          rungReports.push(rung);
+          escalating++;
+          try {
+            await escalate({
+              key: step.key,
+              campaignId: input.campaignId,
+              unitId: input.unitId,
+              itemId: input.itemId,
+              groupId: input.groupId,
+              subject: 'item',
+              rung: step.rung,
+              deadline,
+              firedAt,
+              to,
+              summary: `Rectification item ${input.itemId} (${input.measure}; responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
+            });
+            if (step.rung === 'referral') {
+              // The accountable head is flagged for organisational measures; the office confirms.
+              await dbActivities.proposeMeasure({
+                key: step.key,
+                campaignId: input.campaignId,
+                unitId: input.unitId,
+                itemId: input.itemId,
+                subject: `head of unit ${input.unitCode ?? input.unitId}`,
+                reason: `rectification item ${input.itemId} (${input.measure}) 30 days overdue on deadline ${deadline}`,
+              });
+            }
+          } catch (e) {
+            log.error('item escalation could not be recorded', { key: step.key, error: String(e) });
+          } finally {
+            escalating--;
+          }
+        },
+      });
+      await condition(moved);
+    }
+  };
+  const ladderDone = ladder();
+
+  const publish = async () => {
+    const v = s.view;
+    const attrs = `${v.card}|${v.status}`;
+    if (attrs !== searchAttributes) {
+      upsertSearchAttributes([
+        { key: campaignIdKey, value: input.campaignId },
+        ...(input.unitCode ? [{ key: unitCodeKey, value: input.unitCode }] : []),
+        ...(input.batch ? [{ key: batchKey, value: input.batch }] : []),
+        { key: cardKey, value: v.card },
+        { key: kindKey, value: 'item' },
+      ]);
+      searchAttributes = attrs;
+    }
+    const unit = getExternalWorkflowHandle(input.parentWorkflowId);
+    const send = async (rung?: FiredRung) => {
+      reported.status = v.status;
+      reported.card = v.card;
+      try {
+        await unit.signal(itemReportSignal, { itemId: input.itemId, status: v.status, card: v.card, ...(rung ? { rung } : {}) });
+      } catch (e) {
+        log.warn('unit not reachable; item report dropped', { unit: input.parentWorkflowId, error: String(e) });
+      }
+    };
+    while (rungReports.length) await send(rungReports.shift());
+    if (reported.status !== v.status || reported.card !== v.card) await send();
+    if (v.version !== projectedVersion) {
+      projectedVersion = v.version;
+      try {
+        await dbActivities.projectItem(v);
+      } catch (e) {
+        log.error('item projection failed', { version: v.version, error: String(e) });
+      }
+    }
+  };
+
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  for (;;) {
+    await publish();
+    const seen = s.view.version;
+    if (projectedVersion !== seen || rungReports.length) continue;
+    if (isFinalItem(s.view.status)) break;
+    const info = workflowInfo();
+    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && escalating === 0 && allHandlersFinished()) {
+      await continueAsNew<typeof rectificationItemWorkflow>({ ...input, carried: { state: s, reported, projectedVersion } });
+    }
+    await condition(() => s.view.version !== seen);
+  }
+  await ladderDone;
+  await condition(() => escalating === 0 && allHandlersFinished());
+  return s.view;
+}

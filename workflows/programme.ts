@@ -1,0 +1,111 @@
+// 市级专项 — a city-wide programme (a governance track or a major action): its staged goals are deadlines on the
+// same escalation ladder as rectification items; the lead unit records achievement and the office verifies.
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  applyGoalAchievement,
+  applyGoalRung,
+  applyGoalVerification,
+  checkGoalAchievement,
+  checkGoalVerification,
+  type GoalAchievementArgs,
+  type GoalVerificationArgs,
+  newProgrammeView,
+  rungRecipients,
+  type GoalView,
+  type ProgrammeView,
+} from '../libs/domain/src';
+import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from './definitions';
+import { dbActivities } from './activities';
+import { handler, validator } from './failures';
+import { escalate, runLadder } from './ladder';
+import { campaignIdKey, cardKey, kindKey } from './search-attributes';
+
+const DEFAULT_HISTORY_LIMIT = 10_000;
+
+export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
+  const workflowId = workflowInfo().workflowId;
+  const view: ProgrammeView = input.carried?.view ?? newProgrammeView(input, Date.now());
+  let escalating = 0;
+
+  setHandler(programmeStateQuery, () => view);
+  setHandler(
+    goalAchievementUpdate,
+    handler((a: GoalAchievementArgs) => applyGoalAchievement(view, a, Date.now())),
+    { validator: validator((a: GoalAchievementArgs) => checkGoalAchievement(view, a)) },
+  );
+  setHandler(
+    goalVerificationUpdate,
+    handler((a: GoalVerificationArgs) => applyGoalVerification(view, a, Date.now())),
+    { validator: validator((a: GoalVerificationArgs) => checkGoalVerification(view, a)) },
+  );
+
+  const goalLadder = async (goal: GoalView) => {
+    const closed = () => goal.status === 'closed';
+    await runLadder({
+      deadline: goal.dueAt,
+      ladder: input.plan.ladder,
+      calendar: input.plan.calendar,
+      keyPrefix: `${workflowId}:${goal.id}:${goal.dueAt}`,
+      isFired: (key) => goal.rungs.some((r) => r.key === key),
+      shouldStop: closed,
+      fire: async (step) => {
+        const firedAt = new Date().toISOString();
+        const to = rungRecipients(step.rung, { unitId: input.leadUnitId, groupId: '' }).filter((r) => r !== 'group:');
+        applyGoalRung(view, goal.id, { rung: step.rung, firedAt, deadline: goal.dueAt, to, dueAt: step.dueAt, key: step.key }, Date.now());
+        escalating++;
+        try {
+          await escalate({
+            key: step.key,
+            campaignId: input.campaignId ?? '',
+            unitId: input.leadUnitId,
+            itemId: goal.id,
+            groupId: '',
+            subject: 'programme-goal',
+            rung: step.rung,
+            deadline: goal.dueAt,
+            firedAt,
+            to,
+            summary: `Programme ${input.name}: staged goal "${goal.title}" (lead: ${input.leadLeader}) — ${step.rung}, due ${goal.dueAt}`,
+          });
+          if (step.rung === 'referral') {
+            await dbActivities.proposeMeasure({
+              key: step.key,
+              campaignId: input.campaignId ?? '',
+              unitId: input.leadUnitId,
+              subject: `lead unit of programme ${input.name}`,
+              reason: `staged goal "${goal.title}" 30 days overdue (due ${goal.dueAt})`,
+            });
+          }
+        } catch (e) {
+          log.error('goal escalation could not be recorded', { key: step.key, error: String(e) });
+        } finally {
+          escalating--;
+        }
+      },
+    });
+  };
+  const ladders = Promise.all(view.goals.map(goalLadder));
+
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  let attrs = '';
+  for (;;) {
+    if (attrs !== view.card) {
+      upsertSearchAttributes([
+        ...(input.campaignId ? [{ key: campaignIdKey, value: input.campaignId }] : []),
+        { key: cardKey, value: view.card },
+        { key: kindKey, value: 'programme' },
+      ]);
+      attrs = view.card;
+    }
+    if (view.status === 'done') break;
+    const info = workflowInfo();
+    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && escalating === 0 && allHandlersFinished()) {
+      await continueAsNew<typeof programmeWorkflow>({ ...input, carried: { view } });
+    }
+    const seen = view.version;
+    await condition(() => view.version !== seen);
+  }
+  await ladders;
+  await condition(() => escalating === 0 && allHandlersFinished());
+  return view;
+}
