@@ -211,3 +211,38 @@ it('a decision retried under the same Idempotency-Key after a lost answer is app
   const unit = await api.call('GET', `/api/units/${w.unitB}`, { token: w.tokens.office });
   expect(unit.body.records.filter((r: { title: string }) => r.title === 'retried after a lost answer')).toHaveLength(1);
 });
+
+it('a programme goal over HTTP: achieved by the lead unit, refused once by the office, then verified; the programme is done', async () => {
+  const office = (method: string, path: string, body?: unknown) => api.call(method, path, { token: w.tokens.office, body });
+  const created = await office('POST', '/api/programmes', {
+    name: 'Three public expenses',
+    track: 'governance',
+    leadLeader: 'Executive vice mayor',
+    leadUnitId: w.unitB,
+    responsibleUnitIds: [w.unitA],
+    goals: [{ title: 'Publish the 2013 budget lines', dueAt: '2030-06-30T00:00:00+08:00' }],
+    campaignId: w.campaignId,
+  });
+  expect(created.status).toBe(201);
+  const goal = created.body.goals[0].id;
+  expect(goal).toBe(`${created.body.id}.goal-1`);
+  const P = `/api/programmes/${created.body.id}/goals/${goal}`;
+  const read = async () => (await api.call('GET', `/api/programmes/${created.body.id}`, { token: w.tokens.auditor })).body;
+  expect((await read()).goals[0]).toMatchObject({ status: 'open', card: 'none' });
+  // Only the lead unit records achievement; only the office verifies.
+  expect((await api.call('POST', `${P}/achievement`, { token: w.tokens.unitA, body: { evidence: 'not the lead' } })).status).toBe(403);
+  expect((await api.call('POST', `${P}/achievement`, { token: w.tokens.unitB, body: { evidence: 'Budget lines online' } })).body.status).toBe('achieved');
+  expect((await api.call('POST', `${P}/verification`, { token: w.tokens.supB, body: { accept: true, comment: 'x' } })).status).toBe(403);
+  expect((await office('POST', `${P}/verification`, { accept: false, comment: 'Travel costs missing' })).body.status).toBe('open');
+  const again = await office('POST', `${P}/verification`, { accept: true, comment: 'not achieved yet' });
+  expect(again.status).toBe(409);
+  expect(again.body.message).toContain('goal.verification-achieved');
+  await api.call('POST', `${P}/achievement`, { token: w.tokens.unitB, body: { evidence: 'Travel costs added' } });
+  expect((await office('POST', `${P}/verification`, { accept: true, comment: 'Complete' })).body.status).toBe('closed');
+  expect(await read()).toMatchObject({ status: 'done', goals: [{ status: 'closed' }] });
+  expect((await office('POST', `/api/programmes/${created.body.id}/goals/${created.body.id}.goal-9/achievement`, { evidence: 'x' })).status).toBe(404);
+  // A lead unit that is not enrolled is refused up front.
+  const bad = await office('POST', '/api/programmes', { ...{ name: 'x', track: 'action', leadLeader: 'l', responsibleUnitIds: [], goals: [{ title: 'g', dueAt: '2030-01-01T00:00:00+08:00' }] }, leadUnitId: randomUUID() });
+  expect(bad.status).toBe(400);
+  expect(bad.body.message).toContain('leadUnitId');
+});
