@@ -94,6 +94,8 @@ describe('operations', () => {
     // Error answers are described in the one error shape.
     const decision = doc.body.paths['/api/units/{id}/transitions/{tid}/decision'].post;
     expect(decision.responses['409'].content['application/json'].schema.$ref).toMatch(/ErrorResponseDto$/);
+    expect(decision.responses['503']).toBeDefined();
+    expect(decision.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
     expect(doc.body.components.schemas.EnrolUnitDto.required).toEqual(expect.arrayContaining(['code', 'name', 'kind', 'level', 'groupId']));
     const ui = await api.call('GET', '/docs');
     expect(ui.status).toBe(200);

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Client, Connection } from '@temporalio/client';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,12 +82,13 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
       .setTitle('massline')
       .setDescription(
         'A mass-line education campaign (党的群众路线教育实践活动) run as durable workflows: units, phases, supervised gates, ' +
-          'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}.',
+          'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}. ' +
+          'Every answer carries X-Request-Id (the caller\'s, if it sent a plain one), which the JSON logs carry too.',
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'token of a principal (office, unit, supervisor, auditor)' })
       .build();
-    const document = SwaggerModule.createDocument(app, openapi);
+    const document = withIdempotencyKey(SwaggerModule.createDocument(app, openapi));
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
     await app.init();
@@ -97,6 +98,28 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
     throw err;
   }
+}
+
+/** Every POST and PUT accepts an Idempotency-Key (the interceptor applies to all of them): say so once, here. */
+function withIdempotencyKey(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const op of [item.post, item.put]) {
+      if (!op) continue;
+      op.parameters = [
+        ...(op.parameters ?? []),
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Repeat the call safely: the same key with the same body replays the first answer (header Idempotent-Replayed: true); ' +
+            'the same key with another body is a 409. Keys are per principal (per address on public channels).',
+          schema: { type: 'string', maxLength: 255 },
+        },
+      ];
+    }
+  }
+  return document;
 }
 
 /**

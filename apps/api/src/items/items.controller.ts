@@ -51,7 +51,7 @@ export class ItemsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Report progress on an item' })
   @ApiCreatedResponse({ type: CreatedIdDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   progress(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: ProgressDto) {
     return this.service.reportProgress(p, id, dto);
   }
@@ -61,7 +61,7 @@ export class ItemsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Submit completion evidence (status submitted)' })
   @ApiOkResponse({ type: ItemViewDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   completion(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: CompletionDto) {
     return this.service.submitCompletion(p, id, dto);
   }
@@ -71,7 +71,7 @@ export class ItemsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'A supervisor of the assigned group closes the item (销号) or sends it back to open' })
   @ApiOkResponse({ type: ItemViewDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   verification(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: VerificationDto) {
     return this.service.verify(p, id, dto);
   }
@@ -81,7 +81,7 @@ export class ItemsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Request a new deadline' })
   @ApiCreatedResponse({ type: PendingDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   requestExtension(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: ExtensionRequestDto) {
     return this.service.requestExtension(p, id, dto);
   }
@@ -91,7 +91,7 @@ export class ItemsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Approve (new deadline, ladder restarts) or reject an extension' })
   @ApiOkResponse({ type: ExtensionDecisionResultDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   decideExtension(
     @CurrentPrincipal() p: Principal,
     @Param('itemId', itemId()) id: string,
@@ -106,7 +106,7 @@ export class ItemsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The office carries the item into a long-term rule (status carried)' })
   @ApiOkResponse({ type: ItemViewDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   carryOver(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Body() dto: CarryOverDto) {
     return this.service.carryOver(p, id, dto);
   }

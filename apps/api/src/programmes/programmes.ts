@@ -270,7 +270,7 @@ export class ProgrammesController {
   @Roles('office', 'auditor', 'supervisor', 'unit')
   @ApiOperation({ summary: 'A programme with its goals, read from its workflow' })
   @ApiOkResponse({ type: ProgrammeViewDto })
-  @ApiErrors(401, 403, 404)
+  @ApiErrors(401, 403, 404, 503)
   get(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('programme')) id: string) {
     return this.service.get(p, id);
   }
@@ -280,7 +280,7 @@ export class ProgrammesController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The lead unit records a staged goal as achieved' })
   @ApiOkResponse({ type: GoalViewDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   achieve(
     @CurrentPrincipal() p: Principal,
     @Param('id', new UuidParam('programme')) id: string,
@@ -295,7 +295,7 @@ export class ProgrammesController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The office verifies an achieved goal: accept closes it, reject reopens it' })
   @ApiOkResponse({ type: GoalViewDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   verify(
     @CurrentPrincipal() p: Principal,
     @Param('id', new UuidParam('programme')) id: string,

@@ -50,7 +50,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Record a deliverable: study, investigation, solicitation report, comparison-check, rule' })
   @ApiCreatedResponse({ type: CreatedIdDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   addRecord(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: AddRecordDto) {
     return this.service.addRecord(p, id, dto);
   }
@@ -60,7 +60,7 @@ export class UnitsController {
   @PublicChannel()
   @ApiOperation({ summary: 'A citizen submits an opinion to a unit (public, rate-limited)' })
   @ApiAcceptedResponse({ type: AcceptedIdDto })
-  @ApiErrors(400, 404, 409, 429)
+  @ApiErrors(400, 404, 409, 429, 503)
   addOpinion(@CurrentCaller() c: PublicCaller, @Param('id', unitId()) id: string, @Body() dto: AddOpinionDto) {
     return this.service.addOpinion(c, id, dto);
   }
@@ -70,7 +70,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Add a problem to the inventory, with its source and category' })
   @ApiCreatedResponse({ type: CreatedIdDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   addProblem(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: AddProblemDto) {
     return this.service.addProblem(p, id, dto);
   }
@@ -80,7 +80,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Schedule the special democratic life meeting (专题民主生活会)' })
   @ApiCreatedResponse({ type: MeetingViewDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   scheduleMeeting(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: ScheduleMeetingDto) {
     return this.service.scheduleMeeting(p, id, dto);
   }
@@ -90,7 +90,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'A supervisor of the assigned group attests presence (全程参与)' })
   @ApiOkResponse({ type: MeetingViewDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   attendMeeting(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: AttendanceDto) {
     return this.service.attendMeeting(p, id, dto);
   }
@@ -100,7 +100,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Record the meeting as held; valid only with attendance covering it start to end' })
   @ApiOkResponse({ type: MeetingValidityDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   meetingHeld(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: MeetingHeldDto) {
     return this.service.meetingHeld(p, id, dto);
   }
@@ -110,7 +110,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Request the transition to the next phase; 409 lists the unmet gates' })
   @ApiCreatedResponse({ type: PendingDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   requestTransition(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: RequestTransitionDto) {
     return this.service.requestTransition(p, id, dto);
   }
@@ -120,7 +120,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'A supervisor of the assigned group approves or rejects a transition' })
   @ApiOkResponse({ type: DecisionResultDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   decideTransition(
     @CurrentPrincipal() p: Principal,
     @Param('id', unitId()) id: string,
@@ -135,7 +135,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Set the rectification task book (整改任务书) while in P3 and unpublished' })
   @ApiOkResponse({ type: TaskBookItemsDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   setTaskBook(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Body() dto: SetTaskBookDto) {
     return this.service.setTaskBook(p, id, dto);
   }
@@ -145,7 +145,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'Publish the task book; its disclosure window (公示) starts' })
   @ApiOkResponse({ type: DisclosureDto })
-  @ApiErrors(401, 403, 404, 409)
+  @ApiErrors(401, 403, 404, 409, 503)
   publishTaskBook(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string) {
     return this.service.publishTaskBook(p, id);
   }
@@ -155,7 +155,7 @@ export class UnitsController {
   @PublicChannel()
   @ApiOperation({ summary: 'A citizen objects to a disclosed task book (public, rate-limited); 409 outside the window' })
   @ApiAcceptedResponse({ type: AcceptedIdDto })
-  @ApiErrors(400, 404, 409, 429)
+  @ApiErrors(400, 404, 409, 429, 503)
   fileObjection(@CurrentCaller() c: PublicCaller, @Param('id', unitId()) id: string, @Body() dto: FileObjectionDto) {
     return this.service.fileObjection(c, id, dto);
   }
@@ -165,7 +165,7 @@ export class UnitsController {
   @Roles(...DECIDED_BY_SERVICE)
   @ApiOperation({ summary: 'The unit answers an objection' })
   @ApiOkResponse({ type: CreatedIdDto })
-  @ApiErrors(400, 401, 403, 404, 409)
+  @ApiErrors(400, 401, 403, 404, 409, 503)
   answerObjection(
     @CurrentPrincipal() p: Principal,
     @Param('id', unitId()) id: string,
