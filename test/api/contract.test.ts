@@ -228,6 +228,20 @@ describe('validation', () => {
     expect(big.body).toMatchObject({ statusCode: 413, message: 'body: request body too large' });
   });
 
+  it('refuses arrays where objects belong, and bodies nested deeper than any DTO, with 400', async () => {
+    for (const units of [[[]], [null], [1], [[{ code: 'X' }]]]) {
+      const r = await office('POST', `/api/campaigns/${campaignId}/units`, { units });
+      expect({ units, status: r.status }).toEqual({ units, status: 400 });
+      expect(r.body.message).toContain('units[0]');
+    }
+    for (const depth of [40, 100_000]) {
+      const raw = '{"name":"x","plan":' + '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) + '}';
+      const r = await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, raw });
+      expect(r.status).toBe(400);
+      expect(r.body.message).toBe('body: nested more than 32 levels deep');
+    }
+  });
+
   it('ids of the wrong form are unknown ids (404), never a database error', async () => {
     for (const path of ['/api/campaigns/not-a-uuid', '/api/units/1%27%20OR%201=1', `/api/items/${unitA.id}.item-x`, `/api/units/${randomUUID()}`]) {
       const r = await office('GET', path);

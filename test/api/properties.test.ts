@@ -30,6 +30,9 @@ const hostile = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.constantFrom('', '   ', '\u0000', 'x'.repeat(100_001), '2013-02-30T00:00:00+08:00', '2013-07-08', 'P', '-PT5S', 'P1Y', '__proto__', '../../etc'),
   fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+  // Arrays where objects belong, objects where arrays belong, nesting beyond any DTO's depth.
+  fc.constantFrom([[]], [[{}]], [null], [1, 'a'], [{ code: [] }], { 0: {} }),
+  fc.integer({ min: 30, max: 3000 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth))),
   fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
 );
 
@@ -112,7 +115,7 @@ describe('no input yields a 500', () => {
         expect(r.status).toBeLessThan(500);
         if (r.status >= 400) expect(r.body).toMatchObject({ statusCode: r.status, error: expect.any(String), message: expect.any(String) });
       }),
-      { numRuns: 25 },
+      { numRuns: 60 },
     );
   });
 

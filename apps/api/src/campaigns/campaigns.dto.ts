@@ -28,7 +28,7 @@ import {
   type UnitLevel,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
-import { IsIsoTime, IsNotBlank } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
 
 // ---------- plan (documentation; resolvePlan validates it and names the field) ----------
 
@@ -180,6 +180,7 @@ export class EnrolUnitsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIMITS.bulkUnits)
+  @EachIsObject()
   @ValidateNested({ each: true })
   @Type(() => EnrolUnitDto)
   units!: EnrolUnitDto[];

@@ -2,6 +2,7 @@
 // error answer for failures raised before Nest's router (body parser).
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { DomainError } from '../../../../libs/domain/src';
 import { toErrorBody } from './errors.filter';
 import type { JsonLogger } from './logger';
 import type { ApiMetrics } from './metrics';
@@ -35,6 +36,32 @@ export const requestIdAndLog =
     });
     next();
   };
+
+/** No request body of this API nests deeper than a plan (about 6 levels); a deeper one is refused unread. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Depth of a parsed JSON value, measured without recursion (a hostile body cannot exhaust the stack). */
+export function jsonDepth(value: unknown, limit = Infinity): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    }
+  }
+  return max;
+}
+
+export const limitBodyDepth = (req: Request, _res: Response, next: NextFunction): void => {
+  if (req.body !== undefined && jsonDepth(req.body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    return next(new DomainError('INVALID_INPUT', `body: nested more than ${MAX_BODY_DEPTH} levels deep`, { field: 'body' }));
+  }
+  next();
+};
 
 /** Runs after the body parser: the rest of the request runs inside its context (request id in every log line). */
 export const enterRequestContext = (req: WithId, _res: Response, next: NextFunction): void => {

@@ -35,7 +35,7 @@ import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators'
 import { actorOf, type Principal } from '../auth/principal';
 import { ApiErrors, LIMITS } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
-import { IsIsoTime, IsNotBlank } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
 import type { UnitsRepository } from '../repositories/units.repository';
@@ -84,6 +84,7 @@ export class CreateProgrammeDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIMITS.goals)
+  @EachIsObject()
   @ValidateNested({ each: true })
   @Type(() => GoalInputDto)
   goals!: GoalInputDto[];

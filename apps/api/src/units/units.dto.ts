@@ -25,7 +25,7 @@ import {
   type RecordKind,
 } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
-import { IsIsoTime, IsNotBlank } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
 import { WindowDto } from '../campaigns/campaigns.dto';
 
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/;
@@ -189,6 +189,7 @@ export class SetTaskBookDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIMITS.taskBookItems)
+  @EachIsObject()
   @ValidateNested({ each: true })
   @Type(() => TaskBookItemDto)
   items!: TaskBookItemDto[];
