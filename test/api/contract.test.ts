@@ -242,6 +242,17 @@ describe('validation', () => {
     }
   });
 
+  it('refuses NUL characters, which the database cannot store, naming the field', async () => {
+    const r = await office('POST', `/api/campaigns/${campaignId}/groups`, { name: 'group\u0000' });
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe('name: must not contain NUL (\\u0000) characters');
+    const nested = await office('POST', `/api/campaigns/${campaignId}/units`, {
+      units: [{ code: 'N-1', name: 'a\u0000b', kind: 'organ', level: 'municipal', groupId: groupA }],
+    });
+    expect(nested.status).toBe(400);
+    expect(nested.body.details[0].field).toBe('units[0].name');
+  });
+
   it('ids of the wrong form are unknown ids (404), never a database error', async () => {
     for (const path of ['/api/campaigns/not-a-uuid', '/api/units/1%27%20OR%201=1', `/api/items/${unitA.id}.item-x`, `/api/units/${randomUUID()}`]) {
       const r = await office('GET', path);

@@ -13,7 +13,7 @@ import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal } from '../../../libs/temporal/src';
 import { buildApiContext, type ApiContext } from './api-context';
 import { AppModule } from './app.module';
-import { enterRequestContext, expressErrors, limitBodyDepth, requestIdAndLog } from './common/http-middleware';
+import { checkBody, enterRequestContext, expressErrors, requestIdAndLog } from './common/http-middleware';
 import { JsonLogger } from './common/logger';
 
 /** Large enough for 10,000 units in one enrolment call, small enough to refuse abuse early. */
@@ -74,8 +74,8 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     contexts.set(app, ctx);
     app.use(requestIdAndLog(logger, ctx.metrics));
     app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
-    app.use(limitBodyDepth);
-    // Right after the parser: a malformed, oversized or too deeply nested body is answered here, in the one error shape.
+    app.use(checkBody);
+    // Right after the parser: a malformed, oversized, too deeply nested or NUL-carrying body is answered here, in the one error shape.
     app.use(expressErrors(logger));
     app.use(enterRequestContext);
 

@@ -40,26 +40,33 @@ export const requestIdAndLog =
 /** No request body of this API nests deeper than a plan (about 6 levels); a deeper one is refused unread. */
 export const MAX_BODY_DEPTH = 32;
 
-/** Depth of a parsed JSON value, measured without recursion (a hostile body cannot exhaust the stack). */
-export function jsonDepth(value: unknown, limit = Infinity): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
+/**
+ * What no handler should have to think about, checked once on the parsed body without recursion (a hostile
+ * body cannot exhaust the stack): nesting deeper than any DTO, and NUL characters, which PostgreSQL cannot
+ * store in text (they would be accepted by a workflow and then refused by its projection).
+ */
+export function bodyProblem(value: unknown, maxDepth = MAX_BODY_DEPTH): { field: string; message: string } | undefined {
+  const stack: Array<[unknown, string, number]> = [[value, '', 0]];
   while (stack.length) {
-    const [v, d] = stack.pop()!;
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return { field: path || 'body', message: 'must not contain NUL (\\u0000) characters' };
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
-      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    if (depth + 1 > maxDepth) return { field: 'body', message: `nested more than ${maxDepth} levels deep` };
+    if (Array.isArray(v)) v.forEach((child, i) => stack.push([child, `${path}[${i}]`, depth + 1]));
+    else for (const [k, child] of Object.entries(v as object)) {
+      if (k.includes('\u0000')) return { field: path || 'body', message: 'field names must not contain NUL (\\u0000) characters' };
+      stack.push([child, path ? `${path}.${k}` : k, depth + 1]);
     }
   }
-  return max;
+  return undefined;
 }
 
-export const limitBodyDepth = (req: Request, _res: Response, next: NextFunction): void => {
-  if (req.body !== undefined && jsonDepth(req.body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
-    return next(new DomainError('INVALID_INPUT', `body: nested more than ${MAX_BODY_DEPTH} levels deep`, { field: 'body' }));
-  }
+export const checkBody = (req: Request, _res: Response, next: NextFunction): void => {
+  const problem = req.body === undefined ? undefined : bodyProblem(req.body);
+  if (problem) return next(new DomainError('INVALID_INPUT', `${problem.field}: ${problem.message}`, { field: problem.field }));
   next();
 };
 

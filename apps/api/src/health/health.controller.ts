@@ -32,17 +32,19 @@ export class HealthService {
   ) {}
 
   async readiness(): Promise<{ ready: boolean; checks: Record<'database' | 'temporal', string> }> {
-    const check = async (run: () => Promise<unknown>, what: string) => {
+    const check = async (run: () => Promise<unknown>, what: string, timeoutMs: number) => {
       try {
-        await withTimeout(run(), 3000, what);
+        await withTimeout(run(), timeoutMs, what);
         return 'up';
       } catch (err) {
         return `down: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
       }
     };
     const [database, temporal] = await Promise.all([
-      check(() => pingDatabase(this.dataSource), 'database'),
-      check(() => this.temporal.workflowService.getSystemInfo({}), 'workflow engine'),
+      check(() => pingDatabase(this.dataSource), 'database', 3_000),
+      // The call carries its own deadline (its retries end with it); the outer timeout is only a safety net,
+      // longer than the retries, so that no call is left running behind the answer.
+      check(() => this.temporal.withDeadline(Date.now() + 2_500, () => this.temporal.workflowService.getSystemInfo({})), 'workflow engine', 15_000),
     ]);
     return { ready: database === 'up' && temporal === 'up', checks: { database, temporal } };
   }
