@@ -370,7 +370,7 @@ describe('massline audit (the CLI)', () => {
     const report = JSON.parse(campaign.out);
     expect(report.total).toBeGreaterThanOrEqual(4);
     expect(report.failures).toEqual([]);
-    const named = await massline('replay', '--workflow', world.unitA, itemId);
+    const named = await massline('replay', '--workflow', world.unitA, itemId, '--concurrency', '2');
     expect(named.code).toBe(0);
     expect(named.out).toMatch(/^replayed 2 of 2 histories \(\d+ events\) in [\d.]+ s: all follow from the current code/);
     const file = path.join(dir, 'unit.json');
@@ -394,7 +394,7 @@ describe('massline audit (the CLI)', () => {
   });
 
   it('answers a usage error with exit status 2 and the help', async () => {
-    for (const argv of [['replay'], ['replay', '--campaign'], ['replay', '--closed-after', 'soon'], ['export'], ['frobnicate'], ['timeline', world.unitA, '--lang', 'fr'], ['reconcile', world.campaignId, '--colour']]) {
+    for (const argv of [['replay'], ['replay', '--campaign'], ['replay', '--closed-after', 'soon'], ['export'], ['frobnicate'], ['timeline', world.unitA, '--lang', 'fr'], ['reconcile', world.campaignId, '--colour'], ['replay', '--campaign', world.campaignId, '--concurrency', '0']]) {
       const r = await massline(...argv);
       expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
       expect(r.err).toContain('massline audit');

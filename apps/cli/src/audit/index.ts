@@ -1,6 +1,7 @@
 // `massline audit …`: the auditors' tools from a terminal. Talks to Temporal and PostgreSQL directly
 // (configuration from the environment, as every massline process), never through the API.
 import * as fs from 'fs';
+import * as os from 'os';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
@@ -37,8 +38,10 @@ Usage:
   massline audit timeline <unitId|itemId> [--items] [--lang zh|en] [--json]
       who did what, when and why, from the history, with refused decisions from the audit log
   massline audit replay --campaign <campaignId> | --workflow <id> [--workflow <id>…]
-                        | --closed-after <ISO time> [--closed-before <ISO time>] | --file <history.json>…  [--json]
+                        | --closed-after <ISO time> [--closed-before <ISO time>] | --file <history.json>…
+                        [--concurrency <n>] [--json]
       replays the histories against the current workflow code; names each diverging workflow and event
+      (n replay workers side by side; default one per core, at most 4)
   massline audit reconcile <campaignId> [--json]
       checks the PostgreSQL read model against the workflows; lists every mismatch
   massline audit dossier <escalationId> [--html] [--out <file>]
@@ -101,7 +104,7 @@ export async function runAudit(argv: string[], io: Io = { out: process.stdout, e
       case 'timeline':
         return await timelineCommand(parseArgs(rest, { values: ['lang'], flags: ['items', 'json'], positionals: 1 }), connections, io);
       case 'replay':
-        return await replayCommand(parseArgs(rest, { values: ['campaign', 'closed-after', 'closed-before'], lists: ['workflow', 'file'], flags: ['json'], positionals: 0 }), connections, io);
+        return await replayCommand(parseArgs(rest, { values: ['campaign', 'closed-after', 'closed-before', 'concurrency'], lists: ['workflow', 'file'], flags: ['json'], positionals: 0 }), connections, io);
       case 'reconcile':
         return await reconcileCommand(parseArgs(rest, { flags: ['json'], positionals: 1 }), connections, io);
       case 'dossier':
@@ -221,6 +224,8 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   }
   if (!files.length && !Object.keys(selection).length) throw new UsageError('replay needs --campaign, --workflow, --closed-after/--closed-before or --file');
   if (files.length && Object.keys(selection).length) throw new UsageError('--file replays files only; do not combine it with a selection');
+  const concurrency = args.values.concurrency === undefined ? Math.min(4, Math.max(1, os.cpus().length)) : Number(args.values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be an integer from 1 to 64');
 
   quietReplayWorker();
   const bar = new ProgressBar(io.err, 'replay');
@@ -238,6 +243,7 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
     const live: ReplayProgress = { total: items.length, replayed: 0, failures: [], events: 0 };
     progress = await replayHistories(items, {
       bundle,
+      concurrency,
       onResult: (r) => {
         live.replayed++;
         if (r.failure) live.failures.push(r.failure);
@@ -245,7 +251,7 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
       },
     });
   } else {
-    progress = await replaySelection({ client: await c.client(), selection, onProgress });
+    progress = await replaySelection({ client: await c.client(), selection, concurrency, onProgress });
   }
   bar.done();
   const seconds = (Date.now() - started) / 1000;
