@@ -116,7 +116,8 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     const worker = await createMasslineWorker({ config, identity: 'massline-bench-worker' });
     const running = worker.run();
-    stops.unshift(async () => {
+    // The API closes first (its calls in flight settle while the worker still runs), then the worker.
+    stops.splice(1, 0, async () => {
       worker.shutdown();
       await running;
     });

@@ -10,10 +10,17 @@ import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
 import { AccessGuardDeps } from './auth/auth.guard';
 
-/** Closes what the app opened itself (data source, Temporal connection) when Nest shuts down. */
+/**
+ * Closes what the app opened itself (data source, Temporal connection) when Nest shuts down, once the calls
+ * to the engine still in flight (a client may have hung up on them) have settled.
+ */
 class OwnedResources implements OnApplicationShutdown {
-  constructor(private readonly closers: Array<() => Promise<void>>) {}
+  constructor(
+    private readonly workflows: WorkflowGateway,
+    private readonly closers: Array<() => Promise<void>>,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
+    await this.workflows.drain();
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
   }
 }
@@ -34,7 +41,7 @@ export class CoreModule {
     ];
     return {
       module: CoreModule,
-      providers: [...providers, { provide: OwnedResources, useValue: new OwnedResources(ctx.closers) }],
+      providers: [...providers, { provide: OwnedResources, useValue: new OwnedResources(ctx.workflows, ctx.closers) }],
       exports: providers.map((p) => p.provide),
     };
   }

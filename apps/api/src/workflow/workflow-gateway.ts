@@ -34,12 +34,30 @@ export const UPDATE_DEADLINE_MS = 15_000;
 const OMIT_FROM_AUDIT = new Set(['actor', 'contact']);
 
 export class WorkflowGateway {
+  /** Calls to the engine still running: the connection is closed only after them (see drain). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   constructor(
     readonly client: Client,
     private readonly audit: AuditLogRepository,
     private readonly metrics: ApiMetrics,
     private readonly logger: JsonLogger,
   ) {}
+
+  /** Waits (at most `timeoutMs`) for the calls in flight, e.g. of requests whose client hung up, to settle. */
+  async drain(timeoutMs = UPDATE_DEADLINE_MS + 1_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
+    clearTimeout(timer);
+  }
+
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    const forget = () => this.inFlight.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
 
   async update<Ret, Arg extends object>(def: UpdateDefinition<Ret, [Arg]>, workflowId: string, arg: Arg, ctx: UpdateContext): Promise<Ret> {
     try {
@@ -57,8 +75,8 @@ export class WorkflowGateway {
     const updateId = key ? createHash('sha256').update(`${key}\n${workflowId}\n${def.name}`).digest('hex').slice(0, 32) : undefined;
     try {
       const handle = this.client.workflow.getHandle(workflowId);
-      const result = await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-        handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }),
+      const result = await this.track(
+        this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) })),
       );
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'accepted' });
       return result;
@@ -84,7 +102,7 @@ export class WorkflowGateway {
   async query<Ret>(def: QueryDefinition<Ret, []>, workflowId: string): Promise<Ret | undefined> {
     try {
       const handle = this.client.workflow.getHandle(workflowId);
-      const result = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(def));
+      const result = await this.track(this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(def)));
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'answered' });
       return result;
     } catch (err) {
@@ -101,7 +119,7 @@ export class WorkflowGateway {
   /** Counts a start (or any other engine call) made through a helper outside this class. */
   async counted<T>(call: string, run: () => Promise<T>): Promise<T> {
     try {
-      const result = await run();
+      const result = await this.track(run());
       this.metrics.workflowCalls.inc({ call, outcome: 'accepted' });
       return result;
     } catch (err) {
