@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench <name>`: the benchmarks whose output goes into issue notes (never timed assertions in tests).
+//   api     p50/p99 of a read, a list and a decision call through the real API (autocannon)
+//   replay  replay throughput (histories/s, events/s) over 1,000 unit histories
+// Each bench starts its own Temporal dev server and PostgreSQL unless TEMPORAL_ADDRESS / DATABASE_URL are set.
+const { spawnSync } = require('child_process');
+const path = require('path');
+const { ensureDependencies, ensureBuild } = require('./lib/bootstrap');
+
+const root = path.resolve(__dirname, '..');
+const benches = {
+  api: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'api-bench.js')] },
+  replay: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'replay'] },
+};
+
+async function main() {
+  const name = process.argv[2];
+  const bench = benches[name];
+  if (!bench) {
+    process.stderr.write(`usage: npm run bench <${Object.keys(benches).join('|')}>\n`);
+    return 2;
+  }
+  await ensureDependencies();
+  if (bench.built) await ensureBuild();
+  const result = spawnSync(process.execPath, [...bench.run, ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
+  return result.status ?? 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${(err && err.stack) || err}\n`);
+    process.exit(1);
+  },
+);
