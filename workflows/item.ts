@@ -127,6 +127,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
     }
   };
   const ladderDone = ladder();
+  ladderDone.catch(() => undefined);
 
   const publish = async () => {
     const v = s.view;

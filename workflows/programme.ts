@@ -85,6 +85,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     });
   };
   const ladders = Promise.all(view.goals.map(goalLadder));
+  ladders.catch(() => undefined);
 
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   let attrs = '';

@@ -183,6 +183,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     }
   };
   const windows = windowEscalation();
+  // Awaited at the end; a rejection meanwhile (e.g. cancellation) must not count as unhandled.
+  windows.catch(() => undefined);
 
   // ---------- effects: items, search attributes, campaign counters, read model ----------
   const startItems = async () => {

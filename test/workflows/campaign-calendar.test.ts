@@ -1,0 +1,144 @@
+// The campaign over the full default calendar (DOMAIN.md "Calendar"): two batches, three phases each, the
+// seed's dates anchored at the test server's current time, run to DONE in seconds of wall time.
+import type { WorkflowHandle } from '@temporalio/client';
+import { campaignWorkflowId, itemWorkflowId, unitWorkflowId, type CampaignCounters, type Plan } from '../../libs/domain/src';
+import { campaignCountersQuery, itemStateQuery, unitStateQuery } from '../../workflows/definitions';
+import { campaignWorkflow } from '../../workflows';
+import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook } from './drive';
+import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, waitFor, type Enrolled, type WorkflowTestContext } from './helpers';
+
+let t: WorkflowTestContext;
+beforeAll(async () => {
+  t = await setUpWorkflowTests('campaign');
+});
+afterAll(async () => {
+  await t?.teardown();
+});
+
+const counters = (h: WorkflowHandle) => h.query(campaignCountersQuery);
+const until = (h: WorkflowHandle, what: string, fn: (c: CampaignCounters & { openedBatches: number[] }) => boolean) =>
+  waitFor(async () => {
+    const c = await counters(h);
+    return fn(c) && c;
+  }, what);
+
+async function startCampaign(taskQueue: string, plan: Plan, units: Array<{ code: string; batch: 1 | 2 }>, historyLimit?: number) {
+  const enrolled = await enrol(t.dataSource, plan, units);
+  const handle = await t.env.client.workflow.start(campaignWorkflow, {
+    taskQueue,
+    workflowId: campaignWorkflowId(enrolled.campaignId),
+    args: [{ campaignId: enrolled.campaignId, name: 'Hangzhou 2013', plan, ...(historyLimit ? { historyLimit } : {}) }],
+  });
+  return { handle, enrolled };
+}
+
+/** Drives one unit from P1 into P3 and publishes a task book with one item due 20 days later. */
+async function runUnitToP3(enrolled: Enrolled, unitId: string) {
+  const cast = actors({ unitId, groupId: enrolled.groupId, otherGroupId: enrolled.otherGroupId });
+  const unit = t.env.client.workflow.getHandle(unitWorkflowId(unitId));
+  await meetP2Gate(unit, cast);
+  await approve(unit, cast, 'P2');
+  await meetP3Gate(t.env, unit, cast);
+  await approve(unit, cast, 'P3');
+  const now = await t.env.currentTimeMs();
+  const { itemIds } = await publishTaskBook(t.env, unit, cast, [now + 20 * DAY]);
+  return { unit, cast, itemIds };
+}
+
+/** Once the task book is effective: close its items, record a rule, get DONE approved. */
+async function finishUnit(handles: Awaited<ReturnType<typeof runUnitToP3>>) {
+  const { unit, cast, itemIds } = handles;
+  await waitFor(async () => (await unit.query(unitStateQuery)).taskBook?.status === 'effective', 'task book effective');
+  for (const id of itemIds) await waitFor(() => t.env.client.workflow.getHandle(itemWorkflowId(id)).query(itemStateQuery).catch(() => undefined), 'item started');
+  await closeItemsAndFinish(t.env.client, unit, cast, itemIds);
+  await waitFor(async () => (await unit.query(unitStateQuery)).unmetGates.length === 0, 'DONE gates met');
+  await approve(unit, cast, 'DONE');
+  await unit.result();
+}
+
+describe('the full default calendar', () => {
+  it('runs both batches (seed dates anchored at now) to DONE for a few units; counters follow every step', () =>
+    t.withWorker(async (tq) => {
+      const wallStart = Date.now();
+      const plan = await planAtNow(t.env);
+      const [b1, b2] = plan.batches;
+      const { handle, enrolled } = await startCampaign(tq, plan, [
+        { code: 'HZ-101', batch: 1 },
+        { code: 'HZ-102', batch: 1 },
+        { code: 'XH-201', batch: 2 },
+      ]);
+      const [a, b, c] = enrolled.units;
+
+      // Batch 1 opens at once: its two units start P1; batch 2's unit does not exist yet.
+      await until(handle, 'batch 1 in P1', (x) => x.byBatch['1'].P1 === 2);
+      expect((await counters(handle)).openedBatches).toEqual([1]);
+      await expect(t.env.client.workflow.getHandle(unitWorkflowId(c.id)).describe()).rejects.toThrow();
+
+      // Unit A moves early, through every phase before its window opens, and is DONE within days.
+      const aRun = await runUnitToP3(enrolled, a.id);
+      await t.env.sleep(7 * DAY + HOUR);
+      await finishUnit(aRun);
+      await until(handle, 'A done', (x) => x.byBatch['1'].DONE === 1);
+
+      // Unit B lingers in P1 past its window: yellow, counted by the campaign; approval clears it.
+      const p1End = Date.parse(b1.phases.P1.endsAt);
+      await t.env.sleep(p1End + HOUR - (await t.env.currentTimeMs()));
+      const yellow = await until(handle, 'B shows yellow', (x) => x.cards.yellow === 1);
+      expect(yellow.byBatch['1']).toMatchObject({ P1: 1, DONE: 1 });
+      const bRun = await runUnitToP3(enrolled, b.id);
+      await until(handle, 'B card cleared', (x) => x.cards.yellow === 0 && x.byBatch['1'].P3 === 1);
+      await t.env.sleep(7 * DAY + HOUR);
+      await finishUnit(bRun);
+      await until(handle, 'batch 1 done', (x) => x.byBatch['1'].DONE === 2 && x.byBatch['1'].P3 === 0);
+
+      // Batch 2 opens at its start date.
+      await t.env.sleep(Date.parse(b2.startsAt) + HOUR - (await t.env.currentTimeMs()));
+      await until(handle, 'batch 2 in P1', (x) => x.byBatch['2'].P1 === 1);
+      expect((await counters(handle)).openedBatches).toEqual([1, 2]);
+      const cRun = await runUnitToP3(enrolled, c.id);
+      await t.env.sleep(7 * DAY + HOUR);
+      await finishUnit(cRun);
+
+      // After the last batch's end, with every unit DONE, the campaign closes.
+      const final = await handle.result();
+      expect(final.byBatch).toEqual({ '1': { P1: 0, P2: 0, P3: 0, DONE: 2 }, '2': { P1: 0, P2: 0, P3: 0, DONE: 1 } });
+      expect(final.cards).toEqual({ yellow: 0, red: 0 });
+      expect(final.openedBatches).toEqual([1, 2]);
+      expect(await t.env.currentTimeMs()).toBeGreaterThanOrEqual(Date.parse(b2.endsAt));
+      const [row] = await t.dataSource.query('SELECT status FROM campaigns WHERE id = $1', [enrolled.campaignId]);
+      expect(row.status).toBe('done');
+      const windowRows = await t.dataSource.query(`SELECT unit_id, phase, rung FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window'`, [enrolled.campaignId]);
+      expect(windowRows).toEqual([{ unit_id: b.id, phase: 'P1', rung: 'yellow' }]);
+      const wallMs = Date.now() - wallStart;
+      console.log(`full default calendar (2 batches, 3 units, ${Math.round((Date.parse(b2.endsAt) - Date.parse(b1.startsAt)) / DAY)} virtual days): ${(wallMs / 1000).toFixed(1)} s wall time`);
+
+      await saveHistory(handle, 'campaign-full-calendar');
+      await saveHistory(t.env.client.workflow.getHandle(unitWorkflowId(b.id)), 'unit-batch1-window-overrun-to-done');
+      await saveHistory(t.env.client.workflow.getHandle(unitWorkflowId(c.id)), 'unit-batch2-to-done');
+    }));
+});
+
+describe('the campaign at scale', () => {
+  it('continues as new when its history grows, carrying counters and opened batches (the batch is not reopened)', () =>
+    t.withWorker(async (tq) => {
+      const plan = await planAtNow(t.env);
+      const units = Array.from({ length: 8 }, (_, i) => ({ code: `HZ-${300 + i}`, batch: 1 as const }));
+      const { handle, enrolled } = await startCampaign(tq, plan, units, 20);
+      const firstRun = (await handle.describe()).runId;
+      const c = await until(handle, 'eight units counted', (x) => x.byBatch['1'].P1 === 8);
+      expect(c.openedBatches).toEqual([1]);
+      await waitFor(async () => (await handle.describe()).runId !== firstRun, 'a new run');
+      // A unit reports to whichever run is current: the count carries on.
+      const unit = t.env.client.workflow.getHandle(unitWorkflowId(enrolled.units[0].id));
+      const cast = actors({ unitId: enrolled.units[0].id, groupId: enrolled.groupId, otherGroupId: enrolled.otherGroupId });
+      await meetP2Gate(unit, cast);
+      await approve(unit, cast, 'P2');
+      const after = await until(handle, 'P2 counted after the new run', (x) => x.byBatch['1'].P2 === 1);
+      expect(after.byBatch['1'].P1).toBe(7);
+      expect(after.openedBatches).toEqual([1]);
+      const history = await t.env.client.workflow.getHandle(handle.workflowId).fetchHistory();
+      const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'startBatchUnits');
+      expect(scheduled).toHaveLength(0); // the current run did not start batch 1 again
+      await saveHistory(handle, 'campaign-continued-as-new');
+    }));
+});

@@ -1,0 +1,87 @@
+// Moves a unit through its lifecycle by the same updates the API sends.
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Actor } from '../../libs/domain/src';
+import {
+  addOpinionUpdate,
+  addProblemUpdate,
+  addRecordUpdate,
+  answerObjectionUpdate,
+  approveTransitionUpdate,
+  meetingAttendanceUpdate,
+  meetingHeldUpdate,
+  publishTaskBookUpdate,
+  requestTransitionUpdate,
+  scheduleMeetingUpdate,
+  setTaskBookUpdate,
+  unitStateQuery,
+  submitCompletionUpdate,
+  verifyItemUpdate,
+} from '../../workflows/definitions';
+import { DAY, HOUR, iso } from './helpers';
+import { itemWorkflowId } from '../../libs/domain/src';
+import type { Client } from '@temporalio/client';
+
+export interface Cast {
+  unit: Actor;
+  supervisor: Actor;
+  citizen: Actor;
+}
+
+export const up = <R>(handle: WorkflowHandle, def: { name: string }, args: object): Promise<R> =>
+  handle.executeUpdate(def as never, { args: [args] as never }) as Promise<R>;
+
+export async function approve(handle: WorkflowHandle, cast: Cast, to: 'P2' | 'P3' | 'DONE') {
+  const t = await up<{ id: string }>(handle, requestTransitionUpdate, { actor: cast.unit, to, comment: `ready for ${to}` });
+  return up<{ status: string }>(handle, approveTransitionUpdate, { actor: cast.supervisor, transitionId: t.id, approve: true, comment: `gate met for ${to}` });
+}
+
+/** P1 deliverables: a study record, an opinion from the public, the solicitation report. */
+export async function meetP2Gate(handle: WorkflowHandle, cast: Cast) {
+  await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'study', title: 'Study session on the mass line' });
+  await up(handle, addOpinionUpdate, { actor: cast.citizen, text: 'Too many meetings, too few visits' });
+  await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'solicitation-report', title: 'Opinion solicitation report' });
+}
+
+/** A meeting attested from start to end by the assigned group, recorded after it ended. */
+export async function holdValidMeeting(env: TestWorkflowEnvironment, handle: WorkflowHandle, cast: Cast) {
+  const now = await env.currentTimeMs();
+  const start = now - 4 * HOUR;
+  const end = now - 1 * HOUR;
+  await up(handle, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(start), location: 'Meeting room 3' });
+  await up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(start - 600_000), leftAt: iso(end + 600_000) });
+  return up<{ valid: boolean; reason?: string }>(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(start), endedAt: iso(end), minutes: 'Criticism and self-criticism' });
+}
+
+/** P2 deliverables: a problem, comparison-check materials, a valid meeting. */
+export async function meetP3Gate(env: TestWorkflowEnvironment, handle: WorkflowHandle, cast: Cast) {
+  const p = await up<{ id: string }>(handle, addProblemUpdate, { actor: cast.unit, title: 'Meetings too long', source: 'masses', category: 'formalism' });
+  await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'comparison-check', title: 'Comparison-check materials of the leadership team' });
+  await holdValidMeeting(env, handle, cast);
+  return p.id;
+}
+
+/** Sets and publishes a task book; returns its item ids and the disclosure end. */
+export async function publishTaskBook(env: TestWorkflowEnvironment, handle: WorkflowHandle, cast: Cast, deadlines: number[]) {
+  const view = await handle.query(unitStateQuery);
+  const problemIds = view.problems.map((p) => p.id);
+  const book = await up<{ items: Array<{ id: string }> }>(handle, setTaskBookUpdate, {
+    actor: cast.unit,
+    signedBy: 'Party secretary Wang',
+    items: deadlines.map((d, i) => ({ problemIds, measure: `measure ${i + 1}`, owner: `owner ${i + 1}`, deadline: iso(d) })),
+  });
+  const { disclosureEndsAt } = await up<{ disclosureEndsAt: string }>(handle, publishTaskBookUpdate, { actor: cast.unit });
+  return { itemIds: book.items.map((i) => i.id), disclosureEndsAt };
+}
+
+/** From P3 with an effective task book: close every item, record a rule, get DONE approved. */
+export async function closeItemsAndFinish(client: Client, handle: WorkflowHandle, cast: Cast, itemIds: string[]) {
+  for (const id of itemIds) {
+    const item = client.workflow.getHandle(itemWorkflowId(id));
+    await up(item, submitCompletionUpdate, { actor: cast.unit, evidence: 'Meeting count down by a third' });
+    await up(item, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified on site' });
+  }
+  await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'rule', title: 'Rules on meetings and documents' });
+}
+
+export { answerObjectionUpdate, DAY };
