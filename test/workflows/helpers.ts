@@ -74,7 +74,7 @@ export interface WorkflowTestContext {
   /** withEnv plus a worker (real activities, real database) on a fresh task queue, running while `fn` runs. */
   withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
   /** A worker on `taskQueue` against the current env, for tests that stop and restart workers themselves. */
-  createWorker(taskQueue: string): Promise<Worker>;
+  createWorker(taskQueue: string, options?: { maxCachedWorkflows?: number }): Promise<Worker>;
   teardown(): Promise<void>;
 }
 
@@ -106,13 +106,14 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
         await env.teardown();
       }
     },
-    createWorker(taskQueue) {
+    createWorker(taskQueue, options = {}) {
       const env = ctx.env;
       return Worker.create({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
         workflowBundle: bundle,
+        ...options,
         activities: createActivities({ ...repositories, temporal: { client: env.client, taskQueue }, channels: [outboxChannel()] }),
       });
     },
