@@ -168,7 +168,9 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   for (;;) {
     await publish();
     const seen = s.view.version;
-    if (projectedVersion !== seen || rungReports.length) continue;
+    // A change that landed while publishing (e.g. a verification during the report's signal) is published
+    // before the loop may end: the unit must hear the item's last status.
+    if (projectedVersion !== seen || rungReports.length || reported.status !== s.view.status || reported.card !== s.view.card) continue;
     if (isFinalItem(s.view.status)) break;
     const info = workflowInfo();
     if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && escalating === 0 && allHandlersFinished()) {

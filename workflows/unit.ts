@@ -281,7 +281,17 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     }
     await publish();
     const seen = state.view.version;
-    if (fx.projectedVersion !== seen) continue; // changed while publishing
+    // Changed while publishing: publish again, so neither the read model nor the campaign's counters miss the
+    // last change (the loop may end right below).
+    const v = state.view;
+    if (
+      fx.projectedVersion !== seen ||
+      fx.reportedPhase !== v.phase ||
+      fx.reportedCard !== v.card ||
+      fx.reportedReferrals !== state.referralKeys.length ||
+      fx.reportedOverdue !== overdueItemCount(v)
+    )
+      continue;
 
     if (state.view.phase === 'DONE') break;
 
