@@ -117,28 +117,3 @@ describe('the full default calendar', () => {
       await saveHistory(t.env.client.workflow.getHandle(unitWorkflowId(c.id)), 'unit-batch2-to-done');
     }));
 });
-
-describe('the campaign at scale', () => {
-  it('continues as new when its history grows, carrying counters and opened batches (the batch is not reopened)', () =>
-    t.withWorker(async (tq) => {
-      const plan = await planAtNow(t.env);
-      const units = Array.from({ length: 8 }, (_, i) => ({ code: `HZ-${300 + i}`, batch: 1 as const }));
-      const { handle, enrolled } = await startCampaign(tq, plan, units, 20);
-      const firstRun = (await handle.describe()).runId;
-      const c = await until(handle, 'eight units counted', (x) => x.byBatch['1'].P1 === 8);
-      expect(c.openedBatches).toEqual([1]);
-      await waitFor(async () => (await handle.describe()).runId !== firstRun, 'a new run');
-      // A unit reports to whichever run is current: the count carries on.
-      const unit = t.env.client.workflow.getHandle(unitWorkflowId(enrolled.units[0].id));
-      const cast = actors({ unitId: enrolled.units[0].id, groupId: enrolled.groupId, otherGroupId: enrolled.otherGroupId });
-      await meetP2Gate(unit, cast);
-      await approve(unit, cast, 'P2');
-      const after = await until(handle, 'P2 counted after the new run', (x) => x.byBatch['1'].P2 === 1);
-      expect(after.byBatch['1'].P1).toBe(7);
-      expect(after.openedBatches).toEqual([1]);
-      const history = await t.env.client.workflow.getHandle(handle.workflowId).fetchHistory();
-      const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'startBatchUnits');
-      expect(scheduled).toHaveLength(0); // the current run did not start batch 1 again
-      await saveHistory(handle, 'campaign-continued-as-new');
-    }));
-});

@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection, WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities, outboxChannel } from '../../activities';
+// The CLI's JSON form (`temporal workflow show --output json`); the SDK's historyToJSON fails here on two protobufjs copies.
+import { historyToCliJson } from '../../libs/audit/src/history-json';
 import { SearchAttributeType } from '@temporalio/common';
 import { hashToken, createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { defaultPlan, type Actor, type Batch, type Plan } from '../../libs/domain/src';
@@ -190,12 +191,19 @@ export async function planAtNow(env: TestWorkflowEnvironment, over: Partial<Plan
 export const RECORD_HISTORIES = process.env.MASSLINE_RECORD_HISTORIES === '1';
 export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
 
-/** With MASSLINE_RECORD_HISTORIES=1, saves the workflow's history as `<name>.json` (Temporal's JSON form). */
+/**
+ * With MASSLINE_RECORD_HISTORIES=1, saves the workflow's history (of the handle's run, else the latest) as
+ * `rules-<name>.json` in Temporal's standard JSON form, for the replay guard (test/audit/replay-guard.test.ts).
+ */
 export async function saveHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (!RECORD_HISTORIES) return;
   const history = await handle.fetchHistory();
+  // The Java test server leaves the started event's workflowId empty; the server records it, and the replay
+  // guard names failures by it.
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (started && !started.workflowId) started.workflowId = handle.workflowId;
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+  fs.writeFileSync(path.join(HISTORIES_DIR, `rules-${name}.json`), historyToCliJson(history));
 }
 
 // ---------- calling workflows ----------

@@ -359,5 +359,7 @@ describe('continue-as-new', () => {
       expect(v.opinions).toHaveLength(12);
       expect(v.records).toHaveLength(1);
       expect(v.opinions[11].text).toBe('opinion 11');
+      await saveHistory(t.env.client.workflow.getHandle(handle.workflowId, firstRun), 'unit-continued-as-new-first-run');
+      await saveHistory(fresh, 'unit-continued-as-new-next-run');
     }));
 });

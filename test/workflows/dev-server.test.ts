@@ -1,0 +1,133 @@
+// What needs the real Temporal server (the run's dev server, real time): lists by typed search attribute (the
+// time-skipping test server has no visibility API), and the campaign continuing as new while its units signal
+// it (the test server does not hold back a continue-as-new when signals arrive during it, as the server does).
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, outboxChannel } from '../../activities';
+import { campaignWorkflowId, defaultPlan, resolvePlan, unitWorkflowId, type CampaignCounters } from '../../libs/domain/src';
+import { createActivityRepositories } from '../../libs/persistence/src';
+import { campaignWorkflow } from '../../workflows';
+import { campaignCountersQuery, unitStateQuery } from '../../workflows/definitions';
+import { testServices } from '../support';
+import { approve, meetP2Gate } from './drive';
+import { actors, enrol, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
+
+let t: WorkflowTestContext;
+let connection: Connection;
+let native: NativeConnection;
+let client: Client;
+beforeAll(async () => {
+  t = await setUpWorkflowTests('search-attributes');
+  const { address, namespace } = testServices().temporal;
+  connection = await Connection.connect({ address });
+  native = await NativeConnection.connect({ address });
+  client = new Client({ connection, namespace });
+});
+afterAll(async () => {
+  await connection?.close();
+  await native?.close();
+  await t?.teardown();
+});
+
+const at = (t0: number, s: number) => new Date(t0 + s * 1000).toISOString();
+
+/** A worker on the dev server (real activities, the file's database), running while `fn` runs. */
+async function withDevWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `dev-server-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: native,
+    namespace: testServices().temporal.namespace,
+    taskQueue,
+    workflowBundle: t.bundle,
+    activities: createActivities({ ...createActivityRepositories(t.dataSource), temporal: { client, taskQueue }, channels: [outboxChannel()] }),
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+it('units keep campaign, unit code, batch, phase and card current: lists by search attribute find them', () =>
+  withDevWorker(async (taskQueue) => {
+    const t0 = Date.now();
+    // Batch 1's P1 window closes 6 s from now; the rest of the calendar lies hours ahead.
+    const plan = resolvePlan(
+      {
+        batches: [
+          { batch: 1, startsAt: at(t0, 0), endsAt: at(t0, 7200), phases: { P1: { startsAt: at(t0, 0), endsAt: at(t0, 6) }, P2: { startsAt: at(t0, 6), endsAt: at(t0, 3600) }, P3: { startsAt: at(t0, 3600), endsAt: at(t0, 7200) } } },
+          { batch: 2, startsAt: at(t0, 7200), endsAt: at(t0, 9000), phases: { P1: { startsAt: at(t0, 7200), endsAt: at(t0, 7800) }, P2: { startsAt: at(t0, 7800), endsAt: at(t0, 8400) }, P3: { startsAt: at(t0, 8400), endsAt: at(t0, 9000) } } },
+        ],
+      },
+      at(t0, 0),
+    );
+    const enrolled = await enrol(t.dataSource, plan, [
+      { code: 'SA-1', batch: 1 },
+      { code: 'SA-2', batch: 1 },
+    ]);
+    const [a, b] = enrolled.units;
+    const ids = [campaignWorkflowId(enrolled.campaignId), unitWorkflowId(a.id), unitWorkflowId(b.id)];
+    try {
+      await client.workflow.start(campaignWorkflow, { taskQueue, workflowId: ids[0], args: [{ campaignId: enrolled.campaignId, name: 'SA', plan }] });
+      const unitA = client.workflow.getHandle(ids[1]);
+      await waitFor(() => unitA.query(unitStateQuery).catch(() => undefined), 'unit A started');
+      const cast = actors({ unitId: a.id, groupId: enrolled.groupId, otherGroupId: enrolled.otherGroupId });
+      await meetP2Gate(unitA, cast);
+      await approve(unitA, cast, 'P2');
+
+      const list = async (query: string) => {
+        const found: string[] = [];
+        for await (const wf of client.workflow.list({ query: `MasslineCampaign = "${enrolled.campaignId}" AND ${query}` })) found.push(wf.workflowId);
+        return found.sort();
+      };
+      const eventually = (query: string, expected: string[]) =>
+        waitFor(async () => JSON.stringify(await list(query)) === JSON.stringify([...expected].sort()), `${query} → ${expected.join(', ')}`, 20_000);
+
+      await eventually('MasslineKind = "unit" AND MasslineBatch = 1', [ids[1], ids[2]]);
+      await eventually('MasslineKind = "unit" AND MasslinePhase = "P2"', [ids[1]]);
+      await eventually('MasslineUnitCode = "SA-2" AND MasslinePhase = "P1"', [ids[2]]);
+      // Unit B is still in P1 when its window closes: yellow, findable by card.
+      await eventually('MasslineKind = "unit" AND MasslineCard = "yellow"', [ids[2]]);
+      await eventually('MasslineKind = "campaign"', [ids[0]]);
+    } finally {
+      await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+    }
+  }));
+
+it('the campaign continues as new when its history grows, carrying counters and opened batches; signals sent meanwhile are all counted', () =>
+  withDevWorker(async (taskQueue) => {
+    const plan = defaultPlan(new Date().toISOString());
+    const units = Array.from({ length: 12 }, (_, i) => ({ code: `CN-${100 + i}`, batch: 1 as const }));
+    const enrolled = await enrol(t.dataSource, plan, units);
+    const ids = [campaignWorkflowId(enrolled.campaignId), ...enrolled.units.map((u) => unitWorkflowId(u.id))];
+    const campaign = client.workflow.getHandle(ids[0]);
+    const counters = () => campaign.query(campaignCountersQuery);
+    const until = (what: string, fn: (c: CampaignCounters) => boolean) =>
+      waitFor(async () => {
+        const c = await counters();
+        return fn(c) && c;
+      }, what);
+    try {
+      await client.workflow.start(campaignWorkflow, { taskQueue, workflowId: ids[0], args: [{ campaignId: enrolled.campaignId, name: 'CAN', plan, historyLimit: 20 }] });
+      const firstRun = (await campaign.describe()).runId;
+      const all = await until('twelve units counted', (c) => c.byBatch['1'].P1 === 12);
+      expect((all as CampaignCounters & { openedBatches: number[] }).openedBatches).toEqual([1]);
+      await waitFor(async () => (await campaign.describe()).runId !== firstRun, 'a new run');
+
+      // A unit reports to whichever run is current: the count carries on.
+      const unit = client.workflow.getHandle(ids[1]);
+      const cast = actors({ unitId: enrolled.units[0].id, groupId: enrolled.groupId, otherGroupId: enrolled.otherGroupId });
+      await meetP2Gate(unit, cast);
+      await approve(unit, cast, 'P2');
+      const after = await until('P2 counted after the new run', (c) => c.byBatch['1'].P2 === 1);
+      expect(after.byBatch['1'].P1).toBe(11);
+      expect((after as CampaignCounters & { openedBatches: number[] }).openedBatches).toEqual([1]);
+      // The runs after the first did not start batch 1 again.
+      const history = await campaign.fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      expect(started?.continuedExecutionRunId).toBeTruthy();
+      const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'startBatchUnits');
+      expect(scheduled).toHaveLength(0);
+      await saveHistory(client.workflow.getHandle(ids[0], firstRun), 'campaign-continued-as-new-first-run');
+      await saveHistory(campaign, 'campaign-continued-as-new-latest-run');
+    } finally {
+      await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+    }
+  }));
