@@ -197,8 +197,9 @@ describe('task book and disclosure', () => {
     const r = applySetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx());
     expect(r.items[0].id).toBe('u1.item-1');
     expect(r.items[0].status).toBe('pending');
-    const { disclosureEndsAt } = applyPublishTaskBook(s, { actor: unit }, ctx());
+    const { disclosureEndsAt } = applyPublishTaskBook(s, { actor: unit, comment: 'signed by the secretary' }, ctx());
     expect(disclosureEndsAt).toBe('2013-07-15T00:00:00+08:00');
+    expect(s.view.taskBook).toMatchObject({ setBy: { actorId: 'p-unit', role: 'unit' }, publishedBy: { actorId: 'p-unit', role: 'unit', comment: 'signed by the secretary' } });
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx())).details.rule).toBe('taskbook.published');
     expect(refusal(() => checkPublishTaskBook(s, { actor: unit })).details.rule).toBe('taskbook.published');
     applyFileObjection(s, { actor: citizen, text: 'too vague' }, ctx());

@@ -227,7 +227,8 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
       await up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(now - 1.5 * HOUR), leftAt: iso(now - 0.5 * HOUR) });
       expect(await up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(now - 1.5 * HOUR), endedAt: iso(now - 0.5 * HOUR), minutes: 'm2' })).toEqual({ valid: true });
       const v = await stateOf(handle);
-      expect(v.meeting).toMatchObject({ id: 'meeting-2', valid: true });
+      expect(v.meeting).toMatchObject({ id: 'meeting-2', valid: true, scheduledBy: { actorId: cast.unit.id, role: 'unit' }, heldBy: { actorId: cast.unit.id, role: 'unit' } });
+      expect(v.meeting!.attendance[0]).toMatchObject({ supervisorId: cast.supervisor.id, groupId: cast.supervisor.groupId });
       expect(v.meeting!.previous).toEqual([expect.objectContaining({ id: 'meeting-1', valid: false })]);
       expect(await approve(handle, cast, 'P3')).toEqual({ status: 'approved' });
       await saveHistory(handle, 'unit-meeting-reconvened');

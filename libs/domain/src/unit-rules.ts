@@ -218,6 +218,7 @@ export function applyScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs, ctx: 
     status: 'scheduled',
     attendance: [],
     previous,
+    scheduledBy: stamp(a.actor, ctx.now, a.comment),
   };
   refreshUnit(s, ctx);
   return s.view.meeting;
@@ -242,6 +243,7 @@ export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
     arrivedAt: a.arrivedAt,
     leftAt: a.leftAt,
     attestedAt: new Date(ctx.now).toISOString(),
+    ...(a.comment ? { comment: a.comment } : {}),
   });
   refreshUnit(s, ctx);
   return m;
@@ -261,7 +263,7 @@ export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
 export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { valid: boolean; reason?: string } {
   const m = s.view.meeting!;
   const verdict = meetingValidity(m, a, s.view.groupId);
-  Object.assign(m, { status: 'held', startedAt: a.startedAt, endedAt: a.endedAt, minutes: a.minutes, valid: verdict.valid });
+  Object.assign(m, { status: 'held', startedAt: a.startedAt, endedAt: a.endedAt, minutes: a.minutes, valid: verdict.valid, heldBy: stamp(a.actor, ctx.now, a.comment) });
   if (verdict.reason) m.reason = verdict.reason;
   else delete m.reason;
   refreshUnit(s, ctx);
@@ -364,7 +366,7 @@ export function applySetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     status: 'pending',
     card: 'none',
   }));
-  s.view.taskBook = { signedBy: a.signedBy, items, status: 'draft', objections: [] };
+  s.view.taskBook = { signedBy: a.signedBy, items, status: 'draft', objections: [], setBy: stamp(a.actor, ctx.now, a.comment) };
   refreshUnit(s, ctx);
   return { items: items.map(({ card: _card, ...rest }) => rest) };
 }
@@ -381,8 +383,8 @@ export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { discl
   tb.publishedAt = new Date(ctx.now).toISOString();
   // 公示: the disclosure window counts per the plan's calendar.
   tb.disclosureEndsAt = addToInstant(ctx.now, ctx.plan.disclosure, ctx.plan.calendar);
+  tb.publishedBy = stamp(a.actor, ctx.now, a.comment);
   refreshUnit(s, ctx);
-  void a;
   return { disclosureEndsAt: tb.disclosureEndsAt };
 }
 

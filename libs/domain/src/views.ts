@@ -7,7 +7,7 @@ export interface ProblemView extends Stamp {
   id: string; title: string; description?: string; source: ProblemSource; category: ProblemCategory;
 }
 
-export interface AttendanceView { supervisorId: string; groupId: string; arrivedAt: string; leftAt: string; attestedAt: string }
+export interface AttendanceView { supervisorId: string; groupId: string; arrivedAt: string; leftAt: string; attestedAt: string; comment?: string }
 /** 专题民主生活会 — the special democratic life meeting. */
 export interface MeetingView {
   id: string;
@@ -22,6 +22,9 @@ export interface MeetingView {
   reason?: string;
   /** Earlier meetings recorded invalid, to be reconvened. */
   previous: Array<Omit<MeetingView, 'previous'>>;
+  /** Who scheduled it and who recorded it as held (who, role, when, why). */
+  scheduledBy?: Stamp;
+  heldBy?: Stamp;
 }
 
 export interface TransitionView {
@@ -65,6 +68,9 @@ export interface TaskBookView {
   disclosureEndsAt?: string;
   effectiveAt?: string;
   objections: ObjectionView[];
+  /** Who set (last changed) the draft and who published it. */
+  setBy?: Stamp;
+  publishedBy?: Stamp;
 }
 
 export interface UnitView {
