@@ -8,7 +8,6 @@ import {
   log,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import {
   activeUnits,
@@ -22,8 +21,7 @@ import {
 import { campaignCountersQuery, unitProgressSignal, type CampaignWorkflowInput } from './definitions';
 import { batchActivities, dbActivities } from './activities';
 import { campaignIdKey, kindKey } from './search-attributes';
-
-const DEFAULT_HISTORY_LIMIT = 10_000;
+import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 
 /**
  * Ends once every batch has opened, the last batch's window is over and every unit it started is DONE;
@@ -38,10 +36,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   setHandler(unitProgressSignal, (report) => applyUnitProgress(counters, report));
   setHandler(campaignCountersQuery, () => ({ ...counters, openedBatches: [...openedBatches] }));
 
-  const historyFull = () => {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > historyLimit;
-  };
+  const historyFull = () => historyIsLong(historyLimit);
   const carryOn = async () => {
     await condition(allHandlersFinished);
     await continueAsNew<typeof campaignWorkflow>({ ...input, carried: { counters, openedBatches, unitsByBatch } });

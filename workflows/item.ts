@@ -43,12 +43,11 @@ import {
   verifyItemUpdate,
   type ItemWorkflowInput,
 } from './definitions';
+import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
 import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from './search-attributes';
-
-const DEFAULT_HISTORY_LIMIT = 10_000;
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
@@ -172,8 +171,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
     // before the loop may end: the unit must hear the item's last status.
     if (projectedVersion !== seen || rungReports.length || reported.status !== s.view.status || reported.card !== s.view.card) continue;
     if (isFinalItem(s.view.status)) break;
-    const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && escalating === 0 && allHandlersFinished()) {
+    if (historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished()) {
       await continueAsNew<typeof rectificationItemWorkflow>({ ...input, carried: { state: s, reported, projectedVersion } });
     }
     await condition(() => s.view.version !== seen);

@@ -15,12 +15,11 @@ import {
   type ProgrammeView,
 } from '../libs/domain/src';
 import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from './definitions';
+import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
 import { campaignIdKey, cardKey, kindKey } from './search-attributes';
-
-const DEFAULT_HISTORY_LIMIT = 10_000;
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
@@ -99,8 +98,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       attrs = view.card;
     }
     if (view.status === 'done') break;
-    const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && escalating === 0 && allHandlersFinished()) {
+    if (historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished()) {
       await continueAsNew<typeof programmeWorkflow>({ ...input, carried: { view } });
     }
     const seen = view.version;

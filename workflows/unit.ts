@@ -75,13 +75,12 @@ import {
   type UnitProgressReport,
   type UnitWorkflowInput,
 } from './definitions';
+import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
 import { rectificationItemWorkflow } from './item';
 import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from './search-attributes';
-
-export const DEFAULT_HISTORY_LIMIT = 10_000;
 
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
@@ -295,8 +294,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
 
     if (state.view.phase === 'DONE') break;
 
-    const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && escalating === 0 && allHandlersFinished()) {
+    if (historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished()) {
       await continueAsNew<typeof unitLifecycleWorkflow>({ ...input, carried: { state, effects: fx } });
     }
 
