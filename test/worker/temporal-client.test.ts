@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { SearchAttributeType } from '@temporalio/common';
-import { defaultPlan } from './plan-fixture';
 import {
   connectTemporal,
   registerSearchAttributes,
@@ -8,9 +7,12 @@ import {
   startUnitWorkflow,
   type TemporalHandles,
 } from '../../libs/temporal/src';
-import { unitWorkflowId, campaignWorkflowId } from '../../libs/domain/src';
+import { campaignWorkflowId, defaultPlan, unitWorkflowId } from '../../libs/domain/src';
 import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../workflows/search-attributes';
 import { startDevServer, testServices } from '../support';
+
+// The seed calendar, resolved the way the API resolves a campaign's plan.
+const seedPlan = defaultPlan('2013-07-08T00:00:00+08:00');
 
 // No worker polls this queue: starting a workflow only records it, which is all these tests need.
 const TASK_QUEUE = `idle-${randomUUID()}`;
@@ -54,7 +56,7 @@ describe('starting workflows', () => {
   it('starts a unit workflow under its deterministic id with its search attributes, once', async () => {
     const campaignId = randomUUID();
     const unitId = randomUUID();
-    const input = { campaignId, unitId, code: 'HZ-001', name: 'Municipal finance bureau', batch: 1 as const, groupId: randomUUID(), plan: defaultPlan };
+    const input = { campaignId, unitId, code: 'HZ-001', name: 'Municipal finance bureau', batch: 1 as const, groupId: randomUUID(), plan: seedPlan };
     const first = await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
     expect(first).toEqual({ workflowId: unitWorkflowId(unitId), status: 'started' });
     const again = await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
@@ -87,7 +89,7 @@ describe('starting workflows', () => {
 
   it('refuses a second run of a closed unit workflow (exists, not a new run)', async () => {
     const unitId = randomUUID();
-    const input = { campaignId: randomUUID(), unitId, code: 'HZ-002', name: 'x', batch: 2 as const, groupId: randomUUID(), plan: defaultPlan };
+    const input = { campaignId: randomUUID(), unitId, code: 'HZ-002', name: 'x', batch: 2 as const, groupId: randomUUID(), plan: seedPlan };
     await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
     const handle = temporal.client.workflow.getHandle(unitWorkflowId(unitId));
     const { runId } = await handle.describe();
@@ -98,7 +100,7 @@ describe('starting workflows', () => {
 
   it('starts a campaign workflow once', async () => {
     const campaignId = randomUUID();
-    const input = { campaignId, name: 'Hangzhou 2013', plan: defaultPlan };
+    const input = { campaignId, name: 'Hangzhou 2013', plan: seedPlan };
     expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({ workflowId: campaignWorkflowId(campaignId), status: 'started' });
     expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({ workflowId: campaignWorkflowId(campaignId), status: 'exists' });
     const description = await temporal.client.workflow.getHandle(campaignWorkflowId(campaignId)).describe();
