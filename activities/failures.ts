@@ -25,15 +25,24 @@ export function toActivityFailure(error: unknown): unknown {
   return error;
 }
 
-/** Wraps every activity so that its failures are classified once. */
-export function withFailureMapping<T extends object>(activities: T): T {
+/**
+ * Wraps every activity so that its failures are classified once. Activities named in `retryForever` record what
+ * a workflow has decided (projections, escalations): their failures stay retryable whatever they are, so that
+ * nothing decided is dropped; they show as failing activities until the cause is fixed.
+ */
+export function withFailureMapping<T extends object>(activities: T, retryForever: ReadonlyArray<keyof T & string> = []): T {
   const wrapped = {} as Record<string, unknown>;
+  const forever = new Set<string>(retryForever);
   for (const [name, fn] of Object.entries(activities) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
     const run = async (...args: unknown[]) => {
       try {
         return await fn(...args);
       } catch (error) {
-        throw toActivityFailure(error);
+        const failure = toActivityFailure(error);
+        if (forever.has(name) && failure instanceof ApplicationFailure && failure.nonRetryable) {
+          throw ApplicationFailure.create({ message: failure.message, type: failure.type ?? undefined, nonRetryable: false, details: failure.details as unknown[] });
+        }
+        throw failure;
       }
     };
     // Temporal registers activities by property name; keep the function's name for logs and stack traces.

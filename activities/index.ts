@@ -2,17 +2,20 @@
 // keyed by what the workflow gives it (a view's version, an escalation key, a proposal key, a deterministic
 // workflow id), so a retry or a worker crash never doubles an effect.
 import { Context } from '@temporalio/activity';
-import { DomainError, notFound, type Batch, type ItemView, type UnitView } from '../libs/domain/src';
+import { DomainError, notFound, type Batch } from '../libs/domain/src';
 import type { NotificationChannel } from '../libs/persistence/src';
-import { startUnitWorkflow } from '../libs/temporal/src';
+import { startNotificationDelivery, startUnitWorkflow } from '../libs/temporal/src';
 import { systemClock, type ActivityDeps, type NotifierChannel } from './deps';
 import { withFailureMapping } from './failures';
-import type { EscalationInput, MasslineActivities } from './types';
+import type { EscalationInput, ItemProjection, MasslineActivities, UnitProjection } from './types';
 
 export * from './deps';
 export * from './notifiers';
 export { toActivityFailure } from './failures';
-export type { EscalationInput, MasslineActivities } from './types';
+export type { EscalationInput, ItemProjection, MasslineActivities, UnitProjection } from './types';
+
+/** Activities that record what a workflow decided: retried until the database takes them, never given up. */
+export const RECORDING_ACTIVITIES = ['projectUnit', 'projectItem', 'projectCampaignStatus', 'recordEscalation', 'proposeMeasure'] as const;
 
 /** What startBatchUnits heartbeats: where a retried attempt resumes. */
 export interface BatchStartProgress {
@@ -81,12 +84,16 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
       return { started: progress.started, existing: progress.existing };
     },
 
-    async projectUnit(view: UnitView) {
-      await deps.projections.upsertUnitState(view, clock.now());
+    async projectUnit(p: UnitProjection) {
+      await deps.projections.projectUnit(p, clock.now());
     },
 
-    async projectItem(view: ItemView) {
-      await deps.projections.upsertItemState(view, clock.now());
+    async projectItem(p: ItemProjection) {
+      await deps.projections.projectItem(p, clock.now());
+    },
+
+    async campaignProgress({ campaignId, batches }) {
+      return deps.projections.campaignProgress(campaignId, batches);
     },
 
     async projectCampaignStatus({ campaignId, status }) {
@@ -109,7 +116,7 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         recipients: [...new Set(input.to)],
         summary: input.summary,
       };
-      return deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
+      const recorded = await deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
         escalationKey: input.key,
         recipient,
         rung: input.rung,
@@ -123,7 +130,10 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         firedAt: input.firedAt,
         to: escalation.recipients,
         summary: input.summary,
-      }));
+      }), clock.now());
+      // What a channel must still send goes out on its own workflow: the ladder never waits on a receiver.
+      if (recorded.queued > 0) await startNotificationDelivery(deps.temporal.client, { escalationKey: input.key }, deps.temporal.taskQueue);
+      return { escalationId: recorded.escalationId, created: recorded.created };
     },
 
     async deliverNotifications({ escalationKey }) {
@@ -147,10 +157,12 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
           await deps.escalations.markSent(row.id, clock.now());
           delivered++;
         } catch (error) {
+          if (ctx?.cancellationSignal.aborted) throw error;
           const message = error instanceof Error ? error.message : String(error);
           await deps.escalations.markError(row.id, message, false);
           errors.push(`${row.channel} → ${row.recipient}: ${message}`);
         }
+        // After every notice: a worker that dies mid-delivery is noticed within the heartbeat timeout.
         ctx?.heartbeat({ delivered });
       }
       // Retryable: Temporal tries again with backoff, and only the rows still queued are sent.
@@ -171,5 +183,5 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
       });
     },
   };
-  return withFailureMapping(activities);
+  return withFailureMapping(activities, RECORDING_ACTIVITIES);
 }

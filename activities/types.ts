@@ -1,6 +1,6 @@
 // The activities the workflows call. Implemented by createActivities(deps) in ./index.ts; the worker builds deps.
 // Every activity is idempotent: keyed by workflow id and step, so a retry or crash never doubles an effect.
-import type { Batch, ItemView, Phase, Rung, UnitView } from '../libs/domain/src';
+import type { Batch, EntryChange, ItemView, Phase, Rung, UnitHeader } from '../libs/domain/src';
 
 export interface EscalationInput {
   /** `${workflowId}:${deadline}:${rung}` (items) or `${workflowId}:${phase}:${rung}` (windows): one escalation per key, ever. */
@@ -22,15 +22,41 @@ export interface EscalationInput {
 export interface MasslineActivities {
   /** Starts (idempotently, by deterministic id) the unit workflows of one batch; heartbeats its progress. */
   startBatchUnits(input: { campaignId: string; batch: Batch }): Promise<{ started: number; existing: number }>;
-  /** Upserts the unit's row of the read model, unless a newer version is already there. */
-  projectUnit(view: UnitView): Promise<void>;
-  /** Upserts the item's row of the read model, unless a newer version is already there. */
-  projectItem(view: ItemView): Promise<void>;
+  /**
+   * Projects what changed in a unit: its row (the compact header, unless a newer version is there) and the
+   * entries that appeared or changed since the last projection (each unless a newer revision is there).
+   */
+  projectUnit(input: UnitProjection): Promise<void>;
+  /** The same for an item: its row and its changed entries (progress, extensions, verifications). */
+  projectItem(input: ItemProjection): Promise<void>;
   projectCampaignStatus(input: { campaignId: string; status: 'running' | 'done' }): Promise<void>;
-  /** Records the escalation and queues its notifications (outbox); exactly once per key. */
+  /** Units of the campaign's opened batches, and how many of them the read model shows done. */
+  campaignProgress(input: { campaignId: string; batches: Batch[] }): Promise<{ enrolled: number; done: number }>;
+  /**
+   * Records the escalation and queues its notifications (outbox), exactly once per key, and starts the
+   * delivery of what a channel must still send (its own workflow, by a deterministic id).
+   */
   recordEscalation(input: EscalationInput): Promise<{ escalationId: string; created: boolean }>;
   /** Delivers the queued notifications of one escalation through the configured channels; retried until sent. */
   deliverNotifications(input: { escalationKey: string }): Promise<{ delivered: number }>;
   /** A referral rung proposes an organisational measure against the accountable head; the office confirms it. */
   proposeMeasure(input: { key: string; campaignId: string; unitId: string; itemId?: string; subject: string; reason: string }): Promise<void>;
+}
+
+/**
+ * What changed in a unit. A long run of changes goes in chunks; only the last carries the view, so that the row
+ * reaches a version only once every entry up to it is in.
+ */
+export interface UnitProjection {
+  campaignId: string;
+  unitId: string;
+  view?: UnitHeader;
+  changes: EntryChange[];
+}
+
+export interface ItemProjection {
+  campaignId: string;
+  itemId: string;
+  view?: ItemView;
+  changes: EntryChange[];
 }

@@ -1,20 +1,34 @@
-// Activity stubs with their timeouts and retry policies. Domain errors (coded DomainError → ApplicationFailure
-// of type = code) are never retried: retrying cannot fix a broken rule or bad input.
+// Activity stubs with their timeouts and retry policies.
 import { proxyActivities } from '@temporalio/workflow';
 import type { MasslineActivities } from '../activities/types';
 import { ERROR_CODES } from '../libs/domain/src';
 
 const nonRetryableErrorTypes = Object.keys(ERROR_CODES);
 
-/** Read-model writes and escalation records: quick, retried until the database answers. */
-export const dbActivities = proxyActivities<Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectCampaignStatus' | 'recordEscalation' | 'proposeMeasure'>>({
+/**
+ * Read-model writes and escalation records: what the workflows have decided must reach the database, so they
+ * are retried until it takes them (never dropped; a failing one shows in /health/ready and /metrics meanwhile).
+ */
+export const dbActivities = proxyActivities<
+  Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectCampaignStatus' | 'recordEscalation' | 'proposeMeasure'>
+>({
   startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** What the campaign reads of its units (the read model): a plain query, retried while the database is away. */
+export const campaignActivities = proxyActivities<Pick<MasslineActivities, 'campaignProgress'>>({
+  startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes },
 });
 
-/** Notifications go out through channels (e.g. a webhook) that may be down for a while: retried for ever, slowly. */
+/**
+ * Notices go out through channels (e.g. a webhook) that may be down for a while: retried for ever, slowly. The
+ * activity heartbeats after each notice, so a worker that dies mid-delivery is noticed within the heartbeat timeout.
+ */
 export const notifyActivities = proxyActivities<Pick<MasslineActivities, 'deliverNotifications'>>({
-  startToCloseTimeout: '2m',
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes },
 });
 

@@ -5,7 +5,8 @@ import type {
   Actor,
   Batch,
   Card,
-  CampaignCounters,
+  Comment,
+  DocRef,
   ItemView,
   MeetingView,
   Phase,
@@ -15,7 +16,6 @@ import type {
   RecordKind,
   UnitView,
   ItemStatus,
-  FiredRung,
   GoalView,
   ItemState,
   ProgrammeTrack,
@@ -31,12 +31,11 @@ export interface CampaignWorkflowInput {
   plan: Plan;
   /** Carried over continue-as-new. */
   carried?: {
-    counters: CampaignCounters;
     openedBatches: Batch[];
     /** Units each opened batch holds (what startBatchUnits started or found). */
     unitsByBatch?: Partial<Record<'1' | '2', number>>;
   };
-  /** Continue-as-new once the history passes this many events (default 10,000); tests set it low. */
+  /** Continue-as-new once the history passes this many events (default DEFAULT_HISTORY_LIMIT); tests set it low. */
   historyLimit?: number;
 }
 
@@ -50,16 +49,12 @@ export interface UnitWorkflowInput {
   plan: Plan;
   /** Carried over continue-as-new: the whole state and what has been published of it. */
   carried?: { state: UnitState; effects: UnitEffects };
-  /** Continue-as-new once the history passes this many events (default 10,000); tests set it low. */
+  /** Continue-as-new once the history passes this many events (default DEFAULT_HISTORY_LIMIT); tests set it low. */
   historyLimit?: number;
 }
 
-/** What a unit has already told the outside world (campaign, read model, search attributes). */
+/** What a unit has already told the outside world (read model, search attributes, item workflows). */
 export interface UnitEffects {
-  reportedPhase: Phase | null;
-  reportedCard: Card;
-  reportedReferrals: number;
-  reportedOverdue: number;
   projectedVersion: number;
   itemsStarted: boolean;
   searchAttributes: string;
@@ -101,32 +96,35 @@ export interface ProgrammeWorkflowInput {
   historyLimit?: number;
 }
 
+export interface NotificationDeliveryInput {
+  /** The escalation whose queued notices (outbox rows) are delivered. */
+  escalationKey: string;
+}
+
 // ---------- campaign ----------
 
-/** A unit reports each change of phase or card to its campaign (deltas; signals are delivered exactly once). */
-export interface UnitProgressReport {
-  unitId: string;
-  batch: Batch;
-  phase?: { from: Phase | null; to: Phase };
-  card?: { from: Card; to: Card };
-  referrals?: number;
-  overdueItems?: number;
+/** What a campaign workflow knows of itself; its counters come from the read model, not from here. */
+export interface CampaignState {
+  openedBatches: Batch[];
+  unitsByBatch: Partial<Record<'1' | '2', number>>;
+  status: 'running' | 'done';
 }
-export const unitProgressSignal = defineSignal<[UnitProgressReport]>('unitProgress');
-export const campaignCountersQuery = defineQuery<CampaignCounters & { openedBatches: Batch[] }>('campaignCounters');
+export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
 
 // ---------- unit lifecycle ----------
 
-export interface Acting { actor: Actor; comment?: string }
+/** Who acts, and why. Texts travel as stored-text references (DocRef): the documents live in PostgreSQL. */
+export interface Acting { actor: Actor; comment?: Comment }
 
+/** The unit's compact view: counts and current facts; entries are read from PostgreSQL. */
 export const unitStateQuery = defineQuery<UnitView>('unitState');
 
-export const addRecordUpdate = defineUpdate<{ id: string }, [Acting & { kind: RecordKind; title: string; body?: string; attachmentUri?: string }]>('addRecord');
-/** Opinions come from the public channel (群众). */
-export const addOpinionUpdate = defineUpdate<{ id: string }, [Acting & { text: string; contact?: string }]>('addOpinion');
+export const addRecordUpdate = defineUpdate<{ id: string }, [Acting & { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }]>('addRecord');
+/** Opinions come from the public channel (群众); a contact left with one stays in PostgreSQL under `contactRef`. */
+export const addOpinionUpdate = defineUpdate<{ id: string }, [Acting & { text: DocRef; contactRef?: string }]>('addOpinion');
 export const addProblemUpdate = defineUpdate<
   { id: string },
-  [Acting & { title: string; description?: string; source: ProblemSource; category: ProblemCategory }]
+  [Acting & { title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory }]
 >('addProblem');
 
 export const scheduleMeetingUpdate = defineUpdate<MeetingView, [Acting & { scheduledAt: string; location: string }]>('scheduleMeeting');
@@ -134,14 +132,14 @@ export const scheduleMeetingUpdate = defineUpdate<MeetingView, [Acting & { sched
 export const meetingAttendanceUpdate = defineUpdate<MeetingView, [Acting & { arrivedAt: string; leftAt: string }]>('meetingAttendance');
 export const meetingHeldUpdate = defineUpdate<
   { valid: boolean; reason?: string },
-  [Acting & { startedAt: string; endedAt: string; minutes: string }]
+  [Acting & { startedAt: string; endedAt: string; minutes: DocRef }]
 >('meetingHeld');
 
 export const requestTransitionUpdate = defineUpdate<{ id: string; status: 'pending' }, [Acting & { to: Phase }]>('requestTransition');
 /** A supervisor of the assigned group approves or rejects a pending transition. */
 export const approveTransitionUpdate = defineUpdate<
   { status: 'approved' | 'rejected' },
-  [Acting & { transitionId: string; approve: boolean; comment: string }]
+  [Acting & { transitionId: string; approve: boolean; comment?: Comment }]
 >('approveTransition');
 
 export interface TaskBookItemInput { problemIds: string[]; measure: string; owner: string; deadline: string }
@@ -150,32 +148,32 @@ export const setTaskBookUpdate = defineUpdate<
   [Acting & { signedBy: string; items: TaskBookItemInput[] }]
 >('setTaskBook');
 export const publishTaskBookUpdate = defineUpdate<{ disclosureEndsAt: string }, [Acting]>('publishTaskBook');
-export const fileObjectionUpdate = defineUpdate<{ id: string }, [Acting & { text: string; itemId?: string }]>('fileObjection');
-export const answerObjectionUpdate = defineUpdate<{ id: string }, [Acting & { objectionId: string; text: string }]>('answerObjection');
+export const fileObjectionUpdate = defineUpdate<{ id: string }, [Acting & { text: DocRef; itemId?: string }]>('fileObjection');
+export const answerObjectionUpdate = defineUpdate<{ id: string }, [Acting & { objectionId: string; text: DocRef }]>('answerObjection');
 
 /** Items report status and card changes to their unit. */
-export interface ItemReport { itemId: string; status: ItemStatus; card: Card; rung?: FiredRung }
+export interface ItemReport { itemId: string; status: ItemStatus; card: Card }
 export const itemReportSignal = defineSignal<[ItemReport]>('itemReport');
 
 // ---------- rectification item ----------
 
 export const itemStateQuery = defineQuery<ItemView>('itemState');
-export const reportProgressUpdate = defineUpdate<{ id: string }, [Acting & { note: string; evidenceUri?: string }]>('reportProgress');
-export const submitCompletionUpdate = defineUpdate<ItemView, [Acting & { evidence: string }]>('submitCompletion');
+export const reportProgressUpdate = defineUpdate<{ id: string }, [Acting & { note: DocRef; evidenceUri?: string }]>('reportProgress');
+export const submitCompletionUpdate = defineUpdate<ItemView, [Acting & { evidence: DocRef }]>('submitCompletion');
 /** 销号 — close the item, or send it back to open. */
-export const verifyItemUpdate = defineUpdate<ItemView, [Acting & { accept: boolean; comment: string }]>('verifyItem');
-export const requestExtensionUpdate = defineUpdate<{ id: string; status: 'pending' }, [Acting & { newDeadline: string; reason: string }]>('requestExtension');
+export const verifyItemUpdate = defineUpdate<ItemView, [Acting & { accept: boolean; comment?: Comment }]>('verifyItem');
+export const requestExtensionUpdate = defineUpdate<{ id: string; status: 'pending' }, [Acting & { newDeadline: string; reason: DocRef }]>('requestExtension');
 export const decideExtensionUpdate = defineUpdate<
   { status: 'approved' | 'rejected'; deadline: string },
-  [Acting & { extensionId: string; approve: boolean; comment: string }]
+  [Acting & { extensionId: string; approve: boolean; comment?: Comment }]
 >('decideExtension');
 /** Office approves carrying an item into a long-term rule (建章立制). */
-export const carryOverUpdate = defineUpdate<ItemView, [Acting & { rule: string; comment: string }]>('carryOver');
+export const carryOverUpdate = defineUpdate<ItemView, [Acting & { rule: DocRef; comment?: Comment }]>('carryOver');
 
 // ---------- city-wide programme ----------
 
 export const programmeStateQuery = defineQuery<ProgrammeView>('programmeState');
 /** The lead unit records that a staged goal is achieved. */
-export const goalAchievementUpdate = defineUpdate<GoalView, [Acting & { goalId: string; evidence: string }]>('goalAchievement');
+export const goalAchievementUpdate = defineUpdate<GoalView, [Acting & { goalId: string; evidence: DocRef }]>('goalAchievement');
 /** The office verifies an achieved goal: accept closes it (its ladder stops), reject sends it back to open. */
-export const goalVerificationUpdate = defineUpdate<GoalView, [Acting & { goalId: string; accept: boolean; comment: string }]>('goalVerification');
+export const goalVerificationUpdate = defineUpdate<GoalView, [Acting & { goalId: string; accept: boolean; comment?: Comment }]>('goalVerification');

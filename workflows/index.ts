@@ -3,3 +3,4 @@ export { campaignWorkflow } from './campaign';
 export { unitLifecycleWorkflow } from './unit';
 export { rectificationItemWorkflow } from './item';
 export { programmeWorkflow } from './programme';
+export { notificationDeliveryWorkflow } from './notification';

@@ -25,8 +25,10 @@ import {
   checkSubmitCompletion,
   checkVerifyItem,
   isFinalItem,
+  itemLadderStoppedAt,
   newItemState,
   rungRecipients,
+  takeChanges,
   type FiredRung,
   type ItemCtx,
   type ItemState,
@@ -56,9 +58,9 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   let projectedVersion = input.carried?.projectedVersion ?? 0;
   let searchAttributes = '';
   const ctx = (): ItemCtx => ({ now: Date.now() });
-  /** Rungs fired but not yet reported to the unit. */
-  const rungReports: FiredRung[] = [];
   let escalating = 0;
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   setHandler(itemStateQuery, () => s.view);
   const on = <A, R>(def: unknown, check: (s: ItemState, a: A, c: ItemCtx) => void, apply: (s: ItemState, a: A, c: ItemCtx) => R) =>
@@ -71,24 +73,22 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   on(carryOverUpdate, checkCarryOver, applyCarryOver);
 
   // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
-  // Closing or carrying the item stops it at once.
+  // Closing or carrying the item stops it at once; rungs that fell due before that moment still fire (late).
   const ladder = async () => {
     while (!isFinalItem(s.view.status)) {
       const deadline = s.view.deadline;
-      const moved = () => isFinalItem(s.view.status) || s.view.deadline !== deadline;
       await runLadder({
         deadline,
         ladder: input.plan.ladder,
         calendar: input.plan.calendar,
         keyPrefix: `${workflowId}:${deadline}`,
         isFired: (key) => s.view.rungs.some((r) => r.key === key),
-        shouldStop: moved,
+        stoppedAt: () => itemLadderStoppedAt(s.view, deadline),
         fire: async (step) => {
           const firedAt = new Date().toISOString();
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
-          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key };
+          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
           applyItemRung(s, rung, ctx());
-          rungReports.push(rung);
           escalating++;
           try {
             await escalate({
@@ -115,68 +115,70 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
                 reason: `rectification item ${input.itemId} (${input.measure}) 30 days overdue on deadline ${deadline}`,
               });
             }
-          } catch (e) {
-            log.error('item escalation could not be recorded', { key: step.key, error: String(e) });
           } finally {
             escalating--;
           }
         },
       });
-      await condition(moved);
+      await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline);
     }
   };
   const ladderDone = ladder();
   ladderDone.catch(() => undefined);
 
+  /** Search attributes, the unit's view of the item, then the read model; until all three are current. */
   const publish = async () => {
-    const v = s.view;
-    const attrs = `${v.card}|${v.status}`;
-    if (attrs !== searchAttributes) {
-      upsertSearchAttributes([
-        { key: campaignIdKey, value: input.campaignId },
-        ...(input.unitCode ? [{ key: unitCodeKey, value: input.unitCode }] : []),
-        ...(input.batch ? [{ key: batchKey, value: input.batch }] : []),
-        { key: cardKey, value: v.card },
-        { key: kindKey, value: 'item' },
-      ]);
-      searchAttributes = attrs;
-    }
-    const unit = getExternalWorkflowHandle(input.parentWorkflowId);
-    const send = async (rung?: FiredRung) => {
-      reported.status = v.status;
-      reported.card = v.card;
-      try {
-        await unit.signal(itemReportSignal, { itemId: input.itemId, status: v.status, card: v.card, ...(rung ? { rung } : {}) });
-      } catch (e) {
-        log.warn('unit not reachable; item report dropped', { unit: input.parentWorkflowId, error: String(e) });
+    for (;;) {
+      const v = s.view;
+      const attrs = `${v.card}|${v.status}`;
+      if (attrs !== searchAttributes) {
+        upsertSearchAttributes([
+          { key: campaignIdKey, value: input.campaignId },
+          ...(input.unitCode ? [{ key: unitCodeKey, value: input.unitCode }] : []),
+          ...(input.batch ? [{ key: batchKey, value: input.batch }] : []),
+          { key: cardKey, value: v.card },
+          { key: kindKey, value: 'item' },
+        ]);
+        searchAttributes = attrs;
       }
-    };
-    while (rungReports.length) await send(rungReports.shift());
-    if (reported.status !== v.status || reported.card !== v.card) await send();
-    if (v.version !== projectedVersion) {
-      projectedVersion = v.version;
-      try {
-        await dbActivities.projectItem(v);
-      } catch (e) {
-        log.error('item projection failed', { version: v.version, error: String(e) });
+      if (reported.status !== v.status || reported.card !== v.card) {
+        reported.status = v.status;
+        reported.card = v.card;
+        try {
+          await getExternalWorkflowHandle(input.parentWorkflowId).signal(itemReportSignal, { itemId: input.itemId, status: v.status, card: v.card });
+        } catch (e) {
+          // Only a unit that has ended refuses the signal; its card no longer changes.
+          log.warn('unit not reachable; item report not delivered', { unit: input.parentWorkflowId, error: String(e) });
+        }
+        continue;
       }
+      if (!s.changes.length && projectedVersion === v.version) return;
+      // Retried until the database takes it: a projection is never dropped.
+      const version = v.version;
+      const changes = takeChanges(s, PROJECTION_CHUNK);
+      const last = s.changes.length === 0;
+      await dbActivities.projectItem({ campaignId: input.campaignId, itemId: input.itemId, ...(last ? { view: s.view } : {}), changes });
+      if (last) projectedVersion = version;
     }
   };
 
-  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   for (;;) {
+    if (canContinue()) {
+      await continueAsNew<typeof rectificationItemWorkflow>({ ...input, carried: { state: s, reported, projectedVersion } });
+    }
     await publish();
     const seen = s.view.version;
     // A change that landed while publishing (e.g. a verification during the report's signal) is published
     // before the loop may end: the unit must hear the item's last status.
-    if (projectedVersion !== seen || rungReports.length || reported.status !== s.view.status || reported.card !== s.view.card) continue;
+    if (projectedVersion !== seen || s.changes.length || reported.status !== s.view.status || reported.card !== s.view.card) continue;
     if (isFinalItem(s.view.status)) break;
-    if (historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished()) {
-      await continueAsNew<typeof rectificationItemWorkflow>({ ...input, carried: { state: s, reported, projectedVersion } });
-    }
-    await condition(() => s.view.version !== seen);
+    await condition(() => s.view.version !== seen || canContinue());
   }
   await ladderDone;
   await condition(() => escalating === 0 && allHandlersFinished());
+  await publish();
   return s.view;
 }
+
+/** Entries per projection activity. */
+const PROJECTION_CHUNK = 200;

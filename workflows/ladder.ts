@@ -1,9 +1,11 @@
 // The escalation ladder, shared by rectification items, phase windows and programme goals.
 // Rungs fire in order at deadline + offset (per the plan's calendar); a rung whose moment has passed when the
-// ladder (re)starts fires at once; a rung already fired (its key is in the workflow's state) never fires again.
+// ladder (re)starts fires at once, marked late; a rung already fired (its key is in the workflow's state) never
+// fires again. When the subject stops (closed, extended, phase left), only the rungs due after that moment are
+// skipped: a rung that came due while the subject was still open has happened, whatever was decided later.
 import { condition } from '@temporalio/workflow';
 import { ladderSchedule, type CalendarPlan, type LadderRung, type ScheduledRung } from '../libs/domain/src';
-import { dbActivities, notifyActivities } from './activities';
+import { dbActivities } from './activities';
 import type { EscalationInput } from '../activities/types';
 
 export interface LadderRun {
@@ -13,13 +15,13 @@ export interface LadderRun {
   /** `${workflowId}:${deadline}` (items) or `${workflowId}:${phase}` (windows); the rung name is appended. */
   keyPrefix: string;
   isFired(key: string): boolean;
-  /** True once the ladder must stop (closed, carried, phase left, deadline changed); checked at every step. */
-  shouldStop(): boolean;
+  /** The moment the ladder's subject stopped (closed, carried, phase left, deadline replaced); undefined while open. */
+  stoppedAt(): number | undefined;
   /**
    * Records the rung in the workflow's state synchronously (so `isFired` holds at once), then performs its
-   * effects (escalation record, notifications).
+   * effects (escalation record and its queued notices).
    */
-  fire(step: ScheduledRung & { key: string }): Promise<void>;
+  fire(step: ScheduledRung & { key: string; late: boolean }): Promise<void>;
 }
 
 export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'> {
@@ -27,15 +29,20 @@ export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'
     const key = `${run.keyPrefix}:${step.rung}`;
     if (run.isFired(key)) continue;
     const wait = step.dueMs - Date.now();
-    if (wait > 0 && (await condition(run.shouldStop, wait))) return 'stopped';
-    if (run.shouldStop()) return 'stopped';
-    await run.fire({ ...step, key });
+    if (wait > 0) await condition(() => run.stoppedAt() !== undefined, wait);
+    const stopped = run.stoppedAt();
+    if (stopped !== undefined && stopped <= step.dueMs) return 'stopped';
+    // Due while the subject was open: it fires now. Late when the ladder reached it only after its moment (a
+    // restart, a ladder started late) or after the subject had stopped; `firedAt` against `dueAt` says by how much.
+    await run.fire({ ...step, key, late: wait <= 0 || stopped !== undefined });
   }
   return 'completed';
 }
 
-/** Records one escalation and sends its notifications; both activities are idempotent by the key. */
+/**
+ * Records one escalation (and queues its notices in the outbox, delivered by their own workflow): idempotent by
+ * the key, retried until the database takes it. The ladder never waits on a notification channel.
+ */
 export async function escalate(input: EscalationInput): Promise<void> {
   await dbActivities.recordEscalation(input);
-  await notifyActivities.deliverNotifications({ escalationKey: input.key });
 }

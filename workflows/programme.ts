@@ -1,12 +1,13 @@
 // 市级专项 — a city-wide programme (a governance track or a major action): its staged goals are deadlines on the
 // same escalation ladder as rectification items; the lead unit records achievement and the office verifies.
-import { allHandlersFinished, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   applyGoalAchievement,
   applyGoalRung,
   applyGoalVerification,
   checkGoalAchievement,
   checkGoalVerification,
+  goalLadderStoppedAt,
   type GoalAchievementArgs,
   type GoalVerificationArgs,
   newProgrammeView,
@@ -25,6 +26,8 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   const workflowId = workflowInfo().workflowId;
   const view: ProgrammeView = input.carried?.view ?? newProgrammeView(input, Date.now());
   let escalating = 0;
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   setHandler(programmeStateQuery, () => view);
   setHandler(
@@ -39,18 +42,22 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   );
 
   const goalLadder = async (goal: GoalView) => {
-    const closed = () => goal.status === 'closed';
     await runLadder({
       deadline: goal.dueAt,
       ladder: input.plan.ladder,
       calendar: input.plan.calendar,
       keyPrefix: `${workflowId}:${goal.id}:${goal.dueAt}`,
       isFired: (key) => goal.rungs.some((r) => r.key === key),
-      shouldStop: closed,
+      stoppedAt: () => goalLadderStoppedAt(goal),
       fire: async (step) => {
         const firedAt = new Date().toISOString();
         const to = rungRecipients(step.rung, { unitId: input.leadUnitId, groupId: '' }).filter((r) => r !== 'group:');
-        applyGoalRung(view, goal.id, { rung: step.rung, firedAt, deadline: goal.dueAt, to, dueAt: step.dueAt, key: step.key }, Date.now());
+        applyGoalRung(
+          view,
+          goal.id,
+          { rung: step.rung, firedAt, deadline: goal.dueAt, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) },
+          Date.now(),
+        );
         escalating++;
         try {
           await escalate({
@@ -75,8 +82,6 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
               reason: `staged goal "${goal.title}" 30 days overdue (due ${goal.dueAt})`,
             });
           }
-        } catch (e) {
-          log.error('goal escalation could not be recorded', { key: step.key, error: String(e) });
         } finally {
           escalating--;
         }
@@ -86,7 +91,6 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   const ladders = Promise.all(view.goals.map(goalLadder));
   ladders.catch(() => undefined);
 
-  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   let attrs = '';
   for (;;) {
     if (attrs !== view.card) {
@@ -98,11 +102,9 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       attrs = view.card;
     }
     if (view.status === 'done') break;
-    if (historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished()) {
-      await continueAsNew<typeof programmeWorkflow>({ ...input, carried: { view } });
-    }
+    if (canContinue()) await continueAsNew<typeof programmeWorkflow>({ ...input, carried: { view } });
     const seen = view.version;
-    await condition(() => view.version !== seen);
+    await condition(() => view.version !== seen || canContinue());
   }
   await ladders;
   await condition(() => escalating === 0 && allHandlersFinished());

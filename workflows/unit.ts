@@ -4,7 +4,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
   setHandler,
@@ -29,7 +28,6 @@ import {
   applySetTaskBook,
   applyTaskBookEffective,
   applyWindowRung,
-  campaignWorkflowId,
   checkAddOpinion,
   checkAddProblem,
   checkAddRecord,
@@ -45,11 +43,12 @@ import {
   isActivePhase,
   itemWorkflowId,
   newUnitState,
-  overdueItemCount,
   parseInstant,
   phaseWindow,
   rungRecipients,
+  takeChanges,
   taskBookReady,
+  unitHeader,
   type Ctx,
   type UnitState,
   type UnitView,
@@ -68,11 +67,9 @@ import {
   requestTransitionUpdate,
   scheduleMeetingUpdate,
   setTaskBookUpdate,
-  unitProgressSignal,
   unitStateQuery,
   type ItemWorkflowInput,
   type UnitEffects,
-  type UnitProgressReport,
   type UnitWorkflowInput,
 } from './definitions';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
@@ -87,18 +84,15 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   const workflowId = workflowInfo().workflowId;
   const state: UnitState = input.carried?.state ?? newUnitState(input, plan, Date.now());
   // Search attributes are upserted again after a continue-as-new: cheap, and nothing depends on inheritance.
-  const fx: UnitEffects = input.carried ? { ...input.carried.effects, searchAttributes: '' } : {
-    reportedPhase: null,
-    reportedCard: 'none',
-    reportedReferrals: 0,
-    reportedOverdue: 0,
-    projectedVersion: 0,
-    itemsStarted: false,
-    searchAttributes: '',
-  };
+  const fx: UnitEffects = input.carried
+    ? { ...input.carried.effects, searchAttributes: '' }
+    : { projectedVersion: 0, itemsStarted: false, searchAttributes: '' };
   const ctx = (): Ctx => ({ now: Date.now(), plan });
-  /** Window rungs whose effects (escalation, notifications) are still running. */
+  /** Window rungs whose effects (escalation record, measure proposal) are still running. */
   let escalating = 0;
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  /** Continue-as-new is due and safe now (no rung half-recorded, no handler running). */
+  const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   // ---------- queries, updates, signals ----------
   setHandler(unitStateQuery, () => state.view);
@@ -142,11 +136,16 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
         calendar: plan.calendar,
         keyPrefix: `${workflowId}:${phase}`,
         isFired: (key) => state.view.windowRungs.some((r) => r.key === key),
-        shouldStop: () => state.view.phase !== phase,
+        // The window's ladder stops when the unit leaves the phase; rungs due before that still fire.
+        stoppedAt: () => (state.view.phase !== phase ? Date.parse(state.view.phaseSince) : undefined),
         fire: async (step) => {
           const firedAt = new Date().toISOString();
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId });
-          applyWindowRung(state, { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key }, ctx());
+          applyWindowRung(
+            state,
+            { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) },
+            ctx(),
+          );
           escalating++;
           try {
             await escalate({
@@ -171,8 +170,6 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
                 reason: `${phase} window overrun since ${window.endsAt}`,
               });
             }
-          } catch (e) {
-            log.error('phase-window escalation could not be recorded', { key: step.key, error: String(e) });
           } finally {
             escalating--;
           }
@@ -185,7 +182,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   // Awaited at the end; a rejection meanwhile (e.g. cancellation) must not count as unhandled.
   windows.catch(() => undefined);
 
-  // ---------- effects: items, search attributes, campaign counters, read model ----------
+  // ---------- effects: items, search attributes, read model ----------
   const startItems = async () => {
     const tb = state.view.taskBook!;
     await Promise.all(
@@ -226,85 +223,62 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     );
   };
 
+  /** Search attributes, then the read model: the header and the entries changed since the last projection. */
   const publish = async () => {
-    const v = state.view;
-    const attrs = `${v.phase}|${v.card}`;
-    if (attrs !== fx.searchAttributes) {
-      upsertSearchAttributes([
-        { key: campaignIdKey, value: input.campaignId },
-        { key: unitCodeKey, value: input.code },
-        { key: batchKey, value: input.batch },
-        { key: phaseKey, value: v.phase },
-        { key: cardKey, value: v.card },
-        { key: kindKey, value: 'unit' },
-      ]);
-      fx.searchAttributes = attrs;
-    }
-
-    const overdue = overdueItemCount(v);
-    const referrals = state.referralKeys.length;
-    if (fx.reportedPhase !== v.phase || fx.reportedCard !== v.card || fx.reportedReferrals !== referrals || fx.reportedOverdue !== overdue) {
-      const report: UnitProgressReport = {
-        unitId: input.unitId,
-        batch: input.batch,
-        ...(fx.reportedPhase !== v.phase ? { phase: { from: fx.reportedPhase, to: v.phase } } : {}),
-        ...(fx.reportedCard !== v.card ? { card: { from: fx.reportedCard, to: v.card } } : {}),
-        ...(referrals !== fx.reportedReferrals ? { referrals: referrals - fx.reportedReferrals } : {}),
-        ...(overdue !== fx.reportedOverdue ? { overdueItems: overdue - fx.reportedOverdue } : {}),
-      };
-      Object.assign(fx, { reportedPhase: v.phase, reportedCard: v.card, reportedReferrals: referrals, reportedOverdue: overdue });
-      try {
-        await getExternalWorkflowHandle(campaignWorkflowId(input.campaignId)).signal(unitProgressSignal, report);
-      } catch (e) {
-        log.warn('campaign not reachable; progress not counted', { campaignId: input.campaignId, error: String(e) });
+    for (;;) {
+      const v = state.view;
+      const attrs = `${v.phase}|${v.card}`;
+      if (attrs !== fx.searchAttributes) {
+        upsertSearchAttributes([
+          { key: campaignIdKey, value: input.campaignId },
+          { key: unitCodeKey, value: input.code },
+          { key: batchKey, value: input.batch },
+          { key: phaseKey, value: v.phase },
+          { key: cardKey, value: v.card },
+          { key: kindKey, value: 'unit' },
+        ]);
+        fx.searchAttributes = attrs;
       }
-    }
-
-    if (v.version !== fx.projectedVersion) {
-      fx.projectedVersion = v.version;
-      try {
-        await dbActivities.projectUnit(v);
-      } catch (e) {
-        log.error('unit projection failed', { version: v.version, error: String(e) });
-      }
+      if (!state.changes.length && fx.projectedVersion === v.version) return;
+      // Retried until the database takes it: a projection is never dropped. A long run of changes goes in
+      // chunks; only the last carries the header, so the row's version is reached only once every entry up to
+      // it is in.
+      const version = v.version;
+      const changes = takeChanges(state, PROJECTION_CHUNK);
+      const last = state.changes.length === 0;
+      await dbActivities.projectUnit({ campaignId: input.campaignId, unitId: input.unitId, ...(last ? { view: unitHeader(state.view) } : {}), changes });
+      if (last) fx.projectedVersion = version;
     }
   };
 
   // ---------- the main loop ----------
-  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   for (;;) {
+    // First, so that it happens even while updates keep arriving without pause; unprojected entries are carried.
+    if (canContinue()) await continueAsNew<typeof unitLifecycleWorkflow>({ ...input, carried: { state, effects: fx } });
     if (taskBookReady(state, Date.now())) applyTaskBookEffective(state, ctx());
     if (state.view.taskBook?.status === 'effective' && !fx.itemsStarted) {
       await startItems();
       fx.itemsStarted = true;
     }
     await publish();
-    const seen = state.view.version;
-    // Changed while publishing: publish again, so neither the read model nor the campaign's counters miss the
-    // last change (the loop may end right below).
-    const v = state.view;
-    if (
-      fx.projectedVersion !== seen ||
-      fx.reportedPhase !== v.phase ||
-      fx.reportedCard !== v.card ||
-      fx.reportedReferrals !== state.referralKeys.length ||
-      fx.reportedOverdue !== overdueItemCount(v)
-    )
-      continue;
-
+    // Changed while publishing (or the disclosure ended meanwhile): round again before waiting, so that neither
+    // the read model misses the last change nor a task book stays disclosed past its window.
+    if (state.changes.length || fx.projectedVersion !== state.view.version || taskBookReady(state, Date.now())) continue;
     if (state.view.phase === 'DONE') break;
 
-    if (historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished()) {
-      await continueAsNew<typeof unitLifecycleWorkflow>({ ...input, carried: { state, effects: fx } });
-    }
-
+    const seen = state.view.version;
+    const wake = () => state.view.version !== seen || canContinue();
     const tb = state.view.taskBook;
     const disclosureLeft = tb?.status === 'disclosed' ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') - Date.now() : 0;
-    if (disclosureLeft > 0) await condition(() => state.view.version !== seen, disclosureLeft);
-    else await condition(() => state.view.version !== seen);
+    if (disclosureLeft > 0) await condition(wake, disclosureLeft);
+    else await condition(wake);
   }
 
   await windows;
   await condition(() => escalating === 0 && allHandlersFinished());
+  await publish();
   return state.view;
 }
+
+/** Entries per projection activity: keeps each activity's input far below the payload limit. */
+const PROJECTION_CHUNK = 200;

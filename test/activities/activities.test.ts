@@ -17,7 +17,8 @@ import {
   type BatchStartProgress,
   type EscalationInput,
 } from '../../activities';
-import { unitWorkflowId } from '../../libs/domain/src';
+import { unitHeader, unitWorkflowId, type EntryChange, type ItemView, type UnitView } from '../../libs/domain/src';
+import { notificationDeliveryWorkflowId } from '../../libs/temporal/src';
 import { createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, type TemporalHandles } from '../../libs/temporal/src';
 import { batchKey, campaignIdKey, phaseKey, unitCodeKey } from '../../workflows/search-attributes';
@@ -88,31 +89,57 @@ async function nonRetryableFailure(fn: () => Promise<unknown>): Promise<Applicat
 describe('projectUnit', () => {
   const row = async (unitId: string) =>
     (await dataSource.query('SELECT phase, card, version, view, unmet_gates, projected_at FROM unit_states WHERE unit_id = $1', [unitId]))[0];
+  const projection = (view: UnitView, changes: EntryChange[] = []) => ({ campaignId: view.campaignId, unitId: view.id, view: unitHeader(view), changes });
+  const change = (kind: EntryChange['kind'], id: string, rev: number, data: unknown): EntryChange => ({ kind, id, seq: Number(id.split('-').pop()), rev, at: '2013-07-09T00:00:00.000Z', data });
+  const entries = async (unitId: string) =>
+    (await dataSource.query('SELECT kind, entry_id, rev, data FROM entries WHERE subject_id = $1 ORDER BY kind, seq', [unitId])) as Array<{ kind: string; entry_id: string; rev: number; data: Record<string, unknown> }>;
 
   it('writes a newer version and ignores an older or equal one', async () => {
     let clock = new Date('2013-07-08T00:00:00Z');
     const activities = createActivities(deps({ clock: { now: () => clock } }));
     const v1 = unitView({ version: 1 });
-    await activities.projectUnit(v1);
+    await activities.projectUnit(projection(v1));
     expect(await row(v1.id)).toMatchObject({ phase: 'P1', version: 1, unmet_gates: ['gate.P2.study-record'] });
 
     const v3 = { ...v1, version: 3, phase: 'P2' as const, card: 'yellow' as const, unmetGates: [] };
     clock = new Date('2013-09-01T00:00:00Z');
-    await activities.projectUnit(v3);
+    await activities.projectUnit(projection(v3));
     // A slow retry of version 2 lands after version 3: it must not win.
     clock = new Date('2013-09-02T00:00:00Z');
-    await activities.projectUnit({ ...v1, version: 2, phase: 'P1' });
-    await activities.projectUnit(v3);
+    await activities.projectUnit(projection({ ...v1, version: 2, phase: 'P1' }));
+    await activities.projectUnit(projection(v3));
     const after = await row(v1.id);
     expect(after).toMatchObject({ phase: 'P2', card: 'yellow', version: 3, unmet_gates: [] });
     expect(after.view).toEqual(v3);
     expect(after.projected_at).toEqual(new Date('2013-09-01T00:00:00Z'));
   });
 
-  it('refuses a view the database can never hold, without retrying', async () => {
+  it('projects entries by change: each once, merged by revision, never overwritten by an older one; null removes', async () => {
     const activities = createActivities(deps());
-    const failure = await nonRetryableFailure(() => activities.projectUnit(unitView({ version: 1, id: 'not-a-uuid' })));
-    expect(failure.type).toBe('INVALID_INPUT');
+    const v = unitView({ version: 3 });
+    const objection = change('objection', 'objection-1', 2, { id: 'objection-1', text: { digest: 'a'.repeat(64), chars: 4 } });
+    await activities.projectUnit(projection(v, [change('record', 'record-1', 2, { id: 'record-1', title: 't' }), objection, change('task-book-item', 'x.item-2', 3, { id: 'x.item-2' })]));
+    // The answer arrives as what changed only; a retry of the older batch changes nothing.
+    await activities.projectUnit(projection({ ...v, version: 4 }, [change('objection', 'objection-1', 4, { answer: { text: { digest: 'b'.repeat(64), chars: 2 } } })]));
+    await activities.projectUnit(projection(v, [objection]));
+    // A shorter draft drops an item (data null); without a view, only entries are written.
+    await activities.projectUnit({ campaignId: v.campaignId, unitId: v.id, changes: [change('task-book-item', 'x.item-2', 5, null)] });
+    expect(await entries(v.id)).toEqual([
+      { kind: 'objection', entry_id: 'objection-1', rev: 4, data: { id: 'objection-1', text: { digest: 'a'.repeat(64), chars: 4 }, answer: { text: { digest: 'b'.repeat(64), chars: 2 } } } },
+      { kind: 'record', entry_id: 'record-1', rev: 2, data: { id: 'record-1', title: 't' } },
+    ]);
+    expect((await row(v.id)).version).toBe(4);
+  });
+
+  it('a view the database can never hold fails retryably (named INVALID_INPUT): it is retried and shown, never dropped', async () => {
+    const activities = createActivities(deps());
+    const error = await activities.projectUnit(projection(unitView({ version: 1, id: 'not-a-uuid' }))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).nonRetryable).toBe(false);
+    expect((error as ApplicationFailure).type).toBe('INVALID_INPUT');
   });
 });
 
@@ -120,11 +147,12 @@ describe('projectItem', () => {
   it('writes a newer version and ignores an older one', async () => {
     const activities = createActivities(deps());
     const v2 = itemView({ version: 2, status: 'submitted' });
-    await activities.projectItem(v2);
-    await activities.projectItem({ ...v2, version: 1, status: 'open' });
+    const p = (view: ItemView) => ({ campaignId: view.campaignId, itemId: view.id, view, changes: [] });
+    await activities.projectItem(p(v2));
+    await activities.projectItem(p({ ...v2, version: 1, status: 'open' }));
     const [row] = await dataSource.query('SELECT status, version, owner, deadline FROM item_states WHERE item_id = $1', [v2.id]);
     expect(row).toEqual({ status: 'submitted', version: 2, owner: '张三', deadline: new Date(v2.deadline) });
-    await activities.projectItem({ ...v2, version: 5, status: 'closed' });
+    await activities.projectItem(p({ ...v2, version: 5, status: 'closed' }));
     const [closed] = await dataSource.query('SELECT status, version FROM item_states WHERE item_id = $1', [v2.id]);
     expect(closed).toEqual({ status: 'closed', version: 5 });
   });
@@ -165,15 +193,19 @@ describe('recordEscalation', () => {
     // A retry after a lost response, and two attempts racing.
     const repeats = await Promise.all([activities.recordEscalation(input), activities.recordEscalation(input), activities.recordEscalation(input)]);
     for (const repeat of repeats) expect(repeat).toEqual({ escalationId: first.escalationId, created: false });
+    // The outbox row is the delivery itself; what the webhook must still send goes out on its own workflow.
     expect(await counts(input.key)).toEqual({
       escalations: 1,
       notifications: [
-        `outbox:group:g-1:queued`,
-        `outbox:unit-head:${input.unitId}:queued`,
+        `outbox:group:g-1:sent`,
+        `outbox:unit-head:${input.unitId}:sent`,
         `webhook:group:g-1:queued`,
         `webhook:unit-head:${input.unitId}:queued`,
       ],
     });
+    const delivery = await temporal.client.workflow.getHandle(notificationDeliveryWorkflowId(input.key)).describe();
+    expect(delivery.type).toBe('notificationDeliveryWorkflow');
+    expect(delivery.taskQueue).toBe(TASK_QUEUE);
     const [row] = await dataSource.query('SELECT rung, subject, fired_at, recipients, summary FROM escalations WHERE key = $1', [input.key]);
     expect(row).toEqual({
       rung: 'yellow',
@@ -182,6 +214,14 @@ describe('recordEscalation', () => {
       recipients: input.to,
       summary: input.summary,
     });
+  });
+
+  it('starts no delivery when the outbox is the only channel', async () => {
+    const activities = createActivities(deps());
+    const input = escalation();
+    await activities.recordEscalation(input);
+    expect(await counts(input.key)).toMatchObject({ notifications: [`outbox:group:g-1:sent`, `outbox:unit-head:${input.unitId}:sent`] });
+    await expect(temporal.client.workflow.getHandle(notificationDeliveryWorkflowId(input.key)).describe()).rejects.toThrow(/not found/i);
   });
 
   it('records a programme goal rung, which has neither campaign nor group', async () => {
@@ -194,16 +234,15 @@ describe('recordEscalation', () => {
 });
 
 describe('deliverNotifications', () => {
-  it('marks the outbox rows sent once', async () => {
+  it('finds nothing to send for the outbox: its rows were delivered when recorded', async () => {
     const activities = createActivities(deps());
     const input = escalation();
     await activities.recordEscalation(input);
-    expect(await activities.deliverNotifications({ escalationKey: input.key })).toEqual({ delivered: 2 });
     expect(await activities.deliverNotifications({ escalationKey: input.key })).toEqual({ delivered: 0 });
     const rows = await dataSource.query('SELECT status, attempts, sent_at FROM notifications WHERE escalation_key = $1', [input.key]);
     expect(rows).toEqual([
-      { status: 'sent', attempts: 1, sent_at: NOW },
-      { status: 'sent', attempts: 1, sent_at: NOW },
+      { status: 'sent', attempts: 0, sent_at: NOW },
+      { status: 'sent', attempts: 0, sent_at: NOW },
     ]);
   });
 
@@ -244,13 +283,13 @@ describe('deliverNotifications', () => {
       await activities.recordEscalation(input);
 
       answers = [503];
-      await expect(activities.deliverNotifications({ escalationKey: input.key })).rejects.toThrow(/1 of 2 notifications not delivered: webhook → office: .*answered 503/);
+      await expect(activities.deliverNotifications({ escalationKey: input.key })).rejects.toThrow(/1 of 1 notifications not delivered: webhook → office: .*answered 503/);
       const afterFailure = await dataSource.query(
         'SELECT channel, status, attempts, last_error FROM notifications WHERE escalation_key = $1 ORDER BY channel',
         [input.key],
       );
       expect(afterFailure).toEqual([
-        { channel: 'outbox', status: 'sent', attempts: 1, last_error: null },
+        { channel: 'outbox', status: 'sent', attempts: 0, last_error: null },
         { channel: 'webhook', status: 'queued', attempts: 1, last_error: expect.stringContaining('answered 503') },
       ]);
 
@@ -288,7 +327,7 @@ describe('deliverNotifications', () => {
       const input = escalation({ to: ['office'] });
       await withWebhook.recordEscalation(input);
       const outboxOnly = createActivities(deps({ channels: [outboxChannel()] }));
-      expect(await outboxOnly.deliverNotifications({ escalationKey: input.key })).toEqual({ delivered: 1 });
+      expect(await outboxOnly.deliverNotifications({ escalationKey: input.key })).toEqual({ delivered: 0 });
       const rows = await dataSource.query('SELECT channel, status, last_error FROM notifications WHERE escalation_key = $1 ORDER BY channel', [input.key]);
       expect(rows).toEqual([
         { channel: 'outbox', status: 'sent', last_error: null },

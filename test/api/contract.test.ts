@@ -349,7 +349,8 @@ describe('campaigns, groups and enrolment', () => {
   it('answers GET /api/units/:id from the enrolment while the batch has not opened', async () => {
     const r = await api.call('GET', `/api/units/${unitA.id}`, { token: tokens.unitA });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ id: unitA.id, code: 'HZ-ORG-1', batch: 1, phase: 'P1', status: 'waiting', card: 'none', unmetGates: [] });
+    // Waiting for its batch: no phase is claimed yet.
+    expect(r.body).toMatchObject({ id: unitA.id, code: 'HZ-ORG-1', batch: 1, phase: null, status: 'waiting', card: 'none', unmetGates: [] });
     expect(r.body.window).toEqual({ startsAt: '2013-07-08T00:00:00+08:00', endsAt: '2013-09-01T00:00:00+08:00' });
   });
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { docRefOf } from '../../libs/persistence/src';
 import { Worker } from '@temporalio/worker';
 import { apiContextOf } from '../../apps/api/src/main';
 import { AuditStore, buildUnitTimeline, historyFromCliJson, renderTimeline } from '../../libs/audit/src';
@@ -182,7 +183,8 @@ describe('GET /api/units/:id/timeline', () => {
     expect(entries.find((e) => e.action === 'escalation' && e.detail.rung === 'referral')!.label).toEqual({ en: 'Referral to discipline inspection', zh: '移交纪检监察机关' });
     expect(entries.find((e) => e.action === 'requestExtension')).toMatchObject({ actor: world.ids.unitA, role: 'unit' });
     expect(entries.find((e) => e.action === 'decideExtension')).toMatchObject({ actor: world.ids.supA, role: 'supervisor', comment: 'one extension only', label: { en: 'Extension approved', zh: '批准延期' } });
-    expect(entries.find((e) => e.action === 'reportProgress')!.detail.note).toBe('Two meetings merged');
+    // The history holds the note's digest; the timeline gives both it and the text it stands for.
+    expect(entries.find((e) => e.action === 'reportProgress')!.detail.note).toEqual({ digest: docRefOf('Two meetings merged').digest, chars: 19, text: 'Two meetings merged' });
   });
 
   it("is open to the office and the unit's supervisors, not to another group's, nor to the unit itself", async () => {

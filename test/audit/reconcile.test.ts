@@ -24,10 +24,10 @@ describe('lastProjection', () => {
     const history: JsonHistory = {
       events: [
         ev('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
-        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ version: 1, phase: 'P1' }) }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ view: { version: 1, phase: 'P1' }, changes: [] }) }),
         ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'recordEscalation' }, input: payload({ rung: 'yellow' }) }),
         ev('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', { scheduledEventId: '2' }),
-        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ version: 2, phase: 'P2' }) }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ view: { version: 2, phase: 'P2' }, changes: [] }) }),
       ],
     };
     expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 1, phase: 'P1' }, pending: true });

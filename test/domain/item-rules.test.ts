@@ -10,9 +10,12 @@ import {
   checkSubmitCompletion,
   checkVerifyItem,
   DomainError,
+  itemLadderStoppedAt,
+  LIMITS,
   newItemState,
   type Actor,
 } from '../../libs/domain/src';
+import { doc } from '../support/texts';
 
 const T0 = Date.parse('2013-11-10T00:00:00+08:00');
 const unit: Actor = { id: 'p-unit', role: 'unit', unitId: 'u1' };
@@ -36,38 +39,70 @@ describe('rectification item rules', () => {
   it('verification only of a submitted item, by the assigned group', () => {
     const s = fresh();
     expect(refusal(() => checkVerifyItem(s, { actor: sup, accept: true, comment: 'ok' })).details.rule).toBe('item.verification-submitted');
-    applySubmitCompletion(s, { actor: unit, evidence: 'e' }, { now: T0 });
-    expect(refusal(() => checkSubmitCompletion(s, { actor: unit, evidence: 'e' })).details.rule).toBe('item.completion-open');
+    applySubmitCompletion(s, { actor: unit, evidence: doc('e') }, { now: T0 });
+    expect(refusal(() => checkSubmitCompletion(s, { actor: unit, evidence: doc('e') })).details.rule).toBe('item.completion-open');
     expect(refusal(() => checkVerifyItem(s, { actor: otherSup, accept: true, comment: 'ok' })).details.rule).toBe('actor.supervisor-group');
     expect(refusal(() => checkVerifyItem(s, { actor: unit, accept: true, comment: 'ok' })).details.rule).toBe('item.verification-by-group');
     applyVerifyItem(s, { actor: sup, accept: false, comment: 'evidence missing' }, { now: T0 });
     expect(s.view.status).toBe('open');
-    applySubmitCompletion(s, { actor: unit, evidence: 'e2' }, { now: T0 });
+    applySubmitCompletion(s, { actor: unit, evidence: doc('e2') }, { now: T0 });
     applyItemRung(s, { rung: 'yellow', firedAt: 'x', deadline: s.view.deadline, to: [] }, { now: T0 });
     expect(s.view.card).toBe('yellow');
     applyVerifyItem(s, { actor: sup, accept: true, comment: 'closed' }, { now: T0 });
     expect(s.view).toMatchObject({ status: 'closed', card: 'none' });
-    expect(s.view.verifications.map((v) => v.accept)).toEqual([false, true]);
+    expect(s.changes.filter((c) => c.kind === 'verification').map((c) => (c.data as { accept: boolean }).accept)).toEqual([false, true]);
+    expect(s.view.counts.verifications).toBe(2);
+    expect(s.view.lastVerification).toMatchObject({ id: 'verification-2', accept: true, comment: 'closed' });
+    expect(s.view.finalAt).toBe(new Date(T0).toISOString());
   });
 
   it('an extension is requested by the unit, later than the deadline, and decided by the group', () => {
     const s = fresh();
-    expect(refusal(() => checkRequestExtension(s, { actor: unit, newDeadline: '2013-11-30T00:00:00+08:00', reason: 'r' }, { now: T0 })).details.rule).toBe('item.extension-later');
-    const { id } = applyRequestExtension(s, { actor: unit, newDeadline: '2014-01-10T00:00:00+08:00', reason: 'r' }, { now: T0 });
-    expect(refusal(() => checkRequestExtension(s, { actor: unit, newDeadline: '2014-01-20T00:00:00+08:00', reason: 'r' }, { now: T0 })).details.rule).toBe('item.extension-one-pending');
+    expect(refusal(() => checkRequestExtension(s, { actor: unit, newDeadline: '2013-11-30T00:00:00+08:00', reason: doc('r') }, { now: T0 })).details.rule).toBe('item.extension-later');
+    const { id } = applyRequestExtension(s, { actor: unit, newDeadline: '2014-01-10T00:00:00+08:00', reason: doc('r') }, { now: T0 });
+    expect(refusal(() => checkRequestExtension(s, { actor: unit, newDeadline: '2014-01-20T00:00:00+08:00', reason: doc('r') }, { now: T0 })).details.rule).toBe('item.extension-one-pending');
     expect(refusal(() => checkDecideExtension(s, { actor: unit, extensionId: id, approve: true, comment: '' })).details.rule).toBe('extension.no-self-approval');
     applyItemRung(s, { rung: 'red', firedAt: 'x', deadline: s.view.deadline, to: [] }, { now: T0 });
     const r = applyDecideExtension(s, { actor: sup, extensionId: id, approve: true, comment: 'ok' }, { now: T0 });
     expect(r).toEqual({ status: 'approved', deadline: '2014-01-10T00:00:00+08:00' });
     expect(s.view.card).toBe('none');
     expect(s.view.rungs).toHaveLength(1); // fired rungs stay
+    expect(s.view.pendingExtension).toBeUndefined();
+    expect(s.view.deadlineSince).toBe(new Date(T0).toISOString());
+    expect(refusal(() => checkDecideExtension(s, { actor: sup, extensionId: id, approve: true, comment: 'again' })).details.rule).toBe('extension.already-decided');
+  });
+
+  it('extensions are bounded: each restarts the ladder, so an item takes at most LIMITS.extensionsPerItem', () => {
+    const s = fresh();
+    let deadline = Date.parse(s.view.deadline);
+    for (let i = 0; i < LIMITS.extensionsPerItem; i++) {
+      deadline += 86_400_000;
+      const { id } = applyRequestExtension(s, { actor: unit, newDeadline: new Date(deadline).toISOString(), reason: doc(`r${i}`) }, { now: T0 });
+      applyDecideExtension(s, { actor: sup, extensionId: id, approve: i % 2 === 0, comment: 'decided' }, { now: T0 });
+    }
+    const e = refusal(() => checkRequestExtension(s, { actor: unit, newDeadline: new Date(deadline + 86_400_000).toISOString(), reason: doc('one more') }, { now: T0 }));
+    expect(e.details.rule).toBe('item.extension-limit');
+    expect(s.view.counts.extensions).toBe(LIMITS.extensionsPerItem);
+  });
+
+  it("a ladder's stop moment: the deadline's replacement, or the item's close", () => {
+    const s = fresh();
+    const first = s.view.deadline;
+    expect(itemLadderStoppedAt(s.view, first)).toBeUndefined();
+    const { id } = applyRequestExtension(s, { actor: unit, newDeadline: '2014-01-10T00:00:00+08:00', reason: doc('r') }, { now: T0 });
+    applyDecideExtension(s, { actor: sup, extensionId: id, approve: true, comment: 'ok' }, { now: T0 + 1000 });
+    expect(itemLadderStoppedAt(s.view, first)).toBe(T0 + 1000);
+    expect(itemLadderStoppedAt(s.view, s.view.deadline)).toBeUndefined();
+    applySubmitCompletion(s, { actor: unit, evidence: doc('e') }, { now: T0 + 2000 });
+    applyVerifyItem(s, { actor: sup, accept: true, comment: 'closed' }, { now: T0 + 3000 });
+    expect(itemLadderStoppedAt(s.view, s.view.deadline)).toBe(T0 + 3000);
   });
 
   it('carry-over only by the office, and not of a closed item', () => {
     const s = fresh();
-    expect(refusal(() => checkCarryOver(s, { actor: sup, rule: 'r', comment: '' })).details.rule).toBe('actor.office-only');
-    expect(() => checkCarryOver(s, { actor: office, rule: 'r', comment: '' })).not.toThrow();
+    expect(refusal(() => checkCarryOver(s, { actor: sup, rule: doc('r'), comment: '' })).details.rule).toBe('actor.office-only');
+    expect(() => checkCarryOver(s, { actor: office, rule: doc('r'), comment: '' })).not.toThrow();
     s.view.status = 'closed';
-    expect(refusal(() => checkCarryOver(s, { actor: office, rule: 'r', comment: '' })).details.rule).toBe('item.carry-over-open');
+    expect(refusal(() => checkCarryOver(s, { actor: office, rule: doc('r'), comment: '' })).details.rule).toBe('item.carry-over-open');
   });
 });

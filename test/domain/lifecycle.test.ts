@@ -42,27 +42,29 @@ describe('card ordering', () => {
   });
 });
 
-const stampOf = { actorId: 'u', role: 'unit' as const, at: '2013-07-09T00:00:00Z' };
-const empty = (): GateFacts => ({ records: [], opinions: [], problems: [] });
+const empty = (): GateFacts => ({
+  counts: { records: { study: 0, investigation: 0, 'solicitation-report': 0, 'comparison-check': 0, rule: 0 }, opinions: 0, problems: 0, meetings: 0, transitions: 0 },
+  validMeeting: false,
+});
 
-describe('gates by rule name', () => {
+describe('gates by rule name (from the counts and facts the workflow keeps)', () => {
   it('P2 needs a study record, an opinion and a solicitation report', () => {
     const f = empty();
     expect(unmetGates('P1', f)).toEqual([...GATES.P2]);
-    f.records.push({ id: 'r1', kind: 'study', title: 't', ...stampOf });
+    f.counts.records.study = 1;
     expect(unmetGatesFor('P2', f)).toEqual(['gate.P2.opinion', 'gate.P2.solicitation-report']);
-    f.opinions.push({ id: 'o1', text: 'x', ...stampOf });
-    f.records.push({ id: 'r2', kind: 'solicitation-report', title: 't', ...stampOf });
+    f.counts.opinions = 1;
+    f.counts.records['solicitation-report'] = 1;
     expect(unmetGatesFor('P2', f)).toEqual([]);
   });
 
   it('P3 needs a problem, comparison-check materials and a VALID meeting', () => {
     const f = empty();
-    f.problems.push({ id: 'p1', title: 't', source: 'masses', category: 'formalism', ...stampOf });
-    f.records.push({ id: 'r1', kind: 'comparison-check', title: 't', ...stampOf });
-    f.meeting = { id: 'm', scheduledAt: 'x', location: 'x', status: 'held', attendance: [], valid: false, previous: [] };
+    f.counts.problems = 1;
+    f.counts.records['comparison-check'] = 1;
+    f.counts.meetings = 1;
     expect(unmetGatesFor('P3', f)).toEqual(['gate.P3.valid-meeting']);
-    f.meeting.valid = true;
+    f.validMeeting = true;
     expect(unmetGatesFor('P3', f)).toEqual([]);
   });
 
@@ -70,10 +72,11 @@ describe('gates by rule name', () => {
     const f = empty();
     expect(unmetGatesFor('DONE', f)).toEqual([...GATES.DONE]);
     const item = (status: 'open' | 'closed' | 'carried') => ({ id: status, problemIds: [], measure: 'm', owner: 'o', deadline: 'd', status, card: 'none' as const });
-    f.taskBook = { signedBy: 'head', items: [item('closed'), item('open')], status: 'effective', objections: [] };
-    f.records.push({ id: 'r', kind: 'rule', title: 't', ...stampOf });
+    const taskBook = { signedBy: 'head', items: [item('closed'), item('open')], status: 'effective' as const, objectionCounts: { filed: 0, unanswered: 0 } };
+    f.taskBook = taskBook;
+    f.counts.records.rule = 1;
     expect(unmetGatesFor('DONE', f)).toEqual(['gate.DONE.items-closed']);
-    f.taskBook.items[1] = item('carried');
+    taskBook.items[1] = item('carried');
     expect(unmetGatesFor('DONE', f)).toEqual([]);
     expect(unmetGates('DONE', f)).toEqual([]);
   });

@@ -3,6 +3,7 @@ import {
   applyAddOpinion,
   applyAddProblem,
   applyAddRecord,
+  applyAnswerObjection,
   applyDecideTransition,
   applyFileObjection,
   applyItemReport,
@@ -31,6 +32,7 @@ import {
   type Ctx,
   type UnitState,
 } from '../../libs/domain/src';
+import { doc } from '../support/texts';
 
 const plan = defaultPlan('2013-07-08T00:00:00+08:00');
 const T0 = Date.parse('2013-07-08T00:00:00+08:00');
@@ -58,7 +60,7 @@ function refusal(fn: () => unknown): DomainError {
 function toP2(s: UnitState) {
   applyAddRecord(s, { actor: unit, kind: 'study', title: 'study' }, ctx());
   applyAddRecord(s, { actor: unit, kind: 'solicitation-report', title: 'report' }, ctx());
-  applyAddOpinion(s, { actor: citizen, text: 'opinion' }, ctx());
+  applyAddOpinion(s, { actor: citizen, text: doc('opinion') }, ctx());
   const t = applyRequestTransition(s, { actor: unit, to: 'P2' }, ctx());
   applyDecideTransition(s, { actor: sup, transitionId: t.id, approve: true, comment: 'ok' }, ctx());
 }
@@ -78,7 +80,7 @@ describe('who may act on a unit', () => {
   });
 
   it('opinions only through the public channel', () => {
-    expect(refusal(() => checkAddOpinion(fresh(), { actor: unit, text: 'x' })).details.rule).toBe('actor.public-channel');
+    expect(refusal(() => checkAddOpinion(fresh(), { actor: unit, text: doc('x') })).details.rule).toBe('actor.public-channel');
   });
 
   it('a unit cannot decide its own transition', () => {
@@ -94,7 +96,7 @@ describe('who may act on a unit', () => {
     const s = fresh();
     applyAddRecord(s, { actor: unit, kind: 'study', title: 'study' }, ctx());
     applyAddRecord(s, { actor: unit, kind: 'solicitation-report', title: 'report' }, ctx());
-    applyAddOpinion(s, { actor: citizen, text: 'opinion' }, ctx());
+    applyAddOpinion(s, { actor: citizen, text: doc('opinion') }, ctx());
     const t = applyRequestTransition(s, { actor: unit, to: 'P2' }, ctx());
     const e = refusal(() => checkDecideTransition(s, { actor: otherSup, transitionId: t.id, approve: true, comment: 'ok' }));
     expect(e.code).toBe('FORBIDDEN');
@@ -119,7 +121,10 @@ describe('phases and gates', () => {
     toP2(s);
     expect(s.view.phase).toBe('P2');
     expect(s.view.window).toEqual(plan.batches[0].phases.P2);
-    expect(s.view.transitions[0].decided).toMatchObject({ actorId: 'p-sup', role: 'supervisor', comment: 'ok' });
+    const decided = s.changes.filter((c) => c.kind === 'transition').at(-1)!;
+    expect(decided).toMatchObject({ id: 'transition-1', data: { status: 'approved', decided: { actorId: 'p-sup', role: 'supervisor', comment: 'ok' } } });
+    expect(s.view.pendingTransition).toBeUndefined();
+    expect(s.view.phaseSince).toBe(new Date(now).toISOString());
   });
 
   it('record kinds belong to their phase', () => {
@@ -131,9 +136,27 @@ describe('phases and gates', () => {
   it('every accepted change is stamped with actor id, role, time and comment', () => {
     const s = fresh();
     now = T0 + HOUR;
-    applyAddRecord(s, { actor: unit, kind: 'study', title: 'study', comment: 'why' }, ctx());
-    expect(s.view.records[0]).toMatchObject({ actorId: 'p-unit', role: 'unit', at: new Date(T0 + HOUR).toISOString(), comment: 'why' });
+    applyAddRecord(s, { actor: unit, kind: 'study', title: 'study', body: doc('what was studied'), comment: 'why' }, ctx());
+    expect(s.changes).toEqual([
+      {
+        kind: 'record',
+        id: 'record-1',
+        seq: 1,
+        rev: 2,
+        at: new Date(T0 + HOUR).toISOString(),
+        data: { id: 'record-1', kind: 'study', title: 'study', body: doc('what was studied'), actorId: 'p-unit', role: 'unit', at: new Date(T0 + HOUR).toISOString(), comment: 'why' },
+      },
+    ]);
+    expect(s.view.counts.records.study).toBe(1);
     expect(s.view.version).toBe(2);
+  });
+
+  it('texts arrive as stored-text references; a comment longer than a line must be one too', () => {
+    const s = fresh();
+    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: 'plain text' as never })).details.field).toBe('body');
+    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', comment: 'x'.repeat(201) })).details.field).toBe('comment');
+    expect(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', comment: doc('x'.repeat(201)) })).not.toThrow();
+    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: { digest: 'f'.repeat(64), chars: 5_001 } })).details.field).toBe('body');
   });
 });
 
@@ -155,13 +178,21 @@ describe('the meeting', () => {
     applyScheduleMeeting(s, { actor: unit, scheduledAt: new Date(T0 + HOUR).toISOString(), location: 'hall' }, ctx());
     now = T0 + 4 * HOUR;
     applyMeetingAttendance(s, { actor: sup, arrivedAt: new Date(T0 + 2 * HOUR).toISOString(), leftAt: new Date(T0 + 3 * HOUR).toISOString() }, ctx());
-    const verdict = applyMeetingHeld(s, { actor: unit, startedAt: new Date(T0 + HOUR).toISOString(), endedAt: new Date(T0 + 3 * HOUR).toISOString(), minutes: 'm' }, ctx());
+    const verdict = applyMeetingHeld(s, { actor: unit, startedAt: new Date(T0 + HOUR).toISOString(), endedAt: new Date(T0 + 3 * HOUR).toISOString(), minutes: doc('m') }, ctx());
     expect(verdict.valid).toBe(false);
     expect(s.view.unmetGates).toContain('gate.P3.valid-meeting');
     applyScheduleMeeting(s, { actor: unit, scheduledAt: new Date(T0 + 5 * HOUR).toISOString(), location: 'hall' }, ctx());
-    expect(s.view.meeting!.previous).toHaveLength(1);
-    expect(s.view.meeting!.previous[0].valid).toBe(false);
+    // The earlier meeting stays on record as an entry; the unit keeps only the current one and the count.
+    const meetings = s.changes.filter((c) => c.kind === 'meeting');
+    expect(meetings.map((m) => [m.id, (m.data as { valid?: boolean }).valid])).toEqual([
+      ['meeting-1', undefined],
+      ['meeting-1', undefined],
+      ['meeting-1', false],
+      ['meeting-2', undefined],
+    ]);
     expect(s.view.meeting!.id).toBe('meeting-2');
+    expect(s.view.counts.meetings).toBe(2);
+    expect(s.view.validMeeting).toBe(false);
   });
 });
 
@@ -193,7 +224,7 @@ describe('task book and disclosure', () => {
   it('cannot change once published; objections only inside the disclosure window; effective when answered and elapsed', () => {
     const s = inP3();
     const items = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
-    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: 'x' }, ctx())).details.rule).toBe('objection.disclosure-window');
+    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: doc('x') }, ctx())).details.rule).toBe('objection.disclosure-window');
     const r = applySetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx());
     expect(r.items[0].id).toBe('u1.item-1');
     expect(r.items[0].status).toBe('pending');
@@ -202,13 +233,19 @@ describe('task book and disclosure', () => {
     expect(s.view.taskBook).toMatchObject({ setBy: { actorId: 'p-unit', role: 'unit' }, publishedBy: { actorId: 'p-unit', role: 'unit', comment: 'signed by the secretary' } });
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx())).details.rule).toBe('taskbook.published');
     expect(refusal(() => checkPublishTaskBook(s, { actor: unit })).details.rule).toBe('taskbook.published');
-    applyFileObjection(s, { actor: citizen, text: 'too vague' }, ctx());
+    applyFileObjection(s, { actor: citizen, text: doc('too vague') }, ctx());
     now = Date.parse(disclosureEndsAt);
-    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: 'late' }, ctx())).details.rule).toBe('objection.disclosure-window');
+    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: doc('late') }, ctx())).details.rule).toBe('objection.disclosure-window');
     expect(taskBookReady(s, now)).toBe(false);
-    expect(refusal(() => checkAnswerObjection(s, { actor: otherUnit, objectionId: 'objection-1', text: 'a' })).details.rule).toBe('actor.unit-scope');
-    expect(refusal(() => checkAnswerObjection(s, { actor: unit, objectionId: 'objection-7', text: 'a' })).code).toBe('NOT_FOUND');
-    s.view.taskBook!.objections[0].answer = { text: 'a', actorId: 'p-unit', role: 'unit', at: 'x' };
+    expect(s.view.taskBook!.objectionCounts).toEqual({ filed: 1, unanswered: 1 });
+    expect(refusal(() => checkAnswerObjection(s, { actor: otherUnit, objectionId: 'objection-1', text: doc('a') })).details.rule).toBe('actor.unit-scope');
+    expect(refusal(() => checkAnswerObjection(s, { actor: unit, objectionId: 'objection-7', text: doc('a') })).code).toBe('NOT_FOUND');
+    applyAnswerObjection(s, { actor: unit, objectionId: 'objection-1', text: doc('a') }, ctx());
+    expect(refusal(() => checkAnswerObjection(s, { actor: unit, objectionId: 'objection-1', text: doc('again') })).details.rule).toBe('objection.answered-once');
+    expect(s.changes.filter((c) => c.kind === 'objection').map((c) => Object.keys(c.data as object))).toEqual([
+      ['id', 'text', 'actorId', 'role', 'at'],
+      ['answer'],
+    ]);
     expect(taskBookReady(s, now)).toBe(true);
     applyTaskBookEffective(s, ctx());
     expect(s.view.taskBook!.items[0].status).toBe('open');
@@ -222,7 +259,7 @@ describe('cards', () => {
     s.view.taskBook = {
       signedBy: 'h',
       status: 'effective',
-      objections: [],
+      objectionCounts: { filed: 0, unanswered: 0 },
       items: [
         { id: 'u1.item-1', problemIds: [], measure: 'm', owner: 'o', deadline: 'd', status: 'open', card: 'none' },
         { id: 'u1.item-2', problemIds: [], measure: 'm', owner: 'o', deadline: 'd', status: 'open', card: 'none' },

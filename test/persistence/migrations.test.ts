@@ -11,13 +11,17 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support';
 
 const TABLES = [
+  'activity_failures',
   'audit_log',
   'campaigns',
+  'documents',
+  'entries',
   'escalations',
   'idempotency_keys',
   'item_states',
   'measures',
   'notifications',
+  'opinion_contacts',
   'principals',
   'programmes',
   'replay_jobs',

@@ -1,8 +1,8 @@
 // The campaign over the full default calendar (DOMAIN.md "Calendar"): two batches, three phases each, the
 // seed's dates anchored at the test server's current time, run to DONE in seconds of wall time.
 import type { WorkflowHandle } from '@temporalio/client';
-import { campaignWorkflowId, itemWorkflowId, unitWorkflowId, type CampaignCounters, type Plan } from '../../libs/domain/src';
-import { campaignCountersQuery, itemStateQuery, unitStateQuery } from '../../workflows/definitions';
+import { campaignWorkflowId, itemWorkflowId, unitWorkflowId, type Plan } from '../../libs/domain/src';
+import { campaignStateQuery, itemStateQuery, unitStateQuery } from '../../workflows/definitions';
 import { campaignWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook } from './drive';
 import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, waitFor, type Enrolled, type WorkflowTestContext } from './helpers';
@@ -15,10 +15,29 @@ afterAll(async () => {
   await t?.teardown();
 });
 
-const counters = (h: WorkflowHandle) => h.query(campaignCountersQuery);
-const until = (h: WorkflowHandle, what: string, fn: (c: CampaignCounters & { openedBatches: number[] }) => boolean) =>
+interface Counts {
+  byBatch: Record<'1' | '2', { P1: number; P2: number; P3: number; DONE: number }>;
+  cards: { yellow: number; red: number };
+  openedBatches: number[];
+}
+
+/** The campaign's counters as the dashboard reads them (the read model), and the batches its workflow opened. */
+async function counters(h: WorkflowHandle, campaignId: string): Promise<Counts> {
+  const zero = () => ({ P1: 0, P2: 0, P3: 0, DONE: 0 });
+  const c: Counts = { byBatch: { '1': zero(), '2': zero() }, cards: { yellow: 0, red: 0 }, openedBatches: (await h.query(campaignStateQuery)).openedBatches };
+  const rows: Array<{ batch: number; phase: 'P1' | 'P2' | 'P3' | 'DONE'; card: string; n: number }> = await t.dataSource.query(
+    'SELECT batch, phase, card, count(*)::int AS n FROM unit_states WHERE campaign_id = $1 GROUP BY 1, 2, 3',
+    [campaignId],
+  );
+  for (const r of rows) {
+    c.byBatch[String(r.batch) as '1' | '2'][r.phase] += r.n;
+    if (r.card === 'yellow' || r.card === 'red') c.cards[r.card] += r.n;
+  }
+  return c;
+}
+const until = (h: WorkflowHandle, campaignId: string, what: string, fn: (c: Counts) => boolean) =>
   waitFor(async () => {
-    const c = await counters(h);
+    const c = await counters(h, campaignId);
     return fn(c) && c;
   }, what);
 
@@ -57,7 +76,7 @@ async function finishUnit(handles: Awaited<ReturnType<typeof runUnitToP3>>) {
 }
 
 describe('the full default calendar', () => {
-  it('runs both batches (seed dates anchored at now) to DONE for a few units; counters follow every step', () =>
+  it('runs both batches (seed dates anchored at now) to DONE for a few units; the read model follows every step', () =>
     t.withWorker(async (tq) => {
       const wallStart = Date.now();
       const plan = await planAtNow(t.env);
@@ -68,42 +87,46 @@ describe('the full default calendar', () => {
         { code: 'XH-201', batch: 2 },
       ]);
       const [a, b, c] = enrolled.units;
+      const cid = enrolled.campaignId;
 
       // Batch 1 opens at once: its two units start P1; batch 2's unit does not exist yet.
-      await until(handle, 'batch 1 in P1', (x) => x.byBatch['1'].P1 === 2);
-      expect((await counters(handle)).openedBatches).toEqual([1]);
+      await until(handle, cid, 'batch 1 in P1', (x) => x.byBatch['1'].P1 === 2);
+      expect((await counters(handle, cid)).openedBatches).toEqual([1]);
       await expect(t.env.client.workflow.getHandle(unitWorkflowId(c.id)).describe()).rejects.toThrow();
 
       // Unit A moves early, through every phase before its window opens, and is DONE within days.
       const aRun = await runUnitToP3(enrolled, a.id);
       await t.env.sleep(7 * DAY + HOUR);
       await finishUnit(aRun);
-      await until(handle, 'A done', (x) => x.byBatch['1'].DONE === 1);
+      await until(handle, cid, 'A done', (x) => x.byBatch['1'].DONE === 1);
 
-      // Unit B lingers in P1 past its window: yellow, counted by the campaign; approval clears it.
+      // Unit B lingers in P1 past its window: yellow, on the dashboard; approval clears it.
       const p1End = Date.parse(b1.phases.P1.endsAt);
       await t.env.sleep(p1End + HOUR - (await t.env.currentTimeMs()));
-      const yellow = await until(handle, 'B shows yellow', (x) => x.cards.yellow === 1);
+      const yellow = await until(handle, cid, 'B shows yellow', (x) => x.cards.yellow === 1);
       expect(yellow.byBatch['1']).toMatchObject({ P1: 1, DONE: 1 });
       const bRun = await runUnitToP3(enrolled, b.id);
-      await until(handle, 'B card cleared', (x) => x.cards.yellow === 0 && x.byBatch['1'].P3 === 1);
+      await until(handle, cid, 'B card cleared', (x) => x.cards.yellow === 0 && x.byBatch['1'].P3 === 1);
       await t.env.sleep(7 * DAY + HOUR);
       await finishUnit(bRun);
-      await until(handle, 'batch 1 done', (x) => x.byBatch['1'].DONE === 2 && x.byBatch['1'].P3 === 0);
+      await until(handle, cid, 'batch 1 done', (x) => x.byBatch['1'].DONE === 2 && x.byBatch['1'].P3 === 0);
 
       // Batch 2 opens at its start date.
       await t.env.sleep(Date.parse(b2.startsAt) + HOUR - (await t.env.currentTimeMs()));
-      await until(handle, 'batch 2 in P1', (x) => x.byBatch['2'].P1 === 1);
-      expect((await counters(handle)).openedBatches).toEqual([1, 2]);
+      await until(handle, cid, 'batch 2 in P1', (x) => x.byBatch['2'].P1 === 1);
+      expect((await counters(handle, cid)).openedBatches).toEqual([1, 2]);
       const cRun = await runUnitToP3(enrolled, c.id);
       await t.env.sleep(7 * DAY + HOUR);
       await finishUnit(cRun);
 
       // After the last batch's end, with every unit DONE, the campaign closes.
       const final = await handle.result();
-      expect(final.byBatch).toEqual({ '1': { P1: 0, P2: 0, P3: 0, DONE: 2 }, '2': { P1: 0, P2: 0, P3: 0, DONE: 1 } });
-      expect(final.cards).toEqual({ yellow: 0, red: 0 });
-      expect(final.openedBatches).toEqual([1, 2]);
+      expect(final).toEqual({ openedBatches: [1, 2], unitsByBatch: { '1': 2, '2': 1 }, status: 'done' });
+      const counts = await t.dataSource.query('SELECT batch, phase, card, count(*)::int AS n FROM unit_states WHERE campaign_id = $1 GROUP BY 1, 2, 3 ORDER BY 1', [cid]);
+      expect(counts).toEqual([
+        { batch: 1, phase: 'DONE', card: 'none', n: 2 },
+        { batch: 2, phase: 'DONE', card: 'none', n: 1 },
+      ]);
       expect(await t.env.currentTimeMs()).toBeGreaterThanOrEqual(Date.parse(b2.endsAt));
       const [row] = await t.dataSource.query('SELECT status FROM campaigns WHERE id = $1', [enrolled.campaignId]);
       expect(row.status).toBe('done');

@@ -21,6 +21,7 @@ import {
 import { DAY, HOUR, iso } from './helpers';
 import { itemWorkflowId } from '../../libs/domain/src';
 import type { Client } from '@temporalio/client';
+import { doc } from '../support/texts';
 
 export interface Cast {
   unit: Actor;
@@ -39,7 +40,7 @@ export async function approve(handle: WorkflowHandle, cast: Cast, to: 'P2' | 'P3
 /** P1 deliverables: a study record, an opinion from the public, the solicitation report. */
 export async function meetP2Gate(handle: WorkflowHandle, cast: Cast) {
   await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'study', title: 'Study session on the mass line' });
-  await up(handle, addOpinionUpdate, { actor: cast.citizen, text: 'Too many meetings, too few visits' });
+  await up(handle, addOpinionUpdate, { actor: cast.citizen, text: doc('Too many meetings, too few visits') });
   await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'solicitation-report', title: 'Opinion solicitation report' });
 }
 
@@ -50,7 +51,7 @@ export async function holdValidMeeting(env: TestWorkflowEnvironment, handle: Wor
   const end = now - 1 * HOUR;
   await up(handle, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(start), location: 'Meeting room 3' });
   await up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(start - 600_000), leftAt: iso(end + 600_000) });
-  return up<{ valid: boolean; reason?: string }>(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(start), endedAt: iso(end), minutes: 'Criticism and self-criticism' });
+  return up<{ valid: boolean; reason?: string }>(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(start), endedAt: iso(end), minutes: doc('Criticism and self-criticism') });
 }
 
 /** P2 deliverables: a problem, comparison-check materials, a valid meeting. */
@@ -64,7 +65,7 @@ export async function meetP3Gate(env: TestWorkflowEnvironment, handle: WorkflowH
 /** Sets and publishes a task book; returns its item ids and the disclosure end. */
 export async function publishTaskBook(env: TestWorkflowEnvironment, handle: WorkflowHandle, cast: Cast, deadlines: number[]) {
   const view = await handle.query(unitStateQuery);
-  const problemIds = view.problems.map((p) => p.id);
+  const problemIds = Array.from({ length: view.counts.problems }, (_, i) => `problem-${i + 1}`);
   const book = await up<{ items: Array<{ id: string }> }>(handle, setTaskBookUpdate, {
     actor: cast.unit,
     signedBy: 'Party secretary Wang',
@@ -78,10 +79,10 @@ export async function publishTaskBook(env: TestWorkflowEnvironment, handle: Work
 export async function closeItemsAndFinish(client: Client, handle: WorkflowHandle, cast: Cast, itemIds: string[]) {
   for (const id of itemIds) {
     const item = client.workflow.getHandle(itemWorkflowId(id));
-    await up(item, submitCompletionUpdate, { actor: cast.unit, evidence: 'Meeting count down by a third' });
+    await up(item, submitCompletionUpdate, { actor: cast.unit, evidence: doc('Meeting count down by a third') });
     await up(item, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified on site' });
   }
   await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'rule', title: 'Rules on meetings and documents' });
 }
 
-export { answerObjectionUpdate, DAY };
+export { answerObjectionUpdate, DAY, doc };

@@ -238,3 +238,11 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what:
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The entries a unit or item projected into the read model (oldest first), once there are at least `atLeast`. */
+export async function entriesOf<T = Record<string, unknown>>(dataSource: DataSource, subjectId: string, kind: string, atLeast = 1): Promise<T[]> {
+  return waitFor(async () => {
+    const rows: Array<{ data: T }> = await dataSource.query('SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id', [subjectId, kind]);
+    return rows.length >= atLeast && rows.map((r) => r.data);
+  }, `${atLeast} ${kind} entries of ${subjectId}`);
+}

@@ -6,6 +6,7 @@ import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, typ
 import { programmeWorkflow } from '../../workflows';
 import { up } from './drive';
 import { DAY, HOUR, iso, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
+import { doc } from '../support/texts';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
@@ -44,11 +45,11 @@ describe('programmes', () => {
 
       // Goal 1 achieved before its deadline: only the reminder fired; verified by the office, its ladder stops.
       await t.env.sleep(4 * DAY);
-      expect((await refusalOf(up(handle, goalAchievementUpdate, { actor: otherUnit, goalId: g1, evidence: 'x' }))).details.rule).toBe('actor.unit-scope');
-      await up(handle, goalAchievementUpdate, { actor: lead, goalId: g1, evidence: 'Survey of 1,204 sites' });
+      expect((await refusalOf(up(handle, goalAchievementUpdate, { actor: otherUnit, goalId: g1, evidence: doc('x') }))).details.rule).toBe('actor.unit-scope');
+      await up(handle, goalAchievementUpdate, { actor: lead, goalId: g1, evidence: doc('Survey of 1,204 sites') });
       expect((await refusalOf(up(handle, goalVerificationUpdate, { actor: supervisor, goalId: g1, accept: true, comment: 'x' }))).details.rule).toBe('actor.office-only');
       expect(await up<GoalView>(handle, goalVerificationUpdate, { actor: office, goalId: g1, accept: false, comment: 'Districts missing' })).toMatchObject({ status: 'open' });
-      await up(handle, goalAchievementUpdate, { actor: lead, goalId: g1, evidence: 'Survey incl. districts' });
+      await up(handle, goalAchievementUpdate, { actor: lead, goalId: g1, evidence: doc('Survey incl. districts') });
       expect(await up<GoalView>(handle, goalVerificationUpdate, { actor: office, goalId: g1, accept: true, comment: 'Complete' })).toMatchObject({ status: 'closed' });
 
       // Goal 2 runs its whole ladder: red shows on the programme, referral proposes a measure.
@@ -75,7 +76,7 @@ describe('programmes', () => {
       expect(rows[0]).toMatchObject({ campaign_id: null, group_id: null });
 
       // Closing the last goal closes the programme.
-      await up(handle, goalAchievementUpdate, { actor: lead, goalId: g2, evidence: 'Demolition records' });
+      await up(handle, goalAchievementUpdate, { actor: lead, goalId: g2, evidence: doc('Demolition records') });
       await up(handle, goalVerificationUpdate, { actor: office, goalId: g2, accept: true, comment: 'Late but done' });
       const final = (await handle.result()) as ProgrammeView;
       expect(final).toMatchObject({ status: 'done', card: 'none' });

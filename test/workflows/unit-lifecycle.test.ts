@@ -33,7 +33,9 @@ import {
   setUpWorkflowTests,
   waitFor,
   type WorkflowTestContext,
+  entriesOf,
 } from './helpers';
+import { doc } from '../support/texts';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
@@ -65,7 +67,7 @@ describe('gates (DOMAIN.md: each phase closed by a gate and a supervisor approva
 
       await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'study', title: 'study' });
       expect((await refusalOf(up(handle, requestTransitionUpdate, { actor: cast.unit, to: 'P2' }))).details.unmetGates).toEqual(['gate.P2.opinion', 'gate.P2.solicitation-report']);
-      await up(handle, addOpinionUpdate, { actor: cast.citizen, text: 'listen more' });
+      await up(handle, addOpinionUpdate, { actor: cast.citizen, text: doc('listen more') });
       expect((await refusalOf(up(handle, requestTransitionUpdate, { actor: cast.unit, to: 'P2' }))).details.unmetGates).toEqual(['gate.P2.solicitation-report']);
       await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'solicitation-report', title: 'report' });
 
@@ -142,7 +144,9 @@ describe('who decides', () => {
       expect(await up(handle, approveTransitionUpdate, { actor: cast.supervisor, transitionId: tr.id, approve: false, comment: 'report too thin' })).toEqual({ status: 'rejected' });
       const v = await stateOf(handle);
       expect(v.phase).toBe('P1');
-      expect(v.transitions[0].decided).toMatchObject({ actorId: cast.supervisor.id, role: 'supervisor', comment: 'report too thin' });
+      expect(v.pendingTransition).toBeUndefined();
+      const [decided] = await entriesOf<{ status: string; decided: object }>(t.dataSource, v.id, 'transition');
+      expect(decided).toMatchObject({ status: 'rejected', decided: { actorId: cast.supervisor.id, role: 'supervisor', comment: 'report too thin' } });
     }));
 
   it('actor.unit-scope: a unit acts for itself only; the office and auditors do not act for it', () =>
@@ -153,7 +157,7 @@ describe('who decides', () => {
         expect(r.code).toBe('FORBIDDEN');
         expect(r.message).toContain(actor.id);
       }
-      expect((await stateOf(handle)).records).toHaveLength(0);
+      expect((await stateOf(handle)).counts.records.study).toBe(0);
     }));
 
   it('every accepted change carries actor id, role, time (workflow clock) and comment', () =>
@@ -162,7 +166,7 @@ describe('who decides', () => {
       await t.env.sleep(3 * HOUR);
       const at = await t.env.currentTimeMs();
       await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'study', title: 'study', comment: 'first session' });
-      const [rec] = (await stateOf(handle)).records;
+      const [rec] = await entriesOf<{ at: string }>(t.dataSource, (await stateOf(handle)).id, 'record');
       expect(rec).toMatchObject({ actorId: cast.unit.id, role: 'unit', comment: 'first session' });
       expect(Math.abs(Date.parse(rec.at) - at)).toBeLessThan(60_000);
     }));
@@ -217,7 +221,7 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
       // Attestation by the wrong group is refused outright; the right group's member left an hour early.
       expect((await refusalOf(up(handle, meetingAttendanceUpdate, { actor: cast.otherSupervisor, arrivedAt: iso(start), leftAt: iso(end) }))).details.rule).toBe('actor.supervisor-group');
       await up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(start), leftAt: iso(end - HOUR) });
-      const verdict = await up<{ valid: boolean; reason?: string }>(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(start), endedAt: iso(end), minutes: 'm' });
+      const verdict = await up<{ valid: boolean; reason?: string }>(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(start), endedAt: iso(end), minutes: doc('m') });
       expect(verdict.valid).toBe(false);
       expect(verdict.reason).toMatch(/meeting\.full-attendance/);
       expect((await refusalOf(up(handle, requestTransitionUpdate, { actor: cast.unit, to: 'P3' }))).details.unmetGates).toEqual(['gate.P3.valid-meeting']);
@@ -225,11 +229,16 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
       // Reconvened with full attendance: valid, and the invalid one stays on record.
       await up(handle, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(now - HOUR * 1.5), location: 'hall' });
       await up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(now - 1.5 * HOUR), leftAt: iso(now - 0.5 * HOUR) });
-      expect(await up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(now - 1.5 * HOUR), endedAt: iso(now - 0.5 * HOUR), minutes: 'm2' })).toEqual({ valid: true });
+      expect(await up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(now - 1.5 * HOUR), endedAt: iso(now - 0.5 * HOUR), minutes: doc('m2') })).toEqual({ valid: true });
       const v = await stateOf(handle);
       expect(v.meeting).toMatchObject({ id: 'meeting-2', valid: true, scheduledBy: { actorId: cast.unit.id, role: 'unit' }, heldBy: { actorId: cast.unit.id, role: 'unit' } });
       expect(v.meeting!.attendance[0]).toMatchObject({ supervisorId: cast.supervisor.id, groupId: cast.supervisor.groupId });
-      expect(v.meeting!.previous).toEqual([expect.objectContaining({ id: 'meeting-1', valid: false })]);
+      expect(v.counts.meetings).toBe(2);
+      const meetings = await entriesOf<{ id: string; valid?: boolean }>(t.dataSource, v.id, 'meeting', 2);
+      expect(meetings.map((m) => [m.id, m.valid])).toEqual([
+        ['meeting-1', false],
+        ['meeting-2', true],
+      ]);
       expect(await approve(handle, cast, 'P3')).toEqual({ status: 'approved' });
       await saveHistory(handle, 'unit-meeting-reconvened');
     }));
@@ -242,7 +251,7 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
       const now = await t.env.currentTimeMs();
       await up(handle, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(now + HOUR), location: 'hall' });
       expect((await refusalOf(up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(now + HOUR), leftAt: iso(now + 3 * HOUR) }))).details.rule).toBe('meeting.attendance-in-future');
-      expect((await refusalOf(up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(now + HOUR), endedAt: iso(now + 3 * HOUR), minutes: 'm' }))).details.rule).toBe('meeting.held-in-future');
+      expect((await refusalOf(up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(now + HOUR), endedAt: iso(now + 3 * HOUR), minutes: doc('m') }))).details.rule).toBe('meeting.held-in-future');
     }));
 });
 
@@ -275,24 +284,24 @@ describe('task book and public disclosure (公示)', () => {
       const { handle, cast } = await inP3(tq);
       const now = await t.env.currentTimeMs();
       const view = await stateOf(handle);
-      await up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'Secretary Li', items: [{ problemIds: [view.problems[0].id], measure: 'fewer meetings', owner: 'Zhang', deadline: iso(now + 40 * DAY) }] });
-      const before = await refusalOf(up(handle, fileObjectionUpdate, { actor: cast.citizen, text: 'vague' }));
+      await up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'Secretary Li', items: [{ problemIds: ['problem-1'], measure: 'fewer meetings', owner: 'Zhang', deadline: iso(now + 40 * DAY) }] });
+      const before = await refusalOf(up(handle, fileObjectionUpdate, { actor: cast.citizen, text: doc('vague') }));
       expect(before).toMatchObject({ code: 'RULE_VIOLATION', details: { rule: 'objection.disclosure-window' } });
       expect(before.message).toContain(cast.citizen.id);
 
       const { disclosureEndsAt } = await up<{ disclosureEndsAt: string }>(handle, publishTaskBookUpdate, { actor: cast.unit });
       expect(Date.parse(disclosureEndsAt) - now).toBeGreaterThanOrEqual(7 * DAY);
-      expect((await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'x', items: [{ problemIds: [view.problems[0].id], measure: 'm', owner: 'o', deadline: iso(now + 40 * DAY) }] }))).details.rule).toBe('taskbook.published');
-      const { id: objectionId } = await up<{ id: string }>(handle, fileObjectionUpdate, { actor: cast.citizen, text: 'measure too vague', itemId: view.id + '.item-1' });
+      expect((await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'x', items: [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: iso(now + 40 * DAY) }] }))).details.rule).toBe('taskbook.published');
+      const { id: objectionId } = await up<{ id: string }>(handle, fileObjectionUpdate, { actor: cast.citizen, text: doc('measure too vague'), itemId: view.id + '.item-1' });
 
       await t.env.sleep(7 * DAY + HOUR);
-      const after = await refusalOf(up(handle, fileObjectionUpdate, { actor: cast.citizen, text: 'late' }));
+      const after = await refusalOf(up(handle, fileObjectionUpdate, { actor: cast.citizen, text: doc('late') }));
       expect(after.details.rule).toBe('objection.disclosure-window');
       // Disclosure elapsed, but one objection is unanswered: not effective, no item started.
       expect((await stateOf(handle)).taskBook!.status).toBe('disclosed');
-      expect((await refusalOf(up(handle, answerObjectionUpdate, { actor: cast.otherUnit, objectionId, text: 'x' }))).details.rule).toBe('actor.unit-scope');
+      expect((await refusalOf(up(handle, answerObjectionUpdate, { actor: cast.otherUnit, objectionId, text: doc('x') }))).details.rule).toBe('actor.unit-scope');
 
-      await up(handle, answerObjectionUpdate, { actor: cast.unit, objectionId, text: 'Meetings capped at one hour' });
+      await up(handle, answerObjectionUpdate, { actor: cast.unit, objectionId, text: doc('Meetings capped at one hour') });
       const v = await waitFor(async () => {
         const s = await stateOf(handle);
         return s.taskBook!.status === 'effective' && s;
@@ -300,7 +309,7 @@ describe('task book and public disclosure (公示)', () => {
       expect(v.taskBook!.items[0].status).toBe('open');
       const item = await waitFor(() => t.env.client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'item workflow started');
       expect(item).toMatchObject({ status: 'open', deadline: iso(now + 40 * DAY) });
-      expect((await refusalOf(up(handle, answerObjectionUpdate, { actor: cast.unit, objectionId, text: 'again' }))).details.rule).toBe('objection.answered-once');
+      expect((await refusalOf(up(handle, answerObjectionUpdate, { actor: cast.unit, objectionId, text: doc('again') }))).details.rule).toBe('objection.answered-once');
       await saveHistory(handle, 'unit-disclosure-objection-answered');
     }));
 });
@@ -352,14 +361,15 @@ describe('continue-as-new', () => {
     t.withWorker(async (tq) => {
       const { handle, cast } = await startUnit(tq, { historyLimit: 40 });
       const firstRun = (await handle.describe()).runId;
-      for (let i = 0; i < 12; i++) await up(handle, addOpinionUpdate, { actor: cast.citizen, text: `opinion ${i}` });
+      for (let i = 0; i < 12; i++) await up(handle, addOpinionUpdate, { actor: cast.citizen, text: doc(`opinion ${i}`) });
       await waitFor(async () => (await handle.describe()).runId !== firstRun, 'a new run');
       const fresh = t.env.client.workflow.getHandle(handle.workflowId);
       await up(fresh, addRecordUpdate, { actor: cast.unit, kind: 'study', title: 'after the new run' });
       const v = await fresh.query(unitStateQuery);
-      expect(v.opinions).toHaveLength(12);
-      expect(v.records).toHaveLength(1);
-      expect(v.opinions[11].text).toBe('opinion 11');
+      expect(v.counts.opinions).toBe(12);
+      expect(v.counts.records.study).toBe(1);
+      const opinions = await entriesOf<{ id: string; text: unknown }>(t.dataSource, v.id, 'opinion', 12);
+      expect(opinions[11]).toMatchObject({ id: 'opinion-12', text: doc('opinion 11') });
       await saveHistory(t.env.client.workflow.getHandle(handle.workflowId, firstRun), 'unit-continued-as-new-first-run');
       await saveHistory(fresh, 'unit-continued-as-new-next-run');
     }));

@@ -7,7 +7,7 @@ import { AuthService } from './auth/auth.service';
 import { RateLimiter } from './auth/rate-limiter';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { JsonLogger } from './common/logger';
-import { ApiMetrics } from './common/metrics';
+import { ApiMetrics, FAILING_ACTIVITY_FRESH_MS } from './common/metrics';
 import { EscalationsService } from './escalations/escalations.controller';
 import { HealthService } from './health/health.controller';
 import { ItemsService } from './items/items.service';
@@ -22,6 +22,9 @@ import { PrincipalsRepository } from './repositories/principals.repository';
 import { ProgrammesRepository } from './repositories/programmes.repository';
 import { ReadModelRepository } from './repositories/read-model.repository';
 import { UnitsRepository } from './repositories/units.repository';
+import { EntriesRepository } from './repositories/entries.repository';
+import { TextStore } from './common/texts';
+import { PgActivityFailureRepository, PgDocumentRepository, type ActivityFailureRepository, type DocumentRepository } from '../../../libs/persistence/src';
 import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
 
@@ -43,7 +46,11 @@ export interface ApiContext {
     programmes: ProgrammesRepository;
     idempotency: IdempotencyRepository;
     auditLog: AuditLogRepository;
+    entries: EntriesRepository;
+    documents: DocumentRepository;
+    activityFailures: ActivityFailureRepository;
   };
+  texts: TextStore;
   closers: Array<() => Promise<void>>;
   services: {
     principals: PrincipalsService;
@@ -74,18 +81,30 @@ export function buildApiContext(
     programmes: new ProgrammesRepository(dataSource),
     idempotency: new IdempotencyRepository(dataSource),
     auditLog: new AuditLogRepository(dataSource),
+    entries: new EntriesRepository(dataSource),
+    documents: new PgDocumentRepository(dataSource),
+    activityFailures: new PgActivityFailureRepository(dataSource),
   };
-  const metrics = new ApiMetrics(() => repositories.readModel.escalationsByRung());
+  const texts = new TextStore(repositories.documents);
+  const metrics = new ApiMetrics(
+    () => repositories.readModel.escalationsByRung(),
+    true,
+    async () => {
+      const counts = new Map<string, number>();
+      for (const f of await repositories.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)) counts.set(f.activity, (counts.get(f.activity) ?? 0) + 1);
+      return [...counts].map(([activity, count]) => ({ activity, count }));
+    },
+  );
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger);
-  const units = new UnitsService(repositories.units, repositories.campaigns, workflows);
+  const units = new UnitsService(repositories.units, repositories.campaigns, workflows, texts, repositories.entries, config.temporal.taskQueue);
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
     campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
     units,
-    items: new ItemsService(units, workflows, repositories.readModel),
+    items: new ItemsService(units, workflows, repositories.readModel, texts, repositories.entries),
     escalations: new EscalationsService(repositories.readModel),
     measures: new MeasuresService(repositories.measures, units),
-    programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows),
+    programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, texts),
     health: new HealthService(dataSource, temporal, metrics),
   };
   return {
@@ -98,6 +117,7 @@ export function buildApiContext(
     auth: new AuthService(repositories.principals),
     workflows,
     repositories,
+    texts,
     services,
     closers,
   };

@@ -31,7 +31,13 @@ async function main(): Promise<void> {
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   try {
-    const massline = await createMasslineWorker({ config, nativeConnection, client: temporal.client, dataSource });
+    const massline = await createMasslineWorker({
+      config,
+      nativeConnection,
+      client: temporal.client,
+      dataSource,
+      onInternalError: (what, error) => logger.warn(`could not ${what}`, { error: String(error) }),
+    });
     logger.info('worker ready', {
       address: config.temporal.address,
       namespace: config.temporal.namespace,

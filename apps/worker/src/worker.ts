@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { createActivities, channelsFromConfig, type Clock, type NotifierChannel } from '../../../activities';
 import type { MasslineConfig } from '../../../libs/config/src';
 import { createActivityRepositories, createDataSource } from '../../../libs/persistence/src';
+import { failureTracking } from './failure-tracking';
 
 /**
  * The workflows' entry module: workflows/index.ts under ts (jest, ts-node) and dist/workflows/index.js when
@@ -33,6 +34,8 @@ export interface MasslineWorkerOptions {
   workflowBundle?: WorkflowBundle;
   workflowsPath?: string;
   identity?: string;
+  /** Told when the worker's own bookkeeping (e.g. recording a failing activity) fails. */
+  onInternalError?: (what: string, error: unknown) => void;
 }
 
 export interface MasslineWorker {
@@ -73,8 +76,9 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
       opened.push(() => own.close());
       nativeConnection = own;
     }
+    const repositories = createActivityRepositories(dataSource);
     const activities = createActivities({
-      ...createActivityRepositories(dataSource),
+      ...repositories,
       temporal: { client, taskQueue },
       channels: options.channels ?? channelsFromConfig(config),
       clock: options.clock,
@@ -87,6 +91,7 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
         ? { workflowBundle: options.workflowBundle }
         : { workflowsPath: options.workflowsPath ?? resolveWorkflowsPath() }),
       activities,
+      interceptors: { activity: [failureTracking(repositories.activityFailures, options.onInternalError)] },
       ...(options.identity ? { identity: options.identity } : {}),
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

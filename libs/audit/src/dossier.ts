@@ -6,7 +6,7 @@ import { itemWorkflowId, unitWorkflowId } from '../../domain/src';
 import { fetchJsonHistory } from './history';
 import { labelOf, RUNG_LABELS, type Label } from './labels';
 import type { AuditStore, EscalationRow, MeasureRow, NotificationRow, UnitRow } from './store';
-import { mergeTimelines, refusalEntry, renderTimeline, type TimelineEntry } from './timeline';
+import { mergeTimelines, refusalEntry, renderTimeline, textOf, withTimelineTexts, type TimelineEntry } from './timeline';
 
 export interface DossierNotice {
   channel: string;
@@ -103,10 +103,13 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
   const notifications = await store.notifications(unitEscalations.map((e) => e.key));
   const rungs = unitEscalations.map((e) => rungOf(e, notifications));
 
+  const texts = (digests: string[]) => store.texts(digests);
   const itemTrail = itemHistory
-    ? mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId!) }), refusals.map(refusalEntry))
+    ? await withTimelineTexts(mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId!) }), refusals.map(refusalEntry)), texts)
     : [];
-  const unitTrail = unitHistory ? renderTimeline(unitHistory, { workflowId: unitWorkflowId(unit.id) }).filter((e) => UNIT_TRAIL_ACTIONS.has(e.action)) : [];
+  const unitTrail = unitHistory
+    ? await withTimelineTexts(renderTimeline(unitHistory, { workflowId: unitWorkflowId(unit.id) }).filter((e) => UNIT_TRAIL_ACTIONS.has(e.action)), texts)
+    : [];
 
   let item: Dossier['item'];
   if (escalation.itemId) {
@@ -118,7 +121,8 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
       const result = (e.detail.result ?? {}) as { deadline?: string };
       const requested = itemTrail.find((r) => r.action === 'requestExtension' && (r.detail.result as { id?: string } | undefined)?.id === e.detail.extensionId);
       const deadline = result.deadline ?? (requested?.detail.newDeadline as string | undefined);
-      if (deadline) deadlines.push({ deadline, since: e.at, by: e.actor, ...(requested?.detail.reason ? { reason: String(requested.detail.reason) } : {}) });
+      const reason = textOf(requested?.detail.reason);
+      if (deadline) deadlines.push({ deadline, since: e.at, by: e.actor, ...(reason ? { reason } : {}) });
     }
     item = {
       id: escalation.itemId,
@@ -153,7 +157,7 @@ function detailText(d: Record<string, unknown>): string {
   const skip = new Set(['updateId', 'result', 'key', 'auditLogId']);
   return Object.entries(d)
     .filter(([k, v]) => !skip.has(k) && v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${esc(k)}: ${esc(typeof v === 'object' ? JSON.stringify(v) : v)}`)
+    .map(([k, v]) => `${esc(k)}: ${esc(textOf(v) ?? (typeof v === 'object' ? JSON.stringify(v) : v))}`)
     .join('<br>');
 }
 
@@ -162,7 +166,7 @@ function trailTable(entries: TimelineEntry[]): string {
   return `<table><thead><tr><th>时间 Time</th><th>事项 Action</th><th>人员 Actor</th><th>说明 Why</th><th>详情 Detail</th></tr></thead><tbody>
 ${entries
   .map(
-    (e) => `<tr class="${e.outcome}"><td>${when(e.at)}</td><td>${bilingual(e.label)}${e.outcome === 'refused' && e.rule ? `<br><span class="rule">${esc(e.rule)}</span>` : ''}</td><td>${esc(e.actor)}<br><span class="en">${esc(e.role)}</span></td><td>${esc(e.comment ?? '')}</td><td>${detailText(e.detail)}</td></tr>`,
+    (e) => `<tr class="${e.outcome}"><td>${when(e.at)}</td><td>${bilingual(e.label)}${e.outcome === 'refused' && e.rule ? `<br><span class="rule">${esc(e.rule)}</span>` : ''}</td><td>${esc(e.actor)}<br><span class="en">${esc(e.role)}</span></td><td>${esc(textOf(e.comment) ?? '')}</td><td>${detailText(e.detail)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`;

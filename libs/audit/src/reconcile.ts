@@ -3,7 +3,7 @@
 // last completed projection activity). Every difference is listed; none is repaired here.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { itemWorkflowId, unitWorkflowId, type ItemView, type UnitView } from '../../domain/src';
+import { itemWorkflowId, unitHeader, unitWorkflowId, type ItemView, type UnitHeader, type UnitView } from '../../domain/src';
 import { itemStateQuery, unitStateQuery } from '../../../workflows/definitions';
 import { attributesOf, decodePayloads, type JsonHistory, type JsonPayloads } from './events';
 import { fetchJsonHistory } from './history';
@@ -16,8 +16,8 @@ export interface Mismatch {
   field: string;
   projection: unknown;
   history: unknown;
-  /** Where the workflow's value came from. */
-  source: 'query' | 'history' | 'engine';
+  /** Where the workflow's value came from (`documents`: a stored text checked against its digest). */
+  source: 'query' | 'history' | 'engine' | 'documents';
 }
 
 export interface ReconciliationReport {
@@ -29,7 +29,7 @@ export interface ReconciliationReport {
 }
 
 /** What the last projection activities of a history say: the last completed view, and whether a later one is pending. */
-export function lastProjection(history: JsonHistory, activity: 'projectUnit' | 'projectItem'): { view?: UnitView | ItemView; pending: boolean } {
+export function lastProjection(history: JsonHistory, activity: 'projectUnit' | 'projectItem'): { view?: UnitHeader | ItemView; pending: boolean } {
   const scheduled = new Map<number, unknown>();
   let view: unknown;
   let lastScheduled = 0;
@@ -37,7 +37,8 @@ export function lastProjection(history: JsonHistory, activity: 'projectUnit' | '
   for (const event of history.events) {
     const a = attributesOf<Record<string, unknown>>(event);
     if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && (a.activityType as { name?: string })?.name === activity) {
-      scheduled.set(Number(event.eventId), decodePayloads(a.input as JsonPayloads)[0]);
+      // A projection's input is { view, changes }: the view it wrote, and the entries that changed with it.
+      scheduled.set(Number(event.eventId), (decodePayloads(a.input as JsonPayloads)[0] as { view?: unknown } | undefined)?.view);
       lastScheduled = Number(event.eventId);
     } else if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED' && scheduled.has(Number(a.scheduledEventId))) {
       const id = Number(a.scheduledEventId);
@@ -48,7 +49,7 @@ export function lastProjection(history: JsonHistory, activity: 'projectUnit' | '
     }
   }
   const closed = history.events.some((e) => /EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|TERMINATED|CANCELED|TIMED_OUT|CONTINUED_AS_NEW)/.test(e.eventType));
-  return { view: view as UnitView | ItemView | undefined, pending: !closed && lastScheduled > lastCompleted };
+  return { view: view as UnitHeader | ItemView | undefined, pending: !closed && lastScheduled > lastCompleted };
 }
 
 const sameTime = (a: string | null | undefined, b: string | null | undefined) =>
@@ -83,8 +84,9 @@ const valueAt = (v: unknown, path: string): unknown =>
     .filter(Boolean)
     .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (k === 'length' && Array.isArray(o) ? o.length : (o as Record<string, unknown>)[k]) : undefined), v);
 
-/** Differences between a unit's row and the workflow's view of it (column by column, then the stored view). */
-export function compareUnit(row: UnitStateRow, view: UnitView): Array<{ field: string; projection: unknown; history: unknown }> {
+/** Differences between a unit's row and the workflow's view of it (column by column, then the stored header). */
+export function compareUnit(row: UnitStateRow, full: UnitView | UnitHeader): Array<{ field: string; projection: unknown; history: unknown }> {
+  const view = unitHeader(full);
   const out: Array<{ field: string; projection: unknown; history: unknown }> = [];
   const check = (field: string, projection: unknown, history: unknown, equal = stable(projection) === stable(history)) => {
     if (!equal) out.push({ field, projection, history });
@@ -133,8 +135,28 @@ type Kind = 'unit' | 'item';
 interface WorkflowTruth {
   exists: boolean;
   running: boolean;
-  view?: UnitView | ItemView;
+  view?: UnitView | UnitHeader | ItemView;
   source: 'query' | 'history';
+}
+
+/** Entries the read model must hold for a view: one per thing the workflow counted. */
+export function expectedEntries(kind: 'unit' | 'item', view: UnitView | UnitHeader | ItemView): Record<string, number> {
+  if (kind === 'item') {
+    const c = (view as ItemView).counts;
+    return { progress: c.progress, extension: c.extensions, verification: c.verifications };
+  }
+  const v = view as UnitHeader;
+  const c = v.counts;
+  const tb = v.taskBook as (UnitHeader['taskBook'] & { items?: unknown[] }) | undefined;
+  return {
+    record: Object.values(c.records).reduce((n, k) => n + k, 0),
+    opinion: c.opinions,
+    problem: c.problems,
+    meeting: c.meetings,
+    transition: c.transitions,
+    objection: tb?.objectionCounts.filed ?? 0,
+    'task-book-item': tb ? (tb.items?.length ?? tb.itemCount) : 0,
+  };
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -161,7 +183,12 @@ export interface ReconcileOptions {
 export async function reconcileCampaign(options: ReconcileOptions): Promise<ReconciliationReport> {
   const { client, store, campaignId } = options;
   const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
-  const [units, unitRows, itemRows] = await Promise.all([store.campaignUnits(campaignId), store.unitStates(campaignId), store.itemStates(campaignId)]);
+  const [units, unitRows, itemRows, entryCounts] = await Promise.all([
+    store.campaignUnits(campaignId),
+    store.unitStates(campaignId),
+    store.itemStates(campaignId),
+    store.entryCounts(campaignId),
+  ]);
   const report: ReconciliationReport = { campaignId, checked: 0, mismatches: [], inFlight: [] };
 
   const unitRowById = new Map(unitRows.map((r) => [r.unitId, r]));
@@ -212,7 +239,7 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     report.checked++;
     if (kind === 'unit' && t.view) {
       // Items the unit knows of are checked too, even when their row is missing.
-      for (const item of (t.view as UnitView).taskBook?.items ?? []) {
+      for (const item of ((t.view as UnitView).taskBook?.items ?? []) as Array<{ id: string }>) {
         if (!itemIds.has(item.id)) {
           itemIds.add(item.id);
           pendingItems.push(item.id);
@@ -232,6 +259,13 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
         ? compareUnit(row as UnitStateRow, t.view as UnitView)
         : compareItem(row as ItemStateRow, t.view as ItemView)
       : [{ field: 'row', projection: null, history: 'projected state' }];
+    // The row and its entries are written in one transaction: at the same version they must agree in number.
+    if (row && !diffs.length && row.version === t.view.version) {
+      const held = entryCounts.get(id) ?? {};
+      for (const [entryKind, n] of Object.entries(expectedEntries(kind, t.view))) {
+        if ((held[entryKind] ?? 0) !== n) diffs.push({ field: `entries.${entryKind}`, projection: held[entryKind] ?? 0, history: n });
+      }
+    }
     if (!diffs.length) return;
     if (t.running && (!row || t.view.version > row.version) && (await projectionInFlight(kind, workflowId, row))) {
       report.inFlight.push({ ...ids, workflowId, projectionVersion: row?.version ?? 0, workflowVersion: t.view.version });
@@ -258,6 +292,18 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   while (pendingItems.length) {
     queue.push(...pendingItems.splice(0).map((id): [Kind, string] => ['item', id]));
     await Promise.all(Array.from({ length: concurrency }, worker));
+  }
+  // Every text the read model refers to must still be the one the history recorded (same sha256).
+  for (const d of await store.documentProblems(campaignId)) {
+    const isItem = d.subjectId.includes('.item-');
+    report.mismatches.push({
+      ...(isItem ? { itemId: d.subjectId } : { unitId: d.subjectId }),
+      workflowId: isItem ? itemWorkflowId(d.subjectId) : unitWorkflowId(d.subjectId),
+      field: `document.${d.digest}`,
+      projection: d.problem === 'missing' ? 'no document' : 'text altered',
+      history: d.digest,
+      source: 'documents',
+    });
   }
   const order = (m: Mismatch) => `${m.unitId ?? m.itemId ?? ''}\u0000${m.field}`;
   report.mismatches.sort((a, b) => order(a).localeCompare(order(b)));

@@ -2,7 +2,7 @@
 // and the `massline audit` CLI, which both hand it their own TypeORM DataSource. Plain SQL: the tables are
 // defined by libs/persistence's migrations.
 import type { DataSource } from 'typeorm';
-import type { ItemView, UnitView } from '../../domain/src';
+import type { ItemView, UnitHeader } from '../../domain/src';
 import type { RefusalRow } from './timeline';
 import type { ReplayFailure } from './replay';
 
@@ -27,7 +27,8 @@ export interface UnitStateRow {
   windowStartsAt: string | null;
   windowEndsAt: string | null;
   unmetGates: string[];
-  view: UnitView;
+  /** The unit's header as last projected (its entries are in `entries`). */
+  view: UnitHeader;
   version: number;
 }
 
@@ -183,7 +184,7 @@ export class AuditStore {
       windowStartsAt: iso(r.window_starts_at),
       windowEndsAt: iso(r.window_ends_at),
       unmetGates: r.unmet_gates as string[],
-      view: r.view as UnitView,
+      view: r.view as UnitHeader,
       version: r.version as number,
     }));
   }
@@ -208,6 +209,59 @@ export class AuditStore {
       view: r.view as ItemView,
       version: r.version as number,
     }));
+  }
+
+  /** Entries per kind of every unit and item of a campaign, by subject (unit id or item id). */
+  async entryCounts(campaignId: string): Promise<Map<string, Record<string, number>>> {
+    const out = new Map<string, Record<string, number>>();
+    if (!isUuid(campaignId)) return out;
+    const rows: Array<{ subject_id: string; kind: string; n: number }> = await this.dataSource.query(
+      'SELECT subject_id, kind, count(*)::int AS n FROM entries WHERE campaign_id = $1 GROUP BY 1, 2',
+      [campaignId],
+    );
+    for (const r of rows) out.set(r.subject_id, { ...(out.get(r.subject_id) ?? {}), [r.kind]: r.n });
+    return out;
+  }
+
+  /**
+   * Every stored text a campaign's read model refers to (its units' headers and all entries) whose document is
+   * missing, or whose text no longer hashes to the digest the workflow history recorded.
+   */
+  async documentProblems(campaignId: string): Promise<Array<{ subjectId: string; digest: string; problem: 'missing' | 'altered' }>> {
+    if (!isUuid(campaignId)) return [];
+    const rows: Array<{ subject_id: string; digest: string; intact: boolean | null }> = await this.dataSource.query(
+      `WITH refs AS (
+         SELECT DISTINCT e.subject_id, d.digest #>> '{}' AS digest
+           FROM entries e, jsonb_path_query(e.data, 'strict $.**.digest') AS d(digest)
+          WHERE e.campaign_id = $1
+         UNION
+         SELECT DISTINCT s.unit_id::text, d.digest #>> '{}'
+           FROM unit_states s, jsonb_path_query(s.view, 'strict $.**.digest') AS d(digest)
+          WHERE s.campaign_id = $1
+         UNION
+         SELECT DISTINCT i.item_id, d.digest #>> '{}'
+           FROM item_states i, jsonb_path_query(i.view, 'strict $.**.digest') AS d(digest)
+          WHERE i.campaign_id = $1)
+       SELECT r.subject_id, r.digest, encode(sha256(convert_to(doc.body, 'UTF8')), 'hex') = r.digest AS intact
+         FROM refs r LEFT JOIN documents doc ON doc.digest = r.digest`,
+      [campaignId],
+    );
+    return rows
+      .filter((r) => r.intact !== true)
+      .map((r) => ({ subjectId: r.subject_id, digest: r.digest, problem: r.intact === null ? ('missing' as const) : ('altered' as const) }));
+  }
+
+  /** Texts of stored documents, by digest (missing ones are absent from the map). */
+  async texts(digests: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const wanted = [...new Set(digests)].filter((d) => /^[0-9a-f]{64}$/.test(d));
+    for (let i = 0; i < wanted.length; i += 1000) {
+      const rows: Array<{ digest: string; body: string }> = await this.dataSource.query('SELECT digest, body FROM documents WHERE digest = ANY($1::text[])', [
+        wanted.slice(i, i + 1000),
+      ]);
+      for (const r of rows) out.set(r.digest, r.body);
+    }
+    return out;
   }
 
   async escalation(id: string): Promise<EscalationRow | undefined> {

@@ -1,5 +1,6 @@
 // A unit's (or an item's) timeline — who did what, when and why — rendered from its workflow history, with
 // the refused decisions of the audit log merged in (a refused Update leaves no history event).
+import { docRefsIn, isDocRef, type DocRef } from '../../domain/src';
 import type { Label } from './labels';
 import { labelOf, refusedLabelOf } from './labels';
 import {
@@ -24,8 +25,8 @@ export interface TimelineEntry {
   /** The update or signal name of workflows/definitions.ts, or the engine's own action (escalation, phaseEntered…). */
   action: string;
   label: Label;
-  /** The reason given with the call (why). */
-  comment?: string;
+  /** The reason given with the call (why); a stored text until the timeline is given its texts (withTimelineTexts). */
+  comment?: string | DocRef;
   detail: Record<string, unknown>;
   outcome: 'accepted' | 'refused' | 'recorded';
   /** Rule that refused the call (refusals only). */
@@ -56,6 +57,9 @@ const SYSTEM = { actor: 'system', role: 'system' } as const;
 
 /** Fields of an update's argument that are shown elsewhere (actor, comment) or not shown at all (a citizen's contact). */
 const NOT_IN_DETAIL = new Set(['actor', 'comment', 'contact']);
+
+const commentOf = (arg: Record<string, unknown>): { comment?: string | DocRef } =>
+  (typeof arg.comment === 'string' && arg.comment) || isDocRef(arg.comment) ? { comment: arg.comment as string | DocRef } : {};
 
 const argDetail = (arg: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(arg).filter(([k]) => !NOT_IN_DETAIL.has(k)));
@@ -149,7 +153,7 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
           ...(typeof actor.name === 'string' ? { actorName: actor.name } : {}),
           action: name,
           label: labelOf(name, arg),
-          ...(typeof arg.comment === 'string' && arg.comment ? { comment: arg.comment } : {}),
+          ...commentOf(arg),
           detail: { ...argDetail(arg), updateId: asRecord(request.meta).updateId },
           outcome: 'accepted',
         });
@@ -173,7 +177,7 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
           role: typeof actor.role === 'string' ? actor.role : 'system',
           action: name,
           label: labelOf(name, arg),
-          ...(typeof arg.comment === 'string' && arg.comment ? { comment: arg.comment } : {}),
+          ...commentOf(arg),
           detail: { ...argDetail(arg), ...(sender ? { from: sender } : {}) },
           outcome: 'accepted',
         });
@@ -317,7 +321,7 @@ export function refusalEntry(row: RefusalRow): TimelineEntry {
     role: row.actorRole,
     action: row.call,
     label: refusedLabelOf(row.call, args),
-    ...(typeof args.comment === 'string' && args.comment ? { comment: args.comment } : {}),
+    ...commentOf(args),
     detail: { ...argDetail(args), reason: row.message, ...(detail.route ? { route: detail.route } : {}), auditLogId: row.id },
     outcome: 'refused',
     ...(row.rule ? { rule: row.rule } : {}),
@@ -333,3 +337,31 @@ export function mergeTimelines(...lists: TimelineEntry[][]): TimelineEntry[] {
   all.sort((x, y) => x.entry.at.localeCompare(y.entry.at) || x.li - y.li || x.i - y.i);
   return all.map((x) => x.entry);
 }
+
+/**
+ * Puts the texts back into timeline entries: a comment becomes its text; a stored text in the detail becomes
+ * `{digest, chars, text}` (what the history recorded, and what it refers to; `text` null if the document is gone).
+ */
+export async function withTimelineTexts(entries: TimelineEntry[], texts: (digests: string[]) => Promise<Map<string, string>>): Promise<TimelineEntry[]> {
+  const refs = docRefsIn(entries.map((e) => [e.comment, e.detail]));
+  if (!refs.length) return entries;
+  const found = await texts(refs.map((r) => r.digest));
+  const fill = (v: unknown): unknown => {
+    if (isDocRef(v)) return { digest: v.digest, chars: v.chars, text: found.get(v.digest) ?? null };
+    if (Array.isArray(v)) return v.map(fill);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, fill(x)]));
+    return v;
+  };
+  return entries.map((e) => ({
+    ...e,
+    ...(isDocRef(e.comment) ? { comment: found.get(e.comment.digest) ?? `[stored text ${e.comment.digest} missing]` } : {}),
+    detail: fill(e.detail) as Record<string, unknown>,
+  }));
+}
+
+/** A text of a timeline detail, whether still a reference or already given its text. */
+export const textOf = (v: unknown): string | undefined => {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { text?: unknown }).text === 'string') return (v as { text: string }).text;
+  return undefined;
+};

@@ -5,7 +5,7 @@ import { itemWorkflowId, unitWorkflowId } from '../../domain/src';
 import { fetchJsonHistoryChain } from './history';
 import type { AuditStore } from './store';
 import type { JsonHistory } from './events';
-import { mergeTimelines, refusalEntry, renderTimeline, type TimelineEntry } from './timeline';
+import { mergeTimelines, refusalEntry, renderTimeline, withTimelineTexts, type TimelineEntry } from './timeline';
 
 export interface TimelineResult {
   workflowId: string;
@@ -21,7 +21,7 @@ function renderRuns(runs: Array<{ runId?: string; history: JsonHistory }>, workf
   );
 }
 
-export async function buildUnitTimeline(options: { client: Client; store: Pick<AuditStore, 'refusals'>; unitId: string; includeItems?: boolean }): Promise<TimelineResult> {
+export async function buildUnitTimeline(options: { client: Client; store: Pick<AuditStore, 'refusals' | 'texts'>; unitId: string; includeItems?: boolean }): Promise<TimelineResult> {
   const { client, store, unitId } = options;
   const workflowId = unitWorkflowId(unitId);
   const runs = await fetchJsonHistoryChain(client, workflowId);
@@ -38,15 +38,15 @@ export async function buildUnitTimeline(options: { client: Client; store: Pick<A
   }
   const refusals = (await store.refusals({ unitId, workflowIds: [workflowId] })).filter((r) => options.includeItems || !r.itemId);
   lists.push(refusals.map(refusalEntry));
-  return { workflowId, started: runs.length > 0, entries: mergeTimelines(...lists) };
+  return { workflowId, started: runs.length > 0, entries: await withTimelineTexts(mergeTimelines(...lists), (d) => store.texts(d)) };
 }
 
-export async function buildItemTimeline(options: { client: Client; store: Pick<AuditStore, 'refusals'>; itemId: string }): Promise<TimelineResult> {
+export async function buildItemTimeline(options: { client: Client; store: Pick<AuditStore, 'refusals' | 'texts'>; itemId: string }): Promise<TimelineResult> {
   const { client, store, itemId } = options;
   const workflowId = itemWorkflowId(itemId);
   const runs = await fetchJsonHistoryChain(client, workflowId);
   const entries = renderRuns(runs, workflowId);
   const refusals = await store.refusals({ itemId, workflowIds: [workflowId] });
-  return { workflowId, started: runs.length > 0, entries: mergeTimelines(entries, refusals.map(refusalEntry)) };
+  return { workflowId, started: runs.length > 0, entries: await withTimelineTexts(mergeTimelines(entries, refusals.map(refusalEntry)), (d) => store.texts(d)) };
 }
 

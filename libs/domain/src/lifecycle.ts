@@ -2,7 +2,8 @@
 // batches, cards, gates, the meeting rule, who may act, and how refusals are worded.
 import { DomainError, type DomainErrorDetails, type ErrorCode, invalidInput } from './errors';
 import { parseInstant } from './time';
-import type { Actor, ActivePhase, Batch, Card, Phase, Rung, Stamp, UnitKind, UnitLevel } from './types';
+import { docRef, INLINE_TEXT_MAX, isDocRef, TEXT_LIMITS } from './documents';
+import type { Actor, ActivePhase, Batch, Card, Comment, Phase, Rung, Stamp, UnitKind, UnitLevel } from './types';
 import type { MeetingView, UnitView } from './views';
 
 // ---------- calendar: which batch ----------
@@ -42,20 +43,20 @@ export const GATES = {
 } as const;
 export type GateName = (typeof GATES)[keyof typeof GATES][number];
 
-export type GateFacts = Pick<UnitView, 'records' | 'opinions' | 'problems' | 'meeting' | 'taskBook'>;
+export type GateFacts = Pick<UnitView, 'counts' | 'validMeeting' | 'taskBook'>;
 
 const gateMet: Record<GateName, (u: GateFacts) => boolean> = {
-  'gate.P2.study-record': (u) => u.records.some((r) => r.kind === 'study'),
-  'gate.P2.opinion': (u) => u.opinions.length > 0,
-  'gate.P2.solicitation-report': (u) => u.records.some((r) => r.kind === 'solicitation-report'),
-  'gate.P3.problem': (u) => u.problems.length > 0,
-  'gate.P3.comparison-check': (u) => u.records.some((r) => r.kind === 'comparison-check'),
-  'gate.P3.valid-meeting': (u) => u.meeting?.valid === true,
+  'gate.P2.study-record': (u) => u.counts.records.study > 0,
+  'gate.P2.opinion': (u) => u.counts.opinions > 0,
+  'gate.P2.solicitation-report': (u) => u.counts.records['solicitation-report'] > 0,
+  'gate.P3.problem': (u) => u.counts.problems > 0,
+  'gate.P3.comparison-check': (u) => u.counts.records['comparison-check'] > 0,
+  'gate.P3.valid-meeting': (u) => u.validMeeting,
   // Effective = disclosure elapsed and every objection answered.
   'gate.DONE.task-book-effective': (u) => u.taskBook?.status === 'effective',
   'gate.DONE.items-closed': (u) =>
     !!u.taskBook && u.taskBook.items.length > 0 && u.taskBook.items.every((i) => i.status === 'closed' || i.status === 'carried'),
-  'gate.DONE.rule-recorded': (u) => u.records.some((r) => r.kind === 'rule'),
+  'gate.DONE.rule-recorded': (u) => u.counts.records.rule > 0,
 };
 
 /** Gates to enter `to` that the unit does not meet yet. */
@@ -150,11 +151,11 @@ export function assertPublicChannel(actor: unknown, action: string): Actor {
   return a;
 }
 
-export const stamp = (actor: Actor, nowMs: number, comment?: string): Stamp => ({
+export const stamp = (actor: Actor, nowMs: number, comment?: Comment): Stamp => ({
   actorId: actor.id,
   role: actor.role,
   at: new Date(nowMs).toISOString(),
-  ...(comment !== undefined && comment !== '' ? { comment } : {}),
+  ...(comment !== undefined && comment !== '' ? { comment: isDocRef(comment) ? { digest: comment.digest, chars: comment.chars } : comment } : {}),
 });
 
 // ---------- input checks ----------
@@ -168,6 +169,20 @@ export function text(value: unknown, field: string, max = 5_000, required = true
   if (required && value.trim() === '') throw invalidInput(field, 'must not be empty');
   if (value.length > max) throw invalidInput(field, `at most ${max} characters`);
   return value;
+}
+
+/** Why: a line inline (≤ INLINE_TEXT_MAX characters), or a stored text for anything longer. */
+export function comment(value: unknown, field = 'comment', required = false): Comment | undefined {
+  if (value === undefined || value === null || value === '') {
+    if (required) throw invalidInput(field, 'required');
+    return undefined;
+  }
+  if (typeof value === 'string') {
+    if (required && value.trim() === '') throw invalidInput(field, 'must not be empty');
+    if (value.length > INLINE_TEXT_MAX) throw invalidInput(field, `a comment longer than ${INLINE_TEXT_MAX} characters is sent as a stored text`);
+    return value;
+  }
+  return docRef(value, field, TEXT_LIMITS.comment, required);
 }
 
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {

@@ -1,9 +1,11 @@
 // City-wide programmes (four governance tracks, nine major actions): staged goals are deadlines on the
 // same ladder as rectification items; the lead unit records achievement, the office verifies.
+import { docRef, TEXT_LIMITS, type DocRef } from './documents';
 import { invalidInput, notFound } from './errors';
-import { assertOffice, assertUnitActor, oneOf, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
+import { LIMITS } from './limits';
+import { assertOffice, assertUnitActor, comment, oneOf, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
-import { PROGRAMME_TRACKS, type ProgrammeTrack } from './types';
+import { PROGRAMME_TRACKS, type Comment, type ProgrammeTrack } from './types';
 import type { Acting } from './unit-rules';
 import type { FiredRung, GoalView, ProgrammeView } from './views';
 
@@ -28,7 +30,7 @@ export function validateProgramme(p: ProgrammeIdentity): void {
   if (!Array.isArray(p.responsibleUnitIds)) throw invalidInput('responsibleUnitIds', 'expected an array');
   p.responsibleUnitIds.forEach((u, i) => text(u, `responsibleUnitIds[${i}]`, 200));
   if (!Array.isArray(p.goals) || p.goals.length === 0) throw invalidInput('goals', 'a programme needs at least one staged goal');
-  if (p.goals.length > 100) throw invalidInput('goals', 'at most 100 goals');
+  if (p.goals.length > LIMITS.goalsPerProgramme) throw invalidInput('goals', `at most ${LIMITS.goalsPerProgramme} goals`);
   p.goals.forEach((g, i) => {
     text(g.title, `goals[${i}].title`, 500);
     parseInstant(g.dueAt, `goals[${i}].dueAt`);
@@ -50,7 +52,7 @@ export function newProgrammeView(p: ProgrammeIdentity, now: number): ProgrammeVi
       status: 'open',
       card: 'none',
       rungs: [],
-      verifications: [],
+      verifications: 0,
     })),
     status: 'active',
     card: 'none',
@@ -73,35 +75,38 @@ function goalOf(v: ProgrammeView, id: string): GoalView {
   return g;
 }
 
-export interface GoalAchievementArgs extends Acting { goalId: string; evidence: string }
+export interface GoalAchievementArgs extends Acting { goalId: string; evidence: DocRef }
 export function checkGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs) {
   const actor = assertUnitActor(a.actor, v.leadUnitId, 'recording goal achievement');
-  text(a.evidence, 'evidence', 20_000);
+  docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
+  comment(a.comment);
   const g = goalOf(v, a.goalId);
   if (g.status !== 'open') throw violation('goal.achievement-open', `goal ${g.id} is ${g.status}`, actor);
 }
 export function applyGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs, now: number): GoalView {
   const g = goalOf(v, a.goalId);
   g.status = 'achieved';
-  g.achievement = { evidence: a.evidence, ...stamp(a.actor, now, a.comment) };
+  g.achievement = { evidence: docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence)!, ...stamp(a.actor, now, a.comment) };
   refreshProgramme(v, now);
   return g;
 }
 
-export interface GoalVerificationArgs extends Acting { goalId: string; accept: boolean; comment: string }
+export interface GoalVerificationArgs extends Acting { goalId: string; accept: boolean }
 export function checkGoalVerification(v: ProgrammeView, a: GoalVerificationArgs) {
   const actor = assertOffice(a.actor, 'verifying a programme goal');
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
-  text(a.comment, 'comment', 5_000, !a.accept);
+  comment(a.comment, 'comment', !a.accept);
   const g = goalOf(v, a.goalId);
   if (g.status !== 'achieved') throw violation('goal.verification-achieved', `only an achieved goal is verified; goal ${g.id} is ${g.status}`, actor);
 }
 export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs, now: number): GoalView {
   const g = goalOf(v, a.goalId);
-  g.verifications.push({ accept: a.accept, ...stamp(a.actor, now, a.comment) });
+  g.lastVerification = { accept: a.accept, ...stamp(a.actor, now, a.comment) };
+  g.verifications += 1;
   if (a.accept) {
     g.status = 'closed';
     g.card = 'none';
+    g.closedAt = new Date(now).toISOString();
   } else {
     g.status = 'open';
   }
@@ -112,6 +117,9 @@ export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs,
 export function applyGoalRung(v: ProgrammeView, id: string, rung: FiredRung, now: number) {
   const g = goalOf(v, id);
   g.rungs.push(rung);
-  g.card = worstCard(g.card, RUNG_CARD[rung.rung]);
+  if (g.status !== 'closed') g.card = worstCard(g.card, RUNG_CARD[rung.rung]);
   refreshProgramme(v, now);
 }
+
+/** When a goal's ladder stopped (the goal closed); undefined while it runs. Rungs due before still fire. */
+export const goalLadderStoppedAt = (g: GoalView): number | undefined => (g.status === 'closed' ? Date.parse(g.closedAt ?? '') || undefined : undefined);

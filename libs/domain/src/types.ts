@@ -1,4 +1,5 @@
 // Core vocabulary of the campaign. Pure types: importable by workflows, activities and the API alike.
+import type { DocRef } from './documents';
 
 export const ROLES = ['office', 'unit', 'supervisor', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -56,10 +57,13 @@ export interface Actor {
   groupId?: string;
 }
 
-/** Who did what, when and why — kept on every accepted change. */
+/** Who did what, when and why — kept on every accepted change. A comment longer than a line is a stored text. */
 export interface Stamp {
   actorId: string;
   role: ActorRole;
   at: string; // ISO-8601
-  comment?: string;
+  comment?: Comment;
 }
+
+/** Why: inline when it fits a line (INLINE_TEXT_MAX), else a stored text. */
+export type Comment = string | DocRef;

@@ -1,11 +1,18 @@
 // The unit lifecycle as pure rules: each command has a check (throws a DomainError naming the rule and the
 // actor; the workflow's update validator calls it) and an apply (changes the state; the update handler calls
 // it). Deterministic: time comes in as `now` (the workflow clock).
+//
+// The state stays bounded: texts arrive as stored-text references (DocRef), and what only accumulates
+// (records, opinions, problems, earlier meetings, decided transitions, objections) is counted here and handed
+// out as entries (`changes`) for the read model, never kept.
+import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
+import { LIMITS } from './limits';
 import {
   assertAssignedSupervisor,
   assertPublicChannel,
   assertUnitActor,
+  comment,
   isActivePhase,
   meetingValidity,
   NEXT_PHASE,
@@ -26,6 +33,7 @@ import {
   type Actor,
   type Batch,
   type Card,
+  type Comment,
   type ItemStatus,
   type Phase,
   PROBLEM_CATEGORIES,
@@ -35,7 +43,20 @@ import {
   RECORD_KINDS,
   type RecordKind,
 } from './types';
-import type { FiredRung, MeetingView, TaskBookItemView, TransitionView, UnitView } from './views';
+import type { DocRef } from './documents';
+import type {
+  EntryChange,
+  FiredRung,
+  MeetingView,
+  ObjectionEntry,
+  OpinionEntry,
+  ProblemEntry,
+  RecordEntry,
+  TaskBookItemView,
+  TransitionView,
+  UnitEntryKind,
+  UnitView,
+} from './views';
 
 export interface UnitIdentity {
   campaignId: string;
@@ -51,8 +72,10 @@ export interface UnitState {
   /** Card earned by the current phase window's overrun; a new phase starts clean. */
   windowCard: Card;
   seq: { record: number; opinion: number; problem: number; meeting: number; transition: number; objection: number };
-  /** Keys of referral rungs already counted (items and windows), so a repeated report never counts twice. */
-  referralKeys: string[];
+  /** Objections (by their n) still waiting for an answer. */
+  unanswered: number[];
+  /** Entries that appeared or changed and are not projected yet (the workflow drains them). */
+  changes: EntryChange[];
 }
 
 export interface Ctx {
@@ -62,10 +85,13 @@ export interface Ctx {
 
 export interface Acting {
   actor: Actor;
-  comment?: string;
+  comment?: Comment;
 }
 
+const zeroRecords = (): Record<RecordKind, number> => Object.fromEntries(RECORD_KINDS.map((k) => [k, 0])) as Record<RecordKind, number>;
+
 export function newUnitState(id: UnitIdentity, plan: Plan, now: number): UnitState {
+  const at = new Date(now).toISOString();
   const state: UnitState = {
     view: {
       id: id.unitId,
@@ -75,21 +101,21 @@ export function newUnitState(id: UnitIdentity, plan: Plan, now: number): UnitSta
       batch: id.batch,
       groupId: id.groupId,
       phase: 'P1',
+      phaseSince: at,
       status: 'active',
       card: 'none',
       window: null,
       unmetGates: [],
-      transitions: [],
-      records: [],
-      opinions: [],
-      problems: [],
+      counts: { records: zeroRecords(), opinions: 0, problems: 0, meetings: 0, transitions: 0 },
+      validMeeting: false,
       windowRungs: [],
       version: 0,
-      updatedAt: new Date(now).toISOString(),
+      updatedAt: at,
     },
     windowCard: 'none',
     seq: { record: 0, opinion: 0, problem: 0, meeting: 0, transition: 0, objection: 0 },
-    referralKeys: [],
+    unanswered: [],
+    changes: [],
   };
   refreshUnit(state, { now, plan });
   return state;
@@ -104,17 +130,28 @@ export function refreshUnit(state: UnitState, ctx: Ctx): UnitView {
   v.unmetGates = unmetGates(v.phase, v);
   v.window = isActivePhase(v.phase) ? { ...phaseWindow(ctx.plan, v.batch, v.phase) } : null;
   v.status = v.phase === 'DONE' ? 'done' : 'active';
-  const pending = v.transitions.find((t) => t.status === 'pending');
-  if (pending) v.pendingTransition = pending;
-  else delete v.pendingTransition;
   v.version += 1;
   v.updatedAt = new Date(ctx.now).toISOString();
   return v;
 }
 
-/** Items that count as overdue: not closed or carried, and carded by their ladder. */
-export const overdueItemCount = (v: UnitView): number =>
-  (v.taskBook?.items ?? []).filter((i) => i.status !== 'closed' && i.status !== 'carried' && i.card !== 'none').length;
+/** Refreshes the view, then queues the entries that changed with it (at the new version). */
+function changed(s: UnitState, ctx: Ctx, ...entries: Array<{ kind: UnitEntryKind; id: string; seq: number; data: unknown }>) {
+  refreshUnit(s, ctx);
+  const at = new Date(ctx.now).toISOString();
+  // A snapshot: the entry's object may change again before it is projected.
+  for (const e of entries) s.changes.push({ ...e, data: e.data === null ? null : JSON.parse(JSON.stringify(e.data)), rev: s.view.version, at });
+}
+
+/** Takes up to `max` queued entries (oldest first) for a projection. */
+export function takeChanges(s: { changes: EntryChange[] }, max: number): EntryChange[] {
+  return s.changes.splice(0, max);
+}
+
+const seqOf = (id: string, prefix: string): number | undefined => {
+  const m = new RegExp(`^${prefix}-([1-9][0-9]{0,8})$`).exec(id);
+  return m ? Number(m[1]) : undefined;
+};
 
 function inPhase(state: UnitState, phases: Phase[], rule: string, action: string, actor: Actor) {
   if (!phases.includes(state.view.phase)) {
@@ -133,94 +170,106 @@ export const RECORD_PHASES: Record<RecordKind, Phase[]> = {
   rule: ['P3'],
 };
 
-export interface AddRecordArgs extends Acting { kind: RecordKind; title: string; body?: string; attachmentUri?: string }
+export interface AddRecordArgs extends Acting { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }
 export function checkAddRecord(s: UnitState, a: AddRecordArgs) {
   const actor = assertUnitActor(a.actor, s.view.id, 'adding a record');
   const kind = oneOf(a.kind, RECORD_KINDS, 'kind');
-  text(a.title, 'title', 500);
-  text(a.body, 'body', 50_000, false);
-  text(a.attachmentUri, 'attachmentUri', 2_000, false);
+  text(a.title, 'title', LIMITS.titleChars);
+  docRef(a.body, 'body', TEXT_LIMITS.recordBody, false);
+  text(a.attachmentUri, 'attachmentUri', LIMITS.uriChars, false);
+  comment(a.comment);
   inPhase(s, RECORD_PHASES[kind], `record.${kind}.phase`, `a ${kind} record`, actor);
 }
 export function applyAddRecord(s: UnitState, a: AddRecordArgs, ctx: Ctx): { id: string } {
-  const id = `record-${++s.seq.record}`;
-  s.view.records.push({
+  const n = ++s.seq.record;
+  const id = `record-${n}`;
+  const entry: RecordEntry = {
     id,
     kind: a.kind,
     title: a.title,
-    ...(a.body !== undefined ? { body: a.body } : {}),
+    ...(a.body !== undefined ? { body: docRef(a.body, 'body', TEXT_LIMITS.recordBody)! } : {}),
     ...(a.attachmentUri !== undefined ? { attachmentUri: a.attachmentUri } : {}),
     ...stamp(a.actor, ctx.now, a.comment),
-  });
-  refreshUnit(s, ctx);
+  };
+  s.view.counts.records[a.kind] += 1;
+  changed(s, ctx, { kind: 'record', id, seq: n, data: entry });
   return { id };
 }
 
-export interface AddOpinionArgs extends Acting { text: string; contact?: string }
+export interface AddOpinionArgs extends Acting { text: DocRef; contactRef?: string }
 export function checkAddOpinion(s: UnitState, a: AddOpinionArgs) {
   const actor = assertPublicChannel(a.actor, 'an opinion');
-  text(a.text, 'text', 5_000);
-  text(a.contact, 'contact', 200, false);
+  docRef(a.text, 'text', TEXT_LIMITS.opinion);
+  text(a.contactRef, 'contactRef', 100, false);
   inPhase(s, ['P1', 'P2', 'P3'], 'opinion.unit-active', 'an opinion', actor);
 }
 export function applyAddOpinion(s: UnitState, a: AddOpinionArgs, ctx: Ctx): { id: string } {
-  const id = `opinion-${++s.seq.opinion}`;
-  s.view.opinions.push({ id, text: a.text, ...(a.contact ? { contact: a.contact } : {}), ...stamp(a.actor, ctx.now, a.comment) });
-  refreshUnit(s, ctx);
+  const n = ++s.seq.opinion;
+  const id = `opinion-${n}`;
+  const entry: OpinionEntry = { id, text: docRef(a.text, 'text', TEXT_LIMITS.opinion)!, ...(a.contactRef ? { contactRef: a.contactRef } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  s.view.counts.opinions += 1;
+  changed(s, ctx, { kind: 'opinion', id, seq: n, data: entry });
   return { id };
 }
 
-export interface AddProblemArgs extends Acting { title: string; description?: string; source: ProblemSource; category: ProblemCategory }
+export interface AddProblemArgs extends Acting { title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory }
 export function checkAddProblem(s: UnitState, a: AddProblemArgs) {
   const actor = assertUnitActor(a.actor, s.view.id, 'adding a problem');
-  text(a.title, 'title', 500);
-  text(a.description, 'description', 20_000, false);
+  text(a.title, 'title', LIMITS.titleChars);
+  docRef(a.description, 'description', TEXT_LIMITS.problemDescription, false);
   oneOf(a.source, PROBLEM_SOURCES, 'source');
   oneOf(a.category, PROBLEM_CATEGORIES, 'category');
+  comment(a.comment);
   inPhase(s, ['P2', 'P3'], 'problem.phase', 'the problem inventory', actor);
 }
 export function applyAddProblem(s: UnitState, a: AddProblemArgs, ctx: Ctx): { id: string } {
-  const id = `problem-${++s.seq.problem}`;
-  s.view.problems.push({
+  const n = ++s.seq.problem;
+  const id = `problem-${n}`;
+  const entry: ProblemEntry = {
     id,
     title: a.title,
-    ...(a.description !== undefined ? { description: a.description } : {}),
+    ...(a.description !== undefined ? { description: docRef(a.description, 'description', TEXT_LIMITS.problemDescription)! } : {}),
     source: a.source,
     category: a.category,
     ...stamp(a.actor, ctx.now, a.comment),
-  });
-  refreshUnit(s, ctx);
+  };
+  s.view.counts.problems += 1;
+  changed(s, ctx, { kind: 'problem', id, seq: n, data: entry });
   return { id };
 }
 
 // ---------- the special democratic life meeting ----------
 
+const meetingEntry = (m: MeetingView) => ({ kind: 'meeting' as const, id: m.id, seq: seqOf(m.id, 'meeting') ?? 0, data: m });
+
 export interface ScheduleMeetingArgs extends Acting { scheduledAt: string; location: string }
 export function checkScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs) {
   const actor = assertUnitActor(a.actor, s.view.id, 'scheduling the meeting');
   parseInstant(a.scheduledAt, 'scheduledAt');
-  text(a.location, 'location', 500);
+  text(a.location, 'location', LIMITS.titleChars);
+  comment(a.comment);
   inPhase(s, ['P2'], 'meeting.phase', 'the special democratic life meeting', actor);
-  if (s.view.meeting?.valid) throw violation('meeting.already-valid', `unit ${s.view.id} already held a valid meeting`, actor);
+  if (s.view.validMeeting) throw violation('meeting.already-valid', `unit ${s.view.id} already held a valid meeting`, actor);
 }
 export function applyScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs, ctx: Ctx): MeetingView {
   const before = s.view.meeting;
-  const previous = before ? [...before.previous] : [];
-  if (before) {
-    const { previous: _p, ...old } = before;
-    // An earlier meeting stays on record: invalid as held, or dropped when rescheduled before it was held.
-    previous.push(old.status === 'scheduled' ? { ...old, valid: false, reason: 'meeting.rescheduled: rescheduled before it was held' } : old);
+  const entries = [];
+  // An earlier meeting stays on record (an entry): invalid as held, or dropped when rescheduled before it was held.
+  if (before?.status === 'scheduled') {
+    entries.push(meetingEntry({ ...before, valid: false, reason: 'meeting.rescheduled: rescheduled before it was held' }));
   }
+  const n = ++s.seq.meeting;
   s.view.meeting = {
-    id: `meeting-${++s.seq.meeting}`,
+    id: `meeting-${n}`,
     scheduledAt: a.scheduledAt,
     location: a.location,
     status: 'scheduled',
     attendance: [],
-    previous,
     scheduledBy: stamp(a.actor, ctx.now, a.comment),
   };
-  refreshUnit(s, ctx);
+  s.view.counts.meetings = n;
+  entries.push(meetingEntry(s.view.meeting));
+  changed(s, ctx, ...entries);
   return s.view.meeting;
 }
 
@@ -230,32 +279,39 @@ export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
   const arrived = parseInstant(a.arrivedAt, 'arrivedAt');
   const left = parseInstant(a.leftAt, 'leftAt');
   if (left <= arrived) throw invalidInput('leftAt', 'must be after arrivedAt');
+  comment(a.comment);
   inPhase(s, ['P2'], 'meeting.phase', 'meeting attendance', actor);
-  if (s.view.meeting?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting to attest`, actor);
+  const m = s.view.meeting;
+  if (m?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting to attest`, actor);
   if (left > ctx.now) throw violation('meeting.attendance-in-future', `presence can be attested only once it is over (leftAt ${a.leftAt} is in the future)`, actor);
+  if (!m.attendance.some((x) => x.supervisorId === actor.id) && m.attendance.length >= LIMITS.attendancePerMeeting) {
+    throw violation('meeting.attendance-limit', `meeting ${m.id} already has ${LIMITS.attendancePerMeeting} attestations`, actor);
+  }
 }
 export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx): MeetingView {
   const m = s.view.meeting!;
   m.attendance = m.attendance.filter((x) => x.supervisorId !== a.actor.id);
+  const why = comment(a.comment);
   m.attendance.push({
     supervisorId: a.actor.id,
     groupId: a.actor.groupId!,
     arrivedAt: a.arrivedAt,
     leftAt: a.leftAt,
     attestedAt: new Date(ctx.now).toISOString(),
-    ...(a.comment ? { comment: a.comment } : {}),
+    ...(why !== undefined ? { comment: why } : {}),
   });
-  refreshUnit(s, ctx);
+  changed(s, ctx, meetingEntry(m));
   return m;
 }
 
-export interface MeetingHeldArgs extends Acting { startedAt: string; endedAt: string; minutes: string }
+export interface MeetingHeldArgs extends Acting { startedAt: string; endedAt: string; minutes: DocRef }
 export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
   const actor = assertUnitActor(a.actor, s.view.id, 'recording the meeting');
   const start = parseInstant(a.startedAt, 'startedAt');
   const end = parseInstant(a.endedAt, 'endedAt');
   if (end <= start) throw invalidInput('endedAt', 'must be after startedAt');
-  text(a.minutes, 'minutes', 100_000);
+  docRef(a.minutes, 'minutes', TEXT_LIMITS.minutes);
+  comment(a.comment);
   inPhase(s, ['P2'], 'meeting.phase', 'the special democratic life meeting', actor);
   if (s.view.meeting?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting`, actor);
   if (end > ctx.now) throw violation('meeting.held-in-future', `a meeting can be recorded only once it has ended (endedAt ${a.endedAt})`, actor);
@@ -263,25 +319,35 @@ export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
 export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { valid: boolean; reason?: string } {
   const m = s.view.meeting!;
   const verdict = meetingValidity(m, a, s.view.groupId);
-  Object.assign(m, { status: 'held', startedAt: a.startedAt, endedAt: a.endedAt, minutes: a.minutes, valid: verdict.valid, heldBy: stamp(a.actor, ctx.now, a.comment) });
+  Object.assign(m, {
+    status: 'held',
+    startedAt: a.startedAt,
+    endedAt: a.endedAt,
+    minutes: docRef(a.minutes, 'minutes', TEXT_LIMITS.minutes),
+    valid: verdict.valid,
+    heldBy: stamp(a.actor, ctx.now, a.comment),
+  });
   if (verdict.reason) m.reason = verdict.reason;
   else delete m.reason;
-  refreshUnit(s, ctx);
+  if (verdict.valid) s.view.validMeeting = true;
+  changed(s, ctx, meetingEntry(m));
   return verdict;
 }
 
 // ---------- transitions ----------
 
+const transitionEntry = (t: TransitionView) => ({ kind: 'transition' as const, id: t.id, seq: seqOf(t.id, 'transition') ?? 0, data: t });
+
 export interface RequestTransitionArgs extends Acting { to: Phase }
 export function checkRequestTransition(s: UnitState, a: RequestTransitionArgs) {
   const actor = assertUnitActor(a.actor, s.view.id, 'requesting a transition');
   const to = oneOf(a.to, ['P2', 'P3', 'DONE'] as const, 'to');
-  text(a.comment, 'comment', 5_000, false);
+  comment(a.comment);
   const next = NEXT_PHASE[s.view.phase];
   if (to !== next) {
     throw violation('transition.next-phase', `unit ${s.view.id} is in ${s.view.phase}; it can only request ${next ?? 'nothing (done)'}, not ${to}`, actor);
   }
-  if (s.view.transitions.some((t) => t.status === 'pending')) {
+  if (s.view.pendingTransition) {
     throw violation('transition.one-pending', `unit ${s.view.id} already has a transition awaiting the supervisor's decision`, actor);
   }
   const unmet = unmetGatesFor(to, s.view);
@@ -290,63 +356,74 @@ export function checkRequestTransition(s: UnitState, a: RequestTransitionArgs) {
   }
 }
 export function applyRequestTransition(s: UnitState, a: RequestTransitionArgs, ctx: Ctx): { id: string; status: 'pending' } {
+  const n = ++s.seq.transition;
   const t: TransitionView = {
-    id: `transition-${++s.seq.transition}`,
+    id: `transition-${n}`,
     from: s.view.phase,
     to: a.to,
     status: 'pending',
     requested: stamp(a.actor, ctx.now, a.comment),
   };
-  s.view.transitions.push(t);
-  refreshUnit(s, ctx);
+  s.view.pendingTransition = t;
+  s.view.counts.transitions = n;
+  changed(s, ctx, transitionEntry(t));
   return { id: t.id, status: 'pending' };
 }
 
-export interface DecideTransitionArgs extends Acting { transitionId: string; approve: boolean; comment: string }
+export interface DecideTransitionArgs extends Acting { transitionId: string; approve: boolean }
 export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
   const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'transition', 'transition.no-self-approval');
   if (typeof a.approve !== 'boolean') throw invalidInput('approve', 'expected true or false');
-  text(a.comment, 'comment', 5_000, !a.approve);
-  const t = s.view.transitions.find((x) => x.id === a.transitionId);
-  if (!t) throw notFound('transition', String(a.transitionId));
-  if (t.status !== 'pending') throw violation('transition.already-decided', `transition ${t.id} was already ${t.status}`, actor);
+  comment(a.comment, 'comment', !a.approve);
+  const t = s.view.pendingTransition;
+  if (!t || t.id !== a.transitionId) {
+    const n = seqOf(String(a.transitionId), 'transition');
+    if (n !== undefined && n <= s.seq.transition) throw violation('transition.already-decided', `transition ${a.transitionId} was already decided`, actor);
+    throw notFound('transition', String(a.transitionId));
+  }
   if (a.approve) {
     const unmet = unmetGatesFor(t.to as Exclude<Phase, 'P1'>, s.view);
     if (unmet.length) throw violation(unmet[0], `cannot approve ${t.to} for unit ${s.view.id}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet });
   }
 }
 export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx: Ctx): { status: 'approved' | 'rejected' } {
-  const t = s.view.transitions.find((x) => x.id === a.transitionId)!;
+  const t = s.view.pendingTransition!;
   t.status = a.approve ? 'approved' : 'rejected';
   t.decided = stamp(a.actor, ctx.now, a.comment);
+  delete s.view.pendingTransition;
   if (a.approve) {
     // Approval moves the unit at once, even before the next phase's window opens.
     s.view.phase = t.to;
+    s.view.phaseSince = new Date(ctx.now).toISOString();
     s.windowCard = 'none';
   }
-  refreshUnit(s, ctx);
+  changed(s, ctx, transitionEntry(t));
   return { status: t.status };
 }
 
 // ---------- task book (整改任务书) ----------
+
+const itemEntry = (i: TaskBookItemView) => ({ kind: 'task-book-item' as const, id: i.id, seq: Number(i.id.slice(i.id.lastIndexOf('-') + 1)), data: i });
 
 export interface TaskBookItemInput { problemIds: string[]; measure: string; owner: string; deadline: string }
 export interface SetTaskBookArgs extends Acting { signedBy: string; items: TaskBookItemInput[] }
 export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   const actor = assertUnitActor(a.actor, s.view.id, 'setting the task book');
   // 一把手负责制: the unit head signs.
-  text(a.signedBy, 'signedBy', 200);
+  text(a.signedBy, 'signedBy', LIMITS.ownerChars);
+  comment(a.comment);
   if (!Array.isArray(a.items) || a.items.length === 0) throw invalidInput('items', 'a task book needs at least one item');
-  if (a.items.length > 500) throw invalidInput('items', 'at most 500 items');
-  const problems = new Set(s.view.problems.map((p) => p.id));
+  if (a.items.length > LIMITS.taskBookItems) throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`);
   a.items.forEach((it, i) => {
     if (!it || typeof it !== 'object') throw invalidInput(`items[${i}]`, 'expected an object');
     if (!Array.isArray(it.problemIds) || it.problemIds.length === 0) throw invalidInput(`items[${i}].problemIds`, 'each item is linked to at least one problem');
+    if (it.problemIds.length > LIMITS.problemsPerItem) throw invalidInput(`items[${i}].problemIds`, `at most ${LIMITS.problemsPerItem} problems`);
     it.problemIds.forEach((p, j) => {
-      if (!problems.has(p)) throw invalidInput(`items[${i}].problemIds[${j}]`, `unknown problem ${JSON.stringify(p)} of unit ${s.view.id}`);
+      const n = typeof p === 'string' ? seqOf(p, 'problem') : undefined;
+      if (n === undefined || n > s.seq.problem) throw invalidInput(`items[${i}].problemIds[${j}]`, `unknown problem ${JSON.stringify(p)} of unit ${s.view.id}`);
     });
-    text(it.measure, `items[${i}].measure`, 5_000);
-    text(it.owner, `items[${i}].owner`, 200);
+    text(it.measure, `items[${i}].measure`, LIMITS.titleChars);
+    text(it.owner, `items[${i}].owner`, LIMITS.ownerChars);
     const deadline = tryParseInstant(it.deadline);
     if (deadline === undefined) parseInstant(it.deadline, `items[${i}].deadline`);
     else if (deadline <= ctx.now) throw invalidInput(`items[${i}].deadline`, `must be in the future (${it.deadline})`);
@@ -359,20 +436,30 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
 export function applySetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   const items: TaskBookItemView[] = a.items.map((it, i) => ({
     id: itemId(s.view.id, i + 1),
-    problemIds: [...it.problemIds],
+    problemIds: [...new Set(it.problemIds)],
     measure: it.measure,
     owner: it.owner,
     deadline: it.deadline,
     status: 'pending',
     card: 'none',
   }));
-  s.view.taskBook = { signedBy: a.signedBy, items, status: 'draft', objections: [], setBy: stamp(a.actor, ctx.now, a.comment) };
-  refreshUnit(s, ctx);
+  const before = s.view.taskBook?.items ?? [];
+  s.view.taskBook = {
+    signedBy: a.signedBy,
+    items,
+    status: 'draft',
+    objectionCounts: { filed: 0, unanswered: 0 },
+    setBy: stamp(a.actor, ctx.now, a.comment),
+  };
+  // A shorter draft drops the items it no longer has from the read model (data null).
+  const dropped = before.slice(items.length).map((i) => ({ ...itemEntry(i), data: null }));
+  changed(s, ctx, ...items.map(itemEntry), ...dropped);
   return { items: items.map(({ card: _card, ...rest }) => rest) };
 }
 
 export function checkPublishTaskBook(s: UnitState, a: Acting) {
   const actor = assertUnitActor(a.actor, s.view.id, 'publishing the task book');
+  comment(a.comment);
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
   if (!s.view.taskBook) throw violation('taskbook.missing', `unit ${s.view.id} has no task book to publish`, actor);
   if (s.view.taskBook.status !== 'draft') throw violation('taskbook.published', `the task book of unit ${s.view.id} is already published`, actor);
@@ -384,69 +471,77 @@ export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { discl
   // 公示: the disclosure window counts per the plan's calendar.
   tb.disclosureEndsAt = addToInstant(ctx.now, ctx.plan.disclosure, ctx.plan.calendar);
   tb.publishedBy = stamp(a.actor, ctx.now, a.comment);
-  refreshUnit(s, ctx);
+  changed(s, ctx);
   return { disclosureEndsAt: tb.disclosureEndsAt };
 }
 
-export interface FileObjectionArgs extends Acting { text: string; itemId?: string }
+export interface FileObjectionArgs extends Acting { text: DocRef; itemId?: string }
 export function checkFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx) {
   const actor = assertPublicChannel(a.actor, 'an objection');
-  text(a.text, 'text', 5_000);
+  docRef(a.text, 'text', TEXT_LIMITS.objection);
   const tb = s.view.taskBook;
   if (!tb || tb.status !== 'disclosed' || ctx.now >= parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt')) {
     const when = tb?.disclosureEndsAt ? ` (disclosure ${tb.publishedAt} – ${tb.disclosureEndsAt})` : ' (not published)';
     throw violation('objection.disclosure-window', `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`, actor);
   }
   if (a.itemId !== undefined && !tb.items.some((i) => i.id === a.itemId)) throw invalidInput('itemId', `unknown item ${JSON.stringify(a.itemId)}`);
+  if (tb.objectionCounts.filed >= LIMITS.objectionsPerTaskBook) {
+    throw violation('objection.limit', `the task book of unit ${s.view.id} already has ${LIMITS.objectionsPerTaskBook} objections`, actor);
+  }
 }
 export function applyFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx): { id: string } {
-  const id = `objection-${++s.seq.objection}`;
-  s.view.taskBook!.objections.push({ id, text: a.text, ...(a.itemId ? { itemId: a.itemId } : {}), ...stamp(a.actor, ctx.now, a.comment) });
-  refreshUnit(s, ctx);
+  const n = ++s.seq.objection;
+  const id = `objection-${n}`;
+  const tb = s.view.taskBook!;
+  const entry: ObjectionEntry = { id, text: docRef(a.text, 'text', TEXT_LIMITS.objection)!, ...(a.itemId ? { itemId: a.itemId } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  s.unanswered.push(n);
+  tb.objectionCounts = { filed: tb.objectionCounts.filed + 1, unanswered: s.unanswered.length };
+  changed(s, ctx, { kind: 'objection', id, seq: n, data: entry });
   return { id };
 }
 
-export interface AnswerObjectionArgs extends Acting { objectionId: string; text: string }
+export interface AnswerObjectionArgs extends Acting { objectionId: string; text: DocRef }
 export function checkAnswerObjection(s: UnitState, a: AnswerObjectionArgs) {
   const actor = assertUnitActor(a.actor, s.view.id, 'answering an objection');
-  text(a.text, 'text', 20_000);
-  const o = s.view.taskBook?.objections.find((x) => x.id === a.objectionId);
-  if (!o) throw notFound('objection', String(a.objectionId));
-  if (o.answer) throw violation('objection.answered-once', `objection ${o.id} was already answered`, actor);
+  docRef(a.text, 'text', TEXT_LIMITS.answer);
+  comment(a.comment);
+  const n = seqOf(String(a.objectionId), 'objection');
+  if (n === undefined || n > s.seq.objection) throw notFound('objection', String(a.objectionId));
+  if (!s.unanswered.includes(n)) throw violation('objection.answered-once', `objection ${a.objectionId} was already answered`, actor);
 }
 export function applyAnswerObjection(s: UnitState, a: AnswerObjectionArgs, ctx: Ctx): { id: string } {
-  const o = s.view.taskBook!.objections.find((x) => x.id === a.objectionId)!;
-  o.answer = { text: a.text, ...stamp(a.actor, ctx.now, a.comment) };
-  refreshUnit(s, ctx);
-  return { id: o.id };
+  const n = seqOf(a.objectionId, 'objection')!;
+  s.unanswered = s.unanswered.filter((x) => x !== n);
+  const tb = s.view.taskBook!;
+  tb.objectionCounts = { ...tb.objectionCounts, unanswered: s.unanswered.length };
+  // The projection merges the answer into the objection's entry.
+  changed(s, ctx, { kind: 'objection', id: a.objectionId, seq: n, data: { answer: { text: docRef(a.text, 'text', TEXT_LIMITS.answer)!, ...stamp(a.actor, ctx.now, a.comment) } } });
+  return { id: a.objectionId };
 }
 
 /** The task book takes effect once its disclosure has elapsed and every objection is answered. */
 export function taskBookReady(s: UnitState, now: number): boolean {
   const tb = s.view.taskBook;
-  return !!tb && tb.status === 'disclosed' && now >= parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') && tb.objections.every((o) => !!o.answer);
+  return !!tb && tb.status === 'disclosed' && now >= parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') && s.unanswered.length === 0;
 }
 export function applyTaskBookEffective(s: UnitState, ctx: Ctx) {
   const tb = s.view.taskBook!;
   tb.status = 'effective';
   tb.effectiveAt = new Date(ctx.now).toISOString();
   for (const item of tb.items) if (item.status === 'pending') item.status = 'open';
-  refreshUnit(s, ctx);
+  changed(s, ctx, ...tb.items.map(itemEntry));
 }
 
 // ---------- what the engine itself records ----------
 
 /** An item reported its status or card (signal from its workflow). Unknown items are ignored. */
-export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemStatus; card: Card; rung?: FiredRung }, ctx: Ctx): boolean {
-  const item = s.view.taskBook?.items.find((i) => i.id === r.itemId);
+export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemStatus; card: Card }, ctx: Ctx): boolean {
+  const item = s.view.taskBook?.items.find((i) => i.id === r?.itemId);
   if (!item) return false;
+  if (item.status === r.status && item.card === r.card) return true;
   item.status = r.status;
   item.card = r.card;
-  if (r.rung?.rung === 'referral') {
-    const key = r.rung.key ?? `${r.itemId}:${r.rung.deadline}:referral`;
-    if (!s.referralKeys.includes(key)) s.referralKeys.push(key);
-  }
-  refreshUnit(s, ctx);
+  changed(s, ctx, itemEntry(item));
   return true;
 }
 
@@ -454,8 +549,7 @@ export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemS
 export function applyWindowRung(s: UnitState, rung: FiredRung, ctx: Ctx) {
   s.view.windowRungs.push({ ...rung, phase: s.view.phase });
   s.windowCard = worstCard(s.windowCard, RUNG_CARD[rung.rung]);
-  if (rung.rung === 'referral' && rung.key && !s.referralKeys.includes(rung.key)) s.referralKeys.push(rung.key);
-  refreshUnit(s, ctx);
+  changed(s, ctx);
 }
 
 /** Recipients of a rung (DOMAIN.md "Deadlines and escalation"). */

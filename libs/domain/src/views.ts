@@ -1,14 +1,46 @@
-// What the workflows answer to queries (and project into PostgreSQL). Plain JSON.
-import type { Batch, Card, ItemStatus, Phase, ProblemCategory, ProblemSource, ProgrammeTrack, RecordKind, Rung, Stamp, Window } from './index';
+// What the workflows keep and answer to queries: compact views of bounded size (ids, digests, counts, statuses
+// and the facts the rules need). What grows with use — records, opinions, problems, meetings, transitions,
+// objections, progress notes — leaves the workflow as entries (EntryChange) projected into PostgreSQL.
+import type { DocRef } from './documents';
+import type { Batch, Card, Comment, ItemStatus, Phase, ProblemCategory, ProblemSource, ProgrammeTrack, RecordKind, Rung, Stamp } from './types';
+import type { Window } from './plan-types';
 
-export interface RecordView extends Stamp { id: string; kind: RecordKind; title: string; body?: string; attachmentUri?: string }
-export interface OpinionView extends Stamp { id: string; text: string; contact?: string }
-export interface ProblemView extends Stamp {
-  id: string; title: string; description?: string; source: ProblemSource; category: ProblemCategory;
+// ---------- entries: what a unit or an item accumulates ----------
+
+export interface RecordEntry extends Stamp { id: string; kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }
+/** An opinion from the public (群众). The contact a citizen left stays in PostgreSQL, under `contactRef`. */
+export interface OpinionEntry extends Stamp { id: string; text: DocRef; contactRef?: string }
+export interface ProblemEntry extends Stamp {
+  id: string; title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory;
+}
+export interface ObjectionEntry extends Stamp { id: string; text: DocRef; itemId?: string; answer?: Stamp & { text: DocRef } }
+export interface ProgressEntry extends Stamp { id: string; note: DocRef; evidenceUri?: string }
+export interface ExtensionView {
+  id: string; newDeadline: string; reason: DocRef; status: 'pending' | 'approved' | 'rejected'; requested: Stamp; decided?: Stamp;
+}
+export interface VerificationEntry extends Stamp { id: string; accept: boolean }
+
+export const UNIT_ENTRY_KINDS = ['record', 'opinion', 'problem', 'meeting', 'transition', 'objection', 'task-book-item', 'window-rung'] as const;
+export const ITEM_ENTRY_KINDS = ['progress', 'extension', 'verification'] as const;
+export type UnitEntryKind = (typeof UNIT_ENTRY_KINDS)[number];
+export type ItemEntryKind = (typeof ITEM_ENTRY_KINDS)[number];
+export type EntryKind = UnitEntryKind | ItemEntryKind;
+
+/** One entry that appeared or changed, to be projected. `rev` is the owner's version after the change. */
+export interface EntryChange {
+  kind: EntryKind;
+  id: string;
+  /** Order of the entry within its kind (the n of `record-n`). */
+  seq: number;
+  rev: number;
+  at: string;
+  data: unknown;
 }
 
-export interface AttendanceView { supervisorId: string; groupId: string; arrivedAt: string; leftAt: string; attestedAt: string; comment?: string }
-/** 专题民主生活会 — the special democratic life meeting. */
+// ---------- the unit ----------
+
+export interface AttendanceView { supervisorId: string; groupId: string; arrivedAt: string; leftAt: string; attestedAt: string; comment?: Comment }
+/** 专题民主生活会 — the special democratic life meeting (the current one; earlier ones are entries). */
 export interface MeetingView {
   id: string;
   scheduledAt: string;
@@ -17,11 +49,9 @@ export interface MeetingView {
   attendance: AttendanceView[];
   startedAt?: string;
   endedAt?: string;
-  minutes?: string;
+  minutes?: DocRef;
   valid?: boolean;
   reason?: string;
-  /** Earlier meetings recorded invalid, to be reconvened. */
-  previous: Array<Omit<MeetingView, 'previous'>>;
   /** Who scheduled it and who recorded it as held (who, role, when, why). */
   scheduledBy?: Stamp;
   heldBy?: Stamp;
@@ -43,6 +73,8 @@ export interface FiredRung {
   to: string[];
   /** When the rung was due (deadline + offset); `firedAt` is later only when the ladder (re)started past it. */
   dueAt?: string;
+  /** True when it fired after its moment (the ladder caught up after a restart or outage). */
+  late?: boolean;
   /** `${workflowId}:${deadline}:${rung}` or `${workflowId}:${phase}:${rung}`: the escalation's idempotency key. */
   key?: string;
 }
@@ -57,8 +89,6 @@ export interface TaskBookItemView {
   card: Card;
 }
 
-export interface ObjectionView extends Stamp { id: string; text: string; itemId?: string; answer?: Stamp & { text: string } }
-
 /** 整改任务书 — the rectification task book. */
 export interface TaskBookView {
   signedBy: string;
@@ -67,10 +97,20 @@ export interface TaskBookView {
   publishedAt?: string;
   disclosureEndsAt?: string;
   effectiveAt?: string;
-  objections: ObjectionView[];
+  /** Objections filed during the disclosure, and how many still wait for an answer. */
+  objectionCounts: { filed: number; unanswered: number };
   /** Who set (last changed) the draft and who published it. */
   setBy?: Stamp;
   publishedBy?: Stamp;
+}
+
+export interface UnitCounts {
+  records: Record<RecordKind, number>;
+  opinions: number;
+  problems: number;
+  /** Meetings scheduled, the current one included. */
+  meetings: number;
+  transitions: number;
 }
 
 export interface UnitView {
@@ -81,29 +121,40 @@ export interface UnitView {
   batch: Batch;
   groupId: string;
   phase: Phase;
+  /** When the unit entered its current phase (its batch's opening for P1). */
+  phaseSince: string;
   status: 'waiting' | 'active' | 'done';
   card: Card;
   window: Window | null;
   /** Gates of the next transition not yet met, by rule name (e.g. `gate.P2.study-record`). */
   unmetGates: string[];
   pendingTransition?: TransitionView;
-  transitions: TransitionView[];
-  records: RecordView[];
-  opinions: OpinionView[];
-  problems: ProblemView[];
+  counts: UnitCounts;
   meeting?: MeetingView;
+  /** A meeting recorded valid (全程参与) exists. */
+  validMeeting: boolean;
   taskBook?: TaskBookView;
-  /** Escalations of the unit's phase windows. */
+  /** Escalations of the unit's phase windows (at most the window ladder's rungs per phase). */
   windowRungs: Array<FiredRung & { phase: Phase }>;
   /** Monotonic; a projection only overwrites an older version. */
   version: number;
   updatedAt: string;
 }
 
-export interface ProgressView extends Stamp { id: string; note: string; evidenceUri?: string }
-export interface ExtensionView {
-  id: string; newDeadline: string; reason: string; status: 'pending' | 'approved' | 'rejected'; requested: Stamp; decided?: Stamp;
+/** What a unit's row of the read model holds: the view without the task book's items (they are entries). */
+export type UnitHeader = Omit<UnitView, 'taskBook'> & { taskBook?: Omit<TaskBookView, 'items'> & { itemCount: number } };
+
+export function unitHeader(v: UnitView | UnitHeader): UnitHeader {
+  const { taskBook, ...rest } = v;
+  if (!taskBook) return rest;
+  if (!('items' in taskBook)) return { ...rest, taskBook };
+  const { items, ...tb } = taskBook;
+  return { ...rest, taskBook: { ...tb, itemCount: items.length } };
 }
+
+// ---------- the rectification item ----------
+
+export interface ItemCounts { progress: number; extensions: number; verifications: number }
 
 export interface ItemView {
   id: string;
@@ -114,18 +165,24 @@ export interface ItemView {
   owner: string;
   problemIds: string[];
   deadline: string;
+  /** When the current deadline was set (the item's start, or the approval of an extension). */
+  deadlineSince: string;
   status: ItemStatus;
   card: Card;
-  /** Every rung fired, across every deadline the item has had. */
+  /** Every rung fired, across every deadline the item has had (bounded: the ladder × the extensions allowed). */
   rungs: FiredRung[];
-  progress: ProgressView[];
-  extensions: ExtensionView[];
-  completion?: Stamp & { evidence: string };
-  verifications: Array<Stamp & { accept: boolean }>;
-  carriedInto?: Stamp & { rule: string };
+  counts: ItemCounts;
+  pendingExtension?: ExtensionView;
+  completion?: Stamp & { evidence: DocRef };
+  lastVerification?: VerificationEntry;
+  carriedInto?: Stamp & { rule: DocRef };
+  /** When the item was closed (销号) or carried into a long-term rule. */
+  finalAt?: string;
   version: number;
   updatedAt: string;
 }
+
+// ---------- the campaign ----------
 
 export interface CampaignCounters {
   byBatch: Record<'1' | '2', Record<Phase, number>>;
@@ -133,6 +190,8 @@ export interface CampaignCounters {
   referrals: number;
   overdueItems: number;
 }
+
+// ---------- city-wide programmes ----------
 
 /** A staged goal of a city-wide programme: a deadline on the same ladder as a rectification item. */
 export interface GoalView {
@@ -143,8 +202,10 @@ export interface GoalView {
   status: 'open' | 'achieved' | 'closed';
   card: Card;
   rungs: FiredRung[];
-  achievement?: Stamp & { evidence: string };
-  verifications: Array<Stamp & { accept: boolean }>;
+  achievement?: Stamp & { evidence: DocRef };
+  lastVerification?: Stamp & { accept: boolean };
+  verifications: number;
+  closedAt?: string;
 }
 
 /** A city-wide programme: one of the four governance tracks or the nine major actions. */

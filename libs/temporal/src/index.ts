@@ -4,13 +4,14 @@ import {
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { SearchAttributeType, type SearchAttributePair, type SearchAttributeType as SAType } from '@temporalio/common';
 import type { MasslineConfig } from '../../config/src';
 import { campaignWorkflowId, unitWorkflowId } from '../../domain/src';
-import type { CampaignWorkflowInput, UnitWorkflowInput } from '../../../workflows/definitions';
+import type { CampaignWorkflowInput, NotificationDeliveryInput, UnitWorkflowInput } from '../../../workflows/definitions';
 import {
   batchKey,
   campaignIdKey,
@@ -27,7 +28,11 @@ export const WORKFLOW_TYPES = {
   unit: 'unitLifecycleWorkflow',
   item: 'rectificationItemWorkflow',
   programme: 'programmeWorkflow',
+  notificationDelivery: 'notificationDeliveryWorkflow',
 } as const;
+
+/** Workflow id of the delivery of one escalation's notices. */
+export const notificationDeliveryWorkflowId = (escalationKey: string) => `massline-notice-${escalationKey}`;
 
 export interface TemporalTarget {
   address: string;
@@ -123,6 +128,20 @@ export function startCampaignWorkflow(client: Client, input: CampaignWorkflowInp
       { key: kindKey, value: 'campaign' },
     ],
   });
+}
+
+/**
+ * Starts (or joins, when it runs) the delivery of one escalation's queued notices. A closed delivery is started
+ * again: it then finds only what is still queued (e.g. rows of a channel configured since).
+ */
+export async function startNotificationDelivery(client: Client, input: NotificationDeliveryInput, taskQueue: string): Promise<void> {
+  await client.workflow.start(WORKFLOW_TYPES.notificationDelivery, {
+    workflowId: notificationDeliveryWorkflowId(input.escalationKey),
+    taskQueue,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  } as WorkflowStartOptions);
 }
 
 // temporal.api.enums.v1.IndexedValueType, by SDK search attribute type.

@@ -1,7 +1,6 @@
 import type { MasslineConfig } from '../../../../libs/config/src';
 import {
   DomainError,
-  campaignWorkflowId,
   forbidden,
   notFound,
   ruleViolation,
@@ -12,7 +11,6 @@ import {
   resolvePlan,
 } from '../../../../libs/domain/src';
 import { startCampaignWorkflow, startUnitWorkflow } from '../../../../libs/temporal/src';
-import { campaignCountersQuery } from '../../../../workflows/definitions';
 import { AccessPolicy } from '../auth/access-policy';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
@@ -46,7 +44,8 @@ export class CampaignsService {
   async get(by: Principal, id: string) {
     AccessPolicy.requireRole(by, ['office', 'unit', 'supervisor', 'auditor'], 'read campaigns');
     const campaign = await this.mustFind(id);
-    const [counts, units] = await Promise.all([this.counts(campaign), this.units.countByCampaign(id)]);
+    // One source for the counters, the same as the dashboard's: the read model.
+    const [counts, units] = await Promise.all([this.projectionCounts(campaign.id), this.units.countByCampaign(id)]);
     return {
       id: campaign.id,
       name: campaign.name,
@@ -169,23 +168,6 @@ export class CampaignsService {
     return c;
   }
 
-  /** Live counters from the campaign workflow when it runs; the projection otherwise. */
-  private async counts(campaign: CampaignRecord): Promise<Counts> {
-    const projected = await this.projectionCounts(campaign.id);
-    if (campaign.status !== 'running') return projected;
-    const live = await this.workflows.query(campaignCountersQuery, campaignWorkflowId(campaign.id)).catch(() => undefined);
-    if (!live) return projected;
-    return {
-      byBatch: {
-        '1': { ...live.byBatch['1'], waiting: projected.byBatch['1'].waiting },
-        '2': { ...live.byBatch['2'], waiting: projected.byBatch['2'].waiting },
-      },
-      cards: live.cards,
-      referrals: live.referrals,
-      overdueItems: live.overdueItems,
-    };
-  }
-
   private async projectionCounts(campaignId: string): Promise<Counts> {
     const zero = () => ({ P1: 0, P2: 0, P3: 0, DONE: 0, waiting: 0 });
     const byBatch = { '1': zero(), '2': zero() };
@@ -201,11 +183,14 @@ export class CampaignsService {
     return { byBatch, cards, referrals, overdueItems };
   }
 
-  /** Units enrolled after their batch opened are started here (the campaign started the others). */
+  /**
+   * Units enrolled after their batch opened are started here (the campaign started the others). A batch has
+   * opened once its start has passed: the plan says when, whether or not the campaign's start has reached it.
+   */
   private async startLateUnits(campaign: CampaignRecord, units: Array<NewUnit & { id: string }>) {
     if (campaign.status !== 'running' || !units.length) return;
-    const live = await this.workflows.query(campaignCountersQuery, campaignWorkflowId(campaign.id)).catch(() => undefined);
-    const opened = new Set(live?.openedBatches ?? []);
+    const now = this.now().getTime();
+    const opened = new Set(campaign.plan.batches.filter((b) => Date.parse(b.startsAt) <= now).map((b) => b.batch));
     const late = units.filter((u) => opened.has(u.batch));
     for (let i = 0; i < late.length; i += 20) {
       await Promise.all(

@@ -29,7 +29,14 @@ export class ApiMetrics {
   /** Escalations fired so far, read from the escalations table at scrape time. */
   readonly escalationsFired: Gauge<'rung'>;
 
-  constructor(countEscalations: () => Promise<Array<{ rung: string; count: number }>>, withDefaults = true) {
+  /** Activities failing right now (retried by Temporal meanwhile), as the workers record them. */
+  readonly failingActivities: Gauge<'activity'>;
+
+  constructor(
+    countEscalations: () => Promise<Array<{ rung: string; count: number }>>,
+    withDefaults = true,
+    countFailingActivities: () => Promise<Array<{ activity: string; count: number }>> = async () => [],
+  ) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'massline_api_' });
     this.escalationsFired = new Gauge({
       name: 'massline_escalations_fired',
@@ -46,5 +53,23 @@ export class ApiMetrics {
         }
       },
     });
+    this.failingActivities = new Gauge({
+      name: 'massline_failing_activities',
+      help: 'Activities failing and being retried now (projections, escalation records, notices), by activity',
+      labelNames: ['activity'] as const,
+      registers: [this.registry],
+      async collect() {
+        try {
+          const rows = await countFailingActivities();
+          this.reset();
+          for (const row of rows) this.set({ activity: row.activity }, row.count);
+        } catch {
+          // As above: the database being down is reported by /health/ready.
+        }
+      },
+    });
   }
 }
+
+/** How recent a recorded activity failure must be to count as failing now (retries come at most a minute apart). */
+export const FAILING_ACTIVITY_FRESH_MS = 5 * 60_000;

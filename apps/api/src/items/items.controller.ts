@@ -6,6 +6,7 @@ import { ApiErrors, PageQueryDto } from '../common/dto';
 import { ItemIdParam, UuidParam, WorkflowIdParam } from '../common/params';
 import { CreatedIdDto, DecisionDto, PendingDto } from '../units/units.dto';
 import { CarryOverDto, CompletionDto, ExtensionDecisionResultDto, ExtensionRequestDto, ItemViewDto, ProgressDto, VerificationDto } from './items.dto';
+import { EntryPageDto } from '../units/entries.dto';
 import { ItemsService } from './items.service';
 
 const itemId = () => new ItemIdParam();
@@ -44,6 +45,33 @@ export class ItemsController {
   @ApiErrors(401, 403, 404, 503)
   get(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string) {
     return this.service.get(p, id);
+  }
+
+  @Get(':itemId/progress')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: "The item's progress notes, oldest first" })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listProgress(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Query() q: PageQueryDto) {
+    return this.service.list(p, id, 'progress', q);
+  }
+
+  @Get(':itemId/extensions')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: 'Extensions requested for the item, with their decisions' })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listExtensions(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Query() q: PageQueryDto) {
+    return this.service.list(p, id, 'extensions', q);
+  }
+
+  @Get(':itemId/verifications')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: "The supervisors' verifications (销号 or sent back), oldest first" })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listVerifications(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Query() q: PageQueryDto) {
+    return this.service.list(p, id, 'verifications', q);
   }
 
   @Post(':itemId/progress')

@@ -3,6 +3,7 @@ import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-valid
 import { CARDS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
 import { IsIsoTime, IsNotBlank } from '../common/validation';
+import { ItemCountsDto } from '../units/entries.dto';
 
 export class ProgressDto {
   @ApiProperty({ maxLength: LIMITS.text })
@@ -82,9 +83,8 @@ export class ItemViewDto {
   @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ type: [FiredRungDto], description: 'every rung fired, across every deadline the item has had' }) rungs!: FiredRungDto[];
   @ApiProperty({ type: [String] }) problemIds!: string[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) progress!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) extensions!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) verifications!: object[];
+  @ApiProperty({ type: ItemCountsDto, description: 'the entries themselves: GET /api/items/{itemId}/progress, /extensions, /verifications' })
+  counts!: ItemCountsDto;
 }
 
 export class ExtensionDecisionResultDto {

@@ -1,11 +1,13 @@
 // Rectification items: routed by the unit id embedded in the item id; each effective item is its own
 // workflow. Before the task book takes effect an item exists only in the unit's task book (status pending).
 import {
+  DomainError,
   notFound,
   ruleViolation,
   unitIdOfItem,
   itemWorkflowId,
   type Actor,
+  type ItemEntryKind,
   type ItemView,
 } from '../../../../libs/domain/src';
 import {
@@ -26,13 +28,21 @@ import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type { CarryOverDto, CompletionDto, ExtensionRequestDto, ProgressDto, VerificationDto } from './items.dto';
 import type { DecisionDto } from '../units/units.dto';
 import type { ReadModelRepository } from '../repositories/read-model.repository';
+import type { EntriesRepository } from '../repositories/entries.repository';
+import type { TextSession, TextStore } from '../common/texts';
 import { pageOf, type PageQueryDto } from '../common/dto';
+
+/** What an item accumulates, listed page by page (GET /api/items/:itemId/<list>). */
+export const ITEM_LISTS = { progress: 'progress', extensions: 'extension', verifications: 'verification' } as const satisfies Record<string, ItemEntryKind>;
+export type ItemList = keyof typeof ITEM_LISTS;
 
 export class ItemsService {
   constructor(
     private readonly units: UnitsService,
     private readonly workflows: WorkflowGateway,
     private readonly readModel: ReadModelRepository,
+    private readonly texts: TextStore,
+    private readonly entries: EntriesRepository,
   ) {}
 
   /** The unit's items in effect, from the read model (a supervisor's worklist: what is submitted, what is carded). */
@@ -40,52 +50,73 @@ export class ItemsService {
     const unit = await this.units.mustFind(unitId);
     AccessPolicy.canRead(by, unit);
     const { offset, limit } = pageOf(q);
-    return this.readModel.itemsOfUnit(unitId, offset, limit);
+    return this.texts.hydrate(await this.readModel.itemsOfUnit(unitId, offset, limit));
   }
 
   async get(by: Principal, itemId: string): Promise<ItemView> {
     const unit = await this.unitOf(itemId);
     AccessPolicy.canRead(by, unit);
     const live = await this.workflows.query(itemStateQuery, itemWorkflowId(itemId));
-    if (live) return live;
-    return this.pendingView(unit, itemId);
+    return this.texts.hydrate(live ?? (await this.pendingView(unit, itemId)));
+  }
+
+  /** One page of the item's progress notes, extensions or verifications, oldest first, with their texts. */
+  async list(by: Principal, itemId: string, list: ItemList, q: PageQueryDto) {
+    const unit = await this.unitOf(itemId);
+    AccessPolicy.canRead(by, unit);
+    const { offset, limit } = pageOf(q);
+    return this.texts.hydrate(await this.entries.list(itemId, ITEM_LISTS[list], offset, limit));
   }
 
   async reportProgress(by: Principal, itemId: string, dto: ProgressDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress'), reportProgressUpdate, 'POST /api/items/:itemId/progress', { ...dto });
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress'), reportProgressUpdate, 'POST /api/items/:itemId/progress', dto, async (texts) => ({
+      note: await texts.doc(dto.note),
+      ...(dto.evidenceUri != null ? { evidenceUri: dto.evidenceUri } : {}),
+    }));
   }
 
   async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion'), submitCompletionUpdate, 'POST /api/items/:itemId/completion', { evidence: dto.evidence });
+    const view = await this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion'), submitCompletionUpdate, 'POST /api/items/:itemId/completion', dto, async (texts) => ({
+      evidence: await texts.doc(dto.evidence),
+    }));
+    return this.texts.hydrate(view);
   }
 
   async verify(by: Principal, itemId: string, dto: VerificationDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items'), verifyItemUpdate, 'POST /api/items/:itemId/verification', { accept: dto.accept, comment: dto.comment });
+    const view = await this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items'), verifyItemUpdate, 'POST /api/items/:itemId/verification', dto, async (texts) => {
+      const comment = await texts.comment(dto.comment);
+      return { accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
+    });
+    return this.texts.hydrate(view);
   }
 
   async requestExtension(by: Principal, itemId: string, dto: ExtensionRequestDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions'), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', {
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions'), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', dto, async (texts) => ({
       newDeadline: dto.newDeadline,
-      reason: dto.reason,
-    });
+      reason: await texts.doc(dto.reason),
+    }));
   }
 
   async decideExtension(by: Principal, itemId: string, extensionId: string, dto: DecisionDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions'), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', {
-      extensionId,
-      approve: dto.approve,
-      comment: dto.comment,
+    const request = { extensionId, ...dto };
+    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions'), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', request, async (texts) => {
+      const comment = await texts.comment(dto.comment);
+      return { extensionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
     });
   }
 
   async carryOver(by: Principal, itemId: string, dto: CarryOverDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.office(by, 'carry items into long-term rules'), carryOverUpdate, 'POST /api/items/:itemId/carry-over', { rule: dto.rule, comment: dto.comment });
+    const view = await this.send(by, unit, itemId, () => AccessPolicy.office(by, 'carry items into long-term rules'), carryOverUpdate, 'POST /api/items/:itemId/carry-over', dto, async (texts) => {
+      const comment = await texts.comment(dto.comment);
+      return { rule: await texts.doc(dto.rule), ...(comment !== undefined ? { comment } : {}) };
+    });
+    return this.texts.hydrate(view);
   }
 
   // ---------- helpers ----------
@@ -112,38 +143,48 @@ export class ItemsService {
       owner: item.owner,
       problemIds: item.problemIds,
       deadline: item.deadline,
+      deadlineSince: view.updatedAt,
       status: 'pending',
       card: 'none',
       rungs: [],
-      progress: [],
-      extensions: [],
-      verifications: [],
+      counts: { progress: 0, extensions: 0, verifications: 0 },
       version: 0,
       updatedAt: view.updatedAt,
     };
   }
 
-  private send<Ret, A extends object>(
+  private async send<Ret, A extends object>(
     by: Principal,
     unit: UnitRecord,
     itemId: string,
     authorize: () => void,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
-    args: A,
+    request: object,
+    build: (texts: TextSession) => Promise<A>,
   ): Promise<Ret> {
     const actor = actorOf(by);
-    return this.workflows.update(def, itemWorkflowId(itemId), { ...args, actor } as A & { actor: Actor }, {
+    const workflowId = itemWorkflowId(itemId);
+    const ctx = {
       actor,
       route,
       unitId: unit.id,
       itemId,
-      authorize,
       whenNotRunning: async () => {
         // Not running: either no such item, or its task book has not taken effect, or it has ended.
         await this.pendingView(unit, itemId);
         return ruleViolation('item.running', `item ${itemId} is not open for changes: its task book has not taken effect, or the item has ended`);
       },
-    });
+    };
+    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
+    const texts = this.texts.session();
+    const args = await build(texts);
+    try {
+      return await this.workflows.update(def, workflowId, { ...args, actor } as A & { actor: Actor }, ctx);
+    } catch (err) {
+      // Refused: what this request alone stored goes again. A 503 may have been applied: its texts stay.
+      if (err instanceof DomainError) await texts.abandon();
+      throw err;
+    }
   }
 }

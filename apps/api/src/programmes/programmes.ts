@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import type { MasslineConfig } from '../../../../libs/config/src';
 import {
+  DomainError,
   PROGRAMME_TRACKS,
   defaultPlan,
   invalidInput,
@@ -30,6 +31,7 @@ import {
 import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
 import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
 import { campaignIdKey, kindKey } from '../../../../workflows/search-attributes';
+import type { TextSession, TextStore } from '../common/texts';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
 import { actorOf, type Principal } from '../auth/principal';
@@ -151,6 +153,7 @@ export class ProgrammesService {
     private readonly units: UnitsRepository,
     private readonly campaigns: CampaignsRepository,
     private readonly workflows: WorkflowGateway,
+    private readonly texts: TextStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -213,22 +216,27 @@ export class ProgrammesService {
     await this.mustFind(id);
     const view = await this.workflows.query(programmeStateQuery, programmeWorkflowId(id));
     if (!view) throw notFound('programme', id);
-    return view;
+    return this.texts.hydrate(view);
   }
 
   async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
     const programme = await this.mustFind(id);
     const authorize = () => AccessPolicy.actsFor(by, { id: programme.leadUnitId, groupId: '' }, 'recording goal achievement (lead unit only)');
-    return this.send(by, programme, authorize, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, evidence: dto.evidence });
+    const goal = await this.send(by, programme, authorize, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, ...dto }, async (texts) => ({
+      goalId,
+      evidence: await texts.doc(dto.evidence),
+    }));
+    return this.texts.hydrate(goal);
   }
 
   async verify(by: Principal, id: string, goalId: string, dto: GoalVerificationDto) {
     const programme = await this.mustFind(id);
-    return this.send(by, programme, () => AccessPolicy.office(by, 'verifying programme goals'), goalVerificationUpdate, 'POST /api/programmes/:id/goals/:gid/verification', {
-      goalId,
-      accept: dto.accept,
-      comment: dto.comment,
+    const authorize = () => AccessPolicy.office(by, 'verifying programme goals');
+    const goal = await this.send(by, programme, authorize, goalVerificationUpdate, 'POST /api/programmes/:id/goals/:gid/verification', { goalId, ...dto }, async (texts) => {
+      const comment = await texts.comment(dto.comment);
+      return { goalId, accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
     });
+    return this.texts.hydrate(goal);
   }
 
   private async mustFind(id: string): Promise<ProgrammeRecord> {
@@ -237,17 +245,30 @@ export class ProgrammesService {
     return p;
   }
 
-  private send<Ret, A extends { goalId: string }>(
+  private async send<Ret, A extends { goalId: string }>(
     by: Principal,
     programme: ProgrammeRecord,
     authorize: () => void,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
-    args: A,
+    request: { goalId: string },
+    build: (texts: TextSession) => Promise<A>,
   ): Promise<Ret> {
-    if (!programme.goals.some((g) => g.id === args.goalId)) throw notFound('goal', args.goalId);
+    if (!programme.goals.some((g) => g.id === request.goalId)) throw notFound('goal', request.goalId);
     const actor = actorOf(by);
-    return this.workflows.update(def, programmeWorkflowId(programme.id), { ...args, actor }, { actor, route, unitId: programme.leadUnitId, authorize });
+    const workflowId = programmeWorkflowId(programme.id);
+    const ctx = { actor, route, unitId: programme.leadUnitId };
+    // Who may ask is settled (and a refusal audited) before the evidence is stored.
+    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
+    const texts = this.texts.session();
+    const args = await build(texts);
+    try {
+      return await this.workflows.update(def, workflowId, { ...args, actor }, ctx);
+    } catch (err) {
+      // Refused: the evidence this request alone stored goes again.
+      if (err instanceof DomainError) await texts.abandon();
+      throw err;
+    }
   }
 }
 

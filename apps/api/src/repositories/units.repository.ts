@@ -42,7 +42,8 @@ export interface UnitListEntry {
   level: UnitLevel;
   batch: Batch;
   groupId: string;
-  phase: Phase;
+  /** Null while the unit waits for its batch to open. */
+  phase: Phase | null;
   status: UnitView['status'];
   card: Card;
   window: Window | null;
@@ -133,14 +134,14 @@ export class UnitsRepository {
     };
     if (filter.batch !== undefined) add('u.batch = ?', filter.batch);
     if (filter.groupId !== undefined) add('u.group_id = ?', filter.groupId);
-    // A unit not started yet counts as P1 without a card; the other values use unit_states' indexes.
-    if (filter.phase !== undefined) add(filter.phase === 'P1' ? `(s.phase = ? OR s.unit_id IS NULL)` : 's.phase = ?', filter.phase);
+    // A unit not started yet has no phase (its batch has not opened) and no card.
+    if (filter.phase !== undefined) add('s.phase = ?', filter.phase);
     if (filter.card !== undefined) add(filter.card === 'none' ? `(s.card = ? OR s.unit_id IS NULL)` : 's.card = ?', filter.card);
     const from = `FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id WHERE ${where.join(' AND ')}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT u.id, u.code, u.name, u.kind, u.level, u.batch, u.group_id,
-              COALESCE(s.phase, 'P1') AS phase, COALESCE(s.status, 'waiting') AS status, COALESCE(s.card, 'none') AS card,
+              s.phase, COALESCE(s.status, 'waiting') AS status, COALESCE(s.card, 'none') AS card,
               s.window_starts_at, s.window_ends_at, COALESCE(s.unmet_gates, '[]'::jsonb) AS unmet_gates, s.projected_at
        ${from} ORDER BY u.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filter.limit, filter.offset],
@@ -155,7 +156,7 @@ export class UnitsRepository {
         level: r.level as UnitLevel,
         batch: r.batch as Batch,
         groupId: r.group_id as string,
-        phase: r.phase as Phase,
+        phase: (r.phase as Phase | null) ?? null,
         status: r.status as UnitView['status'],
         card: r.card as Card,
         window: r.window_starts_at ? { startsAt: iso(r.window_starts_at)!, endsAt: iso(r.window_ends_at)! } : null,

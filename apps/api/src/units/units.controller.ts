@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, CurrentPrincipal, DECIDED_BY_SERVICE, PublicChannel, Roles } from '../auth/decorators';
 import type { Principal, PublicCaller } from '../auth/principal';
-import { ApiErrors } from '../common/dto';
+import { ApiErrors, PageQueryDto } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
 import {
   AcceptedIdDto,
@@ -26,7 +26,8 @@ import {
   TaskBookItemsDto,
   UnitViewDto,
 } from './units.dto';
-import { UnitsService } from './units.service';
+import { ContactErasedDto, EntryPageDto } from './entries.dto';
+import { UnitsService, type UnitList } from './units.service';
 
 const unitId = () => new UuidParam('unit');
 
@@ -43,6 +44,76 @@ export class UnitsController {
   @ApiErrors(401, 403, 404, 503)
   get(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string) {
     return this.service.get(p, id);
+  }
+
+  // ---------- what the unit accumulates, page by page (oldest first) ----------
+
+  @Get(':id/records')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: "The unit's records (study, investigation, solicitation report, comparison-check, rule), with their texts" })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listRecords(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Query() q: PageQueryDto) {
+    return this.list(p, id, 'records', q);
+  }
+
+  @Get(':id/opinions')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: "Opinions received from the public; a citizen's contact is shown to the office only" })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listOpinions(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Query() q: PageQueryDto) {
+    return this.list(p, id, 'opinions', q);
+  }
+
+  @Post(':id/opinions/:oid/contact-erasure')
+  @HttpCode(200)
+  @Roles('office')
+  @ApiOperation({ summary: "Erase the contact a citizen left with an opinion (PIPL); the opinion and the audit trail stay" })
+  @ApiOkResponse({ type: ContactErasedDto })
+  @ApiErrors(401, 403, 404, 409)
+  eraseContact(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Param('oid', new WorkflowIdParam('opinion')) oid: string) {
+    return this.service.eraseContact(p, id, oid);
+  }
+
+  @Get(':id/problems')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: 'The problem inventory, with sources and categories' })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listProblems(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Query() q: PageQueryDto) {
+    return this.list(p, id, 'problems', q);
+  }
+
+  @Get(':id/meetings')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: 'Every special democratic life meeting scheduled, the reconvened ones included' })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listMeetings(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Query() q: PageQueryDto) {
+    return this.list(p, id, 'meetings', q);
+  }
+
+  @Get(':id/transitions')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: 'Every transition requested, with its decision' })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listTransitions(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Query() q: PageQueryDto) {
+    return this.list(p, id, 'transitions', q);
+  }
+
+  @Get(':id/task-book/objections')
+  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @ApiOperation({ summary: 'Objections filed during the disclosure, with their answers' })
+  @ApiOkResponse({ type: EntryPageDto })
+  @ApiErrors(400, 401, 403, 404)
+  listObjections(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Query() q: PageQueryDto) {
+    return this.list(p, id, 'objections', q);
+  }
+
+  private list(p: Principal, id: string, list: UnitList, q: PageQueryDto) {
+    return this.service.list(p, id, list, q);
   }
 
   @Post(':id/records')

@@ -15,6 +15,7 @@ import {
 import {
   CARDS,
   ITEM_STATUSES,
+  LIMITS as DOMAIN_LIMITS,
   PHASES,
   PROBLEM_CATEGORIES,
   PROBLEM_SOURCES,
@@ -27,6 +28,7 @@ import {
 import { LIMITS } from '../common/dto';
 import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
 import { WindowDto } from '../campaigns/campaigns.dto';
+import { CountsDto, ObjectionCountsDto } from './entries.dto';
 
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/;
 
@@ -161,10 +163,10 @@ export class TaskBookItemDto {
   @Matches(/^[A-Za-z0-9._:-]{1,160}$/, { each: true, message: '$property must hold problem ids' })
   problemIds!: string[];
 
-  @ApiProperty({ maxLength: LIMITS.text })
+  @ApiProperty({ maxLength: DOMAIN_LIMITS.titleChars, description: 'the measure, in a line or a short paragraph' })
   @IsString()
   @IsNotBlank()
-  @MaxLength(LIMITS.text)
+  @MaxLength(DOMAIN_LIMITS.titleChars)
   measure!: string;
 
   @ApiProperty({ maxLength: LIMITS.name, description: 'the responsible person' })
@@ -265,7 +267,6 @@ export class MeetingViewDto {
   @ApiPropertyOptional() minutes?: string;
   @ApiPropertyOptional() valid?: boolean;
   @ApiPropertyOptional() reason?: string;
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'earlier meetings recorded invalid' }) previous!: object[];
 }
 export class TransitionViewDto {
   @ApiProperty() id!: string;
@@ -301,7 +302,8 @@ export class TaskBookViewDto {
   @ApiPropertyOptional({ format: 'date-time' }) publishedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) disclosureEndsAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) effectiveAt?: string;
-  @ApiProperty({ type: [ObjectionViewDto] }) objections!: ObjectionViewDto[];
+  @ApiProperty({ type: ObjectionCountsDto, description: 'the objections themselves: GET /api/units/{id}/task-book/objections' })
+  objectionCounts!: ObjectionCountsDto;
 }
 export class UnitViewDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -310,17 +312,17 @@ export class UnitViewDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: [1, 2] }) batch!: number;
   @ApiProperty({ format: 'uuid' }) groupId!: string;
-  @ApiProperty({ enum: PHASES }) phase!: string;
+  @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'when the unit entered its phase' }) phaseSince!: string;
   @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
   @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ type: WindowDto, nullable: true }) window!: WindowDto | null;
   @ApiProperty({ type: [String], description: 'gates of the next transition not yet met' }) unmetGates!: string[];
   @ApiPropertyOptional({ type: TransitionViewDto }) pendingTransition?: TransitionViewDto;
-  @ApiProperty({ type: [TransitionViewDto] }) transitions!: TransitionViewDto[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) records!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) opinions!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) problems!: object[];
+  @ApiProperty({ type: CountsDto, description: 'what the unit holds; the entries themselves are paged (GET /api/units/{id}/records, …)' })
+  counts!: CountsDto;
   @ApiPropertyOptional({ type: MeetingViewDto }) meeting?: MeetingViewDto;
+  @ApiProperty({ description: 'a meeting attested from start to end (全程参与) was held' }) validMeeting!: boolean;
   @ApiPropertyOptional({ type: TaskBookViewDto }) taskBook?: TaskBookViewDto;
   @ApiProperty({ type: 'array', items: { type: 'object' } }) windowRungs!: object[];
   @ApiProperty() version!: number;

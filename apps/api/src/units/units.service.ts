@@ -1,10 +1,15 @@
 // A unit's lifecycle over HTTP: every decision is a Temporal Update on the unit's workflow, sent with the
 // actor of the principal so the history records who; scopes are checked here before the workflow is asked.
+// Texts are stored first (PostgreSQL, by digest) and the update carries their references; reads put them back.
+import { randomUUID } from 'node:crypto';
 import {
+  DomainError,
   notFound,
   ruleViolation,
   unitWorkflowId,
   type Actor,
+  type Batch,
+  type EntryKind,
   type Phase,
   type UnitView,
 } from '../../../../libs/domain/src';
@@ -23,10 +28,14 @@ import {
   setTaskBookUpdate,
   unitStateQuery,
 } from '../../../../workflows/definitions';
+import { startUnitWorkflow } from '../../../../libs/temporal/src';
 import type { UpdateDefinition } from '@temporalio/common';
 import { AccessPolicy } from '../auth/access-policy';
 import { actorOf, type Caller, type Principal, type PublicCaller } from '../auth/principal';
+import { pageOf, type PageQueryDto } from '../common/dto';
+import type { TextSession, TextStore } from '../common/texts';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
+import type { EntriesRepository } from '../repositories/entries.repository';
 import type { UnitRecord, UnitsRepository } from '../repositories/units.repository';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type {
@@ -42,11 +51,33 @@ import type {
   SetTaskBookDto,
 } from './units.dto';
 
+/** A refusal (4xx): the decision was not taken. Anything else (503) may still have been applied. */
+const isRefusal = (err: unknown) => err instanceof DomainError;
+
+/** A unit as the API answers it: the workflow's compact view with its texts, or a unit still waiting for its batch. */
+export type UnitAnswer = Omit<UnitView, 'phase'> & { phase: Phase | null };
+
+/** What a unit accumulates, listed page by page (GET /api/units/:id/<list>). */
+export const UNIT_LISTS = {
+  records: 'record',
+  opinions: 'opinion',
+  problems: 'problem',
+  meetings: 'meeting',
+  transitions: 'transition',
+  objections: 'objection',
+  'task-book-items': 'task-book-item',
+} as const satisfies Record<string, EntryKind>;
+export type UnitList = keyof typeof UNIT_LISTS;
+
 export class UnitsService {
   constructor(
     private readonly units: UnitsRepository,
     private readonly campaigns: CampaignsRepository,
     private readonly workflows: WorkflowGateway,
+    private readonly texts: TextStore,
+    private readonly entries: EntriesRepository,
+    private readonly taskQueue: string,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async mustFind(id: string): Promise<UnitRecord> {
@@ -56,17 +87,19 @@ export class UnitsService {
   }
 
   /** Read from the workflow itself; a unit whose batch has not opened answers from its enrolment. */
-  async get(by: Principal, id: string): Promise<UnitView> {
+  async get(by: Principal, id: string): Promise<UnitAnswer> {
     const unit = await this.mustFind(id);
     AccessPolicy.canRead(by, unit);
-    return this.view(unit);
+    return this.texts.hydrate(await this.view(unit));
   }
 
-  async view(unit: UnitRecord): Promise<UnitView> {
-    const live = await this.workflows.query(unitStateQuery, unitWorkflowId(unit.id));
+  /** The unit's compact view (texts as references), starting its workflow if its batch has opened. */
+  async view(unit: UnitRecord): Promise<UnitAnswer> {
+    const live = (await this.workflows.query(unitStateQuery, unitWorkflowId(unit.id))) ?? ((await this.startIfOpened(unit)) ? await this.workflows.query(unitStateQuery, unitWorkflowId(unit.id)) : undefined);
     if (live) return live;
     const campaign = await this.campaigns.findById(unit.campaignId);
     const batch = campaign?.plan.batches.find((b) => b.batch === unit.batch);
+    // Not started: no phase is claimed until the batch opens.
     return {
       id: unit.id,
       campaignId: unit.campaignId,
@@ -74,139 +107,216 @@ export class UnitsService {
       name: unit.name,
       batch: unit.batch,
       groupId: unit.groupId,
-      phase: 'P1',
+      phase: null,
+      phaseSince: batch?.startsAt ?? campaign?.startsAt ?? new Date(0).toISOString(),
       status: 'waiting',
       card: 'none',
       window: batch ? { ...batch.phases.P1 } : null,
       unmetGates: [],
-      transitions: [],
-      records: [],
-      opinions: [],
-      problems: [],
+      counts: { records: { study: 0, investigation: 0, 'solicitation-report': 0, 'comparison-check': 0, rule: 0 }, opinions: 0, problems: 0, meetings: 0, transitions: 0 },
+      validMeeting: false,
       windowRungs: [],
       version: 0,
       updatedAt: campaign?.createdAt ?? new Date(0).toISOString(),
     };
   }
 
-  addRecord(by: Principal, id: string, dto: AddRecordDto) {
-    return this.asUnit(by, id, 'add records', addRecordUpdate, 'POST /api/units/:id/records', { ...dto });
+  /** One page of what the unit accumulated, oldest first, with its texts; a contact is shown to the office only. */
+  async list(by: Principal, id: string, list: UnitList, q: PageQueryDto) {
+    const unit = await this.mustFind(id);
+    AccessPolicy.canRead(by, unit);
+    const { offset, limit } = pageOf(q);
+    const page = await this.entries.list(unit.id, UNIT_LISTS[list], offset, limit);
+    if (list === 'opinions') page.items = await this.withContacts(by, page.items as Array<{ contactRef?: string }>);
+    return this.texts.hydrate(page);
+  }
+
+  /** Erases the contact a citizen left with an opinion (PIPL); the opinion and the history stay as they are. */
+  async eraseContact(by: Principal, id: string, opinionId: string) {
+    AccessPolicy.office(by, "erase a citizen's contact");
+    const unit = await this.mustFind(id);
+    const opinion = (await this.entries.get(unit.id, 'opinion', opinionId)) as { contactRef?: string } | undefined;
+    if (!opinion) throw notFound('opinion', opinionId);
+    if (!opinion.contactRef) throw ruleViolation('opinion.no-contact', `opinion ${opinionId} was left without a contact`);
+    const erased = await this.entries.eraseContact(opinion.contactRef, unit.id, by.id);
+    if (!erased) throw notFound('contact of opinion', opinionId);
+    return { id: opinionId, contactErasedAt: erased.erasedAt };
+  }
+
+  private async withContacts(by: Principal, items: Array<{ contactRef?: string }>) {
+    const refs = items.map((o) => o.contactRef).filter((r): r is string => !!r);
+    const contacts = by.role === 'office' ? await this.entries.contacts(refs) : new Map();
+    return items.map(({ contactRef, ...o }) => {
+      if (!contactRef) return o;
+      if (by.role !== 'office') return { ...o, hasContact: true };
+      const c = contacts.get(contactRef);
+      return { ...o, hasContact: true, contact: c?.contact ?? null, ...(c?.erasedAt ? { contactErasedAt: c.erasedAt } : {}) };
+    });
+  }
+
+  async addRecord(by: Principal, id: string, dto: AddRecordDto) {
+    const unit = await this.mustFind(id);
+    return this.send(by, unit, addRecordUpdate, 'POST /api/units/:id/records', dto, () => AccessPolicy.actsFor(by, unit, 'add records'), async (texts) => ({
+      kind: dto.kind,
+      title: dto.title,
+      ...(dto.body != null ? { body: await texts.doc(dto.body) } : {}),
+      ...(dto.attachmentUri != null ? { attachmentUri: dto.attachmentUri } : {}),
+    }));
   }
 
   async addOpinion(caller: PublicCaller, id: string, dto: AddOpinionDto) {
-    const r = await this.asPublic(caller, id, addOpinionUpdate, 'POST /api/units/:id/opinions', { ...dto });
-    return { id: r.id, status: 'accepted' as const };
+    const unit = await this.mustFind(id);
+    // The contact stays in PostgreSQL; the history carries only a random reference to it. A refused opinion
+    // leaves no contact behind.
+    const contactRef: string | undefined = dto.contact ? randomUUID() : undefined;
+    const request = { text: dto.text };
+    try {
+      const r = await this.send(caller, unit, addOpinionUpdate, 'POST /api/units/:id/opinions', request, undefined, async (texts) => {
+        if (contactRef) await this.entries.saveContact(contactRef, unit.id, dto.contact!);
+        return { text: await texts.doc(dto.text), ...(contactRef ? { contactRef } : {}) };
+      });
+      return { id: r.id, status: 'accepted' as const };
+    } catch (err) {
+      if (contactRef && isRefusal(err)) await this.entries.deleteContact(contactRef);
+      throw err;
+    }
   }
 
-  addProblem(by: Principal, id: string, dto: AddProblemDto) {
-    return this.asUnit(by, id, 'add problems', addProblemUpdate, 'POST /api/units/:id/problems', { ...dto });
+  async addProblem(by: Principal, id: string, dto: AddProblemDto) {
+    const unit = await this.mustFind(id);
+    return this.send(by, unit, addProblemUpdate, 'POST /api/units/:id/problems', dto, () => AccessPolicy.actsFor(by, unit, 'add problems'), async (texts) => ({
+      title: dto.title,
+      ...(dto.description != null ? { description: await texts.doc(dto.description) } : {}),
+      source: dto.source,
+      category: dto.category,
+    }));
   }
 
-  scheduleMeeting(by: Principal, id: string, dto: ScheduleMeetingDto) {
-    return this.asUnit(by, id, 'schedule the meeting', scheduleMeetingUpdate, 'POST /api/units/:id/meeting', { ...dto });
+  async scheduleMeeting(by: Principal, id: string, dto: ScheduleMeetingDto) {
+    const unit = await this.mustFind(id);
+    return this.texts.hydrate(await this.send(by, unit, scheduleMeetingUpdate, 'POST /api/units/:id/meeting', dto, () => AccessPolicy.actsFor(by, unit, 'schedule the meeting'), async (texts) => ({ scheduledAt: dto.scheduledAt, location: dto.location })));
   }
 
-  attendMeeting(by: Principal, id: string, dto: AttendanceDto) {
-    return this.asSupervisor(by, id, 'attest meeting attendance', meetingAttendanceUpdate, 'POST /api/units/:id/meeting/attendance', {
-      ...dto,
+  async attendMeeting(by: Principal, id: string, dto: AttendanceDto) {
+    const unit = await this.mustFind(id);
+    return this.texts.hydrate(await this.send(by, unit, meetingAttendanceUpdate, 'POST /api/units/:id/meeting/attendance', dto, () => AccessPolicy.supervises(by, unit, 'attest meeting attendance'), async (texts) => ({ arrivedAt: dto.arrivedAt, leftAt: dto.leftAt })));
+  }
+
+  async meetingHeld(by: Principal, id: string, dto: MeetingHeldDto) {
+    const unit = await this.mustFind(id);
+    return this.send(by, unit, meetingHeldUpdate, 'POST /api/units/:id/meeting/held', dto, () => AccessPolicy.actsFor(by, unit, 'record the meeting'), async (texts) => ({
+      startedAt: dto.startedAt,
+      endedAt: dto.endedAt,
+      minutes: await texts.doc(dto.minutes),
+    }));
+  }
+
+  async requestTransition(by: Principal, id: string, dto: RequestTransitionDto) {
+    const unit = await this.mustFind(id);
+    return this.send(by, unit, requestTransitionUpdate, 'POST /api/units/:id/transitions', dto, () => AccessPolicy.actsFor(by, unit, 'request transitions'), async (texts) => {
+      const comment = await texts.comment(dto.comment);
+      return { to: dto.to as Phase, ...(comment !== undefined ? { comment } : {}) };
     });
   }
 
-  meetingHeld(by: Principal, id: string, dto: MeetingHeldDto) {
-    return this.asUnit(by, id, 'record the meeting', meetingHeldUpdate, 'POST /api/units/:id/meeting/held', { ...dto });
-  }
-
-  requestTransition(by: Principal, id: string, dto: RequestTransitionDto) {
-    return this.asUnit(by, id, 'request transitions', requestTransitionUpdate, 'POST /api/units/:id/transitions', {
-      to: dto.to as Phase,
-      ...(dto.comment !== undefined ? { comment: dto.comment } : {}),
+  async decideTransition(by: Principal, id: string, transitionId: string, dto: DecisionDto) {
+    const unit = await this.mustFind(id);
+    const request = { transitionId, ...dto };
+    return this.send(by, unit, approveTransitionUpdate, 'POST /api/units/:id/transitions/:tid/decision', request, () => AccessPolicy.supervises(by, unit, 'decide transitions'), async (texts) => {
+      const comment = await texts.comment(dto.comment);
+      return { transitionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
     });
   }
 
-  decideTransition(by: Principal, id: string, transitionId: string, dto: DecisionDto) {
-    return this.asSupervisor(by, id, 'decide transitions', approveTransitionUpdate, 'POST /api/units/:id/transitions/:tid/decision', {
-      transitionId,
-      approve: dto.approve,
-      comment: dto.comment,
-    });
-  }
-
-  setTaskBook(by: Principal, id: string, dto: SetTaskBookDto) {
-    return this.asUnit(by, id, 'set the task book', setTaskBookUpdate, 'PUT /api/units/:id/task-book', {
+  async setTaskBook(by: Principal, id: string, dto: SetTaskBookDto) {
+    const unit = await this.mustFind(id);
+    return this.send(by, unit, setTaskBookUpdate, 'PUT /api/units/:id/task-book', dto, () => AccessPolicy.actsFor(by, unit, 'set the task book'), async (texts) => ({
       signedBy: dto.signedBy,
       items: dto.items.map((i) => ({ problemIds: i.problemIds, measure: i.measure, owner: i.owner, deadline: i.deadline })),
-    });
+    }));
   }
 
-  publishTaskBook(by: Principal, id: string) {
-    return this.asUnit(by, id, 'publish the task book', publishTaskBookUpdate, 'POST /api/units/:id/task-book/publish', {});
+  async publishTaskBook(by: Principal, id: string) {
+    const unit = await this.mustFind(id);
+    return this.send(by, unit, publishTaskBookUpdate, 'POST /api/units/:id/task-book/publish', {}, () => AccessPolicy.actsFor(by, unit, 'publish the task book'), () => ({}));
   }
 
   async fileObjection(caller: PublicCaller, id: string, dto: FileObjectionDto) {
-    const r = await this.asPublic(caller, id, fileObjectionUpdate, 'POST /api/units/:id/task-book/objections', { ...dto });
+    const unit = await this.mustFind(id);
+    const r = await this.send(caller, unit, fileObjectionUpdate, 'POST /api/units/:id/task-book/objections', dto, undefined, async (texts) => ({
+      text: await texts.doc(dto.text),
+      ...(dto.itemId != null ? { itemId: dto.itemId } : {}),
+    }));
     return { id: r.id, status: 'accepted' as const };
   }
 
-  answerObjection(by: Principal, id: string, objectionId: string, text: string) {
-    return this.asUnit(by, id, 'answer objections', answerObjectionUpdate, 'POST /api/units/:id/task-book/objections/:oid/answer', {
-      objectionId,
-      text,
-    });
-  }
-
-  // ---------- the three kinds of caller ----------
-
-  private async asUnit<Ret, A extends object>(
-    by: Principal,
-    id: string,
-    what: string,
-    def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
-    route: string,
-    args: A,
-  ): Promise<Ret> {
+  async answerObjection(by: Principal, id: string, objectionId: string, text: string) {
     const unit = await this.mustFind(id);
-    return this.send(by, unit, def, route, args, () => AccessPolicy.actsFor(by, unit, what));
+    return this.send(
+      by,
+      unit,
+      answerObjectionUpdate,
+      'POST /api/units/:id/task-book/objections/:oid/answer',
+      { objectionId, text },
+      () => AccessPolicy.actsFor(by, unit, 'answer objections'),
+      async (texts) => ({ objectionId, text: await texts.doc(text) }),
+    );
   }
 
-  private async asSupervisor<Ret, A extends object>(
-    by: Principal,
-    id: string,
-    what: string,
-    def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
-    route: string,
-    args: A,
-  ): Promise<Ret> {
-    const unit = await this.mustFind(id);
-    return this.send(by, unit, def, route, args, () => AccessPolicy.supervises(by, unit, what));
+  // ---------- the workflow ----------
+
+  /**
+   * Starts the unit's workflow (idempotently, by its deterministic id) when its campaign runs and its batch has
+   * opened, so that the unit takes calls from the moment its batch opens, before the campaign's start reaches it.
+   */
+  async startIfOpened(unit: UnitRecord): Promise<boolean> {
+    const campaign = await this.campaigns.findById(unit.campaignId);
+    if (!campaign || campaign.status !== 'running') return false;
+    const batch = campaign.plan.batches.find((b) => b.batch === unit.batch);
+    if (!batch || Date.parse(batch.startsAt) > this.now().getTime()) return false;
+    await this.workflows.counted('startUnit', () =>
+      startUnitWorkflow(
+        this.workflows.client,
+        { campaignId: campaign.id, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch as Batch, groupId: unit.groupId, plan: campaign.plan },
+        this.taskQueue,
+      ),
+    );
+    return true;
   }
 
-  private async asPublic<Ret, A extends object>(
-    caller: PublicCaller,
-    id: string,
-    def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
-    route: string,
-    args: A,
-  ): Promise<Ret> {
-    const unit = await this.mustFind(id);
-    return this.send(caller, unit, def, route, args);
-  }
-
-  private send<Ret, A extends object>(
+  /**
+   * Sends one decision. Role and scope were checked by the caller (so that a refusal names the rule before any
+   * text is stored); the workflow's validator checks the lifecycle rules.
+   */
+  private async send<Ret, A extends object>(
     caller: Caller,
     unit: UnitRecord,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
-    args: A,
-    authorize?: () => void,
-  ) {
+    request: object,
+    authorize: (() => void) | undefined,
+    build: (texts: TextSession) => Promise<A> | A,
+  ): Promise<Ret> {
     const actor = actorOf(caller);
-    return this.workflows.update(def, unitWorkflowId(unit.id), { ...args, actor } as A & { actor: Actor }, {
+    const workflowId = unitWorkflowId(unit.id);
+    const ctx = {
       actor,
       route,
       unitId: unit.id,
-      authorize,
+      startIfMissing: () => this.startIfOpened(unit),
       whenNotRunning: () =>
         ruleViolation('unit.running', `unit ${unit.id} is not running: its batch has not opened yet, or its lifecycle has ended`),
-    });
+    };
+    // Who may ask is settled (and a refusal audited) before any text is stored.
+    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
+    const texts = this.texts.session();
+    const args = await build(texts);
+    try {
+      return await this.workflows.update(def, workflowId, { ...args, actor } as A & { actor: Actor }, ctx);
+    } catch (err) {
+      // Refused: what this request alone stored goes again. A 503 may have been applied: its texts stay.
+      if (isRefusal(err)) await texts.abandon();
+      throw err;
+    }
   }
 }

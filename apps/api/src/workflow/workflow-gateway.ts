@@ -24,6 +24,11 @@ export interface UpdateContext {
   authorize?: () => void;
   /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
   whenNotRunning?: () => DomainError | Promise<DomainError>;
+  /**
+   * The workflow was not found: start it if it should be running (a unit of an opened batch that the campaign's
+   * start has not reached yet). true if it was started, and the update is sent again.
+   */
+  startIfMissing?: () => Promise<boolean>;
 }
 
 /** How long a call may wait on the engine (e.g. no worker polling) before the caller gets a 503 to retry. */
@@ -59,17 +64,25 @@ export class WorkflowGateway {
     return call;
   }
 
-  async update<Ret, Arg extends object>(def: UpdateDefinition<Ret, [Arg]>, workflowId: string, arg: Arg, ctx: UpdateContext): Promise<Ret> {
+  /**
+   * Checks who may make the call (ctx.authorize), recording a refusal like a workflow's own. Services call it
+   * before they store the call's texts, so a refused caller leaves nothing behind but the audit row.
+   */
+  async authorize(call: string, workflowId: string, arg: object, ctx: UpdateContext): Promise<void> {
     try {
       ctx.authorize?.();
     } catch (err) {
       if (err instanceof DomainError) {
-        this.metrics.workflowCalls.inc({ call: def.name, outcome: 'refused' });
-        this.metrics.refusedDecisions.inc({ call: def.name, rule: String(err.details.rule ?? err.code) });
-        await this.recordRefusal(def.name, workflowId, arg, ctx, err);
+        this.metrics.workflowCalls.inc({ call, outcome: 'refused' });
+        this.metrics.refusedDecisions.inc({ call, rule: String(err.details.rule ?? err.code) });
+        await this.recordRefusal(call, workflowId, arg, ctx, err);
       }
       throw err;
     }
+  }
+
+  async update<Ret, Arg extends object>(def: UpdateDefinition<Ret, [Arg]>, workflowId: string, arg: Arg, ctx: UpdateContext): Promise<Ret> {
+    await this.authorize(def.name, workflowId, arg, ctx);
     // With an Idempotency-Key the update id is derived from it: a retry after a lost answer is the same update.
     const key = currentIdempotencyKey();
     const updateId = key ? createHash('sha256').update(`${key}\n${workflowId}\n${def.name}`).digest('hex').slice(0, 32) : undefined;
@@ -89,6 +102,9 @@ export class WorkflowGateway {
         throw refusal;
       }
       const translated = translateWorkflowError(err);
+      if (translated?.code === 'NOT_FOUND' && ctx.startIfMissing && (await ctx.startIfMissing())) {
+        return this.update(def, workflowId, arg, { ...ctx, startIfMissing: undefined, authorize: undefined });
+      }
       if (translated?.code === 'NOT_FOUND' && ctx.whenNotRunning) {
         this.metrics.workflowCalls.inc({ call: def.name, outcome: 'not-running' });
         throw await ctx.whenNotRunning();

@@ -163,12 +163,12 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
   const lang = args.values.lang ?? 'zh';
   if (lang !== 'zh' && lang !== 'en') throw new UsageError('--lang must be zh or en');
   const client = await c.client();
-  let store: Pick<AuditStore, 'refusals'>;
+  let store: Pick<AuditStore, 'refusals' | 'texts'>;
   try {
     store = await c.store();
   } catch (e) {
-    io.err.write(`massline audit: refused decisions not shown — the database is unreachable: ${(e as Error).message}\n`);
-    store = { refusals: async () => [] };
+    io.err.write(`massline audit: refused decisions and stored texts not shown — the database is unreachable: ${(e as Error).message}\n`);
+    store = { refusals: async () => [], texts: async () => new Map() };
   }
   const result = id.includes('.item-') || id.startsWith('massline-item-')
     ? await buildItemTimeline({ client, store, itemId: id.replace(/^massline-item-/, '') })

@@ -31,14 +31,16 @@ export interface QueuedNotification {
 
 export interface EscalationRepository {
   /**
-   * Records the escalation once per key and, in the same transaction, one queued notification per recipient and
-   * channel (each once). `created` is false when the key was recorded before.
+   * Records the escalation once per key and, in the same transaction, one notification per recipient and
+   * channel (each once): the outbox row is the delivery itself (recorded as sent), the others are queued.
+   * `created` is false when the key was recorded before; `queued` counts the rows still to send.
    */
   record(
     escalation: EscalationRecord,
     channels: NotificationChannel[],
     payloadFor: (recipient: string) => Record<string, unknown>,
-  ): Promise<{ escalationId: string; created: boolean }>;
+    at: Date,
+  ): Promise<{ escalationId: string; created: boolean; queued: number }>;
   /** Notifications of the escalation not yet sent, oldest first. */
   unsent(escalationKey: string): Promise<QueuedNotification[]>;
   /** Counts an attempt before it is made, so a crash mid-send still shows. */
@@ -56,8 +58,8 @@ ON CONFLICT (key) DO NOTHING
 RETURNING id`;
 
 const INSERT_NOTIFICATION = `
-INSERT INTO notifications (escalation_key, channel, recipient, payload)
-VALUES ($1, $2, $3, $4::jsonb)
+INSERT INTO notifications (escalation_key, channel, recipient, payload, status, sent_at)
+VALUES ($1, $2, $3, $4::jsonb, CASE WHEN $2 = 'outbox' THEN 'sent' ELSE 'queued' END, CASE WHEN $2 = 'outbox' THEN $5::timestamptz END)
 ON CONFLICT (escalation_key, channel, recipient) DO NOTHING`;
 
 export class PgEscalationRepository implements EscalationRepository {
@@ -67,7 +69,8 @@ export class PgEscalationRepository implements EscalationRepository {
     e: EscalationRecord,
     channels: NotificationChannel[],
     payloadFor: (recipient: string) => Record<string, unknown>,
-  ): Promise<{ escalationId: string; created: boolean }> {
+    at: Date,
+  ): Promise<{ escalationId: string; created: boolean; queued: number }> {
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(INSERT_ESCALATION, [
         e.key, e.campaignId, e.unitId, e.itemId, e.groupId, e.subject, e.phase, e.rung, e.deadline, e.firedAt,
@@ -80,9 +83,13 @@ export class PgEscalationRepository implements EscalationRepository {
       // Also on a repeat: a channel configured since the first attempt gets its rows, the others are kept as they are.
       for (const recipient of e.recipients) {
         const payload = JSON.stringify(payloadFor(recipient));
-        for (const channel of channels) await manager.query(INSERT_NOTIFICATION, [e.key, channel, recipient, payload]);
+        for (const channel of channels) await manager.query(INSERT_NOTIFICATION, [e.key, channel, recipient, payload, at]);
       }
-      return { escalationId, created };
+      const [{ queued }] = await manager.query(
+        `SELECT count(*)::int AS queued FROM notifications WHERE escalation_key = $1 AND status = 'queued'`,
+        [e.key],
+      );
+      return { escalationId, created, queued };
     });
   }
 

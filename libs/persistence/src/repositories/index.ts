@@ -1,9 +1,12 @@
 import type { DataSource } from 'typeorm';
+import { PgActivityFailureRepository, type ActivityFailureRepository } from './activity-failure.repository';
 import { PgEnrolmentRepository, type EnrolmentRepository } from './enrolment.repository';
 import { PgEscalationRepository, type EscalationRepository } from './escalation.repository';
 import { PgMeasureRepository, type MeasureRepository } from './measure.repository';
 import { PgProjectionRepository, type ProjectionRepository } from './projection.repository';
 
+export * from './activity-failure.repository';
+export * from './document.repository';
 export * from './enrolment.repository';
 export * from './escalation.repository';
 export * from './measure.repository';
@@ -15,6 +18,7 @@ export interface ActivityRepositories {
   escalations: EscalationRepository;
   enrolment: EnrolmentRepository;
   measures: MeasureRepository;
+  activityFailures: ActivityFailureRepository;
 }
 
 export const createActivityRepositories = (dataSource: DataSource): ActivityRepositories => ({
@@ -22,4 +26,5 @@ export const createActivityRepositories = (dataSource: DataSource): ActivityRepo
   escalations: new PgEscalationRepository(dataSource),
   enrolment: new PgEnrolmentRepository(dataSource),
   measures: new PgMeasureRepository(dataSource),
+  activityFailures: new PgActivityFailureRepository(dataSource),
 });

@@ -1,13 +1,18 @@
-import type { DataSource } from 'typeorm';
-import type { ItemView, UnitView } from '../../../domain/src';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EntryChange, ItemView, UnitHeader } from '../../../domain/src';
 
-/** Writes the read model from workflow state. Every write keeps the newest version only. */
+/** Writes the read model from workflow state, by change. Every write keeps the newest version only. */
 export interface ProjectionRepository {
-  /** true if the row was written, false if a newer (or the same) version was already there. */
-  upsertUnitState(view: UnitView, projectedAt: Date): Promise<boolean>;
-  upsertItemState(view: ItemView, projectedAt: Date): Promise<boolean>;
+  /**
+   * The unit's changed entries (each unless a newer revision is there) and, when given, its row (unless a
+   * newer version is there), in one transaction. true if the row was written.
+   */
+  projectUnit(p: { campaignId: string; unitId: string; view?: UnitHeader; changes: EntryChange[] }, projectedAt: Date): Promise<boolean>;
+  projectItem(p: { campaignId: string; itemId: string; view?: ItemView; changes: EntryChange[] }, projectedAt: Date): Promise<boolean>;
   /** Moves a campaign's status forward only (draft → running → done). true if it changed. */
   advanceCampaignStatus(campaignId: string, status: 'running' | 'done'): Promise<boolean>;
+  /** Enrolled units of the campaign's given batches, and how many of them the read model shows DONE. */
+  campaignProgress(campaignId: string, batches: number[]): Promise<{ enrolled: number; done: number }>;
 }
 
 // One statement each: the version guard lives in the ON CONFLICT clause, so two projections racing
@@ -36,47 +41,94 @@ ON CONFLICT (item_id) DO UPDATE SET
 WHERE s.version < EXCLUDED.version
 RETURNING item_id`;
 
+// Entries merge (jsonb ||): a change may carry only what changed (an objection's answer), never older than stored.
+const UPSERT_ENTRIES = `
+INSERT INTO entries AS e (campaign_id, subject_id, kind, entry_id, seq, rev, at, data)
+SELECT $1::uuid, $2::text, c.kind, c.id, c.seq, c.rev, c.at, c.data
+  FROM jsonb_to_recordset($3::jsonb) AS c(kind text, id text, seq integer, rev integer, at timestamptz, data jsonb)
+ON CONFLICT (subject_id, kind, entry_id) DO UPDATE SET
+  data = e.data || EXCLUDED.data, rev = EXCLUDED.rev, at = EXCLUDED.at, seq = EXCLUDED.seq
+WHERE e.rev < EXCLUDED.rev`;
+
+const DELETE_ENTRIES = `
+DELETE FROM entries e USING jsonb_to_recordset($2::jsonb) AS c(kind text, id text, rev integer)
+ WHERE e.subject_id = $1 AND e.kind = c.kind AND e.entry_id = c.id AND e.rev < c.rev`;
+
 const STATUS_RANK = `CASE status WHEN 'draft' THEN 0 WHEN 'running' THEN 1 ELSE 2 END`;
+
+/** Changes in order; for an entry changed twice in one batch, the two are merged (the later wins key by key). */
+function collapse(changes: EntryChange[]): { upserts: EntryChange[]; deletes: EntryChange[] } {
+  const byKey = new Map<string, EntryChange>();
+  for (const c of changes) {
+    const key = `${c.kind}\u0000${c.id}`;
+    const before = byKey.get(key);
+    const merged =
+      before && before.data && c.data && typeof before.data === 'object' && typeof c.data === 'object'
+        ? { ...c, data: { ...(before.data as object), ...(c.data as object) } }
+        : c;
+    byKey.delete(key);
+    byKey.set(key, merged);
+  }
+  const all = [...byKey.values()];
+  return { upserts: all.filter((c) => c.data !== null), deletes: all.filter((c) => c.data === null) };
+}
+
+async function writeEntries(m: EntityManager, campaignId: string, subjectId: string, changes: EntryChange[]): Promise<void> {
+  if (!changes.length) return;
+  const { upserts, deletes } = collapse(changes);
+  if (deletes.length) await m.query(DELETE_ENTRIES, [subjectId, JSON.stringify(deletes.map(({ kind, id, rev }) => ({ kind, id, rev })))]);
+  if (upserts.length) await m.query(UPSERT_ENTRIES, [campaignId, subjectId, JSON.stringify(upserts)]);
+}
 
 export class PgProjectionRepository implements ProjectionRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async upsertUnitState(view: UnitView, projectedAt: Date): Promise<boolean> {
-    const rows = await this.dataSource.query(UPSERT_UNIT, [
-      view.id,
-      view.campaignId,
-      view.code,
-      view.batch,
-      view.groupId,
-      view.phase,
-      view.status,
-      view.card,
-      view.window?.startsAt ?? null,
-      view.window?.endsAt ?? null,
-      JSON.stringify(view.unmetGates ?? []),
-      JSON.stringify(view),
-      view.version,
-      projectedAt,
-    ]);
-    return rows.length > 0;
+  projectUnit(p: { campaignId: string; unitId: string; view?: UnitHeader; changes: EntryChange[] }, projectedAt: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      await writeEntries(m, p.campaignId, p.unitId, p.changes ?? []);
+      const view = p.view;
+      if (!view) return false;
+      const rows = await m.query(UPSERT_UNIT, [
+        view.id,
+        view.campaignId,
+        view.code,
+        view.batch,
+        view.groupId,
+        view.phase,
+        view.status,
+        view.card,
+        view.window?.startsAt ?? null,
+        view.window?.endsAt ?? null,
+        JSON.stringify(view.unmetGates ?? []),
+        JSON.stringify(view),
+        view.version,
+        projectedAt,
+      ]);
+      return rows.length > 0;
+    });
   }
 
-  async upsertItemState(view: ItemView, projectedAt: Date): Promise<boolean> {
-    const rows = await this.dataSource.query(UPSERT_ITEM, [
-      view.id,
-      view.unitId,
-      view.campaignId,
-      view.groupId,
-      view.status,
-      view.card,
-      view.deadline,
-      view.measure,
-      view.owner,
-      JSON.stringify(view),
-      view.version,
-      projectedAt,
-    ]);
-    return rows.length > 0;
+  projectItem(p: { campaignId: string; itemId: string; view?: ItemView; changes: EntryChange[] }, projectedAt: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      await writeEntries(m, p.campaignId, p.itemId, p.changes ?? []);
+      const view = p.view;
+      if (!view) return false;
+      const rows = await m.query(UPSERT_ITEM, [
+        view.id,
+        view.unitId,
+        view.campaignId,
+        view.groupId,
+        view.status,
+        view.card,
+        view.deadline,
+        view.measure,
+        view.owner,
+        JSON.stringify(view),
+        view.version,
+        projectedAt,
+      ]);
+      return rows.length > 0;
+    });
   }
 
   async advanceCampaignStatus(campaignId: string, status: 'running' | 'done'): Promise<boolean> {
@@ -89,5 +141,15 @@ export class PgProjectionRepository implements ProjectionRepository {
       [campaignId, status, rank],
     );
     return affected > 0;
+  }
+
+  async campaignProgress(campaignId: string, batches: number[]): Promise<{ enrolled: number; done: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS enrolled, count(*) FILTER (WHERE s.phase = 'DONE')::int AS done
+         FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id
+        WHERE u.campaign_id = $1 AND u.batch = ANY($2::int[])`,
+      [campaignId, batches],
+    );
+    return { enrolled: row.enrolled, done: row.done };
   }
 }

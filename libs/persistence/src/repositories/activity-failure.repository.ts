@@ -1,0 +1,67 @@
+import type { DataSource } from 'typeorm';
+
+/** A failing activity as the worker last saw it (retried by Temporal meanwhile). */
+export interface ActivityFailure {
+  workflowId: string;
+  activityId: string;
+  activity: string;
+  attempts: number;
+  lastError: string;
+  firstFailedAt: string;
+  lastFailedAt: string;
+}
+
+/**
+ * Activities that keep failing, for readiness and metrics: the worker records each failed attempt and clears
+ * the row when the activity succeeds. A row no longer touched (its workflow ended meanwhile) goes stale.
+ */
+export interface ActivityFailureRepository {
+  failed(f: { workflowId: string; activityId: string; activity: string; attempt: number; error: string }): Promise<void>;
+  succeeded(workflowId: string, activityId: string): Promise<void>;
+  /** Rows touched within `freshMs`, by activity. */
+  current(freshMs: number, now?: Date): Promise<ActivityFailure[]>;
+  /** Removes rows not touched within `staleMs`. */
+  sweep(staleMs: number, now?: Date): Promise<number>;
+}
+
+export class PgActivityFailureRepository implements ActivityFailureRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async failed(f: { workflowId: string; activityId: string; activity: string; attempt: number; error: string }): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO activity_failures (workflow_id, activity_id, activity, attempts, last_error)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
+         attempts = GREATEST(activity_failures.attempts, EXCLUDED.attempts), last_error = EXCLUDED.last_error, last_failed_at = now()`,
+      [f.workflowId, f.activityId, f.activity, f.attempt, f.error.slice(0, 2000)],
+    );
+  }
+
+  async succeeded(workflowId: string, activityId: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM activity_failures WHERE workflow_id = $1 AND activity_id = $2', [workflowId, activityId]);
+  }
+
+  async current(freshMs: number, now = new Date()): Promise<ActivityFailure[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT workflow_id, activity_id, activity, attempts, last_error, first_failed_at, last_failed_at
+         FROM activity_failures WHERE last_failed_at > $1::timestamptz ORDER BY first_failed_at LIMIT 1000`,
+      [new Date(now.getTime() - freshMs)],
+    );
+    return rows.map((r) => ({
+      workflowId: r.workflow_id as string,
+      activityId: r.activity_id as string,
+      activity: r.activity as string,
+      attempts: r.attempts as number,
+      lastError: r.last_error as string,
+      firstFailedAt: new Date(r.first_failed_at as string).toISOString(),
+      lastFailedAt: new Date(r.last_failed_at as string).toISOString(),
+    }));
+  }
+
+  async sweep(staleMs: number, now = new Date()): Promise<number> {
+    const [, affected] = await this.dataSource.query('DELETE FROM activity_failures WHERE last_failed_at <= $1::timestamptz', [
+      new Date(now.getTime() - staleMs),
+    ]);
+    return affected ?? 0;
+  }
+}
