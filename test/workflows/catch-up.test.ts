@@ -1,0 +1,208 @@
+// Ladders and disclosures catching up after the worker (or the database) was away, on the run's dev server in
+// real time (the time-skipping server holds its clock still while a workflow task waits for a worker, so it
+// cannot let rungs come due with no worker running). Plans are compressed to seconds.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, outboxChannel } from '../../activities';
+import { itemId as makeItemId, itemWorkflowId, resolvePlan, unitWorkflowId, type ItemView, type UnitView } from '../../libs/domain/src';
+import { createActivityRepositories } from '../../libs/persistence/src';
+import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
+import {
+  carryOverUpdate,
+  decideExtensionUpdate,
+  itemStateQuery,
+  requestExtensionUpdate,
+  unitStateQuery,
+  type ItemWorkflowInput,
+} from '../../workflows/definitions';
+import { testServices } from '../support';
+import { approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
+import { actors, iso, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
+import { compressedPlan } from '../api/plans';
+
+// Guards, not expectations: on a loaded machine a restarted worker may wait out a task timeout first.
+jest.setTimeout(300_000);
+const PATIENCE = 120_000;
+
+let t: WorkflowTestContext;
+let connection: Connection;
+let native: NativeConnection;
+let client: Client;
+beforeAll(async () => {
+  t = await setUpWorkflowTests('catch-up');
+  const { address, namespace } = testServices().temporal;
+  connection = await Connection.connect({ address });
+  native = await NativeConnection.connect({ address });
+  client = new Client({ connection, namespace });
+});
+afterAll(async () => {
+  await connection?.close();
+  await native?.close();
+  await t?.teardown();
+});
+
+const started: string[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((id) => client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+});
+
+/** A worker on the dev server with the real activities, until `fn` settles. No cache: a restart replays. */
+async function runWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({
+    connection: native,
+    namespace: testServices().temporal.namespace,
+    taskQueue,
+    workflowBundle: t.bundle,
+    maxCachedWorkflows: 0,
+    activities: createActivities({ ...createActivityRepositories(t.dataSource), temporal: { client, taskQueue }, channels: [outboxChannel()] }),
+  });
+  return worker.runUntil(fn());
+}
+
+/** The drive helpers read the clock from an environment: here it is the real one. */
+const realClock = { currentTimeMs: async () => Date.now() } as unknown as Parameters<typeof meetP3Gate>[0];
+
+/** Waits until the clock passes `ms` (the moment rungs come due). */
+const until = (ms: number, what: string) => waitFor(async () => Date.now() > ms, what, ms - Date.now() + PATIENCE);
+
+const LADDER = [
+  { rung: 'reminder' as const, offset: '-PT2S' },
+  { rung: 'yellow' as const, offset: 'PT0S' },
+  { rung: 'red' as const, offset: 'PT3S' },
+  { rung: 'referral' as const, offset: 'PT60S' },
+];
+
+async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handle: WorkflowHandle; input: ItemWorkflowInput; cast: ReturnType<typeof actors> }> {
+  const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
+  const input: ItemWorkflowInput = {
+    campaignId: ids.campaignId,
+    unitId: ids.unitId,
+    itemId: makeItemId(ids.unitId, 1),
+    groupId: ids.groupId,
+    measure: 'Cut meetings by a third',
+    owner: '张三',
+    problemIds: ['problem-1'],
+    deadline: iso(deadlineMs),
+    plan: { ladder: LADDER, calendar: { count: 'calendar-days', holidays: [], workdays: [] } },
+    // No unit runs here: the item's reports to it are refused (and logged).
+    parentWorkflowId: unitWorkflowId(ids.unitId),
+  };
+  const handle = await client.workflow.start(rectificationItemWorkflow, { taskQueue, workflowId: itemWorkflowId(input.itemId), args: [input] });
+  started.push(handle.workflowId);
+  return { handle, input, cast: actors(ids) };
+}
+
+const rungsOf = async (handle: WorkflowHandle, n: number): Promise<ItemView> =>
+  waitFor(async () => {
+    const v = await handle.query(itemStateQuery);
+    return v.rungs.length >= n && v;
+  }, `${n} rungs`, PATIENCE);
+
+describe('a ladder catching up after the worker was away', () => {
+  it('rungs that came due while the item was open fire, late, although it was carried over before the ladder caught up; later ones are skipped', async () => {
+    const taskQueue = `catch-up-${randomUUID()}`;
+    const deadline = Date.now() + 5_000;
+    let item!: Awaited<ReturnType<typeof startItem>>;
+    await runWorker(taskQueue, async () => {
+      item = await startItem(taskQueue, deadline);
+      await rungsOf(item.handle, 1);
+    });
+    // No worker while the yellow (deadline) and red (+3 s) rungs come due; the office decides meanwhile.
+    await until(deadline + 4_000, 'yellow and red due');
+    const carried = up<ItemView>(item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+    await runWorker(taskQueue, async () => {
+      expect((await carried).status).toBe('carried');
+      const v = await rungsOf(item.handle, 3);
+      expect(v.rungs.map((r) => [r.rung, r.late ?? false])).toEqual([
+        ['reminder', false],
+        ['yellow', true],
+        ['red', true],
+      ]);
+      expect(v.rungs.map((r) => Date.parse(r.dueAt!))).toEqual([deadline - 2_000, deadline, deadline + 3_000]);
+      expect(v.rungs.every((r) => Date.parse(r.firedAt) >= Date.parse(r.dueAt!))).toBe(true);
+      expect(v.card).toBe('none');
+      // The item has ended: its referral (+60 s) can never come.
+      expect((await item.handle.result()).rungs).toHaveLength(3);
+      const rows = await waitFor(async () => {
+        const r = await t.dataSource.query('SELECT rung FROM escalations WHERE item_id = $1 ORDER BY fired_at, rung', [item.input.itemId]);
+        return r.length === 3 && r;
+      }, 'three escalations', PATIENCE);
+      expect(rows.map((r: { rung: string }) => r.rung)).toEqual(['reminder', 'yellow', 'red']);
+    });
+  });
+
+  it('rungs of a replaced deadline that came due before the extension was approved fire, late; the new deadline runs its own ladder', async () => {
+    const taskQueue = `catch-up-ext-${randomUUID()}`;
+    const deadline = Date.now() + 5_000;
+    const next = deadline + 20_000;
+    let item!: Awaited<ReturnType<typeof startItem>>;
+    let extensionId = '';
+    await runWorker(taskQueue, async () => {
+      item = await startItem(taskQueue, deadline);
+      await rungsOf(item.handle, 1);
+      extensionId = (await up<{ id: string }>(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') })).id;
+    });
+    await until(deadline + 4_000, 'yellow and red of the first deadline due');
+    const decided = up(item.handle, decideExtensionUpdate, { actor: item.cast.supervisor, extensionId, approve: true, comment: 'granted' });
+    await runWorker(taskQueue, async () => {
+      await decided;
+      const v = await rungsOf(item.handle, 3);
+      expect(v.rungs.slice(0, 3).map((r) => [r.rung, r.deadline, r.late ?? false])).toEqual([
+        ['reminder', iso(deadline), false],
+        ['yellow', iso(deadline), true],
+        ['red', iso(deadline), true],
+      ]);
+      // Late rungs of the replaced deadline do not card the item: its deadline is the new one.
+      expect(v).toMatchObject({ deadline: iso(next), card: 'none' });
+      await until(next + 500, 'the new deadline');
+      const after = await rungsOf(item.handle, 5);
+      expect(after.rungs.slice(3).map((r) => [r.rung, r.deadline, r.late ?? false])).toEqual([
+        ['reminder', iso(next), false],
+        ['yellow', iso(next), false],
+      ]);
+    });
+  });
+});
+
+describe('a task book whose disclosure ends while the unit is busy', () => {
+  it('takes effect although its disclosure ended while the projection after publishing was held up by the database', async () => {
+    const taskQueue = `catch-up-book-${randomUUID()}`;
+    const plan = resolvePlan(compressedPlan({ disclosure: 'PT2S', phaseMs: 3_600_000 }) as never, new Date().toISOString());
+    const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
+    const cast = actors(ids);
+    await runWorker(taskQueue, async () => {
+      const unit = await client.workflow.start(unitLifecycleWorkflow, {
+        taskQueue,
+        workflowId: unitWorkflowId(ids.unitId),
+        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'CU-1', name: 'Catch-up unit', batch: 1, groupId: ids.groupId, plan }],
+      });
+      started.push(unit.workflowId);
+      await meetP2Gate(unit, cast);
+      await approve(unit, cast, 'P2');
+      await meetP3Gate(realClock, unit, cast);
+      await approve(unit, cast, 'P3');
+      // The database holds the unit's row locked (a long transaction) across the publication and past the
+      // disclosure's end: the projection that follows the publication waits for it.
+      const runner = t.dataSource.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      let disclosureEndsAt = '';
+      try {
+        await waitFor(async () => (await runner.query('SELECT 1 FROM unit_states WHERE unit_id = $1 FOR UPDATE', [ids.unitId])).length === 1, 'the row locked');
+        ({ disclosureEndsAt } = await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]));
+        await until(Date.parse(disclosureEndsAt) + 1_000, 'the disclosure over');
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+      const v = await waitFor(async () => {
+        const s: UnitView = await unit.query(unitStateQuery);
+        return s.taskBook?.status === 'effective' && s;
+      }, 'task book effective', PATIENCE);
+      expect(Date.parse(v.taskBook!.effectiveAt!)).toBeGreaterThanOrEqual(Date.parse(disclosureEndsAt));
+      await waitFor(() => client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'its item started');
+      started.push(itemWorkflowId(v.taskBook!.items[0].id));
+    });
+  });
+});
