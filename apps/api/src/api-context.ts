@@ -9,6 +9,7 @@ import { CampaignsService } from './campaigns/campaigns.service';
 import { JsonLogger } from './common/logger';
 import { ApiMetrics } from './common/metrics';
 import { EscalationsService } from './escalations/escalations.controller';
+import { EngineHealth } from './health/engine-health';
 import { HealthService } from './health/health.controller';
 import { ItemsService } from './items/items.service';
 import { MeasuresService } from './measures/measures';
@@ -76,7 +77,8 @@ export function buildApiContext(
     auditLog: new AuditLogRepository(dataSource),
   };
   const metrics = new ApiMetrics(() => repositories.readModel.escalationsByRung());
-  const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger);
+  const engine = new EngineHealth(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, metrics.registry);
+  const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
   const units = new UnitsService(repositories.units, repositories.campaigns, workflows);
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
@@ -86,7 +88,7 @@ export function buildApiContext(
     escalations: new EscalationsService(repositories.readModel),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows),
-    health: new HealthService(dataSource, temporal, metrics),
+    health: new HealthService(dataSource, engine, metrics),
   };
   return {
     config,
