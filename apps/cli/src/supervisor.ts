@@ -34,8 +34,8 @@ export interface SupervisorEvents {
   say(line: string): void;
   /** The set of processes (or a pid) changed: e.g. rewrite the state file. */
   changed(): void;
-  /** A child keeps crashing (or could not be started again): the caller stops everything. */
-  giveUp(reason: string): void;
+  /** A child keeps crashing, or died while starting (`logFile`: its log, worth showing): the caller stops everything. */
+  giveUp(reason: string, logFile?: string): void;
 }
 
 export class Supervisor {
@@ -85,7 +85,7 @@ export class Supervisor {
       const how = signal ?? `code ${code}`;
       if (!this.supervising) {
         // Before everything is up, a death is a failed start, not a crash to ride out.
-        this.events.giveUp(`${child.spec.name} exited during the start (${how}); its log: ${child.spec.logFile}`);
+        this.events.giveUp(`${child.spec.name} exited during the start (${how}); its log: ${child.spec.logFile}`, child.spec.logFile);
         return;
       }
       void this.restart(child, how);

@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ConfigError, loadConfig, MasslineConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig, MAX_CLUSTER_GRPC_PORT, MasslineConfig } from '../../../libs/config/src';
 import { databaseUrl, EMBEDDED_DATABASE, runMigrations } from '../../../libs/persistence/src/data-source';
 import {
   ClusterLayout,
@@ -31,7 +31,7 @@ import {
 import { openPrivateLog, privateDir, privateLogDir } from './data-dir';
 import { ensureDatabase, postgresDataDir, startEmbeddedPostgres } from './embedded/postgres';
 import { startTemporalDevServer, waitForTemporal } from './embedded/temporal-dev-server';
-import { hasExited, portInUse, waitUntil } from './embedded/process';
+import { hasExited, portInUse, tailOfFile, waitUntil } from './embedded/process';
 import { ChildSpec, CRASH_LIMIT, CRASH_WINDOW_MS, Supervisor } from './supervisor';
 
 /** The folder holding package.json of massline (up.ts runs from apps/cli/src or from dist/apps/cli/src). */
@@ -287,6 +287,13 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     note('--cluster runs its own Temporal cluster: unset TEMPORAL_ADDRESS (or leave out --cluster to use that Temporal)');
     return 2;
   }
+  if (args.cluster && config.temporal.embeddedPort > MAX_CLUSTER_GRPC_PORT) {
+    note(
+      `MASSLINE_TEMPORAL_PORT must be at most ${MAX_CLUSTER_GRPC_PORT} with --cluster, got ${config.temporal.embeddedPort}: ` +
+        `Temporal keeps each service's membership port (gRPC port − 300) in a SMALLINT column`,
+    );
+    return 2;
+  }
   if (args.cluster && !config.database.embedded) {
     note('--cluster keeps Temporal`s and massline`s databases in its own PostgreSQL: unset DATABASE_URL');
     return 2;
@@ -343,7 +350,10 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
   const supervisor: Supervisor = new Supervisor({
     say: note,
     changed: () => saveState(),
-    giveUp: (reason) => void stopAll(reason).then(() => finish(1)),
+    giveUp: (reason, logFile) => {
+      if (logFile) note(`--- the end of ${shown(logFile)} ---\n${tailOfFile(logFile, 3000).trimEnd()}\n---`);
+      void stopAll(reason).then(() => finish(1));
+    },
   });
 
   // A second Ctrl-C while stopping: kill everything at once.

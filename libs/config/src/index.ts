@@ -53,6 +53,12 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * The highest gRPC port of a Temporal service in `massline up --cluster`: its membership port (gRPC − 300) is kept
+ * in a SMALLINT column of Temporal's database (cluster_membership.rpc_port), so it cannot exceed 32767.
+ */
+export const MAX_CLUSTER_GRPC_PORT = 32767 + 300;
+
 /** Configuration keys, their meaning and default — the README's configuration table is generated from this. */
 export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string }> = [
   { key: 'PORT', default: '3000', meaning: 'API port' },
@@ -62,7 +68,7 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'TEMPORAL_ADDRESS', default: '(embedded)', meaning: 'Temporal frontend host:port; when set, no dev server is started' },
   { key: 'TEMPORAL_NAMESPACE', default: 'default', meaning: 'Temporal namespace' },
   { key: 'TEMPORAL_TASK_QUEUE', default: 'massline', meaning: 'task queue of the worker' },
-  { key: 'MASSLINE_TEMPORAL_PORT', default: '7233', meaning: 'port of the embedded Temporal dev server' },
+  { key: 'MASSLINE_TEMPORAL_PORT', default: '7233', meaning: 'port of the embedded Temporal dev server (`--cluster`: of its frontend)' },
   { key: 'MASSLINE_TEMPORAL_UI_PORT', default: '8233', meaning: 'port of the embedded Temporal Web UI' },
   { key: 'MASSLINE_TEMPORAL_HISTORY_PORT', default: '7234', meaning: '`--cluster`: gRPC port of the history service (membership: this − 300)' },
   { key: 'MASSLINE_TEMPORAL_MATCHING_PORT', default: '7235', meaning: '`--cluster`: gRPC port of the matching service (membership: this − 300)' },
@@ -103,8 +109,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const adminToken = str('MASSLINE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
 
-  // Cluster ports leave room below for their membership ports (gRPC − 300).
+  // Cluster ports leave room below for their membership ports (gRPC − 300), which Temporal keeps in a SMALLINT.
   const temporalPort = int('MASSLINE_TEMPORAL_PORT', 7233, 301);
+  const clusterPort = (key: string, fallback: number) => int(key, fallback, 301, MAX_CLUSTER_GRPC_PORT);
   const dataDir = str('MASSLINE_DATA_DIR') ?? 'data';
   const config: MasslineConfig = {
     port: int('PORT', 3000, 0),
@@ -119,9 +126,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       embeddedPort: temporalPort,
       uiPort: int('MASSLINE_TEMPORAL_UI_PORT', 8233),
       cluster: {
-        historyPort: int('MASSLINE_TEMPORAL_HISTORY_PORT', 7234, 301),
-        matchingPort: int('MASSLINE_TEMPORAL_MATCHING_PORT', 7235, 301),
-        workerPort: int('MASSLINE_TEMPORAL_WORKER_PORT', 7239, 301),
+        historyPort: clusterPort('MASSLINE_TEMPORAL_HISTORY_PORT', 7234),
+        matchingPort: clusterPort('MASSLINE_TEMPORAL_MATCHING_PORT', 7235),
+        workerPort: clusterPort('MASSLINE_TEMPORAL_WORKER_PORT', 7239),
       },
       cliPath: str('TEMPORAL_CLI'),
     },
