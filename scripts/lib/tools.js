@@ -775,11 +775,15 @@ module.exports = {
 };
 
 if (require.main === module) {
-  // `node scripts/lib/tools.js` prepares both tools and prints their paths.
+  // `node scripts/lib/tools.js` prepares both tools and prints their paths; `--cluster` also the Temporal server's.
   (async () => {
     const cli = await ensureTemporalCli();
     const testServer = await ensureTestServer();
     process.stdout.write(`temporal cli: ${cli}\ntest server: ${testServer}\n`);
+    if (process.argv.includes('--cluster')) {
+      const server = await ensureTemporalServer();
+      process.stdout.write(`temporal server: ${server.server}\nsql tool: ${server.sqlTool}\nweb ui server: ${server.uiServer || `none (${server.uiProblem})`}\n`);
+    }
     // The SDK gives the test server 5 s to listen; show how long it takes on this machine now.
     const { ms, child } = await launchAndWait(testServer, 5000);
     await stopAndWait(child, 'SIGKILL');

@@ -316,7 +316,14 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
 
       for (const api of [0, 1]) await eventually(async () => ((await call(api, 'GET', '/health/ready')).status === 200 ? true : undefined), `API ${api + 1} ready again`);
       // The refused decision was never sent, so it is not applied; repeated with its key, it is applied once.
-      const view = async () => (await ok(0, 'GET', `/api/items/${item.id}`, { token: OFFICE_TOKEN })).progress ?? [];
+      // Read from the item's workflow: right after the faults it may answer 503 (retry later) until a worker serves it.
+      const view = async () =>
+        (
+          await eventually(async () => {
+            const r = await call(0, 'GET', `/api/items/${item.id}`, { token: OFFICE_TOKEN });
+            return r.status === 200 ? r.body : undefined;
+          }, `the view of item ${item.id}`)
+        ).progress ?? [];
       const notes = (v: Array<{ note: string }>) => v.filter((p) => p.note === 'Progress reported while history was down').length;
       expect(notes(await view())).toBe(0);
       let again = await progress();
