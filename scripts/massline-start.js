@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 'use strict';
-// `npm start`: installs what is missing (dependencies, the Temporal CLI), builds the TypeScript into dist/
-// (incremental), then runs `massline up`, which starts everything and stops it on Ctrl-C.
-// Arguments after `npm start --` go to `massline up`.
+// `npm start`: installs what is missing (dependencies, the Temporal CLI — or with `-- --cluster` the Temporal
+// server), builds the TypeScript into dist/ (incremental), then runs `massline up`, which starts everything and
+// stops it on Ctrl-C. Arguments after `npm start --` go to `massline up`.
 
 const path = require('path');
 const { spawn } = require('child_process');
-const { ensureTemporalCli, log, PROJECT_ROOT } = require('./lib/tools');
+const { ensureTemporalCli, ensureTemporalServer, log, PROJECT_ROOT } = require('./lib/tools');
 const { ensureDependencies, ensureBuild, step, fail } = require('./lib/bootstrap');
 
 async function main() {
   const started = Date.now();
   await step('dependencies ready', ensureDependencies);
   const env = { ...process.env };
-  // A Temporal given from outside needs no CLI.
-  if (!env.TEMPORAL_ADDRESS) env.TEMPORAL_CLI = await step('Temporal CLI ready', ensureTemporalCli);
+  const cluster = process.argv.slice(2).includes('--cluster');
+  // The cluster runs the Temporal server itself (built once into the cache); a Temporal given from outside needs
+  // no CLI; otherwise the CLI's dev server.
+  if (cluster) {
+    const tools = await step('Temporal server ready', ensureTemporalServer);
+    if (!tools.uiServer) log(`the Temporal Web UI server is not available: ${tools.uiProblem || 'it did not build'}`);
+  } else if (!env.TEMPORAL_ADDRESS) env.TEMPORAL_CLI = await step('Temporal CLI ready', ensureTemporalCli);
   await step('build ready', ensureBuild);
   log(`bootstrap done in ${((Date.now() - started) / 1000).toFixed(1)} s; starting massline`);
 

@@ -10,6 +10,18 @@ export declare function cacheDir(): string;
 export declare function ensureTemporalCli(): Promise<string>;
 /** Path of the launcher `temporal-test-server <port>` for the Java time-skipping test server. */
 export declare function ensureTestServer(): Promise<string>;
+/** The cluster mode's tools: Temporal server, its SQL tool, the PostgreSQL schemas, the Web UI server (if it built). */
+export interface TemporalServerTools {
+  version: string;
+  server: string;
+  sqlTool: string;
+  uiServer?: string;
+  schemaDir: string;
+  uiProblem?: string;
+}
+/** Builds them with Go into the cache when missing (waits for a build under way). */
+export declare function ensureTemporalServer(): Promise<TemporalServerTools>;
+export declare const TEMPORAL_UI_SERVER_VERSION: string;
 export declare function withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
 export declare function which(name: string): string | undefined;
 export declare function log(message: string): void;

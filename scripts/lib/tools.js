@@ -385,6 +385,151 @@ async function ensureTemporalCli() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Temporal server (cluster mode): the server, its SQL schema tool, the PostgreSQL schemas and the Web UI server
+
+const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+/** The Web UI server the CLI v1.5.1 embeds (same UI as the dev server's). */
+const TEMPORAL_UI_SERVER_VERSION = '2.42.1';
+const TEMPORAL_UI_SERVER_MODULE = 'github.com/temporalio/ui-server/v2';
+/** Bumped when the way the server tools are prepared changes, so caches made the old way are redone. */
+const TEMPORAL_SERVER_RECIPE = 1;
+
+function temporalServerDir() {
+  return path.join(cacheDir(), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
+}
+
+/** What the cluster mode runs, inside temporalServerDir(). */
+function temporalServerLayout(dir = temporalServerDir()) {
+  return {
+    dir,
+    server: path.join(dir, 'temporal-server'),
+    sqlTool: path.join(dir, 'temporal-sql-tool'),
+    /** Undefined in the stamp when the UI server did not build: the cluster then runs without a Web UI. */
+    uiServer: path.join(dir, 'temporal-ui-server'),
+    /** schema/postgresql/v12/{temporal,visibility}/versioned of the server module, copied out of Go's module cache. */
+    schemaDir: path.join(dir, 'schema', 'postgresql', 'v12'),
+  };
+}
+
+function cachedTemporalServer() {
+  const layout = temporalServerLayout();
+  const stamp = readJson(path.join(layout.dir, 'massline-stamp.json'));
+  if (!stamp || stamp.version !== TEMPORAL_SERVER_VERSION || stamp.recipe !== TEMPORAL_SERVER_RECIPE) return undefined;
+  if (!isExecutable(layout.server) || !isExecutable(layout.sqlTool)) return undefined;
+  if (!fs.existsSync(path.join(layout.schemaDir, 'temporal', 'versioned')) || !fs.existsSync(path.join(layout.schemaDir, 'visibility', 'versioned'))) return undefined;
+  const ui = stamp.ui && isExecutable(layout.uiServer) ? layout.uiServer : undefined;
+  return { version: TEMPORAL_SERVER_VERSION, server: layout.server, sqlTool: layout.sqlTool, uiServer: ui, schemaDir: layout.schemaDir, uiProblem: ui ? undefined : stamp.uiProblem };
+}
+
+/** `go install pkg@version` into `dir`, renaming the binary Go names after the package folder. */
+async function goInstallInto(go, dir, pkgs, label) {
+  const work = fs.mkdtempSync(path.join(dir, 'gobin-'));
+  try {
+    const { seconds } = await runWithProgress(go, ['install', ...pkgs.map((p) => p.pkg)], {
+      label,
+      env: { ...process.env, GOBIN: work, GOFLAGS: process.env.GOFLAGS || '-mod=mod' },
+      showLine: (line) => /^go: (downloading|finding)/.test(line) && /temporal/.test(line),
+    });
+    for (const p of pkgs) fs.renameSync(path.join(work, p.built), path.join(dir, p.as));
+    return seconds;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The Temporal server v1.29.1 (the one the CLI embeds), its SQL schema tool, the PostgreSQL schemas and the
+ * Temporal Web UI server, built with `go install` once per user into the cache. Resolves with their paths;
+ * `uiServer` is undefined when the UI server could not be built (`uiProblem` says why).
+ */
+async function ensureTemporalServer() {
+  const cached = cachedTemporalServer();
+  if (cached) return cached;
+  const go = which('go');
+  if (!go) {
+    throw new MissingPrerequisiteError(
+      `The cluster mode runs the Temporal server v${TEMPORAL_SERVER_VERSION}, built once with Go: install Go 1.25 or later (https://go.dev/dl/).\n` +
+        `  (It runs \`go install ${TEMPORAL_SERVER_MODULE}/cmd/server@v${TEMPORAL_SERVER_VERSION}\` and \`…/cmd/tools/sql\` into ${temporalServerDir()}.)`,
+    );
+  }
+  // The CLI build compiles most of the same packages: wait for one that is under way rather than build beside it.
+  await withLock(`temporal-cli-${TEMPORAL_CLI_VERSION}`, async () => undefined);
+  return withLock(`temporal-server-${TEMPORAL_SERVER_VERSION}`, async () => {
+    const again = cachedTemporalServer();
+    if (again) return again;
+    const layout = temporalServerLayout();
+    fs.mkdirSync(layout.dir, { recursive: true });
+    const v = `v${TEMPORAL_SERVER_VERSION}`;
+    log(`building the Temporal server ${v} and its SQL tool with Go (${TEMPORAL_SERVER_MODULE}); a first build takes about 5 minutes, later clones reuse it from ${layout.dir}`);
+    const serverSeconds = await goInstallInto(
+      go,
+      layout.dir,
+      [
+        { pkg: `${TEMPORAL_SERVER_MODULE}/cmd/server@${v}`, built: 'server', as: 'temporal-server' },
+        { pkg: `${TEMPORAL_SERVER_MODULE}/cmd/tools/sql@${v}`, built: 'sql', as: 'temporal-sql-tool' },
+      ],
+      'go install temporal server',
+    );
+    log(`built the Temporal server and SQL tool in ${Math.round(serverSeconds)} s`);
+
+    // The schemas ship in the server module, which go install has just put into Go's module cache.
+    const modDir = spawnSync(go, ['list', '-m', '-f', '{{.Dir}}', `${TEMPORAL_SERVER_MODULE}@${v}`], {
+      encoding: 'utf8',
+      cwd: layout.dir,
+      env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
+    });
+    let source = modDir.status === 0 ? modDir.stdout.trim() : '';
+    if (!source || !fs.existsSync(path.join(source, 'schema'))) {
+      const gomodcache = spawnSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8' }).stdout.trim();
+      source = path.join(gomodcache, `${TEMPORAL_SERVER_MODULE}@${v}`);
+    }
+    const schemaSource = path.join(source, 'schema', 'postgresql', 'v12');
+    if (!fs.existsSync(path.join(schemaSource, 'temporal', 'versioned'))) throw new Error(`the server module's schemas are not in ${schemaSource}`);
+    fs.rmSync(layout.schemaDir, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(layout.schemaDir), { recursive: true });
+    fs.cpSync(schemaSource, layout.schemaDir, { recursive: true });
+    for (const f of walk(layout.schemaDir)) fs.chmodSync(f, fs.statSync(f).isDirectory() ? 0o755 : 0o644); // the module cache is read-only
+
+    // The Web UI server: a separate module that embeds the built UI (the same version the CLI's dev server shows).
+    let ui = false;
+    let uiProblem;
+    try {
+      const uiSeconds = await goInstallInto(
+        go,
+        layout.dir,
+        [{ pkg: `${TEMPORAL_UI_SERVER_MODULE}/cmd/server@v${TEMPORAL_UI_SERVER_VERSION}`, built: 'server', as: 'temporal-ui-server' }],
+        'go install temporal ui-server',
+      );
+      log(`built the Temporal Web UI server v${TEMPORAL_UI_SERVER_VERSION} in ${Math.round(uiSeconds)} s`);
+      ui = true;
+    } catch (e) {
+      uiProblem = String(e.message).split('\n').slice(0, 6).join('\n');
+      log(`the Temporal Web UI server did not build; the cluster will run without a Web UI:\n${uiProblem}`);
+    }
+    writeJsonAtomic(path.join(layout.dir, 'massline-stamp.json'), {
+      version: TEMPORAL_SERVER_VERSION,
+      recipe: TEMPORAL_SERVER_RECIPE,
+      ui: ui ? TEMPORAL_UI_SERVER_VERSION : null,
+      uiProblem,
+      buildSeconds: Math.round(serverSeconds),
+      preparedAt: new Date().toISOString(),
+    });
+    linkToolsDir();
+    return cachedTemporalServer();
+  });
+}
+
+function walk(dir) {
+  const out = [dir];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(full));
+    else out.push(full);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Java time-skipping test server
 
 function testServerDir() {
@@ -620,6 +765,8 @@ module.exports = {
   cacheDir,
   ensureTemporalCli,
   ensureTestServer,
+  ensureTemporalServer,
+  TEMPORAL_UI_SERVER_VERSION,
   withLock,
   which,
   log,
@@ -628,11 +775,15 @@ module.exports = {
 };
 
 if (require.main === module) {
-  // `node scripts/lib/tools.js` prepares both tools and prints their paths.
+  // `node scripts/lib/tools.js` prepares both tools and prints their paths; `--cluster` also the Temporal server's.
   (async () => {
     const cli = await ensureTemporalCli();
     const testServer = await ensureTestServer();
     process.stdout.write(`temporal cli: ${cli}\ntest server: ${testServer}\n`);
+    if (process.argv.includes('--cluster')) {
+      const server = await ensureTemporalServer();
+      process.stdout.write(`temporal server: ${server.server}\nsql tool: ${server.sqlTool}\nweb ui server: ${server.uiServer || `none (${server.uiProblem})`}\n`);
+    }
     // The SDK gives the test server 5 s to listen; show how long it takes on this machine now.
     const { ms, child } = await launchAndWait(testServer, 5000);
     await stopAndWait(child, 'SIGKILL');

@@ -50,11 +50,11 @@ afterAll(async () => {
 });
 
 describe('operations', () => {
-  it('answers /health/live and /health/ready (database and Temporal reachable)', async () => {
+  it('answers /health/live, and /health/ready 503 naming the worker that does not poll (no worker runs here)', async () => {
     expect((await api.call('GET', '/health/live')).status).toBe(200);
     const ready = await api.call('GET', '/health/ready');
-    expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ database: 'up', temporal: 'up' });
+    expect(ready.status).toBe(503);
+    expect(ready.body.details[0]).toEqual({ database: 'up', frontend: 'up', history: 'up', matching: 'up', worker: expect.stringMatching(/^down: no worker polls/) });
   });
 
   it('serves Prometheus metrics: request latency by route, workflow calls, escalations fired', async () => {

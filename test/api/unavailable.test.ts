@@ -44,7 +44,7 @@ describe('with the engine or the database unreachable', () => {
     try {
       const ready = await api.call('GET', '/health/ready');
       expect(ready.status).toBe(503);
-      expect(ready.body.message).toMatch(/temporal down/);
+      expect(ready.body.message).toMatch(/frontend down/);
       expect(ready.body.details[0].database).toBe('up');
       expect((await api.call('GET', '/health/live')).status).toBe(200);
 

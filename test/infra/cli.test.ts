@@ -22,6 +22,34 @@ describe('bin/massline', () => {
     expect(r.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('up: says its options, and refuses wrong ones with exit code 2 before starting anything', () => {
+    const help = massline('up', '--help');
+    expect(help.status).toBe(0);
+    for (const option of ['--cluster', '--workers N', '--apis M', '--verbose']) expect(help.stdout).toContain(option);
+    const env = { ...process.env, MASSLINE_DATA_DIR: '/nonexistent/massline-cli-test' };
+    const up = (args: string[], extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [path.join(root, 'bin', 'massline'), 'up', ...args], { cwd: root, encoding: 'utf8', env: { ...env, ...extra }, timeout: 60_000 });
+    for (const [args, message] of [
+      [['--workers', '0'], '--workers needs a whole number from 1 to 16, got "0"'],
+      [['--apis'], '--apis needs a whole number from 1 to 16, got nothing'],
+      [['--apis=2.5'], '--apis needs a whole number from 1 to 16, got "2.5"'],
+      [['--frobnicate'], 'unknown option "--frobnicate"'],
+    ] as const) {
+      const r = up([...args]);
+      expect([args, r.status]).toEqual([args, 2]);
+      expect(r.stdout).toContain(message);
+    }
+    const external = up(['--cluster'], { TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    expect(external.status).toBe(2);
+    expect(external.stdout).toContain('--cluster runs its own Temporal cluster: unset TEMPORAL_ADDRESS');
+    const high = up(['--cluster'], { MASSLINE_TEMPORAL_PORT: '40000' });
+    expect(high.status).toBe(2);
+    expect(high.stdout).toContain('MASSLINE_TEMPORAL_PORT must be at most 33067 with --cluster');
+    const highHistory = up(['--cluster'], { MASSLINE_TEMPORAL_HISTORY_PORT: '40000' });
+    expect(highHistory.status).toBe(2);
+    expect(highHistory.stdout).toContain('MASSLINE_TEMPORAL_HISTORY_PORT must be an integer in [301, 33067]');
+  });
+
   it('refuses an invalid configuration before starting anything', () => {
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'massline'), 'up'], {
       cwd: root,

@@ -1,10 +1,11 @@
 // `massline up` as a user runs it (the compiled CLI): everything starts, answers, stops on Ctrl-C, and a second
 // start finds the state of the first; with TEMPORAL_ADDRESS and DATABASE_URL it starts nothing embedded.
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { freePort, portInUse, waitForExit } from '../../apps/cli/src/embedded/process';
 import { createTestDatabase, testServices } from '../support';
 
@@ -43,6 +44,17 @@ async function startUp(env: Record<string, string>): Promise<Run> {
   return { child, output: () => out, exited };
 }
 
+/** Polls `probe` until it returns a value; fails after `timeoutMs`. */
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await Promise.resolve(probe()).catch(() => undefined);
+    if (v !== undefined && v !== null && v !== false) return v as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function interrupt(run: Run): Promise<number | null> {
   run.child.kill('SIGINT');
   const { code } = await run.exited;
@@ -59,6 +71,39 @@ async function api(port: number, method: string, url: string, token?: string, bo
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+/** Log files anywhere under `dir` that contain `secret`. */
+function logsHolding(secret: string, dir = dataDirOfRun): string[] {
+  const found: string[] = [];
+  const visit = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) visit(full);
+      else if (e.isFile() && /\.log$/.test(e.name) && fs.readFileSync(full, 'utf8').includes(secret)) found.push(full);
+    }
+  };
+  visit(dir);
+  return found;
+}
+let dataDirOfRun = '';
+
+/** The data folder, its logs and the token are the user's alone (as root: PostgreSQL's user may pass through). */
+function expectPrivate(dir: string) {
+  const mode = (p: string) => fs.statSync(p).mode & 0o777;
+  const dirMode = mode(dir);
+  if (dirMode === 0o710) {
+    // Run as root: PostgreSQL runs as `postgres` inside; its group may traverse, nobody else may do anything.
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    expect(fs.statSync(dir).gid).toBe(gid);
+  } else {
+    expect(dirMode).toBe(0o700);
+  }
+  expect(mode(path.join(dir, 'logs'))).toBe(0o700);
+  const logs = fs.readdirSync(path.join(dir, 'logs'));
+  expect(logs).toEqual(expect.arrayContaining(['api.log', 'worker.log', 'temporal.log', 'postgres.log']));
+  for (const log of logs) expect([log, mode(path.join(dir, 'logs', log))]).toEqual([log, 0o600]);
+  expect(mode(path.join(dir, 'office-token'))).toBe(0o600);
+}
+
 describe('massline up (embedded Temporal and PostgreSQL)', () => {
   let dataDir: string;
   let env: Record<string, string>;
@@ -67,7 +112,8 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
   beforeAll(async () => {
     if (!fs.existsSync(cliMain)) throw new Error(`${cliMain} is missing: run npm run build (npm test does)`);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-up-'));
-    fs.chmodSync(dataDir, 0o755); // PostgreSQL may run as the `postgres` user
+    dataDirOfRun = dataDir;
+    fs.chmodSync(dataDir, 0o755); // as a user might have made it: massline up makes it private
     ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), pg: await freePort() };
     env = {
       MASSLINE_DATA_DIR: dataDir,
@@ -81,7 +127,12 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
   });
   afterAll(async () => {
     for (const run of runs) if (run.child.exitCode === null && run.child.signalCode === null) await interrupt(run);
+    // After every start, crash and restart of this file: the generated office token is still in no log.
+    const token = fs.existsSync(path.join(dataDir, 'office-token')) ? fs.readFileSync(path.join(dataDir, 'office-token'), 'utf8').trim() : '';
+    const leaked = token ? logsHolding(token) : [];
     fs.rmSync(dataDir, { recursive: true, force: true });
+    expect(token).not.toBe('');
+    expect(leaked).toEqual([]);
   });
 
   it('starts everything, stops it all on Ctrl-C, and a second start finds the first one`s state', async () => {
@@ -92,6 +143,10 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
       expect(first.output()).toContain(`http://127.0.0.1:${ports.api}/docs`);
       expect(first.output()).toMatch(/Office token +\S+/);
       const officeToken = fs.readFileSync(path.join(dataDir, 'office-token'), 'utf8').trim();
+      // The generated token is shown in the terminal by massline up, and is in no log (checked again at the end).
+      expect(first.output()).toContain(`Office token  ${officeToken}  (generated now`);
+      expect(logsHolding(officeToken)).toEqual([]);
+      expectPrivate(dataDir);
 
       expect((await api(ports.api, 'GET', '/health/ready')).status).toBe(200);
       const me = await api(ports.api, 'GET', '/api/me', officeToken);
@@ -143,6 +198,48 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
     } finally {
       expect(await interrupt(again)).toBe(0);
     }
+  });
+
+  it('starts a worker and an API that were killed again, says so, and keeps running', async () => {
+    const run = await startUp(env);
+    try {
+      const state = () => JSON.parse(fs.readFileSync(path.join(dataDir, 'massline-up.json'), 'utf8')) as { children: Array<{ name: string; pid: number }> };
+      const pidOf = (name: string) => state().children.find((c) => c.name === name)!.pid;
+      const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+      try {
+        // The worker, killed outright: restarted, and the new process polls the task queue.
+        const worker = pidOf('worker');
+        process.kill(worker, 'SIGKILL');
+        await until(() => /worker restarted \(pid (\d+)\)/.exec(run.output())?.[1], 'the worker to be restarted');
+        expect(run.output()).toMatch(/worker exited unexpectedly \(SIGKILL\); restarting it in 1 s/);
+        const newWorker = Number(/worker restarted \(pid (\d+)\)/.exec(run.output())![1]);
+        expect(newWorker).not.toBe(worker);
+        expect(pidOf('worker')).toBe(newWorker);
+        await until(async () => {
+          const { pollers } = await connection.workflowService.describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name: 'massline' },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          });
+          return pollers?.some((p) => p.identity?.startsWith(`${newWorker}@`)) || undefined;
+        }, 'the restarted worker to poll');
+      } finally {
+        await connection.close();
+      }
+
+      // The API, killed outright: restarted on its port, ready again.
+      const apiPid = pidOf('api');
+      process.kill(apiPid, 'SIGKILL');
+      await until(() => /api restarted \(pid (\d+)\)/.exec(run.output())?.[1], 'the API to be restarted');
+      expect(run.output()).toMatch(/api exited unexpectedly \(SIGKILL\); restarting it in 1 s/);
+      await until(async () => ((await api(ports.api, 'GET', '/health/ready').catch(() => ({ status: 0 }))).status === 200) || undefined, 'the API ready again');
+      expect(pidOf('api')).not.toBe(apiPid);
+      expect(run.child.exitCode).toBeNull();
+      expect(run.output()).not.toMatch(/giving up|stopping/);
+    } finally {
+      expect(await interrupt(run)).toBe(0);
+    }
+    expect(run.output()).toMatch(/stopping api, worker, temporal, postgres/);
   });
 
   it('with TEMPORAL_ADDRESS and DATABASE_URL set, starts neither Temporal nor PostgreSQL', async () => {

@@ -9,6 +9,7 @@ import { CampaignsService } from './campaigns/campaigns.service';
 import { JsonLogger } from './common/logger';
 import { ApiMetrics, FAILING_ACTIVITY_FRESH_MS } from './common/metrics';
 import { EscalationsService } from './escalations/escalations.controller';
+import { EngineHealth } from './health/engine-health';
 import { HealthService } from './health/health.controller';
 import { ItemsService } from './items/items.service';
 import { MeasuresService } from './measures/measures';
@@ -95,7 +96,8 @@ export function buildApiContext(
       return [...counts].map(([activity, count]) => ({ activity, count }));
     },
   );
-  const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger);
+  const engine = new EngineHealth(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, metrics.registry);
+  const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
   const units = new UnitsService(repositories.units, repositories.campaigns, workflows, texts, repositories.entries, config.temporal.taskQueue);
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
@@ -105,7 +107,7 @@ export function buildApiContext(
     escalations: new EscalationsService(repositories.readModel),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, texts),
-    health: new HealthService(dataSource, temporal, metrics),
+    health: new HealthService(dataSource, engine, metrics),
   };
   return {
     config,

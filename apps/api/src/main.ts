@@ -27,6 +27,11 @@ export interface ApiDeps {
   logger?: JsonLogger;
   /** Where the office token announcement goes (default stdout). */
   announce?: (line: string) => void;
+  /**
+   * Whether a generated office token is announced itself (default true) or only where it is saved: false when the
+   * announcement would end up in a log (see main()).
+   */
+  revealToken?: boolean;
   /** Nest modules to import besides the API's own (e.g. the audit module). */
   imports?: Parameters<typeof AppModule.register>[1];
 }
@@ -64,7 +69,7 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     }
 
     const ctx = buildApiContext(config, dataSource, temporal, logger, closers);
-    await seedOfficeToken(ctx, announce);
+    await seedOfficeToken(ctx, announce, deps.revealToken ?? true);
 
     const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
       bodyParser: false,
@@ -127,20 +132,22 @@ function withIdempotencyKey(document: OpenAPIObject): OpenAPIObject {
  * The first office principal: its token comes from MASSLINE_ADMIN_TOKEN or is generated, printed once and
  * kept (mode 0600) in `<dataDir>/office-token` for whoever missed the line; later starts say where it is.
  */
-async function seedOfficeToken(ctx: ApiContext, announce: (line: string) => void): Promise<void> {
+async function seedOfficeToken(ctx: ApiContext, announce: (line: string) => void, reveal: boolean): Promise<void> {
   const seeded = await ctx.services.principals.seedOffice(ctx.config.adminToken);
   const file = join(ctx.config.dataDir, 'office-token');
   if (seeded.created && seeded.generated && seeded.token) {
     let saved = '';
     try {
-      mkdirSync(ctx.config.dataDir, { recursive: true });
+      mkdirSync(ctx.config.dataDir, { recursive: true, mode: 0o700 });
       writeFileSync(file, `${seeded.token}\n`, { mode: 0o600 });
       chmodSync(file, 0o600);
       saved = ` (also saved in ${file})`;
     } catch (err) {
       ctx.logger.event('warn', 'could not save the office token', { file, error: String(err) });
     }
-    announce(`office token: ${seeded.token}${saved}`);
+    if (reveal) announce(`office token: ${seeded.token}${saved}`);
+    else if (saved) announce(`office token: generated and saved in ${file} (not printed here: this output is not a terminal)`);
+    else announce(`office token: generated but not saved (see the warning) and not printed (this output is not a terminal): set MASSLINE_ADMIN_TOKEN to add one`);
   } else if (seeded.created) {
     announce('office token: the one given in MASSLINE_ADMIN_TOKEN');
   } else if (!ctx.config.adminToken && existsSync(file)) {
@@ -150,7 +157,8 @@ async function seedOfficeToken(ctx: ApiContext, announce: (line: string) => void
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await createApp(config);
+  // A secret goes to a terminal, never into a log file: `massline up` and containers send this output to logs.
+  const app = await createApp(config, { revealToken: process.stdout.isTTY === true });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

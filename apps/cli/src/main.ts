@@ -8,7 +8,8 @@ Usage: massline <command> [options]
 
 Commands:
   up       start everything on this machine: Temporal (dev server), PostgreSQL (embedded), migrations,
-           the worker and the API; Ctrl-C stops it (npm start runs this after building)
+           the workers and the APIs, restarted if they crash; Ctrl-C stops it (npm start runs this after
+           building); --cluster runs Temporal's services apart on PostgreSQL (massline up --help)
   audit    auditors' tools: timelines, history export, replay, reconciliation (massline audit help)
   help     this text
 

@@ -1,7 +1,9 @@
 // `massline up`: the whole system on one machine. Starts what is not given from outside — the Temporal dev
 // server (state in data/temporal/temporal.db, Web UI on) unless TEMPORAL_ADDRESS is set, embedded PostgreSQL
-// (data/postgres) unless DATABASE_URL is set — applies the migrations, then runs the worker and the API as
-// child processes and says where everything is. Ctrl-C stops every process it started, API first.
+// (data/postgres) unless DATABASE_URL is set — applies the migrations, then runs the workers and the APIs as
+// child processes and says where everything is. `--cluster` runs Temporal as it runs past one machine instead:
+// the server on PostgreSQL, its four services as separate processes (data under data/cluster/).
+// Once up, a child that crashes is started again (see supervisor.ts); Ctrl-C stops everything, newest first.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -9,11 +11,28 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ConfigError, loadConfig, MasslineConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig, MAX_CLUSTER_GRPC_PORT, MasslineConfig } from '../../../libs/config/src';
 import { databaseUrl, EMBEDDED_DATABASE, runMigrations } from '../../../libs/persistence/src/data-source';
-import { ensureDatabase, postgresDataDir, RunningPostgres, startEmbeddedPostgres } from './embedded/postgres';
-import { RunningDevServer, startTemporalDevServer, waitForTemporal } from './embedded/temporal-dev-server';
-import { hasExited, portInUse, stopProcess, waitForExit, waitUntil } from './embedded/process';
+import {
+  ClusterLayout,
+  ClusterTools,
+  DYNAMIC_CONFIG_FILE,
+  ensureNamespaceServed,
+  forgetStaleMembers,
+  membershipPort,
+  setupSchemas,
+  spawnService,
+  spawnUi,
+  TEMPORAL_DATABASES,
+  TEMPORAL_SERVICES,
+  waitForFrontend,
+  writeClusterConfig,
+} from './cluster/temporal-cluster';
+import { openPrivateLog, privateDir, privateLogDir } from './data-dir';
+import { ensureDatabase, postgresDataDir, startEmbeddedPostgres } from './embedded/postgres';
+import { startTemporalDevServer, waitForTemporal } from './embedded/temporal-dev-server';
+import { hasExited, portInUse, tailOfFile, waitUntil } from './embedded/process';
+import { ChildSpec, CRASH_LIMIT, CRASH_WINDOW_MS, Supervisor } from './supervisor';
 
 /** The folder holding package.json of massline (up.ts runs from apps/cli/src or from dist/apps/cli/src). */
 export function projectRoot(from = __dirname): string {
@@ -36,20 +55,13 @@ const shown = (p: string): string => {
   return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
 };
 const note = (line: string) => process.stdout.write(`[massline] ${line}\n`);
-
-interface Managed {
-  name: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-  logFile: string;
-  /** Shows that a process with this pid is still ours (see UpState). */
-  marker: string;
-}
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 /** What a running `massline up` records, so a second one can tell it is running (or clean up after a crash). */
 interface UpState {
   pid: number;
   startedAt: string;
+  mode: 'dev' | 'cluster';
   /** `marker`: a string on the child's command line or in its environment that shows it is ours. */
   children: Array<{ name: string; pid: number; marker: string }>;
   apiUrl: string;
@@ -82,7 +94,7 @@ function isOurs(pid: number, marker: string): boolean {
   for (const file of ['cmdline', 'environ']) {
     try {
       const text = fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\0');
-      if (marker && text.some((part) => part.includes(marker))) return true;
+      if (marker && text.some((part) => part === marker || part.includes(marker))) return true;
     } catch {
       /* no /proc or not readable: not provably ours */
     }
@@ -92,10 +104,10 @@ function isOurs(pid: number, marker: string): boolean {
 
 /**
  * Processes of a previous `massline up` that died without stopping its children (killed by pid, once they are
- * recognised as ours); SIGKILL for those still there after a grace period.
+ * recognised as ours), newest first; SIGKILL for those still there after a grace period.
  */
 async function stopLeftovers(state: UpState): Promise<string[]> {
-  const ours = (state.children ?? []).filter((c) => processAlive(c.pid) && isOurs(c.pid, c.marker));
+  const ours = (state.children ?? []).filter((c) => processAlive(c.pid) && isOurs(c.pid, c.marker)).reverse();
   for (const child of ours) {
     try {
       process.kill(child.pid, child.name === 'postgres' ? 'SIGINT' : 'SIGTERM');
@@ -109,10 +121,23 @@ async function stopLeftovers(state: UpState): Promise<string[]> {
   return ours.map((c) => `${c.name} (pid ${c.pid})`);
 }
 
-async function assertPortsFree(ports: Array<{ port: number; key: string; what: string }>, host = '127.0.0.1'): Promise<void> {
-  const busy: string[] = [];
-  for (const p of ports) if (await portInUse(p.port, host)) busy.push(`port ${p.port} (${p.what}) is in use: set ${p.key} to another port`);
-  if (busy.length) throw new UpError(busy.join('\n'));
+interface PortUse {
+  port: number;
+  key: string;
+  what: string;
+}
+
+async function assertPortsFree(ports: PortUse[], host = '127.0.0.1'): Promise<void> {
+  const problems: string[] = [];
+  const seen = new Map<number, PortUse>();
+  for (const p of ports) {
+    const other = seen.get(p.port);
+    if (other) problems.push(`port ${p.port} is both ${other.what} (${other.key}) and ${p.what} (${p.key}): move one`);
+    seen.set(p.port, p);
+    if (p.port < 1 || p.port > 65535) problems.push(`${p.what} would be on port ${p.port}: set ${p.key} to another port`);
+  }
+  for (const p of ports) if (p.port >= 1 && p.port <= 65535 && (await portInUse(p.port, host))) problems.push(`port ${p.port} (${p.what}) is in use: set ${p.key} to another port`);
+  if (problems.length) throw new UpError(problems.join('\n'));
 }
 
 class UpError extends Error {}
@@ -143,63 +168,110 @@ function shownInTerminal(line: string, verbose: boolean): boolean {
 }
 
 /**
- * Runs a compiled app as a child: its whole output goes to its log file, and plain lines and warnings to the
- * terminal too.
+ * Runs a compiled app as a child: its whole output goes to its log file (owner-only), and plain lines and
+ * warnings to the terminal too.
  */
-function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: string, verbose: boolean, onLine: (line: string) => void): Managed {
-  const log = fs.createWriteStream(logFile, { flags: 'a' });
+function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: string, verbose: boolean): ChildProcess {
+  const log = fs.createWriteStream('', { fd: openPrivateLog(logFile) });
   const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const prefix = `${name.padEnd(6)} | `;
+  const prefix = `${name.padEnd(8)} | `;
+  let open = 2;
   for (const stream of [child.stdout!, child.stderr!]) {
-    readline.createInterface({ input: stream }).on('line', (line) => {
-      log.write(`${line}\n`);
-      if (shownInTerminal(line, verbose)) process.stdout.write(`${prefix}${line}\n`);
-      onLine(line);
-    });
+    readline
+      .createInterface({ input: stream })
+      .on('line', (line) => {
+        log.write(`${line}\n`);
+        if (shownInTerminal(line, verbose)) process.stdout.write(`${prefix}${line}\n`);
+      })
+      .on('close', () => {
+        if (--open === 0) log.end();
+      });
   }
-  child.on('exit', () => log.end());
-  return {
-    name,
-    process: child,
-    logFile,
-    marker: `MASSLINE_DATA_DIR=${env.MASSLINE_DATA_DIR}`,
-    stop: () => stopProcess(child, 'SIGTERM', name === 'worker' ? 30_000 : 15_000),
-  };
+  return child;
 }
 
-/** The API's office-token announcement (`office token: …`), in a plain line or a JSON log's message. */
-function tokenLine(line: string): string | undefined {
-  const plain = line.trim();
-  if (/^office token:/i.test(plain)) return plain.replace(/^office token:\s*/i, '');
-  if (!plain.startsWith('{')) return undefined;
-  try {
-    const parsed = JSON.parse(plain) as Record<string, unknown>;
-    const msg = typeof parsed.msg === 'string' ? parsed.msg : typeof parsed.message === 'string' ? parsed.message : '';
-    return /^office token:/i.test(msg) ? msg.replace(/^office token:\s*/i, '') : undefined;
-  } catch {
-    return undefined;
-  }
+export interface UpArgs {
+  verbose: boolean;
+  cluster: boolean;
+  workers: number;
+  apis: number;
+  help: boolean;
 }
+
+/** The most workers or APIs `massline up` runs on one machine. */
+export const MAX_REPLICAS = 16;
+
+export function parseUpArgs(argv: string[]): UpArgs | { error: string } {
+  const args: UpArgs = { verbose: false, cluster: false, workers: 0, apis: 0, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    switch (flag) {
+      case '--verbose':
+      case '-v':
+        args.verbose = true;
+        break;
+      case '--cluster':
+        args.cluster = true;
+        break;
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      case '--workers':
+      case '--apis': {
+        const raw = inline ?? argv[++i];
+        const n = Number(raw);
+        if (raw === undefined || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) return { error: `${flag} needs a whole number from 1 to ${MAX_REPLICAS}, got ${raw === undefined ? 'nothing' : `"${raw}"`}` };
+        if (flag === '--workers') args.workers = n;
+        else args.apis = n;
+        break;
+      }
+      default:
+        return { error: `unknown option "${arg}" (massline up --help lists them)` };
+    }
+  }
+  // A cluster shows what a cluster is for: two of each unless told otherwise.
+  args.workers ||= args.cluster ? 2 : 1;
+  args.apis ||= args.cluster ? 2 : 1;
+  return args;
+}
+
+const HELP = `massline up — start everything on this machine: Temporal, PostgreSQL (embedded), migrations, the workers and
+the APIs. Ctrl-C stops it all; a worker or API (or any other part) that crashes is started again.
+  --cluster      Temporal as it runs past one machine: the Temporal server on PostgreSQL, its frontend, history,
+                 matching and worker services as separate processes, its Web UI; data under data/cluster/
+                 (built once into the tool cache with Go; npm start -- --cluster does it with progress)
+  --workers N    run N workers (default 1, with --cluster 2)
+  --apis M       run M APIs on consecutive ports from PORT (default 1, with --cluster 2)
+  --verbose      show every log line of the workers and the APIs (default: warnings, errors and plain lines;
+                 everything is always in the logs folder)
+Configured by environment variables; see the configuration table in README.md.`;
 
 export interface UpOptions {
   env?: NodeJS.ProcessEnv;
   /** Resolves the Temporal CLI when TEMPORAL_CLI is not set (default: scripts/lib/tools.js, which may build it). */
   ensureTemporalCli?: () => Promise<string>;
+  /** Resolves the cluster's server tools (default: scripts/lib/tools.js, which may build them). */
+  ensureTemporalServer?: () => Promise<ClusterTools>;
   /** Entry points of the apps (default: their compiled mains in dist/). */
   mains?: { worker: string; api: string };
 }
 
 export async function up(argv: string[] = [], options: UpOptions = {}): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    say('massline up — start Temporal (dev server), PostgreSQL (embedded), migrations, the worker and the API.');
-    say('  --verbose   show every log line of the worker and the API (default: warnings, errors and plain lines;');
-    say('              everything is always in data/logs/)');
-    say('Configured by environment variables; see the configuration table in README.md.');
+  const parsed = parseUpArgs(argv);
+  if ('error' in parsed) {
+    note(parsed.error);
+    return 2;
+  }
+  if (parsed.help) {
+    say(HELP);
     return 0;
   }
+  const args = parsed;
   const started = Date.now();
   const env = options.env ?? process.env;
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const { verbose } = args;
   const root = projectRoot();
   let config: MasslineConfig;
   try {
@@ -211,6 +283,21 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     }
     throw e;
   }
+  if (args.cluster && !config.temporal.embedded) {
+    note('--cluster runs its own Temporal cluster: unset TEMPORAL_ADDRESS (or leave out --cluster to use that Temporal)');
+    return 2;
+  }
+  if (args.cluster && config.temporal.embeddedPort > MAX_CLUSTER_GRPC_PORT) {
+    note(
+      `MASSLINE_TEMPORAL_PORT must be at most ${MAX_CLUSTER_GRPC_PORT} with --cluster, got ${config.temporal.embeddedPort}: ` +
+        `Temporal keeps each service's membership port (gRPC port − 300) in a SMALLINT column`,
+    );
+    return 2;
+  }
+  if (args.cluster && !config.database.embedded) {
+    note('--cluster keeps Temporal`s and massline`s databases in its own PostgreSQL: unset DATABASE_URL');
+    return 2;
+  }
   const mains = options.mains ?? { worker: compiledMain(root, 'worker'), api: compiledMain(root, 'api') };
   for (const main of Object.values(mains)) {
     if (!fs.existsSync(main)) {
@@ -219,9 +306,14 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     }
   }
 
-  const logDir = path.join(config.dataDir, 'logs');
-  fs.mkdirSync(logDir, { recursive: true });
-  const stateFile = path.join(config.dataDir, 'massline-up.json');
+  // The cluster keeps everything of its own under data/cluster/: a second start resumes it.
+  const dataDir = args.cluster ? path.join(config.dataDir, 'cluster') : config.dataDir;
+  const postgresInside = config.database.embedded;
+  privateDir(config.dataDir, { postgresPassesThrough: postgresInside });
+  privateDir(dataDir, { postgresPassesThrough: postgresInside });
+  const logDir = path.join(dataDir, 'logs');
+  privateLogDir(logDir);
+  const stateFile = path.join(dataDir, 'massline-up.json');
   const previous = readState(stateFile);
   if (previous && previous.pid !== process.pid && processAlive(previous.pid)) {
     note(`massline is already running (pid ${previous.pid}, since ${previous.startedAt}): API at ${previous.apiUrl}`);
@@ -233,39 +325,44 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     if (stopped.length) note(`a previous run ended without stopping its processes; stopped: ${stopped.join(', ')}`);
   }
 
-  const started_: Managed[] = []; // in start order; stopped in reverse
-  let stopping = false;
-  const state: UpState = { pid: process.pid, startedAt: new Date().toISOString(), children: [], apiUrl: `http://localhost:${config.port}` };
+  const apiPorts = Array.from({ length: args.apis }, (_, i) => config.port + i);
+  const publicHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const apiUrls = apiPorts.map((port) => `http://${publicHost}:${port}`);
+  const state: UpState = { pid: process.pid, startedAt: new Date().toISOString(), mode: args.cluster ? 'cluster' : 'dev', children: [], apiUrl: apiUrls[0] };
   const saveState = () => {
-    state.children = started_.map((m) => ({ name: m.name, pid: m.process.pid!, marker: m.marker }));
-    fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    state.children = supervisor.children.map((c) => ({ name: c.spec.name, pid: c.process.pid!, marker: c.spec.marker }));
+    fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   };
 
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
   let stopped: Promise<void> | undefined;
   /** Stops every started process, newest first; later calls get the same promise. */
   const stopAll = (reason: string): Promise<void> => {
-    stopping = true;
     stopped ??= (async () => {
-      note(`${reason}: stopping ${started_.map((m) => m.name).reverse().join(', ') || 'nothing'}`);
-      for (const managed of [...started_].reverse()) {
-        if (hasExited(managed.process)) continue;
-        await managed.stop().catch((e) => note(`could not stop ${managed.name}: ${(e as Error).message}`));
-        note(`  ${managed.name} stopped`);
-      }
+      const names = supervisor.children.map((c) => c.spec.name).reverse();
+      note(`${reason}: stopping ${names.join(', ') || 'nothing'}`);
+      await supervisor.stopAll((name) => note(`  ${name} stopped`));
       fs.rmSync(stateFile, { force: true });
     })();
     return stopped;
   };
+  const supervisor: Supervisor = new Supervisor({
+    say: note,
+    changed: () => saveState(),
+    giveUp: (reason, logFile) => {
+      if (logFile) note(`--- the end of ${shown(logFile)} ---\n${tailOfFile(logFile, 3000).trimEnd()}\n---`);
+      void stopAll(reason).then(() => finish(1));
+    },
+  });
 
   // A second Ctrl-C while stopping: kill everything at once.
   let interrupts = 0;
-  let finish: (code: number) => void = () => undefined;
-  const finished = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) {
       note('stopping at once (second interrupt)');
-      for (const m of started_) if (!hasExited(m.process)) m.process.kill('SIGKILL');
+      supervisor.killAll();
       fs.rmSync(stateFile, { force: true });
       process.exit(130);
     }
@@ -274,150 +371,107 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  /** A child that dies on its own takes the whole system down, with a pointer to its log. */
-  const watch = (managed: Managed) => {
-    managed.process.once('exit', (code, signal) => {
-      if (stopping) return;
-      note(`${managed.name} exited unexpectedly (${signal ?? `code ${code}`}); its log: ${shown(managed.logFile)}`);
-      void stopAll(`${managed.name} died`).then(() => finish(1));
-    });
-  };
-
   try {
     // Ports first, so a collision is named before anything starts.
-    const ports: Array<{ port: number; key: string; what: string }> = [];
-    if (config.temporal.embedded) {
+    const ports: PortUse[] = [];
+    if (args.cluster) {
+      const t = config.temporal;
+      const services: Array<[string, number, string]> = [
+        ['frontend', t.embeddedPort, 'MASSLINE_TEMPORAL_PORT'],
+        ['history', t.cluster.historyPort, 'MASSLINE_TEMPORAL_HISTORY_PORT'],
+        ['matching', t.cluster.matchingPort, 'MASSLINE_TEMPORAL_MATCHING_PORT'],
+        ['worker', t.cluster.workerPort, 'MASSLINE_TEMPORAL_WORKER_PORT'],
+      ];
+      for (const [name, port, key] of services) {
+        ports.push({ port, key, what: `Temporal ${name} service (gRPC)` });
+        ports.push({ port: membershipPort(port), key, what: `Temporal ${name} service (membership, ${key} − 300)` });
+      }
+      ports.push({ port: t.uiPort, key: 'MASSLINE_TEMPORAL_UI_PORT', what: 'Temporal Web UI' });
+    } else if (config.temporal.embedded) {
       ports.push({ port: config.temporal.embeddedPort, key: 'MASSLINE_TEMPORAL_PORT', what: 'Temporal dev server' });
       ports.push({ port: config.temporal.uiPort, key: 'MASSLINE_TEMPORAL_UI_PORT', what: 'Temporal Web UI' });
     }
     if (config.database.embedded) ports.push({ port: config.database.embeddedPort, key: 'MASSLINE_PG_PORT', what: 'embedded PostgreSQL' });
-    if (config.port !== 0) ports.push({ port: config.port, key: 'PORT', what: 'API' });
+    if (config.port !== 0) apiPorts.forEach((port, i) => ports.push({ port, key: 'PORT', what: args.apis > 1 ? `API ${i + 1} (PORT + ${i})` : 'API' }));
     await assertPortsFree(ports);
 
-    const temporalStep = async (): Promise<RunningDevServer | undefined> => {
-      if (!config.temporal.embedded) {
-        note(`using Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS)`);
-        await waitForTemporal(config.temporal.address, config.temporal.namespace, { timeoutMs: 60_000 }).catch((e: Error) => {
-          throw new UpError(`Temporal at ${config.temporal.address} does not answer for namespace ${config.temporal.namespace}: ${e.message}`);
-        });
-        return undefined;
-      }
-      const cliPath = config.temporal.cliPath ?? (await (options.ensureTemporalCli ?? defaultEnsureTemporalCli(root))());
-      note(`starting the Temporal dev server on 127.0.0.1:${config.temporal.embeddedPort} (state: ${shown(path.join(config.dataDir, 'temporal', 'temporal.db'))})`);
-      const t = Date.now();
-      const server = await startTemporalDevServer({
-        cliPath,
-        port: config.temporal.embeddedPort,
-        uiPort: config.temporal.uiPort,
-        namespace: config.temporal.namespace,
-        dbFilename: path.join(config.dataDir, 'temporal', 'temporal.db'),
-        logFile: path.join(logDir, 'temporal.log'),
-        detached: true,
-      });
-      note(`Temporal ready (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-      return server;
-    };
-    const postgresStep = async (): Promise<RunningPostgres | undefined> => {
-      if (!config.database.embedded) return undefined;
-      const placed = postgresDataDir(path.join(config.dataDir, 'postgres'));
-      const dataDir = placed.dir;
-      if (placed.moved) {
-        note(`the 'postgres' user (PostgreSQL refuses to run as root) cannot reach ${config.dataDir}; its data is kept in ${dataDir}`);
-      }
-      note(`starting PostgreSQL on 127.0.0.1:${config.database.embeddedPort} (data: ${shown(dataDir)})`);
-      const t = Date.now();
-      const pg = await startEmbeddedPostgres({
-        dataDir,
-        port: config.database.embeddedPort,
-        user: EMBEDDED_DATABASE.user,
-        password: EMBEDDED_DATABASE.password,
-        logFile: path.join(logDir, 'postgres.log'),
-        detached: true,
-      });
-      if (await ensureDatabase(pg.url(), EMBEDDED_DATABASE.database)) note(`created database ${EMBEDDED_DATABASE.database}`);
-      note(`PostgreSQL ready${pg.initialised ? ' (initialised)' : ''} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-      return pg;
-    };
-
-    // Both at once; whichever started is recorded so that a failure of the other still stops it.
-    const [temporalResult, postgresResult] = await Promise.allSettled([
-      temporalStep().then((s) => {
-        if (s) {
-          const marker = path.join(config.dataDir, 'temporal', 'temporal.db');
-          started_.push({ name: 'temporal', process: s.process, stop: s.stop, logFile: path.join(logDir, 'temporal.log'), marker });
-        }
-        return s;
-      }),
-      postgresStep().then((p) => {
-        if (p) started_.push({ name: 'postgres', process: p.process, stop: p.stop, logFile: path.join(logDir, 'postgres.log'), marker: p.dataDir });
-        return p;
-      }),
-    ]);
-    const startRank = ['postgres', 'temporal'];
-    started_.sort((a, b) => startRank.indexOf(a.name) - startRank.indexOf(b.name));
-    saveState();
-    for (const r of [temporalResult, postgresResult]) if (r.status === 'rejected') throw r.reason;
-    const devServer = (temporalResult as PromiseFulfilledResult<RunningDevServer | undefined>).value;
-    for (const m of started_) watch(m);
+    const boot = args.cluster
+      ? await bootCluster({ config, dataDir, logDir, root, supervisor, options, apiUrls })
+      : await bootDev({ config, dataDir, logDir, root, supervisor, options });
 
     const dbUrl = databaseUrl(config);
     const t = Date.now();
     const applied = await runMigrations({ url: dbUrl });
-    note(`migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    note(`migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'} (${seconds(t)})`);
 
     // The apps get the resolved addresses, whatever was embedded.
     const childEnv: NodeJS.ProcessEnv = {
       ...env,
       DATABASE_URL: dbUrl,
-      TEMPORAL_ADDRESS: config.temporal.address,
+      TEMPORAL_ADDRESS: boot.temporalAddress,
       TEMPORAL_NAMESPACE: config.temporal.namespace,
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-      MASSLINE_DATA_DIR: config.dataDir,
+      MASSLINE_DATA_DIR: dataDir,
     };
-    const worker = runApp('worker', mains.worker, childEnv, path.join(logDir, 'worker.log'), verbose, () => undefined);
-    started_.push(worker);
-    watch(worker);
-    saveState();
+    const marker = `MASSLINE_DATA_DIR=${dataDir}`;
+    const appSpec = (app: 'worker' | 'api', i: number, count: number, extra: NodeJS.ProcessEnv = {}): ChildSpec => {
+      const name = count > 1 ? `${app}-${i + 1}` : app;
+      const logFile = path.join(logDir, `${name}.log`);
+      return {
+        name,
+        logFile,
+        marker,
+        start: async () => runApp(name, mains[app], { ...childEnv, ...extra }, logFile, verbose),
+        stopSignal: 'SIGTERM',
+        stopGraceMs: app === 'worker' ? 30_000 : 15_000,
+      };
+    };
+    const workers = [];
+    for (let i = 0; i < args.workers; i++) workers.push(await supervisor.start(appSpec('worker', i, args.workers)));
+    await waitForWorkerPollers(config, boot.temporalAddress, workers.map((w) => ({ process: w.process, logFile: w.spec.logFile })));
 
-    const tokenLines: string[] = [];
-    const api = runApp('api', mains.api, childEnv, path.join(logDir, 'api.log'), verbose, (line) => {
-      const found = tokenLine(line);
-      if (found) tokenLines.push(found);
-    });
-    started_.push(api);
-    watch(api);
-    saveState();
+    // The first API alone (on a fresh database it seeds the office principal), then the others side by side.
+    const tokenFile = path.join(dataDir, 'office-token');
+    const tokenExisted = fs.existsSync(tokenFile);
+    const apis = [];
+    const startApi = async (i: number) => {
+      const api = await supervisor.start(appSpec('api', i, args.apis, { PORT: String(apiPorts[i]) }));
+      const base = `http://127.0.0.1:${apiPorts[i]}`;
+      await waitUntil(`the API (${base}/health/ready)`, async () => (await getStatus(`${base}/health/ready`)) === 200, {
+        timeoutMs: 120_000,
+        child: api.process,
+        intervalMs: 250,
+        logFile: api.spec.logFile,
+      });
+      return api;
+    };
+    apis.push(await startApi(0));
+    apis.push(...(await Promise.all(apiPorts.slice(1).map((_, i) => startApi(i + 1)))));
+    if (stopped) return await finished;
+    supervisor.superviseFromNow();
 
-    // Ready means: the API answers /health/ready and the worker polls the task queue.
-    await waitForWorkerPoller(config, worker);
-
-    const apiBase = `http://127.0.0.1:${config.port}`;
-    await waitUntil(`the API (${apiBase}/health/ready)`, async () => (await getStatus(`${apiBase}/health/ready`)) === 200, {
-      timeoutMs: 120_000,
-      child: api.process,
-      intervalMs: 250,
-      logFile: api.logFile,
-    });
-    if (stopping) return await finished;
-
-    const publicHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    const apiUrl = `http://${publicHost}:${config.port}`;
-    state.apiUrl = apiUrl;
-    saveState();
     const safeDb = dbUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+    // The office token goes to this terminal only, never to a log (the API does not print it when its output is a file).
+    let officeToken: string;
+    if (env.MASSLINE_ADMIN_TOKEN) officeToken = 'the one in MASSLINE_ADMIN_TOKEN';
+    else if (fs.existsSync(tokenFile) && !tokenExisted) officeToken = `${fs.readFileSync(tokenFile, 'utf8').trim()}  (generated now; kept in ${shown(tokenFile)})`;
+    else if (fs.existsSync(tokenFile)) officeToken = `in ${shown(tokenFile)} (cat it), generated on the first start`;
+    else officeToken = `(none generated: an office principal existed already; set MASSLINE_ADMIN_TOKEN to add one)`;
     say('');
-    say(`massline is up (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    say(`  API           ${apiUrl}`);
-    say(`  Swagger UI    ${apiUrl}/docs`);
-    say(`  Temporal UI   ${devServer?.uiUrl ?? '(external Temporal: its own Web UI)'}`);
-    say(`  Temporal      ${config.temporal.address}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
+    say(`massline is up (ready in ${seconds(started)})`);
+    for (const [i, url] of apiUrls.entries()) say(`  ${(args.apis > 1 ? `API ${i + 1}` : 'API').padEnd(13)} ${url}   Swagger UI ${url}/docs`);
+    say(`  Workers       ${workers.length} (pids ${workers.map((w) => w.process.pid).join(', ')}), task queue ${config.temporal.taskQueue}`);
+    for (const line of boot.summary) say(`  ${line}`);
     say(`  PostgreSQL    ${safeDb}${config.database.embedded ? ' (embedded)' : ''}`);
-    say(`  Office token  ${tokenLines.length ? tokenLines.join(' / ') : env.MASSLINE_ADMIN_TOKEN ? 'MASSLINE_ADMIN_TOKEN' : 'printed by the API on its first start only (see data/logs/api.log)'}`);
+    say(`  Office token  ${officeToken}`);
     say(`  Logs          ${shown(logDir)}/`);
-    say('Ctrl-C stops everything.');
+    say(`A part that crashes is started again (given up after ${CRASH_LIMIT} crashes within ${CRASH_WINDOW_MS / 1000} s). Ctrl-C stops everything.`);
     say('');
+    state.apiUrl = apiUrls[0];
+    saveState();
     return await finished;
   } catch (e) {
+    if (stopped) return await finished; // Ctrl-C, or a child died, while starting: already said and stopping
     const message = e instanceof UpError || !verbose ? ((e as Error).message ?? String(e)) : ((e as Error).stack ?? String(e));
     note(`could not start: ${message}`);
     await stopAll('start failed');
@@ -425,36 +479,231 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
   } finally {
     // Signals stay handled until every child has exited: a Ctrl-C now must not orphan them.
     await stopped;
-    await Promise.all(started_.map((m) => waitForExit(m.process)));
+    await supervisor.waitForAllExited();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
 }
 
-/** Waits until a worker polls the configured workflow task queue (the worker has no HTTP endpoint). */
-async function waitForWorkerPoller(config: MasslineConfig, worker: Managed): Promise<void> {
-  const connection = await Connection.connect({ address: config.temporal.address });
-  try {
-    await waitUntil(
-      `the worker polling task queue ${config.temporal.taskQueue}`,
-      async () => {
-        const { pollers } = await connection.workflowService.describeTaskQueue({
+interface BootContext {
+  config: MasslineConfig;
+  dataDir: string;
+  logDir: string;
+  root: string;
+  supervisor: Supervisor;
+  options: UpOptions;
+}
+
+interface Booted {
+  temporalAddress: string;
+  /** Lines for the "massline is up" summary. */
+  summary: string[];
+}
+
+/** Embedded PostgreSQL as a supervised child; creates `databases` that are missing. */
+async function startPostgresChild(ctx: BootContext, databases: string[]): Promise<void> {
+  const { config, dataDir, logDir, supervisor } = ctx;
+  const placed = postgresDataDir(path.join(dataDir, 'postgres'));
+  if (placed.moved) note(`the 'postgres' user (PostgreSQL refuses to run as root) cannot reach ${dataDir}; its data is kept in ${placed.dir}`);
+  note(`starting PostgreSQL on 127.0.0.1:${config.database.embeddedPort} (data: ${shown(placed.dir)})`);
+  const t = Date.now();
+  const logFile = path.join(logDir, 'postgres.log');
+  let initialised = false;
+  let url = '';
+  await supervisor.start({
+    name: 'postgres',
+    logFile,
+    marker: placed.dir,
+    stopSignal: 'SIGINT', // fast shutdown: roll back, checkpoint, exit
+    stopGraceMs: 20_000,
+    start: async () => {
+      const pg = await startEmbeddedPostgres({
+        dataDir: placed.dir,
+        port: config.database.embeddedPort,
+        user: EMBEDDED_DATABASE.user,
+        password: EMBEDDED_DATABASE.password,
+        logFile,
+        detached: true,
+      });
+      initialised ||= pg.initialised;
+      url = pg.url();
+      return pg.process;
+    },
+  });
+  for (const db of databases) if (await ensureDatabase(url, db)) note(`created database ${db}`);
+  note(`PostgreSQL ready${initialised ? ' (initialised)' : ''} (${seconds(t)})`);
+}
+
+async function bootDev(ctx: BootContext): Promise<Booted> {
+  const { config, dataDir, logDir, root, supervisor, options } = ctx;
+  const temporalStep = async (): Promise<string | undefined> => {
+    if (!config.temporal.embedded) {
+      note(`using Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS)`);
+      await waitForTemporal(config.temporal.address, config.temporal.namespace, { timeoutMs: 60_000 }).catch((e: Error) => {
+        throw new UpError(`Temporal at ${config.temporal.address} does not answer for namespace ${config.temporal.namespace}: ${e.message}`);
+      });
+      return undefined;
+    }
+    const cliPath = config.temporal.cliPath ?? (await (options.ensureTemporalCli ?? defaultTools(root).ensureTemporalCli)());
+    const dbFilename = path.join(dataDir, 'temporal', 'temporal.db');
+    privateDir(path.dirname(dbFilename));
+    note(`starting the Temporal dev server on 127.0.0.1:${config.temporal.embeddedPort} (state: ${shown(dbFilename)})`);
+    const t = Date.now();
+    let uiUrl: string | undefined;
+    const logFile = path.join(logDir, 'temporal.log');
+    await supervisor.start({
+      name: 'temporal',
+      logFile,
+      marker: dbFilename,
+      stopGraceMs: 20_000,
+      start: async () => {
+        const server = await startTemporalDevServer({
+          cliPath,
+          port: config.temporal.embeddedPort,
+          uiPort: config.temporal.uiPort,
           namespace: config.temporal.namespace,
-          taskQueue: { name: config.temporal.taskQueue },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          dbFilename,
+          logFile,
+          detached: true,
         });
-        return (pollers?.length ?? 0) > 0;
+        uiUrl = server.uiUrl;
+        return server.process;
       },
-      { timeoutMs: 120_000, child: worker.process, intervalMs: 250, logFile: worker.logFile },
-    );
+    });
+    note(`Temporal ready (${seconds(t)})`);
+    return uiUrl;
+  };
+  // Both at once; whichever started is a child of the supervisor, so a failure of the other still stops it.
+  const [temporalResult, postgresResult] = await Promise.allSettled([
+    temporalStep(),
+    config.database.embedded ? startPostgresChild(ctx, [EMBEDDED_DATABASE.database]) : Promise.resolve(),
+  ]);
+  // Stopped in reverse order: the API and workers first, then Temporal, PostgreSQL last.
+  const rank = ['postgres', 'temporal'];
+  supervisor.children.sort((a, b) => rank.indexOf(a.spec.name) - rank.indexOf(b.spec.name));
+  for (const r of [temporalResult, postgresResult]) if (r.status === 'rejected') throw r.reason;
+  const uiUrl = (temporalResult as PromiseFulfilledResult<string | undefined>).value;
+  return {
+    temporalAddress: config.temporal.address,
+    summary: [
+      `Temporal UI   ${uiUrl ?? '(external Temporal: its own Web UI)'}`,
+      `Temporal      ${config.temporal.address}  namespace ${config.temporal.namespace}${config.temporal.embedded ? ' (dev server)' : ''}`,
+    ],
+  };
+}
+
+async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Booted> {
+  const { config, dataDir, logDir, root, supervisor, options } = ctx;
+  const t0 = Date.now();
+  const tools = await (options.ensureTemporalServer ?? defaultTools(root).ensureTemporalServer)();
+  await startPostgresChild(ctx, [EMBEDDED_DATABASE.database, TEMPORAL_DATABASES.persistence, TEMPORAL_DATABASES.visibility]);
+
+  const pg = { host: '127.0.0.1', port: config.database.embeddedPort, user: EMBEDDED_DATABASE.user, password: EMBEDDED_DATABASE.password };
+  const pgUrl = (db: string) => `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${db}`;
+  let t = Date.now();
+  const steps = await setupSchemas(tools, pg, pgUrl, path.join(logDir, 'temporal-schema.log'));
+  note(
+    `Temporal schemas (temporal-sql-tool): ${steps.map((s) => `${s.database} ${s.from === undefined ? `set up at v${s.to}` : s.from === s.to ? `v${s.to}, up to date` : `upgraded v${s.from} → v${s.to}`}`).join(', ')} (${seconds(t)})`,
+  );
+
+  const t_ = config.temporal;
+  const layout: ClusterLayout = {
+    dir: path.join(dataDir, 'temporal'),
+    namespace: t_.namespace,
+    pg,
+    ports: { frontend: t_.embeddedPort, history: t_.cluster.historyPort, matching: t_.cluster.matchingPort, worker: t_.cluster.workerPort, ui: t_.uiPort },
+    dynamicConfigSource: path.join(root, DYNAMIC_CONFIG_FILE),
+    uiOrigins: ctx.apiUrls,
+  };
+  const written = writeClusterConfig(layout);
+  await forgetStaleMembers(pgUrl(TEMPORAL_DATABASES.persistence));
+  const address = `127.0.0.1:${layout.ports.frontend}`;
+  const serviceSpec = (service: (typeof TEMPORAL_SERVICES)[number]): ChildSpec => {
+    const logFile = path.join(logDir, `temporal-${service}.log`);
+    return {
+      name: service === 'worker' ? 'temporal-worker' : service,
+      logFile,
+      marker: written.configDir,
+      stopGraceMs: 20_000,
+      start: async () => spawnService(tools, written, service, logFile),
+    };
+  };
+
+  // The frontend alone first: on a fresh database the services race each other to write the cluster metadata.
+  t = Date.now();
+  note(`starting Temporal ${TEMPORAL_SERVICES.join(', ')} (server v${tools.version}, frontend on ${address}; config in ${shown(written.configDir)})`);
+  const frontend = await supervisor.start(serviceSpec('frontend'));
+  await waitForFrontend(address, { timeoutMs: 120_000, child: frontend.process, logFile: frontend.spec.logFile });
+  const others = [];
+  for (const service of TEMPORAL_SERVICES.slice(1)) others.push(await supervisor.start(serviceSpec(service)));
+  const served = await ensureNamespaceServed(address, layout.namespace, {
+    timeoutMs: 180_000,
+    children: [frontend, ...others].map((c) => c.process),
+    onWait: (why) => note(`  waiting for the cluster: ${why}`),
+  });
+  note(
+    `Temporal cluster ready (${seconds(t)}): namespace ${layout.namespace}${served.created ? ' registered' : ''}` +
+      `${served.searchAttributesAdded.length ? `, search attributes ${served.searchAttributesAdded.join(', ')} added` : ''}`,
+  );
+
+  let uiLine: string;
+  if (tools.uiServer) {
+    const logFile = path.join(logDir, 'temporal-ui.log');
+    const ui = await supervisor.start({ name: 'temporal-ui', logFile, marker: written.uiRoot, start: async () => spawnUi(tools, written, logFile) });
+    const uiUrl = `http://127.0.0.1:${layout.ports.ui}`;
+    await waitUntil(`the Temporal Web UI (${uiUrl})`, async () => (await getStatus(`${uiUrl}/`)) === 200, {
+      timeoutMs: 60_000,
+      child: ui.process,
+      logFile,
+    });
+    uiLine = `Temporal UI   ${uiUrl}`;
+  } else {
+    uiLine = `Temporal UI   (not available: the Web UI server did not build${tools.uiProblem ? `: ${tools.uiProblem.split('\n')[0]}` : ''})`;
+  }
+  note(`Temporal cluster up in ${seconds(t0)}`);
+  return {
+    temporalAddress: address,
+    summary: [
+      uiLine,
+      `Temporal      ${address}  namespace ${layout.namespace}; cluster: frontend :${layout.ports.frontend}, history :${layout.ports.history}, ` +
+        `matching :${layout.ports.matching}, worker :${layout.ports.worker} (server v${tools.version} on PostgreSQL)`,
+    ],
+  };
+}
+
+/** Waits until every worker process polls the workflow task queue (a worker has no HTTP endpoint). */
+async function waitForWorkerPollers(config: MasslineConfig, address: string, workers: Array<{ process: ChildProcess; logFile: string }>): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    for (const worker of workers) {
+      await waitUntil(
+        `the worker (pid ${worker.process.pid}) polling task queue ${config.temporal.taskQueue}`,
+        async () => {
+          const { pollers } = await connection.workflowService.describeTaskQueue({
+            namespace: config.temporal.namespace,
+            taskQueue: { name: config.temporal.taskQueue },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          });
+          // The SDK's identity is `<pid>@<host>`; a killed worker's poller lingers, so match this process.
+          return (pollers ?? []).some((p) => p.identity?.startsWith(`${worker.process.pid}@`));
+        },
+        { timeoutMs: 120_000, child: worker.process, intervalMs: 250, logFile: worker.logFile },
+      );
+      if (hasExited(worker.process)) throw new Error('a worker exited');
+    }
   } finally {
     await connection.close();
   }
 }
 
-function defaultEnsureTemporalCli(root: string): () => Promise<string> {
+interface Tools {
+  ensureTemporalCli(): Promise<string>;
+  ensureTemporalServer(): Promise<ClusterTools>;
+}
+
+function defaultTools(root: string): Tools {
   // Plain JS shared with npm start / npm test; required at run time, as dist/ has no copy of scripts/.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tools = require(path.join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
-  return () => tools.ensureTemporalCli();
+  const tools = require(path.join(root, 'scripts', 'lib', 'tools.js')) as Tools;
+  return { ensureTemporalCli: () => tools.ensureTemporalCli(), ensureTemporalServer: () => tools.ensureTemporalServer() };
 }

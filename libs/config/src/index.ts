@@ -22,6 +22,12 @@ export interface MasslineConfig {
     taskQueue: string;
     embeddedPort: number;
     uiPort: number;
+    /**
+     * `massline up --cluster`: gRPC ports of the history, matching and (Temporal's own) worker services; the
+     * frontend listens on embeddedPort. Each service's membership port is its gRPC port − 300, as in Temporal's
+     * own layout (6933, 6934, 6935, 6939).
+     */
+    cluster: { historyPort: number; matchingPort: number; workerPort: number };
     /** Explicit Temporal CLI binary (else PATH, else the per-user cache). */
     cliPath?: string;
   };
@@ -47,6 +53,12 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * The highest gRPC port of a Temporal service in `massline up --cluster`: its membership port (gRPC − 300) is kept
+ * in a SMALLINT column of Temporal's database (cluster_membership.rpc_port), so it cannot exceed 32767.
+ */
+export const MAX_CLUSTER_GRPC_PORT = 32767 + 300;
+
 /** Configuration keys, their meaning and default — the README's configuration table is generated from this. */
 export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string }> = [
   { key: 'PORT', default: '3000', meaning: 'API port' },
@@ -56,8 +68,11 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'TEMPORAL_ADDRESS', default: '(embedded)', meaning: 'Temporal frontend host:port; when set, no dev server is started' },
   { key: 'TEMPORAL_NAMESPACE', default: 'default', meaning: 'Temporal namespace' },
   { key: 'TEMPORAL_TASK_QUEUE', default: 'massline', meaning: 'task queue of the worker' },
-  { key: 'MASSLINE_TEMPORAL_PORT', default: '7233', meaning: 'port of the embedded Temporal dev server' },
+  { key: 'MASSLINE_TEMPORAL_PORT', default: '7233', meaning: 'port of the embedded Temporal dev server (`--cluster`: of its frontend)' },
   { key: 'MASSLINE_TEMPORAL_UI_PORT', default: '8233', meaning: 'port of the embedded Temporal Web UI' },
+  { key: 'MASSLINE_TEMPORAL_HISTORY_PORT', default: '7234', meaning: '`--cluster`: gRPC port of the history service (membership: this − 300)' },
+  { key: 'MASSLINE_TEMPORAL_MATCHING_PORT', default: '7235', meaning: '`--cluster`: gRPC port of the matching service (membership: this − 300)' },
+  { key: 'MASSLINE_TEMPORAL_WORKER_PORT', default: '7239', meaning: '`--cluster`: gRPC port of Temporal\'s worker service (membership: this − 300)' },
   { key: 'TEMPORAL_CLI', default: '(PATH, then cache)', meaning: 'Temporal CLI binary to run the dev server with' },
   { key: 'MASSLINE_DATA_DIR', default: './data', meaning: 'data of the embedded services' },
   { key: 'MASSLINE_ADMIN_TOKEN', default: '(generated, printed once)', meaning: 'office token seeded on first start' },
@@ -94,7 +109,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const adminToken = str('MASSLINE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
 
-  const temporalPort = int('MASSLINE_TEMPORAL_PORT', 7233);
+  // Cluster ports leave room below for their membership ports (gRPC − 300), which Temporal keeps in a SMALLINT.
+  const temporalPort = int('MASSLINE_TEMPORAL_PORT', 7233, 301);
+  const clusterPort = (key: string, fallback: number) => int(key, fallback, 301, MAX_CLUSTER_GRPC_PORT);
   const dataDir = str('MASSLINE_DATA_DIR') ?? 'data';
   const config: MasslineConfig = {
     port: int('PORT', 3000, 0),
@@ -108,6 +125,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       taskQueue: str('TEMPORAL_TASK_QUEUE') ?? 'massline',
       embeddedPort: temporalPort,
       uiPort: int('MASSLINE_TEMPORAL_UI_PORT', 8233),
+      cluster: {
+        historyPort: clusterPort('MASSLINE_TEMPORAL_HISTORY_PORT', 7234),
+        matchingPort: clusterPort('MASSLINE_TEMPORAL_MATCHING_PORT', 7235),
+        workerPort: clusterPort('MASSLINE_TEMPORAL_WORKER_PORT', 7239),
+      },
       cliPath: str('TEMPORAL_CLI'),
     },
     adminToken,

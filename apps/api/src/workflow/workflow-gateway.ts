@@ -10,6 +10,7 @@ import type { JsonLogger } from '../common/logger';
 import type { AuditLogRepository } from '../repositories/audit-log.repository';
 import { refusalOf, translateWorkflowError } from './workflow-errors';
 import { currentIdempotencyKey } from '../common/request-context';
+import type { EngineHealth } from '../health/engine-health';
 
 export interface UpdateContext {
   actor: Actor;
@@ -47,6 +48,8 @@ export class WorkflowGateway {
     private readonly audit: AuditLogRepository,
     private readonly metrics: ApiMetrics,
     private readonly logger: JsonLogger,
+    /** Known state of the engine: calls fail fast (503) while it is down, and failures make it look again. */
+    private readonly engine?: Pick<EngineHealth, 'failFast' | 'observeFailure'>,
   ) {}
 
   /** Waits (at most `timeoutMs`) for the calls in flight, e.g. of requests whose client hung up, to settle. */
@@ -57,10 +60,15 @@ export class WorkflowGateway {
     clearTimeout(timer);
   }
 
-  private track<T>(call: Promise<T>): Promise<T> {
+  private track<T>(start: () => Promise<T>): Promise<T> {
+    this.engine?.failFast();
+    const call = start();
     this.inFlight.add(call);
     const forget = () => this.inFlight.delete(call);
-    call.then(forget, forget);
+    call.then(forget, (err: unknown) => {
+      forget();
+      this.engine?.observeFailure(err);
+    });
     return call;
   }
 
@@ -88,7 +96,7 @@ export class WorkflowGateway {
     const updateId = key ? createHash('sha256').update(`${key}\n${workflowId}\n${def.name}`).digest('hex').slice(0, 32) : undefined;
     try {
       const handle = this.client.workflow.getHandle(workflowId);
-      const result = await this.track(
+      const result = await this.track(() =>
         this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) })),
       );
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'accepted' });
@@ -118,7 +126,7 @@ export class WorkflowGateway {
   async query<Ret>(def: QueryDefinition<Ret, []>, workflowId: string): Promise<Ret | undefined> {
     try {
       const handle = this.client.workflow.getHandle(workflowId);
-      const result = await this.track(this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(def)));
+      const result = await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(def)));
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'answered' });
       return result;
     } catch (err) {
@@ -135,7 +143,7 @@ export class WorkflowGateway {
   /** Counts a start (or any other engine call) made through a helper outside this class. */
   async counted<T>(call: string, run: () => Promise<T>): Promise<T> {
     try {
-      const result = await this.track(run());
+      const result = await this.track(run);
       this.metrics.workflowCalls.inc({ call, outcome: 'accepted' });
       return result;
     } catch (err) {

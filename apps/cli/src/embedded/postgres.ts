@@ -56,13 +56,13 @@ function packagedBinaries(): Binaries {
   return { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
 }
 
-interface RunAs {
+export interface RunAs {
   uid?: number;
   gid?: number;
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created when missing). */
-function postgresUser(): RunAs {
+export function postgresUser(): RunAs {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   let uid = id('-u');
@@ -159,7 +159,7 @@ async function initdb(bins: Binaries, opts: Required<Pick<EmbeddedPostgresOption
       [`--pgdata=${opts.dataDir}`, '--auth=scram-sha-256', `--username=${opts.user}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--no-locale', '--no-sync'],
       { ...runAs, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
     );
-    fs.appendFileSync(opts.logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`);
+    fs.appendFileSync(opts.logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`, { mode: 0o600 });
     if (r.status !== 0) throw new Error(`initdb failed (exit ${r.status}):\n${r.stderr || r.error}`);
   } finally {
     fs.rmSync(pwDir, { recursive: true, force: true });
@@ -191,7 +191,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   const args = ['-D', opts.dataDir, '-p', String(opts.port)];
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  const logFd = fs.openSync(opts.logFile, 'a');
+  const logFd = fs.openSync(opts.logFile, 'a', 0o600); // logs are private (see apps/cli/src/data-dir.ts)
+  fs.fchmodSync(logFd, 0o600);
   if (runAs.uid !== undefined) fs.fchownSync(logFd, runAs.uid, runAs.gid!);
   const child = spawn(bins.postgres, args, {
     ...runAs,

@@ -114,7 +114,8 @@ export async function waitForTemporal(
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningDevServer> {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   if (opts.dbFilename) fs.mkdirSync(path.dirname(opts.dbFilename), { recursive: true });
-  const logFd = fs.openSync(opts.logFile, 'a');
+  const logFd = fs.openSync(opts.logFile, 'a', 0o600);
+  fs.fchmodSync(logFd, 0o600);
   const child = spawn(opts.cliPath, devServerArgs(opts), { stdio: ['ignore', logFd, logFd], detached: opts.detached ?? false });
   fs.closeSync(logFd);
   const ip = opts.ip ?? '127.0.0.1';
