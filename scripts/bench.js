@@ -3,6 +3,7 @@
 // `npm run bench <name>`: the benchmarks whose output goes into issue notes (never timed assertions in tests).
 //   api     p50/p99 of a read, a list and a decision call through the real API (autocannon)
 //   replay  replay throughput (histories/s, events/s) over 1,000 unit histories
+//   volume  one unit holding 10,000 opinions, 2,000 records, 20 meetings and a 200-item task book; 10,000 units started
 // Each bench starts its own Temporal dev server and PostgreSQL unless TEMPORAL_ADDRESS / DATABASE_URL are set.
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -12,6 +13,7 @@ const root = path.resolve(__dirname, '..');
 const benches = {
   api: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'api-bench.js')] },
   replay: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'replay'] },
+  volume: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'volume-bench.js')] },
 };
 
 async function main() {

@@ -126,8 +126,11 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const ladderDone = ladder();
   ladderDone.catch(() => undefined);
 
-  /** Search attributes, the unit's view of the item, then the read model; until all three are current. */
-  const publish = async () => {
+  /**
+   * Search attributes, the unit's view of the item, then the read model; until all three are current.
+   * `final`: the workflow is ending, so everything is projected before it returns.
+   */
+  const publish = async (final = false) => {
     for (;;) {
       const v = s.view;
       const attrs = `${v.card}|${v.status}`;
@@ -153,6 +156,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         continue;
       }
       if (!s.changes.length && projectedVersion === v.version) return;
+      // Updates arriving without pause would keep this loop going: the main loop continues as new first.
+      if (!final && canContinue()) return;
       // Retried until the database takes it: a projection is never dropped.
       const version = v.version;
       const changes = takeChanges(s, PROJECTION_CHUNK);
@@ -176,7 +181,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   }
   await ladderDone;
   await condition(() => escalating === 0 && allHandlersFinished());
-  await publish();
+  await publish(true);
   return s.view;
 }
 

@@ -223,8 +223,11 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     );
   };
 
-  /** Search attributes, then the read model: the header and the entries changed since the last projection. */
-  const publish = async () => {
+  /**
+   * Search attributes, then the read model: the header and the entries changed since the last projection.
+   * `final`: the workflow is ending, so everything is projected before it returns.
+   */
+  const publish = async (final = false) => {
     for (;;) {
       const v = state.view;
       const attrs = `${v.phase}|${v.card}`;
@@ -240,6 +243,9 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
         fx.searchAttributes = attrs;
       }
       if (!state.changes.length && fx.projectedVersion === v.version) return;
+      // Updates arriving without pause would keep this loop going: the main loop continues as new first, and
+      // the next run projects what is left.
+      if (!final && canContinue()) return;
       // Retried until the database takes it: a projection is never dropped. A long run of changes goes in
       // chunks; only the last carries the header, so the row's version is reached only once every entry up to
       // it is in.
@@ -276,7 +282,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
 
   await windows;
   await condition(() => escalating === 0 && allHandlersFinished());
-  await publish();
+  await publish(true);
   return state.view;
 }
 

@@ -54,7 +54,7 @@ describe('operations', () => {
     expect((await api.call('GET', '/health/live')).status).toBe(200);
     const ready = await api.call('GET', '/health/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body.details[0]).toEqual({ database: 'up', frontend: 'up', history: 'up', matching: 'up', worker: expect.stringMatching(/^down: no worker polls/) });
+    expect(ready.body.details[0]).toEqual({ database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: expect.stringMatching(/^down: no worker polls/) });
   });
 
   it('serves Prometheus metrics: request latency by route, workflow calls, escalations fired', async () => {
@@ -340,9 +340,11 @@ describe('campaigns, groups and enrolment', () => {
     const all = await office('GET', `/api/campaigns/${campaignId}/units`);
     expect(all.status).toBe(200);
     expect(all.body.total).toBe(4);
-    expect(all.body.items[0]).toMatchObject({ code: 'HZ-ENT-9', phase: 'P1', status: 'waiting', card: 'none' });
-    const filtered = await office('GET', `/api/campaigns/${campaignId}/units?batch=1&phase=P1&card=none&groupId=${groupA}&page=1&pageSize=1`);
+    expect(all.body.items[0]).toMatchObject({ code: 'HZ-ENT-9', phase: null, status: 'waiting', card: 'none' });
+    const filtered = await office('GET', `/api/campaigns/${campaignId}/units?batch=1&card=none&groupId=${groupA}&page=1&pageSize=1`);
     expect(filtered.body).toMatchObject({ total: 2, items: [{ code: 'HZ-ORG-1' }] });
+    // No unit claims P1 before its batch opens.
+    expect((await office('GET', `/api/campaigns/${campaignId}/units?phase=P1`)).body.total).toBe(0);
     expect((await office('GET', `/api/campaigns/${campaignId}/units?phase=P9`)).status).toBe(400);
   });
 

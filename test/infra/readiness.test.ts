@@ -24,6 +24,7 @@ describe('/health/ready', () => {
     expect(notReady.status).toBe(503);
     expect(notReady.body.details[0]).toEqual({
       database: 'up',
+      records: 'up',
       frontend: 'up',
       history: 'up',
       matching: 'up',
@@ -37,7 +38,7 @@ describe('/health/ready', () => {
     let ready = await served.call('GET', '/health/ready');
     for (let i = 0; ready.status !== 200 && i < 100; i++) ready = await served.call('GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up' } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up' } });
     // Nothing was refused without being sent: the engine was never known to be down.
     expect(await failFastCount(served)).toBe(0);
   });

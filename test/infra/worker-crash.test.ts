@@ -131,8 +131,8 @@ describe('a worker killed with SIGKILL', () => {
       answers.push(recorded.status);
     }
     expect(answers.filter((status) => status !== 503)).toEqual([201]);
-    const view = await office('GET', `/api/units/${unitIds[0]}`);
-    expect(view.body.records.filter((r: { title: string }) => r.title === title)).toHaveLength(1);
+    const records = await office('GET', `/api/units/${unitIds[0]}/records?pageSize=500`);
+    expect(records.body.items.filter((r: { title: string }) => r.title === title)).toHaveLength(1);
 
     // Nothing failed or restarted in the histories.
     for (const id of unitWorkflows) {

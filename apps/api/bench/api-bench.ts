@@ -6,19 +6,7 @@
 // Options: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS (default 10), BENCH_UNITS (20),
 // BENCH_ONLY (run only the scenarios whose name contains it: read, list, decision).
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../../../libs/config/src';
-import { ensureDatabase, startEmbeddedPostgres, uniqueDatabaseName } from '../../cli/src/embedded/postgres';
-import { freePort } from '../../cli/src/embedded/process';
-import { startTemporalDevServer } from '../../cli/src/embedded/temporal-dev-server';
-import { projectRoot } from '../../cli/src/up';
-import { createMasslineWorker } from '../../worker/src';
-import { createApp } from '../src/main';
+import { benchPlan, startBenchStack } from './stack';
 
 interface Scenario {
   name: string;
@@ -70,79 +58,12 @@ function measure(url: string, scenario: Scenario): Promise<Measured> {
 }
 
 async function main(): Promise<void> {
-  const root = projectRoot(__dirname);
-  const stops: Array<() => Promise<void>> = [];
   const say = (s: string) => process.stdout.write(`${s}\n`);
+  const stack = await startBenchStack('api');
   try {
-    let temporalAddress = process.env.TEMPORAL_ADDRESS;
-    let adminUrl = process.env.DATABASE_URL;
-    if (!temporalAddress || !adminUrl) {
-      const dir = mkdtempSync(join(tmpdir(), 'massline-bench-'));
-      chmodSync(dir, 0o755); // PostgreSQL may run as the `postgres` user, which must traverse this folder
-      stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-      if (!temporalAddress) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
-        const server = await startTemporalDevServer({ cliPath: await tools.ensureTemporalCli(), port: await freePort(), namespace: 'default', logFile: join(dir, 'temporal.log') });
-        stops.unshift(() => server.stop());
-        temporalAddress = server.address;
-      }
-      if (!adminUrl) {
-        const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logFile: join(dir, 'pg.log'), ephemeral: true });
-        stops.unshift(() => pg.stop());
-        adminUrl = pg.url();
-      }
-    }
-    const dbName = uniqueDatabaseName('bench');
-    await ensureDatabase(adminUrl, dbName);
-    const officeToken = `bench-office-${randomBytes(12).toString('hex')}`;
-    const config = loadConfig(
-      {
-        TEMPORAL_ADDRESS: temporalAddress,
-        DATABASE_URL: adminUrl.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`),
-        TEMPORAL_TASK_QUEUE: `bench-${Date.now()}`,
-        MASSLINE_ADMIN_TOKEN: officeToken,
-        MASSLINE_DATA_DIR: tmpdir(),
-        LOG_LEVEL: 'warn',
-        PORT: '0',
-        HOST: '127.0.0.1',
-      },
-      root,
-    );
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    const app = await createApp(config, { announce: () => undefined });
-    await app.listen(0, '127.0.0.1');
-    stops.unshift(() => app.close());
-    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const worker = await createMasslineWorker({ config, identity: 'massline-bench-worker' });
-    const running = worker.run();
-    // The API closes first (its calls in flight settle while the worker still runs), then the worker.
-    stops.splice(1, 0, async () => {
-      worker.shutdown();
-      await running;
-    });
-
+    const { url, officeToken, call } = stack;
     // A running campaign: batch 1 opens now, phases of an hour (nothing escalates during the run).
-    const call = async (method: string, path: string, token: string, body?: unknown): Promise<any> => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    const now = Date.now();
-    const hour = 3_600_000;
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const batch = (n: number, at: number) => ({
-      batch: n,
-      startsAt: iso(at),
-      endsAt: iso(at + 3 * hour),
-      phases: { P1: { startsAt: iso(at), endsAt: iso(at + hour) }, P2: { startsAt: iso(at + hour), endsAt: iso(at + 2 * hour) }, P3: { startsAt: iso(at + 2 * hour), endsAt: iso(at + 3 * hour) } },
-    });
-    const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: { batches: [batch(1, now), batch(2, now + 3 * hour)] } });
+    const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: benchPlan(3_600_000) });
     const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
     const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
       units: Array.from({ length: unitCount }, (_, i) => ({ code: `B${i}`, name: `unit ${i}`, kind: 'organ', level: 'municipal', groupId: group.id })),
@@ -193,7 +114,7 @@ async function main(): Promise<void> {
     say(JSON.stringify({ connections, seconds, units: unitCount, results }));
     if (results.some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
   } finally {
-    for (const stop of stops) await stop().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+    await stack.stop();
   }
 }
 

@@ -107,7 +107,7 @@ export function buildApiContext(
     escalations: new EscalationsService(repositories.readModel),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, texts),
-    health: new HealthService(dataSource, engine, metrics),
+    health: new HealthService(dataSource, engine, metrics, repositories.activityFailures),
   };
   return {
     config,

@@ -5,7 +5,9 @@ import type { DataSource } from 'typeorm';
 import { Open } from '../auth/decorators';
 import { ErrorResponseDto } from '../common/dto';
 import { errorBody } from '../common/errors.filter';
-import type { ApiMetrics } from '../common/metrics';
+import { FAILING_ACTIVITY_FRESH_MS, type ApiMetrics } from '../common/metrics';
+import { RECORDING_ACTIVITIES } from '../../../../activities';
+import type { ActivityFailureRepository } from '../../../../libs/persistence/src';
 import { pingDatabase } from '../repositories/read-model.repository';
 import type { EnginePart } from '../../../../libs/temporal/src/engine-probe';
 import type { EngineHealth } from './engine-health';
@@ -25,14 +27,29 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
     );
   });
 
-export type ReadinessCheck = 'database' | EnginePart;
+export type ReadinessCheck = 'database' | 'records' | EnginePart;
+
+/** Activities that record what a workflow decided: while one keeps failing, what is decided does not reach the database. */
+const RECORDING = new Set<string>(RECORDING_ACTIVITIES);
+/** Failed attempts before a recording activity counts against readiness (a single retry is ordinary). */
+const FAILING_AFTER_ATTEMPTS = 3;
 
 export class HealthService {
   constructor(
     private readonly dataSource: DataSource,
     readonly engine: EngineHealth,
     readonly metrics: ApiMetrics,
+    private readonly activityFailures?: ActivityFailureRepository,
   ) {}
+
+  /** Projections and escalation records that keep failing (retried meanwhile, never dropped). */
+  private async records(): Promise<string> {
+    if (!this.activityFailures) return 'up';
+    const failing = (await this.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)).filter((f) => RECORDING.has(f.activity) && f.attempts >= FAILING_AFTER_ATTEMPTS);
+    if (!failing.length) return 'up';
+    const [f] = failing;
+    return `down: ${failing.length} recording ${failing.length === 1 ? 'activity keeps' : 'activities keep'} failing (retried meanwhile), e.g. ${f.activity} of ${f.workflowId}, attempt ${f.attempts}: ${f.lastError}`.slice(0, 300);
+  }
 
   /**
    * Ready means a decision can be taken now: the database answers, and the workflow engine can run a workflow
@@ -43,9 +60,10 @@ export class HealthService {
       () => 'up',
       (err: unknown) => `down: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
     );
+    const records = withTimeout(this.records(), 3_000, 'database').catch((err: unknown) => `down: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
     // Each engine call carries its own deadline (2.5 s, no retry left behind); the probes run side by side.
-    const [db, engine] = await Promise.all([database, this.engine.probe()]);
-    const checks = { database: db, ...engine };
+    const [db, recorded, engine] = await Promise.all([database, records, this.engine.probe()]);
+    const checks = { database: db, records: recorded, ...engine };
     return { ready: Object.values(checks).every((v) => v === 'up'), checks };
   }
 }
@@ -57,7 +75,7 @@ class ReadyDto {
   @ApiProperty({ example: 'ready' }) status!: string;
   @ApiProperty({
     description: 'each check: `up`, or `down: <why>`',
-    example: { database: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up' },
+    example: { database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up' },
   })
   checks!: Record<string, string>;
 }

@@ -1,0 +1,215 @@
+// `npm run bench volume`: a real campaign's volume against the real API, worker, Temporal dev server and
+// PostgreSQL on this machine.
+//   unit   one unit takes 10,000 public opinions of 5,000 characters, 2,000 records of the maximum length, 20
+//          reconvened meetings with 100,000-character minutes and a 200-item task book, then keeps deciding:
+//          p50 of its first and last decisions, history bytes per decision at the 1st and the last, the query's
+//          p50, its runs (continued as new) and a replay of all of them.
+//   units  10,000 units enrolled and started reach P1: the time, the worker still alive, the campaign
+//          workflow's event count.
+// Options: BENCH_PART (unit, units; default both), BENCH_OPINIONS (10000), BENCH_RECORDS (2000), BENCH_MEETINGS
+// (20), BENCH_ITEMS (200), BENCH_UNITS (10000), BENCH_CONCURRENCY (8 requests in flight).
+import { fetchJsonHistoryChain, replaySelection, type JsonHistory } from '../../../libs/audit/src';
+import { campaignWorkflowId, LIMITS, TEXT_LIMITS, unitWorkflowId } from '../../../libs/domain/src';
+import { unitStateQuery } from '../../../workflows/definitions';
+import { benchPlan, percentile, startBenchStack, type BenchStack } from './stack';
+
+const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const OPINIONS = int('BENCH_OPINIONS', 10_000);
+const RECORDS = int('BENCH_RECORDS', 2_000);
+const MEETINGS = int('BENCH_MEETINGS', 20);
+const ITEMS = int('BENCH_ITEMS', 200);
+const UNITS = int('BENCH_UNITS', 10_000);
+const CONCURRENCY = int('BENCH_CONCURRENCY', 8);
+const PART = process.env.BENCH_PART ?? 'both';
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const iso = (ms: number) => new Date(ms).toISOString();
+/** A text of `n` characters in Chinese (three bytes each), different for every seed. */
+const chinese = (n: number, seed: number) => {
+  const base = `第${seed}条：群众路线教育实践活动，改进作风，密切联系群众，反对形式主义、官僚主义、享乐主义和奢靡之风。`;
+  return base.repeat(Math.ceil(n / base.length)).slice(0, n);
+};
+
+/** Runs `count` calls, `CONCURRENCY` at a time, and returns each call's latency (ms) in call order. */
+async function timed(count: number, call: (i: number) => Promise<unknown>): Promise<number[]> {
+  const latencies = new Array<number>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = performance.now();
+        await call(i);
+        latencies[i] = performance.now() - t0;
+      }
+    }),
+  );
+  return latencies;
+}
+
+/** History bytes each decision cost: from its accepted update up to the next one, across every run in order. */
+function bytesPerDecision(runs: Array<{ history: JsonHistory }>): number[] {
+  const out: number[] = [];
+  for (const { history } of runs) {
+    for (const e of history.events) {
+      const bytes = Buffer.byteLength(JSON.stringify(e), 'utf8');
+      if (e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED') out.push(bytes);
+      else if (out.length) out[out.length - 1] += bytes;
+    }
+  }
+  return out;
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+async function oneUnit(stack: BenchStack) {
+  const { call, officeToken } = stack;
+  const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'volume', plan: benchPlan() });
+  const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
+  const [unit] = (await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, { units: [{ code: 'V-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.id }] })).results;
+  const unitToken = (await call('POST', '/api/principals', officeToken, { name: 'unit', role: 'unit', unitId: unit.id })).token;
+  const supToken = (await call('POST', '/api/principals', officeToken, { name: 'sup', role: 'supervisor', groupId: group.id })).token;
+  await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
+  const U = `/api/units/${unit.id}`;
+  const opinion = (i: number) => call('POST', `${U}/opinions`, undefined, { text: chinese(TEXT_LIMITS.opinion, i), contact: `citizen ${i}` });
+  const started = Date.now();
+
+  // The first decisions: opinions while the unit holds nothing yet.
+  const firstCount = Math.min(500, Math.floor(OPINIONS / 2));
+  const first = await timed(firstCount, (i) => opinion(i));
+  say(`  ${firstCount} opinions: p50 ${ms(percentile(first, 50))}, p90 ${ms(percentile(first, 90))}`);
+
+  const records = await timed(RECORDS, (i) => call('POST', `${U}/records`, unitToken, { kind: i === 0 ? 'solicitation-report' : 'study', title: `记录 ${i}`, body: chinese(TEXT_LIMITS.recordBody, 100_000 + i) }));
+  say(`  ${RECORDS} records of ${TEXT_LIMITS.recordBody} characters: p50 ${ms(percentile(records, 50))}`);
+  const t1 = await call('POST', `${U}/transitions`, unitToken, { to: 'P2' });
+  await call('POST', `${U}/transitions/${t1.id}/decision`, supToken, { approve: true, comment: 'P1 done' });
+
+  // Meetings: each held without full attendance (invalid, reconvened) but the last.
+  for (let k = 0; k < MEETINGS; k++) {
+    const now = Date.now();
+    await call('POST', `${U}/meeting`, unitToken, { scheduledAt: iso(now - 3 * 3_600_000), location: `room ${k}` });
+    const full = k === MEETINGS - 1;
+    await call('POST', `${U}/meeting/attendance`, supToken, { arrivedAt: iso(now - (full ? 4 : 2) * 3_600_000), leftAt: iso(now - 60_000) });
+    await call('POST', `${U}/meeting/held`, unitToken, { startedAt: iso(now - 3 * 3_600_000), endedAt: iso(now - 2 * 60_000), minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k) });
+  }
+  const problems: string[] = [];
+  for (let k = 0; k < 10; k++) problems.push((await call('POST', `${U}/problems`, unitToken, { title: `问题 ${k}`, description: chinese(2_000, 300_000 + k), source: 'masses', category: 'formalism' })).id);
+  await call('POST', `${U}/records`, unitToken, { kind: 'comparison-check', title: 'comparison-check' });
+  const t2 = await call('POST', `${U}/transitions`, unitToken, { to: 'P3' });
+  await call('POST', `${U}/transitions/${t2.id}/decision`, supToken, { approve: true, comment: 'P2 done' });
+  const items = Math.min(ITEMS, LIMITS.taskBookItems);
+  await call('PUT', `${U}/task-book`, unitToken, {
+    signedBy: 'Party secretary',
+    items: Array.from({ length: items }, (_, k) => ({ problemIds: problems, measure: chinese(LIMITS.titleChars, 400_000 + k), owner: `owner ${k}`, deadline: iso(Date.now() + 30 * 86_400_000) })),
+  });
+  await call('POST', `${U}/task-book/publish`, unitToken);
+  say(`  ${MEETINGS} meetings with ${TEXT_LIMITS.minutes}-character minutes, ${items}-item task book published`);
+
+  // The rest of the opinions, the unit holding everything; the last of them are the "last decisions".
+  const rest = await timed(OPINIONS - firstCount, (i) => opinion(firstCount + i));
+  const last = rest.slice(-firstCount);
+  say(`  ${OPINIONS - firstCount} more opinions: last ${last.length} p50 ${ms(percentile(last, 50))}, p90 ${ms(percentile(last, 90))}`);
+
+  // Queries: the workflow's compact view, and GET /api/units/:id (the view with its texts).
+  const handle = stack.temporal.workflow.getHandle(unitWorkflowId(unit.id));
+  const queries = await timed(100, () => handle.query(unitStateQuery));
+  const gets = await timed(100, () => call('GET', U, officeToken));
+  const view = await call('GET', U, officeToken);
+
+  const chain = await fetchJsonHistoryChain(stack.temporal, unitWorkflowId(unit.id));
+  const costs = bytesPerDecision(chain);
+  const runs = chain.map((r) => ({ events: r.history.events.length, bytes: Buffer.byteLength(JSON.stringify(r.history.events)) }));
+  const replay = await replaySelection({ client: stack.temporal, selection: { workflowIds: [unitWorkflowId(unit.id)] } });
+  const p50First = percentile(first, 50);
+  const p50Last = percentile(last, 50);
+  const summary = {
+    part: 'unit',
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+    holds: view.counts,
+    objections: view.taskBook?.objectionCounts,
+    items: view.taskBook?.items.length,
+    decisions: costs.length,
+    firstDecisionsP50Ms: +p50First.toFixed(1),
+    lastDecisionsP50Ms: +p50Last.toFixed(1),
+    lastOverFirst: +(p50Last / p50First).toFixed(2),
+    bytesPerDecision: { first: costs[0], tenThousandth: costs[Math.min(9_999, costs.length - 1)], last: costs.at(-1), meanFirst200: Math.round(mean(costs.slice(0, 200))), meanLast200: Math.round(mean(costs.slice(-200))) },
+    queryP50Ms: +percentile(queries, 50).toFixed(1),
+    queryP99Ms: +percentile(queries, 99).toFixed(1),
+    getUnitP50Ms: +percentile(gets, 50).toFixed(1),
+    runs: runs.length,
+    largestRun: { events: Math.max(...runs.map((r) => r.events)), bytes: Math.max(...runs.map((r) => r.bytes)) },
+    replay: { histories: replay.replayed, events: replay.events, failures: replay.failures.length },
+  };
+  say(`  decisions ${summary.decisions}: last p50 / first p50 = ${summary.lastOverFirst}`);
+  say(`  history bytes per decision: 1st ${summary.bytesPerDecision.first}, 10,000th ${summary.bytesPerDecision.tenThousandth}, mean of the first 200 ${summary.bytesPerDecision.meanFirst200}, of the last 200 ${summary.bytesPerDecision.meanLast200}`);
+  say(`  query p50 ${ms(summary.queryP50Ms)} (p99 ${ms(summary.queryP99Ms)}); GET /api/units/:id p50 ${ms(summary.getUnitP50Ms)}`);
+  say(`  ${summary.runs} runs (continued as new), the largest ${summary.largestRun.events} events / ${(summary.largestRun.bytes / 1024 / 1024).toFixed(2)} MB; replay: ${summary.replay.histories} histories, ${summary.replay.events} events, ${summary.replay.failures} failures`);
+  say(JSON.stringify(summary));
+  return summary;
+}
+
+async function manyUnits(stack: BenchStack) {
+  const { call, officeToken } = stack;
+  const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'ten thousand', plan: benchPlan() });
+  const groups: string[] = [];
+  for (let g = 0; g < 50; g++) groups.push((await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: `group ${g}` })).id);
+  const t0 = Date.now();
+  const units = Array.from({ length: UNITS }, (_, i) => ({ code: `HZ-${String(i).padStart(5, '0')}`, name: `unit ${i}`, kind: 'organ', level: 'municipal', groupId: groups[i % groups.length] }));
+  const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, { units });
+  const enrolSeconds = (Date.now() - t0) / 1000;
+  say(`  ${enrolled.results.filter((r: { status: string }) => r.status === 'created').length} units enrolled in ${enrolSeconds.toFixed(1)} s`);
+  const t1 = Date.now();
+  await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
+  let inP1 = 0;
+  let lastSaid = 0;
+  for (;;) {
+    const d = await call('GET', `/api/campaigns/${campaign.id}/dashboard`, officeToken);
+    inP1 = d.byBatch['1'].P1;
+    if (inP1 >= UNITS) break;
+    if (Date.now() - lastSaid > 15_000) {
+      say(`    ${inP1} units in P1 after ${((Date.now() - t1) / 1000).toFixed(0)} s`);
+      lastSaid = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  const startSeconds = (Date.now() - t1) / 1000;
+  const campaignRuns = await fetchJsonHistoryChain(stack.temporal, campaignWorkflowId(campaign.id));
+  const campaignEvents = campaignRuns.reduce((n, r) => n + r.history.events.length, 0);
+  const ready = await fetch(`${stack.url}/health/ready`);
+  const summary = {
+    part: 'units',
+    units: UNITS,
+    enrolSeconds: +enrolSeconds.toFixed(1),
+    startToAllInP1Seconds: +startSeconds.toFixed(1),
+    unitsPerSecond: +(UNITS / startSeconds).toFixed(1),
+    campaignEvents,
+    campaignRuns: campaignRuns.length,
+    workerAlive: ready.status === 200,
+  };
+  say(`  all ${UNITS} units in P1 ${startSeconds.toFixed(1)} s after the start (${summary.unitsPerSecond} units/s); the campaign's history: ${campaignEvents} events in ${campaignRuns.length} run(s); ready: ${ready.status}`);
+  say(JSON.stringify(summary));
+  return summary;
+}
+
+async function main(): Promise<void> {
+  // The public channel's rate limit would hold 10,000 opinions from one address to an hour; lifted here.
+  const stack = await startBenchStack('volume', { MASSLINE_PUBLIC_RATE_LIMIT: '1000000' });
+  try {
+    say(`massline volume bench (API, worker, Temporal dev server and PostgreSQL on this machine; ${CONCURRENCY} requests in flight)`);
+    if (PART === 'both' || PART === 'unit') {
+      say(`one unit: ${OPINIONS} opinions of ${TEXT_LIMITS.opinion} characters, ${RECORDS} records, ${MEETINGS} meetings, ${ITEMS}-item task book`);
+      await oneUnit(stack);
+    }
+    if (PART === 'both' || PART === 'units') {
+      say(`${UNITS} units enrolled and started`);
+      await manyUnits(stack);
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
