@@ -6,6 +6,7 @@ import type { MasslineConfig } from '../../../libs/config/src';
 import { AuthService } from './auth/auth.service';
 import { RateLimiter } from './auth/rate-limiter';
 import { CampaignsService } from './campaigns/campaigns.service';
+import { IdempotencySweeper } from './common/idempotency.interceptor';
 import { JsonLogger } from './common/logger';
 import { ApiMetrics } from './common/metrics';
 import { EscalationsService } from './escalations/escalations.controller';
@@ -27,6 +28,8 @@ import { WorkflowGateway } from './workflow/workflow-gateway';
 
 export interface ApiContext {
   config: MasslineConfig;
+  /** Started with the app, stopped on shutdown. */
+  idempotencySweeper: IdempotencySweeper;
   dataSource: DataSource;
   temporal: Client;
   logger: JsonLogger;
@@ -72,10 +75,13 @@ export function buildApiContext(
     readModel: new ReadModelRepository(dataSource),
     measures: new MeasuresRepository(dataSource),
     programmes: new ProgrammesRepository(dataSource),
-    idempotency: new IdempotencyRepository(dataSource),
+    idempotency: new IdempotencyRepository(dataSource, config.idempotencyTtlHours),
     auditLog: new AuditLogRepository(dataSource),
   };
   const metrics = new ApiMetrics(() => repositories.readModel.escalationsByRung());
+  const idempotencySweeper = new IdempotencySweeper(repositories.idempotency, (err) =>
+    logger.event('warn', 'could not sweep expired idempotency keys', { error: err instanceof Error ? err.message : String(err) }),
+  );
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger);
   const units = new UnitsService(repositories.units, repositories.campaigns, workflows);
   const services = {
@@ -90,6 +96,7 @@ export function buildApiContext(
   };
   return {
     config,
+    idempotencySweeper,
     dataSource,
     temporal,
     logger,

@@ -5,9 +5,9 @@
 import { invalidInput } from './errors';
 import { CN_CALENDAR_2013_2014 } from './cn-calendar-2013-2014';
 import { addPlanDuration, DEFAULT_UTC_OFFSET, isWeekend } from './calendar';
-import { parseDuration, tryParseDuration } from './duration';
+import { parseDuration } from './duration';
 import type { BatchPlan, CalendarPlan, LadderRung, Plan, PlanInput, Window } from './plan-types';
-import { formatInstant, parseInstant, tryParseDate, tryParseOffset } from './time';
+import { DAY_MS, formatInstant, INSTANT_YEARS, parseBoundedInstant, parseInstant, tryParseDate, tryParseOffset } from './time';
 import { ACTIVE_PHASES, type ActivePhase, type Batch, RUNGS, type Rung } from './types';
 
 /** The seed calendar (DOMAIN.md "Calendar"), in China Standard Time. */
@@ -95,8 +95,23 @@ function expectArray(v: unknown, field: string, max = 10_000): unknown[] {
 function onlyKeys(v: Record<string, unknown>, keys: readonly string[], field: string) {
   for (const k of Object.keys(v)) if (!keys.includes(k)) throw invalidInput(`${field}.${k}`, 'unknown field');
 }
+/** A plan's instants are bounded like every instant the API accepts (years 2000–2099). */
 function expectInstant(v: unknown, field: string): number {
-  return parseInstant(v, field);
+  return parseBoundedInstant(v, field);
+}
+
+/**
+ * The longest offset of a ladder rung or disclosure window: a year and a day. DOMAIN.md's are days or weeks;
+ * a longer one would put a rung beyond any campaign (and, added to a deadline, beyond the years accepted).
+ */
+export const PLAN_OFFSET_MAX_DAYS = 366;
+
+function boundedDuration(value: unknown, field: string) {
+  const d = parseDuration(value, field);
+  if (d.days * DAY_MS + d.timeMs > PLAN_OFFSET_MAX_DAYS * DAY_MS) {
+    throw invalidInput(field, `at most ${PLAN_OFFSET_MAX_DAYS} days, got ${JSON.stringify(value)}`);
+  }
+  return d;
 }
 
 // ---------- resolution ----------
@@ -106,8 +121,18 @@ function expectInstant(v: unknown, field: string): number {
  * Throws INVALID_INPUT naming the offending field (e.g. `plan.batches[0].phases.P2.startsAt`).
  */
 export function resolvePlan(input: PlanInput | undefined, startsAt: string): Plan {
+  parseBoundedInstant(startsAt, 'startsAt');
   const base = defaultPlan(startsAt);
-  if (input === undefined || input === null) return base;
+  if (input === undefined || input === null) {
+    // The seed calendar moved to startsAt must itself stay inside the years accepted.
+    try {
+      validatePlan(base);
+    } catch {
+      const last = base.batches[base.batches.length - 1].endsAt;
+      throw invalidInput('startsAt', `the seed calendar from ${startsAt} would end at ${last}, after ${INSTANT_YEARS.last}`);
+    }
+    return base;
+  }
   const given = expectObject(input, 'plan');
   onlyKeys(given, ['batches', 'disclosure', 'ladder', 'windowLadder', 'calendar'], 'plan');
 
@@ -183,7 +208,7 @@ function validateLadder(ladder: unknown, field: string) {
     }
     if (rungs.has(r.rung as string)) throw invalidInput(`${f}.rung`, `rung ${r.rung} given twice`);
     rungs.add(r.rung as string);
-    parseDuration(r.offset, `${f}.offset`);
+    boundedDuration(r.offset, `${f}.offset`);
   });
 }
 
@@ -225,8 +250,7 @@ export function validatePlan(plan: Plan): void {
     throw invalidInput(`plan.batches[${two.i}].startsAt`, 'batch 2 must start when or after batch 1 ends (batches overlap)');
   }
 
-  const disclosure = tryParseDuration(p.disclosure);
-  if (typeof disclosure === 'string') throw invalidInput('plan.disclosure', disclosure);
+  const disclosure = boundedDuration(p.disclosure, 'plan.disclosure');
   if (disclosure.negative) throw invalidInput('plan.disclosure', 'the disclosure window cannot be negative');
   validateLadder(p.ladder, 'plan.ladder');
   validateLadder(p.windowLadder, 'plan.windowLadder');

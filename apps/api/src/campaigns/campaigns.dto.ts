@@ -117,7 +117,7 @@ export class CampaignCountsDto extends DashboardDto {
 }
 export class CampaignDto extends CampaignCreatedDto {
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) startedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
   @ApiProperty({ type: CampaignCountsDto }) counts!: CampaignCountsDto;
 }
 export class CampaignStartedDto {
@@ -137,6 +137,10 @@ export class GroupDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() name!: string;
+}
+export class GroupListDto {
+  @ApiProperty({ type: [GroupDto] }) items!: GroupDto[];
+  @ApiProperty({ type: 'integer' }) total!: number;
 }
 
 export class EnrolUnitDto {
@@ -231,9 +235,9 @@ export class UnitListEntryDto {
   @ApiProperty({ enum: PHASES }) phase!: string;
   @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
   @ApiProperty({ enum: CARDS }) card!: string;
-  @ApiPropertyOptional({ type: WindowDto, nullable: true }) window!: WindowDto | null;
+  @ApiProperty({ type: WindowDto, nullable: true }) window!: WindowDto | null;
   @ApiProperty({ type: [String] }) unmetGates!: string[];
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) updatedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) updatedAt!: string | null;
 }
 export class UnitListDto {
   @ApiProperty({ type: [UnitListEntryDto] }) items!: UnitListEntryDto[];

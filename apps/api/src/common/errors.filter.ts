@@ -62,7 +62,9 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
   const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
   if (status && status >= 400 && status < 500) {
     const message =
-      e.type === 'entity.parse.failed'
+      e.type === 'massline.invalid-utf8'
+        ? 'body: not valid UTF-8'
+        : e.type === 'entity.parse.failed'
         ? 'body: malformed JSON'
         : e.type === 'entity.too.large'
           ? 'body: request body too large'

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -24,7 +24,6 @@ export class EscalationsService {
 }
 
 @ApiTags('rectification items')
-@ApiBearerAuth()
 @Controller('api/escalations')
 export class EscalationsController {
   constructor(private readonly service: EscalationsService) {}

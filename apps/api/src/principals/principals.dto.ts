@@ -35,5 +35,8 @@ export class PrincipalDto {
 }
 
 export class CreatedPrincipalDto extends PrincipalDto {
-  @ApiProperty({ description: 'bearer token; shown this once, stored only as its sha256' }) token!: string;
+  @ApiPropertyOptional({
+    description: 'bearer token; shown this once, stored only as its sha256 (absent when the answer is a replay of an Idempotency-Key)',
+  })
+  token?: string;
 }

@@ -1,7 +1,7 @@
 // City-wide programmes (the four governance tracks and the nine major actions): each is a workflow whose
 // staged goals run on the same escalation ladder as rectification items.
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Type } from 'class-transformer';
 import {
@@ -252,7 +252,6 @@ export class ProgrammesService {
 }
 
 @ApiTags('programmes and cadre measures')
-@ApiBearerAuth()
 @Controller('api/programmes')
 export class ProgrammesController {
   constructor(private readonly service: ProgrammesService) {}
