@@ -67,6 +67,8 @@ export function buildApiContext(
   logger: JsonLogger,
   /** What the app opened itself and closes on shutdown, last opened first. */
   closers: Array<() => Promise<void>> = [],
+  /** The clock of the public rate limit (tests move it). */
+  clock: () => number = Date.now,
 ): ApiContext {
   const repositories = {
     principals: new PrincipalsRepository(dataSource),
@@ -89,11 +91,12 @@ export function buildApiContext(
     campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
     units,
     items: new ItemsService(units, workflows, repositories.readModel),
-    escalations: new EscalationsService(repositories.readModel),
+    escalations: new EscalationsService(repositories.readModel, repositories.campaigns),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows),
     health: new HealthService(dataSource, temporal, metrics),
   };
+  metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();
   return {
     config,
     idempotencySweeper,
@@ -101,7 +104,7 @@ export function buildApiContext(
     temporal,
     logger,
     metrics,
-    publicLimiter: new RateLimiter(config.publicRateLimitPerMinute),
+    publicLimiter: new RateLimiter(config.publicRateLimitPerMinute, clock),
     auth: new AuthService(repositories.principals),
     workflows,
     repositories,

@@ -28,6 +28,8 @@ export interface ApiDeps {
   logger?: JsonLogger;
   /** Where the office token announcement goes (default stdout). */
   announce?: (line: string) => void;
+  /** The clock of the public rate limit (default Date.now; tests step it). */
+  clock?: () => number;
   /** Nest modules to import besides the API's own (e.g. the audit module). */
   imports?: Parameters<typeof AppModule.register>[1];
 }
@@ -64,7 +66,7 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
       closers.push(() => connection.close());
     }
 
-    const ctx = buildApiContext(config, dataSource, temporal, logger, closers);
+    const ctx = buildApiContext(config, dataSource, temporal, logger, closers, deps.clock);
     ctx.idempotencySweeper.start();
     closers.push(() => ctx.idempotencySweeper.stop());
     await seedOfficeToken(ctx, announce);

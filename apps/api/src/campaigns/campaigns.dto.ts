@@ -115,7 +115,17 @@ export class DashboardDto {
 export class CampaignCountsDto extends DashboardDto {
   @ApiProperty({ description: 'enrolled units' }) units!: number;
 }
+export class StalledDto {
+  @ApiProperty({ type: 'integer', description: 'attempts of the workflow task so far (each one failed)' }) attempts!: number;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the failing task was first scheduled' }) scheduledAt?: string;
+}
 export class CampaignDto extends CampaignCreatedDto {
+  @ApiProperty({
+    enum: ['draft', 'running', 'stalled', 'done'],
+    description: 'stalled: started, but its workflow task fails on every attempt (see stalled; metric massline_campaigns_stalled)',
+  })
+  override status!: string;
+  @ApiPropertyOptional({ type: StalledDto }) stalled?: StalledDto;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
   @ApiProperty({ type: CampaignCountsDto }) counts!: CampaignCountsDto;

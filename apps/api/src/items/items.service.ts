@@ -1,6 +1,7 @@
 // Rectification items: routed by the unit id embedded in the item id; each effective item is its own
 // workflow. Before the task book takes effect an item exists only in the unit's task book (status pending).
 import {
+  DomainError,
   notFound,
   ruleViolation,
   unitIdOfItem,
@@ -28,6 +29,9 @@ import type { DecisionDto } from '../units/units.dto';
 import type { ReadModelRepository } from '../repositories/read-model.repository';
 import { pageOf, type PageQueryDto } from '../common/dto';
 
+/** An item outside the caller's scope is answered as an unknown item. */
+const asItem = (itemId: string) => ({ what: 'item', id: itemId });
+
 export class ItemsService {
   constructor(
     private readonly units: UnitsService,
@@ -45,7 +49,7 @@ export class ItemsService {
 
   async get(by: Principal, itemId: string): Promise<ItemView> {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.canRead(by, unit);
+    AccessPolicy.canRead(by, unit, { what: 'item', id: itemId });
     const live = await this.workflows.query(itemStateQuery, itemWorkflowId(itemId));
     if (live) return live;
     return this.pendingView(unit, itemId);
@@ -53,22 +57,22 @@ export class ItemsService {
 
   async reportProgress(by: Principal, itemId: string, dto: ProgressDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress'), reportProgressUpdate, 'POST /api/items/:itemId/progress', { ...dto });
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress', asItem(itemId)), reportProgressUpdate, 'POST /api/items/:itemId/progress', { ...dto });
   }
 
   async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion'), submitCompletionUpdate, 'POST /api/items/:itemId/completion', { evidence: dto.evidence });
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion', asItem(itemId)), submitCompletionUpdate, 'POST /api/items/:itemId/completion', { evidence: dto.evidence });
   }
 
   async verify(by: Principal, itemId: string, dto: VerificationDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items'), verifyItemUpdate, 'POST /api/items/:itemId/verification', { accept: dto.accept, comment: dto.comment });
+    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items', asItem(itemId)), verifyItemUpdate, 'POST /api/items/:itemId/verification', { accept: dto.accept, comment: dto.comment });
   }
 
   async requestExtension(by: Principal, itemId: string, dto: ExtensionRequestDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions'), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', {
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions', asItem(itemId)), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', {
       newDeadline: dto.newDeadline,
       reason: dto.reason,
     });
@@ -76,7 +80,7 @@ export class ItemsService {
 
   async decideExtension(by: Principal, itemId: string, extensionId: string, dto: DecisionDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions'), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', {
+    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions', asItem(itemId)), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', {
       extensionId,
       approve: dto.approve,
       comment: dto.comment,
@@ -85,7 +89,11 @@ export class ItemsService {
 
   async carryOver(by: Principal, itemId: string, dto: CarryOverDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.office(by, 'carry items into long-term rules'), carryOverUpdate, 'POST /api/items/:itemId/carry-over', { rule: dto.rule, comment: dto.comment });
+    const authorize = () => {
+      AccessPolicy.canRead(by, unit, asItem(itemId));
+      AccessPolicy.office(by, 'carry items into long-term rules');
+    };
+    return this.send(by, unit, itemId, authorize, carryOverUpdate, 'POST /api/items/:itemId/carry-over', { rule: dto.rule, comment: dto.comment });
   }
 
   // ---------- helpers ----------
@@ -93,9 +101,13 @@ export class ItemsService {
   private async unitOf(itemId: string): Promise<UnitRecord> {
     const unitId = unitIdOfItem(itemId);
     if (!unitId) throw notFound('item', itemId);
-    const unit = await this.units.mustFind(unitId).catch(() => undefined);
-    if (!unit) throw notFound('item', itemId);
-    return unit;
+    // Only an unknown unit means an unknown item: an outage (or anything else) is not a 404.
+    try {
+      return await this.units.mustFind(unitId);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound('item', itemId);
+      throw err;
+    }
   }
 
   /** The item as the unit's task book holds it, before its own workflow runs. */

@@ -1,6 +1,6 @@
 // Cadre measures (组织措施): recorded by the office, or proposed by a referral rung and confirmed by the office.
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
 import { MEASURE_KINDS, notFound, ruleViolation, type MeasureKind } from '../../../../libs/domain/src';
 import { AccessPolicy } from '../auth/access-policy';

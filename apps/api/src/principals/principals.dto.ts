@@ -32,6 +32,8 @@ export class PrincipalDto {
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiPropertyOptional({ format: 'uuid' }) unitId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) groupId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the campaign of the unit or group: the scope of a unit or supervisor principal' })
+  campaignId?: string;
 }
 
 export class CreatedPrincipalDto extends PrincipalDto {

@@ -23,6 +23,7 @@ import {
   invalidInput,
   notFound,
   programmeWorkflowId,
+  tryParseInstant,
   type Actor,
   type ProgrammeTrack,
   type ProgrammeView,
@@ -162,6 +163,11 @@ export class ProgrammesService {
     for (const [i, id] of responsibleUnitIds.entries()) {
       if (!(await this.units.findById(id))) throw invalidInput(`responsibleUnitIds[${i}]`, `unit ${id} is not enrolled`);
     }
+    // A goal due already would fire its whole ladder at once: due dates are in the future, like task-book deadlines.
+    const now = this.now().getTime();
+    dto.goals.forEach((g, i) => {
+      if (tryParseInstant(g.dueAt)! <= now) throw invalidInput(`goals[${i}].dueAt`, `must be in the future (${g.dueAt})`);
+    });
     let plan = defaultPlan(this.now().toISOString());
     if (dto.campaignId) {
       const campaign = await this.campaigns.findById(dto.campaignId.toLowerCase());
@@ -218,7 +224,7 @@ export class ProgrammesService {
 
   async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
     const programme = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, { id: programme.leadUnitId, groupId: '' }, 'recording goal achievement (lead unit only)');
+    const authorize = () => AccessPolicy.leads(by, programme.leadUnitId, 'recording goal achievement');
     return this.send(by, programme, authorize, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, evidence: dto.evidence });
   }
 

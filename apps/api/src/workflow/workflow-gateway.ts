@@ -29,6 +29,8 @@ export interface UpdateContext {
 /** How long a call may wait on the engine (e.g. no worker polling) before the caller gets a 503 to retry. */
 export const QUERY_DEADLINE_MS = 5_000;
 export const UPDATE_DEADLINE_MS = 15_000;
+/** A workflow task failed this many times in a row is stuck (one failure may be a worker that crashed). */
+export const STALLED_AFTER_ATTEMPTS = 3;
 
 /** Fields of an update's arguments that are not kept in the audit log (personal data, the actor itself). */
 const OMIT_FROM_AUDIT = new Set(['actor', 'contact']);
@@ -65,7 +67,7 @@ export class WorkflowGateway {
     } catch (err) {
       if (err instanceof DomainError) {
         this.metrics.workflowCalls.inc({ call: def.name, outcome: 'refused' });
-        this.metrics.refusedDecisions.inc({ call: def.name, rule: String(err.details.rule ?? err.code) });
+        this.metrics.refusedDecisions.inc({ call: def.name, rule: String(err.details.rule ?? err.details.hiddenBy ?? err.code) });
         await this.recordRefusal(def.name, workflowId, arg, ctx, err);
       }
       throw err;
@@ -116,6 +118,25 @@ export class WorkflowGateway {
     }
   }
 
+  /**
+   * The workflow's task when it keeps failing (e.g. its code throws on every attempt): the engine retries it
+   * for ever, so nothing else shows that the workflow makes no progress. Undefined when it is not stuck.
+   */
+  async stalledTask(workflowId: string): Promise<{ attempts: number; scheduledAt?: string } | undefined> {
+    try {
+      const d = await this.track(this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe()));
+      const task = d.raw.pendingWorkflowTask;
+      const attempts = task?.attempt ?? 0;
+      if (attempts < STALLED_AFTER_ATTEMPTS) return undefined;
+      const at = task?.originalScheduledTime?.seconds;
+      return { attempts, ...(at != null ? { scheduledAt: new Date(Number(at) * 1000).toISOString() } : {}) };
+    } catch (err) {
+      const translated = translateWorkflowError(err);
+      if (translated?.code === 'NOT_FOUND') return undefined;
+      throw translated ?? err;
+    }
+  }
+
   /** Counts a start (or any other engine call) made through a helper outside this class. */
   async counted<T>(call: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -139,7 +160,7 @@ export class WorkflowGateway {
         workflowId,
         unitId: ctx.unitId,
         itemId: ctx.itemId,
-        rule: typeof refusal.details.rule === 'string' ? refusal.details.rule : undefined,
+        rule: typeof refusal.details.rule === 'string' ? refusal.details.rule : typeof refusal.details.hiddenBy === 'string' ? refusal.details.hiddenBy : undefined,
         message: refusal.message,
         detail: { route: ctx.route, code: refusal.code, args },
       });
