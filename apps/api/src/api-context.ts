@@ -23,6 +23,8 @@ import { PrincipalsRepository } from './repositories/principals.repository';
 import { ProgrammesRepository } from './repositories/programmes.repository';
 import { ReadModelRepository } from './repositories/read-model.repository';
 import { UnitsRepository } from './repositories/units.repository';
+import { MeetingPresence } from './units/presence';
+import { PresenceRepository } from './repositories/presence.repository';
 import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
 
@@ -85,7 +87,7 @@ export function buildApiContext(
     logger.event('warn', 'could not sweep expired idempotency keys', { error: err instanceof Error ? err.message : String(err) }),
   );
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger);
-  const units = new UnitsService(repositories.units, repositories.campaigns, workflows);
+  const units = new UnitsService(repositories.units, repositories.campaigns, workflows, new MeetingPresence(new PresenceRepository(dataSource), workflows));
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
     campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),

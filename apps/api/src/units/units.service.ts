@@ -29,6 +29,7 @@ import { actorOf, type Caller, type Principal, type PublicCaller } from '../auth
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { UnitRecord, UnitsRepository } from '../repositories/units.repository';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import type { MeetingPresence } from './presence';
 import type {
   AddOpinionDto,
   AddProblemDto,
@@ -47,6 +48,8 @@ export class UnitsService {
     private readonly units: UnitsRepository,
     private readonly campaigns: CampaignsRepository,
     private readonly workflows: WorkflowGateway,
+    /** Supervisors' attested intervals across units (全程参与: one room at a time). */
+    private readonly presence?: MeetingPresence,
   ) {}
 
   async mustFind(id: string): Promise<UnitRecord> {
@@ -106,10 +109,17 @@ export class UnitsService {
     return this.asUnit(by, id, 'schedule the meeting', scheduleMeetingUpdate, 'POST /api/units/:id/meeting', { ...dto });
   }
 
-  attendMeeting(by: Principal, id: string, dto: AttendanceDto) {
-    return this.asSupervisor(by, id, 'attest meeting attendance', meetingAttendanceUpdate, 'POST /api/units/:id/meeting/attendance', {
-      ...dto,
-    });
+  async attendMeeting(by: Principal, id: string, dto: AttendanceDto) {
+    const unit = await this.mustFind(id);
+    const route = 'POST /api/units/:id/meeting/attendance';
+    const supervises = () => AccessPolicy.supervises(by, unit, 'attest meeting attendance');
+    if (!this.presence) return this.send(by, unit, meetingAttendanceUpdate, route, { ...dto }, supervises);
+    return this.presence.attest(by, unit, dto, (overlapCheck) =>
+      this.send(by, unit, meetingAttendanceUpdate, route, { ...dto }, async () => {
+        supervises();
+        await overlapCheck();
+      }),
+    );
   }
 
   meetingHeld(by: Principal, id: string, dto: MeetingHeldDto) {
@@ -197,7 +207,7 @@ export class UnitsService {
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
     args: A,
-    authorize?: () => void,
+    authorize?: () => void | Promise<void>,
   ) {
     const actor = actorOf(caller);
     return this.workflows.update(def, unitWorkflowId(unit.id), { ...args, actor } as A & { actor: Actor }, {

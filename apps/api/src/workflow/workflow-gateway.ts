@@ -21,7 +21,7 @@ export interface UpdateContext {
    * Who may make this call (role and scope). Checked here, before the workflow is asked, so that a refusal by
    * scope is audited like a refusal by a workflow rule.
    */
-  authorize?: () => void;
+  authorize?: () => void | Promise<void>;
   /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
   whenNotRunning?: () => DomainError | Promise<DomainError>;
 }
@@ -63,7 +63,7 @@ export class WorkflowGateway {
 
   async update<Ret, Arg extends object>(def: UpdateDefinition<Ret, [Arg]>, workflowId: string, arg: Arg, ctx: UpdateContext): Promise<Ret> {
     try {
-      ctx.authorize?.();
+      await ctx.authorize?.();
     } catch (err) {
       if (err instanceof DomainError) {
         this.metrics.workflowCalls.inc({ call: def.name, outcome: 'refused' });
