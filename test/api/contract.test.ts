@@ -129,7 +129,6 @@ describe('authentication', () => {
       [{ name: 'x', role: 'unit', unitId: unitA.id, groupId: groupA }, 'groupId'],
       [{ name: 'x', role: 'supervisor' }, 'groupId'],
       [{ name: 'x', role: 'auditor', unitId: unitA.id }, 'unitId'],
-      [{ name: 'x', role: 'unit', unitId: randomUUID() }, 'unitId'],
       [{ name: 'x', role: 'king' }, 'role'],
     ];
     for (const [body, field] of cases) {
@@ -137,6 +136,10 @@ describe('authentication', () => {
       expect(r.status).toBe(400);
       expect(r.body.message).toContain(field);
     }
+    // A scope naming a unit that does not exist: an unknown id (404), naming the field.
+    const unknown = await office('POST', '/api/principals', { name: 'x', role: 'unit', unitId: randomUUID() });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(/^unitId: unit \S+ not found$/);
   });
 
   it('the office token is announced on first start, and the API finds it again on a restart', async () => {

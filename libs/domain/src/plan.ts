@@ -116,6 +116,9 @@ function boundedDuration(value: unknown, field: string) {
 
 // ---------- resolution ----------
 
+/** What the client gave, or the default when it left the part out; a null is given (and then refused as such). */
+const given_ = <T>(value: unknown, fallback: T): T => (value === undefined ? fallback : (value as T));
+
 /**
  * A client's partial plan completed with the defaults (anchored at `startsAt`), then validated.
  * Throws INVALID_INPUT naming the offending field (e.g. `plan.batches[0].phases.P2.startsAt`).
@@ -161,8 +164,8 @@ export function resolvePlan(input: PlanInput | undefined, startsAt: string): Pla
       }
       return {
         batch: b.batch,
-        startsAt: (b.startsAt as string | undefined) ?? def.startsAt,
-        endsAt: (b.endsAt as string | undefined) ?? def.endsAt,
+        startsAt: given_(b.startsAt, def.startsAt),
+        endsAt: given_(b.endsAt, def.endsAt),
         phases,
       };
     });
@@ -178,9 +181,9 @@ export function resolvePlan(input: PlanInput | undefined, startsAt: string): Pla
 
   const plan: Plan = {
     batches,
-    disclosure: (given.disclosure as string | undefined) ?? base.disclosure,
-    ladder: (given.ladder as LadderRung[] | undefined) ?? base.ladder,
-    windowLadder: (given.windowLadder as LadderRung[] | undefined) ?? base.windowLadder,
+    disclosure: given_(given.disclosure, base.disclosure),
+    ladder: given_(given.ladder, base.ladder),
+    windowLadder: given_(given.windowLadder, base.windowLadder),
     calendar,
   };
   validatePlan(plan);

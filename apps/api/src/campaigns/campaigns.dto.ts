@@ -10,7 +10,6 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
@@ -28,13 +27,15 @@ import {
   type UnitLevel,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
-import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern } from '../common/validation';
+
+const UNIT_CODE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
 // ---------- plan (documentation; resolvePlan validates it and names the field) ----------
 
 export class WindowDto {
-  @ApiProperty({ format: 'date-time', example: '2013-07-08T00:00:00+08:00' }) startsAt!: string;
-  @ApiProperty({ format: 'date-time', example: '2013-09-01T00:00:00+08:00' }) endsAt!: string;
+  @ApiProperty({ ...INSTANT_SCHEMA, example: '2013-07-08T00:00:00+08:00' }) startsAt!: string;
+  @ApiProperty({ ...INSTANT_SCHEMA, example: '2013-09-01T00:00:00+08:00' }) endsAt!: string;
 }
 export class PhaseWindowsDto {
   @ApiPropertyOptional({ type: WindowDto }) P1?: WindowDto;
@@ -43,8 +44,8 @@ export class PhaseWindowsDto {
 }
 export class BatchPlanDto {
   @ApiProperty({ enum: [1, 2] }) batch!: Batch;
-  @ApiPropertyOptional({ format: 'date-time' }) startsAt?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) endsAt?: string;
+  @ApiPropertyOptional({ ...INSTANT_SCHEMA }) startsAt?: string;
+  @ApiPropertyOptional({ ...INSTANT_SCHEMA }) endsAt?: string;
   @ApiPropertyOptional({ type: PhaseWindowsDto }) phases?: PhaseWindowsDto;
 }
 export class LadderRungDto {
@@ -72,7 +73,7 @@ export class CreateCampaignDto {
   @MaxLength(LIMITS.name)
   name!: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'anchor of the default calendar (default now)' })
+  @ApiPropertyOptional({ description: 'anchor of the default calendar (default now)' })
   @IsOptional()
   @IsIsoTime()
   startsAt?: string;
@@ -154,9 +155,9 @@ export class GroupListDto {
 }
 
 export class EnrolUnitDto {
-  @ApiProperty({ maxLength: LIMITS.code, pattern: '^[A-Za-z0-9._-]+$' })
+  @ApiProperty({ maxLength: LIMITS.code })
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  @Pattern(UNIT_CODE_PATTERN, '$property must be 1 to 64 letters, digits, dots, dashes or underscores')
   code!: string;
 
   @ApiProperty({ maxLength: LIMITS.name })
@@ -181,7 +182,7 @@ export class EnrolUnitDto {
   @ApiPropertyOptional({ maxLength: LIMITS.code })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  @Pattern(UNIT_CODE_PATTERN, '$property must be 1 to 64 letters, digits, dots, dashes or underscores')
   parentCode?: string;
 
   @ApiProperty({ format: 'uuid', description: 'a supervisory group of this campaign' })

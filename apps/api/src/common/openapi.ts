@@ -90,6 +90,8 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       }
       if (op.requestBody) add(413);
       if ((op.parameters ?? []).some((p: Schema) => p.in === 'query')) add(400);
+      // An id in the path may name nothing (or nothing in the caller's scope).
+      if ((op.parameters ?? []).some((p: Schema) => p.in === 'path')) add(404);
       if (path.startsWith('/api/')) add(503);
     }
   }

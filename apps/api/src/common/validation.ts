@@ -3,7 +3,7 @@
 // dates) are checked by resolvePlan in libs/domain, which names the plan's field.
 import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
 import { BOUNDED_INSTANT_PATTERN, DomainError, INSTANT_YEARS, isBoundedInstant } from '../../../../libs/domain/src';
 
 /**
@@ -15,7 +15,8 @@ export const isIsoTime = (value: unknown): value is string => typeof value === '
 /** The JSON Schema of an instant the API accepts: the document says exactly what isIsoTime accepts. */
 export const INSTANT_SCHEMA = {
   type: 'string',
-  format: 'date-time',
+  // No `format: date-time`: RFC 3339 requires seconds, which ISO 8601 (and this API) leaves optional.
+  description: `an ISO-8601 date-time with offset (seconds optional), in the years ${INSTANT_YEARS.first}–${INSTANT_YEARS.last}`,
   pattern: BOUNDED_INSTANT_PATTERN,
   maxLength: 40,
   example: '2013-07-08T09:00:00+08:00',
@@ -32,6 +33,15 @@ export const NO_NUL_PATTERN = '^[^\\u0000]*$';
 export const NOT_BLANK_PATTERN = `^[^\\u0000]*[^\\u0000${WHITE_SPACE}][^\\u0000]*$`;
 const NOT_WHITE = new RegExp(`[^${WHITE_SPACE}]`);
 export const isNotBlank = (v: unknown): v is string => typeof v === 'string' && NOT_WHITE.test(v);
+/** A URI: a scheme, a colon, then no white space. */
+export const URI_PATTERN = `^[a-zA-Z][a-zA-Z0-9+.-]*:[^\\u0000${WHITE_SPACE}]+$`;
+
+/** `Matches` that also writes its pattern into the document (for `each`, on the array's items). */
+export const Pattern = (source: string, message: string, each = false): PropertyDecorator =>
+  applyDecorators(
+    Matches(new RegExp(source), { message, each }),
+    ApiProperty(each ? { type: 'array', items: { type: 'string', pattern: source } } : { pattern: source }),
+  );
 
 const decorator =
   (name: string, test: (v: unknown) => boolean, describe: string) =>

@@ -42,7 +42,7 @@ export class EscalationsController {
   @Roles('office', 'auditor', 'supervisor')
   @ApiOperation({ summary: 'Escalations fired (the ladder acting on its own); a supervisor sees its group only' })
   @ApiOkResponse({ type: EscalationListDto })
-  @ApiErrors(400, 401, 403)
+  @ApiErrors(400, 401, 403, 404)
   list(@CurrentPrincipal() p: Principal, @Query() q: EscalationQueryDto) {
     return this.service.list(p, q);
   }

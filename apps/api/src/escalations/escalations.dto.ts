@@ -15,7 +15,7 @@ export class EscalationQueryDto extends PageQueryDto {
   @IsIn(RUNGS)
   rung?: Rung;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'fired at or after' })
+  @ApiPropertyOptional({ description: 'fired at or after' })
   @IsOptional()
   @IsIsoTime()
   since?: string;

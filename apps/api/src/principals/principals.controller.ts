@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { SecretInResponse } from '../common/idempotency.interceptor';
-import { CreatedPrincipalDto, CreatePrincipalDto, PrincipalDto } from './principals.dto';
+import { CREATE_PRINCIPAL_SCHEMA, CreatedPrincipalDto, CreatePrincipalDto, PrincipalDto } from './principals.dto';
 import { PrincipalsService } from './principals.service';
 
 @ApiTags('principals')
@@ -21,7 +21,8 @@ export class PrincipalsController {
     description: 'The token is in this answer only: a repeat with the same Idempotency-Key answers the same principal without its token.',
   })
   @ApiCreatedResponse({ type: CreatedPrincipalDto })
-  @ApiErrors(400, 401, 403)
+  @ApiBody({ schema: CREATE_PRINCIPAL_SCHEMA })
+  @ApiErrors(400, 401, 403, 404)
   create(@CurrentPrincipal() by: Principal, @Body() dto: CreatePrincipalDto) {
     return this.service.create(by, dto);
   }

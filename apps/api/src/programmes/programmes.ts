@@ -40,6 +40,7 @@ import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
 import type { UnitsRepository } from '../repositories/units.repository';
+import { unknownReference } from '../principals/principals.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 
 export class GoalInputDto {
@@ -49,7 +50,7 @@ export class GoalInputDto {
   @MaxLength(LIMITS.title)
   title!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   dueAt!: string;
 }
@@ -158,10 +159,10 @@ export class ProgrammesService {
   async create(by: Principal, dto: CreateProgrammeDto) {
     AccessPolicy.office(by, 'define programmes');
     const leadUnitId = dto.leadUnitId.toLowerCase();
-    if (!(await this.units.findById(leadUnitId))) throw invalidInput('leadUnitId', `unit ${dto.leadUnitId} is not enrolled`);
+    if (!(await this.units.findById(leadUnitId))) throw unknownReference('leadUnitId', 'unit', dto.leadUnitId);
     const responsibleUnitIds = [...new Set(dto.responsibleUnitIds.map((u) => u.toLowerCase()))];
     for (const [i, id] of responsibleUnitIds.entries()) {
-      if (!(await this.units.findById(id))) throw invalidInput(`responsibleUnitIds[${i}]`, `unit ${id} is not enrolled`);
+      if (!(await this.units.findById(id))) throw unknownReference(`responsibleUnitIds[${i}]`, 'unit', id);
     }
     // A goal due already would fire its whole ladder at once: due dates are in the future, like task-book deadlines.
     const now = this.now().getTime();
@@ -171,7 +172,7 @@ export class ProgrammesService {
     let plan = defaultPlan(this.now().toISOString());
     if (dto.campaignId) {
       const campaign = await this.campaigns.findById(dto.campaignId.toLowerCase());
-      if (!campaign) throw invalidInput('campaignId', `campaign ${dto.campaignId} does not exist`);
+      if (!campaign) throw unknownReference('campaignId', 'campaign', dto.campaignId);
       plan = campaign.plan;
     }
     const record = await this.programmes.create({
@@ -267,7 +268,7 @@ export class ProgrammesController {
   @Roles('office')
   @ApiOperation({ summary: 'Define a city-wide programme; its staged goals run on the escalation ladder' })
   @ApiCreatedResponse({ type: ProgrammeCreatedDto })
-  @ApiErrors(400, 401, 403, 503)
+  @ApiErrors(400, 401, 403, 404, 503)
   create(@CurrentPrincipal() p: Principal, @Body() dto: CreateProgrammeDto) {
     return this.service.create(p, dto);
   }
