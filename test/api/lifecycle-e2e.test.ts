@@ -207,7 +207,7 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
       { call: 'fileObjection', rule: 'objection.disclosure-window', actor_id: expect.stringMatching(/^public:/) },
       // Refused by scope before the workflow was asked: audited all the same.
       { call: 'approveTransition', rule: 'actor.no-self-approval', actor_id: w.ids.unitA },
-      { call: 'approveTransition', rule: 'actor.supervisor-group', actor_id: w.ids.supB },
+      { call: 'approveTransition', rule: 'actor.scope', actor_id: w.ids.supB },
     ]),
   );
 });

@@ -2,7 +2,7 @@
 // error answer for failures raised before Nest's router (body parser).
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
@@ -140,9 +140,10 @@ export function answerClientErrors(server: Server): void {
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify(errorBody(status, status === 431 ? 'request headers too large' : 'malformed HTTP request'));
-    const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message = { 431: 'request headers too large', 408: 'the request took too long to arrive', 400: 'malformed HTTP request' }[status];
+    const body = JSON.stringify(errorBody(status, message));
+    const reason = STATUS_CODES[status];
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
