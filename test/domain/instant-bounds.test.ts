@@ -6,6 +6,7 @@ import {
   DomainError,
   INSTANT_YEARS,
   isBoundedInstant,
+  latestDeadline,
   PLAN_OFFSET_MAX_DAYS,
   resolvePlan,
   tryParseInstant,
@@ -68,4 +69,10 @@ it('a plan is refused when it, or the seed calendar derived from its startsAt, l
   );
   expect(resolvePlan({ ladder: [{ rung: 'red', offset: `P${PLAN_OFFSET_MAX_DAYS}D` }] }, '2013-07-08T00:00:00+08:00').ladder).toHaveLength(1);
   expect(refused(() => resolvePlan({ ladder: null } as never, '2013-07-08T00:00:00+08:00')).details.field).toBe('plan.ladder');
+});
+
+it("the latest deadline a plan admits is a year and a day after its last batch ends (for the workflows' deadline rules)", () => {
+  const plan = resolvePlan(undefined, '2013-07-08T00:00:00+08:00');
+  expect(latestDeadline(plan).at).toBe('2015-08-02T00:00:00+08:00');
+  expect(latestDeadline(plan).ms).toBe(Date.parse('2014-08-01T00:00:00+08:00') + PLAN_OFFSET_MAX_DAYS * 86_400_000);
 });

@@ -284,6 +284,17 @@ export function batchPlan(plan: Plan, batch: Batch): BatchPlan {
 
 export const phaseWindow = (plan: Plan, batch: Batch, phase: ActivePhase): Window => batchPlan(plan, batch).phases[phase];
 
+/**
+ * The latest deadline the plan admits (task-book items, extensions): PLAN_OFFSET_MAX_DAYS after its last batch
+ * ends. Rectification outlasts the campaign (整改 goes on), but not without bound: a deadline in year 9999 would
+ * hold a ladder timer for ever.
+ */
+export function latestDeadline(plan: Pick<Plan, 'batches'>): { ms: number; at: string } {
+  const end = Math.max(...plan.batches.map((b) => parseInstant(b.endsAt, 'plan.batches.endsAt')));
+  const ms = end + PLAN_OFFSET_MAX_DAYS * DAY_MS;
+  return { ms, at: formatInstant(ms, tryParseOffset(DEFAULT_UTC_OFFSET) ?? 0) };
+}
+
 /** One rung of a ladder with the moment it is due. */
 export interface ScheduledRung {
   rung: Rung;
