@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm test`: installs what is missing (dependencies, the Temporal CLI, the Java test server), type-checks,
+// `npm test`: installs what is missing (dependencies, the Temporal CLI, the Java test server, Schemathesis), type-checks,
 // then runs jest with the given arguments and exits with jest's code.
 //   npm test                      everything
 //   npm test -- test/infra        only matching test files (jest arguments pass through)
@@ -11,6 +11,7 @@ const os = require('os');
 const path = require('path');
 const { ensureTemporalCli, ensureTestServer, log, PROJECT_ROOT } = require('./lib/tools');
 const { ensureDependencies, ensureBuild, run, step, fail } = require('./lib/bootstrap');
+const { ensureSchemathesis } = require('./lib/schemathesis');
 
 /** One plain closing line that any CI can read, from jest's JSON results: `tests: N passed, N failed, N skipped`. */
 function printSummary(resultsFile) {
@@ -36,7 +37,8 @@ async function main() {
   await step('dependencies ready', ensureDependencies);
   const cli = await step('Temporal CLI ready', ensureTemporalCli);
   const testServer = await step('Java test server ready', ensureTestServer);
-  log(`  ${cli}\n[massline]   ${testServer}`);
+  const schemathesis = await step('Schemathesis ready', ensureSchemathesis);
+  log(`  ${cli}\n[massline]   ${testServer}\n[massline]   ${schemathesis}`);
 
   if (typecheck) {
     const code = await step('type check done', () =>

@@ -41,9 +41,9 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect((await view()).unmetGates).toEqual([]);
   const t1 = await unit('POST', `${U}/transitions`, { to: 'P2', comment: 'P1 deliverables complete' });
   expect(t1).toMatchObject({ status: 201, body: { status: 'pending' } });
-  // A unit never approves itself; a supervisor of another group cannot decide.
+  // A unit never approves itself (403); for a supervisor of another group the unit does not exist (404).
   expect((await unit('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'self' })).status).toBe(403);
-  expect((await as('supB')('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'other group' })).status).toBe(403);
+  expect((await as('supB')('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'other group' })).status).toBe(404);
   expect((await sup('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'P1 gate met' })).body).toEqual({ status: 'approved' });
   expect((await view()).phase).toBe('P2');
 
@@ -211,7 +211,7 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
       { call: 'fileObjection', rule: 'objection.disclosure-window', actor_id: expect.stringMatching(/^public:/) },
       // Refused by scope before the workflow was asked: audited all the same.
       { call: 'approveTransition', rule: 'actor.no-self-approval', actor_id: w.ids.unitA },
-      { call: 'approveTransition', rule: 'actor.supervisor-group', actor_id: w.ids.supB },
+      { call: 'approveTransition', rule: 'actor.scope', actor_id: w.ids.supB },
     ]),
   );
 });

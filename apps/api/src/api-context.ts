@@ -6,6 +6,7 @@ import type { MasslineConfig } from '../../../libs/config/src';
 import { AuthService } from './auth/auth.service';
 import { RateLimiter } from './auth/rate-limiter';
 import { CampaignsService } from './campaigns/campaigns.service';
+import { IdempotencySweeper } from './common/idempotency.interceptor';
 import { JsonLogger } from './common/logger';
 import { ApiMetrics, FAILING_ACTIVITY_FRESH_MS } from './common/metrics';
 import { EscalationsService } from './escalations/escalations.controller';
@@ -26,11 +27,15 @@ import { UnitsRepository } from './repositories/units.repository';
 import { EntriesRepository } from './repositories/entries.repository';
 import { TextStore } from './common/texts';
 import { PgActivityFailureRepository, PgDocumentRepository, type ActivityFailureRepository, type DocumentRepository } from '../../../libs/persistence/src';
+import { MeetingPresence } from './units/presence';
+import { PresenceRepository } from './repositories/presence.repository';
 import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
 
 export interface ApiContext {
   config: MasslineConfig;
+  /** Started with the app, stopped on shutdown. */
+  idempotencySweeper: IdempotencySweeper;
   dataSource: DataSource;
   temporal: Client;
   logger: JsonLogger;
@@ -72,6 +77,8 @@ export function buildApiContext(
   logger: JsonLogger,
   /** What the app opened itself and closes on shutdown, last opened first. */
   closers: Array<() => Promise<void>> = [],
+  /** The clock of the public rate limit (tests move it). */
+  clock: () => number = Date.now,
 ): ApiContext {
   const repositories = {
     principals: new PrincipalsRepository(dataSource),
@@ -80,7 +87,7 @@ export function buildApiContext(
     readModel: new ReadModelRepository(dataSource),
     measures: new MeasuresRepository(dataSource),
     programmes: new ProgrammesRepository(dataSource),
-    idempotency: new IdempotencyRepository(dataSource),
+    idempotency: new IdempotencyRepository(dataSource, config.idempotencyTtlHours),
     auditLog: new AuditLogRepository(dataSource),
     entries: new EntriesRepository(dataSource),
     documents: new PgDocumentRepository(dataSource),
@@ -96,26 +103,39 @@ export function buildApiContext(
       return [...counts].map(([activity, count]) => ({ activity, count }));
     },
   );
+  const idempotencySweeper = new IdempotencySweeper(repositories.idempotency, (err) =>
+    logger.event('warn', 'could not sweep expired idempotency keys', { error: err instanceof Error ? err.message : String(err) }),
+  );
   const engine = new EngineHealth(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, metrics.registry);
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
-  const units = new UnitsService(repositories.units, repositories.campaigns, workflows, texts, repositories.entries, config.temporal.taskQueue);
+  const units = new UnitsService(
+    repositories.units,
+    repositories.campaigns,
+    workflows,
+    texts,
+    repositories.entries,
+    config.temporal.taskQueue,
+    new MeetingPresence(new PresenceRepository(dataSource), workflows, repositories.entries),
+  );
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
     campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
     units,
     items: new ItemsService(units, workflows, repositories.readModel, texts, repositories.entries),
-    escalations: new EscalationsService(repositories.readModel),
+    escalations: new EscalationsService(repositories.readModel, repositories.campaigns),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, texts),
     health: new HealthService(dataSource, engine, metrics, repositories.activityFailures),
   };
+  metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();
   return {
     config,
+    idempotencySweeper,
     dataSource,
     temporal,
     logger,
     metrics,
-    publicLimiter: new RateLimiter(config.publicRateLimitPerMinute),
+    publicLimiter: new RateLimiter(config.publicRateLimitPerMinute, clock),
     auth: new AuthService(repositories.principals),
     workflows,
     repositories,

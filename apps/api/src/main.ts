@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Client, Connection } from '@temporalio/client';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal } from '../../../libs/temporal/src';
 import { buildApiContext, type ApiContext } from './api-context';
 import { AppModule } from './app.module';
-import { checkBody, enterRequestContext, expressErrors, requestIdAndLog } from './common/http-middleware';
+import { answerClientErrors, checkBody, enterRequestContext, expressErrors, methodNotAllowed, refuseInvalidUtf8, requestIdAndLog } from './common/http-middleware';
+import { completeDocument } from './common/openapi';
 import { JsonLogger } from './common/logger';
 
 /** Large enough for 10,000 units in one enrolment call, small enough to refuse abuse early. */
@@ -32,6 +33,8 @@ export interface ApiDeps {
    * announcement would end up in a log (see main()).
    */
   revealToken?: boolean;
+  /** The clock of the public rate limit (default Date.now; tests step it). */
+  clock?: () => number;
   /** Nest modules to import besides the API's own (e.g. the audit module). */
   imports?: Parameters<typeof AppModule.register>[1];
 }
@@ -68,7 +71,9 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
       closers.push(() => connection.close());
     }
 
-    const ctx = buildApiContext(config, dataSource, temporal, logger, closers);
+    const ctx = buildApiContext(config, dataSource, temporal, logger, closers, deps.clock);
+    ctx.idempotencySweeper.start();
+    closers.push(() => ctx.idempotencySweeper.stop());
     await seedOfficeToken(ctx, announce, deps.revealToken ?? true);
 
     const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
@@ -77,8 +82,9 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
       abortOnError: false,
     })) as MasslineApi;
     contexts.set(app, ctx);
+    app.disable('x-powered-by');
     app.use(requestIdAndLog(logger, ctx.metrics));
-    app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
+    app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 });
     app.use(checkBody);
     // Right after the parser: a malformed, oversized, too deeply nested or NUL-carrying body is answered here, in the one error shape.
     app.use(expressErrors(logger));
@@ -92,40 +98,25 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
           'Every answer carries X-Request-Id (the caller\'s, if it sent a plain one), which the JSON logs carry too.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'token of a principal (office, unit, supervisor, auditor)' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'opaque token of a principal (office, unit, supervisor, auditor), shown once when the principal is created',
+      })
       .build();
-    const document = withIdempotencyKey(SwaggerModule.createDocument(app, openapi));
+    const document = completeDocument(SwaggerModule.createDocument(app, openapi));
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    // Before the routes (registered by init): a documented path asked with a method it does not answer is a 405.
+    app.use(methodNotAllowed(document));
 
     await app.init();
+    answerClientErrors(app.getHttpServer());
     return app;
   } catch (err) {
     // Whatever was opened before the failure is closed again, so a failed start leaves nothing behind.
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
     throw err;
   }
-}
-
-/** Every POST and PUT accepts an Idempotency-Key (the interceptor applies to all of them): say so once, here. */
-function withIdempotencyKey(document: OpenAPIObject): OpenAPIObject {
-  for (const item of Object.values(document.paths)) {
-    for (const op of [item.post, item.put]) {
-      if (!op) continue;
-      op.parameters = [
-        ...(op.parameters ?? []),
-        {
-          name: 'Idempotency-Key',
-          in: 'header',
-          required: false,
-          description:
-            'Repeat the call safely: the same key with the same body replays the first answer (header Idempotent-Replayed: true); ' +
-            'the same key with another body is a 409. Keys are per principal (per address on public channels).',
-          schema: { type: 'string', maxLength: 255 },
-        },
-      ];
-    }
-  }
-  return document;
 }
 
 /**

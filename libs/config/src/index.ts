@@ -39,6 +39,8 @@ export interface MasslineConfig {
   };
   /** Public endpoints: requests per client address per minute. */
   publicRateLimitPerMinute: number;
+  /** How long a completed Idempotency-Key is kept (and replayed), in hours; older ones are swept. */
+  idempotencyTtlHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Worker concurrency. */
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
@@ -79,6 +81,7 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'MASSLINE_WEBHOOK_URL', default: '(none)', meaning: 'escalation notices are also POSTed here (with retries)' },
   { key: 'MASSLINE_WEBHOOK_SECRET', default: '(none)', meaning: 'HMAC-SHA256 key signing webhook bodies' },
   { key: 'MASSLINE_PUBLIC_RATE_LIMIT', default: '60', meaning: 'public requests per client address per minute' },
+  { key: 'MASSLINE_IDEMPOTENCY_TTL_HOURS', default: '24', meaning: 'hours an Idempotency-Key and its answer are kept, then swept' },
   { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
   { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
   { key: 'MASSLINE_WORKER_WORKFLOW_TASKS', default: '40', meaning: 'worker: max concurrent workflow tasks' },
@@ -135,6 +138,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminToken,
     notifier: { webhookUrl, webhookSecret: str('MASSLINE_WEBHOOK_SECRET') },
     publicRateLimitPerMinute: int('MASSLINE_PUBLIC_RATE_LIMIT', 60, 1, 1_000_000),
+    idempotencyTtlHours: int('MASSLINE_IDEMPOTENCY_TTL_HOURS', 24, 1, 8_760),
     logLevel,
     worker: {
       maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),

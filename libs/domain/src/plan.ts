@@ -5,9 +5,9 @@
 import { invalidInput } from './errors';
 import { CN_CALENDAR_2013_2014 } from './cn-calendar-2013-2014';
 import { addPlanDuration, DEFAULT_UTC_OFFSET, isWeekend } from './calendar';
-import { parseDuration, tryParseDuration } from './duration';
+import { parseDuration } from './duration';
 import type { BatchPlan, CalendarPlan, LadderRung, Plan, PlanInput, Window } from './plan-types';
-import { formatInstant, parseInstant, tryParseDate, tryParseOffset } from './time';
+import { DAY_MS, formatInstant, INSTANT_YEARS, parseBoundedInstant, parseInstant, tryParseDate, tryParseOffset } from './time';
 import { ACTIVE_PHASES, type ActivePhase, type Batch, RUNGS, type Rung } from './types';
 
 /** The seed calendar (DOMAIN.md "Calendar"), in China Standard Time. */
@@ -95,19 +95,47 @@ function expectArray(v: unknown, field: string, max = 10_000): unknown[] {
 function onlyKeys(v: Record<string, unknown>, keys: readonly string[], field: string) {
   for (const k of Object.keys(v)) if (!keys.includes(k)) throw invalidInput(`${field}.${k}`, 'unknown field');
 }
+/** A plan's instants are bounded like every instant the API accepts (years 2000–2099). */
 function expectInstant(v: unknown, field: string): number {
-  return parseInstant(v, field);
+  return parseBoundedInstant(v, field);
+}
+
+/**
+ * The longest offset of a ladder rung or disclosure window: a year and a day. DOMAIN.md's are days or weeks;
+ * a longer one would put a rung beyond any campaign (and, added to a deadline, beyond the years accepted).
+ */
+export const PLAN_OFFSET_MAX_DAYS = 366;
+
+function boundedDuration(value: unknown, field: string) {
+  const d = parseDuration(value, field);
+  if (d.days * DAY_MS + d.timeMs > PLAN_OFFSET_MAX_DAYS * DAY_MS) {
+    throw invalidInput(field, `at most ${PLAN_OFFSET_MAX_DAYS} days, got ${JSON.stringify(value)}`);
+  }
+  return d;
 }
 
 // ---------- resolution ----------
+
+/** What the client gave, or the default when it left the part out; a null is given (and then refused as such). */
+const given_ = <T>(value: unknown, fallback: T): T => (value === undefined ? fallback : (value as T));
 
 /**
  * A client's partial plan completed with the defaults (anchored at `startsAt`), then validated.
  * Throws INVALID_INPUT naming the offending field (e.g. `plan.batches[0].phases.P2.startsAt`).
  */
 export function resolvePlan(input: PlanInput | undefined, startsAt: string): Plan {
+  parseBoundedInstant(startsAt, 'startsAt');
   const base = defaultPlan(startsAt);
-  if (input === undefined || input === null) return base;
+  if (input === undefined || input === null) {
+    // The seed calendar moved to startsAt must itself stay inside the years accepted.
+    try {
+      validatePlan(base);
+    } catch {
+      const last = base.batches[base.batches.length - 1].endsAt;
+      throw invalidInput('startsAt', `the seed calendar from ${startsAt} would end at ${last}, after ${INSTANT_YEARS.last}`);
+    }
+    return base;
+  }
   const given = expectObject(input, 'plan');
   onlyKeys(given, ['batches', 'disclosure', 'ladder', 'windowLadder', 'calendar'], 'plan');
 
@@ -136,8 +164,8 @@ export function resolvePlan(input: PlanInput | undefined, startsAt: string): Pla
       }
       return {
         batch: b.batch,
-        startsAt: (b.startsAt as string | undefined) ?? def.startsAt,
-        endsAt: (b.endsAt as string | undefined) ?? def.endsAt,
+        startsAt: given_(b.startsAt, def.startsAt),
+        endsAt: given_(b.endsAt, def.endsAt),
         phases,
       };
     });
@@ -153,9 +181,9 @@ export function resolvePlan(input: PlanInput | undefined, startsAt: string): Pla
 
   const plan: Plan = {
     batches,
-    disclosure: (given.disclosure as string | undefined) ?? base.disclosure,
-    ladder: (given.ladder as LadderRung[] | undefined) ?? base.ladder,
-    windowLadder: (given.windowLadder as LadderRung[] | undefined) ?? base.windowLadder,
+    disclosure: given_(given.disclosure, base.disclosure),
+    ladder: given_(given.ladder, base.ladder),
+    windowLadder: given_(given.windowLadder, base.windowLadder),
     calendar,
   };
   validatePlan(plan);
@@ -183,7 +211,7 @@ function validateLadder(ladder: unknown, field: string) {
     }
     if (rungs.has(r.rung as string)) throw invalidInput(`${f}.rung`, `rung ${r.rung} given twice`);
     rungs.add(r.rung as string);
-    parseDuration(r.offset, `${f}.offset`);
+    boundedDuration(r.offset, `${f}.offset`);
   });
 }
 
@@ -225,8 +253,7 @@ export function validatePlan(plan: Plan): void {
     throw invalidInput(`plan.batches[${two.i}].startsAt`, 'batch 2 must start when or after batch 1 ends (batches overlap)');
   }
 
-  const disclosure = tryParseDuration(p.disclosure);
-  if (typeof disclosure === 'string') throw invalidInput('plan.disclosure', disclosure);
+  const disclosure = boundedDuration(p.disclosure, 'plan.disclosure');
   if (disclosure.negative) throw invalidInput('plan.disclosure', 'the disclosure window cannot be negative');
   validateLadder(p.ladder, 'plan.ladder');
   validateLadder(p.windowLadder, 'plan.windowLadder');
@@ -256,6 +283,17 @@ export function batchPlan(plan: Plan, batch: Batch): BatchPlan {
 }
 
 export const phaseWindow = (plan: Plan, batch: Batch, phase: ActivePhase): Window => batchPlan(plan, batch).phases[phase];
+
+/**
+ * The latest deadline the plan admits (task-book items, extensions): PLAN_OFFSET_MAX_DAYS after its last batch
+ * ends. Rectification outlasts the campaign (整改 goes on), but not without bound: a deadline in year 9999 would
+ * hold a ladder timer for ever.
+ */
+export function latestDeadline(plan: Pick<Plan, 'batches'>): { ms: number; at: string } {
+  const end = Math.max(...plan.batches.map((b) => parseInstant(b.endsAt, 'plan.batches.endsAt')));
+  const ms = end + PLAN_OFFSET_MAX_DAYS * DAY_MS;
+  return { ms, at: formatInstant(ms, tryParseOffset(DEFAULT_UTC_OFFSET) ?? 0) };
+}
 
 /** One rung of a ladder with the moment it is due. */
 export interface ScheduledRung {

@@ -38,6 +38,45 @@ export function parseInstant(value: unknown, field: string): number {
 
 export const isInstant = (value: unknown): value is string => tryParseInstant(value) !== undefined;
 
+// ---------- the years an instant of the campaign may fall in ----------
+
+/**
+ * Every instant massline accepts is written with a year from 2000 to 2099 (at its own offset): a campaign, its
+ * deadlines and its ladder live well inside, and nothing outside can overflow a timer or a 4-digit year.
+ */
+export const INSTANT_YEARS = { first: 2000, last: 2099 } as const;
+
+const MONTH_DAY = '(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)';
+/** 2000 to 2099; 02-29 only in leap years (every 4th: 2000 is one). */
+const YEAR_MONTH_DAY = `(?:20\\d\\d-${MONTH_DAY}|20(?:[02468][048]|[13579][26])-02-29)`;
+/**
+ * The instants the API accepts, as a regular expression (ECMA-262 and Python alike): what the OpenAPI document
+ * publishes, exactly what `isBoundedInstant` accepts. Seconds and up to 9 fraction digits are optional.
+ */
+export const BOUNDED_INSTANT_PATTERN =
+  `^${YEAR_MONTH_DAY}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:0\\d|1[0-4]):[0-5]\\d)$`;
+const BOUNDED_INSTANT = new RegExp(BOUNDED_INSTANT_PATTERN);
+
+/** An instant with an offset whose written year is 2000–2099. */
+export const isBoundedInstant = (value: unknown): value is string =>
+  typeof value === 'string' && BOUNDED_INSTANT.test(value) && tryParseInstant(value) !== undefined;
+
+/** What is wrong with an instant, in words, or undefined when it is a bounded instant. */
+export function instantProblem(value: unknown): string | undefined {
+  if (tryParseInstant(value) === undefined) {
+    return `expected an ISO-8601 time with offset (e.g. 2013-07-08T00:00:00+08:00), got ${JSON.stringify(value)}`;
+  }
+  if (!isBoundedInstant(value)) return `must fall in the years ${INSTANT_YEARS.first} to ${INSTANT_YEARS.last}, got ${JSON.stringify(value)}`;
+  return undefined;
+}
+
+/** Parses a bounded instant or throws INVALID_INPUT naming `field`. */
+export function parseBoundedInstant(value: unknown, field: string): number {
+  const problem = instantProblem(value);
+  if (problem) throw invalidInput(field, problem);
+  return tryParseInstant(value)!;
+}
+
 /** `+08:00` → 28800000; `Z` → 0. */
 export function tryParseOffset(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;

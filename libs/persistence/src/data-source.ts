@@ -6,12 +6,16 @@ import { MASSLINE_ENTITIES } from './entities';
 import { InitialSchema1764100000000 } from './migrations/1764100000000-InitialSchema';
 import { ProgrammeEscalationsAndUnitCodeOrder1764100000001 } from './migrations/1764100000001-ProgrammeEscalationsAndUnitCodeOrder';
 import { DocumentsEntriesAndActivityFailures1764100000002 } from './migrations/1764100000002-DocumentsEntriesAndActivityFailures';
+import { TokensOutOfIdempotencyKeys1764200000000 } from './migrations/1764200000000-TokensOutOfIdempotencyKeys';
+import { SupervisorPresence1764200000001 } from './migrations/1764200000001-SupervisorPresence';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
 export const MASSLINE_MIGRATIONS = [
   InitialSchema1764100000000,
   ProgrammeEscalationsAndUnitCodeOrder1764100000001,
   DocumentsEntriesAndActivityFailures1764100000002,
+  TokensOutOfIdempotencyKeys1764200000000,
+  SupervisorPresence1764200000001,
 ];
 
 /** Credentials and database name of the embedded PostgreSQL that `npm start` runs (apps/cli/src/embedded). */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -19,7 +19,6 @@ import {
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('api/units')
 export class UnitAuditController {
   constructor(private readonly service: AuditService) {}
@@ -48,7 +47,6 @@ export class UnitAuditController {
 }
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('api/items')
 export class ItemAuditController {
   constructor(private readonly service: AuditService) {}
@@ -64,7 +62,6 @@ export class ItemAuditController {
 }
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('api/audit')
 export class AuditController {
   constructor(private readonly service: AuditService) {}
@@ -100,7 +97,6 @@ export class AuditController {
 }
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('api/escalations')
 export class DossierController {
   constructor(private readonly service: AuditService) {}

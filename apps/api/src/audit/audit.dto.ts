@@ -1,18 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { IsIsoTime } from '../common/validation';
-import { UUID } from '../common/dto';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { IsIsoTime, Pattern } from '../common/validation';
 
 /** Unit ids, item ids (`<unit>.item-<n>`) and workflow ids (`massline-…`). */
-const WORKFLOW_REF = /^[A-Za-z0-9._:-]{1,200}$/;
+const WORKFLOW_REF = '^[A-Za-z0-9._:-]{1,200}$';
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const MAX_REPLAY_IDS = 10_000;
 
 export class ReplayRequestDto {
   @ApiPropertyOptional({ description: "Replays every workflow of the campaign (by its MasslineCampaign search attribute), every run" })
   @IsOptional()
   @IsString()
-  @Matches(UUID, { message: '$property must be a campaign id (uuid)' })
+  @Pattern(UUID_PATTERN, '$property must be a campaign id (uuid)')
   campaignId?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: MAX_REPLAY_IDS, description: 'Unit ids, item ids or workflow ids (latest run of each)' })
@@ -21,7 +21,7 @@ export class ReplayRequestDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_REPLAY_IDS)
   @IsString({ each: true })
-  @Matches(WORKFLOW_REF, { each: true, message: '$property must hold unit, item or workflow ids' })
+  @Pattern(WORKFLOW_REF, '$property must hold unit, item or workflow ids', true)
   workflowIds?: string[];
 
   @ApiPropertyOptional({ example: '2014-01-01T00:00:00+08:00', description: 'Workflows closed at or after this time' })
@@ -66,7 +66,7 @@ export class ReplayAcceptedDto {
 export class ReconcileRequestDto {
   @ApiProperty()
   @IsString()
-  @Matches(UUID, { message: '$property must be a campaign id (uuid)' })
+  @Pattern(UUID_PATTERN, '$property must be a campaign id (uuid)')
   campaignId!: string;
 }
 
@@ -131,7 +131,7 @@ export class HistoryQueryDto {
   @ApiPropertyOptional({ description: 'A run of the unit workflow (default: the latest; earlier runs are named by each run\'s continuedExecutionRunId)' })
   @IsOptional()
   @IsString()
-  @Matches(UUID, { message: '$property must be a run id (uuid)' })
+  @Pattern(UUID_PATTERN, '$property must be a run id (uuid)')
   runId?: string;
 }
 

@@ -1,7 +1,7 @@
 // The auditors' use cases over HTTP: who may see what is decided here (scopes), the work is done by
 // libs/audit against the engine and the database.
 import type { Client } from '@temporalio/client';
-import { DomainError, forbidden, invalidInput, notFound, unitIdOfItem, unitWorkflowId, type Role } from '../../../../libs/domain/src';
+import { DomainError, invalidInput, notFound, unitIdOfItem, unitWorkflowId, type Role } from '../../../../libs/domain/src';
 import {
   buildDossier,
   buildItemTimeline,
@@ -39,9 +39,9 @@ export class AuditService {
   }
 
   /** auditor, office, and the supervisors of the unit's assigned group. */
-  private mayReadTrail(by: Principal, unit: UnitRow): void {
+  private mayReadTrail(by: Principal, unit: UnitRow, as = { what: 'unit', id: unit.id }): void {
     AccessPolicy.requireRole(by, TIMELINE_READERS, "read a unit's timeline");
-    if (by.role === 'supervisor' && by.groupId !== unit.groupId) throw forbidden(`supervisory group ${by.groupId} is not assigned to unit ${unit.id}`, { role: by.role });
+    AccessPolicy.canRead(by, unit, as);
   }
 
   async history(by: Principal, unitId: string, runId?: string): Promise<{ workflowId: string; json: string }> {
@@ -64,8 +64,10 @@ export class AuditService {
   }
 
   async itemTimeline(by: Principal, itemId: string): Promise<TimelineEntry[]> {
-    const unit = await this.unitOf(unitIdOfItem(itemId)!);
-    this.mayReadTrail(by, unit);
+    const unit = await this.unitOf(unitIdOfItem(itemId)!).catch((err) => {
+      throw err instanceof DomainError && err.code === 'NOT_FOUND' ? notFound('item', itemId) : err;
+    });
+    this.mayReadTrail(by, unit, { what: 'item', id: itemId });
     const result = await buildItemTimeline({ client: this.client, store: this.repository, itemId });
     if (!result.started && !result.entries.length) throw notFound('item', itemId);
     return result.entries;
@@ -120,9 +122,7 @@ export class AuditService {
     AccessPolicy.requireRole(by, ['auditor', 'office', 'supervisor'], 'read a referral dossier');
     const escalation = await this.repository.escalation(escalationId);
     if (!escalation) throw notFound('escalation', escalationId);
-    if (by.role === 'supervisor' && by.groupId !== escalation.groupId) {
-      throw forbidden(`supervisory group ${by.groupId} is not assigned to the unit of escalation ${escalationId}`, { role: by.role });
-    }
+    if (by.role === 'supervisor' && by.groupId !== escalation.groupId) throw notFound('escalation', escalationId);
     try {
       return await buildDossier({ client: this.client, store: this.repository, escalationId: escalation.id });
     } catch (err) {

@@ -50,7 +50,8 @@ export class AccessGuard implements CanActivate {
     const store = requestContext.getStore();
     if (store) store.principalId = principal.id;
     if (!access.roles.includes(principal.role)) {
-      throw new DomainError('FORBIDDEN', `role ${principal.role} may not call this (allowed: ${access.roles.join(', ')})`, {
+      throw new DomainError('FORBIDDEN', `role ${principal.role} may not call this (allowed: ${access.roles.join(', ')}) (rule: actor.role)`, {
+        rule: 'actor.role',
         role: principal.role,
       });
     }

@@ -1,16 +1,21 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiErrors } from '../common/dto';
 import type { Role } from '../../../../libs/domain/src';
 import type { Caller, Principal } from './principal';
 
 export const ACCESS_KEY = 'massline:access';
 export type Access = { kind: 'open' } | { kind: 'public' } | { kind: 'roles'; roles: Role[] };
 
+// Each declaration also writes the route's security into the OpenAPI document, so the two cannot differ.
+
 /** No token, no rate limit (health, metrics, docs). */
 export const Open = () => SetMetadata(ACCESS_KEY, { kind: 'open' } satisfies Access);
 /** No token; rate-limited per client address (opinions, objections). */
-export const PublicChannel = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);
+export const PublicChannel = () => applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access), ApiErrors(429));
 /** A bearer token whose principal has one of these roles. Scope is checked by the service. */
-export const Roles = (...roles: Role[]) => SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access);
+export const Roles = (...roles: Role[]) =>
+  applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access), ApiBearerAuth(), ApiErrors(401, 403));
 
 /**
  * Workflow decisions admit every authenticated role at the guard: the service checks role and scope itself,

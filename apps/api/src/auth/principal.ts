@@ -8,6 +8,8 @@ export interface Principal {
   role: Role;
   unitId?: string;
   groupId?: string;
+  /** The campaign of the unit or group (none for office and auditors). */
+  campaignId?: string;
 }
 
 /** The caller of a public endpoint, identified only by a digest of its address (no personal data kept). */

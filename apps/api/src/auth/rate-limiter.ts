@@ -1,36 +1,80 @@
-// Per-address token bucket for the public channels: `perMinute` requests, refilled continuously.
+// The public channels' limit, exactly as documented: at most `perMinute` requests from one address in any
+// 60 seconds (a sliding window over the moments of the requests let through, not a bucket that refills and
+// so lets twice as many through at its edge).
+const WINDOW_MS = 60_000;
+
+/** Moments (ms) of the requests let through in the last window, oldest first, in a ring of `perMinute` slots. */
+class Window {
+  private slots: Float64Array;
+  private start = 0;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.slots = new Float64Array(Math.min(capacity, 64));
+  }
+
+  private grow(capacity: number): void {
+    const bigger = new Float64Array(Math.min(capacity, this.slots.length * 2));
+    for (let i = 0; i < this.size; i++) bigger[i] = this.at(i);
+    this.slots = bigger;
+    this.start = 0;
+  }
+
+  at(i: number): number {
+    return this.slots[(this.start + i) % this.slots.length];
+  }
+
+  /** Forgets the moments that left the window. */
+  expire(now: number): void {
+    while (this.size && this.at(0) <= now - WINDOW_MS) {
+      this.start = (this.start + 1) % this.slots.length;
+      this.size--;
+    }
+  }
+
+  push(now: number, capacity: number): void {
+    if (this.size === this.slots.length) this.grow(capacity);
+    this.slots[(this.start + this.size) % this.slots.length] = now;
+    this.size++;
+  }
+}
+
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly windows = new Map<string, Window>();
   private lastSweep = 0;
 
   constructor(
-    private readonly perMinute: number,
+    readonly perMinute: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one token for `address`; returns the seconds to wait when none is left. */
+  /** Counts one request of `address`; returns the seconds to wait when the window is full. */
   take(address: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
     const now = this.now();
     this.sweep(now);
-    const ratePerMs = this.perMinute / 60_000;
-    const bucket = this.buckets.get(address) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
-    bucket.at = now;
-    this.buckets.set(address, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    let w = this.windows.get(address);
+    if (!w) this.windows.set(address, (w = new Window(this.perMinute)));
+    w.expire(now);
+    if (w.size < this.perMinute) {
+      w.push(now, this.perMinute);
       return { allowed: true };
     }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / ratePerMs / 1000)) };
+    // The oldest request in the window leaves it at oldest + 60 s: a slot is free from then on.
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.at(0) + WINDOW_MS - now) / 1000)) };
   }
 
-  /** Forget full buckets now and then, so memory stays bounded by the active addresses. */
+  /** Addresses tracked now (bounded by those active in the last minute). */
+  get tracked(): number {
+    return this.windows.size;
+  }
+
+  /** Forgets idle addresses once a minute, so memory stays bounded by the addresses active in the last minute. */
   private sweep(now: number): void {
-    if (now - this.lastSweep < 60_000) return;
+    if (now - this.lastSweep < WINDOW_MS) return;
     this.lastSweep = now;
-    const ratePerMs = this.perMinute / 60_000;
-    for (const [address, b] of this.buckets) {
-      if (b.tokens + (now - b.at) * ratePerMs >= this.perMinute) this.buckets.delete(address);
+    for (const [address, w] of this.windows) {
+      w.expire(now);
+      if (!w.size) this.windows.delete(address);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
+  
   ApiCreatedResponse,
   ApiExtraModels,
   ApiOkResponse,
@@ -22,6 +22,7 @@ import {
   EnrolResultsDto,
   EnrolUnitsDto,
   GroupDto,
+  GroupListDto,
   PhaseCountsDto,
   UnitListDto,
   UnitListQueryDto,
@@ -29,7 +30,6 @@ import {
 import { CampaignsService } from './campaigns.service';
 
 @ApiTags('campaigns')
-@ApiBearerAuth()
 @ApiExtraModels(PhaseCountsDto)
 @Controller('api/campaigns')
 export class CampaignsController {
@@ -77,7 +77,7 @@ export class CampaignsController {
   @Get(':id/groups')
   @Roles('office', 'supervisor', 'auditor')
   @ApiOperation({ summary: "The campaign's supervisory groups (a supervisor sees its own)" })
-  @ApiOkResponse({ type: [GroupDto] })
+  @ApiOkResponse({ type: GroupListDto })
   @ApiErrors(401, 403, 404)
   listGroups(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string) {
     return this.service.listGroups(p, id);

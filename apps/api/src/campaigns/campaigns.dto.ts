@@ -10,7 +10,6 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
@@ -28,13 +27,15 @@ import {
   type UnitLevel,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
-import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern } from '../common/validation';
+
+const UNIT_CODE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
 // ---------- plan (documentation; resolvePlan validates it and names the field) ----------
 
 export class WindowDto {
-  @ApiProperty({ format: 'date-time', example: '2013-07-08T00:00:00+08:00' }) startsAt!: string;
-  @ApiProperty({ format: 'date-time', example: '2013-09-01T00:00:00+08:00' }) endsAt!: string;
+  @ApiProperty({ ...INSTANT_SCHEMA, example: '2013-07-08T00:00:00+08:00' }) startsAt!: string;
+  @ApiProperty({ ...INSTANT_SCHEMA, example: '2013-09-01T00:00:00+08:00' }) endsAt!: string;
 }
 export class PhaseWindowsDto {
   @ApiPropertyOptional({ type: WindowDto }) P1?: WindowDto;
@@ -43,8 +44,8 @@ export class PhaseWindowsDto {
 }
 export class BatchPlanDto {
   @ApiProperty({ enum: [1, 2] }) batch!: Batch;
-  @ApiPropertyOptional({ format: 'date-time' }) startsAt?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) endsAt?: string;
+  @ApiPropertyOptional({ ...INSTANT_SCHEMA }) startsAt?: string;
+  @ApiPropertyOptional({ ...INSTANT_SCHEMA }) endsAt?: string;
   @ApiPropertyOptional({ type: PhaseWindowsDto }) phases?: PhaseWindowsDto;
 }
 export class LadderRungDto {
@@ -72,7 +73,7 @@ export class CreateCampaignDto {
   @MaxLength(LIMITS.name)
   name!: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'anchor of the default calendar (default now)' })
+  @ApiPropertyOptional({ description: 'anchor of the default calendar (default now)' })
   @IsOptional()
   @IsIsoTime()
   startsAt?: string;
@@ -115,9 +116,19 @@ export class DashboardDto {
 export class CampaignCountsDto extends DashboardDto {
   @ApiProperty({ description: 'enrolled units' }) units!: number;
 }
+export class StalledDto {
+  @ApiProperty({ type: 'integer', description: 'attempts of the workflow task so far (each one failed)' }) attempts!: number;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the failing task was first scheduled' }) scheduledAt?: string;
+}
 export class CampaignDto extends CampaignCreatedDto {
+  @ApiProperty({
+    enum: ['draft', 'running', 'stalled', 'done'],
+    description: 'stalled: started, but its workflow task fails on every attempt (see stalled; metric massline_campaigns_stalled)',
+  })
+  override status!: string;
+  @ApiPropertyOptional({ type: StalledDto }) stalled?: StalledDto;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) startedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
   @ApiProperty({ type: CampaignCountsDto }) counts!: CampaignCountsDto;
 }
 export class CampaignStartedDto {
@@ -138,11 +149,15 @@ export class GroupDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() name!: string;
 }
+export class GroupListDto {
+  @ApiProperty({ type: [GroupDto] }) items!: GroupDto[];
+  @ApiProperty({ type: 'integer' }) total!: number;
+}
 
 export class EnrolUnitDto {
-  @ApiProperty({ maxLength: LIMITS.code, pattern: '^[A-Za-z0-9._-]+$' })
+  @ApiProperty({ maxLength: LIMITS.code })
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  @Pattern(UNIT_CODE_PATTERN, '$property must be 1 to 64 letters, digits, dots, dashes or underscores')
   code!: string;
 
   @ApiProperty({ maxLength: LIMITS.name })
@@ -167,7 +182,7 @@ export class EnrolUnitDto {
   @ApiPropertyOptional({ maxLength: LIMITS.code })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  @Pattern(UNIT_CODE_PATTERN, '$property must be 1 to 64 letters, digits, dots, dashes or underscores')
   parentCode?: string;
 
   @ApiProperty({ format: 'uuid', description: 'a supervisory group of this campaign' })
@@ -231,9 +246,9 @@ export class UnitListEntryDto {
   @ApiProperty({ enum: PHASES }) phase!: string;
   @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
   @ApiProperty({ enum: CARDS }) card!: string;
-  @ApiPropertyOptional({ type: WindowDto, nullable: true }) window!: WindowDto | null;
+  @ApiProperty({ type: WindowDto, nullable: true }) window!: WindowDto | null;
   @ApiProperty({ type: [String] }) unmetGates!: string[];
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) updatedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) updatedAt!: string | null;
 }
 export class UnitListDto {
   @ApiProperty({ type: [UnitListEntryDto] }) items!: UnitListEntryDto[];

@@ -2,6 +2,7 @@ import type { MasslineConfig } from '../../../../libs/config/src';
 import {
   DomainError,
   forbidden,
+  campaignWorkflowId,
   notFound,
   ruleViolation,
   type Batch,
@@ -43,13 +44,20 @@ export class CampaignsService {
 
   async get(by: Principal, id: string) {
     AccessPolicy.requireRole(by, ['office', 'unit', 'supervisor', 'auditor'], 'read campaigns');
+    AccessPolicy.canReadCampaign(by, id);
     const campaign = await this.mustFind(id);
     // One source for the counters, the same as the dashboard's: the read model.
-    const [counts, units] = await Promise.all([this.projectionCounts(campaign.id), this.units.countByCampaign(id)]);
+    const [counts, units, stalled] = await Promise.all([
+      this.projectionCounts(campaign.id),
+      this.units.countByCampaign(id),
+      campaign.status === 'running' ? this.workflows.stalledTask(campaignWorkflowId(id)) : undefined,
+    ]);
     return {
       id: campaign.id,
       name: campaign.name,
-      status: campaign.status,
+      // Running in the database, but its workflow cannot take a step: say so rather than "running".
+      status: stalled ? ('stalled' as const) : campaign.status,
+      ...(stalled ? { stalled } : {}),
       plan: campaign.plan,
       startsAt: campaign.startsAt,
       startedAt: campaign.startedAt,
@@ -85,6 +93,7 @@ export class CampaignsService {
 
   async listGroups(by: Principal, campaignId: string) {
     AccessPolicy.requireRole(by, ['office', 'supervisor', 'auditor'], 'list supervisory groups');
+    AccessPolicy.canReadCampaign(by, campaignId);
     await this.mustFind(campaignId);
     const groups = await this.campaigns.listGroups(campaignId);
     const visible = by.role === 'supervisor' ? groups.filter((g) => g.id === by.groupId) : groups;
@@ -145,12 +154,16 @@ export class CampaignsService {
 
   async listUnits(by: Principal, campaignId: string, q: UnitListQueryDto) {
     AccessPolicy.requireRole(by, ['office', 'supervisor', 'auditor'], 'list units');
+    AccessPolicy.canReadCampaign(by, campaignId);
     await this.mustFind(campaignId);
     let groupId = q.groupId?.toLowerCase();
-    if (by.role === 'supervisor') {
-      if (groupId && groupId !== by.groupId) throw forbidden(`supervisory group ${by.groupId} may list only its own units`, { rule: 'supervisor.assigned-group' });
-      groupId = by.groupId;
+    if (groupId) {
+      // A filter naming a group the caller cannot see, or not of this campaign, names an unknown group.
+      const group = await this.campaigns.findGroup(groupId);
+      if (!group || group.campaignId !== campaignId) throw notFound('group', groupId);
+      AccessPolicy.canReadGroup(by, group);
     }
+    groupId ??= AccessPolicy.groupFilter(by);
     return this.units.list({ campaignId, batch: q.batch, phase: q.phase, card: q.card, groupId, ...pageOf(q) });
   }
 
@@ -158,6 +171,13 @@ export class CampaignsService {
     AccessPolicy.requireRole(by, ['office', 'auditor'], 'read the dashboard');
     await this.mustFind(campaignId);
     return this.projectionCounts(campaignId);
+  }
+
+  /** Running campaigns whose workflow task keeps failing (for the metric), at most `limit` looked at. */
+  async stalledCampaigns(limit = 200): Promise<number> {
+    const running = await this.campaigns.runningIds(limit);
+    const stalled = await Promise.all(running.map((id) => this.workflows.stalledTask(campaignWorkflowId(id)).catch(() => undefined)));
+    return stalled.filter(Boolean).length;
   }
 
   // ---------- helpers ----------

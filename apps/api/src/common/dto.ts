@@ -36,15 +36,16 @@ export class ErrorResponseDto {
   details?: Array<Record<string, unknown>>;
 }
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed or invalid input; names the field',
+export const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed or invalid input (a body, parameter or header): names the field',
+  405: 'The path does not answer this method (Allow lists the ones it does)',
   401: 'Missing or unknown bearer token',
-  403: 'Role or scope does not allow this call',
-  404: 'Unknown id',
-  409: 'The request breaks a lifecycle rule (names the rule or the unmet gates), or conflicts with an earlier one',
+  403: 'The caller may see the object but not do this: its role, or who acts for whom (the message names the rule)',
+  404: 'Unknown id, or an object outside the caller\'s scope (answered alike, so that scope discloses nothing)',
+  409: 'The request breaks a lifecycle rule (names the rule or the unmet gates), or conflicts with an earlier one (e.g. an Idempotency-Key used for another request)',
   413: 'Body too large',
   429: 'Rate limit of the public channel reached (Retry-After says when to come back)',
-  503: 'Database or workflow engine unavailable',
+  503: 'Database or workflow engine unavailable: retry later (a decision answered 503 may still be applied: repeat it with the same Idempotency-Key)',
 };
 
 /** Documents the error answers a route may give, all in the one error shape. */
@@ -52,7 +53,7 @@ export const ApiErrors = (...statuses: number[]) =>
   applyDecorators(...statuses.map((status) => ApiResponse({ status, description: ERROR_DESCRIPTIONS[status], type: ErrorResponseDto })));
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -60,7 +61,7 @@ export class PageQueryDto {
   @Max(1_000_000)
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: LIMITS.pageSize, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: LIMITS.pageSize, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

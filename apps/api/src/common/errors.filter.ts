@@ -36,7 +36,8 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
 
 export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
   if (exception instanceof DomainError) {
-    const { actorId: _actor, fields, ...rest } = exception.details;
+    // actorId and hiddenBy are for the audit log only: a hidden object's 404 must read like an unknown id's.
+    const { actorId: _actor, hiddenBy: _hidden, fields, ...rest } = exception.details;
     const details = Array.isArray(fields) ? fields : Object.keys(rest).length ? [rest] : undefined;
     return { body: errorBody(exception.httpStatus, exception.message, details), unexpected: false };
   }
@@ -62,7 +63,9 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
   const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
   if (status && status >= 400 && status < 500) {
     const message =
-      e.type === 'entity.parse.failed'
+      e.type === 'massline.invalid-utf8'
+        ? 'body: not valid UTF-8'
+        : e.type === 'entity.parse.failed'
         ? 'body: malformed JSON'
         : e.type === 'entity.too.large'
           ? 'body: request body too large'

@@ -1,9 +1,13 @@
 // Express-level pieces that run around Nest: request id, the request log line and latency metric, and the
 // error answer for failures raised before Nest's router (body parser).
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../../../../libs/domain/src';
-import { toErrorBody } from './errors.filter';
+import { errorBody, toErrorBody } from './errors.filter';
 import type { JsonLogger } from './logger';
 import type { ApiMetrics } from './metrics';
 import { requestContext } from './request-context';
@@ -58,11 +62,15 @@ export function bodyProblem(value: unknown, maxDepth = MAX_BODY_DEPTH): { field:
     if (Array.isArray(v)) v.forEach((child, i) => stack.push([child, `${path}[${i}]`, depth + 1]));
     else for (const [k, child] of Object.entries(v as object)) {
       if (k.includes('\u0000')) return { field: path || 'body', message: 'field names must not contain NUL (\\u0000) characters' };
+      if (RESERVED_KEYS.has(k)) return { field: path ? `${path}.${k}` : k, message: 'unknown field' };
       stack.push([child, path ? `${path}.${k}` : k, depth + 1]);
     }
   }
   return undefined;
 }
+
+/** Keys that name an object's machinery in JavaScript: no DTO has them, so they are unknown fields like any other. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export const checkBody = (req: Request, _res: Response, next: NextFunction): void => {
   const problem = req.body === undefined ? undefined : bodyProblem(req.body);
@@ -84,3 +92,60 @@ export const expressErrors =
     if (unexpected) logger.event('error', 'unhandled error', { path: req.originalUrl, error: String(err) });
     res.status(body.statusCode).json(body);
   };
+
+/** body-parser `verify`: bytes that are not UTF-8 are refused, not decoded into U+FFFD and stored. */
+export const refuseInvalidUtf8 = (_req: unknown, _res: unknown, buf: Buffer): void => {
+  if (!isUtf8(buf)) throw Object.assign(new Error('body: not valid UTF-8'), { type: 'massline.invalid-utf8', status: 400 });
+};
+
+/** Path templates of the document (`/api/units/{id}`) as regular expressions, with the methods each answers. */
+function routeTable(document: OpenAPIObject): Array<{ pattern: RegExp; allow: string[] }> {
+  return Object.entries(document.paths).map(([path, item]) => {
+    const methods = Object.keys(item).filter((k) => ['get', 'put', 'post', 'delete', 'patch'].includes(k)).map((m) => m.toUpperCase());
+    if (methods.includes('GET')) methods.push('HEAD');
+    const source = path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+');
+    return { pattern: new RegExp(`^${source}/?$`), allow: [...methods, 'OPTIONS'] };
+  });
+}
+
+/**
+ * A documented path asked with a method it does not answer: 405 with Allow (RFC 9110), in the error shape;
+ * OPTIONS answers 204 with Allow. Other paths go on to the router (and its 404).
+ */
+export function methodNotAllowed(document: OpenAPIObject) {
+  const routes = routeTable(document);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const path = req.path;
+    const route = routes.find((r) => r.pattern.test(path));
+    if (!route || route.allow.includes(req.method)) {
+      if (route && req.method === 'OPTIONS') {
+        res.setHeader('Allow', route.allow.join(', '));
+        res.status(204).end();
+        return;
+      }
+      return next();
+    }
+    res.setHeader('Allow', route.allow.join(', '));
+    res.status(405).json(errorBody(405, `${req.method} is not a method of ${path}; it answers ${route.allow.join(', ')}`));
+  };
+}
+
+/**
+ * Requests Node itself cannot parse (a malformed request line or header, headers too large) are answered in
+ * the one error shape instead of an empty 400, then the connection is closed.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message = { 431: 'request headers too large', 408: 'the request took too long to arrive', 400: 'malformed HTTP request' }[status];
+    const body = JSON.stringify(errorBody(status, message));
+    const reason = STATUS_CODES[status];
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}

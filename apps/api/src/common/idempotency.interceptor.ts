@@ -1,7 +1,9 @@
 // Idempotency-Key on creating calls: the first answer is stored and replayed for a repeat with the same key
 // and the same request; the same key with another request is refused (409 naming the key). Only successful
-// answers are kept: a refused request changes nothing, so it may be retried under the same key.
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+// answers are kept: a refused request changes nothing, so it may be retried under the same key. Secrets in an
+// answer (a new principal's token) are never stored: a replay answers without them. Keys expire (config
+// MASSLINE_IDEMPOTENCY_TTL_HOURS) and are swept.
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -12,6 +14,15 @@ import type { IdempotencyRepository } from '../repositories/idempotency.reposito
 import { requestContext } from './request-context';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+
+const SECRET_FIELDS = 'massline:secret-response-fields';
+/** Fields of the route's answer that are shown once and never stored (nor replayed). */
+export const SecretInResponse = (...fields: string[]) => SetMetadata(SECRET_FIELDS, fields);
+
+const withoutFields = (body: unknown, fields: string[] | undefined): unknown => {
+  if (!fields?.length || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([k]) => !fields.includes(k)));
+};
 /** A claim older than this whose answer never came (the process died mid-request) may be taken over. */
 const ABANDONED_AFTER_SECONDS = 60;
 
@@ -81,11 +92,53 @@ export class IdempotencyInterceptor implements NestInterceptor {
       (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? (req.method === 'POST' ? 201 : 200);
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.store.complete(scope, key, status, body);
+      const secret = Reflect.getMetadata(SECRET_FIELDS, context.getHandler()) as string[] | undefined;
+      await this.store.complete(scope, key, status, withoutFields(body, secret));
       return of(body);
     } catch (err) {
       await this.store.release(scope, key).catch(() => undefined);
       throw err;
     }
+  }
+}
+
+/** Removes expired Idempotency-Keys now and then (and once at start), so the table holds one day of keys. */
+export class IdempotencySweeper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly store: IdempotencyRepository,
+    private readonly onError: (err: unknown) => void,
+    private readonly everyMs = 10 * 60_000,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweepNow(), this.everyMs);
+    this.timer.unref();
+    void this.sweepNow();
+  }
+
+  /** One sweep (a sweep already running is awaited instead); returns the keys removed. */
+  async sweepNow(): Promise<number> {
+    if (this.running) {
+      await this.running;
+      return 0;
+    }
+    let removed = 0;
+    this.running = this.store
+      .sweep()
+      .then((n) => void (removed = n))
+      .catch(this.onError)
+      .finally(() => (this.running = undefined));
+    await this.running;
+    return removed;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
   }
 }

@@ -32,12 +32,29 @@ export class ApiMetrics {
   /** Activities failing right now (retried by Temporal meanwhile), as the workers record them. */
   readonly failingActivities: Gauge<'activity'>;
 
+  /** Set once the services exist: counts the running campaigns whose workflow task keeps failing. */
+  countStalledCampaigns?: () => Promise<number>;
+  readonly stalledCampaigns: Gauge;
+
   constructor(
     countEscalations: () => Promise<Array<{ rung: string; count: number }>>,
     withDefaults = true,
     countFailingActivities: () => Promise<Array<{ activity: string; count: number }>> = async () => [],
   ) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'massline_api_' });
+    const metrics = this;
+    this.stalledCampaigns = new Gauge({
+      name: 'massline_campaigns_stalled',
+      help: 'Running campaigns whose workflow task has failed 3 or more times in a row (the workflow makes no progress)',
+      registers: [this.registry],
+      async collect() {
+        try {
+          if (metrics.countStalledCampaigns) this.set(await metrics.countStalledCampaigns());
+        } catch {
+          // As for escalations: the scrape answers, readiness reports what is down.
+        }
+      },
+    });
     this.escalationsFired = new Gauge({
       name: 'massline_escalations_fired',
       help: 'Escalation rungs fired (reminder, yellow, red, referral), from the escalations table',

@@ -1,12 +1,47 @@
 // Input validation: one ValidationPipe (unknown fields refused, every failure named by its path) and the
 // checks class-validator lacks — ISO times with an offset, non-blank text. Plans (ISO durations, calendar
 // dates) are checked by resolvePlan in libs/domain, which names the plan's field.
-import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { registerDecorator, ValidationOptions } from 'class-validator';
-import { DomainError, isInstant } from '../../../../libs/domain/src';
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
+import { BOUNDED_INSTANT_PATTERN, DomainError, INSTANT_YEARS, isBoundedInstant } from '../../../../libs/domain/src';
 
-/** An ISO-8601 time with an offset (`…+08:00` or `…Z`) that exists; the workflows parse times the same way. */
-export const isIsoTime = (value: unknown): value is string => typeof value === 'string' && value.length <= 40 && isInstant(value);
+/**
+ * An ISO-8601 time with an offset (`…+08:00` or `…Z`) that exists, in the years 2000–2099 (libs/domain
+ * time.ts); the workflows parse times the same way.
+ */
+export const isIsoTime = (value: unknown): value is string => typeof value === 'string' && value.length <= 40 && isBoundedInstant(value);
+
+/** The JSON Schema of an instant the API accepts: the document says exactly what isIsoTime accepts. */
+export const INSTANT_SCHEMA = {
+  type: 'string',
+  // No `format: date-time`: RFC 3339 requires seconds, which ISO 8601 (and this API) leaves optional.
+  description: `an ISO-8601 date-time with offset (seconds optional), in the years ${INSTANT_YEARS.first}–${INSTANT_YEARS.last}`,
+  pattern: BOUNDED_INSTANT_PATTERN,
+  maxLength: 40,
+  example: '2013-07-08T09:00:00+08:00',
+} as const;
+
+/**
+ * JavaScript's white space (what `\s` and `trim()` remove), spelt out so that the pattern below means the
+ * same to every regular-expression engine that reads the document.
+ */
+const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+/** No NUL anywhere (PostgreSQL cannot store it: checkBody refuses it in every body). */
+export const NO_NUL_PATTERN = '^[^\\u0000]*$';
+/** At least one character that is not white space, and no NUL. */
+export const NOT_BLANK_PATTERN = `^[^\\u0000]*[^\\u0000${WHITE_SPACE}][^\\u0000]*$`;
+const NOT_WHITE = new RegExp(`[^${WHITE_SPACE}]`);
+export const isNotBlank = (v: unknown): v is string => typeof v === 'string' && NOT_WHITE.test(v);
+/** A URI: a scheme, a colon, then no white space. */
+export const URI_PATTERN = `^[a-zA-Z][a-zA-Z0-9+.-]*:[^\\u0000${WHITE_SPACE}]+$`;
+
+/** `Matches` that also writes its pattern into the document (for `each`, on the array's items). */
+export const Pattern = (source: string, message: string, each = false): PropertyDecorator =>
+  applyDecorators(
+    Matches(new RegExp(source), { message, each }),
+    ApiProperty(each ? { type: 'array', items: { type: 'string', pattern: source } } : { pattern: source }),
+  );
 
 const decorator =
   (name: string, test: (v: unknown) => boolean, describe: string) =>
@@ -20,7 +55,16 @@ const decorator =
       validator: { validate: (v: unknown) => test(v) },
     });
 
-export const IsIsoTime = decorator('isIsoTime', isIsoTime, 'an ISO-8601 time with offset, e.g. 2013-07-08T09:00:00+08:00');
+/** Validates an instant and documents it (format, pattern, example) in the OpenAPI schema. */
+export const IsIsoTime = (options?: ValidationOptions): PropertyDecorator =>
+  applyDecorators(
+    decorator(
+      'isIsoTime',
+      isIsoTime,
+      `an ISO-8601 time with offset in the years ${INSTANT_YEARS.first}–${INSTANT_YEARS.last}, e.g. 2013-07-08T09:00:00+08:00`,
+    )(options),
+    ApiProperty({ ...INSTANT_SCHEMA }),
+  );
 
 export interface FieldProblem {
   field: string;
@@ -69,8 +113,9 @@ export const createValidationPipe = () =>
     },
   });
 
-/** A string with at least one non-space character (the workflows refuse blank text too). */
-export const IsNotBlank = decorator('isNotBlank', (v) => typeof v === 'string' && /\S/.test(v), 'a text that is not blank');
+/** A string with at least one non-space character (the workflows refuse blank text too), documented as a pattern. */
+export const IsNotBlank = (options?: ValidationOptions): PropertyDecorator =>
+  applyDecorators(decorator('isNotBlank', isNotBlank, 'a text that is not blank')(options), ApiProperty({ pattern: NOT_BLANK_PATTERN }));
 
 const isPlainObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
 

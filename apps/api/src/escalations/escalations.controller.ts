@@ -1,30 +1,39 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, pageOf } from '../common/dto';
+import { notFound } from '../../../../libs/domain/src';
+import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import { ReadModelRepository } from '../repositories/read-model.repository';
 import { EscalationListDto, EscalationQueryDto } from './escalations.dto';
 
 export class EscalationsService {
-  constructor(private readonly readModel: ReadModelRepository) {}
+  constructor(
+    private readonly readModel: ReadModelRepository,
+    private readonly campaigns: CampaignsRepository,
+  ) {}
 
-  /** Supervisors see the escalations of their own group's units only. */
-  list(by: Principal, q: EscalationQueryDto) {
+  /** Supervisors see the escalations of their own group's units only; a campaign filter names a campaign in scope. */
+  async list(by: Principal, q: EscalationQueryDto) {
     AccessPolicy.requireRole(by, ['office', 'auditor', 'supervisor'], 'list escalations');
+    const campaignId = q.campaignId?.toLowerCase();
+    if (campaignId) {
+      AccessPolicy.canReadCampaign(by, campaignId);
+      if (!(await this.campaigns.findById(campaignId))) throw notFound('campaign', campaignId);
+    }
     return this.readModel.escalations({
-      campaignId: q.campaignId?.toLowerCase(),
+      campaignId,
       rung: q.rung,
       since: q.since,
-      groupId: by.role === 'supervisor' ? by.groupId : undefined,
+      groupId: AccessPolicy.groupFilter(by),
       ...pageOf(q),
     });
   }
 }
 
 @ApiTags('rectification items')
-@ApiBearerAuth()
 @Controller('api/escalations')
 export class EscalationsController {
   constructor(private readonly service: EscalationsService) {}
@@ -33,7 +42,7 @@ export class EscalationsController {
   @Roles('office', 'auditor', 'supervisor')
   @ApiOperation({ summary: 'Escalations fired (the ladder acting on its own); a supervisor sees its group only' })
   @ApiOkResponse({ type: EscalationListDto })
-  @ApiErrors(400, 401, 403)
+  @ApiErrors(400, 401, 403, 404)
   list(@CurrentPrincipal() p: Principal, @Query() q: EscalationQueryDto) {
     return this.service.list(p, q);
   }

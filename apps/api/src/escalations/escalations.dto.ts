@@ -15,7 +15,7 @@ export class EscalationQueryDto extends PageQueryDto {
   @IsIn(RUNGS)
   rung?: Rung;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'fired at or after' })
+  @ApiPropertyOptional({ description: 'fired at or after' })
   @IsOptional()
   @IsIsoTime()
   since?: string;
@@ -25,8 +25,10 @@ export class EscalationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiPropertyOptional() itemId?: string;
   @ApiProperty({ format: 'uuid' }) unitId!: string;
-  @ApiProperty({ format: 'uuid' }) campaignId!: string;
-  @ApiProperty({ format: 'uuid' }) groupId!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: "null for a programme's goal defined without a campaign" })
+  campaignId!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: "the unit's supervisory group; null for a programme's goal" })
+  groupId!: string | null;
   @ApiProperty({ enum: ['item', 'phase-window', 'programme-goal'] }) subject!: string;
   @ApiPropertyOptional() phase?: string;
   @ApiProperty({ enum: RUNGS }) rung!: string;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, PageQueryDto } from '../common/dto';
@@ -17,7 +17,6 @@ export class ItemListDto {
 }
 
 @ApiTags('rectification items')
-@ApiBearerAuth()
 @Controller('api')
 export class UnitItemsController {
   constructor(private readonly service: ItemsService) {}
@@ -33,7 +32,6 @@ export class UnitItemsController {
 }
 
 @ApiTags('rectification items')
-@ApiBearerAuth()
 @Controller('api/items')
 export class ItemsController {
   constructor(private readonly service: ItemsService) {}

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CARDS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
-import { IsIsoTime, IsNotBlank } from '../common/validation';
+import { IsIsoTime, IsNotBlank, Pattern, URI_PATTERN } from '../common/validation';
 import { ItemCountsDto } from '../units/entries.dto';
 
 export class ProgressDto {
@@ -16,7 +16,7 @@ export class ProgressDto {
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.uri)
-  @Matches(/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/, { message: '$property must be a URI' })
+  @Pattern(URI_PATTERN, '$property must be a URI')
   evidenceUri?: string;
 }
 
@@ -41,7 +41,7 @@ export class VerificationDto {
 }
 
 export class ExtensionRequestDto {
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   newDeadline!: string;
 

@@ -35,6 +35,8 @@ import { pageOf, type PageQueryDto } from '../common/dto';
 /** What an item accumulates, listed page by page (GET /api/items/:itemId/<list>). */
 export const ITEM_LISTS = { progress: 'progress', extensions: 'extension', verifications: 'verification' } as const satisfies Record<string, ItemEntryKind>;
 export type ItemList = keyof typeof ITEM_LISTS;
+/** An item outside the caller's scope is answered as an unknown item. */
+const asItem = (itemId: string) => ({ what: 'item', id: itemId });
 
 export class ItemsService {
   constructor(
@@ -55,7 +57,7 @@ export class ItemsService {
 
   async get(by: Principal, itemId: string): Promise<ItemView> {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.canRead(by, unit);
+    AccessPolicy.canRead(by, unit, { what: 'item', id: itemId });
     const live = await this.workflows.query(itemStateQuery, itemWorkflowId(itemId));
     return this.texts.hydrate(live ?? (await this.pendingView(unit, itemId)));
   }
@@ -70,7 +72,7 @@ export class ItemsService {
 
   async reportProgress(by: Principal, itemId: string, dto: ProgressDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress'), reportProgressUpdate, 'POST /api/items/:itemId/progress', dto, async (texts) => ({
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress', asItem(itemId)), reportProgressUpdate, 'POST /api/items/:itemId/progress', dto, async (texts) => ({
       note: await texts.doc(dto.note),
       ...(dto.evidenceUri != null ? { evidenceUri: dto.evidenceUri } : {}),
     }));
@@ -78,7 +80,7 @@ export class ItemsService {
 
   async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
     const unit = await this.unitOf(itemId);
-    const view = await this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion'), submitCompletionUpdate, 'POST /api/items/:itemId/completion', dto, async (texts) => ({
+    const view = await this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion', asItem(itemId)), submitCompletionUpdate, 'POST /api/items/:itemId/completion', dto, async (texts) => ({
       evidence: await texts.doc(dto.evidence),
     }));
     return this.texts.hydrate(view);
@@ -86,7 +88,7 @@ export class ItemsService {
 
   async verify(by: Principal, itemId: string, dto: VerificationDto) {
     const unit = await this.unitOf(itemId);
-    const view = await this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items'), verifyItemUpdate, 'POST /api/items/:itemId/verification', dto, async (texts) => {
+    const view = await this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items', asItem(itemId)), verifyItemUpdate, 'POST /api/items/:itemId/verification', dto, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
     });
@@ -95,7 +97,7 @@ export class ItemsService {
 
   async requestExtension(by: Principal, itemId: string, dto: ExtensionRequestDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions'), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', dto, async (texts) => ({
+    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions', asItem(itemId)), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', dto, async (texts) => ({
       newDeadline: dto.newDeadline,
       reason: await texts.doc(dto.reason),
     }));
@@ -104,7 +106,7 @@ export class ItemsService {
   async decideExtension(by: Principal, itemId: string, extensionId: string, dto: DecisionDto) {
     const unit = await this.unitOf(itemId);
     const request = { extensionId, ...dto };
-    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions'), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', request, async (texts) => {
+    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions', asItem(itemId)), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', request, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { extensionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
     });
@@ -112,7 +114,11 @@ export class ItemsService {
 
   async carryOver(by: Principal, itemId: string, dto: CarryOverDto) {
     const unit = await this.unitOf(itemId);
-    const view = await this.send(by, unit, itemId, () => AccessPolicy.office(by, 'carry items into long-term rules'), carryOverUpdate, 'POST /api/items/:itemId/carry-over', dto, async (texts) => {
+    const authorize = () => {
+      AccessPolicy.canRead(by, unit, asItem(itemId));
+      AccessPolicy.office(by, 'carry items into long-term rules');
+    };
+    const view = await this.send(by, unit, itemId, authorize, carryOverUpdate, 'POST /api/items/:itemId/carry-over', dto, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { rule: await texts.doc(dto.rule), ...(comment !== undefined ? { comment } : {}) };
     });
@@ -124,9 +130,13 @@ export class ItemsService {
   private async unitOf(itemId: string): Promise<UnitRecord> {
     const unitId = unitIdOfItem(itemId);
     if (!unitId) throw notFound('item', itemId);
-    const unit = await this.units.mustFind(unitId).catch(() => undefined);
-    if (!unit) throw notFound('item', itemId);
-    return unit;
+    // Only an unknown unit means an unknown item: an outage (or anything else) is not a 404.
+    try {
+      return await this.units.mustFind(unitId);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound('item', itemId);
+      throw err;
+    }
   }
 
   /** The item as the unit's task book holds it, before its own workflow runs. */

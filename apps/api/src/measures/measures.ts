@@ -1,6 +1,6 @@
 // Cadre measures (组织措施): recorded by the office, or proposed by a referral rung and confirmed by the office.
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
 import { MEASURE_KINDS, notFound, ruleViolation, type MeasureKind } from '../../../../libs/domain/src';
 import { AccessPolicy } from '../auth/access-policy';
@@ -33,15 +33,15 @@ export class RecordMeasureDto {
 export class MeasureDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) unitId!: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) campaignId!: string | null;
-  @ApiPropertyOptional({ nullable: true }) itemId!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) campaignId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) itemId!: string | null;
   @ApiProperty({ enum: MEASURE_KINDS }) kind!: string;
   @ApiProperty() subject!: string;
   @ApiProperty() reason!: string;
   @ApiProperty({ enum: ['proposed', 'confirmed'] }) status!: string;
   @ApiProperty({ enum: ['ladder', 'office'] }) proposedBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) confirmedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) confirmedAt!: string | null;
 }
 export class MeasureListDto {
   @ApiProperty({ type: [MeasureDto] }) items!: MeasureDto[];
@@ -80,7 +80,6 @@ export class MeasuresService {
 }
 
 @ApiTags('programmes and cadre measures')
-@ApiBearerAuth()
 @Controller('api')
 export class MeasuresController {
   constructor(private readonly service: MeasuresService) {}

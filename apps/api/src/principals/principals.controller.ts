@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
-import { CreatedPrincipalDto, CreatePrincipalDto, PrincipalDto } from './principals.dto';
+import { SecretInResponse } from '../common/idempotency.interceptor';
+import { CREATE_PRINCIPAL_SCHEMA, CreatedPrincipalDto, CreatePrincipalDto, PrincipalDto } from './principals.dto';
 import { PrincipalsService } from './principals.service';
 
 @ApiTags('principals')
-@ApiBearerAuth()
 @Controller('api')
 export class PrincipalsController {
   constructor(private readonly service: PrincipalsService) {}
@@ -15,9 +15,14 @@ export class PrincipalsController {
   @Post('principals')
   @HttpCode(201)
   @Roles('office')
-  @ApiOperation({ summary: 'Create a principal and its bearer token (shown once)' })
+  @SecretInResponse('token')
+  @ApiOperation({
+    summary: 'Create a principal and its bearer token (shown once)',
+    description: 'The token is in this answer only: a repeat with the same Idempotency-Key answers the same principal without its token.',
+  })
   @ApiCreatedResponse({ type: CreatedPrincipalDto })
-  @ApiErrors(400, 401, 403)
+  @ApiBody({ schema: CREATE_PRINCIPAL_SCHEMA })
+  @ApiErrors(400, 401, 403, 404)
   create(@CurrentPrincipal() by: Principal, @Body() dto: CreatePrincipalDto) {
     return this.service.create(by, dto);
   }

@@ -1,10 +1,14 @@
-import { invalidInput } from '../../../../libs/domain/src';
+import { DomainError, invalidInput } from '../../../../libs/domain/src';
 import { AccessPolicy } from '../auth/access-policy';
 import { generateToken, hashToken, type Principal } from '../auth/principal';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { PrincipalsRepository } from '../repositories/principals.repository';
 import type { UnitsRepository } from '../repositories/units.repository';
 import type { CreatePrincipalDto } from './principals.dto';
+
+/** A body naming an id that does not exist: 404 (API.md: unknown id), naming the field. */
+export const unknownReference = (field: string, what: string, id: string) =>
+  new DomainError('NOT_FOUND', `${field}: ${what} ${id} not found`, { field, id });
 
 export class PrincipalsService {
   constructor(
@@ -19,11 +23,11 @@ export class PrincipalsService {
     if (dto.role === 'unit') {
       if (!dto.unitId) throw invalidInput('unitId', 'required for role unit');
       if (dto.groupId) throw invalidInput('groupId', 'only for role supervisor');
-      if (!(await this.units.findById(dto.unitId))) throw invalidInput('unitId', `unit ${dto.unitId} does not exist`);
+      if (!(await this.units.findById(dto.unitId))) throw unknownReference('unitId', 'unit', dto.unitId);
     } else if (dto.role === 'supervisor') {
       if (!dto.groupId) throw invalidInput('groupId', 'required for role supervisor');
       if (dto.unitId) throw invalidInput('unitId', 'only for role unit');
-      if (!(await this.campaigns.findGroup(dto.groupId))) throw invalidInput('groupId', `group ${dto.groupId} does not exist`);
+      if (!(await this.campaigns.findGroup(dto.groupId))) throw unknownReference('groupId', 'group', dto.groupId);
     } else {
       if (dto.unitId) throw invalidInput('unitId', `not allowed for role ${dto.role}`);
       if (dto.groupId) throw invalidInput('groupId', `not allowed for role ${dto.role}`);

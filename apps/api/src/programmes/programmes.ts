@@ -1,7 +1,7 @@
 // City-wide programmes (the four governance tracks and the nine major actions): each is a workflow whose
 // staged goals run on the same escalation ladder as rectification items.
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Type } from 'class-transformer';
 import {
@@ -24,6 +24,7 @@ import {
   invalidInput,
   notFound,
   programmeWorkflowId,
+  tryParseInstant,
   type Actor,
   type ProgrammeTrack,
   type ProgrammeView,
@@ -41,6 +42,7 @@ import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
 import type { UnitsRepository } from '../repositories/units.repository';
+import { unknownReference } from '../principals/principals.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 
 export class GoalInputDto {
@@ -50,7 +52,7 @@ export class GoalInputDto {
   @MaxLength(LIMITS.title)
   title!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   dueAt!: string;
 }
@@ -160,15 +162,20 @@ export class ProgrammesService {
   async create(by: Principal, dto: CreateProgrammeDto) {
     AccessPolicy.office(by, 'define programmes');
     const leadUnitId = dto.leadUnitId.toLowerCase();
-    if (!(await this.units.findById(leadUnitId))) throw invalidInput('leadUnitId', `unit ${dto.leadUnitId} is not enrolled`);
+    if (!(await this.units.findById(leadUnitId))) throw unknownReference('leadUnitId', 'unit', dto.leadUnitId);
     const responsibleUnitIds = [...new Set(dto.responsibleUnitIds.map((u) => u.toLowerCase()))];
     for (const [i, id] of responsibleUnitIds.entries()) {
-      if (!(await this.units.findById(id))) throw invalidInput(`responsibleUnitIds[${i}]`, `unit ${id} is not enrolled`);
+      if (!(await this.units.findById(id))) throw unknownReference(`responsibleUnitIds[${i}]`, 'unit', id);
     }
+    // A goal due already would fire its whole ladder at once: due dates are in the future, like task-book deadlines.
+    const now = this.now().getTime();
+    dto.goals.forEach((g, i) => {
+      if (tryParseInstant(g.dueAt)! <= now) throw invalidInput(`goals[${i}].dueAt`, `must be in the future (${g.dueAt})`);
+    });
     let plan = defaultPlan(this.now().toISOString());
     if (dto.campaignId) {
       const campaign = await this.campaigns.findById(dto.campaignId.toLowerCase());
-      if (!campaign) throw invalidInput('campaignId', `campaign ${dto.campaignId} does not exist`);
+      if (!campaign) throw unknownReference('campaignId', 'campaign', dto.campaignId);
       plan = campaign.plan;
     }
     const record = await this.programmes.create({
@@ -221,7 +228,7 @@ export class ProgrammesService {
 
   async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
     const programme = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, { id: programme.leadUnitId, groupId: '' }, 'recording goal achievement (lead unit only)');
+    const authorize = () => AccessPolicy.leads(by, programme.leadUnitId, 'recording goal achievement');
     const goal = await this.send(by, programme, authorize, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, ...dto }, async (texts) => ({
       goalId,
       evidence: await texts.doc(dto.evidence),
@@ -273,7 +280,6 @@ export class ProgrammesService {
 }
 
 @ApiTags('programmes and cadre measures')
-@ApiBearerAuth()
 @Controller('api/programmes')
 export class ProgrammesController {
   constructor(private readonly service: ProgrammesService) {}
@@ -283,7 +289,7 @@ export class ProgrammesController {
   @Roles('office')
   @ApiOperation({ summary: 'Define a city-wide programme; its staged goals run on the escalation ladder' })
   @ApiCreatedResponse({ type: ProgrammeCreatedDto })
-  @ApiErrors(400, 401, 403, 503)
+  @ApiErrors(400, 401, 403, 404, 503)
   create(@CurrentPrincipal() p: Principal, @Body() dto: CreateProgrammeDto) {
     return this.service.create(p, dto);
   }

@@ -45,6 +45,11 @@ export class CampaignsRepository {
     return e ? toRecord(e) : undefined;
   }
 
+  async runningIds(limit: number): Promise<string[]> {
+    const rows = await this.campaigns.find({ select: { id: true }, where: { status: 'running' }, order: { startedAt: 'DESC' }, take: limit });
+    return rows.map((r) => r.id);
+  }
+
   /** draft → running, once: returns false when the campaign was already started. */
   async markStarted(id: string, at: Date): Promise<boolean> {
     const result = await this.campaigns

@@ -12,13 +12,31 @@ const toPrincipal = (e: PrincipalEntity): Principal => ({
 
 export class PrincipalsRepository {
   private readonly repo: Repository<PrincipalEntity>;
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.repo = dataSource.getRepository(PrincipalEntity);
   }
 
+  /** The principal of a token, with the campaign of its unit or group (its scope). */
   async findByTokenHash(tokenHash: string): Promise<Principal | undefined> {
-    const e = await this.repo.findOne({ where: { tokenHash } });
-    return e ? toPrincipal(e) : undefined;
+    const rows: Array<{ id: string; name: string; role: Principal['role']; unit_id: string | null; group_id: string | null; campaign_id: string | null }> =
+      await this.dataSource.query(
+        `SELECT p.id, p.name, p.role, p.unit_id, p.group_id, COALESCE(u.campaign_id, g.campaign_id) AS campaign_id
+         FROM principals p
+         LEFT JOIN units u ON u.id = p.unit_id
+         LEFT JOIN supervisory_groups g ON g.id = p.group_id
+         WHERE p.token_hash = $1`,
+        [tokenHash],
+      );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      ...(r.unit_id ? { unitId: r.unit_id } : {}),
+      ...(r.group_id ? { groupId: r.group_id } : {}),
+      ...(r.campaign_id ? { campaignId: r.campaign_id } : {}),
+    };
   }
 
   async create(p: Omit<Principal, 'id'> & { tokenHash: string; createdBy: string | null }): Promise<Principal> {

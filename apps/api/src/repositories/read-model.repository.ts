@@ -14,10 +14,12 @@ export interface EscalationFilter {
 
 export interface EscalationEntry {
   id: string;
-  campaignId: string;
+  /** null for a programme's goal defined without a campaign. */
+  campaignId: string | null;
   unitId: string;
   itemId?: string;
-  groupId: string;
+  /** null for a programme's goal (programmes belong to no supervisory group). */
+  groupId: string | null;
   subject: string;
   phase?: string;
   rung: Rung;
@@ -91,10 +93,10 @@ export class ReadModelRepository {
       total,
       items: rows.map((r) => ({
         id: r.id as string,
-        campaignId: r.campaign_id as string,
+        campaignId: (r.campaign_id as string | null) ?? null,
         unitId: r.unit_id as string,
         ...(r.item_id ? { itemId: r.item_id as string } : {}),
-        groupId: r.group_id as string,
+        groupId: (r.group_id as string | null) ?? null,
         subject: r.subject as string,
         ...(r.phase ? { phase: r.phase as string } : {}),
         rung: r.rung as Rung,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, CurrentPrincipal, DECIDED_BY_SERVICE, PublicChannel, Roles } from '../auth/decorators';
 import type { Principal, PublicCaller } from '../auth/principal';
 import { ApiErrors, PageQueryDto } from '../common/dto';
@@ -32,7 +32,6 @@ import { UnitsService, type UnitList } from './units.service';
 const unitId = () => new UuidParam('unit');
 
 @ApiTags('lifecycle')
-@ApiBearerAuth()
 @Controller('api/units')
 export class UnitsController {
   constructor(private readonly service: UnitsService) {}

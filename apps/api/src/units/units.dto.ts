@@ -8,7 +8,6 @@ import {
   IsIn,
   IsOptional,
   IsString,
-  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
@@ -26,11 +25,13 @@ import {
   type RecordKind,
 } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
-import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject, Pattern, URI_PATTERN } from '../common/validation';
+
+/** Ids minted by the workflows (problems, items). */
+const WORKFLOW_ID_PATTERN = '^[A-Za-z0-9._:-]{1,160}$';
 import { WindowDto } from '../campaigns/campaigns.dto';
 import { CountsDto, ObjectionCountsDto } from './entries.dto';
 
-const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/;
 
 export class AddRecordDto {
   @ApiProperty({ enum: RECORD_KINDS })
@@ -53,7 +54,7 @@ export class AddRecordDto {
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.uri)
-  @Matches(URI, { message: '$property must be a URI' })
+  @Pattern(URI_PATTERN, '$property must be a URI')
   attachmentUri?: string;
 }
 
@@ -94,7 +95,7 @@ export class AddProblemDto {
 }
 
 export class ScheduleMeetingDto {
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   scheduledAt!: string;
 
@@ -106,21 +107,21 @@ export class ScheduleMeetingDto {
 }
 
 export class AttendanceDto {
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   arrivedAt!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   leftAt!: string;
 }
 
 export class MeetingHeldDto {
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   startedAt!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   endedAt!: string;
 
@@ -160,7 +161,7 @@ export class TaskBookItemDto {
   @IsArray()
   @ArrayMaxSize(LIMITS.idList)
   @IsString({ each: true })
-  @Matches(/^[A-Za-z0-9._:-]{1,160}$/, { each: true, message: '$property must hold problem ids' })
+  @Pattern(WORKFLOW_ID_PATTERN, '$property must hold problem ids', true)
   problemIds!: string[];
 
   @ApiProperty({ maxLength: DOMAIN_LIMITS.titleChars, description: 'the measure, in a line or a short paragraph' })
@@ -175,7 +176,7 @@ export class TaskBookItemDto {
   @MaxLength(LIMITS.name)
   owner!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty()
   @IsIsoTime()
   deadline!: string;
 }
@@ -207,7 +208,7 @@ export class FileObjectionDto {
   @ApiPropertyOptional({ description: 'the item objected to' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,160}$/, { message: '$property must be an item id' })
+  @Pattern(WORKFLOW_ID_PATTERN, '$property must be an item id')
   itemId?: string;
 }
 

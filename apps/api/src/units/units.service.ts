@@ -38,6 +38,7 @@ import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { EntriesRepository } from '../repositories/entries.repository';
 import type { UnitRecord, UnitsRepository } from '../repositories/units.repository';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import type { MeetingPresence } from './presence';
 import type {
   AddOpinionDto,
   AddProblemDto,
@@ -77,6 +78,8 @@ export class UnitsService {
     private readonly texts: TextStore,
     private readonly entries: EntriesRepository,
     private readonly taskQueue: string,
+    /** Supervisors' attested intervals across units (全程参与: one room at a time). */
+    private readonly presence?: MeetingPresence,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -199,7 +202,18 @@ export class UnitsService {
 
   async attendMeeting(by: Principal, id: string, dto: AttendanceDto) {
     const unit = await this.mustFind(id);
-    return this.texts.hydrate(await this.send(by, unit, meetingAttendanceUpdate, 'POST /api/units/:id/meeting/attendance', dto, () => AccessPolicy.supervises(by, unit, 'attest meeting attendance'), async (texts) => ({ arrivedAt: dto.arrivedAt, leftAt: dto.leftAt })));
+    const route = 'POST /api/units/:id/meeting/attendance';
+    const supervises = () => AccessPolicy.supervises(by, unit, 'attest meeting attendance');
+    const attendance = () => ({ arrivedAt: dto.arrivedAt, leftAt: dto.leftAt });
+    const view = this.presence
+      ? await this.presence.attest(by, unit, dto, (overlapCheck) =>
+          this.send(by, unit, meetingAttendanceUpdate, route, dto, async () => {
+            supervises();
+            await overlapCheck();
+          }, attendance),
+        )
+      : await this.send(by, unit, meetingAttendanceUpdate, route, dto, supervises, attendance);
+    return this.texts.hydrate(view);
   }
 
   async meetingHeld(by: Principal, id: string, dto: MeetingHeldDto) {
@@ -294,7 +308,7 @@ export class UnitsService {
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
     request: object,
-    authorize: (() => void) | undefined,
+    authorize: (() => void | Promise<void>) | undefined,
     build: (texts: TextSession) => Promise<A> | A,
   ): Promise<Ret> {
     const actor = actorOf(caller);

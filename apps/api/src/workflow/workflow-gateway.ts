@@ -22,7 +22,7 @@ export interface UpdateContext {
    * Who may make this call (role and scope). Checked here, before the workflow is asked, so that a refusal by
    * scope is audited like a refusal by a workflow rule.
    */
-  authorize?: () => void;
+  authorize?: () => void | Promise<void>;
   /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
   whenNotRunning?: () => DomainError | Promise<DomainError>;
   /**
@@ -35,6 +35,8 @@ export interface UpdateContext {
 /** How long a call may wait on the engine (e.g. no worker polling) before the caller gets a 503 to retry. */
 export const QUERY_DEADLINE_MS = 5_000;
 export const UPDATE_DEADLINE_MS = 15_000;
+/** A workflow task failed this many times in a row is stuck (one failure may be a worker that crashed). */
+export const STALLED_AFTER_ATTEMPTS = 3;
 
 /** Fields of an update's arguments that are not kept in the audit log (personal data, the actor itself). */
 const OMIT_FROM_AUDIT = new Set(['actor', 'contact']);
@@ -78,11 +80,11 @@ export class WorkflowGateway {
    */
   async authorize(call: string, workflowId: string, arg: object, ctx: UpdateContext): Promise<void> {
     try {
-      ctx.authorize?.();
+      await ctx.authorize?.();
     } catch (err) {
       if (err instanceof DomainError) {
         this.metrics.workflowCalls.inc({ call, outcome: 'refused' });
-        this.metrics.refusedDecisions.inc({ call, rule: String(err.details.rule ?? err.code) });
+        this.metrics.refusedDecisions.inc({ call, rule: String(err.details.rule ?? err.details.hiddenBy ?? err.code) });
         await this.recordRefusal(call, workflowId, arg, ctx, err);
       }
       throw err;
@@ -140,6 +142,25 @@ export class WorkflowGateway {
     }
   }
 
+  /**
+   * The workflow's task when it keeps failing (e.g. its code throws on every attempt): the engine retries it
+   * for ever, so nothing else shows that the workflow makes no progress. Undefined when it is not stuck.
+   */
+  async stalledTask(workflowId: string): Promise<{ attempts: number; scheduledAt?: string } | undefined> {
+    try {
+      const d = await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe()));
+      const task = d.raw.pendingWorkflowTask;
+      const attempts = task?.attempt ?? 0;
+      if (attempts < STALLED_AFTER_ATTEMPTS) return undefined;
+      const at = task?.originalScheduledTime?.seconds;
+      return { attempts, ...(at != null ? { scheduledAt: new Date(Number(at) * 1000).toISOString() } : {}) };
+    } catch (err) {
+      const translated = translateWorkflowError(err);
+      if (translated?.code === 'NOT_FOUND') return undefined;
+      throw translated ?? err;
+    }
+  }
+
   /** Counts a start (or any other engine call) made through a helper outside this class. */
   async counted<T>(call: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -163,7 +184,7 @@ export class WorkflowGateway {
         workflowId,
         unitId: ctx.unitId,
         itemId: ctx.itemId,
-        rule: typeof refusal.details.rule === 'string' ? refusal.details.rule : undefined,
+        rule: typeof refusal.details.rule === 'string' ? refusal.details.rule : typeof refusal.details.hiddenBy === 'string' ? refusal.details.hiddenBy : undefined,
         message: refusal.message,
         detail: { route: ctx.route, code: refusal.code, args },
       });

@@ -1,0 +1,101 @@
+// The OpenAPI document says what the API does: the rules every route shares (idempotency, the body checks of
+// checkBody and the validation pipe, outages, methods) are written into it here, once, from the same
+// constants the code enforces, instead of being repeated on each route.
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { ERROR_DESCRIPTIONS } from './dto';
+import { NO_NUL_PATTERN } from './validation';
+
+/** Idempotency-Key: visible ASCII, 1 to 255 characters (idempotency.interceptor.ts enforces it). */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$';
+
+type Schema = Record<string, any>;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
+
+const errorResponse = (status: number) => ({
+  description: ERROR_DESCRIPTIONS[status],
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+});
+
+/** Request bodies: every object refuses unknown fields, every free string refuses NUL (checkBody). */
+function tightenRequestSchemas(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
+  const seen = new Set<Schema>();
+  const visit = (s: Schema | undefined) => {
+    if (!s || typeof s !== 'object' || seen.has(s)) return;
+    seen.add(s);
+    if (typeof s.$ref === 'string') return visit(schemas[s.$ref.replace('#/components/schemas/', '')]);
+    for (const k of ['allOf', 'oneOf', 'anyOf'] as const) (s[k] as Schema[] | undefined)?.forEach(visit);
+    if (s.items) visit(s.items);
+    if (s.type === 'object' || s.properties) {
+      if (s.additionalProperties === undefined) s.additionalProperties = false;
+      else if (typeof s.additionalProperties === 'object') visit(s.additionalProperties);
+      for (const p of Object.values((s.properties ?? {}) as Record<string, Schema>)) visit(p);
+    }
+    if (s.type === 'string' && !s.pattern && !s.enum && !s.format) s.pattern = NO_NUL_PATTERN;
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const m of METHODS) {
+      const op = (item as Record<string, Schema>)[m];
+      const body = op?.requestBody?.content?.['application/json']?.schema;
+      visit(body);
+    }
+  }
+}
+
+/** `{nullable, allOf: [$ref]}` with a stray `type: object` (Nest's rendering of a nullable DTO) is left as allOf only. */
+function fixNullableRefs(document: OpenAPIObject): void {
+  for (const s of Object.values((document.components?.schemas ?? {}) as Record<string, Schema>)) {
+    for (const p of Object.values((s.properties ?? {}) as Record<string, Schema>)) {
+      if (p.nullable && p.allOf && p.type === 'object') delete p.type;
+    }
+  }
+}
+
+export interface DocumentRules {
+  /** Statuses any /api route may answer besides its own (an outage). */
+  everywhere: number[];
+}
+
+/**
+ * Writes the shared rules into the document: Idempotency-Key on every POST and PUT, the 400 of a malformed
+ * request, the 409 of a reused key, the 413 of an oversized body, the 503 of an outage, request bodies closed
+ * to unknown fields, and no `bearerFormat` (tokens are opaque, not JWTs).
+ */
+export function completeDocument(document: OpenAPIObject): OpenAPIObject {
+  for (const scheme of Object.values((document.components?.securitySchemes ?? {}) as Record<string, Schema>)) delete scheme.bearerFormat;
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const m of METHODS) {
+      const op = (item as Record<string, Schema>)[m];
+      if (!op) continue;
+      const responses = (op.responses ??= {}) as Record<string, unknown>;
+      const add = (status: number) => (responses[String(status)] ??= errorResponse(status));
+      if (m === 'post' || m === 'put') {
+        op.parameters = [
+          ...(op.parameters ?? []),
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              'Repeat the call safely: the same key with the same body replays the first answer (header Idempotent-Replayed: true); ' +
+              'the same key with another body is a 409. Keys are per principal (per address on public channels) and kept for ' +
+              'MASSLINE_IDEMPOTENCY_TTL_HOURS (24 h by default). A 503 to a decision does not tell whether it was applied: repeat it ' +
+              'with the same key, which applies it at most once and answers as the first time. A replayed creation of a principal ' +
+              'answers without its token: the token is shown once, and only its hash is kept.',
+            schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN, minLength: 1, maxLength: 255 },
+          },
+        ];
+        add(400);
+        add(409);
+      }
+      if (op.requestBody) add(413);
+      if ((op.parameters ?? []).some((p: Schema) => p.in === 'query')) add(400);
+      // An id in the path may name nothing (or nothing in the caller's scope).
+      if ((op.parameters ?? []).some((p: Schema) => p.in === 'path')) add(404);
+      if (path.startsWith('/api/')) add(503);
+    }
+  }
+  tightenRequestSchemas(document);
+  fixNullableRefs(document);
+  return document;
+}
