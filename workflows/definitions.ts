@@ -70,6 +70,8 @@ export interface ItemWorkflowInput {
   problemIds: string[];
   deadline: string;
   plan: Pick<Plan, 'ladder' | 'calendar'>;
+  /** The latest deadline an extension may set (the campaign plan's latestDeadline). */
+  latestDeadline?: string;
   /** Workflow id of the unit to report status and cards to. */
   parentWorkflowId: string;
   /** For the item's search attributes. */

@@ -57,7 +57,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const reported = input.carried?.reported ?? { status: null, card: null };
   let projectedVersion = input.carried?.projectedVersion ?? 0;
   let searchAttributes = '';
-  const ctx = (): ItemCtx => ({ now: Date.now() });
+  const ctx = (): ItemCtx => ({ now: Date.now(), ...(input.latestDeadline ? { latestDeadline: input.latestDeadline } : {}) });
   let escalating = 0;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();

@@ -72,6 +72,14 @@ describe('rectification item rules', () => {
     expect(refusal(() => checkDecideExtension(s, { actor: sup, extensionId: id, approve: true, comment: 'again' })).details.rule).toBe('extension.already-decided');
   });
 
+  it("an extension's new deadline lies within the campaign plan's latest deadline", () => {
+    const s = fresh();
+    const latest = '2015-02-01T00:00:00+08:00';
+    const e = refusal(() => checkRequestExtension(s, { actor: unit, newDeadline: '2099-01-01T00:00:00+08:00', reason: doc('r') }, { now: T0, latestDeadline: latest }));
+    expect(e.details.rule).toBe('item.extension-within-plan');
+    expect(() => checkRequestExtension(s, { actor: unit, newDeadline: latest, reason: doc('r') }, { now: T0, latestDeadline: latest })).not.toThrow();
+  });
+
   it('extensions are bounded: each restarts the ladder, so an item takes at most LIMITS.extensionsPerItem', () => {
     const s = fresh();
     let deadline = Date.parse(s.view.deadline);

@@ -26,6 +26,7 @@ import {
   checkSetTaskBook,
   defaultPlan,
   DomainError,
+  latestDeadline,
   newUnitState,
   taskBookReady,
   type Actor,
@@ -219,6 +220,16 @@ describe('task book and disclosure', () => {
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: bad }, ctx())).details.field).toBe('items[0].problemIds[0]');
     const past = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2013-07-01T00:00:00+08:00' }];
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: past }, ctx())).details.field).toBe('items[0].deadline');
+  });
+
+  it("item deadlines lie within a year and a day of the campaign's last batch end", () => {
+    const s = inP3();
+    const far = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2099-12-01T00:00:00+08:00' }];
+    const e = refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: far }, ctx()));
+    expect(e.details.field).toBe('items[0].deadline');
+    expect(e.message).toContain(latestDeadline(plan).at);
+    const justIn = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: latestDeadline(plan).at }];
+    expect(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: justIn }, ctx())).not.toThrow();
   });
 
   it('cannot change once published; objections only inside the disclosure window; effective when answered and elapsed', () => {

@@ -31,6 +31,8 @@ export interface ItemState {
 
 export interface ItemCtx {
   now: number;
+  /** The latest deadline the campaign's plan admits (latestDeadline), when the item knows it. */
+  latestDeadline?: string;
 }
 
 export const FINAL_ITEM_STATUSES: readonly ItemStatus[] = ['closed', 'carried'];
@@ -151,6 +153,9 @@ export function checkRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx
   }
   if (next <= parseInstant(s.view.deadline, 'deadline')) throw violation('item.extension-later', `the new deadline ${a.newDeadline} must be after the current one (${s.view.deadline})`, actor);
   if (next <= ctx.now) throw violation('item.extension-later', `the new deadline ${a.newDeadline} is already past`, actor);
+  if (ctx.latestDeadline && next > parseInstant(ctx.latestDeadline, 'latestDeadline')) {
+    throw violation('item.extension-within-plan', `the new deadline ${a.newDeadline} is past ${ctx.latestDeadline}, a year and a day after the campaign's last batch ends`, actor);
+  }
 }
 export function applyRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx: ItemCtx): { id: string; status: 'pending' } {
   const n = ++s.seq.extension;

@@ -26,7 +26,7 @@ import {
   worstCard,
 } from './lifecycle';
 import { itemId } from './ids';
-import { addToInstant, phaseWindow } from './plan';
+import { addToInstant, latestDeadline, phaseWindow } from './plan';
 import type { Plan } from './plan-types';
 import { parseInstant, tryParseInstant } from './time';
 import {
@@ -414,6 +414,8 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   comment(a.comment);
   if (!Array.isArray(a.items) || a.items.length === 0) throw invalidInput('items', 'a task book needs at least one item');
   if (a.items.length > LIMITS.taskBookItems) throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`);
+  // Rectification outlasts the campaign, not without bound: a ladder timer of a century helps no one.
+  const latest = latestDeadline(ctx.plan);
   a.items.forEach((it, i) => {
     if (!it || typeof it !== 'object') throw invalidInput(`items[${i}]`, 'expected an object');
     if (!Array.isArray(it.problemIds) || it.problemIds.length === 0) throw invalidInput(`items[${i}].problemIds`, 'each item is linked to at least one problem');
@@ -427,6 +429,7 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     const deadline = tryParseInstant(it.deadline);
     if (deadline === undefined) parseInstant(it.deadline, `items[${i}].deadline`);
     else if (deadline <= ctx.now) throw invalidInput(`items[${i}].deadline`, `must be in the future (${it.deadline})`);
+    else if (deadline > latest.ms) throw invalidInput(`items[${i}].deadline`, `must be by ${latest.at}, a year and a day after the campaign's last batch ends`);
   });
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
   if (s.view.taskBook && s.view.taskBook.status !== 'draft') {
