@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { ensureTemporalServer } from '../../scripts/lib/tools';
 import { DYNAMIC_CONFIG_FILE } from '../../apps/cli/src/cluster/temporal-cluster';
 import { compressedPlan } from '../api/plans';
+import { eventually, inPool, sleep } from '../support/massline-up';
 import { cliMain, memoryOf, root, startCluster, table, type RunningCluster } from './harness';
 
 const UNITS = 24;
@@ -30,35 +31,6 @@ const note = (line: string) => {
   report.push(line);
   process.stderr.write(`[cluster test] ${line}\n`);
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
-
-/** A pool of `n` at a time. */
-async function inPool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i], i);
-      }
-    }),
-  );
-}
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
