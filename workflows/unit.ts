@@ -6,6 +6,7 @@ import {
   continueAsNew,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -142,10 +143,14 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
         fire: async (step) => {
           const firedAt = new Date().toISOString();
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId });
+          // A rung of a phase the unit has left (due before it moved on, fired as the ladder caught up) no longer
+          // cards it; histories recorded before that rule replay as they ran.
+          const cardsLeftPhase = state.view.phase !== phase && !patched('window-rung-of-a-left-phase-cards-nothing');
           applyWindowRung(
             state,
-            { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) },
+            { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key, phase, ...(step.late ? { late: true } : {}) },
             ctx(),
+            { cardsLeftPhase },
           );
           escalating++;
           try {

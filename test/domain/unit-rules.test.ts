@@ -276,11 +276,21 @@ describe('cards', () => {
         { id: 'u1.item-2', problemIds: [], measure: 'm', owner: 'o', deadline: 'd', status: 'open', card: 'none' },
       ],
     };
-    applyWindowRung(s, { rung: 'yellow', firedAt: 'x', deadline: 'd', to: [] }, ctx());
+    applyWindowRung(s, { rung: 'yellow', firedAt: 'x', deadline: 'd', to: [], phase: 'P3' }, ctx());
     expect(s.view.card).toBe('yellow');
     applyItemReport(s, { itemId: 'u1.item-2', status: 'open', card: 'red' }, ctx());
     expect(s.view.card).toBe('red');
     applyItemReport(s, { itemId: 'u1.item-2', status: 'closed', card: 'none' }, ctx());
     expect(s.view.card).toBe('yellow');
+  });
+
+  it('a late rung of a window the unit has left is listed under that phase and cards nothing (the old rule carded it)', () => {
+    const s = fresh();
+    s.view.phase = 'P3';
+    applyWindowRung(s, { rung: 'yellow', firedAt: 'x', deadline: 'd', to: [], late: true, phase: 'P2' }, ctx());
+    expect(s.view.windowRungs.map((r) => [r.phase, r.rung])).toEqual([['P2', 'yellow']]);
+    expect(s.view.card).toBe('none');
+    applyWindowRung(s, { rung: 'red', firedAt: 'x', deadline: 'd', to: [], late: true, phase: 'P2' }, ctx(), { cardsLeftPhase: true });
+    expect(s.view.card).toBe('red');
   });
 });

@@ -9,10 +9,12 @@ import { itemId as makeItemId, itemWorkflowId, resolvePlan, unitWorkflowId, type
 import { createActivityRepositories } from '../../libs/persistence/src';
 import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
 import {
+  approveTransitionUpdate,
   carryOverUpdate,
   decideExtensionUpdate,
   itemStateQuery,
   requestExtensionUpdate,
+  requestTransitionUpdate,
   unitStateQuery,
   type ItemWorkflowInput,
 } from '../../workflows/definitions';
@@ -203,6 +205,61 @@ describe('a task book whose disclosure ends while the unit is busy', () => {
       expect(Date.parse(v.taskBook!.effectiveAt!)).toBeGreaterThanOrEqual(Date.parse(disclosureEndsAt));
       await waitFor(() => client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'its item started');
       started.push(itemWorkflowId(v.taskBook!.items[0].id));
+    });
+  });
+});
+
+describe('a phase window whose ladder catches up after the unit moved on', () => {
+  it('records the late rung under the phase whose window it is, and does not card the unit in the phase it moved on to', async () => {
+    const taskQueue = `catch-up-window-${randomUUID()}`;
+    const now = Date.now();
+    // The unit goes through P1 early; P2's window ends while no worker runs, and its approval to P3 waits for one.
+    const base = compressedPlan({ startsAt: now, windowLadder: [{ rung: 'yellow', offset: 'PT0S' }, { rung: 'red', offset: 'PT60S' }] });
+    base.batches[0].phases = {
+      P1: { startsAt: iso(now), endsAt: iso(now + 30_000) },
+      P2: { startsAt: iso(now + 30_000), endsAt: iso(now + 31_000) },
+      P3: { startsAt: iso(now + 31_000), endsAt: iso(now + 3_600_000) },
+    };
+    const plan = resolvePlan(base as never, iso(now));
+    const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
+    const cast = actors(ids);
+    let unit!: WorkflowHandle;
+    let transitionId = '';
+    await runWorker(taskQueue, async () => {
+      unit = await client.workflow.start(unitLifecycleWorkflow, {
+        taskQueue,
+        workflowId: unitWorkflowId(ids.unitId),
+        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'CW-1', name: 'Window catch-up unit', batch: 1, groupId: ids.groupId, plan }],
+      });
+      started.push(unit.workflowId);
+      await meetP2Gate(unit, cast);
+      await approve(unit, cast, 'P2');
+      await meetP3Gate(realClock, unit, cast);
+      transitionId = (await up<{ id: string }>(unit, requestTransitionUpdate, { actor: cast.unit, to: 'P3', comment: 'meeting held' })).id;
+    });
+    const p2Ends = Date.parse(plan.batches[0].phases.P2.endsAt);
+    await until(p2Ends + 2_000, 'the P2 window over');
+    // The supervisor approves meanwhile: the approval and the window's timer reach the next worker together.
+    const approved = up(unit, approveTransitionUpdate, { actor: cast.supervisor, transitionId, approve: true, comment: 'gate met for P3' });
+    await runWorker(taskQueue, async () => {
+      expect(await approved).toEqual({ status: 'approved' });
+      // (On a slow machine the unit may have overrun P1 too: its rung is P1's, keyed so.)
+      const ofP2 = (s: UnitView) => s.windowRungs.filter((r) => r.key === `${unit.workflowId}:P2:yellow`);
+      const v = await waitFor(async () => {
+        const s: UnitView = await unit.query(unitStateQuery);
+        return ofP2(s).length >= 1 && s;
+      }, 'the P2 window`s yellow', PATIENCE);
+      // Due while the unit was still in P2 (the window ended before the approval): it fired, late, as P2's.
+      expect(ofP2(v).map((r) => [r.phase, r.rung, r.late ?? false, Date.parse(r.dueAt!)])).toEqual([['P2', 'yellow', true, p2Ends]]);
+      expect(v.phase).toBe('P3');
+      expect(Date.parse(v.phaseSince)).toBeGreaterThan(p2Ends);
+      // P3 starts clean: the card earned in P2 does not follow the unit.
+      expect(v.card).toBe('none');
+      const rows = await waitFor(async () => {
+        const r = await t.dataSource.query(`SELECT phase, rung FROM escalations WHERE unit_id = $1 AND phase = 'P2'`, [ids.unitId]);
+        return r.length === 1 && r;
+      }, 'the escalation', PATIENCE);
+      expect(rows).toEqual([{ phase: 'P2', rung: 'yellow' }]);
     });
   });
 });

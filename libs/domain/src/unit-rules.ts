@@ -30,6 +30,7 @@ import { addToInstant, latestDeadline, phaseWindow } from './plan';
 import type { Plan } from './plan-types';
 import { parseInstant, tryParseInstant } from './time';
 import {
+  type ActivePhase,
   type Actor,
   type Batch,
   type Card,
@@ -549,9 +550,14 @@ export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemS
 }
 
 /** A rung of the current phase window's ladder fired. */
-export function applyWindowRung(s: UnitState, rung: FiredRung, ctx: Ctx) {
-  s.view.windowRungs.push({ ...rung, phase: s.view.phase });
-  s.windowCard = worstCard(s.windowCard, RUNG_CARD[rung.rung]);
+/**
+ * A rung of a phase window fired, listed under the phase whose window it is. It cards the unit only while the unit
+ * is still in that phase: a rung that came due before the unit moved on, and fired as its ladder caught up, is
+ * recorded, but the new phase starts clean. `cardsLeftPhase`: the rule before, for histories recorded under it.
+ */
+export function applyWindowRung(s: UnitState, rung: FiredRung & { phase: ActivePhase }, ctx: Ctx, o: { cardsLeftPhase?: boolean } = {}) {
+  s.view.windowRungs.push({ ...rung });
+  if (rung.phase === s.view.phase || o.cardsLeftPhase) s.windowCard = worstCard(s.windowCard, RUNG_CARD[rung.rung]);
   changed(s, ctx);
 }
 
