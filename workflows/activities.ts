@@ -8,11 +8,13 @@ const nonRetryableErrorTypes = Object.keys(ERROR_CODES);
 /**
  * Read-model writes and escalation records: what the workflows have decided must reach the database, so they
  * are retried until it takes them (never dropped; a failing one shows in /health/ready and /metrics meanwhile).
+ * Each is one short transaction; an attempt that died with its worker is known only when this timeout expires,
+ * and a ladder waits for its rung's record before the next rung, so the timeout is short.
  */
 export const dbActivities = proxyActivities<
   Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectCampaignStatus' | 'recordEscalation' | 'proposeMeasure'>
 >({
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 

@@ -17,6 +17,9 @@ export function resolveWorkflowsPath(): string {
   return require.resolve('../../../workflows');
 }
 
+/** How long a workflow task waits on a worker's sticky queue before it may go to any worker. */
+export const STICKY_QUEUE_SCHEDULE_TO_START = '3s';
+
 export interface MasslineWorkerOptions {
   config: MasslineConfig;
   /** Worker connection; made from config.temporal.address when absent (and closed by close()). */
@@ -95,6 +98,9 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
       ...(options.identity ? { identity: options.identity } : {}),
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+      // For 10 s after a worker dies, the server still sends its cached workflows' tasks to its sticky queue,
+      // where they wait this long before any worker may take them (the SDK's 10 s held rungs up that long).
+      stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START,
       // Long enough for an in-flight projection or notification to finish on SIGTERM.
       shutdownGraceTime: '10s',
     });

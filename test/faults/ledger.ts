@@ -1,0 +1,155 @@
+// The fault suite's ledger, pure: which rungs were DUE — from the plan's ladders and the moments the workflows
+// recorded (each deadline an item had and when it was replaced, when the item was closed or carried, when a
+// unit left each phase) — against which rungs FIRED (the escalations table, the workflow views), and how late
+// each one fired: after its moment, and after the process that had to fire it (the worker, Temporal) was back.
+import { ladderSchedule, type CalendarPlan, type LadderRung } from '../../libs/domain/src';
+
+export type DueKind = 'item open to the end' | 'item closed' | 'item carried' | 'item extended (replaced deadline)' | 'phase window';
+export const DUE_KINDS: readonly DueKind[] = ['item open to the end', 'item closed', 'item carried', 'item extended (replaced deadline)', 'phase window'];
+
+export interface ItemRecord {
+  itemId: string;
+  /** Every deadline the item had, in order, with the moment it was set (the first: the item's start, its task book in effect). */
+  deadlines: Array<{ deadline: string; since: number }>;
+  status: 'open' | 'submitted' | 'closed' | 'carried' | 'pending';
+  /** When it was closed (销号) or carried. */
+  finalAt?: number;
+}
+
+export interface UnitRecord {
+  unitId: string;
+  /** The phases the unit entered, with the end of that phase's window and when it entered and left the phase. */
+  phases: Array<{ phase: string; windowEndsAt: string; enteredAt: number; leftAt?: number }>;
+}
+
+export interface DueRung {
+  /** `item|<itemId>|<deadline ms>|<rung>` or `window|<unitId>|<phase>|<rung>`. */
+  key: string;
+  kind: DueKind;
+  subject: string;
+  rung: string;
+  dueMs: number;
+  /**
+   * When its ladder began: the deadline set (the item's start, an extension's approval) or the phase entered. A
+   * rung whose moment came before that fires at once (late), so its lateness counts from here.
+   */
+  opensAt: number;
+}
+
+/** The moment from which a rung's lateness counts: its own, or its ladder's start if that came later. */
+export const firesFrom = (d: DueRung): number => Math.max(d.dueMs, d.opensAt);
+
+export interface FiredRung {
+  key: string;
+  firedAt: number;
+}
+
+export const itemRungKey = (itemId: string, deadline: string | number, rung: string) =>
+  `item|${itemId}|${typeof deadline === 'number' ? deadline : Date.parse(deadline)}|${rung}`;
+export const windowRungKey = (unitId: string, phase: string, rung: string) => `window|${unitId}|${phase}|${rung}`;
+
+/**
+ * The rungs that came due: of each deadline, those whose moment came before the deadline was replaced or the item
+ * was closed or carried (a moment equal to that stop is not due); of each phase window, those whose moment came
+ * before the unit left the phase. Moments before the subject began count: a ladder that starts late fires them.
+ */
+export function dueRungs(
+  items: ItemRecord[],
+  units: UnitRecord[],
+  plan: { ladder: readonly LadderRung[]; windowLadder: readonly LadderRung[]; calendar: CalendarPlan },
+): DueRung[] {
+  const due: DueRung[] = [];
+  for (const item of items) {
+    if (item.status === 'pending') continue; // never took effect: nothing runs (the suite asserts there is none)
+    item.deadlines.forEach((d, i) => {
+      const replaced = i < item.deadlines.length - 1;
+      const stop = replaced ? item.deadlines[i + 1].since : (item.finalAt ?? Infinity);
+      const kind: DueKind = replaced
+        ? 'item extended (replaced deadline)'
+        : item.status === 'closed'
+          ? 'item closed'
+          : item.status === 'carried'
+            ? 'item carried'
+            : 'item open to the end';
+      for (const step of ladderSchedule(d.deadline, plan.ladder, plan.calendar)) {
+        if (step.dueMs < stop) due.push({ key: itemRungKey(item.itemId, d.deadline, step.rung), kind, subject: item.itemId, rung: step.rung, dueMs: step.dueMs, opensAt: d.since });
+      }
+    });
+  }
+  for (const unit of units) {
+    for (const p of unit.phases) {
+      const stop = p.leftAt ?? Infinity;
+      for (const step of ladderSchedule(p.windowEndsAt, plan.windowLadder, plan.calendar)) {
+        if (step.dueMs < stop) {
+          due.push({ key: windowRungKey(unit.unitId, p.phase, step.rung), kind: 'phase window', subject: unit.unitId, rung: step.rung, dueMs: step.dueMs, opensAt: p.enteredAt });
+        }
+      }
+    }
+  }
+  return due;
+}
+
+export interface Comparison {
+  /** Each due rung with the moment it fired (if it fired exactly once, that moment). */
+  matched: Array<DueRung & { firedAt: number }>;
+  /** Due, never fired. */
+  lost: DueRung[];
+  /** Fired, never due. */
+  extra: FiredRung[];
+  /** Keys fired more than once, with how often. */
+  doubled: Array<{ key: string; times: number }>;
+}
+
+export function compare(due: DueRung[], fired: FiredRung[]): Comparison {
+  const firedByKey = new Map<string, FiredRung[]>();
+  for (const f of fired) firedByKey.set(f.key, [...(firedByKey.get(f.key) ?? []), f]);
+  const dueKeys = new Set(due.map((d) => d.key));
+  const result: Comparison = { matched: [], lost: [], extra: [], doubled: [] };
+  for (const d of due) {
+    const f = firedByKey.get(d.key);
+    if (!f) result.lost.push(d);
+    else result.matched.push({ ...d, firedAt: Math.min(...f.map((x) => x.firedAt)) });
+  }
+  for (const [key, f] of firedByKey) {
+    if (f.length > 1) result.doubled.push({ key, times: f.length });
+    if (!dueKeys.has(key)) result.extra.push(...f);
+  }
+  return result;
+}
+
+export interface Outage {
+  /** What was down: the process that fires rungs (worker, temporal) or another one. */
+  what: 'worker' | 'temporal' | 'postgres' | 'api' | 'webhook';
+  how: string;
+  from: number;
+  /** Back: the worker polling again, Temporal serving with a worker polling it, … */
+  to: number;
+}
+
+/**
+ * When the process that fires a rung due at `dueMs` was back: `dueMs` itself if neither the worker nor Temporal
+ * was down then; otherwise the end of that outage (and of any that began before it ended).
+ */
+export function backAt(dueMs: number, outages: Outage[]): number {
+  const firing = outages.filter((o) => o.what === 'worker' || o.what === 'temporal').sort((a, b) => a.from - b.from);
+  let back = dueMs;
+  for (const o of firing) {
+    if (o.from <= back && back < o.to) back = o.to;
+  }
+  return back;
+}
+
+export interface Spread {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles. */
+export function spread(values: number[]): Spread {
+  const v = [...values].sort((a, b) => a - b);
+  const at = (p: number) => (v.length ? v[Math.max(0, Math.ceil(p * v.length) - 1)] : NaN);
+  return { n: v.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: v.length ? v[v.length - 1] : NaN };
+}
