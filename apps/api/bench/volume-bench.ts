@@ -84,13 +84,17 @@ async function oneUnit(stack: BenchStack) {
   const t1 = await call('POST', `${U}/transitions`, unitToken, { to: 'P2' });
   await call('POST', `${U}/transitions/${t1.id}/decision`, supToken, { approve: true, comment: 'P1 done' });
 
-  // Meetings: each held without full attendance (invalid, reconvened) but the last.
+  // Meetings: each held without full attendance (invalid, reconvened) but the last; one after another (a
+  // supervisor is in one room at a time), all over before now.
+  const HOUR = 3_600_000;
+  const base = Date.now() - (MEETINGS + 1) * 5 * HOUR;
   for (let k = 0; k < MEETINGS; k++) {
-    const now = Date.now();
-    await call('POST', `${U}/meeting`, unitToken, { scheduledAt: iso(now - 3 * 3_600_000), location: `room ${k}` });
+    const start = base + k * 5 * HOUR;
+    const end = start + 3 * HOUR;
     const full = k === MEETINGS - 1;
-    await call('POST', `${U}/meeting/attendance`, supToken, { arrivedAt: iso(now - (full ? 4 : 2) * 3_600_000), leftAt: iso(now - 60_000) });
-    await call('POST', `${U}/meeting/held`, unitToken, { startedAt: iso(now - 3 * 3_600_000), endedAt: iso(now - 2 * 60_000), minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k) });
+    await call('POST', `${U}/meeting`, unitToken, { scheduledAt: iso(start), location: `room ${k}` });
+    await call('POST', `${U}/meeting/attendance`, supToken, { arrivedAt: iso(full ? start - 600_000 : start + HOUR), leftAt: iso(end + 600_000) });
+    await call('POST', `${U}/meeting/held`, unitToken, { startedAt: iso(start), endedAt: iso(end), minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k) });
   }
   const problems: string[] = [];
   for (let k = 0; k < 10; k++) problems.push((await call('POST', `${U}/problems`, unitToken, { title: `问题 ${k}`, description: chinese(2_000, 300_000 + k), source: 'masses', category: 'formalism' })).id);
