@@ -83,7 +83,7 @@ async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handl
     unitId: ids.unitId,
     itemId: makeItemId(ids.unitId, 1),
     groupId: ids.groupId,
-    measure: 'Cut meetings by a third',
+    measure: doc('Cut meetings by a third'),
     owner: '张三',
     problemIds: ['problem-1'],
     deadline: iso(deadlineMs),

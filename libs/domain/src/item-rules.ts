@@ -16,7 +16,7 @@ export interface ItemIdentity {
   unitId: string;
   itemId: string;
   groupId: string;
-  measure: string;
+  measure: DocRef;
   owner: string;
   problemIds: string[];
   deadline: string;

@@ -263,10 +263,11 @@ export class UnitsService {
   async setTaskBook(by: Principal, id: string, dto: SetTaskBookDto) {
     const unit = await this.mustFind(id);
     const authorize = () => AccessPolicy.actsFor(by, unit, 'set the task book');
-    return this.send(by, unit, setTaskBookUpdate, 'PUT /api/units/:id/task-book', dto, authorize, () => ({
-      signedBy: dto.signedBy,
-      items: dto.items.map((i) => ({ problemIds: i.problemIds, measure: i.measure, owner: i.owner, deadline: i.deadline })),
-    }));
+    const book = await this.send(by, unit, setTaskBookUpdate, 'PUT /api/units/:id/task-book', dto, authorize, async (texts) => {
+      const measures = await texts.docs(dto.items.map((i) => i.measure));
+      return { signedBy: dto.signedBy, items: dto.items.map((i, k) => ({ problemIds: i.problemIds, measure: measures[k], owner: i.owner, deadline: i.deadline })) };
+    });
+    return this.texts.hydrate(book);
   }
 
   async publishTaskBook(by: Principal, id: string) {
