@@ -1,0 +1,66 @@
+// A unit's documents — records, problems, opinions, the task book's objections — page by page. The one place
+// that knows where they come from: today the arrays of GET /api/units/:id; once the paged routes
+// (GET /api/units/:id/records|problems|opinions|task-book/objections → {items, total}, newest last) are served,
+// `fetchPage` switches to them and nothing else in the console changes.
+import type { ObjectionView, OpinionView, ProblemView, RecordView } from '../../../../libs/domain/src';
+import { api, call, fetchWithToken } from './client';
+
+export interface DocTypes {
+  records: RecordView;
+  problems: ProblemView;
+  opinions: OpinionView;
+  objections: ObjectionView;
+}
+export type DocKind = keyof DocTypes;
+
+export interface DocPage<K extends DocKind> {
+  items: Array<DocTypes[K]>;
+  total: number;
+}
+
+const PAGED_PATH: Record<DocKind, string> = {
+  records: 'records',
+  problems: 'problems',
+  opinions: 'opinions',
+  objections: 'task-book/objections',
+};
+
+/** Whether this API serves the paged routes (asked once: a 404 on a known unit means not yet). */
+let paged: Promise<boolean> | undefined;
+
+async function fromPagedRoute<K extends DocKind>(unitId: string, kind: K, page: number, pageSize: number): Promise<DocPage<K> | undefined> {
+  try {
+    const res = await fetchWithToken(`/api/units/${encodeURIComponent(unitId)}/${PAGED_PATH[kind]}?page=${page}&pageSize=${pageSize}`);
+    return (await res.json()) as DocPage<K>;
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return undefined;
+    throw e;
+  }
+}
+
+async function fromUnitView<K extends DocKind>(unitId: string, kind: K, page: number, pageSize: number): Promise<DocPage<K>> {
+  const view = await call(api.GET('/api/units/{id}', { params: { path: { id: unitId } } }));
+  const all = (kind === 'objections' ? (view.taskBook?.objections ?? []) : ((view as Record<string, unknown>)[kind] ?? [])) as Array<DocTypes[K]>;
+  return { total: all.length, items: all.slice((page - 1) * pageSize, page * pageSize) };
+}
+
+/** One page of a unit's documents of a kind, oldest first (newest last). */
+export async function fetchPage<K extends DocKind>(unitId: string, kind: K, page = 1, pageSize = 20): Promise<DocPage<K>> {
+  paged ??= fromPagedRoute(unitId, 'records', 1, 1).then((r) => r !== undefined, () => false);
+  if (await paged) {
+    const r = await fromPagedRoute(unitId, kind, page, pageSize);
+    if (r) return r;
+  }
+  return fromUnitView(unitId, kind, page, pageSize);
+}
+
+/** Every document of a kind (for pickers: the problems an item links to), a page of 500 at a time. */
+export async function fetchAll<K extends DocKind>(unitId: string, kind: K, limit = 5000): Promise<Array<DocTypes[K]>> {
+  const out: Array<DocTypes[K]> = [];
+  for (let page = 1; out.length < limit; page++) {
+    const r = await fetchPage(unitId, kind, page, 500);
+    out.push(...r.items);
+    if (out.length >= r.total || r.items.length === 0) break;
+  }
+  return out;
+}
