@@ -161,18 +161,22 @@ export function App() {
         token: {
           colorPrimary: '#a8071a',
           colorLink: '#0747a6',
-          colorInfo: '#0747a6',
-          colorSuccess: '#237804',
-          colorWarning: '#874d00',
-          colorError: '#a8071a',
+          // form errors, danger buttons: red that reads at 4.5:1 on white
+          colorError: '#cf1322',
+          colorSuccessText: '#135200',
+          colorInfoText: '#003a8c',
+          colorWarningText: '#613400',
+          colorErrorText: '#820014',
           borderRadius: 4,
           colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
           colorTextDescription: 'rgba(0, 0, 0, 0.68)',
           colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
+          colorTextDisabled: 'rgba(0, 0, 0, 0.55)',
           motion: !reducedMotion,
         },
         components: {
           // white on the header's red, readable (contrast ≥ 4.5:1)
+          Descriptions: { labelColor: 'rgba(0, 0, 0, 0.72)' },
           Menu: { darkItemBg: 'transparent', darkItemColor: '#ffffff', darkItemHoverColor: '#ffffff', darkItemSelectedBg: '#5c0011', darkItemSelectedColor: '#ffffff' },
         },
       }}

@@ -75,7 +75,7 @@ export function SignInPage() {
           'Open the one-time sign-in link the campaign office gave you, or paste your token. It is kept in this tab only and forgotten when the tab closes.',
         )}
       </Typography.Paragraph>
-      <Form form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="SignIn-1" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item name="token" label={t('令牌', 'Token')} rules={[{ required: true, message: t('请输入令牌', 'Enter a token') }]}>
           <Input.Password autoComplete="off" data-testid="token-input" />
         </Form.Item>

@@ -85,7 +85,7 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
       <ErrorNote error={start.error} />
       {j ? (
         <div style={{ marginTop: 12 }} data-testid="replay-job" data-status={j.status}>
-          <Progress percent={percent} status={j.status === 'running' ? 'active' : j.failures.length || j.status === 'failed' ? 'exception' : 'success'} />
+          <Progress aria-label={t('进度', 'Progress')} percent={percent} status={j.status === 'running' ? 'active' : j.failures.length || j.status === 'failed' ? 'exception' : 'success'} />
           <div role="status">
             {t(`已重放 ${j.replayed} / ${j.total}`, `Replayed ${j.replayed} of ${j.total}`)} ·{' '}
             {j.status === 'running'

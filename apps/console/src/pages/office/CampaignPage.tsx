@@ -50,7 +50,7 @@ export default function CampaignPage({ id }: { id: string }) {
               {c.name}
             </Typography.Title>
             {office && c.status === 'draft' ? (
-              <Button type="primary" danger onClick={() => start.run(undefined)} loading={start.busy} data-testid="start-campaign">
+              <Button type="primary" onClick={() => start.run(undefined)} loading={start.busy} data-testid="start-campaign">
                 {t('启动活动', 'Start the campaign')}
               </Button>
             ) : null}

@@ -173,10 +173,19 @@ function Lights({ units }: { units: UnitLight[] }) {
           ]}
         />
         <span>
-          <Tag color={CARD_COLOR.none}>{label.card('none')}</Tag>
-          <Tag color={CARD_COLOR.yellow}>{label.card('yellow')}</Tag>
-          <Tag color={CARD_COLOR.red}>{label.card('red')}</Tag>
-          <Tag color="#8c8c8c">{t('未开始', 'Not started')}</Tag>
+          {(
+            [
+              [CARD_COLOR.none, label.card('none')],
+              [CARD_COLOR.yellow, label.card('yellow')],
+              [CARD_COLOR.red, label.card('red')],
+              ['#8c8c8c', t('未开始', 'Not started')],
+            ] as const
+          ).map(([color, text]) => (
+            <span key={text} style={{ marginInlineEnd: 12, whiteSpace: 'nowrap' }}>
+              <span aria-hidden style={{ display: 'inline-block', width: 12, height: 12, borderRadius: 2, background: color, marginInlineEnd: 4, verticalAlign: -1 }} />
+              {text}
+            </span>
+          ))}
         </span>
       </Space>
       <div

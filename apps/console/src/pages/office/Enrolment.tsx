@@ -164,7 +164,7 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
       <ErrorNote error={error} />
       {rows && (busy || results.length) ? (
         <div data-testid="enrol-progress">
-          <Progress percent={Math.round((100 * sent) / rows.length)} status={busy ? 'active' : counts.error ? 'exception' : 'success'} />
+          <Progress aria-label={t('进度', 'Progress')} percent={Math.round((100 * sent) / rows.length)} status={busy ? 'active' : counts.error ? 'exception' : 'success'} />
           <Space role="status">
             <Tag color="success">
               {t('新报名', 'Created')} {counts.created}

@@ -34,7 +34,7 @@ export function Groups({ campaignId }: { campaignId: string }) {
   const items = Array.isArray(list) ? list : (list.items ?? []);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Form form={form} layout="inline" onFinish={create.run}>
+      <Form name="Groups-1" form={form} layout="inline" onFinish={create.run}>
         <Form.Item name="name" label={t('督导组名称', 'Group name')} rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}>
           <Input maxLength={200} />
         </Form.Item>

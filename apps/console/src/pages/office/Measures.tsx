@@ -73,7 +73,7 @@ function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () 
   });
   return (
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('记录组织措施', 'Record a measure')}</h2>}>
-      <Form form={form} layout="vertical" onFinish={record.run}>
+      <Form name="Measures-1" form={form} layout="vertical" onFinish={record.run}>
         <Space wrap align="start">
           <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
             <Select showSearch optionFilterProp="label" style={{ width: 280 }} aria-label={t('单位', 'Unit')} options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))} />

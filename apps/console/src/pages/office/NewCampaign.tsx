@@ -142,7 +142,7 @@ export default function NewCampaign() {
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('新建教育实践活动', 'New campaign')}
       </Typography.Title>
-      <Form form={form} layout="vertical" initialValues={initial} onFinish={submit} data-testid="campaign-form" scrollToFirstError>
+      <Form name="plan" form={form} layout="vertical" initialValues={initial} onFinish={submit} data-testid="campaign-form" scrollToFirstError>
         <Card>
           <Row gutter={16}>
             <Col xs={24} md={12}>

@@ -93,7 +93,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
   });
   return (
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新增人员', 'New principal')}</h2>}>
-      <Form form={form} layout="inline" onFinish={create.run} initialValues={{ role: 'unit' }} style={{ rowGap: 8 }} data-testid="principal-form">
+      <Form name="Principals-1" form={form} layout="inline" onFinish={create.run} initialValues={{ role: 'unit' }} style={{ rowGap: 8 }} data-testid="principal-form">
         <Form.Item name="name" label={t('姓名', 'Name')} rules={[{ required: true, whitespace: true, message: t('请填写姓名', 'Enter a name') }]}>
           <Input maxLength={200} />
         </Form.Item>

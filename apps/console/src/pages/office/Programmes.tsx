@@ -86,7 +86,7 @@ function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: stri
     if (v) await verify.run({ accept, comment: v.comment });
   };
   return (
-    <Form form={form} layout="inline">
+    <Form name={`verify-${goalId}`} form={form} layout="inline">
       <Form.Item name="comment" rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}>
         <Input aria-label={t('理由', 'Reason')} placeholder={t('理由', 'Reason')} />
       </Form.Item>
@@ -130,7 +130,7 @@ function NewProgramme() {
       <Space style={{ marginBottom: 8 }}>
         {t('所属活动（预警规则与日历）', 'Campaign (its ladder and calendar)')}: <CampaignPicker value={campaignId} onChange={setCampaignId} />
       </Space>
-      <Form form={form} layout="vertical" onFinish={create.run} initialValues={{ track: 'action', goals: [{ title: '', dueAt: '' }] }}>
+      <Form name="Programmes-2" form={form} layout="vertical" onFinish={create.run} initialValues={{ track: 'action', goals: [{ title: '', dueAt: '' }] }}>
         <Space wrap align="start">
           <Form.Item name="track" label={t('类别', 'Track')}>
             <Select

@@ -116,7 +116,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
       <Typography.Paragraph>
         {t('公示期内提出的每一条异议，单位都必须答复后任务书才能生效。', 'Every objection filed during the disclosure must be answered before the task book takes effect.')}
       </Typography.Paragraph>
-      <Form form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item name="itemId" label={t('针对的事项（可选）', 'Item concerned (optional)')}>
           <Select allowClear options={items.map((i) => ({ value: i.id, label: i.measure }))} />
         </Form.Item>
@@ -162,7 +162,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
   };
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提意见建议', 'Send an opinion')}</h2>}>
-      <Form form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item name="text" label={t('意见建议', 'Opinion')} rules={[{ required: true, whitespace: true, message: t('请填写意见', 'Write your opinion') }]}>
           <Input.TextArea rows={3} maxLength={5000} />
         </Form.Item>

@@ -113,7 +113,8 @@ function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string })
 }
 
 /** Approve or reject with a reason; one form, two buttons. */
-function Decision({ onDecide, busy, error, approveLabel, rejectLabel }: {
+function Decision({ id, onDecide, busy, error, approveLabel, rejectLabel }: {
+  id: string;
   onDecide: (approve: boolean, comment: string) => void;
   busy: boolean;
   error: unknown;
@@ -127,7 +128,7 @@ function Decision({ onDecide, busy, error, approveLabel, rejectLabel }: {
     if (v) onDecide(approve, v.comment);
   };
   return (
-    <Form form={form} layout="vertical">
+    <Form name={`decide-${id}`} form={form} layout="vertical">
       <Form.Item name="comment" label={t('理由（记入历史）', 'Reason (kept in the history)')} rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}>
         <Input.TextArea rows={2} maxLength={2000} />
       </Form.Item>
@@ -158,6 +159,7 @@ function TransitionDecision({ e }: { e: Entry }) {
         {e.detail ? ` · ${e.detail}` : ''}
       </Typography.Paragraph>
       <Decision
+        id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
         onDecide={(approve, comment) => void act.run({ approve, comment })}
         busy={act.busy}
         error={act.error}
@@ -184,7 +186,7 @@ function MeetingAttestation({ e }: { e: Entry }) {
       ),
   });
   return (
-    <Form form={form} layout="vertical" onFinish={act.run} initialValues={{ arrivedAt: isoToLocal(e.at), leftAt: '' }}>
+    <Form name={`attest-${e.subjectId}`} form={form} layout="vertical" onFinish={act.run} initialValues={{ arrivedAt: isoToLocal(e.at), leftAt: '' }}>
       <Typography.Paragraph>
         {t('专题民主生活会', 'Democratic life meeting')}: {formatTime(e.at, lang)} · {e.title}.{' '}
         {t('督导组须全程参与：到会不晚于开始，离会不早于结束。', 'The group must attend it whole: arrive by its start, leave after its end.')}
@@ -220,6 +222,7 @@ function ItemVerification({ e }: { e: Entry }) {
         {e.detail}
       </Typography.Paragraph>
       <Decision
+        id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
         onDecide={(accept, comment) => void act.run({ accept, comment })}
         busy={act.busy}
         error={act.error}
@@ -243,6 +246,7 @@ function ExtensionDecision({ e }: { e: Entry }) {
         {e.title}: {formatTime(e.from, lang, false)} → {formatTime(e.at, lang, false)} · {e.detail}
       </Typography.Paragraph>
       <Decision
+        id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
         onDecide={(approve, comment) => void act.run({ approve, comment })}
         busy={act.busy}
         error={act.error}

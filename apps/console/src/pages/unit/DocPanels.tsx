@@ -22,7 +22,7 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
   });
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Form form={form} layout="vertical" onFinish={add.run} initialValues={{ kind: 'study' }} data-testid="record-form">
+      <Form name="DocPanels-1" form={form} layout="vertical" onFinish={add.run} initialValues={{ kind: 'study' }} data-testid="record-form">
         <Space wrap align="start">
           <Form.Item name="kind" label={t('类别', 'Kind')} rules={[{ required: true }]}>
             <Select style={{ width: 220 }} options={RECORD_KINDS.map((k) => ({ value: k, label: label.record(k) }))} aria-label={t('类别', 'Kind')} />
@@ -72,7 +72,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
   });
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Form form={form} layout="vertical" onFinish={add.run} data-testid="problem-form">
+      <Form name="DocPanels-2" form={form} layout="vertical" onFinish={add.run} data-testid="problem-form">
         <Space wrap align="start">
           <Form.Item name="title" label={t('问题', 'Problem')} rules={[{ required: true, whitespace: true, message: t('请填写问题', 'Describe the problem') }]}>
             <Input style={{ width: 360 }} maxLength={500} />

@@ -86,7 +86,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           children: (
             <>
               <List size="small" dataSource={progressList} renderItem={(p) => <List.Item>{formatTime(p.at, lang)} · {p.note}</List.Item>} />
-              <Form form={progress} layout="vertical" onFinish={addProgress.run}>
+              <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.run}>
                 <Form.Item name="note" label={t('进展情况', 'Progress note')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
                   <Input.TextArea rows={2} maxLength={5000} />
                 </Form.Item>
@@ -105,7 +105,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           key: 'completion',
           label: t('申请销号', 'Report completion'),
           children: (
-            <Form form={completion} layout="vertical" onFinish={complete.run}>
+            <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.run}>
               <Form.Item name="evidence" label={t('完成佐证', 'Evidence')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
                 <Input.TextArea rows={2} maxLength={5000} />
               </Form.Item>
@@ -122,7 +122,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           children: (
             <>
               <List size="small" dataSource={extensions} renderItem={(e) => <List.Item>{formatTime(e.newDeadline, lang, false)} · {e.status} · {e.reason}</List.Item>} />
-              <Form form={extension} layout="vertical" onFinish={extend.run}>
+              <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.run}>
                 <Space wrap align="start">
                   <Form.Item name="newDeadline" label={t('新时限', 'New deadline')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
                     <DateInput />

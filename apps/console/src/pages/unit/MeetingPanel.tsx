@@ -67,7 +67,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string; meet
       ) : null}
       {m && m.status === 'held' && !m.valid ? <Alert type="warning" showIcon title={t('会议无效，须重新召开。', 'The meeting is invalid and must be reconvened.')} /> : null}
       {canSchedule ? (
-        <Form form={schedule} layout="vertical" onFinish={doSchedule.run} data-testid="meeting-schedule-form">
+        <Form name="MeetingPanel-1" form={schedule} layout="vertical" onFinish={doSchedule.run} data-testid="meeting-schedule-form">
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('安排会议', 'Schedule the meeting')}
           </Typography.Title>
@@ -88,7 +88,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string; meet
         </Form>
       ) : null}
       {m && m.status === 'scheduled' ? (
-        <Form form={held} layout="vertical" onFinish={doHeld.run} data-testid="meeting-held-form">
+        <Form name="MeetingPanel-2" form={held} layout="vertical" onFinish={doHeld.run} data-testid="meeting-held-form">
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('记录会议召开情况', 'Record the meeting as held')}
           </Typography.Title>

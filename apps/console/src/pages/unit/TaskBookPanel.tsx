@@ -51,7 +51,7 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string; tas
       {!book || book.status === 'draft' ? <TaskBookEditor unitId={unit.id} book={book} /> : null}
       {book && book.status === 'draft' ? (
         <div>
-          <Button type="primary" danger onClick={() => publish.run(undefined)} loading={publish.busy} data-testid="publish-task-book">
+          <Button type="primary" onClick={() => publish.run(undefined)} loading={publish.busy} data-testid="publish-task-book">
             {t('签发并公示', 'Publish for disclosure')}
           </Button>
           <ErrorNote error={publish.error} />
@@ -102,7 +102,7 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
     : { signedBy: '', items: [{ problemIds: [], measure: '', owner: '', deadline: '' }] };
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('编制整改任务书', 'Draw up the task book')}</h2>}>
-      <Form form={form} layout="vertical" initialValues={initial} onFinish={save.run} data-testid="task-book-form">
+      <Form name="taskbook" form={form} layout="vertical" initialValues={initial} onFinish={save.run} data-testid="task-book-form">
         <Form.Item
           name="signedBy"
           label={t('主要负责人签字（一把手负责制）', 'Signed by the unit head')}
@@ -200,7 +200,7 @@ function AnswerForm({ unitId, objectionId }: { unitId: string; objectionId: stri
       call(api.POST('/api/units/{id}/task-book/objections/{oid}/answer', { params: { path: { id: unitId, oid: objectionId } }, body: { text: v.text } })),
   });
   return (
-    <Form form={form} layout="inline" onFinish={answer.run} style={{ rowGap: 8 }}>
+    <Form name={`answer-${objectionId}`} form={form} layout="inline" onFinish={answer.run} style={{ rowGap: 8 }}>
       <Form.Item name="text" label={t('答复', 'Answer')} rules={[{ required: true, whitespace: true, message: t('请填写答复', 'Write an answer') }]}>
         <Input.TextArea rows={1} style={{ width: 420 }} maxLength={5000} />
       </Form.Item>

@@ -42,7 +42,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           description={formatTime(unit.pendingTransition.requested.at, lang)}
         />
       ) : (
-        <Form form={form} layout="vertical" onFinish={request.run}>
+        <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.run}>
           <Form.Item name="comment" label={t('说明（可选）', 'Comment (optional)')}>
             <Input.TextArea rows={2} maxLength={2000} />
           </Form.Item>
