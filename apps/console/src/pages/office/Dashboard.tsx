@@ -53,7 +53,7 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
           </Card>
         </Col>
       </Row>
-      {d ? <Charts byBatch={d.byBatch as Record<string, Record<string, number>>} cards={d.cards} total={total} /> : null}
+      {d ? <Charts byBatch={d.byBatch as Record<string, Record<string, number>>} cards={d.cards} total={total} units={units.data} /> : null}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('各单位亮灯情况', 'A light for every unit')}</h2>}>
         {units.data ? <Lights units={units.data} /> : <Typography.Text>{t('加载中…', 'Loading…')}</Typography.Text>}
       </Card>
@@ -62,9 +62,20 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
   );
 }
 
-function Charts({ byBatch, cards, total }: { byBatch: Record<string, Record<string, number>>; cards: { yellow: number; red: number }; total: number }) {
+function Charts({ byBatch, cards, total, units }: {
+  byBatch: Record<string, Record<string, number>>;
+  cards: { yellow: number; red: number };
+  total: number;
+  units?: UnitLight[];
+}) {
   const { t, label } = useI18n();
-  const batches = Object.keys(byBatch).sort();
+  const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
+  // Units whose batch has not opened yet are in no phase: shown apart, in grey.
+  const waiting = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const u of units ?? []) if (u.status === 'waiting') m.set(String(u.batch), (m.get(String(u.batch)) ?? 0) + 1);
+    return m;
+  }, [units]);
   const phaseOption = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -78,9 +89,9 @@ function Charts({ byBatch, cards, total }: { byBatch: Record<string, Record<stri
         stack: 'phase',
         color: ['#1d39c4', '#531dab', '#a8071a', '#389e0d'][i],
         data: batches.map((b) => byBatch[b]?.[p] ?? 0),
-      })),
+      })).concat([{ name: t('未开始', 'Not started'), type: 'bar', stack: 'phase', color: '#8c8c8c', data: batches.map((b) => waiting.get(b) ?? 0) }]),
     }),
-    [byBatch, batches, t, label],
+    [byBatch, batches, t, label, waiting],
   );
   const none = Math.max(0, total - cards.yellow - cards.red);
   const cardOption = useMemo(
@@ -103,7 +114,9 @@ function Charts({ byBatch, cards, total }: { byBatch: Record<string, Record<stri
     }),
     [cards, none, label],
   );
-  const phaseText = batches.map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${p} ${byBatch[b]?.[p] ?? 0}`).join(', ')}`).join('; ');
+  const phaseText = batches
+    .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${p} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
+    .join('; ');
   return (
     <Row gutter={16}>
       <Col xs={24} md={14}>
@@ -164,6 +177,7 @@ function Lights({ units }: { units: UnitLight[] }) {
       <Space style={{ marginBottom: 8 }} wrap>
         <Segmented
           aria-label={t('筛选', 'Filter')}
+          data-testid="lights-filter"
           value={filter}
           onChange={(v) => setFilter(v as typeof filter)}
           options={[
