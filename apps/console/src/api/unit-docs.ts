@@ -39,8 +39,11 @@ async function fromPagedRoute<K extends DocKind>(unitId: string, kind: K, page: 
 }
 
 async function fromUnitView<K extends DocKind>(unitId: string, kind: K, page: number, pageSize: number): Promise<DocPage<K>> {
-  const view = await call(api.GET('/api/units/{id}', { params: { path: { id: unitId } } }));
-  const all = (kind === 'objections' ? (view.taskBook?.objections ?? []) : ((view as Record<string, unknown>)[kind] ?? [])) as Array<DocTypes[K]>;
+  // Read loosely: these arrays leave the unit's view once the paged routes exist.
+  const view = (await call(api.GET('/api/units/{id}', { params: { path: { id: unitId } } }))) as unknown as Partial<Record<DocKind, unknown[]>> & {
+    taskBook?: { objections?: unknown[] };
+  };
+  const all = (kind === 'objections' ? (view.taskBook?.objections ?? []) : (view[kind] ?? [])) as Array<DocTypes[K]>;
   return { total: all.length, items: all.slice((page - 1) * pageSize, page * pageSize) };
 }
 

@@ -10,6 +10,15 @@ import { GateChecklist, UnitFacts } from '../../ui/domain';
 import { ItemsPanel } from '../unit/ItemsPanel';
 import { useDocs, useUnit } from '../unit/useUnit';
 
+interface TransitionLike {
+  id: string;
+  from: string;
+  to: string;
+  status: string;
+  requested: { at: string };
+  decided?: { at: string; comment?: string };
+}
+
 export default function UnitDetail({ id }: { id: string }) {
   const { t, lang, label } = useI18n();
   const session = useSession();
@@ -42,9 +51,9 @@ export default function UnitDetail({ id }: { id: string }) {
             label: t('环节转换', 'Transitions'),
             children: (
               <List
-                dataSource={[...(v.transitions ?? [])].reverse()}
+                dataSource={[...((v as { transitions?: TransitionLike[] }).transitions ?? [])].reverse()}
                 locale={{ emptyText: t('暂无', 'None') }}
-                renderItem={(tr) => (
+                renderItem={(tr: TransitionLike) => (
                   <List.Item>
                     {tr.from} → {tr.to} ·{' '}
                     <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>{tr.status}</Tag>
