@@ -325,6 +325,14 @@ describe('the console', () => {
       await page.getByRole('button', { name: '提交异议' }).click();
       await page.getByRole('status').filter({ hasText: '异议已提交' }).waitFor();
       await screenshot(page, 'citizen-task-book');
+      // The same page in English, on the header's switch (and it stays English on the next page).
+      await page.getByText('English', { exact: true }).click();
+      await page.getByRole('heading', { name: 'Rectification task book' }).waitFor();
+      await page.getByRole('button', { name: 'Submit objection' }).waitFor();
+      await audit(page, 'public task book (English)');
+      await page.getByRole('link', { name: 'Public disclosure' }).click();
+      await page.getByRole('heading', { name: 'Rectification task books, disclosed' }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
       // No personal data on the public routes: no contact, no principal's id.
       const pub = await as(undefined)('GET', `/api/public/units/${world.unitA}/task-book`);
       expect(JSON.stringify(pub.body)).not.toContain(world.ids.unitA);
