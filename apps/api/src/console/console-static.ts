@@ -84,7 +84,7 @@ export function consoleStatic(dir: string = consoleDir()) {
         gzip: compressible ? gzipSync(body, { level: 9 }) : undefined,
         etag: `"${statSync(file).mtimeMs.toString(36)}-${body.length.toString(36)}"`,
         // Vite names built assets by content hash: they never change under the same name.
-        immutable: relative.startsWith(`assets${sep}`) || relative.startsWith('assets/'),
+        immutable: relative.startsWith('assets/'),
       };
     }
     // index.html may be rebuilt while the API runs (npm run build): re-read it each time it is asked for.

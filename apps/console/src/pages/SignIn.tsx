@@ -1,7 +1,7 @@
 // Sign-in: a one-time link from the office (/sign-in#code=…) is traded for a session at once and the code
 // removed from the address bar; or a principal's token is pasted once. Either is kept for this tab only.
 import { Button, Card, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, call, toApiError } from '../api/client';
 import { setSession, useSession } from '../api/session';
 import { useI18n } from '../i18n';
@@ -36,9 +36,10 @@ export function SignInPage() {
   const [form] = Form.useForm<{ token: string }>();
   const [error, setError] = useState<unknown>(redeemError);
   const [busy, setBusy] = useState(false);
-  useState(() => {
+  useEffect(() => {
     redeemListeners.add(setError);
-  });
+    return () => void redeemListeners.delete(setError);
+  }, []);
 
   const submit = async ({ token }: { token: string }) => {
     setBusy(true);

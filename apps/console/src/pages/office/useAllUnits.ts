@@ -15,7 +15,7 @@ export interface UnitLight {
 const PAGE = 500;
 
 /**
- * Every unit of a campaign with its phase and card (GET /api/campaigns/:id/units, 500 a page, four pages at a
+ * Every unit of a campaign with its phase and card (GET /api/campaigns/:id/units, 500 a page, six pages at a
  * time): what the dashboard's lights, the group counts and the unit pickers show.
  */
 export function useAllUnits(campaignId: string, opts: { refetchInterval?: number } = {}) {
@@ -27,8 +27,8 @@ export function useAllUnits(campaignId: string, opts: { refetchInterval?: number
       const first = await page(1);
       const pages = Math.ceil(first.total / PAGE);
       const rest: Array<typeof first> = [];
-      for (let n = 2; n <= pages; n += 4) {
-        rest.push(...(await Promise.all(Array.from({ length: Math.min(4, pages - n + 1) }, (_, i) => page(n + i)))));
+      for (let n = 2; n <= pages; n += 6) {
+        rest.push(...(await Promise.all(Array.from({ length: Math.min(6, pages - n + 1) }, (_, i) => page(n + i)))));
       }
       return [first, ...rest].flatMap((p) =>
         p.items.map((u) => ({ id: u.id, code: u.code, name: u.name, batch: u.batch, groupId: u.groupId, phase: u.phase, status: u.status, card: u.card })),
