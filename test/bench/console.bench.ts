@@ -56,7 +56,7 @@ export async function main(): Promise<void> {
     await app.listen(0, '127.0.0.1');
     cleanup.unshift(() => app.close());
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const office = async (method: string, p: string, body?: unknown) => {
+    const office = async (method: string, p: string, body?: unknown): Promise<any> => {
       const res = await fetch(`${url}${p}`, {
         method,
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -108,17 +108,13 @@ export async function main(): Promise<void> {
     for (let i = 0; i < LOADS; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       // Signed in as the office (the session a sign-in gives), and long tasks recorded from the first byte.
-      await context.addInitScript(
-        ([token]) => {
-          sessionStorage.setItem('massline.session', JSON.stringify({ token, viaLink: false, principal: { id: 'bench', name: 'office', role: 'office' } }));
-          const w = window as unknown as { __longTasks: number };
-          w.__longTasks = 0;
-          new PerformanceObserver((list) => {
-            for (const e of list.getEntries()) w.__longTasks += Math.max(0, e.duration - 50);
-          }).observe({ type: 'longtask', buffered: true });
-        },
-        [TOKEN],
-      );
+      // (scripts for the page are strings: the server's tsconfig has no DOM types)
+      await context.addInitScript(`
+        sessionStorage.setItem('massline.session', JSON.stringify({ token: ${JSON.stringify(TOKEN)}, viaLink: false, principal: { id: 'bench', name: 'office', role: 'office' } }));
+        window.__longTasks = 0;
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks += Math.max(0, e.duration - 50); })
+          .observe({ type: 'longtask', buffered: true });
+      `);
       const page = await context.newPage();
       let jsGzip = 0;
       let jsRaw = 0;
@@ -135,33 +131,31 @@ export async function main(): Promise<void> {
       });
       await page.goto(`${url}/office/campaigns/${campaign.id}`);
       // Interactive: every unit's light drawn, the grid scrollable, the main thread free again.
-      const interactiveMs = await page.evaluate(
-        (count) =>
-          new Promise<number>((resolve) => {
-            const check = () => {
-              const el = document.querySelector(`[data-testid="lights"][data-count="${count}"]`);
-              if (el && el.querySelector('a')) {
-                const at = performance.now();
-                // the next frame after the render is when input is handled again
-                requestAnimationFrame(() => setTimeout(() => resolve(Math.max(at, performance.now())), 0));
-              } else requestAnimationFrame(check);
-            };
-            check();
-          }),
-        UNITS,
+      const interactiveMs = Number(
+        await page.evaluate(`new Promise((resolve) => {
+          const check = () => {
+            const el = document.querySelector('[data-testid="lights"][data-count="${UNITS}"]');
+            if (el && el.querySelector('a')) {
+              const at = performance.now();
+              // the next frame after the render is when input is handled again
+              requestAnimationFrame(() => setTimeout(() => resolve(Math.max(at, performance.now())), 0));
+            } else requestAnimationFrame(check);
+          };
+          check();
+        })`),
       );
-      const longTasksMs = await page.evaluate(() => (window as unknown as { __longTasks: number }).__longTasks);
+      const longTasksMs = Number(await page.evaluate('window.__longTasks'));
       // A first interaction on 10,000 units: the filter "red only" re-groups the grid.
       const filterStart = Date.now();
       await page.getByTestId('lights-filter').getByText('红牌', { exact: true }).click();
-      await page.waitForFunction(() => {
-        const links = document.querySelectorAll('[data-testid="lights"] a');
-        return links.length > 0 && [...links].every((a) => a.getAttribute('aria-label')?.includes('红牌'));
-      });
+      await page.waitForFunction(`(() => {
+        const links = [...document.querySelectorAll('[data-testid="lights"] a')];
+        return links.length > 0 && links.every((a) => (a.getAttribute('aria-label') || '').includes('红牌'));
+      })()`);
       const filterMs = Date.now() - filterStart;
       if (i === LOADS - 1) {
         await page.getByTestId('lights-filter').getByText('全部', { exact: true }).click();
-        await page.waitForFunction(() => document.querySelectorAll('[data-testid="lights"] a[aria-label*="正常"]').length > 0);
+        await page.waitForFunction(`document.querySelectorAll('[data-testid="lights"] a[aria-label*="正常"]').length > 0`);
         fs.mkdirSync(OUTPUT_DIR, { recursive: true });
         await page.screenshot({ path: path.join(OUTPUT_DIR, 'bench-dashboard.png'), fullPage: false });
       }

@@ -34,7 +34,7 @@ export async function newPerson(browser: Browser, baseURL: string, locale = 'zh-
   // Reduced motion: the console then draws without animations, so what axe and screenshots see is settled.
   const context = await browser.newContext({ baseURL, locale, timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(90_000);
   page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
   return { context, page };
 }
