@@ -27,7 +27,7 @@ export class PublicUnitQueryDto extends PageQueryDto {
   q?: string;
 }
 
-class TaskBookCountsDto {
+class PublicTaskBookCountsDto {
   @ApiProperty() disclosed!: number;
   @ApiProperty() effective!: number;
 }
@@ -35,7 +35,7 @@ export class PublicCampaignDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['running', 'done'] }) status!: string;
-  @ApiProperty({ type: TaskBookCountsDto }) taskBooks!: TaskBookCountsDto;
+  @ApiProperty({ type: PublicTaskBookCountsDto }) taskBooks!: PublicTaskBookCountsDto;
 }
 export class PublicCampaignListDto {
   @ApiProperty({ type: [PublicCampaignDto] }) items!: PublicCampaignDto[];
@@ -55,7 +55,7 @@ export class PublicUnitDto {
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: [1, 2] }) batch!: number;
-  @ApiProperty({ enum: PHASES }) phase!: string;
+  @ApiProperty({ enum: PHASES, nullable: true, type: String, description: 'null until its batch opens' }) phase!: string | null;
 }
 export class PublicUnitListDto {
   @ApiProperty({ type: [PublicUnitDto] }) items!: PublicUnitDto[];
@@ -67,7 +67,7 @@ export class PublicUnitDetailDto extends PublicUnitDto {
   @ApiProperty({ enum: DISCLOSED_STATUSES, nullable: true, type: String, description: 'its task book, once published; null before' })
   taskBook!: string | null;
 }
-class ObjectionCountsDto {
+class PublicObjectionCountsDto {
   @ApiProperty() filed!: number;
   @ApiProperty() answered!: number;
 }
@@ -80,7 +80,7 @@ export class PublicTaskBookSummaryDto {
   @ApiProperty({ format: 'date-time' }) disclosureEndsAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) effectiveAt!: string | null;
   @ApiProperty({ description: 'number of items' }) items!: number;
-  @ApiProperty({ type: ObjectionCountsDto }) objections!: ObjectionCountsDto;
+  @ApiProperty({ type: PublicObjectionCountsDto }) objections!: PublicObjectionCountsDto;
 }
 export class PublicTaskBookListDto {
   @ApiProperty({ type: [PublicTaskBookSummaryDto] }) items!: PublicTaskBookSummaryDto[];

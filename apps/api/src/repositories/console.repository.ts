@@ -1,6 +1,6 @@
 // Lists the console shows that no other route gives: campaigns, principals, a campaign's measures to confirm,
-// and a supervisor's inbox — what waits on a supervisory group, oldest first, read
-// from the projections (unit_states, item_states) the workflows keep.
+// and a supervisor's inbox — what waits on a supervisory group, oldest first, read from the projections
+// (unit_states, item_states, and the texts in documents) the workflows keep.
 import type { DataSource } from 'typeorm';
 import type { Role } from '../../../../libs/domain/src';
 
@@ -67,14 +67,18 @@ export interface InboxFilter {
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** A comment or text as the read model keeps it: a short string, or a stored text's reference ({digest, chars}). */
+const TEXT = (v: string) =>
+  `(CASE jsonb_typeof(${v}) WHEN 'string' THEN ${v} #>> '{}' WHEN 'object' THEN (SELECT d.body FROM documents d WHERE d.digest = ${v}->>'digest') END)`;
+
 /** Everything that waits on a supervisor, one row each; the columns of InboxEntry. */
 const INBOX = `
   SELECT 'transition' AS kind, (s.view->'pendingTransition'->'requested'->>'at')::timestamptz AS since,
          s.unit_id, s.campaign_id, s.group_id, s.view->'pendingTransition'->>'id' AS subject_id, NULL AS item_id, NULL AS extension_id,
          (s.view->'pendingTransition'->>'from') || ' → ' || (s.view->'pendingTransition'->>'to') AS title,
-         s.view->'pendingTransition'->'requested'->>'comment' AS detail, NULL AS at,
+         ${TEXT("s.view->'pendingTransition'->'requested'->'comment'")} AS detail, NULL AS at,
          s.view->'pendingTransition'->>'from' AS "from", s.view->'pendingTransition'->>'to' AS "to"
-  FROM unit_states s WHERE s.status = 'active' AND s.view ? 'pendingTransition' AND s.view->'pendingTransition' <> 'null'::jsonb
+  FROM unit_states s WHERE s.status = 'active' AND jsonb_typeof(s.view->'pendingTransition') = 'object'
   UNION ALL
   SELECT 'meeting', COALESCE((s.view->'meeting'->'scheduledBy'->>'at')::timestamptz, (s.view->'meeting'->>'scheduledAt')::timestamptz),
          s.unit_id, s.campaign_id, s.group_id, s.view->'meeting'->>'id', NULL, NULL,
@@ -84,14 +88,14 @@ const INBOX = `
   UNION ALL
   SELECT 'verification', COALESCE((i.view->'completion'->>'at')::timestamptz, i.projected_at),
          i.unit_id, i.campaign_id, i.group_id, i.item_id, i.item_id, NULL,
-         i.measure, i.view->'completion'->>'evidence', i.view->>'deadline', NULL, NULL
+         i.measure, ${TEXT("i.view->'completion'->'evidence'")}, i.view->>'deadline', NULL, NULL
   FROM item_states i WHERE i.status = 'submitted'
   UNION ALL
-  SELECT 'extension', (e->'requested'->>'at')::timestamptz,
-         i.unit_id, i.campaign_id, i.group_id, i.item_id, i.item_id, e->>'id',
-         i.measure, e->>'reason', e->>'newDeadline', i.view->>'deadline', NULL
-  FROM item_states i, jsonb_array_elements(COALESCE(i.view->'extensions', '[]'::jsonb)) e
-  WHERE i.status IN ('open', 'submitted') AND e->>'status' = 'pending'`;
+  SELECT 'extension', (i.view->'pendingExtension'->'requested'->>'at')::timestamptz,
+         i.unit_id, i.campaign_id, i.group_id, i.item_id, i.item_id, i.view->'pendingExtension'->>'id',
+         i.measure, ${TEXT("i.view->'pendingExtension'->'reason'")}, i.view->'pendingExtension'->>'newDeadline', i.view->>'deadline', NULL
+  FROM item_states i
+  WHERE i.status IN ('open', 'submitted') AND i.view->'pendingExtension'->>'status' = 'pending'`;
 
 export class ConsoleRepository {
   constructor(private readonly dataSource: DataSource) {}

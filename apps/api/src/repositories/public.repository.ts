@@ -1,7 +1,8 @@
 // What the public may read (公示): every SQL statement of the public read routes, behind one narrow
-// interface, over the current read model (unit_states.view holds each unit's task book, item_states the items
-// in effect). Only disclosed facts leave this file: no opinion, no contact, no principal's id or name, no
-// actor of an objection; a task book still in draft is not disclosed.
+// interface, over the current read model (unit_states.view holds each unit's task-book header, `entries` its
+// items and objections, `documents` their texts, item_states the items in effect). Only disclosed facts leave
+// this file: no opinion, no contact, no principal's id or name, no actor of an objection; a task book still in
+// draft is not disclosed.
 import type { DataSource } from 'typeorm';
 import type { Batch, ItemStatus, Phase } from '../../../../libs/domain/src';
 
@@ -25,7 +26,8 @@ export interface PublicUnit {
   code: string;
   name: string;
   batch: Batch;
-  phase: Phase;
+  /** null until the unit's batch opens. */
+  phase: Phase | null;
 }
 
 export interface PublicUnitDetail extends PublicUnit {
@@ -91,9 +93,13 @@ const iso = (v: unknown): string | null => (v == null ? null : new Date(v as str
 
 /** The task book of a unit's projected view, when it has been published (a draft is not disclosed). */
 const DISCLOSED = `s.view->'taskBook'->>'status' IN ('disclosed', 'effective')`;
+/** The task book's header in the unit's row: how many items, objections filed and still unanswered. */
 const OBJECTION_COUNTS = `
-  (SELECT count(*)::int FROM jsonb_array_elements(COALESCE(s.view->'taskBook'->'objections', '[]'::jsonb))) AS filed,
-  (SELECT count(*)::int FROM jsonb_array_elements(COALESCE(s.view->'taskBook'->'objections', '[]'::jsonb)) o WHERE o ? 'answer') AS answered`;
+  COALESCE((s.view->'taskBook'->>'itemCount')::int, 0) AS items,
+  COALESCE((s.view->'taskBook'->'objectionCounts'->>'filed')::int, 0) AS filed,
+  COALESCE((s.view->'taskBook'->'objectionCounts'->>'filed')::int, 0) - COALESCE((s.view->'taskBook'->'objectionCounts'->>'unanswered')::int, 0) AS answered`;
+/** A stored text by the reference an entry holds ({digest, chars}). */
+const TEXT = (ref: string) => `(SELECT d.body FROM documents d WHERE d.digest = ${ref}->>'digest')`;
 
 const toSummary = (r: Record<string, unknown>): PublicTaskBookSummary => ({
   unitId: r.unit_id as string,
@@ -164,13 +170,13 @@ export class PublicRepository implements PublicReadModel {
                   LEFT JOIN unit_states s ON s.unit_id = u.id WHERE u.campaign_id = $1 ${filter}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT u.id, u.code, u.name, u.batch, COALESCE(s.phase, 'P1') AS phase ${from}
+      `SELECT u.id, u.code, u.name, u.batch, s.phase AS phase ${from}
        ORDER BY u.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
     return {
       total,
-      items: rows.map((r) => ({ id: r.id as string, code: r.code as string, name: r.name as string, batch: r.batch as Batch, phase: r.phase as Phase })),
+      items: rows.map((r) => ({ id: r.id as string, code: r.code as string, name: r.name as string, batch: r.batch as Batch, phase: (r.phase as Phase | null) ?? null })),
     };
   }
 
@@ -186,8 +192,7 @@ export class PublicRepository implements PublicReadModel {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT s.unit_id, u.code, u.name, s.view->'taskBook'->>'status' AS status,
               s.view->'taskBook'->>'publishedAt' AS published_at, s.view->'taskBook'->>'disclosureEndsAt' AS disclosure_ends_at,
-              s.view->'taskBook'->>'effectiveAt' AS effective_at,
-              jsonb_array_length(COALESCE(s.view->'taskBook'->'items', '[]'::jsonb)) AS items, ${OBJECTION_COUNTS}
+              s.view->'taskBook'->>'effectiveAt' AS effective_at, ${OBJECTION_COUNTS}
        ${from} ORDER BY s.view->'taskBook'->>'publishedAt' DESC, u.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
@@ -200,15 +205,15 @@ export class PublicRepository implements PublicReadModel {
               s.view->'taskBook'->>'signedBy' AS signed_by,
               s.view->'taskBook'->>'publishedAt' AS published_at, s.view->'taskBook'->>'disclosureEndsAt' AS disclosure_ends_at,
               s.view->'taskBook'->>'effectiveAt' AS effective_at,
-              jsonb_array_length(COALESCE(s.view->'taskBook'->'items', '[]'::jsonb)) AS items, ${OBJECTION_COUNTS},
+              ${OBJECTION_COUNTS},
               COALESCE((
                 SELECT jsonb_agg(jsonb_build_object(
-                         'id', i->>'id', 'measure', i->>'measure', 'owner', i->>'owner',
+                         'id', e.entry_id, 'measure', e.data->>'measure', 'owner', e.data->>'owner',
                          -- an item in effect reports from its own workflow's projection
-                         'deadline', COALESCE(it.view->>'deadline', i->>'deadline'), 'status', COALESCE(it.status, i->>'status'))
-                       ORDER BY n)
-                FROM jsonb_array_elements(s.view->'taskBook'->'items') WITH ORDINALITY AS t(i, n)
-                LEFT JOIN item_states it ON it.item_id = i->>'id'
+                         'deadline', COALESCE(it.view->>'deadline', e.data->>'deadline'), 'status', COALESCE(it.status, e.data->>'status'))
+                       ORDER BY e.seq)
+                FROM entries e LEFT JOIN item_states it ON it.item_id = e.entry_id
+                WHERE e.subject_id = s.unit_id::text AND e.kind = 'task-book-item'
               ), '[]'::jsonb) AS item_list
        FROM unit_states s JOIN units u ON u.id = s.unit_id WHERE s.unit_id = $1 AND ${DISCLOSED}`,
       [unitId],
@@ -230,25 +235,30 @@ export class PublicRepository implements PublicReadModel {
   }
 
   async answeredObjections(unitId: string, offset: number, limit: number): Promise<Page<PublicObjection>> {
-    const answered = `FROM unit_states s, jsonb_array_elements(COALESCE(s.view->'taskBook'->'objections', '[]'::jsonb)) WITH ORDINALITY AS t(o, n)
-                      WHERE s.unit_id = $1 AND ${DISCLOSED} AND o ? 'answer'`;
+    const answered = `FROM entries e JOIN unit_states s ON s.unit_id::text = e.subject_id
+                      WHERE e.subject_id = $1 AND e.kind = 'objection' AND e.data ? 'answer' AND ${DISCLOSED}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${answered}`, [unitId]);
-    const rows: Array<{ o: Record<string, any> }> = await this.dataSource.query(`SELECT o ${answered} ORDER BY n LIMIT $2 OFFSET $3`, [unitId, limit, offset]);
+    const rows: Array<Record<string, string | null>> = await this.dataSource.query(
+      `SELECT e.entry_id AS id, e.data->>'itemId' AS item_id, ${TEXT("e.data->'text'")} AS text, e.data->>'at' AS filed_at,
+              ${TEXT("e.data->'answer'->'text'")} AS answer, e.data->'answer'->>'at' AS answered_at
+       ${answered} ORDER BY e.seq LIMIT $2 OFFSET $3`,
+      [unitId, limit, offset],
+    );
     return {
       total,
-      items: rows.map(({ o }) => ({
-        id: o.id as string,
-        itemId: (o.itemId as string | undefined) ?? null,
-        text: o.text as string,
-        filedAt: iso(o.at)!,
-        answer: { text: o.answer.text as string, answeredAt: iso(o.answer.at)! },
+      items: rows.map((r) => ({
+        id: r.id!,
+        itemId: r.item_id ?? null,
+        text: r.text ?? '',
+        filedAt: iso(r.filed_at)!,
+        answer: { text: r.answer ?? '', answeredAt: iso(r.answered_at)! },
       })),
     };
   }
 
   async unit(unitId: string): Promise<PublicUnitDetail | undefined> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT u.id, u.code, u.name, u.batch, COALESCE(s.phase, 'P1') AS phase, c.id AS campaign_id, c.name AS campaign_name,
+      `SELECT u.id, u.code, u.name, u.batch, s.phase AS phase, c.id AS campaign_id, c.name AS campaign_name,
               CASE WHEN ${DISCLOSED} THEN s.view->'taskBook'->>'status' END AS task_book
        FROM units u JOIN campaigns c ON c.id = u.campaign_id AND c.status <> 'draft' LEFT JOIN unit_states s ON s.unit_id = u.id
        WHERE u.id = $1`,
@@ -261,7 +271,7 @@ export class PublicRepository implements PublicReadModel {
       code: r.code as string,
       name: r.name as string,
       batch: r.batch as Batch,
-      phase: r.phase as Phase,
+      phase: (r.phase as Phase | null) ?? null,
       campaignId: r.campaign_id as string,
       campaignName: r.campaign_name as string,
       taskBook: (r.task_book as DisclosedStatus | null) ?? null,

@@ -2,14 +2,19 @@
 // that knows where they come from: today the arrays of GET /api/units/:id; once the paged routes
 // (GET /api/units/:id/records|problems|opinions|task-book/objections → {items, total}, newest last) are served,
 // `fetchPage` switches to them and nothing else in the console changes.
-import type { ObjectionView, OpinionView, ProblemView, RecordView } from '../../../../libs/domain/src';
+import type { MeetingView, ObjectionEntry, OpinionEntry, ProblemEntry, RecordEntry, TransitionView } from '../../../../libs/domain/src';
+
+/** An entry as the API answers it: its stored texts in place of their references. */
+type WithTexts<T> = { [K in keyof T]: T[K] extends { digest: string } | undefined ? string : T[K] extends object | undefined ? WithTexts<T[K]> : T[K] };
 import { api, call, fetchWithToken } from './client';
 
 export interface DocTypes {
-  records: RecordView;
-  problems: ProblemView;
-  opinions: OpinionView;
-  objections: ObjectionView;
+  records: WithTexts<RecordEntry>;
+  problems: WithTexts<ProblemEntry>;
+  opinions: WithTexts<OpinionEntry> & { contact?: string | null };
+  objections: WithTexts<ObjectionEntry>;
+  transitions: TransitionView;
+  meetings: WithTexts<MeetingView>;
 }
 export type DocKind = keyof DocTypes;
 
@@ -23,6 +28,8 @@ const PAGED_PATH: Record<DocKind, string> = {
   problems: 'problems',
   opinions: 'opinions',
   objections: 'task-book/objections',
+  transitions: 'transitions',
+  meetings: 'meetings',
 };
 
 /** Whether this API serves the paged routes (asked once: a 404 on a known unit means not yet). */
@@ -55,6 +62,13 @@ export async function fetchPage<K extends DocKind>(unitId: string, kind: K, page
     if (r) return r;
   }
   return fromUnitView(unitId, kind, page, pageSize);
+}
+
+/** The newest document of a kind (the last one made), if any. */
+export async function fetchLast<K extends DocKind>(unitId: string, kind: K): Promise<DocTypes[K] | undefined> {
+  const head = await fetchPage(unitId, kind, 1, 1);
+  if (head.total <= 1) return head.items[0];
+  return (await fetchPage(unitId, kind, head.total, 1)).items[0];
 }
 
 /** Every document of a kind (for pickers: the problems an item links to), a page of 500 at a time. */

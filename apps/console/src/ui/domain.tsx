@@ -22,8 +22,9 @@ export function PhaseTag({ phase }: { phase: Phase | string }) {
 }
 
 /** The gates of the unit's next transition, met or not, as a checklist. */
-export function GateChecklist({ phase, unmetGates }: { phase: Phase; unmetGates: string[] }) {
+export function GateChecklist({ phase, unmetGates }: { phase: Phase | null; unmetGates: string[] }) {
   const { t, label } = useI18n();
+  if (!phase) return <p>{t('批次尚未开始：开始后从第一环节做起。', 'Its batch has not opened yet: it starts in P1 when it does.')}</p>;
   const next = NEXT_PHASE[phase];
   if (!next) return <p>{t('已完成全部环节。', 'Every phase is done.')}</p>;
   const gates = GATES[next as keyof typeof GATES] as readonly string[];
@@ -55,7 +56,7 @@ export interface UnitHeadline {
   code: string;
   name: string;
   batch: number;
-  phase: Phase;
+  phase: Phase | null;
   status: string;
   card: Card;
   window?: { startsAt: string; endsAt: string } | null;
@@ -66,7 +67,7 @@ export function UnitFacts({ unit }: { unit: UnitHeadline }) {
   return (
     <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
       <Descriptions.Item label={t('环节', 'Phase')}>
-        <PhaseTag phase={unit.phase} />
+        {unit.phase ? <PhaseTag phase={unit.phase} /> : '—'}
       </Descriptions.Item>
       <Descriptions.Item label={t('亮牌', 'Card')}>
         <CardTag card={unit.card} />

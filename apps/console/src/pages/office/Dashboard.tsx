@@ -3,15 +3,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { PHASES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { formatTime, useI18n } from '../../i18n';
 import { Link } from '../../router';
-import { Chart } from '../../ui/charts';
 import { CARD_COLOR } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAllUnits, type UnitLight } from './useAllUnits';
+
+// ECharts is the largest part of this page: loaded beside the lights, not before them.
+const Chart = lazy(() => import('../../ui/charts').then((m) => ({ default: m.Chart })));
 
 const CELL = 18;
 const ROW_H = 22;
@@ -53,7 +55,11 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
           </Card>
         </Col>
       </Row>
-      {d ? <Charts byBatch={d.byBatch as Record<string, Record<string, number>>} cards={d.cards} total={total} units={units.data} /> : null}
+      {d ? (
+        <Suspense fallback={<div style={{ height: 300 }} />}>
+          <Charts byBatch={d.byBatch as Record<string, Record<string, number>>} cards={d.cards} total={total} units={units.data} />
+        </Suspense>
+      ) : null}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('各单位亮灯情况', 'A light for every unit')}</h2>}>
         {units.data ? <Lights units={units.data} /> : <Typography.Text>{t('加载中…', 'Loading…')}</Typography.Text>}
       </Card>

@@ -23,10 +23,11 @@ export default function UnitDetail({ id }: { id: string }) {
   const { t, lang, label } = useI18n();
   const session = useSession();
   const unit = useUnit(id);
+  const transitions = useDocs(id, 'transitions', 1, 50);
   const v = unit.data;
   if (unit.error) return <ErrorNote error={unit.error} />;
   if (!v) return null;
-  const phase = v.phase as 'P1';
+  const phase = v.phase as 'P1' | null;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
@@ -51,7 +52,7 @@ export default function UnitDetail({ id }: { id: string }) {
             label: t('环节转换', 'Transitions'),
             children: (
               <List
-                dataSource={[...((v as { transitions?: TransitionLike[] }).transitions ?? [])].reverse()}
+                dataSource={[...(transitions.data?.items ?? [])].reverse() as TransitionLike[]}
                 locale={{ emptyText: t('暂无', 'None') }}
                 renderItem={(tr: TransitionLike) => (
                   <List.Item>

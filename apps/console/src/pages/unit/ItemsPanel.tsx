@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Collapse, Form, Input, List, Space, Table } from 'antd';
 import { useState } from 'react';
-import { api, call } from '../../api/client';
+import { api, call, fetchWithToken } from '../../api/client';
 import { formatTime, useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { CardTag } from '../../ui/domain';
@@ -17,6 +17,7 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
   const items = useQuery({
     queryKey: [...itemsKey(unitId), page],
     queryFn: () => call(api.GET('/api/units/{id}/items', { params: { path: { id: unitId }, query: { page, pageSize: 20 } } })),
+    refetchInterval: 5_000,
   });
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -46,14 +47,14 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
   );
 }
 
-type ItemLike = { id: string; status: string; progress: object[]; extensions: object[] };
+type ItemLike = { id: string; status: string };
 
 function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
   const { t, lang } = useI18n();
   const [progress] = Form.useForm();
   const [completion] = Form.useForm();
   const [extension] = Form.useForm();
-  const invalidate = [itemsKey(unitId)];
+  const invalidate = [itemsKey(unitId), ['item-entries', item.id]];
   const addProgress = useAction({
     form: progress,
     fields: ['note', 'evidenceUri'],
@@ -74,8 +75,17 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
     fn: (v: { newDeadline: string; reason: string }) =>
       call(api.POST('/api/items/{itemId}/extensions', { params: { path: { itemId: item.id } }, body: { newDeadline: dateToDeadline(v.newDeadline), reason: v.reason } })),
   });
-  const progressList = item.progress as Array<{ id: string; note: string; at: string }>;
-  const extensions = item.extensions as Array<{ id: string; newDeadline: string; status: string; reason: string }>;
+  // The item's progress notes and extension requests, oldest first (its own paged lists).
+  const progressList = (useQuery({
+    queryKey: ['item-entries', item.id, 'progress'],
+    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/progress?pageSize=100`).then((r) => r.json()),
+    refetchInterval: 5_000,
+  }).data?.items ?? []) as Array<{ id: string; note: string; at: string }>;
+  const extensions = (useQuery({
+    queryKey: ['item-entries', item.id, 'extensions'],
+    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/extensions?pageSize=100`).then((r) => r.json()),
+    refetchInterval: 5_000,
+  }).data?.items ?? []) as Array<{ id: string; newDeadline: string; status: string; reason: string }>;
   return (
     <Collapse
       size="small"

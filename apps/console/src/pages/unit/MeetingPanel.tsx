@@ -20,7 +20,7 @@ interface MeetingLike {
   previous?: unknown[];
 }
 
-export function MeetingPanel({ unit }: { unit: { id: string; phase: string; meeting?: MeetingLike } }) {
+export function MeetingPanel({ unit }: { unit: { id: string; phase: string | null; meeting?: MeetingLike } }) {
   const { t, lang } = useI18n();
   const [schedule] = Form.useForm();
   const [held] = Form.useForm();

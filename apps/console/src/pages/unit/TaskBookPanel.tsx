@@ -25,7 +25,7 @@ interface EditorValues {
   items: Array<{ problemIds: string[]; measure: string; owner: string; deadline: string }>;
 }
 
-export function TaskBookPanel({ unit }: { unit: { id: string; phase: string; taskBook?: TaskBookLike } }) {
+export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | null; taskBook?: TaskBookLike } }) {
   const { t, lang, label } = useI18n();
   const book = unit.taskBook;
   const publish = useAction({
@@ -80,7 +80,7 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string; tas
 function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike }) {
   const { t, label } = useI18n();
   const [form] = Form.useForm<EditorValues>();
-  const problems = useQuery({ queryKey: [...docsKey(unitId, 'problems'), 'all'], queryFn: () => fetchAll(unitId, 'problems') });
+  const problems = useQuery({ queryKey: [...docsKey(unitId, 'problems'), 'all'], queryFn: () => fetchAll(unitId, 'problems'), refetchInterval: 5_000 });
   const save = useAction({
     form,
     reset: false,

@@ -1,32 +1,38 @@
 // Requesting the next phase: a 409 lists the unmet gates right here, by the button.
+import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Typography } from 'antd';
 import { NEXT_PHASE, type Phase } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
+import { fetchLast } from '../../api/unit-docs';
 import { formatTime, useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
-import { unitKey } from './useUnit';
+import { docsKey, unitKey } from './useUnit';
 
 interface UnitLike {
   id: string;
-  phase: string;
+  phase: string | null;
   status: string;
   pendingTransition?: { id: string; to: string; requested: { at: string } };
-  transitions?: Array<{ id: string; to: string; status: string; decided?: { comment?: string; at: string } }>;
 }
 
 export function TransitionPanel({ unit }: { unit: UnitLike }) {
   const { t, lang } = useI18n();
   const [form] = Form.useForm<{ comment?: string }>();
-  const next = NEXT_PHASE[unit.phase as Phase];
+  const next = unit.phase ? NEXT_PHASE[unit.phase as Phase] : null;
   const request = useAction({
     form,
     fields: ['comment'],
-    invalidate: [unitKey(unit.id)],
+    invalidate: [unitKey(unit.id), docsKey(unit.id, 'transitions')],
     fn: (v: { comment?: string }) =>
       call(api.POST('/api/units/{id}/transitions', { params: { path: { id: unit.id } }, body: { to: next as 'P2', ...(v.comment ? { comment: v.comment } : {}) } })),
   });
-  const last = unit.transitions?.[unit.transitions.length - 1];
+  // The latest decision on a request (the supervisor decides elsewhere: looked at again now and then).
+  const last = useQuery({
+    queryKey: [...docsKey(unit.id, 'transitions'), 'last'],
+    queryFn: () => fetchLast(unit.id, 'transitions'),
+    refetchInterval: 10_000,
+  }).data;
   if (!next) return null;
   return (
     <div>
@@ -62,7 +68,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
               ? t(`进入 ${last.to} 已获批准`, `Transition to ${last.to} approved`)
               : t(`进入 ${last.to} 被驳回`, `Transition to ${last.to} rejected`)
           }
-          description={last.decided?.comment}
+          description={typeof last.decided?.comment === 'string' ? last.decided.comment : undefined}
         />
       ) : null}
     </div>

@@ -22,7 +22,7 @@ export default function UnitHome() {
   if (unit.error) return <ErrorNote error={unit.error} />;
   const v = unit.data;
   if (!v) return null;
-  const phase = v.phase as 'P1' | 'P2' | 'P3' | 'DONE';
+  const phase = v.phase as 'P1' | 'P2' | 'P3' | 'DONE' | null;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }} data-testid="unit-title">
@@ -36,7 +36,7 @@ export default function UnitHome() {
         </div>
       </Card>
       <Tabs
-        defaultActiveKey={phase === 'P1' ? 'records' : phase === 'P2' ? 'problems' : 'task-book'}
+        defaultActiveKey={!phase || phase === 'P1' ? 'records' : phase === 'P2' ? 'problems' : 'task-book'}
         items={[
           { key: 'records', label: t('学习与报告', 'Records'), children: <RecordsPanel unitId={id} /> },
           { key: 'opinions', label: t('收到的意见', 'Opinions received'), children: <OpinionsPanel unitId={id} /> },
