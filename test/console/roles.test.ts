@@ -115,7 +115,7 @@ describe('the console', () => {
       const lights = page.getByTestId('lights');
       await lights.and(page.locator('[data-count="3"]')).waitFor();
       // Batch 1 opens today: its two municipal units light up green in P1, the grassroots unit waits for batch 2.
-      await eventually(async () => ((await lights.getByRole('link', { name: /P1, 正常/ }).count()) === 2 ? true : undefined), 'two lights green', 30_000);
+      await eventually(async () => ((await lights.getByRole('link', { name: /P1, 正常/ }).count()) === 2 ? true : undefined), 'two lights green', 180_000);
       await audit(page, 'dashboard');
       await screenshot(page, 'office-dashboard');
 

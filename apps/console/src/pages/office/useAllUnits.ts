@@ -18,10 +18,10 @@ const PAGE = 500;
  * Every unit of a campaign with its phase and card (GET /api/campaigns/:id/units, 500 a page, six pages at a
  * time): what the dashboard's lights, the group counts and the unit pickers show.
  */
-export function useAllUnits(campaignId: string, opts: { refetchInterval?: number } = {}) {
+export function useAllUnits(campaignId: string, opts: { refetchInterval?: (units: number) => number } = {}) {
   return useQuery({
     queryKey: ['all-units', campaignId],
-    refetchInterval: opts.refetchInterval,
+    refetchInterval: opts.refetchInterval ? (q) => opts.refetchInterval!(q.state.data?.length ?? 0) : undefined,
     queryFn: async (): Promise<UnitLight[]> => {
       const page = (n: number) => call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: { page: n, pageSize: PAGE } } }));
       const first = await page(1);
