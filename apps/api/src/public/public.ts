@@ -55,7 +55,7 @@ export class PublicUnitDto {
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: [1, 2] }) batch!: number;
-  @ApiProperty({ enum: PHASES, nullable: true, type: String, description: 'null until its batch opens' }) phase!: string | null;
+  @ApiProperty({ enum: [...PHASES, null], nullable: true, type: String, description: 'null until its batch opens' }) phase!: string | null;
 }
 export class PublicUnitListDto {
   @ApiProperty({ type: [PublicUnitDto] }) items!: PublicUnitDto[];
@@ -64,7 +64,7 @@ export class PublicUnitListDto {
 export class PublicUnitDetailDto extends PublicUnitDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() campaignName!: string;
-  @ApiProperty({ enum: DISCLOSED_STATUSES, nullable: true, type: String, description: 'its task book, once published; null before' })
+  @ApiProperty({ enum: [...DISCLOSED_STATUSES, null], nullable: true, type: String, description: 'its task book, once published; null before' })
   taskBook!: string | null;
 }
 class PublicObjectionCountsDto {
