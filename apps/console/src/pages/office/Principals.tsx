@@ -85,7 +85,17 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
     fields: ['name', 'role', 'unitId', 'groupId'],
     invalidate: [principalsKey(campaignId)],
     fn: (v: { name: string; role: string; unitId?: string; groupId?: string }) =>
-      call(api.POST('/api/principals', { body: { name: v.name, role: v.role as 'unit', ...(v.unitId ? { unitId: v.unitId } : {}), ...(v.groupId ? { groupId: v.groupId } : {}) } })),
+      call(
+        api.POST('/api/principals', {
+          // the scope follows the role: a unit's principal names its unit, a supervisor its group, nobody else either
+          body:
+            v.role === 'unit'
+              ? { name: v.name, role: 'unit', unitId: v.unitId ?? '' }
+              : v.role === 'supervisor'
+                ? { name: v.name, role: 'supervisor', groupId: v.groupId ?? '' }
+                : { name: v.name, role: v.role as 'office' | 'auditor' },
+        }),
+      ),
     onDone: (r) => {
       setToken(r.token);
       onCreated(r.id);
