@@ -202,7 +202,10 @@ describe('the console', () => {
       await page.getByTestId('meeting').getByText('三楼会议室').waitFor();
       const arrived = new Date(minutesAgo(110)).toISOString();
       const left = new Date(minutesAgo(10)).toISOString();
-      expect((await as(world.tokens.supA)('POST', `${U}/meeting/attendance`, { arrivedAt: arrived, leftAt: left })).status).toBe(200);
+      // Another member of group A attends this one (a supervisor is in one room at a time: supervisor A
+      // attests unit U-2's meeting, at the same hour, from the inbox below).
+      const colleague = await as(world.tokens.office)('POST', '/api/principals', { name: 'supervisor A2', role: 'supervisor', groupId: world.groupA });
+      expect((await as(colleague.body.token)('POST', `${U}/meeting/attendance`, { arrivedAt: arrived, leftAt: left })).status).toBe(200);
       const held = page.getByTestId('meeting-held-form');
       await held.getByLabel('开始时间').fill(shanghai(minutesAgo(100)));
       await held.getByLabel('结束时间').fill(shanghai(minutesAgo(20)));

@@ -20,6 +20,9 @@ import type { SignInRepository } from '../repositories/sign-in.repository';
 /** How long a link may wait to be opened, and how long the session it opens lasts. */
 export const SIGN_IN_LINK_TTL_MS = 7 * 24 * 3600_000;
 export const SESSION_TTL_MS = 12 * 3600_000;
+const SIGN_IN_CODE = /^sl_[A-Za-z0-9_-]{20,100}$/;
+/** What the idempotency interceptor accepts as a key (visible ASCII, 1 to 255). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export class SignInLinkDto {
   @ApiProperty({ description: 'the path to open in the console, code in the fragment: /sign-in#code=…' }) path!: string;
@@ -28,9 +31,9 @@ export class SignInLinkDto {
 }
 
 export class RedeemDto {
-  @ApiProperty({ description: 'the code of a sign-in link' })
+  @ApiProperty({ description: 'the code of a sign-in link', pattern: SIGN_IN_CODE.source })
   @IsString()
-  @Matches(/^sl_[A-Za-z0-9_-]{20,100}$/, { message: 'code: not a sign-in code' })
+  @Matches(SIGN_IN_CODE, { message: 'not a sign-in code' })
   code!: string;
 }
 
@@ -96,7 +99,12 @@ export class SignInService {
  */
 class NoIdempotencyKey implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    delete context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
+    const req = context.switchToHttp().getRequest<Request>();
+    const key = req.header('idempotency-key');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new DomainError('INVALID_INPUT', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', { field: 'Idempotency-Key' });
+    }
+    delete req.headers['idempotency-key'];
     return true;
   }
 }
