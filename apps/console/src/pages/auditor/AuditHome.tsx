@@ -51,7 +51,7 @@ function UnitsCard({ campaignId }: { campaignId: string }) {
         columns={[
           { title: t('代码', 'Code'), dataIndex: 'code' },
           { title: t('单位', 'Unit'), render: (_, u) => <Link to={`/audit/units/${u.id}`}>{u.name}</Link> },
-          { title: t('环节', 'Phase'), render: (_, u) => <PhaseTag phase={u.phase} /> },
+          { title: t('环节', 'Phase'), render: (_, u) => (u.phase ? <PhaseTag phase={u.phase} /> : '—') },
           { title: t('亮牌', 'Card'), render: (_, u) => <CardTag card={u.card} /> },
         ]}
       />

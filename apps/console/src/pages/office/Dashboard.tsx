@@ -161,14 +161,14 @@ function Lights({ units }: { units: UnitLight[] }) {
     const shown = filter === 'all' ? units : units.filter((u) => u.card === filter || (filter === 'yellow' && u.card === 'red'));
     const groups = new Map<string, UnitLight[]>();
     for (const u of shown) {
-      const key = `${u.batch}:${u.phase}`;
+      const key = `${u.batch}:${u.phase ?? 'waiting'}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = []));
       g.push(u);
     }
     const out: Row[] = [];
     for (const batch of [1, 2]) {
-      for (const phase of PHASES) {
+      for (const phase of [...PHASES, 'waiting']) {
         const g = groups.get(`${batch}:${phase}`);
         if (!g?.length) continue;
         out.push({ kind: 'header', batch, phase, count: g.length });
@@ -225,7 +225,7 @@ function Lights({ units }: { units: UnitLight[] }) {
               <div key={v.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_H, transform: `translateY(${v.start}px)`, paddingInline: 8 }}>
                 {row.kind === 'header' ? (
                   <strong style={{ lineHeight: `${ROW_H}px` }}>
-                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase} {label.phase(row.phase)} · {row.count}
+                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase === 'waiting' ? t('批次未开始', 'batch not open yet') : `${row.phase} ${label.phase(row.phase)}`} · {row.count}
                   </strong>
                 ) : (
                   <div style={{ display: 'flex', gap: 2 }}>
@@ -233,8 +233,8 @@ function Lights({ units }: { units: UnitLight[] }) {
                       <Link
                         key={u.id}
                         to={`/units/${u.id}`}
-                        aria-label={`${u.code} ${u.name}: ${u.phase}, ${status(u)}`}
-                        title={`${u.code} ${u.name} · ${u.phase} · ${status(u)}`}
+                        aria-label={`${u.code} ${u.name}: ${u.phase ?? '—'}, ${status(u)}`}
+                        title={`${u.code} ${u.name} · ${u.phase ?? '—'} · ${status(u)}`}
                         style={{
                           width: CELL - 2,
                           height: CELL - 2,

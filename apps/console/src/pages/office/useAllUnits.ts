@@ -7,7 +7,8 @@ export interface UnitLight {
   name: string;
   batch: number;
   groupId: string;
-  phase: string;
+  /** null until its batch opens. */
+  phase: string | null;
   status: string;
   card: string;
 }
