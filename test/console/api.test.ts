@@ -185,6 +185,11 @@ describe('public disclosure (公示)', () => {
     for (const secret of ['contact-that-must-never-be-public', 'fewer meetings', w.ids.unitA, w.ids.supA, 'head of unit A', 'supervisor A', 'public:', 'actorId']) {
       expect(everything).not.toContain(secret);
     }
+    // A NUL in the search is a 400 naming q, not a database error.
+    const nul = await pub('GET', `/api/public/campaigns/${w.campaignId}/units?q=a%00b`);
+    expect(nul.status).toBe(400);
+    expect(nul.body.message).toContain('q');
+    expect((await office('GET', '/api/principals?q=a%00b')).status).toBe(400);
     const search = await pub('GET', `/api/public/campaigns/${w.campaignId}/units?q=U-1`);
     expect(search.body).toMatchObject({ total: 1, items: [{ id: w.unitB, code: 'U-1' }] });
   });

@@ -2,7 +2,7 @@
 // and programmes, and a supervisor's inbox. Role and scope through the access policy, like every route.
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { MEASURE_KINDS, PHASES, PROGRAMME_TRACKS, ROLES, notFound, type Role } from '../../../../libs/domain/src';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
@@ -30,6 +30,7 @@ export class PrincipalListQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.name)
+  @Matches(/^[^\u0000]*$/, { message: 'q must not contain NUL characters' })
   q?: string;
 }
 

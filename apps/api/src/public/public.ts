@@ -3,7 +3,7 @@
 // deadlines — and the objections the units have answered; nothing personal (public.repository.ts decides what).
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ITEM_STATUSES, PHASES, notFound } from '../../../../libs/domain/src';
 import { PublicChannel } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
@@ -24,6 +24,8 @@ export class PublicUnitQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.name)
+  // PostgreSQL holds no NUL in text: refused here as the field it is, not a database error
+  @Matches(/^[^\u0000]*$/, { message: 'q must not contain NUL characters' })
   q?: string;
 }
 
