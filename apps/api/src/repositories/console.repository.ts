@@ -71,6 +71,9 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const TEXT = (v: string) =>
   `(CASE jsonb_typeof(${v}) WHEN 'string' THEN ${v} #>> '{}' WHEN 'object' THEN (SELECT d.body FROM documents d WHERE d.digest = ${v}->>'digest') END)`;
 
+/** An item's measure: item_states.measure holds its stored text's digest (older rows: the text itself). */
+const MEASURE = `COALESCE((SELECT d.body FROM documents d WHERE d.digest = i.measure), i.measure)`;
+
 /** Everything that waits on a supervisor, one row each; the columns of InboxEntry. */
 const INBOX = `
   SELECT 'transition' AS kind, (s.view->'pendingTransition'->'requested'->>'at')::timestamptz AS since,
@@ -88,12 +91,12 @@ const INBOX = `
   UNION ALL
   SELECT 'verification', COALESCE((i.view->'completion'->>'at')::timestamptz, i.projected_at),
          i.unit_id, i.campaign_id, i.group_id, i.item_id, i.item_id, NULL,
-         i.measure, ${TEXT("i.view->'completion'->'evidence'")}, i.view->>'deadline', NULL, NULL
+         ${MEASURE}, ${TEXT("i.view->'completion'->'evidence'")}, i.view->>'deadline', NULL, NULL
   FROM item_states i WHERE i.status = 'submitted'
   UNION ALL
   SELECT 'extension', (i.view->'pendingExtension'->'requested'->>'at')::timestamptz,
          i.unit_id, i.campaign_id, i.group_id, i.item_id, i.item_id, i.view->'pendingExtension'->>'id',
-         i.measure, ${TEXT("i.view->'pendingExtension'->'reason'")}, i.view->'pendingExtension'->>'newDeadline', i.view->>'deadline', NULL
+         ${MEASURE}, ${TEXT("i.view->'pendingExtension'->'reason'")}, i.view->'pendingExtension'->>'newDeadline', i.view->>'deadline', NULL
   FROM item_states i
   WHERE i.status IN ('open', 'submitted') AND i.view->'pendingExtension'->>'status' = 'pending'`;
 

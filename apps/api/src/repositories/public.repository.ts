@@ -208,7 +208,9 @@ export class PublicRepository implements PublicReadModel {
               ${OBJECTION_COUNTS},
               COALESCE((
                 SELECT jsonb_agg(jsonb_build_object(
-                         'id', e.entry_id, 'measure', e.data->>'measure', 'owner', e.data->>'owner',
+                         'id', e.entry_id, 'owner', e.data->>'owner',
+                         -- a measure is a stored text (older rows: the text itself)
+                         'measure', COALESCE(${TEXT("e.data->'measure'")}, e.data->>'measure'),
                          -- an item in effect reports from its own workflow's projection
                          'deadline', COALESCE(it.view->>'deadline', e.data->>'deadline'), 'status', COALESCE(it.status, e.data->>'status'))
                        ORDER BY e.seq)
