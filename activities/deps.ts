@@ -2,6 +2,7 @@
 // the tests from a real PostgreSQL and Temporal.
 import type { Client } from '@temporalio/client';
 import type {
+  DocumentRepository,
   EnrolmentRepository,
   EscalationRepository,
   MeasureRepository,
@@ -35,6 +36,8 @@ export interface ActivityDeps {
   escalations: EscalationRepository;
   enrolment: EnrolmentRepository;
   measures: MeasureRepository;
+  /** Stored texts (an item's measure, for the notices of its rungs). */
+  documents: DocumentRepository;
   /** Starts unit workflows (startBatchUnits). */
   temporal: { client: Client; taskQueue: string };
   /** Every notice is recorded for each channel here; `outbox` should always be one of them. */

@@ -102,6 +102,9 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
 
     async recordEscalation(input: EscalationInput) {
       if (!input.key) throw new DomainError('INVALID_INPUT', 'escalation key is required', { field: 'key' });
+      // Whoever receives the notice reads what the item is about.
+      const measure = input.measure ? (await deps.documents.texts([input.measure.digest])).get(input.measure.digest) : undefined;
+      const summary = measure ? `${input.summary}: ${measure}` : input.summary;
       const escalation = {
         key: input.key,
         campaignId: orNull(input.campaignId),
@@ -114,7 +117,7 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         deadline: input.deadline,
         firedAt: input.firedAt,
         recipients: [...new Set(input.to)],
-        summary: input.summary,
+        summary,
       };
       const recorded = await deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
         escalationKey: input.key,
@@ -129,7 +132,7 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         deadline: input.deadline,
         firedAt: input.firedAt,
         to: escalation.recipients,
-        summary: input.summary,
+        summary,
       }), clock.now());
       // What a channel must still send goes out on its own workflow: the ladder never waits on a receiver.
       if (recorded.queued > 0) await startNotificationDelivery(deps.temporal.client, { escalationKey: input.key }, deps.temporal.taskQueue);

@@ -1,6 +1,6 @@
 // The activities the workflows call. Implemented by createActivities(deps) in ./index.ts; the worker builds deps.
 // Every activity is idempotent: keyed by workflow id and step, so a retry or crash never doubles an effect.
-import type { Batch, EntryChange, ItemView, Phase, Rung, UnitHeader } from '../libs/domain/src';
+import type { Batch, DocRef, EntryChange, ItemView, Phase, Rung, UnitHeader } from '../libs/domain/src';
 
 export interface EscalationInput {
   /** `${workflowId}:${deadline}:${rung}` (items) or `${workflowId}:${phase}:${rung}` (windows): one escalation per key, ever. */
@@ -17,6 +17,8 @@ export interface EscalationInput {
   /** Recipients: `responsible-person:<owner>`, `unit-head:<unitId>`, `group:<groupId>`, `office`, `discipline-inspection`. */
   to: string[];
   summary: string;
+  /** An item's measure (a stored text): its text is added to the summary. */
+  measure?: DocRef;
 }
 
 export interface MasslineActivities {

@@ -4,6 +4,7 @@
 //   api     p50/p99 of a read, a list and a decision call through the real API (autocannon)
 //   replay  replay throughput (histories/s, events/s) over 1,000 unit histories
 //   volume  one unit holding 10,000 opinions, 2,000 records, 20 meetings and a 200-item task book; 10,000 units started
+//   console the console's first-load JavaScript (gzipped) and time to interactive of the dashboard, 10,000 units
 // Each bench starts its own Temporal dev server and PostgreSQL unless TEMPORAL_ADDRESS / DATABASE_URL are set.
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -14,6 +15,7 @@ const benches = {
   api: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'api-bench.js')] },
   replay: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'replay'] },
   volume: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'volume-bench.js')] },
+  console: { built: true, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'console'] },
 };
 
 async function main() {

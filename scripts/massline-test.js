@@ -12,6 +12,7 @@ const path = require('path');
 const { ensureTemporalCli, ensureTestServer, log, PROJECT_ROOT } = require('./lib/tools');
 const { ensureDependencies, ensureBuild, run, step, fail } = require('./lib/bootstrap');
 const { ensureSchemathesis } = require('./lib/schemathesis');
+const { ensureChromium } = require('./lib/browser');
 
 /** One plain closing line that any CI can read, from jest's JSON results: `tests: N passed, N failed, N skipped`. */
 function printSummary(resultsFile) {
@@ -38,7 +39,9 @@ async function main() {
   const cli = await step('Temporal CLI ready', ensureTemporalCli);
   const testServer = await step('Java test server ready', ensureTestServer);
   const schemathesis = await step('Schemathesis ready', ensureSchemathesis);
-  log(`  ${cli}\n[massline]   ${testServer}\n[massline]   ${schemathesis}`);
+  // The console's browser tests drive Debian's Chromium.
+  const chromium = await step('Chromium ready', ensureChromium);
+  log(`  ${cli}\n[massline]   ${testServer}\n[massline]   ${schemathesis}\n[massline]   ${chromium}`);
 
   if (typecheck) {
     const code = await step('type check done', () =>
@@ -58,7 +61,7 @@ async function main() {
   const child = require('child_process').spawn(process.execPath, [jest, '--json', `--outputFile=${resultsFile}`, ...jestArgs], {
     cwd: PROJECT_ROOT,
     stdio: 'inherit',
-    env: { ...process.env, TEMPORAL_CLI: process.env.TEMPORAL_CLI || cli },
+    env: { ...process.env, TEMPORAL_CLI: process.env.TEMPORAL_CLI || cli, CHROMIUM_PATH: process.env.CHROMIUM_PATH || chromium },
   });
   // Ctrl-C reaches jest through the terminal; a plain SIGTERM to this script is passed on.
   process.on('SIGTERM', () => child.kill('SIGTERM'));

@@ -65,7 +65,7 @@ export interface ItemWorkflowInput {
   unitId: string;
   itemId: string;
   groupId: string;
-  measure: string;
+  measure: DocRef;
   owner: string;
   problemIds: string[];
   deadline: string;
@@ -144,7 +144,7 @@ export const approveTransitionUpdate = defineUpdate<
   [Acting & { transitionId: string; approve: boolean; comment?: Comment }]
 >('approveTransition');
 
-export interface TaskBookItemInput { problemIds: string[]; measure: string; owner: string; deadline: string }
+export interface TaskBookItemInput { problemIds: string[]; measure: DocRef; owner: string; deadline: string }
 export const setTaskBookUpdate = defineUpdate<
   { items: Array<TaskBookItemInput & { id: string; status: ItemStatus }> },
   [Acting & { signedBy: string; items: TaskBookItemInput[] }]

@@ -102,7 +102,9 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
               deadline,
               firedAt,
               to,
-              summary: `Rectification item ${input.itemId} (${input.measure}; responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
+              // The activity puts the measure's text in: the workflow holds only its digest.
+              measure: input.measure,
+              summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
             });
             if (step.rung === 'referral') {
               // The accountable head is flagged for organisational measures; the office confirms.
@@ -112,7 +114,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
                 unitId: input.unitId,
                 itemId: input.itemId,
                 subject: `head of unit ${input.unitCode ?? input.unitId}`,
-                reason: `rectification item ${input.itemId} (${input.measure}) 30 days overdue on deadline ${deadline}`,
+                reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
               });
             }
           } finally {

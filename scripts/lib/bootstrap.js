@@ -6,6 +6,7 @@ const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
 const { PROJECT_ROOT, log } = require('./tools');
+const { buildConsole } = require('../../apps/console/scripts/build');
 
 function readJson(file) {
   try {
@@ -101,10 +102,17 @@ function newestSourceMtime() {
 }
 
 /**
- * `npm run build` (tsc, incremental) into dist/, skipped when nothing changed since the last build.
+ * `npm run build` into dist/: the TypeScript (tsc, incremental), then the web console (dist/console), each
+ * skipped when nothing it is made from changed since its last build.
  * `allowTypeErrors`: tsc still emits JavaScript on type errors; accept it (the caller type-checks separately).
  */
 async function ensureBuild({ allowTypeErrors = false } = {}) {
+  const server = await ensureServerBuild({ allowTypeErrors });
+  const console = buildConsole();
+  return server || console;
+}
+
+async function ensureServerBuild({ allowTypeErrors = false } = {}) {
   // Our own stamp, written only after a clean build: tsc updates its .tsbuildinfo even when the build failed.
   const stamp = path.join(PROJECT_ROOT, 'dist', '.massline-build-ok');
   const main = path.join(PROJECT_ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { defaultPlan, type Batch, type ItemView, type UnitView } from '../../libs/domain/src';
 import { hashToken } from '../../libs/persistence/src';
+import { doc } from '../support/texts';
 
 export async function enrolCampaign(
   dataSource: DataSource,
@@ -62,7 +63,7 @@ export function itemView(over: Partial<ItemView> & Pick<ItemView, 'version'>): I
     unitId,
     campaignId: randomUUID(),
     groupId: randomUUID(),
-    measure: 'Cut meetings by a third',
+    measure: doc('Cut meetings by a third'),
     owner: '张三',
     problemIds: ['p-1'],
     deadline: '2013-12-31T00:00:00.000Z',

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AuditStore, fetchJsonHistoryChain, reconcileCampaign, replaySelection, type JsonHistory } from '../../libs/audit/src';
 import { unitWorkflowId } from '../../libs/domain/src';
+import { unitStateQuery } from '../../workflows/definitions';
 import { apiContextOf } from '../../apps/api/src/main';
 import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import { buildWorld, type World } from './world';
@@ -187,6 +188,9 @@ describe('a unit holding ten times what once ended one', () => {
     expect(unit.status).toBe(200);
     expect(unit.body).toMatchObject({ status: 'active', phase: 'P1' });
     expect(unit.body.counts.records.investigation).toBe(RECORDS);
+    // The query answers the compact view: its size does not grow with what the unit holds.
+    const compact = await client().workflow.getHandle(unitWorkflowId(w.unitB)).query(unitStateQuery);
+    expect(Buffer.byteLength(JSON.stringify(compact), 'utf8')).toBeLessThan(8 * 1024);
     // Still taking decisions.
     expect((await api.call('POST', `/api/units/${w.unitB}/records`, { token: w.tokens.unitB, body: { kind: 'study', title: 'after', body: 'x' } })).status).toBe(201);
 

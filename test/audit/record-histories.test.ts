@@ -70,7 +70,8 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
     const problem = await ok(unit('POST', `${u}/problems`, { title: 'Meetings too long', source: 'masses', category: 'formalism' }), 201);
     await ok(unit('POST', `${u}/problems`, { title: 'Cars for private use', source: 'self', category: 'hedonism' }), 201);
     await ok(unit('POST', `${u}/records`, { kind: 'comparison-check', title: 'Comparison-check materials' }), 201);
-    const now = Date.now();
+    // Each unit's meeting at another time: the supervisor is in one room at a time.
+    const now = Date.now() - (detours ? 0 : 8 * HOUR);
     if (detours) {
       // The supervisor left before the end: the meeting is recorded invalid and must be reconvened.
       await ok(unit('POST', `${u}/meeting`, { scheduledAt: iso(now - 5 * HOUR), location: 'Room 1' }), 201);

@@ -23,7 +23,7 @@ const sup: Actor = { id: 'p-sup', role: 'supervisor', groupId: 'g1' };
 const otherSup: Actor = { id: 'p-sup-2', role: 'supervisor', groupId: 'g2' };
 const office: Actor = { id: 'p-office', role: 'office' };
 const fresh = () =>
-  newItemState({ campaignId: 'c', unitId: 'u1', itemId: 'u1.item-1', groupId: 'g1', measure: 'm', owner: 'o', problemIds: ['problem-1'], deadline: '2013-12-01T00:00:00+08:00' }, T0);
+  newItemState({ campaignId: 'c', unitId: 'u1', itemId: 'u1.item-1', groupId: 'g1', measure: doc('m'), owner: 'o', problemIds: ['problem-1'], deadline: '2013-12-01T00:00:00+08:00' }, T0);
 
 function refusal(fn: () => unknown): DomainError {
   try {

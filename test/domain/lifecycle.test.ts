@@ -10,6 +10,7 @@ import {
   type UnitKind,
   type UnitLevel,
 } from '../../libs/domain/src';
+import { doc } from '../support/texts';
 
 describe('batch follows from kind and level (DOMAIN.md "Calendar")', () => {
   it.each<[UnitKind, UnitLevel, 1 | 2]>([
@@ -71,7 +72,7 @@ describe('gates by rule name (from the counts and facts the workflow keeps)', ()
   it('DONE needs an effective task book, every item closed or carried, and a rule', () => {
     const f = empty();
     expect(unmetGatesFor('DONE', f)).toEqual([...GATES.DONE]);
-    const item = (status: 'open' | 'closed' | 'carried') => ({ id: status, problemIds: [], measure: 'm', owner: 'o', deadline: 'd', status, card: 'none' as const });
+    const item = (status: 'open' | 'closed' | 'carried') => ({ id: status, problemIds: [], measure: doc('m'), owner: 'o', deadline: 'd', status, card: 'none' as const });
     const taskBook = { signedBy: 'head', items: [item('closed'), item('open')], status: 'effective' as const, objectionCounts: { filed: 0, unanswered: 0 } };
     f.taskBook = taskBook;
     f.counts.records.rule = 1;

@@ -210,31 +210,31 @@ describe('task book and disclosure', () => {
     const s = fresh();
     toP2(s);
     applyAddProblem(s, { actor: unit, title: 'p', source: 'masses', category: 'formalism' }, ctx());
-    const items = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
+    const items = [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx())).details.rule).toBe('taskbook.phase');
   });
 
   it('items link known problems and have future deadlines', () => {
     const s = inP3();
-    const bad = [{ problemIds: ['problem-9'], measure: 'm', owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
+    const bad = [{ problemIds: ['problem-9'], measure: doc('m'), owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: bad }, ctx())).details.field).toBe('items[0].problemIds[0]');
-    const past = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2013-07-01T00:00:00+08:00' }];
+    const past = [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: '2013-07-01T00:00:00+08:00' }];
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: past }, ctx())).details.field).toBe('items[0].deadline');
   });
 
   it("item deadlines lie within a year and a day of the campaign's last batch end", () => {
     const s = inP3();
-    const far = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2099-12-01T00:00:00+08:00' }];
+    const far = [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: '2099-12-01T00:00:00+08:00' }];
     const e = refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: far }, ctx()));
     expect(e.details.field).toBe('items[0].deadline');
     expect(e.message).toContain(latestDeadline(plan).at);
-    const justIn = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: latestDeadline(plan).at }];
+    const justIn = [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: latestDeadline(plan).at }];
     expect(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: justIn }, ctx())).not.toThrow();
   });
 
   it('cannot change once published; objections only inside the disclosure window; effective when answered and elapsed', () => {
     const s = inP3();
-    const items = [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
+    const items = [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
     expect(refusal(() => checkFileObjection(s, { actor: citizen, text: doc('x') }, ctx())).details.rule).toBe('objection.disclosure-window');
     const r = applySetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx());
     expect(r.items[0].id).toBe('u1.item-1');
@@ -272,8 +272,8 @@ describe('cards', () => {
       status: 'effective',
       objectionCounts: { filed: 0, unanswered: 0 },
       items: [
-        { id: 'u1.item-1', problemIds: [], measure: 'm', owner: 'o', deadline: 'd', status: 'open', card: 'none' },
-        { id: 'u1.item-2', problemIds: [], measure: 'm', owner: 'o', deadline: 'd', status: 'open', card: 'none' },
+        { id: 'u1.item-1', problemIds: [], measure: doc('m'), owner: 'o', deadline: 'd', status: 'open', card: 'none' },
+        { id: 'u1.item-2', problemIds: [], measure: doc('m'), owner: 'o', deadline: 'd', status: 'open', card: 'none' },
       ],
     };
     applyWindowRung(s, { rung: 'yellow', firedAt: 'x', deadline: 'd', to: [], phase: 'P3' }, ctx());

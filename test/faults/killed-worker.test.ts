@@ -19,6 +19,7 @@ import { runMigrations } from '../../libs/persistence/src';
 import { itemStateQuery, type ItemWorkflowInput } from '../../workflows/definitions';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { eventually } from '../support/massline-up';
+import { doc } from '../support/texts';
 
 const root = path.resolve(__dirname, '..', '..');
 const workerMain = path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js');
@@ -99,7 +100,7 @@ it('a recording attempt lost with its worker is retried within seconds, and the 
   const input: ItemWorkflowInput = {
     ...ids,
     itemId: makeItemId(ids.unitId, 1),
-    measure: 'Cut meetings by a third',
+    measure: doc('Cut meetings by a third'),
     owner: '张三',
     problemIds: ['problem-1'],
     deadline: new Date(deadline).toISOString(),
@@ -180,7 +181,7 @@ it('a workflow task sent to the sticky queue of a killed worker moves to a live 
   const input: ItemWorkflowInput = {
     ...ids,
     itemId: makeItemId(ids.unitId, 1),
-    measure: 'Answer letters within a week',
+    measure: doc('Answer letters within a week'),
     owner: '李四',
     problemIds: ['problem-1'],
     // The reminder comes due a few seconds after the worker holding the item is killed: within the 10 s in which

@@ -32,7 +32,8 @@ async function startUp(env: Record<string, string>): Promise<Run> {
   const exited = waitForExit(child);
   runs.push({ child, output: () => out, exited });
   const deadline = Date.now() + 150_000;
-  while (!out.includes('massline is up')) {
+  // The summary's last line: the lines before it may arrive in later chunks than "massline is up".
+  while (!out.includes('Ctrl-C stops everything')) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`massline up exited early:\n${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGINT');

@@ -25,6 +25,7 @@ const TABLES = [
   'principals',
   'programmes',
   'replay_jobs',
+  'sign_in_tokens',
   'supervisor_presence',
   'supervisory_groups',
   'unit_states',

@@ -2,9 +2,12 @@
 // real time (the time-skipping server holds its clock still while a workflow task waits for a worker, so it
 // cannot let rungs come due with no worker running). Plans are compressed to seconds.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, outboxChannel } from '../../activities';
+import { createActivities, outboxChannel, webhookChannel } from '../../activities';
+import { notificationDeliveryWorkflowId } from '../../libs/temporal/src';
 import { itemId as makeItemId, itemWorkflowId, resolvePlan, unitWorkflowId, type ItemView, type UnitView } from '../../libs/domain/src';
 import { createActivityRepositories } from '../../libs/persistence/src';
 import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
@@ -82,7 +85,7 @@ async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handl
     unitId: ids.unitId,
     itemId: makeItemId(ids.unitId, 1),
     groupId: ids.groupId,
-    measure: 'Cut meetings by a third',
+    measure: doc('Cut meetings by a third'),
     owner: '张三',
     problemIds: ['problem-1'],
     deadline: iso(deadlineMs),
@@ -261,5 +264,59 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
       }, 'the escalation', PATIENCE);
       expect(rows).toEqual([{ phase: 'P2', rung: 'yellow' }]);
     });
+  });
+});
+
+describe('a notification receiver that is down', () => {
+  it('holds up no ladder: every rung fires at its moment while its notices retry on their own workflows, delivered once the receiver is back', async () => {
+    const taskQueue = `catch-up-notices-${randomUUID()}`;
+    // A webhook that refuses everything until told otherwise, counting what it is sent.
+    let up = false;
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push(String(req.headers['idempotency-key']));
+        res.statusCode = up ? 204 : 503;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notices`;
+    const worker = await Worker.create({
+      connection: native,
+      namespace: testServices().temporal.namespace,
+      taskQueue,
+      workflowBundle: t.bundle,
+      activities: createActivities({ ...createActivityRepositories(t.dataSource), temporal: { client, taskQueue }, channels: [outboxChannel(), webhookChannel({ url, timeoutMs: 2_000 })] }),
+    });
+    try {
+      await worker.runUntil(async () => {
+        const deadline = Date.now() + 4_000;
+        const item = await startItem(taskQueue, deadline);
+        const v = await rungsOf(item.handle, 3);
+        // Each rung reached at its moment (not after it), though every notice so far was refused.
+        expect(v.rungs.map((r) => [r.rung, r.late ?? false])).toEqual([
+          ['reminder', false],
+          ['yellow', false],
+          ['red', false],
+        ]);
+        // Each rung's record starts its delivery, which keeps retrying while the receiver refuses.
+        const deliveries = await Promise.all(
+          v.rungs.map((r) => waitFor(() => client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).describe().catch(() => undefined), `delivery of ${r.rung}`, PATIENCE)),
+        );
+        expect(deliveries.map((d) => d.status.name)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+        expect(received.length).toBeGreaterThanOrEqual(3);
+        // The receiver is back: each notice is delivered, once per recipient, and its delivery ends.
+        up = true;
+        for (const r of v.rungs) expect(await client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).result()).toEqual({ delivered: r.to.length });
+        const rows = await t.dataSource.query(`SELECT channel, status FROM notifications WHERE escalation_key = ANY($1) AND channel = 'webhook'`, [v.rungs.map((r) => r.key)]);
+        expect(rows.every((r: { status: string }) => r.status === 'sent')).toBe(true);
+        expect(rows).toHaveLength(v.rungs.reduce((n, r) => n + r.to.length, 0));
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -69,7 +69,7 @@ export async function publishTaskBook(env: TestWorkflowEnvironment, handle: Work
   const book = await up<{ items: Array<{ id: string }> }>(handle, setTaskBookUpdate, {
     actor: cast.unit,
     signedBy: 'Party secretary Wang',
-    items: deadlines.map((d, i) => ({ problemIds, measure: `measure ${i + 1}`, owner: `owner ${i + 1}`, deadline: iso(d) })),
+    items: deadlines.map((d, i) => ({ problemIds, measure: doc(`measure ${i + 1}`), owner: `owner ${i + 1}`, deadline: iso(d) })),
   });
   const { disclosureEndsAt } = await up<{ disclosureEndsAt: string }>(handle, publishTaskBookUpdate, { actor: cast.unit });
   return { itemIds: book.items.map((i) => i.id), disclosureEndsAt };

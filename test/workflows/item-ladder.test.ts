@@ -44,7 +44,7 @@ async function startItem(taskQueue: string, deadlineMs: number, over: Partial<It
     unitId: ids.unitId,
     itemId: id,
     groupId: ids.groupId,
-    measure: 'Cut meetings by a third',
+    measure: doc('Cut meetings by a third'),
     owner: '张三',
     problemIds: ['problem-1'],
     deadline: iso(deadlineMs),

@@ -234,7 +234,11 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
       expect(v.meeting).toMatchObject({ id: 'meeting-2', valid: true, scheduledBy: { actorId: cast.unit.id, role: 'unit' }, heldBy: { actorId: cast.unit.id, role: 'unit' } });
       expect(v.meeting!.attendance[0]).toMatchObject({ supervisorId: cast.supervisor.id, groupId: cast.supervisor.groupId });
       expect(v.counts.meetings).toBe(2);
-      const meetings = await entriesOf<{ id: string; valid?: boolean }>(t.dataSource, v.id, 'meeting', 2);
+      // The read model catches up with the last decision (the meeting held) a moment later.
+      const meetings = await waitFor(async () => {
+        const m = await entriesOf<{ id: string; valid?: boolean }>(t.dataSource, v.id, 'meeting', 2);
+        return m[1].valid !== undefined && m;
+      }, 'meeting-2 projected as held');
       expect(meetings.map((m) => [m.id, m.valid])).toEqual([
         ['meeting-1', false],
         ['meeting-2', true],
@@ -269,13 +273,13 @@ describe('task book and public disclosure (公示)', () => {
     t.withWorker(async (tq) => {
       const { handle, cast } = await startUnit(tq);
       const now = await t.env.currentTimeMs();
-      const r = await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'head', items: [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: iso(now + 30 * DAY) }] }));
+      const r = await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'head', items: [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: iso(now + 30 * DAY) }] }));
       // No problem exists in P1 either: the input is refused first, naming the field.
       expect(r.code).toBe('INVALID_INPUT');
       await meetP2Gate(handle, cast);
       await approve(handle, cast, 'P2');
       await up(handle, addProblemUpdate, { actor: cast.unit, title: 'p', source: 'mutual', category: 'hedonism' });
-      const r2 = await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'head', items: [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: iso(now + 30 * DAY) }] }));
+      const r2 = await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'head', items: [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: iso(now + 30 * DAY) }] }));
       expect(r2.details.rule).toBe('taskbook.phase');
     }));
 
@@ -284,14 +288,14 @@ describe('task book and public disclosure (公示)', () => {
       const { handle, cast } = await inP3(tq);
       const now = await t.env.currentTimeMs();
       const view = await stateOf(handle);
-      await up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'Secretary Li', items: [{ problemIds: ['problem-1'], measure: 'fewer meetings', owner: 'Zhang', deadline: iso(now + 40 * DAY) }] });
+      await up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'Secretary Li', items: [{ problemIds: ['problem-1'], measure: doc('fewer meetings'), owner: 'Zhang', deadline: iso(now + 40 * DAY) }] });
       const before = await refusalOf(up(handle, fileObjectionUpdate, { actor: cast.citizen, text: doc('vague') }));
       expect(before).toMatchObject({ code: 'RULE_VIOLATION', details: { rule: 'objection.disclosure-window' } });
       expect(before.message).toContain(cast.citizen.id);
 
       const { disclosureEndsAt } = await up<{ disclosureEndsAt: string }>(handle, publishTaskBookUpdate, { actor: cast.unit });
       expect(Date.parse(disclosureEndsAt) - now).toBeGreaterThanOrEqual(7 * DAY);
-      expect((await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'x', items: [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: iso(now + 40 * DAY) }] }))).details.rule).toBe('taskbook.published');
+      expect((await refusalOf(up(handle, setTaskBookUpdate, { actor: cast.unit, signedBy: 'x', items: [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: iso(now + 40 * DAY) }] }))).details.rule).toBe('taskbook.published');
       const { id: objectionId } = await up<{ id: string }>(handle, fileObjectionUpdate, { actor: cast.citizen, text: doc('measure too vague'), itemId: view.id + '.item-1' });
 
       await t.env.sleep(7 * DAY + HOUR);

@@ -8,7 +8,7 @@
 //          workflow's event count.
 // Options: BENCH_PART (unit, units; default both), BENCH_OPINIONS (10000), BENCH_RECORDS (2000), BENCH_MEETINGS
 // (20), BENCH_ITEMS (200), BENCH_UNITS (10000), BENCH_CONCURRENCY (8 requests in flight).
-import { fetchJsonHistoryChain, replaySelection, type JsonHistory } from '../../../libs/audit/src';
+import { bundleWorkflows, fetchHistories, fetchJsonHistoryChain, replayHistories, type JsonHistory } from '../../../libs/audit/src';
 import { campaignWorkflowId, LIMITS, TEXT_LIMITS, unitWorkflowId } from '../../../libs/domain/src';
 import { unitStateQuery } from '../../../workflows/definitions';
 import { benchPlan, percentile, startBenchStack, type BenchStack } from './stack';
@@ -47,17 +47,32 @@ async function timed(count: number, call: (i: number) => Promise<unknown>): Prom
   return latencies;
 }
 
-/** History bytes each decision cost: from its accepted update up to the next one, across every run in order. */
-function bytesPerDecision(runs: Array<{ history: JsonHistory }>): number[] {
-  const out: number[] = [];
+/** History bytes each decision cost: from its accepted update up to the next one, across every run in order, by event type. */
+function bytesPerDecision(runs: Array<{ history: JsonHistory }>): Array<{ bytes: number; byType: Record<string, number> }> {
+  const out: Array<{ bytes: number; byType: Record<string, number> }> = [];
   for (const { history } of runs) {
     for (const e of history.events) {
       const bytes = Buffer.byteLength(JSON.stringify(e), 'utf8');
-      if (e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED') out.push(bytes);
-      else if (out.length) out[out.length - 1] += bytes;
+      if (e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED') out.push({ bytes: 0, byType: {} });
+      const last = out.at(-1);
+      if (!last) continue;
+      last.bytes += bytes;
+      const type = e.eventType.replace('EVENT_TYPE_', '');
+      last.byType[type] = (last.byType[type] ?? 0) + bytes;
     }
   }
   return out;
+}
+
+/** Mean bytes per decision of a stretch, by event type (the largest first). */
+function breakdown(stretch: Array<{ byType: Record<string, number> }>): string {
+  const sum: Record<string, number> = {};
+  for (const d of stretch) for (const [t, b] of Object.entries(d.byType)) sum[t] = (sum[t] ?? 0) + b;
+  return Object.entries(sum)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([t, b]) => `${t} ${Math.round(b / stretch.length)}`)
+    .join(', ');
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
@@ -84,13 +99,17 @@ async function oneUnit(stack: BenchStack) {
   const t1 = await call('POST', `${U}/transitions`, unitToken, { to: 'P2' });
   await call('POST', `${U}/transitions/${t1.id}/decision`, supToken, { approve: true, comment: 'P1 done' });
 
-  // Meetings: each held without full attendance (invalid, reconvened) but the last.
+  // Meetings: each held without full attendance (invalid, reconvened) but the last; one after another (a
+  // supervisor is in one room at a time), all over before now.
+  const HOUR = 3_600_000;
+  const base = Date.now() - (MEETINGS + 1) * 5 * HOUR;
   for (let k = 0; k < MEETINGS; k++) {
-    const now = Date.now();
-    await call('POST', `${U}/meeting`, unitToken, { scheduledAt: iso(now - 3 * 3_600_000), location: `room ${k}` });
+    const start = base + k * 5 * HOUR;
+    const end = start + 3 * HOUR;
     const full = k === MEETINGS - 1;
-    await call('POST', `${U}/meeting/attendance`, supToken, { arrivedAt: iso(now - (full ? 4 : 2) * 3_600_000), leftAt: iso(now - 60_000) });
-    await call('POST', `${U}/meeting/held`, unitToken, { startedAt: iso(now - 3 * 3_600_000), endedAt: iso(now - 2 * 60_000), minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k) });
+    await call('POST', `${U}/meeting`, unitToken, { scheduledAt: iso(start), location: `room ${k}` });
+    await call('POST', `${U}/meeting/attendance`, supToken, { arrivedAt: iso(full ? start - 600_000 : start + HOUR), leftAt: iso(end + 600_000) });
+    await call('POST', `${U}/meeting/held`, unitToken, { startedAt: iso(start), endedAt: iso(end), minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k) });
   }
   const problems: string[] = [];
   for (let k = 0; k < 10; k++) problems.push((await call('POST', `${U}/problems`, unitToken, { title: `问题 ${k}`, description: chinese(2_000, 300_000 + k), source: 'masses', category: 'formalism' })).id);
@@ -110,16 +129,36 @@ async function oneUnit(stack: BenchStack) {
   const last = rest.slice(-firstCount);
   say(`  ${OPINIONS - firstCount} more opinions: last ${last.length} p50 ${ms(percentile(last, 50))}, p90 ${ms(percentile(last, 90))}`);
 
-  // Queries: the workflow's compact view, and GET /api/units/:id (the view with its texts).
+  // Queries, one at a time: the workflow's compact view, and GET /api/units/:id (the view with its texts).
   const handle = stack.temporal.workflow.getHandle(unitWorkflowId(unit.id));
-  const queries = await timed(100, () => handle.query(unitStateQuery));
-  const gets = await timed(100, () => call('GET', U, officeToken));
+  const sequential = async (n: number, fn: () => Promise<unknown>) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await fn();
+      out.push(performance.now() - t0);
+    }
+    return out;
+  };
+  const queries = await sequential(100, () => handle.query(unitStateQuery));
+  const gets = await sequential(100, () => call('GET', U, officeToken));
   const view = await call('GET', U, officeToken);
+  const queryBytes = Buffer.byteLength(JSON.stringify(await handle.query(unitStateQuery)), 'utf8');
 
   const chain = await fetchJsonHistoryChain(stack.temporal, unitWorkflowId(unit.id));
-  const costs = bytesPerDecision(chain);
+  const decisionCosts = bytesPerDecision(chain);
+  const costs = decisionCosts.map((d) => d.bytes);
   const runs = chain.map((r) => ({ events: r.history.events.length, bytes: Buffer.byteLength(JSON.stringify(r.history.events)) }));
-  const replay = await replaySelection({ client: stack.temporal, selection: { workflowIds: [unitWorkflowId(unit.id)] } });
+  // Every run, the continued ones included, against the current code.
+  const replay = await replayHistories(
+    fetchHistories(
+      stack.temporal,
+      chain.map((r) => ({ workflowId: unitWorkflowId(unit.id), ...(r.runId ? { runId: r.runId } : {}) })),
+    ),
+    { bundle: await bundleWorkflows() },
+  );
+  say(`  bytes per decision by event type, first 200: ${breakdown(decisionCosts.slice(0, 200))}`);
+  say(`  bytes per decision by event type, last 200: ${breakdown(decisionCosts.slice(-200))}`);
   const p50First = percentile(first, 50);
   const p50Last = percentile(last, 50);
   const summary = {
@@ -133,16 +172,17 @@ async function oneUnit(stack: BenchStack) {
     lastDecisionsP50Ms: +p50Last.toFixed(1),
     lastOverFirst: +(p50Last / p50First).toFixed(2),
     bytesPerDecision: { first: costs[0], tenThousandth: costs[Math.min(9_999, costs.length - 1)], last: costs.at(-1), meanFirst200: Math.round(mean(costs.slice(0, 200))), meanLast200: Math.round(mean(costs.slice(-200))) },
+    queryBytes,
     queryP50Ms: +percentile(queries, 50).toFixed(1),
     queryP99Ms: +percentile(queries, 99).toFixed(1),
     getUnitP50Ms: +percentile(gets, 50).toFixed(1),
     runs: runs.length,
     largestRun: { events: Math.max(...runs.map((r) => r.events)), bytes: Math.max(...runs.map((r) => r.bytes)) },
-    replay: { histories: replay.replayed, events: replay.events, failures: replay.failures.length },
+    replay: { histories: runs.length, events: replay.events, failures: replay.failures.length },
   };
   say(`  decisions ${summary.decisions}: last p50 / first p50 = ${summary.lastOverFirst}`);
   say(`  history bytes per decision: 1st ${summary.bytesPerDecision.first}, 10,000th ${summary.bytesPerDecision.tenThousandth}, mean of the first 200 ${summary.bytesPerDecision.meanFirst200}, of the last 200 ${summary.bytesPerDecision.meanLast200}`);
-  say(`  query p50 ${ms(summary.queryP50Ms)} (p99 ${ms(summary.queryP99Ms)}); GET /api/units/:id p50 ${ms(summary.getUnitP50Ms)}`);
+  say(`  query (${queryBytes} bytes) p50 ${ms(summary.queryP50Ms)} (p99 ${ms(summary.queryP99Ms)}); GET /api/units/:id p50 ${ms(summary.getUnitP50Ms)}`);
   say(`  ${summary.runs} runs (continued as new), the largest ${summary.largestRun.events} events / ${(summary.largestRun.bytes / 1024 / 1024).toFixed(2)} MB; replay: ${summary.replay.histories} histories, ${summary.replay.events} events, ${summary.replay.failures} failures`);
   say(JSON.stringify(summary));
   return summary;

@@ -23,6 +23,7 @@ import { MeasuresRepository } from './repositories/measures.repository';
 import { PrincipalsRepository } from './repositories/principals.repository';
 import { ProgrammesRepository } from './repositories/programmes.repository';
 import { ReadModelRepository } from './repositories/read-model.repository';
+import { SignInRepository } from './repositories/sign-in.repository';
 import { UnitsRepository } from './repositories/units.repository';
 import { EntriesRepository } from './repositories/entries.repository';
 import { TextStore } from './common/texts';
@@ -55,6 +56,7 @@ export interface ApiContext {
     entries: EntriesRepository;
     documents: DocumentRepository;
     activityFailures: ActivityFailureRepository;
+    signIn: SignInRepository;
   };
   texts: TextStore;
   closers: Array<() => Promise<void>>;
@@ -92,6 +94,7 @@ export function buildApiContext(
     entries: new EntriesRepository(dataSource),
     documents: new PgDocumentRepository(dataSource),
     activityFailures: new PgActivityFailureRepository(dataSource),
+    signIn: new SignInRepository(dataSource),
   };
   const texts = new TextStore(repositories.documents);
   const metrics = new ApiMetrics(
@@ -136,7 +139,7 @@ export function buildApiContext(
     logger,
     metrics,
     publicLimiter: new RateLimiter(config.publicRateLimitPerMinute, clock),
-    auth: new AuthService(repositories.principals),
+    auth: new AuthService(repositories.principals, repositories.signIn),
     workflows,
     repositories,
     texts,

@@ -8,6 +8,7 @@ import { CampaignsService } from './campaigns/campaigns.service';
 import { ErrorFilter } from './common/errors.filter';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { createValidationPipe } from './common/validation';
+import { ConsoleModule } from './console/console.module';
 import { CoreModule } from './core.module';
 import { EscalationsController, EscalationsService } from './escalations/escalations.controller';
 import { HealthController, HealthService } from './health/health.controller';
@@ -28,6 +29,8 @@ export class AppModule {
         CoreModule.register(ctx),
         // The "Audit" routes of API.md (timelines, history export, replays, reconciliation): apps/api/src/audit.
         AuditModule,
+        // The web console at / and the routes it needs besides API.md's (sign-in links, lists, inbox, public disclosure).
+        ConsoleModule.register(ctx),
         ...extraImports,
       ],
       controllers: [

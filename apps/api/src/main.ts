@@ -1,9 +1,10 @@
 // The massline HTTP API. `createApp(config, deps?)` builds it (tests start it on port 0 against the real
 // services); run directly, it connects to PostgreSQL and Temporal from the config and listens.
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Client, Connection } from '@temporalio/client';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,21 +91,7 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     app.use(expressErrors(logger));
     app.use(enterRequestContext);
 
-    const openapi = new DocumentBuilder()
-      .setTitle('massline')
-      .setDescription(
-        'A mass-line education campaign (党的群众路线教育实践活动) run as durable workflows: units, phases, supervised gates, ' +
-          'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}. ' +
-          'Every answer carries X-Request-Id (the caller\'s, if it sent a plain one), which the JSON logs carry too.',
-      )
-      .setVersion('1')
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        description: 'opaque token of a principal (office, unit, supervisor, auditor), shown once when the principal is created',
-      })
-      .build();
-    const document = completeDocument(SwaggerModule.createDocument(app, openapi));
+    const document = openApiDocument(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     // Before the routes (registered by init): a documented path asked with a method it does not answer is a 405.
     app.use(methodNotAllowed(document));
@@ -117,6 +104,25 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The OpenAPI document of the app, as served at /docs-json (the console's typed client is generated from it). */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const openapi = new DocumentBuilder()
+    .setTitle('massline')
+    .setDescription(
+      'A mass-line education campaign (党的群众路线教育实践活动) run as durable workflows: units, phases, supervised gates, ' +
+        'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}. ' +
+        'Every answer carries X-Request-Id (the caller\'s, if it sent a plain one), which the JSON logs carry too.',
+    )
+    .setVersion('1')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'opaque token of a principal (office, unit, supervisor, auditor), shown once when the principal is created',
+    })
+    .build();
+  return completeDocument(SwaggerModule.createDocument(app, openapi));
 }
 
 /**

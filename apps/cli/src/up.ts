@@ -459,6 +459,7 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     else officeToken = `(none generated: an office principal existed already; set MASSLINE_ADMIN_TOKEN to add one)`;
     say('');
     say(`massline is up (ready in ${seconds(started)})`);
+    say(`  Console       ${apiUrls[0]}/   (sign in with the office token; the public disclosure pages need none)`);
     for (const [i, url] of apiUrls.entries()) say(`  ${(args.apis > 1 ? `API ${i + 1}` : 'API').padEnd(13)} ${url}   Swagger UI ${url}/docs`);
     say(`  Workers       ${workers.length} (pids ${workers.map((w) => w.process.pid).join(', ')}), task queue ${config.temporal.taskQueue}`);
     for (const line of boot.summary) say(`  ${line}`);

@@ -127,7 +127,7 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
     item = {
       id: escalation.itemId,
       workflowId: itemWorkflowId(escalation.itemId),
-      ...(started ? { measure: started.detail.measure, owner: started.detail.owner } : {}),
+      ...(started ? { measure: textOf(started.detail.measure) ?? started.detail.measure, owner: started.detail.owner } : {}),
       deadlines,
     };
   }

@@ -76,8 +76,6 @@ export const CALL_LABELS: Record<string, LabelSpec> = {
     variant: byDecision({ en: 'Extension approved', zh: '批准延期' }, { en: 'Extension rejected', zh: '驳回延期' }, 'approve'),
   },
   carryOver: { en: 'Carried into a long-term rule', zh: '转入建章立制长效机制' },
-  // campaign
-  unitProgress: { en: 'Unit progress reported', zh: '单位进度报告' },
   // city-wide programme
   goalAchievement: { en: 'Staged goal reported achieved', zh: '阶段目标完成报告' },
   goalVerification: {

@@ -117,7 +117,7 @@ export function compareItem(row: ItemStateRow, view: ItemView): Array<{ field: s
   check('status', row.status, view.status);
   check('card', row.card, view.card);
   check('deadline', row.deadline, view.deadline, sameTime(row.deadline, view.deadline));
-  check('measure', row.measure, view.measure);
+  check('measure', row.measure, view.measure.digest);
   check('owner', row.owner, view.owner);
   check('unitId', row.unitId, view.unitId);
   check('groupId', row.groupId, view.groupId);

@@ -40,6 +40,7 @@ export interface ItemStateRow {
   status: string;
   card: string;
   deadline: string;
+  /** The measure's digest (its text is in documents). */
   measure: string;
   owner: string;
   view: ItemView;

@@ -22,6 +22,8 @@ export const TEXT_LIMITS = {
   progressNote: 5_000,
   evidence: 5_000,
   reason: 2_000,
+  /** A task-book item's measure: a line or a short paragraph (the public reads it during the disclosure). */
+  measure: 500,
   rule: 500,
   comment: 2_000,
 } as const;

@@ -6,7 +6,7 @@ import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
 import { assertAssignedSupervisor, assertOffice, assertUnitActor, comment, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
-import type { Comment, ItemStatus } from './types';
+import type { ItemStatus } from './types';
 import type { DocRef } from './documents';
 import type { EntryChange, ExtensionView, FiredRung, ItemEntryKind, ItemView } from './views';
 import type { Acting } from './unit-rules';
@@ -16,7 +16,7 @@ export interface ItemIdentity {
   unitId: string;
   itemId: string;
   groupId: string;
-  measure: string;
+  measure: DocRef;
   owner: string;
   problemIds: string[];
   deadline: string;

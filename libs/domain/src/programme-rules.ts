@@ -5,7 +5,7 @@ import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
 import { assertOffice, assertUnitActor, comment, oneOf, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
-import { PROGRAMME_TRACKS, type Comment, type ProgrammeTrack } from './types';
+import { PROGRAMME_TRACKS, type ProgrammeTrack } from './types';
 import type { Acting } from './unit-rules';
 import type { FiredRung, GoalView, ProgrammeView } from './views';
 

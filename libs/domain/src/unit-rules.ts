@@ -406,7 +406,7 @@ export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx
 
 const itemEntry = (i: TaskBookItemView) => ({ kind: 'task-book-item' as const, id: i.id, seq: Number(i.id.slice(i.id.lastIndexOf('-') + 1)), data: i });
 
-export interface TaskBookItemInput { problemIds: string[]; measure: string; owner: string; deadline: string }
+export interface TaskBookItemInput { problemIds: string[]; measure: DocRef; owner: string; deadline: string }
 export interface SetTaskBookArgs extends Acting { signedBy: string; items: TaskBookItemInput[] }
 export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   const actor = assertUnitActor(a.actor, s.view.id, 'setting the task book');
@@ -425,7 +425,7 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
       const n = typeof p === 'string' ? seqOf(p, 'problem') : undefined;
       if (n === undefined || n > s.seq.problem) throw invalidInput(`items[${i}].problemIds[${j}]`, `unknown problem ${JSON.stringify(p)} of unit ${s.view.id}`);
     });
-    text(it.measure, `items[${i}].measure`, LIMITS.titleChars);
+    docRef(it.measure, `items[${i}].measure`, TEXT_LIMITS.measure);
     text(it.owner, `items[${i}].owner`, LIMITS.ownerChars);
     const deadline = tryParseInstant(it.deadline);
     if (deadline === undefined) parseInstant(it.deadline, `items[${i}].deadline`);
@@ -441,7 +441,7 @@ export function applySetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   const items: TaskBookItemView[] = a.items.map((it, i) => ({
     id: itemId(s.view.id, i + 1),
     problemIds: [...new Set(it.problemIds)],
-    measure: it.measure,
+    measure: docRef(it.measure, 'measure', TEXT_LIMITS.measure)!,
     owner: it.owner,
     deadline: it.deadline,
     status: 'pending',

@@ -82,7 +82,7 @@ export interface FiredRung {
 export interface TaskBookItemView {
   id: string;
   problemIds: string[];
-  measure: string;
+  measure: DocRef;
   owner: string;
   deadline: string;
   status: ItemStatus;
@@ -161,7 +161,7 @@ export interface ItemView {
   unitId: string;
   campaignId: string;
   groupId: string;
-  measure: string;
+  measure: DocRef;
   owner: string;
   problemIds: string[];
   deadline: string;

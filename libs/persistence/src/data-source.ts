@@ -8,6 +8,7 @@ import { ProgrammeEscalationsAndUnitCodeOrder1764100000001 } from './migrations/
 import { DocumentsEntriesAndActivityFailures1764100000002 } from './migrations/1764100000002-DocumentsEntriesAndActivityFailures';
 import { TokensOutOfIdempotencyKeys1764200000000 } from './migrations/1764200000000-TokensOutOfIdempotencyKeys';
 import { SupervisorPresence1764200000001 } from './migrations/1764200000001-SupervisorPresence';
+import { SignInTokens1764400000000 } from './migrations/1764400000000-SignInTokens';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
 export const MASSLINE_MIGRATIONS = [
@@ -16,6 +17,7 @@ export const MASSLINE_MIGRATIONS = [
   DocumentsEntriesAndActivityFailures1764100000002,
   TokensOutOfIdempotencyKeys1764200000000,
   SupervisorPresence1764200000001,
+  SignInTokens1764400000000,
 ];
 
 /** Credentials and database name of the embedded PostgreSQL that `npm start` runs (apps/cli/src/embedded). */

@@ -7,10 +7,23 @@ import { hashToken, type Principal } from './principal';
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
 
+/** Browser sessions opened by one-time sign-in links (apps/api/src/console/sign-in.ts). */
+export interface SessionLookup {
+  principalOfSession(tokenHash: string): Promise<Principal | undefined>;
+}
+
 export class AuthService {
   private readonly cache = new Map<string, { principal: Principal | undefined; expires: number }>();
 
-  constructor(private readonly principals: PrincipalsRepository) {}
+  constructor(
+    private readonly principals: PrincipalsRepository,
+    private readonly sessions?: SessionLookup,
+  ) {}
+
+  /** Drops a token from the cache at once (a session that signed out). */
+  forget(token: string): void {
+    this.cache.delete(hashToken(token));
+  }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (!authorization) throw new DomainError('UNAUTHENTICATED', 'missing bearer token (Authorization: Bearer <token>)');
@@ -21,7 +34,7 @@ export class AuthService {
     const hit = this.cache.get(hash);
     let principal = hit && hit.expires > now ? hit.principal : undefined;
     if (!hit || hit.expires <= now) {
-      principal = await this.principals.findByTokenHash(hash);
+      principal = (await this.principals.findByTokenHash(hash)) ?? (await this.sessions?.principalOfSession(hash));
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
       // Unknown tokens are cached too, so guessing costs the database nothing.
       this.cache.set(hash, { principal, expires: now + TTL_MS });

@@ -243,7 +243,7 @@ export class UnitListEntryDto {
   @ApiProperty({ enum: UNIT_LEVELS }) level!: string;
   @ApiProperty({ enum: [1, 2] }) batch!: number;
   @ApiProperty({ format: 'uuid' }) groupId!: string;
-  @ApiProperty({ enum: PHASES }) phase!: string;
+  @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;
   @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
   @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ type: WindowDto, nullable: true }) window!: WindowDto | null;

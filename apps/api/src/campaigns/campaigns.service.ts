@@ -1,7 +1,6 @@
 import type { MasslineConfig } from '../../../../libs/config/src';
 import {
   DomainError,
-  forbidden,
   campaignWorkflowId,
   notFound,
   ruleViolation,

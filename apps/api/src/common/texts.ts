@@ -17,6 +17,13 @@ export class TextSession {
     return refs[0];
   }
 
+  /** Several texts in one statement (a task book's measures). */
+  async docs(texts: string[]): Promise<DocRef[]> {
+    const { refs, inserted } = await this.documents.put(texts, this.claim);
+    this.inserted.push(...inserted);
+    return refs;
+  }
+
   /** A one-line comment stays inline; anything longer (or with a line break) becomes a stored text. */
   async comment(text: string | null | undefined): Promise<Comment | undefined> {
     if (text === undefined || text === null || text === '') return undefined;

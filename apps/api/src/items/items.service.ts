@@ -72,7 +72,8 @@ export class ItemsService {
 
   async reportProgress(by: Principal, itemId: string, dto: ProgressDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'report progress', asItem(itemId)), reportProgressUpdate, 'POST /api/items/:itemId/progress', dto, async (texts) => ({
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'report progress', asItem(itemId));
+    return this.send(by, unit, itemId, authorize, reportProgressUpdate, 'POST /api/items/:itemId/progress', dto, async (texts) => ({
       note: await texts.doc(dto.note),
       ...(dto.evidenceUri != null ? { evidenceUri: dto.evidenceUri } : {}),
     }));
@@ -80,7 +81,8 @@ export class ItemsService {
 
   async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
     const unit = await this.unitOf(itemId);
-    const view = await this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'submit completion', asItem(itemId)), submitCompletionUpdate, 'POST /api/items/:itemId/completion', dto, async (texts) => ({
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'submit completion', asItem(itemId));
+    const view = await this.send(by, unit, itemId, authorize, submitCompletionUpdate, 'POST /api/items/:itemId/completion', dto, async (texts) => ({
       evidence: await texts.doc(dto.evidence),
     }));
     return this.texts.hydrate(view);
@@ -88,7 +90,8 @@ export class ItemsService {
 
   async verify(by: Principal, itemId: string, dto: VerificationDto) {
     const unit = await this.unitOf(itemId);
-    const view = await this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'verify items', asItem(itemId)), verifyItemUpdate, 'POST /api/items/:itemId/verification', dto, async (texts) => {
+    const authorize = () => AccessPolicy.supervises(by, unit, 'verify items', asItem(itemId));
+    const view = await this.send(by, unit, itemId, authorize, verifyItemUpdate, 'POST /api/items/:itemId/verification', dto, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
     });
@@ -97,7 +100,8 @@ export class ItemsService {
 
   async requestExtension(by: Principal, itemId: string, dto: ExtensionRequestDto) {
     const unit = await this.unitOf(itemId);
-    return this.send(by, unit, itemId, () => AccessPolicy.actsFor(by, unit, 'request extensions', asItem(itemId)), requestExtensionUpdate, 'POST /api/items/:itemId/extensions', dto, async (texts) => ({
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'request extensions', asItem(itemId));
+    return this.send(by, unit, itemId, authorize, requestExtensionUpdate, 'POST /api/items/:itemId/extensions', dto, async (texts) => ({
       newDeadline: dto.newDeadline,
       reason: await texts.doc(dto.reason),
     }));
@@ -105,8 +109,9 @@ export class ItemsService {
 
   async decideExtension(by: Principal, itemId: string, extensionId: string, dto: DecisionDto) {
     const unit = await this.unitOf(itemId);
-    const request = { extensionId, ...dto };
-    return this.send(by, unit, itemId, () => AccessPolicy.supervises(by, unit, 'decide extensions', asItem(itemId)), decideExtensionUpdate, 'POST /api/items/:itemId/extensions/:eid/decision', request, async (texts) => {
+    const authorize = () => AccessPolicy.supervises(by, unit, 'decide extensions', asItem(itemId));
+    const route = 'POST /api/items/:itemId/extensions/:eid/decision';
+    return this.send(by, unit, itemId, authorize, decideExtensionUpdate, route, { extensionId, ...dto }, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { extensionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
     });

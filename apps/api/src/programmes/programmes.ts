@@ -133,7 +133,12 @@ export class GoalViewDto {
   @ApiProperty({ enum: ['open', 'achieved', 'closed'] }) status!: string;
   @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
   @ApiProperty({ type: 'array', items: { type: 'object' } }) rungs!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) verifications!: object[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the lead unit\'s report: who, when, and the evidence text' })
+  achievement?: object;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "the office's last verification: accept, who, when, why" })
+  lastVerification?: object;
+  @ApiProperty({ description: 'verifications so far' }) verifications!: number;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the goal was closed (its ladder stopped then)' }) closedAt?: string;
 }
 
 export class ProgrammeViewDto {

@@ -98,7 +98,8 @@ export class UnitsService {
 
   /** The unit's compact view (texts as references), starting its workflow if its batch has opened. */
   async view(unit: UnitRecord): Promise<UnitAnswer> {
-    const live = (await this.workflows.query(unitStateQuery, unitWorkflowId(unit.id))) ?? ((await this.startIfOpened(unit)) ? await this.workflows.query(unitStateQuery, unitWorkflowId(unit.id)) : undefined);
+    const query = () => this.workflows.query(unitStateQuery, unitWorkflowId(unit.id));
+    const live = (await query()) ?? ((await this.startIfOpened(unit)) ? await query() : undefined);
     if (live) return live;
     const campaign = await this.campaigns.findById(unit.campaignId);
     const batch = campaign?.plan.batches.find((b) => b.batch === unit.batch);
@@ -116,7 +117,13 @@ export class UnitsService {
       card: 'none',
       window: batch ? { ...batch.phases.P1 } : null,
       unmetGates: [],
-      counts: { records: { study: 0, investigation: 0, 'solicitation-report': 0, 'comparison-check': 0, rule: 0 }, opinions: 0, problems: 0, meetings: 0, transitions: 0 },
+      counts: {
+        records: { study: 0, investigation: 0, 'solicitation-report': 0, 'comparison-check': 0, rule: 0 },
+        opinions: 0,
+        problems: 0,
+        meetings: 0,
+        transitions: 0,
+      },
       validMeeting: false,
       windowRungs: [],
       version: 0,
@@ -159,7 +166,8 @@ export class UnitsService {
 
   async addRecord(by: Principal, id: string, dto: AddRecordDto) {
     const unit = await this.mustFind(id);
-    return this.send(by, unit, addRecordUpdate, 'POST /api/units/:id/records', dto, () => AccessPolicy.actsFor(by, unit, 'add records'), async (texts) => ({
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'add records');
+    return this.send(by, unit, addRecordUpdate, 'POST /api/units/:id/records', dto, authorize, async (texts) => ({
       kind: dto.kind,
       title: dto.title,
       ...(dto.body != null ? { body: await texts.doc(dto.body) } : {}),
@@ -172,9 +180,8 @@ export class UnitsService {
     // The contact stays in PostgreSQL; the history carries only a random reference to it. A refused opinion
     // leaves no contact behind.
     const contactRef: string | undefined = dto.contact ? randomUUID() : undefined;
-    const request = { text: dto.text };
     try {
-      const r = await this.send(caller, unit, addOpinionUpdate, 'POST /api/units/:id/opinions', request, undefined, async (texts) => {
+      const r = await this.send(caller, unit, addOpinionUpdate, 'POST /api/units/:id/opinions', { text: dto.text }, undefined, async (texts) => {
         if (contactRef) await this.entries.saveContact(contactRef, unit.id, dto.contact!);
         return { text: await texts.doc(dto.text), ...(contactRef ? { contactRef } : {}) };
       });
@@ -187,7 +194,8 @@ export class UnitsService {
 
   async addProblem(by: Principal, id: string, dto: AddProblemDto) {
     const unit = await this.mustFind(id);
-    return this.send(by, unit, addProblemUpdate, 'POST /api/units/:id/problems', dto, () => AccessPolicy.actsFor(by, unit, 'add problems'), async (texts) => ({
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'add problems');
+    return this.send(by, unit, addProblemUpdate, 'POST /api/units/:id/problems', dto, authorize, async (texts) => ({
       title: dto.title,
       ...(dto.description != null ? { description: await texts.doc(dto.description) } : {}),
       source: dto.source,
@@ -197,7 +205,12 @@ export class UnitsService {
 
   async scheduleMeeting(by: Principal, id: string, dto: ScheduleMeetingDto) {
     const unit = await this.mustFind(id);
-    return this.texts.hydrate(await this.send(by, unit, scheduleMeetingUpdate, 'POST /api/units/:id/meeting', dto, () => AccessPolicy.actsFor(by, unit, 'schedule the meeting'), async (texts) => ({ scheduledAt: dto.scheduledAt, location: dto.location })));
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'schedule the meeting');
+    const meeting = await this.send(by, unit, scheduleMeetingUpdate, 'POST /api/units/:id/meeting', dto, authorize, () => ({
+      scheduledAt: dto.scheduledAt,
+      location: dto.location,
+    }));
+    return this.texts.hydrate(meeting);
   }
 
   async attendMeeting(by: Principal, id: string, dto: AttendanceDto) {
@@ -205,20 +218,23 @@ export class UnitsService {
     const route = 'POST /api/units/:id/meeting/attendance';
     const supervises = () => AccessPolicy.supervises(by, unit, 'attest meeting attendance');
     const attendance = () => ({ arrivedAt: dto.arrivedAt, leftAt: dto.leftAt });
+    // 全程参与 across units: the supervisor's other attested intervals are checked as part of the authorization.
     const view = this.presence
-      ? await this.presence.attest(by, unit, dto, (overlapCheck) =>
-          this.send(by, unit, meetingAttendanceUpdate, route, dto, async () => {
+      ? await this.presence.attest(by, unit, dto, (overlapCheck) => {
+          const authorize = async () => {
             supervises();
             await overlapCheck();
-          }, attendance),
-        )
+          };
+          return this.send(by, unit, meetingAttendanceUpdate, route, dto, authorize, attendance);
+        })
       : await this.send(by, unit, meetingAttendanceUpdate, route, dto, supervises, attendance);
     return this.texts.hydrate(view);
   }
 
   async meetingHeld(by: Principal, id: string, dto: MeetingHeldDto) {
     const unit = await this.mustFind(id);
-    return this.send(by, unit, meetingHeldUpdate, 'POST /api/units/:id/meeting/held', dto, () => AccessPolicy.actsFor(by, unit, 'record the meeting'), async (texts) => ({
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'record the meeting');
+    return this.send(by, unit, meetingHeldUpdate, 'POST /api/units/:id/meeting/held', dto, authorize, async (texts) => ({
       startedAt: dto.startedAt,
       endedAt: dto.endedAt,
       minutes: await texts.doc(dto.minutes),
@@ -227,7 +243,8 @@ export class UnitsService {
 
   async requestTransition(by: Principal, id: string, dto: RequestTransitionDto) {
     const unit = await this.mustFind(id);
-    return this.send(by, unit, requestTransitionUpdate, 'POST /api/units/:id/transitions', dto, () => AccessPolicy.actsFor(by, unit, 'request transitions'), async (texts) => {
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'request transitions');
+    return this.send(by, unit, requestTransitionUpdate, 'POST /api/units/:id/transitions', dto, authorize, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { to: dto.to as Phase, ...(comment !== undefined ? { comment } : {}) };
     });
@@ -235,8 +252,9 @@ export class UnitsService {
 
   async decideTransition(by: Principal, id: string, transitionId: string, dto: DecisionDto) {
     const unit = await this.mustFind(id);
-    const request = { transitionId, ...dto };
-    return this.send(by, unit, approveTransitionUpdate, 'POST /api/units/:id/transitions/:tid/decision', request, () => AccessPolicy.supervises(by, unit, 'decide transitions'), async (texts) => {
+    const authorize = () => AccessPolicy.supervises(by, unit, 'decide transitions');
+    const route = 'POST /api/units/:id/transitions/:tid/decision';
+    return this.send(by, unit, approveTransitionUpdate, route, { transitionId, ...dto }, authorize, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { transitionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
     });
@@ -244,15 +262,18 @@ export class UnitsService {
 
   async setTaskBook(by: Principal, id: string, dto: SetTaskBookDto) {
     const unit = await this.mustFind(id);
-    return this.send(by, unit, setTaskBookUpdate, 'PUT /api/units/:id/task-book', dto, () => AccessPolicy.actsFor(by, unit, 'set the task book'), async (texts) => ({
-      signedBy: dto.signedBy,
-      items: dto.items.map((i) => ({ problemIds: i.problemIds, measure: i.measure, owner: i.owner, deadline: i.deadline })),
-    }));
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'set the task book');
+    const book = await this.send(by, unit, setTaskBookUpdate, 'PUT /api/units/:id/task-book', dto, authorize, async (texts) => {
+      const measures = await texts.docs(dto.items.map((i) => i.measure));
+      return { signedBy: dto.signedBy, items: dto.items.map((i, k) => ({ problemIds: i.problemIds, measure: measures[k], owner: i.owner, deadline: i.deadline })) };
+    });
+    return this.texts.hydrate(book);
   }
 
   async publishTaskBook(by: Principal, id: string) {
     const unit = await this.mustFind(id);
-    return this.send(by, unit, publishTaskBookUpdate, 'POST /api/units/:id/task-book/publish', {}, () => AccessPolicy.actsFor(by, unit, 'publish the task book'), () => ({}));
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'publish the task book');
+    return this.send(by, unit, publishTaskBookUpdate, 'POST /api/units/:id/task-book/publish', {}, authorize, () => ({}));
   }
 
   async fileObjection(caller: PublicCaller, id: string, dto: FileObjectionDto) {
@@ -266,15 +287,12 @@ export class UnitsService {
 
   async answerObjection(by: Principal, id: string, objectionId: string, text: string) {
     const unit = await this.mustFind(id);
-    return this.send(
-      by,
-      unit,
-      answerObjectionUpdate,
-      'POST /api/units/:id/task-book/objections/:oid/answer',
-      { objectionId, text },
-      () => AccessPolicy.actsFor(by, unit, 'answer objections'),
-      async (texts) => ({ objectionId, text: await texts.doc(text) }),
-    );
+    const authorize = () => AccessPolicy.actsFor(by, unit, 'answer objections');
+    const route = 'POST /api/units/:id/task-book/objections/:oid/answer';
+    return this.send(by, unit, answerObjectionUpdate, route, { objectionId, text }, authorize, async (texts) => ({
+      objectionId,
+      text: await texts.doc(text),
+    }));
   }
 
   // ---------- the workflow ----------

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { PgActivityFailureRepository, type ActivityFailureRepository } from './activity-failure.repository';
+import { PgDocumentRepository, type DocumentRepository } from './document.repository';
 import { PgEnrolmentRepository, type EnrolmentRepository } from './enrolment.repository';
 import { PgEscalationRepository, type EscalationRepository } from './escalation.repository';
 import { PgMeasureRepository, type MeasureRepository } from './measure.repository';
@@ -19,6 +20,7 @@ export interface ActivityRepositories {
   enrolment: EnrolmentRepository;
   measures: MeasureRepository;
   activityFailures: ActivityFailureRepository;
+  documents: DocumentRepository;
 }
 
 export const createActivityRepositories = (dataSource: DataSource): ActivityRepositories => ({
@@ -27,4 +29,5 @@ export const createActivityRepositories = (dataSource: DataSource): ActivityRepo
   enrolment: new PgEnrolmentRepository(dataSource),
   measures: new PgMeasureRepository(dataSource),
   activityFailures: new PgActivityFailureRepository(dataSource),
+  documents: new PgDocumentRepository(dataSource),
 });

@@ -121,7 +121,8 @@ export class PgProjectionRepository implements ProjectionRepository {
         view.status,
         view.card,
         view.deadline,
-        view.measure,
+        // The measure's digest: its text is in documents.
+        view.measure.digest,
         view.owner,
         JSON.stringify(view),
         view.version,

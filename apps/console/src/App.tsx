@@ -1,0 +1,201 @@
+// The shell: language (zh_CN by default, English on a switch), the header with the signed-in principal and
+// sign-out, and the pages by path. Role pages load on demand, so the public pages stay light.
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { api } from './api/client';
+import { setSession, useSession, type Session } from './api/session';
+import { useI18n } from './i18n';
+import { Link, match, navigate, useLocation } from './router';
+import { SignInPage, redeemFromFragment } from './pages/SignIn';
+import { PublicHome } from './pages/public/PublicHome';
+import { PublicCampaign } from './pages/public/PublicCampaign';
+import { PublicUnit } from './pages/public/PublicUnit';
+
+const OfficeHome = lazy(() => import('./pages/office/OfficeHome'));
+const NewCampaign = lazy(() => import('./pages/office/NewCampaign'));
+const CampaignPage = lazy(() => import('./pages/office/CampaignPage'));
+const Programmes = lazy(() => import('./pages/office/Programmes'));
+const Inbox = lazy(() => import('./pages/supervisor/Inbox'));
+const UnitHome = lazy(() => import('./pages/unit/UnitHome'));
+const UnitDetail = lazy(() => import('./pages/shared/UnitDetail'));
+const AuditHome = lazy(() => import('./pages/auditor/AuditHome'));
+const AuditUnit = lazy(() => import('./pages/auditor/AuditUnit'));
+
+type Role = Session['principal']['role'];
+const HOME: Record<Role, string> = { office: '/office', supervisor: '/inbox', unit: '/unit', auditor: '/audit' };
+
+interface Route {
+  pattern: string;
+  roles?: Role[];
+  render: (params: Record<string, string>) => ReactNode;
+}
+
+const ROUTES: Route[] = [
+  { pattern: '/public', render: () => <PublicHome /> },
+  { pattern: '/public/campaigns/:id', render: (p) => <PublicCampaign id={p.id} /> },
+  { pattern: '/public/units/:id', render: (p) => <PublicUnit id={p.id} /> },
+  { pattern: '/sign-in', render: () => <SignInPage /> },
+  { pattern: '/office', roles: ['office'], render: () => <OfficeHome /> },
+  { pattern: '/office/campaigns/new', roles: ['office'], render: () => <NewCampaign /> },
+  { pattern: '/office/campaigns/:id', roles: ['office', 'auditor'], render: (p) => <CampaignPage id={p.id} /> },
+  { pattern: '/office/programmes', roles: ['office'], render: () => <Programmes /> },
+  { pattern: '/inbox', roles: ['supervisor', 'office'], render: () => <Inbox /> },
+  { pattern: '/unit', roles: ['unit'], render: () => <UnitHome /> },
+  { pattern: '/units/:id', roles: ['office', 'supervisor', 'auditor'], render: (p) => <UnitDetail id={p.id} /> },
+  { pattern: '/audit', roles: ['auditor'], render: () => <AuditHome /> },
+  { pattern: '/audit/units/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <AuditUnit id={p.id} /> },
+];
+
+function Header() {
+  const { t, lang, setLang, label } = useI18n();
+  const session = useSession();
+  const { path } = useLocation();
+  const role = session?.principal.role;
+  const nav: Array<{ key: string; label: string }> = [];
+  if (role === 'office')
+    nav.push({ key: '/office', label: t('活动管理', 'Campaigns') }, { key: '/office/programmes', label: t('专项行动', 'Programmes') });
+  if (role === 'supervisor') nav.push({ key: '/inbox', label: t('待办', 'Inbox') });
+  if (role === 'unit') nav.push({ key: '/unit', label: t('本单位', 'My unit') });
+  if (role === 'auditor') nav.push({ key: '/audit', label: t('审计', 'Audit') });
+  nav.push({ key: '/public', label: t('公示', 'Public disclosure') });
+  const selected = nav.filter((n) => path === n.key || path.startsWith(`${n.key}/`)).map((n) => n.key);
+
+  const signOut = async () => {
+    // A session opened by a link ends on the server too; a pasted principal token is only forgotten here.
+    if (session?.viaLink) await api.POST('/api/sign-out').catch(() => undefined);
+    setSession(null);
+    navigate('/', { replace: true });
+  };
+
+  return (
+    <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#8c1c13', paddingInline: 16 }}>
+      <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap' }}>
+        massline · {t('群众路线教育实践活动', 'Mass-line campaign')}
+      </Link>
+      <nav aria-label={t('主导航', 'Main')} style={{ flex: 1, minWidth: 0 }}>
+        <Menu
+          theme="dark"
+          mode="horizontal"
+          selectedKeys={selected}
+          style={{ background: 'transparent', borderBottom: 'none' }}
+          items={nav.map((n) => ({ key: n.key, label: <Link to={n.key}>{n.label}</Link> }))}
+        />
+      </nav>
+      <Space>
+        <Segmented
+          size="small"
+          aria-label={t('语言', 'Language')}
+          value={lang}
+          onChange={(v) => setLang(v as 'zh' | 'en')}
+          options={[
+            { label: '中文', value: 'zh' },
+            { label: 'English', value: 'en' },
+          ]}
+        />
+        {session ? (
+          <>
+            <span style={{ color: '#fff' }} data-testid="signed-in-as">
+              {session.principal.name} · {label.role(session.principal.role)}
+            </span>
+            <Button size="small" onClick={signOut}>
+              {t('退出', 'Sign out')}
+            </Button>
+          </>
+        ) : (
+          <Button size="small" onClick={() => navigate('/sign-in')}>
+            {t('登录', 'Sign in')}
+          </Button>
+        )}
+      </Space>
+    </Layout.Header>
+  );
+}
+
+function Forbidden() {
+  const { t } = useI18n();
+  return (
+    <Typography.Paragraph>
+      {t('此页面需要登录相应角色。', 'This page needs a sign-in with another role.')} <Link to="/sign-in">{t('登录', 'Sign in')}</Link>
+    </Typography.Paragraph>
+  );
+}
+
+function Pages() {
+  const { path } = useLocation();
+  const session = useSession();
+  if (path === '/') {
+    if (session) {
+      queueMicrotask(() => navigate(HOME[session.principal.role], { replace: true }));
+      return null;
+    }
+    return <PublicHome />;
+  }
+  for (const r of ROUTES) {
+    const params = match(r.pattern, path);
+    if (!params) continue;
+    if (r.roles && (!session || !r.roles.includes(session.principal.role))) return <Forbidden />;
+    return r.render(params);
+  }
+  return <Typography.Paragraph>404 · {path}</Typography.Paragraph>;
+}
+
+const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+
+export function App() {
+  const { lang, t } = useI18n();
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  }, [lang]);
+  // A sign-in link's code is in the fragment: trade it for a session and take it out of the address bar.
+  useEffect(() => {
+    void redeemFromFragment();
+  }, []);
+  return (
+    <ConfigProvider
+      locale={lang === 'zh' ? zhCN : enUS}
+      button={{ autoInsertSpace: false }}
+      theme={{
+        // darker than Ant Design's defaults, so that text on tags, links and alerts reads at 4.5:1 (WCAG AA)
+        token: {
+          colorPrimary: '#a8071a',
+          colorLink: '#0747a6',
+          // form errors, danger buttons: red that reads at 4.5:1 on white
+          colorError: '#cf1322',
+          colorSuccessText: '#135200',
+          colorInfoText: '#003a8c',
+          colorWarningText: '#613400',
+          colorErrorText: '#820014',
+          borderRadius: 4,
+          colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
+          colorTextDescription: 'rgba(0, 0, 0, 0.68)',
+          colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
+          colorTextDisabled: 'rgba(0, 0, 0, 0.55)',
+          motion: !reducedMotion,
+        },
+        components: {
+          // white on the header's red, readable (contrast ≥ 4.5:1)
+          Descriptions: { labelColor: 'rgba(0, 0, 0, 0.72)' },
+          Menu: { darkItemBg: 'transparent', darkItemColor: '#ffffff', darkItemHoverColor: '#ffffff', darkItemSelectedBg: '#5c0011', darkItemSelectedColor: '#ffffff' },
+        },
+      }}
+    >
+      <AntApp>
+        <Layout style={{ minHeight: '100vh' }}>
+          <Header />
+          <Layout.Content style={{ padding: '16px 24px', maxWidth: 1400, width: '100%', margin: '0 auto' }}>
+            <main>
+              <Suspense fallback={<Spin aria-label={t('加载中', 'Loading')} />}>
+                <Pages />
+              </Suspense>
+            </main>
+          </Layout.Content>
+          <Layout.Footer style={{ textAlign: 'center', color: '#595959' }}>
+            massline · {t('每一项决定都记录在工作流历史中', 'every decision is recorded in its workflow history')} · <a href="/docs">API</a>
+          </Layout.Footer>
+        </Layout>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

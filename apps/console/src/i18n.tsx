@@ -1,0 +1,168 @@
+// Two languages: Chinese (default, the campaign's own) and English. Texts are written in pairs where they
+// are used — t('活动', 'Campaigns') — so that neither language can be forgotten; the domain's vocabulary
+// (phases, cards, rungs, gates…) has its labels here, keyed by the lists of libs/domain.
+import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { Card, ItemStatus, MeasureKind, Phase, ProblemCategory, ProblemSource, RecordKind, Role, Rung, UnitKind, UnitLevel } from '../../../libs/domain/src';
+
+export type Lang = 'zh' | 'en';
+const STORAGE_KEY = 'massline.lang';
+
+type Pair = readonly [zh: string, en: string];
+
+interface I18n {
+  lang: Lang;
+  setLang(lang: Lang): void;
+  /** The text in the current language. */
+  t(zh: string, en: string): string;
+  /** A label of the domain's vocabulary. */
+  label: Labels;
+}
+
+const pick = (lang: Lang, p: Pair) => (lang === 'zh' ? p[0] : p[1]);
+
+export const PHASE_LABEL: Record<Phase, Pair> = {
+  P1: ['学习教育、听取意见', 'Study and listening'],
+  P2: ['查摆问题、开展批评', 'Finding problems, criticism'],
+  P3: ['整改落实、建章立制', 'Rectification and rules'],
+  DONE: ['已完成', 'Done'],
+};
+export const CARD_LABEL: Record<Card, Pair> = { none: ['正常', 'No card'], yellow: ['黄牌', 'Yellow card'], red: ['红牌', 'Red card'] };
+export const RUNG_LABEL: Record<Rung, Pair> = {
+  reminder: ['提醒', 'Reminder'],
+  yellow: ['黄牌', 'Yellow card'],
+  red: ['红牌', 'Red card'],
+  referral: ['移交纪检监察', 'Referral'],
+};
+export const ROLE_LABEL: Record<Role | 'public', Pair> = {
+  office: ['活动办公室', 'Campaign office'],
+  unit: ['参加单位', 'Unit'],
+  supervisor: ['督导组', 'Supervisor'],
+  auditor: ['审计', 'Auditor'],
+  public: ['群众', 'Public'],
+};
+export const RECORD_LABEL: Record<RecordKind, Pair> = {
+  study: ['学习记录', 'Study record'],
+  investigation: ['调查研究', 'Investigation'],
+  'solicitation-report': ['征求意见报告', 'Opinion-solicitation report'],
+  'comparison-check': ['对照检查材料', 'Comparison-check materials'],
+  rule: ['建章立制', 'Rule adopted'],
+};
+export const SOURCE_LABEL: Record<ProblemSource, Pair> = {
+  masses: ['群众提', 'Raised by the masses'],
+  self: ['自己找', 'Found by oneself'],
+  superior: ['上级点', 'Pointed out by the superior'],
+  mutual: ['互相帮', 'Mutual help'],
+};
+export const CATEGORY_LABEL: Record<ProblemCategory, Pair> = {
+  formalism: ['形式主义', 'Formalism'],
+  bureaucratism: ['官僚主义', 'Bureaucratism'],
+  hedonism: ['享乐主义', 'Hedonism'],
+  extravagance: ['奢靡之风', 'Extravagance'],
+  other: ['其他', 'Other'],
+};
+export const ITEM_STATUS_LABEL: Record<ItemStatus, Pair> = {
+  pending: ['待生效', 'Pending'],
+  open: ['整改中', 'Open'],
+  submitted: ['待销号', 'Awaiting verification'],
+  closed: ['已销号', 'Closed'],
+  carried: ['转入长效机制', 'Carried into a rule'],
+};
+export const MEASURE_LABEL: Record<MeasureKind, Pair> = {
+  'reminder-talk': ['提醒谈话', 'Reminder talk'],
+  'team-rectification': ['整顿', 'Team rectification'],
+  adjustment: ['组织调整', 'Organisational adjustment'],
+  referral: ['移交纪检监察', 'Referral'],
+};
+export const KIND_LABEL: Record<UnitKind, Pair> = {
+  organ: ['机关', 'Organ'],
+  enterprise: ['企业', 'Enterprise'],
+  university: ['高校', 'University'],
+  affiliated: ['直属单位', 'Affiliated unit'],
+  grassroots: ['基层组织', 'Grassroots'],
+};
+export const LEVEL_LABEL: Record<UnitLevel, Pair> = { municipal: ['市级', 'Municipal'], district: ['区县', 'District'] };
+export const GATE_LABEL: Record<string, Pair> = {
+  'gate.P2.study-record': ['至少一条学习记录', 'At least one study record'],
+  'gate.P2.opinion': ['至少收到一条意见', 'At least one opinion received'],
+  'gate.P2.solicitation-report': ['征求意见报告', 'An opinion-solicitation report'],
+  'gate.P3.problem': ['至少一个查摆问题', 'At least one problem found'],
+  'gate.P3.comparison-check': ['领导班子对照检查材料', "The leadership's comparison-check materials"],
+  'gate.P3.valid-meeting': ['督导组全程参与的专题民主生活会', 'A meeting attended start to end by the supervisory group'],
+  'gate.DONE.task-book-effective': ['整改任务书公示期满、异议均已答复', 'Task book in effect (disclosure over, objections answered)'],
+  'gate.DONE.items-closed': ['整改事项全部销号或转入长效机制', 'Every item closed or carried into a rule'],
+  'gate.DONE.rule-recorded': ['至少一项建章立制', 'At least one rule recorded'],
+};
+
+function labels(lang: Lang) {
+  const of =
+    <K extends string>(table: Record<K, Pair>) =>
+    (key: K | string | null | undefined): string =>
+      key == null ? '' : table[key as K] ? pick(lang, table[key as K]) : String(key);
+  return {
+    phase: of(PHASE_LABEL),
+    card: of(CARD_LABEL),
+    rung: of(RUNG_LABEL),
+    role: of(ROLE_LABEL),
+    record: of(RECORD_LABEL),
+    source: of(SOURCE_LABEL),
+    category: of(CATEGORY_LABEL),
+    itemStatus: of(ITEM_STATUS_LABEL),
+    measure: of(MEASURE_LABEL),
+    kind: of(KIND_LABEL),
+    level: of(LEVEL_LABEL),
+    gate: of(GATE_LABEL),
+  };
+}
+export type Labels = ReturnType<typeof labels>;
+
+const Ctx = createContext<I18n | null>(null);
+
+const initialLang = (): Lang => {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh';
+  } catch {
+    return 'zh';
+  }
+};
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      setLang: (l) => {
+        setLangState(l);
+        try {
+          localStorage.setItem(STORAGE_KEY, l);
+        } catch {
+          /* private mode: the choice lasts for this page */
+        }
+        document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+      },
+      t: (zh, en) => (lang === 'zh' ? zh : en),
+      label: labels(lang),
+    }),
+    [lang],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useI18n(): I18n {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useI18n outside I18nProvider');
+  return v;
+}
+
+/** Dates as people of either language read them, in China's time (the campaign's calendar is reckoned at +08:00). */
+export function formatTime(iso: string | null | undefined, lang: Lang, withTime = true): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
+  }).format(d);
+}

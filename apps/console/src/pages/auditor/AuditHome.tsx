@@ -1,0 +1,210 @@
+// The auditor's desk: a campaign's units (each with its timeline and history), replay jobs with live progress,
+// reconciliation of the read model against the workflows, and the referral dossiers to print.
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Modal, Progress, Space, Table, Tag, Typography } from 'antd';
+import { useRef, useState } from 'react';
+import { api, call, fetchWithToken } from '../../api/client';
+import { formatTime, useI18n } from '../../i18n';
+import { Link } from '../../router';
+import { CampaignPicker, useCampaignChoice } from '../../ui/CampaignPicker';
+import { CardTag, PhaseTag } from '../../ui/domain';
+import { ErrorNote } from '../../ui/errors';
+import { useAction } from '../../ui/forms';
+
+export default function AuditHome() {
+  const { t } = useI18n();
+  const [campaignId, setCampaignId] = useCampaignChoice();
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Typography.Title level={1} style={{ fontSize: 24 }}>
+        {t('审计', 'Audit')}
+      </Typography.Title>
+      <CampaignPicker value={campaignId} onChange={setCampaignId} />
+      {campaignId ? (
+        <>
+          <ReplayCard campaignId={campaignId} />
+          <ReconcileCard campaignId={campaignId} />
+          <DossierCard campaignId={campaignId} />
+          <UnitsCard campaignId={campaignId} />
+        </>
+      ) : null}
+    </Space>
+  );
+}
+
+function UnitsCard({ campaignId }: { campaignId: string }) {
+  const { t } = useI18n();
+  const [page, setPage] = useState(1);
+  const units = useQuery({
+    queryKey: ['units', campaignId, page],
+    queryFn: () => call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: { page, pageSize: 20 } } })),
+  });
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('参加单位', 'Units')}</h2>}>
+      <ErrorNote error={units.error} />
+      <Table
+        rowKey="id"
+        size="small"
+        loading={units.isLoading}
+        dataSource={units.data?.items ?? []}
+        pagination={{ current: page, pageSize: 20, total: units.data?.total ?? 0, onChange: setPage }}
+        columns={[
+          { title: t('代码', 'Code'), dataIndex: 'code' },
+          { title: t('单位', 'Unit'), render: (_, u) => <Link to={`/audit/units/${u.id}`}>{u.name}</Link> },
+          { title: t('环节', 'Phase'), render: (_, u) => (u.phase ? <PhaseTag phase={u.phase} /> : '—') },
+          { title: t('亮牌', 'Card'), render: (_, u) => <CardTag card={u.card} /> },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function ReplayCard({ campaignId }: { campaignId: string }) {
+  const { t } = useI18n();
+  const [jobId, setJobId] = useState<string>();
+  const start = useAction({
+    fn: () => call(api.POST('/api/audit/replays', { body: { campaignId } })),
+    onDone: (r) => setJobId(r.id),
+  });
+  const job = useQuery({
+    queryKey: ['replay', jobId],
+    enabled: !!jobId,
+    queryFn: () => call(api.GET('/api/audit/replays/{id}', { params: { path: { id: jobId! } } })),
+    refetchInterval: (q) => (q.state.data?.status === 'running' || !q.state.data ? 1000 : false),
+  });
+  const j = job.data;
+  const percent = j && j.total ? Math.round((100 * j.replayed) / j.total) : j?.status === 'done' ? 100 : 0;
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('重放工作流历史', 'Replay the histories')}</h2>}>
+      <Typography.Paragraph>
+        {t('用当前代码重放本活动的全部工作流历史，证明每一项已记录的决定都符合规则。', "Replays every workflow history of the campaign against today's code, proving each recorded decision follows from the rules.")}
+      </Typography.Paragraph>
+      <Button type="primary" onClick={() => start.run(undefined)} loading={start.busy} data-testid="start-replay">
+        {t('开始重放', 'Start replay')}
+      </Button>
+      <ErrorNote error={start.error} />
+      {j ? (
+        <div style={{ marginTop: 12 }} data-testid="replay-job" data-status={j.status}>
+          <Progress aria-label={t('进度', 'Progress')} percent={percent} status={j.status === 'running' ? 'active' : j.failures.length || j.status === 'failed' ? 'exception' : 'success'} />
+          <div role="status">
+            {t(`已重放 ${j.replayed} / ${j.total}`, `Replayed ${j.replayed} of ${j.total}`)} ·{' '}
+            {j.status === 'running'
+              ? t('进行中', 'running')
+              : j.status === 'failed'
+                ? t(`任务失败：${j.error ?? ''}`, `job failed: ${j.error ?? ''}`)
+                : j.failures.length
+                  ? t(`${j.failures.length} 个历史与当前代码不一致`, `${j.failures.length} histories disagree with the code`)
+                  : t('全部一致', 'all consistent')}
+          </div>
+          {j.failures.length ? (
+            <Table
+              rowKey="workflowId"
+              size="small"
+              dataSource={j.failures}
+              pagination={false}
+              columns={[
+                { title: t('工作流', 'Workflow'), dataIndex: 'workflowId' },
+                { title: t('首个分歧事件', 'First diverging event'), render: (_, f) => (f.eventId ? `${f.eventId} ${f.eventType ?? ''}` : '—') },
+                { title: t('错误', 'Error'), dataIndex: 'error' },
+              ]}
+            />
+          ) : null}
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
+function ReconcileCard({ campaignId }: { campaignId: string }) {
+  const { t } = useI18n();
+  const run = useAction({ fn: () => call(api.POST('/api/audit/reconciliations', { body: { campaignId } })) });
+  const r = run.result;
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('数据核对', 'Reconciliation')}</h2>}>
+      <Typography.Paragraph>{t('核对报表数据库与各工作流的状态是否一致。', "Checks the reporting database against the workflows' own state.")}</Typography.Paragraph>
+      <Button onClick={() => run.run(undefined)} loading={run.busy} data-testid="reconcile">
+        {t('开始核对', 'Reconcile')}
+      </Button>
+      <ErrorNote error={run.error} />
+      {r ? (
+        <div style={{ marginTop: 12 }}>
+          <Alert
+            role="status"
+            type={r.mismatches.length ? 'warning' : 'success'}
+            showIcon
+            title={t(`已核对 ${r.checked} 个工作流，不一致 ${r.mismatches.length} 处`, `${r.checked} workflows checked, ${r.mismatches.length} mismatches`)}
+          />
+          {r.mismatches.length ? (
+            <Table
+              size="small"
+              rowKey={(m, i) => `${m.workflowId}:${m.field}:${i}`}
+              dataSource={r.mismatches}
+              pagination={false}
+              columns={[
+                { title: t('工作流', 'Workflow'), dataIndex: 'workflowId' },
+                { title: t('字段', 'Field'), dataIndex: 'field' },
+                { title: t('数据库', 'Database'), render: (_, m) => JSON.stringify(m.projection) },
+                { title: t('工作流', 'Workflow'), render: (_, m) => JSON.stringify(m.history) },
+              ]}
+            />
+          ) : null}
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
+function DossierCard({ campaignId }: { campaignId: string }) {
+  const { t, lang } = useI18n();
+  const [page, setPage] = useState(1);
+  const [html, setHtml] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const frame = useRef<HTMLIFrameElement>(null);
+  const referrals = useQuery({
+    queryKey: ['escalations', campaignId, 'referral', page],
+    queryFn: () => call(api.GET('/api/escalations', { params: { query: { campaignId, rung: 'referral', page, pageSize: 20 } } })),
+  });
+  const open = async (id: string) => {
+    setError(undefined);
+    try {
+      setHtml(await (await fetchWithToken(`/api/escalations/${id}/dossier?format=html`)).text());
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('移交纪检监察的卷宗', 'Referral dossiers')}</h2>}>
+      <ErrorNote error={referrals.error ?? error} />
+      <Table
+        rowKey="id"
+        size="small"
+        loading={referrals.isLoading}
+        dataSource={referrals.data?.items ?? []}
+        pagination={{ current: page, pageSize: 20, total: referrals.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
+        locale={{ emptyText: t('暂无移交', 'No referral') }}
+        columns={[
+          { title: t('触发时间', 'Fired'), render: (_, e) => formatTime(e.firedAt, lang) },
+          { title: t('摘要', 'Summary'), dataIndex: 'summary' },
+          { title: t('层级', 'Rung'), render: () => <Tag color="error">{t('移交', 'Referral')}</Tag> },
+          { title: '', render: (_, e) => <Button onClick={() => open(e.id)}>{t('查看并打印', 'View and print')}</Button> },
+        ]}
+      />
+      <Modal
+        open={!!html}
+        onCancel={() => setHtml(undefined)}
+        width={900}
+        title={t('移交卷宗', 'Referral dossier')}
+        footer={[
+          <Button key="print" type="primary" onClick={() => frame.current?.contentWindow?.print()}>
+            {t('打印', 'Print')}
+          </Button>,
+          <Button key="close" onClick={() => setHtml(undefined)}>
+            {t('关闭', 'Close')}
+          </Button>,
+        ]}
+      >
+        <iframe ref={frame} title={t('移交卷宗', 'Referral dossier')} srcDoc={html} style={{ width: '100%', height: 600, border: '1px solid #d9d9d9' }} />
+      </Modal>
+    </Card>
+  );
+}

@@ -1,0 +1,98 @@
+// Cadre measures (组织措施): those a referral rung proposed wait here for the office to confirm; the office also
+// records measures of its own.
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Form, Input, Segmented, Select, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { MEASURE_KINDS } from '../../../../../libs/domain/src';
+import { api, call } from '../../api/client';
+import { formatTime, useI18n } from '../../i18n';
+import { Link } from '../../router';
+import { ErrorNote } from '../../ui/errors';
+import { useAction } from '../../ui/forms';
+import { useAllUnits } from './useAllUnits';
+
+export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
+  const { t, lang, label } = useI18n();
+  const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
+  const [page, setPage] = useState(1);
+  const key = ['measures', campaignId];
+  const list = useQuery({
+    queryKey: [...key, status, page],
+    queryFn: () => call(api.GET('/api/campaigns/{id}/measures', { params: { path: { id: campaignId }, query: { status, page, pageSize: 20 } } })),
+  });
+  const confirm = useAction({ invalidate: [key], fn: (id: string) => call(api.POST('/api/measures/{id}/confirmation', { params: { path: { id } } })) });
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Segmented
+        aria-label={t('状态', 'Status')}
+        value={status}
+        onChange={(v) => {
+          setStatus(v as typeof status);
+          setPage(1);
+        }}
+        options={[
+          { value: 'proposed', label: t('待确认', 'To confirm') },
+          { value: 'confirmed', label: t('已确认', 'Confirmed') },
+        ]}
+      />
+      <ErrorNote error={list.error ?? confirm.error} />
+      <Table
+        rowKey="id"
+        size="small"
+        loading={list.isLoading}
+        dataSource={list.data?.items ?? []}
+        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
+        columns={[
+          { title: t('单位', 'Unit'), render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link> },
+          { title: t('措施', 'Measure'), render: (_, m) => <Tag>{label.measure(m.kind)}</Tag> },
+          { title: t('对象', 'Subject'), dataIndex: 'subject' },
+          { title: t('理由', 'Reason'), dataIndex: 'reason' },
+          { title: t('提出', 'Proposed by'), render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')) },
+          { title: t('时间', 'When'), render: (_, m) => formatTime(m.createdAt, lang) },
+          ...(canConfirm && status === 'proposed'
+            ? [{ title: '', render: (_: unknown, m: { id: string }) => <Button size="small" type="primary" onClick={() => confirm.run(m.id)}>{t('确认', 'Confirm')}</Button> }]
+            : []),
+        ]}
+      />
+      {canConfirm ? <RecordMeasure campaignId={campaignId} onDone={() => setStatus('confirmed')} /> : null}
+    </Space>
+  );
+}
+
+function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
+  const { t, label } = useI18n();
+  const [form] = Form.useForm<{ unitId: string; kind: string; subject: string; reason: string }>();
+  const units = useAllUnits(campaignId);
+  const record = useAction({
+    form,
+    fields: ['kind', 'subject', 'reason'],
+    invalidate: [['measures', campaignId]],
+    onDone,
+    fn: (v: { unitId: string; kind: string; subject: string; reason: string }) =>
+      call(api.POST('/api/units/{id}/measures', { params: { path: { id: v.unitId } }, body: { kind: v.kind as 'referral', subject: v.subject, reason: v.reason } })),
+  });
+  return (
+    <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('记录组织措施', 'Record a measure')}</h2>}>
+      <Form name="Measures-1" form={form} layout="vertical" onFinish={record.run}>
+        <Space wrap align="start">
+          <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
+            <Select showSearch optionFilterProp="label" style={{ width: 280 }} aria-label={t('单位', 'Unit')} options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))} />
+          </Form.Item>
+          <Form.Item name="kind" label={t('措施', 'Measure')} rules={[{ required: true, message: t('请选择', 'Choose one') }]}>
+            <Select style={{ width: 200 }} aria-label={t('措施', 'Measure')} options={MEASURE_KINDS.map((k) => ({ value: k, label: label.measure(k) }))} />
+          </Form.Item>
+          <Form.Item name="subject" label={t('对象', 'Subject')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+            <Input style={{ width: 240 }} maxLength={200} />
+          </Form.Item>
+        </Space>
+        <Form.Item name="reason" label={t('理由', 'Reason')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+          <Input.TextArea rows={2} maxLength={5000} />
+        </Form.Item>
+        <Button htmlType="submit" loading={record.busy}>
+          {t('记录', 'Record')}
+        </Button>
+        <ErrorNote error={record.error} />
+      </Form>
+    </Card>
+  );
+}

@@ -1,0 +1,45 @@
+// The office's campaigns, newest first, and the way to define a new one.
+import { useQuery } from '@tanstack/react-query';
+import { Button, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api, call } from '../../api/client';
+import { formatTime, useI18n } from '../../i18n';
+import { Link, navigate } from '../../router';
+import { ErrorNote } from '../../ui/errors';
+
+export default function OfficeHome() {
+  const { t, lang } = useI18n();
+  const [page, setPage] = useState(1);
+  const campaigns = useQuery({ queryKey: ['campaigns', page], queryFn: () => call(api.GET('/api/campaigns', { params: { query: { page, pageSize: 20 } } })) });
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Space style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          {t('教育实践活动', 'Campaigns')}
+        </Typography.Title>
+        <Button type="primary" onClick={() => navigate('/office/campaigns/new')} data-testid="new-campaign">
+          {t('新建活动', 'New campaign')}
+        </Button>
+      </Space>
+      <ErrorNote error={campaigns.error} />
+      <Table
+        rowKey="id"
+        loading={campaigns.isLoading}
+        dataSource={campaigns.data?.items ?? []}
+        pagination={{ current: page, pageSize: 20, total: campaigns.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
+        columns={[
+          { title: t('名称', 'Name'), render: (_, c) => <Link to={`/office/campaigns/${c.id}`}>{c.name}</Link> },
+          {
+            title: t('状态', 'Status'),
+            render: (_, c) => <Tag color={c.status === 'running' ? 'processing' : c.status === 'done' ? 'success' : 'default'}>{campaignStatus(c.status, t)}</Tag>,
+          },
+          { title: t('开始', 'Starts'), render: (_, c) => formatTime(c.startsAt, lang, false) },
+          { title: t('参加单位', 'Units'), dataIndex: 'units' },
+        ]}
+      />
+    </Space>
+  );
+}
+
+export const campaignStatus = (s: string, t: (zh: string, en: string) => string) =>
+  s === 'draft' ? t('未启动', 'Draft') : s === 'running' ? t('进行中', 'Running') : t('已结束', 'Done');

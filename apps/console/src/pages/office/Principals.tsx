@@ -1,0 +1,148 @@
+// Principals of a campaign (unit staff, supervisors; office and auditors too) and their one-time sign-in
+// links: the office makes a link and hands it over; opening it signs the person in for that browser tab.
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { ROLES } from '../../../../../libs/domain/src';
+import { api, call } from '../../api/client';
+import { formatTime, useI18n } from '../../i18n';
+import { ErrorNote } from '../../ui/errors';
+import { useAction } from '../../ui/forms';
+import { useGroups } from './Groups';
+import { useAllUnits } from './useAllUnits';
+
+const principalsKey = (campaignId: string) => ['principals', campaignId] as const;
+
+export function Principals({ campaignId }: { campaignId: string }) {
+  const { t, lang, label } = useI18n();
+  const [page, setPage] = useState(1);
+  const [q, setQ] = useState('');
+  const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
+  const [linkError, setLinkError] = useState<unknown>();
+  const list = useQuery({
+    queryKey: [...principalsKey(campaignId), page, q],
+    queryFn: () => call(api.GET('/api/principals', { params: { query: { campaignId, page, pageSize: 20, ...(q ? { q } : {}) } } })),
+  });
+  const makeLink = async (id: string) => {
+    setLinkError(undefined);
+    try {
+      const l = await call(api.POST('/api/principals/{id}/sign-in-links', { params: { path: { id } } }));
+      setLinks((m) => ({ ...m, [id]: { url: `${window.location.origin}${l.path}`, expiresAt: l.expiresAt } }));
+    } catch (e) {
+      setLinkError(e);
+    }
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <NewPrincipal campaignId={campaignId} onCreated={(id) => void makeLink(id)} />
+      <Input.Search aria-label={t('搜索人员', 'Search principals')} placeholder={t('姓名、单位或督导组', 'Name, unit or group')} allowClear onSearch={(v) => { setQ(v.trim()); setPage(1); }} style={{ maxWidth: 360 }} />
+      <ErrorNote error={list.error ?? linkError} />
+      <Table
+        rowKey="id"
+        size="small"
+        loading={list.isLoading}
+        dataSource={list.data?.items ?? []}
+        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }}
+        columns={[
+          { title: t('姓名', 'Name'), dataIndex: 'name' },
+          { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag> },
+          { title: t('范围', 'Scope'), render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')) },
+          { title: t('创建', 'Created'), render: (_, p) => formatTime(p.createdAt, lang) },
+          {
+            title: t('一次性登录链接', 'One-time sign-in link'),
+            render: (_, p) =>
+              links[p.id] ? (
+                <Space direction="vertical" size={0}>
+                  <Typography.Text copyable={{ text: links[p.id].url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
+                    {links[p.id].url}
+                  </Typography.Text>
+                  <span>
+                    {t('有效至', 'valid until')} {formatTime(links[p.id].expiresAt, lang)}
+                  </span>
+                </Space>
+              ) : (
+                <Button size="small" onClick={() => makeLink(p.id)} data-testid={`make-link-${p.name}`}>
+                  {t('生成链接', 'Make a link')}
+                </Button>
+              ),
+          },
+        ]}
+      />
+    </Space>
+  );
+}
+
+function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated: (id: string) => void }) {
+  const { t, label } = useI18n();
+  const [form] = Form.useForm<{ name: string; role: string; unitId?: string; groupId?: string }>();
+  const role = Form.useWatch('role', form);
+  const units = useAllUnits(campaignId);
+  const groups = useGroups(campaignId);
+  const groupItems = ((groups.data as { items?: Array<{ id: string; name: string }> })?.items ?? []) as Array<{ id: string; name: string }>;
+  const [token, setToken] = useState<string>();
+  const create = useAction({
+    form,
+    fields: ['name', 'role', 'unitId', 'groupId'],
+    invalidate: [principalsKey(campaignId)],
+    fn: (v: { name: string; role: string; unitId?: string; groupId?: string }) =>
+      call(
+        api.POST('/api/principals', {
+          // the scope follows the role: a unit's principal names its unit, a supervisor its group, nobody else either
+          body:
+            v.role === 'unit'
+              ? { name: v.name, role: 'unit', unitId: v.unitId ?? '' }
+              : v.role === 'supervisor'
+                ? { name: v.name, role: 'supervisor', groupId: v.groupId ?? '' }
+                : { name: v.name, role: v.role as 'office' | 'auditor' },
+        }),
+      ),
+    onDone: (r) => {
+      setToken(r.token);
+      onCreated(r.id);
+    },
+  });
+  return (
+    <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新增人员', 'New principal')}</h2>}>
+      <Form name="Principals-1" form={form} layout="inline" onFinish={create.run} initialValues={{ role: 'unit' }} style={{ rowGap: 8 }} data-testid="principal-form">
+        <Form.Item name="name" label={t('姓名', 'Name')} rules={[{ required: true, whitespace: true, message: t('请填写姓名', 'Enter a name') }]}>
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item name="role" label={t('角色', 'Role')}>
+          <Select style={{ width: 160 }} aria-label={t('角色', 'Role')} options={ROLES.map((r) => ({ value: r, label: label.role(r) }))} />
+        </Form.Item>
+        {role === 'unit' ? (
+          <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
+            <Select
+              showSearch
+              aria-label={t('单位', 'Unit')}
+              style={{ width: 280 }}
+              optionFilterProp="label"
+              loading={units.isLoading}
+              options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))}
+            />
+          </Form.Item>
+        ) : null}
+        {role === 'supervisor' ? (
+          <Form.Item name="groupId" label={t('督导组', 'Group')} rules={[{ required: true, message: t('请选择督导组', 'Choose a group') }]}>
+            <Select style={{ width: 220 }} aria-label={t('督导组', 'Group')} options={groupItems.map((g) => ({ value: g.id, label: g.name }))} />
+          </Form.Item>
+        ) : null}
+        <Button type="primary" htmlType="submit" loading={create.busy}>
+          {t('新增', 'Create')}
+        </Button>
+      </Form>
+      <ErrorNote error={create.error} />
+      {token ? (
+        <Alert
+          style={{ marginTop: 8 }}
+          type="success"
+          showIcon
+          closable
+          onClose={() => setToken(undefined)}
+          title={t('已创建。令牌只显示这一次；也可以把下方表格中的一次性登录链接交给本人。', 'Created. The token is shown this once; or hand over the one-time sign-in link in the table below.')}
+          description={<Typography.Text copyable code>{token}</Typography.Text>}
+        />
+      ) : null}
+    </Card>
+  );
+}

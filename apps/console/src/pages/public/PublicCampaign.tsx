@@ -1,0 +1,101 @@
+// A campaign's disclosures: task books under disclosure and in effect, and the units one may write to.
+import { useQuery } from '@tanstack/react-query';
+import { Card, Input, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api, call } from '../../api/client';
+import { formatTime, useI18n } from '../../i18n';
+import { Link } from '../../router';
+import { ErrorNote } from '../../ui/errors';
+
+export function PublicCampaign({ id }: { id: string }) {
+  const { t, lang, label } = useI18n();
+  const [status, setStatus] = useState<'disclosed' | 'effective' | 'all'>('disclosed');
+  const [page, setPage] = useState(1);
+  const [q, setQ] = useState('');
+  const [unitPage, setUnitPage] = useState(1);
+  const campaign = useQuery({
+    queryKey: ['public', 'campaign', id],
+    queryFn: () => call(api.GET('/api/public/campaigns/{id}', { params: { path: { id } } })),
+  });
+  const books = useQuery({
+    queryKey: ['public', 'task-books', id, status, page],
+    queryFn: () =>
+      call(
+        api.GET('/api/public/campaigns/{id}/task-books', {
+          params: { path: { id }, query: { page, pageSize: 20, ...(status === 'all' ? {} : { status }) } },
+        }),
+      ),
+  });
+  const units = useQuery({
+    queryKey: ['public', 'units', id, q, unitPage],
+    queryFn: () => call(api.GET('/api/public/campaigns/{id}/units', { params: { path: { id }, query: { page: unitPage, pageSize: 10, ...(q ? { q } : {}) } } })),
+  });
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Typography.Title level={1} style={{ fontSize: 24 }}>
+        {campaign.data?.name ?? t('活动', 'Campaign')}
+      </Typography.Title>
+      <ErrorNote error={campaign.error} />
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('整改任务书', 'Task books')}</h2>}>
+        <Segmented
+          aria-label={t('状态', 'Status')}
+          value={status}
+          onChange={(v) => {
+            setStatus(v as typeof status);
+            setPage(1);
+          }}
+          options={[
+            { value: 'disclosed', label: t('公示中（可提异议）', 'Under disclosure (objections open)') },
+            { value: 'effective', label: t('已生效', 'In effect') },
+            { value: 'all', label: t('全部', 'All') },
+          ]}
+        />
+        <ErrorNote error={books.error} />
+        <Table
+          style={{ marginTop: 12 }}
+          rowKey="unitId"
+          loading={books.isLoading}
+          dataSource={books.data?.items ?? []}
+          pagination={{ current: page, pageSize: 20, total: books.data?.total ?? 0, onChange: setPage }}
+          columns={[
+            { title: t('单位', 'Unit'), render: (_, b) => <Link to={`/public/units/${b.unitId}`}>{`${b.unitCode} ${b.unitName}`}</Link> },
+            {
+              title: t('状态', 'Status'),
+              render: (_, b) => (b.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>),
+            },
+            { title: t('公示截止', 'Disclosure ends'), render: (_, b) => formatTime(b.disclosureEndsAt, lang) },
+            { title: t('事项', 'Items'), dataIndex: 'items' },
+            { title: t('异议（已答复/总数）', 'Objections (answered/filed)'), render: (_, b) => `${b.objections.answered}/${b.objections.filed}` },
+          ]}
+        />
+      </Card>
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('向参加单位提意见', 'Send a unit an opinion')}</h2>}>
+        <Input.Search
+          aria-label={t('搜索单位', 'Search units')}
+          placeholder={t('单位代码或名称', 'Unit code or name')}
+          allowClear
+          onSearch={(v) => {
+            setQ(v.trim());
+            setUnitPage(1);
+          }}
+          style={{ maxWidth: 360 }}
+        />
+        <Table
+          style={{ marginTop: 12 }}
+          rowKey="id"
+          size="small"
+          loading={units.isLoading}
+          dataSource={units.data?.items ?? []}
+          pagination={{ current: unitPage, pageSize: 10, total: units.data?.total ?? 0, onChange: setUnitPage }}
+          columns={[
+            { title: t('代码', 'Code'), dataIndex: 'code' },
+            { title: t('单位', 'Unit'), render: (_, u) => <Link to={`/public/units/${u.id}`}>{u.name}</Link> },
+            { title: t('批次', 'Batch'), dataIndex: 'batch' },
+            { title: t('环节', 'Phase'), render: (_, u) => label.phase(u.phase) },
+          ]}
+        />
+      </Card>
+    </Space>
+  );
+}

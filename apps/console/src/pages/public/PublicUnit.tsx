@@ -1,0 +1,183 @@
+// One unit, for the public: its disclosed task book (items, measures, owners, deadlines), the objections it
+// has answered, the form to object while the disclosure lasts, and the form to send it an opinion.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { api, call, idempotencyKey } from '../../api/client';
+import { formatTime, useI18n } from '../../i18n';
+import { Link } from '../../router';
+import { ErrorNote, applyFieldErrors } from '../../ui/errors';
+
+export function PublicUnit({ id }: { id: string }) {
+  const { t, lang, label } = useI18n();
+  const [objectionsPage, setObjectionsPage] = useState(1);
+  const unit = useQuery({ queryKey: ['public', 'unit', id], queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })) });
+  const disclosed = !!unit.data?.taskBook;
+  const book = useQuery({
+    queryKey: ['public', 'task-book', id],
+    enabled: disclosed,
+    queryFn: () => call(api.GET('/api/public/units/{id}/task-book', { params: { path: { id } } })),
+  });
+  const objections = useQuery({
+    queryKey: ['public', 'objections', id, objectionsPage],
+    enabled: disclosed,
+    queryFn: () => call(api.GET('/api/public/units/{id}/task-book/objections', { params: { path: { id }, query: { page: objectionsPage, pageSize: 20 } } })),
+  });
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      {unit.data ? <Link to={`/public/campaigns/${unit.data.campaignId}`}>← {unit.data.campaignName}</Link> : null}
+      <Typography.Title level={1} style={{ fontSize: 24 }}>
+        {unit.data ? `${unit.data.code} ${unit.data.name}` : t('参加单位', 'Unit')}
+      </Typography.Title>
+      <ErrorNote error={unit.error} />
+      {unit.data && !disclosed ? (
+        <Alert type="info" showIcon title={t('该单位的整改任务书尚未公示。', "This unit's task book is not disclosed yet.")} />
+      ) : null}
+      {book.data ? (
+        <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('整改任务书', 'Rectification task book')}</h2>} data-testid="public-task-book">
+          <Descriptions size="small" column={{ xs: 1, md: 3 }}>
+            <Descriptions.Item label={t('状态', 'Status')}>
+              {book.data.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('主要负责人签字', 'Signed by the unit head')}>{book.data.signedBy}</Descriptions.Item>
+            <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{formatTime(book.data.disclosureEndsAt, lang)}</Descriptions.Item>
+          </Descriptions>
+          <Table
+            rowKey="id"
+            size="small"
+            pagination={false}
+            dataSource={book.data.itemList}
+            columns={[
+              { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
+              { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
+              { title: t('完成时限', 'Deadline'), render: (_, i) => formatTime(i.deadline, lang, false) },
+              { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
+            ]}
+          />
+        </Card>
+      ) : null}
+      {book.data?.status === 'disclosed' ? <ObjectionForm unitId={id} items={book.data.itemList} /> : null}
+      {disclosed ? (
+        <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('异议及答复', 'Objections and answers')}</h2>}>
+          <List
+            dataSource={objections.data?.items ?? []}
+            loading={objections.isLoading}
+            locale={{ emptyText: t('暂无已答复的异议', 'No answered objection yet') }}
+            pagination={{ current: objectionsPage, pageSize: 20, total: objections.data?.total ?? 0, onChange: setObjectionsPage, hideOnSinglePage: true }}
+            renderItem={(o) => (
+              <List.Item>
+                <div>
+                  <div>
+                    <strong>{t('异议', 'Objection')}</strong> ({formatTime(o.filedAt, lang)}): {o.text}
+                  </div>
+                  <div>
+                    <strong>{t('答复', 'Answer')}</strong> ({formatTime(o.answer.answeredAt, lang)}): {o.answer.text}
+                  </div>
+                </div>
+              </List.Item>
+            )}
+          />
+        </Card>
+      ) : null}
+      {unit.data ? <OpinionForm unitId={id} /> : null}
+    </Space>
+  );
+}
+
+function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: string; measure: string }> }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<{ text: string; itemId?: string }>();
+  const [error, setError] = useState<unknown>();
+  const [filed, setFiled] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const queries = useQueryClient();
+  const submit = async (v: { text: string; itemId?: string }) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const r = await call(
+        api.POST('/api/units/{id}/task-book/objections', {
+          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } as never },
+          body: { text: v.text, ...(v.itemId ? { itemId: v.itemId } : {}) },
+        }),
+      );
+      setFiled((r as { id?: string }).id ?? 'ok');
+      form.resetFields();
+      void queries.invalidateQueries({ queryKey: ['public', 'task-book', unitId] });
+    } catch (e) {
+      if (!applyFieldErrors(form, e, ['text', 'itemId'])) setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提出异议', 'File an objection')}</h2>}>
+      <Typography.Paragraph>
+        {t('公示期内提出的每一条异议，单位都必须答复后任务书才能生效。', 'Every objection filed during the disclosure must be answered before the task book takes effect.')}
+      </Typography.Paragraph>
+      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+        <Form.Item name="itemId" label={t('针对的事项（可选）', 'Item concerned (optional)')}>
+          <Select allowClear options={items.map((i) => ({ value: i.id, label: i.measure }))} />
+        </Form.Item>
+        <Form.Item name="text" label={t('异议内容', 'Objection')} rules={[{ required: true, whitespace: true, message: t('请填写异议内容', 'Write the objection') }]}>
+          <Input.TextArea rows={3} maxLength={5000} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy}>
+          {t('提交异议', 'Submit objection')}
+        </Button>
+      </Form>
+      {filed ? (
+        <Alert style={{ marginTop: 8 }} type="success" showIcon role="status" title={t('异议已提交，单位答复后将在此公开。', 'Objection filed; it is shown here once the unit answers it.')} />
+      ) : null}
+      <ErrorNote error={error} />
+    </Card>
+  );
+}
+
+function OpinionForm({ unitId }: { unitId: string }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<{ text: string; contact?: string }>();
+  const [error, setError] = useState<unknown>();
+  const [sent, setSent] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: { text: string; contact?: string }) => {
+    setBusy(true);
+    setError(undefined);
+    setSent(false);
+    try {
+      await call(
+        api.POST('/api/units/{id}/opinions', {
+          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } as never },
+          body: { text: v.text, ...(v.contact?.trim() ? { contact: v.contact.trim() } : {}) },
+        }),
+      );
+      setSent(true);
+      form.resetFields();
+    } catch (e) {
+      if (!applyFieldErrors(form, e, ['text', 'contact'])) setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提意见建议', 'Send an opinion')}</h2>}>
+      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+        <Form.Item name="text" label={t('意见建议', 'Opinion')} rules={[{ required: true, whitespace: true, message: t('请填写意见', 'Write your opinion') }]}>
+          <Input.TextArea rows={3} maxLength={5000} />
+        </Form.Item>
+        <Form.Item
+          name="contact"
+          label={t('联系方式（可选，仅单位可见，可申请删除）', 'Contact (optional; seen by the unit only, erased on request)')}
+        >
+          <Input maxLength={200} autoComplete="off" />
+        </Form.Item>
+        <Button htmlType="submit" loading={busy}>
+          {t('提交意见', 'Send opinion')}
+        </Button>
+      </Form>
+      {sent ? <Alert style={{ marginTop: 8 }} type="success" showIcon role="status" title={t('意见已送达，谢谢。', 'Opinion received, thank you.')} /> : null}
+      <ErrorNote error={error} />
+    </Card>
+  );
+}

@@ -1,0 +1,156 @@
+// The unit's rectification items in effect: progress notes, completion (with evidence) for the supervisor to
+// verify, and extension requests (a new deadline restarts the ladder once a supervisor approves).
+import { useQuery } from '@tanstack/react-query';
+import { Button, Collapse, Form, Input, List, Space, Table } from 'antd';
+import { useState } from 'react';
+import { api, call, fetchWithToken } from '../../api/client';
+import { formatTime, useI18n } from '../../i18n';
+import { ErrorNote } from '../../ui/errors';
+import { CardTag } from '../../ui/domain';
+import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
+
+export const itemsKey = (unitId: string) => ['items', unitId] as const;
+
+export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readOnly?: boolean }) {
+  const { t, lang, label } = useI18n();
+  const [page, setPage] = useState(1);
+  const items = useQuery({
+    queryKey: [...itemsKey(unitId), page],
+    queryFn: () => call(api.GET('/api/units/{id}/items', { params: { path: { id: unitId }, query: { page, pageSize: 20 } } })),
+    refetchInterval: 5_000,
+  });
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <ErrorNote error={items.error} />
+      <Table
+        rowKey="id"
+        size="small"
+        loading={items.isLoading}
+        dataSource={items.data?.items ?? []}
+        pagination={{ current: page, pageSize: 20, total: items.data?.total ?? 0, onChange: setPage }}
+        locale={{ emptyText: t('任务书生效后，整改事项在此逐项推进。', 'Once the task book is in effect, its items are worked here.') }}
+        expandable={
+          readOnly
+            ? undefined
+            : { expandedRowRender: (i) => <ItemActions item={i} unitId={unitId} />, rowExpandable: (i) => i.status === 'open' || i.status === 'submitted' }
+        }
+        columns={[
+          { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
+          { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
+          { title: t('时限', 'Deadline'), render: (_, i) => formatTime(i.deadline, lang) },
+          { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
+          { title: t('亮牌', 'Card'), render: (_, i) => <CardTag card={i.card} /> },
+          { title: t('已触发', 'Rungs fired'), render: (_, i) => i.rungs.map((r) => label.rung(r.rung)).join('、') || '—' },
+        ]}
+      />
+    </Space>
+  );
+}
+
+type ItemLike = { id: string; status: string };
+
+function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
+  const { t, lang } = useI18n();
+  const [progress] = Form.useForm();
+  const [completion] = Form.useForm();
+  const [extension] = Form.useForm();
+  const invalidate = [itemsKey(unitId), ['item-entries', item.id]];
+  const addProgress = useAction({
+    form: progress,
+    fields: ['note', 'evidenceUri'],
+    invalidate,
+    fn: (v: { note: string; evidenceUri?: string }) =>
+      call(api.POST('/api/items/{itemId}/progress', { params: { path: { itemId: item.id } }, body: { note: v.note, ...(v.evidenceUri ? { evidenceUri: v.evidenceUri } : {}) } })),
+  });
+  const complete = useAction({
+    form: completion,
+    fields: ['evidence'],
+    invalidate,
+    fn: (v: { evidence: string }) => call(api.POST('/api/items/{itemId}/completion', { params: { path: { itemId: item.id } }, body: v })),
+  });
+  const extend = useAction({
+    form: extension,
+    fields: ['newDeadline', 'reason'],
+    invalidate,
+    fn: (v: { newDeadline: string; reason: string }) =>
+      call(api.POST('/api/items/{itemId}/extensions', { params: { path: { itemId: item.id } }, body: { newDeadline: dateToDeadline(v.newDeadline), reason: v.reason } })),
+  });
+  // The item's progress notes and extension requests, oldest first (its own paged lists).
+  const progressList = (useQuery({
+    queryKey: ['item-entries', item.id, 'progress'],
+    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/progress?pageSize=100`).then((r) => r.json()),
+    refetchInterval: 5_000,
+  }).data?.items ?? []) as Array<{ id: string; note: string; at: string }>;
+  const extensions = (useQuery({
+    queryKey: ['item-entries', item.id, 'extensions'],
+    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/extensions?pageSize=100`).then((r) => r.json()),
+    refetchInterval: 5_000,
+  }).data?.items ?? []) as Array<{ id: string; newDeadline: string; status: string; reason: string }>;
+  return (
+    <Collapse
+      size="small"
+      items={[
+        {
+          key: 'progress',
+          label: t(`进展（${progressList.length}）`, `Progress (${progressList.length})`),
+          children: (
+            <>
+              <List size="small" dataSource={progressList} renderItem={(p) => <List.Item>{formatTime(p.at, lang)} · {p.note}</List.Item>} />
+              <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.run}>
+                <Form.Item name="note" label={t('进展情况', 'Progress note')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+                  <Input.TextArea rows={2} maxLength={5000} />
+                </Form.Item>
+                <Form.Item name="evidenceUri" label={t('佐证链接（可选）', 'Evidence URI (optional)')}>
+                  <Input maxLength={2000} />
+                </Form.Item>
+                <Button htmlType="submit" loading={addProgress.busy}>
+                  {t('报告进展', 'Report progress')}
+                </Button>
+                <ErrorNote error={addProgress.error} />
+              </Form>
+            </>
+          ),
+        },
+        {
+          key: 'completion',
+          label: t('申请销号', 'Report completion'),
+          children: (
+            <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.run}>
+              <Form.Item name="evidence" label={t('完成佐证', 'Evidence')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+                <Input.TextArea rows={2} maxLength={5000} />
+              </Form.Item>
+              <Button type="primary" htmlType="submit" loading={complete.busy} disabled={item.status !== 'open'}>
+                {t('提交督导组核验', 'Submit for verification')}
+              </Button>
+              <ErrorNote error={complete.error} />
+            </Form>
+          ),
+        },
+        {
+          key: 'extension',
+          label: t('申请延期', 'Request an extension'),
+          children: (
+            <>
+              <List size="small" dataSource={extensions} renderItem={(e) => <List.Item>{formatTime(e.newDeadline, lang, false)} · {e.status} · {e.reason}</List.Item>} />
+              <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.run}>
+                <Space wrap align="start">
+                  <Form.Item name="newDeadline" label={t('新时限', 'New deadline')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
+                    <DateInput />
+                  </Form.Item>
+                  <Form.Item name="reason" label={t('理由', 'Reason')} rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}>
+                    <Input style={{ width: 360 }} maxLength={2000} />
+                  </Form.Item>
+                </Space>
+                <Button htmlType="submit" loading={extend.busy}>
+                  {t('申请延期', 'Request extension')}
+                </Button>
+                <ErrorNote error={extend.error} />
+              </Form>
+            </>
+          ),
+        },
+      ]}
+    />
+  );
+}
+

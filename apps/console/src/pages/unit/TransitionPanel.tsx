@@ -1,0 +1,76 @@
+// Requesting the next phase: a 409 lists the unmet gates right here, by the button.
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Form, Input, Typography } from 'antd';
+import { NEXT_PHASE, type Phase } from '../../../../../libs/domain/src';
+import { api, call } from '../../api/client';
+import { fetchLast } from '../../api/unit-docs';
+import { formatTime, useI18n } from '../../i18n';
+import { ErrorNote } from '../../ui/errors';
+import { useAction } from '../../ui/forms';
+import { docsKey, unitKey } from './useUnit';
+
+interface UnitLike {
+  id: string;
+  phase: string | null;
+  status: string;
+  pendingTransition?: { id: string; to: string; requested: { at: string } };
+}
+
+export function TransitionPanel({ unit }: { unit: UnitLike }) {
+  const { t, lang } = useI18n();
+  const [form] = Form.useForm<{ comment?: string }>();
+  const next = unit.phase ? NEXT_PHASE[unit.phase as Phase] : null;
+  const request = useAction({
+    form,
+    fields: ['comment'],
+    invalidate: [unitKey(unit.id), docsKey(unit.id, 'transitions')],
+    fn: (v: { comment?: string }) =>
+      call(api.POST('/api/units/{id}/transitions', { params: { path: { id: unit.id } }, body: { to: next as 'P2', ...(v.comment ? { comment: v.comment } : {}) } })),
+  });
+  // The latest decision on a request (the supervisor decides elsewhere: looked at again now and then).
+  const last = useQuery({
+    queryKey: [...docsKey(unit.id, 'transitions'), 'last'],
+    queryFn: () => fetchLast(unit.id, 'transitions'),
+    refetchInterval: 10_000,
+  }).data;
+  if (!next) return null;
+  return (
+    <div>
+      <Typography.Title level={2} style={{ fontSize: 16 }}>
+        {t('申请进入下一环节', 'Request the next phase')}
+      </Typography.Title>
+      {unit.pendingTransition ? (
+        <Alert
+          type="info"
+          showIcon
+          data-testid="pending-transition"
+          title={t(`进入 ${unit.pendingTransition.to} 的申请待督导组审批`, `Transition to ${unit.pendingTransition.to} awaits the supervisory group`)}
+          description={formatTime(unit.pendingTransition.requested.at, lang)}
+        />
+      ) : (
+        <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.run}>
+          <Form.Item name="comment" label={t('说明（可选）', 'Comment (optional)')}>
+            <Input.TextArea rows={2} maxLength={2000} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={request.busy} disabled={unit.status !== 'active'} data-testid="request-transition">
+            {t(`申请进入 ${next}`, `Request ${next}`)}
+          </Button>
+          <ErrorNote error={request.error} />
+        </Form>
+      )}
+      {last && last.status !== 'pending' ? (
+        <Alert
+          style={{ marginTop: 8 }}
+          type={last.status === 'approved' ? 'success' : 'warning'}
+          showIcon
+          title={
+            last.status === 'approved'
+              ? t(`进入 ${last.to} 已获批准`, `Transition to ${last.to} approved`)
+              : t(`进入 ${last.to} 被驳回`, `Transition to ${last.to} rejected`)
+          }
+          description={typeof last.decided?.comment === 'string' ? last.decided.comment : undefined}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// The console's browser tests: Debian's Chromium driven by playwright-core against the real stack (API with
+// its built console, a worker, the Temporal dev server, PostgreSQL). Each page a test visits is checked with
+// axe-core; a test's screenshots go to test/console/output/.
+import AxeBuilder from '@axe-core/playwright';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { findChromium } from '../../scripts/lib/browser';
+
+export const OUTPUT_DIR = path.join(__dirname, 'output');
+
+/** The flags Chromium needs as root on this closed network (no sandbox, no GPU, no background connections). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Chromium, headless, with a new empty profile (Playwright makes one per launch). */
+export async function launchBrowser(): Promise<Browser> {
+  fs.rmSync(path.join(OUTPUT_DIR, 'axe.jsonl'), { force: true });
+  const executablePath = process.env.CHROMIUM_PATH || findChromium();
+  if (!executablePath) throw new Error('no Chromium found: install Debian\'s chromium package or set CHROMIUM_PATH (npm test installs it when it can)');
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A fresh context (its own storage: a person in their own browser), in China's time zone, 1280×900. */
+export async function newPerson(browser: Browser, baseURL: string, locale = 'zh-CN'): Promise<{ context: BrowserContext; page: Page }> {
+  // Reduced motion: the console then draws without animations, so what axe and screenshots see is settled.
+  const context = await browser.newContext({ baseURL, locale, timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(90_000);
+  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
+  return { context, page };
+}
+
+export interface AxeFinding {
+  page: string;
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/** Every serious or critical axe-core violation (WCAG 2.x A and AA rules) on the page as it is now. */
+export async function seriousViolations(page: Page, name: string): Promise<AxeFinding[]> {
+  // Nothing still loading (spinners fade what is under them).
+  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const findings = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ page: name, id: v.id, impact: v.impact!, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  fs.appendFileSync(
+    path.join(OUTPUT_DIR, 'axe.jsonl'),
+    `${JSON.stringify({ page: name, url: page.url(), passes: result.passes.length, violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 8).map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`.slice(0, 300)) })) })}\n`,
+  );
+  return findings;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  const file = path.join(OUTPUT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
