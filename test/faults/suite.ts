@@ -237,6 +237,7 @@ export function describeFaultSuite(scale: FaultScale): void {
     let up: RunningMassline;
     let receiver: WebhookReceiver;
     let faults: FaultInjector | undefined;
+    let passed = false;
     const started = Date.now();
 
     beforeAll(async () => {
@@ -261,7 +262,8 @@ export function describeFaultSuite(scale: FaultScale): void {
       if (up) {
         const code = await up.stop();
         note(`massline up stopped (exit ${code})`);
-        if (process.env.MASSLINE_KEEP_FAULTS_DATA === '1') note(`data kept in ${up.dataDir}`);
+        // A failed run keeps its data (the logs of every process, PostgreSQL, Temporal's file) to look into.
+        if (process.env.MASSLINE_KEEP_FAULTS_DATA === '1' || !passed) note(`data kept in ${up.dataDir}`);
         else fs.rmSync(up.dataDir, { recursive: true, force: true });
       }
       await receiver?.stop();
@@ -848,6 +850,7 @@ export function describeFaultSuite(scale: FaultScale): void {
         expect(outages.filter((o) => o.what === 'temporal')).toHaveLength(scale.faults.temporal.length);
         expect(outages.filter((o) => o.what === 'api')).toHaveLength(scale.faults.apiKills);
         expect(up.output()).not.toMatch(/giving up on it|could not be started again/);
+        passed = true;
       } finally {
         await pg.end().catch(() => undefined);
       }

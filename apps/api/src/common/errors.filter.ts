@@ -5,7 +5,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { QueryNotRegisteredError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { DomainError } from '../../../../libs/domain/src';
 import { translateWorkflowError } from '../workflow/workflow-errors';
 import type { JsonLogger } from './logger';
@@ -47,6 +47,11 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
   if (exception instanceof ServiceError || exception instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     // The engine did not answer: the caller may retry; nothing was decided.
     return { body: errorBody(503, 'workflow engine unavailable, retry later'), unexpected: true };
+  }
+  if (exception instanceof QueryNotRegisteredError && !/unknown queryType/i.test(exception.message)) {
+    // The client names every failed query so; this one is registered but its worker could not answer (e.g. the
+    // workflow's task is failing): retry later. The log keeps the worker's reason.
+    return { body: errorBody(503, 'the workflow could not answer now, retry later'), unexpected: true };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -1,0 +1,19 @@
+// The exception filter's mapping of engine failures to HTTP, without servers: a query its worker could not answer
+// is a 503 (retry later), not a 500; an unknown query type stays a 500 (our bug, not an outage).
+const INVALID_ARGUMENT = 3; // the gRPC status the server answers a failed query with
+import { QueryNotRegisteredError, ServiceError } from '@temporalio/client';
+import { toErrorBody } from '../../apps/api/src/common/errors.filter';
+
+describe('engine failures as HTTP answers', () => {
+  it('answers 503 to a query whose worker failed it', () => {
+    const failed = new QueryNotRegisteredError('Workflow task failed: Nondeterminism error: …', INVALID_ARGUMENT);
+    expect(toErrorBody(failed)).toEqual({ body: expect.objectContaining({ statusCode: 503, message: 'the workflow could not answer now, retry later' }), unexpected: true });
+  });
+  it('answers 500 to a query type the workflow does not know', () => {
+    const unknown = new QueryNotRegisteredError('unknown queryType nope. KnownQueryTypes=[unitState]', INVALID_ARGUMENT);
+    expect(toErrorBody(unknown).body.statusCode).toBe(500);
+  });
+  it('answers 503 to an engine that did not answer', () => {
+    expect(toErrorBody(new ServiceError('Failed to query Workflow')).body.statusCode).toBe(503);
+  });
+});
