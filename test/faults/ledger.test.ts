@@ -96,18 +96,21 @@ describe('due against fired', () => {
   });
 });
 
-describe('when the firing process was back', () => {
+describe('when what a rung needs was back', () => {
   const outages = [
     { what: 'worker' as const, how: 'SIGKILL', from: 100, to: 200 },
     { what: 'temporal' as const, how: 'stopped', from: 190, to: 300 },
     { what: 'postgres' as const, how: 'frozen', from: 400, to: 500 },
     { what: 'api' as const, how: 'SIGKILL', from: 600, to: 700 },
   ];
-  it('is the rung`s own moment when neither the worker nor Temporal was down', () => {
-    expect([50, 300, 450, 650].map((d) => backAt(d, outages))).toEqual([50, 300, 450, 650]);
+  it('is the rung`s own moment when nothing it needs was down while it waited', () => {
+    expect([[50, 60], [350, 380], [650, 660]].map(([d, f]) => backAt(d, f, outages))).toEqual([50, 350, 650]);
   });
-  it('is the end of the outage, and of one that began before it ended', () => {
-    expect([100, 150, 195, 299].map((d) => backAt(d, outages))).toEqual([300, 300, 300, 300]);
+  it('is the last end of an outage of the worker, Temporal or PostgreSQL that overlapped its wait', () => {
+    expect([[100, 320], [150, 350], [195, 310], [299, 301]].map(([d, f]) => backAt(d, f, outages))).toEqual([300, 300, 300, 300]);
+    expect(backAt(450, 520, outages)).toBe(500);
+    // Down again after the rung's moment, before it fired: the clock starts again when it is back.
+    expect(backAt(50, 250, outages)).toBe(300);
   });
   it('percentiles are nearest-rank', () => {
     expect(spread([5, 1, 4, 2, 3, 10, 9, 8, 7, 6])).toEqual({ n: 10, p50: 5, p90: 9, p99: 10, max: 10 });

@@ -127,14 +127,15 @@ export interface Outage {
 }
 
 /**
- * When the process that fires a rung due at `dueMs` was back: `dueMs` itself if neither the worker nor Temporal
- * was down then; otherwise the end of that outage (and of any that began before it ended).
+ * When what a rung due at `dueMs` needed to fire (the worker, Temporal, and PostgreSQL for the record its ladder
+ * waits on) was last back: the latest end of an outage of theirs that overlapped the rung's wait, from its
+ * moment to `firedAt` (a process killed again while catching up restarts the clock); `dueMs` if none did.
  */
-export function backAt(dueMs: number, outages: Outage[]): number {
-  const firing = outages.filter((o) => o.what === 'worker' || o.what === 'temporal').sort((a, b) => a.from - b.from);
+export function backAt(dueMs: number, firedAt: number, outages: Outage[]): number {
   let back = dueMs;
-  for (const o of firing) {
-    if (o.from <= back && back < o.to) back = o.to;
+  for (const o of outages) {
+    if (o.what !== 'worker' && o.what !== 'temporal' && o.what !== 'postgres') continue;
+    if (o.from < firedAt && o.to > dueMs) back = Math.max(back, o.to);
   }
   return back;
 }

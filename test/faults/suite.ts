@@ -756,7 +756,7 @@ export function describeFaultSuite(scale: FaultScale): void {
         // From the rung's moment, or its ladder's start when that came later (a unit entering a phase whose window
         // had ended, an extension to a deadline already close); and from when the worker and Temporal were back.
         const lateness = final.db.matched.map((m) => m.firedAt - firesFrom(m));
-        const afterBackOne = (m: DueRung & { firedAt: number }) => Math.max(0, m.firedAt - backAt(firesFrom(m), outages));
+        const afterBackOne = (m: DueRung & { firedAt: number }) => Math.max(0, m.firedAt - backAt(firesFrom(m), m.firedAt, outages));
         const afterBack = final.db.matched.map(afterBackOne);
         const during = (what: Outage['what']) => final.db.matched.filter((m) => outages.some((o) => o.what === what && o.from <= firesFrom(m) && firesFrom(m) < o.to));
         const afterBackOf = (ms: typeof final.db.matched) => spread(ms.map(afterBackOne));
@@ -794,7 +794,7 @@ export function describeFaultSuite(scale: FaultScale): void {
           ['reconciliation mismatches (workflows checked)', `${reconciliation.mismatches.length} (${reconciliation.checked})`],
           ['replay failures (histories replayed)', `${replay.failures.length} (${replay.replayed} of ${replay.total})`],
           ['lateness fired − due (or its ladder\'s start), p50 / p90 / p99 / max', pct(spread(lateness))],
-          ['lateness fired − back (worker/Temporal), p50 / p90 / p99 / max', pct(spread(afterBack))],
+          ['lateness fired − back (worker, Temporal, PostgreSQL), p50 / p90 / p99 / max', pct(spread(afterBack))],
           ['  rungs due while the worker was down', `${during('worker').length}: after back ${pct(afterBackOf(during('worker')))}`],
           ['  rungs due while Temporal was down', `${during('temporal').length}: after back ${pct(afterBackOf(during('temporal')))}`],
           ['  rungs due while PostgreSQL was away: fired − due', `${dueDuringDb.length}: ${pct(spread(dueDuringDb.map((m) => m.firedAt - firesFrom(m))))}`],
@@ -814,7 +814,7 @@ export function describeFaultSuite(scale: FaultScale): void {
         if (final.db.extra.length) note(`fired, not due: ${final.db.extra.slice(0, 20).map((d) => `${d.key} at ${new Date(d.firedAt).toISOString()}`).join('; ')}`);
         if (decisionProblems.length) note(`decisions: ${decisionProblems.slice(0, 20).join('; ')}`);
         const slowest = final.db.matched
-          .map((m) => ({ ...m, after: m.firedAt - backAt(firesFrom(m), outages) }))
+          .map((m) => ({ ...m, after: m.firedAt - backAt(firesFrom(m), m.firedAt, outages) }))
           .sort((a, b) => b.after - a.after)
           .slice(0, 5);
         note(`outages: ${outages.map((o) => `${o.what} ${o.how} ${new Date(o.from).toISOString().slice(11, 23)} → ${new Date(o.to).toISOString().slice(11, 23)}`).join('; ')}`);
