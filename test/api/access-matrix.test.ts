@@ -5,7 +5,7 @@
 // it but not do this gets 403 naming the rule (a role the route never admits: 403 too); no token, 401.
 import { randomUUID } from 'node:crypto';
 import { buildWorld, type World } from './world';
-import { startApi, type ApiUnderTest } from './harness';
+import { eventually, startApi, type ApiUnderTest } from './harness';
 
 type Who = 'anonymous' | 'office' | 'auditor' | 'unitA' | 'unitB' | 'supA' | 'supB';
 const EVERYONE: Who[] = ['anonymous', 'office', 'auditor', 'unitA', 'unitB', 'supA', 'supB'];
@@ -245,8 +245,13 @@ it('a decision retried under the same Idempotency-Key after a lost answer is app
   const retried = await send();
   expect(retried.status).toBe(201);
   expect(retried.body).toEqual(first.body);
-  const records = await api.call('GET', `/api/units/${w.unitB}/records?pageSize=500`, { token: w.tokens.office });
-  expect(records.body.items.filter((r: { title: string }) => r.title === 'retried after a lost answer')).toHaveLength(1);
+  // The list is the read model, projected after the decision: wait for the record, then count it.
+  const retriedRecords = async () => {
+    const records = await api.call('GET', `/api/units/${w.unitB}/records?pageSize=500`, { token: w.tokens.office });
+    return (records.body.items as Array<{ title: string }>).filter((r) => r.title === 'retried after a lost answer');
+  };
+  await eventually(async () => ((await retriedRecords()).length ? true : undefined), 'the record in the read model');
+  expect(await retriedRecords()).toHaveLength(1);
 });
 
 it('a programme goal over HTTP: achieved by the lead unit, refused once by the office, then verified; the programme is done', async () => {

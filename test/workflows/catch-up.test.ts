@@ -219,9 +219,10 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
     // The unit goes through P1 early; P2's window ends while no worker runs, and its approval to P3 waits for one.
     const base = compressedPlan({ startsAt: now, windowLadder: [{ rung: 'yellow', offset: 'PT0S' }, { rung: 'red', offset: 'PT60S' }] });
     base.batches[0].phases = {
-      P1: { startsAt: iso(now), endsAt: iso(now + 30_000) },
-      P2: { startsAt: iso(now + 30_000), endsAt: iso(now + 31_000) },
-      P3: { startsAt: iso(now + 31_000), endsAt: iso(now + 3_600_000) },
+      // P2 ends a minute on: after the first worker has stopped, even on a loaded machine.
+      P1: { startsAt: iso(now), endsAt: iso(now + 60_000) },
+      P2: { startsAt: iso(now + 60_000), endsAt: iso(now + 61_000) },
+      P3: { startsAt: iso(now + 61_000), endsAt: iso(now + 3_600_000) },
     };
     const plan = resolvePlan(base as never, iso(now));
     const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
