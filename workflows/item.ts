@@ -83,7 +83,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         calendar: input.plan.calendar,
         keyPrefix: `${workflowId}:${deadline}`,
         isFired: (key) => s.view.rungs.some((r) => r.key === key),
-        stoppedAt: () => itemLadderStoppedAt(s.view, deadline),
+        stoppedAt: () => itemLadderStoppedAt(s, deadline),
         fire: async (step) => {
           const firedAt = new Date().toISOString();
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });

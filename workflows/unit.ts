@@ -29,6 +29,7 @@ import {
   applySetTaskBook,
   applyTaskBookEffective,
   applyWindowRung,
+  windowLadderStoppedAt,
   checkAddOpinion,
   checkAddProblem,
   checkAddRecord,
@@ -139,7 +140,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
         keyPrefix: `${workflowId}:${phase}`,
         isFired: (key) => state.view.windowRungs.some((r) => r.key === key),
         // The window's ladder stops when the unit leaves the phase; rungs due before that still fire.
-        stoppedAt: () => (state.view.phase !== phase ? Date.parse(state.view.phaseSince) : undefined),
+        stoppedAt: () => windowLadderStoppedAt(state, phase),
         fire: async (step) => {
           const firedAt = new Date().toISOString();
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId });

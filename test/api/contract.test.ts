@@ -253,6 +253,15 @@ describe('validation', () => {
   });
 
   it('refuses NUL characters, which the database cannot store, naming the field', async () => {
+    // Search words in a query string too, and the document says so (Schemathesis sent one the schema allowed).
+    const doc = (await api.call('GET', '/docs-json')).body;
+    for (const route of ['/api/public/campaigns/{id}/units', '/api/principals']) {
+      const q = (doc.paths[route].get.parameters as Array<{ name: string; schema: { pattern?: string } }>).find((p) => p.name === 'q');
+      expect(q?.schema.pattern).toBe('^[^\\u0000]*$');
+    }
+    const search = await api.call('GET', `/api/public/campaigns/${campaignId}/units?q=a%00b`);
+    expect(search.status).toBe(400);
+    expect(search.body.details[0].field).toBe('q');
     const r = await office('POST', `/api/campaigns/${campaignId}/groups`, { name: 'group\u0000' });
     expect(r.status).toBe(400);
     expect(r.body.message).toBe('name: must not contain NUL (\\u0000) characters');

@@ -91,19 +91,28 @@ describe('rectification item rules', () => {
     const e = refusal(() => checkRequestExtension(s, { actor: unit, newDeadline: new Date(deadline + 86_400_000).toISOString(), reason: doc('one more') }, { now: T0 }));
     expect(e.details.rule).toBe('item.extension-limit');
     expect(s.view.counts.extensions).toBe(LIMITS.extensionsPerItem);
+    // The replaced deadlines the state keeps for the ladders: one per approved extension, so bounded too.
+    expect(s.replaced).toHaveLength(LIMITS.extensionsPerItem / 2);
   });
 
   it("a ladder's stop moment: the deadline's replacement, or the item's close", () => {
     const s = fresh();
     const first = s.view.deadline;
-    expect(itemLadderStoppedAt(s.view, first)).toBeUndefined();
+    expect(itemLadderStoppedAt(s, first)).toBeUndefined();
     const { id } = applyRequestExtension(s, { actor: unit, newDeadline: '2014-01-10T00:00:00+08:00', reason: doc('r') }, { now: T0 });
     applyDecideExtension(s, { actor: sup, extensionId: id, approve: true, comment: 'ok' }, { now: T0 + 1000 });
-    expect(itemLadderStoppedAt(s.view, first)).toBe(T0 + 1000);
-    expect(itemLadderStoppedAt(s.view, s.view.deadline)).toBeUndefined();
+    expect(itemLadderStoppedAt(s, first)).toBe(T0 + 1000);
+    const second = s.view.deadline;
+    expect(itemLadderStoppedAt(s, second)).toBeUndefined();
+    // Extended again while the first deadline's ladder may still be catching up: that ladder still stopped at
+    // the first replacement (the fault suite saw a rung due between the two fire as if it had not).
+    const again = applyRequestExtension(s, { actor: unit, newDeadline: '2014-01-20T00:00:00+08:00', reason: doc('r') }, { now: T0 + 1500 });
+    applyDecideExtension(s, { actor: sup, extensionId: again.id, approve: true, comment: 'ok' }, { now: T0 + 1800 });
+    expect([itemLadderStoppedAt(s, first), itemLadderStoppedAt(s, second), itemLadderStoppedAt(s, s.view.deadline)]).toEqual([T0 + 1000, T0 + 1800, undefined]);
     applySubmitCompletion(s, { actor: unit, evidence: doc('e') }, { now: T0 + 2000 });
     applyVerifyItem(s, { actor: sup, accept: true, comment: 'closed' }, { now: T0 + 3000 });
-    expect(itemLadderStoppedAt(s.view, s.view.deadline)).toBe(T0 + 3000);
+    expect(itemLadderStoppedAt(s, s.view.deadline)).toBe(T0 + 3000);
+    expect(itemLadderStoppedAt(s, first)).toBe(T0 + 1000);
   });
 
   it('carry-over only by the office, and not of a closed item', () => {

@@ -15,6 +15,7 @@ import {
   applySetTaskBook,
   applyTaskBookEffective,
   applyWindowRung,
+  windowLadderStoppedAt,
   checkAddOpinion,
   checkAddRecord,
   checkAnswerObjection,
@@ -126,6 +127,20 @@ describe('phases and gates', () => {
     expect(decided).toMatchObject({ id: 'transition-1', data: { status: 'approved', decided: { actorId: 'p-sup', role: 'supervisor', comment: 'ok' } } });
     expect(s.view.pendingTransition).toBeUndefined();
     expect(s.view.phaseSince).toBe(new Date(now).toISOString());
+  });
+
+  it("a phase window's ladder stops when the unit left that phase, not at a later move", () => {
+    const s = fresh();
+    expect(windowLadderStoppedAt(s, 'P1')).toBeUndefined();
+    now = T0 + HOUR;
+    toP2(s);
+    expect([windowLadderStoppedAt(s, 'P1'), windowLadderStoppedAt(s, 'P2')]).toEqual([T0 + HOUR, undefined]);
+    // On to P3 (the apply step alone; its gates are checked above): P1's ladder, perhaps still catching up, stopped
+    // an hour after the start, not now.
+    now = T0 + 2 * HOUR;
+    const t = applyRequestTransition(s, { actor: unit, to: 'P3' }, ctx());
+    applyDecideTransition(s, { actor: sup, transitionId: t.id, approve: true, comment: 'ok' }, ctx());
+    expect([windowLadderStoppedAt(s, 'P1'), windowLadderStoppedAt(s, 'P2'), windowLadderStoppedAt(s, 'P3')]).toEqual([T0 + HOUR, T0 + 2 * HOUR, undefined]);
   });
 
   it('record kinds belong to their phase', () => {

@@ -27,6 +27,12 @@ export interface ItemState {
   seq: { progress: number; extension: number; verification: number };
   /** Entries not projected yet (the workflow drains them). */
   changes: EntryChange[];
+  /**
+   * When each earlier deadline was replaced by an approved extension, oldest first: a ladder still catching up on
+   * one stops at its own replacement, not a later one (bounded by LIMITS.extensionsPerItem). Absent in states
+   * carried over before it existed.
+   */
+  replaced?: Array<{ deadline: string; at: string }>;
 }
 
 export interface ItemCtx {
@@ -79,8 +85,9 @@ function notFinal(s: ItemState, rule: string, action: string, actor: Acting['act
  * When the ladder of `deadline` stopped: the moment that deadline was replaced (an approved extension) or the
  * item was closed or carried; undefined while it still runs. Rungs due before that moment still fire.
  */
-export function itemLadderStoppedAt(v: ItemView, deadline: string): number | undefined {
-  if (v.deadline !== deadline) return Date.parse(v.deadlineSince);
+export function itemLadderStoppedAt(s: ItemState, deadline: string): number | undefined {
+  const v = s.view;
+  if (v.deadline !== deadline) return Date.parse(s.replaced?.find((r) => r.deadline === deadline)?.at ?? v.deadlineSince);
   if (isFinalItem(v.status)) return Date.parse(v.finalAt ?? v.updatedAt);
   return undefined;
 }
@@ -186,8 +193,10 @@ export function applyDecideExtension(s: ItemState, a: ExtensionDecisionArgs, ctx
   delete s.view.pendingExtension;
   if (a.approve) {
     // A new deadline restarts the ladder; rungs already fired stay in `rungs`. The item is no longer overdue.
+    const at = new Date(ctx.now).toISOString();
+    (s.replaced ??= []).push({ deadline: s.view.deadline, at });
     s.view.deadline = e.newDeadline;
-    s.view.deadlineSince = new Date(ctx.now).toISOString();
+    s.view.deadlineSince = at;
     s.view.card = 'none';
   }
   changed(s, ctx, { kind: 'extension', id: e.id, seq: Number(e.id.slice('extension-'.length)), data: e });

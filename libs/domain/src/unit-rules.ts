@@ -77,6 +77,11 @@ export interface UnitState {
   unanswered: number[];
   /** Entries that appeared or changed and are not projected yet (the workflow drains them). */
   changes: EntryChange[];
+  /**
+   * When the unit left each phase it has left: a phase window's ladder still catching up stops at that moment,
+   * not at a later move (at most one per active phase). Absent in states carried over before it existed.
+   */
+  phasesLeft?: Partial<Record<ActivePhase, string>>;
 }
 
 export interface Ctx {
@@ -394,8 +399,11 @@ export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx
   delete s.view.pendingTransition;
   if (a.approve) {
     // Approval moves the unit at once, even before the next phase's window opens.
+    const at = new Date(ctx.now).toISOString();
+    const left = s.view.phase;
+    if (isActivePhase(left)) (s.phasesLeft ??= {})[left] = at;
     s.view.phase = t.to;
-    s.view.phaseSince = new Date(ctx.now).toISOString();
+    s.view.phaseSince = at;
     s.windowCard = 'none';
   }
   changed(s, ctx, transitionEntry(t));
@@ -547,6 +555,12 @@ export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemS
   item.card = r.card;
   changed(s, ctx, itemEntry(item));
   return true;
+}
+
+/** When the unit left `phase` (its window's ladder stops then); undefined while it is in it. */
+export function windowLadderStoppedAt(s: UnitState, phase: ActivePhase): number | undefined {
+  if (s.view.phase === phase) return undefined;
+  return Date.parse(s.phasesLeft?.[phase] ?? s.view.phaseSince);
 }
 
 /** A rung of the current phase window's ladder fired. */

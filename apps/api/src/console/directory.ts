@@ -9,6 +9,7 @@ import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
+import { NO_NUL_PATTERN } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { ConsoleRepository, InboxKind } from '../repositories/console.repository';
 import type { ProgrammesRepository } from '../repositories/programmes.repository';
@@ -26,11 +27,11 @@ export class PrincipalListQueryDto extends PageQueryDto {
   @IsUUID()
   campaignId?: string;
 
-  @ApiPropertyOptional({ maxLength: LIMITS.name, description: 'part of the name, or of the unit code or name, or of the group name' })
+  @ApiPropertyOptional({ maxLength: LIMITS.name, pattern: NO_NUL_PATTERN, description: 'part of the name, or of the unit code or name, or of the group name' })
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.name)
-  @Matches(/^[^\u0000]*$/, { message: 'q must not contain NUL characters' })
+  @Matches(new RegExp(NO_NUL_PATTERN), { message: 'q must not contain NUL characters' })
   q?: string;
 }
 

@@ -8,6 +8,7 @@ import { ITEM_STATUSES, PHASES, notFound } from '../../../../libs/domain/src';
 import { PublicChannel } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
+import { NO_NUL_PATTERN } from '../common/validation';
 import type { DisclosedStatus, PublicReadModel } from '../repositories/public.repository';
 
 const DISCLOSED_STATUSES = ['disclosed', 'effective'] as const;
@@ -20,12 +21,12 @@ export class PublicTaskBookQueryDto extends PageQueryDto {
 }
 
 export class PublicUnitQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ maxLength: LIMITS.name, description: 'part of the unit code or name' })
+  @ApiPropertyOptional({ maxLength: LIMITS.name, pattern: NO_NUL_PATTERN, description: 'part of the unit code or name' })
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.name)
   // PostgreSQL holds no NUL in text: refused here as the field it is, not a database error
-  @Matches(/^[^\u0000]*$/, { message: 'q must not contain NUL characters' })
+  @Matches(new RegExp(NO_NUL_PATTERN), { message: 'q must not contain NUL characters' })
   q?: string;
 }
 
