@@ -5,15 +5,33 @@ import * as net from 'net';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A port that was free a moment ago (the OS picks it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A port free to listen on, from 20000–32767: below Linux's ephemeral range (32768–60999), which the kernel hands
+ * to outgoing connections, so that none of them takes the port between this answer and the listen that follows.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (await canListen(port, host)) return port;
+  }
+  return listenAndRelease(0, host); // a crowded range: any port the kernel gives
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return listenAndRelease(port, host).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listenAndRelease(port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+    srv.listen(port, host, () => {
+      const { port: bound } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(bound));
     });
   });
 }
