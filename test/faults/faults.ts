@@ -1,6 +1,6 @@
 // Faults on a running `massline up`, each done to the real processes by pid and recorded with the moment it
 // began and the moment the system was back:
-// - worker: SIGKILL; massline up starts it again; back when the new worker polls the task queue.
+// - worker: SIGKILL (or SIGTERM); massline up starts it again; back when the new worker polls the task queue.
 // - temporal: the dev server stopped (SIGTERM) or killed (SIGKILL); massline up starts it again on the same
 //   SQLite file; back when it serves the namespace and a worker polls it again.
 // - postgres frozen: SIGSTOP to the server and every backend for a while, then SIGCONT (massline up supervises
@@ -147,14 +147,15 @@ export class FaultInjector {
     return o;
   }
 
-  async killWorker(): Promise<Outage> {
+  /** SIGKILL, or SIGTERM (the worker stops gracefully: in-flight tasks finish, its sticky queue is given up). */
+  async killWorker(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<Outage> {
     await this.crashBudget('worker');
     const pid = await this.workerPolling();
     const from = Date.now();
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, signal);
     await this.restarted('worker', pid);
     await this.workerPolling();
-    return this.record({ what: 'worker', how: `SIGKILL (pid ${pid})`, from, to: Date.now() });
+    return this.record({ what: 'worker', how: `${signal} (pid ${pid})`, from, to: Date.now() });
   }
 
   async stopTemporal(signal: 'SIGTERM' | 'SIGKILL'): Promise<Outage> {
@@ -244,10 +245,10 @@ export class FaultInjector {
     return this.record({ what: 'api', how: `SIGKILL with ${inFlight} requests in flight`, from, to: Date.now() });
   }
 
-  async run(fault: FaultName, o: { pgFreezeMs: number; apiMinInFlight: number }): Promise<Outage> {
+  async run(fault: FaultName, o: { pgFreezeMs: number; apiMinInFlight: number; workerSignal?: 'SIGKILL' | 'SIGTERM' }): Promise<Outage> {
     switch (fault) {
       case 'worker':
-        return this.killWorker();
+        return this.killWorker(o.workerSignal);
       case 'temporal-stop':
         return this.stopTemporal('SIGTERM');
       case 'temporal-kill':
