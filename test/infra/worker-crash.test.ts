@@ -131,8 +131,11 @@ describe('a worker killed with SIGKILL', () => {
       answers.push(recorded.status);
     }
     expect(answers.filter((status) => status !== 503)).toEqual([201]);
-    const records = await office('GET', `/api/units/${unitIds[0]}/records?pageSize=500`);
-    expect(records.body.items.filter((r: { title: string }) => r.title === title)).toHaveLength(1);
+    // The list is the read model, projected after the decision: wait for the record, then count it.
+    const withTitle = async () =>
+      ((await office('GET', `/api/units/${unitIds[0]}/records?pageSize=500`)).body.items as Array<{ title: string }>).filter((r) => r.title === title);
+    await eventually(async () => ((await withTitle()).length ? true : undefined), 'the record in the read model');
+    expect(await withTitle()).toHaveLength(1);
 
     // Nothing failed or restarted in the histories.
     for (const id of unitWorkflows) {
