@@ -6,28 +6,11 @@
 //   npm test -- test/infra        only matching test files (jest arguments pass through)
 //   npm test -- --no-typecheck    skip the type check (it runs first, and fails fast)
 
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const { ensureTemporalCli, ensureTestServer, log, PROJECT_ROOT } = require('./lib/tools');
-const { ensureDependencies, ensureBuild, run, step, fail } = require('./lib/bootstrap');
+const { ensureDependencies, ensureBuild, run, runJestAndExit, step, fail } = require('./lib/bootstrap');
 const { ensureSchemathesis } = require('./lib/schemathesis');
 const { ensureChromium } = require('./lib/browser');
-
-/** One plain closing line that any CI can read, from jest's JSON results: `tests: N passed, N failed, N skipped`. */
-function printSummary(resultsFile) {
-  let results;
-  try {
-    results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-  } catch {
-    return undefined;
-  } finally {
-    fs.rmSync(resultsFile, { force: true });
-  }
-  const skipped = results.numPendingTests + (results.numTodoTests || 0);
-  process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
-  return results;
-}
 
 async function main() {
   const started = Date.now();
@@ -56,26 +39,11 @@ async function main() {
   // Tests that run the system as a user would (`massline up`) use the compiled apps.
   await step('build ready', () => ensureBuild({ allowTypeErrors: true }));
 
-  const jest = require.resolve('jest/bin/jest', { paths: [PROJECT_ROOT] });
-  const resultsFile = path.join(os.tmpdir(), `massline-jest-results-${process.pid}.json`);
-  const child = require('child_process').spawn(process.execPath, [jest, '--json', `--outputFile=${resultsFile}`, ...jestArgs], {
-    cwd: PROJECT_ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, TEMPORAL_CLI: process.env.TEMPORAL_CLI || cli, CHROMIUM_PATH: process.env.CHROMIUM_PATH || chromium },
-  });
-  // Ctrl-C reaches jest through the terminal; a plain SIGTERM to this script is passed on.
-  process.on('SIGTERM', () => child.kill('SIGTERM'));
-  process.on('SIGINT', () => undefined);
-  child.on('close', (code, signal) => {
-    const results = printSummary(resultsFile);
-    log(`npm test finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    let exitCode = code === null ? (signal === 'SIGINT' ? 130 : 1) : code;
-    // A run that executed no test is not a pass.
-    if (exitCode === 0 && results && results.numTotalTests === 0) {
-      log('no test was run');
-      exitCode = 1;
-    }
-    process.exit(exitCode);
+  runJestAndExit({
+    label: 'npm test',
+    args: jestArgs,
+    started,
+    env: { TEMPORAL_CLI: process.env.TEMPORAL_CLI || cli, CHROMIUM_PATH: process.env.CHROMIUM_PATH || chromium },
   });
 }
 

@@ -3,6 +3,7 @@
 // timed. Plain Node.js with no dependencies, so it runs on a fresh clone before `npm ci`.
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
 const { PROJECT_ROOT, log } = require('./tools');
@@ -141,4 +142,36 @@ function fail(e) {
   process.exit(1);
 }
 
-module.exports = { ensureDependencies, ensureBuild, dependenciesOutOfDate, run, step, fail };
+/**
+ * Runs jest (arguments as given) and exits with its code, after one plain closing line that any CI can read:
+ * `tests: N passed, N failed, N skipped`. A run that executed no test is not a pass. Ctrl-C reaches jest
+ * through the terminal; a plain SIGTERM to this script is passed on. `label` names the command in the last line.
+ */
+function runJestAndExit({ label, args, env = {}, started = Date.now() }) {
+  const jest = require.resolve('jest/bin/jest', { paths: [PROJECT_ROOT] });
+  const resultsFile = path.join(os.tmpdir(), `massline-jest-${process.pid}.json`);
+  const child = spawn(process.execPath, [jest, '--json', `--outputFile=${resultsFile}`, ...args], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  process.on('SIGINT', () => undefined);
+  child.on('close', (code, signal) => {
+    const results = readJson(resultsFile);
+    fs.rmSync(resultsFile, { force: true });
+    if (results) {
+      const skipped = results.numPendingTests + (results.numTodoTests || 0);
+      process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
+    }
+    log(`${label} finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    let exitCode = code === null ? (signal === 'SIGINT' ? 130 : 1) : code;
+    if (exitCode === 0 && results && results.numTotalTests === 0) {
+      log('no test was run');
+      exitCode = 1;
+    }
+    process.exit(exitCode);
+  });
+}
+
+module.exports = { ensureDependencies, ensureBuild, dependenciesOutOfDate, run, runJestAndExit, step, fail };
