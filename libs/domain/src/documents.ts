@@ -2,6 +2,7 @@
 // long comments) live in PostgreSQL, content-addressed by their sha256. A workflow carries only the reference:
 // its history proves what was decided on (the digest), and stays small whatever the texts weigh.
 import { invalidInput } from './errors';
+import { FIELD_LIMITS } from './limits';
 
 /** A stored text: sha256 (hex) of its UTF-8 bytes, and its length in characters (for the limits below). */
 export interface DocRef {
@@ -13,19 +14,19 @@ export const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
 
 /** Longest text, in characters, each field accepts. The API checks them before storing; the workflows again. */
 export const TEXT_LIMITS = {
-  recordBody: 5_000,
-  opinion: 5_000,
-  problemDescription: 5_000,
-  minutes: 100_000,
-  objection: 5_000,
-  answer: 5_000,
-  progressNote: 5_000,
-  evidence: 5_000,
-  reason: 2_000,
+  recordBody: FIELD_LIMITS.text,
+  opinion: FIELD_LIMITS.text,
+  problemDescription: FIELD_LIMITS.text,
+  minutes: FIELD_LIMITS.minutes,
+  objection: FIELD_LIMITS.text,
+  answer: FIELD_LIMITS.text,
+  progressNote: FIELD_LIMITS.text,
+  evidence: FIELD_LIMITS.text,
+  reason: FIELD_LIMITS.comment,
   /** A task-book item's measure: a line or a short paragraph (the public reads it during the disclosure). */
-  measure: 500,
-  rule: 500,
-  comment: 2_000,
+  measure: FIELD_LIMITS.title,
+  rule: FIELD_LIMITS.title,
+  comment: FIELD_LIMITS.comment,
 } as const;
 export type TextField = keyof typeof TEXT_LIMITS;
 

@@ -3,20 +3,15 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { FIELD_LIMITS, LIMITS as STATE_LIMITS } from '../../../../libs/domain/src';
 
 /** Upper bounds of free text, so no single request can carry an unbounded payload into a workflow history. */
 export const LIMITS = {
-  name: 200,
-  code: 64,
-  title: 500,
-  text: 5_000,
-  minutes: 100_000,
-  uri: 2_000,
-  comment: 2_000,
+  ...FIELD_LIMITS,
   bulkUnits: 10_000,
-  taskBookItems: 200,
+  taskBookItems: STATE_LIMITS.taskBookItems,
   idList: 100,
-  goals: 100,
+  goals: STATE_LIMITS.goalsPerProgramme,
   pageSize: 500,
 } as const;
 

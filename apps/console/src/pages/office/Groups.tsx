@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 import { useAllUnits } from './useAllUnits';
+import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export const groupsKey = (campaignId: string) => ['groups', campaignId] as const;
 
@@ -36,7 +37,7 @@ export function Groups({ campaignId }: { campaignId: string }) {
     <Space direction="vertical" style={{ width: '100%' }}>
       <Form name="Groups-1" form={form} layout="inline" onFinish={create.run}>
         <Form.Item name="name" label={t('督导组名称', 'Group name')} rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}>
-          <Input maxLength={200} />
+          <Input maxLength={FIELD_LIMITS.name} />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={create.busy}>
           {t('组建督导组', 'Form group')}

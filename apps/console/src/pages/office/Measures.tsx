@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Segmented, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { MEASURE_KINDS } from '../../../../../libs/domain/src';
+import { MEASURE_KINDS, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { formatTime, useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -82,11 +82,11 @@ function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () 
             <Select style={{ width: 200 }} aria-label={t('措施', 'Measure')} options={MEASURE_KINDS.map((k) => ({ value: k, label: label.measure(k) }))} />
           </Form.Item>
           <Form.Item name="subject" label={t('对象', 'Subject')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-            <Input style={{ width: 240 }} maxLength={200} />
+            <Input style={{ width: 240 }} maxLength={FIELD_LIMITS.name} />
           </Form.Item>
         </Space>
         <Form.Item name="reason" label={t('理由', 'Reason')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-          <Input.TextArea rows={2} maxLength={5000} />
+          <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Button htmlType="submit" loading={record.busy}>
           {t('记录', 'Record')}

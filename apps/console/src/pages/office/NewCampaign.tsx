@@ -4,7 +4,7 @@
 // Errors name their field, whether libs/domain's validatePlan finds them here or the API does.
 import { Button, Card, Col, Form, Input, Row, Select, Space, Typography } from 'antd';
 import { useMemo, useState } from 'react';
-import { ACTIVE_PHASES, DomainError, defaultPlan, validatePlan, type Plan } from '../../../../../libs/domain/src';
+import { ACTIVE_PHASES, DomainError, defaultPlan, validatePlan, type Plan, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call, idempotencyKey } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { navigate } from '../../router';
@@ -147,7 +147,7 @@ export default function NewCampaign() {
           <Row gutter={16}>
             <Col xs={24} md={12}>
               <Form.Item name="name" label={t('活动名称', 'Name')} rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}>
-                <Input maxLength={200} />
+                <Input maxLength={FIELD_LIMITS.name} />
               </Form.Item>
             </Col>
             <Col xs={24} md={12}>

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { ROLES } from '../../../../../libs/domain/src';
+import { ROLES, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { formatTime, useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
@@ -105,7 +105,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新增人员', 'New principal')}</h2>}>
       <Form name="Principals-1" form={form} layout="inline" onFinish={create.run} initialValues={{ role: 'unit' }} style={{ rowGap: 8 }} data-testid="principal-form">
         <Form.Item name="name" label={t('姓名', 'Name')} rules={[{ required: true, whitespace: true, message: t('请填写姓名', 'Enter a name') }]}>
-          <Input maxLength={200} />
+          <Input maxLength={FIELD_LIMITS.name} />
         </Form.Item>
         <Form.Item name="role" label={t('角色', 'Role')}>
           <Select style={{ width: 160 }} aria-label={t('角色', 'Role')} options={ROLES.map((r) => ({ value: r, label: label.role(r) }))} />

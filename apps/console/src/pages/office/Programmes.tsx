@@ -11,6 +11,7 @@ import { CardTag } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
 import { useAllUnits } from './useAllUnits';
+import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 /** The seed's programmes: four governance tracks, nine actions. */
 const SEED_PROGRAMMES = {
@@ -146,7 +147,7 @@ function NewProgramme() {
             <AutoComplete style={{ width: 240 }} aria-label={t('名称', 'Name')} options={SEED_PROGRAMMES[track].map((n) => ({ value: n }))} />
           </Form.Item>
           <Form.Item name="leadLeader" label={t('牵头市领导', 'Lead city leader')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-            <Input style={{ width: 200 }} maxLength={200} />
+            <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
           </Form.Item>
           <Form.Item name="leadUnitId" label={t('牵头单位', 'Lead unit')} rules={[{ required: true, message: t('请选择', 'Choose one') }]}>
             <Select showSearch optionFilterProp="label" style={{ width: 260 }} aria-label={t('牵头单位', 'Lead unit')} options={unitOptions} />
@@ -161,7 +162,7 @@ function NewProgramme() {
               {fields.map((f) => (
                 <Space key={f.key} align="start">
                   <Form.Item name={[f.name, 'title']} label={t('阶段目标', 'Goal')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-                    <Input style={{ width: 360 }} maxLength={500} />
+                    <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
                   </Form.Item>
                   <Form.Item name={[f.name, 'dueAt']} label={t('时限', 'Due')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
                     <DateInput />

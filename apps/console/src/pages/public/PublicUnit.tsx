@@ -7,6 +7,7 @@ import { api, call, idempotencyKey } from '../../api/client';
 import { formatTime, useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote, applyFieldErrors } from '../../ui/errors';
+import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export function PublicUnit({ id }: { id: string }) {
   const { t, lang, label } = useI18n();
@@ -121,7 +122,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
           <Select allowClear options={items.map((i) => ({ value: i.id, label: i.measure }))} />
         </Form.Item>
         <Form.Item name="text" label={t('异议内容', 'Objection')} rules={[{ required: true, whitespace: true, message: t('请填写异议内容', 'Write the objection') }]}>
-          <Input.TextArea rows={3} maxLength={5000} />
+          <Input.TextArea rows={3} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={busy}>
           {t('提交异议', 'Submit objection')}
@@ -164,13 +165,13 @@ function OpinionForm({ unitId }: { unitId: string }) {
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提意见建议', 'Send an opinion')}</h2>}>
       <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item name="text" label={t('意见建议', 'Opinion')} rules={[{ required: true, whitespace: true, message: t('请填写意见', 'Write your opinion') }]}>
-          <Input.TextArea rows={3} maxLength={5000} />
+          <Input.TextArea rows={3} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Form.Item
           name="contact"
           label={t('联系方式（可选，仅单位可见，可申请删除）', 'Contact (optional; seen by the unit only, erased on request)')}
         >
-          <Input maxLength={200} autoComplete="off" />
+          <Input maxLength={FIELD_LIMITS.name} autoComplete="off" />
         </Form.Item>
         <Button htmlType="submit" loading={busy}>
           {t('提交意见', 'Send opinion')}

@@ -10,6 +10,7 @@ import { formatTime, useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 import { DateTimeInput, isoToLocal, localToIso, useAction } from '../../ui/forms';
+import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 type Kind = 'transition' | 'meeting' | 'verification' | 'extension';
 export const inboxKey = ['inbox'] as const;
@@ -130,7 +131,7 @@ function Decision({ id, onDecide, busy, error, approveLabel, rejectLabel }: {
   return (
     <Form name={`decide-${id}`} form={form} layout="vertical">
       <Form.Item name="comment" label={t('理由（记入历史）', 'Reason (kept in the history)')} rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}>
-        <Input.TextArea rows={2} maxLength={2000} />
+        <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
       </Form.Item>
       <Space>
         <Button type="primary" loading={busy} onClick={() => decide(true)}>

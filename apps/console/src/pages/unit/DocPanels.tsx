@@ -1,7 +1,7 @@
 // Records, problems and opinions: a form to add (errors on the field they name) and the list, page by page.
 import { Button, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, RECORD_KINDS } from '../../../../../libs/domain/src';
+import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, RECORD_KINDS, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { formatTime, useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
@@ -28,14 +28,14 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
             <Select style={{ width: 220 }} options={RECORD_KINDS.map((k) => ({ value: k, label: label.record(k) }))} aria-label={t('类别', 'Kind')} />
           </Form.Item>
           <Form.Item name="title" label={t('标题', 'Title')} rules={[{ required: true, whitespace: true, message: t('请填写标题', 'Enter a title') }]}>
-            <Input style={{ width: 360 }} maxLength={500} />
+            <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
           </Form.Item>
           <Form.Item name="attachmentUri" label={t('附件链接（可选）', 'Attachment URI (optional)')}>
-            <Input style={{ width: 280 }} maxLength={2000} />
+            <Input style={{ width: 280 }} maxLength={FIELD_LIMITS.uri} />
           </Form.Item>
         </Space>
         <Form.Item name="body" label={t('内容（可选）', 'Text (optional)')}>
-          <Input.TextArea rows={3} maxLength={5000} />
+          <Input.TextArea rows={3} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={add.busy}>
           {t('添加记录', 'Add record')}
@@ -75,7 +75,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
       <Form name="DocPanels-2" form={form} layout="vertical" onFinish={add.run} data-testid="problem-form">
         <Space wrap align="start">
           <Form.Item name="title" label={t('问题', 'Problem')} rules={[{ required: true, whitespace: true, message: t('请填写问题', 'Describe the problem') }]}>
-            <Input style={{ width: 360 }} maxLength={500} />
+            <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
           </Form.Item>
           <Form.Item name="source" label={t('来源', 'Source')} rules={[{ required: true, message: t('请选择来源', 'Choose a source') }]}>
             <Select style={{ width: 200 }} aria-label={t('来源', 'Source')} options={PROBLEM_SOURCES.map((s) => ({ value: s, label: label.source(s) }))} />
@@ -85,7 +85,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
           </Form.Item>
         </Space>
         <Form.Item name="description" label={t('说明（可选）', 'Description (optional)')}>
-          <Input.TextArea rows={2} maxLength={5000} />
+          <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={add.busy}>
           {t('添加问题', 'Add problem')}

@@ -8,6 +8,7 @@ import { formatTime, useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { CardTag } from '../../ui/domain';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
+import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export const itemsKey = (unitId: string) => ['items', unitId] as const;
 
@@ -98,10 +99,10 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
               <List size="small" dataSource={progressList} renderItem={(p) => <List.Item>{formatTime(p.at, lang)} · {p.note}</List.Item>} />
               <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.run}>
                 <Form.Item name="note" label={t('进展情况', 'Progress note')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-                  <Input.TextArea rows={2} maxLength={5000} />
+                  <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
                 </Form.Item>
                 <Form.Item name="evidenceUri" label={t('佐证链接（可选）', 'Evidence URI (optional)')}>
-                  <Input maxLength={2000} />
+                  <Input maxLength={FIELD_LIMITS.uri} />
                 </Form.Item>
                 <Button htmlType="submit" loading={addProgress.busy}>
                   {t('报告进展', 'Report progress')}
@@ -117,7 +118,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           children: (
             <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.run}>
               <Form.Item name="evidence" label={t('完成佐证', 'Evidence')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-                <Input.TextArea rows={2} maxLength={5000} />
+                <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
               </Form.Item>
               <Button type="primary" htmlType="submit" loading={complete.busy} disabled={item.status !== 'open'}>
                 {t('提交督导组核验', 'Submit for verification')}
@@ -138,7 +139,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
                     <DateInput />
                   </Form.Item>
                   <Form.Item name="reason" label={t('理由', 'Reason')} rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}>
-                    <Input style={{ width: 360 }} maxLength={2000} />
+                    <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.comment} />
                   </Form.Item>
                 </Space>
                 <Button htmlType="submit" loading={extend.busy}>

@@ -6,6 +6,7 @@ import { formatTime, useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { DateTimeInput, localToIso, useAction } from '../../ui/forms';
 import { unitKey } from './useUnit';
+import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 interface MeetingLike {
   id: string;
@@ -76,7 +77,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
               <DateTimeInput />
             </Form.Item>
             <Form.Item name="location" label={t('地点', 'Location')} rules={[{ required: true, whitespace: true, message: t('请填写地点', 'Enter a location') }]}>
-              <Input style={{ width: 320 }} maxLength={500} />
+              <Input style={{ width: 320 }} maxLength={FIELD_LIMITS.title} />
             </Form.Item>
           </Space>
           <div>
@@ -101,7 +102,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
             </Form.Item>
           </Space>
           <Form.Item name="minutes" label={t('会议记录', 'Minutes')} rules={[{ required: true, whitespace: true, message: t('请填写会议记录', 'Enter the minutes') }]}>
-            <Input.TextArea rows={4} maxLength={100000} />
+            <Input.TextArea rows={4} maxLength={FIELD_LIMITS.minutes} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={doHeld.busy}>
             {t('提交', 'Record')}

@@ -11,6 +11,7 @@ import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
 import { docsKey, unitKey, useDocs } from './useUnit';
+import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 interface TaskBookLike {
   signedBy: string;
@@ -108,7 +109,7 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
           label={t('主要负责人签字（一把手负责制）', 'Signed by the unit head')}
           rules={[{ required: true, whitespace: true, message: t('请填写签字人', 'Enter who signs') }]}
         >
-          <Input style={{ maxWidth: 320 }} maxLength={200} />
+          <Input style={{ maxWidth: 320 }} maxLength={FIELD_LIMITS.name} />
         </Form.Item>
         <Form.List name="items">
           {(fields, { add, remove }, { errors }) => (
@@ -126,10 +127,10 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
                   </Form.Item>
                   <Space wrap align="start">
                     <Form.Item name={[f.name, 'measure']} label={t('整改措施', 'Measure')} rules={[{ required: true, whitespace: true, message: t('请填写措施', 'Enter a measure') }]}>
-                      <Input style={{ width: 360 }} maxLength={500} />
+                      <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
                     </Form.Item>
                     <Form.Item name={[f.name, 'owner']} label={t('责任人', 'Responsible')} rules={[{ required: true, whitespace: true, message: t('请填写责任人', 'Enter who is responsible') }]}>
-                      <Input style={{ width: 200 }} maxLength={200} />
+                      <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
                     </Form.Item>
                     <Form.Item name={[f.name, 'deadline']} label={t('完成时限', 'Deadline')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
                       <DateInput />
@@ -202,7 +203,7 @@ function AnswerForm({ unitId, objectionId }: { unitId: string; objectionId: stri
   return (
     <Form name={`answer-${objectionId}`} form={form} layout="inline" onFinish={answer.run} style={{ rowGap: 8 }}>
       <Form.Item name="text" label={t('答复', 'Answer')} rules={[{ required: true, whitespace: true, message: t('请填写答复', 'Write an answer') }]}>
-        <Input.TextArea rows={1} style={{ width: 420 }} maxLength={5000} />
+        <Input.TextArea rows={1} style={{ width: 420 }} maxLength={FIELD_LIMITS.text} />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={answer.busy}>
         {t('答复', 'Answer')}

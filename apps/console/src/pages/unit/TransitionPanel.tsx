@@ -1,7 +1,7 @@
 // Requesting the next phase: a 409 lists the unmet gates right here, by the button.
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Typography } from 'antd';
-import { NEXT_PHASE, type Phase } from '../../../../../libs/domain/src';
+import { NEXT_PHASE, type Phase, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { fetchLast } from '../../api/unit-docs';
 import { formatTime, useI18n } from '../../i18n';
@@ -50,7 +50,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
       ) : (
         <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.run}>
           <Form.Item name="comment" label={t('说明（可选）', 'Comment (optional)')}>
-            <Input.TextArea rows={2} maxLength={2000} />
+            <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={request.busy} disabled={unit.status !== 'active'} data-testid="request-transition">
             {t(`申请进入 ${next}`, `Request ${next}`)}
