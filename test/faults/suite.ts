@@ -58,7 +58,7 @@ export interface FaultScale {
     workerKills: number;
     /**
      * How the worker is killed. SIGKILL in the full suite; SIGTERM in the small one inside `npm test`: with
-     * SIGKILLs, 6 of the last 12 runs met an SDK replay defect (libs/audit/README.md, "Replay") that got a
+     * SIGKILLs, 7 of the last 13 runs met an SDK replay defect (libs/audit/README.md, "Replay") that got a
      * workflow stuck, which `npm test` cannot be left to fail on at random.
      */
     workerSignal: 'SIGKILL' | 'SIGTERM';
