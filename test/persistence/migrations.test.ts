@@ -30,6 +30,7 @@ const TABLES = [
   'supervisory_groups',
   'unit_states',
   'units',
+  'workflow_recoveries',
 ];
 
 const databases: TestDatabase[] = [];

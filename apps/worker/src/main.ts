@@ -1,17 +1,25 @@
 // massline worker process: `node dist/apps/worker/src/main.js`. Reads the configuration, waits for Temporal,
 // registers the search attributes, applies migrations, and polls the task queue until SIGINT or SIGTERM.
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal, registerSearchAttributes } from '../../../libs/temporal/src';
 import { createJsonLogger } from './logger';
+import { watchingLogger } from './recovery';
 import { createMasslineWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createJsonLogger(config.logLevel);
+  // The SDK core's own messages come through our logger (as JSON lines); among them the failing workflow
+  // tasks that recovery acts on, once the worker exists.
+  let onStuckRun: (runId: string) => void = () => undefined;
   // The runtime stops every worker on these signals; the worker then drains and run() resolves.
-  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({
+    logger: watchingLogger(logger, (runId) => onStuckRun(runId)),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => logger.info('shutting down', { signal }));
   }
@@ -37,7 +45,9 @@ async function main(): Promise<void> {
       client: temporal.client,
       dataSource,
       onInternalError: (what, error) => logger.warn(`could not ${what}`, { error: String(error) }),
+      recoveryLog: (level, message, meta) => logger[level](message, meta),
     });
+    onStuckRun = (runId) => massline.recovery.notice(runId);
     logger.info('worker ready', {
       address: config.temporal.address,
       namespace: config.temporal.namespace,

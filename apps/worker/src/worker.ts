@@ -6,8 +6,9 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import type { DataSource } from 'typeorm';
 import { createActivities, channelsFromConfig, type Clock, type NotifierChannel } from '../../../activities';
 import type { MasslineConfig } from '../../../libs/config/src';
-import { createActivityRepositories, createDataSource } from '../../../libs/persistence/src';
+import { createActivityRepositories, createDataSource, PgWorkflowRecoveryRepository } from '../../../libs/persistence/src';
 import { failureTracking } from './failure-tracking';
+import { StuckRunRecovery, type StuckRunRecoveryDeps } from './recovery';
 
 /**
  * The workflows' entry module: workflows/index.ts under ts (jest, ts-node) and dist/workflows/index.js when
@@ -39,11 +40,15 @@ export interface MasslineWorkerOptions {
   identity?: string;
   /** Told when the worker's own bookkeeping (e.g. recording a failing activity) fails. */
   onInternalError?: (what: string, error: unknown) => void;
+  /** Where recovery of stuck runs logs what it did (default: nowhere). */
+  recoveryLog?: StuckRunRecoveryDeps['log'];
 }
 
 export interface MasslineWorker {
   worker: Worker;
   taskQueue: string;
+  /** Recovers runs this worker fails on a nondeterminism error; tell it through `notice(runId)` (see watchingLogger). */
+  recovery: StuckRunRecovery;
   /** Runs until shutdown() (or a shutdown signal), then closes what the worker opened. */
   run(): Promise<void>;
   /** Asks the worker to stop polling and finish what it is running. */
@@ -104,13 +109,23 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
       // Long enough for an in-flight projection or notification to finish on SIGTERM.
       shutdownGraceTime: '10s',
     });
+    const recovery = new StuckRunRecovery({
+      client,
+      namespace: config.temporal.namespace,
+      recoveries: new PgWorkflowRecoveryRepository(dataSource),
+      identity: worker.options.identity,
+      buildId: worker.options.buildId ?? '',
+      log: options.recoveryLog ?? (() => undefined),
+    });
     return {
       worker,
       taskQueue,
+      recovery,
       run: async () => {
         try {
           await worker.run();
         } finally {
+          await recovery.settled();
           await close();
         }
       },

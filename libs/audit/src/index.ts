@@ -10,3 +10,4 @@ export * from './reconcile';
 export * from './dossier';
 export * from './store';
 export * from './unit-timeline';
+export * from './recovery';

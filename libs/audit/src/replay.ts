@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
+import { endedByRecovery } from './recovery';
 
 export interface ReplaySelection {
   campaignId?: string;
@@ -33,6 +34,11 @@ export interface ReplayProgress {
   total: number;
   replayed: number;
   failures: ReplayFailure[];
+  /**
+   * Runs that diverge but that recovery ended by a reset (libs/audit/src/recovery.ts): the SDK's defect, not
+   * the code; the run that replaced each one is replayed on its own. Listed, never counted as failures.
+   */
+  recovered?: ReplayFailure[];
   events: number;
 }
 
@@ -122,8 +128,8 @@ export interface ReplayOptions {
    * history at a time). Defaults to 1; the machine's cores bound what more can give.
    */
   concurrency?: number;
-  /** Called after each history; `failure` is set when it diverged. */
-  onResult?: (result: { workflowId: string; runId?: string; events: number; failure?: ReplayFailure }) => void | Promise<void>;
+  /** Called after each history; `failure` is set when it diverged, `recovered` when it diverged and recovery ended it. */
+  onResult?: (result: { workflowId: string; runId?: string; events: number; failure?: ReplayFailure; recovered?: ReplayFailure }) => void | Promise<void>;
 }
 
 type Source = AsyncIterable<ReplayItem | ReplayFailure> | Iterable<ReplayItem | ReplayFailure>;
@@ -145,15 +151,16 @@ function shared(source: Source): () => Promise<IteratorResult<ReplayItem | Repla
  * and first diverging event. A history that could not be fetched arrives as a failure and is passed through.
  */
 export async function replayHistories(histories: Source, options: ReplayOptions): Promise<ReplayProgress> {
-  const progress: ReplayProgress = { total: 0, replayed: 0, failures: [], events: 0 };
+  const progress: ReplayProgress = { total: 0, replayed: 0, failures: [], recovered: [], events: 0 };
   const take = shared(histories);
 
-  const record = async (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure) => {
+  const record = async (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure, recovered?: ReplayFailure) => {
     progress.total++;
     progress.replayed++;
     progress.events += events;
     if (failure) progress.failures.push(failure);
-    await options.onResult?.({ workflowId, runId, events, ...(failure ? { failure } : {}) });
+    if (recovered) progress.recovered!.push(recovered);
+    await options.onResult?.({ workflowId, runId, events, ...(failure ? { failure } : {}), ...(recovered ? { recovered } : {}) });
   };
 
   async function pipeline(): Promise<void> {
@@ -174,8 +181,9 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
     }
     for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
       const item = current!;
-      const failure = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error) } : undefined;
-      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, failure);
+      const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error) } : undefined;
+      const recovered = diverged && endedByRecovery(item.history) ? diverged : undefined;
+      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, recovered ? undefined : diverged, recovered);
     }
   }
 
@@ -222,7 +230,7 @@ export interface ReplaySelectionOptions {
 /** Lists a selection's executions, bundles the current workflow code once, fetches and replays every history. */
 export async function replaySelection(options: ReplaySelectionOptions): Promise<ReplayProgress> {
   const refs = await listExecutions(options.client, options.selection);
-  const live: ReplayProgress = { total: refs.length, replayed: 0, failures: [], events: 0 };
+  const live: ReplayProgress = { total: refs.length, replayed: 0, failures: [], recovered: [], events: 0 };
   await options.onProgress?.(live);
   if (!refs.length) return live;
   const bundle = options.bundle ?? (await bundleWorkflows(options.workflowsPath));
@@ -233,6 +241,7 @@ export async function replaySelection(options: ReplaySelectionOptions): Promise<
       live.replayed++;
       live.events += r.events;
       if (r.failure) live.failures.push(r.failure);
+      if (r.recovered) live.recovered!.push(r.recovered);
       await options.onProgress?.(live, { workflowId: r.workflowId, ...(r.failure ? { failure: r.failure } : {}) });
     },
   });

@@ -9,6 +9,7 @@ import { DocumentsEntriesAndActivityFailures1764100000002 } from './migrations/1
 import { TokensOutOfIdempotencyKeys1764200000000 } from './migrations/1764200000000-TokensOutOfIdempotencyKeys';
 import { SupervisorPresence1764200000001 } from './migrations/1764200000001-SupervisorPresence';
 import { SignInTokens1764400000000 } from './migrations/1764400000000-SignInTokens';
+import { WorkflowRecoveries1764500000000 } from './migrations/1764500000000-WorkflowRecoveries';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
 export const MASSLINE_MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MASSLINE_MIGRATIONS = [
   TokensOutOfIdempotencyKeys1764200000000,
   SupervisorPresence1764200000001,
   SignInTokens1764400000000,
+  WorkflowRecoveries1764500000000,
 ];
 
 /** Credentials and database name of the embedded PostgreSQL that `npm start` runs (apps/cli/src/embedded). */

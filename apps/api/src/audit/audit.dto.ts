@@ -52,6 +52,12 @@ export class ReplayJobDto {
   @ApiProperty({ description: 'Histories selected' }) total!: number;
   @ApiProperty({ description: 'Histories replayed so far' }) replayed!: number;
   @ApiProperty({ type: [ReplayFailureDto] }) failures!: ReplayFailureDto[];
+  @ApiProperty({
+    type: [ReplayFailureDto],
+    description:
+      'Runs that diverge but that recovery ended by resetting them (a task the SDK wrote and cannot replay, taken again by the same build): not failures; the run that replaced each one is replayed too',
+  })
+  recovered!: ReplayFailureDto[];
   @ApiPropertyOptional() error?: string;
   @ApiProperty({ type: Object }) request!: Record<string, unknown>;
   @ApiProperty() requestedBy!: string;

@@ -103,6 +103,7 @@ export class AuditService {
       total: job.total,
       replayed: job.replayed,
       failures: job.failures,
+      recovered: job.recovered,
       ...(job.error ? { error: job.error } : {}),
       request: job.request,
       requestedBy: job.requestedBy,

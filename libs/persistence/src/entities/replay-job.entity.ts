@@ -32,6 +32,10 @@ export class ReplayJobEntity {
   @Column({ type: 'jsonb', default: [] })
   failures!: ReplayFailureRecord[];
 
+  /** Runs that diverge but that recovery ended by a reset (the SDK's defect): listed apart from failures. */
+  @Column({ type: 'jsonb', default: [] })
+  recovered!: ReplayFailureRecord[];
+
   /** Why the job itself failed (not a workflow's divergence). */
   @Column({ type: 'text', nullable: true })
   error!: string | null;

@@ -12,6 +12,7 @@ export * from './enrolment.repository';
 export * from './escalation.repository';
 export * from './measure.repository';
 export * from './projection.repository';
+export * from './workflow-recovery.repository';
 
 /** The repositories the activities write through. */
 export interface ActivityRepositories {

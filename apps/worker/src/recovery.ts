@@ -1,0 +1,131 @@
+// Recovery of runs stuck on a nondeterminism error the SDK itself wrote (libs/audit/src/recovery.ts decides).
+// The worker hears of such a run from the SDK's own log line ("Failing workflow task", run id and failure),
+// claims the run in PostgreSQL so that one worker acts, reads its history and either resets it to just before
+// the task it cannot replay — the engine reapplies the signals and decisions accepted after it, and the
+// activities are idempotent by workflow id and step, so nothing is done twice — or records why it is left
+// to people. Either way the run is in workflow_recoveries, and each step is logged.
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { LogEntry, Logger } from '@temporalio/worker';
+import Long from 'long';
+import { diagnoseStuckRun, fetchJsonHistory, RECOVERY_RESET_REASON, type StuckRunDiagnosis } from '../../../libs/audit/src';
+import type { WorkflowRecoveryRepository } from '../../../libs/persistence/src';
+
+/** A claim of a worker that died before it settled the run may be taken again after this long. */
+export const RECOVERY_CLAIM_STALE_MS = 60_000;
+
+export interface StuckRunRecoveryDeps {
+  client: Client;
+  namespace: string;
+  recoveries: WorkflowRecoveryRepository;
+  /** This worker's identity (who claimed) and build id (what replays). */
+  identity: string;
+  buildId: string;
+  log: (level: 'info' | 'warn', message: string, meta: Record<string, unknown>) => void;
+}
+
+export interface RecoveryOutcome {
+  workflowId: string;
+  runId: string;
+  diagnosis: StuckRunDiagnosis;
+  newRunId?: string;
+}
+
+/** The core's line for a workflow task it fails on a nondeterminism error: the run id, or undefined. */
+export function stuckRunOf(entry: Pick<LogEntry, 'message' | 'meta'>): string | undefined {
+  if (entry.message !== 'Failing workflow task') return undefined;
+  const meta = entry.meta ?? {};
+  // Forwarded entries carry the core's fields in camelCase (runId); its console output spells them run_id.
+  const runId = meta.runId ?? meta.run_id;
+  const failure = String(meta.failure ?? '');
+  return typeof runId === 'string' && /Nondeterminism/i.test(failure) ? runId : undefined;
+}
+
+/** A logger that tells `onStuckRun` of every run the core fails on nondeterminism, and logs on through `inner`. */
+export function watchingLogger(inner: Logger, onStuckRun: (runId: string) => void): Logger {
+  const watch = (message: string, meta?: Record<string, unknown>) => {
+    const runId = stuckRunOf({ message, meta });
+    if (runId) onStuckRun(runId);
+  };
+  return {
+    log: (level, message, meta) => {
+      watch(message, meta);
+      inner.log(level, message, meta);
+    },
+    trace: (message, meta) => inner.trace(message, meta),
+    debug: (message, meta) => inner.debug(message, meta),
+    info: (message, meta) => inner.info(message, meta),
+    warn: (message, meta) => {
+      watch(message, meta);
+      inner.warn(message, meta);
+    },
+    error: (message, meta) => inner.error(message, meta),
+  };
+}
+
+/** Deterministic per run and reset point, so that the engine takes a repeated reset request once. */
+const resetRequestId = (runId: string, eventId: number): string => {
+  const h = createHash('sha256').update(`${runId}:${eventId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+export class StuckRunRecovery {
+  private readonly inFlight = new Map<string, Promise<RecoveryOutcome | undefined>>();
+
+  constructor(private readonly deps: StuckRunRecoveryDeps) {}
+
+  /** Called for every failing task (many per run): one recovery per run at a time, errors logged, retried at the next notice. */
+  notice(runId: string): void {
+    if (this.inFlight.has(runId)) return;
+    const p = this.recover(runId)
+      .catch((error: unknown) => {
+        this.deps.log('warn', 'could not recover a stuck run; trying again at its next failing task', { runId, error: String(error) });
+        return undefined;
+      })
+      .finally(() => setTimeout(() => this.inFlight.delete(runId), 5_000).unref());
+    this.inFlight.set(runId, p);
+  }
+
+  /** Waits for the recoveries under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight.values()]);
+  }
+
+  async recover(runId: string): Promise<RecoveryOutcome | undefined> {
+    const { client, namespace, recoveries, identity, buildId, log } = this.deps;
+    const workflowId = await this.workflowIdOf(runId);
+    if (!workflowId) return undefined;
+    if (!(await recoveries.claim(runId, workflowId, identity, RECOVERY_CLAIM_STALE_MS))) return undefined;
+    const history = await fetchJsonHistory(client, workflowId, runId);
+    if (!history) throw new Error(`no history for ${workflowId} run ${runId}`);
+    const diagnosis = diagnoseStuckRun(history, buildId);
+    if (diagnosis.verdict === 'leave') {
+      await recoveries.settle(runId, { verdict: 'left', reason: diagnosis.reason, failure: diagnosis.failure, divergingEventId: diagnosis.divergingEventId });
+      log('warn', 'stuck run left to people', { workflowId, runId, reason: diagnosis.reason, divergingEventId: diagnosis.divergingEventId });
+      return { workflowId, runId, diagnosis };
+    }
+    const { runId: newRunId } = await client.workflowService.resetWorkflowExecution({
+      namespace,
+      workflowExecution: { workflowId, runId },
+      reason: `${RECOVERY_RESET_REASON}; ${diagnosis.reason}`,
+      workflowTaskFinishEventId: Long.fromNumber(diagnosis.resetEventId),
+      requestId: resetRequestId(runId, diagnosis.resetEventId),
+    });
+    await recoveries.settle(runId, {
+      verdict: 'reset',
+      reason: diagnosis.reason,
+      failure: diagnosis.failure,
+      divergingEventId: diagnosis.divergingEventId,
+      resetEventId: diagnosis.resetEventId,
+      newRunId: newRunId ?? undefined,
+    });
+    log('warn', 'stuck run reset', { workflowId, runId, newRunId, resetEventId: diagnosis.resetEventId, divergingEventId: diagnosis.divergingEventId });
+    return { workflowId, runId, diagnosis, ...(newRunId ? { newRunId } : {}) };
+  }
+
+  private async workflowIdOf(runId: string): Promise<string | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(runId)) return undefined;
+    for await (const info of this.deps.client.workflow.list({ query: `RunId = '${runId}'` })) return info.workflowId;
+    return undefined;
+  }
+}

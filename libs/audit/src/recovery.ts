@@ -1,0 +1,97 @@
+// A run stuck on a nondeterminism error: can it be reset safely, and to which event?
+// The SDK (1.24.0) sometimes writes a task it cannot replay: the first task a freshly started worker takes
+// over from one that died (see README: Replay). Every later task of that run fails, so the run is stuck. The
+// code that wrote the task is the code that now fails to replay it, so resetting the run to just before that
+// task loses no decision of the rules: the same build takes the task again, from the history, and the
+// decisions accepted after it are reapplied by the engine. A divergence written by another build is a code
+// change; that one is left to people (README: Changing workflow code safely).
+import { attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent } from './events';
+import { describeReplayError } from './replay';
+
+/** Reason given to the engine for a reset by recovery; the replay recognises the runs it ended by it. */
+export const RECOVERY_RESET_REASON = 'massline recovery: task written by this build cannot be replayed (SDK defect)';
+
+/** A run is reset by recovery at most this many times; after that it waits for people. */
+export const MAX_RECOVERY_RESETS = 3;
+
+export type StuckRunDiagnosis =
+  | { verdict: 'reset'; resetEventId: number; divergingEventId: number; failure: string; reason: string }
+  | { verdict: 'leave'; reason: string; divergingEventId?: number; failure?: string };
+
+interface TaskAttributes {
+  identity?: string;
+  workerVersion?: { buildId?: string };
+  binaryChecksum?: string;
+  cause?: string;
+  failure?: { message?: string };
+}
+
+const TASK_COMPLETED = 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
+const TASK_FAILED = 'EVENT_TYPE_WORKFLOW_TASK_FAILED';
+const TASK_TIMED_OUT = 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT';
+const NONDETERMINISM = 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR';
+const RESET = 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW';
+
+const buildIdOf = (a: TaskAttributes): string | undefined => a.workerVersion?.buildId ?? a.binaryChecksum;
+
+/** How many times this run's history says recovery reset it (the reset failures carried into the new run). */
+export function recoveryResets(history: JsonHistory): number {
+  return history.events.filter((e) => {
+    if (e.eventType !== TASK_FAILED) return false;
+    const a = attributesOf<TaskAttributes>(e);
+    return a.cause === RESET && (a.failure?.message ?? '').startsWith(RECOVERY_RESET_REASON);
+  }).length;
+}
+
+/**
+ * The run was ended by a reset of recovery (its last event is the termination the reset wrote). Reads the JSON
+ * form and the SDK's message alike (both name the attributes `workflowExecutionTerminatedEventAttributes`).
+ */
+export function endedByRecovery(history: { events?: ReadonlyArray<object> | null }): boolean {
+  const events = history.events ?? [];
+  const last = events[events.length - 1] as { workflowExecutionTerminatedEventAttributes?: { reason?: string | null } | null } | undefined;
+  const reason = last?.workflowExecutionTerminatedEventAttributes?.reason;
+  return typeof reason === 'string' && reason.startsWith(RECOVERY_RESET_REASON);
+}
+
+/**
+ * Decides on a run whose last workflow task failed with a nondeterminism error. `buildId` is the build of
+ * the worker that failed to replay it. Reset only when the task the replay disagrees with was written by this
+ * very build and was the first one a newly arrived worker completed (another worker wrote the one before, or
+ * the one before timed out or failed): the signature of the SDK's defect, never of a code change.
+ */
+export function diagnoseStuckRun(history: JsonHistory, buildId: string): StuckRunDiagnosis {
+  const events = history.events;
+  const lastTask = [...events].reverse().find((e) => e.eventType === TASK_COMPLETED || e.eventType === TASK_FAILED);
+  const failure = lastTask && lastTask.eventType === TASK_FAILED ? attributesOf<TaskAttributes>(lastTask) : undefined;
+  if (!failure || failure.cause !== NONDETERMINISM) return { verdict: 'leave', reason: 'its last workflow task did not fail with a nondeterminism error' };
+  const message = failure.failure?.message ?? '';
+  const { eventId: divergingEventId } = describeReplayError(new Error(message));
+  if (divergingEventId === undefined) return { verdict: 'leave', reason: 'the failure names no diverging event', failure: message };
+  const left = (reason: string): StuckRunDiagnosis => ({ verdict: 'leave', reason, divergingEventId, failure: message });
+
+  const resets = recoveryResets(history);
+  if (resets >= MAX_RECOVERY_RESETS) return left(`recovery has reset it ${resets} times already`);
+
+  const completed = events.filter((e) => e.eventType === TASK_COMPLETED && eventIdOf(e) < divergingEventId);
+  const bad = completed[completed.length - 1];
+  if (!bad) return left('the diverging event comes before any completed workflow task');
+  const badTask = attributesOf<TaskAttributes>(bad);
+  const badBuild = buildIdOf(badTask);
+  if (!buildId || badBuild !== buildId) return left(`the diverging task was written by another build (${badBuild ?? 'unknown'}): the code changed`);
+
+  const previous = completed[completed.length - 2];
+  const takenOver =
+    !previous ||
+    attributesOf<TaskAttributes>(previous).identity !== badTask.identity ||
+    events.some((e: JsonHistoryEvent) => (e.eventType === TASK_TIMED_OUT || e.eventType === TASK_FAILED) && eventIdOf(e) > eventIdOf(previous) && eventIdOf(e) < eventIdOf(bad));
+  if (!takenOver) return left('the diverging task was not the first one a newly arrived worker completed');
+
+  return {
+    verdict: 'reset',
+    resetEventId: eventIdOf(bad),
+    divergingEventId,
+    failure: message,
+    reason: `task ${eventIdOf(bad)} was the first ${badTask.identity ?? 'a new worker'} completed, and this build cannot replay it`,
+  };
+}

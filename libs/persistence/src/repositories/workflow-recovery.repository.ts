@@ -1,0 +1,84 @@
+import type { DataSource } from 'typeorm';
+
+/** What recovery did with a run stuck on a nondeterminism error. */
+export interface WorkflowRecovery {
+  workflowId: string;
+  runId: string;
+  /** undefined while a worker is still deciding. */
+  verdict?: 'reset' | 'left';
+  reason?: string;
+  failure?: string;
+  divergingEventId?: number;
+  resetEventId?: number;
+  newRunId?: string;
+  claimedBy: string;
+  claimedAt: string;
+  settledAt?: string;
+}
+
+export interface WorkflowRecoveryRepository {
+  /**
+   * Takes the run for this worker: true when no other worker holds it (a claim left unsettled for
+   * `staleMs`, its worker gone, may be taken again); false when it is taken or already settled.
+   */
+  claim(runId: string, workflowId: string, worker: string, staleMs: number): Promise<boolean>;
+  settle(runId: string, outcome: Pick<WorkflowRecovery, 'verdict' | 'reason' | 'failure' | 'divergingEventId' | 'resetEventId' | 'newRunId'>): Promise<void>;
+  /** Newest first. */
+  list(limit: number): Promise<WorkflowRecovery[]>;
+  /** Runs reset by recovery, by run id (the replay lists them apart from failures). */
+  resetRuns(runIds: string[]): Promise<Set<string>>;
+}
+
+const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async claim(runId: string, workflowId: string, worker: string, staleMs: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO workflow_recoveries (run_id, workflow_id, claimed_by) VALUES ($1, $2, $3)
+       ON CONFLICT (run_id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, claimed_at = now()
+         WHERE workflow_recoveries.settled_at IS NULL AND workflow_recoveries.claimed_at < now() - ($4 || ' milliseconds')::interval
+       RETURNING run_id`,
+      [runId, workflowId, worker, String(staleMs)],
+    );
+    return rows.length === 1;
+  }
+
+  async settle(runId: string, o: Pick<WorkflowRecovery, 'verdict' | 'reason' | 'failure' | 'divergingEventId' | 'resetEventId' | 'newRunId'>): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE workflow_recoveries SET verdict = $2, reason = $3, failure = $4, diverging_event_id = $5, reset_event_id = $6,
+         new_run_id = $7, settled_at = now() WHERE run_id = $1`,
+      [runId, o.verdict, o.reason ?? null, o.failure?.slice(0, 4000) ?? null, o.divergingEventId ?? null, o.resetEventId ?? null, o.newRunId ?? null],
+    );
+  }
+
+  async list(limit: number): Promise<WorkflowRecovery[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT * FROM workflow_recoveries ORDER BY claimed_at DESC LIMIT $1`,
+      [Math.max(1, Math.min(limit, 1000))],
+    );
+    return rows.map((r) => ({
+      workflowId: r.workflow_id as string,
+      runId: r.run_id as string,
+      verdict: opt(r.verdict as WorkflowRecovery['verdict'] | null),
+      reason: opt(r.reason as string | null),
+      failure: opt(r.failure as string | null),
+      divergingEventId: opt(r.diverging_event_id as number | null),
+      resetEventId: opt(r.reset_event_id as number | null),
+      newRunId: opt(r.new_run_id as string | null),
+      claimedBy: r.claimed_by as string,
+      claimedAt: new Date(r.claimed_at as string).toISOString(),
+      settledAt: r.settled_at ? new Date(r.settled_at as string).toISOString() : undefined,
+    }));
+  }
+
+  async resetRuns(runIds: string[]): Promise<Set<string>> {
+    if (!runIds.length) return new Set();
+    const rows: Array<{ run_id: string }> = await this.dataSource.query(
+      `SELECT run_id FROM workflow_recoveries WHERE verdict = 'reset' AND run_id = ANY($1::text[])`,
+      [runIds],
+    );
+    return new Set(rows.map((r) => r.run_id));
+  }
+}

@@ -1,0 +1,79 @@
+// Which stuck runs recovery resets, on the histories the SDK's defect left (test/fixtures/sdk-replay-defect/),
+// and which it leaves to people. Pure: no server.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { diagnoseStuckRun, endedByRecovery, MAX_RECOVERY_RESETS, RECOVERY_RESET_REASON, type JsonHistory } from '../../libs/audit/src';
+import { stuckRunOf } from '../../apps/worker/src/recovery';
+
+const load = (name: string): JsonHistory => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sdk-replay-defect', name), 'utf8'));
+const itemHistory = () => load('item-update-with-timer-after-worker-restart.json');
+const unitHistory = () => load('unit-disclosure-timer-after-worker-restart.json');
+const BUILD = '@temporalio/worker@1.24.0+73008cc1ff90f2286f37c67cd2f72fc67f6843d2841436d283837cbc744bdd2d';
+const buildOf = (h: JsonHistory) =>
+  (h.events.find((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED')!.workflowTaskCompletedEventAttributes as { workerVersion: { buildId: string } }).workerVersion.buildId;
+const attrs = (h: JsonHistory, id: number) => {
+  const e = h.events.find((x) => Number(x.eventId) === id)!;
+  return e[Object.keys(e).find((k) => k.endsWith('EventAttributes'))!] as Record<string, unknown>;
+};
+
+describe('diagnoseStuckRun', () => {
+  it('resets the item to the task the newly arrived worker completed (21), before the diverging event 22', () => {
+    const h = itemHistory();
+    expect(buildOf(h)).toBe(BUILD);
+    expect(diagnoseStuckRun(h, BUILD)).toMatchObject({ verdict: 'reset', resetEventId: 21, divergingEventId: 22 });
+  });
+
+  it('resets the unit to task 167, the first the worker 10005@vm completed, before the diverging timer 168', () => {
+    const h = unitHistory();
+    expect(diagnoseStuckRun(h, buildOf(h))).toMatchObject({ verdict: 'reset', resetEventId: 167, divergingEventId: 168 });
+  });
+
+  it('leaves a divergence another build wrote: that is a code change', () => {
+    const d = diagnoseStuckRun(itemHistory(), '@temporalio/worker@1.24.0+another');
+    expect(d).toMatchObject({ verdict: 'leave', divergingEventId: 22 });
+    expect(d.reason).toMatch(/another build .*the code changed/);
+    expect(diagnoseStuckRun(itemHistory(), '')).toMatchObject({ verdict: 'leave' });
+  });
+
+  it('leaves a diverging task the same worker wrote after its own previous one (no worker arrived)', () => {
+    const h = itemHistory();
+    for (const id of [20, 21]) attrs(h, id).identity = '19186@vm';
+    expect(diagnoseStuckRun(h, BUILD).reason).toMatch(/not the first one a newly arrived worker completed/);
+  });
+
+  it('leaves a run that is not stuck on nondeterminism, and one recovery has reset too often', () => {
+    const h = itemHistory();
+    expect(diagnoseStuckRun({ events: h.events.slice(0, 45) }, BUILD)).toMatchObject({ verdict: 'leave', reason: expect.stringMatching(/did not fail with a nondeterminism error/) });
+    const resetTask = (id: number) => ({
+      eventId: String(id),
+      eventTime: h.events[0].eventTime,
+      eventType: 'EVENT_TYPE_WORKFLOW_TASK_FAILED',
+      workflowTaskFailedEventAttributes: { cause: 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW', failure: { message: `${RECOVERY_RESET_REASON}; earlier` } },
+    });
+    const resets = Array.from({ length: MAX_RECOVERY_RESETS }, (_, i) => resetTask(2 + i));
+    const again = { events: [h.events[0], ...resets, ...h.events.slice(1)] };
+    expect(diagnoseStuckRun(again, BUILD).reason).toMatch(new RegExp(`reset it ${MAX_RECOVERY_RESETS} times already`));
+  });
+
+  it('knows a run that recovery ended from one ended otherwise', () => {
+    const h = itemHistory();
+    const terminated = (reason: string) => ({
+      events: [...h.events, { eventId: '49', eventTime: h.events[0].eventTime, eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED', workflowExecutionTerminatedEventAttributes: { reason, identity: 'history-resetter' } }],
+    });
+    expect(endedByRecovery(terminated(`${RECOVERY_RESET_REASON}; task 21`))).toBe(true);
+    expect(endedByRecovery(terminated('by hand'))).toBe(false);
+    expect(endedByRecovery(h)).toBe(false);
+  });
+});
+
+describe('stuckRunOf (the core log line recovery listens for)', () => {
+  const failure = 'Failure { failure: Some(Failure { message: "[TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 11, WorkflowExecutionUpdateCompleted)" }) }';
+  it('takes the run id of a task failed on nondeterminism, in either spelling of the field', () => {
+    expect(stuckRunOf({ message: 'Failing workflow task', meta: { runId: 'r1', failure } })).toBe('r1');
+    expect(stuckRunOf({ message: 'Failing workflow task', meta: { run_id: 'r2', failure } })).toBe('r2');
+  });
+  it('ignores other failures and other lines (a failing query included)', () => {
+    expect(stuckRunOf({ message: 'Failing workflow task', meta: { runId: 'r1', failure: 'Failure { message: "activity type not registered" }' } })).toBeUndefined();
+    expect(stuckRunOf({ message: 'Failing legacy query request', meta: { runId: 'r1', failure } })).toBeUndefined();
+  });
+});
