@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { docRefOf } from '../../libs/persistence/src';
+import { docRefOf, PgWorkflowRecoveryRepository } from '../../libs/persistence/src';
 import { Worker } from '@temporalio/worker';
 import { apiContextOf } from '../../apps/api/src/main';
 import { AuditStore, buildUnitTimeline, historyFromCliJson, renderTimeline } from '../../libs/audit/src';
@@ -402,5 +402,36 @@ describe('massline audit (the CLI)', () => {
       expect(r.err).toContain('massline audit');
     }
     expect((await massline('help')).code).toBe(0);
+  });
+});
+
+describe('GET /api/audit/recoveries', () => {
+  it('lists the stuck runs and what recovery did, newest first, a page at a time; auditors and the office only', async () => {
+    const repo = new PgWorkflowRecoveryRepository(apiContextOf(api.app).dataSource);
+    const wf = `massline-unit-${randomUUID()}`;
+    const runs = [randomUUID(), randomUUID()];
+    expect(await repo.claim(runs[0], wf, 'worker-1', 60_000)).toBe(true);
+    await repo.settle(runs[0], { verdict: 'reset', reason: 'task 21 …', failure: '[TMPRL1100] Nondeterminism error: …', divergingEventId: 22, resetEventId: 21, newRunId: runs[1] });
+    expect(await repo.claim(runs[1], wf, 'worker-2', 60_000)).toBe(true);
+    await repo.settle(runs[1], { verdict: 'left', reason: 'the diverging task was written by another build (b1): the code changed', divergingEventId: 40 });
+    // Taken, then settled: a second claim by any worker gets nothing.
+    expect(await repo.claim(runs[0], wf, 'worker-2', 0)).toBe(false);
+
+    const page = await auditor('GET', '/api/audit/recoveries?pageSize=1');
+    expect(page.status).toBe(200);
+    expect(page.body.total).toBeGreaterThanOrEqual(2);
+    expect(page.body.items).toEqual([expect.objectContaining({ workflowId: wf, runId: runs[1], verdict: 'left', divergingEventId: 40, claimedBy: 'worker-2' })]);
+    const second = await auditor('GET', '/api/audit/recoveries?pageSize=1&page=2');
+    expect(second.body.items).toEqual([expect.objectContaining({ runId: runs[0], verdict: 'reset', resetEventId: 21, newRunId: runs[1] })]);
+    expect((await as(world.tokens.office)('GET', '/api/audit/recoveries')).status).toBe(200);
+    for (const who of [world.tokens.unitA, world.tokens.supA]) expect((await as(who)('GET', '/api/audit/recoveries')).status).toBe(403);
+    expect((await as(undefined)('GET', '/api/audit/recoveries')).status).toBe(401);
+    const metrics = (await api.call('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^massline_workflow_recoveries\{verdict="reset"\} 1$/m);
+    expect(metrics).toMatch(/^massline_workflow_recoveries\{verdict="left"\} 1$/m);
+    expect(metrics).toMatch(/^massline_workflow_recoveries\{verdict="deciding"\} 0$/m);
+    const bad = await auditor('GET', '/api/audit/recoveries?pageSize=0');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/pageSize/);
   });
 });

@@ -35,10 +35,14 @@ describe('diagnoseStuckRun', () => {
     expect(diagnoseStuckRun(itemHistory(), '')).toMatchObject({ verdict: 'leave' });
   });
 
-  it('leaves a diverging task the same worker wrote after its own previous one (no worker arrived)', () => {
+  it('says whether a newly arrived worker wrote the diverging task; the same build resets either way', () => {
+    expect(diagnoseStuckRun(itemHistory(), BUILD).reason).toMatch(/the first 7169@vm completed after another worker/);
+    // As a fault run saw it once: a worker that had the run cached wrote the task (timer and Update) itself.
     const h = itemHistory();
     for (const id of [20, 21]) attrs(h, id).identity = '19186@vm';
-    expect(diagnoseStuckRun(h, BUILD).reason).toMatch(/not the first one a newly arrived worker completed/);
+    const d = diagnoseStuckRun(h, BUILD);
+    expect(d).toMatchObject({ verdict: 'reset', resetEventId: 21 });
+    expect(d.reason).toMatch(/completed by 19186@vm after its own previous one/);
   });
 
   it('leaves a run that is not stuck on nondeterminism, and one recovery has reset too often', () => {

@@ -96,7 +96,7 @@ async function probeWithTwoNotes(taskQueue: string, buildId: string): Promise<{ 
 }
 
 const settledRow = (runId: string) =>
-  waitFor(async () => (await recoveries.list(100)).find((r: WorkflowRecovery) => r.runId === runId && r.settledAt), `recovery of ${runId} settled`, 90_000);
+  waitFor(async () => (await recoveries.list(0, 100)).items.find((r: WorkflowRecovery) => r.runId === runId && r.settledAt), `recovery of ${runId} settled`, 90_000);
 
 const eventTypes = (h: JsonHistory) => h.events.map((e) => e.eventType.replace('EVENT_TYPE_', ''));
 
@@ -150,7 +150,7 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
     expect(replay.replayed).toBe(2);
     // A second notice of the same run changes nothing: it is settled.
     await expect(recovery.recover(runId)).resolves.toBeUndefined();
-    expect((await recoveries.list(100)).filter((r) => r.runId === runId)).toHaveLength(1);
+    expect((await recoveries.list(0, 100)).items.filter((r) => r.runId === runId)).toHaveLength(1);
   });
 
   it('leaves a run whose diverging task another build wrote (a code change), says why, and resets nothing', async () => {

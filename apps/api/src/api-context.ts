@@ -27,7 +27,14 @@ import { SignInRepository } from './repositories/sign-in.repository';
 import { UnitsRepository } from './repositories/units.repository';
 import { EntriesRepository } from './repositories/entries.repository';
 import { TextStore } from './common/texts';
-import { PgActivityFailureRepository, PgDocumentRepository, type ActivityFailureRepository, type DocumentRepository } from '../../../libs/persistence/src';
+import {
+  PgActivityFailureRepository,
+  PgDocumentRepository,
+  PgWorkflowRecoveryRepository,
+  type ActivityFailureRepository,
+  type DocumentRepository,
+  type WorkflowRecoveryRepository,
+} from '../../../libs/persistence/src';
 import { MeetingPresence } from './units/presence';
 import { PresenceRepository } from './repositories/presence.repository';
 import { UnitsService } from './units/units.service';
@@ -56,6 +63,7 @@ export interface ApiContext {
     entries: EntriesRepository;
     documents: DocumentRepository;
     activityFailures: ActivityFailureRepository;
+    recoveries: WorkflowRecoveryRepository;
     signIn: SignInRepository;
   };
   texts: TextStore;
@@ -94,6 +102,7 @@ export function buildApiContext(
     entries: new EntriesRepository(dataSource),
     documents: new PgDocumentRepository(dataSource),
     activityFailures: new PgActivityFailureRepository(dataSource),
+    recoveries: new PgWorkflowRecoveryRepository(dataSource),
     signIn: new SignInRepository(dataSource),
   };
   const texts = new TextStore(repositories.documents);
@@ -131,6 +140,7 @@ export function buildApiContext(
     health: new HealthService(dataSource, engine, metrics, repositories.activityFailures),
   };
   metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();
+  metrics.countRecoveries = () => repositories.recoveries.counts();
   return {
     config,
     idempotencySweeper,

@@ -1,10 +1,11 @@
 // A run stuck on a nondeterminism error: can it be reset safely, and to which event?
-// The SDK (1.24.0) sometimes writes a task it cannot replay: the first task a freshly started worker takes
-// over from one that died (see README: Replay). Every later task of that run fails, so the run is stuck. The
-// code that wrote the task is the code that now fails to replay it, so resetting the run to just before that
-// task loses no decision of the rules: the same build takes the task again, from the history, and the
-// decisions accepted after it are reapplied by the engine. A divergence written by another build is a code
-// change; that one is left to people (README: Changing workflow code safely).
+// The SDK (1.24.0) sometimes writes a task it cannot replay — most often the first task a freshly started
+// worker takes over from one that died, sometimes a task of a worker that had the run cached (README: Replay).
+// Every later task of that run fails, so the run is stuck. When the build that wrote the task is the build
+// that now fails to replay it, the code did not change: resetting the run to just before that task loses no
+// decision of the rules — the same build takes the task again, from the history, and the engine reapplies the
+// decisions accepted after it. A divergence written by another build is a code change; that one is left to
+// people (README: Changing workflow code safely).
 import { attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent } from './events';
 import { describeReplayError } from './replay';
 
@@ -56,9 +57,9 @@ export function endedByRecovery(history: { events?: ReadonlyArray<object> | null
 
 /**
  * Decides on a run whose last workflow task failed with a nondeterminism error. `buildId` is the build of
- * the worker that failed to replay it. Reset only when the task the replay disagrees with was written by this
- * very build and was the first one a newly arrived worker completed (another worker wrote the one before, or
- * the one before timed out or failed): the signature of the SDK's defect, never of a code change.
+ * the worker that failed to replay it (the SDK's build id includes a digest of the workflow bundle). Reset
+ * only when the task the replay disagrees with was written by this very build — never a code change — and
+ * recovery has not reset the run too often already.
  */
 export function diagnoseStuckRun(history: JsonHistory, buildId: string): StuckRunDiagnosis {
   const events = history.events;
@@ -80,18 +81,18 @@ export function diagnoseStuckRun(history: JsonHistory, buildId: string): StuckRu
   const badBuild = buildIdOf(badTask);
   if (!buildId || badBuild !== buildId) return left(`the diverging task was written by another build (${badBuild ?? 'unknown'}): the code changed`);
 
+  // Said in the reason, for whoever reads it: the defect's usual circumstance, a worker taking over.
   const previous = completed[completed.length - 2];
   const takenOver =
     !previous ||
     attributesOf<TaskAttributes>(previous).identity !== badTask.identity ||
     events.some((e: JsonHistoryEvent) => (e.eventType === TASK_TIMED_OUT || e.eventType === TASK_FAILED) && eventIdOf(e) > eventIdOf(previous) && eventIdOf(e) < eventIdOf(bad));
-  if (!takenOver) return left('the diverging task was not the first one a newly arrived worker completed');
-
+  const who = badTask.identity ?? 'a worker';
   return {
     verdict: 'reset',
     resetEventId: eventIdOf(bad),
     divergingEventId,
     failure: message,
-    reason: `task ${eventIdOf(bad)} was the first ${badTask.identity ?? 'a new worker'} completed, and this build cannot replay it`,
+    reason: `task ${eventIdOf(bad)}, ${takenOver ? `the first ${who} completed after another worker` : `completed by ${who} after its own previous one`}, was written by this build, which cannot replay it`,
   };
 }

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { ItemView, UnitHeader } from '../../domain/src';
 import type { RefusalRow } from './timeline';
 import type { ReplayFailure } from './replay';
+import { PgWorkflowRecoveryRepository, type WorkflowRecovery } from '../../persistence/src';
 
 export interface UnitRow {
   id: string;
@@ -112,7 +113,16 @@ export const isUuid = (v: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
 export class AuditStore {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly recoveryRows: PgWorkflowRecoveryRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.recoveryRows = new PgWorkflowRecoveryRepository(dataSource);
+  }
+
+  /** Runs stuck on a nondeterminism error and what recovery did with each, newest first. */
+  recoveries(offset: number, limit: number): Promise<{ items: WorkflowRecovery[]; total: number }> {
+    return this.recoveryRows.list(offset, limit);
+  }
 
   async unit(unitId: string): Promise<UnitRow | undefined> {
     if (!isUuid(unitId)) return undefined;

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags 
 import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiErrors } from '../common/dto';
+import { ApiErrors, PageQueryDto } from '../common/dto';
 import { ItemIdParam, UuidParam } from '../common/params';
 import {
   DossierQueryDto,
@@ -15,6 +15,7 @@ import {
   ReplayRequestDto,
   TimelineEntryDto,
   TimelineQueryDto,
+  WorkflowRecoveryPageDto,
 } from './audit.dto';
 import { AuditService } from './audit.service';
 
@@ -83,6 +84,17 @@ export class AuditController {
   @ApiErrors(401, 403, 404)
   replayJob(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('replay job')) id: string) {
     return this.service.replayJob(p, id);
+  }
+
+  @Get('recoveries')
+  @Roles('auditor', 'office')
+  @ApiOperation({
+    summary: 'Runs stuck on a nondeterminism error and what the worker did with each: reset to before the task its own build could not replay, or left to people, and why',
+  })
+  @ApiOkResponse({ type: WorkflowRecoveryPageDto })
+  @ApiErrors(400, 401, 403)
+  recoveries(@CurrentPrincipal() p: Principal, @Query() q: PageQueryDto) {
+    return this.service.recoveries(p, q);
   }
 
   @Post('reconciliations')

@@ -65,6 +65,25 @@ export class ReplayJobDto {
   @ApiPropertyOptional() finishedAt?: string;
 }
 
+export class WorkflowRecoveryDto {
+  @ApiProperty() workflowId!: string;
+  @ApiProperty({ description: 'The run that was stuck' }) runId!: string;
+  @ApiPropertyOptional({ enum: ['reset', 'left'], description: 'Absent while a worker is still deciding' }) verdict?: string;
+  @ApiPropertyOptional({ description: 'Why it was reset or left to people' }) reason?: string;
+  @ApiPropertyOptional({ description: "The engine's nondeterminism error" }) failure?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'First event the replay disagreed with' }) divergingEventId?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskCompleted event the run was reset to' }) resetEventId?: number;
+  @ApiPropertyOptional({ description: 'The run the reset made' }) newRunId?: string;
+  @ApiProperty({ description: 'The worker that acted' }) claimedBy!: string;
+  @ApiProperty() claimedAt!: string;
+  @ApiPropertyOptional() settledAt?: string;
+}
+
+export class WorkflowRecoveryPageDto {
+  @ApiProperty({ type: [WorkflowRecoveryDto] }) items!: WorkflowRecoveryDto[];
+  @ApiProperty({ type: 'integer' }) total!: number;
+}
+
 export class ReplayAcceptedDto {
   @ApiProperty() id!: string;
 }

@@ -21,6 +21,7 @@ import { AccessPolicy } from '../auth/access-policy';
 import type { Principal } from '../auth/principal';
 import type { AuditRepository } from './audit.repository';
 import type { ReplayRequestDto } from './audit.dto';
+import { pageOf, type PageQueryDto } from '../common/dto';
 import type { ReplayRunner } from './replay-runner';
 
 const TIMELINE_READERS: Role[] = ['auditor', 'office', 'supervisor'];
@@ -110,6 +111,12 @@ export class AuditService {
       createdAt: job.createdAt,
       ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
     };
+  }
+
+  async recoveries(by: Principal, q: PageQueryDto) {
+    AccessPolicy.requireRole(by, ['auditor', 'office'], 'read the recoveries of stuck runs');
+    const { offset, limit } = pageOf(q);
+    return this.repository.recoveries(offset, limit);
   }
 
   async reconcile(by: Principal, campaignId: string): Promise<ReconciliationReport> {

@@ -32,6 +32,10 @@ export class ApiMetrics {
   /** Activities failing right now (retried by Temporal meanwhile), as the workers record them. */
   readonly failingActivities: Gauge<'activity'>;
 
+  /** Set once the services exist: runs stuck on a nondeterminism error, by what recovery did. */
+  countRecoveries?: () => Promise<Array<{ verdict: string; count: number }>>;
+  readonly workflowRecoveries: Gauge<'verdict'>;
+
   /** Set once the services exist: counts the running campaigns whose workflow task keeps failing. */
   countStalledCampaigns?: () => Promise<number>;
   readonly stalledCampaigns: Gauge;
@@ -50,6 +54,22 @@ export class ApiMetrics {
       async collect() {
         try {
           if (metrics.countStalledCampaigns) this.set(await metrics.countStalledCampaigns());
+        } catch {
+          // As for escalations: the scrape answers, readiness reports what is down.
+        }
+      },
+    });
+    this.workflowRecoveries = new Gauge({
+      name: 'massline_workflow_recoveries',
+      help: 'Runs stuck on a nondeterminism error, by verdict: reset by the worker (the SDK wrote a task its own build cannot replay), left to people (a code change), or deciding',
+      labelNames: ['verdict'] as const,
+      registers: [this.registry],
+      async collect() {
+        try {
+          if (!metrics.countRecoveries) return;
+          const rows = await metrics.countRecoveries();
+          this.reset();
+          for (const v of ['reset', 'left', 'deciding']) this.set({ verdict: v }, rows.find((r) => r.verdict === v)?.count ?? 0);
         } catch {
           // As for escalations: the scrape answers, readiness reports what is down.
         }

@@ -23,10 +23,10 @@ export interface WorkflowRecoveryRepository {
    */
   claim(runId: string, workflowId: string, worker: string, staleMs: number): Promise<boolean>;
   settle(runId: string, outcome: Pick<WorkflowRecovery, 'verdict' | 'reason' | 'failure' | 'divergingEventId' | 'resetEventId' | 'newRunId'>): Promise<void>;
-  /** Newest first. */
-  list(limit: number): Promise<WorkflowRecovery[]>;
-  /** Runs reset by recovery, by run id (the replay lists them apart from failures). */
-  resetRuns(runIds: string[]): Promise<Set<string>>;
+  /** Newest first, a page at a time, with the number of rows in all. */
+  list(offset: number, limit: number): Promise<{ items: WorkflowRecovery[]; total: number }>;
+  /** Runs by verdict (`deciding` while unsettled). */
+  counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'deciding'; count: number }>>;
 }
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -53,12 +53,13 @@ export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository 
     );
   }
 
-  async list(limit: number): Promise<WorkflowRecovery[]> {
+  async list(offset: number, limit: number): Promise<{ items: WorkflowRecovery[]; total: number }> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT * FROM workflow_recoveries ORDER BY claimed_at DESC LIMIT $1`,
-      [Math.max(1, Math.min(limit, 1000))],
+      `SELECT *, count(*) OVER () AS total FROM workflow_recoveries ORDER BY claimed_at DESC, run_id LIMIT $1 OFFSET $2`,
+      [Math.max(1, Math.min(limit, 1000)), Math.max(0, offset)],
     );
-    return rows.map((r) => ({
+    const total = rows.length ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM workflow_recoveries`))[0].n);
+    const items = rows.map((r) => ({
       workflowId: r.workflow_id as string,
       runId: r.run_id as string,
       verdict: opt(r.verdict as WorkflowRecovery['verdict'] | null),
@@ -71,14 +72,13 @@ export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository 
       claimedAt: new Date(r.claimed_at as string).toISOString(),
       settledAt: r.settled_at ? new Date(r.settled_at as string).toISOString() : undefined,
     }));
+    return { items, total };
   }
 
-  async resetRuns(runIds: string[]): Promise<Set<string>> {
-    if (!runIds.length) return new Set();
-    const rows: Array<{ run_id: string }> = await this.dataSource.query(
-      `SELECT run_id FROM workflow_recoveries WHERE verdict = 'reset' AND run_id = ANY($1::text[])`,
-      [runIds],
+  async counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'deciding'; count: number }>> {
+    const rows: Array<{ verdict: 'reset' | 'left' | 'deciding'; n: string }> = await this.dataSource.query(
+      `SELECT coalesce(verdict, 'deciding') AS verdict, count(*) AS n FROM workflow_recoveries GROUP BY 1 ORDER BY 1`,
     );
-    return new Set(rows.map((r) => r.run_id));
+    return rows.map((r) => ({ verdict: r.verdict, count: Number(r.n) }));
   }
 }
