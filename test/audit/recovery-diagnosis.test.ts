@@ -47,7 +47,7 @@ describe('diagnoseStuckRun', () => {
 
   it('leaves a run that is not stuck on nondeterminism, and one recovery has reset too often', () => {
     const h = itemHistory();
-    expect(diagnoseStuckRun({ events: h.events.slice(0, 45) }, BUILD)).toMatchObject({ verdict: 'leave', reason: expect.stringMatching(/did not fail with a nondeterminism error/) });
+    expect(diagnoseStuckRun({ events: h.events.slice(0, 45) }, BUILD)).toMatchObject({ verdict: 'leave', reason: expect.stringMatching(/nor a query failed with a nondeterminism error/) });
     const resetTask = (id: number) => ({
       eventId: String(id),
       eventTime: h.events[0].eventTime,
@@ -57,6 +57,16 @@ describe('diagnoseStuckRun', () => {
     const resets = Array.from({ length: MAX_RECOVERY_RESETS }, (_, i) => resetTask(2 + i));
     const again = { events: [h.events[0], ...resets, ...h.events.slice(1)] };
     expect(diagnoseStuckRun(again, BUILD).reason).toMatch(new RegExp(`reset it ${MAX_RECOVERY_RESETS} times already`));
+  });
+
+  it('resets a run whose query failed to replay although no task has failed yet (waiting on a far timer); never a closed run', () => {
+    const h = itemHistory();
+    const waiting = { events: h.events.slice(0, 45) };
+    const queryFailure = 'Failure { failure: Some(Failure { message: "[TMPRL1100] Nondeterminism error: Update machine does not handle this event: HistoryEvent(id: 22, ActivityTaskScheduled)" }) }';
+    expect(diagnoseStuckRun(waiting, BUILD, queryFailure)).toMatchObject({ verdict: 'reset', resetEventId: 21, divergingEventId: 22 });
+    expect(diagnoseStuckRun(waiting, BUILD, 'Failure { message: "query handler threw" }').verdict).toBe('leave');
+    const closed = { events: [...waiting.events, { eventId: '46', eventTime: h.events[0].eventTime, eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED' }] };
+    expect(diagnoseStuckRun(closed, BUILD, queryFailure).reason).toMatch(/the run has closed/);
   });
 
   it('knows a run that recovery ended from one ended otherwise', () => {
@@ -72,12 +82,13 @@ describe('diagnoseStuckRun', () => {
 
 describe('stuckRunOf (the core log line recovery listens for)', () => {
   const failure = 'Failure { failure: Some(Failure { message: "[TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 11, WorkflowExecutionUpdateCompleted)" }) }';
-  it('takes the run id of a task failed on nondeterminism, in either spelling of the field', () => {
-    expect(stuckRunOf({ message: 'Failing workflow task', meta: { runId: 'r1', failure } })).toBe('r1');
-    expect(stuckRunOf({ message: 'Failing workflow task', meta: { run_id: 'r2', failure } })).toBe('r2');
+  it('takes the run id and failure of a task or a query failed on nondeterminism, in either spelling of the field', () => {
+    expect(stuckRunOf({ message: 'Failing workflow task', meta: { runId: 'r1', failure } })).toEqual({ runId: 'r1', failure });
+    expect(stuckRunOf({ message: 'Failing workflow task', meta: { run_id: 'r2', failure } })).toEqual({ runId: 'r2', failure });
+    expect(stuckRunOf({ message: 'Failing legacy query request', meta: { runId: 'r3', failure } })).toEqual({ runId: 'r3', failure });
   });
-  it('ignores other failures and other lines (a failing query included)', () => {
+  it('ignores other failures and other lines', () => {
     expect(stuckRunOf({ message: 'Failing workflow task', meta: { runId: 'r1', failure: 'Failure { message: "activity type not registered" }' } })).toBeUndefined();
-    expect(stuckRunOf({ message: 'Failing legacy query request', meta: { runId: 'r1', failure } })).toBeUndefined();
+    expect(stuckRunOf({ message: 'Activity failed', meta: { runId: 'r1', failure } })).toBeUndefined();
   });
 });

@@ -23,14 +23,14 @@ let v1: WorkflowBundle;
 let v2: WorkflowBundle;
 let recoveries: PgWorkflowRecoveryRepository;
 /** Where the core's failing-task lines go: the recovery of the worker under test. */
-let onStuckRun: (runId: string) => void = () => undefined;
+let onStuckRun: (runId: string, failure: string) => void = () => undefined;
 const heard: string[] = [];
 
 beforeAll(async () => {
   Runtime.install({
-    logger: watchingLogger(new DefaultLogger('ERROR'), (runId) => {
+    logger: watchingLogger(new DefaultLogger('ERROR'), (runId, failure) => {
       heard.push(runId);
-      onStuckRun(runId);
+      onStuckRun(runId, failure);
     }),
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
   });
@@ -105,7 +105,7 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
     const taskQueue = `recovery-${randomUUID()}`;
     const { workflowId, runId } = await probeWithTwoNotes(taskQueue, 'probe-build-1');
     const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-1', log: () => undefined });
-    onStuckRun = (id) => recovery.notice(id);
+    onStuckRun = (id, failure) => recovery.notice(id, failure);
     try {
       const result = await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-1', taskQueue }, async () => {
         await note(workflowId, 'third');
@@ -153,11 +153,47 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
     expect((await recoveries.list(0, 100)).items.filter((r) => r.runId === runId)).toHaveLength(1);
   });
 
+  it('resets a run no task has woken since, when a query of it fails to replay', async () => {
+    const taskQueue = `recovery-${randomUUID()}`;
+    const { workflowId, runId } = await probeWithTwoNotes(taskQueue, 'probe-build-2');
+    const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-2', log: () => undefined });
+    onStuckRun = (id, failure) => recovery.notice(id, failure);
+    try {
+      await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-2', taskQueue }, async () => {
+        // Only reads: the first ones fail (the replay diverges), then the reset run answers.
+        const notes = await waitFor(
+          async () => {
+            try {
+              // The reset run takes the reapplied note "second" in its first task (after a 1 ms timer in v2).
+              const read = await client.workflow.getHandle(workflowId).query<string[]>('notes');
+              return read.length >= 2 ? read : undefined;
+            } catch {
+              return undefined;
+            }
+          },
+          'the notes readable again',
+          90_000,
+        );
+        expect(notes).toEqual(['first', 'second']);
+        await recovery.settled();
+      });
+    } finally {
+      onStuckRun = () => undefined;
+    }
+    const row = await settledRow(runId);
+    expect(row).toMatchObject({ workflowId, verdict: 'reset' });
+    const old = (await fetchJsonHistory(client, workflowId, runId))!;
+    // No workflow task had failed: the query's failure named the run.
+    expect(old.events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_FAILED')).toBe(false);
+    expect(endedByRecovery(old)).toBe(true);
+    await client.workflow.getHandle(workflowId).terminate('test done');
+  });
+
   it('leaves a run whose diverging task another build wrote (a code change), says why, and resets nothing', async () => {
     const taskQueue = `recovery-${randomUUID()}`;
     const { workflowId, runId } = await probeWithTwoNotes(taskQueue, 'probe-build-old');
     const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-new', log: () => undefined });
-    onStuckRun = (id) => recovery.notice(id);
+    onStuckRun = (id, failure) => recovery.notice(id, failure);
     try {
       await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-new', taskQueue }, async () => {
         // The note waits on a run that cannot move: sent without waiting for its answer.

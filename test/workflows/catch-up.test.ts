@@ -68,6 +68,12 @@ async function runWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T>
 /** The drive helpers read the clock from an environment: here it is the real one. */
 const realClock = { currentTimeMs: async () => Date.now() } as unknown as Parameters<typeof meetP3Gate>[0];
 
+/**
+ * A rung is late when the ladder reached it only after its moment: here, when the second worker fired it. One
+ * that came due while the first worker was still stopping (a loaded machine) fired on time.
+ */
+const lateAfter = (workerGoneAt: number) => (r: { firedAt: string }) => Date.parse(r.firedAt) > workerGoneAt;
+
 /** Waits until the clock passes `ms` (the moment rungs come due). */
 const until = (ms: number, what: string) => waitFor(async () => Date.now() > ms, what, ms - Date.now() + PATIENCE);
 
@@ -113,6 +119,7 @@ describe('a ladder catching up after the worker was away', () => {
       item = await startItem(taskQueue, deadline);
       await rungsOf(item.handle, 1);
     });
+    const late = lateAfter(Date.now());
     // No worker while the yellow (deadline) and red (+3 s) rungs come due; the office decides meanwhile.
     await until(deadline + 4_000, 'yellow and red due');
     const carried = up<ItemView>(item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
@@ -121,8 +128,8 @@ describe('a ladder catching up after the worker was away', () => {
       const v = await rungsOf(item.handle, 3);
       expect(v.rungs.map((r) => [r.rung, r.late ?? false])).toEqual([
         ['reminder', false],
-        ['yellow', true],
-        ['red', true],
+        ['yellow', late(v.rungs[1])],
+        ['red', late(v.rungs[2])],
       ]);
       expect(v.rungs.map((r) => Date.parse(r.dueAt!))).toEqual([deadline - 2_000, deadline, deadline + 3_000]);
       expect(v.rungs.every((r) => Date.parse(r.firedAt) >= Date.parse(r.dueAt!))).toBe(true);
@@ -148,6 +155,7 @@ describe('a ladder catching up after the worker was away', () => {
       await rungsOf(item.handle, 1);
       extensionId = (await up<{ id: string }>(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') })).id;
     });
+    const late = lateAfter(Date.now());
     await until(deadline + 4_000, 'yellow and red of the first deadline due');
     const decided = up(item.handle, decideExtensionUpdate, { actor: item.cast.supervisor, extensionId, approve: true, comment: 'granted' });
     await runWorker(taskQueue, async () => {
@@ -155,8 +163,8 @@ describe('a ladder catching up after the worker was away', () => {
       const v = await rungsOf(item.handle, 3);
       expect(v.rungs.slice(0, 3).map((r) => [r.rung, r.deadline, r.late ?? false])).toEqual([
         ['reminder', iso(deadline), false],
-        ['yellow', iso(deadline), true],
-        ['red', iso(deadline), true],
+        ['yellow', iso(deadline), late(v.rungs[1])],
+        ['red', iso(deadline), late(v.rungs[2])],
       ]);
       // Late rungs of the replaced deadline do not card the item: its deadline is the new one.
       expect(v).toMatchObject({ deadline: iso(next), card: 'none' });

@@ -13,10 +13,10 @@ async function main(): Promise<void> {
   const logger = createJsonLogger(config.logLevel);
   // The SDK core's own messages come through our logger (as JSON lines); among them the failing workflow
   // tasks that recovery acts on, once the worker exists.
-  let onStuckRun: (runId: string) => void = () => undefined;
+  let onStuckRun: (runId: string, failure: string) => void = () => undefined;
   // The runtime stops every worker on these signals; the worker then drains and run() resolves.
   Runtime.install({
-    logger: watchingLogger(logger, (runId) => onStuckRun(runId)),
+    logger: watchingLogger(logger, (runId, failure) => onStuckRun(runId, failure)),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
   });
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       onInternalError: (what, error) => logger.warn(`could not ${what}`, { error: String(error) }),
       recoveryLog: (level, message, meta) => logger[level](message, meta),
     });
-    onStuckRun = (runId) => massline.recovery.notice(runId);
+    onStuckRun = (runId, failure) => massline.recovery.notice(runId, failure);
     logger.info('worker ready', {
       address: config.temporal.address,
       namespace: config.temporal.namespace,

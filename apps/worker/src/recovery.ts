@@ -1,5 +1,6 @@
 // Recovery of runs stuck on a nondeterminism error the SDK itself wrote (libs/audit/src/recovery.ts decides).
-// The worker hears of such a run from the SDK's own log line ("Failing workflow task", run id and failure),
+// The worker hears of such a run from the SDK's own log line ("Failing workflow task", or "Failing legacy
+// query request" for a run no task has woken since; run id and failure),
 // claims the run in PostgreSQL so that one worker acts, reads its history and either resets it to just before
 // the task it cannot replay — the engine reapplies the signals and decisions accepted after it, and the
 // activities are idempotent by workflow id and step, so nothing is done twice — or records why it is left
@@ -31,21 +32,24 @@ export interface RecoveryOutcome {
   newRunId?: string;
 }
 
-/** The core's line for a workflow task it fails on a nondeterminism error: the run id, or undefined. */
-export function stuckRunOf(entry: Pick<LogEntry, 'message' | 'meta'>): string | undefined {
-  if (entry.message !== 'Failing workflow task') return undefined;
+/** The core's lines for a replay that failed: a workflow task, or a query of a run no task woke since. */
+const FAILING_REPLAY = new Set(['Failing workflow task', 'Failing legacy query request']);
+
+/** A core line saying a run failed to replay with a nondeterminism error: its run id and the failure, or undefined. */
+export function stuckRunOf(entry: Pick<LogEntry, 'message' | 'meta'>): { runId: string; failure: string } | undefined {
+  if (!FAILING_REPLAY.has(entry.message)) return undefined;
   const meta = entry.meta ?? {};
   // Forwarded entries carry the core's fields in camelCase (runId); its console output spells them run_id.
   const runId = meta.runId ?? meta.run_id;
   const failure = String(meta.failure ?? '');
-  return typeof runId === 'string' && /Nondeterminism/i.test(failure) ? runId : undefined;
+  return typeof runId === 'string' && /Nondeterminism/i.test(failure) ? { runId, failure } : undefined;
 }
 
-/** A logger that tells `onStuckRun` of every run the core fails on nondeterminism, and logs on through `inner`. */
-export function watchingLogger(inner: Logger, onStuckRun: (runId: string) => void): Logger {
+/** A logger that tells `onStuckRun` of every run the core fails to replay on nondeterminism, and logs on through `inner`. */
+export function watchingLogger(inner: Logger, onStuckRun: (runId: string, failure: string) => void): Logger {
   const watch = (message: string, meta?: Record<string, unknown>) => {
-    const runId = stuckRunOf({ message, meta });
-    if (runId) onStuckRun(runId);
+    const stuck = stuckRunOf({ message, meta });
+    if (stuck) onStuckRun(stuck.runId, stuck.failure);
   };
   return {
     log: (level, message, meta) => {
@@ -74,10 +78,10 @@ export class StuckRunRecovery {
 
   constructor(private readonly deps: StuckRunRecoveryDeps) {}
 
-  /** Called for every failing task (many per run): one recovery per run at a time, errors logged, retried at the next notice. */
-  notice(runId: string): void {
+  /** Called for every failing task or query (many per run): one recovery per run at a time, errors logged, retried at the next notice. */
+  notice(runId: string, failure?: string): void {
     if (this.inFlight.has(runId)) return;
-    const p = this.recover(runId)
+    const p = this.recover(runId, failure)
       .catch((error: unknown) => {
         this.deps.log('warn', 'could not recover a stuck run; trying again at its next failing task', { runId, error: String(error) });
         return undefined;
@@ -91,14 +95,14 @@ export class StuckRunRecovery {
     await Promise.all([...this.inFlight.values()]);
   }
 
-  async recover(runId: string): Promise<RecoveryOutcome | undefined> {
+  async recover(runId: string, reportedFailure?: string): Promise<RecoveryOutcome | undefined> {
     const { client, namespace, recoveries, identity, buildId, log } = this.deps;
     const workflowId = await this.workflowIdOf(runId);
     if (!workflowId) return undefined;
     if (!(await recoveries.claim(runId, workflowId, identity, RECOVERY_CLAIM_STALE_MS))) return undefined;
     const history = await fetchJsonHistory(client, workflowId, runId);
     if (!history) throw new Error(`no history for ${workflowId} run ${runId}`);
-    const diagnosis = diagnoseStuckRun(history, buildId);
+    const diagnosis = diagnoseStuckRun(history, buildId, reportedFailure);
     if (diagnosis.verdict === 'leave') {
       await recoveries.settle(runId, { verdict: 'left', reason: diagnosis.reason, failure: diagnosis.failure, divergingEventId: diagnosis.divergingEventId });
       log('warn', 'stuck run left to people', { workflowId, runId, reason: diagnosis.reason, divergingEventId: diagnosis.divergingEventId });

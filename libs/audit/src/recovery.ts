@@ -55,18 +55,31 @@ export function endedByRecovery(history: { events?: ReadonlyArray<object> | null
   return typeof reason === 'string' && reason.startsWith(RECOVERY_RESET_REASON);
 }
 
+const CLOSED = new Set(
+  ['COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELED', 'CONTINUED_AS_NEW'].map((s) => `EVENT_TYPE_WORKFLOW_EXECUTION_${s}`),
+);
+
 /**
- * Decides on a run whose last workflow task failed with a nondeterminism error. `buildId` is the build of
- * the worker that failed to replay it (the SDK's build id includes a digest of the workflow bundle). Reset
- * only when the task the replay disagrees with was written by this very build — never a code change — and
- * recovery has not reset the run too often already.
+ * Decides on a run whose replay failed with a nondeterminism error: its last workflow task failed so, or a
+ * query did (`reportedFailure`, the core's failure text: a run waiting on a far timer fails no task until
+ * then, only the queries that read it). `buildId` is the build of the worker that failed to replay it (the
+ * SDK's build id includes a digest of the workflow bundle). Reset only a running run, only when the task the
+ * replay disagrees with was written by this very build — never a code change — and only if recovery has not
+ * reset the run too often already.
  */
-export function diagnoseStuckRun(history: JsonHistory, buildId: string): StuckRunDiagnosis {
+export function diagnoseStuckRun(history: JsonHistory, buildId: string, reportedFailure?: string): StuckRunDiagnosis {
   const events = history.events;
+  const last = events[events.length - 1];
+  if (!last || CLOSED.has(last.eventType)) return { verdict: 'leave', reason: 'the run has closed: nothing to resume (its history does not replay)' };
   const lastTask = [...events].reverse().find((e) => e.eventType === TASK_COMPLETED || e.eventType === TASK_FAILED);
-  const failure = lastTask && lastTask.eventType === TASK_FAILED ? attributesOf<TaskAttributes>(lastTask) : undefined;
-  if (!failure || failure.cause !== NONDETERMINISM) return { verdict: 'leave', reason: 'its last workflow task did not fail with a nondeterminism error' };
-  const message = failure.failure?.message ?? '';
+  const taskFailure = lastTask && lastTask.eventType === TASK_FAILED ? attributesOf<TaskAttributes>(lastTask) : undefined;
+  const message =
+    taskFailure?.cause === NONDETERMINISM
+      ? (taskFailure.failure?.message ?? '')
+      : reportedFailure && /Nondeterminism/i.test(reportedFailure)
+        ? reportedFailure
+        : undefined;
+  if (message === undefined) return { verdict: 'leave', reason: 'neither its last workflow task nor a query failed with a nondeterminism error' };
   const { eventId: divergingEventId } = describeReplayError(new Error(message));
   if (divergingEventId === undefined) return { verdict: 'leave', reason: 'the failure names no diverging event', failure: message };
   const left = (reason: string): StuckRunDiagnosis => ({ verdict: 'leave', reason, divergingEventId, failure: message });
