@@ -2,7 +2,7 @@
 // and which it leaves to people. Pure: no server.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { diagnoseStuckRun, endedByRecovery, MAX_RECOVERY_RESETS, RECOVERY_RESET_REASON, type JsonHistory } from '../../libs/audit/src';
+import { diagnoseStuckRun, divergingTaskBuild, endedByRecovery, MAX_RECOVERY_RESETS, RECOVERY_RESET_REASON, sdkDefectCause, type JsonHistory } from '../../libs/audit/src';
 import { stuckRunOf } from '../../apps/worker/src/recovery';
 
 const load = (name: string): JsonHistory => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sdk-replay-defect', name), 'utf8'));
@@ -66,7 +66,17 @@ describe('diagnoseStuckRun', () => {
     expect(diagnoseStuckRun(waiting, BUILD, queryFailure)).toMatchObject({ verdict: 'reset', resetEventId: 21, divergingEventId: 22 });
     expect(diagnoseStuckRun(waiting, BUILD, 'Failure { message: "query handler threw" }').verdict).toBe('leave');
     const closed = { events: [...waiting.events, { eventId: '46', eventTime: h.events[0].eventTime, eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED' }] };
-    expect(diagnoseStuckRun(closed, BUILD, queryFailure).reason).toMatch(/the run has closed/);
+    expect(diagnoseStuckRun(closed, BUILD, queryFailure)).toMatchObject({ verdict: 'closed', reason: expect.stringMatching(/the run has closed/) });
+  });
+
+  it("tells the replay a divergence is the SDK's when recovery ended the run or this very build wrote the diverging task", () => {
+    const h = itemHistory();
+    expect(divergingTaskBuild(h, 22)).toBe(BUILD);
+    expect(sdkDefectCause(h, 22, BUILD)).toBe('written by this build');
+    expect(sdkDefectCause(h, 22, '@temporalio/worker@1.24.0+another')).toBeUndefined();
+    expect(sdkDefectCause(h, undefined, BUILD)).toBeUndefined();
+    const ended = { events: [...h.events, { eventId: '49', eventTime: h.events[0].eventTime, eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED', workflowExecutionTerminatedEventAttributes: { reason: `${RECOVERY_RESET_REASON}; task 21` } }] };
+    expect(sdkDefectCause(ended, 22, '@temporalio/worker@1.24.0+another')).toBe('ended by recovery');
   });
 
   it('knows a run that recovery ended from one ended otherwise', () => {

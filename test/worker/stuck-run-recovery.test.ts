@@ -6,9 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { endedByRecovery, fetchHistories, fetchJsonHistory, RECOVERY_RESET_REASON, replayHistories, type JsonHistory } from '../../libs/audit/src';
+import { endedByRecovery, fetchHistories, fetchJsonHistory, RECOVERY_RESET_REASON, replayBuildId, replayHistories, type JsonHistory } from '../../libs/audit/src';
 import { createDataSource, PgWorkflowRecoveryRepository, runMigrations, type WorkflowRecovery } from '../../libs/persistence/src';
 import { StuckRunRecovery, watchingLogger } from '../../apps/worker/src/recovery';
+import { WorkflowGateway } from '../../apps/api/src/workflow/workflow-gateway';
+import { AuditLogRepository } from '../../apps/api/src/repositories/audit-log.repository';
+import { ApiMetrics } from '../../apps/api/src/common/metrics';
+import { JsonLogger } from '../../apps/api/src/common/logger';
+import { defineQuery } from '@temporalio/workflow';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { quietBundlerLogger, waitFor } from '../workflows/helpers';
 import type { DataSource } from 'typeorm';
@@ -146,7 +151,7 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
     // The replay lists the old run apart from failures; the new run follows from the code that runs it.
     const replay = await replayHistories(fetchHistories(client, [{ workflowId, runId }, { workflowId, runId: row.newRunId }]), { bundle: v2 });
     expect(replay.failures).toEqual([]);
-    expect(replay.recovered).toEqual([expect.objectContaining({ workflowId, runId, eventId: row.divergingEventId, kind: 'nondeterminism' })]);
+    expect(replay.sdkDefects).toEqual([expect.objectContaining({ workflowId, runId, eventId: row.divergingEventId, kind: 'nondeterminism', because: 'ended by recovery' })]);
     expect(replay.replayed).toBe(2);
     // A second notice of the same run changes nothing: it is settled.
     await expect(recovery.recover(runId)).resolves.toBeUndefined();
@@ -187,6 +192,40 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
     expect(old.events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_FAILED')).toBe(false);
     expect(endedByRecovery(old)).toBe(true);
     await client.workflow.getHandle(workflowId).terminate('test done');
+  });
+
+  it('finds a completed run its build cannot replay closed (nothing to resume); the API reads it from its result', async () => {
+    const taskQueue = `recovery-${randomUUID()}`;
+    const { workflowId, runId } = await probeWithTwoNotes(taskQueue, 'probe-build-3');
+    await withWorker({ bundle: v1, identity: 'probe-b', buildId: 'probe-build-3', taskQueue }, async () => {
+      await note(workflowId, 'done');
+      await client.workflow.getHandle(workflowId).result();
+    });
+    const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-3', log: () => undefined });
+    onStuckRun = (id, failure) => recovery.notice(id, failure);
+    const gateway = new WorkflowGateway(client, new AuditLogRepository(dataSource), new ApiMetrics(async () => [], false), new JsonLogger('error', () => undefined));
+    const notesQuery = defineQuery<string[]>('notes');
+    try {
+      await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-3', taskQueue }, async () => {
+        // The query replays the whole history with v2, which diverges: it cannot be answered.
+        await expect(gateway.query(notesQuery, workflowId)).rejects.toThrow(/Nondeterminism/);
+        // The workflow's state is its result: read without a replay.
+        expect(await gateway.state(notesQuery, workflowId)).toEqual(['first', 'second', 'done']);
+        await settledRow(runId);
+        await recovery.settled();
+      });
+    } finally {
+      onStuckRun = () => undefined;
+    }
+    expect(await settledRow(runId)).toMatchObject({ workflowId, verdict: 'closed', reason: expect.stringMatching(/the run has closed/) });
+    expect((await client.workflow.getHandle(workflowId).describe()).runId).toBe(runId);
+  });
+
+  it('knows the build id a worker running a bundle gets, as the replay computes it', async () => {
+    const worker = await Worker.create({ connection: native, namespace: testServices().temporal.namespace, taskQueue: `recovery-${randomUUID()}`, workflowBundle: v1 });
+    expect(worker.options.buildId).toBe(replayBuildId(v1));
+    expect(replayBuildId(v2)).not.toBe(replayBuildId(v1));
+    await worker.runUntil(Promise.resolve());
   });
 
   it('leaves a run whose diverging task another build wrote (a code change), says why, and resets nothing', async () => {

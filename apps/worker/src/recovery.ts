@@ -103,6 +103,11 @@ export class StuckRunRecovery {
     const history = await fetchJsonHistory(client, workflowId, runId);
     if (!history) throw new Error(`no history for ${workflowId} run ${runId}`);
     const diagnosis = diagnoseStuckRun(history, buildId, reportedFailure);
+    if (diagnosis.verdict === 'closed') {
+      await recoveries.settle(runId, { verdict: 'closed', reason: diagnosis.reason, failure: reportedFailure });
+      log('warn', 'a closed run does not replay', { workflowId, runId, reason: diagnosis.reason });
+      return { workflowId, runId, diagnosis };
+    }
     if (diagnosis.verdict === 'leave') {
       await recoveries.settle(runId, { verdict: 'left', reason: diagnosis.reason, failure: diagnosis.failure, divergingEventId: diagnosis.divergingEventId });
       log('warn', 'stuck run left to people', { workflowId, runId, reason: diagnosis.reason, divergingEventId: diagnosis.divergingEventId });

@@ -17,7 +17,9 @@ export const MAX_RECOVERY_RESETS = 3;
 
 export type StuckRunDiagnosis =
   | { verdict: 'reset'; resetEventId: number; divergingEventId: number; failure: string; reason: string }
-  | { verdict: 'leave'; reason: string; divergingEventId?: number; failure?: string };
+  | { verdict: 'leave'; reason: string; divergingEventId?: number; failure?: string }
+  /** The run ended already: nothing to resume; reads take its result (the API does), the replay lists it apart. */
+  | { verdict: 'closed'; reason: string };
 
 interface TaskAttributes {
   identity?: string;
@@ -32,8 +34,6 @@ const TASK_FAILED = 'EVENT_TYPE_WORKFLOW_TASK_FAILED';
 const TASK_TIMED_OUT = 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT';
 const NONDETERMINISM = 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR';
 const RESET = 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW';
-
-const buildIdOf = (a: TaskAttributes): string | undefined => a.workerVersion?.buildId ?? a.binaryChecksum;
 
 /** How many times this run's history says recovery reset it (the reset failures carried into the new run). */
 export function recoveryResets(history: JsonHistory): number {
@@ -55,6 +55,36 @@ export function endedByRecovery(history: { events?: ReadonlyArray<object> | null
   return typeof reason === 'string' && reason.startsWith(RECOVERY_RESET_REASON);
 }
 
+/** Why a divergence is the SDK's and not the code's. */
+export type SdkDefectCause = 'ended by recovery' | 'written by this build';
+
+type AnyEvent = { eventId?: unknown; workflowTaskCompletedEventAttributes?: { workerVersion?: { buildId?: string | null } | null; binaryChecksum?: string | null } | null };
+const idOf = (e: AnyEvent): number => {
+  const id = e.eventId as { toNumber?: () => number } | string | number | undefined;
+  return typeof id === 'object' && id?.toNumber ? id.toNumber() : Number(id);
+};
+
+/** Build id of the task the replay disagrees with: the last one completed before the diverging event. JSON or SDK message. */
+export function divergingTaskBuild(history: { events?: ReadonlyArray<object> | null }, divergingEventId: number): string | undefined {
+  let build: string | undefined;
+  for (const e of (history.events ?? []) as ReadonlyArray<AnyEvent>) {
+    if (idOf(e) >= divergingEventId) break;
+    const a = e.workflowTaskCompletedEventAttributes;
+    if (a) build = a.workerVersion?.buildId || a.binaryChecksum || undefined;
+  }
+  return build;
+}
+
+/**
+ * A run whose replay diverged: is it the SDK's doing? Yes when recovery ended it by a reset, or when the
+ * diverging task was written by `buildId`, the very build replaying it. Otherwise undefined: a failure.
+ */
+export function sdkDefectCause(history: { events?: ReadonlyArray<object> | null }, divergingEventId: number | undefined, buildId: string | undefined): SdkDefectCause | undefined {
+  if (endedByRecovery(history)) return 'ended by recovery';
+  if (divergingEventId !== undefined && buildId && divergingTaskBuild(history, divergingEventId) === buildId) return 'written by this build';
+  return undefined;
+}
+
 const CLOSED = new Set(
   ['COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED', 'CANCELED', 'CONTINUED_AS_NEW'].map((s) => `EVENT_TYPE_WORKFLOW_EXECUTION_${s}`),
 );
@@ -70,7 +100,7 @@ const CLOSED = new Set(
 export function diagnoseStuckRun(history: JsonHistory, buildId: string, reportedFailure?: string): StuckRunDiagnosis {
   const events = history.events;
   const last = events[events.length - 1];
-  if (!last || CLOSED.has(last.eventType)) return { verdict: 'leave', reason: 'the run has closed: nothing to resume (its history does not replay)' };
+  if (!last || CLOSED.has(last.eventType)) return { verdict: 'closed', reason: 'the run has closed: nothing to resume (its history does not replay)' };
   const lastTask = [...events].reverse().find((e) => e.eventType === TASK_COMPLETED || e.eventType === TASK_FAILED);
   const taskFailure = lastTask && lastTask.eventType === TASK_FAILED ? attributesOf<TaskAttributes>(lastTask) : undefined;
   const message =
@@ -91,7 +121,7 @@ export function diagnoseStuckRun(history: JsonHistory, buildId: string, reported
   const bad = completed[completed.length - 1];
   if (!bad) return left('the diverging event comes before any completed workflow task');
   const badTask = attributesOf<TaskAttributes>(bad);
-  const badBuild = buildIdOf(badTask);
+  const badBuild = divergingTaskBuild(history, divergingEventId);
   if (!buildId || badBuild !== buildId) return left(`the diverging task was written by another build (${badBuild ?? 'unknown'}): the code changed`);
 
   // Said in the reason, for whoever reads it: the defect's usual circumstance, a worker taking over.

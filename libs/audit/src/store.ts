@@ -101,8 +101,8 @@ export interface ReplayJobRow {
   total: number;
   replayed: number;
   failures: ReplayFailure[];
-  /** Runs recovery ended by a reset, whose histories diverge because of the SDK (not failures). */
-  recovered: ReplayFailure[];
+  /** Divergences that are the SDK's, not the code's (not failures). */
+  sdkDefects: ReplayFailure[];
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -339,14 +339,14 @@ export class AuditStore {
     return rows[0].id;
   }
 
-  async updateReplayJob(id: string, patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; recovered?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string }): Promise<void> {
+  async updateReplayJob(id: string, patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; sdkDefects?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string }): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [id];
     const set = (col: string, value: unknown) => { params.push(value); sets.push(`${col} = $${params.length}`); };
     if (patch.total !== undefined) set('total', patch.total);
     if (patch.replayed !== undefined) set('replayed', patch.replayed);
     if (patch.failures !== undefined) set('failures', JSON.stringify(patch.failures));
-    if (patch.recovered !== undefined) set('recovered', JSON.stringify(patch.recovered));
+    if (patch.sdkDefects !== undefined) set('sdk_defects', JSON.stringify(patch.sdkDefects));
     if (patch.error !== undefined) set('error', patch.error);
     if (patch.status !== undefined) {
       set('status', patch.status);
@@ -369,7 +369,7 @@ export class AuditStore {
         total: r.total,
         replayed: r.replayed,
         failures: r.failures,
-        recovered: r.recovered ?? [],
+        sdkDefects: r.sdk_defects ?? [],
         error: r.error ?? null,
         createdAt: iso(r.created_at)!,
         finishedAt: iso(r.finished_at),

@@ -43,6 +43,11 @@ export class ReplayFailureDto {
   @ApiPropertyOptional({ example: 5, description: 'First event of the history the current code disagrees with' }) eventId?: number;
   @ApiPropertyOptional({ example: 'UpsertWorkflowSearchAttributes' }) eventType?: string;
   @ApiProperty({ enum: ['nondeterminism', 'replay-error', 'fetch-error'] }) kind!: string;
+  @ApiPropertyOptional({
+    enum: ['ended by recovery', 'written by this build'],
+    description: "On `sdkDefects` only: why the divergence is the SDK's, not the code's",
+  })
+  because?: string;
 }
 
 export class ReplayJobDto {
@@ -55,9 +60,9 @@ export class ReplayJobDto {
   @ApiProperty({
     type: [ReplayFailureDto],
     description:
-      'Runs that diverge but that recovery ended by resetting them (a task the SDK wrote and cannot replay, taken again by the same build): not failures; the run that replaced each one is replayed too',
+      "Divergences that are the SDK's, not the code's, listed apart from failures: runs that recovery ended by a reset (the run that replaced each one is replayed too), and runs whose diverging task was written by the very build replaying them",
   })
-  recovered!: ReplayFailureDto[];
+  sdkDefects!: ReplayFailureDto[];
   @ApiPropertyOptional() error?: string;
   @ApiProperty({ type: Object }) request!: Record<string, unknown>;
   @ApiProperty() requestedBy!: string;
@@ -68,7 +73,8 @@ export class ReplayJobDto {
 export class WorkflowRecoveryDto {
   @ApiProperty() workflowId!: string;
   @ApiProperty({ description: 'The run that was stuck' }) runId!: string;
-  @ApiPropertyOptional({ enum: ['reset', 'left'], description: 'Absent while a worker is still deciding' }) verdict?: string;
+  @ApiPropertyOptional({ enum: ['reset', 'left', 'closed'], description: 'Absent while a worker is still deciding; `closed`: the run had ended, nothing to resume' })
+  verdict?: string;
   @ApiPropertyOptional({ description: 'Why it was reset or left to people' }) reason?: string;
   @ApiPropertyOptional({ description: "The engine's nondeterminism error" }) failure?: string;
   @ApiPropertyOptional({ type: 'integer', description: 'First event the replay disagreed with' }) divergingEventId?: number;

@@ -104,7 +104,7 @@ export class AuditService {
       total: job.total,
       replayed: job.replayed,
       failures: job.failures,
-      recovered: job.recovered,
+      sdkDefects: job.sdkDefects,
       ...(job.error ? { error: job.error } : {}),
       request: job.request,
       requestedBy: job.requestedBy,

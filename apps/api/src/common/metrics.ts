@@ -61,7 +61,7 @@ export class ApiMetrics {
     });
     this.workflowRecoveries = new Gauge({
       name: 'massline_workflow_recoveries',
-      help: 'Runs stuck on a nondeterminism error, by verdict: reset by the worker (the SDK wrote a task its own build cannot replay), left to people (a code change), or deciding',
+      help: 'Runs whose history did not replay (nondeterminism), by verdict: reset by the worker (the SDK wrote a task its own build cannot replay), left to people (a code change), closed already (nothing to resume), or deciding',
       labelNames: ['verdict'] as const,
       registers: [this.registry],
       async collect() {
@@ -69,7 +69,7 @@ export class ApiMetrics {
           if (!metrics.countRecoveries) return;
           const rows = await metrics.countRecoveries();
           this.reset();
-          for (const v of ['reset', 'left', 'deciding']) this.set({ verdict: v }, rows.find((r) => r.verdict === v)?.count ?? 0);
+          for (const v of ['reset', 'left', 'closed', 'deciding']) this.set({ verdict: v }, rows.find((r) => r.verdict === v)?.count ?? 0);
         } catch {
           // As for escalations: the scrape answers, readiness reports what is down.
         }

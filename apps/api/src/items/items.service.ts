@@ -58,7 +58,7 @@ export class ItemsService {
   async get(by: Principal, itemId: string): Promise<ItemView> {
     const unit = await this.unitOf(itemId);
     AccessPolicy.canRead(by, unit, { what: 'item', id: itemId });
-    const live = await this.workflows.query(itemStateQuery, itemWorkflowId(itemId));
+    const live = await this.workflows.state(itemStateQuery, itemWorkflowId(itemId));
     return this.texts.hydrate(live ?? (await this.pendingView(unit, itemId)));
   }
 

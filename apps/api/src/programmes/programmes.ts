@@ -226,7 +226,7 @@ export class ProgrammesService {
   async get(by: Principal, id: string): Promise<ProgrammeView> {
     AccessPolicy.requireRole(by, ['office', 'auditor', 'supervisor', 'unit'], 'read programmes');
     await this.mustFind(id);
-    const view = await this.workflows.query(programmeStateQuery, programmeWorkflowId(id));
+    const view = await this.workflows.state(programmeStateQuery, programmeWorkflowId(id));
     if (!view) throw notFound('programme', id);
     return this.texts.hydrate(view);
   }

@@ -29,7 +29,7 @@ export class MeetingPresence {
   async attest(by: Principal, unit: UnitRecord, interval: { arrivedAt: string; leftAt: string }, send: (check: () => Promise<void>) => Promise<MeetingView>) {
     let reserved: PresenceKey | undefined;
     const check = async () => {
-      const view = await this.workflows.query(unitStateQuery, unitWorkflowId(unit.id));
+      const view = await this.workflows.state(unitStateQuery, unitWorkflowId(unit.id));
       const meeting = view?.meeting;
       const arrived = new Date(interval.arrivedAt);
       const left = new Date(interval.leftAt);
@@ -60,7 +60,7 @@ export class MeetingPresence {
   /** Whether a pending interval was applied by its workflow: true, false, or undefined while that is not known. */
   private async settle(row: PresenceRow): Promise<boolean | undefined> {
     if (row.ageSeconds < SETTLE_AFTER_SECONDS) return undefined;
-    const view = await this.workflows.query(unitStateQuery, unitWorkflowId(row.unitId)).catch(() => undefined);
+    const view = await this.workflows.state(unitStateQuery, unitWorkflowId(row.unitId)).catch(() => undefined);
     if (!view) return undefined;
     // The meeting is the current one, or an earlier one the unit has since reconvened (an entry by then).
     const meeting: Pick<MeetingView, 'attendance'> | undefined =

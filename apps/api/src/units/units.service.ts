@@ -98,7 +98,7 @@ export class UnitsService {
 
   /** The unit's compact view (texts as references), starting its workflow if its batch has opened. */
   async view(unit: UnitRecord): Promise<UnitAnswer> {
-    const query = () => this.workflows.query(unitStateQuery, unitWorkflowId(unit.id));
+    const query = () => this.workflows.state(unitStateQuery, unitWorkflowId(unit.id));
     const live = (await query()) ?? ((await this.startIfOpened(unit)) ? await query() : undefined);
     if (live) return live;
     const campaign = await this.campaigns.findById(unit.campaignId);

@@ -143,6 +143,29 @@ export class WorkflowGateway {
   }
 
   /**
+   * A workflow's state as its state query answers it — for the workflows whose result is that same view (unit,
+   * item, programme). A completed run whose query cannot be answered (its history does not replay: the SDK's
+   * defect, libs/audit/README.md) is read from its result, which needs no replay.
+   */
+  async state<Ret>(def: QueryDefinition<Ret, []>, workflowId: string): Promise<Ret | undefined> {
+    try {
+      return await this.query(def, workflowId);
+    } catch (err) {
+      const completed = await this.completedResult<Ret>(workflowId).catch(() => undefined);
+      if (completed === undefined) throw err;
+      this.metrics.workflowCalls.inc({ call: def.name, outcome: 'answered-from-result' });
+      return completed;
+    }
+  }
+
+  private async completedResult<Ret>(workflowId: string): Promise<Ret | undefined> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const d = await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.describe()));
+    if (d.status.name !== 'COMPLETED') return undefined;
+    return (await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.result()))) as Ret;
+  }
+
+  /**
    * The workflow's task when it keeps failing (e.g. its code throws on every attempt): the engine retries it
    * for ever, so nothing else shows that the workflow makes no progress. Undefined when it is not stuck.
    */

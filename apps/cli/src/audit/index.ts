@@ -240,14 +240,14 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
       return { workflowId: (first?.workflowId as string | undefined) ?? file, history: historyFromCliJson(parsed) };
     });
     const bundle = await bundleWorkflows();
-    const live: ReplayProgress = { total: items.length, replayed: 0, failures: [], recovered: [], events: 0 };
+    const live: ReplayProgress = { total: items.length, replayed: 0, failures: [], sdkDefects: [], events: 0 };
     progress = await replayHistories(items, {
       bundle,
       concurrency,
       onResult: (r) => {
         live.replayed++;
         if (r.failure) live.failures.push(r.failure);
-        if (r.recovered) live.recovered!.push(r.recovered);
+        if (r.sdkDefect) live.sdkDefects!.push(r.sdkDefect);
         onProgress(live);
       },
     });
@@ -257,13 +257,13 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   bar.done();
   const seconds = (Date.now() - started) / 1000;
   if (args.flags.json) {
-    io.out.write(`${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures, recovered: progress.recovered ?? [] }, null, 2)}\n`);
+    io.out.write(`${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures, sdkDefects: progress.sdkDefects ?? [] }, null, 2)}\n`);
   } else {
     io.out.write(`replayed ${progress.replayed} of ${progress.total} histories (${progress.events} events) in ${seconds.toFixed(1)} s: ${progress.failures.length ? `${progress.failures.length} diverged` : 'all follow from the current code'}\n`);
     for (const f of progress.failures) io.out.write(`${failureLine(f)}\n`);
-    const recovered = progress.recovered ?? [];
-    if (recovered.length) io.out.write(`${recovered.length} run(s) recovery ended by a reset (the SDK's defect, not the code; their new runs are replayed):\n`);
-    for (const f of recovered) io.out.write(`  ${failureLine(f)}\n`);
+    const sdk = progress.sdkDefects ?? [];
+    if (sdk.length) io.out.write(`${sdk.length} divergence(s) the SDK's, not the code's (libs/audit/README.md, Replay):\n`);
+    for (const f of sdk) io.out.write(`  ${failureLine(f)} [${f.because}]\n`);
   }
   return progress.failures.length ? 1 : 0;
 }

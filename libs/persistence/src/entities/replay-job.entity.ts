@@ -32,9 +32,9 @@ export class ReplayJobEntity {
   @Column({ type: 'jsonb', default: [] })
   failures!: ReplayFailureRecord[];
 
-  /** Runs that diverge but that recovery ended by a reset (the SDK's defect): listed apart from failures. */
-  @Column({ type: 'jsonb', default: [] })
-  recovered!: ReplayFailureRecord[];
+  /** Divergences that are the SDK's, not the code's: listed apart from failures. */
+  @Column({ name: 'sdk_defects', type: 'jsonb', default: [] })
+  sdkDefects!: ReplayFailureRecord[];
 
   /** Why the job itself failed (not a workflow's divergence). */
   @Column({ type: 'text', nullable: true })

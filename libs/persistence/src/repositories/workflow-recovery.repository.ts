@@ -4,8 +4,8 @@ import type { DataSource } from 'typeorm';
 export interface WorkflowRecovery {
   workflowId: string;
   runId: string;
-  /** undefined while a worker is still deciding. */
-  verdict?: 'reset' | 'left';
+  /** undefined while a worker is still deciding; `closed`: the run had ended, nothing to resume. */
+  verdict?: 'reset' | 'left' | 'closed';
   reason?: string;
   failure?: string;
   divergingEventId?: number;
@@ -26,7 +26,7 @@ export interface WorkflowRecoveryRepository {
   /** Newest first, a page at a time, with the number of rows in all. */
   list(offset: number, limit: number): Promise<{ items: WorkflowRecovery[]; total: number }>;
   /** Runs by verdict (`deciding` while unsettled). */
-  counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'deciding'; count: number }>>;
+  counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'closed' | 'deciding'; count: number }>>;
 }
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -75,8 +75,8 @@ export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository 
     return { items, total };
   }
 
-  async counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'deciding'; count: number }>> {
-    const rows: Array<{ verdict: 'reset' | 'left' | 'deciding'; n: string }> = await this.dataSource.query(
+  async counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'closed' | 'deciding'; count: number }>> {
+    const rows: Array<{ verdict: 'reset' | 'left' | 'closed' | 'deciding'; n: string }> = await this.dataSource.query(
       `SELECT coalesce(verdict, 'deciding') AS verdict, count(*) AS n FROM workflow_recoveries GROUP BY 1 ORDER BY 1`,
     );
     return rows.map((r) => ({ verdict: r.verdict, count: Number(r.n) }));
