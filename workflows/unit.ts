@@ -12,7 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -212,10 +212,13 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
         };
         try {
           // ABANDON: items outlive a continue-as-new of their unit and report back by workflow id.
+          // REJECT_DUPLICATE: an item runs once, ever. A unit reset by recovery to before its items started
+          // starts them again; one that has completed meanwhile must not begin a second life.
           await startChild(rectificationItemWorkflow, {
             workflowId: itemWorkflowId(item.id),
             args: [args],
             parentClosePolicy: ParentClosePolicy.ABANDON,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             typedSearchAttributes: [
               { key: campaignIdKey, value: input.campaignId },
               { key: unitCodeKey, value: input.code },

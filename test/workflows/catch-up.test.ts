@@ -2,6 +2,7 @@
 // real time (the time-skipping server holds its clock still while a workflow task waits for a worker, so it
 // cannot let rungs come due with no worker running). Plans are compressed to seconds.
 import { randomUUID } from 'node:crypto';
+import Long from 'long';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -330,5 +331,65 @@ describe('a notification receiver that is down', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('a unit reset (as recovery resets one) to before its items started', () => {
+  it('starts none of them again: an item that completed meanwhile keeps its one run, and its report back is reapplied', async () => {
+    const taskQueue = `catch-up-reset-${randomUUID()}`;
+    const plan = resolvePlan(compressedPlan({ disclosure: 'PT1S', phaseMs: 3_600_000 }) as never, new Date().toISOString());
+    const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
+    const cast = actors(ids);
+    await runWorker(taskQueue, async () => {
+      const unit = await client.workflow.start(unitLifecycleWorkflow, {
+        taskQueue,
+        workflowId: unitWorkflowId(ids.unitId),
+        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'CR-1', name: 'Reset unit', batch: 1, groupId: ids.groupId, plan }],
+      });
+      started.push(unit.workflowId);
+      await meetP2Gate(unit, cast);
+      await approve(unit, cast, 'P2');
+      await meetP3Gate(realClock, unit, cast);
+      await approve(unit, cast, 'P3');
+      await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]);
+      const v = await waitFor(async () => {
+        const s: UnitView = await unit.query(unitStateQuery);
+        return s.taskBook?.status === 'effective' && s;
+      }, 'task book effective', PATIENCE);
+      const itemWf = itemWorkflowId(v.taskBook!.items[0].id);
+      started.push(itemWf);
+      const item = await waitFor(async () => ((await client.workflow.getHandle(itemWf).query(itemStateQuery).catch(() => undefined)) ? client.workflow.getHandle(itemWf) : undefined), 'its item started');
+      // The item ends (carried over by the office) and reports back to its unit.
+      await up<ItemView>(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+      await item.result();
+      await waitFor(async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried', 'the unit told');
+
+      // Reset the unit to the task that started the item, as recovery would if that task did not replay.
+      const history = (await unit.fetchHistory()).events ?? [];
+      const initiated = history.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)!;
+      const taskId = Number(initiated.startChildWorkflowExecutionInitiatedEventAttributes!.workflowTaskCompletedEventId);
+      const { runId: newRunId } = await client.workflowService.resetWorkflowExecution({
+        namespace: testServices().temporal.namespace,
+        workflowExecution: { workflowId: unit.workflowId },
+        reason: 'test: a reset to before the items started',
+        workflowTaskFinishEventId: Long.fromNumber(taskId),
+        requestId: randomUUID(),
+      });
+      const reset = client.workflow.getHandle(unit.workflowId, newRunId!);
+      const refused = await waitFor(async () => {
+        const events = (await reset.fetchHistory()).events ?? [];
+        return events.find((e) => e.startChildWorkflowExecutionFailedEventAttributes);
+      }, 'the new run to try the start', PATIENCE);
+      expect(refused.startChildWorkflowExecutionFailedEventAttributes!.workflowId).toBe(itemWf);
+      // One run of the item, ever; the unit (new run) knows it carried, from the report the engine reapplied.
+      const runs: string[] = [];
+      for await (const info of client.workflow.list({ query: `WorkflowId = '${itemWf}'` })) runs.push(info.status.name);
+      expect(runs).toEqual(['COMPLETED']);
+      const after = await waitFor(async () => {
+        const s: UnitView = await reset.query(unitStateQuery);
+        return s.taskBook?.items[0].status === 'carried' && s;
+      }, 'the new run to know the item carried', PATIENCE);
+      expect(after.taskBook!.status).toBe('effective');
+    });
   });
 });
