@@ -262,6 +262,22 @@ describe('9. parser corners', () => {
     expect(await db().query(`SELECT name FROM supervisory_groups WHERE name LIKE 'bad %'`)).toEqual([]);
   });
 
+  it('null for an optional field is a 400 naming it (absent is fine; the document says string, not nullable), and nothing is created', async () => {
+    const before = Number((await db().query(`SELECT count(*) AS n FROM campaigns`))[0].n);
+    const cases: Array<[string, string, unknown, string]> = [
+      ['POST', '/api/campaigns', { name: 'null start', plan: {}, startsAt: null }, 'startsAt'],
+      ['POST', '/api/campaigns', { name: 'null plan', plan: null }, 'plan'],
+      ['POST', '/api/principals', { name: 'p', role: 'unit', unitId: null }, 'unitId'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const r = await api.call(method, path, { token: OFFICE_TOKEN, body });
+      expect({ path, body, status: r.status }).toEqual({ path, body, status: 400 });
+      expect(r.body.details?.field ?? r.body.message).toContain(field);
+    }
+    expect(Number((await db().query(`SELECT count(*) AS n FROM campaigns`))[0].n)).toBe(before);
+    expect((await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, body: { name: 'no start' } })).status).toBe(201);
+  });
+
   it('__proto__, constructor and prototype keys are unknown fields like any other', async () => {
     const cases: Array<[string, string]> = [
       ['{"name":"x","__proto__":{"admin":true}}', '__proto__'],

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
-import { IsIsoTime, Pattern } from '../common/validation';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString } from 'class-validator';
+import { IsIsoTime, Pattern, Optional } from '../common/validation';
 
 /** Unit ids, item ids (`<unit>.item-<n>`) and workflow ids (`massline-…`). */
 const WORKFLOW_REF = '^[A-Za-z0-9._:-]{1,200}$';
@@ -10,13 +10,13 @@ export const MAX_REPLAY_IDS = 10_000;
 
 export class ReplayRequestDto {
   @ApiPropertyOptional({ description: "Replays every workflow of the campaign (by its MasslineCampaign search attribute), every run" })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Pattern(UUID_PATTERN, '$property must be a campaign id (uuid)')
   campaignId?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: MAX_REPLAY_IDS, description: 'Unit ids, item ids or workflow ids (latest run of each)' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_REPLAY_IDS)
@@ -25,12 +25,12 @@ export class ReplayRequestDto {
   workflowIds?: string[];
 
   @ApiPropertyOptional({ example: '2014-01-01T00:00:00+08:00', description: 'Workflows closed at or after this time' })
-  @IsOptional()
+  @Optional()
   @IsIsoTime()
   closedAfter?: string;
 
   @ApiPropertyOptional({ example: '2014-08-01T00:00:00+08:00', description: 'Workflows closed at or before this time' })
-  @IsOptional()
+  @Optional()
   @IsIsoTime()
   closedBefore?: string;
 }
@@ -152,7 +152,7 @@ const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : 
 
 export class TimelineQueryDto {
   @ApiPropertyOptional({ description: "Merge in the timelines of the unit's rectification items" })
-  @IsOptional()
+  @Optional()
   @Transform(toBoolean)
   @IsBoolean()
   includeItems?: boolean;
@@ -160,7 +160,7 @@ export class TimelineQueryDto {
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({ description: 'A run of the unit workflow (default: the latest; earlier runs are named by each run\'s continuedExecutionRunId)' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Pattern(UUID_PATTERN, '$property must be a run id (uuid)')
   runId?: string;
@@ -168,7 +168,7 @@ export class HistoryQueryDto {
 
 export class DossierQueryDto {
   @ApiPropertyOptional({ enum: ['json', 'html'], default: 'json', description: '`html`: a printable page' })
-  @IsOptional()
+  @Optional()
   @IsIn(['json', 'html'])
   format?: 'json' | 'html';
 }

@@ -7,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -27,7 +26,7 @@ import {
   type UnitLevel,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
-import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern, Optional } from '../common/validation';
 
 const UNIT_CODE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
@@ -74,12 +73,12 @@ export class CreateCampaignDto {
   name!: string;
 
   @ApiPropertyOptional({ description: 'anchor of the default calendar (default now)' })
-  @IsOptional()
+  @Optional()
   @IsIsoTime()
   startsAt?: string;
 
   @ApiPropertyOptional({ type: PlanDto, description: 'every part optional; what is left out takes the default of DOMAIN.md' })
-  @IsOptional()
+  @Optional()
   @IsObject()
   plan?: PlanInput;
 }
@@ -175,12 +174,12 @@ export class EnrolUnitDto {
   level!: UnitLevel;
 
   @ApiPropertyOptional({ enum: [1, 2], description: 'default: from kind and level' })
-  @IsOptional()
+  @Optional()
   @IsIn([1, 2])
   batch?: Batch;
 
   @ApiPropertyOptional({ maxLength: LIMITS.code })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Pattern(UNIT_CODE_PATTERN, '$property must be 1 to 64 letters, digits, dots, dashes or underscores')
   parentCode?: string;
@@ -213,24 +212,24 @@ export class EnrolResultsDto {
 
 export class UnitListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: [1, 2] })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @IsIn([1, 2])
   batch?: Batch;
 
   @ApiPropertyOptional({ enum: PHASES })
-  @IsOptional()
+  @Optional()
   @IsIn(PHASES)
   phase?: Phase;
 
   @ApiPropertyOptional({ enum: CARDS })
-  @IsOptional()
+  @Optional()
   @IsIn(CARDS)
   card?: Card;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   groupId?: string;
 }

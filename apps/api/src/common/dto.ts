@@ -2,7 +2,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { Optional } from './validation';
 import { FIELD_LIMITS, LIMITS as STATE_LIMITS } from '../../../../libs/domain/src';
 
 /** Upper bounds of free text, so no single request can carry an unbounded payload into a workflow history. */
@@ -49,7 +50,7 @@ export const ApiErrors = (...statuses: number[]) =>
 
 export class PageQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -57,7 +58,7 @@ export class PageQueryDto {
   page?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: LIMITS.pageSize, default: 50 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)

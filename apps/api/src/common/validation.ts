@@ -3,7 +3,7 @@
 // dates) are checked by resolvePlan in libs/domain, which names the plan's field.
 import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
+import { Matches, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { BOUNDED_INSTANT_PATTERN, DomainError, INSTANT_YEARS, isBoundedInstant } from '../../../../libs/domain/src';
 
 /**
@@ -112,6 +112,12 @@ export const createValidationPipe = () =>
       return validationError(problems.length ? problems : [{ field: 'body', problems: ['must be a JSON object'] }]);
     },
   });
+
+/**
+ * An optional field: absent is fine, `null` is not. class-validator's IsOptional lets null through unchecked,
+ * where the schema says that the field, when given, is a string, a number or an object.
+ */
+export const Optional = (options?: ValidationOptions): PropertyDecorator => ValidateIf((_object, value) => value !== undefined, options);
 
 /** A string with at least one non-space character (the workflows refuse blank text too), documented as a pattern. */
 export const IsNotBlank = (options?: ValidationOptions): PropertyDecorator =>

@@ -2,14 +2,14 @@
 // and programmes, and a supervisor's inbox. Role and scope through the access policy, like every route.
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { MEASURE_KINDS, PHASES, PROGRAMME_TRACKS, ROLES, notFound, type Role } from '../../../../libs/domain/src';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
-import { NO_NUL_PATTERN } from '../common/validation';
+import { NO_NUL_PATTERN, Optional } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { ConsoleRepository, InboxKind } from '../repositories/console.repository';
 import type { ProgrammesRepository } from '../repositories/programmes.repository';
@@ -18,17 +18,17 @@ const INBOX_KINDS = ['transition', 'meeting', 'verification', 'extension'] as co
 
 export class PrincipalListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional({ format: 'uuid', description: "principals of this campaign's units and groups (office and auditors always listed)" })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   campaignId?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.name, pattern: NO_NUL_PATTERN, description: 'part of the name, or of the unit code or name, or of the group name' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.name)
   @Matches(new RegExp(NO_NUL_PATTERN), { message: 'q must not contain NUL characters' })
@@ -37,24 +37,24 @@ export class PrincipalListQueryDto extends PageQueryDto {
 
 export class MeasureListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['proposed', 'confirmed'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['proposed', 'confirmed'])
   status?: 'proposed' | 'confirmed';
 }
 
 export class InboxQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   campaignId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'office only: one group (a supervisor always sees its own)' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   groupId?: string;
 
   @ApiPropertyOptional({ enum: INBOX_KINDS })
-  @IsOptional()
+  @Optional()
   @IsIn(INBOX_KINDS)
   kind?: InboxKind;
 }

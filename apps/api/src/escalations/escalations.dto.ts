@@ -1,22 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsUUID } from 'class-validator';
 import { RUNGS, type Rung } from '../../../../libs/domain/src';
 import { PageQueryDto } from '../common/dto';
-import { IsIsoTime } from '../common/validation';
+import { IsIsoTime, Optional } from '../common/validation';
 
 export class EscalationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   campaignId?: string;
 
   @ApiPropertyOptional({ enum: RUNGS })
-  @IsOptional()
+  @Optional()
   @IsIn(RUNGS)
   rung?: Rung;
 
   @ApiPropertyOptional({ description: 'fired at or after' })
-  @IsOptional()
+  @Optional()
   @IsIsoTime()
   since?: string;
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsString, MaxLength } from 'class-validator';
 import { CARDS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
-import { IsIsoTime, IsNotBlank, Pattern, URI_PATTERN } from '../common/validation';
+import { IsIsoTime, IsNotBlank, Pattern, URI_PATTERN, Optional } from '../common/validation';
 import { ItemCountsDto } from '../units/entries.dto';
 
 export class ProgressDto {
@@ -13,7 +13,7 @@ export class ProgressDto {
   note!: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.uri })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.uri)
   @Pattern(URI_PATTERN, '$property must be a URI')

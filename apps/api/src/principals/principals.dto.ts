@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../../../libs/domain/src';
-import { IsNotBlank, NOT_BLANK_PATTERN } from '../common/validation';
+import { IsNotBlank, NOT_BLANK_PATTERN, Optional } from '../common/validation';
 import { LIMITS } from '../common/dto';
 
 export class CreatePrincipalDto {
@@ -16,12 +16,12 @@ export class CreatePrincipalDto {
   role!: Role;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'required for role unit' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   unitId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'required for role supervisor' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   groupId?: string;
 }

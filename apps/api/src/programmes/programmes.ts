@@ -10,7 +10,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -38,7 +37,7 @@ import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators'
 import { actorOf, type Principal } from '../auth/principal';
 import { ApiErrors, LIMITS } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
-import { IsIsoTime, IsNotBlank, EachIsObject } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject, Optional } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
 import type { UnitsRepository } from '../repositories/units.repository';
@@ -94,7 +93,7 @@ export class CreateProgrammeDto {
   goals!: GoalInputDto[];
 
   @ApiPropertyOptional({ format: 'uuid', description: "the campaign whose ladder and calendar apply (default: DOMAIN.md's)" })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   campaignId?: string;
 }

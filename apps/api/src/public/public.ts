@@ -3,26 +3,26 @@
 // deadlines — and the objections the units have answered; nothing personal (public.repository.ts decides what).
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { ITEM_STATUSES, PHASES, notFound } from '../../../../libs/domain/src';
 import { PublicChannel } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
-import { NO_NUL_PATTERN } from '../common/validation';
+import { NO_NUL_PATTERN, Optional } from '../common/validation';
 import type { DisclosedStatus, PublicReadModel } from '../repositories/public.repository';
 
 const DISCLOSED_STATUSES = ['disclosed', 'effective'] as const;
 
 export class PublicTaskBookQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: DISCLOSED_STATUSES, description: 'disclosed: in its disclosure window (objections open); effective: in effect' })
-  @IsOptional()
+  @Optional()
   @IsIn(DISCLOSED_STATUSES)
   status?: DisclosedStatus;
 }
 
 export class PublicUnitQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: LIMITS.name, pattern: NO_NUL_PATTERN, description: 'part of the unit code or name' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.name)
   // PostgreSQL holds no NUL in text: refused here as the field it is, not a database error

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   MaxLength,
   ValidateNested,
@@ -25,7 +24,7 @@ import {
   type RecordKind,
 } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
-import { IsIsoTime, IsNotBlank, EachIsObject, Pattern, URI_PATTERN } from '../common/validation';
+import { IsIsoTime, IsNotBlank, EachIsObject, Pattern, URI_PATTERN, Optional } from '../common/validation';
 
 /** Ids minted by the workflows (problems, items). */
 const WORKFLOW_ID_PATTERN = '^[A-Za-z0-9._:-]{1,160}$';
@@ -45,13 +44,13 @@ export class AddRecordDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.text })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.text)
   body?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.uri, example: 'https://files.example/study-2013-07.pdf' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.uri)
   @Pattern(URI_PATTERN, '$property must be a URI')
@@ -66,7 +65,7 @@ export class AddOpinionDto {
   text!: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.name, description: 'how to reach the citizen, if they wish' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.name)
   contact?: string;
@@ -80,7 +79,7 @@ export class AddProblemDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.text })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.text)
   description?: string;
@@ -138,7 +137,7 @@ export class RequestTransitionDto {
   to!: Exclude<Phase, 'P1'>;
 
   @ApiPropertyOptional({ maxLength: LIMITS.comment })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(LIMITS.comment)
   comment?: string;
@@ -206,7 +205,7 @@ export class FileObjectionDto {
   text!: string;
 
   @ApiPropertyOptional({ description: 'the item objected to' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Pattern(WORKFLOW_ID_PATTERN, '$property must be an item id')
   itemId?: string;
