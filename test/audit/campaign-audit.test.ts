@@ -410,12 +410,15 @@ describe('GET /api/audit/recoveries', () => {
     const repo = new PgWorkflowRecoveryRepository(apiContextOf(api.app).dataSource);
     const wf = `massline-unit-${randomUUID()}`;
     const runs = [randomUUID(), randomUUID()];
-    expect(await repo.claim(runs[0], wf, 'worker-1', 60_000)).toBe(true);
+    expect(await repo.claim(runs[0], wf, 'worker-1', 60_000)).toBe('claimed');
+    // Another worker's fresh claim holds; a claim left unsettled longer than staleMs (its worker gone) is taken.
+    expect(await repo.claim(runs[0], wf, 'worker-2', 60_000)).toBe('held');
+    expect(await repo.claim(runs[0], wf, 'worker-1', 0)).toBe('claimed');
     await repo.settle(runs[0], { verdict: 'reset', reason: 'task 21 …', failure: '[TMPRL1100] Nondeterminism error: …', divergingEventId: 22, resetEventId: 21, newRunId: runs[1] });
-    expect(await repo.claim(runs[1], wf, 'worker-2', 60_000)).toBe(true);
+    expect(await repo.claim(runs[1], wf, 'worker-2', 60_000)).toBe('claimed');
     await repo.settle(runs[1], { verdict: 'left', reason: 'the diverging task was written by another build (b1): the code changed', divergingEventId: 40 });
     // Taken, then settled: a second claim by any worker gets nothing.
-    expect(await repo.claim(runs[0], wf, 'worker-2', 0)).toBe(false);
+    expect(await repo.claim(runs[0], wf, 'worker-2', 0)).toBe('settled');
 
     const page = await auditor('GET', '/api/audit/recoveries?pageSize=1');
     expect(page.status).toBe(200);

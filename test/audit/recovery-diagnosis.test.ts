@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnoseStuckRun, divergingTaskBuild, endedByRecovery, MAX_RECOVERY_RESETS, RECOVERY_RESET_REASON, sdkDefectCause, type JsonHistory } from '../../libs/audit/src';
-import { stuckRunOf } from '../../apps/worker/src/recovery';
+import { RecentSet, stuckRunOf } from '../../apps/worker/src/recovery';
 
 const load = (name: string): JsonHistory => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sdk-replay-defect', name), 'utf8'));
 const itemHistory = () => load('item-update-with-timer-after-worker-restart.json');
@@ -87,6 +87,18 @@ describe('diagnoseStuckRun', () => {
     expect(endedByRecovery(terminated(`${RECOVERY_RESET_REASON}; task 21`))).toBe(true);
     expect(endedByRecovery(terminated('by hand'))).toBe(false);
     expect(endedByRecovery(h)).toBe(false);
+  });
+});
+
+describe('RecentSet (the settled runs a worker remembers)', () => {
+  it('keeps at most its limit, forgetting the oldest first; a key added again is the newest', () => {
+    const s = new RecentSet(3);
+    for (const k of ['a', 'b', 'c']) s.add(k);
+    s.add('a');
+    s.add('d');
+    expect(['a', 'b', 'c', 'd'].map((k) => s.has(k))).toEqual([true, false, true, true]);
+    for (let i = 0; i < 1_000; i++) s.add(`run-${i}`);
+    expect(s.size).toBe(3);
   });
 });
 

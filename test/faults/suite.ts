@@ -57,10 +57,10 @@ export interface FaultScale {
   faults: {
     workerKills: number;
     /**
-     * How the worker is killed. SIGKILL in the full suite; SIGTERM in the small one inside `npm test`. With
-     * SIGKILLs, 7 of 13 runs met an SDK replay defect (libs/audit/README.md, "Replay") that got a workflow stuck
-     * until recovery (apps/worker/src/recovery.ts) reset it; SIGTERM meets it less often, so `npm test` mostly
-     * proves the rest, and the full suite proves recovery under load.
+     * How the worker is killed. SIGKILL in the full suite; SIGTERM in the small one inside `npm test`. Before
+     * recovery (apps/worker/src/recovery.ts), 7 of 13 SIGKILL runs left a workflow stuck on the SDK's replay
+     * defect (libs/audit/README.md, "Replay"); SIGTERM meets the defect less often, and the full suite's
+     * SIGKILLs prove recovery under load.
      */
     workerSignal: 'SIGKILL' | 'SIGTERM';
     temporal: Array<'temporal-stop' | 'temporal-kill'>;

@@ -15,6 +15,13 @@ import type { WorkflowRecoveryRepository } from '../../../libs/persistence/src';
 /** A claim of a worker that died before it settled the run may be taken again after this long. */
 export const RECOVERY_CLAIM_STALE_MS = 60_000;
 
+/**
+ * Runs this worker has seen settled (by itself or another worker), remembered so that their next failing
+ * tasks — a run left to people keeps failing, as do many after a bad deploy — cost no visibility list and no
+ * claim. Bounded: the oldest are forgotten first, and cost one claim (refused) when heard of again.
+ */
+export const SETTLED_RUNS_REMEMBERED = 10_000;
+
 export interface StuckRunRecoveryDeps {
   client: Client;
   namespace: string;
@@ -73,14 +80,32 @@ const resetRequestId = (runId: string, eventId: number): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
+/** A set of at most `limit` keys; adding past it forgets the oldest. */
+export class RecentSet {
+  private readonly keys = new Set<string>();
+  constructor(private readonly limit: number) {}
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+  add(key: string): void {
+    this.keys.delete(key);
+    this.keys.add(key);
+    if (this.keys.size > this.limit) this.keys.delete(this.keys.values().next().value!);
+  }
+  get size(): number {
+    return this.keys.size;
+  }
+}
+
 export class StuckRunRecovery {
   private readonly inFlight = new Map<string, Promise<RecoveryOutcome | undefined>>();
+  private readonly settledRuns = new RecentSet(SETTLED_RUNS_REMEMBERED);
 
   constructor(private readonly deps: StuckRunRecoveryDeps) {}
 
   /** Called for every failing task or query (many per run): one recovery per run at a time, errors logged, retried at the next notice. */
   notice(runId: string, failure?: string): void {
-    if (this.inFlight.has(runId)) return;
+    if (this.inFlight.has(runId) || this.settledRuns.has(runId)) return;
     const p = this.recover(runId, failure)
       .catch((error: unknown) => {
         this.deps.log('warn', 'could not recover a stuck run; trying again at its next failing task', { runId, error: String(error) });
@@ -90,16 +115,42 @@ export class StuckRunRecovery {
     this.inFlight.set(runId, p);
   }
 
+  /** The build this recovery replays with (the worker's). */
+  get buildId(): string {
+    return this.deps.buildId;
+  }
+
+  /** Whether notices of the run are ignored now (it was settled). */
+  isSettled(runId: string): boolean {
+    return this.settledRuns.has(runId);
+  }
+
+  private remember(runId: string): void {
+    this.settledRuns.add(runId);
+  }
+
   /** Waits for the recoveries under way (tests, shutdown). */
   async settled(): Promise<void> {
     await Promise.all([...this.inFlight.values()]);
   }
 
   async recover(runId: string, reportedFailure?: string): Promise<RecoveryOutcome | undefined> {
-    const { client, namespace, recoveries, identity, buildId, log } = this.deps;
+    const { recoveries, identity } = this.deps;
     const workflowId = await this.workflowIdOf(runId);
     if (!workflowId) return undefined;
-    if (!(await recoveries.claim(runId, workflowId, identity, RECOVERY_CLAIM_STALE_MS))) return undefined;
+    const claim = await recoveries.claim(runId, workflowId, identity, RECOVERY_CLAIM_STALE_MS);
+    if (claim !== 'claimed') {
+      // Held by another worker: heard of again, it is tried again (that worker may die before it settles).
+      if (claim === 'settled') this.remember(runId);
+      return undefined;
+    }
+    const outcome = await this.decide(workflowId, runId, reportedFailure);
+    this.remember(runId);
+    return outcome;
+  }
+
+  private async decide(workflowId: string, runId: string, reportedFailure?: string): Promise<RecoveryOutcome> {
+    const { client, namespace, recoveries, buildId, log } = this.deps;
     const history = await fetchJsonHistory(client, workflowId, runId);
     if (!history) throw new Error(`no history for ${workflowId} run ${runId}`);
     const diagnosis = diagnoseStuckRun(history, buildId, reportedFailure);

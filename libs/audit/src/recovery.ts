@@ -23,8 +23,6 @@ export type StuckRunDiagnosis =
 
 interface TaskAttributes {
   identity?: string;
-  workerVersion?: { buildId?: string };
-  binaryChecksum?: string;
   cause?: string;
   failure?: { message?: string };
 }
@@ -58,7 +56,9 @@ export function endedByRecovery(history: { events?: ReadonlyArray<object> | null
 /** Why a divergence is the SDK's and not the code's. */
 export type SdkDefectCause = 'ended by recovery' | 'written by this build';
 
-type AnyEvent = { eventId?: unknown; workflowTaskCompletedEventAttributes?: { workerVersion?: { buildId?: string | null } | null; binaryChecksum?: string | null } | null };
+type CompletedTask = { workerVersion?: { buildId?: string | null } | null; binaryChecksum?: string | null };
+type AnyEvent = { eventId?: unknown; workflowTaskCompletedEventAttributes?: CompletedTask | null };
+const buildIdOf = (a: CompletedTask): string | undefined => a.workerVersion?.buildId || a.binaryChecksum || undefined;
 const idOf = (e: AnyEvent): number => {
   const id = e.eventId as { toNumber?: () => number } | string | number | undefined;
   return typeof id === 'object' && id?.toNumber ? id.toNumber() : Number(id);
@@ -70,7 +70,7 @@ export function divergingTaskBuild(history: { events?: ReadonlyArray<object> | n
   for (const e of (history.events ?? []) as ReadonlyArray<AnyEvent>) {
     if (idOf(e) >= divergingEventId) break;
     const a = e.workflowTaskCompletedEventAttributes;
-    if (a) build = a.workerVersion?.buildId || a.binaryChecksum || undefined;
+    if (a) build = buildIdOf(a);
   }
   return build;
 }
@@ -121,7 +121,7 @@ export function diagnoseStuckRun(history: JsonHistory, buildId: string, reported
   const bad = completed[completed.length - 1];
   if (!bad) return left('the diverging event comes before any completed workflow task');
   const badTask = attributesOf<TaskAttributes>(bad);
-  const badBuild = divergingTaskBuild(history, divergingEventId);
+  const badBuild = buildIdOf(attributesOf<CompletedTask>(bad));
   if (!buildId || badBuild !== buildId) return left(`the diverging task was written by another build (${badBuild ?? 'unknown'}): the code changed`);
 
   // Said in the reason, for whoever reads it: the defect's usual circumstance, a worker taking over.

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+// Not in the package's index: the function the worker itself loads a bundle with (and hashes for its build id).
+import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import type { History } from './history-json';
 import { sdkDefectCause, type SdkDefectCause } from './recovery';
 
@@ -42,12 +44,9 @@ export interface ReplayProgress {
    * reset (the run that replaced each one is replayed on its own), and runs whose diverging task was written by
    * the very build replaying it. Listed, never counted as failures.
    */
-  sdkDefects?: ReplayFailure[];
+  sdkDefects: ReplayFailure[];
   events: number;
 }
-
-// Not in the package's index: the function the worker itself loads a bundle with (and hashes for its build id).
-import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const WORKER_VERSION: string = require('@temporalio/worker/package.json').version;
@@ -181,7 +180,7 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
     progress.replayed++;
     progress.events += events;
     if (failure) progress.failures.push(failure);
-    if (sdkDefect) progress.sdkDefects!.push(sdkDefect);
+    if (sdkDefect) progress.sdkDefects.push(sdkDefect);
     await options.onResult?.({ workflowId, runId, events, ...(failure ? { failure } : {}), ...(sdkDefect ? { sdkDefect } : {}) });
   };
 
@@ -265,7 +264,7 @@ export async function replaySelection(options: ReplaySelectionOptions): Promise<
       live.replayed++;
       live.events += r.events;
       if (r.failure) live.failures.push(r.failure);
-      if (r.sdkDefect) live.sdkDefects!.push(r.sdkDefect);
+      if (r.sdkDefect) live.sdkDefects.push(r.sdkDefect);
       await options.onProgress?.(live, { workflowId: r.workflowId, ...(r.failure ? { failure: r.failure } : {}) });
     },
   });

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString } from 'class-validator';
 import { IsIsoTime, Pattern, Optional } from '../common/validation';
+import { RECOVERY_VERDICTS } from '../../../../libs/persistence/src';
 
 /** Unit ids, item ids (`<unit>.item-<n>`) and workflow ids (`massline-…`). */
 const WORKFLOW_REF = '^[A-Za-z0-9._:-]{1,200}$';
@@ -73,7 +74,7 @@ export class ReplayJobDto {
 export class WorkflowRecoveryDto {
   @ApiProperty() workflowId!: string;
   @ApiProperty({ description: 'The run that was stuck' }) runId!: string;
-  @ApiPropertyOptional({ enum: ['reset', 'left', 'closed'], description: 'Absent while a worker is still deciding; `closed`: the run had ended, nothing to resume' })
+  @ApiPropertyOptional({ enum: RECOVERY_VERDICTS, description: 'Absent while a worker is still deciding; `closed`: the run had ended, nothing to resume' })
   verdict?: string;
   @ApiPropertyOptional({ description: 'Why it was reset or left to people' }) reason?: string;
   @ApiPropertyOptional({ description: "The engine's nondeterminism error" }) failure?: string;

@@ -1,5 +1,6 @@
 // Prometheus metrics of one API instance (own registry, so several apps in one process don't collide).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RECOVERY_VERDICTS } from '../../../../libs/persistence/src';
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -59,53 +60,55 @@ export class ApiMetrics {
         }
       },
     });
-    this.workflowRecoveries = new Gauge({
+    this.workflowRecoveries = countedGauge(this.registry, {
       name: 'massline_workflow_recoveries',
       help: 'Runs whose history did not replay (nondeterminism), by verdict: reset by the worker (the SDK wrote a task its own build cannot replay), left to people (a code change), closed already (nothing to resume), or deciding',
-      labelNames: ['verdict'] as const,
-      registers: [this.registry],
-      async collect() {
-        try {
-          if (!metrics.countRecoveries) return;
-          const rows = await metrics.countRecoveries();
-          this.reset();
-          for (const v of ['reset', 'left', 'closed', 'deciding']) this.set({ verdict: v }, rows.find((r) => r.verdict === v)?.count ?? 0);
-        } catch {
-          // As for escalations: the scrape answers, readiness reports what is down.
-        }
-      },
+      label: 'verdict',
+      // Every verdict is reported, 0 included, so that an alert can watch `left`.
+      always: [...RECOVERY_VERDICTS, 'deciding'],
+      read: async () => (metrics.countRecoveries ? (await metrics.countRecoveries()).map((r) => [r.verdict, r.count]) : undefined),
     });
-    this.escalationsFired = new Gauge({
+    this.escalationsFired = countedGauge(this.registry, {
       name: 'massline_escalations_fired',
       help: 'Escalation rungs fired (reminder, yellow, red, referral), from the escalations table',
-      labelNames: ['rung'] as const,
-      registers: [this.registry],
-      async collect() {
-        try {
-          const rows = await countEscalations();
-          this.reset();
-          for (const row of rows) this.set({ rung: row.rung }, Number(row.count));
-        } catch {
-          // Scrape must still answer when the database is down; /health/ready reports that.
-        }
-      },
+      label: 'rung',
+      read: async () => (await countEscalations()).map((r) => [r.rung, Number(r.count)]),
     });
-    this.failingActivities = new Gauge({
+    this.failingActivities = countedGauge(this.registry, {
       name: 'massline_failing_activities',
       help: 'Activities failing and being retried now (projections, escalation records, notices), by activity',
-      labelNames: ['activity'] as const,
-      registers: [this.registry],
-      async collect() {
-        try {
-          const rows = await countFailingActivities();
-          this.reset();
-          for (const row of rows) this.set({ activity: row.activity }, row.count);
-        } catch {
-          // As above: the database being down is reported by /health/ready.
-        }
-      },
+      label: 'activity',
+      read: async () => (await countFailingActivities()).map((r) => [r.activity, r.count]),
     });
   }
+}
+
+/**
+ * A gauge of counts by one label, read from the database at scrape time. The scrape must still answer when the
+ * database is down (/health/ready reports that): a failed read leaves the gauge as it was. `read` answering
+ * undefined means "not wired yet". Labels in `always` are reported as 0 when absent.
+ */
+function countedGauge<L extends string>(
+  registry: Registry,
+  o: { name: string; help: string; label: L; always?: readonly string[]; read: () => Promise<Array<[string, number]> | undefined> },
+): Gauge<L> {
+  return new Gauge<L>({
+    name: o.name,
+    help: o.help,
+    labelNames: [o.label],
+    registers: [registry],
+    async collect() {
+      try {
+        const rows = await o.read();
+        if (!rows) return;
+        this.reset();
+        const counts = new Map(rows);
+        for (const key of new Set([...(o.always ?? []), ...counts.keys()])) this.set({ [o.label]: key } as Record<L, string>, counts.get(key) ?? 0);
+      } catch {
+        // The database is down: /health/ready says so.
+      }
+    },
+  });
 }
 
 /** How recent a recorded activity failure must be to count as failing now (retries come at most a minute apart). */

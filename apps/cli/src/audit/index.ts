@@ -247,7 +247,7 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
       onResult: (r) => {
         live.replayed++;
         if (r.failure) live.failures.push(r.failure);
-        if (r.sdkDefect) live.sdkDefects!.push(r.sdkDefect);
+        if (r.sdkDefect) live.sdkDefects.push(r.sdkDefect);
         onProgress(live);
       },
     });
@@ -257,11 +257,11 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   bar.done();
   const seconds = (Date.now() - started) / 1000;
   if (args.flags.json) {
-    io.out.write(`${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures, sdkDefects: progress.sdkDefects ?? [] }, null, 2)}\n`);
+    io.out.write(`${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures, sdkDefects: progress.sdkDefects }, null, 2)}\n`);
   } else {
     io.out.write(`replayed ${progress.replayed} of ${progress.total} histories (${progress.events} events) in ${seconds.toFixed(1)} s: ${progress.failures.length ? `${progress.failures.length} diverged` : 'all follow from the current code'}\n`);
     for (const f of progress.failures) io.out.write(`${failureLine(f)}\n`);
-    const sdk = progress.sdkDefects ?? [];
+    const sdk = progress.sdkDefects;
     if (sdk.length) io.out.write(`${sdk.length} divergence(s) the SDK's, not the code's (libs/audit/README.md, Replay):\n`);
     for (const f of sdk) io.out.write(`  ${failureLine(f)} [${f.because}]\n`);
   }

@@ -1,11 +1,15 @@
 import type { DataSource } from 'typeorm';
 
+/** What recovery may decide for a run: reset it, leave it to people, or find it closed (nothing to resume). */
+export const RECOVERY_VERDICTS = ['reset', 'left', 'closed'] as const;
+export type RecoveryVerdict = (typeof RECOVERY_VERDICTS)[number];
+
 /** What recovery did with a run stuck on a nondeterminism error. */
 export interface WorkflowRecovery {
   workflowId: string;
   runId: string;
-  /** undefined while a worker is still deciding; `closed`: the run had ended, nothing to resume. */
-  verdict?: 'reset' | 'left' | 'closed';
+  /** undefined while a worker is still deciding. */
+  verdict?: RecoveryVerdict;
   reason?: string;
   failure?: string;
   divergingEventId?: number;
@@ -18,15 +22,15 @@ export interface WorkflowRecovery {
 
 export interface WorkflowRecoveryRepository {
   /**
-   * Takes the run for this worker: true when no other worker holds it (a claim left unsettled for
-   * `staleMs`, its worker gone, may be taken again); false when it is taken or already settled.
+   * Takes the run for this worker: `claimed` when no other worker holds it (a claim left unsettled for
+   * `staleMs`, its worker gone, may be taken again); `held` while another worker's claim is fresh; `settled`.
    */
-  claim(runId: string, workflowId: string, worker: string, staleMs: number): Promise<boolean>;
+  claim(runId: string, workflowId: string, worker: string, staleMs: number): Promise<'claimed' | 'held' | 'settled'>;
   settle(runId: string, outcome: Pick<WorkflowRecovery, 'verdict' | 'reason' | 'failure' | 'divergingEventId' | 'resetEventId' | 'newRunId'>): Promise<void>;
   /** Newest first, a page at a time, with the number of rows in all. */
   list(offset: number, limit: number): Promise<{ items: WorkflowRecovery[]; total: number }>;
   /** Runs by verdict (`deciding` while unsettled). */
-  counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'closed' | 'deciding'; count: number }>>;
+  counts(): Promise<Array<{ verdict: RecoveryVerdict | 'deciding'; count: number }>>;
 }
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -34,7 +38,7 @@ const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefin
 export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async claim(runId: string, workflowId: string, worker: string, staleMs: number): Promise<boolean> {
+  async claim(runId: string, workflowId: string, worker: string, staleMs: number): Promise<'claimed' | 'held' | 'settled'> {
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO workflow_recoveries (run_id, workflow_id, claimed_by) VALUES ($1, $2, $3)
        ON CONFLICT (run_id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, claimed_at = now()
@@ -42,7 +46,9 @@ export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository 
        RETURNING run_id`,
       [runId, workflowId, worker, String(staleMs)],
     );
-    return rows.length === 1;
+    if (rows.length === 1) return 'claimed';
+    const held: Array<{ settled: boolean }> = await this.dataSource.query(`SELECT settled_at IS NOT NULL AS settled FROM workflow_recoveries WHERE run_id = $1`, [runId]);
+    return held[0]?.settled ? 'settled' : 'held';
   }
 
   async settle(runId: string, o: Pick<WorkflowRecovery, 'verdict' | 'reason' | 'failure' | 'divergingEventId' | 'resetEventId' | 'newRunId'>): Promise<void> {
@@ -62,7 +68,7 @@ export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository 
     const items = rows.map((r) => ({
       workflowId: r.workflow_id as string,
       runId: r.run_id as string,
-      verdict: opt(r.verdict as WorkflowRecovery['verdict'] | null),
+      verdict: opt(r.verdict as RecoveryVerdict | null),
       reason: opt(r.reason as string | null),
       failure: opt(r.failure as string | null),
       divergingEventId: opt(r.diverging_event_id as number | null),
@@ -75,8 +81,8 @@ export class PgWorkflowRecoveryRepository implements WorkflowRecoveryRepository 
     return { items, total };
   }
 
-  async counts(): Promise<Array<{ verdict: 'reset' | 'left' | 'closed' | 'deciding'; count: number }>> {
-    const rows: Array<{ verdict: 'reset' | 'left' | 'closed' | 'deciding'; n: string }> = await this.dataSource.query(
+  async counts(): Promise<Array<{ verdict: RecoveryVerdict | 'deciding'; count: number }>> {
+    const rows: Array<{ verdict: RecoveryVerdict | 'deciding'; n: string }> = await this.dataSource.query(
       `SELECT coalesce(verdict, 'deciding') AS verdict, count(*) AS n FROM workflow_recoveries GROUP BY 1 ORDER BY 1`,
     );
     return rows.map((r) => ({ verdict: r.verdict, count: Number(r.n) }));
