@@ -73,6 +73,20 @@ async function withWorker<T>(o: { bundle: WorkflowBundle; identity: string; buil
   return worker.runUntil(fn(worker));
 }
 
+/** A recovery as the worker "probe-c" of build `buildId` runs it. */
+const recoveryOf = (buildId: string) =>
+  new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId, log: () => undefined });
+
+/** Runs `fn` while a v2 worker of the recovery's build polls and the core's failing-task lines reach the recovery. */
+async function asWorkerC<T>(recovery: StuckRunRecovery, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  onStuckRun = (id, failure) => recovery.notice(id, failure);
+  try {
+    return await withWorker({ bundle: v2, identity: 'probe-c', buildId: recovery.buildId, taskQueue }, fn);
+  } finally {
+    onStuckRun = () => undefined;
+  }
+}
+
 const noteName = 'note';
 /** Sends a note, again with the same update id while the run is being reset (the engine aborts it on the old run). */
 async function note(workflowId: string, text: string): Promise<number> {
@@ -109,22 +123,17 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
   it('resets the run to before the task its own build cannot replay; the later decision is reapplied once and the workflow goes on', async () => {
     const taskQueue = `recovery-${randomUUID()}`;
     const { workflowId, runId } = await probeWithTwoNotes(taskQueue, 'probe-build-1');
-    const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-1', log: () => undefined });
-    onStuckRun = (id, failure) => recovery.notice(id, failure);
-    try {
-      const result = await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-1', taskQueue }, async () => {
-        await note(workflowId, 'third');
-        await note(workflowId, 'done');
-        const out = await client.workflow.getHandle(workflowId).result();
-        await recovery.settled();
-        return out;
-      });
-      // Each note once ("second", reapplied, may finish after "third": it waits on a timer in v2).
-      expect(result[0]).toBe('first');
-      expect([...result].sort()).toEqual(['done', 'first', 'second', 'third']);
-    } finally {
-      onStuckRun = () => undefined;
-    }
+    const recovery = recoveryOf('probe-build-1');
+    const result = await asWorkerC(recovery, taskQueue, async () => {
+      await note(workflowId, 'third');
+      await note(workflowId, 'done');
+      const out = await client.workflow.getHandle(workflowId).result();
+      await recovery.settled();
+      return out;
+    });
+    // Each note once ("second", reapplied, may finish after "third": it waits on a timer in v2).
+    expect(result[0]).toBe('first');
+    expect([...result].sort()).toEqual(['done', 'first', 'second', 'third']);
     expect(heard).toContain(runId);
 
     const row = await settledRow(runId);
@@ -153,7 +162,8 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
     expect(replay.failures).toEqual([]);
     expect(replay.sdkDefects).toEqual([expect.objectContaining({ workflowId, runId, eventId: row.divergingEventId, kind: 'nondeterminism', because: 'ended by recovery' })]);
     expect(replay.replayed).toBe(2);
-    // A second notice of the same run changes nothing: it is settled.
+    // A second notice of the same run changes nothing: it is settled, and the worker remembers it so.
+    expect(recovery.isSettled(runId)).toBe(true);
     await expect(recovery.recover(runId)).resolves.toBeUndefined();
     expect((await recoveries.list(0, 100)).items.filter((r) => r.runId === runId)).toHaveLength(1);
   });
@@ -161,30 +171,25 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
   it('resets a run no task has woken since, when a query of it fails to replay', async () => {
     const taskQueue = `recovery-${randomUUID()}`;
     const { workflowId, runId } = await probeWithTwoNotes(taskQueue, 'probe-build-2');
-    const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-2', log: () => undefined });
-    onStuckRun = (id, failure) => recovery.notice(id, failure);
-    try {
-      await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-2', taskQueue }, async () => {
-        // Only reads: the first ones fail (the replay diverges), then the reset run answers.
-        const notes = await waitFor(
-          async () => {
-            try {
-              // The reset run takes the reapplied note "second" in its first task (after a 1 ms timer in v2).
-              const read = await client.workflow.getHandle(workflowId).query<string[]>('notes');
-              return read.length >= 2 ? read : undefined;
-            } catch {
-              return undefined;
-            }
-          },
-          'the notes readable again',
-          90_000,
-        );
-        expect(notes).toEqual(['first', 'second']);
-        await recovery.settled();
-      });
-    } finally {
-      onStuckRun = () => undefined;
-    }
+    const recovery = recoveryOf('probe-build-2');
+    await asWorkerC(recovery, taskQueue, async () => {
+      // Only reads: the first ones fail (the replay diverges), then the reset run answers.
+      const notes = await waitFor(
+        async () => {
+          try {
+            // The reset run takes the reapplied note "second" in its first task (after a 1 ms timer in v2).
+            const read = await client.workflow.getHandle(workflowId).query<string[]>('notes');
+            return read.length >= 2 ? read : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        'the notes readable again',
+        90_000,
+      );
+      expect(notes).toEqual(['first', 'second']);
+      await recovery.settled();
+    });
     const row = await settledRow(runId);
     expect(row).toMatchObject({ workflowId, verdict: 'reset' });
     const old = (await fetchJsonHistory(client, workflowId, runId))!;
@@ -201,22 +206,17 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
       await note(workflowId, 'done');
       await client.workflow.getHandle(workflowId).result();
     });
-    const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-3', log: () => undefined });
-    onStuckRun = (id, failure) => recovery.notice(id, failure);
+    const recovery = recoveryOf('probe-build-3');
     const gateway = new WorkflowGateway(client, new AuditLogRepository(dataSource), new ApiMetrics(async () => [], false), new JsonLogger('error', () => undefined));
     const notesQuery = defineQuery<string[]>('notes');
-    try {
-      await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-3', taskQueue }, async () => {
-        // The query replays the whole history with v2, which diverges: it cannot be answered.
-        await expect(gateway.query(notesQuery, workflowId)).rejects.toThrow(/Nondeterminism/);
-        // The workflow's state is its result: read without a replay.
-        expect(await gateway.state(notesQuery, workflowId)).toEqual(['first', 'second', 'done']);
-        await settledRow(runId);
-        await recovery.settled();
-      });
-    } finally {
-      onStuckRun = () => undefined;
-    }
+    await asWorkerC(recovery, taskQueue, async () => {
+      // The query replays the whole history with v2, which diverges: it cannot be answered.
+      await expect(gateway.query(notesQuery, workflowId)).rejects.toThrow(/Nondeterminism/);
+      // The workflow's state is its result: read without a replay.
+      expect(await gateway.state(notesQuery, workflowId)).toEqual(['first', 'second', 'done']);
+      await settledRow(runId);
+      await recovery.settled();
+    });
     expect(await settledRow(runId)).toMatchObject({ workflowId, verdict: 'closed', reason: expect.stringMatching(/the run has closed/) });
     expect((await client.workflow.getHandle(workflowId).describe()).runId).toBe(runId);
   });
@@ -231,21 +231,16 @@ describe('recovery of a run stuck on a nondeterminism error', () => {
   it('leaves a run whose diverging task another build wrote (a code change), says why, and resets nothing', async () => {
     const taskQueue = `recovery-${randomUUID()}`;
     const { workflowId, runId } = await probeWithTwoNotes(taskQueue, 'probe-build-old');
-    const recovery = new StuckRunRecovery({ client, namespace: testServices().temporal.namespace, recoveries, identity: 'probe-c', buildId: 'probe-build-new', log: () => undefined });
-    onStuckRun = (id, failure) => recovery.notice(id, failure);
-    try {
-      await withWorker({ bundle: v2, identity: 'probe-c', buildId: 'probe-build-new', taskQueue }, async () => {
-        // The note waits on a run that cannot move: sent without waiting for its answer.
-        void client.workflow
-          .getHandle(workflowId)
-          .executeUpdate(noteName, { args: ['third'], updateId: 'note-third' })
-          .catch(() => undefined);
-        await settledRow(runId);
-        await recovery.settled();
-      });
-    } finally {
-      onStuckRun = () => undefined;
-    }
+    const recovery = recoveryOf('probe-build-new');
+    await asWorkerC(recovery, taskQueue, async () => {
+      // The note waits on a run that cannot move: sent without waiting for its answer.
+      void client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(noteName, { args: ['third'], updateId: 'note-third' })
+        .catch(() => undefined);
+      await settledRow(runId);
+      await recovery.settled();
+    });
     const row = await settledRow(runId);
     expect(row).toMatchObject({ workflowId, verdict: 'left' });
     expect(row.reason).toMatch(/another build \(probe-build-old\): the code changed/);

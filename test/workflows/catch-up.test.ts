@@ -179,23 +179,29 @@ describe('a ladder catching up after the worker was away', () => {
   });
 });
 
+/** A unit (its own campaign and groups) driven through P1 and P2 into P3, where its task book is due. */
+async function unitInP3(taskQueue: string, disclosure: string, code: string) {
+  const plan = resolvePlan(compressedPlan({ disclosure, phaseMs: 3_600_000 }) as never, new Date().toISOString());
+  const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
+  const cast = actors(ids);
+  const unit = await client.workflow.start(unitLifecycleWorkflow, {
+    taskQueue,
+    workflowId: unitWorkflowId(ids.unitId),
+    args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code, name: `Unit ${code}`, batch: 1, groupId: ids.groupId, plan }],
+  });
+  started.push(unit.workflowId);
+  await meetP2Gate(unit, cast);
+  await approve(unit, cast, 'P2');
+  await meetP3Gate(realClock, unit, cast);
+  await approve(unit, cast, 'P3');
+  return { unit, cast, ids };
+}
+
 describe('a task book whose disclosure ends while the unit is busy', () => {
   it('takes effect although its disclosure ended while the projection after publishing was held up by the database', async () => {
     const taskQueue = `catch-up-book-${randomUUID()}`;
-    const plan = resolvePlan(compressedPlan({ disclosure: 'PT2S', phaseMs: 3_600_000 }) as never, new Date().toISOString());
-    const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
-    const cast = actors(ids);
     await runWorker(taskQueue, async () => {
-      const unit = await client.workflow.start(unitLifecycleWorkflow, {
-        taskQueue,
-        workflowId: unitWorkflowId(ids.unitId),
-        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'CU-1', name: 'Catch-up unit', batch: 1, groupId: ids.groupId, plan }],
-      });
-      started.push(unit.workflowId);
-      await meetP2Gate(unit, cast);
-      await approve(unit, cast, 'P2');
-      await meetP3Gate(realClock, unit, cast);
-      await approve(unit, cast, 'P3');
+      const { unit, cast, ids } = await unitInP3(taskQueue, 'PT2S', 'CU-1');
       // The database holds the unit's row locked (a long transaction) across the publication and past the
       // disclosure's end: the projection that follows the publication waits for it.
       const runner = t.dataSource.createQueryRunner();
@@ -337,20 +343,8 @@ describe('a notification receiver that is down', () => {
 describe('a unit reset (as recovery resets one) to before its items started', () => {
   it('starts none of them again: an item that completed meanwhile keeps its one run, and its report back is reapplied', async () => {
     const taskQueue = `catch-up-reset-${randomUUID()}`;
-    const plan = resolvePlan(compressedPlan({ disclosure: 'PT1S', phaseMs: 3_600_000 }) as never, new Date().toISOString());
-    const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
-    const cast = actors(ids);
     await runWorker(taskQueue, async () => {
-      const unit = await client.workflow.start(unitLifecycleWorkflow, {
-        taskQueue,
-        workflowId: unitWorkflowId(ids.unitId),
-        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'CR-1', name: 'Reset unit', batch: 1, groupId: ids.groupId, plan }],
-      });
-      started.push(unit.workflowId);
-      await meetP2Gate(unit, cast);
-      await approve(unit, cast, 'P2');
-      await meetP3Gate(realClock, unit, cast);
-      await approve(unit, cast, 'P3');
+      const { unit, cast } = await unitInP3(taskQueue, 'PT1S', 'CR-1');
       await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]);
       const v = await waitFor(async () => {
         const s: UnitView = await unit.query(unitStateQuery);
