@@ -57,6 +57,11 @@ describe('diagnoseStuckRun', () => {
     const resets = Array.from({ length: MAX_RECOVERY_RESETS }, (_, i) => resetTask(2 + i));
     const again = { events: [h.events[0], ...resets, ...h.events.slice(1)] };
     expect(diagnoseStuckRun(again, BUILD).reason).toMatch(new RegExp(`reset it ${MAX_RECOVERY_RESETS} times already`));
+    // One earlier reset, before the divergence: progress was made, so it is reset again.
+    expect(diagnoseStuckRun({ events: [h.events[0], resetTask(2), ...h.events.slice(1)] }, BUILD)).toMatchObject({ verdict: 'reset', resetEventId: 21 });
+    // The divergence comes at or before the last reset point: no progress, left to people.
+    const noProgress = { events: [...h.events.slice(0, 44), resetTask(30), ...h.events.slice(44)] };
+    expect(diagnoseStuckRun(noProgress, BUILD).reason).toMatch(/diverged again at or before event 30/);
   });
 
   it('resets a run whose query failed to replay although no task has failed yet (waiting on a far timer); never a closed run', () => {

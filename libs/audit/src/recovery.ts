@@ -12,8 +12,12 @@ import { describeReplayError } from './replay';
 /** Reason given to the engine for a reset by recovery; the replay recognises the runs it ended by it. */
 export const RECOVERY_RESET_REASON = 'massline recovery: task written by this build cannot be replayed (SDK defect)';
 
-/** A run is reset by recovery at most this many times; after that it waits for people. */
-export const MAX_RECOVERY_RESETS = 3;
+/**
+ * A run is reset by recovery at most this many times (each reset adds a few events to its history); after that
+ * it waits for people. A busy item under repeated worker kills met the defect again, at later tasks, 3 times in
+ * 2 minutes: each reset made progress, so the bound is on total resets and on progress (below), not at 3.
+ */
+export const MAX_RECOVERY_RESETS = 20;
 
 export type StuckRunDiagnosis =
   | { verdict: 'reset'; resetEventId: number; divergingEventId: number; failure: string; reason: string }
@@ -33,13 +37,18 @@ const TASK_TIMED_OUT = 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT';
 const NONDETERMINISM = 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR';
 const RESET = 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW';
 
-/** How many times this run's history says recovery reset it (the reset failures carried into the new run). */
-export function recoveryResets(history: JsonHistory): number {
-  return history.events.filter((e) => {
-    if (e.eventType !== TASK_FAILED) return false;
-    const a = attributesOf<TaskAttributes>(e);
-    return a.cause === RESET && (a.failure?.message ?? '').startsWith(RECOVERY_RESET_REASON);
-  }).length;
+/**
+ * The resets recovery made of this run, as its history carries them: each is the failed task that took the
+ * place of the task reset to, so its event id is the reset point.
+ */
+export function recoveryResetPoints(history: JsonHistory): number[] {
+  return history.events
+    .filter((e) => {
+      if (e.eventType !== TASK_FAILED) return false;
+      const a = attributesOf<TaskAttributes>(e);
+      return a.cause === RESET && (a.failure?.message ?? '').startsWith(RECOVERY_RESET_REASON);
+    })
+    .map(eventIdOf);
 }
 
 /**
@@ -114,8 +123,11 @@ export function diagnoseStuckRun(history: JsonHistory, buildId: string, reported
   if (divergingEventId === undefined) return { verdict: 'leave', reason: 'the failure names no diverging event', failure: message };
   const left = (reason: string): StuckRunDiagnosis => ({ verdict: 'leave', reason, divergingEventId, failure: message });
 
-  const resets = recoveryResets(history);
-  if (resets >= MAX_RECOVERY_RESETS) return left(`recovery has reset it ${resets} times already`);
+  const resets = recoveryResetPoints(history);
+  if (resets.length >= MAX_RECOVERY_RESETS) return left(`recovery has reset it ${resets.length} times already`);
+  const lastReset = resets[resets.length - 1];
+  // A divergence at or before the last reset point is the code disagreeing with itself again there: no progress.
+  if (lastReset !== undefined && divergingEventId <= lastReset) return left(`it diverged again at or before event ${lastReset}, where recovery last reset it`);
 
   const completed = events.filter((e) => e.eventType === TASK_COMPLETED && eventIdOf(e) < divergingEventId);
   const bad = completed[completed.length - 1];
