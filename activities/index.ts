@@ -15,7 +15,7 @@ export { toActivityFailure } from './failures';
 export type { EscalationInput, ItemProjection, MasslineActivities, UnitProjection } from './types';
 
 /** Activities that record what a workflow decided: retried until the database takes them, never given up. */
-export const RECORDING_ACTIVITIES = ['projectUnit', 'projectItem', 'projectCampaignStatus', 'recordEscalation', 'proposeMeasure'] as const;
+export const RECORDING_ACTIVITIES = ['projectUnit', 'projectItem', 'projectProgramme', 'projectCampaignStatus', 'recordEscalation', 'proposeMeasure'] as const;
 
 /** What startBatchUnits heartbeats: where a retried attempt resumes. */
 export interface BatchStartProgress {
@@ -90,6 +90,10 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
 
     async projectItem(p: ItemProjection) {
       await deps.projections.projectItem(p, clock.now());
+    },
+
+    async projectProgramme(p) {
+      await deps.projections.projectProgramme(p, clock.now());
     },
 
     async campaignProgress({ campaignId, batches }) {

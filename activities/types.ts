@@ -1,6 +1,6 @@
 // The activities the workflows call. Implemented by createActivities(deps) in ./index.ts; the worker builds deps.
 // Every activity is idempotent: keyed by workflow id and step, so a retry or crash never doubles an effect.
-import type { Batch, DocRef, EntryChange, ItemView, Phase, Rung, UnitHeader } from '../libs/domain/src';
+import type { Batch, DocRef, EntryChange, ItemView, Phase, ProgrammeView, Rung, UnitHeader } from '../libs/domain/src';
 
 export interface EscalationInput {
   /** `${workflowId}:${deadline}:${rung}` (items) or `${workflowId}:${phase}:${rung}` (windows): one escalation per key, ever. */
@@ -31,6 +31,8 @@ export interface MasslineActivities {
   projectUnit(input: UnitProjection): Promise<void>;
   /** The same for an item: its row and its changed entries (progress, extensions, verifications). */
   projectItem(input: ItemProjection): Promise<void>;
+  /** A programme's view (compact: its goals and their rungs), unless a newer version is there. */
+  projectProgramme(input: { programmeId: string; view: ProgrammeView }): Promise<void>;
   projectCampaignStatus(input: { campaignId: string; status: 'running' | 'done' }): Promise<void>;
   /** Units of the campaign's opened batches, and how many of them the read model shows done. */
   campaignProgress(input: { campaignId: string; batches: Batch[] }): Promise<{ enrolled: number; done: number }>;

@@ -12,7 +12,7 @@ const nonRetryableErrorTypes = Object.keys(ERROR_CODES);
  * and a ladder waits for its rung's record before the next rung, so the timeout is short.
  */
 export const dbActivities = proxyActivities<
-  Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectCampaignStatus' | 'recordEscalation' | 'proposeMeasure'>
+  Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectProgramme' | 'projectCampaignStatus' | 'recordEscalation' | 'proposeMeasure'>
 >({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },

@@ -8,12 +8,20 @@ import { campaignStateQuery, type CampaignState, type CampaignWorkflowInput } fr
 import { batchActivities, campaignActivities, dbActivities } from './activities';
 import { campaignIdKey, kindKey } from './search-attributes';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
+import { clockIndependentCommands, timerUntil } from './clock';
 
 /** How often a campaign past its last window looks whether its last units are done: often enough for a rehearsal, hourly at most. */
 export const campaignPollMs = (spanMs: number): number => Math.min(3_600_000, Math.max(1_000, Math.floor(spanMs / 1_000)));
 
 /** Ends once every batch has opened, the last batch's window is over and every unit of the opened batches is DONE. */
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignState> {
+  const clockIndependent = clockIndependentCommands();
+  /** Waits until `atMs`: a timer always (workflows/clock.ts); runs recorded before that slept only while ahead. */
+  const sleepUntil = async (atMs: number) => {
+    if (clockIndependent) return sleep(timerUntil(atMs));
+    const left = atMs - Date.now();
+    if (left > 0) await sleep(left);
+  };
   const openedBatches: Batch[] = [...(input.carried?.openedBatches ?? [])];
   const unitsByBatch: Partial<Record<'1' | '2', number>> = { ...(input.carried?.unitsByBatch ?? {}) };
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
@@ -39,8 +47,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   for (const b of batches) {
     if (openedBatches.includes(b.batch)) continue;
     // A batch's units start P1 when their batch opens, not before.
-    const left = parseInstant(b.startsAt, 'startsAt') - Date.now();
-    if (left > 0) await sleep(left);
+    await sleepUntil(parseInstant(b.startsAt, 'startsAt'));
     const { started, existing } = await batchActivities.startBatchUnits({ campaignId: input.campaignId, batch: b.batch });
     unitsByBatch[String(b.batch) as '1' | '2'] = started + existing;
     openedBatches.push(b.batch);
@@ -50,8 +57,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   const firstStart = parseInstant(batches[0].startsAt, 'startsAt');
   const lastEnd = Math.max(...batches.map((b) => parseInstant(b.endsAt, 'endsAt')));
-  const untilEnd = lastEnd - Date.now();
-  if (untilEnd > 0) await sleep(untilEnd);
+  await sleepUntil(lastEnd);
   // A unit late in P3 keeps the campaign open, as it should.
   for (;;) {
     const progress = await campaignActivities.campaignProgress({ campaignId: input.campaignId, batches: openedBatches });

@@ -94,7 +94,8 @@ export interface ProgrammeWorkflowInput {
   plan: Pick<Plan, 'ladder' | 'calendar'>;
   /** When the programme runs under a campaign (escalations are listed with it). */
   campaignId?: string;
-  carried?: { view: ProgrammeView };
+  /** Carried over continue-as-new: the view, and the version the read model has of it. */
+  carried?: { view: ProgrammeView; projectedVersion?: number };
   historyLimit?: number;
 }
 
@@ -118,40 +119,47 @@ export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
 /** Who acts, and why. Texts travel as stored-text references (DocRef): the documents live in PostgreSQL. */
 export interface Acting { actor: Actor; comment?: Comment }
 
+/**
+ * A decision's answer: what the rule's apply returned, with the version of the view it produced, so that a
+ * client can read its own write from the read model (`GET …?minVersion=`).
+ */
+export type Versioned<R> = R & { version: number };
+export const versioned = <R extends object>(result: R, version: number): Versioned<R> => ({ ...result, version });
+
 /** The unit's compact view: counts and current facts; entries are read from PostgreSQL. */
 export const unitStateQuery = defineQuery<UnitView>('unitState');
 
-export const addRecordUpdate = defineUpdate<{ id: string }, [Acting & { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }]>('addRecord');
+export const addRecordUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }]>('addRecord');
 /** Opinions come from the public channel (群众); a contact left with one stays in PostgreSQL under `contactRef`. */
-export const addOpinionUpdate = defineUpdate<{ id: string }, [Acting & { text: DocRef; contactRef?: string }]>('addOpinion');
+export const addOpinionUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { text: DocRef; contactRef?: string }]>('addOpinion');
 export const addProblemUpdate = defineUpdate<
-  { id: string },
+  Versioned<{ id: string }>,
   [Acting & { title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory }]
 >('addProblem');
 
-export const scheduleMeetingUpdate = defineUpdate<MeetingView, [Acting & { scheduledAt: string; location: string }]>('scheduleMeeting');
+export const scheduleMeetingUpdate = defineUpdate<Versioned<MeetingView>, [Acting & { scheduledAt: string; location: string }]>('scheduleMeeting');
 /** A supervisor of the assigned group attests presence (全程参与). */
-export const meetingAttendanceUpdate = defineUpdate<MeetingView, [Acting & { arrivedAt: string; leftAt: string }]>('meetingAttendance');
+export const meetingAttendanceUpdate = defineUpdate<Versioned<MeetingView>, [Acting & { arrivedAt: string; leftAt: string }]>('meetingAttendance');
 export const meetingHeldUpdate = defineUpdate<
-  { valid: boolean; reason?: string },
+  Versioned<{ valid: boolean; reason?: string }>,
   [Acting & { startedAt: string; endedAt: string; minutes: DocRef }]
 >('meetingHeld');
 
-export const requestTransitionUpdate = defineUpdate<{ id: string; status: 'pending' }, [Acting & { to: Phase }]>('requestTransition');
+export const requestTransitionUpdate = defineUpdate<Versioned<{ id: string; status: 'pending' }>, [Acting & { to: Phase }]>('requestTransition');
 /** A supervisor of the assigned group approves or rejects a pending transition. */
 export const approveTransitionUpdate = defineUpdate<
-  { status: 'approved' | 'rejected' },
+  Versioned<{ status: 'approved' | 'rejected' }>,
   [Acting & { transitionId: string; approve: boolean; comment?: Comment }]
 >('approveTransition');
 
 export interface TaskBookItemInput { problemIds: string[]; measure: DocRef; owner: string; deadline: string }
 export const setTaskBookUpdate = defineUpdate<
-  { items: Array<TaskBookItemInput & { id: string; status: ItemStatus }> },
+  Versioned<{ items: Array<TaskBookItemInput & { id: string; status: ItemStatus }> }>,
   [Acting & { signedBy: string; items: TaskBookItemInput[] }]
 >('setTaskBook');
-export const publishTaskBookUpdate = defineUpdate<{ disclosureEndsAt: string }, [Acting]>('publishTaskBook');
-export const fileObjectionUpdate = defineUpdate<{ id: string }, [Acting & { text: DocRef; itemId?: string }]>('fileObjection');
-export const answerObjectionUpdate = defineUpdate<{ id: string }, [Acting & { objectionId: string; text: DocRef }]>('answerObjection');
+export const publishTaskBookUpdate = defineUpdate<Versioned<{ disclosureEndsAt: string }>, [Acting]>('publishTaskBook');
+export const fileObjectionUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { text: DocRef; itemId?: string }]>('fileObjection');
+export const answerObjectionUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { objectionId: string; text: DocRef }]>('answerObjection');
 
 /** Items report status and card changes to their unit. */
 export interface ItemReport { itemId: string; status: ItemStatus; card: Card }
@@ -160,13 +168,13 @@ export const itemReportSignal = defineSignal<[ItemReport]>('itemReport');
 // ---------- rectification item ----------
 
 export const itemStateQuery = defineQuery<ItemView>('itemState');
-export const reportProgressUpdate = defineUpdate<{ id: string }, [Acting & { note: DocRef; evidenceUri?: string }]>('reportProgress');
+export const reportProgressUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { note: DocRef; evidenceUri?: string }]>('reportProgress');
 export const submitCompletionUpdate = defineUpdate<ItemView, [Acting & { evidence: DocRef }]>('submitCompletion');
 /** 销号 — close the item, or send it back to open. */
 export const verifyItemUpdate = defineUpdate<ItemView, [Acting & { accept: boolean; comment?: Comment }]>('verifyItem');
-export const requestExtensionUpdate = defineUpdate<{ id: string; status: 'pending' }, [Acting & { newDeadline: string; reason: DocRef }]>('requestExtension');
+export const requestExtensionUpdate = defineUpdate<Versioned<{ id: string; status: 'pending' }>, [Acting & { newDeadline: string; reason: DocRef }]>('requestExtension');
 export const decideExtensionUpdate = defineUpdate<
-  { status: 'approved' | 'rejected'; deadline: string },
+  Versioned<{ status: 'approved' | 'rejected'; deadline: string }>,
   [Acting & { extensionId: string; approve: boolean; comment?: Comment }]
 >('decideExtension');
 /** Office approves carrying an item into a long-term rule (建章立制). */
@@ -176,6 +184,6 @@ export const carryOverUpdate = defineUpdate<ItemView, [Acting & { rule: DocRef; 
 
 export const programmeStateQuery = defineQuery<ProgrammeView>('programmeState');
 /** The lead unit records that a staged goal is achieved. */
-export const goalAchievementUpdate = defineUpdate<GoalView, [Acting & { goalId: string; evidence: DocRef }]>('goalAchievement');
+export const goalAchievementUpdate = defineUpdate<Versioned<GoalView>, [Acting & { goalId: string; evidence: DocRef }]>('goalAchievement');
 /** The office verifies an achieved goal: accept closes it (its ladder stops), reject sends it back to open. */
-export const goalVerificationUpdate = defineUpdate<GoalView, [Acting & { goalId: string; accept: boolean; comment?: Comment }]>('goalVerification');
+export const goalVerificationUpdate = defineUpdate<Versioned<GoalView>, [Acting & { goalId: string; accept: boolean; comment?: Comment }]>('goalVerification');

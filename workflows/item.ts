@@ -43,9 +43,11 @@ import {
   requestExtensionUpdate,
   submitCompletionUpdate,
   verifyItemUpdate,
+  versioned,
   type ItemWorkflowInput,
 } from './definitions';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
+import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
@@ -53,6 +55,7 @@ import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from './search
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
+  const clockIndependent = clockIndependentCommands();
   const s: ItemState = input.carried?.state ?? newItemState(input, Date.now());
   const reported = input.carried?.reported ?? { status: null, card: null };
   let projectedVersion = input.carried?.projectedVersion ?? 0;
@@ -63,8 +66,12 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   setHandler(itemStateQuery, () => s.view);
-  const on = <A, R>(def: unknown, check: (s: ItemState, a: A, c: ItemCtx) => void, apply: (s: ItemState, a: A, c: ItemCtx) => R) =>
-    setHandler(def as never, handler((a: A) => apply(s, a, ctx())) as never, { validator: validator((a: A) => check(s, a, ctx())) } as never);
+  const on = <A, R extends object>(def: unknown, check: (s: ItemState, a: A, c: ItemCtx) => void, apply: (s: ItemState, a: A, c: ItemCtx) => R) =>
+    setHandler(
+      def as never,
+      handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)) as never,
+      { validator: validator((a: A) => check(s, a, ctx())) } as never,
+    );
   on(reportProgressUpdate, checkReportProgress, applyReportProgress);
   on(submitCompletionUpdate, checkSubmitCompletion, applySubmitCompletion);
   on(verifyItemUpdate, checkVerifyItem, applyVerifyItem);
@@ -84,8 +91,9 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         keyPrefix: `${workflowId}:${deadline}`,
         isFired: (key) => s.view.rungs.some((r) => r.key === key),
         stoppedAt: () => itemLadderStoppedAt(s, deadline),
+        clockIndependent,
         fire: async (step) => {
-          const firedAt = new Date().toISOString();
+          const { firedAt } = step;
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
           const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
           applyItemRung(s, rung, ctx());

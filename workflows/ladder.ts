@@ -6,6 +6,7 @@
 import { condition } from '@temporalio/workflow';
 import { ladderSchedule, type CalendarPlan, type LadderRung, type ScheduledRung } from '../libs/domain/src';
 import { dbActivities } from './activities';
+import { recordedMoment, timerUntil } from './clock';
 import type { EscalationInput } from '../activities/types';
 
 export interface LadderRun {
@@ -19,9 +20,14 @@ export interface LadderRun {
   stoppedAt(): number | undefined;
   /**
    * Records the rung in the workflow's state synchronously (so `isFired` holds at once), then performs its
-   * effects (escalation record and its queued notices).
+   * effects (escalation record and its queued notices). `firedAt` is the moment to record.
    */
-  fire(step: ScheduledRung & { key: string; late: boolean }): Promise<void>;
+  fire(step: ScheduledRung & { key: string; late: boolean; firedAt: string }): Promise<void>;
+  /**
+   * The run's commands do not depend on the clock (workflows/clock.ts): every rung waits on a timer, and
+   * `firedAt` is never earlier than `dueAt`. False only for runs recorded before that rule.
+   */
+  clockIndependent: boolean;
 }
 
 export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'> {
@@ -29,12 +35,19 @@ export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'
     const key = `${run.keyPrefix}:${step.rung}`;
     if (run.isFired(key)) continue;
     const wait = step.dueMs - Date.now();
-    if (wait > 0) await condition(() => run.stoppedAt() !== undefined, wait);
+    if (run.clockIndependent) {
+      // A timer always, even for a rung already due: which commands exist never hangs on the clock.
+      await condition(() => run.stoppedAt() !== undefined, timerUntil(step.dueMs));
+    } else if (wait > 0) {
+      // Runs recorded before the rule: replayed exactly as they ran (a timer only while the rung was ahead).
+      await condition(() => run.stoppedAt() !== undefined, wait);
+    }
     const stopped = run.stoppedAt();
     if (stopped !== undefined && stopped <= step.dueMs) return 'stopped';
     // Due while the subject was open: it fires now. Late when the ladder reached it only after its moment (a
     // restart, a ladder started late) or after the subject had stopped; `firedAt` against `dueAt` says by how much.
-    await run.fire({ ...step, key, late: wait <= 0 || stopped !== undefined });
+    const firedAt = run.clockIndependent ? recordedMoment(step.dueMs) : new Date().toISOString();
+    await run.fire({ ...step, key, late: wait <= 0 || stopped !== undefined, firedAt });
   }
   return 'completed';
 }

@@ -15,8 +15,9 @@ import {
   type GoalView,
   type ProgrammeView,
 } from '../libs/domain/src';
-import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from './definitions';
+import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, versioned, type ProgrammeWorkflowInput } from './definitions';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
+import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
@@ -24,6 +25,8 @@ import { campaignIdKey, cardKey, kindKey } from './search-attributes';
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
+  // Runs that follow the clock rule (workflows/clock.ts) also project their view into the read model.
+  const clockIndependent = clockIndependentCommands();
   const view: ProgrammeView = input.carried?.view ?? newProgrammeView(input, Date.now());
   let escalating = 0;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
@@ -32,12 +35,12 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   setHandler(programmeStateQuery, () => view);
   setHandler(
     goalAchievementUpdate,
-    handler((a: GoalAchievementArgs) => applyGoalAchievement(view, a, Date.now())),
+    handler((a: GoalAchievementArgs) => versioned(applyGoalAchievement(view, a, Date.now()), view.version)),
     { validator: validator((a: GoalAchievementArgs) => checkGoalAchievement(view, a)) },
   );
   setHandler(
     goalVerificationUpdate,
-    handler((a: GoalVerificationArgs) => applyGoalVerification(view, a, Date.now())),
+    handler((a: GoalVerificationArgs) => versioned(applyGoalVerification(view, a, Date.now()), view.version)),
     { validator: validator((a: GoalVerificationArgs) => checkGoalVerification(view, a)) },
   );
 
@@ -49,8 +52,9 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       keyPrefix: `${workflowId}:${goal.id}:${goal.dueAt}`,
       isFired: (key) => goal.rungs.some((r) => r.key === key),
       stoppedAt: () => goalLadderStoppedAt(goal),
+      clockIndependent,
       fire: async (step) => {
-        const firedAt = new Date().toISOString();
+        const { firedAt } = step;
         const to = rungRecipients(step.rung, { unitId: input.leadUnitId, groupId: '' }).filter((r) => r !== 'group:');
         applyGoalRung(
           view,
@@ -92,6 +96,15 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   ladders.catch(() => undefined);
 
   let attrs = '';
+  let projectedVersion = input.carried?.projectedVersion ?? 0;
+  /** The read model's row, until it shows this version (retried until the database takes it). */
+  const publish = async () => {
+    while (clockIndependent && projectedVersion !== view.version) {
+      const version = view.version;
+      await dbActivities.projectProgramme({ programmeId: input.programmeId, view });
+      projectedVersion = version;
+    }
+  };
   for (;;) {
     if (attrs !== view.card) {
       upsertSearchAttributes([
@@ -101,12 +114,14 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       ]);
       attrs = view.card;
     }
+    await publish();
     if (view.status === 'done') break;
-    if (canContinue()) await continueAsNew<typeof programmeWorkflow>({ ...input, carried: { view } });
+    if (canContinue()) await continueAsNew<typeof programmeWorkflow>({ ...input, carried: { view, projectedVersion } });
     const seen = view.version;
     await condition(() => view.version !== seen || canContinue());
   }
   await ladders;
   await condition(() => escalating === 0 && allHandlersFinished());
+  await publish();
   return view;
 }

@@ -8,6 +8,7 @@ import {
   ParentClosePolicy,
   patched,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -51,6 +52,8 @@ import {
   rungRecipients,
   takeChanges,
   taskBookReady,
+  taskBookMayTakeEffect,
+  disclosureAwaitingTimer,
   unitHeader,
   type Ctx,
   type UnitState,
@@ -71,11 +74,13 @@ import {
   scheduleMeetingUpdate,
   setTaskBookUpdate,
   unitStateQuery,
+  versioned,
   type ItemWorkflowInput,
   type UnitEffects,
   type UnitWorkflowInput,
 } from './definitions';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
+import { clockIndependentCommands, timerUntil } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
@@ -85,6 +90,7 @@ import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
   const workflowId = workflowInfo().workflowId;
+  const clockIndependent = clockIndependentCommands();
   const state: UnitState = input.carried?.state ?? newUnitState(input, plan, Date.now());
   // Search attributes are upserted again after a continue-as-new: cheap, and nothing depends on inheritance.
   const fx: UnitEffects = input.carried
@@ -100,14 +106,14 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   // ---------- queries, updates, signals ----------
   setHandler(unitStateQuery, () => state.view);
 
-  const on = <A, R>(
+  const on = <A, R extends object>(
     def: Parameters<typeof setHandler>[0],
     check: (s: UnitState, a: A, c: Ctx) => void,
     apply: (s: UnitState, a: A, c: Ctx) => R,
   ) =>
     setHandler(
       def as never,
-      handler((a: A) => apply(state, a, ctx())) as never,
+      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)) as never,
       { validator: validator((a: A) => check(state, a, ctx())) } as never,
     );
 
@@ -141,8 +147,9 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
         isFired: (key) => state.view.windowRungs.some((r) => r.key === key),
         // The window's ladder stops when the unit leaves the phase; rungs due before that still fire.
         stoppedAt: () => windowLadderStoppedAt(state, phase),
+        clockIndependent,
         fire: async (step) => {
-          const firedAt = new Date().toISOString();
+          const { firedAt } = step;
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId });
           // A rung of a phase the unit has left (due before it moved on, fired as the ladder caught up) no longer
           // cards it; histories recorded before that rule replay as they ran.
@@ -268,11 +275,25 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     }
   };
 
+  // ---------- the disclosure (公示): its end is a timer, and the task book takes effect when it has fired ----------
+  const disclosureTimers = new Set<string>();
+  const awaitDisclosureEnd = (endsAt: string) => {
+    if (disclosureTimers.has(endsAt)) return;
+    disclosureTimers.add(endsAt);
+    sleep(timerUntil(parseInstant(endsAt, 'disclosureEndsAt')))
+      .then(() => {
+        state.disclosureElapsed = endsAt;
+      })
+      // Cancelled with the run: nothing to record.
+      .catch(() => undefined);
+  };
+  const taskBookTakesEffect = () => (clockIndependent ? taskBookMayTakeEffect(state) : taskBookReady(state, Date.now()));
+
   // ---------- the main loop ----------
   for (;;) {
     // First, so that it happens even while updates keep arriving without pause; unprojected entries are carried.
     if (canContinue()) await continueAsNew<typeof unitLifecycleWorkflow>({ ...input, carried: { state, effects: fx } });
-    if (taskBookReady(state, Date.now())) applyTaskBookEffective(state, ctx());
+    if (taskBookTakesEffect()) applyTaskBookEffective(state, ctx());
     if (state.view.taskBook?.status === 'effective' && !fx.itemsStarted) {
       await startItems();
       fx.itemsStarted = true;
@@ -280,15 +301,25 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     await publish();
     // Changed while publishing (or the disclosure ended meanwhile): round again before waiting, so that neither
     // the read model misses the last change nor a task book stays disclosed past its window.
-    if (state.changes.length || fx.projectedVersion !== state.view.version || taskBookReady(state, Date.now())) continue;
+    if (state.changes.length || fx.projectedVersion !== state.view.version || taskBookTakesEffect()) continue;
     if (state.view.phase === 'DONE') break;
 
     const seen = state.view.version;
-    const wake = () => state.view.version !== seen || canContinue();
-    const tb = state.view.taskBook;
-    const disclosureLeft = tb?.status === 'disclosed' ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') - Date.now() : 0;
-    if (disclosureLeft > 0) await condition(wake, disclosureLeft);
-    else await condition(wake);
+    const elapsed = state.disclosureElapsed;
+    const wake = () => state.view.version !== seen || state.disclosureElapsed !== elapsed || canContinue();
+    if (clockIndependent) {
+      // Published meanwhile (possibly while an earlier change was being projected): its end gets its timer now.
+      const endsAt = disclosureAwaitingTimer(state);
+      if (endsAt) awaitDisclosureEnd(endsAt);
+      await condition(wake);
+    } else {
+      // Runs recorded before the disclosure had its own timer replay as they ran: there, whether the wait has a
+      // timer depended on the clock (README: "A history that never needs rewriting").
+      const tb = state.view.taskBook;
+      const disclosureLeft = tb?.status === 'disclosed' ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') - Date.now() : 0;
+      if (disclosureLeft > 0) await condition(wake, disclosureLeft);
+      else await condition(wake);
+    }
   }
 
   await windows;

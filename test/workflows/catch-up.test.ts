@@ -262,7 +262,7 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
     // The supervisor approves meanwhile: the approval and the window's timer reach the next worker together.
     const approved = up(unit, approveTransitionUpdate, { actor: cast.supervisor, transitionId, approve: true, comment: 'gate met for P3' });
     await runWorker(taskQueue, async () => {
-      expect(await approved).toEqual({ status: 'approved' });
+      expect(await approved).toEqual({ status: 'approved', version: expect.any(Number) });
       // (On a slow machine the unit may have overrun P1 too: its rung is P1's, keyed so.)
       const ofP2 = (s: UnitView) => s.windowRungs.filter((r) => r.key === `${unit.workflowId}:P2:yellow`);
       const v = await waitFor(async () => {

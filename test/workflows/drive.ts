@@ -34,7 +34,7 @@ export const up = <R>(handle: WorkflowHandle, def: { name: string }, args: objec
 
 export async function approve(handle: WorkflowHandle, cast: Cast, to: 'P2' | 'P3' | 'DONE') {
   const t = await up<{ id: string }>(handle, requestTransitionUpdate, { actor: cast.unit, to, comment: `ready for ${to}` });
-  return up<{ status: string }>(handle, approveTransitionUpdate, { actor: cast.supervisor, transitionId: t.id, approve: true, comment: `gate met for ${to}` });
+  return up<{ status: string; version: number }>(handle, approveTransitionUpdate, { actor: cast.supervisor, transitionId: t.id, approve: true, comment: `gate met for ${to}` });
 }
 
 /** P1 deliverables: a study record, an opinion from the public, the solicitation report. */

@@ -222,8 +222,11 @@ describe('closing, extensions and carry-over', () => {
       const ext = await up<{ id: string }>(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(second), reason: doc('Waiting on the district') });
       expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.unit, extensionId: ext.id, approve: true, comment: 'self' }))).details.rule).toBe('extension.no-self-approval');
       expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.otherSupervisor, extensionId: ext.id, approve: true, comment: 'x' }))).details.rule).toBe('actor.supervisor-group');
-      expect(await up(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' })).toEqual({ status: 'approved', deadline: iso(second) });
-      expect(await handle.query(itemStateQuery)).toMatchObject({ deadline: iso(second), card: 'none' });
+      const decided = await up<{ version: number }>(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
+      // The answer carries the version the decision produced: the view shows it.
+      const afterDecision = await handle.query(itemStateQuery);
+      expect(decided).toEqual({ status: 'approved', deadline: iso(second), version: afterDecision.version });
+      expect(afterDecision).toMatchObject({ deadline: iso(second), card: 'none' });
 
       // The first deadline's red (day 24) never fires; the second deadline's whole ladder does.
       await t.env.sleep(second + 30 * DAY + HOUR - (await t.env.currentTimeMs()));

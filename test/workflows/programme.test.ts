@@ -80,6 +80,10 @@ describe('programmes', () => {
       await up(handle, goalVerificationUpdate, { actor: office, goalId: g2, accept: true, comment: 'Late but done' });
       const final = (await handle.result()) as ProgrammeView;
       expect(final).toMatchObject({ status: 'done', card: 'none' });
+      // The read model holds the final view, version for version: reads never ask the workflow.
+      const [row] = await t.dataSource.query('SELECT status, card, version, view FROM programme_states WHERE programme_id = $1', [programmeId]);
+      expect(row).toMatchObject({ status: 'done', card: 'none', version: final.version });
+      expect(row.view).toEqual(final);
       await saveHistory(handle, 'programme-goals');
     }));
 });

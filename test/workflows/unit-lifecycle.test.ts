@@ -71,8 +71,10 @@ describe('gates (DOMAIN.md: each phase closed by a gate and a supervisor approva
       expect((await refusalOf(up(handle, requestTransitionUpdate, { actor: cast.unit, to: 'P2' }))).details.unmetGates).toEqual(['gate.P2.solicitation-report']);
       await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'solicitation-report', title: 'report' });
 
-      expect(await approve(handle, cast, 'P2')).toEqual({ status: 'approved' });
-      expect((await stateOf(handle)).phase).toBe('P2');
+      const decided = await approve(handle, cast, 'P2');
+      expect(decided).toEqual({ status: 'approved', version: expect.any(Number) });
+      // The answer carries the version the decision produced.
+      expect(await stateOf(handle)).toMatchObject({ phase: 'P2', version: decided.version });
     }));
 
   it('gate.P3.*: refused without a problem, comparison-check materials or a valid meeting; passes when met', () =>
@@ -86,7 +88,7 @@ describe('gates (DOMAIN.md: each phase closed by a gate and a supervisor approva
       await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'comparison-check', title: 'materials' });
       expect((await refusalOf(up(handle, requestTransitionUpdate, { actor: cast.unit, to: 'P3' }))).details.unmetGates).toEqual(['gate.P3.valid-meeting']);
       await meetP3Gate(t.env, handle, cast);
-      expect(await approve(handle, cast, 'P3')).toEqual({ status: 'approved' });
+      expect(await approve(handle, cast, 'P3')).toEqual({ status: 'approved', version: expect.any(Number) });
       expect((await stateOf(handle)).phase).toBe('P3');
     }));
 
@@ -110,7 +112,7 @@ describe('gates (DOMAIN.md: each phase closed by a gate and a supervisor approva
       await waitFor(async () => t.env.client.workflow.getHandle(itemWorkflowId(itemIds[0])).query(itemStateQuery).catch(() => undefined), 'item workflow');
       await closeItemsAndFinish(t.env.client, handle, cast, itemIds);
       await waitFor(async () => (await stateOf(handle)).unmetGates.length === 0, 'unit sees its items closed');
-      expect(await approve(handle, cast, 'DONE')).toEqual({ status: 'approved' });
+      expect(await approve(handle, cast, 'DONE')).toEqual({ status: 'approved', version: expect.any(Number) });
       const final = (await handle.result()) as UnitView;
       expect(final).toMatchObject({ phase: 'DONE', status: 'done', card: 'none' });
       await saveHistory(handle, 'unit-full-lifecycle');
@@ -141,11 +143,15 @@ describe('who decides', () => {
       expect(r.details.rule).toBe('actor.supervisor-group');
       expect(r.message).toContain(cast.otherSupervisor.id);
       // The assigned group can reject, with a reason; the unit stays in P1 and may ask again.
-      expect(await up(handle, approveTransitionUpdate, { actor: cast.supervisor, transitionId: tr.id, approve: false, comment: 'report too thin' })).toEqual({ status: 'rejected' });
+      expect(await up(handle, approveTransitionUpdate, { actor: cast.supervisor, transitionId: tr.id, approve: false, comment: 'report too thin' })).toEqual({ status: 'rejected', version: expect.any(Number) });
       const v = await stateOf(handle);
       expect(v.phase).toBe('P1');
       expect(v.pendingTransition).toBeUndefined();
-      const [decided] = await entriesOf<{ status: string; decided: object }>(t.dataSource, v.id, 'transition');
+      // The request's own projection (pending) may be in before the decision's: wait for the decision.
+      const decided = await waitFor(async () => {
+        const [entry] = await entriesOf<{ status: string; decided: object }>(t.dataSource, v.id, 'transition');
+        return entry.status !== 'pending' && entry;
+      }, 'the decision projected');
       expect(decided).toMatchObject({ status: 'rejected', decided: { actorId: cast.supervisor.id, role: 'supervisor', comment: 'report too thin' } });
     }));
 
@@ -229,7 +235,7 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
       // Reconvened with full attendance: valid, and the invalid one stays on record.
       await up(handle, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(now - HOUR * 1.5), location: 'hall' });
       await up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(now - 1.5 * HOUR), leftAt: iso(now - 0.5 * HOUR) });
-      expect(await up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(now - 1.5 * HOUR), endedAt: iso(now - 0.5 * HOUR), minutes: doc('m2') })).toEqual({ valid: true });
+      expect(await up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(now - 1.5 * HOUR), endedAt: iso(now - 0.5 * HOUR), minutes: doc('m2') })).toEqual({ valid: true, version: expect.any(Number) });
       const v = await stateOf(handle);
       expect(v.meeting).toMatchObject({ id: 'meeting-2', valid: true, scheduledBy: { actorId: cast.unit.id, role: 'unit' }, heldBy: { actorId: cast.unit.id, role: 'unit' } });
       expect(v.meeting!.attendance[0]).toMatchObject({ supervisorId: cast.supervisor.id, groupId: cast.supervisor.groupId });
@@ -243,7 +249,7 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
         ['meeting-1', false],
         ['meeting-2', true],
       ]);
-      expect(await approve(handle, cast, 'P3')).toEqual({ status: 'approved' });
+      expect(await approve(handle, cast, 'P3')).toEqual({ status: 'approved', version: expect.any(Number) });
       await saveHistory(handle, 'unit-meeting-reconvened');
     }));
 

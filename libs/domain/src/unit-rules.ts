@@ -82,6 +82,11 @@ export interface UnitState {
    * not at a later move (at most one per active phase). Absent in states carried over before it existed.
    */
   phasesLeft?: Partial<Record<ActivePhase, string>>;
+  /**
+   * The end of the disclosure (公示) whose timer has fired: from then the task book may take effect and no
+   * objection is accepted, whatever a clock says. Set only by runs that wait for the disclosure on a timer.
+   */
+  disclosureElapsed?: string;
 }
 
 export interface Ctx {
@@ -492,7 +497,7 @@ export function checkFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx)
   const actor = assertPublicChannel(a.actor, 'an objection');
   docRef(a.text, 'text', TEXT_LIMITS.objection);
   const tb = s.view.taskBook;
-  if (!tb || tb.status !== 'disclosed' || ctx.now >= parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt')) {
+  if (!tb || tb.status !== 'disclosed' || disclosureOver(s, ctx.now)) {
     const when = tb?.disclosureEndsAt ? ` (disclosure ${tb.publishedAt} – ${tb.disclosureEndsAt})` : ' (not published)';
     throw violation('objection.disclosure-window', `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`, actor);
   }
@@ -532,14 +537,36 @@ export function applyAnswerObjection(s: UnitState, a: AnswerObjectionArgs, ctx: 
 }
 
 /** The task book takes effect once its disclosure has elapsed and every objection is answered. */
+/** The disclosure is over: its timer has fired, or (no timer fired yet) the clock has passed its end. */
+function disclosureOver(s: UnitState, now: number): boolean {
+  const tb = s.view.taskBook;
+  if (!tb?.disclosureEndsAt) return false;
+  return s.disclosureElapsed === tb.disclosureEndsAt || now >= parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt');
+}
+
+/** Runs recorded before the disclosure waited on a timer: the clock decides. */
 export function taskBookReady(s: UnitState, now: number): boolean {
   const tb = s.view.taskBook;
   return !!tb && tb.status === 'disclosed' && now >= parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') && s.unanswered.length === 0;
 }
+
+/** The task book takes effect once its disclosure's timer has fired and every objection is answered. */
+export function taskBookMayTakeEffect(s: UnitState): boolean {
+  const tb = s.view.taskBook;
+  return !!tb && tb.status === 'disclosed' && s.disclosureElapsed === tb.disclosureEndsAt && s.unanswered.length === 0;
+}
+
+/** The disclosure still waiting for its timer, if any: its end. */
+export function disclosureAwaitingTimer(s: UnitState): string | undefined {
+  const tb = s.view.taskBook;
+  return tb?.status === 'disclosed' && tb.disclosureEndsAt && s.disclosureElapsed !== tb.disclosureEndsAt ? tb.disclosureEndsAt : undefined;
+}
+
 export function applyTaskBookEffective(s: UnitState, ctx: Ctx) {
   const tb = s.view.taskBook!;
   tb.status = 'effective';
-  tb.effectiveAt = new Date(ctx.now).toISOString();
+  // Never recorded as effective before its disclosure ended.
+  tb.effectiveAt = new Date(Math.max(ctx.now, tb.disclosureEndsAt ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') : ctx.now)).toISOString();
   for (const item of tb.items) if (item.status === 'pending') item.status = 'open';
   changed(s, ctx, ...tb.items.map(itemEntry));
 }

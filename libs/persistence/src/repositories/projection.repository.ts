@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EntryChange, ItemView, UnitHeader } from '../../../domain/src';
+import type { EntryChange, ItemView, ProgrammeView, UnitHeader } from '../../../domain/src';
 
 /** Writes the read model from workflow state, by change. Every write keeps the newest version only. */
 export interface ProjectionRepository {
@@ -9,6 +9,8 @@ export interface ProjectionRepository {
    */
   projectUnit(p: { campaignId: string; unitId: string; view?: UnitHeader; changes: EntryChange[] }, projectedAt: Date): Promise<boolean>;
   projectItem(p: { campaignId: string; itemId: string; view?: ItemView; changes: EntryChange[] }, projectedAt: Date): Promise<boolean>;
+  /** A programme's row (unless a newer version is there). true if it was written. */
+  projectProgramme(p: { programmeId: string; view: ProgrammeView }, projectedAt: Date): Promise<boolean>;
   /** Moves a campaign's status forward only (draft → running → done). true if it changed. */
   advanceCampaignStatus(campaignId: string, status: 'running' | 'done'): Promise<boolean>;
   /** Enrolled units of the campaign's given batches, and how many of them the read model shows DONE. */
@@ -40,6 +42,15 @@ ON CONFLICT (item_id) DO UPDATE SET
   owner = EXCLUDED.owner, view = EXCLUDED.view, version = EXCLUDED.version, projected_at = EXCLUDED.projected_at
 WHERE s.version < EXCLUDED.version
 RETURNING item_id`;
+
+const UPSERT_PROGRAMME = `
+INSERT INTO programme_states AS s (programme_id, status, card, view, version, projected_at)
+VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+ON CONFLICT (programme_id) DO UPDATE SET
+  status = EXCLUDED.status, card = EXCLUDED.card, view = EXCLUDED.view, version = EXCLUDED.version,
+  projected_at = EXCLUDED.projected_at
+WHERE s.version < EXCLUDED.version
+RETURNING programme_id`;
 
 // Entries merge (jsonb ||): a change may carry only what changed (an objection's answer), never older than stored.
 const UPSERT_ENTRIES = `
@@ -130,6 +141,12 @@ export class PgProjectionRepository implements ProjectionRepository {
       ]);
       return rows.length > 0;
     });
+  }
+
+  async projectProgramme(p: { programmeId: string; view: ProgrammeView }, projectedAt: Date): Promise<boolean> {
+    const { view } = p;
+    const rows = await this.dataSource.query(UPSERT_PROGRAMME, [p.programmeId, view.status, view.card, JSON.stringify(view), view.version, projectedAt]);
+    return rows.length > 0;
   }
 
   async advanceCampaignStatus(campaignId: string, status: 'running' | 'done'): Promise<boolean> {
