@@ -47,8 +47,10 @@ it('a unit of an opened batch answers at once, its workflow started by the API i
 
   const r = await api.call('POST', `/api/units/${open}/records`, { token: unitToken, body: { kind: 'study', title: 'first session' } });
   expect(r.status).toBe(201);
-  const view = await api.call('GET', `/api/units/${open}`, { token: unitToken });
-  expect(view.body).toMatchObject({ phase: 'P1', status: 'active', counts: { records: { study: 1 } } });
+  // The unit's own write, read back from the read model at the version the decision answered with.
+  const view = await api.call('GET', `/api/units/${open}?minVersion=${r.body.version}`, { token: unitToken });
+  expect(view.body).toMatchObject({ phase: 'P1', status: 'active', counts: { records: { study: 1 } }, version: r.body.version });
+  expect(Date.parse(view.body.projectedAt)).toBeGreaterThan(0);
 
   // Batch 2 has not opened: no workflow, no phase claimed, and its calls are refused as before.
   const refused = await api.call('POST', `/api/units/${later}/records`, { token: laterToken, body: { kind: 'study', title: 'too early' } });

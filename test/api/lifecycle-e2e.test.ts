@@ -20,14 +20,23 @@ const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOSt
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
 it('drives one unit from P1 to DONE through the API, the ladder acting on its own', async () => {
-  const as = (who: keyof World['tokens'] | 'public') => (method: string, path: string, body?: unknown) =>
-    api.call(method, path, { token: who === 'public' ? undefined : w.tokens[who], body });
+  const U = `/api/units/${w.unitA}`;
+  // A decision on the unit answers with the version it produced; the view is read back at least at that version.
+  let unitVersion = 0;
+  const as = (who: keyof World['tokens'] | 'public') => async (method: string, path: string, body?: unknown) => {
+    const r = await api.call(method, path, { token: who === 'public' ? undefined : w.tokens[who], body });
+    if (method !== 'GET' && path.startsWith(U) && typeof r.body?.version === 'number') unitVersion = Math.max(unitVersion, r.body.version);
+    return r;
+  };
   const unit = as('unitA');
   const sup = as('supA');
   const office = as('office');
   const citizen = as('public');
-  const U = `/api/units/${w.unitA}`;
-  const view = async () => (await office('GET', U)).body;
+  const view = async () => {
+    const r = await office('GET', `${U}?minVersion=${unitVersion}`);
+    expect(r.body.version).toBeGreaterThanOrEqual(unitVersion);
+    return r.body;
+  };
 
   // ---------- P1 学习教育、听取意见 ----------
   expect((await unit('POST', `${U}/records`, { kind: 'study', title: 'Study session on the eight rules' })).status).toBe(201);
@@ -44,7 +53,10 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   // A unit never approves itself (403); for a supervisor of another group the unit does not exist (404).
   expect((await unit('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'self' })).status).toBe(403);
   expect((await as('supB')('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'other group' })).status).toBe(404);
-  expect((await sup('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'P1 gate met' })).body).toEqual({ status: 'approved' });
+  expect((await sup('POST', `${U}/transitions/${t1.body.id}/decision`, { approve: true, comment: 'P1 gate met' })).body).toEqual({
+    status: 'approved',
+    version: expect.any(Number),
+  });
   expect((await view()).phase).toBe('P2');
 
   // ---------- P2 查摆问题、开展批评 ----------
@@ -62,10 +74,11 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect((await unit('POST', `${U}/meeting`, { scheduledAt: ago(50), location: 'Meeting room 3' })).status).toBe(201);
   expect((await sup('POST', `${U}/meeting/attendance`, { arrivedAt: ago(45), leftAt: ago(5) })).status).toBe(200);
   const valid = await unit('POST', `${U}/meeting/held`, { startedAt: ago(40), endedAt: ago(10), minutes: 'Reconvened with group A present throughout' });
-  expect(valid.body).toEqual({ valid: true });
+  expect(valid.body).toEqual({ valid: true, version: expect.any(Number) });
   const t2 = await unit('POST', `${U}/transitions`, { to: 'P3' });
   expect((await sup('POST', `${U}/transitions/${t2.body.id}/decision`, { approve: true, comment: 'meeting attended in full' })).body).toEqual({
     status: 'approved',
+    version: expect.any(Number),
   });
 
   // ---------- P3 整改落实、建章立制 ----------
@@ -79,8 +92,9 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   });
   expect(book.status).toBe(200);
   const [item1, item2, item3] = book.body.items.map((i: { id: string }) => i.id);
-  // Before the task book takes effect an item is pending, read from the unit's task book.
-  expect((await office('GET', `/api/items/${item1}`)).body).toMatchObject({ id: item1, status: 'pending', rungs: [] });
+  // Before the task book takes effect an item is pending, read from the unit's task book (once projected).
+  await view();
+  expect((await office('GET', `/api/items/${item1}`)).body).toMatchObject({ id: item1, status: 'pending', rungs: [], projectedAt: null });
   expect((await citizen('POST', `${U}/task-book/objections`, { text: 'too early to object' })).status).toBe(409);
   const published = await unit('POST', `${U}/task-book/publish`);
   expect(published.status).toBe(200);
@@ -118,7 +132,7 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect(ext.body).toMatchObject({ status: 'pending' });
   const decided = await sup('POST', `${I2}/extensions/${ext.body.id}/decision`, { approve: true, comment: 'Reasonable' });
   expect(decided.body.status).toBe('approved');
-  expect((await office('GET', I2)).body.deadline).toBe(decided.body.deadline);
+  expect((await office('GET', `${I2}?minVersion=${decided.body.version}`)).body.deadline).toBe(decided.body.deadline);
   expect((await unit('POST', `${I2}/completion`, { evidence: 'Reports merged' })).status).toBe(200);
   await listed(item2, 'submitted');
   expect((await sup('POST', `${I2}/verification`, { accept: true, comment: 'Verified' })).body.status).toBe('closed');
@@ -180,6 +194,7 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect(t3.status).toBe(201);
   expect((await sup('POST', `${U}/transitions/${t3.body.id}/decision`, { approve: true, comment: 'Completion approved' })).body).toEqual({
     status: 'approved',
+    version: expect.any(Number),
   });
   const final = await view();
   expect(final).toMatchObject({ phase: 'DONE', status: 'done', card: 'none' });

@@ -30,8 +30,16 @@ it('a projection the database refuses is retried, shown by /health/ready and /me
   expect(notReady.details[0].records).toMatch(/projectUnit of massline-unit-.*database refused the row/);
   const metrics = String((await api.call('GET', '/metrics')).body);
   expect(metrics).toMatch(/massline_failing_activities\{activity="projectUnit"\} [1-9]/);
-  // The unit itself goes on: the decision was taken, only its projection waits.
-  expect((await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.unitA })).body.counts.records.study).toBe(1);
+  // The decision was taken; only its projection waits. A read answers the last view projected (without the
+  // record), and a read of the decision's own version says to retry later.
+  const stale = await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.unitA });
+  expect(stale.status).toBe(200);
+  expect(stale.body.counts.records.study).toBe(0);
+  expect(stale.body.version).toBeLessThan(r.body.version);
+  const own = await api.call('GET', `/api/units/${w.unitA}?minVersion=${r.body.version}`, { token: w.tokens.unitA });
+  expect(own.status).toBe(503);
+  expect(own.headers.get('retry-after')).toBe('1');
+  expect(own.body.message).toContain(`not yet ${r.body.version}`);
 
   await db.query('ALTER TABLE unit_states DROP CONSTRAINT ck_test_refuses_projections');
   const records = await eventually(async () => {
@@ -39,6 +47,8 @@ it('a projection the database refuses is retried, shown by /health/ready and /me
     return x.body.total === 1 ? x.body.items : undefined;
   }, 'the record projected once the database takes it', 120_000);
   expect(records[0]).toMatchObject({ id: r.body.id, title: 'recorded while the database refuses' });
+  const caughtUp = await api.call('GET', `/api/units/${w.unitA}?minVersion=${r.body.version}`, { token: w.tokens.unitA });
+  expect(caughtUp.body).toMatchObject({ version: r.body.version, counts: { records: { study: 1 } } });
   await eventually(async () => ((await api.call('GET', '/health/ready')).status === 200 ? true : undefined), 'ready again', 60_000);
   expect(String((await api.call('GET', '/metrics')).body)).not.toMatch(/massline_failing_activities\{activity="projectUnit"\} [1-9]/);
 }, 300_000);

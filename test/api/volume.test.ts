@@ -65,7 +65,11 @@ describe('documents outside the history', () => {
       return x.body.total >= 1 ? x.body : undefined;
     }, 'record projected');
     expect(records.items.at(-1)).toMatchObject({ id: r.body.id, kind: 'study', title: '学习记录', body, actorId: w.ids.unitA, role: 'unit' });
-    const unit = await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.office });
+    // The opinion (public: answered without a version) is in the read model once its projection lands.
+    const unit = await eventually(async () => {
+      const x = await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.office });
+      return x.body.counts.opinions === 1 ? x : undefined;
+    }, 'opinion projected');
     expect(unit.body.counts).toMatchObject({ records: { study: 1 }, opinions: 1 });
     expect(unit.body).not.toHaveProperty('records');
     expect(unit.body).not.toHaveProperty('opinions');
@@ -174,17 +178,24 @@ describe('a unit holding ten times what once ended one', () => {
     // Four at a time: updates keep arriving while the unit projects and continues as new.
     let next = 0;
     const statuses: number[] = [];
+    let newest = 0;
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         while (next < RECORDS) {
           const i = next++;
-          statuses.push((await post(i)).status);
+          const r = await post(i);
+          statuses.push(r.status);
+          newest = Math.max(newest, r.body.version ?? 0);
         }
       }),
     );
     expect(statuses.filter((s) => s !== 201)).toEqual([]);
 
-    const unit = await api.call('GET', `/api/units/${w.unitB}`, { token: w.tokens.office });
+    // Read back at the newest version a decision answered with (the read model may trail the last few).
+    const unit = await eventually(async () => {
+      const x = await api.call('GET', `/api/units/${w.unitB}?minVersion=${newest}`, { token: w.tokens.office });
+      return x.status === 200 ? x : undefined;
+    }, 'the last record projected');
     expect(unit.status).toBe(200);
     expect(unit.body).toMatchObject({ status: 'active', phase: 'P1' });
     expect(unit.body.counts.records.investigation).toBe(RECORDS);

@@ -36,6 +36,7 @@ import {
   type WorkflowRecoveryRepository,
 } from '../../../libs/persistence/src';
 import { MeetingPresence } from './units/presence';
+import { ViewsRepository } from './repositories/views.repository';
 import { PresenceRepository } from './repositories/presence.repository';
 import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
@@ -120,23 +121,25 @@ export function buildApiContext(
   );
   const engine = new EngineHealth(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, metrics.registry);
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
+  const views = new ViewsRepository(dataSource);
   const units = new UnitsService(
     repositories.units,
     repositories.campaigns,
     workflows,
     texts,
     repositories.entries,
+    views,
     config.temporal.taskQueue,
-    new MeetingPresence(new PresenceRepository(dataSource), workflows, repositories.entries),
+    new MeetingPresence(new PresenceRepository(dataSource), views, repositories.entries),
   );
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
     campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
     units,
-    items: new ItemsService(units, workflows, repositories.readModel, texts, repositories.entries),
+    items: new ItemsService(units, workflows, repositories.readModel, views, texts, repositories.entries),
     escalations: new EscalationsService(repositories.readModel, repositories.campaigns),
     measures: new MeasuresService(repositories.measures, units),
-    programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, texts),
+    programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, views, texts),
     health: new HealthService(dataSource, engine, metrics, repositories.activityFailures),
   };
   metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();

@@ -66,6 +66,24 @@ export class PageQueryDto {
   pageSize?: number;
 }
 
+/** A GET of one unit, item or programme: read your own writes. */
+export class ReadQueryDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 2_147_483_647,
+    description:
+      'Wait (at most 5 s) until the read model shows at least this version — the `version` a decision answered with. ' +
+      'Past that, 503 with Retry-After: the decision stands, its view is not projected yet.',
+  })
+  @Optional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(2_147_483_647)
+  minVersion?: number;
+}
+
 export const pageOf = (q: PageQueryDto) => {
   const pageSize = q.pageSize ?? 50;
   const page = q.page ?? 1;

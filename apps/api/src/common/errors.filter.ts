@@ -9,6 +9,7 @@ import { QueryNotRegisteredError, ServiceError, WorkflowUpdateRPCTimeoutOrCancel
 import { DomainError } from '../../../../libs/domain/src';
 import { translateWorkflowError } from '../workflow/workflow-errors';
 import type { JsonLogger } from './logger';
+import { RetryLater } from './read-your-writes';
 
 export interface ErrorBody {
   statusCode: number;
@@ -41,6 +42,7 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
     const details = Array.isArray(fields) ? fields : Object.keys(rest).length ? [rest] : undefined;
     return { body: errorBody(exception.httpStatus, exception.message, details), unexpected: false };
   }
+  if (exception instanceof RetryLater) return { body: errorBody(503, exception.message), unexpected: false };
   const translated = translateWorkflowError(exception);
   if (translated) return toErrorBody(translated);
   if (isDatabaseUnavailable(exception)) return { body: errorBody(503, 'database unavailable, retry later'), unexpected: true };
@@ -103,6 +105,7 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
     if (body.statusCode === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+    if (exception instanceof RetryLater) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(body.statusCode).json(body);
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiErrors, PageQueryDto } from '../common/dto';
+import { ApiErrors, PageQueryDto, ReadQueryDto } from '../common/dto';
 import { ItemIdParam, UuidParam, WorkflowIdParam } from '../common/params';
 import { CreatedIdDto, DecisionDto, PendingDto } from '../units/units.dto';
 import { CarryOverDto, CompletionDto, ExtensionDecisionResultDto, ExtensionRequestDto, ItemViewDto, ProgressDto, VerificationDto } from './items.dto';
@@ -41,8 +41,8 @@ export class ItemsController {
   @ApiOperation({ summary: 'A rectification item (pending until its task book takes effect) with every rung fired' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(401, 403, 404, 503)
-  get(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string) {
-    return this.service.get(p, id);
+  get(@CurrentPrincipal() p: Principal, @Param('itemId', itemId()) id: string, @Query() q: ReadQueryDto) {
+    return this.service.get(p, id, q.minVersion);
   }
 
   @Get(':itemId/progress')

@@ -4,6 +4,7 @@ import { CARDS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
 import { IsIsoTime, IsNotBlank, Pattern, URI_PATTERN, Optional } from '../common/validation';
 import { ItemCountsDto } from '../units/entries.dto';
+import { DECISION_VERSION, PROJECTED_AT } from '../units/units.dto';
 
 export class ProgressDto {
   @ApiProperty({ maxLength: LIMITS.text })
@@ -85,9 +86,12 @@ export class ItemViewDto {
   @ApiProperty({ type: [String] }) problemIds!: string[];
   @ApiProperty({ type: ItemCountsDto, description: 'the entries themselves: GET /api/items/{itemId}/progress, /extensions, /verifications' })
   counts!: ItemCountsDto;
+  @ApiProperty({ description: 'monotonic; a decision on the item answers with the version it produced' }) version!: number;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: PROJECTED_AT }) projectedAt?: string | null;
 }
 
 export class ExtensionDecisionResultDto {
   @ApiProperty({ enum: ['approved', 'rejected'] }) status!: string;
   @ApiProperty({ format: 'date-time', description: 'the deadline in force after the decision' }) deadline!: string;
+  @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }

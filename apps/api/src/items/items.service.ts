@@ -13,7 +13,6 @@ import {
 import {
   carryOverUpdate,
   decideExtensionUpdate,
-  itemStateQuery,
   reportProgressUpdate,
   requestExtensionUpdate,
   submitCompletionUpdate,
@@ -28,6 +27,8 @@ import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type { CarryOverDto, CompletionDto, ExtensionRequestDto, ProgressDto, VerificationDto } from './items.dto';
 import type { DecisionDto } from '../units/units.dto';
 import type { ReadModelRepository } from '../repositories/read-model.repository';
+import type { ViewsRepository } from '../repositories/views.repository';
+import { readAtLeast } from '../common/read-your-writes';
 import type { EntriesRepository } from '../repositories/entries.repository';
 import type { TextSession, TextStore } from '../common/texts';
 import { pageOf, type PageQueryDto } from '../common/dto';
@@ -35,6 +36,8 @@ import { pageOf, type PageQueryDto } from '../common/dto';
 /** What an item accumulates, listed page by page (GET /api/items/:itemId/<list>). */
 export const ITEM_LISTS = { progress: 'progress', extensions: 'extension', verifications: 'verification' } as const satisfies Record<string, ItemEntryKind>;
 export type ItemList = keyof typeof ITEM_LISTS;
+/** An item as the API answers it: its view as last projected; `projectedAt` is null while it is pending. */
+export type ItemAnswer = ItemView & { projectedAt: string | null };
 /** An item outside the caller's scope is answered as an unknown item. */
 const asItem = (itemId: string) => ({ what: 'item', id: itemId });
 
@@ -43,6 +46,7 @@ export class ItemsService {
     private readonly units: UnitsService,
     private readonly workflows: WorkflowGateway,
     private readonly readModel: ReadModelRepository,
+    private readonly views: ViewsRepository,
     private readonly texts: TextStore,
     private readonly entries: EntriesRepository,
   ) {}
@@ -55,11 +59,16 @@ export class ItemsService {
     return this.texts.hydrate(await this.readModel.itemsOfUnit(unitId, offset, limit));
   }
 
-  async get(by: Principal, itemId: string): Promise<ItemView> {
+  /**
+   * From the read model (never from the workflow); `pending` while the task book has not taken effect. With
+   * `minVersion`, waits briefly until the read model has that version of the item (read your own writes).
+   */
+  async get(by: Principal, itemId: string, minVersion?: number): Promise<ItemAnswer> {
     const unit = await this.unitOf(itemId);
     AccessPolicy.canRead(by, unit, { what: 'item', id: itemId });
-    const live = await this.workflows.state(itemStateQuery, itemWorkflowId(itemId));
-    return this.texts.hydrate(live ?? (await this.pendingView(unit, itemId)));
+    const projected = await readAtLeast(() => this.views.item(itemId), minVersion, `item ${itemId}`);
+    if (projected) return this.texts.hydrate({ ...projected.view, projectedAt: projected.projectedAt });
+    return this.texts.hydrate({ ...(await this.pendingView(unit, itemId)), projectedAt: null });
   }
 
   /** One page of the item's progress notes, extensions or verifications, oldest first, with their texts. */

@@ -1,6 +1,6 @@
 // City-wide programmes (the four governance tracks and the nine major actions): each is a workflow whose
 // staged goals run on the same escalation ladder as rectification items.
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Type } from 'class-transformer';
@@ -21,6 +21,7 @@ import {
   PROGRAMME_TRACKS,
   defaultPlan,
   invalidInput,
+  newProgrammeView,
   notFound,
   programmeWorkflowId,
   tryParseInstant,
@@ -29,13 +30,16 @@ import {
   type ProgrammeView,
 } from '../../../../libs/domain/src';
 import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
-import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
+import { goalAchievementUpdate, goalVerificationUpdate, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
+import type { ViewsRepository } from '../repositories/views.repository';
+import { readAtLeast } from '../common/read-your-writes';
 import { campaignIdKey, kindKey } from '../../../../workflows/search-attributes';
 import type { TextSession, TextStore } from '../common/texts';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
 import { actorOf, type Principal } from '../auth/principal';
-import { ApiErrors, LIMITS } from '../common/dto';
+import { ApiErrors, LIMITS, ReadQueryDto } from '../common/dto';
+import { DECISION_VERSION, PROJECTED_AT } from '../units/units.dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
 import { IsIsoTime, IsNotBlank, EachIsObject, Optional } from '../common/validation';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
@@ -138,6 +142,7 @@ export class GoalViewDto {
   lastVerification?: object;
   @ApiProperty({ description: 'verifications so far' }) verifications!: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'when the goal was closed (its ladder stopped then)' }) closedAt?: string;
+  @ApiPropertyOptional({ description: `in a decision's answer: ${DECISION_VERSION}` }) version?: number;
 }
 
 export class ProgrammeViewDto {
@@ -150,6 +155,8 @@ export class ProgrammeViewDto {
   @ApiProperty({ type: [GoalViewDto] }) goals!: GoalViewDto[];
   @ApiProperty({ enum: ['active', 'done'] }) status!: string;
   @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
+  @ApiProperty({ description: 'monotonic (0: not projected yet)' }) version!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: PROJECTED_AT }) projectedAt!: string | null;
 }
 
 export class ProgrammesService {
@@ -159,6 +166,7 @@ export class ProgrammesService {
     private readonly units: UnitsRepository,
     private readonly campaigns: CampaignsRepository,
     private readonly workflows: WorkflowGateway,
+    private readonly views: ViewsRepository,
     private readonly texts: TextStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -222,12 +230,16 @@ export class ProgrammesService {
     }
   }
 
-  async get(by: Principal, id: string): Promise<ProgrammeView> {
+  /**
+   * From the read model (never from the workflow). A programme whose workflow has not projected a view yet (one
+   * started before programmes were projected, until its next step) answers from its definition.
+   */
+  async get(by: Principal, id: string, minVersion?: number): Promise<ProgrammeView & { projectedAt: string | null }> {
     AccessPolicy.requireRole(by, ['office', 'auditor', 'supervisor', 'unit'], 'read programmes');
-    await this.mustFind(id);
-    const view = await this.workflows.state(programmeStateQuery, programmeWorkflowId(id));
-    if (!view) throw notFound('programme', id);
-    return this.texts.hydrate(view);
+    const record = await this.mustFind(id);
+    const projected = await readAtLeast(() => this.views.programme(id), minVersion, `programme ${record.name}`);
+    if (projected) return this.texts.hydrate({ ...projected.view, projectedAt: projected.projectedAt });
+    return { ...newProgrammeView({ programmeId: record.id, ...record }, Date.parse(record.createdAt)), version: 0, projectedAt: null };
   }
 
   async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
@@ -300,11 +312,11 @@ export class ProgrammesController {
 
   @Get(':id')
   @Roles('office', 'auditor', 'supervisor', 'unit')
-  @ApiOperation({ summary: 'A programme with its goals, read from its workflow' })
+  @ApiOperation({ summary: 'A programme with its goals, as its workflow last projected it (read model)' })
   @ApiOkResponse({ type: ProgrammeViewDto })
   @ApiErrors(401, 403, 404, 503)
-  get(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('programme')) id: string) {
-    return this.service.get(p, id);
+  get(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('programme')) id: string, @Query() q: ReadQueryDto) {
+    return this.service.get(p, id, q.minVersion);
   }
 
   @Post(':id/goals/:gid/achievement')

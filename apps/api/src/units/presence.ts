@@ -2,21 +2,27 @@
 // its own meeting, so the API keeps every supervisor's attested intervals in PostgreSQL and checks a new one
 // against them, under a lock, before the workflow is asked; the interval is held while the workflow decides
 // and kept, or given back, by its answer. A refusal is audited like any other (WorkflowGateway's authorize).
-import { DomainError, ruleViolation, unitWorkflowId, type MeetingView } from '../../../../libs/domain/src';
-import { unitStateQuery } from '../../../../workflows/definitions';
+// What the unit's meeting is and whether an attestation was applied are read from the read model, never from the
+// workflow (a read must not depend on a worker).
+import { DomainError, ruleViolation, type MeetingView } from '../../../../libs/domain/src';
 import type { Principal } from '../auth/principal';
 import type { PresenceKey, PresenceRepository, PresenceRow } from '../repositories/presence.repository';
 import type { UnitRecord } from '../repositories/units.repository';
-import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type { EntriesRepository } from '../repositories/entries.repository';
+import type { ViewsRepository } from '../repositories/views.repository';
 
-/** A pending interval older than this is settled by asking its unit's workflow whether it was applied. */
+/** A pending interval older than this is settled from the read model: was it applied? */
 const SETTLE_AFTER_SECONDS = 30;
+/**
+ * The meeting an attestation is reserved under while the read model does not show a scheduled one yet (it may lag
+ * the workflow): the workflow's answer names the meeting, and the reservation takes that name when confirmed.
+ */
+const MEETING_NOT_PROJECTED_YET = 'meeting-not-projected-yet';
 
 export class MeetingPresence {
   constructor(
     private readonly presence: PresenceRepository,
-    private readonly workflows: WorkflowGateway,
+    private readonly views: Pick<ViewsRepository, 'unit'>,
     /** The unit's earlier meetings (reconvened ones) are entries of the read model. */
     private readonly entries?: Pick<EntriesRepository, 'get'>,
   ) {}
@@ -29,13 +35,15 @@ export class MeetingPresence {
   async attest(by: Principal, unit: UnitRecord, interval: { arrivedAt: string; leftAt: string }, send: (check: () => Promise<void>) => Promise<MeetingView>) {
     let reserved: PresenceKey | undefined;
     const check = async () => {
-      const view = await this.workflows.state(unitStateQuery, unitWorkflowId(unit.id));
-      const meeting = view?.meeting;
+      const meeting = (await this.views.unit(unit.id))?.view.meeting;
       const arrived = new Date(interval.arrivedAt);
       const left = new Date(interval.leftAt);
-      // No scheduled meeting, or a reversed interval: the workflow refuses it, nothing to reserve.
-      if (meeting?.status !== 'scheduled' || !(left > arrived)) return;
-      const key = { supervisorId: by.id, unitId: unit.id, meetingId: meeting.id };
+      // A reversed interval: the workflow refuses it, nothing to reserve.
+      if (!(left > arrived)) return;
+      // The read model may not show the meeting the workflow has scheduled yet: reserve anyway (the workflow
+      // refuses an attestation without a scheduled meeting, and the reservation then goes).
+      const meetingId = meeting?.status === 'scheduled' ? meeting.id : MEETING_NOT_PROJECTED_YET;
+      const key = { supervisorId: by.id, unitId: unit.id, meetingId };
       const clash = await this.presence.reserve(key, arrived, left, (row) => this.settle(row));
       if (clash) {
         throw ruleViolation(
@@ -57,16 +65,24 @@ export class MeetingPresence {
     }
   }
 
-  /** Whether a pending interval was applied by its workflow: true, false, or undefined while that is not known. */
+  /**
+   * Whether a pending interval was applied, from the read model: true when the meeting shows the attestation;
+   * false when the unit's view was projected after the reservation was made and does not; undefined while that is
+   * not known (the decision may still be in flight, or its projection late).
+   */
   private async settle(row: PresenceRow): Promise<boolean | undefined> {
     if (row.ageSeconds < SETTLE_AFTER_SECONDS) return undefined;
-    const view = await this.workflows.state(unitStateQuery, unitWorkflowId(row.unitId)).catch(() => undefined);
-    if (!view) return undefined;
+    const projected = await this.views.unit(row.unitId).catch(() => undefined);
+    if (!projected) return undefined;
+    const current = projected.view.meeting;
     // The meeting is the current one, or an earlier one the unit has since reconvened (an entry by then).
     const meeting: Pick<MeetingView, 'attendance'> | undefined =
-      view.meeting?.id === row.meetingId ? view.meeting : ((await this.entries?.get(row.unitId, 'meeting', row.meetingId).catch(() => undefined)) as MeetingView | undefined);
-    if (!meeting) return view.meeting && row.meetingId !== view.meeting.id && !this.entries ? undefined : false;
+      row.meetingId === MEETING_NOT_PROJECTED_YET || current?.id === row.meetingId
+        ? current
+        : ((await this.entries?.get(row.unitId, 'meeting', row.meetingId).catch(() => undefined)) as MeetingView | undefined);
     const same = (a: string, b: string) => Date.parse(a) === Date.parse(b);
-    return meeting.attendance.some((a) => a.supervisorId === row.supervisorId && same(a.arrivedAt, row.arrivedAt) && same(a.leftAt, row.leftAt));
+    if (meeting?.attendance.some((a) => a.supervisorId === row.supervisorId && same(a.arrivedAt, row.arrivedAt) && same(a.leftAt, row.leftAt))) return true;
+    const reservedAt = Date.now() - row.ageSeconds * 1000;
+    return Date.parse(projected.projectedAt) > reservedAt + SETTLE_AFTER_SECONDS * 1000 ? false : undefined;
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, CurrentPrincipal, DECIDED_BY_SERVICE, PublicChannel, Roles } from '../auth/decorators';
 import type { Principal, PublicCaller } from '../auth/principal';
-import { ApiErrors, PageQueryDto } from '../common/dto';
+import { ApiErrors, PageQueryDto, ReadQueryDto } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
 import {
   AcceptedIdDto,
@@ -38,11 +38,14 @@ export class UnitsController {
 
   @Get(':id')
   @Roles('office', 'unit', 'supervisor', 'auditor')
-  @ApiOperation({ summary: "A unit's state, read from its workflow (a unit whose batch has not opened shows status waiting)" })
+  @ApiOperation({
+    summary: "A unit's state as its workflow last projected it (read model; a unit not started yet shows status waiting)",
+    description: 'Answers while no worker runs; `projectedAt` says how fresh the view is. `minVersion` reads your own write.',
+  })
   @ApiOkResponse({ type: UnitViewDto })
   @ApiErrors(401, 403, 404, 503)
-  get(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string) {
-    return this.service.get(p, id);
+  get(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Query() q: ReadQueryDto) {
+    return this.service.get(p, id, q.minVersion);
   }
 
   // ---------- what the unit accumulates, page by page (oldest first) ----------

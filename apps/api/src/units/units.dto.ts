@@ -32,6 +32,13 @@ import { WindowDto } from '../campaigns/campaigns.dto';
 import { CountsDto, ObjectionCountsDto } from './entries.dto';
 
 
+/** What a decision's `version` means, said once for every answer that carries it. */
+export const DECISION_VERSION =
+  "the version of the unit's (or item's, or programme's) view this decision produced: `GET …?minVersion=` reads it back";
+/** What a read's `projectedAt` means. */
+export const PROJECTED_AT =
+  'when the read model took this view from the workflow (null: not started yet); a GET answers from the read model, also while no worker runs';
+
 export class AddRecordDto {
   @ApiProperty({ enum: RECORD_KINDS })
   @IsIn(RECORD_KINDS)
@@ -223,6 +230,7 @@ export class AnswerDto {
 
 export class CreatedIdDto {
   @ApiProperty() id!: string;
+  @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 export class AcceptedIdDto {
   @ApiProperty() id!: string;
@@ -231,16 +239,20 @@ export class AcceptedIdDto {
 export class PendingDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['pending'] }) status!: 'pending';
+  @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 export class DecisionResultDto {
   @ApiProperty({ enum: ['approved', 'rejected'] }) status!: 'approved' | 'rejected';
+  @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 export class MeetingValidityDto {
   @ApiProperty() valid!: boolean;
   @ApiPropertyOptional() reason?: string;
+  @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 export class DisclosureDto {
   @ApiProperty({ format: 'date-time' }) disclosureEndsAt!: string;
+  @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 
 export class StampDto {
@@ -267,6 +279,7 @@ export class MeetingViewDto {
   @ApiPropertyOptional() minutes?: string;
   @ApiPropertyOptional() valid?: boolean;
   @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ description: `in a decision's answer: ${DECISION_VERSION}` }) version?: number;
 }
 export class TransitionViewDto {
   @ApiProperty() id!: string;
@@ -287,6 +300,7 @@ export class TaskBookItemViewDto {
 }
 export class TaskBookItemsDto {
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
+  @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 export class ObjectionViewDto {
   @ApiProperty() id!: string;
@@ -327,4 +341,5 @@ export class UnitViewDto {
   @ApiProperty({ type: 'array', items: { type: 'object' } }) windowRungs!: object[];
   @ApiProperty() version!: number;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: PROJECTED_AT }) projectedAt!: string | null;
 }

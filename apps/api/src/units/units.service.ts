@@ -26,7 +26,6 @@ import {
   requestTransitionUpdate,
   scheduleMeetingUpdate,
   setTaskBookUpdate,
-  unitStateQuery,
 } from '../../../../workflows/definitions';
 import { startUnitWorkflow } from '../../../../libs/temporal/src';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -38,6 +37,8 @@ import type { CampaignsRepository } from '../repositories/campaigns.repository';
 import type { EntriesRepository } from '../repositories/entries.repository';
 import type { UnitRecord, UnitsRepository } from '../repositories/units.repository';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import type { ViewsRepository } from '../repositories/views.repository';
+import { readAtLeast } from '../common/read-your-writes';
 import type { MeetingPresence } from './presence';
 import type {
   AddOpinionDto,
@@ -55,8 +56,11 @@ import type {
 /** A refusal (4xx): the decision was not taken. Anything else (503) may still have been applied. */
 const isRefusal = (err: unknown) => err instanceof DomainError;
 
-/** A unit as the API answers it: the workflow's compact view with its texts, or a unit still waiting for its batch. */
-export type UnitAnswer = Omit<UnitView, 'phase'> & { phase: Phase | null };
+/**
+ * A unit as the API answers it: the compact view its workflow last projected, with its texts, or a unit still
+ * waiting for its batch; `projectedAt` says when the read model took it (null: not started).
+ */
+export type UnitAnswer = Omit<UnitView, 'phase'> & { phase: Phase | null; projectedAt: string | null };
 
 /** What a unit accumulates, listed page by page (GET /api/units/:id/<list>). */
 export const UNIT_LISTS = {
@@ -77,6 +81,7 @@ export class UnitsService {
     private readonly workflows: WorkflowGateway,
     private readonly texts: TextStore,
     private readonly entries: EntriesRepository,
+    private readonly views: ViewsRepository,
     private readonly taskQueue: string,
     /** Supervisors' attested intervals across units (全程参与: one room at a time). */
     private readonly presence?: MeetingPresence,
@@ -89,21 +94,28 @@ export class UnitsService {
     return unit;
   }
 
-  /** Read from the workflow itself; a unit whose batch has not opened answers from its enrolment. */
-  async get(by: Principal, id: string): Promise<UnitAnswer> {
+  /**
+   * Read from the read model (never from the workflow); a unit its campaign has not started yet answers from its
+   * enrolment. With `minVersion`, waits briefly until the read model has that version (read your own writes).
+   */
+  async get(by: Principal, id: string, minVersion?: number): Promise<UnitAnswer> {
     const unit = await this.mustFind(id);
     AccessPolicy.canRead(by, unit);
-    return this.texts.hydrate(await this.view(unit));
+    return this.texts.hydrate(await this.view(unit, minVersion));
   }
 
-  /** The unit's compact view (texts as references), starting its workflow if its batch has opened. */
-  async view(unit: UnitRecord): Promise<UnitAnswer> {
-    const query = () => this.workflows.state(unitStateQuery, unitWorkflowId(unit.id));
-    const live = (await query()) ?? ((await this.startIfOpened(unit)) ? await query() : undefined);
-    if (live) return live;
+  /** The unit's view as last projected (texts as references), with its task book's items. */
+  async view(unit: UnitRecord, minVersion?: number): Promise<UnitAnswer> {
+    const projected = await readAtLeast(() => this.views.unit(unit.id), minVersion, `unit ${unit.code}`);
+    if (projected) {
+      const { taskBook, ...header } = projected.view;
+      if (!taskBook) return { ...header, projectedAt: projected.projectedAt };
+      const { itemCount: _count, ...book } = taskBook;
+      return { ...header, taskBook: { ...book, items: await this.views.taskBookItems(unit.id) }, projectedAt: projected.projectedAt };
+    }
     const campaign = await this.campaigns.findById(unit.campaignId);
     const batch = campaign?.plan.batches.find((b) => b.batch === unit.batch);
-    // Not started: no phase is claimed until the batch opens.
+    // Not started: no phase is claimed until the batch opens and the unit's workflow has projected its view.
     return {
       id: unit.id,
       campaignId: unit.campaignId,
@@ -128,6 +140,7 @@ export class UnitsService {
       windowRungs: [],
       version: 0,
       updatedAt: campaign?.createdAt ?? new Date(0).toISOString(),
+      projectedAt: null,
     };
   }
 

@@ -3,8 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 // A programme's view in the read model, as units and items have theirs (and like theirs without a foreign key:
 // the read model follows the workflows). The API reads it from here, never from the workflow: a read must not
 // depend on a worker being up, nor feed a workflow task to a stale clock.
-export class ProgrammeStates1764600000000 implements MigrationInterface {
-  name = 'ProgrammeStates1764600000000';
+export class ProgrammeStates1764700000000 implements MigrationInterface {
+  name = 'ProgrammeStates1764700000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
