@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { diagnoseByReplay, fetchHistories, fetchJsonHistory, NONDETERMINISM_CAUSE, replayHistories, resetRequestId, type JsonHistory } from '../../libs/audit/src';
+import { diagnoseByReplay, fetchHistories, fetchJsonHistory, NONDETERMINISM_CAUSE, performReset, planReset, replayHistories, resetRequestId, type JsonHistory } from '../../libs/audit/src';
 import { PgStuckRunRepository } from '../../libs/persistence/src';
 import { StuckRunDetector, type StuckRunDetectorOptions } from '../../apps/worker/src/stuck-runs';
 import { createMasslineWorker } from '../../apps/worker/src';
@@ -343,6 +343,28 @@ describe('a run stuck on a nondeterminism error', () => {
       await detector({ clearedKeptMs: 0 }).pass();
       expect(await stuckRuns.get(runId)).toBeUndefined();
     });
+  });
+});
+
+describe('a reset whose audit record was not written (the command died between the two)', () => {
+  it('is recorded by the same command run again, which resets nothing', async () => {
+    const { workflowId, runId } = await probeWithTwoNotes();
+    await asMasslineWorker(async () => {
+      pending.push(client.workflow.getHandle(workflowId).executeUpdate('note', { args: ['third'], updateId: 'note-third' }).catch(() => undefined));
+      await waitFor(async () => stuckRuns.get(runId), 'the run named stuck', 90_000);
+    });
+    // The engine reset the run, the audit log heard nothing of it.
+    const history = (await fetchJsonHistory(client, workflowId, runId))!;
+    const plan = planReset({ workflowId, runId, status: 'RUNNING', history, to: 'last-good' });
+    const newRunId = await performReset(client, testServices().temporal.namespace, plan, { by: 'ops-ben', reason: 'first try' });
+    expect((await api.call('GET', `/api/audit/resets?workflowId=${workflowId}`, { token: auditorToken })).body.total).toBe(0);
+
+    const again = await massline('reset', workflowId, '--to', 'last-good', '--reason', 'the reset of 10:02, recorded now', '--by', 'ops-ben');
+    expect(again.code).toBe(0);
+    expect(again.out).toBe(`${workflowId}: already reset — run ${runId} was reset to event ${plan.resetEventId} into run ${newRunId}; recorded in the audit log now. Nothing was reset now.\n`);
+    const resets = (await api.call('GET', `/api/audit/resets?workflowId=${workflowId}`, { token: auditorToken })).body;
+    expect(resets).toMatchObject({ total: 1, items: [{ by: 'ops-ben', runId, newRunId, eventId: plan.resetEventId, reason: 'the reset of 10:02, recorded now', requestId: plan.requestId, detail: { recordedOnRepeat: true } }] });
+    expect(await runsOf(workflowId)).toHaveLength(2);
   });
 });
 
