@@ -5,6 +5,7 @@
 //   replay  replay throughput (histories/s, events/s) over 1,000 unit histories
 //   volume  one unit holding 10,000 opinions, 2,000 records, 20 meetings and a 200-item task book; 10,000 units started
 //   console the console's first-load JavaScript (gzipped) and time to interactive of the dashboard, 10,000 units
+//   stuck   the stuck-run detector's full pass over N open runs at each describe rate (and for 100,000)
 // Each bench starts its own Temporal dev server and PostgreSQL unless TEMPORAL_ADDRESS / DATABASE_URL are set.
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -16,6 +17,7 @@ const benches = {
   replay: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'replay'] },
   volume: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'volume-bench.js')] },
   console: { built: true, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'console'] },
+  stuck: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'stuck-runs'] },
 };
 
 async function main() {

@@ -54,7 +54,7 @@ describe('operations', () => {
     expect((await api.call('GET', '/health/live')).status).toBe(200);
     const ready = await api.call('GET', '/health/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body.details[0]).toEqual({ database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: expect.stringMatching(/^down: no worker polls/) });
+    expect(ready.body.details[0]).toEqual({ database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: expect.stringMatching(/^down: no worker polls/), workflows: 'up' });
   });
 
   it('serves Prometheus metrics: request latency by route, workflow calls, escalations fired', async () => {

@@ -62,7 +62,8 @@ export async function startAuditApi(): Promise<AuditApi> {
   await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const { createMasslineWorker } = await import('../../apps/worker/src');
-  const worker = await createMasslineWorker({ config, workflowBundle: await workflowBundle(), dataSource: apiContextOf(app).dataSource });
+  // No stuck-run detection here: the audit tests write stuck_runs rows of their own (test/worker/stuck-runs.test.ts runs it).
+  const worker = await createMasslineWorker({ config, workflowBundle: await workflowBundle(), dataSource: apiContextOf(app).dataSource, stuckRuns: false });
   const running = worker.run();
 
   const call: AuditApi['call'] = async (method, path, o = {}) => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { docRefOf, PgWorkflowRecoveryRepository } from '../../libs/persistence/src';
+import { docRefOf, PgStuckRunRepository, PgWorkflowResetRepository } from '../../libs/persistence/src';
 import { Worker } from '@temporalio/worker';
 import { apiContextOf } from '../../apps/api/src/main';
 import { AuditStore, buildUnitTimeline, historyFromCliJson, renderTimeline } from '../../libs/audit/src';
@@ -405,36 +405,69 @@ describe('massline audit (the CLI)', () => {
   });
 });
 
-describe('GET /api/audit/recoveries', () => {
-  it('lists the stuck runs and what recovery did, newest first, a page at a time; auditors and the office only', async () => {
-    const repo = new PgWorkflowRecoveryRepository(apiContextOf(api.app).dataSource);
-    const wf = `massline-unit-${randomUUID()}`;
-    const runs = [randomUUID(), randomUUID()];
-    expect(await repo.claim(runs[0], wf, 'worker-1', 60_000)).toBe('claimed');
-    // Another worker's fresh claim holds; a claim left unsettled longer than staleMs (its worker gone) is taken.
-    expect(await repo.claim(runs[0], wf, 'worker-2', 60_000)).toBe('held');
-    expect(await repo.claim(runs[0], wf, 'worker-1', 0)).toBe('claimed');
-    await repo.settle(runs[0], { verdict: 'reset', reason: 'task 21 …', failure: '[TMPRL1100] Nondeterminism error: …', divergingEventId: 22, resetEventId: 21, newRunId: runs[1] });
-    expect(await repo.claim(runs[1], wf, 'worker-2', 60_000)).toBe('claimed');
-    await repo.settle(runs[1], { verdict: 'left', reason: 'the diverging task was written by another build (b1): the code changed', divergingEventId: 40 });
-    // Taken, then settled: a second claim by any worker gets nothing.
-    expect(await repo.claim(runs[0], wf, 'worker-2', 0)).toBe('settled');
+describe('GET /api/audit/stuck-runs and GET /api/audit/resets', () => {
+  it('list the stuck runs (oldest first; with the cleared ones on asking) and the recorded resets (newest first), a page at a time; auditors and the office only', async () => {
+    const dataSource = apiContextOf(api.app).dataSource;
+    const stuck = new PgStuckRunRepository(dataSource);
+    const resets = new PgWorkflowResetRepository(dataSource);
+    const wf = (n: number) => `massline-item-${world.unitA}.item-${90 + n}`;
+    const runs = [randomUUID(), randomUUID(), randomUUID()];
+    const nde = 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR';
+    const t0 = Date.now();
+    await stuck.seen({ workflowId: wf(1), runId: runs[0], workflowType: 'rectificationItemWorkflow', attempt: 3, cause: nde, message: '[TMPRL1100] Nondeterminism error: …', source: 'history', failedEventId: 48, divergingEventId: 22, lastGoodEventId: 21 }, new Date(t0));
+    await stuck.seen({ workflowId: wf(2), runId: runs[1], workflowType: 'rectificationItemWorkflow', attempt: 2, cause: 'WORKFLOW_TASK_TIMED_OUT', message: 'the workflow task timed out', source: 'history' }, new Date(t0 + 1));
+    await stuck.seen({ workflowId: wf(3), runId: runs[2], workflowType: 'rectificationItemWorkflow', attempt: 2, cause: nde, message: 'moved since', source: 'replay' }, new Date(t0 + 2));
+    expect(await stuck.moved([runs[2]])).toBe(1);
 
-    const page = await auditor('GET', '/api/audit/recoveries?pageSize=1');
+    const page = await auditor('GET', '/api/audit/stuck-runs?pageSize=1');
     expect(page.status).toBe(200);
-    expect(page.body.total).toBeGreaterThanOrEqual(2);
-    expect(page.body.items).toEqual([expect.objectContaining({ workflowId: wf, runId: runs[1], verdict: 'left', divergingEventId: 40, claimedBy: 'worker-2' })]);
-    const second = await auditor('GET', '/api/audit/recoveries?pageSize=1&page=2');
-    expect(second.body.items).toEqual([expect.objectContaining({ runId: runs[0], verdict: 'reset', resetEventId: 21, newRunId: runs[1] })]);
-    expect((await as(world.tokens.office)('GET', '/api/audit/recoveries')).status).toBe(200);
-    for (const who of [world.tokens.unitA, world.tokens.supA]) expect((await as(who)('GET', '/api/audit/recoveries')).status).toBe(403);
-    expect((await as(undefined)('GET', '/api/audit/recoveries')).status).toBe(401);
+    expect(page.body).toMatchObject({ total: 2, items: [{ workflowId: wf(1), runId: runs[0], attempt: 3, cause: nde, lastGoodEventId: 21, divergingEventId: 22, source: 'history' }] });
+    expect((await auditor('GET', '/api/audit/stuck-runs?pageSize=1&page=2')).body.items).toEqual([expect.objectContaining({ runId: runs[1], cause: 'WORKFLOW_TASK_TIMED_OUT' })]);
+    const all = await auditor('GET', '/api/audit/stuck-runs?includeCleared=true');
+    expect(all.body.total).toBe(3);
+    expect(all.body.items.map((r: { runId: string }) => r.runId)).toEqual([runs[0], runs[1], runs[2]]);
+    expect(all.body.items[2].clearedAt).toEqual(expect.any(String));
+    // Named on /metrics (the value: the attempt) and in readiness, which stays as ready as the rest says.
     const metrics = (await api.call('GET', '/metrics')).text;
-    expect(metrics).toMatch(/^massline_workflow_recoveries\{verdict="reset"\} 1$/m);
-    expect(metrics).toMatch(/^massline_workflow_recoveries\{verdict="left"\} 1$/m);
-    expect(metrics).toMatch(/^massline_workflow_recoveries\{verdict="deciding"\} 0$/m);
-    const bad = await auditor('GET', '/api/audit/recoveries?pageSize=0');
-    expect(bad.status).toBe(400);
-    expect(JSON.stringify(bad.body)).toMatch(/pageSize/);
+    expect(metrics).toContain(`massline_workflow_stuck{workflow_id="${wf(1)}",cause="${nde}"} 3`);
+    expect(metrics).toContain(`massline_workflow_stuck{workflow_id="${wf(2)}",cause="WORKFLOW_TASK_TIMED_OUT"} 2`);
+    expect(metrics).not.toContain(wf(3));
+    expect(metrics).toMatch(/^massline_workflows_stuck 2$/m);
+    const ready = await api.call('GET', '/health/ready');
+    expect(ready.body.checks?.workflows ?? ready.body.details?.[0]?.workflows).toMatch(
+      new RegExp(`^stuck: 2 runs whose workflow tasks keep failing, left for an operator \\(massline audit reset\\): ${wf(1).replace(/[.]/g, '\\.')} \\(NON_DETERMINISTIC_ERROR, attempt 3, since [^)]+\\); ${wf(2).replace(/[.]/g, '\\.')} \\(WORKFLOW_TASK_TIMED_OUT, attempt 2, since [^)]+\\)$`),
+    );
+
+    // Resets: one by an operator, recorded once however often the same request is recorded.
+    const first = { by: 'ops-anna', workflowId: wf(1), unitId: world.unitA, itemId: `${world.unitA}.item-91`, runId: runs[0], newRunId: randomUUID(), eventId: 21, reason: 'stuck on the SDK defect', requestId: randomUUID(), detail: { to: 'last-good' } };
+    expect(await resets.record(first)).toBe(true);
+    expect(await resets.record({ ...first, reason: 'again' })).toBe(false);
+    const second = { ...first, workflowId: wf(2), runId: runs[1], newRunId: randomUUID(), eventId: 7, reason: 'its worker kept timing out', requestId: randomUUID(), detail: { to: 7 } };
+    expect(await resets.record(second)).toBe(true);
+    const resetPage = await auditor('GET', '/api/audit/resets?pageSize=1');
+    expect(resetPage.status).toBe(200);
+    expect(resetPage.body).toMatchObject({ total: 2, items: [{ by: 'ops-anna', role: 'operator', workflowId: wf(2), runId: runs[1], eventId: 7, reason: 'its worker kept timing out', detail: { to: 7 } }] });
+    expect((await auditor('GET', '/api/audit/resets?pageSize=1&page=2')).body.items).toEqual([
+      expect.objectContaining({ workflowId: wf(1), newRunId: first.newRunId, eventId: 21, reason: 'stuck on the SDK defect', requestId: first.requestId }),
+    ]);
+    expect((await auditor('GET', `/api/audit/resets?workflowId=${wf(1)}`)).body).toMatchObject({ total: 1, items: [{ runId: runs[0] }] });
+    expect((await auditor('GET', '/api/audit/resets?workflowId=massline-unit-none')).body).toEqual({ items: [], total: 0 });
+
+    for (const route of ['/api/audit/stuck-runs', '/api/audit/resets']) {
+      expect((await as(world.tokens.office)('GET', route)).status).toBe(200);
+      for (const who of [world.tokens.unitA, world.tokens.supA]) expect((await as(who)('GET', route)).status).toBe(403);
+      expect((await as(undefined)('GET', route)).status).toBe(401);
+      const bad = await auditor('GET', `${route}?pageSize=0`);
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/pageSize/);
+    }
+    const badFlag = await auditor('GET', '/api/audit/stuck-runs?includeCleared=maybe');
+    expect(badFlag.status).toBe(400);
+    expect(JSON.stringify(badFlag.body)).toMatch(/includeCleared/);
+    const badId = await auditor('GET', '/api/audit/resets?workflowId=a%20b');
+    expect(badId.status).toBe(400);
+    expect(JSON.stringify(badId.body)).toMatch(/workflowId/);
+    // The former route is gone with the automatic recovery.
+    expect((await auditor('GET', '/api/audit/recoveries')).status).toBe(404);
   });
 });

@@ -137,7 +137,7 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     for (const api of [0, 1]) {
       expect(await call(api, 'GET', '/health/ready')).toEqual({
         status: 200,
-        body: { status: 'ready', checks: { database: 'up', frontend: 'up', history: 'up', matching: 'up', records: 'up', worker: 'up' } },
+        body: { status: 'ready', checks: { database: 'up', frontend: 'up', history: 'up', matching: 'up', records: 'up', worker: 'up', workflows: 'up' } },
       });
     }
     expect((await fetch(`http://127.0.0.1:${cluster.ports.ui}/`)).status).toBe(200);

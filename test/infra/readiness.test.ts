@@ -29,6 +29,7 @@ describe('/health/ready', () => {
       history: 'up',
       matching: 'up',
       worker: `down: no worker polls task queue ${idle.config.temporal.taskQueue}`,
+      workflows: 'up',
     });
     expect(notReady.body.message).toContain(`worker down: no worker polls task queue ${idle.config.temporal.taskQueue}`);
 
@@ -38,7 +39,7 @@ describe('/health/ready', () => {
     let ready = await served.call('GET', '/health/ready');
     for (let i = 0; ready.status !== 200 && i < 100; i++) ready = await served.call('GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up' } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up', workflows: 'up' } });
     // Nothing was refused without being sent: the engine was never known to be down.
     expect(await failFastCount(served)).toBe(0);
   });

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import {
   AuditLogEntity,
   createDataSource,
+  dataSourceOptions,
   hashToken,
   MASSLINE_MIGRATIONS,
+  PgWorkflowResetRepository,
   revertAllMigrations,
   runMigrations,
 } from '../../libs/persistence/src';
+import { resetRequestId } from '../../libs/audit/src';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 const TABLES = [
@@ -26,11 +30,12 @@ const TABLES = [
   'programmes',
   'replay_jobs',
   'sign_in_tokens',
+  'stuck_run_detector',
+  'stuck_runs',
   'supervisor_presence',
   'supervisory_groups',
   'unit_states',
   'units',
-  'workflow_recoveries',
 ];
 
 const databases: TestDatabase[] = [];
@@ -135,6 +140,75 @@ describe('migrations', () => {
         .map((q) => q.query)
         .filter((q) => /CREATE TABLE|ADD "|ALTER COLUMN|DROP COLUMN|RENAME/.test(q));
       expect(structural).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
+describe('the end of the automatic recovery (StuckRunsAndResets)', () => {
+  it("carries every workflow_recoveries row into the audit log — its resets as resets — and folds replay jobs' SDK defects into their failures; down puts both back", async () => {
+    const url = await emptyDatabase('persist_r');
+    const before = new DataSource({ ...dataSourceOptions({ url }), migrations: MASSLINE_MIGRATIONS.slice(0, -1) });
+    expect(await runMigrations(before)).not.toContain('StuckRunsAndResets1764600000000');
+    await before.destroy();
+    const [resetRun, newRun, leftRun] = [randomUUID(), randomUUID(), randomUUID()];
+    const item = `massline-item-${randomUUID()}.item-1`;
+    await withClient(url, async (c) => {
+      await c.query(
+        `INSERT INTO workflow_recoveries (run_id, workflow_id, verdict, reason, failure, diverging_event_id, reset_event_id, new_run_id, claimed_by, claimed_at, settled_at) VALUES
+           ($1, $2, 'reset', 'task 21 was written by this build, which cannot replay it', '[TMPRL1100] Nondeterminism error: …', 22, 21, $3, '7169@vm', '2026-01-02T03:04:05Z', '2026-01-02T03:04:06Z'),
+           ($4, 'massline-unit-u1', 'left', 'the diverging task was written by another build', NULL, 40, NULL, NULL, '7170@vm', '2026-01-03T00:00:00Z', '2026-01-03T00:00:01Z')`,
+        [resetRun, item, newRun, leftRun],
+      );
+      await c.query(
+        `INSERT INTO replay_jobs (requested_by, request, status, failures, sdk_defects) VALUES ('a', '{}', 'done', '[{"workflowId":"w1","error":"e1"}]', '[{"workflowId":"w2","error":"e2","because":"ended by recovery"}]')`,
+      );
+    });
+    await runMigrations({ url });
+    const carried = () =>
+      withClient(url, async (c) => (await c.query(`SELECT at, actor_id, actor_role, call, workflow_id, unit_id, item_id, outcome, message, detail FROM audit_log ORDER BY at`)).rows);
+    const rows = await carried();
+    expect(rows).toEqual([
+      {
+        at: new Date('2026-01-02T03:04:06Z'),
+        actor_id: '7169@vm',
+        actor_role: 'automatic recovery',
+        call: 'workflow reset',
+        workflow_id: item,
+        unit_id: item.slice('massline-item-'.length, -'.item-1'.length),
+        item_id: item.slice('massline-item-'.length),
+        outcome: 'accepted',
+        message: 'task 21 was written by this build, which cannot replay it',
+        detail: expect.objectContaining({ runId: resetRun, newRunId: newRun, eventId: 21, divergingEventId: 22, verdict: 'reset', requestId: resetRequestId(resetRun, 21), source: 'workflow_recoveries' }),
+      },
+      expect.objectContaining({ actor_role: 'automatic recovery', call: 'stuck run', workflow_id: 'massline-unit-u1', unit_id: 'u1', item_id: null, detail: expect.objectContaining({ runId: leftRun, verdict: 'left' }) }),
+    ]);
+    expect(await userTables(url)).not.toContain('workflow_recoveries');
+    const failures = () => withClient(url, async (c) => (await c.query(`SELECT * FROM replay_jobs`)).rows[0]);
+    expect(await failures()).toMatchObject({ failures: [{ workflowId: 'w1' }, { workflowId: 'w2', because: 'ended by recovery' }] });
+    expect(await failures()).not.toHaveProperty('sdk_defects');
+    // The reset is listed with the operators' (GET /api/audit/resets reads these rows).
+    const dataSource = createDataSource({ url });
+    await dataSource.initialize();
+    try {
+      const { items, total } = await new PgWorkflowResetRepository(dataSource).list(0, 10);
+      expect(total).toBe(1);
+      expect(items[0]).toMatchObject({ by: '7169@vm', role: 'automatic recovery', workflowId: item, runId: resetRun, newRunId: newRun, eventId: 21, requestId: resetRequestId(resetRun, 21) });
+
+      // Down: the table back from the audit log (which keeps its rows), the SDK defects apart again; up again adds no row.
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      await withClient(url, async (c) => {
+        expect((await c.query(`SELECT run_id, verdict, reset_event_id, new_run_id, claimed_by FROM workflow_recoveries ORDER BY run_id`)).rows).toEqual(
+          [
+            { run_id: resetRun, verdict: 'reset', reset_event_id: 21, new_run_id: newRun, claimed_by: '7169@vm' },
+            { run_id: leftRun, verdict: 'left', reset_event_id: null, new_run_id: null, claimed_by: '7170@vm' },
+          ].sort((a, b) => a.run_id.localeCompare(b.run_id)),
+        );
+      });
+      expect(await failures()).toMatchObject({ failures: [{ workflowId: 'w1' }], sdk_defects: [{ workflowId: 'w2' }] });
+      await runMigrations(dataSource);
+      expect(await carried()).toHaveLength(2);
     } finally {
       await dataSource.destroy();
     }

@@ -340,7 +340,7 @@ describe('a notification receiver that is down', () => {
   });
 });
 
-describe('a unit reset (as recovery resets one) to before its items started', () => {
+describe('a unit reset (as an operator resets one) to before its items started', () => {
   it('starts none of them again: an item that completed meanwhile keeps its one run, and its report back is reapplied', async () => {
     const taskQueue = `catch-up-reset-${randomUUID()}`;
     await runWorker(taskQueue, async () => {
@@ -358,7 +358,7 @@ describe('a unit reset (as recovery resets one) to before its items started', ()
       await item.result();
       await waitFor(async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried', 'the unit told');
 
-      // Reset the unit to the task that started the item, as recovery would if that task did not replay.
+      // Reset the unit to the task that started the item, as an operator would (massline audit reset) if that task did not replay.
       const history = (await unit.fetchHistory()).events ?? [];
       const initiated = history.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)!;
       const taskId = Number(initiated.startChildWorkflowExecutionInitiatedEventAttributes!.workflowTaskCompletedEventId);

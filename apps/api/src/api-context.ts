@@ -8,7 +8,7 @@ import { RateLimiter } from './auth/rate-limiter';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { IdempotencySweeper } from './common/idempotency.interceptor';
 import { JsonLogger } from './common/logger';
-import { ApiMetrics, FAILING_ACTIVITY_FRESH_MS } from './common/metrics';
+import { ApiMetrics, FAILING_ACTIVITY_FRESH_MS, STUCK_RUNS_NAMED } from './common/metrics';
 import { EscalationsService } from './escalations/escalations.controller';
 import { EngineHealth } from './health/engine-health';
 import { HealthService } from './health/health.controller';
@@ -30,10 +30,10 @@ import { TextStore } from './common/texts';
 import {
   PgActivityFailureRepository,
   PgDocumentRepository,
-  PgWorkflowRecoveryRepository,
+  PgStuckRunRepository,
   type ActivityFailureRepository,
   type DocumentRepository,
-  type WorkflowRecoveryRepository,
+  type StuckRunRepository,
 } from '../../../libs/persistence/src';
 import { MeetingPresence } from './units/presence';
 import { ViewsRepository } from './repositories/views.repository';
@@ -64,7 +64,7 @@ export interface ApiContext {
     entries: EntriesRepository;
     documents: DocumentRepository;
     activityFailures: ActivityFailureRepository;
-    recoveries: WorkflowRecoveryRepository;
+    stuckRuns: StuckRunRepository;
     signIn: SignInRepository;
   };
   texts: TextStore;
@@ -103,7 +103,7 @@ export function buildApiContext(
     entries: new EntriesRepository(dataSource),
     documents: new PgDocumentRepository(dataSource),
     activityFailures: new PgActivityFailureRepository(dataSource),
-    recoveries: new PgWorkflowRecoveryRepository(dataSource),
+    stuckRuns: new PgStuckRunRepository(dataSource),
     signIn: new SignInRepository(dataSource),
   };
   const texts = new TextStore(repositories.documents);
@@ -140,10 +140,13 @@ export function buildApiContext(
     escalations: new EscalationsService(repositories.readModel, repositories.campaigns),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, views, texts),
-    health: new HealthService(dataSource, engine, metrics, repositories.activityFailures),
+    health: new HealthService(dataSource, engine, metrics, repositories.activityFailures, () => repositories.stuckRuns.current(STUCK_RUNS_NAMED)),
   };
   metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();
-  metrics.countRecoveries = () => repositories.recoveries.counts();
+  metrics.readStuckRuns = async () => {
+    const [now, lastPass] = await Promise.all([repositories.stuckRuns.current(STUCK_RUNS_NAMED), repositories.stuckRuns.lastPass()]);
+    return { ...now, ...(lastPass ? { lastPass } : {}) };
+  };
   return {
     config,
     idempotencySweeper,

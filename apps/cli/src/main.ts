@@ -10,7 +10,8 @@ Commands:
   up       start everything on this machine: Temporal (dev server), PostgreSQL (embedded), migrations,
            the workers and the APIs, restarted if they crash; Ctrl-C stops it (npm start runs this after
            building); --cluster runs Temporal's services apart on PostgreSQL (massline up --help)
-  audit    auditors' tools: timelines, history export, replay, reconciliation (massline audit help)
+  audit    auditors' tools: timelines, history export, replay, reconciliation; an operator's reset of a
+           stuck run, dry run first (massline audit help)
   help     this text
 
 Configuration comes from environment variables (PORT, DATABASE_URL, TEMPORAL_ADDRESS, …): see README.md.`;

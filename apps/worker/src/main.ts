@@ -5,18 +5,15 @@ import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal, registerSearchAttributes } from '../../../libs/temporal/src';
 import { createJsonLogger } from './logger';
-import { watchingLogger } from './recovery';
 import { createMasslineWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createJsonLogger(config.logLevel);
-  // The SDK core's own messages come through our logger (as JSON lines); among them the failing workflow
-  // tasks that recovery acts on, once the worker exists.
-  let onStuckRun: (runId: string, failure: string) => void = () => undefined;
-  // The runtime stops every worker on these signals; the worker then drains and run() resolves.
+  // The SDK core's own messages come through our logger (as JSON lines). The runtime stops every worker on
+  // these signals; the worker then drains and run() resolves.
   Runtime.install({
-    logger: watchingLogger(logger, (runId, failure) => onStuckRun(runId, failure)),
+    logger,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
   });
@@ -45,9 +42,8 @@ async function main(): Promise<void> {
       client: temporal.client,
       dataSource,
       onInternalError: (what, error) => logger.warn(`could not ${what}`, { error: String(error) }),
-      recoveryLog: (level, message, meta) => logger[level](message, meta),
+      stuckRuns: { log: (level, message, meta) => logger[level](message, meta) },
     });
-    onStuckRun = (runId, failure) => massline.recovery.notice(runId, failure);
     logger.info('worker ready', {
       address: config.temporal.address,
       namespace: config.temporal.namespace,

@@ -2,13 +2,13 @@
 // createMasslineWorker builds whatever it is not given (connections, data source, channels) and closes
 // only what it built.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities, channelsFromConfig, type Clock, type NotifierChannel } from '../../../activities';
 import type { MasslineConfig } from '../../../libs/config/src';
-import { createActivityRepositories, createDataSource, PgWorkflowRecoveryRepository } from '../../../libs/persistence/src';
+import { createActivityRepositories, createDataSource } from '../../../libs/persistence/src';
 import { failureTracking } from './failure-tracking';
-import { StuckRunRecovery, type StuckRunRecoveryDeps } from './recovery';
+import { StuckRunDetector, type StuckRunDetectorOptions } from './stuck-runs';
 
 /**
  * The workflows' entry module: workflows/index.ts under ts (jest, ts-node) and dist/workflows/index.js when
@@ -40,15 +40,18 @@ export interface MasslineWorkerOptions {
   identity?: string;
   /** Told when the worker's own bookkeeping (e.g. recording a failing activity) fails. */
   onInternalError?: (what: string, error: unknown) => void;
-  /** Where recovery of stuck runs logs what it did (default: nowhere). */
-  recoveryLog?: StuckRunRecoveryDeps['log'];
+  /**
+   * Stuck-run detection (apps/worker/src/stuck-runs.ts): where it logs (default: nowhere), and overrides of its
+   * pace for tests; `false` runs none in this worker.
+   */
+  stuckRuns?: false | (Pick<StuckRunDetectorOptions, 'log' | 'passIntervalMs' | 'workflowTypes'> & Partial<Pick<StuckRunDetectorOptions, 'attempts' | 'describesPerSecond'>>);
 }
 
 export interface MasslineWorker {
   worker: Worker;
   taskQueue: string;
-  /** Recovers runs this worker fails on a nondeterminism error; tell it through `notice(runId)` (see watchingLogger). */
-  recovery: StuckRunRecovery;
+  /** Names the runs whose workflow task keeps failing (one detector at a time across workers); resets nothing. */
+  stuckRuns?: StuckRunDetector;
   /** Runs until shutdown() (or a shutdown signal), then closes what the worker opened. */
   run(): Promise<void>;
   /** Asks the worker to stop polling and finish what it is running. */
@@ -91,13 +94,14 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
       channels: options.channels ?? channelsFromConfig(config),
       clock: options.clock,
     });
+    // Bundled here rather than by Worker.create: the stuck-run detector replays with the very same build.
+    const workflowBundle =
+      options.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? resolveWorkflowsPath(), logger: Runtime.instance().logger }));
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue,
-      ...(options.workflowBundle
-        ? { workflowBundle: options.workflowBundle }
-        : { workflowsPath: options.workflowsPath ?? resolveWorkflowsPath() }),
+      workflowBundle,
       activities,
       interceptors: { activity: [failureTracking(repositories.activityFailures, options.onInternalError)] },
       ...(options.identity ? { identity: options.identity } : {}),
@@ -109,23 +113,30 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
       // Long enough for an in-flight projection or notification to finish on SIGTERM.
       shutdownGraceTime: '10s',
     });
-    const recovery = new StuckRunRecovery({
-      client,
-      namespace: config.temporal.namespace,
-      recoveries: new PgWorkflowRecoveryRepository(dataSource),
-      identity: worker.options.identity,
-      buildId: worker.options.buildId ?? '',
-      log: options.recoveryLog ?? (() => undefined),
-    });
+    const stuckRuns =
+      options.stuckRuns === false
+        ? undefined
+        : new StuckRunDetector({
+            client,
+            dataSource,
+            namespace: config.temporal.namespace,
+            taskQueue,
+            identity: worker.options.identity,
+            attempts: config.stuckRuns.attempts,
+            describesPerSecond: config.stuckRuns.describesPerSecond,
+            bundle: workflowBundle,
+            ...options.stuckRuns,
+          });
     return {
       worker,
       taskQueue,
-      recovery,
+      ...(stuckRuns ? { stuckRuns } : {}),
       run: async () => {
+        stuckRuns?.start();
         try {
           await worker.run();
         } finally {
-          await recovery.settled();
+          await stuckRuns?.stop();
           await close();
         }
       },

@@ -10,4 +10,5 @@ export * from './reconcile';
 export * from './dossier';
 export * from './store';
 export * from './unit-timeline';
-export * from './recovery';
+export * from './stuck-runs';
+export * from './reset';

@@ -1,13 +1,9 @@
 // Replaying recorded histories against the current workflow code: the proof that every recorded decision
 // still follows from the rules as coded, and the guard that a code change does not break old histories.
-import { createHash } from 'node:crypto';
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
-// Not in the package's index: the function the worker itself loads a bundle with (and hashes for its build id).
-import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import type { History } from './history-json';
-import { sdkDefectCause, type SdkDefectCause } from './recovery';
 
 export interface ReplaySelection {
   campaignId?: string;
@@ -31,25 +27,15 @@ export interface ReplayFailure {
   eventId?: number;
   eventType?: string;
   kind: 'nondeterminism' | 'replay-error' | 'fetch-error';
-  /** Set on the divergences of sdkDefects: why it is the SDK's, not the code's. */
-  because?: SdkDefectCause;
 }
 
 export interface ReplayProgress {
   total: number;
   replayed: number;
+  /** Every divergence, whoever wrote the task the code disagrees with: none is filed apart. */
   failures: ReplayFailure[];
-  /**
-   * Divergences that are the SDK's, not the code's (libs/audit/README.md, Replay): runs recovery ended by a
-   * reset (the run that replaced each one is replayed on its own), and runs whose diverging task was written by
-   * the very build replaying it. Listed, never counted as failures.
-   */
-  sdkDefects: ReplayFailure[];
   events: number;
 }
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const WORKER_VERSION: string = require('@temporalio/worker/package.json').version;
 
 /** The workflow types massline runs (workflows/index.ts exports). Replays of a date range cover only these. */
 export const MASSLINE_WORKFLOW_TYPES = ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow'];
@@ -99,17 +85,6 @@ export async function listExecutions(client: Client, selection: ReplaySelection)
   return out;
 }
 
-/**
- * The build id a worker running this bundle gets from the SDK: its name and version, and the digest of the
- * code as the worker loads it (its source map names the file against the working directory, so a worker and
- * an API started in one folder, as `massline up` starts them, agree).
- */
-export function replayBuildId(bundle: WorkflowBundle): string | undefined {
-  if (!('code' in bundle) || typeof bundle.code !== 'string') return undefined;
-  const loaded = parseWorkflowCode(bundle.code).code;
-  return `@temporalio/worker@${WORKER_VERSION}+${createHash('sha256').update(loaded).digest('hex')}`;
-}
-
 /** Bundles the workflow code once (webpack); reuse the bundle for every history of a job. */
 export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -148,8 +123,8 @@ export interface ReplayOptions {
    * history at a time). Defaults to 1; the machine's cores bound what more can give.
    */
   concurrency?: number;
-  /** Called after each history; `failure` is set when it diverged, `sdkDefect` instead when the divergence is the SDK's. */
-  onResult?: (result: { workflowId: string; runId?: string; events: number; failure?: ReplayFailure; sdkDefect?: ReplayFailure }) => void | Promise<void>;
+  /** Called after each history; `failure` is set when it diverged. */
+  onResult?: (result: { workflowId: string; runId?: string; events: number; failure?: ReplayFailure }) => void | Promise<void>;
 }
 
 type Source = AsyncIterable<ReplayItem | ReplayFailure> | Iterable<ReplayItem | ReplayFailure>;
@@ -171,17 +146,15 @@ function shared(source: Source): () => Promise<IteratorResult<ReplayItem | Repla
  * and first diverging event. A history that could not be fetched arrives as a failure and is passed through.
  */
 export async function replayHistories(histories: Source, options: ReplayOptions): Promise<ReplayProgress> {
-  const progress: ReplayProgress = { total: 0, replayed: 0, failures: [], sdkDefects: [], events: 0 };
+  const progress: ReplayProgress = { total: 0, replayed: 0, failures: [], events: 0 };
   const take = shared(histories);
-  const buildId = replayBuildId(options.bundle);
 
-  const record = async (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure, sdkDefect?: ReplayFailure) => {
+  const record = async (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure) => {
     progress.total++;
     progress.replayed++;
     progress.events += events;
     if (failure) progress.failures.push(failure);
-    if (sdkDefect) progress.sdkDefects.push(sdkDefect);
-    await options.onResult?.({ workflowId, runId, events, ...(failure ? { failure } : {}), ...(sdkDefect ? { sdkDefect } : {}) });
+    await options.onResult?.({ workflowId, runId, events, ...(failure ? { failure } : {}) });
   };
 
   async function pipeline(): Promise<void> {
@@ -203,10 +176,7 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
     for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
       const item = current!;
       const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error) } : undefined;
-      const because = diverged?.kind === 'nondeterminism' ? sdkDefectCause(item.history, diverged.eventId, buildId) : undefined;
-      const events = item.history.events?.length ?? 0;
-      if (because) await record(item.workflowId, item.runId, events, undefined, { ...diverged!, because });
-      else await record(item.workflowId, item.runId, events, diverged);
+      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   }
 
@@ -253,7 +223,7 @@ export interface ReplaySelectionOptions {
 /** Lists a selection's executions, bundles the current workflow code once, fetches and replays every history. */
 export async function replaySelection(options: ReplaySelectionOptions): Promise<ReplayProgress> {
   const refs = await listExecutions(options.client, options.selection);
-  const live: ReplayProgress = { total: refs.length, replayed: 0, failures: [], sdkDefects: [], events: 0 };
+  const live: ReplayProgress = { total: refs.length, replayed: 0, failures: [], events: 0 };
   await options.onProgress?.(live);
   if (!refs.length) return live;
   const bundle = options.bundle ?? (await bundleWorkflows(options.workflowsPath));
@@ -264,7 +234,6 @@ export async function replaySelection(options: ReplaySelectionOptions): Promise<
       live.replayed++;
       live.events += r.events;
       if (r.failure) live.failures.push(r.failure);
-      if (r.sdkDefect) live.sdkDefects.push(r.sdkDefect);
       await options.onProgress?.(live, { workflowId: r.workflowId, ...(r.failure ? { failure: r.failure } : {}) });
     },
   });

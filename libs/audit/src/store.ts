@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { ItemView, UnitHeader } from '../../domain/src';
 import type { RefusalRow } from './timeline';
 import type { ReplayFailure } from './replay';
-import { PgWorkflowRecoveryRepository, type WorkflowRecovery } from '../../persistence/src';
+import { PgStuckRunRepository, PgWorkflowResetRepository, type StuckRun, type StuckRunPass, type WorkflowReset } from '../../persistence/src';
 
 export interface UnitRow {
   id: string;
@@ -101,8 +101,6 @@ export interface ReplayJobRow {
   total: number;
   replayed: number;
   failures: ReplayFailure[];
-  /** Divergences that are the SDK's, not the code's (not failures). */
-  sdkDefects: ReplayFailure[];
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -113,15 +111,23 @@ export const isUuid = (v: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
 export class AuditStore {
-  private readonly recoveryRows: PgWorkflowRecoveryRepository;
+  readonly stuckRuns: PgStuckRunRepository;
+  readonly resets: PgWorkflowResetRepository;
 
   constructor(private readonly dataSource: DataSource) {
-    this.recoveryRows = new PgWorkflowRecoveryRepository(dataSource);
+    this.stuckRuns = new PgStuckRunRepository(dataSource);
+    this.resets = new PgWorkflowResetRepository(dataSource);
   }
 
-  /** Runs stuck on a nondeterminism error and what recovery did with each, newest first. */
-  recoveries(offset: number, limit: number): Promise<{ items: WorkflowRecovery[]; total: number }> {
-    return this.recoveryRows.list(offset, limit);
+  /** Runs whose workflow task keeps failing, as the detector last saw them, oldest first (then, on asking, the cleared ones). */
+  async stuck(offset: number, limit: number, includeCleared = false): Promise<{ items: StuckRun[]; total: number; lastPass?: StuckRunPass }> {
+    const [page, lastPass] = await Promise.all([this.stuckRuns.list(offset, limit, includeCleared), this.stuckRuns.lastPass()]);
+    return { ...page, ...(lastPass ? { lastPass } : {}) };
+  }
+
+  /** Resets recorded in the audit log (by operators, and those of the former automatic recovery), newest first. */
+  resetsPage(offset: number, limit: number, workflowId?: string): Promise<{ items: WorkflowReset[]; total: number }> {
+    return this.resets.list(offset, limit, workflowId);
   }
 
   async unit(unitId: string): Promise<UnitRow | undefined> {
@@ -339,14 +345,13 @@ export class AuditStore {
     return rows[0].id;
   }
 
-  async updateReplayJob(id: string, patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; sdkDefects?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string }): Promise<void> {
+  async updateReplayJob(id: string, patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string }): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [id];
     const set = (col: string, value: unknown) => { params.push(value); sets.push(`${col} = $${params.length}`); };
     if (patch.total !== undefined) set('total', patch.total);
     if (patch.replayed !== undefined) set('replayed', patch.replayed);
     if (patch.failures !== undefined) set('failures', JSON.stringify(patch.failures));
-    if (patch.sdkDefects !== undefined) set('sdk_defects', JSON.stringify(patch.sdkDefects));
     if (patch.error !== undefined) set('error', patch.error);
     if (patch.status !== undefined) {
       set('status', patch.status);
@@ -369,7 +374,6 @@ export class AuditStore {
         total: r.total,
         replayed: r.replayed,
         failures: r.failures,
-        sdkDefects: r.sdk_defects ?? [],
         error: r.error ?? null,
         createdAt: iso(r.created_at)!,
         finishedAt: iso(r.finished_at),

@@ -44,6 +44,13 @@ export interface MasslineConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Worker concurrency. */
   worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
+  /** Detection of runs whose workflow task keeps failing (apps/worker/src/stuck-runs.ts). */
+  stuckRuns: {
+    /** A run counts as stuck once its pending workflow task is at this attempt (the first retry is 2). */
+    attempts: number;
+    /** Describe calls per second a pass over the open runs may make: the bound on its load on the engine. */
+    describesPerSecond: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -85,6 +92,8 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
   { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
   { key: 'MASSLINE_WORKER_WORKFLOW_TASKS', default: '40', meaning: 'worker: max concurrent workflow tasks' },
+  { key: 'MASSLINE_STUCK_RUN_ATTEMPTS', default: '2', meaning: 'a run is stuck once its pending workflow task reaches this attempt (2: its first retry)' },
+  { key: 'MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', default: '100', meaning: 'the stuck-run detector describes at most this many open runs per second' },
 ];
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): MasslineConfig {
@@ -143,6 +152,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
       maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', 40, 2, 10_000),
+    },
+    stuckRuns: {
+      attempts: int('MASSLINE_STUCK_RUN_ATTEMPTS', 2, 2, 1_000),
+      describesPerSecond: int('MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', 100, 1, 10_000),
     },
   };
   if (problems.length) throw new ConfigError(problems);

@@ -10,6 +10,7 @@ import { TokensOutOfIdempotencyKeys1764200000000 } from './migrations/1764200000
 import { SupervisorPresence1764200000001 } from './migrations/1764200000001-SupervisorPresence';
 import { SignInTokens1764400000000 } from './migrations/1764400000000-SignInTokens';
 import { WorkflowRecoveries1764500000000 } from './migrations/1764500000000-WorkflowRecoveries';
+import { StuckRunsAndResets1764600000000 } from './migrations/1764600000000-StuckRunsAndResets';
 import { ProgrammeStates1764700000000 } from './migrations/1764700000000-ProgrammeStates';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
@@ -21,6 +22,7 @@ export const MASSLINE_MIGRATIONS = [
   SupervisorPresence1764200000001,
   SignInTokens1764400000000,
   WorkflowRecoveries1764500000000,
+  StuckRunsAndResets1764600000000,
   ProgrammeStates1764700000000,
 ];
 

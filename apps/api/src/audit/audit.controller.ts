@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags 
 import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiErrors, PageQueryDto } from '../common/dto';
+import { ApiErrors } from '../common/dto';
 import { ItemIdParam, UuidParam } from '../common/params';
 import {
   DossierQueryDto,
@@ -13,9 +13,12 @@ import {
   ReplayAcceptedDto,
   ReplayJobDto,
   ReplayRequestDto,
+  ResetQueryDto,
+  StuckRunPageDto,
+  StuckRunQueryDto,
   TimelineEntryDto,
   TimelineQueryDto,
-  WorkflowRecoveryPageDto,
+  WorkflowResetPageDto,
 } from './audit.dto';
 import { AuditService } from './audit.service';
 
@@ -86,15 +89,26 @@ export class AuditController {
     return this.service.replayJob(p, id);
   }
 
-  @Get('recoveries')
+  @Get('stuck-runs')
   @Roles('auditor', 'office')
   @ApiOperation({
-    summary: 'Runs stuck on a nondeterminism error and what the worker did with each: reset to before the task its own build could not replay, or left to people, and why',
+    summary: 'Runs whose workflow task keeps failing, as the detector last saw them: why (the failure its history records), since when, and the reset point an operator may choose; none is reset by the program',
   })
-  @ApiOkResponse({ type: WorkflowRecoveryPageDto })
+  @ApiOkResponse({ type: StuckRunPageDto })
   @ApiErrors(400, 401, 403)
-  recoveries(@CurrentPrincipal() p: Principal, @Query() q: PageQueryDto) {
-    return this.service.recoveries(p, q);
+  stuckRuns(@CurrentPrincipal() p: Principal, @Query() q: StuckRunQueryDto) {
+    return this.service.stuckRuns(p, q);
+  }
+
+  @Get('resets')
+  @Roles('auditor', 'office')
+  @ApiOperation({
+    summary: 'Resets of workflow runs recorded in the audit log, newest first: who (an operator with `massline audit reset`, or formerly the automatic recovery), which run into which, to which event, when and why',
+  })
+  @ApiOkResponse({ type: WorkflowResetPageDto })
+  @ApiErrors(400, 401, 403)
+  resets(@CurrentPrincipal() p: Principal, @Query() q: ResetQueryDto) {
+    return this.service.resets(p, q);
   }
 
   @Post('reconciliations')

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString } from 'class-validator';
 import { IsIsoTime, Pattern, Optional } from '../common/validation';
-import { RECOVERY_VERDICTS } from '../../../../libs/persistence/src';
+import { PageQueryDto } from '../common/dto';
+import { RESET_ROLES } from '../../../../libs/persistence/src';
 
 /** Unit ids, item ids (`<unit>.item-<n>`) and workflow ids (`massline-…`). */
 const WORKFLOW_REF = '^[A-Za-z0-9._:-]{1,200}$';
@@ -44,11 +45,6 @@ export class ReplayFailureDto {
   @ApiPropertyOptional({ example: 5, description: 'First event of the history the current code disagrees with' }) eventId?: number;
   @ApiPropertyOptional({ example: 'UpsertWorkflowSearchAttributes' }) eventType?: string;
   @ApiProperty({ enum: ['nondeterminism', 'replay-error', 'fetch-error'] }) kind!: string;
-  @ApiPropertyOptional({
-    enum: ['ended by recovery', 'written by this build'],
-    description: "On `sdkDefects` only: why the divergence is the SDK's, not the code's",
-  })
-  because?: string;
 }
 
 export class ReplayJobDto {
@@ -57,13 +53,8 @@ export class ReplayJobDto {
   status!: string;
   @ApiProperty({ description: 'Histories selected' }) total!: number;
   @ApiProperty({ description: 'Histories replayed so far' }) replayed!: number;
-  @ApiProperty({ type: [ReplayFailureDto] }) failures!: ReplayFailureDto[];
-  @ApiProperty({
-    type: [ReplayFailureDto],
-    description:
-      "Divergences that are the SDK's, not the code's, listed apart from failures: runs that recovery ended by a reset (the run that replaced each one is replayed too), and runs whose diverging task was written by the very build replaying them",
-  })
-  sdkDefects!: ReplayFailureDto[];
+  @ApiProperty({ type: [ReplayFailureDto], description: 'Every history the current code does not replay, whoever wrote it: each divergence is a failure' })
+  failures!: ReplayFailureDto[];
   @ApiPropertyOptional() error?: string;
   @ApiProperty({ type: Object }) request!: Record<string, unknown>;
   @ApiProperty() requestedBy!: string;
@@ -71,24 +62,77 @@ export class ReplayJobDto {
   @ApiPropertyOptional() finishedAt?: string;
 }
 
-export class WorkflowRecoveryDto {
+export class StuckRunDto {
   @ApiProperty() workflowId!: string;
-  @ApiProperty({ description: 'The run that was stuck' }) runId!: string;
-  @ApiPropertyOptional({ enum: RECOVERY_VERDICTS, description: 'Absent while a worker is still deciding; `closed`: the run had ended, nothing to resume' })
-  verdict?: string;
-  @ApiPropertyOptional({ description: 'Why it was reset or left to people' }) reason?: string;
-  @ApiPropertyOptional({ description: "The engine's nondeterminism error" }) failure?: string;
-  @ApiPropertyOptional({ type: 'integer', description: 'First event the replay disagreed with' }) divergingEventId?: number;
-  @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskCompleted event the run was reset to' }) resetEventId?: number;
-  @ApiPropertyOptional({ description: 'The run the reset made' }) newRunId?: string;
-  @ApiProperty({ description: 'The worker that acted' }) claimedBy!: string;
-  @ApiProperty() claimedAt!: string;
-  @ApiPropertyOptional() settledAt?: string;
+  @ApiProperty({ description: 'The run whose workflow task keeps failing' }) runId!: string;
+  @ApiProperty({ example: 'rectificationItemWorkflow' }) workflowType!: string;
+  @ApiProperty({ type: 'integer', description: 'Attempt of its pending workflow task when last seen' }) attempt!: number;
+  @ApiProperty({
+    example: 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR',
+    description: "The last WorkflowTaskFailed event's cause (WORKFLOW_TASK_TIMED_OUT for a task no worker answered in time)",
+  })
+  cause!: string;
+  @ApiProperty({ description: "The failure's message" }) message!: string;
+  @ApiProperty({ enum: ['history', 'replay'], description: "`history`: the failure the run's history records; `replay`: a replay with the worker's build found it" })
+  source!: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskFailed (or TimedOut) event that says so' }) failedEventId?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'First event the current build disagrees with (nondeterminism)' }) divergingEventId?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskCompleted event `massline audit reset … --to last-good` resets to' }) lastGoodEventId?: number;
+  @ApiProperty() firstSeenAt!: string;
+  @ApiProperty() lastSeenAt!: string;
+  @ApiPropertyOptional({ description: 'When it was seen moving again (or closed); absent while stuck' }) clearedAt?: string;
 }
 
-export class WorkflowRecoveryPageDto {
-  @ApiProperty({ type: [WorkflowRecoveryDto] }) items!: WorkflowRecoveryDto[];
+export class StuckRunPassDto {
+  @ApiProperty({ description: 'The worker that ran it' }) detector!: string;
+  @ApiProperty() startedAt!: string;
+  @ApiPropertyOptional({ description: 'When the last complete pass ended (before startedAt while a pass runs)' }) finishedAt?: string;
+  @ApiProperty({ type: 'integer', description: 'Open runs described by the last complete pass' }) runsChecked!: number;
+  @ApiProperty({ type: 'integer' }) stuck!: number;
+  @ApiPropertyOptional({ type: 'integer' }) durationMs?: number;
+}
+
+export class StuckRunPageDto {
+  @ApiProperty({ type: [StuckRunDto] }) items!: StuckRunDto[];
   @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiPropertyOptional({ type: StuckRunPassDto, description: "The detector's last pass over the open runs; absent before the first" }) lastPass?: StuckRunPassDto;
+}
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class StuckRunQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Also the runs that moved again since (kept a week), after the stuck ones, the latest cleared first' })
+  @Optional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  includeCleared?: boolean;
+}
+
+export class WorkflowResetDto {
+  @ApiProperty({ description: 'The audit log entry' }) id!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty({ description: 'Who reset: the operator (`--by`, or their OS user), or the worker of the former automatic recovery' }) by!: string;
+  @ApiProperty({ enum: RESET_ROLES }) role!: string;
+  @ApiProperty() workflowId!: string;
+  @ApiProperty({ description: 'The run reset (the engine terminated it)' }) runId!: string;
+  @ApiPropertyOptional({ description: 'The run the reset made' }) newRunId?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskCompleted event reset to' }) eventId?: number;
+  @ApiProperty({ description: 'Why' }) reason!: string;
+  @ApiPropertyOptional({ description: 'The request id the engine took the reset with (derived from the run and the event)' }) requestId?: string;
+  @ApiProperty({ type: Object, description: 'What was recorded with it: the diagnosis, what the reset discarded and reapplied' }) detail!: Record<string, unknown>;
+}
+
+export class WorkflowResetPageDto {
+  @ApiProperty({ type: [WorkflowResetDto] }) items!: WorkflowResetDto[];
+  @ApiProperty({ type: 'integer' }) total!: number;
+}
+
+export class ResetQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: "One workflow's resets (a workflow id, `massline-…`)" })
+  @Optional()
+  @IsString()
+  @Pattern(WORKFLOW_REF, '$property must be a workflow id')
+  workflowId?: string;
 }
 
 export class ReplayAcceptedDto {
@@ -148,8 +192,6 @@ export class TimelineEntryDto {
   @ApiPropertyOptional() eventId?: number;
   @ApiPropertyOptional() itemId?: string;
 }
-
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class TimelineQueryDto {
   @ApiPropertyOptional({ description: "Merge in the timelines of the unit's rectification items" })

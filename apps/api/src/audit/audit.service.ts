@@ -20,8 +20,8 @@ import {
 import { AccessPolicy } from '../auth/access-policy';
 import type { Principal } from '../auth/principal';
 import type { AuditRepository } from './audit.repository';
-import type { ReplayRequestDto } from './audit.dto';
-import { pageOf, type PageQueryDto } from '../common/dto';
+import type { ReplayRequestDto, ResetQueryDto, StuckRunQueryDto } from './audit.dto';
+import { pageOf } from '../common/dto';
 import type { ReplayRunner } from './replay-runner';
 
 const TIMELINE_READERS: Role[] = ['auditor', 'office', 'supervisor'];
@@ -104,7 +104,6 @@ export class AuditService {
       total: job.total,
       replayed: job.replayed,
       failures: job.failures,
-      sdkDefects: job.sdkDefects,
       ...(job.error ? { error: job.error } : {}),
       request: job.request,
       requestedBy: job.requestedBy,
@@ -113,10 +112,16 @@ export class AuditService {
     };
   }
 
-  async recoveries(by: Principal, q: PageQueryDto) {
-    AccessPolicy.requireRole(by, ['auditor', 'office'], 'read the recoveries of stuck runs');
+  async stuckRuns(by: Principal, q: StuckRunQueryDto) {
+    AccessPolicy.requireRole(by, ['auditor', 'office'], 'read the stuck runs');
     const { offset, limit } = pageOf(q);
-    return this.repository.recoveries(offset, limit);
+    return this.repository.stuck(offset, limit, q.includeCleared ?? false);
+  }
+
+  async resets(by: Principal, q: ResetQueryDto) {
+    AccessPolicy.requireRole(by, ['auditor', 'office'], 'read the resets of workflow runs');
+    const { offset, limit } = pageOf(q);
+    return this.repository.resetsPage(offset, limit, q.workflowId);
   }
 
   async reconcile(by: Principal, campaignId: string): Promise<ReconciliationReport> {

@@ -54,13 +54,12 @@ export class ReplayRunner {
   private async run(id: string, selection: ReplaySelection): Promise<void> {
     const started = Date.now();
     const failures: ReplayFailure[] = [];
-    const sdkDefects: ReplayFailure[] = [];
     let replayed = 0;
     let lastFlush = 0;
     const flush = async (force = false) => {
       if (!force && Date.now() - lastFlush < FLUSH_EVERY_MS) return;
       lastFlush = Date.now();
-      await this.repository.updateReplayJob(id, { replayed, failures, sdkDefects });
+      await this.repository.updateReplayJob(id, { replayed, failures });
     };
     try {
       const refs = await listExecutions(this.client, selection);
@@ -80,21 +79,20 @@ export class ReplayRunner {
           onResult: async (r) => {
             replayed++;
             if (r.failure) failures.push(r.failure);
-            if (r.sdkDefect) sdkDefects.push(r.sdkDefect);
             await flush();
           },
         });
         if (this.stopping && result.replayed < refs.length) {
-          await this.repository.updateReplayJob(id, { replayed, failures, sdkDefects, status: 'failed', error: `interrupted: the API stopped after ${replayed} of ${refs.length} histories` });
+          await this.repository.updateReplayJob(id, { replayed, failures, status: 'failed', error: `interrupted: the API stopped after ${replayed} of ${refs.length} histories` });
           return;
         }
       }
-      await this.repository.updateReplayJob(id, { replayed, failures, sdkDefects, status: 'done' });
-      this.logger.event('info', 'replay job done', { jobId: id, total: refs.length, failures: failures.length, sdkDefects: sdkDefects.length, ms: Date.now() - started });
+      await this.repository.updateReplayJob(id, { replayed, failures, status: 'done' });
+      this.logger.event('info', 'replay job done', { jobId: id, total: refs.length, failures: failures.length, ms: Date.now() - started });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.logger.event('error', 'replay job failed', { jobId: id, error: message });
-      await this.repository.updateReplayJob(id, { replayed, failures, sdkDefects, status: 'failed', error: message }).catch(() => undefined);
+      await this.repository.updateReplayJob(id, { replayed, failures, status: 'failed', error: message }).catch(() => undefined);
     }
   }
 }

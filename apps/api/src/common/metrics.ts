@@ -1,6 +1,16 @@
 // Prometheus metrics of one API instance (own registry, so several apps in one process don't collide).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { RECOVERY_VERDICTS } from '../../../../libs/persistence/src';
+import type { StuckRun, StuckRunPass } from '../../../../libs/persistence/src';
+
+/** Stuck runs named one by one, on /metrics and /health/ready (the oldest first); the total counts them all. */
+export const STUCK_RUNS_NAMED = 50;
+
+export interface StuckRunsNow {
+  total: number;
+  /** The first STUCK_RUNS_NAMED, oldest first. */
+  runs: StuckRun[];
+  lastPass?: StuckRunPass;
+}
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -33,9 +43,12 @@ export class ApiMetrics {
   /** Activities failing right now (retried by Temporal meanwhile), as the workers record them. */
   readonly failingActivities: Gauge<'activity'>;
 
-  /** Set once the services exist: runs stuck on a nondeterminism error, by what recovery did. */
-  countRecoveries?: () => Promise<Array<{ verdict: string; count: number }>>;
-  readonly workflowRecoveries: Gauge<'verdict'>;
+  /** Set once the services exist: the runs whose workflow task keeps failing, as the detector last saw them. */
+  readStuckRuns?: () => Promise<StuckRunsNow>;
+  /** Each stuck run (at most STUCK_RUNS_NAMED of them), valued by the attempt of its pending workflow task. */
+  readonly workflowStuck: Gauge<'workflow_id' | 'cause'>;
+  readonly workflowsStuck: Gauge;
+  readonly stuckRunPass: Gauge;
 
   /** Set once the services exist: counts the running campaigns whose workflow task keeps failing. */
   countStalledCampaigns?: () => Promise<number>;
@@ -60,13 +73,53 @@ export class ApiMetrics {
         }
       },
     });
-    this.workflowRecoveries = countedGauge(this.registry, {
-      name: 'massline_workflow_recoveries',
-      help: 'Runs whose history did not replay (nondeterminism), by verdict: reset by the worker (the SDK wrote a task its own build cannot replay), left to people (a code change), closed already (nothing to resume), or deciding',
-      label: 'verdict',
-      // Every verdict is reported, 0 included, so that an alert can watch `left`.
-      always: [...RECOVERY_VERDICTS, 'deciding'],
-      read: async () => (metrics.countRecoveries ? (await metrics.countRecoveries()).map((r) => [r.verdict, r.count]) : undefined),
+    // One read of the stuck runs per scrape, shared by the three gauges.
+    let read: { at: number; value: Promise<StuckRunsNow | undefined> } | undefined;
+    const stuckNow = (): Promise<StuckRunsNow | undefined> => {
+      if (!read || Date.now() - read.at > 1_000) read = { at: Date.now(), value: metrics.readStuckRuns ? metrics.readStuckRuns() : Promise.resolve(undefined) };
+      return read.value;
+    };
+    this.workflowStuck = new Gauge({
+      name: 'massline_workflow_stuck',
+      help: `A run whose workflow task keeps failing, left for an operator (massline audit reset), by workflow id and cause; the value is the attempt of its pending task. The ${STUCK_RUNS_NAMED} oldest; massline_workflows_stuck counts them all`,
+      labelNames: ['workflow_id', 'cause'],
+      registers: [this.registry],
+      async collect() {
+        try {
+          const now = await stuckNow();
+          if (!now) return;
+          this.reset();
+          for (const r of now.runs.slice(0, STUCK_RUNS_NAMED)) this.set({ workflow_id: r.workflowId, cause: r.cause }, r.attempt);
+        } catch {
+          // The database is down: /health/ready says so.
+        }
+      },
+    });
+    this.workflowsStuck = new Gauge({
+      name: 'massline_workflows_stuck',
+      help: 'Runs whose workflow task keeps failing (attempt at or past MASSLINE_STUCK_RUN_ATTEMPTS), as the stuck-run detector last saw them',
+      registers: [this.registry],
+      async collect() {
+        try {
+          const now = await stuckNow();
+          if (now) this.set(now.total);
+        } catch {
+          // As above.
+        }
+      },
+    });
+    this.stuckRunPass = new Gauge({
+      name: 'massline_stuck_run_last_pass_timestamp_seconds',
+      help: "When the stuck-run detector last finished a pass over the open runs (unix seconds): an alert on its age says detection stopped",
+      registers: [this.registry],
+      async collect() {
+        try {
+          const finished = (await stuckNow())?.lastPass?.finishedAt;
+          if (finished) this.set(Date.parse(finished) / 1000);
+        } catch {
+          // As above.
+        }
+      },
     });
     this.escalationsFired = countedGauge(this.registry, {
       name: 'massline_escalations_fired',
@@ -86,11 +139,11 @@ export class ApiMetrics {
 /**
  * A gauge of counts by one label, read from the database at scrape time. The scrape must still answer when the
  * database is down (/health/ready reports that): a failed read leaves the gauge as it was. `read` answering
- * undefined means "not wired yet". Labels in `always` are reported as 0 when absent.
+ * undefined means "not wired yet".
  */
 function countedGauge<L extends string>(
   registry: Registry,
-  o: { name: string; help: string; label: L; always?: readonly string[]; read: () => Promise<Array<[string, number]> | undefined> },
+  o: { name: string; help: string; label: L; read: () => Promise<Array<[string, number]> | undefined> },
 ): Gauge<L> {
   return new Gauge<L>({
     name: o.name,
@@ -102,8 +155,7 @@ function countedGauge<L extends string>(
         const rows = await o.read();
         if (!rows) return;
         this.reset();
-        const counts = new Map(rows);
-        for (const key of new Set([...(o.always ?? []), ...counts.keys()])) this.set({ [o.label]: key } as Record<L, string>, counts.get(key) ?? 0);
+        for (const [key, count] of rows) this.set({ [o.label]: key } as Record<L, string>, count);
       } catch {
         // The database is down: /health/ready says so.
       }

@@ -32,10 +32,6 @@ export class ReplayJobEntity {
   @Column({ type: 'jsonb', default: [] })
   failures!: ReplayFailureRecord[];
 
-  /** Divergences that are the SDK's, not the code's: listed apart from failures. */
-  @Column({ name: 'sdk_defects', type: 'jsonb', default: [] })
-  sdkDefects!: ReplayFailureRecord[];
-
   /** Why the job itself failed (not a workflow's divergence). */
   @Column({ type: 'text', nullable: true })
   error!: string | null;

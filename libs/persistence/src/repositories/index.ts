@@ -12,7 +12,8 @@ export * from './enrolment.repository';
 export * from './escalation.repository';
 export * from './measure.repository';
 export * from './projection.repository';
-export * from './workflow-recovery.repository';
+export * from './stuck-run.repository';
+export * from './workflow-reset.repository';
 
 /** The repositories the activities write through. */
 export interface ActivityRepositories {

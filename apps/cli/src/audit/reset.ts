@@ -1,0 +1,206 @@
+// `massline audit reset <workflow> --to <eventId|last-good> [--dry-run] --reason "…"`: an operator resets a
+// stuck run, knowingly. It prints what the reset would discard and reapply; without --dry-run it resets
+// (ResetWorkflowExecution, a request id derived from the run and the event) and records who, what, when and
+// why in the audit log. The same command run again finds the reset done and resets nothing.
+import * as os from 'os';
+import {
+  fetchJsonHistory,
+  NONDETERMINISM_CAUSE,
+  performReset,
+  planReset,
+  recordedTaskFailure,
+  repeatedReset,
+  ResetPointError,
+  resetReason,
+  toWorkflowId,
+  type ResetPlan,
+  type ResetPlanEntry,
+  type ResetTarget,
+  type StuckRunDiagnosis,
+} from '../../../../libs/audit/src';
+import { unitIdOfItem } from '../../../../libs/domain/src';
+import { UsageError, type ParsedArgs } from './args';
+import type { AuditConnections, AuditIo } from './index';
+
+/** Lines of each list the text output shows (--json shows every one). */
+const LINES_SHOWN = 50;
+
+export function parseTarget(raw: string | undefined): ResetTarget {
+  if (raw === undefined) throw new UsageError('reset needs --to <eventId|last-good>');
+  if (raw === 'last-good') return raw;
+  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new UsageError(`--to must be an event id (a WorkflowTaskCompleted event) or last-good, got "${raw}"`);
+  return Number(raw);
+}
+
+/** Who resets: --by, else the user running the command. */
+function operator(args: ParsedArgs, env: Record<string, string | undefined>): string {
+  const by = args.values.by?.trim() || (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return env.USER ?? env.LOGNAME ?? '';
+    }
+  })();
+  if (!by) throw new UsageError('say who resets with --by <name> (the operating system names no user)');
+  return by;
+}
+
+const subjectOf = (workflowId: string): { unitId?: string; itemId?: string } => {
+  if (workflowId.startsWith('massline-unit-')) return { unitId: workflowId.slice('massline-unit-'.length) };
+  if (workflowId.startsWith('massline-item-')) {
+    const itemId = workflowId.slice('massline-item-'.length);
+    const unitId = unitIdOfItem(itemId);
+    return { itemId, ...(unitId ? { unitId } : {}) };
+  }
+  return {};
+};
+
+function listLines(title: string, entries: ResetPlanEntry[]): string[] {
+  const lines = [`${title} (${entries.length}):`];
+  if (!entries.length) lines.push('  nothing');
+  const width = Math.max(...entries.slice(0, LINES_SHOWN).map((e) => e.kind.length), 0);
+  for (const e of entries.slice(0, LINES_SHOWN)) lines.push(`  event ${String(e.eventId).padEnd(6)} ${e.kind.padEnd(width)}  ${e.what}`);
+  if (entries.length > LINES_SHOWN) lines.push(`  … and ${entries.length - LINES_SHOWN} more (--json lists every one)`);
+  return lines;
+}
+
+export function planText(plan: ResetPlan): string {
+  const d = plan.diagnosis;
+  const lines = [`${plan.workflowId} run ${plan.runId} (${plan.status}, ${plan.historyLength} events)`];
+  if (d) {
+    const where = d.failedEventId !== undefined ? ` at event ${d.failedEventId}` : d.source === 'replay' ? ' (a replay with the current build)' : '';
+    lines.push(`its workflow task fails: ${d.cause}${where}: ${d.message.length > 300 ? `${d.message.slice(0, 297)}...` : d.message}`);
+  }
+  lines.push(
+    `reset to event ${plan.resetEventId}${plan.to === 'last-good' ? ' (last-good: before the first task the current build cannot replay)' : ''}: ` +
+      `the workflow task completed there runs again with the current code; events ${plan.resetEventId}–${plan.historyLength} are discarded`,
+    '',
+    ...listLines('discards', plan.discard),
+    '',
+    ...listLines('reapplies (signals and Updates accepted after the point, given to the new run again)', plan.reapply),
+  );
+  return lines.join('\n');
+}
+
+/** The diagnosis the run's history records, else the detector's (it may have replayed the run with the worker's build). */
+async function diagnosisOf(history: Parameters<typeof recordedTaskFailure>[0], runId: string, c: AuditConnections): Promise<StuckRunDiagnosis | undefined> {
+  const recorded = recordedTaskFailure(history);
+  if (recorded?.cause === NONDETERMINISM_CAUSE) return recorded;
+  const row = await (await c.store()).stuckRuns.get(runId).catch(() => undefined);
+  if (row && !row.clearedAt && row.cause === NONDETERMINISM_CAUSE) {
+    return { cause: row.cause, message: row.message, source: row.source, ...(row.divergingEventId !== undefined ? { divergingEventId: row.divergingEventId } : {}), ...(row.lastGoodEventId !== undefined ? { lastGoodEventId: row.lastGoodEventId } : {}) };
+  }
+  return recorded;
+}
+
+export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: AuditIo): Promise<number> {
+  const workflowId = toWorkflowId(args.positionals[0]);
+  const to = parseTarget(args.values.to);
+  const dryRun = args.flags['dry-run'];
+  const reason = args.values.reason?.trim() ?? '';
+  if (!dryRun && !reason) throw new UsageError('a reset needs --reason "…": why, for the audit log and the run\'s history');
+  const by = operator(args, io.env);
+  const json = args.flags.json;
+  const client = await c.client();
+
+  let description;
+  try {
+    description = await client.workflow.getHandle(workflowId).describe();
+  } catch (error) {
+    if ((error as { name?: string }).name === 'WorkflowNotFoundError' || (error as { code?: number }).code === 5) {
+      io.err.write(`massline audit: no workflow ${workflowId}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const runId = description.runId;
+  const history = await fetchJsonHistory(client, workflowId, runId);
+  if (!history) {
+    io.err.write(`massline audit: no history for ${workflowId} run ${runId}\n`);
+    return 1;
+  }
+  const store = await c.store();
+
+  // The same command again: the latest run is the one this very reset made.
+  const repeat = await repeatedReset(client, workflowId, runId, history, to);
+  if (repeat) {
+    const recorded = await store.resets.byRequestId(repeat.plan.requestId);
+    let recordedNow = false;
+    if (!recorded && !dryRun) {
+      recordedNow = await store.resets.record({
+        by,
+        workflowId,
+        ...subjectOf(workflowId),
+        runId: repeat.plan.runId,
+        newRunId: repeat.newRunId,
+        eventId: repeat.plan.resetEventId,
+        reason: reason || '(recorded when the reset command was repeated)',
+        requestId: repeat.plan.requestId,
+        detail: { to, recordedOnRepeat: true },
+      });
+    }
+    const said = `${workflowId}: already reset — run ${repeat.plan.runId} was reset to event ${repeat.plan.resetEventId} into run ${repeat.newRunId}` +
+      (recorded ? ` by ${recorded.by} at ${recorded.at} (${recorded.reason})` : recordedNow ? '; recorded in the audit log now' : '') +
+      '. Nothing was reset now.';
+    if (json) io.out.write(`${JSON.stringify({ status: 'already-reset', workflowId, runId: repeat.plan.runId, newRunId: repeat.newRunId, eventId: repeat.plan.resetEventId, recorded: recorded ?? null, recordedNow }, null, 2)}\n`);
+    else io.out.write(`${said}\n`);
+    return 0;
+  }
+
+  let plan: ResetPlan;
+  try {
+    plan = planReset({ workflowId, runId, status: description.status.name, history, to, diagnosis: await diagnosisOf(history, runId, c) });
+  } catch (error) {
+    if (error instanceof ResetPointError) {
+      io.err.write(`massline audit: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  if (dryRun) {
+    if (json) io.out.write(`${JSON.stringify({ status: 'dry-run', plan }, null, 2)}\n`);
+    else io.out.write(`${planText(plan)}\n\ndry run: nothing changed. Without --dry-run (and with --reason), the run is reset and the reset recorded in the audit log.\n`);
+    return 0;
+  }
+
+  let newRunId: string;
+  try {
+    newRunId = await performReset(client, c.namespace, plan, { by, reason });
+  } catch (error) {
+    io.err.write(`massline audit: the engine refused the reset of ${workflowId} run ${runId} to event ${plan.resetEventId}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const count = (entries: ResetPlanEntry[]) => entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.kind]: (acc[e.kind] ?? 0) + 1 }), {});
+  let auditId: string | undefined;
+  try {
+    await store.resets.record({
+      by,
+      workflowId,
+      ...subjectOf(workflowId),
+      runId,
+      newRunId,
+      eventId: plan.resetEventId,
+      reason,
+      requestId: plan.requestId,
+      detail: {
+        to,
+        engineReason: resetReason(by, reason),
+        ...(plan.diagnosis ? { cause: plan.diagnosis.cause, failure: plan.diagnosis.message.slice(0, 2000), ...(plan.diagnosis.divergingEventId !== undefined ? { divergingEventId: plan.diagnosis.divergingEventId } : {}) } : {}),
+        historyLength: plan.historyLength,
+        discarded: count(plan.discard),
+        reapplied: plan.reapply.slice(0, 200).map((e) => ({ eventId: e.eventId, kind: e.kind, what: e.what })),
+      },
+    });
+    auditId = (await store.resets.byRequestId(plan.requestId))?.id;
+  } catch (error) {
+    io.err.write(
+      `massline audit: ${workflowId} run ${runId} was reset into run ${newRunId}, but the audit log could not be written (${error instanceof Error ? error.message : String(error)}): ` +
+        'run the same command again once the database answers — it resets nothing twice and records the reset\n',
+    );
+    return 1;
+  }
+  if (json) io.out.write(`${JSON.stringify({ status: 'reset', plan, newRunId, auditLogId: auditId, by }, null, 2)}\n`);
+  else io.out.write(`${planText(plan)}\n\nreset: ${workflowId} run ${runId} → run ${newRunId}, by ${by}; recorded in the audit log${auditId ? ` (entry ${auditId})` : ''}.\n`);
+  return 0;
+}
