@@ -165,7 +165,7 @@ describe('GET /api/units/:id/timeline', () => {
     ]);
     expect(entries.filter((e) => e.action === 'phaseEntered').map((e) => e.detail.phase)).toEqual(expect.arrayContaining(['P2', 'P3']));
     expect(entries.find((e) => e.action === 'meetingAttendance')).toMatchObject({ actor: world.ids.supA, role: 'supervisor' });
-    expect(entries.find((e) => e.action === 'meetingHeld')!.detail.result).toEqual({ valid: true });
+    expect(entries.find((e) => e.action === 'meetingHeld')!.detail.result).toEqual({ valid: true, version: expect.any(Number) });
     expect(entries.find((e) => e.action === 'itemStarted')!.detail.itemId).toBe(itemId);
     // The refusal sits before the first accepted record, where it happened.
     expect(entries.indexOf(refused!)).toBeLessThan(entries.indexOf(study!));

@@ -1,8 +1,8 @@
-// The API's one door to the workflows: updates, queries and starts go through here, so that refusals are
-// translated, counted and written to the audit log in one place. A validator's refusal leaves no event in
-// the workflow history; the audit log keeps it (who tried what, and which rule said no).
+// The API's one door to the workflows: updates and starts go through here, so that refusals are translated,
+// counted and written to the audit log in one place (reads come from the read model, never from a workflow).
+// A validator's refusal leaves no event in the workflow history; the audit log keeps it (who, what, which rule).
 import type { Client } from '@temporalio/client';
-import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { DomainError, type Actor } from '../../../../libs/domain/src';
 import type { ApiMetrics } from '../common/metrics';
@@ -33,7 +33,7 @@ export interface UpdateContext {
 }
 
 /** How long a call may wait on the engine (e.g. no worker polling) before the caller gets a 503 to retry. */
-export const QUERY_DEADLINE_MS = 5_000;
+export const DESCRIBE_DEADLINE_MS = 5_000;
 export const UPDATE_DEADLINE_MS = 15_000;
 /** A workflow task failed this many times in a row is stuck (one failure may be a worker that crashed). */
 export const STALLED_AFTER_ATTEMPTS = 3;
@@ -124,54 +124,13 @@ export class WorkflowGateway {
     }
   }
 
-  /** A query; undefined when the workflow does not exist (not started yet). */
-  async query<Ret>(def: QueryDefinition<Ret, []>, workflowId: string): Promise<Ret | undefined> {
-    try {
-      const handle = this.client.workflow.getHandle(workflowId);
-      const result = await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(def)));
-      this.metrics.workflowCalls.inc({ call: def.name, outcome: 'answered' });
-      return result;
-    } catch (err) {
-      const translated = translateWorkflowError(err);
-      if (translated?.code === 'NOT_FOUND') {
-        this.metrics.workflowCalls.inc({ call: def.name, outcome: 'not-found' });
-        return undefined;
-      }
-      this.metrics.workflowCalls.inc({ call: def.name, outcome: 'error' });
-      throw translated ?? err;
-    }
-  }
-
-  /**
-   * A workflow's state as its state query answers it — for the workflows whose result is that same view (unit,
-   * item, programme). A completed run whose query cannot be answered (its history does not replay: the SDK's
-   * defect, libs/audit/README.md) is read from its result, which needs no replay.
-   */
-  async state<Ret>(def: QueryDefinition<Ret, []>, workflowId: string): Promise<Ret | undefined> {
-    try {
-      return await this.query(def, workflowId);
-    } catch (err) {
-      const completed = await this.completedResult<Ret>(workflowId).catch(() => undefined);
-      if (completed === undefined) throw err;
-      this.metrics.workflowCalls.inc({ call: def.name, outcome: 'answered-from-result' });
-      return completed;
-    }
-  }
-
-  private async completedResult<Ret>(workflowId: string): Promise<Ret | undefined> {
-    const handle = this.client.workflow.getHandle(workflowId);
-    const d = await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.describe()));
-    if (d.status.name !== 'COMPLETED') return undefined;
-    return (await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.result()))) as Ret;
-  }
-
   /**
    * The workflow's task when it keeps failing (e.g. its code throws on every attempt): the engine retries it
    * for ever, so nothing else shows that the workflow makes no progress. Undefined when it is not stuck.
    */
   async stalledTask(workflowId: string): Promise<{ attempts: number; scheduledAt?: string } | undefined> {
     try {
-      const d = await this.track(() => this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe()));
+      const d = await this.track(() => this.client.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe()));
       const task = d.raw.pendingWorkflowTask;
       const attempts = task?.attempt ?? 0;
       if (attempts < STALLED_AFTER_ATTEMPTS) return undefined;
