@@ -34,7 +34,7 @@ export interface ApiDeps {
    * announcement would end up in a log (see main()).
    */
   revealToken?: boolean;
-  /** The clock of the public rate limit (default Date.now; tests step it). */
+  /** The clock of the public rate limit (default the database's; tests step it). */
   clock?: () => number;
   /** Nest modules to import besides the API's own (e.g. the audit module). */
   imports?: Parameters<typeof AppModule.register>[1];
@@ -73,8 +73,10 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     }
 
     const ctx = buildApiContext(config, dataSource, temporal, logger, closers, deps.clock);
-    ctx.idempotencySweeper.start();
-    closers.push(() => ctx.idempotencySweeper.stop());
+    for (const sweeper of [ctx.idempotencySweeper, ctx.rateLimitSweeper]) {
+      sweeper.start();
+      closers.push(() => sweeper.stop());
+    }
     await seedOfficeToken(ctx, announce, deps.revealToken ?? true);
 
     const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
