@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { ApiContext } from './api-context';
 import { AuditModule } from './audit/audit.module';
@@ -29,6 +30,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.register(ctx),
+        // /health/ready's checks run as terminus indicators; a check that is down is in the answer, not the log.
+        TerminusModule.forRoot({ logger: false }),
         ThrottlerModule.forRoot(publicThrottlerOptions(ctx.config.publicRateLimitPerMinute, ctx.publicRateLimit)),
         // The "Audit" routes of API.md (timelines, history export, replays, reconciliation): apps/api/src/audit.
         AuditModule,

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -11,6 +12,9 @@ import type { ActivityFailureRepository } from '../../../../libs/persistence/src
 import { pingDatabase } from '../repositories/read-model.repository';
 import type { EnginePart } from '../../../../libs/temporal/src/engine-probe';
 import type { EngineHealth } from './engine-health';
+
+/** Each check's deadline: a part that does not answer within it is down. */
+export const CHECK_DEADLINE_MS = 2_500;
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -28,13 +32,18 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   });
 
 export type ReadinessCheck = 'database' | 'records' | EnginePart;
+export const READINESS_CHECKS: readonly ReadinessCheck[] = ['database', 'records', 'frontend', 'history', 'matching', 'worker'];
 
 /** Activities that record what a workflow decided: while one keeps failing, what is decided does not reach the database. */
 const RECORDING = new Set<string>(RECORDING_ACTIVITIES);
 /** Failed attempts before a recording activity counts against readiness (a single retry is ordinary). */
 const FAILING_AFTER_ATTEMPTS = 3;
 
+const why = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);
+
 export class HealthService {
+  private readonly indicator = new HealthIndicatorService();
+
   constructor(
     private readonly dataSource: DataSource,
     readonly engine: EngineHealth,
@@ -42,29 +51,56 @@ export class HealthService {
     private readonly activityFailures?: ActivityFailureRepository,
   ) {}
 
-  /** Projections and escalation records that keep failing (retried meanwhile, never dropped). */
-  private async records(): Promise<string> {
-    if (!this.activityFailures) return 'up';
+  /** Projections and escalation records that keep failing (retried meanwhile, never dropped): undefined when none. */
+  private async failingRecords(): Promise<string | undefined> {
+    if (!this.activityFailures) return undefined;
     const failing = (await this.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)).filter((f) => RECORDING.has(f.activity) && f.attempts >= FAILING_AFTER_ATTEMPTS);
-    if (!failing.length) return 'up';
+    if (!failing.length) return undefined;
     const [f] = failing;
-    return `down: ${failing.length} recording ${failing.length === 1 ? 'activity keeps' : 'activities keep'} failing (retried meanwhile), e.g. ${f.activity} of ${f.workflowId}, attempt ${f.attempts}: ${f.lastError}`.slice(0, 300);
+    return `${failing.length} recording ${failing.length === 1 ? 'activity keeps' : 'activities keep'} failing (retried meanwhile), e.g. ${f.activity} of ${f.workflowId}, attempt ${f.attempts}: ${f.lastError}`;
   }
 
   /**
-   * Ready means a decision can be taken now: the database answers, and the workflow engine can run a workflow
-   * task — its frontend, history and matching services answer, and a worker polls the task queue.
+   * The readiness checks as terminus indicators. Ready means a decision can be taken now: the database answers,
+   * no recording activity keeps failing, and the workflow engine can run a workflow task — its frontend, history
+   * and matching services answer, and a worker polls the task queue. The four engine checks share one probe
+   * (each of its calls carries the deadline, no retry left behind); all run side by side.
    */
-  async readiness(): Promise<{ ready: boolean; checks: Record<ReadinessCheck, string> }> {
-    const database = withTimeout(pingDatabase(this.dataSource), 3_000, 'database').then(
-      () => 'up',
-      (err: unknown) => `down: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
-    );
-    const records = withTimeout(this.records(), 3_000, 'database').catch((err: unknown) => `down: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
-    // Each engine call carries its own deadline (2.5 s, no retry left behind); the probes run side by side.
-    const [db, recorded, engine] = await Promise.all([database, records, this.engine.probe()]);
-    const checks = { database: db, records: recorded, ...engine };
-    return { ready: Object.values(checks).every((v) => v === 'up'), checks };
+  indicators(): HealthIndicatorFunction[] {
+    const engine = this.engine.probe();
+    const down = (key: ReadinessCheck, err: unknown) => this.indicator.check(key).down({ message: why(err) });
+    const database = async () => {
+      try {
+        await withTimeout(pingDatabase(this.dataSource), CHECK_DEADLINE_MS, 'database');
+        return this.indicator.check('database').up();
+      } catch (err) {
+        return down('database', err);
+      }
+    };
+    const records = async () => {
+      try {
+        const failing = await withTimeout(this.failingRecords(), CHECK_DEADLINE_MS, 'database');
+        return failing ? this.indicator.check('records').down({ message: failing.slice(0, 300) }) : this.indicator.check('records').up();
+      } catch (err) {
+        return down('records', err);
+      }
+    };
+    const part = (key: EnginePart) => async () => {
+      const state = (await engine)[key];
+      return state === 'up' ? this.indicator.check(key).up() : this.indicator.check(key).down({ message: state.replace(/^down: /, '') });
+    };
+    return [database, records, part('frontend'), part('history'), part('matching'), part('worker')];
+  }
+
+  /** A terminus result as the answer has always named its checks: `up`, or `down: <why>`, in the same order. */
+  static checksOf(result: HealthCheckResult): Record<ReadinessCheck, string> {
+    const details = result.details as Record<string, { status: string; message?: string } | undefined>;
+    return Object.fromEntries(
+      READINESS_CHECKS.map((key) => {
+        const d = details[key];
+        return [key, d?.status === 'up' ? 'up' : `down: ${d?.message ?? 'no answer'}`];
+      }),
+    ) as Record<ReadinessCheck, string>;
   }
 }
 
@@ -83,7 +119,10 @@ class ReadyDto {
 @ApiTags('operations')
 @Controller()
 export class HealthController {
-  constructor(private readonly health: HealthService) {}
+  constructor(
+    private readonly health: HealthService,
+    private readonly terminus: HealthCheckService,
+  ) {}
 
   @Get('health/live')
   @Open()
@@ -104,8 +143,16 @@ export class HealthController {
   @ApiOkResponse({ type: ReadyDto })
   @ApiResponse({ status: 503, description: 'a check is down; the message and details name it', type: ErrorResponseDto })
   async ready(@Res({ passthrough: true }) res: Response) {
-    const { ready, checks } = await this.health.readiness();
-    if (ready) return { status: 'ready', checks };
+    let result: HealthCheckResult;
+    try {
+      result = await this.terminus.check(this.health.indicators());
+    } catch (err) {
+      // terminus answers a failed check with a 503 holding the same result; the answer keeps massline's shape.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      result = err.getResponse() as HealthCheckResult;
+    }
+    const checks = HealthService.checksOf(result);
+    if (result.status === 'ok') return { status: 'ready', checks };
     res.status(503);
     return errorBody(503, `not ready: ${Object.entries(checks).filter(([, v]) => v !== 'up').map(([k, v]) => `${k} ${v}`).join('; ')}`, [checks]);
   }
