@@ -2,6 +2,7 @@
 // registers the search attributes, applies migrations, and polls the task queue until SIGINT or SIGTERM.
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { startTracing } from '../../../libs/telemetry/src';
 import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal, registerSearchAttributes } from '../../../libs/temporal/src';
 import { createJsonLogger } from './logger';
@@ -10,7 +11,9 @@ import { createMasslineWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createJsonLogger(config.logLevel);
+  const instance = config.instance ?? 'worker';
+  const logger = createJsonLogger(config.logLevel, 'massline-worker', undefined, instance);
+  const tracing = startTracing(config, 'massline-worker', { onError: (message) => logger.warn('traces could not be exported', { error: message }) });
   // The SDK core's own messages come through our logger (as JSON lines); among them the failing workflow
   // tasks that recovery acts on, once the worker exists.
   let onStuckRun: (runId: string, failure: string) => void = () => undefined;
@@ -18,7 +21,13 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: watchingLogger(logger, (runId, failure) => onStuckRun(runId, failure)),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      // The engine's own metrics (workflow task latencies, sticky cache, polls, activity outcomes) for Prometheus.
+      ...(config.worker.metricsPort
+        ? { metrics: { prometheus: { bindAddress: `${config.host}:${config.worker.metricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        : {}),
+    },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => logger.info('shutting down', { signal }));
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
       dataSource,
       onInternalError: (what, error) => logger.warn(`could not ${what}`, { error: String(error) }),
       recoveryLog: (level, message, meta) => logger[level](message, meta),
+      tracing,
     });
     onStuckRun = (runId, failure) => massline.recovery.notice(runId, failure);
     logger.info('worker ready', {
@@ -53,12 +63,15 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: massline.taskQueue,
       webhook: Boolean(config.notifier.webhookUrl),
+      metrics: config.worker.metricsPort ? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.worker.metricsPort}/metrics` : 'off',
+      traces: tracing.destination,
     });
     await massline.run();
   } finally {
     await nativeConnection.close().catch(() => undefined);
     await temporal.connection.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
+    await tracing.shutdown();
   }
   logger.info('worker stopped');
 }

@@ -7,6 +7,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/wor
 // Not in the package's index: the function the worker itself loads a bundle with (and hashes for its build id).
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import type { History } from './history-json';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
 import { sdkDefectCause, type SdkDefectCause } from './recovery';
 
 export interface ReplaySelection {
@@ -110,10 +111,13 @@ export function replayBuildId(bundle: WorkflowBundle): string | undefined {
   return `@temporalio/worker@${WORKER_VERSION}+${createHash('sha256').update(loaded).digest('hex')}`;
 }
 
-/** Bundles the workflow code once (webpack); reuse the bundle for every history of a job. */
+/**
+ * Bundles the workflow code once (webpack), with the interceptors the workers run (a history written with them
+ * replays only with them); reuse the bundle for every history of a job.
+ */
 export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath, logger: quiet });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
 }
 
 /**
@@ -200,7 +204,7 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
         yield { workflowId: item.workflowId, history: item.history };
       }
     }
-    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle, sinks: workflowSinks() }, feed())) {
       const item = current!;
       const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error) } : undefined;
       const because = diverged?.kind === 'nondeterminism' ? sdkDefectCause(item.history, diverged.eventId, buildId) : undefined;

@@ -42,8 +42,14 @@ export interface MasslineConfig {
   /** How long a completed Idempotency-Key is kept (and replayed), in hours; older ones are swept. */
   idempotencyTtlHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Worker concurrency. */
-  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
+  /** Worker concurrency, and the port of the engine (SDK) metrics it exports for Prometheus (0: none). */
+  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; metricsPort: number };
+  /** This process's name in logs and traces (`massline up` names them api-1, worker-2, …); the app's kind when unset. */
+  instance?: string;
+  telemetry: {
+    /** OTLP/HTTP collector for traces; without it each process writes its spans to data/traces/<instance>.jsonl. */
+    otlpEndpoint?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -85,6 +91,17 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
   { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
   { key: 'MASSLINE_WORKER_WORKFLOW_TASKS', default: '40', meaning: 'worker: max concurrent workflow tasks' },
+  {
+    key: 'MASSLINE_WORKER_METRICS_PORT',
+    default: '9464',
+    meaning: 'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics`; `--workers N` uses it and the next N − 1; 0 turns it off',
+  },
+  { key: 'MASSLINE_INSTANCE', default: '(api, worker)', meaning: 'name of the process in its logs, traces and trace file (`massline up` sets api-1, worker-2, …)' },
+  {
+    key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: '(none)',
+    meaning: 'OTLP/HTTP collector the traces go to (e.g. `http://localhost:4318`); without it, each process writes them to `data/traces/<instance>.jsonl`',
+  },
 ];
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): MasslineConfig {
@@ -109,6 +126,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) problems.push(`MASSLINE_WEBHOOK_URL must be an http(s) URL`);
   const logLevel = (str('LOG_LEVEL') ?? 'info') as MasslineConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
+  const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
+  const instance = str('MASSLINE_INSTANCE');
+  if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance)) problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
   const adminToken = str('MASSLINE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
 
@@ -143,7 +164,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
       maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', 40, 2, 10_000),
+      metricsPort: int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
     },
+    ...(instance ? { instance } : {}),
+    telemetry: { ...(otlpEndpoint ? { otlpEndpoint } : {}) },
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
