@@ -86,7 +86,7 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'MASSLINE_ADMIN_TOKEN', default: '(generated, printed once)', meaning: 'office token seeded on first start' },
   { key: 'MASSLINE_WEBHOOK_URL', default: '(none)', meaning: 'escalation notices are also POSTed here (with retries)' },
   { key: 'MASSLINE_WEBHOOK_SECRET', default: '(none)', meaning: 'HMAC-SHA256 key signing webhook bodies' },
-  { key: 'MASSLINE_PUBLIC_RATE_LIMIT', default: '60', meaning: 'public requests per client address per minute' },
+  { key: 'MASSLINE_PUBLIC_RATE_LIMIT', default: '60', meaning: 'public requests per client address per minute, counted across every API' },
   { key: 'MASSLINE_IDEMPOTENCY_TTL_HOURS', default: '24', meaning: 'hours an Idempotency-Key and its answer are kept, then swept' },
   { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
   { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
@@ -94,7 +94,7 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
     default: '9464',
-    meaning: 'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics`; `--workers N` uses it and the next N − 1; 0 turns it off',
+    meaning: 'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics` on `HOST`; `--workers N` uses it and the next N − 1; 0 turns it off',
   },
   { key: 'MASSLINE_INSTANCE', default: '(api, worker)', meaning: 'name of the process in its logs, traces and trace file (`massline up` sets api-1, worker-2, …)' },
   {
