@@ -1,7 +1,7 @@
 // massline worker process: `node dist/apps/worker/src/main.js`. Reads the configuration, waits for Temporal,
 // registers the search attributes, applies migrations, and polls the task queue until SIGINT or SIGTERM.
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig, type MasslineConfig } from '../../../libs/config/src';
 import { startTracing } from '../../../libs/telemetry/src';
 import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal, registerSearchAttributes } from '../../../libs/temporal/src';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   // tasks that recovery acts on, once the worker exists.
   let onStuckRun: (runId: string, failure: string) => void = () => undefined;
   // The runtime stops every worker on these signals; the worker then drains and run() resolves.
-  Runtime.install({
+  installRuntime(config, {
     logger: watchingLogger(logger, (runId, failure) => onStuckRun(runId, failure)),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: {
@@ -74,6 +74,17 @@ async function main(): Promise<void> {
     await tracing.shutdown();
   }
   logger.info('worker stopped');
+}
+
+/** Installs the SDK's runtime; a metrics port that cannot be bound is named with the setting that moves it. */
+function installRuntime(config: MasslineConfig, options: Parameters<typeof Runtime.install>[0]): void {
+  try {
+    Runtime.install(options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/prometheus/i.test(message)) throw error;
+    throw new ConfigError([`the engine's metrics cannot listen on ${config.host}:${config.worker.metricsPort} (${message}): set MASSLINE_WORKER_METRICS_PORT to a free port, or 0 for none`]);
+  }
 }
 
 main().then(
