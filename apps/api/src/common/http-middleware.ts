@@ -24,7 +24,7 @@ export const requestIdAndLog = (logger: JsonLogger, metrics: ApiMetrics) => {
     route: routeOf(req),
     path: req.originalUrl.split('?')[0].slice(0, 300),
     status: res.statusCode,
-    ...((req as { caller?: { id?: string } }).caller?.id ? { principalId: (req as { caller?: { id?: string } }).caller!.id } : {}),
+    ...(principalOf(req) ? { principalId: principalOf(req) } : {}),
     durationMs: Math.round((Number(process.hrtime.bigint() - (req.startedAt ?? process.hrtime.bigint())) / 1e6) * 10) / 10,
   });
   const log = pinoHttp<WithId, Response>({
@@ -54,6 +54,8 @@ export const requestIdAndLog = (logger: JsonLogger, metrics: ApiMetrics) => {
     log(req, res, next);
   };
 };
+
+const principalOf = (req: Request): string | undefined => (req as { caller?: { id?: string } }).caller?.id;
 
 const routeOf = (req: Request): string => (req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched');
 
