@@ -1,13 +1,15 @@
-// The pieces of logs and traces that need no server: a trace file stays within its bound, and every log line
-// names its process, its request and its trace.
+// The pieces of logs and traces that need no massline server: a trace file stays within its bound, every log line
+// names its process, its request and its trace, and with a collector configured the spans go to it over OTLP.
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Resource } from '@opentelemetry/resources';
-import { createLogger, FileSpanExporter, type SpanLine } from '../../libs/telemetry/src';
+import { createLogger, FileSpanExporter, startTracing, type SpanLine } from '../../libs/telemetry/src';
 import { loadConfig } from '../../libs/config/src';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-telemetry-'));
@@ -88,5 +90,37 @@ describe('the log lines', () => {
     expect(c).toMatchObject({ instance: 'worker-2', telemetry: { otlpEndpoint: 'http://collector:4318' }, worker: { metricsPort: 0 } });
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/);
     expect(() => loadConfig({ MASSLINE_INSTANCE: '../etc' })).toThrow(/MASSLINE_INSTANCE/);
+  });
+});
+
+describe('traces over OTLP', () => {
+  it('go to the collector OTEL_EXPORTER_OTLP_ENDPOINT names, at its /v1/traces', async () => {
+    const received: Array<{ path?: string; body: any }> = [];
+    const collector = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push({ path: req.url, body: JSON.parse(body) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    try {
+      const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, MASSLINE_INSTANCE: 'api-3', MASSLINE_DATA_DIR: dir });
+      const tracing = startTracing(config, 'massline-api');
+      expect(tracing.destination).toBe(`${endpoint}/v1/traces`);
+      tracing.tracer().startSpan('POST /api/units/:id/records').end();
+      await tracing.shutdown();
+      expect(received.map((r) => r.path)).toEqual(['/v1/traces']);
+      const [resourceSpans] = received[0].body.resourceSpans;
+      const attributes = Object.fromEntries(resourceSpans.resource.attributes.map((a: any) => [a.key, a.value.stringValue]));
+      expect(attributes).toMatchObject({ 'service.name': 'massline-api', 'service.instance.id': 'api-3' });
+      expect(resourceSpans.scopeSpans[0].spans.map((s: any) => s.name)).toEqual(['POST /api/units/:id/records']);
+      // Nothing was written to the trace files meanwhile.
+      expect(fs.existsSync(path.join(dir, 'traces', 'api-3.jsonl'))).toBe(false);
+    } finally {
+      collector.close();
+    }
   });
 });
