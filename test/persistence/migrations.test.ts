@@ -28,6 +28,7 @@ const TABLES = [
   'opinion_contacts',
   'principals',
   'programmes',
+  'rate_limit_windows',
   'replay_jobs',
   'sign_in_tokens',
   'stuck_run_detector',

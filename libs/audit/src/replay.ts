@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
 
 export interface ReplaySelection {
   campaignId?: string;
@@ -85,10 +86,13 @@ export async function listExecutions(client: Client, selection: ReplaySelection)
   return out;
 }
 
-/** Bundles the workflow code once (webpack); reuse the bundle for every history of a job. */
+/**
+ * Bundles the workflow code once (webpack), with the interceptors the workers run (a history written with them
+ * replays only with them); reuse the bundle for every history of a job.
+ */
 export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath, logger: quiet });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
 }
 
 /**
@@ -173,7 +177,7 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
         yield { workflowId: item.workflowId, history: item.history };
       }
     }
-    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle, sinks: workflowSinks() }, feed())) {
       const item = current!;
       const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...locatePatch(describeReplayError(result.error), item.history) } : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);

@@ -6,6 +6,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  type WorkflowClientInterceptor,
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { SearchAttributeType, type SearchAttributePair, type SearchAttributeType as SAType } from '@temporalio/common';
@@ -50,6 +51,8 @@ export interface ConnectOptions {
   waitMs?: number;
   /** Called before each retry. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** The client's workflow interceptors (the API's: trace context and request id). */
+  interceptors?: WorkflowClientInterceptor[];
 }
 
 const targetOf = (config: MasslineConfig | TemporalTarget): TemporalTarget =>
@@ -65,7 +68,7 @@ export async function connectTemporal(
   for (let attempt = 1; ; attempt++) {
     try {
       const connection = await Connection.connect({ address, connectTimeout: '5s' });
-      return { connection, client: new Client({ connection, namespace }), namespace };
+      return { connection, client: new Client({ connection, namespace, ...(options.interceptors ? { interceptors: { workflow: options.interceptors } } : {}) }), namespace };
     } catch (error) {
       if (Date.now() >= deadline) throw error;
       options.onRetry?.(error, attempt);
