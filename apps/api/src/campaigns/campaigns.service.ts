@@ -86,7 +86,7 @@ export class CampaignsService {
     AccessPolicy.office(by, 'form supervisory groups');
     await this.mustFind(campaignId);
     const group = await this.campaigns.createGroup(campaignId, name);
-    if (!group) throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, { field: 'name' });
+    if (!group) throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, { field: 'name', rule: 'group.name-taken', params: { name } });
     return group;
   }
 
