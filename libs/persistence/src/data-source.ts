@@ -10,6 +10,7 @@ import { TokensOutOfIdempotencyKeys1764200000000 } from './migrations/1764200000
 import { SupervisorPresence1764200000001 } from './migrations/1764200000001-SupervisorPresence';
 import { SignInTokens1764400000000 } from './migrations/1764400000000-SignInTokens';
 import { WorkflowRecoveries1764500000000 } from './migrations/1764500000000-WorkflowRecoveries';
+import { ConsoleFacts1764600000015 } from './migrations/1764600000015-ConsoleFacts';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
 export const MASSLINE_MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MASSLINE_MIGRATIONS = [
   SupervisorPresence1764200000001,
   SignInTokens1764400000000,
   WorkflowRecoveries1764500000000,
+  ConsoleFacts1764600000015,
 ];
 
 /** Credentials and database name of the embedded PostgreSQL that `npm start` runs (apps/cli/src/embedded). */

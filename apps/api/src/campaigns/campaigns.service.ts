@@ -60,15 +60,22 @@ export class CampaignsService {
       plan: campaign.plan,
       startsAt: campaign.startsAt,
       startedAt: campaign.startedAt,
+      public: campaign.public,
       counts: { units, ...counts },
     };
   }
 
-  /** Starts the campaign's workflow once; it opens each batch at its start. */
-  async start(by: Principal, id: string) {
+  /**
+   * Starts the campaign's workflow once; it opens each batch at its start. A campaign without units cannot start
+   * (nothing would run). It is listed on the public pages from then on, unless the office says `public: false`.
+   */
+  async start(by: Principal, id: string, publish = true) {
     AccessPolicy.office(by, 'start campaigns');
     const campaign = await this.mustFind(id);
-    if (!(await this.campaigns.markStarted(id, this.now()))) {
+    if (campaign.status === 'draft' && (await this.units.countByCampaign(id)) === 0) {
+      throw ruleViolation('campaign.no-units', `campaign ${id} has no unit enrolled; enrol units before starting it`);
+    }
+    if (!(await this.campaigns.markStarted(id, this.now(), publish))) {
       throw ruleViolation('campaign.start-once', `campaign ${id} was already started (status ${campaign.status})`);
     }
     try {
@@ -80,6 +87,14 @@ export class CampaignsService {
       await this.campaigns.revertStarted(id);
       throw err;
     }
+  }
+
+  /** Lists the campaign on the public pages (公示), or takes it off them. A draft is never listed, published or not. */
+  async setPublic(by: Principal, id: string, value: boolean) {
+    AccessPolicy.office(by, 'publish campaigns');
+    await this.mustFind(id);
+    await this.campaigns.setPublic(id, value);
+    return { id, public: value };
   }
 
   async createGroup(by: Principal, campaignId: string, name: string) {
@@ -163,7 +178,17 @@ export class CampaignsService {
       AccessPolicy.canReadGroup(by, group);
     }
     groupId ??= AccessPolicy.groupFilter(by);
-    return this.units.list({ campaignId, batch: q.batch, phase: q.phase, card: q.card, groupId, ...pageOf(q) });
+    return this.units.list({
+      campaignId,
+      batch: q.batch,
+      phase: q.phase,
+      card: q.card,
+      groupId,
+      q: q.q?.trim() || undefined,
+      sort: q.sort ?? 'code',
+      order: q.order ?? 'asc',
+      ...pageOf(q),
+    });
   }
 
   async dashboard(by: Principal, campaignId: string) {

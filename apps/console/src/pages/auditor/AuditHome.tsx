@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Modal, Progress, Space, Table, Tag, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { api, call, fetchWithToken } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { CampaignPicker, useCampaignChoice } from '../../ui/CampaignPicker';
 import { CardTag, PhaseTag } from '../../ui/domain';
@@ -12,7 +12,7 @@ import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 
 export default function AuditHome() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -33,7 +33,7 @@ export default function AuditHome() {
 }
 
 function UnitsCard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
   const units = useQuery({
     queryKey: ['units', campaignId, page],
@@ -60,7 +60,7 @@ function UnitsCard({ campaignId }: { campaignId: string }) {
 }
 
 function ReplayCard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [jobId, setJobId] = useState<string>();
   const start = useAction({
     fn: () => call(api.POST('/api/audit/replays', { body: { campaignId } })),
@@ -116,7 +116,7 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
 }
 
 function ReconcileCard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const run = useAction({ fn: () => call(api.POST('/api/audit/reconciliations', { body: { campaignId } })) });
   const r = run.result;
   return (
@@ -155,7 +155,7 @@ function ReconcileCard({ campaignId }: { campaignId: string }) {
 }
 
 function DossierCard({ campaignId }: { campaignId: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const [page, setPage] = useState(1);
   const [html, setHtml] = useState<string>();
   const [error, setError] = useState<unknown>();
@@ -183,7 +183,7 @@ function DossierCard({ campaignId }: { campaignId: string }) {
         pagination={{ current: page, pageSize: 20, total: referrals.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         locale={{ emptyText: t('暂无移交', 'No referral') }}
         columns={[
-          { title: t('触发时间', 'Fired'), render: (_, e) => formatTime(e.firedAt, lang) },
+          { title: t('触发时间', 'Fired'), render: (_, e) => time(e.firedAt) },
           { title: t('摘要', 'Summary'), dataIndex: 'summary' },
           { title: t('层级', 'Rung'), render: () => <Tag color="error">{t('移交', 'Referral')}</Tag> },
           { title: '', render: (_, e) => <Button onClick={() => open(e.id)}>{t('查看并打印', 'View and print')}</Button> },

@@ -5,12 +5,12 @@ import { Button, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, fetchWithToken } from '../../api/client';
 import { useSession } from '../../api/session';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 
 export default function AuditUnit({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const session = useSession();
   const [includeItems, setIncludeItems] = useState(false);
   const [downloadError, setDownloadError] = useState<unknown>();
@@ -59,7 +59,7 @@ export default function AuditUnit({ id }: { id: string }) {
         dataSource={timeline.data ?? []}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         columns={[
-          { title: t('时间', 'When'), render: (_, e) => formatTime(e.at, lang) },
+          { title: t('时间', 'When'), render: (_, e) => time(e.at) },
           { title: t('角色', 'Role'), render: (_, e) => label.role(e.role) },
           { title: t('执行人', 'Who'), render: (_, e) => e.actorName ?? e.actor },
           { title: t('事项', 'What'), render: (_, e) => (lang === 'zh' ? e.label.zh : e.label.en) },

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Descriptions, Space, Tabs, Tag, Typography } from 'antd';
 import { api, call } from '../../api/client';
 import { useSession } from '../../api/session';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { navigate, useLocation } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
@@ -17,7 +17,7 @@ import { Principals } from './Principals';
 import { PlanTimeline } from './PlanTimeline';
 
 export default function CampaignPage({ id }: { id: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const session = useSession();
   const { path, query } = useLocation();
   const office = session?.principal.role === 'office';
@@ -62,7 +62,7 @@ export default function CampaignPage({ id }: { id: string }) {
                 {campaignStatus(c.status, t)}
               </Tag>
             </Descriptions.Item>
-            <Descriptions.Item label={t('开始', 'Starts')}>{formatTime(c.startsAt, lang)}</Descriptions.Item>
+            <Descriptions.Item label={t('开始', 'Starts')}>{time(c.startsAt)}</Descriptions.Item>
             <Descriptions.Item label={t('参加单位', 'Units')}>{c.counts.units}</Descriptions.Item>
           </Descriptions>
           <Tabs activeKey={tab} onChange={(k) => navigate(`${path}?tab=${k}`, { replace: true })} items={items} destroyOnHidden />

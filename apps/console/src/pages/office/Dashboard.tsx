@@ -6,7 +6,7 @@ import { Card, Col, Row, Segmented, Space, Statistic, Table, Tag, Typography } f
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { PHASES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { CARD_COLOR } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
@@ -21,7 +21,7 @@ const ROW_H = 22;
 type Row = { kind: 'header'; batch: number; phase: string; count: number } | { kind: 'cells'; units: UnitLight[] };
 
 export function Dashboard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const dashboard = useQuery({
     queryKey: ['dashboard', campaignId],
     queryFn: () => call(api.GET('/api/campaigns/{id}/dashboard', { params: { path: { id: campaignId } } })),
@@ -75,7 +75,7 @@ function Charts({ byBatch, cards, total, units }: {
   total: number;
   units?: UnitLight[];
 }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
   // Units whose batch has not opened yet are in no phase: shown apart, in grey.
   const waiting = useMemo(() => {
@@ -144,7 +144,7 @@ function Charts({ byBatch, cards, total, units }: {
 }
 
 function Lights({ units }: { units: UnitLight[] }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const [filter, setFilter] = useState<'all' | 'yellow' | 'red'>('all');
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
@@ -256,7 +256,7 @@ function Lights({ units }: { units: UnitLight[] }) {
 }
 
 function Escalations({ campaignId }: { campaignId: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [page, setPage] = useState<number>();
   const pageSize = 10;
   const feed = useQuery({
@@ -280,7 +280,7 @@ function Escalations({ campaignId }: { campaignId: string }) {
         locale={{ emptyText: t('暂无预警', 'No escalation') }}
         pagination={{ current: last - (page ?? last) + 1, pageSize, total: feed.data?.total ?? 0, onChange: (p) => setPage(last - p + 1), hideOnSinglePage: true }}
         columns={[
-          { title: t('时间', 'Fired'), render: (_, e) => formatTime(e.firedAt, lang) },
+          { title: t('时间', 'Fired'), render: (_, e) => time(e.firedAt) },
           {
             title: t('层级', 'Rung'),
             render: (_, e) => <Tag color={e.rung === 'reminder' ? 'default' : e.rung === 'yellow' ? 'gold' : 'red'}>{label.rung(e.rung)}</Tag>,

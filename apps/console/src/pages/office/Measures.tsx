@@ -5,14 +5,14 @@ import { Button, Card, Form, Input, Segmented, Select, Space, Table, Tag } from 
 import { useState } from 'react';
 import { MEASURE_KINDS, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 import { useAllUnits } from './useAllUnits';
 
 export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
   const [page, setPage] = useState(1);
   const key = ['measures', campaignId];
@@ -48,7 +48,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
           { title: t('对象', 'Subject'), dataIndex: 'subject' },
           { title: t('理由', 'Reason'), dataIndex: 'reason' },
           { title: t('提出', 'Proposed by'), render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')) },
-          { title: t('时间', 'When'), render: (_, m) => formatTime(m.createdAt, lang) },
+          { title: t('时间', 'When'), render: (_, m) => time(m.createdAt) },
           ...(canConfirm && status === 'proposed'
             ? [{ title: '', render: (_: unknown, m: { id: string }) => <Button size="small" type="primary" onClick={() => confirm.run(m.id)}>{t('确认', 'Confirm')}</Button> }]
             : []),
@@ -60,7 +60,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
 }
 
 function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm<{ unitId: string; kind: string; subject: string; reason: string }>();
   const units = useAllUnits(campaignId);
   const record = useAction({

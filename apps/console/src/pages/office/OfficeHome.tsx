@@ -3,12 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link, navigate } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 
 export default function OfficeHome() {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const [page, setPage] = useState(1);
   const campaigns = useQuery({ queryKey: ['campaigns', page], queryFn: () => call(api.GET('/api/campaigns', { params: { query: { page, pageSize: 20 } } })) });
   return (
@@ -33,7 +33,7 @@ export default function OfficeHome() {
             title: t('状态', 'Status'),
             render: (_, c) => <Tag color={c.status === 'running' ? 'processing' : c.status === 'done' ? 'success' : 'default'}>{campaignStatus(c.status, t)}</Tag>,
           },
-          { title: t('开始', 'Starts'), render: (_, c) => formatTime(c.startsAt, lang, false) },
+          { title: t('开始', 'Starts'), render: (_, c) => time(c.startsAt, false) },
           { title: t('参加单位', 'Units'), dataIndex: 'units' },
         ]}
       />

@@ -5,7 +5,7 @@ import { Alert, Button, Card, Form, Input, Select, Space, Table, Tag, Typography
 import { useState } from 'react';
 import { ROLES, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 import { useGroups } from './Groups';
@@ -14,7 +14,7 @@ import { useAllUnits } from './useAllUnits';
 const principalsKey = (campaignId: string) => ['principals', campaignId] as const;
 
 export function Principals({ campaignId }: { campaignId: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
   const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
@@ -47,7 +47,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
           { title: t('姓名', 'Name'), dataIndex: 'name' },
           { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag> },
           { title: t('范围', 'Scope'), render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')) },
-          { title: t('创建', 'Created'), render: (_, p) => formatTime(p.createdAt, lang) },
+          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt) },
           {
             title: t('一次性登录链接', 'One-time sign-in link'),
             render: (_, p) =>
@@ -57,7 +57,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
                     {links[p.id].url}
                   </Typography.Text>
                   <span>
-                    {t('有效至', 'valid until')} {formatTime(links[p.id].expiresAt, lang)}
+                    {t('有效至', 'valid until')} {time(links[p.id].expiresAt)}
                   </span>
                 </Space>
               ) : (
@@ -73,7 +73,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
 }
 
 function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated: (id: string) => void }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm<{ name: string; role: string; unitId?: string; groupId?: string }>();
   const role = Form.useWatch('role', form);
   const units = useAllUnits(campaignId);

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { AutoComplete, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { CampaignPicker, useCampaignChoice } from '../../ui/CampaignPicker';
 import { CardTag } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
@@ -22,7 +22,7 @@ const SEED_PROGRAMMES = {
 const programmesKey = ['programmes'] as const;
 
 export default function Programmes() {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useQuery({ queryKey: [...programmesKey, page], queryFn: () => call(api.GET('/api/programmes', { params: { query: { page, pageSize: 20 } } })) });
   return (
@@ -43,7 +43,7 @@ export default function Programmes() {
           { title: t('类别', 'Track'), render: (_, p) => <Tag>{p.track === 'governance' ? t('专项整治', 'Governance track') : t('重大行动', 'Major action')}</Tag> },
           { title: t('牵头市领导', 'Lead leader'), dataIndex: 'leadLeader' },
           { title: t('阶段目标', 'Goals'), render: (_, p) => p.goals.length },
-          { title: t('创建', 'Created'), render: (_, p) => formatTime(p.createdAt, lang, false) },
+          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt, false) },
         ]}
       />
     </Space>
@@ -51,7 +51,7 @@ export default function Programmes() {
 }
 
 function ProgrammeGoals({ id }: { id: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const view = useQuery({ queryKey: [...programmesKey, id], queryFn: () => call(api.GET('/api/programmes/{id}', { params: { path: { id } } })) });
   return (
     <>
@@ -64,7 +64,7 @@ function ProgrammeGoals({ id }: { id: string }) {
         dataSource={view.data?.goals ?? []}
         columns={[
           { title: t('阶段目标', 'Goal'), dataIndex: 'title' },
-          { title: t('时限', 'Due'), render: (_, g) => formatTime(g.dueAt, lang, false) },
+          { title: t('时限', 'Due'), render: (_, g) => time(g.dueAt, false) },
           { title: t('状态', 'Status'), render: (_, g) => (g.status === 'open' ? t('推进中', 'Open') : g.status === 'achieved' ? t('待核验', 'Achieved, to verify') : t('已完成', 'Closed')) },
           { title: t('亮牌', 'Card'), render: (_, g) => <CardTag card={g.card} /> },
           { title: '', render: (_, g) => (g.status === 'achieved' ? <VerifyGoal programmeId={id} goalId={g.id} /> : null) },
@@ -75,7 +75,7 @@ function ProgrammeGoals({ id }: { id: string }) {
 }
 
 function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [form] = Form.useForm<{ comment: string }>();
   const verify = useAction({
     invalidate: [[...programmesKey, programmeId]],
@@ -103,7 +103,7 @@ function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: stri
 }
 
 function NewProgramme() {
-  const { t } = useI18n();
+  const { t, time, zone } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
   const units = useAllUnits(campaignId ?? '');
   const [form] = Form.useForm();
@@ -120,7 +120,7 @@ function NewProgramme() {
           body: {
             ...v,
             responsibleUnitIds: v.responsibleUnitIds ?? [],
-            goals: (v.goals ?? []).map((g) => ({ title: g.title, dueAt: dateToDeadline(g.dueAt) })),
+            goals: (v.goals ?? []).map((g) => ({ title: g.title, dueAt: dateToDeadline(g.dueAt, zone) })),
             ...(campaignId ? { campaignId } : {}),
           },
         }),

@@ -3,12 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { Card, Input, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 
 export function PublicCampaign({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [status, setStatus] = useState<'disclosed' | 'effective' | 'all'>('disclosed');
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
@@ -64,7 +64,7 @@ export function PublicCampaign({ id }: { id: string }) {
               title: t('状态', 'Status'),
               render: (_, b) => (b.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>),
             },
-            { title: t('公示截止', 'Disclosure ends'), render: (_, b) => formatTime(b.disclosureEndsAt, lang) },
+            { title: t('公示截止', 'Disclosure ends'), render: (_, b) => time(b.disclosureEndsAt) },
             { title: t('事项', 'Items'), dataIndex: 'items' },
             { title: t('异议（已答复/总数）', 'Objections (answered/filed)'), render: (_, b) => `${b.objections.answered}/${b.objections.filed}` },
           ]}

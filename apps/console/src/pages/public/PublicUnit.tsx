@@ -4,13 +4,13 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
-import { ErrorNote, applyFieldErrors } from '../../ui/errors';
+import { ErrorNote, applyFieldErrors, useWords } from '../../ui/errors';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export function PublicUnit({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [objectionsPage, setObjectionsPage] = useState(1);
   const unit = useQuery({ queryKey: ['public', 'unit', id], queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })) });
   const disclosed = !!unit.data?.taskBook;
@@ -42,7 +42,7 @@ export function PublicUnit({ id }: { id: string }) {
               {book.data.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>}
             </Descriptions.Item>
             <Descriptions.Item label={t('主要负责人签字', 'Signed by the unit head')}>{book.data.signedBy}</Descriptions.Item>
-            <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{formatTime(book.data.disclosureEndsAt, lang)}</Descriptions.Item>
+            <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.data.disclosureEndsAt)}</Descriptions.Item>
           </Descriptions>
           <Table
             rowKey="id"
@@ -52,7 +52,7 @@ export function PublicUnit({ id }: { id: string }) {
             columns={[
               { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
               { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
-              { title: t('完成时限', 'Deadline'), render: (_, i) => formatTime(i.deadline, lang, false) },
+              { title: t('完成时限', 'Deadline'), render: (_, i) => time(i.deadline, false) },
               { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
             ]}
           />
@@ -70,10 +70,10 @@ export function PublicUnit({ id }: { id: string }) {
               <List.Item>
                 <div>
                   <div>
-                    <strong>{t('异议', 'Objection')}</strong> ({formatTime(o.filedAt, lang)}): {o.text}
+                    <strong>{t('异议', 'Objection')}</strong> ({time(o.filedAt)}): {o.text}
                   </div>
                   <div>
-                    <strong>{t('答复', 'Answer')}</strong> ({formatTime(o.answer.answeredAt, lang)}): {o.answer.text}
+                    <strong>{t('答复', 'Answer')}</strong> ({time(o.answer.answeredAt)}): {o.answer.text}
                   </div>
                 </div>
               </List.Item>
@@ -87,7 +87,8 @@ export function PublicUnit({ id }: { id: string }) {
 }
 
 function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: string; measure: string }> }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
+  const words = useWords();
   const [form] = Form.useForm<{ text: string; itemId?: string }>();
   const [error, setError] = useState<unknown>();
   const [filed, setFiled] = useState<string>();
@@ -107,7 +108,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
       form.resetFields();
       void queries.invalidateQueries({ queryKey: ['public', 'task-book', unitId] });
     } catch (e) {
-      if (!applyFieldErrors(form, e, ['text', 'itemId'])) setError(e);
+      if (!applyFieldErrors(form, e, ['text', 'itemId'], words)) setError(e);
     } finally {
       setBusy(false);
     }
@@ -137,7 +138,8 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
 }
 
 function OpinionForm({ unitId }: { unitId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
+  const words = useWords();
   const [form] = Form.useForm<{ text: string; contact?: string }>();
   const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState(false);
@@ -156,7 +158,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
       setSent(true);
       form.resetFields();
     } catch (e) {
-      if (!applyFieldErrors(form, e, ['text', 'contact'])) setError(e);
+      if (!applyFieldErrors(form, e, ['text', 'contact'], words)) setError(e);
     } finally {
       setBusy(false);
     }

@@ -3,7 +3,7 @@
 import { Card, List, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useSession } from '../../api/session';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 import { GateChecklist, UnitFacts } from '../../ui/domain';
@@ -20,7 +20,7 @@ interface TransitionLike {
 }
 
 export default function UnitDetail({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const session = useSession();
   const unit = useUnit(id);
   const transitions = useDocs(id, 'transitions', 1, 50);
@@ -58,8 +58,8 @@ export default function UnitDetail({ id }: { id: string }) {
                   <List.Item>
                     {tr.from} → {tr.to} ·{' '}
                     <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>{tr.status}</Tag>
-                    {formatTime(tr.requested.at, lang)}
-                    {tr.decided ? ` · ${formatTime(tr.decided.at, lang)} ${tr.decided.comment ?? ''}` : ''}
+                    {time(tr.requested.at)}
+                    {tr.decided ? ` · ${time(tr.decided.at)} ${tr.decided.comment ?? ''}` : ''}
                   </List.Item>
                 )}
               />
@@ -72,7 +72,7 @@ export default function UnitDetail({ id }: { id: string }) {
             label: t('民主生活会', 'Meeting'),
             children: v.meeting ? (
               <Typography.Paragraph>
-                {formatTime(v.meeting.scheduledAt, lang)} · {v.meeting.location} ·{' '}
+                {time(v.meeting.scheduledAt)} · {v.meeting.location} ·{' '}
                 {v.meeting.status === 'held' ? (v.meeting.valid ? t('有效', 'valid') : t(`无效：${v.meeting.reason ?? ''}`, `invalid: ${v.meeting.reason ?? ''}`)) : t('已安排', 'scheduled')}
               </Typography.Paragraph>
             ) : (
@@ -91,7 +91,7 @@ export default function UnitDetail({ id }: { id: string }) {
                 columns={[
                   { title: t('措施', 'Measure'), dataIndex: 'measure' },
                   { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
-                  { title: t('时限', 'Deadline'), render: (_, i) => formatTime(i.deadline, lang, false) },
+                  { title: t('时限', 'Deadline'), render: (_, i) => time(i.deadline, false) },
                   { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
                 ]}
               />
@@ -107,7 +107,7 @@ export default function UnitDetail({ id }: { id: string }) {
 }
 
 function Docs({ id, kind }: { id: string; kind: 'records' | 'problems' }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const docs = useDocs(id, kind, page);
   return (
@@ -120,7 +120,7 @@ function Docs({ id, kind }: { id: string; kind: 'records' | 'problems' }) {
       columns={[
         { title: t('类别', 'Kind'), render: (_, d) => (d.kind ? label.record(d.kind) : label.category(d.category)) },
         { title: t('标题', 'Title'), dataIndex: 'title' },
-        { title: t('时间', 'When'), render: (_, d) => formatTime(d.at, lang) },
+        { title: t('时间', 'When'), render: (_, d) => time(d.at) },
       ]}
     />
   );

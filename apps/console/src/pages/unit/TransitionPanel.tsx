@@ -4,7 +4,7 @@ import { Alert, Button, Form, Input, Typography } from 'antd';
 import { NEXT_PHASE, type Phase, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { fetchLast } from '../../api/unit-docs';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 import { docsKey, unitKey } from './useUnit';
@@ -17,7 +17,7 @@ interface UnitLike {
 }
 
 export function TransitionPanel({ unit }: { unit: UnitLike }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const [form] = Form.useForm<{ comment?: string }>();
   const next = unit.phase ? NEXT_PHASE[unit.phase as Phase] : null;
   const request = useAction({
@@ -45,7 +45,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           showIcon
           data-testid="pending-transition"
           title={t(`进入 ${unit.pendingTransition.to} 的申请待督导组审批`, `Transition to ${unit.pendingTransition.to} awaits the supervisory group`)}
-          description={formatTime(unit.pendingTransition.requested.at, lang)}
+          description={time(unit.pendingTransition.requested.at)}
         />
       ) : (
         <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.run}>
