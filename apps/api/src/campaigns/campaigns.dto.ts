@@ -32,7 +32,7 @@ import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern, Optional 
 const UNIT_CODE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
 /** Columns the units list sorts by (the code breaks ties). */
-export const UNIT_SORTS = ['code', 'name', 'batch', 'phase', 'card', 'group', 'updatedAt'] as const;
+export const UNIT_SORTS = ['code', 'name', 'batch', 'phase', 'card', 'group', 'windowEndsAt', 'updatedAt'] as const;
 export type UnitSort = (typeof UNIT_SORTS)[number];
 
 // ---------- plan (documentation; resolvePlan validates it and names the field) ----------
@@ -226,6 +226,8 @@ export class EnrolResultDto {
   @ApiPropertyOptional({ format: 'uuid' }) id?: string;
   @ApiProperty({ enum: ['created', 'exists', 'error'] }) status!: 'created' | 'exists' | 'error';
   @ApiPropertyOptional() error?: string;
+  @ApiPropertyOptional({ description: 'the rule that refused it (enrol.code-twice, enrol.group-unknown, …)' }) rule?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the values it was refused with' }) params?: Record<string, unknown>;
 }
 export class EnrolResultsDto {
   @ApiProperty({ type: [EnrolResultDto] }) results!: EnrolResultDto[];

@@ -129,21 +129,23 @@ export class CampaignsService {
       [...new Set(input.map((u) => u.parentCode).filter((c): c is string => !!c && !codes.has(c)))],
     );
 
-    const results: Array<{ code: string; id?: string; status: 'created' | 'exists' | 'error'; error?: string }> = [];
+    const results: Array<{ code: string; id?: string; status: 'created' | 'exists' | 'error'; error?: string; rule?: string; params?: Record<string, string | number> }> = [];
     const firstAt = new Map<string, number>();
     const toInsert: NewUnit[] = [];
     input.forEach((u, i) => {
-      const error = (message: string) => results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}` });
-      if (firstAt.has(u.code)) return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`);
+      // Each refusal names its rule and values, for the wording in either language (the message is for logs).
+      const error = (message: string, rule: string, params: Record<string, string | number> = {}) =>
+        results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}`, rule, params });
+      if (firstAt.has(u.code)) return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
       firstAt.set(u.code, i);
       const groupId = u.groupId.toLowerCase();
-      if (!groups.has(groupId)) return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`);
+      if (!groups.has(groupId)) return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
       const batch: Batch = batchOf(u.kind, u.level, u.batch);
-      if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`);
+      if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`, 'enrol.batch-unplanned', { batch });
       if (u.parentCode && !codes.has(u.parentCode) && !existingParents.has(u.parentCode)) {
-        return error(`parentCode ${u.parentCode} is not enrolled in this campaign`);
+        return error(`parentCode ${u.parentCode} is not enrolled in this campaign`, 'enrol.parent-unknown', { parentCode: u.parentCode });
       }
-      if (u.parentCode === u.code) return error('a unit cannot be its own parent');
+      if (u.parentCode === u.code) return error('a unit cannot be its own parent', 'enrol.own-parent');
       results.push({ code: u.code, status: 'created' });
       toInsert.push({ code: u.code, name: u.name, kind: u.kind, level: u.level, batch, parentCode: u.parentCode ?? null, groupId });
     });

@@ -32,7 +32,7 @@ export interface UnitListFilter {
   groupId?: string;
   /** Part of the code or the name, case-insensitive. */
   q?: string;
-  sort?: 'code' | 'name' | 'batch' | 'phase' | 'card' | 'group' | 'updatedAt';
+  sort?: 'code' | 'name' | 'batch' | 'phase' | 'card' | 'group' | 'windowEndsAt' | 'updatedAt';
   order?: 'asc' | 'desc';
   offset: number;
   limit: number;
@@ -46,6 +46,7 @@ const UNIT_ORDER: Record<NonNullable<UnitListFilter['sort']>, string> = {
   phase: `CASE s.phase WHEN 'P1' THEN 1 WHEN 'P2' THEN 2 WHEN 'P3' THEN 3 WHEN 'DONE' THEN 4 ELSE 0 END`,
   card: `CASE s.card WHEN 'yellow' THEN 1 WHEN 'red' THEN 2 ELSE 0 END`,
   group: 'g.name',
+  windowEndsAt: 's.window_ends_at',
   updatedAt: 's.projected_at',
 };
 

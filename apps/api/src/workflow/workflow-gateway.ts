@@ -209,7 +209,7 @@ export class WorkflowGateway {
         itemId: ctx.itemId,
         rule: typeof refusal.details.rule === 'string' ? refusal.details.rule : typeof refusal.details.hiddenBy === 'string' ? refusal.details.hiddenBy : undefined,
         message: refusal.message,
-        detail: { route: ctx.route, code: refusal.code, args },
+        detail: { route: ctx.route, code: refusal.code, args, params: refusal.refusal.params },
       });
     } catch (err) {
       // The caller still gets the refusal; the lost audit row is loud in the logs.

@@ -2,7 +2,7 @@
 // virtualised so that 10,000 units scroll smoothly; charts by batch, phase and card; the escalations feed.
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Card, Col, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { PHASES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
@@ -11,6 +11,7 @@ import { Link } from '../../router';
 import { CARD_COLOR } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAllUnits, type UnitLight } from './useAllUnits';
+import { useEscalationWords } from '../../ui/escalation';
 
 // ECharts is the largest part of this page: loaded beside the lights, not before them.
 const Chart = lazy(() => import('../../ui/charts').then((m) => ({ default: m.Chart })));
@@ -100,7 +101,7 @@ function Charts({ byBatch, cards, total, units }: {
     }),
     [byBatch, batches, t, label, waiting],
   );
-  const none = Math.max(0, total - cards.yellow - cards.red);
+  const none = Math.max(0, total - [...waiting.values()].reduce((a, b) => a + b, 0) - cards.yellow - cards.red);
   const cardOption = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
@@ -124,19 +125,30 @@ function Charts({ byBatch, cards, total, units }: {
   const phaseText = batches
     .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${p} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
     .join('; ');
+  // Nothing to draw is said so: an empty pie would show equal slices of nothing.
+  const noData = (text: string) => (
+    <div style={{ height: 260, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Empty description={text} />
+    </div>
+  );
+  const started = total - [...waiting.values()].reduce((a, b) => a + b, 0);
   return (
     <Row gutter={16}>
       <Col xs={24} md={14}>
         <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('各批次环节进度', 'Units by batch and phase')}</h2>}>
-          <Chart option={phaseOption} label={phaseText} />
+          {total > 0 ? <Chart option={phaseOption} label={phaseText} /> : noData(t('尚无参加单位', 'No unit enrolled yet'))}
         </Card>
       </Col>
       <Col xs={24} md={10}>
         <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('亮牌情况', 'Cards')}</h2>}>
-          <Chart
-            option={cardOption}
-            label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
-          />
+          {started > 0 ? (
+            <Chart
+              option={cardOption}
+              label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
+            />
+          ) : (
+            <div data-testid="cards-no-data">{noData(t('尚无单位开始，暂无亮牌数据', 'No unit has started: no card to show yet'))}</div>
+          )}
         </Card>
       </Col>
     </Row>
@@ -257,6 +269,7 @@ function Lights({ units }: { units: UnitLight[] }) {
 
 function Escalations({ campaignId }: { campaignId: string }) {
   const { t, lang, label, time } = useI18n();
+  const describe = useEscalationWords();
   const [page, setPage] = useState<number>();
   const pageSize = 10;
   const feed = useQuery({
@@ -285,8 +298,8 @@ function Escalations({ campaignId }: { campaignId: string }) {
             title: t('层级', 'Rung'),
             render: (_, e) => <Tag color={e.rung === 'reminder' ? 'default' : e.rung === 'yellow' ? 'gold' : 'red'}>{label.rung(e.rung)}</Tag>,
           },
-          { title: t('摘要', 'Summary'), dataIndex: 'summary' },
-          { title: t('单位', 'Unit'), render: (_, e) => <Link to={`/units/${e.unitId}`}>{t('查看', 'Open')}</Link> },
+          { title: t('摘要', 'Summary'), render: (_, e) => describe(e) },
+          { title: t('单位', 'Unit'), render: (_, e) => <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link> },
         ]}
       />
     </Card>

@@ -1,18 +1,27 @@
 // One unit, for the public: its disclosed task book (items, measures, owners, deadlines), the objections it
 // has answered, the form to object while the disclosure lasts, and the form to send it an opinion.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Tag, Typography } from 'antd';
+import { ResponsiveTable } from '../../ui/responsive';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
-import { useI18n } from '../../i18n';
+import { useI18n, ZoneProvider } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote, applyFieldErrors, useWords } from '../../ui/errors';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export function PublicUnit({ id }: { id: string }) {
-  const { t, lang, label, time } = useI18n();
-  const [objectionsPage, setObjectionsPage] = useState(1);
   const unit = useQuery({ queryKey: ['public', 'unit', id], queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })) });
+  return (
+    <ZoneProvider offset={unit.data?.utcOffset}>
+      <PublicUnitBody id={id} unit={unit} />
+    </ZoneProvider>
+  );
+}
+
+function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof usePublicUnit> }) {
+  const { t, label, time } = useI18n();
+  const [objectionsPage, setObjectionsPage] = useState(1);
   const disclosed = !!unit.data?.taskBook;
   const book = useQuery({
     queryKey: ['public', 'task-book', id],
@@ -44,7 +53,7 @@ export function PublicUnit({ id }: { id: string }) {
             <Descriptions.Item label={t('主要负责人签字', 'Signed by the unit head')}>{book.data.signedBy}</Descriptions.Item>
             <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.data.disclosureEndsAt)}</Descriptions.Item>
           </Descriptions>
-          <Table
+          <ResponsiveTable
             rowKey="id"
             size="small"
             pagination={false}
@@ -171,7 +180,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
         </Form.Item>
         <Form.Item
           name="contact"
-          label={t('联系方式（可选，仅单位可见，可申请删除）', 'Contact (optional; seen by the unit only, erased on request)')}
+          label={t('联系方式（可选：只有活动办公室能看到，单位和公示页面都看不到；可申请删除）', 'Contact (optional: seen by the campaign office only, never by the unit or on the public pages; erased on request)')}
         >
           <Input maxLength={FIELD_LIMITS.name} autoComplete="off" />
         </Form.Item>
@@ -184,3 +193,6 @@ function OpinionForm({ unitId }: { unitId: string }) {
     </Card>
   );
 }
+
+const usePublicUnit = (id: string) =>
+  useQuery({ queryKey: ['public', 'unit', id], queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })) });

@@ -125,7 +125,6 @@ export function OpinionsPanel({ unitId }: { unitId: string }) {
         locale={{ emptyText: t('尚未收到意见（群众可在公示页面提交）', 'No opinion yet (citizens send them from the public pages)') }}
         columns={[
           { title: t('意见', 'Opinion'), dataIndex: 'text' },
-          { title: t('联系方式', 'Contact'), render: (_, o) => o.contact ?? '—' },
           { title: t('时间', 'When'), render: (_, o) => time(o.at) },
         ]}
       />
