@@ -1,6 +1,8 @@
 // The shell: language (zh_CN by default, English on a switch), the header with the signed-in principal and
 // sign-out, and the pages by path. Role pages load on demand, so the public pages stay light.
 import { MenuOutlined } from '@ant-design/icons';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
 import { App as AntApp, Button, ConfigProvider, Drawer, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -24,6 +26,7 @@ const UnitHome = lazy(() => import('./pages/unit/UnitHome'));
 const UnitDetail = lazy(() => import('./pages/shared/UnitDetail'));
 const AuditHome = lazy(() => import('./pages/auditor/AuditHome'));
 const AuditUnit = lazy(() => import('./pages/auditor/AuditUnit'));
+const Dossier = lazy(() => import('./pages/auditor/Dossier'));
 
 type Role = Session['principal']['role'];
 const HOME: Record<Role, string> = { office: '/office', supervisor: '/inbox', unit: '/unit', auditor: '/audit' };
@@ -48,6 +51,7 @@ const ROUTES: Route[] = [
   { pattern: '/units/:id', roles: ['office', 'supervisor', 'auditor'], render: (p) => <UnitDetail id={p.id} /> },
   { pattern: '/audit', roles: ['auditor'], render: () => <AuditHome /> },
   { pattern: '/audit/units/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <AuditUnit id={p.id} /> },
+  { pattern: '/audit/dossiers/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <Dossier id={p.id} /> },
 ];
 
 function Header() {
@@ -209,6 +213,8 @@ export function App() {
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }, [lang]);
+  // Date pickers name months and weekdays in the console's language.
+  dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en');
   // A sign-in link's code is in the fragment: trade it for a session and take it out of the address bar.
   useEffect(() => {
     void redeemFromFragment();

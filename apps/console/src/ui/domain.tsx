@@ -31,7 +31,7 @@ export function GateChecklist({ phase, unmetGates }: { phase: Phase | null; unme
   return (
     <List
       size="small"
-      header={<strong>{t(`进入 ${next} 的条件`, `Gates to ${next}`)}</strong>}
+      header={<strong>{t(`进入“${label.phase(next)}”的条件`, `Gates to ${label.phase(next)}`)}</strong>}
       dataSource={[...gates]}
       renderItem={(g) => {
         const met = !unmetGates.includes(g);
@@ -43,7 +43,7 @@ export function GateChecklist({ phase, unmetGates }: { phase: Phase | null; unme
               ) : (
                 <CloseCircleOutlined style={{ color: '#a8071a' }} aria-label={t('未满足', 'not met')} />
               )}{' '}
-              {label.gate(g)} <code style={{ color: '#595959' }}>{g}</code>
+              {label.gate(g)}
             </span>
           </List.Item>
         );

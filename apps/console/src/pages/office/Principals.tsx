@@ -44,10 +44,10 @@ export function Principals({ campaignId }: { campaignId: string }) {
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }}
         columns={[
-          { title: t('姓名', 'Name'), dataIndex: 'name' },
-          { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag> },
-          { title: t('范围', 'Scope'), render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')) },
-          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt) },
+          { title: t('姓名', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
+          { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag>, sorter: (a, b) => a.role.localeCompare(b.role) },
+          { title: t('范围', 'Scope'), render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')), sorter: (a, b) => String(a.unitCode ?? a.groupName ?? '').localeCompare(String(b.unitCode ?? b.groupName ?? ''), 'zh-CN') },
+          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           {
             title: t('一次性登录链接', 'One-time sign-in link'),
             render: (_, p) =>
@@ -84,6 +84,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
     form,
     fields: ['name', 'role', 'unitId', 'groupId'],
     invalidate: [principalsKey(campaignId)],
+    success: t('人员已创建', 'Principal created'),
     fn: (v: { name: string; role: string; unitId?: string; groupId?: string }) =>
       call(
         api.POST('/api/principals', {

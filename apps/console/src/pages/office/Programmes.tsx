@@ -39,11 +39,11 @@ export default function Programmes() {
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         expandable={{ expandedRowRender: (p) => <ProgrammeGoals id={p.id} /> }}
         columns={[
-          { title: t('名称', 'Name'), dataIndex: 'name' },
-          { title: t('类别', 'Track'), render: (_, p) => <Tag>{p.track === 'governance' ? t('专项整治', 'Governance track') : t('重大行动', 'Major action')}</Tag> },
-          { title: t('牵头市领导', 'Lead leader'), dataIndex: 'leadLeader' },
-          { title: t('阶段目标', 'Goals'), render: (_, p) => p.goals.length },
-          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt, false) },
+          { title: t('名称', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
+          { title: t('类别', 'Track'), render: (_, p) => <Tag>{p.track === 'governance' ? t('专项整治', 'Governance track') : t('重大行动', 'Major action')}</Tag>, sorter: (a, b) => a.track.localeCompare(b.track) },
+          { title: t('牵头市领导', 'Lead leader'), dataIndex: 'leadLeader', sorter: (a, b) => a.leadLeader.localeCompare(b.leadLeader, 'zh-CN') },
+          { title: t('阶段目标', 'Goals'), render: (_, p) => p.goals.length, sorter: (a, b) => a.goals.length - b.goals.length },
+          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt, false), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
         ]}
       />
     </Space>
@@ -63,8 +63,8 @@ function ProgrammeGoals({ id }: { id: string }) {
         loading={view.isLoading}
         dataSource={view.data?.goals ?? []}
         columns={[
-          { title: t('阶段目标', 'Goal'), dataIndex: 'title' },
-          { title: t('时限', 'Due'), render: (_, g) => time(g.dueAt, false) },
+          { title: t('阶段目标', 'Goal'), dataIndex: 'title', sorter: (a, b) => a.title.localeCompare(b.title, 'zh-CN') },
+          { title: t('时限', 'Due'), render: (_, g) => time(g.dueAt, false), sorter: (a, b) => a.dueAt.localeCompare(b.dueAt) },
           { title: t('状态', 'Status'), render: (_, g) => (g.status === 'open' ? t('推进中', 'Open') : g.status === 'achieved' ? t('待核验', 'Achieved, to verify') : t('已完成', 'Closed')) },
           { title: t('亮牌', 'Card'), render: (_, g) => <CardTag card={g.card} /> },
           { title: '', render: (_, g) => (g.status === 'achieved' ? <VerifyGoal programmeId={id} goalId={g.id} /> : null) },

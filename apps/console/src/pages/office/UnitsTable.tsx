@@ -38,7 +38,7 @@ const listQuery = (f: Filters, page: number, pageSize: number) => ({
   ...(f.groupId ? { groupId: f.groupId } : {}),
 });
 
-export function UnitsTable({ campaignId }: { campaignId: string }) {
+export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { campaignId: string; linkTo?: (unitId: string) => string }) {
   const { t, label, time } = useI18n();
   const groups = useGroups(campaignId);
   const [filters, setFilters] = useState<Filters>({ sort: 'code', order: 'asc' });
@@ -178,7 +178,7 @@ export function UnitsTable({ campaignId }: { campaignId: string }) {
         locale={{ emptyText: filters.q || filters.batch || filters.phase || filters.card || filters.groupId ? t('没有符合条件的单位', 'No unit matches') : t('尚无参加单位', 'No unit enrolled yet') }}
         columns={[
           { key: 'code', title: t('代码', 'Code'), dataIndex: 'code', sorter: true, sortOrder: sorted('code') },
-          { key: 'name', title: t('名称', 'Name'), sorter: true, sortOrder: sorted('name'), render: (_, u) => <Link to={`/units/${u.id}`}>{u.name}</Link> },
+          { key: 'name', title: t('名称', 'Name'), sorter: true, sortOrder: sorted('name'), render: (_, u) => <Link to={linkTo(u.id)}>{u.name}</Link> },
           { key: 'batch', title: t('批次', 'Batch'), dataIndex: 'batch', sorter: true, sortOrder: sorted('batch'), render: (b) => t(`第${b}批`, `Batch ${b}`) },
           { key: 'group', title: t('督导组', 'Group'), dataIndex: 'groupName', sorter: true, sortOrder: sorted('group') },
           { key: 'phase', title: t('环节', 'Phase'), sorter: true, sortOrder: sorted('phase'), render: (_, u) => (u.phase ? <PhaseTag phase={u.phase} /> : statusText(u)) },
