@@ -4,7 +4,8 @@
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { App, DatePicker, Space, type FormInstance } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState, type ReactNode } from 'react';
+import { forwardRef, useState, type ReactNode } from 'react';
+type PickerRef = { nativeElement: HTMLDivElement; focus: () => void; blur: () => void };
 import { instantOf, useI18n, wallTime, zoneName } from '../i18n';
 import { applyFieldErrors, useWords } from './errors';
 
@@ -23,13 +24,17 @@ const ZoneTag = ({ zone }: { zone: string }) => (
  * A date-time in the campaign's zone. The form's value is the instant with the zone's offset
  * (`2013-09-20T09:00:00+08:00`): what the person picks is the wall clock of the campaign, never the browser's.
  */
-export function DateTimeInput({ value, onChange, id, ...rest }: { value?: string; onChange?: (v: string | undefined) => void; id?: string; 'aria-label'?: string; disabled?: boolean }) {
+type PickerProps = { value?: string; onChange?: (v: string | undefined) => void; id?: string; 'aria-label'?: string; disabled?: boolean };
+
+// (forwardRef: Ant Design's Form scrolls to a field in error through its control's ref)
+export const DateTimeInput = forwardRef<PickerRef, PickerProps>(function DateTimeInput({ value, onChange, id, ...rest }, ref) {
   const { zone } = useI18n();
   const shown: Dayjs | null = value && !Number.isNaN(Date.parse(value)) ? dayjs(wallTime(value, zone)) : null;
   return (
     <Space.Compact>
       <DatePicker
         id={id}
+        ref={ref}
         showTime={{ format: 'HH:mm' }}
         format="YYYY-MM-DD HH:mm"
         value={shown}
@@ -40,14 +45,15 @@ export function DateTimeInput({ value, onChange, id, ...rest }: { value?: string
       <ZoneTag zone={zone} />
     </Space.Compact>
   );
-}
+});
 
 /** A date in the campaign's zone; the form's value is `YYYY-MM-DD` (a day of the campaign's calendar). */
-export function DateInput({ value, onChange, id, ...rest }: { value?: string; onChange?: (v: string | undefined) => void; id?: string; 'aria-label'?: string; disabled?: boolean }) {
+export const DateInput = forwardRef<PickerRef, PickerProps>(function DateInput({ value, onChange, id, ...rest }, ref) {
   const { zone } = useI18n();
   return (
     <Space.Compact>
       <DatePicker
+        ref={ref}
         id={id}
         format="YYYY-MM-DD"
         value={value ? dayjs(value) : null}
@@ -58,7 +64,7 @@ export function DateInput({ value, onChange, id, ...rest }: { value?: string; on
       <ZoneTag zone={zone} />
     </Space.Compact>
   );
-}
+});
 
 /** Asks before what cannot be undone: a summary of what will happen; resolves true when confirmed. */
 export function useConfirm() {

@@ -141,9 +141,15 @@ function Guidance({ campaignId, units }: { campaignId: string; units: number }) 
   const { t } = useI18n();
   const { path } = useLocation();
   const groups = useGroups(campaignId);
+  // The people of this campaign: its units' and its groups' (the office and auditors belong to every campaign).
   const principals = useQuery({
     queryKey: ['principals', campaignId, 'count'],
-    queryFn: () => call(api.GET('/api/principals', { params: { query: { campaignId, page: 1, pageSize: 1 } } })),
+    queryFn: async () => {
+      const [units, supervisors] = await Promise.all(
+        (['unit', 'supervisor'] as const).map((role) => call(api.GET('/api/principals', { params: { query: { campaignId, role, page: 1, pageSize: 1 } } }))),
+      );
+      return { total: units.total + supervisors.total };
+    },
   });
   const nGroups = groups.data?.total ?? 0;
   const nPrincipals = principals.data?.total ?? 0;

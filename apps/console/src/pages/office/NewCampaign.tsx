@@ -167,7 +167,7 @@ export default function NewCampaign() {
     const last = String(path[path.length - 1]);
     if (!['name', 'startsAt', 'endsAt', 'days', 'disclosureDays', 'count', 'holidays', 'workdays'].includes(last)) return setError(err);
     form.setFields([{ name: path as never, errors: [wordRefusal(refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field } }, words)] }]);
-    form.scrollToField(path as never);
+    document.getElementById(['plan', ...path].join('_'))?.scrollIntoView({ block: 'center' });
   };
 
   const submit = async () => {
@@ -237,7 +237,7 @@ export default function NewCampaign() {
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('新建教育实践活动', 'New campaign')}
       </Typography.Title>
-      <Form name="plan" form={form} layout="vertical" initialValues={initial} onFinish={submit} data-testid="campaign-form" scrollToFirstError>
+      <Form name="plan" form={form} layout="vertical" initialValues={initial} onFinish={submit} data-testid="campaign-form">
         <Card>
           <Row gutter={16}>
             <Col xs={24} md={12}>

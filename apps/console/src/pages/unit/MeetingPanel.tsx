@@ -49,10 +49,12 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
   /** Recording is final: it asks first, and warns when no attestation covers the times entered. */
   const recordHeld = async (v: { startedAt: string; endedAt: string; minutes: string }) => {
     if (!m) return;
+    // The attestations as they are now (a supervisor may have attested since this page was drawn).
+    const fresh = ((await call(api.GET('/api/units/{id}', { params: { path: { id: unit.id } } })).catch(() => undefined)) as { meeting?: MeetingLike } | undefined)?.meeting ?? m;
     let covered = false;
     try {
       covered = meetingValidity(
-        { attendance: m.attendance.map((a) => ({ ...a, groupId: a.groupId ?? unit.groupId ?? '' })) as never },
+        { attendance: fresh.attendance.map((a) => ({ ...a, groupId: a.groupId ?? unit.groupId ?? '' })) as never },
         { startedAt: v.startedAt, endedAt: v.endedAt },
         unit.groupId ?? '',
       ).valid;
