@@ -50,7 +50,7 @@ export async function newPerson(
   });
   const page = await context.newPage();
   page.setDefaultTimeout(90_000);
-  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
+  page.on('pageerror', (e) => console.error(`[browser] ${e.stack ?? e.message}`));
   return { context, page };
 }
 
@@ -89,15 +89,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function pick(input: Locator, value: string): Promise<void> {
   await input.click();
   await input.fill(value);
-  await input.press('Enter');
+  // Tab, not Enter: Enter in a form's field submits the form.
+  await input.press('Tab');
   // The picker's panel closes once the value is taken.
   await input.page().locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }
 
 /** The confirmation an irreversible action asks for: checks what it says, then confirms (or cancels). */
 export async function answerConfirmation(page: Page, answer: 'ok' | 'cancel', says?: RegExp | string): Promise<string> {
-  const summary = page.getByTestId('confirm-summary').last();
-  await summary.waitFor();
+  // The whole dialog: its title (what) and its summary (what will happen).
+  await page.getByTestId('confirm-summary').last().waitFor();
+  const summary = page.locator('.ant-modal-content').filter({ has: page.getByTestId('confirm-summary') }).last();
   const text = (await summary.textContent()) ?? '';
   if (says) await summary.getByText(says).first().waitFor();
   await page.getByTestId(answer === 'ok' ? 'confirm-ok' : 'confirm-cancel').last().click();

@@ -89,8 +89,11 @@ describe('the console', () => {
 
       await page.getByRole('tab', { name: '督导组' }).click();
       await page.getByLabel('督导组名称').fill('第一督导组');
-      await page.getByRole('button', { name: '组建督导组' }).click();
+      await page.getByRole('button', { name: '组建督导组', exact: true }).click();
       await page.getByRole('cell', { name: '第一督导组' }).waitFor();
+      // The form is reset for the next group, and none of its fields is left in error.
+      expect(await page.getByLabel('督导组名称').inputValue()).toBe('');
+      expect(await page.locator('.ant-form-item-has-error').count()).toBe(0);
 
       await page.getByRole('tab', { name: '单位报名' }).click();
       const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'massline-enrol-')), 'units.csv');

@@ -3,7 +3,7 @@
 // (libs/domain's seed calendar); other years are loaded here. The plan editor fills a plan's calendar from them,
 // and says which of its years have none.
 import { Body, Controller, Get, Param, ParseIntPipe, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, MaxLength } from 'class-validator';
 import { CN_CALENDAR_2013_2014, invalidInput, isWeekend, tryParseDate } from '../../../../libs/domain/src';
 import { AccessPolicy } from '../auth/access-policy';
@@ -133,6 +133,7 @@ export class HolidaysController {
 
   @Put(':year')
   @Roles('office')
+  @ApiParam({ name: 'year', schema: { type: 'integer', minimum: 2000, maximum: 2099 } })
   @ApiOperation({ summary: "Load (or replace) a year's official arrangement: days off and weekend days worked" })
   @ApiOkResponse({ type: HolidayArrangementDto })
   @ApiErrors(400, 401, 403)

@@ -15,9 +15,7 @@ export function CardTag({ card }: { card: Card | string }) {
 export function PhaseTag({ phase }: { phase: Phase | string }) {
   const { label, time } = useI18n();
   return (
-    <Tag color={phase === 'DONE' ? 'success' : 'blue'}>
-      {phase} {label.phase(phase)}
-    </Tag>
+    <Tag color={phase === 'DONE' ? 'success' : 'blue'}>{phase === 'DONE' ? label.phase(phase) : `${phase} ${label.phase(phase)}`}</Tag>
   );
 }
 

@@ -3,7 +3,7 @@
 // their sign-in links, the cadre measures to confirm, and its plan. Times are in the campaign's zone.
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Descriptions, Space, Steps, Switch, Tabs, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useRef } from 'react';
 import { api, call } from '../../api/client';
 import { useSession } from '../../api/session';
 import { useI18n, ZoneProvider } from '../../i18n';
@@ -36,7 +36,8 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
   const { path, query } = useLocation();
   const office = session?.principal.role === 'office';
   const confirm = useConfirm();
-  const [publishAtStart, setPublishAtStart] = useState(true);
+  // (a ref: the confirmation's content is drawn once, its checkbox changes this without drawing it again)
+  const publishAtStart = useRef(true);
   const start = useAction({
     invalidate: [['campaign', id], ['campaigns']],
     success: t('活动已启动', 'The campaign has started'),
@@ -64,6 +65,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
   ];
   const askToStart = async () => {
     if (!c) return;
+    publishAtStart.current = true;
     const b1 = (c.plan as { batches: Array<{ batch: number; startsAt: string }> }).batches;
     const ok = await confirm({
       title: t(`启动“${c.name}”？`, `Start "${c.name}"?`),
@@ -73,14 +75,14 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
           <li>{t(`${c.counts.units} 个参加单位按批次开始：`, `${c.counts.units} units start batch by batch:`)} {b1.map((b) => `${t(`第${b.batch}批`, `batch ${b.batch}`)} ${time(b.startsAt)}`).join('；')}</li>
           <li>{t('启动后日程、督导组分配不能再改；到期未办的事项按预警规则逐级督办。', 'Once started, the plan and the group assignments are fixed; deadlines escalate on their own.')}</li>
           <li>
-            <Checkbox checked={publishAtStart} onChange={(e) => setPublishAtStart(e.target.checked)} data-testid="publish-at-start">
+            <Checkbox defaultChecked onChange={(e) => (publishAtStart.current = e.target.checked)} data-testid="publish-at-start">
               {t('同时在公示页面列出本活动', 'List it on the public pages too')}
             </Checkbox>
           </li>
         </ul>
       ),
     });
-    if (ok) await start.run(publishAtStart);
+    if (ok) await start.run(publishAtStart.current);
   };
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>

@@ -92,7 +92,7 @@ function Charts({ byBatch, cards, total, units }: {
       xAxis: { type: 'category', data: batches.map((b) => t(`第${b}批`, `Batch ${b}`)) },
       yAxis: { type: 'value' },
       series: PHASES.map((p, i) => ({
-        name: `${p} ${label.phase(p)}`,
+        name: p === 'DONE' ? label.phase(p) : `${p} ${label.phase(p)}`,
         type: 'bar',
         stack: 'phase',
         color: ['#1d39c4', '#531dab', '#a8071a', '#389e0d'][i],
@@ -123,7 +123,7 @@ function Charts({ byBatch, cards, total, units }: {
     [cards, none, label],
   );
   const phaseText = batches
-    .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${p} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
+    .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
     .join('; ');
   // Nothing to draw is said so: an empty pie would show equal slices of nothing.
   const noData = (text: string) => (
@@ -237,7 +237,7 @@ function Lights({ units }: { units: UnitLight[] }) {
               <div key={v.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_H, transform: `translateY(${v.start}px)`, paddingInline: 8 }}>
                 {row.kind === 'header' ? (
                   <strong style={{ lineHeight: `${ROW_H}px` }}>
-                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase === 'waiting' ? t('批次未开始', 'batch not open yet') : `${row.phase} ${label.phase(row.phase)}`} · {row.count}
+                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase === 'waiting' ? t('批次未开始', 'batch not open yet') : row.phase === 'DONE' ? label.phase(row.phase) : `${row.phase} ${label.phase(row.phase)}`} · {row.count}
                   </strong>
                 ) : (
                   <div style={{ display: 'flex', gap: 2 }}>
