@@ -218,8 +218,12 @@ describe('recordEscalation', () => {
 
   it("keeps the facts the console words a rung with as fields: the unit's code and name, the item's owner", async () => {
     const activities = createActivities(deps());
+    const [{ id: officeId }] = await dataSource.query(
+      `INSERT INTO principals (name, role, token_hash) VALUES ('office', 'office', encode(sha256(gen_random_uuid()::text::bytea), 'hex')) RETURNING id`,
+    );
     const [{ id: campaignId }] = await dataSource.query(
-      `INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('c', '{}'::jsonb, now(), gen_random_uuid()) RETURNING id`,
+      `INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('c', '{}'::jsonb, now(), $1) RETURNING id`,
+      [officeId],
     );
     const [{ id: groupId }] = await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'g') RETURNING id`, [campaignId]);
     const [{ id: unitId }] = await dataSource.query(

@@ -99,9 +99,11 @@ export async function pick(input: Locator, value: string): Promise<void> {
 export async function answerConfirmation(page: Page, answer: 'ok' | 'cancel', says?: RegExp | string): Promise<string> {
   // The whole dialog: its title (what) and its summary (what will happen).
   await page.getByTestId('confirm-summary').last().waitFor();
-  const summary = page.locator('.ant-modal-content').filter({ has: page.getByTestId('confirm-summary') }).last();
-  const text = (await summary.textContent()) ?? '';
-  if (says) await summary.getByText(says).first().waitFor();
+  const summary = page.getByRole('dialog').filter({ has: page.getByTestId('confirm-summary') }).last();
+  const text = await summary.innerText();
+  if (says && !(typeof says === 'string' ? text.includes(says) : says.test(text))) {
+    throw new Error(`the confirmation does not say ${String(says)}: ${JSON.stringify(text)}`);
+  }
   await page.getByTestId(answer === 'ok' ? 'confirm-ok' : 'confirm-cancel').last().click();
   await summary.waitFor({ state: 'detached' });
   return text;

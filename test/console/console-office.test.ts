@@ -342,6 +342,8 @@ describe('the console an office puts in front of its people', () => {
       await visit(citizen.page, `/public/campaigns/${cn.campaignId}`, 'public campaign', (p) => p.getByRole('link', { name: /市财政局/ }).first().waitFor());
       await visit(citizen.page, `/public/units/${cn.units.caizheng}`, 'public unit', (p) => p.getByTestId('public-task-book').waitFor());
       await visit(citizen.page, '/public/units/00000000-0000-4000-8000-000000000000', 'public unit unknown', (p) => p.getByText('未找到').first().waitFor());
+      // The API's documentation is for staff: not in the citizens' footer.
+      expect(await citizen.page.getByRole('link', { name: '接口文档' }).count()).toBe(0);
 
       await signInOffice(officer.page);
       const C = `/office/campaigns/${cn.campaignId}`;

@@ -109,6 +109,8 @@ describe('the console', () => {
       const progress = page.getByTestId('enrol-progress');
       await progress.getByText('新报名 3').waitFor();
       await progress.getByText('出错 1').waitFor();
+      // Three of four in: not a failure (no red bar), the row in error says why below.
+      expect(await progress.locator('.ant-progress-status-exception').count()).toBe(0);
       // The refused row says why, on its line.
       await page.getByTestId('enrol-results').getByRole('row', { name: /bad code/ }).getByText(/code/).first().waitFor();
       await audit(page, 'enrolment');
