@@ -366,7 +366,8 @@ describe('the console an office puts in front of its people', () => {
         await unit.page.getByRole('tab', { name: tab }).click();
         problems.push(...(await unreadable(unit.page, `unit ${tab}`)));
       }
-      // The refusal, worded where the unit made it.
+      // A refusal, worded where the unit meets it: 市交通局 asks for P3 with its gates unmet.
+      await signIn(unit.page, cn.tokens.jiaotong.id);
       await unit.page.getByTestId('request-transition').click();
       await unit.page.locator('[data-rule]').first().waitFor();
       problems.push(...(await unreadable(unit.page, 'unit refusal')));

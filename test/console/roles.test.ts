@@ -74,6 +74,23 @@ describe('the console', () => {
       await page.getByTestId('new-campaign').click();
       await page.getByTestId('plan-timeline').waitFor();
       await audit(page, 'plan editor');
+      // In human terms: the red card 14 days overdue, the reminder 7 days before (no ISO-8601 codes).
+      expect(await page.getByLabel('红牌：天数').first().inputValue()).toBe('14');
+      expect(await page.getByLabel('提醒：天数').inputValue()).toBe('7');
+      await page.getByText('截止前').first().waitFor();
+      // The timeline's first month is the month the plan starts in (the campaign's zone).
+      const thisMonth = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+      expect(await page.getByTestId('plan-timeline').locator('[data-month]').first().getAttribute('data-month')).toBe(thisMonth);
+      // The plan's own years: one without an official arrangement says so, and the office loads it as data.
+      const year = Number(thisMonth.slice(0, 4));
+      const missing = page.getByTestId('holiday-years').locator(`[data-year="${year}"][data-loaded="false"]`);
+      await missing.getByText(`${year}年尚未载入官方节假日安排`).waitFor();
+      await page.getByTestId(`load-holidays-${year}`).click();
+      await page.getByLabel('依据（通知文号）').fill('国办发明电（测试）');
+      await page.getByLabel('放假日期（YYYY-MM-DD，逗号或换行分隔）').fill(`${year}-10-01, ${year}-10-02, ${year}-10-03`);
+      await page.getByRole('button', { name: '载入', exact: true }).last().click();
+      await page.getByTestId('holiday-years').locator(`[data-year="${year}"][data-loaded="true"]`).waitFor();
+      expect(await page.getByLabel('节假日（YYYY-MM-DD，逗号分隔）').inputValue()).toContain(`${year}-10-01`);
       // An error names its field: a phase window ending before it starts is refused next to that field.
       const p1End = page.locator('#plan_batches_0_phases_P1_endsAt');
       const p1EndValue = await p1End.inputValue();
@@ -398,6 +415,13 @@ describe('the console', () => {
       await timeline.locator('[data-rule="gate.P2.study-record"]').getByText('进入第二环节前须至少有一条学习记录').first().waitFor();
       await timeline.getByText('第一环节材料齐全').waitFor();
       await audit(page, 'auditor timeline');
+      // To the second, in the campaign's zone; filtered to the refusals, every row is one.
+      expect(await timeline.locator('tbody tr.ant-table-row').first().locator('td').first().innerText()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      await page.getByRole('combobox', { name: '结果' }).click();
+      await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('被拒绝').click();
+      const rows = timeline.locator('tbody tr.ant-table-row');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(await rows.filter({ hasText: '被拒绝' }).count());
       const download = page.waitForEvent('download');
       await page.getByTestId('download-history').click();
       const file = await (await download).path();

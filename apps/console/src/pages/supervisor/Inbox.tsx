@@ -6,7 +6,7 @@ import { Badge, Button, Card, Empty, Form, Input, List, Segmented, Space, Tag, T
 import { useState, type ReactNode } from 'react';
 import { api, call } from '../../api/client';
 import { useSession } from '../../api/session';
-import { useI18n } from '../../i18n';
+import { instantOf, useI18n, wallTime } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 import { DateTimeInput, useAction, useConfirm } from '../../ui/forms';
@@ -198,7 +198,7 @@ function TransitionDecision({ e }: { e: Entry }) {
 }
 
 function MeetingAttestation({ e }: { e: Entry }) {
-  const { t, lang, time } = useI18n();
+  const { t, time, zone } = useI18n();
   const [form] = Form.useForm<{ arrivedAt: string; leftAt: string }>();
   const act = useAction({
     form,
@@ -214,7 +214,7 @@ function MeetingAttestation({ e }: { e: Entry }) {
       ),
   });
   return (
-    <Form name={`attest-${e.subjectId}`} form={form} layout="vertical" onFinish={act.run} initialValues={{ arrivedAt: e.at ?? undefined }}>
+    <Form name={`attest-${e.subjectId}`} form={form} layout="vertical" onFinish={act.run} initialValues={{ arrivedAt: e.at ? instantOf(wallTime(e.at, zone).slice(0, 16), zone) : undefined }}>
       <Typography.Paragraph>
         {t('专题民主生活会', 'Democratic life meeting')}: {time(e.at)} · {e.title}.{' '}
         {t('督导组须全程参与：到会不晚于开始，离会不早于结束。', 'The group must attend it whole: arrive by its start, leave after its end.')}
