@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES } from '../../../../../libs/domain/src';
+import { PHASES, RUNGS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -293,13 +293,18 @@ function Escalations({ campaignId }: { campaignId: string }) {
         locale={{ emptyText: t('暂无预警', 'No escalation') }}
         pagination={{ current: last - (page ?? last) + 1, pageSize, total: feed.data?.total ?? 0, onChange: (p) => setPage(last - p + 1), hideOnSinglePage: true }}
         columns={[
-          { title: t('时间', 'Fired'), render: (_, e) => time(e.firedAt) },
+          { title: t('时间', 'Fired'), render: (_, e) => time(e.firedAt), sorter: (a, b) => a.firedAt.localeCompare(b.firedAt) },
           {
             title: t('层级', 'Rung'),
+            sorter: (a, b) => RUNGS.indexOf(a.rung as never) - RUNGS.indexOf(b.rung as never),
             render: (_, e) => <Tag color={e.rung === 'reminder' ? 'default' : e.rung === 'yellow' ? 'gold' : 'red'}>{label.rung(e.rung)}</Tag>,
           },
           { title: t('摘要', 'Summary'), render: (_, e) => describe(e) },
-          { title: t('单位', 'Unit'), render: (_, e) => <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link> },
+          {
+            title: t('单位', 'Unit'),
+            render: (_, e) => <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>,
+            sorter: (a, b) => String(a.unitCode ?? '').localeCompare(String(b.unitCode ?? '')),
+          },
         ]}
       />
     </Card>

@@ -200,8 +200,8 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
           dataSource={onlyErrors ? results.filter((r) => r.status === 'error') : results}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           columns={[
-            { title: t('行', 'Line'), dataIndex: 'line' },
-            { title: t('代码', 'Code'), dataIndex: 'code' },
+            { title: t('行', 'Line'), dataIndex: 'line', sorter: (a, b) => a.line - b.line },
+            { title: t('代码', 'Code'), dataIndex: 'code', sorter: (a, b) => a.code.localeCompare(b.code) },
             {
               title: t('结果', 'Result'),
               render: (_, r) =>

@@ -82,12 +82,12 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[
-          { title: t('单位', 'Unit'), render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link> },
-          { title: t('措施', 'Measure'), render: (_, m) => <Tag>{label.measure(m.kind)}</Tag> },
+          { title: t('单位', 'Unit'), render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link>, sorter: (a, b) => a.unitCode.localeCompare(b.unitCode) },
+          { title: t('措施', 'Measure'), render: (_, m) => <Tag>{label.measure(m.kind)}</Tag>, sorter: (a, b) => a.kind.localeCompare(b.kind) },
           { title: t('对象', 'Subject'), render: (_, m) => subjectOf(m) },
           { title: t('理由', 'Reason'), render: (_, m) => reasonOf(m) },
           { title: t('提出', 'Proposed by'), render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')) },
-          { title: t('时间', 'When'), render: (_, m) => time(m.createdAt) },
+          { title: t('时间', 'When'), render: (_, m) => time(m.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           ...(canConfirm && status === 'proposed'
             ? [{ title: '', render: (_: unknown, m: Row) => <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => void askToConfirm(m)}>{t('确认', 'Confirm')}</Button> }]
             : []),

@@ -5,8 +5,9 @@ import { useQuery } from '@tanstack/react-query';
 import { AutoComplete, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
-import { useI18n } from '../../i18n';
+import { DEFAULT_OFFSET, useI18n } from '../../i18n';
 import { CampaignPicker, useCampaignChoice } from '../../ui/CampaignPicker';
+import { CampaignZone, useCampaignOffset } from '../../ui/zone';
 import { CardTag } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
@@ -103,8 +104,10 @@ function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: stri
 }
 
 function NewProgramme() {
-  const { t, time, zone } = useI18n();
+  const { t } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
+  // Goals fall due at the end of a day of the campaign's calendar, in its zone.
+  const zone = useCampaignOffset(campaignId) ?? DEFAULT_OFFSET;
   const units = useAllUnits(campaignId ?? '');
   const [form] = Form.useForm();
   const track = (Form.useWatch('track', form) as 'governance' | 'action' | undefined) ?? 'action';
@@ -127,6 +130,7 @@ function NewProgramme() {
       ),
   });
   return (
+    <CampaignZone campaignId={campaignId}>
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新建专项', 'New programme')}</h2>}>
       <Space style={{ marginBottom: 8 }}>
         {t('所属活动（预警规则与日历）', 'Campaign (its ladder and calendar)')}: <CampaignPicker value={campaignId} onChange={setCampaignId} />
@@ -184,5 +188,6 @@ function NewProgramme() {
         <ErrorNote error={create.error} />
       </Form>
     </Card>
+    </CampaignZone>
   );
 }
