@@ -95,7 +95,7 @@ export const ruleViolation = (rule: string, message: string, details: DomainErro
 export const forbidden = (message: string, details: DomainErrorDetails = {}) =>
   new DomainError('FORBIDDEN', message, details);
 export const notFound = (what: string, id: string) =>
-  new DomainError('NOT_FOUND', `${what} ${id} not found`, { id, rule: 'not-found', params: { what, id } });
+  new DomainError('NOT_FOUND', `${what} ${id} not found`, { id, params: { what, id } });
 /** A field that is not what it must be; `rule` (default `input.invalid`) and `params` say how, for the wording. */
 export const invalidInput = (field: string, message: string, rule = 'input.invalid', params: RefusalParams = {}) =>
   new DomainError('INVALID_INPUT', `${field}: ${message}`, { field, rule, params: { field, ...params } });
