@@ -21,6 +21,7 @@ const TABLES = [
   'documents',
   'entries',
   'escalations',
+  'holiday_arrangements',
   'idempotency_keys',
   'item_states',
   'measures',
