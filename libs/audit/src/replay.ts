@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
 
 export interface ReplaySelection {
   campaignId?: string;
@@ -85,10 +86,13 @@ export async function listExecutions(client: Client, selection: ReplaySelection)
   return out;
 }
 
-/** Bundles the workflow code once (webpack); reuse the bundle for every history of a job. */
+/**
+ * Bundles the workflow code once (webpack), with the interceptors the workers run (a history written with them
+ * replays only with them); reuse the bundle for every history of a job.
+ */
 export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath, logger: quiet });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
 }
 
 /**
@@ -173,15 +177,37 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
         yield { workflowId: item.workflowId, history: item.history };
       }
     }
-    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle, sinks: workflowSinks() }, feed())) {
       const item = current!;
-      const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error) } : undefined;
+      const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...locatePatch(describeReplayError(result.error), item.history) } : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   }
 
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, pipeline));
   return progress;
+}
+
+/**
+ * The engine names no event when a patch marker has no matching `patched()` call ("Non-deprecated patch marker
+ * encountered for change X"): the diverging event is that marker, found in the history.
+ */
+function locatePatch<F extends Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'>>(failure: F, history: History): F {
+  const patch = /patch marker encountered for change ([\w.:-]+)/.exec(failure.error)?.[1];
+  if (failure.eventId !== undefined || !patch) return failure;
+  const marker = (history.events ?? []).find((e) => {
+    const a = e.markerRecordedEventAttributes;
+    const data = a?.markerName === 'core_patch' ? a.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    if (!data) return false;
+    try {
+      return (JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string }).id === patch;
+    } catch {
+      return false;
+    }
+  });
+  if (!marker?.eventId) return failure;
+  const eventId = Number(marker.eventId);
+  return { ...failure, error: `${failure.error} (first diverging event: ${eventId} MarkerRecorded)`, eventId, eventType: 'MarkerRecorded' };
 }
 
 /**
