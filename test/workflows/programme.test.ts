@@ -45,7 +45,7 @@ describe('programmes', () => {
 
       // Goal 1 achieved before its deadline: only the reminder fired; verified by the office, its ladder stops.
       await t.env.sleep(4 * DAY);
-      expect((await refusalOf(up(handle, goalAchievementUpdate, { actor: otherUnit, goalId: g1, evidence: doc('x') }))).details.rule).toBe('actor.unit-scope');
+      expect((await refusalOf(up(handle, goalAchievementUpdate, { actor: otherUnit, goalId: g1, evidence: doc('x') }))).details.rule).toBe('programme.lead-unit');
       await up(handle, goalAchievementUpdate, { actor: lead, goalId: g1, evidence: doc('Survey of 1,204 sites') });
       expect((await refusalOf(up(handle, goalVerificationUpdate, { actor: supervisor, goalId: g1, accept: true, comment: 'x' }))).details.rule).toBe('actor.office-only');
       expect(await up<GoalView>(handle, goalVerificationUpdate, { actor: office, goalId: g1, accept: false, comment: 'Districts missing' })).toMatchObject({ status: 'open' });

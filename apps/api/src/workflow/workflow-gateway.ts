@@ -22,7 +22,7 @@ export interface UpdateContext {
    * Who may make this call (role and scope). Checked here, before the workflow is asked, so that a refusal by
    * scope is audited like a refusal by a workflow rule.
    */
-  authorize?: () => void | Promise<void>;
+  authorize?: () => unknown;
   /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
   whenNotRunning?: () => DomainError | Promise<DomainError>;
   /**
