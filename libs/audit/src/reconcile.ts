@@ -7,7 +7,7 @@ import { itemWorkflowId, unitHeader, unitWorkflowId, type ItemView, type UnitHea
 import { itemStateQuery, unitStateQuery } from '../../../workflows/definitions';
 import { attributesOf, decodePayloads, type JsonHistory, type JsonPayloads } from './events';
 import { fetchJsonHistory } from './history';
-import type { AuditStore, ItemStateRow, UnitStateRow } from './store';
+import type { AuditStore, ItemStateRow, UnitStateRow } from '../../persistence/src';
 
 export interface Mismatch {
   unitId?: string;

@@ -5,7 +5,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import { DomainError, isPublicAction } from '../../../../libs/domain/src';
-import type { RateLimitRepository } from '../repositories/rate-limit.repository';
+import type { RateLimitRepository } from '../../../../libs/persistence/src';
 import { ACCESS_KEY, type RouteAccess } from './decorators';
 
 export const PUBLIC_WINDOW_MS = 60_000;

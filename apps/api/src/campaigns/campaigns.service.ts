@@ -16,9 +16,13 @@ import { startCampaignWorkflow, startUnitWorkflow } from '../../../../libs/tempo
 import { onCampaign, onGroup } from '../auth/targets';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
-import type { CampaignRecord, CampaignsRepository } from '../repositories/campaigns.repository';
-import type { ReadModelRepository } from '../repositories/read-model.repository';
-import type { NewUnit, UnitsRepository } from '../repositories/units.repository';
+import type {
+  CampaignRecord,
+  CampaignsRepository,
+  NewUnit,
+  ReadModelRepository,
+  UnitsRepository,
+} from '../../../../libs/persistence/src';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type { CreateCampaignDto, EnrolUnitDto, UnitListQueryDto } from './campaigns.dto';
 

@@ -9,9 +9,7 @@ import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { NO_NUL_PATTERN, Optional } from '../common/validation';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { ConsoleRepository, InboxKind } from '../repositories/console.repository';
-import type { ProgrammesRepository } from '../repositories/programmes.repository';
+import type { CampaignsRepository, ConsoleRepository, InboxKind, ProgrammesRepository } from '../../../../libs/persistence/src';
 
 const INBOX_KINDS = ['transition', 'meeting', 'verification', 'extension'] as const;
 

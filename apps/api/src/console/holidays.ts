@@ -10,7 +10,7 @@ import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { IsNotBlank, Optional, Pattern } from '../common/validation';
-import type { HolidayArrangement, HolidaysRepository } from '../repositories/holidays.repository';
+import type { HolidayArrangement, HolidaysRepository } from '../../../../libs/persistence/src';
 
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 

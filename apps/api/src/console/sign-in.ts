@@ -13,8 +13,7 @@ import { Access, CurrentPrincipal } from '../auth/decorators';
 import { hashToken, type Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
-import type { ConsoleRepository } from '../repositories/console.repository';
-import type { SignInRepository } from '../repositories/sign-in.repository';
+import type { ConsoleRepository, SignInRepository } from '../../../../libs/persistence/src';
 
 /** How long a link may wait to be opened, and how long the session it opens lasts. */
 export const SIGN_IN_LINK_TTL_MS = 7 * 24 * 3600_000;

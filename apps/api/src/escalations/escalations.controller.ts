@@ -5,8 +5,7 @@ import type { Principal } from '../auth/principal';
 import { ApiErrors, pageOf } from '../common/dto';
 import { notFound, reachFilter, requireAccess } from '../../../../libs/domain/src';
 import { onCampaign } from '../auth/targets';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import { ReadModelRepository } from '../repositories/read-model.repository';
+import { type CampaignsRepository, ReadModelRepository } from '../../../../libs/persistence/src';
 import { EscalationListDto, EscalationQueryDto } from './escalations.dto';
 
 export class EscalationsService {

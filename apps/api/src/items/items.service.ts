@@ -22,15 +22,12 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { onUnit } from '../auth/targets';
 import { actorOf, type Principal } from '../auth/principal';
-import type { UnitRecord } from '../repositories/units.repository';
+import type { EntriesRepository, ReadModelRepository, UnitRecord, ViewsRepository } from '../../../../libs/persistence/src';
 import type { UnitsService } from '../units/units.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type { CarryOverDto, CompletionDto, ExtensionRequestDto, ProgressDto, VerificationDto } from './items.dto';
 import type { DecisionDto } from '../units/units.dto';
-import type { ReadModelRepository } from '../repositories/read-model.repository';
-import type { ViewsRepository } from '../repositories/views.repository';
 import { readAtLeast } from '../common/read-your-writes';
-import type { EntriesRepository } from '../repositories/entries.repository';
 import type { TextSession, TextStore } from '../common/texts';
 import { pageOf, type PageQueryDto } from '../common/dto';
 

@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { IsNotBlank } from '../common/validation';
-import { MeasuresRepository } from '../repositories/measures.repository';
+import { PgMeasureRepository } from '../../../../libs/persistence/src';
 import { UnitsService } from '../units/units.service';
 
 export class RecordMeasureDto {
@@ -50,7 +50,7 @@ export class MeasureListDto {
 
 export class MeasuresService {
   constructor(
-    private readonly measures: MeasuresRepository,
+    private readonly measures: PgMeasureRepository,
     private readonly units: UnitsService,
     private readonly now: () => Date = () => new Date(),
   ) {}

@@ -1,8 +1,6 @@
 import { DomainError, invalidInput, requireAccess, ROLE_REACH } from '../../../../libs/domain/src';
 import { generateToken, hashToken, type Principal } from '../auth/principal';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { PrincipalsRepository } from '../repositories/principals.repository';
-import type { UnitsRepository } from '../repositories/units.repository';
+import type { CampaignsRepository, PrincipalsRepository, UnitsRepository } from '../../../../libs/persistence/src';
 import type { CreatePrincipalDto } from './principals.dto';
 
 /** A body naming an id that does not exist: 404 (API.md: unknown id), naming the field. */

@@ -33,7 +33,13 @@ import {
 } from '../../../../libs/domain/src';
 import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
 import { goalAchievementUpdate, goalVerificationUpdate, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
-import type { ViewsRepository } from '../repositories/views.repository';
+import type {
+  CampaignsRepository,
+  ProgrammeRecord,
+  ProgrammesRepository,
+  UnitsRepository,
+  ViewsRepository,
+} from '../../../../libs/persistence/src';
 import { readAtLeast } from '../common/read-your-writes';
 import { campaignIdKey, kindKey } from '../../../../workflows/search-attributes';
 import type { TextSession, TextStore } from '../common/texts';
@@ -43,9 +49,6 @@ import { ApiErrors, LIMITS, ReadQueryDto } from '../common/dto';
 import { DECISION_VERSION, PROJECTED_AT } from '../units/units.dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
 import { IsIsoTime, IsNotBlank, EachIsObject, Optional } from '../common/validation';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
-import type { UnitsRepository } from '../repositories/units.repository';
 import { unknownReference } from '../principals/principals.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 

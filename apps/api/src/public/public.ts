@@ -9,7 +9,7 @@ import { Access } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { NO_NUL_PATTERN, Optional } from '../common/validation';
-import type { DisclosedStatus, PublicReadModel } from '../repositories/public.repository';
+import type { DisclosedStatus, PublicReadModel } from '../../../../libs/persistence/src';
 
 const DISCLOSED_STATUSES = ['disclosed', 'effective'] as const;
 

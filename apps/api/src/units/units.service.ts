@@ -35,11 +35,14 @@ import { onUnit } from '../auth/targets';
 import { actorOf, type Caller, type Principal, type PublicCaller } from '../auth/principal';
 import { pageOf, type PageQueryDto } from '../common/dto';
 import type { TextSession, TextStore } from '../common/texts';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { EntriesRepository } from '../repositories/entries.repository';
-import type { UnitRecord, UnitsRepository } from '../repositories/units.repository';
+import type {
+  CampaignsRepository,
+  EntriesRepository,
+  UnitRecord,
+  UnitsRepository,
+  ViewsRepository,
+} from '../../../../libs/persistence/src';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
-import type { ViewsRepository } from '../repositories/views.repository';
 import { readAtLeast } from '../common/read-your-writes';
 import type { MeetingPresence } from './presence';
 import type {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DomainError, type Actor } from '../../../../libs/domain/src';
 import type { ApiMetrics } from '../common/metrics';
 import type { JsonLogger } from '../common/logger';
-import type { AuditLogRepository } from '../repositories/audit-log.repository';
+import type { AuditLogRepository } from '../../../../libs/persistence/src';
 import { refusalOf, translateWorkflowError } from './workflow-errors';
 import { currentIdempotencyKey } from '../common/request-context';
 import type { EngineHealth } from '../health/engine-health';
