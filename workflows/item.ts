@@ -10,6 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   applyCarryOver,
   applyDecideExtension,
@@ -45,6 +46,7 @@ import {
   verifyItemUpdate,
   versioned,
   type ItemWorkflowInput,
+  type Versioned,
 } from './definitions';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
@@ -66,12 +68,15 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   setHandler(itemStateQuery, () => s.view);
-  const on = <A, R extends object>(def: unknown, check: (s: ItemState, a: A, c: ItemCtx) => void, apply: (s: ItemState, a: A, c: ItemCtx) => R) =>
-    setHandler(
-      def as never,
-      handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)) as never,
-      { validator: validator((a: A) => check(s, a, ctx())) } as never,
-    );
+  // Each Update is typed from its rule (definitions.ts): the compiler checks that they agree.
+  const on = <A, R extends object>(
+    def: UpdateDefinition<Versioned<R>, [A]>,
+    check: (s: ItemState, a: A, c: ItemCtx) => void,
+    apply: (s: ItemState, a: A, c: ItemCtx) => R,
+  ) =>
+    setHandler(def, handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)), {
+      validator: validator((a: A) => check(s, a, ctx())),
+    });
   on(reportProgressUpdate, checkReportProgress, applyReportProgress);
   on(submitCompletionUpdate, checkSubmitCompletion, applySubmitCompletion);
   on(verifyItemUpdate, checkVerifyItem, applyVerifyItem);

@@ -13,7 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -77,6 +77,7 @@ import {
   versioned,
   type ItemWorkflowInput,
   type UnitEffects,
+  type Versioned,
   type UnitWorkflowInput,
 } from './definitions';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
@@ -106,16 +107,16 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   // ---------- queries, updates, signals ----------
   setHandler(unitStateQuery, () => state.view);
 
+  // Each Update is typed from its rule (definitions.ts): the compiler checks that the check, the apply and the
+  // definition agree on the payload and the answer.
   const on = <A, R extends object>(
-    def: Parameters<typeof setHandler>[0],
+    def: UpdateDefinition<Versioned<R>, [A]>,
     check: (s: UnitState, a: A, c: Ctx) => void,
     apply: (s: UnitState, a: A, c: Ctx) => R,
   ) =>
-    setHandler(
-      def as never,
-      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)) as never,
-      { validator: validator((a: A) => check(state, a, ctx())) } as never,
-    );
+    setHandler(def, handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)), {
+      validator: validator((a: A) => check(state, a, ctx())),
+    });
 
   on(addRecordUpdate, checkAddRecord, applyAddRecord);
   on(addOpinionUpdate, checkAddOpinion, applyAddOpinion);
