@@ -47,13 +47,13 @@ import {
   versioned,
   type ItemWorkflowInput,
   type Versioned,
-} from './definitions';
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
-import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from './search-attributes';
+import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from '../libs/contracts/src';
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
@@ -68,7 +68,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   setHandler(itemStateQuery, () => s.view);
-  // Each Update is typed from its rule (definitions.ts): the compiler checks that they agree.
+  // Each Update is typed from its rule (libs/contracts): the compiler checks that they agree.
   const on = <A, R extends object>(
     def: UpdateDefinition<Versioned<R>, [A]>,
     check: (s: ItemState, a: A, c: ItemCtx) => void,

@@ -15,13 +15,13 @@ import {
   type GoalView,
   type ProgrammeView,
 } from '../libs/domain/src';
-import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, versioned, type ProgrammeWorkflowInput } from './definitions';
+import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, versioned, type ProgrammeWorkflowInput } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
-import { campaignIdKey, cardKey, kindKey } from './search-attributes';
+import { campaignIdKey, cardKey, kindKey } from '../libs/contracts/src';
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;

@@ -79,14 +79,14 @@ import {
   type UnitEffects,
   type Versioned,
   type UnitWorkflowInput,
-} from './definitions';
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
 import { rectificationItemWorkflow } from './item';
-import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from './search-attributes';
+import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../libs/contracts/src';
 
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
@@ -107,7 +107,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   // ---------- queries, updates, signals ----------
   setHandler(unitStateQuery, () => state.view);
 
-  // Each Update is typed from its rule (definitions.ts): the compiler checks that the check, the apply and the
+  // Each Update is typed from its rule (libs/contracts): the compiler checks that the check, the apply and the
   // definition agree on the payload and the answer.
   const on = <A, R extends object>(
     def: UpdateDefinition<Versioned<R>, [A]>,

@@ -21,7 +21,7 @@ import {
   requestTransitionUpdate,
   unitStateQuery,
   type ItemWorkflowInput,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
 import { actors, iso, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';

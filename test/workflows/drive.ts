@@ -18,7 +18,7 @@ import {
   unitStateQuery,
   submitCompletionUpdate,
   verifyItemUpdate,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { DAY, HOUR, iso } from './helpers';
 import { itemWorkflowId } from '../../libs/domain/src';
 import type { Client } from '@temporalio/client';

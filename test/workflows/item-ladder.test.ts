@@ -21,7 +21,7 @@ import {
   unitStateQuery,
   verifyItemUpdate,
   type ItemWorkflowInput,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
 import { actors, DAY, HOUR, iso, planAtNow, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext, entriesOf } from './helpers';

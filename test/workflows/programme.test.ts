@@ -2,7 +2,7 @@
 // rectification items; the lead unit records achievement, the office verifies.
 import { randomUUID } from 'node:crypto';
 import { defaultCalendar, DEFAULT_LADDER, programmeWorkflowId, type ProgrammeView } from '../../libs/domain/src';
-import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../workflows/definitions';
+import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../libs/contracts/src';
 import { programmeWorkflow } from '../../workflows';
 import { up } from './drive';
 import { DAY, HOUR, iso, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';

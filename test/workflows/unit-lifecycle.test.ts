@@ -18,7 +18,7 @@ import {
   setTaskBookUpdate,
   unitStateQuery,
   type UnitWorkflowInput,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { unitLifecycleWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook, up, upUnchecked } from './drive';
 import {

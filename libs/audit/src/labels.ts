@@ -1,5 +1,5 @@
 // What each recorded action is called, in English and Chinese. Updates and signals are keyed by the names
-// defined in workflows/definitions.ts (a test checks that every one of them has a label); the engine's own
+// defined in libs/contracts/src/messages.ts (a test checks that every one of them has a label); the engine's own
 // actions (start, escalation rungs, phase changes…) by the names the timeline gives them.
 
 export interface Label {
@@ -37,7 +37,7 @@ export const RUNG_LABELS: Record<string, Label> = {
   referral: { en: 'Referral to discipline inspection', zh: '移交纪检监察机关' },
 };
 
-/** Updates and signals of workflows/definitions.ts, by name. */
+/** Updates and signals of libs/contracts/src/messages.ts, by name. */
 export const CALL_LABELS: Record<string, LabelSpec> = {
   // unit lifecycle
   addRecord: {

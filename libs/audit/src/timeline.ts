@@ -23,7 +23,7 @@ export interface TimelineEntry {
   actor: string;
   role: string;
   actorName?: string;
-  /** The update or signal name of workflows/definitions.ts, or the engine's own action (escalation, phaseEntered…). */
+  /** The update or signal name of libs/contracts/src/messages.ts, or the engine's own action (escalation, phaseEntered…). */
   action: string;
   label: Label;
   /** The reason given with the call (why); a stored text until the timeline is given its texts (withTimelineTexts). */

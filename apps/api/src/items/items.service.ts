@@ -18,7 +18,7 @@ import {
   requestExtensionUpdate,
   submitCompletionUpdate,
   verifyItemUpdate,
-} from '../../../../workflows/definitions';
+} from '../../../../libs/contracts/src';
 import type { UpdateDefinition } from '@temporalio/common';
 import { onUnit } from '../auth/targets';
 import { actorOf, type Principal } from '../auth/principal';

@@ -32,7 +32,7 @@ import {
   type ProgrammeView,
 } from '../../../../libs/domain/src';
 import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
-import { goalAchievementUpdate, goalVerificationUpdate, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
+import { campaignIdKey, goalAchievementUpdate, goalVerificationUpdate, kindKey, type ProgrammeWorkflowInput } from '../../../../libs/contracts/src';
 import type {
   CampaignsRepository,
   ProgrammeRecord,
@@ -41,7 +41,6 @@ import type {
   ViewsRepository,
 } from '../../../../libs/persistence/src';
 import { readAtLeast } from '../common/read-your-writes';
-import { campaignIdKey, kindKey } from '../../../../workflows/search-attributes';
 import type { TextSession, TextStore } from '../common/texts';
 import { Access, CurrentPrincipal } from '../auth/decorators';
 import { actorOf, type Principal } from '../auth/principal';

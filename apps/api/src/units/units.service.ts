@@ -28,7 +28,7 @@ import {
   requestTransitionUpdate,
   scheduleMeetingUpdate,
   setTaskBookUpdate,
-} from '../../../../workflows/definitions';
+} from '../../../../libs/contracts/src';
 import { startUnitWorkflow } from '../../../../libs/temporal/src';
 import type { UpdateDefinition } from '@temporalio/common';
 import { onUnit } from '../auth/targets';

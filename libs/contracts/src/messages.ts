@@ -35,7 +35,7 @@ import type {
   ProgrammeView,
   UnitState,
   UnitView,
-} from '../libs/domain/src';
+} from '../../domain/src';
 
 // ---------- workflow inputs ----------
 
