@@ -6,6 +6,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -58,6 +59,7 @@ import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from '../libs/
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
   const clockIndependent = clockIndependentCommands();
+  const walksEveryDeadline = patched(WALKS_EVERY_DEADLINE);
   const s: ItemState = input.carried?.state ?? newItemState(input, Date.now());
   const reported = input.carried?.reported ?? { status: null, card: null };
   let projectedVersion = input.carried?.projectedVersion ?? 0;
@@ -86,58 +88,77 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
 
   // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
   // Closing or carrying the item stops it at once; rungs that fell due before that moment still fire (late).
-  const ladder = async () => {
-    while (!isFinalItem(s.view.status)) {
-      const deadline = s.view.deadline;
-      await runLadder({
-        deadline,
-        ladder: input.plan.ladder,
-        calendar: input.plan.calendar,
-        keyPrefix: `${workflowId}:${deadline}`,
-        isFired: (key) => s.view.rungs.some((r) => r.key === key),
-        stoppedAt: () => itemLadderStoppedAt(s, deadline),
-        clockIndependent,
-        fire: async (step) => {
-          const { firedAt } = step;
-          const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
-          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
-          applyItemRung(s, rung, ctx());
-          escalating++;
-          try {
-            await escalate({
+  const walk = (deadline: string) =>
+    runLadder({
+      deadline,
+      ladder: input.plan.ladder,
+      calendar: input.plan.calendar,
+      keyPrefix: `${workflowId}:${deadline}`,
+      isFired: (key) => s.view.rungs.some((r) => r.key === key),
+      stoppedAt: () => itemLadderStoppedAt(s, deadline),
+      clockIndependent,
+      endsAtKnownStop: walksEveryDeadline,
+      fire: async (step) => {
+        const { firedAt } = step;
+        const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
+        const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
+        applyItemRung(s, rung, ctx());
+        escalating++;
+        try {
+          await escalate({
+            key: step.key,
+            campaignId: input.campaignId,
+            unitId: input.unitId,
+            itemId: input.itemId,
+            groupId: input.groupId,
+            subject: 'item',
+            rung: step.rung,
+            deadline,
+            firedAt,
+            to,
+            // The activity puts the measure's text in: the workflow holds only its digest.
+            measure: input.measure,
+            summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
+          });
+          if (step.rung === 'referral') {
+            // The accountable head is flagged for organisational measures; the office confirms.
+            await dbActivities.proposeMeasure({
               key: step.key,
               campaignId: input.campaignId,
               unitId: input.unitId,
               itemId: input.itemId,
-              groupId: input.groupId,
-              subject: 'item',
-              rung: step.rung,
-              deadline,
-              firedAt,
-              to,
-              // The activity puts the measure's text in: the workflow holds only its digest.
-              measure: input.measure,
-              summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
+              subject: `head of unit ${input.unitCode ?? input.unitId}`,
+              reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
             });
-            if (step.rung === 'referral') {
-              // The accountable head is flagged for organisational measures; the office confirms.
-              await dbActivities.proposeMeasure({
-                key: step.key,
-                campaignId: input.campaignId,
-                unitId: input.unitId,
-                itemId: input.itemId,
-                subject: `head of unit ${input.unitCode ?? input.unitId}`,
-                reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
-              });
-            }
-          } finally {
-            escalating--;
           }
-        },
-      });
-      await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline);
-    }
-  };
+        } finally {
+          escalating--;
+        }
+      },
+    });
+  // Every deadline that stood is walked, in order: a ladder held up (its rung's record retried after a worker was
+  // lost) while the deadline was replaced twice still fires the middle deadline's rungs that came due while it
+  // stood, late — nothing is skipped silently. Runs recorded before the rule walk only the deadline current when
+  // the previous ladder ended.
+  const ladder = walksEveryDeadline
+    ? async () => {
+        const replacedCount = () => s.replaced?.length ?? 0;
+        for (let i = 0; ; i++) {
+          await walk(i < replacedCount() ? s.replaced![i].deadline : s.view.deadline);
+          if (i < replacedCount()) continue;
+          // The current deadline's ladder ended (all fired, or stopped by closing or carrying): wait for the next.
+          await condition(() => isFinalItem(s.view.status) || replacedCount() > i);
+          if (replacedCount() > i) continue;
+          return;
+        }
+      }
+    : async () => {
+        while (!isFinalItem(s.view.status)) {
+          const deadline = s.view.deadline;
+          await walk(deadline);
+          await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline);
+        }
+      };
   const ladderDone = ladder();
   ladderDone.catch(() => undefined);
 
@@ -199,6 +220,9 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   await publish(true);
   return s.view;
 }
+
+/** Patch marker: the ladder walks every deadline that stood, not only the current one (see `ladder`). */
+const WALKS_EVERY_DEADLINE = 'item-ladder-walks-every-deadline';
 
 /** Entries per projection activity. */
 const PROJECTION_CHUNK = 200;

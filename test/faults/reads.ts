@@ -64,6 +64,7 @@ export const READ_ROUTES: ReadRoute[] = [
   { route: 'GET /api/principals', reader: 'office', sources: PG, path: (w) => `/api/principals?campaignId=${w.campaignId}&page=1&pageSize=20` },
   { route: 'GET /api/programmes', reader: 'office', sources: PG, path: () => '/api/programmes?page=1&pageSize=20' },
   { route: 'GET /api/programmes/:id', reader: 'office', sources: PG, path: (w, pick) => (w.programmes.length ? `/api/programmes/${pick(w.programmes)}` : undefined) },
+  { route: 'GET /api/holiday-arrangements', reader: 'office', sources: PG, path: (_, pick) => pick(['/api/holiday-arrangements', '/api/holiday-arrangements?years=2013,2014']) },
   { route: 'GET /api/inbox', reader: 'supervisor', sources: PG, path: () => '/api/inbox?page=1&pageSize=20' },
   { route: 'GET /api/units/:id', reader: 'unit', sources: PG, path: (w, pick) => `/api/units/${pick(w.units).id}` },
   { route: 'GET /api/units/:id/items', reader: 'unit', sources: PG, path: (w, pick) => `/api/units/${pick(w.units).id}/items?page=1&pageSize=20` },
