@@ -53,7 +53,7 @@ import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
+import { fireRung, runLadder } from './ladder';
 import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from '../libs/contracts/src';
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
@@ -103,9 +103,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
         const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
         applyItemRung(s, rung, ctx());
-        escalating++;
-        try {
-          await escalate({
+        await fireRung(
+          {
             key: step.key,
             campaignId: input.campaignId,
             unitId: input.unitId,
@@ -119,21 +118,17 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
             // The activity puts the measure's text in: the workflow holds only its digest.
             measure: input.measure,
             summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
-          });
-          if (step.rung === 'referral') {
-            // The accountable head is flagged for organisational measures; the office confirms.
-            await dbActivities.proposeMeasure({
-              key: step.key,
-              campaignId: input.campaignId,
-              unitId: input.unitId,
-              itemId: input.itemId,
-              subject: `head of unit ${input.unitCode ?? input.unitId}`,
-              reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
-            });
-          }
-        } finally {
-          escalating--;
-        }
+          },
+          // The accountable head is flagged for organisational measures; the office confirms.
+          () => ({
+            campaignId: input.campaignId,
+            unitId: input.unitId,
+            itemId: input.itemId,
+            subject: `head of unit ${input.unitCode ?? input.unitId}`,
+            reason: `rectification item ${input.itemId} overdue since its deadline ${deadline} (${step.rung} due ${step.dueAt})`,
+          }),
+          (d) => (escalating += d),
+        );
       },
     });
   // Every deadline that stood is walked, in order: a ladder held up (its rung's record retried after a worker was

@@ -84,7 +84,7 @@ import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
+import { fireRung, runLadder } from './ladder';
 import { rectificationItemWorkflow } from './item';
 import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../libs/contracts/src';
 
@@ -161,9 +161,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
             ctx(),
             { cardsLeftPhase },
           );
-          escalating++;
-          try {
-            await escalate({
+          await fireRung(
+            {
               key: step.key,
               campaignId: input.campaignId,
               unitId: input.unitId,
@@ -175,19 +174,15 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
               firedAt,
               to,
               summary: `Unit ${input.code} (${input.name}) is still in ${phase} after its window ended ${window.endsAt}: ${step.rung}`,
-            });
-            if (step.rung === 'referral') {
-              await dbActivities.proposeMeasure({
-                key: step.key,
-                campaignId: input.campaignId,
-                unitId: input.unitId,
-                subject: `leadership of unit ${input.code}`,
-                reason: `${phase} window overrun since ${window.endsAt}`,
-              });
-            }
-          } finally {
-            escalating--;
-          }
+            },
+            () => ({
+              campaignId: input.campaignId,
+              unitId: input.unitId,
+              subject: `leadership of unit ${input.code}`,
+              reason: `${phase} window overrun since ${window.endsAt}`,
+            }),
+            (d) => (escalating += d),
+          );
         },
       });
       await condition(() => state.view.phase !== phase);

@@ -4,7 +4,7 @@
 import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
-import { comment, requireActor, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
+import { comment, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
 import type { ItemStatus } from './types';
 import type { DocRef } from './documents';
@@ -234,6 +234,6 @@ export function applyCarryOver(s: ItemState, a: CarryOverArgs, ctx: ItemCtx): It
 export function applyItemRung(s: ItemState, rung: FiredRung, ctx: ItemCtx) {
   s.view.rungs.push(rung);
   // Only a rung of the current, unclosed deadline cards the item.
-  if (rung.deadline === s.view.deadline && !isFinalItem(s.view.status)) s.view.card = worstCard(s.view.card, RUNG_CARD[rung.rung]);
+  if (rung.deadline === s.view.deadline && !isFinalItem(s.view.status)) s.view.card = worstCard(s.view.card, rungCard(rung.rung));
   changed(s, ctx);
 }

@@ -4,7 +4,7 @@ import { DomainError, type DomainErrorDetails, type ErrorCode, invalidInput, typ
 import { requireAccess, type AccessTarget, type Action } from './access';
 import { parseInstant } from './time';
 import { docRef, INLINE_TEXT_MAX, isDocRef, TEXT_LIMITS } from './documents';
-import type { Actor, ActivePhase, Batch, Card, Comment, Phase, Rung, Stamp, UnitKind, UnitLevel } from './types';
+import { RUNG_VOCABULARY, type Actor, type ActivePhase, type Batch, type Card, type Comment, type Phase, type Rung, type Stamp, type UnitKind, type UnitLevel } from './types';
 import type { MeetingView, UnitView } from './views';
 
 // ---------- calendar: which batch ----------
@@ -31,8 +31,8 @@ const CARD_RANK: Record<Card, number> = { none: 0, yellow: 1, red: 2 };
 /** Cards order none < yellow < red; a unit shows the worst that applies. */
 export const compareCards = (a: Card, b: Card): number => CARD_RANK[a] - CARD_RANK[b];
 export const worstCard = (...cards: Card[]): Card => cards.reduce<Card>((w, c) => (CARD_RANK[c] > CARD_RANK[w] ? c : w), 'none');
-/** The card a rung shows: a reminder shows none, a referral keeps red. */
-export const RUNG_CARD: Record<Rung, Card> = { reminder: 'none', yellow: 'yellow', red: 'red', referral: 'red' };
+/** The card a rung shows (RUNG_VOCABULARY): a reminder shows none, a referral keeps red. */
+export const rungCard = (rung: Rung): Card => RUNG_VOCABULARY[rung].card;
 
 // ---------- gates ----------
 

@@ -3,7 +3,7 @@
 import { docRef, TEXT_LIMITS, type DocRef } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
-import { comment, oneOf, requireActor, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
+import { comment, oneOf, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
 import { PROGRAMME_TRACKS, type ProgrammeTrack } from './types';
 import type { Acting } from './unit-rules';
@@ -117,7 +117,7 @@ export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs,
 export function applyGoalRung(v: ProgrammeView, id: string, rung: FiredRung, now: number) {
   const g = goalOf(v, id);
   g.rungs.push(rung);
-  if (g.status !== 'closed') g.card = worstCard(g.card, RUNG_CARD[rung.rung]);
+  if (g.status !== 'closed') g.card = worstCard(g.card, rungCard(rung.rung));
   refreshProgramme(v, now);
 }
 

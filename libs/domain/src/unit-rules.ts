@@ -15,7 +15,7 @@ import {
   NEXT_PHASE,
   oneOf,
   requireActor,
-  RUNG_CARD,
+  rungCard,
   stamp,
   text,
   unmetGates,
@@ -41,6 +41,8 @@ import {
   type ProblemSource,
   RECORD_KINDS,
   type RecordKind,
+  RUNG_VOCABULARY,
+  type RungRecipient,
 } from './types';
 import type { DocRef } from './documents';
 import type {
@@ -617,20 +619,19 @@ export function windowLadderStoppedAt(s: UnitState, phase: ActivePhase): number 
  */
 export function applyWindowRung(s: UnitState, rung: FiredRung & { phase: ActivePhase }, ctx: Ctx, o: { cardsLeftPhase?: boolean } = {}) {
   s.view.windowRungs.push({ ...rung });
-  if (rung.phase === s.view.phase || o.cardsLeftPhase) s.windowCard = worstCard(s.windowCard, RUNG_CARD[rung.rung]);
+  if (rung.phase === s.view.phase || o.cardsLeftPhase) s.windowCard = worstCard(s.windowCard, rungCard(rung.rung));
   changed(s, ctx);
 }
 
 /** Recipients of a rung (DOMAIN.md "Deadlines and escalation"). */
 export function rungRecipients(rung: FiredRung['rung'], who: { unitId: string; groupId: string; owner?: string }): string[] {
-  switch (rung) {
-    case 'reminder':
-      return [...(who.owner ? [`responsible-person:${who.owner}`] : []), `unit-head:${who.unitId}`];
-    case 'yellow':
-      return [`unit-head:${who.unitId}`, `group:${who.groupId}`];
-    case 'red':
-      return ['office'];
-    case 'referral':
-      return ['discipline-inspection'];
-  }
+  const address: Record<RungRecipient, string | undefined> = {
+    'responsible-person': who.owner ? `responsible-person:${who.owner}` : undefined,
+    'unit-head': `unit-head:${who.unitId}`,
+    // A programme's goal has no supervisory group.
+    group: who.groupId ? `group:${who.groupId}` : undefined,
+    office: 'office',
+    'discipline-inspection': 'discipline-inspection',
+  };
+  return RUNG_VOCABULARY[rung].notifies.flatMap((r) => address[r] ?? []);
 }
