@@ -13,7 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -77,15 +77,16 @@ import {
   versioned,
   type ItemWorkflowInput,
   type UnitEffects,
+  type Versioned,
   type UnitWorkflowInput,
-} from './definitions';
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
+import { fireRung, runLadder } from './ladder';
 import { rectificationItemWorkflow } from './item';
-import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from './search-attributes';
+import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../libs/contracts/src';
 
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
@@ -106,16 +107,16 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   // ---------- queries, updates, signals ----------
   setHandler(unitStateQuery, () => state.view);
 
+  // Each Update is typed from its rule (libs/contracts): the compiler checks that the check, the apply and the
+  // definition agree on the payload and the answer.
   const on = <A, R extends object>(
-    def: Parameters<typeof setHandler>[0],
+    def: UpdateDefinition<Versioned<R>, [A]>,
     check: (s: UnitState, a: A, c: Ctx) => void,
     apply: (s: UnitState, a: A, c: Ctx) => R,
   ) =>
-    setHandler(
-      def as never,
-      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)) as never,
-      { validator: validator((a: A) => check(state, a, ctx())) } as never,
-    );
+    setHandler(def, handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)), {
+      validator: validator((a: A) => check(state, a, ctx())),
+    });
 
   on(addRecordUpdate, checkAddRecord, applyAddRecord);
   on(addOpinionUpdate, checkAddOpinion, applyAddOpinion);
@@ -160,9 +161,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
             ctx(),
             { cardsLeftPhase },
           );
-          escalating++;
-          try {
-            await escalate({
+          await fireRung(
+            {
               key: step.key,
               campaignId: input.campaignId,
               unitId: input.unitId,
@@ -174,19 +174,15 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
               firedAt,
               to,
               summary: `Unit ${input.code} (${input.name}) is still in ${phase} after its window ended ${window.endsAt}: ${step.rung}`,
-            });
-            if (step.rung === 'referral') {
-              await dbActivities.proposeMeasure({
-                key: step.key,
-                campaignId: input.campaignId,
-                unitId: input.unitId,
-                subject: `leadership of unit ${input.code}`,
-                reason: `${phase} window overrun since ${window.endsAt}`,
-              });
-            }
-          } finally {
-            escalating--;
-          }
+            },
+            () => ({
+              campaignId: input.campaignId,
+              unitId: input.unitId,
+              subject: `leadership of unit ${input.code}`,
+              reason: `${phase} window overrun since ${window.endsAt}`,
+            }),
+            (d) => (escalating += d),
+          );
         },
       });
       await condition(() => state.view.phase !== phase);

@@ -21,7 +21,7 @@ import {
   requestTransitionUpdate,
   unitStateQuery,
   type ItemWorkflowInput,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
 import { actors, iso, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
@@ -138,7 +138,7 @@ describe('a ladder catching up after the worker was away', () => {
     const late = lateAfter(Date.now());
     // No worker while the yellow (deadline) and red (+3 s) rungs come due; the office decides meanwhile.
     await until(deadline + 4_000, 'yellow and red due');
-    const carried = up<ItemView>(item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+    const carried = up(item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
     await runWorker(taskQueue, async () => {
       expect((await carried).status).toBe('carried');
       const v = await rungsOf(item.handle, 3);
@@ -169,7 +169,7 @@ describe('a ladder catching up after the worker was away', () => {
     await runWorker(taskQueue, async () => {
       item = await startItem(taskQueue, deadline);
       await rungsOf(item.handle, 1);
-      extensionId = (await up<{ id: string }>(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') })).id;
+      extensionId = (await up(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') })).id;
     });
     const late = lateAfter(Date.now());
     await until(deadline + 4_000, 'yellow and red of the first deadline due');
@@ -269,7 +269,7 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
       await meetP2Gate(unit, cast);
       await approve(unit, cast, 'P2');
       await meetP3Gate(realClock, unit, cast);
-      transitionId = (await up<{ id: string }>(unit, requestTransitionUpdate, { actor: cast.unit, to: 'P3', comment: 'meeting held' })).id;
+      transitionId = (await up(unit, requestTransitionUpdate, { actor: cast.unit, to: 'P3', comment: 'meeting held' })).id;
     });
     const late = lateAfter(Date.now());
     const p2Ends = Date.parse(plan.batches[0].phases.P2.endsAt);
@@ -369,7 +369,7 @@ describe('a unit reset (as an operator resets one) to before its items started',
       started.push(itemWf);
       const item = await waitFor(async () => ((await client.workflow.getHandle(itemWf).query(itemStateQuery).catch(() => undefined)) ? client.workflow.getHandle(itemWf) : undefined), 'its item started');
       // The item ends (carried over by the office) and reports back to its unit.
-      await up<ItemView>(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+      await up(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
       await item.result();
       await waitFor(async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried', 'the unit told');
 

@@ -6,14 +6,31 @@ import { PgEscalationRepository, type EscalationRepository } from './escalation.
 import { PgMeasureRepository, type MeasureRepository } from './measure.repository';
 import { PgProjectionRepository, type ProjectionRepository } from './projection.repository';
 
+// Every table's one home: each repository is the only place its table is written (and, with the read models
+// that join them, read). The API, the worker, the activities, the audit and the CLI all go through them.
 export * from './activity-failure.repository';
+export * from './audit-log.repository';
+export * from './audit-store.repository';
+export * from './campaigns.repository';
+export * from './console.repository';
 export * from './document.repository';
 export * from './enrolment.repository';
+export * from './entries.repository';
 export * from './escalation.repository';
+export * from './holidays.repository';
+export * from './idempotency.repository';
 export * from './measure.repository';
+export * from './presence.repository';
+export * from './principals.repository';
+export * from './programmes.repository';
 export * from './projection.repository';
+export * from './public.repository';
+export * from './rate-limit.repository';
+export * from './read-model.repository';
+export * from './sign-in.repository';
 export * from './stuck-run.repository';
-export * from './workflow-reset.repository';
+export * from './units.repository';
+export * from './views.repository';
 
 /** The repositories the activities write through. */
 export interface ActivityRepositories {

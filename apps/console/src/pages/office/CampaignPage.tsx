@@ -1,6 +1,7 @@
 // One campaign for the office (and auditors, read-only): the steps to start it with what is still missing, start
 // it (asking first), publish it on the public pages, its dashboard and units, groups, enrolment, principals and
 // their sign-in links, the cadre measures to confirm, and its plan. Times are in the campaign's zone.
+import { mayAccess } from '../../../../../libs/domain/src';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Descriptions, Space, Steps, Switch, Tabs, Tag, Typography } from 'antd';
 import { useRef } from 'react';
@@ -34,7 +35,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
   const { t, time } = useI18n();
   const session = useSession();
   const { path, query } = useLocation();
-  const office = session?.principal.role === 'office';
+  const office = !!session && mayAccess(session.principal, 'campaign.start');
   const confirm = useConfirm();
   // (a ref: the confirmation's content is drawn once, its checkbox changes this without drawing it again)
   const publishAtStart = useRef(true);
