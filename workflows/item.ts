@@ -7,6 +7,7 @@ import {
   getExternalWorkflowHandle,
   log,
   patched,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -35,6 +36,7 @@ import {
   type ItemCtx,
   type ItemState,
   type ItemView,
+  itemCurrentDetails,
 } from '../libs/domain/src';
 import {
   carryOverUpdate,
@@ -164,6 +166,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const publish = async (final = false) => {
     for (;;) {
       const v = s.view;
+      // The Temporal Web UI's line for this run: its status, card and deadline now (no command, not in the history).
+      setCurrentDetails(itemCurrentDetails(v));
       const attrs = `${v.card}|${v.status}`;
       if (attrs !== searchAttributes) {
         upsertSearchAttributes([

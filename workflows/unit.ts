@@ -7,6 +7,7 @@ import {
   log,
   ParentClosePolicy,
   patched,
+  setCurrentDetails,
   setHandler,
   sleep,
   startChild,
@@ -58,6 +59,8 @@ import {
   type Ctx,
   type UnitState,
   type UnitView,
+  itemMetadata,
+  unitCurrentDetails,
 } from '../libs/domain/src';
 import {
   addOpinionUpdate,
@@ -220,6 +223,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           await startChild(rectificationItemWorkflow, {
             workflowId: itemWorkflowId(item.id),
             args: [args],
+            // The Temporal Web UI lists the item by its unit, number and owner.
+            ...itemMetadata({ itemId: item.id, unitCode: input.code, owner: item.owner, deadline: item.deadline }),
             parentClosePolicy: ParentClosePolicy.ABANDON,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             typedSearchAttributes: [
@@ -244,6 +249,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   const publish = async (final = false) => {
     for (;;) {
       const v = state.view;
+      // The Temporal Web UI's line for this run: its phase, card and window now (no command, not in the history).
+      setCurrentDetails(unitCurrentDetails(v));
       const attrs = `${v.phase}|${v.card}`;
       if (attrs !== fx.searchAttributes) {
         upsertSearchAttributes([
