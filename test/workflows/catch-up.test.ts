@@ -23,7 +23,7 @@ import {
   type ItemWorkflowInput,
 } from '../../libs/contracts/src';
 import { testServices } from '../support';
-import { approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
+import { admitUpdate, approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
 import { actors, iso, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
 import { compressedPlan } from '../api/plans';
 
@@ -138,9 +138,10 @@ describe('a ladder catching up after the worker was away', () => {
     const late = lateAfter(Date.now());
     // No worker while the yellow (deadline) and red (+3 s) rungs come due; the office decides meanwhile.
     await until(deadline + 4_000, 'yellow and red due');
-    const carried = up(item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+    // Held by the server before the next worker starts: its first task carries the decision and the fired timers.
+    const carried = await admitUpdate(client, item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
     await runWorker(taskQueue, async () => {
-      expect((await carried).status).toBe('carried');
+      expect((await carried.outcome).status).toBe('carried');
       const v = await rungsOf(item.handle, 3);
       expect(v.rungs.map((r) => [r.rung, r.late ?? false])).toEqual([
         ['reminder', await firstTaskAfter(item.handle, deadline - 2_000)],
@@ -173,9 +174,9 @@ describe('a ladder catching up after the worker was away', () => {
     });
     const late = lateAfter(Date.now());
     await until(deadline + 4_000, 'yellow and red of the first deadline due');
-    const decided = up(item.handle, decideExtensionUpdate, { actor: item.cast.supervisor, extensionId, approve: true, comment: 'granted' });
+    const decided = await admitUpdate(client, item.handle, decideExtensionUpdate, { actor: item.cast.supervisor, extensionId, approve: true, comment: 'granted' });
     await runWorker(taskQueue, async () => {
-      await decided;
+      await decided.outcome;
       const v = await rungsOf(item.handle, 3);
       expect(v.rungs.slice(0, 3).map((r) => [r.rung, r.deadline, r.late ?? false])).toEqual([
         ['reminder', iso(deadline), await firstTaskAfter(item.handle, deadline - 2_000)],
@@ -275,9 +276,9 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
     const p2Ends = Date.parse(plan.batches[0].phases.P2.endsAt);
     await until(p2Ends + 2_000, 'the P2 window over');
     // The supervisor approves meanwhile: the approval and the window's timer reach the next worker together.
-    const approved = up(unit, approveTransitionUpdate, { actor: cast.supervisor, transitionId, approve: true, comment: 'gate met for P3' });
+    const approved = await admitUpdate(client, unit, approveTransitionUpdate, { actor: cast.supervisor, transitionId, approve: true, comment: 'gate met for P3' });
     await runWorker(taskQueue, async () => {
-      expect(await approved).toEqual({ status: 'approved', version: expect.any(Number) });
+      expect(await approved.outcome).toEqual({ status: 'approved', version: expect.any(Number) });
       // (On a slow machine the unit may have overrun P1 too: its rung is P1's, keyed so.)
       const ofP2 = (s: UnitView) => s.windowRungs.filter((r) => r.key === `${unit.workflowId}:P2:yellow`);
       const v = await waitFor(async () => {
