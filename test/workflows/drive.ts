@@ -38,17 +38,18 @@ export const up = <R, A>(handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, 
  * Sends an Update and returns once the server holds it (admitted), before any worker has seen it; `outcome` waits
  * for its answer. The SDK's calls return only after a worker accepted, so an Update sent while no worker runs
  * could otherwise reach the server after the next worker took its first task. A poll for an Update the server
- * does not hold yet answers NOT_FOUND; one it holds waits (here, until the short deadline).
+ * does not hold yet answers NOT_FOUND; one it holds waits (here, until a deadline long enough for a loaded
+ * server to say NOT_FOUND first), and the call ends DEADLINE_EXCEEDED, or CANCELLED when the server ends it.
  */
 export async function admitUpdate<R, A>(client: Client, handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, args: A): Promise<{ outcome: Promise<R> }> {
   const updateId = randomUUID();
   const outcome = handle.executeUpdate(def, { args: [args], updateId });
   outcome.catch(() => undefined);
   const { UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED } = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
-  const [DEADLINE_EXCEEDED, NOT_FOUND] = [4, 5]; // gRPC status codes
+  const [CANCELLED, DEADLINE_EXCEEDED, NOT_FOUND] = [1, 4, 5]; // gRPC status codes
   await waitFor(async () => {
     try {
-      await client.connection.withDeadline(Date.now() + 1_000, () =>
+      await client.connection.withDeadline(Date.now() + 5_000, () =>
         client.workflowService.pollWorkflowExecutionUpdate({
           namespace: client.options.namespace,
           updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId },
@@ -60,7 +61,7 @@ export async function admitUpdate<R, A>(client: Client, handle: WorkflowHandle, 
     } catch (e) {
       const code = (e as { code?: number }).code;
       if (code === NOT_FOUND) return false;
-      if (code === DEADLINE_EXCEEDED) return true;
+      if (code === DEADLINE_EXCEEDED || code === CANCELLED) return true;
       throw e;
     }
   }, `update ${def.name} admitted on ${handle.workflowId}`, 60_000);
