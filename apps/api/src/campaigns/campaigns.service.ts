@@ -12,7 +12,8 @@ import {
   requireAccess,
   resolvePlan,
 } from '../../../../libs/domain/src';
-import { startCampaignWorkflow, startUnitWorkflow, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
+import { startCampaignWorkflow, startUnitWorkflow } from '../../../../libs/temporal/src';
+import { WORKFLOW_TYPES } from '../../../../libs/contracts/src';
 import { onCampaign, onGroup } from '../auth/targets';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
