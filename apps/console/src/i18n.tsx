@@ -229,4 +229,3 @@ export function ZoneProvider({ offset, children }: { offset?: string | null; chi
   return <ZoneCtx.Provider value={offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : DEFAULT_OFFSET}>{children}</ZoneCtx.Provider>;
 }
 
-export const useZone = (): string => useContext(ZoneCtx);

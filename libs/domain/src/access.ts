@@ -16,7 +16,6 @@ export const ROLE_REACH = {
   supervisor: 'group',
   unit: 'unit',
 } as const satisfies Record<Role, 'everything' | 'group' | 'unit'>;
-export type Reach = (typeof ROLE_REACH)[Role];
 
 /**
  * The scope rule an action's object must meet, besides the caller's role:

@@ -14,7 +14,6 @@ export interface ProblemEntry extends Stamp {
   id: string; title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory;
 }
 export interface ObjectionEntry extends Stamp { id: string; text: DocRef; itemId?: string; answer?: Stamp & { text: DocRef } }
-export interface ProgressEntry extends Stamp { id: string; note: DocRef; evidenceUri?: string }
 export interface ExtensionView {
   id: string; newDeadline: string; reason: DocRef; status: 'pending' | 'approved' | 'rejected'; requested: Stamp; decided?: Stamp;
 }

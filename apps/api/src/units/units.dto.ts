@@ -302,13 +302,6 @@ export class TaskBookItemsDto {
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
   @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
-export class ObjectionViewDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() text!: string;
-  @ApiPropertyOptional() itemId?: string;
-  @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) answer?: object;
-}
 export class TaskBookViewDto {
   @ApiProperty() signedBy!: string;
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
