@@ -10,7 +10,7 @@ export const PHASES = ['P1', 'P2', 'P3', 'DONE'] as const;
 export type Phase = (typeof PHASES)[number];
 /** Phases with a window and a gate (DONE has neither). */
 export type ActivePhase = Exclude<Phase, 'DONE'>;
-export const ACTIVE_PHASES: readonly ActivePhase[] = ['P1', 'P2', 'P3'];
+export const ACTIVE_PHASES = PHASES.filter((p): p is ActivePhase => p !== 'DONE');
 
 export const CARDS = ['none', 'yellow', 'red'] as const;
 export type Card = (typeof CARDS)[number];
@@ -55,7 +55,11 @@ export const UNIT_KINDS = ['organ', 'enterprise', 'university', 'affiliated', 'g
 export type UnitKind = (typeof UNIT_KINDS)[number];
 export const UNIT_LEVELS = ['municipal', 'district'] as const;
 export type UnitLevel = (typeof UNIT_LEVELS)[number];
-export type Batch = 1 | 2;
+/** The two half-year batches (两批): units enter one by kind and level. */
+export const BATCHES = [1, 2] as const;
+export type Batch = (typeof BATCHES)[number];
+/** A batch as a JSON object's key. */
+export type BatchKey = `${Batch}`;
 
 export const RECORD_KINDS = ['study', 'investigation', 'solicitation-report', 'comparison-check', 'rule'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES, rungCard, RUNGS, type Card as CardKind } from '../../../../../libs/domain/src';
+import { PHASES, rungCard, RUNGS, type Card as CardKind, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -182,7 +182,7 @@ function Lights({ units }: { units: UnitLight[] }) {
       g.push(u);
     }
     const out: Row[] = [];
-    for (const batch of [1, 2]) {
+    for (const batch of BATCHES) {
       for (const phase of [...PHASES, 'waiting']) {
         const g = groups.get(`${batch}:${phase}`);
         if (!g?.length) continue;
