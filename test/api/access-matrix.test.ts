@@ -5,7 +5,8 @@
 // it but not do this gets 403 naming the rule (a role the route never admits: 403 too); no token, 401.
 import { randomUUID } from 'node:crypto';
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 type Who = 'anonymous' | 'office' | 'auditor' | 'unitA' | 'unitB' | 'supA' | 'supB';
 const EVERYONE: Who[] = ['anonymous', 'office', 'auditor', 'unitA', 'unitB', 'supA', 'supB'];

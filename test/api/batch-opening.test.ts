@@ -4,7 +4,8 @@
 import { createMasslineWorker, type MasslineWorker } from '../../apps/worker/src';
 import { apiContextOf } from '../../apps/api/src/main';
 import { campaignWorkflowId, unitWorkflowId } from '../../libs/domain/src';
-import { eventually, OFFICE_TOKEN, startApi, workflowBundle, type ApiUnderTest } from './harness';
+import { OFFICE_TOKEN, startApi, workflowBundle, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from './plans';
 
 let api: ApiUnderTest;

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { toErrorBody } from '../../apps/api/src/common/errors.filter';
 import { createDataSource } from '../../libs/persistence/src';
-import { eventually } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 let db: TestDatabase;

@@ -1,6 +1,7 @@
 // Drives one unit of a World over HTTP, as its people would: P1 → P2 → P3 with a valid supervised meeting,
 // then a task book of the given items, published, until it is in effect. Each step reads its own write back.
-import { eventually, type ApiUnderTest } from './harness';
+import { type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import type { World } from './world';
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { apiContextOf } from '../../apps/api/src/main';
 import { defaultPlan } from '../../libs/domain/src';
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 let api: ApiUnderTest;
 let w: World;

@@ -3,7 +3,8 @@
 // objection and its answer, items with one extension, one verification refused then accepted, and one item
 // left to escalate through every rung — then the dashboard, the escalation list and the cadre measure.
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 let api: ApiUnderTest;
 let w: World;

@@ -6,7 +6,8 @@ import { unitWorkflowId } from '../../libs/domain/src';
 import { unitStateQuery } from '../../libs/contracts/src';
 import { apiContextOf } from '../../apps/api/src/main';
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 let api: ApiUnderTest;
 let w: World;

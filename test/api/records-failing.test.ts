@@ -1,7 +1,8 @@
 // Nothing swallowed: a projection the database refuses is retried until it is written, and shows meanwhile as a
 // failing readiness check and a metric; once the database takes it, nothing decided is missing.
 import { apiContextOf } from '../../apps/api/src/main';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
 
 let api: ApiUnderTest;

@@ -3,7 +3,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { apiContextOf } from '../../apps/api/src/main';
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { driveToEffectiveTaskBook } from './drive';
 
 describe('with no worker running the workflows', () => {

@@ -7,7 +7,8 @@ import { AuditStore, fetchJsonHistoryChain, reconcileCampaign, replaySelection, 
 import { unitWorkflowId } from '../../libs/domain/src';
 import { unitStateQuery } from '../../libs/contracts/src';
 import { apiContextOf } from '../../apps/api/src/main';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
 
 let api: ApiUnderTest;

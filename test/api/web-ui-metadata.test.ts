@@ -4,7 +4,8 @@
 import { apiContextOf } from '../../apps/api/src/main';
 import { campaignWorkflowId, itemWorkflowId, programmeWorkflowId, unitWorkflowId } from '../../libs/domain/src';
 import { driveToEffectiveTaskBook } from './drive';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
 
 let api: ApiUnderTest;

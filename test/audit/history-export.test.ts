@@ -8,6 +8,7 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import { bundleWorkflows, exportHistory, historyFromCliJson, historyToCliJson } from '../../libs/audit/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
+import { eventually } from '../support/eventually';
 
 const run = promisify(execFile);
 const workflowsPath = require.resolve('./fixtures/workflows/exercise');
@@ -18,16 +19,6 @@ async function cliShow(workflowId: string, runId?: string): Promise<string> {
   if (runId) args.push('-r', runId);
   const { stdout } = await run(temporal.cliPath, args, { maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
   return stdout;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('history export (temporal workflow show --output json)', () => {
@@ -59,10 +50,10 @@ describe('history export (temporal workflow show --output json)', () => {
       await expect(handle.executeUpdate('note', { args: [{ actor: { id: 'p-2', role: 'unit' }, text: '' }] })).rejects.toThrow();
       await handle.signal('poke', 'stop');
       // The run continues as new: stop the second run too.
-      const second = await waitFor('the continued run', async () => {
+      const second = await eventually(async () => {
         const d = await client.workflow.getHandle(workflowId).describe();
         return d.runId !== runIds[0] ? d.runId : undefined;
-      });
+      }, 'the continued run');
       runIds.push(second);
       await client.workflow.getHandle(workflowId).executeUpdate('note', { args: [{ actor: { id: 'p-3', role: 'supervisor' }, text: '第二' }] });
       await client.workflow.getHandle(workflowId).signal('poke', 'stop');

@@ -27,6 +27,9 @@ describe('timeline labels', () => {
     expect(labelOf('decideExtension', { approve: true }).zh).toBe('批准延期');
     expect(labelOf('addRecord', { kind: 'comparison-check' }).zh).toBe('对照检查材料');
     expect(labelOf('phaseEntered', { phase: 'P3' }).zh).toBe('进入第三环节 整改落实、建章立制');
+    expect(labelOf('phaseEntered', { phase: 'P1' }).en).toBe('Entered P1: Study and listening');
+    expect(labelOf('phaseEntered', { phase: 'DONE' })).toEqual({ en: 'Lifecycle completed', zh: '全部环节完成' });
+    expect(labelOf('phaseEntered', { phase: 'P9' })).toEqual({ en: 'Entered a phase', zh: '进入环节' });
     expect(refusedLabelOf('approveTransition', { approve: true })).toEqual({ en: 'Refused: Transition decided', zh: '被拒绝：环节转换审批' });
   });
 

@@ -6,16 +6,7 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import { bundleWorkflows, describeReplayError, replaySelection, visibilityQuery, type ReplayProgress } from '../../libs/audit/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('replaying histories', () => {
   const campaignId = `audit-replay-${randomUUID()}`;
@@ -49,7 +40,7 @@ describe('replaying histories', () => {
       );
     });
     // Visibility is eventually consistent: wait until the campaign's workflows are listed.
-    await waitFor('visibility', async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count === ids.length ? true : undefined));
+    await eventually(async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count === ids.length ? true : undefined), 'visibility');
   });
 
   afterAll(async () => {

@@ -11,7 +11,8 @@ import { Client } from 'pg';
 import { ensureTemporalServer } from '../../scripts/lib/tools';
 import { DYNAMIC_CONFIG_FILE } from '../../apps/cli/src/cluster/temporal-cluster';
 import { compressedPlan } from '../api/plans';
-import { eventually, inPool, sleep } from '../support/massline-up';
+import { inPool, sleep } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import { cliMain, memoryOf, root, startCluster, table, type RunningCluster } from './harness';
 
 const UNITS = 24;

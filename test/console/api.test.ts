@@ -2,7 +2,8 @@
 // API's own paths), one-time sign-in links and the sessions they open, the public disclosure routes (what
 // they show, what they never show, their rate limit, their OpenAPI entries), the supervisor's inbox and the
 // lists the console reads, each within its caller's scope.
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 
 let api: ApiUnderTest;

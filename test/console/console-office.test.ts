@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { compressedPlan } from '../api/plans';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { answerConfirmation, launchBrowser, newPerson, pick, screenshot, seriousViolations, type AxeFinding } from './browser';
 import { REFUSALS } from '../../apps/console/src/refusals';
 import { GATES } from '../../libs/domain/src';

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 import { answerConfirmation, launchBrowser, newPerson, pick, screenshot, seriousViolations, type AxeFinding } from './browser';
 

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { unitWorkflowId } from '../../libs/domain/src';
 import { testServices } from '../support';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 
 const run = promisify(execFile);

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { waitForExit } from '../../apps/cli/src/embedded/process';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 
 const root = path.resolve(__dirname, '..', '..');

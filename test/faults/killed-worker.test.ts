@@ -18,7 +18,7 @@ import { itemId as makeItemId, itemWorkflowId, unitWorkflowId, type ItemView } f
 import { runMigrations } from '../../libs/persistence/src';
 import { itemStateQuery, type ItemWorkflowInput } from '../../libs/contracts/src';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
-import { eventually } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
 
 const root = path.resolve(__dirname, '..', '..');

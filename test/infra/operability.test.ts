@@ -7,7 +7,8 @@ import * as http from 'http';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { compressedPlan } from '../api/plans';
-import { eventually, startMasslineUp, type RunningMassline } from '../support/massline-up';
+import { startMasslineUp, type RunningMassline } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import type { SpanLine } from '../../libs/telemetry/src/file-exporter';
 
 const OFFICE_TOKEN = `operability-office-${process.pid}-0123456789abcdef`;

@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { hasExited, stopProcess, waitForExit } from '../../apps/cli/src/embedded/process';
 import { compressedPlan } from '../api/plans';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 
 const root = path.resolve(__dirname, '..', '..');
 const workerMain = path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js');

@@ -204,22 +204,6 @@ export async function startMasslineUp(opts: StartOptions = {}): Promise<RunningM
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it returns a value (not undefined); a throw counts as "not yet". */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
-
 /** Runs `fn` over `items`, `n` at a time. */
 export async function inPool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;

@@ -9,6 +9,7 @@ import { createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, startCampaignWorkflow, type TemporalHandles } from '../../libs/temporal/src';
 import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
 import { enrolCampaign } from '../activities/fixtures';
+import { eventually } from '../support/eventually';
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -34,17 +35,6 @@ afterAll(async () => {
   await temporal?.connection.close();
   await db?.drop();
 });
-
-/** Polls `probe` until it returns a value, or fails after `ms`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('a started campaign opens batch 1: each of its units runs under its own id and projects itself into unit_states', async () => {
   const { campaignId, unitIds } = await enrolCampaign(dataSource, [

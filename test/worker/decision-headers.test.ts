@@ -12,7 +12,8 @@ import { createMasslineWorker } from '../../apps/worker/src/worker';
 import { TRACING_PATCH } from '../../libs/temporal/src/workflow-interceptors';
 import { unitWorkflowId } from '../../libs/domain/src';
 import { REQUEST_ID_HEADER, requestIdOf } from '../../libs/temporal/src/request-id';
-import { eventually, startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
+import { startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 
 const EventType = temporal.api.enums.v1.EventType;

@@ -16,7 +16,8 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { runAudit } from '../../apps/cli/src/audit';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { testServices } from '../support';
-import { quietBundlerLogger, waitFor } from '../workflows/helpers';
+import { quietBundlerLogger } from '../workflows/helpers';
+import { eventually } from '../support/eventually';
 
 const probe = (v: 'v1' | 'v2') => require.resolve(`./fixtures/recovery-probe/${v}`);
 const PROBE_TYPE = 'recoveryProbeWorkflow';
@@ -124,7 +125,7 @@ async function asMasslineWorker<T>(fn: () => Promise<T>): Promise<T> {
 /** Sends a note (an Update), again with the same id until the run takes it. */
 async function note(workflowId: string, text: string): Promise<number> {
   const handle = client.workflow.getHandle(workflowId);
-  return waitFor(
+  return eventually(
     async () => {
       try {
         return await handle.executeUpdate<number, [string]>('note', { args: [text], updateId: `note-${text}` });
@@ -192,13 +193,13 @@ describe('a run stuck on a nondeterminism error', () => {
     await asMasslineWorker(async () => {
       // The note waits on a run that cannot move: sent without waiting for its answer.
       pending.push(client.workflow.getHandle(workflowId).executeUpdate('note', { args: ['third'], updateId: 'note-third' }).catch(() => undefined));
-      const row = await waitFor(async () => stuckRuns.get(runId), "the worker's detection to name the run", 90_000);
+      const row = await eventually(async () => stuckRuns.get(runId), "the worker's detection to name the run", 90_000);
       expect(row).toMatchObject({ workflowId, runId, workflowType: PROBE_TYPE, cause: NDE, source: 'history', divergingEventId: at.diverging, lastGoodEventId: at.lastGood });
       expect(row.attempt).toBeGreaterThanOrEqual(2);
       expect(row.message).toMatch(new RegExp(`^\\[TMPRL1100\\] Nondeterminism error: .*HistoryEvent\\(id: ${at.diverging}, WorkflowExecutionUpdateCompleted\\)`));
       expect(row.clearedAt).toBeUndefined();
       // Seen again by the next passes: the same episode (first seen kept).
-      const again = await waitFor(async () => {
+      const again = await eventually(async () => {
         const r = (await stuckRuns.get(runId))!;
         return Date.parse(r.lastSeenAt) > Date.parse(row.lastSeenAt) && r;
       }, 'a later pass');
@@ -206,7 +207,7 @@ describe('a run stuck on a nondeterminism error', () => {
       expect(again.clearedAt).toBeUndefined();
 
       // Readiness: still ready (a decision can be taken: v2 polls), the workflows check names the run.
-      const ready = await waitFor(async () => {
+      const ready = await eventually(async () => {
         const r = await api.call('GET', '/health/ready');
         return r.status === 200 && r;
       }, 'the API ready', 30_000);
@@ -351,7 +352,7 @@ describe('a reset whose audit record was not written (the command died between t
     const { workflowId, runId } = await probeWithTwoNotes();
     await asMasslineWorker(async () => {
       pending.push(client.workflow.getHandle(workflowId).executeUpdate('note', { args: ['third'], updateId: 'note-third' }).catch(() => undefined));
-      await waitFor(async () => stuckRuns.get(runId), 'the run named stuck', 90_000);
+      await eventually(async () => stuckRuns.get(runId), 'the run named stuck', 90_000);
     });
     // The engine reset the run, the audit log heard nothing of it.
     const history = (await fetchJsonHistory(client, workflowId, runId))!;
@@ -374,17 +375,17 @@ describe('the detector', () => {
     const b = detector({ identity: 'detector-b', passIntervalMs: 100 });
     a.start();
     b.start();
-    const holder = await waitFor(async () => (a.holdsLock ? a : b.holdsLock ? b : undefined), 'one detector to hold the lock');
+    const holder = await eventually(async () => (a.holdsLock ? a : b.holdsLock ? b : undefined), 'one detector to hold the lock');
     const other = holder === a ? b : a;
-    const pass = await waitFor(async () => {
+    const pass = await eventually(async () => {
       const last = await stuckRuns.lastPass();
       return last?.finishedAt ? last : undefined;
     }, 'a pass');
     expect(pass.detector).toBe(holder === a ? 'detector-a' : 'detector-b');
     expect(other.holdsLock).toBe(false);
     await holder.stop();
-    await waitFor(async () => other.holdsLock, 'the other detector to take over');
-    await waitFor(async () => (await stuckRuns.lastPass())?.detector === (other === a ? 'detector-a' : 'detector-b'), 'a pass by the other');
+    await eventually(async () => other.holdsLock, 'the other detector to take over');
+    await eventually(async () => (await stuckRuns.lastPass())?.detector === (other === a ? 'detector-a' : 'detector-b'), 'a pass by the other');
     await other.stop();
   });
 
@@ -394,7 +395,7 @@ describe('the detector', () => {
     started.push(...ids);
     await Promise.all(ids.map((workflowId) => client.workflow.start(PROBE_TYPE, { workflowId, taskQueue: taskQueue(), workflowExecutionTimeout: '10 minutes' })));
     const d = detector({ describesPerSecond: 20 });
-    const pass = await waitFor(async () => {
+    const pass = await eventually(async () => {
       const p = await d.pass();
       return p.runsChecked >= 12 && p;
     }, 'the runs listed');

@@ -10,7 +10,7 @@ import { createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, notificationDeliveryWorkflowId, type TemporalHandles } from '../../libs/temporal/src';
 import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
 import { unitView } from '../activities/fixtures';
-import { waitFor } from '../workflows/helpers';
+import { eventually } from '../support/eventually';
 
 let db: TestDatabase;
 let temporal: TemporalHandles;
@@ -117,7 +117,7 @@ describe('createMasslineWorker', () => {
       const watch = createDataSource({ url: db.url });
       await watch.initialize();
       try {
-        const failing = await waitFor(async () => {
+        const failing = await eventually(async () => {
           const rows = await watch.query('SELECT activity, attempts, last_error FROM activity_failures WHERE workflow_id = $1', [projectId]);
           return rows[0]?.attempts >= 3 && rows[0];
         }, 'a failing projection recorded');

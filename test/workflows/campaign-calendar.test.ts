@@ -5,7 +5,8 @@ import { campaignWorkflowId, itemWorkflowId, unitWorkflowId, type Plan } from '.
 import { campaignStateQuery, itemStateQuery, unitStateQuery } from '../../libs/contracts/src';
 import { campaignWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook } from './drive';
-import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, waitFor, type Enrolled, type WorkflowTestContext } from './helpers';
+import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, type Enrolled, type WorkflowTestContext } from './helpers';
+import { eventually } from '../support/eventually';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
@@ -36,7 +37,7 @@ async function counters(h: WorkflowHandle, campaignId: string): Promise<Counts> 
   return c;
 }
 const until = (h: WorkflowHandle, campaignId: string, what: string, fn: (c: Counts) => boolean) =>
-  waitFor(async () => {
+  eventually(async () => {
     const c = await counters(h, campaignId);
     return fn(c) && c;
   }, what);
@@ -67,10 +68,10 @@ async function runUnitToP3(enrolled: Enrolled, unitId: string) {
 /** Once the task book is effective: close its items, record a rule, get DONE approved. */
 async function finishUnit(handles: Awaited<ReturnType<typeof runUnitToP3>>) {
   const { unit, cast, itemIds } = handles;
-  await waitFor(async () => (await unit.query(unitStateQuery)).taskBook?.status === 'effective', 'task book effective');
-  for (const id of itemIds) await waitFor(() => t.env.client.workflow.getHandle(itemWorkflowId(id)).query(itemStateQuery).catch(() => undefined), 'item started');
+  await eventually(async () => (await unit.query(unitStateQuery)).taskBook?.status === 'effective', 'task book effective');
+  for (const id of itemIds) await eventually(() => t.env.client.workflow.getHandle(itemWorkflowId(id)).query(itemStateQuery).catch(() => undefined), 'item started');
   await closeItemsAndFinish(t.env.client, unit, cast, itemIds);
-  await waitFor(async () => (await unit.query(unitStateQuery)).unmetGates.length === 0, 'DONE gates met');
+  await eventually(async () => (await unit.query(unitStateQuery)).unmetGates.length === 0, 'DONE gates met');
   await approve(unit, cast, 'DONE');
   await unit.result();
 }

@@ -24,7 +24,8 @@ import {
 } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { admitUpdate, approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
-import { actors, iso, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
+import { actors, iso, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 
 // Guards, not expectations: on a loaded machine a restarted worker may wait out a task timeout first.
@@ -99,7 +100,7 @@ async function reachedLate(handle: WorkflowHandle, dueMs: number): Promise<boole
 }
 
 /** Waits until the clock passes `ms` (the moment rungs come due). */
-const until = (ms: number, what: string) => waitFor(async () => Date.now() > ms, what, ms - Date.now() + PATIENCE);
+const until = (ms: number, what: string) => eventually(async () => Date.now() > ms, what, ms - Date.now() + PATIENCE);
 
 const LADDER = [
   { rung: 'reminder' as const, offset: '-PT2S' },
@@ -129,7 +130,7 @@ async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handl
 }
 
 const rungsOf = async (handle: WorkflowHandle, n: number): Promise<ItemView> =>
-  waitFor(async () => {
+  eventually(async () => {
     const v = await handle.query(itemStateQuery);
     return v.rungs.length >= n && v;
   }, `${n} rungs`, PATIENCE);
@@ -161,7 +162,7 @@ describe('a ladder catching up after the worker was away', () => {
       expect(v.card).toBe('none');
       // The item has ended: its referral (+60 s) can never come.
       expect((await item.handle.result()).rungs).toHaveLength(3);
-      const rows = await waitFor(async () => {
+      const rows = await eventually(async () => {
         const r = await t.dataSource.query('SELECT rung FROM escalations WHERE item_id = $1 ORDER BY fired_at, rung', [item.input.itemId]);
         return r.length === 3 && r;
       }, 'three escalations', PATIENCE);
@@ -233,19 +234,19 @@ describe('a task book whose disclosure ends while the unit is busy', () => {
       await runner.startTransaction();
       let disclosureEndsAt = '';
       try {
-        await waitFor(async () => (await runner.query('SELECT 1 FROM unit_states WHERE unit_id = $1 FOR UPDATE', [ids.unitId])).length === 1, 'the row locked');
+        await eventually(async () => (await runner.query('SELECT 1 FROM unit_states WHERE unit_id = $1 FOR UPDATE', [ids.unitId])).length === 1, 'the row locked');
         ({ disclosureEndsAt } = await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]));
         await until(Date.parse(disclosureEndsAt) + 1_000, 'the disclosure over');
       } finally {
         await runner.rollbackTransaction();
         await runner.release();
       }
-      const v = await waitFor(async () => {
+      const v = await eventually(async () => {
         const s: UnitView = await unit.query(unitStateQuery);
         return s.taskBook?.status === 'effective' && s;
       }, 'task book effective', PATIENCE);
       expect(Date.parse(v.taskBook!.effectiveAt!)).toBeGreaterThanOrEqual(Date.parse(disclosureEndsAt));
-      await waitFor(() => client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'its item started');
+      await eventually(() => client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'its item started');
       started.push(itemWorkflowId(v.taskBook!.items[0].id));
     });
   });
@@ -289,7 +290,7 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
       expect(await approved.outcome).toEqual({ status: 'approved', version: expect.any(Number) });
       // (On a slow machine the unit may have overrun P1 too: its rung is P1's, keyed so.)
       const ofP2 = (s: UnitView) => s.windowRungs.filter((r) => r.key === `${unit.workflowId}:P2:yellow`);
-      const v = await waitFor(async () => {
+      const v = await eventually(async () => {
         const s: UnitView = await unit.query(unitStateQuery);
         return ofP2(s).length >= 1 && s;
       }, 'the P2 window`s yellow', PATIENCE);
@@ -300,7 +301,7 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
       expect(Date.parse(v.phaseSince)).toBeGreaterThan(p2Ends);
       // P3 starts clean: the card earned in P2 does not follow the unit.
       expect(v.card).toBe('none');
-      const rows = await waitFor(async () => {
+      const rows = await eventually(async () => {
         const r = await t.dataSource.query(`SELECT phase, rung FROM escalations WHERE unit_id = $1 AND phase = 'P2'`, [ids.unitId]);
         return r.length === 1 && r;
       }, 'the escalation', PATIENCE);
@@ -347,7 +348,7 @@ describe('a notification receiver that is down', () => {
         ]);
         // Each rung's record starts its delivery, which keeps retrying while the receiver refuses.
         const deliveries = await Promise.all(
-          v.rungs.map((r) => waitFor(() => client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).describe().catch(() => undefined), `delivery of ${r.rung}`, PATIENCE)),
+          v.rungs.map((r) => eventually(() => client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).describe().catch(() => undefined), `delivery of ${r.rung}`, PATIENCE)),
         );
         expect(deliveries.map((d) => d.status.name)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
         expect(received.length).toBeGreaterThanOrEqual(3);
@@ -371,17 +372,17 @@ describe('a unit reset (as an operator resets one) to before its items started',
     await runWorker(taskQueue, async () => {
       const { unit, cast } = await unitInP3(taskQueue, 'PT1S', 'CR-1');
       await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]);
-      const v = await waitFor(async () => {
+      const v = await eventually(async () => {
         const s: UnitView = await unit.query(unitStateQuery);
         return s.taskBook?.status === 'effective' && s;
       }, 'task book effective', PATIENCE);
       const itemWf = itemWorkflowId(v.taskBook!.items[0].id);
       started.push(itemWf);
-      const item = await waitFor(async () => ((await client.workflow.getHandle(itemWf).query(itemStateQuery).catch(() => undefined)) ? client.workflow.getHandle(itemWf) : undefined), 'its item started');
+      const item = await eventually(async () => ((await client.workflow.getHandle(itemWf).query(itemStateQuery).catch(() => undefined)) ? client.workflow.getHandle(itemWf) : undefined), 'its item started');
       // The item ends (carried over by the office) and reports back to its unit.
       await up(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
       await item.result();
-      await waitFor(async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried', 'the unit told');
+      await eventually(async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried', 'the unit told');
 
       // Reset the unit to the task that started the item, as an operator would (massline audit reset) if that task did not replay.
       const history = (await unit.fetchHistory()).events ?? [];
@@ -395,7 +396,7 @@ describe('a unit reset (as an operator resets one) to before its items started',
         requestId: randomUUID(),
       });
       const reset = client.workflow.getHandle(unit.workflowId, newRunId!);
-      const refused = await waitFor(async () => {
+      const refused = await eventually(async () => {
         const events = (await reset.fetchHistory()).events ?? [];
         return events.find((e) => e.startChildWorkflowExecutionFailedEventAttributes);
       }, 'the new run to try the start', PATIENCE);
@@ -404,7 +405,7 @@ describe('a unit reset (as an operator resets one) to before its items started',
       const runs: string[] = [];
       for await (const info of client.workflow.list({ query: `WorkflowId = '${itemWf}'` })) runs.push(info.status.name);
       expect(runs).toEqual(['COMPLETED']);
-      const after = await waitFor(async () => {
+      const after = await eventually(async () => {
         const s: UnitView = await reset.query(unitStateQuery);
         return s.taskBook?.items[0].status === 'carried' && s;
       }, 'the new run to know the item carried', PATIENCE);

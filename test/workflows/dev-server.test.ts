@@ -10,7 +10,8 @@ import { campaignWorkflow } from '../../workflows';
 import { campaignStateQuery, unitStateQuery } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { approve, meetP2Gate } from './drive';
-import { actors, enrol, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
+import { actors, enrol, saveHistory, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
+import { eventually } from '../support/eventually';
 
 let t: WorkflowTestContext;
 let connection: Connection;
@@ -66,7 +67,7 @@ it('units keep campaign, unit code, batch, phase and card current: lists by sear
     try {
       await client.workflow.start(campaignWorkflow, { taskQueue, workflowId: ids[0], args: [{ campaignId: enrolled.campaignId, name: 'SA', plan }] });
       const unitA = client.workflow.getHandle(ids[1]);
-      await waitFor(() => unitA.query(unitStateQuery).catch(() => undefined), 'unit A started');
+      await eventually(() => unitA.query(unitStateQuery).catch(() => undefined), 'unit A started');
       const cast = actors({ unitId: a.id, groupId: enrolled.groupId, otherGroupId: enrolled.otherGroupId });
       await meetP2Gate(unitA, cast);
       await approve(unitA, cast, 'P2');
@@ -76,15 +77,15 @@ it('units keep campaign, unit code, batch, phase and card current: lists by sear
         for await (const wf of client.workflow.list({ query: `MasslineCampaign = "${enrolled.campaignId}" AND ${query}` })) found.push(wf.workflowId);
         return found.sort();
       };
-      const eventually = (query: string, expected: string[]) =>
-        waitFor(async () => JSON.stringify(await list(query)) === JSON.stringify([...expected].sort()), `${query} → ${expected.join(', ')}`, 20_000);
+      const listed = (query: string, expected: string[]) =>
+        eventually(async () => JSON.stringify(await list(query)) === JSON.stringify([...expected].sort()), `${query} → ${expected.join(', ')}`, 20_000);
 
-      await eventually('MasslineKind = "unit" AND MasslineBatch = 1', [ids[1], ids[2]]);
-      await eventually('MasslineKind = "unit" AND MasslinePhase = "P2"', [ids[1]]);
-      await eventually('MasslineUnitCode = "SA-2" AND MasslinePhase = "P1"', [ids[2]]);
+      await listed('MasslineKind = "unit" AND MasslineBatch = 1', [ids[1], ids[2]]);
+      await listed('MasslineKind = "unit" AND MasslinePhase = "P2"', [ids[1]]);
+      await listed('MasslineUnitCode = "SA-2" AND MasslinePhase = "P1"', [ids[2]]);
       // Unit B is still in P1 when its window closes: yellow, findable by card.
-      await eventually('MasslineKind = "unit" AND MasslineCard = "yellow"', [ids[2]]);
-      await eventually('MasslineKind = "campaign"', [ids[0]]);
+      await listed('MasslineKind = "unit" AND MasslineCard = "yellow"', [ids[2]]);
+      await listed('MasslineKind = "campaign"', [ids[0]]);
     } finally {
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
     }
@@ -111,18 +112,18 @@ it('the campaign never hears from its units (no hub): they move while its histor
     try {
       await client.workflow.start(campaignWorkflow, { taskQueue, workflowId: ids[0], args: [{ campaignId: enrolled.campaignId, name: 'CAN', plan, historyLimit: 20 }] });
       const firstRun = (await campaign.describe()).runId;
-      await waitFor(async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1`, [enrolled.campaignId]))[0].n === 12, 'twelve units projected');
+      await eventually(async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1`, [enrolled.campaignId]))[0].n === 12, 'twelve units projected');
 
       // A unit moves: the read model shows it; the campaign is not told.
       const unit = client.workflow.getHandle(ids[1]);
       const cast = actors({ unitId: enrolled.units[0].id, groupId: enrolled.groupId, otherGroupId: enrolled.otherGroupId });
       await meetP2Gate(unit, cast);
       await approve(unit, cast, 'P2');
-      await waitFor(async () => (await t.dataSource.query(`SELECT phase FROM unit_states WHERE unit_id = $1`, [enrolled.units[0].id]))[0]?.phase === 'P2', 'P2 projected');
+      await eventually(async () => (await t.dataSource.query(`SELECT phase FROM unit_states WHERE unit_id = $1`, [enrolled.units[0].id]))[0]?.phase === 'P2', 'P2 projected');
 
       // Past the last window the campaign polls the read model; its history stays small and it continues as new.
       // (It may also continue as new between the batches: the run after the last batch opened carries both.)
-      await waitFor(
+      await eventually(
         async () => (await campaign.describe()).runId !== firstRun && (await campaign.query(campaignStateQuery)).openedBatches.length === 2,
         'a new run with both batches opened',
         60_000,

@@ -21,7 +21,8 @@ import {
   submitCompletionUpdate,
   verifyItemUpdate,
 } from '../../libs/contracts/src';
-import { DAY, HOUR, iso, waitFor } from './helpers';
+import { DAY, HOUR, iso } from './helpers';
+import { eventually } from '../support/eventually';
 import { itemWorkflowId } from '../../libs/domain/src';
 import type { Client } from '@temporalio/client';
 import { doc } from '../support/texts';
@@ -47,7 +48,7 @@ export async function admitUpdate<R, A>(client: Client, handle: WorkflowHandle, 
   outcome.catch(() => undefined);
   const { UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED } = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
   const [CANCELLED, DEADLINE_EXCEEDED, NOT_FOUND] = [1, 4, 5]; // gRPC status codes
-  await waitFor(async () => {
+  await eventually(async () => {
     try {
       await client.connection.withDeadline(Date.now() + 5_000, () =>
         client.workflowService.pollWorkflowExecutionUpdate({

@@ -16,6 +16,7 @@ import { hashToken, createActivityRepositories, createDataSource, runMigrations 
 import { defaultPlan, type Actor, type Batch, type Plan } from '../../libs/domain/src';
 import { MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
 import { createTestDatabase, createTimeSkippingEnv, type TestDatabase } from '../support';
+import { eventually } from '../support/eventually';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -229,22 +230,11 @@ export async function refusalOf(call: Promise<unknown>): Promise<Refusal> {
   throw new Error('expected the update to be refused');
 }
 
-/** Polls (real time, short) until `fn` holds; for effects of activities the test cannot await directly. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The entries a unit or item projected into the read model (oldest first), once there are at least `atLeast`. */
 export async function entriesOf<T = Record<string, unknown>>(dataSource: DataSource, subjectId: string, kind: string, atLeast = 1): Promise<T[]> {
-  return waitFor(async () => {
+  return eventually(async () => {
     const rows: Array<{ data: T }> = await dataSource.query('SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id', [subjectId, kind]);
     return rows.length >= atLeast && rows.map((r) => r.data);
   }, `${atLeast} ${kind} entries of ${subjectId}`);

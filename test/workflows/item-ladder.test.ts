@@ -24,7 +24,8 @@ import {
 } from '../../libs/contracts/src';
 import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
-import { actors, DAY, HOUR, iso, planAtNow, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext, entriesOf } from './helpers';
+import { actors, DAY, HOUR, iso, planAtNow, refusalOf, saveHistory, setUpWorkflowTests, type WorkflowTestContext, entriesOf } from './helpers';
+import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
 
 let t: WorkflowTestContext;
@@ -61,7 +62,7 @@ const escalationRows = (itemId: string): Promise<Array<{ key: string; rung: stri
   t.dataSource.query('SELECT key, rung, deadline, fired_at, recipients FROM escalations WHERE item_id = $1 ORDER BY fired_at, key', [itemId]);
 
 async function rungsFired(handle: WorkflowHandle, n: number): Promise<ItemView> {
-  return waitFor(async () => {
+  return eventually(async () => {
     const v = await handle.query(itemStateQuery);
     return v.rungs.length >= n && v;
   }, `${n} rungs`);
@@ -104,18 +105,18 @@ describe('the ladder of one deadline', () => {
       ]);
 
       // PostgreSQL: one escalation per key, its notifications queued and sent, and one measure proposed.
-      const rows = await waitFor(async () => {
+      const rows = await eventually(async () => {
         const r = await escalationRows(input.itemId);
         return r.length === 4 && r;
       }, 'four escalation rows');
       expect(rows.map((r) => r.key)).toEqual(expected.map(([rung]) => `${wfId}:${input.deadline}:${rung}`));
       rows.forEach((r, i) => expect(r.fired_at.getTime()).toBe(Date.parse(v.rungs[i].firedAt)));
-      const sent = await waitFor(async () => {
+      const sent = await eventually(async () => {
         const n = await t.dataSource.query(`SELECT status, count(*)::int AS n FROM notifications WHERE escalation_key LIKE $1 GROUP BY status`, [`${wfId}:%`]);
         return n.length === 1 && n[0].status === 'sent' && n;
       }, 'notifications sent');
       expect(sent[0].n).toBe(6); // 2 + 2 + 1 + 1 recipients, outbox channel
-      const measures = await waitFor(async () => {
+      const measures = await eventually(async () => {
         const m = await t.dataSource.query('SELECT kind, status, proposal_key FROM measures WHERE item_id = $1', [input.itemId]);
         return m.length > 0 && m;
       }, 'measure proposed');
@@ -148,7 +149,7 @@ describe('the ladder of one deadline', () => {
       expect(Date.parse(after.rungs[3].dueAt!)).toBe(deadline + 30 * DAY);
       expect(Date.parse(after.rungs[3].firedAt)).toBeGreaterThanOrEqual(deadline + 30 * DAY);
       expect(after.rungs[3].late).toBeUndefined();
-      expect(await waitFor(async () => (await escalationRows(input.itemId)).length === 4, 'rows')).toBe(true);
+      expect(await eventually(async () => (await escalationRows(input.itemId)).length === 4, 'rows')).toBe(true);
       await saveHistory(handle, 'item-ladder-started-late');
     }));
 
@@ -172,7 +173,7 @@ describe('the ladder of one deadline', () => {
         await env.sleep(31 * DAY);
         const v = await rungsFired(started.handle, 4);
         expect(v.rungs.map((r) => r.rung)).toEqual(['reminder', 'yellow', 'red', 'referral']);
-        const rows = await waitFor(async () => {
+        const rows = await eventually(async () => {
           const r = await escalationRows(started.input.itemId);
           return r.length === 4 && r;
         }, 'four rows');
@@ -202,7 +203,7 @@ describe('closing, extensions and carry-over', () => {
       expect(result.rungs.map((r) => r.rung)).toEqual(['reminder']);
       await t.env.sleep(60 * DAY);
       expect((await escalationRows(input.itemId)).map((r) => r.rung)).toEqual(['reminder']);
-      const row = await waitFor(async () => {
+      const row = await eventually(async () => {
         const r = await t.dataSource.query('SELECT status, version FROM item_states WHERE item_id = $1', [input.itemId]);
         return r[0]?.status === 'closed' && r[0];
       }, 'closed projection');
@@ -243,7 +244,7 @@ describe('closing, extensions and carry-over', () => {
       expect(Date.parse(v.rungs[4].firedAt)).toBeGreaterThanOrEqual(second + 14 * DAY);
       const [extension] = await entriesOf(t.dataSource, input.itemId, 'extension');
       expect(extension).toMatchObject({ status: 'approved', reason: doc('Waiting on the district'), decided: { actorId: cast.supervisor.id, role: 'supervisor', comment: 'Reasonable' } });
-      const rows = await waitFor(async () => {
+      const rows = await eventually(async () => {
         const r = await escalationRows(input.itemId);
         return r.length === 6 && r;
       }, 'six rows');
@@ -281,7 +282,7 @@ describe('closing, extensions and carry-over', () => {
       });
       await worker.runUntil(async () => {
         const { handle, input, cast } = await startItem(taskQueue, d0, { plan: { ladder: [...ladder], calendar } });
-        await waitFor(async () => heldAttempts > 0, 'the first reminder`s record held up');
+        await eventually(async () => heldAttempts > 0, 'the first reminder`s record held up');
 
         // D1, with its reminder due 30 s after it is set; replaced by D2 a minute later (the record still held).
         const extend = async (newDeadline: number) => {
@@ -304,7 +305,7 @@ describe('closing, extensions and carry-over', () => {
         letGo();
         await env.sleep(d2 + 2 * MINUTE + MINUTE - (await env.currentTimeMs()));
         // Once D2's last rung has fired, every rung due before it has (the ladder walks in order).
-        const v = await waitFor(async () => {
+        const v = await eventually(async () => {
           const view = await handle.query(itemStateQuery);
           return view.rungs.some((r) => r.rung === 'red' && Date.parse(r.deadline) === d2) && view;
         }, 'the last deadline`s red');
@@ -323,7 +324,7 @@ describe('closing, extensions and carry-over', () => {
         expect([...firedAts].sort((a, b) => a - b)).toEqual(firedAts);
 
         // PostgreSQL: one escalation per rung (the held record's retries wrote once), each at its recorded moment.
-        const rows = await waitFor(async () => {
+        const rows = await eventually(async () => {
           const r = await escalationRows(input.itemId);
           return r.length >= 5 && r;
         }, 'five escalation rows');
@@ -402,7 +403,7 @@ describe('items and their unit', () => {
       const { itemIds } = await publishTaskBook(t.env, unit, cast, [now + 10 * DAY, now + 60 * DAY]);
       // Disclosure ends at day 7; item 1 is due at day 10 and red at day 24.
       await t.env.sleep(10 * DAY + HOUR);
-      const yellow = await waitFor(async () => {
+      const yellow = await eventually(async () => {
         const v = await unit.query(unitStateQuery);
         return v.card === 'yellow' && v;
       }, 'unit yellow');
@@ -411,15 +412,15 @@ describe('items and their unit', () => {
         ['open', 'none'],
       ]);
       await t.env.sleep(14 * DAY);
-      await waitFor(async () => (await unit.query(unitStateQuery)).card === 'red', 'unit red');
+      await eventually(async () => (await unit.query(unitStateQuery)).card === 'red', 'unit red');
       await closeItemsAndFinish(t.env.client, unit, cast, [itemIds[0]]);
-      const cleared = await waitFor(async () => {
+      const cleared = await eventually(async () => {
         const v = await unit.query(unitStateQuery);
         return v.card === 'none' && v;
       }, 'unit card cleared');
       expect(cleared.taskBook!.items[0]).toMatchObject({ status: 'closed', card: 'none' });
       expect(cleared.unmetGates).toEqual(['gate.DONE.items-closed']);
-      const row = await waitFor(async () => {
+      const row = await eventually(async () => {
         const r = await t.dataSource.query('SELECT card, version FROM unit_states WHERE unit_id = $1', [ids.unitId]);
         return r[0]?.version === cleared.version && r[0];
       }, 'projection');

@@ -5,7 +5,8 @@ import { defaultCalendar, DEFAULT_LADDER, programmeWorkflowId, type ProgrammeVie
 import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../libs/contracts/src';
 import { programmeWorkflow } from '../../workflows';
 import { up } from './drive';
-import { DAY, HOUR, iso, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
+import { DAY, HOUR, iso, refusalOf, saveHistory, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
+import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
 
 let t: WorkflowTestContext;
@@ -54,7 +55,7 @@ describe('programmes', () => {
 
       // Goal 2 runs its whole ladder: red shows on the programme, referral proposes a measure.
       await t.env.sleep(20 * DAY + 30 * DAY + HOUR - 4 * DAY);
-      const v = await waitFor(async () => {
+      const v = await eventually(async () => {
         const s = await handle.query(programmeStateQuery);
         return s.goals[1].rungs.length === 4 && s;
       }, 'goal 2 ladder');
@@ -62,7 +63,7 @@ describe('programmes', () => {
       expect(v.goals[1].rungs.map((r) => r.rung)).toEqual(['reminder', 'yellow', 'red', 'referral']);
       expect(Math.abs(Date.parse(v.goals[1].rungs[2].firedAt) - (now + 34 * DAY))).toBeLessThan(1_000);
       expect(v.card).toBe('red');
-      const rows = await waitFor(async () => {
+      const rows = await eventually(async () => {
         const r = await t.dataSource.query(`SELECT item_id, rung, campaign_id, group_id, unit_id FROM escalations WHERE subject = 'programme-goal' AND unit_id = $1 ORDER BY fired_at`, [leadUnitId]);
         return r.length === 5 && r;
       }, 'five goal escalations');

@@ -31,10 +31,10 @@ import {
   refusalOf,
   saveHistory,
   setUpWorkflowTests,
-  waitFor,
   type WorkflowTestContext,
   entriesOf,
 } from './helpers';
+import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
 
 let t: WorkflowTestContext;
@@ -107,11 +107,11 @@ describe('gates (DOMAIN.md: each phase closed by a gate and a supervisor approva
       const now = await t.env.currentTimeMs();
       const { itemIds } = await publishTaskBook(t.env, handle, cast, [now + 30 * DAY]);
       await t.env.sleep(7 * DAY + HOUR);
-      await waitFor(async () => (await stateOf(handle)).taskBook?.status === 'effective', 'task book effective');
+      await eventually(async () => (await stateOf(handle)).taskBook?.status === 'effective', 'task book effective');
       expect((await refusalOf(up(handle, requestTransitionUpdate, { actor: cast.unit, to: 'DONE' }))).details.unmetGates).toEqual(['gate.DONE.items-closed', 'gate.DONE.rule-recorded']);
-      await waitFor(async () => t.env.client.workflow.getHandle(itemWorkflowId(itemIds[0])).query(itemStateQuery).catch(() => undefined), 'item workflow');
+      await eventually(async () => t.env.client.workflow.getHandle(itemWorkflowId(itemIds[0])).query(itemStateQuery).catch(() => undefined), 'item workflow');
       await closeItemsAndFinish(t.env.client, handle, cast, itemIds);
-      await waitFor(async () => (await stateOf(handle)).unmetGates.length === 0, 'unit sees its items closed');
+      await eventually(async () => (await stateOf(handle)).unmetGates.length === 0, 'unit sees its items closed');
       expect(await approve(handle, cast, 'DONE')).toEqual({ status: 'approved', version: expect.any(Number) });
       const final = (await handle.result()) as UnitView;
       expect(final).toMatchObject({ phase: 'DONE', status: 'done', card: 'none' });
@@ -148,7 +148,7 @@ describe('who decides', () => {
       expect(v.phase).toBe('P1');
       expect(v.pendingTransition).toBeUndefined();
       // The request's own projection (pending) may be in before the decision's: wait for the decision.
-      const decided = await waitFor(async () => {
+      const decided = await eventually(async () => {
         const [entry] = await entriesOf<{ status: string; decided: object }>(t.dataSource, v.id, 'transition');
         return entry.status !== 'pending' && entry;
       }, 'the decision projected');
@@ -187,7 +187,7 @@ describe('phases', () => {
       const v = await stateOf(handle);
       expect(v.phase).toBe('P2');
       expect(Date.parse(v.window!.startsAt)).toBeGreaterThan(await t.env.currentTimeMs());
-      const row = await waitFor(async () => {
+      const row = await eventually(async () => {
         const rows = await t.dataSource.query('SELECT phase, version FROM unit_states WHERE unit_id = $1', [input.unitId]);
         return rows[0]?.phase === 'P2' && rows[0];
       }, 'projection of P2');
@@ -241,7 +241,7 @@ describe('the special democratic life meeting (专题民主生活会)', () => {
       expect(v.meeting!.attendance[0]).toMatchObject({ supervisorId: cast.supervisor.id, groupId: cast.supervisor.groupId });
       expect(v.counts.meetings).toBe(2);
       // The read model catches up with the last decision (the meeting held) a moment later.
-      const meetings = await waitFor(async () => {
+      const meetings = await eventually(async () => {
         const m = await entriesOf<{ id: string; valid?: boolean }>(t.dataSource, v.id, 'meeting', 2);
         return m[1].valid !== undefined && m;
       }, 'meeting-2 projected as held');
@@ -312,12 +312,12 @@ describe('task book and public disclosure (公示)', () => {
       expect((await refusalOf(up(handle, answerObjectionUpdate, { actor: cast.otherUnit, objectionId, text: doc('x') }))).details.rule).toBe('actor.unit-scope');
 
       await up(handle, answerObjectionUpdate, { actor: cast.unit, objectionId, text: doc('Meetings capped at one hour') });
-      const v = await waitFor(async () => {
+      const v = await eventually(async () => {
         const s = await stateOf(handle);
         return s.taskBook!.status === 'effective' && s;
       }, 'task book effective');
       expect(v.taskBook!.items[0].status).toBe('open');
-      const item = await waitFor(() => t.env.client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'item workflow started');
+      const item = await eventually(() => t.env.client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'item workflow started');
       expect(item).toMatchObject({ status: 'open', deadline: iso(now + 40 * DAY) });
       expect((await refusalOf(up(handle, answerObjectionUpdate, { actor: cast.unit, objectionId, text: doc('again') }))).details.rule).toBe('objection.answered-once');
       await saveHistory(handle, 'unit-disclosure-objection-answered');
@@ -335,7 +335,7 @@ describe('phase-window escalation', () => {
       await t.env.sleep(p1End - now - HOUR);
       expect((await stateOf(handle)).card).toBe('none');
       await t.env.sleep(2 * HOUR);
-      const yellow = await waitFor(async () => {
+      const yellow = await eventually(async () => {
         const v = await stateOf(handle);
         return v.card === 'yellow' && v;
       }, 'yellow card');
@@ -345,14 +345,14 @@ describe('phase-window escalation', () => {
       expect([Date.parse(y.dueAt!), y.late ?? false, Date.parse(y.firedAt) >= p1End]).toEqual([p1End, false, true]);
 
       await t.env.sleep(14 * DAY);
-      const red = await waitFor(async () => {
+      const red = await eventually(async () => {
         const v = await stateOf(handle);
         return v.card === 'red' && v;
       }, 'red card');
       expect(red.windowRungs.map((r) => r.rung)).toEqual(['yellow', 'red']);
       const r = red.windowRungs[1];
       expect([Date.parse(r.dueAt!), r.late ?? false, Date.parse(r.firedAt) >= p1End + 14 * DAY]).toEqual([p1End + 14 * DAY, false, true]);
-      const rows = await waitFor(async () => {
+      const rows = await eventually(async () => {
         const r = await t.dataSource.query(`SELECT key, rung, subject, phase, recipients FROM escalations WHERE unit_id = $1 ORDER BY fired_at`, [input.unitId]);
         return r.length === 2 && r;
       }, 'two escalation rows');
@@ -375,7 +375,7 @@ describe('continue-as-new', () => {
       const { handle, cast } = await startUnit(tq, { historyLimit: 40 });
       const firstRun = (await handle.describe()).runId;
       for (let i = 0; i < 12; i++) await up(handle, addOpinionUpdate, { actor: cast.citizen, text: doc(`opinion ${i}`) });
-      await waitFor(async () => (await handle.describe()).runId !== firstRun, 'a new run');
+      await eventually(async () => (await handle.describe()).runId !== firstRun, 'a new run');
       const fresh = t.env.client.workflow.getHandle(handle.workflowId);
       await up(fresh, addRecordUpdate, { actor: cast.unit, kind: 'study', title: 'after the new run' });
       const v = await fresh.query(unitStateQuery);

@@ -4,6 +4,8 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import {
   byRung,
+  PHASE_LABELS,
+  PHASES,
   type Card,
   type ItemStatus,
   type MeasureKind,
@@ -40,12 +42,8 @@ export interface I18nInZone extends I18n {
 
 const pick = (lang: Lang, p: Pair) => (lang === 'zh' ? p[0] : p[1]);
 
-export const PHASE_LABEL: Record<Phase, Pair> = {
-  P1: ['学习教育、听取意见', 'Study and listening'],
-  P2: ['查摆问题、开展批评', 'Finding problems, criticism'],
-  P3: ['整改落实、建章立制', 'Rectification and rules'],
-  DONE: ['已完成', 'Done'],
-};
+/** The phases' names, from the domain's one list (the audit's timelines show the same). */
+export const PHASE_LABEL = Object.fromEntries(PHASES.map((p): [Phase, Pair] => [p, [PHASE_LABELS[p].zh, PHASE_LABELS[p].en]])) as Record<Phase, Pair>;
 export const CARD_LABEL: Record<Card, Pair> = { none: ['正常', 'No card'], yellow: ['黄牌', 'Yellow card'], red: ['红牌', 'Red card'] };
 /** The rungs' labels, from the domain's one vocabulary (the audit's timelines and dossiers show the same). */
 export const RUNG_LABEL: Record<Rung, Pair> = byRung(({ label }) => [label.zh, label.en]);
@@ -229,4 +227,3 @@ export function ZoneProvider({ offset, children }: { offset?: string | null; chi
   return <ZoneCtx.Provider value={offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : DEFAULT_OFFSET}>{children}</ZoneCtx.Provider>;
 }
 
-export const useZone = (): string => useContext(ZoneCtx);

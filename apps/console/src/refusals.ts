@@ -21,8 +21,6 @@ export interface Words {
 
 type Wording = (p: RefusalParams, w: Words) => Pair;
 
-const list = (w: Words, xs: unknown, f: (x: unknown) => string): string =>
-  (Array.isArray(xs) ? xs : []).map(f).join(w.lang === 'zh' ? '、' : ', ');
 const num = (v: unknown) => (typeof v === 'number' ? String(v) : '');
 
 const FIELD_NAMES: Record<string, Pair> = {

@@ -16,11 +16,11 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import {
   diagnoseByReplay,
   fetchJsonHistory,
-  MASSLINE_WORKFLOW_TYPES,
   NONDETERMINISM_CAUSE,
   recordedTaskFailure,
   type StuckRunDiagnosis,
 } from '../../../libs/audit/src';
+import { ALL_WORKFLOW_TYPES } from '../../../libs/contracts/src';
 import { PgStuckRunRepository, type StuckRun, type StuckRunRepository } from '../../../libs/persistence/src';
 
 /** pg_advisory_lock key held by the one detector running (the migrations' key is 7_146_239_201). */
@@ -98,7 +98,7 @@ export class StuckRunDetector {
 
   /** The visibility query of a pass: the task queue's open runs of the swept types. */
   get query(): string {
-    const types = this.o.workflowTypes ?? MASSLINE_WORKFLOW_TYPES;
+    const types = this.o.workflowTypes ?? ALL_WORKFLOW_TYPES;
     return `ExecutionStatus = 'Running' AND TaskQueue = ${quote(this.o.taskQueue)} AND WorkflowType IN (${types.map(quote).join(', ')})`;
   }
 

@@ -1,7 +1,9 @@
 // What each recorded action is called, in English and Chinese. Updates and signals are keyed by the names
 // defined in libs/contracts/src/messages.ts (a test checks that every one of them has a label); the engine's own
 // actions (start, escalation rungs, phase changes…) by the names the timeline gives them.
-import { byRung } from '../../domain/src';
+import { byRung, PHASE_LABELS, PHASES, type Phase } from '../../domain/src';
+
+const isPhase = (v: unknown): v is Phase => PHASES.includes(v as Phase);
 
 export interface Label {
   en: string;
@@ -24,11 +26,11 @@ const RECORD_KIND_LABELS: Record<string, Label> = {
   rule: { en: 'Rule adopted', zh: '建章立制' },
 };
 
-const PHASE_NAMES: Record<string, Label> = {
-  P1: { en: 'P1 study and listening', zh: '第一环节 学习教育、听取意见' },
-  P2: { en: 'P2 finding problems, criticism', zh: '第二环节 查摆问题、开展批评' },
-  P3: { en: 'P3 rectification and rule-making', zh: '第三环节 整改落实、建章立制' },
-  DONE: { en: 'done', zh: '完成' },
+/** A phase entered, named from the domain's one list of phase labels (the console shows the same names). */
+const phaseEntered = (phase: unknown): Label | undefined => {
+  if (!isPhase(phase)) return undefined;
+  const p: { zh: string; en: string; ordinal?: { zh: string; en: string } } = PHASE_LABELS[phase];
+  return p.ordinal ? { en: `Entered ${p.ordinal.en}: ${p.en}`, zh: `进入${p.ordinal.zh} ${p.zh}` } : { en: 'Lifecycle completed', zh: '全部环节完成' };
 };
 
 /** The rungs' labels, from the domain's one vocabulary (the console shows the same). */
@@ -94,10 +96,7 @@ export const SYSTEM_LABELS: Record<string, LabelSpec> = {
   phaseEntered: {
     en: 'Entered a phase',
     zh: '进入环节',
-    variant: (a) => {
-      const p = typeof a.phase === 'string' ? PHASE_NAMES[a.phase] : undefined;
-      return p && { en: `Entered ${p.en}`, zh: `进入${p.zh}` };
-    },
+    variant: (a) => phaseEntered(a.phase),
   },
   cardChanged: {
     en: 'Card changed',

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
 import type { ReplayFailure } from '../../persistence/src';
+import { ALL_WORKFLOW_TYPES } from '../../contracts/src';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
 
 export interface ReplaySelection {
@@ -30,9 +31,6 @@ export interface ReplayProgress {
   events: number;
 }
 
-/** The workflow types massline runs (workflows/index.ts exports). Replays of a date range cover only these. */
-export const MASSLINE_WORKFLOW_TYPES = ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow'];
-
 /** Path of the current workflow code (workflows/index). */
 export const currentWorkflowsPath = (): string => require.resolve(path.resolve(__dirname, '../../../workflows'));
 
@@ -46,7 +44,7 @@ export function visibilityQuery(selection: ReplaySelection): string | undefined 
     parts.push(`ExecutionStatus != 'Running'`);
     if (selection.closedAfter) parts.push(`CloseTime >= ${quote(new Date(selection.closedAfter).toISOString())}`);
     if (selection.closedBefore) parts.push(`CloseTime <= ${quote(new Date(selection.closedBefore).toISOString())}`);
-    if (!selection.campaignId) parts.push(`WorkflowType IN (${MASSLINE_WORKFLOW_TYPES.map(quote).join(', ')})`);
+    if (!selection.campaignId) parts.push(`WorkflowType IN (${ALL_WORKFLOW_TYPES.map(quote).join(', ')})`);
   }
   return parts.length ? parts.join(' AND ') : undefined;
 }

@@ -198,13 +198,6 @@ export function planReset(o: { workflowId: string; runId: string; status: string
   };
 }
 
-/** A reset done (or found done already: `repeated`), as the audit log records it. */
-export interface ResetDone {
-  plan: ResetPlan;
-  newRunId: string;
-  /** The same reset had been made already (the command was repeated): nothing was reset now. */
-  repeated: boolean;
-}
 
 /** Who resets, and why: both go into the run's history (the reason) and the audit log. */
 export interface ResetRequest {

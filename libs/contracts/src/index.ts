@@ -4,3 +4,4 @@
 export * from './messages';
 export * from './search-attributes';
 export * from './activities';
+export * from './workflow-types';

@@ -3,6 +3,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  BatchKey,
   applyAddOpinion,
   applyAddProblem,
   applyAddRecord,
@@ -47,7 +48,7 @@ export interface CampaignWorkflowInput {
   carried?: {
     openedBatches: Batch[];
     /** Units each opened batch holds (what startBatchUnits started or found). */
-    unitsByBatch?: Partial<Record<'1' | '2', number>>;
+    unitsByBatch?: Partial<Record<BatchKey, number>>;
   };
   /** Continue-as-new once the history passes this many events (default DEFAULT_HISTORY_LIMIT); tests set it low. */
   historyLimit?: number;
@@ -123,7 +124,7 @@ export interface NotificationDeliveryInput {
 /** What a campaign workflow knows of itself; its counters come from the read model, not from here. */
 export interface CampaignState {
   openedBatches: Batch[];
-  unitsByBatch: Partial<Record<'1' | '2', number>>;
+  unitsByBatch: Partial<Record<BatchKey, number>>;
   status: 'running' | 'done';
 }
 export const campaignStateQuery = defineQuery<CampaignState>('campaignState');

@@ -7,7 +7,7 @@
 // caller asks for that (`hidden`: the API); inside it, an action the caller may not take is refused (403)
 // naming the rule.
 import { DomainError, notFound, type RefusalParams } from './errors';
-import type { ActorRole, Role } from './types';
+import { ROLES, type ActorRole, type Role } from './types';
 
 /** How far a role reaches: everything, the units of its supervisory group, or its own unit. */
 export const ROLE_REACH = {
@@ -16,7 +16,6 @@ export const ROLE_REACH = {
   supervisor: 'group',
   unit: 'unit',
 } as const satisfies Record<Role, 'everything' | 'group' | 'unit'>;
-export type Reach = (typeof ROLE_REACH)[Role];
 
 /**
  * The scope rule an action's object must meet, besides the caller's role:
@@ -43,7 +42,8 @@ export interface AccessRule {
   selfRule?: string;
 }
 
-const EVERY_ROLE = ['office', 'unit', 'supervisor', 'auditor'] as const satisfies readonly Role[];
+/** Every signed-in role: a new role can read who it is, sign out and see campaigns without another entry. */
+const EVERY_ROLE = ROLES;
 const OVERSIGHT = ['office', 'auditor', 'supervisor'] as const satisfies readonly Role[];
 /** The public channel (群众): citizens, and the office relaying what they sent. */
 const PUBLIC_CHANNEL = ['public', 'office'] as const satisfies readonly ActorRole[];

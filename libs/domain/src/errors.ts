@@ -19,11 +19,6 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 export const ERROR_CATEGORIES = Object.keys(ERROR_CODES) as ErrorCode[];
 
-/**
- * Categories that a retry cannot change: the same request is refused the same way. Activities and workflow steps
- * fail at once on them instead of retrying (workflows/activities.ts: `nonRetryableErrorTypes`).
- */
-export const NON_RETRYABLE_CATEGORIES: readonly ErrorCode[] = ERROR_CATEGORIES;
 
 /** A value a rule was refused with: what the wording of the refusal needs (times as ISO instants, ids as ids). */
 export type RefusalParam = string | number | boolean | null | string[];

@@ -2,10 +2,8 @@
 // same ladder as rectification items; the lead unit records achievement, the office verifies.
 import { docRef, TEXT_LIMITS, type DocRef } from './documents';
 import { invalidInput, notFound } from './errors';
-import { LIMITS } from './limits';
-import { comment, oneOf, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
-import { parseInstant } from './time';
-import { PROGRAMME_TRACKS, type ProgrammeTrack } from './types';
+import { comment, requireActor, rungCard, stamp, violation, worstCard } from './lifecycle';
+import type { ProgrammeTrack } from './types';
 import type { Acting } from './unit-rules';
 import type { FiredRung, GoalView, ProgrammeView } from './views';
 
@@ -21,21 +19,6 @@ export interface ProgrammeIdentity {
 
 export const goalId = (programmeId: string, seq: number) => `${programmeId}.goal-${seq}`;
 
-/** Checks a programme definition (API input); throws INVALID_INPUT naming the field. */
-export function validateProgramme(p: ProgrammeIdentity): void {
-  text(p.name, 'name', 500);
-  oneOf(p.track, PROGRAMME_TRACKS, 'track');
-  text(p.leadLeader, 'leadLeader', 200);
-  text(p.leadUnitId, 'leadUnitId', 200);
-  if (!Array.isArray(p.responsibleUnitIds)) throw invalidInput('responsibleUnitIds', 'expected an array');
-  p.responsibleUnitIds.forEach((u, i) => text(u, `responsibleUnitIds[${i}]`, 200));
-  if (!Array.isArray(p.goals) || p.goals.length === 0) throw invalidInput('goals', 'a programme needs at least one staged goal');
-  if (p.goals.length > LIMITS.goalsPerProgramme) throw invalidInput('goals', `at most ${LIMITS.goalsPerProgramme} goals`);
-  p.goals.forEach((g, i) => {
-    text(g.title, `goals[${i}].title`, 500);
-    parseInstant(g.dueAt, `goals[${i}].dueAt`);
-  });
-}
 
 export function newProgrammeView(p: ProgrammeIdentity, now: number): ProgrammeView {
   return {

@@ -36,7 +36,6 @@ export function parseInstant(value: unknown, field: string): number {
   return ms;
 }
 
-export const isInstant = (value: unknown): value is string => tryParseInstant(value) !== undefined;
 
 // ---------- the years an instant of the campaign may fall in ----------
 
@@ -90,11 +89,6 @@ export function tryParseOffset(value: unknown): number | undefined {
   return value.startsWith('-') ? -ms : ms;
 }
 
-export function parseOffset(value: unknown, field: string): number {
-  const ms = tryParseOffset(value);
-  if (ms === undefined) throw invalidInput(field, `expected a UTC offset like +08:00, got ${JSON.stringify(value)}`);
-  return ms;
-}
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -129,5 +123,3 @@ export function parseDate(value: unknown, field: string): number {
 /** UTC-midnight milliseconds of a calendar date → `YYYY-MM-DD`. */
 export const formatDate = (dayMs: number): string => new Date(dayMs).toISOString().slice(0, 10);
 
-/** The calendar date (`YYYY-MM-DD`) an instant falls on at the given offset. */
-export const localDateOf = (ms: number, offsetMs: number): string => formatDate(ms + offsetMs);

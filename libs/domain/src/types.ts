@@ -8,9 +8,19 @@ export type ActorRole = Role | 'public' | 'system';
 
 export const PHASES = ['P1', 'P2', 'P3', 'DONE'] as const;
 export type Phase = (typeof PHASES)[number];
+/**
+ * 三个环节 — each phase's name and, for the three with a window, its ordinal, written once: the console's labels
+ * and the audit's timeline derive from here.
+ */
+export const PHASE_LABELS = {
+  P1: { zh: '学习教育、听取意见', en: 'Study and listening', ordinal: { zh: '第一环节', en: 'P1' } },
+  P2: { zh: '查摆问题、开展批评', en: 'Finding problems, criticism', ordinal: { zh: '第二环节', en: 'P2' } },
+  P3: { zh: '整改落实、建章立制', en: 'Rectification and rules', ordinal: { zh: '第三环节', en: 'P3' } },
+  DONE: { zh: '已完成', en: 'Done' },
+} as const satisfies Record<Phase, { zh: string; en: string; ordinal?: { zh: string; en: string } }>;
 /** Phases with a window and a gate (DONE has neither). */
 export type ActivePhase = Exclude<Phase, 'DONE'>;
-export const ACTIVE_PHASES: readonly ActivePhase[] = ['P1', 'P2', 'P3'];
+export const ACTIVE_PHASES = PHASES.filter((p): p is ActivePhase => p !== 'DONE');
 
 export const CARDS = ['none', 'yellow', 'red'] as const;
 export type Card = (typeof CARDS)[number];
@@ -55,7 +65,11 @@ export const UNIT_KINDS = ['organ', 'enterprise', 'university', 'affiliated', 'g
 export type UnitKind = (typeof UNIT_KINDS)[number];
 export const UNIT_LEVELS = ['municipal', 'district'] as const;
 export type UnitLevel = (typeof UNIT_LEVELS)[number];
-export type Batch = 1 | 2;
+/** The two half-year batches (两批): units enter one by kind and level. */
+export const BATCHES = [1, 2] as const;
+export type Batch = (typeof BATCHES)[number];
+/** A batch as a JSON object's key. */
+export type BatchKey = `${Batch}`;
 
 export const RECORD_KINDS = ['study', 'investigation', 'solicitation-report', 'comparison-check', 'rule'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];

@@ -43,6 +43,7 @@ import {
   type RecordKind,
   RUNG_VOCABULARY,
   type RungRecipient,
+  ACTIVE_PHASES,
 } from './types';
 import type { DocRef } from './documents';
 import type {
@@ -180,8 +181,8 @@ function inPhase(state: UnitState, phases: Phase[], rule: string, action: string
 
 /** Phases in which each record kind is accepted: study goes on all campaign long; the rest belong to their gate's phase. */
 export const RECORD_PHASES: Record<RecordKind, Phase[]> = {
-  study: ['P1', 'P2', 'P3'],
-  investigation: ['P1', 'P2', 'P3'],
+  study: ACTIVE_PHASES,
+  investigation: ACTIVE_PHASES,
   'solicitation-report': ['P1'],
   'comparison-check': ['P2'],
   rule: ['P3'],
@@ -218,7 +219,7 @@ export function checkAddOpinion(s: UnitState, a: AddOpinionArgs) {
   const actor = requireActor(a.actor, 'unit.opinions.add', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.opinion);
   text(a.contactRef, 'contactRef', 100, false);
-  inPhase(s, ['P1', 'P2', 'P3'], 'opinion.unit-active', 'an opinion', actor);
+  inPhase(s, ACTIVE_PHASES, 'opinion.unit-active', 'an opinion', actor);
 }
 export function applyAddOpinion(s: UnitState, a: AddOpinionArgs, ctx: Ctx): { id: string } {
   const n = ++s.seq.opinion;

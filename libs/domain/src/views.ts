@@ -2,7 +2,7 @@
 // and the facts the rules need). What grows with use — records, opinions, problems, meetings, transitions,
 // objections, progress notes — leaves the workflow as entries (EntryChange) projected into PostgreSQL.
 import type { DocRef } from './documents';
-import type { Batch, Card, Comment, ItemStatus, Phase, ProblemCategory, ProblemSource, ProgrammeTrack, RecordKind, Rung, Stamp } from './types';
+import type { Batch, BatchKey, Card, Comment, ItemStatus, Phase, ProblemCategory, ProblemSource, ProgrammeTrack, RecordKind, Rung, Stamp } from './types';
 import type { Window } from './plan-types';
 
 // ---------- entries: what a unit or an item accumulates ----------
@@ -14,7 +14,6 @@ export interface ProblemEntry extends Stamp {
   id: string; title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory;
 }
 export interface ObjectionEntry extends Stamp { id: string; text: DocRef; itemId?: string; answer?: Stamp & { text: DocRef } }
-export interface ProgressEntry extends Stamp { id: string; note: DocRef; evidenceUri?: string }
 export interface ExtensionView {
   id: string; newDeadline: string; reason: DocRef; status: 'pending' | 'approved' | 'rejected'; requested: Stamp; decided?: Stamp;
 }
@@ -185,7 +184,7 @@ export interface ItemView {
 // ---------- the campaign ----------
 
 export interface CampaignCounters {
-  byBatch: Record<'1' | '2', Record<Phase, number>>;
+  byBatch: Record<BatchKey, Record<Phase, number>>;
   cards: { yellow: number; red: number };
   referrals: number;
   overdueItems: number;

@@ -23,16 +23,8 @@ import {
   type CampaignWorkflowInput,
   type NotificationDeliveryInput,
   type UnitWorkflowInput,
+  WORKFLOW_TYPES,
 } from '../../contracts/src';
-
-/** Workflow type names, as exported by workflows/index.ts. */
-export const WORKFLOW_TYPES = {
-  campaign: 'campaignWorkflow',
-  unit: 'unitLifecycleWorkflow',
-  item: 'rectificationItemWorkflow',
-  programme: 'programmeWorkflow',
-  notificationDelivery: 'notificationDeliveryWorkflow',
-} as const;
 
 /** Workflow id of the delivery of one escalation's notices. */
 export const notificationDeliveryWorkflowId = (escalationKey: string) => `massline-notice-${escalationKey}`;

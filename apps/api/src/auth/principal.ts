@@ -14,7 +14,6 @@ export interface PublicCaller {
 
 export type Caller = Principal | PublicCaller;
 
-export const isPrincipal = (c: Caller | undefined): c is Principal => !!c && c.role !== 'public';
 
 /** Tokens are 32 random bytes; only their SHA-256 is stored. */
 export const generateToken = (): string => `ml_${randomBytes(32).toString('base64url')}`;

@@ -25,6 +25,8 @@ import {
   type PlanInput,
   type UnitKind,
   type UnitLevel,
+  BATCHES,
+  type BatchKey,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
 import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern, Optional } from '../common/validation';
@@ -47,7 +49,7 @@ export class PhaseWindowsDto {
   @ApiPropertyOptional({ type: WindowDto }) P3?: WindowDto;
 }
 export class BatchPlanDto {
-  @ApiProperty({ enum: [1, 2] }) batch!: Batch;
+  @ApiProperty({ enum: BATCHES }) batch!: Batch;
   @ApiPropertyOptional({ ...INSTANT_SCHEMA }) startsAt?: string;
   @ApiPropertyOptional({ ...INSTANT_SCHEMA }) endsAt?: string;
   @ApiPropertyOptional({ type: PhaseWindowsDto }) phases?: PhaseWindowsDto;
@@ -112,7 +114,7 @@ export class DashboardDto {
     description: 'units per batch ("1", "2") and phase',
     additionalProperties: { $ref: getSchemaPath(PhaseCountsDto) },
   })
-  byBatch!: Record<'1' | '2', PhaseCountsDto>;
+  byBatch!: Record<BatchKey, PhaseCountsDto>;
   @ApiProperty({ type: CardCountsDto }) cards!: CardCountsDto;
   @ApiProperty() referrals!: number;
   @ApiProperty() overdueItems!: number;
@@ -198,9 +200,9 @@ export class EnrolUnitDto {
   @IsIn(UNIT_LEVELS)
   level!: UnitLevel;
 
-  @ApiPropertyOptional({ enum: [1, 2], description: 'default: from kind and level' })
+  @ApiPropertyOptional({ enum: BATCHES, description: 'default: from kind and level' })
   @Optional()
-  @IsIn([1, 2])
+  @IsIn(BATCHES)
   batch?: Batch;
 
   @ApiPropertyOptional({ maxLength: LIMITS.code })
@@ -238,11 +240,11 @@ export class EnrolResultsDto {
 }
 
 export class UnitListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: [1, 2] })
+  @ApiPropertyOptional({ enum: BATCHES })
   @Optional()
   @Type(() => Number)
   @IsInt()
-  @IsIn([1, 2])
+  @IsIn(BATCHES)
   batch?: Batch;
 
   @ApiPropertyOptional({ enum: PHASES })
@@ -283,7 +285,7 @@ export class UnitListEntryDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: UNIT_KINDS }) kind!: string;
   @ApiProperty({ enum: UNIT_LEVELS }) level!: string;
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ format: 'uuid' }) groupId!: string;
   @ApiProperty({ description: "its supervisory group's name" }) groupName!: string;
   @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;

@@ -11,8 +11,10 @@ import {
   reachFilter,
   requireAccess,
   resolvePlan,
+  type BatchKey,
 } from '../../../../libs/domain/src';
-import { startCampaignWorkflow, startUnitWorkflow, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
+import { startCampaignWorkflow, startUnitWorkflow } from '../../../../libs/temporal/src';
+import { WORKFLOW_TYPES } from '../../../../libs/contracts/src';
 import { onCampaign, onGroup } from '../auth/targets';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
@@ -30,7 +32,7 @@ import type { CreateCampaignDto, EnrolUnitDto, UnitListQueryDto } from './campai
 /** A campaign's workflow task failed (or timed out) this many times in a row is stalled (one may be a worker that crashed). */
 export const STALLED_AFTER_ATTEMPTS = 3;
 
-type Counts = CampaignCounters & { byBatch: Record<'1' | '2', Record<Phase | 'waiting', number>> };
+type Counts = CampaignCounters & { byBatch: Record<BatchKey, Record<Phase | 'waiting', number>> };
 
 export class CampaignsService {
   constructor(
@@ -238,7 +240,7 @@ export class CampaignsService {
     const byBatch = { '1': zero(), '2': zero() };
     const cards = { yellow: 0, red: 0 };
     for (const row of await this.units.phaseCounts(campaignId)) {
-      byBatch[String(row.batch) as '1' | '2'][row.phase] += row.n;
+      byBatch[String(row.batch) as BatchKey][row.phase] += row.n;
       if (row.card === 'yellow' || row.card === 'red') cards[row.card] += row.n;
     }
     const [referrals, overdueItems] = await Promise.all([

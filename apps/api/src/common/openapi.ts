@@ -51,10 +51,6 @@ function fixNullableRefs(document: OpenAPIObject): void {
   }
 }
 
-export interface DocumentRules {
-  /** Statuses any /api route may answer besides its own (an outage). */
-  everywhere: number[];
-}
 
 /**
  * Writes the shared rules into the document: Idempotency-Key on every POST and PUT, the 400 of a malformed

@@ -25,6 +25,7 @@ import { actorOf, type Principal } from '../auth/principal';
 import type { EntriesRepository, ReadModelRepository, UnitRecord, ViewsRepository } from '../../../../libs/persistence/src';
 import type { UnitsService } from '../units/units.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import { sendDecision } from '../workflow/decide';
 import type { CarryOverDto, CompletionDto, ExtensionRequestDto, ProgressDto, VerificationDto } from './items.dto';
 import type { DecisionDto } from '../units/units.dto';
 import { readAtLeast } from '../common/read-your-writes';
@@ -195,15 +196,6 @@ export class ItemsService {
         return ruleViolation('item.running', `item ${itemId} is not open for changes: its task book has not taken effect, or the item has ended`);
       },
     };
-    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
-    const texts = this.texts.session();
-    const args = await build(texts);
-    try {
-      return await this.workflows.update(def, workflowId, { ...args, actor } as A & { actor: Actor }, ctx);
-    } catch (err) {
-      // Refused: what this request alone stored goes again. A 503 may have been applied: its texts stay.
-      if (err instanceof DomainError) await texts.abandon();
-      throw err;
-    }
+    return sendDecision(this.workflows, this.texts, { def, workflowId, request, ctx: { ...ctx, authorize }, build });
   }
 }

@@ -17,7 +17,6 @@ import {
 } from 'class-validator';
 import type { MasslineConfig } from '../../../../libs/config/src';
 import {
-  DomainError,
   PROGRAMME_TRACKS,
   defaultPlan,
   invalidInput,
@@ -31,8 +30,8 @@ import {
   type ProgrammeTrack,
   type ProgrammeView,
 } from '../../../../libs/domain/src';
-import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
-import { campaignIdKey, goalAchievementUpdate, goalVerificationUpdate, kindKey, type ProgrammeWorkflowInput } from '../../../../libs/contracts/src';
+import { startWorkflowOnce } from '../../../../libs/temporal/src';
+import { campaignIdKey, goalAchievementUpdate, goalVerificationUpdate, kindKey, WORKFLOW_TYPES, type ProgrammeWorkflowInput } from '../../../../libs/contracts/src';
 import type {
   CampaignsRepository,
   ProgrammeRecord,
@@ -50,6 +49,7 @@ import { UuidParam, WorkflowIdParam } from '../common/params';
 import { IsIsoTime, IsNotBlank, EachIsObject, Optional } from '../common/validation';
 import { unknownReference } from '../principals/principals.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import { sendDecision } from '../workflow/decide';
 
 export class GoalInputDto {
   @ApiProperty({ maxLength: LIMITS.title })
@@ -285,17 +285,7 @@ export class ProgrammesService {
     const actor = actorOf(by);
     const workflowId = programmeWorkflowId(programme.id);
     const ctx = { actor, route, unitId: programme.leadUnitId };
-    // Who may ask is settled (and a refusal audited) before the evidence is stored.
-    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
-    const texts = this.texts.session();
-    const args = await build(texts);
-    try {
-      return await this.workflows.update(def, workflowId, { ...args, actor }, ctx);
-    } catch (err) {
-      // Refused: the evidence this request alone stored goes again.
-      if (err instanceof DomainError) await texts.abandon();
-      throw err;
-    }
+    return sendDecision(this.workflows, this.texts, { def, workflowId, request, ctx: { ...ctx, authorize }, build });
   }
 }
 

@@ -4,7 +4,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { ITEM_STATUSES, PHASES, notFound } from '../../../../libs/domain/src';
+import { ITEM_STATUSES, PHASES, notFound, BATCHES } from '../../../../libs/domain/src';
 import { Access } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
@@ -45,7 +45,7 @@ export class PublicCampaignListDto {
   @ApiProperty() total!: number;
 }
 class PublicBatchDto {
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ format: 'date-time' }) endsAt!: string;
 }
@@ -58,7 +58,7 @@ export class PublicUnitDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ enum: [...PHASES, null], nullable: true, type: String, description: 'null until its batch opens' }) phase!: string | null;
 }
 export class PublicUnitListDto {

@@ -22,6 +22,7 @@ import {
   type ProblemCategory,
   type ProblemSource,
   type RecordKind,
+  BATCHES,
 } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
 import { IsIsoTime, IsNotBlank, EachIsObject, Pattern, URI_PATTERN, Optional } from '../common/validation';
@@ -302,13 +303,6 @@ export class TaskBookItemsDto {
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
   @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
-export class ObjectionViewDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() text!: string;
-  @ApiPropertyOptional() itemId?: string;
-  @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) answer?: object;
-}
 export class TaskBookViewDto {
   @ApiProperty() signedBy!: string;
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
@@ -324,7 +318,7 @@ export class UnitViewDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ format: 'uuid' }) groupId!: string;
   @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;
   @ApiProperty({ format: 'date-time', description: 'when the unit entered its phase' }) phaseSince!: string;

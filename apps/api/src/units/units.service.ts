@@ -43,6 +43,7 @@ import type {
   ViewsRepository,
 } from '../../../../libs/persistence/src';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import { sendDecision } from '../workflow/decide';
 import { readAtLeast } from '../common/read-your-writes';
 import type { MeetingPresence } from './presence';
 import type {
@@ -358,16 +359,6 @@ export class UnitsService {
       whenNotRunning: () =>
         ruleViolation('unit.running', `unit ${unit.id} is not running: its batch has not opened yet, or its lifecycle has ended`),
     };
-    // Who may ask is settled (and a refusal audited) before any text is stored.
-    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
-    const texts = this.texts.session();
-    const args = await build(texts);
-    try {
-      return await this.workflows.update(def, workflowId, { ...args, actor } as A & { actor: Actor }, ctx);
-    } catch (err) {
-      // Refused: what this request alone stored goes again. A 503 may have been applied: its texts stay.
-      if (isRefusal(err)) await texts.abandon();
-      throw err;
-    }
+    return sendDecision(this.workflows, this.texts, { def, workflowId, request, ctx: { ...ctx, authorize }, build });
   }
 }

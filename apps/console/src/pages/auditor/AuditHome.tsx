@@ -14,7 +14,7 @@ import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 
 export default function AuditHome() {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -46,7 +46,7 @@ function UnitsCard({ campaignId }: { campaignId: string }) {
 }
 
 function ReplayCard({ campaignId }: { campaignId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [jobId, setJobId] = useState<string>();
   const start = useAction({
     fn: () => call(api.POST('/api/audit/replays', { body: { campaignId } })),
@@ -102,7 +102,7 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
 }
 
 function ReconcileCard({ campaignId }: { campaignId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const run = useAction({ fn: () => call(api.POST('/api/audit/reconciliations', { body: { campaignId } })) });
   const r = run.result;
   return (

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES, rungCard, RUNGS, type Card as CardKind } from '../../../../../libs/domain/src';
+import { PHASES, rungCard, RUNGS, type Card as CardKind, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -25,7 +25,7 @@ const ROW_H = 22;
 type Row = { kind: 'header'; batch: number; phase: string; count: number } | { kind: 'cells'; units: UnitLight[] };
 
 export function Dashboard({ campaignId }: { campaignId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const dashboard = useQuery({
     queryKey: ['dashboard', campaignId],
     queryFn: () => call(api.GET('/api/campaigns/{id}/dashboard', { params: { path: { id: campaignId } } })),
@@ -79,7 +79,7 @@ function Charts({ byBatch, cards, total, units }: {
   total: number;
   units?: UnitLight[];
 }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
   // Units whose batch has not opened yet are in no phase: shown apart, in grey.
   const waiting = useMemo(() => {
@@ -159,7 +159,7 @@ function Charts({ byBatch, cards, total, units }: {
 }
 
 function Lights({ units }: { units: UnitLight[] }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const [filter, setFilter] = useState<'all' | 'yellow' | 'red'>('all');
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
@@ -182,7 +182,7 @@ function Lights({ units }: { units: UnitLight[] }) {
       g.push(u);
     }
     const out: Row[] = [];
-    for (const batch of [1, 2]) {
+    for (const batch of BATCHES) {
       for (const phase of [...PHASES, 'waiting']) {
         const g = groups.get(`${batch}:${phase}`);
         if (!g?.length) continue;
@@ -271,7 +271,7 @@ function Lights({ units }: { units: UnitLight[] }) {
 }
 
 function Escalations({ campaignId }: { campaignId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const describe = useEscalationWords();
   const [page, setPage] = useState<number>();
   const pageSize = 10;

@@ -12,7 +12,7 @@ import { useAction, useConfirm } from '../../ui/forms';
 import { useAllUnits } from './useAllUnits';
 
 export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
   const [page, setPage] = useState(1);
   const key = ['measures', campaignId];
@@ -99,7 +99,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
 }
 
 function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const [form] = Form.useForm<{ unitId: string; kind: string; subject: string; reason: string }>();
   const units = useAllUnits(campaignId);
   const record = useAction({

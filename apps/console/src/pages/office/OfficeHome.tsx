@@ -8,7 +8,7 @@ import { Link, navigate } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 
 export default function OfficeHome() {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
   const campaigns = useQuery({ queryKey: ['campaigns', page], queryFn: () => call(api.GET('/api/campaigns', { params: { query: { page, pageSize: 20 } } })) });
   return (

@@ -2,6 +2,7 @@
 // and the swapped workdays (调休, weekend days worked) of the calendar marked underneath.
 import type { Plan } from '../../../../../libs/domain/src';
 import { offsetMs, useI18n } from '../../i18n';
+import { ACTIVE_PHASES } from '../../../../../libs/domain/src';
 
 const PHASE_COLORS = { P1: '#1d39c4', P2: '#531dab', P3: '#a8071a' } as const;
 const DAY = 86_400_000;
@@ -65,7 +66,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
               <text x={0} y={y + 18} fontSize={12} fill="#262626">
                 {t(`第${b.batch}批`, `Batch ${b.batch}`)}
               </text>
-              {(['P1', 'P2', 'P3'] as const).map((ph) => {
+              {ACTIVE_PHASES.map((ph) => {
                 const w = b.phases[ph];
                 const s = Date.parse(w.startsAt);
                 const e = Date.parse(w.endsAt);

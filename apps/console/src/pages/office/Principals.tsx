@@ -14,7 +14,7 @@ import { useAllUnits } from './useAllUnits';
 const principalsKey = (campaignId: string) => ['principals', campaignId] as const;
 
 export function Principals({ campaignId }: { campaignId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
   const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
@@ -73,7 +73,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
 }
 
 function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated: (id: string) => void }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const [form] = Form.useForm<{ name: string; role: string; unitId?: string; groupId?: string }>();
   const role = Form.useWatch('role', form);
   const units = useAllUnits(campaignId);

@@ -23,7 +23,7 @@ const SEED_PROGRAMMES = {
 const programmesKey = ['programmes'] as const;
 
 export default function Programmes() {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useQuery({ queryKey: [...programmesKey, page], queryFn: () => call(api.GET('/api/programmes', { params: { query: { page, pageSize: 20 } } })) });
   return (
@@ -52,7 +52,7 @@ export default function Programmes() {
 }
 
 function ProgrammeGoals({ id }: { id: string }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const view = useQuery({ queryKey: [...programmesKey, id], queryFn: () => call(api.GET('/api/programmes/{id}', { params: { path: { id } } })) });
   return (
     <>
@@ -76,7 +76,7 @@ function ProgrammeGoals({ id }: { id: string }) {
 }
 
 function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [form] = Form.useForm<{ comment: string }>();
   const verify = useAction({
     invalidate: [[...programmesKey, programmeId]],

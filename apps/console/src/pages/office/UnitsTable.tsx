@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Input, Select, Space, Table, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useState } from 'react';
-import { ACTIVE_PHASES, CARDS, PHASES, type Card, type Phase } from '../../../../../libs/domain/src';
+import { ACTIVE_PHASES, CARDS, PHASES, type Card, type Phase, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -117,7 +117,7 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
           style={{ width: 120 }}
           value={filters.batch}
           onChange={(v) => set({ batch: v })}
-          options={[1, 2].map((b) => ({ value: b, label: t(`第${b}批`, `Batch ${b}`) }))}
+          options={BATCHES.map((b) => ({ value: b, label: t(`第${b}批`, `Batch ${b}`) }))}
         />
         <Select
           aria-label={t('环节', 'Phase')}

@@ -21,7 +21,7 @@ export function PublicCampaign({ id }: { id: string }) {
 }
 
 function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnType<typeof usePublicCampaign> }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [status, setStatus] = useState<'disclosed' | 'effective' | 'all'>('disclosed');
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');

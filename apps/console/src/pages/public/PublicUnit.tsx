@@ -96,7 +96,7 @@ function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof useP
 }
 
 function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: string; measure: string }> }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const words = useWords();
   const [form] = Form.useForm<{ text: string; itemId?: string }>();
   const [error, setError] = useState<unknown>();
@@ -147,7 +147,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
 }
 
 function OpinionForm({ unitId }: { unitId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const words = useWords();
   const [form] = Form.useForm<{ text: string; contact?: string }>();
   const [error, setError] = useState<unknown>();

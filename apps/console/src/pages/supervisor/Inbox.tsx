@@ -35,7 +35,7 @@ interface Entry {
 }
 
 export default function Inbox() {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const session = useSession();
   const [kind, setKind] = useState<Kind | 'all'>('all');
   const [page, setPage] = useState(1);
@@ -88,7 +88,7 @@ export default function Inbox() {
 }
 
 function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   return (
     <Card
       size="small"
@@ -236,7 +236,7 @@ function MeetingAttestation({ e }: { e: Entry }) {
 }
 
 function ItemVerification({ e }: { e: Entry }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const act = useAction({
     invalidate: [inboxKey],
     success: (r) => (r.status === 'closed' ? t('已销号', 'Closed') : t('已退回整改', 'Sent back')),
@@ -267,7 +267,7 @@ function ItemVerification({ e }: { e: Entry }) {
 }
 
 function ExtensionDecision({ e }: { e: Entry }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const act = useAction({
     invalidate: [inboxKey],
     success: (r) => (r.status === 'approved' ? t('已批准延期', 'Extension approved') : t('已不予延期', 'Extension refused')),

@@ -9,7 +9,7 @@ import { useAction } from '../../ui/forms';
 import { docsKey, unitKey, useDocs } from './useUnit';
 
 export function RecordsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'records', page);
@@ -59,7 +59,7 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
 }
 
 export function ProblemsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'problems', page);
@@ -110,7 +110,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
 }
 
 export function OpinionsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'opinions', page);
   return (

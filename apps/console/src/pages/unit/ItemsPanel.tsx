@@ -13,7 +13,7 @@ import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 export const itemsKey = (unitId: string) => ['items', unitId] as const;
 
 export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readOnly?: boolean }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const items = useQuery({
     queryKey: [...itemsKey(unitId), page],
@@ -51,7 +51,7 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
 type ItemLike = { id: string; status: string };
 
 function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
-  const { t, lang, time, zone, label } = useI18n();
+  const { t, time, zone, label } = useI18n();
   const [progress] = Form.useForm();
   const [completion] = Form.useForm();
   const [extension] = Form.useForm();

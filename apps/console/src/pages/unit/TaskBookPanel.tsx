@@ -27,7 +27,7 @@ interface EditorValues {
 }
 
 export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | null; taskBook?: TaskBookLike } }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const book = unit.taskBook;
   const confirm = useConfirm();
   const publish = useAction({
@@ -99,7 +99,7 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
 }
 
 function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike }) {
-  const { t, label, time, zone } = useI18n();
+  const { t, label, zone } = useI18n();
   const [form] = Form.useForm<EditorValues>();
   const problems = useQuery({ queryKey: [...docsKey(unitId, 'problems'), 'all'], queryFn: () => fetchAll(unitId, 'problems'), refetchInterval: 5_000 });
   const save = useAction({
@@ -177,7 +177,7 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
 }
 
 function ObjectionsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'objections', page, 20);
   return (
@@ -211,7 +211,7 @@ function ObjectionsPanel({ unitId }: { unitId: string }) {
 }
 
 function AnswerForm({ unitId, objectionId }: { unitId: string; objectionId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [form] = Form.useForm<{ text: string }>();
   const answer = useAction({
     form,

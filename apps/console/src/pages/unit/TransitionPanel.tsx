@@ -17,7 +17,7 @@ interface UnitLike {
 }
 
 export function TransitionPanel({ unit }: { unit: UnitLike }) {
-  const { t, lang, time, label } = useI18n();
+  const { t, time, label } = useI18n();
   const [form] = Form.useForm<{ comment?: string }>();
   const next = unit.phase ? NEXT_PHASE[unit.phase as Phase] : null;
   const request = useAction({
