@@ -12,6 +12,7 @@ export * from './enrolment.repository';
 export * from './escalation.repository';
 export * from './measure.repository';
 export * from './projection.repository';
+export * from './simulation.repository';
 export * from './stuck-run.repository';
 export * from './workflow-reset.repository';
 
