@@ -115,3 +115,34 @@ it('lets a run written before tracing go on with it: the run records the patch w
     await before.close();
   }
 });
+
+it("a traced Update ends when its handler does: an approval's answer comes before the timer it cancels, live and in replay", async () => {
+  // The approval moves the unit to P2; its P1 window's ladder timer is cancelled in the same workflow task. Temporal's
+  // own span wrapper ended the handler a few microtasks later only where an SDK flag (not always recorded) said so,
+  // so the live run answered after the cancellation and a replay before it: a nondeterminism error.
+  const U = `/api/units/${world.unitB}`;
+  const as = (token: string) => (method: string, path: string, body?: unknown) => api.call(method, path, { token, body });
+  const unit = as(world.tokens.unitB);
+  expect((await unit('POST', `${U}/records`, { kind: 'study', title: 'Study' })).status).toBe(201);
+  expect((await api.call('POST', `${U}/opinions`, { body: { text: 'Fewer meetings' } })).status).toBe(202);
+  expect((await unit('POST', `${U}/records`, { kind: 'solicitation-report', title: 'Report' })).status).toBe(201);
+  const transition = await unit('POST', `${U}/transitions`, { to: 'P2' });
+  expect(transition.status).toBe(201);
+  const approved = await as(world.tokens.supB)('POST', `${U}/transitions/${transition.body.id}/decision`, { approve: true, comment: 'P1 gate met' });
+  expect(approved.status).toBe(200);
+
+  const handle = apiContextOf(api.app).temporal.workflow.getHandle(unitWorkflowId(world.unitB));
+  const history = await eventually(async () => {
+    const h = await handle.fetchHistory();
+    return h.events?.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_CANCELED) ? h : undefined;
+  }, 'the P1 window timer cancelled');
+  const events = history.events!;
+  const names = (e: Event) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+  const accepted = events.findIndex((e) => names(e) === 'approveTransition');
+  const updateId = events[accepted].workflowExecutionUpdateAcceptedEventAttributes!.protocolInstanceId;
+  const completed = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === updateId);
+  const cancelled = events.findIndex((e, i) => i > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_CANCELED);
+  expect(completed).toBeGreaterThan(accepted);
+  expect(completed).toBeLessThan(cancelled);
+  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+});

@@ -8,7 +8,8 @@
 // does not replay with them (nor the reverse: a history written with them replays only with them, hence one list
 // of modules for workers and replays, workflow-bundle.ts). So they run only where the history says so: a run
 // records the patch TRACING_PATCH the first time it meets them, and a run written before it (or replayed up to
-// where it met it) goes on without them. Their Update and query spans are behind the SDK's own flag.
+// where it met it) goes on without them. The Update's span is massline's own (TracedInbound.handleUpdate: it
+// never moves the handler's end); the validator's and queries' stay behind the SDK's own flag.
 //
 // A decision is an Update (or a signal) the API sent for an HTTP request; its header names the request. Handlers
 // only change the workflow's state: what the decision causes — the projection of the new state, the items a
@@ -21,7 +22,10 @@ import {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
+  SPAN_DELIMITER,
+  SpanName,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import { extractContextFromHeaders, UPDATE_ID_ATTR_KEY } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
 import { patched } from '@temporalio/workflow';
 import type {
   ActivateInput,
@@ -149,6 +153,9 @@ class DecisionInternals implements WorkflowInternalsInterceptor {
   }
 }
 
+/** The tracer Temporal's workflow interceptors register in the sandbox (constructing one registers it). */
+const WORKFLOW_TRACER = '@temporalio/interceptor-workflow';
+
 /** Temporal's inbound interceptor, where the history says the run has it. */
 class TracedInbound implements WorkflowInboundCallsInterceptor {
   private readonly otel = new OpenTelemetryInboundInterceptor();
@@ -159,9 +166,27 @@ class TracedInbound implements WorkflowInboundCallsInterceptor {
   handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
     return traced() ? this.otel.handleSignal(input, next) : next(input);
   }
-  // Even where the SDK's flag keeps it from tracing, its async wrapper ends the handler later: behind the patch too.
+  /**
+   * The Update's span, without Temporal's async wrapper: that one ends the handler a few microtasks later only
+   * where the SDK's flag 6 (OpenTelemetryInterceptorsInstrumentsAllMethods) says so, and 1.24.0 does not always
+   * record that flag in the task's completion — so a replay ended the handler earlier than the live run had,
+   * and an Update completed after a timer's cancellation live came before it replaying (a nondeterminism error).
+   * Here the handler's own promise is answered: the span starts and ends beside it and never moves it.
+   */
   handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
-    return traced() ? this.otel.handleUpdate(input, next) : next(input);
+    if (!traced()) return next(input);
+    const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
+    const span = otel.trace.getTracer(WORKFLOW_TRACER).startSpan(`${SpanName.WORKFLOW_HANDLE_UPDATE}${SPAN_DELIMITER}${input.name}`, {}, parent);
+    span.setAttribute(UPDATE_ID_ATTR_KEY, input.updateId);
+    const handled = otel.context.with(otel.trace.setSpan(parent, span), () => next(input));
+    handled.then(
+      () => span.end(),
+      (err: unknown) => {
+        span.setStatus({ code: otel.SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        span.end();
+      },
+    );
+    return handled;
   }
   // Synchronous, and behind the SDK's flag (a validator and a query may write no patch).
   validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {

@@ -43,6 +43,7 @@ export class AccessGuard implements CanActivate {
       throw new DomainError('FORBIDDEN', `role ${principal.role} may not call this (allowed: ${access.roles.join(', ')}) (rule: actor.role)`, {
         rule: 'actor.role',
         role: principal.role,
+        params: { role: principal.role },
       });
     }
     return true;
