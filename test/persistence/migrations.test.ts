@@ -33,6 +33,7 @@ const TABLES = [
   'rate_limit_windows',
   'replay_jobs',
   'sign_in_tokens',
+  'simulation_jobs',
   'stuck_run_detector',
   'stuck_runs',
   'supervisor_presence',

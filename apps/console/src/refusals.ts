@@ -172,6 +172,8 @@ export const REFUSALS: Record<string, Wording> = {
   'holidays.workday-weekend': () => ['调休上班日须是周末', 'A swapped workday is a weekend day'],
   'holidays.both': () => ['同一天不能既放假又上班', 'A day cannot be both off and worked'],
   'idempotency-key.reused': () => ['重复提交的请求与原请求不一致', 'This repeated request differs from the first one'],
+  'simulation.queue-full': (p) => [`已有一次预演在运行、${num(p.max)} 次在等待，请待其中一次完成后再试`, `A simulation runs and ${num(p.max)} wait: try again when one has finished`],
+  'simulation.not-done': () => ['预演尚未完成，完成后才有报告', 'The simulation has not finished: its report exists once it is done'],
   'idempotency-key.in-flight': () => ['上一次提交仍在处理中，请稍后再试', 'The first submission is still being answered: retry shortly'],
 
   // ---------- input ----------
