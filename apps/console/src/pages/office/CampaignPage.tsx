@@ -18,6 +18,7 @@ import { Groups, useGroups } from './Groups';
 import { Measures } from './Measures';
 import { Principals } from './Principals';
 import { PlanTimeline } from './PlanTimeline';
+import { Rehearsal } from './Rehearsal';
 import { UnitsTable } from './UnitsTable';
 
 export default function CampaignPage({ id }: { id: string }) {
@@ -62,6 +63,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
       : []),
     { key: 'measures', label: t('组织措施', 'Cadre measures'), children: <Measures campaignId={id} canConfirm={office} /> },
     { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan as never} /> : null },
+    ...(office && c ? [{ key: 'rehearsal', label: t('预演', 'Rehearsal'), children: <Rehearsal campaignId={id} enrolled={c.counts.units} /> }] : []),
   ];
   const askToStart = async () => {
     if (!c) return;
