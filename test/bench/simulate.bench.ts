@@ -38,6 +38,7 @@ function sampleDescendants() {
         const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
         const name = cmd.some((c) => c.includes('java')) ? 'java test server' : cmd.some((c) => c.endsWith('postgres') || c.startsWith('postgres:')) ? 'postgres' : pid === process.pid ? 'node (driver, worker, activities)' : cmd[0]?.split('/').pop() ?? String(pid);
         const prev = seen.get(pid) ?? { cmd: name, cpu: 0, peakRss: 0 };
+        // (the name of the last sample: a launcher script becomes the JVM it execs)
         seen.set(pid, { cmd: name, cpu: Math.max(prev.cpu, cpu), peakRss: Math.max(prev.peakRss, rss) });
       } catch {
         // gone

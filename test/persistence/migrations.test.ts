@@ -27,6 +27,7 @@ const TABLES = [
   'measures',
   'notifications',
   'opinion_contacts',
+  'plan_versions',
   'principals',
   'programme_states',
   'programmes',

@@ -22,6 +22,7 @@ import { PrincipalsController } from './principals/principals.controller';
 import { PrincipalsService } from './principals/principals.service';
 import { ProgrammesController, ProgrammesService } from './programmes/programmes';
 import { SimulationsModule } from './simulations/simulations.module';
+import { PlanChangesModule } from './campaigns/plan-changes.module';
 import { UnitsController } from './units/units.controller';
 
 @Module({})
@@ -38,6 +39,8 @@ export class AppModule {
         AuditModule,
         // Rehearsals: whole campaigns simulated on the time-skipping test server (apps/api/src/simulations).
         SimulationsModule,
+        // A running campaign's plan changes by version, previewed first (apps/api/src/campaigns/plan-changes.*).
+        PlanChangesModule,
         // The web console at / and the routes it needs besides API.md's (sign-in links, lists, inbox, public disclosure).
         ConsoleModule.register(ctx),
         ...extraImports,

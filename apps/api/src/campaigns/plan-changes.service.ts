@@ -1,0 +1,120 @@
+// A running campaign's plan changes by version: the office previews what a change would move (every live deadline
+// and rung, read from the read model; nothing changes), then applies the previewed change as a new version that the
+// batches it chooses take. A change whose preview no longer holds (something fired, closed, moved since) is refused.
+import { createHash } from 'node:crypto';
+import {
+  applyPlanChange,
+  invalidInput,
+  moveCounts,
+  notFound,
+  planDiff,
+  planMoves,
+  ruleViolation,
+  type Batch,
+  type Plan,
+  type PlanMove,
+} from '../../../../libs/domain/src';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Principal } from '../auth/principal';
+import type { CampaignsRepository } from '../repositories/campaigns.repository';
+import type { PlanVersionRow, PlanVersionsRepository } from '../repositories/plan-versions.repository';
+import type { PlanChangePreviewDto } from './plan-changes.dto';
+
+/** Moves listed in a preview (all are counted and in its digest). */
+export const PREVIEW_MOVES_LISTED = 1_000;
+
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+
+export interface PlanChangePreview {
+  digest: string;
+  campaignId: string;
+  batches: Batch[];
+  /** The version each batch runs on now, and the version the change would be. */
+  from: Record<string, number>;
+  version: number;
+  plan: Plan;
+  diff: ReturnType<typeof planDiff>;
+  now: string;
+  total: number;
+  counts: ReturnType<typeof moveCounts>;
+  moves: Array<PlanMove & { unit: { code: string; name: string }; item?: { n: number } }>;
+  /** Per day in the campaign's zone: the live moments falling on it before and after the change (the chart). */
+  days: Array<{ date: string; before: number; after: number }>;
+}
+
+export class PlanChangesService {
+  constructor(
+    private readonly campaigns: CampaignsRepository,
+    private readonly versions: PlanVersionsRepository,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private async running(campaignId: string) {
+    const campaign = await this.campaigns.findById(campaignId);
+    if (!campaign) throw notFound('campaign', campaignId);
+    if (campaign.status !== 'running') {
+      throw ruleViolation('plan-change.not-running', `campaign ${campaignId} is ${campaign.status}: a plan changes by version only while the campaign runs`, { params: { status: campaign.status } });
+    }
+    return campaign;
+  }
+
+  /** What the change would move, computed now from the read model; changes nothing. */
+  async preview(by: Principal, campaignId: string, dto: PlanChangePreviewDto): Promise<PlanChangePreview> {
+    AccessPolicy.requireRole(by, ['office'], 'change a plan');
+    const campaign = await this.running(campaignId);
+    const state = (await this.versions.versions(campaignId))!;
+    const latest = state.versions[state.versions.length - 1];
+    const after = applyPlanChange(latest.plan, dto.change);
+    const planBatches = after.batches.map((b) => b.batch);
+    const batches = [...new Set(dto.batches ?? planBatches)].sort() as Batch[];
+    batches.forEach((b, i) => {
+      if (!planBatches.includes(b)) throw invalidInput(`batches[${i}]`, `the plan has no batch ${b}`);
+    });
+    const planOf = (v: number) => state.versions.find((x: PlanVersionRow) => x.version === v)!.plan;
+    const before = { 1: planOf(state.current[1]), 2: planOf(state.current[2]) } as Record<Batch, Plan>;
+    const [units, items] = await Promise.all([this.versions.liveUnits(campaignId, batches), this.versions.liveItems(campaignId, batches)]);
+    const now = this.now().getTime();
+    const moves = planMoves({ before, after, batches, now, units, items });
+    const from = Object.fromEntries(batches.map((b) => [String(b), state.current[b]]));
+    const digest = createHash('sha256')
+      .update(canonical({ campaignId: campaign.id, batches, from, plan: after, moves }))
+      .digest('hex');
+    const byId = new Map(units.map((u) => [u.id, u]));
+    const offset = offsetMs(after.calendar.utcOffset);
+    const days = new Map<string, { date: string; before: number; after: number }>();
+    const day = (iso: string) => new Date(Date.parse(iso) + offset).toISOString().slice(0, 10);
+    for (const m of moves) {
+      for (const k of ['before', 'after'] as const) {
+        if (m[k] === 'never') continue;
+        const d = day(m[k]);
+        const e = days.get(d) ?? { date: d, before: 0, after: 0 };
+        e[k]++;
+        days.set(d, e);
+      }
+    }
+    return {
+      digest,
+      campaignId: campaign.id,
+      batches,
+      from,
+      version: latest.version + 1,
+      plan: after,
+      diff: planDiff(latest.plan, after),
+      now: new Date(now).toISOString(),
+      total: moves.length,
+      counts: moveCounts(moves),
+      moves: moves.slice(0, PREVIEW_MOVES_LISTED).map((m) => ({
+        ...m,
+        unit: { code: byId.get(m.unitId)?.code ?? '', name: byId.get(m.unitId)?.name ?? '' },
+        ...(m.itemId ? { item: { n: Number(/\.item-(\d+)$/.exec(m.itemId)?.[1] ?? 0) } } : {}),
+      })),
+      days: [...days.values()].sort((a, b) => (a.date < b.date ? -1 : 1)),
+    };
+  }
+}
+
+function offsetMs(utcOffset: string | undefined): number {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(utcOffset ?? '+08:00');
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 8 * 3_600_000;
+}
