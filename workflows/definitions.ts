@@ -47,6 +47,8 @@ export interface UnitWorkflowInput {
   batch: Batch;
   groupId: string;
   plan: Plan;
+  /** The plan version `plan` is (absent: 1, the plan the campaign started with). */
+  planVersion?: number;
   /** Carried over continue-as-new: the whole state and what has been published of it. */
   carried?: { state: UnitState; effects: UnitEffects };
   /** Continue-as-new once the history passes this many events (default DEFAULT_HISTORY_LIMIT); tests set it low. */
@@ -70,6 +72,8 @@ export interface ItemWorkflowInput {
   problemIds: string[];
   deadline: string;
   plan: Pick<Plan, 'ladder' | 'calendar'>;
+  /** The plan version `plan` comes from (its unit's; absent: 1). */
+  planVersion?: number;
   /** The latest deadline an extension may set (the campaign plan's latestDeadline). */
   latestDeadline?: string;
   /** Workflow id of the unit to report status and cards to. */
@@ -97,6 +101,16 @@ export interface ProgrammeWorkflowInput {
   /** Carried over continue-as-new: the view, and the version the read model has of it. */
   carried?: { view: ProgrammeView; projectedVersion?: number };
   historyLimit?: number;
+}
+
+/** A plan version rolled out to the running units and items of the batches that take it. */
+export interface PlanRolloutInput {
+  campaignId: string;
+  version: number;
+  batches: Batch[];
+  /** The office principal who applied it (recorded by each unit and item). */
+  actor: Actor;
+  reason: string;
 }
 
 export interface NotificationDeliveryInput {
@@ -165,6 +179,9 @@ export const answerObjectionUpdate = defineUpdate<Versioned<{ id: string }>, [Ac
 export interface ItemReport { itemId: string; status: ItemStatus; card: Card }
 export const itemReportSignal = defineSignal<[ItemReport]>('itemReport');
 
+/** A plan version taken by a unit (POST /api/campaigns/:id/plan-changes, rolled out by planRolloutWorkflow). */
+export const applyUnitPlanVersionUpdate = defineUpdate<Versioned<{ planVersion: number; items: number }>, [Acting & { version: number; plan: Plan }]>('applyPlanVersion');
+
 // ---------- rectification item ----------
 
 export const itemStateQuery = defineQuery<ItemView>('itemState');
@@ -177,6 +194,8 @@ export const decideExtensionUpdate = defineUpdate<
   Versioned<{ status: 'approved' | 'rejected'; deadline: string }>,
   [Acting & { extensionId: string; approve: boolean; comment?: Comment }]
 >('decideExtension');
+/** A plan version taken by an item: its ladder and calendar. */
+export const applyItemPlanVersionUpdate = defineUpdate<Versioned<{ planVersion: number }>, [Acting & { version: number; plan: Pick<Plan, 'ladder' | 'calendar'> }]>('applyPlanVersion');
 /** Office approves carrying an item into a long-term rule (建章立制). */
 export const carryOverUpdate = defineUpdate<ItemView, [Acting & { rule: DocRef; comment?: Comment }]>('carryOver');
 

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -18,6 +19,9 @@ import {
   applyRequestExtension,
   applySubmitCompletion,
   applyVerifyItem,
+  applyItemPlanVersion,
+  checkItemPlanVersion,
+  planVersionOf,
   checkCarryOver,
   checkDecideExtension,
   checkReportProgress,
@@ -35,6 +39,7 @@ import {
   type ItemView,
 } from '../libs/domain/src';
 import {
+  applyItemPlanVersionUpdate,
   carryOverUpdate,
   decideExtensionUpdate,
   itemReportSignal,
@@ -48,6 +53,7 @@ import {
 } from './definitions';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
+import { PLAN_VERSIONS, planChangeStop } from './plan-versions';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
@@ -78,24 +84,27 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   on(requestExtensionUpdate, checkRequestExtension, applyRequestExtension);
   on(decideExtensionUpdate, checkDecideExtension, applyDecideExtension);
   on(carryOverUpdate, checkCarryOver, applyCarryOver);
+  // A plan version (the office changed the plan): the ladder below restarts on its ladder and calendar.
+  on(applyItemPlanVersionUpdate, checkItemPlanVersion, (st, a: Parameters<typeof applyItemPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyItemPlanVersion(st, a, { ...c, plan: input.plan })));
 
   // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
   // Closing or carrying the item stops it at once; rungs that fell due before that moment still fire (late).
   const ladder = async () => {
     while (!isFinalItem(s.view.status)) {
       const deadline = s.view.deadline;
+      const planVersion = planVersionOf(s.view);
       await runLadder({
         deadline,
         ladder: input.plan.ladder,
         calendar: input.plan.calendar,
         keyPrefix: `${workflowId}:${deadline}`,
         isFired: (key) => s.view.rungs.some((r) => r.key === key),
-        stoppedAt: () => itemLadderStoppedAt(s, deadline),
+        stoppedAt: () => itemLadderStoppedAt(s, deadline) ?? planChangeStop(s, planVersion),
         clockIndependent,
         fire: async (step) => {
           const { firedAt } = step;
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
-          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
+          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}), planVersion };
           applyItemRung(s, rung, ctx());
           escalating++;
           try {
@@ -110,6 +119,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
               deadline,
               firedAt,
               to,
+              planVersion,
               // The activity puts the measure's text in: the workflow holds only its digest.
               measure: input.measure,
               summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
@@ -130,7 +140,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
           }
         },
       });
-      await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline);
+      await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline || planVersionOf(s.view) !== planVersion);
     }
   };
   const ladderDone = ladder();

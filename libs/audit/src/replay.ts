@@ -39,7 +39,7 @@ export interface ReplayProgress {
 }
 
 /** The workflow types massline runs (workflows/index.ts exports). Replays of a date range cover only these. */
-export const MASSLINE_WORKFLOW_TYPES = ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow'];
+export const MASSLINE_WORKFLOW_TYPES = ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow', 'planRolloutWorkflow'];
 
 /** Path of the current workflow code (workflows/index). */
 export const currentWorkflowsPath = (): string => require.resolve(path.resolve(__dirname, '../../../workflows'));

@@ -15,3 +15,4 @@ export * from './unit-rules';
 export * from './item-rules';
 export * from './programme-rules';
 export * from './plan-change';
+export * from './plan-version-rules';

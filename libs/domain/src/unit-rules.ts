@@ -66,6 +66,8 @@ export interface UnitIdentity {
   name: string;
   batch: Batch;
   groupId: string;
+  /** The plan version the unit starts on (absent: 1). */
+  planVersion?: number;
 }
 
 export interface UnitState {
@@ -87,6 +89,8 @@ export interface UnitState {
    * objection is accepted, whatever a clock says. Set only by runs that wait for the disclosure on a timer.
    */
   disclosureElapsed?: string;
+  /** When the unit took its current plan version (a ladder running on the version before stops there). */
+  planChangedAt?: string;
 }
 
 export interface Ctx {
@@ -120,6 +124,7 @@ export function newUnitState(id: UnitIdentity, plan: Plan, now: number): UnitSta
       counts: { records: zeroRecords(), opinions: 0, problems: 0, meetings: 0, transitions: 0 },
       validMeeting: false,
       windowRungs: [],
+      ...(id.planVersion && id.planVersion > 1 ? { planVersion: id.planVersion } : {}),
       version: 0,
       updatedAt: at,
     },

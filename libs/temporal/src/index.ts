@@ -30,7 +30,11 @@ export const WORKFLOW_TYPES = {
   item: 'rectificationItemWorkflow',
   programme: 'programmeWorkflow',
   notificationDelivery: 'notificationDeliveryWorkflow',
+  planRollout: 'planRolloutWorkflow',
 } as const;
+
+/** Workflow id of the rollout of one plan version. */
+export const planRolloutWorkflowId = (campaignId: string, version: number) => `massline-plan-${campaignId}-v${version}`;
 
 /** Workflow id of the delivery of one escalation's notices. */
 export const notificationDeliveryWorkflowId = (escalationKey: string) => `massline-notice-${escalationKey}`;

@@ -20,6 +20,8 @@ export class PlanVersions1764800000001 implements MigrationInterface {
         reason text NOT NULL,
         created_by text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
+        rollout jsonb NOT NULL DEFAULT '{}'::jsonb,
+        rolled_out_at timestamptz,
         PRIMARY KEY (campaign_id, version)
       );
       ALTER TABLE campaigns ADD COLUMN batch_plan_versions jsonb NOT NULL DEFAULT '{}'::jsonb;

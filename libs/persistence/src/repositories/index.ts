@@ -5,6 +5,7 @@ import { PgEnrolmentRepository, type EnrolmentRepository } from './enrolment.rep
 import { PgEscalationRepository, type EscalationRepository } from './escalation.repository';
 import { PgMeasureRepository, type MeasureRepository } from './measure.repository';
 import { PgProjectionRepository, type ProjectionRepository } from './projection.repository';
+import { PgPlanRolloutRepository, type PlanRolloutRepository } from './plan-rollout.repository';
 
 export * from './activity-failure.repository';
 export * from './document.repository';
@@ -13,6 +14,7 @@ export * from './escalation.repository';
 export * from './measure.repository';
 export * from './projection.repository';
 export * from './simulation.repository';
+export * from './plan-rollout.repository';
 export * from './stuck-run.repository';
 export * from './workflow-reset.repository';
 
@@ -24,6 +26,7 @@ export interface ActivityRepositories {
   measures: MeasureRepository;
   activityFailures: ActivityFailureRepository;
   documents: DocumentRepository;
+  planRollout: PlanRolloutRepository;
 }
 
 export const createActivityRepositories = (dataSource: DataSource): ActivityRepositories => ({
@@ -33,4 +36,5 @@ export const createActivityRepositories = (dataSource: DataSource): ActivityRepo
   measures: new PgMeasureRepository(dataSource),
   activityFailures: new PgActivityFailureRepository(dataSource),
   documents: new PgDocumentRepository(dataSource),
+  planRollout: new PgPlanRolloutRepository(dataSource),
 });
