@@ -56,7 +56,9 @@ export async function rolloutPlanVersion(
       return await fn();
     } catch (e) {
       if (skippable(e)) return undefined;
-      throw e;
+      // Say which workflow refused and why (the retries' last failure is what an operator reads).
+      const cause = e instanceof WorkflowUpdateFailedError ? e.cause : undefined;
+      throw new Error(`${workflowId} did not take plan version ${input.version}: ${cause?.message ?? (e as Error)?.message ?? String(e)}`, { cause: e });
     }
   };
   for (const batch of batches.filter((b) => b >= progress.batch)) {

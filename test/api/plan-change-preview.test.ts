@@ -1,6 +1,8 @@
 // POST /api/campaigns/:id/plan-changes/preview on the real stack (dev server, a worker, PostgreSQL): what a change
 // would move — a window moved, a ladder offset changed, a holiday added — listed by unit, item and rung with its
 // moment before and after; and a preview changes nothing: every table and every workflow history as they were.
+// POST /api/campaigns/:id/plan-changes applies a previewed change as a version (a stale preview is a 409), the units
+// and items take it, and GET /api/campaigns/:id/plan-versions lists the versions with their diffs.
 import { DataSource } from 'typeorm';
 import { Client } from '@temporalio/client';
 import { campaignWorkflowId, itemWorkflowId, unitWorkflowId } from '../../libs/domain/src';
@@ -120,5 +122,61 @@ describe('previewing a plan change', () => {
     // Nothing changed: every table, every history.
     expect(await histories()).toEqual(historiesBefore);
     expect(await tables()).toBe(tablesBefore);
+  });
+});
+
+describe('applying a plan change', () => {
+  it('applies a previewed change as version 2 that the units and items take; a stale preview is refused with 409, changing nothing', async () => {
+    const campaign = (await office('GET', `/api/campaigns/${w.campaignId}`)).body;
+    const redLater = {
+      ladder: campaign.plan.ladder.map((r: { rung: string; offset: string }) => (r.rung === 'red' ? { rung: 'red', offset: 'PT90M' } : r)),
+    };
+    const disclosure = { disclosure: 'P9D' };
+    const first = (await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change: disclosure })).body;
+    const second = (await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change: redLater })).body;
+    expect(second.total).toBe(2);
+
+    // Refused as it should be: bad input, the wrong role, a digest that no preview gave.
+    const apply = (body: unknown, token = OFFICE_TOKEN) => api.call('POST', `/api/campaigns/${w.campaignId}/plan-changes`, { token, body });
+    expect((await apply({ change: redLater, previewDigest: second.digest })).body).toMatchObject({ statusCode: 400, details: [expect.objectContaining({ field: 'reason' })] });
+    expect((await apply({ change: redLater, reason: 'r', previewDigest: 'not-a-digest' })).body).toMatchObject({ statusCode: 400, details: [expect.objectContaining({ field: 'previewDigest' })] });
+    expect((await apply({ change: redLater, reason: 'r', previewDigest: second.digest }, w.tokens.auditor)).status).toBe(403);
+    // The digest of another change's preview is not this change's.
+    expect((await apply({ change: redLater, reason: 'r', previewDigest: first.digest })).body).toMatchObject({ statusCode: 409, details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })] });
+    expect((await office('GET', `/api/campaigns/${w.campaignId}/plan-versions`)).body.items).toHaveLength(1);
+
+    const applied = await apply({ change: redLater, reason: 'red cards later for the holidays', previewDigest: second.digest });
+    expect(applied.status).toBe(201);
+    expect(applied.body).toMatchObject({ version: 2, batches: [1, 2], previewDigest: second.digest, moves: 2 });
+    // The first preview no longer holds (version 2 came since): refused, and no version 3.
+    expect((await apply({ change: disclosure, reason: 'longer disclosure', previewDigest: first.digest })).body).toMatchObject({ statusCode: 409, details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })] });
+    // Nor can the same confirmation be applied twice.
+    expect((await apply({ change: redLater, reason: 'again', previewDigest: second.digest })).status).toBe(409);
+
+    // The rollout gives version 2 to both units and both items; their views say so.
+    const versions = await eventually(async () => {
+      const r = (await api.call('GET', `/api/campaigns/${w.campaignId}/plan-versions`, { token: w.tokens.auditor })).body;
+      return r.items?.[1]?.rollout?.doneAt ? r : undefined;
+    }, 'the rollout of version 2');
+    expect(versions.current).toEqual({ '1': 2, '2': 2 });
+    expect(versions.items.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect(versions.items[0]).toMatchObject({ version: 1, diff: [], runningOn: [] });
+    expect(versions.items[1]).toMatchObject({
+      version: 2,
+      basedOn: 1,
+      batches: [1, 2],
+      runningOn: [1, 2],
+      reason: 'red cards later for the holidays',
+      previewDigest: second.digest,
+      diff: [{ path: 'ladder.red', before: 'PT1H', after: 'PT90M' }],
+      rollout: { units: 2, items: 2 },
+    });
+    expect(versions.items[1].plan.ladder.find((r: { rung: string }) => r.rung === 'red').offset).toBe('PT90M');
+    for (const id of items) expect((await office('GET', `/api/items/${id}`)).body.planVersion).toBe(2);
+    expect((await api.call('GET', `/api/campaigns/${w.campaignId}/plan-versions`, { token: w.tokens.unitA })).status).toBe(403);
+
+    // A preview now starts from version 2: the red card's moves are done, version 3 would be next.
+    const again = (await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change: disclosure })).body;
+    expect(again).toMatchObject({ version: 3, from: { '1': 2, '2': 2 } });
   });
 });

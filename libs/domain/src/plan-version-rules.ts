@@ -16,6 +16,9 @@ export interface PlanVersionArgs<P> extends Acting {
 export type UnitPlanVersionArgs = PlanVersionArgs<Plan>;
 export type ItemPlanVersionArgs = PlanVersionArgs<{ ladder: LadderRung[]; calendar: CalendarPlan }>;
 
+/** A deep copy of plain data (the workflow sandbox has no structuredClone). */
+const copyOf = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
 /** The version a unit or an item runs on (1 when none was recorded: the plan the campaign started with). */
 export const planVersionOf = (view: { planVersion?: number }): number => view.planVersion ?? 1;
 
@@ -40,7 +43,7 @@ export function checkUnitPlanVersion(s: UnitState, a: UnitPlanVersionArgs) {
  * plan fire what fell due before it under the version they ran on.
  */
 export function applyUnitPlanVersion(s: UnitState, a: UnitPlanVersionArgs, ctx: Ctx): { planVersion: number; items: number } {
-  Object.assign(ctx.plan, structuredClone(a.plan));
+  Object.assign(ctx.plan, copyOf(a.plan));
   s.view.planVersion = a.version;
   s.planChangedAt = new Date(ctx.now).toISOString();
   const tb = s.view.taskBook;
@@ -58,7 +61,7 @@ export function checkItemPlanVersion(s: ItemState, a: ItemPlanVersionArgs) {
 
 /** The item takes the version's ladder and calendar (in place, as for the unit). */
 export function applyItemPlanVersion(s: ItemState, a: ItemPlanVersionArgs, ctx: ItemCtx & { plan: { ladder: LadderRung[]; calendar: CalendarPlan } }): { planVersion: number } {
-  Object.assign(ctx.plan, structuredClone({ ladder: a.plan.ladder, calendar: a.plan.calendar }));
+  Object.assign(ctx.plan, copyOf({ ladder: a.plan.ladder, calendar: a.plan.calendar }));
   s.view.planVersion = a.version;
   s.planChangedAt = new Date(ctx.now).toISOString();
   s.view.version += 1;

@@ -1,10 +1,10 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
-import { PlanChangePreviewDto, PlanChangePreviewResultDto } from './plan-changes.dto';
+import { PlanChangeAppliedDto, PlanChangeApplyDto, PlanChangePreviewDto, PlanChangePreviewResultDto, PlanVersionListDto } from './plan-changes.dto';
 import { PlanChangesService } from './plan-changes.service';
 
 @ApiTags('campaigns')
@@ -23,5 +23,27 @@ export class PlanChangesController {
   @ApiErrors(400, 401, 403, 404, 409)
   preview(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string, @Body() dto: PlanChangePreviewDto) {
     return this.service.preview(p, id, dto);
+  }
+
+  @Post(':id/plan-changes')
+  @HttpCode(201)
+  @Roles('office')
+  @ApiOperation({
+    summary:
+      'Apply a previewed plan change as a new plan version that the chosen batches take (the others stay on theirs); who, when, why and the preview digest are kept. Refused (409) when the preview no longer holds. Running units and items take it by an Update, rolled out in the background',
+  })
+  @ApiCreatedResponse({ type: PlanChangeAppliedDto })
+  @ApiErrors(400, 401, 403, 404, 409, 503)
+  apply(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string, @Body() dto: PlanChangeApplyDto) {
+    return this.service.apply(p, id, dto);
+  }
+
+  @Get(':id/plan-versions')
+  @Roles('office', 'auditor')
+  @ApiOperation({ summary: "A campaign's plan versions, oldest first: what each changed (diff), who, when, why, which batches run on it, its rollout" })
+  @ApiOkResponse({ type: PlanVersionListDto })
+  @ApiErrors(401, 403, 404)
+  list(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string) {
+    return this.service.list(p, id);
   }
 }

@@ -87,3 +87,31 @@ export class PlanChangePreviewResultDto {
   @ApiProperty({ type: [PlanMoveDto] }) moves!: PlanMoveDto[];
   @ApiProperty({ type: 'array', items: { type: 'object', properties: { date: { type: 'string' }, before: { type: 'integer' }, after: { type: 'integer' } } } }) days!: unknown[];
 }
+
+export class PlanChangeAppliedDto {
+  @ApiProperty({ type: 'integer' }) version!: number;
+  @ApiProperty({ type: [Number] }) batches!: number[];
+  @ApiProperty() previewDigest!: string;
+  @ApiProperty({ type: 'integer', description: 'live deadlines and rungs it moves' }) moves!: number;
+  @ApiProperty({ type: 'object', properties: { workflowId: { type: 'string' } } }) rollout!: { workflowId: string };
+}
+
+export class PlanVersionDto {
+  @ApiProperty({ type: 'integer' }) version!: number;
+  @ApiProperty({ type: [Number], description: 'the batches that took it when it was applied' }) batches!: number[];
+  @ApiProperty({ type: [Number], description: 'the batches running on it now' }) runningOn!: number[];
+  @ApiPropertyOptional({ type: 'integer' }) basedOn?: number;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: '{path, before, after} against the version it was based on' }) diff!: unknown[];
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional() previewDigest?: string;
+  @ApiPropertyOptional({ description: 'the principal who applied it' }) createdBy?: string;
+  @ApiPropertyOptional({ description: "that principal's name" }) createdByName?: string;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ type: 'object', properties: { units: { type: 'integer' }, items: { type: 'integer' }, doneAt: { type: 'string' } } }) rollout?: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) plan!: Record<string, unknown>;
+}
+
+export class PlanVersionListDto {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'the version each batch runs on' }) current!: Record<string, number>;
+  @ApiProperty({ type: [PlanVersionDto] }) items!: PlanVersionDto[];
+}

@@ -1,6 +1,9 @@
 // Plan changes of a running campaign (preview, versions): apps/api/src/campaigns/plan-changes.*.
 import { Module } from '@nestjs/common';
+import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import type { MasslineConfig } from '../../../../libs/config/src';
+import { MASSLINE_CONFIG } from '../tokens';
 import { CampaignsRepository } from '../repositories/campaigns.repository';
 import { PlanVersionsRepository } from '../repositories/plan-versions.repository';
 import { PlanChangesController } from './plan-changes.controller';
@@ -11,8 +14,9 @@ import { PlanChangesService } from './plan-changes.service';
   providers: [
     {
       provide: PlanChangesService,
-      useFactory: (ds: DataSource) => new PlanChangesService(new CampaignsRepository(ds), new PlanVersionsRepository(ds)),
-      inject: [DataSource],
+      useFactory: (ds: DataSource, client: Client, config: MasslineConfig) =>
+        new PlanChangesService(new CampaignsRepository(ds), new PlanVersionsRepository(ds), ds, { client, taskQueue: config.temporal.taskQueue }),
+      inject: [DataSource, Client, MASSLINE_CONFIG],
     },
   ],
 })

@@ -14,11 +14,15 @@ import {
   type Plan,
   type PlanMove,
 } from '../../../../libs/domain/src';
+import type { Client } from '@temporalio/client';
+import { planRolloutWorkflowId, startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
+import type { PlanRolloutInput } from '../../../../workflows/definitions';
 import { AccessPolicy } from '../auth/access-policy';
-import type { Principal } from '../auth/principal';
+import { actorOf, type Principal } from '../auth/principal';
 import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { PlanVersionRow, PlanVersionsRepository } from '../repositories/plan-versions.repository';
-import type { PlanChangePreviewDto } from './plan-changes.dto';
+import { recordPlanVersion, type PlanVersionRow, type PlanVersionsRepository } from '../repositories/plan-versions.repository';
+import type { PlanChangeApplyDto, PlanChangePreviewDto } from './plan-changes.dto';
+import type { DataSource } from 'typeorm';
 
 /** Moves listed in a preview (all are counted and in its digest). */
 export const PREVIEW_MOVES_LISTED = 1_000;
@@ -47,8 +51,66 @@ export class PlanChangesService {
   constructor(
     private readonly campaigns: CampaignsRepository,
     private readonly versions: PlanVersionsRepository,
+    private readonly dataSource: DataSource,
+    private readonly temporal: { client: Client; taskQueue: string },
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * Applies a previewed change as a new version that the chosen batches take; refused (409) when the preview no
+   * longer holds. The units and items of those batches take it through an Update each, rolled out by a workflow.
+   */
+  async apply(by: Principal, campaignId: string, dto: PlanChangeApplyDto) {
+    const preview = await this.preview(by, campaignId, dto);
+    if (preview.digest !== dto.previewDigest) {
+      throw ruleViolation('plan-change.stale-preview', 'what this change would move is no longer what its preview showed (something fired, closed or changed since): preview it again', {
+        params: { total: preview.total },
+      });
+    }
+    const state = (await this.versions.versions(campaignId))!;
+    const latest = state.versions[state.versions.length - 1];
+    const recorded = await recordPlanVersion(this.dataSource, {
+      campaignId: preview.campaignId,
+      version: preview.version,
+      plan: preview.plan,
+      basedOn: latest.version,
+      batches: preview.batches,
+      change: dto.change,
+      diff: preview.diff,
+      previewDigest: preview.digest,
+      reason: dto.reason,
+      createdBy: by.id,
+    });
+    if (!recorded) throw ruleViolation('plan-change.stale-preview', 'another change was applied since this preview: preview it again', { params: { total: preview.total } });
+    const input: PlanRolloutInput = { campaignId: preview.campaignId, version: preview.version, batches: preview.batches, actor: actorOf(by), reason: dto.reason };
+    const workflowId = planRolloutWorkflowId(preview.campaignId, preview.version);
+    await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, { workflowId, taskQueue: this.temporal.taskQueue, args: [input] });
+    return { version: preview.version, batches: preview.batches, previewDigest: preview.digest, moves: preview.total, rollout: { workflowId } };
+  }
+
+  /** Every version (1: the plan the campaign started with), with what it changed and which batches run on which. */
+  async list(by: Principal, campaignId: string) {
+    AccessPolicy.requireRole(by, ['office', 'auditor'], 'read plan versions');
+    const state = await this.versions.versions(campaignId);
+    if (!state) throw notFound('campaign', campaignId);
+    return {
+      current: { '1': state.current[1], '2': state.current[2] },
+      items: state.versions.map((v) => ({
+        version: v.version,
+        batches: v.batches,
+        ...(v.basedOn ? { basedOn: v.basedOn } : {}),
+        diff: v.diff,
+        ...(v.reason ? { reason: v.reason } : {}),
+        ...(v.previewDigest ? { previewDigest: v.previewDigest } : {}),
+        ...(v.createdBy ? { createdBy: v.createdBy } : {}),
+        ...(v.createdByName ? { createdByName: v.createdByName } : {}),
+        createdAt: v.createdAt,
+        ...(v.version > 1 ? { rollout: { units: v.rollout?.units ?? 0, items: v.rollout?.items ?? 0, ...(v.rolledOutAt ? { doneAt: v.rolledOutAt } : {}) } } : {}),
+        runningOn: (['1', '2'] as const).filter((b) => state.current[Number(b) as Batch] === v.version).map(Number),
+        plan: v.plan,
+      })),
+    };
+  }
 
   private async running(campaignId: string) {
     const campaign = await this.campaigns.findById(campaignId);

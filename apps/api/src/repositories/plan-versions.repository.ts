@@ -5,6 +5,9 @@ import type { Batch, LiveItem, LiveUnit, Plan, PlanDiffEntry } from '../../../..
 
 export interface PlanVersionRow {
   version: number;
+  /** Units and items that have taken it so far, and when its rollout finished. */
+  rollout?: { units?: number; items?: number };
+  rolledOutAt?: string | null;
   plan: Plan;
   basedOn: number | null;
   batches: Batch[];
@@ -13,6 +16,8 @@ export interface PlanVersionRow {
   previewDigest: string | null;
   reason: string | null;
   createdBy: string | null;
+  /** The name of who made it (the console names people, never ids). */
+  createdByName: string | null;
   createdAt: string;
 }
 
@@ -21,11 +26,13 @@ export class PlanVersionsRepository {
 
   /** Version 1 (the campaign's own plan) and every later one, oldest first, and which version each batch runs on. */
   async versions(campaignId: string, m: EntityManager = this.dataSource.manager): Promise<{ versions: PlanVersionRow[]; current: Record<Batch, number> } | undefined> {
-    const [c] = await m.query('SELECT plan, batch_plan_versions, created_by, coalesce(started_at, created_at) AS at FROM campaigns WHERE id = $1', [campaignId]);
+    const [c] = await m.query(`SELECT c.plan, c.batch_plan_versions, c.created_by, p.name AS created_by_name, coalesce(c.started_at, c.created_at) AS at
+         FROM campaigns c LEFT JOIN principals p ON p.id = c.created_by WHERE c.id = $1`, [campaignId]);
     if (!c) return undefined;
-    const rows = await m.query('SELECT * FROM plan_versions WHERE campaign_id = $1 ORDER BY version', [campaignId]);
+    const rows = await m.query(`SELECT v.*, p.name AS created_by_name FROM plan_versions v LEFT JOIN principals p ON p.id::text = v.created_by
+        WHERE v.campaign_id = $1 ORDER BY v.version`, [campaignId]);
     const versions: PlanVersionRow[] = [
-      { version: 1, plan: c.plan, basedOn: null, batches: (c.plan as Plan).batches.map((b) => b.batch), change: null, diff: [], previewDigest: null, reason: null, createdBy: c.created_by, createdAt: c.at.toISOString() },
+      { version: 1, plan: c.plan, basedOn: null, batches: (c.plan as Plan).batches.map((b) => b.batch), change: null, diff: [], previewDigest: null, reason: null, createdBy: c.created_by, createdByName: c.created_by_name ?? null, createdAt: c.at.toISOString() },
       ...rows.map((r: Record<string, any>) => ({
         version: r.version,
         plan: r.plan,
@@ -36,7 +43,10 @@ export class PlanVersionsRepository {
         previewDigest: r.preview_digest,
         reason: r.reason,
         createdBy: r.created_by,
+        createdByName: r.created_by_name ?? null,
         createdAt: r.created_at.toISOString(),
+        rollout: r.rollout,
+        rolledOutAt: r.rolled_out_at ? r.rolled_out_at.toISOString() : null,
       })),
     ];
     const current = { 1: 1, 2: 1 } as Record<Batch, number>;
@@ -75,4 +85,27 @@ export class PlanVersionsRepository {
     );
     return rows.map((r) => ({ id: r.id, unitId: r.unit_id, deadline: r.deadline, firedRungs: (r.fired ?? []).filter((k): k is string => typeof k === 'string') }));
   }
+}
+
+/** Records a version and moves the chosen batches onto it, in one transaction; false when the version exists. */
+export async function recordPlanVersion(
+  dataSource: DataSource,
+  v: { campaignId: string; version: number; plan: Plan; basedOn: number; batches: Batch[]; change: unknown; diff: PlanDiffEntry[]; previewDigest: string; reason: string; createdBy: string },
+): Promise<boolean> {
+  return dataSource.transaction(async (m) => {
+    // One change at a time per campaign: the row lock makes a second one see the first one's version.
+    const [c] = await m.query('SELECT batch_plan_versions FROM campaigns WHERE id = $1 FOR UPDATE', [v.campaignId]);
+    if (!c) return false;
+    const [{ latest }] = await m.query('SELECT coalesce(max(version), 1) AS latest FROM plan_versions WHERE campaign_id = $1', [v.campaignId]);
+    if (latest + 1 !== v.version) return false;
+    await m.query(
+      `INSERT INTO plan_versions (campaign_id, version, plan, based_on, batches, change, diff, preview_digest, reason, created_by)
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10)`,
+      [v.campaignId, v.version, JSON.stringify(v.plan), v.basedOn, v.batches, JSON.stringify(v.change), JSON.stringify(v.diff), v.previewDigest, v.reason, v.createdBy],
+    );
+    const current = { ...(c.batch_plan_versions ?? {}) } as Record<string, number>;
+    for (const b of v.batches) current[String(b)] = v.version;
+    await m.query('UPDATE campaigns SET batch_plan_versions = $2::jsonb WHERE id = $1', [v.campaignId, JSON.stringify(current)]);
+    return true;
+  });
 }
