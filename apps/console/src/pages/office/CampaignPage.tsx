@@ -17,6 +17,7 @@ import { Enrolment } from './Enrolment';
 import { Groups, useGroups } from './Groups';
 import { Measures } from './Measures';
 import { Principals } from './Principals';
+import { PlanChanges } from './PlanChanges';
 import { PlanTimeline } from './PlanTimeline';
 import { Rehearsal } from './Rehearsal';
 import { UnitsTable } from './UnitsTable';
@@ -63,6 +64,10 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
       : []),
     { key: 'measures', label: t('组织措施', 'Cadre measures'), children: <Measures campaignId={id} canConfirm={office} /> },
     { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan as never} /> : null },
+    // 日程调整: the office changes a running plan by version (preview, confirm); auditors read the versions.
+    ...(c && (office || session?.principal.role === 'auditor')
+      ? [{ key: 'plan-changes', label: t('日程调整', 'Plan changes'), children: <PlanChanges campaignId={id} canChange={office} running={c.status === 'running'} /> }]
+      : []),
     ...(office && c ? [{ key: 'rehearsal', label: t('预演', 'Rehearsal'), children: <Rehearsal campaignId={id} enrolled={c.counts.units} /> }] : []),
   ];
   const askToStart = async () => {
