@@ -61,6 +61,17 @@ export class PlanChangesService {
    * longer holds. The units and items of those batches take it through an Update each, rolled out by a workflow.
    */
   async apply(by: Principal, campaignId: string, dto: PlanChangeApplyDto) {
+    AccessPolicy.requireRole(by, ['office'], 'change a plan');
+    // The same confirmation again (its answer was lost, or the rollout could not start): the version it made, its
+    // rollout started if it was not.
+    const known = await this.versions.versions(campaignId);
+    const done = known?.versions.find((v) => v.previewDigest === dto.previewDigest);
+    if (done && canonical(done.change) === canonical(dto.change)) {
+      const input: PlanRolloutInput = { campaignId, version: done.version, batches: done.batches, actor: actorOf(by), reason: done.reason ?? dto.reason };
+      const workflowId = planRolloutWorkflowId(campaignId, done.version);
+      await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, { workflowId, taskQueue: this.temporal.taskQueue, args: [input] });
+      return { version: done.version, batches: done.batches, previewDigest: dto.previewDigest, moves: done.moves ?? 0, rollout: { workflowId } };
+    }
     const preview = await this.preview(by, campaignId, dto);
     if (preview.digest !== dto.previewDigest) {
       throw ruleViolation('plan-change.stale-preview', 'what this change would move is no longer what its preview showed (something fired, closed or changed since): preview it again', {
@@ -78,6 +89,7 @@ export class PlanChangesService {
       change: dto.change,
       diff: preview.diff,
       previewDigest: preview.digest,
+      moves: preview.total,
       reason: dto.reason,
       createdBy: by.id,
     });

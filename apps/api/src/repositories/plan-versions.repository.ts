@@ -14,6 +14,8 @@ export interface PlanVersionRow {
   change: unknown;
   diff: PlanDiffEntry[];
   previewDigest: string | null;
+  /** Live deadlines and rungs it moved when it was applied. */
+  moves?: number;
   reason: string | null;
   createdBy: string | null;
   /** The name of who made it (the console names people, never ids). */
@@ -41,6 +43,7 @@ export class PlanVersionsRepository {
         change: r.change,
         diff: r.diff,
         previewDigest: r.preview_digest,
+        moves: r.moves,
         reason: r.reason,
         createdBy: r.created_by,
         createdByName: r.created_by_name ?? null,
@@ -90,7 +93,7 @@ export class PlanVersionsRepository {
 /** Records a version and moves the chosen batches onto it, in one transaction; false when the version exists. */
 export async function recordPlanVersion(
   dataSource: DataSource,
-  v: { campaignId: string; version: number; plan: Plan; basedOn: number; batches: Batch[]; change: unknown; diff: PlanDiffEntry[]; previewDigest: string; reason: string; createdBy: string },
+  v: { campaignId: string; version: number; plan: Plan; basedOn: number; batches: Batch[]; change: unknown; diff: PlanDiffEntry[]; previewDigest: string; moves: number; reason: string; createdBy: string },
 ): Promise<boolean> {
   return dataSource.transaction(async (m) => {
     // One change at a time per campaign: the row lock makes a second one see the first one's version.
@@ -99,9 +102,9 @@ export async function recordPlanVersion(
     const [{ latest }] = await m.query('SELECT coalesce(max(version), 1) AS latest FROM plan_versions WHERE campaign_id = $1', [v.campaignId]);
     if (latest + 1 !== v.version) return false;
     await m.query(
-      `INSERT INTO plan_versions (campaign_id, version, plan, based_on, batches, change, diff, preview_digest, reason, created_by)
-       VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10)`,
-      [v.campaignId, v.version, JSON.stringify(v.plan), v.basedOn, v.batches, JSON.stringify(v.change), JSON.stringify(v.diff), v.previewDigest, v.reason, v.createdBy],
+      `INSERT INTO plan_versions (campaign_id, version, plan, based_on, batches, change, diff, preview_digest, moves, reason, created_by)
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11)`,
+      [v.campaignId, v.version, JSON.stringify(v.plan), v.basedOn, v.batches, JSON.stringify(v.change), JSON.stringify(v.diff), v.previewDigest, v.moves, v.reason, v.createdBy],
     );
     const current = { ...(c.batch_plan_versions ?? {}) } as Record<string, number>;
     for (const b of v.batches) current[String(b)] = v.version;

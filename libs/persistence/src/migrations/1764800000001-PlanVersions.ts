@@ -17,6 +17,7 @@ export class PlanVersions1764800000001 implements MigrationInterface {
         change jsonb NOT NULL,
         diff jsonb NOT NULL,
         preview_digest text NOT NULL,
+        moves integer NOT NULL DEFAULT 0,
         reason text NOT NULL,
         created_by text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
