@@ -62,6 +62,7 @@ import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from './search
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
   const clockIndependent = clockIndependentCommands();
+  const walksEveryDeadline = patched(WALKS_EVERY_DEADLINE);
   const s: ItemState = input.carried?.state ?? newItemState(input, Date.now());
   const reported = input.carried?.reported ?? { status: null, card: null };
   let projectedVersion = input.carried?.projectedVersion ?? 0;
@@ -89,60 +90,84 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
 
   // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
   // Closing or carrying the item stops it at once; rungs that fell due before that moment still fire (late).
-  const ladder = async () => {
-    while (!isFinalItem(s.view.status)) {
-      const deadline = s.view.deadline;
-      const planVersion = planVersionOf(s.view);
-      await runLadder({
-        deadline,
-        ladder: input.plan.ladder,
-        calendar: input.plan.calendar,
-        keyPrefix: `${workflowId}:${deadline}`,
-        isFired: (key) => s.view.rungs.some((r) => r.key === key),
-        stoppedAt: () => itemLadderStoppedAt(s, deadline) ?? planChangeStop(s, planVersion),
-        clockIndependent,
-        fire: async (step) => {
-          const { firedAt } = step;
-          const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
-          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}), planVersion };
-          applyItemRung(s, rung, ctx());
-          escalating++;
-          try {
-            await escalate({
+  // A plan version taken (the office changed the plan) stops the ladder at that moment; it starts again on the new
+  // plan, and each rung records the version whose ladder computed it.
+  const walk = (deadline: string, planVersion: number) =>
+    runLadder({
+      deadline,
+      ladder: input.plan.ladder,
+      calendar: input.plan.calendar,
+      keyPrefix: `${workflowId}:${deadline}`,
+      isFired: (key) => s.view.rungs.some((r) => r.key === key),
+      stoppedAt: () => itemLadderStoppedAt(s, deadline) ?? planChangeStop(s, planVersion),
+      clockIndependent,
+      endsAtKnownStop: walksEveryDeadline,
+      fire: async (step) => {
+        const { firedAt } = step;
+        const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
+        const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}), planVersion };
+        applyItemRung(s, rung, ctx());
+        escalating++;
+        try {
+          await escalate({
+            key: step.key,
+            campaignId: input.campaignId,
+            unitId: input.unitId,
+            itemId: input.itemId,
+            groupId: input.groupId,
+            subject: 'item',
+            rung: step.rung,
+            deadline,
+            firedAt,
+            to,
+            planVersion,
+            // The activity puts the measure's text in: the workflow holds only its digest.
+            measure: input.measure,
+            summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
+          });
+          if (step.rung === 'referral') {
+            // The accountable head is flagged for organisational measures; the office confirms.
+            await dbActivities.proposeMeasure({
               key: step.key,
               campaignId: input.campaignId,
               unitId: input.unitId,
               itemId: input.itemId,
-              groupId: input.groupId,
-              subject: 'item',
-              rung: step.rung,
-              deadline,
-              firedAt,
-              to,
-              planVersion,
-              // The activity puts the measure's text in: the workflow holds only its digest.
-              measure: input.measure,
-              summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
+              subject: `head of unit ${input.unitCode ?? input.unitId}`,
+              reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
             });
-            if (step.rung === 'referral') {
-              // The accountable head is flagged for organisational measures; the office confirms.
-              await dbActivities.proposeMeasure({
-                key: step.key,
-                campaignId: input.campaignId,
-                unitId: input.unitId,
-                itemId: input.itemId,
-                subject: `head of unit ${input.unitCode ?? input.unitId}`,
-                reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
-              });
-            }
-          } finally {
-            escalating--;
           }
-        },
-      });
-      await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline || planVersionOf(s.view) !== planVersion);
-    }
-  };
+        } finally {
+          escalating--;
+        }
+      },
+    });
+  // Every deadline that stood is walked, in order: a ladder held up (its rung's record retried after a worker was
+  // lost) while the deadline was replaced twice still fires the middle deadline's rungs that came due while it
+  // stood, late — nothing is skipped silently. Runs recorded before the rule walk only the deadline current when
+  // the previous ladder ended. Either way a plan version taken walks the current deadline again, on the new plan.
+  const ladder = walksEveryDeadline
+    ? async () => {
+        const replacedCount = () => s.replaced?.length ?? 0;
+        for (let i = 0; ; i++) {
+          const planVersion = planVersionOf(s.view);
+          await walk(i < replacedCount() ? s.replaced![i].deadline : s.view.deadline, planVersion);
+          if (i < replacedCount()) continue;
+          // The current deadline's ladder ended (all fired, or stopped by closing, carrying or a plan version): wait
+          // for the next deadline or plan version.
+          await condition(() => isFinalItem(s.view.status) || replacedCount() > i || planVersionOf(s.view) !== planVersion);
+          if (replacedCount() > i) continue;
+          if (isFinalItem(s.view.status)) return;
+          i--; // the same deadline again, on the version taken
+        }
+      }
+    : async () => {
+        while (!isFinalItem(s.view.status)) {
+          const deadline = s.view.deadline;
+          const planVersion = planVersionOf(s.view);
+          await walk(deadline, planVersion);
+          await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline || planVersionOf(s.view) !== planVersion);
+        }
+      };
   const ladderDone = ladder();
   ladderDone.catch(() => undefined);
 
@@ -204,6 +229,9 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   await publish(true);
   return s.view;
 }
+
+/** Patch marker: the ladder walks every deadline that stood, not only the current one (see `ladder`). */
+const WALKS_EVERY_DEADLINE = 'item-ladder-walks-every-deadline';
 
 /** Entries per projection activity. */
 const PROJECTION_CHUNK = 200;

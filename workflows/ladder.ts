@@ -28,12 +28,21 @@ export interface LadderRun {
    * `firedAt` is never earlier than `dueAt`. False only for runs recorded before that rule.
    */
   clockIndependent: boolean;
+  /**
+   * A rung at or after a stop already known when the ladder reaches it ends the ladder without a timer (a replaced
+   * deadline walked after the fact). False for runs recorded before the rule: they start the rung's timer first.
+   */
+  endsAtKnownStop?: boolean;
 }
 
 export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'> {
   for (const step of ladderSchedule(run.deadline, run.ladder, run.calendar)) {
     const key = `${run.keyPrefix}:${step.rung}`;
     if (run.isFired(key)) continue;
+    if (run.endsAtKnownStop) {
+      const known = run.stoppedAt();
+      if (known !== undefined && known <= step.dueMs) return 'stopped';
+    }
     const wait = step.dueMs - Date.now();
     if (run.clockIndependent) {
       // A timer always, even for a rung already due: which commands exist never hangs on the clock.

@@ -103,18 +103,21 @@ it('3. a campaign whose workflow task fails on every attempt reads "stalled", an
     [id, groupId],
   );
   expect((await api.call('POST', `/api/campaigns/${id}/start`, { token: w.tokens.office })).status).toBe(202);
+  // The read says what the stuck-run detector last saw (a pass every 30 s): never asks the engine.
   const stalled = await eventually(async () => {
     const r = await api.call('GET', `/api/campaigns/${id}`, { token: w.tokens.office });
     return r.body.status === 'stalled' ? r.body : undefined;
-  }, 'the campaign reported stalled', 60_000);
+  }, 'the campaign reported stalled', 150_000);
   expect(stalled.stalled.attempts).toBeGreaterThanOrEqual(3);
+  expect(stalled.stalled.cause).toMatch(/^WORKFLOW_TASK_FAILED_CAUSE_/);
+  expect(Date.parse(stalled.stalled.seenAt)).toBeGreaterThanOrEqual(Date.parse(stalled.stalled.since));
   const metrics = await api.call('GET', '/metrics');
   expect(metrics.body).toMatch(/^massline_campaigns_stalled 1$/m);
   // The world's own campaign runs normally.
   expect((await api.call('GET', `/api/campaigns/${w.campaignId}`, { token: w.tokens.office })).body.status).toBe('running');
   const doc = await api.call('GET', '/docs-json');
   expect(doc.body.components.schemas.CampaignDto.properties.status.enum).toContain('stalled');
-});
+}, 240_000);
 
 it("4. a programme goal's escalations carry campaignId and a null groupId, as the document says", async () => {
   const created = await api.call('POST', '/api/programmes', {

@@ -8,7 +8,7 @@ import type { Connection, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
-import { createActivities, outboxChannel } from '../../activities';
+import { createActivities, outboxChannel, type MasslineActivities } from '../../activities';
 // The CLI's JSON form (`temporal workflow show --output json`); the SDK's historyToJSON fails here on two protobufjs copies.
 import { historyToCliJson } from '../../libs/audit/src/history-json';
 import { SearchAttributeType } from '@temporalio/common';
@@ -74,8 +74,11 @@ export interface WorkflowTestContext {
   withEnv<T>(fn: (env: TestWorkflowEnvironment) => Promise<T>): Promise<T>;
   /** withEnv plus a worker (real activities, real database) on a fresh task queue, running while `fn` runs. */
   withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
-  /** A worker on `taskQueue` against the current env, for tests that stop and restart workers themselves. */
-  createWorker(taskQueue: string, options?: { maxCachedWorkflows?: number }): Promise<Worker>;
+  /**
+   * A worker on `taskQueue` against the current env, for tests that stop and restart workers themselves.
+   * `around` wraps the real activities (e.g. to hold one up until the test lets it go).
+   */
+  createWorker(taskQueue: string, options?: { maxCachedWorkflows?: number; around?: (real: MasslineActivities) => MasslineActivities }): Promise<Worker>;
   teardown(): Promise<void>;
 }
 
@@ -107,7 +110,7 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
         await env.teardown();
       }
     },
-    createWorker(taskQueue, options = {}) {
+    createWorker(taskQueue, { around = (real: MasslineActivities) => real, ...options } = {}) {
       const env = ctx.env;
       return Worker.create({
         connection: env.nativeConnection,
@@ -115,7 +118,7 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
         taskQueue,
         workflowBundle: bundle,
         ...options,
-        activities: createActivities({ ...repositories, temporal: { client: env.client, taskQueue }, channels: [outboxChannel()] }),
+        activities: around(createActivities({ ...repositories, temporal: { client: env.client, taskQueue }, channels: [outboxChannel()] })),
       });
     },
     withWorker(fn) {

@@ -251,6 +251,89 @@ describe('closing, extensions and carry-over', () => {
       await saveHistory(handle, 'item-extension-restarts-ladder');
     }));
 
+  it('a ladder held up on a rung`s record while the deadline is replaced twice fires every rung that came due, once each, in order, never before due', () =>
+    t.withEnv(async (env) => {
+      // What the fault suite met: the worker recording a rung was killed, so its record was retried only after its
+      // timeout; meanwhile two extensions were approved, and the middle deadline's reminder came due while it stood.
+      const taskQueue = `item-held-${randomUUID()}`;
+      const MINUTE = 60_000;
+      const ladder = [
+        { rung: 'reminder', offset: '-PT2M' },
+        { rung: 'yellow', offset: 'PT0S' },
+        { rung: 'red', offset: 'PT2M' },
+      ] as const;
+      const calendar: CalendarPlan = { count: 'calendar-days', holidays: [], workdays: [] };
+      const d0 = (await env.currentTimeMs()) + MINUTE; // its reminder is already due: it fires at once
+      let letGo!: () => void;
+      const released = new Promise<void>((resolve) => (letGo = resolve));
+      let heldAttempts = 0;
+      const worker = await t.createWorker(taskQueue, {
+        around: (real) => ({
+          ...real,
+          async recordEscalation(input) {
+            if (input.key.endsWith(`:${iso(d0)}:reminder`)) {
+              heldAttempts++;
+              await released;
+            }
+            return real.recordEscalation(input);
+          },
+        }),
+      });
+      await worker.runUntil(async () => {
+        const { handle, input, cast } = await startItem(taskQueue, d0, { plan: { ladder: [...ladder], calendar } });
+        await waitFor(async () => heldAttempts > 0, 'the first reminder`s record held up');
+
+        // D1, with its reminder due 30 s after it is set; replaced by D2 a minute later (the record still held).
+        const extend = async (newDeadline: number) => {
+          const ext = await up<{ id: string }>(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(newDeadline), reason: doc('Waiting on the district') });
+          await up(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
+          return Date.parse((await handle.query(itemStateQuery)).deadlineSince);
+        };
+        const d1 = (await env.currentTimeMs()) + 2 * MINUTE + 30_000;
+        const d1Since = await extend(d1);
+        await env.sleep(MINUTE);
+        const d2 = (await env.currentTimeMs()) + 60 * MINUTE;
+        const d2Since = await extend(d2);
+        // The middle deadline's reminder came due while it stood; its yellow did not.
+        expect(d1 - 2 * MINUTE).toBeGreaterThanOrEqual(d1Since);
+        expect(d1 - 2 * MINUTE).toBeLessThan(d2Since);
+        expect(d1).toBeGreaterThan(d2Since);
+        expect((await handle.query(itemStateQuery)).rungs.map((r) => r.rung)).toEqual(['reminder']);
+        expect(heldAttempts).toBeGreaterThan(1); // the held record was retried meanwhile, as after a lost worker
+
+        letGo();
+        await env.sleep(d2 + 2 * MINUTE + MINUTE - (await env.currentTimeMs()));
+        // Once D2's last rung has fired, every rung due before it has (the ladder walks in order).
+        const v = await waitFor(async () => {
+          const view = await handle.query(itemStateQuery);
+          return view.rungs.some((r) => r.rung === 'red' && Date.parse(r.deadline) === d2) && view;
+        }, 'the last deadline`s red');
+        const expected: Array<[string, number, number]> = [
+          ['reminder', d0, d0 - 2 * MINUTE],
+          ['reminder', d1, d1 - 2 * MINUTE],
+          ['reminder', d2, d2 - 2 * MINUTE],
+          ['yellow', d2, d2],
+          ['red', d2, d2 + 2 * MINUTE],
+        ];
+        expect(v.rungs.map((r) => [r.rung, Date.parse(r.deadline), Date.parse(r.dueAt!)])).toEqual(expected);
+        // Late only where the ladder reached the rung after its moment: the two rungs behind the held record.
+        expect(v.rungs.map((r) => r.late ?? false)).toEqual([true, true, false, false, false]);
+        for (const r of v.rungs) expect(Date.parse(r.firedAt)).toBeGreaterThanOrEqual(Date.parse(r.dueAt!));
+        const firedAts = v.rungs.map((r) => Date.parse(r.firedAt));
+        expect([...firedAts].sort((a, b) => a - b)).toEqual(firedAts);
+
+        // PostgreSQL: one escalation per rung (the held record's retries wrote once), each at its recorded moment.
+        const rows = await waitFor(async () => {
+          const r = await escalationRows(input.itemId);
+          return r.length >= 5 && r;
+        }, 'five escalation rows');
+        expect(rows.map((r) => r.key)).toEqual(v.rungs.map((r) => r.key));
+        expect(new Set(rows.map((r) => r.key)).size).toBe(5);
+        rows.forEach((r, i) => expect(r.fired_at.getTime()).toBe(Date.parse(v.rungs[i].firedAt)));
+        await saveHistory(handle, 'item-ladder-walks-every-deadline');
+      });
+    }));
+
   it('carry-over into a long-term rule is decided by the office and stops the ladder', () =>
     t.withWorker(async (tq) => {
       const now = await t.env.currentTimeMs();

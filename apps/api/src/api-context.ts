@@ -146,7 +146,7 @@ export function buildApiContext(
   );
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
-    campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
+    campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows, repositories.stuckRuns),
     units,
     items: new ItemsService(units, workflows, repositories.readModel, views, texts, repositories.entries),
     escalations: new EscalationsService(repositories.readModel, repositories.campaigns),

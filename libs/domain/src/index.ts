@@ -16,3 +16,4 @@ export * from './item-rules';
 export * from './programme-rules';
 export * from './plan-change';
 export * from './plan-version-rules';
+export * from './summaries';

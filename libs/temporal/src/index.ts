@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import { SearchAttributeType, type SearchAttributePair, type SearchAttributeType as SAType } from '@temporalio/common';
 import type { MasslineConfig } from '../../config/src';
-import { campaignWorkflowId, unitWorkflowId } from '../../domain/src';
+import { campaignMetadata, campaignWorkflowId, unitMetadata, unitWorkflowId } from '../../domain/src';
 import type { CampaignWorkflowInput, NotificationDeliveryInput, UnitWorkflowInput } from '../../../workflows/definitions';
 import {
   batchKey,
@@ -121,6 +121,8 @@ export function startUnitWorkflow(client: Client, input: UnitWorkflowInput, task
     taskQueue,
     args: [input],
     typedSearchAttributes: unitSearchAttributes(input),
+    // What the Temporal Web UI lists: the unit's code and name, not only its id.
+    ...unitMetadata(input),
   });
 }
 
@@ -130,6 +132,7 @@ export function startCampaignWorkflow(client: Client, input: CampaignWorkflowInp
     workflowId: campaignWorkflowId(input.campaignId),
     taskQueue,
     args: [input],
+    ...campaignMetadata({ campaignId: input.campaignId, name: input.name, batches: input.plan.batches.map((b) => b.batch) }),
     typedSearchAttributes: [
       { key: campaignIdKey, value: input.campaignId },
       { key: kindKey, value: 'campaign' },
@@ -146,6 +149,8 @@ export async function startNotificationDelivery(client: Client, input: Notificat
     workflowId: notificationDeliveryWorkflowId(input.escalationKey),
     taskQueue,
     args: [input],
+    staticSummary: `督办通知投递 / notices of escalation ${input.escalationKey.slice(input.escalationKey.lastIndexOf(':') + 1)}`,
+    staticDetails: `escalation: \`${input.escalationKey}\``,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   } as WorkflowStartOptions);

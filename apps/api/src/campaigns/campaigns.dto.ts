@@ -120,9 +120,13 @@ export class DashboardDto {
 export class CampaignCountsDto extends DashboardDto {
   @ApiProperty({ description: 'enrolled units' }) units!: number;
 }
+/** As the stuck-run detector last saw the campaign's workflow (GET /api/audit/stuck-runs lists every stuck run). */
 export class StalledDto {
-  @ApiProperty({ type: 'integer', description: 'attempts of the workflow task so far (each one failed)' }) attempts!: number;
-  @ApiPropertyOptional({ format: 'date-time', description: 'when the failing task was first scheduled' }) scheduledAt?: string;
+  @ApiProperty({ type: 'integer', description: 'attempts of the workflow task so far (each one failed or timed out)' }) attempts!: number;
+  @ApiPropertyOptional({ description: 'why its task fails: a WorkflowTaskFailedCause, or WORKFLOW_TASK_TIMED_OUT' }) cause?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the stuck-run detector first saw it stuck' }) since?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the detector last saw it stuck: the answer is as fresh as that' }) seenAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the failing task was first scheduled (when known)' }) scheduledAt?: string;
 }
 export class CampaignDto extends CampaignCreatedDto {
   @ApiProperty({

@@ -10,7 +10,7 @@ import {
   batchOf,
   resolvePlan,
 } from '../../../../libs/domain/src';
-import { startCampaignWorkflow, startUnitWorkflow } from '../../../../libs/temporal/src';
+import { startCampaignWorkflow, startUnitWorkflow, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
 import { AccessPolicy } from '../auth/access-policy';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
@@ -18,7 +18,11 @@ import type { CampaignRecord, CampaignsRepository } from '../repositories/campai
 import type { ReadModelRepository } from '../repositories/read-model.repository';
 import type { NewUnit, UnitsRepository } from '../repositories/units.repository';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import type { StuckRunRepository } from '../../../../libs/persistence/src';
 import type { CreateCampaignDto, EnrolUnitDto, UnitListQueryDto } from './campaigns.dto';
+
+/** A campaign's workflow task failed (or timed out) this many times in a row is stalled (one may be a worker that crashed). */
+export const STALLED_AFTER_ATTEMPTS = 3;
 
 type Counts = CampaignCounters & { byBatch: Record<'1' | '2', Record<Phase | 'waiting', number>> };
 
@@ -29,6 +33,8 @@ export class CampaignsService {
     private readonly units: UnitsRepository,
     private readonly readModel: ReadModelRepository,
     private readonly workflows: WorkflowGateway,
+    /** The stuck-run detector's rows (apps/worker/src/stuck-runs.ts): what a read says of a stalled campaign. */
+    private readonly stuckRuns: Pick<StuckRunRepository, 'stuckOf' | 'countStuck'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -45,11 +51,12 @@ export class CampaignsService {
     AccessPolicy.requireRole(by, ['office', 'unit', 'supervisor', 'auditor'], 'read campaigns');
     AccessPolicy.canReadCampaign(by, id);
     const campaign = await this.mustFind(id);
-    // One source for the counters, the same as the dashboard's: the read model.
+    // One source for the counters, the same as the dashboard's: the read model. Whether its workflow is stalled,
+    // from the stuck-run detector's rows: a read never asks the engine, so it answers while Temporal is down.
     const [counts, units, stalled] = await Promise.all([
       this.projectionCounts(campaign.id),
       this.units.countByCampaign(id),
-      campaign.status === 'running' ? this.workflows.stalledTask(campaignWorkflowId(id)) : undefined,
+      campaign.status === 'running' ? this.stalledOf(id) : undefined,
     ]);
     return {
       id: campaign.id,
@@ -199,14 +206,22 @@ export class CampaignsService {
     return this.projectionCounts(campaignId);
   }
 
-  /** Running campaigns whose workflow task keeps failing (for the metric), at most `limit` looked at. */
-  async stalledCampaigns(limit = 200): Promise<number> {
-    const running = await this.campaigns.runningIds(limit);
-    const stalled = await Promise.all(running.map((id) => this.workflows.stalledTask(campaignWorkflowId(id)).catch(() => undefined)));
-    return stalled.filter(Boolean).length;
+  /** Campaigns whose workflow task keeps failing (for the metric), as the stuck-run detector last saw them. */
+  stalledCampaigns(): Promise<number> {
+    return this.stuckRuns.countStuck(WORKFLOW_TYPES.campaign, STALLED_AFTER_ATTEMPTS);
   }
 
   // ---------- helpers ----------
+
+  /**
+   * The campaign's workflow run whose task keeps failing, as the detector last saw it (it looks every pass, 30 s by
+   * default): how many attempts, why, since when and when it was last seen so (how stale the answer may be).
+   */
+  private async stalledOf(id: string) {
+    const run = await this.stuckRuns.stuckOf(campaignWorkflowId(id));
+    if (!run || run.attempt < STALLED_AFTER_ATTEMPTS) return undefined;
+    return { attempts: run.attempt, cause: run.cause, since: run.firstSeenAt, seenAt: run.lastSeenAt };
+  }
 
   private async mustFind(id: string): Promise<CampaignRecord> {
     const c = await this.campaigns.findById(id);

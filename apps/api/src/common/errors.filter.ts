@@ -30,6 +30,8 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   const e = exception as { name?: unknown; message?: unknown; code?: unknown; driverError?: { code?: unknown } } | undefined;
   if (!e || typeof e !== 'object') return false;
   if (e.name === 'ConnectionIsNotSetError' || e.name === 'CannotExecuteNotConnectedError') return true;
+  // A transaction's connection the server closed (a restart): the driver let go of it, and the next query says so.
+  if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   if (typeof e.message === 'string' && /Driver not Connected|Connection terminated|connect ECONNREFUSED/.test(e.message)) return true;
   const code = String(e.driverError?.code ?? e.code ?? '');
   return /^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code);

@@ -48,11 +48,6 @@ export class CampaignsRepository {
     return e ? toRecord(e) : undefined;
   }
 
-  async runningIds(limit: number): Promise<string[]> {
-    const rows = await this.campaigns.find({ select: { id: true }, where: { status: 'running' }, order: { startedAt: 'DESC' }, take: limit });
-    return rows.map((r) => r.id);
-  }
-
   /** Listed on the public pages, or not. */
   async setPublic(id: string, value: boolean): Promise<void> {
     await this.campaigns.update({ id }, { public: value });

@@ -33,10 +33,7 @@ export interface UpdateContext {
 }
 
 /** How long a call may wait on the engine (e.g. no worker polling) before the caller gets a 503 to retry. */
-export const DESCRIBE_DEADLINE_MS = 5_000;
 export const UPDATE_DEADLINE_MS = 15_000;
-/** A workflow task failed this many times in a row is stuck (one failure may be a worker that crashed). */
-export const STALLED_AFTER_ATTEMPTS = 3;
 
 /** Fields of an update's arguments that are not kept in the audit log (personal data, the actor itself). */
 const OMIT_FROM_AUDIT = new Set(['actor', 'contact']);
@@ -120,25 +117,6 @@ export class WorkflowGateway {
         throw await ctx.whenNotRunning();
       }
       this.metrics.workflowCalls.inc({ call: def.name, outcome: translated ? translated.code.toLowerCase() : 'error' });
-      throw translated ?? err;
-    }
-  }
-
-  /**
-   * The workflow's task when it keeps failing (e.g. its code throws on every attempt): the engine retries it
-   * for ever, so nothing else shows that the workflow makes no progress. Undefined when it is not stuck.
-   */
-  async stalledTask(workflowId: string): Promise<{ attempts: number; scheduledAt?: string } | undefined> {
-    try {
-      const d = await this.track(() => this.client.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe()));
-      const task = d.raw.pendingWorkflowTask;
-      const attempts = task?.attempt ?? 0;
-      if (attempts < STALLED_AFTER_ATTEMPTS) return undefined;
-      const at = task?.originalScheduledTime?.seconds;
-      return { attempts, ...(at != null ? { scheduledAt: new Date(Number(at) * 1000).toISOString() } : {}) };
-    } catch (err) {
-      const translated = translateWorkflowError(err);
-      if (translated?.code === 'NOT_FOUND') return undefined;
       throw translated ?? err;
     }
   }

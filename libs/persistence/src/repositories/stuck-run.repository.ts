@@ -53,6 +53,10 @@ export interface StuckRunRepository {
   list(offset: number, limit: number, includeCleared?: boolean): Promise<{ items: StuckRun[]; total: number }>;
   /** How many runs are stuck now, and the first `limit` of them (oldest first). */
   current(limit: number): Promise<{ total: number; runs: StuckRun[] }>;
+  /** The run of a workflow stuck now (its latest sighting), if any. */
+  stuckOf(workflowId: string): Promise<StuckRun | undefined>;
+  /** How many runs of a workflow type are stuck now with their pending task at `minAttempt` or beyond. */
+  countStuck(workflowType: string, minAttempt: number): Promise<number>;
   passStarted(detector: string, at?: Date): Promise<void>;
   passFinished(detector: string, o: { runsChecked: number; stuck: number; durationMs: number }, at?: Date): Promise<void>;
   lastPass(): Promise<StuckRunPass | undefined>;
@@ -156,6 +160,22 @@ export class PgStuckRunRepository implements StuckRunRepository {
   async current(limit: number): Promise<{ total: number; runs: StuckRun[] }> {
     const { items, total } = await this.list(0, limit);
     return { total, runs: items };
+  }
+
+  async stuckOf(workflowId: string): Promise<StuckRun | undefined> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT * FROM stuck_runs WHERE workflow_id = $1 AND cleared_at IS NULL ORDER BY last_seen_at DESC, run_id LIMIT 1`,
+      [workflowId],
+    );
+    return rows[0] && toStuckRun(rows[0]);
+  }
+
+  async countStuck(workflowType: string, minAttempt: number): Promise<number> {
+    const rows: Array<{ n: string }> = await this.dataSource.query(
+      `SELECT count(*) AS n FROM stuck_runs WHERE cleared_at IS NULL AND workflow_type = $1 AND attempt >= $2`,
+      [workflowType, minAttempt],
+    );
+    return Number(rows[0].n);
   }
 
   async passStarted(detector: string, at = new Date()): Promise<void> {
