@@ -29,8 +29,8 @@ function rulesNamedInSources(): Set<string> {
       const text = fs.readFileSync(file, 'utf8').replace(/\n\s+/g, ' ').replace(/invalidInput\(\s*'[^']*'/g, 'invalidInput(FIELD');
       for (const line of text.split('\n')) {
         if (!NAMING.test(line)) continue;
-        // plan field paths (`plan.calendar.workdays`) are fields, not rules
-        for (const m of line.matchAll(RULE)) if (!/^plan\.(batches|calendar|disclosure|ladder|windowLadder)\b/.test(m[1])) rules.add(m[1]);
+        // plan and plan-change field paths (`plan.calendar.workdays`, `change.calendar`) are fields, not rules
+        for (const m of line.matchAll(RULE)) if (!/^(plan|change)\.(batches|calendar|disclosure|ladder|windowLadder)\b/.test(m[1])) rules.add(m[1]);
       }
     }
   }

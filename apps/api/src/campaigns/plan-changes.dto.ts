@@ -37,7 +37,7 @@ export class PlanChangePreviewDto {
   @IsObject()
   change!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [Number], enum: [1, 2], description: 'the batches that take the change (default: every batch); the others stay on their version' })
+  @ApiPropertyOptional({ type: [Number], enum: [1, 2], minItems: 1, maxItems: 2, description: 'the batches that take the change (default: every batch); the others stay on their version' })
   @Optional()
   @IsArray()
   @ArrayMinSize(1)

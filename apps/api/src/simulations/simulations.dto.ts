@@ -49,7 +49,7 @@ export class CreateSimulationDto {
   @Max(SIMULATION_MAX_GROUPS)
   groups?: number;
 
-  @ApiPropertyOptional({ type: [SimulationUnitDto], maxItems: SIMULATION_MAX_UNITS, description: 'The units, each naming its group (e.g. read from an enrolment file)' })
+  @ApiPropertyOptional({ type: [SimulationUnitDto], minItems: 1, maxItems: SIMULATION_MAX_UNITS, description: 'The units, each naming its group (e.g. read from an enrolment file)' })
   @Optional()
   @IsArray()
   @ArrayMinSize(1)
