@@ -2,6 +2,7 @@
 // keyed by what the workflow gives it (a view's version, an escalation key, a proposal key, a deterministic
 // workflow id), so a retry or a worker crash never doubles an effect.
 import { Context } from '@temporalio/activity';
+import { RECORDING_ACTIVITIES } from '../libs/contracts/src';
 import { DomainError, notFound, type Batch } from '../libs/domain/src';
 import type { NotificationChannel } from '../libs/persistence/src';
 import { startNotificationDelivery, startUnitWorkflow } from '../libs/temporal/src';
@@ -14,9 +15,6 @@ export * from './deps';
 export * from './notifiers';
 export { toActivityFailure } from './failures';
 export type { EscalationInput, ItemProjection, MasslineActivities, UnitProjection } from './types';
-
-/** Activities that record what a workflow decided: retried until the database takes them, never given up. */
-export const RECORDING_ACTIVITIES = ['projectUnit', 'projectItem', 'projectProgramme', 'projectCampaignStatus', 'recordEscalation', 'proposeMeasure'] as const;
 
 /** What startBatchUnits heartbeats: where a retried attempt resumes. */
 export interface BatchStartProgress {

@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import { asRefusal, itemId, itemWorkflowId, notFound, unitWorkflowId, type Batch } from '../libs/domain/src';
 import type { EnrolmentRepository, PlanRolloutRepository } from '../libs/persistence/src';
-import { applyItemPlanVersionUpdate, applyUnitPlanVersionUpdate, type PlanRolloutInput } from '../workflows/definitions';
+import { applyItemPlanVersionUpdate, applyUnitPlanVersionUpdate, type PlanRolloutInput } from '../libs/contracts/src';
 
 export interface RolloutProgress {
   batch: Batch;

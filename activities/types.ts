@@ -1,6 +1,6 @@
 // The activities the workflows call. Implemented by createActivities(deps) in ./index.ts; the worker builds deps.
 // Every activity is idempotent: keyed by workflow id and step, so a retry or crash never doubles an effect.
-import type { PlanRolloutInput } from '../workflows/definitions';
+import type { PlanRolloutInput } from '../libs/contracts/src';
 import type { Batch, DocRef, EntryChange, ItemView, Phase, ProgrammeView, Rung, UnitHeader } from '../libs/domain/src';
 
 export interface EscalationInput {

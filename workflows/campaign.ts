@@ -4,9 +4,9 @@
 // every change of 10,000 units would pass); the dashboard's counters come from the read model.
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { parseInstant, type Batch } from '../libs/domain/src';
-import { campaignStateQuery, type CampaignState, type CampaignWorkflowInput } from './definitions';
+import { campaignStateQuery, type CampaignState, type CampaignWorkflowInput } from '../libs/contracts/src';
 import { batchActivities, campaignActivities, dbActivities } from './activities';
-import { campaignIdKey, kindKey } from './search-attributes';
+import { campaignIdKey, kindKey } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
 

@@ -7,10 +7,12 @@ import {
   getExternalWorkflowHandle,
   log,
   patched,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   applyCarryOver,
   applyDecideExtension,
@@ -37,6 +39,7 @@ import {
   type ItemCtx,
   type ItemState,
   type ItemView,
+  itemCurrentDetails,
 } from '../libs/domain/src';
 import {
   applyItemPlanVersionUpdate,
@@ -50,14 +53,15 @@ import {
   verifyItemUpdate,
   versioned,
   type ItemWorkflowInput,
-} from './definitions';
+  type Versioned,
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
 import { PLAN_VERSIONS, planChangeStop } from './plan-versions';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
-import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from './search-attributes';
+import { fireRung, runLadder } from './ladder';
+import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from '../libs/contracts/src';
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
@@ -73,12 +77,15 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   setHandler(itemStateQuery, () => s.view);
-  const on = <A, R extends object>(def: unknown, check: (s: ItemState, a: A, c: ItemCtx) => void, apply: (s: ItemState, a: A, c: ItemCtx) => R) =>
-    setHandler(
-      def as never,
-      handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)) as never,
-      { validator: validator((a: A) => check(s, a, ctx())) } as never,
-    );
+  // Each Update is typed from its rule (libs/contracts): the compiler checks that they agree.
+  const on = <A, R extends object>(
+    def: UpdateDefinition<Versioned<R>, [A]>,
+    check: (s: ItemState, a: A, c: ItemCtx) => void,
+    apply: (s: ItemState, a: A, c: ItemCtx) => R,
+  ) =>
+    setHandler(def, handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)), {
+      validator: validator((a: A) => check(s, a, ctx())),
+    });
   on(reportProgressUpdate, checkReportProgress, applyReportProgress);
   on(submitCompletionUpdate, checkSubmitCompletion, applySubmitCompletion);
   on(verifyItemUpdate, checkVerifyItem, applyVerifyItem);
@@ -107,9 +114,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
         const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}), planVersion };
         applyItemRung(s, rung, ctx());
-        escalating++;
-        try {
-          await escalate({
+        await fireRung(
+          {
             key: step.key,
             campaignId: input.campaignId,
             unitId: input.unitId,
@@ -124,21 +130,17 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
             // The activity puts the measure's text in: the workflow holds only its digest.
             measure: input.measure,
             summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
-          });
-          if (step.rung === 'referral') {
-            // The accountable head is flagged for organisational measures; the office confirms.
-            await dbActivities.proposeMeasure({
-              key: step.key,
-              campaignId: input.campaignId,
-              unitId: input.unitId,
-              itemId: input.itemId,
-              subject: `head of unit ${input.unitCode ?? input.unitId}`,
-              reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
-            });
-          }
-        } finally {
-          escalating--;
-        }
+          },
+          // The accountable head is flagged for organisational measures; the office confirms.
+          () => ({
+            campaignId: input.campaignId,
+            unitId: input.unitId,
+            itemId: input.itemId,
+            subject: `head of unit ${input.unitCode ?? input.unitId}`,
+            reason: `rectification item ${input.itemId} overdue since its deadline ${deadline} (${step.rung} due ${step.dueAt})`,
+          }),
+          (d) => (escalating += d),
+        );
       },
     });
   // Every deadline that stood is walked, in order: a ladder held up (its rung's record retried after a worker was
@@ -178,6 +180,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const publish = async (final = false) => {
     for (;;) {
       const v = s.view;
+      // The Temporal Web UI's line for this run: its status, card and deadline now (no command, not in the history).
+      setCurrentDetails(itemCurrentDetails(v));
       const attrs = `${v.card}|${v.status}`;
       if (attrs !== searchAttributes) {
         upsertSearchAttributes([

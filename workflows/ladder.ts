@@ -4,10 +4,10 @@
 // fires again. When the subject stops (closed, extended, phase left), only the rungs due after that moment are
 // skipped: a rung that came due while the subject was still open has happened, whatever was decided later.
 import { condition } from '@temporalio/workflow';
-import { ladderSchedule, type CalendarPlan, type LadderRung, type ScheduledRung } from '../libs/domain/src';
+import { ladderSchedule, RUNG_VOCABULARY, type CalendarPlan, type LadderRung, type ScheduledRung } from '../libs/domain/src';
 import { dbActivities } from './activities';
 import { recordedMoment, timerUntil } from './clock';
-import type { EscalationInput } from '../activities/types';
+import type { EscalationInput, MasslineActivities } from '../activities/types';
 
 export interface LadderRun {
   deadline: string;
@@ -67,4 +67,22 @@ export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'
  */
 export async function escalate(input: EscalationInput): Promise<void> {
   await dbActivities.recordEscalation(input);
+}
+
+/** The measure a rung that proposes one (RUNG_VOCABULARY) puts to the office; keyed by the escalation. */
+export type MeasureProposal = Omit<Parameters<MasslineActivities['proposeMeasure']>[0], 'key'>;
+
+/**
+ * Fires one rung's effects, the same for items, phase windows and programme goals: records the escalation (and
+ * its notices), then, for a rung that proposes a cadre measure (组织措施), proposes it. `inFlight` counts the
+ * rungs whose effects are still running (a run continues as new only when none is).
+ */
+export async function fireRung(escalation: EscalationInput, measure: () => MeasureProposal, inFlight: (delta: 1 | -1) => void): Promise<void> {
+  inFlight(1);
+  try {
+    await escalate(escalation);
+    if (RUNG_VOCABULARY[escalation.rung].proposesMeasure) await dbActivities.proposeMeasure({ key: escalation.key, ...measure() });
+  } finally {
+    inFlight(-1);
+  }
 }

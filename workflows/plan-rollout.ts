@@ -3,8 +3,7 @@
 // by another that resumes from the activity's last heartbeat. The units and items record the version themselves.
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { rolloutActivities } from './activities';
-import type { PlanRolloutInput } from './definitions';
-import { campaignIdKey, kindKey } from './search-attributes';
+import { campaignIdKey, kindKey, type PlanRolloutInput } from '../libs/contracts/src';
 
 export async function planRolloutWorkflow(input: PlanRolloutInput): Promise<{ units: number; items: number }> {
   upsertSearchAttributes([

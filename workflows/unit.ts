@@ -7,13 +7,14 @@ import {
   log,
   ParentClosePolicy,
   patched,
+  setCurrentDetails,
   setHandler,
   sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -61,6 +62,8 @@ import {
   type Ctx,
   type UnitState,
   type UnitView,
+  itemMetadata,
+  unitCurrentDetails,
 } from '../libs/domain/src';
 import {
   addOpinionUpdate,
@@ -81,16 +84,17 @@ import {
   versioned,
   type ItemWorkflowInput,
   type UnitEffects,
+  type Versioned,
   type UnitWorkflowInput,
-} from './definitions';
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
 import { PLAN_VERSIONS, planChangeStop } from './plan-versions';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
+import { fireRung, runLadder } from './ladder';
 import { rectificationItemWorkflow } from './item';
-import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from './search-attributes';
+import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../libs/contracts/src';
 
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
@@ -111,16 +115,16 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   // ---------- queries, updates, signals ----------
   setHandler(unitStateQuery, () => state.view);
 
+  // Each Update is typed from its rule (libs/contracts): the compiler checks that the check, the apply and the
+  // definition agree on the payload and the answer.
   const on = <A, R extends object>(
-    def: Parameters<typeof setHandler>[0],
+    def: UpdateDefinition<Versioned<R>, [A]>,
     check: (s: UnitState, a: A, c: Ctx) => void,
     apply: (s: UnitState, a: A, c: Ctx) => R,
   ) =>
-    setHandler(
-      def as never,
-      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)) as never,
-      { validator: validator((a: A) => check(state, a, ctx())) } as never,
-    );
+    setHandler(def, handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)), {
+      validator: validator((a: A) => check(state, a, ctx())),
+    });
 
   on(addRecordUpdate, checkAddRecord, applyAddRecord);
   on(addOpinionUpdate, checkAddOpinion, applyAddOpinion);
@@ -169,9 +173,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
             ctx(),
             { cardsLeftPhase },
           );
-          escalating++;
-          try {
-            await escalate({
+          await fireRung(
+            {
               key: step.key,
               campaignId: input.campaignId,
               unitId: input.unitId,
@@ -184,19 +187,15 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
               to,
               planVersion,
               summary: `Unit ${input.code} (${input.name}) is still in ${phase} after its window ended ${window.endsAt}: ${step.rung}`,
-            });
-            if (step.rung === 'referral') {
-              await dbActivities.proposeMeasure({
-                key: step.key,
-                campaignId: input.campaignId,
-                unitId: input.unitId,
-                subject: `leadership of unit ${input.code}`,
-                reason: `${phase} window overrun since ${window.endsAt}`,
-              });
-            }
-          } finally {
-            escalating--;
-          }
+            },
+            () => ({
+              campaignId: input.campaignId,
+              unitId: input.unitId,
+              subject: `leadership of unit ${input.code}`,
+              reason: `${phase} window overrun since ${window.endsAt}`,
+            }),
+            (d) => (escalating += d),
+          );
         },
       });
       await condition(() => state.view.phase !== phase || planVersionOf(state.view) !== planVersion);
@@ -235,6 +234,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           await startChild(rectificationItemWorkflow, {
             workflowId: itemWorkflowId(item.id),
             args: [args],
+            // The Temporal Web UI lists the item by its unit, number and owner.
+            ...itemMetadata({ itemId: item.id, unitCode: input.code, owner: item.owner, deadline: item.deadline }),
             parentClosePolicy: ParentClosePolicy.ABANDON,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             typedSearchAttributes: [
@@ -259,6 +260,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   const publish = async (final = false) => {
     for (;;) {
       const v = state.view;
+      // The Temporal Web UI's line for this run: its phase, card and window now (no command, not in the history).
+      setCurrentDetails(unitCurrentDetails(v));
       const attrs = `${v.phase}|${v.card}`;
       if (attrs !== fx.searchAttributes) {
         upsertSearchAttributes([

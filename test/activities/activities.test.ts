@@ -21,7 +21,7 @@ import { unitHeader, unitWorkflowId, type EntryChange, type ItemView, type UnitV
 import { notificationDeliveryWorkflowId } from '../../libs/temporal/src';
 import { createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, type TemporalHandles } from '../../libs/temporal/src';
-import { batchKey, campaignIdKey, phaseKey, unitCodeKey } from '../../workflows/search-attributes';
+import { batchKey, campaignIdKey, phaseKey, unitCodeKey } from '../../libs/contracts/src';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { enrolCampaign, itemView, unitView } from './fixtures';
 

@@ -225,7 +225,7 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
       { call: 'requestTransition', rule: 'gate.P3.valid-meeting', actor_id: w.ids.unitA },
       { call: 'fileObjection', rule: 'objection.disclosure-window', actor_id: expect.stringMatching(/^public:/) },
       // Refused by scope before the workflow was asked: audited all the same.
-      { call: 'approveTransition', rule: 'actor.no-self-approval', actor_id: w.ids.unitA },
+      { call: 'approveTransition', rule: 'transition.no-self-approval', actor_id: w.ids.unitA },
       { call: 'approveTransition', rule: 'actor.scope', actor_id: w.ids.supB },
     ]),
   );

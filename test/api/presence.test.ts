@@ -4,13 +4,10 @@
 // suite met it: the repeat was refused as overlapping "another meeting" — itself.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { PresenceRepository } from '../../apps/api/src/repositories/presence.repository';
-import { ViewsRepository } from '../../apps/api/src/repositories/views.repository';
-import type { UnitRecord } from '../../apps/api/src/repositories/units.repository';
 import type { Principal } from '../../apps/api/src/auth/principal';
 import { MeetingPresence } from '../../apps/api/src/units/presence';
 import { DomainError, type MeetingView } from '../../libs/domain/src';
-import { createDataSource, runMigrations } from '../../libs/persistence/src';
+import { createDataSource, PresenceRepository, runMigrations, ViewsRepository, type UnitRecord } from '../../libs/persistence/src';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 let db: TestDatabase;

@@ -3,7 +3,7 @@
 // append-only audit log, when a workflow rule refused it.
 import fc from 'fast-check';
 import { unitWorkflowId } from '../../libs/domain/src';
-import { unitStateQuery } from '../../workflows/definitions';
+import { unitStateQuery } from '../../libs/contracts/src';
 import { apiContextOf } from '../../apps/api/src/main';
 import { buildWorld, type World } from './world';
 import { eventually, startApi, type ApiUnderTest } from './harness';

@@ -3,8 +3,7 @@
 // the last slot once; emptied windows are swept, so the table holds only the addresses of the last minute.
 // (test/infra/operability.test.ts proves the same on `massline up --apis 2`, across processes.)
 import { DataSource } from 'typeorm';
-import { createDataSource, runMigrations } from '../../libs/persistence/src';
-import { RateLimitRepository } from '../../apps/api/src/repositories/rate-limit.repository';
+import { createDataSource, RateLimitRepository, runMigrations } from '../../libs/persistence/src';
 import { PgThrottlerStorage, PUBLIC_WINDOW_MS } from '../../apps/api/src/auth/rate-limiter';
 import { createTestDatabase, type TestDatabase } from '../support';
 import { startApi, type ApiUnderTest } from './harness';

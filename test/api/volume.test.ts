@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AuditStore, fetchJsonHistoryChain, reconcileCampaign, replaySelection, type JsonHistory } from '../../libs/audit/src';
 import { unitWorkflowId } from '../../libs/domain/src';
-import { unitStateQuery } from '../../workflows/definitions';
+import { unitStateQuery } from '../../libs/contracts/src';
 import { apiContextOf } from '../../apps/api/src/main';
 import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import { buildWorld, type World } from './world';

@@ -14,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { apiContextOf } from '../../apps/api/src/main';
 import { AuditStore, buildUnitTimeline, historyFromCliJson, renderTimeline } from '../../libs/audit/src';
 import { startUnitWorkflow } from '../../libs/temporal/src';
-import { addRecordUpdate } from '../../workflows/definitions';
+import { addRecordUpdate } from '../../libs/contracts/src';
 import { unitWorkflowId, type Actor } from '../../libs/domain/src';
 import { testServices } from '../support';
 import { eventually, type HttpResult } from '../api/harness';

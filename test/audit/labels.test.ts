@@ -1,6 +1,6 @@
-// Every update and signal of workflows/definitions.ts has an English and a Chinese label, so no decision
+// Every update and signal of libs/contracts/src/messages.ts has an English and a Chinese label, so no decision
 // shows up in a timeline under a bare code name.
-import * as definitions from '../../workflows/definitions';
+import * as definitions from '../../libs/contracts/src';
 import { CALL_LABELS, labelOf, refusedLabelOf, RUNG_LABELS } from '../../libs/audit/src';
 import { RUNGS } from '../../libs/domain/src';
 
@@ -9,7 +9,7 @@ const calls = (Object.values(definitions) as unknown[]).filter(
 );
 
 describe('timeline labels', () => {
-  it('cover every update and signal of workflows/definitions.ts, in English and Chinese', () => {
+  it('cover every update and signal of libs/contracts/src/messages.ts, in English and Chinese', () => {
     expect(calls.length).toBeGreaterThan(15);
     const missing = calls.map((d) => d.name).filter((name) => !CALL_LABELS[name]);
     expect(missing).toEqual([]);

@@ -75,8 +75,8 @@ describe('the console', () => {
       await page.getByTestId('plan-timeline').waitFor();
       await audit(page, 'plan editor');
       // In human terms: the red card 14 days overdue, the reminder 7 days before (no ISO-8601 codes).
-      expect(await page.getByLabel('红牌：天数').first().inputValue()).toBe('14');
-      expect(await page.getByLabel('提醒：天数').inputValue()).toBe('7');
+      expect(await page.getByLabel('红牌警示：天数').first().inputValue()).toBe('14');
+      expect(await page.getByLabel('到期提醒：天数').inputValue()).toBe('7');
       await page.getByText('截止前').first().waitFor();
       // The timeline's first month is the month the plan starts in (the campaign's zone).
       const thisMonth = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);

@@ -5,7 +5,7 @@
 // workflow task is outstanding.
 import { Client, Connection } from '@temporalio/client';
 import { itemWorkflowId, unitWorkflowId } from '../../libs/domain/src';
-import { itemStateQuery, unitStateQuery } from '../../workflows/definitions';
+import { itemStateQuery, unitStateQuery } from '../../libs/contracts/src';
 
 export type QueryOutcome = 'answered' | 'deadline exceeded' | 'engine unavailable' | 'query failed' | 'not found' | 'other';
 

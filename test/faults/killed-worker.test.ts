@@ -16,7 +16,7 @@ import { temporal } from '@temporalio/proto';
 import { waitForExit } from '../../apps/cli/src/embedded/process';
 import { itemId as makeItemId, itemWorkflowId, unitWorkflowId, type ItemView } from '../../libs/domain/src';
 import { runMigrations } from '../../libs/persistence/src';
-import { itemStateQuery, type ItemWorkflowInput } from '../../workflows/definitions';
+import { itemStateQuery, type ItemWorkflowInput } from '../../libs/contracts/src';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { eventually } from '../support/massline-up';
 import { doc } from '../support/texts';

@@ -649,20 +649,34 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
           );
         }
         await transition(u, 'P3', 'meeting held');
-        const set = Date.now();
         const slotOf = (i * 13) % scale.units; // deadlines spread over the units, not in driving order
-        const book = await http.ok('PUT', `${U(u)}/task-book`, {
-          ...unit,
-          body: {
-            signedBy: `Secretary of unit ${i + 1}`,
-            items: u.kind.items.map((_, k) => ({
-              problemIds: [u.problemId],
-              measure: `Measure ${k + 1} of unit ${i + 1}`,
-              owner: `Owner ${k + 1}`,
-              deadline: new Date(set + scale.leadMs + slotOf * scale.slotMs + k * scale.itemStaggerMs).toISOString(),
-            })),
-          },
-        });
+        let set = Date.now();
+        let book;
+        for (;;) {
+          const answer = await http.call('PUT', `${U(u)}/task-book`, {
+            ...unit,
+            body: {
+              signedBy: `Secretary of unit ${i + 1}`,
+              items: u.kind.items.map((_, k) => ({
+                problemIds: [u.problemId],
+                measure: `Measure ${k + 1} of unit ${i + 1}`,
+                owner: `Owner ${k + 1}`,
+                deadline: new Date(set + scale.leadMs + slotOf * scale.slotMs + k * scale.itemStaggerMs).toISOString(),
+              })),
+            },
+          });
+          // Outages held the book up (its repeats carried the same body) until its first deadline had passed: it is
+          // refused as a whole (a deadline must be in the future), and the unit sets its deadlines again from now.
+          const past = answer.status === 400 && (answer.body?.details ?? []).some((d: { rule?: string }) => d?.rule === 'input.future');
+          if (past) {
+            note(`${u.code}'s task book reached the API after its first deadline (sent ${seconds(Date.now() - set)} earlier): set again`);
+            set = Date.now();
+            continue;
+          }
+          if (![200, 201, 202].includes(answer.status)) throw new Error(`PUT ${U(u)}/task-book: ${answer.status} ${JSON.stringify(answer.body)}`);
+          book = answer.body;
+          break;
+        }
         u.items = (book.items as Array<{ id: string; deadline: string }>).map((item, k) => ({
           id: item.id,
           unit: i,

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CONFIG_KEYS, loadConfig } from '../../libs/config/src';
-import { devServerSearchAttributeFlags } from '../../workflows/search-attributes';
+import { devServerSearchAttributeFlags } from '../../libs/contracts/src';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION } from '../../scripts/lib/tools';
 import { DYNAMIC_CONFIG_FILE, HISTORY_SHARDS, TEMPORAL_DATABASES, TEMPORAL_SERVICES } from '../../apps/cli/src/cluster/temporal-cluster';
 
@@ -101,7 +101,7 @@ describe('docker-compose.yml', () => {
     expect(dynamicConfig['frontend.enableExecuteMultiOperation']).toEqual([{ value: true }]);
   });
 
-  it('registers the namespace and exactly the typed search attributes of workflows/search-attributes.ts', () => {
+  it('registers the namespace and exactly the typed search attributes of libs/contracts/src/search-attributes.ts', () => {
     const declared = env('temporal-setup').MASSLINE_SEARCH_ATTRIBUTES.split(/\s+/).filter(Boolean).sort();
     expect(declared).toEqual([...devServerSearchAttributeFlags()].sort());
     expect(script('temporal-setup')).toMatch(/temporal operator namespace create --namespace default/);

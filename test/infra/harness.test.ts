@@ -1,7 +1,7 @@
 // The test harness itself: each shared service really answers, and the pieces a test starts stop cleanly.
 import { Client as PgClient } from 'pg';
 import { Connection, Client, WorkflowNotFoundError } from '@temporalio/client';
-import { campaignIdKey, kindKey, MASSLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { campaignIdKey, kindKey, MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
 import { createTestDatabase, createTimeSkippingEnv, startDevServer, startPostgres, testServices } from '../support';
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

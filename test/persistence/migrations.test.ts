@@ -12,6 +12,7 @@ import {
   runMigrations,
 } from '../../libs/persistence/src';
 import { resetRequestId } from '../../libs/audit/src';
+import { CARDS, ITEM_STATUSES, MEASURE_KINDS, PHASES, ROLES, RUNGS, UNIT_KINDS, UNIT_LEVELS } from '../../libs/domain/src';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 const TABLES = [
@@ -148,6 +149,42 @@ describe('migrations', () => {
     } finally {
       await dataSource.destroy();
     }
+  });
+});
+
+describe("the schema's CHECKs on the domain's vocabulary", () => {
+  /** Columns that hold a value of one of libs/domain's lists, and the list. */
+  const DOMAIN_LISTS: Record<string, readonly string[]> = {
+    'escalations.rung': RUNGS,
+    'escalations.phase': PHASES,
+    'unit_states.phase': PHASES,
+    'unit_states.card': CARDS,
+    'item_states.card': CARDS,
+    'programme_states.card': CARDS,
+    'item_states.status': ITEM_STATUSES,
+    'measures.kind': MEASURE_KINDS,
+    'principals.role': ROLES,
+    'units.kind': UNIT_KINDS,
+    'units.level': UNIT_LEVELS,
+  };
+
+  it('allow exactly the values of the domain (a new rung, card or phase fails here until a migration allows it)', async () => {
+    const url = await emptyDatabase('persist_m');
+    await runMigrations({ url });
+    const checks = await withClient(url, async (c) =>
+      (
+        await c.query(
+          `SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS def FROM pg_constraint
+            WHERE connamespace = 'public'::regnamespace AND contype = 'c'`,
+        )
+      ).rows as Array<{ t: string; def: string }>,
+    );
+    const allowed = new Map<string, string[]>();
+    for (const { t, def } of checks) {
+      const m = /^CHECK \(\(?(\w+) = ANY \(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)?\)$/.exec(def);
+      if (m) allowed.set(`${t}.${m[1]}`, [...m[2].matchAll(/'([^']*)'/g)].map((v) => v[1]));
+    }
+    for (const [column, list] of Object.entries(DOMAIN_LISTS)) expect({ column, values: allowed.get(column) }).toEqual({ column, values: [...list] });
   });
 });
 

@@ -8,7 +8,7 @@ import {
   type TemporalHandles,
 } from '../../libs/temporal/src';
 import { campaignWorkflowId, defaultPlan, unitWorkflowId } from '../../libs/domain/src';
-import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../workflows/search-attributes';
+import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../libs/contracts/src';
 import { startDevServer, testServices } from '../support';
 
 // The seed calendar, resolved the way the API resolves a campaign's plan.

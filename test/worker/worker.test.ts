@@ -59,7 +59,7 @@ const quietBundlerLogger = {
 describe('createMasslineWorker', () => {
   it('resolves the workflows entry module next to this tree (workflows/index.ts here, dist/workflows/index.js compiled)', () => {
     const path = resolveWorkflowsPath();
-    expect(path).toBe(join(dirname(require.resolve('../../workflows/definitions')), 'index.ts'));
+    expect(path).toBe(join(dirname(require.resolve('../../workflows/campaign')), 'index.ts'));
     expect(existsSync(path)).toBe(true);
   });
 

@@ -2,7 +2,7 @@
 // seed's dates anchored at the test server's current time, run to DONE in seconds of wall time.
 import type { WorkflowHandle } from '@temporalio/client';
 import { campaignWorkflowId, itemWorkflowId, unitWorkflowId, type Plan } from '../../libs/domain/src';
-import { campaignStateQuery, itemStateQuery, unitStateQuery } from '../../workflows/definitions';
+import { campaignStateQuery, itemStateQuery, unitStateQuery } from '../../libs/contracts/src';
 import { campaignWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook } from './drive';
 import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, waitFor, type Enrolled, type WorkflowTestContext } from './helpers';

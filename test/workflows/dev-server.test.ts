@@ -7,7 +7,7 @@ import { createActivities, outboxChannel } from '../../activities';
 import { campaignWorkflowId, resolvePlan, unitWorkflowId } from '../../libs/domain/src';
 import { createActivityRepositories } from '../../libs/persistence/src';
 import { campaignWorkflow } from '../../workflows';
-import { campaignStateQuery, unitStateQuery } from '../../workflows/definitions';
+import { campaignStateQuery, unitStateQuery } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { approve, meetP2Gate } from './drive';
 import { actors, enrol, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';

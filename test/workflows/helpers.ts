@@ -14,7 +14,7 @@ import { historyToCliJson } from '../../libs/audit/src/history-json';
 import { SearchAttributeType } from '@temporalio/common';
 import { hashToken, createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { defaultPlan, type Actor, type Batch, type Plan } from '../../libs/domain/src';
-import { MASSLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
 import { createTestDatabase, createTimeSkippingEnv, type TestDatabase } from '../support';
 
 export const HOUR = 3_600_000;

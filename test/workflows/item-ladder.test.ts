@@ -21,7 +21,7 @@ import {
   unitStateQuery,
   verifyItemUpdate,
   type ItemWorkflowInput,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
 import { actors, DAY, HOUR, iso, planAtNow, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext, entriesOf } from './helpers';
@@ -193,10 +193,10 @@ describe('closing, extensions and carry-over', () => {
       expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'early' }))).details.rule).toBe('item.verification-submitted');
       await up(handle, submitCompletionUpdate, { actor: cast.unit, evidence: doc('Minutes of the last quarter') });
       // Sent back once, then accepted.
-      expect(await up<ItemView>(handle, verifyItemUpdate, { actor: cast.supervisor, accept: false, comment: 'Evidence missing' })).toMatchObject({ status: 'open' });
+      expect(await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: false, comment: 'Evidence missing' })).toMatchObject({ status: 'open' });
       await up(handle, submitCompletionUpdate, { actor: cast.unit, evidence: doc('Minutes, with attendance') });
       expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.otherSupervisor, accept: true, comment: 'x' }))).details.rule).toBe('actor.supervisor-group');
-      const closed = await up<ItemView>(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified' });
+      const closed = await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified' });
       expect(closed).toMatchObject({ status: 'closed', card: 'none' });
       const result = (await handle.result()) as ItemView;
       expect(result.rungs.map((r) => r.rung)).toEqual(['reminder']);
@@ -219,10 +219,10 @@ describe('closing, extensions and carry-over', () => {
       await t.env.sleep(10 * DAY + HOUR);
       expect((await rungsFired(handle, 2)).card).toBe('yellow');
 
-      const ext = await up<{ id: string }>(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(second), reason: doc('Waiting on the district') });
+      const ext = await up(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(second), reason: doc('Waiting on the district') });
       expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.unit, extensionId: ext.id, approve: true, comment: 'self' }))).details.rule).toBe('extension.no-self-approval');
       expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.otherSupervisor, extensionId: ext.id, approve: true, comment: 'x' }))).details.rule).toBe('actor.supervisor-group');
-      const decided = await up<{ version: number }>(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
+      const decided = await up(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
       // The answer carries the version the decision produced: the view shows it.
       const afterDecision = await handle.query(itemStateQuery);
       expect(decided).toEqual({ status: 'approved', deadline: iso(second), version: afterDecision.version });
@@ -285,7 +285,7 @@ describe('closing, extensions and carry-over', () => {
 
         // D1, with its reminder due 30 s after it is set; replaced by D2 a minute later (the record still held).
         const extend = async (newDeadline: number) => {
-          const ext = await up<{ id: string }>(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(newDeadline), reason: doc('Waiting on the district') });
+          const ext = await up(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(newDeadline), reason: doc('Waiting on the district') });
           await up(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
           return Date.parse((await handle.query(itemStateQuery)).deadlineSince);
         };
@@ -340,7 +340,7 @@ describe('closing, extensions and carry-over', () => {
       const { handle, input, cast } = await startItem(tq, now + 3 * DAY);
       await rungsFired(handle, 1); // the reminder was already due
       expect((await refusalOf(up(handle, carryOverUpdate, { actor: cast.supervisor, rule: doc('r'), comment: 'c' }))).details.rule).toBe('actor.office-only');
-      const carried = await up<ItemView>(handle, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on official receptions'), comment: 'Needs a long-term mechanism' });
+      const carried = await up(handle, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on official receptions'), comment: 'Needs a long-term mechanism' });
       expect(carried).toMatchObject({ status: 'carried', carriedInto: { rule: doc('Standing rules on official receptions'), actorId: cast.office.id } });
       await handle.result();
       await t.env.sleep(40 * DAY);

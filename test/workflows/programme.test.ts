@@ -1,8 +1,8 @@
 // City-wide programmes (DOMAIN.md "City-wide programmes"): staged goals are deadlines on the same ladder as
 // rectification items; the lead unit records achievement, the office verifies.
 import { randomUUID } from 'node:crypto';
-import { defaultCalendar, DEFAULT_LADDER, programmeWorkflowId, type GoalView, type ProgrammeView } from '../../libs/domain/src';
-import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../workflows/definitions';
+import { defaultCalendar, DEFAULT_LADDER, programmeWorkflowId, type ProgrammeView } from '../../libs/domain/src';
+import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../../libs/contracts/src';
 import { programmeWorkflow } from '../../workflows';
 import { up } from './drive';
 import { DAY, HOUR, iso, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
@@ -45,12 +45,12 @@ describe('programmes', () => {
 
       // Goal 1 achieved before its deadline: only the reminder fired; verified by the office, its ladder stops.
       await t.env.sleep(4 * DAY);
-      expect((await refusalOf(up(handle, goalAchievementUpdate, { actor: otherUnit, goalId: g1, evidence: doc('x') }))).details.rule).toBe('actor.unit-scope');
+      expect((await refusalOf(up(handle, goalAchievementUpdate, { actor: otherUnit, goalId: g1, evidence: doc('x') }))).details.rule).toBe('programme.lead-unit');
       await up(handle, goalAchievementUpdate, { actor: lead, goalId: g1, evidence: doc('Survey of 1,204 sites') });
       expect((await refusalOf(up(handle, goalVerificationUpdate, { actor: supervisor, goalId: g1, accept: true, comment: 'x' }))).details.rule).toBe('actor.office-only');
-      expect(await up<GoalView>(handle, goalVerificationUpdate, { actor: office, goalId: g1, accept: false, comment: 'Districts missing' })).toMatchObject({ status: 'open' });
+      expect(await up(handle, goalVerificationUpdate, { actor: office, goalId: g1, accept: false, comment: 'Districts missing' })).toMatchObject({ status: 'open' });
       await up(handle, goalAchievementUpdate, { actor: lead, goalId: g1, evidence: doc('Survey incl. districts') });
-      expect(await up<GoalView>(handle, goalVerificationUpdate, { actor: office, goalId: g1, accept: true, comment: 'Complete' })).toMatchObject({ status: 'closed' });
+      expect(await up(handle, goalVerificationUpdate, { actor: office, goalId: g1, accept: true, comment: 'Complete' })).toMatchObject({ status: 'closed' });
 
       // Goal 2 runs its whole ladder: red shows on the programme, referral proposes a measure.
       await t.env.sleep(20 * DAY + 30 * DAY + HOUR - 4 * DAY);

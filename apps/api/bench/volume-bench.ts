@@ -10,7 +10,7 @@
 // (20), BENCH_ITEMS (200), BENCH_UNITS (10000), BENCH_CONCURRENCY (8 requests in flight).
 import { bundleWorkflows, fetchHistories, fetchJsonHistoryChain, replayHistories, type JsonHistory } from '../../../libs/audit/src';
 import { campaignWorkflowId, LIMITS, TEXT_LIMITS, unitWorkflowId } from '../../../libs/domain/src';
-import { unitStateQuery } from '../../../workflows/definitions';
+import { unitStateQuery } from '../../../libs/contracts/src';
 import { benchPlan, percentile, startBenchStack, type BenchStack } from './stack';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

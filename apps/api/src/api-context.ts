@@ -17,29 +17,29 @@ import { ItemsService } from './items/items.service';
 import { MeasuresService } from './measures/measures';
 import { PrincipalsService } from './principals/principals.service';
 import { ProgrammesService } from './programmes/programmes';
-import { AuditLogRepository } from './repositories/audit-log.repository';
-import { CampaignsRepository } from './repositories/campaigns.repository';
-import { IdempotencyRepository } from './repositories/idempotency.repository';
-import { MeasuresRepository } from './repositories/measures.repository';
-import { PrincipalsRepository } from './repositories/principals.repository';
-import { RateLimitRepository } from './repositories/rate-limit.repository';
-import { ProgrammesRepository } from './repositories/programmes.repository';
-import { ReadModelRepository } from './repositories/read-model.repository';
-import { SignInRepository } from './repositories/sign-in.repository';
-import { UnitsRepository } from './repositories/units.repository';
-import { EntriesRepository } from './repositories/entries.repository';
-import { TextStore } from './common/texts';
 import {
+  type ActivityFailureRepository,
+  AuditLogRepository,
+  CampaignsRepository,
+  type DocumentRepository,
+  EntriesRepository,
+  IdempotencyRepository,
   PgActivityFailureRepository,
   PgDocumentRepository,
+  PgMeasureRepository,
   PgStuckRunRepository,
-  type ActivityFailureRepository,
-  type DocumentRepository,
+  PresenceRepository,
+  PrincipalsRepository,
+  ProgrammesRepository,
+  RateLimitRepository,
+  ReadModelRepository,
+  SignInRepository,
   type StuckRunRepository,
+  UnitsRepository,
+  ViewsRepository,
 } from '../../../libs/persistence/src';
+import { TextStore } from './common/texts';
 import { MeetingPresence } from './units/presence';
-import { ViewsRepository } from './repositories/views.repository';
-import { PresenceRepository } from './repositories/presence.repository';
 import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
 
@@ -62,7 +62,7 @@ export interface ApiContext {
     campaigns: CampaignsRepository;
     units: UnitsRepository;
     readModel: ReadModelRepository;
-    measures: MeasuresRepository;
+    measures: PgMeasureRepository;
     programmes: ProgrammesRepository;
     idempotency: IdempotencyRepository;
     auditLog: AuditLogRepository;
@@ -102,7 +102,7 @@ export function buildApiContext(
     campaigns: new CampaignsRepository(dataSource),
     units: new UnitsRepository(dataSource),
     readModel: new ReadModelRepository(dataSource),
-    measures: new MeasuresRepository(dataSource),
+    measures: new PgMeasureRepository(dataSource),
     programmes: new ProgrammesRepository(dataSource),
     idempotency: new IdempotencyRepository(dataSource, config.idempotencyTtlHours),
     auditLog: new AuditLogRepository(dataSource),

@@ -10,6 +10,7 @@ import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { useIsPhone } from './ui/responsive';
 import { api } from './api/client';
 import { setSession, useSession, type Session } from './api/session';
+import { mayAccess, type Action } from '../../../libs/domain/src';
 import { useI18n } from './i18n';
 import { Link, match, navigate, useLocation } from './router';
 import { SignInPage, redeemFromFragment } from './pages/SignIn';
@@ -33,7 +34,8 @@ const HOME: Record<Role, string> = { office: '/office', supervisor: '/inbox', un
 
 interface Route {
   pattern: string;
-  roles?: Role[];
+  /** The action of the access table (libs/domain access.ts) the page is for: who may take it may open the page. */
+  action?: Action;
   render: (params: Record<string, string>) => ReactNode;
 }
 
@@ -42,16 +44,16 @@ const ROUTES: Route[] = [
   { pattern: '/public/campaigns/:id', render: (p) => <PublicCampaign id={p.id} /> },
   { pattern: '/public/units/:id', render: (p) => <PublicUnit id={p.id} /> },
   { pattern: '/sign-in', render: () => <SignInPage /> },
-  { pattern: '/office', roles: ['office'], render: () => <OfficeHome /> },
-  { pattern: '/office/campaigns/new', roles: ['office'], render: () => <NewCampaign /> },
-  { pattern: '/office/campaigns/:id', roles: ['office', 'auditor'], render: (p) => <CampaignPage id={p.id} /> },
-  { pattern: '/office/programmes', roles: ['office'], render: () => <Programmes /> },
-  { pattern: '/inbox', roles: ['supervisor', 'office'], render: () => <Inbox /> },
-  { pattern: '/unit', roles: ['unit'], render: () => <UnitHome /> },
-  { pattern: '/units/:id', roles: ['office', 'supervisor', 'auditor'], render: (p) => <UnitDetail id={p.id} /> },
-  { pattern: '/audit', roles: ['auditor'], render: () => <AuditHome /> },
-  { pattern: '/audit/units/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <AuditUnit id={p.id} /> },
-  { pattern: '/audit/dossiers/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <Dossier id={p.id} /> },
+  { pattern: '/office', action: 'campaign.create', render: () => <OfficeHome /> },
+  { pattern: '/office/campaigns/new', action: 'campaign.create', render: () => <NewCampaign /> },
+  { pattern: '/office/campaigns/:id', action: 'campaign.dashboard', render: (p) => <CampaignPage id={p.id} /> },
+  { pattern: '/office/programmes', action: 'programme.create', render: () => <Programmes /> },
+  { pattern: '/inbox', action: 'inbox.read', render: () => <Inbox /> },
+  { pattern: '/unit', action: 'unit.records.add', render: () => <UnitHome /> },
+  { pattern: '/units/:id', action: 'unit.list', render: (p) => <UnitDetail id={p.id} /> },
+  { pattern: '/audit', action: 'audit.replay.start', render: () => <AuditHome /> },
+  { pattern: '/audit/units/:id', action: 'audit.timeline.read', render: (p) => <AuditUnit id={p.id} /> },
+  { pattern: '/audit/dossiers/:id', action: 'escalation.dossier.read', render: (p) => <Dossier id={p.id} /> },
 ];
 
 function Header() {
@@ -198,7 +200,7 @@ function Pages() {
   for (const r of ROUTES) {
     const params = match(r.pattern, path);
     if (!params) continue;
-    if (r.roles && (!session || !r.roles.includes(session.principal.role))) return <Forbidden />;
+    if (r.action && (!session || !mayAccess(session.principal, r.action))) return <Forbidden />;
     return r.render(params);
   }
   return <NotFound path={path} />;

@@ -2,7 +2,20 @@
 // are used — t('活动', 'Campaigns') — so that neither language can be forgotten; the domain's vocabulary
 // (phases, cards, rungs, gates…) has its labels here, keyed by the lists of libs/domain.
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
-import type { Card, ItemStatus, MeasureKind, Phase, ProblemCategory, ProblemSource, RecordKind, Role, Rung, UnitKind, UnitLevel } from '../../../libs/domain/src';
+import {
+  byRung,
+  type Card,
+  type ItemStatus,
+  type MeasureKind,
+  type Phase,
+  type ProblemCategory,
+  type ProblemSource,
+  type RecordKind,
+  type Role,
+  type Rung,
+  type UnitKind,
+  type UnitLevel,
+} from '../../../libs/domain/src';
 
 export type Lang = 'zh' | 'en';
 const STORAGE_KEY = 'massline.lang';
@@ -34,12 +47,8 @@ export const PHASE_LABEL: Record<Phase, Pair> = {
   DONE: ['已完成', 'Done'],
 };
 export const CARD_LABEL: Record<Card, Pair> = { none: ['正常', 'No card'], yellow: ['黄牌', 'Yellow card'], red: ['红牌', 'Red card'] };
-export const RUNG_LABEL: Record<Rung, Pair> = {
-  reminder: ['提醒', 'Reminder'],
-  yellow: ['黄牌', 'Yellow card'],
-  red: ['红牌', 'Red card'],
-  referral: ['移交纪检监察', 'Referral'],
-};
+/** The rungs' labels, from the domain's one vocabulary (the audit's timelines and dossiers show the same). */
+export const RUNG_LABEL: Record<Rung, Pair> = byRung(({ label }) => [label.zh, label.en]);
 export const ROLE_LABEL: Record<Role | 'public' | 'system', Pair> = {
   office: ['活动办公室', 'Campaign office'],
   unit: ['参加单位', 'Unit'],

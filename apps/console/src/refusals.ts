@@ -2,7 +2,7 @@
 // carries: libs/domain errors.ts `Refusal`). One table: a rule that a check names has its wording here
 // (test/console/refusals.test.ts finds every rule named in the sources and checks that it is in this table).
 // The wording uses names, never ids: what it needs beyond the params comes from the page (`Words`).
-import type { Refusal, RefusalParams } from '../../../libs/domain/src';
+import { CATEGORY_RULES, type Refusal, type RefusalParams } from '../../../libs/domain/src';
 
 type Pair = readonly [zh: string, en: string];
 
@@ -208,20 +208,10 @@ export const REFUSALS: Record<string, Wording> = {
 
 /** A refusal in the current language; a rule the table lacks is worded by its category, never shown raw. */
 export function wordRefusal(r: Refusal, w: Words): string {
-  const wording = REFUSALS[r.rule] ?? REFUSALS[byCategory[r.category]] ?? REFUSALS['rule.violated'];
+  const wording = REFUSALS[r.rule] ?? REFUSALS[CATEGORY_RULES[r.category]] ?? REFUSALS['rule.violated'];
   const [zh, en] = wording(r.params ?? {}, w);
   return w.lang === 'zh' ? zh : en;
 }
-
-const byCategory: Record<Refusal['category'], string> = {
-  INVALID_INPUT: 'input.invalid',
-  UNAUTHENTICATED: 'auth.unauthenticated',
-  FORBIDDEN: 'actor.forbidden',
-  NOT_FOUND: 'not-found',
-  RULE_VIOLATION: 'rule.violated',
-  CONFLICT: 'conflict',
-  RATE_LIMITED: 'rate-limited',
-};
 
 /** The wording of a meeting's stored reason (`meeting.full-attendance: …`), by the rule that opens it. */
 export function wordMeetingReason(reason: string | undefined, w: Words): string {

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { itemWorkflowId, unitWorkflowId } from '../../domain/src';
 import { fetchJsonHistory } from './history';
 import { labelOf, RUNG_LABELS, type Label } from './labels';
-import type { AuditStore, EscalationRow, MeasureRow, NotificationRow, UnitRow } from './store';
+import type { AuditStore, EscalationRow, MeasureRow, NotificationRow, UnitRow } from '../../persistence/src';
 import { mergeTimelines, refusalEntry, renderTimeline, textOf, withTimelineTexts, type TimelineEntry } from './timeline';
 
 export interface DossierNotice {

@@ -1,6 +1,7 @@
 // What each recorded action is called, in English and Chinese. Updates and signals are keyed by the names
-// defined in workflows/definitions.ts (a test checks that every one of them has a label); the engine's own
+// defined in libs/contracts/src/messages.ts (a test checks that every one of them has a label); the engine's own
 // actions (start, escalation rungs, phase changes…) by the names the timeline gives them.
+import { byRung } from '../../domain/src';
 
 export interface Label {
   en: string;
@@ -30,14 +31,10 @@ const PHASE_NAMES: Record<string, Label> = {
   DONE: { en: 'done', zh: '完成' },
 };
 
-export const RUNG_LABELS: Record<string, Label> = {
-  reminder: { en: 'Deadline reminder', zh: '到期提醒' },
-  yellow: { en: 'Yellow card', zh: '黄牌警示' },
-  red: { en: 'Red card', zh: '红牌警示' },
-  referral: { en: 'Referral to discipline inspection', zh: '移交纪检监察机关' },
-};
+/** The rungs' labels, from the domain's one vocabulary (the console shows the same). */
+export const RUNG_LABELS: Record<string, Label> = byRung(({ label }) => label);
 
-/** Updates and signals of workflows/definitions.ts, by name. */
+/** Updates and signals of libs/contracts/src/messages.ts, by name. */
 export const CALL_LABELS: Record<string, LabelSpec> = {
   // unit lifecycle
   addRecord: {

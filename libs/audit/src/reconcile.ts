@@ -4,10 +4,10 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { itemWorkflowId, unitHeader, unitWorkflowId, type ItemView, type UnitHeader, type UnitView } from '../../domain/src';
-import { itemStateQuery, unitStateQuery } from '../../../workflows/definitions';
+import { itemStateQuery, unitStateQuery } from '../../contracts/src';
 import { attributesOf, decodePayloads, type JsonHistory, type JsonPayloads } from './events';
 import { fetchJsonHistory } from './history';
-import type { AuditStore, ItemStateRow, UnitStateRow } from './store';
+import type { AuditStore, ItemStateRow, UnitStateRow } from '../../persistence/src';
 
 export interface Mismatch {
   unitId?: string;

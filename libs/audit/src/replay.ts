@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
+import type { ReplayFailure } from '../../persistence/src';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
 
 export interface ReplaySelection {
@@ -19,16 +20,7 @@ export interface ExecutionRef {
   runId?: string;
 }
 
-export interface ReplayFailure {
-  workflowId: string;
-  runId?: string;
-  /** Human-readable: what diverged and at which event. */
-  error: string;
-  /** First event the current code disagrees with, when the engine names it. */
-  eventId?: number;
-  eventType?: string;
-  kind: 'nondeterminism' | 'replay-error' | 'fetch-error';
-}
+export type { ReplayFailure };
 
 export interface ReplayProgress {
   total: number;

@@ -1,6 +1,7 @@
 // A unit's (or an item's) timeline — who did what, when and why — rendered from its workflow history, with
 // the refused decisions of the audit log merged in (a refused Update leaves no history event).
 import { docRefsIn, isDocRef, type DocRef } from '../../domain/src';
+import type { RefusalRow } from '../../persistence/src';
 import type { Label } from './labels';
 import { labelOf, refusedLabelOf } from './labels';
 import {
@@ -22,7 +23,7 @@ export interface TimelineEntry {
   actor: string;
   role: string;
   actorName?: string;
-  /** The update or signal name of workflows/definitions.ts, or the engine's own action (escalation, phaseEntered…). */
+  /** The update or signal name of libs/contracts/src/messages.ts, or the engine's own action (escalation, phaseEntered…). */
   action: string;
   label: Label;
   /** The reason given with the call (why); a stored text until the timeline is given its texts (withTimelineTexts). */
@@ -41,19 +42,7 @@ export interface TimelineEntry {
 }
 
 /** A refused decision as the audit log keeps it. */
-export interface RefusalRow {
-  id: string;
-  at: Date | string;
-  actorId: string;
-  actorRole: string;
-  call: string;
-  workflowId: string | null;
-  unitId: string | null;
-  itemId: string | null;
-  rule: string | null;
-  message: string;
-  detail: Record<string, unknown> | null;
-}
+export type { RefusalRow };
 
 const SYSTEM = { actor: 'system', role: 'system' } as const;
 

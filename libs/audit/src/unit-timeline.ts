@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { itemWorkflowId, unitWorkflowId } from '../../domain/src';
 import { fetchJsonHistoryChain } from './history';
-import type { AuditStore } from './store';
+import type { AuditStore } from '../../persistence/src';
 import type { JsonHistory } from './events';
 import { mergeTimelines, refusalEntry, renderTimeline, withTimelineTexts, type TimelineEntry } from './timeline';
 

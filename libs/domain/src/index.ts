@@ -1,5 +1,6 @@
 export * from './types';
 export * from './errors';
+export * from './access';
 export * from './plan-types';
 export * from './ids';
 export * from './views';

@@ -4,7 +4,7 @@
 import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
-import { assertAssignedSupervisor, assertOffice, assertUnitActor, comment, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
+import { comment, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
 import type { ItemStatus } from './types';
 import type { DocRef } from './documents';
@@ -75,6 +75,9 @@ export function newItemState(id: ItemIdentity, now: number): ItemState {
   };
 }
 
+/** The item's unit as the access table's target: its id and assigned group. */
+const unitOfItem = (s: ItemState) => ({ unitId: s.view.unitId, groupId: s.view.groupId });
+
 function changed(s: ItemState, ctx: ItemCtx, ...entries: Array<{ kind: ItemEntryKind; id: string; seq: number; data: unknown }>) {
   s.view.version += 1;
   s.view.updatedAt = new Date(ctx.now).toISOString();
@@ -99,7 +102,7 @@ export function itemLadderStoppedAt(s: ItemState, deadline: string): number | un
 
 export interface ProgressArgs extends Acting { note: DocRef; evidenceUri?: string }
 export function checkReportProgress(s: ItemState, a: ProgressArgs) {
-  const actor = assertUnitActor(a.actor, s.view.unitId, 'reporting progress');
+  const actor = requireActor(a.actor, 'item.progress.report', unitOfItem(s));
   docRef(a.note, 'note', TEXT_LIMITS.progressNote);
   text(a.evidenceUri, 'evidenceUri', LIMITS.uriChars, false);
   comment(a.comment);
@@ -116,7 +119,7 @@ export function applyReportProgress(s: ItemState, a: ProgressArgs, ctx: ItemCtx)
 
 export interface CompletionArgs extends Acting { evidence: DocRef }
 export function checkSubmitCompletion(s: ItemState, a: CompletionArgs) {
-  const actor = assertUnitActor(a.actor, s.view.unitId, 'submitting completion');
+  const actor = requireActor(a.actor, 'item.completion.submit', unitOfItem(s));
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
   comment(a.comment);
   if (s.view.status !== 'open') {
@@ -132,7 +135,7 @@ export function applySubmitCompletion(s: ItemState, a: CompletionArgs, ctx: Item
 
 export interface VerifyArgs extends Acting { accept: boolean }
 export function checkVerifyItem(s: ItemState, a: VerifyArgs) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'item verification', 'item.verification-by-group');
+  const actor = requireActor(a.actor, 'item.verify', unitOfItem(s));
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
   if (s.view.status !== 'submitted') {
@@ -158,7 +161,7 @@ export function applyVerifyItem(s: ItemState, a: VerifyArgs, ctx: ItemCtx): Item
 
 export interface ExtensionRequestArgs extends Acting { newDeadline: string; reason: DocRef }
 export function checkRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx: ItemCtx) {
-  const actor = assertUnitActor(a.actor, s.view.unitId, 'requesting an extension');
+  const actor = requireActor(a.actor, 'item.extension.request', unitOfItem(s));
   const next = parseInstant(a.newDeadline, 'newDeadline');
   docRef(a.reason, 'reason', TEXT_LIMITS.reason);
   comment(a.comment);
@@ -188,7 +191,7 @@ export function applyRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx
 
 export interface ExtensionDecisionArgs extends Acting { extensionId: string; approve: boolean }
 export function checkDecideExtension(s: ItemState, a: ExtensionDecisionArgs) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'extension', 'extension.no-self-approval');
+  const actor = requireActor(a.actor, 'item.extension.decide', unitOfItem(s));
   if (typeof a.approve !== 'boolean') throw invalidInput('approve', 'expected true or false');
   comment(a.comment, 'comment', !a.approve);
   const e = s.view.pendingExtension;
@@ -218,7 +221,7 @@ export function applyDecideExtension(s: ItemState, a: ExtensionDecisionArgs, ctx
 
 export interface CarryOverArgs extends Acting { rule: DocRef }
 export function checkCarryOver(s: ItemState, a: CarryOverArgs) {
-  const actor = assertOffice(a.actor, 'carrying an item into a long-term rule');
+  const actor = requireActor(a.actor, 'item.carry-over', unitOfItem(s));
   docRef(a.rule, 'rule', TEXT_LIMITS.rule);
   comment(a.comment);
   notFinal(s, 'item.carry-over-open', 'carry-over', actor);
@@ -236,6 +239,6 @@ export function applyCarryOver(s: ItemState, a: CarryOverArgs, ctx: ItemCtx): It
 export function applyItemRung(s: ItemState, rung: FiredRung, ctx: ItemCtx) {
   s.view.rungs.push(rung);
   // Only a rung of the current, unclosed deadline cards the item.
-  if (rung.deadline === s.view.deadline && !isFinalItem(s.view.status)) s.view.card = worstCard(s.view.card, RUNG_CARD[rung.rung]);
+  if (rung.deadline === s.view.deadline && !isFinalItem(s.view.status)) s.view.card = worstCard(s.view.card, rungCard(rung.rung));
   changed(s, ctx);
 }

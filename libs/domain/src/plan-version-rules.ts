@@ -2,7 +2,8 @@
 // The version is recorded in the state; the workflow restarts its ladders on the new plan, and every rung fired from
 // then on records the version whose ladder computed it. Rungs fired before stay as they fired.
 import { invalidInput } from './errors';
-import { assertOffice, violation } from './lifecycle';
+import type { AccessTarget } from './access';
+import { requireActor, violation } from './lifecycle';
 import { addToInstant, validatePlan } from './plan';
 import type { LadderRung, CalendarPlan, Plan } from './plan-types';
 import type { ItemCtx, ItemState } from './item-rules';
@@ -22,8 +23,9 @@ const copyOf = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** The version a unit or an item runs on (1 when none was recorded: the plan the campaign started with). */
 export const planVersionOf = (view: { planVersion?: number }): number => view.planVersion ?? 1;
 
-function checkVersion(current: number, a: PlanVersionArgs<unknown>, subject: string) {
-  const actor = assertOffice(a.actor, 'changing the plan');
+/** Who may give a running unit or item a plan version: whom the access table lets apply a plan change. */
+function checkVersion(current: number, a: PlanVersionArgs<unknown>, subject: string, target: AccessTarget) {
+  const actor = requireActor(a.actor, 'campaign.plan-change.apply', target);
   if (!Number.isInteger(a.version) || a.version < 2) throw invalidInput('version', `expected a plan version from 2 on, got ${JSON.stringify(a.version)}`);
   if (a.version <= current) {
     throw violation('plan-version.not-newer', `${subject} runs on plan version ${current} already; version ${a.version} is not newer`, actor, {}, { version: a.version, current });
@@ -31,7 +33,7 @@ function checkVersion(current: number, a: PlanVersionArgs<unknown>, subject: str
 }
 
 export function checkUnitPlanVersion(s: UnitState, a: UnitPlanVersionArgs) {
-  checkVersion(planVersionOf(s.view), a, `unit ${s.view.id}`);
+  checkVersion(planVersionOf(s.view), a, `unit ${s.view.id}`, { unitId: s.view.id, groupId: s.view.groupId, campaignId: s.view.campaignId });
   validatePlan(a.plan);
   if (!a.plan.batches.some((b) => b.batch === s.view.batch)) throw invalidInput('plan.batches', `the plan has no batch ${s.view.batch}`);
 }
@@ -55,7 +57,7 @@ export function applyUnitPlanVersion(s: UnitState, a: UnitPlanVersionArgs, ctx: 
 }
 
 export function checkItemPlanVersion(s: ItemState, a: ItemPlanVersionArgs) {
-  checkVersion(planVersionOf(s.view), a, `item ${s.view.id}`);
+  checkVersion(planVersionOf(s.view), a, `item ${s.view.id}`, { unitId: s.view.unitId, groupId: s.view.groupId, campaignId: s.view.campaignId });
   validatePlan({ ...placeholderPlan, ladder: a.plan?.ladder, calendar: a.plan?.calendar } as Plan);
 }
 

@@ -3,7 +3,7 @@
 import { docRef, TEXT_LIMITS, type DocRef } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
-import { assertOffice, assertUnitActor, comment, oneOf, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
+import { comment, oneOf, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
 import { PROGRAMME_TRACKS, type ProgrammeTrack } from './types';
 import type { Acting } from './unit-rules';
@@ -77,7 +77,7 @@ function goalOf(v: ProgrammeView, id: string): GoalView {
 
 export interface GoalAchievementArgs extends Acting { goalId: string; evidence: DocRef }
 export function checkGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs) {
-  const actor = assertUnitActor(a.actor, v.leadUnitId, 'recording goal achievement');
+  const actor = requireActor(a.actor, 'programme.goal.achieve', { leadUnitId: v.leadUnitId });
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
   comment(a.comment);
   const g = goalOf(v, a.goalId);
@@ -93,7 +93,7 @@ export function applyGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs, n
 
 export interface GoalVerificationArgs extends Acting { goalId: string; accept: boolean }
 export function checkGoalVerification(v: ProgrammeView, a: GoalVerificationArgs) {
-  const actor = assertOffice(a.actor, 'verifying a programme goal');
+  const actor = requireActor(a.actor, 'programme.goal.verify', {});
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
   const g = goalOf(v, a.goalId);
@@ -117,7 +117,7 @@ export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs,
 export function applyGoalRung(v: ProgrammeView, id: string, rung: FiredRung, now: number) {
   const g = goalOf(v, id);
   g.rungs.push(rung);
-  if (g.status !== 'closed') g.card = worstCard(g.card, RUNG_CARD[rung.rung]);
+  if (g.status !== 'closed') g.card = worstCard(g.card, rungCard(rung.rung));
   refreshProgramme(v, now);
 }
 

@@ -9,15 +9,13 @@ import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
 import {
-  assertAssignedSupervisor,
-  assertPublicChannel,
-  assertUnitActor,
   comment,
   isActivePhase,
   meetingValidity,
   NEXT_PHASE,
   oneOf,
-  RUNG_CARD,
+  requireActor,
+  rungCard,
   stamp,
   text,
   unmetGates,
@@ -43,6 +41,8 @@ import {
   type ProblemSource,
   RECORD_KINDS,
   type RecordKind,
+  RUNG_VOCABULARY,
+  type RungRecipient,
 } from './types';
 import type { DocRef } from './documents';
 import type {
@@ -164,6 +164,9 @@ export function takeChanges(s: { changes: EntryChange[] }, max: number): EntryCh
   return s.changes.splice(0, max);
 }
 
+/** The unit as the access table's target: its id and assigned group. */
+const unitOf = (s: UnitState) => ({ unitId: s.view.id, groupId: s.view.groupId });
+
 const seqOf = (id: string, prefix: string): number | undefined => {
   const m = new RegExp(`^${prefix}-([1-9][0-9]{0,8})$`).exec(id);
   return m ? Number(m[1]) : undefined;
@@ -191,7 +194,7 @@ export const RECORD_PHASES: Record<RecordKind, Phase[]> = {
 
 export interface AddRecordArgs extends Acting { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }
 export function checkAddRecord(s: UnitState, a: AddRecordArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'adding a record');
+  const actor = requireActor(a.actor, 'unit.records.add', unitOf(s));
   const kind = oneOf(a.kind, RECORD_KINDS, 'kind');
   text(a.title, 'title', LIMITS.titleChars);
   docRef(a.body, 'body', TEXT_LIMITS.recordBody, false);
@@ -217,7 +220,7 @@ export function applyAddRecord(s: UnitState, a: AddRecordArgs, ctx: Ctx): { id: 
 
 export interface AddOpinionArgs extends Acting { text: DocRef; contactRef?: string }
 export function checkAddOpinion(s: UnitState, a: AddOpinionArgs) {
-  const actor = assertPublicChannel(a.actor, 'an opinion');
+  const actor = requireActor(a.actor, 'unit.opinions.add', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.opinion);
   text(a.contactRef, 'contactRef', 100, false);
   inPhase(s, ['P1', 'P2', 'P3'], 'opinion.unit-active', 'an opinion', actor);
@@ -233,7 +236,7 @@ export function applyAddOpinion(s: UnitState, a: AddOpinionArgs, ctx: Ctx): { id
 
 export interface AddProblemArgs extends Acting { title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory }
 export function checkAddProblem(s: UnitState, a: AddProblemArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'adding a problem');
+  const actor = requireActor(a.actor, 'unit.problems.add', unitOf(s));
   text(a.title, 'title', LIMITS.titleChars);
   docRef(a.description, 'description', TEXT_LIMITS.problemDescription, false);
   oneOf(a.source, PROBLEM_SOURCES, 'source');
@@ -263,7 +266,7 @@ const meetingEntry = (m: MeetingView) => ({ kind: 'meeting' as const, id: m.id, 
 
 export interface ScheduleMeetingArgs extends Acting { scheduledAt: string; location: string }
 export function checkScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'scheduling the meeting');
+  const actor = requireActor(a.actor, 'unit.meeting.schedule', unitOf(s));
   parseInstant(a.scheduledAt, 'scheduledAt');
   text(a.location, 'location', LIMITS.titleChars);
   comment(a.comment);
@@ -294,7 +297,7 @@ export function applyScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs, ctx: 
 
 export interface AttendanceArgs extends Acting { arrivedAt: string; leftAt: string }
 export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'meeting attendance', 'meeting.attendance-by-group');
+  const actor = requireActor(a.actor, 'unit.meeting.attend', unitOf(s));
   const arrived = parseInstant(a.arrivedAt, 'arrivedAt');
   const left = parseInstant(a.leftAt, 'leftAt');
   if (left <= arrived) throw invalidInput('leftAt', 'must be after arrivedAt', 'input.after', { other: 'arrivedAt' });
@@ -327,7 +330,7 @@ export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
 
 export interface MeetingHeldArgs extends Acting { startedAt: string; endedAt: string; minutes: DocRef }
 export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'recording the meeting');
+  const actor = requireActor(a.actor, 'unit.meeting.held', unitOf(s));
   const start = parseInstant(a.startedAt, 'startedAt');
   const end = parseInstant(a.endedAt, 'endedAt');
   if (end <= start) throw invalidInput('endedAt', 'must be after startedAt', 'input.after', { other: 'startedAt' });
@@ -361,7 +364,7 @@ const transitionEntry = (t: TransitionView) => ({ kind: 'transition' as const, i
 
 export interface RequestTransitionArgs extends Acting { to: Phase }
 export function checkRequestTransition(s: UnitState, a: RequestTransitionArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'requesting a transition');
+  const actor = requireActor(a.actor, 'unit.transition.request', unitOf(s));
   const to = oneOf(a.to, ['P2', 'P3', 'DONE'] as const, 'to');
   comment(a.comment);
   const next = NEXT_PHASE[s.view.phase];
@@ -397,7 +400,7 @@ export function applyRequestTransition(s: UnitState, a: RequestTransitionArgs, c
 
 export interface DecideTransitionArgs extends Acting { transitionId: string; approve: boolean }
 export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'transition', 'transition.no-self-approval');
+  const actor = requireActor(a.actor, 'unit.transition.decide', unitOf(s));
   if (typeof a.approve !== 'boolean') throw invalidInput('approve', 'expected true or false');
   comment(a.comment, 'comment', !a.approve);
   const t = s.view.pendingTransition;
@@ -438,7 +441,7 @@ const itemEntry = (i: TaskBookItemView) => ({ kind: 'task-book-item' as const, i
 export interface TaskBookItemInput { problemIds: string[]; measure: DocRef; owner: string; deadline: string }
 export interface SetTaskBookArgs extends Acting { signedBy: string; items: TaskBookItemInput[] }
 export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'setting the task book');
+  const actor = requireActor(a.actor, 'unit.task-book.set', unitOf(s));
   // 一把手负责制: the unit head signs.
   text(a.signedBy, 'signedBy', LIMITS.ownerChars);
   comment(a.comment);
@@ -495,7 +498,7 @@ export function applySetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
 }
 
 export function checkPublishTaskBook(s: UnitState, a: Acting) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'publishing the task book');
+  const actor = requireActor(a.actor, 'unit.task-book.publish', unitOf(s));
   comment(a.comment);
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
   if (!s.view.taskBook) throw violation('taskbook.missing', `unit ${s.view.id} has no task book to publish`, actor);
@@ -514,7 +517,7 @@ export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { discl
 
 export interface FileObjectionArgs extends Acting { text: DocRef; itemId?: string }
 export function checkFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx) {
-  const actor = assertPublicChannel(a.actor, 'an objection');
+  const actor = requireActor(a.actor, 'unit.objections.file', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.objection);
   const tb = s.view.taskBook;
   if (!tb || tb.status !== 'disclosed' || disclosureOver(s, ctx.now)) {
@@ -542,7 +545,7 @@ export function applyFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx)
 
 export interface AnswerObjectionArgs extends Acting { objectionId: string; text: DocRef }
 export function checkAnswerObjection(s: UnitState, a: AnswerObjectionArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'answering an objection');
+  const actor = requireActor(a.actor, 'unit.objections.answer', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.answer);
   comment(a.comment);
   const n = seqOf(String(a.objectionId), 'objection');
@@ -621,20 +624,19 @@ export function windowLadderStoppedAt(s: UnitState, phase: ActivePhase): number 
  */
 export function applyWindowRung(s: UnitState, rung: FiredRung & { phase: ActivePhase }, ctx: Ctx, o: { cardsLeftPhase?: boolean } = {}) {
   s.view.windowRungs.push({ ...rung });
-  if (rung.phase === s.view.phase || o.cardsLeftPhase) s.windowCard = worstCard(s.windowCard, RUNG_CARD[rung.rung]);
+  if (rung.phase === s.view.phase || o.cardsLeftPhase) s.windowCard = worstCard(s.windowCard, rungCard(rung.rung));
   changed(s, ctx);
 }
 
 /** Recipients of a rung (DOMAIN.md "Deadlines and escalation"). */
 export function rungRecipients(rung: FiredRung['rung'], who: { unitId: string; groupId: string; owner?: string }): string[] {
-  switch (rung) {
-    case 'reminder':
-      return [...(who.owner ? [`responsible-person:${who.owner}`] : []), `unit-head:${who.unitId}`];
-    case 'yellow':
-      return [`unit-head:${who.unitId}`, `group:${who.groupId}`];
-    case 'red':
-      return ['office'];
-    case 'referral':
-      return ['discipline-inspection'];
-  }
+  const address: Record<RungRecipient, string | undefined> = {
+    'responsible-person': who.owner ? `responsible-person:${who.owner}` : undefined,
+    'unit-head': `unit-head:${who.unitId}`,
+    // A programme's goal has no supervisory group.
+    group: who.groupId ? `group:${who.groupId}` : undefined,
+    office: 'office',
+    'discipline-inspection': 'discipline-inspection',
+  };
+  return RUNG_VOCABULARY[rung].notifies.flatMap((r) => address[r] ?? []);
 }

@@ -12,7 +12,6 @@ import {
 import { SearchAttributeType, type SearchAttributePair, type SearchAttributeType as SAType } from '@temporalio/common';
 import type { MasslineConfig } from '../../config/src';
 import { campaignMetadata, campaignWorkflowId, unitMetadata, unitWorkflowId } from '../../domain/src';
-import type { CampaignWorkflowInput, NotificationDeliveryInput, UnitWorkflowInput } from '../../../workflows/definitions';
 import {
   batchKey,
   campaignIdKey,
@@ -21,7 +20,10 @@ import {
   MASSLINE_SEARCH_ATTRIBUTES,
   phaseKey,
   unitCodeKey,
-} from '../../../workflows/search-attributes';
+  type CampaignWorkflowInput,
+  type NotificationDeliveryInput,
+  type UnitWorkflowInput,
+} from '../../contracts/src';
 
 /** Workflow type names, as exported by workflows/index.ts. */
 export const WORKFLOW_TYPES = {

@@ -181,7 +181,7 @@ export class TimelineEntryDto {
   @ApiProperty({ description: 'Principal id, public:<digest> for a citizen, system for the engine' }) actor!: string;
   @ApiProperty({ example: 'supervisor' }) role!: string;
   @ApiPropertyOptional() actorName?: string;
-  @ApiProperty({ example: 'approveTransition', description: 'Update or signal name (workflows/definitions.ts), or the engine\'s own action' }) action!: string;
+  @ApiProperty({ example: 'approveTransition', description: 'Update or signal name (libs/contracts/src/messages.ts), or the engine\'s own action' }) action!: string;
   @ApiProperty({ type: LabelDto }) label!: LabelDto;
   @ApiPropertyOptional({ description: 'The reason given (why)' }) comment?: string;
   @ApiProperty({ type: Object }) detail!: Record<string, unknown>;

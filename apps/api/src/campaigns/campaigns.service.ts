@@ -8,17 +8,23 @@ import {
   type CampaignCounters,
   type Phase,
   batchOf,
+  reachFilter,
+  requireAccess,
   resolvePlan,
 } from '../../../../libs/domain/src';
 import { startCampaignWorkflow, startUnitWorkflow, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
-import { AccessPolicy } from '../auth/access-policy';
+import { onCampaign, onGroup } from '../auth/targets';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
-import type { CampaignRecord, CampaignsRepository } from '../repositories/campaigns.repository';
-import type { ReadModelRepository } from '../repositories/read-model.repository';
-import type { NewUnit, UnitsRepository } from '../repositories/units.repository';
+import type {
+  CampaignRecord,
+  CampaignsRepository,
+  NewUnit,
+  ReadModelRepository,
+  StuckRunRepository,
+  UnitsRepository,
+} from '../../../../libs/persistence/src';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
-import type { StuckRunRepository } from '../../../../libs/persistence/src';
 import type { CreateCampaignDto, EnrolUnitDto, UnitListQueryDto } from './campaigns.dto';
 
 /** A campaign's workflow task failed (or timed out) this many times in a row is stalled (one may be a worker that crashed). */
@@ -39,7 +45,7 @@ export class CampaignsService {
   ) {}
 
   async create(by: Principal, dto: CreateCampaignDto) {
-    AccessPolicy.office(by, 'create campaigns');
+    requireAccess(by, 'campaign.create');
     const startsAt = dto.startsAt ?? this.now().toISOString();
     // resolvePlan completes the plan with DOMAIN.md's defaults and refuses (naming the field) what is invalid.
     const plan = resolvePlan(dto.plan, startsAt);
@@ -48,8 +54,7 @@ export class CampaignsService {
   }
 
   async get(by: Principal, id: string) {
-    AccessPolicy.requireRole(by, ['office', 'unit', 'supervisor', 'auditor'], 'read campaigns');
-    AccessPolicy.canReadCampaign(by, id);
+    requireAccess(by, 'campaign.read', onCampaign(id));
     const campaign = await this.mustFind(id);
     // One source for the counters, the same as the dashboard's: the read model. Whether its workflow is stalled,
     // from the stuck-run detector's rows: a read never asks the engine, so it answers while Temporal is down.
@@ -77,7 +82,7 @@ export class CampaignsService {
    * (nothing would run). It is listed on the public pages from then on, unless the office says `public: false`.
    */
   async start(by: Principal, id: string, publish = true) {
-    AccessPolicy.office(by, 'start campaigns');
+    requireAccess(by, 'campaign.start');
     const campaign = await this.mustFind(id);
     if (campaign.status === 'draft' && (await this.units.countByCampaign(id)) === 0) {
       throw ruleViolation('campaign.no-units', `campaign ${id} has no unit enrolled; enrol units before starting it`);
@@ -98,14 +103,14 @@ export class CampaignsService {
 
   /** Lists the campaign on the public pages (公示), or takes it off them. A draft is never listed, published or not. */
   async setPublic(by: Principal, id: string, value: boolean) {
-    AccessPolicy.office(by, 'publish campaigns');
+    requireAccess(by, 'campaign.publish');
     await this.mustFind(id);
     await this.campaigns.setPublic(id, value);
     return { id, public: value };
   }
 
   async createGroup(by: Principal, campaignId: string, name: string) {
-    AccessPolicy.office(by, 'form supervisory groups');
+    requireAccess(by, 'group.create');
     await this.mustFind(campaignId);
     const group = await this.campaigns.createGroup(campaignId, name);
     if (!group) throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, { field: 'name', rule: 'group.name-taken', params: { name } });
@@ -113,11 +118,11 @@ export class CampaignsService {
   }
 
   async listGroups(by: Principal, campaignId: string) {
-    AccessPolicy.requireRole(by, ['office', 'supervisor', 'auditor'], 'list supervisory groups');
-    AccessPolicy.canReadCampaign(by, campaignId);
+    requireAccess(by, 'group.list', onCampaign(campaignId));
     await this.mustFind(campaignId);
     const groups = await this.campaigns.listGroups(campaignId);
-    const visible = by.role === 'supervisor' ? groups.filter((g) => g.id === by.groupId) : groups;
+    const reach = reachFilter(by);
+    const visible = 'groupId' in reach ? groups.filter((g) => g.id === reach.groupId) : groups;
     return { items: visible, total: visible.length };
   }
 
@@ -126,7 +131,7 @@ export class CampaignsService {
    * another campaign, duplicate code in the request, batch not in the plan) is reported, the others go in.
    */
   async enrol(by: Principal, campaignId: string, input: EnrolUnitDto[]) {
-    AccessPolicy.office(by, 'enrol units');
+    requireAccess(by, 'unit.enrol');
     const campaign = await this.mustFind(campaignId);
     const groups = new Set((await this.campaigns.listGroups(campaignId)).map((g) => g.id));
     const batches = new Set(campaign.plan.batches.map((b) => b.batch));
@@ -176,17 +181,16 @@ export class CampaignsService {
   }
 
   async listUnits(by: Principal, campaignId: string, q: UnitListQueryDto) {
-    AccessPolicy.requireRole(by, ['office', 'supervisor', 'auditor'], 'list units');
-    AccessPolicy.canReadCampaign(by, campaignId);
+    requireAccess(by, 'unit.list', onCampaign(campaignId));
     await this.mustFind(campaignId);
     let groupId = q.groupId?.toLowerCase();
     if (groupId) {
       // A filter naming a group the caller cannot see, or not of this campaign, names an unknown group.
       const group = await this.campaigns.findGroup(groupId);
       if (!group || group.campaignId !== campaignId) throw notFound('group', groupId);
-      AccessPolicy.canReadGroup(by, group);
+      requireAccess(by, 'group.read', onGroup(group));
     }
-    groupId ??= AccessPolicy.groupFilter(by);
+    groupId ??= reachFilter(by).groupId;
     return this.units.list({
       campaignId,
       batch: q.batch,
@@ -201,7 +205,7 @@ export class CampaignsService {
   }
 
   async dashboard(by: Principal, campaignId: string) {
-    AccessPolicy.requireRole(by, ['office', 'auditor'], 'read the dashboard');
+    requireAccess(by, 'campaign.dashboard', onCampaign(campaignId));
     await this.mustFind(campaignId);
     return this.projectionCounts(campaignId);
   }

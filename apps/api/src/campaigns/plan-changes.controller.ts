@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
@@ -14,7 +14,7 @@ export class PlanChangesController {
 
   @Post(':id/plan-changes/preview')
   @HttpCode(200)
-  @Roles('office')
+  @Access('campaign.plan-change.preview')
   @ApiOperation({
     summary:
       'What a plan change would move, without changing anything: every live deadline and rung whose moment moves (unit, item, rung, before, after), those that would fire at once, counts by batch, and the digest to confirm it with',
@@ -27,7 +27,7 @@ export class PlanChangesController {
 
   @Post(':id/plan-changes')
   @HttpCode(201)
-  @Roles('office')
+  @Access('campaign.plan-change.apply')
   @ApiOperation({
     summary:
       'Apply a previewed plan change as a new plan version that the chosen batches take (the others stay on theirs); who, when, why and the preview digest are kept. Refused (409) when the preview no longer holds. Running units and items take it by an Update, rolled out in the background',
@@ -39,7 +39,7 @@ export class PlanChangesController {
   }
 
   @Get(':id/plan-versions')
-  @Roles('office', 'auditor')
+  @Access('campaign.plan-versions.list')
   @ApiOperation({ summary: "A campaign's plan versions, oldest first: what each changed (diff), who, when, why, which batches run on it, its rollout" })
   @ApiOkResponse({ type: PlanVersionListDto })
   @ApiErrors(401, 403, 404)

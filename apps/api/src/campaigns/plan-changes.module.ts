@@ -3,9 +3,8 @@ import { Module } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import type { MasslineConfig } from '../../../../libs/config/src';
+import { CampaignsRepository, PlanVersionsRepository } from '../../../../libs/persistence/src';
 import { MASSLINE_CONFIG } from '../tokens';
-import { CampaignsRepository } from '../repositories/campaigns.repository';
-import { PlanVersionsRepository } from '../repositories/plan-versions.repository';
 import { PlanChangesController } from './plan-changes.controller';
 import { PlanChangesService } from './plan-changes.service';
 

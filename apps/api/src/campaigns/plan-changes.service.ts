@@ -9,6 +9,7 @@ import {
   notFound,
   planDiff,
   planMoves,
+  requireAccess,
   ruleViolation,
   type Batch,
   type Plan,
@@ -16,11 +17,10 @@ import {
 } from '../../../../libs/domain/src';
 import type { Client } from '@temporalio/client';
 import { planRolloutWorkflowId, startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
-import type { PlanRolloutInput } from '../../../../workflows/definitions';
-import { AccessPolicy } from '../auth/access-policy';
+import type { PlanRolloutInput } from '../../../../libs/contracts/src';
 import { actorOf, type Principal } from '../auth/principal';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import { recordPlanVersion, type PlanVersionRow, type PlanVersionsRepository } from '../repositories/plan-versions.repository';
+import { onCampaign } from '../auth/targets';
+import { recordPlanVersion, type CampaignsRepository, type PlanVersionRow, type PlanVersionsRepository } from '../../../../libs/persistence/src';
 import type { PlanChangeApplyDto, PlanChangePreviewDto } from './plan-changes.dto';
 import type { DataSource } from 'typeorm';
 
@@ -61,7 +61,7 @@ export class PlanChangesService {
    * longer holds. The units and items of those batches take it through an Update each, rolled out by a workflow.
    */
   async apply(by: Principal, campaignId: string, dto: PlanChangeApplyDto) {
-    AccessPolicy.requireRole(by, ['office'], 'change a plan');
+    requireAccess(by, 'campaign.plan-change.apply', onCampaign(campaignId));
     // The same confirmation again (its answer was lost, or the rollout could not start): the version it made, its
     // rollout started if it was not.
     const known = await this.versions.versions(campaignId);
@@ -102,7 +102,7 @@ export class PlanChangesService {
 
   /** Every version (1: the plan the campaign started with), with what it changed and which batches run on which. */
   async list(by: Principal, campaignId: string) {
-    AccessPolicy.requireRole(by, ['office', 'auditor'], 'read plan versions');
+    requireAccess(by, 'campaign.plan-versions.list', onCampaign(campaignId));
     const state = await this.versions.versions(campaignId);
     if (!state) throw notFound('campaign', campaignId);
     return {
@@ -135,7 +135,7 @@ export class PlanChangesService {
 
   /** What the change would move, computed now from the read model; changes nothing. */
   async preview(by: Principal, campaignId: string, dto: PlanChangePreviewDto): Promise<PlanChangePreview> {
-    AccessPolicy.requireRole(by, ['office'], 'change a plan');
+    requireAccess(by, 'campaign.plan-change.preview', onCampaign(campaignId));
     const campaign = await this.running(campaignId);
     const state = (await this.versions.versions(campaignId))!;
     const latest = state.versions[state.versions.length - 1];

@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, mergeMap, Observable, of } from 'rxjs';
 import { DomainError } from '../../../../libs/domain/src';
 import type { AuthedRequest } from '../auth/decorators';
-import type { IdempotencyRepository } from '../repositories/idempotency.repository';
+import type { IdempotencyRepository } from '../../../../libs/persistence/src';
 import { requestContext } from './request-context';
 import { PeriodicSweeper } from './sweeper';
 

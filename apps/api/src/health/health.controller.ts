@@ -7,9 +7,8 @@ import { Open } from '../auth/decorators';
 import { ErrorResponseDto } from '../common/dto';
 import { errorBody } from '../common/errors.filter';
 import { FAILING_ACTIVITY_FRESH_MS, STUCK_RUNS_NAMED, type ApiMetrics, type StuckRunsNow } from '../common/metrics';
-import { RECORDING_ACTIVITIES } from '../../../../activities';
-import type { ActivityFailureRepository } from '../../../../libs/persistence/src';
-import { pingDatabase } from '../repositories/read-model.repository';
+import { RECORDING_ACTIVITIES } from '../../../../libs/contracts/src';
+import { type ActivityFailureRepository, pingDatabase } from '../../../../libs/persistence/src';
 import type { EnginePart } from '../../../../libs/temporal/src/engine-probe';
 import type { EngineHealth } from './engine-health';
 

@@ -5,11 +5,11 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { ITEM_STATUSES, PHASES, notFound } from '../../../../libs/domain/src';
-import { PublicChannel } from '../auth/decorators';
+import { Access } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { NO_NUL_PATTERN, Optional } from '../common/validation';
-import type { DisclosedStatus, PublicReadModel } from '../repositories/public.repository';
+import type { DisclosedStatus, PublicReadModel } from '../../../../libs/persistence/src';
 
 const DISCLOSED_STATUSES = ['disclosed', 'effective'] as const;
 
@@ -174,7 +174,7 @@ export class PublicController {
   constructor(private readonly service: PublicService) {}
 
   @Get('campaigns')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: 'Campaigns under way or done, with how many task books are under disclosure and in effect (public, rate-limited)' })
   @ApiOkResponse({ type: PublicCampaignListDto })
   @ApiErrors(400, 429)
@@ -183,7 +183,7 @@ export class PublicController {
   }
 
   @Get('campaigns/:id')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: "A campaign's name, batches and disclosure window (public, rate-limited)" })
   @ApiOkResponse({ type: PublicCampaignDetailDto })
   @ApiErrors(404, 429)
@@ -192,7 +192,7 @@ export class PublicController {
   }
 
   @Get('campaigns/:id/units')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: "A campaign's participating units, to address an opinion to (public, rate-limited)" })
   @ApiOkResponse({ type: PublicUnitListDto })
   @ApiErrors(400, 404, 429)
@@ -201,7 +201,7 @@ export class PublicController {
   }
 
   @Get('campaigns/:id/task-books')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: "A campaign's task books under disclosure and in effect, newest first (public, rate-limited)" })
   @ApiOkResponse({ type: PublicTaskBookListDto })
   @ApiErrors(400, 404, 429)
@@ -210,7 +210,7 @@ export class PublicController {
   }
 
   @Get('units/:id')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: 'A participating unit: code, name, batch, phase, and whether its task book is disclosed (public, rate-limited)' })
   @ApiOkResponse({ type: PublicUnitDetailDto })
   @ApiErrors(404, 429)
@@ -219,7 +219,7 @@ export class PublicController {
   }
 
   @Get('units/:id/task-book')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: "A unit's disclosed task book: items, measures, owners, deadlines, status (public, rate-limited; 404 while in draft)" })
   @ApiOkResponse({ type: PublicTaskBookDto })
   @ApiErrors(404, 429)
@@ -228,7 +228,7 @@ export class PublicController {
   }
 
   @Get('units/:id/task-book/objections')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: 'Objections to a disclosed task book that the unit has answered, with the answers, oldest first (public, rate-limited)' })
   @ApiOkResponse({ type: PublicObjectionListDto })
   @ApiErrors(400, 404, 429)

@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { SimulationInput } from '../../../../libs/simulation/src';
 import type { JsonLogger } from '../common/logger';
-import type { SimulationsRepository } from '../repositories/simulations.repository';
+import type { SimulationsRepository } from '../../../../libs/persistence/src';
 
 /** Progress is written at most this often (and always when the stage changes). */
 const FLUSH_EVERY_MS = 500;

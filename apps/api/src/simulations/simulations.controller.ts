@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
@@ -15,7 +15,7 @@ export class SimulationsController {
 
   @Post()
   @HttpCode(202)
-  @Roles('office')
+  @Access('simulation.start')
   @ApiOperation({
     summary:
       'Rehearse a whole campaign in minutes: the real workflows and activities on the time-skipping test server against a scratch database, the units following a seeded behaviour profile; a background job (one at a time); nothing live changes',
@@ -27,7 +27,7 @@ export class SimulationsController {
   }
 
   @Get()
-  @Roles('office')
+  @Access('simulation.read')
   @ApiOperation({ summary: 'Simulations, newest first (the newest 50 finished are kept)' })
   @ApiOkResponse({ type: SimulationJobPageDto })
   @ApiErrors(400, 401, 403)
@@ -36,7 +36,7 @@ export class SimulationsController {
   }
 
   @Get(':id')
-  @Roles('office')
+  @Access('simulation.read')
   @ApiOperation({ summary: "A simulation's progress (the simulated day, actions done, an estimate of the time left), and once done its totals" })
   @ApiOkResponse({ type: SimulationJobDto })
   @ApiErrors(401, 403, 404)
@@ -45,7 +45,7 @@ export class SimulationsController {
   }
 
   @Get(':id/report')
-  @Roles('office')
+  @Access('simulation.read')
   @ApiOperation({
     summary:
       "A finished simulation's report: per week the rungs by kind and the cards by batch, the units still in a phase when its window ended, each supervisory group's meetings per day and the days it must be in two at once, referrals by batch, the office's busiest days, every unit's outcome; ?format=html renders it (zh or en)",

@@ -2,11 +2,10 @@
 import * as fs from 'fs';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CampaignSnapshotRepository } from '../../../../libs/persistence/src';
+import { CampaignSnapshotRepository, SimulationsRepository } from '../../../../libs/persistence/src';
 import type { MasslineConfig } from '../../../../libs/config/src';
 import { JsonLogger } from '../common/logger';
 import { MASSLINE_CONFIG } from '../tokens';
-import { SimulationsRepository } from '../repositories/simulations.repository';
 import { SimulationRunner } from './simulation-runner';
 import { SimulationsController } from './simulations.controller';
 import { SimulationsService } from './simulations.service';

@@ -1,7 +1,7 @@
 // The office's simulations: what a request asks for becomes a complete, checked input (a live campaign is only
 // read), which the runner simulates in a process of its own; the job's progress and its report are read back.
-import { DomainError, invalidInput, notFound, resolvePlan, ruleViolation } from '../../../../libs/domain/src';
-import type { CampaignSnapshotRepository } from '../../../../libs/persistence/src';
+import { DomainError, invalidInput, notFound, requireAccess, resolvePlan, ruleViolation } from '../../../../libs/domain/src';
+import type { CampaignSnapshotRepository, SimulationJobRow, SimulationsRepository } from '../../../../libs/persistence/src';
 import {
   checkSeed,
   checkUnits,
@@ -14,10 +14,8 @@ import {
   type SimulationInput,
   type SimulationReport,
 } from '../../../../libs/simulation/src';
-import { AccessPolicy } from '../auth/access-policy';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
-import type { SimulationJobRow, SimulationsRepository } from '../repositories/simulations.repository';
 import type { SimulationRunner } from './simulation-runner';
 import type { CreateSimulationDto, SimulationListQueryDto } from './simulations.dto';
 
@@ -70,7 +68,7 @@ export class SimulationsService {
   }
 
   async start(by: Principal, dto: CreateSimulationDto): Promise<{ id: string; status: 'queued' | 'running' }> {
-    AccessPolicy.requireRole(by, ['office'], 'run simulations');
+    requireAccess(by, 'simulation.start');
     const input = await this.inputOf(dto);
     if ((await this.jobs.unfinished()) > SIMULATIONS_QUEUED_MAX) {
       throw ruleViolation('simulation.queue-full', `a simulation runs and ${SIMULATIONS_QUEUED_MAX} wait already; try again when one has finished`, { params: { max: SIMULATIONS_QUEUED_MAX } });
@@ -92,7 +90,7 @@ export class SimulationsService {
   }
 
   private async mustFind(by: Principal, id: string): Promise<SimulationJobRow> {
-    AccessPolicy.requireRole(by, ['office'], 'read simulations');
+    requireAccess(by, 'simulation.read');
     const job = await this.jobs.find(id.toLowerCase());
     if (!job) throw notFound('simulation', id);
     return job;
@@ -103,7 +101,7 @@ export class SimulationsService {
   }
 
   async list(by: Principal, q: SimulationListQueryDto) {
-    AccessPolicy.requireRole(by, ['office'], 'read simulations');
+    requireAccess(by, 'simulation.read');
     const { offset, limit } = pageOf(q);
     const page = await this.jobs.page(offset, limit, q.campaignId?.toLowerCase());
     return { items: page.items.map(view), total: page.total };

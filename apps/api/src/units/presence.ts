@@ -6,10 +6,14 @@
 // workflow (a read must not depend on a worker).
 import { DomainError, ruleViolation, type MeetingView } from '../../../../libs/domain/src';
 import type { Principal } from '../auth/principal';
-import type { PresenceKey, PresenceRepository, PresenceRow } from '../repositories/presence.repository';
-import type { UnitRecord } from '../repositories/units.repository';
-import type { EntriesRepository } from '../repositories/entries.repository';
-import type { ViewsRepository } from '../repositories/views.repository';
+import type {
+  EntriesRepository,
+  PresenceKey,
+  PresenceRepository,
+  PresenceRow,
+  UnitRecord,
+  ViewsRepository,
+} from '../../../../libs/persistence/src';
 
 /** A pending interval older than this is settled from the read model: was it applied? */
 const SETTLE_AFTER_SECONDS = 30;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DomainError, type Actor } from '../../../../libs/domain/src';
 import type { ApiMetrics } from '../common/metrics';
 import type { JsonLogger } from '../common/logger';
-import type { AuditLogRepository } from '../repositories/audit-log.repository';
+import type { AuditLogRepository } from '../../../../libs/persistence/src';
 import { refusalOf, translateWorkflowError } from './workflow-errors';
 import { currentIdempotencyKey } from '../common/request-context';
 import type { EngineHealth } from '../health/engine-health';
@@ -22,7 +22,7 @@ export interface UpdateContext {
    * Who may make this call (role and scope). Checked here, before the workflow is asked, so that a refusal by
    * scope is audited like a refusal by a workflow rule.
    */
-  authorize?: () => void | Promise<void>;
+  authorize?: () => unknown;
   /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
   whenNotRunning?: () => DomainError | Promise<DomainError>;
   /**

@@ -2,12 +2,8 @@
 // (configuration from the environment, as every massline process), never through the API.
 import * as fs from 'fs';
 import * as os from 'os';
-import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, type MasslineConfig } from '../../../../libs/config/src';
-import { connectTemporal, type TemporalHandles } from '../../../../libs/temporal/src';
-import { createDataSource } from '../../../../libs/persistence/src/data-source';
 import {
   AuditStore,
   buildDossier,
@@ -29,6 +25,7 @@ import {
 } from '../../../../libs/audit/src';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { ProgressBar } from './progress';
+import { Connections, type AuditIo } from './connections';
 import { resetCommand } from './reset';
 
 export const AUDIT_HELP = `massline audit — auditors' and operators' tools (read only, except reset)
@@ -56,41 +53,7 @@ Exit status: 0 all clear (a reset done, or found done already), 1 divergences or
 found, or the engine refused a reset), 2 usage or configuration error (a reset point that is not valid).
 Configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL (see README.md).`;
 
-export interface AuditIo {
-  out: NodeJS.WritableStream & { isTTY?: boolean };
-  err: NodeJS.WritableStream & { isTTY?: boolean };
-  env: Record<string, string | undefined>;
-}
 type Io = AuditIo;
-
-/** Connections opened on demand and closed at the end of the command. */
-class Connections {
-  private temporal?: TemporalHandles;
-  private dataSource?: DataSource;
-  constructor(private readonly config: MasslineConfig) {}
-
-  get namespace(): string {
-    return this.config.temporal.namespace;
-  }
-
-  async client(): Promise<Client> {
-    this.temporal ??= await connectTemporal(this.config);
-    return this.temporal.client;
-  }
-
-  async store(): Promise<AuditStore> {
-    if (!this.dataSource) {
-      this.dataSource = createDataSource(this.config, { poolSize: 4, applicationName: 'massline-audit' });
-      await this.dataSource.initialize();
-    }
-    return new AuditStore(this.dataSource);
-  }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([this.temporal?.connection.close(), this.dataSource?.isInitialized ? this.dataSource.destroy() : undefined]);
-  }
-}
-export type AuditConnections = Connections;
 
 export async function runAudit(argv: string[], io: Io = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
   const [command, ...rest] = argv;

@@ -20,7 +20,7 @@ import {
 } from '../../../../libs/audit/src';
 import { unitIdOfItem } from '../../../../libs/domain/src';
 import { UsageError, type ParsedArgs } from './args';
-import type { AuditConnections, AuditIo } from './index';
+import type { AuditConnections, AuditIo } from './connections';
 
 /** Lines of each list the text output shows (--json shows every one). */
 const LINES_SHOWN = 50;

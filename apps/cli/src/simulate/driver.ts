@@ -21,7 +21,7 @@ import {
   setTaskBookUpdate,
   submitCompletionUpdate,
   verifyItemUpdate,
-} from '../../../../workflows/definitions';
+} from '../../../../libs/contracts/src';
 
 /** The texts a simulated campaign writes (stored in the scratch database like the API stores them). */
 export const SIMULATED_TEXTS = {

@@ -21,7 +21,7 @@ import { createActivityRepositories, createDataSource, PgDocumentRepository, run
 import { buildAgenda, buildReport, uuidFrom, type Agenda, type SimulationInput, type SimulationReport, type SimStep } from '../../../../libs/simulation/src';
 import { startCampaignWorkflow } from '../../../../libs/temporal/src';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../../../libs/temporal/src/workflow-bundle';
-import { MASSLINE_SEARCH_ATTRIBUTES } from '../../../../workflows/search-attributes';
+import { MASSLINE_SEARCH_ATTRIBUTES } from '../../../../libs/contracts/src';
 import { ensureDatabase, startEmbeddedPostgres, uniqueDatabaseName } from '../embedded/postgres';
 import { freePort } from '../embedded/process';
 import { SIMULATED_TEXTS, WorkflowDriver, type SimulatedUnit } from './driver';

@@ -1,6 +1,7 @@
 // One campaign for the office (and auditors, read-only): the steps to start it with what is still missing, start
 // it (asking first), publish it on the public pages, its dashboard and units, groups, enrolment, principals and
 // their sign-in links, the cadre measures to confirm, and its plan. Times are in the campaign's zone.
+import { mayAccess } from '../../../../../libs/domain/src';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Descriptions, Space, Steps, Switch, Tabs, Tag, Typography } from 'antd';
 import { useRef } from 'react';
@@ -36,7 +37,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
   const { t, time } = useI18n();
   const session = useSession();
   const { path, query } = useLocation();
-  const office = session?.principal.role === 'office';
+  const office = !!session && mayAccess(session.principal, 'campaign.start');
   const confirm = useConfirm();
   // (a ref: the confirmation's content is drawn once, its checkbox changes this without drawing it again)
   const publishAtStart = useRef(true);
@@ -65,10 +66,18 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
     { key: 'measures', label: t('组织措施', 'Cadre measures'), children: <Measures campaignId={id} canConfirm={office} /> },
     { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan as never} /> : null },
     // 日程调整: the office changes a running plan by version (preview, confirm); auditors read the versions.
-    ...(c && (office || session?.principal.role === 'auditor')
-      ? [{ key: 'plan-changes', label: t('日程调整', 'Plan changes'), children: <PlanChanges campaignId={id} canChange={office} running={c.status === 'running'} /> }]
+    ...(c && session && mayAccess(session.principal, 'campaign.plan-versions.list', { campaignId: id })
+      ? [
+          {
+            key: 'plan-changes',
+            label: t('日程调整', 'Plan changes'),
+            children: <PlanChanges campaignId={id} canChange={mayAccess(session.principal, 'campaign.plan-change.apply')} running={c.status === 'running'} />,
+          },
+        ]
       : []),
-    ...(office && c ? [{ key: 'rehearsal', label: t('预演', 'Rehearsal'), children: <Rehearsal campaignId={id} enrolled={c.counts.units} /> }] : []),
+    ...(c && session && mayAccess(session.principal, 'simulation.start')
+      ? [{ key: 'rehearsal', label: t('预演', 'Rehearsal'), children: <Rehearsal campaignId={id} enrolled={c.counts.units} /> }]
+      : []),
   ];
   const askToStart = async () => {
     if (!c) return;

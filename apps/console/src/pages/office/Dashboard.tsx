@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES, RUNGS } from '../../../../../libs/domain/src';
+import { PHASES, rungCard, RUNGS, type Card as CardKind } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -12,6 +12,9 @@ import { CARD_COLOR } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAllUnits, type UnitLight } from './useAllUnits';
 import { useEscalationWords } from '../../ui/escalation';
+
+/** A rung's tag is coloured by the card it shows. */
+const RUNG_TAG_COLOR: Record<CardKind, string> = { none: 'default', yellow: 'gold', red: 'red' };
 
 // ECharts is the largest part of this page: loaded beside the lights, not before them.
 const Chart = lazy(() => import('../../ui/charts').then((m) => ({ default: m.Chart })));
@@ -296,8 +299,9 @@ function Escalations({ campaignId }: { campaignId: string }) {
           { title: t('时间', 'Fired'), render: (_, e) => time(e.firedAt), sorter: (a, b) => a.firedAt.localeCompare(b.firedAt) },
           {
             title: t('层级', 'Rung'),
-            sorter: (a, b) => RUNGS.indexOf(a.rung as never) - RUNGS.indexOf(b.rung as never),
-            render: (_, e) => <Tag color={e.rung === 'reminder' ? 'default' : e.rung === 'yellow' ? 'gold' : 'red'}>{label.rung(e.rung)}</Tag>,
+            sorter: (a, b) => RUNGS.indexOf(a.rung) - RUNGS.indexOf(b.rung),
+            // Coloured by the card the rung shows (libs/domain's rung vocabulary).
+            render: (_, e) => <Tag color={RUNG_TAG_COLOR[rungCard(e.rung)]}>{label.rung(e.rung)}</Tag>,
           },
           { title: t('摘要', 'Summary'), render: (_, e) => describe(e) },
           {

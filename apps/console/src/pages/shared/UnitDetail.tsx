@@ -1,6 +1,7 @@
 // A unit as the office, its supervisors and auditors see it: where it stands, its gates, a pending request to
 // decide right here (its supervisors), its transitions, documents, meeting and task book, its items, and a link
 // to its timeline (the history rendered). Times in the campaign's zone.
+import { mayAccess } from '../../../../../libs/domain/src';
 import { Card, Descriptions, List, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
@@ -43,7 +44,8 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
   const session = useSession();
   const transitions = useDocs(id, 'transitions', 1, 50);
   const phase = v.phase as 'P1' | null;
-  const supervisor = session?.principal.role === 'supervisor' && session.principal.groupId === v.groupId;
+  // Decided here by whom the access table lets decide it: a supervisor of the unit's assigned group.
+  const supervisor = !!session && mayAccess(session.principal, 'unit.transition.decide', { unitId: id, groupId: v.groupId });
   const pending = (v as { pendingTransition?: TransitionLike }).pendingTransition;
   const meeting = (v as { meeting?: { scheduledAt: string; location: string; status: string; valid?: boolean; reason?: string; startedAt?: string; endedAt?: string } }).meeting;
   return (

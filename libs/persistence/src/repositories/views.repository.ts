@@ -2,7 +2,7 @@
 // when it was projected. A GET answers from here, never from the workflow, so that reads work while no worker
 // runs and never feed a workflow task to a stale clock.
 import type { DataSource } from 'typeorm';
-import type { ItemView, ProgrammeView, TaskBookItemView, UnitHeader } from '../../../../libs/domain/src';
+import type { ItemView, ProgrammeView, TaskBookItemView, UnitHeader } from '../../../domain/src';
 
 /** A projected view with the moment the read model took it (how stale it may be). */
 export type Projected<V> = { view: V; version: number; projectedAt: string };

@@ -1,7 +1,7 @@
 // What units and items accumulate (records, opinions, problems, meetings, transitions, objections, task-book
 // items, progress, extensions, verifications), as their workflows projected it, and the citizens' contacts.
 import type { DataSource } from 'typeorm';
-import type { EntryKind } from '../../../../libs/domain/src';
+import type { EntryKind } from '../../../domain/src';
 
 export interface EntryPage {
   items: unknown[];

@@ -1,6 +1,17 @@
 import type { DataSource, Repository } from 'typeorm';
-import { PrincipalEntity } from '../../../../libs/persistence/src';
-import type { Principal } from '../auth/principal';
+import { PrincipalEntity } from '../entities';
+import type { Role } from '../../../domain/src';
+
+/** A principal as stored: who, which role, and its scope (the unit, or the group, and their campaign). */
+export interface Principal {
+  id: string;
+  name: string;
+  role: Role;
+  unitId?: string;
+  groupId?: string;
+  /** The campaign of the unit or group (none for office and auditors). */
+  campaignId?: string;
+}
 
 const toPrincipal = (e: PrincipalEntity): Principal => ({
   id: e.id,

@@ -1,27 +1,44 @@
 // Every signal, query and update of the massline workflows, defined once.
 // The API and the CLI import these; the workflows set handlers for them.
+import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  applyAddOpinion,
+  applyAddProblem,
+  applyAddRecord,
+  applyAnswerObjection,
+  applyCarryOver,
+  applyDecideExtension,
+  applyDecideTransition,
+  applyFileObjection,
+  applyGoalAchievement,
+  applyGoalVerification,
+  applyItemPlanVersion,
+  applyItemReport,
+  applyMeetingAttendance,
+  applyMeetingHeld,
+  applyPublishTaskBook,
+  applyReportProgress,
+  applyRequestExtension,
+  applyRequestTransition,
+  applyScheduleMeeting,
+  applySetTaskBook,
+  applySubmitCompletion,
+  applyUnitPlanVersion,
+  applyVerifyItem,
   Actor,
   Batch,
   Card,
-  Comment,
   DocRef,
   ItemView,
-  MeetingView,
-  Phase,
   Plan,
-  ProblemCategory,
-  ProblemSource,
-  RecordKind,
-  UnitView,
   ItemStatus,
-  GoalView,
   ItemState,
   ProgrammeTrack,
   ProgrammeView,
   UnitState,
-} from '../libs/domain/src';
+  UnitView,
+} from '../../domain/src';
 
 // ---------- workflow inputs ----------
 
@@ -130,9 +147,6 @@ export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
 
 // ---------- unit lifecycle ----------
 
-/** Who acts, and why. Texts travel as stored-text references (DocRef): the documents live in PostgreSQL. */
-export interface Acting { actor: Actor; comment?: Comment }
-
 /**
  * A decision's answer: what the rule's apply returned, with the version of the view it produced, so that a
  * client can read its own write from the read model (`GET …?minVersion=`).
@@ -140,69 +154,65 @@ export interface Acting { actor: Actor; comment?: Comment }
 export type Versioned<R> = R & { version: number };
 export const versioned = <R extends object>(result: R, version: number): Versioned<R> => ({ ...result, version });
 
+/**
+ * An Update decided by a domain rule, typed from the rule itself: its argument is the apply's second parameter
+ * (who acts, and what they send), its answer what the apply returns, versioned. The payloads are written once,
+ * in libs/domain; the workflows' `setHandler` and the callers' `executeUpdate` are checked against them.
+ */
+export type RuleUpdate<Apply extends (state: never, args: never, ctx: never) => object> = UpdateDefinition<
+  Versioned<ReturnType<Apply>>,
+  [Parameters<Apply>[1]]
+>;
+const ruleUpdate = <Apply extends (state: never, args: never, ctx: never) => object>(name: string): RuleUpdate<Apply> =>
+  defineUpdate<Versioned<ReturnType<Apply>>, [Parameters<Apply>[1]]>(name);
+
 /** The unit's compact view: counts and current facts; entries are read from PostgreSQL. */
 export const unitStateQuery = defineQuery<UnitView>('unitState');
 
-export const addRecordUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }]>('addRecord');
+export const addRecordUpdate = ruleUpdate<typeof applyAddRecord>('addRecord');
 /** Opinions come from the public channel (群众); a contact left with one stays in PostgreSQL under `contactRef`. */
-export const addOpinionUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { text: DocRef; contactRef?: string }]>('addOpinion');
-export const addProblemUpdate = defineUpdate<
-  Versioned<{ id: string }>,
-  [Acting & { title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory }]
->('addProblem');
+export const addOpinionUpdate = ruleUpdate<typeof applyAddOpinion>('addOpinion');
+export const addProblemUpdate = ruleUpdate<typeof applyAddProblem>('addProblem');
 
-export const scheduleMeetingUpdate = defineUpdate<Versioned<MeetingView>, [Acting & { scheduledAt: string; location: string }]>('scheduleMeeting');
+export const scheduleMeetingUpdate = ruleUpdate<typeof applyScheduleMeeting>('scheduleMeeting');
 /** A supervisor of the assigned group attests presence (全程参与). */
-export const meetingAttendanceUpdate = defineUpdate<Versioned<MeetingView>, [Acting & { arrivedAt: string; leftAt: string }]>('meetingAttendance');
-export const meetingHeldUpdate = defineUpdate<
-  Versioned<{ valid: boolean; reason?: string }>,
-  [Acting & { startedAt: string; endedAt: string; minutes: DocRef }]
->('meetingHeld');
+export const meetingAttendanceUpdate = ruleUpdate<typeof applyMeetingAttendance>('meetingAttendance');
+export const meetingHeldUpdate = ruleUpdate<typeof applyMeetingHeld>('meetingHeld');
 
-export const requestTransitionUpdate = defineUpdate<Versioned<{ id: string; status: 'pending' }>, [Acting & { to: Phase }]>('requestTransition');
+export const requestTransitionUpdate = ruleUpdate<typeof applyRequestTransition>('requestTransition');
 /** A supervisor of the assigned group approves or rejects a pending transition. */
-export const approveTransitionUpdate = defineUpdate<
-  Versioned<{ status: 'approved' | 'rejected' }>,
-  [Acting & { transitionId: string; approve: boolean; comment?: Comment }]
->('approveTransition');
+export const approveTransitionUpdate = ruleUpdate<typeof applyDecideTransition>('approveTransition');
 
-export interface TaskBookItemInput { problemIds: string[]; measure: DocRef; owner: string; deadline: string }
-export const setTaskBookUpdate = defineUpdate<
-  Versioned<{ items: Array<TaskBookItemInput & { id: string; status: ItemStatus }> }>,
-  [Acting & { signedBy: string; items: TaskBookItemInput[] }]
->('setTaskBook');
-export const publishTaskBookUpdate = defineUpdate<Versioned<{ disclosureEndsAt: string }>, [Acting]>('publishTaskBook');
-export const fileObjectionUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { text: DocRef; itemId?: string }]>('fileObjection');
-export const answerObjectionUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { objectionId: string; text: DocRef }]>('answerObjection');
+export const setTaskBookUpdate = ruleUpdate<typeof applySetTaskBook>('setTaskBook');
+export const publishTaskBookUpdate = ruleUpdate<typeof applyPublishTaskBook>('publishTaskBook');
+export const fileObjectionUpdate = ruleUpdate<typeof applyFileObjection>('fileObjection');
+export const answerObjectionUpdate = ruleUpdate<typeof applyAnswerObjection>('answerObjection');
 
 /** Items report status and card changes to their unit. */
-export interface ItemReport { itemId: string; status: ItemStatus; card: Card }
+export type ItemReport = Parameters<typeof applyItemReport>[1];
 export const itemReportSignal = defineSignal<[ItemReport]>('itemReport');
 
 /** A plan version taken by a unit (POST /api/campaigns/:id/plan-changes, rolled out by planRolloutWorkflow). */
-export const applyUnitPlanVersionUpdate = defineUpdate<Versioned<{ planVersion: number; items: number }>, [Acting & { version: number; plan: Plan }]>('applyPlanVersion');
+export const applyUnitPlanVersionUpdate = ruleUpdate<typeof applyUnitPlanVersion>('applyPlanVersion');
 
 // ---------- rectification item ----------
 
 export const itemStateQuery = defineQuery<ItemView>('itemState');
-export const reportProgressUpdate = defineUpdate<Versioned<{ id: string }>, [Acting & { note: DocRef; evidenceUri?: string }]>('reportProgress');
-export const submitCompletionUpdate = defineUpdate<ItemView, [Acting & { evidence: DocRef }]>('submitCompletion');
+export const reportProgressUpdate = ruleUpdate<typeof applyReportProgress>('reportProgress');
+export const submitCompletionUpdate = ruleUpdate<typeof applySubmitCompletion>('submitCompletion');
 /** 销号 — close the item, or send it back to open. */
-export const verifyItemUpdate = defineUpdate<ItemView, [Acting & { accept: boolean; comment?: Comment }]>('verifyItem');
-export const requestExtensionUpdate = defineUpdate<Versioned<{ id: string; status: 'pending' }>, [Acting & { newDeadline: string; reason: DocRef }]>('requestExtension');
-export const decideExtensionUpdate = defineUpdate<
-  Versioned<{ status: 'approved' | 'rejected'; deadline: string }>,
-  [Acting & { extensionId: string; approve: boolean; comment?: Comment }]
->('decideExtension');
+export const verifyItemUpdate = ruleUpdate<typeof applyVerifyItem>('verifyItem');
+export const requestExtensionUpdate = ruleUpdate<typeof applyRequestExtension>('requestExtension');
+export const decideExtensionUpdate = ruleUpdate<typeof applyDecideExtension>('decideExtension');
 /** A plan version taken by an item: its ladder and calendar. */
-export const applyItemPlanVersionUpdate = defineUpdate<Versioned<{ planVersion: number }>, [Acting & { version: number; plan: Pick<Plan, 'ladder' | 'calendar'> }]>('applyPlanVersion');
+export const applyItemPlanVersionUpdate = ruleUpdate<typeof applyItemPlanVersion>('applyPlanVersion');
 /** Office approves carrying an item into a long-term rule (建章立制). */
-export const carryOverUpdate = defineUpdate<ItemView, [Acting & { rule: DocRef; comment?: Comment }]>('carryOver');
+export const carryOverUpdate = ruleUpdate<typeof applyCarryOver>('carryOver');
 
 // ---------- city-wide programme ----------
 
 export const programmeStateQuery = defineQuery<ProgrammeView>('programmeState');
 /** The lead unit records that a staged goal is achieved. */
-export const goalAchievementUpdate = defineUpdate<Versioned<GoalView>, [Acting & { goalId: string; evidence: DocRef }]>('goalAchievement');
+export const goalAchievementUpdate = ruleUpdate<typeof applyGoalAchievement>('goalAchievement');
 /** The office verifies an achieved goal: accept closes it (its ladder stops), reject sends it back to open. */
-export const goalVerificationUpdate = defineUpdate<Versioned<GoalView>, [Acting & { goalId: string; accept: boolean; comment?: Comment }]>('goalVerification');
+export const goalVerificationUpdate = ruleUpdate<typeof applyGoalVerification>('goalVerification');

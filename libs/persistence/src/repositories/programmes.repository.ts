@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { ProgrammeEntity, type ProgrammeGoalRecord } from '../../../../libs/persistence/src';
-import type { ProgrammeTrack } from '../../../../libs/domain/src';
+import { ProgrammeEntity, type ProgrammeGoalRecord } from '../entities';
+import type { ProgrammeTrack } from '../../../domain/src';
 
 export interface ProgrammeRecord {
   id: string;

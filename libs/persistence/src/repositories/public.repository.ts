@@ -4,7 +4,8 @@
 // this file: no opinion, no contact, no principal's id or name, no actor of an objection; a task book still in
 // draft is not disclosed.
 import type { DataSource } from 'typeorm';
-import type { Batch, ItemStatus, Phase } from '../../../../libs/domain/src';
+import type { Page } from './console.repository';
+import type { Batch, ItemStatus, Phase } from '../../../domain/src';
 
 export type DisclosedStatus = 'disclosed' | 'effective';
 
@@ -73,11 +74,6 @@ export interface PublicObjection {
   text: string;
   filedAt: string;
   answer: { text: string; answeredAt: string };
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
 }
 
 /** The narrow interface the public service reads through (re-pointed in one place when the read model changes). */

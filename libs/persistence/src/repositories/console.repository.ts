@@ -2,7 +2,7 @@
 // and a supervisor's inbox — what waits on a supervisory group, oldest first, read from the projections
 // (unit_states, item_states, and the texts in documents) the workflows keep.
 import type { DataSource } from 'typeorm';
-import type { Role } from '../../../../libs/domain/src';
+import type { Role } from '../../../domain/src';
 
 export interface Page<T> {
   items: T[];

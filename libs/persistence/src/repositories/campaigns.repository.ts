@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { CampaignEntity, SupervisoryGroupEntity, type CampaignStatus } from '../../../../libs/persistence/src';
-import type { Plan } from '../../../../libs/domain/src';
+import { CampaignEntity, SupervisoryGroupEntity, type CampaignStatus } from '../entities';
+import type { Plan } from '../../../domain/src';
 
 export interface CampaignRecord {
   id: string;

@@ -1,6 +1,6 @@
 // The projections written by activities (unit_states, item_states, escalations): read only here.
 import type { DataSource } from 'typeorm';
-import type { ItemView, Rung, UnitView } from '../../../../libs/domain/src';
+import type { ItemView, Rung, UnitView } from '../../../domain/src';
 
 export interface EscalationFilter {
   campaignId?: string;

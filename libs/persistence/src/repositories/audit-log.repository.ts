@@ -1,4 +1,85 @@
+// The audit log (audit_log), append-only (the database refuses UPDATE and DELETE): the decisions refused, with
+// who, which call and which rule, and the resets of workflow runs. Its only home: every insert and read is here.
 import type { DataSource } from 'typeorm';
+
+/** A refused decision, as the API records it. */
+export interface RefusalRecord {
+  actorId: string;
+  actorRole: string;
+  call: string;
+  workflowId: string;
+  unitId?: string;
+  itemId?: string;
+  rule?: string;
+  message: string;
+  detail?: Record<string, unknown>;
+}
+
+/** A refused decision as read back (the timelines merge them in). */
+export interface RefusalRow {
+  id: string;
+  at: Date | string;
+  actorId: string;
+  actorRole: string;
+  call: string;
+  workflowId: string | null;
+  unitId: string | null;
+  itemId: string | null;
+  rule: string | null;
+  message: string;
+  detail: Record<string, unknown> | null;
+}
+
+export class AuditLogRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async appendRefusal(r: RefusalRecord): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO audit_log (actor_id, actor_role, call, workflow_id, unit_id, item_id, outcome, rule, message, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, 'refused', $7, $8, $9)`,
+      [r.actorId, r.actorRole, r.call, r.workflowId, r.unitId ?? null, r.itemId ?? null, r.rule ?? null, r.message, r.detail ? JSON.stringify(r.detail) : null],
+    );
+  }
+
+  /** Refused decisions about a unit, or one of its items, oldest first. */
+  async refusals(filter: { unitId?: string; itemId?: string; workflowIds?: string[] }): Promise<RefusalRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.unitId) {
+      params.push(filter.unitId);
+      where.push(`unit_id = $${params.length}`);
+    }
+    if (filter.itemId) {
+      params.push(filter.itemId);
+      where.push(`item_id = $${params.length}`);
+    }
+    if (filter.workflowIds?.length) {
+      params.push(filter.workflowIds);
+      where.push(`workflow_id = ANY($${params.length})`);
+    }
+    if (!where.length) return [];
+    const rows = await this.dataSource.query(
+      `SELECT id, at, actor_id, actor_role, call, workflow_id, unit_id, item_id, rule, message, detail
+       FROM audit_log WHERE outcome = 'refused' AND (${where.join(' OR ')}) ORDER BY at, id`,
+      params,
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      id: String(r.id),
+      at: new Date(r.at as string).toISOString(),
+      actorId: r.actor_id as string,
+      actorRole: r.actor_role as string,
+      call: r.call as string,
+      workflowId: (r.workflow_id as string) ?? null,
+      unitId: (r.unit_id as string) ?? null,
+      itemId: (r.item_id as string) ?? null,
+      rule: (r.rule as string) ?? null,
+      message: r.message as string,
+      detail: (r.detail as Record<string, unknown>) ?? null,
+    }));
+  }
+}
+
+// ---------- resets of workflow runs ----------
 
 /** The audit log's call for a reset (by an operator, or formerly by the automatic recovery). */
 export const RESET_CALL = 'workflow reset';

@@ -1,11 +1,9 @@
-// The audit's reads of PostgreSQL (and its one write: replay job progress). Shared by the API's AuditModule
-// and the `massline audit` CLI, which both hand it their own TypeORM DataSource. Plain SQL: the tables are
-// defined by libs/persistence's migrations.
+// The audit's reads of PostgreSQL (and the home of replay_jobs: the jobs and their progress). Shared by the API's
+// audit and the `massline audit` CLI (libs/audit), which both hand it their own TypeORM DataSource.
 import type { DataSource } from 'typeorm';
-import type { ItemView, UnitHeader } from '../../domain/src';
-import type { RefusalRow } from './timeline';
-import type { ReplayFailure } from './replay';
-import { PgStuckRunRepository, PgWorkflowResetRepository, type StuckRun, type StuckRunPass, type WorkflowReset } from '../../persistence/src';
+import type { ItemView, UnitHeader } from '../../../domain/src';
+import { AuditLogRepository, PgWorkflowResetRepository, type RefusalRow, type WorkflowReset } from './audit-log.repository';
+import { PgStuckRunRepository, type StuckRun, type StuckRunPass } from './stuck-run.repository';
 
 export interface UnitRow {
   id: string;
@@ -98,6 +96,18 @@ export interface MeasureRow {
   confirmedAt: string | null;
 }
 
+/** A history that did not replay, as a replay job keeps it. */
+export interface ReplayFailure {
+  workflowId: string;
+  runId?: string;
+  /** Human-readable: what diverged and at which event. */
+  error: string;
+  /** First event the current code disagrees with, when the engine names it. */
+  eventId?: number;
+  eventType?: string;
+  kind: 'nondeterminism' | 'replay-error' | 'fetch-error';
+}
+
 export interface ReplayJobRow {
   id: string;
   requestedBy: string;
@@ -118,10 +128,12 @@ const iso = (v: unknown): string | null => (v === null || v === undefined ? null
 export class AuditStore {
   readonly stuckRuns: PgStuckRunRepository;
   readonly resets: PgWorkflowResetRepository;
+  private readonly auditLog: AuditLogRepository;
 
   constructor(private readonly dataSource: DataSource) {
     this.stuckRuns = new PgStuckRunRepository(dataSource);
     this.resets = new PgWorkflowResetRepository(dataSource);
+    this.auditLog = new AuditLogRepository(dataSource);
   }
 
   /** Runs whose workflow task keeps failing, as the detector last saw them, oldest first (then, on asking, the cleared ones). */
@@ -161,31 +173,8 @@ export class AuditStore {
   }
 
   /** Refused decisions about a unit, or one of its items, oldest first. */
-  async refusals(filter: { unitId?: string; itemId?: string; workflowIds?: string[] }): Promise<RefusalRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.unitId) { params.push(filter.unitId); where.push(`unit_id = $${params.length}`); }
-    if (filter.itemId) { params.push(filter.itemId); where.push(`item_id = $${params.length}`); }
-    if (filter.workflowIds?.length) { params.push(filter.workflowIds); where.push(`workflow_id = ANY($${params.length})`); }
-    if (!where.length) return [];
-    const rows = await this.dataSource.query(
-      `SELECT id, at, actor_id, actor_role, call, workflow_id, unit_id, item_id, rule, message, detail
-       FROM audit_log WHERE outcome = 'refused' AND (${where.join(' OR ')}) ORDER BY at, id`,
-      params,
-    );
-    return rows.map((r: Record<string, unknown>) => ({
-      id: String(r.id),
-      at: iso(r.at)!,
-      actorId: r.actor_id as string,
-      actorRole: r.actor_role as string,
-      call: r.call as string,
-      workflowId: (r.workflow_id as string) ?? null,
-      unitId: (r.unit_id as string) ?? null,
-      itemId: (r.item_id as string) ?? null,
-      rule: (r.rule as string) ?? null,
-      message: r.message as string,
-      detail: (r.detail as Record<string, unknown>) ?? null,
-    }));
+  refusals(filter: { unitId?: string; itemId?: string; workflowIds?: string[] }): Promise<RefusalRow[]> {
+    return this.auditLog.refusals(filter);
   }
 
   async unitStates(campaignId: string): Promise<UnitStateRow[]> {

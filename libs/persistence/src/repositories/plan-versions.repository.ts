@@ -1,7 +1,7 @@
 // Plan versions of a running campaign, which version each batch runs on, and the live facts a change would move
 // (read from the read model: never from a workflow).
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Batch, LiveItem, LiveUnit, Plan, PlanDiffEntry } from '../../../../libs/domain/src';
+import type { Batch, LiveItem, LiveUnit, Plan, PlanDiffEntry } from '../../../domain/src';
 
 export interface PlanVersionRow {
   version: number;

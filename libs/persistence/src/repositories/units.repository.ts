@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { UnitEntity } from '../../../../libs/persistence/src';
-import type { Batch, Card, Phase, UnitKind, UnitLevel, UnitView, Window } from '../../../../libs/domain/src';
+import { UnitEntity } from '../entities';
+import type { Batch, Card, Phase, UnitKind, UnitLevel, UnitView, Window } from '../../../domain/src';
 
 export interface UnitRecord {
   id: string;

@@ -1,6 +1,6 @@
 // One-time sign-in links and the browser sessions they open (table sign_in_tokens): only hashes are stored.
 import type { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principals.repository';
 
 export class SignInRepository {
   constructor(private readonly dataSource: DataSource) {}
