@@ -126,10 +126,14 @@ export class SimulationRunner {
       let last: Record<string, unknown> = {};
       let lastFlush = 0;
       let written: { out: string; stats: Record<string, unknown> } | undefined;
+      // Progress is written in order, and all of it before the job's outcome: a write landing after the outcome
+      // would find the job no longer running and be lost (the last stage with it).
+      let progressWritten: Promise<unknown> = Promise.resolve();
       const flush = (force = false) => {
         if (!force && Date.now() - lastFlush < FLUSH_EVERY_MS) return;
         lastFlush = Date.now();
-        void this.repository.progress(id, last).catch(() => undefined);
+        const progress = last;
+        progressWritten = progressWritten.then(() => this.repository.progress(id, progress)).catch(() => undefined);
       };
       const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
         let buffered = '';
@@ -168,8 +172,10 @@ export class SimulationRunner {
           flush(true);
         }
       });
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c, signal) => resolve(signal ? null : c)));
+      // 'close', not 'exit': the child's last lines (its outcome, why it failed) are read by then.
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c, signal) => resolve(signal ? null : c)));
       this.child = undefined;
+      await progressWritten;
       if (code === 0 && written) {
         const report = fs.readFileSync(path.join(written.out, 'report.json'), 'utf8');
         await this.repository.done(id, report, written.stats);
