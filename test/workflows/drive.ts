@@ -1,6 +1,8 @@
 // Moves a unit through its lifecycle by the same updates the API sends.
+import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '../../libs/domain/src';
 import {
@@ -19,7 +21,7 @@ import {
   submitCompletionUpdate,
   verifyItemUpdate,
 } from '../../libs/contracts/src';
-import { DAY, HOUR, iso } from './helpers';
+import { DAY, HOUR, iso, waitFor } from './helpers';
 import { itemWorkflowId } from '../../libs/domain/src';
 import type { Client } from '@temporalio/client';
 import { doc } from '../support/texts';
@@ -32,6 +34,38 @@ export interface Cast {
 
 /** Sends an Update as the API does: its payload and answer are checked against the rule it is typed from. */
 export const up = <R, A>(handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, args: A): Promise<R> => handle.executeUpdate(def, { args: [args] });
+/**
+ * Sends an Update and returns once the server holds it (admitted), before any worker has seen it; `outcome` waits
+ * for its answer. The SDK's calls return only after a worker accepted, so an Update sent while no worker runs
+ * could otherwise reach the server after the next worker took its first task. A poll for an Update the server
+ * does not hold yet answers NOT_FOUND; one it holds waits (here, until the short deadline).
+ */
+export async function admitUpdate<R, A>(client: Client, handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, args: A): Promise<{ outcome: Promise<R> }> {
+  const updateId = randomUUID();
+  const outcome = handle.executeUpdate(def, { args: [args], updateId });
+  outcome.catch(() => undefined);
+  const { UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED } = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
+  const [DEADLINE_EXCEEDED, NOT_FOUND] = [4, 5]; // gRPC status codes
+  await waitFor(async () => {
+    try {
+      await client.connection.withDeadline(Date.now() + 1_000, () =>
+        client.workflowService.pollWorkflowExecutionUpdate({
+          namespace: client.options.namespace,
+          updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId },
+          identity: 'test',
+          waitPolicy: { lifecycleStage: UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
+        }),
+      );
+      return true;
+    } catch (e) {
+      const code = (e as { code?: number }).code;
+      if (code === NOT_FOUND) return false;
+      if (code === DEADLINE_EXCEEDED) return true;
+      throw e;
+    }
+  }, `update ${def.name} admitted on ${handle.workflowId}`, 60_000);
+  return { outcome };
+}
 /** Sends a payload the types forbid (a hostile or outdated client), by the Update's name. */
 export const upUnchecked = (handle: WorkflowHandle, def: { name: string }, args: unknown): Promise<unknown> =>
   handle.executeUpdate(def.name, { args: [args] });
