@@ -8,6 +8,7 @@ import type { NotificationChannel } from '../libs/persistence/src';
 import { startNotificationDelivery, startUnitWorkflow } from '../libs/temporal/src';
 import { systemClock, type ActivityDeps, type NotifierChannel } from './deps';
 import { withFailureMapping } from './failures';
+import { rolloutPlanVersion } from './plan-rollout';
 import type { EscalationInput, ItemProjection, MasslineActivities, UnitProjection } from './types';
 
 export * from './deps';
@@ -52,8 +53,10 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
 
   const activities: MasslineActivities = {
     async startBatchUnits({ campaignId, batch }: { campaignId: string; batch: Batch }) {
-      const plan = await deps.enrolment.campaignPlan(campaignId);
-      if (!plan) throw notFound('campaign', campaignId);
+      // The plan the batch runs on when it opens: the office may have changed it by then (a later version).
+      const current = await deps.enrolment.batchPlan(campaignId, batch);
+      if (!current) throw notFound('campaign', campaignId);
+      const { plan, version: planVersion } = current;
       const ctx = activityContext();
       const resumed = ctx?.info.heartbeatDetails as BatchStartProgress | undefined;
       const progress: BatchStartProgress = {
@@ -68,7 +71,7 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         await inParallel(units, concurrency, async (unit) => {
           const outcome = await startUnitWorkflow(
             deps.temporal.client,
-            { campaignId, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch, groupId: unit.groupId, plan },
+            { campaignId, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch, groupId: unit.groupId, plan, ...(planVersion > 1 ? { planVersion } : {}) },
             deps.temporal.taskQueue,
           );
           if (outcome.status === 'started') progress.started++;
@@ -121,6 +124,7 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         recipients: [...new Set(input.to)],
         summary,
         measure: measure ?? null,
+        planVersion: input.planVersion ?? null,
       };
       const recorded = await deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
         escalationKey: input.key,
@@ -174,6 +178,10 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
       // Retryable: Temporal tries again with backoff, and only the rows still queued are sent.
       if (errors.length) throw new Error(`${errors.length} of ${pending.length} notifications not delivered: ${errors.join('; ')}`);
       return { delivered };
+    },
+
+    rolloutPlanVersion(input) {
+      return rolloutPlanVersion({ client: deps.temporal.client, enrolment: deps.enrolment, planRollout: deps.planRollout }, input);
     },
 
     async proposeMeasure(input) {

@@ -39,3 +39,10 @@ export const batchActivities = proxyActivities<Pick<MasslineActivities, 'startBa
   heartbeatTimeout: '1m',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes },
 });
+
+/** A plan version's rollout sends an Update to every running unit and item of its batches: heartbeats, resumes. */
+export const rolloutActivities = proxyActivities<Pick<MasslineActivities, 'rolloutPlanVersion'>>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes },
+});

@@ -21,6 +21,9 @@ import {
   applyRequestExtension,
   applySubmitCompletion,
   applyVerifyItem,
+  applyItemPlanVersion,
+  checkItemPlanVersion,
+  planVersionOf,
   checkCarryOver,
   checkDecideExtension,
   checkReportProgress,
@@ -39,6 +42,7 @@ import {
   itemCurrentDetails,
 } from '../libs/domain/src';
 import {
+  applyItemPlanVersionUpdate,
   carryOverUpdate,
   decideExtensionUpdate,
   itemReportSignal,
@@ -53,6 +57,7 @@ import {
 } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
+import { PLAN_VERSIONS, planChangeStop } from './plan-versions';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { fireRung, runLadder } from './ladder';
@@ -87,23 +92,27 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   on(requestExtensionUpdate, checkRequestExtension, applyRequestExtension);
   on(decideExtensionUpdate, checkDecideExtension, applyDecideExtension);
   on(carryOverUpdate, checkCarryOver, applyCarryOver);
+  // A plan version (the office changed the plan): the ladder below restarts on its ladder and calendar.
+  on(applyItemPlanVersionUpdate, checkItemPlanVersion, (st, a: Parameters<typeof applyItemPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyItemPlanVersion(st, a, { ...c, plan: input.plan })));
 
   // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
   // Closing or carrying the item stops it at once; rungs that fell due before that moment still fire (late).
-  const walk = (deadline: string) =>
+  // A plan version taken (the office changed the plan) stops the ladder at that moment; it starts again on the new
+  // plan, and each rung records the version whose ladder computed it.
+  const walk = (deadline: string, planVersion: number) =>
     runLadder({
       deadline,
       ladder: input.plan.ladder,
       calendar: input.plan.calendar,
       keyPrefix: `${workflowId}:${deadline}`,
       isFired: (key) => s.view.rungs.some((r) => r.key === key),
-      stoppedAt: () => itemLadderStoppedAt(s, deadline),
+      stoppedAt: () => itemLadderStoppedAt(s, deadline) ?? planChangeStop(s, planVersion),
       clockIndependent,
       endsAtKnownStop: walksEveryDeadline,
       fire: async (step) => {
         const { firedAt } = step;
         const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
-        const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
+        const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}), planVersion };
         applyItemRung(s, rung, ctx());
         await fireRung(
           {
@@ -117,6 +126,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
             deadline,
             firedAt,
             to,
+            planVersion,
             // The activity puts the measure's text in: the workflow holds only its digest.
             measure: input.measure,
             summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
@@ -136,24 +146,28 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   // Every deadline that stood is walked, in order: a ladder held up (its rung's record retried after a worker was
   // lost) while the deadline was replaced twice still fires the middle deadline's rungs that came due while it
   // stood, late — nothing is skipped silently. Runs recorded before the rule walk only the deadline current when
-  // the previous ladder ended.
+  // the previous ladder ended. Either way a plan version taken walks the current deadline again, on the new plan.
   const ladder = walksEveryDeadline
     ? async () => {
         const replacedCount = () => s.replaced?.length ?? 0;
         for (let i = 0; ; i++) {
-          await walk(i < replacedCount() ? s.replaced![i].deadline : s.view.deadline);
+          const planVersion = planVersionOf(s.view);
+          await walk(i < replacedCount() ? s.replaced![i].deadline : s.view.deadline, planVersion);
           if (i < replacedCount()) continue;
-          // The current deadline's ladder ended (all fired, or stopped by closing or carrying): wait for the next.
-          await condition(() => isFinalItem(s.view.status) || replacedCount() > i);
+          // The current deadline's ladder ended (all fired, or stopped by closing, carrying or a plan version): wait
+          // for the next deadline or plan version.
+          await condition(() => isFinalItem(s.view.status) || replacedCount() > i || planVersionOf(s.view) !== planVersion);
           if (replacedCount() > i) continue;
-          return;
+          if (isFinalItem(s.view.status)) return;
+          i--; // the same deadline again, on the version taken
         }
       }
     : async () => {
         while (!isFinalItem(s.view.status)) {
           const deadline = s.view.deadline;
-          await walk(deadline);
-          await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline);
+          const planVersion = planVersionOf(s.view);
+          await walk(deadline, planVersion);
+          await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline || planVersionOf(s.view) !== planVersion);
         }
       };
   const ladderDone = ladder();

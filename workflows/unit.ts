@@ -31,6 +31,9 @@ import {
   applySetTaskBook,
   applyTaskBookEffective,
   applyWindowRung,
+  applyUnitPlanVersion,
+  checkUnitPlanVersion,
+  planVersionOf,
   windowLadderStoppedAt,
   checkAddOpinion,
   checkAddProblem,
@@ -67,6 +70,7 @@ import {
   addProblemUpdate,
   addRecordUpdate,
   answerObjectionUpdate,
+  applyUnitPlanVersionUpdate,
   approveTransitionUpdate,
   fileObjectionUpdate,
   itemReportSignal,
@@ -85,6 +89,7 @@ import {
 } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
+import { PLAN_VERSIONS, planChangeStop } from './plan-versions';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { fireRung, runLadder } from './ladder';
@@ -133,6 +138,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   on(publishTaskBookUpdate, checkPublishTaskBook, applyPublishTaskBook);
   on(fileObjectionUpdate, checkFileObjection, applyFileObjection);
   on(answerObjectionUpdate, checkAnswerObjection, applyAnswerObjection);
+  // A plan version (the office changed the plan): the ladders below restart on it.
+  on(applyUnitPlanVersionUpdate, checkUnitPlanVersion, (s, a: Parameters<typeof applyUnitPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyUnitPlanVersion(s, a, c)));
 
   setHandler(itemReportSignal, (report) => {
     if (!applyItemReport(state, report, ctx())) log.warn('report from an unknown item ignored', { itemId: report?.itemId });
@@ -143,14 +150,16 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     while (isActivePhase(state.view.phase)) {
       const phase = state.view.phase;
       const window = phaseWindow(plan, input.batch, phase);
+      const planVersion = planVersionOf(state.view);
       await runLadder({
         deadline: window.endsAt,
         ladder: plan.windowLadder,
         calendar: plan.calendar,
         keyPrefix: `${workflowId}:${phase}`,
         isFired: (key) => state.view.windowRungs.some((r) => r.key === key),
-        // The window's ladder stops when the unit leaves the phase; rungs due before that still fire.
-        stoppedAt: () => windowLadderStoppedAt(state, phase),
+        // The window's ladder stops when the unit leaves the phase, or takes another plan version (the ladder
+        // starts again on it); rungs due before that still fire.
+        stoppedAt: () => windowLadderStoppedAt(state, phase) ?? planChangeStop(state, planVersion),
         clockIndependent,
         fire: async (step) => {
           const { firedAt } = step;
@@ -160,7 +169,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           const cardsLeftPhase = state.view.phase !== phase && !patched('window-rung-of-a-left-phase-cards-nothing');
           applyWindowRung(
             state,
-            { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key, phase, ...(step.late ? { late: true } : {}) },
+            { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key, phase, ...(step.late ? { late: true } : {}), planVersion },
             ctx(),
             { cardsLeftPhase },
           );
@@ -176,6 +185,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
               deadline: window.endsAt,
               firedAt,
               to,
+              planVersion,
               summary: `Unit ${input.code} (${input.name}) is still in ${phase} after its window ended ${window.endsAt}: ${step.rung}`,
             },
             () => ({
@@ -188,7 +198,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           );
         },
       });
-      await condition(() => state.view.phase !== phase);
+      await condition(() => state.view.phase !== phase || planVersionOf(state.view) !== planVersion);
     }
   };
   const windows = windowEscalation();
@@ -210,6 +220,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           problemIds: item.problemIds,
           deadline: item.deadline,
           plan: { ladder: plan.ladder, calendar: plan.calendar },
+          ...(state.view.planVersion ? { planVersion: state.view.planVersion } : {}),
           latestDeadline: latestDeadline(plan).at,
           parentWorkflowId: workflowId,
           unitCode: input.code,

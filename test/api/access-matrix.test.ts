@@ -57,6 +57,15 @@ const ROWS: Row[] = [
   { call: 'GET /api/escalations (another campaign)', path: () => `/api/escalations?campaignId=${other.campaignId}`, allowed: { office: 200, auditor: 200 }, hidden: ['supA', 'supB'] },
   { call: 'GET /api/campaigns/:id/units (own group)', path: (w) => `/api/campaigns/${w.campaignId}/units`, allowed: { office: 200, auditor: 200, supA: 200, supB: 200 } },
   { call: 'GET /api/campaigns/:id/dashboard', path: (w) => `/api/campaigns/${w.campaignId}/dashboard`, allowed: { office: 200, auditor: 200 } },
+  // Plan changes (beyond API.md): the office previews and applies (a digest no preview gave is stale: 409); auditors read the versions.
+  { call: 'POST /api/campaigns/:id/plan-changes/preview', path: (w) => `/api/campaigns/${w.campaignId}/plan-changes/preview`, body: () => ({ change: { disclosure: 'P9D' } }), allowed: { office: 200 } },
+  {
+    call: 'POST /api/campaigns/:id/plan-changes',
+    path: (w) => `/api/campaigns/${w.campaignId}/plan-changes`,
+    body: () => ({ change: { disclosure: 'P9D' }, reason: 'r', previewDigest: '0'.repeat(64) }),
+    allowed: { office: 409 },
+  },
+  { call: 'GET /api/campaigns/:id/plan-versions', path: (w) => `/api/campaigns/${w.campaignId}/plan-versions`, allowed: { office: 200, auditor: 200 } },
   { call: 'GET /api/units/:id', path: (w) => `/api/units/${w.unitA}`, allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 }, hidden: OUTSIDE_A },
   { call: 'POST /api/units/:id/records', path: (w) => `/api/units/${w.unitA}/records`, body: () => ({ kind: 'study', title: 'study session' }), allowed: { unitA: 201 }, hidden: OUTSIDE_A },
   {

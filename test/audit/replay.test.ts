@@ -110,7 +110,7 @@ describe('visibilityQuery', () => {
   it('selects by campaign, by close time (massline types only), or both', () => {
     expect(visibilityQuery({ campaignId: "c'1" })).toBe("MasslineCampaign = 'c\\'1'");
     expect(visibilityQuery({ closedAfter: '2014-01-01T00:00:00+08:00' })).toBe(
-      "ExecutionStatus != 'Running' AND CloseTime >= '2013-12-31T16:00:00.000Z' AND WorkflowType IN ('campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow')",
+      "ExecutionStatus != 'Running' AND CloseTime >= '2013-12-31T16:00:00.000Z' AND WorkflowType IN ('campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow', 'planRolloutWorkflow')",
     );
     expect(visibilityQuery({ workflowIds: ['a'] })).toBeUndefined();
   });

@@ -349,7 +349,7 @@ describe('the console an office puts in front of its people', () => {
       await signInOffice(officer.page);
       const C = `/office/campaigns/${cn.campaignId}`;
       await visit(officer.page, '/office', 'office campaigns');
-      await tabs(officer.page, C, 'office campaign', ['dashboard', 'units', 'groups', 'enrol', 'principals', 'measures', 'plan']);
+      await tabs(officer.page, C, 'office campaign', ['dashboard', 'units', 'groups', 'enrol', 'principals', 'measures', 'plan', 'plan-changes']);
       await visit(officer.page, '/office/campaigns/new', 'plan editor', (p) => p.getByTestId('holiday-years').waitFor());
       await visit(officer.page, '/office/programmes', 'programmes');
       await visit(officer.page, '/inbox', 'office inbox');
@@ -526,6 +526,49 @@ describe('the console an office puts in front of its people', () => {
       expectNoSeriousViolations();
     } catch (e) {
       await screenshot(page, 'failed-units-table').catch(() => undefined);
+      throw e;
+    } finally {
+      await context.close();
+    }
+  });
+  it('previews a plan change as a table and a before/after chart, asks before applying it, and cancelling changes nothing', async () => {
+    const { context, page } = await newPerson(browser, api.url);
+    const versions = async () => (await office('GET', `/api/campaigns/${cn.campaignId}/plan-versions`)).body;
+    try {
+      await signInOffice(page);
+      await page.goto(`/office/campaigns/${cn.campaignId}?tab=plan-changes`);
+      await page.getByTestId('plan-change-form').waitFor();
+      await page.getByTestId('plan-version-1').waitFor();
+      // Batch 1's last window (and the batch) ends half an hour sooner: 市财政局, in it with its task book, moves.
+      const before = (await versions()).items[0].plan.batches[0].phases.P3.endsAt as string;
+      const later = at8(Date.parse(before) - 30 * 60_000);
+      await pick(page.getByLabel('第1批 整改落实、建章立制', { exact: true }), later);
+      await page.getByTestId('preview-plan-change').click();
+      const preview = page.getByTestId('plan-change-preview');
+      await preview.waitFor();
+      await preview.getByTestId('plan-change-moves').getByText('HZ-001 市财政局').first().waitFor();
+      // The before/after chart (ECharts words its own description for screen readers).
+      await preview.locator('[role="img"] canvas').first().waitFor();
+      await preview.getByText(`第1批 整改落实、建章立制 结束：${at8(Date.parse(before))} → ${later}`).waitFor();
+      expect(await unreadable(page, 'plan change preview')).toEqual([]);
+      await audit(page, 'plan change preview');
+
+      // Asked first; cancelling changes nothing.
+      await page.getByTestId('plan-change-reason').fill('第一批提前半小时结束');
+      await page.getByTestId('apply-plan-change').click();
+      expect(await answerConfirmation(page, 'cancel', /按此调整生成第 2 版日程/)).toMatch(/将移动 \d+ 个时限与预警/);
+      expect((await versions()).items).toHaveLength(1);
+      await page.getByTestId('apply-plan-change').click();
+      await answerConfirmation(page, 'ok');
+      await page.getByText('已生成第 2 版日程').first().waitFor();
+      await page.getByTestId('plan-version-2').waitFor();
+      const after = await versions();
+      expect(after.items[1]).toMatchObject({ version: 2, reason: '第一批提前半小时结束', diff: expect.arrayContaining([{ path: 'batches.1.phases.P3.endsAt', before, after: expect.any(String) }]) });
+      expect(Date.parse(after.items[1].diff.find((d: { path: string }) => d.path === 'batches.1.phases.P3.endsAt').after)).toBe(instantOf8(later));
+      expect(await unreadable(page, 'plan versions')).toEqual([]);
+      expectNoSeriousViolations();
+    } catch (e) {
+      await screenshot(page, 'failed-plan-change').catch(() => undefined);
       throw e;
     } finally {
       await context.close();

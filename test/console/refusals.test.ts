@@ -29,8 +29,8 @@ function rulesNamedInSources(): Set<string> {
       const text = fs.readFileSync(file, 'utf8').replace(/\n\s+/g, ' ').replace(/invalidInput\(\s*'[^']*'/g, 'invalidInput(FIELD');
       for (const line of text.split('\n')) {
         if (!NAMING.test(line)) continue;
-        // plan field paths (`plan.calendar.workdays`) are fields, and the access table's actions are actions, not rules
-        for (const m of line.matchAll(RULE)) if (!/^plan\.(batches|calendar|disclosure|ladder|windowLadder)\b/.test(m[1]) && !(m[1] in ACCESS)) rules.add(m[1]);
+        // plan and plan-change field paths (`plan.calendar.workdays`, `change.calendar`) are fields, and the access table's actions are actions, not rules
+        for (const m of line.matchAll(RULE)) if (!/^(plan|change)\.(batches|calendar|disclosure|ladder|windowLadder)\b/.test(m[1]) && !(m[1] in ACCESS)) rules.add(m[1]);
       }
     }
   }

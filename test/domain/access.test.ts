@@ -9,6 +9,8 @@ import {
   checkDecideTransition,
   checkGoalAchievement,
   checkGoalVerification,
+  checkItemPlanVersion,
+  checkUnitPlanVersion,
   checkVerifyItem,
   DomainError,
   mayAccess,
@@ -103,6 +105,9 @@ describe("the rules' checks read the table", () => {
     ['item.carry-over', (actor) => checkCarryOver(item, { actor: actor as never, rule: doc('r'), comment: 'c' })],
     ['programme.goal.achieve', (actor) => checkGoalAchievement(programme, { actor: actor as never, goalId: 'p1.goal-1', evidence: doc('e') })],
     ['programme.goal.verify', (actor) => checkGoalVerification(programme, { actor: actor as never, goalId: 'p1.goal-1', accept: true, comment: 'c' })],
+    // a plan version given to a running unit or item: whom the table lets apply a plan change
+    ['campaign.plan-change.apply', (actor) => checkUnitPlanVersion(unit, { actor: actor as never, version: 2, plan })],
+    ['campaign.plan-change.apply', (actor) => checkItemPlanVersion(item, { actor: actor as never, version: 2, plan: { ladder: plan.ladder, calendar: plan.calendar } })],
   ];
 
   it.each(checks)('%s', (action, check) => {

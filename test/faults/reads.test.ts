@@ -89,6 +89,7 @@ describe('the readers', () => {
   /** Console GETs the readers leave out, and why. */
   const LEFT_OUT: Record<string, string> = {
     '/api/audit/replays/:id': 'the state of a replay job an auditor started (the suite reads its own at the end)',
+    '/api/simulations/:id/report': "a rehearsal's report: the suite starts no simulation (it runs on a test server of its own, away from the faults)",
   };
 
   it('make every GET the console makes', () => {

@@ -43,6 +43,8 @@ export const READ_ROUTES: ReadRoute[] = [
   { route: 'GET /api/campaigns/:id', reader: 'office', sources: PG, path: (w) => `/api/campaigns/${w.campaignId}` },
   { route: 'GET /api/campaigns/:id/dashboard', reader: 'office', sources: PG, path: (w) => `/api/campaigns/${w.campaignId}/dashboard` },
   { route: 'GET /api/campaigns/:id/groups', reader: 'office', sources: PG, path: (w) => `/api/campaigns/${w.campaignId}/groups` },
+  { route: 'GET /api/campaigns/:id/plan-versions', reader: 'office', sources: PG, path: (w) => `/api/campaigns/${w.campaignId}/plan-versions` },
+  { route: 'GET /api/simulations', reader: 'office', sources: PG, path: (w, pick) => pick([`/api/simulations?campaignId=${w.campaignId}&page=1&pageSize=20`, '/api/simulations?page=1&pageSize=20']) },
   {
     route: 'GET /api/campaigns/:id/units',
     reader: 'office',

@@ -170,6 +170,12 @@ export const REFUSALS: Record<string, Wording> = {
   'holidays.workday-weekend': () => ['调休上班日须是周末', 'A swapped workday is a weekend day'],
   'holidays.both': () => ['同一天不能既放假又上班', 'A day cannot be both off and worked'],
   'idempotency-key.reused': () => ['重复提交的请求与原请求不一致', 'This repeated request differs from the first one'],
+  'plan-change.stale-preview': () => ['预览之后情况已有变化（有预警已发出、事项已销号或日程已调整），请重新预览后再确认', 'Things changed since the preview (a rung fired, an item closed or the plan changed): preview it again'],
+  'plan-version.not-newer': () => ['已在使用该日程版本或更新的版本', 'It runs on this plan version or a newer one already'],
+  'plan-change.not-running': () => ['只有进行中的活动才按版本调整日程', "A plan changes by version only while the campaign runs"],
+  'plan-change.fixed': () => ['活动启动后，批次的开始时间和活动所在时区不能再改', "Once the campaign runs, a batch's opening and the campaign's zone cannot change"],
+  'simulation.queue-full': (p) => [`已有一次预演在运行、${num(p.max)} 次在等待，请待其中一次完成后再试`, `A simulation runs and ${num(p.max)} wait: try again when one has finished`],
+  'simulation.not-done': () => ['预演尚未完成，完成后才有报告', 'The simulation has not finished: its report exists once it is done'],
   'idempotency-key.in-flight': () => ['上一次提交仍在处理中，请稍后再试', 'The first submission is still being answered: retry shortly'],
 
   // ---------- input ----------

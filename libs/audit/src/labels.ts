@@ -75,6 +75,12 @@ export const CALL_LABELS: Record<string, LabelSpec> = {
     variant: byDecision({ en: 'Extension approved', zh: '批准延期' }, { en: 'Extension rejected', zh: '驳回延期' }, 'approve'),
   },
   carryOver: { en: 'Carried into a long-term rule', zh: '转入建章立制长效机制' },
+  // a unit or an item takes a new plan version (the office changed the plan)
+  applyPlanVersion: {
+    en: 'Plan version taken',
+    zh: '采用新版日程',
+    variant: (a) => (typeof a.version === 'number' ? { en: `Plan version ${a.version} taken`, zh: `采用第 ${a.version} 版日程` } : undefined),
+  },
   // city-wide programme
   goalAchievement: { en: 'Staged goal reported achieved', zh: '阶段目标完成报告' },
   goalVerification: {

@@ -51,6 +51,14 @@ export interface MasslineConfig {
     otlpEndpoint?: string;
   };
   /** Detection of runs whose workflow task keeps failing (apps/worker/src/stuck-runs.ts). */
+  /** Simulations (massline simulate, POST /api/simulations). */
+  simulation: {
+    /**
+     * An admin URL of a PostgreSQL where each simulation makes its scratch database (dropped after it); without it a
+     * simulation starts a PostgreSQL of its own in a temporary folder. Never the live database itself.
+     */
+    scratchServerUrl?: string;
+  };
   stuckRuns: {
     /** A run counts as stuck once its pending workflow task is at this attempt (the first retry is 2). */
     attempts: number;
@@ -111,6 +119,11 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   },
   { key: 'MASSLINE_STUCK_RUN_ATTEMPTS', default: '2', meaning: 'a run is stuck once its pending workflow task reaches this attempt (2: its first retry)' },
   { key: 'MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', default: '100', meaning: 'the stuck-run detector describes at most this many open runs per second' },
+  {
+    key: 'MASSLINE_SIMULATION_SCRATCH_SERVER',
+    default: '(its own)',
+    meaning: "admin URL of a PostgreSQL where each simulation makes its scratch database, dropped after it; without it a simulation runs a PostgreSQL of its own in a temporary folder",
+  },
 ];
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): MasslineConfig {
@@ -137,6 +150,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
   const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT');
   if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
+  const scratchServerUrl = str('MASSLINE_SIMULATION_SCRATCH_SERVER');
+  if (scratchServerUrl && !/^postgres(ql)?:\/\//.test(scratchServerUrl)) problems.push('MASSLINE_SIMULATION_SCRATCH_SERVER must be a postgres:// URL');
   const instance = str('MASSLINE_INSTANCE');
   if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance)) problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
   const adminToken = str('MASSLINE_ADMIN_TOKEN');
@@ -175,6 +190,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', 40, 2, 10_000),
       metricsPort: int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
     },
+    simulation: { ...(scratchServerUrl ? { scratchServerUrl } : {}) },
     stuckRuns: {
       attempts: int('MASSLINE_STUCK_RUN_ATTEMPTS', 2, 2, 1_000),
       describesPerSecond: int('MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', 100, 1, 10_000),

@@ -14,6 +14,7 @@ import type {
   applyFileObjection,
   applyGoalAchievement,
   applyGoalVerification,
+  applyItemPlanVersion,
   applyItemReport,
   applyMeetingAttendance,
   applyMeetingHeld,
@@ -24,7 +25,9 @@ import type {
   applyScheduleMeeting,
   applySetTaskBook,
   applySubmitCompletion,
+  applyUnitPlanVersion,
   applyVerifyItem,
+  Actor,
   Batch,
   Card,
   DocRef,
@@ -62,6 +65,8 @@ export interface UnitWorkflowInput {
   batch: Batch;
   groupId: string;
   plan: Plan;
+  /** The plan version `plan` is (absent: 1, the plan the campaign started with). */
+  planVersion?: number;
   /** Carried over continue-as-new: the whole state and what has been published of it. */
   carried?: { state: UnitState; effects: UnitEffects };
   /** Continue-as-new once the history passes this many events (default DEFAULT_HISTORY_LIMIT); tests set it low. */
@@ -85,6 +90,8 @@ export interface ItemWorkflowInput {
   problemIds: string[];
   deadline: string;
   plan: Pick<Plan, 'ladder' | 'calendar'>;
+  /** The plan version `plan` comes from (its unit's; absent: 1). */
+  planVersion?: number;
   /** The latest deadline an extension may set (the campaign plan's latestDeadline). */
   latestDeadline?: string;
   /** Workflow id of the unit to report status and cards to. */
@@ -112,6 +119,16 @@ export interface ProgrammeWorkflowInput {
   /** Carried over continue-as-new: the view, and the version the read model has of it. */
   carried?: { view: ProgrammeView; projectedVersion?: number };
   historyLimit?: number;
+}
+
+/** A plan version rolled out to the running units and items of the batches that take it. */
+export interface PlanRolloutInput {
+  campaignId: string;
+  version: number;
+  batches: Batch[];
+  /** The office principal who applied it (recorded by each unit and item). */
+  actor: Actor;
+  reason: string;
 }
 
 export interface NotificationDeliveryInput {
@@ -176,6 +193,9 @@ export const answerObjectionUpdate = ruleUpdate<typeof applyAnswerObjection>('an
 export type ItemReport = Parameters<typeof applyItemReport>[1];
 export const itemReportSignal = defineSignal<[ItemReport]>('itemReport');
 
+/** A plan version taken by a unit (POST /api/campaigns/:id/plan-changes, rolled out by planRolloutWorkflow). */
+export const applyUnitPlanVersionUpdate = ruleUpdate<typeof applyUnitPlanVersion>('applyPlanVersion');
+
 // ---------- rectification item ----------
 
 export const itemStateQuery = defineQuery<ItemView>('itemState');
@@ -185,6 +205,8 @@ export const submitCompletionUpdate = ruleUpdate<typeof applySubmitCompletion>('
 export const verifyItemUpdate = ruleUpdate<typeof applyVerifyItem>('verifyItem');
 export const requestExtensionUpdate = ruleUpdate<typeof applyRequestExtension>('requestExtension');
 export const decideExtensionUpdate = ruleUpdate<typeof applyDecideExtension>('decideExtension');
+/** A plan version taken by an item: its ladder and calendar. */
+export const applyItemPlanVersionUpdate = ruleUpdate<typeof applyItemPlanVersion>('applyPlanVersion');
 /** Office approves carrying an item into a long-term rule (建章立制). */
 export const carryOverUpdate = ruleUpdate<typeof applyCarryOver>('carryOver');
 

@@ -8,7 +8,7 @@ export const unitCodeKey = defineSearchAttributeKey('MasslineUnitCode', SearchAt
 export const batchKey = defineSearchAttributeKey('MasslineBatch', SearchAttributeType.INT);
 export const phaseKey = defineSearchAttributeKey('MasslinePhase', SearchAttributeType.KEYWORD);
 export const cardKey = defineSearchAttributeKey('MasslineCard', SearchAttributeType.KEYWORD);
-/** Workflow kind: campaign, unit, item, programme. */
+/** Workflow kind: campaign, unit, item, programme, plan-rollout. */
 export const kindKey = defineSearchAttributeKey('MasslineKind', SearchAttributeType.KEYWORD);
 
 export const MASSLINE_SEARCH_ATTRIBUTES = [campaignIdKey, unitCodeKey, batchKey, phaseKey, cardKey, kindKey];

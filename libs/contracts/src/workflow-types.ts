@@ -8,6 +8,7 @@ export const WORKFLOW_TYPES = {
   item: 'rectificationItemWorkflow',
   programme: 'programmeWorkflow',
   notificationDelivery: 'notificationDeliveryWorkflow',
+  planRollout: 'planRolloutWorkflow',
 } as const;
 export type WorkflowType = (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES];
 

@@ -73,6 +73,10 @@ export const ACCESS = {
   'campaign.publish': office('publish campaigns'),
   'campaign.dashboard': read(['office', 'auditor'], 'campaign', 'read the dashboard'),
   'campaign.measures.list': read(['office', 'auditor'], 'campaign', "list a campaign's cadre measures"),
+  // a running campaign's plan, changed by version (日程调整): previewed, applied, listed with their diffs
+  'campaign.plan-change.preview': office('preview plan changes'),
+  'campaign.plan-change.apply': office('change plans'),
+  'campaign.plan-versions.list': read(['office', 'auditor'], 'campaign', 'list plan versions'),
   'group.create': office('form supervisory groups'),
   'group.list': read(['office', 'supervisor', 'auditor'], 'campaign', 'list supervisory groups'),
   'group.read': read(['office', 'supervisor', 'auditor'], 'group', 'read a supervisory group'),
@@ -130,6 +134,10 @@ export const ACCESS = {
   'audit.reconcile': read(['auditor'], 'anyone', 'reconcile the read model'),
   'audit.stuck-runs.read': read(['auditor', 'office'], 'anyone', 'read the stuck runs'),
   'audit.resets.read': read(['auditor', 'office'], 'anyone', 'read the resets of workflow runs'),
+
+  // rehearsals (预演): whole campaigns simulated on the time-skipping test server, never on live data
+  'simulation.start': office('run simulations'),
+  'simulation.read': office('read simulations'),
 
   // the public disclosure (公示)
   'public.read': publicRead('read the public disclosure'),

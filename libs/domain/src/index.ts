@@ -15,4 +15,6 @@ export * from './lifecycle';
 export * from './unit-rules';
 export * from './item-rules';
 export * from './programme-rules';
+export * from './plan-change';
+export * from './plan-version-rules';
 export * from './summaries';

@@ -20,6 +20,8 @@ export interface ItemIdentity {
   owner: string;
   problemIds: string[];
   deadline: string;
+  /** The plan version the item starts on (its unit's; absent: 1). */
+  planVersion?: number;
 }
 
 export interface ItemState {
@@ -33,6 +35,8 @@ export interface ItemState {
    * carried over before it existed.
    */
   replaced?: Array<{ deadline: string; at: string }>;
+  /** When the item took its current plan version (its ladder on the version before stops there). */
+  planChangedAt?: string;
 }
 
 export interface ItemCtx {
@@ -62,6 +66,7 @@ export function newItemState(id: ItemIdentity, now: number): ItemState {
       card: 'none',
       rungs: [],
       counts: { progress: 0, extensions: 0, verifications: 0 },
+      ...(id.planVersion && id.planVersion > 1 ? { planVersion: id.planVersion } : {}),
       version: 1,
       updatedAt: at,
     },

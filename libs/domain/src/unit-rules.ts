@@ -67,6 +67,8 @@ export interface UnitIdentity {
   name: string;
   batch: Batch;
   groupId: string;
+  /** The plan version the unit starts on (absent: 1). */
+  planVersion?: number;
 }
 
 export interface UnitState {
@@ -88,6 +90,8 @@ export interface UnitState {
    * objection is accepted, whatever a clock says. Set only by runs that wait for the disclosure on a timer.
    */
   disclosureElapsed?: string;
+  /** When the unit took its current plan version (a ladder running on the version before stops there). */
+  planChangedAt?: string;
 }
 
 export interface Ctx {
@@ -121,6 +125,7 @@ export function newUnitState(id: UnitIdentity, plan: Plan, now: number): UnitSta
       counts: { records: zeroRecords(), opinions: 0, problems: 0, meetings: 0, transitions: 0 },
       validMeeting: false,
       windowRungs: [],
+      ...(id.planVersion && id.planVersion > 1 ? { planVersion: id.planVersion } : {}),
       version: 0,
       updatedAt: at,
     },

@@ -76,6 +76,8 @@ export interface FiredRung {
   late?: boolean;
   /** `${workflowId}:${deadline}:${rung}` or `${workflowId}:${phase}:${rung}`: the escalation's idempotency key. */
   key?: string;
+  /** The plan version whose ladder computed its moment (1: the plan the campaign started with). */
+  planVersion?: number;
 }
 
 export interface TaskBookItemView {
@@ -135,6 +137,8 @@ export interface UnitView {
   taskBook?: TaskBookView;
   /** Escalations of the unit's phase windows (at most the window ladder's rungs per phase). */
   windowRungs: Array<FiredRung & { phase: Phase }>;
+  /** The plan version the unit runs on (absent: 1, the plan the campaign started with). */
+  planVersion?: number;
   /** Monotonic; a projection only overwrites an older version. */
   version: number;
   updatedAt: string;
@@ -177,6 +181,8 @@ export interface ItemView {
   carriedInto?: Stamp & { rule: DocRef };
   /** When the item was closed (销号) or carried into a long-term rule. */
   finalAt?: string;
+  /** The plan version its ladder runs on (absent: 1, the plan the campaign started with). */
+  planVersion?: number;
   version: number;
   updatedAt: string;
 }

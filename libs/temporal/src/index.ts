@@ -26,6 +26,9 @@ import {
   WORKFLOW_TYPES,
 } from '../../contracts/src';
 
+/** Workflow id of the rollout of one plan version. */
+export const planRolloutWorkflowId = (campaignId: string, version: number) => `massline-plan-${campaignId}-v${version}`;
+
 /** Workflow id of the delivery of one escalation's notices. */
 export const notificationDeliveryWorkflowId = (escalationKey: string) => `massline-notice-${escalationKey}`;
 

@@ -332,8 +332,9 @@ export class UnitViewDto {
   @ApiPropertyOptional({ type: MeetingViewDto }) meeting?: MeetingViewDto;
   @ApiProperty({ description: 'a meeting attested from start to end (全程参与) was held' }) validMeeting!: boolean;
   @ApiPropertyOptional({ type: TaskBookViewDto }) taskBook?: TaskBookViewDto;
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) windowRungs!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: "the window's rungs fired; each records the plan version whose ladder computed it (planVersion; absent: version 1)" }) windowRungs!: object[];
   @ApiProperty() version!: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'the plan version the unit runs on (absent: version 1, the plan the campaign started with)' }) planVersion?: number;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: PROJECTED_AT }) projectedAt!: string | null;
 }

@@ -18,7 +18,9 @@ import { Enrolment } from './Enrolment';
 import { Groups, useGroups } from './Groups';
 import { Measures } from './Measures';
 import { Principals } from './Principals';
+import { PlanChanges } from './PlanChanges';
 import { PlanTimeline } from './PlanTimeline';
+import { Rehearsal } from './Rehearsal';
 import { UnitsTable } from './UnitsTable';
 
 export default function CampaignPage({ id }: { id: string }) {
@@ -63,6 +65,19 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
       : []),
     { key: 'measures', label: t('组织措施', 'Cadre measures'), children: <Measures campaignId={id} canConfirm={office} /> },
     { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan as never} /> : null },
+    // 日程调整: the office changes a running plan by version (preview, confirm); auditors read the versions.
+    ...(c && session && mayAccess(session.principal, 'campaign.plan-versions.list', { campaignId: id })
+      ? [
+          {
+            key: 'plan-changes',
+            label: t('日程调整', 'Plan changes'),
+            children: <PlanChanges campaignId={id} canChange={mayAccess(session.principal, 'campaign.plan-change.apply')} running={c.status === 'running'} />,
+          },
+        ]
+      : []),
+    ...(c && session && mayAccess(session.principal, 'simulation.start')
+      ? [{ key: 'rehearsal', label: t('预演', 'Rehearsal'), children: <Rehearsal campaignId={id} enrolled={c.counts.units} /> }]
+      : []),
   ];
   const askToStart = async () => {
     if (!c) return;
