@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { diagnoseByReplay, fetchHistories, fetchJsonHistory, NONDETERMINISM_CAUSE, performReset, planReset, replayHistories, resetRequestId, type JsonHistory } from '../../libs/audit/src';
+import { diagnoseByReplay, fetchHistories, fetchJsonHistory, NONDETERMINISM_CAUSE, performReset, planReset, replayHistories, resetConfirmation, resetRequestId, type JsonHistory } from '../../libs/audit/src';
 import { PgStuckRunRepository } from '../../libs/persistence/src';
 import { StuckRunDetector, type StuckRunDetectorOptions } from '../../apps/worker/src/stuck-runs';
 import { createMasslineWorker } from '../../apps/worker/src';
@@ -261,16 +261,17 @@ describe('a run stuck on a nondeterminism error', () => {
     expect(dry.out).toContain(`reset to event ${at.lastGood} (last-good: before the first task the current build cannot replay)`);
     expect(dry.out).toMatch(new RegExp(`discards \\(1\\):\n {2}event ${at.lastGood} +workflow tasks +1 completed workflow task \\(from event ${at.lastGood} on\\)\n`));
     expect(dry.out).toMatch(new RegExp(`reapplies \\(signals and Updates accepted after the point, given to the new run again\\) \\(1\\):\n {2}event ${at.accepted} +update +note \\(update note-second\\)`));
-    expect(dry.out).toContain('dry run: nothing changed.');
+    const confirmation = resetConfirmation({ runId, resetEventId: at.lastGood, historyLength: before.events.length });
+    expect(dry.out).toContain(`dry run: nothing changed. To reset exactly this, run the same command with --confirm ${confirmation} --reason "…" instead of --dry-run`);
     // Nothing changed: the same run, the same history length.
     expect((await fetchJsonHistory(client, workflowId, runId))!.events.length).toBe(before.events.length);
     expect(await runsOf(workflowId)).toEqual([{ runId, status: 'RUNNING' }]);
 
     const json = JSON.parse((await massline('reset', workflowId, '--to', String(at.lastGood), '--dry-run', '--json')).out);
-    expect(json).toMatchObject({ status: 'dry-run', plan: { workflowId, runId, resetEventId: at.lastGood, requestId: resetRequestId(runId, at.lastGood), reapply: [{ eventId: at.accepted, kind: 'update' }] } });
+    expect(json).toMatchObject({ status: 'dry-run', confirmation, plan: { workflowId, runId, resetEventId: at.lastGood, requestId: resetRequestId(runId, at.lastGood), reapply: [{ eventId: at.accepted, kind: 'update' }] } });
   });
 
-  it('refuses a reset to an event that is not a WorkflowTaskCompleted, naming the valid choices, and one without a reason', async () => {
+  it('refuses a reset to an event that is not a WorkflowTaskCompleted, naming the valid choices, one without a reason, and one whose plan the operator has not seen in a dry run (or that moved since)', async () => {
     const wrong = await massline('reset', workflowId, '--to', String(at.accepted), '--reason', 'try');
     expect(wrong.code).toBe(2);
     expect(wrong.err).toBe(
@@ -280,13 +281,27 @@ describe('a run stuck on a nondeterminism error', () => {
     const noReason = await massline('reset', workflowId, '--to', 'last-good');
     expect(noReason.code).toBe(2);
     expect(noReason.err).toMatch(/a reset needs --reason/);
+    // Only a plan the operator has seen: no dry run's code, or the code of another plan, resets nothing.
+    const unseen = await massline('reset', workflowId, '--to', 'last-good', '--reason', 'no dry run');
+    expect(unseen.code).toBe(2);
+    expect(unseen.err).toMatch(/a reset needs --confirm <code>: run it with --dry-run first/);
+    const events = (await fetchJsonHistory(client, workflowId, runId))!.events.length;
+    const stale = resetConfirmation({ runId, resetEventId: at.lastGood, historyLength: events - 1 });
+    const moved = await massline('reset', workflowId, '--to', 'last-good', '--confirm', stale, '--reason', 'an old dry run');
+    expect(moved.code).toBe(2);
+    expect(moved.err).toBe(
+      `massline audit: --confirm ${stale} does not confirm this plan (${workflowId} run ${runId}, ${events} events, reset to event ${at.lastGood}): ` +
+        'the run has moved since the dry run, or the dry run was of another reset point. Nothing was reset: run the dry run again.\n',
+    );
+    expect((await massline('reset', workflowId, '--to', 'last-good', '--dry-run', '--confirm', stale)).err).toMatch(/--confirm is for the reset itself/);
     expect(await runsOf(workflowId)).toEqual([{ runId, status: 'RUNNING' }]);
   });
 
   it('is reset by the operator: the later decision is reapplied once, the workflow goes on, and the reset is in the audit log; the same command again resets nothing', async () => {
     const d = detector();
     await asMasslineWorker(async () => {
-      const reset = await massline('reset', workflowId, '--to', 'last-good', '--reason', 'v2 cannot replay the note "second"; its task runs again', '--by', 'ops-anna');
+      const { confirmation } = JSON.parse((await massline('reset', workflowId, '--to', 'last-good', '--dry-run', '--json')).out);
+      const reset = await massline('reset', workflowId, '--to', 'last-good', '--confirm', confirmation, '--reason', 'v2 cannot replay the note "second"; its task runs again', '--by', 'ops-anna');
       expect(reset.err).toBe('');
       expect(reset.code).toBe(0);
       const newRunId = /reset: \S+ run \S+ → run (\S+), by ops-anna; recorded in the audit log \(entry \d+\)\./.exec(reset.out)?.[1];

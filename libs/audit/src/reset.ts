@@ -53,6 +53,14 @@ export function resetRequestId(runId: string, eventId: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * The code a dry run prints and the reset asks for: the same run, reset point and history length, so that an
+ * operator resets only a plan they have seen, and a run that moved since (more events) needs a new dry run.
+ */
+export function resetConfirmation(plan: Pick<ResetPlan, 'runId' | 'resetEventId' | 'historyLength'>): string {
+  return createHash('sha256').update(`confirm:${plan.runId}:${plan.resetEventId}:${plan.historyLength}`).digest('hex').slice(0, 10);
+}
+
 /** How many of the valid reset points an error names (the latest ones); `massline audit export` shows the rest. */
 const CHOICES_NAMED = 20;
 

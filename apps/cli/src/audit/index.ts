@@ -44,10 +44,12 @@ Usage:
       checks the PostgreSQL read model against the workflows; lists every mismatch
   massline audit dossier <escalationId> [--html] [--out <file>]
       the referral dossier: the item's and unit's whole escalation trail
-  massline audit reset <unitId|itemId|workflowId> --to <eventId|last-good> [--dry-run] --reason "…" [--by <name>] [--json]
+  massline audit reset <unitId|itemId|workflowId> --to <eventId|last-good> --dry-run [--json]
+  massline audit reset <unitId|itemId|workflowId> --to <eventId|last-good> --confirm <code> --reason "…" [--by <name>] [--json]
       resets the workflow's latest run to a WorkflowTaskCompleted event (last-good: the one before the first
-      task the current build cannot replay): prints what it discards and reapplies; without --dry-run it
-      resets and records who (--by, else your user), what, when and why in the audit log. Dry-run first.
+      task the current build cannot replay). The dry run prints what it discards and reapplies, and the code
+      that confirms exactly that plan; the reset needs it (a run that moved since needs a new dry run), then
+      records who (--by, else your user), what, when and why in the audit log.
 
 Exit status: 0 all clear (a reset done, or found done already), 1 divergences or mismatches found (or not
 found, or the engine refused a reset), 2 usage or configuration error (a reset point that is not valid).
@@ -85,7 +87,7 @@ export async function runAudit(argv: string[], io: Io = { out: process.stdout, e
       case 'dossier':
         return await dossierCommand(parseArgs(rest, { values: ['out'], flags: ['html'], positionals: 1 }), connections, io);
       case 'reset':
-        return await resetCommand(parseArgs(rest, { values: ['to', 'reason', 'by'], flags: ['dry-run', 'json'], positionals: 1 }), connections, io);
+        return await resetCommand(parseArgs(rest, { values: ['to', 'reason', 'by', 'confirm'], flags: ['dry-run', 'json'], positionals: 1 }), connections, io);
       default:
         throw new UsageError(`unknown audit command "${command}"`);
     }

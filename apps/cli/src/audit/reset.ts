@@ -1,5 +1,6 @@
-// `massline audit reset <workflow> --to <eventId|last-good> [--dry-run] --reason "…"`: an operator resets a
-// stuck run, knowingly. It prints what the reset would discard and reapply; without --dry-run it resets
+// `massline audit reset <workflow> --to <eventId|last-good> (--dry-run | --confirm <code> --reason "…")`: an operator
+// resets a stuck run, knowingly. The dry run prints what the reset would discard and reapply and the code that
+// confirms that plan; with the code (and only while the run has not moved since) it resets
 // (ResetWorkflowExecution, a request id derived from the run and the event) and records who, what, when and
 // why in the audit log. The same command run again finds the reset done and resets nothing.
 import * as os from 'os';
@@ -11,6 +12,7 @@ import {
   recordedTaskFailure,
   repeatedReset,
   ResetPointError,
+  resetConfirmation,
   resetReason,
   toWorkflowId,
   type ResetPlan,
@@ -99,6 +101,8 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
   const dryRun = args.flags['dry-run'];
   const reason = args.values.reason?.trim() ?? '';
   if (!dryRun && !reason) throw new UsageError('a reset needs --reason "…": why, for the audit log and the run\'s history');
+  const confirm = args.values.confirm?.trim();
+  if (dryRun && confirm !== undefined) throw new UsageError('--confirm is for the reset itself, after the dry run');
   const by = operator(args, io.env);
   const json = args.flags.json;
   const client = await c.client();
@@ -158,10 +162,25 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
     throw error;
   }
 
+  const confirmation = resetConfirmation(plan);
   if (dryRun) {
-    if (json) io.out.write(`${JSON.stringify({ status: 'dry-run', plan }, null, 2)}\n`);
-    else io.out.write(`${planText(plan)}\n\ndry run: nothing changed. Without --dry-run (and with --reason), the run is reset and the reset recorded in the audit log.\n`);
+    if (json) io.out.write(`${JSON.stringify({ status: 'dry-run', plan, confirmation }, null, 2)}\n`);
+    else {
+      io.out.write(
+        `${planText(plan)}\n\ndry run: nothing changed. To reset exactly this, run the same command with --confirm ${confirmation} --reason "…" ` +
+          'instead of --dry-run: the run is reset and the reset recorded in the audit log.\n',
+      );
+    }
     return 0;
+  }
+  // Only a plan the operator has seen: its dry run's code, while the run has not moved since.
+  if (!confirm) throw new UsageError(`a reset needs --confirm <code>: run it with --dry-run first, read what it discards and reapplies, and confirm with the code it prints`);
+  if (confirm !== confirmation) {
+    io.err.write(
+      `massline audit: --confirm ${confirm} does not confirm this plan (${workflowId} run ${runId}, ${plan.historyLength} events, reset to event ${plan.resetEventId}): ` +
+        'the run has moved since the dry run, or the dry run was of another reset point. Nothing was reset: run the dry run again.\n',
+    );
+    return 2;
   }
 
   let newRunId: string;
