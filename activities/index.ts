@@ -71,7 +71,16 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         await inParallel(units, concurrency, async (unit) => {
           const outcome = await startUnitWorkflow(
             deps.temporal.client,
-            { campaignId, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch, groupId: unit.groupId, plan, ...(planVersion > 1 ? { planVersion } : {}) },
+            {
+              campaignId,
+              unitId: unit.id,
+              code: unit.code,
+              name: unit.name,
+              batch: unit.batch,
+              groupId: unit.groupId,
+              plan,
+              ...(planVersion > 1 ? { planVersion } : {}),
+            },
             deps.temporal.taskQueue,
           );
           if (outcome.status === 'started') progress.started++;
@@ -126,21 +135,26 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         measure: measure ?? null,
         planVersion: input.planVersion ?? null,
       };
-      const recorded = await deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
-        escalationKey: input.key,
-        recipient,
-        rung: input.rung,
-        subject: input.subject,
-        campaignId: escalation.campaignId,
-        unitId: input.unitId,
-        itemId: escalation.itemId,
-        groupId: escalation.groupId,
-        phase: escalation.phase,
-        deadline: input.deadline,
-        firedAt: input.firedAt,
-        to: escalation.recipients,
-        summary,
-      }), clock.now());
+      const recorded = await deps.escalations.record(
+        escalation,
+        [...channelsByName.keys()],
+        (recipient) => ({
+          escalationKey: input.key,
+          recipient,
+          rung: input.rung,
+          subject: input.subject,
+          campaignId: escalation.campaignId,
+          unitId: input.unitId,
+          itemId: escalation.itemId,
+          groupId: escalation.groupId,
+          phase: escalation.phase,
+          deadline: input.deadline,
+          firedAt: input.firedAt,
+          to: escalation.recipients,
+          summary,
+        }),
+        clock.now(),
+      );
       // What a channel must still send goes out on its own workflow: the ladder never waits on a receiver.
       if (recorded.queued > 0) await startNotificationDelivery(deps.temporal.client, { escalationKey: input.key }, deps.temporal.taskQueue);
       return { escalationId: recorded.escalationId, created: recorded.created };

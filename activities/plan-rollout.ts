@@ -50,7 +50,11 @@ export async function rolloutPlanVersion(
   const resumed = ctx?.info.heartbeatDetails as RolloutProgress | undefined;
   const batches = [...input.batches].sort();
   let progress: RolloutProgress = resumed ?? { batch: batches[0], lastCode: null, units: 0, items: 0 };
-  const acting = { actor: input.actor, comment: input.reason.length <= 200 ? input.reason : `${input.reason.slice(0, 197)}…`, version: input.version };
+  const acting = {
+    actor: input.actor,
+    comment: input.reason.length <= 200 ? input.reason : `${input.reason.slice(0, 197)}…`,
+    version: input.version,
+  };
   const update = async (workflowId: string, fn: () => Promise<unknown>): Promise<unknown> => {
     try {
       return await fn();
@@ -58,7 +62,9 @@ export async function rolloutPlanVersion(
       if (skippable(e)) return undefined;
       // Say which workflow refused and why (the retries' last failure is what an operator reads).
       const cause = e instanceof WorkflowUpdateFailedError ? e.cause : undefined;
-      throw new Error(`${workflowId} did not take plan version ${input.version}: ${cause?.message ?? (e as Error)?.message ?? String(e)}`, { cause: e });
+      throw new Error(`${workflowId} did not take plan version ${input.version}: ${cause?.message ?? (e as Error)?.message ?? String(e)}`, {
+        cause: e,
+      });
     }
   };
   for (const batch of batches.filter((b) => b >= progress.batch)) {
@@ -82,7 +88,10 @@ export async function rolloutPlanVersion(
           for (const n of [...numbers].sort((a, b) => a - b)) {
             const item = deps.client.workflow.getHandle(itemWorkflowId(itemId(unit.id, n)));
             const ok = await update(item.workflowId, () =>
-              item.executeUpdate(applyItemPlanVersionUpdate, { args: [{ ...acting, plan: { ladder: plan.ladder, calendar: plan.calendar } }], updateId: `plan-v${input.version}` }),
+              item.executeUpdate(applyItemPlanVersionUpdate, {
+                args: [{ ...acting, plan: { ladder: plan.ladder, calendar: plan.calendar } }],
+                updateId: `plan-v${input.version}`,
+              }),
             );
             if (ok) progress.items++;
           }

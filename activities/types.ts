@@ -52,7 +52,14 @@ export interface MasslineActivities {
    */
   rolloutPlanVersion(input: PlanRolloutInput): Promise<{ units: number; items: number }>;
   /** A referral rung proposes an organisational measure against the accountable head; the office confirms it. */
-  proposeMeasure(input: { key: string; campaignId: string; unitId: string; itemId?: string; subject: string; reason: string }): Promise<void>;
+  proposeMeasure(input: {
+    key: string;
+    campaignId: string;
+    unitId: string;
+    itemId?: string;
+    subject: string;
+    reason: string;
+  }): Promise<void>;
 }
 
 /**

@@ -31,11 +31,15 @@ async function main() {
   await step('build ready', ensureBuild);
   log(`bootstrap done in ${((Date.now() - started) / 1000).toFixed(1)} s; starting massline`);
 
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), 'up', ...process.argv.slice(2)], {
-    cwd: PROJECT_ROOT,
-    stdio: 'inherit',
-    env,
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), 'up', ...process.argv.slice(2)],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: 'inherit',
+      env,
+    },
+  );
   // Ctrl-C in a terminal reaches `massline up` directly (same process group); it stops everything in order.
   // A SIGTERM sent to this script alone is passed on.
   process.on('SIGINT', () => undefined);

@@ -83,9 +83,13 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
     check: (s: ItemState, a: A, c: ItemCtx) => void,
     apply: (s: ItemState, a: A, c: ItemCtx) => R,
   ) =>
-    setHandler(def, handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)), {
-      validator: validator((a: A) => check(s, a, ctx())),
-    });
+    setHandler(
+      def,
+      handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)),
+      {
+        validator: validator((a: A) => check(s, a, ctx())),
+      },
+    );
   on(reportProgressUpdate, checkReportProgress, applyReportProgress);
   on(submitCompletionUpdate, checkSubmitCompletion, applySubmitCompletion);
   on(verifyItemUpdate, checkVerifyItem, applyVerifyItem);
@@ -93,7 +97,14 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   on(decideExtensionUpdate, checkDecideExtension, applyDecideExtension);
   on(carryOverUpdate, checkCarryOver, applyCarryOver);
   // A plan version (the office changed the plan): the ladder below restarts on its ladder and calendar.
-  on(applyItemPlanVersionUpdate, checkItemPlanVersion, (st, a: Parameters<typeof applyItemPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyItemPlanVersion(st, a, { ...c, plan: input.plan })));
+  on(
+    applyItemPlanVersionUpdate,
+    checkItemPlanVersion,
+    (st, a: Parameters<typeof applyItemPlanVersion>[1], c) => (
+      patched(PLAN_VERSIONS),
+      applyItemPlanVersion(st, a, { ...c, plan: input.plan })
+    ),
+  );
 
   // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
   // Closing or carrying the item stops it at once; rungs that fell due before that moment still fire (late).
@@ -112,7 +123,16 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
       fire: async (step) => {
         const { firedAt } = step;
         const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
-        const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}), planVersion };
+        const rung: FiredRung = {
+          rung: step.rung,
+          firedAt,
+          deadline,
+          to,
+          dueAt: step.dueAt,
+          key: step.key,
+          ...(step.late ? { late: true } : {}),
+          planVersion,
+        };
         applyItemRung(s, rung, ctx());
         await fireRung(
           {
@@ -197,7 +217,11 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         reported.status = v.status;
         reported.card = v.card;
         try {
-          await getExternalWorkflowHandle(input.parentWorkflowId).signal(itemReportSignal, { itemId: input.itemId, status: v.status, card: v.card });
+          await getExternalWorkflowHandle(input.parentWorkflowId).signal(itemReportSignal, {
+            itemId: input.itemId,
+            status: v.status,
+            card: v.card,
+          });
         } catch (e) {
           // Only a unit that has ended refuses the signal; its card no longer changes.
           log.warn('unit not reachable; item report not delivered', { unit: input.parentWorkflowId, error: String(e) });

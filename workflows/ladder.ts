@@ -77,7 +77,11 @@ export type MeasureProposal = Omit<Parameters<MasslineActivities['proposeMeasure
  * its notices), then, for a rung that proposes a cadre measure (组织措施), proposes it. `inFlight` counts the
  * rungs whose effects are still running (a run continues as new only when none is).
  */
-export async function fireRung(escalation: EscalationInput, measure: () => MeasureProposal, inFlight: (delta: 1 | -1) => void): Promise<void> {
+export async function fireRung(
+  escalation: EscalationInput,
+  measure: () => MeasureProposal,
+  inFlight: (delta: 1 | -1) => void,
+): Promise<void> {
   inFlight(1);
   try {
     await escalate(escalation);

@@ -15,7 +15,13 @@ import {
   type GoalView,
   type ProgrammeView,
 } from '../libs/domain/src';
-import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, versioned, type ProgrammeWorkflowInput } from '../libs/contracts/src';
+import {
+  goalAchievementUpdate,
+  goalVerificationUpdate,
+  programmeStateQuery,
+  versioned,
+  type ProgrammeWorkflowInput,
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';

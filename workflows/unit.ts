@@ -122,9 +122,13 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     check: (s: UnitState, a: A, c: Ctx) => void,
     apply: (s: UnitState, a: A, c: Ctx) => R,
   ) =>
-    setHandler(def, handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)), {
-      validator: validator((a: A) => check(state, a, ctx())),
-    });
+    setHandler(
+      def,
+      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)),
+      {
+        validator: validator((a: A) => check(state, a, ctx())),
+      },
+    );
 
   on(addRecordUpdate, checkAddRecord, applyAddRecord);
   on(addOpinionUpdate, checkAddOpinion, applyAddOpinion);
@@ -139,7 +143,11 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   on(fileObjectionUpdate, checkFileObjection, applyFileObjection);
   on(answerObjectionUpdate, checkAnswerObjection, applyAnswerObjection);
   // A plan version (the office changed the plan): the ladders below restart on it.
-  on(applyUnitPlanVersionUpdate, checkUnitPlanVersion, (s, a: Parameters<typeof applyUnitPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyUnitPlanVersion(s, a, c)));
+  on(
+    applyUnitPlanVersionUpdate,
+    checkUnitPlanVersion,
+    (s, a: Parameters<typeof applyUnitPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyUnitPlanVersion(s, a, c)),
+  );
 
   setHandler(itemReportSignal, (report) => {
     if (!applyItemReport(state, report, ctx())) log.warn('report from an unknown item ignored', { itemId: report?.itemId });
@@ -169,7 +177,17 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           const cardsLeftPhase = state.view.phase !== phase && !patched('window-rung-of-a-left-phase-cards-nothing');
           applyWindowRung(
             state,
-            { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key, phase, ...(step.late ? { late: true } : {}), planVersion },
+            {
+              rung: step.rung,
+              firedAt,
+              deadline: window.endsAt,
+              to,
+              dueAt: step.dueAt,
+              key: step.key,
+              phase,
+              ...(step.late ? { late: true } : {}),
+              planVersion,
+            },
             ctx(),
             { cardsLeftPhase },
           );
@@ -284,7 +302,12 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
       const version = v.version;
       const changes = takeChanges(state, PROJECTION_CHUNK);
       const last = state.changes.length === 0;
-      await dbActivities.projectUnit({ campaignId: input.campaignId, unitId: input.unitId, ...(last ? { view: unitHeader(state.view) } : {}), changes });
+      await dbActivities.projectUnit({
+        campaignId: input.campaignId,
+        unitId: input.unitId,
+        ...(last ? { view: unitHeader(state.view) } : {}),
+        changes,
+      });
       if (last) fx.projectedVersion = version;
     }
   };

@@ -296,7 +296,9 @@ function cachedTemporalCli() {
 async function goInstallTemporalCli(go) {
   const dir = temporalCliDir();
   fs.mkdirSync(dir, { recursive: true });
-  log(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go (${TEMPORAL_CLI_MODULE}); a first build takes a few minutes, later clones reuse it from ${dir}`);
+  log(
+    `building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go (${TEMPORAL_CLI_MODULE}); a first build takes a few minutes, later clones reuse it from ${dir}`,
+  );
   const { seconds } = await runWithProgress(go, ['install', `${TEMPORAL_CLI_MODULE}@v${TEMPORAL_CLI_VERSION}`], {
     label: 'go install temporal',
     env: { ...process.env, GOBIN: dir, GOFLAGS: process.env.GOFLAGS || '-mod=mod' },
@@ -466,9 +468,20 @@ function cachedTemporalServer() {
   const stamp = readJson(path.join(layout.dir, 'massline-stamp.json'));
   if (!stamp || stamp.version !== TEMPORAL_SERVER_VERSION || stamp.recipe !== TEMPORAL_SERVER_RECIPE) return undefined;
   if (!isExecutable(layout.server) || !isExecutable(layout.sqlTool)) return undefined;
-  if (!fs.existsSync(path.join(layout.schemaDir, 'temporal', 'versioned')) || !fs.existsSync(path.join(layout.schemaDir, 'visibility', 'versioned'))) return undefined;
+  if (
+    !fs.existsSync(path.join(layout.schemaDir, 'temporal', 'versioned')) ||
+    !fs.existsSync(path.join(layout.schemaDir, 'visibility', 'versioned'))
+  )
+    return undefined;
   const ui = stamp.ui && isExecutable(layout.uiServer) ? layout.uiServer : undefined;
-  return { version: TEMPORAL_SERVER_VERSION, server: layout.server, sqlTool: layout.sqlTool, uiServer: ui, schemaDir: layout.schemaDir, uiProblem: ui ? undefined : stamp.uiProblem };
+  return {
+    version: TEMPORAL_SERVER_VERSION,
+    server: layout.server,
+    sqlTool: layout.sqlTool,
+    uiServer: ui,
+    schemaDir: layout.schemaDir,
+    uiProblem: ui ? undefined : stamp.uiProblem,
+  };
 }
 
 /** `go install pkg@version` into `dir`, renaming the binary Go names after the package folder. */
@@ -510,7 +523,9 @@ async function ensureTemporalServer() {
     const layout = temporalServerLayout();
     fs.mkdirSync(layout.dir, { recursive: true });
     const v = `v${TEMPORAL_SERVER_VERSION}`;
-    log(`building the Temporal server ${v} and its SQL tool with Go (${TEMPORAL_SERVER_MODULE}); a first build takes about 5 minutes, later clones reuse it from ${layout.dir}`);
+    log(
+      `building the Temporal server ${v} and its SQL tool with Go (${TEMPORAL_SERVER_MODULE}); a first build takes about 5 minutes, later clones reuse it from ${layout.dir}`,
+    );
     const serverSeconds = await goInstallInto(
       go,
       layout.dir,
@@ -534,7 +549,8 @@ async function ensureTemporalServer() {
       source = path.join(gomodcache, `${TEMPORAL_SERVER_MODULE}@${v}`);
     }
     const schemaSource = path.join(source, 'schema', 'postgresql', 'v12');
-    if (!fs.existsSync(path.join(schemaSource, 'temporal', 'versioned'))) throw new Error(`the server module's schemas are not in ${schemaSource}`);
+    if (!fs.existsSync(path.join(schemaSource, 'temporal', 'versioned')))
+      throw new Error(`the server module's schemas are not in ${schemaSource}`);
     fs.rmSync(layout.schemaDir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(layout.schemaDir), { recursive: true });
     fs.cpSync(schemaSource, layout.schemaDir, { recursive: true });
@@ -604,7 +620,13 @@ function testServerLauncher() {
 
 function cachedTestServer(java) {
   const stamp = readJson(recipeFile('massline-stamp', '.json'));
-  if (stamp && stamp.version === TEST_SERVER_VERSION && stamp.recipe === TEST_SERVER_RECIPE && stamp.java === java && isExecutable(testServerLauncher())) {
+  if (
+    stamp &&
+    stamp.version === TEST_SERVER_VERSION &&
+    stamp.recipe === TEST_SERVER_RECIPE &&
+    stamp.java === java &&
+    isExecutable(testServerLauncher())
+  ) {
     return testServerLauncher();
   }
   return undefined;
@@ -770,10 +792,21 @@ async function ensureTestServer() {
       fs.rmSync(libDir, { recursive: true, force: true });
       await runWithProgress(
         mvn,
-        ['-B', '-ntp', '-f', path.join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
+        [
+          '-B',
+          '-ntp',
+          '-f',
+          path.join(dir, 'pom.xml'),
+          'dependency:copy-dependencies',
+          `-DoutputDirectory=${libDir}`,
+          '-DincludeScope=runtime',
+        ],
         { label: 'mvn dependency:copy-dependencies', showLine: (line) => /ERROR|BUILD/.test(line) },
       );
-      const jars = fs.readdirSync(libDir).filter((f) => f.endsWith('.jar')).sort();
+      const jars = fs
+        .readdirSync(libDir)
+        .filter((f) => f.endsWith('.jar'))
+        .sort();
       if (!jars.some((j) => j.startsWith(`temporal-test-server-${TEST_SERVER_VERSION}`))) {
         throw new Error(`Maven did not produce temporal-test-server-${TEST_SERVER_VERSION}.jar in ${libDir}`);
       }
@@ -837,7 +870,9 @@ if (require.main === module) {
     process.stdout.write(`temporal cli: ${cli}\ntest server: ${testServer}\n`);
     if (process.argv.includes('--cluster')) {
       const server = await ensureTemporalServer();
-      process.stdout.write(`temporal server: ${server.server}\nsql tool: ${server.sqlTool}\nweb ui server: ${server.uiServer || `none (${server.uiProblem})`}\n`);
+      process.stdout.write(
+        `temporal server: ${server.server}\nsql tool: ${server.sqlTool}\nweb ui server: ${server.uiServer || `none (${server.uiProblem})`}\n`,
+      );
     }
     // The SDK gives the test server 5 s to listen; show how long it takes on this machine now.
     const { ms, child } = await launchAndWait(testServer, 5000);

@@ -28,7 +28,11 @@ export interface ApiUnderTest {
   announced: string[];
   /** Stops the in-process worker (if any): the workflows stay, nobody runs them. */
   stopWorker(): Promise<void>;
-  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
+  call<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<HttpResult<T>>;
   close(): Promise<void>;
 }
 
@@ -42,7 +46,14 @@ export interface StartOptions {
   db?: TestDatabase;
 }
 
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => console.error(m),
+};
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle as the worker builds it (its interceptors included), built once per test file. */
 export const workflowBundle = () => (bundle ??= bundleMasslineWorkflows(quiet));
@@ -132,4 +143,3 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
     },
   };
 }
-

@@ -21,7 +21,9 @@ beforeAll(async () => {
   w = await buildWorld(api, {}, 3);
   const list = await api.call('GET', `/api/campaigns/${w.campaignId}/units?groupId=${w.groupA}`, { token: w.tokens.office });
   unitC = list.body.items.find((u: { id: string }) => u.id !== w.unitA).id;
-  unitCToken = (await api.call('POST', '/api/principals', { token: w.tokens.office, body: { name: 'head of unit C', role: 'unit', unitId: unitC } })).body.token;
+  unitCToken = (
+    await api.call('POST', '/api/principals', { token: w.tokens.office, body: { name: 'head of unit C', role: 'unit', unitId: unitC } })
+  ).body.token;
   // Both units of group A into P2, each with a meeting scheduled two hours ago.
   for (const [unit, token] of [
     [w.unitA, w.tokens.unitA],
@@ -29,11 +31,14 @@ beforeAll(async () => {
   ]) {
     const U = `/api/units/${unit}`;
     const as = (method: string, path: string, body?: unknown, t: string | undefined = token) => api.call(method, path, { token: t, body });
-    for (const kind of ['study', 'investigation', 'solicitation-report']) expect((await as('POST', `${U}/records`, { kind, title: kind })).status).toBe(201);
+    for (const kind of ['study', 'investigation', 'solicitation-report'])
+      expect((await as('POST', `${U}/records`, { kind, title: kind })).status).toBe(201);
     expect((await as('POST', `${U}/opinions`, { text: 'visit the grassroots' }, undefined)).status).toBe(202);
     const t = await as('POST', `${U}/transitions`, { to: 'P2' });
     expect(t.status).toBe(201);
-    expect((await as('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: 'P1 complete' }, w.tokens.supA)).status).toBe(200);
+    expect(
+      (await as('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: 'P1 complete' }, w.tokens.supA)).status,
+    ).toBe(200);
     expect((await as('POST', `${U}/meeting`, { scheduledAt: ago(120), location: 'Meeting room 3' })).status).toBe(201);
   }
 });
@@ -44,7 +49,10 @@ afterAll(async () => {
 describe('全程参与: a supervisor cannot attest presence at two meetings whose intervals overlap', () => {
   const attend = (unit: string, arrivedAt: string, leftAt: string) =>
     api.call('POST', `/api/units/${unit}/meeting/attendance`, { token: w.tokens.supA, body: { arrivedAt, leftAt } });
-  const rows = () => db().query('SELECT unit_id, state, arrived_at, left_at FROM supervisor_presence WHERE supervisor_id = $1 ORDER BY arrived_at', [w.ids.supA]);
+  const rows = () =>
+    db().query('SELECT unit_id, state, arrived_at, left_at FROM supervisor_presence WHERE supervisor_id = $1 ORDER BY arrived_at', [
+      w.ids.supA,
+    ]);
 
   it('the second, overlapping attestation is a 409 naming the rule, and the unit timeline shows the refusal', async () => {
     expect((await attend(w.unitA, ago(100), ago(60))).status).toBe(200);
@@ -58,7 +66,9 @@ describe('全程参与: a supervisor cannot attest presence at two meetings whos
     const timeline = await api.call('GET', `/api/units/${unitC}/timeline`, { token: w.tokens.auditor });
     expect(timeline.status).toBe(200);
     expect(timeline.body).toEqual(
-      expect.arrayContaining([expect.objectContaining({ outcome: 'refused', rule: 'meeting.attendance-overlap', actor: w.ids.supA, source: 'audit-log' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'refused', rule: 'meeting.attendance-overlap', actor: w.ids.supA, source: 'audit-log' }),
+      ]),
     );
     // Back to back is not overlapping (intervals are half-open).
     expect((await attend(unitC, ago(60), ago(20))).status).toBe(200);
@@ -105,10 +115,14 @@ it('3. a campaign whose workflow task fails on every attempt reads "stalled", an
   );
   expect((await api.call('POST', `/api/campaigns/${id}/start`, { token: w.tokens.office })).status).toBe(202);
   // The read says what the stuck-run detector last saw (a pass every 30 s): never asks the engine.
-  const stalled = await eventually(async () => {
-    const r = await api.call('GET', `/api/campaigns/${id}`, { token: w.tokens.office });
-    return r.body.status === 'stalled' ? r.body : undefined;
-  }, 'the campaign reported stalled', 150_000);
+  const stalled = await eventually(
+    async () => {
+      const r = await api.call('GET', `/api/campaigns/${id}`, { token: w.tokens.office });
+      return r.body.status === 'stalled' ? r.body : undefined;
+    },
+    'the campaign reported stalled',
+    150_000,
+  );
   expect(stalled.stalled.attempts).toBeGreaterThanOrEqual(3);
   expect(stalled.stalled.cause).toMatch(/^WORKFLOW_TASK_FAILED_CAUSE_/);
   expect(Date.parse(stalled.stalled.seenAt)).toBeGreaterThanOrEqual(Date.parse(stalled.stalled.since));

@@ -77,19 +77,32 @@ describe('previewing a plan change', () => {
     };
 
     // Refused as it should be, changing nothing.
-    expect((await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change: { batches: [{ batch: 1, startsAt: newP1End }] } })).body).toMatchObject({
+    expect(
+      (
+        await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, {
+          change: { batches: [{ batch: 1, startsAt: newP1End }] },
+        })
+      ).body,
+    ).toMatchObject({
       statusCode: 400,
       details: [expect.objectContaining({ field: 'change.batches[0].startsAt', rule: 'plan-change.fixed' })],
     });
     expect((await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change: {} })).status).toBe(400);
-    expect((await api.call('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { token: w.tokens.supA, body: { change } })).status).toBe(403);
+    expect(
+      (await api.call('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { token: w.tokens.supA, body: { change } })).status,
+    ).toBe(403);
 
     const tablesBefore = await tables();
     const historiesBefore = await histories();
     const r = await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change });
     expect(r.status).toBe(200);
     const preview = r.body;
-    expect(preview).toMatchObject({ batches: [1, 2], from: { '1': 1, '2': 1 }, version: 2, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(preview).toMatchObject({
+      batches: [1, 2],
+      from: { '1': 1, '2': 1 },
+      version: 2,
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
 
     // Unit B: its P1 window and the window ladder's rungs, half an hour later.
     const b = preview.moves.filter((m: { unitId: string }) => m.unitId === w.unitB);
@@ -118,7 +131,10 @@ describe('previewing a plan change', () => {
     expect(preview.days.reduce((s: number, d: { before: number }) => s + d.before, 0)).toBe(5);
 
     // Batch 2 alone takes nothing of batch 1's: nothing live moves.
-    expect((await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change, batches: [2] })).body).toMatchObject({ total: 0, counts: {} });
+    expect((await office('POST', `/api/campaigns/${w.campaignId}/plan-changes/preview`, { change, batches: [2] })).body).toMatchObject({
+      total: 0,
+      counts: {},
+    });
 
     // Nothing changed: every table, every history.
     expect(await histories()).toEqual(historiesBefore);
@@ -139,20 +155,36 @@ describe('applying a plan change', () => {
 
     // Refused as it should be: bad input, the wrong role, a digest that no preview gave.
     const apply = (body: unknown, token = OFFICE_TOKEN) => api.call('POST', `/api/campaigns/${w.campaignId}/plan-changes`, { token, body });
-    expect((await apply({ change: redLater, previewDigest: second.digest })).body).toMatchObject({ statusCode: 400, details: [expect.objectContaining({ field: 'reason' })] });
-    expect((await apply({ change: redLater, reason: 'r', previewDigest: 'not-a-digest' })).body).toMatchObject({ statusCode: 400, details: [expect.objectContaining({ field: 'previewDigest' })] });
+    expect((await apply({ change: redLater, previewDigest: second.digest })).body).toMatchObject({
+      statusCode: 400,
+      details: [expect.objectContaining({ field: 'reason' })],
+    });
+    expect((await apply({ change: redLater, reason: 'r', previewDigest: 'not-a-digest' })).body).toMatchObject({
+      statusCode: 400,
+      details: [expect.objectContaining({ field: 'previewDigest' })],
+    });
     expect((await apply({ change: redLater, reason: 'r', previewDigest: second.digest }, w.tokens.auditor)).status).toBe(403);
     // The digest of another change's preview is not this change's.
-    expect((await apply({ change: redLater, reason: 'r', previewDigest: first.digest })).body).toMatchObject({ statusCode: 409, details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })] });
+    expect((await apply({ change: redLater, reason: 'r', previewDigest: first.digest })).body).toMatchObject({
+      statusCode: 409,
+      details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })],
+    });
     expect((await office('GET', `/api/campaigns/${w.campaignId}/plan-versions`)).body.items).toHaveLength(1);
 
     const applied = await apply({ change: redLater, reason: 'red cards later for the holidays', previewDigest: second.digest });
     expect(applied.status).toBe(201);
     expect(applied.body).toMatchObject({ version: 2, batches: [1, 2], previewDigest: second.digest, moves: 2 });
     // The first preview no longer holds (version 2 came since): refused, and no version 3.
-    expect((await apply({ change: disclosure, reason: 'longer disclosure', previewDigest: first.digest })).body).toMatchObject({ statusCode: 409, details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })] });
+    expect((await apply({ change: disclosure, reason: 'longer disclosure', previewDigest: first.digest })).body).toMatchObject({
+      statusCode: 409,
+      details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })],
+    });
     // The same confirmation again (its answer lost) answers with the version it made: no version 3.
-    expect((await apply({ change: redLater, reason: 'again', previewDigest: second.digest })).body).toMatchObject({ version: 2, previewDigest: second.digest, moves: 2 });
+    expect((await apply({ change: redLater, reason: 'again', previewDigest: second.digest })).body).toMatchObject({
+      version: 2,
+      previewDigest: second.digest,
+      moves: 2,
+    });
 
     // The rollout gives version 2 to both units and both items; their views say so.
     const versions = await eventually(async () => {

@@ -22,7 +22,8 @@ const described = async (workflowId: string) => {
 };
 /** What the Web UI shows as a running workflow's current details (the SDK's metadata query). */
 const currentDetails = async (workflowId: string) =>
-  (await apiContextOf(api.app).temporal.workflow.getHandle(workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+  (await apiContextOf(api.app).temporal.workflow.getHandle(workflowId).query<{ currentDetails?: string }>('__temporal_workflow_metadata'))
+    .currentDetails ?? '';
 
 it('a unit and its campaign are listed by name, not by id', async () => {
   const unit = await described(unitWorkflowId(w.unitA));
@@ -36,7 +37,14 @@ it('a unit and its campaign are listed by name, not by id', async () => {
 it('a programme is listed with its track and lead leader, its goals in the details', async () => {
   const created = await api.call('POST', '/api/programmes', {
     token: w.tokens.office,
-    body: { name: '三改一拆', track: 'action', leadLeader: '陈副市长', leadUnitId: w.unitA, responsibleUnitIds: [], goals: [{ title: '摸清底数', dueAt: new Date(Date.now() + 3_600_000).toISOString() }] },
+    body: {
+      name: '三改一拆',
+      track: 'action',
+      leadLeader: '陈副市长',
+      leadUnitId: w.unitA,
+      responsibleUnitIds: [],
+      goals: [{ title: '摸清底数', dueAt: new Date(Date.now() + 3_600_000).toISOString() }],
+    },
   });
   expect(created.status).toBe(201);
   const programme = await described(programmeWorkflowId(created.body.id));
@@ -51,11 +59,18 @@ it('a rectification item is listed by its unit, number and owner; unit and item 
   const {
     itemIds: [itemId],
   } = await driveToEffectiveTaskBook(api, w, [{ measure: 'Cut meetings by a third', owner: 'Office director Li', deadline }]);
-  const item = await eventually(async () => (await described(itemWorkflowId(itemId)).catch(() => undefined))?.summary || undefined, 'the item started');
-  expect(item).toBe('整改事项 U-0 第1项 · 责任人 Office director Li');
-  expect(await eventually(async () => (/^状态 \/ Status: /.test(await currentDetails(itemWorkflowId(itemId))) ? currentDetails(itemWorkflowId(itemId)) : undefined), 'item details')).toContain(
-    `时限 / Deadline: ${deadline}`,
+  const item = await eventually(
+    async () => (await described(itemWorkflowId(itemId)).catch(() => undefined))?.summary || undefined,
+    'the item started',
   );
+  expect(item).toBe('整改事项 U-0 第1项 · 责任人 Office director Li');
+  expect(
+    await eventually(
+      async () =>
+        /^状态 \/ Status: /.test(await currentDetails(itemWorkflowId(itemId))) ? currentDetails(itemWorkflowId(itemId)) : undefined,
+      'item details',
+    ),
+  ).toContain(`时限 / Deadline: ${deadline}`);
   // The unit moved on to P3: its details follow.
   expect(await currentDetails(unitId)).toMatch(/^环节 \/ Phase: P3 /);
 }, 240_000);

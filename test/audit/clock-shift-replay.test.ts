@@ -50,13 +50,19 @@ export function shiftTaskClocks(json: { events: CliEvent[] }, by: -1 | 1): { eve
 /** The run recorded the patch marker (its id is in the marker's payload, base64 in the engine's JSON). */
 const hasMarker = (f: Fixture) =>
   f.json.events.some((e) => {
-    const a = (e as unknown as { markerRecordedEventAttributes?: { markerName?: string; details?: { 'patch-data'?: { payloads?: Array<{ data: string }> } } } })
-      .markerRecordedEventAttributes;
+    const a = (
+      e as unknown as {
+        markerRecordedEventAttributes?: { markerName?: string; details?: { 'patch-data'?: { payloads?: Array<{ data: string }> } } };
+      }
+    ).markerRecordedEventAttributes;
     const data = a?.markerName === 'core_patch' ? a.details?.['patch-data']?.payloads?.[0]?.data : undefined;
     return !!data && Buffer.from(data, 'base64').toString('utf8').includes(`"${MARKER}"`);
   });
 const asItems = (fixtures: Fixture[], by: -1 | 1): ReplayItem[] =>
-  fixtures.map((f) => ({ workflowId: `${f.workflowId} (${f.file}, clocks ${by < 0 ? 'of the previous task' : 'of the next task'})`, history: historyFromCliJson(shiftTaskClocks(f.json, by)) }));
+  fixtures.map((f) => ({
+    workflowId: `${f.workflowId} (${f.file}, clocks ${by < 0 ? 'of the previous task' : 'of the next task'})`,
+    history: historyFromCliJson(shiftTaskClocks(f.json, by)),
+  }));
 
 describe('replay with every task run at another task’s clock', () => {
   const current = load('current');
@@ -68,9 +74,12 @@ describe('replay with every task run at another task’s clock', () => {
   }, 120_000);
 
   it('the current generation follows the rule: every unit, item, campaign and programme run carries the marker', () => {
-    const typeOf = (f: Fixture) => (f.json.events[0] as unknown as { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }).workflowExecutionStartedEventAttributes?.workflowType?.name;
+    const typeOf = (f: Fixture) =>
+      (f.json.events[0] as unknown as { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } })
+        .workflowExecutionStartedEventAttributes?.workflowType?.name;
     const types = new Set(current.filter(hasMarker).map(typeOf));
-    for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow']) expect(types).toContain(type);
+    for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow'])
+      expect(types).toContain(type);
     expect(v1.filter(hasMarker)).toEqual([]);
   });
 

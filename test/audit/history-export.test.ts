@@ -17,7 +17,10 @@ async function cliShow(workflowId: string, runId?: string): Promise<string> {
   const { temporal } = testServices();
   const args = ['workflow', 'show', '--output', 'json', '--address', temporal.address, '--namespace', temporal.namespace, '-w', workflowId];
   if (runId) args.push('-r', runId);
-  const { stdout } = await run(temporal.cliPath, args, { maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  const { stdout } = await run(temporal.cliPath, args, {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
   return stdout;
 }
 
@@ -36,7 +39,13 @@ describe('history export (temporal workflow show --output json)', () => {
     client = new Client({ connection, namespace: temporal.namespace });
     nativeConnection = await NativeConnection.connect({ address: temporal.address });
     bundle = await bundleWorkflows(workflowsPath);
-    const worker = await Worker.create({ connection: nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: bundle, activities: exerciseActivities });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: temporal.namespace,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: exerciseActivities,
+    });
     await worker.runUntil(async () => {
       const handle = await client.workflow.start('exerciseWorkflow', {
         taskQueue,
@@ -55,7 +64,9 @@ describe('history export (temporal workflow show --output json)', () => {
         return d.runId !== runIds[0] ? d.runId : undefined;
       }, 'the continued run');
       runIds.push(second);
-      await client.workflow.getHandle(workflowId).executeUpdate('note', { args: [{ actor: { id: 'p-3', role: 'supervisor' }, text: '第二' }] });
+      await client.workflow
+        .getHandle(workflowId)
+        .executeUpdate('note', { args: [{ actor: { id: 'p-3', role: 'supervisor' }, text: '第二' }] });
       await client.workflow.getHandle(workflowId).signal('poke', 'stop');
       expect(await client.workflow.getHandle(workflowId).result()).toBe('第二');
     });
@@ -79,7 +90,15 @@ describe('history export (temporal workflow show --output json)', () => {
     // The histories hold what makes the format hard: updates, markers, memo, failures, int64, escapes.
     const first = JSON.parse((await exportHistory(client, workflowId, runIds[0]))!);
     const types = new Set(first.events.map((e: { eventType: string }) => e.eventType));
-    for (const t of ['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'EVENT_TYPE_MARKER_RECORDED', 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', 'EVENT_TYPE_ACTIVITY_TASK_FAILED', 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED', 'EVENT_TYPE_TIMER_CANCELED', 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW']) {
+    for (const t of [
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+      'EVENT_TYPE_MARKER_RECORDED',
+      'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+      'EVENT_TYPE_ACTIVITY_TASK_FAILED',
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED',
+      'EVENT_TYPE_TIMER_CANCELED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    ]) {
       expect(types).toContain(t);
     }
   });

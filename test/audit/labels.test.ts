@@ -5,7 +5,8 @@ import { CALL_LABELS, labelOf, refusedLabelOf, RUNG_LABELS } from '../../libs/au
 import { RUNGS } from '../../libs/domain/src';
 
 const calls = (Object.values(definitions) as unknown[]).filter(
-  (d): d is { type: 'update' | 'signal'; name: string } => !!d && typeof d === 'object' && ['update', 'signal'].includes((d as { type?: string }).type ?? ''),
+  (d): d is { type: 'update' | 'signal'; name: string } =>
+    !!d && typeof d === 'object' && ['update', 'signal'].includes((d as { type?: string }).type ?? ''),
 );
 
 describe('timeline labels', () => {
@@ -30,7 +31,10 @@ describe('timeline labels', () => {
     expect(labelOf('phaseEntered', { phase: 'P1' }).en).toBe('Entered P1: Study and listening');
     expect(labelOf('phaseEntered', { phase: 'DONE' })).toEqual({ en: 'Lifecycle completed', zh: '全部环节完成' });
     expect(labelOf('phaseEntered', { phase: 'P9' })).toEqual({ en: 'Entered a phase', zh: '进入环节' });
-    expect(refusedLabelOf('approveTransition', { approve: true })).toEqual({ en: 'Refused: Transition decided', zh: '被拒绝：环节转换审批' });
+    expect(refusedLabelOf('approveTransition', { approve: true })).toEqual({
+      en: 'Refused: Transition decided',
+      zh: '被拒绝：环节转换审批',
+    });
   });
 
   it('name every rung, and fall back to the name of an unknown action', () => {

@@ -14,7 +14,12 @@ interface Fixture extends ReplayItem {
 }
 
 function loadFixtures(): Fixture[] {
-  const files = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = fs.existsSync(DIR)
+    ? fs
+        .readdirSync(DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   return files.map((file) => {
     const json = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
     const started = json.events?.[0]?.workflowExecutionStartedEventAttributes ?? {};
@@ -28,7 +33,9 @@ function loadFixtures(): Fixture[] {
 }
 
 const describeFailures = (failures: Array<{ workflowId: string; error: string }>, fixtures: Fixture[]) =>
-  failures.map((f) => `${fixtures.find((x) => x.workflowId === f.workflowId)?.file ?? f.workflowId} (${f.workflowId}): ${f.error}`).join('\n');
+  failures
+    .map((f) => `${fixtures.find((x) => x.workflowId === f.workflowId)?.file ?? f.workflowId} (${f.workflowId}): ${f.error}`)
+    .join('\n');
 
 describe('replay guard: recorded histories against the current workflow code', () => {
   const fixtures = loadFixtures();
@@ -36,7 +43,8 @@ describe('replay guard: recorded histories against the current workflow code', (
 
   it('has a corpus covering every workflow type', () => {
     const types = new Set(fixtures.map((f) => f.workflowType));
-    for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow']) expect(types).toContain(type);
+    for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow'])
+      expect(types).toContain(type);
   });
 
   it('replays every recorded history without a divergence', async () => {

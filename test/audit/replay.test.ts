@@ -28,11 +28,22 @@ describe('replaying histories', () => {
       bundleWorkflows(require.resolve('./fixtures/workflows/exercise')),
       bundleWorkflows(require.resolve('./fixtures/workflows/exercise-changed')),
     ]);
-    const worker = await Worker.create({ connection: nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: current, activities: exerciseActivities });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: temporal.namespace,
+      taskQueue,
+      workflowBundle: current,
+      activities: exerciseActivities,
+    });
     await worker.runUntil(async () => {
       await Promise.all(
         ids.map(async (workflowId) => {
-          const handle = await client.workflow.start('exerciseWorkflow', { taskQueue, workflowId, args: [1], searchAttributes: { MasslineCampaign: [campaignId] } });
+          const handle = await client.workflow.start('exerciseWorkflow', {
+            taskQueue,
+            workflowId,
+            args: [1],
+            searchAttributes: { MasslineCampaign: [campaignId] },
+          });
           await handle.executeUpdate('note', { args: [{ actor: { id: 'p-1', role: 'unit' }, text: workflowId }] });
           await handle.signal('poke', 'stop');
           await handle.result();
@@ -40,7 +51,10 @@ describe('replaying histories', () => {
       );
     });
     // Visibility is eventually consistent: wait until the campaign's workflows are listed.
-    await eventually(async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count === ids.length ? true : undefined), 'visibility');
+    await eventually(
+      async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count === ids.length ? true : undefined),
+      'visibility',
+    );
   });
 
   afterAll(async () => {
@@ -50,7 +64,12 @@ describe('replaying histories', () => {
 
   it('replays a campaign found by its search attribute against the code that wrote it', async () => {
     const seen: number[] = [];
-    const result = await replaySelection({ client, selection: { campaignId }, bundle: current, onProgress: (p: ReplayProgress) => void seen.push(p.replayed) });
+    const result = await replaySelection({
+      client,
+      selection: { campaignId },
+      bundle: current,
+      onProgress: (p: ReplayProgress) => void seen.push(p.replayed),
+    });
     expect(result.total).toBe(ids.length);
     expect(result.replayed).toBe(ids.length);
     expect(result.failures).toEqual([]);
@@ -72,7 +91,11 @@ describe('replaying histories', () => {
   });
 
   it('selects by close time, alone or with a campaign', async () => {
-    const inRange = await replaySelection({ client, selection: { campaignId, closedAfter: startedAt.toISOString(), closedBefore: new Date(Date.now() + 60_000).toISOString() }, bundle: current });
+    const inRange = await replaySelection({
+      client,
+      selection: { campaignId, closedAfter: startedAt.toISOString(), closedBefore: new Date(Date.now() + 60_000).toISOString() },
+      bundle: current,
+    });
     expect(inRange.total).toBe(ids.length);
     expect(inRange.failures).toEqual([]);
     const before = await replaySelection({ client, selection: { campaignId, closedBefore: startedAt.toISOString() }, bundle: current });
@@ -92,12 +115,18 @@ describe('replaying histories', () => {
 
 describe('describeReplayError', () => {
   it('names the event of the engine message', () => {
-    const err = Object.assign(new Error('Replay failed with a nondeterminism error. Details: Failure { failure: Some(Failure { message: "[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted)", source: "" }) }'), { name: 'DeterminismViolationError' });
+    const err = Object.assign(
+      new Error(
+        'Replay failed with a nondeterminism error. Details: Failure { failure: Some(Failure { message: "[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted)", source: "" }) }',
+      ),
+      { name: 'DeterminismViolationError' },
+    );
     expect(describeReplayError(err)).toEqual({
       kind: 'nondeterminism',
       eventId: 27,
       eventType: 'TimerStarted',
-      error: '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted) (first diverging event: 27 TimerStarted)',
+      error:
+        '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted) (first diverging event: 27 TimerStarted)',
     });
   });
 

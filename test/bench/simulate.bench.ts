@@ -36,7 +36,13 @@ function sampleDescendants() {
         const cpu = (Number(fields[11]) + Number(fields[12])) / TICK;
         const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
         const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-        const name = cmd.some((c) => c.includes('java')) ? 'java test server' : cmd.some((c) => c.endsWith('postgres') || c.startsWith('postgres:')) ? 'postgres' : pid === process.pid ? 'node (driver, worker, activities)' : cmd[0]?.split('/').pop() ?? String(pid);
+        const name = cmd.some((c) => c.includes('java'))
+          ? 'java test server'
+          : cmd.some((c) => c.endsWith('postgres') || c.startsWith('postgres:'))
+            ? 'postgres'
+            : pid === process.pid
+              ? 'node (driver, worker, activities)'
+              : (cmd[0]?.split('/').pop() ?? String(pid));
         const prev = seen.get(pid) ?? { cmd: name, cpu: 0, peakRss: 0 };
         // (the name of the last sample: a launcher script becomes the JVM it execs)
         seen.set(pid, { cmd: name, cpu: Math.max(prev.cpu, cpu), peakRss: Math.max(prev.peakRss, rss) });
@@ -73,7 +79,11 @@ function sampleDescendants() {
         // Peak memory of a kind of process: the sum of each one's peak (PostgreSQL runs several).
         byCmd.set(p.cmd, { cpu: a.cpu + p.cpu, peakRss: a.peakRss + p.peakRss });
       }
-      return [...byCmd].map(([cmd, v]) => ({ process: cmd, cpuSeconds: Number(v.cpu.toFixed(1)), peakRssMiB: Math.round(v.peakRss / 1048576) }));
+      return [...byCmd].map(([cmd, v]) => ({
+        process: cmd,
+        cpuSeconds: Number(v.cpu.toFixed(1)),
+        peakRssMiB: Math.round(v.peakRss / 1048576),
+      }));
     },
   };
 }
@@ -84,14 +94,17 @@ export async function main() {
   const plan = defaultPlan('2013-07-08T00:00:00+08:00');
   const started = Date.now();
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  if (process.env.BENCH_JFR) process.env.JAVA_TOOL_OPTIONS = `${process.env.JAVA_TOOL_OPTIONS ?? ''} -XX:StartFlightRecording=name=sim,settings=profile`.trim();
+  if (process.env.BENCH_JFR)
+    process.env.JAVA_TOOL_OPTIONS = `${process.env.JAVA_TOOL_OPTIONS ?? ''} -XX:StartFlightRecording=name=sim,settings=profile`.trim();
   const processes = sampleDescendants();
   const { report, stats } = await runSimulation(
     { name: 'bench', plan, units, groups, profile: DEFAULT_PROFILE, seed: process.env.BENCH_SEED ?? 'bench' },
     {
       onProgress: (p) => {
         if (p.stage === 'reporting' && process.env.BENCH_JFR) processes.dump();
-        process.stderr.write(`\r${p.stage} ${p.note ?? ''} ${p.at?.slice(0, 10) ?? ''} ${p.actionsDone}/${p.actionsTotal} ${((Date.now() - started) / 1000).toFixed(0)} s   `);
+        process.stderr.write(
+          `\r${p.stage} ${p.note ?? ''} ${p.at?.slice(0, 10) ?? ''} ${p.actionsDone}/${p.actionsTotal} ${((Date.now() - started) / 1000).toFixed(0)} s   `,
+        );
       },
       log: (l) => process.stderr.write(`${l}\n`),
       ...(process.env.BENCH_TEST_SERVER ? { testServer: process.env.BENCH_TEST_SERVER } : {}),
@@ -100,5 +113,19 @@ export async function main() {
   const usage = processes.stop();
   process.stderr.write('\n');
   const loadAfter = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(JSON.stringify({ units: count, wallSeconds: Math.round((Date.now() - started) / 100) / 10, loadBefore: load, loadAfter, stats, processes: usage, totals: report.totals }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        units: count,
+        wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+        loadBefore: load,
+        loadAfter,
+        stats,
+        processes: usage,
+        totals: report.totals,
+      },
+      null,
+      2,
+    ),
+  );
 }

@@ -99,7 +99,10 @@ describe('the console', () => {
       await page.getByLabel('活动名称').fill('2013年群众路线教育实践活动');
       await page.getByTestId('create-campaign').click();
       // Worded in Chinese, on the field it names.
-      await page.locator('#plan_batches_0_phases_P1_endsAt_help').getByText(/截止日期须晚于开始日期|环节/).waitFor();
+      await page
+        .locator('#plan_batches_0_phases_P1_endsAt_help')
+        .getByText(/截止日期须晚于开始日期|环节/)
+        .waitFor();
       await pick(p1End, p1EndValue);
       await page.getByTestId('create-campaign').click();
       await page.getByTestId('campaign-name').filter({ hasText: '2013年群众路线教育实践活动' }).waitFor();
@@ -130,7 +133,12 @@ describe('the console', () => {
       // Three of four in: not a failure (no red bar), the row in error says why below.
       expect(await progress.locator('.ant-progress-status-exception').count()).toBe(0);
       // The refused row says why, on its line.
-      await page.getByTestId('enrol-results').getByRole('row', { name: /bad code/ }).getByText(/code/).first().waitFor();
+      await page
+        .getByTestId('enrol-results')
+        .getByRole('row', { name: /bad code/ })
+        .getByText(/code/)
+        .first()
+        .waitFor();
       await audit(page, 'enrolment');
 
       await page.getByTestId('start-campaign').click();
@@ -140,7 +148,11 @@ describe('the console', () => {
       const lights = page.getByTestId('lights');
       await lights.and(page.locator('[data-count="3"]')).waitFor();
       // Batch 1 opens today: its two municipal units light up green in P1, the grassroots unit waits for batch 2.
-      await eventually(async () => ((await lights.getByRole('link', { name: /P1, 正常/ }).count()) === 2 ? true : undefined), 'two lights green', 180_000);
+      await eventually(
+        async () => ((await lights.getByRole('link', { name: /P1, 正常/ }).count()) === 2 ? true : undefined),
+        'two lights green',
+        180_000,
+      );
       await audit(page, 'dashboard');
       await screenshot(page, 'office-dashboard');
 
@@ -198,7 +210,10 @@ describe('the console', () => {
       await page.getByTestId('request-transition').click();
       await page.getByTestId('pending-transition').waitFor();
       const pending = (await as(world.tokens.office)('GET', U)).body.pendingTransition;
-      expect((await as(world.tokens.supA)('POST', `${U}/transitions/${pending.id}/decision`, { approve: true, comment: '第一环节材料齐全' })).status).toBe(200);
+      expect(
+        (await as(world.tokens.supA)('POST', `${U}/transitions/${pending.id}/decision`, { approve: true, comment: '第一环节材料齐全' }))
+          .status,
+      ).toBe(200);
       await page.getByText('进入“查摆问题、开展批评”已获批准').waitFor();
 
       // P2: a problem with its source and "four winds" category, the comparison-check materials.
@@ -229,7 +244,11 @@ describe('the console', () => {
       const left = new Date(minutesAgo(10)).toISOString();
       // Another member of group A attends this one (a supervisor is in one room at a time: supervisor A
       // attests unit U-2's meeting, at the same hour, from the inbox below).
-      const colleague = await as(world.tokens.office)('POST', '/api/principals', { name: 'supervisor A2', role: 'supervisor', groupId: world.groupA });
+      const colleague = await as(world.tokens.office)('POST', '/api/principals', {
+        name: 'supervisor A2',
+        role: 'supervisor',
+        groupId: world.groupA,
+      });
       expect((await as(colleague.body.token)('POST', `${U}/meeting/attendance`, { arrivedAt: arrived, leftAt: left })).status).toBe(200);
       const held = page.getByTestId('meeting-held-form');
       await pick(held.getByLabel('开始时间'), shanghai(minutesAgo(100)));
@@ -258,10 +277,11 @@ describe('the console', () => {
 
   it('supervisor: decides a transition and attests a meeting from the inbox, oldest first, each with its reason', async () => {
     // Unit U-2 (group A) in P2 with its meeting scheduled; unit U-0's request to P3 came earlier.
-    const unit2 = (await as(world.tokens.office)('GET', `/api/campaigns/${world.campaignId}/units?groupId=${world.groupA}`)).body.items.find(
-      (u: { code: string }) => u.code === 'U-2',
-    ).id as string;
-    const u2 = (await as(world.tokens.office)('POST', '/api/principals', { name: '单位二', role: 'unit', unitId: unit2 })).body.token as string;
+    const unit2 = (
+      await as(world.tokens.office)('GET', `/api/campaigns/${world.campaignId}/units?groupId=${world.groupA}`)
+    ).body.items.find((u: { code: string }) => u.code === 'U-2').id as string;
+    const u2 = (await as(world.tokens.office)('POST', '/api/principals', { name: '单位二', role: 'unit', unitId: unit2 })).body
+      .token as string;
     const U2 = `/api/units/${unit2}`;
     const unit = as(u2);
     await unit('POST', `${U2}/records`, { kind: 'study', title: '学习' });
@@ -270,7 +290,9 @@ describe('the console', () => {
     const tr = await unit('POST', `${U2}/transitions`, { to: 'P2' });
     await as(world.tokens.supA)('POST', `${U2}/transitions/${tr.body.id}/decision`, { approve: true, comment: '同意' });
     const meetingAt = minutesAgo(30);
-    expect((await unit('POST', `${U2}/meeting`, { scheduledAt: new Date(meetingAt).toISOString(), location: '二楼会议室' })).status).toBe(201);
+    expect((await unit('POST', `${U2}/meeting`, { scheduledAt: new Date(meetingAt).toISOString(), location: '二楼会议室' })).status).toBe(
+      201,
+    );
 
     const { context, page } = await newPerson(browser, api.url);
     try {
@@ -417,7 +439,9 @@ describe('the console', () => {
       await timeline.getByText('第一环节材料齐全').waitFor();
       await audit(page, 'auditor timeline');
       // To the second, in the campaign's zone; filtered to the refusals, every row is one.
-      expect(await timeline.locator('tbody tr.ant-table-row').first().locator('td').first().innerText()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(await timeline.locator('tbody tr.ant-table-row').first().locator('td').first().innerText()).toMatch(
+        /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/,
+      );
       await page.getByRole('combobox', { name: '结果' }).click();
       await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('被拒绝').click();
       const rows = timeline.locator('tbody tr.ant-table-row');
@@ -447,4 +471,3 @@ describe('the console', () => {
     }
   });
 });
-

@@ -50,14 +50,16 @@ function outcome(fn: () => unknown): Outcome {
     return String(e.details.rule);
   }
 }
-const api = (who: AccessSubject, action: Action, target: AccessTarget = unitA) => outcome(() => requireAccess(who, action, { ...target, hidden: { what: 'unit', id: 'uA' } }));
+const api = (who: AccessSubject, action: Action, target: AccessTarget = unitA) =>
+  outcome(() => requireAccess(who, action, { ...target, hidden: { what: 'unit', id: 'uA' } }));
 const workflow = (who: AccessSubject, action: Action, target: AccessTarget = unitA) => outcome(() => requireAccess(who, action, target));
 
 describe('the access table', () => {
   it('names only known roles, and every role has a reach', () => {
     expect(Object.keys(ROLE_REACH).sort()).toEqual([...ROLES].sort());
     for (const [action, rule] of Object.entries(ACCESS)) {
-      for (const role of rule.roles) expect({ action, role, known: [...ROLES, 'public'].includes(role) }).toEqual({ action, role, known: true });
+      for (const role of rule.roles)
+        expect({ action, role, known: [...ROLES, 'public'].includes(role) }).toEqual({ action, role, known: true });
       // A unit is refused its own case with a rule of its own only where a supervisor decides.
       if ('selfRule' in rule) expect({ action, roles: rule.roles }).toEqual({ action, roles: ['supervisor'] });
     }
@@ -91,23 +93,58 @@ describe("the rules' checks read the table", () => {
   const plan = defaultPlan('2013-07-08T00:00:00+08:00');
   const T0 = Date.parse('2013-07-08T00:00:00+08:00');
   const unit = newUnitState({ campaignId: 'c1', unitId: 'uA', code: 'A', name: 'Unit A', batch: 1, groupId: 'gA' }, plan, T0);
-  const item = newItemState({ campaignId: 'c1', unitId: 'uA', itemId: 'uA.item-1', groupId: 'gA', measure: doc('m'), owner: 'o', problemIds: ['problem-1'], deadline: '2013-12-01T00:00:00+08:00' }, T0);
+  const item = newItemState(
+    {
+      campaignId: 'c1',
+      unitId: 'uA',
+      itemId: 'uA.item-1',
+      groupId: 'gA',
+      measure: doc('m'),
+      owner: 'o',
+      problemIds: ['problem-1'],
+      deadline: '2013-12-01T00:00:00+08:00',
+    },
+    T0,
+  );
   const programme = newProgrammeView(
-    { programmeId: 'p1', name: 'p', track: 'action', leadLeader: 'mayor', leadUnitId: 'uA', responsibleUnitIds: ['uB'], goals: [{ title: 'g', dueAt: '2014-01-01T00:00:00+08:00' }] },
+    {
+      programmeId: 'p1',
+      name: 'p',
+      track: 'action',
+      leadLeader: 'mayor',
+      leadUnitId: 'uA',
+      responsibleUnitIds: ['uB'],
+      goals: [{ title: 'g', dueAt: '2014-01-01T00:00:00+08:00' }],
+    },
     T0,
   );
   /** Each check with the action it takes; the check's other refusals (state, input) come after who may act. */
   const checks: Array<[Action, (actor: AccessSubject) => unknown]> = [
     ['unit.records.add', (actor) => checkAddRecord(unit, { actor: actor as never, kind: 'study', title: 't' })],
-    ['unit.transition.decide', (actor) => checkDecideTransition(unit, { actor: actor as never, transitionId: 'transition-1', approve: false, comment: 'c' })],
+    [
+      'unit.transition.decide',
+      (actor) => checkDecideTransition(unit, { actor: actor as never, transitionId: 'transition-1', approve: false, comment: 'c' }),
+    ],
     ['item.verify', (actor) => checkVerifyItem(item, { actor: actor as never, accept: true, comment: 'c' })],
-    ['item.extension.decide', (actor) => checkDecideExtension(item, { actor: actor as never, extensionId: 'extension-1', approve: true, comment: 'c' })],
+    [
+      'item.extension.decide',
+      (actor) => checkDecideExtension(item, { actor: actor as never, extensionId: 'extension-1', approve: true, comment: 'c' }),
+    ],
     ['item.carry-over', (actor) => checkCarryOver(item, { actor: actor as never, rule: doc('r'), comment: 'c' })],
-    ['programme.goal.achieve', (actor) => checkGoalAchievement(programme, { actor: actor as never, goalId: 'p1.goal-1', evidence: doc('e') })],
-    ['programme.goal.verify', (actor) => checkGoalVerification(programme, { actor: actor as never, goalId: 'p1.goal-1', accept: true, comment: 'c' })],
+    [
+      'programme.goal.achieve',
+      (actor) => checkGoalAchievement(programme, { actor: actor as never, goalId: 'p1.goal-1', evidence: doc('e') }),
+    ],
+    [
+      'programme.goal.verify',
+      (actor) => checkGoalVerification(programme, { actor: actor as never, goalId: 'p1.goal-1', accept: true, comment: 'c' }),
+    ],
     // a plan version given to a running unit or item: whom the table lets apply a plan change
     ['campaign.plan-change.apply', (actor) => checkUnitPlanVersion(unit, { actor: actor as never, version: 2, plan })],
-    ['campaign.plan-change.apply', (actor) => checkItemPlanVersion(item, { actor: actor as never, version: 2, plan: { ladder: plan.ladder, calendar: plan.calendar } })],
+    [
+      'campaign.plan-change.apply',
+      (actor) => checkItemPlanVersion(item, { actor: actor as never, version: 2, plan: { ladder: plan.ladder, calendar: plan.calendar } }),
+    ],
   ];
 
   it.each(checks)('%s', (action, check) => {
@@ -115,7 +152,11 @@ describe("the rules' checks read the table", () => {
       const byTable = workflow(who, action);
       const byCheck = outcome(() => check(who));
       // Allowed by the table: whatever the check says next is not about who acts.
-      if (byTable === 'allowed') expect({ name, rule: byCheck }).not.toEqual({ name, rule: expect.stringMatching(/^actor\.|\.no-self-approval$|-by-group$|lead-unit$/) });
+      if (byTable === 'allowed')
+        expect({ name, rule: byCheck }).not.toEqual({
+          name,
+          rule: expect.stringMatching(/^actor\.|\.no-self-approval$|-by-group$|lead-unit$/),
+        });
       else expect({ name, rule: byCheck }).toEqual({ name, rule: byTable });
     }
   });

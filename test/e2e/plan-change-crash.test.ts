@@ -61,10 +61,16 @@ describe('a plan change while a worker dies', () => {
     }, 'every unit in P1');
 
     // The units linger in P1: when its window ends, the yellow rungs start to fire.
-    await eventually(async () => {
-      const r = await pg.query(`SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window'`, [campaignId]);
-      return r.rows[0].n > 0 ? true : undefined;
-    }, 'the first window rung firing', phaseMs + 60_000);
+    await eventually(
+      async () => {
+        const r = await pg.query(`SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window'`, [
+          campaignId,
+        ]);
+        return r.rows[0].n > 0 ? true : undefined;
+      },
+      'the first window rung firing',
+      phaseMs + 60_000,
+    );
 
     // Previewed and applied at once (previewed again should a rung's firing make the preview stale meanwhile).
     const change = { windowLadder: v2Ladder };
@@ -72,8 +78,13 @@ describe('a plan change while a worker dies', () => {
     for (let attempt = 0; attempt < 5 && applied?.status !== 201; attempt++) {
       const preview = await office('POST', `/api/campaigns/${campaignId}/plan-changes/preview`, { change });
       expect(preview.status).toBe(200);
-      applied = await office('POST', `/api/campaigns/${campaignId}/plan-changes`, { change, reason: 'red cards later', previewDigest: preview.body.digest });
-      if (applied.status !== 201) expect(applied.body).toMatchObject({ statusCode: 409, details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })] });
+      applied = await office('POST', `/api/campaigns/${campaignId}/plan-changes`, {
+        change,
+        reason: 'red cards later',
+        previewDigest: preview.body.digest,
+      });
+      if (applied.status !== 201)
+        expect(applied.body).toMatchObject({ statusCode: 409, details: [expect.objectContaining({ rule: 'plan-change.stale-preview' })] });
     }
     expect(applied).toMatchObject({ status: 201, body: { version: 2, batches: [1, 2] } });
 
@@ -81,25 +92,39 @@ describe('a plan change while a worker dies', () => {
     const first = workers[0];
     first.child.kill('SIGKILL');
     expect((await waitForExit(first.child)).signal).toBe('SIGKILL');
-    const takenWhenKilled = Number((await pg.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND (view->>'planVersion')::int = 2`, [campaignId])).rows[0].n);
+    const takenWhenKilled = Number(
+      (
+        await pg.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND (view->>'planVersion')::int = 2`, [
+          campaignId,
+        ])
+      ).rows[0].n,
+    );
     expect(takenWhenKilled).toBeLessThanOrEqual(codes.length);
 
     workers.push(await startWorkerProcess(api));
 
     // The rollout finishes: every unit on version 2.
-    await eventually(async () => {
-      const r = await office('GET', `/api/campaigns/${campaignId}/plan-versions`);
-      return r.body.items?.[1]?.rollout?.doneAt ? r.body : undefined;
-    }, 'the rollout of version 2', 120_000);
+    await eventually(
+      async () => {
+        const r = await office('GET', `/api/campaigns/${campaignId}/plan-versions`);
+        return r.body.items?.[1]?.rollout?.doneAt ? r.body : undefined;
+      },
+      'the rollout of version 2',
+      120_000,
+    );
     // Every rung fires for every unit.
-    const rows = await eventually(async () => {
-      const r = await pg.query(
-        `SELECT unit_id, rung, plan_version, count(*) OVER (PARTITION BY unit_id, rung)::int AS n
+    const rows = await eventually(
+      async () => {
+        const r = await pg.query(
+          `SELECT unit_id, rung, plan_version, count(*) OVER (PARTITION BY unit_id, rung)::int AS n
            FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window' ORDER BY unit_id, fired_at`,
-        [campaignId],
-      );
-      return r.rows.length >= codes.length * 3 ? r.rows : undefined;
-    }, 'every window rung fired', 120_000);
+          [campaignId],
+        );
+        return r.rows.length >= codes.length * 3 ? r.rows : undefined;
+      },
+      'every window rung fired',
+      120_000,
+    );
     expect(rows).toHaveLength(codes.length * 3);
 
     const p1End = plan.batches[0].phases.P1.endsAt;
@@ -126,7 +151,9 @@ describe('a plan change while a worker dies', () => {
       }
     }
     // No notice went out twice.
-    const twice = await pg.query(`SELECT escalation_key, recipient, count(*)::int AS n FROM notifications GROUP BY escalation_key, recipient HAVING count(*) > 1`);
+    const twice = await pg.query(
+      `SELECT escalation_key, recipient, count(*)::int AS n FROM notifications GROUP BY escalation_key, recipient HAVING count(*) > 1`,
+    );
     expect(twice.rows).toEqual([]);
   });
 });

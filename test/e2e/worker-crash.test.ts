@@ -29,7 +29,14 @@ describe('worker crash', () => {
 
     const phaseMs = 10_000;
     const startsAt = Date.now();
-    const plan = compressedPlan({ startsAt, phaseMs, windowLadder: [{ rung: 'yellow', offset: 'PT0S' }, { rung: 'red', offset: 'PT2S' }] });
+    const plan = compressedPlan({
+      startsAt,
+      phaseMs,
+      windowLadder: [
+        { rung: 'yellow', offset: 'PT0S' },
+        { rung: 'red', offset: 'PT2S' },
+      ],
+    });
     const campaign = await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, body: { name: 'crash', plan } });
     expect(campaign.status).toBe(201);
     const campaignId: string = campaign.body.id;
@@ -64,14 +71,18 @@ describe('worker crash', () => {
     workers.push(await startWorkerProcess(api));
 
     // Both rungs fire for both units, yellow before red, each exactly once.
-    const fired = await eventually(async () => {
-      const r = await pg.query(
-        `SELECT unit_id, rung, fired_at, count(*) OVER (PARTITION BY unit_id, rung)::int AS n
+    const fired = await eventually(
+      async () => {
+        const r = await pg.query(
+          `SELECT unit_id, rung, fired_at, count(*) OVER (PARTITION BY unit_id, rung)::int AS n
            FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window' ORDER BY unit_id, fired_at`,
-        [campaignId],
-      );
-      return r.rows.length === 4 ? r.rows : undefined;
-    }, 'the due window rungs after the restart', 60_000);
+          [campaignId],
+        );
+        return r.rows.length === 4 ? r.rows : undefined;
+      },
+      'the due window rungs after the restart',
+      60_000,
+    );
     for (const unitId of unitIds) {
       const rows = fired.filter((r) => r.unit_id === unitId);
       expect(rows.map((r) => r.rung)).toEqual(['yellow', 'red']);
@@ -90,8 +101,14 @@ describe('worker crash', () => {
       }, `unit ${unitId} red`);
       expect(unit.phase).toBe('P1');
     }
-    const unitToken = await api.call('POST', '/api/principals', { token: OFFICE_TOKEN, body: { name: 'staff', role: 'unit', unitId: unitIds[0] } });
-    const record = await api.call('POST', `/api/units/${unitIds[0]}/records`, { token: unitToken.body.token, body: { kind: 'study', title: 'Study after the crash' } });
+    const unitToken = await api.call('POST', '/api/principals', {
+      token: OFFICE_TOKEN,
+      body: { name: 'staff', role: 'unit', unitId: unitIds[0] },
+    });
+    const record = await api.call('POST', `/api/units/${unitIds[0]}/records`, {
+      token: unitToken.body.token,
+      body: { kind: 'study', title: 'Study after the crash' },
+    });
     expect(record.status).toBe(201);
     const after = await api.call('GET', `/api/units/${unitIds[0]}`, { token: OFFICE_TOKEN });
     expect(after.body.unmetGates).not.toContain('gate.P2.study-record');

@@ -35,10 +35,14 @@ export async function startWorkerProcess(api: ApiUnderTest): Promise<WorkerProce
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
-    return out.includes('worker ready') ? true : undefined;
-  }, 'the worker process to be ready', 120_000);
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
+      return out.includes('worker ready') ? true : undefined;
+    },
+    'the worker process to be ready',
+    120_000,
+  );
   return { child, output: () => out };
 }
 

@@ -37,7 +37,13 @@ export class DiagnosticQueries {
     if (e.name === 'WorkflowNotFoundError' || e.code === 5) return 'not found';
     if (e.code === 4 || /deadline/i.test(e.message ?? '')) return 'deadline exceeded';
     if (e.code === 14 || (e.name === 'ServiceError' && /unavailable|connect/i.test(e.message ?? ''))) return 'engine unavailable';
-    if (e.name === 'QueryNotRegisteredError' || e.name === 'QueryRejectedError' || /query/i.test(e.name ?? '') || /workflow task|query/i.test(e.message ?? '')) return 'query failed';
+    if (
+      e.name === 'QueryNotRegisteredError' ||
+      e.name === 'QueryRejectedError' ||
+      /query/i.test(e.name ?? '') ||
+      /workflow task|query/i.test(e.message ?? '')
+    )
+      return 'query failed';
     return 'other';
   }
 

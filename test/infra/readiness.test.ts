@@ -14,7 +14,9 @@ async function startedCampaign(api: ApiUnderTest, name: string): Promise<string>
   const campaign = await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, body: { name } });
   const group = await api.call('POST', `/api/campaigns/${campaign.body.id}/groups`, { token: OFFICE_TOKEN, body: { name: 'G' } });
   const unit = { code: 'S-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.body.id };
-  expect((await api.call('POST', `/api/campaigns/${campaign.body.id}/units`, { token: OFFICE_TOKEN, body: { units: [unit] } })).status).toBe(200);
+  expect(
+    (await api.call('POST', `/api/campaigns/${campaign.body.id}/units`, { token: OFFICE_TOKEN, body: { units: [unit] } })).status,
+  ).toBe(200);
   expect((await api.call('POST', `/api/campaigns/${campaign.body.id}/start`, { token: OFFICE_TOKEN })).status).toBe(202);
   return campaign.body.id;
 }
@@ -52,7 +54,10 @@ describe('/health/ready', () => {
     let ready = await served.call('GET', '/health/ready');
     for (let i = 0; ready.status !== 200 && i < 100; i++) ready = await served.call('GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up', workflows: 'up' } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up', workflows: 'up' },
+    });
     // Nothing was refused without being sent: the engine was never known to be down.
     expect(await failFastCount(served)).toBe(0);
   });
@@ -79,7 +84,9 @@ describe('/health/ready', () => {
       // (a campaign with a unit: one without is refused before the engine is asked)
       const group = await api.call('POST', `/api/campaigns/${campaign.body.id}/groups`, { token: OFFICE_TOKEN, body: { name: 'G' } });
       const unit = { code: 'E-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.body.id };
-      expect((await api.call('POST', `/api/campaigns/${campaign.body.id}/units`, { token: OFFICE_TOKEN, body: { units: [unit] } })).status).toBe(200);
+      expect(
+        (await api.call('POST', `/api/campaigns/${campaign.body.id}/units`, { token: OFFICE_TOKEN, body: { units: [unit] } })).status,
+      ).toBe(200);
       const before = await api.call('GET', '/health/ready');
       expect(before.body.details[0]).toMatchObject({ database: 'up', frontend: 'up', history: 'up', matching: 'up' });
       // Two campaigns started while the engine is up (no worker runs them); the stuck-run detector has seen the
@@ -118,7 +125,11 @@ describe('/health/ready', () => {
       expect(read.body.stalled).toBeUndefined();
       const stuck = await api.call('GET', `/api/campaigns/${stalled}`, { token: OFFICE_TOKEN });
       expect(stuck.status).toBe(200);
-      expect(stuck.body).toMatchObject({ id: stalled, status: 'stalled', stalled: { attempts: 3, cause: 'WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE' } });
+      expect(stuck.body).toMatchObject({
+        id: stalled,
+        status: 'stalled',
+        stalled: { attempts: 3, cause: 'WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE' },
+      });
       expect(Date.parse(stuck.body.stalled.seenAt)).toBeLessThanOrEqual(Date.now());
       expect((await api.call('GET', '/metrics')).body).toMatch(/^massline_campaigns_stalled 1$/m);
       expect(await failFastCount(api)).toBe(1);

@@ -7,7 +7,12 @@ import { CRASH_LIMIT, restartDelayMs, Supervisor, type ChildSpec } from '../../a
 import { eventually } from '../support/eventually';
 
 const node = (code: string): ChildProcess => spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
-const spec = (name: string, start: () => ChildProcess): ChildSpec => ({ name, logFile: `/dev/null/${name}.log`, marker: name, start: async () => start() });
+const spec = (name: string, start: () => ChildProcess): ChildSpec => ({
+  name,
+  logFile: `/dev/null/${name}.log`,
+  marker: name,
+  start: async () => start(),
+});
 
 function recorder() {
   const lines: string[] = [];

@@ -120,7 +120,9 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
   afterAll(async () => {
     for (const run of runs) if (run.child.exitCode === null && run.child.signalCode === null) await interrupt(run);
     // After every start, crash and restart of this file: the generated office token is still in no log.
-    const token = fs.existsSync(path.join(dataDir, 'office-token')) ? fs.readFileSync(path.join(dataDir, 'office-token'), 'utf8').trim() : '';
+    const token = fs.existsSync(path.join(dataDir, 'office-token'))
+      ? fs.readFileSync(path.join(dataDir, 'office-token'), 'utf8').trim()
+      : '';
     const leaked = token ? logsHolding(token) : [];
     fs.rmSync(dataDir, { recursive: true, force: true });
     expect(token).not.toBe('');
@@ -159,7 +161,11 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
       }
 
       // A second `up` on the same data refuses to start beside the first.
-      const second = spawn(process.execPath, [cliMain, 'up'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const second = spawn(process.execPath, [cliMain, 'up'], {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let secondOut = '';
       second.stdout!.on('data', (d) => (secondOut += d));
       const { code } = await waitForExit(second);
@@ -195,7 +201,8 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
   it('starts a worker and an API that were killed again, says so, and keeps running', async () => {
     const run = await startUp(env);
     try {
-      const state = () => JSON.parse(fs.readFileSync(path.join(dataDir, 'massline-up.json'), 'utf8')) as { children: Array<{ name: string; pid: number }> };
+      const state = () =>
+        JSON.parse(fs.readFileSync(path.join(dataDir, 'massline-up.json'), 'utf8')) as { children: Array<{ name: string; pid: number }> };
       const pidOf = (name: string) => state().children.find((c) => c.name === name)!.pid;
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       try {
@@ -224,7 +231,10 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
       process.kill(apiPid, 'SIGKILL');
       await eventually(() => /api restarted \(pid (\d+)\)/.exec(run.output())?.[1], 'the API to be restarted');
       expect(run.output()).toMatch(/api exited unexpectedly \(SIGKILL\); restarting it in 1 s/);
-      await eventually(async () => ((await api(ports.api, 'GET', '/health/ready').catch(() => ({ status: 0 }))).status === 200) || undefined, 'the API ready again');
+      await eventually(
+        async () => (await api(ports.api, 'GET', '/health/ready').catch(() => ({ status: 0 }))).status === 200 || undefined,
+        'the API ready again',
+      );
       expect(pidOf('api')).not.toBe(apiPid);
       expect(run.child.exitCode).toBeNull();
       expect(run.output()).not.toMatch(/giving up|stopping/);

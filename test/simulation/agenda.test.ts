@@ -24,8 +24,12 @@ describe('the behaviour profile', () => {
     const p = resolveProfile({ meetings: { invalidShare: 0.5 } });
     expect(p.meetings).toEqual({ invalidShare: 0.5, reconveneDays: DEFAULT_PROFILE.meetings.reconveneDays });
     expect(p.gates).toEqual(DEFAULT_PROFILE.gates);
-    expect(() => resolveProfile({ gates: { P2: [{ share: 0.5, days: [1, 2] }] } })).toThrow('profile.gates.P2: the shares add up to 0.5, not 1');
-    expect(() => resolveProfile({ items: { closed: [{ share: 1, days: [5, 2] }] } })).toThrow('profile.items.closed[0].days: from (5) is after to (2)');
+    expect(() => resolveProfile({ gates: { P2: [{ share: 0.5, days: [1, 2] }] } })).toThrow(
+      'profile.gates.P2: the shares add up to 0.5, not 1',
+    );
+    expect(() => resolveProfile({ items: { closed: [{ share: 1, days: [5, 2] }] } })).toThrow(
+      'profile.items.closed[0].days: from (5) is after to (2)',
+    );
     expect(() => resolveProfile({ meetings: { invalid: 0.1 } })).toThrow('profile.meetings.invalid: unknown field');
     expect(() => resolveProfile({ day: 'P2D' })).toThrow('profile.day');
     expect(() => resolveProfile({ taskBook: { items: [{ share: 1, count: [0, 3] }] } })).toThrow('profile.taskBook.items[0].count');
@@ -45,7 +49,9 @@ describe('units', () => {
   });
 
   it('a CSV enrolment file: headers in either language, and an error names its line', () => {
-    const ok = unitsFromCsv('代码,名称,类型,层级,督导组\nA-1,Finance Bureau,organ,municipal,G1\nA-2,"Village, East",grassroots,district,G2\n');
+    const ok = unitsFromCsv(
+      '代码,名称,类型,层级,督导组\nA-1,Finance Bureau,organ,municipal,G1\nA-2,"Village, East",grassroots,district,G2\n',
+    );
     expect(ok.units.map((u) => [u.code, u.name, u.batch, u.group])).toEqual([
       ['A-1', 'Finance Bureau', 1, 'G1'],
       ['A-2', 'Village, East', 2, 'G2'],
@@ -81,7 +87,8 @@ describe('the agenda', () => {
     for (const s of agenda.steps) {
       expect((s.at - agenda.anchor) % DAY_MS).toBe(DAY_MS / 2);
       for (const e of ends) expect(Math.abs(s.at - e)).toBeGreaterThanOrEqual(DAY_MS / 4);
-      for (const a of s.actions) if (a.kind === 'task-book') for (const d of a.deadlines) expect((d - agenda.anchor) % DAY_MS).toBe(0.75 * DAY_MS);
+      for (const a of s.actions)
+        if (a.kind === 'task-book') for (const d of a.deadlines) expect((d - agenda.anchor) % DAY_MS).toBe(0.75 * DAY_MS);
     }
   });
 
@@ -133,9 +140,25 @@ describe('the report', () => {
       { code: 'C', name: 'c', batch: 2, group: 'G2', phase: 'P3', card: 'red' },
     ],
     rungs: [
-      { unit: 'A', subject: 'phase-window', phase: 'P1', rung: 'yellow', firedAt: day('2013-09-01', 0), deadline: day('2013-09-01', 0), item: null },
+      {
+        unit: 'A',
+        subject: 'phase-window',
+        phase: 'P1',
+        rung: 'yellow',
+        firedAt: day('2013-09-01', 0),
+        deadline: day('2013-09-01', 0),
+        item: null,
+      },
       { unit: 'C', subject: 'item', phase: null, rung: 'red', firedAt: day('2014-07-10', 18), deadline: day('2014-06-26', 18), item: 1 },
-      { unit: 'C', subject: 'item', phase: null, rung: 'referral', firedAt: day('2014-07-26', 18), deadline: day('2014-06-26', 18), item: 1 },
+      {
+        unit: 'C',
+        subject: 'item',
+        phase: null,
+        rung: 'referral',
+        firedAt: day('2014-07-26', 18),
+        deadline: day('2014-06-26', 18),
+        item: 1,
+      },
     ],
     transitions: [
       { unit: 'A', from: 'P1', to: 'P2', at: day('2013-09-03') },
@@ -148,7 +171,15 @@ describe('the report', () => {
     measures: [{ unit: 'C', item: 1 }],
     items: [{ unit: 'C', item: 1, status: 'open', extensions: 0 }],
   };
-  const report = buildReport({ name: 'r', plan, profile: DEFAULT_PROFILE, seed: 's', groups: ['G1', 'G2'], offsetMs: 8 * 3_600_000, facts });
+  const report = buildReport({
+    name: 'r',
+    plan,
+    profile: DEFAULT_PROFILE,
+    seed: 's',
+    groups: ['G1', 'G2'],
+    offsetMs: 8 * 3_600_000,
+    facts,
+  });
 
   it('counts by week (every week, from its Monday), by batch, by group and day, in the campaign zone', () => {
     expect(report.weeks[0].week).toBe('2013-07-08');

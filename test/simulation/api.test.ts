@@ -19,9 +19,12 @@ const office = (api: ApiUnderTest, method: string, p: string, body?: unknown) =>
 /** Every row of every table of the live database, as text: what a simulation must leave as it was. */
 async function snapshot(api: ApiUnderTest): Promise<string> {
   const ds = (api.app as any).get(DataSource) as DataSource;
-  const tables: Array<{ tablename: string }> = await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('simulation_jobs', 'idempotency_keys', 'audit_log', 'rate_limit_windows', 'massline_migrations') ORDER BY 1`);
+  const tables: Array<{ tablename: string }> = await ds.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('simulation_jobs', 'idempotency_keys', 'audit_log', 'rate_limit_windows', 'massline_migrations') ORDER BY 1`,
+  );
   const parts: string[] = [];
-  for (const { tablename } of tables) parts.push(`${tablename}: ${JSON.stringify(await ds.query(`SELECT * FROM ${tablename} ORDER BY 1`))}`);
+  for (const { tablename } of tables)
+    parts.push(`${tablename}: ${JSON.stringify(await ds.query(`SELECT * FROM ${tablename} ORDER BY 1`))}`);
   return parts.join('\n');
 }
 
@@ -39,7 +42,8 @@ describe('POST /api/simulations', () => {
     expect(campaign.status).toBe(201);
     const id = campaign.body.id;
     const groups = [];
-    for (const name of ['第一督导组', '第二督导组']) groups.push((await office(api, 'POST', `/api/campaigns/${id}/groups`, { name })).body.id);
+    for (const name of ['第一督导组', '第二督导组'])
+      groups.push((await office(api, 'POST', `/api/campaigns/${id}/groups`, { name })).body.id);
     const enrolled = await office(api, 'POST', `/api/campaigns/${id}/units`, {
       units: [
         { code: 'HZ-1', name: '市财政局', kind: 'organ', level: 'municipal', groupId: groups[0] },
@@ -52,10 +56,16 @@ describe('POST /api/simulations', () => {
     const before = await snapshot(api);
 
     // Refused as it should be, changing nothing.
-    expect((await office(api, 'POST', '/api/simulations', { campaignId: id, profile: { gates: { P2: [{ share: 0.5, days: [1, 2] }] } } })).body.message).toContain('profile.gates.P2');
+    expect(
+      (await office(api, 'POST', '/api/simulations', { campaignId: id, profile: { gates: { P2: [{ share: 0.5, days: [1, 2] }] } } })).body
+        .message,
+    ).toContain('profile.gates.P2');
     expect((await office(api, 'POST', '/api/simulations', { campaignId: id, units: 3, unitList: [] })).status).toBe(400);
     expect((await office(api, 'POST', '/api/simulations', { campaignId: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
-    expect((await office(api, 'POST', '/api/simulations', { plan: {} })).body).toMatchObject({ statusCode: 400, details: [expect.objectContaining({ rule: 'input.invalid' })] });
+    expect((await office(api, 'POST', '/api/simulations', { plan: {} })).body).toMatchObject({
+      statusCode: 400,
+      details: [expect.objectContaining({ rule: 'input.invalid' })],
+    });
     expect((await api.call('POST', '/api/simulations', { token: auditor.body.token, body: { campaignId: id } })).status).toBe(403);
     expect((await office(api, 'GET', '/api/simulations')).body.total).toBe(0);
 
@@ -74,7 +84,11 @@ describe('POST /api/simulations', () => {
       900_000,
     );
     expect(seen.has('running') || seen.has('preparing')).toBe(true);
-    expect(done).toMatchObject({ campaignId: id, request: { source: 'campaign', units: 3, unitsFrom: 'enrolment', groups: 2, seed: 'api' }, totals: { items: expect.any(Number) } });
+    expect(done).toMatchObject({
+      campaignId: id,
+      request: { source: 'campaign', units: 3, unitsFrom: 'enrolment', groups: 2, seed: 'api' },
+      totals: { items: expect.any(Number) },
+    });
     expect(done.progress).toMatchObject({ stage: 'done', actionsDone: done.progress.actionsTotal });
 
     const report = await office(api, 'GET', `/api/simulations/${job}/report`);
@@ -89,7 +103,10 @@ describe('POST /api/simulations', () => {
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(html.body).toContain('Campaign rehearsal report');
     expect(html.body).toContain('echarts');
-    expect((await office(api, 'GET', `/api/simulations?campaignId=${id}`)).body).toMatchObject({ total: 1, items: [{ id: job, status: 'done' }] });
+    expect((await office(api, 'GET', `/api/simulations?campaignId=${id}`)).body).toMatchObject({
+      total: 1,
+      items: [{ id: job, status: 'done' }],
+    });
 
     // The live campaign, its units and every other table are as they were.
     expect(await snapshot(api)).toBe(before);
@@ -122,10 +139,17 @@ describe('the simulation runner', () => {
 
   const input = () => {
     const mix = seedMixUnits(2, 1);
-    return { name: 'x', plan: defaultPlan('2013-07-08T00:00:00+08:00'), groups: mix.groups, units: mix.units, profile: DEFAULT_PROFILE, seed: '1' };
+    return {
+      name: 'x',
+      plan: defaultPlan('2013-07-08T00:00:00+08:00'),
+      groups: mix.groups,
+      units: mix.units,
+      profile: DEFAULT_PROFILE,
+      seed: '1',
+    };
   };
 
-  it("relays what the simulator prepares and words why it failed (Java missing), in the job", async () => {
+  it('relays what the simulator prepares and words why it failed (Java missing), in the job', async () => {
     const main = path.join(dir, 'no-java.js');
     fs.writeFileSync(
       main,

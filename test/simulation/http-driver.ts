@@ -40,7 +40,12 @@ export class HttpDriver {
         await citizen('POST', `${U}/opinions`, { text: SIMULATED_TEXTS.opinion });
         return;
       case 'problem':
-        await staff('POST', `${U}/problems`, { title: `问题 ${a.seq}: 会风文风`, description: SIMULATED_TEXTS.description, source: 'masses', category: 'formalism' });
+        await staff('POST', `${U}/problems`, {
+          title: `问题 ${a.seq}: 会风文风`,
+          description: SIMULATED_TEXTS.description,
+          source: 'masses',
+          category: 'formalism',
+        });
         return;
       case 'pass': {
         const t = await staff('POST', `${U}/transitions`, { to: a.to });
@@ -57,7 +62,11 @@ export class HttpDriver {
           const arrivedAt = a.attendance === 'throughout' ? a.startedAt - span / 10 : a.startedAt + span / 4;
           await supervisor('POST', `${U}/meeting/attendance`, { arrivedAt: iso(arrivedAt), leftAt: iso(a.endedAt + span / 10) });
         }
-        await staff('POST', `${U}/meeting/held`, { startedAt: iso(a.startedAt), endedAt: iso(a.endedAt), minutes: SIMULATED_TEXTS.minutes });
+        await staff('POST', `${U}/meeting/held`, {
+          startedAt: iso(a.startedAt),
+          endedAt: iso(a.endedAt),
+          minutes: SIMULATED_TEXTS.minutes,
+        });
         return;
       }
       case 'task-book':
@@ -82,7 +91,10 @@ export class HttpDriver {
         await staff('POST', `${I(a.item)}/extensions`, { newDeadline: iso(a.newDeadline), reason: SIMULATED_TEXTS.reason });
         return;
       case 'extension-decision':
-        await supervisor('POST', `${I(a.item)}/extensions/extension-1/decision`, { approve: a.approve, comment: a.approve ? 'granted' : 'the deadline stands' });
+        await supervisor('POST', `${I(a.item)}/extensions/extension-1/decision`, {
+          approve: a.approve,
+          comment: a.approve ? 'granted' : 'the deadline stands',
+        });
         return;
       case 'close':
         await staff('POST', `${I(a.item)}/completion`, { evidence: SIMULATED_TEXTS.evidence });

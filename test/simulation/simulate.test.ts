@@ -20,7 +20,14 @@ const sink = () => {
 
 describe('massline simulate', () => {
   const mix = seedMixUnits(8, 2);
-  const input: SimulationInput = { name: 'rehearsal', plan: defaultPlan('2013-07-08T00:00:00+08:00'), groups: mix.groups, units: mix.units, profile: DEFAULT_PROFILE, seed: 'same-bytes' };
+  const input: SimulationInput = {
+    name: 'rehearsal',
+    plan: defaultPlan('2013-07-08T00:00:00+08:00'),
+    groups: mix.groups,
+    units: mix.units,
+    profile: DEFAULT_PROFILE,
+    seed: 'same-bytes',
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-simulate-test-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -28,7 +35,11 @@ describe('massline simulate', () => {
     const { adminUrl } = testServices().postgres;
     const databasesBefore = await databases(adminUrl);
     const progress: string[] = [];
-    const first = await runSimulation(input, { adminDatabaseUrl: adminUrl, testServer: testServices().testServerLauncher, onProgress: (p) => progress.push(p.stage) });
+    const first = await runSimulation(input, {
+      adminDatabaseUrl: adminUrl,
+      testServer: testServices().testServerLauncher,
+      onProgress: (p) => progress.push(p.stage),
+    });
     const { report, agenda } = first;
 
     // Progress went through its stages in order.
@@ -40,7 +51,10 @@ describe('massline simulate', () => {
     // Meetings: as many held as the agenda planned, the invalid ones being those not attended throughout.
     expect(report.totals.meetings).toBe(agenda.meetings.length);
     expect(report.totals.meetingsInvalid).toBe(agenda.meetings.filter((m) => m.attendance !== 'throughout').length);
-    const planned = agenda.meetings.filter((m) => m.clashWith.length).map((m) => m.unit).sort();
+    const planned = agenda.meetings
+      .filter((m) => m.clashWith.length)
+      .map((m) => m.unit)
+      .sort();
     expect(report.clashes.flatMap((c) => c.units).sort()).toEqual(planned);
     // A referral rung is a proposed measure, each once.
     expect(report.totals.measuresProposed).toBe(report.totals.rungs.referral);
@@ -52,11 +66,26 @@ describe('massline simulate', () => {
     fs.writeFileSync(file, JSON.stringify(input));
     const out = sink();
     const err = sink();
-    const code = await runSimulate(['--input', file, '--out', path.join(dir, 'out'), '--lang', 'en', '--scratch-server', adminUrl], { out: out.stream, err: err.stream, env: process.env });
-    expect({ code, err: err.text().split('\n').filter((l) => /error/i.test(l)) }).toEqual({ code: 0, err: [] });
+    const code = await runSimulate(['--input', file, '--out', path.join(dir, 'out'), '--lang', 'en', '--scratch-server', adminUrl], {
+      out: out.stream,
+      err: err.stream,
+      env: process.env,
+    });
+    expect({
+      code,
+      err: err
+        .text()
+        .split('\n')
+        .filter((l) => /error/i.test(l)),
+    }).toEqual({ code: 0, err: [] });
     expect(fs.readFileSync(path.join(dir, 'out', 'report.json'), 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`);
     const html = fs.readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
-    expect(html).toBe(renderReportHtml(report, { lang: 'en', echarts: html.includes('echarts') ? fs.readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8') : undefined }));
+    expect(html).toBe(
+      renderReportHtml(report, {
+        lang: 'en',
+        echarts: html.includes('echarts') ? fs.readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8') : undefined,
+      }),
+    );
     expect(html).toContain('Days one group must be in two meetings at once');
     expect(out.text()).toContain('report.html');
   }, 900_000);
@@ -66,7 +95,9 @@ describe('massline simulate', () => {
     const moved = shiftPlan(plan, 7 * 700);
     expect(moved.batches[0].startsAt).toBe('2026-12-07T00:00:00+08:00');
     expect(new Date(moved.batches[0].startsAt).getUTCDay()).toBe(new Date(plan.batches[0].startsAt).getUTCDay());
-    expect(moved.calendar.holidays[0]).toBe(new Date(Date.parse(`${plan.calendar.holidays[0]}T00:00:00Z`) + 4900 * 86_400_000).toISOString().slice(0, 10));
+    expect(moved.calendar.holidays[0]).toBe(
+      new Date(Date.parse(`${plan.calendar.holidays[0]}T00:00:00Z`) + 4900 * 86_400_000).toISOString().slice(0, 10),
+    );
     expect(buildAgenda({ ...input, plan: moved }).actions).toBe(buildAgenda(input).actions);
   });
 });
@@ -75,7 +106,9 @@ async function databases(adminUrl: string): Promise<string[]> {
   const c = new Client({ connectionString: adminUrl });
   await c.connect();
   try {
-    return (await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'massline_simulation%' ORDER BY 1`)).rows.map((r) => r.datname);
+    return (await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'massline_simulation%' ORDER BY 1`)).rows.map(
+      (r) => r.datname,
+    );
   } finally {
     await c.end();
   }

@@ -52,7 +52,9 @@ it('a started campaign opens batch 1: each of its units runs under its own id an
   try {
     const rows = await eventually(async () => {
       const found: Array<{ unit_id: string; code: string; phase: string; card: string; version: number; batch: number }> =
-        await dataSource.query('SELECT unit_id, code, phase, card, version, batch FROM unit_states WHERE campaign_id = $1 ORDER BY code', [campaignId]);
+        await dataSource.query('SELECT unit_id, code, phase, card, version, batch FROM unit_states WHERE campaign_id = $1 ORDER BY code', [
+          campaignId,
+        ]);
       return found.length === 3 ? found : undefined;
     }, 'three projected units');
     expect(rows.map((r) => [r.unit_id, r.code, r.phase, r.card, r.batch])).toEqual([
@@ -66,7 +68,8 @@ it('a started campaign opens batch 1: each of its units runs under its own id an
 
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of temporal.client.workflow.list({ query: `MasslineCampaign = '${campaignId}' AND MasslineKind = 'unit'` })) ids.push(wf.workflowId);
+      for await (const wf of temporal.client.workflow.list({ query: `MasslineCampaign = '${campaignId}' AND MasslineKind = 'unit'` }))
+        ids.push(wf.workflowId);
       return ids.length === 3 ? ids.sort() : undefined;
     }, 'three unit workflows in visibility');
     expect(listed).toEqual(batch1.map(unitWorkflowId).sort());
@@ -74,7 +77,10 @@ it('a started campaign opens batch 1: each of its units runs under its own id an
     await expect(temporal.client.workflow.getHandle(unitWorkflowId(unitIds.get('XH-001')!)).describe()).rejects.toThrow();
   } finally {
     for (const id of [campaignWorkflowId(campaignId), ...batch1.map(unitWorkflowId)]) {
-      await temporal.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+      await temporal.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
     }
   }
 });

@@ -17,7 +17,14 @@ import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 
 const EventType = temporal.api.enums.v1.EventType;
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 let api: ApiUnderTest;
 let world: World;
@@ -32,7 +39,8 @@ afterAll(async () => {
 });
 
 type Event = temporal.api.history.v1.IHistoryEvent;
-const scheduledActivity = (e: Event) => (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ? e.activityTaskScheduledEventAttributes! : undefined);
+const scheduledActivity = (e: Event) =>
+  e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ? e.activityTaskScheduledEventAttributes! : undefined;
 
 it('carries the request id from the Update to the projection it causes, and replays with the interceptors (only)', async () => {
   const requestId = `decision-${randomUUID()}`;
@@ -59,7 +67,10 @@ it('carries the request id from the Update to the projection it causes, and repl
   expect(requestIdOf(update.header?.fields as never)).toBe(requestId);
   // ...and so does the projection the workflow scheduled after it, outside the handler; those before it do not (the
   // first ones may carry the request id of the call that started the run).
-  const after = events.slice(accepted + 1).map(scheduledActivity).filter(Boolean);
+  const after = events
+    .slice(accepted + 1)
+    .map(scheduledActivity)
+    .filter(Boolean);
   expect(after[0]!.activityType!.name).toBe('projectUnit');
   expect(requestIdOf(after[0]!.header?.fields as never)).toBe(requestId);
   const before = events.slice(0, accepted).map(scheduledActivity).filter(Boolean);
@@ -70,7 +81,9 @@ it('carries the request id from the Update to the projection it causes, and repl
   // It replays with the workers' interceptors, as the audit's replay bundles them. Without them it would not: their
   // span ends an Update's handler a few microtasks later, which the history records (behind an SDK flag).
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: workflowSinks() }, history, handle.workflowId);
-  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({
+    failures: [],
+  });
   const plain: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
   await expect(Worker.runReplayHistory({ workflowBundle: plain }, history, handle.workflowId)).rejects.toThrow(/Nondeterminism/);
 });
@@ -91,7 +104,11 @@ it('lets a run written before tracing go on with it: the run records the patch w
     let stop = await run(plain);
     const w = await buildWorld(before);
     const record = (title: string) =>
-      before.call('POST', `/api/units/${w.unitA}/records`, { token: w.tokens.unitA, headers: { 'x-request-id': `r-${randomUUID()}` }, body: { kind: 'study', title } });
+      before.call('POST', `/api/units/${w.unitA}/records`, {
+        token: w.tokens.unitA,
+        headers: { 'x-request-id': `r-${randomUUID()}` },
+        body: { kind: 'study', title },
+      });
     expect((await record('before the upgrade')).status).toBe(201);
     await stop();
     // The build with them takes over the same runs (a fresh worker: it replays what the old one wrote).
@@ -111,7 +128,9 @@ it('lets a run written before tracing go on with it: the run records the patch w
     expect(updates).toHaveLength(2);
     // The patch is written after the first decision (the old build's), by the new build.
     expect(marker).toBeGreaterThan(updates[0]);
-    await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+    await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject(
+      { failures: [] },
+    );
   } finally {
     await before.close();
   }
@@ -129,7 +148,10 @@ it("a traced Update ends when its handler does: an approval's answer comes befor
   expect((await unit('POST', `${U}/records`, { kind: 'solicitation-report', title: 'Report' })).status).toBe(201);
   const transition = await unit('POST', `${U}/transitions`, { to: 'P2' });
   expect(transition.status).toBe(201);
-  const approved = await as(world.tokens.supB)('POST', `${U}/transitions/${transition.body.id}/decision`, { approve: true, comment: 'P1 gate met' });
+  const approved = await as(world.tokens.supB)('POST', `${U}/transitions/${transition.body.id}/decision`, {
+    approve: true,
+    comment: 'P1 gate met',
+  });
   expect(approved.status).toBe(200);
 
   const handle = apiContextOf(api.app).temporal.workflow.getHandle(unitWorkflowId(world.unitB));
@@ -145,5 +167,7 @@ it("a traced Update ends when its handler does: an approval's answer comes befor
   const cancelled = events.findIndex((e, i) => i > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_CANCELED);
   expect(completed).toBeGreaterThan(accepted);
   expect(completed).toBeLessThan(cancelled);
-  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({
+    failures: [],
+  });
 });

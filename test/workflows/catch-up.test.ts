@@ -51,7 +51,14 @@ afterAll(async () => {
 
 const started: string[] = [];
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((id) => client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    started.splice(0).map((id) =>
+      client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
 });
 
 /** A worker on the dev server with the real activities, until `fn` settles. No cache: a restart replays. */
@@ -62,7 +69,11 @@ async function runWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T>
     taskQueue,
     workflowBundle: t.bundle,
     maxCachedWorkflows: 0,
-    activities: createActivities({ ...createActivityRepositories(t.dataSource), temporal: { client, taskQueue }, channels: [outboxChannel()] }),
+    activities: createActivities({
+      ...createActivityRepositories(t.dataSource),
+      temporal: { client, taskQueue },
+      channels: [outboxChannel()],
+    }),
   });
   return worker.runUntil(fn());
 }
@@ -85,7 +96,8 @@ const lateAfter = (workerGoneAt: number) => (r: { firedAt: string }) => Date.par
  */
 async function reachedLate(handle: WorkflowHandle, dueMs: number): Promise<boolean> {
   const events = (await handle.fetchHistory()).events ?? [];
-  const ms = (t: { seconds?: Long | number | null; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+  const ms = (t: { seconds?: Long | number | null; nanos?: number | null } | null | undefined) =>
+    Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
   const byId = new Map(events.map((e) => [Number(e.eventId), e]));
   const timers = events.flatMap((e) => {
     const a = e.timerStartedEventAttributes;
@@ -109,7 +121,10 @@ const LADDER = [
   { rung: 'referral' as const, offset: 'PT60S' },
 ];
 
-async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handle: WorkflowHandle; input: ItemWorkflowInput; cast: ReturnType<typeof actors> }> {
+async function startItem(
+  taskQueue: string,
+  deadlineMs: number,
+): Promise<{ handle: WorkflowHandle; input: ItemWorkflowInput; cast: ReturnType<typeof actors> }> {
   const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
   const input: ItemWorkflowInput = {
     campaignId: ids.campaignId,
@@ -124,16 +139,24 @@ async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handl
     // No unit runs here: the item's reports to it are refused (and logged).
     parentWorkflowId: unitWorkflowId(ids.unitId),
   };
-  const handle = await client.workflow.start(rectificationItemWorkflow, { taskQueue, workflowId: itemWorkflowId(input.itemId), args: [input] });
+  const handle = await client.workflow.start(rectificationItemWorkflow, {
+    taskQueue,
+    workflowId: itemWorkflowId(input.itemId),
+    args: [input],
+  });
   started.push(handle.workflowId);
   return { handle, input, cast: actors(ids) };
 }
 
 const rungsOf = async (handle: WorkflowHandle, n: number): Promise<ItemView> =>
-  eventually(async () => {
-    const v = await handle.query(itemStateQuery);
-    return v.rungs.length >= n && v;
-  }, `${n} rungs`, PATIENCE);
+  eventually(
+    async () => {
+      const v = await handle.query(itemStateQuery);
+      return v.rungs.length >= n && v;
+    },
+    `${n} rungs`,
+    PATIENCE,
+  );
 
 describe('a ladder catching up after the worker was away', () => {
   it('rungs that came due while the item was open fire, late, although it was carried over before the ladder caught up; later ones are skipped', async () => {
@@ -148,7 +171,11 @@ describe('a ladder catching up after the worker was away', () => {
     // No worker while the yellow (deadline) and red (+3 s) rungs come due; the office decides meanwhile.
     await until(deadline + 4_000, 'yellow and red due');
     // Held by the server before the next worker starts: its first task carries the decision and the fired timers.
-    const carried = await admitUpdate(client, item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+    const carried = await admitUpdate(client, item.handle, carryOverUpdate, {
+      actor: item.cast.office,
+      rule: doc('Standing rules on receptions'),
+      comment: 'long-term',
+    });
     await runWorker(taskQueue, async () => {
       expect((await carried.outcome).status).toBe('carried');
       const v = await rungsOf(item.handle, 3);
@@ -162,10 +189,16 @@ describe('a ladder catching up after the worker was away', () => {
       expect(v.card).toBe('none');
       // The item has ended: its referral (+60 s) can never come.
       expect((await item.handle.result()).rungs).toHaveLength(3);
-      const rows = await eventually(async () => {
-        const r = await t.dataSource.query('SELECT rung FROM escalations WHERE item_id = $1 ORDER BY fired_at, rung', [item.input.itemId]);
-        return r.length === 3 && r;
-      }, 'three escalations', PATIENCE);
+      const rows = await eventually(
+        async () => {
+          const r = await t.dataSource.query('SELECT rung FROM escalations WHERE item_id = $1 ORDER BY fired_at, rung', [
+            item.input.itemId,
+          ]);
+          return r.length === 3 && r;
+        },
+        'three escalations',
+        PATIENCE,
+      );
       expect(rows.map((r: { rung: string }) => r.rung)).toEqual(['reminder', 'yellow', 'red']);
     });
   });
@@ -179,11 +212,17 @@ describe('a ladder catching up after the worker was away', () => {
     await runWorker(taskQueue, async () => {
       item = await startItem(taskQueue, deadline);
       await rungsOf(item.handle, 1);
-      extensionId = (await up(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') })).id;
+      extensionId = (await up(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') }))
+        .id;
     });
     const late = lateAfter(Date.now());
     await until(deadline + 4_000, 'yellow and red of the first deadline due');
-    const decided = await admitUpdate(client, item.handle, decideExtensionUpdate, { actor: item.cast.supervisor, extensionId, approve: true, comment: 'granted' });
+    const decided = await admitUpdate(client, item.handle, decideExtensionUpdate, {
+      actor: item.cast.supervisor,
+      extensionId,
+      approve: true,
+      comment: 'granted',
+    });
     await runWorker(taskQueue, async () => {
       await decided.outcome;
       const v = await rungsOf(item.handle, 3);
@@ -234,19 +273,33 @@ describe('a task book whose disclosure ends while the unit is busy', () => {
       await runner.startTransaction();
       let disclosureEndsAt = '';
       try {
-        await eventually(async () => (await runner.query('SELECT 1 FROM unit_states WHERE unit_id = $1 FOR UPDATE', [ids.unitId])).length === 1, 'the row locked');
+        await eventually(
+          async () => (await runner.query('SELECT 1 FROM unit_states WHERE unit_id = $1 FOR UPDATE', [ids.unitId])).length === 1,
+          'the row locked',
+        );
         ({ disclosureEndsAt } = await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]));
         await until(Date.parse(disclosureEndsAt) + 1_000, 'the disclosure over');
       } finally {
         await runner.rollbackTransaction();
         await runner.release();
       }
-      const v = await eventually(async () => {
-        const s: UnitView = await unit.query(unitStateQuery);
-        return s.taskBook?.status === 'effective' && s;
-      }, 'task book effective', PATIENCE);
+      const v = await eventually(
+        async () => {
+          const s: UnitView = await unit.query(unitStateQuery);
+          return s.taskBook?.status === 'effective' && s;
+        },
+        'task book effective',
+        PATIENCE,
+      );
       expect(Date.parse(v.taskBook!.effectiveAt!)).toBeGreaterThanOrEqual(Date.parse(disclosureEndsAt));
-      await eventually(() => client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'its item started');
+      await eventually(
+        () =>
+          client.workflow
+            .getHandle(itemWorkflowId(v.taskBook!.items[0].id))
+            .query(itemStateQuery)
+            .catch(() => undefined),
+        'its item started',
+      );
       started.push(itemWorkflowId(v.taskBook!.items[0].id));
     });
   });
@@ -257,7 +310,13 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
     const taskQueue = `catch-up-window-${randomUUID()}`;
     const now = Date.now();
     // The unit goes through P1 early; P2's window ends while no worker runs, and its approval to P3 waits for one.
-    const base = compressedPlan({ startsAt: now, windowLadder: [{ rung: 'yellow', offset: 'PT0S' }, { rung: 'red', offset: 'PT60S' }] });
+    const base = compressedPlan({
+      startsAt: now,
+      windowLadder: [
+        { rung: 'yellow', offset: 'PT0S' },
+        { rung: 'red', offset: 'PT60S' },
+      ],
+    });
     base.batches[0].phases = {
       // P2 ends a minute on: after the first worker has stopped, even on a loaded machine.
       P1: { startsAt: iso(now), endsAt: iso(now + 60_000) },
@@ -273,7 +332,17 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
       unit = await client.workflow.start(unitLifecycleWorkflow, {
         taskQueue,
         workflowId: unitWorkflowId(ids.unitId),
-        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'CW-1', name: 'Window catch-up unit', batch: 1, groupId: ids.groupId, plan }],
+        args: [
+          {
+            campaignId: ids.campaignId,
+            unitId: ids.unitId,
+            code: 'CW-1',
+            name: 'Window catch-up unit',
+            batch: 1,
+            groupId: ids.groupId,
+            plan,
+          },
+        ],
       });
       started.push(unit.workflowId);
       await meetP2Gate(unit, cast);
@@ -285,26 +354,41 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
     const p2Ends = Date.parse(plan.batches[0].phases.P2.endsAt);
     await until(p2Ends + 2_000, 'the P2 window over');
     // The supervisor approves meanwhile: the approval and the window's timer reach the next worker together.
-    const approved = await admitUpdate(client, unit, approveTransitionUpdate, { actor: cast.supervisor, transitionId, approve: true, comment: 'gate met for P3' });
+    const approved = await admitUpdate(client, unit, approveTransitionUpdate, {
+      actor: cast.supervisor,
+      transitionId,
+      approve: true,
+      comment: 'gate met for P3',
+    });
     await runWorker(taskQueue, async () => {
       expect(await approved.outcome).toEqual({ status: 'approved', version: expect.any(Number) });
       // (On a slow machine the unit may have overrun P1 too: its rung is P1's, keyed so.)
       const ofP2 = (s: UnitView) => s.windowRungs.filter((r) => r.key === `${unit.workflowId}:P2:yellow`);
-      const v = await eventually(async () => {
-        const s: UnitView = await unit.query(unitStateQuery);
-        return ofP2(s).length >= 1 && s;
-      }, 'the P2 window`s yellow', PATIENCE);
+      const v = await eventually(
+        async () => {
+          const s: UnitView = await unit.query(unitStateQuery);
+          return ofP2(s).length >= 1 && s;
+        },
+        'the P2 window`s yellow',
+        PATIENCE,
+      );
       // Due while the unit was still in P2 (the window ended before the approval): it fired as P2's — late,
       // unless the first worker was still at work when it came due (a loaded machine).
-      expect(ofP2(v).map((r) => [r.phase, r.rung, r.late ?? false, Date.parse(r.dueAt!)])).toEqual([['P2', 'yellow', late(ofP2(v)[0]), p2Ends]]);
+      expect(ofP2(v).map((r) => [r.phase, r.rung, r.late ?? false, Date.parse(r.dueAt!)])).toEqual([
+        ['P2', 'yellow', late(ofP2(v)[0]), p2Ends],
+      ]);
       expect(v.phase).toBe('P3');
       expect(Date.parse(v.phaseSince)).toBeGreaterThan(p2Ends);
       // P3 starts clean: the card earned in P2 does not follow the unit.
       expect(v.card).toBe('none');
-      const rows = await eventually(async () => {
-        const r = await t.dataSource.query(`SELECT phase, rung FROM escalations WHERE unit_id = $1 AND phase = 'P2'`, [ids.unitId]);
-        return r.length === 1 && r;
-      }, 'the escalation', PATIENCE);
+      const rows = await eventually(
+        async () => {
+          const r = await t.dataSource.query(`SELECT phase, rung FROM escalations WHERE unit_id = $1 AND phase = 'P2'`, [ids.unitId]);
+          return r.length === 1 && r;
+        },
+        'the escalation',
+        PATIENCE,
+      );
       expect(rows).toEqual([{ phase: 'P2', rung: 'yellow' }]);
     });
   });
@@ -331,7 +415,11 @@ describe('a notification receiver that is down', () => {
       namespace: testServices().temporal.namespace,
       taskQueue,
       workflowBundle: t.bundle,
-      activities: createActivities({ ...createActivityRepositories(t.dataSource), temporal: { client, taskQueue }, channels: [outboxChannel(), webhookChannel({ url, timeoutMs: 2_000 })] }),
+      activities: createActivities({
+        ...createActivityRepositories(t.dataSource),
+        temporal: { client, taskQueue },
+        channels: [outboxChannel(), webhookChannel({ url, timeoutMs: 2_000 })],
+      }),
     });
     try {
       await worker.runUntil(async () => {
@@ -348,14 +436,28 @@ describe('a notification receiver that is down', () => {
         ]);
         // Each rung's record starts its delivery, which keeps retrying while the receiver refuses.
         const deliveries = await Promise.all(
-          v.rungs.map((r) => eventually(() => client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).describe().catch(() => undefined), `delivery of ${r.rung}`, PATIENCE)),
+          v.rungs.map((r) =>
+            eventually(
+              () =>
+                client.workflow
+                  .getHandle(notificationDeliveryWorkflowId(r.key!))
+                  .describe()
+                  .catch(() => undefined),
+              `delivery of ${r.rung}`,
+              PATIENCE,
+            ),
+          ),
         );
         expect(deliveries.map((d) => d.status.name)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
         expect(received.length).toBeGreaterThanOrEqual(3);
         // The receiver is back: each notice is delivered, once per recipient, and its delivery ends.
         up = true;
-        for (const r of v.rungs) expect(await client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).result()).toEqual({ delivered: r.to.length });
-        const rows = await t.dataSource.query(`SELECT channel, status FROM notifications WHERE escalation_key = ANY($1) AND channel = 'webhook'`, [v.rungs.map((r) => r.key)]);
+        for (const r of v.rungs)
+          expect(await client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).result()).toEqual({ delivered: r.to.length });
+        const rows = await t.dataSource.query(
+          `SELECT channel, status FROM notifications WHERE escalation_key = ANY($1) AND channel = 'webhook'`,
+          [v.rungs.map((r) => r.key)],
+        );
         expect(rows.every((r: { status: string }) => r.status === 'sent')).toBe(true);
         expect(rows).toHaveLength(v.rungs.reduce((n, r) => n + r.to.length, 0));
       });
@@ -372,17 +474,33 @@ describe('a unit reset (as an operator resets one) to before its items started',
     await runWorker(taskQueue, async () => {
       const { unit, cast } = await unitInP3(taskQueue, 'PT1S', 'CR-1');
       await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]);
-      const v = await eventually(async () => {
-        const s: UnitView = await unit.query(unitStateQuery);
-        return s.taskBook?.status === 'effective' && s;
-      }, 'task book effective', PATIENCE);
+      const v = await eventually(
+        async () => {
+          const s: UnitView = await unit.query(unitStateQuery);
+          return s.taskBook?.status === 'effective' && s;
+        },
+        'task book effective',
+        PATIENCE,
+      );
       const itemWf = itemWorkflowId(v.taskBook!.items[0].id);
       started.push(itemWf);
-      const item = await eventually(async () => ((await client.workflow.getHandle(itemWf).query(itemStateQuery).catch(() => undefined)) ? client.workflow.getHandle(itemWf) : undefined), 'its item started');
+      const item = await eventually(
+        async () =>
+          (await client.workflow
+            .getHandle(itemWf)
+            .query(itemStateQuery)
+            .catch(() => undefined))
+            ? client.workflow.getHandle(itemWf)
+            : undefined,
+        'its item started',
+      );
       // The item ends (carried over by the office) and reports back to its unit.
       await up(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
       await item.result();
-      await eventually(async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried', 'the unit told');
+      await eventually(
+        async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried',
+        'the unit told',
+      );
 
       // Reset the unit to the task that started the item, as an operator would (massline audit reset) if that task did not replay.
       const history = (await unit.fetchHistory()).events ?? [];
@@ -396,19 +514,27 @@ describe('a unit reset (as an operator resets one) to before its items started',
         requestId: randomUUID(),
       });
       const reset = client.workflow.getHandle(unit.workflowId, newRunId!);
-      const refused = await eventually(async () => {
-        const events = (await reset.fetchHistory()).events ?? [];
-        return events.find((e) => e.startChildWorkflowExecutionFailedEventAttributes);
-      }, 'the new run to try the start', PATIENCE);
+      const refused = await eventually(
+        async () => {
+          const events = (await reset.fetchHistory()).events ?? [];
+          return events.find((e) => e.startChildWorkflowExecutionFailedEventAttributes);
+        },
+        'the new run to try the start',
+        PATIENCE,
+      );
       expect(refused.startChildWorkflowExecutionFailedEventAttributes!.workflowId).toBe(itemWf);
       // One run of the item, ever; the unit (new run) knows it carried, from the report the engine reapplied.
       const runs: string[] = [];
       for await (const info of client.workflow.list({ query: `WorkflowId = '${itemWf}'` })) runs.push(info.status.name);
       expect(runs).toEqual(['COMPLETED']);
-      const after = await eventually(async () => {
-        const s: UnitView = await reset.query(unitStateQuery);
-        return s.taskBook?.items[0].status === 'carried' && s;
-      }, 'the new run to know the item carried', PATIENCE);
+      const after = await eventually(
+        async () => {
+          const s: UnitView = await reset.query(unitStateQuery);
+          return s.taskBook?.items[0].status === 'carried' && s;
+        },
+        'the new run to know the item carried',
+        PATIENCE,
+      );
       expect(after.taskBook!.status).toBe('effective');
     });
   });

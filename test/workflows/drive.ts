@@ -34,7 +34,8 @@ export interface Cast {
 }
 
 /** Sends an Update as the API does: its payload and answer are checked against the rule it is typed from. */
-export const up = <R, A>(handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, args: A): Promise<R> => handle.executeUpdate(def, { args: [args] });
+export const up = <R, A>(handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, args: A): Promise<R> =>
+  handle.executeUpdate(def, { args: [args] });
 /**
  * Sends an Update and returns once the server holds it (admitted), before any worker has seen it; `outcome` waits
  * for its answer. The SDK's calls return only after a worker accepted, so an Update sent while no worker runs
@@ -42,30 +43,39 @@ export const up = <R, A>(handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, 
  * does not hold yet answers NOT_FOUND; one it holds waits (here, until a deadline long enough for a loaded
  * server to say NOT_FOUND first), and the call ends DEADLINE_EXCEEDED, or CANCELLED when the server ends it.
  */
-export async function admitUpdate<R, A>(client: Client, handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, args: A): Promise<{ outcome: Promise<R> }> {
+export async function admitUpdate<R, A>(
+  client: Client,
+  handle: WorkflowHandle,
+  def: UpdateDefinition<R, [A]>,
+  args: A,
+): Promise<{ outcome: Promise<R> }> {
   const updateId = randomUUID();
   const outcome = handle.executeUpdate(def, { args: [args], updateId });
   outcome.catch(() => undefined);
   const { UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED } = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
   const [CANCELLED, DEADLINE_EXCEEDED, NOT_FOUND] = [1, 4, 5]; // gRPC status codes
-  await eventually(async () => {
-    try {
-      await client.connection.withDeadline(Date.now() + 5_000, () =>
-        client.workflowService.pollWorkflowExecutionUpdate({
-          namespace: client.options.namespace,
-          updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId },
-          identity: 'test',
-          waitPolicy: { lifecycleStage: UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
-        }),
-      );
-      return true;
-    } catch (e) {
-      const code = (e as { code?: number }).code;
-      if (code === NOT_FOUND) return false;
-      if (code === DEADLINE_EXCEEDED || code === CANCELLED) return true;
-      throw e;
-    }
-  }, `update ${def.name} admitted on ${handle.workflowId}`, 60_000);
+  await eventually(
+    async () => {
+      try {
+        await client.connection.withDeadline(Date.now() + 5_000, () =>
+          client.workflowService.pollWorkflowExecutionUpdate({
+            namespace: client.options.namespace,
+            updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId },
+            identity: 'test',
+            waitPolicy: { lifecycleStage: UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
+          }),
+        );
+        return true;
+      } catch (e) {
+        const code = (e as { code?: number }).code;
+        if (code === NOT_FOUND) return false;
+        if (code === DEADLINE_EXCEEDED || code === CANCELLED) return true;
+        throw e;
+      }
+    },
+    `update ${def.name} admitted on ${handle.workflowId}`,
+    60_000,
+  );
   return { outcome };
 }
 /** Sends a payload the types forbid (a hostile or outdated client), by the Update's name. */
@@ -91,13 +101,22 @@ export async function holdValidMeeting(env: TestWorkflowEnvironment, handle: Wor
   const end = now - 1 * HOUR;
   await up(handle, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(start), location: 'Meeting room 3' });
   await up(handle, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(start - 600_000), leftAt: iso(end + 600_000) });
-  return up(handle, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(start), endedAt: iso(end), minutes: doc('Criticism and self-criticism') });
+  return up(handle, meetingHeldUpdate, {
+    actor: cast.unit,
+    startedAt: iso(start),
+    endedAt: iso(end),
+    minutes: doc('Criticism and self-criticism'),
+  });
 }
 
 /** P2 deliverables: a problem, comparison-check materials, a valid meeting. */
 export async function meetP3Gate(env: TestWorkflowEnvironment, handle: WorkflowHandle, cast: Cast) {
   const p = await up(handle, addProblemUpdate, { actor: cast.unit, title: 'Meetings too long', source: 'masses', category: 'formalism' });
-  await up(handle, addRecordUpdate, { actor: cast.unit, kind: 'comparison-check', title: 'Comparison-check materials of the leadership team' });
+  await up(handle, addRecordUpdate, {
+    actor: cast.unit,
+    kind: 'comparison-check',
+    title: 'Comparison-check materials of the leadership team',
+  });
   await holdValidMeeting(env, handle, cast);
   return p.id;
 }

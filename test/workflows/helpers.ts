@@ -79,7 +79,10 @@ export interface WorkflowTestContext {
    * A worker on `taskQueue` against the current env, for tests that stop and restart workers themselves.
    * `around` wraps the real activities (e.g. to hold one up until the test lets it go).
    */
-  createWorker(taskQueue: string, options?: { maxCachedWorkflows?: number; around?: (real: MasslineActivities) => MasslineActivities }): Promise<Worker>;
+  createWorker(
+    taskQueue: string,
+    options?: { maxCachedWorkflows?: number; around?: (real: MasslineActivities) => MasslineActivities },
+  ): Promise<Worker>;
   teardown(): Promise<void>;
 }
 
@@ -156,7 +159,8 @@ export async function enrol(dataSource: DataSource, plan: Plan, units: Array<{ c
     [JSON.stringify(plan), plan.batches[0].startsAt, officeId],
   );
   const group = async (name: string) =>
-    (await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, $2) RETURNING id`, [campaignId, name]))[0].id as string;
+    (await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, $2) RETURNING id`, [campaignId, name]))[0]
+      .id as string;
   const groupId = await group('group 1');
   const otherGroupId = await group('group 2');
   const enrolled: Enrolled['units'] = [];
@@ -164,7 +168,15 @@ export async function enrol(dataSource: DataSource, plan: Plan, units: Array<{ c
     const [{ id }] = await dataSource.query(
       `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [campaignId, u.code, `unit ${u.code}`, u.batch === 1 ? 'organ' : 'grassroots', u.batch === 1 ? 'municipal' : 'district', u.batch, groupId],
+      [
+        campaignId,
+        u.code,
+        `unit ${u.code}`,
+        u.batch === 1 ? 'organ' : 'grassroots',
+        u.batch === 1 ? 'municipal' : 'district',
+        u.batch,
+        groupId,
+      ],
     );
     enrolled.push({ id, code: u.code, name: `unit ${u.code}`, batch: u.batch });
   }
@@ -233,9 +245,17 @@ export async function refusalOf(call: Promise<unknown>): Promise<Refusal> {
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The entries a unit or item projected into the read model (oldest first), once there are at least `atLeast`. */
-export async function entriesOf<T = Record<string, unknown>>(dataSource: DataSource, subjectId: string, kind: string, atLeast = 1): Promise<T[]> {
+export async function entriesOf<T = Record<string, unknown>>(
+  dataSource: DataSource,
+  subjectId: string,
+  kind: string,
+  atLeast = 1,
+): Promise<T[]> {
   return eventually(async () => {
-    const rows: Array<{ data: T }> = await dataSource.query('SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id', [subjectId, kind]);
+    const rows: Array<{ data: T }> = await dataSource.query(
+      'SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id',
+      [subjectId, kind],
+    );
     return rows.length >= atLeast && rows.map((r) => r.data);
   }, `${atLeast} ${kind} entries of ${subjectId}`);
 }

@@ -24,7 +24,18 @@ import {
 } from '../../libs/contracts/src';
 import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
-import { actors, DAY, HOUR, iso, planAtNow, refusalOf, saveHistory, setUpWorkflowTests, type WorkflowTestContext, entriesOf } from './helpers';
+import {
+  actors,
+  DAY,
+  HOUR,
+  iso,
+  planAtNow,
+  refusalOf,
+  saveHistory,
+  setUpWorkflowTests,
+  type WorkflowTestContext,
+  entriesOf,
+} from './helpers';
 import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
 
@@ -35,7 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.teardown();
 });
-
 
 async function startItem(taskQueue: string, deadlineMs: number, over: Partial<ItemWorkflowInput> = {}) {
   const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
@@ -58,8 +68,12 @@ async function startItem(taskQueue: string, deadlineMs: number, over: Partial<It
   return { handle, input, cast: actors(ids) };
 }
 
-const escalationRows = (itemId: string): Promise<Array<{ key: string; rung: string; deadline: Date; fired_at: Date; recipients: string[] }>> =>
-  t.dataSource.query('SELECT key, rung, deadline, fired_at, recipients FROM escalations WHERE item_id = $1 ORDER BY fired_at, key', [itemId]);
+const escalationRows = (
+  itemId: string,
+): Promise<Array<{ key: string; rung: string; deadline: Date; fired_at: Date; recipients: string[] }>> =>
+  t.dataSource.query('SELECT key, rung, deadline, fired_at, recipients FROM escalations WHERE item_id = $1 ORDER BY fired_at, key', [
+    itemId,
+  ]);
 
 async function rungsFired(handle: WorkflowHandle, n: number): Promise<ItemView> {
   return eventually(async () => {
@@ -112,7 +126,10 @@ describe('the ladder of one deadline', () => {
       expect(rows.map((r) => r.key)).toEqual(expected.map(([rung]) => `${wfId}:${input.deadline}:${rung}`));
       rows.forEach((r, i) => expect(r.fired_at.getTime()).toBe(Date.parse(v.rungs[i].firedAt)));
       const sent = await eventually(async () => {
-        const n = await t.dataSource.query(`SELECT status, count(*)::int AS n FROM notifications WHERE escalation_key LIKE $1 GROUP BY status`, [`${wfId}:%`]);
+        const n = await t.dataSource.query(
+          `SELECT status, count(*)::int AS n FROM notifications WHERE escalation_key LIKE $1 GROUP BY status`,
+          [`${wfId}:%`],
+        );
         return n.length === 1 && n[0].status === 'sent' && n;
       }, 'notifications sent');
       expect(sent[0].n).toBe(6); // 2 + 2 + 1 + 1 recipients, outbox channel
@@ -180,7 +197,6 @@ describe('the ladder of one deadline', () => {
         expect(new Set(rows.map((r) => r.key)).size).toBe(4);
       });
     }));
-
 });
 
 describe('closing, extensions and carry-over', () => {
@@ -191,12 +207,18 @@ describe('closing, extensions and carry-over', () => {
       await t.env.sleep(4 * DAY);
       await rungsFired(handle, 1);
       await up(handle, reportProgressUpdate, { actor: cast.unit, note: doc('Halfway'), evidenceUri: 'https://example.org/e1' });
-      expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'early' }))).details.rule).toBe('item.verification-submitted');
+      expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'early' }))).details.rule).toBe(
+        'item.verification-submitted',
+      );
       await up(handle, submitCompletionUpdate, { actor: cast.unit, evidence: doc('Minutes of the last quarter') });
       // Sent back once, then accepted.
-      expect(await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: false, comment: 'Evidence missing' })).toMatchObject({ status: 'open' });
+      expect(await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: false, comment: 'Evidence missing' })).toMatchObject({
+        status: 'open',
+      });
       await up(handle, submitCompletionUpdate, { actor: cast.unit, evidence: doc('Minutes, with attendance') });
-      expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.otherSupervisor, accept: true, comment: 'x' }))).details.rule).toBe('actor.supervisor-group');
+      expect(
+        (await refusalOf(up(handle, verifyItemUpdate, { actor: cast.otherSupervisor, accept: true, comment: 'x' }))).details.rule,
+      ).toBe('actor.supervisor-group');
       const closed = await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified' });
       expect(closed).toMatchObject({ status: 'closed', card: 'none' });
       const result = (await handle.result()) as ItemView;
@@ -220,10 +242,28 @@ describe('closing, extensions and carry-over', () => {
       await t.env.sleep(10 * DAY + HOUR);
       expect((await rungsFired(handle, 2)).card).toBe('yellow');
 
-      const ext = await up(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(second), reason: doc('Waiting on the district') });
-      expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.unit, extensionId: ext.id, approve: true, comment: 'self' }))).details.rule).toBe('extension.no-self-approval');
-      expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.otherSupervisor, extensionId: ext.id, approve: true, comment: 'x' }))).details.rule).toBe('actor.supervisor-group');
-      const decided = await up(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
+      const ext = await up(handle, requestExtensionUpdate, {
+        actor: cast.unit,
+        newDeadline: iso(second),
+        reason: doc('Waiting on the district'),
+      });
+      expect(
+        (await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.unit, extensionId: ext.id, approve: true, comment: 'self' })))
+          .details.rule,
+      ).toBe('extension.no-self-approval');
+      expect(
+        (
+          await refusalOf(
+            up(handle, decideExtensionUpdate, { actor: cast.otherSupervisor, extensionId: ext.id, approve: true, comment: 'x' }),
+          )
+        ).details.rule,
+      ).toBe('actor.supervisor-group');
+      const decided = await up(handle, decideExtensionUpdate, {
+        actor: cast.supervisor,
+        extensionId: ext.id,
+        approve: true,
+        comment: 'Reasonable',
+      });
       // The answer carries the version the decision produced: the view shows it.
       const afterDecision = await handle.query(itemStateQuery);
       expect(decided).toEqual({ status: 'approved', deadline: iso(second), version: afterDecision.version });
@@ -243,7 +283,11 @@ describe('closing, extensions and carry-over', () => {
       expect(Date.parse(v.rungs[4].dueAt!)).toBe(second + 14 * DAY);
       expect(Date.parse(v.rungs[4].firedAt)).toBeGreaterThanOrEqual(second + 14 * DAY);
       const [extension] = await entriesOf(t.dataSource, input.itemId, 'extension');
-      expect(extension).toMatchObject({ status: 'approved', reason: doc('Waiting on the district'), decided: { actorId: cast.supervisor.id, role: 'supervisor', comment: 'Reasonable' } });
+      expect(extension).toMatchObject({
+        status: 'approved',
+        reason: doc('Waiting on the district'),
+        decided: { actorId: cast.supervisor.id, role: 'supervisor', comment: 'Reasonable' },
+      });
       const rows = await eventually(async () => {
         const r = await escalationRows(input.itemId);
         return r.length === 6 && r;
@@ -286,7 +330,11 @@ describe('closing, extensions and carry-over', () => {
 
         // D1, with its reminder due 30 s after it is set; replaced by D2 a minute later (the record still held).
         const extend = async (newDeadline: number) => {
-          const ext = await up(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(newDeadline), reason: doc('Waiting on the district') });
+          const ext = await up(handle, requestExtensionUpdate, {
+            actor: cast.unit,
+            newDeadline: iso(newDeadline),
+            reason: doc('Waiting on the district'),
+          });
           await up(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
           return Date.parse((await handle.query(itemStateQuery)).deadlineSince);
         };
@@ -340,9 +388,18 @@ describe('closing, extensions and carry-over', () => {
       const now = await t.env.currentTimeMs();
       const { handle, input, cast } = await startItem(tq, now + 3 * DAY);
       await rungsFired(handle, 1); // the reminder was already due
-      expect((await refusalOf(up(handle, carryOverUpdate, { actor: cast.supervisor, rule: doc('r'), comment: 'c' }))).details.rule).toBe('actor.office-only');
-      const carried = await up(handle, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on official receptions'), comment: 'Needs a long-term mechanism' });
-      expect(carried).toMatchObject({ status: 'carried', carriedInto: { rule: doc('Standing rules on official receptions'), actorId: cast.office.id } });
+      expect((await refusalOf(up(handle, carryOverUpdate, { actor: cast.supervisor, rule: doc('r'), comment: 'c' }))).details.rule).toBe(
+        'actor.office-only',
+      );
+      const carried = await up(handle, carryOverUpdate, {
+        actor: cast.office,
+        rule: doc('Standing rules on official receptions'),
+        comment: 'Needs a long-term mechanism',
+      });
+      expect(carried).toMatchObject({
+        status: 'carried',
+        carriedInto: { rule: doc('Standing rules on official receptions'), actorId: cast.office.id },
+      });
       await handle.result();
       await t.env.sleep(40 * DAY);
       expect((await escalationRows(input.itemId)).map((r) => r.rung)).toEqual(['reminder']);
@@ -393,7 +450,17 @@ describe('items and their unit', () => {
       const unit = await t.env.client.workflow.start(unitLifecycleWorkflow, {
         taskQueue: tq,
         workflowId: unitWorkflowId(ids.unitId),
-        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'HZ-900', name: 'Transport bureau', batch: 1, groupId: ids.groupId, plan }],
+        args: [
+          {
+            campaignId: ids.campaignId,
+            unitId: ids.unitId,
+            code: 'HZ-900',
+            name: 'Transport bureau',
+            batch: 1,
+            groupId: ids.groupId,
+            plan,
+          },
+        ],
       });
       await meetP2Gate(unit, cast);
       await approve(unit, cast, 'P2');

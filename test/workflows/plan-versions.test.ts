@@ -31,13 +31,25 @@ async function startCampaign(taskQueue: string, plan: Plan, units: Array<{ code:
     workflowId: campaignWorkflowId(enrolled.campaignId),
     args: [{ campaignId: enrolled.campaignId, name: 'Hangzhou 2013', plan }],
   });
-  await eventually(async () => ((await t.dataSource.query('SELECT status FROM campaigns WHERE id = $1', [enrolled.campaignId]))[0]?.status === 'running' ? true : undefined), 'campaign running');
+  await eventually(
+    async () =>
+      (await t.dataSource.query('SELECT status FROM campaigns WHERE id = $1', [enrolled.campaignId]))[0]?.status === 'running'
+        ? true
+        : undefined,
+    'campaign running',
+  );
   return { handle, enrolled };
 }
 
 /** The API's plan-change service over the test database, on the test server's clock and task queue. */
 const service = (taskQueue: string) =>
-  new PlanChangesService(new CampaignsRepository(t.dataSource), new PlanVersionsRepository(t.dataSource), t.dataSource, { client: t.env.client, taskQueue }, () => new Date(Date.now()));
+  new PlanChangesService(
+    new CampaignsRepository(t.dataSource),
+    new PlanVersionsRepository(t.dataSource),
+    t.dataSource,
+    { client: t.env.client, taskQueue },
+    () => new Date(Date.now()),
+  );
 
 const itemView = async (itemId: string) => (await t.dataSource.query('SELECT view FROM item_states WHERE item_id = $1', [itemId]))[0]?.view;
 const unitView = async (unitId: string) => (await t.dataSource.query('SELECT view FROM unit_states WHERE unit_id = $1', [unitId]))[0]?.view;
@@ -80,14 +92,25 @@ describe('plan versions', () => {
       const holiday = new Date(holidayMs).toISOString().slice(0, 10);
       const plans = service(tq);
       const clock = await t.env.currentTimeMs();
-      const at = new PlanChangesService(new CampaignsRepository(t.dataSource), new PlanVersionsRepository(t.dataSource), t.dataSource, { client: t.env.client, taskQueue: tq }, () => new Date(clock));
+      const at = new PlanChangesService(
+        new CampaignsRepository(t.dataSource),
+        new PlanVersionsRepository(t.dataSource),
+        t.dataSource,
+        { client: t.env.client, taskQueue: tq },
+        () => new Date(clock),
+      );
       const change = { calendar: { holidays: { add: [holiday] } } };
       const preview = await at.preview(office, enrolled.campaignId, { change });
       expect(preview.moves.map((m) => [m.subject, m.itemId, m.rung])).toEqual([
         ['item', itemId, 'red'],
         ['item', itemId, 'referral'],
       ]);
-      const withHoliday = new Map(ladderSchedule(new Date(deadline).toISOString(), plan.ladder, { ...plan.calendar, holidays: [holiday] }).map((r) => [r.rung, r.dueMs]));
+      const withHoliday = new Map(
+        ladderSchedule(new Date(deadline).toISOString(), plan.ladder, { ...plan.calendar, holidays: [holiday] }).map((r) => [
+          r.rung,
+          r.dueMs,
+        ]),
+      );
       for (const m of preview.moves) {
         expect(Date.parse(m.after)).toBe(withHoliday.get(m.rung!));
         expect(Date.parse(m.after)).toBeGreaterThan(Date.parse(m.before));
@@ -95,7 +118,9 @@ describe('plan versions', () => {
       expect(preview.counts).toEqual({ '1': { deadlines: 0, rungs: 2, firesAtOnce: 0, units: 1, items: 1 } });
 
       // Applied as version 2 (refused first with a digest that is not the preview's).
-      await expect(at.apply(office, enrolled.campaignId, { change, reason: 'Qingming moved', previewDigest: '0'.repeat(64) })).rejects.toThrow('plan-change.stale-preview');
+      await expect(
+        at.apply(office, enrolled.campaignId, { change, reason: 'Qingming moved', previewDigest: '0'.repeat(64) }),
+      ).rejects.toThrow('plan-change.stale-preview');
       const applied = await at.apply(office, enrolled.campaignId, { change, reason: 'a holiday declared', previewDigest: preview.digest });
       expect(applied).toMatchObject({ version: 2, batches: [1, 2], moves: 2 });
       await t.env.client.workflow.getHandle(applied.rollout.workflowId).result();
@@ -111,7 +136,11 @@ describe('plan versions', () => {
       const v1 = new Map(ladderSchedule(new Date(deadline).toISOString(), plan.ladder, plan.calendar).map((r) => [r.rung, r.dueMs]));
       const moved = new Map(preview.moves.map((m) => [m.rung, Date.parse(m.after)]));
       for (const r of fired as Array<{ rung: 'reminder' | 'yellow' | 'red' | 'referral'; dueAt: string; planVersion: number }>) {
-        expect({ rung: r.rung, dueAt: Date.parse(r.dueAt), planVersion: r.planVersion }).toEqual({ rung: r.rung, dueAt: moved.get(r.rung) ?? v1.get(r.rung), planVersion: 2 });
+        expect({ rung: r.rung, dueAt: Date.parse(r.dueAt), planVersion: r.planVersion }).toEqual({
+          rung: r.rung,
+          dueAt: moved.get(r.rung) ?? v1.get(r.rung),
+          planVersion: 2,
+        });
       }
       const rows = await t.dataSource.query('SELECT rung, plan_version FROM escalations WHERE item_id = $1 ORDER BY fired_at', [itemId]);
       expect(rows).toEqual([
@@ -122,7 +151,13 @@ describe('plan versions', () => {
       ]);
       const versions = await plans.list(office, enrolled.campaignId);
       expect(versions.current).toEqual({ '1': 2, '2': 2 });
-      expect(versions.items[1]).toMatchObject({ version: 2, batches: [1, 2], reason: 'a holiday declared', diff: [{ path: 'calendar.holidays.added', before: null, after: [holiday] }], rollout: { units: 1, items: 1 } });
+      expect(versions.items[1]).toMatchObject({
+        version: 2,
+        batches: [1, 2],
+        reason: 'a holiday declared',
+        diff: [{ path: 'calendar.holidays.added', before: null, after: [holiday] }],
+        rollout: { units: 1, items: 1 },
+      });
 
       await saveHistory(unit, 'unit-plan-version-taken');
       await saveHistory(t.env.client.workflow.getHandle(itemWorkflowId(itemId)), 'item-plan-version-holiday-moves-ladder');
@@ -142,13 +177,30 @@ describe('plan versions', () => {
         { rung: 'yellow' as const, offset: 'PT0S' },
         { rung: 'red' as const, offset: 'P7D' },
       ];
-      const at = new PlanChangesService(new CampaignsRepository(t.dataSource), new PlanVersionsRepository(t.dataSource), t.dataSource, { client: t.env.client, taskQueue: tq }, () => new Date());
+      const at = new PlanChangesService(
+        new CampaignsRepository(t.dataSource),
+        new PlanVersionsRepository(t.dataSource),
+        t.dataSource,
+        { client: t.env.client, taskQueue: tq },
+        () => new Date(),
+      );
       const clock = await t.env.currentTimeMs();
-      const clocked = new PlanChangesService(new CampaignsRepository(t.dataSource), new PlanVersionsRepository(t.dataSource), t.dataSource, { client: t.env.client, taskQueue: tq }, () => new Date(clock));
+      const clocked = new PlanChangesService(
+        new CampaignsRepository(t.dataSource),
+        new PlanVersionsRepository(t.dataSource),
+        t.dataSource,
+        { client: t.env.client, taskQueue: tq },
+        () => new Date(clock),
+      );
       const preview = await clocked.preview(office, enrolled.campaignId, { change: { windowLadder }, batches: [2] });
       // Batch 2 has not opened: nothing of it runs yet, nothing moves now.
       expect(preview).toMatchObject({ batches: [2], total: 0 });
-      const applied = await clocked.apply(office, enrolled.campaignId, { change: { windowLadder }, batches: [2], reason: 'batch 2 escalates sooner', previewDigest: preview.digest });
+      const applied = await clocked.apply(office, enrolled.campaignId, {
+        change: { windowLadder },
+        batches: [2],
+        reason: 'batch 2 escalates sooner',
+        previewDigest: preview.digest,
+      });
       await t.env.client.workflow.getHandle(applied.rollout.workflowId).result();
       expect((await at.list(office, enrolled.campaignId)).current).toEqual({ '1': 1, '2': 2 });
 
@@ -157,14 +209,22 @@ describe('plan versions', () => {
       // Each rung at its moment (as the unit recorded it) and under its batch's version (as the escalation records it).
       const rungsOf = async (unitId: string) => {
         const rows = await eventually(async () => {
-          const r = await t.dataSource.query(`SELECT rung, plan_version FROM escalations WHERE unit_id = $1 AND subject = 'phase-window' ORDER BY fired_at`, [unitId]);
+          const r = await t.dataSource.query(
+            `SELECT rung, plan_version FROM escalations WHERE unit_id = $1 AND subject = 'phase-window' ORDER BY fired_at`,
+            [unitId],
+          );
           return r.length === 2 && r;
         }, `window rungs of ${unitId}`);
         const view = await eventually(async () => {
           const v = await unitView(unitId);
           return v?.windowRungs?.length === 2 && v;
         }, `window rungs of ${unitId} in its view`);
-        return view.windowRungs.map((r: { rung: string; dueAt: string; planVersion: number }, i: number) => [r.rung, Date.parse(r.dueAt), r.planVersion, rows[i].plan_version]);
+        return view.windowRungs.map((r: { rung: string; dueAt: string; planVersion: number }, i: number) => [
+          r.rung,
+          Date.parse(r.dueAt),
+          r.planVersion,
+          rows[i].plan_version,
+        ]);
       };
       const dueV1 = ladderSchedule(b1.phases.P1.endsAt, plan.windowLadder, plan.calendar);
       const dueV2 = ladderSchedule(b2.phases.P1.endsAt, windowLadder, plan.calendar);

@@ -115,7 +115,11 @@ describe('workflow purity', () => {
     for (const dir of ['workflows', 'libs/domain/src']) {
       for (const name of fs.readdirSync(path.join(root, dir)).filter((n) => n.endsWith('.ts'))) {
         const text = fs.readFileSync(path.join(root, dir, name), 'utf8').replace(/^\s*\/\/.*$/gm, '');
-        expect({ file: `${dir}/${name}`, env: /process\.env/.test(text), timers: /\b(setTimeout|setInterval|setImmediate)\(/.test(text) }).toEqual({
+        expect({
+          file: `${dir}/${name}`,
+          env: /process\.env/.test(text),
+          timers: /\b(setTimeout|setInterval|setImmediate)\(/.test(text),
+        }).toEqual({
           file: `${dir}/${name}`,
           env: false,
           timers: false,

@@ -119,7 +119,8 @@ export function buildApiContext(
     true,
     async () => {
       const counts = new Map<string, number>();
-      for (const f of await repositories.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)) counts.set(f.activity, (counts.get(f.activity) ?? 0) + 1);
+      for (const f of await repositories.activityFailures.current(FAILING_ACTIVITY_FRESH_MS))
+        counts.set(f.activity, (counts.get(f.activity) ?? 0) + 1);
       return [...counts].map(([activity, count]) => ({ activity, count }));
     },
   );
@@ -128,10 +129,15 @@ export function buildApiContext(
   );
   const rateLimitSweeper = new PeriodicSweeper(
     repositories.rateLimits,
-    (err) => logger.event('warn', 'could not sweep the emptied rate-limit windows', { error: err instanceof Error ? err.message : String(err) }),
+    (err) =>
+      logger.event('warn', 'could not sweep the emptied rate-limit windows', { error: err instanceof Error ? err.message : String(err) }),
     60_000,
   );
-  const engine = new EngineHealth(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, metrics.registry);
+  const engine = new EngineHealth(
+    temporal,
+    { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+    metrics.registry,
+  );
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
   const views = new ViewsRepository(dataSource);
   const units = new UnitsService(
@@ -146,13 +152,22 @@ export function buildApiContext(
   );
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
-    campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows, repositories.stuckRuns),
+    campaigns: new CampaignsService(
+      config,
+      repositories.campaigns,
+      repositories.units,
+      repositories.readModel,
+      workflows,
+      repositories.stuckRuns,
+    ),
     units,
     items: new ItemsService(units, workflows, repositories.readModel, views, texts, repositories.entries),
     escalations: new EscalationsService(repositories.readModel, repositories.campaigns),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, views, texts),
-    health: new HealthService(dataSource, engine, metrics, repositories.activityFailures, () => repositories.stuckRuns.current(STUCK_RUNS_NAMED)),
+    health: new HealthService(dataSource, engine, metrics, repositories.activityFailures, () =>
+      repositories.stuckRuns.current(STUCK_RUNS_NAMED),
+    ),
   };
   metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();
   metrics.readStuckRuns = async () => {

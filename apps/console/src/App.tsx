@@ -94,11 +94,22 @@ function Header() {
   // A phone (below 576 px): the title, and the rest behind a menu button.
   if (phone) {
     return (
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8, background: '#8c1c13', paddingInline: 12 }}>
-        <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+      <Layout.Header
+        style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8, background: '#8c1c13', paddingInline: 12 }}
+      >
+        <Link
+          to="/"
+          style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+        >
           {t('群众路线教育实践活动', 'Mass-line campaign')}
         </Link>
-        <Button icon={<MenuOutlined />} aria-label={t('菜单', 'Menu')} aria-expanded={drawer} onClick={() => setDrawer(true)} data-testid="header-menu" />
+        <Button
+          icon={<MenuOutlined />}
+          aria-label={t('菜单', 'Menu')}
+          aria-expanded={drawer}
+          onClick={() => setDrawer(true)}
+          data-testid="header-menu"
+        />
         <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" width={260} title={t('菜单', 'Menu')}>
           <nav aria-label={t('主导航', 'Main')}>
             <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -246,14 +257,22 @@ export function App() {
         components: {
           // white on the header's red, readable (contrast ≥ 4.5:1)
           Descriptions: { labelColor: 'rgba(0, 0, 0, 0.72)' },
-          Menu: { darkItemBg: 'transparent', darkItemColor: '#ffffff', darkItemHoverColor: '#ffffff', darkItemSelectedBg: '#5c0011', darkItemSelectedColor: '#ffffff' },
+          Menu: {
+            darkItemBg: 'transparent',
+            darkItemColor: '#ffffff',
+            darkItemHoverColor: '#ffffff',
+            darkItemSelectedBg: '#5c0011',
+            darkItemSelectedColor: '#ffffff',
+          },
         },
       }}
     >
       <AntApp>
         <Layout style={{ minHeight: '100vh' }}>
           <Header />
-          <Layout.Content style={{ padding: phone ? '12px 12px' : '16px 24px', maxWidth: 1400, width: '100%', margin: '0 auto', minWidth: 0 }}>
+          <Layout.Content
+            style={{ padding: phone ? '12px 12px' : '16px 24px', maxWidth: 1400, width: '100%', margin: '0 auto', minWidth: 0 }}
+          >
             <main>
               <Suspense fallback={<Spin aria-label={t('加载中', 'Loading')} />}>
                 <Pages />

@@ -43,7 +43,10 @@ export interface I18nInZone extends I18n {
 const pick = (lang: Lang, p: Pair) => (lang === 'zh' ? p[0] : p[1]);
 
 /** The phases' names, from the domain's one list (the audit's timelines show the same). */
-export const PHASE_LABEL = Object.fromEntries(PHASES.map((p): [Phase, Pair] => [p, [PHASE_LABELS[p].zh, PHASE_LABELS[p].en]])) as Record<Phase, Pair>;
+export const PHASE_LABEL = Object.fromEntries(PHASES.map((p): [Phase, Pair] => [p, [PHASE_LABELS[p].zh, PHASE_LABELS[p].en]])) as Record<
+  Phase,
+  Pair
+>;
 export const CARD_LABEL: Record<Card, Pair> = { none: ['正常', 'No card'], yellow: ['黄牌', 'Yellow card'], red: ['红牌', 'Red card'] };
 /** The rungs' labels, from the domain's one vocabulary (the audit's timelines and dossiers show the same). */
 export const RUNG_LABEL: Record<Rung, Pair> = byRung(({ label }) => [label.zh, label.en]);
@@ -226,4 +229,3 @@ const ZoneCtx = createContext<string>(DEFAULT_OFFSET);
 export function ZoneProvider({ offset, children }: { offset?: string | null; children: ReactNode }) {
   return <ZoneCtx.Provider value={offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : DEFAULT_OFFSET}>{children}</ZoneCtx.Provider>;
 }
-

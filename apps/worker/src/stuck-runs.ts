@@ -201,7 +201,8 @@ export class StuckRunDetector {
         throw error;
       }
       result.runsChecked++;
-      const running = described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+      const running =
+        described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
       const attempt = described.pendingWorkflowTask?.attempt ?? 0;
       if (!running || attempt < attempts) {
         if (wasStuck.has(runId)) moved.push(runId);
@@ -209,7 +210,13 @@ export class StuckRunDetector {
       }
       result.stuck++;
       const known = wasStuck.get(runId);
-      const rediagnose = known && known.cause !== NONDETERMINISM_CAUSE && known.source === 'history' && this.o.bundle && !this.replayed.has(runId) && replays < REPLAYS_PER_PASS;
+      const rediagnose =
+        known &&
+        known.cause !== NONDETERMINISM_CAUSE &&
+        known.source === 'history' &&
+        this.o.bundle &&
+        !this.replayed.has(runId) &&
+        replays < REPLAYS_PER_PASS;
       if (known && !rediagnose) {
         await this.runs.seenAgain(runId, attempt);
         return;
@@ -222,7 +229,11 @@ export class StuckRunDetector {
         this.remember(runId);
         diagnosis = (await diagnoseByReplay(workflowId, history, this.o.bundle)) ?? diagnosis;
       }
-      const found = diagnosis ?? { cause: 'UNKNOWN', message: 'its history records no failure of the pending workflow task', source: 'history' as const };
+      const found = diagnosis ?? {
+        cause: 'UNKNOWN',
+        message: 'its history records no failure of the pending workflow task',
+        source: 'history' as const,
+      };
       const sighting = { workflowId, runId, workflowType, attempt, ...found };
       await this.runs.seen(sighting);
       if (!known) {
@@ -243,7 +254,12 @@ export class StuckRunDetector {
     const failures: unknown[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await client.workflowService.listWorkflowExecutions({ namespace, query: this.query, pageSize: LIST_PAGE_SIZE, nextPageToken });
+      const page = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        query: this.query,
+        pageSize: LIST_PAGE_SIZE,
+        nextPageToken,
+      });
       for (const info of page.executions ?? []) {
         if (signal.aborted) break;
         await pace.take(signal);

@@ -39,7 +39,6 @@ export function decodePayload(payload: JsonPayload | undefined): unknown {
 
 export const decodePayloads = (p: JsonPayloads | undefined): unknown[] => (p?.payloads ?? []).map(decodePayload);
 
-
 /** The attributes object of an event (its one `…EventAttributes` field). */
 export function attributesOf<T = Record<string, unknown>>(event: JsonHistoryEvent): T {
   const key = Object.keys(event).find((k) => k.endsWith('EventAttributes'));
@@ -50,7 +49,6 @@ export function attributesOf<T = Record<string, unknown>>(event: JsonHistoryEven
 export const eventTimeIso = (event: JsonHistoryEvent): string => new Date(event.eventTime).toISOString();
 
 export const eventIdOf = (event: JsonHistoryEvent): number => Number(event.eventId);
-
 
 /** Decoded search attributes of an event (`{MasslinePhase: 'P2'}`). */
 export function decodeSearchAttributes(indexedFields: Record<string, JsonPayload> | undefined): Record<string, unknown> {

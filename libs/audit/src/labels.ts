@@ -30,7 +30,9 @@ const RECORD_KIND_LABELS: Record<string, Label> = {
 const phaseEntered = (phase: unknown): Label | undefined => {
   if (!isPhase(phase)) return undefined;
   const p: { zh: string; en: string; ordinal?: { zh: string; en: string } } = PHASE_LABELS[phase];
-  return p.ordinal ? { en: `Entered ${p.ordinal.en}: ${p.en}`, zh: `进入${p.ordinal.zh} ${p.zh}` } : { en: 'Lifecycle completed', zh: '全部环节完成' };
+  return p.ordinal
+    ? { en: `Entered ${p.ordinal.en}: ${p.en}`, zh: `进入${p.ordinal.zh} ${p.zh}` }
+    : { en: 'Lifecycle completed', zh: '全部环节完成' };
 };
 
 /** The rungs' labels, from the domain's one vocabulary (the console shows the same). */
@@ -66,7 +68,11 @@ export const CALL_LABELS: Record<string, LabelSpec> = {
   verifyItem: {
     en: 'Item verified',
     zh: '整改验收',
-    variant: byDecision({ en: 'Item verified and closed', zh: '验收销号' }, { en: 'Verification refused, item reopened', zh: '验收不通过，退回整改' }, 'accept'),
+    variant: byDecision(
+      { en: 'Item verified and closed', zh: '验收销号' },
+      { en: 'Verification refused, item reopened', zh: '验收不通过，退回整改' },
+      'accept',
+    ),
   },
   requestExtension: { en: 'Extension requested', zh: '申请延期' },
   decideExtension: {
@@ -79,14 +85,19 @@ export const CALL_LABELS: Record<string, LabelSpec> = {
   applyPlanVersion: {
     en: 'Plan version taken',
     zh: '采用新版日程',
-    variant: (a) => (typeof a.version === 'number' ? { en: `Plan version ${a.version} taken`, zh: `采用第 ${a.version} 版日程` } : undefined),
+    variant: (a) =>
+      typeof a.version === 'number' ? { en: `Plan version ${a.version} taken`, zh: `采用第 ${a.version} 版日程` } : undefined,
   },
   // city-wide programme
   goalAchievement: { en: 'Staged goal reported achieved', zh: '阶段目标完成报告' },
   goalVerification: {
     en: 'Staged goal verified',
     zh: '阶段目标验收',
-    variant: byDecision({ en: 'Staged goal verified and closed', zh: '阶段目标验收通过' }, { en: 'Staged goal sent back', zh: '阶段目标验收不通过' }, 'accept'),
+    variant: byDecision(
+      { en: 'Staged goal verified and closed', zh: '阶段目标验收通过' },
+      { en: 'Staged goal sent back', zh: '阶段目标验收不通过' },
+      'accept',
+    ),
   },
 };
 
@@ -108,7 +119,13 @@ export const SYSTEM_LABELS: Record<string, LabelSpec> = {
     en: 'Card changed',
     zh: '警示牌变更',
     variant: (a) =>
-      a.card === 'yellow' ? { en: 'Yellow card shown', zh: '亮黄牌' } : a.card === 'red' ? { en: 'Red card shown', zh: '亮红牌' } : a.card === 'none' ? { en: 'Card cleared', zh: '撤销警示牌' } : undefined,
+      a.card === 'yellow'
+        ? { en: 'Yellow card shown', zh: '亮黄牌' }
+        : a.card === 'red'
+          ? { en: 'Red card shown', zh: '亮红牌' }
+          : a.card === 'none'
+            ? { en: 'Card cleared', zh: '撤销警示牌' }
+            : undefined,
   },
   escalation: {
     en: 'Escalation',

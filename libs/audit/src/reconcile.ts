@@ -29,7 +29,10 @@ export interface ReconciliationReport {
 }
 
 /** What the last projection activities of a history say: the last completed view, and whether a later one is pending. */
-export function lastProjection(history: JsonHistory, activity: 'projectUnit' | 'projectItem'): { view?: UnitHeader | ItemView; pending: boolean } {
+export function lastProjection(
+  history: JsonHistory,
+  activity: 'projectUnit' | 'projectItem',
+): { view?: UnitHeader | ItemView; pending: boolean } {
   const scheduled = new Map<number, unknown>();
   let view: unknown;
   let lastScheduled = 0;
@@ -48,14 +51,25 @@ export function lastProjection(history: JsonHistory, activity: 'projectUnit' | '
       lastCompleted = Math.max(lastCompleted, id);
     }
   }
-  const closed = history.events.some((e) => /EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|TERMINATED|CANCELED|TIMED_OUT|CONTINUED_AS_NEW)/.test(e.eventType));
+  const closed = history.events.some((e) =>
+    /EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|TERMINATED|CANCELED|TIMED_OUT|CONTINUED_AS_NEW)/.test(e.eventType),
+  );
   return { view: view as UnitHeader | ItemView | undefined, pending: !closed && lastScheduled > lastCompleted };
 }
 
 const sameTime = (a: string | null | undefined, b: string | null | undefined) =>
   (a ?? null) === (b ?? null) || (!!a && !!b && Date.parse(a) === Date.parse(b));
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
 
 /** The first path at which two JSON values differ (`taskBook.items[0].status`), or undefined. */
 export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
@@ -82,10 +96,17 @@ const valueAt = (v: unknown, path: string): unknown =>
     .replace(/\[(\d+)\]/g, '.$1')
     .split('.')
     .filter(Boolean)
-    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (k === 'length' && Array.isArray(o) ? o.length : (o as Record<string, unknown>)[k]) : undefined), v);
+    .reduce<unknown>(
+      (o, k) =>
+        o && typeof o === 'object' ? (k === 'length' && Array.isArray(o) ? o.length : (o as Record<string, unknown>)[k]) : undefined,
+      v,
+    );
 
 /** Differences between a unit's row and the workflow's view of it (column by column, then the stored header). */
-export function compareUnit(row: UnitStateRow, full: UnitView | UnitHeader): Array<{ field: string; projection: unknown; history: unknown }> {
+export function compareUnit(
+  row: UnitStateRow,
+  full: UnitView | UnitHeader,
+): Array<{ field: string; projection: unknown; history: unknown }> {
   const view = unitHeader(full);
   const out: Array<{ field: string; projection: unknown; history: unknown }> = [];
   const check = (field: string, projection: unknown, history: unknown, equal = stable(projection) === stable(history)) => {
@@ -162,7 +183,10 @@ export function expectedEntries(kind: 'unit' | 'item', view: UnitView | UnitHead
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -210,7 +234,10 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     if (running) {
       try {
         const handle = client.workflow.getHandle(workflowId);
-        const view = await withTimeout<UnitView | ItemView>(kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery), queryTimeoutMs);
+        const view = await withTimeout<UnitView | ItemView>(
+          kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery),
+          queryTimeoutMs,
+        );
         return { exists: true, running, view, source: 'query' };
       } catch {
         // No worker to answer: the history still says what was projected.
@@ -247,11 +274,27 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
       }
     }
     if (!t.exists) {
-      if (row) report.mismatches.push({ ...ids, workflowId, field: 'workflow', projection: 'row present', history: 'no such workflow', source: 'engine' });
+      if (row)
+        report.mismatches.push({
+          ...ids,
+          workflowId,
+          field: 'workflow',
+          projection: 'row present',
+          history: 'no such workflow',
+          source: 'engine',
+        });
       return;
     }
     if (!t.view) {
-      if (row) report.mismatches.push({ ...ids, workflowId, field: 'row', projection: 'row present', history: 'never projected', source: t.source });
+      if (row)
+        report.mismatches.push({
+          ...ids,
+          workflowId,
+          field: 'row',
+          projection: 'row present',
+          history: 'never projected',
+          source: t.source,
+        });
       return;
     }
     const diffs = row
@@ -274,7 +317,10 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     for (const d of diffs) report.mismatches.push({ ...ids, workflowId, ...d, source: t.source });
   }
 
-  const queue: Array<[Kind, string]> = [...unitIds.map((id): [Kind, string] => ['unit', id]), ...[...itemIds].map((id): [Kind, string] => ['item', id])];
+  const queue: Array<[Kind, string]> = [
+    ...unitIds.map((id): [Kind, string] => ['unit', id]),
+    ...[...itemIds].map((id): [Kind, string] => ['item', id]),
+  ];
   const total = () => queue.length + pendingItems.length;
   const concurrency = options.concurrency ?? 16;
   let next = 0;

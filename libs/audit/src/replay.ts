@@ -92,12 +92,11 @@ export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPa
 export function describeReplayError(error: unknown): Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'> {
   const raw = error instanceof Error ? error.message : String(error);
   // DeterminismViolationError lives in @temporalio/workflow, which is not loaded outside a workflow sandbox: match by name.
-  const kind = (error as Error | undefined)?.name === 'DeterminismViolationError' || /nondetermin/i.test(raw) ? 'nondeterminism' : 'replay-error';
+  const kind =
+    (error as Error | undefined)?.name === 'DeterminismViolationError' || /nondetermin/i.test(raw) ? 'nondeterminism' : 'replay-error';
   const core = /\[TMPRL\d+\][^"]*/.exec(raw)?.[0] ?? /Nondeterminism error:[^"]*/.exec(raw)?.[0] ?? raw;
   const clean = core.replace(/\\"/g, '"').trim();
-  const m =
-    /HistoryEvent\(id: (\d+),?\s*([A-Za-z]+)?/.exec(raw) ??
-    /event(?:[ _]id)?[\s:#=]+(\d+)/i.exec(raw);
+  const m = /HistoryEvent\(id: (\d+),?\s*([A-Za-z]+)?/.exec(raw) ?? /event(?:[ _]id)?[\s:#=]+(\d+)/i.exec(raw);
   const eventId = m ? Number(m[1]) : undefined;
   const eventType = m && m[2] ? m[2] : undefined;
   const where = eventId !== undefined ? ` (first diverging event: ${eventId}${eventType ? ` ${eventType}` : ''})` : '';
@@ -126,7 +125,9 @@ type Source = AsyncIterable<ReplayItem | ReplayFailure> | Iterable<ReplayItem | 
 /** One iterator shared by several consumers: each `next()` hands out the following item exactly once. */
 function shared(source: Source): () => Promise<IteratorResult<ReplayItem | ReplayFailure>> {
   const it: AsyncIterator<ReplayItem | ReplayFailure> | Iterator<ReplayItem | ReplayFailure> =
-    Symbol.asyncIterator in source ? (source as AsyncIterable<ReplayItem | ReplayFailure>)[Symbol.asyncIterator]() : (source as Iterable<ReplayItem | ReplayFailure>)[Symbol.iterator]();
+    Symbol.asyncIterator in source
+      ? (source as AsyncIterable<ReplayItem | ReplayFailure>)[Symbol.asyncIterator]()
+      : (source as Iterable<ReplayItem | ReplayFailure>)[Symbol.iterator]();
   let chain: Promise<unknown> = Promise.resolve();
   return () => {
     const next = chain.then(() => it.next());
@@ -169,7 +170,13 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
     }
     for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle, sinks: workflowSinks() }, feed())) {
       const item = current!;
-      const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...locatePatch(describeReplayError(result.error), item.history) } : undefined;
+      const diverged = result.error
+        ? {
+            workflowId: item.workflowId,
+            runId: item.runId ?? result.runId,
+            ...locatePatch(describeReplayError(result.error), item.history),
+          }
+        : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   }
@@ -210,7 +217,12 @@ export async function* fetchHistories(client: Client, refs: ExecutionRef[], conc
       const history = await client.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory();
       return { workflowId: ref.workflowId, runId: ref.runId, history };
     } catch (error) {
-      return { workflowId: ref.workflowId, runId: ref.runId, error: `could not fetch history: ${error instanceof Error ? error.message : String(error)}`, kind: 'fetch-error' };
+      return {
+        workflowId: ref.workflowId,
+        runId: ref.runId,
+        error: `could not fetch history: ${error instanceof Error ? error.message : String(error)}`,
+        kind: 'fetch-error',
+      };
     }
   };
   const inFlight: Array<Promise<ReplayItem | ReplayFailure>> = [];

@@ -93,9 +93,21 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'TEMPORAL_TASK_QUEUE', default: 'massline', meaning: 'task queue of the worker' },
   { key: 'MASSLINE_TEMPORAL_PORT', default: '7233', meaning: 'port of the embedded Temporal dev server (`--cluster`: of its frontend)' },
   { key: 'MASSLINE_TEMPORAL_UI_PORT', default: '8233', meaning: 'port of the embedded Temporal Web UI' },
-  { key: 'MASSLINE_TEMPORAL_HISTORY_PORT', default: '7234', meaning: '`--cluster`: gRPC port of the history service (membership: this − 300)' },
-  { key: 'MASSLINE_TEMPORAL_MATCHING_PORT', default: '7235', meaning: '`--cluster`: gRPC port of the matching service (membership: this − 300)' },
-  { key: 'MASSLINE_TEMPORAL_WORKER_PORT', default: '7239', meaning: '`--cluster`: gRPC port of Temporal\'s worker service (membership: this − 300)' },
+  {
+    key: 'MASSLINE_TEMPORAL_HISTORY_PORT',
+    default: '7234',
+    meaning: '`--cluster`: gRPC port of the history service (membership: this − 300)',
+  },
+  {
+    key: 'MASSLINE_TEMPORAL_MATCHING_PORT',
+    default: '7235',
+    meaning: '`--cluster`: gRPC port of the matching service (membership: this − 300)',
+  },
+  {
+    key: 'MASSLINE_TEMPORAL_WORKER_PORT',
+    default: '7239',
+    meaning: "`--cluster`: gRPC port of Temporal's worker service (membership: this − 300)",
+  },
   { key: 'TEMPORAL_CLI', default: '(PATH, then cache)', meaning: 'Temporal CLI binary to run the dev server with' },
   { key: 'MASSLINE_DATA_DIR', default: './data', meaning: 'data of the embedded services' },
   { key: 'MASSLINE_ADMIN_TOKEN', default: '(generated, printed once)', meaning: 'office token seeded on first start' },
@@ -109,20 +121,35 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
     default: '9464',
-    meaning: 'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics` on `HOST`; `--workers N` uses it and the next N − 1; 0 turns it off',
+    meaning:
+      'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics` on `HOST`; `--workers N` uses it and the next N − 1; 0 turns it off',
   },
-  { key: 'MASSLINE_INSTANCE', default: '(api, worker)', meaning: 'name of the process in its logs, traces and trace file (`massline up` sets api-1, worker-2, …)' },
+  {
+    key: 'MASSLINE_INSTANCE',
+    default: '(api, worker)',
+    meaning: 'name of the process in its logs, traces and trace file (`massline up` sets api-1, worker-2, …)',
+  },
   {
     key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: '(none)',
-    meaning: 'OTLP/HTTP collector the traces go to (e.g. `http://localhost:4318`); without it, each process writes them to `data/traces/<instance>.jsonl`',
+    meaning:
+      'OTLP/HTTP collector the traces go to (e.g. `http://localhost:4318`); without it, each process writes them to `data/traces/<instance>.jsonl`',
   },
-  { key: 'MASSLINE_STUCK_RUN_ATTEMPTS', default: '2', meaning: 'a run is stuck once its pending workflow task reaches this attempt (2: its first retry)' },
-  { key: 'MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', default: '100', meaning: 'the stuck-run detector describes at most this many open runs per second' },
+  {
+    key: 'MASSLINE_STUCK_RUN_ATTEMPTS',
+    default: '2',
+    meaning: 'a run is stuck once its pending workflow task reaches this attempt (2: its first retry)',
+  },
+  {
+    key: 'MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND',
+    default: '100',
+    meaning: 'the stuck-run detector describes at most this many open runs per second',
+  },
   {
     key: 'MASSLINE_SIMULATION_SCRATCH_SERVER',
     default: '(its own)',
-    meaning: "admin URL of a PostgreSQL where each simulation makes its scratch database, dropped after it; without it a simulation runs a PostgreSQL of its own in a temporary folder",
+    meaning:
+      'admin URL of a PostgreSQL where each simulation makes its scratch database, dropped after it; without it a simulation runs a PostgreSQL of its own in a temporary folder',
   },
 ];
 
@@ -143,17 +170,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const databaseUrl = str('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push(`DATABASE_URL must be a postgres:// URL`);
   const temporalAddress = str('TEMPORAL_ADDRESS');
-  if (temporalAddress && !/^[^\s:/]+:\d+$/.test(temporalAddress)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
+  if (temporalAddress && !/^[^\s:/]+:\d+$/.test(temporalAddress))
+    problems.push(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
   const webhookUrl = str('MASSLINE_WEBHOOK_URL');
   if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) problems.push(`MASSLINE_WEBHOOK_URL must be an http(s) URL`);
   const logLevel = (str('LOG_LEVEL') ?? 'info') as MasslineConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
   const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
+  if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint))
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
   const scratchServerUrl = str('MASSLINE_SIMULATION_SCRATCH_SERVER');
-  if (scratchServerUrl && !/^postgres(ql)?:\/\//.test(scratchServerUrl)) problems.push('MASSLINE_SIMULATION_SCRATCH_SERVER must be a postgres:// URL');
+  if (scratchServerUrl && !/^postgres(ql)?:\/\//.test(scratchServerUrl))
+    problems.push('MASSLINE_SIMULATION_SCRATCH_SERVER must be a postgres:// URL');
   const instance = str('MASSLINE_INSTANCE');
-  if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance)) problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
+  if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance))
+    problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
   const adminToken = str('MASSLINE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
 

@@ -51,7 +51,13 @@ const PUBLIC_CHANNEL = ['public', 'office'] as const satisfies readonly ActorRol
 const read = (roles: readonly Role[], scope: AccessScope, what: string): AccessRule => ({ roles, scope, what });
 const office = (what: string, scope: AccessScope = 'anyone'): AccessRule => ({ roles: ['office'], scope, what });
 const byUnit = (what: string): AccessRule => ({ roles: ['unit'], scope: 'own-unit', what, decision: true });
-const bySupervisor = (what: string, selfRule: string): AccessRule => ({ roles: ['supervisor'], scope: 'assigned-group', what, decision: true, selfRule });
+const bySupervisor = (what: string, selfRule: string): AccessRule => ({
+  roles: ['supervisor'],
+  scope: 'assigned-group',
+  what,
+  decision: true,
+  selfRule,
+});
 const publicChannel = (what: string): AccessRule => ({ roles: PUBLIC_CHANNEL, scope: 'anyone', what });
 const publicRead = (what: string): AccessRule => ({ roles: ['public'], scope: 'anyone', what });
 
@@ -183,7 +189,8 @@ export function reaches(by: AccessSubject, scope: 'campaign' | 'group' | 'unit',
 }
 
 /** The list a caller sees is narrowed to its reach: a supervisor's lists hold its own group only. */
-export const reachFilter = (by: AccessSubject): { groupId?: string } => (ROLE_REACH[by.role as Role] === 'group' ? { groupId: by.groupId } : {});
+export const reachFilter = (by: AccessSubject): { groupId?: string } =>
+  ROLE_REACH[by.role as Role] === 'group' ? { groupId: by.groupId } : {};
 
 function need(target: AccessTarget, field: 'unitId' | 'groupId' | 'campaignId' | 'leadUnitId', scope: AccessScope): string {
   const value = target[field];
@@ -200,17 +207,24 @@ const ONLY_RULES: Partial<Record<ActorRole, string>> = {
 };
 
 const forbid = (by: AccessSubject, rule: string, message: string, params: RefusalParams = {}) =>
-  new DomainError('FORBIDDEN', `${message} (actor ${by.id}, ${by.role}) (rule: ${rule})`, { rule, actorId: by.id, params: { ...params, role: by.role } });
+  new DomainError('FORBIDDEN', `${message} (actor ${by.id}, ${by.role}) (rule: ${rule})`, {
+    rule,
+    actorId: by.id,
+    params: { ...params, role: by.role },
+  });
 
 /** The refusal of `by`'s role for the action, if its role may not take it. */
 function roleRefusal(by: AccessSubject, action: Action, rule: AccessRule): DomainError | undefined {
   if (rule.roles.includes(by.role)) return undefined;
   const params = { action: rule.what };
-  if (rule.selfRule && by.role === 'unit') return forbid(by, rule.selfRule, `a unit never decides its own ${rule.what}; a supervisor of its assigned group does`, params);
-  if (rule.roles.includes('public')) return forbid(by, 'actor.public-channel', `${rule.what} arrives through the public channel, not from role ${by.role}`, params);
+  if (rule.selfRule && by.role === 'unit')
+    return forbid(by, rule.selfRule, `a unit never decides its own ${rule.what}; a supervisor of its assigned group does`, params);
+  if (rule.roles.includes('public'))
+    return forbid(by, 'actor.public-channel', `${rule.what} arrives through the public channel, not from role ${by.role}`, params);
   const only = rule.roles.length === 1 ? ONLY_RULES[rule.roles[0]] : undefined;
   if (only === 'actor.unit-only') return forbid(by, only, `${rule.what} is done by the unit itself, not by role ${by.role}`, params);
-  if (only === 'actor.supervisor-only') return forbid(by, only, `${rule.what} is decided by a supervisor of the unit's assigned group, not by role ${by.role}`, params);
+  if (only === 'actor.supervisor-only')
+    return forbid(by, only, `${rule.what} is decided by a supervisor of the unit's assigned group, not by role ${by.role}`, params);
   if (only === 'actor.office-only') return forbid(by, only, `${rule.what} is done by the campaign office, not by role ${by.role}`, params);
   return forbid(by, 'actor.role', `role ${by.role} may not ${rule.what} (allowed: ${rule.roles.join(', ')})`, { ...params, action });
 }
@@ -228,24 +242,38 @@ function scopeRefusal(by: AccessSubject, rule: AccessRule, target: AccessTarget)
     case 'own-unit': {
       const unitId = need(target, 'unitId', rule.scope);
       if (by.unitId === unitId) return undefined;
-      return forbid(by, 'actor.unit-scope', `${rule.what}: unit principal of ${by.unitId ?? '(none)'} cannot act for unit ${unitId}`, { ...params, unitId });
+      return forbid(by, 'actor.unit-scope', `${rule.what}: unit principal of ${by.unitId ?? '(none)'} cannot act for unit ${unitId}`, {
+        ...params,
+        unitId,
+      });
     }
     case 'assigned-group': {
       const groupId = need(target, 'groupId', rule.scope);
       if (by.groupId === groupId) return undefined;
-      return forbid(by, 'actor.supervisor-group', `${rule.what}: supervisor of group ${by.groupId ?? '(none)'} is not assigned to this unit (group ${groupId})`, {
-        ...params,
-        groupId,
-      });
+      return forbid(
+        by,
+        'actor.supervisor-group',
+        `${rule.what}: supervisor of group ${by.groupId ?? '(none)'} is not assigned to this unit (group ${groupId})`,
+        {
+          ...params,
+          groupId,
+        },
+      );
     }
     case 'lead-unit':
-      return by.unitId === need(target, 'leadUnitId', rule.scope) ? undefined : forbid(by, 'programme.lead-unit', `${rule.what} is done by the programme's lead unit only`, params);
+      return by.unitId === need(target, 'leadUnitId', rule.scope)
+        ? undefined
+        : forbid(by, 'programme.lead-unit', `${rule.what} is done by the programme's lead unit only`, params);
   }
 }
 
 /** The scope whose reach hides an object: the object's own, or the unit's for actions on a unit. */
 const hidingScope = (scope: AccessScope): 'campaign' | 'group' | 'unit' | undefined =>
-  scope === 'campaign' || scope === 'group' || scope === 'unit' ? scope : scope === 'own-unit' || scope === 'assigned-group' ? 'unit' : undefined;
+  scope === 'campaign' || scope === 'group' || scope === 'unit'
+    ? scope
+    : scope === 'own-unit' || scope === 'assigned-group'
+      ? 'unit'
+      : undefined;
 
 /**
  * Refuses `by` the action unless the table admits it. Without a target only the role is checked (a route's door);

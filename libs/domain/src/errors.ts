@@ -11,14 +11,13 @@ export const ERROR_CODES = {
   INVALID_INPUT: 'a field is missing, malformed or breaks its limit; `field` names it',
   UNAUTHENTICATED: 'no principal: a token is missing, unknown or expired',
   FORBIDDEN: 'the caller may not do this (the access table, libs/domain access.ts); `rule` names why',
-  NOT_FOUND: 'no such object, or one outside the caller\'s scope (answered alike)',
+  NOT_FOUND: "no such object, or one outside the caller's scope (answered alike)",
   RULE_VIOLATION: 'a lifecycle rule or gate is broken; `rule` names it',
   CONFLICT: 'the object is in a state that takes no such request (a name taken, a key in flight)',
   RATE_LIMITED: 'too many requests from one address',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 export const ERROR_CATEGORIES = Object.keys(ERROR_CODES) as ErrorCode[];
-
 
 /** A value a rule was refused with: what the wording of the refusal needs (times as ISO instants, ids as ids). */
 export type RefusalParam = string | number | boolean | null | string[];
@@ -93,10 +92,8 @@ export function asRefusal(value: unknown): Refusal | undefined {
 
 export const ruleViolation = (rule: string, message: string, details: DomainErrorDetails = {}) =>
   new DomainError('RULE_VIOLATION', `${message} (rule: ${rule})`, { ...details, rule });
-export const forbidden = (message: string, details: DomainErrorDetails = {}) =>
-  new DomainError('FORBIDDEN', message, details);
-export const notFound = (what: string, id: string) =>
-  new DomainError('NOT_FOUND', `${what} ${id} not found`, { id, params: { what, id } });
+export const forbidden = (message: string, details: DomainErrorDetails = {}) => new DomainError('FORBIDDEN', message, details);
+export const notFound = (what: string, id: string) => new DomainError('NOT_FOUND', `${what} ${id} not found`, { id, params: { what, id } });
 /** A field that is not what it must be; `rule` (default `input.invalid`) and `params` say how, for the wording. */
 export const invalidInput = (field: string, message: string, rule = 'input.invalid', params: RefusalParams = {}) =>
   new DomainError('INVALID_INPUT', `${field}: ${message}`, { field, rule, params: { field, ...params } });

@@ -86,7 +86,8 @@ function changed(s: ItemState, ctx: ItemCtx, ...entries: Array<{ kind: ItemEntry
 }
 
 function notFinal(s: ItemState, rule: string, action: string, actor: Acting['actor']) {
-  if (isFinalItem(s.view.status)) throw violation(rule, `${action}: item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+  if (isFinalItem(s.view.status))
+    throw violation(rule, `${action}: item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
 }
 
 /**
@@ -100,7 +101,10 @@ export function itemLadderStoppedAt(s: ItemState, deadline: string): number | un
   return undefined;
 }
 
-export interface ProgressArgs extends Acting { note: DocRef; evidenceUri?: string }
+export interface ProgressArgs extends Acting {
+  note: DocRef;
+  evidenceUri?: string;
+}
 export function checkReportProgress(s: ItemState, a: ProgressArgs) {
   const actor = requireActor(a.actor, 'item.progress.report', unitOfItem(s));
   docRef(a.note, 'note', TEXT_LIMITS.progressNote);
@@ -112,18 +116,31 @@ export function applyReportProgress(s: ItemState, a: ProgressArgs, ctx: ItemCtx)
   const n = ++s.seq.progress;
   const id = `progress-${n}`;
   s.view.counts.progress = n;
-  const data = { id, note: docRef(a.note, 'note', TEXT_LIMITS.progressNote)!, ...(a.evidenceUri ? { evidenceUri: a.evidenceUri } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  const data = {
+    id,
+    note: docRef(a.note, 'note', TEXT_LIMITS.progressNote)!,
+    ...(a.evidenceUri ? { evidenceUri: a.evidenceUri } : {}),
+    ...stamp(a.actor, ctx.now, a.comment),
+  };
   changed(s, ctx, { kind: 'progress', id, seq: n, data });
   return { id };
 }
 
-export interface CompletionArgs extends Acting { evidence: DocRef }
+export interface CompletionArgs extends Acting {
+  evidence: DocRef;
+}
 export function checkSubmitCompletion(s: ItemState, a: CompletionArgs) {
   const actor = requireActor(a.actor, 'item.completion.submit', unitOfItem(s));
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
   comment(a.comment);
   if (s.view.status !== 'open') {
-    throw violation('item.completion-open', `completion can be submitted for an open item; item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+    throw violation(
+      'item.completion-open',
+      `completion can be submitted for an open item; item ${s.view.id} is ${s.view.status}`,
+      actor,
+      {},
+      { status: s.view.status },
+    );
   }
 }
 export function applySubmitCompletion(s: ItemState, a: CompletionArgs, ctx: ItemCtx): ItemView {
@@ -133,13 +150,21 @@ export function applySubmitCompletion(s: ItemState, a: CompletionArgs, ctx: Item
   return s.view;
 }
 
-export interface VerifyArgs extends Acting { accept: boolean }
+export interface VerifyArgs extends Acting {
+  accept: boolean;
+}
 export function checkVerifyItem(s: ItemState, a: VerifyArgs) {
   const actor = requireActor(a.actor, 'item.verify', unitOfItem(s));
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
   if (s.view.status !== 'submitted') {
-    throw violation('item.verification-submitted', `only a submitted item is verified; item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+    throw violation(
+      'item.verification-submitted',
+      `only a submitted item is verified; item ${s.view.id} is ${s.view.status}`,
+      actor,
+      {},
+      { status: s.view.status },
+    );
   }
 }
 export function applyVerifyItem(s: ItemState, a: VerifyArgs, ctx: ItemCtx): ItemView {
@@ -159,37 +184,69 @@ export function applyVerifyItem(s: ItemState, a: VerifyArgs, ctx: ItemCtx): Item
   return s.view;
 }
 
-export interface ExtensionRequestArgs extends Acting { newDeadline: string; reason: DocRef }
+export interface ExtensionRequestArgs extends Acting {
+  newDeadline: string;
+  reason: DocRef;
+}
 export function checkRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx: ItemCtx) {
   const actor = requireActor(a.actor, 'item.extension.request', unitOfItem(s));
   const next = parseInstant(a.newDeadline, 'newDeadline');
   docRef(a.reason, 'reason', TEXT_LIMITS.reason);
   comment(a.comment);
   notFinal(s, 'item.extension-open', 'an extension', actor);
-  if (s.view.pendingExtension) throw violation('item.extension-one-pending', `item ${s.view.id} already has an extension awaiting decision`, actor);
+  if (s.view.pendingExtension)
+    throw violation('item.extension-one-pending', `item ${s.view.id} already has an extension awaiting decision`, actor);
   if (s.seq.extension >= LIMITS.extensionsPerItem) {
-    throw violation('item.extension-limit', `item ${s.view.id} has had ${LIMITS.extensionsPerItem} extensions requested; no more are accepted`, actor, {}, { max: LIMITS.extensionsPerItem });
+    throw violation(
+      'item.extension-limit',
+      `item ${s.view.id} has had ${LIMITS.extensionsPerItem} extensions requested; no more are accepted`,
+      actor,
+      {},
+      { max: LIMITS.extensionsPerItem },
+    );
   }
   if (next <= parseInstant(s.view.deadline, 'deadline')) {
-    throw violation('item.extension-later', `the new deadline ${a.newDeadline} must be after the current one (${s.view.deadline})`, actor, {}, { deadline: s.view.deadline });
+    throw violation(
+      'item.extension-later',
+      `the new deadline ${a.newDeadline} must be after the current one (${s.view.deadline})`,
+      actor,
+      {},
+      { deadline: s.view.deadline },
+    );
   }
-  if (next <= ctx.now) throw violation('item.extension-later', `the new deadline ${a.newDeadline} is already past`, actor, {}, { deadline: s.view.deadline });
+  if (next <= ctx.now)
+    throw violation('item.extension-later', `the new deadline ${a.newDeadline} is already past`, actor, {}, { deadline: s.view.deadline });
   if (ctx.latestDeadline && next > parseInstant(ctx.latestDeadline, 'latestDeadline')) {
-    throw violation('item.extension-within-plan', `the new deadline ${a.newDeadline} is past ${ctx.latestDeadline}, a year and a day after the campaign's last batch ends`, actor, {}, {
-      latest: ctx.latestDeadline,
-    });
+    throw violation(
+      'item.extension-within-plan',
+      `the new deadline ${a.newDeadline} is past ${ctx.latestDeadline}, a year and a day after the campaign's last batch ends`,
+      actor,
+      {},
+      {
+        latest: ctx.latestDeadline,
+      },
+    );
   }
 }
 export function applyRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx: ItemCtx): { id: string; status: 'pending' } {
   const n = ++s.seq.extension;
-  const e: ExtensionView = { id: `extension-${n}`, newDeadline: a.newDeadline, reason: docRef(a.reason, 'reason', TEXT_LIMITS.reason)!, status: 'pending', requested: stamp(a.actor, ctx.now, a.comment) };
+  const e: ExtensionView = {
+    id: `extension-${n}`,
+    newDeadline: a.newDeadline,
+    reason: docRef(a.reason, 'reason', TEXT_LIMITS.reason)!,
+    status: 'pending',
+    requested: stamp(a.actor, ctx.now, a.comment),
+  };
   s.view.pendingExtension = e;
   s.view.counts.extensions = n;
   changed(s, ctx, { kind: 'extension', id: e.id, seq: n, data: e });
   return { id: e.id, status: 'pending' };
 }
 
-export interface ExtensionDecisionArgs extends Acting { extensionId: string; approve: boolean }
+export interface ExtensionDecisionArgs extends Acting {
+  extensionId: string;
+  approve: boolean;
+}
 export function checkDecideExtension(s: ItemState, a: ExtensionDecisionArgs) {
   const actor = requireActor(a.actor, 'item.extension.decide', unitOfItem(s));
   if (typeof a.approve !== 'boolean') throw invalidInput('approve', 'expected true or false');
@@ -197,12 +254,17 @@ export function checkDecideExtension(s: ItemState, a: ExtensionDecisionArgs) {
   const e = s.view.pendingExtension;
   if (!e || e.id !== a.extensionId) {
     const m = /^extension-([1-9][0-9]{0,8})$/.exec(String(a.extensionId));
-    if (m && Number(m[1]) <= s.seq.extension) throw violation('extension.already-decided', `extension ${a.extensionId} was already decided`, actor);
+    if (m && Number(m[1]) <= s.seq.extension)
+      throw violation('extension.already-decided', `extension ${a.extensionId} was already decided`, actor);
     throw notFound('extension', String(a.extensionId));
   }
   notFinal(s, 'item.extension-open', 'an extension decision', actor);
 }
-export function applyDecideExtension(s: ItemState, a: ExtensionDecisionArgs, ctx: ItemCtx): { status: 'approved' | 'rejected'; deadline: string } {
+export function applyDecideExtension(
+  s: ItemState,
+  a: ExtensionDecisionArgs,
+  ctx: ItemCtx,
+): { status: 'approved' | 'rejected'; deadline: string } {
   const e = s.view.pendingExtension!;
   e.status = a.approve ? 'approved' : 'rejected';
   e.decided = stamp(a.actor, ctx.now, a.comment);
@@ -219,7 +281,9 @@ export function applyDecideExtension(s: ItemState, a: ExtensionDecisionArgs, ctx
   return { status: e.status, deadline: s.view.deadline };
 }
 
-export interface CarryOverArgs extends Acting { rule: DocRef }
+export interface CarryOverArgs extends Acting {
+  rule: DocRef;
+}
 export function checkCarryOver(s: ItemState, a: CarryOverArgs) {
   const actor = requireActor(a.actor, 'item.carry-over', unitOfItem(s));
   docRef(a.rule, 'rule', TEXT_LIMITS.rule);

@@ -4,7 +4,19 @@ import { DomainError, type DomainErrorDetails, type ErrorCode, invalidInput, typ
 import { requireAccess, type AccessTarget, type Action } from './access';
 import { parseInstant } from './time';
 import { docRef, INLINE_TEXT_MAX, isDocRef, TEXT_LIMITS } from './documents';
-import { RUNG_VOCABULARY, type Actor, type ActivePhase, type Batch, type Card, type Comment, type Phase, type Rung, type Stamp, type UnitKind, type UnitLevel } from './types';
+import {
+  RUNG_VOCABULARY,
+  type Actor,
+  type ActivePhase,
+  type Batch,
+  type Card,
+  type Comment,
+  type Phase,
+  type Rung,
+  type Stamp,
+  type UnitKind,
+  type UnitLevel,
+} from './types';
 import type { MeetingView, UnitView } from './views';
 
 // ---------- calendar: which batch ----------
@@ -137,13 +149,16 @@ function expectActor(actor: unknown): Actor {
  * The actor an update carries, if the access table admits it to the action on this unit, item or programme:
  * the same table, and so the same rules, as the API's (libs/domain access.ts).
  */
-export const requireActor = (actor: unknown, action: Action, target: AccessTarget): Actor => requireAccess(expectActor(actor), action, target);
+export const requireActor = (actor: unknown, action: Action, target: AccessTarget): Actor =>
+  requireAccess(expectActor(actor), action, target);
 
 export const stamp = (actor: Actor, nowMs: number, comment?: Comment): Stamp => ({
   actorId: actor.id,
   role: actor.role,
   at: new Date(nowMs).toISOString(),
-  ...(comment !== undefined && comment !== '' ? { comment: isDocRef(comment) ? { digest: comment.digest, chars: comment.chars } : comment } : {}),
+  ...(comment !== undefined && comment !== ''
+    ? { comment: isDocRef(comment) ? { digest: comment.digest, chars: comment.chars } : comment }
+    : {}),
 });
 
 // ---------- input checks ----------
@@ -168,7 +183,9 @@ export function comment(value: unknown, field = 'comment', required = false): Co
   if (typeof value === 'string') {
     if (required && value.trim() === '') throw invalidInput(field, 'must not be empty', 'input.blank');
     if (value.length > INLINE_TEXT_MAX) {
-      throw invalidInput(field, `a comment longer than ${INLINE_TEXT_MAX} characters is sent as a stored text`, 'input.too-long', { max: INLINE_TEXT_MAX });
+      throw invalidInput(field, `a comment longer than ${INLINE_TEXT_MAX} characters is sent as a stored text`, 'input.too-long', {
+        max: INLINE_TEXT_MAX,
+      });
     }
     return value;
   }
@@ -177,7 +194,9 @@ export function comment(value: unknown, field = 'comment', required = false): Co
 
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
   if (!allowed.includes(value as T)) {
-    throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, 'input.one-of', { allowed: [...allowed] });
+    throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, 'input.one-of', {
+      allowed: [...allowed],
+    });
   }
   return value as T;
 }

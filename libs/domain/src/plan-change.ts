@@ -25,7 +25,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function onlyKeys(v: Record<string, unknown>, keys: readonly string[], field: string, why?: (k: string) => string | undefined) {
   for (const k of Object.keys(v)) {
     if (keys.includes(k)) continue;
-    throw invalidInput(`${field}.${k}`, why?.(k) ?? `unknown field; expected ${keys.join(', ')}`, why?.(k) ? 'plan-change.fixed' : 'input.unknown-field');
+    throw invalidInput(
+      `${field}.${k}`,
+      why?.(k) ?? `unknown field; expected ${keys.join(', ')}`,
+      why?.(k) ? 'plan-change.fixed' : 'input.unknown-field',
+    );
   }
 }
 function object(v: unknown, field: string): Record<string, unknown> {
@@ -36,7 +40,8 @@ function dates(v: unknown, field: string): string[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.length > 5_000) throw invalidInput(field, 'expected a list of dates YYYY-MM-DD (at most 5,000)');
   v.forEach((d, i) => {
-    if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw invalidInput(`${field}[${i}]`, `expected a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
+    if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d))
+      throw invalidInput(`${field}[${i}]`, `expected a date YYYY-MM-DD, got ${JSON.stringify(d)}`);
   });
   return v as string[];
 }
@@ -51,11 +56,14 @@ export function applyPlanChange(plan: Plan, change: unknown): Plan {
   if (!Object.keys(c).length) throw invalidInput('change', 'changes nothing: give batches, disclosure, ladder, windowLadder or calendar');
   const next: Plan = structuredClone(plan);
   if (c.batches !== undefined) {
-    if (!Array.isArray(c.batches) || c.batches.length === 0 || c.batches.length > 2) throw invalidInput('change.batches', 'expected 1 or 2 batches');
+    if (!Array.isArray(c.batches) || c.batches.length === 0 || c.batches.length > 2)
+      throw invalidInput('change.batches', 'expected 1 or 2 batches');
     c.batches.forEach((raw, i) => {
       const f = `change.batches[${i}]`;
       const b = object(raw, f);
-      onlyKeys(b, ['batch', 'endsAt', 'phases'], f, (k) => (k === 'startsAt' ? "a batch's opening cannot move once the campaign runs (its units start then)" : undefined));
+      onlyKeys(b, ['batch', 'endsAt', 'phases'], f, (k) =>
+        k === 'startsAt' ? "a batch's opening cannot move once the campaign runs (its units start then)" : undefined,
+      );
       const target = next.batches.find((x) => x.batch === b.batch);
       if (!target) throw invalidInput(`${f}.batch`, `the plan has no batch ${JSON.stringify(b.batch)}`);
       if (b.endsAt !== undefined) target.endsAt = b.endsAt as string;
@@ -76,7 +84,9 @@ export function applyPlanChange(plan: Plan, change: unknown): Plan {
   if (c.windowLadder !== undefined) next.windowLadder = c.windowLadder as LadderRung[];
   if (c.calendar !== undefined) {
     const cal = object(c.calendar, 'change.calendar');
-    onlyKeys(cal, ['count', 'holidays', 'workdays'], 'change.calendar', (k) => (k === 'utcOffset' ? "the campaign's zone cannot change once it runs" : undefined));
+    onlyKeys(cal, ['count', 'holidays', 'workdays'], 'change.calendar', (k) =>
+      k === 'utcOffset' ? "the campaign's zone cannot change once it runs" : undefined,
+    );
     if (cal.count !== undefined) next.calendar.count = cal.count as CalendarPlan['count'];
     for (const list of ['holidays', 'workdays'] as const) {
       if (cal[list] === undefined) continue;
@@ -104,10 +114,12 @@ export function planDiff(a: Plan, b: Plan): PlanDiffEntry[] {
   const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
   for (const bb of b.batches) {
     const ab = a.batches.find((x) => x.batch === bb.batch);
-    for (const k of ['startsAt', 'endsAt'] as const) if (!ab || ab[k] !== bb[k]) out.push({ path: `batches.${bb.batch}.${k}`, before: ab?.[k] ?? null, after: bb[k] });
+    for (const k of ['startsAt', 'endsAt'] as const)
+      if (!ab || ab[k] !== bb[k]) out.push({ path: `batches.${bb.batch}.${k}`, before: ab?.[k] ?? null, after: bb[k] });
     for (const ph of ACTIVE_PHASES)
       for (const k of ['startsAt', 'endsAt'] as const)
-        if (!ab || ab.phases[ph][k] !== bb.phases[ph][k]) out.push({ path: `batches.${bb.batch}.phases.${ph}.${k}`, before: ab?.phases[ph][k] ?? null, after: bb.phases[ph][k] });
+        if (!ab || ab.phases[ph][k] !== bb.phases[ph][k])
+          out.push({ path: `batches.${bb.batch}.phases.${ph}.${k}`, before: ab?.phases[ph][k] ?? null, after: bb.phases[ph][k] });
   }
   if (a.disclosure !== b.disclosure) out.push({ path: 'disclosure', before: a.disclosure, after: b.disclosure });
   for (const k of ['ladder', 'windowLadder'] as const) {
@@ -124,7 +136,8 @@ export function planDiff(a: Plan, b: Plan): PlanDiffEntry[] {
     if (added.length) out.push({ path: `calendar.${list}.added`, before: null, after: added });
     if (removed.length) out.push({ path: `calendar.${list}.removed`, before: removed, after: null });
   }
-  if (!same(a.calendar.utcOffset, b.calendar.utcOffset)) out.push({ path: 'calendar.utcOffset', before: a.calendar.utcOffset ?? null, after: b.calendar.utcOffset ?? null });
+  if (!same(a.calendar.utcOffset, b.calendar.utcOffset))
+    out.push({ path: 'calendar.utcOffset', before: a.calendar.utcOffset ?? null, after: b.calendar.utcOffset ?? null });
   return out;
 }
 
@@ -184,12 +197,20 @@ const itemKey = (itemId: string) => `massline-item-${itemId}`;
  * the window of each unit's current phase and the window ladder's rungs not yet fired, every running item's rungs
  * not yet fired, every disclosure under way. `before[batch]` is the plan each batch runs on now.
  */
-export function planMoves(o: { before: Record<Batch, Plan | undefined>; after: Plan; batches: Batch[]; now: number; units: LiveUnit[]; items: LiveItem[] }): PlanMove[] {
+export function planMoves(o: {
+  before: Record<Batch, Plan | undefined>;
+  after: Plan;
+  batches: Batch[];
+  now: number;
+  units: LiveUnit[];
+  items: LiveItem[];
+}): PlanMove[] {
   const moves: PlanMove[] = [];
   const unitBatch = new Map(o.units.map((u) => [u.id, u.batch]));
   const takes = new Set(o.batches);
   const iso = (ms: number) => new Date(ms).toISOString();
-  const windowOf = (p: Plan, batch: Batch, phase: ActivePhase): Window => p.batches.find((b: BatchPlan) => b.batch === batch)!.phases[phase];
+  const windowOf = (p: Plan, batch: Batch, phase: ActivePhase): Window =>
+    p.batches.find((b: BatchPlan) => b.batch === batch)!.phases[phase];
   for (const u of o.units) {
     const before = o.before[u.batch];
     if (!takes.has(u.batch) || !before) continue;
@@ -198,7 +219,16 @@ export function planMoves(o: { before: Record<Batch, Plan | undefined>; after: P
       const was = windowOf(before, u.batch, phase).endsAt;
       const will = windowOf(o.after, u.batch, phase).endsAt;
       if (parseInstant(was, 'endsAt') !== parseInstant(will, 'endsAt')) {
-        moves.push({ batch: u.batch, unitId: u.id, subject: 'phase-window', phase, rung: null, before: was, after: will, firesAtOnce: parseInstant(will, 'endsAt') <= o.now && parseInstant(was, 'endsAt') > o.now });
+        moves.push({
+          batch: u.batch,
+          unitId: u.id,
+          subject: 'phase-window',
+          phase,
+          rung: null,
+          before: was,
+          after: will,
+          firesAtOnce: parseInstant(will, 'endsAt') <= o.now && parseInstant(was, 'endsAt') > o.now,
+        });
       }
       const old = ladderSchedule(was, before.windowLadder, before.calendar);
       const neu = new Map(ladderSchedule(will, o.after.windowLadder, o.after.calendar).map((r) => [r.rung, r]));
@@ -220,14 +250,31 @@ export function planMoves(o: { before: Record<Batch, Plan | undefined>; after: P
       // A rung the new ladder adds.
       for (const n of neu.values()) {
         if (old.some((r) => r.rung === n.rung) || u.firedWindowRungs.includes(`${unitKey(u.id)}:${phase}:${n.rung}`)) continue;
-        moves.push({ batch: u.batch, unitId: u.id, subject: 'phase-window', phase, rung: n.rung, before: 'never', after: iso(n.dueMs), firesAtOnce: n.dueMs <= o.now });
+        moves.push({
+          batch: u.batch,
+          unitId: u.id,
+          subject: 'phase-window',
+          phase,
+          rung: n.rung,
+          before: 'never',
+          after: iso(n.dueMs),
+          firesAtOnce: n.dueMs <= o.now,
+        });
       }
     }
     if (u.disclosure) {
       const was = parseInstant(u.disclosure.endsAt, 'disclosureEndsAt');
       const will = parseInstant(addToInstant(u.disclosure.publishedAt, o.after.disclosure, o.after.calendar), 'disclosureEndsAt');
       if (was !== will && was > o.now) {
-        moves.push({ batch: u.batch, unitId: u.id, subject: 'disclosure', rung: null, before: iso(was), after: iso(will), firesAtOnce: will <= o.now });
+        moves.push({
+          batch: u.batch,
+          unitId: u.id,
+          subject: 'disclosure',
+          rung: null,
+          before: iso(was),
+          after: iso(will),
+          firesAtOnce: will <= o.now,
+        });
       }
     }
   }
@@ -242,22 +289,54 @@ export function planMoves(o: { before: Record<Batch, Plan | undefined>; after: P
       if (fired(r.rung)) continue;
       const n = neu.get(r.rung);
       if (n && n.dueMs === r.dueMs) continue;
-      moves.push({ batch, unitId: it.unitId, itemId: it.id, subject: 'item', rung: r.rung, before: iso(r.dueMs), after: n ? iso(n.dueMs) : 'never', firesAtOnce: !!n && n.dueMs <= o.now && r.dueMs > o.now });
+      moves.push({
+        batch,
+        unitId: it.unitId,
+        itemId: it.id,
+        subject: 'item',
+        rung: r.rung,
+        before: iso(r.dueMs),
+        after: n ? iso(n.dueMs) : 'never',
+        firesAtOnce: !!n && n.dueMs <= o.now && r.dueMs > o.now,
+      });
     }
     for (const n of neu.values()) {
       if (old.some((r) => r.rung === n.rung) || fired(n.rung)) continue;
-      moves.push({ batch, unitId: it.unitId, itemId: it.id, subject: 'item', rung: n.rung, before: 'never', after: iso(n.dueMs), firesAtOnce: n.dueMs <= o.now });
+      moves.push({
+        batch,
+        unitId: it.unitId,
+        itemId: it.id,
+        subject: 'item',
+        rung: n.rung,
+        before: 'never',
+        after: iso(n.dueMs),
+        firesAtOnce: n.dueMs <= o.now,
+      });
     }
   }
   const order = (m: PlanMove) => (m.after === 'never' ? Infinity : Date.parse(m.after));
-  return moves.sort((a, b) => order(a) - order(b) || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0) || (a.itemId ?? '').localeCompare(b.itemId ?? '') || String(a.rung).localeCompare(String(b.rung)));
+  return moves.sort(
+    (a, b) =>
+      order(a) - order(b) ||
+      (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0) ||
+      (a.itemId ?? '').localeCompare(b.itemId ?? '') ||
+      String(a.rung).localeCompare(String(b.rung)),
+  );
 }
 
 /** Counts by batch of what moves. */
 export function moveCounts(moves: PlanMove[]): Partial<Record<'1' | '2', BatchMoveCounts>> {
   const out: Partial<Record<'1' | '2', BatchMoveCounts & { unitSet: Set<string>; itemSet: Set<string> }>> = {};
   for (const m of moves) {
-    const c = (out[String(m.batch) as '1' | '2'] ??= { deadlines: 0, rungs: 0, firesAtOnce: 0, units: 0, items: 0, unitSet: new Set(), itemSet: new Set() });
+    const c = (out[String(m.batch) as '1' | '2'] ??= {
+      deadlines: 0,
+      rungs: 0,
+      firesAtOnce: 0,
+      units: 0,
+      items: 0,
+      unitSet: new Set(),
+      itemSet: new Set(),
+    });
     if (m.rung === null) c.deadlines++;
     else c.rungs++;
     if (m.firesAtOnce) c.firesAtOnce++;

@@ -26,14 +26,25 @@ export const planVersionOf = (view: { planVersion?: number }): number => view.pl
 /** Who may give a running unit or item a plan version: whom the access table lets apply a plan change. */
 function checkVersion(current: number, a: PlanVersionArgs<unknown>, subject: string, target: AccessTarget) {
   const actor = requireActor(a.actor, 'campaign.plan-change.apply', target);
-  if (!Number.isInteger(a.version) || a.version < 2) throw invalidInput('version', `expected a plan version from 2 on, got ${JSON.stringify(a.version)}`);
+  if (!Number.isInteger(a.version) || a.version < 2)
+    throw invalidInput('version', `expected a plan version from 2 on, got ${JSON.stringify(a.version)}`);
   if (a.version <= current) {
-    throw violation('plan-version.not-newer', `${subject} runs on plan version ${current} already; version ${a.version} is not newer`, actor, {}, { version: a.version, current });
+    throw violation(
+      'plan-version.not-newer',
+      `${subject} runs on plan version ${current} already; version ${a.version} is not newer`,
+      actor,
+      {},
+      { version: a.version, current },
+    );
   }
 }
 
 export function checkUnitPlanVersion(s: UnitState, a: UnitPlanVersionArgs) {
-  checkVersion(planVersionOf(s.view), a, `unit ${s.view.id}`, { unitId: s.view.id, groupId: s.view.groupId, campaignId: s.view.campaignId });
+  checkVersion(planVersionOf(s.view), a, `unit ${s.view.id}`, {
+    unitId: s.view.id,
+    groupId: s.view.groupId,
+    campaignId: s.view.campaignId,
+  });
   validatePlan(a.plan);
   if (!a.plan.batches.some((b) => b.batch === s.view.batch)) throw invalidInput('plan.batches', `the plan has no batch ${s.view.batch}`);
 }
@@ -57,12 +68,20 @@ export function applyUnitPlanVersion(s: UnitState, a: UnitPlanVersionArgs, ctx: 
 }
 
 export function checkItemPlanVersion(s: ItemState, a: ItemPlanVersionArgs) {
-  checkVersion(planVersionOf(s.view), a, `item ${s.view.id}`, { unitId: s.view.unitId, groupId: s.view.groupId, campaignId: s.view.campaignId });
+  checkVersion(planVersionOf(s.view), a, `item ${s.view.id}`, {
+    unitId: s.view.unitId,
+    groupId: s.view.groupId,
+    campaignId: s.view.campaignId,
+  });
   validatePlan({ ...placeholderPlan, ladder: a.plan?.ladder, calendar: a.plan?.calendar } as Plan);
 }
 
 /** The item takes the version's ladder and calendar (in place, as for the unit). */
-export function applyItemPlanVersion(s: ItemState, a: ItemPlanVersionArgs, ctx: ItemCtx & { plan: { ladder: LadderRung[]; calendar: CalendarPlan } }): { planVersion: number } {
+export function applyItemPlanVersion(
+  s: ItemState,
+  a: ItemPlanVersionArgs,
+  ctx: ItemCtx & { plan: { ladder: LadderRung[]; calendar: CalendarPlan } },
+): { planVersion: number } {
   Object.assign(ctx.plan, copyOf({ ladder: a.plan.ladder, calendar: a.plan.calendar }));
   s.view.planVersion = a.version;
   s.planChangedAt = new Date(ctx.now).toISOString();

@@ -19,7 +19,6 @@ export interface ProgrammeIdentity {
 
 export const goalId = (programmeId: string, seq: number) => `${programmeId}.goal-${seq}`;
 
-
 export function newProgrammeView(p: ProgrammeIdentity, now: number): ProgrammeView {
   return {
     id: p.programmeId,
@@ -58,7 +57,10 @@ function goalOf(v: ProgrammeView, id: string): GoalView {
   return g;
 }
 
-export interface GoalAchievementArgs extends Acting { goalId: string; evidence: DocRef }
+export interface GoalAchievementArgs extends Acting {
+  goalId: string;
+  evidence: DocRef;
+}
 export function checkGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs) {
   const actor = requireActor(a.actor, 'programme.goal.achieve', { leadUnitId: v.leadUnitId });
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
@@ -74,13 +76,23 @@ export function applyGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs, n
   return g;
 }
 
-export interface GoalVerificationArgs extends Acting { goalId: string; accept: boolean }
+export interface GoalVerificationArgs extends Acting {
+  goalId: string;
+  accept: boolean;
+}
 export function checkGoalVerification(v: ProgrammeView, a: GoalVerificationArgs) {
   const actor = requireActor(a.actor, 'programme.goal.verify', {});
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
   const g = goalOf(v, a.goalId);
-  if (g.status !== 'achieved') throw violation('goal.verification-achieved', `only an achieved goal is verified; goal ${g.id} is ${g.status}`, actor, {}, { status: g.status });
+  if (g.status !== 'achieved')
+    throw violation(
+      'goal.verification-achieved',
+      `only an achieved goal is verified; goal ${g.id} is ${g.status}`,
+      actor,
+      {},
+      { status: g.status },
+    );
 }
 export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs, now: number): GoalView {
   const g = goalOf(v, a.goalId);
@@ -105,4 +117,5 @@ export function applyGoalRung(v: ProgrammeView, id: string, rung: FiredRung, now
 }
 
 /** When a goal's ladder stopped (the goal closed); undefined while it runs. Rungs due before still fire. */
-export const goalLadderStoppedAt = (g: GoalView): number | undefined => (g.status === 'closed' ? Date.parse(g.closedAt ?? '') || undefined : undefined);
+export const goalLadderStoppedAt = (g: GoalView): number | undefined =>
+  g.status === 'closed' ? Date.parse(g.closedAt ?? '') || undefined : undefined;

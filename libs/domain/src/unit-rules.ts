@@ -157,7 +157,8 @@ function changed(s: UnitState, ctx: Ctx, ...entries: Array<{ kind: UnitEntryKind
   refreshUnit(s, ctx);
   const at = new Date(ctx.now).toISOString();
   // A snapshot: the entry's object may change again before it is projected.
-  for (const e of entries) s.changes.push({ ...e, data: e.data === null ? null : JSON.parse(JSON.stringify(e.data)), rev: s.view.version, at });
+  for (const e of entries)
+    s.changes.push({ ...e, data: e.data === null ? null : JSON.parse(JSON.stringify(e.data)), rev: s.view.version, at });
 }
 
 /** Takes up to `max` queued entries (oldest first) for a projection. */
@@ -175,10 +176,16 @@ const seqOf = (id: string, prefix: string): number | undefined => {
 
 function inPhase(state: UnitState, phases: Phase[], rule: string, action: string, actor: Actor) {
   if (!phases.includes(state.view.phase)) {
-    throw violation(rule, `${action} is allowed in ${phases.join(' or ')}; unit ${state.view.id} is in ${state.view.phase}`, actor, {}, {
-      phase: state.view.phase,
-      allowed: [...phases],
-    });
+    throw violation(
+      rule,
+      `${action} is allowed in ${phases.join(' or ')}; unit ${state.view.id} is in ${state.view.phase}`,
+      actor,
+      {},
+      {
+        phase: state.view.phase,
+        allowed: [...phases],
+      },
+    );
   }
 }
 
@@ -193,7 +200,12 @@ export const RECORD_PHASES: Record<RecordKind, Phase[]> = {
   rule: ['P3'],
 };
 
-export interface AddRecordArgs extends Acting { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }
+export interface AddRecordArgs extends Acting {
+  kind: RecordKind;
+  title: string;
+  body?: DocRef;
+  attachmentUri?: string;
+}
 export function checkAddRecord(s: UnitState, a: AddRecordArgs) {
   const actor = requireActor(a.actor, 'unit.records.add', unitOf(s));
   const kind = oneOf(a.kind, RECORD_KINDS, 'kind');
@@ -219,7 +231,10 @@ export function applyAddRecord(s: UnitState, a: AddRecordArgs, ctx: Ctx): { id: 
   return { id };
 }
 
-export interface AddOpinionArgs extends Acting { text: DocRef; contactRef?: string }
+export interface AddOpinionArgs extends Acting {
+  text: DocRef;
+  contactRef?: string;
+}
 export function checkAddOpinion(s: UnitState, a: AddOpinionArgs) {
   const actor = requireActor(a.actor, 'unit.opinions.add', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.opinion);
@@ -229,13 +244,23 @@ export function checkAddOpinion(s: UnitState, a: AddOpinionArgs) {
 export function applyAddOpinion(s: UnitState, a: AddOpinionArgs, ctx: Ctx): { id: string } {
   const n = ++s.seq.opinion;
   const id = `opinion-${n}`;
-  const entry: OpinionEntry = { id, text: docRef(a.text, 'text', TEXT_LIMITS.opinion)!, ...(a.contactRef ? { contactRef: a.contactRef } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  const entry: OpinionEntry = {
+    id,
+    text: docRef(a.text, 'text', TEXT_LIMITS.opinion)!,
+    ...(a.contactRef ? { contactRef: a.contactRef } : {}),
+    ...stamp(a.actor, ctx.now, a.comment),
+  };
   s.view.counts.opinions += 1;
   changed(s, ctx, { kind: 'opinion', id, seq: n, data: entry });
   return { id };
 }
 
-export interface AddProblemArgs extends Acting { title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory }
+export interface AddProblemArgs extends Acting {
+  title: string;
+  description?: DocRef;
+  source: ProblemSource;
+  category: ProblemCategory;
+}
 export function checkAddProblem(s: UnitState, a: AddProblemArgs) {
   const actor = requireActor(a.actor, 'unit.problems.add', unitOf(s));
   text(a.title, 'title', LIMITS.titleChars);
@@ -265,7 +290,10 @@ export function applyAddProblem(s: UnitState, a: AddProblemArgs, ctx: Ctx): { id
 
 const meetingEntry = (m: MeetingView) => ({ kind: 'meeting' as const, id: m.id, seq: seqOf(m.id, 'meeting') ?? 0, data: m });
 
-export interface ScheduleMeetingArgs extends Acting { scheduledAt: string; location: string }
+export interface ScheduleMeetingArgs extends Acting {
+  scheduledAt: string;
+  location: string;
+}
 export function checkScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs) {
   const actor = requireActor(a.actor, 'unit.meeting.schedule', unitOf(s));
   parseInstant(a.scheduledAt, 'scheduledAt');
@@ -296,7 +324,10 @@ export function applyScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs, ctx: 
   return s.view.meeting;
 }
 
-export interface AttendanceArgs extends Acting { arrivedAt: string; leftAt: string }
+export interface AttendanceArgs extends Acting {
+  arrivedAt: string;
+  leftAt: string;
+}
 export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx) {
   const actor = requireActor(a.actor, 'unit.meeting.attend', unitOf(s));
   const arrived = parseInstant(a.arrivedAt, 'arrivedAt');
@@ -307,10 +338,22 @@ export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
   const m = s.view.meeting;
   if (m?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting to attest`, actor);
   if (left > ctx.now) {
-    throw violation('meeting.attendance-in-future', `presence can be attested only once it is over (leftAt ${a.leftAt} is in the future)`, actor, {}, { leftAt: a.leftAt });
+    throw violation(
+      'meeting.attendance-in-future',
+      `presence can be attested only once it is over (leftAt ${a.leftAt} is in the future)`,
+      actor,
+      {},
+      { leftAt: a.leftAt },
+    );
   }
   if (!m.attendance.some((x) => x.supervisorId === actor.id) && m.attendance.length >= LIMITS.attendancePerMeeting) {
-    throw violation('meeting.attendance-limit', `meeting ${m.id} already has ${LIMITS.attendancePerMeeting} attestations`, actor, {}, { max: LIMITS.attendancePerMeeting });
+    throw violation(
+      'meeting.attendance-limit',
+      `meeting ${m.id} already has ${LIMITS.attendancePerMeeting} attestations`,
+      actor,
+      {},
+      { max: LIMITS.attendancePerMeeting },
+    );
   }
 }
 export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx): MeetingView {
@@ -329,7 +372,11 @@ export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
   return m;
 }
 
-export interface MeetingHeldArgs extends Acting { startedAt: string; endedAt: string; minutes: DocRef }
+export interface MeetingHeldArgs extends Acting {
+  startedAt: string;
+  endedAt: string;
+  minutes: DocRef;
+}
 export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
   const actor = requireActor(a.actor, 'unit.meeting.held', unitOf(s));
   const start = parseInstant(a.startedAt, 'startedAt');
@@ -339,7 +386,14 @@ export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
   comment(a.comment);
   inPhase(s, ['P2'], 'meeting.phase', 'the special democratic life meeting', actor);
   if (s.view.meeting?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting`, actor);
-  if (end > ctx.now) throw violation('meeting.held-in-future', `a meeting can be recorded only once it has ended (endedAt ${a.endedAt})`, actor, {}, { endedAt: a.endedAt });
+  if (end > ctx.now)
+    throw violation(
+      'meeting.held-in-future',
+      `a meeting can be recorded only once it has ended (endedAt ${a.endedAt})`,
+      actor,
+      {},
+      { endedAt: a.endedAt },
+    );
 }
 export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { valid: boolean; reason?: string } {
   const m = s.view.meeting!;
@@ -363,25 +417,39 @@ export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { 
 
 const transitionEntry = (t: TransitionView) => ({ kind: 'transition' as const, id: t.id, seq: seqOf(t.id, 'transition') ?? 0, data: t });
 
-export interface RequestTransitionArgs extends Acting { to: Phase }
+export interface RequestTransitionArgs extends Acting {
+  to: Phase;
+}
 export function checkRequestTransition(s: UnitState, a: RequestTransitionArgs) {
   const actor = requireActor(a.actor, 'unit.transition.request', unitOf(s));
   const to = oneOf(a.to, ['P2', 'P3', 'DONE'] as const, 'to');
   comment(a.comment);
   const next = NEXT_PHASE[s.view.phase];
   if (to !== next) {
-    throw violation('transition.next-phase', `unit ${s.view.id} is in ${s.view.phase}; it can only request ${next ?? 'nothing (done)'}, not ${to}`, actor, {}, {
-      phase: s.view.phase,
-      next,
-      to,
-    });
+    throw violation(
+      'transition.next-phase',
+      `unit ${s.view.id} is in ${s.view.phase}; it can only request ${next ?? 'nothing (done)'}, not ${to}`,
+      actor,
+      {},
+      {
+        phase: s.view.phase,
+        next,
+        to,
+      },
+    );
   }
   if (s.view.pendingTransition) {
     throw violation('transition.one-pending', `unit ${s.view.id} already has a transition awaiting the supervisor's decision`, actor);
   }
   const unmet = unmetGatesFor(to, s.view);
   if (unmet.length) {
-    throw violation(unmet[0], `unit ${s.view.id} cannot enter ${to}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet }, { to, unmetGates: unmet });
+    throw violation(
+      unmet[0],
+      `unit ${s.view.id} cannot enter ${to}: unmet gates ${unmet.join(', ')}`,
+      actor,
+      { unmetGates: unmet },
+      { to, unmetGates: unmet },
+    );
   }
 }
 export function applyRequestTransition(s: UnitState, a: RequestTransitionArgs, ctx: Ctx): { id: string; status: 'pending' } {
@@ -399,7 +467,10 @@ export function applyRequestTransition(s: UnitState, a: RequestTransitionArgs, c
   return { id: t.id, status: 'pending' };
 }
 
-export interface DecideTransitionArgs extends Acting { transitionId: string; approve: boolean }
+export interface DecideTransitionArgs extends Acting {
+  transitionId: string;
+  approve: boolean;
+}
 export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
   const actor = requireActor(a.actor, 'unit.transition.decide', unitOf(s));
   if (typeof a.approve !== 'boolean') throw invalidInput('approve', 'expected true or false');
@@ -407,13 +478,20 @@ export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
   const t = s.view.pendingTransition;
   if (!t || t.id !== a.transitionId) {
     const n = seqOf(String(a.transitionId), 'transition');
-    if (n !== undefined && n <= s.seq.transition) throw violation('transition.already-decided', `transition ${a.transitionId} was already decided`, actor);
+    if (n !== undefined && n <= s.seq.transition)
+      throw violation('transition.already-decided', `transition ${a.transitionId} was already decided`, actor);
     throw notFound('transition', String(a.transitionId));
   }
   if (a.approve) {
     const unmet = unmetGatesFor(t.to as Exclude<Phase, 'P1'>, s.view);
     if (unmet.length) {
-      throw violation(unmet[0], `cannot approve ${t.to} for unit ${s.view.id}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet }, { to: t.to, unmetGates: unmet });
+      throw violation(
+        unmet[0],
+        `cannot approve ${t.to} for unit ${s.view.id}: unmet gates ${unmet.join(', ')}`,
+        actor,
+        { unmetGates: unmet },
+        { to: t.to, unmetGates: unmet },
+      );
     }
   }
 }
@@ -437,17 +515,31 @@ export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx
 
 // ---------- task book (整改任务书) ----------
 
-const itemEntry = (i: TaskBookItemView) => ({ kind: 'task-book-item' as const, id: i.id, seq: Number(i.id.slice(i.id.lastIndexOf('-') + 1)), data: i });
+const itemEntry = (i: TaskBookItemView) => ({
+  kind: 'task-book-item' as const,
+  id: i.id,
+  seq: Number(i.id.slice(i.id.lastIndexOf('-') + 1)),
+  data: i,
+});
 
-export interface TaskBookItemInput { problemIds: string[]; measure: DocRef; owner: string; deadline: string }
-export interface SetTaskBookArgs extends Acting { signedBy: string; items: TaskBookItemInput[] }
+export interface TaskBookItemInput {
+  problemIds: string[];
+  measure: DocRef;
+  owner: string;
+  deadline: string;
+}
+export interface SetTaskBookArgs extends Acting {
+  signedBy: string;
+  items: TaskBookItemInput[];
+}
 export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   const actor = requireActor(a.actor, 'unit.task-book.set', unitOf(s));
   // 一把手负责制: the unit head signs.
   text(a.signedBy, 'signedBy', LIMITS.ownerChars);
   comment(a.comment);
   if (!Array.isArray(a.items) || a.items.length === 0) throw invalidInput('items', 'a task book needs at least one item', 'input.required');
-  if (a.items.length > LIMITS.taskBookItems) throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`, 'input.too-many', { max: LIMITS.taskBookItems });
+  if (a.items.length > LIMITS.taskBookItems)
+    throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`, 'input.too-many', { max: LIMITS.taskBookItems });
   // Rectification outlasts the campaign, not without bound: a ladder timer of a century helps no one.
   const latest = latestDeadline(ctx.plan);
   a.items.forEach((it, i) => {
@@ -455,10 +547,12 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     if (!Array.isArray(it.problemIds) || it.problemIds.length === 0) {
       throw invalidInput(`items[${i}].problemIds`, 'each item is linked to at least one problem', 'taskbook.item-problem');
     }
-    if (it.problemIds.length > LIMITS.problemsPerItem) throw invalidInput(`items[${i}].problemIds`, `at most ${LIMITS.problemsPerItem} problems`);
+    if (it.problemIds.length > LIMITS.problemsPerItem)
+      throw invalidInput(`items[${i}].problemIds`, `at most ${LIMITS.problemsPerItem} problems`);
     it.problemIds.forEach((p, j) => {
       const n = typeof p === 'string' ? seqOf(p, 'problem') : undefined;
-      if (n === undefined || n > s.seq.problem) throw invalidInput(`items[${i}].problemIds[${j}]`, `unknown problem ${JSON.stringify(p)} of unit ${s.view.id}`);
+      if (n === undefined || n > s.seq.problem)
+        throw invalidInput(`items[${i}].problemIds[${j}]`, `unknown problem ${JSON.stringify(p)} of unit ${s.view.id}`);
     });
     docRef(it.measure, `items[${i}].measure`, TEXT_LIMITS.measure);
     text(it.owner, `items[${i}].owner`, LIMITS.ownerChars);
@@ -466,7 +560,12 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     if (deadline === undefined) parseInstant(it.deadline, `items[${i}].deadline`);
     else if (deadline <= ctx.now) throw invalidInput(`items[${i}].deadline`, `must be in the future (${it.deadline})`, 'input.future');
     else if (deadline > latest.ms) {
-      throw invalidInput(`items[${i}].deadline`, `must be by ${latest.at}, a year and a day after the campaign's last batch ends`, 'input.latest-deadline', { latest: latest.at });
+      throw invalidInput(
+        `items[${i}].deadline`,
+        `must be by ${latest.at}, a year and a day after the campaign's last batch ends`,
+        'input.latest-deadline',
+        { latest: latest.at },
+      );
     }
   });
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
@@ -503,7 +602,8 @@ export function checkPublishTaskBook(s: UnitState, a: Acting) {
   comment(a.comment);
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
   if (!s.view.taskBook) throw violation('taskbook.missing', `unit ${s.view.id} has no task book to publish`, actor);
-  if (s.view.taskBook.status !== 'draft') throw violation('taskbook.published', `the task book of unit ${s.view.id} is already published`, actor);
+  if (s.view.taskBook.status !== 'draft')
+    throw violation('taskbook.published', `the task book of unit ${s.view.id} is already published`, actor);
 }
 export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { disclosureEndsAt: string } {
   const tb = s.view.taskBook!;
@@ -516,35 +616,59 @@ export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { discl
   return { disclosureEndsAt: tb.disclosureEndsAt };
 }
 
-export interface FileObjectionArgs extends Acting { text: DocRef; itemId?: string }
+export interface FileObjectionArgs extends Acting {
+  text: DocRef;
+  itemId?: string;
+}
 export function checkFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx) {
   const actor = requireActor(a.actor, 'unit.objections.file', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.objection);
   const tb = s.view.taskBook;
   if (!tb || tb.status !== 'disclosed' || disclosureOver(s, ctx.now)) {
     const when = tb?.disclosureEndsAt ? ` (disclosure ${tb.publishedAt} – ${tb.disclosureEndsAt})` : ' (not published)';
-    throw violation('objection.disclosure-window', `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`, actor, {}, {
-      publishedAt: tb?.publishedAt ?? null,
-      disclosureEndsAt: tb?.disclosureEndsAt ?? null,
-    });
+    throw violation(
+      'objection.disclosure-window',
+      `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`,
+      actor,
+      {},
+      {
+        publishedAt: tb?.publishedAt ?? null,
+        disclosureEndsAt: tb?.disclosureEndsAt ?? null,
+      },
+    );
   }
-  if (a.itemId !== undefined && !tb.items.some((i) => i.id === a.itemId)) throw invalidInput('itemId', `unknown item ${JSON.stringify(a.itemId)}`);
+  if (a.itemId !== undefined && !tb.items.some((i) => i.id === a.itemId))
+    throw invalidInput('itemId', `unknown item ${JSON.stringify(a.itemId)}`);
   if (tb.objectionCounts.filed >= LIMITS.objectionsPerTaskBook) {
-    throw violation('objection.limit', `the task book of unit ${s.view.id} already has ${LIMITS.objectionsPerTaskBook} objections`, actor, {}, { max: LIMITS.objectionsPerTaskBook });
+    throw violation(
+      'objection.limit',
+      `the task book of unit ${s.view.id} already has ${LIMITS.objectionsPerTaskBook} objections`,
+      actor,
+      {},
+      { max: LIMITS.objectionsPerTaskBook },
+    );
   }
 }
 export function applyFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx): { id: string } {
   const n = ++s.seq.objection;
   const id = `objection-${n}`;
   const tb = s.view.taskBook!;
-  const entry: ObjectionEntry = { id, text: docRef(a.text, 'text', TEXT_LIMITS.objection)!, ...(a.itemId ? { itemId: a.itemId } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  const entry: ObjectionEntry = {
+    id,
+    text: docRef(a.text, 'text', TEXT_LIMITS.objection)!,
+    ...(a.itemId ? { itemId: a.itemId } : {}),
+    ...stamp(a.actor, ctx.now, a.comment),
+  };
   s.unanswered.push(n);
   tb.objectionCounts = { filed: tb.objectionCounts.filed + 1, unanswered: s.unanswered.length };
   changed(s, ctx, { kind: 'objection', id, seq: n, data: entry });
   return { id };
 }
 
-export interface AnswerObjectionArgs extends Acting { objectionId: string; text: DocRef }
+export interface AnswerObjectionArgs extends Acting {
+  objectionId: string;
+  text: DocRef;
+}
 export function checkAnswerObjection(s: UnitState, a: AnswerObjectionArgs) {
   const actor = requireActor(a.actor, 'unit.objections.answer', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.answer);
@@ -559,7 +683,12 @@ export function applyAnswerObjection(s: UnitState, a: AnswerObjectionArgs, ctx: 
   const tb = s.view.taskBook!;
   tb.objectionCounts = { ...tb.objectionCounts, unanswered: s.unanswered.length };
   // The projection merges the answer into the objection's entry.
-  changed(s, ctx, { kind: 'objection', id: a.objectionId, seq: n, data: { answer: { text: docRef(a.text, 'text', TEXT_LIMITS.answer)!, ...stamp(a.actor, ctx.now, a.comment) } } });
+  changed(s, ctx, {
+    kind: 'objection',
+    id: a.objectionId,
+    seq: n,
+    data: { answer: { text: docRef(a.text, 'text', TEXT_LIMITS.answer)!, ...stamp(a.actor, ctx.now, a.comment) } },
+  });
   return { id: a.objectionId };
 }
 
@@ -593,7 +722,9 @@ export function applyTaskBookEffective(s: UnitState, ctx: Ctx) {
   const tb = s.view.taskBook!;
   tb.status = 'effective';
   // Never recorded as effective before its disclosure ended.
-  tb.effectiveAt = new Date(Math.max(ctx.now, tb.disclosureEndsAt ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') : ctx.now)).toISOString();
+  tb.effectiveAt = new Date(
+    Math.max(ctx.now, tb.disclosureEndsAt ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') : ctx.now),
+  ).toISOString();
   for (const item of tb.items) if (item.status === 'pending') item.status = 'open';
   changed(s, ctx, ...tb.items.map(itemEntry));
 }

@@ -2,24 +2,73 @@
 // and the facts the rules need). What grows with use — records, opinions, problems, meetings, transitions,
 // objections, progress notes — leaves the workflow as entries (EntryChange) projected into PostgreSQL.
 import type { DocRef } from './documents';
-import type { Batch, BatchKey, Card, Comment, ItemStatus, Phase, ProblemCategory, ProblemSource, ProgrammeTrack, RecordKind, Rung, Stamp } from './types';
+import type {
+  Batch,
+  BatchKey,
+  Card,
+  Comment,
+  ItemStatus,
+  Phase,
+  ProblemCategory,
+  ProblemSource,
+  ProgrammeTrack,
+  RecordKind,
+  Rung,
+  Stamp,
+} from './types';
 import type { Window } from './plan-types';
 
 // ---------- entries: what a unit or an item accumulates ----------
 
-export interface RecordEntry extends Stamp { id: string; kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }
+export interface RecordEntry extends Stamp {
+  id: string;
+  kind: RecordKind;
+  title: string;
+  body?: DocRef;
+  attachmentUri?: string;
+}
 /** An opinion from the public (群众). The contact a citizen left stays in PostgreSQL, under `contactRef`. */
-export interface OpinionEntry extends Stamp { id: string; text: DocRef; contactRef?: string }
+export interface OpinionEntry extends Stamp {
+  id: string;
+  text: DocRef;
+  contactRef?: string;
+}
 export interface ProblemEntry extends Stamp {
-  id: string; title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory;
+  id: string;
+  title: string;
+  description?: DocRef;
+  source: ProblemSource;
+  category: ProblemCategory;
 }
-export interface ObjectionEntry extends Stamp { id: string; text: DocRef; itemId?: string; answer?: Stamp & { text: DocRef } }
+export interface ObjectionEntry extends Stamp {
+  id: string;
+  text: DocRef;
+  itemId?: string;
+  answer?: Stamp & { text: DocRef };
+}
 export interface ExtensionView {
-  id: string; newDeadline: string; reason: DocRef; status: 'pending' | 'approved' | 'rejected'; requested: Stamp; decided?: Stamp;
+  id: string;
+  newDeadline: string;
+  reason: DocRef;
+  status: 'pending' | 'approved' | 'rejected';
+  requested: Stamp;
+  decided?: Stamp;
 }
-export interface VerificationEntry extends Stamp { id: string; accept: boolean }
+export interface VerificationEntry extends Stamp {
+  id: string;
+  accept: boolean;
+}
 
-export const UNIT_ENTRY_KINDS = ['record', 'opinion', 'problem', 'meeting', 'transition', 'objection', 'task-book-item', 'window-rung'] as const;
+export const UNIT_ENTRY_KINDS = [
+  'record',
+  'opinion',
+  'problem',
+  'meeting',
+  'transition',
+  'objection',
+  'task-book-item',
+  'window-rung',
+] as const;
 export const ITEM_ENTRY_KINDS = ['progress', 'extension', 'verification'] as const;
 export type UnitEntryKind = (typeof UNIT_ENTRY_KINDS)[number];
 export type ItemEntryKind = (typeof ITEM_ENTRY_KINDS)[number];
@@ -38,7 +87,14 @@ export interface EntryChange {
 
 // ---------- the unit ----------
 
-export interface AttendanceView { supervisorId: string; groupId: string; arrivedAt: string; leftAt: string; attestedAt: string; comment?: Comment }
+export interface AttendanceView {
+  supervisorId: string;
+  groupId: string;
+  arrivedAt: string;
+  leftAt: string;
+  attestedAt: string;
+  comment?: Comment;
+}
 /** 专题民主生活会 — the special democratic life meeting (the current one; earlier ones are entries). */
 export interface MeetingView {
   id: string;
@@ -157,7 +213,11 @@ export function unitHeader(v: UnitView | UnitHeader): UnitHeader {
 
 // ---------- the rectification item ----------
 
-export interface ItemCounts { progress: number; extensions: number; verifications: number }
+export interface ItemCounts {
+  progress: number;
+  extensions: number;
+  verifications: number;
+}
 
 export interface ItemView {
   id: string;

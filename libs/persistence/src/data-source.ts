@@ -117,9 +117,7 @@ export async function revertAllMigrations(dataSource: DataSource): Promise<strin
   if (!exists) return [];
   const reverted: string[] = [];
   for (;;) {
-    const executed = await dataSource.query(
-      `SELECT name FROM ${table} ORDER BY "timestamp" DESC, id DESC LIMIT 1`,
-    );
+    const executed = await dataSource.query(`SELECT name FROM ${table} ORDER BY "timestamp" DESC, id DESC LIMIT 1`);
     if (!executed.length) return reverted;
     await dataSource.undoLastMigration({ transaction: 'each' });
     reverted.push(executed[0].name as string);

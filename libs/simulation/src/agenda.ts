@@ -162,7 +162,8 @@ export function buildAgenda(input: SimulationInput): Agenda {
   const { plan, profile, seed } = input;
   const clock = clockOf(plan, profile);
   const windowEnd = (batch: Batch, phase: ActivePhase) => parseInstant(batchPlan(plan, batch).phases[phase].endsAt, 'endsAt');
-  const gateDay = (unit: SimUnit, phase: ActivePhase, gate: GatePhase, r: Random) => clock.firstDayAfter(windowEnd(unit.batch, phase)) + draw(r, profile.gates[gate]);
+  const gateDay = (unit: SimUnit, phase: ActivePhase, gate: GatePhase, r: Random) =>
+    clock.firstDayAfter(windowEnd(unit.batch, phase)) + draw(r, profile.gates[gate]);
 
   // ---------- stage 1: P1, and P2 up to the first meeting ----------
   const drafts = input.units.map((unit): UnitDraft => {
@@ -181,7 +182,10 @@ export function buildAgenda(input: SimulationInput): Agenda {
     const problemsDay = pass1 + 1;
     const problems = r.int(1, 3);
     for (let p = 1; p <= problems; p++) actions.push({ day: problemsDay, action: { kind: 'problem', seq: p } });
-    actions.push({ day: problemsDay, action: { kind: 'record', recordKind: 'comparison-check', title: 'Comparison-check materials of the leadership team' } });
+    actions.push({
+      day: problemsDay,
+      action: { kind: 'record', recordKind: 'comparison-check', title: 'Comparison-check materials of the leadership team' },
+    });
     const meetingDay = Math.max(problemsDay + 1, target2 - r.int(3, 10));
     const intended = r.chance(profile.meetings.invalidShare) ? 'partly' : 'throughout';
     return { unit, actions, pass1, problemsDay, firstMeeting: { day: meetingDay, intended }, target2 };
@@ -229,7 +233,13 @@ export function buildAgenda(input: SimulationInput): Agenda {
         });
         if (attendance === 'throughout') validDay.set(m.draft.unit.code, day);
         // Reconvened: held again some days later, scheduled right after this one is recorded.
-        else propose(day + r.int(profile.meetings.reconveneDays[0], profile.meetings.reconveneDays[1]), { draft: m.draft, intended: 'throughout', seq: m.seq + 1, scheduledOn: day });
+        else
+          propose(day + r.int(profile.meetings.reconveneDays[0], profile.meetings.reconveneDays[1]), {
+            draft: m.draft,
+            intended: 'throughout',
+            seq: m.seq + 1,
+            scheduledOn: day,
+          });
       });
     }
   }
@@ -257,7 +267,10 @@ export function buildAgenda(input: SimulationInput): Agenda {
     for (let o = 1; o <= objections; o++) {
       const filed = filedDays[o - 1];
       const answered = Math.min(lastDisclosureDay, filed + r.int(0, 2));
-      d.actions.push({ day: filed, action: { kind: 'objection', seq: o } }, { day: answered, action: { kind: 'answer-objection', seq: o } });
+      d.actions.push(
+        { day: filed, action: { kind: 'objection', seq: o } },
+        { day: answered, action: { kind: 'answer-objection', seq: o } },
+      );
       lastAnswer = Math.max(lastAnswer, clock.at(answered, MIDDAY));
     }
     // Items start when the disclosure is over and every objection is answered.
@@ -295,9 +308,16 @@ export function buildAgenda(input: SimulationInput): Agenda {
     }
     d.actions.push({
       day: bookDay,
-      action: { kind: 'task-book', deadlines: deadlineDays.map((day) => clock.at(day, DEADLINE)), problems: d.actions.filter((a) => a.action.kind === 'problem').length },
+      action: {
+        kind: 'task-book',
+        deadlines: deadlineDays.map((day) => clock.at(day, DEADLINE)),
+        problems: d.actions.filter((a) => a.action.kind === 'problem').length,
+      },
     });
-    d.actions.push({ day: lastClose, action: { kind: 'record', recordKind: 'rule', title: 'Rules adopted on meetings, documents and receptions' } });
+    d.actions.push({
+      day: lastClose,
+      action: { kind: 'record', recordKind: 'rule', title: 'Rules adopted on meetings, documents and receptions' },
+    });
     const passDone = Math.max(target3, lastClose + 1);
     d.actions.push({ day: passDone, action: { kind: 'pass', to: 'DONE', seq: 3 } });
 

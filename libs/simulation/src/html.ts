@@ -62,14 +62,31 @@ export function renderReportHtml(report: SimulationReport, o: { lang?: ReportLan
   const c = report.campaign;
   const table = (head: string[], rows: Array<Array<string | number>>) =>
     `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
-      rows.length ? rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('') : `<tr><td colspan="${head.length}">${esc(t('none'))}</td></tr>`
+      rows.length
+        ? rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')
+        : `<tr><td colspan="${head.length}">${esc(t('none'))}</td></tr>`
     }</tbody></table>`;
   const list = (units: string[], count: number) =>
     units.join(', ') + (count > units.length ? ` … ${t('more')} ${count - units.length} ${t('moreTail')}` : '');
   const tot = report.totals;
-  const groupsShown = [...report.groups].sort((a, b) => b.busiest - a.busiest || b.meetings - a.meetings || (a.group < b.group ? -1 : 1)).slice(0, 40);
+  const groupsShown = [...report.groups]
+    .sort((a, b) => b.busiest - a.busiest || b.meetings - a.meetings || (a.group < b.group ? -1 : 1))
+    .slice(0, 40);
   const chartData = {
-    labels: { reminder: t('reminder'), yellow: t('yellow'), red: t('red'), referral: t('referral'), batch: t('batch'), week: t('week'), date: t('date'), group: t('group'), meetings: t('meetings'), total: t('total'), itemReferrals: t('itemReferrals'), windowReferrals: t('windowReferrals') },
+    labels: {
+      reminder: t('reminder'),
+      yellow: t('yellow'),
+      red: t('red'),
+      referral: t('referral'),
+      batch: t('batch'),
+      week: t('week'),
+      date: t('date'),
+      group: t('group'),
+      meetings: t('meetings'),
+      total: t('total'),
+      itemReferrals: t('itemReferrals'),
+      windowReferrals: t('windowReferrals'),
+    },
     weeks: report.weeks,
     referrals: report.referrals,
     office: report.officeBusiestDays,
@@ -120,8 +137,28 @@ ${table(
 <h2>${esc(t('weeklyCards'))}</h2>
 <div class="chart" id="cards" role="img" aria-label="${esc(t('weeklyCards'))}"></div>
 ${table(
-  [t('week'), rung('reminder'), rung('yellow'), rung('red'), rung('referral'), `${t('batch')} 1 ${t('yellow')}`, `${t('batch')} 1 ${t('red')}`, `${t('batch')} 2 ${t('yellow')}`, `${t('batch')} 2 ${t('red')}`],
-  report.weeks.map((w) => [w.week, w.rungs.reminder, w.rungs.yellow, w.rungs.red, w.rungs.referral, w.cards['1'].yellow, w.cards['1'].red, w.cards['2'].yellow, w.cards['2'].red]),
+  [
+    t('week'),
+    rung('reminder'),
+    rung('yellow'),
+    rung('red'),
+    rung('referral'),
+    `${t('batch')} 1 ${t('yellow')}`,
+    `${t('batch')} 1 ${t('red')}`,
+    `${t('batch')} 2 ${t('yellow')}`,
+    `${t('batch')} 2 ${t('red')}`,
+  ],
+  report.weeks.map((w) => [
+    w.week,
+    w.rungs.reminder,
+    w.rungs.yellow,
+    w.rungs.red,
+    w.rungs.referral,
+    w.cards['1'].yellow,
+    w.cards['1'].red,
+    w.cards['2'].yellow,
+    w.cards['2'].red,
+  ]),
 )}
 
 <h2>${esc(t('overruns'))}</h2>

@@ -19,14 +19,19 @@ export function checkSeed(seed: unknown, field = 'seed'): string {
 
 export function validateSimulationInput(raw: unknown): SimulationInput {
   if (!isObject(raw)) throw invalidInput('input', 'expected an object');
-  for (const k of Object.keys(raw)) if (!['name', 'plan', 'groups', 'units', 'profile', 'seed'].includes(k)) throw invalidInput(`input.${k}`, 'unknown field');
-  const name = typeof raw.name === 'string' && raw.name.trim() && raw.name.length <= 200 ? raw.name : (() => {
-    throw invalidInput('name', 'expected a name of 1 to 200 characters');
-  })();
+  for (const k of Object.keys(raw))
+    if (!['name', 'plan', 'groups', 'units', 'profile', 'seed'].includes(k)) throw invalidInput(`input.${k}`, 'unknown field');
+  const name =
+    typeof raw.name === 'string' && raw.name.trim() && raw.name.length <= 200
+      ? raw.name
+      : (() => {
+          throw invalidInput('name', 'expected a name of 1 to 200 characters');
+        })();
   validatePlan(raw.plan as Plan);
   const plan = raw.plan as Plan;
   const { units, groups: named } = checkUnits(raw.units as UnitRow[], 'units');
-  if (!Array.isArray(raw.groups) || raw.groups.some((g) => typeof g !== 'string' || !g.trim())) throw invalidInput('groups', 'expected a list of group names');
+  if (!Array.isArray(raw.groups) || raw.groups.some((g) => typeof g !== 'string' || !g.trim()))
+    throw invalidInput('groups', 'expected a list of group names');
   const groups = [...new Set(raw.groups as string[])].sort();
   if (groups.length > SIMULATION_MAX_GROUPS) throw invalidInput('groups', `at most ${SIMULATION_MAX_GROUPS} groups`);
   const known = new Set(groups);

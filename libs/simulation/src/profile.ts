@@ -114,7 +114,8 @@ function onlyKeys(v: Record<string, unknown>, keys: readonly string[], field: st
   for (const k of Object.keys(v)) if (!keys.includes(k)) throw invalidInput(`${field}.${k}`, `unknown field; expected ${keys.join(', ')}`);
 }
 function share(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) throw invalidInput(field, `expected a share from 0 to 1, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
+    throw invalidInput(field, `expected a share from 0 to 1, got ${JSON.stringify(v)}`);
   return v;
 }
 function range(v: unknown, field: string, min: number, max: number): [number, number] {
@@ -143,7 +144,8 @@ function buckets<T extends { share: number }>(v: unknown, field: string, key: 'd
 /** A day of the profile in milliseconds (refused when it is not a positive span of at most one day). */
 export function profileDayMs(profile: Pick<BehaviourProfile, 'day'>): number {
   const ms = durationMs(parseDuration(profile.day, 'profile.day'));
-  if (ms <= 0 || ms > DAY_MS) throw invalidInput('profile.day', `expected a positive duration of at most P1D, got ${JSON.stringify(profile.day)}`);
+  if (ms <= 0 || ms > DAY_MS)
+    throw invalidInput('profile.day', `expected a positive duration of at most P1D, got ${JSON.stringify(profile.day)}`);
   if (ms < 1000) throw invalidInput('profile.day', `at least one second (PT1S), got ${JSON.stringify(profile.day)}`);
   return ms;
 }
@@ -182,7 +184,13 @@ export function resolveProfile(input: unknown): BehaviourProfile {
     },
     taskBook: {
       items: buckets<CountBucket>(taskBook.items ?? d.taskBook.items, 'profile.taskBook.items', 'count', 1, PROFILE_LIMITS.items),
-      objections: buckets<CountBucket>(taskBook.objections ?? d.taskBook.objections, 'profile.taskBook.objections', 'count', 0, PROFILE_LIMITS.objections),
+      objections: buckets<CountBucket>(
+        taskBook.objections ?? d.taskBook.objections,
+        'profile.taskBook.objections',
+        'count',
+        0,
+        PROFILE_LIMITS.objections,
+      ),
       deadlineDays: range(taskBook.deadlineDays ?? d.taskBook.deadlineDays, 'profile.taskBook.deadlineDays', 1, D),
     },
     items: { closed: buckets<DayBucket>(items.closed ?? d.items.closed, 'profile.items.closed', 'days', -D, D) },

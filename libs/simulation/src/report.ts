@@ -10,7 +10,15 @@ export const REPORT_FORMAT = 'massline-simulation-report/1';
 /** What the scratch database holds at the end of a simulation (libs/persistence SimulationRepository reads it). */
 export interface SimulationFacts {
   units: Array<{ code: string; name: string; batch: Batch; group: string; phase: Phase; card: string }>;
-  rungs: Array<{ unit: string; subject: 'item' | 'phase-window'; phase: Phase | null; rung: Rung; firedAt: number; deadline: number; item: number | null }>;
+  rungs: Array<{
+    unit: string;
+    subject: 'item' | 'phase-window';
+    phase: Phase | null;
+    rung: Rung;
+    firedAt: number;
+    deadline: number;
+    item: number | null;
+  }>;
   /** Approved transitions: the moment a unit left `from`. */
   transitions: Array<{ unit: string; from: Phase; to: Phase; at: number }>;
   /** Special democratic life meetings recorded held. */
@@ -87,7 +95,15 @@ export function offsetText(offsetMs: number): string {
   return `${sign}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 
-export function buildReport(o: { name: string; plan: Plan; profile: BehaviourProfile; seed: string; groups: string[]; offsetMs: number; facts: SimulationFacts }): SimulationReport {
+export function buildReport(o: {
+  name: string;
+  plan: Plan;
+  profile: BehaviourProfile;
+  seed: string;
+  groups: string[];
+  offsetMs: number;
+  facts: SimulationFacts;
+}): SimulationReport {
   const { facts, plan, offsetMs } = o;
   const date = (ms: number) => new Date(ms + offsetMs).toISOString().slice(0, 10);
   const monday = (ms: number) => {
@@ -101,7 +117,16 @@ export function buildReport(o: { name: string; plan: Plan; profile: BehaviourPro
   const perUnit = new Map(
     facts.units.map((u) => [
       u.code,
-      { unit: u.code, batch: u.batch, group: u.group, phase: u.phase, itemRungs: zeroRungs(), windowRungs: zeroRungs(), cards: { yellow: 0, red: 0 }, referrals: 0 },
+      {
+        unit: u.code,
+        batch: u.batch,
+        group: u.group,
+        phase: u.phase,
+        itemRungs: zeroRungs(),
+        windowRungs: zeroRungs(),
+        cards: { yellow: 0, red: 0 },
+        referrals: 0,
+      },
     ]),
   );
   const totals = {
@@ -171,7 +196,13 @@ export function buildReport(o: { name: string; plan: Plan; profile: BehaviourPro
         })
         .map((u) => u.code)
         .sort(cmp);
-      phaseOverruns.push({ batch: b.batch, phase, windowEndsAt: b.phases[phase].endsAt, stillIn: still.length, units: still.slice(0, REPORT_LIST_MAX) });
+      phaseOverruns.push({
+        batch: b.batch,
+        phase,
+        windowEndsAt: b.phases[phase].endsAt,
+        stillIn: still.length,
+        units: still.slice(0, REPORT_LIST_MAX),
+      });
     }
   }
   function enteredBefore(code: string, phase: 'P1' | 'P2' | 'P3', end: number): boolean {
@@ -211,7 +242,12 @@ export function buildReport(o: { name: string; plan: Plan; profile: BehaviourPro
   });
 
   // ---------- the report ----------
-  const times = facts.rungs.map((r) => r.firedAt).concat(facts.meetings.map((m) => m.startedAt), facts.transitions.map((t) => t.at));
+  const times = facts.rungs
+    .map((r) => r.firedAt)
+    .concat(
+      facts.meetings.map((m) => m.startedAt),
+      facts.transitions.map((t) => t.at),
+    );
   const first = Math.min(...plan.batches.map((b) => Date.parse(b.startsAt)));
   const last = Math.max(...plan.batches.map((b) => Date.parse(b.endsAt)), ...times);
   return {
@@ -223,7 +259,12 @@ export function buildReport(o: { name: string; plan: Plan; profile: BehaviourPro
       groups: groups.length,
       batches: [...plan.batches]
         .sort((a, b) => a.batch - b.batch)
-        .map((b) => ({ batch: b.batch, startsAt: b.startsAt, endsAt: b.endsAt, units: facts.units.filter((u) => u.batch === b.batch).length })),
+        .map((b) => ({
+          batch: b.batch,
+          startsAt: b.startsAt,
+          endsAt: b.endsAt,
+          units: facts.units.filter((u) => u.batch === b.batch).length,
+        })),
       from: date(first),
       to: date(last - 1),
     },
@@ -233,7 +274,9 @@ export function buildReport(o: { name: string; plan: Plan; profile: BehaviourPro
     phaseOverruns,
     groups,
     clashes,
-    referrals: [...referrals.values()].sort((a, b) => a.batch - b.batch).map((r) => ({ batch: r.batch, item: r.item, window: r.window, units: r.units.size })),
+    referrals: [...referrals.values()]
+      .sort((a, b) => a.batch - b.batch)
+      .map((r) => ({ batch: r.batch, item: r.item, window: r.window, units: r.units.size })),
     officeBusiestDays: [...office.values()].sort((a, b) => b.total - a.total || cmp(a.date, b.date)).slice(0, 10),
     perUnit: [...perUnit.values()].sort((a, b) => cmp(a.unit, b.unit)),
   };

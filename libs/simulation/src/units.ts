@@ -31,8 +31,10 @@ export const groupName = (i: number) => `督导组 ${i + 1}`;
  * dealt out in turn within each batch so that every group has units of one batch at a time.
  */
 export function seedMixUnits(count: number, groups: number): { units: SimUnit[]; groups: string[] } {
-  if (!Number.isInteger(count) || count < 1 || count > SIMULATION_MAX_UNITS) throw invalidInput('units', `expected 1 to ${SIMULATION_MAX_UNITS} units, got ${count}`);
-  if (!Number.isInteger(groups) || groups < 1 || groups > SIMULATION_MAX_GROUPS) throw invalidInput('groups', `expected 1 to ${SIMULATION_MAX_GROUPS} groups, got ${groups}`);
+  if (!Number.isInteger(count) || count < 1 || count > SIMULATION_MAX_UNITS)
+    throw invalidInput('units', `expected 1 to ${SIMULATION_MAX_UNITS} units, got ${count}`);
+  if (!Number.isInteger(groups) || groups < 1 || groups > SIMULATION_MAX_GROUPS)
+    throw invalidInput('groups', `expected 1 to ${SIMULATION_MAX_GROUPS} groups, got ${groups}`);
   const exact = SEED_MIX.map((m) => m.share * count);
   const whole = exact.map(Math.floor);
   const order = exact.map((x, i) => ({ i, rest: x - Math.floor(x) })).sort((a, b) => b.rest - a.rest || a.i - b.i);
@@ -119,11 +121,14 @@ export function checkUnits(rows: UnitRow[], field = 'units'): { units: SimUnit[]
     if (seen.has(code)) throw invalidInput(`${f}.code`, `code ${code} given twice`);
     seen.add(code);
     const kind = r.kind as UnitKind;
-    if (!UNIT_KINDS.includes(kind)) throw invalidInput(`${f}.kind`, `expected one of ${UNIT_KINDS.join(', ')}, got ${JSON.stringify(r.kind)}`);
+    if (!UNIT_KINDS.includes(kind))
+      throw invalidInput(`${f}.kind`, `expected one of ${UNIT_KINDS.join(', ')}, got ${JSON.stringify(r.kind)}`);
     const level = r.level as UnitLevel;
-    if (!UNIT_LEVELS.includes(level)) throw invalidInput(`${f}.level`, `expected one of ${UNIT_LEVELS.join(', ')}, got ${JSON.stringify(r.level)}`);
+    if (!UNIT_LEVELS.includes(level))
+      throw invalidInput(`${f}.level`, `expected one of ${UNIT_LEVELS.join(', ')}, got ${JSON.stringify(r.level)}`);
     const explicit = r.batch === undefined || r.batch === '' ? undefined : Number(r.batch);
-    if (explicit !== undefined && explicit !== 1 && explicit !== 2) throw invalidInput(`${f}.batch`, `expected 1 or 2, got ${JSON.stringify(r.batch)}`);
+    if (explicit !== undefined && explicit !== 1 && explicit !== 2)
+      throw invalidInput(`${f}.batch`, `expected 1 or 2, got ${JSON.stringify(r.batch)}`);
     const group = text(r.group, 'group', 200);
     groups.add(group);
     return { code, name: text(r.name, 'name', 200), kind, level, batch: batchOf(kind, level, explicit as Batch | undefined), group };
@@ -143,7 +148,14 @@ export function unitsFromCsv(text: string): { units: SimUnit[]; groups: string[]
   }
   const rows = table.slice(1).map((cells) => {
     const cell = (k: keyof typeof HEADERS) => (col(k) >= 0 ? (cells[col(k)] ?? '').trim() : '');
-    return { code: cell('code'), name: cell('name'), kind: cell('kind'), level: cell('level'), batch: cell('batch') || undefined, group: cell('group') };
+    return {
+      code: cell('code'),
+      name: cell('name'),
+      kind: cell('kind'),
+      level: cell('level'),
+      batch: cell('batch') || undefined,
+      group: cell('group'),
+    };
   });
   try {
     return checkUnits(rows, 'units');

@@ -29,7 +29,9 @@ export class UnitAuditController {
 
   @Get(':id/timeline')
   @Access('audit.timeline.read')
-  @ApiOperation({ summary: "A unit's timeline — who did what, when, why — rendered from its workflow history, refused decisions merged in" })
+  @ApiOperation({
+    summary: "A unit's timeline — who did what, when, why — rendered from its workflow history, refused decisions merged in",
+  })
   @ApiOkResponse({ type: [TimelineEntryDto] })
   @ApiErrors(400, 401, 403, 404, 503)
   timeline(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Query() q: TimelineQueryDto) {
@@ -38,11 +40,21 @@ export class UnitAuditController {
 
   @Get(':id/history')
   @Access('audit.history.export')
-  @ApiOperation({ summary: "The unit workflow's history in the engine's standard JSON (as `temporal workflow show --output json` prints it)" })
+  @ApiOperation({
+    summary: "The unit workflow's history in the engine's standard JSON (as `temporal workflow show --output json` prints it)",
+  })
   @ApiProduces('application/json')
-  @ApiOkResponse({ description: '`{"events": [...]}`, byte for byte what the Temporal CLI prints; the SDK replayers and the Web UI import read it', schema: { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } } })
+  @ApiOkResponse({
+    description: '`{"events": [...]}`, byte for byte what the Temporal CLI prints; the SDK replayers and the Web UI import read it',
+    schema: { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } },
+  })
   @ApiErrors(400, 401, 403, 404, 503)
-  async history(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Query() q: HistoryQueryDto, @Res({ passthrough: true }) res: Response) {
+  async history(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new UuidParam('unit')) id: string,
+    @Query() q: HistoryQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { workflowId, json } = await this.service.history(p, id, q.runId);
     res.type('application/json');
     res.setHeader('Content-Disposition', `inline; filename="${workflowId}.json"`);
@@ -73,7 +85,9 @@ export class AuditController {
   @Post('replays')
   @HttpCode(202)
   @Access('audit.replay.start')
-  @ApiOperation({ summary: 'Replay histories (a campaign, workflow ids, or closed in a range) against the current workflow code, as a background job' })
+  @ApiOperation({
+    summary: 'Replay histories (a campaign, workflow ids, or closed in a range) against the current workflow code, as a background job',
+  })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
   @ApiErrors(400, 401, 403, 404)
   replay(@CurrentPrincipal() p: Principal, @Body() dto: ReplayRequestDto) {
@@ -92,7 +106,8 @@ export class AuditController {
   @Get('stuck-runs')
   @Access('audit.stuck-runs.read')
   @ApiOperation({
-    summary: 'Runs whose workflow task keeps failing, as the detector last saw them: why (the failure its history records), since when, and the reset point an operator may choose; none is reset by the program',
+    summary:
+      'Runs whose workflow task keeps failing, as the detector last saw them: why (the failure its history records), since when, and the reset point an operator may choose; none is reset by the program',
   })
   @ApiOkResponse({ type: StuckRunPageDto })
   @ApiErrors(400, 401, 403)
@@ -103,7 +118,8 @@ export class AuditController {
   @Get('resets')
   @Access('audit.resets.read')
   @ApiOperation({
-    summary: 'Resets of workflow runs recorded in the audit log, newest first: who (an operator with `massline audit reset`, or formerly the automatic recovery), which run into which, to which event, when and why',
+    summary:
+      'Resets of workflow runs recorded in the audit log, newest first: who (an operator with `massline audit reset`, or formerly the automatic recovery), which run into which, to which event, when and why',
   })
   @ApiOkResponse({ type: WorkflowResetPageDto })
   @ApiErrors(400, 401, 403)
@@ -129,11 +145,18 @@ export class DossierController {
 
   @Get(':id/dossier')
   @Access('escalation.dossier.read')
-  @ApiOperation({ summary: "Referral dossier: the item's and unit's whole escalation trail (rungs, notices, extensions, actors); ?format=html prints" })
+  @ApiOperation({
+    summary: "Referral dossier: the item's and unit's whole escalation trail (rungs, notices, extensions, actors); ?format=html prints",
+  })
   @ApiProduces('application/json', 'text/html')
   @ApiOkResponse({ description: 'The dossier as JSON, or a printable HTML page with format=html' })
   @ApiErrors(400, 401, 403, 404, 503)
-  async dossier(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('escalation')) id: string, @Query() q: DossierQueryDto, @Res({ passthrough: true }) res: Response) {
+  async dossier(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new UuidParam('escalation')) id: string,
+    @Query() q: DossierQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const dossier = await this.service.dossier(p, id);
     if (q.format === 'html') {
       res.type('text/html; charset=utf-8');

@@ -14,7 +14,6 @@ export interface PublicCaller {
 
 export type Caller = Principal | PublicCaller;
 
-
 /** Tokens are 32 random bytes; only their SHA-256 is stored. */
 export const generateToken = (): string => `ml_${randomBytes(32).toString('base64url')}`;
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');

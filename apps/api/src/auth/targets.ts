@@ -4,7 +4,10 @@
 import type { AccessTarget } from '../../../../libs/domain/src';
 
 /** A unit, or something of a unit's (an item: `hidden` names it), in a 404 as the id the caller gave. */
-export const onUnit = (unit: { id: string; groupId: string; campaignId?: string }, hidden = { what: 'unit', id: unit.id }): AccessTarget => ({
+export const onUnit = (
+  unit: { id: string; groupId: string; campaignId?: string },
+  hidden = { what: 'unit', id: unit.id },
+): AccessTarget => ({
   unitId: unit.id,
   groupId: unit.groupId,
   ...(unit.campaignId ? { campaignId: unit.campaignId } : {}),

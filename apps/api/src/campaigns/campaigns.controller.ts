@@ -1,13 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
@@ -60,7 +52,10 @@ export class CampaignsController {
   @Post(':id/start')
   @HttpCode(202)
   @Access('campaign.start')
-  @ApiOperation({ summary: 'Start the campaign workflow; each batch opens at its start. Refused (409) without units; listed publicly unless public: false' })
+  @ApiOperation({
+    summary:
+      'Start the campaign workflow; each batch opens at its start. Refused (409) without units; listed publicly unless public: false',
+  })
   @ApiAcceptedResponse({ type: CampaignStartedDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
   start(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string, @Query() q: StartCampaignQueryDto) {

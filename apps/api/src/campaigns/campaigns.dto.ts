@@ -127,7 +127,8 @@ export class StalledDto {
   @ApiProperty({ type: 'integer', description: 'attempts of the workflow task so far (each one failed or timed out)' }) attempts!: number;
   @ApiPropertyOptional({ description: 'why its task fails: a WorkflowTaskFailedCause, or WORKFLOW_TASK_TIMED_OUT' }) cause?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'when the stuck-run detector first saw it stuck' }) since?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'when the detector last saw it stuck: the answer is as fresh as that' }) seenAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the detector last saw it stuck: the answer is as fresh as that' })
+  seenAt?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'when the failing task was first scheduled (when known)' }) scheduledAt?: string;
 }
 export class CampaignDto extends CampaignCreatedDto {
@@ -143,7 +144,11 @@ export class CampaignDto extends CampaignCreatedDto {
   @ApiProperty({ type: CampaignCountsDto }) counts!: CampaignCountsDto;
 }
 export class StartCampaignQueryDto {
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'list it on the public pages from its start (default true)', default: 'true' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'list it on the public pages from its start (default true)',
+    default: 'true',
+  })
   @Optional()
   @IsIn(['true', 'false'])
   public?: 'true' | 'false';
@@ -233,7 +238,10 @@ export class EnrolResultDto {
   @ApiProperty({ enum: ['created', 'exists', 'error'] }) status!: 'created' | 'exists' | 'error';
   @ApiPropertyOptional() error?: string;
   @ApiPropertyOptional({ description: 'the rule that refused it (enrol.code-twice, enrol.group-unknown, …)' }) rule?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the values it was refused with' }) params?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the values it was refused with' }) params?: Record<
+    string,
+    unknown
+  >;
 }
 export class EnrolResultsDto {
   @ApiProperty({ type: [EnrolResultDto] }) results!: EnrolResultDto[];

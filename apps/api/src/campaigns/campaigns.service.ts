@@ -94,7 +94,11 @@ export class CampaignsService {
     }
     try {
       const outcome = await this.workflows.counted('startCampaign', () =>
-        startCampaignWorkflow(this.workflows.client, { campaignId: id, name: campaign.name, plan: campaign.plan }, this.config.temporal.taskQueue),
+        startCampaignWorkflow(
+          this.workflows.client,
+          { campaignId: id, name: campaign.name, plan: campaign.plan },
+          this.config.temporal.taskQueue,
+        ),
       );
       return { id, status: 'running' as const, workflowId: outcome.workflowId };
     } catch (err) {
@@ -115,7 +119,12 @@ export class CampaignsService {
     requireAccess(by, 'group.create');
     await this.mustFind(campaignId);
     const group = await this.campaigns.createGroup(campaignId, name);
-    if (!group) throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, { field: 'name', rule: 'group.name-taken', params: { name } });
+    if (!group)
+      throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, {
+        field: 'name',
+        rule: 'group.name-taken',
+        params: { name },
+      });
     return group;
   }
 
@@ -138,22 +147,30 @@ export class CampaignsService {
     const groups = new Set((await this.campaigns.listGroups(campaignId)).map((g) => g.id));
     const batches = new Set(campaign.plan.batches.map((b) => b.batch));
     const codes = new Set(input.map((u) => u.code));
-    const existingParents = await this.units.idsByCode(
-      campaignId,
-      [...new Set(input.map((u) => u.parentCode).filter((c): c is string => !!c && !codes.has(c)))],
-    );
+    const existingParents = await this.units.idsByCode(campaignId, [
+      ...new Set(input.map((u) => u.parentCode).filter((c): c is string => !!c && !codes.has(c))),
+    ]);
 
-    const results: Array<{ code: string; id?: string; status: 'created' | 'exists' | 'error'; error?: string; rule?: string; params?: Record<string, string | number> }> = [];
+    const results: Array<{
+      code: string;
+      id?: string;
+      status: 'created' | 'exists' | 'error';
+      error?: string;
+      rule?: string;
+      params?: Record<string, string | number>;
+    }> = [];
     const firstAt = new Map<string, number>();
     const toInsert: NewUnit[] = [];
     input.forEach((u, i) => {
       // Each refusal names its rule and values, for the wording in either language (the message is for logs).
       const error = (message: string, rule: string, params: Record<string, string | number> = {}) =>
         results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}`, rule, params });
-      if (firstAt.has(u.code)) return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
+      if (firstAt.has(u.code))
+        return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
       firstAt.set(u.code, i);
       const groupId = u.groupId.toLowerCase();
-      if (!groups.has(groupId)) return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
+      if (!groups.has(groupId))
+        return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
       const batch: Batch = batchOf(u.kind, u.level, u.batch);
       if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`, 'enrol.batch-unplanned', { batch });
       if (u.parentCode && !codes.has(u.parentCode) && !existingParents.has(u.parentCode)) {
@@ -178,7 +195,10 @@ export class CampaignsService {
         r.id = already.get(r.code);
       }
     }
-    await this.startLateUnits(campaign, toInsert.filter((u) => created.has(u.code)).map((u) => ({ ...u, id: created.get(u.code)! })));
+    await this.startLateUnits(
+      campaign,
+      toInsert.filter((u) => created.has(u.code)).map((u) => ({ ...u, id: created.get(u.code)! })),
+    );
     return { results };
   }
 
@@ -265,7 +285,15 @@ export class CampaignsService {
           this.workflows.counted('startUnit', () =>
             startUnitWorkflow(
               this.workflows.client,
-              { campaignId: campaign.id, unitId: u.id, code: u.code, name: u.name, batch: u.batch, groupId: u.groupId, plan: campaign.plan },
+              {
+                campaignId: campaign.id,
+                unitId: u.id,
+                code: u.code,
+                name: u.name,
+                batch: u.batch,
+                groupId: u.groupId,
+                plan: campaign.plan,
+              },
               this.config.temporal.taskQueue,
             ),
           ),

@@ -4,7 +4,13 @@ import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
-import { PlanChangeAppliedDto, PlanChangeApplyDto, PlanChangePreviewDto, PlanChangePreviewResultDto, PlanVersionListDto } from './plan-changes.dto';
+import {
+  PlanChangeAppliedDto,
+  PlanChangeApplyDto,
+  PlanChangePreviewDto,
+  PlanChangePreviewResultDto,
+  PlanVersionListDto,
+} from './plan-changes.dto';
 import { PlanChangesService } from './plan-changes.service';
 
 @ApiTags('campaigns')
@@ -40,7 +46,9 @@ export class PlanChangesController {
 
   @Get(':id/plan-versions')
   @Access('campaign.plan-versions.list')
-  @ApiOperation({ summary: "A campaign's plan versions, oldest first: what each changed (diff), who, when, why, which batches run on it, its rollout" })
+  @ApiOperation({
+    summary: "A campaign's plan versions, oldest first: what each changed (diff), who, when, why, which batches run on it, its rollout",
+  })
   @ApiOkResponse({ type: PlanVersionListDto })
   @ApiErrors(401, 403, 404)
   list(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string) {

@@ -14,7 +14,10 @@ import { PlanChangesService } from './plan-changes.service';
     {
       provide: PlanChangesService,
       useFactory: (ds: DataSource, client: Client, config: MasslineConfig) =>
-        new PlanChangesService(new CampaignsRepository(ds), new PlanVersionsRepository(ds), ds, { client, taskQueue: config.temporal.taskQueue }),
+        new PlanChangesService(new CampaignsRepository(ds), new PlanVersionsRepository(ds), ds, {
+          client,
+          taskQueue: config.temporal.taskQueue,
+        }),
       inject: [DataSource, Client, MASSLINE_CONFIG],
     },
   ],

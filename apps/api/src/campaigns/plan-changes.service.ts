@@ -20,7 +20,12 @@ import { planRolloutWorkflowId, startWorkflowOnce } from '../../../../libs/tempo
 import { WORKFLOW_TYPES, type PlanRolloutInput } from '../../../../libs/contracts/src';
 import { actorOf, type Principal } from '../auth/principal';
 import { onCampaign } from '../auth/targets';
-import { recordPlanVersion, type CampaignsRepository, type PlanVersionRow, type PlanVersionsRepository } from '../../../../libs/persistence/src';
+import {
+  recordPlanVersion,
+  type CampaignsRepository,
+  type PlanVersionRow,
+  type PlanVersionsRepository,
+} from '../../../../libs/persistence/src';
 import type { PlanChangeApplyDto, PlanChangePreviewDto } from './plan-changes.dto';
 import type { DataSource } from 'typeorm';
 
@@ -28,7 +33,11 @@ import type { DataSource } from 'typeorm';
 export const PREVIEW_MOVES_LISTED = 1_000;
 
 const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 
 export interface PlanChangePreview {
   digest: string;
@@ -67,16 +76,36 @@ export class PlanChangesService {
     const known = await this.versions.versions(campaignId);
     const done = known?.versions.find((v) => v.previewDigest === dto.previewDigest);
     if (done && canonical(done.change) === canonical(dto.change)) {
-      const input: PlanRolloutInput = { campaignId, version: done.version, batches: done.batches, actor: actorOf(by), reason: done.reason ?? dto.reason };
+      const input: PlanRolloutInput = {
+        campaignId,
+        version: done.version,
+        batches: done.batches,
+        actor: actorOf(by),
+        reason: done.reason ?? dto.reason,
+      };
       const workflowId = planRolloutWorkflowId(campaignId, done.version);
-      await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, { workflowId, taskQueue: this.temporal.taskQueue, args: [input] });
-      return { version: done.version, batches: done.batches, previewDigest: dto.previewDigest, moves: done.moves ?? 0, rollout: { workflowId } };
+      await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, {
+        workflowId,
+        taskQueue: this.temporal.taskQueue,
+        args: [input],
+      });
+      return {
+        version: done.version,
+        batches: done.batches,
+        previewDigest: dto.previewDigest,
+        moves: done.moves ?? 0,
+        rollout: { workflowId },
+      };
     }
     const preview = await this.preview(by, campaignId, dto);
     if (preview.digest !== dto.previewDigest) {
-      throw ruleViolation('plan-change.stale-preview', 'what this change would move is no longer what its preview showed (something fired, closed or changed since): preview it again', {
-        params: { total: preview.total },
-      });
+      throw ruleViolation(
+        'plan-change.stale-preview',
+        'what this change would move is no longer what its preview showed (something fired, closed or changed since): preview it again',
+        {
+          params: { total: preview.total },
+        },
+      );
     }
     const state = (await this.versions.versions(campaignId))!;
     const latest = state.versions[state.versions.length - 1];
@@ -93,11 +122,30 @@ export class PlanChangesService {
       reason: dto.reason,
       createdBy: by.id,
     });
-    if (!recorded) throw ruleViolation('plan-change.stale-preview', 'another change was applied since this preview: preview it again', { params: { total: preview.total } });
-    const input: PlanRolloutInput = { campaignId: preview.campaignId, version: preview.version, batches: preview.batches, actor: actorOf(by), reason: dto.reason };
+    if (!recorded)
+      throw ruleViolation('plan-change.stale-preview', 'another change was applied since this preview: preview it again', {
+        params: { total: preview.total },
+      });
+    const input: PlanRolloutInput = {
+      campaignId: preview.campaignId,
+      version: preview.version,
+      batches: preview.batches,
+      actor: actorOf(by),
+      reason: dto.reason,
+    };
     const workflowId = planRolloutWorkflowId(preview.campaignId, preview.version);
-    await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, { workflowId, taskQueue: this.temporal.taskQueue, args: [input] });
-    return { version: preview.version, batches: preview.batches, previewDigest: preview.digest, moves: preview.total, rollout: { workflowId } };
+    await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, {
+      workflowId,
+      taskQueue: this.temporal.taskQueue,
+      args: [input],
+    });
+    return {
+      version: preview.version,
+      batches: preview.batches,
+      previewDigest: preview.digest,
+      moves: preview.total,
+      rollout: { workflowId },
+    };
   }
 
   /** Every version (1: the plan the campaign started with), with what it changed and which batches run on which. */
@@ -117,7 +165,9 @@ export class PlanChangesService {
         ...(v.createdBy ? { createdBy: v.createdBy } : {}),
         ...(v.createdByName ? { createdByName: v.createdByName } : {}),
         createdAt: v.createdAt,
-        ...(v.version > 1 ? { rollout: { units: v.rollout?.units ?? 0, items: v.rollout?.items ?? 0, ...(v.rolledOutAt ? { doneAt: v.rolledOutAt } : {}) } } : {}),
+        ...(v.version > 1
+          ? { rollout: { units: v.rollout?.units ?? 0, items: v.rollout?.items ?? 0, ...(v.rolledOutAt ? { doneAt: v.rolledOutAt } : {}) } }
+          : {}),
         runningOn: (['1', '2'] as const).filter((b) => state.current[Number(b) as Batch] === v.version).map(Number),
         plan: v.plan,
       })),
@@ -128,7 +178,11 @@ export class PlanChangesService {
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign) throw notFound('campaign', campaignId);
     if (campaign.status !== 'running') {
-      throw ruleViolation('plan-change.not-running', `campaign ${campaignId} is ${campaign.status}: a plan changes by version only while the campaign runs`, { params: { status: campaign.status } });
+      throw ruleViolation(
+        'plan-change.not-running',
+        `campaign ${campaignId} is ${campaign.status}: a plan changes by version only while the campaign runs`,
+        { params: { status: campaign.status } },
+      );
     }
     return campaign;
   }

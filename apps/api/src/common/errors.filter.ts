@@ -89,12 +89,12 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
       e.type === 'massline.invalid-utf8'
         ? 'body: not valid UTF-8'
         : e.type === 'entity.parse.failed'
-        ? 'body: malformed JSON'
-        : e.type === 'entity.too.large'
-          ? 'body: request body too large'
-          : e.expose && typeof e.message === 'string'
-            ? e.message
-            : STATUS_CODES[status] ?? 'Bad Request';
+          ? 'body: malformed JSON'
+          : e.type === 'entity.too.large'
+            ? 'body: request body too large'
+            : e.expose && typeof e.message === 'string'
+              ? e.message
+              : (STATUS_CODES[status] ?? 'Bad Request');
     return { body: errorBody(status, message), unexpected: false };
   }
   return { body: errorBody(500, 'internal error; the request id in X-Request-Id identifies it in the logs'), unexpected: true };

@@ -50,7 +50,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.handle(context, next, req, key)).pipe(mergeMap((o) => o));
   }
 
-  private async handle(context: ExecutionContext, next: CallHandler, req: Request & AuthedRequest, key: string): Promise<Observable<unknown>> {
+  private async handle(
+    context: ExecutionContext,
+    next: CallHandler,
+    req: Request & AuthedRequest,
+    key: string,
+  ): Promise<Observable<unknown>> {
     if (!KEY.test(key)) {
       throw new DomainError('INVALID_INPUT', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', { field: 'Idempotency-Key' });
     }

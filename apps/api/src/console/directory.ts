@@ -3,7 +3,17 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { MEASURE_KINDS, PHASES, PROGRAMME_TRACKS, ROLE_REACH, ROLES, notFound, reachFilter, requireAccess, type Role } from '../../../../libs/domain/src';
+import {
+  MEASURE_KINDS,
+  PHASES,
+  PROGRAMME_TRACKS,
+  ROLE_REACH,
+  ROLES,
+  notFound,
+  reachFilter,
+  requireAccess,
+  type Role,
+} from '../../../../libs/domain/src';
 import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
@@ -19,12 +29,19 @@ export class PrincipalListQueryDto extends PageQueryDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "principals of this campaign's units and groups (office and auditors always listed)" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "principals of this campaign's units and groups (office and auditors always listed)",
+  })
   @Optional()
   @IsUUID()
   campaignId?: string;
 
-  @ApiPropertyOptional({ maxLength: LIMITS.name, pattern: NO_NUL_PATTERN, description: 'part of the name, or of the unit code or name, or of the group name' })
+  @ApiPropertyOptional({
+    maxLength: LIMITS.name,
+    pattern: NO_NUL_PATTERN,
+    description: 'part of the name, or of the unit code or name, or of the group name',
+  })
   @Optional()
   @IsString()
   @MaxLength(LIMITS.name)
@@ -100,7 +117,11 @@ export class CampaignMeasureDto {
   @ApiProperty({ enum: ['ladder', 'office'] }) proposedBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) confirmedAt!: string | null;
-  @ApiProperty({ type: () => MeasureBasisDto, nullable: true, description: 'what a proposal rests on: the rung that proposed it (null for a measure the office recorded)' })
+  @ApiProperty({
+    type: () => MeasureBasisDto,
+    nullable: true,
+    description: 'what a proposal rests on: the rung that proposed it (null for a measure the office recorded)',
+  })
   basis!: MeasureBasisDto | null;
 }
 export class MeasureBasisDto {
@@ -151,10 +172,17 @@ export class InboxEntryDto {
   @ApiProperty({ nullable: true, type: String }) itemId!: string | null;
   @ApiProperty({ nullable: true, type: String }) extensionId!: string | null;
   @ApiProperty({ description: 'transition: from → to; meeting: location; item: its measure' }) title!: string;
-  @ApiProperty({ nullable: true, type: String, description: "the unit's comment, the evidence, or the extension's reason" }) detail!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: "meeting: scheduled time; item: deadline; extension: new deadline" })
+  @ApiProperty({ nullable: true, type: String, description: "the unit's comment, the evidence, or the extension's reason" }) detail!:
+    string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'meeting: scheduled time; item: deadline; extension: new deadline',
+  })
   at!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'transition: phase left; extension: the current deadline' }) from!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'transition: phase left; extension: the current deadline' }) from!:
+    string | null;
   @ApiProperty({ nullable: true, type: String, enum: [...PHASES, null] }) to!: string | null;
 }
 export class InboxDto {
@@ -183,7 +211,13 @@ export class DirectoryService {
   principalList(by: Principal, q: PrincipalListQueryDto) {
     requireAccess(by, 'principal.list');
     const { offset, limit } = pageOf(q);
-    return this.directory.principals({ role: q.role, campaignId: q.campaignId?.toLowerCase(), search: q.q?.trim() || undefined, offset, limit });
+    return this.directory.principals({
+      role: q.role,
+      campaignId: q.campaignId?.toLowerCase(),
+      search: q.q?.trim() || undefined,
+      offset,
+      limit,
+    });
   }
 
   async measureList(by: Principal, campaignId: string, q: MeasureListQueryDto) {

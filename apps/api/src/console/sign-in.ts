@@ -75,7 +75,10 @@ export class SignInService {
     const expiresAt = new Date(this.now().getTime() + SESSION_TTL_MS);
     const principalId = await this.tokens.redeemLink(hashToken(code), hashToken(token), expiresAt);
     if (!principalId) {
-      throw new DomainError('UNAUTHENTICATED', 'this sign-in link is unknown, already used or expired; ask the campaign office for a new one');
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'this sign-in link is unknown, already used or expired; ask the campaign office for a new one',
+      );
     }
     const principal = await this.auth.authenticate(`Bearer ${token}`);
     return { token, expiresAt: expiresAt.toISOString(), principal };

@@ -5,7 +5,15 @@ import type { Principal } from '../auth/principal';
 import { ApiErrors, PageQueryDto, ReadQueryDto } from '../common/dto';
 import { ItemIdParam, UuidParam, WorkflowIdParam } from '../common/params';
 import { CreatedIdDto, DecisionDto, PendingDto } from '../units/units.dto';
-import { CarryOverDto, CompletionDto, ExtensionDecisionResultDto, ExtensionRequestDto, ItemViewDto, ProgressDto, VerificationDto } from './items.dto';
+import {
+  CarryOverDto,
+  CompletionDto,
+  ExtensionDecisionResultDto,
+  ExtensionRequestDto,
+  ItemViewDto,
+  ProgressDto,
+  VerificationDto,
+} from './items.dto';
 import { EntryPageDto } from '../units/entries.dto';
 import { ItemsService } from './items.service';
 

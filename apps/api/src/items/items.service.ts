@@ -33,7 +33,10 @@ import type { TextSession, TextStore } from '../common/texts';
 import { pageOf, type PageQueryDto } from '../common/dto';
 
 /** What an item accumulates, listed page by page (GET /api/items/:itemId/<list>). */
-export const ITEM_LISTS = { progress: 'progress', extensions: 'extension', verifications: 'verification' } as const satisfies Record<string, ItemEntryKind>;
+export const ITEM_LISTS = { progress: 'progress', extensions: 'extension', verifications: 'verification' } as const satisfies Record<
+  string,
+  ItemEntryKind
+>;
 export type ItemList = keyof typeof ITEM_LISTS;
 /** An item as the API answers it: its view as last projected; `projectedAt` is null while it is pending. */
 export type ItemAnswer = ItemView & { projectedAt: string | null };
@@ -90,19 +93,37 @@ export class ItemsService {
   async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
     const unit = await this.unitOf(itemId);
     const authorize = () => requireAccess(by, 'item.completion.submit', onUnit(unit, asItem(itemId)));
-    const view = await this.send(by, unit, itemId, authorize, submitCompletionUpdate, 'POST /api/items/:itemId/completion', dto, async (texts) => ({
-      evidence: await texts.doc(dto.evidence),
-    }));
+    const view = await this.send(
+      by,
+      unit,
+      itemId,
+      authorize,
+      submitCompletionUpdate,
+      'POST /api/items/:itemId/completion',
+      dto,
+      async (texts) => ({
+        evidence: await texts.doc(dto.evidence),
+      }),
+    );
     return this.texts.hydrate(view);
   }
 
   async verify(by: Principal, itemId: string, dto: VerificationDto) {
     const unit = await this.unitOf(itemId);
     const authorize = () => requireAccess(by, 'item.verify', onUnit(unit, asItem(itemId)));
-    const view = await this.send(by, unit, itemId, authorize, verifyItemUpdate, 'POST /api/items/:itemId/verification', dto, async (texts) => {
-      const comment = await texts.comment(dto.comment);
-      return { accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
-    });
+    const view = await this.send(
+      by,
+      unit,
+      itemId,
+      authorize,
+      verifyItemUpdate,
+      'POST /api/items/:itemId/verification',
+      dto,
+      async (texts) => {
+        const comment = await texts.comment(dto.comment);
+        return { accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
+      },
+    );
     return this.texts.hydrate(view);
   }
 
@@ -193,7 +214,10 @@ export class ItemsService {
       whenNotRunning: async () => {
         // Not running: either no such item, or its task book has not taken effect, or it has ended.
         await this.pendingView(unit, itemId);
-        return ruleViolation('item.running', `item ${itemId} is not open for changes: its task book has not taken effect, or the item has ended`);
+        return ruleViolation(
+          'item.running',
+          `item ${itemId} is not open for changes: its task book has not taken effect, or the item has ended`,
+        );
       },
     };
     return sendDecision(this.workflows, this.texts, { def, workflowId, request, ctx: { ...ctx, authorize }, build });

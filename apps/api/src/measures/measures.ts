@@ -58,7 +58,15 @@ export class MeasuresService {
   async record(by: Principal, unitId: string, dto: RecordMeasureDto) {
     requireAccess(by, 'measure.record');
     const unit = await this.units.mustFind(unitId);
-    return this.measures.record({ campaignId: unit.campaignId, unitId, kind: dto.kind, subject: dto.subject, reason: dto.reason, by: by.id, at: this.now() });
+    return this.measures.record({
+      campaignId: unit.campaignId,
+      unitId,
+      kind: dto.kind,
+      subject: dto.subject,
+      reason: dto.reason,
+      by: by.id,
+      at: this.now(),
+    });
   }
 
   async confirm(by: Principal, id: string) {

@@ -59,4 +59,3 @@ export class PrincipalsService {
     return { created: true, token, generated: !adminToken };
   }
 }
-

@@ -4,17 +4,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsString,
-  IsUUID,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import type { MasslineConfig } from '../../../../libs/config/src';
 import {
   PROGRAMME_TRACKS,
@@ -31,7 +21,14 @@ import {
   type ProgrammeView,
 } from '../../../../libs/domain/src';
 import { startWorkflowOnce } from '../../../../libs/temporal/src';
-import { campaignIdKey, goalAchievementUpdate, goalVerificationUpdate, kindKey, WORKFLOW_TYPES, type ProgrammeWorkflowInput } from '../../../../libs/contracts/src';
+import {
+  campaignIdKey,
+  goalAchievementUpdate,
+  goalVerificationUpdate,
+  kindKey,
+  WORKFLOW_TYPES,
+  type ProgrammeWorkflowInput,
+} from '../../../../libs/contracts/src';
 import type {
   CampaignsRepository,
   ProgrammeRecord,
@@ -127,7 +124,10 @@ export class GoalVerificationDto {
 
 export class ProgrammeCreatedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, dueAt: { type: 'string' } } } })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, dueAt: { type: 'string' } } },
+  })
   goals!: Array<{ id: string; title: string; dueAt: string }>;
   @ApiProperty() workflowId!: string;
 }
@@ -139,9 +139,17 @@ export class GoalViewDto {
   @ApiProperty({ enum: ['open', 'achieved', 'closed'] }) status!: string;
   @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
   @ApiProperty({ type: 'array', items: { type: 'object' } }) rungs!: object[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the lead unit\'s report: who, when, and the evidence text' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "the lead unit's report: who, when, and the evidence text",
+  })
   achievement?: object;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "the office's last verification: accept, who, when, why" })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "the office's last verification: accept, who, when, why",
+  })
   lastVerification?: object;
   @ApiProperty({ description: 'verifications so far' }) verifications!: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'when the goal was closed (its ladder stopped then)' }) closedAt?: string;
@@ -249,20 +257,36 @@ export class ProgrammesService {
   async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
     const programme = await this.mustFind(id);
     const authorize = () => requireAccess(by, 'programme.goal.achieve', { leadUnitId: programme.leadUnitId });
-    const goal = await this.send(by, programme, authorize, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, ...dto }, async (texts) => ({
-      goalId,
-      evidence: await texts.doc(dto.evidence),
-    }));
+    const goal = await this.send(
+      by,
+      programme,
+      authorize,
+      goalAchievementUpdate,
+      'POST /api/programmes/:id/goals/:gid/achievement',
+      { goalId, ...dto },
+      async (texts) => ({
+        goalId,
+        evidence: await texts.doc(dto.evidence),
+      }),
+    );
     return this.texts.hydrate(goal);
   }
 
   async verify(by: Principal, id: string, goalId: string, dto: GoalVerificationDto) {
     const programme = await this.mustFind(id);
     const authorize = () => requireAccess(by, 'programme.goal.verify', {});
-    const goal = await this.send(by, programme, authorize, goalVerificationUpdate, 'POST /api/programmes/:id/goals/:gid/verification', { goalId, ...dto }, async (texts) => {
-      const comment = await texts.comment(dto.comment);
-      return { goalId, accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
-    });
+    const goal = await this.send(
+      by,
+      programme,
+      authorize,
+      goalVerificationUpdate,
+      'POST /api/programmes/:id/goals/:gid/verification',
+      { goalId, ...dto },
+      async (texts) => {
+        const comment = await texts.comment(dto.comment);
+        return { goalId, accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
+      },
+    );
     return this.texts.hydrate(goal);
   }
 

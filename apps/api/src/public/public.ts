@@ -14,7 +14,10 @@ import type { DisclosedStatus, PublicReadModel } from '../../../../libs/persiste
 const DISCLOSED_STATUSES = ['disclosed', 'effective'] as const;
 
 export class PublicTaskBookQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: DISCLOSED_STATUSES, description: 'disclosed: in its disclosure window (objections open); effective: in effect' })
+  @ApiPropertyOptional({
+    enum: DISCLOSED_STATUSES,
+    description: 'disclosed: in its disclosure window (objections open); effective: in effect',
+  })
   @Optional()
   @IsIn(DISCLOSED_STATUSES)
   status?: DisclosedStatus;
@@ -69,7 +72,12 @@ export class PublicUnitDetailDto extends PublicUnitDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() campaignName!: string;
   @ApiProperty({ description: "the zone of the campaign's days and times (its plan's utcOffset)", example: '+08:00' }) utcOffset!: string;
-  @ApiProperty({ enum: [...DISCLOSED_STATUSES, null], nullable: true, type: String, description: 'its task book, once published; null before' })
+  @ApiProperty({
+    enum: [...DISCLOSED_STATUSES, null],
+    nullable: true,
+    type: String,
+    description: 'its task book, once published; null before',
+  })
   taskBook!: string | null;
 }
 class PublicObjectionCountsDto {
@@ -154,9 +162,7 @@ export class PublicService {
   async taskBook(unitId: string) {
     const book = await this.readModel.taskBook(unitId);
     if (!book) {
-      throw (await this.readModel.unitExists(unitId))
-        ? notFound('disclosed task book of unit', unitId)
-        : notFound('unit', unitId);
+      throw (await this.readModel.unitExists(unitId)) ? notFound('disclosed task book of unit', unitId) : notFound('unit', unitId);
     }
     return book;
   }
@@ -175,7 +181,9 @@ export class PublicController {
 
   @Get('campaigns')
   @Access('public.read')
-  @ApiOperation({ summary: 'Campaigns under way or done, with how many task books are under disclosure and in effect (public, rate-limited)' })
+  @ApiOperation({
+    summary: 'Campaigns under way or done, with how many task books are under disclosure and in effect (public, rate-limited)',
+  })
   @ApiOkResponse({ type: PublicCampaignListDto })
   @ApiErrors(400, 429)
   campaigns(@Query() q: PageQueryDto) {
@@ -211,7 +219,9 @@ export class PublicController {
 
   @Get('units/:id')
   @Access('public.read')
-  @ApiOperation({ summary: 'A participating unit: code, name, batch, phase, and whether its task book is disclosed (public, rate-limited)' })
+  @ApiOperation({
+    summary: 'A participating unit: code, name, batch, phase, and whether its task book is disclosed (public, rate-limited)',
+  })
   @ApiOkResponse({ type: PublicUnitDetailDto })
   @ApiErrors(404, 429)
   unit(@Param('id', new UuidParam('unit')) id: string) {
@@ -220,7 +230,9 @@ export class PublicController {
 
   @Get('units/:id/task-book')
   @Access('public.read')
-  @ApiOperation({ summary: "A unit's disclosed task book: items, measures, owners, deadlines, status (public, rate-limited; 404 while in draft)" })
+  @ApiOperation({
+    summary: "A unit's disclosed task book: items, measures, owners, deadlines, status (public, rate-limited; 404 while in draft)",
+  })
   @ApiOkResponse({ type: PublicTaskBookDto })
   @ApiErrors(404, 429)
   taskBook(@Param('id', new UuidParam('unit')) id: string) {
@@ -229,7 +241,9 @@ export class PublicController {
 
   @Get('units/:id/task-book/objections')
   @Access('public.read')
-  @ApiOperation({ summary: 'Objections to a disclosed task book that the unit has answered, with the answers, oldest first (public, rate-limited)' })
+  @ApiOperation({
+    summary: 'Objections to a disclosed task book that the unit has answered, with the answers, oldest first (public, rate-limited)',
+  })
   @ApiOkResponse({ type: PublicObjectionListDto })
   @ApiErrors(400, 404, 429)
   objections(@Param('id', new UuidParam('unit')) id: string, @Query() q: PageQueryDto) {

@@ -93,7 +93,8 @@ export class SimulationRunner {
     this.stopping = true;
     this.child?.kill('SIGTERM');
     await this.running;
-    for (const job of this.queue.splice(0)) await this.repository.failed(job.id, 'interrupted: the API stopped before the simulation ran').catch(() => undefined);
+    for (const job of this.queue.splice(0))
+      await this.repository.failed(job.id, 'interrupted: the API stopped before the simulation ran').catch(() => undefined);
     await this.locks?.release().catch(() => undefined);
   }
 
@@ -117,10 +118,14 @@ export class SimulationRunner {
       fs.writeFileSync(inputFile, JSON.stringify(input));
       await this.repository.started(id);
       const main = this.options.main ?? simulatorMain();
-      const child = spawn(process.execPath, [main, 'simulate', '--input', inputFile, '--out', path.join(dir, 'out'), '--progress', 'json', ...(this.options.args ?? [])], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: process.env,
-      });
+      const child = spawn(
+        process.execPath,
+        [main, 'simulate', '--input', inputFile, '--out', path.join(dir, 'out'), '--progress', 'json', ...(this.options.args ?? [])],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: process.env,
+        },
+      );
       this.child = child;
       const stderr: string[] = [];
       let last: Record<string, unknown> = {};

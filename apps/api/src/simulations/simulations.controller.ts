@@ -5,7 +5,14 @@ import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
-import { CreateSimulationDto, SimulationAcceptedDto, SimulationJobDto, SimulationJobPageDto, SimulationListQueryDto, SimulationReportQueryDto } from './simulations.dto';
+import {
+  CreateSimulationDto,
+  SimulationAcceptedDto,
+  SimulationJobDto,
+  SimulationJobPageDto,
+  SimulationListQueryDto,
+  SimulationReportQueryDto,
+} from './simulations.dto';
 import { SimulationsService } from './simulations.service';
 
 @ApiTags('simulations')
@@ -37,7 +44,9 @@ export class SimulationsController {
 
   @Get(':id')
   @Access('simulation.read')
-  @ApiOperation({ summary: "A simulation's progress (the simulated day, actions done, an estimate of the time left), and once done its totals" })
+  @ApiOperation({
+    summary: "A simulation's progress (the simulated day, actions done, an estimate of the time left), and once done its totals",
+  })
   @ApiOkResponse({ type: SimulationJobDto })
   @ApiErrors(401, 403, 404)
   job(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('simulation')) id: string) {
@@ -51,9 +60,17 @@ export class SimulationsController {
       "A finished simulation's report: per week the rungs by kind and the cards by batch, the units still in a phase when its window ended, each supervisory group's meetings per day and the days it must be in two at once, referrals by batch, the office's busiest days, every unit's outcome; ?format=html renders it (zh or en)",
   })
   @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ description: 'The report (JSON), or a self-contained HTML page with format=html', schema: { type: 'object', additionalProperties: true } })
+  @ApiOkResponse({
+    description: 'The report (JSON), or a self-contained HTML page with format=html',
+    schema: { type: 'object', additionalProperties: true },
+  })
   @ApiErrors(400, 401, 403, 404, 409)
-  async report(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('simulation')) id: string, @Query() q: SimulationReportQueryDto, @Res({ passthrough: true }) res: Response) {
+  async report(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new UuidParam('simulation')) id: string,
+    @Query() q: SimulationReportQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const body = await this.service.report(p, id, q.format ?? 'json', q.lang ?? 'zh');
     if (q.format === 'html') {
       res.type('text/html; charset=utf-8');

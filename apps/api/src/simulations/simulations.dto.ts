@@ -15,41 +15,68 @@ export class SimulationUnitDto {
   @ApiProperty({ enum: UNIT_KINDS }) @IsIn(UNIT_KINDS) kind!: string;
   @ApiProperty({ enum: UNIT_LEVELS }) @IsIn(UNIT_LEVELS) level!: string;
   @ApiPropertyOptional({ enum: [1, 2], description: 'default: from kind and level' }) @Optional() @IsIn([1, 2]) batch?: number;
-  @ApiProperty({ maxLength: LIMITS.name, description: 'the name of its supervisory group' }) @IsString() @IsNotBlank() @MaxLength(LIMITS.name) group!: string;
+  @ApiProperty({ maxLength: LIMITS.name, description: 'the name of its supervisory group' })
+  @IsString()
+  @IsNotBlank()
+  @MaxLength(LIMITS.name)
+  group!: string;
 }
 
 export class CreateSimulationDto {
-  @ApiPropertyOptional({ description: "A live campaign: its plan and, unless `units` or `unitList` is given, its enrolment and groups (read only: nothing of it changes)" })
+  @ApiPropertyOptional({
+    description:
+      'A live campaign: its plan and, unless `units` or `unitList` is given, its enrolment and groups (read only: nothing of it changes)',
+  })
   @Optional()
   @IsString()
   @Pattern(UUID_PATTERN, '$property must be a campaign id (uuid)')
   campaignId?: string;
 
-  @ApiPropertyOptional({ type: PlanDto, description: 'A plan (without campaignId); what it leaves out takes the seed calendar anchored at startsAt' })
+  @ApiPropertyOptional({
+    type: PlanDto,
+    description: 'A plan (without campaignId); what it leaves out takes the seed calendar anchored at startsAt',
+  })
   @Optional()
   @IsObject()
   plan?: PlanInput;
 
-  @ApiPropertyOptional({ description: 'Anchor of the seed calendar (without campaignId); default 2013-07-08T00:00:00+08:00, the seed’s own' })
+  @ApiPropertyOptional({
+    description: 'Anchor of the seed calendar (without campaignId); default 2013-07-08T00:00:00+08:00, the seed’s own',
+  })
   @Optional()
   @IsIsoTime()
   startsAt?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: SIMULATION_MAX_UNITS, description: "This many units in the seed's mix of kinds and levels" })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: SIMULATION_MAX_UNITS,
+    description: "This many units in the seed's mix of kinds and levels",
+  })
   @Optional()
   @IsInt()
   @Min(1)
   @Max(SIMULATION_MAX_UNITS)
   units?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: SIMULATION_MAX_GROUPS, description: 'Supervisory groups for `units` (default one per 20 units)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: SIMULATION_MAX_GROUPS,
+    description: 'Supervisory groups for `units` (default one per 20 units)',
+  })
   @Optional()
   @IsInt()
   @Min(1)
   @Max(SIMULATION_MAX_GROUPS)
   groups?: number;
 
-  @ApiPropertyOptional({ type: [SimulationUnitDto], minItems: 1, maxItems: SIMULATION_MAX_UNITS, description: 'The units, each naming its group (e.g. read from an enrolment file)' })
+  @ApiPropertyOptional({
+    type: [SimulationUnitDto],
+    minItems: 1,
+    maxItems: SIMULATION_MAX_UNITS,
+    description: 'The units, each naming its group (e.g. read from an enrolment file)',
+  })
   @Optional()
   @IsArray()
   @ArrayMinSize(1)
@@ -58,12 +85,19 @@ export class CreateSimulationDto {
   @Type(() => SimulationUnitDto)
   unitList?: SimulationUnitDto[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The behaviour profile (README "Rehearsing a campaign"); what it leaves out takes the default' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The behaviour profile (README "Rehearsing a campaign"); what it leaves out takes the default',
+  })
   @Optional()
   @IsObject()
   profile?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ maxLength: SEED_MAX_CHARS, description: 'The same input and seed give the same report, byte for byte (default "1")' })
+  @ApiPropertyOptional({
+    maxLength: SEED_MAX_CHARS,
+    description: 'The same input and seed give the same report, byte for byte (default "1")',
+  })
   @Optional()
   @IsString()
   @IsNotBlank()
@@ -99,10 +133,21 @@ export class SimulationJobDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['queued', 'running', 'done', 'failed'] }) status!: string;
   @ApiPropertyOptional({ format: 'uuid' }) campaignId?: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'what was asked: the source of the plan and the units, their number, the seed' }) request!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'what was asked: the source of the plan and the units, their number, the seed',
+  })
+  request!: Record<string, unknown>;
   @ApiProperty({ type: SimulationProgressDto }) progress!: SimulationProgressDto;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "the report's totals, once done" }) totals?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'wall time of each stage (ms)' }) stats?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "the report's totals, once done" }) totals?: Record<
+    string,
+    unknown
+  >;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'wall time of each stage (ms)' }) stats?: Record<
+    string,
+    unknown
+  >;
   @ApiPropertyOptional() error?: string;
   @ApiProperty() requestedBy!: string;
   @ApiProperty() createdAt!: string;
@@ -125,5 +170,8 @@ export class SimulationListQueryDto extends PageQueryDto {
 
 export class SimulationReportQueryDto {
   @ApiPropertyOptional({ enum: ['json', 'html'], default: 'json' }) @Optional() @IsIn(['json', 'html']) format?: 'json' | 'html';
-  @ApiPropertyOptional({ enum: ['zh', 'en'], default: 'zh', description: 'language of the HTML report' }) @Optional() @IsIn(['zh', 'en']) lang?: 'zh' | 'en';
+  @ApiPropertyOptional({ enum: ['zh', 'en'], default: 'zh', description: 'language of the HTML report' })
+  @Optional()
+  @IsIn(['zh', 'en'])
+  lang?: 'zh' | 'en';
 }

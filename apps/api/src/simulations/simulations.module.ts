@@ -45,18 +45,22 @@ const echartsSource = () => {
   providers: [
     {
       provide: SIMULATOR_COMMAND,
-      useFactory: (config: MasslineConfig) => ({ args: config.simulation.scratchServerUrl ? ['--scratch-server', config.simulation.scratchServerUrl] : [] }),
+      useFactory: (config: MasslineConfig) => ({
+        args: config.simulation.scratchServerUrl ? ['--scratch-server', config.simulation.scratchServerUrl] : [],
+      }),
       inject: [MASSLINE_CONFIG],
     },
     { provide: SimulationsRepository, useFactory: (ds: DataSource) => new SimulationsRepository(ds), inject: [DataSource] },
     {
       provide: SimulationRunner,
-      useFactory: (repo: SimulationsRepository, ds: DataSource, logger: JsonLogger, command: { main?: string; args?: string[] }) => new SimulationRunner(repo, ds, logger, command),
+      useFactory: (repo: SimulationsRepository, ds: DataSource, logger: JsonLogger, command: { main?: string; args?: string[] }) =>
+        new SimulationRunner(repo, ds, logger, command),
       inject: [SimulationsRepository, DataSource, JsonLogger, SIMULATOR_COMMAND],
     },
     {
       provide: SimulationsService,
-      useFactory: (repo: SimulationsRepository, ds: DataSource, runner: SimulationRunner) => new SimulationsService(repo, new CampaignSnapshotRepository(ds), runner, echartsSource),
+      useFactory: (repo: SimulationsRepository, ds: DataSource, runner: SimulationRunner) =>
+        new SimulationsService(repo, new CampaignSnapshotRepository(ds), runner, echartsSource),
       inject: [SimulationsRepository, DataSource, SimulationRunner],
     },
     SimulationRunnerLifecycle,

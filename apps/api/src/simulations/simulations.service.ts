@@ -34,9 +34,11 @@ export class SimulationsService {
 
   /** The checked input of a request (400 naming the field, 404 for an unknown campaign). */
   async inputOf(dto: CreateSimulationDto): Promise<SimulationInput> {
-    if (dto.campaignId && (dto.plan || dto.startsAt)) throw invalidInput('plan', 'a campaign brings its own plan: give campaignId or plan, not both');
+    if (dto.campaignId && (dto.plan || dto.startsAt))
+      throw invalidInput('plan', 'a campaign brings its own plan: give campaignId or plan, not both');
     if (dto.units !== undefined && dto.unitList) throw invalidInput('unitList', 'give units (a number) or unitList, not both');
-    if (dto.groups !== undefined && dto.units === undefined) throw invalidInput('groups', 'groups goes with units (a number of units in the seed mix)');
+    if (dto.groups !== undefined && dto.units === undefined)
+      throw invalidInput('groups', 'groups goes with units (a number of units in the seed mix)');
     const campaign = dto.campaignId ? await this.campaigns.campaign(dto.campaignId.toLowerCase()) : undefined;
     if (dto.campaignId && !campaign) throw notFound('campaign', dto.campaignId);
     const plan = campaign ? campaign.plan : resolvePlan(dto.plan, dto.startsAt ?? SEED_CALENDAR_START);
@@ -47,7 +49,12 @@ export class SimulationsService {
       const enrolled = checkUnits(campaign.units, 'units');
       units = { units: enrolled.units, groups: [...new Set([...campaign.groups, ...enrolled.groups])].sort() };
     } else {
-      throw invalidInput('units', campaign ? `campaign ${campaign.id} has no units enrolled: give units or unitList` : 'name the units: a campaign with units enrolled, units (a number) or unitList');
+      throw invalidInput(
+        'units',
+        campaign
+          ? `campaign ${campaign.id} has no units enrolled: give units or unitList`
+          : 'name the units: a campaign with units enrolled, units (a number) or unitList',
+      );
     }
     try {
       return validateSimulationInput({
@@ -71,7 +78,11 @@ export class SimulationsService {
     requireAccess(by, 'simulation.start');
     const input = await this.inputOf(dto);
     if ((await this.jobs.unfinished()) > SIMULATIONS_QUEUED_MAX) {
-      throw ruleViolation('simulation.queue-full', `a simulation runs and ${SIMULATIONS_QUEUED_MAX} wait already; try again when one has finished`, { params: { max: SIMULATIONS_QUEUED_MAX } });
+      throw ruleViolation(
+        'simulation.queue-full',
+        `a simulation runs and ${SIMULATIONS_QUEUED_MAX} wait already; try again when one has finished`,
+        { params: { max: SIMULATIONS_QUEUED_MAX } },
+      );
     }
     const request = {
       source: dto.campaignId ? 'campaign' : dto.plan ? 'plan' : 'seed calendar',
@@ -111,7 +122,9 @@ export class SimulationsService {
   async report(by: Principal, id: string, format: 'json' | 'html' = 'json', lang: ReportLang = 'zh'): Promise<string> {
     const job = await this.mustFind(by, id);
     if (job.status !== 'done') {
-      throw ruleViolation('simulation.not-done', `simulation ${job.id} is ${job.status}: its report exists once it is done`, { params: { status: job.status } });
+      throw ruleViolation('simulation.not-done', `simulation ${job.id} is ${job.status}: its report exists once it is done`, {
+        params: { status: job.status },
+      });
     }
     const json = (await this.jobs.report(job.id))!;
     return format === 'html' ? renderReportHtml(JSON.parse(json) as SimulationReport, { lang, echarts: this.echarts() }) : json;

@@ -36,7 +36,12 @@ export class MeetingPresence {
    * interval is reserved by the check, made attested when the workflow accepts, released when it refuses, and
    * left pending when the outcome is unknown (a retry with the same Idempotency-Key settles it).
    */
-  async attest(by: Principal, unit: UnitRecord, interval: { arrivedAt: string; leftAt: string }, send: (check: () => Promise<void>) => Promise<MeetingView>) {
+  async attest(
+    by: Principal,
+    unit: UnitRecord,
+    interval: { arrivedAt: string; leftAt: string },
+    send: (check: () => Promise<void>) => Promise<MeetingView>,
+  ) {
     let reserved: PresenceKey | undefined;
     const check = async () => {
       const meeting = (await this.views.unit(unit.id))?.view.meeting;
@@ -88,7 +93,10 @@ export class MeetingPresence {
         ? current
         : ((await this.entries?.get(row.unitId, 'meeting', row.meetingId).catch(() => undefined)) as MeetingView | undefined);
     const same = (a: string, b: string) => Date.parse(a) === Date.parse(b);
-    if (meeting?.attendance.some((a) => a.supervisorId === row.supervisorId && same(a.arrivedAt, row.arrivedAt) && same(a.leftAt, row.leftAt))) return true;
+    if (
+      meeting?.attendance.some((a) => a.supervisorId === row.supervisorId && same(a.arrivedAt, row.arrivedAt) && same(a.leftAt, row.leftAt))
+    )
+      return true;
     const reservedAt = Date.now() - row.ageSeconds * 1000;
     return Date.parse(projected.projectedAt) > reservedAt + SETTLE_AFTER_SECONDS * 1000 ? false : undefined;
   }

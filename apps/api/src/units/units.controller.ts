@@ -71,10 +71,14 @@ export class UnitsController {
   @Post(':id/opinions/:oid/contact-erasure')
   @HttpCode(200)
   @Access('unit.opinion-contact.erase')
-  @ApiOperation({ summary: "Erase the contact a citizen left with an opinion (PIPL); the opinion and the audit trail stay" })
+  @ApiOperation({ summary: 'Erase the contact a citizen left with an opinion (PIPL); the opinion and the audit trail stay' })
   @ApiOkResponse({ type: ContactErasedDto })
   @ApiErrors(401, 403, 404, 409)
-  eraseContact(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Param('oid', new WorkflowIdParam('opinion')) oid: string) {
+  eraseContact(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', unitId()) id: string,
+    @Param('oid', new WorkflowIdParam('opinion')) oid: string,
+  ) {
     return this.service.eraseContact(p, id, oid);
   }
 

@@ -201,10 +201,18 @@ export class UnitsService {
     // leaves no contact behind.
     const contactRef: string | undefined = dto.contact ? randomUUID() : undefined;
     try {
-      const r = await this.send(caller, unit, addOpinionUpdate, 'POST /api/units/:id/opinions', { text: dto.text }, undefined, async (texts) => {
-        if (contactRef) await this.entries.saveContact(contactRef, unit.id, dto.contact!);
-        return { text: await texts.doc(dto.text), ...(contactRef ? { contactRef } : {}) };
-      });
+      const r = await this.send(
+        caller,
+        unit,
+        addOpinionUpdate,
+        'POST /api/units/:id/opinions',
+        { text: dto.text },
+        undefined,
+        async (texts) => {
+          if (contactRef) await this.entries.saveContact(contactRef, unit.id, dto.contact!);
+          return { text: await texts.doc(dto.text), ...(contactRef ? { contactRef } : {}) };
+        },
+      );
       return { id: r.id, status: 'accepted' as const };
     } catch (err) {
       if (contactRef && isRefusal(err)) await this.entries.deleteContact(contactRef);
@@ -285,7 +293,10 @@ export class UnitsService {
     const authorize = () => requireAccess(by, 'unit.task-book.set', onUnit(unit));
     const book = await this.send(by, unit, setTaskBookUpdate, 'PUT /api/units/:id/task-book', dto, authorize, async (texts) => {
       const measures = await texts.docs(dto.items.map((i) => i.measure));
-      return { signedBy: dto.signedBy, items: dto.items.map((i, k) => ({ problemIds: i.problemIds, measure: measures[k], owner: i.owner, deadline: i.deadline })) };
+      return {
+        signedBy: dto.signedBy,
+        items: dto.items.map((i, k) => ({ problemIds: i.problemIds, measure: measures[k], owner: i.owner, deadline: i.deadline })),
+      };
     });
     return this.texts.hydrate(book);
   }
@@ -298,10 +309,18 @@ export class UnitsService {
 
   async fileObjection(caller: PublicCaller, id: string, dto: FileObjectionDto) {
     const unit = await this.mustFind(id);
-    const r = await this.send(caller, unit, fileObjectionUpdate, 'POST /api/units/:id/task-book/objections', dto, undefined, async (texts) => ({
-      text: await texts.doc(dto.text),
-      ...(dto.itemId != null ? { itemId: dto.itemId } : {}),
-    }));
+    const r = await this.send(
+      caller,
+      unit,
+      fileObjectionUpdate,
+      'POST /api/units/:id/task-book/objections',
+      dto,
+      undefined,
+      async (texts) => ({
+        text: await texts.doc(dto.text),
+        ...(dto.itemId != null ? { itemId: dto.itemId } : {}),
+      }),
+    );
     return { id: r.id, status: 'accepted' as const };
   }
 
@@ -329,7 +348,15 @@ export class UnitsService {
     await this.workflows.counted('startUnit', () =>
       startUnitWorkflow(
         this.workflows.client,
-        { campaignId: campaign.id, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch as Batch, groupId: unit.groupId, plan: campaign.plan },
+        {
+          campaignId: campaign.id,
+          unitId: unit.id,
+          code: unit.code,
+          name: unit.name,
+          batch: unit.batch as Batch,
+          groupId: unit.groupId,
+          plan: campaign.plan,
+        },
         this.taskQueue,
       ),
     );

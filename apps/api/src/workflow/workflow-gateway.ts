@@ -96,7 +96,9 @@ export class WorkflowGateway {
     try {
       const handle = this.client.workflow.getHandle(workflowId);
       const result = await this.track(() =>
-        this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) })),
+        this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+          handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }),
+        ),
       );
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'accepted' });
       return result;

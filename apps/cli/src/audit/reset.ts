@@ -30,19 +30,22 @@ const LINES_SHOWN = 50;
 export function parseTarget(raw: string | undefined): ResetTarget {
   if (raw === undefined) throw new UsageError('reset needs --to <eventId|last-good>');
   if (raw === 'last-good') return raw;
-  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new UsageError(`--to must be an event id (a WorkflowTaskCompleted event) or last-good, got "${raw}"`);
+  if (!/^[1-9]\d{0,9}$/.test(raw))
+    throw new UsageError(`--to must be an event id (a WorkflowTaskCompleted event) or last-good, got "${raw}"`);
   return Number(raw);
 }
 
 /** Who resets: --by, else the user running the command. */
 function operator(args: ParsedArgs, env: Record<string, string | undefined>): string {
-  const by = args.values.by?.trim() || (() => {
-    try {
-      return os.userInfo().username;
-    } catch {
-      return env.USER ?? env.LOGNAME ?? '';
-    }
-  })();
+  const by =
+    args.values.by?.trim() ||
+    (() => {
+      try {
+        return os.userInfo().username;
+      } catch {
+        return env.USER ?? env.LOGNAME ?? '';
+      }
+    })();
   if (!by) throw new UsageError('say who resets with --by <name> (the operating system names no user)');
   return by;
 }
@@ -70,7 +73,8 @@ export function planText(plan: ResetPlan): string {
   const d = plan.diagnosis;
   const lines = [`${plan.workflowId} run ${plan.runId} (${plan.status}, ${plan.historyLength} events)`];
   if (d) {
-    const where = d.failedEventId !== undefined ? ` at event ${d.failedEventId}` : d.source === 'replay' ? ' (a replay with the current build)' : '';
+    const where =
+      d.failedEventId !== undefined ? ` at event ${d.failedEventId}` : d.source === 'replay' ? ' (a replay with the current build)' : '';
     lines.push(`its workflow task fails: ${d.cause}${where}: ${d.message.length > 300 ? `${d.message.slice(0, 297)}...` : d.message}`);
   }
   lines.push(
@@ -85,12 +89,22 @@ export function planText(plan: ResetPlan): string {
 }
 
 /** The diagnosis the run's history records, else the detector's (it may have replayed the run with the worker's build). */
-async function diagnosisOf(history: Parameters<typeof recordedTaskFailure>[0], runId: string, c: AuditConnections): Promise<StuckRunDiagnosis | undefined> {
+async function diagnosisOf(
+  history: Parameters<typeof recordedTaskFailure>[0],
+  runId: string,
+  c: AuditConnections,
+): Promise<StuckRunDiagnosis | undefined> {
   const recorded = recordedTaskFailure(history);
   if (recorded?.cause === NONDETERMINISM_CAUSE) return recorded;
   const row = await (await c.store()).stuckRuns.get(runId).catch(() => undefined);
   if (row && !row.clearedAt && row.cause === NONDETERMINISM_CAUSE) {
-    return { cause: row.cause, message: row.message, source: row.source, ...(row.divergingEventId !== undefined ? { divergingEventId: row.divergingEventId } : {}), ...(row.lastGoodEventId !== undefined ? { lastGoodEventId: row.lastGoodEventId } : {}) };
+    return {
+      cause: row.cause,
+      message: row.message,
+      source: row.source,
+      ...(row.divergingEventId !== undefined ? { divergingEventId: row.divergingEventId } : {}),
+      ...(row.lastGoodEventId !== undefined ? { lastGoodEventId: row.lastGoodEventId } : {}),
+    };
   }
   return recorded;
 }
@@ -143,10 +157,14 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
         detail: { to, recordedOnRepeat: true },
       });
     }
-    const said = `${workflowId}: already reset — run ${repeat.plan.runId} was reset to event ${repeat.plan.resetEventId} into run ${repeat.newRunId}` +
+    const said =
+      `${workflowId}: already reset — run ${repeat.plan.runId} was reset to event ${repeat.plan.resetEventId} into run ${repeat.newRunId}` +
       (recorded ? ` by ${recorded.by} at ${recorded.at} (${recorded.reason})` : recordedNow ? '; recorded in the audit log now' : '') +
       '. Nothing was reset now.';
-    if (json) io.out.write(`${JSON.stringify({ status: 'already-reset', workflowId, runId: repeat.plan.runId, newRunId: repeat.newRunId, eventId: repeat.plan.resetEventId, recorded: recorded ?? null, recordedNow }, null, 2)}\n`);
+    if (json)
+      io.out.write(
+        `${JSON.stringify({ status: 'already-reset', workflowId, runId: repeat.plan.runId, newRunId: repeat.newRunId, eventId: repeat.plan.resetEventId, recorded: recorded ?? null, recordedNow }, null, 2)}\n`,
+      );
     else io.out.write(`${said}\n`);
     return 0;
   }
@@ -174,7 +192,10 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
     return 0;
   }
   // Only a plan the operator has seen: its dry run's code, while the run has not moved since.
-  if (!confirm) throw new UsageError(`a reset needs --confirm <code>: run it with --dry-run first, read what it discards and reapplies, and confirm with the code it prints`);
+  if (!confirm)
+    throw new UsageError(
+      `a reset needs --confirm <code>: run it with --dry-run first, read what it discards and reapplies, and confirm with the code it prints`,
+    );
   if (confirm !== confirmation) {
     io.err.write(
       `massline audit: --confirm ${confirm} does not confirm this plan (${workflowId} run ${runId}, ${plan.historyLength} events, reset to event ${plan.resetEventId}): ` +
@@ -187,10 +208,13 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
   try {
     newRunId = await performReset(client, c.namespace, plan, { by, reason });
   } catch (error) {
-    io.err.write(`massline audit: the engine refused the reset of ${workflowId} run ${runId} to event ${plan.resetEventId}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err.write(
+      `massline audit: the engine refused the reset of ${workflowId} run ${runId} to event ${plan.resetEventId}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 1;
   }
-  const count = (entries: ResetPlanEntry[]) => entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.kind]: (acc[e.kind] ?? 0) + 1 }), {});
+  const count = (entries: ResetPlanEntry[]) =>
+    entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.kind]: (acc[e.kind] ?? 0) + 1 }), {});
   let auditId: string | undefined;
   try {
     await store.resets.record({
@@ -205,7 +229,13 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
       detail: {
         to,
         engineReason: resetReason(by, reason),
-        ...(plan.diagnosis ? { cause: plan.diagnosis.cause, failure: plan.diagnosis.message.slice(0, 2000), ...(plan.diagnosis.divergingEventId !== undefined ? { divergingEventId: plan.diagnosis.divergingEventId } : {}) } : {}),
+        ...(plan.diagnosis
+          ? {
+              cause: plan.diagnosis.cause,
+              failure: plan.diagnosis.message.slice(0, 2000),
+              ...(plan.diagnosis.divergingEventId !== undefined ? { divergingEventId: plan.diagnosis.divergingEventId } : {}),
+            }
+          : {}),
         historyLength: plan.historyLength,
         discarded: count(plan.discard),
         reapplied: plan.reapply.slice(0, 200).map((e) => ({ eventId: e.eventId, kind: e.kind, what: e.what })),
@@ -220,6 +250,9 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
     return 1;
   }
   if (json) io.out.write(`${JSON.stringify({ status: 'reset', plan, newRunId, auditLogId: auditId, by }, null, 2)}\n`);
-  else io.out.write(`${planText(plan)}\n\nreset: ${workflowId} run ${runId} → run ${newRunId}, by ${by}; recorded in the audit log${auditId ? ` (entry ${auditId})` : ''}.\n`);
+  else
+    io.out.write(
+      `${planText(plan)}\n\nreset: ${workflowId} run ${runId} → run ${newRunId}, by ${by}; recorded in the audit log${auditId ? ` (entry ${auditId})` : ''}.\n`,
+    );
   return 0;
 }

@@ -44,7 +44,18 @@ export function masslineSearchAttributes(): Array<{ name: string; type: string }
 }
 
 export function devServerArgs(opts: DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(opts.port), '--log-format', 'json', '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    opts.ip ?? '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+  ];
   if (opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);

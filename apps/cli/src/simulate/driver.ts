@@ -74,11 +74,22 @@ export class WorkflowDriver {
         await this.update(u, addOpinionUpdate, { actor: cast.citizen, text: ref('opinion') });
         return;
       case 'problem':
-        await this.update(u, addProblemUpdate, { actor: cast.unit, title: `问题 ${a.seq}: 会风文风`, description: ref('description'), source: 'masses', category: 'formalism' });
+        await this.update(u, addProblemUpdate, {
+          actor: cast.unit,
+          title: `问题 ${a.seq}: 会风文风`,
+          description: ref('description'),
+          source: 'masses',
+          category: 'formalism',
+        });
         return;
       case 'pass':
         await this.update(u, requestTransitionUpdate, { actor: cast.unit, to: a.to });
-        await this.update(u, approveTransitionUpdate, { actor: cast.supervisor, transitionId: `transition-${a.seq}`, approve: true, comment: `gates met for ${a.to}` });
+        await this.update(u, approveTransitionUpdate, {
+          actor: cast.supervisor,
+          transitionId: `transition-${a.seq}`,
+          approve: true,
+          comment: `gates met for ${a.to}`,
+        });
         return;
       case 'schedule-meeting':
         await this.update(u, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(a.startedAt), location: '会议室' });
@@ -88,9 +99,18 @@ export class WorkflowDriver {
         if (a.attendance !== 'none') {
           // Throughout: from before the start to after the end; partly: arrived after the start (invalid).
           const arrivedAt = a.attendance === 'throughout' ? a.startedAt - span / 10 : a.startedAt + span / 4;
-          await this.update(u, meetingAttendanceUpdate, { actor: cast.supervisor, arrivedAt: iso(arrivedAt), leftAt: iso(a.endedAt + span / 10) });
+          await this.update(u, meetingAttendanceUpdate, {
+            actor: cast.supervisor,
+            arrivedAt: iso(arrivedAt),
+            leftAt: iso(a.endedAt + span / 10),
+          });
         }
-        await this.update(u, meetingHeldUpdate, { actor: cast.unit, startedAt: iso(a.startedAt), endedAt: iso(a.endedAt), minutes: ref('minutes') });
+        await this.update(u, meetingHeldUpdate, {
+          actor: cast.unit,
+          startedAt: iso(a.startedAt),
+          endedAt: iso(a.endedAt),
+          minutes: ref('minutes'),
+        });
         return;
       }
       case 'task-book':
@@ -113,7 +133,11 @@ export class WorkflowDriver {
         await this.update(u, answerObjectionUpdate, { actor: cast.unit, objectionId: `objection-${a.seq}`, text: ref('answer') });
         return;
       case 'extension':
-        await this.update(item(a.item), requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(a.newDeadline), reason: ref('reason') });
+        await this.update(item(a.item), requestExtensionUpdate, {
+          actor: cast.unit,
+          newDeadline: iso(a.newDeadline),
+          reason: ref('reason'),
+        });
         return;
       case 'extension-decision':
         await this.update(item(a.item), decideExtensionUpdate, {

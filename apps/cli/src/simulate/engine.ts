@@ -16,9 +16,31 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { SearchAttributeType } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import { createActivities, outboxChannel } from '../../../../activities';
-import { campaignWorkflowId, DAY_MS, formatInstant, itemWorkflowId, parseInstant, unitWorkflowId, type Plan } from '../../../../libs/domain/src';
-import { createActivityRepositories, createDataSource, PgDocumentRepository, runMigrations, SimulationRepository } from '../../../../libs/persistence/src';
-import { buildAgenda, buildReport, uuidFrom, type Agenda, type SimulationInput, type SimulationReport, type SimStep } from '../../../../libs/simulation/src';
+import {
+  campaignWorkflowId,
+  DAY_MS,
+  formatInstant,
+  itemWorkflowId,
+  parseInstant,
+  unitWorkflowId,
+  type Plan,
+} from '../../../../libs/domain/src';
+import {
+  createActivityRepositories,
+  createDataSource,
+  PgDocumentRepository,
+  runMigrations,
+  SimulationRepository,
+} from '../../../../libs/persistence/src';
+import {
+  buildAgenda,
+  buildReport,
+  uuidFrom,
+  type Agenda,
+  type SimulationInput,
+  type SimulationReport,
+  type SimStep,
+} from '../../../../libs/simulation/src';
 import { startCampaignWorkflow } from '../../../../libs/temporal/src';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../../../libs/temporal/src/workflow-bundle';
 import { MASSLINE_SEARCH_ATTRIBUTES } from '../../../../libs/contracts/src';
@@ -82,7 +104,10 @@ const INDEXED: Record<string, number> = { [SearchAttributeType.KEYWORD]: 2, [Sea
 async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
   for (const key of MASSLINE_SEARCH_ATTRIBUTES) {
     try {
-      await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes: { [key.name]: INDEXED[key.type] } });
+      await env.connection.operatorService.addSearchAttributes({
+        namespace: env.namespace ?? 'default',
+        searchAttributes: { [key.name]: INDEXED[key.type] },
+      });
     } catch (error) {
       if ((error as { code?: number }).code !== 6) throw error;
     }
@@ -189,7 +214,12 @@ async function scratchDatabase(options: SimulationOptions, log: (l: string) => v
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-simulation-'));
   fs.chmodSync(dir, 0o755); // PostgreSQL may run as the `postgres` user, which must traverse this folder
   log(`scratch PostgreSQL in ${dir}`);
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), logFile: path.join(dir, 'postgres.log'), ephemeral: true });
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'pg'),
+    port: await freePort(),
+    logFile: path.join(dir, 'postgres.log'),
+    ephemeral: true,
+  });
   return {
     url: pg.url('postgres'),
     drop: async () => {
@@ -235,7 +265,10 @@ const workflowBundle = (tracing: boolean) => {
 };
 
 /** Runs the simulation of `input` to its end; the report is built from what the scratch database recorded. */
-export async function runSimulation(input: SimulationInput, options: SimulationOptions = {}): Promise<{ report: SimulationReport; stats: SimulationStats; agenda: Agenda }> {
+export async function runSimulation(
+  input: SimulationInput,
+  options: SimulationOptions = {},
+): Promise<{ report: SimulationReport; stats: SimulationStats; agenda: Agenda }> {
   const log = options.log ?? (() => undefined);
   const t0 = Date.now();
   const total = () => agenda?.actions ?? 0;
@@ -259,7 +292,10 @@ export async function runSimulation(input: SimulationInput, options: SimulationO
 
     progress({ stage: 'preparing', note: 'workflows', actionsDone: 0 });
     quietRuntime();
-    const [{ TestWorkflowEnvironment }, built] = await Promise.all([import('@temporalio/testing'), workflowBundle(options.tracing ?? false)]);
+    const [{ TestWorkflowEnvironment }, built] = await Promise.all([
+      import('@temporalio/testing'),
+      workflowBundle(options.tracing ?? false),
+    ]);
     const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: launcher } } });
     cleanup.push(() => env.teardown());
     await registerSearchAttributes(env);
@@ -273,22 +309,36 @@ export async function runSimulation(input: SimulationInput, options: SimulationO
     // The enrolment, as the office would have entered it, with ids derived from the seed.
     const campaignId = uuidFrom(input.seed, 'campaign');
     const groupIds = new Map(input.groups.map((g) => [g, uuidFrom(input.seed, 'group', g)]));
-    const units = new Map<string, SimulatedUnit>(input.units.map((u) => [u.code, { id: uuidFrom(input.seed, 'unit', u.code), code: u.code, groupId: groupIds.get(u.group)! }]));
+    const units = new Map<string, SimulatedUnit>(
+      input.units.map((u) => [u.code, { id: uuidFrom(input.seed, 'unit', u.code), code: u.code, groupId: groupIds.get(u.group)! }]),
+    );
     const repository = new SimulationRepository(dataSource);
     await repository.seed({
       officeId: uuidFrom(input.seed, 'office'),
       campaign: { id: campaignId, name: input.name, plan: running.plan, startsAt: running.plan.batches[0].startsAt },
       groups: input.groups.map((name) => ({ id: groupIds.get(name)!, name })),
-      units: input.units.map((u) => ({ id: units.get(u.code)!.id, code: u.code, name: u.name, kind: u.kind, level: u.level, batch: u.batch, groupId: units.get(u.code)!.groupId })),
+      units: input.units.map((u) => ({
+        id: units.get(u.code)!.id,
+        code: u.code,
+        name: u.name,
+        kind: u.kind,
+        level: u.level,
+        batch: u.batch,
+        groupId: units.get(u.code)!.groupId,
+      })),
     });
-    await new PgDocumentRepository(dataSource).put(Object.values(SIMULATED_TEXTS), uuidFrom(input.seed, "texts"));
+    await new PgDocumentRepository(dataSource).put(Object.values(SIMULATED_TEXTS), uuidFrom(input.seed, 'texts'));
 
     const worker = await Worker.create({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue: TASK_QUEUE,
       workflowBundle: built,
-      activities: createActivities({ ...createActivityRepositories(dataSource), temporal: { client: env.client, taskQueue: TASK_QUEUE }, channels: [outboxChannel()] }),
+      activities: createActivities({
+        ...createActivityRepositories(dataSource),
+        temporal: { client: env.client, taskQueue: TASK_QUEUE },
+        channels: [outboxChannel()],
+      }),
       sinks: workflowSinks(),
       maxCachedWorkflows: Math.min(20_000, 100 + input.units.length * 4),
       maxConcurrentWorkflowTaskExecutions: 40,
@@ -307,7 +357,7 @@ export async function runSimulation(input: SimulationInput, options: SimulationO
       let done = 0;
       let sleepMs = 0;
       const steps = agenda!.steps;
-      for (let i = 0; i < steps.length; ) {
+      for (let i = 0; i < steps.length;) {
         const at = steps[i].at;
         let j = i;
         while (j < steps.length && steps[j].at === at) j++;
@@ -338,7 +388,9 @@ export async function runSimulation(input: SimulationInput, options: SimulationO
       await env.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
       const workflows = [
         ...[...units.values()].map((u) => unitWorkflowId(u.id)),
-        ...(await dataSource.query('SELECT item_id FROM item_states WHERE campaign_id = $1 ORDER BY item_id', [campaignId])).map((r: { item_id: string }) => itemWorkflowId(r.item_id)),
+        ...(await dataSource.query('SELECT item_id FROM item_states WHERE campaign_id = $1 ORDER BY item_id', [campaignId])).map(
+          (r: { item_id: string }) => itemWorkflowId(r.item_id),
+        ),
       ];
       // Nothing left needs time to pass: a plain client waits (the time-skipping one would unlock time per call).
       const plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
@@ -361,7 +413,15 @@ export async function runSimulation(input: SimulationInput, options: SimulationO
       m.startedAt -= shiftMs;
       m.endedAt -= shiftMs;
     }
-    const report = buildReport({ name: input.name, plan: input.plan, profile: input.profile, seed: input.seed, groups: input.groups, offsetMs: agenda.offsetMs, facts });
+    const report = buildReport({
+      name: input.name,
+      plan: input.plan,
+      profile: input.profile,
+      seed: input.seed,
+      groups: input.groups,
+      offsetMs: agenda.offsetMs,
+      facts,
+    });
     const stats: SimulationStats = {
       units: input.units.length,
       actions: agenda.actions,

@@ -50,7 +50,22 @@ export interface SimulateIo {
 }
 
 const SPEC = {
-  values: ['campaign', 'plan', 'starts-at', 'units', 'groups', 'units-csv', 'profile', 'seed', 'out', 'lang', 'input', 'progress', 'concurrency', 'scratch-server'],
+  values: [
+    'campaign',
+    'plan',
+    'starts-at',
+    'units',
+    'groups',
+    'units-csv',
+    'profile',
+    'seed',
+    'out',
+    'lang',
+    'input',
+    'progress',
+    'concurrency',
+    'scratch-server',
+  ],
   flags: ['json', 'keep-database', 'help'],
   positionals: 0,
 };
@@ -64,7 +79,10 @@ const readJson = (file: string, what: string): unknown => {
 };
 
 /** The input the options describe (a live campaign is read here, never written). */
-export async function inputFromArgs(values: Record<string, string | undefined>, env: Record<string, string | undefined>): Promise<SimulationInput> {
+export async function inputFromArgs(
+  values: Record<string, string | undefined>,
+  env: Record<string, string | undefined>,
+): Promise<SimulationInput> {
   if (values.input) return validateSimulationInput(readJson(values.input, '--input'));
   if (values.campaign && values.plan) throw new UsageError('give --campaign or --plan, not both');
   if ([values.units, values['units-csv']].filter(Boolean).length > 1) throw new UsageError('give --units or --units-csv, not both');
@@ -81,7 +99,11 @@ export async function inputFromArgs(values: Record<string, string | undefined>, 
     if (!campaign) throw new UsageError(`no campaign ${values.campaign}`);
   }
   const startsAt = values['starts-at'] ?? '2013-07-08T00:00:00+08:00';
-  const plan = campaign ? campaign.plan : values.plan ? resolvePlan(readJson(values.plan, '--plan') as PlanInput, startsAt) : defaultPlan(startsAt);
+  const plan = campaign
+    ? campaign.plan
+    : values.plan
+      ? resolvePlan(readJson(values.plan, '--plan') as PlanInput, startsAt)
+      : defaultPlan(startsAt);
   let units;
   if (values['units-csv']) units = unitsFromCsv(fs.readFileSync(values['units-csv'], 'utf8'));
   else if (values.units || !campaign) {
@@ -102,7 +124,8 @@ export async function inputFromArgs(values: Record<string, string | undefined>, 
   });
 }
 
-const seconds = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.round(ms / 1000)} s`);
+const seconds = (ms: number) =>
+  ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.round(ms / 1000)} s`;
 
 /** A progress bar with the simulated day and an ETA, on a terminal; JSON lines for programs. */
 function progressReporter(io: SimulateIo, mode: 'bar' | 'json' | 'none') {
@@ -124,7 +147,13 @@ function progressReporter(io: SimulateIo, mode: 'bar' | 'json' | 'none') {
     const width = Math.max(10, Math.min(40, (io.err.columns ?? 80) - 70));
     const filled = Math.round(fraction * width);
     const stage =
-      p.stage === 'preparing' ? `preparing (${p.note ?? ''})` : p.stage === 'running' ? `${p.at?.slice(0, 10)}` : p.stage === 'settling' ? 'closing the campaign' : p.stage;
+      p.stage === 'preparing'
+        ? `preparing (${p.note ?? ''})`
+        : p.stage === 'running'
+          ? `${p.at?.slice(0, 10)}`
+          : p.stage === 'settling'
+            ? 'closing the campaign'
+            : p.stage;
     io.err.write(
       `\rsimulating ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${(fraction * 100).toFixed(0)}% ${p.actionsDone}/${p.actionsTotal} actions · ${stage} · ${seconds(now - started)}${etaMs !== undefined ? ` · ETA ${seconds(etaMs)}` : ''}\x1b[K`,
     );
@@ -132,7 +161,10 @@ function progressReporter(io: SimulateIo, mode: 'bar' | 'json' | 'none') {
   };
 }
 
-export async function runSimulate(argv: string[], io: SimulateIo = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
+export async function runSimulate(
+  argv: string[],
+  io: SimulateIo = { out: process.stdout, err: process.stderr, env: process.env },
+): Promise<number> {
   let args;
   try {
     args = parseArgs(argv, SPEC);

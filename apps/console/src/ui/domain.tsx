@@ -64,9 +64,7 @@ export function UnitFacts({ unit }: { unit: UnitHeadline }) {
   const { t, time } = useI18n();
   return (
     <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
-      <Descriptions.Item label={t('环节', 'Phase')}>
-        {unit.phase ? <PhaseTag phase={unit.phase} /> : '—'}
-      </Descriptions.Item>
+      <Descriptions.Item label={t('环节', 'Phase')}>{unit.phase ? <PhaseTag phase={unit.phase} /> : '—'}</Descriptions.Item>
       <Descriptions.Item label={t('亮牌', 'Card')}>
         <CardTag card={unit.card} />
       </Descriptions.Item>
@@ -75,7 +73,11 @@ export function UnitFacts({ unit }: { unit: UnitHeadline }) {
         {unit.window ? `${time(unit.window.startsAt)} — ${time(unit.window.endsAt)}` : '—'}
       </Descriptions.Item>
       <Descriptions.Item label={t('状态', 'Status')}>
-        {unit.status === 'waiting' ? t('批次未开始', 'Batch not open yet') : unit.status === 'done' ? t('已完成', 'Done') : t('进行中', 'Active')}
+        {unit.status === 'waiting'
+          ? t('批次未开始', 'Batch not open yet')
+          : unit.status === 'done'
+            ? t('已完成', 'Done')
+            : t('进行中', 'Active')}
       </Descriptions.Item>
     </Descriptions>
   );

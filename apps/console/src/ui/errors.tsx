@@ -87,8 +87,9 @@ export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
   const unmet = error instanceof ApiError ? error.unmetGates : [];
   const failed = !refusal && (status === 0 || status >= 500);
   // A refusal is titled by its category; an answer without one (a route unknown, an outage) by its status.
-  const title = t(...(refusal ? CATEGORY_TITLES[refusal.category] : STATUS_TITLES[status] ?? (failed ? UNAVAILABLE : FAILED)));
-  const fieldLines = error instanceof ApiError && error.fields.length > 1 ? error.fields.map((f) => fieldWords(words, f.field, f.refusal)) : [];
+  const title = t(...(refusal ? CATEGORY_TITLES[refusal.category] : (STATUS_TITLES[status] ?? (failed ? UNAVAILABLE : FAILED))));
+  const fieldLines =
+    error instanceof ApiError && error.fields.length > 1 ? error.fields.map((f) => fieldWords(words, f.field, f.refusal)) : [];
   return (
     <Alert
       id={id}
@@ -104,7 +105,9 @@ export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
               {wordRefusal(refusal, words)}
             </div>
           ) : failed ? (
-            <div data-testid="error-message">{t('请求未能完成，可以稍后再试一次。', 'The request did not go through; you can try again shortly.')}</div>
+            <div data-testid="error-message">
+              {t('请求未能完成，可以稍后再试一次。', 'The request did not go through; you can try again shortly.')}
+            </div>
           ) : null}
           {fieldLines.length ? (
             <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>

@@ -15,7 +15,20 @@ export const dateToDeadline = (v: string, offset: string): string => `${v}T23:59
 export const deadlineToDate = (iso: string | undefined, offset: string): string => (iso ? wallTime(iso, offset).slice(0, 10) : '');
 
 const ZoneTag = ({ zone }: { zone: string }) => (
-  <span className="zone-tag" style={{ display: 'inline-flex', alignItems: 'center', paddingInline: 8, border: '1px solid #d9d9d9', borderInlineStart: 0, background: '#fafafa', color: '#434343', whiteSpace: 'nowrap', fontSize: 12 }}>
+  <span
+    className="zone-tag"
+    style={{
+      display: 'inline-flex',
+      alignItems: 'center',
+      paddingInline: 8,
+      border: '1px solid #d9d9d9',
+      borderInlineStart: 0,
+      background: '#fafafa',
+      color: '#434343',
+      whiteSpace: 'nowrap',
+      fontSize: 12,
+    }}
+  >
     {zoneName(zone)}
   </span>
 );

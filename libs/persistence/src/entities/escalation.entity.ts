@@ -74,6 +74,6 @@ export class EscalationEntity {
   @Column({ name: 'plan_version', type: 'integer', nullable: true })
   planVersion!: number | null;
 
-    @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -37,7 +37,17 @@ export class AuditLogRepository {
     await this.dataSource.query(
       `INSERT INTO audit_log (actor_id, actor_role, call, workflow_id, unit_id, item_id, outcome, rule, message, detail)
        VALUES ($1, $2, $3, $4, $5, $6, 'refused', $7, $8, $9)`,
-      [r.actorId, r.actorRole, r.call, r.workflowId, r.unitId ?? null, r.itemId ?? null, r.rule ?? null, r.message, r.detail ? JSON.stringify(r.detail) : null],
+      [
+        r.actorId,
+        r.actorRole,
+        r.call,
+        r.workflowId,
+        r.unitId ?? null,
+        r.itemId ?? null,
+        r.rule ?? null,
+        r.message,
+        r.detail ? JSON.stringify(r.detail) : null,
+      ],
     );
   }
 
@@ -162,7 +172,13 @@ export class PgWorkflowResetRepository implements WorkflowResetRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(reset: NewWorkflowReset): Promise<boolean> {
-    const detail = { ...(reset.detail ?? {}), runId: reset.runId, newRunId: reset.newRunId, eventId: reset.eventId, requestId: reset.requestId };
+    const detail = {
+      ...(reset.detail ?? {}),
+      runId: reset.runId,
+      newRunId: reset.newRunId,
+      eventId: reset.eventId,
+      requestId: reset.requestId,
+    };
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO audit_log (actor_id, actor_role, call, workflow_id, unit_id, item_id, outcome, message, detail)
        VALUES ($1, 'operator', $2, $3, $4, $5, 'accepted', $6, $7)
@@ -188,7 +204,9 @@ export class PgWorkflowResetRepository implements WorkflowResetRepository {
       `SELECT *, count(*) OVER () AS total FROM audit_log WHERE ${where} ORDER BY at DESC, id DESC LIMIT $${filter.length + 1} OFFSET $${filter.length + 2}`,
       [...filter, Math.max(1, Math.min(limit, 1000)), Math.max(0, offset)],
     );
-    const total = rows.length ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM audit_log WHERE ${where}`, filter))[0].n);
+    const total = rows.length
+      ? Number(rows[0].total)
+      : Number((await this.dataSource.query(`SELECT count(*) AS n FROM audit_log WHERE ${where}`, filter))[0].n);
     return { items: rows.map(toReset), total };
   }
 }

@@ -137,7 +137,11 @@ export class AuditStore {
   }
 
   /** Runs whose workflow task keeps failing, as the detector last saw them, oldest first (then, on asking, the cleared ones). */
-  async stuck(offset: number, limit: number, includeCleared = false): Promise<{ items: StuckRun[]; total: number; lastPass?: StuckRunPass }> {
+  async stuck(
+    offset: number,
+    limit: number,
+    includeCleared = false,
+  ): Promise<{ items: StuckRun[]; total: number; lastPass?: StuckRunPass }> {
     const [page, lastPass] = await Promise.all([this.stuckRuns.list(offset, limit, includeCleared), this.stuckRuns.lastPass()]);
     return { ...page, ...(lastPass ? { lastPass } : {}) };
   }
@@ -149,10 +153,7 @@ export class AuditStore {
 
   async unit(unitId: string): Promise<UnitRow | undefined> {
     if (!isUuid(unitId)) return undefined;
-    const rows = await this.dataSource.query(
-      'SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE id = $1',
-      [unitId],
-    );
+    const rows = await this.dataSource.query('SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE id = $1', [unitId]);
     const r = rows[0];
     return r && { id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, batch: r.batch, groupId: r.group_id };
   }
@@ -169,7 +170,10 @@ export class AuditStore {
       'SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE campaign_id = $1 ORDER BY code',
       [campaignId],
     );
-    return rows.map((r: Record<string, unknown>) => ({ id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, batch: r.batch, groupId: r.group_id }) as UnitRow);
+    return rows.map(
+      (r: Record<string, unknown>) =>
+        ({ id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, batch: r.batch, groupId: r.group_id }) as UnitRow,
+    );
   }
 
   /** Refused decisions about a unit, or one of its items, oldest first. */
@@ -261,7 +265,11 @@ export class AuditStore {
     );
     return rows
       .filter((r) => r.intact !== true)
-      .map((r) => ({ subjectId: r.subject_id, digest: r.digest, problem: r.intact === null ? ('missing' as const) : ('altered' as const) }));
+      .map((r) => ({
+        subjectId: r.subject_id,
+        digest: r.digest,
+        problem: r.intact === null ? ('missing' as const) : ('altered' as const),
+      }));
   }
 
   /** Texts of stored documents, by digest (missing ones are absent from the map). */
@@ -269,9 +277,10 @@ export class AuditStore {
     const out = new Map<string, string>();
     const wanted = [...new Set(digests)].filter((d) => /^[0-9a-f]{64}$/.test(d));
     for (let i = 0; i < wanted.length; i += 1000) {
-      const rows: Array<{ digest: string; body: string }> = await this.dataSource.query('SELECT digest, body FROM documents WHERE digest = ANY($1::text[])', [
-        wanted.slice(i, i + 1000),
-      ]);
+      const rows: Array<{ digest: string; body: string }> = await this.dataSource.query(
+        'SELECT digest, body FROM documents WHERE digest = ANY($1::text[])',
+        [wanted.slice(i, i + 1000)],
+      );
       for (const r of rows) out.set(r.digest, r.body);
     }
     return out;
@@ -332,17 +341,23 @@ export class AuditStore {
   // ---------- replay jobs ----------
 
   async createReplayJob(requestedBy: string, request: Record<string, unknown>): Promise<string> {
-    const rows = await this.dataSource.query(
-      `INSERT INTO replay_jobs (requested_by, request) VALUES ($1, $2) RETURNING id`,
-      [requestedBy, JSON.stringify(request)],
-    );
+    const rows = await this.dataSource.query(`INSERT INTO replay_jobs (requested_by, request) VALUES ($1, $2) RETURNING id`, [
+      requestedBy,
+      JSON.stringify(request),
+    ]);
     return rows[0].id;
   }
 
-  async updateReplayJob(id: string, patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string }): Promise<void> {
+  async updateReplayJob(
+    id: string,
+    patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string },
+  ): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [id];
-    const set = (col: string, value: unknown) => { params.push(value); sets.push(`${col} = $${params.length}`); };
+    const set = (col: string, value: unknown) => {
+      params.push(value);
+      sets.push(`${col} = $${params.length}`);
+    };
     if (patch.total !== undefined) set('total', patch.total);
     if (patch.replayed !== undefined) set('replayed', patch.replayed);
     if (patch.failures !== undefined) set('failures', JSON.stringify(patch.failures));

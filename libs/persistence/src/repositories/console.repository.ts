@@ -144,7 +144,13 @@ export class ConsoleRepository {
   }
 
   /** Principals (never their token hashes), with the unit or group of their scope; oldest first. */
-  async principals(filter: { campaignId?: string; role?: Role; search?: string; offset: number; limit: number }): Promise<Page<PrincipalListEntry>> {
+  async principals(filter: {
+    campaignId?: string;
+    role?: Role;
+    search?: string;
+    offset: number;
+    limit: number;
+  }): Promise<Page<PrincipalListEntry>> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -152,7 +158,7 @@ export class ConsoleRepository {
       where.push(sql.replaceAll('?', `$${params.length}`));
     };
     if (filter.role) add('p.role = ?', filter.role);
-    if (filter.campaignId) add('(u.campaign_id = ? OR g.campaign_id = ? OR p.role IN (\'office\', \'auditor\'))', filter.campaignId);
+    if (filter.campaignId) add("(u.campaign_id = ? OR g.campaign_id = ? OR p.role IN ('office', 'auditor'))", filter.campaignId);
     if (filter.search) add('(p.name ILIKE ? OR u.code ILIKE ? OR u.name ILIKE ? OR g.name ILIKE ?)', likePattern(filter.search));
     const from = `FROM principals p LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN supervisory_groups g ON g.id = p.group_id
                   ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;

@@ -13,7 +13,10 @@ export class EntriesRepository {
 
   /** Entries of one kind of a unit or item, in the order they were made. */
   async list(subjectId: string, kind: EntryKind, offset: number, limit: number): Promise<EntryPage> {
-    const [{ total }] = await this.dataSource.query('SELECT count(*)::int AS total FROM entries WHERE subject_id = $1 AND kind = $2', [subjectId, kind]);
+    const [{ total }] = await this.dataSource.query('SELECT count(*)::int AS total FROM entries WHERE subject_id = $1 AND kind = $2', [
+      subjectId,
+      kind,
+    ]);
     const rows: Array<{ data: unknown }> = await this.dataSource.query(
       'SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id LIMIT $3 OFFSET $4',
       [subjectId, kind, limit, offset],
@@ -43,7 +46,11 @@ export class EntriesRepository {
   // ---------- citizens' contacts (personal data: never in a workflow history) ----------
 
   async saveContact(ref: string, unitId: string, contact: string): Promise<void> {
-    await this.dataSource.query('INSERT INTO opinion_contacts (ref, unit_id, contact) VALUES ($1, $2, $3) ON CONFLICT (ref) DO NOTHING', [ref, unitId, contact]);
+    await this.dataSource.query('INSERT INTO opinion_contacts (ref, unit_id, contact) VALUES ($1, $2, $3) ON CONFLICT (ref) DO NOTHING', [
+      ref,
+      unitId,
+      contact,
+    ]);
   }
 
   async deleteContact(ref: string): Promise<void> {

@@ -82,8 +82,20 @@ export class PgEscalationRepository implements EscalationRepository {
   ): Promise<{ escalationId: string; created: boolean; queued: number }> {
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(INSERT_ESCALATION, [
-        e.key, e.campaignId, e.unitId, e.itemId, e.groupId, e.subject, e.phase, e.rung, e.deadline, e.firedAt,
-        JSON.stringify(e.recipients), e.summary, e.measure ?? null, e.planVersion ?? null,
+        e.key,
+        e.campaignId,
+        e.unitId,
+        e.itemId,
+        e.groupId,
+        e.subject,
+        e.phase,
+        e.rung,
+        e.deadline,
+        e.firedAt,
+        JSON.stringify(e.recipients),
+        e.summary,
+        e.measure ?? null,
+        e.planVersion ?? null,
       ]);
       const created = inserted.length > 0;
       const escalationId = created

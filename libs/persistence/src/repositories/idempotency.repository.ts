@@ -36,7 +36,14 @@ export class IdempotencyRepository {
     );
     const r = rows[0];
     return r
-      ? { method: r.method, path: r.path, bodyHash: r.body_hash, statusCode: r.status_code, response: r.response, ageSeconds: Number(r.age) }
+      ? {
+          method: r.method,
+          path: r.path,
+          bodyHash: r.body_hash,
+          statusCode: r.status_code,
+          response: r.response,
+          ageSeconds: Number(r.age),
+        }
       : undefined;
   }
 

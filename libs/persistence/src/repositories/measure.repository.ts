@@ -104,7 +104,12 @@ export class PgMeasureRepository implements MeasureRepository {
   }
 
   async listByUnit(unitId: string, offset: number, limit: number): Promise<{ items: MeasureRecord[]; total: number }> {
-    const [rows, total] = await this.repo.findAndCount({ where: { unitId }, order: { createdAt: 'ASC', id: 'ASC' }, skip: offset, take: limit });
+    const [rows, total] = await this.repo.findAndCount({
+      where: { unitId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: offset,
+      take: limit,
+    });
     return { items: rows.map(toRecord), total };
   }
 }

@@ -29,15 +29,21 @@ export class PrincipalsRepository {
 
   /** The principal of a token, with the campaign of its unit or group (its scope). */
   async findByTokenHash(tokenHash: string): Promise<Principal | undefined> {
-    const rows: Array<{ id: string; name: string; role: Principal['role']; unit_id: string | null; group_id: string | null; campaign_id: string | null }> =
-      await this.dataSource.query(
-        `SELECT p.id, p.name, p.role, p.unit_id, p.group_id, COALESCE(u.campaign_id, g.campaign_id) AS campaign_id
+    const rows: Array<{
+      id: string;
+      name: string;
+      role: Principal['role'];
+      unit_id: string | null;
+      group_id: string | null;
+      campaign_id: string | null;
+    }> = await this.dataSource.query(
+      `SELECT p.id, p.name, p.role, p.unit_id, p.group_id, COALESCE(u.campaign_id, g.campaign_id) AS campaign_id
          FROM principals p
          LEFT JOIN units u ON u.id = p.unit_id
          LEFT JOIN supervisory_groups g ON g.id = p.group_id
          WHERE p.token_hash = $1`,
-        [tokenHash],
-      );
+      [tokenHash],
+    );
     const r = rows[0];
     if (!r) return undefined;
     return {

@@ -145,7 +145,14 @@ export class PgProjectionRepository implements ProjectionRepository {
 
   async projectProgramme(p: { programmeId: string; view: ProgrammeView }, projectedAt: Date): Promise<boolean> {
     const { view } = p;
-    const rows = await this.dataSource.query(UPSERT_PROGRAMME, [p.programmeId, view.status, view.card, JSON.stringify(view), view.version, projectedAt]);
+    const rows = await this.dataSource.query(UPSERT_PROGRAMME, [
+      p.programmeId,
+      view.status,
+      view.card,
+      JSON.stringify(view),
+      view.version,
+      projectedAt,
+    ]);
     return rows.length > 0;
   }
 

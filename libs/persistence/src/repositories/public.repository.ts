@@ -148,7 +148,11 @@ export class PublicRepository implements PublicReadModel {
     );
     const r = rows[0];
     if (!r) return undefined;
-    const plan = r.plan as { batches: Array<{ batch: Batch; startsAt: string; endsAt: string }>; disclosure: string; calendar?: { utcOffset?: string } };
+    const plan = r.plan as {
+      batches: Array<{ batch: Batch; startsAt: string; endsAt: string }>;
+      disclosure: string;
+      calendar?: { utcOffset?: string };
+    };
     return {
       id: r.id as string,
       name: r.name as string,
@@ -177,11 +181,22 @@ export class PublicRepository implements PublicReadModel {
     );
     return {
       total,
-      items: rows.map((r) => ({ id: r.id as string, code: r.code as string, name: r.name as string, batch: r.batch as Batch, phase: (r.phase as Phase | null) ?? null })),
+      items: rows.map((r) => ({
+        id: r.id as string,
+        code: r.code as string,
+        name: r.name as string,
+        batch: r.batch as Batch,
+        phase: (r.phase as Phase | null) ?? null,
+      })),
     };
   }
 
-  async taskBooks(campaignId: string, status: DisclosedStatus | undefined, offset: number, limit: number): Promise<Page<PublicTaskBookSummary>> {
+  async taskBooks(
+    campaignId: string,
+    status: DisclosedStatus | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<Page<PublicTaskBookSummary>> {
     const params: unknown[] = [campaignId];
     let filter = DISCLOSED;
     if (status) {

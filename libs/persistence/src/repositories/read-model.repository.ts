@@ -69,10 +69,9 @@ export class ReadModelRepository {
   }
 
   async referrals(campaignId: string): Promise<number> {
-    const [{ n }] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND rung = 'referral'`,
-      [campaignId],
-    );
+    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND rung = 'referral'`, [
+      campaignId,
+    ]);
     return n;
   }
 

@@ -20,22 +20,36 @@ export class SimulationRepository {
   /** The campaign, its groups and its units, with the ids given (so that a run's database is the same every time). */
   async seed(e: ScratchEnrolment): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      await m.query(`INSERT INTO principals (id, name, role, token_hash) VALUES ($1::uuid, 'simulated office', 'office', encode(sha256(convert_to($2::text, 'UTF8')), 'hex'))`, [e.officeId, e.officeId]);
-      await m.query(`INSERT INTO campaigns (id, name, plan, starts_at, created_by, status, started_at) VALUES ($1, $2, $3::jsonb, $4, $5, 'running', $4)`, [
-        e.campaign.id,
-        e.campaign.name,
-        JSON.stringify(e.campaign.plan),
-        e.campaign.startsAt,
-        e.officeId,
-      ]);
-      for (const g of e.groups) await m.query('INSERT INTO supervisory_groups (id, campaign_id, name) VALUES ($1, $2, $3)', [g.id, e.campaign.id, g.name]);
+      await m.query(
+        `INSERT INTO principals (id, name, role, token_hash) VALUES ($1::uuid, 'simulated office', 'office', encode(sha256(convert_to($2::text, 'UTF8')), 'hex'))`,
+        [e.officeId, e.officeId],
+      );
+      await m.query(
+        `INSERT INTO campaigns (id, name, plan, starts_at, created_by, status, started_at) VALUES ($1, $2, $3::jsonb, $4, $5, 'running', $4)`,
+        [e.campaign.id, e.campaign.name, JSON.stringify(e.campaign.plan), e.campaign.startsAt, e.officeId],
+      );
+      for (const g of e.groups)
+        await m.query('INSERT INTO supervisory_groups (id, campaign_id, name) VALUES ($1, $2, $3)', [g.id, e.campaign.id, g.name]);
       for (let i = 0; i < e.units.length; i += 1000) {
         const chunk = e.units.slice(i, i + 1000);
         await m.query(
           `INSERT INTO units (id, campaign_id, code, name, kind, level, batch, group_id)
            SELECT u.id, $1, u.code, u.name, u.kind, u.level, u.batch, u.group_id
              FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, code text, name text, kind text, level text, batch int, group_id uuid)`,
-          [e.campaign.id, JSON.stringify(chunk.map((u) => ({ id: u.id, code: u.code, name: u.name, kind: u.kind, level: u.level, batch: u.batch, group_id: u.groupId })))],
+          [
+            e.campaign.id,
+            JSON.stringify(
+              chunk.map((u) => ({
+                id: u.id,
+                code: u.code,
+                name: u.name,
+                kind: u.kind,
+                level: u.level,
+                batch: u.batch,
+                group_id: u.groupId,
+              })),
+            ),
+          ],
         );
       }
     });
@@ -50,7 +64,15 @@ export class SimulationRepository {
            FROM units u JOIN supervisory_groups g ON g.id = u.group_id LEFT JOIN unit_states s ON s.unit_id = u.id
           WHERE u.campaign_id = $1 ORDER BY u.code`,
       ),
-      q<{ unit: string; subject: 'item' | 'phase-window'; phase: string | null; rung: string; fired_at: Date; deadline: Date; item_id: string | null }>(
+      q<{
+        unit: string;
+        subject: 'item' | 'phase-window';
+        phase: string | null;
+        rung: string;
+        fired_at: Date;
+        deadline: Date;
+        item_id: string | null;
+      }>(
         `SELECT u.code AS unit, e.subject, e.phase, e.rung, e.fired_at, e.deadline, e.item_id
            FROM escalations e JOIN units u ON u.id = e.unit_id
           WHERE e.campaign_id = $1 ORDER BY e.fired_at, u.code, e.key`,
@@ -75,7 +97,14 @@ export class SimulationRepository {
     ]);
     const byCode = (a: { unit: string }, b: { unit: string }) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
     return {
-      units: units.map((u) => ({ code: u.code, name: u.name, batch: u.batch, group: u.group, phase: (u.phase ?? 'P1') as never, card: u.card ?? 'none' })),
+      units: units.map((u) => ({
+        code: u.code,
+        name: u.name,
+        batch: u.batch,
+        group: u.group,
+        phase: (u.phase ?? 'P1') as never,
+        card: u.card ?? 'none',
+      })),
       rungs: rungs.map((r) => ({
         unit: r.unit,
         subject: r.subject,
@@ -85,10 +114,18 @@ export class SimulationRepository {
         deadline: r.deadline.getTime(),
         item: itemSeq(r.item_id),
       })),
-      transitions: transitions.map((t) => ({ unit: t.unit, from: t.from as never, to: t.to as never, at: Date.parse(t.at) })).sort((a, b) => byCode(a, b) || a.at - b.at),
-      meetings: meetings.map((m) => ({ unit: m.unit, startedAt: Date.parse(m.started_at), endedAt: Date.parse(m.ended_at), valid: m.valid })).sort((a, b) => byCode(a, b) || a.startedAt - b.startedAt),
-      measures: measures.map((m) => ({ unit: m.unit, item: itemSeq(m.item_id) })).sort((a, b) => byCode(a, b) || (a.item ?? 0) - (b.item ?? 0)),
-      items: items.map((i) => ({ unit: i.unit, item: itemSeq(i.item_id)!, status: i.status, extensions: i.extensions })).sort((a, b) => byCode(a, b) || a.item - b.item),
+      transitions: transitions
+        .map((t) => ({ unit: t.unit, from: t.from as never, to: t.to as never, at: Date.parse(t.at) }))
+        .sort((a, b) => byCode(a, b) || a.at - b.at),
+      meetings: meetings
+        .map((m) => ({ unit: m.unit, startedAt: Date.parse(m.started_at), endedAt: Date.parse(m.ended_at), valid: m.valid }))
+        .sort((a, b) => byCode(a, b) || a.startedAt - b.startedAt),
+      measures: measures
+        .map((m) => ({ unit: m.unit, item: itemSeq(m.item_id) }))
+        .sort((a, b) => byCode(a, b) || (a.item ?? 0) - (b.item ?? 0)),
+      items: items
+        .map((i) => ({ unit: i.unit, item: itemSeq(i.item_id)!, status: i.status, extensions: i.extensions }))
+        .sort((a, b) => byCode(a, b) || a.item - b.item),
     };
   }
 }
@@ -108,7 +145,10 @@ export class CampaignSnapshotRepository {
   async campaign(id: string): Promise<CampaignForSimulation | undefined> {
     const [campaign] = await this.dataSource.query('SELECT id, name, plan FROM campaigns WHERE id = $1', [id]);
     if (!campaign) return undefined;
-    const groups: Array<{ name: string }> = await this.dataSource.query('SELECT name FROM supervisory_groups WHERE campaign_id = $1 ORDER BY name', [id]);
+    const groups: Array<{ name: string }> = await this.dataSource.query(
+      'SELECT name FROM supervisory_groups WHERE campaign_id = $1 ORDER BY name',
+      [id],
+    );
     const units = await this.dataSource.query(
       `SELECT u.code, u.name, u.kind, u.level, u.batch, g.name AS "group"
          FROM units u JOIN supervisory_groups g ON g.id = u.group_id WHERE u.campaign_id = $1 ORDER BY u.code`,

@@ -48,11 +48,10 @@ export class SimulationsRepository {
     report->'totals' AS totals`;
 
   async create(requestedBy: string, campaignId: string | null, request: Record<string, unknown>): Promise<string> {
-    const [row] = await this.dataSource.query(`INSERT INTO simulation_jobs (requested_by, campaign_id, request) VALUES ($1, $2, $3::jsonb) RETURNING id`, [
-      requestedBy,
-      campaignId,
-      JSON.stringify(request),
-    ]);
+    const [row] = await this.dataSource.query(
+      `INSERT INTO simulation_jobs (requested_by, campaign_id, request) VALUES ($1, $2, $3::jsonb) RETURNING id`,
+      [requestedBy, campaignId, JSON.stringify(request)],
+    );
     return row.id;
   }
 
@@ -64,8 +63,14 @@ export class SimulationsRepository {
   async page(offset: number, limit: number, campaignId?: string): Promise<{ items: SimulationJobRow[]; total: number }> {
     const where = campaignId ? 'WHERE campaign_id = $3' : '';
     const params = campaignId ? [limit, offset, campaignId] : [limit, offset];
-    const rows = await this.dataSource.query(`SELECT ${SimulationsRepository.COLUMNS} FROM simulation_jobs ${where} ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`, params);
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM simulation_jobs ${campaignId ? 'WHERE campaign_id = $1' : ''}`, campaignId ? [campaignId] : []);
+    const rows = await this.dataSource.query(
+      `SELECT ${SimulationsRepository.COLUMNS} FROM simulation_jobs ${where} ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`,
+      params,
+    );
+    const [{ n }] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM simulation_jobs ${campaignId ? 'WHERE campaign_id = $1' : ''}`,
+      campaignId ? [campaignId] : [],
+    );
     return { items: rows.map(SimulationsRepository.row), total: n };
   }
 
@@ -85,19 +90,24 @@ export class SimulationsRepository {
   }
 
   async progress(id: string, progress: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query(`UPDATE simulation_jobs SET progress = $2::jsonb WHERE id = $1 AND status = 'running'`, [id, JSON.stringify(progress)]);
-  }
-
-  async done(id: string, reportJson: string, stats: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query(`UPDATE simulation_jobs SET status = 'done', report = $2::jsonb, stats = $3::jsonb, finished_at = now() WHERE id = $1`, [
+    await this.dataSource.query(`UPDATE simulation_jobs SET progress = $2::jsonb WHERE id = $1 AND status = 'running'`, [
       id,
-      reportJson,
-      JSON.stringify(stats),
+      JSON.stringify(progress),
     ]);
   }
 
+  async done(id: string, reportJson: string, stats: Record<string, unknown>): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE simulation_jobs SET status = 'done', report = $2::jsonb, stats = $3::jsonb, finished_at = now() WHERE id = $1`,
+      [id, reportJson, JSON.stringify(stats)],
+    );
+  }
+
   async failed(id: string, error: string): Promise<void> {
-    await this.dataSource.query(`UPDATE simulation_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`, [id, error]);
+    await this.dataSource.query(
+      `UPDATE simulation_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id, error],
+    );
   }
 
   /** Keeps the newest `keep` finished jobs. */

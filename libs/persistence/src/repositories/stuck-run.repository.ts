@@ -118,7 +118,11 @@ export class PgStuckRunRepository implements StuckRunRepository {
   }
 
   async seenAgain(runId: string, attempt: number, at = new Date()): Promise<void> {
-    await this.dataSource.query(`UPDATE stuck_runs SET attempt = $2, last_seen_at = $3 WHERE run_id = $1 AND cleared_at IS NULL`, [runId, attempt, at]);
+    await this.dataSource.query(`UPDATE stuck_runs SET attempt = $2, last_seen_at = $3 WHERE run_id = $1 AND cleared_at IS NULL`, [
+      runId,
+      attempt,
+      at,
+    ]);
   }
 
   async stuckIndex(): Promise<Map<string, Pick<StuckRun, 'cause' | 'source'>>> {
@@ -131,12 +135,18 @@ export class PgStuckRunRepository implements StuckRunRepository {
   async moved(runIds: string[], at = new Date()): Promise<number> {
     if (!runIds.length) return 0;
     // TypeORM answers an UPDATE or DELETE with [rows, affected].
-    const [, affected] = await this.dataSource.query(`UPDATE stuck_runs SET cleared_at = $2 WHERE run_id = ANY($1) AND cleared_at IS NULL`, [runIds, at]);
+    const [, affected] = await this.dataSource.query(
+      `UPDATE stuck_runs SET cleared_at = $2 WHERE run_id = ANY($1) AND cleared_at IS NULL`,
+      [runIds, at],
+    );
     return affected ?? 0;
   }
 
   async clearUnseenSince(before: Date, at = new Date()): Promise<number> {
-    const [, affected] = await this.dataSource.query(`UPDATE stuck_runs SET cleared_at = $2 WHERE cleared_at IS NULL AND last_seen_at < $1`, [before, at]);
+    const [, affected] = await this.dataSource.query(
+      `UPDATE stuck_runs SET cleared_at = $2 WHERE cleared_at IS NULL AND last_seen_at < $1`,
+      [before, at],
+    );
     return affected ?? 0;
   }
 
@@ -148,12 +158,16 @@ export class PgStuckRunRepository implements StuckRunRepository {
   async list(offset: number, limit: number, includeCleared = false): Promise<{ items: StuckRun[]; total: number }> {
     const where = includeCleared ? '' : 'WHERE cleared_at IS NULL';
     // The stuck ones first, oldest first; then the cleared ones, the latest cleared first.
-    const order = includeCleared ? '(cleared_at IS NULL) DESC, CASE WHEN cleared_at IS NULL THEN first_seen_at END, cleared_at DESC, run_id' : 'first_seen_at, run_id';
+    const order = includeCleared
+      ? '(cleared_at IS NULL) DESC, CASE WHEN cleared_at IS NULL THEN first_seen_at END, cleared_at DESC, run_id'
+      : 'first_seen_at, run_id';
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT *, count(*) OVER () AS total FROM stuck_runs ${where} ORDER BY ${order} LIMIT $1 OFFSET $2`,
       [Math.max(1, Math.min(limit, 1000)), Math.max(0, offset)],
     );
-    const total = rows.length ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM stuck_runs ${where}`))[0].n);
+    const total = rows.length
+      ? Number(rows[0].total)
+      : Number((await this.dataSource.query(`SELECT count(*) AS n FROM stuck_runs ${where}`))[0].n);
     return { items: rows.map(toStuckRun), total };
   }
 

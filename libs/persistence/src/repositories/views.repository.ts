@@ -32,7 +32,9 @@ export class ViewsRepository {
   }
 
   async programme(programmeId: string): Promise<Projected<ProgrammeView> | undefined> {
-    const [row] = await this.dataSource.query('SELECT view, version, projected_at FROM programme_states WHERE programme_id = $1', [programmeId]);
+    const [row] = await this.dataSource.query('SELECT view, version, projected_at FROM programme_states WHERE programme_id = $1', [
+      programmeId,
+    ]);
     return row ? { view: row.view, version: row.version, projectedAt: iso(row.projected_at) } : undefined;
   }
 }

@@ -73,7 +73,12 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
   );
 }
 
-function Charts({ byBatch, cards, total, units }: {
+function Charts({
+  byBatch,
+  cards,
+  total,
+  units,
+}: {
   byBatch: Record<string, Record<string, number>>;
   cards: { yellow: number; red: number };
   total: number;
@@ -100,7 +105,9 @@ function Charts({ byBatch, cards, total, units }: {
         stack: 'phase',
         color: ['#1d39c4', '#531dab', '#a8071a', '#389e0d'][i],
         data: batches.map((b) => byBatch[b]?.[p] ?? 0),
-      })).concat([{ name: t('未开始', 'Not started'), type: 'bar', stack: 'phase', color: '#8c8c8c', data: batches.map((b) => waiting.get(b) ?? 0) }]),
+      })).concat([
+        { name: t('未开始', 'Not started'), type: 'bar', stack: 'phase', color: '#8c8c8c', data: batches.map((b) => waiting.get(b) ?? 0) },
+      ]),
     }),
     [byBatch, batches, t, label, waiting],
   );
@@ -126,7 +133,10 @@ function Charts({ byBatch, cards, total, units }: {
     [cards, none, label],
   );
   const phaseText = batches
-    .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
+    .map(
+      (b) =>
+        `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`,
+    )
     .join('; ');
   // Nothing to draw is said so: an empty pie would show equal slices of nothing.
   const noData = (text: string) => (
@@ -218,7 +228,18 @@ function Lights({ units }: { units: UnitLight[] }) {
             ] as const
           ).map(([color, text]) => (
             <span key={text} style={{ marginInlineEnd: 12, whiteSpace: 'nowrap' }}>
-              <span aria-hidden style={{ display: 'inline-block', width: 12, height: 12, borderRadius: 2, background: color, marginInlineEnd: 4, verticalAlign: -1 }} />
+              <span
+                aria-hidden
+                style={{
+                  display: 'inline-block',
+                  width: 12,
+                  height: 12,
+                  borderRadius: 2,
+                  background: color,
+                  marginInlineEnd: 4,
+                  verticalAlign: -1,
+                }}
+              />
               {text}
             </span>
           ))}
@@ -237,10 +258,27 @@ function Lights({ units }: { units: UnitLight[] }) {
           {virtual.getVirtualItems().map((v) => {
             const row = rows[v.index];
             return (
-              <div key={v.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_H, transform: `translateY(${v.start}px)`, paddingInline: 8 }}>
+              <div
+                key={v.key}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW_H,
+                  transform: `translateY(${v.start}px)`,
+                  paddingInline: 8,
+                }}
+              >
                 {row.kind === 'header' ? (
                   <strong style={{ lineHeight: `${ROW_H}px` }}>
-                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase === 'waiting' ? t('批次未开始', 'batch not open yet') : row.phase === 'DONE' ? label.phase(row.phase) : `${row.phase} ${label.phase(row.phase)}`} · {row.count}
+                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} ·{' '}
+                    {row.phase === 'waiting'
+                      ? t('批次未开始', 'batch not open yet')
+                      : row.phase === 'DONE'
+                        ? label.phase(row.phase)
+                        : `${row.phase} ${label.phase(row.phase)}`}{' '}
+                    · {row.count}
                   </strong>
                 ) : (
                   <div style={{ display: 'flex', gap: 2 }}>
@@ -255,7 +293,7 @@ function Lights({ units }: { units: UnitLight[] }) {
                           height: CELL - 2,
                           borderRadius: 3,
                           display: 'inline-block',
-                          background: u.status === 'waiting' ? '#8c8c8c' : CARD_COLOR[u.card as keyof typeof CARD_COLOR] ?? '#8c8c8c',
+                          background: u.status === 'waiting' ? '#8c8c8c' : (CARD_COLOR[u.card as keyof typeof CARD_COLOR] ?? '#8c8c8c'),
                         }}
                       />
                     ))}
@@ -294,7 +332,13 @@ function Escalations({ campaignId }: { campaignId: string }) {
         loading={feed.isLoading}
         dataSource={[...(feed.data?.items ?? [])].reverse()}
         locale={{ emptyText: t('暂无预警', 'No escalation') }}
-        pagination={{ current: last - (page ?? last) + 1, pageSize, total: feed.data?.total ?? 0, onChange: (p) => setPage(last - p + 1), hideOnSinglePage: true }}
+        pagination={{
+          current: last - (page ?? last) + 1,
+          pageSize,
+          total: feed.data?.total ?? 0,
+          onChange: (p) => setPage(last - p + 1),
+          hideOnSinglePage: true,
+        }}
         columns={[
           { title: t('时间', 'Fired'), render: (_, e) => time(e.firedAt), sorter: (a, b) => a.firedAt.localeCompare(b.firedAt) },
           {
@@ -306,7 +350,9 @@ function Escalations({ campaignId }: { campaignId: string }) {
           { title: t('摘要', 'Summary'), render: (_, e) => describe(e) },
           {
             title: t('单位', 'Unit'),
-            render: (_, e) => <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>,
+            render: (_, e) => (
+              <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>
+            ),
             sorter: (a, b) => String(a.unitCode ?? '').localeCompare(String(b.unitCode ?? '')),
           },
         ]}

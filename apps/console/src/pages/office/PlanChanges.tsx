@@ -4,7 +4,23 @@
 // after), then confirms it as a new plan version for the batches it chooses. The versions are listed with what each
 // changed. Auditors see the versions only. Times are in the campaign's zone.
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Form, Input, InputNumber, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Descriptions,
+  Form,
+  Input,
+  InputNumber,
+  Row,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { ACTIVE_PHASES, FIELD_LIMITS, RUNGS, type Plan } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
@@ -84,9 +100,15 @@ const dates = (s: string | undefined) => (s ?? '').split(/[\s,，;；、]+/).fil
 function toRung(r: { rung: string; offset: string }): RungValues & { exact: boolean } {
   const m = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?$/.exec(r.offset);
   const days = m ? Number(m[2] ?? 0) * 7 + Number(m[3] ?? 0) : 0;
-  return { rung: r.rung, direction: r.offset === 'PT0S' || (m && days === 0) ? 'at' : m?.[1] ? 'before' : 'after', days, exact: Boolean(m) || r.offset === 'PT0S' };
+  return {
+    rung: r.rung,
+    direction: r.offset === 'PT0S' || (m && days === 0) ? 'at' : m?.[1] ? 'before' : 'after',
+    days,
+    exact: Boolean(m) || r.offset === 'PT0S',
+  };
 }
-const fromRung = (r: RungValues) => (r.direction === 'at' || !r.days ? 'PT0S' : `${r.direction === 'before' ? '-' : ''}P${Math.round(r.days)}D`);
+const fromRung = (r: RungValues) =>
+  r.direction === 'at' || !r.days ? 'PT0S' : `${r.direction === 'before' ? '-' : ''}P${Math.round(r.days)}D`;
 
 /** The change the form describes, against the latest plan: only what differs is sent. */
 function toChange(v: FormValues, plan: Plan): Record<string, unknown> {
@@ -136,7 +158,9 @@ function toForm(plan: Plan): FormValues {
     disclosureDays: toRung({ rung: '', offset: plan.disclosure }).exact ? toRung({ rung: '', offset: plan.disclosure }).days : null,
     ladder: plan.ladder.map(toRung),
     windowLadder: plan.windowLadder.map(toRung),
-    windows: Object.fromEntries(plan.batches.map((b) => [b.batch, Object.fromEntries(ACTIVE_PHASES.map((ph) => [ph, b.phases[ph].endsAt]))])),
+    windows: Object.fromEntries(
+      plan.batches.map((b) => [b.batch, Object.fromEntries(ACTIVE_PHASES.map((ph) => [ph, b.phases[ph].endsAt]))]),
+    ),
     reason: '',
   };
 }
@@ -171,13 +195,26 @@ export function useDiffWords() {
         const what = `${t(`第${b}批`, `Batch ${b}`)} ${label.phase(parts[3])} ${parts[4] === 'startsAt' ? t('开始', 'starts') : t('结束', 'ends')}`;
         return { what, before: instant(d.before), after: instant(d.after) };
       }
-      return { what: `${t(`第${b}批`, `Batch ${b}`)} ${parts[2] === 'startsAt' ? t('开始', 'starts') : t('结束', 'ends')}`, before: instant(d.before), after: instant(d.after) };
+      return {
+        what: `${t(`第${b}批`, `Batch ${b}`)} ${parts[2] === 'startsAt' ? t('开始', 'starts') : t('结束', 'ends')}`,
+        before: instant(d.before),
+        after: instant(d.after),
+      };
     }
-    if (parts[0] === 'disclosure') return { what: t('公示期', 'Disclosure period'), before: offset(d.before).replace(/^逾期 |after$/, ''), after: offset(d.after).replace(/^逾期 |after$/, '') };
+    if (parts[0] === 'disclosure')
+      return {
+        what: t('公示期', 'Disclosure period'),
+        before: offset(d.before).replace(/^逾期 |after$/, ''),
+        after: offset(d.after).replace(/^逾期 |after$/, ''),
+      };
     if (parts[0] === 'ladder' || parts[0] === 'windowLadder') {
       const which = parts[0] === 'ladder' ? t('整改事项预警', 'Item ladder') : t('环节时限预警', 'Phase-window ladder');
       const none = t('无此级', 'no such rung');
-      return { what: `${which}：${label.rung(parts[1])}`, before: d.before == null ? none : offset(d.before), after: d.after == null ? none : offset(d.after) };
+      return {
+        what: `${which}：${label.rung(parts[1])}`,
+        before: d.before == null ? none : offset(d.before),
+        after: d.after == null ? none : offset(d.after),
+      };
     }
     if (d.path === 'calendar.count') {
       const c = (v: unknown) => (v === 'working-days' ? t('按工作日', 'working days') : t('按自然日', 'calendar days'));
@@ -197,7 +234,11 @@ export function PlanChanges({ campaignId, canChange, running }: { campaignId: st
   const { t, time } = useI18n();
   const versions = useQuery({
     queryKey: ['plan-versions', campaignId],
-    queryFn: () => call(api.GET('/api/campaigns/{id}/plan-versions', { params: { path: { id: campaignId } } })) as unknown as Promise<{ current: Record<string, number>; items: Version[] }>,
+    queryFn: () =>
+      call(api.GET('/api/campaigns/{id}/plan-versions', { params: { path: { id: campaignId } } })) as unknown as Promise<{
+        current: Record<string, number>;
+        items: Version[];
+      }>,
     refetchInterval: (q) => ((q.state.data?.items ?? []).some((v) => v.version > 1 && !v.rollout?.doneAt) ? 2_000 : false),
   });
   const latest = versions.data?.items[versions.data.items.length - 1];
@@ -207,7 +248,11 @@ export function PlanChanges({ campaignId, canChange, running }: { campaignId: st
       <ErrorNote error={versions.error} />
       {canChange && running && latest ? <ChangeForm campaignId={campaignId} plan={latest.plan} current={versions.data!.current} /> : null}
       {canChange && !running ? (
-        <Alert type="info" showIcon message={t('活动启动后，可在此按版本调整日程。', 'Once the campaign runs, its plan can be changed here, version by version.')} />
+        <Alert
+          type="info"
+          showIcon
+          message={t('活动启动后，可在此按版本调整日程。', 'Once the campaign runs, its plan can be changed here, version by version.')}
+        />
       ) : null}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('日程版本', 'Plan versions')}</h2>} size="small">
         <Table<Version>
@@ -218,10 +263,16 @@ export function PlanChanges({ campaignId, canChange, running }: { campaignId: st
           loading={versions.isLoading}
           data-testid="plan-versions"
           columns={[
-            { title: t('版本', 'Version'), render: (_, v) => <span data-testid={`plan-version-${v.version}`}>{t(`第 ${v.version} 版`, `Version ${v.version}`)}</span> },
+            {
+              title: t('版本', 'Version'),
+              render: (_, v) => <span data-testid={`plan-version-${v.version}`}>{t(`第 ${v.version} 版`, `Version ${v.version}`)}</span>,
+            },
             { title: t('时间', 'When'), render: (_, v) => time(v.createdAt) },
             { title: t('经办', 'By'), render: (_, v) => v.createdByName ?? t('活动办公室', 'Campaign office') },
-            { title: t('原因', 'Why'), render: (_, v) => (v.version === 1 ? t('活动启动时的日程', 'The plan the campaign started with') : v.reason) },
+            {
+              title: t('原因', 'Why'),
+              render: (_, v) => (v.version === 1 ? t('活动启动时的日程', 'The plan the campaign started with') : v.reason),
+            },
             {
               title: t('采用的批次', 'Taken by'),
               render: (_, v) => (
@@ -259,7 +310,10 @@ export function PlanChanges({ campaignId, canChange, running }: { campaignId: st
                 v.version === 1 ? (
                   '—'
                 ) : v.rollout?.doneAt ? (
-                  t(`已完成：${v.rollout.units} 个单位、${v.rollout.items} 项整改事项（${time(v.rollout.doneAt)}）`, `Done: ${v.rollout.units} units, ${v.rollout.items} items (${time(v.rollout.doneAt)})`)
+                  t(
+                    `已完成：${v.rollout.units} 个单位、${v.rollout.items} 项整改事项（${time(v.rollout.doneAt)}）`,
+                    `Done: ${v.rollout.units} units, ${v.rollout.items} items (${time(v.rollout.doneAt)})`,
+                  )
                 ) : (
                   <Tag color="processing">{t(`进行中：${v.rollout?.units ?? 0} 个单位`, `Under way: ${v.rollout?.units ?? 0} units`)}</Tag>
                 ),
@@ -268,7 +322,11 @@ export function PlanChanges({ campaignId, canChange, running }: { campaignId: st
         />
         <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
           {t('每次预警、亮牌都记录其计算所依据的日程版本。', 'Every rung and card records the plan version it was computed under.')}{' '}
-          {versions.data ? Object.entries(versions.data.current).map(([b, v]) => t(`第${b}批现行第 ${v} 版`, `batch ${b} runs on version ${v}`)).join(t('；', '; ')) : null}
+          {versions.data
+            ? Object.entries(versions.data.current)
+                .map(([b, v]) => t(`第${b}批现行第 ${v} 版`, `batch ${b} runs on version ${v}`))
+                .join(t('；', '; '))
+            : null}
         </Typography.Paragraph>
       </Card>
     </Space>
@@ -294,19 +352,28 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         form.setFields([{ name: 'holidaysAdd', errors: [t('没有任何改动', 'Nothing is changed')] }]);
         return Promise.reject(new Error('nothing'));
       }
-      return (await call(api.POST('/api/campaigns/{id}/plan-changes/preview', { params: { path: { id: campaignId } }, body: r as never }))) as unknown as Preview;
+      return (await call(
+        api.POST('/api/campaigns/{id}/plan-changes/preview', { params: { path: { id: campaignId } }, body: r as never }),
+      )) as unknown as Preview;
     },
     onDone: (p) => setPreview(p),
   });
   const applying = useAction({
     form,
     fields: ['reason'],
-    invalidate: [['plan-versions', campaignId], ['campaign', campaignId]],
-    success: (r: { version: number }) => t(`已生成第 ${r.version} 版日程，正在下达到各单位`, `Version ${r.version} of the plan is applied and being rolled out`),
+    invalidate: [
+      ['plan-versions', campaignId],
+      ['campaign', campaignId],
+    ],
+    success: (r: { version: number }) =>
+      t(`已生成第 ${r.version} 版日程，正在下达到各单位`, `Version ${r.version} of the plan is applied and being rolled out`),
     fn: async (v: FormValues) => {
       const r = request(v);
       return (await call(
-        api.POST('/api/campaigns/{id}/plan-changes', { params: { path: { id: campaignId } }, body: { ...r, reason: v.reason ?? '', previewDigest: preview!.digest } as never }),
+        api.POST('/api/campaigns/{id}/plan-changes', {
+          params: { path: { id: campaignId } },
+          body: { ...r, reason: v.reason ?? '', previewDigest: preview!.digest } as never,
+        }),
       )) as unknown as { version: number };
     },
     onDone: () => setPreview(undefined),
@@ -325,9 +392,24 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
       danger: true,
       content: (
         <ul style={{ paddingInlineStart: 20 }}>
-          <li>{t(`采用的批次：${preview.batches.map((b) => `第${b}批`).join('、')}；其他批次仍按现行版本。`, `Taken by ${preview.batches.map((b) => `batch ${b}`).join(' and ')}; any other batch stays on its version.`)}</li>
-          <li>{t(`将移动 ${preview.total} 个时限与预警，其中 ${now} 个的新时间已过、将立即发出。`, `${preview.total} deadlines and rungs move; ${now} of them fall due at once (their new moment has passed).`)}</li>
-          <li>{t('已发出的预警不会撤回；调整不能撤销，只能再作新的调整。', 'Rungs already fired stay; a change cannot be undone, only followed by another.')}</li>
+          <li>
+            {t(
+              `采用的批次：${preview.batches.map((b) => `第${b}批`).join('、')}；其他批次仍按现行版本。`,
+              `Taken by ${preview.batches.map((b) => `batch ${b}`).join(' and ')}; any other batch stays on its version.`,
+            )}
+          </li>
+          <li>
+            {t(
+              `将移动 ${preview.total} 个时限与预警，其中 ${now} 个的新时间已过、将立即发出。`,
+              `${preview.total} deadlines and rungs move; ${now} of them fall due at once (their new moment has passed).`,
+            )}
+          </li>
+          <li>
+            {t(
+              '已发出的预警不会撤回；调整不能撤销，只能再作新的调整。',
+              'Rungs already fired stay; a change cannot be undone, only followed by another.',
+            )}
+          </li>
         </ul>
       ),
     });
@@ -371,22 +453,40 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
   const chosen = (Form.useWatch('batches', form) ?? initial.batches) as number[];
 
   return (
-    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('调整日程', 'Change the plan')}</h2>} size="small" data-testid="plan-change-form">
+    <Card
+      title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('调整日程', 'Change the plan')}</h2>}
+      size="small"
+      data-testid="plan-change-form"
+    >
       <Typography.Paragraph>
         {t(
           '先预览：列出每个进行中的时限与预警会如何移动，不改变任何数据。确认后生成新的日程版本，由所选批次采用；已发出的预警保持不变。',
           'Preview first: every live deadline and rung that would move is listed, and nothing changes. Confirming makes a new plan version that the chosen batches take; rungs already fired stay as they are.',
         )}
       </Typography.Paragraph>
-      <Form form={form} layout="vertical" initialValues={initial} onValuesChange={(changed: Partial<FormValues>) => Object.keys(changed).some((k) => k !== 'reason') && setPreview(undefined)} onFinish={(v) => void previewing.run(v)}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={initial}
+        onValuesChange={(changed: Partial<FormValues>) => Object.keys(changed).some((k) => k !== 'reason') && setPreview(undefined)}
+        onFinish={(v) => void previewing.run(v)}
+      >
         <Form.Item
           name="batches"
           label={t('采用调整的批次', 'Batches that take the change')}
           // (a validator, not `required`: a checkbox group may not carry aria-required)
-          rules={[{ validator: (_, v: number[] | undefined) => (v?.length ? Promise.resolve() : Promise.reject(new Error(t('请至少选择一个批次', 'Choose at least one batch')))) }]}
+          rules={[
+            {
+              validator: (_, v: number[] | undefined) =>
+                v?.length ? Promise.resolve() : Promise.reject(new Error(t('请至少选择一个批次', 'Choose at least one batch'))),
+            },
+          ]}
         >
           <Checkbox.Group
-            options={plan.batches.map((b) => ({ value: b.batch, label: `${batchLabel(b.batch)}${t(`（现行第 ${current[b.batch] ?? 1} 版）`, ` (on version ${current[b.batch] ?? 1})`)}` }))}
+            options={plan.batches.map((b) => ({
+              value: b.batch,
+              label: `${batchLabel(b.batch)}${t(`（现行第 ${current[b.batch] ?? 1} 版）`, ` (on version ${current[b.batch] ?? 1})`)}`,
+            }))}
             data-testid="plan-change-batches"
           />
         </Form.Item>
@@ -415,14 +515,21 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
           {ladderFields('ladder', t('整改事项预警', 'Item ladder'))}
           {ladderFields('windowLadder', t('环节时限预警', 'Phase-window ladder'))}
         </Row>
-        <Typography.Text strong>{t('环节时限（结束时间；下一环节随之开始）', 'Phase windows (their end; the next phase starts then)')}</Typography.Text>
+        <Typography.Text strong>
+          {t('环节时限（结束时间；下一环节随之开始）', 'Phase windows (their end; the next phase starts then)')}
+        </Typography.Text>
         {plan.batches
           .filter((b) => chosen.includes(b.batch))
           .map((b) => (
             <Space key={b.batch} wrap align="end" style={{ display: 'flex', marginTop: 8 }}>
               <span style={{ width: 56, display: 'inline-block' }}>{batchLabel(b.batch)}</span>
               {ACTIVE_PHASES.map((ph) => (
-                <Form.Item key={ph} name={['windows', String(b.batch), ph]} label={`${label.phase(ph)} ${t('结束', 'ends')}`} style={{ marginBottom: 0 }}>
+                <Form.Item
+                  key={ph}
+                  name={['windows', String(b.batch), ph]}
+                  label={`${label.phase(ph)} ${t('结束', 'ends')}`}
+                  style={{ marginBottom: 0 }}
+                >
                   <DateTimeInput aria-label={`${batchLabel(b.batch)} ${label.phase(ph)}`} />
                 </Form.Item>
               ))}
@@ -439,7 +546,10 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         {preview ? (
           <Space direction="vertical" size="middle" style={{ width: '100%', marginTop: 16 }} data-testid="plan-change-preview">
             <Typography.Title level={3} style={{ fontSize: 16, margin: 0 }}>
-              {t(`预览：第 ${preview.version} 版日程（按 ${time(preview.now)} 的情况）`, `Preview: version ${preview.version} of the plan (as things stand at ${time(preview.now)})`)}
+              {t(
+                `预览：第 ${preview.version} 版日程（按 ${time(preview.now)} 的情况）`,
+                `Preview: version ${preview.version} of the plan (as things stand at ${time(preview.now)})`,
+              )}
             </Typography.Title>
             <ul style={{ margin: 0, paddingInlineStart: 18 }}>
               {preview.diff.map((d) => {
@@ -492,13 +602,19 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
                 },
                 { title: t('预警', 'Rung'), render: (_, m) => (m.rung ? label.rung(m.rung) : t('时限本身', 'The deadline itself')) },
                 { title: t('调整前', 'Before'), render: (_, m) => (m.before === 'never' ? t('（无）', '(none)') : time(m.before)) },
-                { title: t('调整后', 'After'), render: (_, m) => (m.after === 'never' ? t('（不再发出）', '(no longer fires)') : time(m.after)) },
+                {
+                  title: t('调整后', 'After'),
+                  render: (_, m) => (m.after === 'never' ? t('（不再发出）', '(no longer fires)') : time(m.after)),
+                },
                 { title: '', render: (_, m) => (m.firesAtOnce ? <Tag color="red">{t('立即发出', 'At once')}</Tag> : null) },
               ]}
             />
             {preview.total > preview.moves.length ? (
               <Typography.Text type="secondary">
-                {t(`共 ${preview.total} 项，按新时间列出前 ${preview.moves.length} 项`, `${preview.total} in all; the first ${preview.moves.length} by their new moment are listed`)}
+                {t(
+                  `共 ${preview.total} 项，按新时间列出前 ${preview.moves.length} 项`,
+                  `${preview.total} in all; the first ${preview.moves.length} by their new moment are listed`,
+                )}
               </Typography.Text>
             ) : null}
             <Form.Item

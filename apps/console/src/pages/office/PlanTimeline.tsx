@@ -46,11 +46,20 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
   const holidays = plan.calendar.holidays.filter(inRange);
   const workdays = plan.calendar.workdays.filter(inRange);
   const summary = plan.batches
-    .map((b) => `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${time(b.startsAt, false)} — ${time(new Date(Date.parse(b.endsAt) - DAY).toISOString(), false)}`)
+    .map(
+      (b) =>
+        `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${time(b.startsAt, false)} — ${time(new Date(Date.parse(b.endsAt) - DAY).toISOString(), false)}`,
+    )
     .join('; ');
   return (
     <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`${t('活动日程', 'Campaign calendar')}: ${summary}`} data-testid="plan-timeline">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+        role="img"
+        aria-label={`${t('活动日程', 'Campaign calendar')}: ${summary}`}
+        data-testid="plan-timeline"
+      >
         {months.map((m) => (
           <g key={m.at} data-month={m.label}>
             <line x1={x(m.at)} x2={x(m.at)} y1={16} y2={calendarY + 30} stroke="#e8e8e8" />

@@ -17,7 +17,16 @@ type Job = {
   id: string;
   status: 'queued' | 'running' | 'done' | 'failed';
   request: { units?: number; unitsFrom?: string; seed?: string };
-  progress: { stage?: string; note?: string; at?: string; from?: string; to?: string; actionsDone?: number; actionsTotal?: number; etaMs?: number };
+  progress: {
+    stage?: string;
+    note?: string;
+    at?: string;
+    from?: string;
+    to?: string;
+    actionsDone?: number;
+    actionsTotal?: number;
+    etaMs?: number;
+  };
   totals?: SimulationReport['totals'];
   error?: string;
   createdAt: string;
@@ -25,7 +34,9 @@ type Job = {
 };
 
 const minutes = (ms: number, t: (zh: string, en: string) => string) =>
-  ms < 60_000 ? t(`约 ${Math.max(1, Math.round(ms / 1000))} 秒`, `about ${Math.max(1, Math.round(ms / 1000))} s`) : t(`约 ${Math.round(ms / 60_000)} 分钟`, `about ${Math.round(ms / 60_000)} min`);
+  ms < 60_000
+    ? t(`约 ${Math.max(1, Math.round(ms / 1000))} 秒`, `about ${Math.max(1, Math.round(ms / 1000))} s`)
+    : t(`约 ${Math.round(ms / 60_000)} 分钟`, `about ${Math.round(ms / 60_000)} min`);
 
 export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enrolled: number }) {
   const { t, time } = useI18n();
@@ -33,7 +44,11 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
   const [selected, setSelected] = useState<string>();
   const jobs = useQuery({
     queryKey: ['simulations', campaignId],
-    queryFn: () => call(api.GET('/api/simulations', { params: { query: { campaignId, page: 1, pageSize: 20 } } })) as Promise<{ items: Job[]; total: number }>,
+    queryFn: () =>
+      call(api.GET('/api/simulations', { params: { query: { campaignId, page: 1, pageSize: 20 } } })) as Promise<{
+        items: Job[];
+        total: number;
+      }>,
     refetchInterval: (q) => ((q.state.data?.items ?? []).some((j) => j.status === 'queued' || j.status === 'running') ? 2_000 : false),
   });
   const start = useAction({
@@ -69,7 +84,9 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
   const items = jobs.data?.items ?? [];
   const shown = items.find((j) => j.id === selected) ?? items.find((j) => j.status === 'done');
   const status = (j: Job) =>
-    ({ queued: t('排队中', 'Queued'), running: t('运行中', 'Running'), done: t('已完成', 'Done'), failed: t('未能完成', 'Failed') })[j.status];
+    ({ queued: t('排队中', 'Queued'), running: t('运行中', 'Running'), done: t('已完成', 'Done'), failed: t('未能完成', 'Failed') })[
+      j.status
+    ];
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal">
@@ -83,7 +100,12 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
         <Form
           form={form}
           layout="vertical"
-          initialValues={{ source: enrolled > 0 ? 'enrolment' : 'mix', units: 100, seed: '1', profile: JSON.stringify(DEFAULT_PROFILE, null, 2) }}
+          initialValues={{
+            source: enrolled > 0 ? 'enrolment' : 'mix',
+            units: 100,
+            seed: '1',
+            profile: JSON.stringify(DEFAULT_PROFILE, null, 2),
+          }}
           onFinish={(v) => void start.run(v)}
         >
           <Form.Item name="source" label={t('参加单位', 'Units')}>
@@ -96,7 +118,11 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
           </Form.Item>
           {source === 'mix' ? (
             <Space wrap>
-              <Form.Item name="units" label={t('单位数', 'How many units')} rules={[{ required: true, message: t('请填写单位数', 'How many units?') }]}>
+              <Form.Item
+                name="units"
+                label={t('单位数', 'How many units')}
+                rules={[{ required: true, message: t('请填写单位数', 'How many units?') }]}
+              >
                 <InputNumber min={1} max={10_000} data-testid="rehearsal-units" />
               </Form.Item>
               <Form.Item name="groups" label={t('督导组数（默认每 20 个单位一个）', 'Groups (default one per 20 units)')}>
@@ -104,7 +130,10 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
               </Form.Item>
             </Space>
           ) : null}
-          <Form.Item name="seed" label={t('随机种子（相同的设定与种子得出相同的报告）', 'Seed (the same settings and seed give the same report)')}>
+          <Form.Item
+            name="seed"
+            label={t('随机种子（相同的设定与种子得出相同的报告）', 'Seed (the same settings and seed give the same report)')}
+          >
             <Input style={{ maxWidth: 240 }} maxLength={100} data-testid="rehearsal-seed" />
           </Form.Item>
           <Collapse
@@ -112,9 +141,15 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
             items={[
               {
                 key: 'profile',
-                label: t('行为设定：各单位何时通过各环节、会议无效的比例、整改事项逾期的比例与天数、延期与异议', 'Behaviour profile: when units pass each gate, invalid meetings, late items and by how much, extensions, objections'),
+                label: t(
+                  '行为设定：各单位何时通过各环节、会议无效的比例、整改事项逾期的比例与天数、延期与异议',
+                  'Behaviour profile: when units pass each gate, invalid meetings, late items and by how much, extensions, objections',
+                ),
                 children: (
-                  <Form.Item name="profile" label={t('行为设定（JSON，未写的部分取默认值）', 'Profile (JSON; what it leaves out takes the default)')}>
+                  <Form.Item
+                    name="profile"
+                    label={t('行为设定（JSON，未写的部分取默认值）', 'Profile (JSON; what it leaves out takes the default)')}
+                  >
                     <Input.TextArea rows={14} spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 12 }} />
                   </Form.Item>
                 ),

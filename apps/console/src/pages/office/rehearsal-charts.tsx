@@ -85,7 +85,9 @@ export function Overruns({ report }: { report: SimulationReport }) {
 /** The groups with the most crowded days first (at most 30 drawn; the table lists them all). */
 export function GroupMeetings({ report }: { report: SimulationReport }) {
   const { t } = useI18n();
-  const groups = [...report.groups].sort((a, b) => b.busiest - a.busiest || b.meetings - a.meetings || (a.group < b.group ? -1 : 1)).slice(0, 30);
+  const groups = [...report.groups]
+    .sort((a, b) => b.busiest - a.busiest || b.meetings - a.meetings || (a.group < b.group ? -1 : 1))
+    .slice(0, 30);
   const dates = [...new Set(groups.flatMap((g) => g.days.map((d) => d.date)))].sort();
   const index = new Map(dates.map((d, i) => [d, i]));
   const cells = groups.flatMap((g, gi) => g.days.map((d) => [index.get(d.date)!, gi, d.meetings]));
@@ -99,7 +101,15 @@ export function GroupMeetings({ report }: { report: SimulationReport }) {
         grid: { left: 120, right: 16, bottom: 72 },
         xAxis: { type: 'category', data: dates },
         yAxis: { type: 'category', data: groups.map((g) => g.group) },
-        visualMap: { min: 1, max: most, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#ffe58f', '#fa8c16', '#a8071a'] } },
+        visualMap: {
+          min: 1,
+          max: most,
+          calculable: true,
+          orient: 'horizontal',
+          left: 'center',
+          bottom: 0,
+          inRange: { color: ['#ffe58f', '#fa8c16', '#a8071a'] },
+        },
         dataZoom: [{ type: 'slider', height: 12, bottom: 36 }],
         series: [{ name: t('会议', 'Meetings'), type: 'heatmap', data: cells }],
       }}
@@ -120,8 +130,20 @@ export function Referrals({ report }: { report: SimulationReport }) {
         xAxis: { type: 'category', data: report.referrals.map((r) => t(`第${r.batch}批`, `Batch ${r.batch}`)) },
         yAxis: { type: 'value', minInterval: 1 },
         series: [
-          { name: t('整改事项', 'Items'), type: 'bar', stack: 'r', itemStyle: { color: '#531dab' }, data: report.referrals.map((r) => r.item) },
-          { name: t('环节时限', 'Phase windows'), type: 'bar', stack: 'r', itemStyle: { color: '#9254de' }, data: report.referrals.map((r) => r.window) },
+          {
+            name: t('整改事项', 'Items'),
+            type: 'bar',
+            stack: 'r',
+            itemStyle: { color: '#531dab' },
+            data: report.referrals.map((r) => r.item),
+          },
+          {
+            name: t('环节时限', 'Phase windows'),
+            type: 'bar',
+            stack: 'r',
+            itemStyle: { color: '#9254de' },
+            data: report.referrals.map((r) => r.window),
+          },
         ],
       }}
     />
@@ -141,15 +163,34 @@ export function OfficeDays({ report }: { report: SimulationReport }) {
         xAxis: { type: 'category', data: report.officeBusiestDays.map((d) => d.date) },
         yAxis: { type: 'value', minInterval: 1 },
         series: [
-          { name: label.rung('red'), type: 'bar', stack: 'o', itemStyle: { color: '#cf1322' }, data: report.officeBusiestDays.map((d) => d.red) },
-          { name: label.rung('referral'), type: 'bar', stack: 'o', itemStyle: { color: '#531dab' }, data: report.officeBusiestDays.map((d) => d.referrals) },
+          {
+            name: label.rung('red'),
+            type: 'bar',
+            stack: 'o',
+            itemStyle: { color: '#cf1322' },
+            data: report.officeBusiestDays.map((d) => d.red),
+          },
+          {
+            name: label.rung('referral'),
+            type: 'bar',
+            stack: 'o',
+            itemStyle: { color: '#531dab' },
+            data: report.officeBusiestDays.map((d) => d.referrals),
+          },
         ],
       }}
     />
   );
 }
 
-const CHARTS = { weekly: WeeklyRungs, cards: WeeklyCards, overruns: Overruns, groups: GroupMeetings, referrals: Referrals, office: OfficeDays } as const;
+const CHARTS = {
+  weekly: WeeklyRungs,
+  cards: WeeklyCards,
+  overruns: Overruns,
+  groups: GroupMeetings,
+  referrals: Referrals,
+  office: OfficeDays,
+} as const;
 export type RehearsalChartKind = keyof typeof CHARTS;
 
 /** One chart of the report (the page loads this module, and ECharts with it, only when it shows a report). */
