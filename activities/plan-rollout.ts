@@ -20,7 +20,7 @@ const UNITS_AT_ONCE = 16;
 /** What a refused or impossible update means for the rollout: taken already, or nothing to take it. */
 function skippable(e: unknown): boolean {
   if (e instanceof WorkflowNotFoundError) return true;
-  const message = String((e as Error)?.message ?? e);
+  const message = e instanceof Error ? e.message : String(e);
   // A unit that is DONE (its workflow completed) or an item closed: nothing runs that could take the version.
   if (/already completed|workflow execution already completed|not found/i.test(message)) return true;
   if (e instanceof WorkflowUpdateFailedError) {
@@ -62,9 +62,12 @@ export async function rolloutPlanVersion(
       if (skippable(e)) return undefined;
       // Say which workflow refused and why (the retries' last failure is what an operator reads).
       const cause = e instanceof WorkflowUpdateFailedError ? e.cause : undefined;
-      throw new Error(`${workflowId} did not take plan version ${input.version}: ${cause?.message ?? (e as Error)?.message ?? String(e)}`, {
-        cause: e,
-      });
+      throw new Error(
+        `${workflowId} did not take plan version ${input.version}: ${cause?.message ?? (e instanceof Error ? e.message : String(e))}`,
+        {
+          cause: e,
+        },
+      );
     }
   };
   for (const batch of batches.filter((b) => b >= progress.batch)) {

@@ -4,7 +4,7 @@
 // then runs jest with the given arguments and exits with jest's code.
 //   npm test                      everything
 //   npm test -- test/infra        only matching test files (jest arguments pass through)
-//   npm test -- --no-typecheck    skip the type and format checks (they run first, and fail fast)
+//   npm test -- --no-typecheck    skip the type, format and lint checks (they run first, and fail fast)
 
 const path = require('path');
 const { ensureTemporalCli, ensureTestServer, log, PROJECT_ROOT } = require('./lib/tools');
@@ -46,6 +46,13 @@ async function main() {
     if (formatted !== 0) {
       log('files above are not formatted: no tests were run (npm run format formats them)');
       process.exit(formatted);
+    }
+    const linted = await step('lint done', () =>
+      run(process.execPath, [require.resolve('eslint/bin/eslint.js', { paths: [PROJECT_ROOT] }), '--max-warnings', '0', '.']),
+    );
+    if (linted !== 0) {
+      log('the lint found the problems above: no tests were run');
+      process.exit(linted);
     }
   }
 

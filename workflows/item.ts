@@ -172,7 +172,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         const replacedCount = () => s.replaced?.length ?? 0;
         for (let i = 0; ; i++) {
           const planVersion = planVersionOf(s.view);
-          await walk(i < replacedCount() ? s.replaced![i].deadline : s.view.deadline, planVersion);
+          await walk(s.replaced?.[i]?.deadline ?? s.view.deadline, planVersion);
           if (i < replacedCount()) continue;
           // The current deadline's ladder ended (all fired, or stopped by closing, carrying or a plan version): wait
           // for the next deadline or plan version.

@@ -74,6 +74,7 @@ import {
   approveTransitionUpdate,
   fileObjectionUpdate,
   itemReportSignal,
+  type ItemReport,
   meetingAttendanceUpdate,
   meetingHeldUpdate,
   publishTaskBookUpdate,
@@ -149,7 +150,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     (s, a: Parameters<typeof applyUnitPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyUnitPlanVersion(s, a, c)),
   );
 
-  setHandler(itemReportSignal, (report) => {
+  // A malformed signal (no report) is logged like a report from an unknown item.
+  setHandler(itemReportSignal, (report: ItemReport | undefined) => {
     if (!applyItemReport(state, report, ctx())) log.warn('report from an unknown item ignored', { itemId: report?.itemId });
   });
 
@@ -225,7 +227,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
 
   // ---------- effects: items, search attributes, read model ----------
   const startItems = async () => {
-    const tb = state.view.taskBook!;
+    const tb = state.view.taskBook;
+    if (!tb) throw new Error('items started before a task book took effect'); // as an invariant: a task failure, retried
     await Promise.all(
       tb.items.map(async (item) => {
         const args: ItemWorkflowInput = {

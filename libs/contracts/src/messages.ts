@@ -190,7 +190,7 @@ export const fileObjectionUpdate = ruleUpdate<typeof applyFileObjection>('fileOb
 export const answerObjectionUpdate = ruleUpdate<typeof applyAnswerObjection>('answerObjection');
 
 /** Items report status and card changes to their unit. */
-export type ItemReport = Parameters<typeof applyItemReport>[1];
+export type ItemReport = NonNullable<Parameters<typeof applyItemReport>[1]>;
 export const itemReportSignal = defineSignal<[ItemReport]>('itemReport');
 
 /** A plan version taken by a unit (POST /api/campaigns/:id/plan-changes, rolled out by planRolloutWorkflow). */

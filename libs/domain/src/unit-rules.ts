@@ -732,9 +732,10 @@ export function applyTaskBookEffective(s: UnitState, ctx: Ctx) {
 // ---------- what the engine itself records ----------
 
 /** An item reported its status or card (signal from its workflow). Unknown items are ignored. */
-export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemStatus; card: Card }, ctx: Ctx): boolean {
+/** An item's report of its status and card; a malformed signal (no report) is refused like one from an unknown item. */
+export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemStatus; card: Card } | undefined, ctx: Ctx): boolean {
   const item = s.view.taskBook?.items.find((i) => i.id === r?.itemId);
-  if (!item) return false;
+  if (!item || !r) return false;
   if (item.status === r.status && item.card === r.card) return true;
   item.status = r.status;
   item.card = r.card;
