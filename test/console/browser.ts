@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { findChromium } from '../../scripts/lib/browser';
+import { OFFICE_TOKEN, type ApiUnderTest } from '../api/harness';
 
 export const OUTPUT_DIR = path.join(__dirname, 'output');
 
@@ -123,4 +124,38 @@ export async function answerConfirmation(page: Page, answer: 'ok' | 'cancel', sa
     .click();
   await summary.waitFor({ state: 'detached' });
   return text;
+}
+
+/**
+ * The pages a test visited, each checked with axe-core as it is seen (`audit`); `expectNone` asserts, per test,
+ * that none had a serious or critical violation.
+ */
+export function axeAudits(): { audit(page: Page, name: string): Promise<void>; expectNone(): void } {
+  const findings: AxeFinding[] = [];
+  return {
+    async audit(page, name) {
+      await page.waitForLoadState('networkidle');
+      findings.push(...(await seriousViolations(page, name)));
+    },
+    expectNone() {
+      expect(findings.splice(0)).toEqual([]);
+    },
+  };
+}
+
+/** Signs in on the sign-in page with a token, as a person pastes one. */
+export async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByTestId('token-input').fill(token);
+  await page.getByRole('button', { name: '登录' }).last().click();
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Signs in by a one-time link the office made for the principal; the code never stays in the address bar. */
+export async function signInWithLink(page: Page, api: ApiUnderTest, principalId: string): Promise<void> {
+  const link = await api.call('POST', `/api/principals/${principalId}/sign-in-links`, { token: OFFICE_TOKEN });
+  expect(link.status).toBe(201);
+  await page.goto(link.body.path);
+  await page.getByTestId('signed-in-as').waitFor();
+  expect(page.url()).not.toContain('code=');
 }

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { compressedPlan } from '../api/plans';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
-import { answerConfirmation, launchBrowser, newPerson, pick, screenshot, seriousViolations, type AxeFinding } from './browser';
+import { answerConfirmation, axeAudits, launchBrowser, newPerson, pick, screenshot, signInWithLink, signInWithToken } from './browser';
 import { REFUSALS } from '../../apps/console/src/refusals';
 import { GATES } from '../../libs/domain/src';
 import { apiContextOf } from '../../apps/api/src/main';
@@ -20,7 +20,7 @@ jest.setTimeout(400_000);
 
 let api: ApiUnderTest;
 let browser: Browser;
-const findings: AxeFinding[] = [];
+const { audit, expectNone: expectNoSeriousViolations } = axeAudits();
 
 const as = (token: string | undefined) => (method: string, p: string, body?: unknown) => api.call(method, p, { token, body });
 const office = as(OFFICE_TOKEN);
@@ -151,24 +151,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function audit(page: Page, name: string) {
-  await page.waitForLoadState('networkidle');
-  findings.push(...(await seriousViolations(page, name)));
-}
-const expectNoSeriousViolations = () => expect(findings.splice(0)).toEqual([]);
-
-async function signIn(page: Page, principalId: string) {
-  const link = await office('POST', `/api/principals/${principalId}/sign-in-links`);
-  expect(link.status).toBe(201);
-  await page.goto(link.body.path);
-  await page.getByTestId('signed-in-as').waitFor();
-}
-async function signInOffice(page: Page) {
-  await page.goto('/sign-in');
-  await page.getByTestId('token-input').fill(OFFICE_TOKEN);
-  await page.getByRole('button', { name: '登录' }).last().click();
-  await page.getByTestId('signed-in-as').waitFor();
-}
+const signIn = (page: Page, principalId: string) => signInWithLink(page, api, principalId);
+const signInOffice = (page: Page) => signInWithToken(page, OFFICE_TOKEN);
 
 // ---------- what a person must never read ----------
 

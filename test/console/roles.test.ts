@@ -10,7 +10,16 @@ import type { Browser, Page } from 'playwright-core';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
-import { answerConfirmation, launchBrowser, newPerson, pick, screenshot, seriousViolations, type AxeFinding } from './browser';
+import {
+  answerConfirmation,
+  axeAudits,
+  launchBrowser,
+  newPerson,
+  pick,
+  screenshot,
+  signInWithLink as signInByLink,
+  signInWithToken,
+} from './browser';
 
 // A loaded machine slows a browser a lot: generous bounds, every wait on a condition.
 jest.setTimeout(300_000);
@@ -18,7 +27,7 @@ jest.setTimeout(300_000);
 let api: ApiUnderTest;
 let browser: Browser;
 let world: World;
-const findings: AxeFinding[] = [];
+const { audit, expectNone: expectNoSeriousViolations } = axeAudits();
 
 beforeAll(async () => {
   api = await startApi({ worker: true });
@@ -32,34 +41,9 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** Checks the page with axe-core; the findings are asserted per test. */
-async function audit(page: Page, name: string) {
-  await page.waitForLoadState('networkidle');
-  findings.push(...(await seriousViolations(page, name)));
-}
-
-const expectNoSeriousViolations = () => {
-  const mine = findings.splice(0);
-  expect(mine).toEqual([]);
-};
-
 const as = (token: string | undefined) => (method: string, p: string, body?: unknown) => api.call(method, p, { token, body });
 
-async function signInWithToken(page: Page, token: string) {
-  await page.goto('/sign-in');
-  await page.getByTestId('token-input').fill(token);
-  await page.getByRole('button', { name: '登录' }).last().click();
-  await page.getByTestId('signed-in-as').waitFor();
-}
-
-async function signInWithLink(page: Page, principalId: string): Promise<void> {
-  const link = await as(OFFICE_TOKEN)('POST', `/api/principals/${principalId}/sign-in-links`);
-  expect(link.status).toBe(201);
-  await page.goto(link.body.path);
-  await page.getByTestId('signed-in-as').waitFor();
-  // The code never stays in the address bar.
-  expect(page.url()).not.toContain('code=');
-}
+const signInWithLink = (page: Page, principalId: string) => signInByLink(page, api, principalId);
 
 describe('the console', () => {
   it('office: creates a campaign with the plan editor, enrols units from a CSV file, starts it and sees the dashboard', async () => {
