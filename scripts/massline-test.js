@@ -48,7 +48,13 @@ async function main() {
       process.exit(formatted);
     }
     const linted = await step('lint done', () =>
-      run(process.execPath, [require.resolve('eslint/bin/eslint.js', { paths: [PROJECT_ROOT] }), '--max-warnings', '0', '.']),
+      // (eslint's package exports no bin path: resolved from its package.json)
+      run(process.execPath, [
+        path.join(path.dirname(require.resolve('eslint/package.json', { paths: [PROJECT_ROOT] })), 'bin', 'eslint.js'),
+        '--max-warnings',
+        '0',
+        '.',
+      ]),
     );
     if (linted !== 0) {
       log('the lint found the problems above: no tests were run');
