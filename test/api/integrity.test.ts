@@ -12,6 +12,8 @@ let w: World;
 /** A second unit of group A (the world's unit A is the first). */
 let unitC: string;
 let unitCToken: string;
+/** The version each unit's meeting was scheduled at: a read at it sees the meeting (the read model may lag). */
+const scheduled: Record<string, number> = {};
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const db = () => apiContextOf(api.app).dataSource;
@@ -39,7 +41,9 @@ beforeAll(async () => {
     expect(
       (await as('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: 'P1 complete' }, w.tokens.supA)).status,
     ).toBe(200);
-    expect((await as('POST', `${U}/meeting`, { scheduledAt: ago(120), location: 'Meeting room 3' })).status).toBe(201);
+    const meeting = await as('POST', `${U}/meeting`, { scheduledAt: ago(120), location: 'Meeting room 3' });
+    expect(meeting.status).toBe(201);
+    scheduled[unit] = meeting.body.version;
   }
 });
 afterAll(async () => {
@@ -61,7 +65,7 @@ describe('全程参与: a supervisor cannot attest presence at two meetings whos
     expect(overlapping.body.message).toContain('meeting.attendance-overlap');
     expect(overlapping.body.details[0].rule).toBe('meeting.attendance-overlap');
     // Nothing reached unit C's meeting.
-    const c = await api.call('GET', `/api/units/${unitC}`, { token: w.tokens.office });
+    const c = await api.call('GET', `/api/units/${unitC}?minVersion=${scheduled[unitC]}`, { token: w.tokens.office });
     expect(c.body.meeting.attendance).toEqual([]);
     const timeline = await api.call('GET', `/api/units/${unitC}/timeline`, { token: w.tokens.auditor });
     expect(timeline.status).toBe(200);
@@ -76,14 +80,15 @@ describe('全程参与: a supervisor cannot attest presence at two meetings whos
   });
 
   it('a re-attestation at the same meeting replaces the interval; one refused by the workflow leaves the table as it was', async () => {
-    expect((await attend(w.unitA, ago(110), ago(65))).status).toBe(200);
+    const again = await attend(w.unitA, ago(110), ago(65));
+    expect(again.status).toBe(200);
     const before = await rows();
     expect(before).toHaveLength(2);
     const future = await attend(w.unitA, ago(10), new Date(Date.now() + 3_600_000).toISOString());
     expect(future.status).toBe(409);
     expect(future.body.message).toContain('meeting.attendance-in-future');
     expect(await rows()).toEqual(before);
-    const a = await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.office });
+    const a = await api.call('GET', `/api/units/${w.unitA}?minVersion=${again.body.version}`, { token: w.tokens.office });
     expect(a.body.meeting.attendance).toHaveLength(1);
     expect(Date.parse(a.body.meeting.attendance[0].arrivedAt)).toBe(new Date(before[0].arrived_at).getTime());
   });
