@@ -205,7 +205,12 @@ describe('applying a plan change', () => {
       rollout: { units: 2, items: 2 },
     });
     expect(versions.items[1].plan.ladder.find((r: { rung: string }) => r.rung === 'red').offset).toBe('PT90M');
-    for (const id of items) expect((await office('GET', `/api/items/${id}`)).body.planVersion).toBe(2);
+    // Each item's read model follows its workflow's projection: version 2 once that has landed.
+    for (const id of items)
+      await eventually(
+        async () => ((await office('GET', `/api/items/${id}`)).body.planVersion === 2 ? true : undefined),
+        `item ${id} on version 2`,
+      );
     expect((await api.call('GET', `/api/campaigns/${w.campaignId}/plan-versions`, { token: w.tokens.unitA })).status).toBe(403);
 
     // A preview now starts from version 2: the red card's moves are done, version 3 would be next.

@@ -287,7 +287,11 @@ describe('the console an office puts in front of its people', () => {
       expect(await card.getByLabel('到会时间').inputValue()).toBe(arrived);
       await card.getByRole('button', { name: '证明到会' }).click();
       await card.waitFor({ state: 'detached' });
-      const attendance = (await office('GET', `/api/units/${cn.units.jiaoyu}`)).body.meeting.attendance;
+      // The read model follows the unit's projection: the attestation once that has landed.
+      const attendance = await eventually(async () => {
+        const a = (await office('GET', `/api/units/${cn.units.jiaoyu}`)).body.meeting?.attendance;
+        return a?.length ? a : undefined;
+      }, 'the attestation in the read model');
       expect(attendance).toHaveLength(1);
       expect(Date.parse(attendance[0].arrivedAt)).toBe(instantOf8(arrived));
       expect(Date.parse(attendance[0].leftAt)).toBe(instantOf8(left));

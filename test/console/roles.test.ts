@@ -302,7 +302,11 @@ describe('the console', () => {
       await transition.getByRole('button', { name: '批准' }).click();
       await answerConfirmation(page, 'ok', /批准后单位立即进入下一环节/);
       await transition.waitFor({ state: 'detached' });
-      expect((await as(world.tokens.office)('GET', `/api/units/${world.unitA}`)).body.phase).toBe('P3');
+      // The read model follows the unit's projection: P3 once that has landed.
+      await eventually(
+        async () => ((await as(world.tokens.office)('GET', `/api/units/${world.unitA}`)).body.phase === 'P3' ? true : undefined),
+        'unit A in P3',
+      );
 
       await pick(meeting.getByLabel('到会时间'), shanghai(meetingAt - 5 * 60_000));
       await pick(meeting.getByLabel('离会时间'), shanghai(Date.now() - 60_000));
