@@ -225,7 +225,7 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       const t1 = await ok(api, 'POST', `${U}/transitions`, { ...unit, body: { to: 'P2', comment: 'P1 done' } });
       expect(
         await ok(1 - api, 'POST', `${U}/transitions/${t1.id}/decision`, { ...sup, body: { approve: true, comment: 'P1 gate met' } }),
-      ).toEqual({ status: 'approved' });
+      ).toEqual({ status: 'approved', version: expect.any(Number) });
       const problem = await ok(api, 'POST', `${U}/problems`, {
         ...unit,
         body: { title: 'Too many meetings', source: 'masses', category: 'formalism' },
@@ -241,12 +241,14 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
         }),
       ).toEqual({
         valid: true,
+        version: expect.any(Number),
       });
       const t2 = await ok(api, 'POST', `${U}/transitions`, { ...unit, body: { to: 'P3', comment: 'meeting held' } });
       expect(
         await ok(1 - api, 'POST', `${U}/transitions/${t2.id}/decision`, { ...sup, body: { approve: true, comment: 'attended in full' } }),
       ).toEqual({
         status: 'approved',
+        version: expect.any(Number),
       });
     });
     note(`${UNITS} units driven to P3 (${UNITS * 14} calls, 4 at a time, both APIs) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -347,13 +349,13 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
           `API ${api + 1} ready again`,
         );
       // The refused decision was never sent, so it is not applied; repeated with its key, it is applied once.
-      // The item's count from its workflow (right after the faults it may answer 503 until a worker serves it),
-      // its notes from the database (projected after the decision).
+      // The item's count from the read model, at the version the decision produced (it may answer 503 until the
+      // projection lands), its notes from the database (projected after the decision).
       const TEXT = 'Progress reported while history was down';
-      const progressCount = async () =>
+      const progressCount = async (minVersion = 0) =>
         (
           await eventually(async () => {
-            const r = await call(0, 'GET', `/api/items/${item.id}`, { token: OFFICE_TOKEN });
+            const r = await call(0, 'GET', `/api/items/${item.id}?minVersion=${minVersion}`, { token: OFFICE_TOKEN });
             return r.status === 200 ? r.body : undefined;
           }, `the view of item ${item.id}`)
         ).counts.progress as number;
@@ -368,7 +370,7 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       for (let i = 0; again.status === 503 && i < 20; i++) again = await progress();
       expect(again.status).toBe(201);
       expect((await progress()).status).toBe(201); // a replay of the same key
-      expect(await progressCount()).toBe(countBefore + 1);
+      expect(await progressCount(again.body.version)).toBe(countBefore + 1);
       await eventually(async () => ((await notesInDb()) === 1 ? true : undefined), 'the note in the database');
     } finally {
       try {
