@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { SimulationInput } from '../../../../libs/simulation/src';
 import type { JsonLogger } from '../common/logger';
-import type { SimulationsRepository } from '../../../../libs/persistence/src';
+import { SessionLocks, type SimulationsRepository } from '../../../../libs/persistence/src';
 
 /** Progress is written at most this often (and always when the stage changes). */
 const FLUSH_EVERY_MS = 500;
@@ -38,31 +38,26 @@ export class SimulationRunner {
   private running?: Promise<void>;
   private child?: ChildProcess;
   private stopping = false;
-  private locks?: QueryRunner;
+  /** The locks of the jobs this API holds, on a connection of their own. */
+  private readonly locks: SessionLocks;
 
   constructor(
     private readonly repository: SimulationsRepository,
     private readonly dataSource: DataSource,
     private readonly logger: JsonLogger,
     private readonly options: { main?: string; args?: string[] } = {},
-  ) {}
+  ) {
+    this.locks = new SessionLocks(dataSource);
+  }
 
   /** How many jobs this API holds (queued and running). */
   get held(): number {
     return this.queue.length + (this.child ? 1 : 0);
   }
 
-  private async lockConnection(): Promise<QueryRunner> {
-    if (!this.locks) {
-      this.locks = this.dataSource.createQueryRunner();
-      await this.locks.connect();
-    }
-    return this.locks;
-  }
-
   async enqueue(id: string, input: SimulationInput): Promise<void> {
     if (this.stopping) throw new Error('the API is stopping');
-    await (await this.lockConnection()).query('SELECT pg_advisory_lock(hashtext($1))', [lockKey(id)]);
+    await this.locks.lock(lockKey(id));
     this.queue.push({ id, input });
     this.running ??= this.drain().finally(() => (this.running = undefined));
   }
@@ -71,19 +66,17 @@ export class SimulationRunner {
   async failOrphans(): Promise<number> {
     const { items } = await this.repository.page(0, 500);
     let failed = 0;
-    for (const job of items.filter((j) => j.status === 'queued' || j.status === 'running')) {
-      const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      try {
-        const [{ free }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS free', [lockKey(job.id)]);
-        if (free) {
-          await this.repository.failed(job.id, 'interrupted: the API that ran it stopped before it finished');
-          await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey(job.id)]);
-          failed++;
-        }
-      } finally {
-        await runner.release();
+    // Probed from a session of its own: this API's own locks are re-entrant in its session.
+    const probe = new SessionLocks(this.dataSource);
+    try {
+      for (const job of items.filter((j) => j.status === 'queued' || j.status === 'running')) {
+        if (!(await probe.tryLock(lockKey(job.id)))) continue;
+        await this.repository.failed(job.id, 'interrupted: the API that ran it stopped before it finished');
+        await probe.unlock(lockKey(job.id));
+        failed++;
       }
+    } finally {
+      await probe.release();
     }
     return failed;
   }
@@ -95,7 +88,7 @@ export class SimulationRunner {
     await this.running;
     for (const job of this.queue.splice(0))
       await this.repository.failed(job.id, 'interrupted: the API stopped before the simulation ran').catch(() => undefined);
-    await this.locks?.release().catch(() => undefined);
+    await this.locks.release().catch(() => undefined);
   }
 
   private async drain(): Promise<void> {
@@ -104,7 +97,7 @@ export class SimulationRunner {
       try {
         await this.run(job.id, job.input);
       } finally {
-        await this.locks?.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey(job.id)]).catch(() => undefined);
+        await this.locks.unlock(lockKey(job.id)).catch(() => undefined);
         await this.repository.sweep().catch(() => undefined);
       }
     }
