@@ -14,7 +14,8 @@ export const dateToDeadline = (v: string, offset: string): string => `${v}T23:59
 /** A deadline → the date it falls on in the zone. */
 export const deadlineToDate = (iso: string | undefined, offset: string): string => (iso ? wallTime(iso, offset).slice(0, 10) : '');
 
-const ZoneTag = ({ zone }: { zone: string }) => (
+/** A unit or zone shown after an input, joined to it (an addon of a Space.Compact). */
+export const FieldTag = ({ children }: { children: ReactNode }) => (
   <span
     className="zone-tag"
     style={{
@@ -29,9 +30,11 @@ const ZoneTag = ({ zone }: { zone: string }) => (
       fontSize: 12,
     }}
   >
-    {zoneName(zone)}
+    {children}
   </span>
 );
+
+const ZoneTag = ({ zone }: { zone: string }) => <FieldTag>{zoneName(zone)}</FieldTag>;
 
 /**
  * A date-time in the campaign's zone. The form's value is the instant with the zone's offset

@@ -21,7 +21,7 @@ import { useI18n, wallTime, zoneName } from '../../i18n';
 import { wordRefusal } from '../../refusals';
 import { navigate } from '../../router';
 import { ErrorNote, namePath, useWords } from '../../ui/errors';
-import { DateInput, useAction } from '../../ui/forms';
+import { DateInput, FieldTag, useAction } from '../../ui/forms';
 import { PlanTimeline } from './PlanTimeline';
 
 const DAY = 86_400_000;
@@ -259,19 +259,7 @@ export default function NewCampaign() {
                   aria-label={t(`${label.rung(rung)}：天数`, `${label.rung(rung)}: days`)}
                 />
               </Form.Item>
-              <span
-                className="zone-tag"
-                style={{
-                  display: 'inline-flex',
-                  alignItems: 'center',
-                  paddingInline: 8,
-                  border: '1px solid #d9d9d9',
-                  borderInlineStart: 0,
-                  background: '#fafafa',
-                }}
-              >
-                {dayUnit}
-              </span>
+              <FieldTag>{dayUnit}</FieldTag>
             </>
           ) : null}
         </Space.Compact>
@@ -368,19 +356,7 @@ export default function NewCampaign() {
                   <Form.Item name="disclosureDays" noStyle rules={[{ required: true, message: t('请填写天数', 'Enter a number of days') }]}>
                     <InputNumber min={1} max={366} precision={0} style={{ width: 90 }} aria-label={t('公示期天数', 'Disclosure days')} />
                   </Form.Item>
-                  <span
-                    className="zone-tag"
-                    style={{
-                      display: 'inline-flex',
-                      alignItems: 'center',
-                      paddingInline: 8,
-                      border: '1px solid #d9d9d9',
-                      borderInlineStart: 0,
-                      background: '#fafafa',
-                    }}
-                  >
-                    {dayUnit}
-                  </span>
+                  <FieldTag>{dayUnit}</FieldTag>
                 </Space.Compact>
               </Form.Item>
               <Form.Item name={['calendar', 'count']} label={t('计日方式', 'Days counted as')}>
