@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { WorkflowBundle } from '@temporalio/worker';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   diagnoseByReplay,
   fetchJsonHistory,
@@ -21,10 +21,10 @@ import {
   type StuckRunDiagnosis,
 } from '../../../libs/audit/src';
 import { ALL_WORKFLOW_TYPES } from '../../../libs/contracts/src';
-import { PgStuckRunRepository, type StuckRun, type StuckRunRepository } from '../../../libs/persistence/src';
+import { PgStuckRunRepository, SessionLocks, type StuckRun, type StuckRunRepository } from '../../../libs/persistence/src';
 
-/** pg_advisory_lock key held by the one detector running (the migrations' key is 7_146_239_201). */
-export const STUCK_RUN_DETECTOR_LOCK = 7_146_239_202;
+/** The session lock held by the one detector running. */
+export const STUCK_RUN_DETECTOR_LOCK = 'massline-stuck-run-detector';
 /** A pass starts at most this often (start to start); a longer pass is followed by the next at once. */
 export const STUCK_RUN_PASS_INTERVAL_MS = 30_000;
 /** A cleared row is kept this long (who was stuck, when, why), then swept. */
@@ -89,7 +89,7 @@ export class StuckRunDetector {
   readonly runs: StuckRunRepository;
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
-  private lock?: QueryRunner;
+  private lock?: SessionLocks;
   private readonly replayed = new Set<string>();
 
   constructor(private readonly o: StuckRunDetectorOptions) {
@@ -139,40 +139,32 @@ export class StuckRunDetector {
 
   private async takeLock(): Promise<boolean> {
     if (this.lock) return this.checkLock();
-    const runner = this.o.dataSource.createQueryRunner();
+    const locks = new SessionLocks(this.o.dataSource);
     try {
-      await runner.connect();
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [STUCK_RUN_DETECTOR_LOCK]);
-      if (locked) {
-        this.lock = runner;
+      if (await locks.tryLock(STUCK_RUN_DETECTOR_LOCK)) {
+        this.lock = locks;
         this.log('info', 'stuck-run detection runs in this worker', { identity: this.o.identity });
         return true;
       }
     } catch (error) {
       this.log('warn', 'could not ask for the stuck-run detection lock', { error: String(error) });
     }
-    await runner.release().catch(() => undefined);
+    await locks.release().catch(() => undefined);
     return false;
   }
 
   /** The lock lives as long as its connection: a broken one (PostgreSQL restarted) lost it. */
   private async checkLock(): Promise<boolean> {
-    if (!this.lock) return false;
-    try {
-      await this.lock.query('SELECT 1');
-      return true;
-    } catch {
-      await this.lock.release().catch(() => undefined);
-      this.lock = undefined;
-      return false;
-    }
+    if (await this.lock?.alive()) return true;
+    this.lock = undefined;
+    return false;
   }
 
   private async releaseLock(): Promise<void> {
     const lock = this.lock;
     this.lock = undefined;
     if (!lock) return;
-    await lock.query('SELECT pg_advisory_unlock($1)', [STUCK_RUN_DETECTOR_LOCK]).catch(() => undefined);
+    await lock.unlock(STUCK_RUN_DETECTOR_LOCK).catch(() => undefined);
     await lock.release().catch(() => undefined);
   }
 

@@ -33,6 +33,18 @@ export class SessionLocks {
     await (await this.session()).query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
   }
 
+  /** Whether the session still stands; a broken one (PostgreSQL restarted) lost its locks and is closed. */
+  async alive(): Promise<boolean> {
+    if (!this.connection) return false;
+    try {
+      await this.connection.query('SELECT 1');
+      return true;
+    } catch {
+      await this.release().catch(() => undefined);
+      return false;
+    }
+  }
+
   /** Closes the connection: every lock it held is given up. */
   async release(): Promise<void> {
     const connection = this.connection;
