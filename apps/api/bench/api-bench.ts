@@ -6,7 +6,7 @@
 // Options: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS (default 10), BENCH_UNITS (20),
 // BENCH_ONLY (run only the scenarios whose name contains it: read, list, decision).
 import { fork } from 'node:child_process';
-import { benchPlan, startBenchStack } from './stack';
+import { benchPlan, list, startBenchStack, text } from './stack';
 
 interface Scenario {
   name: string;
@@ -23,6 +23,13 @@ interface Measured {
   non2xx: number;
   errors: number;
 }
+/** The part of autocannon's result read here (the package ships no types). */
+interface AutocannonResult {
+  requests: { total: number; average: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+}
 
 const seconds = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -31,7 +38,7 @@ const unitCount = Number(process.env.BENCH_UNITS ?? 20);
 /** Child process: run autocannon on one scenario and send the result back. */
 async function loadGenerator(url: string, scenario: Scenario): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const autocannon = require('autocannon') as (opts: object) => Promise<any>;
+  const autocannon = require('autocannon') as (opts: object) => Promise<AutocannonResult>;
   const r = await autocannon({ url, connections, duration: seconds, requests: scenario.requests });
   const m: Measured = {
     scenario: scenario.name,
@@ -44,7 +51,8 @@ async function loadGenerator(url: string, scenario: Scenario): Promise<void> {
     non2xx: r.non2xx,
     errors: r.errors,
   };
-  process.send!(m);
+  if (!process.send) throw new Error('the load generator runs as a child process with an IPC channel (--load)');
+  process.send(m);
 }
 
 function measure(url: string, scenario: Scenario): Promise<Measured> {
@@ -63,27 +71,29 @@ async function main(): Promise<void> {
   try {
     const { url, officeToken, call } = stack;
     // A running campaign: batch 1 opens now, phases of an hour (nothing escalates during the run).
-    const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: benchPlan(3_600_000) });
-    const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
-    const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
+    const campaignId = text(await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: benchPlan(3_600_000) }), 'id');
+    const groupId = text(await call('POST', `/api/campaigns/${campaignId}/groups`, officeToken, { name: 'g' }), 'id');
+    const enrolled = await call('POST', `/api/campaigns/${campaignId}/units`, officeToken, {
       units: Array.from({ length: unitCount }, (_, i) => ({
         code: `B${i}`,
         name: `unit ${i}`,
         kind: 'organ',
         level: 'municipal',
-        groupId: group.id,
+        groupId,
       })),
     });
     const units: Array<{ id: string; token: string }> = [];
-    for (const r of enrolled.results)
+    for (const r of list(enrolled, 'results')) {
+      const id = text(r, 'id');
       units.push({
-        id: r.id,
-        token: (await call('POST', '/api/principals', officeToken, { name: r.code, role: 'unit', unitId: r.id })).token,
+        id,
+        token: text(await call('POST', '/api/principals', officeToken, { name: text(r, 'code'), role: 'unit', unitId: id }), 'token'),
       });
-    await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
+    }
+    await call('POST', `/api/campaigns/${campaignId}/start`, officeToken);
     for (const u of units) {
       for (let i = 0; ; i++) {
-        if ((await call('GET', `/api/units/${u.id}`, officeToken)).status === 'active') break;
+        if (text(await call('GET', `/api/units/${u.id}`, officeToken), 'status') === 'active') break;
         if (i > 600) throw new Error(`unit ${u.id} did not start`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -98,7 +108,7 @@ async function main(): Promise<void> {
       {
         name: 'list: GET /api/campaigns/:id/units (projection)',
         requests: [
-          { method: 'GET', path: `/api/campaigns/${campaign.id}/units?pageSize=50`, headers: { authorization: `Bearer ${officeToken}` } },
+          { method: 'GET', path: `/api/campaigns/${campaignId}/units?pageSize=50`, headers: { authorization: `Bearer ${officeToken}` } },
         ],
       },
       {
@@ -136,14 +146,14 @@ if (process.argv.includes('--load')) {
   process.once('message', (m: { url: string; scenario: Scenario }) => {
     loadGenerator(m.url, m.scenario).then(
       () => process.exit(0),
-      (e) => {
+      (e: unknown) => {
         process.stderr.write(`${String(e)}\n`);
         process.exit(1);
       },
     );
   });
 } else if (require.main === module) {
-  main().catch((e) => {
+  main().catch((e: unknown) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });

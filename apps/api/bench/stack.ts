@@ -22,8 +22,8 @@ export interface BenchStack {
   config: MasslineConfig;
   temporal: Client;
   dataSource: DataSource;
-  /** Calls the API; a status of 300 or more throws. */
-  call(method: string, path: string, token: string | undefined, body?: unknown): Promise<any>;
+  /** Calls the API and answers its parsed JSON, read with `field` and friends below; a status of 300 or more throws. */
+  call: (method: string, path: string, token: string | undefined, body?: unknown) => Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +31,10 @@ export async function startBenchStack(name: string, env: Record<string, string> 
   const root = projectRoot(__dirname);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const s of stops.splice(0)) await s().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+    for (const s of stops.splice(0))
+      await s().catch((e: unknown) => {
+        process.stderr.write(`cleanup: ${String(e)}\n`);
+      });
   };
   try {
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
@@ -39,7 +42,10 @@ export async function startBenchStack(name: string, env: Record<string, string> 
     if (!temporalAddress || !adminUrl) {
       const dir = mkdtempSync(join(tmpdir(), `massline-bench-${name}-`));
       chmodSync(dir, 0o755); // PostgreSQL may run as the `postgres` user, which must traverse this folder
-      stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+      stops.push(() => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      });
       if (!temporalAddress) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
@@ -96,14 +102,14 @@ export async function startBenchStack(name: string, env: Record<string, string> 
       worker.shutdown();
       await running;
     });
-    const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<any> => {
+    const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<unknown> => {
       const res = await fetch(`${url}${path}`, {
         method,
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
-      const json = text ? JSON.parse(text) : undefined;
+      const json: unknown = text ? JSON.parse(text) : undefined;
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
       return json;
     };
@@ -130,6 +136,37 @@ export function benchPlan(phaseMs = 6 * 3_600_000) {
     },
   });
   return { batches: [batch(1, now), batch(2, now + 3 * phaseMs)] };
+}
+
+/** The value at a dotted path of an API answer (`byBatch.1.P1`); undefined where the path runs out. */
+export function field(answer: unknown, path: string): unknown {
+  let at = answer;
+  for (const key of path.split('.')) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+/** A string the bench needs from an answer (an id, a token); a missing one stops the bench with the path. */
+export function text(answer: unknown, path: string): string {
+  const v = field(answer, path);
+  if (typeof v !== 'string') throw new Error(`the answer has no string at ${path}: ${JSON.stringify(answer).slice(0, 300)}`);
+  return v;
+}
+
+/** A number the bench needs from an answer; a missing one stops the bench with the path. */
+export function count(answer: unknown, path: string): number {
+  const v = field(answer, path);
+  if (typeof v !== 'number') throw new Error(`the answer has no number at ${path}: ${JSON.stringify(answer).slice(0, 300)}`);
+  return v;
+}
+
+/** A list the bench needs from an answer; a missing one stops the bench with the path. */
+export function list(answer: unknown, path: string): unknown[] {
+  const v = field(answer, path);
+  if (!Array.isArray(v)) throw new Error(`the answer has no list at ${path}: ${JSON.stringify(answer).slice(0, 300)}`);
+  return v;
 }
 
 export const percentile = (xs: number[], p: number): number => {

@@ -11,7 +11,7 @@
 import { bundleWorkflows, fetchHistories, fetchJsonHistoryChain, replayHistories, type JsonHistory } from '../../../libs/audit/src';
 import { campaignWorkflowId, LIMITS, TEXT_LIMITS, unitWorkflowId } from '../../../libs/domain/src';
 import { unitStateQuery } from '../../../libs/contracts/src';
-import { benchPlan, percentile, startBenchStack, type BenchStack } from './stack';
+import { benchPlan, count, field, list, percentile, startBenchStack, text, type BenchStack } from './stack';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const OPINIONS = int('BENCH_OPINIONS', 10_000);
@@ -79,17 +79,16 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function oneUnit(stack: BenchStack) {
   const { call, officeToken } = stack;
-  const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'volume', plan: benchPlan() });
-  const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
-  const [unit] = (
-    await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
-      units: [{ code: 'V-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.id }],
-    })
-  ).results;
-  const unitToken = (await call('POST', '/api/principals', officeToken, { name: 'unit', role: 'unit', unitId: unit.id })).token;
-  const supToken = (await call('POST', '/api/principals', officeToken, { name: 'sup', role: 'supervisor', groupId: group.id })).token;
-  await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
-  const U = `/api/units/${unit.id}`;
+  const campaignId = text(await call('POST', '/api/campaigns', officeToken, { name: 'volume', plan: benchPlan() }), 'id');
+  const groupId = text(await call('POST', `/api/campaigns/${campaignId}/groups`, officeToken, { name: 'g' }), 'id');
+  const enrolled = await call('POST', `/api/campaigns/${campaignId}/units`, officeToken, {
+    units: [{ code: 'V-1', name: 'unit', kind: 'organ', level: 'municipal', groupId }],
+  });
+  const unitId = text(enrolled, 'results.0.id');
+  const unitToken = text(await call('POST', '/api/principals', officeToken, { name: 'unit', role: 'unit', unitId }), 'token');
+  const supToken = text(await call('POST', '/api/principals', officeToken, { name: 'sup', role: 'supervisor', groupId }), 'token');
+  await call('POST', `/api/campaigns/${campaignId}/start`, officeToken);
+  const U = `/api/units/${unitId}`;
   const opinion = (i: number) =>
     call('POST', `${U}/opinions`, undefined, { text: chinese(TEXT_LIMITS.opinion, i), contact: `citizen ${i}` });
   const started = Date.now();
@@ -107,8 +106,8 @@ async function oneUnit(stack: BenchStack) {
     }),
   );
   say(`  ${RECORDS} records of ${TEXT_LIMITS.recordBody} characters: p50 ${ms(percentile(records, 50))}`);
-  const t1 = await call('POST', `${U}/transitions`, unitToken, { to: 'P2' });
-  await call('POST', `${U}/transitions/${t1.id}/decision`, supToken, { approve: true, comment: 'P1 done' });
+  const t1 = text(await call('POST', `${U}/transitions`, unitToken, { to: 'P2' }), 'id');
+  await call('POST', `${U}/transitions/${t1}/decision`, supToken, { approve: true, comment: 'P1 done' });
 
   // Meetings: each held without full attendance (invalid, reconvened) but the last; one after another (a
   // supervisor is in one room at a time), all over before now.
@@ -132,18 +131,19 @@ async function oneUnit(stack: BenchStack) {
   const problems: string[] = [];
   for (let k = 0; k < 10; k++)
     problems.push(
-      (
+      text(
         await call('POST', `${U}/problems`, unitToken, {
           title: `问题 ${k}`,
           description: chinese(2_000, 300_000 + k),
           source: 'masses',
           category: 'formalism',
-        })
-      ).id,
+        }),
+        'id',
+      ),
     );
   await call('POST', `${U}/records`, unitToken, { kind: 'comparison-check', title: 'comparison-check' });
-  const t2 = await call('POST', `${U}/transitions`, unitToken, { to: 'P3' });
-  await call('POST', `${U}/transitions/${t2.id}/decision`, supToken, { approve: true, comment: 'P2 done' });
+  const t2 = text(await call('POST', `${U}/transitions`, unitToken, { to: 'P3' }), 'id');
+  await call('POST', `${U}/transitions/${t2}/decision`, supToken, { approve: true, comment: 'P2 done' });
   const items = Math.min(ITEMS, LIMITS.taskBookItems);
   await call('PUT', `${U}/task-book`, unitToken, {
     signedBy: 'Party secretary',
@@ -163,7 +163,7 @@ async function oneUnit(stack: BenchStack) {
   say(`  ${OPINIONS - firstCount} more opinions: last ${last.length} p50 ${ms(percentile(last, 50))}, p90 ${ms(percentile(last, 90))}`);
 
   // Queries, one at a time: the workflow's compact view, and GET /api/units/:id (the view with its texts).
-  const handle = stack.temporal.workflow.getHandle(unitWorkflowId(unit.id));
+  const handle = stack.temporal.workflow.getHandle(unitWorkflowId(unitId));
   const sequential = async (n: number, fn: () => Promise<unknown>) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -178,7 +178,7 @@ async function oneUnit(stack: BenchStack) {
   const view = await call('GET', U, officeToken);
   const queryBytes = Buffer.byteLength(JSON.stringify(await handle.query(unitStateQuery)), 'utf8');
 
-  const chain = await fetchJsonHistoryChain(stack.temporal, unitWorkflowId(unit.id));
+  const chain = await fetchJsonHistoryChain(stack.temporal, unitWorkflowId(unitId));
   const decisionCosts = bytesPerDecision(chain);
   const costs = decisionCosts.map((d) => d.bytes);
   const runs = chain.map((r) => ({ events: r.history.events.length, bytes: Buffer.byteLength(JSON.stringify(r.history.events)) }));
@@ -186,7 +186,7 @@ async function oneUnit(stack: BenchStack) {
   const replay = await replayHistories(
     fetchHistories(
       stack.temporal,
-      chain.map((r) => ({ workflowId: unitWorkflowId(unit.id), ...(r.runId ? { runId: r.runId } : {}) })),
+      chain.map((r) => ({ workflowId: unitWorkflowId(unitId), ...(r.runId ? { runId: r.runId } : {}) })),
     ),
     { bundle: await bundleWorkflows() },
   );
@@ -197,9 +197,9 @@ async function oneUnit(stack: BenchStack) {
   const summary = {
     part: 'unit',
     wallSeconds: Math.round((Date.now() - started) / 1000),
-    holds: view.counts,
-    objections: view.taskBook?.objectionCounts,
-    items: view.taskBook?.items.length,
+    holds: field(view, 'counts'),
+    objections: field(view, 'taskBook.objectionCounts'),
+    items: field(view, 'taskBook.items.length'),
     decisions: costs.length,
     firstDecisionsP50Ms: +p50First.toFixed(1),
     lastDecisionsP50Ms: +p50Last.toFixed(1),
@@ -235,10 +235,10 @@ async function oneUnit(stack: BenchStack) {
 
 async function manyUnits(stack: BenchStack) {
   const { call, officeToken } = stack;
-  const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'ten thousand', plan: benchPlan() });
+  const campaignId = text(await call('POST', '/api/campaigns', officeToken, { name: 'ten thousand', plan: benchPlan() }), 'id');
   const groups: string[] = [];
   for (let g = 0; g < 50; g++)
-    groups.push((await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: `group ${g}` })).id);
+    groups.push(text(await call('POST', `/api/campaigns/${campaignId}/groups`, officeToken, { name: `group ${g}` }), 'id'));
   const t0 = Date.now();
   const units = Array.from({ length: UNITS }, (_, i) => ({
     code: `HZ-${String(i).padStart(5, '0')}`,
@@ -247,18 +247,18 @@ async function manyUnits(stack: BenchStack) {
     level: 'municipal',
     groupId: groups[i % groups.length],
   }));
-  const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, { units });
+  const enrolled = await call('POST', `/api/campaigns/${campaignId}/units`, officeToken, { units });
   const enrolSeconds = (Date.now() - t0) / 1000;
   say(
-    `  ${enrolled.results.filter((r: { status: string }) => r.status === 'created').length} units enrolled in ${enrolSeconds.toFixed(1)} s`,
+    `  ${list(enrolled, 'results').filter((r) => field(r, 'status') === 'created').length} units enrolled in ${enrolSeconds.toFixed(1)} s`,
   );
   const t1 = Date.now();
-  await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
+  await call('POST', `/api/campaigns/${campaignId}/start`, officeToken);
   let inP1 = 0;
   let lastSaid = 0;
   for (;;) {
-    const d = await call('GET', `/api/campaigns/${campaign.id}/dashboard`, officeToken);
-    inP1 = d.byBatch['1'].P1;
+    const d = await call('GET', `/api/campaigns/${campaignId}/dashboard`, officeToken);
+    inP1 = count(d, 'byBatch.1.P1');
     if (inP1 >= UNITS) break;
     if (Date.now() - lastSaid > 15_000) {
       say(`    ${inP1} units in P1 after ${((Date.now() - t1) / 1000).toFixed(0)} s`);
@@ -267,7 +267,7 @@ async function manyUnits(stack: BenchStack) {
     await new Promise((r) => setTimeout(r, 1_000));
   }
   const startSeconds = (Date.now() - t1) / 1000;
-  const campaignRuns = await fetchJsonHistoryChain(stack.temporal, campaignWorkflowId(campaign.id));
+  const campaignRuns = await fetchJsonHistoryChain(stack.temporal, campaignWorkflowId(campaignId));
   const campaignEvents = campaignRuns.reduce((n, r) => n + r.history.events.length, 0);
   const ready = await fetch(`${stack.url}/health/ready`);
   const summary = {
@@ -307,7 +307,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
