@@ -92,8 +92,9 @@ export class SimulationRunner {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length && !this.stopping) {
-      const job = this.queue.shift()!;
+    while (!this.stopping) {
+      const job = this.queue.shift();
+      if (!job) break;
       try {
         await this.run(job.id, job.input);
       } finally {
@@ -135,7 +136,7 @@ export class SimulationRunner {
       };
       const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
         let buffered = '';
-        stream.setEncoding?.('utf8');
+        stream.setEncoding('utf8');
         stream.on('data', (chunk: string) => {
           buffered += chunk;
           let at: number;
@@ -145,14 +146,11 @@ export class SimulationRunner {
           }
         });
       };
-      lines(child.stdout!, (line) => {
-        let p: Record<string, any>;
-        try {
-          p = JSON.parse(line);
-        } catch {
-          return;
-        }
-        if (p.stage === 'written') written = { out: p.out, stats: p.stats };
+      lines(child.stdout, (line) => {
+        const p = progressLine(line);
+        if (!p) return;
+        if (p.stage === 'written')
+          written = typeof p.out === 'string' ? { out: p.out, stats: isRecord(p.stats) ? p.stats : {} } : undefined;
         else if (p.stage === 'log') last = { ...last, note: p.note };
         else {
           const changed = p.stage !== last.stage;
@@ -161,7 +159,7 @@ export class SimulationRunner {
         }
       });
       // The tools' own lines (e.g. fetching the test server with Maven the first time) say what is being prepared.
-      lines(child.stderr!, (line) => {
+      lines(child.stderr, (line) => {
         stderr.push(line);
         if (stderr.length > STDERR_LINES) stderr.shift();
         const tool = /^\[massline\] (.*)$/.exec(line);
@@ -196,5 +194,17 @@ export class SimulationRunner {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** One line of the simulator's `--progress json` output, parsed; a line that is not a JSON object is not progress. */
+function progressLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const p: unknown = JSON.parse(line);
+    return isRecord(p) ? p : undefined;
+  } catch {
+    return undefined;
   }
 }
