@@ -165,8 +165,8 @@ export class CampaignsService {
       // Each refusal names its rule and values, for the wording in either language (the message is for logs).
       const error = (message: string, rule: string, params: Record<string, string | number> = {}) =>
         results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}`, rule, params });
-      if (firstAt.has(u.code))
-        return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
+      const first = firstAt.get(u.code);
+      if (first !== undefined) return error(`code ${u.code} also given at units[${first}]`, 'enrol.code-twice', { line: first });
       firstAt.set(u.code, i);
       const groupId = u.groupId.toLowerCase();
       if (!groups.has(groupId))
@@ -197,7 +197,10 @@ export class CampaignsService {
     }
     await this.startLateUnits(
       campaign,
-      toInsert.filter((u) => created.has(u.code)).map((u) => ({ ...u, id: created.get(u.code)! })),
+      toInsert.flatMap((u) => {
+        const id = created.get(u.code);
+        return id ? [{ ...u, id }] : [];
+      }),
     );
     return { results };
   }

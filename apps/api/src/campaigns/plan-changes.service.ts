@@ -33,7 +33,7 @@ import type { DataSource } from 'typeorm';
 export const PREVIEW_MOVES_LISTED = 1_000;
 
 const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) =>
+  JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x)
       ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : x,
@@ -107,7 +107,7 @@ export class PlanChangesService {
         },
       );
     }
-    const state = (await this.versions.versions(campaignId))!;
+    const state = await this.versionsOf(campaignId);
     const latest = state.versions[state.versions.length - 1];
     const recorded = await recordPlanVersion(this.dataSource, {
       campaignId: preview.campaignId,
@@ -174,6 +174,13 @@ export class PlanChangesService {
     };
   }
 
+  /** The campaign's plan versions (found by `running()` first, so a missing campaign is its 404 too). */
+  private async versionsOf(campaignId: string) {
+    const state = await this.versions.versions(campaignId);
+    if (!state) throw notFound('campaign', campaignId);
+    return state;
+  }
+
   private async running(campaignId: string) {
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign) throw notFound('campaign', campaignId);
@@ -191,15 +198,19 @@ export class PlanChangesService {
   async preview(by: Principal, campaignId: string, dto: PlanChangePreviewDto): Promise<PlanChangePreview> {
     requireAccess(by, 'campaign.plan-change.preview', onCampaign(campaignId));
     const campaign = await this.running(campaignId);
-    const state = (await this.versions.versions(campaignId))!;
+    const state = await this.versionsOf(campaignId);
     const latest = state.versions[state.versions.length - 1];
     const after = applyPlanChange(latest.plan, dto.change);
     const planBatches = after.batches.map((b) => b.batch);
-    const batches = [...new Set(dto.batches ?? planBatches)].sort() as Batch[];
+    const batches = [...new Set(dto.batches ?? planBatches)].sort();
     batches.forEach((b, i) => {
       if (!planBatches.includes(b)) throw invalidInput(`batches[${i}]`, `the plan has no batch ${b}`);
     });
-    const planOf = (v: number) => state.versions.find((x: PlanVersionRow) => x.version === v)!.plan;
+    const planOf = (v: number) => {
+      const version = state.versions.find((x: PlanVersionRow) => x.version === v);
+      if (!version) throw new Error(`campaign ${campaignId}: a batch runs on plan version ${v}, which is not recorded`);
+      return version.plan;
+    };
     const before = { 1: planOf(state.current[1]), 2: planOf(state.current[2]) } as Record<Batch, Plan>;
     const [units, items] = await Promise.all([this.versions.liveUnits(campaignId, batches), this.versions.liveItems(campaignId, batches)]);
     const now = this.now().getTime();

@@ -50,7 +50,8 @@ export function projectRoot(from = __dirname): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'massline') return dir;
+        const manifest: unknown = JSON.parse(readFileSync(pkg, 'utf8'));
+        if (typeof manifest === 'object' && manifest !== null && 'name' in manifest && manifest.name === 'massline') return dir;
       } catch {
         /* not ours */
       }
@@ -71,7 +72,8 @@ export function consoleStatic(dir: string = consoleDir()) {
   const cache = new Map<string, CachedFile | null>();
 
   const load = (relative: string): CachedFile | null => {
-    if (cache.has(relative)) return cache.get(relative)!;
+    const cached = cache.get(relative);
+    if (cached !== undefined) return cached;
     const file = normalize(join(dir, relative));
     let found: CachedFile | null = null;
     if (file.startsWith(dir + sep) && existsSync(file) && statSync(file).isFile()) {
@@ -103,30 +105,47 @@ export function consoleStatic(dir: string = consoleDir()) {
       res.status(304).end();
       return;
     }
-    const gzip = f.gzip && /\bgzip\b/.test(req.header('accept-encoding') ?? '');
+    const gzip = f.gzip && /\bgzip\b/.test(req.header('accept-encoding') ?? '') ? f.gzip : undefined;
     if (gzip) res.setHeader('Content-Encoding', 'gzip');
-    const body = gzip ? f.gzip! : f.body;
+    const body = gzip ?? f.body;
     res.setHeader('Content-Length', String(body.length));
     res.status(200);
     if (req.method === 'HEAD') res.end();
     else res.end(body);
   };
 
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_CONSOLE.test(req.path)) return next();
-    let relative: string;
+  /** The console's path asked for, or undefined when the request is not the console's (or names no file). */
+  const relativePath = (req: Request): string | undefined => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_CONSOLE.test(req.path)) return undefined;
     try {
-      relative = decodeURIComponent(req.path).replace(/^\/+/, '');
+      const relative = decodeURIComponent(req.path).replace(/^\/+/, '');
+      return relative.includes('\0') ? undefined : relative;
     } catch {
-      return next();
+      return undefined;
     }
-    if (relative.includes('\0')) return next();
+  };
+
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const relative = relativePath(req);
+    if (relative === undefined) {
+      next();
+      return;
+    }
     const file = relative && relative !== 'index.html' ? load(relative) : null;
-    if (file) return send(req, res, file, extname(relative) === '.html');
+    if (file) {
+      send(req, res, file, extname(relative) === '.html');
+      return;
+    }
     // A path of the console itself (no extension) gets the app; a missing asset is a plain 404.
-    if (extname(relative) && relative !== 'index.html') return next();
+    if (extname(relative) && relative !== 'index.html') {
+      next();
+      return;
+    }
     const index = load('index.html');
-    if (index) return send(req, res, index, true);
+    if (index) {
+      send(req, res, index, true);
+      return;
+    }
     res.status(503).setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Retry-After', '30');
     res.end(NOT_BUILT);
