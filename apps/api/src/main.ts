@@ -72,8 +72,9 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
   try {
     let dataSource = deps.dataSource;
     if (!dataSource) {
-      dataSource = createDataSource(config, { applicationName: 'massline-api' });
-      closers.push(async () => void (await dataSource!.destroy()));
+      const created = createDataSource(config, { applicationName: 'massline-api' });
+      closers.push(() => created.destroy());
+      dataSource = created;
     }
     if (!dataSource.isInitialized) await dataSource.initialize();
     await runMigrations(dataSource);
@@ -100,11 +101,11 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     }
     await seedOfficeToken(ctx, announce, deps.revealToken ?? true);
 
-    const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
+    const app = await NestFactory.create<MasslineApi>(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
       bodyParser: false,
       bufferLogs: true,
       abortOnError: false,
-    })) as MasslineApi;
+    });
     // Nest's own messages through nestjs-pino, into the same pino logger (within a request, its child logger).
     const params = nestPinoParams(logger);
     app.useLogger(new NestLogger(new PinoLogger(params), params));
@@ -189,7 +190,8 @@ async function seedOfficeToken(ctx: ApiContext, announce: (line: string) => void
 async function main(): Promise<void> {
   const config = loadConfig();
   // A secret goes to a terminal, never into a log file: `massline up` and containers send this output to logs.
-  const app = await createApp(config, { revealToken: process.stdout.isTTY === true });
+  // isTTY is undefined when stdout is a pipe or a file, whatever @types/node says.
+  const app = await createApp(config, { revealToken: (process.stdout.isTTY as boolean | undefined) === true });
   // The last spans are written before the process ends.
   const tracing = apiTracing;
   if (tracing) apiContextOf(app).closers.unshift(() => tracing.shutdown());
@@ -207,7 +209,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  main().catch((err: unknown) => {
     process.stderr.write(`massline API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });

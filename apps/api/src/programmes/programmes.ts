@@ -15,7 +15,7 @@ import {
   notFound,
   programmeWorkflowId,
   requireAccess,
-  tryParseInstant,
+  parseInstant,
   type Actor,
   type ProgrammeTrack,
   type ProgrammeView,
@@ -193,7 +193,7 @@ export class ProgrammesService {
     // A goal due already would fire its whole ladder at once: due dates are in the future, like task-book deadlines.
     const now = this.now().getTime();
     dto.goals.forEach((g, i) => {
-      if (tryParseInstant(g.dueAt)! <= now) throw invalidInput(`goals[${i}].dueAt`, `must be in the future (${g.dueAt})`);
+      if (parseInstant(g.dueAt, `goals[${i}].dueAt`) <= now) throw invalidInput(`goals[${i}].dueAt`, `must be in the future (${g.dueAt})`);
     });
     let plan = defaultPlan(this.now().toISOString());
     if (dto.campaignId) {
@@ -263,7 +263,7 @@ export class ProgrammesService {
       authorize,
       goalAchievementUpdate,
       'POST /api/programmes/:id/goals/:gid/achievement',
-      { goalId, ...dto },
+      { goalId, evidence: dto.evidence },
       async (texts) => ({
         goalId,
         evidence: await texts.doc(dto.evidence),
@@ -281,7 +281,7 @@ export class ProgrammesService {
       authorize,
       goalVerificationUpdate,
       'POST /api/programmes/:id/goals/:gid/verification',
-      { goalId, ...dto },
+      { goalId, accept: dto.accept, comment: dto.comment },
       async (texts) => {
         const comment = await texts.comment(dto.comment);
         return { goalId, accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
@@ -302,7 +302,8 @@ export class ProgrammesService {
     authorize: () => unknown,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
-    request: { goalId: string },
+    /** The request as the caller sent it, with the goal's id from the path (what a refusal's audit row shows). */
+    request: { goalId: string; [field: string]: unknown },
     build: (texts: TextSession) => Promise<A>,
   ): Promise<Ret> {
     if (!programme.goals.some((g) => g.id === request.goalId)) throw notFound('goal', request.goalId);
