@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 /** Checked now: the workflows, the activities and the contracts between them and their callers, and the config. */
-export const LINTED = ['workflows/**/*.ts', 'activities/**/*.ts', 'libs/contracts/**/*.ts', 'libs/config/**/*.ts'];
+export const LINTED = ['workflows/**/*.ts', 'activities/**/*.ts', 'libs/contracts/**/*.ts', 'libs/config/**/*.ts', 'apps/api/**/*.ts'];
 
 export default tseslint.config(
   // Plain JavaScript (scripts, the console's build) is not linted yet.
@@ -19,6 +19,17 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // `as never` silences the compiler where two types should agree: make them agree instead.
       'no-restricted-syntax': ['error', { selector: 'TSAsExpression > TSNeverKeyword', message: 'no `as never`: make the types agree' }],
+    },
+  },
+  {
+    files: ['apps/api/**/*.ts'],
+    rules: {
+      // An answer drops a field by destructuring it away (`const { hiddenBy: _hidden, ...rest } = details`).
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // Nest's modules are classes that exist for their decorator (`@Module`), some with a static `register`.
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
+      // Nest describes JSON as classes that are never constructed (DTOs, its own options): plain objects are their values.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
     },
   },
 );
