@@ -39,6 +39,23 @@ const canonical = (v: unknown): string =>
       : x,
   );
 
+/** Per day in the campaign's zone (`utcOffset`), the moves' moments falling on it before and after the change. */
+function movesByDay(moves: PlanMove[], utcOffset: string | undefined): PlanChangePreview['days'] {
+  const offset = offsetMs(utcOffset);
+  const days = new Map<string, { date: string; before: number; after: number }>();
+  const day = (iso: string) => new Date(Date.parse(iso) + offset).toISOString().slice(0, 10);
+  for (const m of moves) {
+    for (const k of ['before', 'after'] as const) {
+      if (m[k] === 'never') continue;
+      const d = day(m[k]);
+      const e = days.get(d) ?? { date: d, before: 0, after: 0 };
+      e[k]++;
+      days.set(d, e);
+    }
+  }
+  return [...days.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
+}
+
 export interface PlanChangePreview {
   digest: string;
   campaignId: string;
@@ -76,26 +93,8 @@ export class PlanChangesService {
     const known = await this.versions.versions(campaignId);
     const done = known?.versions.find((v) => v.previewDigest === dto.previewDigest);
     if (done && canonical(done.change) === canonical(dto.change)) {
-      const input: PlanRolloutInput = {
-        campaignId,
-        version: done.version,
-        batches: done.batches,
-        actor: actorOf(by),
-        reason: done.reason ?? dto.reason,
-      };
-      const workflowId = planRolloutWorkflowId(campaignId, done.version);
-      await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, {
-        workflowId,
-        taskQueue: this.temporal.taskQueue,
-        args: [input],
-      });
-      return {
-        version: done.version,
-        batches: done.batches,
-        previewDigest: dto.previewDigest,
-        moves: done.moves ?? 0,
-        rollout: { workflowId },
-      };
+      const rollout = { campaignId, version: done.version, batches: done.batches, reason: done.reason ?? dto.reason };
+      return this.rollOut(by, rollout, { previewDigest: dto.previewDigest, moves: done.moves ?? 0 });
     }
     const preview = await this.preview(by, campaignId, dto);
     if (preview.digest !== dto.previewDigest) {
@@ -126,26 +125,26 @@ export class PlanChangesService {
       throw ruleViolation('plan-change.stale-preview', 'another change was applied since this preview: preview it again', {
         params: { total: preview.total },
       });
+    const rollout = { campaignId: preview.campaignId, version: preview.version, batches: preview.batches, reason: dto.reason };
+    return this.rollOut(by, rollout, { previewDigest: preview.digest, moves: preview.total });
+  }
+
+  /** Starts the version's rollout (once: a repeated start finds it started) and answers the applied change. */
+  private async rollOut(by: Principal, v: Omit<PlanRolloutInput, 'actor'>, applied: { previewDigest: string; moves: number }) {
     const input: PlanRolloutInput = {
-      campaignId: preview.campaignId,
-      version: preview.version,
-      batches: preview.batches,
+      campaignId: v.campaignId,
+      version: v.version,
+      batches: v.batches,
       actor: actorOf(by),
-      reason: dto.reason,
+      reason: v.reason,
     };
-    const workflowId = planRolloutWorkflowId(preview.campaignId, preview.version);
+    const workflowId = planRolloutWorkflowId(v.campaignId, v.version);
     await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, {
       workflowId,
       taskQueue: this.temporal.taskQueue,
       args: [input],
     });
-    return {
-      version: preview.version,
-      batches: preview.batches,
-      previewDigest: preview.digest,
-      moves: preview.total,
-      rollout: { workflowId },
-    };
+    return { version: v.version, batches: v.batches, previewDigest: applied.previewDigest, moves: applied.moves, rollout: { workflowId } };
   }
 
   /** Every version (1: the plan the campaign started with), with what it changed and which batches run on which. */
@@ -220,18 +219,6 @@ export class PlanChangesService {
       .update(canonical({ campaignId: campaign.id, batches, from, plan: after, moves }))
       .digest('hex');
     const byId = new Map(units.map((u) => [u.id, u]));
-    const offset = offsetMs(after.calendar.utcOffset);
-    const days = new Map<string, { date: string; before: number; after: number }>();
-    const day = (iso: string) => new Date(Date.parse(iso) + offset).toISOString().slice(0, 10);
-    for (const m of moves) {
-      for (const k of ['before', 'after'] as const) {
-        if (m[k] === 'never') continue;
-        const d = day(m[k]);
-        const e = days.get(d) ?? { date: d, before: 0, after: 0 };
-        e[k]++;
-        days.set(d, e);
-      }
-    }
     return {
       digest,
       campaignId: campaign.id,
@@ -248,7 +235,7 @@ export class PlanChangesService {
         unit: { code: byId.get(m.unitId)?.code ?? '', name: byId.get(m.unitId)?.name ?? '' },
         ...(m.itemId ? { item: { n: Number(/\.item-(\d+)$/.exec(m.itemId)?.[1] ?? 0) } } : {}),
       })),
-      days: [...days.values()].sort((a, b) => (a.date < b.date ? -1 : 1)),
+      days: movesByDay(moves, after.calendar.utcOffset),
     };
   }
 }
