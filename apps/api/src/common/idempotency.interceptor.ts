@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, mergeMap, Observable, of } from 'rxjs';
 import { DomainError } from '../../../../libs/domain/src';
 import type { AuthedRequest } from '../auth/decorators';
-import type { IdempotencyRepository } from '../../../../libs/persistence/src';
+import type { IdempotencyRepository, StoredResponse } from '../../../../libs/persistence/src';
 import { requestContext } from './request-context';
 import { PeriodicSweeper } from './sweeper';
 
@@ -63,33 +63,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const scope = !caller ? 'anonymous' : caller.role === 'public' ? `public:${caller.address}` : caller.id;
     const path = req.originalUrl.split('?')[0];
     const bodyHash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
-    const res = context.switchToHttp().getResponse<Response>();
-
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await this.store.find(scope, key);
-      if (existing) {
-        if (existing.method !== req.method || existing.path !== path || existing.bodyHash !== bodyHash) {
-          throw new DomainError('CONFLICT', `Idempotency-Key "${key}" was already used for a different request`, {
-            field: 'Idempotency-Key',
-            rule: 'idempotency-key.reused',
-          });
-        }
-        if (existing.statusCode === 0 && existing.ageSeconds > ABANDONED_AFTER_SECONDS) {
-          await this.store.release(scope, key);
-          continue;
-        }
-        if (existing.statusCode === 0) {
-          throw new DomainError('CONFLICT', `a request with Idempotency-Key "${key}" is still being answered; retry shortly`, {
-            field: 'Idempotency-Key',
-            rule: 'idempotency-key.in-flight',
-          });
-        }
-        res.status(existing.statusCode);
-        res.setHeader('Idempotent-Replayed', 'true');
-        return of(existing.response);
-      }
-      if (await this.store.reserve(scope, key, req.method, path, bodyHash)) break;
-      if (attempt === 2) throw new DomainError('CONFLICT', `Idempotency-Key "${key}" is in use`, { field: 'Idempotency-Key' });
+    const answered = await this.reserveOrFind(scope, key, { method: req.method, path, bodyHash });
+    if (answered) {
+      const res = context.switchToHttp().getResponse<Response>();
+      res.status(answered.statusCode);
+      res.setHeader('Idempotent-Replayed', 'true');
+      return of(answered.response);
     }
 
     const ctx = requestContext.getStore();
@@ -105,6 +84,44 @@ export class IdempotencyInterceptor implements NestInterceptor {
       await this.store.release(scope, key).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Reserves the key for this request, or finds the answer the same request already had (to replay). Refuses the
+   * key used for another request, or held by one still being answered; takes over a reservation whose answer
+   * never came.
+   */
+  private async reserveOrFind(
+    scope: string,
+    key: string,
+    request: { method: string; path: string; bodyHash: string },
+  ): Promise<StoredResponse | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const existing = await this.store.find(scope, key);
+      if (existing) {
+        if (existing.method !== request.method || existing.path !== request.path || existing.bodyHash !== request.bodyHash) {
+          throw new DomainError('CONFLICT', `Idempotency-Key "${key}" was already used for a different request`, {
+            field: 'Idempotency-Key',
+            rule: 'idempotency-key.reused',
+          });
+        }
+        if (existing.statusCode === 0 && existing.ageSeconds > ABANDONED_AFTER_SECONDS) {
+          await this.store.release(scope, key);
+          continue;
+        }
+        if (existing.statusCode === 0) {
+          throw new DomainError('CONFLICT', `a request with Idempotency-Key "${key}" is still being answered; retry shortly`, {
+            field: 'Idempotency-Key',
+            rule: 'idempotency-key.in-flight',
+          });
+        }
+        return existing;
+      }
+      if (await this.store.reserve(scope, key, request.method, request.path, request.bodyHash)) return undefined;
+      if (attempt === 2) throw new DomainError('CONFLICT', `Idempotency-Key "${key}" is in use`, { field: 'Idempotency-Key' });
+    }
+    // Only after three abandoned reservations in a row, each released: the request goes on, as it always has.
+    return undefined;
   }
 }
 
