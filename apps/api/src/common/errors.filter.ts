@@ -83,7 +83,16 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
     }
     return { body: errorBody(status, message), unexpected: status >= 500 };
   }
-  // Errors raised by Express middleware (body parser): they carry a 4xx status and a safe message.
+  return (
+    expressErrorBody(exception) ?? {
+      body: errorBody(500, 'internal error; the request id in X-Request-Id identifies it in the logs'),
+      unexpected: true,
+    }
+  );
+}
+
+/** Errors raised by Express middleware (body parser): they carry a 4xx status and a safe message. */
+function expressErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } | undefined {
   const e = exception as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown; expose?: unknown } | null | undefined;
   const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
   if (e && status && status >= 400 && status < 500) {
@@ -99,7 +108,7 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
               : (STATUS_CODES[status] ?? 'Bad Request');
     return { body: errorBody(status, message), unexpected: false };
   }
-  return { body: errorBody(500, 'internal error; the request id in X-Request-Id identifies it in the logs'), unexpected: true };
+  return undefined;
 }
 
 @Catch()

@@ -182,8 +182,11 @@ export class ProgrammesService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(by: Principal, dto: CreateProgrammeDto) {
-    requireAccess(by, 'programme.create');
+  /**
+   * The programme's units (each enrolled somewhere), its goals (due in the future) and the ladder and calendar it
+   * runs on: its campaign's, or the default plan's without one.
+   */
+  private async checked(dto: CreateProgrammeDto) {
     const leadUnitId = dto.leadUnitId.toLowerCase();
     if (!(await this.units.findById(leadUnitId))) throw unknownReference('leadUnitId', 'unit', dto.leadUnitId);
     const responsibleUnitIds = [...new Set(dto.responsibleUnitIds.map((u) => u.toLowerCase()))];
@@ -201,6 +204,12 @@ export class ProgrammesService {
       if (!campaign) throw unknownReference('campaignId', 'campaign', dto.campaignId);
       plan = campaign.plan;
     }
+    return { leadUnitId, responsibleUnitIds, plan };
+  }
+
+  async create(by: Principal, dto: CreateProgrammeDto) {
+    requireAccess(by, 'programme.create');
+    const { leadUnitId, responsibleUnitIds, plan } = await this.checked(dto);
     const record = await this.programmes.create({
       name: dto.name,
       track: dto.track,
