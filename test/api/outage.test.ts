@@ -8,7 +8,7 @@ let api: ApiUnderTest;
 
 beforeAll(async () => {
   pg = await startPostgres();
-  api = await startApi({ db: { name: 'postgres', url: pg.url, drop: async () => undefined } });
+  api = await startApi({ db: { name: 'postgres', url: pg.url, drop: () => Promise.resolve() } });
 });
 afterAll(async () => {
   await api?.close().catch(() => undefined);

@@ -59,8 +59,7 @@ const mutated = (template: Record<string, unknown>) => {
       extra: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), hostile, { maxKeys: 2 }), { nil: undefined }),
     })
     .map(({ drop, set, extra }) => {
-      const body: Record<string, unknown> = { ...template };
-      for (const k of drop) delete body[k];
+      const body: Record<string, unknown> = Object.fromEntries(Object.entries(template).filter(([k]) => !drop.includes(k)));
       Object.assign(body, set, extra ?? {});
       return body;
     });

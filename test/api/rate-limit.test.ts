@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support';
 import { startApi, type ApiUnderTest } from './harness';
 
 let db: TestDatabase;
-let dataSources: DataSource[] = [];
+const dataSources: DataSource[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('ratelimit');

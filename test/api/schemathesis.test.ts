@@ -152,8 +152,8 @@ function fuzz(name: string, token: string | undefined): Promise<Outcome> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
+    child.stdout.on('data', (c) => (output += String(c)));
+    child.stderr.on('data', (c) => (output += String(c)));
     child.on('error', reject);
     child.on('close', (code) => {
       let junit = '';

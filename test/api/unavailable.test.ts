@@ -64,7 +64,7 @@ describe('with no worker running the workflows', () => {
   });
 
   it('a read of a version the read model does not have yet answers 503 with Retry-After', async () => {
-    const { version } = (await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.office })).body;
+    const { version } = (await api.call<{ version: number }>('GET', `/api/units/${w.unitA}`, { token: w.tokens.office })).body;
     const r = await api.call('GET', `/api/units/${w.unitA}?minVersion=${version + 1}`, { token: w.tokens.office });
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('1');

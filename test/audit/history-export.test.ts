@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows, exportHistory, historyFromCliJson, historyToCliJson } from '../../libs/audit/src';
+import { campaignIdKey, kindKey } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
 import { eventually } from '../support/eventually';
@@ -52,7 +53,10 @@ describe('history export (temporal workflow show --output json)', () => {
         workflowId,
         args: [0],
         memo: { b: 2, a: 1 },
-        searchAttributes: { MasslineKind: ['unit'], MasslineCampaign: ['audit-export'] },
+        typedSearchAttributes: [
+          { key: kindKey, value: 'unit' },
+          { key: campaignIdKey, value: 'audit-export' },
+        ],
       });
       runIds.push(handle.firstExecutionRunId);
       await handle.executeUpdate('note', { args: [{ actor: { id: 'p-1', role: 'unit' }, text: 'first', comment: 'why not' }] });

@@ -26,7 +26,7 @@ const TYPE = 'rectificationItemWorkflow';
 export async function main(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const s of stops.splice(0)) await s().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+    for (const s of stops.splice(0)) await s().catch((e: unknown) => process.stderr.write(`cleanup: ${String(e)}\n`));
   };
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -35,7 +35,10 @@ export async function main(): Promise<void> {
     if (!address || !adminUrl) {
       const dir = mkdtempSync(join(tmpdir(), 'massline-bench-stuck-'));
       chmodSync(dir, 0o755); // PostgreSQL may run as the `postgres` user, which must traverse this folder
-      stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+      stops.push(() => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      });
       if (!address) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const tools = require('../../scripts/lib/tools.js') as { ensureTemporalCli(): Promise<string> };

@@ -172,7 +172,7 @@ async function unreadable(page: Page, where: string): Promise<string[]> {
     .waitFor({ state: 'detached', timeout: 30_000 })
     .catch(() => undefined);
   // (scripts for the page are strings: the tests' tsconfig has no DOM types)
-  const text = (await page.evaluate('document.body.innerText')) as string;
+  const text = await page.evaluate<string>('document.body.innerText');
   const problems: string[] = [];
   const uuid = UUID.exec(text);
   if (uuid) problems.push(`${where}: a UUID (${uuid[0]})`);
@@ -446,9 +446,9 @@ describe('the console an office puts in front of its people', () => {
         await page.goto(path);
         await ready(page);
         await page.waitForLoadState('networkidle');
-        const width = (await page.evaluate(
+        const width = await page.evaluate<{ scroll: number; body: number; inner: number }>(
           '({ scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth, inner: window.innerWidth })',
-        )) as { scroll: number; body: number; inner: number };
+        );
         expect({ name, ...width, overflow: Math.max(width.scroll, width.body) > width.inner }).toEqual({ name, ...width, overflow: false });
         await audit(page, name);
         if (name === 'phone public unit') {

@@ -9,6 +9,7 @@ import { unitWorkflowId } from '../../libs/domain/src';
 import { testServices } from '../support';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
+import type { Json } from '../support/json';
 import { compressedPlan } from '../api/plans';
 
 const run = promisify(execFile);
@@ -131,7 +132,7 @@ describe('vertical slice: from the office token to running unit workflows', () =
           ])
         ).stdout,
       );
-      const scheduled = history.events.filter((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectUnit');
+      const scheduled = history.events.filter((e: Json) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectUnit');
       expect(scheduled.length).toBeGreaterThan(0);
     } finally {
       await pg.end();

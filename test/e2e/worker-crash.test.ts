@@ -64,7 +64,7 @@ describe('worker crash', () => {
 
     // While no worker runs, the P1 window ends and its red rung comes due: nothing can be recorded yet.
     const redDue = startsAt + phaseMs + 2_000;
-    await eventually(async () => (Date.now() > redDue + 500 ? true : undefined), 'the red rung to come due', phaseMs + 10_000);
+    await eventually(() => (Date.now() > redDue + 500 ? true : undefined), 'the red rung to come due', phaseMs + 10_000);
     const during = await pg.query('SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1', [campaignId]);
     expect(during.rows[0].n).toBe(0);
 

@@ -38,7 +38,7 @@ describe('shared Temporal dev server', () => {
       }, 'the workflow to be listed');
       expect(ids).toEqual([`${campaign}-probe`]);
     } finally {
-      await handle.terminate('harness probe done').catch((e) => {
+      await handle.terminate('harness probe done').catch((e: unknown) => {
         if (!(e instanceof WorkflowNotFoundError)) throw e;
       });
     }

@@ -36,7 +36,7 @@ describe('a worker killed with SIGKILL', () => {
       MASSLINE_WORKER_METRICS_PORT: '0',
     };
     const child = spawn(process.execPath, [workerMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d) => (workerLog = (workerLog + String(d)).slice(-20_000)));
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => (workerLog = (workerLog + String(d)).slice(-20_000)));
     // Ready when it polls the workflow task queue.
     await eventually(
       async () => {

@@ -11,6 +11,7 @@ import { SimulationRunner } from '../../apps/api/src/simulations/simulation-runn
 import { defaultPlan } from '../../libs/domain/src';
 import { DEFAULT_PROFILE, seedMixUnits } from '../../libs/simulation/src';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { apiContextOf } from '../../apps/api/src/main';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, testServices } from '../support';
 
@@ -18,7 +19,7 @@ const office = (api: ApiUnderTest, method: string, p: string, body?: unknown) =>
 
 /** Every row of every table of the live database, as text: what a simulation must leave as it was. */
 async function snapshot(api: ApiUnderTest): Promise<string> {
-  const ds = (api.app as any).get(DataSource) as DataSource;
+  const ds = apiContextOf(api.app).dataSource;
   const tables: Array<{ tablename: string }> = await ds.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('simulation_jobs', 'idempotency_keys', 'audit_log', 'rate_limit_windows', 'massline_migrations') ORDER BY 1`,
   );
@@ -125,7 +126,7 @@ describe('the simulation runner', () => {
   const logger = new JsonLogger('error', () => undefined);
   beforeAll(async () => {
     const db = await createTestDatabase('simulation_runner');
-    drop = db.drop;
+    drop = () => db.drop();
     const { runMigrations } = await import('../../libs/persistence/src');
     await runMigrations({ url: db.url });
     ds = createDataSource({ url: db.url }, { poolSize: 6 });

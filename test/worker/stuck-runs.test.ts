@@ -111,7 +111,8 @@ async function withWorker<T>(o: { bundle: WorkflowBundle; identity: string }, fn
     taskQueue: taskQueue(),
     workflowBundle: o.bundle,
     identity: o.identity,
-    buildId: BUILD,
+    // Unversioned: the build id only names the build in the history, the same for both bundles.
+    workerDeploymentOptions: { version: { deploymentName: 'recovery-probe', buildId: BUILD }, useWorkerVersioning: false },
     stickyQueueScheduleToStartTimeout: '1s',
   });
   return worker.runUntil(fn());
@@ -551,7 +552,7 @@ describe('the detector', () => {
     const b = detector({ identity: 'detector-b', passIntervalMs: 100 });
     a.start();
     b.start();
-    const holder = await eventually(async () => (a.holdsLock ? a : b.holdsLock ? b : undefined), 'one detector to hold the lock');
+    const holder = await eventually(() => (a.holdsLock ? a : b.holdsLock ? b : undefined), 'one detector to hold the lock');
     const other = holder === a ? b : a;
     const pass = await eventually(async () => {
       const last = await stuckRuns.lastPass();
@@ -560,7 +561,7 @@ describe('the detector', () => {
     expect(pass.detector).toBe(holder === a ? 'detector-a' : 'detector-b');
     expect(other.holdsLock).toBe(false);
     await holder.stop();
-    await eventually(async () => other.holdsLock, 'the other detector to take over');
+    await eventually(() => other.holdsLock, 'the other detector to take over');
     await eventually(
       async () => (await stuckRuns.lastPass())?.detector === (other === a ? 'detector-a' : 'detector-b'),
       'a pass by the other',

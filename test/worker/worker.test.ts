@@ -29,7 +29,7 @@ beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/activity-workflows'), logger: quietBundlerLogger });
   hook = createServer((req, res) => {
     let body = '';
-    req.on('data', (chunk) => (body += chunk));
+    req.on('data', (chunk) => (body += String(chunk)));
     req.on('end', () => {
       hookRequests.push({ idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER.toLowerCase()]), body });
       res.statusCode = hookAnswers.shift() ?? 200;
