@@ -24,6 +24,7 @@ import { connectTemporal, type TemporalHandles } from '../../libs/temporal/src';
 import { batchKey, campaignIdKey, phaseKey, unitCodeKey } from '../../libs/contracts/src';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { enrolCampaign, itemView, unitView } from './fixtures';
+import { ifSet } from '../support/if-set';
 
 // No worker polls this queue: startBatchUnits only needs the workflows recorded.
 const TASK_QUEUE = `idle-activities-${randomUUID()}`;
@@ -41,9 +42,9 @@ beforeAll(async () => {
   temporal = await connectTemporal(testServices().temporal);
 });
 afterAll(async () => {
-  await dataSource?.destroy();
-  await temporal?.connection.close();
-  await db?.drop();
+  await ifSet(dataSource)?.destroy();
+  await ifSet(temporal)?.connection.close();
+  await ifSet(db)?.drop();
 });
 
 function deps(over: Partial<ActivityDeps> = {}): ActivityDeps {

@@ -11,6 +11,7 @@ import { dto } from '../support/dto';
 import { AddRecordDto, DecisionDto } from '../../apps/api/src/units/units.dto';
 import { CreateCampaignDto } from '../../apps/api/src/campaigns/campaigns.dto';
 import { API_ROUTES } from './routes';
+import { ifSet } from '../support/if-set';
 
 type Who = 'anonymous' | 'office' | 'auditor' | 'unitA' | 'unitB' | 'supA' | 'supB';
 const EVERYONE: Who[] = ['anonymous', 'office', 'auditor', 'unitA', 'unitB', 'supA', 'supB'];
@@ -335,7 +336,7 @@ beforeAll(async () => {
   ).toBe(201);
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe.each(ROWS)('$call', (row) => {

@@ -9,6 +9,7 @@ import { toErrorBody } from '../../apps/api/src/common/errors.filter';
 import { createDataSource } from '../../libs/persistence/src';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support';
+import { ifSet } from '../support/if-set';
 
 let db: TestDatabase;
 let ds: DataSource;
@@ -19,8 +20,8 @@ beforeAll(async () => {
   await ds.initialize();
 });
 afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
+  await ifSet(ds)?.destroy();
+  await ifSet(db)?.drop();
 });
 
 it('a transaction whose connection the server closed is a 503, not a 500', async () => {

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { apiContextOf } from '../../apps/api/src/main';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let campaignId: string;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   unitA = enrolled.body.results[0].id;
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe('1. tokens exist only as hashes; Idempotency-Keys expire', () => {

@@ -5,6 +5,7 @@
 import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   w = await buildWorld(api, { disclosure: 'PT3S' });
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();

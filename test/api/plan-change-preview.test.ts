@@ -9,6 +9,7 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import { apiContextOf } from '../../apps/api/src/main';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(300_000);
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   await eventually(async () => ((await office('GET', `/api/items/${items[1]}`)).body.status === 'open' ? true : undefined), 'items open');
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 /** Every row of every table, as text. */

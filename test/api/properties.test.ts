@@ -8,6 +8,7 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   w = await buildWorld(api);
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 // ---------- generators ----------

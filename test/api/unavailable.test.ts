@@ -6,6 +6,7 @@ import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
 import { driveToEffectiveTaskBook } from './drive';
+import { ifSet } from '../support/if-set';
 
 describe('with no worker running the workflows', () => {
   let api: ApiUnderTest;
@@ -46,7 +47,7 @@ describe('with no worker running the workflows', () => {
     await api.stopWorker();
   }, 240_000);
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it('a unit, an item and a programme are read from the read model: 200, with when they were projected', async () => {

@@ -23,6 +23,7 @@ import { buildWorld, type World } from '../api/world';
 import { startAuditApi, workflowBundle, type AuditApi } from './api-harness';
 import { runAudit } from '../../apps/cli/src/audit';
 import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 /** `massline audit …` in this process, with the API's configuration in its environment. */
 async function massline(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -144,7 +145,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe('GET /api/units/:id/history', () => {

@@ -10,6 +10,7 @@ import { campaignIdKey, kindKey } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 const run = promisify(execFile);
 const workflowsPath = require.resolve('./fixtures/workflows/exercise');
@@ -77,8 +78,8 @@ describe('history export (temporal workflow show --output json)', () => {
   });
 
   afterAll(async () => {
-    await connection?.close();
-    await nativeConnection?.close();
+    await ifSet(connection)?.close();
+    await ifSet(nativeConnection)?.close();
   });
 
   it('prints every run exactly as the Temporal CLI does (latest run, a given run, a failed child)', async () => {

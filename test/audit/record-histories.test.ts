@@ -14,6 +14,7 @@ import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 import { startAuditApi, type AuditApi } from './api-harness';
 import { apiContextOf } from '../../apps/api/src/main';
+import { ifSet } from '../support/if-set';
 
 const RECORD = process.env.MASSLINE_RECORD_HISTORIES === '1';
 export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
@@ -122,7 +123,7 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
     api = await startAuditApi();
   });
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it('drives every path and saves the histories', async () => {

@@ -8,6 +8,7 @@ import { campaignIdKey } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 describe('replaying histories', () => {
   const campaignId = `audit-replay-${randomUUID()}`;
@@ -59,8 +60,8 @@ describe('replaying histories', () => {
   });
 
   afterAll(async () => {
-    await connection?.close();
-    await nativeConnection?.close();
+    await ifSet(connection)?.close();
+    await ifSet(nativeConnection)?.close();
   });
 
   it('replays a campaign found by its search attribute against the code that wrote it', async () => {

@@ -16,6 +16,7 @@ import { inPool, sleep } from '../support/massline-up';
 import { eventually } from '../support/eventually';
 import { cliMain, memoryOf, root, startCluster, table, type RunningCluster } from './harness';
 import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 const UNITS = 24;
 const ITEMS_PER_UNIT = 2;
@@ -122,8 +123,10 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
   }, 600_000);
 
   afterAll(async () => {
-    await pg?.end().catch(() => undefined);
-    if (cluster) {
+    await ifSet(pg)
+      ?.end()
+      .catch(() => undefined);
+    if (ifSet(cluster)) {
       const code = await cluster.stop();
       note(`massline up --cluster stopped (exit ${code})`);
       if (process.env.MASSLINE_KEEP_CLUSTER_DATA === '1') note(`data kept in ${cluster.dataDir}`);

@@ -15,6 +15,7 @@ import { answerConfirmation, axeAudits, launchBrowser, newPerson, pick, screensh
 import { REFUSALS } from '../../apps/console/src/refusals';
 import { GATES } from '../../libs/domain/src';
 import { apiContextOf } from '../../apps/api/src/main';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(400_000);
 
@@ -147,8 +148,8 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await api?.close();
+  await ifSet(browser)?.close();
+  await ifSet(api)?.close();
 });
 
 const signIn = (page: Page, principalId: string) => signInWithLink(page, api, principalId);

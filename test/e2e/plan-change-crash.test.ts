@@ -9,6 +9,7 @@ import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 import { assertWorkerBuilt, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process';
 import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(300_000);
 
@@ -25,8 +26,8 @@ describe('a plan change while a worker dies', () => {
   });
   afterAll(async () => {
     await stopWorkerProcesses(workers);
-    await pg?.end();
-    await api?.close();
+    await ifSet(pg)?.end();
+    await ifSet(api)?.close();
   });
 
   it('leaves each rung fired once, under exactly one plan version', async () => {

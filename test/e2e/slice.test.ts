@@ -11,6 +11,7 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import type { Json } from '../support/json';
 import { compressedPlan } from '../api/plans';
+import { ifSet } from '../support/if-set';
 
 const run = promisify(execFile);
 
@@ -20,7 +21,7 @@ describe('vertical slice: from the office token to running unit workflows', () =
     api = await startApi({ worker: true });
   });
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it('starts one workflow per unit, lists them by search attribute, answers the phase from the workflow and projects it by activity', async () => {

@@ -6,6 +6,7 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 import { assertWorkerBuilt, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process';
+import { ifSet } from '../support/if-set';
 
 describe('worker crash', () => {
   let api: ApiUnderTest;
@@ -20,8 +21,8 @@ describe('worker crash', () => {
   });
   afterAll(async () => {
     await stopWorkerProcesses(workers);
-    await pg?.end();
-    await api?.close();
+    await ifSet(pg)?.end();
+    await ifSet(api)?.close();
   });
 
   it('a worker killed with SIGKILL and restarted loses nothing: due rungs fire once, in order, and units carry on', async () => {

@@ -133,7 +133,7 @@ export class FaultInjector {
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       }),
     );
-    return (pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`));
+    return pollers.some((p) => p.identity?.startsWith(`${pid}@`));
   }
 
   private async workerPolling(): Promise<number> {

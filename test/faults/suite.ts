@@ -50,6 +50,7 @@ import { judgeReads, outcomesText, ReadTraffic, type ReadWorld } from './reads';
 import { StuckRunWatch } from './watch';
 import { WebhookReceiver } from './webhook-receiver';
 import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 export interface FaultScale {
   name: 'small' | 'full';
@@ -327,14 +328,14 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
     afterAll(async () => {
       await Promise.all([watch?.stop(), reads?.stop(), queries?.stop()]);
       await faults?.close();
-      if (up) {
+      if (ifSet(up)) {
         const code = await up.stop();
         note(`massline up stopped (exit ${code})`);
         // A failed run keeps its data (the logs of every process, PostgreSQL, Temporal's file) to look into.
         if (process.env.MASSLINE_KEEP_FAULTS_DATA === '1' || !passed) note(`data kept in ${up.dataDir}`);
         else fs.rmSync(up.dataDir, { recursive: true, force: true });
       }
-      await receiver?.stop();
+      await ifSet(receiver)?.stop();
       note(`the whole suite took ${seconds(Date.now() - started)}`);
       const file = process.env.MASSLINE_FAULTS_REPORT;
       if (file) fs.writeFileSync(file, `${report.lines.join('\n')}\n\n${report.table}\n`);
@@ -753,7 +754,8 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
             });
             // Outages held the book up (its repeats carried the same body) until its first deadline had passed: it is
             // refused as a whole (a deadline must be in the future), and the unit sets its deadlines again from now.
-            const past = answer.status === 400 && (answer.body?.details ?? []).some((d: { rule?: string }) => d?.rule === 'input.future');
+            const past =
+              answer.status === 400 && (answer.body?.details ?? []).some((d: { rule?: string } | null) => d?.rule === 'input.future');
             if (past) {
               note(`${u.code}'s task book reached the API after its first deadline (sent ${seconds(Date.now() - set)} earlier): set again`);
               set = Date.now();
@@ -864,7 +866,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
         } finally {
           chattering = false;
           await chatter.catch((e: unknown) => note(`chatter: ${String(e)}`));
-          await Promise.all([reads?.stop(), queries?.stop()]);
+          await Promise.all([ifSet(reads)?.stop(), queries?.stop()]);
         }
         note(`faults done: ${faults.outages.map((o) => `${o.what} ${o.how}`).join('; ')}`);
 

@@ -11,6 +11,7 @@ import { startMasslineUp, type RunningMassline } from '../support/massline-up';
 import { eventually } from '../support/eventually';
 import type { SpanLine } from '../../libs/telemetry/src/file-exporter';
 import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 const OFFICE_TOKEN = `operability-office-${process.pid}-0123456789abcdef`;
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (!up) return;
+  if (!ifSet(up)) return;
   await up.stop();
   fs.rmSync(up.dataDir, { recursive: true, force: true });
 });

@@ -220,7 +220,7 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
             taskQueue: { name: 'massline' },
             taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
           });
-          return pollers?.some((p) => p.identity?.startsWith(`${newWorker}@`)) || undefined;
+          return pollers.some((p) => p.identity?.startsWith(`${newWorker}@`)) || undefined;
         }, 'the restarted worker to poll');
       } finally {
         await connection.close();

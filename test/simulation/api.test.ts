@@ -14,6 +14,7 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { apiContextOf } from '../../apps/api/src/main';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, testServices } from '../support';
+import { ifSet } from '../support/if-set';
 
 const office = (api: ApiUnderTest, method: string, p: string, body?: unknown) => api.call(method, p, { token: OFFICE_TOKEN, body });
 
@@ -35,7 +36,7 @@ describe('POST /api/simulations', () => {
     api = await startApi({ env: { MASSLINE_SIMULATION_SCRATCH_SERVER: testServices().postgres.adminUrl } });
   });
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it("simulates a live campaign's plan and enrolment as a job with progress; the report as JSON and HTML; the campaign is untouched", async () => {
@@ -133,8 +134,8 @@ describe('the simulation runner', () => {
     await ds.initialize();
   });
   afterAll(async () => {
-    await ds?.destroy();
-    await drop?.();
+    await ifSet(ds)?.destroy();
+    await ifSet(drop)?.();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

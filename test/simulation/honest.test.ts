@@ -18,6 +18,7 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { eventually } from '../support/eventually';
 import { testServices } from '../support';
 import { HttpDriver, type LiveUnit } from './http-driver';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(1_500_000);
 
@@ -103,7 +104,7 @@ beforeAll(async () => {
   if (RUN) api = await startApi({ worker: true });
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 (RUN ? it : it.skip)(

@@ -15,6 +15,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../../libs/temporal/src/request-
 import { startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
+import { ifSet } from '../support/if-set';
 
 const EventType = temporal.api.enums.v1.EventType;
 const quiet = {
@@ -35,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 type Event = temporal.api.history.v1.IHistoryEvent;

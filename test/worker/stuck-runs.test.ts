@@ -29,6 +29,7 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { testServices } from '../support';
 import { quietBundlerLogger } from '../workflows/helpers';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 const probe = (v: 'v1' | 'v2') => require.resolve(`./fixtures/recovery-probe/${v}`);
 const PROBE_TYPE = 'recoveryProbeWorkflow';
@@ -70,18 +71,20 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const d of detectors) await d.stop();
-  await Promise.all(
-    started.map((id) =>
-      client?.workflow
-        .getHandle(id)
-        .terminate('test done')
-        .catch(() => undefined),
-    ),
-  );
+  const c = ifSet(client);
+  if (c)
+    await Promise.all(
+      started.map((id) =>
+        c.workflow
+          .getHandle(id)
+          .terminate('test done')
+          .catch(() => undefined),
+      ),
+    );
   await Promise.all(pending);
-  await native?.close();
-  await connection?.close();
-  await api?.close();
+  await ifSet(native)?.close();
+  await ifSet(connection)?.close();
+  await ifSet(api)?.close();
 });
 
 const taskQueue = () => api.config.temporal.taskQueue;

@@ -27,6 +27,7 @@ import { admitUpdate, approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up 
 import { actors, iso, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
 import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
+import { ifSet } from '../support/if-set';
 
 // Guards, not expectations: on a loaded machine a restarted worker may wait out a task timeout first.
 jest.setTimeout(300_000);
@@ -44,9 +45,9 @@ beforeAll(async () => {
   client = new Client({ connection, namespace });
 });
 afterAll(async () => {
-  await connection?.close();
-  await native?.close();
-  await t?.teardown();
+  await ifSet(connection)?.close();
+  await ifSet(native)?.close();
+  await ifSet(t)?.teardown();
 });
 
 const started: string[] = [];

@@ -18,6 +18,7 @@ import { defaultPlan, type Actor, type Batch, type Plan } from '../../libs/domai
 import { MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
 import { createTestDatabase, createTimeSkippingEnv, type TestDatabase } from '../support';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -137,8 +138,8 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
       });
     },
     async teardown() {
-      await dataSource?.destroy();
-      await db?.drop();
+      await ifSet(dataSource)?.destroy();
+      await ifSet(db)?.drop();
     },
   };
   return ctx;

@@ -38,13 +38,14 @@ import {
 } from './helpers';
 import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('item-ladder');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 async function startItem(taskQueue: string, deadlineMs: number, over: Partial<ItemWorkflowInput> = {}) {

@@ -15,13 +15,14 @@ import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, t
 import { eventually } from '../support/eventually';
 import { dto } from '../support/dto';
 import { PlanChangeApplyDto, PlanChangePreviewDto } from '../../apps/api/src/campaigns/plan-changes.dto';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('plan_versions');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 const office: Principal = { id: 'office-principal', name: 'campaign office', role: 'office' };

@@ -8,13 +8,14 @@ import { up } from './drive';
 import { DAY, HOUR, iso, refusalOf, saveHistory, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
 import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('programme');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 describe('programmes', () => {

@@ -36,13 +36,14 @@ import {
 } from './helpers';
 import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('unit-lifecycle');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 async function startUnit(taskQueue: string, over: Partial<UnitWorkflowInput> = {}) {
