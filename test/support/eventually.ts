@@ -25,5 +25,6 @@ export async function eventually<T>(
   }
 }
 
-/** What was thrown, for a message: an error as `Name: message`, anything else as JSON. */
-export const describeThrow = (thrown: unknown): string => (thrown instanceof Error ? String(thrown) : JSON.stringify(thrown));
+/** What was thrown, for a message: an error as `Name: message`, a string as it is, anything else as JSON. */
+export const describeThrow = (thrown: unknown): string =>
+  thrown instanceof Error ? String(thrown) : typeof thrown === 'string' ? thrown : JSON.stringify(thrown);
