@@ -18,6 +18,7 @@ import { startTemporalDevServer } from '../../apps/cli/src/embedded/temporal-dev
 import { StuckRunDetector } from '../../apps/worker/src/stuck-runs';
 import { createDataSource, runMigrations } from '../../libs/persistence/src';
 import { registerSearchAttributes } from '../../libs/temporal/src';
+import { ensureTemporalCli } from '../../scripts/lib/tools';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2000);
 const RATES = (process.env.BENCH_RATES ?? '100,500,10000').split(',').map(Number);
@@ -40,10 +41,8 @@ export async function main(): Promise<void> {
         return Promise.resolve();
       });
       if (!address) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const tools = require('../../scripts/lib/tools.js') as { ensureTemporalCli(): Promise<string> };
         const server = await startTemporalDevServer({
-          cliPath: await tools.ensureTemporalCli(),
+          cliPath: await ensureTemporalCli(),
           port: await freePort(),
           namespace: 'default',
           logFile: join(dir, 'temporal.log'),
