@@ -15,6 +15,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../../libs/temporal/src/request-
 import { startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
+import { ifSet } from '../support/if-set';
 
 const EventType = temporal.api.enums.v1.EventType;
 const quiet = {
@@ -35,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -64,7 +65,7 @@ it('carries the request id from the Update to the projection it causes, and repl
   // The Update carries the request id of the HTTP call...
   const update = events[accepted].workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!;
   expect(update.name).toBe('addRecord');
-  expect(requestIdOf(update.header?.fields as never)).toBe(requestId);
+  expect(requestIdOf(update.header?.fields ?? undefined)).toBe(requestId);
   // ...and so does the projection the workflow scheduled after it, outside the handler; those before it do not (the
   // first ones may carry the request id of the call that started the run).
   const after = events
@@ -72,11 +73,11 @@ it('carries the request id from the Update to the projection it causes, and repl
     .map(scheduledActivity)
     .filter(Boolean);
   expect(after[0]!.activityType!.name).toBe('projectUnit');
-  expect(requestIdOf(after[0]!.header?.fields as never)).toBe(requestId);
+  expect(requestIdOf(after[0]!.header?.fields ?? undefined)).toBe(requestId);
   const before = events.slice(0, accepted).map(scheduledActivity).filter(Boolean);
   expect(before.length).toBeGreaterThan(0);
-  for (const a of before) expect(requestIdOf(a!.header?.fields as never)).not.toBe(requestId);
-  expect(defaultPayloadConverter.fromPayload(after[0]!.header!.fields![REQUEST_ID_HEADER] as never)).toBe(requestId);
+  for (const a of before) expect(requestIdOf(a!.header?.fields ?? undefined)).not.toBe(requestId);
+  expect(defaultPayloadConverter.fromPayload(after[0]!.header!.fields![REQUEST_ID_HEADER])).toBe(requestId);
 
   // It replays with the workers' interceptors, as the audit's replay bundles them. Without them it would not: their
   // span ends an Update's handler a few microtasks later, which the history records (behind an SDK flag).
@@ -122,7 +123,7 @@ it('lets a run written before tracing go on with it: the run records the patch w
     const updates = events.flatMap((e, i) => (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ? [i] : []));
     const patchOf = (e: Event) => {
       const payload = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
-      return payload ? (defaultPayloadConverter.fromPayload(payload as never) as { id?: string }).id : undefined;
+      return payload ? defaultPayloadConverter.fromPayload<{ id?: string }>(payload).id : undefined;
     };
     const marker = events.findIndex((e) => patchOf(e) === TRACING_PATCH);
     expect(updates).toHaveLength(2);
