@@ -270,7 +270,13 @@ async function publish(run: ItemRun, final = false): Promise<void> {
     setCurrentDetails(itemCurrentDetails(v));
     upsertSearchAttributesOnChange(run, v);
     if (run.reported.status !== v.status || run.reported.card !== v.card) {
-      await reportToUnit(run, v);
+      // Awaited here, not in a helper: an extra await would move this run's later commands among others'.
+      try {
+        await reportToUnit(run, v);
+      } catch (e) {
+        // Only a unit that has ended refuses the signal; its card no longer changes.
+        log.warn('unit not reachable; item report not delivered', { unit: input.parentWorkflowId, error: String(e) });
+      }
       continue;
     }
     if (!s.changes.length && run.projectedVersion === v.version) return;
@@ -299,21 +305,16 @@ function upsertSearchAttributesOnChange(run: ItemRun, v: ItemView): void {
   run.searchAttributes = attrs;
 }
 
-/** Tells the unit the item's status and card (a signal to its workflow). */
-async function reportToUnit(run: ItemRun, v: ItemView): Promise<void> {
+/** Tells the unit the item's status and card (a signal to its workflow); the signal's own promise is returned. */
+function reportToUnit(run: ItemRun, v: ItemView): Promise<void> {
   const { input, reported } = run;
   reported.status = v.status;
   reported.card = v.card;
-  try {
-    await getExternalWorkflowHandle(input.parentWorkflowId).signal(itemReportSignal, {
-      itemId: input.itemId,
-      status: v.status,
-      card: v.card,
-    });
-  } catch (e) {
-    // Only a unit that has ended refuses the signal; its card no longer changes.
-    log.warn('unit not reachable; item report not delivered', { unit: input.parentWorkflowId, error: String(e) });
-  }
+  return getExternalWorkflowHandle(input.parentWorkflowId).signal(itemReportSignal, {
+    itemId: input.itemId,
+    status: v.status,
+    card: v.card,
+  });
 }
 
 /** Patch marker: the ladder walks every deadline that stood, not only the current one (see `walkEveryDeadline`). */

@@ -405,8 +405,11 @@ function disclosureTimers(state: UnitState): (endsAt: string) => void {
   };
 }
 
-/** Waits for the next change, the disclosure's end or the moment to continue as new. */
-async function awaitChange(run: UnitRun, awaitDisclosureEnd: (endsAt: string) => void): Promise<void> {
+/**
+ * Waits for the next change, the disclosure's end or the moment to continue as new. Not async: the caller awaits
+ * the condition's own promise, so no await is added between the wake and the main loop's next commands.
+ */
+function awaitChange(run: UnitRun, awaitDisclosureEnd: (endsAt: string) => void): Promise<unknown> {
   const { state } = run;
   const seen = state.view.version;
   const elapsed = state.disclosureElapsed;
@@ -415,14 +418,13 @@ async function awaitChange(run: UnitRun, awaitDisclosureEnd: (endsAt: string) =>
     // Published meanwhile (possibly while an earlier change was being projected): its end gets its timer now.
     const endsAt = disclosureAwaitingTimer(state);
     if (endsAt) awaitDisclosureEnd(endsAt);
-    await condition(wake);
+    return condition(wake);
   } else {
     // Runs recorded before the disclosure had its own timer replay as they ran: there, whether the wait has a
     // timer depended on the clock (README: "A history that never needs rewriting").
     const tb = state.view.taskBook;
     const disclosureLeft = tb?.status === 'disclosed' ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') - Date.now() : 0;
-    if (disclosureLeft > 0) await condition(wake, disclosureLeft);
-    else await condition(wake);
+    return disclosureLeft > 0 ? condition(wake, disclosureLeft) : condition(wake);
   }
 }
 
