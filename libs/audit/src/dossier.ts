@@ -125,12 +125,13 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
   const rungs = unitEscalations.map((e) => rungOf(e, notifications));
 
   const texts = (digests: string[]) => store.texts(digests);
-  const itemTrail = itemHistory
-    ? await withTimelineTexts(
-        mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId!) }), refusals.map(refusalEntry)),
-        texts,
-      )
-    : [];
+  const itemTrail =
+    itemHistory && escalation.itemId
+      ? await withTimelineTexts(
+          mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId) }), refusals.map(refusalEntry)),
+          texts,
+        )
+      : [];
   const unitTrail = unitHistory
     ? await withTimelineTexts(
         renderTimeline(unitHistory, { workflowId: unitWorkflowId(unit.id) }).filter((e) => UNIT_TRAIL_ACTIONS.has(e.action)),
@@ -176,8 +177,25 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
 
 // ---------- printable HTML ----------
 
-const esc = (v: unknown): string =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const HTML_ESCAPES = new Map([
+  ['&', '&amp;'],
+  ['<', '&lt;'],
+  ['>', '&gt;'],
+  ['"', '&quot;'],
+  ["'", '&#39;'],
+]);
+/** A value as HTML text; what is not a string, number or boolean shows as JSON. */
+const esc = (v: unknown): string => {
+  const text =
+    v === null || v === undefined
+      ? ''
+      : typeof v === 'string'
+        ? v
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? String(v)
+          : JSON.stringify(v);
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES.get(c) ?? c);
+};
 
 const when = (iso: string | null | undefined) => (iso ? esc(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')) : '—');
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import Long from 'long';
-import { decodePayloads, attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent } from './events';
+import { decodePayloads, attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent, type JsonPayloads } from './events';
 import { fetchJsonHistory } from './history';
 import {
   completedTaskIds,
@@ -112,6 +112,36 @@ export function resolveResetPoint(
 const name = (x: { name?: string } | undefined) => x?.name ?? '?';
 const shortDuration = (d: string | undefined) => (d ? `${Number(d.replace(/s$/, '')).toLocaleString('en')} s` : '?');
 
+/** The attributes of the history events a reset plan names (JSON form; any may be missing). */
+interface PlannedEventAttributes {
+  activityType?: { name?: string };
+  activityId?: string;
+  timerId?: string;
+  startToFireTimeout?: string;
+  workflowType?: { name?: string };
+  workflowId?: string;
+  details?: Record<string, JsonPayloads>;
+  markerName?: string;
+  signalName?: string;
+  workflowExecution?: { workflowId?: string };
+  searchAttributes?: { indexedFields?: Record<string, unknown> };
+  upsertedMemo?: { fields?: Record<string, unknown> };
+  acceptedEventId?: string | number;
+  meta?: { updateId?: string };
+  identity?: string;
+  protocolInstanceId?: string;
+  acceptedRequest?: { input?: { name?: string }; meta?: { updateId?: string } };
+  request?: { input?: { name?: string }; meta?: { updateId?: string } };
+}
+
+/** A patch marker's id, as its details record it (the SDKs name the field differently). */
+function patchIdOf(details: Record<string, JsonPayloads> | undefined): string | undefined {
+  const decoded = new Map(Object.entries(details ?? {}).map(([k, v]) => [k, decodePayloads(v)]));
+  const patch: unknown = decoded.get('patch_id')?.[0] ?? decoded.get('patchId')?.[0];
+  if (!patch) return undefined;
+  return typeof patch === 'string' ? patch : JSON.stringify(patch);
+}
+
 interface Outcome {
   [scheduledOrStartedId: number]: string;
 }
@@ -120,7 +150,7 @@ interface Outcome {
 function outcomes(events: JsonHistoryEvent[]): Outcome {
   const out: Outcome = {};
   for (const e of events) {
-    const a = attributesOf<Record<string, string | undefined>>(e);
+    const a = attributesOf(e) as Record<string, string | undefined>;
     const t = e.eventType.replace('EVENT_TYPE_', '');
     if (t.startsWith('ACTIVITY_TASK_') && a.scheduledEventId && t !== 'ACTIVITY_TASK_STARTED' && t !== 'ACTIVITY_TASK_SCHEDULED')
       out[Number(a.scheduledEventId)] = t.replace('ACTIVITY_TASK_', '').toLowerCase().replace(/_/g, ' ');
@@ -157,7 +187,7 @@ export function planReset(o: {
   let tasks = 0;
   for (const e of after) {
     const id = eventIdOf(e);
-    const a = attributesOf<Record<string, any>>(e);
+    const a = attributesOf(e) as PlannedEventAttributes;
     const add = (kind: string, what: string) => discard.push({ eventId: id, kind, what });
     const outcome = (fallback: string) => done[id] ?? fallback;
     switch (e.eventType.replace('EVENT_TYPE_', '')) {
@@ -177,11 +207,8 @@ export function planReset(o: {
         );
         break;
       case 'MARKER_RECORDED': {
-        const details = Object.fromEntries(
-          Object.entries((a.details ?? {}) as Record<string, { payloads?: [] }>).map(([k, v]) => [k, decodePayloads(v)]),
-        );
-        const patch = details.patch_id?.[0] ?? details.patchId?.[0];
-        add('marker', `${a.markerName}${patch ? ` ${String(patch)}` : ''}`);
+        const patch = patchIdOf(a.details);
+        add('marker', `${a.markerName}${patch ? ` ${patch}` : ''}`);
         break;
       }
       case 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED':
