@@ -22,6 +22,8 @@ import {
   type ReplayProgress,
   type ReplaySelection,
   type TimelineEntry,
+  textOf,
+  type JsonHistory,
 } from '../../../../libs/audit/src';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { ProgressBar } from './progress';
@@ -130,7 +132,7 @@ async function exportCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   }
   if (args.values.out) {
     fs.writeFileSync(args.values.out, json);
-    io.err.write(`${workflowId}: ${JSON.parse(json).events.length} events written to ${args.values.out}\n`);
+    io.err.write(`${workflowId}: ${(JSON.parse(json) as JsonHistory).events.length} events written to ${args.values.out}\n`);
   } else {
     io.out.write(json);
   }
@@ -145,7 +147,7 @@ function detailLine(e: TimelineEntry): string {
   const skip = new Set(['updateId', 'auditLogId', 'route']);
   const parts = Object.entries(e.detail)
     .filter(([k, v]) => !skip.has(k) && v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   const text = parts.join(' ');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
@@ -160,7 +162,7 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
     store = await c.store();
   } catch (e) {
     io.err.write(`massline audit: refused decisions and stored texts not shown — the database is unreachable: ${(e as Error).message}\n`);
-    store = { refusals: async () => [], texts: async () => new Map() };
+    store = { refusals: () => Promise.resolve([]), texts: () => Promise.resolve(new Map<string, string>()) };
   }
   const result =
     id.includes('.item-') || id.startsWith('massline-item-')
@@ -180,7 +182,7 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
     const who = `${e.actor} (${e.role})`;
     const mark = e.outcome === 'refused' ? '✗ ' : '';
     io.out.write(`${e.at}  ${pad(mark + label, 24)}  ${pad(who, 30)}${e.itemId ? `  [${e.itemId}]` : ''}\n`);
-    if (e.comment) io.out.write(`    ${lang === 'zh' ? '理由' : 'why'}: ${e.comment}\n`);
+    if (e.comment) io.out.write(`    ${lang === 'zh' ? '理由' : 'why'}: ${textOf(e.comment) ?? JSON.stringify(e.comment)}\n`);
     if (e.rule) io.out.write(`    rule: ${e.rule}\n`);
     const d = detailLine(e);
     if (d) io.out.write(`    ${d}\n`);
@@ -234,9 +236,10 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   if (files.length) {
     const items = files.map((file) => {
       const text = fs.readFileSync(file, 'utf8');
-      const parsed = JSON.parse(text);
-      const first = parsed?.events?.[0]?.workflowExecutionStartedEventAttributes;
-      return { workflowId: (first?.workflowId as string | undefined) ?? file, history: historyFromCliJson(parsed) };
+      const parsed = JSON.parse(text) as { events?: Array<{ workflowExecutionStartedEventAttributes?: { workflowId?: unknown } }> } | null;
+      // A file that is not a history is named by historyFromCliJson; its workflow id is read when it is there.
+      const first = Array.isArray(parsed?.events) ? parsed.events[0]?.workflowExecutionStartedEventAttributes : undefined;
+      return { workflowId: typeof first?.workflowId === 'string' ? first.workflowId : file, history: historyFromCliJson(parsed ?? text) };
     });
     const bundle = await bundleWorkflows();
     const live: ReplayProgress = { total: items.length, replayed: 0, failures: [], events: 0 };

@@ -58,7 +58,8 @@ export class WorkflowDriver {
   constructor(private readonly client: Client) {}
 
   private update<R>(handle: WorkflowHandle, def: { name: string }, args: object): Promise<R> {
-    return handle.executeUpdate(def as never, { args: [args] as never }) as Promise<R>;
+    // By name: the simulator drives every Update with its own payloads; the workflow's validator checks them.
+    return handle.executeUpdate<R, [object]>(def.name, { args: [args] });
   }
 
   /** Runs one action of `unit` (throws what the workflow refuses: an agenda that breaks a rule is a bug). */
