@@ -502,25 +502,34 @@ function openSession(plan: UpPlan): Session {
     },
   });
 
-  // A second Ctrl-C while stopping: kill everything at once.
+  const release = handleSignals(
+    () => {
+      supervisor.killAll();
+      fs.rmSync(stateFile, { force: true });
+    },
+    (signal) => void stopAll(`${signal} received`).then(() => finish(0)),
+  );
+  return { supervisor, finished, stopping: () => stopped, stopAll, saveState, release };
+}
+
+/** Ctrl-C and SIGTERM stop everything; a second one while stopping kills everything at once. Returns the release. */
+function handleSignals(killAll: () => void, stop: (signal: NodeJS.Signals) => void): () => void {
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) {
       note('stopping at once (second interrupt)');
-      supervisor.killAll();
-      fs.rmSync(stateFile, { force: true });
+      killAll();
       process.exit(130);
     }
-    void stopAll(`${signal} received`).then(() => finish(0));
+    stop(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const release = () => {
+  return () => {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   };
-  return { supervisor, finished, stopping: () => stopped, stopAll, saveState, release };
 }
 
 /** Boots everything under one supervisor, says where it is, and runs until stopped; resolves with the exit code. */
@@ -603,10 +612,15 @@ async function startApps(
     workers.map((w) => ({ process: w.process, logFile: w.spec.logFile })),
   );
 
-  // The first API alone (on a fresh database it seeds the office principal), then the others side by side.
   const tokenExisted = fs.existsSync(officeTokenFile(plan));
+  await startApis(apiPorts, supervisor, (i) => appSpec('api', i, args.apis, { PORT: String(apiPorts[i]) }));
+  return { workers, tokenExisted };
+}
+
+/** The first API alone (on a fresh database it seeds the office principal), then the others side by side; each until ready. */
+async function startApis(apiPorts: number[], supervisor: Supervisor, spec: (i: number) => ChildSpec): Promise<void> {
   const startApi = async (i: number) => {
-    const api = await supervisor.start(appSpec('api', i, args.apis, { PORT: String(apiPorts[i]) }));
+    const api = await supervisor.start(spec(i));
     const base = `http://127.0.0.1:${apiPorts[i]}`;
     await waitUntil(`the API (${base}/health/ready)`, async () => (await getStatus(`${base}/health/ready`)) === 200, {
       timeoutMs: 120_000,
@@ -614,11 +628,9 @@ async function startApps(
       intervalMs: 250,
       logFile: api.spec.logFile,
     });
-    return api;
   };
   await startApi(0);
   await Promise.all(apiPorts.slice(1).map((_, i) => startApi(i + 1)));
-  return { workers, tokenExisted };
 }
 
 const officeTokenFile = (plan: UpPlan) => path.join(plan.dataDir, 'office-token');
@@ -709,50 +721,53 @@ async function startPostgresChild(ctx: BootContext, databases: string[]): Promis
   note(`PostgreSQL ready${postgres.initialised ? ' (initialised)' : ''} (${seconds(t)})`);
 }
 
-async function bootDev(ctx: BootContext): Promise<Booted> {
+/** The Temporal dev server as a supervised child (or the external Temporal, waited for); its Web UI's address. */
+async function startDevTemporal(ctx: BootContext): Promise<string | undefined> {
   const { config, dataDir, logDir, root, supervisor, options } = ctx;
-  const temporalStep = async (): Promise<string | undefined> => {
-    if (!config.temporal.embedded) {
-      note(`using Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS)`);
-      await waitForTemporal(config.temporal.address, config.temporal.namespace, { timeoutMs: 60_000 }).catch((e: unknown) => {
-        throw new UpError(
-          `Temporal at ${config.temporal.address} does not answer for namespace ${config.temporal.namespace}: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      });
-      return undefined;
-    }
-    const cliPath = config.temporal.cliPath ?? (await (options.ensureTemporalCli ?? defaultTools(root).ensureTemporalCli)());
-    const dbFilename = path.join(dataDir, 'temporal', 'temporal.db');
-    privateDir(path.dirname(dbFilename));
-    note(`starting the Temporal dev server on 127.0.0.1:${config.temporal.embeddedPort} (state: ${shown(dbFilename)})`);
-    const t = Date.now();
-    let uiUrl: string | undefined;
-    const logFile = path.join(logDir, 'temporal.log');
-    await supervisor.start({
-      name: 'temporal',
-      logFile,
-      marker: dbFilename,
-      stopGraceMs: 20_000,
-      start: async () => {
-        const server = await startTemporalDevServer({
-          cliPath,
-          port: config.temporal.embeddedPort,
-          uiPort: config.temporal.uiPort,
-          namespace: config.temporal.namespace,
-          dbFilename,
-          logFile,
-          detached: true,
-        });
-        uiUrl = server.uiUrl;
-        return server.process;
-      },
+  if (!config.temporal.embedded) {
+    note(`using Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS)`);
+    await waitForTemporal(config.temporal.address, config.temporal.namespace, { timeoutMs: 60_000 }).catch((e: unknown) => {
+      throw new UpError(
+        `Temporal at ${config.temporal.address} does not answer for namespace ${config.temporal.namespace}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     });
-    note(`Temporal ready (${seconds(t)})`);
-    return uiUrl;
-  };
+    return undefined;
+  }
+  const cliPath = config.temporal.cliPath ?? (await (options.ensureTemporalCli ?? defaultTools(root).ensureTemporalCli)());
+  const dbFilename = path.join(dataDir, 'temporal', 'temporal.db');
+  privateDir(path.dirname(dbFilename));
+  note(`starting the Temporal dev server on 127.0.0.1:${config.temporal.embeddedPort} (state: ${shown(dbFilename)})`);
+  const t = Date.now();
+  let uiUrl: string | undefined;
+  const logFile = path.join(logDir, 'temporal.log');
+  await supervisor.start({
+    name: 'temporal',
+    logFile,
+    marker: dbFilename,
+    stopGraceMs: 20_000,
+    start: async () => {
+      const server = await startTemporalDevServer({
+        cliPath,
+        port: config.temporal.embeddedPort,
+        uiPort: config.temporal.uiPort,
+        namespace: config.temporal.namespace,
+        dbFilename,
+        logFile,
+        detached: true,
+      });
+      uiUrl = server.uiUrl;
+      return server.process;
+    },
+  });
+  note(`Temporal ready (${seconds(t)})`);
+  return uiUrl;
+}
+
+async function bootDev(ctx: BootContext): Promise<Booted> {
+  const { config, supervisor } = ctx;
   // Both at once; whichever started is a child of the supervisor, so a failure of the other still stops it.
   const [temporalResult, postgresResult] = await Promise.allSettled([
-    temporalStep(),
+    startDevTemporal(ctx),
     config.database.embedded ? startPostgresChild(ctx, [EMBEDDED_DATABASE.database]) : Promise.resolve(),
   ]);
   // Stopped in reverse order: the API and workers first, then Temporal, PostgreSQL last.
@@ -770,34 +785,16 @@ async function bootDev(ctx: BootContext): Promise<Booted> {
 }
 
 async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Booted> {
-  const { config, dataDir, logDir, root, supervisor, options } = ctx;
+  const { config, logDir, root, supervisor, options } = ctx;
   const t0 = Date.now();
   const tools = await (options.ensureTemporalServer ?? defaultTools(root).ensureTemporalServer)();
   await startPostgresChild(ctx, [EMBEDDED_DATABASE.database, TEMPORAL_DATABASES.persistence, TEMPORAL_DATABASES.visibility]);
 
   const pg = { host: '127.0.0.1', port: config.database.embeddedPort, user: EMBEDDED_DATABASE.user, password: EMBEDDED_DATABASE.password };
   const pgUrl = (db: string) => `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${db}`;
-  let t = Date.now();
-  const steps = await setupSchemas(tools, pg, pgUrl, path.join(logDir, 'temporal-schema.log'));
-  note(
-    `Temporal schemas (temporal-sql-tool): ${steps.map((s) => `${s.database} ${s.from === undefined ? `set up at v${s.to}` : s.from === s.to ? `v${s.to}, up to date` : `upgraded v${s.from} → v${s.to}`}`).join(', ')} (${seconds(t)})`,
-  );
+  await setUpSchemas(tools, pg, pgUrl, logDir);
 
-  const t_ = config.temporal;
-  const layout: ClusterLayout = {
-    dir: path.join(dataDir, 'temporal'),
-    namespace: t_.namespace,
-    pg,
-    ports: {
-      frontend: t_.embeddedPort,
-      history: t_.cluster.historyPort,
-      matching: t_.cluster.matchingPort,
-      worker: t_.cluster.workerPort,
-      ui: t_.uiPort,
-    },
-    dynamicConfigSource: path.join(root, DYNAMIC_CONFIG_FILE),
-    uiOrigins: ctx.apiUrls,
-  };
+  const layout = clusterLayout(ctx, pg);
   const written = writeClusterConfig(layout);
   await forgetStaleMembers(pgUrl(TEMPORAL_DATABASES.persistence));
   const address = `127.0.0.1:${layout.ports.frontend}`;
@@ -812,8 +809,58 @@ async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Bo
     };
   };
 
+  await startServices(supervisor, tools, written, layout, serviceSpec);
+  const uiLine = await startUi(supervisor, tools, written, layout, logDir);
+  note(`Temporal cluster up in ${seconds(t0)}`);
+  return {
+    temporalAddress: address,
+    summary: [
+      uiLine,
+      `Temporal      ${address}  namespace ${layout.namespace}; cluster: frontend :${layout.ports.frontend}, history :${layout.ports.history}, ` +
+        `matching :${layout.ports.matching}, worker :${layout.ports.worker} (server v${tools.version} on PostgreSQL)`,
+    ],
+  };
+}
+
+/** Where the cluster keeps its data and which ports its services use. */
+function clusterLayout(ctx: BootContext & { apiUrls: string[] }, pg: ClusterLayout['pg']): ClusterLayout {
+  const t_ = ctx.config.temporal;
+  return {
+    dir: path.join(ctx.dataDir, 'temporal'),
+    namespace: t_.namespace,
+    pg,
+    ports: {
+      frontend: t_.embeddedPort,
+      history: t_.cluster.historyPort,
+      matching: t_.cluster.matchingPort,
+      worker: t_.cluster.workerPort,
+      ui: t_.uiPort,
+    },
+    dynamicConfigSource: path.join(ctx.root, DYNAMIC_CONFIG_FILE),
+    uiOrigins: ctx.apiUrls,
+  };
+}
+
+/** The Temporal databases' schemas set up, or upgraded to the server's version (temporal-sql-tool). */
+async function setUpSchemas(tools: ClusterTools, pg: ClusterLayout['pg'], pgUrl: (db: string) => string, logDir: string): Promise<void> {
+  const t = Date.now();
+  const steps = await setupSchemas(tools, pg, pgUrl, path.join(logDir, 'temporal-schema.log'));
+  note(
+    `Temporal schemas (temporal-sql-tool): ${steps.map((s) => `${s.database} ${s.from === undefined ? `set up at v${s.to}` : s.from === s.to ? `v${s.to}, up to date` : `upgraded v${s.from} → v${s.to}`}`).join(', ')} (${seconds(t)})`,
+  );
+}
+
+/** The cluster's services as supervised children, until the namespace is served. */
+async function startServices(
+  supervisor: Supervisor,
+  tools: ClusterTools,
+  written: ReturnType<typeof writeClusterConfig>,
+  layout: ClusterLayout,
+  serviceSpec: (service: (typeof TEMPORAL_SERVICES)[number]) => ChildSpec,
+): Promise<void> {
+  const address = `127.0.0.1:${layout.ports.frontend}`;
   // The frontend alone first: on a fresh database the services race each other to write the cluster metadata.
-  t = Date.now();
+  const t = Date.now();
   note(
     `starting Temporal ${TEMPORAL_SERVICES.join(', ')} (server v${tools.version}, frontend on ${address}; config in ${shown(written.configDir)})`,
   );
@@ -830,8 +877,16 @@ async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Bo
     `Temporal cluster ready (${seconds(t)}): namespace ${layout.namespace}${served.created ? ' registered' : ''}` +
       (served.searchAttributesAdded.length ? `, search attributes ${served.searchAttributesAdded.join(', ')} added` : ''),
   );
+}
 
-  let uiLine: string;
+/** The Temporal Web UI as a supervised child, when its server was built; the summary's line for it. */
+async function startUi(
+  supervisor: Supervisor,
+  tools: ClusterTools,
+  written: ReturnType<typeof writeClusterConfig>,
+  layout: ClusterLayout,
+  logDir: string,
+): Promise<string> {
   if (tools.uiServer) {
     const logFile = path.join(logDir, 'temporal-ui.log');
     const ui = await supervisor.start({
@@ -846,19 +901,9 @@ async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Bo
       child: ui.process,
       logFile,
     });
-    uiLine = `Temporal UI   ${uiUrl}`;
-  } else {
-    uiLine = `Temporal UI   (not available: the Web UI server did not build${tools.uiProblem ? `: ${tools.uiProblem.split('\n')[0]}` : ''})`;
+    return `Temporal UI   ${uiUrl}`;
   }
-  note(`Temporal cluster up in ${seconds(t0)}`);
-  return {
-    temporalAddress: address,
-    summary: [
-      uiLine,
-      `Temporal      ${address}  namespace ${layout.namespace}; cluster: frontend :${layout.ports.frontend}, history :${layout.ports.history}, ` +
-        `matching :${layout.ports.matching}, worker :${layout.ports.worker} (server v${tools.version} on PostgreSQL)`,
-    ],
-  };
+  return `Temporal UI   (not available: the Web UI server did not build${tools.uiProblem ? `: ${tools.uiProblem.split('\n')[0]}` : ''})`;
 }
 
 /** Waits until every worker process polls the workflow task queue (a worker has no HTTP endpoint). */
