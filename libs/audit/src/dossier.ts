@@ -139,29 +139,7 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
       )
     : [];
 
-  let item: Dossier['item'];
-  if (escalation.itemId) {
-    const started = itemTrail.find((e) => e.action === 'workflowStarted');
-    const deadlines: NonNullable<Dossier['item']>['deadlines'] = [];
-    if (started && typeof started.detail.deadline === 'string')
-      deadlines.push({ deadline: started.detail.deadline, since: started.at, by: 'task book' });
-    for (const e of itemTrail) {
-      if (e.action !== 'decideExtension' || e.outcome !== 'accepted' || e.detail.approve !== true) continue;
-      const result = (e.detail.result ?? {}) as { deadline?: string };
-      const requested = itemTrail.find(
-        (r) => r.action === 'requestExtension' && (r.detail.result as { id?: string } | undefined)?.id === e.detail.extensionId,
-      );
-      const deadline = result.deadline ?? (requested?.detail.newDeadline as string | undefined);
-      const reason = textOf(requested?.detail.reason);
-      if (deadline) deadlines.push({ deadline, since: e.at, by: e.actor, ...(reason ? { reason } : {}) });
-    }
-    item = {
-      id: escalation.itemId,
-      workflowId: itemWorkflowId(escalation.itemId),
-      ...(started ? { measure: textOf(started.detail.measure) ?? started.detail.measure, owner: started.detail.owner } : {}),
-      deadlines,
-    };
-  }
+  const item = escalation.itemId ? itemOf(escalation.itemId, itemTrail) : undefined;
 
   return {
     generatedAt: new Date().toISOString(),
@@ -172,6 +150,30 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
     itemTrail,
     unitTrail,
     measures: measures.filter((m) => !escalation.itemId || !m.itemId || m.itemId === escalation.itemId),
+  };
+}
+
+/** The item of the escalation: its measure and owner as the task book gave them, and every deadline it has had. */
+function itemOf(itemId: string, itemTrail: TimelineEntry[]): NonNullable<Dossier['item']> {
+  const started = itemTrail.find((e) => e.action === 'workflowStarted');
+  const deadlines: NonNullable<Dossier['item']>['deadlines'] = [];
+  if (started && typeof started.detail.deadline === 'string')
+    deadlines.push({ deadline: started.detail.deadline, since: started.at, by: 'task book' });
+  for (const e of itemTrail) {
+    if (e.action !== 'decideExtension' || e.outcome !== 'accepted' || e.detail.approve !== true) continue;
+    const result = (e.detail.result ?? {}) as { deadline?: string };
+    const requested = itemTrail.find(
+      (r) => r.action === 'requestExtension' && (r.detail.result as { id?: string } | undefined)?.id === e.detail.extensionId,
+    );
+    const deadline = result.deadline ?? (requested?.detail.newDeadline as string | undefined);
+    const reason = textOf(requested?.detail.reason);
+    if (deadline) deadlines.push({ deadline, since: e.at, by: e.actor, ...(reason ? { reason } : {}) });
+  }
+  return {
+    id: itemId,
+    workflowId: itemWorkflowId(itemId),
+    ...(started ? { measure: textOf(started.detail.measure) ?? started.detail.measure, owner: started.detail.owner } : {}),
+    deadlines,
   };
 }
 
