@@ -193,6 +193,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   assertReachable(opts.dataDir, runAs);
 
+  const child = spawnPostgres(bins, opts, runAs);
+  const conn = { user: opts.user, password: opts.password, host: '127.0.0.1', port: opts.port };
+  const stop = () => stopProcess(child, 'SIGINT', 20_000); // SIGINT = fast shutdown: roll back, checkpoint, exit
+  try {
+    await waitUntil(`PostgreSQL on port ${opts.port}`, () => answers(conn), {
+      timeoutMs: opts.startTimeoutMs,
+      child,
+      logFile: opts.logFile,
+    });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { ...conn, dataDir: opts.dataDir, url: (db?: string) => postgresUrl(conn, db), process: child, initialised, stop };
+}
+
+/** The postgres server on the cluster's folder and port, its output appended to the (private) log file. */
+function spawnPostgres(
+  bins: Binaries,
+  opts: { dataDir: string; port: number; ephemeral: boolean; logFile: string; detached?: boolean },
+  runAs: RunAs,
+): ChildProcess {
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -211,30 +233,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     detached: opts.detached ?? false,
   });
   fs.closeSync(logFd);
+  return child;
+}
 
-  const conn = { user: opts.user, password: opts.password, host: '127.0.0.1', port: opts.port };
-  const stop = () => stopProcess(child, 'SIGINT', 20_000); // SIGINT = fast shutdown: roll back, checkpoint, exit
+/** Whether the server takes a connection and answers a query. */
+async function answers(conn: { user: string; password: string; host: string; port: number }): Promise<boolean> {
+  const client = new Client({ ...conn, database: 'postgres', connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
   try {
-    await waitUntil(
-      `PostgreSQL on port ${opts.port}`,
-      async () => {
-        const client = new Client({ ...conn, database: 'postgres', connectionTimeoutMillis: 2000 });
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-          await client.query('SELECT 1');
-          return true;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      },
-      { timeoutMs: opts.startTimeoutMs, child, logFile: opts.logFile },
-    );
-  } catch (e) {
-    await stop();
-    throw e;
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  return { ...conn, dataDir: opts.dataDir, url: (db?: string) => postgresUrl(conn, db), process: child, initialised, stop };
 }
 
 /** CREATE DATABASE `name` unless it exists. */
