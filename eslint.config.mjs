@@ -2,8 +2,17 @@
 // format checks). The directories below are checked; the rest of the tree joins them as its findings are fixed.
 import tseslint from 'typescript-eslint';
 
-/** Checked now: the workflows, the activities and the contracts between them and their callers, the config, and the API. */
-export const LINTED = ['workflows/**/*.ts', 'activities/**/*.ts', 'libs/contracts/**/*.ts', 'libs/config/**/*.ts', 'apps/api/**/*.ts'];
+/** Checked now: the workflows, the activities, the contracts between them and their callers, the config, the API, the CLI, the audit and the rehearsal. */
+export const LINTED = [
+  'workflows/**/*.ts',
+  'activities/**/*.ts',
+  'libs/contracts/**/*.ts',
+  'libs/config/**/*.ts',
+  'apps/api/**/*.ts',
+  'apps/cli/**/*.ts',
+  'libs/audit/**/*.ts',
+  'libs/simulation/**/*.ts',
+];
 
 /** The tests: the same rules, with the few exceptions in the last block below. */
 export const TESTS = ['test/**/*.ts'];
