@@ -110,9 +110,9 @@ function Header() {
           onClick={() => setDrawer(true)}
           data-testid="header-menu"
         />
-        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" width={260} title={t('菜单', 'Menu')}>
+        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" size={260} title={t('菜单', 'Menu')}>
           <nav aria-label={t('主导航', 'Main')}>
-            <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+            <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
               {nav.map((n) => (
                 <Link key={n.key} to={n.key} onClick={() => setDrawer(false)} aria-current={selected.includes(n.key) ? 'page' : undefined}>
                   {n.label}

@@ -26,9 +26,9 @@ type Pair = readonly [zh: string, en: string];
 
 interface I18n {
   lang: Lang;
-  setLang(lang: Lang): void;
+  setLang: (lang: Lang) => void;
   /** The text in the current language. */
-  t(zh: string, en: string): string;
+  t: (zh: string, en: string) => string;
   /** A label of the domain's vocabulary. */
   label: Labels;
 }
@@ -37,7 +37,7 @@ export interface I18nInZone extends I18n {
   /** The zone of the campaign in view (`+08:00`). */
   zone: string;
   /** An instant in the campaign's zone; `false` for the date alone, `'seconds'` with seconds. */
-  time(iso: string | null | undefined, withTime?: boolean | 'seconds'): string;
+  time: (iso: string | null | undefined, withTime?: boolean | 'seconds') => string;
 }
 
 const pick = (lang: Lang, p: Pair) => (lang === 'zh' ? p[0] : p[1]);

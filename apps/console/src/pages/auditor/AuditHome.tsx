@@ -17,14 +17,14 @@ export default function AuditHome() {
   const { t } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('审计', 'Audit')}
       </Typography.Title>
       <CampaignPicker value={campaignId} onChange={setCampaignId} />
       {campaignId ? (
         <CampaignZone campaignId={campaignId}>
-          <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
             <UnitsCard campaignId={campaignId} />
             <ReplayCard campaignId={campaignId} />
             <ReconcileCard campaignId={campaignId} />

@@ -85,7 +85,7 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
     }
   };
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Link to={session?.principal.role === 'auditor' ? '/audit' : `/units/${id}`}>← {t('返回', 'Back')}</Link>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('工作流时间线', 'Timeline')} · {unit ? `${unit.code} ${unit.name}` : ''}

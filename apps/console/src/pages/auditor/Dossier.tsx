@@ -124,7 +124,7 @@ function DossierDocument({ d }: { d: DossierData }) {
     );
   const year = time(e.firedAt, false).slice(0, 4);
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Space className="no-print">
         <Link to="/audit">← {t('返回', 'Back')}</Link>
         <Button type="primary" onClick={() => window.print()} data-testid="print-dossier">

@@ -119,7 +119,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
     if (ok) await start.run(publishAtStart.current);
   };
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <ErrorNote error={campaign.error} />
       {c ? (
         <>

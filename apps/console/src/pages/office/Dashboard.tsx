@@ -36,7 +36,7 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
   const d = dashboard.data;
   const total = units.data?.length ?? 0;
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <ErrorNote error={dashboard.error ?? units.error} />
       <Row gutter={16}>
         <Col xs={12} md={6}>

@@ -151,7 +151,7 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
   const counts = { created: 0, exists: 0, error: 0 };
   for (const r of results) counts[r.status]++;
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph>
         {t(
           '上传 CSV 或 Excel（.xlsx）文件，每行一个单位。列：代码 code、名称 name、类型 kind（机关/企业/高校/直属单位/基层组织）、层级 level（市级/区县）、督导组 group（名称），可选：批次 batch、上级代码 parentCode。按代码去重，可重复上传。',
@@ -169,7 +169,7 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
           title={t(`${fileName}：${rows.length} 行`, `${fileName}: ${rows.length} rows`)}
           description={
             missingGroups.length ? (
-              <Space direction="vertical">
+              <Space orientation="vertical">
                 <span>
                   {t('以下督导组尚不存在：', 'These groups do not exist yet: ')}
                   {missingGroups.join('、')}

@@ -38,7 +38,7 @@ export function Groups({ campaignId }: { campaignId: string }) {
   const list = (groups.data as { items?: Array<{ id: string; name: string }> } | Array<{ id: string; name: string }> | undefined) ?? [];
   const items = Array.isArray(list) ? list : (list.items ?? []);
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Form name="Groups-1" form={form} layout="inline" onFinish={create.run}>
         <Form.Item
           name="name"

@@ -85,7 +85,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
     if (ok) await confirm.run(m.id);
   };
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Segmented
         aria-label={t('状态', 'Status')}
         value={status}
@@ -165,8 +165,7 @@ function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () 
         <Space wrap align="start">
           <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
             <Select
-              showSearch
-              optionFilterProp="label"
+              showSearch={{ optionFilterProp: 'label' }}
               style={{ width: 280 }}
               aria-label={t('单位', 'Unit')}
               options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))}

@@ -268,7 +268,7 @@ export default function NewCampaign() {
   };
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('新建教育实践活动', 'New campaign')}
       </Typography.Title>
@@ -387,7 +387,7 @@ export default function NewCampaign() {
             <Typography.Text strong>
               {t('本活动所跨年份的法定节假日安排', 'Official holiday arrangements of the years the plan spans')}
             </Typography.Text>
-            <Space direction="vertical" style={{ width: '100%', margin: '8px 0' }}>
+            <Space orientation="vertical" style={{ width: '100%', margin: '8px 0' }}>
               {years.map((y) => {
                 const a = loaded.get(y);
                 return a ? (

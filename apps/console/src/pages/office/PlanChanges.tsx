@@ -244,14 +244,14 @@ export function PlanChanges({ campaignId, canChange, running }: { campaignId: st
   const latest = versions.data?.items[versions.data.items.length - 1];
   const diffWords = useDiffWords();
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="plan-changes">
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="plan-changes">
       <ErrorNote error={versions.error} />
       {canChange && running && latest ? <ChangeForm campaignId={campaignId} plan={latest.plan} current={versions.data!.current} /> : null}
       {canChange && !running ? (
         <Alert
           type="info"
           showIcon
-          message={t('活动启动后，可在此按版本调整日程。', 'Once the campaign runs, its plan can be changed here, version by version.')}
+          title={t('活动启动后，可在此按版本调整日程。', 'Once the campaign runs, its plan can be changed here, version by version.')}
         />
       ) : null}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('日程版本', 'Plan versions')}</h2>} size="small">
@@ -544,7 +544,7 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         </Space>
 
         {preview ? (
-          <Space direction="vertical" size="middle" style={{ width: '100%', marginTop: 16 }} data-testid="plan-change-preview">
+          <Space orientation="vertical" size="middle" style={{ width: '100%', marginTop: 16 }} data-testid="plan-change-preview">
             <Typography.Title level={3} style={{ fontSize: 16, margin: 0 }}>
               {t(
                 `预览：第 ${preview.version} 版日程（按 ${time(preview.now)} 的情况）`,

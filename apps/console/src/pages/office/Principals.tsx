@@ -33,7 +33,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
     }
   };
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <NewPrincipal campaignId={campaignId} onCreated={(id) => void makeLink(id)} />
       <Input.Search
         aria-label={t('搜索人员', 'Search principals')}
@@ -65,7 +65,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
             title: t('一次性登录链接', 'One-time sign-in link'),
             render: (_, p) =>
               links[p.id] ? (
-                <Space direction="vertical" size={0}>
+                <Space orientation="vertical" size={0}>
                   <Typography.Text copyable={{ text: links[p.id].url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
                     {links[p.id].url}
                   </Typography.Text>
@@ -139,10 +139,9 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
         {role === 'unit' ? (
           <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
             <Select
-              showSearch
+              showSearch={{ optionFilterProp: 'label' }}
               aria-label={t('单位', 'Unit')}
               style={{ width: 280 }}
-              optionFilterProp="label"
               loading={units.isLoading}
               options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))}
             />
@@ -167,8 +166,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
           style={{ marginTop: 8 }}
           type="success"
           showIcon
-          closable
-          onClose={() => setToken(undefined)}
+          closable={{ onClose: () => setToken(undefined) }}
           title={t(
             '已创建。令牌只显示这一次；也可以把下方表格中的一次性登录链接交给本人。',
             'Created. The token is shown this once; or hand over the one-time sign-in link in the table below.',

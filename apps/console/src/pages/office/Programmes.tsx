@@ -30,7 +30,7 @@ export default function Programmes() {
     queryFn: () => call(api.GET('/api/programmes', { params: { query: { page, pageSize: 20 } } })),
   });
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('专项整治与重大行动', 'Programmes: governance tracks and major actions')}
       </Typography.Title>
@@ -211,8 +211,7 @@ function NewProgramme() {
               rules={[{ required: true, message: t('请选择', 'Choose one') }]}
             >
               <Select
-                showSearch
-                optionFilterProp="label"
+                showSearch={{ optionFilterProp: 'label' }}
                 style={{ width: 260 }}
                 aria-label={t('牵头单位', 'Lead unit')}
                 options={unitOptions}
@@ -221,7 +220,7 @@ function NewProgramme() {
             <Form.Item name="responsibleUnitIds" label={t('责任单位', 'Responsible units')}>
               <Select
                 mode="multiple"
-                optionFilterProp="label"
+                showSearch={{ optionFilterProp: 'label' }}
                 style={{ width: 320 }}
                 aria-label={t('责任单位', 'Responsible units')}
                 options={unitOptions}

@@ -89,7 +89,7 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
     ];
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal">
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal">
       <Typography.Paragraph>
         {t(
           '预演用真实的工作流把整个活动在几分钟内跑一遍：参加单位按设定的行为推进，系统照常预警、亮牌、移交。预演在独立的测试环境和临时数据库中进行，不改变本活动的任何数据。',
@@ -186,7 +186,7 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
                 if (j.status === 'queued') return <Tag>{status(j)}</Tag>;
                 const pct = p.actionsTotal ? Math.round((100 * (p.actionsDone ?? 0)) / p.actionsTotal) : 0;
                 return (
-                  <Space direction="vertical" size={0} style={{ minWidth: 240 }}>
+                  <Space orientation="vertical" size={0} style={{ minWidth: 240 }}>
                     <Progress percent={j.status === 'done' ? 100 : pct} size="small" status={j.status === 'done' ? 'success' : 'active'} />
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                       {j.status === 'done'
@@ -254,7 +254,7 @@ function Report({ id }: { id: string }) {
     </Card>
   );
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal-report">
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal-report">
       <Typography.Title level={2} style={{ fontSize: 20, margin: 0 }}>
         {t('预演报告', 'Rehearsal report')} · {r.campaign.from} – {r.campaign.to}
       </Typography.Title>

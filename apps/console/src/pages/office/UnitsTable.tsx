@@ -136,7 +136,7 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
 
   const sorted = (key: Sort) => (filters.sort === key ? (filters.order === 'asc' ? ('ascend' as const) : ('descend' as const)) : null);
   return (
-    <Space direction="vertical" style={{ width: '100%' }} data-testid="units-table">
+    <Space orientation="vertical" style={{ width: '100%' }} data-testid="units-table">
       <Space wrap>
         <Input.Search
           aria-label={t('按代码或名称查找单位', 'Find a unit by code or name')}

@@ -46,7 +46,7 @@ function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnTyp
   });
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {campaign.data?.name ?? t('活动', 'Campaign')}
       </Typography.Title>

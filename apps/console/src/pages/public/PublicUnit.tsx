@@ -41,7 +41,7 @@ function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof useP
   });
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       {unit.data ? <Link to={`/public/campaigns/${unit.data.campaignId}`}>← {unit.data.campaignName}</Link> : null}
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {unit.data ? `${unit.data.code} ${unit.data.name}` : t('参加单位', 'Unit')}

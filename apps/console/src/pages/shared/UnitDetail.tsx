@@ -61,7 +61,7 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
     }
   ).meeting;
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
         <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
           {v.code} {v.name}

@@ -51,7 +51,7 @@ export default function Inbox() {
     extension: t('延期申请', 'Extensions'),
   };
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('待办', 'Inbox')} <Badge count={inbox.data?.total ?? 0} overflowCount={9999} showZero color="#a8071a" />
       </Typography.Title>

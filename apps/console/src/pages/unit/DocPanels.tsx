@@ -26,7 +26,7 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
       ),
   });
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Form name="DocPanels-1" form={form} layout="vertical" onFinish={add.run} initialValues={{ kind: 'study' }} data-testid="record-form">
         <Space wrap align="start">
           <Form.Item name="kind" label={t('类别', 'Kind')} rules={[{ required: true }]}>
@@ -86,7 +86,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
       ),
   });
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Form name="DocPanels-2" form={form} layout="vertical" onFinish={add.run} data-testid="problem-form">
         <Space wrap align="start">
           <Form.Item

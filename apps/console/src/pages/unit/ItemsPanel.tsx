@@ -21,7 +21,7 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
     refetchInterval: 5_000,
   });
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <ErrorNote error={items.error} />
       <Table
         rowKey="id"

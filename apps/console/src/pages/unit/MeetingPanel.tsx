@@ -113,7 +113,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
   };
   const canSchedule = !m || m.status === 'held' ? !(m?.valid === true) : false;
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       {m ? (
         <Descriptions size="small" bordered column={{ xs: 1, md: 2 }} data-testid="meeting">
           <Descriptions.Item label={t('时间', 'Scheduled')}>{time(m.scheduledAt)}</Descriptions.Item>

@@ -39,7 +39,7 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
     return <Alert type="info" showIcon title={t('进入第三环节后编制整改任务书。', 'The task book is drawn up in phase P3.')} />;
   }
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       {book ? (
         <Descriptions size="small" bordered column={{ xs: 1, md: 3 }} data-testid="task-book-status">
           <Descriptions.Item label={t('状态', 'Status')}>

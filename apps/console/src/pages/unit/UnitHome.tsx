@@ -26,7 +26,7 @@ export default function UnitHome() {
   const phase = v.phase as 'P1' | 'P2' | 'P3' | 'DONE' | null;
   return (
     <CampaignZone campaignId={v.campaignId}>
-      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         <Typography.Title level={1} style={{ fontSize: 24 }} data-testid="unit-title">
           {v.code} {v.name}
         </Typography.Title>
