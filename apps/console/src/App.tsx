@@ -165,7 +165,7 @@ function Header() {
             <span style={{ color: '#fff' }} data-testid="signed-in-as">
               {session.principal.name} · {label.role(session.principal.role)}
             </span>
-            <Button size="small" onClick={signOut}>
+            <Button size="small" onClick={() => void signOut()}>
               {t('退出', 'Sign out')}
             </Button>
           </>
@@ -217,7 +217,7 @@ function Pages() {
   return <NotFound path={path} />;
 }
 
-const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+const reducedMotion = typeof window !== 'undefined' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 export function App() {
   const { lang, t } = useI18n();

@@ -118,10 +118,11 @@ export const GATE_LABEL: Record<string, Pair> = {
 };
 
 function labels(lang: Lang) {
-  const of =
-    <K extends string>(table: Record<K, Pair>) =>
-    (key: K | string | null | undefined): string =>
-      key == null ? '' : table[key as K] ? pick(lang, table[key as K]) : String(key);
+  // A key the API sends that the table does not know (a newer rule, a gate) is shown as it is.
+  const of = <K extends string>(table: Record<K, Pair>) => {
+    const known = (key: string): key is K => Object.hasOwn(table, key);
+    return (key: string | null | undefined): string => (key == null ? '' : known(key) ? pick(lang, table[key]) : key);
+  };
   return {
     phase: of(PHASE_LABEL),
     card: of(CARD_LABEL),

@@ -66,7 +66,6 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
       who: [...new Set(all.map(whoOf))].sort().map((v) => ({ value: v, label: v })),
       kind: [...new Set(all.map(kindOf))].sort().map((v) => ({ value: v, label: v })),
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [all, lang],
   );
   const shown = all.filter((e) => (!who || whoOf(e) === who) && (!kind || kindOf(e) === kind) && (!outcome || e.outcome === outcome));
@@ -131,7 +130,7 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
           ]}
         />
         {session?.principal.role === 'auditor' ? (
-          <Button onClick={download} data-testid="download-history">
+          <Button onClick={() => void download()} data-testid="download-history">
             {t('下载工作流历史（JSON）', 'Download workflow history (JSON)')}
           </Button>
         ) : null}

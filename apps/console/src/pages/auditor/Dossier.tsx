@@ -71,6 +71,9 @@ export default function DossierPage({ id }: { id: string }) {
   );
 }
 
+/** A fact of the item as its history recorded it (a text, or a reference the API could not put back). */
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /** A document number from the escalation: the year it fired and four digits of its id (stable, unique enough to cite). */
 const docNumber = (d: DossierData, year: string) =>
   `群教办移〔${year}〕${String(parseInt(d.escalation.escalationId.replace(/-/g, '').slice(0, 6), 16) % 10000).padStart(4, '0')}号`;
@@ -161,9 +164,9 @@ function DossierDocument({ d }: { d: DossierData }) {
           {d.item ? (
             <>
               <dt>{t('整改措施', 'Measure')}</dt>
-              <dd>{String(d.item.measure ?? e.measure ?? '')}</dd>
+              <dd>{textOf(d.item.measure) ?? e.measure ?? ''}</dd>
               <dt>{t('责任人', 'Responsible')}</dt>
-              <dd>{String(d.item.owner ?? e.owner ?? '')}</dd>
+              <dd>{textOf(d.item.owner) ?? e.owner ?? ''}</dd>
               <dt>{t('时限', 'Deadlines')}</dt>
               <dd>
                 {d.item.deadlines.length

@@ -24,11 +24,8 @@ import { Rehearsal } from './Rehearsal';
 import { UnitsTable } from './UnitsTable';
 
 export default function CampaignPage({ id }: { id: string }) {
-  const campaign = useQuery({
-    queryKey: ['campaign', id],
-    queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id } } })),
-  });
-  const offset = (campaign.data?.plan as { calendar?: { utcOffset?: string } } | undefined)?.calendar?.utcOffset;
+  const campaign = useCampaign(id);
+  const offset = campaign.data?.plan.calendar?.utcOffset;
   return (
     <ZoneProvider offset={offset}>
       <CampaignBody id={id} campaign={campaign} />
@@ -68,7 +65,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
         ]
       : []),
     { key: 'measures', label: t('组织措施', 'Cadre measures'), children: <Measures campaignId={id} canConfirm={office} /> },
-    { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan as never} /> : null },
+    { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan} /> : null },
     // 日程调整: the office changes a running plan by version (preview, confirm); auditors read the versions.
     ...(c && session && mayAccess(session.principal, 'campaign.plan-versions.list', { campaignId: id })
       ? [
@@ -92,7 +89,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
   const askToStart = async () => {
     if (!c) return;
     publishAtStart.current = true;
-    const b1 = (c.plan as { batches: Array<{ batch: number; startsAt: string }> }).batches;
+    const b1 = c.plan.batches ?? [];
     const ok = await confirm({
       title: t(`启动“${c.name}”？`, `Start "${c.name}"?`),
       okText: t('启动', 'Start'),
@@ -128,7 +125,13 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
               {c.name}
             </Typography.Title>
             {office && c.status === 'draft' ? (
-              <Button type="primary" onClick={askToStart} loading={start.busy} disabled={c.counts.units === 0} data-testid="start-campaign">
+              <Button
+                type="primary"
+                onClick={() => void askToStart()}
+                loading={start.busy}
+                disabled={c.counts.units === 0}
+                data-testid="start-campaign"
+              >
                 {t('启动活动', 'Start the campaign')}
               </Button>
             ) : null}

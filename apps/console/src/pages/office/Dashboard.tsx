@@ -4,11 +4,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES, rungCard, RUNGS, type Card as CardKind, BATCHES } from '../../../../../libs/domain/src';
+import { PHASES, rungCard, RUNGS, type Card as CardKind, type Phase, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
-import { CARD_COLOR } from '../../ui/domain';
+import { CARD_COLOR, isCard } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAllUnits, type UnitLight } from './useAllUnits';
 import { useEscalationWords } from '../../ui/escalation';
@@ -62,7 +62,7 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
       </Row>
       {d ? (
         <Suspense fallback={<div style={{ height: 300 }} />}>
-          <Charts byBatch={d.byBatch as Record<string, Record<string, number>>} cards={d.cards} total={total} units={units.data} />
+          <Charts byBatch={d.byBatch} cards={d.cards} total={total} units={units.data} />
         </Suspense>
       ) : null}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('各单位亮灯情况', 'A light for every unit')}</h2>}>
@@ -79,7 +79,8 @@ function Charts({
   total,
   units,
 }: {
-  byBatch: Record<string, Record<string, number>>;
+  /** Counts by batch and phase; a batch or phase with no unit may be left out. */
+  byBatch: Partial<Record<string, Partial<Record<Phase, number>>>>;
   cards: { yellow: number; red: number };
   total: number;
   units?: UnitLight[];
@@ -293,7 +294,7 @@ function Lights({ units }: { units: UnitLight[] }) {
                           height: CELL - 2,
                           borderRadius: 3,
                           display: 'inline-block',
-                          background: u.status === 'waiting' ? '#8c8c8c' : (CARD_COLOR[u.card as keyof typeof CARD_COLOR] ?? '#8c8c8c'),
+                          background: u.status === 'waiting' ? '#8c8c8c' : isCard(u.card) ? CARD_COLOR[u.card] : '#8c8c8c',
                         }}
                       />
                     ))}
@@ -353,7 +354,7 @@ function Escalations({ campaignId }: { campaignId: string }) {
             render: (_, e) => (
               <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>
             ),
-            sorter: (a, b) => String(a.unitCode ?? '').localeCompare(String(b.unitCode ?? '')),
+            sorter: (a, b) => (a.unitCode ?? '').localeCompare(b.unitCode ?? ''),
           },
         ]}
       />

@@ -174,7 +174,7 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
                   {t('以下督导组尚不存在：', 'These groups do not exist yet: ')}
                   {missingGroups.join('、')}
                 </span>
-                <Button size="small" onClick={formMissingGroups}>
+                <Button size="small" onClick={() => void formMissingGroups()}>
                   {t('先组建这些督导组', 'Form them first')}
                 </Button>
               </Space>
@@ -182,7 +182,7 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
           }
         />
       ) : null}
-      <Button type="primary" disabled={!rows || busy} loading={busy} onClick={enrol} data-testid="enrol-submit">
+      <Button type="primary" disabled={!rows || busy} loading={busy} onClick={() => void enrol()} data-testid="enrol-submit">
         {t('报名', 'Enrol')}
       </Button>
       <ErrorNote error={error} />

@@ -39,7 +39,7 @@ export function Groups({ campaignId }: { campaignId: string }) {
   const items = Array.isArray(list) ? list : (list.items ?? []);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
-      <Form name="Groups-1" form={form} layout="inline" onFinish={create.run}>
+      <Form name="Groups-1" form={form} layout="inline" onFinish={create.submit}>
         <Form.Item
           name="name"
           label={t('督导组名称', 'Group name')}

@@ -161,7 +161,7 @@ function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () 
   });
   return (
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('记录组织措施', 'Record a measure')}</h2>}>
-      <Form name="Measures-1" form={form} layout="vertical" onFinish={record.run}>
+      <Form name="Measures-1" form={form} layout="vertical" onFinish={record.submit}>
         <Space wrap align="start">
           <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
             <Select

@@ -1,6 +1,6 @@
 // The plan on a timeline: each batch's phase windows as bars, month by month, with the holidays (days off)
 // and the swapped workdays (调休, weekend days worked) of the calendar marked underneath.
-import type { Plan } from '../../../../../libs/domain/src';
+import type { components } from '../../api/generated/schema';
 import { offsetMs, useI18n } from '../../i18n';
 import { ACTIVE_PHASES } from '../../../../../libs/domain/src';
 
@@ -9,10 +9,17 @@ const DAY = 86_400_000;
 /** A date (YYYY-MM-DD) at noon in China, so that it falls inside that day whatever the viewer's zone. */
 const dayAt = (d: string, zone: string) => Date.parse(`${d}T12:00:00${zone}`);
 
-export function PlanTimeline({ plan }: { plan: Plan }) {
+/** A plan as the API describes it (every part optional); a resolved plan of the domain is one too. */
+type PlanShown = components['schemas']['PlanDto'];
+
+export function PlanTimeline({ plan }: { plan: PlanShown }) {
   const { t, label, time, zone } = useI18n();
-  const starts = plan.batches.map((b) => Date.parse(b.startsAt)).filter(Number.isFinite);
-  const ends = plan.batches.map((b) => Date.parse(b.endsAt)).filter(Number.isFinite);
+  // Batches without both ends have no place on the timeline.
+  const batches = (plan.batches ?? []).flatMap(({ batch, startsAt, endsAt, phases }) =>
+    startsAt && endsAt ? [{ batch, startsAt, endsAt, phases: phases ?? {} }] : [],
+  );
+  const starts = batches.map((b) => Date.parse(b.startsAt)).filter(Number.isFinite);
+  const ends = batches.map((b) => Date.parse(b.endsAt)).filter(Number.isFinite);
   if (!starts.length || !ends.length) return null;
   const from = Math.min(...starts);
   const to = Math.max(...ends);
@@ -21,7 +28,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
   const left = 70;
   const x = (ms: number) => left + ((ms - from) / (to - from)) * (W - left - 10);
   const rowH = 34;
-  const rows = plan.batches.length;
+  const rows = batches.length;
   const calendarY = 24 + rows * rowH + 8;
   const H = calendarY + 52;
   // Months in the campaign's zone: the first is the month the plan starts in (labelled at the left edge even
@@ -43,9 +50,9 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
     months.push({ at, label: `${y}-${String(mo + 1).padStart(2, '0')}` });
   }
   const inRange = (d: string) => dayAt(d, zone) >= from && dayAt(d, zone) < to;
-  const holidays = plan.calendar.holidays.filter(inRange);
-  const workdays = plan.calendar.workdays.filter(inRange);
-  const summary = plan.batches
+  const holidays = (plan.calendar?.holidays ?? []).filter(inRange);
+  const workdays = (plan.calendar?.workdays ?? []).filter(inRange);
+  const summary = batches
     .map(
       (b) =>
         `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${time(b.startsAt, false)} — ${time(new Date(Date.parse(b.endsAt) - DAY).toISOString(), false)}`,
@@ -68,7 +75,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
             </text>
           </g>
         ))}
-        {plan.batches.map((b, i) => {
+        {batches.map((b, i) => {
           const y = 24 + i * rowH;
           return (
             <g key={b.batch}>
@@ -77,6 +84,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
               </text>
               {ACTIVE_PHASES.map((ph) => {
                 const w = b.phases[ph];
+                if (!w) return null;
                 const s = Date.parse(w.startsAt);
                 const e = Date.parse(w.endsAt);
                 if (!Number.isFinite(s) || !Number.isFinite(e) || e <= s) return null;

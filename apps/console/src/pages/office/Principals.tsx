@@ -17,7 +17,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
   const { t, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
-  const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
+  const [links, setLinks] = useState<Partial<Record<string, { url: string; expiresAt: string }>>>({});
   const [linkError, setLinkError] = useState<unknown>();
   const list = useQuery({
     queryKey: [...principalsKey(campaignId), page, q],
@@ -58,26 +58,28 @@ export function Principals({ campaignId }: { campaignId: string }) {
           {
             title: t('范围', 'Scope'),
             render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')),
-            sorter: (a, b) => String(a.unitCode ?? a.groupName ?? '').localeCompare(String(b.unitCode ?? b.groupName ?? ''), 'zh-CN'),
+            sorter: (a, b) => (a.unitCode ?? a.groupName ?? '').localeCompare(b.unitCode ?? b.groupName ?? '', 'zh-CN'),
           },
           { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           {
             title: t('一次性登录链接', 'One-time sign-in link'),
-            render: (_, p) =>
-              links[p.id] ? (
+            render: (_, p) => {
+              const link = links[p.id];
+              return link ? (
                 <Space orientation="vertical" size={0}>
-                  <Typography.Text copyable={{ text: links[p.id].url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
-                    {links[p.id].url}
+                  <Typography.Text copyable={{ text: link.url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
+                    {link.url}
                   </Typography.Text>
                   <span>
-                    {t('有效至', 'valid until')} {time(links[p.id].expiresAt)}
+                    {t('有效至', 'valid until')} {time(link.expiresAt)}
                   </span>
                 </Space>
               ) : (
-                <Button size="small" onClick={() => makeLink(p.id)} data-testid={`make-link-${p.name}`}>
+                <Button size="small" onClick={() => void makeLink(p.id)} data-testid={`make-link-${p.name}`}>
                   {t('生成链接', 'Make a link')}
                 </Button>
-              ),
+              );
+            },
           },
         ]}
       />
@@ -91,7 +93,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
   const role = Form.useWatch('role', form);
   const units = useAllUnits(campaignId);
   const groups = useGroups(campaignId);
-  const groupItems = ((groups.data as { items?: Array<{ id: string; name: string }> })?.items ?? []) as Array<{ id: string; name: string }>;
+  const groupItems = groups.data?.items ?? [];
   const [token, setToken] = useState<string>();
   const create = useAction({
     form,
@@ -121,7 +123,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
         name="Principals-1"
         form={form}
         layout="inline"
-        onFinish={create.run}
+        onFinish={create.submit}
         initialValues={{ role: 'unit' }}
         style={{ rowGap: 8 }}
         data-testid="principal-form"

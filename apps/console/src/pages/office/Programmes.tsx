@@ -118,15 +118,25 @@ function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: stri
       <Form.Item name="comment" rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}>
         <Input aria-label={t('理由', 'Reason')} placeholder={t('理由', 'Reason')} />
       </Form.Item>
-      <Button size="small" type="primary" onClick={() => decide(true)}>
+      <Button size="small" type="primary" onClick={() => void decide(true)}>
         {t('核验通过', 'Accept')}
       </Button>
-      <Button size="small" danger onClick={() => decide(false)}>
+      <Button size="small" danger onClick={() => void decide(false)}>
         {t('退回', 'Reject')}
       </Button>
       <ErrorNote error={verify.error} />
     </Form>
   );
+}
+
+/** The new programme's form; a select never touched, or a list with no row yet, is absent. */
+interface ProgrammeValues {
+  name: string;
+  track: 'governance' | 'action';
+  leadLeader: string;
+  leadUnitId: string;
+  responsibleUnitIds?: string[];
+  goals?: Array<{ title: string; dueAt: string }>;
 }
 
 function NewProgramme() {
@@ -135,21 +145,16 @@ function NewProgramme() {
   // Goals fall due at the end of a day of the campaign's calendar, in its zone.
   const zone = useCampaignOffset(campaignId) ?? DEFAULT_OFFSET;
   const units = useAllUnits(campaignId ?? '');
-  const [form] = Form.useForm();
-  const track = (Form.useWatch('track', form) as 'governance' | 'action' | undefined) ?? 'action';
+  const [form] = Form.useForm<ProgrammeValues>();
+  // Nothing is watched before the form's first render.
+  const watchedTrack = Form.useWatch<ProgrammeValues['track'] | undefined>('track', form);
+  const track = watchedTrack ?? 'action';
   const unitOptions = (units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }));
   const create = useAction({
     form,
     fields: ['name', 'track', 'leadLeader', 'leadUnitId', 'responsibleUnitIds', 'goals'],
     invalidate: [programmesKey],
-    fn: (v: {
-      name: string;
-      track: 'action';
-      leadLeader: string;
-      leadUnitId: string;
-      responsibleUnitIds?: string[];
-      goals: Array<{ title: string; dueAt: string }>;
-    }) =>
+    fn: (v: ProgrammeValues) =>
       call(
         api.POST('/api/programmes', {
           params: { header: { 'Idempotency-Key': idempotencyKey() } },
@@ -173,7 +178,7 @@ function NewProgramme() {
           name="Programmes-2"
           form={form}
           layout="vertical"
-          onFinish={create.run}
+          onFinish={create.submit}
           initialValues={{ track: 'action', goals: [{ title: '', dueAt: '' }] }}
         >
           <Space wrap align="start">

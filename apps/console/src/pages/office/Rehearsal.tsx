@@ -38,9 +38,29 @@ const minutes = (ms: number, t: (zh: string, en: string) => string) =>
     ? t(`约 ${Math.max(1, Math.round(ms / 1000))} 秒`, `about ${Math.max(1, Math.round(ms / 1000))} s`)
     : t(`约 ${Math.round(ms / 60_000)} 分钟`, `about ${Math.round(ms / 60_000)} min`);
 
+/** The rehearsal form: the enrolled units or a generated mix of them, a seed and a behaviour profile (JSON). */
+interface RehearsalValues {
+  source: 'enrolment' | 'mix';
+  units?: number;
+  groups?: number;
+  seed?: string;
+  profile?: string;
+}
+
+/** A profile as typed: a JSON object, or why not. */
+function parseProfile(text: string): { profile: Record<string, unknown> } | { problem: 'json' | 'object' } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: 'json' };
+  }
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? { profile: { ...parsed } } : { problem: 'object' };
+}
+
 export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enrolled: number }) {
   const { t, time } = useI18n();
-  const [form] = Form.useForm();
+  const [form] = Form.useForm<RehearsalValues>();
   const [selected, setSelected] = useState<string>();
   const jobs = useQuery({
     queryKey: ['simulations', campaignId],
@@ -57,15 +77,19 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
     reset: false,
     invalidate: [['simulations', campaignId]],
     success: t('预演已开始', 'The rehearsal has started'),
-    fn: (v: { source: 'enrolment' | 'mix'; units?: number; groups?: number; seed?: string; profile?: string }) => {
+    fn: (v: RehearsalValues) => {
       let profile: Record<string, unknown> | undefined;
       if (v.profile?.trim()) {
-        try {
-          profile = JSON.parse(v.profile);
-        } catch {
-          form.setFields([{ name: 'profile', errors: [t('行为设定不是有效的 JSON', 'The profile is not valid JSON')] }]);
+        const parsed = parseProfile(v.profile);
+        if ('problem' in parsed) {
+          const problem =
+            parsed.problem === 'json'
+              ? t('行为设定不是有效的 JSON', 'The profile is not valid JSON')
+              : t('行为设定须是一个 JSON 对象', 'The profile must be a JSON object');
+          form.setFields([{ name: 'profile', errors: [problem] }]);
           return Promise.reject(new Error('profile'));
         }
+        profile = parsed.profile;
       }
       return call(
         api.POST('/api/simulations', {
@@ -78,9 +102,11 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
         }),
       );
     },
-    onDone: (r) => setSelected((r as { id: string }).id),
+    onDone: (r) => setSelected(r.id),
   });
-  const source = Form.useWatch('source', form) ?? (enrolled > 0 ? 'enrolment' : 'mix');
+  // Nothing is watched before the form's first render.
+  const watched = Form.useWatch<RehearsalValues['source'] | undefined>('source', form);
+  const source = watched ?? (enrolled > 0 ? 'enrolment' : 'mix');
   const items = jobs.data?.items ?? [];
   const shown = items.find((j) => j.id === selected) ?? items.find((j) => j.status === 'done');
   const status = (j: Job) =>
@@ -106,7 +132,7 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
             seed: '1',
             profile: JSON.stringify(DEFAULT_PROFILE, null, 2),
           }}
-          onFinish={(v) => void start.run(v)}
+          onFinish={start.submit}
         >
           <Form.Item name="source" label={t('参加单位', 'Units')}>
             <Radio.Group>

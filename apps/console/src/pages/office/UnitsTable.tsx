@@ -182,7 +182,7 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
           onChange={(v) => set({ groupId: v })}
           options={groupItems.map((g) => ({ value: g.id, label: g.name }))}
         />
-        <Button onClick={exportXlsx} loading={!!exporting} data-testid="units-export">
+        <Button onClick={() => void exportXlsx()} loading={!!exporting} data-testid="units-export">
           {exporting
             ? t(`导出中 ${exporting.done}/${exporting.total}`, `Exporting ${exporting.done}/${exporting.total}`)
             : t('导出 Excel', 'Export to Excel')}

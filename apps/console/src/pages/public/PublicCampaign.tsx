@@ -9,10 +9,7 @@ import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 
 export function PublicCampaign({ id }: { id: string }) {
-  const campaign = useQuery({
-    queryKey: ['public', 'campaign', id],
-    queryFn: () => call(api.GET('/api/public/campaigns/{id}', { params: { path: { id } } })),
-  });
+  const campaign = usePublicCampaign(id);
   return (
     <ZoneProvider offset={campaign.data?.utcOffset}>
       <CampaignDisclosures id={id} campaign={campaign} />

@@ -11,10 +11,7 @@ import { ErrorNote, applyFieldErrors, useWords } from '../../ui/errors';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export function PublicUnit({ id }: { id: string }) {
-  const unit = useQuery({
-    queryKey: ['public', 'unit', id],
-    queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })),
-  });
+  const unit = usePublicUnit(id);
   return (
     <ZoneProvider offset={unit.data?.utcOffset}>
       <PublicUnitBody id={id} unit={unit} />
@@ -128,7 +125,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
     try {
       const r = await call(
         api.POST('/api/units/{id}/task-book/objections', {
-          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } as never },
+          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
           body: { text: v.text, ...(v.itemId ? { itemId: v.itemId } : {}) },
         }),
       );
@@ -149,7 +146,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
           'Every objection filed during the disclosure must be answered before the task book takes effect.',
         )}
       </Typography.Paragraph>
-      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
         <Form.Item name="itemId" label={t('针对的事项（可选）', 'Item concerned (optional)')}>
           <Select allowClear options={items.map((i) => ({ value: i.id, label: i.measure }))} />
         </Form.Item>
@@ -192,7 +189,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
     try {
       await call(
         api.POST('/api/units/{id}/opinions', {
-          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } as never },
+          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
           body: { text: v.text, ...(v.contact?.trim() ? { contact: v.contact.trim() } : {}) },
         }),
       );
@@ -206,7 +203,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
   };
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提意见建议', 'Send an opinion')}</h2>}>
-      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
         <Form.Item
           name="text"
           label={t('意见建议', 'Opinion')}

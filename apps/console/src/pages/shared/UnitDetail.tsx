@@ -43,7 +43,7 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
   const words = useWords();
   const session = useSession();
   const transitions = useDocs(id, 'transitions', 1, 50);
-  const phase = v.phase as 'P1' | null;
+  const phase = v.phase;
   // Decided here by whom the access table lets decide it: a supervisor of the unit's assigned group.
   const supervisor = !!session && mayAccess(session.principal, 'unit.transition.decide', { unitId: id, groupId: v.groupId });
   const pending = (v as { pendingTransition?: TransitionLike }).pendingTransition;
@@ -74,7 +74,7 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
         </Space>
       </Space>
       <ZoneNote />
-      <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
+      <UnitFacts unit={v} />
       {pending ? (
         <Card
           data-testid="pending-decision"
@@ -149,12 +149,12 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
                   {
                     title: t('措施', 'Measure'),
                     dataIndex: 'measure',
-                    sorter: (a, b) => String(a.measure).localeCompare(String(b.measure), 'zh-CN'),
+                    sorter: (a, b) => a.measure.localeCompare(b.measure, 'zh-CN'),
                   },
                   {
                     title: t('责任人', 'Responsible'),
                     dataIndex: 'owner',
-                    sorter: (a, b) => String(a.owner).localeCompare(String(b.owner), 'zh-CN'),
+                    sorter: (a, b) => a.owner.localeCompare(b.owner, 'zh-CN'),
                   },
                   {
                     title: t('时限', 'Deadline'),
@@ -209,10 +209,10 @@ function Docs({ id, kind }: { id: string; kind: 'records' | 'problems' }) {
       rowKey="id"
       size="small"
       loading={docs.isLoading}
-      dataSource={(docs.data?.items ?? []) as Array<{ id: string; title: string; at: string; kind?: string; category?: string }>}
+      dataSource={docs.data?.items ?? []}
       pagination={{ current: page, pageSize: 10, total: docs.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
       columns={[
-        { title: t('类别', 'Kind'), render: (_, d) => (d.kind ? label.record(d.kind) : label.category(d.category)) },
+        { title: t('类别', 'Kind'), render: (_, d) => ('kind' in d ? label.record(d.kind) : label.category(d.category)) },
         { title: t('标题', 'Title'), dataIndex: 'title' },
         { title: t('时间', 'When'), render: (_, d) => time(d.at) },
       ]}

@@ -3,12 +3,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Collapse, Form, Input, List, Space, Table } from 'antd';
 import { useState } from 'react';
-import { api, call, fetchWithToken } from '../../api/client';
+import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { CardTag } from '../../ui/domain';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
+
+/** A field of an entry of a paged list (the API types its entries loosely): its text, or '' when absent. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export const itemsKey = (unitId: string) => ['items', unitId] as const;
 
@@ -90,16 +93,21 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
       ),
   });
   // The item's progress notes and extension requests, oldest first (its own paged lists).
-  const progressList = (useQuery({
-    queryKey: ['item-entries', item.id, 'progress'],
-    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/progress?pageSize=100`).then((r) => r.json()),
-    refetchInterval: 5_000,
-  }).data?.items ?? []) as Array<{ id: string; note: string; at: string }>;
-  const extensions = (useQuery({
-    queryKey: ['item-entries', item.id, 'extensions'],
-    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/extensions?pageSize=100`).then((r) => r.json()),
-    refetchInterval: 5_000,
-  }).data?.items ?? []) as Array<{ id: string; newDeadline: string; status: string; reason: string }>;
+  const progressList =
+    useQuery({
+      queryKey: ['item-entries', item.id, 'progress'],
+      queryFn: () => call(api.GET('/api/items/{itemId}/progress', { params: { path: { itemId: item.id }, query: { pageSize: 100 } } })),
+      select: (page) => page.items.map((e) => ({ id: text(e.id), note: text(e.note), at: text(e.at) })),
+      refetchInterval: 5_000,
+    }).data ?? [];
+  const extensions =
+    useQuery({
+      queryKey: ['item-entries', item.id, 'extensions'],
+      queryFn: () => call(api.GET('/api/items/{itemId}/extensions', { params: { path: { itemId: item.id }, query: { pageSize: 100 } } })),
+      select: (page) =>
+        page.items.map((e) => ({ id: text(e.id), newDeadline: text(e.newDeadline), status: text(e.status), reason: text(e.reason) })),
+      refetchInterval: 5_000,
+    }).data ?? [];
   return (
     <Collapse
       size="small"
@@ -118,7 +126,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
                   </List.Item>
                 )}
               />
-              <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.run}>
+              <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.submit}>
                 <Form.Item
                   name="note"
                   label={t('进展情况', 'Progress note')}
@@ -141,7 +149,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           key: 'completion',
           label: t('申请销号', 'Report completion'),
           children: (
-            <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.run}>
+            <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.submit}>
               <Form.Item
                 name="evidence"
                 label={t('完成佐证', 'Evidence')}
@@ -170,7 +178,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
                   </List.Item>
                 )}
               />
-              <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.run}>
+              <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.submit}>
                 <Space wrap align="start">
                   <Form.Item
                     name="newDeadline"

@@ -136,7 +136,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
         <Alert type="warning" showIcon title={t('会议无效，须重新召开。', 'The meeting is invalid and must be reconvened.')} />
       ) : null}
       {canSchedule ? (
-        <Form name="MeetingPanel-1" form={schedule} layout="vertical" onFinish={doSchedule.run} data-testid="meeting-schedule-form">
+        <Form name="MeetingPanel-1" form={schedule} layout="vertical" onFinish={doSchedule.submit} data-testid="meeting-schedule-form">
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('安排会议', 'Schedule the meeting')}
           </Typography.Title>
@@ -165,7 +165,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
         </Form>
       ) : null}
       {m && m.status === 'scheduled' ? (
-        <Form name="MeetingPanel-2" form={held} layout="vertical" onFinish={recordHeld} data-testid="meeting-held-form">
+        <Form name="MeetingPanel-2" form={held} layout="vertical" onFinish={(v) => void recordHeld(v)} data-testid="meeting-held-form">
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('记录会议召开情况', 'Record the meeting as held')}
           </Typography.Title>

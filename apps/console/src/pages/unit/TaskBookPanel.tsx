@@ -21,9 +21,10 @@ interface TaskBookLike {
   effectiveAt?: string;
 }
 
+/** The editor's values as the form gives them: a list with no row yet, or a select never touched, is absent. */
 interface EditorValues {
   signedBy: string;
-  items: Array<{ problemIds: string[]; measure: string; owner: string; deadline: string }>;
+  items?: Array<{ problemIds?: string[]; measure: string; owner: string; deadline: string }>;
 }
 
 export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | null; taskBook?: TaskBookLike } }) {
@@ -35,6 +36,28 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
     success: t('已签发，进入公示期', 'Published: the disclosure has begun'),
     fn: () => call(api.POST('/api/units/{id}/task-book/publish', { params: { path: { id: unit.id } } })),
   });
+  const askToPublish = async () => {
+    if (!book) return;
+    const ok = await confirm({
+      title: t('签发并公示整改任务书？', 'Publish the task book for disclosure?'),
+      okText: t('签发并公示', 'Publish'),
+      content: (
+        <ul style={{ paddingInlineStart: 20, margin: 0 }}>
+          <li>
+            {t(`共 ${book.items.length} 项整改事项，由 ${book.signedBy} 签字。`, `${book.items.length} items, signed by ${book.signedBy}.`)}
+          </li>
+          <li>{t('签发后任务书即锁定，不能再修改。', 'Once published it is locked and can no longer change.')}</li>
+          <li>
+            {t(
+              '任务书向社会公示，任何人可查阅并提出异议；每条异议须答复后才能生效。',
+              'It is public: anyone may read it and object; every objection must be answered before it takes effect.',
+            )}
+          </li>
+        </ul>
+      ),
+    });
+    if (ok) await publish.run(undefined);
+  };
   if (unit.phase !== 'P3' && !book) {
     return <Alert type="info" showIcon title={t('进入第三环节后编制整改任务书。', 'The task book is drawn up in phase P3.')} />;
   }
@@ -58,35 +81,7 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
       {!book || book.status === 'draft' ? <TaskBookEditor unitId={unit.id} book={book} /> : null}
       {book && book.status === 'draft' ? (
         <div>
-          <Button
-            type="primary"
-            loading={publish.busy}
-            data-testid="publish-task-book"
-            onClick={async () => {
-              const ok = await confirm({
-                title: t('签发并公示整改任务书？', 'Publish the task book for disclosure?'),
-                okText: t('签发并公示', 'Publish'),
-                content: (
-                  <ul style={{ paddingInlineStart: 20, margin: 0 }}>
-                    <li>
-                      {t(
-                        `共 ${book.items.length} 项整改事项，由 ${book.signedBy} 签字。`,
-                        `${book.items.length} items, signed by ${book.signedBy}.`,
-                      )}
-                    </li>
-                    <li>{t('签发后任务书即锁定，不能再修改。', 'Once published it is locked and can no longer change.')}</li>
-                    <li>
-                      {t(
-                        '任务书向社会公示，任何人可查阅并提出异议；每条异议须答复后才能生效。',
-                        'It is public: anyone may read it and object; every objection must be answered before it takes effect.',
-                      )}
-                    </li>
-                  </ul>
-                ),
-              });
-              if (ok) await publish.run(undefined);
-            }}
-          >
+          <Button type="primary" loading={publish.busy} data-testid="publish-task-book" onClick={() => void askToPublish()}>
             {t('签发并公示', 'Publish for disclosure')}
           </Button>
           <ErrorNote error={publish.error} />
@@ -154,7 +149,7 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
     : { signedBy: '', items: [{ problemIds: [], measure: '', owner: '', deadline: '' }] };
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('编制整改任务书', 'Draw up the task book')}</h2>}>
-      <Form name="taskbook" form={form} layout="vertical" initialValues={initial} onFinish={save.run} data-testid="task-book-form">
+      <Form name="taskbook" form={form} layout="vertical" initialValues={initial} onFinish={save.submit} data-testid="task-book-form">
         <Form.Item
           name="signedBy"
           label={t('主要负责人签字（一把手负责制）', 'Signed by the unit head')}
@@ -281,7 +276,7 @@ function AnswerForm({ unitId, objectionId }: { unitId: string; objectionId: stri
       ),
   });
   return (
-    <Form name={`answer-${objectionId}`} form={form} layout="inline" onFinish={answer.run} style={{ rowGap: 8 }}>
+    <Form name={`answer-${objectionId}`} form={form} layout="inline" onFinish={answer.submit} style={{ rowGap: 8 }}>
       <Form.Item
         name="text"
         label={t('答复', 'Answer')}
