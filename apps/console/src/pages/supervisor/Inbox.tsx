@@ -84,7 +84,7 @@ export default function Inbox() {
         renderItem={(e) => (
           <List.Item key={`${e.kind}:${e.subjectId}:${e.extensionId ?? ''}`} style={{ display: 'block' }}>
             <CampaignZone campaignId={e.campaignId}>
-              <InboxCard entry={e} kindLabel={kindLabel[e.kind as Kind]} />
+              <InboxCard entry={e} kindLabel={kindLabel[e.kind]} />
             </CampaignZone>
           </List.Item>
         )}
