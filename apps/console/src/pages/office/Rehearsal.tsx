@@ -2,7 +2,7 @@
 // real workflows (POST /api/simulations), the units behaving as a profile says, with its progress and its report.
 // Nothing live changes. Times are in the campaign's zone; the report's dates are days of that zone.
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Collapse, Form, Input, InputNumber, Progress, Radio, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Collapse, Form, Input, InputNumber, Progress, Radio, Space, Table, Tag, Typography, type FormInstance } from 'antd';
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { DEFAULT_PROFILE } from '../../../../../libs/simulation/src/profile';
 import type { SimulationReport } from '../../../../../libs/simulation/src/report';
@@ -59,8 +59,7 @@ function parseProfile(text: string): { profile: Record<string, unknown> } | { pr
 }
 
 export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enrolled: number }) {
-  const { t, time } = useI18n();
-  const [form] = Form.useForm<RehearsalValues>();
+  const { t } = useI18n();
   const [selected, setSelected] = useState<string>();
   const jobs = useQuery({
     queryKey: ['simulations', campaignId],
@@ -71,7 +70,33 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
       }>,
     refetchInterval: (q) => ((q.state.data?.items ?? []).some((j) => j.status === 'queued' || j.status === 'running') ? 2_000 : false),
   });
-  const start = useAction({
+  const items = jobs.data?.items ?? [];
+  const shown = items.find((j) => j.id === selected) ?? items.find((j) => j.status === 'done');
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal">
+      <Typography.Paragraph>
+        {t(
+          '预演用真实的工作流把整个活动在几分钟内跑一遍：参加单位按设定的行为推进，系统照常预警、亮牌、移交。预演在独立的测试环境和临时数据库中进行，不改变本活动的任何数据。',
+          'A rehearsal runs the whole campaign in minutes on the real workflows: the units move as the profile says, and the engine reminds, cards and refers as it would. It runs on a test server and a scratch database of its own: nothing of this campaign changes.',
+        )}
+      </Typography.Paragraph>
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('开始预演', 'Start a rehearsal')}</h2>} size="small">
+        <RehearsalForm campaignId={campaignId} enrolled={enrolled} onStarted={setSelected} />
+      </Card>
+      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('预演记录', 'Rehearsals')}</h2>} size="small">
+        <ErrorNote error={jobs.error} />
+        <RehearsalJobs items={items} shownId={shown?.id} onShow={setSelected} />
+      </Card>
+      {shown?.status === 'done' ? <Report id={shown.id} /> : null}
+    </Space>
+  );
+}
+
+/** Starts a rehearsal of the form's settings; a profile that is not a JSON object is named on its field. */
+function useStartRehearsal(form: FormInstance<RehearsalValues>, campaignId: string, onStarted: (jobId: string) => void) {
+  const { t } = useI18n();
+  return useAction({
     form,
     fields: ['units', 'groups', 'seed', 'profile'],
     reset: false,
@@ -102,147 +127,149 @@ export function Rehearsal({ campaignId, enrolled }: { campaignId: string; enroll
         }),
       );
     },
-    onDone: (r) => setSelected(r.id),
+    onDone: (r) => onStarted(r.id),
   });
+}
+
+/** What to rehearse: the enrolled units or a generated mix, a seed, and the behaviour profile. */
+function RehearsalForm({ campaignId, enrolled, onStarted }: { campaignId: string; enrolled: number; onStarted: (jobId: string) => void }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<RehearsalValues>();
+  const start = useStartRehearsal(form, campaignId, onStarted);
   // Nothing is watched before the form's first render.
   const watched = Form.useWatch<RehearsalValues['source'] | undefined>('source', form);
   const source = watched ?? (enrolled > 0 ? 'enrolment' : 'mix');
-  const items = jobs.data?.items ?? [];
-  const shown = items.find((j) => j.id === selected) ?? items.find((j) => j.status === 'done');
-  const status = (j: Job) =>
+  return (
+    <Form
+      form={form}
+      layout="vertical"
+      initialValues={{
+        source: enrolled > 0 ? 'enrolment' : 'mix',
+        units: 100,
+        seed: '1',
+        profile: JSON.stringify(DEFAULT_PROFILE, null, 2),
+      }}
+      onFinish={start.submit}
+    >
+      <Form.Item name="source" label={t('参加单位', 'Units')}>
+        <Radio.Group>
+          <Radio value="enrolment" disabled={enrolled === 0}>
+            {t(`本活动已报名的 ${enrolled} 个单位`, `The ${enrolled} units enrolled in this campaign`)}
+          </Radio>
+          <Radio value="mix">{t('按种子文件的单位构成生成', "Units in the seed's mix of kinds and levels")}</Radio>
+        </Radio.Group>
+      </Form.Item>
+      {source === 'mix' ? (
+        <Space wrap>
+          <Form.Item
+            name="units"
+            label={t('单位数', 'How many units')}
+            rules={[{ required: true, message: t('请填写单位数', 'How many units?') }]}
+          >
+            <InputNumber min={1} max={10_000} data-testid="rehearsal-units" />
+          </Form.Item>
+          <Form.Item name="groups" label={t('督导组数（默认每 20 个单位一个）', 'Groups (default one per 20 units)')}>
+            <InputNumber min={1} max={1_000} />
+          </Form.Item>
+        </Space>
+      ) : null}
+      <Form.Item
+        name="seed"
+        label={t('随机种子（相同的设定与种子得出相同的报告）', 'Seed (the same settings and seed give the same report)')}
+      >
+        <Input style={{ maxWidth: 240 }} maxLength={100} data-testid="rehearsal-seed" />
+      </Form.Item>
+      <Collapse
+        size="small"
+        items={[
+          {
+            key: 'profile',
+            label: t(
+              '行为设定：各单位何时通过各环节、会议无效的比例、整改事项逾期的比例与天数、延期与异议',
+              'Behaviour profile: when units pass each gate, invalid meetings, late items and by how much, extensions, objections',
+            ),
+            children: (
+              <Form.Item
+                name="profile"
+                label={t('行为设定（JSON，未写的部分取默认值）', 'Profile (JSON; what it leaves out takes the default)')}
+              >
+                <Input.TextArea rows={14} spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 12 }} />
+              </Form.Item>
+            ),
+          },
+        ]}
+      />
+      <Space style={{ marginTop: 12 }}>
+        <Button type="primary" htmlType="submit" loading={start.busy} data-testid="start-rehearsal">
+          {t('开始预演', 'Start the rehearsal')}
+        </Button>
+      </Space>
+      <ErrorNote error={start.error} />
+    </Form>
+  );
+}
+
+const useJobStatus = () => {
+  const { t } = useI18n();
+  return (j: Job) =>
     ({ queued: t('排队中', 'Queued'), running: t('运行中', 'Running'), done: t('已完成', 'Done'), failed: t('未能完成', 'Failed') })[
       j.status
     ];
+};
 
+/** The rehearsals, newest first: when, how many units, the seed, their progress, and their report. */
+function RehearsalJobs({ items, shownId, onShow }: { items: Job[]; shownId: string | undefined; onShow: (id: string) => void }) {
+  const { t, time } = useI18n();
   return (
-    <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal">
-      <Typography.Paragraph>
-        {t(
-          '预演用真实的工作流把整个活动在几分钟内跑一遍：参加单位按设定的行为推进，系统照常预警、亮牌、移交。预演在独立的测试环境和临时数据库中进行，不改变本活动的任何数据。',
-          'A rehearsal runs the whole campaign in minutes on the real workflows: the units move as the profile says, and the engine reminds, cards and refers as it would. It runs on a test server and a scratch database of its own: nothing of this campaign changes.',
-        )}
-      </Typography.Paragraph>
-      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('开始预演', 'Start a rehearsal')}</h2>} size="small">
-        <Form
-          form={form}
-          layout="vertical"
-          initialValues={{
-            source: enrolled > 0 ? 'enrolment' : 'mix',
-            units: 100,
-            seed: '1',
-            profile: JSON.stringify(DEFAULT_PROFILE, null, 2),
-          }}
-          onFinish={start.submit}
-        >
-          <Form.Item name="source" label={t('参加单位', 'Units')}>
-            <Radio.Group>
-              <Radio value="enrolment" disabled={enrolled === 0}>
-                {t(`本活动已报名的 ${enrolled} 个单位`, `The ${enrolled} units enrolled in this campaign`)}
-              </Radio>
-              <Radio value="mix">{t('按种子文件的单位构成生成', "Units in the seed's mix of kinds and levels")}</Radio>
-            </Radio.Group>
-          </Form.Item>
-          {source === 'mix' ? (
-            <Space wrap>
-              <Form.Item
-                name="units"
-                label={t('单位数', 'How many units')}
-                rules={[{ required: true, message: t('请填写单位数', 'How many units?') }]}
-              >
-                <InputNumber min={1} max={10_000} data-testid="rehearsal-units" />
-              </Form.Item>
-              <Form.Item name="groups" label={t('督导组数（默认每 20 个单位一个）', 'Groups (default one per 20 units)')}>
-                <InputNumber min={1} max={1_000} />
-              </Form.Item>
-            </Space>
-          ) : null}
-          <Form.Item
-            name="seed"
-            label={t('随机种子（相同的设定与种子得出相同的报告）', 'Seed (the same settings and seed give the same report)')}
-          >
-            <Input style={{ maxWidth: 240 }} maxLength={100} data-testid="rehearsal-seed" />
-          </Form.Item>
-          <Collapse
-            size="small"
-            items={[
-              {
-                key: 'profile',
-                label: t(
-                  '行为设定：各单位何时通过各环节、会议无效的比例、整改事项逾期的比例与天数、延期与异议',
-                  'Behaviour profile: when units pass each gate, invalid meetings, late items and by how much, extensions, objections',
-                ),
-                children: (
-                  <Form.Item
-                    name="profile"
-                    label={t('行为设定（JSON，未写的部分取默认值）', 'Profile (JSON; what it leaves out takes the default)')}
-                  >
-                    <Input.TextArea rows={14} spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 12 }} />
-                  </Form.Item>
-                ),
-              },
-            ]}
-          />
-          <Space style={{ marginTop: 12 }}>
-            <Button type="primary" htmlType="submit" loading={start.busy} data-testid="start-rehearsal">
-              {t('开始预演', 'Start the rehearsal')}
-            </Button>
-          </Space>
-          <ErrorNote error={start.error} />
-        </Form>
-      </Card>
+    <Table<Job>
+      size="small"
+      rowKey="id"
+      pagination={false}
+      dataSource={items}
+      locale={{ emptyText: t('尚未预演', 'No rehearsal yet') }}
+      data-testid="rehearsal-jobs"
+      columns={[
+        { title: t('开始于', 'Started'), render: (_, j) => time(j.createdAt) },
+        { title: t('单位', 'Units'), render: (_, j) => j.request.units ?? '—' },
+        { title: t('种子', 'Seed'), render: (_, j) => j.request.seed ?? '—' },
+        { title: t('进度', 'Progress'), render: (_, j) => <JobProgress j={j} /> },
+        {
+          title: t('报告', 'Report'),
+          render: (_, j) =>
+            j.status === 'done' ? (
+              <Space>
+                <Button size="small" onClick={() => onShow(j.id)} type={shownId === j.id ? 'primary' : 'default'}>
+                  {t('查看', 'Show')}
+                </Button>
+                <HtmlLink id={j.id} />
+              </Space>
+            ) : null,
+        },
+      ]}
+    />
+  );
+}
 
-      <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('预演记录', 'Rehearsals')}</h2>} size="small">
-        <ErrorNote error={jobs.error} />
-        <Table<Job>
-          size="small"
-          rowKey="id"
-          pagination={false}
-          dataSource={items}
-          locale={{ emptyText: t('尚未预演', 'No rehearsal yet') }}
-          data-testid="rehearsal-jobs"
-          columns={[
-            { title: t('开始于', 'Started'), render: (_, j) => time(j.createdAt) },
-            { title: t('单位', 'Units'), render: (_, j) => j.request.units ?? '—' },
-            { title: t('种子', 'Seed'), render: (_, j) => j.request.seed ?? '—' },
-            {
-              title: t('进度', 'Progress'),
-              render: (_, j) => {
-                const p = j.progress;
-                if (j.status === 'failed') return <Typography.Text type="danger">{j.error}</Typography.Text>;
-                if (j.status === 'queued') return <Tag>{status(j)}</Tag>;
-                const pct = p.actionsTotal ? Math.round((100 * (p.actionsDone ?? 0)) / p.actionsTotal) : 0;
-                return (
-                  <Space orientation="vertical" size={0} style={{ minWidth: 240 }}>
-                    <Progress percent={j.status === 'done' ? 100 : pct} size="small" status={j.status === 'done' ? 'success' : 'active'} />
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {j.status === 'done'
-                        ? `${status(j)} · ${time(j.finishedAt)}`
-                        : p.stage === 'preparing'
-                          ? t(`准备中：${p.note ?? ''}`, `Preparing: ${p.note ?? ''}`)
-                          : p.at
-                            ? `${t('模拟到', 'Simulated up to')} ${time(p.at, false)}${p.etaMs ? ` · ${t('剩余', 'left')} ${minutes(p.etaMs, t)}` : ''}`
-                            : status(j)}
-                    </Typography.Text>
-                  </Space>
-                );
-              },
-            },
-            {
-              title: t('报告', 'Report'),
-              render: (_, j) =>
-                j.status === 'done' ? (
-                  <Space>
-                    <Button size="small" onClick={() => setSelected(j.id)} type={shown?.id === j.id ? 'primary' : 'default'}>
-                      {t('查看', 'Show')}
-                    </Button>
-                    <HtmlLink id={j.id} />
-                  </Space>
-                ) : null,
-            },
-          ]}
-        />
-      </Card>
-      {shown?.status === 'done' ? <Report id={shown.id} /> : null}
+/** A rehearsal's progress: its stage, the simulated day reached and the time left, or why it failed. */
+function JobProgress({ j }: { j: Job }) {
+  const { t, time } = useI18n();
+  const status = useJobStatus();
+  const p = j.progress;
+  if (j.status === 'failed') return <Typography.Text type="danger">{j.error}</Typography.Text>;
+  if (j.status === 'queued') return <Tag>{status(j)}</Tag>;
+  const pct = p.actionsTotal ? Math.round((100 * (p.actionsDone ?? 0)) / p.actionsTotal) : 0;
+  return (
+    <Space orientation="vertical" size={0} style={{ minWidth: 240 }}>
+      <Progress percent={j.status === 'done' ? 100 : pct} size="small" status={j.status === 'done' ? 'success' : 'active'} />
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {j.status === 'done'
+          ? `${status(j)} · ${time(j.finishedAt)}`
+          : p.stage === 'preparing'
+            ? t(`准备中：${p.note ?? ''}`, `Preparing: ${p.note ?? ''}`)
+            : p.at
+              ? `${t('模拟到', 'Simulated up to')} ${time(p.at, false)}${p.etaMs ? ` · ${t('剩余', 'left')} ${minutes(p.etaMs, t)}` : ''}`
+              : status(j)}
+      </Typography.Text>
     </Space>
   );
 }
