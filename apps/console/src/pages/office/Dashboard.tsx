@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { PHASES, rungCard, RUNGS, type Card as CardKind, type Phase, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
@@ -169,42 +169,52 @@ function Charts({
   );
 }
 
-function Lights({ units }: { units: UnitLight[] }) {
-  const { t, label } = useI18n();
-  const [filter, setFilter] = useState<'all' | 'yellow' | 'red'>('all');
-  const scroller = useRef<HTMLDivElement>(null);
+type LightsFilter = 'all' | 'yellow' | 'red';
+
+/** The units by batch, then phase (those waiting last), each group a header and rows of `perRow` lights. */
+function lightRows(units: UnitLight[], filter: LightsFilter, perRow: number): Row[] {
+  const shown = filter === 'all' ? units : units.filter((u) => u.card === filter || (filter === 'yellow' && u.card === 'red'));
+  const groups = new Map<string, UnitLight[]>();
+  for (const u of shown) {
+    const key = `${u.batch}:${u.phase ?? 'waiting'}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(u);
+  }
+  const out: Row[] = [];
+  for (const batch of BATCHES) {
+    for (const phase of [...PHASES, 'waiting']) {
+      const g = groups.get(`${batch}:${phase}`);
+      if (!g?.length) continue;
+      out.push({ kind: 'header', batch, phase, count: g.length });
+      for (let i = 0; i < g.length; i += perRow) out.push({ kind: 'cells', units: g.slice(i, i + perRow) });
+    }
+  }
+  return out;
+}
+
+/** An element's width, followed as it changes (900 until it is measured). */
+function useWidth(ref: RefObject<HTMLDivElement | null>) {
   const [width, setWidth] = useState(900);
   useEffect(() => {
-    const el = scroller.current;
+    const el = ref.current;
     if (!el) return;
     const ro = new ResizeObserver(() => setWidth(el.clientWidth));
     ro.observe(el);
     setWidth(el.clientWidth);
     return () => ro.disconnect();
   }, []);
+  return width;
+}
+
+function Lights({ units }: { units: UnitLight[] }) {
+  const { t } = useI18n();
+  const [filter, setFilter] = useState<LightsFilter>('all');
+  const scroller = useRef<HTMLDivElement>(null);
+  const width = useWidth(scroller);
   const perRow = Math.max(10, Math.floor((width - 16) / CELL));
-  const rows = useMemo<Row[]>(() => {
-    const shown = filter === 'all' ? units : units.filter((u) => u.card === filter || (filter === 'yellow' && u.card === 'red'));
-    const groups = new Map<string, UnitLight[]>();
-    for (const u of shown) {
-      const key = `${u.batch}:${u.phase ?? 'waiting'}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(u);
-    }
-    const out: Row[] = [];
-    for (const batch of BATCHES) {
-      for (const phase of [...PHASES, 'waiting']) {
-        const g = groups.get(`${batch}:${phase}`);
-        if (!g?.length) continue;
-        out.push({ kind: 'header', batch, phase, count: g.length });
-        for (let i = 0; i < g.length; i += perRow) out.push({ kind: 'cells', units: g.slice(i, i + perRow) });
-      }
-    }
-    return out;
-  }, [units, filter, perRow]);
+  const rows = useMemo<Row[]>(() => lightRows(units, filter, perRow), [units, filter, perRow]);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_H, overscan: 8 });
-  const status = (u: UnitLight) => (u.status === 'waiting' ? t('未开始', 'not started') : label.card(u.card));
   return (
     <>
       <Space style={{ marginBottom: 8 }} wrap>
@@ -212,39 +222,14 @@ function Lights({ units }: { units: UnitLight[] }) {
           aria-label={t('筛选', 'Filter')}
           data-testid="lights-filter"
           value={filter}
-          onChange={(v) => setFilter(v as typeof filter)}
+          onChange={(v) => setFilter(v as LightsFilter)}
           options={[
             { value: 'all', label: t('全部', 'All') },
             { value: 'yellow', label: t('黄牌及以上', 'Yellow or red') },
             { value: 'red', label: t('红牌', 'Red') },
           ]}
         />
-        <span>
-          {(
-            [
-              [CARD_COLOR.none, label.card('none')],
-              [CARD_COLOR.yellow, label.card('yellow')],
-              [CARD_COLOR.red, label.card('red')],
-              ['#8c8c8c', t('未开始', 'Not started')],
-            ] as const
-          ).map(([color, text]) => (
-            <span key={text} style={{ marginInlineEnd: 12, whiteSpace: 'nowrap' }}>
-              <span
-                aria-hidden
-                style={{
-                  display: 'inline-block',
-                  width: 12,
-                  height: 12,
-                  borderRadius: 2,
-                  background: color,
-                  marginInlineEnd: 4,
-                  verticalAlign: -1,
-                }}
-              />
-              {text}
-            </span>
-          ))}
-        </span>
+        <LightsLegend />
       </Space>
       <div
         ref={scroller}
@@ -256,56 +241,95 @@ function Lights({ units }: { units: UnitLight[] }) {
         tabIndex={0}
       >
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-          {virtual.getVirtualItems().map((v) => {
-            const row = rows[v.index];
-            return (
-              <div
-                key={v.key}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  height: ROW_H,
-                  transform: `translateY(${v.start}px)`,
-                  paddingInline: 8,
-                }}
-              >
-                {row.kind === 'header' ? (
-                  <strong style={{ lineHeight: `${ROW_H}px` }}>
-                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} ·{' '}
-                    {row.phase === 'waiting'
-                      ? t('批次未开始', 'batch not open yet')
-                      : row.phase === 'DONE'
-                        ? label.phase(row.phase)
-                        : `${row.phase} ${label.phase(row.phase)}`}{' '}
-                    · {row.count}
-                  </strong>
-                ) : (
-                  <div style={{ display: 'flex', gap: 2 }}>
-                    {row.units.map((u) => (
-                      <Link
-                        key={u.id}
-                        to={`/units/${u.id}`}
-                        aria-label={`${u.code} ${u.name}: ${u.phase ?? '—'}, ${status(u)}`}
-                        title={`${u.code} ${u.name} · ${u.phase ?? '—'} · ${status(u)}`}
-                        style={{
-                          width: CELL - 2,
-                          height: CELL - 2,
-                          borderRadius: 3,
-                          display: 'inline-block',
-                          background: u.status === 'waiting' ? '#8c8c8c' : isCard(u.card) ? CARD_COLOR[u.card] : '#8c8c8c',
-                        }}
-                      />
-                    ))}
-                  </div>
-                )}
-              </div>
-            );
-          })}
+          {virtual.getVirtualItems().map((v) => (
+            <div
+              key={v.key}
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                right: 0,
+                height: ROW_H,
+                transform: `translateY(${v.start}px)`,
+                paddingInline: 8,
+              }}
+            >
+              <LightRow row={rows[v.index]} />
+            </div>
+          ))}
         </div>
       </div>
     </>
+  );
+}
+
+/** What each colour means. */
+function LightsLegend() {
+  const { t, label } = useI18n();
+  return (
+    <span>
+      {(
+        [
+          [CARD_COLOR.none, label.card('none')],
+          [CARD_COLOR.yellow, label.card('yellow')],
+          [CARD_COLOR.red, label.card('red')],
+          ['#8c8c8c', t('未开始', 'Not started')],
+        ] as const
+      ).map(([color, text]) => (
+        <span key={text} style={{ marginInlineEnd: 12, whiteSpace: 'nowrap' }}>
+          <span
+            aria-hidden
+            style={{
+              display: 'inline-block',
+              width: 12,
+              height: 12,
+              borderRadius: 2,
+              background: color,
+              marginInlineEnd: 4,
+              verticalAlign: -1,
+            }}
+          />
+          {text}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** A row of the lights: a batch and phase's header, or its units' lights, each a link to the unit. */
+function LightRow({ row }: { row: Row }) {
+  const { t, label } = useI18n();
+  const status = (u: UnitLight) => (u.status === 'waiting' ? t('未开始', 'not started') : label.card(u.card));
+  if (row.kind === 'header')
+    return (
+      <strong style={{ lineHeight: `${ROW_H}px` }}>
+        {t(`第${row.batch}批`, `Batch ${row.batch}`)} ·{' '}
+        {row.phase === 'waiting'
+          ? t('批次未开始', 'batch not open yet')
+          : row.phase === 'DONE'
+            ? label.phase(row.phase)
+            : `${row.phase} ${label.phase(row.phase)}`}{' '}
+        · {row.count}
+      </strong>
+    );
+  return (
+    <div style={{ display: 'flex', gap: 2 }}>
+      {row.units.map((u) => (
+        <Link
+          key={u.id}
+          to={`/units/${u.id}`}
+          aria-label={`${u.code} ${u.name}: ${u.phase ?? '—'}, ${status(u)}`}
+          title={`${u.code} ${u.name} · ${u.phase ?? '—'} · ${status(u)}`}
+          style={{
+            width: CELL - 2,
+            height: CELL - 2,
+            borderRadius: 3,
+            display: 'inline-block',
+            background: u.status === 'waiting' ? '#8c8c8c' : isCard(u.card) ? CARD_COLOR[u.card] : '#8c8c8c',
+          }}
+        />
+      ))}
+    </div>
   );
 }
 
