@@ -108,13 +108,8 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
 }
 
 function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike }) {
-  const { t, label, zone } = useI18n();
+  const { t, zone } = useI18n();
   const [form] = Form.useForm<EditorValues>();
-  const problems = useQuery({
-    queryKey: [...docsKey(unitId, 'problems'), 'all'],
-    queryFn: () => fetchAll(unitId, 'problems'),
-    refetchInterval: 5_000,
-  });
   const save = useAction({
     form,
     reset: false,
@@ -157,64 +152,7 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
         >
           <Input style={{ maxWidth: 320 }} maxLength={FIELD_LIMITS.name} />
         </Form.Item>
-        <Form.List name="items">
-          {(fields, { add, remove }, { errors }) => (
-            <>
-              {fields.map((f, n) => (
-                <Card
-                  key={f.key}
-                  size="small"
-                  style={{ marginBottom: 8 }}
-                  title={t(`事项 ${n + 1}`, `Item ${n + 1}`)}
-                  extra={
-                    <Button
-                      type="text"
-                      icon={<MinusCircleOutlined />}
-                      aria-label={t('删除事项', 'Remove item')}
-                      onClick={() => remove(f.name)}
-                    />
-                  }
-                >
-                  <Form.Item name={[f.name, 'problemIds']} label={t('针对的问题', 'Problems addressed')}>
-                    <Select
-                      mode="multiple"
-                      aria-label={t('针对的问题', 'Problems addressed')}
-                      loading={problems.isLoading}
-                      options={(problems.data ?? []).map((p) => ({ value: p.id, label: `${p.title} (${label.category(p.category)})` }))}
-                    />
-                  </Form.Item>
-                  <Space wrap align="start">
-                    <Form.Item
-                      name={[f.name, 'measure']}
-                      label={t('整改措施', 'Measure')}
-                      rules={[{ required: true, whitespace: true, message: t('请填写措施', 'Enter a measure') }]}
-                    >
-                      <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
-                    </Form.Item>
-                    <Form.Item
-                      name={[f.name, 'owner']}
-                      label={t('责任人', 'Responsible')}
-                      rules={[{ required: true, whitespace: true, message: t('请填写责任人', 'Enter who is responsible') }]}
-                    >
-                      <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
-                    </Form.Item>
-                    <Form.Item
-                      name={[f.name, 'deadline']}
-                      label={t('完成时限', 'Deadline')}
-                      rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
-                    >
-                      <DateInput />
-                    </Form.Item>
-                  </Space>
-                </Card>
-              ))}
-              <Button onClick={() => add({ problemIds: [], measure: '', owner: '', deadline: '' })} icon={<PlusOutlined />}>
-                {t('添加事项', 'Add item')}
-              </Button>
-              <Form.ErrorList errors={errors} />
-            </>
-          )}
-        </Form.List>
+        <TaskBookItemList unitId={unitId} />
         <div style={{ marginTop: 12 }}>
           <Button type="primary" htmlType="submit" loading={save.busy} data-testid="save-task-book">
             {t('保存任务书', 'Save task book')}
@@ -223,6 +161,90 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
         <ErrorNote error={save.error} />
       </Form>
     </Card>
+  );
+}
+
+/** The task book's items, added and removed one by one; each names the problems it answers (the unit's own). */
+function TaskBookItemList({ unitId }: { unitId: string }) {
+  const { t, label } = useI18n();
+  const problems = useQuery({
+    queryKey: [...docsKey(unitId, 'problems'), 'all'],
+    queryFn: () => fetchAll(unitId, 'problems'),
+    refetchInterval: 5_000,
+  });
+  const problemOptions = (problems.data ?? []).map((p) => ({ value: p.id, label: `${p.title} (${label.category(p.category)})` }));
+  return (
+    <Form.List name="items">
+      {(fields, { add, remove }, { errors }) => (
+        <>
+          {fields.map((f, n) => (
+            <Card
+              key={f.key}
+              size="small"
+              style={{ marginBottom: 8 }}
+              title={t(`事项 ${n + 1}`, `Item ${n + 1}`)}
+              extra={
+                <Button
+                  type="text"
+                  icon={<MinusCircleOutlined />}
+                  aria-label={t('删除事项', 'Remove item')}
+                  onClick={() => remove(f.name)}
+                />
+              }
+            >
+              <TaskBookItemFields name={f.name} problemOptions={problemOptions} loading={problems.isLoading} />
+            </Card>
+          ))}
+          <Button onClick={() => add({ problemIds: [], measure: '', owner: '', deadline: '' })} icon={<PlusOutlined />}>
+            {t('添加事项', 'Add item')}
+          </Button>
+          <Form.ErrorList errors={errors} />
+        </>
+      )}
+    </Form.List>
+  );
+}
+
+/** One item: the problems it answers, its measure, who answers for it, and its deadline. */
+function TaskBookItemFields({
+  name,
+  problemOptions,
+  loading,
+}: {
+  name: number;
+  problemOptions: Array<{ value: string; label: string }>;
+  loading: boolean;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Form.Item name={[name, 'problemIds']} label={t('针对的问题', 'Problems addressed')}>
+        <Select mode="multiple" aria-label={t('针对的问题', 'Problems addressed')} loading={loading} options={problemOptions} />
+      </Form.Item>
+      <Space wrap align="start">
+        <Form.Item
+          name={[name, 'measure']}
+          label={t('整改措施', 'Measure')}
+          rules={[{ required: true, whitespace: true, message: t('请填写措施', 'Enter a measure') }]}
+        >
+          <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
+        </Form.Item>
+        <Form.Item
+          name={[name, 'owner']}
+          label={t('责任人', 'Responsible')}
+          rules={[{ required: true, whitespace: true, message: t('请填写责任人', 'Enter who is responsible') }]}
+        >
+          <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
+        </Form.Item>
+        <Form.Item
+          name={[name, 'deadline']}
+          label={t('完成时限', 'Deadline')}
+          rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+        >
+          <DateInput />
+        </Form.Item>
+      </Space>
+    </>
   );
 }
 
