@@ -290,8 +290,17 @@ function HtmlLink({ id }: { id: string }) {
   );
 }
 
+/** A section of the report: a card with its title. */
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+  return (
+    <Card size="small" title={<h3 style={{ fontSize: 16, margin: 0 }}>{title}</h3>} data-testid={testId}>
+      {children}
+    </Card>
+  );
+}
+
 function Report({ id }: { id: string }) {
-  const { t, label } = useI18n();
+  const { t } = useI18n();
   const report = useQuery({
     queryKey: ['simulation-report', id],
     queryFn: async () => (await call(api.GET('/api/simulations/{id}/report', { params: { path: { id } } }))) as unknown as SimulationReport,
@@ -300,17 +309,42 @@ function Report({ id }: { id: string }) {
   const r = report.data;
   if (report.error) return <ErrorNote error={report.error} />;
   if (!r) return <Typography.Text>{t('加载中…', 'Loading…')}</Typography.Text>;
-  const tot = r.totals;
-  const section = (title: string, children: ReactNode, testId?: string) => (
-    <Card size="small" title={<h3 style={{ fontSize: 16, margin: 0 }}>{title}</h3>} data-testid={testId}>
-      {children}
-    </Card>
-  );
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="rehearsal-report">
       <Typography.Title level={2} style={{ fontSize: 20, margin: 0 }}>
         {t('预演报告', 'Rehearsal report')} · {r.campaign.from} – {r.campaign.to}
       </Typography.Title>
+      <ReportTotals r={r} />
+      <Suspense fallback={<div style={{ height: 300 }} />}>
+        <Section title={t('每周预警（按类别）', 'Rungs fired per week, by kind')}>
+          <RehearsalChart kind="weekly" report={r} />
+        </Section>
+        <Section title={t('每周黄牌、红牌（按批次）', 'Cards per week, by batch')}>
+          <RehearsalChart kind="cards" report={r} />
+        </Section>
+        <Section title={t('环节时限结束时仍在该环节的单位', 'Units still in a phase when its window ended')}>
+          <PhaseOverruns r={r} />
+        </Section>
+        <Section title={t('督导组每日须全程参加的会议', 'Meetings each group must attend throughout, per day')} testId="rehearsal-groups">
+          <GroupClashes r={r} />
+        </Section>
+        <Section title={t('各批次移交纪检监察', 'Referrals per batch')}>
+          <RehearsalChart kind="referrals" report={r} />
+        </Section>
+        <Section title={t('活动办公室最忙的日子（红牌与移交建议）', "The office's busiest days (red cards and referral proposals)")}>
+          <OfficeBusiestDays r={r} />
+        </Section>
+      </Suspense>
+    </Space>
+  );
+}
+
+/** The rungs fired by kind (items, windows, all), and the totals in a sentence. */
+function ReportTotals({ r }: { r: SimulationReport }) {
+  const { t, label } = useI18n();
+  const tot = r.totals;
+  return (
+    <>
       <Table
         size="small"
         pagination={false}
@@ -331,71 +365,74 @@ function Report({ id }: { id: string }) {
           `${tot.items} items (${tot.itemsExtended} extended); ${tot.meetings} meetings held, ${tot.meetingsInvalid} of them invalid and reconvened; ${tot.clashDays} days a group must be in two meetings at once; ${tot.measuresProposed} measures proposed.`,
         )}
       </Typography.Paragraph>
-      <Suspense fallback={<div style={{ height: 300 }} />}>
-        {section(t('每周预警（按类别）', 'Rungs fired per week, by kind'), <RehearsalChart kind="weekly" report={r} />)}
-        {section(t('每周黄牌、红牌（按批次）', 'Cards per week, by batch'), <RehearsalChart kind="cards" report={r} />)}
-        {section(
-          t('环节时限结束时仍在该环节的单位', 'Units still in a phase when its window ended'),
-          <>
-            <RehearsalChart kind="overruns" report={r} />
-            <Table
-              size="small"
-              pagination={false}
-              rowKey={(p) => `${p.batch}-${p.phase}`}
-              dataSource={r.phaseOverruns}
-              columns={[
-                { title: t('批次', 'Batch'), render: (_, p) => t(`第${p.batch}批`, `Batch ${p.batch}`) },
-                { title: t('环节', 'Phase'), render: (_, p) => label.phase(p.phase) },
-                { title: t('时限截止', 'Window ended'), render: (_, p) => p.windowEndsAt.slice(0, 10) },
-                { title: t('仍在该环节', 'Still in it'), dataIndex: 'stillIn' },
-                { title: t('单位（列出前 50 个）', 'Units (first 50)'), render: (_, p) => p.units.join('、') },
-              ]}
-            />
-          </>,
-        )}
-        {section(
-          t('督导组每日须全程参加的会议', 'Meetings each group must attend throughout, per day'),
-          <>
-            <RehearsalChart kind="groups" report={r} />
-            <Typography.Title level={4} style={{ fontSize: 15 }}>
-              {t('须同时在两处的日子（全程参与无法做到）', 'Days one group must be in two meetings at once (全程参与 cannot be met)')}
-            </Typography.Title>
-            <Table
-              size="small"
-              rowKey={(c) => `${c.group}-${c.date}`}
-              dataSource={r.clashes}
-              pagination={{ pageSize: 20, hideOnSinglePage: true }}
-              locale={{ emptyText: t('没有', 'None') }}
-              data-testid="rehearsal-clashes"
-              columns={[
-                { title: t('督导组', 'Group'), dataIndex: 'group' },
-                { title: t('日期', 'Date'), dataIndex: 'date' },
-                { title: t('同日开会的单位', 'Units meeting that day'), render: (_, c) => c.units.join('、') },
-              ]}
-            />
-          </>,
-          'rehearsal-groups',
-        )}
-        {section(t('各批次移交纪检监察', 'Referrals per batch'), <RehearsalChart kind="referrals" report={r} />)}
-        {section(
-          t('活动办公室最忙的日子（红牌与移交建议）', "The office's busiest days (red cards and referral proposals)"),
-          <>
-            <RehearsalChart kind="office" report={r} />
-            <Table
-              size="small"
-              pagination={false}
-              rowKey="date"
-              dataSource={r.officeBusiestDays}
-              columns={[
-                { title: t('日期', 'Date'), dataIndex: 'date' },
-                { title: label.rung('red'), dataIndex: 'red' },
-                { title: label.rung('referral'), dataIndex: 'referrals' },
-                { title: t('合计', 'Total'), dataIndex: 'total' },
-              ]}
-            />
-          </>,
-        )}
-      </Suspense>
-    </Space>
+    </>
+  );
+}
+
+function PhaseOverruns({ r }: { r: SimulationReport }) {
+  const { t, label } = useI18n();
+  return (
+    <>
+      <RehearsalChart kind="overruns" report={r} />
+      <Table
+        size="small"
+        pagination={false}
+        rowKey={(p) => `${p.batch}-${p.phase}`}
+        dataSource={r.phaseOverruns}
+        columns={[
+          { title: t('批次', 'Batch'), render: (_, p) => t(`第${p.batch}批`, `Batch ${p.batch}`) },
+          { title: t('环节', 'Phase'), render: (_, p) => label.phase(p.phase) },
+          { title: t('时限截止', 'Window ended'), render: (_, p) => p.windowEndsAt.slice(0, 10) },
+          { title: t('仍在该环节', 'Still in it'), dataIndex: 'stillIn' },
+          { title: t('单位（列出前 50 个）', 'Units (first 50)'), render: (_, p) => p.units.join('、') },
+        ]}
+      />
+    </>
+  );
+}
+
+function GroupClashes({ r }: { r: SimulationReport }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <RehearsalChart kind="groups" report={r} />
+      <Typography.Title level={4} style={{ fontSize: 15 }}>
+        {t('须同时在两处的日子（全程参与无法做到）', 'Days one group must be in two meetings at once (全程参与 cannot be met)')}
+      </Typography.Title>
+      <Table
+        size="small"
+        rowKey={(c) => `${c.group}-${c.date}`}
+        dataSource={r.clashes}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        locale={{ emptyText: t('没有', 'None') }}
+        data-testid="rehearsal-clashes"
+        columns={[
+          { title: t('督导组', 'Group'), dataIndex: 'group' },
+          { title: t('日期', 'Date'), dataIndex: 'date' },
+          { title: t('同日开会的单位', 'Units meeting that day'), render: (_, c) => c.units.join('、') },
+        ]}
+      />
+    </>
+  );
+}
+
+function OfficeBusiestDays({ r }: { r: SimulationReport }) {
+  const { t, label } = useI18n();
+  return (
+    <>
+      <RehearsalChart kind="office" report={r} />
+      <Table
+        size="small"
+        pagination={false}
+        rowKey="date"
+        dataSource={r.officeBusiestDays}
+        columns={[
+          { title: t('日期', 'Date'), dataIndex: 'date' },
+          { title: label.rung('red'), dataIndex: 'red' },
+          { title: label.rung('referral'), dataIndex: 'referrals' },
+          { title: t('合计', 'Total'), dataIndex: 'total' },
+        ]}
+      />
+    </>
   );
 }
