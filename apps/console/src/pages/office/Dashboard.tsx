@@ -73,27 +73,68 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
   );
 }
 
+/** Counts by batch and phase; a batch or phase with no unit may be left out. */
+type ByBatch = Partial<Record<string, Partial<Record<Phase, number>>>>;
+
 function Charts({
   byBatch,
   cards,
   total,
   units,
 }: {
-  /** Counts by batch and phase; a batch or phase with no unit may be left out. */
-  byBatch: Partial<Record<string, Partial<Record<Phase, number>>>>;
+  byBatch: ByBatch;
   cards: { yellow: number; red: number };
   total: number;
   units?: UnitLight[];
 }) {
-  const { t, label } = useI18n();
-  const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
+  const { t } = useI18n();
   // Units whose batch has not opened yet are in no phase: shown apart, in grey.
   const waiting = useMemo(() => {
     const m = new Map<string, number>();
     for (const u of units ?? []) if (u.status === 'waiting') m.set(String(u.batch), (m.get(String(u.batch)) ?? 0) + 1);
     return m;
   }, [units]);
-  const phaseOption = useMemo(
+  const started = total - [...waiting.values()].reduce((a, b) => a + b, 0);
+  return (
+    <Row gutter={16}>
+      <Col xs={24} md={14}>
+        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('各批次环节进度', 'Units by batch and phase')}</h2>}>
+          {total > 0 ? (
+            <PhaseChart byBatch={byBatch} units={units} waiting={waiting} />
+          ) : (
+            <NoData text={t('尚无参加单位', 'No unit enrolled yet')} />
+          )}
+        </Card>
+      </Col>
+      <Col xs={24} md={10}>
+        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('亮牌情况', 'Cards')}</h2>}>
+          {started > 0 ? (
+            <CardChart cards={cards} none={Math.max(0, started - cards.yellow - cards.red)} />
+          ) : (
+            <div data-testid="cards-no-data">
+              <NoData text={t('尚无单位开始，暂无亮牌数据', 'No unit has started: no card to show yet')} />
+            </div>
+          )}
+        </Card>
+      </Col>
+    </Row>
+  );
+}
+
+/** Nothing to draw is said so: an empty pie would show equal slices of nothing. */
+function NoData({ text }: { text: string }) {
+  return (
+    <div style={{ height: 260, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Empty description={text} />
+    </div>
+  );
+}
+
+/** The units of each batch by phase, those not started in grey, stacked. */
+function PhaseChart({ byBatch, units, waiting }: { byBatch: ByBatch; units?: UnitLight[]; waiting: Map<string, number> }) {
+  const { t, label } = useI18n();
+  const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
+  const option = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
@@ -112,8 +153,19 @@ function Charts({
     }),
     [byBatch, batches, t, label, waiting],
   );
-  const none = Math.max(0, total - [...waiting.values()].reduce((a, b) => a + b, 0) - cards.yellow - cards.red);
-  const cardOption = useMemo(
+  const text = batches
+    .map(
+      (b) =>
+        `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`,
+    )
+    .join('; ');
+  return <Chart option={option} label={text} />;
+}
+
+/** The started units by card: none, yellow, red. */
+function CardChart({ cards, none }: { cards: { yellow: number; red: number }; none: number }) {
+  const { label } = useI18n();
+  const option = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
       legend: { top: 0 },
@@ -133,39 +185,11 @@ function Charts({
     }),
     [cards, none, label],
   );
-  const phaseText = batches
-    .map(
-      (b) =>
-        `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`,
-    )
-    .join('; ');
-  // Nothing to draw is said so: an empty pie would show equal slices of nothing.
-  const noData = (text: string) => (
-    <div style={{ height: 260, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
-      <Empty description={text} />
-    </div>
-  );
-  const started = total - [...waiting.values()].reduce((a, b) => a + b, 0);
   return (
-    <Row gutter={16}>
-      <Col xs={24} md={14}>
-        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('各批次环节进度', 'Units by batch and phase')}</h2>}>
-          {total > 0 ? <Chart option={phaseOption} label={phaseText} /> : noData(t('尚无参加单位', 'No unit enrolled yet'))}
-        </Card>
-      </Col>
-      <Col xs={24} md={10}>
-        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('亮牌情况', 'Cards')}</h2>}>
-          {started > 0 ? (
-            <Chart
-              option={cardOption}
-              label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
-            />
-          ) : (
-            <div data-testid="cards-no-data">{noData(t('尚无单位开始，暂无亮牌数据', 'No unit has started: no card to show yet'))}</div>
-          )}
-        </Card>
-      </Col>
-    </Row>
+    <Chart
+      option={option}
+      label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
+    />
   );
 }
 
