@@ -27,40 +27,13 @@ interface Result {
 
 export function Enrolment({ campaignId }: { campaignId: string }) {
   const { t } = useI18n();
-  const groups = useGroups(campaignId);
-  const [rows, setRows] = useState<EnrolRow[]>();
-  const [fileName, setFileName] = useState<string>();
-  const [readError, setReadError] = useState<string>();
   const [onlyErrors, setOnlyErrors] = useState(false);
-  const groupList = groups.data?.items ?? [];
-  const groupId = useMemo(() => {
-    const m = new Map<string, string>();
-    for (const g of groupList) {
-      m.set(g.name, g.id);
-      m.set(g.id, g.id);
-    }
-    return m;
-  }, [groupList]);
-  const missingGroups = useMemo(() => [...new Set((rows ?? []).map((r) => r.group).filter((g) => g && !groupId.has(g)))], [rows, groupId]);
+  const groupId = useGroupIds(campaignId);
   const enrolment = useEnrolment(campaignId, groupId);
+  const file = useEnrolmentFile(enrolment.clear);
+  const rows = file.rows;
+  const missingGroups = useMemo(() => [...new Set((rows ?? []).map((r) => r.group).filter((g) => g && !groupId.has(g)))], [rows, groupId]);
   const formGroups = useFormGroups(campaignId, enrolment.setError);
-
-  const choose = async (file: File) => {
-    setReadError(undefined);
-    enrolment.clear();
-    setFileName(file.name);
-    try {
-      setRows(await readEnrolmentFile(file));
-    } catch (e) {
-      setRows(undefined);
-      const column = (e as { column?: string }).column;
-      setReadError(
-        column ? t(`缺少“${column}”列`, `the column ${column} is missing`) : t('文件为空或无法读取', 'the file is empty or cannot be read'),
-      );
-    }
-    return false;
-  };
-
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph>
@@ -69,30 +42,11 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
           'Upload a CSV or Excel (.xlsx) file, one unit a row. Columns: code, name, kind (organ, enterprise, university, affiliated, grassroots), level (municipal, district), group (its name); optional: batch, parentCode. Idempotent by code: a file can be sent again.',
         )}
       </Typography.Paragraph>
-      <Upload accept=".csv,.xlsx,text/csv" beforeUpload={choose} showUploadList={false} maxCount={1}>
+      <Upload accept=".csv,.xlsx,text/csv" beforeUpload={file.choose} showUploadList={false} maxCount={1}>
         <Button data-testid="enrol-file-button">{t('选择文件', 'Choose a file')}</Button>
       </Upload>
-      {readError ? <Alert type="error" role="alert" showIcon title={`${fileName}: ${readError}`} /> : null}
-      {rows ? (
-        <Alert
-          type="info"
-          showIcon
-          title={t(`${fileName}：${rows.length} 行`, `${fileName}: ${rows.length} rows`)}
-          description={
-            missingGroups.length ? (
-              <Space orientation="vertical">
-                <span>
-                  {t('以下督导组尚不存在：', 'These groups do not exist yet: ')}
-                  {missingGroups.join('、')}
-                </span>
-                <Button size="small" onClick={() => formGroups(missingGroups)}>
-                  {t('先组建这些督导组', 'Form them first')}
-                </Button>
-              </Space>
-            ) : undefined
-          }
-        />
-      ) : null}
+      {file.readError ? <Alert type="error" role="alert" showIcon title={`${file.name}: ${file.readError}`} /> : null}
+      {rows ? <FileSummary name={file.name} rows={rows.length} missingGroups={missingGroups} onFormGroups={formGroups} /> : null}
       <Button
         type="primary"
         disabled={!rows || enrolment.busy}
@@ -116,6 +70,79 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
       ) : null}
       {enrolment.results.length ? <EnrolResults results={enrolment.results} onlyErrors={onlyErrors} /> : null}
     </Space>
+  );
+}
+
+/** The campaign's groups by name and by id: a row names its group either way. */
+function useGroupIds(campaignId: string) {
+  const groups = useGroups(campaignId);
+  const groupList = groups.data?.items ?? [];
+  return useMemo(() => {
+    const m = new Map<string, string>();
+    for (const g of groupList) {
+      m.set(g.name, g.id);
+      m.set(g.id, g.id);
+    }
+    return m;
+  }, [groupList]);
+}
+
+/** The file chosen, read in the browser: its rows, or why it cannot be read (a missing column is named). */
+function useEnrolmentFile(onChoose: () => void) {
+  const { t } = useI18n();
+  const [rows, setRows] = useState<EnrolRow[]>();
+  const [name, setName] = useState<string>();
+  const [readError, setReadError] = useState<string>();
+  const choose = async (file: File) => {
+    setReadError(undefined);
+    onChoose();
+    setName(file.name);
+    try {
+      setRows(await readEnrolmentFile(file));
+    } catch (e) {
+      setRows(undefined);
+      const column = (e as { column?: string }).column;
+      setReadError(
+        column ? t(`缺少“${column}”列`, `the column ${column} is missing`) : t('文件为空或无法读取', 'the file is empty or cannot be read'),
+      );
+    }
+    return false;
+  };
+  return { rows, name, readError, choose };
+}
+
+/** The file's name and rows, and the groups it names that do not exist yet (with a button to form them). */
+function FileSummary({
+  name,
+  rows,
+  missingGroups,
+  onFormGroups,
+}: {
+  name: string | undefined;
+  rows: number;
+  missingGroups: string[];
+  onFormGroups: (names: string[]) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Alert
+      type="info"
+      showIcon
+      title={t(`${name}：${rows} 行`, `${name}: ${rows} rows`)}
+      description={
+        missingGroups.length ? (
+          <Space orientation="vertical">
+            <span>
+              {t('以下督导组尚不存在：', 'These groups do not exist yet: ')}
+              {missingGroups.join('、')}
+            </span>
+            <Button size="small" onClick={() => onFormGroups(missingGroups)}>
+              {t('先组建这些督导组', 'Form them first')}
+            </Button>
+          </Space>
+        ) : undefined
+      }
+    />
   );
 }
 
