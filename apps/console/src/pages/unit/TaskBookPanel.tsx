@@ -30,14 +30,64 @@ interface EditorValues {
 export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | null; taskBook?: TaskBookLike } }) {
   const { t, label, time } = useI18n();
   const book = unit.taskBook;
+  if (unit.phase !== 'P3' && !book) {
+    return <Alert type="info" showIcon title={t('进入第三环节后编制整改任务书。', 'The task book is drawn up in phase P3.')} />;
+  }
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      {book ? <TaskBookStatus book={book} /> : null}
+      {!book || book.status === 'draft' ? <TaskBookEditor unitId={unit.id} book={book} /> : null}
+      {book && book.status === 'draft' ? <PublishButton unitId={unit.id} book={book} /> : null}
+      {book && book.status !== 'draft' ? (
+        <>
+          <List
+            size="small"
+            header={<strong>{t('整改事项', 'Items')}</strong>}
+            dataSource={book.items}
+            renderItem={(i) => (
+              <List.Item>
+                {i.measure} · {i.owner} · {time(i.deadline, false)} · {label.itemStatus(i.status)}
+              </List.Item>
+            )}
+          />
+          <Link to={`/public/units/${unit.id}`}>{t('查看公示页面', 'See the public page')}</Link>
+          <ObjectionsPanel unitId={unit.id} />
+        </>
+      ) : null}
+    </Space>
+  );
+}
+
+/** The task book's status, who signed it, and when its disclosure ends. */
+function TaskBookStatus({ book }: { book: TaskBookLike }) {
+  const { t, time } = useI18n();
+  return (
+    <Descriptions size="small" bordered column={{ xs: 1, md: 3 }} data-testid="task-book-status">
+      <Descriptions.Item label={t('状态', 'Status')}>
+        <Tag color={book.status === 'effective' ? 'success' : book.status === 'disclosed' ? 'processing' : 'default'}>
+          {book.status === 'draft'
+            ? t('草稿', 'Draft')
+            : book.status === 'disclosed'
+              ? t('公示中', 'Under disclosure')
+              : t('已生效', 'In effect')}
+        </Tag>
+      </Descriptions.Item>
+      <Descriptions.Item label={t('签字', 'Signed by')}>{book.signedBy}</Descriptions.Item>
+      <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.disclosureEndsAt)}</Descriptions.Item>
+    </Descriptions>
+  );
+}
+
+/** Publishing the draft for disclosure: it asks first (it locks the book and makes it public). */
+function PublishButton({ unitId, book }: { unitId: string; book: TaskBookLike }) {
+  const { t } = useI18n();
   const confirm = useConfirm();
   const publish = useAction({
-    invalidate: [unitKey(unit.id)],
+    invalidate: [unitKey(unitId)],
     success: t('已签发，进入公示期', 'Published: the disclosure has begun'),
-    fn: () => call(api.POST('/api/units/{id}/task-book/publish', { params: { path: { id: unit.id } } })),
+    fn: () => call(api.POST('/api/units/{id}/task-book/publish', { params: { path: { id: unitId } } })),
   });
   const askToPublish = async () => {
-    if (!book) return;
     const ok = await confirm({
       title: t('签发并公示整改任务书？', 'Publish the task book for disclosure?'),
       okText: t('签发并公示', 'Publish'),
@@ -58,52 +108,13 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
     });
     if (ok) await publish.run(undefined);
   };
-  if (unit.phase !== 'P3' && !book) {
-    return <Alert type="info" showIcon title={t('进入第三环节后编制整改任务书。', 'The task book is drawn up in phase P3.')} />;
-  }
   return (
-    <Space orientation="vertical" style={{ width: '100%' }}>
-      {book ? (
-        <Descriptions size="small" bordered column={{ xs: 1, md: 3 }} data-testid="task-book-status">
-          <Descriptions.Item label={t('状态', 'Status')}>
-            <Tag color={book.status === 'effective' ? 'success' : book.status === 'disclosed' ? 'processing' : 'default'}>
-              {book.status === 'draft'
-                ? t('草稿', 'Draft')
-                : book.status === 'disclosed'
-                  ? t('公示中', 'Under disclosure')
-                  : t('已生效', 'In effect')}
-            </Tag>
-          </Descriptions.Item>
-          <Descriptions.Item label={t('签字', 'Signed by')}>{book.signedBy}</Descriptions.Item>
-          <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.disclosureEndsAt)}</Descriptions.Item>
-        </Descriptions>
-      ) : null}
-      {!book || book.status === 'draft' ? <TaskBookEditor unitId={unit.id} book={book} /> : null}
-      {book && book.status === 'draft' ? (
-        <div>
-          <Button type="primary" loading={publish.busy} data-testid="publish-task-book" onClick={() => void askToPublish()}>
-            {t('签发并公示', 'Publish for disclosure')}
-          </Button>
-          <ErrorNote error={publish.error} />
-        </div>
-      ) : null}
-      {book && book.status !== 'draft' ? (
-        <>
-          <List
-            size="small"
-            header={<strong>{t('整改事项', 'Items')}</strong>}
-            dataSource={book.items}
-            renderItem={(i) => (
-              <List.Item>
-                {i.measure} · {i.owner} · {time(i.deadline, false)} · {label.itemStatus(i.status)}
-              </List.Item>
-            )}
-          />
-          <Link to={`/public/units/${unit.id}`}>{t('查看公示页面', 'See the public page')}</Link>
-          <ObjectionsPanel unitId={unit.id} />
-        </>
-      ) : null}
-    </Space>
+    <div>
+      <Button type="primary" loading={publish.busy} data-testid="publish-task-book" onClick={() => void askToPublish()}>
+        {t('签发并公示', 'Publish for disclosure')}
+      </Button>
+      <ErrorNote error={publish.error} />
+    </div>
   );
 }
 
