@@ -2,7 +2,7 @@
 // format checks). The directories below are checked; the rest of the tree joins them as its findings are fixed.
 import tseslint from 'typescript-eslint';
 
-/** Checked now: the workflows, the activities, the contracts between them and their callers, the config, the API, the CLI, the audit and the rehearsal. */
+/** Checked now: the workflows, the activities, the contracts between them and their callers, the config, the API, the CLI, the audit, the rehearsal and the web console. */
 export const LINTED = [
   'workflows/**/*.ts',
   'activities/**/*.ts',
@@ -12,6 +12,7 @@ export const LINTED = [
   'apps/cli/**/*.ts',
   'libs/audit/**/*.ts',
   'libs/simulation/**/*.ts',
+  'apps/console/src/**/*.{ts,tsx}',
 ];
 
 /** The tests: the same rules, with the few exceptions in the last block below. */
@@ -20,6 +21,8 @@ export const TESTS = ['test/**/*.ts'];
 export default tseslint.config(
   // Plain JavaScript (scripts, the console's build) is not linted yet.
   { ignores: ['**/node_modules/**', 'dist/**', 'data/**', '.tools/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  // The console's typed client is build output (openapi-typescript), generated from the API's OpenAPI document.
+  { ignores: ['apps/console/src/api/generated/**'] },
   {
     files: [...LINTED, ...TESTS],
     extends: [...tseslint.configs.strictTypeChecked],
