@@ -3,7 +3,15 @@
 import tseslint from 'typescript-eslint';
 
 /** Checked now: the workflows, the activities and the contracts between them and their callers, and the config. */
-export const LINTED = ['workflows/**/*.ts', 'activities/**/*.ts', 'libs/contracts/**/*.ts', 'libs/config/**/*.ts'];
+export const LINTED = [
+  'workflows/**/*.ts',
+  'activities/**/*.ts',
+  'libs/contracts/**/*.ts',
+  'libs/config/**/*.ts',
+  'libs/telemetry/**/*.ts',
+  'libs/temporal/**/*.ts',
+  'apps/worker/**/*.ts',
+];
 
 export default tseslint.config(
   // Plain JavaScript (scripts, the console's build) is not linted yet.

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   const instance = config.instance ?? 'worker';
   const logger = createJsonLogger(config.logLevel, 'massline-worker', undefined, instance);
   const tracing = startTracing(config, 'massline-worker', {
-    onError: (message) => logger.warn('traces could not be exported', { error: message }),
+    onError: (message) => {
+      logger.warn('traces could not be exported', { error: message });
+    },
   });
   // The SDK core's own messages come through our logger (as JSON lines). The runtime stops every worker on
   // these signals; the worker then drains and run() resolves.
@@ -38,13 +40,16 @@ async function main(): Promise<void> {
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => logger.info('shutting down', { signal }));
+    process.once(signal, () => {
+      logger.info('shutting down', { signal });
+    });
   }
 
   const temporal = await connectTemporal(config, {
     waitMs: 120_000,
-    onRetry: (error, attempt) =>
-      attempt % 10 === 1 && logger.warn('waiting for Temporal', { address: config.temporal.address, error: String(error) }),
+    onRetry: (error, attempt) => {
+      if (attempt % 10 === 1) logger.warn('waiting for Temporal', { address: config.temporal.address, error: String(error) });
+    },
   });
   const added = await registerSearchAttributes(temporal.connection, config.temporal.namespace);
   if (added.length) logger.info('registered search attributes', { namespace: config.temporal.namespace, added });
@@ -61,8 +66,14 @@ async function main(): Promise<void> {
       nativeConnection,
       client: temporal.client,
       dataSource,
-      onInternalError: (what, error) => logger.warn(`could not ${what}`, { error: String(error) }),
-      stuckRuns: { log: (level, message, meta) => logger[level](message, meta) },
+      onInternalError: (what, error) => {
+        logger.warn(`could not ${what}`, { error: String(error) });
+      },
+      stuckRuns: {
+        log: (level, message, meta) => {
+          logger[level](message, meta);
+        },
+      },
       tracing,
     });
     logger.info('worker ready', {

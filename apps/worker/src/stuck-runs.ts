@@ -252,7 +252,7 @@ export class StuckRunDetector {
         pageSize: LIST_PAGE_SIZE,
         nextPageToken,
       });
-      for (const info of page.executions ?? []) {
+      for (const info of page.executions) {
         if (signal.aborted) break;
         await pace.take(signal);
         const p = check(info.execution?.workflowId ?? '', info.execution?.runId ?? '', info.type?.name ?? '')
@@ -261,7 +261,7 @@ export class StuckRunDetector {
         inFlight.add(p);
         if (inFlight.size >= DESCRIBES_IN_FLIGHT) await Promise.race(inFlight);
       }
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+      nextPageToken = page.nextPageToken.length ? page.nextPageToken : undefined;
     } while (nextPageToken && !signal.aborted);
     await Promise.all(inFlight);
     result.interrupted = signal.aborted;
@@ -278,6 +278,9 @@ export class StuckRunDetector {
 
   private remember(runId: string): void {
     this.replayed.add(runId);
-    if (this.replayed.size > REPLAYED_REMEMBERED) this.replayed.delete(this.replayed.values().next().value!);
+    if (this.replayed.size <= REPLAYED_REMEMBERED) return;
+    // A Set iterates in insertion order: the first is the oldest.
+    const oldest = this.replayed.values().next();
+    if (!oldest.done) this.replayed.delete(oldest.value);
   }
 }
