@@ -8,6 +8,7 @@ export const LINTED = [
   'activities/**/*.ts',
   'libs/contracts/**/*.ts',
   'libs/config/**/*.ts',
+  'libs/domain/**/*.ts',
   'libs/telemetry/**/*.ts',
   'libs/temporal/**/*.ts',
   'apps/worker/**/*.ts',

@@ -2,8 +2,8 @@
 // (a window moved, holidays or swapped workdays added or removed, a ladder offset changed, the disclosure period
 // changed). Pure: the API reads the live facts from the read model and asks this what moves, changing nothing.
 import { invalidInput } from './errors';
-import { addToInstant, ladderSchedule, validatePlan } from './plan';
-import type { BatchPlan, CalendarPlan, LadderRung, Plan, Window } from './plan-types';
+import { addToInstant, ladderSchedule, phaseWindow, validatePlan } from './plan';
+import type { CalendarPlan, LadderRung, Plan, Window } from './plan-types';
 import { parseInstant } from './time';
 import { ACTIVE_PHASES, type ActivePhase, type Batch, type Phase, type Rung } from './types';
 
@@ -209,8 +209,7 @@ export function planMoves(o: {
   const unitBatch = new Map(o.units.map((u) => [u.id, u.batch]));
   const takes = new Set(o.batches);
   const iso = (ms: number) => new Date(ms).toISOString();
-  const windowOf = (p: Plan, batch: Batch, phase: ActivePhase): Window =>
-    p.batches.find((b: BatchPlan) => b.batch === batch)!.phases[phase];
+  const windowOf = (p: Plan, batch: Batch, phase: ActivePhase): Window => phaseWindow(p, batch, phase);
   for (const u of o.units) {
     const before = o.before[u.batch];
     if (!takes.has(u.batch) || !before) continue;

@@ -15,7 +15,7 @@ export const SEED_CALENDAR = {
   utcOffset: DEFAULT_UTC_OFFSET,
   batches: [
     {
-      batch: 1 as Batch,
+      batch: 1,
       startsAt: '2013-07-08T00:00:00+08:00',
       endsAt: '2014-02-01T00:00:00+08:00',
       phases: {
@@ -25,7 +25,7 @@ export const SEED_CALENDAR = {
       },
     },
     {
-      batch: 2 as Batch,
+      batch: 2,
       startsAt: '2014-02-01T00:00:00+08:00',
       endsAt: '2014-08-01T00:00:00+08:00',
       phases: {
@@ -62,7 +62,7 @@ export const defaultCalendar = (): CalendarPlan => ({
  */
 export function defaultPlan(startsAt: string): Plan {
   const anchor = parseInstant(startsAt, 'startsAt');
-  const offset = tryParseOffset(DEFAULT_UTC_OFFSET)!;
+  const offset = tryParseOffset(DEFAULT_UTC_OFFSET) ?? 0;
   const shift = anchor - parseInstant(SEED_CALENDAR.batches[0].startsAt, 'seed');
   const move = (t: string) => formatInstant(parseInstant(t, 'seed') + shift, offset);
   const moveWindow = (w: Window): Window => ({ startsAt: move(w.startsAt), endsAt: move(w.endsAt) });
@@ -123,7 +123,7 @@ const given_ = <T>(value: unknown, fallback: T): T => (value === undefined ? fal
  * A client's partial plan completed with the defaults (anchored at `startsAt`), then validated.
  * Throws INVALID_INPUT naming the offending field (e.g. `plan.batches[0].phases.P2.startsAt`).
  */
-export function resolvePlan(input: PlanInput | undefined, startsAt: string): Plan {
+export function resolvePlan(input: PlanInput | null | undefined, startsAt: string): Plan {
   parseBoundedInstant(startsAt, 'startsAt');
   const base = defaultPlan(startsAt);
   if (input === undefined || input === null) {
@@ -150,7 +150,7 @@ export function resolvePlan(input: PlanInput | undefined, startsAt: string): Pla
       if (b.batch !== 1 && b.batch !== 2) throw invalidInput(`${field}.batch`, `expected 1 or 2, got ${JSON.stringify(b.batch)}`);
       if (seen.has(b.batch)) throw invalidInput(`${field}.batch`, `batch ${b.batch} given twice`);
       seen.add(b.batch);
-      const def = base.batches.find((d) => d.batch === b.batch)!;
+      const def = batchPlan(base, b.batch);
       const phases = { ...def.phases };
       if (b.phases !== undefined) {
         const p = expectObject(b.phases, `${field}.phases`);
@@ -199,7 +199,7 @@ function validateWindow(w: unknown, field: string): [number, number] {
   if (end <= start)
     throw invalidInput(
       `${field}.endsAt`,
-      `must be after startsAt (${o.startsAt}); the window is reversed or empty`,
+      `must be after startsAt (${String(o.startsAt)}); the window is reversed or empty`,
       'plan.window-reversed',
     );
   return [start, end];
@@ -214,7 +214,7 @@ function validateLadder(ladder: unknown, field: string) {
     if (!RUNGS.includes(r.rung as Rung)) {
       throw invalidInput(`${f}.rung`, `unknown rung ${JSON.stringify(r.rung)}; expected one of ${RUNGS.join(', ')}`);
     }
-    if (rungs.has(r.rung as string)) throw invalidInput(`${f}.rung`, `rung ${r.rung} given twice`);
+    if (rungs.has(r.rung as string)) throw invalidInput(`${f}.rung`, `rung ${String(r.rung)} given twice`);
     rungs.add(r.rung as string);
     boundedDuration(r.offset, `${f}.offset`);
   });
@@ -227,8 +227,8 @@ function validateDates(list: unknown, field: string): string[] {
   });
 }
 
-/** Throws INVALID_INPUT naming the first offending field of a fully resolved plan. */
-export function validatePlan(plan: Plan): void {
+/** Throws INVALID_INPUT naming the first offending field of a fully resolved plan (as it arrived: anything). */
+export function validatePlan(plan: unknown): void {
   const p = expectObject(plan, 'plan');
   const batches = expectArray(p.batches, 'plan.batches', 2);
   if (batches.length === 0) throw invalidInput('plan.batches', 'at least one batch');
@@ -246,11 +246,11 @@ export function validatePlan(plan: Plan): void {
       if (phases[ph] === undefined) throw invalidInput(f, 'missing phase window');
       const [ps, pe] = validateWindow(phases[ph], f);
       if (ps < start)
-        throw invalidInput(`${f}.startsAt`, `starts before its batch (${b.startsAt})`, 'plan.phase-before-batch', {
+        throw invalidInput(`${f}.startsAt`, `starts before its batch (${String(b.startsAt)})`, 'plan.phase-before-batch', {
           batchStartsAt: String(b.startsAt),
         });
       if (pe > end)
-        throw invalidInput(`${f}.endsAt`, `ends after its batch (${b.endsAt})`, 'plan.phase-after-batch', {
+        throw invalidInput(`${f}.endsAt`, `ends after its batch (${String(b.endsAt)})`, 'plan.phase-after-batch', {
           batchEndsAt: String(b.endsAt),
         });
       if (ps < previousEnd)
@@ -335,10 +335,9 @@ export function ladderSchedule(deadline: string, ladder: readonly LadderRung[], 
   return ladder
     .map((r, i) => {
       const dueMs = addPlanDuration(base, parseDuration(r.offset, `ladder[${i}].offset`), calendar);
-      return { rung: r.rung, offset: r.offset, dueMs, dueAt: formatInstant(dueMs, offset), order: RUNGS.indexOf(r.rung) };
+      return { rung: r.rung, offset: r.offset, dueMs, dueAt: formatInstant(dueMs, offset) };
     })
-    .sort((a, b) => a.dueMs - b.dueMs || a.order - b.order)
-    .map(({ order: _order, ...r }) => r);
+    .sort((a, b) => a.dueMs - b.dueMs || RUNGS.indexOf(a.rung) - RUNGS.indexOf(b.rung));
 }
 
 /** An instant plus a plan duration (e.g. the disclosure window), formatted at the calendar's offset. */
