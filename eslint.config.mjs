@@ -9,6 +9,7 @@ export const LINTED = [
   'libs/contracts/**/*.ts',
   'libs/config/**/*.ts',
   'libs/domain/**/*.ts',
+  'libs/persistence/**/*.ts',
   'libs/telemetry/**/*.ts',
   'libs/temporal/**/*.ts',
   'apps/worker/**/*.ts',

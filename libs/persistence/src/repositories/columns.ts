@@ -8,3 +8,6 @@ export function iso(v: Date | string | null | undefined): string | null;
 export function iso(v: Date | string | null | undefined): string | null {
   return v === null || v === undefined ? null : new Date(v).toISOString();
 }
+
+/** What TypeORM answers an UPDATE or DELETE with: [rows, affected] (pg's rowCount, which may be null). */
+export type Affected = [unknown[], number | null];

@@ -1,7 +1,7 @@
 // The simulator's scratch database: the enrolment it seeds (what the office would have entered) and the facts it
 // reads back for the report. Never pointed at a live database: the simulator creates the database it is given.
 import type { DataSource } from 'typeorm';
-import type { Batch, Plan } from '../../../domain/src';
+import type { Batch, Phase, Plan, Rung } from '../../../domain/src';
 import type { SimulationFacts } from '../../../simulation/src/report';
 
 export interface ScratchEnrolment {
@@ -12,7 +12,15 @@ export interface ScratchEnrolment {
 }
 
 const ITEM_SEQ = /\.item-(\d+)$/;
-const itemSeq = (itemId: string | null) => (itemId ? Number(ITEM_SEQ.exec(itemId)?.[1] ?? 0) : null);
+/** An item's number within its unit (an item's id is never empty); null for no item. */
+function itemSeq(itemId: string): number;
+function itemSeq(itemId: string | null): number | null;
+function itemSeq(itemId: string | null): number | null {
+  if (!itemId) return null;
+  // Not an item's id of this form (none is written otherwise): 0.
+  const m = ITEM_SEQ.exec(itemId) as Array<string | undefined> | null;
+  return Number(m?.[1] ?? 0);
+}
 
 export class SimulationRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -57,9 +65,10 @@ export class SimulationRepository {
 
   /** What the workflows recorded, by unit code (never by id). */
   async facts(campaignId: string): Promise<SimulationFacts> {
-    const q = <T>(sql: string) => this.dataSource.query(sql, [campaignId]) as Promise<T[]>;
+    const q = <T>(sql: string) => this.dataSource.query<T[]>(sql, [campaignId]);
     const [units, rungs, transitions, meetings, measures, items] = await Promise.all([
-      q<{ code: string; name: string; batch: Batch; group: string; phase: string | null; card: string | null }>(
+      // A unit not projected yet (no unit_states row) has neither phase nor card.
+      q<{ code: string; name: string; batch: Batch; group: string; phase: Phase | null; card: string | null }>(
         `SELECT u.code, u.name, u.batch, g.name AS "group", s.phase, s.card
            FROM units u JOIN supervisory_groups g ON g.id = u.group_id LEFT JOIN unit_states s ON s.unit_id = u.id
           WHERE u.campaign_id = $1 ORDER BY u.code`,
@@ -67,8 +76,8 @@ export class SimulationRepository {
       q<{
         unit: string;
         subject: 'item' | 'phase-window';
-        phase: string | null;
-        rung: string;
+        phase: Phase | null;
+        rung: Rung;
         fired_at: Date;
         deadline: Date;
         item_id: string | null;
@@ -77,7 +86,7 @@ export class SimulationRepository {
            FROM escalations e JOIN units u ON u.id = e.unit_id
           WHERE e.campaign_id = $1 ORDER BY e.fired_at, u.code, e.key`,
       ),
-      q<{ unit: string; from: string; to: string; at: string }>(
+      q<{ unit: string; from: Phase; to: Phase; at: string }>(
         `SELECT u.code AS unit, x.data->>'from' AS "from", x.data->>'to' AS "to", x.data->'decided'->>'at' AS at
            FROM entries x JOIN units u ON u.id::text = x.subject_id
           WHERE x.campaign_id = $1 AND x.kind = 'transition' AND x.data->>'status' = 'approved'`,
@@ -102,20 +111,20 @@ export class SimulationRepository {
         name: u.name,
         batch: u.batch,
         group: u.group,
-        phase: (u.phase ?? 'P1') as never,
+        phase: u.phase ?? 'P1',
         card: u.card ?? 'none',
       })),
       rungs: rungs.map((r) => ({
         unit: r.unit,
         subject: r.subject,
-        phase: r.phase as never,
-        rung: r.rung as never,
+        phase: r.phase,
+        rung: r.rung,
         firedAt: r.fired_at.getTime(),
         deadline: r.deadline.getTime(),
         item: itemSeq(r.item_id),
       })),
       transitions: transitions
-        .map((t) => ({ unit: t.unit, from: t.from as never, to: t.to as never, at: Date.parse(t.at) }))
+        .map((t) => ({ unit: t.unit, from: t.from, to: t.to, at: Date.parse(t.at) }))
         .sort((a, b) => byCode(a, b) || a.at - b.at),
       meetings: meetings
         .map((m) => ({ unit: m.unit, startedAt: Date.parse(m.started_at), endedAt: Date.parse(m.ended_at), valid: m.valid }))
@@ -124,7 +133,7 @@ export class SimulationRepository {
         .map((m) => ({ unit: m.unit, item: itemSeq(m.item_id) }))
         .sort((a, b) => byCode(a, b) || (a.item ?? 0) - (b.item ?? 0)),
       items: items
-        .map((i) => ({ unit: i.unit, item: itemSeq(i.item_id)!, status: i.status, extensions: i.extensions }))
+        .map((i) => ({ unit: i.unit, item: itemSeq(i.item_id), status: i.status, extensions: i.extensions }))
         .sort((a, b) => byCode(a, b) || a.item - b.item),
     };
   }
@@ -143,13 +152,17 @@ export class CampaignSnapshotRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async campaign(id: string): Promise<CampaignForSimulation | undefined> {
-    const [campaign] = await this.dataSource.query('SELECT id, name, plan FROM campaigns WHERE id = $1', [id]);
-    if (!campaign) return undefined;
-    const groups: Array<{ name: string }> = await this.dataSource.query(
+    const campaigns = await this.dataSource.query<Array<{ id: string; name: string; plan: Plan }>>(
+      'SELECT id, name, plan FROM campaigns WHERE id = $1',
+      [id],
+    );
+    if (!campaigns.length) return undefined;
+    const [campaign] = campaigns;
+    const groups = await this.dataSource.query<Array<{ name: string }>>(
       'SELECT name FROM supervisory_groups WHERE campaign_id = $1 ORDER BY name',
       [id],
     );
-    const units = await this.dataSource.query(
+    const units = await this.dataSource.query<CampaignForSimulation['units']>(
       `SELECT u.code, u.name, u.kind, u.level, u.batch, g.name AS "group"
          FROM units u JOIN supervisory_groups g ON g.id = u.group_id WHERE u.campaign_id = $1 ORDER BY u.code`,
       [id],
