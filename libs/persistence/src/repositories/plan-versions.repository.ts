@@ -51,6 +51,39 @@ interface PlanVersionColumns {
   rolled_out_at: Date | null;
 }
 
+/** Version 1: the plan the campaign started with, as its creator made it. */
+const firstVersion = (c: CampaignPlanColumns): PlanVersionRow => ({
+  version: 1,
+  plan: c.plan,
+  basedOn: null,
+  batches: c.plan.batches.map((b) => b.batch),
+  change: null,
+  diff: [],
+  previewDigest: null,
+  reason: null,
+  createdBy: c.created_by,
+  createdByName: c.created_by_name,
+  createdAt: c.at.toISOString(),
+});
+
+/** A later version, as the office made it, with its rollout so far. */
+const laterVersion = (r: PlanVersionColumns): PlanVersionRow => ({
+  version: r.version,
+  plan: r.plan,
+  basedOn: r.based_on,
+  batches: r.batches,
+  change: r.change,
+  diff: r.diff,
+  previewDigest: r.preview_digest,
+  moves: r.moves,
+  reason: r.reason,
+  createdBy: r.created_by,
+  createdByName: r.created_by_name,
+  createdAt: r.created_at.toISOString(),
+  rollout: r.rollout,
+  rolledOutAt: r.rolled_out_at ? r.rolled_out_at.toISOString() : null,
+});
+
 export class PlanVersionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -71,37 +104,7 @@ export class PlanVersionsRepository {
         WHERE v.campaign_id = $1 ORDER BY v.version`,
       [campaignId],
     );
-    const versions: PlanVersionRow[] = [
-      {
-        version: 1,
-        plan: c.plan,
-        basedOn: null,
-        batches: c.plan.batches.map((b) => b.batch),
-        change: null,
-        diff: [],
-        previewDigest: null,
-        reason: null,
-        createdBy: c.created_by,
-        createdByName: c.created_by_name,
-        createdAt: c.at.toISOString(),
-      },
-      ...rows.map((r) => ({
-        version: r.version,
-        plan: r.plan,
-        basedOn: r.based_on,
-        batches: r.batches,
-        change: r.change,
-        diff: r.diff,
-        previewDigest: r.preview_digest,
-        moves: r.moves,
-        reason: r.reason,
-        createdBy: r.created_by,
-        createdByName: r.created_by_name,
-        createdAt: r.created_at.toISOString(),
-        rollout: r.rollout,
-        rolledOutAt: r.rolled_out_at ? r.rolled_out_at.toISOString() : null,
-      })),
-    ];
+    const versions: PlanVersionRow[] = [firstVersion(c), ...rows.map(laterVersion)];
     const current: Record<Batch, number> = { 1: 1, 2: 1 };
     for (const [b, v] of Object.entries(c.batch_plan_versions ?? {})) current[Number(b) as Batch] = Number(v);
     return { versions, current };
@@ -157,22 +160,21 @@ export class PlanVersionsRepository {
 }
 
 /** Records a version and moves the chosen batches onto it, in one transaction; false when the version exists. */
-export async function recordPlanVersion(
-  dataSource: DataSource,
-  v: {
-    campaignId: string;
-    version: number;
-    plan: Plan;
-    basedOn: number;
-    batches: Batch[];
-    change: unknown;
-    diff: PlanDiffEntry[];
-    previewDigest: string;
-    moves: number;
-    reason: string;
-    createdBy: string;
-  },
-): Promise<boolean> {
+export interface NewPlanVersion {
+  campaignId: string;
+  version: number;
+  plan: Plan;
+  basedOn: number;
+  batches: Batch[];
+  change: unknown;
+  diff: PlanDiffEntry[];
+  previewDigest: string;
+  moves: number;
+  reason: string;
+  createdBy: string;
+}
+
+export async function recordPlanVersion(dataSource: DataSource, v: NewPlanVersion): Promise<boolean> {
   return dataSource.transaction(async (m) => {
     // One change at a time per campaign: the row lock makes a second one see the first one's version.
     const found = await m.query<Array<{ batch_plan_versions: BatchPlanVersions }>>(
