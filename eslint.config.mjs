@@ -2,7 +2,10 @@
 // format checks). The directories below are checked; the rest of the tree joins them as its findings are fixed.
 import tseslint from 'typescript-eslint';
 
-/** Checked now: the workflows, the activities and the contracts between them and their callers, and the config. */
+/**
+ * Checked now: the workflows, the activities and the contracts between them and their callers, the config, the domain,
+ * persistence, telemetry and Temporal libs, and the worker.
+ */
 export const LINTED = [
   'workflows/**/*.ts',
   'activities/**/*.ts',
