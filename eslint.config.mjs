@@ -1,19 +1,9 @@
 // typescript-eslint's strict type-checked rules, run by `npm run lint` and in `npm test` (after the type and
-// format checks). The directories below are checked; the rest of the tree joins them as its findings are fixed.
+// format checks), over the whole TypeScript tree with zero findings.
 import tseslint from 'typescript-eslint';
 
-/** Checked now: the workflows, the activities, the contracts between them and their callers, the config, the API, the CLI, the audit, the rehearsal and the web console. */
-export const LINTED = [
-  'workflows/**/*.ts',
-  'activities/**/*.ts',
-  'libs/contracts/**/*.ts',
-  'libs/config/**/*.ts',
-  'apps/api/**/*.ts',
-  'apps/cli/**/*.ts',
-  'libs/audit/**/*.ts',
-  'libs/simulation/**/*.ts',
-  'apps/console/src/**/*.{ts,tsx}',
-];
+/** Checked: every TypeScript source of the project (the tests below, with their few exceptions). */
+export const LINTED = ['workflows/**/*.ts', 'activities/**/*.ts', 'libs/**/*.ts', 'apps/**/*.{ts,tsx}'];
 
 /** The tests: the same rules, with the few exceptions in the last block below. */
 export const TESTS = ['test/**/*.ts'];

@@ -13,7 +13,7 @@ export function failureTracking(repo: ActivityFailureRepository, onError: (what:
         const workflowId = ctx.info.workflowExecution?.workflowId ?? '';
         try {
           const result = await next(input);
-          if (attempt > 1) await repo.succeeded(workflowId, activityId).catch((e) => onError('clear an activity failure', e));
+          if (attempt > 1) await repo.succeeded(workflowId, activityId).catch((e: unknown) => onError('clear an activity failure', e));
           return result;
         } catch (error) {
           if (!ctx.cancellationSignal.aborted) {
@@ -25,7 +25,7 @@ export function failureTracking(repo: ActivityFailureRepository, onError: (what:
                 attempt,
                 error: error instanceof Error ? error.message : String(error),
               })
-              .catch((e) => onError('record an activity failure', e));
+              .catch((e: unknown) => onError('record an activity failure', e));
           }
           throw error;
         }

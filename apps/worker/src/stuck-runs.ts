@@ -21,7 +21,13 @@ import {
   type StuckRunDiagnosis,
 } from '../../../libs/audit/src';
 import { ALL_WORKFLOW_TYPES } from '../../../libs/contracts/src';
-import { PgStuckRunRepository, SessionLocks, type StuckRun, type StuckRunRepository } from '../../../libs/persistence/src';
+import {
+  PgStuckRunRepository,
+  SessionLocks,
+  type StuckRun,
+  type StuckRunRepository,
+  type StuckRunSighting,
+} from '../../../libs/persistence/src';
 
 /** The session lock held by the one detector running. */
 export const STUCK_RUN_DETECTOR_LOCK = 'massline-stuck-run-detector';
@@ -69,6 +75,17 @@ export interface PassResult {
   durationMs: number;
   /** Stopped before the list was done: nothing was cleared as unseen. */
   interrupted: boolean;
+}
+
+/** What one pass learns as it goes. */
+interface PassState {
+  /** The runs stuck at the last pass: the only rows a run seen moving can clear. */
+  wasStuck: Map<string, Pick<StuckRun, 'cause' | 'source'>>;
+  result: PassResult;
+  /** Runs stuck at the last pass seen moving (or gone) now. */
+  moved: string[];
+  /** Replays this pass has made (at most REPLAYS_PER_PASS). */
+  replays: number;
 }
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -170,78 +187,31 @@ export class StuckRunDetector {
 
   /** One pass over the open runs (the loop calls it while holding the lock; tests and the bench call it directly). */
   async pass(): Promise<PassResult> {
-    const { client, namespace, identity, attempts } = this.o;
     const started = new Date();
-    await this.runs.passStarted(identity, started);
-    // The runs stuck at the last pass: the only rows a run seen moving can clear.
-    const wasStuck = await this.runs.stuckIndex();
-    const pace = new Pace(this.o.describesPerSecond);
-    const signal = this.stopping.signal;
-    const result: PassResult = { runsChecked: 0, stuck: 0, newlyStuck: [], cleared: 0, swept: 0, durationMs: 0, interrupted: false };
-    const moved: string[] = [];
-    let replays = 0;
-
-    const check = async (workflowId: string, runId: string, workflowType: string): Promise<void> => {
-      let described: temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
-      try {
-        described = await client.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId, runId } });
-      } catch (error) {
-        if ((error as { code?: number }).code === 5) {
-          if (wasStuck.has(runId)) moved.push(runId);
-          return;
-        }
-        throw error;
-      }
-      result.runsChecked++;
-      const running =
-        described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-      const attempt = described.pendingWorkflowTask?.attempt ?? 0;
-      if (!running || attempt < attempts) {
-        if (wasStuck.has(runId)) moved.push(runId);
-        return;
-      }
-      result.stuck++;
-      const known = wasStuck.get(runId);
-      const rediagnose =
-        known &&
-        known.cause !== NONDETERMINISM_CAUSE &&
-        known.source === 'history' &&
-        this.o.bundle &&
-        !this.replayed.has(runId) &&
-        replays < REPLAYS_PER_PASS;
-      if (known && !rediagnose) {
-        await this.runs.seenAgain(runId, attempt);
-        return;
-      }
-      const history = await fetchJsonHistory(client, workflowId, runId);
-      if (!history) return;
-      let diagnosis: StuckRunDiagnosis | undefined = recordedTaskFailure(history);
-      if (diagnosis?.cause !== NONDETERMINISM_CAUSE && this.o.bundle && !this.replayed.has(runId) && replays < REPLAYS_PER_PASS) {
-        replays++;
-        this.remember(runId);
-        diagnosis = (await diagnoseByReplay(workflowId, history, this.o.bundle)) ?? diagnosis;
-      }
-      const found = diagnosis ?? {
-        cause: 'UNKNOWN',
-        message: 'its history records no failure of the pending workflow task',
-        source: 'history' as const,
-      };
-      const sighting = { workflowId, runId, workflowType, attempt, ...found };
-      await this.runs.seen(sighting);
-      if (!known) {
-        const row = { ...sighting, firstSeenAt: new Date().toISOString(), lastSeenAt: new Date().toISOString() };
-        result.newlyStuck.push(row);
-        this.log('warn', 'stuck run: its workflow task keeps failing; left for an operator (massline audit reset)', {
-          workflowId,
-          runId,
-          attempt,
-          cause: found.cause,
-          message: found.message.slice(0, 500),
-          ...(found.lastGoodEventId !== undefined ? { lastGoodEventId: found.lastGoodEventId } : {}),
-        });
-      }
+    await this.runs.passStarted(this.o.identity, started);
+    const p: PassState = {
+      wasStuck: await this.runs.stuckIndex(),
+      result: { runsChecked: 0, stuck: 0, newlyStuck: [], cleared: 0, swept: 0, durationMs: 0, interrupted: false },
+      moved: [],
+      replays: 0,
     };
+    const signal = this.stopping.signal;
+    const failures = await this.forEachOpenRun(signal, (workflowId, runId, workflowType) => this.check(p, workflowId, runId, workflowType));
+    p.result.interrupted = signal.aborted;
+    if (failures.length) throw new Error(`${failures.length} runs could not be checked, e.g. ${String(failures[0])}`);
+    return this.finishPass(p, started);
+  }
 
+  /**
+   * Visits the open runs page by page, at most `describesPerSecond` started per second and DESCRIBES_IN_FLIGHT at
+   * once, until the list ends or `signal` aborts. Returns what the visits threw.
+   */
+  private async forEachOpenRun(
+    signal: AbortSignal,
+    visit: (workflowId: string, runId: string, workflowType: string) => Promise<void>,
+  ): Promise<unknown[]> {
+    const { client, namespace } = this.o;
+    const pace = new Pace(this.o.describesPerSecond);
     const inFlight = new Set<Promise<void>>();
     const failures: unknown[] = [];
     let nextPageToken: Uint8Array | undefined;
@@ -252,32 +222,112 @@ export class StuckRunDetector {
         pageSize: LIST_PAGE_SIZE,
         nextPageToken,
       });
-      for (const info of page.executions ?? []) {
+      for (const info of page.executions) {
         if (signal.aborted) break;
         await pace.take(signal);
-        const p = check(info.execution?.workflowId ?? '', info.execution?.runId ?? '', info.type?.name ?? '')
+        const p = visit(info.execution?.workflowId ?? '', info.execution?.runId ?? '', info.type?.name ?? '')
           .catch((error: unknown) => void failures.push(error))
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
         if (inFlight.size >= DESCRIBES_IN_FLIGHT) await Promise.race(inFlight);
       }
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+      nextPageToken = page.nextPageToken.length ? page.nextPageToken : undefined;
     } while (nextPageToken && !signal.aborted);
     await Promise.all(inFlight);
-    result.interrupted = signal.aborted;
-    if (failures.length) throw new Error(`${failures.length} runs could not be checked, e.g. ${String(failures[0])}`);
+    return failures;
+  }
 
-    result.cleared = await this.runs.moved(moved);
+  /** One open run: moving (its row, if any, is cleared), stuck as it was, or stuck anew and diagnosed. */
+  private async check(p: PassState, workflowId: string, runId: string, workflowType: string): Promise<void> {
+    const attempt = await this.pendingTaskAttempt(p, workflowId, runId);
+    if (attempt === undefined || attempt < this.o.attempts) {
+      if (p.wasStuck.has(runId)) p.moved.push(runId);
+      return;
+    }
+    p.result.stuck++;
+    const known = p.wasStuck.get(runId);
+    // A run stuck already is diagnosed again only by a replay its recorded failure left room for.
+    const rediagnose = known && known.cause !== NONDETERMINISM_CAUSE && known.source === 'history' && this.replayBundle(p, runId);
+    if (known && !rediagnose) {
+      await this.runs.seenAgain(runId, attempt);
+      return;
+    }
+    const found = await this.diagnose(p, workflowId, runId);
+    if (!found) return;
+    const sighting = { workflowId, runId, workflowType, attempt, ...found };
+    await this.runs.seen(sighting);
+    if (!known) this.newlyStuck(p, sighting);
+  }
+
+  /** The attempt of the run's pending workflow task (0: none); undefined when the run is gone or no longer running. */
+  private async pendingTaskAttempt(p: PassState, workflowId: string, runId: string): Promise<number | undefined> {
+    let described: temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+    try {
+      described = await this.o.client.workflowService.describeWorkflowExecution({
+        namespace: this.o.namespace,
+        execution: { workflowId, runId },
+      });
+    } catch (error) {
+      // gRPC NOT_FOUND: the run is gone.
+      if ((error as { code?: number }).code === 5) return undefined;
+      throw error;
+    }
+    p.result.runsChecked++;
+    const running =
+      described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    return running ? (described.pendingWorkflowTask?.attempt ?? 0) : undefined;
+  }
+
+  /** The build to replay a run with, while this pass may still replay it (once per run, REPLAYS_PER_PASS a pass). */
+  private replayBundle(p: PassState, runId: string): WorkflowBundle | undefined {
+    return !this.replayed.has(runId) && p.replays < REPLAYS_PER_PASS ? this.o.bundle : undefined;
+  }
+
+  /** Why the run is stuck: its history's recorded failure, or a replay's when that does not say; undefined without a history. */
+  private async diagnose(p: PassState, workflowId: string, runId: string): Promise<StuckRunDiagnosis | undefined> {
+    const history = await fetchJsonHistory(this.o.client, workflowId, runId);
+    if (!history) return undefined;
+    let diagnosis: StuckRunDiagnosis | undefined = recordedTaskFailure(history);
+    const bundle = this.replayBundle(p, runId);
+    if (diagnosis?.cause !== NONDETERMINISM_CAUSE && bundle) {
+      p.replays++;
+      this.remember(runId);
+      diagnosis = (await diagnoseByReplay(workflowId, history, bundle)) ?? diagnosis;
+    }
+    return diagnosis ?? { cause: 'UNKNOWN', message: 'its history records no failure of the pending workflow task', source: 'history' };
+  }
+
+  /** A run seen stuck for the first time: in the pass's result, and said in the log. */
+  private newlyStuck(p: PassState, sighting: StuckRunSighting): void {
+    const now = new Date().toISOString();
+    p.result.newlyStuck.push({ ...sighting, firstSeenAt: now, lastSeenAt: now });
+    this.log('warn', 'stuck run: its workflow task keeps failing; left for an operator (massline audit reset)', {
+      workflowId: sighting.workflowId,
+      runId: sighting.runId,
+      attempt: sighting.attempt,
+      cause: sighting.cause,
+      message: sighting.message.slice(0, 500),
+      ...(sighting.lastGoodEventId !== undefined ? { lastGoodEventId: sighting.lastGoodEventId } : {}),
+    });
+  }
+
+  /** Clears the rows of runs seen moving (and, after a whole list, of runs no longer listed), sweeps, records the pass. */
+  private async finishPass(p: PassState, started: Date): Promise<PassResult> {
+    const { result } = p;
+    result.cleared = await this.runs.moved(p.moved);
     // Rows of runs no longer listed as open (closed, reset, gone) were not seen by this pass.
     if (!result.interrupted) result.cleared += await this.runs.clearUnseenSince(started);
     result.swept = await this.runs.sweep(new Date(Date.now() - (this.o.clearedKeptMs ?? CLEARED_STUCK_RUNS_KEPT_MS)));
     result.durationMs = Date.now() - started.getTime();
-    await this.runs.passFinished(identity, { runsChecked: result.runsChecked, stuck: result.stuck, durationMs: result.durationMs });
+    await this.runs.passFinished(this.o.identity, { runsChecked: result.runsChecked, stuck: result.stuck, durationMs: result.durationMs });
     return result;
   }
 
   private remember(runId: string): void {
     this.replayed.add(runId);
-    if (this.replayed.size > REPLAYED_REMEMBERED) this.replayed.delete(this.replayed.values().next().value!);
+    if (this.replayed.size <= REPLAYED_REMEMBERED) return;
+    // A Set iterates in insertion order: the first is the oldest.
+    const oldest = this.replayed.values().next();
+    if (!oldest.done) this.replayed.delete(oldest.value);
   }
 }

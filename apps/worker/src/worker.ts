@@ -10,7 +10,7 @@ import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../../libs/tempo
 import type { DataSource } from 'typeorm';
 import { createActivities, channelsFromConfig, type Clock, type NotifierChannel } from '../../../activities';
 import type { MasslineConfig } from '../../../libs/config/src';
-import { createActivityRepositories, createDataSource } from '../../../libs/persistence/src';
+import { createActivityRepositories, createDataSource, type ActivityFailureRepository } from '../../../libs/persistence/src';
 import { decisionLogging } from './activity-interceptors';
 import { failureTracking } from './failure-tracking';
 import { StuckRunDetector, type StuckRunDetectorOptions } from './stuck-runs';
@@ -83,6 +83,117 @@ export interface MasslineWorker {
   close(): Promise<void>;
 }
 
+/** What a worker runs on: what it was given, else its own (each registered in `opened`, to be closed). */
+interface Connections {
+  dataSource: DataSource;
+  client: Client;
+  nativeConnection: NativeConnection;
+}
+
+async function connect(options: MasslineWorkerOptions, opened: Array<() => Promise<void>>): Promise<Connections> {
+  const { config } = options;
+  let dataSource = options.dataSource;
+  if (!dataSource) {
+    const own = createDataSource(config, { applicationName: 'massline-worker' });
+    await own.initialize();
+    opened.push(() => own.destroy());
+    dataSource = own;
+  }
+  let client = options.client;
+  if (!client) {
+    const connection = await Connection.connect({ address: config.temporal.address });
+    opened.push(() => connection.close());
+    client = new Client({ connection, namespace: config.temporal.namespace });
+  }
+  let nativeConnection = options.nativeConnection;
+  if (!nativeConnection) {
+    const own = await NativeConnection.connect({ address: config.temporal.address });
+    opened.push(() => own.close());
+    nativeConnection = own;
+  }
+  return { dataSource, client, nativeConnection };
+}
+
+/** The Temporal worker: the workflows of the bundle and the activities, with their interceptors and the workflows' sinks. */
+function createTemporalWorker(
+  options: MasslineWorkerOptions,
+  o: {
+    nativeConnection: NativeConnection;
+    taskQueue: string;
+    workflowBundle: WorkflowBundle;
+    activities: ReturnType<typeof createActivities>;
+    activityFailures: ActivityFailureRepository;
+  },
+): Promise<Worker> {
+  const { config } = options;
+  return Worker.create({
+    connection: o.nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: o.taskQueue,
+    workflowBundle: o.workflowBundle,
+    activities: o.activities,
+    interceptors: {
+      // Outermost first: the activity's span, then its request id and trace on its log lines, then failure tracking.
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+        decisionLogging,
+        failureTracking(o.activityFailures, options.onInternalError),
+      ],
+    },
+    sinks: workflowSinks(options.tracing),
+    ...(options.identity ? { identity: options.identity } : {}),
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    // For 10 s after a worker dies, the server still sends its cached workflows' tasks to its sticky queue,
+    // where they wait this long before any worker may take them (the SDK's 10 s held rungs up that long).
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START,
+    // Long enough for an in-flight projection or notification to finish on SIGTERM.
+    shutdownGraceTime: '10s',
+  });
+}
+
+/** The bundle given, else the workflows bundled here rather than by Worker.create: the stuck-run detector replays with the very same build. */
+async function workflowBundleOf(options: MasslineWorkerOptions): Promise<WorkflowBundle> {
+  return (
+    options.workflowBundle ??
+    bundleWorkflowCode({
+      workflowsPath: options.workflowsPath ?? resolveWorkflowsPath(),
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      logger: Runtime.instance().logger,
+    })
+  );
+}
+
+/** The worker with its detector: run() runs both, then closes what was opened. */
+function masslineWorker(
+  worker: Worker,
+  taskQueue: string,
+  stuckRuns: StuckRunDetector | undefined,
+  close: () => Promise<void>,
+): MasslineWorker {
+  return {
+    worker,
+    taskQueue,
+    ...(stuckRuns ? { stuckRuns } : {}),
+    run: async () => {
+      stuckRuns?.start();
+      try {
+        await worker.run();
+      } finally {
+        await stuckRuns?.stop();
+        await close();
+      }
+    },
+    shutdown: () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+    close,
+  };
+}
+
 export async function createMasslineWorker(options: MasslineWorkerOptions): Promise<MasslineWorker> {
   const { config } = options;
   const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
@@ -91,25 +202,7 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
     for (const closeOne of opened.splice(0).reverse()) await closeOne().catch(() => undefined);
   };
   try {
-    let dataSource = options.dataSource;
-    if (!dataSource) {
-      const own = createDataSource(config, { applicationName: 'massline-worker' });
-      await own.initialize();
-      opened.push(() => own.destroy());
-      dataSource = own;
-    }
-    let client = options.client;
-    if (!client) {
-      const connection = await Connection.connect({ address: config.temporal.address });
-      opened.push(() => connection.close());
-      client = new Client({ connection, namespace: config.temporal.namespace });
-    }
-    let nativeConnection = options.nativeConnection;
-    if (!nativeConnection) {
-      const own = await NativeConnection.connect({ address: config.temporal.address });
-      opened.push(() => own.close());
-      nativeConnection = own;
-    }
+    const { dataSource, client, nativeConnection } = await connect(options, opened);
     const repositories = createActivityRepositories(dataSource);
     const activities = createActivities({
       ...repositories,
@@ -117,40 +210,13 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
       channels: options.channels ?? channelsFromConfig(config),
       clock: options.clock,
     });
-    // Bundled here rather than by Worker.create: the stuck-run detector replays with the very same build.
-    const workflowBundle =
-      options.workflowBundle ??
-      (await bundleWorkflowCode({
-        workflowsPath: options.workflowsPath ?? resolveWorkflowsPath(),
-        workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-        logger: Runtime.instance().logger,
-      }));
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
+    const workflowBundle = await workflowBundleOf(options);
+    const worker = await createTemporalWorker(options, {
+      nativeConnection,
       taskQueue,
       workflowBundle,
       activities,
-      interceptors: {
-        // Outermost first: the activity's span, then its request id and trace on its log lines, then failure tracking.
-        activity: [
-          (ctx) => ({
-            inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
-          }),
-          decisionLogging,
-          failureTracking(repositories.activityFailures, options.onInternalError),
-        ],
-      },
-      sinks: workflowSinks(options.tracing),
-      ...(options.identity ? { identity: options.identity } : {}),
-      maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
-      maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
-      // For 10 s after a worker dies, the server still sends its cached workflows' tasks to its sticky queue,
-      // where they wait this long before any worker may take them (the SDK's 10 s held rungs up that long).
-      stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START,
-      // Long enough for an in-flight projection or notification to finish on SIGTERM.
-      shutdownGraceTime: '10s',
+      activityFailures: repositories.activityFailures,
     });
     const stuckRuns =
       options.stuckRuns === false
@@ -166,24 +232,7 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
             bundle: workflowBundle,
             ...options.stuckRuns,
           });
-    return {
-      worker,
-      taskQueue,
-      ...(stuckRuns ? { stuckRuns } : {}),
-      run: async () => {
-        stuckRuns?.start();
-        try {
-          await worker.run();
-        } finally {
-          await stuckRuns?.stop();
-          await close();
-        }
-      },
-      shutdown: () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-      },
-      close,
-    };
+    return masslineWorker(worker, taskQueue, stuckRuns, close);
   } catch (error) {
     await close();
     throw error;

@@ -42,6 +42,8 @@ export const isDocRef = (v: unknown): v is DocRef =>
   (v as DocRef).chars >= 0;
 
 /** Checks a reference to a stored text (shape and length); INVALID_INPUT names the field. */
+export function docRef(value: unknown, field: string, maxChars: number, required?: true): DocRef;
+export function docRef(value: unknown, field: string, maxChars: number, required: boolean): DocRef | undefined;
 export function docRef(value: unknown, field: string, maxChars: number, required = true): DocRef | undefined {
   if (value === undefined || value === null) {
     if (required) throw invalidInput(field, 'required');
@@ -68,7 +70,7 @@ export function docRefsIn(value: unknown, out: DocRef[] = [], seen = new Set<str
 }
 
 /** A copy of a JSON value with each stored-text reference replaced by what `text` gives for its digest. */
-export function withTexts<T>(value: T, text: (digest: string) => string | undefined): unknown {
+export function withTexts(value: unknown, text: (digest: string) => string | undefined): unknown {
   if (isDocRef(value)) return text(value.digest) ?? null;
   if (Array.isArray(value)) return value.map((v) => withTexts(v, text));
   if (value && typeof value === 'object') {

@@ -21,7 +21,8 @@ export function tryParseDuration(value: unknown): Duration | string {
   if (!m || value.endsWith('T') || /^[+-]?P$/.test(value) || (hasTimePart && !m[6] && !m[7] && !m[8])) {
     return `not an ISO-8601 duration (e.g. P7D, -P7D, PT0S, PT5S, P1DT2H): ${JSON.stringify(value)}`;
   }
-  const [, sign, years, months, weeks, days, hours, minutes, seconds] = m;
+  // A group that took no part in the match is undefined.
+  const [, sign, years, months, weeks, days, hours, minutes, seconds] = m as Array<string | undefined>;
   if (years !== undefined || months !== undefined) {
     return `years and months are not supported (their length varies); use weeks or days: ${JSON.stringify(value)}`;
   }

@@ -73,8 +73,10 @@ export class DomainError extends Error {
 /** The refusal a category and its details make (a rule always named, params always an object). */
 export function refusalOf(code: ErrorCode, details: DomainErrorDetails): Refusal {
   const params: RefusalParams = { ...(details.params ?? {}) };
-  if (typeof details.field === 'string' && params.field === undefined) params.field = details.field;
-  if (Array.isArray(details.unmetGates) && params.unmetGates === undefined) params.unmetGates = details.unmetGates.map(String);
+  // Details come from anywhere (an ApplicationFailure's, a caller's): a param may be missing.
+  const given: Partial<RefusalParams> = params;
+  if (typeof details.field === 'string' && given.field === undefined) params.field = details.field;
+  if (Array.isArray(details.unmetGates) && given.unmetGates === undefined) params.unmetGates = details.unmetGates.map(String);
   return { category: code, rule: typeof details.rule === 'string' && details.rule ? details.rule : CATEGORY_RULES[code], params };
 }
 

@@ -4,7 +4,7 @@
 import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
-import { comment, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
+import { checkedBefore, comment, payloadId, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
 import type { ItemStatus } from './types';
 import type { DocRef } from './documents';
@@ -118,7 +118,7 @@ export function applyReportProgress(s: ItemState, a: ProgressArgs, ctx: ItemCtx)
   s.view.counts.progress = n;
   const data = {
     id,
-    note: docRef(a.note, 'note', TEXT_LIMITS.progressNote)!,
+    note: docRef(a.note, 'note', TEXT_LIMITS.progressNote),
     ...(a.evidenceUri ? { evidenceUri: a.evidenceUri } : {}),
     ...stamp(a.actor, ctx.now, a.comment),
   };
@@ -145,7 +145,7 @@ export function checkSubmitCompletion(s: ItemState, a: CompletionArgs) {
 }
 export function applySubmitCompletion(s: ItemState, a: CompletionArgs, ctx: ItemCtx): ItemView {
   s.view.status = 'submitted';
-  s.view.completion = { evidence: docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence)!, ...stamp(a.actor, ctx.now, a.comment) };
+  s.view.completion = { evidence: docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence), ...stamp(a.actor, ctx.now, a.comment) };
   changed(s, ctx);
   return s.view;
 }
@@ -233,7 +233,7 @@ export function applyRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx
   const e: ExtensionView = {
     id: `extension-${n}`,
     newDeadline: a.newDeadline,
-    reason: docRef(a.reason, 'reason', TEXT_LIMITS.reason)!,
+    reason: docRef(a.reason, 'reason', TEXT_LIMITS.reason),
     status: 'pending',
     requested: stamp(a.actor, ctx.now, a.comment),
   };
@@ -253,10 +253,10 @@ export function checkDecideExtension(s: ItemState, a: ExtensionDecisionArgs) {
   comment(a.comment, 'comment', !a.approve);
   const e = s.view.pendingExtension;
   if (!e || e.id !== a.extensionId) {
-    const m = /^extension-([1-9][0-9]{0,8})$/.exec(String(a.extensionId));
+    const m = /^extension-([1-9][0-9]{0,8})$/.exec(payloadId(a.extensionId));
     if (m && Number(m[1]) <= s.seq.extension)
       throw violation('extension.already-decided', `extension ${a.extensionId} was already decided`, actor);
-    throw notFound('extension', String(a.extensionId));
+    throw notFound('extension', payloadId(a.extensionId));
   }
   notFinal(s, 'item.extension-open', 'an extension decision', actor);
 }
@@ -265,7 +265,7 @@ export function applyDecideExtension(
   a: ExtensionDecisionArgs,
   ctx: ItemCtx,
 ): { status: 'approved' | 'rejected'; deadline: string } {
-  const e = s.view.pendingExtension!;
+  const e = checkedBefore(s.view.pendingExtension, 'the pending extension');
   e.status = a.approve ? 'approved' : 'rejected';
   e.decided = stamp(a.actor, ctx.now, a.comment);
   delete s.view.pendingExtension;
@@ -294,7 +294,7 @@ export function applyCarryOver(s: ItemState, a: CarryOverArgs, ctx: ItemCtx): It
   s.view.status = 'carried';
   s.view.card = 'none';
   s.view.finalAt = new Date(ctx.now).toISOString();
-  s.view.carriedInto = { rule: docRef(a.rule, 'rule', TEXT_LIMITS.rule)!, ...stamp(a.actor, ctx.now, a.comment) };
+  s.view.carriedInto = { rule: docRef(a.rule, 'rule', TEXT_LIMITS.rule), ...stamp(a.actor, ctx.now, a.comment) };
   changed(s, ctx);
   return s.view;
 }

@@ -192,6 +192,18 @@ export function comment(value: unknown, field = 'comment', required = false): Co
   return docRef(value, field, TEXT_LIMITS.comment, required);
 }
 
+/** An id from an update's payload, as text: the payload came from outside and may hold any JSON value. */
+export const payloadId = (value: unknown): string => String(value);
+
+/**
+ * What an update's check made sure of, read again by its apply (which runs only after the check passed); missing,
+ * it is a defect of the rules, never a refusal.
+ */
+export function checkedBefore<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw new Error(`${what} is missing although the update's check passed`);
+  return value;
+}
+
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
   if (!allowed.includes(value as T)) {
     throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, 'input.one-of', {

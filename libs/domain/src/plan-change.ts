@@ -2,8 +2,8 @@
 // (a window moved, holidays or swapped workdays added or removed, a ladder offset changed, the disclosure period
 // changed). Pure: the API reads the live facts from the read model and asks this what moves, changing nothing.
 import { invalidInput } from './errors';
-import { addToInstant, ladderSchedule, validatePlan } from './plan';
-import type { BatchPlan, CalendarPlan, LadderRung, Plan, Window } from './plan-types';
+import { addToInstant, ladderSchedule, phaseWindow, type ScheduledRung, validatePlan } from './plan';
+import type { CalendarPlan, LadderRung, Plan, Window } from './plan-types';
 import { parseInstant } from './time';
 import { ACTIVE_PHASES, type ActivePhase, type Batch, type Phase, type Rung } from './types';
 
@@ -192,6 +192,89 @@ export interface BatchMoveCounts {
 const unitKey = (unitId: string) => `massline-unit-${unitId}`;
 const itemKey = (itemId: string) => `massline-item-${itemId}`;
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Where a move is: its batch, unit (and item), subject (and phase). */
+type MoveAt = Pick<PlanMove, 'batch' | 'unitId' | 'itemId' | 'subject' | 'phase'>;
+
+/**
+ * The rungs of one ladder not fired yet whose moment moves from the old schedule to the new one (or that the new
+ * ladder drops), then those the new ladder adds.
+ */
+function ladderMoves(old: ScheduledRung[], neu: ScheduledRung[], fired: (rung: Rung) => boolean, now: number, at: MoveAt): PlanMove[] {
+  const moves: PlanMove[] = [];
+  const byRung = new Map(neu.map((r) => [r.rung, r]));
+  for (const r of old) {
+    if (fired(r.rung)) continue;
+    const n = byRung.get(r.rung);
+    if (n && n.dueMs === r.dueMs) continue;
+    moves.push({
+      ...at,
+      rung: r.rung,
+      before: iso(r.dueMs),
+      after: n ? iso(n.dueMs) : 'never',
+      firesAtOnce: !!n && n.dueMs <= now && r.dueMs > now,
+    });
+  }
+  // A rung the new ladder adds.
+  for (const n of byRung.values()) {
+    if (old.some((r) => r.rung === n.rung) || fired(n.rung)) continue;
+    moves.push({ ...at, rung: n.rung, before: 'never', after: iso(n.dueMs), firesAtOnce: n.dueMs <= now });
+  }
+  return moves;
+}
+
+/** A unit's current phase window: its end, and its window ladder's rungs not fired yet. */
+function phaseWindowMoves(u: LiveUnit, phase: ActivePhase, before: Plan, after: Plan, now: number): PlanMove[] {
+  const moves: PlanMove[] = [];
+  const at: MoveAt = { batch: u.batch, unitId: u.id, subject: 'phase-window', phase };
+  const was = phaseWindow(before, u.batch, phase).endsAt;
+  const will = phaseWindow(after, u.batch, phase).endsAt;
+  if (parseInstant(was, 'endsAt') !== parseInstant(will, 'endsAt')) {
+    moves.push({
+      ...at,
+      rung: null,
+      before: was,
+      after: will,
+      firesAtOnce: parseInstant(will, 'endsAt') <= now && parseInstant(was, 'endsAt') > now,
+    });
+  }
+  const fired = (rung: Rung) => u.firedWindowRungs.includes(`${unitKey(u.id)}:${phase}:${rung}`);
+  const old = ladderSchedule(was, before.windowLadder, before.calendar);
+  const neu = ladderSchedule(will, after.windowLadder, after.calendar);
+  return [...moves, ...ladderMoves(old, neu, fired, now, at)];
+}
+
+/** The end of a disclosure under way, if the new disclosure period moves it. */
+function disclosureMove(u: LiveUnit, after: Plan, now: number): PlanMove[] {
+  if (!u.disclosure) return [];
+  const was = parseInstant(u.disclosure.endsAt, 'disclosureEndsAt');
+  const will = parseInstant(addToInstant(u.disclosure.publishedAt, after.disclosure, after.calendar), 'disclosureEndsAt');
+  if (was === will || was <= now) return [];
+  return [
+    { batch: u.batch, unitId: u.id, subject: 'disclosure', rung: null, before: iso(was), after: iso(will), firesAtOnce: will <= now },
+  ];
+}
+
+/** A running item's rungs not fired yet. */
+function itemMoves(it: LiveItem, batch: Batch, before: Plan, after: Plan, now: number): PlanMove[] {
+  const fired = (rung: Rung) => it.firedRungs.includes(`${itemKey(it.id)}:${it.deadline}:${rung}`);
+  const old = ladderSchedule(it.deadline, before.ladder, before.calendar);
+  const neu = ladderSchedule(it.deadline, after.ladder, after.calendar);
+  return ladderMoves(old, neu, fired, now, { batch, unitId: it.unitId, itemId: it.id, subject: 'item' });
+}
+
+/** Moves by their new moment (those that never come last), then unit, item and rung. */
+function byNewMoment(a: PlanMove, b: PlanMove): number {
+  const order = (m: PlanMove) => (m.after === 'never' ? Infinity : Date.parse(m.after));
+  return (
+    order(a) - order(b) ||
+    (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0) ||
+    (a.itemId ?? '').localeCompare(b.itemId ?? '') ||
+    String(a.rung).localeCompare(String(b.rung))
+  );
+}
+
 /**
  * Every live deadline and rung of the batches that would take the change, with its moment before and after:
  * the window of each unit's current phase and the window ladder's rungs not yet fired, every running item's rungs
@@ -208,120 +291,19 @@ export function planMoves(o: {
   const moves: PlanMove[] = [];
   const unitBatch = new Map(o.units.map((u) => [u.id, u.batch]));
   const takes = new Set(o.batches);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const windowOf = (p: Plan, batch: Batch, phase: ActivePhase): Window =>
-    p.batches.find((b: BatchPlan) => b.batch === batch)!.phases[phase];
   for (const u of o.units) {
     const before = o.before[u.batch];
     if (!takes.has(u.batch) || !before) continue;
-    if (u.phase !== 'DONE') {
-      const phase = u.phase;
-      const was = windowOf(before, u.batch, phase).endsAt;
-      const will = windowOf(o.after, u.batch, phase).endsAt;
-      if (parseInstant(was, 'endsAt') !== parseInstant(will, 'endsAt')) {
-        moves.push({
-          batch: u.batch,
-          unitId: u.id,
-          subject: 'phase-window',
-          phase,
-          rung: null,
-          before: was,
-          after: will,
-          firesAtOnce: parseInstant(will, 'endsAt') <= o.now && parseInstant(was, 'endsAt') > o.now,
-        });
-      }
-      const old = ladderSchedule(was, before.windowLadder, before.calendar);
-      const neu = new Map(ladderSchedule(will, o.after.windowLadder, o.after.calendar).map((r) => [r.rung, r]));
-      for (const r of old) {
-        if (u.firedWindowRungs.includes(`${unitKey(u.id)}:${phase}:${r.rung}`)) continue;
-        const n = neu.get(r.rung);
-        if (n && n.dueMs === r.dueMs) continue;
-        moves.push({
-          batch: u.batch,
-          unitId: u.id,
-          subject: 'phase-window',
-          phase,
-          rung: r.rung,
-          before: iso(r.dueMs),
-          after: n ? iso(n.dueMs) : 'never',
-          firesAtOnce: !!n && n.dueMs <= o.now && r.dueMs > o.now,
-        });
-      }
-      // A rung the new ladder adds.
-      for (const n of neu.values()) {
-        if (old.some((r) => r.rung === n.rung) || u.firedWindowRungs.includes(`${unitKey(u.id)}:${phase}:${n.rung}`)) continue;
-        moves.push({
-          batch: u.batch,
-          unitId: u.id,
-          subject: 'phase-window',
-          phase,
-          rung: n.rung,
-          before: 'never',
-          after: iso(n.dueMs),
-          firesAtOnce: n.dueMs <= o.now,
-        });
-      }
-    }
-    if (u.disclosure) {
-      const was = parseInstant(u.disclosure.endsAt, 'disclosureEndsAt');
-      const will = parseInstant(addToInstant(u.disclosure.publishedAt, o.after.disclosure, o.after.calendar), 'disclosureEndsAt');
-      if (was !== will && was > o.now) {
-        moves.push({
-          batch: u.batch,
-          unitId: u.id,
-          subject: 'disclosure',
-          rung: null,
-          before: iso(was),
-          after: iso(will),
-          firesAtOnce: will <= o.now,
-        });
-      }
-    }
+    if (u.phase !== 'DONE') moves.push(...phaseWindowMoves(u, u.phase, before, o.after, o.now));
+    moves.push(...disclosureMove(u, o.after, o.now));
   }
   for (const it of o.items) {
     const batch = unitBatch.get(it.unitId);
     const before = batch ? o.before[batch] : undefined;
     if (!batch || !before || !takes.has(batch)) continue;
-    const old = ladderSchedule(it.deadline, before.ladder, before.calendar);
-    const neu = new Map(ladderSchedule(it.deadline, o.after.ladder, o.after.calendar).map((r) => [r.rung, r]));
-    const fired = (rung: Rung) => it.firedRungs.includes(`${itemKey(it.id)}:${it.deadline}:${rung}`);
-    for (const r of old) {
-      if (fired(r.rung)) continue;
-      const n = neu.get(r.rung);
-      if (n && n.dueMs === r.dueMs) continue;
-      moves.push({
-        batch,
-        unitId: it.unitId,
-        itemId: it.id,
-        subject: 'item',
-        rung: r.rung,
-        before: iso(r.dueMs),
-        after: n ? iso(n.dueMs) : 'never',
-        firesAtOnce: !!n && n.dueMs <= o.now && r.dueMs > o.now,
-      });
-    }
-    for (const n of neu.values()) {
-      if (old.some((r) => r.rung === n.rung) || fired(n.rung)) continue;
-      moves.push({
-        batch,
-        unitId: it.unitId,
-        itemId: it.id,
-        subject: 'item',
-        rung: n.rung,
-        before: 'never',
-        after: iso(n.dueMs),
-        firesAtOnce: n.dueMs <= o.now,
-      });
-    }
+    moves.push(...itemMoves(it, batch, before, o.after, o.now));
   }
-  const order = (m: PlanMove) => (m.after === 'never' ? Infinity : Date.parse(m.after));
-  return moves.sort(
-    (a, b) =>
-      order(a) - order(b) ||
-      (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0) ||
-      (a.itemId ?? '').localeCompare(b.itemId ?? '') ||
-      String(a.rung).localeCompare(String(b.rung)),
-  );
+  return moves.sort(byNewMoment);
 }
 
 /** Counts by batch of what moves. */

@@ -73,7 +73,9 @@ export function checkItemPlanVersion(s: ItemState, a: ItemPlanVersionArgs) {
     groupId: s.view.groupId,
     campaignId: s.view.campaignId,
   });
-  validatePlan({ ...placeholderPlan, ladder: a.plan?.ladder, calendar: a.plan?.calendar } as Plan);
+  // From an update's payload: the plan, or either part of it, may be missing.
+  const given = a.plan as Partial<ItemPlanVersionArgs['plan']> | undefined;
+  validatePlan({ ...placeholderPlan, ladder: given?.ladder, calendar: given?.calendar });
 }
 
 /** The item takes the version's ladder and calendar (in place, as for the unit). */

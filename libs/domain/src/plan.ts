@@ -15,7 +15,7 @@ export const SEED_CALENDAR = {
   utcOffset: DEFAULT_UTC_OFFSET,
   batches: [
     {
-      batch: 1 as Batch,
+      batch: 1,
       startsAt: '2013-07-08T00:00:00+08:00',
       endsAt: '2014-02-01T00:00:00+08:00',
       phases: {
@@ -25,7 +25,7 @@ export const SEED_CALENDAR = {
       },
     },
     {
-      batch: 2 as Batch,
+      batch: 2,
       startsAt: '2014-02-01T00:00:00+08:00',
       endsAt: '2014-08-01T00:00:00+08:00',
       phases: {
@@ -62,7 +62,7 @@ export const defaultCalendar = (): CalendarPlan => ({
  */
 export function defaultPlan(startsAt: string): Plan {
   const anchor = parseInstant(startsAt, 'startsAt');
-  const offset = tryParseOffset(DEFAULT_UTC_OFFSET)!;
+  const offset = tryParseOffset(DEFAULT_UTC_OFFSET) ?? 0;
   const shift = anchor - parseInstant(SEED_CALENDAR.batches[0].startsAt, 'seed');
   const move = (t: string) => formatInstant(parseInstant(t, 'seed') + shift, offset);
   const moveWindow = (w: Window): Window => ({ startsAt: move(w.startsAt), endsAt: move(w.endsAt) });
@@ -123,55 +123,14 @@ const given_ = <T>(value: unknown, fallback: T): T => (value === undefined ? fal
  * A client's partial plan completed with the defaults (anchored at `startsAt`), then validated.
  * Throws INVALID_INPUT naming the offending field (e.g. `plan.batches[0].phases.P2.startsAt`).
  */
-export function resolvePlan(input: PlanInput | undefined, startsAt: string): Plan {
+export function resolvePlan(input: PlanInput | null | undefined, startsAt: string): Plan {
   parseBoundedInstant(startsAt, 'startsAt');
   const base = defaultPlan(startsAt);
-  if (input === undefined || input === null) {
-    // The seed calendar moved to startsAt must itself stay inside the years accepted.
-    try {
-      validatePlan(base);
-    } catch {
-      const last = base.batches[base.batches.length - 1].endsAt;
-      throw invalidInput('startsAt', `the seed calendar from ${startsAt} would end at ${last}, after ${INSTANT_YEARS.last}`);
-    }
-    return base;
-  }
+  if (input === undefined || input === null) return seedPlanWithin(base, startsAt);
   const given = expectObject(input, 'plan');
   onlyKeys(given, ['batches', 'disclosure', 'ladder', 'windowLadder', 'calendar'], 'plan');
 
-  // Batches the client gave keep their index (so errors name the index the client sent); the others follow.
-  let batches: BatchPlan[] = base.batches;
-  if (given.batches !== undefined) {
-    const seen = new Set<number>();
-    const merged: BatchPlan[] = expectArray(given.batches, 'plan.batches', 2).map((raw, i) => {
-      const field = `plan.batches[${i}]`;
-      const b = expectObject(raw, field);
-      onlyKeys(b, ['batch', 'startsAt', 'endsAt', 'phases'], field);
-      if (b.batch !== 1 && b.batch !== 2) throw invalidInput(`${field}.batch`, `expected 1 or 2, got ${JSON.stringify(b.batch)}`);
-      if (seen.has(b.batch)) throw invalidInput(`${field}.batch`, `batch ${b.batch} given twice`);
-      seen.add(b.batch);
-      const def = base.batches.find((d) => d.batch === b.batch)!;
-      const phases = { ...def.phases };
-      if (b.phases !== undefined) {
-        const p = expectObject(b.phases, `${field}.phases`);
-        onlyKeys(p, ACTIVE_PHASES, `${field}.phases`);
-        for (const ph of ACTIVE_PHASES) {
-          if (p[ph] === undefined) continue;
-          const w = expectObject(p[ph], `${field}.phases.${ph}`);
-          onlyKeys(w, ['startsAt', 'endsAt'], `${field}.phases.${ph}`);
-          phases[ph] = { ...def.phases[ph], ...(w as Partial<Window>) };
-        }
-      }
-      return {
-        batch: b.batch,
-        startsAt: given_(b.startsAt, def.startsAt),
-        endsAt: given_(b.endsAt, def.endsAt),
-        phases,
-      };
-    });
-    batches = [...merged, ...base.batches.filter((d) => !seen.has(d.batch))];
-  }
-
+  const batches = given.batches === undefined ? base.batches : mergeBatches(given.batches, base);
   let calendar = base.calendar;
   if (given.calendar !== undefined) {
     const c = expectObject(given.calendar, 'plan.calendar');
@@ -190,6 +149,52 @@ export function resolvePlan(input: PlanInput | undefined, startsAt: string): Pla
   return { ...plan, batches: [...plan.batches].sort((a, b) => a.batch - b.batch) };
 }
 
+/** The seed calendar moved to startsAt, which must itself stay inside the years accepted. */
+function seedPlanWithin(base: Plan, startsAt: string): Plan {
+  try {
+    validatePlan(base);
+  } catch {
+    const last = base.batches[base.batches.length - 1].endsAt;
+    throw invalidInput('startsAt', `the seed calendar from ${startsAt} would end at ${last}, after ${INSTANT_YEARS.last}`);
+  }
+  return base;
+}
+
+/** The batches the client gave, each completed with its default; they keep their index (so errors name the index the client sent), the others follow. */
+function mergeBatches(givenBatches: unknown, base: Plan): BatchPlan[] {
+  const seen = new Set<number>();
+  const merged: BatchPlan[] = expectArray(givenBatches, 'plan.batches', 2).map((raw, i) => {
+    const field = `plan.batches[${i}]`;
+    const b = expectObject(raw, field);
+    onlyKeys(b, ['batch', 'startsAt', 'endsAt', 'phases'], field);
+    if (b.batch !== 1 && b.batch !== 2) throw invalidInput(`${field}.batch`, `expected 1 or 2, got ${JSON.stringify(b.batch)}`);
+    if (seen.has(b.batch)) throw invalidInput(`${field}.batch`, `batch ${b.batch} given twice`);
+    seen.add(b.batch);
+    const def = batchPlan(base, b.batch);
+    return {
+      batch: b.batch,
+      startsAt: given_(b.startsAt, def.startsAt),
+      endsAt: given_(b.endsAt, def.endsAt),
+      phases: b.phases === undefined ? { ...def.phases } : mergePhases(b.phases, def, field),
+    };
+  });
+  return [...merged, ...base.batches.filter((d) => !seen.has(d.batch))];
+}
+
+/** A batch's phase windows the client gave, each completed with its default. */
+function mergePhases(givenPhases: unknown, def: BatchPlan, field: string): BatchPlan['phases'] {
+  const phases = { ...def.phases };
+  const p = expectObject(givenPhases, `${field}.phases`);
+  onlyKeys(p, ACTIVE_PHASES, `${field}.phases`);
+  for (const ph of ACTIVE_PHASES) {
+    if (p[ph] === undefined) continue;
+    const w = expectObject(p[ph], `${field}.phases.${ph}`);
+    onlyKeys(w, ['startsAt', 'endsAt'], `${field}.phases.${ph}`);
+    phases[ph] = { ...def.phases[ph], ...(w as Partial<Window>) };
+  }
+  return phases;
+}
+
 // ---------- validation ----------
 
 function validateWindow(w: unknown, field: string): [number, number] {
@@ -199,7 +204,7 @@ function validateWindow(w: unknown, field: string): [number, number] {
   if (end <= start)
     throw invalidInput(
       `${field}.endsAt`,
-      `must be after startsAt (${o.startsAt}); the window is reversed or empty`,
+      `must be after startsAt (${String(o.startsAt)}); the window is reversed or empty`,
       'plan.window-reversed',
     );
   return [start, end];
@@ -214,7 +219,7 @@ function validateLadder(ladder: unknown, field: string) {
     if (!RUNGS.includes(r.rung as Rung)) {
       throw invalidInput(`${f}.rung`, `unknown rung ${JSON.stringify(r.rung)}; expected one of ${RUNGS.join(', ')}`);
     }
-    if (rungs.has(r.rung as string)) throw invalidInput(`${f}.rung`, `rung ${r.rung} given twice`);
+    if (rungs.has(r.rung as string)) throw invalidInput(`${f}.rung`, `rung ${String(r.rung)} given twice`);
     rungs.add(r.rung as string);
     boundedDuration(r.offset, `${f}.offset`);
   });
@@ -227,38 +232,13 @@ function validateDates(list: unknown, field: string): string[] {
   });
 }
 
-/** Throws INVALID_INPUT naming the first offending field of a fully resolved plan. */
-export function validatePlan(plan: Plan): void {
+/** Throws INVALID_INPUT naming the first offending field of a fully resolved plan (as it arrived: anything). */
+export function validatePlan(plan: unknown): void {
   const p = expectObject(plan, 'plan');
   const batches = expectArray(p.batches, 'plan.batches', 2);
   if (batches.length === 0) throw invalidInput('plan.batches', 'at least one batch');
-  const spans: Array<{ batch: number; start: number; end: number; i: number }> = [];
-  batches.forEach((raw, i) => {
-    const field = `plan.batches[${i}]`;
-    const b = expectObject(raw, field);
-    if (b.batch !== 1 && b.batch !== 2) throw invalidInput(`${field}.batch`, `expected 1 or 2, got ${JSON.stringify(b.batch)}`);
-    if (spans.some((s) => s.batch === b.batch)) throw invalidInput(`${field}.batch`, `batch ${b.batch} given twice`);
-    const [start, end] = validateWindow(b, field);
-    const phases = expectObject(b.phases, `${field}.phases`);
-    let previousEnd = -Infinity;
-    for (const ph of ACTIVE_PHASES) {
-      const f = `${field}.phases.${ph}`;
-      if (phases[ph] === undefined) throw invalidInput(f, 'missing phase window');
-      const [ps, pe] = validateWindow(phases[ph], f);
-      if (ps < start)
-        throw invalidInput(`${f}.startsAt`, `starts before its batch (${b.startsAt})`, 'plan.phase-before-batch', {
-          batchStartsAt: String(b.startsAt),
-        });
-      if (pe > end)
-        throw invalidInput(`${f}.endsAt`, `ends after its batch (${b.endsAt})`, 'plan.phase-after-batch', {
-          batchEndsAt: String(b.endsAt),
-        });
-      if (ps < previousEnd)
-        throw invalidInput(`${f}.startsAt`, 'overlaps the previous phase window (phases run in order P1, P2, P3)', 'plan.phases-overlap');
-      previousEnd = pe;
-    }
-    spans.push({ batch: b.batch, start, end, i });
-  });
+  const spans: BatchSpan[] = [];
+  batches.forEach((raw, i) => spans.push(validateBatch(raw, i, spans)));
   // Batches run top-down: batch 1 before batch 2, never overlapping.
   const [one, two] = [spans.find((s) => s.batch === 1), spans.find((s) => s.batch === 2)];
   if (one && two && two.start < one.end) {
@@ -273,8 +253,48 @@ export function validatePlan(plan: Plan): void {
   if (disclosure.negative) throw invalidInput('plan.disclosure', 'the disclosure window cannot be negative', 'input.range');
   validateLadder(p.ladder, 'plan.ladder');
   validateLadder(p.windowLadder, 'plan.windowLadder');
+  validateCalendar(p.calendar);
+}
 
-  const c = expectObject(p.calendar, 'plan.calendar');
+/** A batch's place in time, and its index in the plan. */
+interface BatchSpan {
+  batch: number;
+  start: number;
+  end: number;
+  i: number;
+}
+
+/** One batch (`spans`: those before it): its window, and its phases' windows inside it and in order. */
+function validateBatch(raw: unknown, i: number, spans: BatchSpan[]): BatchSpan {
+  const field = `plan.batches[${i}]`;
+  const b = expectObject(raw, field);
+  if (b.batch !== 1 && b.batch !== 2) throw invalidInput(`${field}.batch`, `expected 1 or 2, got ${JSON.stringify(b.batch)}`);
+  if (spans.some((s) => s.batch === b.batch)) throw invalidInput(`${field}.batch`, `batch ${b.batch} given twice`);
+  const [start, end] = validateWindow(b, field);
+  const phases = expectObject(b.phases, `${field}.phases`);
+  let previousEnd = -Infinity;
+  for (const ph of ACTIVE_PHASES) {
+    const f = `${field}.phases.${ph}`;
+    if (phases[ph] === undefined) throw invalidInput(f, 'missing phase window');
+    const [ps, pe] = validateWindow(phases[ph], f);
+    if (ps < start)
+      throw invalidInput(`${f}.startsAt`, `starts before its batch (${String(b.startsAt)})`, 'plan.phase-before-batch', {
+        batchStartsAt: String(b.startsAt),
+      });
+    if (pe > end)
+      throw invalidInput(`${f}.endsAt`, `ends after its batch (${String(b.endsAt)})`, 'plan.phase-after-batch', {
+        batchEndsAt: String(b.endsAt),
+      });
+    if (ps < previousEnd)
+      throw invalidInput(`${f}.startsAt`, 'overlaps the previous phase window (phases run in order P1, P2, P3)', 'plan.phases-overlap');
+    previousEnd = pe;
+  }
+  return { batch: b.batch, start, end, i };
+}
+
+/** The calendar: how offsets count, holidays and swapped workdays (weekend days only, never both), its zone. */
+function validateCalendar(calendar: unknown): void {
+  const c = expectObject(calendar, 'plan.calendar');
   if (c.count !== 'calendar-days' && c.count !== 'working-days') {
     throw invalidInput('plan.calendar.count', `expected calendar-days or working-days, got ${JSON.stringify(c.count)}`);
   }
@@ -335,10 +355,9 @@ export function ladderSchedule(deadline: string, ladder: readonly LadderRung[], 
   return ladder
     .map((r, i) => {
       const dueMs = addPlanDuration(base, parseDuration(r.offset, `ladder[${i}].offset`), calendar);
-      return { rung: r.rung, offset: r.offset, dueMs, dueAt: formatInstant(dueMs, offset), order: RUNGS.indexOf(r.rung) };
+      return { rung: r.rung, offset: r.offset, dueMs, dueAt: formatInstant(dueMs, offset) };
     })
-    .sort((a, b) => a.dueMs - b.dueMs || a.order - b.order)
-    .map(({ order: _order, ...r }) => r);
+    .sort((a, b) => a.dueMs - b.dueMs || RUNGS.indexOf(a.rung) - RUNGS.indexOf(b.rung));
 }
 
 /** An instant plus a plan duration (e.g. the disclosure window), formatted at the calendar's offset. */

@@ -2,7 +2,7 @@
 // same ladder as rectification items; the lead unit records achievement, the office verifies.
 import { docRef, TEXT_LIMITS, type DocRef } from './documents';
 import { invalidInput, notFound } from './errors';
-import { comment, requireActor, rungCard, stamp, violation, worstCard } from './lifecycle';
+import { comment, payloadId, requireActor, rungCard, stamp, violation, worstCard } from './lifecycle';
 import type { ProgrammeTrack } from './types';
 import type { Acting } from './unit-rules';
 import type { FiredRung, GoalView, ProgrammeView } from './views';
@@ -53,7 +53,7 @@ export function refreshProgramme(v: ProgrammeView, now: number) {
 
 function goalOf(v: ProgrammeView, id: string): GoalView {
   const g = v.goals.find((x) => x.id === id);
-  if (!g) throw notFound('goal', String(id));
+  if (!g) throw notFound('goal', payloadId(id));
   return g;
 }
 
@@ -71,7 +71,7 @@ export function checkGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs) {
 export function applyGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs, now: number): GoalView {
   const g = goalOf(v, a.goalId);
   g.status = 'achieved';
-  g.achievement = { evidence: docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence)!, ...stamp(a.actor, now, a.comment) };
+  g.achievement = { evidence: docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence), ...stamp(a.actor, now, a.comment) };
   refreshProgramme(v, now);
   return g;
 }

@@ -70,9 +70,10 @@ export function instantProblem(value: unknown): string | undefined {
 
 /** Parses a bounded instant or throws INVALID_INPUT naming `field`. */
 export function parseBoundedInstant(value: unknown, field: string): number {
+  const ms = tryParseInstant(value);
   const problem = instantProblem(value);
-  if (problem) throw invalidInput(field, problem);
-  return tryParseInstant(value)!;
+  if (problem !== undefined || ms === undefined) throw invalidInput(field, problem ?? `not an instant: ${JSON.stringify(value)}`);
+  return ms;
 }
 
 /** `+08:00` → 28800000; `Z` → 0. */

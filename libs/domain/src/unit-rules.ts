@@ -9,11 +9,13 @@ import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
 import {
+  checkedBefore,
   comment,
   isActivePhase,
   meetingValidity,
   NEXT_PHASE,
   oneOf,
+  payloadId,
   requireActor,
   rungCard,
   stamp,
@@ -222,7 +224,7 @@ export function applyAddRecord(s: UnitState, a: AddRecordArgs, ctx: Ctx): { id: 
     id,
     kind: a.kind,
     title: a.title,
-    ...(a.body !== undefined ? { body: docRef(a.body, 'body', TEXT_LIMITS.recordBody)! } : {}),
+    ...(a.body !== undefined ? { body: docRef(a.body, 'body', TEXT_LIMITS.recordBody) } : {}),
     ...(a.attachmentUri !== undefined ? { attachmentUri: a.attachmentUri } : {}),
     ...stamp(a.actor, ctx.now, a.comment),
   };
@@ -246,7 +248,7 @@ export function applyAddOpinion(s: UnitState, a: AddOpinionArgs, ctx: Ctx): { id
   const id = `opinion-${n}`;
   const entry: OpinionEntry = {
     id,
-    text: docRef(a.text, 'text', TEXT_LIMITS.opinion)!,
+    text: docRef(a.text, 'text', TEXT_LIMITS.opinion),
     ...(a.contactRef ? { contactRef: a.contactRef } : {}),
     ...stamp(a.actor, ctx.now, a.comment),
   };
@@ -276,7 +278,7 @@ export function applyAddProblem(s: UnitState, a: AddProblemArgs, ctx: Ctx): { id
   const entry: ProblemEntry = {
     id,
     title: a.title,
-    ...(a.description !== undefined ? { description: docRef(a.description, 'description', TEXT_LIMITS.problemDescription)! } : {}),
+    ...(a.description !== undefined ? { description: docRef(a.description, 'description', TEXT_LIMITS.problemDescription) } : {}),
     source: a.source,
     category: a.category,
     ...stamp(a.actor, ctx.now, a.comment),
@@ -357,12 +359,13 @@ export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
   }
 }
 export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx): MeetingView {
-  const m = s.view.meeting!;
+  const m = checkedBefore(s.view.meeting, 'the scheduled meeting');
   m.attendance = m.attendance.filter((x) => x.supervisorId !== a.actor.id);
   const why = comment(a.comment);
   m.attendance.push({
     supervisorId: a.actor.id,
-    groupId: a.actor.groupId!,
+    // The access table admitted only a supervisor of the unit's own group.
+    groupId: checkedBefore(a.actor.groupId, "the supervisor's group"),
     arrivedAt: a.arrivedAt,
     leftAt: a.leftAt,
     attestedAt: new Date(ctx.now).toISOString(),
@@ -396,7 +399,7 @@ export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
     );
 }
 export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { valid: boolean; reason?: string } {
-  const m = s.view.meeting!;
+  const m = checkedBefore(s.view.meeting, 'the scheduled meeting');
   const verdict = meetingValidity(m, a, s.view.groupId);
   Object.assign(m, {
     status: 'held',
@@ -477,10 +480,10 @@ export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
   comment(a.comment, 'comment', !a.approve);
   const t = s.view.pendingTransition;
   if (!t || t.id !== a.transitionId) {
-    const n = seqOf(String(a.transitionId), 'transition');
+    const n = seqOf(payloadId(a.transitionId), 'transition');
     if (n !== undefined && n <= s.seq.transition)
       throw violation('transition.already-decided', `transition ${a.transitionId} was already decided`, actor);
-    throw notFound('transition', String(a.transitionId));
+    throw notFound('transition', payloadId(a.transitionId));
   }
   if (a.approve) {
     const unmet = unmetGatesFor(t.to as Exclude<Phase, 'P1'>, s.view);
@@ -496,7 +499,7 @@ export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
   }
 }
 export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx: Ctx): { status: 'approved' | 'rejected' } {
-  const t = s.view.pendingTransition!;
+  const t = checkedBefore(s.view.pendingTransition, 'the pending transition');
   t.status = a.approve ? 'approved' : 'rejected';
   t.decided = stamp(a.actor, ctx.now, a.comment);
   delete s.view.pendingTransition;
@@ -542,7 +545,8 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`, 'input.too-many', { max: LIMITS.taskBookItems });
   // Rectification outlasts the campaign, not without bound: a ladder timer of a century helps no one.
   const latest = latestDeadline(ctx.plan);
-  a.items.forEach((it, i) => {
+  // An update's payload may hold anything where an item should be.
+  a.items.forEach((it: TaskBookItemInput | null, i) => {
     if (!it || typeof it !== 'object') throw invalidInput(`items[${i}]`, 'expected an object');
     if (!Array.isArray(it.problemIds) || it.problemIds.length === 0) {
       throw invalidInput(`items[${i}].problemIds`, 'each item is linked to at least one problem', 'taskbook.item-problem');
@@ -577,7 +581,7 @@ export function applySetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   const items: TaskBookItemView[] = a.items.map((it, i) => ({
     id: itemId(s.view.id, i + 1),
     problemIds: [...new Set(it.problemIds)],
-    measure: docRef(it.measure, 'measure', TEXT_LIMITS.measure)!,
+    measure: docRef(it.measure, 'measure', TEXT_LIMITS.measure),
     owner: it.owner,
     deadline: it.deadline,
     status: 'pending',
@@ -594,7 +598,17 @@ export function applySetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   // A shorter draft drops the items it no longer has from the read model (data null).
   const dropped = before.slice(items.length).map((i) => ({ ...itemEntry(i), data: null }));
   changed(s, ctx, ...items.map(itemEntry), ...dropped);
-  return { items: items.map(({ card: _card, ...rest }) => rest) };
+  // The items as set (their cards are the workflow's own).
+  return {
+    items: items.map((i) => ({
+      id: i.id,
+      problemIds: i.problemIds,
+      measure: i.measure,
+      owner: i.owner,
+      deadline: i.deadline,
+      status: i.status,
+    })),
+  };
 }
 
 export function checkPublishTaskBook(s: UnitState, a: Acting) {
@@ -606,7 +620,7 @@ export function checkPublishTaskBook(s: UnitState, a: Acting) {
     throw violation('taskbook.published', `the task book of unit ${s.view.id} is already published`, actor);
 }
 export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { disclosureEndsAt: string } {
-  const tb = s.view.taskBook!;
+  const tb = checkedBefore(s.view.taskBook, 'the task book');
   tb.status = 'disclosed';
   tb.publishedAt = new Date(ctx.now).toISOString();
   // 公示: the disclosure window counts per the plan's calendar.
@@ -652,10 +666,10 @@ export function checkFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx)
 export function applyFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx): { id: string } {
   const n = ++s.seq.objection;
   const id = `objection-${n}`;
-  const tb = s.view.taskBook!;
+  const tb = checkedBefore(s.view.taskBook, 'the task book');
   const entry: ObjectionEntry = {
     id,
-    text: docRef(a.text, 'text', TEXT_LIMITS.objection)!,
+    text: docRef(a.text, 'text', TEXT_LIMITS.objection),
     ...(a.itemId ? { itemId: a.itemId } : {}),
     ...stamp(a.actor, ctx.now, a.comment),
   };
@@ -673,21 +687,21 @@ export function checkAnswerObjection(s: UnitState, a: AnswerObjectionArgs) {
   const actor = requireActor(a.actor, 'unit.objections.answer', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.answer);
   comment(a.comment);
-  const n = seqOf(String(a.objectionId), 'objection');
-  if (n === undefined || n > s.seq.objection) throw notFound('objection', String(a.objectionId));
+  const n = seqOf(payloadId(a.objectionId), 'objection');
+  if (n === undefined || n > s.seq.objection) throw notFound('objection', payloadId(a.objectionId));
   if (!s.unanswered.includes(n)) throw violation('objection.answered-once', `objection ${a.objectionId} was already answered`, actor);
 }
 export function applyAnswerObjection(s: UnitState, a: AnswerObjectionArgs, ctx: Ctx): { id: string } {
-  const n = seqOf(a.objectionId, 'objection')!;
+  const n = checkedBefore(seqOf(a.objectionId, 'objection'), 'the objection number');
   s.unanswered = s.unanswered.filter((x) => x !== n);
-  const tb = s.view.taskBook!;
+  const tb = checkedBefore(s.view.taskBook, 'the task book');
   tb.objectionCounts = { ...tb.objectionCounts, unanswered: s.unanswered.length };
   // The projection merges the answer into the objection's entry.
   changed(s, ctx, {
     kind: 'objection',
     id: a.objectionId,
     seq: n,
-    data: { answer: { text: docRef(a.text, 'text', TEXT_LIMITS.answer)!, ...stamp(a.actor, ctx.now, a.comment) } },
+    data: { answer: { text: docRef(a.text, 'text', TEXT_LIMITS.answer), ...stamp(a.actor, ctx.now, a.comment) } },
   });
   return { id: a.objectionId };
 }
@@ -719,7 +733,7 @@ export function disclosureAwaitingTimer(s: UnitState): string | undefined {
 }
 
 export function applyTaskBookEffective(s: UnitState, ctx: Ctx) {
-  const tb = s.view.taskBook!;
+  const tb = checkedBefore(s.view.taskBook, 'the task book');
   tb.status = 'effective';
   // Never recorded as effective before its disclosure ended.
   tb.effectiveAt = new Date(

@@ -113,14 +113,16 @@ export async function runMigrations(target: DataSource | DatabaseTarget): Promis
 export async function revertAllMigrations(dataSource: DataSource): Promise<string[]> {
   if (!dataSource.isInitialized) await dataSource.initialize();
   const table = dataSource.options.migrationsTableName ?? 'migrations';
-  const [{ exists }] = await dataSource.query('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
+  const [{ exists }] = await dataSource.query<[{ exists: boolean }]>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
   if (!exists) return [];
   const reverted: string[] = [];
   for (;;) {
-    const executed = await dataSource.query(`SELECT name FROM ${table} ORDER BY "timestamp" DESC, id DESC LIMIT 1`);
+    const executed = await dataSource.query<Array<{ name: string }>>(
+      `SELECT name FROM ${table} ORDER BY "timestamp" DESC, id DESC LIMIT 1`,
+    );
     if (!executed.length) return reverted;
     await dataSource.undoLastMigration({ transaction: 'each' });
-    reverted.push(executed[0].name as string);
+    reverted.push(executed[0].name);
   }
 }
 

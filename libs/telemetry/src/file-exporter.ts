@@ -37,7 +37,7 @@ export function spanLine(span: ReadableSpan): SpanLine {
     spanId: span.spanContext().spanId,
     ...(parent ? { parentSpanId: parent } : {}),
     name: span.name,
-    kind: SpanKind[span.kind]?.toLowerCase() ?? String(span.kind),
+    kind: SpanKind[span.kind].toLowerCase(),
     ...(resource['service.name'] ? { service: String(resource['service.name']) } : {}),
     ...(resource['service.instance.id'] ? { instance: String(resource['service.instance.id']) } : {}),
     start: new Date(hrTimeToMilliseconds(span.startTime)).toISOString(),
@@ -71,7 +71,10 @@ export class FileSpanExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    if (this.stopped) return done({ code: ExportResultCode.FAILED, error: new Error('the trace file exporter is shut down') });
+    if (this.stopped) {
+      done({ code: ExportResultCode.FAILED, error: new Error('the trace file exporter is shut down') });
+      return;
+    }
     try {
       const text = spans.map((s) => `${JSON.stringify(spanLine(s))}\n`).join('');
       if (this.size > 0 && this.size + Buffer.byteLength(text) > this.maxBytes) this.rotate();
@@ -88,8 +91,9 @@ export class FileSpanExporter implements SpanExporter {
     this.size = 0;
   }
 
-  async shutdown(): Promise<void> {
+  shutdown(): Promise<void> {
     this.stopped = true;
+    return Promise.resolve();
   }
 
   async forceFlush(): Promise<void> {

@@ -53,10 +53,11 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       mixin(_fields, _level, logger) {
         const fields: Record<string, unknown> = { ...options.contextFields?.(), ...traceFields() };
-        // A request's child logger has its request id bound already: not twice in one line.
-        const bound = (logger as unknown as Record<symbol, string>)[symbols.chindingsSym] ?? '';
-        for (const key of Object.keys(fields)) if (fields[key] === undefined || bound.includes(`"${key}":`)) delete fields[key];
-        return fields;
+        // A request's child logger has its request id bound already: not twice in one line. (pino keeps a
+        // logger's bindings as JSON text under an internal symbol.)
+        const chindings = (logger as unknown as Record<symbol, unknown>)[symbols.chindingsSym];
+        const bound = typeof chindings === 'string' ? chindings : '';
+        return Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && !bound.includes(`"${key}":`)));
       },
       serializers: { err: pino.stdSerializers.err, error: errorFields },
     },

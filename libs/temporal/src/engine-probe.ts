@@ -49,7 +49,6 @@ const GRPC_STATUS = [
   'DATA_LOSS',
   'UNAUTHENTICATED',
 ];
-const NOT_FOUND = 5;
 
 type ProbeConnection = Pick<Connection, 'workflowService' | 'withDeadline'>;
 
@@ -72,7 +71,7 @@ export async function probeEngine(connection: ProbeConnection, opts: EngineProbe
 
   const frontend = call(() => connection.workflowService.getSystemInfo({})).then(
     () => 'up',
-    (err) => down(reason(err)),
+    (err: unknown) => down(reason(err)),
   );
   const history = call(() =>
     connection.workflowService.describeWorkflowExecution({
@@ -81,9 +80,9 @@ export async function probeEngine(connection: ProbeConnection, opts: EngineProbe
     }),
   ).then(
     () => 'up',
-    (err) => {
+    (err: unknown) => {
       // NOT_FOUND for the workflow is the history shard's answer; for the namespace it is the frontend's.
-      if (isGrpcServiceError(err) && err.code === NOT_FOUND && !isNamespaceNotFound(err)) return 'up';
+      if (isGrpcServiceError(err) && GRPC_STATUS[err.code] === 'NOT_FOUND' && !isNamespaceNotFound(err)) return 'up';
       return down(reason(err));
     },
   );
@@ -102,7 +101,7 @@ export async function probeEngine(connection: ProbeConnection, opts: EngineProbe
   let worker: string;
   if (tq.ok) {
     matching = 'up';
-    const seen = (tq.answer.pollers ?? []).map((p) => (p.lastAccessTime ? timestampMs(p.lastAccessTime) : 0));
+    const seen = tq.answer.pollers.map((p) => (p.lastAccessTime ? timestampMs(p.lastAccessTime) : 0));
     const latest = seen.length ? Math.max(...seen) : undefined;
     if (latest === undefined) worker = down(`no worker polls task queue ${opts.taskQueue}`);
     else if (now() - latest > fresh)

@@ -94,7 +94,7 @@ export async function startWorkflowOnce(
     await client.workflow.start(workflowType, {
       ...options,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    } as WorkflowStartOptions);
+    });
     return { workflowId: options.workflowId, status: 'started' };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: options.workflowId, status: 'exists' };
@@ -151,7 +151,7 @@ export async function startNotificationDelivery(client: Client, input: Notificat
     staticDetails: `escalation: \`${input.escalationKey}\``,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  } as WorkflowStartOptions);
+  });
 }
 
 // temporal.api.enums.v1.IndexedValueType, by SDK search attribute type.
@@ -175,7 +175,8 @@ const isAlreadyExists = (error: unknown) => (error as { code?: number } | null)?
  */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const custom = (existing.customAttributes ?? {}) as Record<string, number>;
+  // Keyed by attribute name: a name massline needs may be missing.
+  const custom: Partial<Record<string, number>> = existing.customAttributes;
   const missing: Record<string, number> = {};
   for (const key of MASSLINE_SEARCH_ATTRIBUTES) {
     const wanted = INDEXED_VALUE_TYPE[key.type];

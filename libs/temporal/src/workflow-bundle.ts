@@ -1,6 +1,6 @@
 // What a bundle of massline's workflows holds besides the workflows, for a worker and for every replay alike: a
 // history written by a worker with these interceptors replays only with them.
-import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { makeWorkflowExporter, type OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import { Resource } from '@opentelemetry/resources';
 import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { InjectedSinks } from '@temporalio/worker';
@@ -12,6 +12,6 @@ export const WORKFLOW_INTERCEPTOR_MODULES: string[] = [require.resolve('./workfl
  * The sinks those interceptors call: the workflows' spans go to `spanProcessor` (the process's tracing); a replay,
  * which exports nothing, passes none.
  */
-export function workflowSinks(tracing?: { spanProcessor: SpanProcessor; resource: Resource }): InjectedSinks<any> {
-  return { exporter: makeWorkflowExporter(tracing?.spanProcessor ?? new NoopSpanProcessor(), tracing?.resource ?? Resource.empty()) };
+export function workflowSinks(tracing?: { spanProcessor: SpanProcessor; resource: Resource }): InjectedSinks<OpenTelemetrySinks> {
+  return { exporter: makeWorkflowExporter(tracing?.spanProcessor ?? new NoopSpanProcessor(), tracing?.resource ?? new Resource({})) };
 }

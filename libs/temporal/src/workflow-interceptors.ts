@@ -34,6 +34,7 @@ import type {
   ConcludeActivationInput,
   ConcludeActivationOutput,
   GetLogAttributesInput,
+  Headers,
   LocalActivityInput,
   Next,
   QueryInput,
@@ -111,9 +112,9 @@ class DecisionInbound implements WorkflowInboundCallsInterceptor {
 class DecisionOutbound implements WorkflowOutboundCallsInterceptor {
   constructor(private readonly decisions: Decisions) {}
 
-  private caused<T extends { headers: Record<string, unknown> }, R>(input: T, next: (input: T) => R): R {
+  private caused<T extends { headers: Headers }, R>(input: T, next: (input: T) => R): R {
     const { context, requestId } = this.decisions.current();
-    const tagged = { ...input, headers: withRequestId(input.headers as never, requestId) };
+    const tagged = { ...input, headers: withRequestId(input.headers, requestId) };
     return context ? otel.context.with(context, () => next(tagged)) : next(tagged);
   }
 
@@ -149,7 +150,7 @@ class DecisionInternals implements WorkflowInternalsInterceptor {
 
   activate(input: ActivateInput, next: Next<WorkflowInternalsInterceptor, 'activate'>): void {
     if (input.activation.jobs?.some((job) => !job.queryWorkflow)) this.decisions.counted = true;
-    return next(input);
+    next(input);
   }
 
   concludeActivation(
@@ -201,7 +202,7 @@ class TracedInbound implements WorkflowInboundCallsInterceptor {
   }
   // Synchronous, and behind the SDK's flag (a validator and a query may write no patch).
   validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
-    return this.otel.validateUpdate(input, next);
+    this.otel.validateUpdate(input, next);
   }
   handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>): Promise<unknown> {
     return this.otel.handleQuery(input, next);

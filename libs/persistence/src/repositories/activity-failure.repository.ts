@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Affected } from './columns';
 
 /** A failing activity as the worker last saw it (retried by Temporal meanwhile). */
 export interface ActivityFailure {
@@ -42,24 +43,34 @@ export class PgActivityFailureRepository implements ActivityFailureRepository {
   }
 
   async current(freshMs: number, now = new Date()): Promise<ActivityFailure[]> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      Array<{
+        workflow_id: string;
+        activity_id: string;
+        activity: string;
+        attempts: number;
+        last_error: string;
+        first_failed_at: Date;
+        last_failed_at: Date;
+      }>
+    >(
       `SELECT workflow_id, activity_id, activity, attempts, last_error, first_failed_at, last_failed_at
          FROM activity_failures WHERE last_failed_at > $1::timestamptz ORDER BY first_failed_at LIMIT 1000`,
       [new Date(now.getTime() - freshMs)],
     );
     return rows.map((r) => ({
-      workflowId: r.workflow_id as string,
-      activityId: r.activity_id as string,
-      activity: r.activity as string,
-      attempts: r.attempts as number,
-      lastError: r.last_error as string,
-      firstFailedAt: new Date(r.first_failed_at as string).toISOString(),
-      lastFailedAt: new Date(r.last_failed_at as string).toISOString(),
+      workflowId: r.workflow_id,
+      activityId: r.activity_id,
+      activity: r.activity,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      firstFailedAt: r.first_failed_at.toISOString(),
+      lastFailedAt: r.last_failed_at.toISOString(),
     }));
   }
 
   async sweep(staleMs: number, now = new Date()): Promise<number> {
-    const [, affected] = await this.dataSource.query('DELETE FROM activity_failures WHERE last_failed_at <= $1::timestamptz', [
+    const [, affected] = await this.dataSource.query<Affected>('DELETE FROM activity_failures WHERE last_failed_at <= $1::timestamptz', [
       new Date(now.getTime() - staleMs),
     ]);
     return affected ?? 0;

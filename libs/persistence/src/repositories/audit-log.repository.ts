@@ -30,6 +30,21 @@ export interface RefusalRow {
   detail: Record<string, unknown> | null;
 }
 
+/** audit_log's columns (bigserial arrives as text). */
+interface AuditLogColumns {
+  id: string;
+  at: Date;
+  actor_id: string;
+  actor_role: string;
+  call: string;
+  workflow_id: string | null;
+  unit_id: string | null;
+  item_id: string | null;
+  rule: string | null;
+  message: string;
+  detail: Record<string, unknown> | null;
+}
+
 export class AuditLogRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -68,23 +83,23 @@ export class AuditLogRepository {
       where.push(`workflow_id = ANY($${params.length})`);
     }
     if (!where.length) return [];
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<AuditLogColumns[]>(
       `SELECT id, at, actor_id, actor_role, call, workflow_id, unit_id, item_id, rule, message, detail
        FROM audit_log WHERE outcome = 'refused' AND (${where.join(' OR ')}) ORDER BY at, id`,
       params,
     );
-    return rows.map((r: Record<string, unknown>) => ({
-      id: String(r.id),
-      at: new Date(r.at as string).toISOString(),
-      actorId: r.actor_id as string,
-      actorRole: r.actor_role as string,
-      call: r.call as string,
-      workflowId: (r.workflow_id as string) ?? null,
-      unitId: (r.unit_id as string) ?? null,
-      itemId: (r.item_id as string) ?? null,
-      rule: (r.rule as string) ?? null,
-      message: r.message as string,
-      detail: (r.detail as Record<string, unknown>) ?? null,
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at.toISOString(),
+      actorId: r.actor_id,
+      actorRole: r.actor_role,
+      call: r.call,
+      workflowId: r.workflow_id,
+      unitId: r.unit_id,
+      itemId: r.item_id,
+      rule: r.rule,
+      message: r.message,
+      detail: r.detail,
     }));
   }
 }
@@ -141,28 +156,22 @@ export interface WorkflowResetRepository {
 
 const num = (v: unknown): number | undefined => (v === null || v === undefined || v === '' ? undefined : Number(v));
 
-function toReset(r: Record<string, unknown>): WorkflowReset {
-  const detail = { ...((r.detail as Record<string, unknown>) ?? {}) };
-  const take = (k: string) => {
-    const v = detail[k];
-    delete detail[k];
-    return v;
-  };
-  const runId = take('runId') as string;
-  const newRunId = take('newRunId') as string | undefined;
-  const eventId = num(take('eventId'));
-  const requestId = take('requestId') as string | undefined;
+function toReset(r: AuditLogColumns): WorkflowReset {
+  // The reset's own fields, recorded in detail (record() below); the rest of detail stays detail.
+  const { runId, newRunId, eventId: recordedEventId, requestId, ...detail } = r.detail ?? {};
+  const eventId = num(recordedEventId);
   return {
-    id: String(r.id),
-    at: new Date(r.at as string).toISOString(),
-    by: r.actor_id as string,
+    id: r.id,
+    at: r.at.toISOString(),
+    by: r.actor_id,
     role: r.actor_role as ResetRole,
+    // Every reset is recorded with its workflow (record() below).
     workflowId: r.workflow_id as string,
-    runId,
-    ...(newRunId ? { newRunId } : {}),
+    runId: runId as string,
+    ...(newRunId ? { newRunId: newRunId as string } : {}),
     ...(eventId !== undefined ? { eventId } : {}),
-    reason: r.message as string,
-    ...(requestId ? { requestId } : {}),
+    reason: r.message,
+    ...(requestId ? { requestId: requestId as string } : {}),
     detail,
   };
 }
@@ -190,23 +199,24 @@ export class PgWorkflowResetRepository implements WorkflowResetRepository {
   }
 
   async byRequestId(requestId: string): Promise<WorkflowReset | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT * FROM audit_log WHERE call = $1 AND detail->>'requestId' = $2`,
-      [RESET_CALL, requestId],
-    );
-    return rows[0] && toReset(rows[0]);
+    const rows = await this.dataSource.query<AuditLogColumns[]>(`SELECT * FROM audit_log WHERE call = $1 AND detail->>'requestId' = $2`, [
+      RESET_CALL,
+      requestId,
+    ]);
+    return rows.length ? toReset(rows[0]) : undefined;
   }
 
   async list(offset: number, limit: number, workflowId?: string): Promise<{ items: WorkflowReset[]; total: number }> {
     const filter = workflowId ? [RESET_CALL, workflowId] : [RESET_CALL];
     const where = workflowId ? 'call = $1 AND workflow_id = $2' : 'call = $1';
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    // count(*) is a bigint: it arrives as text.
+    const rows = await this.dataSource.query<Array<AuditLogColumns & { total: string }>>(
       `SELECT *, count(*) OVER () AS total FROM audit_log WHERE ${where} ORDER BY at DESC, id DESC LIMIT $${filter.length + 1} OFFSET $${filter.length + 2}`,
       [...filter, Math.max(1, Math.min(limit, 1000)), Math.max(0, offset)],
     );
     const total = rows.length
       ? Number(rows[0].total)
-      : Number((await this.dataSource.query(`SELECT count(*) AS n FROM audit_log WHERE ${where}`, filter))[0].n);
+      : Number((await this.dataSource.query<[{ n: string }]>(`SELECT count(*) AS n FROM audit_log WHERE ${where}`, filter))[0].n);
     return { items: rows.map(toReset), total };
   }
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { ItemView, UnitHeader } from '../../../domain/src';
 import { AuditLogRepository, PgWorkflowResetRepository, type RefusalRow, type WorkflowReset } from './audit-log.repository';
 import { PgStuckRunRepository, type StuckRun, type StuckRunPass } from './stuck-run.repository';
+import { iso } from './columns';
 
 export interface UnitRow {
   id: string;
@@ -123,7 +124,109 @@ export interface ReplayJobRow {
 
 export const isUuid = (v: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+// The columns of the tables read here, as node-postgres gives them.
+interface UnitColumns {
+  id: string;
+  campaign_id: string;
+  code: string;
+  name: string;
+  batch: number;
+  group_id: string;
+}
+interface UnitStateColumns {
+  unit_id: string;
+  campaign_id: string;
+  code: string;
+  batch: number;
+  group_id: string;
+  phase: string;
+  status: string;
+  card: string;
+  window_starts_at: Date | null;
+  window_ends_at: Date | null;
+  unmet_gates: string[];
+  view: UnitHeader;
+  version: number;
+}
+interface ItemStateColumns {
+  item_id: string;
+  unit_id: string;
+  campaign_id: string;
+  group_id: string;
+  status: string;
+  card: string;
+  deadline: Date;
+  measure: string;
+  owner: string;
+  view: ItemView;
+  version: number;
+}
+interface EscalationColumns {
+  id: string;
+  key: string;
+  campaign_id: string | null;
+  unit_id: string;
+  item_id: string | null;
+  group_id: string | null;
+  subject: string;
+  phase: string | null;
+  rung: string;
+  deadline: Date;
+  fired_at: Date;
+  recipients: string[];
+  summary: string;
+  owner: string | null;
+  measure: string | null;
+  programme_name: string | null;
+  goal_title: string | null;
+  created_at: Date;
+}
+interface NotificationColumns {
+  id: string;
+  escalation_key: string;
+  channel: string;
+  recipient: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+interface MeasureColumns {
+  id: string;
+  unit_id: string;
+  item_id: string | null;
+  kind: string;
+  subject: string;
+  reason: string;
+  status: string;
+  proposal_key: string | null;
+  created_by: string | null;
+  created_at: Date;
+  confirmed_by: string | null;
+  confirmed_at: Date | null;
+}
+interface ReplayJobColumns {
+  id: string;
+  requested_by: string;
+  request: Record<string, unknown>;
+  status: ReplayJobRow['status'];
+  total: number;
+  replayed: number;
+  failures: ReplayFailure[];
+  error: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+const unitRow = (r: UnitColumns): UnitRow => ({
+  id: r.id,
+  campaignId: r.campaign_id,
+  code: r.code,
+  name: r.name,
+  batch: r.batch,
+  groupId: r.group_id,
+});
 
 export class AuditStore {
   readonly stuckRuns: PgStuckRunRepository;
@@ -153,27 +256,26 @@ export class AuditStore {
 
   async unit(unitId: string): Promise<UnitRow | undefined> {
     if (!isUuid(unitId)) return undefined;
-    const rows = await this.dataSource.query('SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE id = $1', [unitId]);
-    const r = rows[0];
-    return r && { id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, batch: r.batch, groupId: r.group_id };
+    const rows = await this.dataSource.query<UnitColumns[]>(
+      'SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE id = $1',
+      [unitId],
+    );
+    return rows.length ? unitRow(rows[0]) : undefined;
   }
 
   async campaignExists(campaignId: string): Promise<boolean> {
     if (!isUuid(campaignId)) return false;
-    const rows = await this.dataSource.query('SELECT 1 FROM campaigns WHERE id = $1', [campaignId]);
+    const rows = await this.dataSource.query<unknown[]>('SELECT 1 FROM campaigns WHERE id = $1', [campaignId]);
     return rows.length > 0;
   }
 
   async campaignUnits(campaignId: string): Promise<UnitRow[]> {
     if (!isUuid(campaignId)) return [];
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<UnitColumns[]>(
       'SELECT id, campaign_id, code, name, batch, group_id FROM units WHERE campaign_id = $1 ORDER BY code',
       [campaignId],
     );
-    return rows.map(
-      (r: Record<string, unknown>) =>
-        ({ id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, batch: r.batch, groupId: r.group_id }) as UnitRow,
-    );
+    return rows.map(unitRow);
   }
 
   /** Refused decisions about a unit, or one of its items, oldest first. */
@@ -183,48 +285,48 @@ export class AuditStore {
 
   async unitStates(campaignId: string): Promise<UnitStateRow[]> {
     if (!isUuid(campaignId)) return [];
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<UnitStateColumns[]>(
       `SELECT unit_id, campaign_id, code, batch, group_id, phase, status, card, window_starts_at, window_ends_at,
               unmet_gates, view, version
        FROM unit_states WHERE campaign_id = $1 ORDER BY code`,
       [campaignId],
     );
-    return rows.map((r: Record<string, unknown>) => ({
-      unitId: r.unit_id as string,
-      campaignId: r.campaign_id as string,
-      code: r.code as string,
-      batch: r.batch as number,
-      groupId: r.group_id as string,
-      phase: r.phase as string,
-      status: r.status as string,
-      card: r.card as string,
+    return rows.map((r) => ({
+      unitId: r.unit_id,
+      campaignId: r.campaign_id,
+      code: r.code,
+      batch: r.batch,
+      groupId: r.group_id,
+      phase: r.phase,
+      status: r.status,
+      card: r.card,
       windowStartsAt: iso(r.window_starts_at),
       windowEndsAt: iso(r.window_ends_at),
-      unmetGates: r.unmet_gates as string[],
-      view: r.view as UnitHeader,
-      version: r.version as number,
+      unmetGates: r.unmet_gates,
+      view: r.view,
+      version: r.version,
     }));
   }
 
   async itemStates(campaignId: string): Promise<ItemStateRow[]> {
     if (!isUuid(campaignId)) return [];
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<ItemStateColumns[]>(
       `SELECT item_id, unit_id, campaign_id, group_id, status, card, deadline, measure, owner, view, version
        FROM item_states WHERE campaign_id = $1 ORDER BY item_id`,
       [campaignId],
     );
-    return rows.map((r: Record<string, unknown>) => ({
-      itemId: r.item_id as string,
-      unitId: r.unit_id as string,
-      campaignId: r.campaign_id as string,
-      groupId: r.group_id as string,
-      status: r.status as string,
-      card: r.card as string,
-      deadline: iso(r.deadline)!,
-      measure: r.measure as string,
-      owner: r.owner as string,
-      view: r.view as ItemView,
-      version: r.version as number,
+    return rows.map((r) => ({
+      itemId: r.item_id,
+      unitId: r.unit_id,
+      campaignId: r.campaign_id,
+      groupId: r.group_id,
+      status: r.status,
+      card: r.card,
+      deadline: iso(r.deadline),
+      measure: r.measure,
+      owner: r.owner,
+      view: r.view,
+      version: r.version,
     }));
   }
 
@@ -232,7 +334,7 @@ export class AuditStore {
   async entryCounts(campaignId: string): Promise<Map<string, Record<string, number>>> {
     const out = new Map<string, Record<string, number>>();
     if (!isUuid(campaignId)) return out;
-    const rows: Array<{ subject_id: string; kind: string; n: number }> = await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ subject_id: string; kind: string; n: number }>>(
       'SELECT subject_id, kind, count(*)::int AS n FROM entries WHERE campaign_id = $1 GROUP BY 1, 2',
       [campaignId],
     );
@@ -246,7 +348,7 @@ export class AuditStore {
    */
   async documentProblems(campaignId: string): Promise<Array<{ subjectId: string; digest: string; problem: 'missing' | 'altered' }>> {
     if (!isUuid(campaignId)) return [];
-    const rows: Array<{ subject_id: string; digest: string; intact: boolean | null }> = await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ subject_id: string; digest: string; intact: boolean | null }>>(
       `WITH refs AS (
          SELECT DISTINCT e.subject_id, d.digest #>> '{}' AS digest
            FROM entries e, jsonb_path_query(e.data, 'strict $.**.digest') AS d(digest)
@@ -277,7 +379,7 @@ export class AuditStore {
     const out = new Map<string, string>();
     const wanted = [...new Set(digests)].filter((d) => /^[0-9a-f]{64}$/.test(d));
     for (let i = 0; i < wanted.length; i += 1000) {
-      const rows: Array<{ digest: string; body: string }> = await this.dataSource.query(
+      const rows = await this.dataSource.query<Array<{ digest: string; body: string }>>(
         'SELECT digest, body FROM documents WHERE digest = ANY($1::text[])',
         [wanted.slice(i, i + 1000)],
       );
@@ -288,52 +390,55 @@ export class AuditStore {
 
   async escalation(id: string): Promise<EscalationRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const rows = await this.dataSource.query(`SELECT * FROM escalations WHERE id = $1`, [id]);
-    return rows[0] && this.escalationRow(rows[0]);
+    const rows = await this.dataSource.query<EscalationColumns[]>(`SELECT * FROM escalations WHERE id = $1`, [id]);
+    return rows.length ? this.escalationRow(rows[0]) : undefined;
   }
 
   /** Every escalation of a unit (its phase windows and all its items), in firing order. */
   async unitEscalations(unitId: string): Promise<EscalationRow[]> {
     if (!isUuid(unitId)) return [];
-    const rows = await this.dataSource.query(`SELECT * FROM escalations WHERE unit_id = $1 ORDER BY fired_at, created_at`, [unitId]);
-    return rows.map((r: Record<string, unknown>) => this.escalationRow(r));
+    const rows = await this.dataSource.query<EscalationColumns[]>(
+      `SELECT * FROM escalations WHERE unit_id = $1 ORDER BY fired_at, created_at`,
+      [unitId],
+    );
+    return rows.map((r) => this.escalationRow(r));
   }
 
   async notifications(escalationKeys: string[]): Promise<NotificationRow[]> {
     if (!escalationKeys.length) return [];
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<NotificationColumns[]>(
       `SELECT id, escalation_key, channel, recipient, status, attempts, last_error, created_at, sent_at
        FROM notifications WHERE escalation_key = ANY($1) ORDER BY created_at, channel, recipient`,
       [escalationKeys],
     );
-    return rows.map((r: Record<string, unknown>) => ({
-      id: r.id as string,
-      escalationKey: r.escalation_key as string,
-      channel: r.channel as string,
-      recipient: r.recipient as string,
-      status: r.status as string,
-      attempts: r.attempts as number,
-      lastError: (r.last_error as string) ?? null,
-      createdAt: iso(r.created_at)!,
+    return rows.map((r) => ({
+      id: r.id,
+      escalationKey: r.escalation_key,
+      channel: r.channel,
+      recipient: r.recipient,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: iso(r.created_at),
       sentAt: iso(r.sent_at),
     }));
   }
 
   async unitMeasures(unitId: string): Promise<MeasureRow[]> {
     if (!isUuid(unitId)) return [];
-    const rows = await this.dataSource.query(`SELECT * FROM measures WHERE unit_id = $1 ORDER BY created_at`, [unitId]);
-    return rows.map((r: Record<string, unknown>) => ({
-      id: r.id as string,
-      unitId: r.unit_id as string,
-      itemId: (r.item_id as string) ?? null,
-      kind: r.kind as string,
-      subject: r.subject as string,
-      reason: r.reason as string,
-      status: r.status as string,
-      proposalKey: (r.proposal_key as string) ?? null,
-      createdBy: (r.created_by as string) ?? null,
-      createdAt: iso(r.created_at)!,
-      confirmedBy: (r.confirmed_by as string) ?? null,
+    const rows = await this.dataSource.query<MeasureColumns[]>(`SELECT * FROM measures WHERE unit_id = $1 ORDER BY created_at`, [unitId]);
+    return rows.map((r) => ({
+      id: r.id,
+      unitId: r.unit_id,
+      itemId: r.item_id,
+      kind: r.kind,
+      subject: r.subject,
+      reason: r.reason,
+      status: r.status,
+      proposalKey: r.proposal_key,
+      createdBy: r.created_by,
+      createdAt: iso(r.created_at),
+      confirmedBy: r.confirmed_by,
       confirmedAt: iso(r.confirmed_at),
     }));
   }
@@ -341,10 +446,10 @@ export class AuditStore {
   // ---------- replay jobs ----------
 
   async createReplayJob(requestedBy: string, request: Record<string, unknown>): Promise<string> {
-    const rows = await this.dataSource.query(`INSERT INTO replay_jobs (requested_by, request) VALUES ($1, $2) RETURNING id`, [
-      requestedBy,
-      JSON.stringify(request),
-    ]);
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO replay_jobs (requested_by, request) VALUES ($1, $2) RETURNING id`,
+      [requestedBy, JSON.stringify(request)],
+    );
     return rows[0].id;
   }
 
@@ -372,44 +477,43 @@ export class AuditStore {
 
   async replayJob(id: string): Promise<ReplayJobRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const rows = await this.dataSource.query(`SELECT * FROM replay_jobs WHERE id = $1`, [id]);
+    const rows = await this.dataSource.query<ReplayJobColumns[]>(`SELECT * FROM replay_jobs WHERE id = $1`, [id]);
+    if (!rows.length) return undefined;
     const r = rows[0];
-    return (
-      r && {
-        id: r.id,
-        requestedBy: r.requested_by,
-        request: r.request,
-        status: r.status,
-        total: r.total,
-        replayed: r.replayed,
-        failures: r.failures,
-        error: r.error ?? null,
-        createdAt: iso(r.created_at)!,
-        finishedAt: iso(r.finished_at),
-      }
-    );
+    return {
+      id: r.id,
+      requestedBy: r.requested_by,
+      request: r.request,
+      status: r.status,
+      total: r.total,
+      replayed: r.replayed,
+      failures: r.failures,
+      error: r.error,
+      createdAt: iso(r.created_at),
+      finishedAt: iso(r.finished_at),
+    };
   }
 
-  private escalationRow(r: Record<string, unknown>): EscalationRow {
+  private escalationRow(r: EscalationColumns): EscalationRow {
     return {
-      id: r.id as string,
-      key: r.key as string,
-      campaignId: (r.campaign_id as string) ?? null,
-      unitId: r.unit_id as string,
-      itemId: (r.item_id as string) ?? null,
-      groupId: (r.group_id as string) ?? null,
-      subject: r.subject as string,
-      phase: (r.phase as string) ?? null,
-      rung: r.rung as string,
-      deadline: iso(r.deadline)!,
-      firedAt: iso(r.fired_at)!,
-      recipients: r.recipients as string[],
-      summary: r.summary as string,
-      owner: (r.owner as string) ?? null,
-      measure: (r.measure as string) ?? null,
-      programmeName: (r.programme_name as string) ?? null,
-      goalTitle: (r.goal_title as string) ?? null,
-      createdAt: iso(r.created_at)!,
+      id: r.id,
+      key: r.key,
+      campaignId: r.campaign_id,
+      unitId: r.unit_id,
+      itemId: r.item_id,
+      groupId: r.group_id,
+      subject: r.subject,
+      phase: r.phase,
+      rung: r.rung,
+      deadline: iso(r.deadline),
+      firedAt: iso(r.fired_at),
+      recipients: r.recipients,
+      summary: r.summary,
+      owner: r.owner,
+      measure: r.measure,
+      programmeName: r.programme_name,
+      goalTitle: r.goal_title,
+      createdAt: iso(r.created_at),
     };
   }
 }

@@ -3,6 +3,7 @@
 // (unit_states, item_states, and the texts in documents) the workflows keep.
 import type { DataSource } from 'typeorm';
 import type { Role } from '../../../domain/src';
+import { iso } from './columns';
 
 export interface Page<T> {
   items: T[];
@@ -65,7 +66,75 @@ export interface InboxFilter {
   limit: number;
 }
 
-const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
+/** A count(*)::int query's one row. */
+type Total = [{ total: number }];
+
+interface CampaignListColumns {
+  id: string;
+  name: string;
+  status: CampaignListEntry['status'];
+  starts_at: Date;
+  created_at: Date;
+  public: boolean;
+  units: number;
+}
+
+interface PrincipalListColumns {
+  id: string;
+  name: string;
+  role: Role;
+  unit_id: string | null;
+  unit_code: string | null;
+  unit_name: string | null;
+  group_id: string | null;
+  group_name: string | null;
+  campaign_id: string | null;
+  created_at: Date;
+}
+
+interface MeasureListColumns {
+  id: string;
+  unit_id: string;
+  code: string;
+  unit_name: string;
+  item_id: string | null;
+  kind: string;
+  subject: string;
+  reason: string;
+  status: string;
+  by_ladder: boolean;
+  created_at: Date;
+  confirmed_at: Date | null;
+  // The proposal's escalation (a left join: all null when there is none).
+  basis_subject: string | null;
+  basis_phase: string | null;
+  basis_rung: string | null;
+  basis_deadline: Date | null;
+  basis_owner: string | null;
+  basis_measure: string | null;
+  basis_programme: string | null;
+  basis_goal: string | null;
+}
+
+/** INBOX's columns (read from the views the workflows project), with the unit's code and name. */
+interface InboxColumns {
+  kind: InboxKind;
+  /** Each view records when what waits began. */
+  since: Date;
+  unit_id: string;
+  campaign_id: string;
+  group_id: string;
+  subject_id: string;
+  item_id: string | null;
+  extension_id: string | null;
+  title: string | null;
+  detail: string | null;
+  at: string | null;
+  from: string | null;
+  to: string | null;
+  code: string;
+  name: string;
+}
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** A comment or text as the read model keeps it: a short string, or a stored text's reference ({digest, chars}). */
@@ -112,8 +181,8 @@ export class ConsoleRepository {
       params.push(only);
       where = 'WHERE c.id = $1';
     }
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM campaigns c ${where}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(`SELECT count(*)::int AS total FROM campaigns c ${where}`, params);
+    const rows = await this.dataSource.query<CampaignListColumns[]>(
       `SELECT c.id, c.name, c.status, c.starts_at, c.created_at, c.public, (SELECT count(*)::int FROM units u WHERE u.campaign_id = c.id) AS units
        FROM campaigns c ${where} ORDER BY c.created_at DESC, c.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
@@ -121,26 +190,28 @@ export class ConsoleRepository {
     return {
       total,
       items: rows.map((r) => ({
-        id: r.id as string,
-        name: r.name as string,
-        status: r.status as CampaignListEntry['status'],
-        startsAt: iso(r.starts_at)!,
-        createdAt: iso(r.created_at)!,
-        units: r.units as number,
-        public: r.public as boolean,
+        id: r.id,
+        name: r.name,
+        status: r.status,
+        startsAt: iso(r.starts_at),
+        createdAt: iso(r.created_at),
+        units: r.units,
+        public: r.public,
       })),
     };
   }
 
   /** The campaign a group belongs to. */
   async campaignOfGroup(groupId: string): Promise<string | null> {
-    const rows = await this.dataSource.query('SELECT campaign_id FROM supervisory_groups WHERE id = $1', [groupId]);
-    return rows[0]?.campaign_id ?? null;
+    const rows = await this.dataSource.query<Array<{ campaign_id: string }>>('SELECT campaign_id FROM supervisory_groups WHERE id = $1', [
+      groupId,
+    ]);
+    return rows.length ? rows[0].campaign_id : null;
   }
 
   async campaignOfUnit(unitId: string): Promise<string | null> {
-    const rows = await this.dataSource.query('SELECT campaign_id FROM units WHERE id = $1', [unitId]);
-    return rows[0]?.campaign_id ?? null;
+    const rows = await this.dataSource.query<Array<{ campaign_id: string }>>('SELECT campaign_id FROM units WHERE id = $1', [unitId]);
+    return rows.length ? rows[0].campaign_id : null;
   }
 
   /** Principals (never their token hashes), with the unit or group of their scope; oldest first. */
@@ -162,8 +233,8 @@ export class ConsoleRepository {
     if (filter.search) add('(p.name ILIKE ? OR u.code ILIKE ? OR u.name ILIKE ? OR g.name ILIKE ?)', likePattern(filter.search));
     const from = `FROM principals p LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN supervisory_groups g ON g.id = p.group_id
                   ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<PrincipalListColumns[]>(
       `SELECT p.id, p.name, p.role, p.unit_id, u.code AS unit_code, u.name AS unit_name, p.group_id, g.name AS group_name,
               COALESCE(u.campaign_id, g.campaign_id) AS campaign_id, p.created_at
        ${from} ORDER BY p.created_at, p.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -172,22 +243,22 @@ export class ConsoleRepository {
     return {
       total,
       items: rows.map((r) => ({
-        id: r.id as string,
-        name: r.name as string,
-        role: r.role as Role,
-        unitId: (r.unit_id as string) ?? null,
-        unitCode: (r.unit_code as string) ?? null,
-        unitName: (r.unit_name as string) ?? null,
-        groupId: (r.group_id as string) ?? null,
-        groupName: (r.group_name as string) ?? null,
-        campaignId: (r.campaign_id as string) ?? null,
-        createdAt: iso(r.created_at)!,
+        id: r.id,
+        name: r.name,
+        role: r.role,
+        unitId: r.unit_id,
+        unitCode: r.unit_code,
+        unitName: r.unit_name,
+        groupId: r.group_id,
+        groupName: r.group_name,
+        campaignId: r.campaign_id,
+        createdAt: iso(r.created_at),
       })),
     };
   }
 
   async principalExists(id: string): Promise<boolean> {
-    return (await this.dataSource.query('SELECT 1 FROM principals WHERE id = $1', [id])).length > 0;
+    return (await this.dataSource.query<unknown[]>('SELECT 1 FROM principals WHERE id = $1', [id])).length > 0;
   }
 
   /** A campaign's cadre measures, oldest first, with the unit's code and name. */
@@ -201,8 +272,8 @@ export class ConsoleRepository {
     // A proposal's escalation (same key) says what it rests on: the rung, the item or window, the deadline.
     const from = `FROM measures m JOIN units u ON u.id = m.unit_id LEFT JOIN escalations e ON e.key = m.proposal_key
       WHERE m.campaign_id = $1 ${filter}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<MeasureListColumns[]>(
       `SELECT m.id, m.unit_id, u.code, u.name AS unit_name, m.item_id, m.kind, m.subject, m.reason, m.status,
               m.proposal_key IS NOT NULL AS by_ladder, m.created_at, m.confirmed_at,
               e.subject AS basis_subject, e.phase AS basis_phase, e.rung AS basis_rung, e.deadline AS basis_deadline,
@@ -213,30 +284,31 @@ export class ConsoleRepository {
     return {
       total,
       items: rows.map((r) => ({
-        id: r.id as string,
-        unitId: r.unit_id as string,
-        unitCode: r.code as string,
-        unitName: r.unit_name as string,
-        itemId: (r.item_id as string) ?? null,
-        kind: r.kind as string,
-        subject: r.subject as string,
-        reason: r.reason as string,
-        status: r.status as string,
+        id: r.id,
+        unitId: r.unit_id,
+        unitCode: r.code,
+        unitName: r.unit_name,
+        itemId: r.item_id,
+        kind: r.kind,
+        subject: r.subject,
+        reason: r.reason,
+        status: r.status,
         proposedBy: r.by_ladder ? 'ladder' : 'office',
-        createdAt: iso(r.created_at)!,
+        createdAt: iso(r.created_at),
         confirmedAt: iso(r.confirmed_at),
-        basis: r.basis_subject
-          ? {
-              subject: r.basis_subject as string,
-              phase: (r.basis_phase as string) ?? null,
-              rung: r.basis_rung as string,
-              deadline: iso(r.basis_deadline)!,
-              owner: (r.basis_owner as string) ?? null,
-              measure: (r.basis_measure as string) ?? null,
-              programmeName: (r.basis_programme as string) ?? null,
-              goalTitle: (r.basis_goal as string) ?? null,
-            }
-          : null,
+        basis:
+          r.basis_subject && r.basis_rung && r.basis_deadline
+            ? {
+                subject: r.basis_subject,
+                phase: r.basis_phase,
+                rung: r.basis_rung,
+                deadline: iso(r.basis_deadline),
+                owner: r.basis_owner,
+                measure: r.basis_measure,
+                programmeName: r.basis_programme,
+                goalTitle: r.basis_goal,
+              }
+            : null,
       })),
     };
   }
@@ -253,8 +325,8 @@ export class ConsoleRepository {
     if (filter.campaignId) add('w.campaign_id = ?', filter.campaignId);
     if (filter.kind) add('w.kind = ?', filter.kind);
     const from = `FROM (${INBOX}) w JOIN units u ON u.id = w.unit_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<InboxColumns[]>(
       `SELECT w.*, u.code, u.name ${from} ORDER BY w.since, w.kind, w.subject_id, w.extension_id
        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filter.limit, filter.offset],
@@ -262,21 +334,21 @@ export class ConsoleRepository {
     return {
       total,
       items: rows.map((r) => ({
-        kind: r.kind as InboxKind,
-        since: iso(r.since)!,
-        unitId: r.unit_id as string,
-        unitCode: r.code as string,
-        unitName: r.name as string,
-        campaignId: r.campaign_id as string,
-        groupId: r.group_id as string,
-        subjectId: r.subject_id as string,
-        itemId: (r.item_id as string) ?? null,
-        extensionId: (r.extension_id as string) ?? null,
-        title: (r.title as string) ?? '',
-        detail: (r.detail as string) ?? null,
+        kind: r.kind,
+        since: iso(r.since),
+        unitId: r.unit_id,
+        unitCode: r.code,
+        unitName: r.name,
+        campaignId: r.campaign_id,
+        groupId: r.group_id,
+        subjectId: r.subject_id,
+        itemId: r.item_id,
+        extensionId: r.extension_id,
+        title: r.title ?? '',
+        detail: r.detail,
         at: r.at ? iso(r.at) : null,
-        from: (r.from as string) ?? null,
-        to: (r.to as string) ?? null,
+        from: r.from,
+        to: r.to,
       })),
     };
   }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DocRef } from '../../../domain/src';
+import type { Affected } from './columns';
 
 /** sha256 (hex) of a text's UTF-8 bytes: the digest a workflow history records for it. */
 export const digestOf = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -68,10 +69,10 @@ export class PgDocumentRepository implements DocumentRepository {
 
   async release(c: DocumentClaim): Promise<number> {
     if (!c.inserted.length) return 0;
-    const [, affected] = await this.dataSource.query('DELETE FROM documents WHERE digest = ANY($1::text[]) AND claim = $2::uuid', [
-      c.inserted,
-      c.claim,
-    ]);
+    const [, affected] = await this.dataSource.query<Affected>(
+      'DELETE FROM documents WHERE digest = ANY($1::text[]) AND claim = $2::uuid',
+      [c.inserted, c.claim],
+    );
     return affected ?? 0;
   }
 

@@ -13,23 +13,24 @@ export class EntriesRepository {
 
   /** Entries of one kind of a unit or item, in the order they were made. */
   async list(subjectId: string, kind: EntryKind, offset: number, limit: number): Promise<EntryPage> {
-    const [{ total }] = await this.dataSource.query('SELECT count(*)::int AS total FROM entries WHERE subject_id = $1 AND kind = $2', [
-      subjectId,
-      kind,
-    ]);
-    const rows: Array<{ data: unknown }> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<[{ total: number }]>(
+      'SELECT count(*)::int AS total FROM entries WHERE subject_id = $1 AND kind = $2',
+      [subjectId, kind],
+    );
+    const rows = await this.dataSource.query<Array<{ data: unknown }>>(
       'SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id LIMIT $3 OFFSET $4',
       [subjectId, kind, limit, offset],
     );
     return { total, items: rows.map((r) => r.data) };
   }
 
-  async get(subjectId: string, kind: EntryKind, entryId: string): Promise<unknown | undefined> {
-    const rows: Array<{ data: unknown }> = await this.dataSource.query(
+  /** The entry's data; undefined when there is none. */
+  async get(subjectId: string, kind: EntryKind, entryId: string): Promise<unknown> {
+    const rows = await this.dataSource.query<Array<{ data: unknown }>>(
       'SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 AND entry_id = $3',
       [subjectId, kind, entryId],
     );
-    return rows[0]?.data;
+    return rows.length ? rows[0].data : undefined;
   }
 
   /** Entries of one kind per subject, for reconciliation against the workflows' counts. */

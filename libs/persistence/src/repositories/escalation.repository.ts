@@ -81,7 +81,7 @@ export class PgEscalationRepository implements EscalationRepository {
     at: Date,
   ): Promise<{ escalationId: string; created: boolean; queued: number }> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted: Array<{ id: string }> = await manager.query(INSERT_ESCALATION, [
+      const inserted = await manager.query<Array<{ id: string }>>(INSERT_ESCALATION, [
         e.key,
         e.campaignId,
         e.unitId,
@@ -100,13 +100,13 @@ export class PgEscalationRepository implements EscalationRepository {
       const created = inserted.length > 0;
       const escalationId = created
         ? inserted[0].id
-        : ((await manager.query('SELECT id FROM escalations WHERE key = $1', [e.key])) as Array<{ id: string }>)[0].id;
+        : (await manager.query<Array<{ id: string }>>('SELECT id FROM escalations WHERE key = $1', [e.key]))[0].id;
       // Also on a repeat: a channel configured since the first attempt gets its rows, the others are kept as they are.
       for (const recipient of e.recipients) {
         const payload = JSON.stringify(payloadFor(recipient));
         for (const channel of channels) await manager.query(INSERT_NOTIFICATION, [e.key, channel, recipient, payload, at]);
       }
-      const [{ queued }] = await manager.query(
+      const [{ queued }] = await manager.query<[{ queued: number }]>(
         `SELECT count(*)::int AS queued FROM notifications WHERE escalation_key = $1 AND status = 'queued'`,
         [e.key],
       );
@@ -115,19 +115,29 @@ export class PgEscalationRepository implements EscalationRepository {
   }
 
   async unsent(escalationKey: string): Promise<QueuedNotification[]> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      Array<{
+        id: string;
+        escalation_key: string;
+        channel: NotificationChannel;
+        recipient: string;
+        payload: Record<string, unknown>;
+        status: NotificationStatus;
+        attempts: number;
+      }>
+    >(
       `SELECT id, escalation_key, channel, recipient, payload, status, attempts FROM notifications
         WHERE escalation_key = $1 AND status = 'queued' ORDER BY created_at, id`,
       [escalationKey],
     );
     return rows.map((r) => ({
-      id: r.id as string,
-      escalationKey: r.escalation_key as string,
-      channel: r.channel as NotificationChannel,
-      recipient: r.recipient as string,
-      payload: r.payload as Record<string, unknown>,
-      status: r.status as NotificationStatus,
-      attempts: r.attempts as number,
+      id: r.id,
+      escalationKey: r.escalation_key,
+      channel: r.channel,
+      recipient: r.recipient,
+      payload: r.payload,
+      status: r.status,
+      attempts: r.attempts,
     }));
   }
 

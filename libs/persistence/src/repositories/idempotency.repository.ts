@@ -29,27 +29,22 @@ export class IdempotencyRepository {
   }
 
   async find(scope: string, key: string): Promise<StoredResponse | undefined> {
-    const rows = await this.dataSource.query(
+    // float8 arrives as a number.
+    const rows = await this.dataSource.query<
+      Array<{ method: string; path: string; body_hash: string; status_code: number; response: unknown; age: number }>
+    >(
       `SELECT method, path, body_hash, status_code, response, extract(epoch FROM now() - created_at)::float8 AS age
        FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at > now() - $3::interval`,
       [scope, key, this.ttl],
     );
-    const r = rows[0];
-    return r
-      ? {
-          method: r.method,
-          path: r.path,
-          bodyHash: r.body_hash,
-          statusCode: r.status_code,
-          response: r.response,
-          ageSeconds: Number(r.age),
-        }
-      : undefined;
+    if (!rows.length) return undefined;
+    const [r] = rows;
+    return { method: r.method, path: r.path, bodyHash: r.body_hash, statusCode: r.status_code, response: r.response, ageSeconds: r.age };
   }
 
   /** Claims the key for a request in flight; false when someone holds it already. An expired key is claimed anew. */
   async reserve(scope: string, key: string, method: string, path: string, bodyHash: string): Promise<boolean> {
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<unknown[]>(
       `INSERT INTO idempotency_keys (scope, key, method, path, body_hash, status_code, response)
        VALUES ($1, $2, $3, $4, $5, 0, NULL)
        ON CONFLICT (scope, key) DO UPDATE

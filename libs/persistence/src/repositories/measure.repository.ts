@@ -58,7 +58,7 @@ export class PgMeasureRepository implements MeasureRepository {
   }
 
   async propose(p: MeasureProposal): Promise<boolean> {
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<unknown[]>(
       `INSERT INTO measures (campaign_id, unit_id, item_id, kind, subject, reason, status, proposal_key)
        VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7)
        ON CONFLICT (proposal_key) DO NOTHING RETURNING id`,

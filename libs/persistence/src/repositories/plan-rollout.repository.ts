@@ -15,11 +15,11 @@ export class PgPlanRolloutRepository implements PlanRolloutRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async plan(campaignId: string, version: number): Promise<Plan | undefined> {
-    const [r] = await this.dataSource.query('SELECT plan FROM plan_versions WHERE campaign_id = $1 AND version = $2', [
-      campaignId,
-      version,
-    ]);
-    return r?.plan;
+    const rows = await this.dataSource.query<Array<{ plan: Plan }>>(
+      'SELECT plan FROM plan_versions WHERE campaign_id = $1 AND version = $2',
+      [campaignId, version],
+    );
+    return rows.length ? rows[0].plan : undefined;
   }
 
   async runningItems(unitId: string): Promise<number[]> {

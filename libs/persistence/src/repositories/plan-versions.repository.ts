@@ -23,6 +23,67 @@ export interface PlanVersionRow {
   createdAt: string;
 }
 
+/** A jsonb column may hold JSON null, whatever its SQL constraint says. */
+type BatchPlanVersions = Record<string, unknown> | null;
+
+interface CampaignPlanColumns {
+  plan: Plan;
+  batch_plan_versions: BatchPlanVersions;
+  created_by: string | null;
+  created_by_name: string | null;
+  at: Date;
+}
+
+interface PlanVersionColumns {
+  version: number;
+  plan: Plan;
+  based_on: number;
+  batches: Batch[];
+  change: unknown;
+  diff: PlanDiffEntry[];
+  preview_digest: string;
+  moves: number;
+  reason: string;
+  created_by: string;
+  created_by_name: string | null;
+  created_at: Date;
+  rollout: PlanVersionRow['rollout'];
+  rolled_out_at: Date | null;
+}
+
+/** Version 1: the plan the campaign started with, as its creator made it. */
+const firstVersion = (c: CampaignPlanColumns): PlanVersionRow => ({
+  version: 1,
+  plan: c.plan,
+  basedOn: null,
+  batches: c.plan.batches.map((b) => b.batch),
+  change: null,
+  diff: [],
+  previewDigest: null,
+  reason: null,
+  createdBy: c.created_by,
+  createdByName: c.created_by_name,
+  createdAt: c.at.toISOString(),
+});
+
+/** A later version, as the office made it, with its rollout so far. */
+const laterVersion = (r: PlanVersionColumns): PlanVersionRow => ({
+  version: r.version,
+  plan: r.plan,
+  basedOn: r.based_on,
+  batches: r.batches,
+  change: r.change,
+  diff: r.diff,
+  previewDigest: r.preview_digest,
+  moves: r.moves,
+  reason: r.reason,
+  createdBy: r.created_by,
+  createdByName: r.created_by_name,
+  createdAt: r.created_at.toISOString(),
+  rollout: r.rollout,
+  rolledOutAt: r.rolled_out_at ? r.rolled_out_at.toISOString() : null,
+});
+
 export class PlanVersionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -31,64 +92,37 @@ export class PlanVersionsRepository {
     campaignId: string,
     m: EntityManager = this.dataSource.manager,
   ): Promise<{ versions: PlanVersionRow[]; current: Record<Batch, number> } | undefined> {
-    const [c] = await m.query(
+    const found = await m.query<CampaignPlanColumns[]>(
       `SELECT c.plan, c.batch_plan_versions, c.created_by, p.name AS created_by_name, coalesce(c.started_at, c.created_at) AS at
          FROM campaigns c LEFT JOIN principals p ON p.id = c.created_by WHERE c.id = $1`,
       [campaignId],
     );
-    if (!c) return undefined;
-    const rows = await m.query(
+    if (!found.length) return undefined;
+    const c = found[0];
+    const rows = await m.query<PlanVersionColumns[]>(
       `SELECT v.*, p.name AS created_by_name FROM plan_versions v LEFT JOIN principals p ON p.id::text = v.created_by
         WHERE v.campaign_id = $1 ORDER BY v.version`,
       [campaignId],
     );
-    const versions: PlanVersionRow[] = [
-      {
-        version: 1,
-        plan: c.plan,
-        basedOn: null,
-        batches: (c.plan as Plan).batches.map((b) => b.batch),
-        change: null,
-        diff: [],
-        previewDigest: null,
-        reason: null,
-        createdBy: c.created_by,
-        createdByName: c.created_by_name ?? null,
-        createdAt: c.at.toISOString(),
-      },
-      ...rows.map((r: Record<string, any>) => ({
-        version: r.version,
-        plan: r.plan,
-        basedOn: r.based_on,
-        batches: r.batches,
-        change: r.change,
-        diff: r.diff,
-        previewDigest: r.preview_digest,
-        moves: r.moves,
-        reason: r.reason,
-        createdBy: r.created_by,
-        createdByName: r.created_by_name ?? null,
-        createdAt: r.created_at.toISOString(),
-        rollout: r.rollout,
-        rolledOutAt: r.rolled_out_at ? r.rolled_out_at.toISOString() : null,
-      })),
-    ];
-    const current = { 1: 1, 2: 1 } as Record<Batch, number>;
+    const versions: PlanVersionRow[] = [firstVersion(c), ...rows.map(laterVersion)];
+    const current: Record<Batch, number> = { 1: 1, 2: 1 };
     for (const [b, v] of Object.entries(c.batch_plan_versions ?? {})) current[Number(b) as Batch] = Number(v);
     return { versions, current };
   }
 
   /** Live units of the campaign's batches (those whose workflow has projected a state), with their fired window rungs and disclosure. */
   async liveUnits(campaignId: string, batches: Batch[]): Promise<Array<LiveUnit & { code: string; name: string }>> {
-    const rows: Array<{
-      id: string;
-      code: string;
-      name: string;
-      batch: Batch;
-      phase: string;
-      fired: string[] | null;
-      tb: { status?: string; publishedAt?: string; disclosureEndsAt?: string } | null;
-    }> = await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      Array<{
+        id: string;
+        code: string;
+        name: string;
+        batch: Batch;
+        phase: string;
+        fired: unknown[] | null;
+        tb: { status?: string; publishedAt?: string; disclosureEndsAt?: string } | null;
+      }>
+    >(
       `SELECT s.unit_id AS id, s.code, u.name, s.batch, s.phase,
                 jsonb_path_query_array(s.view, '$.windowRungs[*].key') AS fired, s.view->'taskBook' AS tb
            FROM unit_states s JOIN units u ON u.id = s.unit_id
@@ -110,7 +144,7 @@ export class PlanVersionsRepository {
 
   /** Items whose ladder runs (open or submitted) in the given batches, with the rungs they have fired. */
   async liveItems(campaignId: string, batches: Batch[]): Promise<LiveItem[]> {
-    const rows: Array<{ id: string; unit_id: string; deadline: string; fired: string[] | null }> = await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<{ id: string; unit_id: string; deadline: string; fired: unknown[] | null }>>(
       `SELECT i.item_id AS id, i.unit_id, i.view->>'deadline' AS deadline, jsonb_path_query_array(i.view, '$.rungs[*].key') AS fired
          FROM item_states i JOIN units u ON u.id = i.unit_id
         WHERE i.campaign_id = $1 AND i.status IN ('open', 'submitted') AND u.batch = ANY($2) ORDER BY i.item_id`,
@@ -126,29 +160,32 @@ export class PlanVersionsRepository {
 }
 
 /** Records a version and moves the chosen batches onto it, in one transaction; false when the version exists. */
-export async function recordPlanVersion(
-  dataSource: DataSource,
-  v: {
-    campaignId: string;
-    version: number;
-    plan: Plan;
-    basedOn: number;
-    batches: Batch[];
-    change: unknown;
-    diff: PlanDiffEntry[];
-    previewDigest: string;
-    moves: number;
-    reason: string;
-    createdBy: string;
-  },
-): Promise<boolean> {
+export interface NewPlanVersion {
+  campaignId: string;
+  version: number;
+  plan: Plan;
+  basedOn: number;
+  batches: Batch[];
+  change: unknown;
+  diff: PlanDiffEntry[];
+  previewDigest: string;
+  moves: number;
+  reason: string;
+  createdBy: string;
+}
+
+export async function recordPlanVersion(dataSource: DataSource, v: NewPlanVersion): Promise<boolean> {
   return dataSource.transaction(async (m) => {
     // One change at a time per campaign: the row lock makes a second one see the first one's version.
-    const [c] = await m.query('SELECT batch_plan_versions FROM campaigns WHERE id = $1 FOR UPDATE', [v.campaignId]);
-    if (!c) return false;
-    const [{ latest }] = await m.query('SELECT coalesce(max(version), 1) AS latest FROM plan_versions WHERE campaign_id = $1', [
-      v.campaignId,
-    ]);
+    const found = await m.query<Array<{ batch_plan_versions: BatchPlanVersions }>>(
+      'SELECT batch_plan_versions FROM campaigns WHERE id = $1 FOR UPDATE',
+      [v.campaignId],
+    );
+    if (!found.length) return false;
+    const [{ latest }] = await m.query<[{ latest: number }]>(
+      'SELECT coalesce(max(version), 1) AS latest FROM plan_versions WHERE campaign_id = $1',
+      [v.campaignId],
+    );
     if (latest + 1 !== v.version) return false;
     await m.query(
       `INSERT INTO plan_versions (campaign_id, version, plan, based_on, batches, change, diff, preview_digest, moves, reason, created_by)
@@ -167,7 +204,7 @@ export async function recordPlanVersion(
         v.createdBy,
       ],
     );
-    const current = { ...(c.batch_plan_versions ?? {}) } as Record<string, number>;
+    const current: Record<string, unknown> = { ...(found[0].batch_plan_versions ?? {}) };
     for (const b of v.batches) current[String(b)] = v.version;
     await m.query('UPDATE campaigns SET batch_plan_versions = $2::jsonb WHERE id = $1', [v.campaignId, JSON.stringify(current)]);
     return true;

@@ -104,19 +104,30 @@ export class PresenceRepository {
   }
 
   private async rows(m: EntityManager, where: string, params: unknown[]): Promise<PresenceRow[]> {
-    const rows: Array<Record<string, unknown>> = await m.query(
+    // float8 arrives as a number.
+    const rows = await m.query<
+      Array<{
+        supervisor_id: string;
+        unit_id: string;
+        meeting_id: string;
+        state: PresenceRow['state'];
+        arrived_at: Date;
+        left_at: Date;
+        age: number;
+      }>
+    >(
       `SELECT supervisor_id, unit_id, meeting_id, state, arrived_at, left_at, extract(epoch FROM now() - recorded_at)::float8 AS age
        FROM supervisor_presence ${where}`,
       params,
     );
     return rows.map((r) => ({
-      supervisorId: r.supervisor_id as string,
-      unitId: r.unit_id as string,
-      meetingId: r.meeting_id as string,
-      state: r.state as PresenceRow['state'],
-      arrivedAt: new Date(r.arrived_at as string).toISOString(),
-      leftAt: new Date(r.left_at as string).toISOString(),
-      ageSeconds: Number(r.age),
+      supervisorId: r.supervisor_id,
+      unitId: r.unit_id,
+      meetingId: r.meeting_id,
+      state: r.state,
+      arrivedAt: r.arrived_at.toISOString(),
+      leftAt: r.left_at.toISOString(),
+      ageSeconds: r.age,
     }));
   }
 }

@@ -44,8 +44,8 @@ export class PrincipalsRepository {
          WHERE p.token_hash = $1`,
       [tokenHash],
     );
-    const r = rows[0];
-    if (!r) return undefined;
+    if (!rows.length) return undefined;
+    const [r] = rows;
     return {
       id: r.id,
       name: r.name,

@@ -34,7 +34,7 @@ export class ProgrammesRepository {
   async create(
     p: Omit<ProgrammeRecord, 'id' | 'createdAt' | 'goals'> & { goals: Array<{ title: string; dueAt: string }>; createdBy: string },
   ): Promise<ProgrammeRecord> {
-    const [{ id }] = await this.dataSource.query('SELECT gen_random_uuid() AS id');
+    const [{ id }] = await this.dataSource.query<[{ id: string }]>('SELECT gen_random_uuid() AS id');
     const goals = p.goals.map((g, i) => ({ id: `${id}.goal-${i + 1}`, title: g.title, dueAt: g.dueAt }));
     const saved = await this.repo.save(
       this.repo.create({

@@ -1,14 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EntryChange, ItemView, ProgrammeView, UnitHeader } from '../../../domain/src';
 
+// What a projection is given arrives as an activity's input, decoded from a workflow's payload: the lists are
+// checked for, whatever the types of the state that sent them say.
+type Decoded<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+export type UnitProjectionInput = { campaignId: string; unitId: string; view?: Decoded<UnitHeader, 'unmetGates'>; changes?: EntryChange[] };
+export type ItemProjectionInput = { campaignId: string; itemId: string; view?: ItemView; changes?: EntryChange[] };
+
 /** Writes the read model from workflow state, by change. Every write keeps the newest version only. */
 export interface ProjectionRepository {
   /**
    * The unit's changed entries (each unless a newer revision is there) and, when given, its row (unless a
    * newer version is there), in one transaction. true if the row was written.
    */
-  projectUnit(p: { campaignId: string; unitId: string; view?: UnitHeader; changes: EntryChange[] }, projectedAt: Date): Promise<boolean>;
-  projectItem(p: { campaignId: string; itemId: string; view?: ItemView; changes: EntryChange[] }, projectedAt: Date): Promise<boolean>;
+  projectUnit(p: UnitProjectionInput, projectedAt: Date): Promise<boolean>;
+  projectItem(p: ItemProjectionInput, projectedAt: Date): Promise<boolean>;
   /** A programme's row (unless a newer version is there). true if it was written. */
   projectProgramme(p: { programmeId: string; view: ProgrammeView }, projectedAt: Date): Promise<boolean>;
   /** Moves a campaign's status forward only (draft → running → done). true if it changed. */
@@ -75,7 +81,7 @@ function collapse(changes: EntryChange[]): { upserts: EntryChange[]; deletes: En
     const before = byKey.get(key);
     const merged =
       before && before.data && c.data && typeof before.data === 'object' && typeof c.data === 'object'
-        ? { ...c, data: { ...(before.data as object), ...(c.data as object) } }
+        ? { ...c, data: { ...before.data, ...c.data } }
         : c;
     byKey.delete(key);
     byKey.set(key, merged);
@@ -94,12 +100,12 @@ async function writeEntries(m: EntityManager, campaignId: string, subjectId: str
 export class PgProjectionRepository implements ProjectionRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  projectUnit(p: { campaignId: string; unitId: string; view?: UnitHeader; changes: EntryChange[] }, projectedAt: Date): Promise<boolean> {
+  projectUnit(p: UnitProjectionInput, projectedAt: Date): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
       await writeEntries(m, p.campaignId, p.unitId, p.changes ?? []);
       const view = p.view;
       if (!view) return false;
-      const rows = await m.query(UPSERT_UNIT, [
+      const rows = await m.query<unknown[]>(UPSERT_UNIT, [
         view.id,
         view.campaignId,
         view.code,
@@ -119,12 +125,12 @@ export class PgProjectionRepository implements ProjectionRepository {
     });
   }
 
-  projectItem(p: { campaignId: string; itemId: string; view?: ItemView; changes: EntryChange[] }, projectedAt: Date): Promise<boolean> {
+  projectItem(p: ItemProjectionInput, projectedAt: Date): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
       await writeEntries(m, p.campaignId, p.itemId, p.changes ?? []);
       const view = p.view;
       if (!view) return false;
-      const rows = await m.query(UPSERT_ITEM, [
+      const rows = await m.query<unknown[]>(UPSERT_ITEM, [
         view.id,
         view.unitId,
         view.campaignId,
@@ -145,7 +151,7 @@ export class PgProjectionRepository implements ProjectionRepository {
 
   async projectProgramme(p: { programmeId: string; view: ProgrammeView }, projectedAt: Date): Promise<boolean> {
     const { view } = p;
-    const rows = await this.dataSource.query(UPSERT_PROGRAMME, [
+    const rows = await this.dataSource.query<unknown[]>(UPSERT_PROGRAMME, [
       p.programmeId,
       view.status,
       view.card,
@@ -159,7 +165,7 @@ export class PgProjectionRepository implements ProjectionRepository {
   async advanceCampaignStatus(campaignId: string, status: 'running' | 'done'): Promise<boolean> {
     const rank = status === 'running' ? 1 : 2;
     // TypeORM answers an UPDATE with [rows, affected].
-    const [, affected] = await this.dataSource.query(
+    const [, affected] = await this.dataSource.query<[unknown[], number]>(
       `UPDATE campaigns SET status = $2::text,
               started_at = CASE WHEN $2::text = 'running' THEN COALESCE(started_at, now()) ELSE started_at END
         WHERE id = $1 AND ${STATUS_RANK} < $3`,
@@ -169,7 +175,7 @@ export class PgProjectionRepository implements ProjectionRepository {
   }
 
   async campaignProgress(campaignId: string, batches: number[]): Promise<{ enrolled: number; done: number }> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<[{ enrolled: number; done: number }]>(
       `SELECT count(*)::int AS enrolled, count(*) FILTER (WHERE s.phase = 'DONE')::int AS done
          FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id
         WHERE u.campaign_id = $1 AND u.batch = ANY($2::int[])`,

@@ -6,6 +6,7 @@
 import type { DataSource } from 'typeorm';
 import type { Page } from './console.repository';
 import type { Batch, ItemStatus, Phase } from '../../../domain/src';
+import { iso } from './columns';
 
 export type DisclosedStatus = 'disclosed' | 'effective';
 
@@ -89,7 +90,45 @@ export interface PublicReadModel {
   unitExists(unitId: string): Promise<boolean>;
 }
 
-const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
+/** A count(*)::int query's one row. */
+type Total = [{ total: number }];
+
+interface CampaignColumns {
+  id: string;
+  name: string;
+  status: PublicCampaign['status'];
+  disclosed: number;
+  effective: number;
+}
+
+/** A disclosed task book's header, read from its unit's view (publishing it set both times). */
+interface SummaryColumns {
+  unit_id: string;
+  code: string;
+  name: string;
+  status: DisclosedStatus;
+  published_at: string;
+  disclosure_ends_at: string;
+  effective_at: string | null;
+  items: number;
+  filed: number;
+  answered: number;
+}
+
+interface TaskBookColumns extends SummaryColumns {
+  campaign_id: string;
+  signed_by: string;
+  item_list: Array<{ id: string; measure: string; owner: string; deadline: string; status: ItemStatus }>;
+}
+
+interface UnitColumns {
+  id: string;
+  code: string;
+  name: string;
+  batch: Batch;
+  /** Null until the unit's batch opens (no unit_states row). */
+  phase: Phase | null;
+}
 
 /** The task book of a unit's projected view, when it has been published (a draft is not disclosed). */
 const DISCLOSED = `s.view->'taskBook'->>'status' IN ('disclosed', 'effective')`;
@@ -101,26 +140,35 @@ const OBJECTION_COUNTS = `
 /** A stored text by the reference an entry holds ({digest, chars}). */
 const TEXT = (ref: string) => `(SELECT d.body FROM documents d WHERE d.digest = ${ref}->>'digest')`;
 
-const toSummary = (r: Record<string, unknown>): PublicTaskBookSummary => ({
-  unitId: r.unit_id as string,
-  unitCode: r.code as string,
-  unitName: r.name as string,
-  status: r.status as DisclosedStatus,
-  publishedAt: iso(r.published_at)!,
-  disclosureEndsAt: iso(r.disclosure_ends_at)!,
+const toSummary = (r: SummaryColumns): PublicTaskBookSummary => ({
+  unitId: r.unit_id,
+  unitCode: r.code,
+  unitName: r.name,
+  status: r.status,
+  publishedAt: iso(r.published_at),
+  disclosureEndsAt: iso(r.disclosure_ends_at),
   effectiveAt: iso(r.effective_at),
-  items: r.items as number,
-  objections: { filed: r.filed as number, answered: r.answered as number },
+  items: r.items,
+  objections: { filed: r.filed, answered: r.answered },
 });
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** What is read of a campaign's plan (a plan stored before calendars had a zone has none). */
+interface PlanColumn {
+  batches: Array<{ batch: Batch; startsAt: string; endsAt: string }>;
+  disclosure: string;
+  calendar?: { utcOffset?: string };
+}
 
 export class PublicRepository implements PublicReadModel {
   constructor(private readonly dataSource: DataSource) {}
 
   async campaigns(offset: number, limit: number): Promise<Page<PublicCampaign>> {
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM campaigns WHERE status <> 'draft' AND public`);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(
+      `SELECT count(*)::int AS total FROM campaigns WHERE status <> 'draft' AND public`,
+    );
+    const rows = await this.dataSource.query<CampaignColumns[]>(
       `SELECT c.id, c.name, c.status,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'disclosed') AS disclosed,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'effective') AS effective
@@ -129,35 +177,26 @@ export class PublicRepository implements PublicReadModel {
     );
     return {
       total,
-      items: rows.map((r) => ({
-        id: r.id as string,
-        name: r.name as string,
-        status: r.status as PublicCampaign['status'],
-        taskBooks: { disclosed: r.disclosed as number, effective: r.effective as number },
-      })),
+      items: rows.map((r) => ({ id: r.id, name: r.name, status: r.status, taskBooks: { disclosed: r.disclosed, effective: r.effective } })),
     };
   }
 
   async campaign(id: string): Promise<PublicCampaignDetail | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows = await this.dataSource.query<Array<CampaignColumns & { plan: PlanColumn }>>(
       `SELECT c.id, c.name, c.status, c.plan,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'disclosed') AS disclosed,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'effective') AS effective
        FROM campaigns c WHERE c.id = $1 AND c.status <> 'draft' AND c.public`,
       [id],
     );
+    if (!rows.length) return undefined;
     const r = rows[0];
-    if (!r) return undefined;
-    const plan = r.plan as {
-      batches: Array<{ batch: Batch; startsAt: string; endsAt: string }>;
-      disclosure: string;
-      calendar?: { utcOffset?: string };
-    };
+    const plan = r.plan;
     return {
-      id: r.id as string,
-      name: r.name as string,
-      status: r.status as PublicCampaign['status'],
-      taskBooks: { disclosed: r.disclosed as number, effective: r.effective as number },
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      taskBooks: { disclosed: r.disclosed, effective: r.effective },
       batches: plan.batches.map((b) => ({ batch: b.batch, startsAt: b.startsAt, endsAt: b.endsAt })),
       disclosure: plan.disclosure,
       utcOffset: plan.calendar?.utcOffset ?? '+08:00',
@@ -173,21 +212,15 @@ export class PublicRepository implements PublicReadModel {
     }
     const from = `FROM units u JOIN campaigns c ON c.id = u.campaign_id AND c.status <> 'draft' AND c.public
                   LEFT JOIN unit_states s ON s.unit_id = u.id WHERE u.campaign_id = $1 ${filter}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<UnitColumns[]>(
       `SELECT u.id, u.code, u.name, u.batch, s.phase AS phase ${from}
        ORDER BY u.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
     return {
       total,
-      items: rows.map((r) => ({
-        id: r.id as string,
-        code: r.code as string,
-        name: r.name as string,
-        batch: r.batch as Batch,
-        phase: (r.phase as Phase | null) ?? null,
-      })),
+      items: rows.map((r) => ({ id: r.id, code: r.code, name: r.name, batch: r.batch, phase: r.phase })),
     };
   }
 
@@ -204,8 +237,8 @@ export class PublicRepository implements PublicReadModel {
       filter = `s.view->'taskBook'->>'status' = $2`;
     }
     const from = `FROM unit_states s JOIN units u ON u.id = s.unit_id WHERE s.campaign_id = $1 AND ${filter}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<SummaryColumns[]>(
       `SELECT s.unit_id, u.code, u.name, s.view->'taskBook'->>'status' AS status,
               s.view->'taskBook'->>'publishedAt' AS published_at, s.view->'taskBook'->>'disclosureEndsAt' AS disclosure_ends_at,
               s.view->'taskBook'->>'effectiveAt' AS effective_at, ${OBJECTION_COUNTS}
@@ -216,7 +249,7 @@ export class PublicRepository implements PublicReadModel {
   }
 
   async taskBook(unitId: string): Promise<PublicTaskBook | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows = await this.dataSource.query<TaskBookColumns[]>(
       `SELECT s.unit_id, s.campaign_id, u.code, u.name, s.view->'taskBook'->>'status' AS status,
               s.view->'taskBook'->>'signedBy' AS signed_by,
               s.view->'taskBook'->>'publishedAt' AS published_at, s.view->'taskBook'->>'disclosureEndsAt' AS disclosure_ends_at,
@@ -236,27 +269,24 @@ export class PublicRepository implements PublicReadModel {
        FROM unit_states s JOIN units u ON u.id = s.unit_id WHERE s.unit_id = $1 AND ${DISCLOSED}`,
       [unitId],
     );
+    if (!rows.length) return undefined;
     const r = rows[0];
-    if (!r) return undefined;
     return {
       ...toSummary(r),
-      campaignId: r.campaign_id as string,
-      signedBy: r.signed_by as string,
-      itemList: (r.item_list as Array<Record<string, string>>).map((i) => ({
-        id: i.id,
-        measure: i.measure,
-        owner: i.owner,
-        deadline: iso(i.deadline)!,
-        status: i.status as ItemStatus,
-      })),
+      campaignId: r.campaign_id,
+      signedBy: r.signed_by,
+      itemList: r.item_list.map((i) => ({ id: i.id, measure: i.measure, owner: i.owner, deadline: iso(i.deadline), status: i.status })),
     };
   }
 
   async answeredObjections(unitId: string, offset: number, limit: number): Promise<Page<PublicObjection>> {
     const answered = `FROM entries e JOIN unit_states s ON s.unit_id::text = e.subject_id
                       WHERE e.subject_id = $1 AND e.kind = 'objection' AND e.data ? 'answer' AND ${DISCLOSED}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${answered}`, [unitId]);
-    const rows: Array<Record<string, string | null>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Total>(`SELECT count(*)::int AS total ${answered}`, [unitId]);
+    // A text whose document is missing reads as empty; both moments are stamped with the objection and its answer.
+    const rows = await this.dataSource.query<
+      Array<{ id: string; item_id: string | null; text: string | null; filed_at: string; answer: string | null; answered_at: string }>
+    >(
       `SELECT e.entry_id AS id, e.data->>'itemId' AS item_id, ${TEXT("e.data->'text'")} AS text, e.data->>'at' AS filed_at,
               ${TEXT("e.data->'answer'->'text'")} AS answer, e.data->'answer'->>'at' AS answered_at
        ${answered} ORDER BY e.seq LIMIT $2 OFFSET $3`,
@@ -265,17 +295,19 @@ export class PublicRepository implements PublicReadModel {
     return {
       total,
       items: rows.map((r) => ({
-        id: r.id!,
-        itemId: r.item_id ?? null,
+        id: r.id,
+        itemId: r.item_id,
         text: r.text ?? '',
-        filedAt: iso(r.filed_at)!,
-        answer: { text: r.answer ?? '', answeredAt: iso(r.answered_at)! },
+        filedAt: iso(r.filed_at),
+        answer: { text: r.answer ?? '', answeredAt: iso(r.answered_at) },
       })),
     };
   }
 
   async unit(unitId: string): Promise<PublicUnitDetail | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      Array<UnitColumns & { campaign_id: string; campaign_name: string; utc_offset: string; task_book: DisclosedStatus | null }>
+    >(
       `SELECT u.id, u.code, u.name, u.batch, s.phase AS phase, c.id AS campaign_id, c.name AS campaign_name,
               COALESCE(c.plan->'calendar'->>'utcOffset', '+08:00') AS utc_offset,
               CASE WHEN ${DISCLOSED} THEN s.view->'taskBook'->>'status' END AS task_book
@@ -283,23 +315,23 @@ export class PublicRepository implements PublicReadModel {
        WHERE u.id = $1`,
       [unitId],
     );
+    if (!rows.length) return undefined;
     const r = rows[0];
-    if (!r) return undefined;
     return {
-      id: r.id as string,
-      code: r.code as string,
-      name: r.name as string,
-      batch: r.batch as Batch,
-      phase: (r.phase as Phase | null) ?? null,
-      campaignId: r.campaign_id as string,
-      campaignName: r.campaign_name as string,
-      utcOffset: r.utc_offset as string,
-      taskBook: (r.task_book as DisclosedStatus | null) ?? null,
+      id: r.id,
+      code: r.code,
+      name: r.name,
+      batch: r.batch,
+      phase: r.phase,
+      campaignId: r.campaign_id,
+      campaignName: r.campaign_name,
+      utcOffset: r.utc_offset,
+      taskBook: r.task_book,
     };
   }
 
   async unitExists(unitId: string): Promise<boolean> {
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<unknown[]>(
       `SELECT 1 FROM units u JOIN campaigns c ON c.id = u.campaign_id WHERE u.id = $1 AND c.status <> 'draft' AND c.public`,
       [unitId],
     );

@@ -49,7 +49,7 @@ export class RateLimitRepository {
       [key, this.now, windowMs, limit],
     );
     const r = rows[0];
-    return { allowed: r.allowed, inWindow: Number(r.in_window), oldest: Number(r.oldest), now: Number(r.now) };
+    return { allowed: r.allowed, inWindow: r.in_window, oldest: Number(r.oldest), now: Number(r.now) };
   }
 
   /** Removes the windows whose every request has left them; returns how many. */

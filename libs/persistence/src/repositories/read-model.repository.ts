@@ -35,22 +35,47 @@ export interface EscalationEntry {
   goalTitle: string | null;
 }
 
+/** The escalations' columns read for a list, with the unit's code and name. */
+interface EscalationListColumns {
+  id: string;
+  campaign_id: string | null;
+  unit_id: string;
+  item_id: string | null;
+  group_id: string | null;
+  subject: string;
+  phase: string | null;
+  rung: Rung;
+  deadline: Date;
+  fired_at: Date;
+  recipients: string[];
+  summary: string;
+  unit_code: string | null;
+  unit_name: string | null;
+  owner: string | null;
+  measure: string | null;
+  programme_name: string | null;
+  goal_title: string | null;
+}
+
 export class ReadModelRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async unitView(unitId: string): Promise<UnitView | undefined> {
-    const rows = await this.dataSource.query('SELECT view FROM unit_states WHERE unit_id = $1', [unitId]);
-    return rows[0]?.view;
+    const rows = await this.dataSource.query<Array<{ view: UnitView }>>('SELECT view FROM unit_states WHERE unit_id = $1', [unitId]);
+    return rows.length ? rows[0].view : undefined;
   }
 
   async itemView(itemId: string): Promise<ItemView | undefined> {
-    const rows = await this.dataSource.query('SELECT view FROM item_states WHERE item_id = $1', [itemId]);
-    return rows[0]?.view;
+    const rows = await this.dataSource.query<Array<{ view: ItemView }>>('SELECT view FROM item_states WHERE item_id = $1', [itemId]);
+    return rows.length ? rows[0].view : undefined;
   }
 
   /** A unit's items in effect, as last projected (their workflows write item_states). */
   async itemsOfUnit(unitId: string, offset: number, limit: number): Promise<{ items: ItemView[]; total: number }> {
-    const [{ total }] = await this.dataSource.query('SELECT count(*)::int AS total FROM item_states WHERE unit_id = $1', [unitId]);
+    const [{ total }] = await this.dataSource.query<[{ total: number }]>(
+      'SELECT count(*)::int AS total FROM item_states WHERE unit_id = $1',
+      [unitId],
+    );
     const rows: Array<{ view: ItemView }> = await this.dataSource.query(
       `SELECT view FROM item_states WHERE unit_id = $1 ORDER BY length(item_id), item_id LIMIT $2 OFFSET $3`,
       [unitId, limit, offset],
@@ -60,7 +85,7 @@ export class ReadModelRepository {
 
   /** Items still open or awaiting verification past their deadline. */
   async overdueItems(campaignId: string, now: Date): Promise<number> {
-    const [{ n }] = await this.dataSource.query(
+    const [{ n }] = await this.dataSource.query<[{ n: number }]>(
       `SELECT count(*)::int AS n FROM item_states
        WHERE campaign_id = $1 AND status IN ('open', 'submitted') AND deadline < $2`,
       [campaignId, now],
@@ -69,9 +94,10 @@ export class ReadModelRepository {
   }
 
   async referrals(campaignId: string): Promise<number> {
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND rung = 'referral'`, [
-      campaignId,
-    ]);
+    const [{ n }] = await this.dataSource.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND rung = 'referral'`,
+      [campaignId],
+    );
     return n;
   }
 
@@ -88,8 +114,11 @@ export class ReadModelRepository {
     if (filter.groupId) add('group_id = ?', filter.groupId);
     if (filter.unitId) add('unit_id = ?', filter.unitId);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM escalations ${clause}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<[{ total: number }]>(
+      `SELECT count(*)::int AS total FROM escalations ${clause}`,
+      params,
+    );
+    const rows = await this.dataSource.query<EscalationListColumns[]>(
       `SELECT id, campaign_id, unit_id, item_id, group_id, subject, phase, rung, deadline, fired_at, recipients, summary,
               COALESCE(unit_code, (SELECT code FROM units WHERE id = unit_id)) AS unit_code,
               COALESCE(unit_name, (SELECT name FROM units WHERE id = unit_id)) AS unit_name,
@@ -100,30 +129,32 @@ export class ReadModelRepository {
     return {
       total,
       items: rows.map((r) => ({
-        id: r.id as string,
-        campaignId: (r.campaign_id as string | null) ?? null,
-        unitId: r.unit_id as string,
-        ...(r.item_id ? { itemId: r.item_id as string } : {}),
-        groupId: (r.group_id as string | null) ?? null,
-        subject: r.subject as string,
-        ...(r.phase ? { phase: r.phase as string } : {}),
-        rung: r.rung as Rung,
-        deadline: new Date(r.deadline as string).toISOString(),
-        firedAt: new Date(r.fired_at as string).toISOString(),
-        to: r.recipients as string[],
-        summary: r.summary as string,
-        unitCode: (r.unit_code as string | null) ?? null,
-        unitName: (r.unit_name as string | null) ?? null,
-        owner: (r.owner as string | null) ?? null,
-        measure: (r.measure as string | null) ?? null,
-        programmeName: (r.programme_name as string | null) ?? null,
-        goalTitle: (r.goal_title as string | null) ?? null,
+        id: r.id,
+        campaignId: r.campaign_id,
+        unitId: r.unit_id,
+        ...(r.item_id ? { itemId: r.item_id } : {}),
+        groupId: r.group_id,
+        subject: r.subject,
+        ...(r.phase ? { phase: r.phase } : {}),
+        rung: r.rung,
+        deadline: r.deadline.toISOString(),
+        firedAt: r.fired_at.toISOString(),
+        to: r.recipients,
+        summary: r.summary,
+        unitCode: r.unit_code,
+        unitName: r.unit_name,
+        owner: r.owner,
+        measure: r.measure,
+        programmeName: r.programme_name,
+        goalTitle: r.goal_title,
       })),
     };
   }
 
   async escalationsByRung(): Promise<Array<{ rung: string; count: number }>> {
-    return this.dataSource.query('SELECT rung, count(*)::int AS count FROM escalations GROUP BY rung');
+    return this.dataSource.query<Array<{ rung: string; count: number }>>(
+      'SELECT rung, count(*)::int AS count FROM escalations GROUP BY rung',
+    );
   }
 }
 

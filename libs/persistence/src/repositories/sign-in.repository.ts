@@ -38,17 +38,19 @@ export class SignInRepository {
 
   /** The principal of a live session token. */
   async principalOfSession(tokenHash: string): Promise<Principal | undefined> {
-    const rows: Array<Record<string, string | null>> = await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      Array<{ id: string; name: string; role: Principal['role']; unit_id: string | null; group_id: string | null }>
+    >(
       `SELECT p.id, p.name, p.role, p.unit_id, p.group_id FROM sign_in_tokens s JOIN principals p ON p.id = s.principal_id
        WHERE s.token_hash = $1 AND s.kind = 'session' AND s.used_at IS NULL AND s.expires_at > now()`,
       [tokenHash],
     );
-    const r = rows[0];
-    if (!r) return undefined;
+    if (!rows.length) return undefined;
+    const [r] = rows;
     return {
-      id: r.id!,
-      name: r.name!,
-      role: r.role as Principal['role'],
+      id: r.id,
+      name: r.name,
+      role: r.role,
       ...(r.unit_id ? { unitId: r.unit_id } : {}),
       ...(r.group_id ? { groupId: r.group_id } : {}),
     };

@@ -1,7 +1,7 @@
 // The simulator's scratch database: the enrolment it seeds (what the office would have entered) and the facts it
 // reads back for the report. Never pointed at a live database: the simulator creates the database it is given.
 import type { DataSource } from 'typeorm';
-import type { Batch, Plan } from '../../../domain/src';
+import type { Batch, Phase, Plan, Rung } from '../../../domain/src';
 import type { SimulationFacts } from '../../../simulation/src/report';
 
 export interface ScratchEnrolment {
@@ -12,7 +12,15 @@ export interface ScratchEnrolment {
 }
 
 const ITEM_SEQ = /\.item-(\d+)$/;
-const itemSeq = (itemId: string | null) => (itemId ? Number(ITEM_SEQ.exec(itemId)?.[1] ?? 0) : null);
+/** An item's number within its unit (an item's id is never empty); null for no item. */
+function itemSeq(itemId: string): number;
+function itemSeq(itemId: string | null): number | null;
+function itemSeq(itemId: string | null): number | null {
+  if (!itemId) return null;
+  // Not an item's id of this form (none is written otherwise): 0.
+  const m = ITEM_SEQ.exec(itemId) as Array<string | undefined> | null;
+  return Number(m?.[1] ?? 0);
+}
 
 export class SimulationRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -57,77 +65,91 @@ export class SimulationRepository {
 
   /** What the workflows recorded, by unit code (never by id). */
   async facts(campaignId: string): Promise<SimulationFacts> {
-    const q = <T>(sql: string) => this.dataSource.query(sql, [campaignId]) as Promise<T[]>;
+    const q = <K extends keyof FactRows>(k: K) => this.dataSource.query<FactRows[K]>(FACT_QUERIES[k], [campaignId]);
     const [units, rungs, transitions, meetings, measures, items] = await Promise.all([
-      q<{ code: string; name: string; batch: Batch; group: string; phase: string | null; card: string | null }>(
-        `SELECT u.code, u.name, u.batch, g.name AS "group", s.phase, s.card
-           FROM units u JOIN supervisory_groups g ON g.id = u.group_id LEFT JOIN unit_states s ON s.unit_id = u.id
-          WHERE u.campaign_id = $1 ORDER BY u.code`,
-      ),
-      q<{
-        unit: string;
-        subject: 'item' | 'phase-window';
-        phase: string | null;
-        rung: string;
-        fired_at: Date;
-        deadline: Date;
-        item_id: string | null;
-      }>(
-        `SELECT u.code AS unit, e.subject, e.phase, e.rung, e.fired_at, e.deadline, e.item_id
-           FROM escalations e JOIN units u ON u.id = e.unit_id
-          WHERE e.campaign_id = $1 ORDER BY e.fired_at, u.code, e.key`,
-      ),
-      q<{ unit: string; from: string; to: string; at: string }>(
-        `SELECT u.code AS unit, x.data->>'from' AS "from", x.data->>'to' AS "to", x.data->'decided'->>'at' AS at
-           FROM entries x JOIN units u ON u.id::text = x.subject_id
-          WHERE x.campaign_id = $1 AND x.kind = 'transition' AND x.data->>'status' = 'approved'`,
-      ),
-      q<{ unit: string; started_at: string; ended_at: string; valid: boolean }>(
-        `SELECT u.code AS unit, x.data->>'startedAt' AS started_at, x.data->>'endedAt' AS ended_at, (x.data->>'valid')::boolean AS valid
-           FROM entries x JOIN units u ON u.id::text = x.subject_id
-          WHERE x.campaign_id = $1 AND x.kind = 'meeting' AND x.data->>'status' = 'held'`,
-      ),
-      q<{ unit: string; item_id: string | null }>(
-        `SELECT u.code AS unit, m.item_id FROM measures m JOIN units u ON u.id = m.unit_id WHERE m.campaign_id = $1 AND m.kind = 'referral'`,
-      ),
-      q<{ unit: string; item_id: string; status: string; extensions: number }>(
-        `SELECT u.code AS unit, i.item_id, i.status, COALESCE((i.view->'counts'->>'extensions')::int, 0) AS extensions
-           FROM item_states i JOIN units u ON u.id = i.unit_id WHERE i.campaign_id = $1`,
-      ),
+      q('units'),
+      q('rungs'),
+      q('transitions'),
+      q('meetings'),
+      q('measures'),
+      q('items'),
     ]);
-    const byCode = (a: { unit: string }, b: { unit: string }) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
-    return {
-      units: units.map((u) => ({
-        code: u.code,
-        name: u.name,
-        batch: u.batch,
-        group: u.group,
-        phase: (u.phase ?? 'P1') as never,
-        card: u.card ?? 'none',
-      })),
-      rungs: rungs.map((r) => ({
-        unit: r.unit,
-        subject: r.subject,
-        phase: r.phase as never,
-        rung: r.rung as never,
-        firedAt: r.fired_at.getTime(),
-        deadline: r.deadline.getTime(),
-        item: itemSeq(r.item_id),
-      })),
-      transitions: transitions
-        .map((t) => ({ unit: t.unit, from: t.from as never, to: t.to as never, at: Date.parse(t.at) }))
-        .sort((a, b) => byCode(a, b) || a.at - b.at),
-      meetings: meetings
-        .map((m) => ({ unit: m.unit, startedAt: Date.parse(m.started_at), endedAt: Date.parse(m.ended_at), valid: m.valid }))
-        .sort((a, b) => byCode(a, b) || a.startedAt - b.startedAt),
-      measures: measures
-        .map((m) => ({ unit: m.unit, item: itemSeq(m.item_id) }))
-        .sort((a, b) => byCode(a, b) || (a.item ?? 0) - (b.item ?? 0)),
-      items: items
-        .map((i) => ({ unit: i.unit, item: itemSeq(i.item_id)!, status: i.status, extensions: i.extensions }))
-        .sort((a, b) => byCode(a, b) || a.item - b.item),
-    };
+    return factsOf({ units, rungs, transitions, meetings, measures, items });
   }
+}
+
+/** The rows the facts are read from, one query each (FACT_QUERIES, by the campaign's id). */
+interface FactRows {
+  /** A unit not projected yet (no unit_states row) has neither phase nor card. */
+  units: Array<{ code: string; name: string; batch: Batch; group: string; phase: Phase | null; card: string | null }>;
+  rungs: Array<{
+    unit: string;
+    subject: 'item' | 'phase-window';
+    phase: Phase | null;
+    rung: Rung;
+    fired_at: Date;
+    deadline: Date;
+    item_id: string | null;
+  }>;
+  transitions: Array<{ unit: string; from: Phase; to: Phase; at: string }>;
+  meetings: Array<{ unit: string; started_at: string; ended_at: string; valid: boolean }>;
+  measures: Array<{ unit: string; item_id: string | null }>;
+  items: Array<{ unit: string; item_id: string; status: string; extensions: number }>;
+}
+
+const FACT_QUERIES: Record<keyof FactRows, string> = {
+  units: `SELECT u.code, u.name, u.batch, g.name AS "group", s.phase, s.card
+            FROM units u JOIN supervisory_groups g ON g.id = u.group_id LEFT JOIN unit_states s ON s.unit_id = u.id
+           WHERE u.campaign_id = $1 ORDER BY u.code`,
+  rungs: `SELECT u.code AS unit, e.subject, e.phase, e.rung, e.fired_at, e.deadline, e.item_id
+            FROM escalations e JOIN units u ON u.id = e.unit_id
+           WHERE e.campaign_id = $1 ORDER BY e.fired_at, u.code, e.key`,
+  transitions: `SELECT u.code AS unit, x.data->>'from' AS "from", x.data->>'to' AS "to", x.data->'decided'->>'at' AS at
+                  FROM entries x JOIN units u ON u.id::text = x.subject_id
+                 WHERE x.campaign_id = $1 AND x.kind = 'transition' AND x.data->>'status' = 'approved'`,
+  meetings: `SELECT u.code AS unit, x.data->>'startedAt' AS started_at, x.data->>'endedAt' AS ended_at, (x.data->>'valid')::boolean AS valid
+               FROM entries x JOIN units u ON u.id::text = x.subject_id
+              WHERE x.campaign_id = $1 AND x.kind = 'meeting' AND x.data->>'status' = 'held'`,
+  measures: `SELECT u.code AS unit, m.item_id FROM measures m JOIN units u ON u.id = m.unit_id WHERE m.campaign_id = $1 AND m.kind = 'referral'`,
+  items: `SELECT u.code AS unit, i.item_id, i.status, COALESCE((i.view->'counts'->>'extensions')::int, 0) AS extensions
+            FROM item_states i JOIN units u ON u.id = i.unit_id WHERE i.campaign_id = $1`,
+};
+
+const byCode = (a: { unit: string }, b: { unit: string }) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0);
+
+/** The facts as the report reads them: moments in ms, items by number, each list in a stable order. */
+function factsOf(r: FactRows): SimulationFacts {
+  return {
+    units: r.units.map((u) => ({
+      code: u.code,
+      name: u.name,
+      batch: u.batch,
+      group: u.group,
+      phase: u.phase ?? 'P1',
+      card: u.card ?? 'none',
+    })),
+    rungs: r.rungs.map((x) => ({
+      unit: x.unit,
+      subject: x.subject,
+      phase: x.phase,
+      rung: x.rung,
+      firedAt: x.fired_at.getTime(),
+      deadline: x.deadline.getTime(),
+      item: itemSeq(x.item_id),
+    })),
+    transitions: r.transitions
+      .map((t) => ({ unit: t.unit, from: t.from, to: t.to, at: Date.parse(t.at) }))
+      .sort((a, b) => byCode(a, b) || a.at - b.at),
+    meetings: r.meetings
+      .map((m) => ({ unit: m.unit, startedAt: Date.parse(m.started_at), endedAt: Date.parse(m.ended_at), valid: m.valid }))
+      .sort((a, b) => byCode(a, b) || a.startedAt - b.startedAt),
+    measures: r.measures
+      .map((m) => ({ unit: m.unit, item: itemSeq(m.item_id) }))
+      .sort((a, b) => byCode(a, b) || (a.item ?? 0) - (b.item ?? 0)),
+    items: r.items
+      .map((i) => ({ unit: i.unit, item: itemSeq(i.item_id), status: i.status, extensions: i.extensions }))
+      .sort((a, b) => byCode(a, b) || a.item - b.item),
+  };
 }
 
 /** A live campaign as a simulation takes it: its plan and its enrolment (read only). */
@@ -143,13 +165,17 @@ export class CampaignSnapshotRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async campaign(id: string): Promise<CampaignForSimulation | undefined> {
-    const [campaign] = await this.dataSource.query('SELECT id, name, plan FROM campaigns WHERE id = $1', [id]);
-    if (!campaign) return undefined;
-    const groups: Array<{ name: string }> = await this.dataSource.query(
+    const campaigns = await this.dataSource.query<Array<{ id: string; name: string; plan: Plan }>>(
+      'SELECT id, name, plan FROM campaigns WHERE id = $1',
+      [id],
+    );
+    if (!campaigns.length) return undefined;
+    const [campaign] = campaigns;
+    const groups = await this.dataSource.query<Array<{ name: string }>>(
       'SELECT name FROM supervisory_groups WHERE campaign_id = $1 ORDER BY name',
       [id],
     );
-    const units = await this.dataSource.query(
+    const units = await this.dataSource.query<CampaignForSimulation['units']>(
       `SELECT u.code, u.name, u.kind, u.level, u.batch, g.name AS "group"
          FROM units u JOIN supervisory_groups g ON g.id = u.group_id WHERE u.campaign_id = $1 ORDER BY u.code`,
       [id],

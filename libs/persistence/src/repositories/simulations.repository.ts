@@ -1,5 +1,6 @@
 // simulation_jobs: the office's simulations, their progress and their reports.
 import type { DataSource } from 'typeorm';
+import { iso } from './columns';
 
 export type SimulationJobStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -22,12 +23,27 @@ export interface SimulationJobRow {
 /** Finished jobs kept (with their reports); older ones are swept when a job finishes. */
 export const SIMULATION_JOBS_KEPT = 50;
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** COLUMNS, as read. */
+interface SimulationJobColumns {
+  id: string;
+  requested_by: string;
+  campaign_id: string | null;
+  request: Record<string, unknown>;
+  status: SimulationJobStatus;
+  progress: Record<string, unknown>;
+  stats: Record<string, unknown> | null;
+  error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  /** Null until the report is written. */
+  totals: Record<string, unknown> | null;
+}
 
 export class SimulationsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  private static row(r: Record<string, any>): SimulationJobRow {
+  private static row(r: SimulationJobColumns): SimulationJobRow {
     return {
       id: r.id,
       requestedBy: r.requested_by,
@@ -37,10 +53,10 @@ export class SimulationsRepository {
       progress: r.progress,
       stats: r.stats,
       error: r.error,
-      createdAt: iso(r.created_at)!,
+      createdAt: iso(r.created_at),
       startedAt: iso(r.started_at),
       finishedAt: iso(r.finished_at),
-      totals: r.totals ?? null,
+      totals: r.totals,
     };
   }
 
@@ -48,7 +64,7 @@ export class SimulationsRepository {
     report->'totals' AS totals`;
 
   async create(requestedBy: string, campaignId: string | null, request: Record<string, unknown>): Promise<string> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<[{ id: string }]>(
       `INSERT INTO simulation_jobs (requested_by, campaign_id, request) VALUES ($1, $2, $3::jsonb) RETURNING id`,
       [requestedBy, campaignId, JSON.stringify(request)],
     );
@@ -56,32 +72,40 @@ export class SimulationsRepository {
   }
 
   async find(id: string): Promise<SimulationJobRow | undefined> {
-    const [r] = await this.dataSource.query(`SELECT ${SimulationsRepository.COLUMNS} FROM simulation_jobs WHERE id = $1`, [id]);
-    return r ? SimulationsRepository.row(r) : undefined;
+    const rows = await this.dataSource.query<SimulationJobColumns[]>(
+      `SELECT ${SimulationsRepository.COLUMNS} FROM simulation_jobs WHERE id = $1`,
+      [id],
+    );
+    return rows.length ? SimulationsRepository.row(rows[0]) : undefined;
   }
 
   async page(offset: number, limit: number, campaignId?: string): Promise<{ items: SimulationJobRow[]; total: number }> {
     const where = campaignId ? 'WHERE campaign_id = $3' : '';
     const params = campaignId ? [limit, offset, campaignId] : [limit, offset];
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<SimulationJobColumns[]>(
       `SELECT ${SimulationsRepository.COLUMNS} FROM simulation_jobs ${where} ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`,
       params,
     );
-    const [{ n }] = await this.dataSource.query(
+    const [{ n }] = await this.dataSource.query<[{ n: number }]>(
       `SELECT count(*)::int AS n FROM simulation_jobs ${campaignId ? 'WHERE campaign_id = $1' : ''}`,
       campaignId ? [campaignId] : [],
     );
-    return { items: rows.map(SimulationsRepository.row), total: n };
+    return { items: rows.map((r) => SimulationsRepository.row(r)), total: n };
   }
 
   /** The report, as stored (JSON text, so that a report of megabytes is not parsed to be sent). */
   async report(id: string): Promise<string | undefined> {
-    const [r] = await this.dataSource.query(`SELECT report::text AS report FROM simulation_jobs WHERE id = $1 AND status = 'done'`, [id]);
-    return r?.report ?? undefined;
+    const rows = await this.dataSource.query<Array<{ report: string | null }>>(
+      `SELECT report::text AS report FROM simulation_jobs WHERE id = $1 AND status = 'done'`,
+      [id],
+    );
+    return rows.length ? (rows[0].report ?? undefined) : undefined;
   }
 
   async unfinished(): Promise<number> {
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM simulation_jobs WHERE status IN ('queued', 'running')`);
+    const [{ n }] = await this.dataSource.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM simulation_jobs WHERE status IN ('queued', 'running')`,
+    );
     return n;
   }
 
@@ -113,12 +137,12 @@ export class SimulationsRepository {
   /** Keeps the newest `keep` finished jobs. */
   async sweep(keep = SIMULATION_JOBS_KEPT): Promise<number> {
     // TypeORM answers a DELETE … RETURNING with [rows, affected].
-    const [, affected] = await this.dataSource.query(
+    const [, affected] = await this.dataSource.query<[unknown[], number]>(
       `DELETE FROM simulation_jobs WHERE id IN (
          SELECT id FROM simulation_jobs WHERE status IN ('done', 'failed') ORDER BY finished_at DESC NULLS LAST, id OFFSET $1)
        RETURNING id`,
       [keep],
     );
-    return affected as number;
+    return affected;
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Affected } from './columns';
 
 /** A run whose workflow task keeps failing, as the detector last saw it (apps/worker/src/stuck-runs.ts). */
 export interface StuckRun {
@@ -62,24 +63,45 @@ export interface StuckRunRepository {
   lastPass(): Promise<StuckRunPass | undefined>;
 }
 
-const iso = (v: unknown): string => new Date(v as string).toISOString();
-const optNumber = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+interface StuckRunColumns {
+  run_id: string;
+  workflow_id: string;
+  workflow_type: string;
+  attempt: number;
+  cause: string;
+  message: string;
+  source: StuckRun['source'];
+  failed_event_id: number | null;
+  diverging_event_id: number | null;
+  last_good_event_id: number | null;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  cleared_at: Date | null;
+}
 
-function toStuckRun(r: Record<string, unknown>): StuckRun {
+interface DetectorColumns {
+  detector: string;
+  started_at: Date;
+  finished_at: Date | null;
+  runs_checked: number;
+  stuck: number;
+  duration_ms: number | null;
+}
+function toStuckRun(r: StuckRunColumns): StuckRun {
   return {
-    workflowId: r.workflow_id as string,
-    runId: r.run_id as string,
-    workflowType: r.workflow_type as string,
-    attempt: Number(r.attempt),
-    cause: r.cause as string,
-    message: r.message as string,
-    source: r.source as StuckRun['source'],
-    ...(optNumber(r.failed_event_id) !== undefined ? { failedEventId: optNumber(r.failed_event_id) } : {}),
-    ...(optNumber(r.diverging_event_id) !== undefined ? { divergingEventId: optNumber(r.diverging_event_id) } : {}),
-    ...(optNumber(r.last_good_event_id) !== undefined ? { lastGoodEventId: optNumber(r.last_good_event_id) } : {}),
-    firstSeenAt: iso(r.first_seen_at),
-    lastSeenAt: iso(r.last_seen_at),
-    ...(r.cleared_at ? { clearedAt: iso(r.cleared_at) } : {}),
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    workflowType: r.workflow_type,
+    attempt: r.attempt,
+    cause: r.cause,
+    message: r.message,
+    source: r.source,
+    ...(r.failed_event_id !== null ? { failedEventId: r.failed_event_id } : {}),
+    ...(r.diverging_event_id !== null ? { divergingEventId: r.diverging_event_id } : {}),
+    ...(r.last_good_event_id !== null ? { lastGoodEventId: r.last_good_event_id } : {}),
+    firstSeenAt: r.first_seen_at.toISOString(),
+    lastSeenAt: r.last_seen_at.toISOString(),
+    ...(r.cleared_at ? { clearedAt: r.cleared_at.toISOString() } : {}),
   };
 }
 
@@ -113,8 +135,8 @@ export class PgStuckRunRepository implements StuckRunRepository {
   }
 
   async get(runId: string): Promise<StuckRun | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT * FROM stuck_runs WHERE run_id = $1`, [runId]);
-    return rows[0] && toStuckRun(rows[0]);
+    const rows = await this.dataSource.query<StuckRunColumns[]>(`SELECT * FROM stuck_runs WHERE run_id = $1`, [runId]);
+    return rows.length ? toStuckRun(rows[0]) : undefined;
   }
 
   async seenAgain(runId: string, attempt: number, at = new Date()): Promise<void> {
@@ -134,8 +156,7 @@ export class PgStuckRunRepository implements StuckRunRepository {
 
   async moved(runIds: string[], at = new Date()): Promise<number> {
     if (!runIds.length) return 0;
-    // TypeORM answers an UPDATE or DELETE with [rows, affected].
-    const [, affected] = await this.dataSource.query(
+    const [, affected] = await this.dataSource.query<Affected>(
       `UPDATE stuck_runs SET cleared_at = $2 WHERE run_id = ANY($1) AND cleared_at IS NULL`,
       [runIds, at],
     );
@@ -143,7 +164,7 @@ export class PgStuckRunRepository implements StuckRunRepository {
   }
 
   async clearUnseenSince(before: Date, at = new Date()): Promise<number> {
-    const [, affected] = await this.dataSource.query(
+    const [, affected] = await this.dataSource.query<Affected>(
       `UPDATE stuck_runs SET cleared_at = $2 WHERE cleared_at IS NULL AND last_seen_at < $1`,
       [before, at],
     );
@@ -151,7 +172,7 @@ export class PgStuckRunRepository implements StuckRunRepository {
   }
 
   async sweep(before: Date): Promise<number> {
-    const [, affected] = await this.dataSource.query(`DELETE FROM stuck_runs WHERE cleared_at < $1`, [before]);
+    const [, affected] = await this.dataSource.query<Affected>(`DELETE FROM stuck_runs WHERE cleared_at < $1`, [before]);
     return affected ?? 0;
   }
 
@@ -161,13 +182,14 @@ export class PgStuckRunRepository implements StuckRunRepository {
     const order = includeCleared
       ? '(cleared_at IS NULL) DESC, CASE WHEN cleared_at IS NULL THEN first_seen_at END, cleared_at DESC, run_id'
       : 'first_seen_at, run_id';
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    // count(*) is a bigint: it arrives as text.
+    const rows = await this.dataSource.query<Array<StuckRunColumns & { total: string }>>(
       `SELECT *, count(*) OVER () AS total FROM stuck_runs ${where} ORDER BY ${order} LIMIT $1 OFFSET $2`,
       [Math.max(1, Math.min(limit, 1000)), Math.max(0, offset)],
     );
     const total = rows.length
       ? Number(rows[0].total)
-      : Number((await this.dataSource.query(`SELECT count(*) AS n FROM stuck_runs ${where}`))[0].n);
+      : Number((await this.dataSource.query<[{ n: string }]>(`SELECT count(*) AS n FROM stuck_runs ${where}`))[0].n);
     return { items: rows.map(toStuckRun), total };
   }
 
@@ -177,11 +199,11 @@ export class PgStuckRunRepository implements StuckRunRepository {
   }
 
   async stuckOf(workflowId: string): Promise<StuckRun | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const rows = await this.dataSource.query<StuckRunColumns[]>(
       `SELECT * FROM stuck_runs WHERE workflow_id = $1 AND cleared_at IS NULL ORDER BY last_seen_at DESC, run_id LIMIT 1`,
       [workflowId],
     );
-    return rows[0] && toStuckRun(rows[0]);
+    return rows.length ? toStuckRun(rows[0]) : undefined;
   }
 
   async countStuck(workflowType: string, minAttempt: number): Promise<number> {
@@ -208,16 +230,16 @@ export class PgStuckRunRepository implements StuckRunRepository {
   }
 
   async lastPass(): Promise<StuckRunPass | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT * FROM stuck_run_detector WHERE id = 1`);
-    const r = rows[0];
-    if (!r) return undefined;
+    const rows = await this.dataSource.query<DetectorColumns[]>(`SELECT * FROM stuck_run_detector WHERE id = 1`);
+    if (!rows.length) return undefined;
+    const [r] = rows;
     return {
-      detector: r.detector as string,
-      startedAt: iso(r.started_at),
-      ...(r.finished_at ? { finishedAt: iso(r.finished_at) } : {}),
-      runsChecked: Number(r.runs_checked),
-      stuck: Number(r.stuck),
-      ...(r.duration_ms !== null && r.duration_ms !== undefined ? { durationMs: Number(r.duration_ms) } : {}),
+      detector: r.detector,
+      startedAt: r.started_at.toISOString(),
+      ...(r.finished_at ? { finishedAt: r.finished_at.toISOString() } : {}),
+      runsChecked: r.runs_checked,
+      stuck: r.stuck,
+      ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
 import { UnitEntity } from '../entities';
 import type { Batch, Card, Phase, UnitKind, UnitLevel, UnitView, Window } from '../../../domain/src';
+import { iso } from './columns';
 
 export interface UnitRecord {
   id: string;
@@ -80,7 +81,24 @@ const toRecord = (e: UnitEntity): UnitRecord => ({
   groupId: e.groupId,
 });
 
-const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
+/** A unit's row for a list, with its projected state (null, or defaulted, before its workflow projects it). */
+interface UnitListColumns {
+  id: string;
+  code: string;
+  name: string;
+  kind: UnitKind;
+  level: UnitLevel;
+  batch: Batch;
+  group_id: string;
+  group_name: string;
+  phase: Phase | null;
+  status: UnitView['status'];
+  card: Card;
+  window_starts_at: Date | null;
+  window_ends_at: Date | null;
+  unmet_gates: string[];
+  projected_at: Date | null;
+}
 
 export class UnitsRepository {
   private readonly repo: Repository<UnitEntity>;
@@ -161,8 +179,8 @@ export class UnitsRepository {
     const from = `FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id WHERE ${where.join(' AND ')}`;
     const dir = filter.order === 'desc' ? 'DESC' : 'ASC';
     const orderBy = `${UNIT_ORDER[filter.sort ?? 'code']} ${dir} NULLS ${dir === 'ASC' ? 'FIRST' : 'LAST'}, u.code ${dir}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<[{ total: number }]>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<UnitListColumns[]>(
       `SELECT u.id, u.code, u.name, u.kind, u.level, u.batch, u.group_id, g.name AS group_name,
               s.phase, COALESCE(s.status, 'waiting') AS status, COALESCE(s.card, 'none') AS card,
               s.window_starts_at, s.window_ends_at, COALESCE(s.unmet_gates, '[]'::jsonb) AS unmet_gates, s.projected_at
@@ -173,19 +191,20 @@ export class UnitsRepository {
     return {
       total,
       items: rows.map((r) => ({
-        id: r.id as string,
-        code: r.code as string,
-        name: r.name as string,
-        kind: r.kind as UnitKind,
-        level: r.level as UnitLevel,
-        batch: r.batch as Batch,
-        groupId: r.group_id as string,
-        groupName: r.group_name as string,
-        phase: (r.phase as Phase | null) ?? null,
-        status: r.status as UnitView['status'],
-        card: r.card as Card,
-        window: r.window_starts_at ? { startsAt: iso(r.window_starts_at)!, endsAt: iso(r.window_ends_at)! } : null,
-        unmetGates: r.unmet_gates as string[],
+        id: r.id,
+        code: r.code,
+        name: r.name,
+        kind: r.kind,
+        level: r.level,
+        batch: r.batch,
+        groupId: r.group_id,
+        groupName: r.group_name,
+        phase: r.phase,
+        status: r.status,
+        card: r.card,
+        // The projection writes a window's two ends together.
+        window: r.window_starts_at && r.window_ends_at ? { startsAt: iso(r.window_starts_at), endsAt: iso(r.window_ends_at) } : null,
+        unmetGates: r.unmet_gates,
         updatedAt: iso(r.projected_at),
       })),
     };

@@ -7,14 +7,19 @@ import type { ItemView, ProgrammeView, TaskBookItemView, UnitHeader } from '../.
 /** A projected view with the moment the read model took it (how stale it may be). */
 export type Projected<V> = { view: V; version: number; projectedAt: string };
 
-const iso = (v: unknown): string => new Date(v as string).toISOString();
-
 export class ViewsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The one projected view `sql` selects (view, version, projected_at) for `id`. */
+  private async projected<V>(sql: string, id: string): Promise<Projected<V> | undefined> {
+    const rows = await this.dataSource.query<Array<{ view: V; version: number; projected_at: Date }>>(sql, [id]);
+    if (!rows.length) return undefined;
+    const [row] = rows;
+    return { view: row.view, version: row.version, projectedAt: row.projected_at.toISOString() };
+  }
+
   async unit(unitId: string): Promise<Projected<UnitHeader> | undefined> {
-    const [row] = await this.dataSource.query('SELECT view, version, projected_at FROM unit_states WHERE unit_id = $1', [unitId]);
-    return row ? { view: row.view, version: row.version, projectedAt: iso(row.projected_at) } : undefined;
+    return this.projected<UnitHeader>('SELECT view, version, projected_at FROM unit_states WHERE unit_id = $1', unitId);
   }
 
   /** The items of a unit's task book, in their order (bounded by the task book's item limit). */
@@ -27,14 +32,10 @@ export class ViewsRepository {
   }
 
   async item(itemId: string): Promise<Projected<ItemView> | undefined> {
-    const [row] = await this.dataSource.query('SELECT view, version, projected_at FROM item_states WHERE item_id = $1', [itemId]);
-    return row ? { view: row.view, version: row.version, projectedAt: iso(row.projected_at) } : undefined;
+    return this.projected<ItemView>('SELECT view, version, projected_at FROM item_states WHERE item_id = $1', itemId);
   }
 
   async programme(programmeId: string): Promise<Projected<ProgrammeView> | undefined> {
-    const [row] = await this.dataSource.query('SELECT view, version, projected_at FROM programme_states WHERE programme_id = $1', [
-      programmeId,
-    ]);
-    return row ? { view: row.view, version: row.version, projectedAt: iso(row.projected_at) } : undefined;
+    return this.projected<ProgrammeView>('SELECT view, version, projected_at FROM programme_states WHERE programme_id = $1', programmeId);
   }
 }
