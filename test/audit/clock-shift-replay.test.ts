@@ -47,7 +47,16 @@ export function shiftTaskClocks(json: { events: CliEvent[] }, by: -1 | 1): { eve
   return { ...json, events };
 }
 
-const hasMarker = (f: Fixture) => JSON.stringify(f.json).includes(MARKER);
+/** The `patched()` ids a run recorded (its core_patch markers; the payloads are base64 in the JSON form). */
+export function patchIds(json: { events: CliEvent[] }): string[] {
+  const ids: string[] = [];
+  for (const e of json.events as Array<CliEvent & { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }>) {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    if (data) ids.push((JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id);
+  }
+  return ids;
+}
+const hasMarker = (f: Fixture) => patchIds(f.json).includes(MARKER);
 const asItems = (fixtures: Fixture[], by: -1 | 1): ReplayItem[] =>
   fixtures.map((f) => ({ workflowId: `${f.workflowId} (${f.file}, clocks ${by < 0 ? 'of the previous task' : 'of the next task'})`, history: historyFromCliJson(shiftTaskClocks(f.json, by)) }));
 

@@ -95,7 +95,7 @@ export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPa
  * Names the first diverging event of a replay error. The engine's message reads e.g.
  * `[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted)`.
  */
-export function describeReplayError(error: unknown): Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'> {
+export function describeReplayError(error: unknown, history?: History): Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'> {
   const raw = error instanceof Error ? error.message : String(error);
   // DeterminismViolationError lives in @temporalio/workflow, which is not loaded outside a workflow sandbox: match by name.
   const kind = (error as Error | undefined)?.name === 'DeterminismViolationError' || /nondetermin/i.test(raw) ? 'nondeterminism' : 'replay-error';
@@ -104,10 +104,28 @@ export function describeReplayError(error: unknown): Pick<ReplayFailure, 'error'
   const m =
     /HistoryEvent\(id: (\d+),?\s*([A-Za-z]+)?/.exec(raw) ??
     /event(?:[ _]id)?[\s:#=]+(\d+)/i.exec(raw);
-  const eventId = m ? Number(m[1]) : undefined;
-  const eventType = m && m[2] ? m[2] : undefined;
+  // A patch marker the code no longer asks for is named by its change id only: the event is that marker.
+  const patch = /patch marker encountered for change ([^\s,!]+)/.exec(raw)?.[1];
+  const marker = !m && patch && history ? patchMarkerEvent(history, patch) : undefined;
+  const eventId = m ? Number(m[1]) : marker;
+  const eventType = m && m[2] ? m[2] : marker !== undefined ? 'MarkerRecorded' : undefined;
   const where = eventId !== undefined ? ` (first diverging event: ${eventId}${eventType ? ` ${eventType}` : ''})` : '';
   return { error: `${clean}${where}`, kind, ...(eventId !== undefined ? { eventId } : {}), ...(eventType ? { eventType } : {}) };
+}
+
+/** The id of the marker event that recorded `patchId` (a `patched()` call), if the history has one. */
+export function patchMarkerEvent(history: History, patchId: string): number | undefined {
+  for (const event of history.events ?? []) {
+    const details = event.markerRecordedEventAttributes?.details;
+    const data = details?.['patch-data']?.payloads?.[0]?.data;
+    if (!data) continue;
+    try {
+      if ((JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string }).id === patchId) return Number(event.eventId);
+    } catch {
+      // not a patch marker of the SDK's form
+    }
+  }
+  return undefined;
 }
 
 export interface ReplayItem {
@@ -175,7 +193,7 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
     }
     for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
       const item = current!;
-      const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error) } : undefined;
+      const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error, item.history) } : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   }
