@@ -2,8 +2,12 @@
 // still follows from the rules as coded, and the guard that a code change does not break old histories.
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
+import { Worker as Thread } from 'node:worker_threads';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
+
+const HistoryProto = temporal.api.history.v1.History;
 
 export interface ReplaySelection {
   campaignId?: string;
@@ -137,8 +141,9 @@ export interface ReplayItem {
 export interface ReplayOptions {
   bundle: WorkflowBundle;
   /**
-   * Replay workers run side by side, each taking the next history from the shared source (each replays one
-   * history at a time). Defaults to 1; the machine's cores bound what more can give.
+   * Replay workers run side by side, each in a worker thread of its own and taking the next history from the
+   * shared source (each replays one history at a time), so that they use as many cores. Defaults to 1: one
+   * replay worker, in this thread. The machine's cores bound what more can give.
    */
   concurrency?: number;
   /** Called after each history; `failure` is set when it diverged. */
@@ -198,9 +203,105 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
     }
   }
 
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, pipeline));
+  const workers = Math.max(1, options.concurrency ?? 1);
+  if (workers === 1) await pipeline();
+  else await Promise.all(Array.from({ length: workers }, () => threadPipeline(options.bundle, take, record)));
   return progress;
 }
+
+/** Histories a replay thread holds at once: the next one is there when it finishes one. */
+const THREAD_QUEUE = 2;
+
+/**
+ * One replay worker in a worker thread of its own: histories go to it encoded (transferred, not copied), and
+ * its answers come back one per history, in order.
+ */
+async function threadPipeline(
+  bundle: WorkflowBundle,
+  take: () => Promise<IteratorResult<ReplayItem | ReplayFailure>>,
+  record: (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure) => Promise<void>,
+): Promise<void> {
+  const thread = new Thread(REPLAY_THREAD, {
+    eval: true,
+    workerData: { bundle: 'code' in bundle ? { code: bundle.code } : bundle, modules: { worker: require.resolve('@temporalio/worker'), proto: require.resolve('@temporalio/proto') } },
+  });
+  const sent: ReplayItem[] = [];
+  let done = false;
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  const answers: Array<{ error?: string; name?: string }> = [];
+  thread.on('message', (m: { error?: string; name?: string }) => {
+    answers.push(m);
+    wake?.();
+  });
+  thread.on('error', (e) => {
+    failed = e;
+    wake?.();
+  });
+  thread.on('exit', () => {
+    done = true;
+    wake?.();
+  });
+  const feedOne = async (): Promise<boolean> => {
+    for (;;) {
+      const next = await take();
+      if (next.done) return false;
+      const item = next.value;
+      if ('kind' in item) {
+        await record(item.workflowId, item.runId, 0, item);
+        continue;
+      }
+      const bytes = HistoryProto.encode(item.history).finish();
+      sent.push(item);
+      thread.postMessage({ workflowId: item.workflowId, bytes }, [bytes.buffer as ArrayBuffer]);
+      return true;
+    }
+  };
+  try {
+    let more = true;
+    while (more && sent.length < THREAD_QUEUE) more = await feedOne();
+    while (sent.length) {
+      while (!answers.length && !failed && !done) await new Promise<void>((resolve) => (wake = resolve));
+      if (failed) throw failed;
+      const answer = answers.shift();
+      if (!answer) throw new Error('a replay thread ended before answering');
+      const item = sent.shift()!;
+      if (more) more = await feedOne();
+      const error = answer.error === undefined ? undefined : Object.assign(new Error(answer.error), { name: answer.name ?? 'Error' });
+      const diverged = error ? { workflowId: item.workflowId, ...(item.runId ? { runId: item.runId } : {}), ...describeReplayError(error, item.history) } : undefined;
+      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
+    }
+  } finally {
+    await thread.terminate();
+  }
+}
+
+/**
+ * The replay thread: a replay worker of the SDK fed from the thread's messages, answering each history with its
+ * error (if it diverged). Plain JavaScript run with `eval`, so that it runs the same under ts-node and jest as
+ * compiled; it requires the SDK by the paths the main thread resolved.
+ */
+const REPLAY_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Worker, Runtime, DefaultLogger } = require(workerData.modules.worker);
+const proto = require(workerData.modules.proto);
+try { Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } }); } catch {}
+const queue = [];
+let wake;
+parentPort.on('message', (m) => { queue.push(m); if (wake) wake(); });
+async function* feed() {
+  for (;;) {
+    while (!queue.length) await new Promise((resolve) => (wake = resolve));
+    const m = queue.shift();
+    yield { workflowId: m.workflowId, history: proto.temporal.api.history.v1.History.decode(m.bytes) };
+  }
+}
+(async () => {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: workerData.bundle }, feed())) {
+    parentPort.postMessage(result.error ? { error: String(result.error && result.error.message || result.error), name: result.error && result.error.name } : {});
+  }
+})().catch((e) => { throw e; });
+`;
 
 /**
  * Fetches histories with bounded concurrency, in order, ahead of the replayer. A history that cannot be
