@@ -51,18 +51,6 @@ export interface UnitListEntry {
   updatedAt: string | null;
 }
 
-const toRecord = (e: UnitEntity): UnitRecord => ({
-  id: e.id,
-  campaignId: e.campaignId,
-  code: e.code,
-  name: e.name,
-  kind: e.kind,
-  level: e.level,
-  batch: e.batch,
-  parentCode: e.parentCode,
-  groupId: e.groupId,
-});
-
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
 
 export class UnitsRepository {
@@ -71,9 +59,15 @@ export class UnitsRepository {
     this.repo = dataSource.getRepository(UnitEntity);
   }
 
+  /** Read by every decision: a plain statement, not the ORM's query builder. */
   async findById(id: string): Promise<UnitRecord | undefined> {
-    const e = await this.repo.findOne({ where: { id } });
-    return e ? toRecord(e) : undefined;
+    const [r] = await this.dataSource.query(
+      'SELECT id, campaign_id, code, name, kind, level, batch, parent_code, group_id FROM units WHERE id = $1',
+      [id],
+    );
+    return r
+      ? { id: r.id, campaignId: r.campaign_id, code: r.code, name: r.name, kind: r.kind, level: r.level, batch: r.batch, parentCode: r.parent_code, groupId: r.group_id }
+      : undefined;
   }
 
   async countByCampaign(campaignId: string): Promise<number> {
