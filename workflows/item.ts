@@ -10,6 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
 import {
   applyCarryOver,
   applyDecideExtension,
@@ -51,15 +52,28 @@ import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
-import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from './search-attributes';
+import { project, projectsInTask } from './projection';
+import { batchKey, campaignIdKey, cardKey, holdsAttributes, kindKey, unitCodeKey } from './search-attributes';
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
   const clockIndependent = clockIndependentCommands();
+  const inTask = projectsInTask();
   const s: ItemState = input.carried?.state ?? newItemState(input, Date.now());
   const reported = input.carried?.reported ?? { status: null, card: null };
   let projectedVersion = input.carried?.projectedVersion ?? 0;
-  let searchAttributes = '';
+  const attributes = (v: ItemView): SearchAttributePair[] => [
+    { key: campaignIdKey, value: input.campaignId },
+    ...(input.unitCode ? [{ key: unitCodeKey, value: input.unitCode }] : []),
+    ...(input.batch ? [{ key: batchKey, value: input.batch }] : []),
+    { key: cardKey, value: v.card },
+    { key: kindKey, value: 'item' },
+  ];
+  // What the attributes were last written for. Runs that project in their task write them only when the card
+  // changes, and not in the first task when the run already holds them (its unit started it with them); runs
+  // recorded before wrote them on every change of card or status, in the first task too.
+  const attributesFor = (v: ItemView) => (inTask ? v.card : `${v.card}|${v.status}`);
+  let searchAttributes = inTask && holdsAttributes(workflowInfo().typedSearchAttributes, attributes(s.view)) ? attributesFor(s.view) : '';
   const ctx = (): ItemCtx => ({ now: Date.now(), ...(input.latestDeadline ? { latestDeadline: input.latestDeadline } : {}) });
   let escalating = 0;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
@@ -143,15 +157,9 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const publish = async (final = false) => {
     for (;;) {
       const v = s.view;
-      const attrs = `${v.card}|${v.status}`;
+      const attrs = attributesFor(v);
       if (attrs !== searchAttributes) {
-        upsertSearchAttributes([
-          { key: campaignIdKey, value: input.campaignId },
-          ...(input.unitCode ? [{ key: unitCodeKey, value: input.unitCode }] : []),
-          ...(input.batch ? [{ key: batchKey, value: input.batch }] : []),
-          { key: cardKey, value: v.card },
-          { key: kindKey, value: 'item' },
-        ]);
+        upsertSearchAttributes(attributes(v));
         searchAttributes = attrs;
       }
       if (reported.status !== v.status || reported.card !== v.card) {
@@ -172,7 +180,7 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
       const version = v.version;
       const changes = takeChanges(s, PROJECTION_CHUNK);
       const last = s.changes.length === 0;
-      await dbActivities.projectItem({ campaignId: input.campaignId, itemId: input.itemId, ...(last ? { view: s.view } : {}), changes });
+      await project(inTask, 'projectItem', { campaignId: input.campaignId, itemId: input.itemId, ...(last ? { view: s.view } : {}), changes });
       if (last) projectedVersion = version;
     }
   };

@@ -21,12 +21,14 @@ import { clockIndependentCommands } from './clock';
 import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
+import { project, projectsInTask } from './projection';
 import { campaignIdKey, cardKey, kindKey } from './search-attributes';
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
   // Runs that follow the clock rule (workflows/clock.ts) also project their view into the read model.
   const clockIndependent = clockIndependentCommands();
+  const inTask = projectsInTask();
   const view: ProgrammeView = input.carried?.view ?? newProgrammeView(input, Date.now());
   let escalating = 0;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
@@ -101,7 +103,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   const publish = async () => {
     while (clockIndependent && projectedVersion !== view.version) {
       const version = view.version;
-      await dbActivities.projectProgramme({ programmeId: input.programmeId, view });
+      await project(inTask, 'projectProgramme', { programmeId: input.programmeId, view });
       projectedVersion = version;
     }
   };

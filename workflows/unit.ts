@@ -13,7 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -85,17 +85,29 @@ import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { escalate, runLadder } from './ladder';
 import { rectificationItemWorkflow } from './item';
-import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from './search-attributes';
+import { project, projectsInTask } from './projection';
+import { batchKey, campaignIdKey, cardKey, holdsAttributes, kindKey, phaseKey, unitCodeKey } from './search-attributes';
 
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
   const workflowId = workflowInfo().workflowId;
   const clockIndependent = clockIndependentCommands();
+  const inTask = projectsInTask();
   const state: UnitState = input.carried?.state ?? newUnitState(input, plan, Date.now());
-  // Search attributes are upserted again after a continue-as-new: cheap, and nothing depends on inheritance.
+  const attributes = (v: UnitView): SearchAttributePair[] => [
+    { key: campaignIdKey, value: input.campaignId },
+    { key: unitCodeKey, value: input.code },
+    { key: batchKey, value: input.batch },
+    { key: phaseKey, value: v.phase },
+    { key: cardKey, value: v.card },
+    { key: kindKey, value: 'unit' },
+  ];
+  // Search attributes are written in the first task unless the run already holds them (started with them, or
+  // carried over by a continue-as-new); runs recorded before that rule write them again whatever they hold.
   const fx: UnitEffects = input.carried
     ? { ...input.carried.effects, searchAttributes: '' }
     : { projectedVersion: 0, itemsStarted: false, searchAttributes: '' };
+  if (inTask && holdsAttributes(workflowInfo().typedSearchAttributes, attributes(state.view))) fx.searchAttributes = `${state.view.phase}|${state.view.card}`;
   const ctx = (): Ctx => ({ now: Date.now(), plan });
   /** Window rungs whose effects (escalation record, measure proposal) are still running. */
   let escalating = 0;
@@ -250,14 +262,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
       const v = state.view;
       const attrs = `${v.phase}|${v.card}`;
       if (attrs !== fx.searchAttributes) {
-        upsertSearchAttributes([
-          { key: campaignIdKey, value: input.campaignId },
-          { key: unitCodeKey, value: input.code },
-          { key: batchKey, value: input.batch },
-          { key: phaseKey, value: v.phase },
-          { key: cardKey, value: v.card },
-          { key: kindKey, value: 'unit' },
-        ]);
+        upsertSearchAttributes(attributes(v));
         fx.searchAttributes = attrs;
       }
       if (!state.changes.length && fx.projectedVersion === v.version) return;
@@ -270,7 +275,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
       const version = v.version;
       const changes = takeChanges(state, PROJECTION_CHUNK);
       const last = state.changes.length === 0;
-      await dbActivities.projectUnit({ campaignId: input.campaignId, unitId: input.unitId, ...(last ? { view: unitHeader(state.view) } : {}), changes });
+      await project(inTask, 'projectUnit', { campaignId: input.campaignId, unitId: input.unitId, ...(last ? { view: unitHeader(state.view) } : {}), changes });
       if (last) fx.projectedVersion = version;
     }
   };

@@ -8,9 +8,10 @@ import * as path from 'node:path';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../libs/audit/src';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { quietRuntime } from './api-harness';
+import { CLOCK_INDEPENDENT_COMMANDS } from '../../workflows/patches';
 
 const DIR = path.resolve(__dirname, '../fixtures/histories');
-const MARKER = 'clock-independent-commands';
+const MARKER = CLOCK_INDEPENDENT_COMMANDS;
 
 interface CliEvent {
   eventId: string;

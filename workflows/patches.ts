@@ -1,0 +1,12 @@
+// The `patched()` ids of the workflows, one home for each: the workflows ask them, the audit tools read the markers
+// they leave in a history (libs/audit), and the replay corpus is kept in generations by them
+// (test/fixtures/histories). A new id comes with a new generation of the corpus.
+
+/** Every wait is a timer; the clock shapes what a run records, never which commands it emits (workflows/clock.ts). */
+export const CLOCK_INDEPENDENT_COMMANDS = 'clock-independent-commands';
+
+/**
+ * A decision's projection runs in the workflow task that took it, as a local activity; search attributes a run
+ * already holds are not written again (workflows/projection.ts).
+ */
+export const PROJECTIONS_IN_TASK = 'projections-in-the-deciding-task';
