@@ -19,9 +19,11 @@
 //
 // Options: BENCH_PARTS (default start,decision,lag,read,memory,replay; add scale), BENCH_ROUNDS (3),
 // BENCH_START_UNITS (1000), BENCH_DECISION_SECONDS (10), BENCH_READ_SECONDS (5), BENCH_LAG_DECISIONS (200),
-// BENCH_REPLAY_HISTORIES (1000), BENCH_SDK_REPLAY_HISTORIES (200), BENCH_SCALE_UNITS (10000), BENCH_OUT (a file
-// the JSON summary is written to), BENCH_API_NODE_ARGS (node flags for the API). MASSLINE_WORKER_* settings pass
-// through to massline's worker.
+// BENCH_REPLAY_HISTORIES (1000), BENCH_SDK_REPLAY_HISTORIES (200), BENCH_SCALE_UNITS (10000), BENCH_STORAGE
+// (durable, as `massline up` runs the dev server and PostgreSQL; memory: neither syncs to disk), BENCH_MASSLINE_ROOT
+// (another build of massline whose worker and API run, e.g. the code before a change), BENCH_OUT (a file
+// the JSON summary is written to), BENCH_API_NODE_ARGS, BENCH_WORKER_NODE_ARGS and BENCH_BARE_NODE_ARGS (node flags
+// for massline's API and worker and the bare worker, e.g. --cpu-prof). MASSLINE_WORKER_* settings pass through to massline's worker.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../../libs/audit/src';
 import { unitWorkflowId } from '../../../libs/domain/src';
+import { addRecordUpdate } from '../../../workflows/definitions';
 import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../../../workflows/search-attributes';
 import { ensureDatabase, startEmbeddedPostgres } from '../../cli/src/embedded/postgres';
 import { freePort, stopProcess, waitUntil } from '../../cli/src/embedded/process';
@@ -56,8 +59,12 @@ const REPLAY_HISTORIES = int('BENCH_REPLAY_HISTORIES', 1000);
 const SDK_REPLAY_HISTORIES = int('BENCH_SDK_REPLAY_HISTORIES', 200);
 const SCALE_UNITS = int('BENCH_SCALE_UNITS', 10_000);
 const WINDOW_MS = 6 * 3_600_000;
+/** `durable` (default): the dev server and PostgreSQL keep their state on disk as `massline up` runs them; `memory`: neither syncs. */
+const DURABLE = (process.env.BENCH_STORAGE ?? 'durable') !== 'memory';
 
 const root = projectRoot(__dirname);
+/** Where massline's compiled worker and API are taken from: this tree, or another build (e.g. before a change). */
+const MASSLINE_ROOT = process.env.BENCH_MASSLINE_ROOT ?? root;
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
@@ -135,15 +142,23 @@ interface Side {
   readTarget(): { url: string; requests: Array<{ method: string; path: string; headers?: Record<string, string> }> };
 }
 
-interface Stack {
+export interface Stack {
   client: Client;
   devServerPid: number;
-  massline: Side & { api: Proc; url: string; office: string; pool: Pool; getUnit(k: number, minVersion?: number): Promise<void> };
+  massline: Side & {
+    api: Proc;
+    url: string;
+    office: string;
+    pool: Pool;
+    getUnit(k: number, minVersion?: number): Promise<void>;
+    /** The same decision as decide(), sent by a client straight to the workflow (no API). */
+    decideRaw(k: number): Promise<number>;
+  };
   bare: Side & { reader: Proc; readerUrl: string; pool: Pool };
   stop(): Promise<void>;
 }
 
-async function startStack(): Promise<Stack> {
+export async function startStack(): Promise<Stack> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.splice(0)) await s().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
@@ -154,9 +169,16 @@ async function startStack(): Promise<Stack> {
     stops.push(async () => rmSync(dir, { recursive: true, force: true }));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
-    const server = await startTemporalDevServer({ cliPath: await tools.ensureTemporalCli(), port: await freePort(), namespace: 'default', logFile: join(dir, 'temporal.log') });
+    // As `massline up` runs them (durable): the dev server's state in a SQLite file, PostgreSQL with fsync.
+    const server = await startTemporalDevServer({
+      cliPath: await tools.ensureTemporalCli(),
+      port: await freePort(),
+      namespace: 'default',
+      logFile: join(dir, 'temporal.log'),
+      ...(DURABLE ? { dbFilename: join(dir, 'temporal', 'temporal.db') } : {}),
+    });
     stops.unshift(() => server.stop());
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logFile: join(dir, 'pg.log'), ephemeral: true });
+    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logFile: join(dir, 'pg.log'), ephemeral: !DURABLE });
     stops.unshift(() => pg.stop());
     await ensureDatabase(pg.url(), 'massline');
     await ensureDatabase(pg.url(), 'bare');
@@ -170,12 +192,13 @@ async function startStack(): Promise<Stack> {
     // massline: the compiled worker and API, as `massline up` runs them.
     const office = `bench-office-${randomBytes(12).toString('hex')}`;
     const common = { TEMPORAL_ADDRESS: server.address, DATABASE_URL: masslineUrl, TEMPORAL_TASK_QUEUE: 'massline-bench', MASSLINE_DATA_DIR: dir, LOG_LEVEL: 'warn' };
-    const worker = spawnNode('massline-worker', dir, [join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], common);
+    const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const worker = spawnNode('massline-worker', dir, [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')], common);
     stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
     const apiPort = await freePort();
     // BENCH_API_NODE_ARGS: node flags for the API alone (e.g. --cpu-prof --cpu-prof-dir=…, to see where its time goes).
     const apiArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const api = spawnNode('massline-api', dir, [...apiArgs, join(root, 'dist', 'apps', 'api', 'src', 'main.js')], { ...common, PORT: String(apiPort), HOST: '127.0.0.1', MASSLINE_ADMIN_TOKEN: office });
+    const api = spawnNode('massline-api', dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], { ...common, PORT: String(apiPort), HOST: '127.0.0.1', MASSLINE_ADMIN_TOKEN: office });
     stops.unshift(() => stopProcess(api.child, 'SIGTERM', 15_000));
     const url = `http://127.0.0.1:${apiPort}`;
     await waitUntil('the massline API ready (its worker polling)', async () => (await fetch(`${url}/health/ready`).then((r) => r.status, () => 0)) === 200, {
@@ -191,7 +214,8 @@ async function startStack(): Promise<Stack> {
     await bareDb.query(BARE_SCHEMA);
     const bareEnv = { BARE_TEMPORAL_ADDRESS: server.address, BARE_TASK_QUEUE: 'bare-bench', BARE_DATABASE_URL: bareUrl };
     const bareMain = join(root, 'dist', 'apps', 'api', 'bench', 'baseline', 'bare.js');
-    const bareWorker = spawnNode('bare-worker', dir, [bareMain, 'worker'], bareEnv);
+    const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const bareWorker = spawnNode('bare-worker', dir, [...bareArgs, bareMain, 'worker'], bareEnv);
     stops.unshift(() => stopProcess(bareWorker.child, 'SIGTERM', 30_000));
     const reader = spawnNode('bare-reader', dir, [bareMain, 'reader'], bareEnv);
     stops.unshift(() => stopProcess(reader.child, 'SIGTERM', 5_000));
@@ -212,7 +236,7 @@ async function startStack(): Promise<Stack> {
       return text ? JSON.parse(text) : undefined;
     };
 
-    let masslineUnits: Array<{ id: string; token: string }> = [];
+    let masslineUnits: Array<{ id: string; token: string; principal: string }> = [];
     const massline: Stack['massline'] = {
       name: 'massline',
       worker,
@@ -240,12 +264,20 @@ async function startStack(): Promise<Stack> {
       async prepareDecisions(first) {
         const ids = first.workflowIds.slice(0, DECISION_UNITS).map((w) => w.replace(/^massline-unit-/, ''));
         masslineUnits = [];
-        for (const id of ids) masslineUnits.push({ id, token: (await call('POST', '/api/principals', office, { name: `unit ${id}`, role: 'unit', unitId: id })).token });
+        for (const id of ids) {
+          const p = await call('POST', '/api/principals', office, { name: `unit ${id}`, role: 'unit', unitId: id });
+          masslineUnits.push({ id, token: p.token, principal: p.id });
+        }
       },
       decisionWorkflowIds: () => masslineUnits.map((u) => unitWorkflowId(u.id)),
       async decide(k) {
         const u = masslineUnits[k % masslineUnits.length];
         return (await call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` })).version as number;
+      },
+      async decideRaw(k) {
+        const u = masslineUnits[k % masslineUnits.length];
+        const actor = { id: u.principal, role: 'unit' as const, name: `unit ${u.id}`, unitId: u.id };
+        return (await client.workflow.getHandle(unitWorkflowId(u.id)).executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })).version;
       },
       async getUnit(k, minVersion) {
         const u = masslineUnits[k % masslineUnits.length];
@@ -428,6 +460,15 @@ async function decisionPart(stack: Stack, round: number) {
       return { ...loop, cost, decisions: loop.latencies.length };
     });
     const c = `${concurrency} connection${concurrency > 1 ? 's' : ''}`;
+    if (concurrency === 1) {
+      // What the API adds: the same Update sent by a client straight to massline's workflow, beside the bare one.
+      const raw = await ab(stack, round, async (side) =>
+        closedLoop(1, DECISION_SECONDS / 2, async (i) => {
+          await (side.name === 'massline' ? stack.massline.decideRaw(i) : side.decide(i));
+        }),
+      );
+      record('decision', `the Update from a raw client p50, ${c}`, 'ms', false, percentile(raw.massline.latencies, 50), percentile(raw.bare.latencies, 50));
+    }
     record('decision', `decision p50, ${c}`, 'ms', false, percentile(r.massline.latencies, 50), percentile(r.bare.latencies, 50), concurrency === 1 ? 1.25 : 1.5);
     record('decision', `decision p99, ${c}`, 'ms', false, percentile(r.massline.latencies, 99), percentile(r.bare.latencies, 99));
     record('decision', `decisions per second, ${c}`, '/s', true, r.massline.perSecond, r.bare.perSecond, concurrency === 10 ? 0.7 : undefined);
@@ -546,7 +587,11 @@ async function main(): Promise<void> {
     // installed already
   }
   const began = new Date();
-  say(`baseline bench ${began.toISOString()}: massline beside a bare Temporal baseline, A/B alternated, ${ROUNDS} rounds; parts ${[...PARTS].join(', ')}; ${cpus().length} cores; load ${loadText()}`);
+  say(
+    `baseline bench ${began.toISOString()}: massline beside a bare Temporal baseline, A/B alternated, ${ROUNDS} rounds; parts ${[...PARTS].join(', ')}; ` +
+      `storage ${DURABLE ? 'durable (dev server on a SQLite file, PostgreSQL with fsync)' : 'in memory'}; ${cpus().length} cores; load ${loadText()}` +
+      (MASSLINE_ROOT !== root ? `; massline's worker and API from ${MASSLINE_ROOT}` : ''),
+  );
   const needsStack = ['start', 'decision', 'lag', 'read', 'memory', 'scale'].some((p) => PARTS.has(p));
   if (needsStack) {
     const stack = await startStack();
@@ -608,10 +653,12 @@ async function main(): Promise<void> {
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(json, null, 2)}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -27,14 +27,12 @@ const { writeUnitRow } = proxyActivities<BareActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-export async function bareUnitWorkflow(input: BareUnitInput): Promise<{ version: number; decisions: number }> {
+export async function bareUnitWorkflow(input: BareUnitInput): Promise<{ version: number; last?: BareDecision }> {
   let version = 0;
-  let decisions = 0;
   let last: BareDecision | undefined;
   let finished = false;
   setHandler(decideUpdate, (decision) => {
     last = decision;
-    decisions++;
     return { version: ++version };
   });
   setHandler(finishSignal, () => {
@@ -44,5 +42,5 @@ export async function bareUnitWorkflow(input: BareUnitInput): Promise<{ version:
   sleep(input.windowMs).catch(() => undefined);
   await writeUnitRow({ unitId: input.unitId, version });
   await condition(() => finished);
-  return { version, decisions: last ? decisions : 0 };
+  return { version, ...(last ? { last } : {}) };
 }
