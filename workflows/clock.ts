@@ -8,7 +8,8 @@ import { CLOCK_INDEPENDENT_COMMANDS } from './patches';
 
 /**
  * Whether this run follows the rule above. Asked once, at the start of a run: runs recorded before the rule
- * replay as they ran until they continue as new; every new run records the patch marker and follows it.
+ * replay as they ran until they continue as new; every new run records the patch marker and follows it (units,
+ * items and programmes ask `projectsInTask()` first, whose marker implies this rule: see workflows/patches.ts).
  */
 export const clockIndependentCommands = (): boolean => patched(CLOCK_INDEPENDENT_COMMANDS);
 

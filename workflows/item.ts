@@ -57,8 +57,9 @@ import { batchKey, campaignIdKey, cardKey, holdsAttributes, kindKey, unitCodeKey
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
-  const clockIndependent = clockIndependentCommands();
   const inTask = projectsInTask();
+  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
+  const clockIndependent = inTask || clockIndependentCommands();
   const s: ItemState = input.carried?.state ?? newItemState(input, Date.now());
   const reported = input.carried?.reported ?? { status: null, card: null };
   let projectedVersion = input.carried?.projectedVersion ?? 0;

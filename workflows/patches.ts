@@ -7,6 +7,8 @@ export const CLOCK_INDEPENDENT_COMMANDS = 'clock-independent-commands';
 
 /**
  * A decision's projection runs in the workflow task that took it, as a local activity; search attributes a run
- * already holds are not written again (workflows/projection.ts).
+ * already holds are not written again (workflows/projection.ts). Units, items and programmes ask it first, and a
+ * run that has it follows the clock rule without asking for that one too: each patch a run asks for costs it a
+ * marker and an upsert of TemporalChangeVersion, so a new run records one.
  */
 export const PROJECTIONS_IN_TASK = 'projections-in-the-deciding-task';

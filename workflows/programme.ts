@@ -27,8 +27,9 @@ import { campaignIdKey, cardKey, kindKey } from './search-attributes';
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
   // Runs that follow the clock rule (workflows/clock.ts) also project their view into the read model.
-  const clockIndependent = clockIndependentCommands();
   const inTask = projectsInTask();
+  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
+  const clockIndependent = inTask || clockIndependentCommands();
   const view: ProgrammeView = input.carried?.view ?? newProgrammeView(input, Date.now());
   let escalating = 0;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;

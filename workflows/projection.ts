@@ -11,9 +11,10 @@ import { PROJECTIONS_IN_TASK } from './patches';
 type Projections = Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectProgramme'>;
 
 /**
- * Whether this run projects in its deciding task. Asked once, at the start of a run: runs recorded before
- * replay as they ran (an activity per projection, and the search attributes upserted again in the first task)
- * until they continue as new; every new run records the patch marker.
+ * Whether this run projects in its deciding task. Asked once, at the start of a run, before the clock rule's
+ * patch (a run that has this one follows that rule too): runs recorded before replay as they ran (an activity
+ * per projection, and the search attributes upserted again in the first task) until they continue as new; every
+ * new run records this patch's marker, and only this one.
  */
 export const projectsInTask = (): boolean => patched(PROJECTIONS_IN_TASK);
 

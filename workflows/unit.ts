@@ -91,8 +91,9 @@ import { batchKey, campaignIdKey, cardKey, holdsAttributes, kindKey, phaseKey, u
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
   const workflowId = workflowInfo().workflowId;
-  const clockIndependent = clockIndependentCommands();
   const inTask = projectsInTask();
+  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
+  const clockIndependent = inTask || clockIndependentCommands();
   const state: UnitState = input.carried?.state ?? newUnitState(input, plan, Date.now());
   const attributes = (v: UnitView): SearchAttributePair[] => [
     { key: campaignIdKey, value: input.campaignId },

@@ -272,9 +272,19 @@ async function threadPipeline(
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   } finally {
+    // Told it is over, the thread ends its replay worker and its runtime and exits; a thread that does not
+    // (it failed) is stopped.
+    if (!done && !failed) {
+      thread.postMessage({ end: true });
+      const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, THREAD_EXIT_MS).unref())]);
+    }
     await thread.terminate();
   }
 }
+
+/** How long a replay thread may take to close its runtime once told it is over. */
+const THREAD_EXIT_MS = 5_000;
 
 /**
  * The replay thread: a replay worker of the SDK fed from the thread's messages, answering each history with its
@@ -293,6 +303,7 @@ async function* feed() {
   for (;;) {
     while (!queue.length) await new Promise((resolve) => (wake = resolve));
     const m = queue.shift();
+    if (m.end) return;
     yield { workflowId: m.workflowId, history: proto.temporal.api.history.v1.History.decode(m.bytes) };
   }
 }
@@ -300,6 +311,8 @@ async function* feed() {
   for await (const result of Worker.runReplayHistories({ workflowBundle: workerData.bundle }, feed())) {
     parentPort.postMessage(result.error ? { error: String(result.error && result.error.message || result.error), name: result.error && result.error.name } : {});
   }
+  await Runtime.instance().shutdown().catch(() => undefined);
+  parentPort.close();
 })().catch((e) => { throw e; });
 `;
 
