@@ -122,6 +122,7 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         firedAt: input.firedAt,
         recipients: [...new Set(input.to)],
         summary,
+        measure: measure ?? null,
       };
       const recorded = await deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
         escalationKey: input.key,

@@ -216,6 +216,32 @@ describe('recordEscalation', () => {
     });
   });
 
+  it("keeps the facts the console words a rung with as fields: the unit's code and name, the item's owner", async () => {
+    const activities = createActivities(deps());
+    const [{ id: officeId }] = await dataSource.query(
+      `INSERT INTO principals (name, role, token_hash) VALUES ('office', 'office', encode(sha256(gen_random_uuid()::text::bytea), 'hex')) RETURNING id`,
+    );
+    const [{ id: campaignId }] = await dataSource.query(
+      `INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('c', '{}'::jsonb, now(), $1) RETURNING id`,
+      [officeId],
+    );
+    const [{ id: groupId }] = await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'g') RETURNING id`, [campaignId]);
+    const [{ id: unitId }] = await dataSource.query(
+      `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'HZ-001', '市财政局', 'organ', 'municipal', 1, $2) RETURNING id`,
+      [campaignId, groupId],
+    );
+    const itemId = `${unitId}.item-1`;
+    await dataSource.query(
+      `INSERT INTO item_states (item_id, unit_id, campaign_id, group_id, status, card, deadline, measure, owner, view, version)
+       VALUES ($1, $2, $3, $4, 'open', 'none', now(), 'm', '办公室主任 李某', '{}'::jsonb, 1)`,
+      [itemId, unitId, campaignId, groupId],
+    );
+    const input = escalation({ unitId, itemId, campaignId, groupId, key: `massline-item-${itemId}:2013-12-31T00:00:00.000Z:red`, rung: 'red' });
+    await activities.recordEscalation(input);
+    const [row] = await dataSource.query('SELECT unit_code, unit_name, owner, programme_name, goal_title FROM escalations WHERE key = $1', [input.key]);
+    expect(row).toEqual({ unit_code: 'HZ-001', unit_name: '市财政局', owner: '办公室主任 李某', programme_name: null, goal_title: null });
+  });
+
   it('starts no delivery when the outbox is the only channel', async () => {
     const activities = createActivities(deps());
     const input = escalation();

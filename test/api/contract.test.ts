@@ -458,6 +458,8 @@ describe('idempotency', () => {
 
 describe('public channels', () => {
   it('rate-limits opinions and objections per client address (429 with Retry-After)', async () => {
+    // The window is the deployment's (in PostgreSQL): this address's earlier calls to the other API are in it.
+    await apiContextOf(api.app).dataSource.query('DELETE FROM rate_limit_windows');
     const limited = await startApi({ db: api.db, env: { MASSLINE_PUBLIC_RATE_LIMIT: '3' } });
     try {
       const statuses: number[] = [];

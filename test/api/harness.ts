@@ -2,7 +2,8 @@
 // queue of its own and, when asked, a worker in this process running the real workflows and activities.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { bundleMasslineWorkflows } from '../../apps/worker/src/worker';
 import { apiContextOf, createApp, type ApiDeps, type MasslineApi } from '../../apps/api/src/main';
 import { JsonLogger } from '../../apps/api/src/common/logger';
 import type { MasslineConfig } from '../../libs/config/src';
@@ -43,9 +44,8 @@ export interface StartOptions {
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
 let bundle: Promise<WorkflowBundle> | undefined;
-/** The workflow bundle, built once per test file. */
-export const workflowBundle = () =>
-  (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet }));
+/** The workflow bundle as the worker builds it (its interceptors included), built once per test file. */
+export const workflowBundle = () => (bundle ??= bundleMasslineWorkflows(quiet));
 
 let runtimeInstalled = false;
 /** The worker runtime logs at WARN: test output stays readable (once per process, before the first worker). */

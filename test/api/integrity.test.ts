@@ -96,6 +96,12 @@ it('3. a campaign whose workflow task fails on every attempt reads "stalled", an
     `INSERT INTO campaigns (name, plan, status, starts_at, created_by) VALUES ($1, $2, 'draft', $3, $4) RETURNING id`,
     [`from year 9999 ${randomUUID()}`, JSON.stringify(plan), '2013-07-08T00:00:00+08:00', w.ids.auditor],
   );
+  // (with a unit: a campaign without one is refused before its workflow starts)
+  const [{ id: groupId }] = await db().query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'G') RETURNING id`, [id]);
+  await db().query(
+    `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'Y-1', 'unit', 'organ', 'municipal', 1, $2)`,
+    [id, groupId],
+  );
   expect((await api.call('POST', `/api/campaigns/${id}/start`, { token: w.tokens.office })).status).toBe(202);
   const stalled = await eventually(async () => {
     const r = await api.call('GET', `/api/campaigns/${id}`, { token: w.tokens.office });

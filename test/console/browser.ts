@@ -4,7 +4,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { findChromium } from '../../scripts/lib/browser';
 
 export const OUTPUT_DIR = path.join(__dirname, 'output');
@@ -29,13 +29,28 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** A fresh context (its own storage: a person in their own browser), in China's time zone, 1280×900. */
-export async function newPerson(browser: Browser, baseURL: string, locale = 'zh-CN'): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A fresh context (its own storage: a person in their own browser), by default in China's time zone at 1280×900;
+ * `timezoneId` and `viewport` set another machine (a browser set to UTC, a phone of 390×844).
+ */
+export async function newPerson(
+  browser: Browser,
+  baseURL: string,
+  locale = 'zh-CN',
+  o: { timezoneId?: string; viewport?: { width: number; height: number }; isMobile?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   // Reduced motion: the console then draws without animations, so what axe and screenshots see is settled.
-  const context = await browser.newContext({ baseURL, locale, timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
+  const context = await browser.newContext({
+    baseURL,
+    locale,
+    timezoneId: o.timezoneId ?? 'Asia/Shanghai',
+    viewport: o.viewport ?? { width: 1280, height: 900 },
+    ...(o.isMobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+    reducedMotion: 'reduce',
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(90_000);
-  page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
+  page.on('pageerror', (e) => console.error(`[browser] ${e.stack ?? e.message}`));
   return { context, page };
 }
 
@@ -68,4 +83,28 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(OUTPUT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** Types a date (`YYYY-MM-DD`) or a date-time (`YYYY-MM-DD HH:mm`) into an Ant Design picker and commits it. */
+export async function pick(input: Locator, value: string): Promise<void> {
+  await input.click();
+  await input.fill(value);
+  // Tab, not Enter: Enter in a form's field submits the form.
+  await input.press('Tab');
+  // The picker's panel closes once the value is taken.
+  await input.page().locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+/** The confirmation an irreversible action asks for: checks what it says, then confirms (or cancels). */
+export async function answerConfirmation(page: Page, answer: 'ok' | 'cancel', says?: RegExp | string): Promise<string> {
+  // The whole dialog: its title (what) and its summary (what will happen).
+  await page.getByTestId('confirm-summary').last().waitFor();
+  const summary = page.getByRole('dialog').filter({ has: page.getByTestId('confirm-summary') }).last();
+  const text = await summary.innerText();
+  if (says && !(typeof says === 'string' ? text.includes(says) : says.test(text))) {
+    throw new Error(`the confirmation does not say ${String(says)}: ${JSON.stringify(text)}`);
+  }
+  await page.getByTestId(answer === 'ok' ? 'confirm-ok' : 'confirm-cancel').last().click();
+  await summary.waitFor({ state: 'detached' });
+  return text;
 }

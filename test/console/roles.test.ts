@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { buildWorld, type World } from '../api/world';
-import { launchBrowser, newPerson, screenshot, seriousViolations, type AxeFinding } from './browser';
+import { answerConfirmation, launchBrowser, newPerson, pick, screenshot, seriousViolations, type AxeFinding } from './browser';
 
 // A loaded machine slows a browser a lot: generous bounds, every wait on a condition.
 jest.setTimeout(300_000);
@@ -74,22 +74,43 @@ describe('the console', () => {
       await page.getByTestId('new-campaign').click();
       await page.getByTestId('plan-timeline').waitFor();
       await audit(page, 'plan editor');
+      // In human terms: the red card 14 days overdue, the reminder 7 days before (no ISO-8601 codes).
+      expect(await page.getByLabel('红牌：天数').first().inputValue()).toBe('14');
+      expect(await page.getByLabel('提醒：天数').inputValue()).toBe('7');
+      await page.getByText('截止前').first().waitFor();
+      // The timeline's first month is the month the plan starts in (the campaign's zone).
+      const thisMonth = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+      expect(await page.getByTestId('plan-timeline').locator('[data-month]').first().getAttribute('data-month')).toBe(thisMonth);
+      // The plan's own years: one without an official arrangement says so, and the office loads it as data.
+      const year = Number(thisMonth.slice(0, 4));
+      const missing = page.getByTestId('holiday-years').locator(`[data-year="${year}"][data-loaded="false"]`);
+      await missing.getByText(`${year}年尚未载入官方节假日安排`).waitFor();
+      await page.getByTestId(`load-holidays-${year}`).click();
+      await page.getByLabel('依据（通知文号）').fill('国办发明电（测试）');
+      await page.getByLabel('放假日期（YYYY-MM-DD，逗号或换行分隔）').fill(`${year}-10-01, ${year}-10-02, ${year}-10-03`);
+      await page.getByRole('button', { name: '载入', exact: true }).last().click();
+      await page.getByTestId('holiday-years').locator(`[data-year="${year}"][data-loaded="true"]`).waitFor();
+      expect(await page.getByLabel('节假日（YYYY-MM-DD，逗号分隔）').inputValue()).toContain(`${year}-10-01`);
       // An error names its field: a phase window ending before it starts is refused next to that field.
       const p1End = page.locator('#plan_batches_0_phases_P1_endsAt');
       const p1EndValue = await p1End.inputValue();
-      await p1End.fill('2000-01-01');
+      await pick(p1End, '2000-01-01');
       await page.getByLabel('活动名称').fill('2013年群众路线教育实践活动');
       await page.getByTestId('create-campaign').click();
-      await page.locator('#plan_batches_0_phases_P1_endsAt_help').waitFor();
-      await p1End.fill(p1EndValue);
+      // Worded in Chinese, on the field it names.
+      await page.locator('#plan_batches_0_phases_P1_endsAt_help').getByText(/截止日期须晚于开始日期|环节/).waitFor();
+      await pick(p1End, p1EndValue);
       await page.getByTestId('create-campaign').click();
       await page.getByTestId('campaign-name').filter({ hasText: '2013年群众路线教育实践活动' }).waitFor();
       const campaignId = page.url().split('/').pop()!.split('?')[0];
 
       await page.getByRole('tab', { name: '督导组' }).click();
       await page.getByLabel('督导组名称').fill('第一督导组');
-      await page.getByRole('button', { name: '组建督导组' }).click();
+      await page.getByRole('button', { name: '组建督导组', exact: true }).click();
       await page.getByRole('cell', { name: '第一督导组' }).waitFor();
+      // The form is reset for the next group, and none of its fields is left in error.
+      expect(await page.getByLabel('督导组名称').inputValue()).toBe('');
+      expect(await page.locator('.ant-form-item-has-error').count()).toBe(0);
 
       await page.getByRole('tab', { name: '单位报名' }).click();
       const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'massline-enrol-')), 'units.csv');
@@ -105,11 +126,14 @@ describe('the console', () => {
       const progress = page.getByTestId('enrol-progress');
       await progress.getByText('新报名 3').waitFor();
       await progress.getByText('出错 1').waitFor();
+      // Three of four in: not a failure (no red bar), the row in error says why below.
+      expect(await progress.locator('.ant-progress-status-exception').count()).toBe(0);
       // The refused row says why, on its line.
       await page.getByTestId('enrol-results').getByRole('row', { name: /bad code/ }).getByText(/code/).first().waitFor();
       await audit(page, 'enrolment');
 
       await page.getByTestId('start-campaign').click();
+      await answerConfirmation(page, 'ok', /3 个参加单位/);
       await page.getByTestId('campaign-status').filter({ hasText: '进行中' }).waitFor();
       await page.getByRole('tab', { name: '总览' }).click();
       const lights = page.getByTestId('lights');
@@ -140,8 +164,8 @@ describe('the console', () => {
     }
   });
 
-  /** `YYYY-MM-DDTHH:mm` in China, what a datetime-local input holds in the test browser (Asia/Shanghai). */
-  const shanghai = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
+  /** `YYYY-MM-DD HH:mm` in China, as a date-time picker of the campaign (+08:00) takes it. */
+  const shanghai = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
   const minutesAgo = (m: number) => Date.now() - m * 60_000;
 
   it('unit: a refused request names the unmet gates beside it; P1 records, P2 granted, the problem, and a meeting the supervisor attended', async () => {
@@ -154,8 +178,8 @@ describe('the console', () => {
       await audit(page, 'unit home');
       // Too early: the 409 lists the gates still unmet, next to the button.
       await page.getByTestId('request-transition').click();
-      const refusal = page.getByRole('alert').filter({ hasText: 'gate.P2.study-record' });
-      await refusal.waitFor();
+      const refusal = page.getByRole('alert').filter({ has: page.locator('[data-rule="gate.P2.study-record"]') });
+      await refusal.getByText('进入第二环节前须至少有一条学习记录').waitFor();
       await refusal.getByText('至少收到一条意见').waitFor();
 
       const records = page.getByTestId('record-form');
@@ -174,7 +198,7 @@ describe('the console', () => {
       await page.getByTestId('pending-transition').waitFor();
       const pending = (await as(world.tokens.office)('GET', U)).body.pendingTransition;
       expect((await as(world.tokens.supA)('POST', `${U}/transitions/${pending.id}/decision`, { approve: true, comment: '第一环节材料齐全' })).status).toBe(200);
-      await page.getByText('进入 P2 已获批准').waitFor();
+      await page.getByText('进入“查摆问题、开展批评”已获批准').waitFor();
 
       // P2: a problem with its source and "four winds" category, the comparison-check materials.
       await page.getByRole('tab', { name: '查摆问题' }).click();
@@ -196,7 +220,7 @@ describe('the console', () => {
       // The meeting: scheduled here, attended start to end by supervisor A, recorded held: valid.
       await page.getByRole('tab', { name: '专题民主生活会' }).click();
       const schedule = page.getByTestId('meeting-schedule-form');
-      await schedule.getByLabel('会议时间').fill(shanghai(minutesAgo(120)));
+      await pick(schedule.getByLabel('会议时间'), shanghai(minutesAgo(120)));
       await schedule.getByLabel('地点').fill('三楼会议室');
       await schedule.getByRole('button', { name: '安排' }).click();
       await page.getByTestId('meeting').getByText('三楼会议室').waitFor();
@@ -207,10 +231,12 @@ describe('the console', () => {
       const colleague = await as(world.tokens.office)('POST', '/api/principals', { name: 'supervisor A2', role: 'supervisor', groupId: world.groupA });
       expect((await as(colleague.body.token)('POST', `${U}/meeting/attendance`, { arrivedAt: arrived, leftAt: left })).status).toBe(200);
       const held = page.getByTestId('meeting-held-form');
-      await held.getByLabel('开始时间').fill(shanghai(minutesAgo(100)));
-      await held.getByLabel('结束时间').fill(shanghai(minutesAgo(20)));
+      await pick(held.getByLabel('开始时间'), shanghai(minutesAgo(100)));
+      await pick(held.getByLabel('结束时间'), shanghai(minutesAgo(20)));
       await held.getByLabel('会议记录').fill('开展批评与自我批评，督导组全程参与');
       await held.getByRole('button', { name: '提交' }).click();
+      // Recording is final: it asks first (the attestation covers the meeting: no warning).
+      await answerConfirmation(page, 'ok', /覆盖会议全程/);
       await page.getByTestId('meeting').getByText('已召开，有效').waitFor();
       for (const gate of ['gate.P3.problem', 'gate.P3.comparison-check', 'gate.P3.valid-meeting']) {
         await page.getByTestId(`gate-${gate}`).and(page.locator('[data-met="true"]')).waitFor();
@@ -263,12 +289,16 @@ describe('the console', () => {
       await transition.getByRole('button', { name: '批准' }).click();
       await transition.getByText('请说明理由').waitFor();
       await transition.getByLabel('理由（记入历史）').fill('民主生活会督导组全程参与，第二环节材料齐全');
+      // The materials behind the request can be read before deciding.
+      await transition.getByText('查看单位的材料').click();
+      await transition.getByTestId('evidence-meeting').getByText('开展批评与自我批评，督导组全程参与').waitFor();
       await transition.getByRole('button', { name: '批准' }).click();
+      await answerConfirmation(page, 'ok', /批准后单位立即进入下一环节/);
       await transition.waitFor({ state: 'detached' });
       expect((await as(world.tokens.office)('GET', `/api/units/${world.unitA}`)).body.phase).toBe('P3');
 
-      await meeting.getByLabel('到会时间').fill(shanghai(meetingAt - 5 * 60_000));
-      await meeting.getByLabel('离会时间').fill(shanghai(Date.now() - 60_000));
+      await pick(meeting.getByLabel('到会时间'), shanghai(meetingAt - 5 * 60_000));
+      await pick(meeting.getByLabel('离会时间'), shanghai(Date.now() - 60_000));
       await meeting.getByRole('button', { name: '证明到会' }).click();
       await meeting.waitFor({ state: 'detached' });
       const view = (await as(world.tokens.office)('GET', U2)).body;
@@ -298,11 +328,12 @@ describe('the console', () => {
       await book.getByLabel('整改措施').fill('会议数量压缩三分之一');
       await book.getByLabel('责任人').fill('办公室主任 李某');
       const deadline = new Date(Date.now() + 20 * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10);
-      await book.getByLabel('完成时限').fill(deadline);
+      await pick(book.getByLabel('完成时限'), deadline);
       await page.getByTestId('save-task-book').click();
       await page.getByTestId('task-book-status').getByText('草稿').waitFor();
       await audit(page, 'task book editor');
       await page.getByTestId('publish-task-book').click();
+      await answerConfirmation(page, 'ok', /锁定/);
       await page.getByTestId('task-book-status').getByText('公示中').waitFor();
       expectNoSeriousViolations();
     } catch (e) {
@@ -381,9 +412,16 @@ describe('the console', () => {
       await page.getByTitle('rehearsal').click();
       await page.getByRole('link', { name: 'unit 0' }).click();
       const timeline = page.getByTestId('timeline');
-      await timeline.getByText('gate.P2.study-record').first().waitFor();
+      await timeline.locator('[data-rule="gate.P2.study-record"]').getByText('进入第二环节前须至少有一条学习记录').first().waitFor();
       await timeline.getByText('第一环节材料齐全').waitFor();
       await audit(page, 'auditor timeline');
+      // To the second, in the campaign's zone; filtered to the refusals, every row is one.
+      expect(await timeline.locator('tbody tr.ant-table-row').first().locator('td').first().innerText()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      await page.getByRole('combobox', { name: '结果' }).click();
+      await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('被拒绝').click();
+      const rows = timeline.locator('tbody tr.ant-table-row');
+      await rows.first().waitFor();
+      expect(await rows.count()).toBe(await rows.filter({ hasText: '被拒绝' }).count());
       const download = page.waitForEvent('download');
       await page.getByTestId('download-history').click();
       const file = await (await download).path();

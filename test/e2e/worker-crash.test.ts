@@ -26,6 +26,9 @@ async function startWorkerProcess(api: ApiUnderTest): Promise<WorkerProcess> {
     TEMPORAL_TASK_QUEUE: api.config.temporal.taskQueue,
     DATABASE_URL: api.db.url,
     LOG_LEVEL: 'info',
+    // No engine metrics port (other tests run workers at the same time), and its files in this run's folder.
+    MASSLINE_WORKER_METRICS_PORT: '0',
+    MASSLINE_DATA_DIR: api.config.dataDir,
   };
   const child = spawn(process.execPath, [workerMain], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -2,7 +2,8 @@
 // cut off (the API was killed, the connection dropped or refused) or timed out is sent again with the same key
 // until it gets an answer. So is a call whose key is still held by a request that died with its API (409
 // idempotency-key.in-flight: "retry shortly"). Every call is recorded: when it was first sent, when it was
-// answered, how many attempts it took and why it was repeated.
+// answered, how many attempts it took and why it was repeated. A caller may give up on a call before sending it
+// again (`giveUp`): the fault suite does for a call on a workflow found stuck, which no retry can move.
 import { randomUUID } from 'node:crypto';
 
 export interface CallOptions {
@@ -23,6 +24,18 @@ export interface Answer<T = any> {
   replayed: boolean;
 }
 
+/** A call given up before it was sent again: `giveUp` said why (e.g. its workflow is stuck, left for an operator). */
+export class GaveUp extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(`${method} ${path}: given up (${why})`);
+    this.name = 'GaveUp';
+  }
+}
+
 export type RetryReason = 'unavailable (503)' | 'connection lost' | 'timed out' | 'key in flight (409)' | 'request timeout (408)';
 
 export class RetryingClient {
@@ -35,7 +48,12 @@ export class RetryingClient {
 
   constructor(
     private readonly baseUrl: () => string,
-    private readonly opts: { attemptTimeoutMs?: number; giveUpAfterMs?: number } = {},
+    private readonly opts: {
+      attemptTimeoutMs?: number;
+      giveUpAfterMs?: number;
+      /** Asked before a call is sent again: a reason to give up on it (GaveUp), or undefined to go on. */
+      giveUp?: (method: string, path: string) => string | undefined;
+    } = {},
   ) {}
 
   async call<T = any>(method: string, path: string, o: CallOptions = {}): Promise<Answer<T>> {
@@ -85,6 +103,8 @@ export class RetryingClient {
           last = String((err as Error).message);
         }
         this.retries.set(reason, (this.retries.get(reason) ?? 0) + 1);
+        const why = this.opts.giveUp?.(method, path);
+        if (why) throw new GaveUp(method, path, why);
         if (Date.now() > giveUpAt) throw new Error(`${method} ${path}: no answer after ${attempts} attempts (last: ${reason}: ${last})`);
         await new Promise((r) => setTimeout(r, pause));
         pause = Math.min(pause * 2, 2_000);

@@ -45,6 +45,9 @@ function startWorker(): ChildProcess {
       TEMPORAL_TASK_QUEUE: taskQueue,
       DATABASE_URL: db.url,
       LOG_LEVEL: 'warn',
+      // Two workers side by side: no engine metrics port to share, and their files in this run's folder.
+      MASSLINE_WORKER_METRICS_PORT: '0',
+      MASSLINE_DATA_DIR: testServices().runDir,
     },
     stdio: 'ignore',
   });

@@ -1,6 +1,6 @@
 // The fault suite's ledger, pure: which rungs came due (per deadline, until it was replaced or the item closed;
 // per phase window, until the unit left the phase), how due and fired compare, and when the firing process was back.
-import { backAt, compare, dueRungs, firesFrom, itemRungKey, spread, windowRungKey, type ItemRecord, type UnitRecord } from './ledger';
+import { backAt, compare, dueMomentOf, dueRungs, firedBeforeDue, firesFrom, itemRungKey, spread, windowRungKey, type ItemRecord, type UnitRecord } from './ledger';
 
 const ladder = [
   { rung: 'reminder' as const, offset: '-PT10S' },
@@ -93,6 +93,34 @@ describe('due against fired', () => {
     expect(c.doubled).toEqual([{ key: k('reminder'), times: 2 }]);
     // The same deadline written with another offset is the same deadline.
     expect(itemRungKey('x', '2030-03-01T16:00:00+08:00', 'red')).toBe(itemRungKey('x', T, 'red'));
+  });
+});
+
+describe('a rung recorded as fired before it was due', () => {
+  const windowEnds = { P1: iso(T), P2: iso(T + 60_000) };
+
+  it("is due at its deadline's or its window's moment, moved by its rung's offset", () => {
+    expect(dueMomentOf(itemRungKey('u.item-1', T, 'reminder'), plan, windowEnds)! - T).toBe(-10_000);
+    expect(dueMomentOf(itemRungKey('u.item-1', T, 'referral'), plan, windowEnds)! - T).toBe(20_000);
+    expect(dueMomentOf(windowRungKey('u', 'P2', 'red'), plan, windowEnds)! - T).toBe(75_000);
+    expect(dueMomentOf(windowRungKey('u', 'P3', 'red'), plan, windowEnds)).toBeUndefined();
+  });
+
+  it('is named, against the plan and against the dueAt its record carries', () => {
+    const early = firedBeforeDue(
+      [
+        { key: itemRungKey('u.item-1', T, 'yellow'), firedAt: T }, // at its moment: fine
+        { key: itemRungKey('u.item-1', T, 'red'), firedAt: T + 9_999 }, // a millisecond early
+        { key: windowRungKey('u', 'P1', 'yellow'), firedAt: T + 5_000, dueAt: T + 6_000 }, // early by its own record
+        { key: windowRungKey('u', 'P1', 'red'), firedAt: T + 40_000 }, // late: fine
+      ],
+      plan,
+      windowEnds,
+    );
+    expect(early.map((e) => [e.key, e.dueMs - T])).toEqual([
+      [itemRungKey('u.item-1', T, 'red'), 10_000],
+      [windowRungKey('u', 'P1', 'yellow'), 6_000],
+    ]);
   });
 });
 

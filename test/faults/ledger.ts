@@ -89,6 +89,43 @@ export function dueRungs(
   return due;
 }
 
+/**
+ * When the rung a key names was due: its deadline (an item's) or its window's end (a unit's phase), moved by
+ * the rung's offset in the plan's ladder. Undefined for a key of another kind or a rung the ladder lacks.
+ */
+export function dueMomentOf(
+  key: string,
+  plan: { ladder: readonly LadderRung[]; windowLadder: readonly LadderRung[]; calendar: CalendarPlan },
+  windowEnds: Record<string, string>,
+): number | undefined {
+  const [kind, , moment, rung] = key.split('|');
+  if (kind === 'item') return ladderSchedule(new Date(Number(moment)).toISOString(), plan.ladder, plan.calendar).find((s) => s.rung === rung)?.dueMs;
+  if (kind === 'window' && windowEnds[moment]) return ladderSchedule(windowEnds[moment], plan.windowLadder, plan.calendar).find((s) => s.rung === rung)?.dueMs;
+  return undefined;
+}
+
+export interface RecordedFiring extends FiredRung {
+  /** The moment the record itself says the rung was due (a workflow view's `dueAt`), if it says one. */
+  dueAt?: number;
+}
+
+/**
+ * The rungs whose record says they fired before they were due: before the moment the plan gives them, or before
+ * the `dueAt` the record carries. Nothing a workflow records may say so (workflows/clock.ts).
+ */
+export function firedBeforeDue(
+  fired: RecordedFiring[],
+  plan: { ladder: readonly LadderRung[]; windowLadder: readonly LadderRung[]; calendar: CalendarPlan },
+  windowEnds: Record<string, string>,
+): Array<RecordedFiring & { dueMs: number }> {
+  const early: Array<RecordedFiring & { dueMs: number }> = [];
+  for (const f of fired) {
+    const dueMs = Math.max(dueMomentOf(f.key, plan, windowEnds) ?? -Infinity, f.dueAt ?? -Infinity);
+    if (Number.isFinite(dueMs) && f.firedAt < dueMs) early.push({ ...f, dueMs });
+  }
+  return early;
+}
+
 export interface Comparison {
   /** Each due rung with the moment it fired (if it fired exactly once, that moment). */
   matched: Array<DueRung & { firedAt: number }>;

@@ -1,5 +1,8 @@
 // The `massline` command dispatches to its subcommands and says how to use it.
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -59,5 +62,25 @@ describe('bin/massline', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stdout).toContain('PORT must be an integer');
+  });
+
+  it('names a worker metrics port in use before starting anything, and so does the worker itself', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = String((busy.address() as net.AddressInfo).port);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-cli-metrics-'));
+    try {
+      const env = { ...process.env, HOST: '127.0.0.1', MASSLINE_WORKER_METRICS_PORT: port, MASSLINE_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://massline@127.0.0.1:1/massline' };
+      const up = spawnSync(process.execPath, [path.join(root, 'bin', 'massline'), 'up'], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+      expect(up.status).toBe(1);
+      expect(up.stdout).toContain(`port ${port} (the worker's metrics) is in use: set MASSLINE_WORKER_METRICS_PORT to another port`);
+      const worker = spawnSync(process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+      expect(worker.status).toBe(1);
+      expect(worker.stderr).toContain(`the engine's metrics cannot listen on 127.0.0.1:${port}`);
+      expect(worker.stderr).toContain('set MASSLINE_WORKER_METRICS_PORT to a free port, or 0 for none');
+    } finally {
+      busy.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

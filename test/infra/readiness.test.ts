@@ -63,6 +63,10 @@ describe('/health/ready', () => {
     it('is 503 naming the frontend, and engine calls answer 503 without being sent', async () => {
       const campaign = await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, body: { name: 'engine gone' } });
       expect(campaign.status).toBe(201);
+      // (a campaign with a unit: one without is refused before the engine is asked)
+      const group = await api.call('POST', `/api/campaigns/${campaign.body.id}/groups`, { token: OFFICE_TOKEN, body: { name: 'G' } });
+      const unit = { code: 'E-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.body.id };
+      expect((await api.call('POST', `/api/campaigns/${campaign.body.id}/units`, { token: OFFICE_TOKEN, body: { units: [unit] } })).status).toBe(200);
       const before = await api.call('GET', '/health/ready');
       expect(before.body.details[0]).toMatchObject({ database: 'up', frontend: 'up', history: 'up', matching: 'up' });
 

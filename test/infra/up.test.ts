@@ -108,14 +108,14 @@ function expectPrivate(dir: string) {
 describe('massline up (embedded Temporal and PostgreSQL)', () => {
   let dataDir: string;
   let env: Record<string, string>;
-  let ports: { api: number; temporal: number; ui: number; pg: number };
+  let ports: { api: number; temporal: number; ui: number; pg: number; metrics: number };
 
   beforeAll(async () => {
     if (!fs.existsSync(cliMain)) throw new Error(`${cliMain} is missing: run npm run build (npm test does)`);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-up-'));
     dataDirOfRun = dataDir;
     fs.chmodSync(dataDir, 0o755); // as a user might have made it: massline up makes it private
-    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), pg: await freePort() };
+    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), pg: await freePort(), metrics: await freePort() };
     env = {
       MASSLINE_DATA_DIR: dataDir,
       PORT: String(ports.api),
@@ -123,6 +123,7 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
       MASSLINE_TEMPORAL_PORT: String(ports.temporal),
       MASSLINE_TEMPORAL_UI_PORT: String(ports.ui),
       MASSLINE_PG_PORT: String(ports.pg),
+      MASSLINE_WORKER_METRICS_PORT: String(ports.metrics),
       TEMPORAL_CLI: testServices().temporal.cliPath,
     };
   });

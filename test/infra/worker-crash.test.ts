@@ -31,6 +31,8 @@ describe('a worker killed with SIGKILL', () => {
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       MASSLINE_DATA_DIR: config.dataDir,
       LOG_LEVEL: 'warn',
+      // No engine metrics port: other tests run workers at the same time.
+      MASSLINE_WORKER_METRICS_PORT: '0',
     };
     const child = spawn(process.execPath, [workerMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d) => (workerLog = (workerLog + String(d)).slice(-20_000)));

@@ -20,6 +20,8 @@ export interface UpPorts {
   temporal: number;
   ui: number;
   pg: number;
+  /** The first worker's engine metrics; worker i exports on metrics + i. */
+  metrics: number;
   /** --cluster only: the other Temporal services. */
   history?: number;
   matching?: number;
@@ -115,8 +117,15 @@ export async function startMasslineUp(opts: StartOptions = {}): Promise<RunningM
         temporalWorker: await freePortPair(taken),
         ui: await freeRun(1, taken),
         pg: await freeRun(1, taken),
+        metrics: await freeRun(workers, taken),
       }
-    : { api: await freeRun(apis, taken), temporal: await freeRun(1, taken), ui: await freeRun(1, taken), pg: await freeRun(1, taken) };
+    : {
+        api: await freeRun(apis, taken),
+        temporal: await freeRun(1, taken),
+        ui: await freeRun(1, taken),
+        pg: await freeRun(1, taken),
+        metrics: await freeRun(workers, taken),
+      };
   const base = { ...process.env };
   for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT', ...(cluster ? ['TEMPORAL_CLI'] : [])]) delete base[key];
   const env: Record<string, string> = {
@@ -126,6 +135,7 @@ export async function startMasslineUp(opts: StartOptions = {}): Promise<RunningM
     MASSLINE_TEMPORAL_PORT: String(ports.temporal),
     MASSLINE_TEMPORAL_UI_PORT: String(ports.ui),
     MASSLINE_PG_PORT: String(ports.pg),
+    MASSLINE_WORKER_METRICS_PORT: String(ports.metrics),
     ...(cluster
       ? {
           MASSLINE_TEMPORAL_HISTORY_PORT: String(ports.history),

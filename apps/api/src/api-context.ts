@@ -4,9 +4,10 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { MasslineConfig } from '../../../libs/config/src';
 import { AuthService } from './auth/auth.service';
-import { RateLimiter } from './auth/rate-limiter';
+import { PgThrottlerStorage } from './auth/rate-limiter';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { IdempotencySweeper } from './common/idempotency.interceptor';
+import { PeriodicSweeper } from './common/sweeper';
 import { JsonLogger } from './common/logger';
 import { ApiMetrics, FAILING_ACTIVITY_FRESH_MS, STUCK_RUNS_NAMED } from './common/metrics';
 import { EscalationsService } from './escalations/escalations.controller';
@@ -21,6 +22,7 @@ import { CampaignsRepository } from './repositories/campaigns.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
 import { MeasuresRepository } from './repositories/measures.repository';
 import { PrincipalsRepository } from './repositories/principals.repository';
+import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ProgrammesRepository } from './repositories/programmes.repository';
 import { ReadModelRepository } from './repositories/read-model.repository';
 import { SignInRepository } from './repositories/sign-in.repository';
@@ -45,11 +47,14 @@ export interface ApiContext {
   config: MasslineConfig;
   /** Started with the app, stopped on shutdown. */
   idempotencySweeper: IdempotencySweeper;
+  /** Removes the public rate limit's windows that emptied (every minute); started and stopped with the app. */
+  rateLimitSweeper: PeriodicSweeper;
   dataSource: DataSource;
   temporal: Client;
   logger: JsonLogger;
   metrics: ApiMetrics;
-  publicLimiter: RateLimiter;
+  /** The public channels' rate limit, in PostgreSQL (shared by every API). */
+  publicRateLimit: PgThrottlerStorage;
   auth: AuthService;
   workflows: WorkflowGateway;
   repositories: {
@@ -66,6 +71,7 @@ export interface ApiContext {
     activityFailures: ActivityFailureRepository;
     stuckRuns: StuckRunRepository;
     signIn: SignInRepository;
+    rateLimits: RateLimitRepository;
   };
   texts: TextStore;
   closers: Array<() => Promise<void>>;
@@ -88,8 +94,8 @@ export function buildApiContext(
   logger: JsonLogger,
   /** What the app opened itself and closes on shutdown, last opened first. */
   closers: Array<() => Promise<void>> = [],
-  /** The clock of the public rate limit (tests move it). */
-  clock: () => number = Date.now,
+  /** The clock of the public rate limit (tests move it); the database's by default. */
+  clock?: () => number,
 ): ApiContext {
   const repositories = {
     principals: new PrincipalsRepository(dataSource),
@@ -105,6 +111,7 @@ export function buildApiContext(
     activityFailures: new PgActivityFailureRepository(dataSource),
     stuckRuns: new PgStuckRunRepository(dataSource),
     signIn: new SignInRepository(dataSource),
+    rateLimits: new RateLimitRepository(dataSource, clock),
   };
   const texts = new TextStore(repositories.documents);
   const metrics = new ApiMetrics(
@@ -118,6 +125,11 @@ export function buildApiContext(
   );
   const idempotencySweeper = new IdempotencySweeper(repositories.idempotency, (err) =>
     logger.event('warn', 'could not sweep expired idempotency keys', { error: err instanceof Error ? err.message : String(err) }),
+  );
+  const rateLimitSweeper = new PeriodicSweeper(
+    repositories.rateLimits,
+    (err) => logger.event('warn', 'could not sweep the emptied rate-limit windows', { error: err instanceof Error ? err.message : String(err) }),
+    60_000,
   );
   const engine = new EngineHealth(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, metrics.registry);
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
@@ -150,11 +162,12 @@ export function buildApiContext(
   return {
     config,
     idempotencySweeper,
+    rateLimitSweeper,
     dataSource,
     temporal,
     logger,
     metrics,
-    publicLimiter: new RateLimiter(config.publicRateLimitPerMinute, clock),
+    publicRateLimit: new PgThrottlerStorage(repositories.rateLimits),
     auth: new AuthService(repositories.principals, repositories.signIn),
     workflows,
     repositories,

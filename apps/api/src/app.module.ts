@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { ApiContext } from './api-context';
 import { AuditModule } from './audit/audit.module';
 import { AccessGuard } from './auth/auth.guard';
+import { PublicRateGuard, publicThrottlerOptions } from './auth/rate-limiter';
 import { CampaignsController } from './campaigns/campaigns.controller';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { ErrorFilter } from './common/errors.filter';
@@ -27,6 +30,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.register(ctx),
+        // /health/ready's checks run as terminus indicators; a check that is down is in the answer, not the log.
+        TerminusModule.forRoot({ logger: false }),
+        ThrottlerModule.forRoot(publicThrottlerOptions(ctx.config.publicRateLimitPerMinute, ctx.publicRateLimit)),
         // The "Audit" routes of API.md (timelines, history export, replays, reconciliation): apps/api/src/audit.
         AuditModule,
         // The web console at / and the routes it needs besides API.md's (sign-in links, lists, inbox, public disclosure).
@@ -52,8 +58,10 @@ export class AppModule {
         { provide: MeasuresService, useValue: ctx.services.measures },
         { provide: ProgrammesService, useValue: ctx.services.programmes },
         { provide: HealthService, useValue: ctx.services.health },
-        // Order of a request: guard (who) → interceptor (idempotency) → pipe (validation) → handler; errors → filter.
+        // Order of a request: guards (who, then the public rate limit) → interceptor (idempotency) → pipe (validation)
+        // → handler; errors → filter.
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: PublicRateGuard },
         { provide: APP_INTERCEPTOR, useValue: new IdempotencyInterceptor(ctx.repositories.idempotency) },
         { provide: APP_PIPE, useValue: createValidationPipe() },
         { provide: APP_FILTER, useValue: new ErrorFilter(ctx.logger) },

@@ -37,7 +37,7 @@ export class CoreModule {
       { provide: UnitsService, useValue: ctx.services.units },
       { provide: JsonLogger, useValue: ctx.logger },
       { provide: ApiMetrics, useValue: ctx.metrics },
-      { provide: AccessGuardDeps, useValue: new AccessGuardDeps(ctx.auth, ctx.publicLimiter) },
+      { provide: AccessGuardDeps, useValue: new AccessGuardDeps(ctx.auth) },
     ];
     return {
       module: CoreModule,

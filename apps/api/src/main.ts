@@ -1,5 +1,7 @@
 // The massline HTTP API. `createApp(config, deps?)` builds it (tests start it on port 0 against the real
 // services); run directly, it connects to PostgreSQL and Temporal from the config and listens.
+// First, before Nest, Express and http load: the process's tracing, when this is the process's entry.
+import { apiTracing } from './instrumentation';
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -12,11 +14,15 @@ import type { DataSource } from 'typeorm';
 import { loadConfig, type MasslineConfig } from '../../../libs/config/src';
 import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal } from '../../../libs/temporal/src';
+import { RequestIdClientInterceptor } from '../../../libs/temporal/src/request-id';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { PinoLogger } from 'nestjs-pino';
 import { buildApiContext, type ApiContext } from './api-context';
 import { AppModule } from './app.module';
 import { answerClientErrors, checkBody, enterRequestContext, expressErrors, methodNotAllowed, refuseInvalidUtf8, requestIdAndLog } from './common/http-middleware';
 import { completeDocument } from './common/openapi';
-import { JsonLogger } from './common/logger';
+import { JsonLogger, NestLogger, nestPinoParams } from './common/logger';
+import { requestContext } from './common/request-context';
 
 /** Large enough for 10,000 units in one enrolment call, small enough to refuse abuse early. */
 export const JSON_BODY_LIMIT = '8mb';
@@ -34,7 +40,7 @@ export interface ApiDeps {
    * announcement would end up in a log (see main()).
    */
   revealToken?: boolean;
-  /** The clock of the public rate limit (default Date.now; tests step it). */
+  /** The clock of the public rate limit (default the database's; tests step it). */
   clock?: () => number;
   /** Nest modules to import besides the API's own (e.g. the audit module). */
   imports?: Parameters<typeof AppModule.register>[1];
@@ -51,7 +57,7 @@ export const apiContextOf = (app: MasslineApi): ApiContext => {
 };
 
 export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Promise<MasslineApi> {
-  const logger = deps.logger ?? new JsonLogger(config.logLevel);
+  const logger = deps.logger ?? new JsonLogger(config.logLevel, undefined, config.instance ?? 'api');
   const announce = deps.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const closers: Array<() => Promise<void>> = [];
 
@@ -66,22 +72,31 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
 
     let temporal = deps.temporal;
     if (!temporal) {
-      const handles = await connectTemporal(config, { waitMs: 30_000 });
+      // Each workflow call carries the trace context and the request id of the HTTP call it is made for.
+      const handles = await connectTemporal(config, {
+        waitMs: 30_000,
+        interceptors: [new OpenTelemetryWorkflowClientInterceptor(), new RequestIdClientInterceptor(() => requestContext.getStore()?.requestId)],
+      });
       temporal = handles.client;
       const connection: Connection = handles.connection;
       closers.push(() => connection.close());
     }
 
     const ctx = buildApiContext(config, dataSource, temporal, logger, closers, deps.clock);
-    ctx.idempotencySweeper.start();
-    closers.push(() => ctx.idempotencySweeper.stop());
+    for (const sweeper of [ctx.idempotencySweeper, ctx.rateLimitSweeper]) {
+      sweeper.start();
+      closers.push(() => sweeper.stop());
+    }
     await seedOfficeToken(ctx, announce, deps.revealToken ?? true);
 
     const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
       bodyParser: false,
-      logger,
+      bufferLogs: true,
       abortOnError: false,
     })) as MasslineApi;
+    // Nest's own messages through nestjs-pino, into the same pino logger (within a request, its child logger).
+    const params = nestPinoParams(logger);
+    app.useLogger(new NestLogger(new PinoLogger(params), params));
     contexts.set(app, ctx);
     app.disable('x-powered-by');
     app.use(requestIdAndLog(logger, ctx.metrics));
@@ -156,12 +171,19 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // A secret goes to a terminal, never into a log file: `massline up` and containers send this output to logs.
   const app = await createApp(config, { revealToken: process.stdout.isTTY === true });
+  // The last spans are written before the process ends.
+  const tracing = apiTracing;
+  if (tracing) apiContextOf(app).closers.unshift(() => tracing.shutdown());
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  apiContextOf(app).logger.event('info', 'massline API listening', { url: `http://${host}:${port}`, docs: `http://${host}:${port}/docs` });
+  apiContextOf(app).logger.event('info', 'massline API listening', {
+    url: `http://${host}:${port}`,
+    docs: `http://${host}:${port}/docs`,
+    traces: apiTracing?.destination ?? 'off',
+  });
   process.stdout.write(`massline API on http://${host}:${port} (Swagger UI at /docs)\n`);
 }
 

@@ -10,8 +10,10 @@ import * as http from 'http';
 import * as path from 'path';
 import * as readline from 'readline';
 import { Connection } from '@temporalio/client';
+import { prettyFactory } from 'pino-pretty';
 import { temporal } from '@temporalio/proto';
 import { ConfigError, loadConfig, MAX_CLUSTER_GRPC_PORT, MasslineConfig } from '../../../libs/config/src';
+import { otlpTracesUrl } from '../../../libs/telemetry/src/tracing';
 import { databaseUrl, EMBEDDED_DATABASE, runMigrations } from '../../../libs/persistence/src/data-source';
 import {
   ClusterLayout,
@@ -167,9 +169,22 @@ function shownInTerminal(line: string, verbose: boolean): boolean {
   }
 }
 
+/** A JSON log line as a person reads it (pino-pretty, on one line); other lines as they are. */
+const pretty = (() => {
+  const format = prettyFactory({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,instance', messageKey: 'msg', singleLine: true });
+  return (line: string): string => {
+    if (!line.startsWith('{')) return line;
+    try {
+      return format(line).replace(/\n$/, '');
+    } catch {
+      return line;
+    }
+  };
+})();
+
 /**
- * Runs a compiled app as a child: its whole output goes to its log file (owner-only), and plain lines and
- * warnings to the terminal too.
+ * Runs a compiled app as a child: its whole output goes to its log file (owner-only), as the JSON lines it
+ * writes, and plain lines and warnings to the terminal too, readable.
  */
 function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: string, verbose: boolean): ChildProcess {
   const log = fs.createWriteStream('', { fd: openPrivateLog(logFile) });
@@ -181,7 +196,7 @@ function runApp(name: string, main: string, env: NodeJS.ProcessEnv, logFile: str
       .createInterface({ input: stream })
       .on('line', (line) => {
         log.write(`${line}\n`);
-        if (shownInTerminal(line, verbose)) process.stdout.write(`${prefix}${line}\n`);
+        if (shownInTerminal(line, verbose)) process.stdout.write(`${prefix}${pretty(line)}\n`);
       })
       .on('close', () => {
         if (--open === 0) log.end();
@@ -326,6 +341,8 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
   }
 
   const apiPorts = Array.from({ length: args.apis }, (_, i) => config.port + i);
+  // Each worker exports the engine's metrics on a port of its own: the configured one, then the next ones.
+  const metricsPorts = config.worker.metricsPort ? Array.from({ length: args.workers }, (_, i) => config.worker.metricsPort + i) : [];
   const publicHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const apiUrls = apiPorts.map((port) => `http://${publicHost}:${port}`);
   const state: UpState = { pid: process.pid, startedAt: new Date().toISOString(), mode: args.cluster ? 'cluster' : 'dev', children: [], apiUrl: apiUrls[0] };
@@ -393,6 +410,9 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     }
     if (config.database.embedded) ports.push({ port: config.database.embeddedPort, key: 'MASSLINE_PG_PORT', what: 'embedded PostgreSQL' });
     if (config.port !== 0) apiPorts.forEach((port, i) => ports.push({ port, key: 'PORT', what: args.apis > 1 ? `API ${i + 1} (PORT + ${i})` : 'API' }));
+    metricsPorts.forEach((port, i) =>
+      ports.push({ port, key: 'MASSLINE_WORKER_METRICS_PORT', what: args.workers > 1 ? `worker ${i + 1}'s metrics (MASSLINE_WORKER_METRICS_PORT + ${i})` : "the worker's metrics" }),
+    );
     await assertPortsFree(ports);
 
     const boot = args.cluster
@@ -421,13 +441,16 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
         name,
         logFile,
         marker,
-        start: async () => runApp(name, mains[app], { ...childEnv, ...extra }, logFile, verbose),
+        // The process names itself in its logs and traces (and its trace file) as it is named here.
+        start: async () => runApp(name, mains[app], { ...childEnv, MASSLINE_INSTANCE: name, ...extra }, logFile, verbose),
         stopSignal: 'SIGTERM',
         stopGraceMs: app === 'worker' ? 30_000 : 15_000,
       };
     };
     const workers = [];
-    for (let i = 0; i < args.workers; i++) workers.push(await supervisor.start(appSpec('worker', i, args.workers)));
+    for (let i = 0; i < args.workers; i++) {
+      workers.push(await supervisor.start(appSpec('worker', i, args.workers, { MASSLINE_WORKER_METRICS_PORT: String(metricsPorts[i] ?? 0) })));
+    }
     await waitForWorkerPollers(config, boot.temporalAddress, workers.map((w) => ({ process: w.process, logFile: w.spec.logFile })));
 
     // The first API alone (on a fresh database it seeds the office principal), then the others side by side.
@@ -462,6 +485,10 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     say(`  Console       ${apiUrls[0]}/   (sign in with the office token; the public disclosure pages need none)`);
     for (const [i, url] of apiUrls.entries()) say(`  ${(args.apis > 1 ? `API ${i + 1}` : 'API').padEnd(13)} ${url}   Swagger UI ${url}/docs`);
     say(`  Workers       ${workers.length} (pids ${workers.map((w) => w.process.pid).join(', ')}), task queue ${config.temporal.taskQueue}`);
+    say(`  Metrics       ${apiUrls.map((url) => `${url}/metrics`).join(', ')} (API)`);
+    if (metricsPorts.length) say(`                ${metricsPorts.map((port) => `http://${publicHost}:${port}/metrics`).join(', ')} (workers: the engine's)`);
+    else say(`                workers: none (MASSLINE_WORKER_METRICS_PORT=0)`);
+    say(`  Traces        ${config.telemetry.otlpEndpoint ? `OTLP ${otlpTracesUrl(config.telemetry.otlpEndpoint)}` : `${shown(path.join(dataDir, 'traces'))}/ (a file per process; OTEL_EXPORTER_OTLP_ENDPOINT sends them to a collector)`}`);
     for (const line of boot.summary) say(`  ${line}`);
     say(`  PostgreSQL    ${safeDb}${config.database.embedded ? ' (embedded)' : ''}`);
     say(`  Office token  ${officeToken}`);

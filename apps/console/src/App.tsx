@@ -1,9 +1,13 @@
 // The shell: language (zh_CN by default, English on a switch), the header with the signed-in principal and
 // sign-out, and the pages by path. Role pages load on demand, so the public pages stay light.
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
+import { MenuOutlined } from '@ant-design/icons';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { App as AntApp, Button, ConfigProvider, Drawer, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { useIsPhone } from './ui/responsive';
 import { api } from './api/client';
 import { setSession, useSession, type Session } from './api/session';
 import { useI18n } from './i18n';
@@ -22,6 +26,7 @@ const UnitHome = lazy(() => import('./pages/unit/UnitHome'));
 const UnitDetail = lazy(() => import('./pages/shared/UnitDetail'));
 const AuditHome = lazy(() => import('./pages/auditor/AuditHome'));
 const AuditUnit = lazy(() => import('./pages/auditor/AuditUnit'));
+const Dossier = lazy(() => import('./pages/auditor/Dossier'));
 
 type Role = Session['principal']['role'];
 const HOME: Record<Role, string> = { office: '/office', supervisor: '/inbox', unit: '/unit', auditor: '/audit' };
@@ -46,12 +51,15 @@ const ROUTES: Route[] = [
   { pattern: '/units/:id', roles: ['office', 'supervisor', 'auditor'], render: (p) => <UnitDetail id={p.id} /> },
   { pattern: '/audit', roles: ['auditor'], render: () => <AuditHome /> },
   { pattern: '/audit/units/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <AuditUnit id={p.id} /> },
+  { pattern: '/audit/dossiers/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <Dossier id={p.id} /> },
 ];
 
 function Header() {
   const { t, lang, setLang, label } = useI18n();
   const session = useSession();
   const { path } = useLocation();
+  const phone = useIsPhone();
+  const [drawer, setDrawer] = useState(false);
   const role = session?.principal.role;
   const nav: Array<{ key: string; label: string }> = [];
   if (role === 'office')
@@ -69,6 +77,60 @@ function Header() {
     navigate('/', { replace: true });
   };
 
+  const language = (
+    <Segmented
+      size="small"
+      aria-label={t('语言', 'Language')}
+      value={lang}
+      onChange={(v) => setLang(v as 'zh' | 'en')}
+      options={[
+        { label: '中文', value: 'zh' },
+        { label: 'English', value: 'en' },
+      ]}
+    />
+  );
+  // A phone (below 576 px): the title, and the rest behind a menu button.
+  if (phone) {
+    return (
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8, background: '#8c1c13', paddingInline: 12 }}>
+        <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+          {t('群众路线教育实践活动', 'Mass-line campaign')}
+        </Link>
+        <Button icon={<MenuOutlined />} aria-label={t('菜单', 'Menu')} aria-expanded={drawer} onClick={() => setDrawer(true)} data-testid="header-menu" />
+        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" width={260} title={t('菜单', 'Menu')}>
+          <nav aria-label={t('主导航', 'Main')}>
+            <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+              {nav.map((n) => (
+                <Link key={n.key} to={n.key} onClick={() => setDrawer(false)} aria-current={selected.includes(n.key) ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              ))}
+              {language}
+              {session ? (
+                <>
+                  <span data-testid="signed-in-as">
+                    {session.principal.name} · {label.role(session.principal.role)}
+                  </span>
+                  <Button onClick={() => void signOut()}>{t('退出', 'Sign out')}</Button>
+                </>
+              ) : (
+                <Button
+                  type="primary"
+                  onClick={() => {
+                    setDrawer(false);
+                    navigate('/sign-in');
+                  }}
+                >
+                  {t('登录', 'Sign in')}
+                </Button>
+              )}
+            </Space>
+          </nav>
+        </Drawer>
+      </Layout.Header>
+    );
+  }
+
   return (
     <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#8c1c13', paddingInline: 16 }}>
       <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap' }}>
@@ -84,16 +146,7 @@ function Header() {
         />
       </nav>
       <Space>
-        <Segmented
-          size="small"
-          aria-label={t('语言', 'Language')}
-          value={lang}
-          onChange={(v) => setLang(v as 'zh' | 'en')}
-          options={[
-            { label: '中文', value: 'zh' },
-            { label: 'English', value: 'en' },
-          ]}
-        />
+        {language}
         {session ? (
           <>
             <span style={{ color: '#fff' }} data-testid="signed-in-as">
@@ -110,6 +163,16 @@ function Header() {
         )}
       </Space>
     </Layout.Header>
+  );
+}
+
+function NotFound({ path }: { path: string }) {
+  const { t } = useI18n();
+  return (
+    <Typography.Paragraph>
+      {t('没有这个页面。', 'There is no such page.')} <Link to="/">{t('返回首页', 'Back to the start')}</Link>
+      <span style={{ display: 'none' }}>{path}</span>
+    </Typography.Paragraph>
   );
 }
 
@@ -138,16 +201,20 @@ function Pages() {
     if (r.roles && (!session || !r.roles.includes(session.principal.role))) return <Forbidden />;
     return r.render(params);
   }
-  return <Typography.Paragraph>404 · {path}</Typography.Paragraph>;
+  return <NotFound path={path} />;
 }
 
 const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
 
 export function App() {
   const { lang, t } = useI18n();
+  const session = useSession();
+  const phone = useIsPhone();
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }, [lang]);
+  // Date pickers name months and weekdays in the console's language.
+  dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en');
   // A sign-in link's code is in the fragment: trade it for a session and take it out of the address bar.
   useEffect(() => {
     void redeemFromFragment();
@@ -184,15 +251,22 @@ export function App() {
       <AntApp>
         <Layout style={{ minHeight: '100vh' }}>
           <Header />
-          <Layout.Content style={{ padding: '16px 24px', maxWidth: 1400, width: '100%', margin: '0 auto' }}>
+          <Layout.Content style={{ padding: phone ? '12px 12px' : '16px 24px', maxWidth: 1400, width: '100%', margin: '0 auto', minWidth: 0 }}>
             <main>
               <Suspense fallback={<Spin aria-label={t('加载中', 'Loading')} />}>
                 <Pages />
               </Suspense>
             </main>
           </Layout.Content>
-          <Layout.Footer style={{ textAlign: 'center', color: '#595959' }}>
-            massline · {t('每一项决定都记录在工作流历史中', 'every decision is recorded in its workflow history')} · <a href="/docs">API</a>
+          <Layout.Footer style={{ textAlign: 'center', color: '#595959', paddingInline: phone ? 12 : 50 }}>
+            massline · {t('每一项决定都记录在工作流历史中', 'every decision is recorded in its workflow history')}
+            {/* The API's documentation is for the staff who integrate with it, not for citizens. */}
+            {session ? (
+              <>
+                {' '}
+                · <a href="/docs">{t('接口文档', 'API')}</a>
+              </>
+            ) : null}
           </Layout.Footer>
         </Layout>
       </AntApp>

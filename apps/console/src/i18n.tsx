@@ -18,6 +18,13 @@ interface I18n {
   label: Labels;
 }
 
+export interface I18nInZone extends I18n {
+  /** The zone of the campaign in view (`+08:00`). */
+  zone: string;
+  /** An instant in the campaign's zone; `false` for the date alone, `'seconds'` with seconds. */
+  time(iso: string | null | undefined, withTime?: boolean | 'seconds'): string;
+}
+
 const pick = (lang: Lang, p: Pair) => (lang === 'zh' ? p[0] : p[1]);
 
 export const PHASE_LABEL: Record<Phase, Pair> = {
@@ -33,12 +40,19 @@ export const RUNG_LABEL: Record<Rung, Pair> = {
   red: ['红牌', 'Red card'],
   referral: ['移交纪检监察', 'Referral'],
 };
-export const ROLE_LABEL: Record<Role | 'public', Pair> = {
+export const ROLE_LABEL: Record<Role | 'public' | 'system', Pair> = {
   office: ['活动办公室', 'Campaign office'],
   unit: ['参加单位', 'Unit'],
   supervisor: ['督导组', 'Supervisor'],
   auditor: ['审计', 'Auditor'],
   public: ['群众', 'Public'],
+  system: ['系统', 'System'],
+};
+/** A request's decision (transitions, extensions). */
+export const DECISION_LABEL: Record<'pending' | 'approved' | 'rejected', Pair> = {
+  pending: ['待审批', 'Awaiting decision'],
+  approved: ['已批准', 'Approved'],
+  rejected: ['已驳回', 'Rejected'],
 };
 export const RECORD_LABEL: Record<RecordKind, Pair> = {
   study: ['学习记录', 'Study record'],
@@ -111,6 +125,7 @@ function labels(lang: Lang) {
     kind: of(KIND_LABEL),
     level: of(LEVEL_LABEL),
     gate: of(GATE_LABEL),
+    decision: of(DECISION_LABEL),
   };
 }
 export type Labels = ReturnType<typeof labels>;
@@ -147,22 +162,62 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
-export function useI18n(): I18n {
+export function useI18n(): I18nInZone {
   const v = useContext(Ctx);
+  const zone = useContext(ZoneCtx);
   if (!v) throw new Error('useI18n outside I18nProvider');
-  return v;
+  return useMemo(
+    () => ({ ...v, zone, time: (iso, withTime = true) => formatTime(iso, v.lang, withTime !== false, zone, withTime === 'seconds') }),
+    [v, zone],
+  );
 }
 
-/** Dates as people of either language read them, in China's time (the campaign's calendar is reckoned at +08:00). */
-export function formatTime(iso: string | null | undefined, lang: Lang, withTime = true): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
-  }).format(d);
+// ---------- time: every display and every input in the campaign's own zone (its plan's utcOffset) ----------
+
+export const DEFAULT_OFFSET = '+08:00';
+
+/** `+08:00` → milliseconds east of UTC (a malformed offset counts as China's). */
+export function offsetMs(offset: string | null | undefined): number {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(offset ?? '');
+  if (!m) return 8 * 3_600_000;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
 }
+
+/** `UTC+08:00`, as the zone is stated beside fields and under pages. */
+export const zoneName = (offset: string) => `UTC${offset}`;
+
+/** An instant as the wall clock of the zone reads it: `2013-07-08 09:00` (`:05` with seconds; the date alone). */
+export function formatTime(
+  iso: string | null | undefined,
+  _lang: Lang,
+  withTime = true,
+  offset: string = DEFAULT_OFFSET,
+  seconds = false,
+): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '—';
+  const wall = new Date(ms + offsetMs(offset)).toISOString();
+  const date = wall.slice(0, 10);
+  if (!withTime) return date;
+  return `${date} ${wall.slice(11, seconds ? 19 : 16)}`;
+}
+
+/** The wall clock of an instant in the zone, `YYYY-MM-DDTHH:mm:ss` (what a date-time picker shows). */
+export const wallTime = (iso: string, offset: string): string => new Date(Date.parse(iso) + offsetMs(offset)).toISOString().slice(0, 19);
+
+/** A wall-clock time in the zone (`YYYY-MM-DD HH:mm[:ss]`) → the instant, with the zone's offset: `…T09:00:00+08:00`. */
+export const instantOf = (wall: string, offset: string): string => {
+  const [date, time = '00:00:00'] = wall.trim().split(/[ T]/);
+  const hms = time.length === 5 ? `${time}:00` : time;
+  return `${date}T${hms}${offset}`;
+};
+
+const ZoneCtx = createContext<string>(DEFAULT_OFFSET);
+
+/** The zone of what is inside: the campaign's utcOffset (China's, +08:00, while it is not known). */
+export function ZoneProvider({ offset, children }: { offset?: string | null; children: ReactNode }) {
+  return <ZoneCtx.Provider value={offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : DEFAULT_OFFSET}>{children}</ZoneCtx.Provider>;
+}
+
+export const useZone = (): string => useContext(ZoneCtx);

@@ -40,8 +40,9 @@ export function match(pattern: string, path: string): Record<string, string> | n
   return params;
 }
 
-export function Link({ to, children, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
+export function Link({ to, children, onClick: also, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
+    also?.(e);
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
     navigate(to);

@@ -1,39 +1,38 @@
-// Structured logs: one JSON object per line on stdout, for the worker and the SDK's own messages.
-import { DefaultLogger, type LogEntry, type Logger } from '@temporalio/worker';
+// The worker's structured logs: the SDK's logger (its core's messages, the workflows' and the activities' lines)
+// forwarded into pino (libs/telemetry), one JSON object per line on stdout, as the API writes them.
+import type { Logger, LogLevel, LogMetadata } from '@temporalio/worker';
+import type { Logger as Pino } from 'pino';
 import type { MasslineConfig } from '../../../libs/config/src';
+import { createLogger, errorFields } from '../../../libs/telemetry/src/logging';
+import { ACTIVITY_STARTED } from './activity-interceptors';
 
-const SDK_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
+const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
-function jsonSafe(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const extra = value as Error & { type?: string; code?: unknown; cause?: unknown };
-    return { name: value.name, message: value.message, type: extra.type, code: extra.code, cause: extra.cause, stack: value.stack };
-  }
-  if (typeof value === 'bigint') return value.toString();
-  return value;
-}
-
-export function formatLogEntry(entry: LogEntry, service: string): string {
-  const { sdkComponent, ...meta } = entry.meta ?? {};
-  const line = {
-    time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
-    level: entry.level.toLowerCase(),
-    service,
-    ...(sdkComponent ? { component: sdkComponent } : {}),
-    msg: entry.message,
-    ...meta,
+/** The SDK's logger on top of a pino logger: its `sdkComponent` becomes `component`, errors are written out. */
+export function sdkLogger(pino: Pino): Logger {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    const { sdkComponent, ...rest } = meta ?? {};
+    // Said again by the activity once its headers are read (activity-interceptors.ts), with its request id.
+    if (message === ACTIVITY_STARTED && sdkComponent === 'worker') return;
+    const fields: Record<string, unknown> = sdkComponent ? { component: sdkComponent } : {};
+    for (const [key, value] of Object.entries(rest)) fields[key] = errorFields(value);
+    pino[PINO_LEVEL[level]](fields, message);
   };
-  try {
-    return JSON.stringify(line, jsonSafe);
-  } catch {
-    return JSON.stringify({ time: line.time, level: line.level, service, msg: entry.message, meta: '(not serialisable)' });
-  }
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
 }
 
 export function createJsonLogger(
   level: MasslineConfig['logLevel'],
   service = 'massline-worker',
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  write?: (line: string) => void,
+  instance?: string,
 ): Logger {
-  return new DefaultLogger(SDK_LEVEL[level], (entry) => write(formatLogEntry(entry, service)));
+  return sdkLogger(createLogger({ service, instance, level, write }));
 }

@@ -1,7 +1,8 @@
 // massline worker process: `node dist/apps/worker/src/main.js`. Reads the configuration, waits for Temporal,
 // registers the search attributes, applies migrations, and polls the task queue until SIGINT or SIGTERM.
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig, type MasslineConfig } from '../../../libs/config/src';
+import { startTracing } from '../../../libs/telemetry/src';
 import { createDataSource, runMigrations } from '../../../libs/persistence/src';
 import { connectTemporal, registerSearchAttributes } from '../../../libs/temporal/src';
 import { createJsonLogger } from './logger';
@@ -9,13 +10,21 @@ import { createMasslineWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createJsonLogger(config.logLevel);
+  const instance = config.instance ?? 'worker';
+  const logger = createJsonLogger(config.logLevel, 'massline-worker', undefined, instance);
+  const tracing = startTracing(config, 'massline-worker', { onError: (message) => logger.warn('traces could not be exported', { error: message }) });
   // The SDK core's own messages come through our logger (as JSON lines). The runtime stops every worker on
   // these signals; the worker then drains and run() resolves.
-  Runtime.install({
+  installRuntime(config, {
     logger,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      // The engine's own metrics (workflow task latencies, sticky cache, polls, activity outcomes) for Prometheus.
+      ...(config.worker.metricsPort
+        ? { metrics: { prometheus: { bindAddress: `${config.host}:${config.worker.metricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        : {}),
+    },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => logger.info('shutting down', { signal }));
@@ -43,20 +52,35 @@ async function main(): Promise<void> {
       dataSource,
       onInternalError: (what, error) => logger.warn(`could not ${what}`, { error: String(error) }),
       stuckRuns: { log: (level, message, meta) => logger[level](message, meta) },
+      tracing,
     });
     logger.info('worker ready', {
       address: config.temporal.address,
       namespace: config.temporal.namespace,
       taskQueue: massline.taskQueue,
       webhook: Boolean(config.notifier.webhookUrl),
+      metrics: config.worker.metricsPort ? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.worker.metricsPort}/metrics` : 'off',
+      traces: tracing.destination,
     });
     await massline.run();
   } finally {
     await nativeConnection.close().catch(() => undefined);
     await temporal.connection.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
+    await tracing.shutdown();
   }
   logger.info('worker stopped');
+}
+
+/** Installs the SDK's runtime; a metrics port that cannot be bound is named with the setting that moves it. */
+function installRuntime(config: MasslineConfig, options: Parameters<typeof Runtime.install>[0]): void {
+  try {
+    Runtime.install(options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/prometheus/i.test(message)) throw error;
+    throw new ConfigError([`the engine's metrics cannot listen on ${config.host}:${config.worker.metricsPort} (${message}): set MASSLINE_WORKER_METRICS_PORT to a free port, or 0 for none`]);
+  }
 }
 
 main().then(

@@ -2,11 +2,16 @@
 // createMasslineWorker builds whatever it is not given (connections, data source, channels) and closes
 // only what it built.
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type Logger, type WorkflowBundle } from '@temporalio/worker';
+import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../../libs/temporal/src/workflow-bundle';
 import type { DataSource } from 'typeorm';
 import { createActivities, channelsFromConfig, type Clock, type NotifierChannel } from '../../../activities';
 import type { MasslineConfig } from '../../../libs/config/src';
 import { createActivityRepositories, createDataSource } from '../../../libs/persistence/src';
+import { decisionLogging } from './activity-interceptors';
 import { failureTracking } from './failure-tracking';
 import { StuckRunDetector, type StuckRunDetectorOptions } from './stuck-runs';
 
@@ -17,6 +22,12 @@ import { StuckRunDetector, type StuckRunDetectorOptions } from './stuck-runs';
 export function resolveWorkflowsPath(): string {
   return require.resolve('../../../workflows');
 }
+
+export { WORKFLOW_INTERCEPTOR_MODULES };
+
+/** The workflows as the worker bundles them, interceptors included (for a worker given a prebuilt bundle). */
+export const bundleMasslineWorkflows = (logger?: Logger): Promise<WorkflowBundle> =>
+  bundleWorkflowCode({ workflowsPath: resolveWorkflowsPath(), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, ...(logger ? { logger } : {}) });
 
 /** How long a workflow task waits on a worker's sticky queue before it may go to any worker. */
 export const STICKY_QUEUE_SCHEDULE_TO_START = '3s';
@@ -45,6 +56,11 @@ export interface MasslineWorkerOptions {
    * pace for tests; `false` runs none in this worker.
    */
   stuckRuns?: false | (Pick<StuckRunDetectorOptions, 'log' | 'passIntervalMs' | 'workflowTypes'> & Partial<Pick<StuckRunDetectorOptions, 'attempts' | 'describesPerSecond'>>);
+  /**
+   * Where the workflows' spans go (the process's tracing, libs/telemetry): the workflow sandbox hands them to this
+   * span processor through a sink. Without it they are dropped; the activities' spans go to the process's tracer.
+   */
+  tracing?: { spanProcessor: SpanProcessor; resource: Resource };
 }
 
 export interface MasslineWorker {
@@ -96,14 +112,27 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
     });
     // Bundled here rather than by Worker.create: the stuck-run detector replays with the very same build.
     const workflowBundle =
-      options.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? resolveWorkflowsPath(), logger: Runtime.instance().logger }));
+      options.workflowBundle ??
+      (await bundleWorkflowCode({
+        workflowsPath: options.workflowsPath ?? resolveWorkflowsPath(),
+        workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+        logger: Runtime.instance().logger,
+      }));
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: config.temporal.namespace,
       taskQueue,
       workflowBundle,
       activities,
-      interceptors: { activity: [failureTracking(repositories.activityFailures, options.onInternalError)] },
+      interceptors: {
+        // Outermost first: the activity's span, then its request id and trace on its log lines, then failure tracking.
+        activity: [
+          (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+          decisionLogging,
+          failureTracking(repositories.activityFailures, options.onInternalError),
+        ],
+      },
+      sinks: workflowSinks(options.tracing),
       ...(options.identity ? { identity: options.identity } : {}),
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

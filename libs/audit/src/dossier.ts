@@ -32,6 +32,11 @@ export interface DossierRung {
   recordedAt: string;
   to: string[];
   summary: string;
+  /** What the rung is about, as fields, for its wording in either language. */
+  owner: string | null;
+  measure: string | null;
+  programmeName: string | null;
+  goalTitle: string | null;
   notices: DossierNotice[];
 }
 
@@ -79,6 +84,10 @@ const rungOf = (e: EscalationRow, notices: NotificationRow[]): DossierRung => ({
   recordedAt: e.createdAt,
   to: e.recipients,
   summary: e.summary,
+  owner: e.owner ?? null,
+  measure: e.measure ?? null,
+  programmeName: e.programmeName ?? null,
+  goalTitle: e.goalTitle ?? null,
   notices: notices.filter((n) => n.escalationKey === e.key).map(notice),
 });
 

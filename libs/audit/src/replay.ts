@@ -6,6 +6,7 @@ import { Worker as Thread } from 'node:worker_threads';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
 
 const HistoryProto = temporal.api.history.v1.History;
 
@@ -89,10 +90,13 @@ export async function listExecutions(client: Client, selection: ReplaySelection)
   return out;
 }
 
-/** Bundles the workflow code once (webpack); reuse the bundle for every history of a job. */
+/**
+ * Bundles the workflow code once (webpack), with the interceptors the workers run (a history written with them
+ * replays only with them); reuse the bundle for every history of a job.
+ */
 export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath, logger: quiet });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
 }
 
 /**
@@ -196,7 +200,7 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
         yield { workflowId: item.workflowId, history: item.history };
       }
     }
-    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle }, feed())) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle, sinks: workflowSinks() }, feed())) {
       const item = current!;
       const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error, item.history) } : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
@@ -223,7 +227,7 @@ async function threadPipeline(
 ): Promise<void> {
   const thread = new Thread(REPLAY_THREAD, {
     eval: true,
-    workerData: { bundle: 'code' in bundle ? { code: bundle.code } : bundle, modules: { worker: require.resolve('@temporalio/worker'), proto: require.resolve('@temporalio/proto') } },
+    workerData: { bundle: 'code' in bundle ? { code: bundle.code } : bundle, modules: { worker: require.resolve('@temporalio/worker'), proto: require.resolve('@temporalio/proto'), otel: require.resolve('@temporalio/interceptors-opentelemetry'), traceBase: require.resolve('@opentelemetry/sdk-trace-base'), resources: require.resolve('@opentelemetry/resources') } },
   });
   const sent: ReplayItem[] = [];
   let done = false;
@@ -296,6 +300,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { Worker, Runtime, DefaultLogger } = require(workerData.modules.worker);
 const proto = require(workerData.modules.proto);
 try { Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } }); } catch {}
+// The sinks of workflowSinks() (libs/temporal/src/workflow-bundle.ts) without a tracer: a replay exports nothing.
+const { makeWorkflowExporter } = require(workerData.modules.otel);
+const { NoopSpanProcessor } = require(workerData.modules.traceBase);
+const { Resource } = require(workerData.modules.resources);
+const sinks = { exporter: makeWorkflowExporter(new NoopSpanProcessor(), Resource.empty()) };
 const queue = [];
 let wake;
 parentPort.on('message', (m) => { queue.push(m); if (wake) wake(); });
@@ -308,7 +317,7 @@ async function* feed() {
   }
 }
 (async () => {
-  for await (const result of Worker.runReplayHistories({ workflowBundle: workerData.bundle }, feed())) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: workerData.bundle, sinks }, feed())) {
     parentPort.postMessage(result.error ? { error: String(result.error && result.error.message || result.error), name: result.error && result.error.name } : {});
   }
   await Runtime.instance().shutdown().catch(() => undefined);

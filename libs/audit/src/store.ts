@@ -64,6 +64,11 @@ export interface EscalationRow {
   recipients: string[];
   summary: string;
   createdAt: string;
+  /** What the rung is about, as fields (kept when it fired): the item's owner and measure, a programme's goal. */
+  owner?: string | null;
+  measure?: string | null;
+  programmeName?: string | null;
+  goalTitle?: string | null;
 }
 
 export interface NotificationRow {
@@ -396,6 +401,10 @@ export class AuditStore {
       firedAt: iso(r.fired_at)!,
       recipients: r.recipients as string[],
       summary: r.summary as string,
+      owner: (r.owner as string) ?? null,
+      measure: (r.measure as string) ?? null,
+      programmeName: (r.programme_name as string) ?? null,
+      goalTitle: (r.goal_title as string) ?? null,
       createdAt: iso(r.created_at)!,
     };
   }

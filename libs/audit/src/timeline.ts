@@ -31,6 +31,8 @@ export interface TimelineEntry {
   outcome: 'accepted' | 'refused' | 'recorded';
   /** Rule that refused the call (refusals only). */
   rule?: string;
+  /** The values the rule refused with (refusals only), for its wording. */
+  params?: Record<string, unknown>;
   source: 'history' | 'audit-log';
   workflowId: string;
   /** Event of the history that holds this entry. */
@@ -325,6 +327,8 @@ export function refusalEntry(row: RefusalRow): TimelineEntry {
     detail: { ...argDetail(args), reason: row.message, ...(detail.route ? { route: detail.route } : {}), auditLogId: row.id },
     outcome: 'refused',
     ...(row.rule ? { rule: row.rule } : {}),
+    // The refusal's values, for its wording (libs/domain errors.ts Refusal).
+    ...(detail.params && typeof detail.params === 'object' ? { params: detail.params as Record<string, unknown> } : {}),
     source: 'audit-log',
     workflowId: row.workflowId ?? '',
     ...(row.itemId ? { itemId: row.itemId } : {}),

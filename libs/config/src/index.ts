@@ -42,8 +42,14 @@ export interface MasslineConfig {
   /** How long a completed Idempotency-Key is kept (and replayed), in hours; older ones are swept. */
   idempotencyTtlHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Worker concurrency. */
-  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number };
+  /** Worker concurrency, and the port of the engine (SDK) metrics it exports for Prometheus (0: none). */
+  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; metricsPort: number };
+  /** This process's name in logs and traces (`massline up` names them api-1, worker-2, …); the app's kind when unset. */
+  instance?: string;
+  telemetry: {
+    /** OTLP/HTTP collector for traces; without it each process writes its spans to data/traces/<instance>.jsonl. */
+    otlpEndpoint?: string;
+  };
   /** Detection of runs whose workflow task keeps failing (apps/worker/src/stuck-runs.ts). */
   stuckRuns: {
     /** A run counts as stuck once its pending workflow task is at this attempt (the first retry is 2). */
@@ -87,11 +93,22 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'MASSLINE_ADMIN_TOKEN', default: '(generated, printed once)', meaning: 'office token seeded on first start' },
   { key: 'MASSLINE_WEBHOOK_URL', default: '(none)', meaning: 'escalation notices are also POSTed here (with retries)' },
   { key: 'MASSLINE_WEBHOOK_SECRET', default: '(none)', meaning: 'HMAC-SHA256 key signing webhook bodies' },
-  { key: 'MASSLINE_PUBLIC_RATE_LIMIT', default: '60', meaning: 'public requests per client address per minute' },
+  { key: 'MASSLINE_PUBLIC_RATE_LIMIT', default: '60', meaning: 'public requests per client address per minute, counted across every API' },
   { key: 'MASSLINE_IDEMPOTENCY_TTL_HOURS', default: '24', meaning: 'hours an Idempotency-Key and its answer are kept, then swept' },
   { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
   { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
   { key: 'MASSLINE_WORKER_WORKFLOW_TASKS', default: '40', meaning: 'worker: max concurrent workflow tasks' },
+  {
+    key: 'MASSLINE_WORKER_METRICS_PORT',
+    default: '9464',
+    meaning: 'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics` on `HOST`; `--workers N` uses it and the next N − 1; 0 turns it off',
+  },
+  { key: 'MASSLINE_INSTANCE', default: '(api, worker)', meaning: 'name of the process in its logs, traces and trace file (`massline up` sets api-1, worker-2, …)' },
+  {
+    key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: '(none)',
+    meaning: 'OTLP/HTTP collector the traces go to (e.g. `http://localhost:4318`); without it, each process writes them to `data/traces/<instance>.jsonl`',
+  },
   { key: 'MASSLINE_STUCK_RUN_ATTEMPTS', default: '2', meaning: 'a run is stuck once its pending workflow task reaches this attempt (2: its first retry)' },
   { key: 'MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', default: '100', meaning: 'the stuck-run detector describes at most this many open runs per second' },
 ];
@@ -118,6 +135,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) problems.push(`MASSLINE_WEBHOOK_URL must be an http(s) URL`);
   const logLevel = (str('LOG_LEVEL') ?? 'info') as MasslineConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
+  const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
+  const instance = str('MASSLINE_INSTANCE');
+  if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance)) problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
   const adminToken = str('MASSLINE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
 
@@ -152,11 +173,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
       maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', 40, 2, 10_000),
+      metricsPort: int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
     },
     stuckRuns: {
       attempts: int('MASSLINE_STUCK_RUN_ATTEMPTS', 2, 2, 1_000),
       describesPerSecond: int('MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', 100, 1, 10_000),
     },
+    ...(instance ? { instance } : {}),
+    telemetry: { ...(otlpEndpoint ? { otlpEndpoint } : {}) },
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -14,3 +14,4 @@ export * from './lifecycle';
 export * from './unit-rules';
 export * from './item-rules';
 export * from './programme-rules';
+export * from './summaries';

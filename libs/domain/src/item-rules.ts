@@ -78,7 +78,7 @@ function changed(s: ItemState, ctx: ItemCtx, ...entries: Array<{ kind: ItemEntry
 }
 
 function notFinal(s: ItemState, rule: string, action: string, actor: Acting['actor']) {
-  if (isFinalItem(s.view.status)) throw violation(rule, `${action}: item ${s.view.id} is ${s.view.status}`, actor);
+  if (isFinalItem(s.view.status)) throw violation(rule, `${action}: item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
 }
 
 /**
@@ -114,7 +114,9 @@ export function checkSubmitCompletion(s: ItemState, a: CompletionArgs) {
   const actor = assertUnitActor(a.actor, s.view.unitId, 'submitting completion');
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
   comment(a.comment);
-  if (s.view.status !== 'open') throw violation('item.completion-open', `completion can be submitted for an open item; item ${s.view.id} is ${s.view.status}`, actor);
+  if (s.view.status !== 'open') {
+    throw violation('item.completion-open', `completion can be submitted for an open item; item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+  }
 }
 export function applySubmitCompletion(s: ItemState, a: CompletionArgs, ctx: ItemCtx): ItemView {
   s.view.status = 'submitted';
@@ -128,7 +130,9 @@ export function checkVerifyItem(s: ItemState, a: VerifyArgs) {
   const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'item verification', 'item.verification-by-group');
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
-  if (s.view.status !== 'submitted') throw violation('item.verification-submitted', `only a submitted item is verified; item ${s.view.id} is ${s.view.status}`, actor);
+  if (s.view.status !== 'submitted') {
+    throw violation('item.verification-submitted', `only a submitted item is verified; item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+  }
 }
 export function applyVerifyItem(s: ItemState, a: VerifyArgs, ctx: ItemCtx): ItemView {
   const n = ++s.seq.verification;
@@ -156,12 +160,16 @@ export function checkRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx
   notFinal(s, 'item.extension-open', 'an extension', actor);
   if (s.view.pendingExtension) throw violation('item.extension-one-pending', `item ${s.view.id} already has an extension awaiting decision`, actor);
   if (s.seq.extension >= LIMITS.extensionsPerItem) {
-    throw violation('item.extension-limit', `item ${s.view.id} has had ${LIMITS.extensionsPerItem} extensions requested; no more are accepted`, actor);
+    throw violation('item.extension-limit', `item ${s.view.id} has had ${LIMITS.extensionsPerItem} extensions requested; no more are accepted`, actor, {}, { max: LIMITS.extensionsPerItem });
   }
-  if (next <= parseInstant(s.view.deadline, 'deadline')) throw violation('item.extension-later', `the new deadline ${a.newDeadline} must be after the current one (${s.view.deadline})`, actor);
-  if (next <= ctx.now) throw violation('item.extension-later', `the new deadline ${a.newDeadline} is already past`, actor);
+  if (next <= parseInstant(s.view.deadline, 'deadline')) {
+    throw violation('item.extension-later', `the new deadline ${a.newDeadline} must be after the current one (${s.view.deadline})`, actor, {}, { deadline: s.view.deadline });
+  }
+  if (next <= ctx.now) throw violation('item.extension-later', `the new deadline ${a.newDeadline} is already past`, actor, {}, { deadline: s.view.deadline });
   if (ctx.latestDeadline && next > parseInstant(ctx.latestDeadline, 'latestDeadline')) {
-    throw violation('item.extension-within-plan', `the new deadline ${a.newDeadline} is past ${ctx.latestDeadline}, a year and a day after the campaign's last batch ends`, actor);
+    throw violation('item.extension-within-plan', `the new deadline ${a.newDeadline} is past ${ctx.latestDeadline}, a year and a day after the campaign's last batch ends`, actor, {}, {
+      latest: ctx.latestDeadline,
+    });
   }
 }
 export function applyRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx: ItemCtx): { id: string; status: 'pending' } {

@@ -1,6 +1,6 @@
 // Pure rules of the campaign shared by the workflows, the API and the tests:
 // batches, cards, gates, the meeting rule, who may act, and how refusals are worded.
-import { DomainError, type DomainErrorDetails, type ErrorCode, invalidInput } from './errors';
+import { DomainError, type DomainErrorDetails, type ErrorCode, invalidInput, type RefusalParams } from './errors';
 import { parseInstant } from './time';
 import { docRef, INLINE_TEXT_MAX, isDocRef, TEXT_LIMITS } from './documents';
 import type { Actor, ActivePhase, Batch, Card, Comment, Phase, Rung, Stamp, UnitKind, UnitLevel } from './types';
@@ -98,21 +98,36 @@ export function meetingValidity(
 
 // ---------- refusals ----------
 
-/** A refusal that names the rule and the actor: `[rule] message (actor id, role)`. */
-export function refuse(code: ErrorCode, rule: string, message: string, actor?: Pick<Actor, 'id' | 'role'>, details: DomainErrorDetails = {}) {
+/**
+ * A refusal that names the rule and the actor: `[rule] message (actor id, role)`, with the rule's values as
+ * data (`params`, for the wording in either language; the actor's role is always among them).
+ */
+export function refuse(
+  code: ErrorCode,
+  rule: string,
+  message: string,
+  actor?: Pick<Actor, 'id' | 'role'>,
+  details: DomainErrorDetails = {},
+  params: RefusalParams = {},
+) {
   const who = actor ? ` (actor ${actor.id}, ${actor.role})` : '';
-  return new DomainError(code, `[${rule}] ${message}${who}`, { ...details, rule, ...(actor ? { actorId: actor.id } : {}) });
+  return new DomainError(code, `[${rule}] ${message}${who}`, {
+    ...details,
+    rule,
+    params: { ...(details.params ?? {}), ...params, ...(actor ? { role: actor.role } : {}) },
+    ...(actor ? { actorId: actor.id } : {}),
+  });
 }
 
-export const violation = (rule: string, message: string, actor?: Actor, details: DomainErrorDetails = {}) =>
-  refuse('RULE_VIOLATION', rule, message, actor, details);
+export const violation = (rule: string, message: string, actor?: Actor, details: DomainErrorDetails = {}, params: RefusalParams = {}) =>
+  refuse('RULE_VIOLATION', rule, message, actor, details, params);
 
 // ---------- who may act ----------
 
 function expectActor(actor: unknown): Actor {
   const a = actor as Actor | undefined;
   if (!a || typeof a !== 'object' || typeof a.id !== 'string' || !a.id || typeof a.role !== 'string') {
-    throw invalidInput('actor', 'every change needs an actor with id and role');
+    throw invalidInput('actor', 'every change needs an actor with id and role', 'input.actor');
   }
   return a;
 }
@@ -120,25 +135,25 @@ function expectActor(actor: unknown): Actor {
 /** Unit actions: only a `unit` principal whose scope is this unit. */
 export function assertUnitActor(actor: unknown, unitId: string, action: string): Actor {
   const a = expectActor(actor);
-  if (a.role !== 'unit') throw refuse('FORBIDDEN', 'actor.unit-only', `${action} is done by the unit itself, not by role ${a.role}`, a);
-  if (a.unitId !== unitId) throw refuse('FORBIDDEN', 'actor.unit-scope', `${action}: unit principal of ${a.unitId ?? '(none)'} cannot act for unit ${unitId}`, a);
+  if (a.role !== 'unit') throw refuse('FORBIDDEN', 'actor.unit-only', `${action} is done by the unit itself, not by role ${a.role}`, a, {}, { action });
+  if (a.unitId !== unitId) throw refuse('FORBIDDEN', 'actor.unit-scope', `${action}: unit principal of ${a.unitId ?? '(none)'} cannot act for unit ${unitId}`, a, {}, { action, unitId });
   return a;
 }
 
 /** Supervisor decisions: only a `supervisor` of the assigned group; a unit never decides for itself. */
 export function assertAssignedSupervisor(actor: unknown, groupId: string, action: string, selfRule = 'actor.no-self-approval'): Actor {
   const a = expectActor(actor);
-  if (a.role === 'unit') throw refuse('FORBIDDEN', selfRule, `a unit never decides its own ${action}; a supervisor of group ${groupId} does`, a);
-  if (a.role !== 'supervisor') throw refuse('FORBIDDEN', 'actor.supervisor-only', `${action} is decided by a supervisor of group ${groupId}, not by role ${a.role}`, a);
+  if (a.role === 'unit') throw refuse('FORBIDDEN', selfRule, `a unit never decides its own ${action}; a supervisor of group ${groupId} does`, a, {}, { action, groupId });
+  if (a.role !== 'supervisor') throw refuse('FORBIDDEN', 'actor.supervisor-only', `${action} is decided by a supervisor of group ${groupId}, not by role ${a.role}`, a, {}, { action, groupId });
   if (a.groupId !== groupId) {
-    throw refuse('FORBIDDEN', 'actor.supervisor-group', `${action}: supervisor of group ${a.groupId ?? '(none)'} is not assigned to this unit (group ${groupId})`, a);
+    throw refuse('FORBIDDEN', 'actor.supervisor-group', `${action}: supervisor of group ${a.groupId ?? '(none)'} is not assigned to this unit (group ${groupId})`, a, {}, { action, groupId });
   }
   return a;
 }
 
 export function assertOffice(actor: unknown, action: string): Actor {
   const a = expectActor(actor);
-  if (a.role !== 'office') throw refuse('FORBIDDEN', 'actor.office-only', `${action} is done by the campaign office, not by role ${a.role}`, a);
+  if (a.role !== 'office') throw refuse('FORBIDDEN', 'actor.office-only', `${action} is done by the campaign office, not by role ${a.role}`, a, {}, { action });
   return a;
 }
 
@@ -146,7 +161,7 @@ export function assertOffice(actor: unknown, action: string): Actor {
 export function assertPublicChannel(actor: unknown, action: string): Actor {
   const a = expectActor(actor);
   if (a.role !== 'public' && a.role !== 'office') {
-    throw refuse('FORBIDDEN', 'actor.public-channel', `${action} arrives through the public channel, not from role ${a.role}`, a);
+    throw refuse('FORBIDDEN', 'actor.public-channel', `${action} arrives through the public channel, not from role ${a.role}`, a, {}, { action });
   }
   return a;
 }
@@ -162,30 +177,34 @@ export const stamp = (actor: Actor, nowMs: number, comment?: Comment): Stamp => 
 
 export function text(value: unknown, field: string, max = 5_000, required = true): string | undefined {
   if (value === undefined || value === null) {
-    if (required) throw invalidInput(field, 'required');
+    if (required) throw invalidInput(field, 'required', 'input.required');
     return undefined;
   }
-  if (typeof value !== 'string') throw invalidInput(field, `expected a string, got ${typeof value}`);
-  if (required && value.trim() === '') throw invalidInput(field, 'must not be empty');
-  if (value.length > max) throw invalidInput(field, `at most ${max} characters`);
+  if (typeof value !== 'string') throw invalidInput(field, `expected a string, got ${typeof value}`, 'input.type', { expected: 'string' });
+  if (required && value.trim() === '') throw invalidInput(field, 'must not be empty', 'input.blank');
+  if (value.length > max) throw invalidInput(field, `at most ${max} characters`, 'input.too-long', { max });
   return value;
 }
 
 /** Why: a line inline (≤ INLINE_TEXT_MAX characters), or a stored text for anything longer. */
 export function comment(value: unknown, field = 'comment', required = false): Comment | undefined {
   if (value === undefined || value === null || value === '') {
-    if (required) throw invalidInput(field, 'required');
+    if (required) throw invalidInput(field, 'required', 'input.required');
     return undefined;
   }
   if (typeof value === 'string') {
-    if (required && value.trim() === '') throw invalidInput(field, 'must not be empty');
-    if (value.length > INLINE_TEXT_MAX) throw invalidInput(field, `a comment longer than ${INLINE_TEXT_MAX} characters is sent as a stored text`);
+    if (required && value.trim() === '') throw invalidInput(field, 'must not be empty', 'input.blank');
+    if (value.length > INLINE_TEXT_MAX) {
+      throw invalidInput(field, `a comment longer than ${INLINE_TEXT_MAX} characters is sent as a stored text`, 'input.too-long', { max: INLINE_TEXT_MAX });
+    }
     return value;
   }
   return docRef(value, field, TEXT_LIMITS.comment, required);
 }
 
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
-  if (!allowed.includes(value as T)) throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  if (!allowed.includes(value as T)) {
+    throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, 'input.one-of', { allowed: [...allowed] });
+  }
   return value as T;
 }

@@ -81,7 +81,7 @@ export function checkGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs) {
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
   comment(a.comment);
   const g = goalOf(v, a.goalId);
-  if (g.status !== 'open') throw violation('goal.achievement-open', `goal ${g.id} is ${g.status}`, actor);
+  if (g.status !== 'open') throw violation('goal.achievement-open', `goal ${g.id} is ${g.status}`, actor, {}, { status: g.status });
 }
 export function applyGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs, now: number): GoalView {
   const g = goalOf(v, a.goalId);
@@ -97,7 +97,7 @@ export function checkGoalVerification(v: ProgrammeView, a: GoalVerificationArgs)
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
   const g = goalOf(v, a.goalId);
-  if (g.status !== 'achieved') throw violation('goal.verification-achieved', `only an achieved goal is verified; goal ${g.id} is ${g.status}`, actor);
+  if (g.status !== 'achieved') throw violation('goal.verification-achieved', `only an achieved goal is verified; goal ${g.id} is ${g.status}`, actor, {}, { status: g.status });
 }
 export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs, now: number): GoalView {
   const g = goalOf(v, a.goalId);

@@ -166,7 +166,10 @@ const seqOf = (id: string, prefix: string): number | undefined => {
 
 function inPhase(state: UnitState, phases: Phase[], rule: string, action: string, actor: Actor) {
   if (!phases.includes(state.view.phase)) {
-    throw violation(rule, `${action} is allowed in ${phases.join(' or ')}; unit ${state.view.id} is in ${state.view.phase}`, actor);
+    throw violation(rule, `${action} is allowed in ${phases.join(' or ')}; unit ${state.view.id} is in ${state.view.phase}`, actor, {}, {
+      phase: state.view.phase,
+      allowed: [...phases],
+    });
   }
 }
 
@@ -289,14 +292,16 @@ export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
   const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'meeting attendance', 'meeting.attendance-by-group');
   const arrived = parseInstant(a.arrivedAt, 'arrivedAt');
   const left = parseInstant(a.leftAt, 'leftAt');
-  if (left <= arrived) throw invalidInput('leftAt', 'must be after arrivedAt');
+  if (left <= arrived) throw invalidInput('leftAt', 'must be after arrivedAt', 'input.after', { other: 'arrivedAt' });
   comment(a.comment);
   inPhase(s, ['P2'], 'meeting.phase', 'meeting attendance', actor);
   const m = s.view.meeting;
   if (m?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting to attest`, actor);
-  if (left > ctx.now) throw violation('meeting.attendance-in-future', `presence can be attested only once it is over (leftAt ${a.leftAt} is in the future)`, actor);
+  if (left > ctx.now) {
+    throw violation('meeting.attendance-in-future', `presence can be attested only once it is over (leftAt ${a.leftAt} is in the future)`, actor, {}, { leftAt: a.leftAt });
+  }
   if (!m.attendance.some((x) => x.supervisorId === actor.id) && m.attendance.length >= LIMITS.attendancePerMeeting) {
-    throw violation('meeting.attendance-limit', `meeting ${m.id} already has ${LIMITS.attendancePerMeeting} attestations`, actor);
+    throw violation('meeting.attendance-limit', `meeting ${m.id} already has ${LIMITS.attendancePerMeeting} attestations`, actor, {}, { max: LIMITS.attendancePerMeeting });
   }
 }
 export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx): MeetingView {
@@ -320,12 +325,12 @@ export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
   const actor = assertUnitActor(a.actor, s.view.id, 'recording the meeting');
   const start = parseInstant(a.startedAt, 'startedAt');
   const end = parseInstant(a.endedAt, 'endedAt');
-  if (end <= start) throw invalidInput('endedAt', 'must be after startedAt');
+  if (end <= start) throw invalidInput('endedAt', 'must be after startedAt', 'input.after', { other: 'startedAt' });
   docRef(a.minutes, 'minutes', TEXT_LIMITS.minutes);
   comment(a.comment);
   inPhase(s, ['P2'], 'meeting.phase', 'the special democratic life meeting', actor);
   if (s.view.meeting?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting`, actor);
-  if (end > ctx.now) throw violation('meeting.held-in-future', `a meeting can be recorded only once it has ended (endedAt ${a.endedAt})`, actor);
+  if (end > ctx.now) throw violation('meeting.held-in-future', `a meeting can be recorded only once it has ended (endedAt ${a.endedAt})`, actor, {}, { endedAt: a.endedAt });
 }
 export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { valid: boolean; reason?: string } {
   const m = s.view.meeting!;
@@ -356,14 +361,18 @@ export function checkRequestTransition(s: UnitState, a: RequestTransitionArgs) {
   comment(a.comment);
   const next = NEXT_PHASE[s.view.phase];
   if (to !== next) {
-    throw violation('transition.next-phase', `unit ${s.view.id} is in ${s.view.phase}; it can only request ${next ?? 'nothing (done)'}, not ${to}`, actor);
+    throw violation('transition.next-phase', `unit ${s.view.id} is in ${s.view.phase}; it can only request ${next ?? 'nothing (done)'}, not ${to}`, actor, {}, {
+      phase: s.view.phase,
+      next,
+      to,
+    });
   }
   if (s.view.pendingTransition) {
     throw violation('transition.one-pending', `unit ${s.view.id} already has a transition awaiting the supervisor's decision`, actor);
   }
   const unmet = unmetGatesFor(to, s.view);
   if (unmet.length) {
-    throw violation(unmet[0], `unit ${s.view.id} cannot enter ${to}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet });
+    throw violation(unmet[0], `unit ${s.view.id} cannot enter ${to}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet }, { to, unmetGates: unmet });
   }
 }
 export function applyRequestTransition(s: UnitState, a: RequestTransitionArgs, ctx: Ctx): { id: string; status: 'pending' } {
@@ -394,7 +403,9 @@ export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
   }
   if (a.approve) {
     const unmet = unmetGatesFor(t.to as Exclude<Phase, 'P1'>, s.view);
-    if (unmet.length) throw violation(unmet[0], `cannot approve ${t.to} for unit ${s.view.id}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet });
+    if (unmet.length) {
+      throw violation(unmet[0], `cannot approve ${t.to} for unit ${s.view.id}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet }, { to: t.to, unmetGates: unmet });
+    }
   }
 }
 export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx: Ctx): { status: 'approved' | 'rejected' } {
@@ -426,13 +437,15 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
   // 一把手负责制: the unit head signs.
   text(a.signedBy, 'signedBy', LIMITS.ownerChars);
   comment(a.comment);
-  if (!Array.isArray(a.items) || a.items.length === 0) throw invalidInput('items', 'a task book needs at least one item');
-  if (a.items.length > LIMITS.taskBookItems) throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`);
+  if (!Array.isArray(a.items) || a.items.length === 0) throw invalidInput('items', 'a task book needs at least one item', 'input.required');
+  if (a.items.length > LIMITS.taskBookItems) throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`, 'input.too-many', { max: LIMITS.taskBookItems });
   // Rectification outlasts the campaign, not without bound: a ladder timer of a century helps no one.
   const latest = latestDeadline(ctx.plan);
   a.items.forEach((it, i) => {
     if (!it || typeof it !== 'object') throw invalidInput(`items[${i}]`, 'expected an object');
-    if (!Array.isArray(it.problemIds) || it.problemIds.length === 0) throw invalidInput(`items[${i}].problemIds`, 'each item is linked to at least one problem');
+    if (!Array.isArray(it.problemIds) || it.problemIds.length === 0) {
+      throw invalidInput(`items[${i}].problemIds`, 'each item is linked to at least one problem', 'taskbook.item-problem');
+    }
     if (it.problemIds.length > LIMITS.problemsPerItem) throw invalidInput(`items[${i}].problemIds`, `at most ${LIMITS.problemsPerItem} problems`);
     it.problemIds.forEach((p, j) => {
       const n = typeof p === 'string' ? seqOf(p, 'problem') : undefined;
@@ -442,8 +455,10 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     text(it.owner, `items[${i}].owner`, LIMITS.ownerChars);
     const deadline = tryParseInstant(it.deadline);
     if (deadline === undefined) parseInstant(it.deadline, `items[${i}].deadline`);
-    else if (deadline <= ctx.now) throw invalidInput(`items[${i}].deadline`, `must be in the future (${it.deadline})`);
-    else if (deadline > latest.ms) throw invalidInput(`items[${i}].deadline`, `must be by ${latest.at}, a year and a day after the campaign's last batch ends`);
+    else if (deadline <= ctx.now) throw invalidInput(`items[${i}].deadline`, `must be in the future (${it.deadline})`, 'input.future');
+    else if (deadline > latest.ms) {
+      throw invalidInput(`items[${i}].deadline`, `must be by ${latest.at}, a year and a day after the campaign's last batch ends`, 'input.latest-deadline', { latest: latest.at });
+    }
   });
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
   if (s.view.taskBook && s.view.taskBook.status !== 'draft') {
@@ -499,11 +514,14 @@ export function checkFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx)
   const tb = s.view.taskBook;
   if (!tb || tb.status !== 'disclosed' || disclosureOver(s, ctx.now)) {
     const when = tb?.disclosureEndsAt ? ` (disclosure ${tb.publishedAt} – ${tb.disclosureEndsAt})` : ' (not published)';
-    throw violation('objection.disclosure-window', `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`, actor);
+    throw violation('objection.disclosure-window', `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`, actor, {}, {
+      publishedAt: tb?.publishedAt ?? null,
+      disclosureEndsAt: tb?.disclosureEndsAt ?? null,
+    });
   }
   if (a.itemId !== undefined && !tb.items.some((i) => i.id === a.itemId)) throw invalidInput('itemId', `unknown item ${JSON.stringify(a.itemId)}`);
   if (tb.objectionCounts.filed >= LIMITS.objectionsPerTaskBook) {
-    throw violation('objection.limit', `the task book of unit ${s.view.id} already has ${LIMITS.objectionsPerTaskBook} objections`, actor);
+    throw violation('objection.limit', `the task book of unit ${s.view.id} already has ${LIMITS.objectionsPerTaskBook} objections`, actor, {}, { max: LIMITS.objectionsPerTaskBook });
   }
 }
 export function applyFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx): { id: string } {

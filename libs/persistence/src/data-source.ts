@@ -11,6 +11,8 @@ import { SupervisorPresence1764200000001 } from './migrations/1764200000001-Supe
 import { SignInTokens1764400000000 } from './migrations/1764400000000-SignInTokens';
 import { WorkflowRecoveries1764500000000 } from './migrations/1764500000000-WorkflowRecoveries';
 import { StuckRunsAndResets1764600000000 } from './migrations/1764600000000-StuckRunsAndResets';
+import { ConsoleFacts1764600000015 } from './migrations/1764600000015-ConsoleFacts';
+import { PublicRateLimitWindows1764619000000 } from './migrations/1764619000000-PublicRateLimitWindows';
 import { ProgrammeStates1764700000000 } from './migrations/1764700000000-ProgrammeStates';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
@@ -23,6 +25,8 @@ export const MASSLINE_MIGRATIONS = [
   SignInTokens1764400000000,
   WorkflowRecoveries1764500000000,
   StuckRunsAndResets1764600000000,
+  ConsoleFacts1764600000015,
+  PublicRateLimitWindows1764619000000,
   ProgrammeStates1764700000000,
 ];
 

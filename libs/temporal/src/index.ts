@@ -6,11 +6,12 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  type WorkflowClientInterceptor,
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { SearchAttributeType, type SearchAttributePair, type SearchAttributeType as SAType } from '@temporalio/common';
 import type { MasslineConfig } from '../../config/src';
-import { campaignWorkflowId, unitWorkflowId } from '../../domain/src';
+import { campaignMetadata, campaignWorkflowId, unitMetadata, unitWorkflowId } from '../../domain/src';
 import type { CampaignWorkflowInput, NotificationDeliveryInput, UnitWorkflowInput } from '../../../workflows/definitions';
 import {
   batchKey,
@@ -50,6 +51,8 @@ export interface ConnectOptions {
   waitMs?: number;
   /** Called before each retry. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** The client's workflow interceptors (the API's: trace context and request id). */
+  interceptors?: WorkflowClientInterceptor[];
 }
 
 const targetOf = (config: MasslineConfig | TemporalTarget): TemporalTarget =>
@@ -65,7 +68,7 @@ export async function connectTemporal(
   for (let attempt = 1; ; attempt++) {
     try {
       const connection = await Connection.connect({ address, connectTimeout: '5s' });
-      return { connection, client: new Client({ connection, namespace }), namespace };
+      return { connection, client: new Client({ connection, namespace, ...(options.interceptors ? { interceptors: { workflow: options.interceptors } } : {}) }), namespace };
     } catch (error) {
       if (Date.now() >= deadline) throw error;
       options.onRetry?.(error, attempt);
@@ -114,6 +117,8 @@ export function startUnitWorkflow(client: Client, input: UnitWorkflowInput, task
     taskQueue,
     args: [input],
     typedSearchAttributes: unitSearchAttributes(input),
+    // What the Temporal Web UI lists: the unit's code and name, not only its id.
+    ...unitMetadata(input),
   });
 }
 
@@ -123,6 +128,7 @@ export function startCampaignWorkflow(client: Client, input: CampaignWorkflowInp
     workflowId: campaignWorkflowId(input.campaignId),
     taskQueue,
     args: [input],
+    ...campaignMetadata({ campaignId: input.campaignId, name: input.name, batches: input.plan.batches.map((b) => b.batch) }),
     typedSearchAttributes: [
       { key: campaignIdKey, value: input.campaignId },
       { key: kindKey, value: 'campaign' },
@@ -139,6 +145,8 @@ export async function startNotificationDelivery(client: Client, input: Notificat
     workflowId: notificationDeliveryWorkflowId(input.escalationKey),
     taskQueue,
     args: [input],
+    staticSummary: `督办通知投递 / notices of escalation ${input.escalationKey.slice(input.escalationKey.lastIndexOf(':') + 1)}`,
+    staticDetails: `escalation: \`${input.escalationKey}\``,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   } as WorkflowStartOptions);

@@ -187,6 +187,8 @@ export class TimelineEntryDto {
   @ApiProperty({ type: Object }) detail!: Record<string, unknown>;
   @ApiProperty({ enum: ['accepted', 'refused', 'recorded'] }) outcome!: string;
   @ApiPropertyOptional({ description: 'Rule that refused the call' }) rule?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The values the rule refused with (its refusal as data)' })
+  params?: Record<string, unknown>;
   @ApiProperty({ enum: ['history', 'audit-log'] }) source!: string;
   @ApiProperty() workflowId!: string;
   @ApiPropertyOptional() eventId?: number;

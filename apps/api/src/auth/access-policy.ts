@@ -21,7 +21,7 @@ export interface Hidden {
 }
 
 const refuse = (rule: string, message: string, p: Principal) =>
-  new DomainError('FORBIDDEN', `${message} (rule: ${rule})`, { rule, role: p.role, actorId: p.id });
+  new DomainError('FORBIDDEN', `${message} (rule: ${rule})`, { rule, role: p.role, actorId: p.id, params: { role: p.role } });
 
 /**
  * The 404 of an object outside the caller's scope: the same answer as for an unknown id. Only the audit log

@@ -2,32 +2,26 @@
 // so a new endpoint cannot be left unprotected by accident. Roles are checked here, scopes in the services.
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { DomainError } from '../../../../libs/domain/src';
 import { requestContext } from '../common/request-context';
 import { ACCESS_KEY, type Access, type AuthedRequest } from './decorators';
 import type { AuthService } from './auth.service';
-import type { RateLimiter } from './rate-limiter';
 
 /** What the guard needs besides the Reflector (one injectable holder, so the guard can be useClass'd). */
 export class AccessGuardDeps {
-  constructor(
-    readonly auth: AuthService,
-    readonly publicLimiter: RateLimiter,
-  ) {}
+  constructor(readonly auth: AuthService) {}
 }
 
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly auth: AuthService;
-  private readonly publicLimiter: RateLimiter;
 
   constructor(
     private readonly reflector: Reflector,
     deps: AccessGuardDeps,
   ) {
     this.auth = deps.auth;
-    this.publicLimiter = deps.publicLimiter;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,12 +30,8 @@ export class AccessGuard implements CanActivate {
     if (!access) throw new DomainError('FORBIDDEN', 'this route declares no access rule');
     if (access.kind === 'open') return true;
     if (access.kind === 'public') {
+      // The rate limit of public channels is the next guard's (PublicRateGuard, rate-limiter.ts).
       const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      const taken = this.publicLimiter.take(address);
-      if (!taken.allowed) {
-        context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(taken.retryAfterSeconds));
-        throw new DomainError('RATE_LIMITED', `too many requests from this address; retry in ${taken.retryAfterSeconds} s`);
-      }
       req.caller = { role: 'public', address };
       return true;
     }
@@ -53,6 +43,7 @@ export class AccessGuard implements CanActivate {
       throw new DomainError('FORBIDDEN', `role ${principal.role} may not call this (allowed: ${access.roles.join(', ')}) (rule: actor.role)`, {
         rule: 'actor.role',
         role: principal.role,
+        params: { role: principal.role },
       });
     }
     return true;

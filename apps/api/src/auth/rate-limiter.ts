@@ -1,80 +1,52 @@
-// The public channels' limit, exactly as documented: at most `perMinute` requests from one address in any
-// 60 seconds (a sliding window over the moments of the requests let through, not a bucket that refills and
-// so lets twice as many through at its edge).
-const WINDOW_MS = 60_000;
+// The public channels' limit, exactly as documented and for the whole deployment: at most `perMinute` requests
+// from one address in any 60 seconds (a sliding window over the moments of the requests let through, not a bucket
+// that refills and so lets twice as many through at its edge), counted in PostgreSQL so that M APIs do not let M
+// times as many through. @nestjs/throttler's guard asks; the window lives behind its storage interface.
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import { DomainError } from '../../../../libs/domain/src';
+import type { RateLimitRepository } from '../repositories/rate-limit.repository';
+import { ACCESS_KEY, type Access } from './decorators';
 
-/** Moments (ms) of the requests let through in the last window, oldest first, in a ring of `perMinute` slots. */
-class Window {
-  private slots: Float64Array;
-  private start = 0;
-  size = 0;
+export const PUBLIC_WINDOW_MS = 60_000;
 
-  constructor(capacity: number) {
-    this.slots = new Float64Array(Math.min(capacity, 64));
-  }
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-  private grow(capacity: number): void {
-    const bigger = new Float64Array(Math.min(capacity, this.slots.length * 2));
-    for (let i = 0; i < this.size; i++) bigger[i] = this.at(i);
-    this.slots = bigger;
-    this.start = 0;
-  }
+/** @nestjs/throttler's storage, on the windows in PostgreSQL. `blockDuration` has no use: a slot frees when the oldest request leaves. */
+export class PgThrottlerStorage implements ThrottlerStorage {
+  constructor(private readonly windows: RateLimitRepository) {}
 
-  at(i: number): number {
-    return this.slots[(this.start + i) % this.slots.length];
-  }
-
-  /** Forgets the moments that left the window. */
-  expire(now: number): void {
-    while (this.size && this.at(0) <= now - WINDOW_MS) {
-      this.start = (this.start + 1) % this.slots.length;
-      this.size--;
-    }
-  }
-
-  push(now: number, capacity: number): void {
-    if (this.size === this.slots.length) this.grow(capacity);
-    this.slots[(this.start + this.size) % this.slots.length] = now;
-    this.size++;
+  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    const taken = await this.windows.take(key, ttl, limit);
+    // The oldest request in the window leaves it at oldest + ttl: a slot is free from then on.
+    const secondsToSlot = Math.max(1, Math.ceil((taken.oldest + ttl - taken.now) / 1000));
+    return {
+      totalHits: taken.allowed ? taken.inWindow : taken.inWindow + 1,
+      timeToExpire: secondsToSlot,
+      isBlocked: !taken.allowed,
+      timeToBlockExpire: secondsToSlot,
+    };
   }
 }
 
-export class RateLimiter {
-  private readonly windows = new Map<string, Window>();
-  private lastSweep = 0;
+/** The throttler's options: one limit, keyed by the client address alone (every public route shares it). */
+export function publicThrottlerOptions(perMinute: number, storage: ThrottlerStorage): ThrottlerModuleOptions {
+  return {
+    throttlers: [{ ttl: PUBLIC_WINDOW_MS, limit: perMinute }],
+    storage,
+    generateKey: (_context, tracker) => `public:${tracker}`,
+  };
+}
 
-  constructor(
-    readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Counts one request of `address`; returns the seconds to wait when the window is full. */
-  take(address: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    const now = this.now();
-    this.sweep(now);
-    let w = this.windows.get(address);
-    if (!w) this.windows.set(address, (w = new Window(this.perMinute)));
-    w.expire(now);
-    if (w.size < this.perMinute) {
-      w.push(now, this.perMinute);
-      return { allowed: true };
-    }
-    // The oldest request in the window leaves it at oldest + 60 s: a slot is free from then on.
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.at(0) + WINDOW_MS - now) / 1000)) };
+/** Limits the routes declared @PublicChannel; every other route passes untouched. A refusal is a 429 in the one error shape. */
+@Injectable()
+export class PublicRateGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    return access?.kind !== 'public';
   }
 
-  /** Addresses tracked now (bounded by those active in the last minute). */
-  get tracked(): number {
-    return this.windows.size;
-  }
-
-  /** Forgets idle addresses once a minute, so memory stays bounded by the addresses active in the last minute. */
-  private sweep(now: number): void {
-    if (now - this.lastSweep < WINDOW_MS) return;
-    this.lastSweep = now;
-    for (const [address, w] of this.windows) {
-      w.expire(now);
-      if (!w.size) this.windows.delete(address);
-    }
+  protected override async throwThrottlingException(_context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
+    throw new DomainError('RATE_LIMITED', `too many requests from this address; retry in ${limit.timeToBlockExpire} s`);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   
@@ -24,6 +24,9 @@ import {
   GroupDto,
   GroupListDto,
   PhaseCountsDto,
+  PublicationDto,
+  PublicationStateDto,
+  StartCampaignQueryDto,
   UnitListDto,
   UnitListQueryDto,
 } from './campaigns.dto';
@@ -57,11 +60,20 @@ export class CampaignsController {
   @Post(':id/start')
   @HttpCode(202)
   @Roles('office')
-  @ApiOperation({ summary: 'Start the campaign workflow; each batch opens at its start' })
+  @ApiOperation({ summary: 'Start the campaign workflow; each batch opens at its start. Refused (409) without units; listed publicly unless public: false' })
   @ApiAcceptedResponse({ type: CampaignStartedDto })
-  @ApiErrors(401, 403, 404, 409, 503)
-  start(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string) {
-    return this.service.start(p, id);
+  @ApiErrors(400, 401, 403, 404, 409, 503)
+  start(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string, @Query() q: StartCampaignQueryDto) {
+    return this.service.start(p, id, q.public !== 'false');
+  }
+
+  @Put(':id/publication')
+  @Roles('office')
+  @ApiOperation({ summary: 'List the campaign on the public pages (公示) or take it off them; a draft is never listed' })
+  @ApiOkResponse({ type: PublicationStateDto })
+  @ApiErrors(400, 401, 403, 404)
+  setPublic(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string, @Body() dto: PublicationDto) {
+    return this.service.setPublic(p, id, dto.public);
   }
 
   @Post(':id/groups')

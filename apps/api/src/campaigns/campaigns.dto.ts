@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -29,6 +30,10 @@ import { LIMITS, PageQueryDto } from '../common/dto';
 import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern, Optional } from '../common/validation';
 
 const UNIT_CODE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+
+/** Columns the units list sorts by (the code breaks ties). */
+export const UNIT_SORTS = ['code', 'name', 'batch', 'phase', 'card', 'group', 'windowEndsAt', 'updatedAt'] as const;
+export type UnitSort = (typeof UNIT_SORTS)[number];
 
 // ---------- plan (documentation; resolvePlan validates it and names the field) ----------
 
@@ -128,7 +133,23 @@ export class CampaignDto extends CampaignCreatedDto {
   @ApiPropertyOptional({ type: StalledDto }) stalled?: StalledDto;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
+  @ApiProperty({ description: 'listed on the public pages (公示)' }) public!: boolean;
   @ApiProperty({ type: CampaignCountsDto }) counts!: CampaignCountsDto;
+}
+export class StartCampaignQueryDto {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'list it on the public pages from its start (default true)', default: 'true' })
+  @Optional()
+  @IsIn(['true', 'false'])
+  public?: 'true' | 'false';
+}
+export class PublicationDto {
+  @ApiProperty({ description: 'listed on the public pages (公示); a draft is never listed' })
+  @IsBoolean()
+  public!: boolean;
+}
+export class PublicationStateDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() public!: boolean;
 }
 export class CampaignStartedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -205,6 +226,8 @@ export class EnrolResultDto {
   @ApiPropertyOptional({ format: 'uuid' }) id?: string;
   @ApiProperty({ enum: ['created', 'exists', 'error'] }) status!: 'created' | 'exists' | 'error';
   @ApiPropertyOptional() error?: string;
+  @ApiPropertyOptional({ description: 'the rule that refused it (enrol.code-twice, enrol.group-unknown, …)' }) rule?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the values it was refused with' }) params?: Record<string, unknown>;
 }
 export class EnrolResultsDto {
   @ApiProperty({ type: [EnrolResultDto] }) results!: EnrolResultDto[];
@@ -232,6 +255,22 @@ export class UnitListQueryDto extends PageQueryDto {
   @Optional()
   @IsUUID()
   groupId?: string;
+
+  @ApiPropertyOptional({ maxLength: 100, description: 'part of the code or the name (case-insensitive)' })
+  @Optional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: UNIT_SORTS, default: 'code' })
+  @Optional()
+  @IsIn(UNIT_SORTS)
+  sort?: UnitSort;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
+  @Optional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
 }
 
 export class UnitListEntryDto {
@@ -242,6 +281,7 @@ export class UnitListEntryDto {
   @ApiProperty({ enum: UNIT_LEVELS }) level!: string;
   @ApiProperty({ enum: [1, 2] }) batch!: number;
   @ApiProperty({ format: 'uuid' }) groupId!: string;
+  @ApiProperty({ description: "its supervisory group's name" }) groupName!: string;
   @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;
   @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
   @ApiProperty({ enum: CARDS }) card!: string;

@@ -60,15 +60,22 @@ export class CampaignsService {
       plan: campaign.plan,
       startsAt: campaign.startsAt,
       startedAt: campaign.startedAt,
+      public: campaign.public,
       counts: { units, ...counts },
     };
   }
 
-  /** Starts the campaign's workflow once; it opens each batch at its start. */
-  async start(by: Principal, id: string) {
+  /**
+   * Starts the campaign's workflow once; it opens each batch at its start. A campaign without units cannot start
+   * (nothing would run). It is listed on the public pages from then on, unless the office says `public: false`.
+   */
+  async start(by: Principal, id: string, publish = true) {
     AccessPolicy.office(by, 'start campaigns');
     const campaign = await this.mustFind(id);
-    if (!(await this.campaigns.markStarted(id, this.now()))) {
+    if (campaign.status === 'draft' && (await this.units.countByCampaign(id)) === 0) {
+      throw ruleViolation('campaign.no-units', `campaign ${id} has no unit enrolled; enrol units before starting it`);
+    }
+    if (!(await this.campaigns.markStarted(id, this.now(), publish))) {
       throw ruleViolation('campaign.start-once', `campaign ${id} was already started (status ${campaign.status})`);
     }
     try {
@@ -82,11 +89,19 @@ export class CampaignsService {
     }
   }
 
+  /** Lists the campaign on the public pages (公示), or takes it off them. A draft is never listed, published or not. */
+  async setPublic(by: Principal, id: string, value: boolean) {
+    AccessPolicy.office(by, 'publish campaigns');
+    await this.mustFind(id);
+    await this.campaigns.setPublic(id, value);
+    return { id, public: value };
+  }
+
   async createGroup(by: Principal, campaignId: string, name: string) {
     AccessPolicy.office(by, 'form supervisory groups');
     await this.mustFind(campaignId);
     const group = await this.campaigns.createGroup(campaignId, name);
-    if (!group) throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, { field: 'name' });
+    if (!group) throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, { field: 'name', rule: 'group.name-taken', params: { name } });
     return group;
   }
 
@@ -114,21 +129,23 @@ export class CampaignsService {
       [...new Set(input.map((u) => u.parentCode).filter((c): c is string => !!c && !codes.has(c)))],
     );
 
-    const results: Array<{ code: string; id?: string; status: 'created' | 'exists' | 'error'; error?: string }> = [];
+    const results: Array<{ code: string; id?: string; status: 'created' | 'exists' | 'error'; error?: string; rule?: string; params?: Record<string, string | number> }> = [];
     const firstAt = new Map<string, number>();
     const toInsert: NewUnit[] = [];
     input.forEach((u, i) => {
-      const error = (message: string) => results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}` });
-      if (firstAt.has(u.code)) return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`);
+      // Each refusal names its rule and values, for the wording in either language (the message is for logs).
+      const error = (message: string, rule: string, params: Record<string, string | number> = {}) =>
+        results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}`, rule, params });
+      if (firstAt.has(u.code)) return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
       firstAt.set(u.code, i);
       const groupId = u.groupId.toLowerCase();
-      if (!groups.has(groupId)) return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`);
+      if (!groups.has(groupId)) return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
       const batch: Batch = batchOf(u.kind, u.level, u.batch);
-      if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`);
+      if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`, 'enrol.batch-unplanned', { batch });
       if (u.parentCode && !codes.has(u.parentCode) && !existingParents.has(u.parentCode)) {
-        return error(`parentCode ${u.parentCode} is not enrolled in this campaign`);
+        return error(`parentCode ${u.parentCode} is not enrolled in this campaign`, 'enrol.parent-unknown', { parentCode: u.parentCode });
       }
-      if (u.parentCode === u.code) return error('a unit cannot be its own parent');
+      if (u.parentCode === u.code) return error('a unit cannot be its own parent', 'enrol.own-parent');
       results.push({ code: u.code, status: 'created' });
       toInsert.push({ code: u.code, name: u.name, kind: u.kind, level: u.level, batch, parentCode: u.parentCode ?? null, groupId });
     });
@@ -163,7 +180,17 @@ export class CampaignsService {
       AccessPolicy.canReadGroup(by, group);
     }
     groupId ??= AccessPolicy.groupFilter(by);
-    return this.units.list({ campaignId, batch: q.batch, phase: q.phase, card: q.card, groupId, ...pageOf(q) });
+    return this.units.list({
+      campaignId,
+      batch: q.batch,
+      phase: q.phase,
+      card: q.card,
+      groupId,
+      q: q.q?.trim() || undefined,
+      sort: q.sort ?? 'code',
+      order: q.order ?? 'asc',
+      ...pageOf(q),
+    });
   }
 
   async dashboard(by: Principal, campaignId: string) {

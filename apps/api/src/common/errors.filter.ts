@@ -6,7 +6,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { QueryNotRegisteredError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { DomainError } from '../../../../libs/domain/src';
+import { DomainError, refusalOf } from '../../../../libs/domain/src';
 import { translateWorkflowError } from '../workflow/workflow-errors';
 import type { JsonLogger } from './logger';
 import { RetryLater } from './read-your-writes';
@@ -30,6 +30,8 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   const e = exception as { name?: unknown; message?: unknown; code?: unknown; driverError?: { code?: unknown } } | undefined;
   if (!e || typeof e !== 'object') return false;
   if (e.name === 'ConnectionIsNotSetError' || e.name === 'CannotExecuteNotConnectedError') return true;
+  // A transaction's connection the server closed (a restart): the driver let go of it, and the next query says so.
+  if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   if (typeof e.message === 'string' && /Driver not Connected|Connection terminated|connect ECONNREFUSED/.test(e.message)) return true;
   const code = String(e.driverError?.code ?? e.code ?? '');
   return /^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code);
@@ -38,8 +40,11 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
 export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
   if (exception instanceof DomainError) {
     // actorId and hiddenBy are for the audit log only: a hidden object's 404 must read like an unknown id's.
+    // Each entry carries the refusal as data ({category, rule, params}): a 400's one per field, otherwise one.
     const { actorId: _actor, hiddenBy: _hidden, fields, ...rest } = exception.details;
-    const details = Array.isArray(fields) ? fields : Object.keys(rest).length ? [rest] : undefined;
+    const details = Array.isArray(fields)
+      ? fields.map((f: Record<string, unknown>) => ({ ...f, ...refusalOf(exception.code, f) }))
+      : [{ ...rest, ...exception.refusal }];
     return { body: errorBody(exception.httpStatus, exception.message, details), unexpected: false };
   }
   if (exception instanceof RetryLater) return { body: errorBody(503, exception.message), unexpected: false };

@@ -6,40 +6,58 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { pinoHttp } from 'pino-http';
 import { DomainError } from '../../../../libs/domain/src';
+import { traceFields } from '../../../../libs/telemetry/src/logging';
 import { errorBody, toErrorBody } from './errors.filter';
 import type { JsonLogger } from './logger';
 import type { ApiMetrics } from './metrics';
 import { requestContext } from './request-context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-type WithId = Request & { requestId?: string };
+type WithId = Request & { requestId?: string; startedAt?: bigint; traceFields?: Record<string, string> };
 
-/** Runs first: assigns the request id (the caller's, if plain and short) and logs and measures the request. */
-export const requestIdAndLog =
-  (logger: JsonLogger, metrics: ApiMetrics) =>
-  (req: WithId, res: Response, next: NextFunction): void => {
+/** Runs first: assigns the request id (the caller's, if plain and short), measures the request and logs it (pino-http). */
+export const requestIdAndLog = (logger: JsonLogger, metrics: ApiMetrics) => {
+  const fieldsOf = (req: WithId, res: Response) => ({
+    method: req.method,
+    route: routeOf(req),
+    path: req.originalUrl.split('?')[0].slice(0, 300),
+    status: res.statusCode,
+    ...(principalOf(req) ? { principalId: principalOf(req) } : {}),
+    durationMs: Math.round((Number(process.hrtime.bigint() - (req.startedAt ?? process.hrtime.bigint())) / 1e6) * 10) / 10,
+  });
+  const log = pinoHttp<WithId, Response>({
+    logger: logger.pino,
+    genReqId: (req) => req.requestId!,
+    // The request's lines carry its request id, and the trace and span of its HTTP span, bound once.
+    quietReqLogger: true,
+    quietResLogger: true,
+    customAttributeKeys: { reqId: 'requestId' },
+    customProps: (req) => (req.traceFields ??= traceFields()),
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request',
+    customSuccessObject: (req, res) => fieldsOf(req, res),
+    customErrorObject: (req, res, err) => ({ ...fieldsOf(req, res), error: err.message }),
+  });
+  return (req: WithId, res: Response, next: NextFunction): void => {
     const incoming = req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.requestId = requestId;
+    req.startedAt = process.hrtime.bigint();
     res.setHeader('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
-      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      requestContext.run({ requestId, principalId: (req as { caller?: { id?: string } }).caller?.id }, () =>
-        logger.event(res.statusCode >= 500 ? 'error' : 'info', 'request', {
-          method: req.method,
-          route,
-          path: req.originalUrl.split('?')[0].slice(0, 300),
-          status: res.statusCode,
-          durationMs: Math.round(seconds * 1000 * 10) / 10,
-        }),
-      );
+      const seconds = Number(process.hrtime.bigint() - req.startedAt!) / 1e9;
+      metrics.httpDuration.observe({ method: req.method, route: routeOf(req), status: String(res.statusCode) }, seconds);
     });
-    next();
+    log(req, res, next);
   };
+};
+
+const principalOf = (req: Request): string | undefined => (req as { caller?: { id?: string } }).caller?.id;
+
+const routeOf = (req: Request): string => (req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched');
 
 /** No request body of this API nests deeper than a plan (about 6 levels); a deeper one is refused unread. */
 export const MAX_BODY_DEPTH = 32;

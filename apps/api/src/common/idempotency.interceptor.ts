@@ -12,6 +12,7 @@ import { DomainError } from '../../../../libs/domain/src';
 import type { AuthedRequest } from '../auth/decorators';
 import type { IdempotencyRepository } from '../repositories/idempotency.repository';
 import { requestContext } from './request-context';
+import { PeriodicSweeper } from './sweeper';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -103,42 +104,4 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 /** Removes expired Idempotency-Keys now and then (and once at start), so the table holds one day of keys. */
-export class IdempotencySweeper {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-
-  constructor(
-    private readonly store: IdempotencyRepository,
-    private readonly onError: (err: unknown) => void,
-    private readonly everyMs = 10 * 60_000,
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.sweepNow(), this.everyMs);
-    this.timer.unref();
-    void this.sweepNow();
-  }
-
-  /** One sweep (a sweep already running is awaited instead); returns the keys removed. */
-  async sweepNow(): Promise<number> {
-    if (this.running) {
-      await this.running;
-      return 0;
-    }
-    let removed = 0;
-    this.running = this.store
-      .sweep()
-      .then((n) => void (removed = n))
-      .catch(this.onError)
-      .finally(() => (this.running = undefined));
-    await this.running;
-    return removed;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-}
+export class IdempotencySweeper extends PeriodicSweeper {}

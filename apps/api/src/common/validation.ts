@@ -3,7 +3,7 @@
 // dates) are checked by resolvePlan in libs/domain, which names the plan's field.
 import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Matches, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
+import { getMetadataStorage, Matches, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { BOUNDED_INSTANT_PATTERN, DomainError, INSTANT_YEARS, isBoundedInstant } from '../../../../libs/domain/src';
 
 /**
@@ -69,6 +69,44 @@ export const IsIsoTime = (options?: ValidationOptions): PropertyDecorator =>
 export interface FieldProblem {
   field: string;
   problems: string[];
+  /** The rule of the first problem (`input.required`, `input.too-long`…), for the wording in either language. */
+  rule?: string;
+  params?: Record<string, string | number | boolean | null | string[]>;
+}
+
+/** class-validator's constraint names → the input rules the console words (one home: libs/domain names the rest). */
+const CONSTRAINT_RULES: Record<string, string> = {
+  whitelistValidation: 'input.unknown-field',
+  isNotBlank: 'input.blank',
+  isNotEmpty: 'input.blank',
+  maxLength: 'input.too-long',
+  arrayMaxSize: 'input.too-many',
+  arrayMinSize: 'input.required',
+  isIn: 'input.one-of',
+  isEnum: 'input.one-of',
+  isIsoTime: 'input.instant',
+  isUuid: 'input.uuid',
+  matches: 'input.pattern',
+  isString: 'input.type',
+  isInt: 'input.type',
+  isBoolean: 'input.type',
+  isArray: 'input.type',
+  isObject: 'input.type',
+  min: 'input.range',
+  max: 'input.range',
+};
+
+/** The rule of a constraint and what it needs (the limit of maxLength, the allowed values of isIn). */
+function ruleOfConstraint(e: ValidationError, name: string): { rule: string; params: NonNullable<FieldProblem['params']> } {
+  const rule = CONSTRAINT_RULES[name] ?? 'input.invalid';
+  const meta = (e.target ? getMetadataStorage().getTargetValidationMetadatas(e.target.constructor, '', true, false) : []).find(
+    (m) => m.propertyName === e.property && (m.name ?? m.type) === name,
+  );
+  const c = meta?.constraints ?? [];
+  if (name === 'maxLength' || name === 'arrayMaxSize') return { rule, params: { max: Number(c[0]) } };
+  if (name === 'isIn' && Array.isArray(c[0])) return { rule, params: { allowed: (c[0] as unknown[]).map(String) } };
+  if ((name === 'min' || name === 'max') && typeof c[0] === 'number') return { rule, params: { [name]: c[0] } };
+  return { rule, params: {} };
 }
 
 /** Flattens class-validator's tree into `path: problem` pairs, e.g. `units[3].kind`. */
@@ -82,7 +120,9 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
         // class-validator says "property x should not exist" for whitelisted-out fields: name the path.
         m.startsWith('property ') && m.endsWith(' should not exist') ? 'unknown field' : m.replace(e.property, path),
       );
-      out.push({ field: path, problems });
+      const first = Object.keys(e.constraints)[0];
+      const { rule, params } = ruleOfConstraint(e, first);
+      out.push({ field: path, problems, rule, params });
     }
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, path));
   }

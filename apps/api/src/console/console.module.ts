@@ -8,6 +8,8 @@ import { PublicRepository } from '../repositories/public.repository';
 import { consoleStatic } from './console-static';
 import { DirectoryController, DirectoryService } from './directory';
 import { SignInController, SignInService } from './sign-in';
+import { HolidaysController, HolidaysService } from './holidays';
+import { HolidaysRepository } from '../repositories/holidays.repository';
 
 @Module({})
 export class ConsoleModule implements NestModule {
@@ -15,11 +17,12 @@ export class ConsoleModule implements NestModule {
     const directory = new ConsoleRepository(ctx.dataSource);
     return {
       module: ConsoleModule,
-      controllers: [PublicController, SignInController, DirectoryController],
+      controllers: [PublicController, SignInController, DirectoryController, HolidaysController],
       providers: [
         { provide: PublicService, useValue: new PublicService(new PublicRepository(ctx.dataSource)) },
         { provide: SignInService, useValue: new SignInService(ctx.repositories.signIn, directory, ctx.auth) },
         { provide: DirectoryService, useValue: new DirectoryService(directory, ctx.repositories.campaigns, ctx.repositories.programmes) },
+        { provide: HolidaysService, useValue: new HolidaysService(new HolidaysRepository(ctx.dataSource)) },
       ],
     };
   }

@@ -66,6 +66,7 @@ export class CampaignListEntryDto {
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ description: 'units enrolled' }) units!: number;
+  @ApiProperty({ description: 'listed on the public pages' }) public!: boolean;
 }
 export class CampaignListDto {
   @ApiProperty({ type: [CampaignListEntryDto] }) items!: CampaignListEntryDto[];
@@ -102,6 +103,18 @@ export class CampaignMeasureDto {
   @ApiProperty({ enum: ['ladder', 'office'] }) proposedBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) confirmedAt!: string | null;
+  @ApiProperty({ type: () => MeasureBasisDto, nullable: true, description: 'what a proposal rests on: the rung that proposed it (null for a measure the office recorded)' })
+  basis!: MeasureBasisDto | null;
+}
+export class MeasureBasisDto {
+  @ApiProperty({ enum: ['item', 'phase-window', 'programme-goal'] }) subject!: string;
+  @ApiProperty({ nullable: true, type: String, enum: [...PHASES, null] }) phase!: string | null;
+  @ApiProperty() rung!: string;
+  @ApiProperty({ format: 'date-time', description: "the item's deadline, the window's end or the goal's due date" }) deadline!: string;
+  @ApiProperty({ nullable: true, type: String }) owner!: string | null;
+  @ApiProperty({ nullable: true, type: String }) measure!: string | null;
+  @ApiProperty({ nullable: true, type: String }) programmeName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) goalTitle!: string | null;
 }
 export class CampaignMeasureListDto {
   @ApiProperty({ type: [CampaignMeasureDto] }) items!: CampaignMeasureDto[];

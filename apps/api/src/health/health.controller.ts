@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -11,6 +12,9 @@ import type { ActivityFailureRepository } from '../../../../libs/persistence/src
 import { pingDatabase } from '../repositories/read-model.repository';
 import type { EnginePart } from '../../../../libs/temporal/src/engine-probe';
 import type { EngineHealth } from './engine-health';
+
+/** Each check's deadline: a part that does not answer within it is down. */
+export const CHECK_DEADLINE_MS = 2_500;
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -27,13 +31,8 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
     );
   });
 
-export type ReadinessCheck = 'database' | 'records' | EnginePart | 'workflows';
-
-/**
- * Checks that name what needs a person without deciding readiness: a stuck run holds up its own workflow only,
- * so decisions can still be taken (`up`, or `stuck: …` naming each run).
- */
-const INFORMATIVE: ReadonlySet<string> = new Set<ReadinessCheck>(['workflows']);
+export type ReadinessCheck = 'database' | 'records' | EnginePart;
+export const READINESS_CHECKS: readonly ReadinessCheck[] = ['database', 'records', 'frontend', 'history', 'matching', 'worker'];
 
 /** `up`, or each stuck run named (the oldest STUCK_RUNS_NAMED) with its cause, attempt and since when. */
 export function stuckRunsCheck(now: StuckRunsNow): string {
@@ -48,7 +47,11 @@ const RECORDING = new Set<string>(RECORDING_ACTIVITIES);
 /** Failed attempts before a recording activity counts against readiness (a single retry is ordinary). */
 const FAILING_AFTER_ATTEMPTS = 3;
 
+const why = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);
+
 export class HealthService {
+  private readonly indicator = new HealthIndicatorService();
+
   constructor(
     private readonly dataSource: DataSource,
     readonly engine: EngineHealth,
@@ -58,37 +61,65 @@ export class HealthService {
     private readonly stuckRuns?: () => Promise<StuckRunsNow>,
   ) {}
 
-  /** Projections and escalation records that keep failing (retried meanwhile, never dropped). */
-  private async records(): Promise<string> {
-    if (!this.activityFailures) return 'up';
+  /** Projections and escalation records that keep failing (retried meanwhile, never dropped): undefined when none. */
+  private async failingRecords(): Promise<string | undefined> {
+    if (!this.activityFailures) return undefined;
     const failing = (await this.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)).filter((f) => RECORDING.has(f.activity) && f.attempts >= FAILING_AFTER_ATTEMPTS);
-    if (!failing.length) return 'up';
+    if (!failing.length) return undefined;
     const [f] = failing;
-    return `down: ${failing.length} recording ${failing.length === 1 ? 'activity keeps' : 'activities keep'} failing (retried meanwhile), e.g. ${f.activity} of ${f.workflowId}, attempt ${f.attempts}: ${f.lastError}`.slice(0, 300);
+    return `${failing.length} recording ${failing.length === 1 ? 'activity keeps' : 'activities keep'} failing (retried meanwhile), e.g. ${f.activity} of ${f.workflowId}, attempt ${f.attempts}: ${f.lastError}`;
   }
 
   /**
-   * Ready means a decision can be taken now: the database answers, and the workflow engine can run a workflow
-   * task — its frontend, history and matching services answer, and a worker polls the task queue.
+   * The readiness checks as terminus indicators. Ready means a decision can be taken now: the database answers,
+   * no recording activity keeps failing, and the workflow engine can run a workflow task — its frontend, history
+   * and matching services answer, and a worker polls the task queue. The four engine checks share one probe
+   * (each of its calls carries the deadline, no retry left behind); all run side by side.
    */
-  async readiness(): Promise<{ ready: boolean; checks: Record<ReadinessCheck, string> }> {
-    const database = withTimeout(pingDatabase(this.dataSource), 3_000, 'database').then(
-      () => 'up',
-      (err: unknown) => `down: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
-    );
-    const records = withTimeout(this.records(), 3_000, 'database').catch((err: unknown) => `down: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
-    const workflows = this.stuckRuns
-      ? withTimeout(this.stuckRuns(), 3_000, 'database').then(stuckRunsCheck, (err: unknown) => `unknown: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300))
-      : Promise.resolve('up');
-    // Each engine call carries its own deadline (2.5 s, no retry left behind); the probes run side by side.
-    const [db, recorded, engine, stuck] = await Promise.all([database, records, this.engine.probe(), workflows]);
-    const checks = { database: db, records: recorded, ...engine, workflows: stuck };
-    return { ready: Object.entries(checks).every(([k, v]) => v === 'up' || INFORMATIVE.has(k)), checks };
+  indicators(): HealthIndicatorFunction[] {
+    const engine = this.engine.probe();
+    const down = (key: ReadinessCheck, err: unknown) => this.indicator.check(key).down({ message: why(err) });
+    const database = async () => {
+      try {
+        await withTimeout(pingDatabase(this.dataSource), CHECK_DEADLINE_MS, 'database');
+        return this.indicator.check('database').up();
+      } catch (err) {
+        return down('database', err);
+      }
+    };
+    const records = async () => {
+      try {
+        const failing = await withTimeout(this.failingRecords(), CHECK_DEADLINE_MS, 'database');
+        return failing ? this.indicator.check('records').down({ message: failing.slice(0, 300) }) : this.indicator.check('records').up();
+      } catch (err) {
+        return down('records', err);
+      }
+    };
+    const part = (key: EnginePart) => async () => {
+      const state = (await engine)[key];
+      return state === 'up' ? this.indicator.check(key).up() : this.indicator.check(key).down({ message: state.replace(/^down: /, '') });
+    };
+    return [database, records, part('frontend'), part('history'), part('matching'), part('worker')];
   }
 
-  /** The checks that keep the API from being ready, as the 503's message names them. */
-  static failing(checks: Record<string, string>): Array<[string, string]> {
-    return Object.entries(checks).filter(([k, v]) => v !== 'up' && !INFORMATIVE.has(k));
+  /**
+   * The `workflows` check: it names what needs a person without deciding readiness (a stuck run holds up its own
+   * workflow only, so decisions can still be taken): `up`, or `stuck: …` naming each run.
+   */
+  async workflows(): Promise<string> {
+    if (!this.stuckRuns) return 'up';
+    return withTimeout(this.stuckRuns(), CHECK_DEADLINE_MS, 'database').then(stuckRunsCheck, (err: unknown) => `unknown: ${why(err)}`.slice(0, 300));
+  }
+
+  /** A terminus result as the answer has always named its checks: `up`, or `down: <why>`, in the same order. */
+  static checksOf(result: HealthCheckResult): Record<ReadinessCheck, string> {
+    const details = result.details as Record<string, { status: string; message?: string } | undefined>;
+    return Object.fromEntries(
+      READINESS_CHECKS.map((key) => {
+        const d = details[key];
+        return [key, d?.status === 'up' ? 'up' : `down: ${d?.message ?? 'no answer'}`];
+      }),
+    ) as Record<ReadinessCheck, string>;
   }
 }
 
@@ -107,7 +138,10 @@ class ReadyDto {
 @ApiTags('operations')
 @Controller()
 export class HealthController {
-  constructor(private readonly health: HealthService) {}
+  constructor(
+    private readonly health: HealthService,
+    private readonly terminus: HealthCheckService,
+  ) {}
 
   @Get('health/live')
   @Open()
@@ -129,10 +163,21 @@ export class HealthController {
   @ApiOkResponse({ type: ReadyDto })
   @ApiResponse({ status: 503, description: 'a check is down; the message and details name it', type: ErrorResponseDto })
   async ready(@Res({ passthrough: true }) res: Response) {
-    const { ready, checks } = await this.health.readiness();
-    if (ready) return { status: 'ready', checks };
+    const readiness = async (): Promise<HealthCheckResult> => {
+      try {
+        return await this.terminus.check(this.health.indicators());
+      } catch (err) {
+        // terminus answers a failed check with a 503 holding the same result; the answer keeps massline's shape.
+        if (!(err instanceof ServiceUnavailableException)) throw err;
+        return err.getResponse() as HealthCheckResult;
+      }
+    };
+    const [result, workflows] = await Promise.all([readiness(), this.health.workflows()]);
+    const decisive = HealthService.checksOf(result);
+    const checks = { ...decisive, workflows };
+    if (result.status === 'ok') return { status: 'ready', checks };
     res.status(503);
-    return errorBody(503, `not ready: ${HealthService.failing(checks).map(([k, v]) => `${k} ${v}`).join('; ')}`, [checks]);
+    return errorBody(503, `not ready: ${Object.entries(decisive).filter(([, v]) => v !== 'up').map(([k, v]) => `${k} ${v}`).join('; ')}`, [checks]);
   }
 
   @Get('metrics')

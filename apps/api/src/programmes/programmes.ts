@@ -22,6 +22,7 @@ import {
   defaultPlan,
   invalidInput,
   newProgrammeView,
+  programmeMetadata,
   notFound,
   programmeWorkflowId,
   tryParseInstant,
@@ -216,6 +217,7 @@ export class ProgrammesService {
           workflowId: programmeWorkflowId(record.id),
           taskQueue: this.config.temporal.taskQueue,
           args: [input],
+          ...programmeMetadata(input),
           typedSearchAttributes: [
             { key: kindKey, value: 'programme' },
             ...(input.campaignId ? [{ key: campaignIdKey, value: input.campaignId }] : []),

@@ -52,6 +52,7 @@ class PublicBatchDto {
 export class PublicCampaignDetailDto extends PublicCampaignDto {
   @ApiProperty({ type: [PublicBatchDto] }) batches!: PublicBatchDto[];
   @ApiProperty({ description: 'length of a task book’s disclosure window (ISO-8601 duration)' }) disclosure!: string;
+  @ApiProperty({ description: "the zone of the campaign's days and times (its plan's utcOffset)", example: '+08:00' }) utcOffset!: string;
 }
 export class PublicUnitDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -67,6 +68,7 @@ export class PublicUnitListDto {
 export class PublicUnitDetailDto extends PublicUnitDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() campaignName!: string;
+  @ApiProperty({ description: "the zone of the campaign's days and times (its plan's utcOffset)", example: '+08:00' }) utcOffset!: string;
   @ApiProperty({ enum: [...DISCLOSED_STATUSES, null], nullable: true, type: String, description: 'its task book, once published; null before' })
   taskBook!: string | null;
 }

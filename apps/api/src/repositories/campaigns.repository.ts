@@ -10,6 +10,8 @@ export interface CampaignRecord {
   startsAt: string;
   createdAt: string;
   startedAt: string | null;
+  /** Listed on the public pages. */
+  public: boolean;
 }
 
 const toRecord = (e: CampaignEntity): CampaignRecord => ({
@@ -20,6 +22,7 @@ const toRecord = (e: CampaignEntity): CampaignRecord => ({
   startsAt: e.startsAt.toISOString(),
   createdAt: e.createdAt.toISOString(),
   startedAt: e.startedAt ? e.startedAt.toISOString() : null,
+  public: e.public,
 });
 
 export interface GroupRecord {
@@ -50,12 +53,17 @@ export class CampaignsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** draft → running, once: returns false when the campaign was already started. */
-  async markStarted(id: string, at: Date): Promise<boolean> {
+  /** Listed on the public pages, or not. */
+  async setPublic(id: string, value: boolean): Promise<void> {
+    await this.campaigns.update({ id }, { public: value });
+  }
+
+  /** draft → running, once (published or not): returns false when the campaign was already started. */
+  async markStarted(id: string, at: Date, publish = true): Promise<boolean> {
     const result = await this.campaigns
       .createQueryBuilder()
       .update()
-      .set({ status: 'running', startedAt: at })
+      .set({ status: 'running', startedAt: at, public: publish })
       .where('id = :id AND status = :draft', { id, draft: 'draft' })
       .execute();
     return (result.affected ?? 0) > 0;
@@ -63,7 +71,7 @@ export class CampaignsRepository {
 
   /** Undo markStarted when the workflow could not be started, so the office can try again. */
   async revertStarted(id: string): Promise<void> {
-    await this.campaigns.update({ id, status: 'running' }, { status: 'draft', startedAt: null });
+    await this.campaigns.update({ id, status: 'running' }, { status: 'draft', startedAt: null, public: false });
   }
 
   /** Creates a group; undefined when the campaign already has a group of that name. */

@@ -16,6 +16,7 @@ export interface CampaignListEntry {
   startsAt: string;
   createdAt: string;
   units: number;
+  public: boolean;
 }
 
 export interface PrincipalListEntry {
@@ -113,7 +114,7 @@ export class ConsoleRepository {
     }
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM campaigns c ${where}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT c.id, c.name, c.status, c.starts_at, c.created_at, (SELECT count(*)::int FROM units u WHERE u.campaign_id = c.id) AS units
+      `SELECT c.id, c.name, c.status, c.starts_at, c.created_at, c.public, (SELECT count(*)::int FROM units u WHERE u.campaign_id = c.id) AS units
        FROM campaigns c ${where} ORDER BY c.created_at DESC, c.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
@@ -126,6 +127,7 @@ export class ConsoleRepository {
         startsAt: iso(r.starts_at)!,
         createdAt: iso(r.created_at)!,
         units: r.units as number,
+        public: r.public as boolean,
       })),
     };
   }
@@ -190,11 +192,15 @@ export class ConsoleRepository {
       params.push(status);
       filter = 'AND m.status = $2';
     }
-    const from = `FROM measures m JOIN units u ON u.id = m.unit_id WHERE m.campaign_id = $1 ${filter}`;
+    // A proposal's escalation (same key) says what it rests on: the rung, the item or window, the deadline.
+    const from = `FROM measures m JOIN units u ON u.id = m.unit_id LEFT JOIN escalations e ON e.key = m.proposal_key
+      WHERE m.campaign_id = $1 ${filter}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT m.id, m.unit_id, u.code, u.name AS unit_name, m.item_id, m.kind, m.subject, m.reason, m.status,
-              m.proposal_key IS NOT NULL AS by_ladder, m.created_at, m.confirmed_at
+              m.proposal_key IS NOT NULL AS by_ladder, m.created_at, m.confirmed_at,
+              e.subject AS basis_subject, e.phase AS basis_phase, e.rung AS basis_rung, e.deadline AS basis_deadline,
+              e.owner AS basis_owner, e.measure AS basis_measure, e.programme_name AS basis_programme, e.goal_title AS basis_goal
        ${from} ORDER BY m.created_at, m.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
@@ -213,6 +219,18 @@ export class ConsoleRepository {
         proposedBy: r.by_ladder ? 'ladder' : 'office',
         createdAt: iso(r.created_at)!,
         confirmedAt: iso(r.confirmed_at),
+        basis: r.basis_subject
+          ? {
+              subject: r.basis_subject as string,
+              phase: (r.basis_phase as string) ?? null,
+              rung: r.basis_rung as string,
+              deadline: iso(r.basis_deadline)!,
+              owner: (r.basis_owner as string) ?? null,
+              measure: (r.basis_measure as string) ?? null,
+              programmeName: (r.basis_programme as string) ?? null,
+              goalTitle: (r.basis_goal as string) ?? null,
+            }
+          : null,
       })),
     };
   }

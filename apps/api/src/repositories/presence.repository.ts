@@ -22,16 +22,19 @@ export class PresenceRepository {
   /**
    * Reserves [arrived, left) for the supervisor at this meeting (a `pending` row) unless it overlaps an interval
    * of another meeting; returns that interval instead. A pending row whose outcome is unknown is asked about
-   * (`settle`: was it applied?) before it counts.
+   * (`settle`: was it applied?) before it counts. A pending row of this supervisor at this unit under `adopt` (a
+   * reservation made before the meeting's name was known) is this meeting's: it is replaced, not a clash.
    */
   async reserve(
     key: PresenceKey,
     arrived: Date,
     left: Date,
     settle: (row: PresenceRow) => Promise<boolean | undefined>,
+    adopt?: string,
   ): Promise<PresenceRow | undefined> {
     return this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('supervisor-presence:' || $1, 0))`, [key.supervisorId]);
+      if (adopt !== undefined && adopt !== key.meetingId) await this.drop(m, { ...key, meetingId: adopt }, 'pending');
       const overlapping = await this.overlapping(m, key, arrived, left);
       for (const row of overlapping) {
         if (row.state === 'attested') return row;

@@ -19,6 +19,8 @@ export interface PublicCampaign {
 export interface PublicCampaignDetail extends PublicCampaign {
   batches: Array<{ batch: Batch; startsAt: string; endsAt: string }>;
   disclosure: string;
+  /** The zone the campaign's days are reckoned in (its plan's utcOffset). */
+  utcOffset: string;
 }
 
 export interface PublicUnit {
@@ -33,6 +35,8 @@ export interface PublicUnit {
 export interface PublicUnitDetail extends PublicUnit {
   campaignId: string;
   campaignName: string;
+  /** The zone the campaign's days are reckoned in (its plan's utcOffset). */
+  utcOffset: string;
   /** The task book's status when disclosed, else null (none yet, or still in draft). */
   taskBook: DisclosedStatus | null;
 }
@@ -119,12 +123,12 @@ export class PublicRepository implements PublicReadModel {
   constructor(private readonly dataSource: DataSource) {}
 
   async campaigns(offset: number, limit: number): Promise<Page<PublicCampaign>> {
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM campaigns WHERE status <> 'draft'`);
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM campaigns WHERE status <> 'draft' AND public`);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT c.id, c.name, c.status,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'disclosed') AS disclosed,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'effective') AS effective
-       FROM campaigns c WHERE c.status <> 'draft' ORDER BY c.created_at DESC, c.id LIMIT $1 OFFSET $2`,
+       FROM campaigns c WHERE c.status <> 'draft' AND c.public ORDER BY c.created_at DESC, c.id LIMIT $1 OFFSET $2`,
       [limit, offset],
     );
     return {
@@ -143,12 +147,12 @@ export class PublicRepository implements PublicReadModel {
       `SELECT c.id, c.name, c.status, c.plan,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'disclosed') AS disclosed,
               (SELECT count(*)::int FROM unit_states s WHERE s.campaign_id = c.id AND s.view->'taskBook'->>'status' = 'effective') AS effective
-       FROM campaigns c WHERE c.id = $1 AND c.status <> 'draft'`,
+       FROM campaigns c WHERE c.id = $1 AND c.status <> 'draft' AND c.public`,
       [id],
     );
     const r = rows[0];
     if (!r) return undefined;
-    const plan = r.plan as { batches: Array<{ batch: Batch; startsAt: string; endsAt: string }>; disclosure: string };
+    const plan = r.plan as { batches: Array<{ batch: Batch; startsAt: string; endsAt: string }>; disclosure: string; calendar?: { utcOffset?: string } };
     return {
       id: r.id as string,
       name: r.name as string,
@@ -156,6 +160,7 @@ export class PublicRepository implements PublicReadModel {
       taskBooks: { disclosed: r.disclosed as number, effective: r.effective as number },
       batches: plan.batches.map((b) => ({ batch: b.batch, startsAt: b.startsAt, endsAt: b.endsAt })),
       disclosure: plan.disclosure,
+      utcOffset: plan.calendar?.utcOffset ?? '+08:00',
     };
   }
 
@@ -166,7 +171,7 @@ export class PublicRepository implements PublicReadModel {
       params.push(likePattern(search));
       filter = `AND (u.code ILIKE $2 OR u.name ILIKE $2)`;
     }
-    const from = `FROM units u JOIN campaigns c ON c.id = u.campaign_id AND c.status <> 'draft'
+    const from = `FROM units u JOIN campaigns c ON c.id = u.campaign_id AND c.status <> 'draft' AND c.public
                   LEFT JOIN unit_states s ON s.unit_id = u.id WHERE u.campaign_id = $1 ${filter}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
@@ -261,8 +266,9 @@ export class PublicRepository implements PublicReadModel {
   async unit(unitId: string): Promise<PublicUnitDetail | undefined> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT u.id, u.code, u.name, u.batch, s.phase AS phase, c.id AS campaign_id, c.name AS campaign_name,
+              COALESCE(c.plan->'calendar'->>'utcOffset', '+08:00') AS utc_offset,
               CASE WHEN ${DISCLOSED} THEN s.view->'taskBook'->>'status' END AS task_book
-       FROM units u JOIN campaigns c ON c.id = u.campaign_id AND c.status <> 'draft' LEFT JOIN unit_states s ON s.unit_id = u.id
+       FROM units u JOIN campaigns c ON c.id = u.campaign_id AND c.status <> 'draft' AND c.public LEFT JOIN unit_states s ON s.unit_id = u.id
        WHERE u.id = $1`,
       [unitId],
     );
@@ -276,13 +282,14 @@ export class PublicRepository implements PublicReadModel {
       phase: (r.phase as Phase | null) ?? null,
       campaignId: r.campaign_id as string,
       campaignName: r.campaign_name as string,
+      utcOffset: r.utc_offset as string,
       taskBook: (r.task_book as DisclosedStatus | null) ?? null,
     };
   }
 
   async unitExists(unitId: string): Promise<boolean> {
     const rows = await this.dataSource.query(
-      `SELECT 1 FROM units u JOIN campaigns c ON c.id = u.campaign_id WHERE u.id = $1 AND c.status <> 'draft'`,
+      `SELECT 1 FROM units u JOIN campaigns c ON c.id = u.campaign_id WHERE u.id = $1 AND c.status <> 'draft' AND c.public`,
       [unitId],
     );
     return rows.length > 0;

@@ -27,6 +27,12 @@ export interface EscalationEntry {
   firedAt: string;
   to: string[];
   summary: string;
+  unitCode: string | null;
+  unitName: string | null;
+  owner: string | null;
+  measure: string | null;
+  programmeName: string | null;
+  goalTitle: string | null;
 }
 
 export class ReadModelRepository {
@@ -85,7 +91,10 @@ export class ReadModelRepository {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM escalations ${clause}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT id, campaign_id, unit_id, item_id, group_id, subject, phase, rung, deadline, fired_at, recipients, summary
+      `SELECT id, campaign_id, unit_id, item_id, group_id, subject, phase, rung, deadline, fired_at, recipients, summary,
+              COALESCE(unit_code, (SELECT code FROM units WHERE id = unit_id)) AS unit_code,
+              COALESCE(unit_name, (SELECT name FROM units WHERE id = unit_id)) AS unit_name,
+              owner, measure, programme_name, goal_title
        FROM escalations ${clause} ORDER BY fired_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filter.limit, filter.offset],
     );
@@ -104,6 +113,12 @@ export class ReadModelRepository {
         firedAt: new Date(r.fired_at as string).toISOString(),
         to: r.recipients as string[],
         summary: r.summary as string,
+        unitCode: (r.unit_code as string | null) ?? null,
+        unitName: (r.unit_name as string | null) ?? null,
+        owner: (r.owner as string | null) ?? null,
+        measure: (r.measure as string | null) ?? null,
+        programmeName: (r.programme_name as string | null) ?? null,
+        goalTitle: (r.goal_title as string | null) ?? null,
       })),
     };
   }

@@ -30,9 +30,25 @@ export interface UnitListFilter {
   phase?: Phase;
   card?: Card;
   groupId?: string;
+  /** Part of the code or the name, case-insensitive. */
+  q?: string;
+  sort?: 'code' | 'name' | 'batch' | 'phase' | 'card' | 'group' | 'windowEndsAt' | 'updatedAt';
+  order?: 'asc' | 'desc';
   offset: number;
   limit: number;
 }
+
+/** ORDER BY of each sort: phases in their order (waiting first), cards by gravity; the code breaks ties. */
+const UNIT_ORDER: Record<NonNullable<UnitListFilter['sort']>, string> = {
+  code: 'u.code',
+  name: 'u.name',
+  batch: 'u.batch',
+  phase: `CASE s.phase WHEN 'P1' THEN 1 WHEN 'P2' THEN 2 WHEN 'P3' THEN 3 WHEN 'DONE' THEN 4 ELSE 0 END`,
+  card: `CASE s.card WHEN 'yellow' THEN 1 WHEN 'red' THEN 2 ELSE 0 END`,
+  group: 'g.name',
+  windowEndsAt: 's.window_ends_at',
+  updatedAt: 's.projected_at',
+};
 
 export interface UnitListEntry {
   id: string;
@@ -42,6 +58,7 @@ export interface UnitListEntry {
   level: UnitLevel;
   batch: Batch;
   groupId: string;
+  groupName: string;
   /** Null while the unit waits for its batch to open. */
   phase: Phase | null;
   status: UnitView['status'];
@@ -131,13 +148,20 @@ export class UnitsRepository {
     // A unit not started yet has no phase (its batch has not opened) and no card.
     if (filter.phase !== undefined) add('s.phase = ?', filter.phase);
     if (filter.card !== undefined) add(filter.card === 'none' ? `(s.card = ? OR s.unit_id IS NULL)` : 's.card = ?', filter.card);
+    if (filter.q) {
+      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(u.code ILIKE $${params.length} OR u.name ILIKE $${params.length})`);
+    }
     const from = `FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id WHERE ${where.join(' AND ')}`;
+    const dir = filter.order === 'desc' ? 'DESC' : 'ASC';
+    const orderBy = `${UNIT_ORDER[filter.sort ?? 'code']} ${dir} NULLS ${dir === 'ASC' ? 'FIRST' : 'LAST'}, u.code ${dir}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT u.id, u.code, u.name, u.kind, u.level, u.batch, u.group_id,
+      `SELECT u.id, u.code, u.name, u.kind, u.level, u.batch, u.group_id, g.name AS group_name,
               s.phase, COALESCE(s.status, 'waiting') AS status, COALESCE(s.card, 'none') AS card,
               s.window_starts_at, s.window_ends_at, COALESCE(s.unmet_gates, '[]'::jsonb) AS unmet_gates, s.projected_at
-       ${from} ORDER BY u.code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+       FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id JOIN supervisory_groups g ON g.id = u.group_id
+       WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filter.limit, filter.offset],
     );
     return {
@@ -150,6 +174,7 @@ export class UnitsRepository {
         level: r.level as UnitLevel,
         batch: r.batch as Batch,
         groupId: r.group_id as string,
+        groupName: r.group_name as string,
         phase: (r.phase as Phase | null) ?? null,
         status: r.status as UnitView['status'],
         card: r.card as Card,

@@ -44,7 +44,10 @@ export class MeetingPresence {
       // refuses an attestation without a scheduled meeting, and the reservation then goes).
       const meetingId = meeting?.status === 'scheduled' ? meeting.id : MEETING_NOT_PROJECTED_YET;
       const key = { supervisorId: by.id, unitId: unit.id, meetingId };
-      const clash = await this.presence.reserve(key, arrived, left, (row) => this.settle(row));
+      // Reserved under the placeholder by an earlier attempt of this call (its answer lost), the interval is this
+      // meeting's: the unit has one scheduled meeting at a time.
+      const adopt = meetingId === MEETING_NOT_PROJECTED_YET ? undefined : MEETING_NOT_PROJECTED_YET;
+      const clash = await this.presence.reserve(key, arrived, left, (row) => this.settle(row), adopt);
       if (clash) {
         throw ruleViolation(
           'meeting.attendance-overlap',

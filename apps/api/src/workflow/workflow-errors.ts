@@ -1,18 +1,17 @@
 // Translation of workflow-engine errors into DomainErrors. An Update refused by its validator (or failed
 // by its handler) arrives as WorkflowUpdateFailedError whose cause is an ApplicationFailure of type = a
-// DomainError code; the failure's message names the rule and the actor.
+// DomainError code; its details carry the refusal as data (`{category, rule, params}`, workflows/failures.ts).
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { DomainError, DomainErrorDetails, isErrorCode } from '../../../../libs/domain/src';
+import { asRefusal, DomainError, DomainErrorDetails, isErrorCode } from '../../../../libs/domain/src';
 
-/** `… (rule: gate.P2.study-record)` — the rule named in a refusal's message. */
-export const ruleInMessage = (message: string): string | undefined => /\(rule: ([^)\s]+)\)/.exec(message)?.[1];
-
+/** The failure's details as a DomainError's: the refusal's rule and params, and the check's other details. */
 const detailsOf = (failure: ApplicationFailure): DomainErrorDetails => {
   const first = failure.details?.[0];
-  const details: DomainErrorDetails = first && typeof first === 'object' && !Array.isArray(first) ? { ...(first as object) } : {};
-  const rule = details.rule ?? ruleInMessage(failure.message);
-  if (rule) details.rule = rule;
+  if (!first || typeof first !== 'object' || Array.isArray(first)) return {};
+  const { category: _category, ...details } = first as DomainErrorDetails & { category?: unknown };
+  const refusal = asRefusal(first);
+  if (refusal) Object.assign(details, { rule: refusal.rule, params: refusal.params });
   return details;
 };
 

@@ -166,9 +166,9 @@ export class WorkflowGateway {
         workflowId,
         unitId: ctx.unitId,
         itemId: ctx.itemId,
-        rule: typeof refusal.details.rule === 'string' ? refusal.details.rule : typeof refusal.details.hiddenBy === 'string' ? refusal.details.hiddenBy : undefined,
+        rule: auditedRule(refusal),
         message: refusal.message,
-        detail: { route: ctx.route, code: refusal.code, args },
+        detail: { route: ctx.route, code: refusal.code, args, params: refusal.refusal.params },
       });
     } catch (err) {
       // The caller still gets the refusal; the lost audit row is loud in the logs.
@@ -179,4 +179,14 @@ export class WorkflowGateway {
       });
     }
   }
+}
+
+/**
+ * The rule an audit row names: a rule or gate that refused (403, 409), or why an object was answered as unknown
+ * (`hiddenBy`); a bad input or an unknown id names none (their refusals' rules are the category's own).
+ */
+function auditedRule(refusal: DomainError): string | undefined {
+  if (typeof refusal.details.hiddenBy === 'string') return refusal.details.hiddenBy;
+  if (refusal.code === 'INVALID_INPUT' || refusal.code === 'NOT_FOUND') return undefined;
+  return typeof refusal.details.rule === 'string' ? refusal.details.rule : undefined;
 }

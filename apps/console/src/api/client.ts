@@ -4,6 +4,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './generated/schema';
 import { getSession, setSession } from './session';
+import { asRefusal, type Refusal } from '../../../../libs/domain/src/errors';
 
 export type { paths };
 
@@ -11,6 +12,8 @@ export interface FieldError {
   /** The path as the API names it, e.g. `items[0].deadline`. */
   field: string;
   problems: string[];
+  /** The problem as data, worded by the console (refusals.ts). */
+  refusal?: Refusal;
 }
 
 export class ApiError extends Error {
@@ -21,6 +24,8 @@ export class ApiError extends Error {
     readonly rule?: string,
     readonly unmetGates: string[] = [],
     readonly retryAfterSeconds?: number,
+    /** The refusal as the API carries it ({category, rule, params}); worded by the console, never shown raw. */
+    readonly refusal?: Refusal,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -54,23 +59,20 @@ export function toApiError(status: number, body: unknown, headers?: Headers): Ap
   const message = typeof b.message === 'string' ? b.message : `HTTP ${status}`;
   const fields: FieldError[] = [];
   let rule: string | undefined;
+  let refusal: Refusal | undefined;
   let unmetGates: string[] = [];
-  for (const d of b.details ?? []) {
+  for (const d of Array.isArray(b.details) ? b.details : []) {
+    const r = asRefusal(d);
     if (typeof d.field === 'string') {
       const problems = Array.isArray(d.problems) ? d.problems.map(String) : [message.replace(`${d.field}: `, '')];
-      fields.push({ field: d.field, problems });
+      fields.push({ field: d.field, problems, ...(r ? { refusal: r } : {}) });
     }
-    if (typeof d.rule === 'string') rule = d.rule;
+    if (r && !refusal) refusal = r;
+    if (typeof d.rule === 'string') rule ??= d.rule;
     if (Array.isArray(d.unmetGates)) unmetGates = d.unmetGates.map(String);
   }
-  // A 400 without details still names its field first: "items[0].deadline: …".
-  if (status === 400 && !fields.length) {
-    const m = /^([A-Za-z][\w.[\]-]*): (.+)$/.exec(message);
-    if (m) fields.push({ field: m[1], problems: [m[2]] });
-  }
-  if (!rule) rule = /\(rule: ([\w.-]+)\)/.exec(message)?.[1];
   const retry = headers?.get('retry-after');
-  return new ApiError(status, message, fields, rule, unmetGates, retry ? Number(retry) : undefined);
+  return new ApiError(status, message, fields, rule, unmetGates, retry ? Number(retry) : undefined, refusal);
 }
 
 /** The data of a successful answer, or an ApiError. */

@@ -6,7 +6,7 @@ import { api, call, toApiError } from '../api/client';
 import { setSession, useSession } from '../api/session';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
-import { ErrorNote, applyFieldErrors } from '../ui/errors';
+import { ErrorNote, applyFieldErrors, useWords } from '../ui/errors';
 
 const HOME = { office: '/office', supervisor: '/inbox', unit: '/unit', auditor: '/audit' } as const;
 
@@ -32,6 +32,7 @@ export async function redeemFromFragment(): Promise<void> {
 
 export function SignInPage() {
   const { t } = useI18n();
+  const words = useWords();
   const session = useSession();
   const [form] = Form.useForm<{ token: string }>();
   const [error, setError] = useState<unknown>(redeemError);
@@ -54,7 +55,7 @@ export function SignInPage() {
     } catch (e) {
       if (e instanceof Error && 'status' in e && (e as { status: number }).status === 401) {
         form.setFields([{ name: 'token', errors: [t('令牌无效或已撤销', 'Unknown or revoked token')] }]);
-      } else if (!applyFieldErrors(form, e, ['token'])) setError(e);
+      } else if (!applyFieldErrors(form, e, ['token'], words)) setError(e);
     } finally {
       setBusy(false);
     }

@@ -2,28 +2,26 @@
 import { CheckCircleFilled, CloseCircleOutlined } from '@ant-design/icons';
 import { Descriptions, List, Tag } from 'antd';
 import { GATES, NEXT_PHASE, type Card, type Phase } from '../../../../libs/domain/src';
-import { formatTime, useI18n } from '../i18n';
+import { useI18n } from '../i18n';
 
 export const CARD_COLOR: Record<Card, string> = { none: '#389e0d', yellow: '#d4b106', red: '#cf1322' };
 
 export function CardTag({ card }: { card: Card | string }) {
-  const { label } = useI18n();
+  const { label, time } = useI18n();
   const color = card === 'red' ? 'error' : card === 'yellow' ? 'warning' : 'success';
   return <Tag color={color}>{label.card(card)}</Tag>;
 }
 
 export function PhaseTag({ phase }: { phase: Phase | string }) {
-  const { label } = useI18n();
+  const { label, time } = useI18n();
   return (
-    <Tag color={phase === 'DONE' ? 'success' : 'blue'}>
-      {phase} {label.phase(phase)}
-    </Tag>
+    <Tag color={phase === 'DONE' ? 'success' : 'blue'}>{phase === 'DONE' ? label.phase(phase) : `${phase} ${label.phase(phase)}`}</Tag>
   );
 }
 
 /** The gates of the unit's next transition, met or not, as a checklist. */
 export function GateChecklist({ phase, unmetGates }: { phase: Phase | null; unmetGates: string[] }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   if (!phase) return <p>{t('批次尚未开始：开始后从第一环节做起。', 'Its batch has not opened yet: it starts in P1 when it does.')}</p>;
   const next = NEXT_PHASE[phase];
   if (!next) return <p>{t('已完成全部环节。', 'Every phase is done.')}</p>;
@@ -31,7 +29,7 @@ export function GateChecklist({ phase, unmetGates }: { phase: Phase | null; unme
   return (
     <List
       size="small"
-      header={<strong>{t(`进入 ${next} 的条件`, `Gates to ${next}`)}</strong>}
+      header={<strong>{t(`进入“${label.phase(next)}”的条件`, `Gates to ${label.phase(next)}`)}</strong>}
       dataSource={[...gates]}
       renderItem={(g) => {
         const met = !unmetGates.includes(g);
@@ -43,7 +41,7 @@ export function GateChecklist({ phase, unmetGates }: { phase: Phase | null; unme
               ) : (
                 <CloseCircleOutlined style={{ color: '#a8071a' }} aria-label={t('未满足', 'not met')} />
               )}{' '}
-              {label.gate(g)} <code style={{ color: '#595959' }}>{g}</code>
+              {label.gate(g)}
             </span>
           </List.Item>
         );
@@ -63,7 +61,7 @@ export interface UnitHeadline {
 }
 
 export function UnitFacts({ unit }: { unit: UnitHeadline }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   return (
     <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
       <Descriptions.Item label={t('环节', 'Phase')}>
@@ -74,7 +72,7 @@ export function UnitFacts({ unit }: { unit: UnitHeadline }) {
       </Descriptions.Item>
       <Descriptions.Item label={t('批次', 'Batch')}>{unit.batch}</Descriptions.Item>
       <Descriptions.Item label={t('环节时间窗', 'Phase window')}>
-        {unit.window ? `${formatTime(unit.window.startsAt, lang)} — ${formatTime(unit.window.endsAt, lang)}` : '—'}
+        {unit.window ? `${time(unit.window.startsAt)} — ${time(unit.window.endsAt)}` : '—'}
       </Descriptions.Item>
       <Descriptions.Item label={t('状态', 'Status')}>
         {unit.status === 'waiting' ? t('批次未开始', 'Batch not open yet') : unit.status === 'done' ? t('已完成', 'Done') : t('进行中', 'Active')}

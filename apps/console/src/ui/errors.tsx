@@ -1,8 +1,12 @@
-// Errors next to what they name: a 400's fields go onto the form's fields, a 409's rule (and unmet gates)
-// next to the action that was refused, anything else in a note by the action.
+// Errors next to what they name, worded from the refusal the API carries as data ({category, rule, params}):
+// a 400's fields go onto the form's fields, a 409's rule (and unmet gates) next to the action that was refused,
+// anything else in a note by the action. The server's own message is never shown: it is for logs.
 import { Alert, type FormInstance } from 'antd';
+import { useMemo } from 'react';
+import { DomainError, type Refusal } from '../../../../libs/domain/src';
 import { ApiError } from '../api/client';
 import { useI18n } from '../i18n';
+import { wordRefusal, type Words } from '../refusals';
 
 /** `items[0].deadline` → ['items', 0, 'deadline'] (antd's name path). */
 export const namePath = (field: string): Array<string | number> =>
@@ -12,41 +16,72 @@ export const namePath = (field: string): Array<string | number> =>
     .filter(Boolean)
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 
+/** What a refusal's wording needs from the page: labels and the campaign's clock, in the current language. */
+export function useWords(): Words {
+  const { lang, label, time } = useI18n();
+  return useMemo(
+    () => ({
+      lang,
+      phase: (p) => label.phase(p as string),
+      gate: (g) => label.gate(g as string),
+      role: (r) => label.role(r as string),
+      itemStatus: (s) => label.itemStatus(s as string),
+      time: (iso) => time(typeof iso === 'string' ? iso : undefined),
+    }),
+    [lang, label, time],
+  );
+}
+
+/** A field's problem in words: its refusal when the API sent one, else the category's wording for input. */
+const fieldWords = (w: Words, field: string, refusal: Refusal | undefined): string =>
+  wordRefusal(refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field } }, w);
+
 /**
  * Puts an API error's fields onto the form, when the field is one of `fields` (the form's top-level names).
  * Returns true when at least one went there; otherwise the caller shows the error by the action.
  */
-export function applyFieldErrors(form: FormInstance, err: unknown, fields: string[]): boolean {
+export function applyFieldErrors(form: FormInstance, err: unknown, fields: string[], w: Words): boolean {
   if (!(err instanceof ApiError) || !err.fields.length) return false;
   const onForm = err.fields
-    .map((f) => ({ name: namePath(f.field), errors: f.problems }))
+    .map((f) => ({ name: namePath(f.field), errors: [fieldWords(w, f.field, f.refusal)] }))
     .filter((f) => fields.includes(String(f.name[0])));
   if (!onForm.length) return false;
   form.setFields(onForm as never);
   return true;
 }
 
-/** An action's error, shown beside the action: the rule refused (409), the gates unmet, or the message. */
+/** The refusal an error carries: the API's, a local check's (libs/domain), or none. */
+export function refusalOfError(error: unknown): Refusal | undefined {
+  if (error instanceof ApiError) return error.refusal;
+  if (error instanceof DomainError) return error.refusal;
+  return undefined;
+}
+
+/** An action's error, shown beside the action: the rule refused, worded, and the gates still unmet. */
 export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
   const { t, label } = useI18n();
+  const words = useWords();
   if (!error) return null;
-  const e =
-    error instanceof ApiError
-      ? error
-      : // a rule checked here already (libs/domain's DomainError carries its HTTP status)
-        new ApiError(Number((error as { httpStatus?: number }).httpStatus ?? 0), error instanceof Error ? error.message : String(error));
+  const status = error instanceof ApiError ? error.status : error instanceof DomainError ? error.httpStatus : 0;
+  const refusal = refusalOfError(error);
+  const unmet = error instanceof ApiError ? error.unmetGates : [];
   const title =
-    e.status === 409
+    status === 409
       ? t('不符合规则', 'Refused by a rule')
-      : e.status === 403 || e.status === 404
+      : status === 403
         ? t('无权操作', 'Not allowed')
-        : e.status === 429
-          ? t('请求过于频繁', 'Too many requests')
-          : e.status === 400
-            ? t('输入有误', 'Invalid input')
-            : e.status === 0 || e.status >= 500
-              ? t('服务暂不可用，请稍后重试', 'Service unavailable, retry later')
-              : t('操作失败', 'Failed');
+        : status === 404
+          ? t('未找到', 'Not found')
+          : status === 429
+            ? t('请求过于频繁', 'Too many requests')
+            : status === 400
+              ? t('输入有误', 'Invalid input')
+              : status === 401
+                ? t('需要重新登录', 'Sign in again')
+                : status === 0 || status >= 500
+                  ? t('服务暂不可用，请稍后重试', 'Service unavailable, retry later')
+                  : t('操作失败', 'Failed');
+  const fieldLines = error instanceof ApiError && error.fields.length > 1 ? error.fields.map((f) => fieldWords(words, f.field, f.refusal)) : [];
   return (
     <Alert
       id={id}
@@ -57,22 +92,35 @@ export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
       title={title}
       description={
         <div>
-          <div data-testid="error-message">{e.message}</div>
-          {e.rule ? (
-            <div>
-              {t('规则', 'Rule')}: <code>{e.rule}</code>
+          {refusal && status !== 0 && status < 500 ? (
+            <div data-testid="error-message" data-rule={refusal.rule}>
+              {wordRefusal(refusal, words)}
             </div>
+          ) : status === 0 || status >= 500 ? (
+            <div data-testid="error-message">{t('请求未能完成，可以稍后再试一次。', 'The request did not go through; you can try again shortly.')}</div>
           ) : null}
-          {e.unmetGates.length ? (
+          {fieldLines.length ? (
             <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
-              {e.unmetGates.map((g) => (
-                <li key={g}>
-                  {label.gate(g)} (<code>{g}</code>)
-                </li>
+              {fieldLines.map((l, i) => (
+                <li key={i}>{l}</li>
               ))}
             </ul>
           ) : null}
-          {e.retryAfterSeconds ? <div>{t(`请 ${e.retryAfterSeconds} 秒后再试`, `Retry in ${e.retryAfterSeconds} s`)}</div> : null}
+          {unmet.length ? (
+            <>
+              <div>{t('尚未满足的条件：', 'Still unmet:')}</div>
+              <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
+                {unmet.map((g) => (
+                  <li key={g} data-gate={g}>
+                    {label.gate(g)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {error instanceof ApiError && error.retryAfterSeconds ? (
+            <div>{t(`请 ${error.retryAfterSeconds} 秒后再试`, `Retry in ${error.retryAfterSeconds} s`)}</div>
+          ) : null}
         </div>
       }
     />

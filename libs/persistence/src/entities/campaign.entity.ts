@@ -29,4 +29,8 @@ export class CampaignEntity {
 
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
   startedAt!: Date | null;
+
+  /** Listed on the public pages (公示). Off until the office publishes it (by default when it starts it). */
+  @Column({ type: 'boolean', default: false })
+  public!: boolean;
 }

@@ -51,6 +51,25 @@ export class EscalationEntity {
   @Column({ type: 'text' })
   summary!: string;
 
+  /** The unit's code and name, an item's owner and measure, a programme's name and goal, when the rung fired. */
+  @Column({ name: 'unit_code', type: 'text', nullable: true })
+  unitCode!: string | null;
+
+  @Column({ name: 'unit_name', type: 'text', nullable: true })
+  unitName!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  owner!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  measure!: string | null;
+
+  @Column({ name: 'programme_name', type: 'text', nullable: true })
+  programmeName!: string | null;
+
+  @Column({ name: 'goal_title', type: 'text', nullable: true })
+  goalTitle!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -17,6 +17,8 @@ export interface EscalationRecord {
   firedAt: string;
   recipients: string[];
   summary: string;
+  /** An item's measure, its text (the unit's code and name, the item's owner, a programme's name and goal are looked up). */
+  measure?: string | null;
 }
 
 export interface QueuedNotification {
@@ -50,10 +52,15 @@ export interface EscalationRepository {
   markError(notificationId: string, error: string, final: boolean): Promise<void>;
 }
 
+// The facts the console words a rung with are kept beside it, as they were when it fired.
 const INSERT_ESCALATION = `
 INSERT INTO escalations (key, campaign_id, unit_id, item_id, group_id, subject, phase, rung, deadline, fired_at,
-  recipients, summary)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)
+  recipients, summary, measure, unit_code, unit_name, owner, programme_name, goal_title)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13,
+  (SELECT code FROM units WHERE id = $3), (SELECT name FROM units WHERE id = $3),
+  CASE WHEN $6 = 'item' THEN (SELECT owner FROM item_states WHERE item_id = $4) END,
+  CASE WHEN $6 = 'programme-goal' THEN (SELECT p.name FROM programmes p, jsonb_array_elements(p.goals) g WHERE g->>'id' = $4 LIMIT 1) END,
+  CASE WHEN $6 = 'programme-goal' THEN (SELECT g->>'title' FROM programmes p, jsonb_array_elements(p.goals) g WHERE g->>'id' = $4 LIMIT 1) END)
 ON CONFLICT (key) DO NOTHING
 RETURNING id`;
 
@@ -74,7 +81,7 @@ export class PgEscalationRepository implements EscalationRepository {
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(INSERT_ESCALATION, [
         e.key, e.campaignId, e.unitId, e.itemId, e.groupId, e.subject, e.phase, e.rung, e.deadline, e.firedAt,
-        JSON.stringify(e.recipients), e.summary,
+        JSON.stringify(e.recipients), e.summary, e.measure ?? null,
       ]);
       const created = inserted.length > 0;
       const escalationId = created

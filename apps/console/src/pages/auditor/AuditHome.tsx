@@ -1,18 +1,20 @@
 // The auditor's desk: a campaign's units (each with its timeline and history), replay jobs with live progress,
 // reconciliation of the read model against the workflows, and the referral dossiers to print.
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Modal, Progress, Space, Table, Tag, Typography } from 'antd';
-import { useRef, useState } from 'react';
-import { api, call, fetchWithToken } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { Alert, Button, Card, Progress, Space, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { UnitsTable } from '../office/UnitsTable';
+import { useEscalationWords } from '../../ui/escalation';
+import { CampaignZone } from '../../ui/zone';
+import { api, call } from '../../api/client';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { CampaignPicker, useCampaignChoice } from '../../ui/CampaignPicker';
-import { CardTag, PhaseTag } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 
 export default function AuditHome() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -21,12 +23,14 @@ export default function AuditHome() {
       </Typography.Title>
       <CampaignPicker value={campaignId} onChange={setCampaignId} />
       {campaignId ? (
-        <>
-          <ReplayCard campaignId={campaignId} />
-          <ReconcileCard campaignId={campaignId} />
-          <DossierCard campaignId={campaignId} />
-          <UnitsCard campaignId={campaignId} />
-        </>
+        <CampaignZone campaignId={campaignId}>
+          <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+            <UnitsCard campaignId={campaignId} />
+            <ReplayCard campaignId={campaignId} />
+            <ReconcileCard campaignId={campaignId} />
+            <DossierCard campaignId={campaignId} />
+          </Space>
+        </CampaignZone>
       ) : null}
     </Space>
   );
@@ -34,33 +38,15 @@ export default function AuditHome() {
 
 function UnitsCard({ campaignId }: { campaignId: string }) {
   const { t } = useI18n();
-  const [page, setPage] = useState(1);
-  const units = useQuery({
-    queryKey: ['units', campaignId, page],
-    queryFn: () => call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: { page, pageSize: 20 } } })),
-  });
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('参加单位', 'Units')}</h2>}>
-      <ErrorNote error={units.error} />
-      <Table
-        rowKey="id"
-        size="small"
-        loading={units.isLoading}
-        dataSource={units.data?.items ?? []}
-        pagination={{ current: page, pageSize: 20, total: units.data?.total ?? 0, onChange: setPage }}
-        columns={[
-          { title: t('代码', 'Code'), dataIndex: 'code' },
-          { title: t('单位', 'Unit'), render: (_, u) => <Link to={`/audit/units/${u.id}`}>{u.name}</Link> },
-          { title: t('环节', 'Phase'), render: (_, u) => (u.phase ? <PhaseTag phase={u.phase} /> : '—') },
-          { title: t('亮牌', 'Card'), render: (_, u) => <CardTag card={u.card} /> },
-        ]}
-      />
+      <UnitsTable campaignId={campaignId} linkTo={(id) => `/audit/units/${id}`} />
     </Card>
   );
 }
 
 function ReplayCard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [jobId, setJobId] = useState<string>();
   const start = useAction({
     fn: () => call(api.POST('/api/audit/replays', { body: { campaignId } })),
@@ -116,7 +102,7 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
 }
 
 function ReconcileCard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const run = useAction({ fn: () => call(api.POST('/api/audit/reconciliations', { body: { campaignId } })) });
   const r = run.result;
   return (
@@ -155,26 +141,16 @@ function ReconcileCard({ campaignId }: { campaignId: string }) {
 }
 
 function DossierCard({ campaignId }: { campaignId: string }) {
-  const { t, lang } = useI18n();
+  const { t, time } = useI18n();
+  const describe = useEscalationWords();
   const [page, setPage] = useState(1);
-  const [html, setHtml] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const frame = useRef<HTMLIFrameElement>(null);
   const referrals = useQuery({
     queryKey: ['escalations', campaignId, 'referral', page],
     queryFn: () => call(api.GET('/api/escalations', { params: { query: { campaignId, rung: 'referral', page, pageSize: 20 } } })),
   });
-  const open = async (id: string) => {
-    setError(undefined);
-    try {
-      setHtml(await (await fetchWithToken(`/api/escalations/${id}/dossier?format=html`)).text());
-    } catch (e) {
-      setError(e);
-    }
-  };
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('移交纪检监察的卷宗', 'Referral dossiers')}</h2>}>
-      <ErrorNote error={referrals.error ?? error} />
+      <ErrorNote error={referrals.error} />
       <Table
         rowKey="id"
         size="small"
@@ -183,28 +159,12 @@ function DossierCard({ campaignId }: { campaignId: string }) {
         pagination={{ current: page, pageSize: 20, total: referrals.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         locale={{ emptyText: t('暂无移交', 'No referral') }}
         columns={[
-          { title: t('触发时间', 'Fired'), render: (_, e) => formatTime(e.firedAt, lang) },
-          { title: t('摘要', 'Summary'), dataIndex: 'summary' },
-          { title: t('层级', 'Rung'), render: () => <Tag color="error">{t('移交', 'Referral')}</Tag> },
-          { title: '', render: (_, e) => <Button onClick={() => open(e.id)}>{t('查看并打印', 'View and print')}</Button> },
+          { title: t('触发时间', 'Fired'), render: (_, e) => time(e.firedAt), sorter: (a, b) => a.firedAt.localeCompare(b.firedAt) },
+          { title: t('单位', 'Unit'), render: (_, e) => [e.unitCode, e.unitName].filter(Boolean).join(' '), sorter: (a, b) => String(a.unitCode).localeCompare(String(b.unitCode)) },
+          { title: t('事由', 'Matter'), render: (_, e) => describe(e) },
+          { title: '', render: (_, e) => <Link to={`/audit/dossiers/${e.id}`}>{t('查看并打印', 'View and print')}</Link> },
         ]}
       />
-      <Modal
-        open={!!html}
-        onCancel={() => setHtml(undefined)}
-        width={900}
-        title={t('移交卷宗', 'Referral dossier')}
-        footer={[
-          <Button key="print" type="primary" onClick={() => frame.current?.contentWindow?.print()}>
-            {t('打印', 'Print')}
-          </Button>,
-          <Button key="close" onClick={() => setHtml(undefined)}>
-            {t('关闭', 'Close')}
-          </Button>,
-        ]}
-      >
-        <iframe ref={frame} title={t('移交卷宗', 'Referral dossier')} srcDoc={html} style={{ width: '100%', height: 600, border: '1px solid #d9d9d9' }} />
-      </Modal>
     </Card>
   );
 }

@@ -1,24 +1,70 @@
-// A unit's timeline for auditors (and the office, its supervisors): who, role, when, what, why — refusals
-// included — rendered by the API from the workflow history; and the raw history to download.
+// A unit's timeline for auditors (and the office, its supervisors): who, role, when (to the second, in the
+// campaign's zone), what, why — refusals included and worded from their rule — rendered by the API from the
+// workflow history; filters by who, kind and outcome; and the raw history to download.
 import { useQuery } from '@tanstack/react-query';
-import { Button, Space, Switch, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { Button, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { useMemo, useState } from 'react';
+import type { RefusalParams } from '../../../../../libs/domain/src';
 import { api, call, fetchWithToken } from '../../api/client';
 import { useSession } from '../../api/session';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
+import { wordRefusal } from '../../refusals';
 import { Link } from '../../router';
-import { ErrorNote } from '../../ui/errors';
+import { ErrorNote, useWords } from '../../ui/errors';
+import { CampaignZone, ZoneNote } from '../../ui/zone';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default function AuditUnit({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
+  const unit = useQuery({ queryKey: ['unit', id], queryFn: () => call(api.GET('/api/units/{id}', { params: { path: { id } } })) });
+  return (
+    <CampaignZone campaignId={unit.data?.campaignId}>
+      <Timeline id={id} unit={unit.data} />
+    </CampaignZone>
+  );
+}
+
+type Entry = {
+  at: string;
+  role: string;
+  actor: string;
+  actorName?: string;
+  action: string;
+  label: { zh: string; en: string };
+  comment?: unknown;
+  outcome: string;
+  rule?: string;
+  params?: RefusalParams;
+  workflowId: string;
+  eventId?: number;
+};
+
+function Timeline({ id, unit }: { id: string; unit?: { code: string; name: string } }) {
+  const { t, lang, label, time } = useI18n();
+  const words = useWords();
   const session = useSession();
   const [includeItems, setIncludeItems] = useState(false);
+  const [who, setWho] = useState<string>();
+  const [kind, setKind] = useState<string>();
+  const [outcome, setOutcome] = useState<string>();
   const [downloadError, setDownloadError] = useState<unknown>();
-  const unit = useQuery({ queryKey: ['unit', id], queryFn: () => call(api.GET('/api/units/{id}', { params: { path: { id } } })) });
   const timeline = useQuery({
     queryKey: ['timeline', id, includeItems],
     queryFn: () => call(api.GET('/api/units/{id}/timeline', { params: { path: { id }, query: { includeItems } } })),
   });
+  /** Who acted, by name: a principal's name, the public as 群众, the engine as 系统; never an id. */
+  const whoOf = (e: Entry) => (e.actorName ? e.actorName : e.role === 'public' || e.role === 'system' || UUID.test(e.actor) || e.actor.includes(':') ? label.role(e.role) : e.actor);
+  const kindOf = (e: Entry) => (lang === 'zh' ? e.label.zh : e.label.en);
+  const all = (timeline.data ?? []) as Entry[];
+  const options = useMemo(
+    () => ({
+      who: [...new Set(all.map(whoOf))].sort().map((v) => ({ value: v, label: v })),
+      kind: [...new Set(all.map(kindOf))].sort().map((v) => ({ value: v, label: v })),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [all, lang],
+  );
+  const shown = all.filter((e) => (!who || whoOf(e) === who) && (!kind || kindOf(e) === kind) && (!outcome || e.outcome === outcome));
   const download = async () => {
     setDownloadError(undefined);
     try {
@@ -26,7 +72,7 @@ export default function AuditUnit({ id }: { id: string }) {
       const blob = await res.blob();
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
-      a.download = `unit-${id}.history.json`;
+      a.download = `unit-${unit?.code ?? id}.history.json`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
     } catch (e) {
@@ -37,12 +83,29 @@ export default function AuditUnit({ id }: { id: string }) {
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Link to={session?.principal.role === 'auditor' ? '/audit' : `/units/${id}`}>← {t('返回', 'Back')}</Link>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
-        {t('工作流时间线', 'Timeline')} · {unit.data ? `${unit.data.code} ${unit.data.name}` : id}
+        {t('工作流时间线', 'Timeline')} · {unit ? `${unit.code} ${unit.name}` : ''}
       </Typography.Title>
+      <ZoneNote />
       <Space wrap>
         <label>
           <Switch checked={includeItems} onChange={setIncludeItems} aria-label={t('包含整改事项', 'Include items')} /> {t('包含整改事项', 'Include items')}
         </label>
+        <Select allowClear style={{ width: 180 }} aria-label={t('执行人', 'Who')} placeholder={t('全部执行人', 'Anyone')} value={who} onChange={setWho} options={options.who} data-testid="timeline-who" />
+        <Select allowClear style={{ width: 220 }} aria-label={t('事项', 'What')} placeholder={t('全部事项', 'Any kind')} value={kind} onChange={setKind} options={options.kind} data-testid="timeline-kind" />
+        <Select
+          allowClear
+          style={{ width: 140 }}
+          aria-label={t('结果', 'Outcome')}
+          placeholder={t('全部结果', 'Any outcome')}
+          value={outcome}
+          onChange={setOutcome}
+          data-testid="timeline-outcome"
+          options={[
+            { value: 'accepted', label: t('已接受', 'Accepted') },
+            { value: 'refused', label: t('被拒绝', 'Refused') },
+            { value: 'recorded', label: t('已记录', 'Recorded') },
+          ]}
+        />
         {session?.principal.role === 'auditor' ? (
           <Button onClick={download} data-testid="download-history">
             {t('下载工作流历史（JSON）', 'Download workflow history (JSON)')}
@@ -56,21 +119,22 @@ export default function AuditUnit({ id }: { id: string }) {
         rowKey={(e, i) => `${e.workflowId}:${e.eventId ?? 'log'}:${i}`}
         size="small"
         loading={timeline.isLoading}
-        dataSource={timeline.data ?? []}
+        dataSource={shown}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         columns={[
-          { title: t('时间', 'When'), render: (_, e) => formatTime(e.at, lang) },
-          { title: t('角色', 'Role'), render: (_, e) => label.role(e.role) },
-          { title: t('执行人', 'Who'), render: (_, e) => e.actorName ?? e.actor },
-          { title: t('事项', 'What'), render: (_, e) => (lang === 'zh' ? e.label.zh : e.label.en) },
-          { title: t('理由', 'Why'), render: (_, e) => e.comment ?? '' },
+          { title: t('时间', 'When'), render: (_, e) => time(e.at, 'seconds'), sorter: (a, b) => a.at.localeCompare(b.at), defaultSortOrder: 'ascend' },
+          { title: t('角色', 'Role'), render: (_, e) => label.role(e.role), sorter: (a, b) => label.role(a.role).localeCompare(label.role(b.role), 'zh-CN') },
+          { title: t('执行人', 'Who'), render: (_, e) => whoOf(e), sorter: (a, b) => whoOf(a).localeCompare(whoOf(b), 'zh-CN') },
+          { title: t('事项', 'What'), render: (_, e) => kindOf(e), sorter: (a, b) => kindOf(a).localeCompare(kindOf(b), 'zh-CN') },
+          { title: t('理由', 'Why'), render: (_, e) => (typeof e.comment === 'string' ? e.comment : '') },
           {
             title: t('结果', 'Outcome'),
+            sorter: (a, b) => a.outcome.localeCompare(b.outcome),
             render: (_, e) =>
               e.outcome === 'refused' ? (
-                <Tag color="error">
-                  {t('被拒绝', 'Refused')} {e.rule ? <code>{e.rule}</code> : null}
-                </Tag>
+                <span data-rule={e.rule}>
+                  <Tag color="error">{t('被拒绝', 'Refused')}</Tag> {e.rule ? wordRefusal({ category: 'RULE_VIOLATION', rule: e.rule, params: e.params ?? {} }, words) : null}
+                </span>
               ) : e.outcome === 'accepted' ? (
                 <Tag color="success">{t('已接受', 'Accepted')}</Tag>
               ) : (

@@ -2,15 +2,16 @@
 // virtualised so that 10,000 units scroll smoothly; charts by batch, phase and card; the escalations feed.
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Card, Col, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES } from '../../../../../libs/domain/src';
+import { PHASES, RUNGS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { CARD_COLOR } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAllUnits, type UnitLight } from './useAllUnits';
+import { useEscalationWords } from '../../ui/escalation';
 
 // ECharts is the largest part of this page: loaded beside the lights, not before them.
 const Chart = lazy(() => import('../../ui/charts').then((m) => ({ default: m.Chart })));
@@ -21,7 +22,7 @@ const ROW_H = 22;
 type Row = { kind: 'header'; batch: number; phase: string; count: number } | { kind: 'cells'; units: UnitLight[] };
 
 export function Dashboard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const dashboard = useQuery({
     queryKey: ['dashboard', campaignId],
     queryFn: () => call(api.GET('/api/campaigns/{id}/dashboard', { params: { path: { id: campaignId } } })),
@@ -75,7 +76,7 @@ function Charts({ byBatch, cards, total, units }: {
   total: number;
   units?: UnitLight[];
 }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
   // Units whose batch has not opened yet are in no phase: shown apart, in grey.
   const waiting = useMemo(() => {
@@ -91,7 +92,7 @@ function Charts({ byBatch, cards, total, units }: {
       xAxis: { type: 'category', data: batches.map((b) => t(`第${b}批`, `Batch ${b}`)) },
       yAxis: { type: 'value' },
       series: PHASES.map((p, i) => ({
-        name: `${p} ${label.phase(p)}`,
+        name: p === 'DONE' ? label.phase(p) : `${p} ${label.phase(p)}`,
         type: 'bar',
         stack: 'phase',
         color: ['#1d39c4', '#531dab', '#a8071a', '#389e0d'][i],
@@ -100,7 +101,7 @@ function Charts({ byBatch, cards, total, units }: {
     }),
     [byBatch, batches, t, label, waiting],
   );
-  const none = Math.max(0, total - cards.yellow - cards.red);
+  const none = Math.max(0, total - [...waiting.values()].reduce((a, b) => a + b, 0) - cards.yellow - cards.red);
   const cardOption = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
@@ -122,21 +123,32 @@ function Charts({ byBatch, cards, total, units }: {
     [cards, none, label],
   );
   const phaseText = batches
-    .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${p} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
+    .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
     .join('; ');
+  // Nothing to draw is said so: an empty pie would show equal slices of nothing.
+  const noData = (text: string) => (
+    <div style={{ height: 260, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Empty description={text} />
+    </div>
+  );
+  const started = total - [...waiting.values()].reduce((a, b) => a + b, 0);
   return (
     <Row gutter={16}>
       <Col xs={24} md={14}>
         <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('各批次环节进度', 'Units by batch and phase')}</h2>}>
-          <Chart option={phaseOption} label={phaseText} />
+          {total > 0 ? <Chart option={phaseOption} label={phaseText} /> : noData(t('尚无参加单位', 'No unit enrolled yet'))}
         </Card>
       </Col>
       <Col xs={24} md={10}>
         <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('亮牌情况', 'Cards')}</h2>}>
-          <Chart
-            option={cardOption}
-            label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
-          />
+          {started > 0 ? (
+            <Chart
+              option={cardOption}
+              label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
+            />
+          ) : (
+            <div data-testid="cards-no-data">{noData(t('尚无单位开始，暂无亮牌数据', 'No unit has started: no card to show yet'))}</div>
+          )}
         </Card>
       </Col>
     </Row>
@@ -144,7 +156,7 @@ function Charts({ byBatch, cards, total, units }: {
 }
 
 function Lights({ units }: { units: UnitLight[] }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const [filter, setFilter] = useState<'all' | 'yellow' | 'red'>('all');
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
@@ -225,7 +237,7 @@ function Lights({ units }: { units: UnitLight[] }) {
               <div key={v.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_H, transform: `translateY(${v.start}px)`, paddingInline: 8 }}>
                 {row.kind === 'header' ? (
                   <strong style={{ lineHeight: `${ROW_H}px` }}>
-                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase === 'waiting' ? t('批次未开始', 'batch not open yet') : `${row.phase} ${label.phase(row.phase)}`} · {row.count}
+                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase === 'waiting' ? t('批次未开始', 'batch not open yet') : row.phase === 'DONE' ? label.phase(row.phase) : `${row.phase} ${label.phase(row.phase)}`} · {row.count}
                   </strong>
                 ) : (
                   <div style={{ display: 'flex', gap: 2 }}>
@@ -256,7 +268,8 @@ function Lights({ units }: { units: UnitLight[] }) {
 }
 
 function Escalations({ campaignId }: { campaignId: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
+  const describe = useEscalationWords();
   const [page, setPage] = useState<number>();
   const pageSize = 10;
   const feed = useQuery({
@@ -280,13 +293,18 @@ function Escalations({ campaignId }: { campaignId: string }) {
         locale={{ emptyText: t('暂无预警', 'No escalation') }}
         pagination={{ current: last - (page ?? last) + 1, pageSize, total: feed.data?.total ?? 0, onChange: (p) => setPage(last - p + 1), hideOnSinglePage: true }}
         columns={[
-          { title: t('时间', 'Fired'), render: (_, e) => formatTime(e.firedAt, lang) },
+          { title: t('时间', 'Fired'), render: (_, e) => time(e.firedAt), sorter: (a, b) => a.firedAt.localeCompare(b.firedAt) },
           {
             title: t('层级', 'Rung'),
+            sorter: (a, b) => RUNGS.indexOf(a.rung as never) - RUNGS.indexOf(b.rung as never),
             render: (_, e) => <Tag color={e.rung === 'reminder' ? 'default' : e.rung === 'yellow' ? 'gold' : 'red'}>{label.rung(e.rung)}</Tag>,
           },
-          { title: t('摘要', 'Summary'), dataIndex: 'summary' },
-          { title: t('单位', 'Unit'), render: (_, e) => <Link to={`/units/${e.unitId}`}>{t('查看', 'Open')}</Link> },
+          { title: t('摘要', 'Summary'), render: (_, e) => describe(e) },
+          {
+            title: t('单位', 'Unit'),
+            render: (_, e) => <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>,
+            sorter: (a, b) => String(a.unitCode ?? '').localeCompare(String(b.unitCode ?? '')),
+          },
         ]}
       />
     </Card>

@@ -5,7 +5,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { ApiError, api, call, idempotencyKey } from '../../api/client';
 import { useI18n } from '../../i18n';
-import { ErrorNote } from '../../ui/errors';
+import { ErrorNote, useWords } from '../../ui/errors';
+import { wordRefusal } from '../../refusals';
 import { readEnrolmentFile, type EnrolRow } from './enrolment-file';
 import { groupsKey, useGroups } from './Groups';
 
@@ -15,11 +16,13 @@ interface Result {
   line: number;
   code: string;
   status: 'created' | 'exists' | 'error';
+  /** Why it was refused, worded (refusals.ts). */
   error?: string;
 }
 
 export function Enrolment({ campaignId }: { campaignId: string }) {
   const { t } = useI18n();
+  const words = useWords();
   const queries = useQueryClient();
   const groups = useGroups(campaignId);
   const [rows, setRows] = useState<EnrolRow[]>();
@@ -51,7 +54,8 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
       setRows(await readEnrolmentFile(file));
     } catch (e) {
       setRows(undefined);
-      setReadError(e instanceof Error ? e.message : String(e));
+      const column = (e as { column?: string }).column;
+      setReadError(column ? t(`缺少“${column}”列`, `the column ${column} is missing`) : t('文件为空或无法读取', 'the file is empty or cannot be read'));
     }
     return false;
   };
@@ -96,7 +100,14 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
               }),
             );
             r.results.forEach((res, j) =>
-              out.push({ line: chunk[j].line, code: res.code, status: res.status as Result['status'], error: res.error?.replace(/^units\[\d+\]: /, '') }),
+              out.push({
+                line: chunk[j].line,
+                code: res.code,
+                status: res.status as Result['status'],
+                ...(res.status === 'error'
+                  ? { error: wordRefusal({ category: 'INVALID_INPUT', rule: res.rule ?? 'input.invalid', params: (res.params ?? {}) as never }, words) }
+                  : {}),
+              }),
             );
             break;
           } catch (e) {
@@ -104,7 +115,7 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
             if (e instanceof ApiError && e.status === 400) {
               for (const f of e.fields) {
                 const m = /^units\[(\d+)\]\.?(.*)$/.exec(f.field);
-                if (m) bad.set(Number(m[1]), [...(bad.get(Number(m[1])) ?? []), ...f.problems.map((p) => p.replace(/^units\[\d+\]\./, ''))]);
+                if (m) bad.set(Number(m[1]), [...(bad.get(Number(m[1])) ?? []), wordRefusal(f.refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field: f.field } }, words)]);
               }
             }
             if (!bad.size) throw e;
@@ -164,7 +175,7 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
       <ErrorNote error={error} />
       {rows && (busy || results.length) ? (
         <div data-testid="enrol-progress">
-          <Progress aria-label={t('进度', 'Progress')} percent={Math.round((100 * sent) / rows.length)} status={busy ? 'active' : counts.error ? 'exception' : 'success'} />
+          <Progress aria-label={t('进度', 'Progress')} percent={Math.round((100 * sent) / rows.length)} status={busy ? 'active' : counts.error ? 'normal' : 'success'} />
           <Space role="status">
             <Tag color="success">
               {t('新报名', 'Created')} {counts.created}
@@ -189,8 +200,8 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
           dataSource={onlyErrors ? results.filter((r) => r.status === 'error') : results}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           columns={[
-            { title: t('行', 'Line'), dataIndex: 'line' },
-            { title: t('代码', 'Code'), dataIndex: 'code' },
+            { title: t('行', 'Line'), dataIndex: 'line', sorter: (a, b) => a.line - b.line },
+            { title: t('代码', 'Code'), dataIndex: 'code', sorter: (a, b) => a.code.localeCompare(b.code) },
             {
               title: t('结果', 'Result'),
               render: (_, r) =>

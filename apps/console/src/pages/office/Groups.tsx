@@ -29,6 +29,7 @@ export function Groups({ campaignId }: { campaignId: string }) {
     form,
     fields: ['name'],
     invalidate: [groupsKey(campaignId)],
+    success: t('督导组已组建', 'Group formed'),
     fn: (v: { name: string }) => call(api.POST('/api/campaigns/{id}/groups', { params: { path: { id: campaignId } }, body: v })),
   });
   const list = (groups.data as { items?: Array<{ id: string; name: string }> } | Array<{ id: string; name: string }> | undefined) ?? [];
@@ -51,9 +52,8 @@ export function Groups({ campaignId }: { campaignId: string }) {
         dataSource={items}
         pagination={false}
         columns={[
-          { title: t('督导组', 'Group'), dataIndex: 'name' },
-          { title: t('负责单位数', 'Units assigned'), render: (_, g) => counts.get(g.id) ?? 0 },
-          { title: 'ID', render: (_, g) => <code>{g.id}</code> },
+          { title: t('督导组', 'Group'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
+          { title: t('负责单位数', 'Units assigned'), render: (_, g) => counts.get(g.id) ?? 0, sorter: (a, b) => (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0) },
         ]}
       />
     </Space>

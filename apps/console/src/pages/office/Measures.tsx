@@ -5,14 +5,14 @@ import { Button, Card, Form, Input, Segmented, Select, Space, Table, Tag } from 
 import { useState } from 'react';
 import { MEASURE_KINDS, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
-import { useAction } from '../../ui/forms';
+import { useAction, useConfirm } from '../../ui/forms';
 import { useAllUnits } from './useAllUnits';
 
 export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
   const [page, setPage] = useState(1);
   const key = ['measures', campaignId];
@@ -20,7 +20,46 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
     queryKey: [...key, status, page],
     queryFn: () => call(api.GET('/api/campaigns/{id}/measures', { params: { path: { id: campaignId }, query: { status, page, pageSize: 20 } } })),
   });
-  const confirm = useAction({ invalidate: [key], fn: (id: string) => call(api.POST('/api/measures/{id}/confirmation', { params: { path: { id } } })) });
+  const ask = useConfirm();
+  const confirm = useAction({
+    invalidate: [key],
+    success: t('已确认', 'Confirmed'),
+    fn: (id: string) => call(api.POST('/api/measures/{id}/confirmation', { params: { path: { id } } })),
+  });
+  type Row = NonNullable<typeof list.data>['items'][number];
+  /** What the proposal rests on, in words (a measure the office recorded says it in its own words). */
+  const subjectOf = (m: Row) =>
+    m.basis ? (m.basis.subject === 'programme-goal' ? t(`专项“${m.basis.programmeName ?? ''}”牵头单位 ${m.unitCode} ${m.unitName}`, `Lead unit ${m.unitCode} ${m.unitName} of "${m.basis.programmeName ?? ''}"`) : t(`${m.unitCode} ${m.unitName} 主要负责人`, `The head of ${m.unitCode} ${m.unitName}`)) : m.subject;
+  const reasonOf = (m: Row) => {
+    const b = m.basis;
+    if (!b) return m.reason;
+    if (b.subject === 'item') {
+      return t(`整改事项“${b.measure ?? ''}”${b.owner ? `（责任人：${b.owner}）` : ''}时限 ${time(b.deadline)}，逾期未完成，触发${label.rung(b.rung)}`, `Item "${b.measure ?? ''}"${b.owner ? ` (responsible: ${b.owner})` : ''} overdue since ${time(b.deadline)}: ${label.rung(b.rung)}`);
+    }
+    if (b.subject === 'phase-window') {
+      return t(`“${label.phase(b.phase)}”环节时间窗 ${time(b.deadline)} 截止后仍未完成，触发${label.rung(b.rung)}`, `${label.phase(b.phase)} unfinished after its window ended ${time(b.deadline)}: ${label.rung(b.rung)}`);
+    }
+    return t(`阶段目标“${b.goalTitle ?? ''}”时限 ${time(b.deadline)}，逾期未完成，触发${label.rung(b.rung)}`, `Staged goal "${b.goalTitle ?? ''}" overdue since ${time(b.deadline)}: ${label.rung(b.rung)}`);
+  };
+  const askToConfirm = async (m: Row) => {
+    const ok = await ask({
+      title: t(`确认组织措施：${label.measure(m.kind)}？`, `Confirm the measure: ${label.measure(m.kind)}?`),
+      okText: t('确认', 'Confirm'),
+      danger: m.kind === 'referral',
+      content: (
+        <ul style={{ paddingInlineStart: 20 }}>
+          <li>{t('对象', 'Subject')}: {subjectOf(m)}</li>
+          <li>{t('理由', 'Reason')}: {reasonOf(m)}</li>
+          <li>
+            {m.kind === 'referral'
+              ? t('确认后移交纪检监察机关，记入移交卷宗，不能撤回。', 'Once confirmed it goes to discipline inspection, into the referral dossier, and cannot be withdrawn.')
+              : t('确认后记入该单位的组织措施记录，不能撤回。', "Once confirmed it is on the unit's record and cannot be withdrawn.")}
+          </li>
+        </ul>
+      ),
+    });
+    if (ok) await confirm.run(m.id);
+  };
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Segmented
@@ -43,14 +82,14 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[
-          { title: t('单位', 'Unit'), render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link> },
-          { title: t('措施', 'Measure'), render: (_, m) => <Tag>{label.measure(m.kind)}</Tag> },
-          { title: t('对象', 'Subject'), dataIndex: 'subject' },
-          { title: t('理由', 'Reason'), dataIndex: 'reason' },
+          { title: t('单位', 'Unit'), render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link>, sorter: (a, b) => a.unitCode.localeCompare(b.unitCode) },
+          { title: t('措施', 'Measure'), render: (_, m) => <Tag>{label.measure(m.kind)}</Tag>, sorter: (a, b) => a.kind.localeCompare(b.kind) },
+          { title: t('对象', 'Subject'), render: (_, m) => subjectOf(m) },
+          { title: t('理由', 'Reason'), render: (_, m) => reasonOf(m) },
           { title: t('提出', 'Proposed by'), render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')) },
-          { title: t('时间', 'When'), render: (_, m) => formatTime(m.createdAt, lang) },
+          { title: t('时间', 'When'), render: (_, m) => time(m.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           ...(canConfirm && status === 'proposed'
-            ? [{ title: '', render: (_: unknown, m: { id: string }) => <Button size="small" type="primary" onClick={() => confirm.run(m.id)}>{t('确认', 'Confirm')}</Button> }]
+            ? [{ title: '', render: (_: unknown, m: Row) => <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => void askToConfirm(m)}>{t('确认', 'Confirm')}</Button> }]
             : []),
         ]}
       />
@@ -60,7 +99,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
 }
 
 function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm<{ unitId: string; kind: string; subject: string; reason: string }>();
   const units = useAllUnits(campaignId);
   const record = useAction({

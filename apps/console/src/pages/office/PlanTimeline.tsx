@@ -1,15 +1,15 @@
 // The plan on a timeline: each batch's phase windows as bars, month by month, with the holidays (days off)
 // and the swapped workdays (调休, weekend days worked) of the calendar marked underneath.
 import type { Plan } from '../../../../../libs/domain/src';
-import { useI18n } from '../../i18n';
+import { offsetMs, useI18n } from '../../i18n';
 
 const PHASE_COLORS = { P1: '#1d39c4', P2: '#531dab', P3: '#a8071a' } as const;
 const DAY = 86_400_000;
 /** A date (YYYY-MM-DD) at noon in China, so that it falls inside that day whatever the viewer's zone. */
-const dayAt = (d: string) => Date.parse(`${d}T12:00:00+08:00`);
+const dayAt = (d: string, zone: string) => Date.parse(`${d}T12:00:00${zone}`);
 
 export function PlanTimeline({ plan }: { plan: Plan }) {
-  const { t, label } = useI18n();
+  const { t, label, time, zone } = useI18n();
   const starts = plan.batches.map((b) => Date.parse(b.startsAt)).filter(Number.isFinite);
   const ends = plan.batches.map((b) => Date.parse(b.endsAt)).filter(Number.isFinite);
   if (!starts.length || !ends.length) return null;
@@ -23,30 +23,38 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
   const rows = plan.batches.length;
   const calendarY = 24 + rows * rowH + 8;
   const H = calendarY + 52;
-  const months: number[] = [];
-  const m = new Date(from);
-  m.setUTCDate(1);
-  m.setUTCHours(0, 0, 0, 0);
-  for (let d = m.getTime(); d <= to; ) {
-    if (d >= from) months.push(d);
-    const next = new Date(d);
-    next.setUTCMonth(next.getUTCMonth() + 1);
-    d = next.getTime();
+  // Months in the campaign's zone: the first is the month the plan starts in (labelled at the left edge even
+  // when the plan starts mid-month), then every first of a month up to its end.
+  const shift = offsetMs(zone);
+  const months: Array<{ at: number; label: string }> = [];
+  const start = new Date(from + shift);
+  let y = start.getUTCFullYear();
+  let mo = start.getUTCMonth();
+  months.push({ at: from, label: `${y}-${String(mo + 1).padStart(2, '0')}` });
+  for (;;) {
+    mo += 1;
+    if (mo === 12) {
+      mo = 0;
+      y += 1;
+    }
+    const at = Date.UTC(y, mo, 1) - shift;
+    if (at >= to) break;
+    months.push({ at, label: `${y}-${String(mo + 1).padStart(2, '0')}` });
   }
-  const inRange = (d: string) => dayAt(d) >= from && dayAt(d) < to;
+  const inRange = (d: string) => dayAt(d, zone) >= from && dayAt(d, zone) < to;
   const holidays = plan.calendar.holidays.filter(inRange);
   const workdays = plan.calendar.workdays.filter(inRange);
   const summary = plan.batches
-    .map((b) => `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${b.startsAt.slice(0, 10)} — ${new Date(Date.parse(b.endsAt) - DAY).toISOString().slice(0, 10)}`)
+    .map((b) => `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${time(b.startsAt, false)} — ${time(new Date(Date.parse(b.endsAt) - DAY).toISOString(), false)}`)
     .join('; ');
   return (
     <figure style={{ margin: 0 }}>
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`${t('活动日程', 'Campaign calendar')}: ${summary}`} data-testid="plan-timeline">
-        {months.map((ms) => (
-          <g key={ms}>
-            <line x1={x(ms)} x2={x(ms)} y1={16} y2={calendarY + 30} stroke="#e8e8e8" />
-            <text x={x(ms) + 2} y={12} fontSize={11} fill="#434343">
-              {new Date(ms).toISOString().slice(0, 7)}
+        {months.map((m) => (
+          <g key={m.at} data-month={m.label}>
+            <line x1={x(m.at)} x2={x(m.at)} y1={16} y2={calendarY + 30} stroke="#e8e8e8" />
+            <text x={x(m.at) + 2} y={12} fontSize={11} fill="#434343">
+              {m.label}
             </text>
           </g>
         ))}
@@ -65,7 +73,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
                 return (
                   <g key={ph}>
                     <rect x={x(s)} y={y} width={Math.max(1, x(e) - x(s) - 1)} height={rowH - 8} fill={PHASE_COLORS[ph]} rx={3}>
-                      <title>{`${ph} ${label.phase(ph)}: ${w.startsAt} — ${w.endsAt}`}</title>
+                      <title>{`${label.phase(ph)}: ${time(w.startsAt, false)} — ${time(new Date(Date.parse(w.endsAt) - DAY).toISOString(), false)}`}</title>
                     </rect>
                     <text x={x(s) + 4} y={y + 17} fontSize={12} fill="#fff">
                       {ph}
@@ -80,7 +88,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
           {t('节假日', 'Days off')}
         </text>
         {holidays.map((d) => (
-          <rect key={`h${d}`} x={x(dayAt(d)) - 1} y={calendarY} width={3} height={14} fill="#cf1322">
+          <rect key={`h${d}`} x={x(dayAt(d, zone)) - 1} y={calendarY} width={3} height={14} fill="#cf1322">
             <title>{`${t('节假日', 'Holiday')} ${d}`}</title>
           </rect>
         ))}
@@ -88,7 +96,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
           {t('调休上班', 'Workdays')}
         </text>
         {workdays.map((d) => (
-          <rect key={`w${d}`} x={x(dayAt(d)) - 1} y={calendarY + 24} width={3} height={14} fill="#096dd9">
+          <rect key={`w${d}`} x={x(dayAt(d, zone)) - 1} y={calendarY + 24} width={3} height={14} fill="#096dd9">
             <title>{`${t('调休上班', 'Swapped workday')} ${d}`}</title>
           </rect>
         ))}

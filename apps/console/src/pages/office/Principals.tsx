@@ -5,7 +5,7 @@ import { Alert, Button, Card, Form, Input, Select, Space, Table, Tag, Typography
 import { useState } from 'react';
 import { ROLES, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 import { useGroups } from './Groups';
@@ -14,7 +14,7 @@ import { useAllUnits } from './useAllUnits';
 const principalsKey = (campaignId: string) => ['principals', campaignId] as const;
 
 export function Principals({ campaignId }: { campaignId: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
   const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
@@ -44,10 +44,10 @@ export function Principals({ campaignId }: { campaignId: string }) {
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }}
         columns={[
-          { title: t('姓名', 'Name'), dataIndex: 'name' },
-          { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag> },
-          { title: t('范围', 'Scope'), render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')) },
-          { title: t('创建', 'Created'), render: (_, p) => formatTime(p.createdAt, lang) },
+          { title: t('姓名', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
+          { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag>, sorter: (a, b) => a.role.localeCompare(b.role) },
+          { title: t('范围', 'Scope'), render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')), sorter: (a, b) => String(a.unitCode ?? a.groupName ?? '').localeCompare(String(b.unitCode ?? b.groupName ?? ''), 'zh-CN') },
+          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           {
             title: t('一次性登录链接', 'One-time sign-in link'),
             render: (_, p) =>
@@ -57,7 +57,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
                     {links[p.id].url}
                   </Typography.Text>
                   <span>
-                    {t('有效至', 'valid until')} {formatTime(links[p.id].expiresAt, lang)}
+                    {t('有效至', 'valid until')} {time(links[p.id].expiresAt)}
                   </span>
                 </Space>
               ) : (
@@ -73,7 +73,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
 }
 
 function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated: (id: string) => void }) {
-  const { t, label } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm<{ name: string; role: string; unitId?: string; groupId?: string }>();
   const role = Form.useWatch('role', form);
   const units = useAllUnits(campaignId);
@@ -84,6 +84,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
     form,
     fields: ['name', 'role', 'unitId', 'groupId'],
     invalidate: [principalsKey(campaignId)],
+    success: t('人员已创建', 'Principal created'),
     fn: (v: { name: string; role: string; unitId?: string; groupId?: string }) =>
       call(
         api.POST('/api/principals', {

@@ -5,8 +5,9 @@ import { useQuery } from '@tanstack/react-query';
 import { AutoComplete, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { DEFAULT_OFFSET, useI18n } from '../../i18n';
 import { CampaignPicker, useCampaignChoice } from '../../ui/CampaignPicker';
+import { CampaignZone, useCampaignOffset } from '../../ui/zone';
 import { CardTag } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
@@ -22,7 +23,7 @@ const SEED_PROGRAMMES = {
 const programmesKey = ['programmes'] as const;
 
 export default function Programmes() {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useQuery({ queryKey: [...programmesKey, page], queryFn: () => call(api.GET('/api/programmes', { params: { query: { page, pageSize: 20 } } })) });
   return (
@@ -39,11 +40,11 @@ export default function Programmes() {
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         expandable={{ expandedRowRender: (p) => <ProgrammeGoals id={p.id} /> }}
         columns={[
-          { title: t('名称', 'Name'), dataIndex: 'name' },
-          { title: t('类别', 'Track'), render: (_, p) => <Tag>{p.track === 'governance' ? t('专项整治', 'Governance track') : t('重大行动', 'Major action')}</Tag> },
-          { title: t('牵头市领导', 'Lead leader'), dataIndex: 'leadLeader' },
-          { title: t('阶段目标', 'Goals'), render: (_, p) => p.goals.length },
-          { title: t('创建', 'Created'), render: (_, p) => formatTime(p.createdAt, lang, false) },
+          { title: t('名称', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
+          { title: t('类别', 'Track'), render: (_, p) => <Tag>{p.track === 'governance' ? t('专项整治', 'Governance track') : t('重大行动', 'Major action')}</Tag>, sorter: (a, b) => a.track.localeCompare(b.track) },
+          { title: t('牵头市领导', 'Lead leader'), dataIndex: 'leadLeader', sorter: (a, b) => a.leadLeader.localeCompare(b.leadLeader, 'zh-CN') },
+          { title: t('阶段目标', 'Goals'), render: (_, p) => p.goals.length, sorter: (a, b) => a.goals.length - b.goals.length },
+          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt, false), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
         ]}
       />
     </Space>
@@ -51,7 +52,7 @@ export default function Programmes() {
 }
 
 function ProgrammeGoals({ id }: { id: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const view = useQuery({ queryKey: [...programmesKey, id], queryFn: () => call(api.GET('/api/programmes/{id}', { params: { path: { id } } })) });
   return (
     <>
@@ -63,8 +64,8 @@ function ProgrammeGoals({ id }: { id: string }) {
         loading={view.isLoading}
         dataSource={view.data?.goals ?? []}
         columns={[
-          { title: t('阶段目标', 'Goal'), dataIndex: 'title' },
-          { title: t('时限', 'Due'), render: (_, g) => formatTime(g.dueAt, lang, false) },
+          { title: t('阶段目标', 'Goal'), dataIndex: 'title', sorter: (a, b) => a.title.localeCompare(b.title, 'zh-CN') },
+          { title: t('时限', 'Due'), render: (_, g) => time(g.dueAt, false), sorter: (a, b) => a.dueAt.localeCompare(b.dueAt) },
           { title: t('状态', 'Status'), render: (_, g) => (g.status === 'open' ? t('推进中', 'Open') : g.status === 'achieved' ? t('待核验', 'Achieved, to verify') : t('已完成', 'Closed')) },
           { title: t('亮牌', 'Card'), render: (_, g) => <CardTag card={g.card} /> },
           { title: '', render: (_, g) => (g.status === 'achieved' ? <VerifyGoal programmeId={id} goalId={g.id} /> : null) },
@@ -75,7 +76,7 @@ function ProgrammeGoals({ id }: { id: string }) {
 }
 
 function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [form] = Form.useForm<{ comment: string }>();
   const verify = useAction({
     invalidate: [[...programmesKey, programmeId]],
@@ -105,6 +106,8 @@ function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: stri
 function NewProgramme() {
   const { t } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
+  // Goals fall due at the end of a day of the campaign's calendar, in its zone.
+  const zone = useCampaignOffset(campaignId) ?? DEFAULT_OFFSET;
   const units = useAllUnits(campaignId ?? '');
   const [form] = Form.useForm();
   const track = (Form.useWatch('track', form) as 'governance' | 'action' | undefined) ?? 'action';
@@ -120,13 +123,14 @@ function NewProgramme() {
           body: {
             ...v,
             responsibleUnitIds: v.responsibleUnitIds ?? [],
-            goals: (v.goals ?? []).map((g) => ({ title: g.title, dueAt: dateToDeadline(g.dueAt) })),
+            goals: (v.goals ?? []).map((g) => ({ title: g.title, dueAt: dateToDeadline(g.dueAt, zone) })),
             ...(campaignId ? { campaignId } : {}),
           },
         }),
       ),
   });
   return (
+    <CampaignZone campaignId={campaignId}>
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新建专项', 'New programme')}</h2>}>
       <Space style={{ marginBottom: 8 }}>
         {t('所属活动（预警规则与日历）', 'Campaign (its ladder and calendar)')}: <CampaignPicker value={campaignId} onChange={setCampaignId} />
@@ -184,5 +188,6 @@ function NewProgramme() {
         <ErrorNote error={create.error} />
       </Form>
     </Card>
+    </CampaignZone>
   );
 }

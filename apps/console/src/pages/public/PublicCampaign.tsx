@@ -1,22 +1,31 @@
 // A campaign's disclosures: task books under disclosure and in effect, and the units one may write to.
 import { useQuery } from '@tanstack/react-query';
-import { Card, Input, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Card, Input, Segmented, Space, Tag, Typography } from 'antd';
+import { ResponsiveTable } from '../../ui/responsive';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n, ZoneProvider } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 
 export function PublicCampaign({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
-  const [status, setStatus] = useState<'disclosed' | 'effective' | 'all'>('disclosed');
-  const [page, setPage] = useState(1);
-  const [q, setQ] = useState('');
-  const [unitPage, setUnitPage] = useState(1);
   const campaign = useQuery({
     queryKey: ['public', 'campaign', id],
     queryFn: () => call(api.GET('/api/public/campaigns/{id}', { params: { path: { id } } })),
   });
+  return (
+    <ZoneProvider offset={campaign.data?.utcOffset}>
+      <CampaignDisclosures id={id} campaign={campaign} />
+    </ZoneProvider>
+  );
+}
+
+function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnType<typeof usePublicCampaign> }) {
+  const { t, lang, label, time } = useI18n();
+  const [status, setStatus] = useState<'disclosed' | 'effective' | 'all'>('disclosed');
+  const [page, setPage] = useState(1);
+  const [q, setQ] = useState('');
+  const [unitPage, setUnitPage] = useState(1);
   const books = useQuery({
     queryKey: ['public', 'task-books', id, status, page],
     queryFn: () =>
@@ -39,6 +48,7 @@ export function PublicCampaign({ id }: { id: string }) {
       <ErrorNote error={campaign.error} />
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('整改任务书', 'Task books')}</h2>}>
         <Segmented
+          style={{ maxWidth: '100%', overflowX: 'auto' }}
           aria-label={t('状态', 'Status')}
           value={status}
           onChange={(v) => {
@@ -52,7 +62,7 @@ export function PublicCampaign({ id }: { id: string }) {
           ]}
         />
         <ErrorNote error={books.error} />
-        <Table
+        <ResponsiveTable
           style={{ marginTop: 12 }}
           rowKey="unitId"
           loading={books.isLoading}
@@ -64,7 +74,7 @@ export function PublicCampaign({ id }: { id: string }) {
               title: t('状态', 'Status'),
               render: (_, b) => (b.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>),
             },
-            { title: t('公示截止', 'Disclosure ends'), render: (_, b) => formatTime(b.disclosureEndsAt, lang) },
+            { title: t('公示截止', 'Disclosure ends'), render: (_, b) => time(b.disclosureEndsAt) },
             { title: t('事项', 'Items'), dataIndex: 'items' },
             { title: t('异议（已答复/总数）', 'Objections (answered/filed)'), render: (_, b) => `${b.objections.answered}/${b.objections.filed}` },
           ]}
@@ -81,7 +91,7 @@ export function PublicCampaign({ id }: { id: string }) {
           }}
           style={{ maxWidth: 360 }}
         />
-        <Table
+        <ResponsiveTable
           style={{ marginTop: 12 }}
           rowKey="id"
           size="small"
@@ -92,10 +102,13 @@ export function PublicCampaign({ id }: { id: string }) {
             { title: t('代码', 'Code'), dataIndex: 'code' },
             { title: t('单位', 'Unit'), render: (_, u) => <Link to={`/public/units/${u.id}`}>{u.name}</Link> },
             { title: t('批次', 'Batch'), dataIndex: 'batch' },
-            { title: t('环节', 'Phase'), render: (_, u) => label.phase(u.phase) },
+            { title: t('环节', 'Phase'), render: (_, u) => (u.phase ? label.phase(u.phase) : t('批次未开始', 'Batch not open')) },
           ]}
         />
       </Card>
     </Space>
   );
 }
+
+const usePublicCampaign = (id: string) =>
+  useQuery({ queryKey: ['public', 'campaign', id], queryFn: () => call(api.GET('/api/public/campaigns/{id}', { params: { path: { id } } })) });

@@ -1,18 +1,27 @@
 // One unit, for the public: its disclosed task book (items, measures, owners, deadlines), the objections it
 // has answered, the form to object while the disclosure lasts, and the form to send it an opinion.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Tag, Typography } from 'antd';
+import { ResponsiveTable } from '../../ui/responsive';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n, ZoneProvider } from '../../i18n';
 import { Link } from '../../router';
-import { ErrorNote, applyFieldErrors } from '../../ui/errors';
+import { ErrorNote, applyFieldErrors, useWords } from '../../ui/errors';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export function PublicUnit({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
-  const [objectionsPage, setObjectionsPage] = useState(1);
   const unit = useQuery({ queryKey: ['public', 'unit', id], queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })) });
+  return (
+    <ZoneProvider offset={unit.data?.utcOffset}>
+      <PublicUnitBody id={id} unit={unit} />
+    </ZoneProvider>
+  );
+}
+
+function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof usePublicUnit> }) {
+  const { t, label, time } = useI18n();
+  const [objectionsPage, setObjectionsPage] = useState(1);
   const disclosed = !!unit.data?.taskBook;
   const book = useQuery({
     queryKey: ['public', 'task-book', id],
@@ -42,9 +51,9 @@ export function PublicUnit({ id }: { id: string }) {
               {book.data.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>}
             </Descriptions.Item>
             <Descriptions.Item label={t('主要负责人签字', 'Signed by the unit head')}>{book.data.signedBy}</Descriptions.Item>
-            <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{formatTime(book.data.disclosureEndsAt, lang)}</Descriptions.Item>
+            <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.data.disclosureEndsAt)}</Descriptions.Item>
           </Descriptions>
-          <Table
+          <ResponsiveTable
             rowKey="id"
             size="small"
             pagination={false}
@@ -52,7 +61,7 @@ export function PublicUnit({ id }: { id: string }) {
             columns={[
               { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
               { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
-              { title: t('完成时限', 'Deadline'), render: (_, i) => formatTime(i.deadline, lang, false) },
+              { title: t('完成时限', 'Deadline'), render: (_, i) => time(i.deadline, false) },
               { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
             ]}
           />
@@ -70,10 +79,10 @@ export function PublicUnit({ id }: { id: string }) {
               <List.Item>
                 <div>
                   <div>
-                    <strong>{t('异议', 'Objection')}</strong> ({formatTime(o.filedAt, lang)}): {o.text}
+                    <strong>{t('异议', 'Objection')}</strong> ({time(o.filedAt)}): {o.text}
                   </div>
                   <div>
-                    <strong>{t('答复', 'Answer')}</strong> ({formatTime(o.answer.answeredAt, lang)}): {o.answer.text}
+                    <strong>{t('答复', 'Answer')}</strong> ({time(o.answer.answeredAt)}): {o.answer.text}
                   </div>
                 </div>
               </List.Item>
@@ -87,7 +96,8 @@ export function PublicUnit({ id }: { id: string }) {
 }
 
 function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: string; measure: string }> }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
+  const words = useWords();
   const [form] = Form.useForm<{ text: string; itemId?: string }>();
   const [error, setError] = useState<unknown>();
   const [filed, setFiled] = useState<string>();
@@ -107,7 +117,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
       form.resetFields();
       void queries.invalidateQueries({ queryKey: ['public', 'task-book', unitId] });
     } catch (e) {
-      if (!applyFieldErrors(form, e, ['text', 'itemId'])) setError(e);
+      if (!applyFieldErrors(form, e, ['text', 'itemId'], words)) setError(e);
     } finally {
       setBusy(false);
     }
@@ -137,7 +147,8 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
 }
 
 function OpinionForm({ unitId }: { unitId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
+  const words = useWords();
   const [form] = Form.useForm<{ text: string; contact?: string }>();
   const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState(false);
@@ -156,7 +167,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
       setSent(true);
       form.resetFields();
     } catch (e) {
-      if (!applyFieldErrors(form, e, ['text', 'contact'])) setError(e);
+      if (!applyFieldErrors(form, e, ['text', 'contact'], words)) setError(e);
     } finally {
       setBusy(false);
     }
@@ -169,7 +180,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
         </Form.Item>
         <Form.Item
           name="contact"
-          label={t('联系方式（可选，仅单位可见，可申请删除）', 'Contact (optional; seen by the unit only, erased on request)')}
+          label={t('联系方式（可选：只有活动办公室能看到，单位和公示页面都看不到；可申请删除）', 'Contact (optional: seen by the campaign office only, never by the unit or on the public pages; erased on request)')}
         >
           <Input maxLength={FIELD_LIMITS.name} autoComplete="off" />
         </Form.Item>
@@ -182,3 +193,6 @@ function OpinionForm({ unitId }: { unitId: string }) {
     </Card>
   );
 }
+
+const usePublicUnit = (id: string) =>
+  useQuery({ queryKey: ['public', 'unit', id], queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })) });

@@ -1,33 +1,51 @@
-// A unit as the office, its supervisors and auditors see it: where it stands, its gates, its transitions, its
-// documents, meeting and task book, its items, and links to its timeline (the history rendered).
-import { Card, List, Space, Table, Tabs, Tag, Typography } from 'antd';
+// A unit as the office, its supervisors and auditors see it: where it stands, its gates, a pending request to
+// decide right here (its supervisors), its transitions, documents, meeting and task book, its items, and a link
+// to its timeline (the history rendered). Times in the campaign's zone.
+import { Card, Descriptions, List, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
+import { api, call } from '../../api/client';
 import { useSession } from '../../api/session';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
+import { wordMeetingReason } from '../../refusals';
 import { Link } from '../../router';
-import { ErrorNote } from '../../ui/errors';
+import { ErrorNote, useWords } from '../../ui/errors';
 import { GateChecklist, UnitFacts } from '../../ui/domain';
+import { useAction } from '../../ui/forms';
+import { CampaignZone, ZoneNote } from '../../ui/zone';
 import { ItemsPanel } from '../unit/ItemsPanel';
-import { useDocs, useUnit } from '../unit/useUnit';
+import { docsKey, unitKey, useDocs, useUnit } from '../unit/useUnit';
+import { Decision, inboxKey } from '../supervisor/Inbox';
+import { Evidence, transitionSummary } from '../supervisor/Evidence';
 
 interface TransitionLike {
   id: string;
   from: string;
   to: string;
   status: string;
-  requested: { at: string };
+  requested: { at: string; comment?: string };
   decided?: { at: string; comment?: string };
 }
 
 export default function UnitDetail({ id }: { id: string }) {
-  const { t, lang, label } = useI18n();
-  const session = useSession();
   const unit = useUnit(id);
-  const transitions = useDocs(id, 'transitions', 1, 50);
-  const v = unit.data;
   if (unit.error) return <ErrorNote error={unit.error} />;
-  if (!v) return null;
+  if (!unit.data) return null;
+  return (
+    <CampaignZone campaignId={unit.data.campaignId}>
+      <UnitDetailBody id={id} v={unit.data} />
+    </CampaignZone>
+  );
+}
+
+function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeof useUnit>['data']> }) {
+  const { t, time, label } = useI18n();
+  const words = useWords();
+  const session = useSession();
+  const transitions = useDocs(id, 'transitions', 1, 50);
   const phase = v.phase as 'P1' | null;
+  const supervisor = session?.principal.role === 'supervisor' && session.principal.groupId === v.groupId;
+  const pending = (v as { pendingTransition?: TransitionLike }).pendingTransition;
+  const meeting = (v as { meeting?: { scheduledAt: string; location: string; status: string; valid?: boolean; reason?: string; startedAt?: string; endedAt?: string } }).meeting;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
@@ -41,7 +59,17 @@ export default function UnitDetail({ id }: { id: string }) {
           </Link>
         </Space>
       </Space>
+      <ZoneNote />
       <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
+      {pending ? (
+        <Card data-testid="pending-decision" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('待审批的环节转换', 'Transition awaiting a decision')}</h2>}>
+          <Typography.Paragraph>
+            {label.phase(pending.from)} → {label.phase(pending.to)} · {t('申请于', 'requested')} {time(pending.requested.at)}
+            {typeof pending.requested.comment === 'string' && pending.requested.comment ? ` · ${pending.requested.comment}` : ''}
+          </Typography.Paragraph>
+          {supervisor ? <DecideHere unitId={id} code={v.code} name={v.name} pending={pending} /> : <Typography.Text>{t('由该单位所属督导组审批。', "Its supervisory group decides.")}</Typography.Text>}
+        </Card>
+      ) : null}
       <Card>
         <GateChecklist phase={phase} unmetGates={v.unmetGates} />
       </Card>
@@ -56,10 +84,10 @@ export default function UnitDetail({ id }: { id: string }) {
                 locale={{ emptyText: t('暂无', 'None') }}
                 renderItem={(tr: TransitionLike) => (
                   <List.Item>
-                    {tr.from} → {tr.to} ·{' '}
-                    <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>{tr.status}</Tag>
-                    {formatTime(tr.requested.at, lang)}
-                    {tr.decided ? ` · ${formatTime(tr.decided.at, lang)} ${tr.decided.comment ?? ''}` : ''}
+                    {label.phase(tr.from)} → {label.phase(tr.to)} ·{' '}
+                    <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>{label.decision(tr.status)}</Tag>
+                    {time(tr.requested.at)}
+                    {tr.decided ? ` · ${time(tr.decided.at)} ${typeof tr.decided.comment === 'string' ? tr.decided.comment : ''}` : ''}
                   </List.Item>
                 )}
               />
@@ -70,11 +98,17 @@ export default function UnitDetail({ id }: { id: string }) {
           {
             key: 'meeting',
             label: t('民主生活会', 'Meeting'),
-            children: v.meeting ? (
-              <Typography.Paragraph>
-                {formatTime(v.meeting.scheduledAt, lang)} · {v.meeting.location} ·{' '}
-                {v.meeting.status === 'held' ? (v.meeting.valid ? t('有效', 'valid') : t(`无效：${v.meeting.reason ?? ''}`, `invalid: ${v.meeting.reason ?? ''}`)) : t('已安排', 'scheduled')}
-              </Typography.Paragraph>
+            children: meeting ? (
+              <Descriptions size="small" bordered column={1}>
+                <Descriptions.Item label={t('安排', 'Scheduled')}>
+                  {time(meeting.scheduledAt)} · {meeting.location}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('状态', 'Status')}>
+                  {meeting.status === 'held'
+                    ? `${time(meeting.startedAt)} — ${time(meeting.endedAt)} · ${meeting.valid ? t('有效', 'valid') : `${t('无效：', 'invalid: ')}${wordMeetingReason(meeting.reason, words)}`}`
+                    : t('已安排，尚未召开', 'scheduled, not held yet')}
+                </Descriptions.Item>
+              </Descriptions>
             ) : (
               t('尚未安排', 'Not scheduled')
             ),
@@ -89,9 +123,9 @@ export default function UnitDetail({ id }: { id: string }) {
                 pagination={false}
                 dataSource={v.taskBook.items}
                 columns={[
-                  { title: t('措施', 'Measure'), dataIndex: 'measure' },
-                  { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
-                  { title: t('时限', 'Deadline'), render: (_, i) => formatTime(i.deadline, lang, false) },
+                  { title: t('措施', 'Measure'), dataIndex: 'measure', sorter: (a, b) => String(a.measure).localeCompare(String(b.measure), 'zh-CN') },
+                  { title: t('责任人', 'Responsible'), dataIndex: 'owner', sorter: (a, b) => String(a.owner).localeCompare(String(b.owner), 'zh-CN') },
+                  { title: t('时限', 'Deadline'), render: (_, i) => time(i.deadline, false), sorter: (a, b) => Date.parse(a.deadline) - Date.parse(b.deadline) },
                   { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
                 ]}
               />
@@ -106,8 +140,33 @@ export default function UnitDetail({ id }: { id: string }) {
   );
 }
 
+/** A supervisor of the unit's group decides its pending transition here, having read what stands behind it. */
+function DecideHere({ unitId, code, name, pending }: { unitId: string; code: string; name: string; pending: TransitionLike }) {
+  const { t, label } = useI18n();
+  const act = useAction({
+    invalidate: [inboxKey, unitKey(unitId), docsKey(unitId, 'transitions')],
+    success: (r) => (r.status === 'approved' ? t('已批准', 'Approved') : t('已驳回', 'Rejected')),
+    fn: (v: { approve: boolean; comment: string }) =>
+      call(api.POST('/api/units/{id}/transitions/{tid}/decision', { params: { path: { id: unitId, tid: pending.id } }, body: v })),
+  });
+  return (
+    <>
+      <Evidence unitId={unitId} to={pending.to} />
+      <Decision
+        id={`unit-${pending.id}`}
+        summary={(approve) => transitionSummary(t, label, { unitCode: code, unitName: name, from: pending.from, to: pending.to }, approve)}
+        onDecide={(approve, comment) => act.run({ approve, comment })}
+        busy={act.busy}
+        error={act.error}
+        approveLabel={t('批准', 'Approve')}
+        rejectLabel={t('驳回', 'Reject')}
+      />
+    </>
+  );
+}
+
 function Docs({ id, kind }: { id: string; kind: 'records' | 'problems' }) {
-  const { t, lang, label } = useI18n();
+  const { t, time, label } = useI18n();
   const [page, setPage] = useState(1);
   const docs = useDocs(id, kind, page);
   return (
@@ -120,7 +179,7 @@ function Docs({ id, kind }: { id: string; kind: 'records' | 'problems' }) {
       columns={[
         { title: t('类别', 'Kind'), render: (_, d) => (d.kind ? label.record(d.kind) : label.category(d.category)) },
         { title: t('标题', 'Title'), dataIndex: 'title' },
-        { title: t('时间', 'When'), render: (_, d) => formatTime(d.at, lang) },
+        { title: t('时间', 'When'), render: (_, d) => time(d.at) },
       ]}
     />
   );

@@ -3,13 +3,15 @@
 // history keeps. A refusal (a gate unmet, a rule broken) shows beside the decision that was refused.
 import { useQuery } from '@tanstack/react-query';
 import { Badge, Button, Card, Empty, Form, Input, List, Segmented, Space, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { api, call } from '../../api/client';
 import { useSession } from '../../api/session';
-import { formatTime, useI18n } from '../../i18n';
+import { instantOf, useI18n, wallTime } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
-import { DateTimeInput, isoToLocal, localToIso, useAction } from '../../ui/forms';
+import { DateTimeInput, useAction, useConfirm } from '../../ui/forms';
+import { CampaignZone } from '../../ui/zone';
+import { Evidence, transitionSummary } from './Evidence';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 type Kind = 'transition' | 'meeting' | 'verification' | 'extension';
@@ -21,6 +23,7 @@ interface Entry {
   unitId: string;
   unitCode: string;
   unitName: string;
+  campaignId: string;
   subjectId: string;
   itemId: string | null;
   extensionId: string | null;
@@ -32,7 +35,7 @@ interface Entry {
 }
 
 export default function Inbox() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const session = useSession();
   const [kind, setKind] = useState<Kind | 'all'>('all');
   const [page, setPage] = useState(1);
@@ -74,7 +77,9 @@ export default function Inbox() {
         pagination={{ current: page, pageSize: 20, total: inbox.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         renderItem={(e) => (
           <List.Item key={`${e.kind}:${e.subjectId}:${e.extensionId ?? ''}`} style={{ display: 'block' }}>
-            <InboxCard entry={e} kindLabel={kindLabel[e.kind as Kind]} />
+            <CampaignZone campaignId={e.campaignId}>
+              <InboxCard entry={e} kindLabel={kindLabel[e.kind as Kind]} />
+            </CampaignZone>
           </List.Item>
         )}
       />
@@ -83,7 +88,7 @@ export default function Inbox() {
 }
 
 function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   return (
     <Card
       size="small"
@@ -99,7 +104,7 @@ function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string })
       extra={
         <Space>
           <span>
-            {t('等待自', 'Waiting since')} {formatTime(e.since, lang)}
+            {t('等待自', 'Waiting since')} {time(e.since)}
           </span>
           <Link to={`/units/${e.unitId}`}>{t('条件与历史', 'Gates and history')}</Link>
         </Space>
@@ -113,20 +118,38 @@ function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string })
   );
 }
 
-/** Approve or reject with a reason; one form, two buttons. */
-function Decision({ id, onDecide, busy, error, approveLabel, rejectLabel }: {
+/** Approve or reject with a reason; one form, two buttons; each decision asks first, with what it does. */
+export function Decision({ id, onDecide, busy, error, approveLabel, rejectLabel, summary }: {
   id: string;
-  onDecide: (approve: boolean, comment: string) => void;
+  onDecide: (approve: boolean, comment: string) => void | Promise<unknown>;
   busy: boolean;
   error: unknown;
   approveLabel: string;
   rejectLabel: string;
+  /** What the decision does, for its confirmation. */
+  summary: (approve: boolean) => { title: string; content: ReactNode };
 }) {
   const { t } = useI18n();
+  const confirm = useConfirm();
   const [form] = Form.useForm<{ comment: string }>();
   const decide = async (approve: boolean) => {
     const v = await form.validateFields().catch(() => undefined);
-    if (v) onDecide(approve, v.comment);
+    if (!v) return;
+    const s = summary(approve);
+    const ok = await confirm({
+      title: s.title,
+      okText: approve ? approveLabel : rejectLabel,
+      danger: !approve,
+      content: (
+        <div>
+          {s.content}
+          <p style={{ marginBottom: 0 }}>
+            {t('理由', 'Reason')}: {v.comment}
+          </p>
+        </div>
+      ),
+    });
+    if (ok) await onDecide(approve, v.comment);
   };
   return (
     <Form name={`decide-${id}`} form={form} layout="vertical">
@@ -150,6 +173,7 @@ function TransitionDecision({ e }: { e: Entry }) {
   const { t, label } = useI18n();
   const act = useAction({
     invalidate: [inboxKey, ['unit', e.unitId]],
+    success: (r) => (r.status === 'approved' ? t('已批准', 'Approved') : t('已驳回', 'Rejected')),
     fn: (v: { approve: boolean; comment: string }) =>
       call(api.POST('/api/units/{id}/transitions/{tid}/decision', { params: { path: { id: e.unitId, tid: e.subjectId } }, body: v })),
   });
@@ -159,9 +183,11 @@ function TransitionDecision({ e }: { e: Entry }) {
         {t('申请', 'Requests')} <strong>{e.from}</strong> {label.phase(e.from)} → <strong>{e.to}</strong> {label.phase(e.to)}
         {e.detail ? ` · ${e.detail}` : ''}
       </Typography.Paragraph>
+      <Evidence unitId={e.unitId} to={e.to} />
       <Decision
         id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
-        onDecide={(approve, comment) => void act.run({ approve, comment })}
+        summary={(approve) => transitionSummary(t, label, { unitCode: e.unitCode, unitName: e.unitName, from: e.from, to: e.to }, approve)}
+        onDecide={(approve, comment) => act.run({ approve, comment })}
         busy={act.busy}
         error={act.error}
         approveLabel={t('批准', 'Approve')}
@@ -172,24 +198,25 @@ function TransitionDecision({ e }: { e: Entry }) {
 }
 
 function MeetingAttestation({ e }: { e: Entry }) {
-  const { t, lang } = useI18n();
+  const { t, time, zone } = useI18n();
   const [form] = Form.useForm<{ arrivedAt: string; leftAt: string }>();
   const act = useAction({
     form,
     fields: ['arrivedAt', 'leftAt'],
     invalidate: [inboxKey, ['unit', e.unitId]],
+    success: t('到会证明已提交', 'Attendance attested'),
     fn: (v: { arrivedAt: string; leftAt: string }) =>
       call(
         api.POST('/api/units/{id}/meeting/attendance', {
           params: { path: { id: e.unitId } },
-          body: { arrivedAt: localToIso(v.arrivedAt) ?? v.arrivedAt, leftAt: localToIso(v.leftAt) ?? v.leftAt },
+          body: { arrivedAt: v.arrivedAt, leftAt: v.leftAt },
         }),
       ),
   });
   return (
-    <Form name={`attest-${e.subjectId}`} form={form} layout="vertical" onFinish={act.run} initialValues={{ arrivedAt: isoToLocal(e.at), leftAt: '' }}>
+    <Form name={`attest-${e.subjectId}`} form={form} layout="vertical" onFinish={act.run} initialValues={{ arrivedAt: e.at ? instantOf(wallTime(e.at, zone).slice(0, 16), zone) : undefined }}>
       <Typography.Paragraph>
-        {t('专题民主生活会', 'Democratic life meeting')}: {formatTime(e.at, lang)} · {e.title}.{' '}
+        {t('专题民主生活会', 'Democratic life meeting')}: {time(e.at)} · {e.title}.{' '}
         {t('督导组须全程参与：到会不晚于开始，离会不早于结束。', 'The group must attend it whole: arrive by its start, leave after its end.')}
       </Typography.Paragraph>
       <Space wrap align="start">
@@ -209,22 +236,27 @@ function MeetingAttestation({ e }: { e: Entry }) {
 }
 
 function ItemVerification({ e }: { e: Entry }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const act = useAction({
     invalidate: [inboxKey],
+    success: (r) => (r.status === 'closed' ? t('已销号', 'Closed') : t('已退回整改', 'Sent back')),
     fn: (v: { accept: boolean; comment: string }) => call(api.POST('/api/items/{itemId}/verification', { params: { path: { itemId: e.itemId! } }, body: v })),
   });
   return (
     <>
       <Typography.Paragraph>
-        {e.title} · {t('时限', 'deadline')} {formatTime(e.at, lang)}
+        {e.title} · {t('时限', 'deadline')} {time(e.at)}
         <br />
         {t('完成佐证：', 'Evidence: ')}
         {e.detail}
       </Typography.Paragraph>
       <Decision
         id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
-        onDecide={(accept, comment) => void act.run({ accept, comment })}
+        summary={(accept) => ({
+          title: accept ? t(`核验并销号：${e.unitCode} ${e.unitName}`, `Verify and close: ${e.unitCode} ${e.unitName}`) : t(`退回整改：${e.unitCode} ${e.unitName}`, `Send back: ${e.unitCode} ${e.unitName}`),
+          content: <p>{e.title} · {accept ? t('销号后事项结束，预警停止。', 'Closed, its ladder stops.') : t('事项回到整改中，时限不变。', 'It reopens; the deadline stays.')}</p>,
+        })}
+        onDecide={(accept, comment) => act.run({ accept, comment })}
         busy={act.busy}
         error={act.error}
         approveLabel={t('销号', 'Close (verified)')}
@@ -235,20 +267,30 @@ function ItemVerification({ e }: { e: Entry }) {
 }
 
 function ExtensionDecision({ e }: { e: Entry }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const act = useAction({
     invalidate: [inboxKey],
+    success: (r) => (r.status === 'approved' ? t('已批准延期', 'Extension approved') : t('已不予延期', 'Extension refused')),
     fn: (v: { approve: boolean; comment: string }) =>
       call(api.POST('/api/items/{itemId}/extensions/{eid}/decision', { params: { path: { itemId: e.itemId!, eid: e.extensionId! } }, body: v })),
   });
   return (
     <>
       <Typography.Paragraph>
-        {e.title}: {formatTime(e.from, lang, false)} → {formatTime(e.at, lang, false)} · {e.detail}
+        {e.title}: {time(e.from, false)} → {time(e.at, false)} · {e.detail}
       </Typography.Paragraph>
       <Decision
         id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
-        onDecide={(approve, comment) => void act.run({ approve, comment })}
+        summary={(approve) => ({
+          title: approve ? t(`批准延期：${e.unitCode} ${e.unitName}`, `Approve the extension: ${e.unitCode} ${e.unitName}`) : t(`不予延期：${e.unitCode} ${e.unitName}`, `Refuse the extension: ${e.unitCode} ${e.unitName}`),
+          content: (
+            <p>
+              {e.title}: {time(e.from, false)} → {time(e.at, false)} ·{' '}
+              {approve ? t('批准后按新时限重新预警，已触发的预警保留。', 'The ladder restarts on the new deadline; rungs fired stay.') : t('时限不变。', 'The deadline stays.')}
+            </p>
+          ),
+        })}
+        onDecide={(approve, comment) => act.run({ approve, comment })}
         busy={act.busy}
         error={act.error}
         approveLabel={t('批准延期', 'Approve extension')}

@@ -3,13 +3,13 @@ import { Button, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { PROBLEM_CATEGORIES, PROBLEM_SOURCES, RECORD_KINDS, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 import { docsKey, unitKey, useDocs } from './useUnit';
 
 export function RecordsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [form] = Form.useForm();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'records', page);
@@ -51,7 +51,7 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
         columns={[
           { title: t('类别', 'Kind'), render: (_, r) => <Tag>{label.record(r.kind)}</Tag> },
           { title: t('标题', 'Title'), dataIndex: 'title' },
-          { title: t('时间', 'When'), render: (_, r) => formatTime(r.at, lang) },
+          { title: t('时间', 'When'), render: (_, r) => time(r.at) },
         ]}
       />
     </Space>
@@ -59,7 +59,7 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
 }
 
 export function ProblemsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [form] = Form.useForm();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'problems', page);
@@ -102,7 +102,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
           { title: t('问题', 'Problem'), dataIndex: 'title' },
           { title: t('来源', 'Source'), render: (_, p) => label.source(p.source) },
           { title: t('类别', 'Category'), render: (_, p) => <Tag>{label.category(p.category)}</Tag> },
-          { title: t('时间', 'When'), render: (_, p) => formatTime(p.at, lang) },
+          { title: t('时间', 'When'), render: (_, p) => time(p.at) },
         ]}
       />
     </Space>
@@ -110,7 +110,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
 }
 
 export function OpinionsPanel({ unitId }: { unitId: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'opinions', page);
   return (
@@ -125,8 +125,7 @@ export function OpinionsPanel({ unitId }: { unitId: string }) {
         locale={{ emptyText: t('尚未收到意见（群众可在公示页面提交）', 'No opinion yet (citizens send them from the public pages)') }}
         columns={[
           { title: t('意见', 'Opinion'), dataIndex: 'text' },
-          { title: t('联系方式', 'Contact'), render: (_, o) => o.contact ?? '—' },
-          { title: t('时间', 'When'), render: (_, o) => formatTime(o.at, lang) },
+          { title: t('时间', 'When'), render: (_, o) => time(o.at) },
         ]}
       />
     </>

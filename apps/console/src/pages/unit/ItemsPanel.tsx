@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Collapse, Form, Input, List, Space, Table } from 'antd';
 import { useState } from 'react';
 import { api, call, fetchWithToken } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { CardTag } from '../../ui/domain';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
@@ -13,7 +13,7 @@ import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 export const itemsKey = (unitId: string) => ['items', unitId] as const;
 
 export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readOnly?: boolean }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const items = useQuery({
     queryKey: [...itemsKey(unitId), page],
@@ -38,7 +38,7 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
         columns={[
           { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
           { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
-          { title: t('时限', 'Deadline'), render: (_, i) => formatTime(i.deadline, lang) },
+          { title: t('时限', 'Deadline'), render: (_, i) => time(i.deadline) },
           { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
           { title: t('亮牌', 'Card'), render: (_, i) => <CardTag card={i.card} /> },
           { title: t('已触发', 'Rungs fired'), render: (_, i) => i.rungs.map((r) => label.rung(r.rung)).join('、') || '—' },
@@ -51,7 +51,7 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
 type ItemLike = { id: string; status: string };
 
 function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time, zone, label } = useI18n();
   const [progress] = Form.useForm();
   const [completion] = Form.useForm();
   const [extension] = Form.useForm();
@@ -74,7 +74,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
     fields: ['newDeadline', 'reason'],
     invalidate,
     fn: (v: { newDeadline: string; reason: string }) =>
-      call(api.POST('/api/items/{itemId}/extensions', { params: { path: { itemId: item.id } }, body: { newDeadline: dateToDeadline(v.newDeadline), reason: v.reason } })),
+      call(api.POST('/api/items/{itemId}/extensions', { params: { path: { itemId: item.id } }, body: { newDeadline: dateToDeadline(v.newDeadline, zone), reason: v.reason } })),
   });
   // The item's progress notes and extension requests, oldest first (its own paged lists).
   const progressList = (useQuery({
@@ -96,7 +96,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           label: t(`进展（${progressList.length}）`, `Progress (${progressList.length})`),
           children: (
             <>
-              <List size="small" dataSource={progressList} renderItem={(p) => <List.Item>{formatTime(p.at, lang)} · {p.note}</List.Item>} />
+              <List size="small" dataSource={progressList} renderItem={(p) => <List.Item>{time(p.at)} · {p.note}</List.Item>} />
               <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.run}>
                 <Form.Item name="note" label={t('进展情况', 'Progress note')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
                   <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
@@ -132,7 +132,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           label: t('申请延期', 'Request an extension'),
           children: (
             <>
-              <List size="small" dataSource={extensions} renderItem={(e) => <List.Item>{formatTime(e.newDeadline, lang, false)} · {e.status} · {e.reason}</List.Item>} />
+              <List size="small" dataSource={extensions} renderItem={(e) => <List.Item>{time(e.newDeadline, false)} · {label.decision(e.status)} · {e.reason}</List.Item>} />
               <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.run}>
                 <Space wrap align="start">
                   <Form.Item name="newDeadline" label={t('新时限', 'New deadline')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>

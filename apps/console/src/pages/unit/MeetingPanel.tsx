@@ -1,19 +1,21 @@
 // The special democratic life meeting (专题民主生活会): scheduled by the unit, attended start to end by a member
-// of its supervisory group (attested from the supervisor's inbox), then recorded as held — valid or not.
+// of its supervisory group (attested from the supervisor's inbox), then recorded as held — valid or not. Before
+// recording, the unit is told whether the attestations cover the times it enters (the rule of libs/domain).
 import { Alert, Button, Descriptions, Form, Input, List, Space, Typography } from 'antd';
+import { meetingValidity, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
-import { formatTime, useI18n } from '../../i18n';
-import { ErrorNote } from '../../ui/errors';
-import { DateTimeInput, localToIso, useAction } from '../../ui/forms';
+import { useI18n } from '../../i18n';
+import { wordMeetingReason } from '../../refusals';
+import { ErrorNote, useWords } from '../../ui/errors';
+import { DateTimeInput, useAction, useConfirm } from '../../ui/forms';
 import { unitKey } from './useUnit';
-import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 interface MeetingLike {
   id: string;
   scheduledAt: string;
   location: string;
   status: string;
-  attendance: Array<{ supervisorId: string; arrivedAt: string; leftAt: string }>;
+  attendance: Array<{ supervisorId: string; groupId?: string; arrivedAt: string; leftAt: string }>;
   valid?: boolean;
   reason?: string;
   startedAt?: string;
@@ -21,8 +23,10 @@ interface MeetingLike {
   previous?: unknown[];
 }
 
-export function MeetingPanel({ unit }: { unit: { id: string; phase: string | null; meeting?: MeetingLike } }) {
-  const { t, lang } = useI18n();
+export function MeetingPanel({ unit }: { unit: { id: string; phase: string | null; groupId?: string; meeting?: MeetingLike } }) {
+  const { t, time } = useI18n();
+  const words = useWords();
+  const confirm = useConfirm();
   const [schedule] = Form.useForm();
   const [held] = Form.useForm();
   const m = unit.meeting;
@@ -30,31 +34,71 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
     form: schedule,
     fields: ['scheduledAt', 'location'],
     invalidate: [unitKey(unit.id)],
+    success: t('会议已安排', 'Meeting scheduled'),
     fn: (v: { scheduledAt: string; location: string }) =>
-      call(api.POST('/api/units/{id}/meeting', { params: { path: { id: unit.id } }, body: { scheduledAt: localToIso(v.scheduledAt) ?? v.scheduledAt, location: v.location } })),
+      call(api.POST('/api/units/{id}/meeting', { params: { path: { id: unit.id } }, body: { scheduledAt: v.scheduledAt, location: v.location } })),
   });
   const doHeld = useAction({
     form: held,
     fields: ['startedAt', 'endedAt', 'minutes'],
     invalidate: [unitKey(unit.id)],
+    success: (r) => (r.valid ? t('已记录：会议有效', 'Recorded: the meeting is valid') : t('已记录：会议无效，须重新召开', 'Recorded: invalid, to be reconvened')),
     fn: (v: { startedAt: string; endedAt: string; minutes: string }) =>
-      call(
-        api.POST('/api/units/{id}/meeting/held', {
-          params: { path: { id: unit.id } },
-          body: { startedAt: localToIso(v.startedAt) ?? v.startedAt, endedAt: localToIso(v.endedAt) ?? v.endedAt, minutes: v.minutes },
-        }),
-      ),
+      call(api.POST('/api/units/{id}/meeting/held', { params: { path: { id: unit.id } }, body: { startedAt: v.startedAt, endedAt: v.endedAt, minutes: v.minutes } })),
   });
+  /** Recording is final: it asks first, and warns when no attestation covers the times entered. */
+  const recordHeld = async (v: { startedAt: string; endedAt: string; minutes: string }) => {
+    if (!m) return;
+    // The attestations as they are now (a supervisor may have attested since this page was drawn).
+    const fresh = ((await call(api.GET('/api/units/{id}', { params: { path: { id: unit.id } } })).catch(() => undefined)) as { meeting?: MeetingLike } | undefined)?.meeting ?? m;
+    let covered = false;
+    try {
+      covered = meetingValidity(
+        { attendance: fresh.attendance.map((a) => ({ ...a, groupId: a.groupId ?? unit.groupId ?? '' })) as never },
+        { startedAt: v.startedAt, endedAt: v.endedAt },
+        unit.groupId ?? '',
+      ).valid;
+    } catch {
+      covered = false;
+    }
+    const ok = await confirm({
+      title: t('确认记录会议召开情况？', 'Record the meeting as held?'),
+      okText: covered ? t('确认记录', 'Record') : t('仍然记录（会议无效）', 'Record anyway (invalid)'),
+      danger: !covered,
+      content: (
+        <div>
+          <p>
+            {t('召开时间', 'Held')}: {time(v.startedAt)} — {time(v.endedAt)}
+          </p>
+          {covered ? (
+            <p>{t('督导组到会证明覆盖会议全程，记录后会议有效，不能再修改。', 'An attestation covers it start to end: it will be valid, and cannot be changed.')}</p>
+          ) : (
+            <Alert
+              type="warning"
+              showIcon
+              data-testid="meeting-not-covered"
+              title={t('督导组的到会证明没有覆盖这段时间', 'No attestation of the supervisory group covers these times')}
+              description={t(
+                '按规定，督导组成员须到会不晚于开始、离会不早于结束。现在记录，会议将被判为无效，须重新召开。',
+                'A member of the group must arrive by the start and leave after the end. Recorded now, the meeting is invalid and must be reconvened.',
+              )}
+            />
+          )}
+        </div>
+      ),
+    });
+    if (ok) await doHeld.run(v);
+  };
   const canSchedule = !m || m.status === 'held' ? !(m?.valid === true) : false;
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {m ? (
         <Descriptions size="small" bordered column={{ xs: 1, md: 2 }} data-testid="meeting">
-          <Descriptions.Item label={t('时间', 'Scheduled')}>{formatTime(m.scheduledAt, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('时间', 'Scheduled')}>{time(m.scheduledAt)}</Descriptions.Item>
           <Descriptions.Item label={t('地点', 'Location')}>{m.location}</Descriptions.Item>
           <Descriptions.Item label={t('督导组到会', 'Supervisors present')}>
             {m.attendance.length
-              ? m.attendance.map((a) => `${formatTime(a.arrivedAt, lang)} — ${formatTime(a.leftAt, lang)}`).join('; ')
+              ? m.attendance.map((a) => `${time(a.arrivedAt)} — ${time(a.leftAt)}`).join('; ')
               : t('尚无督导组到会证明', 'No attendance attested yet')}
           </Descriptions.Item>
           <Descriptions.Item label={t('状态', 'Status')}>
@@ -62,7 +106,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
               ? t('已安排', 'Scheduled')
               : m.valid
                 ? t('已召开，有效', 'Held, valid')
-                : t(`已召开，无效：${m.reason ?? ''}`, `Held, invalid: ${m.reason ?? ''}`)}
+                : `${t('已召开，无效：', 'Held, invalid: ')}${wordMeetingReason(m.reason, words)}`}
           </Descriptions.Item>
         </Descriptions>
       ) : null}
@@ -89,7 +133,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
         </Form>
       ) : null}
       {m && m.status === 'scheduled' ? (
-        <Form name="MeetingPanel-2" form={held} layout="vertical" onFinish={doHeld.run} data-testid="meeting-held-form">
+        <Form name="MeetingPanel-2" form={held} layout="vertical" onFinish={recordHeld} data-testid="meeting-held-form">
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('记录会议召开情况', 'Record the meeting as held')}
           </Typography.Title>
@@ -114,7 +158,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
               role="status"
               type={doHeld.result.valid ? 'success' : 'warning'}
               showIcon
-              title={doHeld.result.valid ? t('会议有效', 'The meeting is valid') : t(`会议无效：${doHeld.result.reason ?? ''}`, `Invalid: ${doHeld.result.reason ?? ''}`)}
+              title={doHeld.result.valid ? t('会议有效', 'The meeting is valid') : `${t('会议无效：', 'Invalid: ')}${wordMeetingReason(doHeld.result.reason, words)}`}
             />
           ) : null}
         </Form>
@@ -126,7 +170,7 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
           dataSource={m.previous as Array<{ id: string; scheduledAt: string; reason?: string }>}
           renderItem={(p) => (
             <List.Item>
-              {formatTime(p.scheduledAt, lang)} — {p.reason}
+              {time(p.scheduledAt)} — {wordMeetingReason(p.reason, words)}
             </List.Item>
           )}
         />

@@ -6,10 +6,10 @@ import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Ta
 import { useState } from 'react';
 import { api, call } from '../../api/client';
 import { fetchAll } from '../../api/unit-docs';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
-import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
+import { DateInput, dateToDeadline, deadlineToDate, useAction, useConfirm } from '../../ui/forms';
 import { docsKey, unitKey, useDocs } from './useUnit';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
@@ -27,10 +27,12 @@ interface EditorValues {
 }
 
 export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | null; taskBook?: TaskBookLike } }) {
-  const { t, lang, label } = useI18n();
+  const { t, lang, label, time } = useI18n();
   const book = unit.taskBook;
+  const confirm = useConfirm();
   const publish = useAction({
     invalidate: [unitKey(unit.id)],
+    success: t('已签发，进入公示期', 'Published: the disclosure has begun'),
     fn: () => call(api.POST('/api/units/{id}/task-book/publish', { params: { path: { id: unit.id } } })),
   });
   if (unit.phase !== 'P3' && !book) {
@@ -46,13 +48,31 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
             </Tag>
           </Descriptions.Item>
           <Descriptions.Item label={t('签字', 'Signed by')}>{book.signedBy}</Descriptions.Item>
-          <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{formatTime(book.disclosureEndsAt, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.disclosureEndsAt)}</Descriptions.Item>
         </Descriptions>
       ) : null}
       {!book || book.status === 'draft' ? <TaskBookEditor unitId={unit.id} book={book} /> : null}
       {book && book.status === 'draft' ? (
         <div>
-          <Button type="primary" onClick={() => publish.run(undefined)} loading={publish.busy} data-testid="publish-task-book">
+          <Button
+            type="primary"
+            loading={publish.busy}
+            data-testid="publish-task-book"
+            onClick={async () => {
+              const ok = await confirm({
+                title: t('签发并公示整改任务书？', 'Publish the task book for disclosure?'),
+                okText: t('签发并公示', 'Publish'),
+                content: (
+                  <ul style={{ paddingInlineStart: 20, margin: 0 }}>
+                    <li>{t(`共 ${book.items.length} 项整改事项，由 ${book.signedBy} 签字。`, `${book.items.length} items, signed by ${book.signedBy}.`)}</li>
+                    <li>{t('签发后任务书即锁定，不能再修改。', 'Once published it is locked and can no longer change.')}</li>
+                    <li>{t('任务书向社会公示，任何人可查阅并提出异议；每条异议须答复后才能生效。', 'It is public: anyone may read it and object; every objection must be answered before it takes effect.')}</li>
+                  </ul>
+                ),
+              });
+              if (ok) await publish.run(undefined);
+            }}
+          >
             {t('签发并公示', 'Publish for disclosure')}
           </Button>
           <ErrorNote error={publish.error} />
@@ -66,7 +86,7 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
             dataSource={book.items}
             renderItem={(i) => (
               <List.Item>
-                {i.measure} · {i.owner} · {formatTime(i.deadline, lang, false)} · {label.itemStatus(i.status)}
+                {i.measure} · {i.owner} · {time(i.deadline, false)} · {label.itemStatus(i.status)}
               </List.Item>
             )}
           />
@@ -79,7 +99,7 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
 }
 
 function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike }) {
-  const { t, label } = useI18n();
+  const { t, label, time, zone } = useI18n();
   const [form] = Form.useForm<EditorValues>();
   const problems = useQuery({ queryKey: [...docsKey(unitId, 'problems'), 'all'], queryFn: () => fetchAll(unitId, 'problems'), refetchInterval: 5_000 });
   const save = useAction({
@@ -93,13 +113,13 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
           params: { path: { id: unitId } },
           body: {
             signedBy: v.signedBy,
-            items: (v.items ?? []).map((i) => ({ problemIds: i.problemIds ?? [], measure: i.measure, owner: i.owner, deadline: dateToDeadline(i.deadline) })),
+            items: (v.items ?? []).map((i) => ({ problemIds: i.problemIds ?? [], measure: i.measure, owner: i.owner, deadline: dateToDeadline(i.deadline, zone) })),
           },
         }),
       ),
   });
   const initial: EditorValues = book
-    ? { signedBy: book.signedBy, items: book.items.map((i) => ({ problemIds: i.problemIds, measure: i.measure, owner: i.owner, deadline: i.deadline.slice(0, 10) })) }
+    ? { signedBy: book.signedBy, items: book.items.map((i) => ({ problemIds: i.problemIds, measure: i.measure, owner: i.owner, deadline: deadlineToDate(i.deadline, zone) })) }
     : { signedBy: '', items: [{ problemIds: [], measure: '', owner: '', deadline: '' }] };
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('编制整改任务书', 'Draw up the task book')}</h2>}>
@@ -157,7 +177,7 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
 }
 
 function ObjectionsPanel({ unitId }: { unitId: string }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'objections', page, 20);
   return (
@@ -172,7 +192,7 @@ function ObjectionsPanel({ unitId }: { unitId: string }) {
           <List.Item data-testid="objection">
             <div style={{ width: '100%' }}>
               <Typography.Paragraph style={{ marginBottom: 4 }}>
-                <strong>{formatTime(o.at, lang)}</strong> {o.text}
+                <strong>{time(o.at)}</strong> {o.text}
               </Typography.Paragraph>
               {o.answer ? (
                 <Typography.Paragraph type="secondary">
@@ -191,7 +211,7 @@ function ObjectionsPanel({ unitId }: { unitId: string }) {
 }
 
 function AnswerForm({ unitId, objectionId }: { unitId: string; objectionId: string }) {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [form] = Form.useForm<{ text: string }>();
   const answer = useAction({
     form,

@@ -4,7 +4,7 @@ import { Alert, Button, Form, Input, Typography } from 'antd';
 import { NEXT_PHASE, type Phase, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { fetchLast } from '../../api/unit-docs';
-import { formatTime, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 import { docsKey, unitKey } from './useUnit';
@@ -17,13 +17,14 @@ interface UnitLike {
 }
 
 export function TransitionPanel({ unit }: { unit: UnitLike }) {
-  const { t, lang } = useI18n();
+  const { t, lang, time, label } = useI18n();
   const [form] = Form.useForm<{ comment?: string }>();
   const next = unit.phase ? NEXT_PHASE[unit.phase as Phase] : null;
   const request = useAction({
     form,
     fields: ['comment'],
     invalidate: [unitKey(unit.id), docsKey(unit.id, 'transitions')],
+    success: t('申请已提交，等待督导组审批', 'Requested: the supervisory group decides'),
     fn: (v: { comment?: string }) =>
       call(api.POST('/api/units/{id}/transitions', { params: { path: { id: unit.id } }, body: { to: next as 'P2', ...(v.comment ? { comment: v.comment } : {}) } })),
   });
@@ -44,8 +45,8 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           type="info"
           showIcon
           data-testid="pending-transition"
-          title={t(`进入 ${unit.pendingTransition.to} 的申请待督导组审批`, `Transition to ${unit.pendingTransition.to} awaits the supervisory group`)}
-          description={formatTime(unit.pendingTransition.requested.at, lang)}
+          title={t(`进入“${label.phase(unit.pendingTransition.to)}”的申请待督导组审批`, `Transition to ${label.phase(unit.pendingTransition.to)} awaits the supervisory group`)}
+          description={time(unit.pendingTransition.requested.at)}
         />
       ) : (
         <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.run}>
@@ -53,7 +54,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
             <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={request.busy} disabled={unit.status !== 'active'} data-testid="request-transition">
-            {t(`申请进入 ${next}`, `Request ${next}`)}
+            {t(`申请进入“${label.phase(next)}”`, `Request ${label.phase(next)}`)}
           </Button>
           <ErrorNote error={request.error} />
         </Form>
@@ -65,8 +66,8 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           showIcon
           title={
             last.status === 'approved'
-              ? t(`进入 ${last.to} 已获批准`, `Transition to ${last.to} approved`)
-              : t(`进入 ${last.to} 被驳回`, `Transition to ${last.to} rejected`)
+              ? t(`进入“${label.phase(last.to)}”已获批准`, `Transition to ${label.phase(last.to)} approved`)
+              : t(`进入“${label.phase(last.to)}”被驳回`, `Transition to ${label.phase(last.to)} rejected`)
           }
           description={typeof last.decided?.comment === 'string' ? last.decided.comment : undefined}
         />

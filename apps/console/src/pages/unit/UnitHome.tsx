@@ -12,6 +12,7 @@ import { OpinionsPanel, ProblemsPanel, RecordsPanel } from './DocPanels';
 import { TaskBookPanel } from './TaskBookPanel';
 import { TransitionPanel } from './TransitionPanel';
 import { useUnit } from './useUnit';
+import { CampaignZone, ZoneNote } from '../../ui/zone';
 
 export default function UnitHome() {
   const session = useSession();
@@ -24,10 +25,12 @@ export default function UnitHome() {
   if (!v) return null;
   const phase = v.phase as 'P1' | 'P2' | 'P3' | 'DONE' | null;
   return (
+    <CampaignZone campaignId={v.campaignId}>
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }} data-testid="unit-title">
         {v.code} {v.name}
       </Typography.Title>
+      <ZoneNote />
       <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
       <Card>
         <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: 16 }}>
@@ -47,5 +50,6 @@ export default function UnitHome() {
         ]}
       />
     </Space>
+    </CampaignZone>
   );
 }

@@ -1,0 +1,232 @@
+// The referral dossier (移交材料) laid out as an official document (公文): title, document number (文号), the
+// addressee, numbered sections — the facts, the escalation trail, the item's whole course, the measures — and
+// the issuing office with its seal area and date. Worded in the console's language from the dossier's fields,
+// times in the campaign's zone; printable as it is (the console's header and buttons are not printed).
+import { useQuery } from '@tanstack/react-query';
+import { Button, Space, Typography } from 'antd';
+import { fetchWithToken } from '../../api/client';
+import { useI18n } from '../../i18n';
+import { wordRefusal } from '../../refusals';
+import { Link } from '../../router';
+import { useEscalationWords } from '../../ui/escalation';
+import { ErrorNote, useWords } from '../../ui/errors';
+import { CampaignZone } from '../../ui/zone';
+
+interface Rung {
+  escalationId: string;
+  subject: string;
+  rung: string;
+  phase: string | null;
+  itemId: string | null;
+  deadline: string;
+  firedAt: string;
+  to: string[];
+  owner: string | null;
+  measure: string | null;
+  programmeName: string | null;
+  goalTitle: string | null;
+  notices: Array<{ channel: string; recipient: string; status: string; acknowledgedAt: string | null }>;
+}
+interface TrailEntry {
+  at: string;
+  actor: string;
+  actorName?: string;
+  role: string;
+  label: { zh: string; en: string };
+  comment?: unknown;
+  outcome: string;
+  rule?: string;
+  params?: Record<string, never>;
+}
+interface DossierData {
+  generatedAt: string;
+  escalation: Rung;
+  unit: { id: string; campaignId: string; code: string; name: string; batch: number };
+  item?: { measure?: unknown; owner?: unknown; deadlines: Array<{ deadline: string; since: string; by: string; reason?: string }> };
+  rungs: Rung[];
+  itemTrail: TrailEntry[];
+  unitTrail: TrailEntry[];
+  measures: Array<{ kind: string; subject: string; reason: string; status: string; proposalKey: string | null; createdAt: string; confirmedAt: string | null }>;
+}
+
+export default function DossierPage({ id }: { id: string }) {
+  const dossier = useQuery({ queryKey: ['dossier', id], queryFn: async () => (await (await fetchWithToken(`/api/escalations/${encodeURIComponent(id)}/dossier`)).json()) as DossierData });
+  if (dossier.error) return <ErrorNote error={dossier.error} />;
+  if (!dossier.data) return null;
+  return (
+    <CampaignZone campaignId={dossier.data.unit.campaignId}>
+      <DossierDocument d={dossier.data} />
+    </CampaignZone>
+  );
+}
+
+/** A document number from the escalation: the year it fired and four digits of its id (stable, unique enough to cite). */
+const docNumber = (d: DossierData, year: string) => `群教办移〔${year}〕${String(parseInt(d.escalation.escalationId.replace(/-/g, '').slice(0, 6), 16) % 10000).padStart(4, '0')}号`;
+
+function DossierDocument({ d }: { d: DossierData }) {
+  const { t, time, label } = useI18n();
+  const words = useWords();
+  const describe = useEscalationWords();
+  const e = d.escalation;
+  const unit = `${d.unit.code} ${d.unit.name}`;
+  const facts = { ...e, unitCode: d.unit.code, unitName: d.unit.name };
+  const recipient = (r: string) => {
+    const [kind, rest] = [r.split(':')[0], r.slice(r.indexOf(':') + 1)];
+    if (kind === 'responsible-person') return t(`责任人 ${rest}`, `the responsible person, ${rest}`);
+    if (kind === 'unit-head') return t('单位主要负责人', 'the head of the unit');
+    if (kind === 'group') return t('所属督导组', 'its supervisory group');
+    if (kind === 'office') return t('活动办公室', 'the campaign office');
+    if (kind === 'discipline-inspection') return t('纪检监察机关', 'discipline inspection');
+    return t('有关人员', 'those concerned');
+  };
+  const who = (x: TrailEntry) => x.actorName ?? label.role(x.role);
+  const trail = (entries: TrailEntry[]) =>
+    entries.length ? (
+      <table className="doc-table">
+        <thead>
+          <tr>
+            <th>{t('时间', 'When')}</th>
+            <th>{t('事项', 'What')}</th>
+            <th>{t('办理人', 'Who')}</th>
+            <th>{t('说明', 'Why')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((x, i) => (
+            <tr key={i}>
+              <td>{time(x.at, 'seconds')}</td>
+              <td>
+                {t(x.label.zh, x.label.en)}
+                {x.outcome === 'refused' && x.rule ? `（${wordRefusal({ category: 'RULE_VIOLATION', rule: x.rule, params: x.params ?? {} }, words)}）` : ''}
+              </td>
+              <td>{who(x)}</td>
+              <td>{typeof x.comment === 'string' ? x.comment : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    ) : (
+      <p>{t('无', 'None')}</p>
+    );
+  const year = time(e.firedAt, false).slice(0, 4);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space className="no-print">
+        <Link to="/audit">← {t('返回', 'Back')}</Link>
+        <Button type="primary" onClick={() => window.print()} data-testid="print-dossier">
+          {t('打印', 'Print')}
+        </Button>
+      </Space>
+      <article className="official-document" data-testid="dossier" lang={t('zh-CN', 'en')}>
+        <header className="doc-head">
+          <div className="doc-issuer">{t('群众路线教育实践活动办公室', 'The mass-line campaign office')}</div>
+          <div className="doc-number">{docNumber(d, year)}</div>
+          <hr className="doc-rule" />
+          <Typography.Title level={1} className="doc-title">
+            {t(`关于${d.unit.name}逾期未整改事项移交纪检监察机关的材料`, `Referral of ${d.unit.name}'s overdue rectification to discipline inspection`)}
+          </Typography.Title>
+        </header>
+        <p className="doc-to">{t('纪检监察机关：', 'To discipline inspection:')}</p>
+        <p className="doc-body">
+          {t(
+            `${unit}的下列事项经逐级督办仍未完成，依照活动的预警规则于 ${time(e.firedAt)} 触发移交，现将有关材料移送如下。`,
+            `The matter below of ${unit} was escalated rung by rung and is still not done; under the campaign's ladder it was referred at ${time(e.firedAt)}. The materials follow.`,
+          )}
+        </p>
+        <h2>{t('一、基本情况', '1. The facts')}</h2>
+        <dl className="doc-facts">
+          <dt>{t('单位', 'Unit')}</dt>
+          <dd>
+            {unit}（{t(`第${d.unit.batch}批`, `batch ${d.unit.batch}`)}）
+          </dd>
+          <dt>{t('督办事由', 'Matter')}</dt>
+          <dd>{describe(facts)}</dd>
+          {d.item ? (
+            <>
+              <dt>{t('整改措施', 'Measure')}</dt>
+              <dd>{String(d.item.measure ?? e.measure ?? '')}</dd>
+              <dt>{t('责任人', 'Responsible')}</dt>
+              <dd>{String(d.item.owner ?? e.owner ?? '')}</dd>
+              <dt>{t('时限', 'Deadlines')}</dt>
+              <dd>
+                {d.item.deadlines.length
+                  ? d.item.deadlines.map((x, i) => (
+                      <div key={i}>
+                        {time(x.deadline)}
+                        {i > 0 ? t(`（${time(x.since, false)} 批准延期${x.reason ? `：${x.reason}` : ''}）`, ` (extended ${time(x.since, false)}${x.reason ? `: ${x.reason}` : ''})`) : t('（任务书确定）', ' (task book)')}
+                      </div>
+                    ))
+                  : time(e.deadline)}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        <h2>{t('二、逐级督办经过', '2. Every rung of the unit')}</h2>
+        <table className="doc-table">
+          <thead>
+            <tr>
+              <th>{t('督办', 'Rung')}</th>
+              <th>{t('事由', 'Matter')}</th>
+              <th>{t('触发时间', 'Fired')}</th>
+              <th>{t('送达', 'To')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.rungs.map((r) => (
+              <tr key={r.escalationId} className={r.escalationId === e.escalationId ? 'this' : undefined}>
+                <td>{label.rung(r.rung)}</td>
+                <td>{describe({ ...r, unitCode: d.unit.code, unitName: d.unit.name })}</td>
+                <td>{time(r.firedAt, 'seconds')}</td>
+                <td>
+                  {r.to.map(recipient).join(t('、', ', '))}
+                  {r.notices.some((n) => n.acknowledgedAt) ? t('（已送达）', ' (delivered)') : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {d.item ? (
+          <>
+            <h2>{t('三、整改事项全过程', "3. The item's whole course")}</h2>
+            {trail(d.itemTrail)}
+          </>
+        ) : null}
+        <h2>{d.item ? t('四、单位督办过程', "4. The unit's course") : t('三、单位督办过程', "3. The unit's course")}</h2>
+        {trail(d.unitTrail)}
+        <h2>{d.item ? t('五、组织措施', '5. Organisational measures') : t('四、组织措施', '4. Organisational measures')}</h2>
+        {d.measures.length ? (
+          <table className="doc-table">
+            <thead>
+              <tr>
+                <th>{t('措施', 'Measure')}</th>
+                <th>{t('提出', 'Proposed')}</th>
+                <th>{t('状态', 'Status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.measures.map((m, i) => (
+                <tr key={i}>
+                  <td>{label.measure(m.kind)}</td>
+                  <td>
+                    {time(m.createdAt)} {m.proposalKey ? t('（预警自动提出）', ' (proposed by the ladder)') : t('（活动办公室记录）', ' (recorded by the office)')}
+                  </td>
+                  <td>{m.status === 'confirmed' ? t(`已确认 ${time(m.confirmedAt)}`, `confirmed ${time(m.confirmedAt)}`) : t('待确认', 'to confirm')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>{t('无', 'None')}</p>
+        )}
+        <footer className="doc-foot">
+          <div className="doc-seal" aria-label={t('印章区', 'Seal')}>
+            {t('（印章）', '(seal)')}
+          </div>
+          <div>{t('群众路线教育实践活动办公室', 'The mass-line campaign office')}</div>
+          <div>{time(d.generatedAt, false)}</div>
+          <p className="doc-note">{t('本材料依据工作流历史与督办记录生成。', 'Drawn from the workflow histories and the escalation records.')}</p>
+        </footer>
+      </article>
+    </Space>
+  );
+}

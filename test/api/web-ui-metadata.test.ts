@@ -1,0 +1,39 @@
+// The Temporal Web UI is the operators' console too: every workflow starts with a summary and details that
+// name what it is (unit code and name, campaign, programme), so its list reads like the console's.
+import { apiContextOf } from '../../apps/api/src/main';
+import { campaignWorkflowId, programmeWorkflowId, unitWorkflowId } from '../../libs/domain/src';
+import { startApi, type ApiUnderTest } from './harness';
+import { buildWorld, type World } from './world';
+
+let api: ApiUnderTest;
+let w: World;
+beforeAll(async () => {
+  api = await startApi({ worker: true });
+  w = await buildWorld(api);
+}, 120_000);
+afterAll(async () => api?.close());
+
+const described = async (workflowId: string) => {
+  const d = await apiContextOf(api.app).temporal.workflow.getHandle(workflowId).describe();
+  return { summary: await d.staticSummary(), details: await d.staticDetails() };
+};
+
+it('a unit and its campaign are listed by name, not by id', async () => {
+  const unit = await described(unitWorkflowId(w.unitA));
+  expect(unit.summary).toBe('参加单位 U-0 unit 0（第一批）');
+  expect(unit.details).toContain('**参加单位 / Unit** U-0 unit 0');
+  const campaign = await described(campaignWorkflowId(w.campaignId));
+  expect(campaign.summary).toBe('教育实践活动 rehearsal');
+  expect(campaign.details).toContain('第一批、第二批');
+});
+
+it('a programme is listed with its track and lead leader, its goals in the details', async () => {
+  const created = await api.call('POST', '/api/programmes', {
+    token: w.tokens.office,
+    body: { name: '三改一拆', track: 'action', leadLeader: '陈副市长', leadUnitId: w.unitA, responsibleUnitIds: [], goals: [{ title: '摸清底数', dueAt: new Date(Date.now() + 3_600_000).toISOString() }] },
+  });
+  expect(created.status).toBe(201);
+  const programme = await described(programmeWorkflowId(created.body.id));
+  expect(programme.summary).toBe('九大行动 三改一拆 · 牵头市领导 陈副市长');
+  expect(programme.details).toContain('1. 摸清底数');
+});

@@ -1,0 +1,148 @@
+// A decision's request id travels with it into the workflow history: in the Update's header, and in the headers of
+// the activities it causes (the projection of the state it changed), which is how their log lines name it. The
+// history replays with the interceptors the workers run, as the audit's replays bundle them.
+import { randomUUID } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflows, replayHistories } from '../../libs/audit/src';
+import { workflowSinks } from '../../libs/temporal/src/workflow-bundle';
+import { apiContextOf } from '../../apps/api/src/main';
+import { createMasslineWorker } from '../../apps/worker/src/worker';
+import { TRACING_PATCH } from '../../libs/temporal/src/workflow-interceptors';
+import { unitWorkflowId } from '../../libs/domain/src';
+import { REQUEST_ID_HEADER, requestIdOf } from '../../libs/temporal/src/request-id';
+import { eventually, startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
+import { buildWorld, type World } from '../api/world';
+
+const EventType = temporal.api.enums.v1.EventType;
+const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let api: ApiUnderTest;
+let world: World;
+
+beforeAll(async () => {
+  api = await startApi({ worker: true });
+  world = await buildWorld(api);
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+type Event = temporal.api.history.v1.IHistoryEvent;
+const scheduledActivity = (e: Event) => (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ? e.activityTaskScheduledEventAttributes! : undefined);
+
+it('carries the request id from the Update to the projection it causes, and replays with the interceptors (only)', async () => {
+  const requestId = `decision-${randomUUID()}`;
+  const decided = await api.call('POST', `/api/units/${world.unitA}/records`, {
+    token: world.tokens.unitA,
+    headers: { 'x-request-id': requestId },
+    body: { kind: 'study', title: 'Study of the eight rules' },
+  });
+  expect(decided.status).toBe(201);
+
+  const handle = apiContextOf(api.app).temporal.workflow.getHandle(unitWorkflowId(world.unitA));
+  const { history, accepted } = await eventually(async () => {
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    const projected = events.slice(accepted + 1).some((e) => scheduledActivity(e)?.activityType?.name === 'projectUnit');
+    return accepted >= 0 && projected ? { history, accepted } : undefined;
+  }, 'the projection after the decision');
+  const events = history.events!;
+
+  // The Update carries the request id of the HTTP call...
+  const update = events[accepted].workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!;
+  expect(update.name).toBe('addRecord');
+  expect(requestIdOf(update.header?.fields as never)).toBe(requestId);
+  // ...and so does the projection the workflow scheduled after it, outside the handler; those before it do not (the
+  // first ones may carry the request id of the call that started the run).
+  const after = events.slice(accepted + 1).map(scheduledActivity).filter(Boolean);
+  expect(after[0]!.activityType!.name).toBe('projectUnit');
+  expect(requestIdOf(after[0]!.header?.fields as never)).toBe(requestId);
+  const before = events.slice(0, accepted).map(scheduledActivity).filter(Boolean);
+  expect(before.length).toBeGreaterThan(0);
+  for (const a of before) expect(requestIdOf(a!.header?.fields as never)).not.toBe(requestId);
+  expect(defaultPayloadConverter.fromPayload(after[0]!.header!.fields![REQUEST_ID_HEADER] as never)).toBe(requestId);
+
+  // It replays with the workers' interceptors, as the audit's replay bundles them. Without them it would not: their
+  // span ends an Update's handler a few microtasks later, which the history records (behind an SDK flag).
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: workflowSinks() }, history, handle.workflowId);
+  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+  const plain: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
+  await expect(Worker.runReplayHistory({ workflowBundle: plain }, history, handle.workflowId)).rejects.toThrow(/Nondeterminism/);
+});
+
+it('lets a run written before tracing go on with it: the run records the patch where it first met it, and replays', async () => {
+  const plain: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
+  const before = await startApi();
+  try {
+    const run = async (workflowBundle: WorkflowBundle) => {
+      const worker = await createMasslineWorker({ config: before.config, workflowBundle, dataSource: apiContextOf(before.app).dataSource });
+      const running = worker.run();
+      return async () => {
+        worker.shutdown();
+        await running;
+      };
+    };
+    // A worker of the build before: its runs know nothing of the interceptors.
+    let stop = await run(plain);
+    const w = await buildWorld(before);
+    const record = (title: string) =>
+      before.call('POST', `/api/units/${w.unitA}/records`, { token: w.tokens.unitA, headers: { 'x-request-id': `r-${randomUUID()}` }, body: { kind: 'study', title } });
+    expect((await record('before the upgrade')).status).toBe(201);
+    await stop();
+    // The build with them takes over the same runs (a fresh worker: it replays what the old one wrote).
+    stop = await run(await workflowBundle());
+    expect((await record('after the upgrade')).status).toBe(201);
+    await stop();
+
+    const handle = apiContextOf(before.app).temporal.workflow.getHandle(unitWorkflowId(w.unitA));
+    const history = await handle.fetchHistory();
+    const events = history.events!;
+    const updates = events.flatMap((e, i) => (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ? [i] : []));
+    const patchOf = (e: Event) => {
+      const payload = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
+      return payload ? (defaultPayloadConverter.fromPayload(payload as never) as { id?: string }).id : undefined;
+    };
+    const marker = events.findIndex((e) => patchOf(e) === TRACING_PATCH);
+    expect(updates).toHaveLength(2);
+    // The patch is written after the first decision (the old build's), by the new build.
+    expect(marker).toBeGreaterThan(updates[0]);
+    await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+  } finally {
+    await before.close();
+  }
+});
+
+it("a traced Update ends when its handler does: an approval's answer comes before the timer it cancels, live and in replay", async () => {
+  // The approval moves the unit to P2; its P1 window's ladder timer is cancelled in the same workflow task. Temporal's
+  // own span wrapper ended the handler a few microtasks later only where an SDK flag (not always recorded) said so,
+  // so the live run answered after the cancellation and a replay before it: a nondeterminism error.
+  const U = `/api/units/${world.unitB}`;
+  const as = (token: string) => (method: string, path: string, body?: unknown) => api.call(method, path, { token, body });
+  const unit = as(world.tokens.unitB);
+  expect((await unit('POST', `${U}/records`, { kind: 'study', title: 'Study' })).status).toBe(201);
+  expect((await api.call('POST', `${U}/opinions`, { body: { text: 'Fewer meetings' } })).status).toBe(202);
+  expect((await unit('POST', `${U}/records`, { kind: 'solicitation-report', title: 'Report' })).status).toBe(201);
+  const transition = await unit('POST', `${U}/transitions`, { to: 'P2' });
+  expect(transition.status).toBe(201);
+  const approved = await as(world.tokens.supB)('POST', `${U}/transitions/${transition.body.id}/decision`, { approve: true, comment: 'P1 gate met' });
+  expect(approved.status).toBe(200);
+
+  const handle = apiContextOf(api.app).temporal.workflow.getHandle(unitWorkflowId(world.unitB));
+  const history = await eventually(async () => {
+    const h = await handle.fetchHistory();
+    return h.events?.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_CANCELED) ? h : undefined;
+  }, 'the P1 window timer cancelled');
+  const events = history.events!;
+  const names = (e: Event) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+  const accepted = events.findIndex((e) => names(e) === 'approveTransition');
+  const updateId = events[accepted].workflowExecutionUpdateAcceptedEventAttributes!.protocolInstanceId;
+  const completed = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === updateId);
+  const cancelled = events.findIndex((e, i) => i > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_CANCELED);
+  expect(completed).toBeGreaterThan(accepted);
+  expect(completed).toBeLessThan(cancelled);
+  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+});
