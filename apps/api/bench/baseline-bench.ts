@@ -33,6 +33,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../../libs/audit/src';
+import { workflowSinks } from '../../../libs/temporal/src/workflow-bundle';
 import { unitWorkflowId } from '../../../libs/domain/src';
 import { addRecordUpdate } from '../../../workflows/definitions';
 import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../../../workflows/search-attributes';
@@ -547,7 +548,7 @@ async function replayPart() {
   async function* feed() {
     for (const item of sdkItems) yield { workflowId: item.workflowId, history: item.history };
   }
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, feed())) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks: workflowSinks() }, feed())) {
     if (result.error) throw new Error(`the SDK's replayer failed on ${result.workflowId}: ${String(result.error)}`);
     sdkDone++;
   }
