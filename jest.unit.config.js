@@ -11,6 +11,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: [
     '<rootDir>/test/domain/**/*.test.ts',
+    '<rootDir>/test/simulation/agenda.test.ts',
     '<rootDir>/test/workflows/purity.test.ts',
     '<rootDir>/test/audit/labels.test.ts',
     '<rootDir>/test/audit/progress.test.ts',

@@ -7,6 +7,7 @@ import type {
   EscalationRepository,
   MeasureRepository,
   NotificationChannel,
+  PlanRolloutRepository,
   ProjectionRepository,
 } from '../libs/persistence/src';
 
@@ -38,6 +39,8 @@ export interface ActivityDeps {
   measures: MeasureRepository;
   /** Stored texts (an item's measure, for the notices of its rungs). */
   documents: DocumentRepository;
+  /** Plan versions to roll out (rolloutPlanVersion); absent where no rollout runs. */
+  planRollout?: PlanRolloutRepository;
   /** Starts unit workflows (startBatchUnits). */
   temporal: { client: Client; taskQueue: string };
   /** Every notice is recorded for each channel here; `outbox` should always be one of them. */

@@ -4,7 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DomainError } from '../libs/domain/src';
 
 const isPgError = (error: unknown): error is { code: string; message: string; detail?: string } =>
-  typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' &&
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as { code?: unknown }).code === 'string' &&
   /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 
 export function toActivityFailure(error: unknown): unknown {
@@ -40,7 +42,12 @@ export function withFailureMapping<T extends object>(activities: T, retryForever
       } catch (error) {
         const failure = toActivityFailure(error);
         if (forever.has(name) && failure instanceof ApplicationFailure && failure.nonRetryable) {
-          throw ApplicationFailure.create({ message: failure.message, type: failure.type ?? undefined, nonRetryable: false, details: failure.details as unknown[] });
+          throw ApplicationFailure.create({
+            message: failure.message,
+            type: failure.type ?? undefined,
+            nonRetryable: false,
+            details: failure.details as unknown[],
+          });
         }
         throw failure;
       }

@@ -2,20 +2,19 @@
 // keyed by what the workflow gives it (a view's version, an escalation key, a proposal key, a deterministic
 // workflow id), so a retry or a worker crash never doubles an effect.
 import { Context } from '@temporalio/activity';
+import { RECORDING_ACTIVITIES } from '../libs/contracts/src';
 import { DomainError, notFound, type Batch } from '../libs/domain/src';
 import type { NotificationChannel } from '../libs/persistence/src';
 import { startNotificationDelivery, startUnitWorkflow } from '../libs/temporal/src';
 import { systemClock, type ActivityDeps, type NotifierChannel } from './deps';
 import { withFailureMapping } from './failures';
+import { rolloutPlanVersion } from './plan-rollout';
 import type { EscalationInput, ItemProjection, MasslineActivities, UnitProjection } from './types';
 
 export * from './deps';
 export * from './notifiers';
 export { toActivityFailure } from './failures';
 export type { EscalationInput, ItemProjection, MasslineActivities, UnitProjection } from './types';
-
-/** Activities that record what a workflow decided: retried until the database takes them, never given up. */
-export const RECORDING_ACTIVITIES = ['projectUnit', 'projectItem', 'projectProgramme', 'projectCampaignStatus', 'recordEscalation', 'proposeMeasure'] as const;
 
 /** What startBatchUnits heartbeats: where a retried attempt resumes. */
 export interface BatchStartProgress {
@@ -54,8 +53,10 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
 
   const activities: MasslineActivities = {
     async startBatchUnits({ campaignId, batch }: { campaignId: string; batch: Batch }) {
-      const plan = await deps.enrolment.campaignPlan(campaignId);
-      if (!plan) throw notFound('campaign', campaignId);
+      // The plan the batch runs on when it opens: the office may have changed it by then (a later version).
+      const current = await deps.enrolment.batchPlan(campaignId, batch);
+      if (!current) throw notFound('campaign', campaignId);
+      const { plan, version: planVersion } = current;
       const ctx = activityContext();
       const resumed = ctx?.info.heartbeatDetails as BatchStartProgress | undefined;
       const progress: BatchStartProgress = {
@@ -70,7 +71,16 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         await inParallel(units, concurrency, async (unit) => {
           const outcome = await startUnitWorkflow(
             deps.temporal.client,
-            { campaignId, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch, groupId: unit.groupId, plan },
+            {
+              campaignId,
+              unitId: unit.id,
+              code: unit.code,
+              name: unit.name,
+              batch: unit.batch,
+              groupId: unit.groupId,
+              plan,
+              ...(planVersion > 1 ? { planVersion } : {}),
+            },
             deps.temporal.taskQueue,
           );
           if (outcome.status === 'started') progress.started++;
@@ -123,22 +133,28 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
         recipients: [...new Set(input.to)],
         summary,
         measure: measure ?? null,
+        planVersion: input.planVersion ?? null,
       };
-      const recorded = await deps.escalations.record(escalation, [...channelsByName.keys()], (recipient) => ({
-        escalationKey: input.key,
-        recipient,
-        rung: input.rung,
-        subject: input.subject,
-        campaignId: escalation.campaignId,
-        unitId: input.unitId,
-        itemId: escalation.itemId,
-        groupId: escalation.groupId,
-        phase: escalation.phase,
-        deadline: input.deadline,
-        firedAt: input.firedAt,
-        to: escalation.recipients,
-        summary,
-      }), clock.now());
+      const recorded = await deps.escalations.record(
+        escalation,
+        [...channelsByName.keys()],
+        (recipient) => ({
+          escalationKey: input.key,
+          recipient,
+          rung: input.rung,
+          subject: input.subject,
+          campaignId: escalation.campaignId,
+          unitId: input.unitId,
+          itemId: escalation.itemId,
+          groupId: escalation.groupId,
+          phase: escalation.phase,
+          deadline: input.deadline,
+          firedAt: input.firedAt,
+          to: escalation.recipients,
+          summary,
+        }),
+        clock.now(),
+      );
       // What a channel must still send goes out on its own workflow: the ladder never waits on a receiver.
       if (recorded.queued > 0) await startNotificationDelivery(deps.temporal.client, { escalationKey: input.key }, deps.temporal.taskQueue);
       return { escalationId: recorded.escalationId, created: recorded.created };
@@ -176,6 +192,10 @@ export function createActivities(deps: ActivityDeps): MasslineActivities {
       // Retryable: Temporal tries again with backoff, and only the rows still queued are sent.
       if (errors.length) throw new Error(`${errors.length} of ${pending.length} notifications not delivered: ${errors.join('; ')}`);
       return { delivered };
+    },
+
+    rolloutPlanVersion(input) {
+      return rolloutPlanVersion({ client: deps.temporal.client, enrolment: deps.enrolment, planRollout: deps.planRollout }, input);
     },
 
     async proposeMeasure(input) {

@@ -10,7 +10,7 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** The recorded outbox: writing the row was the delivery; the activity marks it sent. */
 export const outboxChannel = (): NotifierChannel => ({
   name: 'outbox',
-  deliver: async () => undefined,
+  deliver: () => Promise.resolve(),
 });
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>` — what a receiver recomputes with the shared secret. */

@@ -1,5 +1,6 @@
 // The activities the workflows call. Implemented by createActivities(deps) in ./index.ts; the worker builds deps.
 // Every activity is idempotent: keyed by workflow id and step, so a retry or crash never doubles an effect.
+import type { PlanRolloutInput } from '../libs/contracts/src';
 import type { Batch, DocRef, EntryChange, ItemView, Phase, ProgrammeView, Rung, UnitHeader } from '../libs/domain/src';
 
 export interface EscalationInput {
@@ -19,6 +20,8 @@ export interface EscalationInput {
   summary: string;
   /** An item's measure (a stored text): its text is added to the summary. */
   measure?: DocRef;
+  /** The plan version whose ladder computed the rung (absent: recorded before versions; 1). */
+  planVersion?: number;
 }
 
 export interface MasslineActivities {
@@ -43,8 +46,20 @@ export interface MasslineActivities {
   recordEscalation(input: EscalationInput): Promise<{ escalationId: string; created: boolean }>;
   /** Delivers the queued notifications of one escalation through the configured channels; retried until sent. */
   deliverNotifications(input: { escalationKey: string }): Promise<{ delivered: number }>;
+  /**
+   * Gives a plan version to every running unit of its batches and to their items, by Update (deterministic update
+   * ids: a repeat is the same decision); heartbeats its progress and resumes from it.
+   */
+  rolloutPlanVersion(input: PlanRolloutInput): Promise<{ units: number; items: number }>;
   /** A referral rung proposes an organisational measure against the accountable head; the office confirms it. */
-  proposeMeasure(input: { key: string; campaignId: string; unitId: string; itemId?: string; subject: string; reason: string }): Promise<void>;
+  proposeMeasure(input: {
+    key: string;
+    campaignId: string;
+    unitId: string;
+    itemId?: string;
+    subject: string;
+    reason: string;
+  }): Promise<void>;
 }
 
 /**

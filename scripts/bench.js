@@ -9,6 +9,7 @@
 //   baseline massline beside a bare Temporal baseline on one dev server, A/B alternated: start, decisions (1 and 10
 //           concurrent), history cost per decision, read-your-writes lag, reads, worker memory, replay; each with
 //           the ratio and the machine's load
+//   simulate  the full seed calendar simulated for 1,000 units (BENCH_UNITS=10000 …): time, CPU and peak memory
 // Each bench starts its own Temporal dev server and PostgreSQL unless TEMPORAL_ADDRESS / DATABASE_URL are set.
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -22,6 +23,7 @@ const benches = {
   console: { built: true, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'console'] },
   stuck: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'stuck-runs'] },
   baseline: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'baseline-bench.js')] },
+  simulate: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'simulate'] },
 };
 
 async function main() {

@@ -4,7 +4,7 @@
 // then runs jest with the given arguments and exits with jest's code.
 //   npm test                      everything
 //   npm test -- test/infra        only matching test files (jest arguments pass through)
-//   npm test -- --no-typecheck    skip the type check (it runs first, and fails fast)
+//   npm test -- --no-typecheck    skip the type, format and lint checks (they run first, and fail fast)
 
 const path = require('path');
 const { ensureTemporalCli, ensureTestServer, log, PROJECT_ROOT } = require('./lib/tools');
@@ -33,6 +33,32 @@ async function main() {
     if (code !== 0) {
       log('the type check failed: no tests were run (fix the errors above, or pass --no-typecheck)');
       process.exit(code);
+    }
+    const formatted = await step('format check done', () =>
+      run(process.execPath, [
+        require.resolve('prettier/bin/prettier.cjs', { paths: [PROJECT_ROOT] }),
+        '--check',
+        '--log-level',
+        'warn',
+        '.',
+      ]),
+    );
+    if (formatted !== 0) {
+      log('files above are not formatted: no tests were run (npm run format formats them)');
+      process.exit(formatted);
+    }
+    const linted = await step('lint done', () =>
+      // (eslint's package exports no bin path: resolved from its package.json)
+      run(process.execPath, [
+        path.join(path.dirname(require.resolve('eslint/package.json', { paths: [PROJECT_ROOT] })), 'bin', 'eslint.js'),
+        '--max-warnings',
+        '0',
+        '.',
+      ]),
+    );
+    if (linted !== 0) {
+      log('the lint found the problems above: no tests were run');
+      process.exit(linted);
     }
   }
 

@@ -1,6 +1,7 @@
 // Activity stubs with their timeouts and retry policies.
 import { proxyActivities } from '@temporalio/workflow';
 import type { MasslineActivities } from '../activities/types';
+import type { RecordingActivity } from '../libs/contracts/src';
 import { ERROR_CODES } from '../libs/domain/src';
 
 const nonRetryableErrorTypes = Object.keys(ERROR_CODES);
@@ -11,9 +12,7 @@ const nonRetryableErrorTypes = Object.keys(ERROR_CODES);
  * Each is one short transaction; an attempt that died with its worker is known only when this timeout expires,
  * and a ladder waits for its rung's record before the next rung, so the timeout is short.
  */
-export const dbActivities = proxyActivities<
-  Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectProgramme' | 'projectCampaignStatus' | 'recordEscalation' | 'proposeMeasure'>
->({
+export const dbActivities = proxyActivities<Pick<MasslineActivities, RecordingActivity>>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
@@ -39,4 +38,11 @@ export const batchActivities = proxyActivities<Pick<MasslineActivities, 'startBa
   startToCloseTimeout: '2h',
   heartbeatTimeout: '1m',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', nonRetryableErrorTypes },
+});
+
+/** A plan version's rollout sends an Update to every running unit and item of its batches: heartbeats, resumes. */
+export const rolloutActivities = proxyActivities<Pick<MasslineActivities, 'rolloutPlanVersion'>>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes },
 });

@@ -3,10 +3,10 @@
 // once every unit it opened is done. It counts nothing itself: units never report to it (no hub through which
 // every change of 10,000 units would pass); the dashboard's counters come from the read model.
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
-import { parseInstant, type Batch } from '../libs/domain/src';
-import { campaignStateQuery, type CampaignState, type CampaignWorkflowInput } from './definitions';
+import { parseInstant, type Batch, type BatchKey } from '../libs/domain/src';
+import { campaignStateQuery, type CampaignState, type CampaignWorkflowInput } from '../libs/contracts/src';
 import { batchActivities, campaignActivities, dbActivities } from './activities';
-import { campaignIdKey, kindKey } from './search-attributes';
+import { campaignIdKey, kindKey } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
 
@@ -23,7 +23,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (left > 0) await sleep(left);
   };
   const openedBatches: Batch[] = [...(input.carried?.openedBatches ?? [])];
-  const unitsByBatch: Partial<Record<'1' | '2', number>> = { ...(input.carried?.unitsByBatch ?? {}) };
+  const unitsByBatch: Partial<Record<BatchKey, number>> = { ...(input.carried?.unitsByBatch ?? {}) };
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   let status: CampaignState['status'] = 'running';
 
@@ -49,7 +49,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     // A batch's units start P1 when their batch opens, not before.
     await sleepUntil(parseInstant(b.startsAt, 'startsAt'));
     const { started, existing } = await batchActivities.startBatchUnits({ campaignId: input.campaignId, batch: b.batch });
-    unitsByBatch[String(b.batch) as '1' | '2'] = started + existing;
+    unitsByBatch[String(b.batch) as BatchKey] = started + existing;
     openedBatches.push(b.batch);
     log.info('batch opened', { campaignId: input.campaignId, batch: b.batch, started, existing });
     await carryOnIfLong();

@@ -4,12 +4,12 @@
 // which commands it emits: every wait is a timer, started whatever the clock says (at least 1 ms), and a moment
 // recorded for something due is never earlier than when it was due.
 import { patched } from '@temporalio/workflow';
-import { CLOCK_INDEPENDENT_COMMANDS } from './patches';
+import { CLOCK_INDEPENDENT_COMMANDS } from '../libs/contracts/src';
 
 /**
  * Whether this run follows the rule above. Asked once, at the start of a run: runs recorded before the rule
  * replay as they ran until they continue as new; every new run records the patch marker and follows it (units,
- * items and programmes ask `projectsInTask()` first, whose marker implies this rule: see workflows/patches.ts).
+ * items and programmes ask `projectsInTask()` first, whose marker implies this rule: see libs/contracts/src/patches.ts).
  */
 export const clockIndependentCommands = (): boolean => patched(CLOCK_INDEPENDENT_COMMANDS);
 

@@ -5,10 +5,15 @@ import { DomainError } from '../libs/domain/src';
 
 export function asFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
-  if (error instanceof DomainError) return ApplicationFailure.nonRetryable(error.message, error.code, { ...error.details, ...error.refusal });
+  if (error instanceof DomainError)
+    return ApplicationFailure.nonRetryable(error.message, error.code, { ...error.details, ...error.refusal });
   // A malformed argument (e.g. not an object) surfaces as a TypeError in a check: refuse it as bad input.
   const message = error instanceof Error ? error.message : String(error);
-  return ApplicationFailure.nonRetryable(`invalid request: ${message}`, 'INVALID_INPUT', { category: 'INVALID_INPUT', rule: 'input.invalid', params: {} });
+  return ApplicationFailure.nonRetryable(`invalid request: ${message}`, 'INVALID_INPUT', {
+    category: 'INVALID_INPUT',
+    rule: 'input.invalid',
+    params: {},
+  });
 }
 
 /** A synchronous update validator built from a domain check. */

@@ -4,3 +4,4 @@ export { unitLifecycleWorkflow } from './unit';
 export { rectificationItemWorkflow } from './item';
 export { programmeWorkflow } from './programme';
 export { notificationDeliveryWorkflow } from './notification';
+export { planRolloutWorkflow } from './plan-rollout';

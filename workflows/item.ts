@@ -6,11 +6,13 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributePair } from '@temporalio/common';
+import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import {
   applyCarryOver,
   applyDecideExtension,
@@ -19,6 +21,9 @@ import {
   applyRequestExtension,
   applySubmitCompletion,
   applyVerifyItem,
+  applyItemPlanVersion,
+  checkItemPlanVersion,
+  planVersionOf,
   checkCarryOver,
   checkDecideExtension,
   checkReportProgress,
@@ -34,8 +39,10 @@ import {
   type ItemCtx,
   type ItemState,
   type ItemView,
+  itemCurrentDetails,
 } from '../libs/domain/src';
 import {
+  applyItemPlanVersionUpdate,
   carryOverUpdate,
   decideExtensionUpdate,
   itemReportSignal,
@@ -46,20 +53,31 @@ import {
   verifyItemUpdate,
   versioned,
   type ItemWorkflowInput,
-} from './definitions';
+  type Versioned,
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
-import { dbActivities } from './activities';
+import { planChangeStop } from './plan-versions';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
+import { fireRung, runLadder } from './ladder';
 import { project, projectsInTask } from './projection';
-import { batchKey, campaignIdKey, cardKey, holdsAttributes, kindKey, unitCodeKey } from './search-attributes';
+import {
+  batchKey,
+  campaignIdKey,
+  cardKey,
+  holdsAttributes,
+  kindKey,
+  PLAN_VERSIONS,
+  unitCodeKey,
+  WALKS_EVERY_DEADLINE,
+} from '../libs/contracts/src';
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const workflowId = workflowInfo().workflowId;
   const inTask = projectsInTask();
-  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
+  // A run that projects in its tasks follows the clock rule and walks every deadline too: its one marker says all three.
   const clockIndependent = inTask || clockIndependentCommands();
+  const walksEveryDeadline = inTask || patched(WALKS_EVERY_DEADLINE);
   const s: ItemState = input.carried?.state ?? newItemState(input, Date.now());
   const reported = input.carried?.reported ?? { status: null, card: null };
   let projectedVersion = input.carried?.projectedVersion ?? 0;
@@ -81,11 +99,18 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const canContinue = () => historyIsLong(historyLimit) && escalating === 0 && allHandlersFinished();
 
   setHandler(itemStateQuery, () => s.view);
-  const on = <A, R extends object>(def: unknown, check: (s: ItemState, a: A, c: ItemCtx) => void, apply: (s: ItemState, a: A, c: ItemCtx) => R) =>
+  // Each Update is typed from its rule (libs/contracts): the compiler checks that they agree.
+  const on = <A, R extends object>(
+    def: UpdateDefinition<Versioned<R>, [A]>,
+    check: (s: ItemState, a: A, c: ItemCtx) => void,
+    apply: (s: ItemState, a: A, c: ItemCtx) => R,
+  ) =>
     setHandler(
-      def as never,
-      handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)) as never,
-      { validator: validator((a: A) => check(s, a, ctx())) } as never,
+      def,
+      handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)),
+      {
+        validator: validator((a: A) => check(s, a, ctx())),
+      },
     );
   on(reportProgressUpdate, checkReportProgress, applyReportProgress);
   on(submitCompletionUpdate, checkSubmitCompletion, applySubmitCompletion);
@@ -93,61 +118,100 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   on(requestExtensionUpdate, checkRequestExtension, applyRequestExtension);
   on(decideExtensionUpdate, checkDecideExtension, applyDecideExtension);
   on(carryOverUpdate, checkCarryOver, applyCarryOver);
+  // A plan version (the office changed the plan): the ladder below restarts on its ladder and calendar.
+  on(
+    applyItemPlanVersionUpdate,
+    checkItemPlanVersion,
+    (st, a: Parameters<typeof applyItemPlanVersion>[1], c) => (
+      patched(PLAN_VERSIONS),
+      applyItemPlanVersion(st, a, { ...c, plan: input.plan })
+    ),
+  );
 
   // The ladder runs per deadline; an approved extension changes the deadline and the ladder starts over for it.
   // Closing or carrying the item stops it at once; rungs that fell due before that moment still fire (late).
-  const ladder = async () => {
-    while (!isFinalItem(s.view.status)) {
-      const deadline = s.view.deadline;
-      await runLadder({
-        deadline,
-        ladder: input.plan.ladder,
-        calendar: input.plan.calendar,
-        keyPrefix: `${workflowId}:${deadline}`,
-        isFired: (key) => s.view.rungs.some((r) => r.key === key),
-        stoppedAt: () => itemLadderStoppedAt(s, deadline),
-        clockIndependent,
-        fire: async (step) => {
-          const { firedAt } = step;
-          const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
-          const rung: FiredRung = { rung: step.rung, firedAt, deadline, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) };
-          applyItemRung(s, rung, ctx());
-          escalating++;
-          try {
-            await escalate({
-              key: step.key,
-              campaignId: input.campaignId,
-              unitId: input.unitId,
-              itemId: input.itemId,
-              groupId: input.groupId,
-              subject: 'item',
-              rung: step.rung,
-              deadline,
-              firedAt,
-              to,
-              // The activity puts the measure's text in: the workflow holds only its digest.
-              measure: input.measure,
-              summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
-            });
-            if (step.rung === 'referral') {
-              // The accountable head is flagged for organisational measures; the office confirms.
-              await dbActivities.proposeMeasure({
-                key: step.key,
-                campaignId: input.campaignId,
-                unitId: input.unitId,
-                itemId: input.itemId,
-                subject: `head of unit ${input.unitCode ?? input.unitId}`,
-                reason: `rectification item ${input.itemId} 30 days overdue on deadline ${deadline}`,
-              });
-            }
-          } finally {
-            escalating--;
-          }
-        },
-      });
-      await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline);
-    }
-  };
+  // A plan version taken (the office changed the plan) stops the ladder at that moment; it starts again on the new
+  // plan, and each rung records the version whose ladder computed it.
+  const walk = (deadline: string, planVersion: number) =>
+    runLadder({
+      deadline,
+      ladder: input.plan.ladder,
+      calendar: input.plan.calendar,
+      keyPrefix: `${workflowId}:${deadline}`,
+      isFired: (key) => s.view.rungs.some((r) => r.key === key),
+      stoppedAt: () => itemLadderStoppedAt(s, deadline) ?? planChangeStop(s, planVersion),
+      clockIndependent,
+      endsAtKnownStop: walksEveryDeadline,
+      fire: async (step) => {
+        const { firedAt } = step;
+        const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId, owner: input.owner });
+        const rung: FiredRung = {
+          rung: step.rung,
+          firedAt,
+          deadline,
+          to,
+          dueAt: step.dueAt,
+          key: step.key,
+          ...(step.late ? { late: true } : {}),
+          planVersion,
+        };
+        applyItemRung(s, rung, ctx());
+        await fireRung(
+          {
+            key: step.key,
+            campaignId: input.campaignId,
+            unitId: input.unitId,
+            itemId: input.itemId,
+            groupId: input.groupId,
+            subject: 'item',
+            rung: step.rung,
+            deadline,
+            firedAt,
+            to,
+            planVersion,
+            // The activity puts the measure's text in: the workflow holds only its digest.
+            measure: input.measure,
+            summary: `Rectification item ${input.itemId} (responsible: ${input.owner}) — ${step.rung}, deadline ${deadline}`,
+          },
+          // The accountable head is flagged for organisational measures; the office confirms.
+          () => ({
+            campaignId: input.campaignId,
+            unitId: input.unitId,
+            itemId: input.itemId,
+            subject: `head of unit ${input.unitCode ?? input.unitId}`,
+            reason: `rectification item ${input.itemId} overdue since its deadline ${deadline} (${step.rung} due ${step.dueAt})`,
+          }),
+          (d) => (escalating += d),
+        );
+      },
+    });
+  // Every deadline that stood is walked, in order: a ladder held up (its rung's record retried after a worker was
+  // lost) while the deadline was replaced twice still fires the middle deadline's rungs that came due while it
+  // stood, late — nothing is skipped silently. Runs recorded before the rule walk only the deadline current when
+  // the previous ladder ended. Either way a plan version taken walks the current deadline again, on the new plan.
+  const ladder = walksEveryDeadline
+    ? async () => {
+        const replacedCount = () => s.replaced?.length ?? 0;
+        for (let i = 0; ; i++) {
+          const planVersion = planVersionOf(s.view);
+          await walk(s.replaced?.[i]?.deadline ?? s.view.deadline, planVersion);
+          if (i < replacedCount()) continue;
+          // The current deadline's ladder ended (all fired, or stopped by closing, carrying or a plan version): wait
+          // for the next deadline or plan version.
+          await condition(() => isFinalItem(s.view.status) || replacedCount() > i || planVersionOf(s.view) !== planVersion);
+          if (replacedCount() > i) continue;
+          if (isFinalItem(s.view.status)) return;
+          i--; // the same deadline again, on the version taken
+        }
+      }
+    : async () => {
+        while (!isFinalItem(s.view.status)) {
+          const deadline = s.view.deadline;
+          const planVersion = planVersionOf(s.view);
+          await walk(deadline, planVersion);
+          await condition(() => isFinalItem(s.view.status) || s.view.deadline !== deadline || planVersionOf(s.view) !== planVersion);
+        }
+      };
   const ladderDone = ladder();
   ladderDone.catch(() => undefined);
 
@@ -158,6 +222,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
   const publish = async (final = false) => {
     for (;;) {
       const v = s.view;
+      // The Temporal Web UI's line for this run: its status, card and deadline now (no command, not in the history).
+      setCurrentDetails(itemCurrentDetails(v));
       const attrs = attributesFor(v);
       if (attrs !== searchAttributes) {
         upsertSearchAttributes(attributes(v));
@@ -167,7 +233,11 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
         reported.status = v.status;
         reported.card = v.card;
         try {
-          await getExternalWorkflowHandle(input.parentWorkflowId).signal(itemReportSignal, { itemId: input.itemId, status: v.status, card: v.card });
+          await getExternalWorkflowHandle(input.parentWorkflowId).signal(itemReportSignal, {
+            itemId: input.itemId,
+            status: v.status,
+            card: v.card,
+          });
         } catch (e) {
           // Only a unit that has ended refuses the signal; its card no longer changes.
           log.warn('unit not reachable; item report not delivered', { unit: input.parentWorkflowId, error: String(e) });
@@ -181,7 +251,12 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
       const version = v.version;
       const changes = takeChanges(s, PROJECTION_CHUNK);
       const last = s.changes.length === 0;
-      await project(inTask, 'projectItem', { campaignId: input.campaignId, itemId: input.itemId, ...(last ? { view: s.view } : {}), changes });
+      await project(inTask, 'projectItem', {
+        campaignId: input.campaignId,
+        itemId: input.itemId,
+        ...(last ? { view: s.view } : {}),
+        changes,
+      });
       if (last) projectedVersion = version;
     }
   };

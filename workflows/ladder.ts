@@ -4,10 +4,10 @@
 // fires again. When the subject stops (closed, extended, phase left), only the rungs due after that moment are
 // skipped: a rung that came due while the subject was still open has happened, whatever was decided later.
 import { condition } from '@temporalio/workflow';
-import { ladderSchedule, type CalendarPlan, type LadderRung, type ScheduledRung } from '../libs/domain/src';
+import { ladderSchedule, RUNG_VOCABULARY, type CalendarPlan, type LadderRung, type ScheduledRung } from '../libs/domain/src';
 import { dbActivities } from './activities';
 import { recordedMoment, timerUntil } from './clock';
-import type { EscalationInput } from '../activities/types';
+import type { EscalationInput, MasslineActivities } from '../activities/types';
 
 export interface LadderRun {
   deadline: string;
@@ -28,12 +28,21 @@ export interface LadderRun {
    * `firedAt` is never earlier than `dueAt`. False only for runs recorded before that rule.
    */
   clockIndependent: boolean;
+  /**
+   * A rung at or after a stop already known when the ladder reaches it ends the ladder without a timer (a replaced
+   * deadline walked after the fact). False for runs recorded before the rule: they start the rung's timer first.
+   */
+  endsAtKnownStop?: boolean;
 }
 
 export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'> {
   for (const step of ladderSchedule(run.deadline, run.ladder, run.calendar)) {
     const key = `${run.keyPrefix}:${step.rung}`;
     if (run.isFired(key)) continue;
+    if (run.endsAtKnownStop) {
+      const known = run.stoppedAt();
+      if (known !== undefined && known <= step.dueMs) return 'stopped';
+    }
     const wait = step.dueMs - Date.now();
     if (run.clockIndependent) {
       // A timer always, even for a rung already due: which commands exist never hangs on the clock.
@@ -58,4 +67,26 @@ export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'
  */
 export async function escalate(input: EscalationInput): Promise<void> {
   await dbActivities.recordEscalation(input);
+}
+
+/** The measure a rung that proposes one (RUNG_VOCABULARY) puts to the office; keyed by the escalation. */
+export type MeasureProposal = Omit<Parameters<MasslineActivities['proposeMeasure']>[0], 'key'>;
+
+/**
+ * Fires one rung's effects, the same for items, phase windows and programme goals: records the escalation (and
+ * its notices), then, for a rung that proposes a cadre measure (组织措施), proposes it. `inFlight` counts the
+ * rungs whose effects are still running (a run continues as new only when none is).
+ */
+export async function fireRung(
+  escalation: EscalationInput,
+  measure: () => MeasureProposal,
+  inFlight: (delta: 1 | -1) => void,
+): Promise<void> {
+  inFlight(1);
+  try {
+    await escalate(escalation);
+    if (RUNG_VOCABULARY[escalation.rung].proposesMeasure) await dbActivities.proposeMeasure({ key: escalation.key, ...measure() });
+  } finally {
+    inFlight(-1);
+  }
 }

@@ -15,14 +15,19 @@ import {
   type GoalView,
   type ProgrammeView,
 } from '../libs/domain/src';
-import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, versioned, type ProgrammeWorkflowInput } from './definitions';
+import {
+  goalAchievementUpdate,
+  goalVerificationUpdate,
+  programmeStateQuery,
+  versioned,
+  type ProgrammeWorkflowInput,
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
-import { dbActivities } from './activities';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
+import { fireRung, runLadder } from './ladder';
 import { project, projectsInTask } from './projection';
-import { campaignIdKey, cardKey, kindKey } from './search-attributes';
+import { campaignIdKey, cardKey, kindKey } from '../libs/contracts/src';
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
@@ -58,16 +63,15 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       clockIndependent,
       fire: async (step) => {
         const { firedAt } = step;
-        const to = rungRecipients(step.rung, { unitId: input.leadUnitId, groupId: '' }).filter((r) => r !== 'group:');
+        const to = rungRecipients(step.rung, { unitId: input.leadUnitId, groupId: '' });
         applyGoalRung(
           view,
           goal.id,
           { rung: step.rung, firedAt, deadline: goal.dueAt, to, dueAt: step.dueAt, key: step.key, ...(step.late ? { late: true } : {}) },
           Date.now(),
         );
-        escalating++;
-        try {
-          await escalate({
+        await fireRung(
+          {
             key: step.key,
             campaignId: input.campaignId ?? '',
             unitId: input.leadUnitId,
@@ -79,19 +83,15 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
             firedAt,
             to,
             summary: `Programme ${input.name}: staged goal "${goal.title}" (lead: ${input.leadLeader}) — ${step.rung}, due ${goal.dueAt}`,
-          });
-          if (step.rung === 'referral') {
-            await dbActivities.proposeMeasure({
-              key: step.key,
-              campaignId: input.campaignId ?? '',
-              unitId: input.leadUnitId,
-              subject: `lead unit of programme ${input.name}`,
-              reason: `staged goal "${goal.title}" 30 days overdue (due ${goal.dueAt})`,
-            });
-          }
-        } finally {
-          escalating--;
-        }
+          },
+          () => ({
+            campaignId: input.campaignId ?? '',
+            unitId: input.leadUnitId,
+            subject: `lead unit of programme ${input.name}`,
+            reason: `staged goal "${goal.title}" overdue since ${goal.dueAt} (${step.rung} due ${step.dueAt})`,
+          }),
+          (d) => (escalating += d),
+        );
       },
     });
   };

@@ -6,7 +6,7 @@
 import { isCancellation, patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { MasslineActivities } from '../activities/types';
 import { dbActivities } from './activities';
-import { PROJECTIONS_IN_TASK } from './patches';
+import { PROJECTIONS_IN_TASK } from '../libs/contracts/src';
 
 type Projections = Pick<MasslineActivities, 'projectUnit' | 'projectItem' | 'projectProgramme'>;
 

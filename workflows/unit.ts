@@ -7,13 +7,19 @@ import {
   log,
   ParentClosePolicy,
   patched,
+  setCurrentDetails,
   setHandler,
   sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  type SearchAttributePair,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -30,6 +36,9 @@ import {
   applySetTaskBook,
   applyTaskBookEffective,
   applyWindowRung,
+  applyUnitPlanVersion,
+  checkUnitPlanVersion,
+  planVersionOf,
   windowLadderStoppedAt,
   checkAddOpinion,
   checkAddProblem,
@@ -58,15 +67,19 @@ import {
   type Ctx,
   type UnitState,
   type UnitView,
+  itemMetadata,
+  unitCurrentDetails,
 } from '../libs/domain/src';
 import {
   addOpinionUpdate,
   addProblemUpdate,
   addRecordUpdate,
   answerObjectionUpdate,
+  applyUnitPlanVersionUpdate,
   approveTransitionUpdate,
   fileObjectionUpdate,
   itemReportSignal,
+  type ItemReport,
   meetingAttendanceUpdate,
   meetingHeldUpdate,
   publishTaskBookUpdate,
@@ -77,16 +90,27 @@ import {
   versioned,
   type ItemWorkflowInput,
   type UnitEffects,
+  type Versioned,
   type UnitWorkflowInput,
-} from './definitions';
+} from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
-import { dbActivities } from './activities';
+import { planChangeStop } from './plan-versions';
 import { handler, validator } from './failures';
-import { escalate, runLadder } from './ladder';
+import { fireRung, runLadder } from './ladder';
 import { rectificationItemWorkflow } from './item';
 import { project, projectsInTask } from './projection';
-import { batchKey, campaignIdKey, cardKey, holdsAttributes, kindKey, phaseKey, unitCodeKey } from './search-attributes';
+import {
+  batchKey,
+  campaignIdKey,
+  cardKey,
+  holdsAttributes,
+  kindKey,
+  phaseKey,
+  PLAN_VERSIONS,
+  unitCodeKey,
+  WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING,
+} from '../libs/contracts/src';
 
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const { plan } = input;
@@ -108,7 +132,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   const fx: UnitEffects = input.carried
     ? { ...input.carried.effects, searchAttributes: '' }
     : { projectedVersion: 0, itemsStarted: false, searchAttributes: '' };
-  if (inTask && holdsAttributes(workflowInfo().typedSearchAttributes, attributes(state.view))) fx.searchAttributes = `${state.view.phase}|${state.view.card}`;
+  if (inTask && holdsAttributes(workflowInfo().typedSearchAttributes, attributes(state.view)))
+    fx.searchAttributes = `${state.view.phase}|${state.view.card}`;
   const ctx = (): Ctx => ({ now: Date.now(), plan });
   /** Window rungs whose effects (escalation record, measure proposal) are still running. */
   let escalating = 0;
@@ -119,15 +144,19 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   // ---------- queries, updates, signals ----------
   setHandler(unitStateQuery, () => state.view);
 
+  // Each Update is typed from its rule (libs/contracts): the compiler checks that the check, the apply and the
+  // definition agree on the payload and the answer.
   const on = <A, R extends object>(
-    def: Parameters<typeof setHandler>[0],
+    def: UpdateDefinition<Versioned<R>, [A]>,
     check: (s: UnitState, a: A, c: Ctx) => void,
     apply: (s: UnitState, a: A, c: Ctx) => R,
   ) =>
     setHandler(
-      def as never,
-      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)) as never,
-      { validator: validator((a: A) => check(state, a, ctx())) } as never,
+      def,
+      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)),
+      {
+        validator: validator((a: A) => check(state, a, ctx())),
+      },
     );
 
   on(addRecordUpdate, checkAddRecord, applyAddRecord);
@@ -142,8 +171,15 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   on(publishTaskBookUpdate, checkPublishTaskBook, applyPublishTaskBook);
   on(fileObjectionUpdate, checkFileObjection, applyFileObjection);
   on(answerObjectionUpdate, checkAnswerObjection, applyAnswerObjection);
+  // A plan version (the office changed the plan): the ladders below restart on it.
+  on(
+    applyUnitPlanVersionUpdate,
+    checkUnitPlanVersion,
+    (s, a: Parameters<typeof applyUnitPlanVersion>[1], c) => (patched(PLAN_VERSIONS), applyUnitPlanVersion(s, a, c)),
+  );
 
-  setHandler(itemReportSignal, (report) => {
+  // A malformed signal (no report) is logged like a report from an unknown item.
+  setHandler(itemReportSignal, (report: ItemReport | undefined) => {
     if (!applyItemReport(state, report, ctx())) log.warn('report from an unknown item ignored', { itemId: report?.itemId });
   });
 
@@ -152,30 +188,41 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
     while (isActivePhase(state.view.phase)) {
       const phase = state.view.phase;
       const window = phaseWindow(plan, input.batch, phase);
+      const planVersion = planVersionOf(state.view);
       await runLadder({
         deadline: window.endsAt,
         ladder: plan.windowLadder,
         calendar: plan.calendar,
         keyPrefix: `${workflowId}:${phase}`,
         isFired: (key) => state.view.windowRungs.some((r) => r.key === key),
-        // The window's ladder stops when the unit leaves the phase; rungs due before that still fire.
-        stoppedAt: () => windowLadderStoppedAt(state, phase),
+        // The window's ladder stops when the unit leaves the phase, or takes another plan version (the ladder
+        // starts again on it); rungs due before that still fire.
+        stoppedAt: () => windowLadderStoppedAt(state, phase) ?? planChangeStop(state, planVersion),
         clockIndependent,
         fire: async (step) => {
           const { firedAt } = step;
           const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId });
           // A rung of a phase the unit has left (due before it moved on, fired as the ladder caught up) no longer
           // cards it; histories recorded before that rule replay as they ran.
-          const cardsLeftPhase = state.view.phase !== phase && !patched('window-rung-of-a-left-phase-cards-nothing');
+          const cardsLeftPhase = state.view.phase !== phase && !patched(WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING);
           applyWindowRung(
             state,
-            { rung: step.rung, firedAt, deadline: window.endsAt, to, dueAt: step.dueAt, key: step.key, phase, ...(step.late ? { late: true } : {}) },
+            {
+              rung: step.rung,
+              firedAt,
+              deadline: window.endsAt,
+              to,
+              dueAt: step.dueAt,
+              key: step.key,
+              phase,
+              ...(step.late ? { late: true } : {}),
+              planVersion,
+            },
             ctx(),
             { cardsLeftPhase },
           );
-          escalating++;
-          try {
-            await escalate({
+          await fireRung(
+            {
               key: step.key,
               campaignId: input.campaignId,
               unitId: input.unitId,
@@ -186,23 +233,20 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
               deadline: window.endsAt,
               firedAt,
               to,
+              planVersion,
               summary: `Unit ${input.code} (${input.name}) is still in ${phase} after its window ended ${window.endsAt}: ${step.rung}`,
-            });
-            if (step.rung === 'referral') {
-              await dbActivities.proposeMeasure({
-                key: step.key,
-                campaignId: input.campaignId,
-                unitId: input.unitId,
-                subject: `leadership of unit ${input.code}`,
-                reason: `${phase} window overrun since ${window.endsAt}`,
-              });
-            }
-          } finally {
-            escalating--;
-          }
+            },
+            () => ({
+              campaignId: input.campaignId,
+              unitId: input.unitId,
+              subject: `leadership of unit ${input.code}`,
+              reason: `${phase} window overrun since ${window.endsAt}`,
+            }),
+            (d) => (escalating += d),
+          );
         },
       });
-      await condition(() => state.view.phase !== phase);
+      await condition(() => state.view.phase !== phase || planVersionOf(state.view) !== planVersion);
     }
   };
   const windows = windowEscalation();
@@ -211,7 +255,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
 
   // ---------- effects: items, search attributes, read model ----------
   const startItems = async () => {
-    const tb = state.view.taskBook!;
+    const tb = state.view.taskBook;
+    if (!tb) throw new Error('items started before a task book took effect'); // as an invariant: a task failure, retried
     await Promise.all(
       tb.items.map(async (item) => {
         const args: ItemWorkflowInput = {
@@ -224,6 +269,7 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           problemIds: item.problemIds,
           deadline: item.deadline,
           plan: { ladder: plan.ladder, calendar: plan.calendar },
+          ...(state.view.planVersion ? { planVersion: state.view.planVersion } : {}),
           latestDeadline: latestDeadline(plan).at,
           parentWorkflowId: workflowId,
           unitCode: input.code,
@@ -237,6 +283,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
           await startChild(rectificationItemWorkflow, {
             workflowId: itemWorkflowId(item.id),
             args: [args],
+            // The Temporal Web UI lists the item by its unit, number and owner.
+            ...itemMetadata({ itemId: item.id, unitCode: input.code, owner: item.owner, deadline: item.deadline }),
             parentClosePolicy: ParentClosePolicy.ABANDON,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             typedSearchAttributes: [
@@ -261,6 +309,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
   const publish = async (final = false) => {
     for (;;) {
       const v = state.view;
+      // The Temporal Web UI's line for this run: its phase, card and window now (no command, not in the history).
+      setCurrentDetails(unitCurrentDetails(v));
       const attrs = `${v.phase}|${v.card}`;
       if (attrs !== fx.searchAttributes) {
         upsertSearchAttributes(attributes(v));
@@ -276,7 +326,12 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
       const version = v.version;
       const changes = takeChanges(state, PROJECTION_CHUNK);
       const last = state.changes.length === 0;
-      await project(inTask, 'projectUnit', { campaignId: input.campaignId, unitId: input.unitId, ...(last ? { view: unitHeader(state.view) } : {}), changes });
+      await project(inTask, 'projectUnit', {
+        campaignId: input.campaignId,
+        unitId: input.unitId,
+        ...(last ? { view: unitHeader(state.view) } : {}),
+        changes,
+      });
       if (last) fx.projectedVersion = version;
     }
   };

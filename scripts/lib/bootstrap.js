@@ -123,7 +123,11 @@ async function ensureServerBuild({ allowTypeErrors = false } = {}) {
   fs.rmSync(stamp, { force: true });
   const tsc = require.resolve('typescript/bin/tsc', { paths: [PROJECT_ROOT] });
   const started = Date.now();
-  const code = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], allowTypeErrors ? { stdio: ['ignore', 'ignore', 'inherit'] } : {});
+  const code = await run(
+    process.execPath,
+    [tsc, '-p', 'tsconfig.build.json'],
+    allowTypeErrors ? { stdio: ['ignore', 'ignore', 'inherit'] } : {},
+  );
   // tsc exits 1 for bad options (nothing emitted), 2 for type errors (JavaScript emitted anyway).
   if (code === 2 && allowTypeErrors && fs.existsSync(main)) {
     log('the build has type errors (JavaScript emitted; the type check reports them)');

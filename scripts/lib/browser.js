@@ -51,7 +51,7 @@ async function ensureChromium() {
   }
   if (!chromium) {
     throw new MissingPrerequisiteError(
-      'the console tests need Chromium: install Debian\'s `chromium` package (apt-get install chromium), or set CHROMIUM_PATH to a Chromium or Chrome binary',
+      "the console tests need Chromium: install Debian's `chromium` package (apt-get install chromium), or set CHROMIUM_PATH to a Chromium or Chrome binary",
     );
   }
   if (!hasCjkFont()) log(`no Chinese font found: screenshots show boxes for Chinese text (apt-get install ${APT_PACKAGES.font})`);

@@ -30,7 +30,10 @@ function nodeVersionOf(bin) {
 /** The bin folder of Node.js `major` (22 or 24), fetched from the npm registry into the cache if missing. */
 async function ensureNode(major) {
   const version = NODE_RELEASES[major];
-  if (!version) throw new MissingPrerequisiteError(`no Node.js ${major} release is pinned (scripts/lib/node.js knows ${Object.keys(NODE_RELEASES).join(', ')})`);
+  if (!version)
+    throw new MissingPrerequisiteError(
+      `no Node.js ${major} release is pinned (scripts/lib/node.js knows ${Object.keys(NODE_RELEASES).join(', ')})`,
+    );
   if (process.versions.node === version) return path.dirname(process.execPath);
   const dir = nodeDir(version);
   const bin = path.join(dir, 'package', 'bin');
@@ -43,8 +46,14 @@ async function ensureNode(major) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-node-'));
     try {
       const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-      const packed = spawnSync(npm, ['pack', spec, '--pack-destination', tmp, '--json', '--ignore-scripts'], { encoding: 'utf8', cwd: tmp });
-      if (packed.status !== 0) throw new MissingPrerequisiteError(`npm pack ${spec} failed: ${(packed.stderr || packed.stdout).trim().split('\n').slice(-3).join(' ')}`);
+      const packed = spawnSync(npm, ['pack', spec, '--pack-destination', tmp, '--json', '--ignore-scripts'], {
+        encoding: 'utf8',
+        cwd: tmp,
+      });
+      if (packed.status !== 0)
+        throw new MissingPrerequisiteError(
+          `npm pack ${spec} failed: ${(packed.stderr || packed.stdout).trim().split('\n').slice(-3).join(' ')}`,
+        );
       const file = path.join(tmp, JSON.parse(packed.stdout)[0].filename);
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });

@@ -64,9 +64,13 @@ async function ensureSchemathesis() {
     log(`installing Schemathesis ${SCHEMATHESIS_VERSION} from PyPI into ${dir} (once per user)`);
     await runWithProgress(python, ['-m', 'venv', dir], { label: 'python -m venv' });
     const pip = path.join(dir, 'bin', 'pip');
-    await runWithProgress(pip, ['install', '--disable-pip-version-check', '--no-input', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`], {
-      label: 'pip install schemathesis',
-    });
+    await runWithProgress(
+      pip,
+      ['install', '--disable-pip-version-check', '--no-input', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`],
+      {
+        label: 'pip install schemathesis',
+      },
+    );
     const version = spawnSync(stBinary(), ['--version'], { encoding: 'utf8', timeout: 60_000 });
     if (version.status !== 0 || !version.stdout.includes(SCHEMATHESIS_VERSION)) {
       throw new Error(`Schemathesis did not install: ${version.stdout}${version.stderr}`);

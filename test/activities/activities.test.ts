@@ -21,7 +21,7 @@ import { unitHeader, unitWorkflowId, type EntryChange, type ItemView, type UnitV
 import { notificationDeliveryWorkflowId } from '../../libs/temporal/src';
 import { createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, type TemporalHandles } from '../../libs/temporal/src';
-import { batchKey, campaignIdKey, phaseKey, unitCodeKey } from '../../workflows/search-attributes';
+import { batchKey, campaignIdKey, phaseKey, unitCodeKey } from '../../libs/contracts/src';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { enrolCampaign, itemView, unitView } from './fixtures';
 
@@ -88,11 +88,30 @@ async function nonRetryableFailure(fn: () => Promise<unknown>): Promise<Applicat
 
 describe('projectUnit', () => {
   const row = async (unitId: string) =>
-    (await dataSource.query('SELECT phase, card, version, view, unmet_gates, projected_at FROM unit_states WHERE unit_id = $1', [unitId]))[0];
-  const projection = (view: UnitView, changes: EntryChange[] = []) => ({ campaignId: view.campaignId, unitId: view.id, view: unitHeader(view), changes });
-  const change = (kind: EntryChange['kind'], id: string, rev: number, data: unknown): EntryChange => ({ kind, id, seq: Number(id.split('-').pop()), rev, at: '2013-07-09T00:00:00.000Z', data });
+    (
+      await dataSource.query('SELECT phase, card, version, view, unmet_gates, projected_at FROM unit_states WHERE unit_id = $1', [unitId])
+    )[0];
+  const projection = (view: UnitView, changes: EntryChange[] = []) => ({
+    campaignId: view.campaignId,
+    unitId: view.id,
+    view: unitHeader(view),
+    changes,
+  });
+  const change = (kind: EntryChange['kind'], id: string, rev: number, data: unknown): EntryChange => ({
+    kind,
+    id,
+    seq: Number(id.split('-').pop()),
+    rev,
+    at: '2013-07-09T00:00:00.000Z',
+    data,
+  });
   const entries = async (unitId: string) =>
-    (await dataSource.query('SELECT kind, entry_id, rev, data FROM entries WHERE subject_id = $1 ORDER BY kind, seq', [unitId])) as Array<{ kind: string; entry_id: string; rev: number; data: Record<string, unknown> }>;
+    (await dataSource.query('SELECT kind, entry_id, rev, data FROM entries WHERE subject_id = $1 ORDER BY kind, seq', [unitId])) as Array<{
+      kind: string;
+      entry_id: string;
+      rev: number;
+      data: Record<string, unknown>;
+    }>;
 
   it('writes a newer version and ignores an older or equal one', async () => {
     let clock = new Date('2013-07-08T00:00:00Z');
@@ -118,14 +137,27 @@ describe('projectUnit', () => {
     const activities = createActivities(deps());
     const v = unitView({ version: 3 });
     const objection = change('objection', 'objection-1', 2, { id: 'objection-1', text: { digest: 'a'.repeat(64), chars: 4 } });
-    await activities.projectUnit(projection(v, [change('record', 'record-1', 2, { id: 'record-1', title: 't' }), objection, change('task-book-item', 'x.item-2', 3, { id: 'x.item-2' })]));
+    await activities.projectUnit(
+      projection(v, [
+        change('record', 'record-1', 2, { id: 'record-1', title: 't' }),
+        objection,
+        change('task-book-item', 'x.item-2', 3, { id: 'x.item-2' }),
+      ]),
+    );
     // The answer arrives as what changed only; a retry of the older batch changes nothing.
-    await activities.projectUnit(projection({ ...v, version: 4 }, [change('objection', 'objection-1', 4, { answer: { text: { digest: 'b'.repeat(64), chars: 2 } } })]));
+    await activities.projectUnit(
+      projection({ ...v, version: 4 }, [change('objection', 'objection-1', 4, { answer: { text: { digest: 'b'.repeat(64), chars: 2 } } })]),
+    );
     await activities.projectUnit(projection(v, [objection]));
     // A shorter draft drops an item (data null); without a view, only entries are written.
     await activities.projectUnit({ campaignId: v.campaignId, unitId: v.id, changes: [change('task-book-item', 'x.item-2', 5, null)] });
     expect(await entries(v.id)).toEqual([
-      { kind: 'objection', entry_id: 'objection-1', rev: 4, data: { id: 'objection-1', text: { digest: 'a'.repeat(64), chars: 4 }, answer: { text: { digest: 'b'.repeat(64), chars: 2 } } } },
+      {
+        kind: 'objection',
+        entry_id: 'objection-1',
+        rev: 4,
+        data: { id: 'objection-1', text: { digest: 'a'.repeat(64), chars: 4 }, answer: { text: { digest: 'b'.repeat(64), chars: 2 } } },
+      },
       { kind: 'record', entry_id: 'record-1', rev: 2, data: { id: 'record-1', title: 't' } },
     ]);
     expect((await row(v.id)).version).toBe(4);
@@ -177,10 +209,9 @@ describe('recordEscalation', () => {
   const counts = async (key: string) => ({
     escalations: (await dataSource.query('SELECT count(*)::int AS n FROM escalations WHERE key = $1', [key]))[0].n,
     notifications: (
-      await dataSource.query(
-        'SELECT channel, recipient, status FROM notifications WHERE escalation_key = $1 ORDER BY channel, recipient',
-        [key],
-      )
+      await dataSource.query('SELECT channel, recipient, status FROM notifications WHERE escalation_key = $1 ORDER BY channel, recipient', [
+        key,
+      ])
     ).map((r: { channel: string; recipient: string; status: string }) => `${r.channel}:${r.recipient}:${r.status}`),
   });
 
@@ -191,7 +222,11 @@ describe('recordEscalation', () => {
     const first = await activities.recordEscalation(input);
     expect(first.created).toBe(true);
     // A retry after a lost response, and two attempts racing.
-    const repeats = await Promise.all([activities.recordEscalation(input), activities.recordEscalation(input), activities.recordEscalation(input)]);
+    const repeats = await Promise.all([
+      activities.recordEscalation(input),
+      activities.recordEscalation(input),
+      activities.recordEscalation(input),
+    ]);
     for (const repeat of repeats) expect(repeat).toEqual({ escalationId: first.escalationId, created: false });
     // The outbox row is the delivery itself; what the webhook must still send goes out on its own workflow.
     expect(await counts(input.key)).toEqual({
@@ -206,7 +241,9 @@ describe('recordEscalation', () => {
     const delivery = await temporal.client.workflow.getHandle(notificationDeliveryWorkflowId(input.key)).describe();
     expect(delivery.type).toBe('notificationDeliveryWorkflow');
     expect(delivery.taskQueue).toBe(TASK_QUEUE);
-    const [row] = await dataSource.query('SELECT rung, subject, fired_at, recipients, summary FROM escalations WHERE key = $1', [input.key]);
+    const [row] = await dataSource.query('SELECT rung, subject, fired_at, recipients, summary FROM escalations WHERE key = $1', [
+      input.key,
+    ]);
     expect(row).toEqual({
       rung: 'yellow',
       subject: 'item',
@@ -225,7 +262,9 @@ describe('recordEscalation', () => {
       `INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('c', '{}'::jsonb, now(), $1) RETURNING id`,
       [officeId],
     );
-    const [{ id: groupId }] = await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'g') RETURNING id`, [campaignId]);
+    const [{ id: groupId }] = await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'g') RETURNING id`, [
+      campaignId,
+    ]);
     const [{ id: unitId }] = await dataSource.query(
       `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'HZ-001', '市财政局', 'organ', 'municipal', 1, $2) RETURNING id`,
       [campaignId, groupId],
@@ -236,9 +275,18 @@ describe('recordEscalation', () => {
        VALUES ($1, $2, $3, $4, 'open', 'none', now(), 'm', '办公室主任 李某', '{}'::jsonb, 1)`,
       [itemId, unitId, campaignId, groupId],
     );
-    const input = escalation({ unitId, itemId, campaignId, groupId, key: `massline-item-${itemId}:2013-12-31T00:00:00.000Z:red`, rung: 'red' });
+    const input = escalation({
+      unitId,
+      itemId,
+      campaignId,
+      groupId,
+      key: `massline-item-${itemId}:2013-12-31T00:00:00.000Z:red`,
+      rung: 'red',
+    });
     await activities.recordEscalation(input);
-    const [row] = await dataSource.query('SELECT unit_code, unit_name, owner, programme_name, goal_title FROM escalations WHERE key = $1', [input.key]);
+    const [row] = await dataSource.query('SELECT unit_code, unit_name, owner, programme_name, goal_title FROM escalations WHERE key = $1', [
+      input.key,
+    ]);
     expect(row).toEqual({ unit_code: 'HZ-001', unit_name: '市财政局', owner: '办公室主任 李某', programme_name: null, goal_title: null });
   });
 
@@ -309,7 +357,9 @@ describe('deliverNotifications', () => {
       await activities.recordEscalation(input);
 
       answers = [503];
-      await expect(activities.deliverNotifications({ escalationKey: input.key })).rejects.toThrow(/1 of 1 notifications not delivered: webhook → office: .*answered 503/);
+      await expect(activities.deliverNotifications({ escalationKey: input.key })).rejects.toThrow(
+        /1 of 1 notifications not delivered: webhook → office: .*answered 503/,
+      );
       const afterFailure = await dataSource.query(
         'SELECT channel, status, attempts, last_error FROM notifications WHERE escalation_key = $1 ORDER BY channel',
         [input.key],
@@ -345,7 +395,9 @@ describe('deliverNotifications', () => {
       expect(await activities.deliverNotifications({ escalationKey: input.key })).toEqual({ delivered: 1 });
       expect(received).toHaveLength(1);
       expect(received[0].headers[SIGNATURE_HEADER.toLowerCase()]).toBeUndefined();
-      expect(decodeURIComponent(received[0].headers[IDEMPOTENCY_HEADER.toLowerCase()] as string)).toBe(`${input.key}|responsible-person:张三`);
+      expect(decodeURIComponent(received[0].headers[IDEMPOTENCY_HEADER.toLowerCase()] as string)).toBe(
+        `${input.key}|responsible-person:张三`,
+      );
     });
 
     it('gives up a row whose channel is no longer configured, instead of retrying for ever', async () => {
@@ -354,7 +406,10 @@ describe('deliverNotifications', () => {
       await withWebhook.recordEscalation(input);
       const outboxOnly = createActivities(deps({ channels: [outboxChannel()] }));
       expect(await outboxOnly.deliverNotifications({ escalationKey: input.key })).toEqual({ delivered: 0 });
-      const rows = await dataSource.query('SELECT channel, status, last_error FROM notifications WHERE escalation_key = $1 ORDER BY channel', [input.key]);
+      const rows = await dataSource.query(
+        'SELECT channel, status, last_error FROM notifications WHERE escalation_key = $1 ORDER BY channel',
+        [input.key],
+      );
       expect(rows).toEqual([
         { channel: 'outbox', status: 'sent', last_error: null },
         { channel: 'webhook', status: 'failed', last_error: 'channel webhook is not configured' },
@@ -368,7 +423,14 @@ describe('proposeMeasure', () => {
   it('proposes one referral measure per key', async () => {
     const activities = createActivities(deps());
     const unitId = randomUUID();
-    const input = { key: `massline-item-${unitId}.item-1:2013-12-31:referral`, campaignId: randomUUID(), unitId, itemId: `${unitId}.item-1`, subject: 'head of unit', reason: '30 days overdue' };
+    const input = {
+      key: `massline-item-${unitId}.item-1:2013-12-31:referral`,
+      campaignId: randomUUID(),
+      unitId,
+      itemId: `${unitId}.item-1`,
+      subject: 'head of unit',
+      reason: '30 days overdue',
+    };
     await activities.proposeMeasure(input);
     await activities.proposeMeasure(input);
     const rows = await dataSource.query('SELECT kind, status, subject, item_id FROM measures WHERE proposal_key = $1', [input.key]);
@@ -379,12 +441,15 @@ describe('proposeMeasure', () => {
 describe('startBatchUnits', () => {
   const codes = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
   const exists = async (unitId: string) =>
-    temporal.client.workflow.getHandle(unitWorkflowId(unitId)).describe().then(
-      () => true,
-      () => false,
-    );
+    temporal.client.workflow
+      .getHandle(unitWorkflowId(unitId))
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
 
-  it("starts every unit of the batch (and only that batch) once, paging by code and heartbeating each page", async () => {
+  it('starts every unit of the batch (and only that batch) once, paging by code and heartbeating each page', async () => {
     const batch1 = codes(7, 'B1');
     const { campaignId, unitIds } = await enrolCampaign(dataSource, [
       ...batch1.map((code) => ({ code, batch: 1 as const })),
@@ -407,14 +472,22 @@ describe('startBatchUnits', () => {
     expect(description.typedSearchAttributes.get(phaseKey)).toBe('P1');
 
     // Run again (the campaign workflow's activity retried after a crash): nothing starts twice.
-    expect(await new MockActivityEnvironment().run(activities.startBatchUnits, { campaignId, batch: 1 as const })).toEqual({ started: 0, existing: 7 });
+    expect(await new MockActivityEnvironment().run(activities.startBatchUnits, { campaignId, batch: 1 as const })).toEqual({
+      started: 0,
+      existing: 7,
+    });
   });
 
   it('resumes after the last code a previous attempt heartbeated', async () => {
     const all = codes(5, 'R');
-    const { campaignId, unitIds } = await enrolCampaign(dataSource, all.map((code) => ({ code, batch: 2 as const })));
+    const { campaignId, unitIds } = await enrolCampaign(
+      dataSource,
+      all.map((code) => ({ code, batch: 2 as const })),
+    );
     const activities = createActivities(deps({ batchStart: { pageSize: 2 } }));
-    const env = new MockActivityEnvironment({ heartbeatDetails: { lastCode: 'R-002', started: 2, existing: 0 } satisfies BatchStartProgress });
+    const env = new MockActivityEnvironment({
+      heartbeatDetails: { lastCode: 'R-002', started: 2, existing: 0 } satisfies BatchStartProgress,
+    });
     expect(await env.run(activities.startBatchUnits, { campaignId, batch: 2 as const })).toEqual({ started: 5, existing: 0 });
     expect(await exists(unitIds.get('R-001')!)).toBe(false);
     expect(await exists(unitIds.get('R-002')!)).toBe(false);

@@ -5,7 +5,8 @@
 // it but not do this gets 403 naming the rule (a role the route never admits: 403 too); no token, 401.
 import { randomUUID } from 'node:crypto';
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 type Who = 'anonymous' | 'office' | 'auditor' | 'unitA' | 'unitB' | 'supA' | 'supB';
 const EVERYONE: Who[] = ['anonymous', 'office', 'auditor', 'unitA', 'unitB', 'supA', 'supB'];
@@ -34,13 +35,24 @@ const ROWS: Row[] = [
   { call: 'POST /api/principals', path: () => '/api/principals', body: () => ({ name: 'p', role: 'auditor' }), allowed: { office: 201 } },
   { call: 'GET /api/me', path: () => '/api/me', allowed: { office: 200, auditor: 200, unitA: 200, unitB: 200, supA: 200, supB: 200 } },
   { call: 'POST /api/campaigns', path: () => '/api/campaigns', body: () => ({ name: 'c' }), allowed: { office: 201 } },
-  { call: 'GET /api/campaigns/:id', path: (w) => `/api/campaigns/${w.campaignId}`, allowed: { office: 200, auditor: 200, unitA: 200, unitB: 200, supA: 200, supB: 200 } },
+  {
+    call: 'GET /api/campaigns/:id',
+    path: (w) => `/api/campaigns/${w.campaignId}`,
+    allowed: { office: 200, auditor: 200, unitA: 200, unitB: 200, supA: 200, supB: 200 },
+  },
   { call: 'POST /api/campaigns/:id/start', path: (w) => `/api/campaigns/${w.campaignId}/start`, allowed: { office: 409 } },
-  { call: 'POST /api/campaigns/:id/groups', path: (w) => `/api/campaigns/${w.campaignId}/groups`, body: () => ({ name: `g-${randomUUID()}` }), allowed: { office: 201 } },
+  {
+    call: 'POST /api/campaigns/:id/groups',
+    path: (w) => `/api/campaigns/${w.campaignId}/groups`,
+    body: () => ({ name: `g-${randomUUID()}` }),
+    allowed: { office: 201 },
+  },
   {
     call: 'POST /api/campaigns/:id/units',
     path: (w) => `/api/campaigns/${w.campaignId}/units`,
-    body: (w) => ({ units: [{ code: `X-${randomUUID().slice(0, 8)}`, name: 'x', kind: 'grassroots', level: 'district', groupId: w.groupA }] }),
+    body: (w) => ({
+      units: [{ code: `X-${randomUUID().slice(0, 8)}`, name: 'x', kind: 'grassroots', level: 'district', groupId: w.groupA }],
+    }),
     allowed: { office: 200 },
   },
   {
@@ -49,15 +61,76 @@ const ROWS: Row[] = [
     allowed: { office: 200, auditor: 200, supA: 200 },
     hidden: ['supB'],
   },
-  { call: 'GET /api/campaigns/:id (another campaign)', path: () => `/api/campaigns/${other.campaignId}`, allowed: { office: 200, auditor: 200 }, hidden: ['unitA', 'unitB', 'supA', 'supB'] },
-  { call: 'GET /api/campaigns/:id/units (another campaign)', path: () => `/api/campaigns/${other.campaignId}/units`, allowed: { office: 200, auditor: 200 }, hidden: ['supA', 'supB'] },
-  { call: 'GET /api/campaigns/:id/groups', path: (w) => `/api/campaigns/${w.campaignId}/groups`, allowed: { office: 200, auditor: 200, supA: 200, supB: 200 } },
-  { call: 'GET /api/campaigns/:id/groups (another campaign)', path: () => `/api/campaigns/${other.campaignId}/groups`, allowed: { office: 200, auditor: 200 }, hidden: ['supA', 'supB'] },
-  { call: 'GET /api/escalations (another campaign)', path: () => `/api/escalations?campaignId=${other.campaignId}`, allowed: { office: 200, auditor: 200 }, hidden: ['supA', 'supB'] },
-  { call: 'GET /api/campaigns/:id/units (own group)', path: (w) => `/api/campaigns/${w.campaignId}/units`, allowed: { office: 200, auditor: 200, supA: 200, supB: 200 } },
-  { call: 'GET /api/campaigns/:id/dashboard', path: (w) => `/api/campaigns/${w.campaignId}/dashboard`, allowed: { office: 200, auditor: 200 } },
-  { call: 'GET /api/units/:id', path: (w) => `/api/units/${w.unitA}`, allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 }, hidden: OUTSIDE_A },
-  { call: 'POST /api/units/:id/records', path: (w) => `/api/units/${w.unitA}/records`, body: () => ({ kind: 'study', title: 'study session' }), allowed: { unitA: 201 }, hidden: OUTSIDE_A },
+  {
+    call: 'GET /api/campaigns/:id (another campaign)',
+    path: () => `/api/campaigns/${other.campaignId}`,
+    allowed: { office: 200, auditor: 200 },
+    hidden: ['unitA', 'unitB', 'supA', 'supB'],
+  },
+  {
+    call: 'GET /api/campaigns/:id/units (another campaign)',
+    path: () => `/api/campaigns/${other.campaignId}/units`,
+    allowed: { office: 200, auditor: 200 },
+    hidden: ['supA', 'supB'],
+  },
+  {
+    call: 'GET /api/campaigns/:id/groups',
+    path: (w) => `/api/campaigns/${w.campaignId}/groups`,
+    allowed: { office: 200, auditor: 200, supA: 200, supB: 200 },
+  },
+  {
+    call: 'GET /api/campaigns/:id/groups (another campaign)',
+    path: () => `/api/campaigns/${other.campaignId}/groups`,
+    allowed: { office: 200, auditor: 200 },
+    hidden: ['supA', 'supB'],
+  },
+  {
+    call: 'GET /api/escalations (another campaign)',
+    path: () => `/api/escalations?campaignId=${other.campaignId}`,
+    allowed: { office: 200, auditor: 200 },
+    hidden: ['supA', 'supB'],
+  },
+  {
+    call: 'GET /api/campaigns/:id/units (own group)',
+    path: (w) => `/api/campaigns/${w.campaignId}/units`,
+    allowed: { office: 200, auditor: 200, supA: 200, supB: 200 },
+  },
+  {
+    call: 'GET /api/campaigns/:id/dashboard',
+    path: (w) => `/api/campaigns/${w.campaignId}/dashboard`,
+    allowed: { office: 200, auditor: 200 },
+  },
+  // Plan changes (beyond API.md): the office previews and applies (a digest no preview gave is stale: 409); auditors read the versions.
+  {
+    call: 'POST /api/campaigns/:id/plan-changes/preview',
+    path: (w) => `/api/campaigns/${w.campaignId}/plan-changes/preview`,
+    body: () => ({ change: { disclosure: 'P9D' } }),
+    allowed: { office: 200 },
+  },
+  {
+    call: 'POST /api/campaigns/:id/plan-changes',
+    path: (w) => `/api/campaigns/${w.campaignId}/plan-changes`,
+    body: () => ({ change: { disclosure: 'P9D' }, reason: 'r', previewDigest: '0'.repeat(64) }),
+    allowed: { office: 409 },
+  },
+  {
+    call: 'GET /api/campaigns/:id/plan-versions',
+    path: (w) => `/api/campaigns/${w.campaignId}/plan-versions`,
+    allowed: { office: 200, auditor: 200 },
+  },
+  {
+    call: 'GET /api/units/:id',
+    path: (w) => `/api/units/${w.unitA}`,
+    allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 },
+    hidden: OUTSIDE_A,
+  },
+  {
+    call: 'POST /api/units/:id/records',
+    path: (w) => `/api/units/${w.unitA}/records`,
+    body: () => ({ kind: 'study', title: 'study session' }),
+    allowed: { unitA: 201 },
+    hidden: OUTSIDE_A,
+  },
   {
     call: 'POST /api/units/:id/opinions',
     path: (w) => `/api/units/${w.unitA}/opinions`,
@@ -72,7 +145,13 @@ const ROWS: Row[] = [
     allowed: { unitA: 409 }, // problems belong to P2; the unit is in P1
     hidden: OUTSIDE_A,
   },
-  { call: 'POST /api/units/:id/meeting', path: (w) => `/api/units/${w.unitA}/meeting`, body: () => ({ scheduledAt: new Date().toISOString(), location: 'hall' }), allowed: { unitA: 409 }, hidden: OUTSIDE_A },
+  {
+    call: 'POST /api/units/:id/meeting',
+    path: (w) => `/api/units/${w.unitA}/meeting`,
+    body: () => ({ scheduledAt: new Date().toISOString(), location: 'hall' }),
+    allowed: { unitA: 409 },
+    hidden: OUTSIDE_A,
+  },
   {
     call: 'POST /api/units/:id/meeting/attendance',
     path: (w) => `/api/units/${w.unitA}/meeting/attendance`,
@@ -87,7 +166,13 @@ const ROWS: Row[] = [
     allowed: { unitA: 409 },
     hidden: OUTSIDE_A,
   },
-  { call: 'POST /api/units/:id/transitions', path: (w) => `/api/units/${w.unitA}/transitions`, body: () => ({ to: 'P2' }), allowed: { unitA: 409 }, hidden: OUTSIDE_A },
+  {
+    call: 'POST /api/units/:id/transitions',
+    path: (w) => `/api/units/${w.unitA}/transitions`,
+    body: () => ({ to: 'P2' }),
+    allowed: { unitA: 409 },
+    hidden: OUTSIDE_A,
+  },
   {
     call: 'POST /api/units/:id/transitions/:tid/decision',
     path: (w) => `/api/units/${w.unitA}/transitions/transition-9/decision`,
@@ -98,11 +183,19 @@ const ROWS: Row[] = [
   {
     call: 'PUT /api/units/:id/task-book',
     path: (w) => `/api/units/${w.unitA}/task-book`,
-    body: () => ({ signedBy: 'head', items: [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2030-01-01T00:00:00+08:00' }] }),
+    body: () => ({
+      signedBy: 'head',
+      items: [{ problemIds: ['problem-1'], measure: 'm', owner: 'o', deadline: '2030-01-01T00:00:00+08:00' }],
+    }),
     allowed: { unitA: 400 }, // no such problem yet
     hidden: OUTSIDE_A,
   },
-  { call: 'POST /api/units/:id/task-book/publish', path: (w) => `/api/units/${w.unitA}/task-book/publish`, allowed: { unitA: 409 }, hidden: OUTSIDE_A },
+  {
+    call: 'POST /api/units/:id/task-book/publish',
+    path: (w) => `/api/units/${w.unitA}/task-book/publish`,
+    allowed: { unitA: 409 },
+    hidden: OUTSIDE_A,
+  },
   {
     call: 'POST /api/units/:id/task-book/objections',
     path: (w) => `/api/units/${w.unitA}/task-book/objections`,
@@ -117,11 +210,39 @@ const ROWS: Row[] = [
     allowed: { unitA: 404 },
     hidden: OUTSIDE_A,
   },
-  { call: 'GET /api/units/:id/items', path: (w) => `/api/units/${w.unitA}/items`, allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 }, hidden: OUTSIDE_A },
-  { call: 'GET /api/items/:itemId', path: (w) => `/api/items/${item(w)}`, allowed: { office: 404, auditor: 404, unitA: 404, supA: 404 }, hidden: OUTSIDE_A },
-  { call: 'POST /api/items/:itemId/progress', path: (w) => `/api/items/${item(w)}/progress`, body: () => ({ note: 'n' }), allowed: { unitA: 404 }, hidden: OUTSIDE_A },
-  { call: 'POST /api/items/:itemId/completion', path: (w) => `/api/items/${item(w)}/completion`, body: () => ({ evidence: 'e' }), allowed: { unitA: 404 }, hidden: OUTSIDE_A },
-  { call: 'POST /api/items/:itemId/verification', path: (w) => `/api/items/${item(w)}/verification`, body: () => ({ accept: true, comment: 'c' }), allowed: { supA: 404 }, hidden: OUTSIDE_A },
+  {
+    call: 'GET /api/units/:id/items',
+    path: (w) => `/api/units/${w.unitA}/items`,
+    allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 },
+    hidden: OUTSIDE_A,
+  },
+  {
+    call: 'GET /api/items/:itemId',
+    path: (w) => `/api/items/${item(w)}`,
+    allowed: { office: 404, auditor: 404, unitA: 404, supA: 404 },
+    hidden: OUTSIDE_A,
+  },
+  {
+    call: 'POST /api/items/:itemId/progress',
+    path: (w) => `/api/items/${item(w)}/progress`,
+    body: () => ({ note: 'n' }),
+    allowed: { unitA: 404 },
+    hidden: OUTSIDE_A,
+  },
+  {
+    call: 'POST /api/items/:itemId/completion',
+    path: (w) => `/api/items/${item(w)}/completion`,
+    body: () => ({ evidence: 'e' }),
+    allowed: { unitA: 404 },
+    hidden: OUTSIDE_A,
+  },
+  {
+    call: 'POST /api/items/:itemId/verification',
+    path: (w) => `/api/items/${item(w)}/verification`,
+    body: () => ({ accept: true, comment: 'c' }),
+    allowed: { supA: 404 },
+    hidden: OUTSIDE_A,
+  },
   {
     call: 'POST /api/items/:itemId/extensions',
     path: (w) => `/api/items/${item(w)}/extensions`,
@@ -136,8 +257,18 @@ const ROWS: Row[] = [
     allowed: { supA: 404 },
     hidden: OUTSIDE_A,
   },
-  { call: 'POST /api/items/:itemId/carry-over', path: (w) => `/api/items/${item(w)}/carry-over`, body: () => ({ rule: 'r', comment: 'c' }), allowed: { office: 404 }, hidden: OUTSIDE_A },
-  { call: 'GET /api/escalations', path: (w) => `/api/escalations?campaignId=${w.campaignId}`, allowed: { office: 200, auditor: 200, supA: 200, supB: 200 } },
+  {
+    call: 'POST /api/items/:itemId/carry-over',
+    path: (w) => `/api/items/${item(w)}/carry-over`,
+    body: () => ({ rule: 'r', comment: 'c' }),
+    allowed: { office: 404 },
+    hidden: OUTSIDE_A,
+  },
+  {
+    call: 'GET /api/escalations',
+    path: (w) => `/api/escalations?campaignId=${w.campaignId}`,
+    allowed: { office: 200, auditor: 200, supA: 200, supB: 200 },
+  },
   {
     call: 'POST /api/programmes',
     path: () => '/api/programmes',
@@ -169,8 +300,12 @@ const ROWS: Row[] = [
     body: () => ({ kind: 'reminder-talk', subject: 'head of unit A', reason: 'slow rectification' }),
     allowed: { office: 201 },
   },
-  { call: 'GET /api/units/:id/measures', path: (w) => `/api/units/${w.unitA}/measures`, allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 }, hidden: OUTSIDE_A },
-
+  {
+    call: 'GET /api/units/:id/measures',
+    path: (w) => `/api/units/${w.unitA}/measures`,
+    allowed: { office: 200, auditor: 200, unitA: 200, supA: 200 },
+    hidden: OUTSIDE_A,
+  },
 ];
 
 beforeAll(async () => {
@@ -178,13 +313,22 @@ beforeAll(async () => {
   w = await buildWorld(api);
   const p = await api.call('POST', '/api/programmes', {
     token: w.tokens.office,
-    body: { name: 'nine actions: clean water', track: 'action', leadLeader: 'mayor', leadUnitId: w.unitA, responsibleUnitIds: [], goals: [{ title: 'g', dueAt: '2030-01-01T00:00:00+08:00' }] },
+    body: {
+      name: 'nine actions: clean water',
+      track: 'action',
+      leadLeader: 'mayor',
+      leadUnitId: w.unitA,
+      responsibleUnitIds: [],
+      goals: [{ title: 'g', dueAt: '2030-01-01T00:00:00+08:00' }],
+    },
   });
   expect(p.status).toBe(201);
   programmeId = p.body.id;
   const c = await api.call('POST', '/api/campaigns', { token: w.tokens.office, body: { name: 'another campaign' } });
   other = { campaignId: c.body.id };
-  expect((await api.call('POST', `/api/campaigns/${other.campaignId}/groups`, { token: w.tokens.office, body: { name: 'its group' } })).status).toBe(201);
+  expect(
+    (await api.call('POST', `/api/campaigns/${other.campaignId}/groups`, { token: w.tokens.office, body: { name: 'its group' } })).status,
+  ).toBe(201);
 });
 afterAll(async () => {
   await api?.close();
@@ -201,9 +345,11 @@ describe.each(ROWS)('$call', (row) => {
     if (r.status === 403) expect(r.body.message).toMatch(/\(rule: [a-z.-]+\)/);
     if (r.status === 404 && row.hidden?.includes(who)) expect(r.body.message).toMatch(/^(unit|item|campaign|group) \S+ not found$/);
     // No refusal names another principal or a supervisory group (the caller's own ids and those it asked for may appear).
-    const own = who === 'anonymous' || who === 'office' ? [] : [w.ids[who], ...(who === 'supA' ? [w.groupA] : who === 'supB' ? [w.groupB] : [])];
+    const own =
+      who === 'anonymous' || who === 'office' ? [] : [w.ids[who], ...(who === 'supA' ? [w.groupA] : who === 'supB' ? [w.groupB] : [])];
     const others = [w.groupA, w.groupB, ...Object.values(w.ids)].filter((id) => !own.includes(id) && !row.path(w).includes(id));
-    if (r.status >= 400) for (const id of others) expect({ who, message: r.body.message }).not.toEqual({ who, message: expect.stringContaining(id) });
+    if (r.status >= 400)
+      for (const id of others) expect({ who, message: r.body.message }).not.toEqual({ who, message: expect.stringContaining(id) });
   });
 });
 
@@ -219,11 +365,16 @@ it('scope is enforced in the services too, not only by the guard', async () => {
   const services = apiContextOf(api.app).services;
   const supB = { id: w.ids.supB, name: 'supervisor B', role: 'supervisor' as const, groupId: w.groupB };
   await expect(services.units.get(supB, w.unitA)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-  await expect(services.units.decideTransition(supB, w.unitA, 'transition-1', { approve: true, comment: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  await expect(services.units.decideTransition(supB, w.unitA, 'transition-1', { approve: true, comment: 'x' })).rejects.toMatchObject({
+    code: 'NOT_FOUND',
+  });
   const unitB = { id: w.ids.unitB, name: 'unit B', role: 'unit' as const, unitId: w.unitB };
   await expect(services.units.addRecord(unitB, w.unitA, { kind: 'study', title: 't' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   const supA = { id: w.ids.supA, name: 'supervisor A', role: 'supervisor' as const, groupId: w.groupA };
-  await expect(services.units.addRecord(supA, w.unitA, { kind: 'study', title: 't' })).rejects.toMatchObject({ code: 'FORBIDDEN', details: { rule: 'actor.unit-only' } });
+  await expect(services.units.addRecord(supA, w.unitA, { kind: 'study', title: 't' })).rejects.toMatchObject({
+    code: 'FORBIDDEN',
+    details: { rule: 'actor.unit-only' },
+  });
   const auditor = { id: w.ids.auditor, name: 'auditor', role: 'auditor' as const };
   await expect(services.campaigns.create(auditor, { name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 });
@@ -273,7 +424,9 @@ it('a programme goal over HTTP: achieved by the lead unit, refused once by the o
   expect((await read()).goals[0]).toMatchObject({ status: 'open', card: 'none' });
   // Only the lead unit records achievement; only the office verifies.
   expect((await api.call('POST', `${P}/achievement`, { token: w.tokens.unitA, body: { evidence: 'not the lead' } })).status).toBe(403);
-  expect((await api.call('POST', `${P}/achievement`, { token: w.tokens.unitB, body: { evidence: 'Budget lines online' } })).body.status).toBe('achieved');
+  expect(
+    (await api.call('POST', `${P}/achievement`, { token: w.tokens.unitB, body: { evidence: 'Budget lines online' } })).body.status,
+  ).toBe('achieved');
   expect((await api.call('POST', `${P}/verification`, { token: w.tokens.supB, body: { accept: true, comment: 'x' } })).status).toBe(403);
   expect((await office('POST', `${P}/verification`, { accept: false, comment: 'Travel costs missing' })).body.status).toBe('open');
   const again = await office('POST', `${P}/verification`, { accept: true, comment: 'not achieved yet' });
@@ -282,9 +435,14 @@ it('a programme goal over HTTP: achieved by the lead unit, refused once by the o
   await api.call('POST', `${P}/achievement`, { token: w.tokens.unitB, body: { evidence: 'Travel costs added' } });
   expect((await office('POST', `${P}/verification`, { accept: true, comment: 'Complete' })).body.status).toBe('closed');
   expect(await read()).toMatchObject({ status: 'done', goals: [{ status: 'closed' }] });
-  expect((await office('POST', `/api/programmes/${created.body.id}/goals/${created.body.id}.goal-9/achievement`, { evidence: 'x' })).status).toBe(404);
+  expect(
+    (await office('POST', `/api/programmes/${created.body.id}/goals/${created.body.id}.goal-9/achievement`, { evidence: 'x' })).status,
+  ).toBe(404);
   // A lead unit that is not enrolled is refused up front.
-  const bad = await office('POST', '/api/programmes', { ...{ name: 'x', track: 'action', leadLeader: 'l', responsibleUnitIds: [], goals: [{ title: 'g', dueAt: '2030-01-01T00:00:00+08:00' }] }, leadUnitId: randomUUID() });
+  const bad = await office('POST', '/api/programmes', {
+    ...{ name: 'x', track: 'action', leadLeader: 'l', responsibleUnitIds: [], goals: [{ title: 'g', dueAt: '2030-01-01T00:00:00+08:00' }] },
+    leadUnitId: randomUUID(),
+  });
   expect(bad.status).toBe(404);
   expect(bad.body.message).toContain('leadUnitId');
 });

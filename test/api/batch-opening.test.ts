@@ -4,7 +4,8 @@
 import { createMasslineWorker, type MasslineWorker } from '../../apps/worker/src';
 import { apiContextOf } from '../../apps/api/src/main';
 import { campaignWorkflowId, unitWorkflowId } from '../../libs/domain/src';
-import { eventually, OFFICE_TOKEN, startApi, workflowBundle, type ApiUnderTest } from './harness';
+import { OFFICE_TOKEN, startApi, workflowBundle, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from './plans';
 
 let api: ApiUnderTest;
@@ -42,7 +43,11 @@ it('a unit of an opened batch answers at once, its workflow started by the API i
   const before = await api.call('GET', `/api/units/${later}`, { token: OFFICE_TOKEN });
   expect(before.body).toMatchObject({ phase: null, status: 'waiting' });
 
-  worker = await createMasslineWorker({ config: api.config, workflowBundle: await workflowBundle(), dataSource: apiContextOf(api.app).dataSource });
+  worker = await createMasslineWorker({
+    config: api.config,
+    workflowBundle: await workflowBundle(),
+    dataSource: apiContextOf(api.app).dataSource,
+  });
   running = worker.run();
 
   const r = await api.call('POST', `/api/units/${open}/records`, { token: unitToken, body: { kind: 'study', title: 'first session' } });
@@ -66,7 +71,13 @@ it("the campaign's counters and the dashboard are one source; units never signal
   const campaign = await office('POST', '/api/campaigns', { name: 'counters', plan: compressedPlan() });
   const cid = campaign.body.id;
   const group = (await office('POST', `/api/campaigns/${cid}/groups`, { name: 'A' })).body.id;
-  const units = Array.from({ length: 40 }, (_, i) => ({ code: `C-${String(i).padStart(2, '0')}`, name: `unit ${i}`, kind: 'organ', level: 'municipal', groupId: group }));
+  const units = Array.from({ length: 40 }, (_, i) => ({
+    code: `C-${String(i).padStart(2, '0')}`,
+    name: `unit ${i}`,
+    kind: 'organ',
+    level: 'municipal',
+    groupId: group,
+  }));
   const enrolled = await office('POST', `/api/campaigns/${cid}/units`, { units });
   expect((await office('POST', `/api/campaigns/${cid}/start`)).status).toBe(202);
   const dashboard = await eventually(async () => {

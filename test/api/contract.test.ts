@@ -54,7 +54,15 @@ describe('operations', () => {
     expect((await api.call('GET', '/health/live')).status).toBe(200);
     const ready = await api.call('GET', '/health/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body.details[0]).toEqual({ database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: expect.stringMatching(/^down: no worker polls/), workflows: 'up' });
+    expect(ready.body.details[0]).toEqual({
+      database: 'up',
+      records: 'up',
+      frontend: 'up',
+      history: 'up',
+      matching: 'up',
+      worker: expect.stringMatching(/^down: no worker polls/),
+      workflows: 'up',
+    });
   });
 
   it('serves Prometheus metrics: request latency by route, workflow calls, escalations fired', async () => {
@@ -90,7 +98,9 @@ describe('operations', () => {
       // `GET /api/public/...` names a family of routes: at least one of them is documented, each with a GET.
       const families = notDocs.filter(([, p]) => p.endsWith('/...'));
       for (const [m, p] of families) {
-        const members = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).filter(([path]) => path.startsWith(p.slice(0, -3)));
+        const members = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).filter(([path]) =>
+          path.startsWith(p.slice(0, -3)),
+        );
         expect(members.length).toBeGreaterThan(0);
         expect(members.every(([, ops]) => ops[m.toLowerCase()])).toBe(true);
       }
@@ -112,7 +122,9 @@ describe('operations', () => {
 
 describe('authentication', () => {
   it('401 without a token, with an unknown token, with a malformed header', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope-not-a-token' }, { authorization: 'Basic abc' }] as Array<Record<string, string>>) {
+    for (const headers of [{}, { authorization: 'Bearer nope-not-a-token' }, { authorization: 'Basic abc' }] as Array<
+      Record<string, string>
+    >) {
       const r = await api.call('GET', '/api/me', { headers });
       expect(r.status).toBe(401);
       expect(r.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
@@ -197,9 +209,24 @@ describe('validation', () => {
       ['POST', '/api/campaigns', { name: 'x'.repeat(201) }, 'name'],
       ['POST', `/api/campaigns/${campaignId}/groups`, { name: '' }, 'name'],
       ['POST', `/api/campaigns/${campaignId}/units`, { units: [] }, 'units'],
-      ['POST', `/api/campaigns/${campaignId}/units`, { units: [{ code: 'X', name: 'x', kind: 'castle', level: 'municipal', groupId: groupA }] }, 'units[0].kind'],
-      ['POST', `/api/campaigns/${campaignId}/units`, { units: [{ code: 'X', name: 'x', kind: 'organ', level: 'municipal', groupId: 'g' }] }, 'units[0].groupId'],
-      ['POST', `/api/campaigns/${campaignId}/units`, { units: [{ code: 'X', name: 'x', kind: 'organ', level: 'municipal', groupId: groupA, batch: 3 }] }, 'units[0].batch'],
+      [
+        'POST',
+        `/api/campaigns/${campaignId}/units`,
+        { units: [{ code: 'X', name: 'x', kind: 'castle', level: 'municipal', groupId: groupA }] },
+        'units[0].kind',
+      ],
+      [
+        'POST',
+        `/api/campaigns/${campaignId}/units`,
+        { units: [{ code: 'X', name: 'x', kind: 'organ', level: 'municipal', groupId: 'g' }] },
+        'units[0].groupId',
+      ],
+      [
+        'POST',
+        `/api/campaigns/${campaignId}/units`,
+        { units: [{ code: 'X', name: 'x', kind: 'organ', level: 'municipal', groupId: groupA, batch: 3 }] },
+        'units[0].batch',
+      ],
     ];
     for (const [method, path, body, field] of cases) {
       const r = await office(method, path, body);
@@ -233,7 +260,10 @@ describe('validation', () => {
     const bad = await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, raw: '{"name": ' });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'body: malformed JSON' });
-    const big = await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, raw: JSON.stringify({ name: 'x'.repeat(9 * 1024 * 1024) }) });
+    const big = await api.call('POST', '/api/campaigns', {
+      token: OFFICE_TOKEN,
+      raw: JSON.stringify({ name: 'x'.repeat(9 * 1024 * 1024) }),
+    });
     expect(big.status).toBe(413);
     expect(big.body).toMatchObject({ statusCode: 413, message: 'body: request body too large' });
   });
@@ -273,7 +303,12 @@ describe('validation', () => {
   });
 
   it('ids of the wrong form are unknown ids (404), never a database error', async () => {
-    for (const path of ['/api/campaigns/not-a-uuid', '/api/units/1%27%20OR%201=1', `/api/items/${unitA.id}.item-x`, `/api/units/${randomUUID()}`]) {
+    for (const path of [
+      '/api/campaigns/not-a-uuid',
+      '/api/units/1%27%20OR%201=1',
+      `/api/items/${unitA.id}.item-x`,
+      `/api/units/${randomUUID()}`,
+    ]) {
       const r = await office('GET', path);
       expect({ path, status: r.status }).toEqual({ path, status: 404 });
       expect(r.body.error).toBe('Not Found');
@@ -321,7 +356,9 @@ describe('campaigns, groups and enrolment', () => {
     expect(r.body.results[3].error).toContain('groupId');
     expect(r.body.results[4].error).toContain('units[1]');
     expect(r.body.results[5].error).toContain('parentCode');
-    const batches = await apiContextOf(api.app).dataSource.query('SELECT code, batch FROM units WHERE campaign_id = $1 ORDER BY code', [campaignId]);
+    const batches = await apiContextOf(api.app).dataSource.query('SELECT code, batch FROM units WHERE campaign_id = $1 ORDER BY code', [
+      campaignId,
+    ]);
     expect(batches).toEqual([
       { code: 'HZ-ENT-9', batch: 2 },
       { code: 'HZ-GR-1', batch: 2 },
@@ -371,7 +408,15 @@ describe('campaigns, groups and enrolment', () => {
     const r = await api.call('GET', `/api/units/${unitA.id}`, { token: tokens.unitA });
     expect(r.status).toBe(200);
     // Waiting for its batch: no phase is claimed yet.
-    expect(r.body).toMatchObject({ id: unitA.id, code: 'HZ-ORG-1', batch: 1, phase: null, status: 'waiting', card: 'none', unmetGates: [] });
+    expect(r.body).toMatchObject({
+      id: unitA.id,
+      code: 'HZ-ORG-1',
+      batch: 1,
+      phase: null,
+      status: 'waiting',
+      card: 'none',
+      unmetGates: [],
+    });
     expect(r.body.window).toEqual({ startsAt: '2013-07-08T00:00:00+08:00', endsAt: '2013-09-01T00:00:00+08:00' });
   });
 
@@ -409,11 +454,10 @@ describe('idempotency', () => {
     const other = await office('POST', path, { name: 'group D' }, { 'idempotency-key': key });
     expect(other.status).toBe(409);
     expect(other.body.message).toContain(key);
-    const groups = await apiContextOf(api.app).dataSource.query('SELECT name FROM supervisory_groups WHERE campaign_id = $1 AND name IN ($2, $3)', [
-      campaignId,
-      'group C',
-      'group D',
-    ]);
+    const groups = await apiContextOf(api.app).dataSource.query(
+      'SELECT name FROM supervisory_groups WHERE campaign_id = $1 AND name IN ($2, $3)',
+      [campaignId, 'group C', 'group D'],
+    );
     expect(groups).toEqual([{ name: 'group C' }]);
 
     // A refused request (400) leaves the key free.
@@ -429,7 +473,14 @@ describe('idempotency', () => {
       db.query(
         `INSERT INTO idempotency_keys (scope, key, method, path, body_hash, status_code, response, created_at)
          VALUES ($1, $2, 'POST', '/api/campaigns', $3, 0, NULL, now() - $4::interval)`,
-        [officeId, key, createHash('sha256').update(canonicalJson({ name: 'in flight' })).digest('hex'), age],
+        [
+          officeId,
+          key,
+          createHash('sha256')
+            .update(canonicalJson({ name: 'in flight' }))
+            .digest('hex'),
+          age,
+        ],
       );
     await claim('in-flight', '1 second');
     const busy = await office('POST', '/api/campaigns', { name: 'in flight' }, { 'idempotency-key': 'in-flight' });
@@ -446,7 +497,11 @@ describe('idempotency', () => {
     const key = `key-${randomUUID()}`;
     const a = await office('POST', '/api/campaigns', { name: 'per principal' }, { 'idempotency-key': key });
     const second = await office('POST', '/api/principals', { name: 'office 3', role: 'office' });
-    const b = await api.call('POST', '/api/campaigns', { token: second.body.token, body: { name: 'per principal' }, headers: { 'idempotency-key': key } });
+    const b = await api.call('POST', '/api/campaigns', {
+      token: second.body.token,
+      body: { name: 'per principal' },
+      headers: { 'idempotency-key': key },
+    });
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.id).not.toBe(a.body.id);

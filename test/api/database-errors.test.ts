@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { toErrorBody } from '../../apps/api/src/common/errors.filter';
 import { createDataSource } from '../../libs/persistence/src';
-import { eventually } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 let db: TestDatabase;
@@ -31,7 +31,12 @@ it('a transaction whose connection the server closed is a 503, not a 500', async
       .transaction(async (m) => {
         const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
         await admin.query('SELECT pg_terminate_backend($1)', [pid]); // as a fast shutdown does to every backend
-        await eventually(async () => (m.queryRunner!.isReleased ? true : undefined), 'the driver to let go of the closed connection', 30_000, 20);
+        await eventually(
+          async () => (m.queryRunner!.isReleased ? true : undefined),
+          'the driver to let go of the closed connection',
+          30_000,
+          20,
+        );
         await m.query('SELECT 1');
       })
       .then(
@@ -39,7 +44,10 @@ it('a transaction whose connection the server closed is a 503, not a 500', async
         (err: unknown) => err,
       );
     expect((failure as Error).name).toBe('QueryRunnerProviderAlreadyReleasedError');
-    expect(toErrorBody(failure)).toEqual({ body: expect.objectContaining({ statusCode: 503, message: 'database unavailable, retry later' }), unexpected: true });
+    expect(toErrorBody(failure)).toEqual({
+      body: expect.objectContaining({ statusCode: 503, message: 'database unavailable, retry later' }),
+      unexpected: true,
+    });
   } finally {
     await admin.end();
   }

@@ -1,6 +1,7 @@
 // Drives one unit of a World over HTTP, as its people would: P1 → P2 → P3 with a valid supervised meeting,
 // then a task book of the given items, published, until it is in effect. Each step reads its own write back.
-import { eventually, type ApiUnderTest } from './harness';
+import { type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import type { World } from './world';
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -32,11 +33,18 @@ export async function driveToEffectiveTaskBook(
   await sup('POST', `${U}/meeting/attendance`, { arrivedAt: ago(45), leftAt: ago(5) });
   await unit('POST', `${U}/meeting/held`, { startedAt: ago(40), endedAt: ago(10), minutes: 'Held with the group present throughout' });
   await approve('P3');
-  const book = await unit('PUT', `${U}/task-book`, { signedBy: 'Party secretary Wang', items: items.map((i) => ({ ...i, problemIds: [problem.id] })) });
+  const book = await unit('PUT', `${U}/task-book`, {
+    signedBy: 'Party secretary Wang',
+    items: items.map((i) => ({ ...i, problemIds: [problem.id] })),
+  });
   await unit('POST', `${U}/task-book/publish`);
-  await eventually(async () => {
-    const v = await call(w.tokens.office, 'GET', U);
-    return v.taskBook?.status === 'effective' ? v : undefined;
-  }, 'task book in effect', 60_000);
+  await eventually(
+    async () => {
+      const v = await call(w.tokens.office, 'GET', U);
+      return v.taskBook?.status === 'effective' ? v : undefined;
+    },
+    'task book in effect',
+    60_000,
+  );
   return { itemIds: book.items.map((i: { id: string }) => i.id) };
 }

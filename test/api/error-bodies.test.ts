@@ -7,7 +7,10 @@ import { toErrorBody } from '../../apps/api/src/common/errors.filter';
 describe('engine failures as HTTP answers', () => {
   it('answers 503 to a query whose worker failed it', () => {
     const failed = new QueryNotRegisteredError('Workflow task failed: Nondeterminism error: …', INVALID_ARGUMENT);
-    expect(toErrorBody(failed)).toEqual({ body: expect.objectContaining({ statusCode: 503, message: 'the workflow could not answer now, retry later' }), unexpected: true });
+    expect(toErrorBody(failed)).toEqual({
+      body: expect.objectContaining({ statusCode: 503, message: 'the workflow could not answer now, retry later' }),
+      unexpected: true,
+    });
   });
   it('answers 500 to a query type the workflow does not know', () => {
     const unknown = new QueryNotRegisteredError('unknown queryType nope. KnownQueryTypes=[unitState]', INVALID_ARGUMENT);

@@ -28,7 +28,11 @@ export interface ApiUnderTest {
   announced: string[];
   /** Stops the in-process worker (if any): the workflows stay, nobody runs them. */
   stopWorker(): Promise<void>;
-  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
+  call<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<HttpResult<T>>;
   close(): Promise<void>;
 }
 
@@ -42,7 +46,14 @@ export interface StartOptions {
   db?: TestDatabase;
 }
 
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => console.error(m),
+};
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle as the worker builds it (its interceptors included), built once per test file. */
 export const workflowBundle = () => (bundle ??= bundleMasslineWorkflows(quiet));
@@ -131,20 +142,4 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
       if (!opts.db) await db.drop();
     },
   };
-}
-
-/** Waits until `probe` returns a value (not undefined), polling; fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -116,7 +116,8 @@ describe('3 and 10. every instant accepted is in the years 2000–2099, and so i
   it('the document publishes the same bound as a pattern on every instant a request carries', async () => {
     const doc = await api.call('GET', '/docs-json');
     const pattern = new RegExp(doc.body.components.schemas.CreateCampaignDto.properties.startsAt.pattern);
-    for (const ok of ['2000-01-01T00:00:00Z', '2013-07-08T09:00+08:00', '2096-02-29T23:59:59.123456789-14:00']) expect(pattern.test(ok)).toBe(true);
+    for (const ok of ['2000-01-01T00:00:00Z', '2013-07-08T09:00+08:00', '2096-02-29T23:59:59.123456789-14:00'])
+      expect(pattern.test(ok)).toBe(true);
     for (const bad of ['1999-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '2013-02-29T00:00:00Z', '2013-07-08T24:00:00Z', '2013-07-08']) {
       expect(pattern.test(bad)).toBe(false);
     }
@@ -196,7 +197,10 @@ describe('8. the OpenAPI document says what the API does', () => {
       }
     }
     expect(doc.components.schemas.CampaignDto.properties.startedAt).toMatchObject({ type: 'string', nullable: true });
-    expect(doc.components.schemas.UnitListEntryDto.properties.window).toEqual({ nullable: true, allOf: [{ $ref: '#/components/schemas/WindowDto' }] });
+    expect(doc.components.schemas.UnitListEntryDto.properties.window).toEqual({
+      nullable: true,
+      allOf: [{ $ref: '#/components/schemas/WindowDto' }],
+    });
     // Public channels need no token; every other /api route names the bearer scheme, an opaque token.
     expect(doc.paths['/api/units/{id}/opinions'].post.security).toBeUndefined();
     expect(doc.paths['/api/units/{id}/task-book/objections'].post.security).toBeUndefined();
@@ -221,8 +225,10 @@ describe('8. the OpenAPI document says what the API does', () => {
     // Every POST and PUT documents the 400 of a malformed request and the 409 of a reused key; every /api route the 503.
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
-        if (method === 'post' || method === 'put') expect({ path, method, s: Object.keys(op.responses) }).toEqual({ path, method, s: expect.arrayContaining(['400', '409']) });
-        if (path.startsWith('/api/')) expect({ path, method, s: Object.keys(op.responses) }).toEqual({ path, method, s: expect.arrayContaining(['503']) });
+        if (method === 'post' || method === 'put')
+          expect({ path, method, s: Object.keys(op.responses) }).toEqual({ path, method, s: expect.arrayContaining(['400', '409']) });
+        if (path.startsWith('/api/'))
+          expect({ path, method, s: Object.keys(op.responses) }).toEqual({ path, method, s: expect.arrayContaining(['503']) });
       }
     }
   });
@@ -284,7 +290,10 @@ describe('9. parser corners', () => {
     const cases: Array<[string, string]> = [
       ['{"name":"x","__proto__":{"admin":true}}', '__proto__'],
       ['{"name":"x","constructor":{"prototype":{}}}', 'constructor'],
-      [`{"units":[{"code":"P-1","name":"u","kind":"organ","level":"municipal","groupId":"${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}","__proto__":{}}]}`, 'units[0].__proto__'],
+      [
+        `{"units":[{"code":"P-1","name":"u","kind":"organ","level":"municipal","groupId":"${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}","__proto__":{}}]}`,
+        'units[0].__proto__',
+      ],
     ];
     for (const [raw, field] of cases) {
       const path = field.startsWith('units') ? `/api/campaigns/${campaignId}/units` : `/api/campaigns/${campaignId}/groups`;
@@ -298,7 +307,9 @@ describe('9. parser corners', () => {
   it("Node's own 400 (a malformed request) carries the error shape; no X-Powered-By anywhere", async () => {
     const { port } = new URL(api.url);
     const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /api/me HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n'));
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('GET /api/me HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n'),
+      );
       let data = '';
       socket.on('data', (c) => (data += c.toString()));
       socket.on('end', () => resolve(data));
@@ -306,7 +317,11 @@ describe('9. parser corners', () => {
     });
     expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(raw).toMatch(/content-type: application\/json/i);
-    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ statusCode: 400, error: 'Bad Request', message: 'malformed HTTP request' });
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'malformed HTTP request',
+    });
     for (const path of ['/api/me', '/health/live', '/docs-json', '/nowhere']) {
       expect((await office('GET', path)).headers.get('x-powered-by')).toBeNull();
     }

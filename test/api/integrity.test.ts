@@ -4,13 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { apiContextOf } from '../../apps/api/src/main';
 import { defaultPlan } from '../../libs/domain/src';
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 let api: ApiUnderTest;
 let w: World;
 /** A second unit of group A (the world's unit A is the first). */
 let unitC: string;
 let unitCToken: string;
+/** The version each unit's meeting was scheduled at: a read at it sees the meeting (the read model may lag). */
+const scheduled: Record<string, number> = {};
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const db = () => apiContextOf(api.app).dataSource;
@@ -20,7 +23,9 @@ beforeAll(async () => {
   w = await buildWorld(api, {}, 3);
   const list = await api.call('GET', `/api/campaigns/${w.campaignId}/units?groupId=${w.groupA}`, { token: w.tokens.office });
   unitC = list.body.items.find((u: { id: string }) => u.id !== w.unitA).id;
-  unitCToken = (await api.call('POST', '/api/principals', { token: w.tokens.office, body: { name: 'head of unit C', role: 'unit', unitId: unitC } })).body.token;
+  unitCToken = (
+    await api.call('POST', '/api/principals', { token: w.tokens.office, body: { name: 'head of unit C', role: 'unit', unitId: unitC } })
+  ).body.token;
   // Both units of group A into P2, each with a meeting scheduled two hours ago.
   for (const [unit, token] of [
     [w.unitA, w.tokens.unitA],
@@ -28,12 +33,17 @@ beforeAll(async () => {
   ]) {
     const U = `/api/units/${unit}`;
     const as = (method: string, path: string, body?: unknown, t: string | undefined = token) => api.call(method, path, { token: t, body });
-    for (const kind of ['study', 'investigation', 'solicitation-report']) expect((await as('POST', `${U}/records`, { kind, title: kind })).status).toBe(201);
+    for (const kind of ['study', 'investigation', 'solicitation-report'])
+      expect((await as('POST', `${U}/records`, { kind, title: kind })).status).toBe(201);
     expect((await as('POST', `${U}/opinions`, { text: 'visit the grassroots' }, undefined)).status).toBe(202);
     const t = await as('POST', `${U}/transitions`, { to: 'P2' });
     expect(t.status).toBe(201);
-    expect((await as('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: 'P1 complete' }, w.tokens.supA)).status).toBe(200);
-    expect((await as('POST', `${U}/meeting`, { scheduledAt: ago(120), location: 'Meeting room 3' })).status).toBe(201);
+    expect(
+      (await as('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: 'P1 complete' }, w.tokens.supA)).status,
+    ).toBe(200);
+    const meeting = await as('POST', `${U}/meeting`, { scheduledAt: ago(120), location: 'Meeting room 3' });
+    expect(meeting.status).toBe(201);
+    scheduled[unit] = meeting.body.version;
   }
 });
 afterAll(async () => {
@@ -43,7 +53,10 @@ afterAll(async () => {
 describe('全程参与: a supervisor cannot attest presence at two meetings whose intervals overlap', () => {
   const attend = (unit: string, arrivedAt: string, leftAt: string) =>
     api.call('POST', `/api/units/${unit}/meeting/attendance`, { token: w.tokens.supA, body: { arrivedAt, leftAt } });
-  const rows = () => db().query('SELECT unit_id, state, arrived_at, left_at FROM supervisor_presence WHERE supervisor_id = $1 ORDER BY arrived_at', [w.ids.supA]);
+  const rows = () =>
+    db().query('SELECT unit_id, state, arrived_at, left_at FROM supervisor_presence WHERE supervisor_id = $1 ORDER BY arrived_at', [
+      w.ids.supA,
+    ]);
 
   it('the second, overlapping attestation is a 409 naming the rule, and the unit timeline shows the refusal', async () => {
     expect((await attend(w.unitA, ago(100), ago(60))).status).toBe(200);
@@ -52,12 +65,14 @@ describe('全程参与: a supervisor cannot attest presence at two meetings whos
     expect(overlapping.body.message).toContain('meeting.attendance-overlap');
     expect(overlapping.body.details[0].rule).toBe('meeting.attendance-overlap');
     // Nothing reached unit C's meeting.
-    const c = await api.call('GET', `/api/units/${unitC}`, { token: w.tokens.office });
+    const c = await api.call('GET', `/api/units/${unitC}?minVersion=${scheduled[unitC]}`, { token: w.tokens.office });
     expect(c.body.meeting.attendance).toEqual([]);
     const timeline = await api.call('GET', `/api/units/${unitC}/timeline`, { token: w.tokens.auditor });
     expect(timeline.status).toBe(200);
     expect(timeline.body).toEqual(
-      expect.arrayContaining([expect.objectContaining({ outcome: 'refused', rule: 'meeting.attendance-overlap', actor: w.ids.supA, source: 'audit-log' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'refused', rule: 'meeting.attendance-overlap', actor: w.ids.supA, source: 'audit-log' }),
+      ]),
     );
     // Back to back is not overlapping (intervals are half-open).
     expect((await attend(unitC, ago(60), ago(20))).status).toBe(200);
@@ -65,14 +80,15 @@ describe('全程参与: a supervisor cannot attest presence at two meetings whos
   });
 
   it('a re-attestation at the same meeting replaces the interval; one refused by the workflow leaves the table as it was', async () => {
-    expect((await attend(w.unitA, ago(110), ago(65))).status).toBe(200);
+    const again = await attend(w.unitA, ago(110), ago(65));
+    expect(again.status).toBe(200);
     const before = await rows();
     expect(before).toHaveLength(2);
     const future = await attend(w.unitA, ago(10), new Date(Date.now() + 3_600_000).toISOString());
     expect(future.status).toBe(409);
     expect(future.body.message).toContain('meeting.attendance-in-future');
     expect(await rows()).toEqual(before);
-    const a = await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.office });
+    const a = await api.call('GET', `/api/units/${w.unitA}?minVersion=${again.body.version}`, { token: w.tokens.office });
     expect(a.body.meeting.attendance).toHaveLength(1);
     expect(Date.parse(a.body.meeting.attendance[0].arrivedAt)).toBe(new Date(before[0].arrived_at).getTime());
   });
@@ -103,18 +119,25 @@ it('3. a campaign whose workflow task fails on every attempt reads "stalled", an
     [id, groupId],
   );
   expect((await api.call('POST', `/api/campaigns/${id}/start`, { token: w.tokens.office })).status).toBe(202);
-  const stalled = await eventually(async () => {
-    const r = await api.call('GET', `/api/campaigns/${id}`, { token: w.tokens.office });
-    return r.body.status === 'stalled' ? r.body : undefined;
-  }, 'the campaign reported stalled', 60_000);
+  // The read says what the stuck-run detector last saw (a pass every 30 s): never asks the engine.
+  const stalled = await eventually(
+    async () => {
+      const r = await api.call('GET', `/api/campaigns/${id}`, { token: w.tokens.office });
+      return r.body.status === 'stalled' ? r.body : undefined;
+    },
+    'the campaign reported stalled',
+    150_000,
+  );
   expect(stalled.stalled.attempts).toBeGreaterThanOrEqual(3);
+  expect(stalled.stalled.cause).toMatch(/^WORKFLOW_TASK_FAILED_CAUSE_/);
+  expect(Date.parse(stalled.stalled.seenAt)).toBeGreaterThanOrEqual(Date.parse(stalled.stalled.since));
   const metrics = await api.call('GET', '/metrics');
   expect(metrics.body).toMatch(/^massline_campaigns_stalled 1$/m);
   // The world's own campaign runs normally.
   expect((await api.call('GET', `/api/campaigns/${w.campaignId}`, { token: w.tokens.office })).body.status).toBe('running');
   const doc = await api.call('GET', '/docs-json');
   expect(doc.body.components.schemas.CampaignDto.properties.status.enum).toContain('stalled');
-});
+}, 240_000);
 
 it("4. a programme goal's escalations carry campaignId and a null groupId, as the document says", async () => {
   const created = await api.call('POST', '/api/programmes', {

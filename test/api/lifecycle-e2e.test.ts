@@ -3,7 +3,8 @@
 // objection and its answer, items with one extension, one verification refused then accepted, and one item
 // left to escalate through every rung — then the dashboard, the escalation list and the cadre measure.
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 let api: ApiUnderTest;
 let w: World;
@@ -44,7 +45,9 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect(early.status).toBe(409);
   expect(early.body.message).toContain('gate.P2.opinion');
   expect(early.body.details[0].unmetGates).toEqual(['gate.P2.opinion', 'gate.P2.solicitation-report']);
-  expect((await citizen('POST', `${U}/opinions`, { text: 'Fewer meetings, more visits to the grassroots', contact: 'resident of Xihu' })).status).toBe(202);
+  expect(
+    (await citizen('POST', `${U}/opinions`, { text: 'Fewer meetings, more visits to the grassroots', contact: 'resident of Xihu' })).status,
+  ).toBe(202);
   expect((await unit('POST', `${U}/records`, { kind: 'investigation', title: 'Visits to three neighbourhoods' })).status).toBe(201);
   expect((await unit('POST', `${U}/records`, { kind: 'solicitation-report', title: 'Report on 213 opinions received' })).status).toBe(201);
   expect((await view()).unmetGates).toEqual([]);
@@ -60,12 +63,22 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect((await view()).phase).toBe('P2');
 
   // ---------- P2 查摆问题、开展批评 ----------
-  const problem = await unit('POST', `${U}/problems`, { title: 'Too many meetings and documents', source: 'masses', category: 'formalism' });
+  const problem = await unit('POST', `${U}/problems`, {
+    title: 'Too many meetings and documents',
+    source: 'masses',
+    category: 'formalism',
+  });
   expect(problem.status).toBe(201);
-  expect((await unit('POST', `${U}/records`, { kind: 'comparison-check', title: 'Comparison-check materials of the leadership team' })).status).toBe(201);
+  expect(
+    (await unit('POST', `${U}/records`, { kind: 'comparison-check', title: 'Comparison-check materials of the leadership team' })).status,
+  ).toBe(201);
   expect((await unit('POST', `${U}/meeting`, { scheduledAt: ago(120), location: 'Meeting room 3' })).status).toBe(201);
   // Held without the supervisory group's attestation: recorded invalid, to be reconvened.
-  const invalid = await unit('POST', `${U}/meeting/held`, { startedAt: ago(110), endedAt: ago(60), minutes: 'Criticism and self-criticism' });
+  const invalid = await unit('POST', `${U}/meeting/held`, {
+    startedAt: ago(110),
+    endedAt: ago(60),
+    minutes: 'Criticism and self-criticism',
+  });
   expect(invalid.body.valid).toBe(false);
   expect(invalid.body.reason).toContain('meeting.full-attendance');
   const p3Early = await unit('POST', `${U}/transitions`, { to: 'P3' });
@@ -73,10 +86,16 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect(p3Early.body.message).toContain('gate.P3.valid-meeting');
   expect((await unit('POST', `${U}/meeting`, { scheduledAt: ago(50), location: 'Meeting room 3' })).status).toBe(201);
   expect((await sup('POST', `${U}/meeting/attendance`, { arrivedAt: ago(45), leftAt: ago(5) })).status).toBe(200);
-  const valid = await unit('POST', `${U}/meeting/held`, { startedAt: ago(40), endedAt: ago(10), minutes: 'Reconvened with group A present throughout' });
+  const valid = await unit('POST', `${U}/meeting/held`, {
+    startedAt: ago(40),
+    endedAt: ago(10),
+    minutes: 'Reconvened with group A present throughout',
+  });
   expect(valid.body).toEqual({ valid: true, version: expect.any(Number) });
   const t2 = await unit('POST', `${U}/transitions`, { to: 'P3' });
-  expect((await sup('POST', `${U}/transitions/${t2.body.id}/decision`, { approve: true, comment: 'meeting attended in full' })).body).toEqual({
+  expect(
+    (await sup('POST', `${U}/transitions/${t2.body.id}/decision`, { approve: true, comment: 'meeting attended in full' })).body,
+  ).toEqual({
     status: 'approved',
     version: expect.any(Number),
   });
@@ -101,7 +120,9 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect(Date.parse(published.body.disclosureEndsAt)).toBeGreaterThan(Date.now());
   const objection = await citizen('POST', `${U}/task-book/objections`, { text: 'Item 3 is vague', itemId: item3 });
   expect(objection.status).toBe(202);
-  expect((await unit('POST', `${U}/task-book/objections/${objection.body.id}/answer`, { text: 'The calendar goes online monthly' })).status).toBe(200);
+  expect(
+    (await unit('POST', `${U}/task-book/objections/${objection.body.id}/answer`, { text: 'The calendar goes online monthly' })).status,
+  ).toBe(200);
   await eventually(async () => ((await view()).taskBook?.status === 'effective' ? true : undefined), 'task book in effect', 20_000);
   const late = await citizen('POST', `${U}/task-book/objections`, { text: 'after the window' });
   expect(late.status).toBe(409);
@@ -139,10 +160,14 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
 
   // Item 3: nobody acts; its ladder fires every rung on its own.
   const I3 = `/api/items/${item3}`;
-  const escalated = await eventually(async () => {
-    const r = await office('GET', I3);
-    return r.body.rungs?.length === 4 ? r.body : undefined;
-  }, 'every rung of item 3', 30_000);
+  const escalated = await eventually(
+    async () => {
+      const r = await office('GET', I3);
+      return r.body.rungs?.length === 4 ? r.body : undefined;
+    },
+    'every rung of item 3',
+    30_000,
+  );
   expect(escalated.rungs.map((r: { rung: string }) => r.rung)).toEqual(['reminder', 'yellow', 'red', 'referral']);
   expect(escalated.card).toBe('red');
   const list = await eventually(async () => {
@@ -158,7 +183,8 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   ]);
   // Operations see the same: escalations fired by rung, workflow calls by name and outcome.
   const metrics = String((await api.call('GET', '/metrics')).body);
-  for (const rung of ['reminder', 'yellow', 'red', 'referral']) expect(metrics).toMatch(new RegExp(`massline_escalations_fired\\{rung="${rung}"\\} 1\\b`));
+  for (const rung of ['reminder', 'yellow', 'red', 'referral'])
+    expect(metrics).toMatch(new RegExp(`massline_escalations_fired\\{rung="${rung}"\\} 1\\b`));
   expect(metrics).toMatch(/massline_workflow_calls_total\{call="requestTransition",outcome="refused"\} 2\b/);
   expect(metrics).toMatch(/massline_workflow_calls_total\{call="approveTransition",outcome="accepted"\} 2\b/);
   const referralsOnly = await office('GET', `/api/escalations?campaignId=${w.campaignId}&rung=referral`);
@@ -184,7 +210,10 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
   expect((await office('POST', `/api/measures/${measures[0].id}/confirmation`)).status).toBe(409);
 
   // The office carries item 3 into a long-term rule; the unit records its rules and finishes.
-  expect((await office('POST', `${I3}/carry-over`, { rule: 'Meeting calendar published monthly', comment: 'Becomes a standing rule' })).body.status).toBe('carried');
+  expect(
+    (await office('POST', `${I3}/carry-over`, { rule: 'Meeting calendar published monthly', comment: 'Becomes a standing rule' })).body
+      .status,
+  ).toBe('carried');
   expect((await unit('POST', `${U}/records`, { kind: 'rule', title: 'Rules on meetings and documents' })).status).toBe(201);
   await eventually(async () => ((await view()).unmetGates.length === 0 ? true : undefined), 'DONE gates met').catch(async (e) => {
     const v = await view();
@@ -212,20 +241,28 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
     const r = await office('GET', `/api/campaigns/${w.campaignId}/dashboard`);
     return r.body.byBatch['1'].DONE === 1 ? r.body : undefined;
   }, 'dashboard counts the unit done');
-  expect(done).toMatchObject({ byBatch: { '1': { P1: 1, P2: 0, P3: 0, DONE: 1 } }, cards: { yellow: 0, red: 0 }, referrals: 1, overdueItems: 0 });
+  expect(done).toMatchObject({
+    byBatch: { '1': { P1: 1, P2: 0, P3: 0, DONE: 1 } },
+    cards: { yellow: 0, red: 0 },
+    referrals: 1,
+    overdueItems: 0,
+  });
   const listDone = await office('GET', `/api/campaigns/${w.campaignId}/units?phase=DONE`);
   expect(listDone.body.items.map((u: { id: string }) => u.id)).toEqual([w.unitA]);
 
   // The refusals along the way are in the audit log, with actor and rule.
   const { apiContextOf } = await import('../../apps/api/src/main');
-  const refused = await apiContextOf(api.app).dataSource.query(`SELECT call, rule, actor_id FROM audit_log WHERE unit_id = $1 ORDER BY id`, [w.unitA]);
+  const refused = await apiContextOf(api.app).dataSource.query(
+    `SELECT call, rule, actor_id FROM audit_log WHERE unit_id = $1 ORDER BY id`,
+    [w.unitA],
+  );
   expect(refused).toEqual(
     expect.arrayContaining([
       { call: 'requestTransition', rule: 'gate.P2.opinion', actor_id: w.ids.unitA },
       { call: 'requestTransition', rule: 'gate.P3.valid-meeting', actor_id: w.ids.unitA },
       { call: 'fileObjection', rule: 'objection.disclosure-window', actor_id: expect.stringMatching(/^public:/) },
       // Refused by scope before the workflow was asked: audited all the same.
-      { call: 'approveTransition', rule: 'actor.no-self-approval', actor_id: w.ids.unitA },
+      { call: 'approveTransition', rule: 'transition.no-self-approval', actor_id: w.ids.unitA },
       { call: 'approveTransition', rule: 'actor.scope', actor_id: w.ids.supB },
     ]),
   );

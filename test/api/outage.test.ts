@@ -19,8 +19,11 @@ it('with the database stopped, item, unit and campaign routes answer 503 (retry 
   const office = (method: string, path: string, body?: unknown, token = OFFICE_TOKEN) => api.call(method, path, { token, body });
   const campaignId = (await office('POST', '/api/campaigns', { name: 'outage' })).body.id;
   const groupId = (await office('POST', `/api/campaigns/${campaignId}/groups`, { name: 'g' })).body.id;
-  const unitId = (await office('POST', `/api/campaigns/${campaignId}/units`, { units: [{ code: 'U-1', name: 'u', kind: 'organ', level: 'municipal', groupId }] })).body
-    .results[0].id;
+  const unitId = (
+    await office('POST', `/api/campaigns/${campaignId}/units`, {
+      units: [{ code: 'U-1', name: 'u', kind: 'organ', level: 'municipal', groupId }],
+    })
+  ).body.results[0].id;
   const unitToken = (await office('POST', '/api/principals', { name: 'unit staff', role: 'unit', unitId })).body.token;
   const item = `/api/items/${unitId}.item-1`;
   // The database up: an item of a unit whose task book has none is unknown.

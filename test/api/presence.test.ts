@@ -4,13 +4,10 @@
 // suite met it: the repeat was refused as overlapping "another meeting" — itself.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { PresenceRepository } from '../../apps/api/src/repositories/presence.repository';
-import { ViewsRepository } from '../../apps/api/src/repositories/views.repository';
-import type { UnitRecord } from '../../apps/api/src/repositories/units.repository';
 import type { Principal } from '../../apps/api/src/auth/principal';
 import { MeetingPresence } from '../../apps/api/src/units/presence';
 import { DomainError, type MeetingView } from '../../libs/domain/src';
-import { createDataSource, runMigrations } from '../../libs/persistence/src';
+import { createDataSource, PresenceRepository, runMigrations, ViewsRepository, type UnitRecord } from '../../libs/persistence/src';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 let db: TestDatabase;
@@ -28,7 +25,17 @@ afterAll(async () => {
 });
 
 const campaignId = randomUUID();
-const unit = (code: string): UnitRecord => ({ id: randomUUID(), campaignId, code, name: code, kind: 'organ', level: 'municipal', batch: 1, parentCode: null, groupId: randomUUID() });
+const unit = (code: string): UnitRecord => ({
+  id: randomUUID(),
+  campaignId,
+  code,
+  name: code,
+  kind: 'organ',
+  level: 'municipal',
+  batch: 1,
+  parentCode: null,
+  groupId: randomUUID(),
+});
 const supervisor: Principal = { id: randomUUID(), name: 'supervisor', role: 'supervisor' };
 
 /** The unit's view as its workflow last projected it: in P2, with its meeting (or none yet). */
@@ -43,8 +50,16 @@ async function projected(u: UnitRecord, version: number, meeting?: MeetingView):
 
 const interval = { arrivedAt: '2030-03-01T08:05:00.000Z', leftAt: '2030-03-01T08:50:00.000Z' };
 const meeting = (attendance: MeetingView['attendance'] = []): MeetingView =>
-  ({ id: 'meeting-1', status: 'scheduled', scheduledAt: '2030-03-01T08:00:00.000Z', location: 'room 3', attendance }) as unknown as MeetingView;
-const attended = meeting([{ supervisorId: supervisor.id, arrivedAt: interval.arrivedAt, leftAt: interval.leftAt }] as MeetingView['attendance']);
+  ({
+    id: 'meeting-1',
+    status: 'scheduled',
+    scheduledAt: '2030-03-01T08:00:00.000Z',
+    location: 'room 3',
+    attendance,
+  }) as unknown as MeetingView;
+const attended = meeting([
+  { supervisorId: supervisor.id, arrivedAt: interval.arrivedAt, leftAt: interval.leftAt },
+] as MeetingView['attendance']);
 
 it('an attestation repeated once the meeting is projected is the same one, not an overlap with itself', async () => {
   const presence = new MeetingPresence(new PresenceRepository(ds), new ViewsRepository(ds));
@@ -68,9 +83,9 @@ it('an attestation repeated once the meeting is projected is the same one, not a
     }),
   ).resolves.toEqual(attended);
   const rows = await new PresenceRepository(ds).ofSupervisor(supervisor.id);
-  expect(rows.map((r) => ({ unitId: r.unitId, meetingId: r.meetingId, state: r.state, arrivedAt: r.arrivedAt, leftAt: r.leftAt }))).toEqual([
-    { unitId: a.id, meetingId: 'meeting-1', state: 'attested', ...interval },
-  ]);
+  expect(rows.map((r) => ({ unitId: r.unitId, meetingId: r.meetingId, state: r.state, arrivedAt: r.arrivedAt, leftAt: r.leftAt }))).toEqual(
+    [{ unitId: a.id, meetingId: 'meeting-1', state: 'attested', ...interval }],
+  );
 
   // Another unit's meeting at the same time is still another room.
   const b = unit('B');

@@ -3,8 +3,7 @@
 // the last slot once; emptied windows are swept, so the table holds only the addresses of the last minute.
 // (test/infra/operability.test.ts proves the same on `massline up --apis 2`, across processes.)
 import { DataSource } from 'typeorm';
-import { createDataSource, runMigrations } from '../../libs/persistence/src';
-import { RateLimitRepository } from '../../apps/api/src/repositories/rate-limit.repository';
+import { createDataSource, RateLimitRepository, runMigrations } from '../../libs/persistence/src';
 import { PgThrottlerStorage, PUBLIC_WINDOW_MS } from '../../apps/api/src/auth/rate-limiter';
 import { createTestDatabase, type TestDatabase } from '../support';
 import { startApi, type ApiUnderTest } from './harness';
@@ -68,11 +67,25 @@ describe('the windows in PostgreSQL', () => {
   it('answer the throttler with the seconds until a slot frees', async () => {
     let now = Date.parse('2014-01-01T00:00:00Z');
     const storage = new PgThrottlerStorage(new RateLimitRepository(await pool(), () => now));
-    expect(await storage.increment('public:10.0.0.4', PUBLIC_WINDOW_MS, 2)).toEqual({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 60 });
+    expect(await storage.increment('public:10.0.0.4', PUBLIC_WINDOW_MS, 2)).toEqual({
+      totalHits: 1,
+      timeToExpire: 60,
+      isBlocked: false,
+      timeToBlockExpire: 60,
+    });
     now += 20_000;
-    expect(await storage.increment('public:10.0.0.4', PUBLIC_WINDOW_MS, 2)).toMatchObject({ totalHits: 2, isBlocked: false, timeToExpire: 40 });
+    expect(await storage.increment('public:10.0.0.4', PUBLIC_WINDOW_MS, 2)).toMatchObject({
+      totalHits: 2,
+      isBlocked: false,
+      timeToExpire: 40,
+    });
     now += 10_500;
-    expect(await storage.increment('public:10.0.0.4', PUBLIC_WINDOW_MS, 2)).toEqual({ totalHits: 3, timeToExpire: 30, isBlocked: true, timeToBlockExpire: 30 });
+    expect(await storage.increment('public:10.0.0.4', PUBLIC_WINDOW_MS, 2)).toEqual({
+      totalHits: 3,
+      timeToExpire: 30,
+      isBlocked: true,
+      timeToBlockExpire: 30,
+    });
   });
 
   it('are swept once every request has left them: the table holds the addresses of the last minute', async () => {

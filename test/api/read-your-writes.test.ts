@@ -29,6 +29,8 @@ describe('readAtLeast', () => {
     const err = await readAtLeast(versions(2), 9, 'unit U-1', 30).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryLater);
     expect((err as RetryLater).retryAfterSeconds).toBe(1);
-    expect((err as Error).message).toBe('unit U-1 is at version 2 in the read model, not yet 9: the decision stands and its view follows; retry');
+    expect((err as Error).message).toBe(
+      'unit U-1 is at version 2 in the read model, not yet 9: the decision stands and its view follows; retry',
+    );
   });
 });

@@ -3,7 +3,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { apiContextOf } from '../../apps/api/src/main';
 import { buildWorld, type World } from './world';
-import { eventually, startApi, type ApiUnderTest } from './harness';
+import { startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { driveToEffectiveTaskBook } from './drive';
 
 describe('with no worker running the workflows', () => {
@@ -14,18 +15,34 @@ describe('with no worker running the workflows', () => {
   beforeAll(async () => {
     api = await startApi({ worker: true });
     w = await buildWorld(api, { disclosure: 'PT2S' });
-    ({ itemIds: [itemId] } = await driveToEffectiveTaskBook(api, w, [
+    ({
+      itemIds: [itemId],
+    } = await driveToEffectiveTaskBook(api, w, [
       { measure: 'Cut meetings by a third', owner: 'Office director Li', deadline: new Date(Date.now() + 3_600_000).toISOString() },
     ]));
     const programme = await api.call('POST', '/api/programmes', {
       token: w.tokens.office,
-      body: { name: '三改一拆', track: 'action', leadLeader: 'Vice mayor Chen', leadUnitId: w.unitA, responsibleUnitIds: [w.unitB], goals: [{ title: 'Survey', dueAt: new Date(Date.now() + 3_600_000).toISOString() }] },
+      body: {
+        name: '三改一拆',
+        track: 'action',
+        leadLeader: 'Vice mayor Chen',
+        leadUnitId: w.unitA,
+        responsibleUnitIds: [w.unitB],
+        goals: [{ title: 'Survey', dueAt: new Date(Date.now() + 3_600_000).toISOString() }],
+      },
     });
     expect(programme.status).toBe(201);
     programmeId = programme.body.id;
     // Everything read below has been projected before the worker goes.
-    await eventually(async () => ((await api.call('GET', `/api/items/${itemId}`, { token: w.tokens.office })).body.status === 'open' ? true : undefined), 'item open');
-    await eventually(async () => ((await api.call('GET', `/api/programmes/${programmeId}`, { token: w.tokens.office })).body.projectedAt ? true : undefined), 'programme projected');
+    await eventually(
+      async () => ((await api.call('GET', `/api/items/${itemId}`, { token: w.tokens.office })).body.status === 'open' ? true : undefined),
+      'item open',
+    );
+    await eventually(
+      async () =>
+        (await api.call('GET', `/api/programmes/${programmeId}`, { token: w.tokens.office })).body.projectedAt ? true : undefined,
+      'programme projected',
+    );
     await api.stopWorker();
   }, 240_000);
   afterAll(async () => {
@@ -58,7 +75,10 @@ describe('with no worker running the workflows', () => {
   });
 
   it('a decision answers 503 after its deadline', async () => {
-    const r = await api.call('POST', `/api/units/${w.unitA}/records`, { token: w.tokens.unitA, body: { kind: 'study', title: 'no worker' } });
+    const r = await api.call('POST', `/api/units/${w.unitA}/records`, {
+      token: w.tokens.unitA,
+      body: { kind: 'study', title: 'no worker' },
+    });
     expect(r.status).toBe(503);
   });
 

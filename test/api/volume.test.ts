@@ -5,9 +5,10 @@
 import { createHash } from 'node:crypto';
 import { AuditStore, fetchJsonHistoryChain, reconcileCampaign, replaySelection, type JsonHistory } from '../../libs/audit/src';
 import { unitWorkflowId } from '../../libs/domain/src';
-import { unitStateQuery } from '../../workflows/definitions';
+import { unitStateQuery } from '../../libs/contracts/src';
 import { apiContextOf } from '../../apps/api/src/main';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
 
 let api: ApiUnderTest;
@@ -49,7 +50,10 @@ const chinese = (n: number, seed: number) => {
 describe('documents outside the history', () => {
   it("a record's body and an opinion's text are stored by digest: the history holds the digest, the API gives the text back", async () => {
     const body = chinese(4_900, 1);
-    const r = await api.call('POST', `/api/units/${w.unitA}/records`, { token: w.tokens.unitA, body: { kind: 'study', title: '学习记录', body } });
+    const r = await api.call('POST', `/api/units/${w.unitA}/records`, {
+      token: w.tokens.unitA,
+      body: { kind: 'study', title: '学习记录', body },
+    });
     expect(r.status).toBe(201);
     const opinion = chinese(3_000, 2);
     expect((await api.call('POST', `/api/units/${w.unitA}/opinions`, { body: { text: opinion } })).status).toBe(202);
@@ -64,7 +68,14 @@ describe('documents outside the history', () => {
       const x = await api.call('GET', `/api/units/${w.unitA}/records`, { token: w.tokens.supA });
       return x.body.total >= 1 ? x.body : undefined;
     }, 'record projected');
-    expect(records.items.at(-1)).toMatchObject({ id: r.body.id, kind: 'study', title: '学习记录', body, actorId: w.ids.unitA, role: 'unit' });
+    expect(records.items.at(-1)).toMatchObject({
+      id: r.body.id,
+      kind: 'study',
+      title: '学习记录',
+      body,
+      actorId: w.ids.unitA,
+      role: 'unit',
+    });
     // The opinion (public: answered without a version) is in the read model once its projection lands.
     const unit = await eventually(async () => {
       const x = await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.office });
@@ -99,7 +110,11 @@ describe('documents outside the history', () => {
     const erased = await api.call('POST', path, { token: OFFICE_TOKEN });
     expect(erased.status).toBe(200);
     expect(erased.body).toMatchObject({ id: r.body.id, contactErasedAt: expect.any(String) });
-    expect(await opinions(OFFICE_TOKEN)).toMatchObject({ text: '会议太多，下基层太少', contact: null, contactErasedAt: erased.body.contactErasedAt });
+    expect(await opinions(OFFICE_TOKEN)).toMatchObject({
+      text: '会议太多，下基层太少',
+      contact: null,
+      contactErasedAt: erased.body.contactErasedAt,
+    });
     const left = await db().query(`SELECT count(*)::int AS n FROM opinion_contacts WHERE contact LIKE '%138-0571%'`);
     expect(left[0].n).toBe(0);
     const without = await api.call('POST', `/api/units/${w.unitA}/opinions`, { body: { text: 'no contact left' } });
@@ -108,7 +123,9 @@ describe('documents outside the history', () => {
       return x.body.items.find((i: { id: string }) => i.id === without.body.id);
     }, 'plain opinion');
     expect(plain).not.toHaveProperty('hasContact');
-    expect((await api.call('POST', `/api/units/${w.unitA}/opinions/${without.body.id}/contact-erasure`, { token: OFFICE_TOKEN })).status).toBe(409);
+    expect(
+      (await api.call('POST', `/api/units/${w.unitA}/opinions/${without.body.id}/contact-erasure`, { token: OFFICE_TOKEN })).status,
+    ).toBe(409);
 
     // The history is untouched by the erasure: it replays against the current code as before.
     const replay = await replaySelection({ client: client(), selection: { workflowIds: [unitWorkflowId(w.unitA)] } });
@@ -118,14 +135,20 @@ describe('documents outside the history', () => {
   it('a refused decision leaves no text behind', async () => {
     const text = chinese(1_000, 3);
     // Rules belong to P3: refused, and its body is not kept.
-    const r = await api.call('POST', `/api/units/${w.unitA}/records`, { token: w.tokens.unitA, body: { kind: 'rule', title: 'too early', body: text } });
+    const r = await api.call('POST', `/api/units/${w.unitA}/records`, {
+      token: w.tokens.unitA,
+      body: { kind: 'rule', title: 'too early', body: text },
+    });
     expect(r.status).toBe(409);
     expect((await db().query('SELECT count(*)::int AS n FROM documents WHERE digest = $1', [sha256(text)]))[0].n).toBe(0);
   });
 
   it('a text changed in the database after the decision no longer matches its digest: reconciliation names it', async () => {
     const body = 'Minutes of the study session, as written';
-    const r = await api.call('POST', `/api/units/${w.unitB}/records`, { token: w.tokens.unitB, body: { kind: 'study', title: 'study', body } });
+    const r = await api.call('POST', `/api/units/${w.unitB}/records`, {
+      token: w.tokens.unitB,
+      body: { kind: 'study', title: 'study', body },
+    });
     expect(r.status).toBe(201);
     const store = new AuditStore(db());
     const clean = async () => {
@@ -136,7 +159,13 @@ describe('documents outside the history', () => {
     await db().query('UPDATE documents SET body = $2 WHERE digest = $1', [sha256(body), 'Minutes, rewritten afterwards']);
     const report = await reconcileCampaign({ client: client(), store, campaignId: w.campaignId });
     expect(report.mismatches).toEqual([
-      expect.objectContaining({ unitId: w.unitB, field: `document.${sha256(body)}`, projection: 'text altered', history: sha256(body), source: 'documents' }),
+      expect.objectContaining({
+        unitId: w.unitB,
+        field: `document.${sha256(body)}`,
+        projection: 'text altered',
+        history: sha256(body),
+        source: 'documents',
+      }),
     ]);
     await db().query('UPDATE documents SET body = $2 WHERE digest = $1', [sha256(body), body]);
     await eventually(clean, 'clean again once restored');
@@ -171,64 +200,78 @@ describe('a unit holding ten times what once ended one', () => {
   // 194 records of 4,900 characters once pushed a unit's history past the server's hard limit.
   const RECORDS = 1_940;
 
-  it(`takes ${RECORDS} records of 4,900 Chinese characters: it keeps answering, continues as new, and a decision's history does not grow with its content`, async () => {
-    const before = (await api.call('GET', `/api/units/${w.unitB}/records`, { token: w.tokens.office })).body.total as number;
-    const post = (i: number) =>
-      api.call('POST', `/api/units/${w.unitB}/records`, { token: w.tokens.unitB, body: { kind: 'investigation', title: `调研 ${i}`, body: chinese(4_900, 1_000 + i) } });
-    // Four at a time: updates keep arriving while the unit projects and continues as new.
-    let next = 0;
-    const statuses: number[] = [];
-    let newest = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < RECORDS) {
-          const i = next++;
-          const r = await post(i);
-          statuses.push(r.status);
-          newest = Math.max(newest, r.body.version ?? 0);
-        }
-      }),
-    );
-    expect(statuses.filter((s) => s !== 201)).toEqual([]);
+  it(
+    `takes ${RECORDS} records of 4,900 Chinese characters: it keeps answering, continues as new, and a decision's history does not grow with its content`,
+    async () => {
+      const before = (await api.call('GET', `/api/units/${w.unitB}/records`, { token: w.tokens.office })).body.total as number;
+      const post = (i: number) =>
+        api.call('POST', `/api/units/${w.unitB}/records`, {
+          token: w.tokens.unitB,
+          body: { kind: 'investigation', title: `调研 ${i}`, body: chinese(4_900, 1_000 + i) },
+        });
+      // Four at a time: updates keep arriving while the unit projects and continues as new.
+      let next = 0;
+      const statuses: number[] = [];
+      let newest = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < RECORDS) {
+            const i = next++;
+            const r = await post(i);
+            statuses.push(r.status);
+            newest = Math.max(newest, r.body.version ?? 0);
+          }
+        }),
+      );
+      expect(statuses.filter((s) => s !== 201)).toEqual([]);
 
-    // Read back at the newest version a decision answered with (the read model may trail the last few).
-    const unit = await eventually(async () => {
-      const x = await api.call('GET', `/api/units/${w.unitB}?minVersion=${newest}`, { token: w.tokens.office });
-      return x.status === 200 ? x : undefined;
-    }, 'the last record projected');
-    expect(unit.status).toBe(200);
-    expect(unit.body).toMatchObject({ status: 'active', phase: 'P1' });
-    expect(unit.body.counts.records.investigation).toBe(RECORDS);
-    // The query answers the compact view: its size does not grow with what the unit holds.
-    const compact = await client().workflow.getHandle(unitWorkflowId(w.unitB)).query(unitStateQuery);
-    expect(Buffer.byteLength(JSON.stringify(compact), 'utf8')).toBeLessThan(8 * 1024);
-    // Still taking decisions.
-    expect((await api.call('POST', `/api/units/${w.unitB}/records`, { token: w.tokens.unitB, body: { kind: 'study', title: 'after', body: 'x' } })).status).toBe(201);
+      // Read back at the newest version a decision answered with (the read model may trail the last few).
+      const unit = await eventually(async () => {
+        const x = await api.call('GET', `/api/units/${w.unitB}?minVersion=${newest}`, { token: w.tokens.office });
+        return x.status === 200 ? x : undefined;
+      }, 'the last record projected');
+      expect(unit.status).toBe(200);
+      expect(unit.body).toMatchObject({ status: 'active', phase: 'P1' });
+      expect(unit.body.counts.records.investigation).toBe(RECORDS);
+      // The query answers the compact view: its size does not grow with what the unit holds.
+      const compact = await client().workflow.getHandle(unitWorkflowId(w.unitB)).query(unitStateQuery);
+      expect(Buffer.byteLength(JSON.stringify(compact), 'utf8')).toBeLessThan(8 * 1024);
+      // Still taking decisions.
+      expect(
+        (
+          await api.call('POST', `/api/units/${w.unitB}/records`, {
+            token: w.tokens.unitB,
+            body: { kind: 'study', title: 'after', body: 'x' },
+          })
+        ).status,
+      ).toBe(201);
 
-    const chain = await fetchJsonHistoryChain(client(), unitWorkflowId(w.unitB));
-    const runs = runSizes(chain);
-    expect(runs.length).toBeGreaterThanOrEqual(2);
-    for (const run of runs) {
-      // Far below the server's warnings (10,240 events, 10 MB), and no event carries the unit's content.
-      expect(run.events).toBeLessThan(5_000);
-      expect(run.bytes).toBeLessThan(5 * 1024 * 1024);
-      expect(run.largest).toBeLessThan(64 * 1024);
-    }
-    // Bytes of history per decision: the last 200 decisions cost what the first 200 did, whatever the unit holds
-    // by then (had the state been carried in the history, they would cost hundreds of times more).
-    const costs = bytesPerDecision(chain);
-    expect(costs.length).toBeGreaterThanOrEqual(RECORDS);
-    const first = mean(costs.slice(0, 200));
-    const last = mean(costs.slice(-201, -1));
-    expect(last / first).toBeLessThan(1.5);
-    expect(first / last).toBeLessThan(1.5);
+      const chain = await fetchJsonHistoryChain(client(), unitWorkflowId(w.unitB));
+      const runs = runSizes(chain);
+      expect(runs.length).toBeGreaterThanOrEqual(2);
+      for (const run of runs) {
+        // Far below the server's warnings (10,240 events, 10 MB), and no event carries the unit's content.
+        expect(run.events).toBeLessThan(5_000);
+        expect(run.bytes).toBeLessThan(5 * 1024 * 1024);
+        expect(run.largest).toBeLessThan(64 * 1024);
+      }
+      // Bytes of history per decision: the last 200 decisions cost what the first 200 did, whatever the unit holds
+      // by then (had the state been carried in the history, they would cost hundreds of times more).
+      const costs = bytesPerDecision(chain);
+      expect(costs.length).toBeGreaterThanOrEqual(RECORDS);
+      const first = mean(costs.slice(0, 200));
+      const last = mean(costs.slice(-201, -1));
+      expect(last / first).toBeLessThan(1.5);
+      expect(first / last).toBeLessThan(1.5);
 
-    // Every record is in the read model, in order, with its text.
-    const projected = await eventually(async () => {
-      const x = await api.call('GET', `/api/units/${w.unitB}/records?page=4&pageSize=500`, { token: w.tokens.office });
-      return x.body.total === before + RECORDS + 1 ? x.body : undefined;
-    }, 'every record projected');
-    expect(projected.items.length).toBe(before + RECORDS + 1 - 1_500);
-    expect(projected.items.at(-1)).toMatchObject({ kind: 'study', title: 'after', body: 'x' });
-  }, 20 * 60_000);
+      // Every record is in the read model, in order, with its text.
+      const projected = await eventually(async () => {
+        const x = await api.call('GET', `/api/units/${w.unitB}/records?page=4&pageSize=500`, { token: w.tokens.office });
+        return x.body.total === before + RECORDS + 1 ? x.body : undefined;
+      }, 'every record projected');
+      expect(projected.items.length).toBe(before + RECORDS + 1 - 1_500);
+      expect(projected.items.at(-1)).toMatchObject({ kind: 'study', title: 'after', body: 'x' });
+    },
+    20 * 60_000,
+  );
 });

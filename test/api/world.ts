@@ -1,7 +1,8 @@
 // A running campaign over HTTP: two groups, two units (one per group) in batch 1, and a principal of each
 // role and scope. Batch 1 opens at once, so both unit workflows run.
 import { compressedPlan, type CompressedPlanOptions } from './plans';
-import { eventually, OFFICE_TOKEN, type ApiUnderTest } from './harness';
+import { OFFICE_TOKEN, type ApiUnderTest } from './harness';
+import { eventually } from '../support/eventually';
 
 export interface World {
   campaignId: string;

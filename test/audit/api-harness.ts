@@ -14,7 +14,14 @@ import type { TestDatabase } from '../support';
 
 export { OFFICE_TOKEN };
 
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => console.error(m),
+};
 
 let bundle: Promise<WorkflowBundle> | undefined;
 export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet }));
@@ -24,7 +31,10 @@ export function quietRuntime(): void {
   try {
     // The engine core's own warnings (e.g. the nondeterminism a replay test provokes on purpose) go to the
     // same logger, filtered to errors.
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
   } catch {
     // installed already in this jest worker
   }
@@ -39,7 +49,11 @@ export interface AuditApi {
   announced: string[];
   /** JSON bodies parsed; `text` keeps the exact bytes (the history export is compared byte for byte). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<any> & { text: string }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<HttpResult<any> & { text: string }>;
   close(): Promise<void>;
 }
 
@@ -63,7 +77,12 @@ export async function startAuditApi(): Promise<AuditApi> {
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const { createMasslineWorker } = await import('../../apps/worker/src');
   // No stuck-run detection here: the audit tests write stuck_runs rows of their own (test/worker/stuck-runs.test.ts runs it).
-  const worker = await createMasslineWorker({ config, workflowBundle: await workflowBundle(), dataSource: apiContextOf(app).dataSource, stuckRuns: false });
+  const worker = await createMasslineWorker({
+    config,
+    workflowBundle: await workflowBundle(),
+    dataSource: apiContextOf(app).dataSource,
+    stuckRuns: false,
+  });
   const running = worker.run();
 
   const call: AuditApi['call'] = async (method, path, o = {}) => {

@@ -14,10 +14,11 @@ import { Worker } from '@temporalio/worker';
 import { apiContextOf } from '../../apps/api/src/main';
 import { AuditStore, buildUnitTimeline, historyFromCliJson, renderTimeline } from '../../libs/audit/src';
 import { startUnitWorkflow } from '../../libs/temporal/src';
-import { addRecordUpdate } from '../../workflows/definitions';
+import { addRecordUpdate } from '../../libs/contracts/src';
 import { unitWorkflowId, type Actor } from '../../libs/domain/src';
 import { testServices } from '../support';
-import { eventually, type HttpResult } from '../api/harness';
+import { type HttpResult } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 import { startAuditApi, workflowBundle, type AuditApi } from './api-harness';
 import { runAudit } from '../../apps/cli/src/audit';
@@ -29,7 +30,13 @@ async function massline(...argv: string[]): Promise<{ code: number; out: string;
   const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
   out.on('data', (c: Buffer) => chunks.out.push(c));
   err.on('data', (c: Buffer) => chunks.err.push(c));
-  const env = { TEMPORAL_ADDRESS: api.config.temporal.address, TEMPORAL_NAMESPACE: api.config.temporal.namespace, DATABASE_URL: api.config.database.url, LOG_LEVEL: 'error', PATH: process.env.PATH };
+  const env = {
+    TEMPORAL_ADDRESS: api.config.temporal.address,
+    TEMPORAL_NAMESPACE: api.config.temporal.namespace,
+    DATABASE_URL: api.config.database.url,
+    LOG_LEVEL: 'error',
+    PATH: process.env.PATH,
+  };
   const code = await runAudit(argv, { out, err, env });
   return { code, out: Buffer.concat(chunks.out).toString('utf8'), err: Buffer.concat(chunks.err).toString('utf8') };
 }
@@ -40,10 +47,14 @@ const HOUR = 3_600_000;
 
 async function cliShow(workflowId: string): Promise<string> {
   const { temporal } = testServices();
-  const { stdout } = await run(temporal.cliPath, ['workflow', 'show', '--output', 'json', '--address', temporal.address, '--namespace', temporal.namespace, '-w', workflowId], {
-    maxBuffer: 64 * 1024 * 1024,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-  });
+  const { stdout } = await run(
+    temporal.cliPath,
+    ['workflow', 'show', '--output', 'json', '--address', temporal.address, '--namespace', temporal.namespace, '-w', workflowId],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    },
+  );
   return stdout;
 }
 
@@ -53,7 +64,10 @@ let itemId: string;
 let referralId: string;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult<any> & { text: string }>;
-const as = (token: string | undefined): Call => (method, path, body) => api.call(method, path, { token, body });
+const as =
+  (token: string | undefined): Call =>
+  (method, path, body) =>
+    api.call(method, path, { token, body });
 let auditor: Call;
 
 beforeAll(async () => {
@@ -84,24 +98,48 @@ beforeAll(async () => {
   const now = Date.now();
   await ok(unit('POST', `${u}/meeting`, { scheduledAt: iso(now - 3 * HOUR), location: 'Room 3' }), 201);
   await ok(sup('POST', `${u}/meeting/attendance`, { arrivedAt: iso(now - 3 * HOUR - 60_000), leftAt: iso(now - HOUR + 60_000) }), 200);
-  const held = await ok(unit('POST', `${u}/meeting/held`, { startedAt: iso(now - 3 * HOUR), endedAt: iso(now - HOUR), minutes: 'criticism and self-criticism' }), 200);
+  const held = await ok(
+    unit('POST', `${u}/meeting/held`, {
+      startedAt: iso(now - 3 * HOUR),
+      endedAt: iso(now - HOUR),
+      minutes: 'criticism and self-criticism',
+    }),
+    200,
+  );
   expect(held.valid).toBe(true);
   t = await ok(unit('POST', `${u}/transitions`, { to: 'P3', comment: 'problems found' }), 201);
   await ok(sup('POST', `${u}/transitions/${t.id}/decision`, { approve: true, comment: 'meeting valid, attended throughout' }), 200);
   // P3: one item with a deadline a few seconds away, disclosed for 3 s (the compressed plan's ladder is in seconds).
-  const book = await ok(unit('PUT', `${u}/task-book`, { signedBy: 'Party secretary Wang', items: [{ problemIds: [problem.id], measure: 'Halve the meetings', owner: 'Deputy Li', deadline: iso(Date.now() + 8_000) }] }), 200);
+  const book = await ok(
+    unit('PUT', `${u}/task-book`, {
+      signedBy: 'Party secretary Wang',
+      items: [{ problemIds: [problem.id], measure: 'Halve the meetings', owner: 'Deputy Li', deadline: iso(Date.now() + 8_000) }],
+    }),
+    200,
+  );
   itemId = book.items[0].id;
   await ok(unit('POST', `${u}/task-book/publish`), 200);
-  await eventually(async () => ((await auditor('GET', `/api/items/${itemId}`)).body?.status === 'open' ? true : undefined), 'the task book to take effect', 30_000);
+  await eventually(
+    async () => ((await auditor('GET', `/api/items/${itemId}`)).body?.status === 'open' ? true : undefined),
+    'the task book to take effect',
+    30_000,
+  );
   // The unit asks for more time, the supervisor grants it: the ladder restarts on the new deadline.
   await ok(unit('POST', `/api/items/${itemId}/progress`, { note: 'Two meetings merged' }), 201);
-  const ext = await ok(unit('POST', `/api/items/${itemId}/extensions`, { newDeadline: iso(Date.now() + 6_000), reason: 'waiting for the new rules' }), 201);
+  const ext = await ok(
+    unit('POST', `/api/items/${itemId}/extensions`, { newDeadline: iso(Date.now() + 6_000), reason: 'waiting for the new rules' }),
+    201,
+  );
   await ok(sup('POST', `/api/items/${itemId}/extensions/${ext.id}/decision`, { approve: true, comment: 'one extension only' }), 200);
   // Left alone, the item runs through reminder, yellow, red and referral.
-  referralId = await eventually(async () => {
-    const r = await auditor('GET', `/api/escalations?campaignId=${world.campaignId}&rung=referral`);
-    return r.body?.items?.find((e: { itemId?: string }) => e.itemId === itemId)?.id;
-  }, 'the referral rung', 60_000);
+  referralId = await eventually(
+    async () => {
+      const r = await auditor('GET', `/api/escalations?campaignId=${world.campaignId}&rung=referral`);
+      return r.body?.items?.find((e: { itemId?: string }) => e.itemId === itemId)?.id;
+    },
+    'the referral rung',
+    60_000,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -121,7 +159,9 @@ describe('GET /api/units/:id/history', () => {
       return JSON.parse(text).events.length === JSON.parse(cli).events.length ? [text, cli] : undefined;
     }, 'a stable history');
     expect(fromApi).toBe(fromCli);
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromCliJson(fromApi), workflowId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromCliJson(fromApi), workflowId),
+    ).resolves.toBeUndefined();
   });
 
   it('is for auditors only; an unknown unit is a 404', async () => {
@@ -149,12 +189,23 @@ describe('GET /api/units/:id/timeline', () => {
     expect(entries[0]).toMatchObject({ action: 'workflowStarted', actor: 'system', role: 'system' });
 
     const refused = entries.find((e) => e.outcome === 'refused');
-    expect(refused).toMatchObject({ action: 'requestTransition', actor: world.ids.unitA, role: 'unit', source: 'audit-log', comment: 'too early' });
+    expect(refused).toMatchObject({
+      action: 'requestTransition',
+      actor: world.ids.unitA,
+      role: 'unit',
+      source: 'audit-log',
+      comment: 'too early',
+    });
     expect(refused!.rule).toMatch(/gate/);
     expect(refused!.label.en).toBe('Refused: Transition requested');
 
     const study = entries.find((e) => e.action === 'addRecord' && e.detail.kind === 'study');
-    expect(study).toMatchObject({ actor: world.ids.unitA, role: 'unit', outcome: 'accepted', label: { en: 'Study session recorded', zh: '学习教育记录' } });
+    expect(study).toMatchObject({
+      actor: world.ids.unitA,
+      role: 'unit',
+      outcome: 'accepted',
+      label: { en: 'Study session recorded', zh: '学习教育记录' },
+    });
     const opinion = entries.find((e) => e.action === 'addOpinion');
     expect(opinion!.role).toBe('public');
     expect(opinion!.detail.contact).toBeUndefined(); // a citizen's contact is not shown
@@ -180,11 +231,23 @@ describe('GET /api/units/:id/timeline', () => {
     const entries = r.body as Array<Record<string, any>>;
     const rungs = entries.filter((e) => e.action === 'escalation').map((e) => e.detail.rung);
     expect(rungs).toEqual(expect.arrayContaining(['reminder', 'yellow', 'red', 'referral']));
-    expect(entries.find((e) => e.action === 'escalation' && e.detail.rung === 'referral')!.label).toEqual({ en: 'Referral to discipline inspection', zh: '移交纪检监察机关' });
+    expect(entries.find((e) => e.action === 'escalation' && e.detail.rung === 'referral')!.label).toEqual({
+      en: 'Referral to discipline inspection',
+      zh: '移交纪检监察机关',
+    });
     expect(entries.find((e) => e.action === 'requestExtension')).toMatchObject({ actor: world.ids.unitA, role: 'unit' });
-    expect(entries.find((e) => e.action === 'decideExtension')).toMatchObject({ actor: world.ids.supA, role: 'supervisor', comment: 'one extension only', label: { en: 'Extension approved', zh: '批准延期' } });
+    expect(entries.find((e) => e.action === 'decideExtension')).toMatchObject({
+      actor: world.ids.supA,
+      role: 'supervisor',
+      comment: 'one extension only',
+      label: { en: 'Extension approved', zh: '批准延期' },
+    });
     // The history holds the note's digest; the timeline gives both it and the text it stands for.
-    expect(entries.find((e) => e.action === 'reportProgress')!.detail.note).toEqual({ digest: docRefOf('Two meetings merged').digest, chars: 19, text: 'Two meetings merged' });
+    expect(entries.find((e) => e.action === 'reportProgress')!.detail.note).toEqual({
+      digest: docRefOf('Two meetings merged').digest,
+      chars: 19,
+      text: 'Two meetings merged',
+    });
   });
 
   it("is open to the office and the unit's supervisors, not to another group's, nor to the unit itself", async () => {
@@ -200,8 +263,12 @@ describe('GET /api/units/:id/timeline', () => {
   it('renders the same timeline from an exported file as from the live history', async () => {
     const text = await auditor('GET', `/api/units/${world.unitA}/history`);
     const fromFile = renderTimeline(JSON.parse(text.text), { workflowId: unitWorkflowId(world.unitA) });
-    const live = ((await auditor('GET', `/api/units/${world.unitA}/timeline`)).body as Array<Record<string, unknown>>).filter((e) => e.source === 'history');
-    expect(fromFile.map((e) => [e.action, e.actor, e.eventId])).toEqual(live.slice(0, fromFile.length).map((e) => [e.action, e.actor, e.eventId]));
+    const live = ((await auditor('GET', `/api/units/${world.unitA}/timeline`)).body as Array<Record<string, unknown>>).filter(
+      (e) => e.source === 'history',
+    );
+    expect(fromFile.map((e) => [e.action, e.actor, e.eventId])).toEqual(
+      live.slice(0, fromFile.length).map((e) => [e.action, e.actor, e.eventId]),
+    );
   });
 });
 
@@ -212,16 +279,32 @@ describe('a unit that continued as new', () => {
     const workflowId = unitWorkflowId(unitId);
     const campaign = await as(world.tokens.office)('GET', `/api/campaigns/${world.campaignId}`);
     // A short history limit makes the unit continue as new after a few decisions.
-    await startUnitWorkflow(ctx.temporal, { campaignId: world.campaignId, unitId, code: 'LONG', name: 'long-lived unit', batch: 1, groupId: world.groupA, plan: campaign.body.plan, historyLimit: 40 } as never, api.config.temporal.taskQueue);
+    await startUnitWorkflow(
+      ctx.temporal,
+      {
+        campaignId: world.campaignId,
+        unitId,
+        code: 'LONG',
+        name: 'long-lived unit',
+        batch: 1,
+        groupId: world.groupA,
+        plan: campaign.body.plan,
+        historyLimit: 40,
+      } as never,
+      api.config.temporal.taskQueue,
+    );
     const handle = ctx.temporal.workflow.getHandle(workflowId);
     const firstRun = (await handle.describe()).runId;
     const actor: Actor = { id: 'unit-staff-long', role: 'unit', unitId };
-    for (let i = 1; i <= 12; i++) await handle.executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'study' as const, title: `study ${i}` }] });
+    for (let i = 1; i <= 12; i++)
+      await handle.executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'study' as const, title: `study ${i}` }] });
     await eventually(async () => ((await handle.describe()).runId !== firstRun ? true : undefined), 'a continued run');
     await handle.executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'study' as const, title: 'study 13' }] });
 
     const { entries } = await buildUnitTimeline({ client: ctx.temporal, store: new AuditStore(ctx.dataSource), unitId });
-    expect(entries.filter((e) => e.action === 'addRecord').map((e) => e.detail.title)).toEqual(Array.from({ length: 13 }, (_, i) => `study ${i + 1}`));
+    expect(entries.filter((e) => e.action === 'addRecord').map((e) => e.detail.title)).toEqual(
+      Array.from({ length: 13 }, (_, i) => `study ${i + 1}`),
+    );
     expect(entries.filter((e) => e.action === 'workflowStarted')).toHaveLength(1);
     expect(entries.some((e) => e.action === 'workflowContinuedAsNew')).toBe(false);
 
@@ -234,12 +317,16 @@ describe('POST /api/audit/replays', () => {
   it("replays the campaign's histories as a job with progress, and finds none that diverges", async () => {
     const started = await auditor('POST', '/api/audit/replays', { campaignId: world.campaignId });
     expect(started.status).toBe(202);
-    const job = await eventually(async () => {
-      const r = await auditor('GET', `/api/audit/replays/${started.body.id}`);
-      expect(r.status).toBe(200);
-      expect(['running', 'done']).toContain(r.body.status);
-      return r.body.status === 'done' ? r.body : undefined;
-    }, 'the replay job', 120_000);
+    const job = await eventually(
+      async () => {
+        const r = await auditor('GET', `/api/audit/replays/${started.body.id}`);
+        expect(r.status).toBe(200);
+        expect(['running', 'done']).toContain(r.body.status);
+        return r.body.status === 'done' ? r.body : undefined;
+      },
+      'the replay job',
+      120_000,
+    );
     // The campaign, both units and the item (every run of each).
     expect(job.total).toBeGreaterThanOrEqual(4);
     expect(job.replayed).toBe(job.total);
@@ -249,16 +336,23 @@ describe('POST /api/audit/replays', () => {
   it('replays workflows named by unit or item id', async () => {
     const started = await auditor('POST', '/api/audit/replays', { workflowIds: [world.unitA, itemId] });
     expect(started.status).toBe(202);
-    const job = await eventually(async () => {
-      const r = await auditor('GET', `/api/audit/replays/${started.body.id}`);
-      return r.body.status === 'done' ? r.body : undefined;
-    }, 'the replay job', 120_000);
+    const job = await eventually(
+      async () => {
+        const r = await auditor('GET', `/api/audit/replays/${started.body.id}`);
+        return r.body.status === 'done' ? r.body : undefined;
+      },
+      'the replay job',
+      120_000,
+    );
     expect(job).toMatchObject({ total: 2, replayed: 2, failures: [] });
   });
 
   it('refuses a request that names nothing, a bad range, an unknown campaign, and anyone but an auditor', async () => {
     expect((await auditor('POST', '/api/audit/replays', {})).status).toBe(400);
-    const reversed = await auditor('POST', '/api/audit/replays', { closedAfter: '2014-02-01T00:00:00+08:00', closedBefore: '2014-01-01T00:00:00+08:00' });
+    const reversed = await auditor('POST', '/api/audit/replays', {
+      closedAfter: '2014-02-01T00:00:00+08:00',
+      closedBefore: '2014-01-01T00:00:00+08:00',
+    });
     expect(reversed.status).toBe(400);
     expect(reversed.body.message).toContain('closedBefore');
     expect((await auditor('POST', '/api/audit/replays', { closedAfter: 'yesterday' })).body.message).toContain('closedAfter');
@@ -313,7 +407,10 @@ describe('GET /api/escalations/:id/dossier', () => {
     const itemRungs = d.rungs.filter((x: { itemId: string | null }) => x.itemId === itemId).map((x: { rung: string }) => x.rung);
     expect(itemRungs).toEqual(expect.arrayContaining(['reminder', 'yellow', 'red', 'referral']));
     for (const rung of d.rungs) expect(rung.notices.length).toBeGreaterThan(0);
-    expect(d.itemTrail.find((e: { action: string }) => e.action === 'decideExtension')).toMatchObject({ actor: world.ids.supA, role: 'supervisor' });
+    expect(d.itemTrail.find((e: { action: string }) => e.action === 'decideExtension')).toMatchObject({
+      actor: world.ids.supA,
+      role: 'supervisor',
+    });
     expect(d.unitTrail.some((e: { action: string }) => e.action === 'itemStarted')).toBe(true);
   });
 
@@ -363,7 +460,9 @@ describe('massline audit (the CLI)', () => {
     expect(zh.out).toContain('移交纪检监察机关');
     expect(zh.out).toContain('批准延期');
     const json = await massline('timeline', world.unitA, '--items', '--json');
-    expect(JSON.parse(json.out).some((e: { action: string; itemId?: string }) => e.itemId === itemId && e.action === 'escalation')).toBe(true);
+    expect(JSON.parse(json.out).some((e: { action: string; itemId?: string }) => e.itemId === itemId && e.action === 'escalation')).toBe(
+      true,
+    );
   });
 
   it('replay goes through a campaign, named workflows, or exported files, and says so in its exit status', async () => {
@@ -396,7 +495,16 @@ describe('massline audit (the CLI)', () => {
   });
 
   it('answers a usage error with exit status 2 and the help', async () => {
-    for (const argv of [['replay'], ['replay', '--campaign'], ['replay', '--closed-after', 'soon'], ['export'], ['frobnicate'], ['timeline', world.unitA, '--lang', 'fr'], ['reconcile', world.campaignId, '--colour'], ['replay', '--campaign', world.campaignId, '--concurrency', '0']]) {
+    for (const argv of [
+      ['replay'],
+      ['replay', '--campaign'],
+      ['replay', '--closed-after', 'soon'],
+      ['export'],
+      ['frobnicate'],
+      ['timeline', world.unitA, '--lang', 'fr'],
+      ['reconcile', world.campaignId, '--colour'],
+      ['replay', '--campaign', world.campaignId, '--concurrency', '0'],
+    ]) {
       const r = await massline(...argv);
       expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
       expect(r.err).toContain('massline audit');
@@ -414,15 +522,56 @@ describe('GET /api/audit/stuck-runs and GET /api/audit/resets', () => {
     const runs = [randomUUID(), randomUUID(), randomUUID()];
     const nde = 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR';
     const t0 = Date.now();
-    await stuck.seen({ workflowId: wf(1), runId: runs[0], workflowType: 'rectificationItemWorkflow', attempt: 3, cause: nde, message: '[TMPRL1100] Nondeterminism error: …', source: 'history', failedEventId: 48, divergingEventId: 22, lastGoodEventId: 21 }, new Date(t0));
-    await stuck.seen({ workflowId: wf(2), runId: runs[1], workflowType: 'rectificationItemWorkflow', attempt: 2, cause: 'WORKFLOW_TASK_TIMED_OUT', message: 'the workflow task timed out', source: 'history' }, new Date(t0 + 1));
-    await stuck.seen({ workflowId: wf(3), runId: runs[2], workflowType: 'rectificationItemWorkflow', attempt: 2, cause: nde, message: 'moved since', source: 'replay' }, new Date(t0 + 2));
+    await stuck.seen(
+      {
+        workflowId: wf(1),
+        runId: runs[0],
+        workflowType: 'rectificationItemWorkflow',
+        attempt: 3,
+        cause: nde,
+        message: '[TMPRL1100] Nondeterminism error: …',
+        source: 'history',
+        failedEventId: 48,
+        divergingEventId: 22,
+        lastGoodEventId: 21,
+      },
+      new Date(t0),
+    );
+    await stuck.seen(
+      {
+        workflowId: wf(2),
+        runId: runs[1],
+        workflowType: 'rectificationItemWorkflow',
+        attempt: 2,
+        cause: 'WORKFLOW_TASK_TIMED_OUT',
+        message: 'the workflow task timed out',
+        source: 'history',
+      },
+      new Date(t0 + 1),
+    );
+    await stuck.seen(
+      {
+        workflowId: wf(3),
+        runId: runs[2],
+        workflowType: 'rectificationItemWorkflow',
+        attempt: 2,
+        cause: nde,
+        message: 'moved since',
+        source: 'replay',
+      },
+      new Date(t0 + 2),
+    );
     expect(await stuck.moved([runs[2]])).toBe(1);
 
     const page = await auditor('GET', '/api/audit/stuck-runs?pageSize=1');
     expect(page.status).toBe(200);
-    expect(page.body).toMatchObject({ total: 2, items: [{ workflowId: wf(1), runId: runs[0], attempt: 3, cause: nde, lastGoodEventId: 21, divergingEventId: 22, source: 'history' }] });
-    expect((await auditor('GET', '/api/audit/stuck-runs?pageSize=1&page=2')).body.items).toEqual([expect.objectContaining({ runId: runs[1], cause: 'WORKFLOW_TASK_TIMED_OUT' })]);
+    expect(page.body).toMatchObject({
+      total: 2,
+      items: [{ workflowId: wf(1), runId: runs[0], attempt: 3, cause: nde, lastGoodEventId: 21, divergingEventId: 22, source: 'history' }],
+    });
+    expect((await auditor('GET', '/api/audit/stuck-runs?pageSize=1&page=2')).body.items).toEqual([
+      expect.objectContaining({ runId: runs[1], cause: 'WORKFLOW_TASK_TIMED_OUT' }),
+    ]);
     const all = await auditor('GET', '/api/audit/stuck-runs?includeCleared=true');
     expect(all.body.total).toBe(3);
     expect(all.body.items.map((r: { runId: string }) => r.runId)).toEqual([runs[0], runs[1], runs[2]]);
@@ -435,20 +584,61 @@ describe('GET /api/audit/stuck-runs and GET /api/audit/resets', () => {
     expect(metrics).toMatch(/^massline_workflows_stuck 2$/m);
     const ready = await api.call('GET', '/health/ready');
     expect(ready.body.checks?.workflows ?? ready.body.details?.[0]?.workflows).toMatch(
-      new RegExp(`^stuck: 2 runs whose workflow tasks keep failing, left for an operator \\(massline audit reset\\): ${wf(1).replace(/[.]/g, '\\.')} \\(NON_DETERMINISTIC_ERROR, attempt 3, since [^)]+\\); ${wf(2).replace(/[.]/g, '\\.')} \\(WORKFLOW_TASK_TIMED_OUT, attempt 2, since [^)]+\\)$`),
+      new RegExp(
+        `^stuck: 2 runs whose workflow tasks keep failing, left for an operator \\(massline audit reset\\): ${wf(1).replace(/[.]/g, '\\.')} \\(NON_DETERMINISTIC_ERROR, attempt 3, since [^)]+\\); ${wf(2).replace(/[.]/g, '\\.')} \\(WORKFLOW_TASK_TIMED_OUT, attempt 2, since [^)]+\\)$`,
+      ),
     );
 
     // Resets: one by an operator, recorded once however often the same request is recorded.
-    const first = { by: 'ops-anna', workflowId: wf(1), unitId: world.unitA, itemId: `${world.unitA}.item-91`, runId: runs[0], newRunId: randomUUID(), eventId: 21, reason: 'stuck on the SDK defect', requestId: randomUUID(), detail: { to: 'last-good' } };
+    const first = {
+      by: 'ops-anna',
+      workflowId: wf(1),
+      unitId: world.unitA,
+      itemId: `${world.unitA}.item-91`,
+      runId: runs[0],
+      newRunId: randomUUID(),
+      eventId: 21,
+      reason: 'stuck on the SDK defect',
+      requestId: randomUUID(),
+      detail: { to: 'last-good' },
+    };
     expect(await resets.record(first)).toBe(true);
     expect(await resets.record({ ...first, reason: 'again' })).toBe(false);
-    const second = { ...first, workflowId: wf(2), runId: runs[1], newRunId: randomUUID(), eventId: 7, reason: 'its worker kept timing out', requestId: randomUUID(), detail: { to: 7 } };
+    const second = {
+      ...first,
+      workflowId: wf(2),
+      runId: runs[1],
+      newRunId: randomUUID(),
+      eventId: 7,
+      reason: 'its worker kept timing out',
+      requestId: randomUUID(),
+      detail: { to: 7 },
+    };
     expect(await resets.record(second)).toBe(true);
     const resetPage = await auditor('GET', '/api/audit/resets?pageSize=1');
     expect(resetPage.status).toBe(200);
-    expect(resetPage.body).toMatchObject({ total: 2, items: [{ by: 'ops-anna', role: 'operator', workflowId: wf(2), runId: runs[1], eventId: 7, reason: 'its worker kept timing out', detail: { to: 7 } }] });
+    expect(resetPage.body).toMatchObject({
+      total: 2,
+      items: [
+        {
+          by: 'ops-anna',
+          role: 'operator',
+          workflowId: wf(2),
+          runId: runs[1],
+          eventId: 7,
+          reason: 'its worker kept timing out',
+          detail: { to: 7 },
+        },
+      ],
+    });
     expect((await auditor('GET', '/api/audit/resets?pageSize=1&page=2')).body.items).toEqual([
-      expect.objectContaining({ workflowId: wf(1), newRunId: first.newRunId, eventId: 21, reason: 'stuck on the SDK defect', requestId: first.requestId }),
+      expect.objectContaining({
+        workflowId: wf(1),
+        newRunId: first.newRunId,
+        eventId: 21,
+        reason: 'stuck on the SDK defect',
+        requestId: first.requestId,
+      }),
     ]);
     expect((await auditor('GET', `/api/audit/resets?workflowId=${wf(1)}`)).body).toMatchObject({ total: 1, items: [{ runId: runs[0] }] });
     expect((await auditor('GET', '/api/audit/resets?workflowId=massline-unit-none')).body).toEqual({ items: [], total: 0 });

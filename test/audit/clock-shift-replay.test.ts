@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../libs/audit/src';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { quietRuntime } from './api-harness';
-import { CLOCK_INDEPENDENT_COMMANDS, PROJECTIONS_IN_TASK } from '../../workflows/patches';
+import { CLOCK_INDEPENDENT_COMMANDS, PROJECTIONS_IN_TASK } from '../../libs/contracts/src';
 
 const DIR = path.resolve(__dirname, '../fixtures/histories');
 const MARKER = CLOCK_INDEPENDENT_COMMANDS;
@@ -60,20 +60,32 @@ export function shiftTaskClocks(json: { events: CliEvent[] }, by: -1 | 1): { eve
 /** The `patched()` ids a run recorded (its core_patch markers; the payloads are base64 in the JSON form). */
 export function patchIds(json: { events: CliEvent[] }): string[] {
   const ids: string[] = [];
-  for (const e of json.events as Array<CliEvent & { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }>) {
+  for (const e of json.events as Array<
+    CliEvent & { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }
+  >) {
     const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
     if (data) ids.push((JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id);
   }
   return ids;
 }
-/** Whether the run follows the clock rule: its own marker, or the later one that implies it (workflows/patches.ts). */
+/** Whether the run follows the clock rule: its own marker, or the later one that implies it (libs/contracts/src/patches.ts). */
 const hasMarker = (f: Fixture) => patchIds(f.json).some((id) => id === MARKER || id === PROJECTIONS_IN_TASK);
 const asItems = (fixtures: Fixture[], by: -1 | 1): ReplayItem[] =>
-  fixtures.map((f) => ({ workflowId: `${f.workflowId} (${f.file}, clocks ${by < 0 ? 'of the previous task' : 'of the next task'})`, history: historyFromCliJson(shiftTaskClocks(f.json, by)) }));
+  fixtures.map((f) => ({
+    workflowId: `${f.workflowId} (${f.file}, clocks ${by < 0 ? 'of the previous task' : 'of the next task'})`,
+    history: historyFromCliJson(shiftTaskClocks(f.json, by)),
+  }));
 
 describe('replay with every task run at another task’s clock', () => {
   /** The generations recorded since the rule: every one but v1. */
-  const since = [...new Set(fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).map(generationOf))].filter((g) => g !== 'v1');
+  const since = [
+    ...new Set(
+      fs
+        .readdirSync(DIR)
+        .filter((f) => f.endsWith('.json'))
+        .map(generationOf),
+    ),
+  ].filter((g) => g !== 'v1');
   const ruled = load(since);
   const current = load(['current']);
   const v1 = load(['v1']);
@@ -86,16 +98,19 @@ describe('replay with every task run at another task’s clock', () => {
   it('the generations since the rule follow it: every unit, item, campaign and programme run of each carries the marker', () => {
     expect(since).toContain('current');
     expect(since.length).toBeGreaterThan(1);
-    const typeOf = (f: Fixture) => (f.json.events[0] as unknown as Record<string, { workflowType?: { name?: string } }>).workflowExecutionStartedEventAttributes?.workflowType?.name;
+    const typeOf = (f: Fixture) =>
+      (f.json.events[0] as unknown as Record<string, { workflowType?: { name?: string } }>).workflowExecutionStartedEventAttributes
+        ?.workflowType?.name;
     for (const generation of since) {
       const types = new Set(load([generation]).filter(hasMarker).map(typeOf));
-      for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow']) expect([generation, types.has(type)]).toEqual([generation, true]);
+      for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow'])
+        expect([generation, types.has(type)]).toEqual([generation, true]);
     }
     expect(current.length).toBeGreaterThan(0);
     expect(v1.filter(hasMarker)).toEqual([]);
   });
 
-  it('every history of the generations since the rule replays, each task run at the previous task\'s clock', async () => {
+  it("every history of the generations since the rule replays, each task run at the previous task's clock", async () => {
     const marked = ruled.filter(hasMarker);
     const result = await replayHistories(asItems(marked, -1), { bundle, concurrency: 2 });
     expect(result.replayed).toBe(marked.length);

@@ -8,6 +8,7 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import { bundleWorkflows, exportHistory, historyFromCliJson, historyToCliJson } from '../../libs/audit/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
+import { eventually } from '../support/eventually';
 
 const run = promisify(execFile);
 const workflowsPath = require.resolve('./fixtures/workflows/exercise');
@@ -16,18 +17,11 @@ async function cliShow(workflowId: string, runId?: string): Promise<string> {
   const { temporal } = testServices();
   const args = ['workflow', 'show', '--output', 'json', '--address', temporal.address, '--namespace', temporal.namespace, '-w', workflowId];
   if (runId) args.push('-r', runId);
-  const { stdout } = await run(temporal.cliPath, args, { maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  const { stdout } = await run(temporal.cliPath, args, {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
   return stdout;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('history export (temporal workflow show --output json)', () => {
@@ -45,7 +39,13 @@ describe('history export (temporal workflow show --output json)', () => {
     client = new Client({ connection, namespace: temporal.namespace });
     nativeConnection = await NativeConnection.connect({ address: temporal.address });
     bundle = await bundleWorkflows(workflowsPath);
-    const worker = await Worker.create({ connection: nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: bundle, activities: exerciseActivities });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: temporal.namespace,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: exerciseActivities,
+    });
     await worker.runUntil(async () => {
       const handle = await client.workflow.start('exerciseWorkflow', {
         taskQueue,
@@ -59,12 +59,14 @@ describe('history export (temporal workflow show --output json)', () => {
       await expect(handle.executeUpdate('note', { args: [{ actor: { id: 'p-2', role: 'unit' }, text: '' }] })).rejects.toThrow();
       await handle.signal('poke', 'stop');
       // The run continues as new: stop the second run too.
-      const second = await waitFor('the continued run', async () => {
+      const second = await eventually(async () => {
         const d = await client.workflow.getHandle(workflowId).describe();
         return d.runId !== runIds[0] ? d.runId : undefined;
-      });
+      }, 'the continued run');
       runIds.push(second);
-      await client.workflow.getHandle(workflowId).executeUpdate('note', { args: [{ actor: { id: 'p-3', role: 'supervisor' }, text: '第二' }] });
+      await client.workflow
+        .getHandle(workflowId)
+        .executeUpdate('note', { args: [{ actor: { id: 'p-3', role: 'supervisor' }, text: '第二' }] });
       await client.workflow.getHandle(workflowId).signal('poke', 'stop');
       expect(await client.workflow.getHandle(workflowId).result()).toBe('第二');
     });
@@ -88,7 +90,15 @@ describe('history export (temporal workflow show --output json)', () => {
     // The histories hold what makes the format hard: updates, markers, memo, failures, int64, escapes.
     const first = JSON.parse((await exportHistory(client, workflowId, runIds[0]))!);
     const types = new Set(first.events.map((e: { eventType: string }) => e.eventType));
-    for (const t of ['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'EVENT_TYPE_MARKER_RECORDED', 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', 'EVENT_TYPE_ACTIVITY_TASK_FAILED', 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED', 'EVENT_TYPE_TIMER_CANCELED', 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW']) {
+    for (const t of [
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+      'EVENT_TYPE_MARKER_RECORDED',
+      'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+      'EVENT_TYPE_ACTIVITY_TASK_FAILED',
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED',
+      'EVENT_TYPE_TIMER_CANCELED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    ]) {
       expect(types).toContain(t);
     }
   });

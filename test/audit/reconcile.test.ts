@@ -1,12 +1,20 @@
 // The pure parts of reconciliation: where two views differ, and what a history says was last projected.
 import { firstDifference, lastProjection, projectsInTask, type JsonHistory } from '../../libs/audit/src';
-import { PROJECTIONS_IN_TASK } from '../../workflows/patches';
+import { PROJECTIONS_IN_TASK } from '../../libs/contracts/src';
 
-const payload = (v: unknown) => ({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(JSON.stringify(v)).toString('base64') }] });
+const payload = (v: unknown) => ({
+  payloads: [
+    { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(JSON.stringify(v)).toString('base64') },
+  ],
+});
 let id = 0;
 const ev = (eventType: string, attrs: Record<string, unknown> = {}) => {
   id++;
-  const key = eventType.replace(/^EVENT_TYPE_/, '').toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) + 'EventAttributes';
+  const key =
+    eventType
+      .replace(/^EVENT_TYPE_/, '')
+      .toLowerCase()
+      .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) + 'EventAttributes';
   return { eventId: String(id), eventTime: '2013-09-01T00:00:00Z', eventType, [key]: attrs };
 };
 
@@ -25,10 +33,16 @@ describe('lastProjection', () => {
     const history: JsonHistory = {
       events: [
         ev('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
-        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ view: { version: 1, phase: 'P1' }, changes: [] }) }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', {
+          activityType: { name: 'projectUnit' },
+          input: payload({ view: { version: 1, phase: 'P1' }, changes: [] }),
+        }),
         ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'recordEscalation' }, input: payload({ rung: 'yellow' }) }),
         ev('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', { scheduledEventId: '2' }),
-        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ view: { version: 2, phase: 'P2' }, changes: [] }) }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', {
+          activityType: { name: 'projectUnit' },
+          input: payload({ view: { version: 2, phase: 'P2' }, changes: [] }),
+        }),
       ],
     };
     expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 1, phase: 'P1' }, pending: true });
@@ -42,7 +56,10 @@ describe('lastProjection', () => {
     const history: JsonHistory = {
       events: [
         ev('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
-        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', { activityType: { name: 'projectUnit' }, input: payload({ view: { version: 4, phase: 'P3' }, changes: [] }) }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', {
+          activityType: { name: 'projectUnit' },
+          input: payload({ view: { version: 4, phase: 'P3' }, changes: [] }),
+        }),
         ev('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', { scheduledEventId: '2' }),
         ev('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', { result: payload({ version: 5, phase: 'DONE' }) }),
       ],
@@ -68,7 +85,10 @@ describe('lastProjection', () => {
     expect(lastProjection(history, 'projectUnit')).toEqual({ view: undefined, pending: false });
     history.events.push(ev('EVENT_TYPE_WORKFLOW_TASK_SCHEDULED'), ev('EVENT_TYPE_WORKFLOW_TASK_STARTED'));
     expect(lastProjection(history, 'projectUnit')).toEqual({ view: undefined, pending: true });
-    history.events.push(ev('EVENT_TYPE_WORKFLOW_TASK_COMPLETED'), ev('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', { result: payload({ version: 9, phase: 'DONE' }) }));
+    history.events.push(
+      ev('EVENT_TYPE_WORKFLOW_TASK_COMPLETED'),
+      ev('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', { result: payload({ version: 9, phase: 'DONE' }) }),
+    );
     expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 9, phase: 'DONE' }, pending: false });
     expect(projectsInTask({ events: history.events.filter((e) => e.eventType !== 'EVENT_TYPE_MARKER_RECORDED') })).toBe(false);
   });

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportHistory, fetchJsonHistoryChain, visibilityQuery } from '../../libs/audit/src';
 import { programmeWorkflowId } from '../../libs/domain/src';
-import { eventually, OFFICE_TOKEN, type HttpResult } from '../api/harness';
+import { OFFICE_TOKEN, type HttpResult } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 import { startAuditApi, type AuditApi } from './api-harness';
 import { apiContextOf } from '../../apps/api/src/main';
@@ -24,7 +25,10 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
 
 (RECORD ? describe : describe.skip)('recording the replay corpus (MASSLINE_RECORD_HISTORIES=1)', () => {
   let api: AuditApi;
-  const as = (token: string | undefined): Call => (method, p, body) => api.call(method, p, { token, body });
+  const as =
+    (token: string | undefined): Call =>
+    (method, p, body) =>
+      api.call(method, p, { token, body });
   const office = () => as(OFFICE_TOKEN);
   const ok = async (p: Promise<HttpResult>, status: number) => {
     const r = await p;
@@ -41,7 +45,13 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
     };
     const enrolled = await ok(
       office()('POST', `/api/campaigns/${c.id}/units`, {
-        units: units.map((u) => ({ code: u.code, name: `unit ${u.code}`, kind: u.batch === 1 ? 'organ' : 'grassroots', level: u.batch === 1 ? 'municipal' : 'district', groupId: groups[u.group] })),
+        units: units.map((u) => ({
+          code: u.code,
+          name: `unit ${u.code}`,
+          kind: u.batch === 1 ? 'organ' : 'grassroots',
+          level: u.batch === 1 ? 'municipal' : 'district',
+          groupId: groups[u.group],
+        })),
       }),
       200,
     );
@@ -51,7 +61,11 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
 
   const start = (campaignId: string) => ok(office()('POST', `/api/campaigns/${campaignId}/start`), 202);
   const waitActive = (unitId: string) =>
-    eventually(async () => ((await office()('GET', `/api/units/${unitId}`)).body?.status === 'active' ? true : undefined), `unit ${unitId} active`, 60_000);
+    eventually(
+      async () => ((await office()('GET', `/api/units/${unitId}`)).body?.status === 'active' ? true : undefined),
+      `unit ${unitId} active`,
+      60_000,
+    );
 
   /** P1 and P2 deliverables and both approvals, with a rejected request and an invalid meeting on the way. */
   async function toP3(unitId: string, unit: Call, sup: Call, detours: boolean) {
@@ -76,12 +90,22 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
       // The supervisor left before the end: the meeting is recorded invalid and must be reconvened.
       await ok(unit('POST', `${u}/meeting`, { scheduledAt: iso(now - 5 * HOUR), location: 'Room 1' }), 201);
       await ok(sup('POST', `${u}/meeting/attendance`, { arrivedAt: iso(now - 5 * HOUR), leftAt: iso(now - 4.5 * HOUR) }), 200);
-      const held = await ok(unit('POST', `${u}/meeting/held`, { startedAt: iso(now - 5 * HOUR), endedAt: iso(now - 4 * HOUR), minutes: 'first meeting' }), 200);
+      const held = await ok(
+        unit('POST', `${u}/meeting/held`, { startedAt: iso(now - 5 * HOUR), endedAt: iso(now - 4 * HOUR), minutes: 'first meeting' }),
+        200,
+      );
       expect(held.valid).toBe(false);
     }
     await ok(unit('POST', `${u}/meeting`, { scheduledAt: iso(now - 3 * HOUR), location: 'Room 3' }), 201);
     await ok(sup('POST', `${u}/meeting/attendance`, { arrivedAt: iso(now - 3 * HOUR - 60_000), leftAt: iso(now - HOUR + 60_000) }), 200);
-    const held = await ok(unit('POST', `${u}/meeting/held`, { startedAt: iso(now - 3 * HOUR), endedAt: iso(now - HOUR), minutes: 'criticism and self-criticism' }), 200);
+    const held = await ok(
+      unit('POST', `${u}/meeting/held`, {
+        startedAt: iso(now - 3 * HOUR),
+        endedAt: iso(now - HOUR),
+        minutes: 'criticism and self-criticism',
+      }),
+      200,
+    );
     expect(held.valid).toBe(true);
     t = await ok(unit('POST', `${u}/transitions`, { to: 'P3', comment: 'problems found' }), 201);
     await ok(sup('POST', `${u}/transitions/${t.id}/decision`, { approve: true, comment: 'meeting valid, attended throughout' }), 200);
@@ -89,7 +113,11 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
   }
 
   const waitItem = (itemId: string, status: string) =>
-    eventually(async () => ((await office()('GET', `/api/items/${itemId}`)).body?.status === status ? true : undefined), `item ${itemId} ${status}`, 60_000);
+    eventually(
+      async () => ((await office()('GET', `/api/items/${itemId}`)).body?.status === status ? true : undefined),
+      `item ${itemId} ${status}`,
+      60_000,
+    );
 
   beforeAll(async () => {
     api = await startAuditApi();
@@ -132,21 +160,36 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
       const [i1, i2, i3] = book.items.map((i: { id: string }) => i.id as string);
       await ok(unit('POST', `${u}/task-book/publish`), 200);
       const objection = await ok(as(undefined)('POST', `${u}/task-book/objections`, { text: 'Item 2 is too vague', itemId: i2 }), 202);
-      await ok(unit('POST', `${u}/task-book/objections/${objection.id}/answer`, { text: 'Reports will be merged by the end of the month' }), 200);
+      await ok(
+        unit('POST', `${u}/task-book/objections/${objection.id}/answer`, { text: 'Reports will be merged by the end of the month' }),
+        200,
+      );
       await waitItem(i1, 'open');
       // item 1: verification refused, then accepted
-      await ok(unit('POST', `/api/items/${i1}/progress`, { note: 'Weekly meeting dropped', evidenceUri: 'https://example.org/minutes/1' }), 201);
+      await ok(
+        unit('POST', `/api/items/${i1}/progress`, { note: 'Weekly meeting dropped', evidenceUri: 'https://example.org/minutes/1' }),
+        201,
+      );
       await ok(unit('POST', `/api/items/${i1}/completion`, { evidence: 'Meetings down from 12 to 7' }), 200);
       await ok(sup('POST', `/api/items/${i1}/verification`, { accept: false, comment: 'not yet half' }), 200);
       await ok(unit('POST', `/api/items/${i1}/completion`, { evidence: 'Meetings down from 12 to 6' }), 200);
       await ok(sup('POST', `/api/items/${i1}/verification`, { accept: true, comment: 'verified on site' }), 200);
       // item 2: an extension refused, then closed
-      const ext = await ok(unit('POST', `/api/items/${i2}/extensions`, { newDeadline: iso(far + HOUR), reason: 'waiting for the new template' }), 201);
+      const ext = await ok(
+        unit('POST', `/api/items/${i2}/extensions`, { newDeadline: iso(far + HOUR), reason: 'waiting for the new template' }),
+        201,
+      );
       await ok(sup('POST', `/api/items/${i2}/extensions/${ext.id}/decision`, { approve: false, comment: 'the template exists' }), 200);
       await ok(unit('POST', `/api/items/${i2}/completion`, { evidence: 'One report a month' }), 200);
       await ok(sup('POST', `/api/items/${i2}/verification`, { accept: true, comment: 'verified' }), 200);
       // item 3: carried into a long-term rule by the office
-      await ok(office()('POST', `/api/items/${i3}/carry-over`, { rule: 'Rules on official cars (2013)', comment: 'a standing rule, not a one-off' }), 200);
+      await ok(
+        office()('POST', `/api/items/${i3}/carry-over`, {
+          rule: 'Rules on official cars (2013)',
+          comment: 'a standing rule, not a one-off',
+        }),
+        200,
+      );
       await Promise.all([waitItem(i1, 'closed'), waitItem(i2, 'closed'), waitItem(i3, 'carried')]);
       await ok(unit('POST', `${u}/records`, { kind: 'rule', title: 'Rules on meetings and documents' }), 201);
       const done = await ok(unit('POST', `${u}/transitions`, { to: 'DONE', comment: 'rectification complete' }), 201);
@@ -158,16 +201,29 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
       const unit = as(t.referred);
       const u = `/api/units/${a.ids.REFERRED}`;
       const problemId = await toP3(a.ids.REFERRED, unit, sup, false);
-      const book = await ok(unit('PUT', `${u}/task-book`, { signedBy: 'Director Qian', items: [{ problemIds: [problemId], measure: 'Return the cars', owner: 'Deputy Zhou', deadline: iso(Date.now() + 9_000) }] }), 200);
+      const book = await ok(
+        unit('PUT', `${u}/task-book`, {
+          signedBy: 'Director Qian',
+          items: [{ problemIds: [problemId], measure: 'Return the cars', owner: 'Deputy Zhou', deadline: iso(Date.now() + 9_000) }],
+        }),
+        200,
+      );
       const itemId = book.items[0].id as string;
       await ok(unit('POST', `${u}/task-book/publish`), 200);
       await waitItem(itemId, 'open');
-      const ext = await ok(unit('POST', `/api/items/${itemId}/extensions`, { newDeadline: iso(Date.now() + 6_000), reason: 'cars in use' }), 201);
+      const ext = await ok(
+        unit('POST', `/api/items/${itemId}/extensions`, { newDeadline: iso(Date.now() + 6_000), reason: 'cars in use' }),
+        201,
+      );
       await ok(sup('POST', `/api/items/${itemId}/extensions/${ext.id}/decision`, { approve: true, comment: 'one week' }), 200);
-      const measure = await eventually(async () => {
-        const r = await office()('GET', `/api/units/${a.ids.REFERRED}/measures`);
-        return r.body?.items?.find((m: { status: string }) => m.status === 'proposed');
-      }, 'the proposed measure', 60_000);
+      const measure = await eventually(
+        async () => {
+          const r = await office()('GET', `/api/units/${a.ids.REFERRED}/measures`);
+          return r.body?.items?.find((m: { status: string }) => m.status === 'proposed');
+        },
+        'the proposed measure',
+        60_000,
+      );
       await ok(office()('POST', `/api/measures/${measure.id}/confirmation`), 200);
     })();
 
@@ -178,10 +234,14 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
     ]);
     await start(b.id);
     const windowPath = (async () => {
-      await eventually(async () => {
-        const r = await office()('GET', `/api/escalations?campaignId=${b.id}&rung=red`);
-        return r.body?.items?.some((e: { unitId: string }) => e.unitId === b.ids.IDLE) ? true : undefined;
-      }, 'the window red card', 60_000);
+      await eventually(
+        async () => {
+          const r = await office()('GET', `/api/escalations?campaignId=${b.id}&rung=red`);
+          return r.body?.items?.some((e: { unitId: string }) => e.unitId === b.ids.IDLE) ? true : undefined;
+        },
+        'the window red card',
+        60_000,
+      );
       await waitActive(b.ids.SECOND);
     })();
 
@@ -204,17 +264,30 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
       201,
     );
     const programmePath = (async () => {
-      const view = await eventually(async () => (await office()('GET', `/api/programmes/${programme.id}`)).body?.goals?.length ? (await office()('GET', `/api/programmes/${programme.id}`)).body : undefined, 'the programme');
+      const view = await eventually(
+        async () =>
+          (await office()('GET', `/api/programmes/${programme.id}`)).body?.goals?.length
+            ? (await office()('GET', `/api/programmes/${programme.id}`)).body
+            : undefined,
+        'the programme',
+      );
       const goal = view.goals[0].id as string;
       const lead = as(leadToken);
       await ok(lead('POST', `/api/programmes/${programme.id}/goals/${goal}/achievement`, { evidence: 'survey report' }), 200);
-      await ok(office()('POST', `/api/programmes/${programme.id}/goals/${goal}/verification`, { accept: false, comment: 'two rivers missing' }), 200);
+      await ok(
+        office()('POST', `/api/programmes/${programme.id}/goals/${goal}/verification`, { accept: false, comment: 'two rivers missing' }),
+        200,
+      );
       await ok(lead('POST', `/api/programmes/${programme.id}/goals/${goal}/achievement`, { evidence: 'complete survey' }), 200);
       await ok(office()('POST', `/api/programmes/${programme.id}/goals/${goal}/verification`, { accept: true, comment: 'complete' }), 200);
-      await eventually(async () => {
-        const r = await office()('GET', `/api/escalations?rung=referral`);
-        return r.body?.items?.some((e: { subject: string }) => e.subject === 'programme-goal') ? true : undefined;
-      }, 'the programme goal referral', 60_000);
+      await eventually(
+        async () => {
+          const r = await office()('GET', `/api/escalations?rung=referral`);
+          return r.body?.items?.some((e: { subject: string }) => e.subject === 'programme-goal') ? true : undefined;
+        },
+        'the programme goal referral',
+        60_000,
+      );
     })();
 
     await Promise.all([fullPath, referredPath, windowPath, programmePath]);
@@ -224,7 +297,10 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
     const workflowIds = new Set<string>([programmeWorkflowId(programme.id)]);
     expect(programmeWorkflowId(programme.id)).toMatch(/^massline-programme-/);
     for (const campaignId of [a.id, b.id]) {
-      await eventually(async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count >= 3 ? true : undefined), 'visibility');
+      await eventually(
+        async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count >= 3 ? true : undefined),
+        'visibility',
+      );
       for await (const info of client.workflow.list({ query: visibilityQuery({ campaignId }) })) workflowIds.add(info.workflowId);
     }
     const names: Record<string, string> = {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../libs/audit/src';
 import { quietRuntime } from './api-harness';
-import { CLOCK_INDEPENDENT_COMMANDS, PROJECTIONS_IN_TASK } from '../../workflows/patches';
+import { CLOCK_INDEPENDENT_COMMANDS, PROJECTIONS_IN_TASK } from '../../libs/contracts/src';
 
 const DIR = path.resolve(__dirname, '../fixtures/histories');
 
@@ -17,14 +17,21 @@ interface Fixture extends ReplayItem {
 }
 
 /** The ids of a history's patch markers (their payloads are base64 in the JSON form). */
-const patchesOf = (json: { events: Array<{ markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }> }): string[] =>
+const patchesOf = (json: {
+  events: Array<{ markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }>;
+}): string[] =>
   json.events.flatMap((e) => {
     const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
     return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
   });
 
 function loadFixtures(): Fixture[] {
-  const files = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = fs.existsSync(DIR)
+    ? fs
+        .readdirSync(DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   return files.map((file) => {
     const json = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
     const started = json.events?.[0]?.workflowExecutionStartedEventAttributes ?? {};
@@ -39,7 +46,9 @@ function loadFixtures(): Fixture[] {
 }
 
 const describeFailures = (failures: Array<{ workflowId: string; error: string }>, fixtures: Fixture[]) =>
-  failures.map((f) => `${fixtures.find((x) => x.workflowId === f.workflowId)?.file ?? f.workflowId} (${f.workflowId}): ${f.error}`).join('\n');
+  failures
+    .map((f) => `${fixtures.find((x) => x.workflowId === f.workflowId)?.file ?? f.workflowId} (${f.workflowId}): ${f.error}`)
+    .join('\n');
 
 describe('replay guard: recorded histories against the current workflow code', () => {
   const fixtures = loadFixtures();
@@ -47,7 +56,8 @@ describe('replay guard: recorded histories against the current workflow code', (
 
   it('has a corpus covering every workflow type', () => {
     const types = new Set(fixtures.map((f) => f.workflowType));
-    for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow']) expect(types).toContain(type);
+    for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow'])
+      expect(types).toContain(type);
   });
 
   it('has the newest generation recorded: the current files carry every patch their workflow type asks for', () => {

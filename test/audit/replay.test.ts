@@ -6,16 +6,7 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import { bundleWorkflows, describeReplayError, replaySelection, visibilityQuery, type ReplayProgress } from '../../libs/audit/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('replaying histories', () => {
   const campaignId = `audit-replay-${randomUUID()}`;
@@ -37,11 +28,22 @@ describe('replaying histories', () => {
       bundleWorkflows(require.resolve('./fixtures/workflows/exercise')),
       bundleWorkflows(require.resolve('./fixtures/workflows/exercise-changed')),
     ]);
-    const worker = await Worker.create({ connection: nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: current, activities: exerciseActivities });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: temporal.namespace,
+      taskQueue,
+      workflowBundle: current,
+      activities: exerciseActivities,
+    });
     await worker.runUntil(async () => {
       await Promise.all(
         ids.map(async (workflowId) => {
-          const handle = await client.workflow.start('exerciseWorkflow', { taskQueue, workflowId, args: [1], searchAttributes: { MasslineCampaign: [campaignId] } });
+          const handle = await client.workflow.start('exerciseWorkflow', {
+            taskQueue,
+            workflowId,
+            args: [1],
+            searchAttributes: { MasslineCampaign: [campaignId] },
+          });
           await handle.executeUpdate('note', { args: [{ actor: { id: 'p-1', role: 'unit' }, text: workflowId }] });
           await handle.signal('poke', 'stop');
           await handle.result();
@@ -49,7 +51,10 @@ describe('replaying histories', () => {
       );
     });
     // Visibility is eventually consistent: wait until the campaign's workflows are listed.
-    await waitFor('visibility', async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count === ids.length ? true : undefined));
+    await eventually(
+      async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count === ids.length ? true : undefined),
+      'visibility',
+    );
   });
 
   afterAll(async () => {
@@ -59,7 +64,12 @@ describe('replaying histories', () => {
 
   it('replays a campaign found by its search attribute against the code that wrote it', async () => {
     const seen: number[] = [];
-    const result = await replaySelection({ client, selection: { campaignId }, bundle: current, onProgress: (p: ReplayProgress) => void seen.push(p.replayed) });
+    const result = await replaySelection({
+      client,
+      selection: { campaignId },
+      bundle: current,
+      onProgress: (p: ReplayProgress) => void seen.push(p.replayed),
+    });
     expect(result.total).toBe(ids.length);
     expect(result.replayed).toBe(ids.length);
     expect(result.failures).toEqual([]);
@@ -81,7 +91,11 @@ describe('replaying histories', () => {
   });
 
   it('selects by close time, alone or with a campaign', async () => {
-    const inRange = await replaySelection({ client, selection: { campaignId, closedAfter: startedAt.toISOString(), closedBefore: new Date(Date.now() + 60_000).toISOString() }, bundle: current });
+    const inRange = await replaySelection({
+      client,
+      selection: { campaignId, closedAfter: startedAt.toISOString(), closedBefore: new Date(Date.now() + 60_000).toISOString() },
+      bundle: current,
+    });
     expect(inRange.total).toBe(ids.length);
     expect(inRange.failures).toEqual([]);
     const before = await replaySelection({ client, selection: { campaignId, closedBefore: startedAt.toISOString() }, bundle: current });
@@ -101,25 +115,40 @@ describe('replaying histories', () => {
 
 describe('describeReplayError', () => {
   it('names the event of the engine message', () => {
-    const err = Object.assign(new Error('Replay failed with a nondeterminism error. Details: Failure { failure: Some(Failure { message: "[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted)", source: "" }) }'), { name: 'DeterminismViolationError' });
+    const err = Object.assign(
+      new Error(
+        'Replay failed with a nondeterminism error. Details: Failure { failure: Some(Failure { message: "[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted)", source: "" }) }',
+      ),
+      { name: 'DeterminismViolationError' },
+    );
     expect(describeReplayError(err)).toEqual({
       kind: 'nondeterminism',
       eventId: 27,
       eventType: 'TimerStarted',
-      error: '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted) (first diverging event: 27 TimerStarted)',
+      error:
+        '[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted) (first diverging event: 27 TimerStarted)',
     });
   });
 
   it('names the marker of a patch the code no longer asks for (the engine names only the change)', () => {
-    const patchData = (id: string) => ({ 'patch-data': { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ id, deprecated: false })) }] } });
+    const patchData = (id: string) => ({
+      'patch-data': {
+        payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ id, deprecated: false })) }],
+      },
+    });
     const history = {
       events: [
         { eventId: 1 as never, eventType: 1 },
         { eventId: 5 as never, markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('another-change') } },
-        { eventId: 6 as never, markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('clock-independent-commands') } },
+        {
+          eventId: 6 as never,
+          markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('clock-independent-commands') },
+        },
       ],
     };
-    const err = new Error('[TMPRL1100] Nondeterminism error: Non-deprecated patch marker encountered for change clock-independent-commands, but there is no corresponding change command!');
+    const err = new Error(
+      '[TMPRL1100] Nondeterminism error: Non-deprecated patch marker encountered for change clock-independent-commands, but there is no corresponding change command!',
+    );
     expect(describeReplayError(err, history)).toEqual({
       kind: 'nondeterminism',
       eventId: 6,
@@ -139,7 +168,7 @@ describe('visibilityQuery', () => {
   it('selects by campaign, by close time (massline types only), or both', () => {
     expect(visibilityQuery({ campaignId: "c'1" })).toBe("MasslineCampaign = 'c\\'1'");
     expect(visibilityQuery({ closedAfter: '2014-01-01T00:00:00+08:00' })).toBe(
-      "ExecutionStatus != 'Running' AND CloseTime >= '2013-12-31T16:00:00.000Z' AND WorkflowType IN ('campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow')",
+      "ExecutionStatus != 'Running' AND CloseTime >= '2013-12-31T16:00:00.000Z' AND WorkflowType IN ('campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow', 'planRolloutWorkflow')",
     );
     expect(visibilityQuery({ workflowIds: ['a'] })).toBeUndefined();
   });

@@ -34,8 +34,8 @@ describe("a unit's wait for its disclosure to end", () => {
   const workflowId = 'massline-unit-ae1b4658-56b7-4c8a-bc93-05f646ce4111';
   const endsAt = Date.parse(
     payload(
-      (event(json, 156).workflowExecutionUpdateCompletedEventAttributes as { outcome: { success: { payloads: Array<{ data: string }> } } }).outcome.success
-        .payloads[0],
+      (event(json, 156).workflowExecutionUpdateCompletedEventAttributes as { outcome: { success: { payloads: Array<{ data: string }> } } })
+        .outcome.success.payloads[0],
     ).disclosureEndsAt,
   );
   const timer = event(json, 168);
@@ -54,7 +54,9 @@ describe("a unit's wait for its disclosure to end", () => {
   it('replayed at its own clock it diverges; replayed with task 166 at the clock the code read live, it replays', async () => {
     const asRecorded = await replayHistories([{ workflowId, history: historyFromCliJson(json) }], { bundle });
     expect(asRecorded.failures).toHaveLength(1);
-    expect(JSON.stringify(asRecorded.failures[0])).toMatch(/Child workflow machine does not handle this event: HistoryEvent \{ event_id: 168/);
+    expect(JSON.stringify(asRecorded.failures[0])).toMatch(
+      /Child workflow machine does not handle this event: HistoryEvent \{ event_id: 168/,
+    );
 
     const asRun = JSON.parse(JSON.stringify(json)) as { events: CliEvent[] };
     event(asRun, 166).eventTime = event(json, 160).eventTime;
@@ -67,7 +69,9 @@ describe("an item's reminder and an Update in the task after a query task", () =
   const json = load('item-update-with-timer-after-worker-restart.json');
   const workflowId = 'massline-item-6bcb3ac0-a28d-4514-8db6-8196f12f3f71.item-1';
   const record = event(json, 22);
-  const input = payload((record.activityTaskScheduledEventAttributes as { input: { payloads: Array<{ data: string }> } }).input.payloads[0]);
+  const input = payload(
+    (record.activityTaskScheduledEventAttributes as { input: { payloads: Array<{ data: string }> } }).input.payloads[0],
+  );
 
   it('recorded the rung as fired at the clock of task 16, two minutes before its timer fired: a query task ran it', () => {
     expect(input).toMatchObject({ rung: 'reminder', subject: 'item' });
@@ -93,7 +97,9 @@ describe("an item's reminder and an Update in the task after a query task", () =
     ]);
     const result = await replayHistories([{ workflowId, history: historyFromCliJson(json) }], { bundle });
     expect(result.failures).toHaveLength(1);
-    expect(JSON.stringify(result.failures[0])).toMatch(/Update machine does not handle this event: HistoryEvent\(id: 22, ActivityTaskScheduled\)/);
+    expect(JSON.stringify(result.failures[0])).toMatch(
+      /Update machine does not handle this event: HistoryEvent\(id: 22, ActivityTaskScheduled\)/,
+    );
     // The clock is not what diverges here: run at task 16's clock, task 20 still meets the Update first.
     const asRun = JSON.parse(JSON.stringify(json)) as { events: CliEvent[] };
     event(asRun, 20).eventTime = event(json, 16).eventTime;

@@ -18,7 +18,8 @@ import {
 } from '../../libs/audit/src';
 import { parseTarget, planText } from '../../apps/cli/src/audit/reset';
 
-const load = (name: string): JsonHistory => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sdk-replay-defect', name), 'utf8'));
+const load = (name: string): JsonHistory =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sdk-replay-defect', name), 'utf8'));
 const itemHistory = () => load('item-update-with-timer-after-worker-restart.json');
 const unitHistory = () => load('unit-disclosure-timer-after-worker-restart.json');
 /** The item's history as it would read had its worker died holding the task: the first failure recorded is a timeout. */
@@ -27,7 +28,12 @@ const timedOut = (h: JsonHistory): JsonHistory => {
   return {
     events: [
       ...h.events.slice(0, -1),
-      { eventId: last.eventId, eventTime: last.eventTime, eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', workflowTaskTimedOutEventAttributes: { scheduledEventId: '46', startedEventId: '47', timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' } },
+      {
+        eventId: last.eventId,
+        eventTime: last.eventTime,
+        eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
+        workflowTaskTimedOutEventAttributes: { scheduledEventId: '46', startedEventId: '47', timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' },
+      },
     ],
   };
 };
@@ -36,7 +42,9 @@ describe('recordedTaskFailure', () => {
   it("names the item's nondeterminism error, its first diverging event (22) and the task that wrote it (21)", () => {
     expect(recordedTaskFailure(itemHistory())).toEqual({
       cause: NONDETERMINISM_CAUSE,
-      message: expect.stringMatching(/^\[TMPRL1100\] Nondeterminism error: Update machine does not handle this event: HistoryEvent\(id: 22, ActivityTaskScheduled\)/),
+      message: expect.stringMatching(
+        /^\[TMPRL1100\] Nondeterminism error: Update machine does not handle this event: HistoryEvent\(id: 22, ActivityTaskScheduled\)/,
+      ),
       failedEventId: 48,
       divergingEventId: 22,
       lastGoodEventId: 21,
@@ -45,7 +53,12 @@ describe('recordedTaskFailure', () => {
   });
 
   it("names the unit's: the timer 168 its build cannot replay, written by task 167", () => {
-    expect(recordedTaskFailure(unitHistory())).toMatchObject({ cause: NONDETERMINISM_CAUSE, failedEventId: 200, divergingEventId: 168, lastGoodEventId: 167 });
+    expect(recordedTaskFailure(unitHistory())).toMatchObject({
+      cause: NONDETERMINISM_CAUSE,
+      failedEventId: 200,
+      divergingEventId: 168,
+      lastGoodEventId: 167,
+    });
   });
 
   it('finds no failure after the last completed task, and names a timeout as one (with no reset point)', () => {
@@ -59,8 +72,16 @@ describe('recordedTaskFailure', () => {
   });
 
   it("takes a replay's nondeterminism error as the diagnosis, with the same reset point", () => {
-    const error = Object.assign(new Error('[TMPRL1100] Nondeterminism error: Update machine does not handle this event: HistoryEvent(id: 22, ActivityTaskScheduled)'), { name: 'DeterminismViolationError' });
-    expect(diagnosisOfReplayError(timedOut(itemHistory()), error)).toMatchObject({ cause: NONDETERMINISM_CAUSE, source: 'replay', divergingEventId: 22, lastGoodEventId: 21 });
+    const error = Object.assign(
+      new Error('[TMPRL1100] Nondeterminism error: Update machine does not handle this event: HistoryEvent(id: 22, ActivityTaskScheduled)'),
+      { name: 'DeterminismViolationError' },
+    );
+    expect(diagnosisOfReplayError(timedOut(itemHistory()), error)).toMatchObject({
+      cause: NONDETERMINISM_CAUSE,
+      source: 'replay',
+      divergingEventId: 22,
+      lastGoodEventId: 21,
+    });
     expect(diagnosisOfReplayError(itemHistory(), new Error('activity type not registered'))).toBeUndefined();
   });
 });
@@ -92,9 +113,13 @@ describe('resolveResetPoint', () => {
       '--to last-good: there is no task the current build cannot replay (its workflow task fails with WORKFLOW_TASK_TIMED_OUT, not a nondeterminism error); ' +
         'name an event instead — valid: a WorkflowTaskCompleted event: 4, 11, 17, 21, 28, 37, 44 (7 in all)',
     );
-    expect(refused('last-good', { events: itemHistory().events.slice(0, 45) }).message).toMatch(/no workflow task of this run has failed since its last completed one/);
+    expect(refused('last-good', { events: itemHistory().events.slice(0, 45) }).message).toMatch(
+      /no workflow task of this run has failed since its last completed one/,
+    );
     // A long history: the latest 20 named, and how many in all.
-    expect(refused(170, unitHistory()).message).toMatch(/valid: last-good \(event 167\), or a WorkflowTaskCompleted event: …, (\d+, ){19}172 \(\d+ in all\)$/);
+    expect(refused(170, unitHistory()).message).toMatch(
+      /valid: last-good \(event 167\), or a WorkflowTaskCompleted event: …, (\d+, ){19}172 \(\d+ in all\)$/,
+    );
   });
 
   it('reads --to from the command line: an event id or last-good, nothing else', () => {
@@ -107,7 +132,13 @@ describe('resolveResetPoint', () => {
 
 describe('planReset', () => {
   it('lists what a reset of the item to last-good discards (its rung recorded, its projections, the reminder timer) and reapplies (the two Updates)', () => {
-    const plan = planReset({ workflowId: 'massline-item-x.item-1', runId: 'run-1', status: 'RUNNING', history: itemHistory(), to: 'last-good' });
+    const plan = planReset({
+      workflowId: 'massline-item-x.item-1',
+      runId: 'run-1',
+      status: 'RUNNING',
+      history: itemHistory(),
+      to: 'last-good',
+    });
     expect(plan).toMatchObject({ resetEventId: 21, historyLength: 48, to: 'last-good', requestId: resetRequestId('run-1', 21) });
     expect(plan.discard).toEqual([
       { eventId: 21, kind: 'workflow tasks', what: '4 completed workflow tasks (from event 21 on)' },
@@ -156,7 +187,12 @@ describe('resetThatMade', () => {
           eventId: '21',
           eventTime: h.events[20].eventTime,
           eventType: 'EVENT_TYPE_WORKFLOW_TASK_FAILED',
-          workflowTaskFailedEventAttributes: { cause: 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW', failure: { message: 'massline audit reset by ops: stuck' }, baseRunId: 'run-1', newRunId: 'run-2' },
+          workflowTaskFailedEventAttributes: {
+            cause: 'WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW',
+            failure: { message: 'massline audit reset by ops: stuck' },
+            baseRunId: 'run-1',
+            newRunId: 'run-2',
+          },
         },
       ],
     };

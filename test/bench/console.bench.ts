@@ -41,7 +41,10 @@ export async function main(): Promise<void> {
       startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort, logFile: path.join(dir, 'postgres.log'), ephemeral: true }),
       startTemporalDevServer({ cliPath, port: temporalPort, namespace: 'default', logFile: path.join(dir, 'temporal.log') }),
     ]);
-    cleanup.push(() => temporal.stop(), () => pg.stop());
+    cleanup.push(
+      () => temporal.stop(),
+      () => pg.stop(),
+    );
     await ensureDatabase(pg.url(), 'bench');
     const config = loadConfig({
       DATABASE_URL: pg.url('bench'),
@@ -104,7 +107,15 @@ export async function main(): Promise<void> {
     // ---------- loads of the dashboard ----------
     const browser = await launchBrowser();
     cleanup.unshift(() => browser.close());
-    const loads: Array<{ jsGzip: number; jsRaw: number; jsFiles: number; allBytes: number; interactiveMs: number; longTasksMs: number; filterMs: number }> = [];
+    const loads: Array<{
+      jsGzip: number;
+      jsRaw: number;
+      jsFiles: number;
+      allBytes: number;
+      interactiveMs: number;
+      longTasksMs: number;
+      filterMs: number;
+    }> = [];
     for (let i = 0; i < LOADS; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       // Signed in as the office (the session a sign-in gives), and long tasks recorded from the first byte.

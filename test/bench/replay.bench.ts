@@ -12,7 +12,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, replaySelection, type ReplayItem } from '../../libs/audit/src';
+import {
+  bundleWorkflows,
+  currentWorkflowsPath,
+  historyFromCliJson,
+  replayHistories,
+  replaySelection,
+  type ReplayItem,
+} from '../../libs/audit/src';
 import { loadConfig } from '../../libs/config/src';
 import { connectTemporal } from '../../libs/temporal/src';
 
@@ -31,7 +38,10 @@ interface Result {
 }
 
 function recordedUnitHistories(source: string): Array<{ file: string; json: { events: Array<Record<string, any>> } }> {
-  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const units = files
     .map((file) => ({ file, json: JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) }))
     .filter((h) => h.json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name === 'unitLifecycleWorkflow');
@@ -60,7 +70,14 @@ async function replicated(count: number, source: string): Promise<Result> {
   const t1 = Date.now();
   const r = await replayHistories(items, { bundle, concurrency });
   const replayMs = Date.now() - t1;
-  return summarise(`${count} copies of recorded unit histories (${source}), ${concurrency} replay worker(s)`, r.replayed, r.events, r.failures.length, bundleMs, replayMs);
+  return summarise(
+    `${count} copies of recorded unit histories (${source}), ${concurrency} replay worker(s)`,
+    r.replayed,
+    r.events,
+    r.failures.length,
+    bundleMs,
+    replayMs,
+  );
 }
 
 async function live(campaignId: string): Promise<Result> {
@@ -72,7 +89,14 @@ async function live(campaignId: string): Promise<Result> {
     const bundleMs = Date.now() - t0;
     const t1 = Date.now();
     const r = await replaySelection({ client: temporal.client, selection: { campaignId }, bundle, concurrency });
-    return summarise(`campaign ${campaignId} fetched from ${config.temporal.address}`, r.replayed, r.events, r.failures.length, bundleMs, Date.now() - t1);
+    return summarise(
+      `campaign ${campaignId} fetched from ${config.temporal.address}`,
+      r.replayed,
+      r.events,
+      r.failures.length,
+      bundleMs,
+      Date.now() - t1,
+    );
   } finally {
     await temporal.connection.close();
   }
@@ -80,14 +104,28 @@ async function live(campaignId: string): Promise<Result> {
 
 function summarise(source: string, histories: number, events: number, failures: number, bundleMs: number, replayMs: number): Result {
   const s = replayMs / 1000;
-  return { source, histories, events, failures, bundleMs, replayMs, historiesPerSecond: +(histories / s).toFixed(1), eventsPerSecond: Math.round(events / s) };
+  return {
+    source,
+    histories,
+    events,
+    failures,
+    bundleMs,
+    replayMs,
+    historiesPerSecond: +(histories / s).toFixed(1),
+    eventsPerSecond: Math.round(events / s),
+  };
 }
 
 /** Entry point (`node test/bench/run-ts.js replay`). */
 export async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
   const campaign = process.env.BENCH_CAMPAIGN;
-  const result = campaign ? await live(campaign) : await replicated(Number(process.env.BENCH_HISTORIES ?? 1000), process.env.BENCH_SOURCE ?? 'full');
+  const result = campaign
+    ? await live(campaign)
+    : await replicated(Number(process.env.BENCH_HISTORIES ?? 1000), process.env.BENCH_SOURCE ?? 'full');
   process.stdout.write(
     `replay: ${result.histories} histories, ${result.events} events in ${(result.replayMs / 1000).toFixed(1)} s ` +
       `(bundle ${(result.bundleMs / 1000).toFixed(1)} s) → ${result.historiesPerSecond} histories/s, ${result.eventsPerSecond} events/s` +

@@ -39,12 +39,22 @@ export async function main(): Promise<void> {
       if (!address) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const tools = require('../../scripts/lib/tools.js') as { ensureTemporalCli(): Promise<string> };
-        const server = await startTemporalDevServer({ cliPath: await tools.ensureTemporalCli(), port: await freePort(), namespace: 'default', logFile: join(dir, 'temporal.log') });
+        const server = await startTemporalDevServer({
+          cliPath: await tools.ensureTemporalCli(),
+          port: await freePort(),
+          namespace: 'default',
+          logFile: join(dir, 'temporal.log'),
+        });
         stops.unshift(() => server.stop());
         address = server.address;
       }
       if (!adminUrl) {
-        const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logFile: join(dir, 'pg.log'), ephemeral: true });
+        const pg = await startEmbeddedPostgres({
+          dataDir: join(dir, 'pg'),
+          port: await freePort(),
+          logFile: join(dir, 'pg.log'),
+          ephemeral: true,
+        });
         stops.unshift(() => pg.stop());
         adminUrl = pg.url();
       }
@@ -82,7 +92,15 @@ export async function main(): Promise<void> {
 
     const results: Array<Record<string, number>> = [];
     for (const rate of RATES) {
-      const detector = new StuckRunDetector({ client, dataSource, namespace: 'default', taskQueue, identity: 'bench', attempts: 2, describesPerSecond: rate });
+      const detector = new StuckRunDetector({
+        client,
+        dataSource,
+        namespace: 'default',
+        taskQueue,
+        identity: 'bench',
+        attempts: 2,
+        describesPerSecond: rate,
+      });
       const pass = await detector.pass();
       const reached = (pass.runsChecked * 1000) / pass.durationMs;
       results.push({
@@ -92,7 +110,9 @@ export async function main(): Promise<void> {
         describesPerSecondReached: Number(reached.toFixed(1)),
         secondsFor100000Runs: Math.round(100_000 / reached),
       });
-      process.stderr.write(`rate ${rate}/s: ${pass.runsChecked} runs in ${(pass.durationMs / 1000).toFixed(1)} s (${reached.toFixed(0)}/s)\n`);
+      process.stderr.write(
+        `rate ${rate}/s: ${pass.runsChecked} runs in ${(pass.durationMs / 1000).toFixed(1)} s (${reached.toFixed(0)}/s)\n`,
+      );
     }
     const load = (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     process.stdout.write(`${JSON.stringify({ runs: RUNS, load, results }, null, 2)}\n`);

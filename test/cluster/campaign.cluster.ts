@@ -11,7 +11,8 @@ import { Client } from 'pg';
 import { ensureTemporalServer } from '../../scripts/lib/tools';
 import { DYNAMIC_CONFIG_FILE } from '../../apps/cli/src/cluster/temporal-cluster';
 import { compressedPlan } from '../api/plans';
-import { eventually, inPool, sleep } from '../support/massline-up';
+import { inPool, sleep } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import { cliMain, memoryOf, root, startCluster, table, type RunningCluster } from './harness';
 
 const UNITS = 24;
@@ -34,8 +35,11 @@ const note = (line: string) => {
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliMain, ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [cliMain, ...args],
+      { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -45,7 +49,12 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
   let pg: Client;
   const testStarted = Date.now();
 
-  const call = async (api: number, method: string, p: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+  const call = async (
+    api: number,
+    method: string,
+    p: string,
+    o: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
     const res = await fetch(`${cluster.apiUrl(api)}${p}`, {
       method,
       headers: {
@@ -75,7 +84,12 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     for (const c of cluster.children()) {
       try {
         const m = memoryOf(c.pid, c.name === 'postgres');
-        rows.push([c.name, c.pid, m.rssMb.toFixed(0), m.pssMb === undefined ? '' : `with ${m.processes - 1} backends: PSS ${m.pssMb.toFixed(0)} MB`]);
+        rows.push([
+          c.name,
+          c.pid,
+          m.rssMb.toFixed(0),
+          m.pssMb === undefined ? '' : `with ${m.processes - 1} backends: PSS ${m.pssMb.toFixed(0)} MB`,
+        ]);
       } catch {
         rows.push([c.name, c.pid, '(gone)', '']);
       }
@@ -98,7 +112,9 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       apis: 2,
       env: { MASSLINE_ADMIN_TOKEN: OFFICE_TOKEN, MASSLINE_PUBLIC_RATE_LIMIT: '100000', LOG_LEVEL: 'warn' },
     });
-    note(`booted in ${(cluster.bootMs / 1000).toFixed(1)} s (fresh data folder: PostgreSQL initialised, schemas set up, namespace registered)`);
+    note(
+      `booted in ${(cluster.bootMs / 1000).toFixed(1)} s (fresh data folder: PostgreSQL initialised, schemas set up, namespace registered)`,
+    );
     pg = new Client({ connectionString: `postgres://massline:massline@127.0.0.1:${cluster.ports.pg}/massline` });
     await pg.connect();
   }, 600_000);
@@ -137,7 +153,10 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     for (const api of [0, 1]) {
       expect(await call(api, 'GET', '/health/ready')).toEqual({
         status: 200,
-        body: { status: 'ready', checks: { database: 'up', frontend: 'up', history: 'up', matching: 'up', records: 'up', worker: 'up', workflows: 'up' } },
+        body: {
+          status: 'ready',
+          checks: { database: 'up', frontend: 'up', history: 'up', matching: 'up', records: 'up', worker: 'up', workflows: 'up' },
+        },
       });
     }
     expect((await fetch(`http://127.0.0.1:${cluster.ports.ui}/`)).status).toBe(200);
@@ -148,7 +167,8 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     const plan = compressedPlan({ disclosure: 'PT3S', ladder: LADDER });
     const campaign = await ok(0, 'POST', '/api/campaigns', { token: OFFICE_TOKEN, body: { name: 'cluster rehearsal', plan } });
     const groups: string[] = [];
-    for (const [i, name] of ['group 1', 'group 2'].entries()) groups.push((await ok(i, 'POST', `/api/campaigns/${campaign.id}/groups`, { token: OFFICE_TOKEN, body: { name } })).id);
+    for (const [i, name] of ['group 1', 'group 2'].entries())
+      groups.push((await ok(i, 'POST', `/api/campaigns/${campaign.id}/groups`, { token: OFFICE_TOKEN, body: { name } })).id);
     const enrolled = await ok(1, 'POST', `/api/campaigns/${campaign.id}/units`, {
       token: OFFICE_TOKEN,
       body: {
@@ -165,11 +185,21 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     expect(unitIds).toHaveLength(UNITS);
     const supervisors: string[] = [];
     for (const [i, groupId] of groups.entries()) {
-      supervisors.push((await ok(i, 'POST', '/api/principals', { token: OFFICE_TOKEN, body: { name: `supervisor ${i + 1}`, role: 'supervisor', groupId } })).token);
+      supervisors.push(
+        (
+          await ok(i, 'POST', '/api/principals', {
+            token: OFFICE_TOKEN,
+            body: { name: `supervisor ${i + 1}`, role: 'supervisor', groupId },
+          })
+        ).token,
+      );
     }
     const unitTokens: string[] = [];
     for (const [i, unitId] of unitIds.entries()) {
-      unitTokens.push((await ok(i % 2, 'POST', '/api/principals', { token: OFFICE_TOKEN, body: { name: `head of unit ${i + 1}`, role: 'unit', unitId } })).token);
+      unitTokens.push(
+        (await ok(i % 2, 'POST', '/api/principals', { token: OFFICE_TOKEN, body: { name: `head of unit ${i + 1}`, role: 'unit', unitId } }))
+          .token,
+      );
     }
     expect(await ok(0, 'POST', `/api/campaigns/${campaign.id}/start`, { token: OFFICE_TOKEN })).toMatchObject({ status: 'running' });
     await eventually(async () => {
@@ -193,18 +223,32 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       await ok(api, 'POST', `${U}/records`, { ...unit, body: { kind: 'investigation', title: 'Visits to the grassroots' } });
       await ok(api, 'POST', `${U}/records`, { ...unit, body: { kind: 'solicitation-report', title: 'Report on the opinions' } });
       const t1 = await ok(api, 'POST', `${U}/transitions`, { ...unit, body: { to: 'P2', comment: 'P1 done' } });
-      expect(await ok(1 - api, 'POST', `${U}/transitions/${t1.id}/decision`, { ...sup, body: { approve: true, comment: 'P1 gate met' } })).toEqual({ status: 'approved' });
-      const problem = await ok(api, 'POST', `${U}/problems`, { ...unit, body: { title: 'Too many meetings', source: 'masses', category: 'formalism' } });
+      expect(
+        await ok(1 - api, 'POST', `${U}/transitions/${t1.id}/decision`, { ...sup, body: { approve: true, comment: 'P1 gate met' } }),
+      ).toEqual({ status: 'approved', version: expect.any(Number) });
+      const problem = await ok(api, 'POST', `${U}/problems`, {
+        ...unit,
+        body: { title: 'Too many meetings', source: 'masses', category: 'formalism' },
+      });
       problems[i] = problem.id;
       await ok(api, 'POST', `${U}/records`, { ...unit, body: { kind: 'comparison-check', title: 'Comparison-check materials' } });
       await ok(api, 'POST', `${U}/meeting`, { ...unit, body: { scheduledAt: slot(i, 0), location: 'Meeting room' } });
       await ok(1 - api, 'POST', `${U}/meeting/attendance`, { ...sup, body: { arrivedAt: slot(i, 5), leftAt: slot(i, 50) } });
-      expect(await ok(api, 'POST', `${U}/meeting/held`, { ...unit, body: { startedAt: slot(i, 10), endedAt: slot(i, 40), minutes: 'Criticism and self-criticism' } })).toEqual({
+      expect(
+        await ok(api, 'POST', `${U}/meeting/held`, {
+          ...unit,
+          body: { startedAt: slot(i, 10), endedAt: slot(i, 40), minutes: 'Criticism and self-criticism' },
+        }),
+      ).toEqual({
         valid: true,
+        version: expect.any(Number),
       });
       const t2 = await ok(api, 'POST', `${U}/transitions`, { ...unit, body: { to: 'P3', comment: 'meeting held' } });
-      expect(await ok(1 - api, 'POST', `${U}/transitions/${t2.id}/decision`, { ...sup, body: { approve: true, comment: 'attended in full' } })).toEqual({
+      expect(
+        await ok(1 - api, 'POST', `${U}/transitions/${t2.id}/decision`, { ...sup, body: { approve: true, comment: 'attended in full' } }),
+      ).toEqual({
         status: 'approved',
+        version: expect.any(Number),
       });
     });
     note(`${UNITS} units driven to P3 (${UNITS * 14} calls, 4 at a time, both APIs) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -232,16 +276,25 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       await ok(1 - api, 'POST', `${U}/task-book/publish`, { token: unitTokens[i] });
     });
     expect(items).toHaveLength(UNITS * ITEMS_PER_UNIT);
-    await eventually(async () => {
-      const r = await pg.query(`SELECT count(*)::int AS n FROM item_states WHERE status = 'open' AND item_id = ANY($1)`, [items.map((x) => x.id)]);
-      return r.rows[0].n === items.length ? true : undefined;
-    }, 'every item open (task books in effect)', 120_000);
-    note(`${UNITS} task books of ${ITEMS_PER_UNIT} items published and in effect in ${((Date.now() - t) / 1000).toFixed(1)} s; every item due at ${new Date(due).toISOString()}`);
+    await eventually(
+      async () => {
+        const r = await pg.query(`SELECT count(*)::int AS n FROM item_states WHERE status = 'open' AND item_id = ANY($1)`, [
+          items.map((x) => x.id),
+        ]);
+        return r.rows[0].n === items.length ? true : undefined;
+      },
+      'every item open (task books in effect)',
+      120_000,
+    );
+    note(
+      `${UNITS} task books of ${ITEMS_PER_UNIT} items published and in effect in ${((Date.now() - t) / 1000).toFixed(1)} s; every item due at ${new Date(due).toISOString()}`,
+    );
     if (Date.now() > due + OFFSET_MS.reminder) note('(a slow machine: the ladders had begun before every task book was in effect)');
 
     // ---------- faults, mid-ladder ----------
     const countRungs = async () =>
-      (await pg.query(`SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND subject = 'item'`, [campaign.id])).rows[0].n as number;
+      (await pg.query(`SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1 AND subject = 'item'`, [campaign.id])).rows[0]
+        .n as number;
     await eventually(async () => ((await countRungs()) > 0 ? true : undefined), 'the first reminder', 120_000);
     const beforeFaults = await countRungs();
 
@@ -256,16 +309,20 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     const stoppedAt = Date.now();
     try {
       for (const api of [0, 1]) {
-        const ready = await eventually(async () => {
-          const r = await call(api, 'GET', '/health/ready');
-          return r.status === 503 && /^down: /.test(r.body.details?.[0]?.history ?? '') ? r.body : undefined;
-        }, `API ${api + 1} to see history down`);
+        const ready = await eventually(
+          async () => {
+            const r = await call(api, 'GET', '/health/ready');
+            return r.status === 503 && /^down: /.test(r.body.details?.[0]?.history ?? '') ? r.body : undefined;
+          },
+          `API ${api + 1} to see history down`,
+        );
         expect(ready.details[0]).toMatchObject({ database: 'up', frontend: 'up' });
         expect(ready.message).toMatch(/history down: /);
       }
       note(`both APIs answered /health/ready 503 naming history ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after it was stopped`);
       // A decision while history is known to be down: 503 at once, not sent (counted by the API).
-      const failFast = async (api: number) => Number(/^massline_engine_fail_fast_total (\d+)/m.exec(String((await call(api, 'GET', '/metrics')).body))?.[1]);
+      const failFast = async (api: number) =>
+        Number(/^massline_engine_fail_fast_total (\d+)/m.exec(String((await call(api, 'GET', '/metrics')).body))?.[1]);
       const item = items[0];
       const key = `cluster-progress-${campaign.id}`;
       const progress = () =>
@@ -286,15 +343,19 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       process.kill(history, 'SIGCONT');
       note(`history resumed after ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s stopped`);
 
-      for (const api of [0, 1]) await eventually(async () => ((await call(api, 'GET', '/health/ready')).status === 200 ? true : undefined), `API ${api + 1} ready again`);
+      for (const api of [0, 1])
+        await eventually(
+          async () => ((await call(api, 'GET', '/health/ready')).status === 200 ? true : undefined),
+          `API ${api + 1} ready again`,
+        );
       // The refused decision was never sent, so it is not applied; repeated with its key, it is applied once.
-      // The item's count from its workflow (right after the faults it may answer 503 until a worker serves it),
-      // its notes from the database (projected after the decision).
+      // The item's count from the read model, at the version the decision produced (it may answer 503 until the
+      // projection lands), its notes from the database (projected after the decision).
       const TEXT = 'Progress reported while history was down';
-      const progressCount = async () =>
+      const progressCount = async (minVersion = 0) =>
         (
           await eventually(async () => {
-            const r = await call(0, 'GET', `/api/items/${item.id}`, { token: OFFICE_TOKEN });
+            const r = await call(0, 'GET', `/api/items/${item.id}?minVersion=${minVersion}`, { token: OFFICE_TOKEN });
             return r.status === 200 ? r.body : undefined;
           }, `the view of item ${item.id}`)
         ).counts.progress as number;
@@ -309,7 +370,7 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       for (let i = 0; again.status === 503 && i < 20; i++) again = await progress();
       expect(again.status).toBe(201);
       expect((await progress()).status).toBe(201); // a replay of the same key
-      expect(await progressCount()).toBe(countBefore + 1);
+      expect(await progressCount(again.body.version)).toBe(countBefore + 1);
       await eventually(async () => ((await notesInDb()) === 1 ? true : undefined), 'the note in the database');
     } finally {
       try {
@@ -321,23 +382,38 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
 
     // 3. The history service killed: massline up starts it again.
     process.kill(history, 'SIGKILL');
-    await eventually(async () => (/history restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined), 'massline up to restart history');
-    await eventually(async () => (/worker-1 restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined), 'massline up to restart worker-1');
+    await eventually(
+      async () => (/history restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined),
+      'massline up to restart history',
+    );
+    await eventually(
+      async () => (/worker-1 restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined),
+      'massline up to restart worker-1',
+    );
     expect(cluster.pid('history')).not.toBe(history);
     expect(cluster.pid('worker-1')).not.toBe(worker1);
-    for (const api of [0, 1]) await eventually(async () => ((await call(api, 'GET', '/health/ready')).status === 200 ? true : undefined), `API ${api + 1} ready after the restart`);
+    for (const api of [0, 1])
+      await eventually(
+        async () => ((await call(api, 'GET', '/health/ready')).status === 200 ? true : undefined),
+        `API ${api + 1} ready after the restart`,
+      );
     note('history SIGKILLed and restarted by massline up; worker-1 restarted; both APIs ready again');
 
     // ---------- every rung that came due fired exactly once ----------
     t = Date.now();
-    const rows = await eventually(async () => {
-      const r = await pg.query(
-        `SELECT item_id, rung, count(*)::int AS n, min(fired_at) AS fired_at, min(deadline) AS deadline
+    const rows = await eventually(
+      async () => {
+        const r = await pg.query(
+          `SELECT item_id, rung, count(*)::int AS n, min(fired_at) AS fired_at, min(deadline) AS deadline
            FROM escalations WHERE campaign_id = $1 AND subject = 'item' GROUP BY item_id, rung`,
-        [campaign.id],
-      );
-      return r.rows.length === items.length * RUNGS.length ? r.rows : undefined;
-    }, 'every rung of every item', 300_000, 1000);
+          [campaign.id],
+        );
+        return r.rows.length === items.length * RUNGS.length ? r.rows : undefined;
+      },
+      'every rung of every item',
+      300_000,
+      1000,
+    );
     note(`all ${rows.length} rungs recorded ${((Date.now() - t) / 1000).toFixed(1)} s after the restart`);
     expect(rows.filter((r) => r.n !== 1)).toEqual([]);
     const byItem = new Map<string, string[]>();
@@ -358,9 +434,13 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       }, `the rungs in the view of item ${item.id}`);
       expect(view.rungs.map((r: { rung: string }) => r.rung)).toEqual([...RUNGS]);
     });
-    const lateness = rows.map((r) => new Date(r.fired_at).getTime() - (new Date(r.deadline).getTime() + OFFSET_MS[r.rung])).sort((a, b) => a - b);
+    const lateness = rows
+      .map((r) => new Date(r.fired_at).getTime() - (new Date(r.deadline).getTime() + OFFSET_MS[r.rung]))
+      .sort((a, b) => a - b);
     const q = (p: number) => (lateness[Math.min(lateness.length - 1, Math.floor(p * lateness.length))] / 1000).toFixed(1);
-    note(`rung lateness (fired − due) p50 ${q(0.5)} s, p90 ${q(0.9)} s, max ${q(1)} s (rungs due while history was stopped or the worker down included)`);
+    note(
+      `rung lateness (fired − due) p50 ${q(0.5)} s, p90 ${q(0.9)} s, max ${q(1)} s (rungs due while history was stopped or the worker down included)`,
+    );
 
     // ---------- reconciliation and replay ----------
     const auditEnv = {
@@ -373,7 +453,9 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     t = Date.now();
     const reconciled = await runCli(['audit', 'reconcile', campaign.id, '--json'], auditEnv);
     const reconciliation = JSON.parse(reconciled.stdout);
-    note(`reconciliation: ${reconciliation.checked} workflows checked, ${reconciliation.mismatches.length} mismatches, ${reconciliation.inFlight.length} in flight (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    note(
+      `reconciliation: ${reconciliation.checked} workflows checked, ${reconciliation.mismatches.length} mismatches, ${reconciliation.inFlight.length} in flight (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
     expect(reconciliation.mismatches).toEqual([]);
     expect(reconciled.code).toBe(0);
     expect(reconciliation.checked).toBeGreaterThanOrEqual(UNITS + items.length);
@@ -381,7 +463,9 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
     t = Date.now();
     const replayed = await runCli(['audit', 'replay', '--campaign', campaign.id, '--json'], auditEnv);
     const replay = JSON.parse(replayed.stdout);
-    note(`replay: ${replay.replayed} of ${replay.total} histories (${replay.events} events), ${replay.failures.length} failures (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    note(
+      `replay: ${replay.replayed} of ${replay.total} histories (${replay.events} events), ${replay.failures.length} failures (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
     expect(replay.failures).toEqual([]);
     expect(replayed.code).toBe(0);
     expect(replay.replayed).toBe(replay.total);

@@ -23,7 +23,12 @@ export interface RunningCluster extends Omit<RunningMassline, 'ports' | 'apiUrl'
   apiUrl(i: number): string;
 }
 
-export async function startCluster(opts: { workers: number; apis: number; env?: Record<string, string>; timeoutMs?: number }): Promise<RunningCluster> {
+export async function startCluster(opts: {
+  workers: number;
+  apis: number;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<RunningCluster> {
   const up = await startMasslineUp({ ...opts, cluster: true });
   const p = up.ports;
   return {

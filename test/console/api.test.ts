@@ -2,7 +2,8 @@
 // API's own paths), one-time sign-in links and the sessions they open, the public disclosure routes (what
 // they show, what they never show, their rate limit, their OpenAPI entries), the supervisor's inbox and the
 // lists the console reads, each within its caller's scope.
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 
 let api: ApiUnderTest;
@@ -28,14 +29,18 @@ async function toDisclosure() {
   const U = `/api/units/${w.unitA}`;
   await unit('POST', `${U}/records`, { kind: 'study', title: 'study' });
   await unit('POST', `${U}/records`, { kind: 'solicitation-report', title: 'report' });
-  expect((await as(undefined)('POST', `${U}/opinions`, { text: 'fewer meetings', contact: 'contact-that-must-never-be-public' })).status).toBe(202);
+  expect(
+    (await as(undefined)('POST', `${U}/opinions`, { text: 'fewer meetings', contact: 'contact-that-must-never-be-public' })).status,
+  ).toBe(202);
   let t = await unit('POST', `${U}/transitions`, { to: 'P2' });
   await sup('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: 'ok' });
   const problem = await unit('POST', `${U}/problems`, { title: 'too many meetings', source: 'masses', category: 'formalism' });
   await unit('POST', `${U}/records`, { kind: 'comparison-check', title: 'materials' });
   await unit('POST', `${U}/meeting`, { scheduledAt: iso(-120 * 60_000), location: 'room 3' });
   await sup('POST', `${U}/meeting/attendance`, { arrivedAt: iso(-110 * 60_000), leftAt: iso(-5 * 60_000) });
-  expect((await unit('POST', `${U}/meeting/held`, { startedAt: iso(-100 * 60_000), endedAt: iso(-10 * 60_000), minutes: 'm' })).body.valid).toBe(true);
+  expect(
+    (await unit('POST', `${U}/meeting/held`, { startedAt: iso(-100 * 60_000), endedAt: iso(-10 * 60_000), minutes: 'm' })).body.valid,
+  ).toBe(true);
   t = await unit('POST', `${U}/transitions`, { to: 'P3' });
   await sup('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: 'ok' });
   const book = await unit('PUT', `${U}/task-book`, {
@@ -125,7 +130,10 @@ describe('public disclosure (公示)', () => {
 
     const { unit, U, items } = await toDisclosure();
     // In draft: not disclosed.
-    await eventually(async () => ((await pub('GET', `/api/public/units/${w.unitA}`)).body.phase === 'P3' ? true : undefined), 'unit A in P3 (projection)');
+    await eventually(
+      async () => ((await pub('GET', `/api/public/units/${w.unitA}`)).body.phase === 'P3' ? true : undefined),
+      'unit A in P3 (projection)',
+    );
     expect((await pub('GET', `/api/public/units/${w.unitA}/task-book`)).status).toBe(404);
     expect((await pub('GET', `/api/public/units/${w.unitA}`)).body.taskBook).toBeNull();
     expect((await pub('GET', `/api/public/units/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
@@ -182,7 +190,16 @@ describe('public disclosure (公示)', () => {
       objections.body,
       (await pub('GET', `/api/public/units/${w.unitA}`)).body,
     ]);
-    for (const secret of ['contact-that-must-never-be-public', 'fewer meetings', w.ids.unitA, w.ids.supA, 'head of unit A', 'supervisor A', 'public:', 'actorId']) {
+    for (const secret of [
+      'contact-that-must-never-be-public',
+      'fewer meetings',
+      w.ids.unitA,
+      w.ids.supA,
+      'head of unit A',
+      'supervisor A',
+      'public:',
+      'actorId',
+    ]) {
       expect(everything).not.toContain(secret);
     }
     // A NUL in the search is a 400 naming q, not a database error.
@@ -242,16 +259,29 @@ describe("the supervisor's inbox and the console's lists", () => {
       return r.body.total > 0 ? r.body : undefined;
     }, 'the transition in group B’s inbox');
     expect(inboxB.items).toEqual([
-      expect.objectContaining({ kind: 'transition', unitId: w.unitB, unitCode: 'U-1', subjectId: t.body.id, from: 'P1', to: 'P2', detail: 'P1 complete' }),
+      expect.objectContaining({
+        kind: 'transition',
+        unitId: w.unitB,
+        unitCode: 'U-1',
+        subjectId: t.body.id,
+        from: 'P1',
+        to: 'P2',
+        detail: 'P1 complete',
+      }),
     ]);
     // Group A never sees group B's work; a unit has no inbox; the office sees every group's, or one.
     expect((await as(w.tokens.supA)('GET', '/api/inbox')).body.items.map((e: { unitId: string }) => e.unitId)).not.toContain(w.unitB);
     expect((await as(w.tokens.unitB)('GET', '/api/inbox')).status).toBe(403);
-    expect((await office('GET', `/api/inbox?groupId=${w.groupB}&kind=transition`)).body.items.map((e: { unitId: string }) => e.unitId)).toEqual([w.unitB]);
+    expect(
+      (await office('GET', `/api/inbox?groupId=${w.groupB}&kind=transition`)).body.items.map((e: { unitId: string }) => e.unitId),
+    ).toEqual([w.unitB]);
     expect((await office('GET', `/api/inbox?kind=nonsense`)).status).toBe(400);
     // Decided, it leaves the inbox.
     await as(w.tokens.supB)('POST', `${U}/transitions/${t.body.id}/decision`, { approve: false, comment: 'report missing figures' });
-    await eventually(async () => ((await as(w.tokens.supB)('GET', '/api/inbox')).body.total === 0 ? true : undefined), 'group B’s inbox empty');
+    await eventually(
+      async () => ((await as(w.tokens.supB)('GET', '/api/inbox')).body.total === 0 ? true : undefined),
+      'group B’s inbox empty',
+    );
   });
 
   it('gives each role the campaigns of its scope, and the office the principals without their tokens', async () => {

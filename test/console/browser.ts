@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { findChromium } from '../../scripts/lib/browser';
+import { OFFICE_TOKEN, type ApiUnderTest } from '../api/harness';
 
 export const OUTPUT_DIR = path.join(__dirname, 'output');
 
@@ -25,7 +26,8 @@ export const CHROMIUM_ARGS = [
 export async function launchBrowser(): Promise<Browser> {
   fs.rmSync(path.join(OUTPUT_DIR, 'axe.jsonl'), { force: true });
   const executablePath = process.env.CHROMIUM_PATH || findChromium();
-  if (!executablePath) throw new Error('no Chromium found: install Debian\'s chromium package or set CHROMIUM_PATH (npm test installs it when it can)');
+  if (!executablePath)
+    throw new Error("no Chromium found: install Debian's chromium package or set CHROMIUM_PATH (npm test installs it when it can)");
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
@@ -65,7 +67,11 @@ export interface AxeFinding {
 /** Every serious or critical axe-core violation (WCAG 2.x A and AA rules) on the page as it is now. */
 export async function seriousViolations(page: Page, name: string): Promise<AxeFinding[]> {
   // Nothing still loading (spinners fade what is under them).
-  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: 30_000 })
+    .catch(() => undefined);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const findings = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -92,19 +98,64 @@ export async function pick(input: Locator, value: string): Promise<void> {
   // Tab, not Enter: Enter in a form's field submits the form.
   await input.press('Tab');
   // The picker's panel closes once the value is taken.
-  await input.page().locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await input
+    .page()
+    .locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 10_000 })
+    .catch(() => undefined);
 }
 
 /** The confirmation an irreversible action asks for: checks what it says, then confirms (or cancels). */
 export async function answerConfirmation(page: Page, answer: 'ok' | 'cancel', says?: RegExp | string): Promise<string> {
   // The whole dialog: its title (what) and its summary (what will happen).
   await page.getByTestId('confirm-summary').last().waitFor();
-  const summary = page.getByRole('dialog').filter({ has: page.getByTestId('confirm-summary') }).last();
+  const summary = page
+    .getByRole('dialog')
+    .filter({ has: page.getByTestId('confirm-summary') })
+    .last();
   const text = await summary.innerText();
   if (says && !(typeof says === 'string' ? text.includes(says) : says.test(text))) {
     throw new Error(`the confirmation does not say ${String(says)}: ${JSON.stringify(text)}`);
   }
-  await page.getByTestId(answer === 'ok' ? 'confirm-ok' : 'confirm-cancel').last().click();
+  await page
+    .getByTestId(answer === 'ok' ? 'confirm-ok' : 'confirm-cancel')
+    .last()
+    .click();
   await summary.waitFor({ state: 'detached' });
   return text;
+}
+
+/**
+ * The pages a test visited, each checked with axe-core as it is seen (`audit`); `expectNone` asserts, per test,
+ * that none had a serious or critical violation.
+ */
+export function axeAudits(): { audit(page: Page, name: string): Promise<void>; expectNone(): void } {
+  const findings: AxeFinding[] = [];
+  return {
+    async audit(page, name) {
+      await page.waitForLoadState('networkidle');
+      findings.push(...(await seriousViolations(page, name)));
+    },
+    expectNone() {
+      expect(findings.splice(0)).toEqual([]);
+    },
+  };
+}
+
+/** Signs in on the sign-in page with a token, as a person pastes one. */
+export async function signInWithToken(page: Page, token: string): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByTestId('token-input').fill(token);
+  await page.getByRole('button', { name: '登录' }).last().click();
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Signs in by a one-time link the office made for the principal; the code never stays in the address bar. */
+export async function signInWithLink(page: Page, api: ApiUnderTest, principalId: string): Promise<void> {
+  const link = await api.call('POST', `/api/principals/${principalId}/sign-in-links`, { token: OFFICE_TOKEN });
+  expect(link.status).toBe(201);
+  await page.goto(link.body.path);
+  await page.getByTestId('signed-in-as').waitFor();
+  expect(page.url()).not.toContain('code=');
 }

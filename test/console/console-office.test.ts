@@ -9,8 +9,9 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { compressedPlan } from '../api/plans';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
-import { answerConfirmation, launchBrowser, newPerson, pick, screenshot, seriousViolations, type AxeFinding } from './browser';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
+import { answerConfirmation, axeAudits, launchBrowser, newPerson, pick, screenshot, signInWithLink, signInWithToken } from './browser';
 import { REFUSALS } from '../../apps/console/src/refusals';
 import { GATES } from '../../libs/domain/src';
 import { apiContextOf } from '../../apps/api/src/main';
@@ -19,7 +20,7 @@ jest.setTimeout(400_000);
 
 let api: ApiUnderTest;
 let browser: Browser;
-const findings: AxeFinding[] = [];
+const { audit, expectNone: expectNoSeriousViolations } = axeAudits();
 
 const as = (token: string | undefined) => (method: string, p: string, body?: unknown) => api.call(method, p, { token, body });
 const office = as(OFFICE_TOKEN);
@@ -71,7 +72,10 @@ async function chineseCampaign(): Promise<Cn> {
   };
   expect((await office('POST', `/api/campaigns/${campaignId}/start`)).status).toBe(202);
   for (const id of [caizheng, jiaotong, jiaoyu]) {
-    await eventually(async () => ((await office('GET', `/api/units/${id}`)).body.status === 'active' ? true : undefined), `unit ${id} running`);
+    await eventually(
+      async () => ((await office('GET', `/api/units/${id}`)).body.status === 'active' ? true : undefined),
+      `unit ${id} running`,
+    );
   }
   return { campaignId, groups: [g1, g2], units: { caizheng, jiaotong, jiaoyu, jiedao }, tokens };
 }
@@ -84,7 +88,9 @@ async function throughP1(unitId: string, unitToken: string, supToken: string) {
   expect((await unit('POST', `${U}/records`, { kind: 'solicitation-report', title: '征求意见情况报告' })).status).toBe(201);
   expect((await as(undefined)('POST', `${U}/opinions`, { text: '少开会，多下基层', contact: '居民甲' })).status).toBe(202);
   const t = await unit('POST', `${U}/transitions`, { to: 'P2' });
-  expect((await as(supToken)('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: '第一环节材料齐全' })).status).toBe(200);
+  expect(
+    (await as(supToken)('POST', `${U}/transitions/${t.body.id}/decision`, { approve: true, comment: '第一环节材料齐全' })).status,
+  ).toBe(200);
 }
 
 /** A unit in P2 with a problem, the comparison-check materials and a meeting scheduled 40 minutes ago. */
@@ -105,10 +111,23 @@ beforeAll(async () => {
   await throughP1(cn.units.caizheng, cn.tokens.caizheng.token, cn.tokens.sup1.token);
   await toScheduledMeeting(cn.units.caizheng, cn.tokens.caizheng.token);
   // (by the group's deputy: its head attests 市教育局's meeting at the same hour, and is in one room at a time)
-  expect((await as(cn.tokens.sup1b.token)('POST', `${A}/meeting/attendance`, { arrivedAt: iso(-45 * 60_000), leftAt: iso(-2 * 60_000) })).status).toBe(200);
-  expect((await as(cn.tokens.caizheng.token)('POST', `${A}/meeting/held`, { startedAt: iso(-40 * 60_000), endedAt: iso(-5 * 60_000), minutes: '开展批评与自我批评' })).body.valid).toBe(true);
+  expect(
+    (await as(cn.tokens.sup1b.token)('POST', `${A}/meeting/attendance`, { arrivedAt: iso(-45 * 60_000), leftAt: iso(-2 * 60_000) })).status,
+  ).toBe(200);
+  expect(
+    (
+      await as(cn.tokens.caizheng.token)('POST', `${A}/meeting/held`, {
+        startedAt: iso(-40 * 60_000),
+        endedAt: iso(-5 * 60_000),
+        minutes: '开展批评与自我批评',
+      })
+    ).body.valid,
+  ).toBe(true);
   const t = await as(cn.tokens.caizheng.token)('POST', `${A}/transitions`, { to: 'P3' });
-  expect((await as(cn.tokens.sup1.token)('POST', `${A}/transitions/${t.body.id}/decision`, { approve: true, comment: '第二环节材料齐全' })).status).toBe(200);
+  expect(
+    (await as(cn.tokens.sup1.token)('POST', `${A}/transitions/${t.body.id}/decision`, { approve: true, comment: '第二环节材料齐全' }))
+      .status,
+  ).toBe(200);
   const problems = await as(cn.tokens.caizheng.token)('GET', `${A}/problems`);
   const book = await as(cn.tokens.caizheng.token)('PUT', `${A}/task-book`, {
     signedBy: '党组书记 王某',
@@ -132,24 +151,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function audit(page: Page, name: string) {
-  await page.waitForLoadState('networkidle');
-  findings.push(...(await seriousViolations(page, name)));
-}
-const expectNoSeriousViolations = () => expect(findings.splice(0)).toEqual([]);
-
-async function signIn(page: Page, principalId: string) {
-  const link = await office('POST', `/api/principals/${principalId}/sign-in-links`);
-  expect(link.status).toBe(201);
-  await page.goto(link.body.path);
-  await page.getByTestId('signed-in-as').waitFor();
-}
-async function signInOffice(page: Page) {
-  await page.goto('/sign-in');
-  await page.getByTestId('token-input').fill(OFFICE_TOKEN);
-  await page.getByRole('button', { name: '登录' }).last().click();
-  await page.getByTestId('signed-in-as').waitFor();
-}
+const signIn = (page: Page, principalId: string) => signInWithLink(page, api, principalId);
+const signInOffice = (page: Page) => signInWithToken(page, OFFICE_TOKEN);
 
 // ---------- what a person must never read ----------
 
@@ -163,7 +166,11 @@ const ALLOWED_LATIN = [/massline/g, /\bEnglish\b/g, /UTC[+-]\d{2}:\d{2}/g, /\bEx
 /** The visible text of the page (and of its open dialogs), with what it must not show, if anything. */
 async function unreadable(page: Page, where: string): Promise<string[]> {
   await page.waitForLoadState('networkidle');
-  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: 30_000 })
+    .catch(() => undefined);
   // (scripts for the page are strings: the tests' tsconfig has no DOM types)
   const text = (await page.evaluate('document.body.innerText')) as string;
   const problems: string[] = [];
@@ -175,7 +182,8 @@ async function unreadable(page: Page, where: string): Promise<string[]> {
   let latin = text;
   for (const a of ALLOWED_LATIN) latin = latin.replace(a, ' ');
   const en = ENGLISH.exec(latin);
-  if (en) problems.push(`${where}: English (${JSON.stringify(text.slice(Math.max(0, text.indexOf(en[0]) - 30), text.indexOf(en[0]) + 60))})`);
+  if (en)
+    problems.push(`${where}: English (${JSON.stringify(text.slice(Math.max(0, text.indexOf(en[0]) - 30), text.indexOf(en[0]) + 60))})`);
   return problems;
 }
 
@@ -184,7 +192,9 @@ describe('the console an office puts in front of its people', () => {
     // A campaign to start: a group, a unit.
     const draft = (await office('POST', '/api/campaigns', { name: '待启动的活动', plan: compressedPlan() })).body.id as string;
     const g = (await office('POST', `/api/campaigns/${draft}/groups`, { name: '督导组甲' })).body.id as string;
-    await office('POST', `/api/campaigns/${draft}/units`, { units: [{ code: 'D-1', name: '某单位', kind: 'organ', level: 'municipal', groupId: g }] });
+    await office('POST', `/api/campaigns/${draft}/units`, {
+      units: [{ code: 'D-1', name: '某单位', kind: 'organ', level: 'municipal', groupId: g }],
+    });
 
     const { context, page } = await newPerson(browser, api.url);
     const sup = await newPerson(browser, api.url);
@@ -277,7 +287,11 @@ describe('the console an office puts in front of its people', () => {
       expect(await card.getByLabel('到会时间').inputValue()).toBe(arrived);
       await card.getByRole('button', { name: '证明到会' }).click();
       await card.waitFor({ state: 'detached' });
-      const attendance = (await office('GET', `/api/units/${cn.units.jiaoyu}`)).body.meeting.attendance;
+      // The read model follows the unit's projection: the attestation once that has landed.
+      const attendance = await eventually(async () => {
+        const a = (await office('GET', `/api/units/${cn.units.jiaoyu}`)).body.meeting?.attendance;
+        return a?.length ? a : undefined;
+      }, 'the attestation in the read model');
       expect(attendance).toHaveLength(1);
       expect(Date.parse(attendance[0].arrivedAt)).toBe(instantOf8(arrived));
       expect(Date.parse(attendance[0].leftAt)).toBe(instantOf8(left));
@@ -339,21 +353,39 @@ describe('the console an office puts in front of its people', () => {
     const auditor = await newPerson(browser, api.url);
     try {
       await visit(citizen.page, '/', 'public home', (p) => p.getByRole('link', { name: '2026年群众路线教育实践活动' }).waitFor());
-      await visit(citizen.page, `/public/campaigns/${cn.campaignId}`, 'public campaign', (p) => p.getByRole('link', { name: /市财政局/ }).first().waitFor());
+      await visit(citizen.page, `/public/campaigns/${cn.campaignId}`, 'public campaign', (p) =>
+        p
+          .getByRole('link', { name: /市财政局/ })
+          .first()
+          .waitFor(),
+      );
       await visit(citizen.page, `/public/units/${cn.units.caizheng}`, 'public unit', (p) => p.getByTestId('public-task-book').waitFor());
-      await visit(citizen.page, '/public/units/00000000-0000-4000-8000-000000000000', 'public unit unknown', (p) => p.getByText('未找到').first().waitFor());
+      await visit(citizen.page, '/public/units/00000000-0000-4000-8000-000000000000', 'public unit unknown', (p) =>
+        p.getByText('未找到').first().waitFor(),
+      );
       // The API's documentation is for staff: not in the citizens' footer.
       expect(await citizen.page.getByRole('link', { name: '接口文档' }).count()).toBe(0);
 
       await signInOffice(officer.page);
       const C = `/office/campaigns/${cn.campaignId}`;
       await visit(officer.page, '/office', 'office campaigns');
-      await tabs(officer.page, C, 'office campaign', ['dashboard', 'units', 'groups', 'enrol', 'principals', 'measures', 'plan']);
+      await tabs(officer.page, C, 'office campaign', [
+        'dashboard',
+        'units',
+        'groups',
+        'enrol',
+        'principals',
+        'measures',
+        'plan',
+        'plan-changes',
+      ]);
       await visit(officer.page, '/office/campaigns/new', 'plan editor', (p) => p.getByTestId('holiday-years').waitFor());
       await visit(officer.page, '/office/programmes', 'programmes');
       await visit(officer.page, '/inbox', 'office inbox');
       for (const id of Object.values(cn.units)) await visit(officer.page, `/units/${id}`, `unit detail ${id}`);
-      await visit(officer.page, `/audit/units/${cn.units.jiaoyu}`, 'timeline (office)', (p) => p.getByTestId('timeline').locator('tbody tr').first().waitFor());
+      await visit(officer.page, `/audit/units/${cn.units.jiaoyu}`, 'timeline (office)', (p) =>
+        p.getByTestId('timeline').locator('tbody tr').first().waitFor(),
+      );
       await visit(officer.page, `/audit/dossiers/${referral.id}`, 'dossier', (p) => p.getByTestId('dossier').waitFor());
 
       await signIn(supervisor.page, cn.tokens.sup1.id);
@@ -374,14 +406,19 @@ describe('the console an office puts in front of its people', () => {
       await audit(unit.page, 'unit refusal');
 
       await signIn(auditor.page, cn.tokens.auditor.id);
-      await visit(auditor.page, `/audit?campaign=${cn.campaignId}`, 'auditor desk', (p) => p.getByRole('link', { name: '市财政局' }).waitFor());
+      await visit(auditor.page, `/audit?campaign=${cn.campaignId}`, 'auditor desk', (p) =>
+        p.getByRole('link', { name: '市财政局' }).waitFor(),
+      );
       await visit(auditor.page, `/audit/units/${cn.units.jiaoyu}`, 'auditor timeline', (p) => p.locator('[data-rule]').first().waitFor());
-      await visit(auditor.page, `/audit/dossiers/${referral.id}`, 'auditor dossier', (p) => p.getByTestId('dossier').getByText('群教办移').waitFor());
+      await visit(auditor.page, `/audit/dossiers/${referral.id}`, 'auditor dossier', (p) =>
+        p.getByTestId('dossier').getByText('群教办移').waitFor(),
+      );
       await screenshot(auditor.page, 'auditor-dossier');
       expect(problems).toEqual([]);
       expectNoSeriousViolations();
     } catch (e) {
-      for (const [n, p] of Object.entries({ citizen, officer, supervisor, unit, auditor })) await screenshot(p.page, `failed-walk-${n}`).catch(() => undefined);
+      for (const [n, p] of Object.entries({ citizen, officer, supervisor, unit, auditor }))
+        await screenshot(p.page, `failed-walk-${n}`).catch(() => undefined);
       throw e;
     } finally {
       for (const p of [citizen, officer, supervisor, unit, auditor]) await p.context.close();
@@ -393,7 +430,15 @@ describe('the console an office puts in front of its people', () => {
     try {
       const pages: Array<[string, string, (p: Page) => Promise<unknown>]> = [
         ['/', 'phone public home', (p) => p.getByRole('link', { name: '2026年群众路线教育实践活动' }).waitFor()],
-        [`/public/campaigns/${cn.campaignId}`, 'phone public campaign', (p) => p.getByRole('link', { name: /市财政局/ }).first().waitFor()],
+        [
+          `/public/campaigns/${cn.campaignId}`,
+          'phone public campaign',
+          (p) =>
+            p
+              .getByRole('link', { name: /市财政局/ })
+              .first()
+              .waitFor(),
+        ],
         [`/public/units/${cn.units.caizheng}`, 'phone public unit', (p) => p.getByTestId('public-task-book').waitFor()],
         ['/sign-in', 'phone sign-in', (p) => p.getByTestId('token-input').waitFor()],
       ];
@@ -401,7 +446,9 @@ describe('the console an office puts in front of its people', () => {
         await page.goto(path);
         await ready(page);
         await page.waitForLoadState('networkidle');
-        const width = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth, inner: window.innerWidth })')) as { scroll: number; body: number; inner: number };
+        const width = (await page.evaluate(
+          '({ scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth, inner: window.innerWidth })',
+        )) as { scroll: number; body: number; inner: number };
         expect({ name, ...width, overflow: Math.max(width.scroll, width.body) > width.inner }).toEqual({ name, ...width, overflow: false });
         await audit(page, name);
         if (name === 'phone public unit') {
@@ -423,7 +470,8 @@ describe('the console an office puts in front of its people', () => {
 
   it('lists a campaign publicly only once the office publishes it; an empty campaign says what is missing and cannot start', async () => {
     const empty = (await office('POST', '/api/campaigns', { name: '尚未报名的活动', plan: compressedPlan() })).body.id as string;
-    const listed = async () => ((await as(undefined)('GET', '/api/public/campaigns?pageSize=100')).body.items as Array<{ id: string }>).map((c) => c.id);
+    const listed = async () =>
+      ((await as(undefined)('GET', '/api/public/campaigns?pageSize=100')).body.items as Array<{ id: string }>).map((c) => c.id);
     expect(await listed()).not.toContain(empty);
     // The API refuses to start it, naming the rule.
     const refused = await office('POST', `/api/campaigns/${empty}/start`);
@@ -443,7 +491,9 @@ describe('the console an office puts in front of its people', () => {
       // Started without publishing: not listed; published from its page: listed; taken off: gone.
       const quiet = (await office('POST', '/api/campaigns', { name: '内部演练', plan: compressedPlan() })).body.id as string;
       const g = (await office('POST', `/api/campaigns/${quiet}/groups`, { name: '演练组' })).body.id as string;
-      await office('POST', `/api/campaigns/${quiet}/units`, { units: [{ code: 'Q-1', name: '演练单位', kind: 'organ', level: 'municipal', groupId: g }] });
+      await office('POST', `/api/campaigns/${quiet}/units`, {
+        units: [{ code: 'Q-1', name: '演练单位', kind: 'organ', level: 'municipal', groupId: g }],
+      });
       await page.goto(`/office/campaigns/${quiet}`);
       await page.getByTestId('start-campaign').click();
       await page.getByTestId('publish-at-start').click();
@@ -504,7 +554,11 @@ describe('the console an office puts in front of its people', () => {
       await table.getByTestId('units-total').getByText('共 10000 个单位').waitFor();
       await table.getByRole('columnheader', { name: '名称' }).click();
       await table.locator('th[aria-sort="ascending"]').getByText('名称').waitFor();
-      await table.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' }).catch(() => undefined);
+      await table
+        .locator('.ant-spin-spinning')
+        .first()
+        .waitFor({ state: 'detached' })
+        .catch(() => undefined);
       await table.getByRole('columnheader', { name: '名称' }).click();
       await table.locator('th[aria-sort="descending"]').getByText('名称').waitFor();
       await table.locator('tbody tr.ant-table-row').first().getByText('参加单位 9999').waitFor();
@@ -525,6 +579,55 @@ describe('the console an office puts in front of its people', () => {
       expectNoSeriousViolations();
     } catch (e) {
       await screenshot(page, 'failed-units-table').catch(() => undefined);
+      throw e;
+    } finally {
+      await context.close();
+    }
+  });
+  it('previews a plan change as a table and a before/after chart, asks before applying it, and cancelling changes nothing', async () => {
+    const { context, page } = await newPerson(browser, api.url);
+    const versions = async () => (await office('GET', `/api/campaigns/${cn.campaignId}/plan-versions`)).body;
+    try {
+      await signInOffice(page);
+      await page.goto(`/office/campaigns/${cn.campaignId}?tab=plan-changes`);
+      await page.getByTestId('plan-change-form').waitFor();
+      await page.getByTestId('plan-version-1').waitFor();
+      // Batch 1's last window (and the batch) ends half an hour sooner: 市财政局, in it with its task book, moves.
+      const before = (await versions()).items[0].plan.batches[0].phases.P3.endsAt as string;
+      const later = at8(Date.parse(before) - 30 * 60_000);
+      await pick(page.getByLabel('第1批 整改落实、建章立制', { exact: true }), later);
+      await page.getByTestId('preview-plan-change').click();
+      const preview = page.getByTestId('plan-change-preview');
+      await preview.waitFor();
+      await preview.getByTestId('plan-change-moves').getByText('HZ-001 市财政局').first().waitFor();
+      // The before/after chart (ECharts words its own description for screen readers).
+      await preview.locator('[role="img"] canvas').first().waitFor();
+      await preview.getByText(`第1批 整改落实、建章立制 结束：${at8(Date.parse(before))} → ${later}`).waitFor();
+      expect(await unreadable(page, 'plan change preview')).toEqual([]);
+      await audit(page, 'plan change preview');
+
+      // Asked first; cancelling changes nothing.
+      await page.getByTestId('plan-change-reason').fill('第一批提前半小时结束');
+      await page.getByTestId('apply-plan-change').click();
+      expect(await answerConfirmation(page, 'cancel', /按此调整生成第 2 版日程/)).toMatch(/将移动 \d+ 个时限与预警/);
+      expect((await versions()).items).toHaveLength(1);
+      await page.getByTestId('apply-plan-change').click();
+      await answerConfirmation(page, 'ok');
+      await page.getByText('已生成第 2 版日程').first().waitFor();
+      await page.getByTestId('plan-version-2').waitFor();
+      const after = await versions();
+      expect(after.items[1]).toMatchObject({
+        version: 2,
+        reason: '第一批提前半小时结束',
+        diff: expect.arrayContaining([{ path: 'batches.1.phases.P3.endsAt', before, after: expect.any(String) }]),
+      });
+      expect(Date.parse(after.items[1].diff.find((d: { path: string }) => d.path === 'batches.1.phases.P3.endsAt').after)).toBe(
+        instantOf8(later),
+      );
+      expect(await unreadable(page, 'plan versions')).toEqual([]);
+      expectNoSeriousViolations();
+    } catch (e) {
+      await screenshot(page, 'failed-plan-change').catch(() => undefined);
       throw e;
     } finally {
       await context.close();

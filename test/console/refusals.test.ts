@@ -3,13 +3,13 @@
 // no rule id, UUID or ISO time in it; a rule the table lacks would reach a person as a code, so this fails.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GATES, RECORD_KINDS } from '../../libs/domain/src';
+import { ACCESS, GATES, RECORD_KINDS } from '../../libs/domain/src';
 import { REFUSALS, wordRefusal, type Words } from '../../apps/console/src/refusals';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SOURCES = ['libs/domain/src', 'apps/api/src', 'activities', 'workflows'];
 /** Where a rule is named: the checks that refuse, and the places that set `rule` by hand. */
-const NAMING = /(violation|refuse|ruleViolation|inPhase|notFinal|assertAssignedSupervisor|invalidInput|error)\(|rule: '|hiddenBy: '/;
+const NAMING = /(violation|refuse|forbid|ruleViolation|inPhase|notFinal|bySupervisor|invalidInput|error)\(|rule: '|hiddenBy: '/;
 const RULE = /'([a-z]+(?:-[a-z]+)*(?:\.[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)+)'/g;
 
 function files(dir: string): string[] {
@@ -26,11 +26,15 @@ function rulesNamedInSources(): Set<string> {
     for (const file of files(path.join(ROOT, dir))) {
       // A call may span lines: join each statement's lines before looking.
       // (the first argument of invalidInput is the field it names, not a rule)
-      const text = fs.readFileSync(file, 'utf8').replace(/\n\s+/g, ' ').replace(/invalidInput\(\s*'[^']*'/g, 'invalidInput(FIELD');
+      const text = fs
+        .readFileSync(file, 'utf8')
+        .replace(/\n\s+/g, ' ')
+        .replace(/invalidInput\(\s*'[^']*'/g, 'invalidInput(FIELD');
       for (const line of text.split('\n')) {
         if (!NAMING.test(line)) continue;
-        // plan field paths (`plan.calendar.workdays`) are fields, not rules
-        for (const m of line.matchAll(RULE)) if (!/^plan\.(batches|calendar|disclosure|ladder|windowLadder)\b/.test(m[1])) rules.add(m[1]);
+        // plan and plan-change field paths (`plan.calendar.workdays`, `change.calendar`) are fields, and the access table's actions are actions, not rules
+        for (const m of line.matchAll(RULE))
+          if (!/^(plan|change)\.(batches|calendar|disclosure|ladder|windowLadder)\b/.test(m[1]) && !(m[1] in ACCESS)) rules.add(m[1]);
       }
     }
   }
@@ -52,7 +56,16 @@ describe('the wording of refusals', () => {
   const named = rulesNamedInSources();
 
   it('finds the rules the sources name (the scan itself works)', () => {
-    for (const r of ['gate.P2.study-record', 'transition.next-phase', 'meeting.attendance-overlap', 'actor.role', 'idempotency-key.reused', 'campaign.no-units', 'input.after', 'enrol.group-unknown']) {
+    for (const r of [
+      'gate.P2.study-record',
+      'transition.next-phase',
+      'meeting.attendance-overlap',
+      'actor.role',
+      'idempotency-key.reused',
+      'campaign.no-units',
+      'input.after',
+      'enrol.group-unknown',
+    ]) {
       expect(named).toContain(r);
     }
     expect(named.size).toBeGreaterThan(60);
@@ -64,7 +77,27 @@ describe('the wording of refusals', () => {
   });
 
   it('words each in Chinese without a rule id, a UUID, a Z time or a Latin sentence, and in English', () => {
-    const params = { phase: 'P1', next: 'P2', to: 'P2', allowed: ['P2'], max: 3, field: 'items[0].deadline', other: 'startedAt', role: 'unit', status: 'open', leftAt: '2013-07-08T01:00:00Z', endedAt: '2013-07-08T01:00:00Z', deadline: '2013-07-08T01:00:00Z', latest: '2015-08-02T00:00:00+08:00', disclosureEndsAt: '2013-07-08T01:00:00Z', name: 'A', line: 1, batch: 2, parentCode: 'X-1', year: 2026 };
+    const params = {
+      phase: 'P1',
+      next: 'P2',
+      to: 'P2',
+      allowed: ['P2'],
+      max: 3,
+      field: 'items[0].deadline',
+      other: 'startedAt',
+      role: 'unit',
+      status: 'open',
+      leftAt: '2013-07-08T01:00:00Z',
+      endedAt: '2013-07-08T01:00:00Z',
+      deadline: '2013-07-08T01:00:00Z',
+      latest: '2015-08-02T00:00:00+08:00',
+      disclosureEndsAt: '2013-07-08T01:00:00Z',
+      name: 'A',
+      line: 1,
+      batch: 2,
+      parentCode: 'X-1',
+      year: 2026,
+    };
     for (const rule of Object.keys(REFUSALS)) {
       const zh = wordRefusal({ category: 'RULE_VIOLATION', rule, params }, words('zh'));
       const en = wordRefusal({ category: 'RULE_VIOLATION', rule, params }, words('en'));

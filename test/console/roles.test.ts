@@ -7,9 +7,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
-import { answerConfirmation, launchBrowser, newPerson, pick, screenshot, seriousViolations, type AxeFinding } from './browser';
+import {
+  answerConfirmation,
+  axeAudits,
+  launchBrowser,
+  newPerson,
+  pick,
+  screenshot,
+  signInWithLink as signInByLink,
+  signInWithToken,
+} from './browser';
 
 // A loaded machine slows a browser a lot: generous bounds, every wait on a condition.
 jest.setTimeout(300_000);
@@ -17,7 +27,7 @@ jest.setTimeout(300_000);
 let api: ApiUnderTest;
 let browser: Browser;
 let world: World;
-const findings: AxeFinding[] = [];
+const { audit, expectNone: expectNoSeriousViolations } = axeAudits();
 
 beforeAll(async () => {
   api = await startApi({ worker: true });
@@ -31,34 +41,9 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** Checks the page with axe-core; the findings are asserted per test. */
-async function audit(page: Page, name: string) {
-  await page.waitForLoadState('networkidle');
-  findings.push(...(await seriousViolations(page, name)));
-}
-
-const expectNoSeriousViolations = () => {
-  const mine = findings.splice(0);
-  expect(mine).toEqual([]);
-};
-
 const as = (token: string | undefined) => (method: string, p: string, body?: unknown) => api.call(method, p, { token, body });
 
-async function signInWithToken(page: Page, token: string) {
-  await page.goto('/sign-in');
-  await page.getByTestId('token-input').fill(token);
-  await page.getByRole('button', { name: '登录' }).last().click();
-  await page.getByTestId('signed-in-as').waitFor();
-}
-
-async function signInWithLink(page: Page, principalId: string): Promise<void> {
-  const link = await as(OFFICE_TOKEN)('POST', `/api/principals/${principalId}/sign-in-links`);
-  expect(link.status).toBe(201);
-  await page.goto(link.body.path);
-  await page.getByTestId('signed-in-as').waitFor();
-  // The code never stays in the address bar.
-  expect(page.url()).not.toContain('code=');
-}
+const signInWithLink = (page: Page, principalId: string) => signInByLink(page, api, principalId);
 
 describe('the console', () => {
   it('office: creates a campaign with the plan editor, enrols units from a CSV file, starts it and sees the dashboard', async () => {
@@ -75,8 +60,8 @@ describe('the console', () => {
       await page.getByTestId('plan-timeline').waitFor();
       await audit(page, 'plan editor');
       // In human terms: the red card 14 days overdue, the reminder 7 days before (no ISO-8601 codes).
-      expect(await page.getByLabel('红牌：天数').first().inputValue()).toBe('14');
-      expect(await page.getByLabel('提醒：天数').inputValue()).toBe('7');
+      expect(await page.getByLabel('红牌警示：天数').first().inputValue()).toBe('14');
+      expect(await page.getByLabel('到期提醒：天数').inputValue()).toBe('7');
       await page.getByText('截止前').first().waitFor();
       // The timeline's first month is the month the plan starts in (the campaign's zone).
       const thisMonth = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
@@ -98,7 +83,10 @@ describe('the console', () => {
       await page.getByLabel('活动名称').fill('2013年群众路线教育实践活动');
       await page.getByTestId('create-campaign').click();
       // Worded in Chinese, on the field it names.
-      await page.locator('#plan_batches_0_phases_P1_endsAt_help').getByText(/截止日期须晚于开始日期|环节/).waitFor();
+      await page
+        .locator('#plan_batches_0_phases_P1_endsAt_help')
+        .getByText(/截止日期须晚于开始日期|环节/)
+        .waitFor();
       await pick(p1End, p1EndValue);
       await page.getByTestId('create-campaign').click();
       await page.getByTestId('campaign-name').filter({ hasText: '2013年群众路线教育实践活动' }).waitFor();
@@ -129,7 +117,12 @@ describe('the console', () => {
       // Three of four in: not a failure (no red bar), the row in error says why below.
       expect(await progress.locator('.ant-progress-status-exception').count()).toBe(0);
       // The refused row says why, on its line.
-      await page.getByTestId('enrol-results').getByRole('row', { name: /bad code/ }).getByText(/code/).first().waitFor();
+      await page
+        .getByTestId('enrol-results')
+        .getByRole('row', { name: /bad code/ })
+        .getByText(/code/)
+        .first()
+        .waitFor();
       await audit(page, 'enrolment');
 
       await page.getByTestId('start-campaign').click();
@@ -139,7 +132,11 @@ describe('the console', () => {
       const lights = page.getByTestId('lights');
       await lights.and(page.locator('[data-count="3"]')).waitFor();
       // Batch 1 opens today: its two municipal units light up green in P1, the grassroots unit waits for batch 2.
-      await eventually(async () => ((await lights.getByRole('link', { name: /P1, 正常/ }).count()) === 2 ? true : undefined), 'two lights green', 180_000);
+      await eventually(
+        async () => ((await lights.getByRole('link', { name: /P1, 正常/ }).count()) === 2 ? true : undefined),
+        'two lights green',
+        180_000,
+      );
       await audit(page, 'dashboard');
       await screenshot(page, 'office-dashboard');
 
@@ -197,7 +194,10 @@ describe('the console', () => {
       await page.getByTestId('request-transition').click();
       await page.getByTestId('pending-transition').waitFor();
       const pending = (await as(world.tokens.office)('GET', U)).body.pendingTransition;
-      expect((await as(world.tokens.supA)('POST', `${U}/transitions/${pending.id}/decision`, { approve: true, comment: '第一环节材料齐全' })).status).toBe(200);
+      expect(
+        (await as(world.tokens.supA)('POST', `${U}/transitions/${pending.id}/decision`, { approve: true, comment: '第一环节材料齐全' }))
+          .status,
+      ).toBe(200);
       await page.getByText('进入“查摆问题、开展批评”已获批准').waitFor();
 
       // P2: a problem with its source and "four winds" category, the comparison-check materials.
@@ -228,7 +228,11 @@ describe('the console', () => {
       const left = new Date(minutesAgo(10)).toISOString();
       // Another member of group A attends this one (a supervisor is in one room at a time: supervisor A
       // attests unit U-2's meeting, at the same hour, from the inbox below).
-      const colleague = await as(world.tokens.office)('POST', '/api/principals', { name: 'supervisor A2', role: 'supervisor', groupId: world.groupA });
+      const colleague = await as(world.tokens.office)('POST', '/api/principals', {
+        name: 'supervisor A2',
+        role: 'supervisor',
+        groupId: world.groupA,
+      });
       expect((await as(colleague.body.token)('POST', `${U}/meeting/attendance`, { arrivedAt: arrived, leftAt: left })).status).toBe(200);
       const held = page.getByTestId('meeting-held-form');
       await pick(held.getByLabel('开始时间'), shanghai(minutesAgo(100)));
@@ -257,10 +261,11 @@ describe('the console', () => {
 
   it('supervisor: decides a transition and attests a meeting from the inbox, oldest first, each with its reason', async () => {
     // Unit U-2 (group A) in P2 with its meeting scheduled; unit U-0's request to P3 came earlier.
-    const unit2 = (await as(world.tokens.office)('GET', `/api/campaigns/${world.campaignId}/units?groupId=${world.groupA}`)).body.items.find(
-      (u: { code: string }) => u.code === 'U-2',
-    ).id as string;
-    const u2 = (await as(world.tokens.office)('POST', '/api/principals', { name: '单位二', role: 'unit', unitId: unit2 })).body.token as string;
+    const unit2 = (
+      await as(world.tokens.office)('GET', `/api/campaigns/${world.campaignId}/units?groupId=${world.groupA}`)
+    ).body.items.find((u: { code: string }) => u.code === 'U-2').id as string;
+    const u2 = (await as(world.tokens.office)('POST', '/api/principals', { name: '单位二', role: 'unit', unitId: unit2 })).body
+      .token as string;
     const U2 = `/api/units/${unit2}`;
     const unit = as(u2);
     await unit('POST', `${U2}/records`, { kind: 'study', title: '学习' });
@@ -269,7 +274,9 @@ describe('the console', () => {
     const tr = await unit('POST', `${U2}/transitions`, { to: 'P2' });
     await as(world.tokens.supA)('POST', `${U2}/transitions/${tr.body.id}/decision`, { approve: true, comment: '同意' });
     const meetingAt = minutesAgo(30);
-    expect((await unit('POST', `${U2}/meeting`, { scheduledAt: new Date(meetingAt).toISOString(), location: '二楼会议室' })).status).toBe(201);
+    expect((await unit('POST', `${U2}/meeting`, { scheduledAt: new Date(meetingAt).toISOString(), location: '二楼会议室' })).status).toBe(
+      201,
+    );
 
     const { context, page } = await newPerson(browser, api.url);
     try {
@@ -295,7 +302,11 @@ describe('the console', () => {
       await transition.getByRole('button', { name: '批准' }).click();
       await answerConfirmation(page, 'ok', /批准后单位立即进入下一环节/);
       await transition.waitFor({ state: 'detached' });
-      expect((await as(world.tokens.office)('GET', `/api/units/${world.unitA}`)).body.phase).toBe('P3');
+      // The read model follows the unit's projection: P3 once that has landed.
+      await eventually(
+        async () => ((await as(world.tokens.office)('GET', `/api/units/${world.unitA}`)).body.phase === 'P3' ? true : undefined),
+        'unit A in P3',
+      );
 
       await pick(meeting.getByLabel('到会时间'), shanghai(meetingAt - 5 * 60_000));
       await pick(meeting.getByLabel('离会时间'), shanghai(Date.now() - 60_000));
@@ -416,7 +427,9 @@ describe('the console', () => {
       await timeline.getByText('第一环节材料齐全').waitFor();
       await audit(page, 'auditor timeline');
       // To the second, in the campaign's zone; filtered to the refusals, every row is one.
-      expect(await timeline.locator('tbody tr.ant-table-row').first().locator('td').first().innerText()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(await timeline.locator('tbody tr.ant-table-row').first().locator('td').first().innerText()).toMatch(
+        /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/,
+      );
       await page.getByRole('combobox', { name: '结果' }).click();
       await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTitle('被拒绝').click();
       const rows = timeline.locator('tbody tr.ant-table-row');
@@ -446,4 +459,3 @@ describe('the console', () => {
     }
   });
 });
-

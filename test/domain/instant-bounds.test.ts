@@ -39,9 +39,17 @@ it('pattern and parser agree on arbitrary times of day, fractions and offsets', 
       mi: fc.integer({ min: 0, max: 60 }),
       s: fc.option(fc.integer({ min: 0, max: 60 })),
       frac: fc.option(fc.stringMatching(/^\d{1,10}$/)),
-      off: fc.oneof(fc.constant('Z'), fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 60 })).map(([sg, h, m]) => `${sg}${pad(h)}:${pad(m)}`)),
+      off: fc.oneof(
+        fc.constant('Z'),
+        fc
+          .tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 60 }))
+          .map(([sg, h, m]) => `${sg}${pad(h)}:${pad(m)}`),
+      ),
     })
-    .map(({ y, mo, d, h, mi, s, frac, off }) => `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}${s === null ? '' : `:${pad(s)}${frac === null ? '' : `.${frac}`}`}${off}`);
+    .map(
+      ({ y, mo, d, h, mi, s, frac, off }) =>
+        `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}${s === null ? '' : `:${pad(s)}${frac === null ? '' : `.${frac}`}`}${off}`,
+    );
   fc.assert(
     fc.property(instant, (value) => {
       const year = Number(value.slice(0, 4));
@@ -64,10 +72,13 @@ it('a plan is refused when it, or the seed calendar derived from its startsAt, l
   expect(refused(() => resolvePlan(undefined, '2099-03-01T00:00:00+08:00')).details.field).toBe('startsAt');
   expect(refused(() => resolvePlan(undefined, '1999-07-08T00:00:00+08:00')).details.field).toBe('startsAt');
   expect(resolvePlan(undefined, '2098-07-08T00:00:00+08:00').batches[1].endsAt).toBe('2099-08-01T00:00:00+08:00');
-  expect(refused(() => resolvePlan({ ladder: [{ rung: 'red', offset: `P${PLAN_OFFSET_MAX_DAYS + 1}D` }] }, '2013-07-08T00:00:00+08:00')).details.field).toBe(
-    'plan.ladder[0].offset',
+  expect(
+    refused(() => resolvePlan({ ladder: [{ rung: 'red', offset: `P${PLAN_OFFSET_MAX_DAYS + 1}D` }] }, '2013-07-08T00:00:00+08:00')).details
+      .field,
+  ).toBe('plan.ladder[0].offset');
+  expect(resolvePlan({ ladder: [{ rung: 'red', offset: `P${PLAN_OFFSET_MAX_DAYS}D` }] }, '2013-07-08T00:00:00+08:00').ladder).toHaveLength(
+    1,
   );
-  expect(resolvePlan({ ladder: [{ rung: 'red', offset: `P${PLAN_OFFSET_MAX_DAYS}D` }] }, '2013-07-08T00:00:00+08:00').ladder).toHaveLength(1);
   expect(refused(() => resolvePlan({ ladder: null } as never, '2013-07-08T00:00:00+08:00')).details.field).toBe('plan.ladder');
 });
 

@@ -44,7 +44,13 @@ describe('card ordering', () => {
 });
 
 const empty = (): GateFacts => ({
-  counts: { records: { study: 0, investigation: 0, 'solicitation-report': 0, 'comparison-check': 0, rule: 0 }, opinions: 0, problems: 0, meetings: 0, transitions: 0 },
+  counts: {
+    records: { study: 0, investigation: 0, 'solicitation-report': 0, 'comparison-check': 0, rule: 0 },
+    opinions: 0,
+    problems: 0,
+    meetings: 0,
+    transitions: 0,
+  },
   validMeeting: false,
 });
 
@@ -72,8 +78,21 @@ describe('gates by rule name (from the counts and facts the workflow keeps)', ()
   it('DONE needs an effective task book, every item closed or carried, and a rule', () => {
     const f = empty();
     expect(unmetGatesFor('DONE', f)).toEqual([...GATES.DONE]);
-    const item = (status: 'open' | 'closed' | 'carried') => ({ id: status, problemIds: [], measure: doc('m'), owner: 'o', deadline: 'd', status, card: 'none' as const });
-    const taskBook = { signedBy: 'head', items: [item('closed'), item('open')], status: 'effective' as const, objectionCounts: { filed: 0, unanswered: 0 } };
+    const item = (status: 'open' | 'closed' | 'carried') => ({
+      id: status,
+      problemIds: [],
+      measure: doc('m'),
+      owner: 'o',
+      deadline: 'd',
+      status,
+      card: 'none' as const,
+    });
+    const taskBook = {
+      signedBy: 'head',
+      items: [item('closed'), item('open')],
+      status: 'effective' as const,
+      objectionCounts: { filed: 0, unanswered: 0 },
+    };
     f.taskBook = taskBook;
     f.counts.records.rule = 1;
     expect(unmetGatesFor('DONE', f)).toEqual(['gate.DONE.items-closed']);
@@ -84,22 +103,34 @@ describe('gates by rule name (from the counts and facts the workflow keeps)', ()
 });
 
 describe('meeting validity (全程参与)', () => {
-  const att = (groupId: string, arrivedAt: string, leftAt: string) => ({ supervisorId: 's', groupId, arrivedAt, leftAt, attestedAt: leftAt });
+  const att = (groupId: string, arrivedAt: string, leftAt: string) => ({
+    supervisorId: 's',
+    groupId,
+    arrivedAt,
+    leftAt,
+    attestedAt: leftAt,
+  });
   const held = { startedAt: '2013-09-20T09:00:00+08:00', endedAt: '2013-09-20T12:00:00+08:00' };
 
   it('valid when a member of the assigned group arrived ≤ start and left ≥ end', () => {
-    expect(meetingValidity({ attendance: [att('g1', '2013-09-20T09:00:00+08:00', '2013-09-20T12:00:00+08:00')] }, held, 'g1')).toEqual({ valid: true });
+    expect(meetingValidity({ attendance: [att('g1', '2013-09-20T09:00:00+08:00', '2013-09-20T12:00:00+08:00')] }, held, 'g1')).toEqual({
+      valid: true,
+    });
   });
 
   it('invalid when the member arrived late or left early', () => {
     const late = meetingValidity({ attendance: [att('g1', '2013-09-20T09:05:00+08:00', '2013-09-20T12:00:00+08:00')] }, held, 'g1');
     expect(late.valid).toBe(false);
     expect(late.reason).toMatch(/meeting\.full-attendance/);
-    expect(meetingValidity({ attendance: [att('g1', '2013-09-20T08:00:00+08:00', '2013-09-20T11:59:00+08:00')] }, held, 'g1').valid).toBe(false);
+    expect(meetingValidity({ attendance: [att('g1', '2013-09-20T08:00:00+08:00', '2013-09-20T11:59:00+08:00')] }, held, 'g1').valid).toBe(
+      false,
+    );
   });
 
   it('invalid when the attestation is from another group', () => {
-    expect(meetingValidity({ attendance: [att('g2', '2013-09-20T08:00:00+08:00', '2013-09-20T13:00:00+08:00')] }, held, 'g1').valid).toBe(false);
+    expect(meetingValidity({ attendance: [att('g2', '2013-09-20T08:00:00+08:00', '2013-09-20T13:00:00+08:00')] }, held, 'g1').valid).toBe(
+      false,
+    );
   });
 
   it('invalid without any attestation', () => {

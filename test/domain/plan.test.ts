@@ -94,10 +94,7 @@ describe('resolving a partial plan', () => {
   });
 
   it('merges a partial batch over the default batch of that number, and sorts batches', () => {
-    const plan = resolvePlan(
-      { batches: [{ batch: 2, phases: { P3: { endsAt: '2014-07-20T00:00:00+08:00' } } }] },
-      SEED_START,
-    );
+    const plan = resolvePlan({ batches: [{ batch: 2, phases: { P3: { endsAt: '2014-07-20T00:00:00+08:00' } } }] }, SEED_START);
     expect(plan.batches.map((b) => b.batch)).toEqual([1, 2]);
     expect(plan.batches[1].phases.P3).toEqual({ startsAt: '2014-06-01T00:00:00+08:00', endsAt: '2014-07-20T00:00:00+08:00' });
   });
@@ -107,8 +104,26 @@ describe('resolving a partial plan', () => {
     const at = (s: number) => new Date(t0 + s * 1000).toISOString();
     const input: PlanInput = {
       batches: [
-        { batch: 1, startsAt: at(0), endsAt: at(30), phases: { P1: { startsAt: at(0), endsAt: at(10) }, P2: { startsAt: at(10), endsAt: at(20) }, P3: { startsAt: at(20), endsAt: at(30) } } },
-        { batch: 2, startsAt: at(30), endsAt: at(60), phases: { P1: { startsAt: at(30), endsAt: at(40) }, P2: { startsAt: at(40), endsAt: at(50) }, P3: { startsAt: at(50), endsAt: at(60) } } },
+        {
+          batch: 1,
+          startsAt: at(0),
+          endsAt: at(30),
+          phases: {
+            P1: { startsAt: at(0), endsAt: at(10) },
+            P2: { startsAt: at(10), endsAt: at(20) },
+            P3: { startsAt: at(20), endsAt: at(30) },
+          },
+        },
+        {
+          batch: 2,
+          startsAt: at(30),
+          endsAt: at(60),
+          phases: {
+            P1: { startsAt: at(30), endsAt: at(40) },
+            P2: { startsAt: at(40), endsAt: at(50) },
+            P3: { startsAt: at(50), endsAt: at(60) },
+          },
+        },
       ],
       disclosure: 'PT5S',
       ladder: [{ rung: 'yellow', offset: 'PT0S' }],
@@ -117,13 +132,48 @@ describe('resolving a partial plan', () => {
   });
 
   const refusals: Array<[string, PlanInput | unknown, string, RegExp]> = [
-    ['a reversed window', { batches: [{ batch: 1, phases: { P2: { startsAt: '2013-10-31T00:00:00+08:00', endsAt: '2013-09-01T00:00:00+08:00' } } }] }, 'plan.batches[0].phases.P2.endsAt', /reversed/],
-    ['overlapping phase windows', { batches: [{ batch: 1, phases: { P2: { startsAt: '2013-08-15T00:00:00+08:00' } } }] }, 'plan.batches[0].phases.P2.startsAt', /overlaps/],
-    ['a phase before its batch', { batches: [{ batch: 1, startsAt: '2013-07-10T00:00:00+08:00' }] }, 'plan.batches[0].phases.P1.startsAt', /before its batch/],
-    ['a phase after its batch', { batches: [{ batch: 1, endsAt: '2014-01-01T00:00:00+08:00' }] }, 'plan.batches[0].phases.P3.endsAt', /after its batch/],
-    ['overlapping batches', { batches: [{ batch: 2, startsAt: '2014-01-01T00:00:00+08:00', phases: { P1: { startsAt: '2014-01-01T00:00:00+08:00' } } }] }, 'plan.batches[0].startsAt', /overlap/],
+    [
+      'a reversed window',
+      { batches: [{ batch: 1, phases: { P2: { startsAt: '2013-10-31T00:00:00+08:00', endsAt: '2013-09-01T00:00:00+08:00' } } }] },
+      'plan.batches[0].phases.P2.endsAt',
+      /reversed/,
+    ],
+    [
+      'overlapping phase windows',
+      { batches: [{ batch: 1, phases: { P2: { startsAt: '2013-08-15T00:00:00+08:00' } } }] },
+      'plan.batches[0].phases.P2.startsAt',
+      /overlaps/,
+    ],
+    [
+      'a phase before its batch',
+      { batches: [{ batch: 1, startsAt: '2013-07-10T00:00:00+08:00' }] },
+      'plan.batches[0].phases.P1.startsAt',
+      /before its batch/,
+    ],
+    [
+      'a phase after its batch',
+      { batches: [{ batch: 1, endsAt: '2014-01-01T00:00:00+08:00' }] },
+      'plan.batches[0].phases.P3.endsAt',
+      /after its batch/,
+    ],
+    [
+      'overlapping batches',
+      { batches: [{ batch: 2, startsAt: '2014-01-01T00:00:00+08:00', phases: { P1: { startsAt: '2014-01-01T00:00:00+08:00' } } }] },
+      'plan.batches[0].startsAt',
+      /overlap/,
+    ],
     ['an unknown rung', { ladder: [{ rung: 'orange', offset: 'PT0S' }] }, 'plan.ladder[0].rung', /unknown rung "orange"/],
-    ['a rung given twice', { windowLadder: [{ rung: 'red', offset: 'PT0S' }, { rung: 'red', offset: 'P1D' }] }, 'plan.windowLadder[1].rung', /twice/],
+    [
+      'a rung given twice',
+      {
+        windowLadder: [
+          { rung: 'red', offset: 'PT0S' },
+          { rung: 'red', offset: 'P1D' },
+        ],
+      },
+      'plan.windowLadder[1].rung',
+      /twice/,
+    ],
     ['an unparsable offset', { ladder: [{ rung: 'red', offset: '14 days' }] }, 'plan.ladder[0].offset', /not an ISO-8601 duration/],
     ['an unparsable disclosure', { disclosure: 'P7' }, 'plan.disclosure', /not an ISO-8601 duration/],
     ['a negative disclosure', { disclosure: '-P7D' }, 'plan.disclosure', /negative/],
@@ -178,7 +228,15 @@ describe('ladder moments', () => {
   });
 
   it('orders by time, then by ladder order for rungs due together', () => {
-    const s = ladderSchedule('2013-12-31T00:00:00+08:00', [{ rung: 'red', offset: 'PT0S' }, { rung: 'yellow', offset: 'PT0S' }, { rung: 'reminder', offset: 'P1D' }], plan.calendar);
+    const s = ladderSchedule(
+      '2013-12-31T00:00:00+08:00',
+      [
+        { rung: 'red', offset: 'PT0S' },
+        { rung: 'yellow', offset: 'PT0S' },
+        { rung: 'reminder', offset: 'P1D' },
+      ],
+      plan.calendar,
+    );
     expect(s.map((r) => r.rung)).toEqual(['yellow', 'red', 'reminder']);
   });
 

@@ -124,7 +124,10 @@ describe('phases and gates', () => {
     expect(s.view.phase).toBe('P2');
     expect(s.view.window).toEqual(plan.batches[0].phases.P2);
     const decided = s.changes.filter((c) => c.kind === 'transition').at(-1)!;
-    expect(decided).toMatchObject({ id: 'transition-1', data: { status: 'approved', decided: { actorId: 'p-sup', role: 'supervisor', comment: 'ok' } } });
+    expect(decided).toMatchObject({
+      id: 'transition-1',
+      data: { status: 'approved', decided: { actorId: 'p-sup', role: 'supervisor', comment: 'ok' } },
+    });
     expect(s.view.pendingTransition).toBeUndefined();
     expect(s.view.phaseSince).toBe(new Date(now).toISOString());
   });
@@ -140,12 +143,18 @@ describe('phases and gates', () => {
     now = T0 + 2 * HOUR;
     const t = applyRequestTransition(s, { actor: unit, to: 'P3' }, ctx());
     applyDecideTransition(s, { actor: sup, transitionId: t.id, approve: true, comment: 'ok' }, ctx());
-    expect([windowLadderStoppedAt(s, 'P1'), windowLadderStoppedAt(s, 'P2'), windowLadderStoppedAt(s, 'P3')]).toEqual([T0 + HOUR, T0 + 2 * HOUR, undefined]);
+    expect([windowLadderStoppedAt(s, 'P1'), windowLadderStoppedAt(s, 'P2'), windowLadderStoppedAt(s, 'P3')]).toEqual([
+      T0 + HOUR,
+      T0 + 2 * HOUR,
+      undefined,
+    ]);
   });
 
   it('record kinds belong to their phase', () => {
     const s = fresh();
-    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'comparison-check', title: 't' })).details.rule).toBe('record.comparison-check.phase');
+    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'comparison-check', title: 't' })).details.rule).toBe(
+      'record.comparison-check.phase',
+    );
     expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'rule', title: 't' })).details.rule).toBe('record.rule.phase');
   });
 
@@ -160,7 +169,16 @@ describe('phases and gates', () => {
         seq: 1,
         rev: 2,
         at: new Date(T0 + HOUR).toISOString(),
-        data: { id: 'record-1', kind: 'study', title: 'study', body: doc('what was studied'), actorId: 'p-unit', role: 'unit', at: new Date(T0 + HOUR).toISOString(), comment: 'why' },
+        data: {
+          id: 'record-1',
+          kind: 'study',
+          title: 'study',
+          body: doc('what was studied'),
+          actorId: 'p-unit',
+          role: 'unit',
+          at: new Date(T0 + HOUR).toISOString(),
+          comment: 'why',
+        },
       },
     ]);
     expect(s.view.counts.records.study).toBe(1);
@@ -169,10 +187,17 @@ describe('phases and gates', () => {
 
   it('texts arrive as stored-text references; a comment longer than a line must be one too', () => {
     const s = fresh();
-    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: 'plain text' as never })).details.field).toBe('body');
-    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', comment: 'x'.repeat(201) })).details.field).toBe('comment');
+    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: 'plain text' as never })).details.field).toBe(
+      'body',
+    );
+    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', comment: 'x'.repeat(201) })).details.field).toBe(
+      'comment',
+    );
     expect(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', comment: doc('x'.repeat(201)) })).not.toThrow();
-    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: { digest: 'f'.repeat(64), chars: 5_001 } })).details.field).toBe('body');
+    expect(
+      refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: { digest: 'f'.repeat(64), chars: 5_001 } })).details
+        .field,
+    ).toBe('body');
   });
 });
 
@@ -193,8 +218,16 @@ describe('the meeting', () => {
     toP2(s);
     applyScheduleMeeting(s, { actor: unit, scheduledAt: new Date(T0 + HOUR).toISOString(), location: 'hall' }, ctx());
     now = T0 + 4 * HOUR;
-    applyMeetingAttendance(s, { actor: sup, arrivedAt: new Date(T0 + 2 * HOUR).toISOString(), leftAt: new Date(T0 + 3 * HOUR).toISOString() }, ctx());
-    const verdict = applyMeetingHeld(s, { actor: unit, startedAt: new Date(T0 + HOUR).toISOString(), endedAt: new Date(T0 + 3 * HOUR).toISOString(), minutes: doc('m') }, ctx());
+    applyMeetingAttendance(
+      s,
+      { actor: sup, arrivedAt: new Date(T0 + 2 * HOUR).toISOString(), leftAt: new Date(T0 + 3 * HOUR).toISOString() },
+      ctx(),
+    );
+    const verdict = applyMeetingHeld(
+      s,
+      { actor: unit, startedAt: new Date(T0 + HOUR).toISOString(), endedAt: new Date(T0 + 3 * HOUR).toISOString(), minutes: doc('m') },
+      ctx(),
+    );
     expect(verdict.valid).toBe(false);
     expect(s.view.unmetGates).toContain('gate.P3.valid-meeting');
     applyScheduleMeeting(s, { actor: unit, scheduledAt: new Date(T0 + 5 * HOUR).toISOString(), location: 'hall' }, ctx());
@@ -232,9 +265,13 @@ describe('task book and disclosure', () => {
   it('items link known problems and have future deadlines', () => {
     const s = inP3();
     const bad = [{ problemIds: ['problem-9'], measure: doc('m'), owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
-    expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: bad }, ctx())).details.field).toBe('items[0].problemIds[0]');
+    expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: bad }, ctx())).details.field).toBe(
+      'items[0].problemIds[0]',
+    );
     const past = [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: '2013-07-01T00:00:00+08:00' }];
-    expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: past }, ctx())).details.field).toBe('items[0].deadline');
+    expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items: past }, ctx())).details.field).toBe(
+      'items[0].deadline',
+    );
   });
 
   it("item deadlines lie within a year and a day of the campaign's last batch end", () => {
@@ -250,24 +287,35 @@ describe('task book and disclosure', () => {
   it('cannot change once published; objections only inside the disclosure window; effective when answered and elapsed', () => {
     const s = inP3();
     const items = [{ problemIds: ['problem-1'], measure: doc('m'), owner: 'o', deadline: '2013-12-01T00:00:00+08:00' }];
-    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: doc('x') }, ctx())).details.rule).toBe('objection.disclosure-window');
+    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: doc('x') }, ctx())).details.rule).toBe(
+      'objection.disclosure-window',
+    );
     const r = applySetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx());
     expect(r.items[0].id).toBe('u1.item-1');
     expect(r.items[0].status).toBe('pending');
     const { disclosureEndsAt } = applyPublishTaskBook(s, { actor: unit, comment: 'signed by the secretary' }, ctx());
     expect(disclosureEndsAt).toBe('2013-07-15T00:00:00+08:00');
-    expect(s.view.taskBook).toMatchObject({ setBy: { actorId: 'p-unit', role: 'unit' }, publishedBy: { actorId: 'p-unit', role: 'unit', comment: 'signed by the secretary' } });
+    expect(s.view.taskBook).toMatchObject({
+      setBy: { actorId: 'p-unit', role: 'unit' },
+      publishedBy: { actorId: 'p-unit', role: 'unit', comment: 'signed by the secretary' },
+    });
     expect(refusal(() => checkSetTaskBook(s, { actor: unit, signedBy: 'head', items }, ctx())).details.rule).toBe('taskbook.published');
     expect(refusal(() => checkPublishTaskBook(s, { actor: unit })).details.rule).toBe('taskbook.published');
     applyFileObjection(s, { actor: citizen, text: doc('too vague') }, ctx());
     now = Date.parse(disclosureEndsAt);
-    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: doc('late') }, ctx())).details.rule).toBe('objection.disclosure-window');
+    expect(refusal(() => checkFileObjection(s, { actor: citizen, text: doc('late') }, ctx())).details.rule).toBe(
+      'objection.disclosure-window',
+    );
     expect(taskBookReady(s, now)).toBe(false);
     expect(s.view.taskBook!.objectionCounts).toEqual({ filed: 1, unanswered: 1 });
-    expect(refusal(() => checkAnswerObjection(s, { actor: otherUnit, objectionId: 'objection-1', text: doc('a') })).details.rule).toBe('actor.unit-scope');
+    expect(refusal(() => checkAnswerObjection(s, { actor: otherUnit, objectionId: 'objection-1', text: doc('a') })).details.rule).toBe(
+      'actor.unit-scope',
+    );
     expect(refusal(() => checkAnswerObjection(s, { actor: unit, objectionId: 'objection-7', text: doc('a') })).code).toBe('NOT_FOUND');
     applyAnswerObjection(s, { actor: unit, objectionId: 'objection-1', text: doc('a') }, ctx());
-    expect(refusal(() => checkAnswerObjection(s, { actor: unit, objectionId: 'objection-1', text: doc('again') })).details.rule).toBe('objection.answered-once');
+    expect(refusal(() => checkAnswerObjection(s, { actor: unit, objectionId: 'objection-1', text: doc('again') })).details.rule).toBe(
+      'objection.answered-once',
+    );
     expect(s.changes.filter((c) => c.kind === 'objection').map((c) => Object.keys(c.data as object))).toEqual([
       ['id', 'text', 'actorId', 'role', 'at'],
       ['answer'],

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { unitWorkflowId } from '../../libs/domain/src';
 import { testServices } from '../support';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 
 const run = promisify(execFile);
@@ -65,8 +66,16 @@ describe('vertical slice: from the office token to running unit workflows', () =
       const { temporal } = testServices();
       const listed = await eventually(async () => {
         const { stdout } = await run(temporal.cliPath, [
-          'workflow', 'list', '--address', temporal.address, '--namespace', temporal.namespace, '--output', 'json',
-          '--query', `MasslineCampaign = '${campaignId}' AND MasslineKind = 'unit' AND MasslinePhase = 'P1' AND MasslineBatch = 1`,
+          'workflow',
+          'list',
+          '--address',
+          temporal.address,
+          '--namespace',
+          temporal.namespace,
+          '--output',
+          'json',
+          '--query',
+          `MasslineCampaign = '${campaignId}' AND MasslineKind = 'unit' AND MasslinePhase = 'P1' AND MasslineBatch = 1`,
         ]);
         const rows = JSON.parse(stdout || '[]') as Array<{ execution: { workflowId: string }; status: string }>;
         return rows.length === 2 ? rows : undefined;
@@ -75,14 +84,29 @@ describe('vertical slice: from the office token to running unit workflows', () =
       expect(listed.every((r) => r.status === 'WORKFLOW_EXECUTION_STATUS_RUNNING')).toBe(true);
 
       const described = JSON.parse(
-        (await run(temporal.cliPath, ['workflow', 'describe', '--address', temporal.address, '--namespace', temporal.namespace, '-w', unitWorkflowId(unitIds[0]), '--output', 'json'])).stdout,
+        (
+          await run(temporal.cliPath, [
+            'workflow',
+            'describe',
+            '--address',
+            temporal.address,
+            '--namespace',
+            temporal.namespace,
+            '-w',
+            unitWorkflowId(unitIds[0]),
+            '--output',
+            'json',
+          ])
+        ).stdout,
       );
       const attrs = JSON.stringify(described.workflowExecutionInfo?.searchAttributes ?? described);
       for (const name of ['MasslineCampaign', 'MasslineUnitCode', 'MasslineBatch', 'MasslinePhase']) expect(attrs).toContain(name);
 
       // The read model: written by the projectUnit activity (its version is the workflow's), never by the API.
       const rows = await eventually(async () => {
-        const r = await pg.query('SELECT unit_id, phase, card, version, view FROM unit_states WHERE campaign_id = $1 ORDER BY unit_id', [campaignId]);
+        const r = await pg.query('SELECT unit_id, phase, card, version, view FROM unit_states WHERE campaign_id = $1 ORDER BY unit_id', [
+          campaignId,
+        ]);
         return r.rows.length === 2 ? r.rows : undefined;
       }, 'both units projected');
       for (const row of rows) {
@@ -92,7 +116,20 @@ describe('vertical slice: from the office token to running unit workflows', () =
       }
       // The activity ran in the worker: its executions are in each unit's history.
       const history = JSON.parse(
-        (await run(temporal.cliPath, ['workflow', 'show', '--address', temporal.address, '--namespace', temporal.namespace, '-w', unitWorkflowId(unitIds[0]), '--output', 'json'])).stdout,
+        (
+          await run(temporal.cliPath, [
+            'workflow',
+            'show',
+            '--address',
+            temporal.address,
+            '--namespace',
+            temporal.namespace,
+            '-w',
+            unitWorkflowId(unitIds[0]),
+            '--output',
+            'json',
+          ])
+        ).stdout,
       );
       const scheduled = history.events.filter((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectUnit');
       expect(scheduled.length).toBeGreaterThan(0);

@@ -1,45 +1,11 @@
 // A worker killed with SIGKILL and started again loses nothing: the unit workflows carry on, the phase-window
 // rungs that came due while no worker ran fire at once, in order, exactly once, and decisions are served again.
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Client } from 'pg';
 import { waitForExit } from '../../apps/cli/src/embedded/process';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
-
-const root = path.resolve(__dirname, '..', '..');
-const workerMain = path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js');
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output(): string;
-}
-
-/** The compiled worker as its own process, as `npm start` and docker-compose run it. */
-async function startWorkerProcess(api: ApiUnderTest): Promise<WorkerProcess> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/root',
-    TEMPORAL_ADDRESS: api.config.temporal.address,
-    TEMPORAL_NAMESPACE: api.config.temporal.namespace,
-    TEMPORAL_TASK_QUEUE: api.config.temporal.taskQueue,
-    DATABASE_URL: api.db.url,
-    LOG_LEVEL: 'info',
-    // No engine metrics port (other tests run workers at the same time), and its files in this run's folder.
-    MASSLINE_WORKER_METRICS_PORT: '0',
-    MASSLINE_DATA_DIR: api.config.dataDir,
-  };
-  const child = spawn(process.execPath, [workerMain], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
-    return out.includes('worker ready') ? true : undefined;
-  }, 'the worker process to be ready', 120_000);
-  return { child, output: () => out };
-}
+import { assertWorkerBuilt, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process';
 
 describe('worker crash', () => {
   let api: ApiUnderTest;
@@ -47,18 +13,13 @@ describe('worker crash', () => {
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(workerMain)) throw new Error(`${workerMain} is missing: run \`npm run build\` (npm test does)`);
+    assertWorkerBuilt();
     api = await startApi();
     pg = new Client({ connectionString: api.db.url });
     await pg.connect();
   });
   afterAll(async () => {
-    for (const w of workers) {
-      if (w.child.exitCode === null && w.child.signalCode === null) {
-        w.child.kill('SIGTERM');
-        await waitForExit(w.child);
-      }
-    }
+    await stopWorkerProcesses(workers);
     await pg?.end();
     await api?.close();
   });
@@ -68,7 +29,14 @@ describe('worker crash', () => {
 
     const phaseMs = 10_000;
     const startsAt = Date.now();
-    const plan = compressedPlan({ startsAt, phaseMs, windowLadder: [{ rung: 'yellow', offset: 'PT0S' }, { rung: 'red', offset: 'PT2S' }] });
+    const plan = compressedPlan({
+      startsAt,
+      phaseMs,
+      windowLadder: [
+        { rung: 'yellow', offset: 'PT0S' },
+        { rung: 'red', offset: 'PT2S' },
+      ],
+    });
     const campaign = await api.call('POST', '/api/campaigns', { token: OFFICE_TOKEN, body: { name: 'crash', plan } });
     expect(campaign.status).toBe(201);
     const campaignId: string = campaign.body.id;
@@ -103,14 +71,18 @@ describe('worker crash', () => {
     workers.push(await startWorkerProcess(api));
 
     // Both rungs fire for both units, yellow before red, each exactly once.
-    const fired = await eventually(async () => {
-      const r = await pg.query(
-        `SELECT unit_id, rung, fired_at, count(*) OVER (PARTITION BY unit_id, rung)::int AS n
+    const fired = await eventually(
+      async () => {
+        const r = await pg.query(
+          `SELECT unit_id, rung, fired_at, count(*) OVER (PARTITION BY unit_id, rung)::int AS n
            FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window' ORDER BY unit_id, fired_at`,
-        [campaignId],
-      );
-      return r.rows.length === 4 ? r.rows : undefined;
-    }, 'the due window rungs after the restart', 60_000);
+          [campaignId],
+        );
+        return r.rows.length === 4 ? r.rows : undefined;
+      },
+      'the due window rungs after the restart',
+      60_000,
+    );
     for (const unitId of unitIds) {
       const rows = fired.filter((r) => r.unit_id === unitId);
       expect(rows.map((r) => r.rung)).toEqual(['yellow', 'red']);
@@ -129,8 +101,14 @@ describe('worker crash', () => {
       }, `unit ${unitId} red`);
       expect(unit.phase).toBe('P1');
     }
-    const unitToken = await api.call('POST', '/api/principals', { token: OFFICE_TOKEN, body: { name: 'staff', role: 'unit', unitId: unitIds[0] } });
-    const record = await api.call('POST', `/api/units/${unitIds[0]}/records`, { token: unitToken.body.token, body: { kind: 'study', title: 'Study after the crash' } });
+    const unitToken = await api.call('POST', '/api/principals', {
+      token: OFFICE_TOKEN,
+      body: { name: 'staff', role: 'unit', unitId: unitIds[0] },
+    });
+    const record = await api.call('POST', `/api/units/${unitIds[0]}/records`, {
+      token: unitToken.body.token,
+      body: { kind: 'study', title: 'Study after the crash' },
+    });
     expect(record.status).toBe(201);
     const after = await api.call('GET', `/api/units/${unitIds[0]}`, { token: OFFICE_TOKEN });
     expect(after.body.unmetGates).not.toContain('gate.P2.study-record');

@@ -90,8 +90,10 @@ export class RetryingClient {
           last = `${res.status} ${text.slice(0, 300)}`;
           if (res.status === 503) reason = 'unavailable (503)';
           else if (res.status === 408) reason = 'request timeout (408)';
-          else if (res.status === 409 && body?.details?.some?.((d: { rule?: string }) => d?.rule === 'idempotency-key.in-flight')) reason = 'key in flight (409)';
-          else if (res.status === 409 && /Idempotency-Key .* is (still being answered|in use)/.test(String(body?.message))) reason = 'key in flight (409)';
+          else if (res.status === 409 && body?.details?.some?.((d: { rule?: string }) => d?.rule === 'idempotency-key.in-flight'))
+            reason = 'key in flight (409)';
+          else if (res.status === 409 && /Idempotency-Key .* is (still being answered|in use)/.test(String(body?.message)))
+            reason = 'key in flight (409)';
           else {
             const replayed = res.headers.get('idempotent-replayed') === 'true';
             if (replayed) this.replays++;

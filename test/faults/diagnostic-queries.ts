@@ -5,7 +5,7 @@
 // workflow task is outstanding.
 import { Client, Connection } from '@temporalio/client';
 import { itemWorkflowId, unitWorkflowId } from '../../libs/domain/src';
-import { itemStateQuery, unitStateQuery } from '../../workflows/definitions';
+import { itemStateQuery, unitStateQuery } from '../../libs/contracts/src';
 
 export type QueryOutcome = 'answered' | 'deadline exceeded' | 'engine unavailable' | 'query failed' | 'not found' | 'other';
 
@@ -37,7 +37,13 @@ export class DiagnosticQueries {
     if (e.name === 'WorkflowNotFoundError' || e.code === 5) return 'not found';
     if (e.code === 4 || /deadline/i.test(e.message ?? '')) return 'deadline exceeded';
     if (e.code === 14 || (e.name === 'ServiceError' && /unavailable|connect/i.test(e.message ?? ''))) return 'engine unavailable';
-    if (e.name === 'QueryNotRegisteredError' || e.name === 'QueryRejectedError' || /query/i.test(e.name ?? '') || /workflow task|query/i.test(e.message ?? '')) return 'query failed';
+    if (
+      e.name === 'QueryNotRegisteredError' ||
+      e.name === 'QueryRejectedError' ||
+      /query/i.test(e.name ?? '') ||
+      /workflow task|query/i.test(e.message ?? '')
+    )
+      return 'query failed';
     return 'other';
   }
 

@@ -96,7 +96,9 @@ export class FaultInjector {
 
   /** Waits until killing `name` once more cannot make massline up give up on it. */
   private async crashBudget(name: string): Promise<void> {
-    await this.until(`room in ${name}'s crash budget`, async () => (this.crashesOf(name, Date.now() - CRASH_WINDOW_MS - 5_000) <= 2 ? true : undefined));
+    await this.until(`room in ${name}'s crash budget`, async () =>
+      this.crashesOf(name, Date.now() - CRASH_WINDOW_MS - 5_000) <= 2 ? true : undefined,
+    );
   }
 
   private currentPid(name: string): number | undefined {
@@ -167,11 +169,18 @@ export class FaultInjector {
     await this.restarted('temporal', pid);
     await this.until('Temporal serving again', async () => {
       const connection = await this.temporalConnection();
-      await connection.withDeadline(Date.now() + 3_000, () => connection.workflowService.describeNamespace({ namespace: this.opts.namespace }));
+      await connection.withDeadline(Date.now() + 3_000, () =>
+        connection.workflowService.describeNamespace({ namespace: this.opts.namespace }),
+      );
       return true;
     });
     await this.workerPolling();
-    return this.record({ what: 'temporal', how: signal === 'SIGTERM' ? 'stopped (SIGTERM), restarted on its file' : 'killed (SIGKILL), restarted on its file', from, to: Date.now() });
+    return this.record({
+      what: 'temporal',
+      how: signal === 'SIGTERM' ? 'stopped (SIGTERM), restarted on its file' : 'killed (SIGKILL), restarted on its file',
+      from,
+      to: Date.now(),
+    });
   }
 
   async freezePostgres(ms: number): Promise<Outage> {
@@ -195,7 +204,12 @@ export class FaultInjector {
     } finally {
       this.thaw();
     }
-    return this.record({ what: 'postgres', how: `frozen ${Math.round(ms / 1000)} s (SIGSTOP, ${processes} processes)`, from, to: Date.now() });
+    return this.record({
+      what: 'postgres',
+      how: `frozen ${Math.round(ms / 1000)} s (SIGSTOP, ${processes} processes)`,
+      from,
+      to: Date.now(),
+    });
   }
 
   /** SIGCONT to what freezePostgres stopped (also on the way out of a failing test). */
@@ -241,7 +255,9 @@ export class FaultInjector {
     const from = Date.now();
     process.kill(pid, 'SIGKILL');
     await this.restarted('api', pid);
-    await this.until('the API answering again', async () => ((await fetch(`${this.up.apiUrl()}/health/live`)).status === 200 ? true : undefined));
+    await this.until('the API answering again', async () =>
+      (await fetch(`${this.up.apiUrl()}/health/live`)).status === 200 ? true : undefined,
+    );
     return this.record({ what: 'api', how: `SIGKILL with ${inFlight} requests in flight`, from, to: Date.now() });
   }
 

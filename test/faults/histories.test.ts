@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import type { JsonHistory } from '../../libs/audit/src';
 import { disclosureSpan, inDisclosure, taskFailures } from './histories';
 
-const pinned = (name: string): JsonHistory => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sdk-replay-defect', name), 'utf8'));
+const pinned = (name: string): JsonHistory =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sdk-replay-defect', name), 'utf8'));
 const unit = pinned('unit-disclosure-timer-after-worker-restart.json');
 
 it("names each failed task's cause, and for a nondeterminism error the event it diverged at", () => {

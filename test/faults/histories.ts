@@ -1,7 +1,14 @@
 // The fault suite's reading of the workflow histories it made: every workflow task that failed or timed out,
 // by cause, and for a nondeterminism error the event it diverged at — from the histories themselves, so that a
 // divergence a later attempt got past (and that no detector saw) is counted too. Pure over the JSON form.
-import { attributesOf, describeReplayError, eventIdOf, NONDETERMINISM_CAUSE, type JsonHistory, type TaskFailureAttributes } from '../../libs/audit/src';
+import {
+  attributesOf,
+  describeReplayError,
+  eventIdOf,
+  NONDETERMINISM_CAUSE,
+  type JsonHistory,
+  type TaskFailureAttributes,
+} from '../../libs/audit/src';
 
 export interface TaskFailure {
   /** The WorkflowTaskFailed / WorkflowTaskTimedOut event. */
@@ -18,7 +25,11 @@ export function taskFailures(history: JsonHistory): TaskFailure[] {
   const out: TaskFailure[] = [];
   for (const e of history.events) {
     if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT') {
-      out.push({ eventId: eventIdOf(e), cause: 'WORKFLOW_TASK_TIMED_OUT', message: `timed out (${attributesOf<TaskFailureAttributes>(e).timeoutType ?? 'start to close'})` });
+      out.push({
+        eventId: eventIdOf(e),
+        cause: 'WORKFLOW_TASK_TIMED_OUT',
+        message: `timed out (${attributesOf<TaskFailureAttributes>(e).timeoutType ?? 'start to close'})`,
+      });
     } else if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_FAILED') {
       const a = attributesOf<TaskFailureAttributes>(e);
       const cause = a.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED';

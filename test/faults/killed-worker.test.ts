@@ -16,9 +16,9 @@ import { temporal } from '@temporalio/proto';
 import { waitForExit } from '../../apps/cli/src/embedded/process';
 import { itemId as makeItemId, itemWorkflowId, unitWorkflowId, type ItemView } from '../../libs/domain/src';
 import { runMigrations } from '../../libs/persistence/src';
-import { itemStateQuery, type ItemWorkflowInput } from '../../workflows/definitions';
+import { itemStateQuery, type ItemWorkflowInput } from '../../libs/contracts/src';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
-import { eventually } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -70,7 +70,8 @@ async function polling(pid: number): Promise<void> {
   );
 }
 
-const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 beforeAll(async () => {
   if (!fs.existsSync(workerMain)) throw new Error(`${workerMain} is missing: run \`npm run build\` (npm test does)`);
@@ -121,14 +122,20 @@ it('a recording attempt lost with its worker is retried within seconds, and the 
     },
     parentWorkflowId: unitWorkflowId(ids.unitId), // no unit runs: the item's reports to it are refused (and logged)
   };
-  const handle = await client.workflow.start('rectificationItemWorkflow', { taskQueue, workflowId: itemWorkflowId(input.itemId), args: [input] });
+  const handle = await client.workflow.start('rectificationItemWorkflow', {
+    taskQueue,
+    workflowId: itemWorkflowId(input.itemId),
+    args: [input],
+  });
   let survivor!: ChildProcess;
   try {
     const running = await eventually(
       async () => {
         const d = await handle.describe();
         const attempt = (d.raw.pendingActivities ?? []).find(
-          (p) => p.activityType?.name === 'recordEscalation' && p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+          (p) =>
+            p.activityType?.name === 'recordEscalation' &&
+            p.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
         );
         return pair.find((w) => attempt?.lastWorkerIdentity?.startsWith(`${w.pid}@`));
       },
@@ -157,7 +164,10 @@ it('a recording attempt lost with its worker is retried within seconds, and the 
   try {
     const rows = await eventually(
       async () => {
-        const r = await pg.query('SELECT rung, count(*)::int AS n FROM escalations WHERE item_id = $1 GROUP BY rung ORDER BY min(fired_at)', [input.itemId]);
+        const r = await pg.query(
+          'SELECT rung, count(*)::int AS n FROM escalations WHERE item_id = $1 GROUP BY rung ORDER BY min(fired_at)',
+          [input.itemId],
+        );
         return r.rows.length === 2 ? r.rows : undefined;
       },
       'both escalations recorded',
@@ -205,7 +215,11 @@ it('the tasks of a workflow cached by a killed worker go to a live one, waiting 
     },
     parentWorkflowId: unitWorkflowId(ids.unitId),
   };
-  const handle = await client.workflow.start('rectificationItemWorkflow', { taskQueue, workflowId: itemWorkflowId(input.itemId), args: [input] });
+  const handle = await client.workflow.start('rectificationItemWorkflow', {
+    taskQueue,
+    workflowId: itemWorkflowId(input.itemId),
+    args: [input],
+  });
   // Idle (its last task done, no activity in flight), the item stays in the cache of the worker that ran that
   // task: its next task goes to that worker's sticky queue.
   const holder = await eventually(
@@ -215,7 +229,8 @@ it('the tasks of a workflow cached by a killed worker go to a live one, waiting 
       const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
       const done = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
       if (!last?.workflowTaskCompletedEventAttributes || scheduled !== done) return undefined;
-      const identity = [...events].reverse().find((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes?.identity;
+      const identity = [...events].reverse().find((e) => e.workflowTaskStartedEventAttributes)
+        ?.workflowTaskStartedEventAttributes?.identity;
       return pair.find((w) => identity?.startsWith(`${w.pid}@`));
     },
     'the item idle',
@@ -248,7 +263,9 @@ it('the tasks of a workflow cached by a killed worker go to a live one, waiting 
   );
   for (const t of timedOut) {
     const scheduled = events.find((e) => Number(e.eventId) === Number(t.workflowTaskTimedOutEventAttributes!.scheduledEventId))!;
-    expect(scheduled.workflowTaskScheduledEventAttributes!.taskQueue!.kind).toBe(temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY);
+    expect(scheduled.workflowTaskScheduledEventAttributes!.taskQueue!.kind).toBe(
+      temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY,
+    );
     expect(ms(t.eventTime) - ms(scheduled.eventTime)).toBeLessThan(SDK_STICKY_TIMEOUT_MS);
   }
 }, 300_000);

@@ -1,6 +1,18 @@
 // The fault suite's ledger, pure: which rungs came due (per deadline, until it was replaced or the item closed;
 // per phase window, until the unit left the phase), how due and fired compare, and when the firing process was back.
-import { backAt, compare, dueMomentOf, dueRungs, firedBeforeDue, firesFrom, itemRungKey, spread, windowRungKey, type ItemRecord, type UnitRecord } from './ledger';
+import {
+  backAt,
+  compare,
+  dueMomentOf,
+  dueRungs,
+  firedBeforeDue,
+  firesFrom,
+  itemRungKey,
+  spread,
+  windowRungKey,
+  type ItemRecord,
+  type UnitRecord,
+} from './ledger';
 
 const ladder = [
   { rung: 'reminder' as const, offset: '-PT10S' },
@@ -15,8 +27,13 @@ const windowLadder = [
 const plan = { ladder, windowLadder, calendar: { count: 'calendar-days' as const, holidays: [], workdays: [] } };
 const T = Date.parse('2030-03-01T08:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-const item = (o: Partial<ItemRecord> & { deadlines: ItemRecord['deadlines'] }): ItemRecord => ({ itemId: 'u.item-1', status: 'open', ...o });
-const rungsOf = (records: ItemRecord[], units: UnitRecord[] = []) => dueRungs(records, units, plan).map((d) => [d.rung, d.dueMs - T, d.kind]);
+const item = (o: Partial<ItemRecord> & { deadlines: ItemRecord['deadlines'] }): ItemRecord => ({
+  itemId: 'u.item-1',
+  status: 'open',
+  ...o,
+});
+const rungsOf = (records: ItemRecord[], units: UnitRecord[] = []) =>
+  dueRungs(records, units, plan).map((d) => [d.rung, d.dueMs - T, d.kind]);
 
 describe('the rungs that came due', () => {
   it('are every rung of a deadline that stayed open', () => {
@@ -33,7 +50,9 @@ describe('the rungs that came due', () => {
       ['reminder', -10_000, 'item closed'],
       ['yellow', 0, 'item closed'],
     ]);
-    expect(rungsOf([item({ deadlines: [{ deadline: iso(T), since: 0 }], status: 'carried', finalAt: T + 10_000 })]).map((r) => r[0])).toEqual(['reminder', 'yellow']);
+    expect(
+      rungsOf([item({ deadlines: [{ deadline: iso(T), since: 0 }], status: 'carried', finalAt: T + 10_000 })]).map((r) => r[0]),
+    ).toEqual(['reminder', 'yellow']);
   });
 
   it('of a replaced deadline are those due before the extension was approved; the new deadline has its own', () => {
@@ -70,7 +89,11 @@ describe('the rungs that came due', () => {
         { phase: 'P3', windowEndsAt: iso(T + 60_000), enteredAt: T + 3_000 },
       ],
     };
-    expect(dueRungs([], [unit], plan).map((d) => d.key)).toEqual([windowRungKey('u', 'P2', 'yellow'), windowRungKey('u', 'P3', 'yellow'), windowRungKey('u', 'P3', 'red')]);
+    expect(dueRungs([], [unit], plan).map((d) => d.key)).toEqual([
+      windowRungKey('u', 'P2', 'yellow'),
+      windowRungKey('u', 'P3', 'yellow'),
+      windowRungKey('u', 'P3', 'red'),
+    ]);
   });
 
   it('are none for an item that never started', () => {
@@ -132,10 +155,23 @@ describe('when what a rung needs was back', () => {
     { what: 'api' as const, how: 'SIGKILL', from: 600, to: 700 },
   ];
   it('is the rung`s own moment when nothing it needs was down while it waited', () => {
-    expect([[50, 60], [350, 380], [650, 660]].map(([d, f]) => backAt(d, f, outages))).toEqual([50, 350, 650]);
+    expect(
+      [
+        [50, 60],
+        [350, 380],
+        [650, 660],
+      ].map(([d, f]) => backAt(d, f, outages)),
+    ).toEqual([50, 350, 650]);
   });
   it('is the last end of an outage of the worker, Temporal or PostgreSQL that overlapped its wait', () => {
-    expect([[100, 320], [150, 350], [195, 310], [299, 301]].map(([d, f]) => backAt(d, f, outages))).toEqual([300, 300, 300, 300]);
+    expect(
+      [
+        [100, 320],
+        [150, 350],
+        [195, 310],
+        [299, 301],
+      ].map(([d, f]) => backAt(d, f, outages)),
+    ).toEqual([300, 300, 300, 300]);
     expect(backAt(450, 520, outages)).toBe(500);
     // Down again after the rung's moment, before it fired: the clock starts again when it is back.
     expect(backAt(50, 250, outages)).toBe(300);

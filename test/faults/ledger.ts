@@ -5,7 +5,13 @@
 import { ladderSchedule, type CalendarPlan, type LadderRung } from '../../libs/domain/src';
 
 export type DueKind = 'item open to the end' | 'item closed' | 'item carried' | 'item extended (replaced deadline)' | 'phase window';
-export const DUE_KINDS: readonly DueKind[] = ['item open to the end', 'item closed', 'item carried', 'item extended (replaced deadline)', 'phase window'];
+export const DUE_KINDS: readonly DueKind[] = [
+  'item open to the end',
+  'item closed',
+  'item carried',
+  'item extended (replaced deadline)',
+  'phase window',
+];
 
 export interface ItemRecord {
   itemId: string;
@@ -72,7 +78,15 @@ export function dueRungs(
             ? 'item carried'
             : 'item open to the end';
       for (const step of ladderSchedule(d.deadline, plan.ladder, plan.calendar)) {
-        if (step.dueMs < stop) due.push({ key: itemRungKey(item.itemId, d.deadline, step.rung), kind, subject: item.itemId, rung: step.rung, dueMs: step.dueMs, opensAt: d.since });
+        if (step.dueMs < stop)
+          due.push({
+            key: itemRungKey(item.itemId, d.deadline, step.rung),
+            kind,
+            subject: item.itemId,
+            rung: step.rung,
+            dueMs: step.dueMs,
+            opensAt: d.since,
+          });
       }
     });
   }
@@ -81,7 +95,14 @@ export function dueRungs(
       const stop = p.leftAt ?? Infinity;
       for (const step of ladderSchedule(p.windowEndsAt, plan.windowLadder, plan.calendar)) {
         if (step.dueMs < stop) {
-          due.push({ key: windowRungKey(unit.unitId, p.phase, step.rung), kind: 'phase window', subject: unit.unitId, rung: step.rung, dueMs: step.dueMs, opensAt: p.enteredAt });
+          due.push({
+            key: windowRungKey(unit.unitId, p.phase, step.rung),
+            kind: 'phase window',
+            subject: unit.unitId,
+            rung: step.rung,
+            dueMs: step.dueMs,
+            opensAt: p.enteredAt,
+          });
         }
       }
     }
@@ -99,8 +120,10 @@ export function dueMomentOf(
   windowEnds: Record<string, string>,
 ): number | undefined {
   const [kind, , moment, rung] = key.split('|');
-  if (kind === 'item') return ladderSchedule(new Date(Number(moment)).toISOString(), plan.ladder, plan.calendar).find((s) => s.rung === rung)?.dueMs;
-  if (kind === 'window' && windowEnds[moment]) return ladderSchedule(windowEnds[moment], plan.windowLadder, plan.calendar).find((s) => s.rung === rung)?.dueMs;
+  if (kind === 'item')
+    return ladderSchedule(new Date(Number(moment)).toISOString(), plan.ladder, plan.calendar).find((s) => s.rung === rung)?.dueMs;
+  if (kind === 'window' && windowEnds[moment])
+    return ladderSchedule(windowEnds[moment], plan.windowLadder, plan.calendar).find((s) => s.rung === rung)?.dueMs;
   return undefined;
 }
 

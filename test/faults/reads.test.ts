@@ -19,7 +19,12 @@ const UNIT = 'GET /api/units/:id';
 const HISTORY = 'GET /api/units/:id/history';
 
 describe('judging the reads', () => {
-  const outages = [outage('worker', 0, 10_000), outage('postgres', 20_000, 30_000), outage('temporal', 40_000, 50_000), outage('api', 60_000, 61_000)];
+  const outages = [
+    outage('worker', 0, 10_000),
+    outage('postgres', 20_000, 30_000),
+    outage('temporal', 40_000, 50_000),
+    outage('api', 60_000, 61_000),
+  ];
 
   it('explains a 503 only while PostgreSQL was away, or Temporal for a GET that renders a history', () => {
     const v = judgeReads(
@@ -39,13 +44,25 @@ describe('judging the reads', () => {
   });
 
   it('explains a connection lost only while the API was away, and a 4xx or a 500 never', () => {
-    const v = judgeReads([get(UNIT, 'connection lost', 60_500), get(UNIT, 'connection lost', 25_000), get(UNIT, 404, 25_000), get(UNIT, 500, 25_000), get(UNIT, 'timed out', 22_000, 31_000)], outages);
+    const v = judgeReads(
+      [
+        get(UNIT, 'connection lost', 60_500),
+        get(UNIT, 'connection lost', 25_000),
+        get(UNIT, 404, 25_000),
+        get(UNIT, 500, 25_000),
+        get(UNIT, 'timed out', 22_000, 31_000),
+      ],
+      outages,
+    );
     expect(v.explained.map((r) => r.outcome)).toEqual(['connection lost', 'timed out']);
     expect(v.unexplained.map((r) => r.outcome)).toEqual(['connection lost', 404, 500]);
   });
 
   it('counts the GETs made while only the worker was down, and the read model while Temporal was down', () => {
-    const v = judgeReads([get(UNIT, 200, 1_000), get(UNIT, 503, 2_000), get(UNIT, 200, 41_000), get(HISTORY, 503, 42_000), get(UNIT, 200, 70_000)], outages);
+    const v = judgeReads(
+      [get(UNIT, 200, 1_000), get(UNIT, 503, 2_000), get(UNIT, 200, 41_000), get(HISTORY, 503, 42_000), get(UNIT, 200, 70_000)],
+      outages,
+    );
     expect([...v.workerOnly]).toEqual([
       [200, 1],
       [503, 1],
@@ -89,6 +106,8 @@ describe('the readers', () => {
   /** Console GETs the readers leave out, and why. */
   const LEFT_OUT: Record<string, string> = {
     '/api/audit/replays/:id': 'the state of a replay job an auditor started (the suite reads its own at the end)',
+    '/api/simulations/:id/report':
+      "a rehearsal's report: the suite starts no simulation (it runs on a test server of its own, away from the faults)",
   };
 
   it('make every GET the console makes', () => {

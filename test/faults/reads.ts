@@ -39,10 +39,27 @@ const unitDocs = ['records', 'problems', 'opinions', 'task-book/objections', 'tr
 /** Every GET of the console (and GET /api/items/:id, the item's own view), by who makes it. */
 export const READ_ROUTES: ReadRoute[] = [
   { route: 'GET /api/me', reader: 'office', sources: PG, path: () => '/api/me' },
-  { route: 'GET /api/campaigns', reader: 'office', sources: PG, path: (_, pick) => pick(['/api/campaigns?pageSize=200', '/api/campaigns?page=1&pageSize=20']) },
+  {
+    route: 'GET /api/campaigns',
+    reader: 'office',
+    sources: PG,
+    path: (_, pick) => pick(['/api/campaigns?pageSize=200', '/api/campaigns?page=1&pageSize=20']),
+  },
   { route: 'GET /api/campaigns/:id', reader: 'office', sources: PG, path: (w) => `/api/campaigns/${w.campaignId}` },
   { route: 'GET /api/campaigns/:id/dashboard', reader: 'office', sources: PG, path: (w) => `/api/campaigns/${w.campaignId}/dashboard` },
   { route: 'GET /api/campaigns/:id/groups', reader: 'office', sources: PG, path: (w) => `/api/campaigns/${w.campaignId}/groups` },
+  {
+    route: 'GET /api/campaigns/:id/plan-versions',
+    reader: 'office',
+    sources: PG,
+    path: (w) => `/api/campaigns/${w.campaignId}/plan-versions`,
+  },
+  {
+    route: 'GET /api/simulations',
+    reader: 'office',
+    sources: PG,
+    path: (w, pick) => pick([`/api/simulations?campaignId=${w.campaignId}&page=1&pageSize=20`, '/api/simulations?page=1&pageSize=20']),
+  },
   {
     route: 'GET /api/campaigns/:id/units',
     reader: 'office',
@@ -59,14 +76,36 @@ export const READ_ROUTES: ReadRoute[] = [
     route: 'GET /api/escalations',
     reader: 'office',
     sources: PG,
-    path: (w, pick) => `/api/escalations?campaignId=${w.campaignId}&${pick(['page=1&pageSize=20', 'page=2&pageSize=20', 'rung=referral&page=1&pageSize=20'])}`,
+    path: (w, pick) =>
+      `/api/escalations?campaignId=${w.campaignId}&${pick(['page=1&pageSize=20', 'page=2&pageSize=20', 'rung=referral&page=1&pageSize=20'])}`,
   },
-  { route: 'GET /api/principals', reader: 'office', sources: PG, path: (w) => `/api/principals?campaignId=${w.campaignId}&page=1&pageSize=20` },
+  {
+    route: 'GET /api/principals',
+    reader: 'office',
+    sources: PG,
+    path: (w) => `/api/principals?campaignId=${w.campaignId}&page=1&pageSize=20`,
+  },
   { route: 'GET /api/programmes', reader: 'office', sources: PG, path: () => '/api/programmes?page=1&pageSize=20' },
-  { route: 'GET /api/programmes/:id', reader: 'office', sources: PG, path: (w, pick) => (w.programmes.length ? `/api/programmes/${pick(w.programmes)}` : undefined) },
+  {
+    route: 'GET /api/programmes/:id',
+    reader: 'office',
+    sources: PG,
+    path: (w, pick) => (w.programmes.length ? `/api/programmes/${pick(w.programmes)}` : undefined),
+  },
+  {
+    route: 'GET /api/holiday-arrangements',
+    reader: 'office',
+    sources: PG,
+    path: (_, pick) => pick(['/api/holiday-arrangements', '/api/holiday-arrangements?years=2013,2014']),
+  },
   { route: 'GET /api/inbox', reader: 'supervisor', sources: PG, path: () => '/api/inbox?page=1&pageSize=20' },
   { route: 'GET /api/units/:id', reader: 'unit', sources: PG, path: (w, pick) => `/api/units/${pick(w.units).id}` },
-  { route: 'GET /api/units/:id/items', reader: 'unit', sources: PG, path: (w, pick) => `/api/units/${pick(w.units).id}/items?page=1&pageSize=20` },
+  {
+    route: 'GET /api/units/:id/items',
+    reader: 'unit',
+    sources: PG,
+    path: (w, pick) => `/api/units/${pick(w.units).id}/items?page=1&pageSize=20`,
+  },
   {
     route: 'GET /api/units/:id/<documents>',
     reader: 'unit',
@@ -74,7 +113,12 @@ export const READ_ROUTES: ReadRoute[] = [
     path: (w, pick) => `/api/units/${pick(w.units).id}/${pick(unitDocs)}?page=1&pageSize=${pick([1, 20, 500])}`,
   },
   { route: 'GET /api/units/:id/measures', reader: 'unit', sources: PG, path: (w, pick) => `/api/units/${pick(w.units).id}/measures` },
-  { route: 'GET /api/items/:id', reader: 'unit', sources: PG, path: (w, pick) => (w.items.length ? `/api/items/${pick(w.items).id}` : undefined) },
+  {
+    route: 'GET /api/items/:id',
+    reader: 'unit',
+    sources: PG,
+    path: (w, pick) => (w.items.length ? `/api/items/${pick(w.items).id}` : undefined),
+  },
   {
     route: 'GET /api/items/:id/progress',
     reader: 'unit',
@@ -102,8 +146,18 @@ export const READ_ROUTES: ReadRoute[] = [
   },
   { route: 'GET /api/public/campaigns', reader: 'public', sources: PG, path: () => '/api/public/campaigns?pageSize=100' },
   { route: 'GET /api/public/campaigns/:id', reader: 'public', sources: PG, path: (w) => `/api/public/campaigns/${w.campaignId}` },
-  { route: 'GET /api/public/campaigns/:id/task-books', reader: 'public', sources: PG, path: (w) => `/api/public/campaigns/${w.campaignId}/task-books?page=1&pageSize=10` },
-  { route: 'GET /api/public/campaigns/:id/units', reader: 'public', sources: PG, path: (w) => `/api/public/campaigns/${w.campaignId}/units?page=1&pageSize=10` },
+  {
+    route: 'GET /api/public/campaigns/:id/task-books',
+    reader: 'public',
+    sources: PG,
+    path: (w) => `/api/public/campaigns/${w.campaignId}/task-books?page=1&pageSize=10`,
+  },
+  {
+    route: 'GET /api/public/campaigns/:id/units',
+    reader: 'public',
+    sources: PG,
+    path: (w) => `/api/public/campaigns/${w.campaignId}/units?page=1&pageSize=10`,
+  },
   { route: 'GET /api/public/units/:id', reader: 'public', sources: PG, path: (w, pick) => `/api/public/units/${pick(w.units).id}` },
   {
     route: 'GET /api/public/units/:id/task-book',
@@ -194,7 +248,12 @@ export function judgeReads(records: ReadRecord[], outages: Outage[], routes: Rea
 
 /** `200 ×812, 503 ×3, …`, the most frequent first. */
 export const outcomesText = (m: Map<ReadOutcome, number>): string =>
-  m.size ? [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ') : 'none';
+  m.size
+    ? [...m.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ×${n}`)
+        .join(', ')
+    : 'none';
 
 /**
  * Readers making the console's GETs all along, each with the token of the role that makes it (none for the
@@ -239,7 +298,10 @@ export class ReadTraffic {
     let token = this.token(route.reader);
     if (route.reader === 'unit') {
       const id = /^\/api\/(units|items)\/([^/?]+)/.exec(path);
-      const unit = id?.[1] === 'units' ? this.world.units.find((u) => u.id === id[2]) : this.world.units[this.world.items.find((it) => it.id === id?.[2])?.unit ?? -1];
+      const unit =
+        id?.[1] === 'units'
+          ? this.world.units.find((u) => u.id === id[2])
+          : this.world.units[this.world.items.find((it) => it.id === id?.[2])?.unit ?? -1];
       token = unit?.token;
     }
     const sentAt = Date.now();
@@ -253,7 +315,8 @@ export class ReadTraffic {
       outcome = res.status;
       // The escalations read feed the dossiers read later.
       if (res.status === 200 && route.route === 'GET /api/escalations') {
-        for (const e of (JSON.parse(text).items ?? []) as Array<{ id: string }>) if (!this.world.escalations.includes(e.id)) this.world.escalations.push(e.id);
+        for (const e of (JSON.parse(text).items ?? []) as Array<{ id: string }>)
+          if (!this.world.escalations.includes(e.id)) this.world.escalations.push(e.id);
       }
     } catch (err) {
       const name = (err as Error).name;

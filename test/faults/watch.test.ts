@@ -18,7 +18,10 @@ const run = (workflowId: string, cause: string): StuckRun => ({
 });
 const item = 'massline-item-6bcb3ac0-a28d-4514-8db6-8196f12f3f71.item-1';
 const unit = 'massline-unit-ae1b4658-56b7-4c8a-bc93-05f646ce4111';
-const now: StuckRunsNow = { total: 2, runs: [run(item, 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR'), run(unit, 'WORKFLOW_TASK_TIMED_OUT')] };
+const now: StuckRunsNow = {
+  total: 2,
+  runs: [run(item, 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR'), run(unit, 'WORKFLOW_TASK_TIMED_OUT')],
+};
 
 it('reads the stuck runs massline_workflow_stuck names, and massline_workflows_stuck', async () => {
   const metrics = new ApiMetrics(async () => [], false);

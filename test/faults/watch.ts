@@ -67,7 +67,10 @@ export class StuckRunWatch {
 
   private async get(path: string, token?: string): Promise<{ status: number; text: string } | undefined> {
     try {
-      const res = await fetch(`${this.baseUrl()}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${this.baseUrl()}${path}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal: AbortSignal.timeout(10_000),
+      });
       return { status: res.status, text: await res.text() };
     } catch {
       return undefined; // the API or its database away: looked at again at the next poll

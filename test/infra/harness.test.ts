@@ -1,18 +1,9 @@
 // The test harness itself: each shared service really answers, and the pieces a test starts stop cleanly.
 import { Client as PgClient } from 'pg';
 import { Connection, Client, WorkflowNotFoundError } from '@temporalio/client';
-import { campaignIdKey, kindKey, MASSLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { campaignIdKey, kindKey, MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
 import { createTestDatabase, createTimeSkippingEnv, startDevServer, startPostgres, testServices } from '../support';
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('shared Temporal dev server', () => {
   let connection: Connection;
@@ -40,11 +31,11 @@ describe('shared Temporal dev server', () => {
       ],
     });
     try {
-      const ids = await eventually('the workflow to be listed', async () => {
+      const ids = await eventually(async () => {
         const found: string[] = [];
         for await (const wf of client.workflow.list({ query: `MasslineCampaign = '${campaign}'` })) found.push(wf.workflowId);
         return found.length ? found : undefined;
-      });
+      }, 'the workflow to be listed');
       expect(ids).toEqual([`${campaign}-probe`]);
     } finally {
       await handle.terminate('harness probe done').catch((e) => {

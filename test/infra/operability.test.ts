@@ -7,7 +7,8 @@ import * as http from 'http';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { compressedPlan } from '../api/plans';
-import { eventually, startMasslineUp, type RunningMassline } from '../support/massline-up';
+import { startMasslineUp, type RunningMassline } from '../support/massline-up';
+import { eventually } from '../support/eventually';
 import type { SpanLine } from '../../libs/telemetry/src/file-exporter';
 
 const OFFICE_TOKEN = `operability-office-${process.pid}-0123456789abcdef`;
@@ -131,12 +132,18 @@ it('exports the engine`s metrics, one decision is one trace with its request id 
   const unitId: string = enrolled.results[0].id;
   const unit = await ok(1, 'POST', '/api/principals', { token: OFFICE_TOKEN, body: { name: 'head of OP-1', role: 'unit', unitId } });
   await ok(0, 'POST', `/api/campaigns/${campaign.id}/start`, { token: OFFICE_TOKEN });
-  await eventually(async () => ((await ok(1, 'GET', `/api/units/${unitId}`, { token: OFFICE_TOKEN })).phase === 'P1' ? true : undefined), 'the unit in P1');
+  await eventually(
+    async () => ((await ok(1, 'GET', `/api/units/${unitId}`, { token: OFFICE_TOKEN })).phase === 'P1' ? true : undefined),
+    'the unit in P1',
+  );
 
   // ---------- the worker's engine metrics ----------
   const metrics = await eventually(async () => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const count = [...text.matchAll(/^temporal_workflow_task_schedule_to_start_latency_seconds_count\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const count = [...text.matchAll(/^temporal_workflow_task_schedule_to_start_latency_seconds_count\{[^}]*\} (\d+)/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
     return count > 0 ? { text, count } : undefined;
   }, 'samples of the workflow task schedule-to-start latency');
   expect(metrics.count).toBeGreaterThan(0);
@@ -153,30 +160,39 @@ it('exports the engine`s metrics, one decision is one trace with its request id 
   expect(decided.headers['x-request-id']).toBe(requestId);
 
   // Its trace: the HTTP span, the Update sent and handled, and the projection it caused, started and run.
-  const trace = await eventually(() => {
-    const server = spans().find((s) => s.kind === 'server' && s.attributes['massline.request_id'] === requestId);
-    if (!server) return Promise.resolve(undefined);
-    const all = spans().filter((s) => s.traceId === server.traceId);
-    const named = (name: string) => all.find((s) => s.name === name);
-    const found = {
-      server,
-      sent: named('StartWorkflowUpdate:addRecord'),
-      handled: named('HandleUpdate:addRecord'),
-      started: named('StartActivity:projectUnit'),
-      ran: named('RunActivity:projectUnit'),
-    };
-    return Promise.resolve(Object.values(found).every(Boolean) ? { ...found, all } : undefined);
-  }, 'the decision`s trace in data/traces/', 60_000);
+  const trace = await eventually(
+    () => {
+      const server = spans().find((s) => s.kind === 'server' && s.attributes['massline.request_id'] === requestId);
+      if (!server) return Promise.resolve(undefined);
+      const all = spans().filter((s) => s.traceId === server.traceId);
+      const named = (name: string) => all.find((s) => s.name === name);
+      const found = {
+        server,
+        sent: named('StartWorkflowUpdate:addRecord'),
+        handled: named('HandleUpdate:addRecord'),
+        started: named('StartActivity:projectUnit'),
+        ran: named('RunActivity:projectUnit'),
+      };
+      return Promise.resolve(Object.values(found).every(Boolean) ? { ...found, all } : undefined);
+    },
+    'the decision`s trace in data/traces/',
+    60_000,
+  );
   const byId = new Map(trace.all.map((s) => [s.spanId, s]));
   const ancestry = (span: SpanLine): string[] => {
     const names = [span.name];
-    for (let s = span; s.parentSpanId && byId.has(s.parentSpanId); ) names.push((s = byId.get(s.parentSpanId)!).name);
+    for (let s = span; s.parentSpanId && byId.has(s.parentSpanId);) names.push((s = byId.get(s.parentSpanId)!).name);
     return names;
   };
   // The activity's span descends from the Update's, which descends from the client's call, NestJS's handler and the
   // HTTP span: one trace, across the API and the worker.
   const chain = ancestry(trace.ran!);
-  expect(chain.slice(0, 4)).toEqual(['RunActivity:projectUnit', 'StartActivity:projectUnit', 'HandleUpdate:addRecord', 'StartWorkflowUpdate:addRecord']);
+  expect(chain.slice(0, 4)).toEqual([
+    'RunActivity:projectUnit',
+    'StartActivity:projectUnit',
+    'HandleUpdate:addRecord',
+    'StartWorkflowUpdate:addRecord',
+  ]);
   expect(chain).toContain('UnitsController.addRecord');
   expect(chain[chain.length - 1]).toBe(trace.server.name);
   expect(trace.server.name).toBe('POST /api/units/:id/records');
@@ -201,15 +217,27 @@ it('exports the engine`s metrics, one decision is one trace with its request id 
   // Every log line the decision caused carries its request id: the API's (by trace) and the activity's (all of
   // that activity's lines, the SDK's own among them).
   const activityId = trace.ran!.attributes.temporalActivityId;
-  const logs = () => fs.readdirSync(path.join(up.stateDir, 'logs')).filter((f) => /^(api-\d|worker)\.log$/.test(f)).flatMap((f) => jsonLines(path.join(up.stateDir, 'logs', f)));
+  const logs = () =>
+    fs
+      .readdirSync(path.join(up.stateDir, 'logs'))
+      .filter((f) => /^(api-\d|worker)\.log$/.test(f))
+      .flatMap((f) => jsonLines(path.join(up.stateDir, 'logs', f)));
   const caused = await eventually(() => {
-    const lines = logs().filter((l) => l.trace_id === trace.server.traceId || (l.activityId === activityId && l.workflowId === trace.ran!.attributes.temporalWorkflowId));
+    const lines = logs().filter(
+      (l) =>
+        l.trace_id === trace.server.traceId || (l.activityId === activityId && l.workflowId === trace.ran!.attributes.temporalWorkflowId),
+    );
     return Promise.resolve(lines.some((l) => l.msg === 'Activity completed') ? lines : undefined);
   }, 'the activity`s last log line');
   const api = caused.filter((l) => l.service === 'massline-api');
   const activity = caused.filter((l) => l.service === 'massline-worker');
   expect(api.find((l) => l.msg === 'request')).toMatchObject({ method: 'POST', route: '/api/units/:id/records', status: 201 });
   expect(activity.map((l) => l.msg)).toEqual(expect.arrayContaining(['Activity started', 'Activity completed']));
-  for (const line of caused) expect({ msg: line.msg, service: line.service, requestId: line.requestId }).toEqual({ msg: line.msg, service: line.service, requestId });
+  for (const line of caused)
+    expect({ msg: line.msg, service: line.service, requestId: line.requestId }).toEqual({
+      msg: line.msg,
+      service: line.service,
+      requestId,
+    });
   for (const line of activity) expect(line.trace_id).toBe(trace.server.traceId);
 });

@@ -13,7 +13,12 @@ describe('README.md', () => {
     const rows = readme
       .split('\n')
       .filter((line) => /^\| `[A-Z_]+` \|/.test(line))
-      .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
     expect(rows).toEqual(CONFIG_KEYS.map((k) => [`\`${k.key}\``, k.default, k.meaning]));
   });
 
@@ -22,7 +27,15 @@ describe('README.md', () => {
     expect(readme).toContain('npm test');
     expect(pkg.scripts.start).toBe('node scripts/massline-start.js');
     expect(pkg.scripts.test).toBe('node scripts/massline-test.js');
-    for (const file of ['scripts/massline-start.js', 'scripts/massline-test.js', 'scripts/lib/tools.js', 'bin/massline', '.ci/run', 'docker-compose.yml', 'Dockerfile']) {
+    for (const file of [
+      'scripts/massline-start.js',
+      'scripts/massline-test.js',
+      'scripts/lib/tools.js',
+      'bin/massline',
+      '.ci/run',
+      'docker-compose.yml',
+      'Dockerfile',
+    ]) {
       expect(fs.existsSync(path.join(root, file))).toBe(true);
     }
   });

@@ -4,9 +4,15 @@
 import { spawn, type ChildProcess } from 'child_process';
 import { hasExited, waitForExit } from '../../apps/cli/src/embedded/process';
 import { CRASH_LIMIT, restartDelayMs, Supervisor, type ChildSpec } from '../../apps/cli/src/supervisor';
+import { eventually } from '../support/eventually';
 
 const node = (code: string): ChildProcess => spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
-const spec = (name: string, start: () => ChildProcess): ChildSpec => ({ name, logFile: `/dev/null/${name}.log`, marker: name, start: async () => start() });
+const spec = (name: string, start: () => ChildProcess): ChildSpec => ({
+  name,
+  logFile: `/dev/null/${name}.log`,
+  marker: name,
+  start: async () => start(),
+});
 
 function recorder() {
   const lines: string[] = [];
@@ -30,14 +36,6 @@ function recorder() {
   };
 }
 
-const until = async (what: string, probe: () => boolean, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 describe('the supervisor of massline up', () => {
   it('doubles the pause between restarts: 1 s, 2 s, 4 s, 8 s', () => {
     expect([1, 2, 3, 4].map(restartDelayMs)).toEqual([1000, 2000, 4000, 8000]);
@@ -51,11 +49,11 @@ describe('the supervisor of massline up', () => {
     supervisor.superviseFromNow();
     const first = child.process;
     first.kill('SIGKILL');
-    await until('the restart', () => child.process !== first);
+    await eventually(() => child.process !== first, 'the restart');
     expect(hasExited(first)).toBe(true);
     expect(hasExited(child.process)).toBe(false);
     expect(r.lines[0]).toMatch(/^worker exited unexpectedly \(SIGKILL\); restarting it in 1 s \(crash 1 of 5 allowed within 120 s\)/);
-    await until('the restart to be said', () => r.lines.length === 2);
+    await eventually(() => r.lines.length === 2, 'the restart to be said');
     expect(r.lines[1]).toBe(`worker restarted (pid ${child.process.pid})`);
     expect(r.gaveUp).toEqual([]);
 
@@ -104,7 +102,7 @@ describe('the supervisor of massline up', () => {
     const worker = supervisor.children[2];
     const killed = worker.process;
     killed.kill('SIGKILL');
-    await until('the crash to be seen', () => r.lines.length === 1);
+    await eventually(() => r.lines.length === 1, 'the crash to be seen');
     const stopped: string[] = [];
     await supervisor.stopAll((name) => stopped.push(name));
     expect(stopped).toEqual(['api', 'temporal', 'postgres']); // the worker was down, waiting for its restart

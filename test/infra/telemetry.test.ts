@@ -29,8 +29,18 @@ describe('the trace file', () => {
     child.setAttribute('temporalWorkflowId', 'massline-unit-1');
     child.end();
     parent.end();
-    const [first, second] = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SpanLine);
-    expect(first).toMatchObject({ name: 'StartWorkflowUpdate:addRecord', service: 'massline-api', instance: 'api-1', parentSpanId: second.spanId, traceId: second.traceId });
+    const [first, second] = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as SpanLine);
+    expect(first).toMatchObject({
+      name: 'StartWorkflowUpdate:addRecord',
+      service: 'massline-api',
+      instance: 'api-1',
+      parentSpanId: second.spanId,
+      traceId: second.traceId,
+    });
     expect(first.attributes).toEqual({ temporalWorkflowId: 'massline-unit-1' });
     expect(second.parentSpanId).toBeUndefined();
     expect((fs.statSync(path.dirname(file)).mode & 0o777).toString(8)).toBe('700');
@@ -50,7 +60,13 @@ describe('the log lines', () => {
   it('name the process, and within a request and a span, its request id and the trace and span ids', () => {
     const lines: string[] = [];
     let current: Record<string, unknown> | undefined;
-    const logger = createLogger({ service: 'massline-api', instance: 'api-2', level: 'info', contextFields: () => current, write: (l) => lines.push(l) });
+    const logger = createLogger({
+      service: 'massline-api',
+      instance: 'api-2',
+      level: 'info',
+      contextFields: () => current,
+      write: (l) => lines.push(l),
+    });
     const manager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(manager);
     try {
@@ -86,9 +102,15 @@ describe('the log lines', () => {
 
   it('reads the telemetry settings from the environment, once, and refuses what would break them', () => {
     expect(loadConfig({}).worker.metricsPort).toBe(9464);
-    const c = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', MASSLINE_INSTANCE: 'worker-2', MASSLINE_WORKER_METRICS_PORT: '0' });
+    const c = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      MASSLINE_INSTANCE: 'worker-2',
+      MASSLINE_WORKER_METRICS_PORT: '0',
+    });
     expect(c).toMatchObject({ instance: 'worker-2', telemetry: { otlpEndpoint: 'http://collector:4318' }, worker: { metricsPort: 0 } });
-    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/,
+    );
     expect(() => loadConfig({ MASSLINE_INSTANCE: '../etc' })).toThrow(/MASSLINE_INSTANCE/);
   });
 });

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { freePort, portInUse, waitForExit } from '../../apps/cli/src/embedded/process';
 import { createTestDatabase, testServices } from '../support';
+import { eventually } from '../support/eventually';
 
 const root = path.resolve(__dirname, '..', '..');
 const cliMain = path.join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
@@ -43,17 +44,6 @@ async function startUp(env: Record<string, string>): Promise<Run> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, output: () => out, exited };
-}
-
-/** Polls `probe` until it returns a value; fails after `timeoutMs`. */
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await Promise.resolve(probe()).catch(() => undefined);
-    if (v !== undefined && v !== null && v !== false) return v as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function interrupt(run: Run): Promise<number | null> {
@@ -130,7 +120,9 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
   afterAll(async () => {
     for (const run of runs) if (run.child.exitCode === null && run.child.signalCode === null) await interrupt(run);
     // After every start, crash and restart of this file: the generated office token is still in no log.
-    const token = fs.existsSync(path.join(dataDir, 'office-token')) ? fs.readFileSync(path.join(dataDir, 'office-token'), 'utf8').trim() : '';
+    const token = fs.existsSync(path.join(dataDir, 'office-token'))
+      ? fs.readFileSync(path.join(dataDir, 'office-token'), 'utf8').trim()
+      : '';
     const leaked = token ? logsHolding(token) : [];
     fs.rmSync(dataDir, { recursive: true, force: true });
     expect(token).not.toBe('');
@@ -169,7 +161,11 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
       }
 
       // A second `up` on the same data refuses to start beside the first.
-      const second = spawn(process.execPath, [cliMain, 'up'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const second = spawn(process.execPath, [cliMain, 'up'], {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let secondOut = '';
       second.stdout!.on('data', (d) => (secondOut += d));
       const { code } = await waitForExit(second);
@@ -205,19 +201,20 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
   it('starts a worker and an API that were killed again, says so, and keeps running', async () => {
     const run = await startUp(env);
     try {
-      const state = () => JSON.parse(fs.readFileSync(path.join(dataDir, 'massline-up.json'), 'utf8')) as { children: Array<{ name: string; pid: number }> };
+      const state = () =>
+        JSON.parse(fs.readFileSync(path.join(dataDir, 'massline-up.json'), 'utf8')) as { children: Array<{ name: string; pid: number }> };
       const pidOf = (name: string) => state().children.find((c) => c.name === name)!.pid;
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       try {
         // The worker, killed outright: restarted, and the new process polls the task queue.
         const worker = pidOf('worker');
         process.kill(worker, 'SIGKILL');
-        await until(() => /worker restarted \(pid (\d+)\)/.exec(run.output())?.[1], 'the worker to be restarted');
+        await eventually(() => /worker restarted \(pid (\d+)\)/.exec(run.output())?.[1], 'the worker to be restarted');
         expect(run.output()).toMatch(/worker exited unexpectedly \(SIGKILL\); restarting it in 1 s/);
         const newWorker = Number(/worker restarted \(pid (\d+)\)/.exec(run.output())![1]);
         expect(newWorker).not.toBe(worker);
         expect(pidOf('worker')).toBe(newWorker);
-        await until(async () => {
+        await eventually(async () => {
           const { pollers } = await connection.workflowService.describeTaskQueue({
             namespace: 'default',
             taskQueue: { name: 'massline' },
@@ -232,9 +229,12 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
       // The API, killed outright: restarted on its port, ready again.
       const apiPid = pidOf('api');
       process.kill(apiPid, 'SIGKILL');
-      await until(() => /api restarted \(pid (\d+)\)/.exec(run.output())?.[1], 'the API to be restarted');
+      await eventually(() => /api restarted \(pid (\d+)\)/.exec(run.output())?.[1], 'the API to be restarted');
       expect(run.output()).toMatch(/api exited unexpectedly \(SIGKILL\); restarting it in 1 s/);
-      await until(async () => ((await api(ports.api, 'GET', '/health/ready').catch(() => ({ status: 0 }))).status === 200) || undefined, 'the API ready again');
+      await eventually(
+        async () => (await api(ports.api, 'GET', '/health/ready').catch(() => ({ status: 0 }))).status === 200 || undefined,
+        'the API ready again',
+      );
       expect(pidOf('api')).not.toBe(apiPid);
       expect(run.child.exitCode).toBeNull();
       expect(run.output()).not.toMatch(/giving up|stopping/);

@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { hasExited, stopProcess, waitForExit } from '../../apps/cli/src/embedded/process';
 import { compressedPlan } from '../api/plans';
-import { eventually, OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 
 const root = path.resolve(__dirname, '..', '..');
 const workerMain = path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js');
@@ -37,16 +38,20 @@ describe('a worker killed with SIGKILL', () => {
     const child = spawn(process.execPath, [workerMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d) => (workerLog = (workerLog + String(d)).slice(-20_000)));
     // Ready when it polls the workflow task queue.
-    await eventually(async () => {
-      if (hasExited(child)) throw new Error(`the worker exited:\n${workerLog}`);
-      const { pollers } = await connection.workflowService.describeTaskQueue({
-        namespace: config.temporal.namespace,
-        taskQueue: { name: config.temporal.taskQueue },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      });
-      // A killed worker's poller lingers in this list for a while: count only pollers of this process.
-      return pollers?.some((p) => p.identity?.startsWith(`${child.pid}@`)) ? true : undefined;
-    }, 'the worker to poll its task queue', 120_000);
+    await eventually(
+      async () => {
+        if (hasExited(child)) throw new Error(`the worker exited:\n${workerLog}`);
+        const { pollers } = await connection.workflowService.describeTaskQueue({
+          namespace: config.temporal.namespace,
+          taskQueue: { name: config.temporal.taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        });
+        // A killed worker's poller lingers in this list for a while: count only pollers of this process.
+        return pollers?.some((p) => p.identity?.startsWith(`${child.pid}@`)) ? true : undefined;
+      },
+      'the worker to poll its task queue',
+      120_000,
+    );
     return child;
   };
 
@@ -91,10 +96,14 @@ describe('a worker killed with SIGKILL', () => {
     worker = await startWorker();
 
     for (const id of unitIds) {
-      await eventually(async () => {
-        const r = await office('GET', `/api/units/${id}`);
-        return r.status === 200 && r.body.status === 'active' && r.body.phase === 'P1' ? true : undefined;
-      }, `unit ${id} running in P1`, 60_000);
+      await eventually(
+        async () => {
+          const r = await office('GET', `/api/units/${id}`);
+          return r.status === 200 && r.body.status === 'active' && r.body.phase === 'P1' ? true : undefined;
+        },
+        `unit ${id} running in P1`,
+        60_000,
+      );
     }
     // Each unit once, and the read model (written by activities) has every unit.
     const unitWorkflows: string[] = [];
@@ -109,7 +118,10 @@ describe('a worker killed with SIGKILL', () => {
     await eventually(async () => {
       const r = await office('GET', `/api/campaigns/${campaignId}/units`);
       const items: Array<{ code: string; phase: string }> = Array.isArray(r.body) ? r.body : (r.body?.items ?? []);
-      const projected = items.filter((u) => u.phase === 'P1').map((u) => u.code).sort();
+      const projected = items
+        .filter((u) => u.phase === 'P1')
+        .map((u) => u.code)
+        .sort();
       return projected.length === codes.length ? projected : undefined;
     }, 'the projection of every unit');
 
@@ -135,7 +147,9 @@ describe('a worker killed with SIGKILL', () => {
     expect(answers.filter((status) => status !== 503)).toEqual([201]);
     // The list is the read model, projected after the decision: wait for the record, then count it.
     const withTitle = async () =>
-      ((await office('GET', `/api/units/${unitIds[0]}/records?pageSize=500`)).body.items as Array<{ title: string }>).filter((r) => r.title === title);
+      ((await office('GET', `/api/units/${unitIds[0]}/records?pageSize=500`)).body.items as Array<{ title: string }>).filter(
+        (r) => r.title === title,
+      );
     await eventually(async () => ((await withTitle()).length ? true : undefined), 'the record in the read model');
     expect(await withTitle()).toHaveLength(1);
 

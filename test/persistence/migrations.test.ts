@@ -12,6 +12,7 @@ import {
   runMigrations,
 } from '../../libs/persistence/src';
 import { resetRequestId } from '../../libs/audit/src';
+import { CARDS, ITEM_STATUSES, MEASURE_KINDS, PHASES, ROLES, RUNGS, UNIT_KINDS, UNIT_LEVELS } from '../../libs/domain/src';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 const TABLES = [
@@ -27,12 +28,14 @@ const TABLES = [
   'measures',
   'notifications',
   'opinion_contacts',
+  'plan_versions',
   'principals',
   'programme_states',
   'programmes',
   'rate_limit_windows',
   'replay_jobs',
   'sign_in_tokens',
+  'simulation_jobs',
   'stuck_run_detector',
   'stuck_runs',
   'supervisor_presence',
@@ -74,9 +77,7 @@ const describeSchema = (url: string) =>
         WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`,
     );
     const indexes = await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`);
-    const triggers = await c.query(
-      `SELECT tgname, tgrelid::regclass::text AS t FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
-    );
+    const triggers = await c.query(`SELECT tgname, tgrelid::regclass::text AS t FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`);
     return JSON.stringify({ columns: columns.rows, constraints: constraints.rows, indexes: indexes.rows, triggers: triggers.rows });
   });
 
@@ -122,8 +123,9 @@ describe('migrations', () => {
       await dataSource.destroy();
     }
     expect(await userTables(url)).toEqual(['massline_migrations']);
-    const leftovers = await withClient(url, async (c) =>
-      (await c.query(`SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace`)).rows,
+    const leftovers = await withClient(
+      url,
+      async (c) => (await c.query(`SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace`)).rows,
     );
     expect(leftovers).toEqual([]);
     await runMigrations({ url });
@@ -139,13 +141,54 @@ describe('migrations', () => {
       const pending = await dataSource.driver.createSchemaBuilder().log();
       // The migration declares checks, foreign keys and a few indexes the entities do not repeat; TypeORM would
       // drop those. Tables and columns, though, must agree exactly.
-      const structural = pending.upQueries
-        .map((q) => q.query)
-        .filter((q) => /CREATE TABLE|ADD "|ALTER COLUMN|DROP COLUMN|RENAME/.test(q));
+      const structural = pending.upQueries.map((q) => q.query).filter((q) => /CREATE TABLE|ADD "|ALTER COLUMN|DROP COLUMN|RENAME/.test(q));
       expect(structural).toEqual([]);
     } finally {
       await dataSource.destroy();
     }
+  });
+});
+
+describe("the schema's CHECKs on the domain's vocabulary", () => {
+  /** Columns that hold a value of one of libs/domain's lists, and the list. */
+  const DOMAIN_LISTS: Record<string, readonly string[]> = {
+    'escalations.rung': RUNGS,
+    'escalations.phase': PHASES,
+    'unit_states.phase': PHASES,
+    'unit_states.card': CARDS,
+    'item_states.card': CARDS,
+    'programme_states.card': CARDS,
+    'item_states.status': ITEM_STATUSES,
+    'measures.kind': MEASURE_KINDS,
+    'principals.role': ROLES,
+    'units.kind': UNIT_KINDS,
+    'units.level': UNIT_LEVELS,
+  };
+
+  it('allow exactly the values of the domain (a new rung, card or phase fails here until a migration allows it)', async () => {
+    const url = await emptyDatabase('persist_m');
+    await runMigrations({ url });
+    const checks = await withClient(
+      url,
+      async (c) =>
+        (
+          await c.query(
+            `SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS def FROM pg_constraint
+            WHERE connamespace = 'public'::regnamespace AND contype = 'c'`,
+          )
+        ).rows as Array<{ t: string; def: string }>,
+    );
+    const allowed = new Map<string, string[]>();
+    for (const { t, def } of checks) {
+      const m = /^CHECK \(\(?(\w+) = ANY \(\(?ARRAY\[(.*)\]\)?(?:::text\[\])?\)\)?\)$/.exec(def);
+      if (m)
+        allowed.set(
+          `${t}.${m[1]}`,
+          [...m[2].matchAll(/'([^']*)'/g)].map((v) => v[1]),
+        );
+    }
+    for (const [column, list] of Object.entries(DOMAIN_LISTS))
+      expect({ column, values: allowed.get(column) }).toEqual({ column, values: [...list] });
   });
 });
 
@@ -171,7 +214,15 @@ describe('the end of the automatic recovery (StuckRunsAndResets)', () => {
     });
     await runMigrations({ url });
     const carried = () =>
-      withClient(url, async (c) => (await c.query(`SELECT at, actor_id, actor_role, call, workflow_id, unit_id, item_id, outcome, message, detail FROM audit_log ORDER BY at`)).rows);
+      withClient(
+        url,
+        async (c) =>
+          (
+            await c.query(
+              `SELECT at, actor_id, actor_role, call, workflow_id, unit_id, item_id, outcome, message, detail FROM audit_log ORDER BY at`,
+            )
+          ).rows,
+      );
     const rows = await carried();
     expect(rows).toEqual([
       {
@@ -184,9 +235,24 @@ describe('the end of the automatic recovery (StuckRunsAndResets)', () => {
         item_id: item.slice('massline-item-'.length),
         outcome: 'accepted',
         message: 'task 21 was written by this build, which cannot replay it',
-        detail: expect.objectContaining({ runId: resetRun, newRunId: newRun, eventId: 21, divergingEventId: 22, verdict: 'reset', requestId: resetRequestId(resetRun, 21), source: 'workflow_recoveries' }),
+        detail: expect.objectContaining({
+          runId: resetRun,
+          newRunId: newRun,
+          eventId: 21,
+          divergingEventId: 22,
+          verdict: 'reset',
+          requestId: resetRequestId(resetRun, 21),
+          source: 'workflow_recoveries',
+        }),
       },
-      expect.objectContaining({ actor_role: 'automatic recovery', call: 'stuck run', workflow_id: 'massline-unit-u1', unit_id: 'u1', item_id: null, detail: expect.objectContaining({ runId: leftRun, verdict: 'left' }) }),
+      expect.objectContaining({
+        actor_role: 'automatic recovery',
+        call: 'stuck run',
+        workflow_id: 'massline-unit-u1',
+        unit_id: 'u1',
+        item_id: null,
+        detail: expect.objectContaining({ runId: leftRun, verdict: 'left' }),
+      }),
     ]);
     expect(await userTables(url)).not.toContain('workflow_recoveries');
     const failures = () => withClient(url, async (c) => (await c.query(`SELECT * FROM replay_jobs`)).rows[0]);
@@ -198,13 +264,23 @@ describe('the end of the automatic recovery (StuckRunsAndResets)', () => {
     try {
       const { items, total } = await new PgWorkflowResetRepository(dataSource).list(0, 10);
       expect(total).toBe(1);
-      expect(items[0]).toMatchObject({ by: '7169@vm', role: 'automatic recovery', workflowId: item, runId: resetRun, newRunId: newRun, eventId: 21, requestId: resetRequestId(resetRun, 21) });
+      expect(items[0]).toMatchObject({
+        by: '7169@vm',
+        role: 'automatic recovery',
+        workflowId: item,
+        runId: resetRun,
+        newRunId: newRun,
+        eventId: 21,
+        requestId: resetRequestId(resetRun, 21),
+      });
 
       // Down (to before it): the table back from the audit log (which keeps its rows), the SDK defects apart again;
       // up again adds no row.
       for (let later = MASSLINE_MIGRATIONS.length - upTo; later > 0; later--) await dataSource.undoLastMigration({ transaction: 'each' });
       await withClient(url, async (c) => {
-        expect((await c.query(`SELECT run_id, verdict, reset_event_id, new_run_id, claimed_by FROM workflow_recoveries ORDER BY run_id`)).rows).toEqual(
+        expect(
+          (await c.query(`SELECT run_id, verdict, reset_event_id, new_run_id, claimed_by FROM workflow_recoveries ORDER BY run_id`)).rows,
+        ).toEqual(
           [
             { run_id: resetRun, verdict: 'reset', reset_event_id: 21, new_run_id: newRun, claimed_by: '7169@vm' },
             { run_id: leftRun, verdict: 'left', reset_event_id: null, new_run_id: null, claimed_by: '7170@vm' },
@@ -289,15 +365,26 @@ describe('constraints', () => {
 
   it('keep one unit per code per campaign', async () => {
     await withClient(url, async (c) => {
-      const office = (await c.query(`INSERT INTO principals (name, role, token_hash) VALUES ('o', 'office', $1) RETURNING id`, [hashToken(randomUUID())])).rows[0].id;
-      const campaign = (await c.query(`INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('c', '{}', now(), $1) RETURNING id`, [office])).rows[0].id;
-      const group = (await c.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'g1') RETURNING id`, [campaign])).rows[0].id;
+      const office = (
+        await c.query(`INSERT INTO principals (name, role, token_hash) VALUES ('o', 'office', $1) RETURNING id`, [hashToken(randomUUID())])
+      ).rows[0].id;
+      const campaign = (
+        await c.query(`INSERT INTO campaigns (name, plan, starts_at, created_by) VALUES ('c', '{}', now(), $1) RETURNING id`, [office])
+      ).rows[0].id;
+      const group = (await c.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, 'g1') RETURNING id`, [campaign])).rows[0]
+        .id;
       const unit = () =>
-        c.query(`INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'A-1', 'a', 'organ', 'municipal', 1, $2)`, [campaign, group]);
+        c.query(
+          `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'A-1', 'a', 'organ', 'municipal', 1, $2)`,
+          [campaign, group],
+        );
       await unit();
       await expect(unit()).rejects.toThrow(/uq_units_campaign_code/);
       await expect(
-        c.query(`INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'A-2', 'a', 'organ', 'municipal', 3, $2)`, [campaign, group]),
+        c.query(
+          `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id) VALUES ($1, 'A-2', 'a', 'organ', 'municipal', 3, $2)`,
+          [campaign, group],
+        ),
       ).rejects.toThrow(/units_batch_check/);
     });
   });

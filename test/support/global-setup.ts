@@ -55,7 +55,14 @@ export default async function globalSetup(): Promise<void> {
 
   const description: TestServices = {
     temporal: { address: temporal.address, namespace: temporal.namespace, cliPath, logFile: temporalLog },
-    postgres: { host: postgres.host, port: postgres.port, user: postgres.user, password: postgres.password, adminUrl: postgres.url(), logFile: postgresLog },
+    postgres: {
+      host: postgres.host,
+      port: postgres.port,
+      user: postgres.user,
+      password: postgres.password,
+      adminUrl: postgres.url(),
+      logFile: postgresLog,
+    },
     testServerLauncher,
     runDir,
   };

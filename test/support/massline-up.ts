@@ -127,7 +127,8 @@ export async function startMasslineUp(opts: StartOptions = {}): Promise<RunningM
         metrics: await freeRun(workers, taken),
       };
   const base = { ...process.env };
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT', ...(cluster ? ['TEMPORAL_CLI'] : [])]) delete base[key];
+  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT', ...(cluster ? ['TEMPORAL_CLI'] : [])])
+    delete base[key];
   const env: Record<string, string> = {
     MASSLINE_DATA_DIR: dataDir,
     HOST: '127.0.0.1',
@@ -204,22 +205,6 @@ export async function startMasslineUp(opts: StartOptions = {}): Promise<RunningM
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it returns a value (not undefined); a throw counts as "not yet". */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
-
 /** Runs `fn` over `items`, `n` at a time. */
 export async function inPool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -236,5 +221,12 @@ export async function inPool<T>(items: T[], n: number, fn: (item: T, i: number) 
 /** Rows as an aligned plain-text table (the first row is the header). */
 export const table = (rows: Array<Array<string | number>>): string => {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  return rows.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => String(c).padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 };

@@ -84,7 +84,12 @@ export async function startPostgres(opts: { port?: number } = {}): Promise<Postg
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-pg-'));
   fs.chmodSync(dir, 0o755); // the server may run as the `postgres` user, which must traverse this folder
   const logFile = path.join(dir, 'postgres.log');
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: opts.port ?? (await freePort()), logFile, ephemeral: true });
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'data'),
+    port: opts.port ?? (await freePort()),
+    logFile,
+    ephemeral: true,
+  });
   return {
     url: pg.url(),
     host: pg.host,

@@ -9,6 +9,7 @@ import { createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, startCampaignWorkflow, type TemporalHandles } from '../../libs/temporal/src';
 import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
 import { enrolCampaign } from '../activities/fixtures';
+import { eventually } from '../support/eventually';
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -35,17 +36,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Polls `probe` until it returns a value, or fails after `ms`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 it('a started campaign opens batch 1: each of its units runs under its own id and projects itself into unit_states', async () => {
   const { campaignId, unitIds } = await enrolCampaign(dataSource, [
     { code: 'HZ-001', batch: 1 },
@@ -62,7 +52,9 @@ it('a started campaign opens batch 1: each of its units runs under its own id an
   try {
     const rows = await eventually(async () => {
       const found: Array<{ unit_id: string; code: string; phase: string; card: string; version: number; batch: number }> =
-        await dataSource.query('SELECT unit_id, code, phase, card, version, batch FROM unit_states WHERE campaign_id = $1 ORDER BY code', [campaignId]);
+        await dataSource.query('SELECT unit_id, code, phase, card, version, batch FROM unit_states WHERE campaign_id = $1 ORDER BY code', [
+          campaignId,
+        ]);
       return found.length === 3 ? found : undefined;
     }, 'three projected units');
     expect(rows.map((r) => [r.unit_id, r.code, r.phase, r.card, r.batch])).toEqual([
@@ -76,7 +68,8 @@ it('a started campaign opens batch 1: each of its units runs under its own id an
 
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of temporal.client.workflow.list({ query: `MasslineCampaign = '${campaignId}' AND MasslineKind = 'unit'` })) ids.push(wf.workflowId);
+      for await (const wf of temporal.client.workflow.list({ query: `MasslineCampaign = '${campaignId}' AND MasslineKind = 'unit'` }))
+        ids.push(wf.workflowId);
       return ids.length === 3 ? ids.sort() : undefined;
     }, 'three unit workflows in visibility');
     expect(listed).toEqual(batch1.map(unitWorkflowId).sort());
@@ -84,7 +77,10 @@ it('a started campaign opens batch 1: each of its units runs under its own id an
     await expect(temporal.client.workflow.getHandle(unitWorkflowId(unitIds.get('XH-001')!)).describe()).rejects.toThrow();
   } finally {
     for (const id of [campaignWorkflowId(campaignId), ...batch1.map(unitWorkflowId)]) {
-      await temporal.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+      await temporal.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
     }
   }
 });

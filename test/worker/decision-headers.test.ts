@@ -12,11 +12,19 @@ import { createMasslineWorker } from '../../apps/worker/src/worker';
 import { TRACING_PATCH } from '../../libs/temporal/src/workflow-interceptors';
 import { unitWorkflowId } from '../../libs/domain/src';
 import { requestIdOf } from '../../libs/temporal/src/request-id';
-import { eventually, startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
+import { startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
+import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 
 const EventType = temporal.api.enums.v1.EventType;
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 let api: ApiUnderTest;
 let world: World;
@@ -75,7 +83,9 @@ it('carries the request id in the Update, projects in the deciding task, and rep
   // It replays with the workers' interceptors, as the audit's replay bundles them. Without them it would not: their
   // span ends an Update's handler a few microtasks later, which the history records (behind an SDK flag).
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: workflowSinks() }, history, handle.workflowId);
-  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({
+    failures: [],
+  });
   const plain: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
   await expect(Worker.runReplayHistory({ workflowBundle: plain }, history, handle.workflowId)).rejects.toThrow(/Nondeterminism/);
 });
@@ -96,7 +106,11 @@ it('lets a run written before tracing go on with it: the run records the patch w
     let stop = await run(plain);
     const w = await buildWorld(before);
     const record = (title: string) =>
-      before.call('POST', `/api/units/${w.unitA}/records`, { token: w.tokens.unitA, headers: { 'x-request-id': `r-${randomUUID()}` }, body: { kind: 'study', title } });
+      before.call('POST', `/api/units/${w.unitA}/records`, {
+        token: w.tokens.unitA,
+        headers: { 'x-request-id': `r-${randomUUID()}` },
+        body: { kind: 'study', title },
+      });
     expect((await record('before the upgrade')).status).toBe(201);
     await stop();
     // The build with them takes over the same runs (a fresh worker: it replays what the old one wrote).
@@ -116,7 +130,9 @@ it('lets a run written before tracing go on with it: the run records the patch w
     expect(updates).toHaveLength(2);
     // The patch is written after the first decision (the old build's), by the new build.
     expect(marker).toBeGreaterThan(updates[0]);
-    await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+    await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject(
+      { failures: [] },
+    );
   } finally {
     await before.close();
   }
@@ -134,7 +150,10 @@ it("a traced Update ends when its handler does: an approval's answer comes befor
   expect((await unit('POST', `${U}/records`, { kind: 'solicitation-report', title: 'Report' })).status).toBe(201);
   const transition = await unit('POST', `${U}/transitions`, { to: 'P2' });
   expect(transition.status).toBe(201);
-  const approved = await as(world.tokens.supB)('POST', `${U}/transitions/${transition.body.id}/decision`, { approve: true, comment: 'P1 gate met' });
+  const approved = await as(world.tokens.supB)('POST', `${U}/transitions/${transition.body.id}/decision`, {
+    approve: true,
+    comment: 'P1 gate met',
+  });
   expect(approved.status).toBe(200);
 
   const handle = apiContextOf(api.app).temporal.workflow.getHandle(unitWorkflowId(world.unitB));
@@ -150,5 +169,7 @@ it("a traced Update ends when its handler does: an approval's answer comes befor
   const cancelled = events.findIndex((e, i) => i > accepted && e.eventType === EventType.EVENT_TYPE_TIMER_CANCELED);
   expect(completed).toBeGreaterThan(accepted);
   expect(completed).toBeLessThan(cancelled);
-  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({ failures: [] });
+  await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({
+    failures: [],
+  });
 });

@@ -8,7 +8,7 @@ import {
   type TemporalHandles,
 } from '../../libs/temporal/src';
 import { campaignWorkflowId, defaultPlan, unitWorkflowId } from '../../libs/domain/src';
-import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../workflows/search-attributes';
+import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../libs/contracts/src';
 import { startDevServer, testServices } from '../support';
 
 // The seed calendar, resolved the way the API resolves a campaign's plan.
@@ -24,8 +24,10 @@ describe('registerSearchAttributes', () => {
     const temporal = await connectTemporal({ address: server.address, namespace: server.namespace });
     try {
       const customAttributes = async () =>
-        (await temporal.connection.operatorService.listSearchAttributes({ namespace: server.namespace }))
-          .customAttributes as Record<string, number>;
+        (await temporal.connection.operatorService.listSearchAttributes({ namespace: server.namespace })).customAttributes as Record<
+          string,
+          number
+        >;
       const before = await customAttributes();
       for (const key of MASSLINE_SEARCH_ATTRIBUTES) expect(before[key.name]).toBeUndefined();
       const added = await registerSearchAttributes(temporal.connection, server.namespace);
@@ -56,7 +58,15 @@ describe('starting workflows', () => {
   it('starts a unit workflow under its deterministic id with its search attributes, once', async () => {
     const campaignId = randomUUID();
     const unitId = randomUUID();
-    const input = { campaignId, unitId, code: 'HZ-001', name: 'Municipal finance bureau', batch: 1 as const, groupId: randomUUID(), plan: seedPlan };
+    const input = {
+      campaignId,
+      unitId,
+      code: 'HZ-001',
+      name: 'Municipal finance bureau',
+      batch: 1 as const,
+      groupId: randomUUID(),
+      plan: seedPlan,
+    };
     const first = await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
     expect(first).toEqual({ workflowId: unitWorkflowId(unitId), status: 'started' });
     const again = await startUnitWorkflow(temporal.client, input, TASK_QUEUE);
@@ -101,8 +111,14 @@ describe('starting workflows', () => {
   it('starts a campaign workflow once', async () => {
     const campaignId = randomUUID();
     const input = { campaignId, name: 'Hangzhou 2013', plan: seedPlan };
-    expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({ workflowId: campaignWorkflowId(campaignId), status: 'started' });
-    expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({ workflowId: campaignWorkflowId(campaignId), status: 'exists' });
+    expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({
+      workflowId: campaignWorkflowId(campaignId),
+      status: 'started',
+    });
+    expect(await startCampaignWorkflow(temporal.client, input, TASK_QUEUE)).toEqual({
+      workflowId: campaignWorkflowId(campaignId),
+      status: 'exists',
+    });
     const description = await temporal.client.workflow.getHandle(campaignWorkflowId(campaignId)).describe();
     expect(description.type).toBe('campaignWorkflow');
     expect(description.typedSearchAttributes.get(kindKey)).toBe('campaign');

@@ -10,7 +10,7 @@ import { createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, notificationDeliveryWorkflowId, type TemporalHandles } from '../../libs/temporal/src';
 import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
 import { unitView } from '../activities/fixtures';
-import { waitFor } from '../workflows/helpers';
+import { eventually } from '../support/eventually';
 
 let db: TestDatabase;
 let temporal: TemporalHandles;
@@ -59,7 +59,7 @@ const quietBundlerLogger = {
 describe('createMasslineWorker', () => {
   it('resolves the workflows entry module next to this tree (workflows/index.ts here, dist/workflows/index.js compiled)', () => {
     const path = resolveWorkflowsPath();
-    expect(path).toBe(join(dirname(require.resolve('../../workflows/definitions')), 'index.ts'));
+    expect(path).toBe(join(dirname(require.resolve('../../workflows/campaign')), 'index.ts'));
     expect(existsSync(path)).toBe(true);
   });
 
@@ -98,10 +98,9 @@ describe('createMasslineWorker', () => {
       const check = createDataSource({ url: db.url });
       await check.initialize();
       try {
-        const rows = await check.query(
-          'SELECT channel, status, attempts FROM notifications WHERE escalation_key = $1 ORDER BY channel',
-          [input.key],
-        );
+        const rows = await check.query('SELECT channel, status, attempts FROM notifications WHERE escalation_key = $1 ORDER BY channel', [
+          input.key,
+        ]);
         expect(rows).toEqual([
           { channel: 'outbox', status: 'sent', attempts: 0 },
           { channel: 'webhook', status: 'sent', attempts: 3 },
@@ -113,12 +112,18 @@ describe('createMasslineWorker', () => {
 
       // A view the database can never hold is retried (never dropped), and shows as a failing activity meanwhile.
       const projectId = `test-project-${unitId}`;
-      await temporal.client.workflow.start('project', { taskQueue, workflowId: projectId, args: [unitView({ version: 1, id: 'unit-without-uuid' })] });
+      await temporal.client.workflow.start('project', {
+        taskQueue,
+        workflowId: projectId,
+        args: [unitView({ version: 1, id: 'unit-without-uuid' })],
+      });
       const watch = createDataSource({ url: db.url });
       await watch.initialize();
       try {
-        const failing = await waitFor(async () => {
-          const rows = await watch.query('SELECT activity, attempts, last_error FROM activity_failures WHERE workflow_id = $1', [projectId]);
+        const failing = await eventually(async () => {
+          const rows = await watch.query('SELECT activity, attempts, last_error FROM activity_failures WHERE workflow_id = $1', [
+            projectId,
+          ]);
           return rows[0]?.attempts >= 3 && rows[0];
         }, 'a failing projection recorded');
         expect(failing).toMatchObject({ activity: 'projectUnit', last_error: expect.stringContaining('database refused the row') });

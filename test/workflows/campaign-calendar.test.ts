@@ -2,10 +2,11 @@
 // seed's dates anchored at the test server's current time, run to DONE in seconds of wall time.
 import type { WorkflowHandle } from '@temporalio/client';
 import { campaignWorkflowId, itemWorkflowId, unitWorkflowId, type Plan } from '../../libs/domain/src';
-import { campaignStateQuery, itemStateQuery, unitStateQuery } from '../../workflows/definitions';
+import { campaignStateQuery, itemStateQuery, unitStateQuery } from '../../libs/contracts/src';
 import { campaignWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook } from './drive';
-import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, waitFor, type Enrolled, type WorkflowTestContext } from './helpers';
+import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, type Enrolled, type WorkflowTestContext } from './helpers';
+import { eventually } from '../support/eventually';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
@@ -24,7 +25,11 @@ interface Counts {
 /** The campaign's counters as the dashboard reads them (the read model), and the batches its workflow opened. */
 async function counters(h: WorkflowHandle, campaignId: string): Promise<Counts> {
   const zero = () => ({ P1: 0, P2: 0, P3: 0, DONE: 0 });
-  const c: Counts = { byBatch: { '1': zero(), '2': zero() }, cards: { yellow: 0, red: 0 }, openedBatches: (await h.query(campaignStateQuery)).openedBatches };
+  const c: Counts = {
+    byBatch: { '1': zero(), '2': zero() },
+    cards: { yellow: 0, red: 0 },
+    openedBatches: (await h.query(campaignStateQuery)).openedBatches,
+  };
   const rows: Array<{ batch: number; phase: 'P1' | 'P2' | 'P3' | 'DONE'; card: string; n: number }> = await t.dataSource.query(
     'SELECT batch, phase, card, count(*)::int AS n FROM unit_states WHERE campaign_id = $1 GROUP BY 1, 2, 3',
     [campaignId],
@@ -36,7 +41,7 @@ async function counters(h: WorkflowHandle, campaignId: string): Promise<Counts> 
   return c;
 }
 const until = (h: WorkflowHandle, campaignId: string, what: string, fn: (c: Counts) => boolean) =>
-  waitFor(async () => {
+  eventually(async () => {
     const c = await counters(h, campaignId);
     return fn(c) && c;
   }, what);
@@ -67,10 +72,18 @@ async function runUnitToP3(enrolled: Enrolled, unitId: string) {
 /** Once the task book is effective: close its items, record a rule, get DONE approved. */
 async function finishUnit(handles: Awaited<ReturnType<typeof runUnitToP3>>) {
   const { unit, cast, itemIds } = handles;
-  await waitFor(async () => (await unit.query(unitStateQuery)).taskBook?.status === 'effective', 'task book effective');
-  for (const id of itemIds) await waitFor(() => t.env.client.workflow.getHandle(itemWorkflowId(id)).query(itemStateQuery).catch(() => undefined), 'item started');
+  await eventually(async () => (await unit.query(unitStateQuery)).taskBook?.status === 'effective', 'task book effective');
+  for (const id of itemIds)
+    await eventually(
+      () =>
+        t.env.client.workflow
+          .getHandle(itemWorkflowId(id))
+          .query(itemStateQuery)
+          .catch(() => undefined),
+      'item started',
+    );
   await closeItemsAndFinish(t.env.client, unit, cast, itemIds);
-  await waitFor(async () => (await unit.query(unitStateQuery)).unmetGates.length === 0, 'DONE gates met');
+  await eventually(async () => (await unit.query(unitStateQuery)).unmetGates.length === 0, 'DONE gates met');
   await approve(unit, cast, 'DONE');
   await unit.result();
 }
@@ -122,7 +135,10 @@ describe('the full default calendar', () => {
       // After the last batch's end, with every unit DONE, the campaign closes.
       const final = await handle.result();
       expect(final).toEqual({ openedBatches: [1, 2], unitsByBatch: { '1': 2, '2': 1 }, status: 'done' });
-      const counts = await t.dataSource.query('SELECT batch, phase, card, count(*)::int AS n FROM unit_states WHERE campaign_id = $1 GROUP BY 1, 2, 3 ORDER BY 1', [cid]);
+      const counts = await t.dataSource.query(
+        'SELECT batch, phase, card, count(*)::int AS n FROM unit_states WHERE campaign_id = $1 GROUP BY 1, 2, 3 ORDER BY 1',
+        [cid],
+      );
       expect(counts).toEqual([
         { batch: 1, phase: 'DONE', card: 'none', n: 2 },
         { batch: 2, phase: 'DONE', card: 'none', n: 1 },
@@ -130,10 +146,15 @@ describe('the full default calendar', () => {
       expect(await t.env.currentTimeMs()).toBeGreaterThanOrEqual(Date.parse(b2.endsAt));
       const [row] = await t.dataSource.query('SELECT status FROM campaigns WHERE id = $1', [enrolled.campaignId]);
       expect(row.status).toBe('done');
-      const windowRows = await t.dataSource.query(`SELECT unit_id, phase, rung FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window'`, [enrolled.campaignId]);
+      const windowRows = await t.dataSource.query(
+        `SELECT unit_id, phase, rung FROM escalations WHERE campaign_id = $1 AND subject = 'phase-window'`,
+        [enrolled.campaignId],
+      );
       expect(windowRows).toEqual([{ unit_id: b.id, phase: 'P1', rung: 'yellow' }]);
       const wallMs = Date.now() - wallStart;
-      console.log(`full default calendar (2 batches, 3 units, ${Math.round((Date.parse(b2.endsAt) - Date.parse(b1.startsAt)) / DAY)} virtual days): ${(wallMs / 1000).toFixed(1)} s wall time`);
+      console.log(
+        `full default calendar (2 batches, 3 units, ${Math.round((Date.parse(b2.endsAt) - Date.parse(b1.startsAt)) / DAY)} virtual days): ${(wallMs / 1000).toFixed(1)} s wall time`,
+      );
 
       await saveHistory(handle, 'campaign-full-calendar');
       await saveHistory(t.env.client.workflow.getHandle(unitWorkflowId(b.id)), 'unit-batch1-window-overrun-to-done');

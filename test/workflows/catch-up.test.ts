@@ -21,10 +21,11 @@ import {
   requestTransitionUpdate,
   unitStateQuery,
   type ItemWorkflowInput,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { testServices } from '../support';
-import { approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
-import { actors, iso, setUpWorkflowTests, waitFor, type WorkflowTestContext } from './helpers';
+import { admitUpdate, approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
+import { actors, iso, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
+import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 
 // Guards, not expectations: on a loaded machine a restarted worker may wait out a task timeout first.
@@ -50,7 +51,14 @@ afterAll(async () => {
 
 const started: string[] = [];
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((id) => client.workflow.getHandle(id).terminate('test over').catch(() => undefined)));
+  await Promise.all(
+    started.splice(0).map((id) =>
+      client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined),
+    ),
+  );
 });
 
 /** A worker on the dev server with the real activities, until `fn` settles. No cache: a restart replays. */
@@ -61,7 +69,11 @@ async function runWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T>
     taskQueue,
     workflowBundle: t.bundle,
     maxCachedWorkflows: 0,
-    activities: createActivities({ ...createActivityRepositories(t.dataSource), temporal: { client, taskQueue }, channels: [outboxChannel()] }),
+    activities: createActivities({
+      ...createActivityRepositories(t.dataSource),
+      temporal: { client, taskQueue },
+      channels: [outboxChannel()],
+    }),
   });
   return worker.runUntil(fn());
 }
@@ -75,8 +87,32 @@ const realClock = { currentTimeMs: async () => Date.now() } as unknown as Parame
  */
 const lateAfter = (workerGoneAt: number) => (r: { firedAt: string }) => Date.parse(r.firedAt) > workerGoneAt;
 
+/**
+ * Whether the ladder reached the rung due at `dueMs` only after that moment — as the workflow decides it, at the
+ * clock of the workflow task in which it reached the rung (its WorkflowTaskStarted moment): on a loaded machine an
+ * item's first task, or the record of the rung before, may end after a rung a few seconds away, which then fires
+ * at once, late. Read from the history: the ladder always starts the rung's timer there, for `dueMs − now`, or
+ * 1 ms when the moment has passed; a timer that ends exactly at `dueMs` was started in time.
+ */
+async function reachedLate(handle: WorkflowHandle, dueMs: number): Promise<boolean> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const ms = (t: { seconds?: Long | number | null; nanos?: number | null } | null | undefined) =>
+    Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  const timers = events.flatMap((e) => {
+    const a = e.timerStartedEventAttributes;
+    if (!a) return [];
+    const completed = byId.get(Number(a.workflowTaskCompletedEventId))?.workflowTaskCompletedEventAttributes;
+    const startedAt = ms(byId.get(Number(completed?.startedEventId))?.eventTime);
+    return [{ startedAt, endsAt: startedAt + ms(a.startToFireTimeout) }];
+  });
+  if (timers.some((t) => t.endsAt === dueMs)) return false;
+  if (timers.some((t) => t.endsAt - t.startedAt === 1 && t.startedAt >= dueMs)) return true;
+  throw new Error(`no timer in ${handle.workflowId}'s history for the rung due ${iso(dueMs)}`);
+}
+
 /** Waits until the clock passes `ms` (the moment rungs come due). */
-const until = (ms: number, what: string) => waitFor(async () => Date.now() > ms, what, ms - Date.now() + PATIENCE);
+const until = (ms: number, what: string) => eventually(async () => Date.now() > ms, what, ms - Date.now() + PATIENCE);
 
 const LADDER = [
   { rung: 'reminder' as const, offset: '-PT2S' },
@@ -85,7 +121,10 @@ const LADDER = [
   { rung: 'referral' as const, offset: 'PT60S' },
 ];
 
-async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handle: WorkflowHandle; input: ItemWorkflowInput; cast: ReturnType<typeof actors> }> {
+async function startItem(
+  taskQueue: string,
+  deadlineMs: number,
+): Promise<{ handle: WorkflowHandle; input: ItemWorkflowInput; cast: ReturnType<typeof actors> }> {
   const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
   const input: ItemWorkflowInput = {
     campaignId: ids.campaignId,
@@ -100,16 +139,24 @@ async function startItem(taskQueue: string, deadlineMs: number): Promise<{ handl
     // No unit runs here: the item's reports to it are refused (and logged).
     parentWorkflowId: unitWorkflowId(ids.unitId),
   };
-  const handle = await client.workflow.start(rectificationItemWorkflow, { taskQueue, workflowId: itemWorkflowId(input.itemId), args: [input] });
+  const handle = await client.workflow.start(rectificationItemWorkflow, {
+    taskQueue,
+    workflowId: itemWorkflowId(input.itemId),
+    args: [input],
+  });
   started.push(handle.workflowId);
   return { handle, input, cast: actors(ids) };
 }
 
 const rungsOf = async (handle: WorkflowHandle, n: number): Promise<ItemView> =>
-  waitFor(async () => {
-    const v = await handle.query(itemStateQuery);
-    return v.rungs.length >= n && v;
-  }, `${n} rungs`, PATIENCE);
+  eventually(
+    async () => {
+      const v = await handle.query(itemStateQuery);
+      return v.rungs.length >= n && v;
+    },
+    `${n} rungs`,
+    PATIENCE,
+  );
 
 describe('a ladder catching up after the worker was away', () => {
   it('rungs that came due while the item was open fire, late, although it was carried over before the ladder caught up; later ones are skipped', async () => {
@@ -123,12 +170,17 @@ describe('a ladder catching up after the worker was away', () => {
     const late = lateAfter(Date.now());
     // No worker while the yellow (deadline) and red (+3 s) rungs come due; the office decides meanwhile.
     await until(deadline + 4_000, 'yellow and red due');
-    const carried = up<ItemView>(item.handle, carryOverUpdate, { actor: item.cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+    // Held by the server before the next worker starts: its first task carries the decision and the fired timers.
+    const carried = await admitUpdate(client, item.handle, carryOverUpdate, {
+      actor: item.cast.office,
+      rule: doc('Standing rules on receptions'),
+      comment: 'long-term',
+    });
     await runWorker(taskQueue, async () => {
-      expect((await carried).status).toBe('carried');
+      expect((await carried.outcome).status).toBe('carried');
       const v = await rungsOf(item.handle, 3);
       expect(v.rungs.map((r) => [r.rung, r.late ?? false])).toEqual([
-        ['reminder', false],
+        ['reminder', await reachedLate(item.handle, deadline - 2_000)],
         ['yellow', late(v.rungs[1])],
         ['red', late(v.rungs[2])],
       ]);
@@ -137,10 +189,16 @@ describe('a ladder catching up after the worker was away', () => {
       expect(v.card).toBe('none');
       // The item has ended: its referral (+60 s) can never come.
       expect((await item.handle.result()).rungs).toHaveLength(3);
-      const rows = await waitFor(async () => {
-        const r = await t.dataSource.query('SELECT rung FROM escalations WHERE item_id = $1 ORDER BY fired_at, rung', [item.input.itemId]);
-        return r.length === 3 && r;
-      }, 'three escalations', PATIENCE);
+      const rows = await eventually(
+        async () => {
+          const r = await t.dataSource.query('SELECT rung FROM escalations WHERE item_id = $1 ORDER BY fired_at, rung', [
+            item.input.itemId,
+          ]);
+          return r.length === 3 && r;
+        },
+        'three escalations',
+        PATIENCE,
+      );
       expect(rows.map((r: { rung: string }) => r.rung)).toEqual(['reminder', 'yellow', 'red']);
     });
   });
@@ -154,16 +212,22 @@ describe('a ladder catching up after the worker was away', () => {
     await runWorker(taskQueue, async () => {
       item = await startItem(taskQueue, deadline);
       await rungsOf(item.handle, 1);
-      extensionId = (await up<{ id: string }>(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') })).id;
+      extensionId = (await up(item.handle, requestExtensionUpdate, { actor: item.cast.unit, newDeadline: iso(next), reason: doc('flood') }))
+        .id;
     });
     const late = lateAfter(Date.now());
     await until(deadline + 4_000, 'yellow and red of the first deadline due');
-    const decided = up(item.handle, decideExtensionUpdate, { actor: item.cast.supervisor, extensionId, approve: true, comment: 'granted' });
+    const decided = await admitUpdate(client, item.handle, decideExtensionUpdate, {
+      actor: item.cast.supervisor,
+      extensionId,
+      approve: true,
+      comment: 'granted',
+    });
     await runWorker(taskQueue, async () => {
-      await decided;
+      await decided.outcome;
       const v = await rungsOf(item.handle, 3);
       expect(v.rungs.slice(0, 3).map((r) => [r.rung, r.deadline, r.late ?? false])).toEqual([
-        ['reminder', iso(deadline), false],
+        ['reminder', iso(deadline), await reachedLate(item.handle, deadline - 2_000)],
         ['yellow', iso(deadline), late(v.rungs[1])],
         ['red', iso(deadline), late(v.rungs[2])],
       ]);
@@ -172,8 +236,8 @@ describe('a ladder catching up after the worker was away', () => {
       await until(next + 500, 'the new deadline');
       const after = await rungsOf(item.handle, 5);
       expect(after.rungs.slice(3).map((r) => [r.rung, r.deadline, r.late ?? false])).toEqual([
-        ['reminder', iso(next), false],
-        ['yellow', iso(next), false],
+        ['reminder', iso(next), await reachedLate(item.handle, next - 2_000)],
+        ['yellow', iso(next), await reachedLate(item.handle, next)],
       ]);
     });
   });
@@ -209,19 +273,33 @@ describe('a task book whose disclosure ends while the unit is busy', () => {
       await runner.startTransaction();
       let disclosureEndsAt = '';
       try {
-        await waitFor(async () => (await runner.query('SELECT 1 FROM unit_states WHERE unit_id = $1 FOR UPDATE', [ids.unitId])).length === 1, 'the row locked');
+        await eventually(
+          async () => (await runner.query('SELECT 1 FROM unit_states WHERE unit_id = $1 FOR UPDATE', [ids.unitId])).length === 1,
+          'the row locked',
+        );
         ({ disclosureEndsAt } = await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]));
         await until(Date.parse(disclosureEndsAt) + 1_000, 'the disclosure over');
       } finally {
         await runner.rollbackTransaction();
         await runner.release();
       }
-      const v = await waitFor(async () => {
-        const s: UnitView = await unit.query(unitStateQuery);
-        return s.taskBook?.status === 'effective' && s;
-      }, 'task book effective', PATIENCE);
+      const v = await eventually(
+        async () => {
+          const s: UnitView = await unit.query(unitStateQuery);
+          return s.taskBook?.status === 'effective' && s;
+        },
+        'task book effective',
+        PATIENCE,
+      );
       expect(Date.parse(v.taskBook!.effectiveAt!)).toBeGreaterThanOrEqual(Date.parse(disclosureEndsAt));
-      await waitFor(() => client.workflow.getHandle(itemWorkflowId(v.taskBook!.items[0].id)).query(itemStateQuery).catch(() => undefined), 'its item started');
+      await eventually(
+        () =>
+          client.workflow
+            .getHandle(itemWorkflowId(v.taskBook!.items[0].id))
+            .query(itemStateQuery)
+            .catch(() => undefined),
+        'its item started',
+      );
       started.push(itemWorkflowId(v.taskBook!.items[0].id));
     });
   });
@@ -232,7 +310,13 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
     const taskQueue = `catch-up-window-${randomUUID()}`;
     const now = Date.now();
     // The unit goes through P1 early; P2's window ends while no worker runs, and its approval to P3 waits for one.
-    const base = compressedPlan({ startsAt: now, windowLadder: [{ rung: 'yellow', offset: 'PT0S' }, { rung: 'red', offset: 'PT60S' }] });
+    const base = compressedPlan({
+      startsAt: now,
+      windowLadder: [
+        { rung: 'yellow', offset: 'PT0S' },
+        { rung: 'red', offset: 'PT60S' },
+      ],
+    });
     base.batches[0].phases = {
       // P2 ends a minute on: after the first worker has stopped, even on a loaded machine.
       P1: { startsAt: iso(now), endsAt: iso(now + 60_000) },
@@ -248,38 +332,63 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
       unit = await client.workflow.start(unitLifecycleWorkflow, {
         taskQueue,
         workflowId: unitWorkflowId(ids.unitId),
-        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'CW-1', name: 'Window catch-up unit', batch: 1, groupId: ids.groupId, plan }],
+        args: [
+          {
+            campaignId: ids.campaignId,
+            unitId: ids.unitId,
+            code: 'CW-1',
+            name: 'Window catch-up unit',
+            batch: 1,
+            groupId: ids.groupId,
+            plan,
+          },
+        ],
       });
       started.push(unit.workflowId);
       await meetP2Gate(unit, cast);
       await approve(unit, cast, 'P2');
       await meetP3Gate(realClock, unit, cast);
-      transitionId = (await up<{ id: string }>(unit, requestTransitionUpdate, { actor: cast.unit, to: 'P3', comment: 'meeting held' })).id;
+      transitionId = (await up(unit, requestTransitionUpdate, { actor: cast.unit, to: 'P3', comment: 'meeting held' })).id;
     });
     const late = lateAfter(Date.now());
     const p2Ends = Date.parse(plan.batches[0].phases.P2.endsAt);
     await until(p2Ends + 2_000, 'the P2 window over');
     // The supervisor approves meanwhile: the approval and the window's timer reach the next worker together.
-    const approved = up(unit, approveTransitionUpdate, { actor: cast.supervisor, transitionId, approve: true, comment: 'gate met for P3' });
+    const approved = await admitUpdate(client, unit, approveTransitionUpdate, {
+      actor: cast.supervisor,
+      transitionId,
+      approve: true,
+      comment: 'gate met for P3',
+    });
     await runWorker(taskQueue, async () => {
-      expect(await approved).toEqual({ status: 'approved', version: expect.any(Number) });
+      expect(await approved.outcome).toEqual({ status: 'approved', version: expect.any(Number) });
       // (On a slow machine the unit may have overrun P1 too: its rung is P1's, keyed so.)
       const ofP2 = (s: UnitView) => s.windowRungs.filter((r) => r.key === `${unit.workflowId}:P2:yellow`);
-      const v = await waitFor(async () => {
-        const s: UnitView = await unit.query(unitStateQuery);
-        return ofP2(s).length >= 1 && s;
-      }, 'the P2 window`s yellow', PATIENCE);
+      const v = await eventually(
+        async () => {
+          const s: UnitView = await unit.query(unitStateQuery);
+          return ofP2(s).length >= 1 && s;
+        },
+        'the P2 window`s yellow',
+        PATIENCE,
+      );
       // Due while the unit was still in P2 (the window ended before the approval): it fired as P2's — late,
       // unless the first worker was still at work when it came due (a loaded machine).
-      expect(ofP2(v).map((r) => [r.phase, r.rung, r.late ?? false, Date.parse(r.dueAt!)])).toEqual([['P2', 'yellow', late(ofP2(v)[0]), p2Ends]]);
+      expect(ofP2(v).map((r) => [r.phase, r.rung, r.late ?? false, Date.parse(r.dueAt!)])).toEqual([
+        ['P2', 'yellow', late(ofP2(v)[0]), p2Ends],
+      ]);
       expect(v.phase).toBe('P3');
       expect(Date.parse(v.phaseSince)).toBeGreaterThan(p2Ends);
       // P3 starts clean: the card earned in P2 does not follow the unit.
       expect(v.card).toBe('none');
-      const rows = await waitFor(async () => {
-        const r = await t.dataSource.query(`SELECT phase, rung FROM escalations WHERE unit_id = $1 AND phase = 'P2'`, [ids.unitId]);
-        return r.length === 1 && r;
-      }, 'the escalation', PATIENCE);
+      const rows = await eventually(
+        async () => {
+          const r = await t.dataSource.query(`SELECT phase, rung FROM escalations WHERE unit_id = $1 AND phase = 'P2'`, [ids.unitId]);
+          return r.length === 1 && r;
+        },
+        'the escalation',
+        PATIENCE,
+      );
       expect(rows).toEqual([{ phase: 'P2', rung: 'yellow' }]);
     });
   });
@@ -306,30 +415,49 @@ describe('a notification receiver that is down', () => {
       namespace: testServices().temporal.namespace,
       taskQueue,
       workflowBundle: t.bundle,
-      activities: createActivities({ ...createActivityRepositories(t.dataSource), temporal: { client, taskQueue }, channels: [outboxChannel(), webhookChannel({ url, timeoutMs: 2_000 })] }),
+      activities: createActivities({
+        ...createActivityRepositories(t.dataSource),
+        temporal: { client, taskQueue },
+        channels: [outboxChannel(), webhookChannel({ url, timeoutMs: 2_000 })],
+      }),
     });
     try {
       await worker.runUntil(async () => {
-        // The reminder 6 s on: time enough for a new item's first task on a loaded machine.
+        // The reminder 6 s on, the yellow 8 s: a loaded machine may reach the reminder late (and records it so).
         const deadline = Date.now() + 8_000;
         const item = await startItem(taskQueue, deadline);
         const v = await rungsOf(item.handle, 3);
-        // Each rung reached at its moment (not after it), though every notice so far was refused.
+        // Each rung reached as its timer came due, though every notice so far was refused: late only where the
+        // record of the rung before it ended after its moment (a loaded machine), never held up by a notice.
         expect(v.rungs.map((r) => [r.rung, r.late ?? false])).toEqual([
-          ['reminder', false],
-          ['yellow', false],
-          ['red', false],
+          ['reminder', await reachedLate(item.handle, deadline - 2_000)],
+          ['yellow', await reachedLate(item.handle, deadline)],
+          ['red', await reachedLate(item.handle, deadline + 3_000)],
         ]);
         // Each rung's record starts its delivery, which keeps retrying while the receiver refuses.
         const deliveries = await Promise.all(
-          v.rungs.map((r) => waitFor(() => client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).describe().catch(() => undefined), `delivery of ${r.rung}`, PATIENCE)),
+          v.rungs.map((r) =>
+            eventually(
+              () =>
+                client.workflow
+                  .getHandle(notificationDeliveryWorkflowId(r.key!))
+                  .describe()
+                  .catch(() => undefined),
+              `delivery of ${r.rung}`,
+              PATIENCE,
+            ),
+          ),
         );
         expect(deliveries.map((d) => d.status.name)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
         expect(received.length).toBeGreaterThanOrEqual(3);
         // The receiver is back: each notice is delivered, once per recipient, and its delivery ends.
         up = true;
-        for (const r of v.rungs) expect(await client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).result()).toEqual({ delivered: r.to.length });
-        const rows = await t.dataSource.query(`SELECT channel, status FROM notifications WHERE escalation_key = ANY($1) AND channel = 'webhook'`, [v.rungs.map((r) => r.key)]);
+        for (const r of v.rungs)
+          expect(await client.workflow.getHandle(notificationDeliveryWorkflowId(r.key!)).result()).toEqual({ delivered: r.to.length });
+        const rows = await t.dataSource.query(
+          `SELECT channel, status FROM notifications WHERE escalation_key = ANY($1) AND channel = 'webhook'`,
+          [v.rungs.map((r) => r.key)],
+        );
         expect(rows.every((r: { status: string }) => r.status === 'sent')).toBe(true);
         expect(rows).toHaveLength(v.rungs.reduce((n, r) => n + r.to.length, 0));
       });
@@ -346,17 +474,33 @@ describe('a unit reset (as an operator resets one) to before its items started',
     await runWorker(taskQueue, async () => {
       const { unit, cast } = await unitInP3(taskQueue, 'PT1S', 'CR-1');
       await publishTaskBook(realClock, unit, cast, [Date.now() + 3_600_000]);
-      const v = await waitFor(async () => {
-        const s: UnitView = await unit.query(unitStateQuery);
-        return s.taskBook?.status === 'effective' && s;
-      }, 'task book effective', PATIENCE);
+      const v = await eventually(
+        async () => {
+          const s: UnitView = await unit.query(unitStateQuery);
+          return s.taskBook?.status === 'effective' && s;
+        },
+        'task book effective',
+        PATIENCE,
+      );
       const itemWf = itemWorkflowId(v.taskBook!.items[0].id);
       started.push(itemWf);
-      const item = await waitFor(async () => ((await client.workflow.getHandle(itemWf).query(itemStateQuery).catch(() => undefined)) ? client.workflow.getHandle(itemWf) : undefined), 'its item started');
+      const item = await eventually(
+        async () =>
+          (await client.workflow
+            .getHandle(itemWf)
+            .query(itemStateQuery)
+            .catch(() => undefined))
+            ? client.workflow.getHandle(itemWf)
+            : undefined,
+        'its item started',
+      );
       // The item ends (carried over by the office) and reports back to its unit.
-      await up<ItemView>(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
+      await up(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
       await item.result();
-      await waitFor(async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried', 'the unit told');
+      await eventually(
+        async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried',
+        'the unit told',
+      );
 
       // Reset the unit to the task that started the item, as an operator would (massline audit reset) if that task did not replay.
       const history = (await unit.fetchHistory()).events ?? [];
@@ -370,19 +514,27 @@ describe('a unit reset (as an operator resets one) to before its items started',
         requestId: randomUUID(),
       });
       const reset = client.workflow.getHandle(unit.workflowId, newRunId!);
-      const refused = await waitFor(async () => {
-        const events = (await reset.fetchHistory()).events ?? [];
-        return events.find((e) => e.startChildWorkflowExecutionFailedEventAttributes);
-      }, 'the new run to try the start', PATIENCE);
+      const refused = await eventually(
+        async () => {
+          const events = (await reset.fetchHistory()).events ?? [];
+          return events.find((e) => e.startChildWorkflowExecutionFailedEventAttributes);
+        },
+        'the new run to try the start',
+        PATIENCE,
+      );
       expect(refused.startChildWorkflowExecutionFailedEventAttributes!.workflowId).toBe(itemWf);
       // One run of the item, ever; the unit (new run) knows it carried, from the report the engine reapplied.
       const runs: string[] = [];
       for await (const info of client.workflow.list({ query: `WorkflowId = '${itemWf}'` })) runs.push(info.status.name);
       expect(runs).toEqual(['COMPLETED']);
-      const after = await waitFor(async () => {
-        const s: UnitView = await reset.query(unitStateQuery);
-        return s.taskBook?.items[0].status === 'carried' && s;
-      }, 'the new run to know the item carried', PATIENCE);
+      const after = await eventually(
+        async () => {
+          const s: UnitView = await reset.query(unitStateQuery);
+          return s.taskBook?.items[0].status === 'carried' && s;
+        },
+        'the new run to know the item carried',
+        PATIENCE,
+      );
       expect(after.taskBook!.status).toBe('effective');
     });
   });

@@ -8,14 +8,15 @@ import type { Connection, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
-import { createActivities, outboxChannel } from '../../activities';
+import { createActivities, outboxChannel, type MasslineActivities } from '../../activities';
 // The CLI's JSON form (`temporal workflow show --output json`); the SDK's historyToJSON fails here on two protobufjs copies.
 import { historyToCliJson } from '../../libs/audit/src/history-json';
 import { SearchAttributeType } from '@temporalio/common';
 import { hashToken, createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { defaultPlan, type Actor, type Batch, type Plan } from '../../libs/domain/src';
-import { MASSLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
 import { createTestDatabase, createTimeSkippingEnv, type TestDatabase } from '../support';
+import { eventually } from '../support/eventually';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -74,8 +75,14 @@ export interface WorkflowTestContext {
   withEnv<T>(fn: (env: TestWorkflowEnvironment) => Promise<T>): Promise<T>;
   /** withEnv plus a worker (real activities, real database) on a fresh task queue, running while `fn` runs. */
   withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
-  /** A worker on `taskQueue` against the current env, for tests that stop and restart workers themselves. */
-  createWorker(taskQueue: string, options?: { maxCachedWorkflows?: number }): Promise<Worker>;
+  /**
+   * A worker on `taskQueue` against the current env, for tests that stop and restart workers themselves.
+   * `around` wraps the real activities (e.g. to hold one up until the test lets it go).
+   */
+  createWorker(
+    taskQueue: string,
+    options?: { maxCachedWorkflows?: number; around?: (real: MasslineActivities) => MasslineActivities },
+  ): Promise<Worker>;
   teardown(): Promise<void>;
 }
 
@@ -107,7 +114,7 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
         await env.teardown();
       }
     },
-    createWorker(taskQueue, options = {}) {
+    createWorker(taskQueue, { around = (real: MasslineActivities) => real, ...options } = {}) {
       const env = ctx.env;
       return Worker.create({
         connection: env.nativeConnection,
@@ -115,7 +122,7 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
         taskQueue,
         workflowBundle: bundle,
         ...options,
-        activities: createActivities({ ...repositories, temporal: { client: env.client, taskQueue }, channels: [outboxChannel()] }),
+        activities: around(createActivities({ ...repositories, temporal: { client: env.client, taskQueue }, channels: [outboxChannel()] })),
       });
     },
     withWorker(fn) {
@@ -152,7 +159,8 @@ export async function enrol(dataSource: DataSource, plan: Plan, units: Array<{ c
     [JSON.stringify(plan), plan.batches[0].startsAt, officeId],
   );
   const group = async (name: string) =>
-    (await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, $2) RETURNING id`, [campaignId, name]))[0].id as string;
+    (await dataSource.query(`INSERT INTO supervisory_groups (campaign_id, name) VALUES ($1, $2) RETURNING id`, [campaignId, name]))[0]
+      .id as string;
   const groupId = await group('group 1');
   const otherGroupId = await group('group 2');
   const enrolled: Enrolled['units'] = [];
@@ -160,7 +168,15 @@ export async function enrol(dataSource: DataSource, plan: Plan, units: Array<{ c
     const [{ id }] = await dataSource.query(
       `INSERT INTO units (campaign_id, code, name, kind, level, batch, group_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [campaignId, u.code, `unit ${u.code}`, u.batch === 1 ? 'organ' : 'grassroots', u.batch === 1 ? 'municipal' : 'district', u.batch, groupId],
+      [
+        campaignId,
+        u.code,
+        `unit ${u.code}`,
+        u.batch === 1 ? 'organ' : 'grassroots',
+        u.batch === 1 ? 'municipal' : 'district',
+        u.batch,
+        groupId,
+      ],
     );
     enrolled.push({ id, code: u.code, name: `unit ${u.code}`, batch: u.batch });
   }
@@ -226,23 +242,20 @@ export async function refusalOf(call: Promise<unknown>): Promise<Refusal> {
   throw new Error('expected the update to be refused');
 }
 
-/** Polls (real time, short) until `fn` holds; for effects of activities the test cannot await directly. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The entries a unit or item projected into the read model (oldest first), once there are at least `atLeast`. */
-export async function entriesOf<T = Record<string, unknown>>(dataSource: DataSource, subjectId: string, kind: string, atLeast = 1): Promise<T[]> {
-  return waitFor(async () => {
-    const rows: Array<{ data: T }> = await dataSource.query('SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id', [subjectId, kind]);
+export async function entriesOf<T = Record<string, unknown>>(
+  dataSource: DataSource,
+  subjectId: string,
+  kind: string,
+  atLeast = 1,
+): Promise<T[]> {
+  return eventually(async () => {
+    const rows: Array<{ data: T }> = await dataSource.query(
+      'SELECT data FROM entries WHERE subject_id = $1 AND kind = $2 ORDER BY seq, entry_id',
+      [subjectId, kind],
+    );
     return rows.length >= atLeast && rows.map((r) => r.data);
   }, `${atLeast} ${kind} entries of ${subjectId}`);
 }

@@ -21,10 +21,22 @@ import {
   unitStateQuery,
   verifyItemUpdate,
   type ItemWorkflowInput,
-} from '../../workflows/definitions';
+} from '../../libs/contracts/src';
 import { rectificationItemWorkflow, unitLifecycleWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
-import { actors, DAY, HOUR, iso, planAtNow, refusalOf, saveHistory, setUpWorkflowTests, waitFor, type WorkflowTestContext, entriesOf } from './helpers';
+import {
+  actors,
+  DAY,
+  HOUR,
+  iso,
+  planAtNow,
+  refusalOf,
+  saveHistory,
+  setUpWorkflowTests,
+  type WorkflowTestContext,
+  entriesOf,
+} from './helpers';
+import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
 
 let t: WorkflowTestContext;
@@ -34,7 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.teardown();
 });
-
 
 async function startItem(taskQueue: string, deadlineMs: number, over: Partial<ItemWorkflowInput> = {}) {
   const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
@@ -57,11 +68,15 @@ async function startItem(taskQueue: string, deadlineMs: number, over: Partial<It
   return { handle, input, cast: actors(ids) };
 }
 
-const escalationRows = (itemId: string): Promise<Array<{ key: string; rung: string; deadline: Date; fired_at: Date; recipients: string[] }>> =>
-  t.dataSource.query('SELECT key, rung, deadline, fired_at, recipients FROM escalations WHERE item_id = $1 ORDER BY fired_at, key', [itemId]);
+const escalationRows = (
+  itemId: string,
+): Promise<Array<{ key: string; rung: string; deadline: Date; fired_at: Date; recipients: string[] }>> =>
+  t.dataSource.query('SELECT key, rung, deadline, fired_at, recipients FROM escalations WHERE item_id = $1 ORDER BY fired_at, key', [
+    itemId,
+  ]);
 
 async function rungsFired(handle: WorkflowHandle, n: number): Promise<ItemView> {
-  return waitFor(async () => {
+  return eventually(async () => {
     const v = await handle.query(itemStateQuery);
     return v.rungs.length >= n && v;
   }, `${n} rungs`);
@@ -104,18 +119,21 @@ describe('the ladder of one deadline', () => {
       ]);
 
       // PostgreSQL: one escalation per key, its notifications queued and sent, and one measure proposed.
-      const rows = await waitFor(async () => {
+      const rows = await eventually(async () => {
         const r = await escalationRows(input.itemId);
         return r.length === 4 && r;
       }, 'four escalation rows');
       expect(rows.map((r) => r.key)).toEqual(expected.map(([rung]) => `${wfId}:${input.deadline}:${rung}`));
       rows.forEach((r, i) => expect(r.fired_at.getTime()).toBe(Date.parse(v.rungs[i].firedAt)));
-      const sent = await waitFor(async () => {
-        const n = await t.dataSource.query(`SELECT status, count(*)::int AS n FROM notifications WHERE escalation_key LIKE $1 GROUP BY status`, [`${wfId}:%`]);
+      const sent = await eventually(async () => {
+        const n = await t.dataSource.query(
+          `SELECT status, count(*)::int AS n FROM notifications WHERE escalation_key LIKE $1 GROUP BY status`,
+          [`${wfId}:%`],
+        );
         return n.length === 1 && n[0].status === 'sent' && n;
       }, 'notifications sent');
       expect(sent[0].n).toBe(6); // 2 + 2 + 1 + 1 recipients, outbox channel
-      const measures = await waitFor(async () => {
+      const measures = await eventually(async () => {
         const m = await t.dataSource.query('SELECT kind, status, proposal_key FROM measures WHERE item_id = $1', [input.itemId]);
         return m.length > 0 && m;
       }, 'measure proposed');
@@ -148,7 +166,7 @@ describe('the ladder of one deadline', () => {
       expect(Date.parse(after.rungs[3].dueAt!)).toBe(deadline + 30 * DAY);
       expect(Date.parse(after.rungs[3].firedAt)).toBeGreaterThanOrEqual(deadline + 30 * DAY);
       expect(after.rungs[3].late).toBeUndefined();
-      expect(await waitFor(async () => (await escalationRows(input.itemId)).length === 4, 'rows')).toBe(true);
+      expect(await eventually(async () => (await escalationRows(input.itemId)).length === 4, 'rows')).toBe(true);
       await saveHistory(handle, 'item-ladder-started-late');
     }));
 
@@ -172,14 +190,13 @@ describe('the ladder of one deadline', () => {
         await env.sleep(31 * DAY);
         const v = await rungsFired(started.handle, 4);
         expect(v.rungs.map((r) => r.rung)).toEqual(['reminder', 'yellow', 'red', 'referral']);
-        const rows = await waitFor(async () => {
+        const rows = await eventually(async () => {
           const r = await escalationRows(started.input.itemId);
           return r.length === 4 && r;
         }, 'four rows');
         expect(new Set(rows.map((r) => r.key)).size).toBe(4);
       });
     }));
-
 });
 
 describe('closing, extensions and carry-over', () => {
@@ -190,19 +207,25 @@ describe('closing, extensions and carry-over', () => {
       await t.env.sleep(4 * DAY);
       await rungsFired(handle, 1);
       await up(handle, reportProgressUpdate, { actor: cast.unit, note: doc('Halfway'), evidenceUri: 'https://example.org/e1' });
-      expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'early' }))).details.rule).toBe('item.verification-submitted');
+      expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'early' }))).details.rule).toBe(
+        'item.verification-submitted',
+      );
       await up(handle, submitCompletionUpdate, { actor: cast.unit, evidence: doc('Minutes of the last quarter') });
       // Sent back once, then accepted.
-      expect(await up<ItemView>(handle, verifyItemUpdate, { actor: cast.supervisor, accept: false, comment: 'Evidence missing' })).toMatchObject({ status: 'open' });
+      expect(await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: false, comment: 'Evidence missing' })).toMatchObject({
+        status: 'open',
+      });
       await up(handle, submitCompletionUpdate, { actor: cast.unit, evidence: doc('Minutes, with attendance') });
-      expect((await refusalOf(up(handle, verifyItemUpdate, { actor: cast.otherSupervisor, accept: true, comment: 'x' }))).details.rule).toBe('actor.supervisor-group');
-      const closed = await up<ItemView>(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified' });
+      expect(
+        (await refusalOf(up(handle, verifyItemUpdate, { actor: cast.otherSupervisor, accept: true, comment: 'x' }))).details.rule,
+      ).toBe('actor.supervisor-group');
+      const closed = await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified' });
       expect(closed).toMatchObject({ status: 'closed', card: 'none' });
       const result = (await handle.result()) as ItemView;
       expect(result.rungs.map((r) => r.rung)).toEqual(['reminder']);
       await t.env.sleep(60 * DAY);
       expect((await escalationRows(input.itemId)).map((r) => r.rung)).toEqual(['reminder']);
-      const row = await waitFor(async () => {
+      const row = await eventually(async () => {
         const r = await t.dataSource.query('SELECT status, version FROM item_states WHERE item_id = $1', [input.itemId]);
         return r[0]?.status === 'closed' && r[0];
       }, 'closed projection');
@@ -219,10 +242,28 @@ describe('closing, extensions and carry-over', () => {
       await t.env.sleep(10 * DAY + HOUR);
       expect((await rungsFired(handle, 2)).card).toBe('yellow');
 
-      const ext = await up<{ id: string }>(handle, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(second), reason: doc('Waiting on the district') });
-      expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.unit, extensionId: ext.id, approve: true, comment: 'self' }))).details.rule).toBe('extension.no-self-approval');
-      expect((await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.otherSupervisor, extensionId: ext.id, approve: true, comment: 'x' }))).details.rule).toBe('actor.supervisor-group');
-      const decided = await up<{ version: number }>(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
+      const ext = await up(handle, requestExtensionUpdate, {
+        actor: cast.unit,
+        newDeadline: iso(second),
+        reason: doc('Waiting on the district'),
+      });
+      expect(
+        (await refusalOf(up(handle, decideExtensionUpdate, { actor: cast.unit, extensionId: ext.id, approve: true, comment: 'self' })))
+          .details.rule,
+      ).toBe('extension.no-self-approval');
+      expect(
+        (
+          await refusalOf(
+            up(handle, decideExtensionUpdate, { actor: cast.otherSupervisor, extensionId: ext.id, approve: true, comment: 'x' }),
+          )
+        ).details.rule,
+      ).toBe('actor.supervisor-group');
+      const decided = await up(handle, decideExtensionUpdate, {
+        actor: cast.supervisor,
+        extensionId: ext.id,
+        approve: true,
+        comment: 'Reasonable',
+      });
       // The answer carries the version the decision produced: the view shows it.
       const afterDecision = await handle.query(itemStateQuery);
       expect(decided).toEqual({ status: 'approved', deadline: iso(second), version: afterDecision.version });
@@ -242,8 +283,12 @@ describe('closing, extensions and carry-over', () => {
       expect(Date.parse(v.rungs[4].dueAt!)).toBe(second + 14 * DAY);
       expect(Date.parse(v.rungs[4].firedAt)).toBeGreaterThanOrEqual(second + 14 * DAY);
       const [extension] = await entriesOf(t.dataSource, input.itemId, 'extension');
-      expect(extension).toMatchObject({ status: 'approved', reason: doc('Waiting on the district'), decided: { actorId: cast.supervisor.id, role: 'supervisor', comment: 'Reasonable' } });
-      const rows = await waitFor(async () => {
+      expect(extension).toMatchObject({
+        status: 'approved',
+        reason: doc('Waiting on the district'),
+        decided: { actorId: cast.supervisor.id, role: 'supervisor', comment: 'Reasonable' },
+      });
+      const rows = await eventually(async () => {
         const r = await escalationRows(input.itemId);
         return r.length === 6 && r;
       }, 'six rows');
@@ -251,14 +296,110 @@ describe('closing, extensions and carry-over', () => {
       await saveHistory(handle, 'item-extension-restarts-ladder');
     }));
 
+  it('a ladder held up on a rung`s record while the deadline is replaced twice fires every rung that came due, once each, in order, never before due', () =>
+    t.withEnv(async (env) => {
+      // What the fault suite met: the worker recording a rung was killed, so its record was retried only after its
+      // timeout; meanwhile two extensions were approved, and the middle deadline's reminder came due while it stood.
+      const taskQueue = `item-held-${randomUUID()}`;
+      const MINUTE = 60_000;
+      const ladder = [
+        { rung: 'reminder', offset: '-PT2M' },
+        { rung: 'yellow', offset: 'PT0S' },
+        { rung: 'red', offset: 'PT2M' },
+      ] as const;
+      const calendar: CalendarPlan = { count: 'calendar-days', holidays: [], workdays: [] };
+      const d0 = (await env.currentTimeMs()) + MINUTE; // its reminder is already due: it fires at once
+      let letGo!: () => void;
+      const released = new Promise<void>((resolve) => (letGo = resolve));
+      let heldAttempts = 0;
+      const worker = await t.createWorker(taskQueue, {
+        around: (real) => ({
+          ...real,
+          async recordEscalation(input) {
+            if (input.key.endsWith(`:${iso(d0)}:reminder`)) {
+              heldAttempts++;
+              await released;
+            }
+            return real.recordEscalation(input);
+          },
+        }),
+      });
+      await worker.runUntil(async () => {
+        const { handle, input, cast } = await startItem(taskQueue, d0, { plan: { ladder: [...ladder], calendar } });
+        await eventually(async () => heldAttempts > 0, 'the first reminder`s record held up');
+
+        // D1, with its reminder due 30 s after it is set; replaced by D2 a minute later (the record still held).
+        const extend = async (newDeadline: number) => {
+          const ext = await up(handle, requestExtensionUpdate, {
+            actor: cast.unit,
+            newDeadline: iso(newDeadline),
+            reason: doc('Waiting on the district'),
+          });
+          await up(handle, decideExtensionUpdate, { actor: cast.supervisor, extensionId: ext.id, approve: true, comment: 'Reasonable' });
+          return Date.parse((await handle.query(itemStateQuery)).deadlineSince);
+        };
+        const d1 = (await env.currentTimeMs()) + 2 * MINUTE + 30_000;
+        const d1Since = await extend(d1);
+        await env.sleep(MINUTE);
+        const d2 = (await env.currentTimeMs()) + 60 * MINUTE;
+        const d2Since = await extend(d2);
+        // The middle deadline's reminder came due while it stood; its yellow did not.
+        expect(d1 - 2 * MINUTE).toBeGreaterThanOrEqual(d1Since);
+        expect(d1 - 2 * MINUTE).toBeLessThan(d2Since);
+        expect(d1).toBeGreaterThan(d2Since);
+        expect((await handle.query(itemStateQuery)).rungs.map((r) => r.rung)).toEqual(['reminder']);
+        expect(heldAttempts).toBeGreaterThan(1); // the held record was retried meanwhile, as after a lost worker
+
+        letGo();
+        await env.sleep(d2 + 2 * MINUTE + MINUTE - (await env.currentTimeMs()));
+        // Once D2's last rung has fired, every rung due before it has (the ladder walks in order).
+        const v = await eventually(async () => {
+          const view = await handle.query(itemStateQuery);
+          return view.rungs.some((r) => r.rung === 'red' && Date.parse(r.deadline) === d2) && view;
+        }, 'the last deadline`s red');
+        const expected: Array<[string, number, number]> = [
+          ['reminder', d0, d0 - 2 * MINUTE],
+          ['reminder', d1, d1 - 2 * MINUTE],
+          ['reminder', d2, d2 - 2 * MINUTE],
+          ['yellow', d2, d2],
+          ['red', d2, d2 + 2 * MINUTE],
+        ];
+        expect(v.rungs.map((r) => [r.rung, Date.parse(r.deadline), Date.parse(r.dueAt!)])).toEqual(expected);
+        // Late only where the ladder reached the rung after its moment: the two rungs behind the held record.
+        expect(v.rungs.map((r) => r.late ?? false)).toEqual([true, true, false, false, false]);
+        for (const r of v.rungs) expect(Date.parse(r.firedAt)).toBeGreaterThanOrEqual(Date.parse(r.dueAt!));
+        const firedAts = v.rungs.map((r) => Date.parse(r.firedAt));
+        expect([...firedAts].sort((a, b) => a - b)).toEqual(firedAts);
+
+        // PostgreSQL: one escalation per rung (the held record's retries wrote once), each at its recorded moment.
+        const rows = await eventually(async () => {
+          const r = await escalationRows(input.itemId);
+          return r.length >= 5 && r;
+        }, 'five escalation rows');
+        expect(rows.map((r) => r.key)).toEqual(v.rungs.map((r) => r.key));
+        expect(new Set(rows.map((r) => r.key)).size).toBe(5);
+        rows.forEach((r, i) => expect(r.fired_at.getTime()).toBe(Date.parse(v.rungs[i].firedAt)));
+        await saveHistory(handle, 'item-ladder-walks-every-deadline');
+      });
+    }));
+
   it('carry-over into a long-term rule is decided by the office and stops the ladder', () =>
     t.withWorker(async (tq) => {
       const now = await t.env.currentTimeMs();
       const { handle, input, cast } = await startItem(tq, now + 3 * DAY);
       await rungsFired(handle, 1); // the reminder was already due
-      expect((await refusalOf(up(handle, carryOverUpdate, { actor: cast.supervisor, rule: doc('r'), comment: 'c' }))).details.rule).toBe('actor.office-only');
-      const carried = await up<ItemView>(handle, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on official receptions'), comment: 'Needs a long-term mechanism' });
-      expect(carried).toMatchObject({ status: 'carried', carriedInto: { rule: doc('Standing rules on official receptions'), actorId: cast.office.id } });
+      expect((await refusalOf(up(handle, carryOverUpdate, { actor: cast.supervisor, rule: doc('r'), comment: 'c' }))).details.rule).toBe(
+        'actor.office-only',
+      );
+      const carried = await up(handle, carryOverUpdate, {
+        actor: cast.office,
+        rule: doc('Standing rules on official receptions'),
+        comment: 'Needs a long-term mechanism',
+      });
+      expect(carried).toMatchObject({
+        status: 'carried',
+        carriedInto: { rule: doc('Standing rules on official receptions'), actorId: cast.office.id },
+      });
       await handle.result();
       await t.env.sleep(40 * DAY);
       expect((await escalationRows(input.itemId)).map((r) => r.rung)).toEqual(['reminder']);
@@ -309,7 +450,17 @@ describe('items and their unit', () => {
       const unit = await t.env.client.workflow.start(unitLifecycleWorkflow, {
         taskQueue: tq,
         workflowId: unitWorkflowId(ids.unitId),
-        args: [{ campaignId: ids.campaignId, unitId: ids.unitId, code: 'HZ-900', name: 'Transport bureau', batch: 1, groupId: ids.groupId, plan }],
+        args: [
+          {
+            campaignId: ids.campaignId,
+            unitId: ids.unitId,
+            code: 'HZ-900',
+            name: 'Transport bureau',
+            batch: 1,
+            groupId: ids.groupId,
+            plan,
+          },
+        ],
       });
       await meetP2Gate(unit, cast);
       await approve(unit, cast, 'P2');
@@ -319,7 +470,7 @@ describe('items and their unit', () => {
       const { itemIds } = await publishTaskBook(t.env, unit, cast, [now + 10 * DAY, now + 60 * DAY]);
       // Disclosure ends at day 7; item 1 is due at day 10 and red at day 24.
       await t.env.sleep(10 * DAY + HOUR);
-      const yellow = await waitFor(async () => {
+      const yellow = await eventually(async () => {
         const v = await unit.query(unitStateQuery);
         return v.card === 'yellow' && v;
       }, 'unit yellow');
@@ -328,15 +479,15 @@ describe('items and their unit', () => {
         ['open', 'none'],
       ]);
       await t.env.sleep(14 * DAY);
-      await waitFor(async () => (await unit.query(unitStateQuery)).card === 'red', 'unit red');
+      await eventually(async () => (await unit.query(unitStateQuery)).card === 'red', 'unit red');
       await closeItemsAndFinish(t.env.client, unit, cast, [itemIds[0]]);
-      const cleared = await waitFor(async () => {
+      const cleared = await eventually(async () => {
         const v = await unit.query(unitStateQuery);
         return v.card === 'none' && v;
       }, 'unit card cleared');
       expect(cleared.taskBook!.items[0]).toMatchObject({ status: 'closed', card: 'none' });
       expect(cleared.unmetGates).toEqual(['gate.DONE.items-closed']);
-      const row = await waitFor(async () => {
+      const row = await eventually(async () => {
         const r = await t.dataSource.query('SELECT card, version FROM unit_states WHERE unit_id = $1', [ids.unitId]);
         return r[0]?.version === cleared.version && r[0];
       }, 'projection');

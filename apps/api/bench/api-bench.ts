@@ -66,10 +66,20 @@ async function main(): Promise<void> {
     const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: benchPlan(3_600_000) });
     const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
     const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
-      units: Array.from({ length: unitCount }, (_, i) => ({ code: `B${i}`, name: `unit ${i}`, kind: 'organ', level: 'municipal', groupId: group.id })),
+      units: Array.from({ length: unitCount }, (_, i) => ({
+        code: `B${i}`,
+        name: `unit ${i}`,
+        kind: 'organ',
+        level: 'municipal',
+        groupId: group.id,
+      })),
     });
     const units: Array<{ id: string; token: string }> = [];
-    for (const r of enrolled.results) units.push({ id: r.id, token: (await call('POST', '/api/principals', officeToken, { name: r.code, role: 'unit', unitId: r.id })).token });
+    for (const r of enrolled.results)
+      units.push({
+        id: r.id,
+        token: (await call('POST', '/api/principals', officeToken, { name: r.code, role: 'unit', unitId: r.id })).token,
+      });
     await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
     for (const u of units) {
       for (let i = 0; ; i++) {
@@ -87,7 +97,9 @@ async function main(): Promise<void> {
       },
       {
         name: 'list: GET /api/campaigns/:id/units (projection)',
-        requests: [{ method: 'GET', path: `/api/campaigns/${campaign.id}/units?pageSize=50`, headers: { authorization: `Bearer ${officeToken}` } }],
+        requests: [
+          { method: 'GET', path: `/api/campaigns/${campaign.id}/units?pageSize=50`, headers: { authorization: `Bearer ${officeToken}` } },
+        ],
       },
       {
         name: 'decision: POST /api/units/:id/records (workflow update)',
@@ -99,7 +111,9 @@ async function main(): Promise<void> {
         })),
       },
     ];
-    say(`massline API bench: ${connections} connections, ${seconds} s per scenario, ${unitCount} units (API, worker, Temporal dev server and PostgreSQL on this machine)`);
+    say(
+      `massline API bench: ${connections} connections, ${seconds} s per scenario, ${unitCount} units (API, worker, Temporal dev server and PostgreSQL on this machine)`,
+    );
     const results: Measured[] = [];
     const only = process.env.BENCH_ONLY; // e.g. "list": run the scenarios whose name contains it
     for (const s of scenarios.filter((x) => !only || x.name.includes(only))) {

@@ -35,8 +35,7 @@ import { Pool } from 'pg';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../../libs/audit/src';
 import { workflowSinks } from '../../../libs/temporal/src/workflow-bundle';
 import { unitWorkflowId } from '../../../libs/domain/src';
-import { addRecordUpdate } from '../../../workflows/definitions';
-import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../../../workflows/search-attributes';
+import { addRecordUpdate, batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../../../libs/contracts/src';
 import { ensureDatabase, startEmbeddedPostgres } from '../../cli/src/embedded/postgres';
 import { freePort, stopProcess, waitUntil } from '../../cli/src/embedded/process';
 import { startTemporalDevServer } from '../../cli/src/embedded/temporal-dev-server';
@@ -86,7 +85,9 @@ function spawnNode(name: string, dir: string, args: string[], env: Record<string
   const log = createWriteStream(logFile);
   const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_OPTIONS'];
   const base = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
-  const passed = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MASSLINE_WORKER_')) as Array<[string, string]>);
+  const passed = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith('MASSLINE_WORKER_')) as Array<[string, string]>,
+  );
   const child = spawn(process.execPath, args, { cwd: root, env: { ...base, ...passed, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
@@ -179,7 +180,12 @@ export async function startStack(): Promise<Stack> {
       ...(DURABLE ? { dbFilename: join(dir, 'temporal', 'temporal.db') } : {}),
     });
     stops.unshift(() => server.stop());
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logFile: join(dir, 'pg.log'), ephemeral: !DURABLE });
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dir, 'pg'),
+      port: await freePort(),
+      logFile: join(dir, 'pg.log'),
+      ephemeral: !DURABLE,
+    });
     stops.unshift(() => pg.stop());
     await ensureDatabase(pg.url(), 'massline');
     await ensureDatabase(pg.url(), 'bare');
@@ -192,22 +198,46 @@ export async function startStack(): Promise<Stack> {
 
     // massline: the compiled worker and API, as `massline up` runs them.
     const office = `bench-office-${randomBytes(12).toString('hex')}`;
-    const common = { TEMPORAL_ADDRESS: server.address, DATABASE_URL: masslineUrl, TEMPORAL_TASK_QUEUE: 'massline-bench', MASSLINE_DATA_DIR: dir, LOG_LEVEL: 'warn' };
+    const common = {
+      TEMPORAL_ADDRESS: server.address,
+      DATABASE_URL: masslineUrl,
+      TEMPORAL_TASK_QUEUE: 'massline-bench',
+      MASSLINE_DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+    };
     const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const worker = spawnNode('massline-worker', dir, [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')], common);
+    const worker = spawnNode(
+      'massline-worker',
+      dir,
+      [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')],
+      common,
+    );
     stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
     const apiPort = await freePort();
     // BENCH_API_NODE_ARGS: node flags for the API alone (e.g. --cpu-prof --cpu-prof-dir=…, to see where its time goes).
     const apiArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const api = spawnNode('massline-api', dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], { ...common, PORT: String(apiPort), HOST: '127.0.0.1', MASSLINE_ADMIN_TOKEN: office });
+    const api = spawnNode('massline-api', dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
+      ...common,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      MASSLINE_ADMIN_TOKEN: office,
+    });
     stops.unshift(() => stopProcess(api.child, 'SIGTERM', 15_000));
     const url = `http://127.0.0.1:${apiPort}`;
-    await waitUntil('the massline API ready (its worker polling)', async () => (await fetch(`${url}/health/ready`).then((r) => r.status, () => 0)) === 200, {
-      timeoutMs: 180_000,
-      child: api.child,
-      logFile: api.logFile,
-      intervalMs: 250,
-    });
+    await waitUntil(
+      'the massline API ready (its worker polling)',
+      async () =>
+        (await fetch(`${url}/health/ready`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
+      {
+        timeoutMs: 180_000,
+        child: api.child,
+        logFile: api.logFile,
+        intervalMs: 250,
+      },
+    );
 
     // bare: its worker and its reader.
     const bareDb = new Pool({ connectionString: bareUrl, max: 4 });
@@ -248,14 +278,22 @@ export async function startStack(): Promise<Stack> {
       async start(round, n) {
         const campaign = await call('POST', '/api/campaigns', office, { name: `bench round ${round}`, plan: benchPlan(WINDOW_MS / 3) });
         const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, office, { name: 'g' });
-        const units = Array.from({ length: n }, (_, i) => ({ code: `R${round}-${String(i).padStart(5, '0')}`, name: `unit ${round}/${i}`, kind: 'organ', level: 'municipal', groupId: group.id }));
+        const units = Array.from({ length: n }, (_, i) => ({
+          code: `R${round}-${String(i).padStart(5, '0')}`,
+          name: `unit ${round}/${i}`,
+          kind: 'organ',
+          level: 'municipal',
+          groupId: group.id,
+        }));
         const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, office, { units });
         const ids: string[] = enrolled.results.map((r: { id: string }) => r.id);
         const cpu0 = cpuMs(server.process.pid!);
         const t0 = performance.now();
         await call('POST', `/api/campaigns/${campaign.id}/start`, office);
         for (;;) {
-          const [{ n: inP1 }] = (await masslineDb.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND phase = 'P1'`, [campaign.id])).rows;
+          const [{ n: inP1 }] = (
+            await masslineDb.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND phase = 'P1'`, [campaign.id])
+          ).rows;
           if (inP1 >= n) break;
           await sleep(50);
         }
@@ -273,18 +311,26 @@ export async function startStack(): Promise<Stack> {
       decisionWorkflowIds: () => masslineUnits.map((u) => unitWorkflowId(u.id)),
       async decide(k) {
         const u = masslineUnits[k % masslineUnits.length];
-        return (await call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` })).version as number;
+        return (await call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` }))
+          .version as number;
       },
       async decideRaw(k) {
         const u = masslineUnits[k % masslineUnits.length];
         const actor = { id: u.principal, role: 'unit' as const, name: `unit ${u.id}`, unitId: u.id };
-        return (await client.workflow.getHandle(unitWorkflowId(u.id)).executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })).version;
+        return (
+          await client.workflow
+            .getHandle(unitWorkflowId(u.id))
+            .executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })
+        ).version;
       },
       async getUnit(k, minVersion) {
         const u = masslineUnits[k % masslineUnits.length];
         await call('GET', `/api/units/${u.id}${minVersion === undefined ? '' : `?minVersion=${minVersion}`}`, office);
       },
-      readTarget: () => ({ url, requests: masslineUnits.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${office}` } })) }),
+      readTarget: () => ({
+        url,
+        requests: masslineUnits.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${office}` } })),
+      }),
     };
 
     let bareIds: string[] = [];
@@ -322,7 +368,8 @@ export async function startStack(): Promise<Stack> {
           }),
         );
         for (;;) {
-          const [{ n: written }] = (await bareDb.query(`SELECT count(*)::int AS n FROM bare_units WHERE unit_id LIKE $1`, [`r${round}-%`])).rows;
+          const [{ n: written }] = (await bareDb.query(`SELECT count(*)::int AS n FROM bare_units WHERE unit_id LIKE $1`, [`r${round}-%`]))
+            .rows;
           if (written >= n) break;
           await sleep(50);
         }
@@ -334,10 +381,15 @@ export async function startStack(): Promise<Stack> {
       },
       decisionWorkflowIds: () => bareIds,
       async decide(k) {
-        const r = await client.workflow.getHandle(bareIds[k % bareIds.length]).executeUpdate(decideUpdate, { args: [{ kind: 'investigation', title: `decision ${k}` }] });
+        const r = await client.workflow
+          .getHandle(bareIds[k % bareIds.length])
+          .executeUpdate(decideUpdate, { args: [{ kind: 'investigation', title: `decision ${k}` }] });
         return r.version;
       },
-      readTarget: () => ({ url: readerUrl, requests: bareIds.map((w) => ({ method: 'GET', path: `/units/${w.replace(/^bare-unit-/, '')}` })) }),
+      readTarget: () => ({
+        url: readerUrl,
+        requests: bareIds.map((w) => ({ method: 'GET', path: `/units/${w.replace(/^bare-unit-/, '')}` })),
+      }),
     };
 
     return { client, devServerPid: server.process.pid!, massline, bare, stop };
@@ -383,7 +435,10 @@ async function settled(client: Client, ids: string[]) {
 }
 
 async function costSince(client: Client, before: Array<{ id: string; length: number; bytes: number }>): Promise<HistoryCost> {
-  const after = await settled(client, before.map((b) => b.id));
+  const after = await settled(
+    client,
+    before.map((b) => b.id),
+  );
   const cost: HistoryCost = { events: 0, workflowTasks: 0, activities: 0, localActivities: 0, bytes: 0 };
   for (const b of before) {
     const a = after.find((x) => x.id === b.id)!;
@@ -420,13 +475,25 @@ interface Figure {
 const figures = new Map<string, Figure>();
 function record(part: string, name: string, unit: string, higherIsBetter: boolean, m: number, b: number, ratioTarget?: number) {
   const key = `${part}|${name}`;
-  const f = figures.get(key) ?? { part, name, unit, higherIsBetter, massline: [], bare: [], ratios: [], loads: [], ...(ratioTarget ? { ratioTarget } : {}) };
+  const f = figures.get(key) ?? {
+    part,
+    name,
+    unit,
+    higherIsBetter,
+    massline: [],
+    bare: [],
+    ratios: [],
+    loads: [],
+    ...(ratioTarget ? { ratioTarget } : {}),
+  };
   figures.set(key, f);
   f.massline.push(m);
   f.bare.push(b);
   f.ratios.push(m / b);
   f.loads.push(loadText());
-  say(`    ${name.padEnd(46)} massline ${fmt(m, 2).padStart(9)} ${unit.padEnd(10)} bare ${fmt(b, 2).padStart(9)}   ratio ${fmt(m / b, 2).padStart(5)}   load ${loadText()}`);
+  say(
+    `    ${name.padEnd(46)} massline ${fmt(m, 2).padStart(9)} ${unit.padEnd(10)} bare ${fmt(b, 2).padStart(9)}   ratio ${fmt(m / b, 2).padStart(5)}   load ${loadText()}`,
+  );
 }
 
 interface Single {
@@ -468,16 +535,43 @@ async function decisionPart(stack: Stack, round: number) {
           await (side.name === 'massline' ? stack.massline.decideRaw(i) : side.decide(i));
         }),
       );
-      record('decision', `the Update from a raw client p50, ${c}`, 'ms', false, percentile(raw.massline.latencies, 50), percentile(raw.bare.latencies, 50));
+      record(
+        'decision',
+        `the Update from a raw client p50, ${c}`,
+        'ms',
+        false,
+        percentile(raw.massline.latencies, 50),
+        percentile(raw.bare.latencies, 50),
+      );
     }
-    record('decision', `decision p50, ${c}`, 'ms', false, percentile(r.massline.latencies, 50), percentile(r.bare.latencies, 50), concurrency === 1 ? 1.25 : 1.5);
+    record(
+      'decision',
+      `decision p50, ${c}`,
+      'ms',
+      false,
+      percentile(r.massline.latencies, 50),
+      percentile(r.bare.latencies, 50),
+      concurrency === 1 ? 1.25 : 1.5,
+    );
     record('decision', `decision p99, ${c}`, 'ms', false, percentile(r.massline.latencies, 99), percentile(r.bare.latencies, 99));
-    record('decision', `decisions per second, ${c}`, '/s', true, r.massline.perSecond, r.bare.perSecond, concurrency === 10 ? 0.7 : undefined);
+    record(
+      'decision',
+      `decisions per second, ${c}`,
+      '/s',
+      true,
+      r.massline.perSecond,
+      r.bare.perSecond,
+      concurrency === 10 ? 0.7 : undefined,
+    );
     const per = (x: { cost: HistoryCost; decisions: number }, k: keyof HistoryCost) => x.cost[k] / Math.max(1, x.decisions);
     record('decision', `events per decision, ${c}`, '', false, per(r.massline, 'events'), per(r.bare, 'events'));
     record('decision', `workflow tasks per decision, ${c}`, '', false, per(r.massline, 'workflowTasks'), per(r.bare, 'workflowTasks'));
     record('decision', `history bytes per decision, ${c}`, 'B', false, per(r.massline, 'bytes'), per(r.bare, 'bytes'));
-    note('decision', `massline activities / local per decision, ${c}`, `${fmt(per(r.massline, 'activities'), 2)} / ${fmt(per(r.massline, 'localActivities'), 2)} (bare ${fmt(per(r.bare, 'activities'), 2)} / ${fmt(per(r.bare, 'localActivities'), 2)})`);
+    note(
+      'decision',
+      `massline activities / local per decision, ${c}`,
+      `${fmt(per(r.massline, 'activities'), 2)} / ${fmt(per(r.massline, 'localActivities'), 2)} (bare ${fmt(per(r.bare, 'activities'), 2)} / ${fmt(per(r.bare, 'localActivities'), 2)})`,
+    );
   }
 }
 
@@ -505,7 +599,11 @@ async function lagPart(stack: Stack) {
         }
       }),
     );
-    note('lag', `read-your-writes lag p50 / p99, ${concurrency} conn.`, `${fmt(percentile(lags, 50), 1)} / ${fmt(percentile(lags, 99), 1)} ms (max ${fmt(Math.max(...lags), 1)}; ${LAG_DECISIONS} decisions, ${misses} not shown in time)`);
+    note(
+      'lag',
+      `read-your-writes lag p50 / p99, ${concurrency} conn.`,
+      `${fmt(percentile(lags, 50), 1)} / ${fmt(percentile(lags, 99), 1)} ms (max ${fmt(Math.max(...lags), 1)}; ${LAG_DECISIONS} decisions, ${misses} not shown in time)`,
+    );
   }
 }
 
@@ -562,7 +660,11 @@ async function replayPart() {
   if (r.failures.length) throw new Error(`replay failed: ${r.failures[0].workflowId}: ${r.failures[0].error}`);
   const rate = r.replayed / seconds;
   record('replay', `replay, histories per second`, '/s', true, rate, sdkRate);
-  note('replay', `replay of ${r.replayed} full-lifecycle histories`, `${fmt(seconds, 1)} s on ${threads} threads (${Math.round(r.events / seconds)} events/s); SDK replayer ${sdkDone} in ${fmt(sdkSeconds, 1)} s`);
+  note(
+    'replay',
+    `replay of ${r.replayed} full-lifecycle histories`,
+    `${fmt(seconds, 1)} s on ${threads} threads (${Math.round(r.events / seconds)} events/s); SDK replayer ${sdkDone} in ${fmt(sdkSeconds, 1)} s`,
+  );
 }
 
 // ---------- the run ----------
@@ -574,8 +676,12 @@ function summary(): string {
   for (const f of figures.values()) {
     const range = (xs: number[], d = 1) => (xs.length > 1 ? `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}` : fmt(xs[0], d));
     const ratio = median(f.ratios);
-    const target = f.ratioTarget ? `${f.higherIsBetter ? '≥' : '≤'} ${f.ratioTarget}: ${(f.higherIsBetter ? ratio >= f.ratioTarget : ratio <= f.ratioTarget) ? 'met' : 'NOT met'}` : '';
-    rows.push(`| ${f.part} | ${f.name} | ${range(f.massline)} ${f.unit} | ${range(f.bare)} ${f.unit} | ${fmt(ratio, 2)} (${range(f.ratios, 2)}) | ${target} | ${f.loads.map((l) => l.split(' ')[0]).join(', ')} |`);
+    const target = f.ratioTarget
+      ? `${f.higherIsBetter ? '≥' : '≤'} ${f.ratioTarget}: ${(f.higherIsBetter ? ratio >= f.ratioTarget : ratio <= f.ratioTarget) ? 'met' : 'NOT met'}`
+      : '';
+    rows.push(
+      `| ${f.part} | ${f.name} | ${range(f.massline)} ${f.unit} | ${range(f.bare)} ${f.unit} | ${fmt(ratio, 2)} (${range(f.ratios, 2)}) | ${target} | ${f.loads.map((l) => l.split(' ')[0]).join(', ')} |`,
+    );
   }
   for (const s of singles) rows.push(`| ${s.part} | ${s.name} | ${s.value} | | | | ${s.load.split(' ')[0]} |`);
   return rows.join('\n');
@@ -583,7 +689,10 @@ function summary(): string {
 
 async function main(): Promise<void> {
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
   } catch {
     // installed already
   }
@@ -606,8 +715,23 @@ async function main(): Promise<void> {
         const started = await ab(stack, round, (side) => side.start(round, START_UNITS));
         open += START_UNITS;
         if (PARTS.has('start')) {
-          record('start', `start ${START_UNITS} units until all in P1`, 'units/s', true, START_UNITS / started.massline.seconds, START_UNITS / started.bare.seconds, 0.9);
-          record('start', 'Temporal server CPU per unit started', 'ms', false, started.massline.serverCpuMs / START_UNITS, started.bare.serverCpuMs / START_UNITS);
+          record(
+            'start',
+            `start ${START_UNITS} units until all in P1`,
+            'units/s',
+            true,
+            START_UNITS / started.massline.seconds,
+            START_UNITS / started.bare.seconds,
+            0.9,
+          );
+          record(
+            'start',
+            'Temporal server CPU per unit started',
+            'ms',
+            false,
+            started.massline.serverCpuMs / START_UNITS,
+            started.bare.serverCpuMs / START_UNITS,
+          );
         }
         if (!firstRound) {
           firstRound = started;
@@ -620,7 +744,14 @@ async function main(): Promise<void> {
           const m = memoryMb(stack.massline.worker.pid);
           const b = memoryMb(stack.bare.worker.pid);
           record('memory', `worker RSS, ${open} open units each`, 'MB', false, m.rss, b.rss);
-          record('memory', `worker RSS above idle per open unit`, 'KB', false, ((m.rss - idle.massline.rss) * 1024) / open, ((b.rss - idle.bare.rss) * 1024) / open);
+          record(
+            'memory',
+            `worker RSS above idle per open unit`,
+            'KB',
+            false,
+            ((m.rss - idle.massline.rss) * 1024) / open,
+            ((b.rss - idle.bare.rss) * 1024) / open,
+          );
         }
       }
       if (PARTS.has('lag')) {
@@ -632,12 +763,21 @@ async function main(): Promise<void> {
         const s = await stack.massline.start(ROUNDS, SCALE_UNITS);
         open += SCALE_UNITS;
         const m = memoryMb(stack.massline.worker.pid);
-        note('scale', `${SCALE_UNITS} units started until all in P1`, `${fmt(s.seconds, 1)} s (${fmt(SCALE_UNITS / s.seconds, 1)} units/s; server CPU ${fmt(s.serverCpuMs / SCALE_UNITS, 1)} ms per unit)`);
+        note(
+          'scale',
+          `${SCALE_UNITS} units started until all in P1`,
+          `${fmt(s.seconds, 1)} s (${fmt(SCALE_UNITS / s.seconds, 1)} units/s; server CPU ${fmt(s.serverCpuMs / SCALE_UNITS, 1)} ms per unit)`,
+        );
         note('scale', `massline worker RSS, ${open} open units`, `${fmt(m.rss, 0)} MB (peak ${fmt(m.peak, 0)} MB)`);
       }
       // The bare runs are ended by their signal; massline's units stay as they are (the stack goes).
       await Promise.all(
-        (firstRound?.bare.workflowIds ?? []).slice(0, DECISION_UNITS).map((id) => stack.client.workflow.getHandle(id).signal(finishSignal).catch(() => undefined)),
+        (firstRound?.bare.workflowIds ?? []).slice(0, DECISION_UNITS).map((id) =>
+          stack.client.workflow
+            .getHandle(id)
+            .signal(finishSignal)
+            .catch(() => undefined),
+        ),
       );
     } finally {
       await stack.stop();
@@ -649,7 +789,15 @@ async function main(): Promise<void> {
   }
   const table = summary();
   say(`\nsummary (${began.toISOString()} → ${new Date().toISOString()}, load now ${loadText()}):\n${table}`);
-  const json = { began: began.toISOString(), ended: new Date().toISOString(), cores: cpus().length, load: loadAverage(), rounds: ROUNDS, figures: [...figures.values()], notes: singles };
+  const json = {
+    began: began.toISOString(),
+    ended: new Date().toISOString(),
+    cores: cpus().length,
+    load: loadAverage(),
+    rounds: ROUNDS,
+    figures: [...figures.values()],
+    notes: singles,
+  };
   say(JSON.stringify(json));
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(json, null, 2)}\n`);
 }

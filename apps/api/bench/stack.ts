@@ -43,12 +43,22 @@ export async function startBenchStack(name: string, env: Record<string, string> 
       if (!temporalAddress) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
-        const server = await startTemporalDevServer({ cliPath: await tools.ensureTemporalCli(), port: await freePort(), namespace: 'default', logFile: join(dir, 'temporal.log') });
+        const server = await startTemporalDevServer({
+          cliPath: await tools.ensureTemporalCli(),
+          port: await freePort(),
+          namespace: 'default',
+          logFile: join(dir, 'temporal.log'),
+        });
         stops.unshift(() => server.stop());
         temporalAddress = server.address;
       }
       if (!adminUrl) {
-        const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logFile: join(dir, 'pg.log'), ephemeral: true });
+        const pg = await startEmbeddedPostgres({
+          dataDir: join(dir, 'pg'),
+          port: await freePort(),
+          logFile: join(dir, 'pg.log'),
+          ephemeral: true,
+        });
         stops.unshift(() => pg.stop());
         adminUrl = pg.url();
       }
@@ -113,7 +123,11 @@ export function benchPlan(phaseMs = 6 * 3_600_000) {
     batch: n,
     startsAt: iso(at),
     endsAt: iso(at + 3 * phaseMs),
-    phases: { P1: { startsAt: iso(at), endsAt: iso(at + phaseMs) }, P2: { startsAt: iso(at + phaseMs), endsAt: iso(at + 2 * phaseMs) }, P3: { startsAt: iso(at + 2 * phaseMs), endsAt: iso(at + 3 * phaseMs) } },
+    phases: {
+      P1: { startsAt: iso(at), endsAt: iso(at + phaseMs) },
+      P2: { startsAt: iso(at + phaseMs), endsAt: iso(at + 2 * phaseMs) },
+      P3: { startsAt: iso(at + 2 * phaseMs), endsAt: iso(at + 3 * phaseMs) },
+    },
   });
   return { batches: [batch(1, now), batch(2, now + 3 * phaseMs)] };
 }

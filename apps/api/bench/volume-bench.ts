@@ -10,7 +10,7 @@
 // (20), BENCH_ITEMS (200), BENCH_UNITS (10000), BENCH_CONCURRENCY (8 requests in flight).
 import { bundleWorkflows, fetchHistories, fetchJsonHistoryChain, replayHistories, type JsonHistory } from '../../../libs/audit/src';
 import { campaignWorkflowId, LIMITS, TEXT_LIMITS, unitWorkflowId } from '../../../libs/domain/src';
-import { unitStateQuery } from '../../../workflows/definitions';
+import { unitStateQuery } from '../../../libs/contracts/src';
 import { benchPlan, percentile, startBenchStack, type BenchStack } from './stack';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -81,12 +81,17 @@ async function oneUnit(stack: BenchStack) {
   const { call, officeToken } = stack;
   const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'volume', plan: benchPlan() });
   const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
-  const [unit] = (await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, { units: [{ code: 'V-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.id }] })).results;
+  const [unit] = (
+    await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
+      units: [{ code: 'V-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.id }],
+    })
+  ).results;
   const unitToken = (await call('POST', '/api/principals', officeToken, { name: 'unit', role: 'unit', unitId: unit.id })).token;
   const supToken = (await call('POST', '/api/principals', officeToken, { name: 'sup', role: 'supervisor', groupId: group.id })).token;
   await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
   const U = `/api/units/${unit.id}`;
-  const opinion = (i: number) => call('POST', `${U}/opinions`, undefined, { text: chinese(TEXT_LIMITS.opinion, i), contact: `citizen ${i}` });
+  const opinion = (i: number) =>
+    call('POST', `${U}/opinions`, undefined, { text: chinese(TEXT_LIMITS.opinion, i), contact: `citizen ${i}` });
   const started = Date.now();
 
   // The first decisions: opinions while the unit holds nothing yet.
@@ -94,7 +99,13 @@ async function oneUnit(stack: BenchStack) {
   const first = await timed(firstCount, (i) => opinion(i));
   say(`  ${firstCount} opinions: p50 ${ms(percentile(first, 50))}, p90 ${ms(percentile(first, 90))}`);
 
-  const records = await timed(RECORDS, (i) => call('POST', `${U}/records`, unitToken, { kind: i === 0 ? 'solicitation-report' : 'study', title: `记录 ${i}`, body: chinese(TEXT_LIMITS.recordBody, 100_000 + i) }));
+  const records = await timed(RECORDS, (i) =>
+    call('POST', `${U}/records`, unitToken, {
+      kind: i === 0 ? 'solicitation-report' : 'study',
+      title: `记录 ${i}`,
+      body: chinese(TEXT_LIMITS.recordBody, 100_000 + i),
+    }),
+  );
   say(`  ${RECORDS} records of ${TEXT_LIMITS.recordBody} characters: p50 ${ms(percentile(records, 50))}`);
   const t1 = await call('POST', `${U}/transitions`, unitToken, { to: 'P2' });
   await call('POST', `${U}/transitions/${t1.id}/decision`, supToken, { approve: true, comment: 'P1 done' });
@@ -108,18 +119,40 @@ async function oneUnit(stack: BenchStack) {
     const end = start + 3 * HOUR;
     const full = k === MEETINGS - 1;
     await call('POST', `${U}/meeting`, unitToken, { scheduledAt: iso(start), location: `room ${k}` });
-    await call('POST', `${U}/meeting/attendance`, supToken, { arrivedAt: iso(full ? start - 600_000 : start + HOUR), leftAt: iso(end + 600_000) });
-    await call('POST', `${U}/meeting/held`, unitToken, { startedAt: iso(start), endedAt: iso(end), minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k) });
+    await call('POST', `${U}/meeting/attendance`, supToken, {
+      arrivedAt: iso(full ? start - 600_000 : start + HOUR),
+      leftAt: iso(end + 600_000),
+    });
+    await call('POST', `${U}/meeting/held`, unitToken, {
+      startedAt: iso(start),
+      endedAt: iso(end),
+      minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k),
+    });
   }
   const problems: string[] = [];
-  for (let k = 0; k < 10; k++) problems.push((await call('POST', `${U}/problems`, unitToken, { title: `问题 ${k}`, description: chinese(2_000, 300_000 + k), source: 'masses', category: 'formalism' })).id);
+  for (let k = 0; k < 10; k++)
+    problems.push(
+      (
+        await call('POST', `${U}/problems`, unitToken, {
+          title: `问题 ${k}`,
+          description: chinese(2_000, 300_000 + k),
+          source: 'masses',
+          category: 'formalism',
+        })
+      ).id,
+    );
   await call('POST', `${U}/records`, unitToken, { kind: 'comparison-check', title: 'comparison-check' });
   const t2 = await call('POST', `${U}/transitions`, unitToken, { to: 'P3' });
   await call('POST', `${U}/transitions/${t2.id}/decision`, supToken, { approve: true, comment: 'P2 done' });
   const items = Math.min(ITEMS, LIMITS.taskBookItems);
   await call('PUT', `${U}/task-book`, unitToken, {
     signedBy: 'Party secretary',
-    items: Array.from({ length: items }, (_, k) => ({ problemIds: problems, measure: chinese(LIMITS.titleChars, 400_000 + k), owner: `owner ${k}`, deadline: iso(Date.now() + 30 * 86_400_000) })),
+    items: Array.from({ length: items }, (_, k) => ({
+      problemIds: problems,
+      measure: chinese(LIMITS.titleChars, 400_000 + k),
+      owner: `owner ${k}`,
+      deadline: iso(Date.now() + 30 * 86_400_000),
+    })),
   });
   await call('POST', `${U}/task-book/publish`, unitToken);
   say(`  ${MEETINGS} meetings with ${TEXT_LIMITS.minutes}-character minutes, ${items}-item task book published`);
@@ -171,7 +204,13 @@ async function oneUnit(stack: BenchStack) {
     firstDecisionsP50Ms: +p50First.toFixed(1),
     lastDecisionsP50Ms: +p50Last.toFixed(1),
     lastOverFirst: +(p50Last / p50First).toFixed(2),
-    bytesPerDecision: { first: costs[0], tenThousandth: costs[Math.min(9_999, costs.length - 1)], last: costs.at(-1), meanFirst200: Math.round(mean(costs.slice(0, 200))), meanLast200: Math.round(mean(costs.slice(-200))) },
+    bytesPerDecision: {
+      first: costs[0],
+      tenThousandth: costs[Math.min(9_999, costs.length - 1)],
+      last: costs.at(-1),
+      meanFirst200: Math.round(mean(costs.slice(0, 200))),
+      meanLast200: Math.round(mean(costs.slice(-200))),
+    },
     queryBytes,
     queryP50Ms: +percentile(queries, 50).toFixed(1),
     queryP99Ms: +percentile(queries, 99).toFixed(1),
@@ -181,9 +220,15 @@ async function oneUnit(stack: BenchStack) {
     replay: { histories: runs.length, events: replay.events, failures: replay.failures.length },
   };
   say(`  decisions ${summary.decisions}: last p50 / first p50 = ${summary.lastOverFirst}`);
-  say(`  history bytes per decision: 1st ${summary.bytesPerDecision.first}, 10,000th ${summary.bytesPerDecision.tenThousandth}, mean of the first 200 ${summary.bytesPerDecision.meanFirst200}, of the last 200 ${summary.bytesPerDecision.meanLast200}`);
-  say(`  query (${queryBytes} bytes) p50 ${ms(summary.queryP50Ms)} (p99 ${ms(summary.queryP99Ms)}); GET /api/units/:id p50 ${ms(summary.getUnitP50Ms)}`);
-  say(`  ${summary.runs} runs (continued as new), the largest ${summary.largestRun.events} events / ${(summary.largestRun.bytes / 1024 / 1024).toFixed(2)} MB; replay: ${summary.replay.histories} histories, ${summary.replay.events} events, ${summary.replay.failures} failures`);
+  say(
+    `  history bytes per decision: 1st ${summary.bytesPerDecision.first}, 10,000th ${summary.bytesPerDecision.tenThousandth}, mean of the first 200 ${summary.bytesPerDecision.meanFirst200}, of the last 200 ${summary.bytesPerDecision.meanLast200}`,
+  );
+  say(
+    `  query (${queryBytes} bytes) p50 ${ms(summary.queryP50Ms)} (p99 ${ms(summary.queryP99Ms)}); GET /api/units/:id p50 ${ms(summary.getUnitP50Ms)}`,
+  );
+  say(
+    `  ${summary.runs} runs (continued as new), the largest ${summary.largestRun.events} events / ${(summary.largestRun.bytes / 1024 / 1024).toFixed(2)} MB; replay: ${summary.replay.histories} histories, ${summary.replay.events} events, ${summary.replay.failures} failures`,
+  );
   say(JSON.stringify(summary));
   return summary;
 }
@@ -192,12 +237,21 @@ async function manyUnits(stack: BenchStack) {
   const { call, officeToken } = stack;
   const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'ten thousand', plan: benchPlan() });
   const groups: string[] = [];
-  for (let g = 0; g < 50; g++) groups.push((await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: `group ${g}` })).id);
+  for (let g = 0; g < 50; g++)
+    groups.push((await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: `group ${g}` })).id);
   const t0 = Date.now();
-  const units = Array.from({ length: UNITS }, (_, i) => ({ code: `HZ-${String(i).padStart(5, '0')}`, name: `unit ${i}`, kind: 'organ', level: 'municipal', groupId: groups[i % groups.length] }));
+  const units = Array.from({ length: UNITS }, (_, i) => ({
+    code: `HZ-${String(i).padStart(5, '0')}`,
+    name: `unit ${i}`,
+    kind: 'organ',
+    level: 'municipal',
+    groupId: groups[i % groups.length],
+  }));
   const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, { units });
   const enrolSeconds = (Date.now() - t0) / 1000;
-  say(`  ${enrolled.results.filter((r: { status: string }) => r.status === 'created').length} units enrolled in ${enrolSeconds.toFixed(1)} s`);
+  say(
+    `  ${enrolled.results.filter((r: { status: string }) => r.status === 'created').length} units enrolled in ${enrolSeconds.toFixed(1)} s`,
+  );
   const t1 = Date.now();
   await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
   let inP1 = 0;
@@ -226,7 +280,9 @@ async function manyUnits(stack: BenchStack) {
     campaignRuns: campaignRuns.length,
     workerAlive: ready.status === 200,
   };
-  say(`  all ${UNITS} units in P1 ${startSeconds.toFixed(1)} s after the start (${summary.unitsPerSecond} units/s); the campaign's history: ${campaignEvents} events in ${campaignRuns.length} run(s); ready: ${ready.status}`);
+  say(
+    `  all ${UNITS} units in P1 ${startSeconds.toFixed(1)} s after the start (${summary.unitsPerSecond} units/s); the campaign's history: ${campaignEvents} events in ${campaignRuns.length} run(s); ready: ${ready.status}`,
+  );
   say(JSON.stringify(summary));
   return summary;
 }
@@ -237,7 +293,9 @@ async function main(): Promise<void> {
   try {
     say(`massline volume bench (API, worker, Temporal dev server and PostgreSQL on this machine; ${CONCURRENCY} requests in flight)`);
     if (PART === 'both' || PART === 'unit') {
-      say(`one unit: ${OPINIONS} opinions of ${TEXT_LIMITS.opinion} characters, ${RECORDS} records, ${MEETINGS} meetings, ${ITEMS}-item task book`);
+      say(
+        `one unit: ${OPINIONS} opinions of ${TEXT_LIMITS.opinion} characters, ${RECORDS} records, ${MEETINGS} meetings, ${ITEMS}-item task book`,
+      );
       await oneUnit(stack);
     }
     if (PART === 'both' || PART === 'units') {

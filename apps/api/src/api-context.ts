@@ -17,29 +17,29 @@ import { ItemsService } from './items/items.service';
 import { MeasuresService } from './measures/measures';
 import { PrincipalsService } from './principals/principals.service';
 import { ProgrammesService } from './programmes/programmes';
-import { AuditLogRepository } from './repositories/audit-log.repository';
-import { CampaignsRepository } from './repositories/campaigns.repository';
-import { IdempotencyRepository } from './repositories/idempotency.repository';
-import { MeasuresRepository } from './repositories/measures.repository';
-import { PrincipalsRepository } from './repositories/principals.repository';
-import { RateLimitRepository } from './repositories/rate-limit.repository';
-import { ProgrammesRepository } from './repositories/programmes.repository';
-import { ReadModelRepository } from './repositories/read-model.repository';
-import { SignInRepository } from './repositories/sign-in.repository';
-import { UnitsRepository } from './repositories/units.repository';
-import { EntriesRepository } from './repositories/entries.repository';
-import { TextStore } from './common/texts';
 import {
+  type ActivityFailureRepository,
+  AuditLogRepository,
+  CampaignsRepository,
+  type DocumentRepository,
+  EntriesRepository,
+  IdempotencyRepository,
   PgActivityFailureRepository,
   PgDocumentRepository,
+  PgMeasureRepository,
   PgStuckRunRepository,
-  type ActivityFailureRepository,
-  type DocumentRepository,
+  PresenceRepository,
+  PrincipalsRepository,
+  ProgrammesRepository,
+  RateLimitRepository,
+  ReadModelRepository,
+  SignInRepository,
   type StuckRunRepository,
+  UnitsRepository,
+  ViewsRepository,
 } from '../../../libs/persistence/src';
+import { TextStore } from './common/texts';
 import { MeetingPresence } from './units/presence';
-import { ViewsRepository } from './repositories/views.repository';
-import { PresenceRepository } from './repositories/presence.repository';
 import { UnitsService } from './units/units.service';
 import { WorkflowGateway } from './workflow/workflow-gateway';
 
@@ -62,7 +62,7 @@ export interface ApiContext {
     campaigns: CampaignsRepository;
     units: UnitsRepository;
     readModel: ReadModelRepository;
-    measures: MeasuresRepository;
+    measures: PgMeasureRepository;
     programmes: ProgrammesRepository;
     idempotency: IdempotencyRepository;
     auditLog: AuditLogRepository;
@@ -102,7 +102,7 @@ export function buildApiContext(
     campaigns: new CampaignsRepository(dataSource),
     units: new UnitsRepository(dataSource),
     readModel: new ReadModelRepository(dataSource),
-    measures: new MeasuresRepository(dataSource),
+    measures: new PgMeasureRepository(dataSource),
     programmes: new ProgrammesRepository(dataSource),
     idempotency: new IdempotencyRepository(dataSource, config.idempotencyTtlHours),
     auditLog: new AuditLogRepository(dataSource),
@@ -119,7 +119,8 @@ export function buildApiContext(
     true,
     async () => {
       const counts = new Map<string, number>();
-      for (const f of await repositories.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)) counts.set(f.activity, (counts.get(f.activity) ?? 0) + 1);
+      for (const f of await repositories.activityFailures.current(FAILING_ACTIVITY_FRESH_MS))
+        counts.set(f.activity, (counts.get(f.activity) ?? 0) + 1);
       return [...counts].map(([activity, count]) => ({ activity, count }));
     },
   );
@@ -128,10 +129,15 @@ export function buildApiContext(
   );
   const rateLimitSweeper = new PeriodicSweeper(
     repositories.rateLimits,
-    (err) => logger.event('warn', 'could not sweep the emptied rate-limit windows', { error: err instanceof Error ? err.message : String(err) }),
+    (err) =>
+      logger.event('warn', 'could not sweep the emptied rate-limit windows', { error: err instanceof Error ? err.message : String(err) }),
     60_000,
   );
-  const engine = new EngineHealth(temporal, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue }, metrics.registry);
+  const engine = new EngineHealth(
+    temporal,
+    { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+    metrics.registry,
+  );
   const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
   const views = new ViewsRepository(dataSource);
   const units = new UnitsService(
@@ -146,13 +152,22 @@ export function buildApiContext(
   );
   const services = {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
-    campaigns: new CampaignsService(config, repositories.campaigns, repositories.units, repositories.readModel, workflows),
+    campaigns: new CampaignsService(
+      config,
+      repositories.campaigns,
+      repositories.units,
+      repositories.readModel,
+      workflows,
+      repositories.stuckRuns,
+    ),
     units,
     items: new ItemsService(units, workflows, repositories.readModel, views, texts, repositories.entries),
     escalations: new EscalationsService(repositories.readModel, repositories.campaigns),
     measures: new MeasuresService(repositories.measures, units),
     programmes: new ProgrammesService(config, repositories.programmes, repositories.units, repositories.campaigns, workflows, views, texts),
-    health: new HealthService(dataSource, engine, metrics, repositories.activityFailures, () => repositories.stuckRuns.current(STUCK_RUNS_NAMED)),
+    health: new HealthService(dataSource, engine, metrics, repositories.activityFailures, () =>
+      repositories.stuckRuns.current(STUCK_RUNS_NAMED),
+    ),
   };
   metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();
   metrics.readStuckRuns = async () => {

@@ -21,6 +21,8 @@ import { MeasuresController, MeasuresService } from './measures/measures';
 import { PrincipalsController } from './principals/principals.controller';
 import { PrincipalsService } from './principals/principals.service';
 import { ProgrammesController, ProgrammesService } from './programmes/programmes';
+import { SimulationsModule } from './simulations/simulations.module';
+import { PlanChangesModule } from './campaigns/plan-changes.module';
 import { UnitsController } from './units/units.controller';
 
 @Module({})
@@ -35,6 +37,10 @@ export class AppModule {
         ThrottlerModule.forRoot(publicThrottlerOptions(ctx.config.publicRateLimitPerMinute, ctx.publicRateLimit)),
         // The "Audit" routes of API.md (timelines, history export, replays, reconciliation): apps/api/src/audit.
         AuditModule,
+        // Rehearsals: whole campaigns simulated on the time-skipping test server (apps/api/src/simulations).
+        SimulationsModule,
+        // A running campaign's plan changes by version, previewed first (apps/api/src/campaigns/plan-changes.*).
+        PlanChangesModule,
         // The web console at / and the routes it needs besides API.md's (sign-in links, lists, inbox, public disclosure).
         ConsoleModule.register(ctx),
         ...extraImports,

@@ -33,11 +33,16 @@ function startApiTracing(): ProcessTracing | undefined {
   return startTracing(config, 'massline-api', {
     instrumentations: [
       // The API's own calls only: not the console's files, health probes or metric scrapes.
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => !req.url?.startsWith('/api/'), applyCustomAttributesOnSpan: nameByRoute }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => !req.url?.startsWith('/api/'),
+        applyCustomAttributesOnSpan: nameByRoute,
+      }),
       new NestInstrumentation(),
     ],
     onError: (message) =>
-      process.stdout.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), service: 'massline-api', msg: 'traces could not be exported', error: message })}\n`),
+      process.stdout.write(
+        `${JSON.stringify({ level: 'warn', time: new Date().toISOString(), service: 'massline-api', msg: 'traces could not be exported', error: message })}\n`,
+      ),
   });
 }
 

@@ -19,7 +19,15 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { PinoLogger } from 'nestjs-pino';
 import { buildApiContext, type ApiContext } from './api-context';
 import { AppModule } from './app.module';
-import { answerClientErrors, checkBody, enterRequestContext, expressErrors, methodNotAllowed, refuseInvalidUtf8, requestIdAndLog } from './common/http-middleware';
+import {
+  answerClientErrors,
+  checkBody,
+  enterRequestContext,
+  expressErrors,
+  methodNotAllowed,
+  refuseInvalidUtf8,
+  requestIdAndLog,
+} from './common/http-middleware';
 import { completeDocument } from './common/openapi';
 import { JsonLogger, NestLogger, nestPinoParams } from './common/logger';
 import { requestContext } from './common/request-context';
@@ -75,7 +83,10 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
       // Each workflow call carries the trace context and the request id of the HTTP call it is made for.
       const handles = await connectTemporal(config, {
         waitMs: 30_000,
-        interceptors: [new OpenTelemetryWorkflowClientInterceptor(), new RequestIdClientInterceptor(() => requestContext.getStore()?.requestId)],
+        interceptors: [
+          new OpenTelemetryWorkflowClientInterceptor(),
+          new RequestIdClientInterceptor(() => requestContext.getStore()?.requestId),
+        ],
       });
       temporal = handles.client;
       const connection: Connection = handles.connection;
@@ -100,7 +111,12 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     contexts.set(app, ctx);
     app.disable('x-powered-by');
     app.use(requestIdAndLog(logger, ctx.metrics));
-    app.useBodyParser('json', { limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'], verify: refuseInvalidUtf8 });
+    app.useBodyParser('json', {
+      limit: JSON_BODY_LIMIT,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      verify: refuseInvalidUtf8,
+    });
     app.use(checkBody);
     // Right after the parser: a malformed, oversized, too deeply nested or NUL-carrying body is answered here, in the one error shape.
     app.use(expressErrors(logger));
@@ -128,7 +144,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'A mass-line education campaign (党的群众路线教育实践活动) run as durable workflows: units, phases, supervised gates, ' +
         'rectification task books and their escalation ladders, audit. Errors: {statusCode, error, message, details?}. ' +
-        'Every answer carries X-Request-Id (the caller\'s, if it sent a plain one), which the JSON logs carry too.',
+        "Every answer carries X-Request-Id (the caller's, if it sent a plain one), which the JSON logs carry too.",
     )
     .setVersion('1')
     .addBearerAuth({
@@ -159,7 +175,10 @@ async function seedOfficeToken(ctx: ApiContext, announce: (line: string) => void
     }
     if (reveal) announce(`office token: ${seeded.token}${saved}`);
     else if (saved) announce(`office token: generated and saved in ${file} (not printed here: this output is not a terminal)`);
-    else announce(`office token: generated but not saved (see the warning) and not printed (this output is not a terminal): set MASSLINE_ADMIN_TOKEN to add one`);
+    else
+      announce(
+        `office token: generated but not saved (see the warning) and not printed (this output is not a terminal): set MASSLINE_ADMIN_TOKEN to add one`,
+      );
   } else if (seeded.created) {
     announce('office token: the one given in MASSLINE_ADMIN_TOKEN');
   } else if (!ctx.config.adminToken && existsSync(file)) {

@@ -10,6 +10,8 @@ Commands:
   up       start everything on this machine: Temporal (dev server), PostgreSQL (embedded), migrations,
            the workers and the APIs, restarted if they crash; Ctrl-C stops it (npm start runs this after
            building); --cluster runs Temporal's services apart on PostgreSQL (massline up --help)
+  simulate rehearse a whole campaign in minutes on the time-skipping test server against a scratch database,
+           units behaving as a seeded profile says; writes a JSON and an HTML report (massline simulate --help)
   audit    auditors' tools: timelines, history export, replay, reconciliation; an operator's reset of a
            stuck run, dry run first (massline audit help)
   help     this text
@@ -22,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const { up } = await import('./up');
       return up(rest);
+    }
+    case 'simulate': {
+      const { runSimulate } = await import('./simulate');
+      return runSimulate(rest);
     }
     case 'audit': {
       let audit: { runAudit(argv: string[]): Promise<number | void> };

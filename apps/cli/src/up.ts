@@ -138,7 +138,9 @@ async function assertPortsFree(ports: PortUse[], host = '127.0.0.1'): Promise<vo
     seen.set(p.port, p);
     if (p.port < 1 || p.port > 65535) problems.push(`${p.what} would be on port ${p.port}: set ${p.key} to another port`);
   }
-  for (const p of ports) if (p.port >= 1 && p.port <= 65535 && (await portInUse(p.port, host))) problems.push(`port ${p.port} (${p.what}) is in use: set ${p.key} to another port`);
+  for (const p of ports)
+    if (p.port >= 1 && p.port <= 65535 && (await portInUse(p.port, host)))
+      problems.push(`port ${p.port} (${p.what}) is in use: set ${p.key} to another port`);
   if (problems.length) throw new UpError(problems.join('\n'));
 }
 
@@ -171,7 +173,13 @@ function shownInTerminal(line: string, verbose: boolean): boolean {
 
 /** A JSON log line as a person reads it (pino-pretty, on one line); other lines as they are. */
 const pretty = (() => {
-  const format = prettyFactory({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,instance', messageKey: 'msg', singleLine: true });
+  const format = prettyFactory({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,instance',
+    messageKey: 'msg',
+    singleLine: true,
+  });
   return (line: string): string => {
     if (!line.startsWith('{')) return line;
     try {
@@ -220,7 +228,8 @@ export function parseUpArgs(argv: string[]): UpArgs | { error: string } {
   const args: UpArgs = { verbose: false, cluster: false, workers: 0, apis: 0, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     switch (flag) {
       case '--verbose':
       case '-v':
@@ -237,7 +246,8 @@ export function parseUpArgs(argv: string[]): UpArgs | { error: string } {
       case '--apis': {
         const raw = inline ?? argv[++i];
         const n = Number(raw);
-        if (raw === undefined || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) return { error: `${flag} needs a whole number from 1 to ${MAX_REPLICAS}, got ${raw === undefined ? 'nothing' : `"${raw}"`}` };
+        if (raw === undefined || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS)
+          return { error: `${flag} needs a whole number from 1 to ${MAX_REPLICAS}, got ${raw === undefined ? 'nothing' : `"${raw}"`}` };
         if (flag === '--workers') args.workers = n;
         else args.apis = n;
         break;
@@ -345,7 +355,13 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
   const metricsPorts = config.worker.metricsPort ? Array.from({ length: args.workers }, (_, i) => config.worker.metricsPort + i) : [];
   const publicHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const apiUrls = apiPorts.map((port) => `http://${publicHost}:${port}`);
-  const state: UpState = { pid: process.pid, startedAt: new Date().toISOString(), mode: args.cluster ? 'cluster' : 'dev', children: [], apiUrl: apiUrls[0] };
+  const state: UpState = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    mode: args.cluster ? 'cluster' : 'dev',
+    children: [],
+    apiUrl: apiUrls[0],
+  };
   const saveState = () => {
     state.children = supervisor.children.map((c) => ({ name: c.spec.name, pid: c.process.pid!, marker: c.spec.marker }));
     fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
@@ -409,9 +425,14 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
       ports.push({ port: config.temporal.uiPort, key: 'MASSLINE_TEMPORAL_UI_PORT', what: 'Temporal Web UI' });
     }
     if (config.database.embedded) ports.push({ port: config.database.embeddedPort, key: 'MASSLINE_PG_PORT', what: 'embedded PostgreSQL' });
-    if (config.port !== 0) apiPorts.forEach((port, i) => ports.push({ port, key: 'PORT', what: args.apis > 1 ? `API ${i + 1} (PORT + ${i})` : 'API' }));
+    if (config.port !== 0)
+      apiPorts.forEach((port, i) => ports.push({ port, key: 'PORT', what: args.apis > 1 ? `API ${i + 1} (PORT + ${i})` : 'API' }));
     metricsPorts.forEach((port, i) =>
-      ports.push({ port, key: 'MASSLINE_WORKER_METRICS_PORT', what: args.workers > 1 ? `worker ${i + 1}'s metrics (MASSLINE_WORKER_METRICS_PORT + ${i})` : "the worker's metrics" }),
+      ports.push({
+        port,
+        key: 'MASSLINE_WORKER_METRICS_PORT',
+        what: args.workers > 1 ? `worker ${i + 1}'s metrics (MASSLINE_WORKER_METRICS_PORT + ${i})` : "the worker's metrics",
+      }),
     );
     await assertPortsFree(ports);
 
@@ -449,9 +470,15 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     };
     const workers = [];
     for (let i = 0; i < args.workers; i++) {
-      workers.push(await supervisor.start(appSpec('worker', i, args.workers, { MASSLINE_WORKER_METRICS_PORT: String(metricsPorts[i] ?? 0) })));
+      workers.push(
+        await supervisor.start(appSpec('worker', i, args.workers, { MASSLINE_WORKER_METRICS_PORT: String(metricsPorts[i] ?? 0) })),
+      );
     }
-    await waitForWorkerPollers(config, boot.temporalAddress, workers.map((w) => ({ process: w.process, logFile: w.spec.logFile })));
+    await waitForWorkerPollers(
+      config,
+      boot.temporalAddress,
+      workers.map((w) => ({ process: w.process, logFile: w.spec.logFile })),
+    );
 
     // The first API alone (on a fresh database it seeds the office principal), then the others side by side.
     const tokenFile = path.join(dataDir, 'office-token');
@@ -477,23 +504,32 @@ export async function up(argv: string[] = [], options: UpOptions = {}): Promise<
     // The office token goes to this terminal only, never to a log (the API does not print it when its output is a file).
     let officeToken: string;
     if (env.MASSLINE_ADMIN_TOKEN) officeToken = 'the one in MASSLINE_ADMIN_TOKEN';
-    else if (fs.existsSync(tokenFile) && !tokenExisted) officeToken = `${fs.readFileSync(tokenFile, 'utf8').trim()}  (generated now; kept in ${shown(tokenFile)})`;
+    else if (fs.existsSync(tokenFile) && !tokenExisted)
+      officeToken = `${fs.readFileSync(tokenFile, 'utf8').trim()}  (generated now; kept in ${shown(tokenFile)})`;
     else if (fs.existsSync(tokenFile)) officeToken = `in ${shown(tokenFile)} (cat it), generated on the first start`;
     else officeToken = `(none generated: an office principal existed already; set MASSLINE_ADMIN_TOKEN to add one)`;
     say('');
     say(`massline is up (ready in ${seconds(started)})`);
     say(`  Console       ${apiUrls[0]}/   (sign in with the office token; the public disclosure pages need none)`);
-    for (const [i, url] of apiUrls.entries()) say(`  ${(args.apis > 1 ? `API ${i + 1}` : 'API').padEnd(13)} ${url}   Swagger UI ${url}/docs`);
-    say(`  Workers       ${workers.length} (pids ${workers.map((w) => w.process.pid).join(', ')}), task queue ${config.temporal.taskQueue}`);
+    for (const [i, url] of apiUrls.entries())
+      say(`  ${(args.apis > 1 ? `API ${i + 1}` : 'API').padEnd(13)} ${url}   Swagger UI ${url}/docs`);
+    say(
+      `  Workers       ${workers.length} (pids ${workers.map((w) => w.process.pid).join(', ')}), task queue ${config.temporal.taskQueue}`,
+    );
     say(`  Metrics       ${apiUrls.map((url) => `${url}/metrics`).join(', ')} (API)`);
-    if (metricsPorts.length) say(`                ${metricsPorts.map((port) => `http://${publicHost}:${port}/metrics`).join(', ')} (workers: the engine's)`);
+    if (metricsPorts.length)
+      say(`                ${metricsPorts.map((port) => `http://${publicHost}:${port}/metrics`).join(', ')} (workers: the engine's)`);
     else say(`                workers: none (MASSLINE_WORKER_METRICS_PORT=0)`);
-    say(`  Traces        ${config.telemetry.otlpEndpoint ? `OTLP ${otlpTracesUrl(config.telemetry.otlpEndpoint)}` : `${shown(path.join(dataDir, 'traces'))}/ (a file per process; OTEL_EXPORTER_OTLP_ENDPOINT sends them to a collector)`}`);
+    say(
+      `  Traces        ${config.telemetry.otlpEndpoint ? `OTLP ${otlpTracesUrl(config.telemetry.otlpEndpoint)}` : `${shown(path.join(dataDir, 'traces'))}/ (a file per process; OTEL_EXPORTER_OTLP_ENDPOINT sends them to a collector)`}`,
+    );
     for (const line of boot.summary) say(`  ${line}`);
     say(`  PostgreSQL    ${safeDb}${config.database.embedded ? ' (embedded)' : ''}`);
     say(`  Office token  ${officeToken}`);
     say(`  Logs          ${shown(logDir)}/`);
-    say(`A part that crashes is started again (given up after ${CRASH_LIMIT} crashes within ${CRASH_WINDOW_MS / 1000} s). Ctrl-C stops everything.`);
+    say(
+      `A part that crashes is started again (given up after ${CRASH_LIMIT} crashes within ${CRASH_WINDOW_MS / 1000} s). Ctrl-C stops everything.`,
+    );
     say('');
     state.apiUrl = apiUrls[0];
     saveState();
@@ -532,7 +568,8 @@ interface Booted {
 async function startPostgresChild(ctx: BootContext, databases: string[]): Promise<void> {
   const { config, dataDir, logDir, supervisor } = ctx;
   const placed = postgresDataDir(path.join(dataDir, 'postgres'));
-  if (placed.moved) note(`the 'postgres' user (PostgreSQL refuses to run as root) cannot reach ${dataDir}; its data is kept in ${placed.dir}`);
+  if (placed.moved)
+    note(`the 'postgres' user (PostgreSQL refuses to run as root) cannot reach ${dataDir}; its data is kept in ${placed.dir}`);
   note(`starting PostgreSQL on 127.0.0.1:${config.database.embeddedPort} (data: ${shown(placed.dir)})`);
   const t = Date.now();
   const logFile = path.join(logDir, 'postgres.log');
@@ -568,7 +605,9 @@ async function bootDev(ctx: BootContext): Promise<Booted> {
     if (!config.temporal.embedded) {
       note(`using Temporal at ${config.temporal.address} (TEMPORAL_ADDRESS)`);
       await waitForTemporal(config.temporal.address, config.temporal.namespace, { timeoutMs: 60_000 }).catch((e: Error) => {
-        throw new UpError(`Temporal at ${config.temporal.address} does not answer for namespace ${config.temporal.namespace}: ${e.message}`);
+        throw new UpError(
+          `Temporal at ${config.temporal.address} does not answer for namespace ${config.temporal.namespace}: ${e.message}`,
+        );
       });
       return undefined;
     }
@@ -639,7 +678,13 @@ async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Bo
     dir: path.join(dataDir, 'temporal'),
     namespace: t_.namespace,
     pg,
-    ports: { frontend: t_.embeddedPort, history: t_.cluster.historyPort, matching: t_.cluster.matchingPort, worker: t_.cluster.workerPort, ui: t_.uiPort },
+    ports: {
+      frontend: t_.embeddedPort,
+      history: t_.cluster.historyPort,
+      matching: t_.cluster.matchingPort,
+      worker: t_.cluster.workerPort,
+      ui: t_.uiPort,
+    },
     dynamicConfigSource: path.join(root, DYNAMIC_CONFIG_FILE),
     uiOrigins: ctx.apiUrls,
   };
@@ -659,7 +704,9 @@ async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Bo
 
   // The frontend alone first: on a fresh database the services race each other to write the cluster metadata.
   t = Date.now();
-  note(`starting Temporal ${TEMPORAL_SERVICES.join(', ')} (server v${tools.version}, frontend on ${address}; config in ${shown(written.configDir)})`);
+  note(
+    `starting Temporal ${TEMPORAL_SERVICES.join(', ')} (server v${tools.version}, frontend on ${address}; config in ${shown(written.configDir)})`,
+  );
   const frontend = await supervisor.start(serviceSpec('frontend'));
   await waitForFrontend(address, { timeoutMs: 120_000, child: frontend.process, logFile: frontend.spec.logFile });
   const others = [];
@@ -677,7 +724,12 @@ async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Bo
   let uiLine: string;
   if (tools.uiServer) {
     const logFile = path.join(logDir, 'temporal-ui.log');
-    const ui = await supervisor.start({ name: 'temporal-ui', logFile, marker: written.uiRoot, start: async () => spawnUi(tools, written, logFile) });
+    const ui = await supervisor.start({
+      name: 'temporal-ui',
+      logFile,
+      marker: written.uiRoot,
+      start: async () => spawnUi(tools, written, logFile),
+    });
     const uiUrl = `http://127.0.0.1:${layout.ports.ui}`;
     await waitUntil(`the Temporal Web UI (${uiUrl})`, async () => (await getStatus(`${uiUrl}/`)) === 200, {
       timeoutMs: 60_000,
@@ -700,7 +752,11 @@ async function bootCluster(ctx: BootContext & { apiUrls: string[] }): Promise<Bo
 }
 
 /** Waits until every worker process polls the workflow task queue (a worker has no HTTP endpoint). */
-async function waitForWorkerPollers(config: MasslineConfig, address: string, workers: Array<{ process: ChildProcess; logFile: string }>): Promise<void> {
+async function waitForWorkerPollers(
+  config: MasslineConfig,
+  address: string,
+  workers: Array<{ process: ChildProcess; logFile: string }>,
+): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     for (const worker of workers) {

@@ -65,7 +65,13 @@ function buildConsole({ force = false } = {}) {
   fs.mkdirSync(GENERATED, { recursive: true });
   const document = path.join(GENERATED, 'openapi.json');
   run('exporting the OpenAPI document', [OPENAPI_EXPORT, document]);
-  run('generating the client types', [bin('openapi-typescript', 'bin/cli.js'), document, '--output', path.join(GENERATED, 'schema.d.ts'), '--silent']);
+  run('generating the client types', [
+    bin('openapi-typescript', 'bin/cli.js'),
+    document,
+    '--output',
+    path.join(GENERATED, 'schema.d.ts'),
+    '--silent',
+  ]);
   run('type check', [bin('typescript', 'bin/tsc'), '-p', path.join(CONSOLE, 'tsconfig.json'), '--noEmit']);
   run('bundling', [bin('vite', 'bin/vite.js'), 'build', '--config', path.join(CONSOLE, 'vite.config.mts'), '--logLevel', 'warn']);
   fs.writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);

@@ -10,6 +10,7 @@ import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { useIsPhone } from './ui/responsive';
 import { api } from './api/client';
 import { setSession, useSession, type Session } from './api/session';
+import { mayAccess, type Action } from '../../../libs/domain/src';
 import { useI18n } from './i18n';
 import { Link, match, navigate, useLocation } from './router';
 import { SignInPage, redeemFromFragment } from './pages/SignIn';
@@ -33,7 +34,8 @@ const HOME: Record<Role, string> = { office: '/office', supervisor: '/inbox', un
 
 interface Route {
   pattern: string;
-  roles?: Role[];
+  /** The action of the access table (libs/domain access.ts) the page is for: who may take it may open the page. */
+  action?: Action;
   render: (params: Record<string, string>) => ReactNode;
 }
 
@@ -42,16 +44,16 @@ const ROUTES: Route[] = [
   { pattern: '/public/campaigns/:id', render: (p) => <PublicCampaign id={p.id} /> },
   { pattern: '/public/units/:id', render: (p) => <PublicUnit id={p.id} /> },
   { pattern: '/sign-in', render: () => <SignInPage /> },
-  { pattern: '/office', roles: ['office'], render: () => <OfficeHome /> },
-  { pattern: '/office/campaigns/new', roles: ['office'], render: () => <NewCampaign /> },
-  { pattern: '/office/campaigns/:id', roles: ['office', 'auditor'], render: (p) => <CampaignPage id={p.id} /> },
-  { pattern: '/office/programmes', roles: ['office'], render: () => <Programmes /> },
-  { pattern: '/inbox', roles: ['supervisor', 'office'], render: () => <Inbox /> },
-  { pattern: '/unit', roles: ['unit'], render: () => <UnitHome /> },
-  { pattern: '/units/:id', roles: ['office', 'supervisor', 'auditor'], render: (p) => <UnitDetail id={p.id} /> },
-  { pattern: '/audit', roles: ['auditor'], render: () => <AuditHome /> },
-  { pattern: '/audit/units/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <AuditUnit id={p.id} /> },
-  { pattern: '/audit/dossiers/:id', roles: ['auditor', 'office', 'supervisor'], render: (p) => <Dossier id={p.id} /> },
+  { pattern: '/office', action: 'campaign.create', render: () => <OfficeHome /> },
+  { pattern: '/office/campaigns/new', action: 'campaign.create', render: () => <NewCampaign /> },
+  { pattern: '/office/campaigns/:id', action: 'campaign.dashboard', render: (p) => <CampaignPage id={p.id} /> },
+  { pattern: '/office/programmes', action: 'programme.create', render: () => <Programmes /> },
+  { pattern: '/inbox', action: 'inbox.read', render: () => <Inbox /> },
+  { pattern: '/unit', action: 'unit.records.add', render: () => <UnitHome /> },
+  { pattern: '/units/:id', action: 'unit.list', render: (p) => <UnitDetail id={p.id} /> },
+  { pattern: '/audit', action: 'audit.replay.start', render: () => <AuditHome /> },
+  { pattern: '/audit/units/:id', action: 'audit.timeline.read', render: (p) => <AuditUnit id={p.id} /> },
+  { pattern: '/audit/dossiers/:id', action: 'escalation.dossier.read', render: (p) => <Dossier id={p.id} /> },
 ];
 
 function Header() {
@@ -92,11 +94,22 @@ function Header() {
   // A phone (below 576 px): the title, and the rest behind a menu button.
   if (phone) {
     return (
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8, background: '#8c1c13', paddingInline: 12 }}>
-        <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+      <Layout.Header
+        style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8, background: '#8c1c13', paddingInline: 12 }}
+      >
+        <Link
+          to="/"
+          style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+        >
           {t('群众路线教育实践活动', 'Mass-line campaign')}
         </Link>
-        <Button icon={<MenuOutlined />} aria-label={t('菜单', 'Menu')} aria-expanded={drawer} onClick={() => setDrawer(true)} data-testid="header-menu" />
+        <Button
+          icon={<MenuOutlined />}
+          aria-label={t('菜单', 'Menu')}
+          aria-expanded={drawer}
+          onClick={() => setDrawer(true)}
+          data-testid="header-menu"
+        />
         <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" width={260} title={t('菜单', 'Menu')}>
           <nav aria-label={t('主导航', 'Main')}>
             <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -198,7 +211,7 @@ function Pages() {
   for (const r of ROUTES) {
     const params = match(r.pattern, path);
     if (!params) continue;
-    if (r.roles && (!session || !r.roles.includes(session.principal.role))) return <Forbidden />;
+    if (r.action && (!session || !mayAccess(session.principal, r.action))) return <Forbidden />;
     return r.render(params);
   }
   return <NotFound path={path} />;
@@ -244,14 +257,22 @@ export function App() {
         components: {
           // white on the header's red, readable (contrast ≥ 4.5:1)
           Descriptions: { labelColor: 'rgba(0, 0, 0, 0.72)' },
-          Menu: { darkItemBg: 'transparent', darkItemColor: '#ffffff', darkItemHoverColor: '#ffffff', darkItemSelectedBg: '#5c0011', darkItemSelectedColor: '#ffffff' },
+          Menu: {
+            darkItemBg: 'transparent',
+            darkItemColor: '#ffffff',
+            darkItemHoverColor: '#ffffff',
+            darkItemSelectedBg: '#5c0011',
+            darkItemSelectedColor: '#ffffff',
+          },
         },
       }}
     >
       <AntApp>
         <Layout style={{ minHeight: '100vh' }}>
           <Header />
-          <Layout.Content style={{ padding: phone ? '12px 12px' : '16px 24px', maxWidth: 1400, width: '100%', margin: '0 auto', minWidth: 0 }}>
+          <Layout.Content
+            style={{ padding: phone ? '12px 12px' : '16px 24px', maxWidth: 1400, width: '100%', margin: '0 auto', minWidth: 0 }}
+          >
             <main>
               <Suspense fallback={<Spin aria-label={t('加载中', 'Loading')} />}>
                 <Pages />

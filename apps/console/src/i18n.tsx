@@ -2,7 +2,22 @@
 // are used — t('活动', 'Campaigns') — so that neither language can be forgotten; the domain's vocabulary
 // (phases, cards, rungs, gates…) has its labels here, keyed by the lists of libs/domain.
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
-import type { Card, ItemStatus, MeasureKind, Phase, ProblemCategory, ProblemSource, RecordKind, Role, Rung, UnitKind, UnitLevel } from '../../../libs/domain/src';
+import {
+  byRung,
+  PHASE_LABELS,
+  PHASES,
+  type Card,
+  type ItemStatus,
+  type MeasureKind,
+  type Phase,
+  type ProblemCategory,
+  type ProblemSource,
+  type RecordKind,
+  type Role,
+  type Rung,
+  type UnitKind,
+  type UnitLevel,
+} from '../../../libs/domain/src';
 
 export type Lang = 'zh' | 'en';
 const STORAGE_KEY = 'massline.lang';
@@ -27,19 +42,14 @@ export interface I18nInZone extends I18n {
 
 const pick = (lang: Lang, p: Pair) => (lang === 'zh' ? p[0] : p[1]);
 
-export const PHASE_LABEL: Record<Phase, Pair> = {
-  P1: ['学习教育、听取意见', 'Study and listening'],
-  P2: ['查摆问题、开展批评', 'Finding problems, criticism'],
-  P3: ['整改落实、建章立制', 'Rectification and rules'],
-  DONE: ['已完成', 'Done'],
-};
+/** The phases' names, from the domain's one list (the audit's timelines show the same). */
+export const PHASE_LABEL = Object.fromEntries(PHASES.map((p): [Phase, Pair] => [p, [PHASE_LABELS[p].zh, PHASE_LABELS[p].en]])) as Record<
+  Phase,
+  Pair
+>;
 export const CARD_LABEL: Record<Card, Pair> = { none: ['正常', 'No card'], yellow: ['黄牌', 'Yellow card'], red: ['红牌', 'Red card'] };
-export const RUNG_LABEL: Record<Rung, Pair> = {
-  reminder: ['提醒', 'Reminder'],
-  yellow: ['黄牌', 'Yellow card'],
-  red: ['红牌', 'Red card'],
-  referral: ['移交纪检监察', 'Referral'],
-};
+/** The rungs' labels, from the domain's one vocabulary (the audit's timelines and dossiers show the same). */
+export const RUNG_LABEL: Record<Rung, Pair> = byRung(({ label }) => [label.zh, label.en]);
 export const ROLE_LABEL: Record<Role | 'public' | 'system', Pair> = {
   office: ['活动办公室', 'Campaign office'],
   unit: ['参加单位', 'Unit'],
@@ -219,5 +229,3 @@ const ZoneCtx = createContext<string>(DEFAULT_OFFSET);
 export function ZoneProvider({ offset, children }: { offset?: string | null; children: ReactNode }) {
   return <ZoneCtx.Provider value={offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : DEFAULT_OFFSET}>{children}</ZoneCtx.Provider>;
 }
-
-export const useZone = (): string => useContext(ZoneCtx);

@@ -16,13 +16,10 @@ const snapshot = () => window.location.pathname + window.location.search;
 
 /** The current path and query (the fragment is never part of the state: sign-in codes travel there). */
 export function useLocation(): { path: string; query: URLSearchParams } {
-  const loc = useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    snapshot,
-  );
+  const loc = useSyncExternalStore((l) => {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  }, snapshot);
   const [path, search = ''] = loc.split('?');
   return { path, query: new URLSearchParams(search) };
 }

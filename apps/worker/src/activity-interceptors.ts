@@ -2,7 +2,13 @@
 // API, through the workflow: workflow-interceptors.ts) and the trace and span of its own span (Temporal's
 // OpenTelemetry interceptor, outside this one, makes it), on every line the SDK or the activity logs.
 import type { Context } from '@temporalio/activity';
-import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityOutboundCallsInterceptor, GetLogAttributesInput, Next } from '@temporalio/worker';
+import type {
+  ActivityExecuteInput,
+  ActivityInboundCallsInterceptor,
+  ActivityOutboundCallsInterceptor,
+  GetLogAttributesInput,
+  Next,
+} from '@temporalio/worker';
 import { requestIdOf } from '../../../libs/temporal/src/request-id';
 import { traceFields } from '../../../libs/telemetry/src/logging';
 
@@ -25,7 +31,10 @@ export function decisionLogging(ctx: Context): { inbound: ActivityInboundCallsIn
       },
     },
     outbound: {
-      getLogAttributes(input: GetLogAttributesInput, next: Next<ActivityOutboundCallsInterceptor, 'getLogAttributes'>): Record<string, unknown> {
+      getLogAttributes(
+        input: GetLogAttributesInput,
+        next: Next<ActivityOutboundCallsInterceptor, 'getLogAttributes'>,
+      ): Record<string, unknown> {
         return next({ ...fields, ...input });
       },
     },

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const instance = config.instance ?? 'worker';
   const logger = createJsonLogger(config.logLevel, 'massline-worker', undefined, instance);
-  const tracing = startTracing(config, 'massline-worker', { onError: (message) => logger.warn('traces could not be exported', { error: message }) });
+  const tracing = startTracing(config, 'massline-worker', {
+    onError: (message) => logger.warn('traces could not be exported', { error: message }),
+  });
   // The SDK core's own messages come through our logger (as JSON lines). The runtime stops every worker on
   // these signals; the worker then drains and run() resolves.
   installRuntime(config, {
@@ -22,7 +24,16 @@ async function main(): Promise<void> {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
       // The engine's own metrics (workflow task latencies, sticky cache, polls, activity outcomes) for Prometheus.
       ...(config.worker.metricsPort
-        ? { metrics: { prometheus: { bindAddress: `${config.host}:${config.worker.metricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        ? {
+            metrics: {
+              prometheus: {
+                bindAddress: `${config.host}:${config.worker.metricsPort}`,
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          }
         : {}),
     },
   });
@@ -59,7 +70,9 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: massline.taskQueue,
       webhook: Boolean(config.notifier.webhookUrl),
-      metrics: config.worker.metricsPort ? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.worker.metricsPort}/metrics` : 'off',
+      metrics: config.worker.metricsPort
+        ? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.worker.metricsPort}/metrics`
+        : 'off',
       traces: tracing.destination,
     });
     await massline.run();
@@ -79,7 +92,9 @@ function installRuntime(config: MasslineConfig, options: Parameters<typeof Runti
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!/prometheus/i.test(message)) throw error;
-    throw new ConfigError([`the engine's metrics cannot listen on ${config.host}:${config.worker.metricsPort} (${message}): set MASSLINE_WORKER_METRICS_PORT to a free port, or 0 for none`]);
+    throw new ConfigError([
+      `the engine's metrics cannot listen on ${config.host}:${config.worker.metricsPort} (${message}): set MASSLINE_WORKER_METRICS_PORT to a free port, or 0 for none`,
+    ]);
   }
 }
 
@@ -87,7 +102,9 @@ main().then(
   () => process.exit(0),
   (error: unknown) => {
     const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'massline-worker', msg: 'worker failed', error: message })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'massline-worker', msg: 'worker failed', error: message })}\n`,
+    );
     process.exit(1);
   },
 );

@@ -12,19 +12,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { WorkflowBundle } from '@temporalio/worker';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   diagnoseByReplay,
   fetchJsonHistory,
-  MASSLINE_WORKFLOW_TYPES,
   NONDETERMINISM_CAUSE,
   recordedTaskFailure,
   type StuckRunDiagnosis,
 } from '../../../libs/audit/src';
-import { PgStuckRunRepository, type StuckRun, type StuckRunRepository } from '../../../libs/persistence/src';
+import { ALL_WORKFLOW_TYPES } from '../../../libs/contracts/src';
+import { PgStuckRunRepository, SessionLocks, type StuckRun, type StuckRunRepository } from '../../../libs/persistence/src';
 
-/** pg_advisory_lock key held by the one detector running (the migrations' key is 7_146_239_201). */
-export const STUCK_RUN_DETECTOR_LOCK = 7_146_239_202;
+/** The session lock held by the one detector running. */
+export const STUCK_RUN_DETECTOR_LOCK = 'massline-stuck-run-detector';
 /** A pass starts at most this often (start to start); a longer pass is followed by the next at once. */
 export const STUCK_RUN_PASS_INTERVAL_MS = 30_000;
 /** A cleared row is kept this long (who was stuck, when, why), then swept. */
@@ -89,7 +89,7 @@ export class StuckRunDetector {
   readonly runs: StuckRunRepository;
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
-  private lock?: QueryRunner;
+  private lock?: SessionLocks;
   private readonly replayed = new Set<string>();
 
   constructor(private readonly o: StuckRunDetectorOptions) {
@@ -98,7 +98,7 @@ export class StuckRunDetector {
 
   /** The visibility query of a pass: the task queue's open runs of the swept types. */
   get query(): string {
-    const types = this.o.workflowTypes ?? MASSLINE_WORKFLOW_TYPES;
+    const types = this.o.workflowTypes ?? ALL_WORKFLOW_TYPES;
     return `ExecutionStatus = 'Running' AND TaskQueue = ${quote(this.o.taskQueue)} AND WorkflowType IN (${types.map(quote).join(', ')})`;
   }
 
@@ -139,40 +139,32 @@ export class StuckRunDetector {
 
   private async takeLock(): Promise<boolean> {
     if (this.lock) return this.checkLock();
-    const runner = this.o.dataSource.createQueryRunner();
+    const locks = new SessionLocks(this.o.dataSource);
     try {
-      await runner.connect();
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [STUCK_RUN_DETECTOR_LOCK]);
-      if (locked) {
-        this.lock = runner;
+      if (await locks.tryLock(STUCK_RUN_DETECTOR_LOCK)) {
+        this.lock = locks;
         this.log('info', 'stuck-run detection runs in this worker', { identity: this.o.identity });
         return true;
       }
     } catch (error) {
       this.log('warn', 'could not ask for the stuck-run detection lock', { error: String(error) });
     }
-    await runner.release().catch(() => undefined);
+    await locks.release().catch(() => undefined);
     return false;
   }
 
   /** The lock lives as long as its connection: a broken one (PostgreSQL restarted) lost it. */
   private async checkLock(): Promise<boolean> {
-    if (!this.lock) return false;
-    try {
-      await this.lock.query('SELECT 1');
-      return true;
-    } catch {
-      await this.lock.release().catch(() => undefined);
-      this.lock = undefined;
-      return false;
-    }
+    if (await this.lock?.alive()) return true;
+    this.lock = undefined;
+    return false;
   }
 
   private async releaseLock(): Promise<void> {
     const lock = this.lock;
     this.lock = undefined;
     if (!lock) return;
-    await lock.query('SELECT pg_advisory_unlock($1)', [STUCK_RUN_DETECTOR_LOCK]).catch(() => undefined);
+    await lock.unlock(STUCK_RUN_DETECTOR_LOCK).catch(() => undefined);
     await lock.release().catch(() => undefined);
   }
 
@@ -201,7 +193,8 @@ export class StuckRunDetector {
         throw error;
       }
       result.runsChecked++;
-      const running = described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+      const running =
+        described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
       const attempt = described.pendingWorkflowTask?.attempt ?? 0;
       if (!running || attempt < attempts) {
         if (wasStuck.has(runId)) moved.push(runId);
@@ -209,7 +202,13 @@ export class StuckRunDetector {
       }
       result.stuck++;
       const known = wasStuck.get(runId);
-      const rediagnose = known && known.cause !== NONDETERMINISM_CAUSE && known.source === 'history' && this.o.bundle && !this.replayed.has(runId) && replays < REPLAYS_PER_PASS;
+      const rediagnose =
+        known &&
+        known.cause !== NONDETERMINISM_CAUSE &&
+        known.source === 'history' &&
+        this.o.bundle &&
+        !this.replayed.has(runId) &&
+        replays < REPLAYS_PER_PASS;
       if (known && !rediagnose) {
         await this.runs.seenAgain(runId, attempt);
         return;
@@ -222,7 +221,11 @@ export class StuckRunDetector {
         this.remember(runId);
         diagnosis = (await diagnoseByReplay(workflowId, history, this.o.bundle)) ?? diagnosis;
       }
-      const found = diagnosis ?? { cause: 'UNKNOWN', message: 'its history records no failure of the pending workflow task', source: 'history' as const };
+      const found = diagnosis ?? {
+        cause: 'UNKNOWN',
+        message: 'its history records no failure of the pending workflow task',
+        source: 'history' as const,
+      };
       const sighting = { workflowId, runId, workflowType, attempt, ...found };
       await this.runs.seen(sighting);
       if (!known) {
@@ -243,7 +246,12 @@ export class StuckRunDetector {
     const failures: unknown[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await client.workflowService.listWorkflowExecutions({ namespace, query: this.query, pageSize: LIST_PAGE_SIZE, nextPageToken });
+      const page = await client.workflowService.listWorkflowExecutions({
+        namespace,
+        query: this.query,
+        pageSize: LIST_PAGE_SIZE,
+        nextPageToken,
+      });
       for (const info of page.executions ?? []) {
         if (signal.aborted) break;
         await pace.take(signal);

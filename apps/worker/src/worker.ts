@@ -27,7 +27,11 @@ export { WORKFLOW_INTERCEPTOR_MODULES };
 
 /** The workflows as the worker bundles them, interceptors included (for a worker given a prebuilt bundle). */
 export const bundleMasslineWorkflows = (logger?: Logger): Promise<WorkflowBundle> =>
-  bundleWorkflowCode({ workflowsPath: resolveWorkflowsPath(), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, ...(logger ? { logger } : {}) });
+  bundleWorkflowCode({
+    workflowsPath: resolveWorkflowsPath(),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...(logger ? { logger } : {}),
+  });
 
 /** How long a workflow task waits on a worker's sticky queue before it may go to any worker. */
 export const STICKY_QUEUE_SCHEDULE_TO_START = '3s';
@@ -55,7 +59,10 @@ export interface MasslineWorkerOptions {
    * Stuck-run detection (apps/worker/src/stuck-runs.ts): where it logs (default: nowhere), and overrides of its
    * pace for tests; `false` runs none in this worker.
    */
-  stuckRuns?: false | (Pick<StuckRunDetectorOptions, 'log' | 'passIntervalMs' | 'workflowTypes'> & Partial<Pick<StuckRunDetectorOptions, 'attempts' | 'describesPerSecond'>>);
+  stuckRuns?:
+    | false
+    | (Pick<StuckRunDetectorOptions, 'log' | 'passIntervalMs' | 'workflowTypes'> &
+        Partial<Pick<StuckRunDetectorOptions, 'attempts' | 'describesPerSecond'>>);
   /**
    * Where the workflows' spans go (the process's tracing, libs/telemetry): the workflow sandbox hands them to this
    * span processor through a sink. Without it they are dropped; the activities' spans go to the process's tracer.
@@ -127,7 +134,10 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
       interceptors: {
         // Outermost first: the activity's span, then its request id and trace on its log lines, then failure tracking.
         activity: [
-          (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+          (ctx) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+          }),
           decisionLogging,
           failureTracking(repositories.activityFailures, options.onInternalError),
         ],

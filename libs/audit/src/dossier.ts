@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { itemWorkflowId, unitWorkflowId } from '../../domain/src';
 import { fetchJsonHistory } from './history';
 import { labelOf, RUNG_LABELS, type Label } from './labels';
-import type { AuditStore, EscalationRow, MeasureRow, NotificationRow, UnitRow } from './store';
+import type { AuditStore, EscalationRow, MeasureRow, NotificationRow, UnitRow } from '../../persistence/src';
 import { mergeTimelines, refusalEntry, renderTimeline, textOf, withTimelineTexts, type TimelineEntry } from './timeline';
 
 export interface DossierNotice {
@@ -91,7 +91,19 @@ const rungOf = (e: EscalationRow, notices: NotificationRow[]): DossierRung => ({
   notices: notices.filter((n) => n.escalationKey === e.key).map(notice),
 });
 
-const UNIT_TRAIL_ACTIONS = new Set(['workflowStarted', 'phaseEntered', 'cardChanged', 'escalation', 'measureProposed', 'itemStarted', 'itemClosed', 'publishTaskBook', 'setTaskBook', 'itemReport', 'notificationsDelivered']);
+const UNIT_TRAIL_ACTIONS = new Set([
+  'workflowStarted',
+  'phaseEntered',
+  'cardChanged',
+  'escalation',
+  'measureProposed',
+  'itemStarted',
+  'itemClosed',
+  'publishTaskBook',
+  'setTaskBook',
+  'itemReport',
+  'notificationsDelivered',
+]);
 
 export class DossierNotFound extends Error {}
 
@@ -114,21 +126,30 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
 
   const texts = (digests: string[]) => store.texts(digests);
   const itemTrail = itemHistory
-    ? await withTimelineTexts(mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId!) }), refusals.map(refusalEntry)), texts)
+    ? await withTimelineTexts(
+        mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId!) }), refusals.map(refusalEntry)),
+        texts,
+      )
     : [];
   const unitTrail = unitHistory
-    ? await withTimelineTexts(renderTimeline(unitHistory, { workflowId: unitWorkflowId(unit.id) }).filter((e) => UNIT_TRAIL_ACTIONS.has(e.action)), texts)
+    ? await withTimelineTexts(
+        renderTimeline(unitHistory, { workflowId: unitWorkflowId(unit.id) }).filter((e) => UNIT_TRAIL_ACTIONS.has(e.action)),
+        texts,
+      )
     : [];
 
   let item: Dossier['item'];
   if (escalation.itemId) {
     const started = itemTrail.find((e) => e.action === 'workflowStarted');
     const deadlines: NonNullable<Dossier['item']>['deadlines'] = [];
-    if (started && typeof started.detail.deadline === 'string') deadlines.push({ deadline: started.detail.deadline, since: started.at, by: 'task book' });
+    if (started && typeof started.detail.deadline === 'string')
+      deadlines.push({ deadline: started.detail.deadline, since: started.at, by: 'task book' });
     for (const e of itemTrail) {
       if (e.action !== 'decideExtension' || e.outcome !== 'accepted' || e.detail.approve !== true) continue;
       const result = (e.detail.result ?? {}) as { deadline?: string };
-      const requested = itemTrail.find((r) => r.action === 'requestExtension' && (r.detail.result as { id?: string } | undefined)?.id === e.detail.extensionId);
+      const requested = itemTrail.find(
+        (r) => r.action === 'requestExtension' && (r.detail.result as { id?: string } | undefined)?.id === e.detail.extensionId,
+      );
       const deadline = result.deadline ?? (requested?.detail.newDeadline as string | undefined);
       const reason = textOf(requested?.detail.reason);
       if (deadline) deadlines.push({ deadline, since: e.at, by: e.actor, ...(reason ? { reason } : {}) });
@@ -175,7 +196,8 @@ function trailTable(entries: TimelineEntry[]): string {
   return `<table><thead><tr><th>时间 Time</th><th>事项 Action</th><th>人员 Actor</th><th>说明 Why</th><th>详情 Detail</th></tr></thead><tbody>
 ${entries
   .map(
-    (e) => `<tr class="${e.outcome}"><td>${when(e.at)}</td><td>${bilingual(e.label)}${e.outcome === 'refused' && e.rule ? `<br><span class="rule">${esc(e.rule)}</span>` : ''}</td><td>${esc(e.actor)}<br><span class="en">${esc(e.role)}</span></td><td>${esc(textOf(e.comment) ?? '')}</td><td>${detailText(e.detail)}</td></tr>`,
+    (e) =>
+      `<tr class="${e.outcome}"><td>${when(e.at)}</td><td>${bilingual(e.label)}${e.outcome === 'refused' && e.rule ? `<br><span class="rule">${esc(e.rule)}</span>` : ''}</td><td>${esc(e.actor)}<br><span class="en">${esc(e.role)}</span></td><td>${esc(textOf(e.comment) ?? '')}</td><td>${detailText(e.detail)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`;
@@ -186,11 +208,17 @@ function rungTable(rungs: DossierRung[], highlight: string): string {
   return `<table><thead><tr><th>督办 Rung</th><th>对象 Subject</th><th>期限 Deadline</th><th>触发 Fired</th><th>送达 To</th><th>通知 Notices</th></tr></thead><tbody>
 ${rungs
   .map(
-    (r) => `<tr${r.escalationId === highlight ? ' class="this"' : ''}><td>${bilingual(r.label)}</td><td>${esc(r.itemId ?? `${r.subject} ${r.phase ?? ''}`)}</td><td>${when(r.deadline)}</td><td>${when(r.firedAt)}</td><td>${r.to.map(esc).join('<br>')}</td><td>${
-      r.notices.length
-        ? r.notices.map((n) => `${esc(n.channel)} → ${esc(n.recipient)}: ${esc(n.status)} (${n.attempts})${n.acknowledgedAt ? `, 已确认 acknowledged ${when(n.acknowledgedAt)}` : ''}${n.lastError ? `, ${esc(n.lastError)}` : ''}`).join('<br>')
-        : '—'
-    }</td></tr>`,
+    (r) =>
+      `<tr${r.escalationId === highlight ? ' class="this"' : ''}><td>${bilingual(r.label)}</td><td>${esc(r.itemId ?? `${r.subject} ${r.phase ?? ''}`)}</td><td>${when(r.deadline)}</td><td>${when(r.firedAt)}</td><td>${r.to.map(esc).join('<br>')}</td><td>${
+        r.notices.length
+          ? r.notices
+              .map(
+                (n) =>
+                  `${esc(n.channel)} → ${esc(n.recipient)}: ${esc(n.status)} (${n.attempts})${n.acknowledgedAt ? `, 已确认 acknowledged ${when(n.acknowledgedAt)}` : ''}${n.lastError ? `, ${esc(n.lastError)}` : ''}`,
+              )
+              .join('<br>')
+          : '—'
+      }</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`;
@@ -201,7 +229,10 @@ export function renderDossierHtml(d: Dossier): string {
   const e = d.escalation;
   const measures = d.measures.length
     ? `<table><thead><tr><th>措施 Kind</th><th>对象 Subject</th><th>理由 Reason</th><th>状态 Status</th><th>提出 Proposed</th><th>确认 Confirmed</th></tr></thead><tbody>${d.measures
-        .map((m) => `<tr><td>${esc(m.kind)}</td><td>${esc(m.subject)}</td><td>${esc(m.reason)}</td><td>${esc(m.status)}</td><td>${when(m.createdAt)} ${esc(m.createdBy ?? 'system')}</td><td>${when(m.confirmedAt)} ${esc(m.confirmedBy ?? '')}</td></tr>`)
+        .map(
+          (m) =>
+            `<tr><td>${esc(m.kind)}</td><td>${esc(m.subject)}</td><td>${esc(m.reason)}</td><td>${esc(m.status)}</td><td>${when(m.createdAt)} ${esc(m.createdBy ?? 'system')}</td><td>${when(m.confirmedAt)} ${esc(m.confirmedBy ?? '')}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p class="none">无记录 / none</p>';
   return `<!doctype html>
@@ -220,8 +251,12 @@ th{background:#eee}.en{color:#555;font-size:.9em}tr.refused td{background:#fff4f
 <dl>
 <dt>单位 Unit</dt><dd>${esc(d.unit.name)} (${esc(d.unit.code)}) — ${esc(d.unit.id)}</dd>
 <dt>督导组 Group</dt><dd>${esc(d.unit.groupId)}</dd>
-${d.item ? `<dt>整改事项 Item</dt><dd>${esc(d.item.id)}: ${esc(d.item.measure)} — 责任人 owner ${esc(d.item.owner)}</dd>
-<dt>期限 Deadlines</dt><dd>${d.item.deadlines.map((x) => `${when(x.deadline)} (${esc(x.by)}, ${when(x.since)}${x.reason ? `: ${esc(x.reason)}` : ''})`).join('<br>') || '—'}</dd>` : ''}
+${
+  d.item
+    ? `<dt>整改事项 Item</dt><dd>${esc(d.item.id)}: ${esc(d.item.measure)} — 责任人 owner ${esc(d.item.owner)}</dd>
+<dt>期限 Deadlines</dt><dd>${d.item.deadlines.map((x) => `${when(x.deadline)} (${esc(x.by)}, ${when(x.since)}${x.reason ? `: ${esc(x.reason)}` : ''})`).join('<br>') || '—'}</dd>`
+    : ''
+}
 <dt>督办 Rung</dt><dd>${bilingual(e.label)} — ${esc(e.summary)}</dd>
 <dt>触发 Fired</dt><dd>${when(e.firedAt)} (期限 deadline ${when(e.deadline)})</dd>
 <dt>送达 To</dt><dd>${e.to.map(esc).join(', ')}</dd>

@@ -39,13 +39,6 @@ export function decodePayload(payload: JsonPayload | undefined): unknown {
 
 export const decodePayloads = (p: JsonPayloads | undefined): unknown[] => (p?.payloads ?? []).map(decodePayload);
 
-/** `EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED` → `WorkflowExecutionUpdateAccepted`. */
-export const shortEventType = (eventType: string): string =>
-  eventType
-    .replace(/^EVENT_TYPE_/, '')
-    .toLowerCase()
-    .replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
-
 /** The attributes object of an event (its one `…EventAttributes` field). */
 export function attributesOf<T = Record<string, unknown>>(event: JsonHistoryEvent): T {
   const key = Object.keys(event).find((k) => k.endsWith('EventAttributes'));
@@ -56,10 +49,6 @@ export function attributesOf<T = Record<string, unknown>>(event: JsonHistoryEven
 export const eventTimeIso = (event: JsonHistoryEvent): string => new Date(event.eventTime).toISOString();
 
 export const eventIdOf = (event: JsonHistoryEvent): number => Number(event.eventId);
-
-export function isJsonHistory(value: unknown): value is JsonHistory {
-  return !!value && typeof value === 'object' && Array.isArray((value as JsonHistory).events);
-}
 
 /** Decoded search attributes of an event (`{MasslinePhase: 'P2'}`). */
 export function decodeSearchAttributes(indexedFields: Record<string, JsonPayload> | undefined): Record<string, unknown> {

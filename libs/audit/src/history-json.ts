@@ -49,9 +49,20 @@ function sortMapKeys(keys: string[], keyType: string | undefined): string[] {
   switch (keyType) {
     case 'bool':
       return keys.sort((a, b) => (a === b ? 0 : a === 'false' ? -1 : 1));
-    case 'int32': case 'sint32': case 'sfixed32': case 'uint32': case 'fixed32':
-    case 'int64': case 'sint64': case 'sfixed64': case 'uint64': case 'fixed64':
-      return keys.sort((a, b) => { const d = BigInt(a) - BigInt(b); return d < 0n ? -1 : d > 0n ? 1 : 0; });
+    case 'int32':
+    case 'sint32':
+    case 'sfixed32':
+    case 'uint32':
+    case 'fixed32':
+    case 'int64':
+    case 'sint64':
+    case 'sfixed64':
+    case 'uint64':
+    case 'fixed64':
+      return keys.sort((a, b) => {
+        const d = BigInt(a) - BigInt(b);
+        return d < 0n ? -1 : d > 0n ? 1 : 0;
+      });
     default:
       return keys.sort(utf8Compare);
   }
@@ -71,7 +82,11 @@ function orderMessage(type: ReflectedType, json: unknown): Ordered {
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     return json as Ordered; // well-known types rendered as scalars (Timestamp, Duration, wrappers)
   }
-  if (type.fullName === '.google.protobuf.Struct' || type.fullName === '.google.protobuf.Value' || type.fullName === '.google.protobuf.ListValue') {
+  if (
+    type.fullName === '.google.protobuf.Struct' ||
+    type.fullName === '.google.protobuf.Value' ||
+    type.fullName === '.google.protobuf.ListValue'
+  ) {
     return orderStructValue(json);
   }
   const obj = json as Record<string, unknown>;
@@ -80,7 +95,10 @@ function orderMessage(type: ReflectedType, json: unknown): Ordered {
   for (const key of Object.keys(obj)) {
     const field = byJsonName.get(key);
     const value = obj[key];
-    if (!field) { entries.push([key, orderStructValue(value)]); continue; }
+    if (!field) {
+      entries.push([key, orderStructValue(value)]);
+      continue;
+    }
     const sub = field.resolvedType;
     const one = (v: unknown): Ordered => (isMessageType(sub) ? orderMessage(sub, v) : (v as Ordered));
     if (field.map) {
@@ -102,27 +120,54 @@ function formatNumber(n: number): string {
   const abs = Math.abs(n);
   if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) {
     // Go: strconv 'e' with shortest precision, exponent at least two digits then trimmed of a leading 0 (e-07 → e-7)
-    return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2').replace(/e-0(\d)$/, 'e-$1');
+    return n
+      .toExponential()
+      .replace(/e([+-])(\d)$/, 'e$10$2')
+      .replace(/e-0(\d)$/, 'e-$1');
   }
   return String(n);
 }
 
 function write(value: Ordered, indent: string, out: string[]): void {
-  if (value === null) { out.push('null'); return; }
-  if (typeof value === 'number') { out.push(formatNumber(value)); return; }
-  if (typeof value === 'boolean') { out.push(value ? 'true' : 'false'); return; }
-  if (typeof value === 'string') { out.push(JSON.stringify(value)); return; }
+  if (value === null) {
+    out.push('null');
+    return;
+  }
+  if (typeof value === 'number') {
+    out.push(formatNumber(value));
+    return;
+  }
+  if (typeof value === 'boolean') {
+    out.push(value ? 'true' : 'false');
+    return;
+  }
+  if (typeof value === 'string') {
+    out.push(JSON.stringify(value));
+    return;
+  }
   const inner = indent + '  ';
   if (Array.isArray(value)) {
-    if (!value.length) { out.push('[]'); return; }
+    if (!value.length) {
+      out.push('[]');
+      return;
+    }
     out.push('[');
-    value.forEach((v, i) => { out.push(i ? ',\n' : '\n', inner); write(v, inner, out); });
+    value.forEach((v, i) => {
+      out.push(i ? ',\n' : '\n', inner);
+      write(v, inner, out);
+    });
     out.push('\n', indent, ']');
     return;
   }
-  if (!value.entries.length) { out.push('{}'); return; }
+  if (!value.entries.length) {
+    out.push('{}');
+    return;
+  }
   out.push('{');
-  value.entries.forEach(([k, v], i) => { out.push(i ? ',\n' : '\n', inner, JSON.stringify(k), ': '); write(v, inner, out); });
+  value.entries.forEach(([k, v], i) => {
+    out.push(i ? ',\n' : '\n', inner, JSON.stringify(k), ': ');
+    write(v, inner, out);
+  });
   out.push('\n', indent, '}');
 }
 
@@ -167,7 +212,7 @@ export function historyFromCliJson(json: string | object): proto.temporal.api.hi
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { events?: unknown }).events)) {
     throw new TypeError('not a workflow history: expected an object with an "events" array');
   }
-  const fixed = { events: ((parsed as { events: Array<Record<string, unknown>> }).events).map(normaliseEvent) };
+  const fixed = { events: (parsed as { events: Array<Record<string, unknown>> }).events.map(normaliseEvent) };
   const message = protojson.fromJson(historyType, fixed, { ignoreUnknownFields: true });
   if (!message) throw new TypeError('not a workflow history');
   return message as proto.temporal.api.history.v1.History;

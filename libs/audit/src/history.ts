@@ -37,7 +37,11 @@ export async function fetchJsonHistory(client: Client, workflowId: string, runId
  * Every run of a workflow that continued as new, oldest first (each run's started event names the run it
  * continues). `maxRuns` bounds the walk.
  */
-export async function fetchJsonHistoryChain(client: Client, workflowId: string, maxRuns = 1000): Promise<Array<{ runId?: string; history: JsonHistory }>> {
+export async function fetchJsonHistoryChain(
+  client: Client,
+  workflowId: string,
+  maxRuns = 1000,
+): Promise<Array<{ runId?: string; history: JsonHistory }>> {
   const runs: Array<{ runId?: string; history: JsonHistory }> = [];
   let runId: string | undefined;
   for (let i = 0; i < maxRuns; i++) {

@@ -1,6 +1,9 @@
 // What each recorded action is called, in English and Chinese. Updates and signals are keyed by the names
-// defined in workflows/definitions.ts (a test checks that every one of them has a label); the engine's own
+// defined in libs/contracts/src/messages.ts (a test checks that every one of them has a label); the engine's own
 // actions (start, escalation rungs, phase changes…) by the names the timeline gives them.
+import { byRung, PHASE_LABELS, PHASES, type Phase } from '../../domain/src';
+
+const isPhase = (v: unknown): v is Phase => PHASES.includes(v as Phase);
 
 export interface Label {
   en: string;
@@ -23,21 +26,19 @@ const RECORD_KIND_LABELS: Record<string, Label> = {
   rule: { en: 'Rule adopted', zh: '建章立制' },
 };
 
-const PHASE_NAMES: Record<string, Label> = {
-  P1: { en: 'P1 study and listening', zh: '第一环节 学习教育、听取意见' },
-  P2: { en: 'P2 finding problems, criticism', zh: '第二环节 查摆问题、开展批评' },
-  P3: { en: 'P3 rectification and rule-making', zh: '第三环节 整改落实、建章立制' },
-  DONE: { en: 'done', zh: '完成' },
+/** A phase entered, named from the domain's one list of phase labels (the console shows the same names). */
+const phaseEntered = (phase: unknown): Label | undefined => {
+  if (!isPhase(phase)) return undefined;
+  const p: { zh: string; en: string; ordinal?: { zh: string; en: string } } = PHASE_LABELS[phase];
+  return p.ordinal
+    ? { en: `Entered ${p.ordinal.en}: ${p.en}`, zh: `进入${p.ordinal.zh} ${p.zh}` }
+    : { en: 'Lifecycle completed', zh: '全部环节完成' };
 };
 
-export const RUNG_LABELS: Record<string, Label> = {
-  reminder: { en: 'Deadline reminder', zh: '到期提醒' },
-  yellow: { en: 'Yellow card', zh: '黄牌警示' },
-  red: { en: 'Red card', zh: '红牌警示' },
-  referral: { en: 'Referral to discipline inspection', zh: '移交纪检监察机关' },
-};
+/** The rungs' labels, from the domain's one vocabulary (the console shows the same). */
+export const RUNG_LABELS: Record<string, Label> = byRung(({ label }) => label);
 
-/** Updates and signals of workflows/definitions.ts, by name. */
+/** Updates and signals of libs/contracts/src/messages.ts, by name. */
 export const CALL_LABELS: Record<string, LabelSpec> = {
   // unit lifecycle
   addRecord: {
@@ -67,7 +68,11 @@ export const CALL_LABELS: Record<string, LabelSpec> = {
   verifyItem: {
     en: 'Item verified',
     zh: '整改验收',
-    variant: byDecision({ en: 'Item verified and closed', zh: '验收销号' }, { en: 'Verification refused, item reopened', zh: '验收不通过，退回整改' }, 'accept'),
+    variant: byDecision(
+      { en: 'Item verified and closed', zh: '验收销号' },
+      { en: 'Verification refused, item reopened', zh: '验收不通过，退回整改' },
+      'accept',
+    ),
   },
   requestExtension: { en: 'Extension requested', zh: '申请延期' },
   decideExtension: {
@@ -76,12 +81,23 @@ export const CALL_LABELS: Record<string, LabelSpec> = {
     variant: byDecision({ en: 'Extension approved', zh: '批准延期' }, { en: 'Extension rejected', zh: '驳回延期' }, 'approve'),
   },
   carryOver: { en: 'Carried into a long-term rule', zh: '转入建章立制长效机制' },
+  // a unit or an item takes a new plan version (the office changed the plan)
+  applyPlanVersion: {
+    en: 'Plan version taken',
+    zh: '采用新版日程',
+    variant: (a) =>
+      typeof a.version === 'number' ? { en: `Plan version ${a.version} taken`, zh: `采用第 ${a.version} 版日程` } : undefined,
+  },
   // city-wide programme
   goalAchievement: { en: 'Staged goal reported achieved', zh: '阶段目标完成报告' },
   goalVerification: {
     en: 'Staged goal verified',
     zh: '阶段目标验收',
-    variant: byDecision({ en: 'Staged goal verified and closed', zh: '阶段目标验收通过' }, { en: 'Staged goal sent back', zh: '阶段目标验收不通过' }, 'accept'),
+    variant: byDecision(
+      { en: 'Staged goal verified and closed', zh: '阶段目标验收通过' },
+      { en: 'Staged goal sent back', zh: '阶段目标验收不通过' },
+      'accept',
+    ),
   },
 };
 
@@ -97,16 +113,19 @@ export const SYSTEM_LABELS: Record<string, LabelSpec> = {
   phaseEntered: {
     en: 'Entered a phase',
     zh: '进入环节',
-    variant: (a) => {
-      const p = typeof a.phase === 'string' ? PHASE_NAMES[a.phase] : undefined;
-      return p && { en: `Entered ${p.en}`, zh: `进入${p.zh}` };
-    },
+    variant: (a) => phaseEntered(a.phase),
   },
   cardChanged: {
     en: 'Card changed',
     zh: '警示牌变更',
     variant: (a) =>
-      a.card === 'yellow' ? { en: 'Yellow card shown', zh: '亮黄牌' } : a.card === 'red' ? { en: 'Red card shown', zh: '亮红牌' } : a.card === 'none' ? { en: 'Card cleared', zh: '撤销警示牌' } : undefined,
+      a.card === 'yellow'
+        ? { en: 'Yellow card shown', zh: '亮黄牌' }
+        : a.card === 'red'
+          ? { en: 'Red card shown', zh: '亮红牌' }
+          : a.card === 'none'
+            ? { en: 'Card cleared', zh: '撤销警示牌' }
+            : undefined,
   },
   escalation: {
     en: 'Escalation',

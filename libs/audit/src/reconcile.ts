@@ -4,11 +4,10 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { itemWorkflowId, unitHeader, unitWorkflowId, type ItemView, type UnitHeader, type UnitView } from '../../domain/src';
-import { itemStateQuery, unitStateQuery } from '../../../workflows/definitions';
-import { PROJECTIONS_IN_TASK } from '../../../workflows/patches';
+import { itemStateQuery, PROJECTIONS_IN_TASK, unitStateQuery } from '../../contracts/src';
 import { attributesOf, decodePayloads, type JsonHistory, type JsonPayloads } from './events';
 import { fetchJsonHistory } from './history';
-import type { AuditStore, ItemStateRow, UnitStateRow } from './store';
+import type { AuditStore, ItemStateRow, UnitStateRow } from '../../persistence/src';
 
 export interface Mismatch {
   unitId?: string;
@@ -44,7 +43,10 @@ export function projectsInTask(history: JsonHistory): boolean {
  * still be on its way — an activity scheduled and not completed, or, for a run that projects in its workflow
  * tasks, a task scheduled and not completed.
  */
-export function lastProjection(history: JsonHistory, activity: 'projectUnit' | 'projectItem'): { view?: UnitHeader | ItemView; pending: boolean } {
+export function lastProjection(
+  history: JsonHistory,
+  activity: 'projectUnit' | 'projectItem',
+): { view?: UnitHeader | ItemView; pending: boolean } {
   const scheduled = new Map<number, unknown>();
   let view: unknown;
   let lastScheduled = 0;
@@ -71,9 +73,12 @@ export function lastProjection(history: JsonHistory, activity: 'projectUnit' | '
       returned = decodePayloads(a.result as JsonPayloads | undefined)[0];
     }
   }
-  const isView = (v: unknown): v is { version: number } => !!v && typeof v === 'object' && typeof (v as { version?: unknown }).version === 'number';
+  const isView = (v: unknown): v is { version: number } =>
+    !!v && typeof v === 'object' && typeof (v as { version?: unknown }).version === 'number';
   if (isView(returned) && (!view || returned.version >= ((view as { version?: number }).version ?? 0))) view = returned;
-  const closed = history.events.some((e) => /EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|TERMINATED|CANCELED|TIMED_OUT|CONTINUED_AS_NEW)/.test(e.eventType));
+  const closed = history.events.some((e) =>
+    /EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|TERMINATED|CANCELED|TIMED_OUT|CONTINUED_AS_NEW)/.test(e.eventType),
+  );
   const inTask = projectsInTask(history);
   // A run projecting in its tasks holds no projected view in its history until it returns one.
   if (inTask && !isView(returned)) view = undefined;
@@ -83,7 +88,16 @@ export function lastProjection(history: JsonHistory, activity: 'projectUnit' | '
 const sameTime = (a: string | null | undefined, b: string | null | undefined) =>
   (a ?? null) === (b ?? null) || (!!a && !!b && Date.parse(a) === Date.parse(b));
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
 
 /** The first path at which two JSON values differ (`taskBook.items[0].status`), or undefined. */
 export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
@@ -110,10 +124,17 @@ const valueAt = (v: unknown, path: string): unknown =>
     .replace(/\[(\d+)\]/g, '.$1')
     .split('.')
     .filter(Boolean)
-    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (k === 'length' && Array.isArray(o) ? o.length : (o as Record<string, unknown>)[k]) : undefined), v);
+    .reduce<unknown>(
+      (o, k) =>
+        o && typeof o === 'object' ? (k === 'length' && Array.isArray(o) ? o.length : (o as Record<string, unknown>)[k]) : undefined,
+      v,
+    );
 
 /** Differences between a unit's row and the workflow's view of it (column by column, then the stored header). */
-export function compareUnit(row: UnitStateRow, full: UnitView | UnitHeader): Array<{ field: string; projection: unknown; history: unknown }> {
+export function compareUnit(
+  row: UnitStateRow,
+  full: UnitView | UnitHeader,
+): Array<{ field: string; projection: unknown; history: unknown }> {
   const view = unitHeader(full);
   const out: Array<{ field: string; projection: unknown; history: unknown }> = [];
   const check = (field: string, projection: unknown, history: unknown, equal = stable(projection) === stable(history)) => {
@@ -192,7 +213,10 @@ export function expectedEntries(kind: 'unit' | 'item', view: UnitView | UnitHead
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -240,7 +264,10 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     if (running) {
       try {
         const handle = client.workflow.getHandle(workflowId);
-        const view = await withTimeout<UnitView | ItemView>(kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery), queryTimeoutMs);
+        const view = await withTimeout<UnitView | ItemView>(
+          kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery),
+          queryTimeoutMs,
+        );
         return { exists: true, running, view, source: 'query' };
       } catch {
         // No worker to answer: the history still says what was projected.
@@ -280,16 +307,39 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
       }
     }
     if (!t.exists) {
-      if (row) report.mismatches.push({ ...ids, workflowId, field: 'workflow', projection: 'row present', history: 'no such workflow', source: 'engine' });
+      if (row)
+        report.mismatches.push({
+          ...ids,
+          workflowId,
+          field: 'workflow',
+          projection: 'row present',
+          history: 'no such workflow',
+          source: 'engine',
+        });
       return;
     }
     if (t.unanswered) {
       // Nothing to compare the row with: such a run is checked by its query, which needs a worker.
-      report.mismatches.push({ ...ids, workflowId, field: 'workflow', projection: row ? `version ${row.version}` : null, history: 'running, and no worker answered its query', source: 'engine' });
+      report.mismatches.push({
+        ...ids,
+        workflowId,
+        field: 'workflow',
+        projection: row ? `version ${row.version}` : null,
+        history: 'running, and no worker answered its query',
+        source: 'engine',
+      });
       return;
     }
     if (!t.view) {
-      if (row) report.mismatches.push({ ...ids, workflowId, field: 'row', projection: 'row present', history: 'never projected', source: t.source });
+      if (row)
+        report.mismatches.push({
+          ...ids,
+          workflowId,
+          field: 'row',
+          projection: 'row present',
+          history: 'never projected',
+          source: t.source,
+        });
       return;
     }
     const diffs = row
@@ -312,7 +362,10 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     for (const d of diffs) report.mismatches.push({ ...ids, workflowId, ...d, source: t.source });
   }
 
-  const queue: Array<[Kind, string]> = [...unitIds.map((id): [Kind, string] => ['unit', id]), ...[...itemIds].map((id): [Kind, string] => ['item', id])];
+  const queue: Array<[Kind, string]> = [
+    ...unitIds.map((id): [Kind, string] => ['unit', id]),
+    ...[...itemIds].map((id): [Kind, string] => ['item', id]),
+  ];
   const total = () => queue.length + pendingItems.length;
   const concurrency = options.concurrency ?? 16;
   let next = 0;

@@ -6,6 +6,8 @@ import { Worker as Thread } from 'node:worker_threads';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
+import type { ReplayFailure } from '../../persistence/src';
+import { ALL_WORKFLOW_TYPES } from '../../contracts/src';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
 
 const HistoryProto = temporal.api.history.v1.History;
@@ -23,16 +25,7 @@ export interface ExecutionRef {
   runId?: string;
 }
 
-export interface ReplayFailure {
-  workflowId: string;
-  runId?: string;
-  /** Human-readable: what diverged and at which event. */
-  error: string;
-  /** First event the current code disagrees with, when the engine names it. */
-  eventId?: number;
-  eventType?: string;
-  kind: 'nondeterminism' | 'replay-error' | 'fetch-error';
-}
+export type { ReplayFailure };
 
 export interface ReplayProgress {
   total: number;
@@ -41,9 +34,6 @@ export interface ReplayProgress {
   failures: ReplayFailure[];
   events: number;
 }
-
-/** The workflow types massline runs (workflows/index.ts exports). Replays of a date range cover only these. */
-export const MASSLINE_WORKFLOW_TYPES = ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow', 'notificationDeliveryWorkflow'];
 
 /** Path of the current workflow code (workflows/index). */
 export const currentWorkflowsPath = (): string => require.resolve(path.resolve(__dirname, '../../../workflows'));
@@ -58,7 +48,7 @@ export function visibilityQuery(selection: ReplaySelection): string | undefined 
     parts.push(`ExecutionStatus != 'Running'`);
     if (selection.closedAfter) parts.push(`CloseTime >= ${quote(new Date(selection.closedAfter).toISOString())}`);
     if (selection.closedBefore) parts.push(`CloseTime <= ${quote(new Date(selection.closedBefore).toISOString())}`);
-    if (!selection.campaignId) parts.push(`WorkflowType IN (${MASSLINE_WORKFLOW_TYPES.map(quote).join(', ')})`);
+    if (!selection.campaignId) parts.push(`WorkflowType IN (${ALL_WORKFLOW_TYPES.map(quote).join(', ')})`);
   }
   return parts.length ? parts.join(' AND ') : undefined;
 }
@@ -106,12 +96,11 @@ export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPa
 export function describeReplayError(error: unknown, history?: History): Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'> {
   const raw = error instanceof Error ? error.message : String(error);
   // DeterminismViolationError lives in @temporalio/workflow, which is not loaded outside a workflow sandbox: match by name.
-  const kind = (error as Error | undefined)?.name === 'DeterminismViolationError' || /nondetermin/i.test(raw) ? 'nondeterminism' : 'replay-error';
+  const kind =
+    (error as Error | undefined)?.name === 'DeterminismViolationError' || /nondetermin/i.test(raw) ? 'nondeterminism' : 'replay-error';
   const core = /\[TMPRL\d+\][^"]*/.exec(raw)?.[0] ?? /Nondeterminism error:[^"]*/.exec(raw)?.[0] ?? raw;
   const clean = core.replace(/\\"/g, '"').trim();
-  const m =
-    /HistoryEvent\(id: (\d+),?\s*([A-Za-z]+)?/.exec(raw) ??
-    /event(?:[ _]id)?[\s:#=]+(\d+)/i.exec(raw);
+  const m = /HistoryEvent\(id: (\d+),?\s*([A-Za-z]+)?/.exec(raw) ?? /event(?:[ _]id)?[\s:#=]+(\d+)/i.exec(raw);
   // A patch marker the code no longer asks for is named by its change id only: the event is that marker.
   const patch = /patch marker encountered for change ([^\s,!]+)/.exec(raw)?.[1];
   const marker = !m && patch && history ? patchMarkerEvent(history, patch) : undefined;
@@ -159,7 +148,9 @@ type Source = AsyncIterable<ReplayItem | ReplayFailure> | Iterable<ReplayItem | 
 /** One iterator shared by several consumers: each `next()` hands out the following item exactly once. */
 function shared(source: Source): () => Promise<IteratorResult<ReplayItem | ReplayFailure>> {
   const it: AsyncIterator<ReplayItem | ReplayFailure> | Iterator<ReplayItem | ReplayFailure> =
-    Symbol.asyncIterator in source ? (source as AsyncIterable<ReplayItem | ReplayFailure>)[Symbol.asyncIterator]() : (source as Iterable<ReplayItem | ReplayFailure>)[Symbol.iterator]();
+    Symbol.asyncIterator in source
+      ? (source as AsyncIterable<ReplayItem | ReplayFailure>)[Symbol.asyncIterator]()
+      : (source as Iterable<ReplayItem | ReplayFailure>)[Symbol.iterator]();
   let chain: Promise<unknown> = Promise.resolve();
   return () => {
     const next = chain.then(() => it.next());
@@ -202,7 +193,9 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
     }
     for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle, sinks: workflowSinks() }, feed())) {
       const item = current!;
-      const diverged = result.error ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error, item.history) } : undefined;
+      const diverged = result.error
+        ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error, item.history) }
+        : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   }
@@ -227,7 +220,16 @@ async function threadPipeline(
 ): Promise<void> {
   const thread = new Thread(REPLAY_THREAD, {
     eval: true,
-    workerData: { bundle: 'code' in bundle ? { code: bundle.code } : bundle, modules: { worker: require.resolve('@temporalio/worker'), proto: require.resolve('@temporalio/proto'), otel: require.resolve('@temporalio/interceptors-opentelemetry'), traceBase: require.resolve('@opentelemetry/sdk-trace-base'), resources: require.resolve('@opentelemetry/resources') } },
+    workerData: {
+      bundle: 'code' in bundle ? { code: bundle.code } : bundle,
+      modules: {
+        worker: require.resolve('@temporalio/worker'),
+        proto: require.resolve('@temporalio/proto'),
+        otel: require.resolve('@temporalio/interceptors-opentelemetry'),
+        traceBase: require.resolve('@opentelemetry/sdk-trace-base'),
+        resources: require.resolve('@opentelemetry/resources'),
+      },
+    },
   });
   const sent: ReplayItem[] = [];
   let done = false;
@@ -272,7 +274,9 @@ async function threadPipeline(
       const item = sent.shift()!;
       if (more) more = await feedOne();
       const error = answer.error === undefined ? undefined : Object.assign(new Error(answer.error), { name: answer.name ?? 'Error' });
-      const diverged = error ? { workflowId: item.workflowId, ...(item.runId ? { runId: item.runId } : {}), ...describeReplayError(error, item.history) } : undefined;
+      const diverged = error
+        ? { workflowId: item.workflowId, ...(item.runId ? { runId: item.runId } : {}), ...describeReplayError(error, item.history) }
+        : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   } finally {
@@ -335,7 +339,12 @@ export async function* fetchHistories(client: Client, refs: ExecutionRef[], conc
       const history = await client.workflow.getHandle(ref.workflowId, ref.runId).fetchHistory();
       return { workflowId: ref.workflowId, runId: ref.runId, history };
     } catch (error) {
-      return { workflowId: ref.workflowId, runId: ref.runId, error: `could not fetch history: ${error instanceof Error ? error.message : String(error)}`, kind: 'fetch-error' };
+      return {
+        workflowId: ref.workflowId,
+        runId: ref.runId,
+        error: `could not fetch history: ${error instanceof Error ? error.message : String(error)}`,
+        kind: 'fetch-error',
+      };
     }
   };
   const inFlight: Array<Promise<ReplayItem | ReplayFailure>> = [];

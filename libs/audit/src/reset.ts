@@ -6,7 +6,14 @@ import type { Client } from '@temporalio/client';
 import Long from 'long';
 import { decodePayloads, attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent } from './events';
 import { fetchJsonHistory } from './history';
-import { completedTaskIds, recordedTaskFailure, resetThatMade, TASK_COMPLETED, NONDETERMINISM_CAUSE, type StuckRunDiagnosis } from './stuck-runs';
+import {
+  completedTaskIds,
+  recordedTaskFailure,
+  resetThatMade,
+  TASK_COMPLETED,
+  NONDETERMINISM_CAUSE,
+  type StuckRunDiagnosis,
+} from './stuck-runs';
 
 /** Where to reset to: a WorkflowTaskCompleted event id, or the last good one before the first task the current build cannot replay. */
 export type ResetTarget = number | 'last-good';
@@ -53,6 +60,14 @@ export function resetRequestId(runId: string, eventId: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * The code a dry run prints and the reset asks for: the same run, reset point and history length, so that an
+ * operator resets only a plan they have seen, and a run that moved since (more events) needs a new dry run.
+ */
+export function resetConfirmation(plan: Pick<ResetPlan, 'runId' | 'resetEventId' | 'historyLength'>): string {
+  return createHash('sha256').update(`confirm:${plan.runId}:${plan.resetEventId}:${plan.historyLength}`).digest('hex').slice(0, 10);
+}
+
 /** How many of the valid reset points an error names (the latest ones); `massline audit export` shows the rest. */
 const CHOICES_NAMED = 20;
 
@@ -66,7 +81,11 @@ function choicesText(lastGood: number | undefined, completed: number[]): string 
 }
 
 /** The event id `to` names on this history, or a ResetPointError naming the valid choices. */
-export function resolveResetPoint(history: JsonHistory, to: ResetTarget, diagnosis: StuckRunDiagnosis | undefined = recordedTaskFailure(history)): number {
+export function resolveResetPoint(
+  history: JsonHistory,
+  to: ResetTarget,
+  diagnosis: StuckRunDiagnosis | undefined = recordedTaskFailure(history),
+): number {
   const completed = completedTaskIds(history);
   const lastGood = diagnosis?.cause === NONDETERMINISM_CAUSE ? diagnosis.lastGoodEventId : undefined;
   const valid = { ...(lastGood !== undefined ? { lastGood } : {}), completedTasks: completed };
@@ -77,11 +96,16 @@ export function resolveResetPoint(history: JsonHistory, to: ResetTarget, diagnos
       : diagnosis.cause !== NONDETERMINISM_CAUSE
         ? `its workflow task fails with ${diagnosis.cause}, not a nondeterminism error`
         : 'its nondeterminism error names no event before which a task completed';
-    throw new ResetPointError(`--to last-good: there is no task the current build cannot replay (${why}); name an event instead — ${choicesText(undefined, completed)}`, valid);
+    throw new ResetPointError(
+      `--to last-good: there is no task the current build cannot replay (${why}); name an event instead — ${choicesText(undefined, completed)}`,
+      valid,
+    );
   }
   const event = history.events.find((e) => eventIdOf(e) === to);
   if (event?.eventType === TASK_COMPLETED) return to;
-  const what = event ? `event ${to} is ${event.eventType.replace('EVENT_TYPE_', '')}, not a WorkflowTaskCompleted` : `the run has no event ${to} (it has ${history.events.length})`;
+  const what = event
+    ? `event ${to} is ${event.eventType.replace('EVENT_TYPE_', '')}, not a WorkflowTaskCompleted`
+    : `the run has no event ${to} (it has ${history.events.length})`;
   throw new ResetPointError(`--to ${to}: ${what}; ${choicesText(lastGood, completed)}`, valid);
 }
 
@@ -98,10 +122,14 @@ function outcomes(events: JsonHistoryEvent[]): Outcome {
   for (const e of events) {
     const a = attributesOf<Record<string, string | undefined>>(e);
     const t = e.eventType.replace('EVENT_TYPE_', '');
-    if (t.startsWith('ACTIVITY_TASK_') && a.scheduledEventId && t !== 'ACTIVITY_TASK_STARTED' && t !== 'ACTIVITY_TASK_SCHEDULED') out[Number(a.scheduledEventId)] = t.replace('ACTIVITY_TASK_', '').toLowerCase().replace(/_/g, ' ');
-    if (t.startsWith('CHILD_WORKFLOW_EXECUTION_') && a.initiatedEventId) out[Number(a.initiatedEventId)] = t.replace('CHILD_WORKFLOW_EXECUTION_', '').toLowerCase().replace(/_/g, ' ');
-    if (t === 'START_CHILD_WORKFLOW_EXECUTION_FAILED' && a.initiatedEventId) out[Number(a.initiatedEventId)] = 'not started (already running)';
-    if ((t === 'TIMER_FIRED' || t === 'TIMER_CANCELED') && a.startedEventId) out[Number(a.startedEventId)] = t === 'TIMER_FIRED' ? 'fired' : 'cancelled';
+    if (t.startsWith('ACTIVITY_TASK_') && a.scheduledEventId && t !== 'ACTIVITY_TASK_STARTED' && t !== 'ACTIVITY_TASK_SCHEDULED')
+      out[Number(a.scheduledEventId)] = t.replace('ACTIVITY_TASK_', '').toLowerCase().replace(/_/g, ' ');
+    if (t.startsWith('CHILD_WORKFLOW_EXECUTION_') && a.initiatedEventId)
+      out[Number(a.initiatedEventId)] = t.replace('CHILD_WORKFLOW_EXECUTION_', '').toLowerCase().replace(/_/g, ' ');
+    if (t === 'START_CHILD_WORKFLOW_EXECUTION_FAILED' && a.initiatedEventId)
+      out[Number(a.initiatedEventId)] = 'not started (already running)';
+    if ((t === 'TIMER_FIRED' || t === 'TIMER_CANCELED') && a.startedEventId)
+      out[Number(a.startedEventId)] = t === 'TIMER_FIRED' ? 'fired' : 'cancelled';
   }
   return out;
 }
@@ -112,7 +140,14 @@ function outcomes(events: JsonHistoryEvent[]): Outcome {
  * commands recorded there, and their outcomes — and gives the new run again the signals and Updates accepted
  * after it (the Updates as WorkflowExecutionUpdateAdmitted).
  */
-export function planReset(o: { workflowId: string; runId: string; status: string; history: JsonHistory; to: ResetTarget; diagnosis?: StuckRunDiagnosis }): ResetPlan {
+export function planReset(o: {
+  workflowId: string;
+  runId: string;
+  status: string;
+  history: JsonHistory;
+  to: ResetTarget;
+  diagnosis?: StuckRunDiagnosis;
+}): ResetPlan {
   const diagnosis = o.diagnosis ?? recordedTaskFailure(o.history);
   const resetEventId = resolveResetPoint(o.history, o.to, diagnosis);
   const after = o.history.events.filter((e) => eventIdOf(e) >= resetEventId);
@@ -136,37 +171,60 @@ export function planReset(o: { workflowId: string; runId: string; status: string
         add('timer', `timer ${a.timerId} (${shortDuration(a.startToFireTimeout)}): ${outcome('pending')}`);
         break;
       case 'START_CHILD_WORKFLOW_EXECUTION_INITIATED':
-        add('child workflow', `${name(a.workflowType)} ${a.workflowId}: ${outcome('initiated')} (the child itself is not reset: the new run's start of it meets it by its id)`);
+        add(
+          'child workflow',
+          `${name(a.workflowType)} ${a.workflowId}: ${outcome('initiated')} (the child itself is not reset: the new run's start of it meets it by its id)`,
+        );
         break;
       case 'MARKER_RECORDED': {
-        const details = Object.fromEntries(Object.entries((a.details ?? {}) as Record<string, { payloads?: [] }>).map(([k, v]) => [k, decodePayloads(v)]));
+        const details = Object.fromEntries(
+          Object.entries((a.details ?? {}) as Record<string, { payloads?: [] }>).map(([k, v]) => [k, decodePayloads(v)]),
+        );
         const patch = details.patch_id?.[0] ?? details.patchId?.[0];
         add('marker', `${a.markerName}${patch ? ` ${String(patch)}` : ''}`);
         break;
       }
       case 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED':
-        add('signal to another workflow', `${a.signalName} to ${a.workflowExecution?.workflowId ?? '?'} (sent already: the new run may send it again)`);
+        add(
+          'signal to another workflow',
+          `${a.signalName} to ${a.workflowExecution?.workflowId ?? '?'} (sent already: the new run may send it again)`,
+        );
         break;
       case 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED':
         add('cancel request', `to ${a.workflowExecution?.workflowId ?? '?'}`);
         break;
       case 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES':
-        add('search attributes', Object.keys(a.searchAttributes?.indexedFields ?? {}).sort().join(', '));
+        add(
+          'search attributes',
+          Object.keys(a.searchAttributes?.indexedFields ?? {})
+            .sort()
+            .join(', '),
+        );
         break;
       case 'WORKFLOW_PROPERTIES_MODIFIED':
-        add('memo', Object.keys(a.upsertedMemo?.fields ?? {}).sort().join(', '));
+        add(
+          'memo',
+          Object.keys(a.upsertedMemo?.fields ?? {})
+            .sort()
+            .join(', '),
+        );
         break;
       case 'WORKFLOW_EXECUTION_UPDATE_COMPLETED': {
         const accepted = Number(a.acceptedEventId);
         // An Update accepted after the point is reapplied (below); one accepted before it runs its handler again.
-        if (accepted < resetEventId) add('update completion', `update ${a.meta?.updateId} (accepted at event ${accepted}): its handler runs again in the new run`);
+        if (accepted < resetEventId)
+          add('update completion', `update ${a.meta?.updateId} (accepted at event ${accepted}): its handler runs again in the new run`);
         break;
       }
       case 'WORKFLOW_EXECUTION_SIGNALED':
         reapply.push({ eventId: id, kind: 'signal', what: `${a.signalName}${a.identity ? ` from ${a.identity}` : ''}` });
         break;
       case 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED':
-        reapply.push({ eventId: id, kind: 'update', what: `${a.acceptedRequest?.input?.name ?? '?'} (update ${a.protocolInstanceId ?? a.acceptedRequest?.meta?.updateId})` });
+        reapply.push({
+          eventId: id,
+          kind: 'update',
+          what: `${a.acceptedRequest?.input?.name ?? '?'} (update ${a.protocolInstanceId ?? a.acceptedRequest?.meta?.updateId})`,
+        });
         break;
       case 'WORKFLOW_EXECUTION_UPDATE_ADMITTED':
         reapply.push({ eventId: id, kind: 'update', what: `${a.request?.input?.name ?? '?'} (update ${a.request?.meta?.updateId})` });
@@ -183,7 +241,12 @@ export function planReset(o: { workflowId: string; runId: string; status: string
         break;
     }
   }
-  if (tasks) discard.unshift({ eventId: resetEventId, kind: 'workflow tasks', what: `${tasks} completed workflow task${tasks === 1 ? '' : 's'} (from event ${resetEventId} on)` });
+  if (tasks)
+    discard.unshift({
+      eventId: resetEventId,
+      kind: 'workflow tasks',
+      what: `${tasks} completed workflow task${tasks === 1 ? '' : 's'} (from event ${resetEventId} on)`,
+    });
   return {
     workflowId: o.workflowId,
     runId: o.runId,
@@ -196,14 +259,6 @@ export function planReset(o: { workflowId: string; runId: string; status: string
     reapply,
     requestId: resetRequestId(o.runId, resetEventId),
   };
-}
-
-/** A reset done (or found done already: `repeated`), as the audit log records it. */
-export interface ResetDone {
-  plan: ResetPlan;
-  newRunId: string;
-  /** The same reset had been made already (the command was repeated): nothing was reset now. */
-  repeated: boolean;
 }
 
 /** Who resets, and why: both go into the run's history (the reason) and the audit log. */
@@ -221,7 +276,13 @@ export const resetReason = (by: string, reason: string): string => `massline aud
  * A previous reset that this request repeats: the latest run was made by resetting `baseRunId` at the very
  * event `to` names on that run. Then the request is not applied again to the new run.
  */
-export async function repeatedReset(client: Client, workflowId: string, latestRunId: string, latest: JsonHistory, to: ResetTarget): Promise<{ plan: ResetPlan; newRunId: string } | undefined> {
+export async function repeatedReset(
+  client: Client,
+  workflowId: string,
+  latestRunId: string,
+  latest: JsonHistory,
+  to: ResetTarget,
+): Promise<{ plan: ResetPlan; newRunId: string } | undefined> {
   const made = resetThatMade(latest, latestRunId);
   if (!made) return undefined;
   const base = await fetchJsonHistory(client, workflowId, made.baseRunId);
@@ -235,7 +296,12 @@ export async function repeatedReset(client: Client, workflowId: string, latestRu
 }
 
 /** Resets the run the plan names (request id from the plan: a repeat is taken once); answers the new run's id. */
-export async function performReset(client: Client, namespace: string, plan: ResetPlan, request: Pick<ResetRequest, 'reason' | 'by'>): Promise<string> {
+export async function performReset(
+  client: Client,
+  namespace: string,
+  plan: ResetPlan,
+  request: Pick<ResetRequest, 'reason' | 'by'>,
+): Promise<string> {
   const { runId } = await client.workflowService.resetWorkflowExecution({
     namespace,
     workflowExecution: { workflowId: plan.workflowId, runId: plan.runId },

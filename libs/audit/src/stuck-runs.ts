@@ -82,7 +82,12 @@ export function recordedTaskFailure(history: JsonHistory): StuckRunDiagnosis | u
   const a = attributesOf<TaskFailureAttributes>(failed);
   if (failed.eventType === TASK_TIMED_OUT) {
     const how = a.timeoutType ?? 'TIMEOUT_TYPE_START_TO_CLOSE';
-    return { cause: TASK_TIMED_OUT_CAUSE, message: `the workflow task timed out (${how}): the worker that took it did not answer in time`, failedEventId: eventIdOf(failed), source: 'history' };
+    return {
+      cause: TASK_TIMED_OUT_CAUSE,
+      message: `the workflow task timed out (${how}): the worker that took it did not answer in time`,
+      failedEventId: eventIdOf(failed),
+      source: 'history',
+    };
   }
   const cause = a.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED';
   const message = a.failure?.message ?? '';
@@ -108,7 +113,8 @@ export function resetThatMade(history: JsonHistory, runId: string): { baseRunId:
   for (const e of history.events) {
     if (e.eventType !== TASK_FAILED) continue;
     const a = attributesOf<TaskFailureAttributes>(e);
-    if (a.cause === RESET_CAUSE && a.newRunId === runId && a.baseRunId) return { baseRunId: a.baseRunId, eventId: eventIdOf(e), reason: a.failure?.message ?? '' };
+    if (a.cause === RESET_CAUSE && a.newRunId === runId && a.baseRunId)
+      return { baseRunId: a.baseRunId, eventId: eventIdOf(e), reason: a.failure?.message ?? '' };
   }
   return undefined;
 }
@@ -118,7 +124,11 @@ export function resetThatMade(history: JsonHistory, runId: string): { baseRunId:
  * it replays to its end (or fails otherwise). For a run whose recorded failure does not say why its task keeps
  * failing — the engine records only a task's first failure, e.g. a timeout when the worker holding it died.
  */
-export async function diagnoseByReplay(workflowId: string, history: JsonHistory, bundle: WorkflowBundle): Promise<StuckRunDiagnosis | undefined> {
+export async function diagnoseByReplay(
+  workflowId: string,
+  history: JsonHistory,
+  bundle: WorkflowBundle,
+): Promise<StuckRunDiagnosis | undefined> {
   try {
     await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromCliJson(history), workflowId);
     return undefined;

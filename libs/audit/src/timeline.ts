@@ -1,6 +1,7 @@
 // A unit's (or an item's) timeline — who did what, when and why — rendered from its workflow history, with
 // the refused decisions of the audit log merged in (a refused Update leaves no history event).
 import { docRefsIn, isDocRef, type DocRef } from '../../domain/src';
+import type { RefusalRow } from '../../persistence/src';
 import type { Label } from './labels';
 import { labelOf, refusedLabelOf } from './labels';
 import {
@@ -22,7 +23,7 @@ export interface TimelineEntry {
   actor: string;
   role: string;
   actorName?: string;
-  /** The update or signal name of workflows/definitions.ts, or the engine's own action (escalation, phaseEntered…). */
+  /** The update or signal name of libs/contracts/src/messages.ts, or the engine's own action (escalation, phaseEntered…). */
   action: string;
   label: Label;
   /** The reason given with the call (why); a stored text until the timeline is given its texts (withTimelineTexts). */
@@ -41,19 +42,7 @@ export interface TimelineEntry {
 }
 
 /** A refused decision as the audit log keeps it. */
-export interface RefusalRow {
-  id: string;
-  at: Date | string;
-  actorId: string;
-  actorRole: string;
-  call: string;
-  workflowId: string | null;
-  unitId: string | null;
-  itemId: string | null;
-  rule: string | null;
-  message: string;
-  detail: Record<string, unknown> | null;
-}
+export type { RefusalRow };
 
 const SYSTEM = { actor: 'system', role: 'system' } as const;
 
@@ -69,7 +58,8 @@ const argDetail = (arg: Record<string, unknown>): Record<string, unknown> =>
 const itemIdOfWorkflow = (workflowId: string): string | undefined =>
   workflowId.startsWith('massline-item-') ? workflowId.slice('massline-item-'.length) : undefined;
 
-const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const asRecord = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Keeps a workflow input readable: the plan is long and says nothing about who did what. */
 function startDetail(input: Record<string, unknown>): Record<string, unknown> {
@@ -96,7 +86,10 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
   const timers = new Map<string, string>();
   const known: Record<string, unknown> = {};
 
-  const push = (event: JsonHistoryEvent, e: Omit<TimelineEntry, 'at' | 'workflowId' | 'eventId' | 'source' | 'outcome'> & Partial<TimelineEntry>) => {
+  const push = (
+    event: JsonHistoryEvent,
+    e: Omit<TimelineEntry, 'at' | 'workflowId' | 'eventId' | 'source' | 'outcome'> & Partial<TimelineEntry>,
+  ) => {
     const entry: TimelineEntry = {
       at: eventTimeIso(event),
       outcome: 'recorded',
@@ -114,11 +107,23 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
   const searchAttributeChanges = (event: JsonHistoryEvent, fields: Record<string, JsonPayload> | undefined, announce: boolean) => {
     const attrs = decodeSearchAttributes(fields);
     if ('MasslinePhase' in attrs && attrs.MasslinePhase !== known.MasslinePhase) {
-      if (announce) push(event, { ...SYSTEM, action: 'phaseEntered', label: labelOf('phaseEntered', { phase: attrs.MasslinePhase }), detail: { phase: attrs.MasslinePhase, from: known.MasslinePhase ?? null } });
+      if (announce)
+        push(event, {
+          ...SYSTEM,
+          action: 'phaseEntered',
+          label: labelOf('phaseEntered', { phase: attrs.MasslinePhase }),
+          detail: { phase: attrs.MasslinePhase, from: known.MasslinePhase ?? null },
+        });
       known.MasslinePhase = attrs.MasslinePhase;
     }
     if ('MasslineCard' in attrs && attrs.MasslineCard !== known.MasslineCard) {
-      if (announce) push(event, { ...SYSTEM, action: 'cardChanged', label: labelOf('cardChanged', { card: attrs.MasslineCard }), detail: { card: attrs.MasslineCard, from: known.MasslineCard ?? null } });
+      if (announce)
+        push(event, {
+          ...SYSTEM,
+          action: 'cardChanged',
+          label: labelOf('cardChanged', { card: attrs.MasslineCard }),
+          detail: { card: attrs.MasslineCard, from: known.MasslineCard ?? null },
+        });
       known.MasslineCard = attrs.MasslineCard;
     }
   };
@@ -209,7 +214,12 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
           if (typeof esc.firedAt === 'string') entry.at = new Date(esc.firedAt).toISOString();
         } else if (activity === 'proposeMeasure') {
           const m = asRecord(input);
-          push(event, { ...SYSTEM, action: 'measureProposed', label: labelOf('measureProposed'), detail: { subject: m.subject, reason: m.reason, key: m.key, ...(m.itemId ? { itemId: m.itemId } : {}) } });
+          push(event, {
+            ...SYSTEM,
+            action: 'measureProposed',
+            label: labelOf('measureProposed'),
+            detail: { subject: m.subject, reason: m.reason, key: m.key, ...(m.itemId ? { itemId: m.itemId } : {}) },
+          });
         }
         break;
       }
@@ -221,9 +231,19 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
           const entry = byEventId.get(Number(a.scheduledEventId));
           if (entry) Object.assign(entry.detail, { escalationId: result.escalationId, recordedAt: eventTimeIso(event) });
         } else if (sched.activity === 'deliverNotifications') {
-          push(event, { ...SYSTEM, action: 'notificationsDelivered', label: labelOf('notificationsDelivered'), detail: { ...asRecord(sched.input), ...result } });
+          push(event, {
+            ...SYSTEM,
+            action: 'notificationsDelivered',
+            label: labelOf('notificationsDelivered'),
+            detail: { ...asRecord(sched.input), ...result },
+          });
         } else if (sched.activity === 'startBatchUnits') {
-          push(event, { ...SYSTEM, action: 'batchUnitsStarted', label: labelOf('batchUnitsStarted'), detail: { ...asRecord(sched.input), ...result } });
+          push(event, {
+            ...SYSTEM,
+            action: 'batchUnitsStarted',
+            label: labelOf('batchUnitsStarted'),
+            detail: { ...asRecord(sched.input), ...result },
+          });
         } else if (sched.activity === 'projectCampaignStatus') {
           push(event, { ...SYSTEM, action: 'campaignStatus', label: labelOf('campaignStatus'), detail: asRecord(sched.input) });
         }
@@ -247,7 +267,9 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
             workflowId: childId,
             workflowType: asRecord(a.workflowType).name,
             ...(childItem ? { itemId: childItem } : {}),
-            ...(input.measure !== undefined ? { measure: input.measure, owner: input.owner, deadline: input.deadline, problemIds: input.problemIds } : {}),
+            ...(input.measure !== undefined
+              ? { measure: input.measure, owner: input.owner, deadline: input.deadline, problemIds: input.problemIds }
+              : {}),
           },
         });
         break;
@@ -289,13 +311,30 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
         break;
       }
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED':
-        push(event, { ...SYSTEM, action: 'workflowCompleted', label: labelOf('workflowCompleted'), detail: { result: decodePayloads(a.result as JsonPayloads)[0] } });
+        push(event, {
+          ...SYSTEM,
+          action: 'workflowCompleted',
+          label: labelOf('workflowCompleted'),
+          detail: { result: decodePayloads(a.result as JsonPayloads)[0] },
+        });
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED':
-        push(event, { ...SYSTEM, action: 'workflowFailed', label: labelOf('workflowFailed'), detail: { failure: failureMessage(a.failure) } });
+        push(event, {
+          ...SYSTEM,
+          action: 'workflowFailed',
+          label: labelOf('workflowFailed'),
+          detail: { failure: failureMessage(a.failure) },
+        });
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED':
-        push(event, { actor: typeof a.identity === 'string' ? a.identity : 'system', role: 'system', action: 'workflowTerminated', label: labelOf('workflowTerminated'), ...(a.reason ? { comment: String(a.reason) } : {}), detail: {} });
+        push(event, {
+          actor: typeof a.identity === 'string' ? a.identity : 'system',
+          role: 'system',
+          action: 'workflowTerminated',
+          label: labelOf('workflowTerminated'),
+          ...(a.reason ? { comment: String(a.reason) } : {}),
+          detail: {},
+        });
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED':
         push(event, { ...SYSTEM, action: 'workflowCanceled', label: labelOf('workflowCanceled'), detail: {} });
@@ -304,7 +343,12 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
         push(event, { ...SYSTEM, action: 'workflowTimedOut', label: labelOf('workflowTimedOut'), detail: {} });
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW':
-        push(event, { ...SYSTEM, action: 'workflowContinuedAsNew', label: labelOf('workflowContinuedAsNew'), detail: { newRunId: a.newExecutionRunId } });
+        push(event, {
+          ...SYSTEM,
+          action: 'workflowContinuedAsNew',
+          label: labelOf('workflowContinuedAsNew'),
+          detail: { newRunId: a.newExecutionRunId },
+        });
         break;
       default:
         break;
@@ -346,7 +390,10 @@ export function mergeTimelines(...lists: TimelineEntry[][]): TimelineEntry[] {
  * Puts the texts back into timeline entries: a comment becomes its text; a stored text in the detail becomes
  * `{digest, chars, text}` (what the history recorded, and what it refers to; `text` null if the document is gone).
  */
-export async function withTimelineTexts(entries: TimelineEntry[], texts: (digests: string[]) => Promise<Map<string, string>>): Promise<TimelineEntry[]> {
+export async function withTimelineTexts(
+  entries: TimelineEntry[],
+  texts: (digests: string[]) => Promise<Map<string, string>>,
+): Promise<TimelineEntry[]> {
   const refs = docRefsIn(entries.map((e) => [e.comment, e.detail]));
   if (!refs.length) return entries;
   const found = await texts(refs.map((r) => r.digest));

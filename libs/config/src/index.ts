@@ -60,6 +60,14 @@ export interface MasslineConfig {
     otlpEndpoint?: string;
   };
   /** Detection of runs whose workflow task keeps failing (apps/worker/src/stuck-runs.ts). */
+  /** Simulations (massline simulate, POST /api/simulations). */
+  simulation: {
+    /**
+     * An admin URL of a PostgreSQL where each simulation makes its scratch database (dropped after it); without it a
+     * simulation starts a PostgreSQL of its own in a temporary folder. Never the live database itself.
+     */
+    scratchServerUrl?: string;
+  };
   stuckRuns: {
     /** A run counts as stuck once its pending workflow task is at this attempt (the first retry is 2). */
     attempts: number;
@@ -94,9 +102,21 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'TEMPORAL_TASK_QUEUE', default: 'massline', meaning: 'task queue of the worker' },
   { key: 'MASSLINE_TEMPORAL_PORT', default: '7233', meaning: 'port of the embedded Temporal dev server (`--cluster`: of its frontend)' },
   { key: 'MASSLINE_TEMPORAL_UI_PORT', default: '8233', meaning: 'port of the embedded Temporal Web UI' },
-  { key: 'MASSLINE_TEMPORAL_HISTORY_PORT', default: '7234', meaning: '`--cluster`: gRPC port of the history service (membership: this − 300)' },
-  { key: 'MASSLINE_TEMPORAL_MATCHING_PORT', default: '7235', meaning: '`--cluster`: gRPC port of the matching service (membership: this − 300)' },
-  { key: 'MASSLINE_TEMPORAL_WORKER_PORT', default: '7239', meaning: '`--cluster`: gRPC port of Temporal\'s worker service (membership: this − 300)' },
+  {
+    key: 'MASSLINE_TEMPORAL_HISTORY_PORT',
+    default: '7234',
+    meaning: '`--cluster`: gRPC port of the history service (membership: this − 300)',
+  },
+  {
+    key: 'MASSLINE_TEMPORAL_MATCHING_PORT',
+    default: '7235',
+    meaning: '`--cluster`: gRPC port of the matching service (membership: this − 300)',
+  },
+  {
+    key: 'MASSLINE_TEMPORAL_WORKER_PORT',
+    default: '7239',
+    meaning: "`--cluster`: gRPC port of Temporal's worker service (membership: this − 300)",
+  },
   { key: 'TEMPORAL_CLI', default: '(PATH, then cache)', meaning: 'Temporal CLI binary to run the dev server with' },
   { key: 'MASSLINE_DATA_DIR', default: './data', meaning: 'data of the embedded services' },
   { key: 'MASSLINE_ADMIN_TOKEN', default: '(generated, printed once)', meaning: 'office token seeded on first start' },
@@ -107,20 +127,45 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
   { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
   { key: 'MASSLINE_WORKER_WORKFLOW_TASKS', default: '40', meaning: 'worker: max concurrent workflow tasks' },
-  { key: 'MASSLINE_WORKER_CACHED_WORKFLOWS', default: '(from the heap)', meaning: 'worker: workflows kept in memory between their tasks, the rest replayed when they next run (0: none; else at least the workflow tasks); unset, the SDK derives it from the heap size (about 2,300 on a 4 GB heap)' },
+  {
+    key: 'MASSLINE_WORKER_CACHED_WORKFLOWS',
+    default: '(from the heap)',
+    meaning:
+      'worker: workflows kept in memory between their tasks, the rest replayed when they next run (0: none; else at least the workflow tasks); unset, the SDK derives it from the heap size (about 2,300 on a 4 GB heap)',
+  },
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
     default: '9464',
-    meaning: 'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics` on `HOST`; `--workers N` uses it and the next N − 1; 0 turns it off',
+    meaning:
+      'worker: port of the engine (SDK) metrics for Prometheus, at `/metrics` on `HOST`; `--workers N` uses it and the next N − 1; 0 turns it off',
   },
-  { key: 'MASSLINE_INSTANCE', default: '(api, worker)', meaning: 'name of the process in its logs, traces and trace file (`massline up` sets api-1, worker-2, …)' },
+  {
+    key: 'MASSLINE_INSTANCE',
+    default: '(api, worker)',
+    meaning: 'name of the process in its logs, traces and trace file (`massline up` sets api-1, worker-2, …)',
+  },
   {
     key: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: '(none)',
-    meaning: 'OTLP/HTTP collector the traces go to (e.g. `http://localhost:4318`); without it, each process writes them to `data/traces/<instance>.jsonl`',
+    meaning:
+      'OTLP/HTTP collector the traces go to (e.g. `http://localhost:4318`); without it, each process writes them to `data/traces/<instance>.jsonl`',
   },
-  { key: 'MASSLINE_STUCK_RUN_ATTEMPTS', default: '2', meaning: 'a run is stuck once its pending workflow task reaches this attempt (2: its first retry)' },
-  { key: 'MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', default: '100', meaning: 'the stuck-run detector describes at most this many open runs per second' },
+  {
+    key: 'MASSLINE_STUCK_RUN_ATTEMPTS',
+    default: '2',
+    meaning: 'a run is stuck once its pending workflow task reaches this attempt (2: its first retry)',
+  },
+  {
+    key: 'MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND',
+    default: '100',
+    meaning: 'the stuck-run detector describes at most this many open runs per second',
+  },
+  {
+    key: 'MASSLINE_SIMULATION_SCRATCH_SERVER',
+    default: '(its own)',
+    meaning:
+      'admin URL of a PostgreSQL where each simulation makes its scratch database, dropped after it; without it a simulation runs a PostgreSQL of its own in a temporary folder',
+  },
 ];
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): MasslineConfig {
@@ -140,15 +185,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const databaseUrl = str('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push(`DATABASE_URL must be a postgres:// URL`);
   const temporalAddress = str('TEMPORAL_ADDRESS');
-  if (temporalAddress && !/^[^\s:/]+:\d+$/.test(temporalAddress)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
+  if (temporalAddress && !/^[^\s:/]+:\d+$/.test(temporalAddress))
+    problems.push(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
   const webhookUrl = str('MASSLINE_WEBHOOK_URL');
   if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) problems.push(`MASSLINE_WEBHOOK_URL must be an http(s) URL`);
   const logLevel = (str('LOG_LEVEL') ?? 'info') as MasslineConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
   const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
+  if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint))
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
+  const scratchServerUrl = str('MASSLINE_SIMULATION_SCRATCH_SERVER');
+  if (scratchServerUrl && !/^postgres(ql)?:\/\//.test(scratchServerUrl))
+    problems.push('MASSLINE_SIMULATION_SCRATCH_SERVER must be a postgres:// URL');
   const instance = str('MASSLINE_INSTANCE');
-  if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance)) problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
+  if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance))
+    problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
   const adminToken = str('MASSLINE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
 
@@ -183,9 +234,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
       maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', 40, 2, 10_000),
-      ...(str('MASSLINE_WORKER_CACHED_WORKFLOWS') !== undefined ? { maxCachedWorkflows: int('MASSLINE_WORKER_CACHED_WORKFLOWS', 0, 0, 1_000_000) } : {}),
+      ...(str('MASSLINE_WORKER_CACHED_WORKFLOWS') !== undefined
+        ? { maxCachedWorkflows: int('MASSLINE_WORKER_CACHED_WORKFLOWS', 0, 0, 1_000_000) }
+        : {}),
       metricsPort: int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
     },
+    simulation: { ...(scratchServerUrl ? { scratchServerUrl } : {}) },
     stuckRuns: {
       attempts: int('MASSLINE_STUCK_RUN_ATTEMPTS', 2, 2, 1_000),
       describesPerSecond: int('MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', 100, 1, 10_000),
@@ -196,7 +250,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   // The SDK would quietly lower the workflow tasks to the cache size: say so instead.
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks } = config.worker;
   if (maxCachedWorkflows !== undefined && maxCachedWorkflows > 0 && maxCachedWorkflows < maxConcurrentWorkflowTasks) {
-    problems.push(`MASSLINE_WORKER_CACHED_WORKFLOWS must be 0 (no cache) or at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}), got ${maxCachedWorkflows}`);
+    problems.push(
+      `MASSLINE_WORKER_CACHED_WORKFLOWS must be 0 (no cache) or at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}), got ${maxCachedWorkflows}`,
+    );
   }
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -28,7 +28,6 @@ export const TEXT_LIMITS = {
   rule: FIELD_LIMITS.title,
   comment: FIELD_LIMITS.comment,
 } as const;
-export type TextField = keyof typeof TEXT_LIMITS;
 
 /** Titles and other one-line fields stay inline in the workflow (and its history); so do comments this short. */
 export const INLINE_TEXT_MAX = 200;

@@ -12,8 +12,7 @@ export interface Duration {
   negative: boolean;
 }
 
-const ISO_DURATION =
-  /^([+-])?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d{1,3})?)S)?)?$/;
+const ISO_DURATION = /^([+-])?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d{1,3})?)S)?)?$/;
 
 export function tryParseDuration(value: unknown): Duration | string {
   if (typeof value !== 'string') return `expected an ISO-8601 duration string, got ${JSON.stringify(value)}`;

@@ -3,17 +3,21 @@
 // there (never from a message's text) into the HTTP body's `details`, and the console words it in either
 // language from one table. The message stays, for logs and for callers that read text.
 
+/**
+ * The categories of a refusal, with what each means. How a category reaches a caller (an HTTP status, an
+ * activity's retry policy) is decided where it leaves the domain: the API's exception filter, the workflows.
+ */
 export const ERROR_CODES = {
-  INVALID_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  /** A lifecycle rule or gate is broken; `rule` names it. */
-  RULE_VIOLATION: 409,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
+  INVALID_INPUT: 'a field is missing, malformed or breaks its limit; `field` names it',
+  UNAUTHENTICATED: 'no principal: a token is missing, unknown or expired',
+  FORBIDDEN: 'the caller may not do this (the access table, libs/domain access.ts); `rule` names why',
+  NOT_FOUND: "no such object, or one outside the caller's scope (answered alike)",
+  RULE_VIOLATION: 'a lifecycle rule or gate is broken; `rule` names it',
+  CONFLICT: 'the object is in a state that takes no such request (a name taken, a key in flight)',
+  RATE_LIMITED: 'too many requests from one address',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CATEGORIES = Object.keys(ERROR_CODES) as ErrorCode[];
 
 /** A value a rule was refused with: what the wording of the refusal needs (times as ISO instants, ids as ids). */
 export type RefusalParam = string | number | boolean | null | string[];
@@ -60,10 +64,6 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 
-  get httpStatus(): number {
-    return ERROR_CODES[this.code];
-  }
-
   /** The refusal as data. */
   get refusal(): Refusal {
     return refusalOf(this.code, this.details);
@@ -92,10 +92,8 @@ export function asRefusal(value: unknown): Refusal | undefined {
 
 export const ruleViolation = (rule: string, message: string, details: DomainErrorDetails = {}) =>
   new DomainError('RULE_VIOLATION', `${message} (rule: ${rule})`, { ...details, rule });
-export const forbidden = (message: string, details: DomainErrorDetails = {}) =>
-  new DomainError('FORBIDDEN', message, details);
-export const notFound = (what: string, id: string) =>
-  new DomainError('NOT_FOUND', `${what} ${id} not found`, { id, params: { what, id } });
+export const forbidden = (message: string, details: DomainErrorDetails = {}) => new DomainError('FORBIDDEN', message, details);
+export const notFound = (what: string, id: string) => new DomainError('NOT_FOUND', `${what} ${id} not found`, { id, params: { what, id } });
 /** A field that is not what it must be; `rule` (default `input.invalid`) and `params` say how, for the wording. */
 export const invalidInput = (field: string, message: string, rule = 'input.invalid', params: RefusalParams = {}) =>
   new DomainError('INVALID_INPUT', `${field}: ${message}`, { field, rule, params: { field, ...params } });

@@ -1,5 +1,6 @@
 export * from './types';
 export * from './errors';
+export * from './access';
 export * from './plan-types';
 export * from './ids';
 export * from './views';
@@ -14,4 +15,6 @@ export * from './lifecycle';
 export * from './unit-rules';
 export * from './item-rules';
 export * from './programme-rules';
+export * from './plan-change';
+export * from './plan-version-rules';
 export * from './summaries';

@@ -4,7 +4,7 @@
 import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
-import { assertAssignedSupervisor, assertOffice, assertUnitActor, comment, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
+import { comment, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
 import type { ItemStatus } from './types';
 import type { DocRef } from './documents';
@@ -20,6 +20,8 @@ export interface ItemIdentity {
   owner: string;
   problemIds: string[];
   deadline: string;
+  /** The plan version the item starts on (its unit's; absent: 1). */
+  planVersion?: number;
 }
 
 export interface ItemState {
@@ -33,6 +35,8 @@ export interface ItemState {
    * carried over before it existed.
    */
   replaced?: Array<{ deadline: string; at: string }>;
+  /** When the item took its current plan version (its ladder on the version before stops there). */
+  planChangedAt?: string;
 }
 
 export interface ItemCtx {
@@ -62,6 +66,7 @@ export function newItemState(id: ItemIdentity, now: number): ItemState {
       card: 'none',
       rungs: [],
       counts: { progress: 0, extensions: 0, verifications: 0 },
+      ...(id.planVersion && id.planVersion > 1 ? { planVersion: id.planVersion } : {}),
       version: 1,
       updatedAt: at,
     },
@@ -69,6 +74,9 @@ export function newItemState(id: ItemIdentity, now: number): ItemState {
     changes: [],
   };
 }
+
+/** The item's unit as the access table's target: its id and assigned group. */
+const unitOfItem = (s: ItemState) => ({ unitId: s.view.unitId, groupId: s.view.groupId });
 
 function changed(s: ItemState, ctx: ItemCtx, ...entries: Array<{ kind: ItemEntryKind; id: string; seq: number; data: unknown }>) {
   s.view.version += 1;
@@ -78,7 +86,8 @@ function changed(s: ItemState, ctx: ItemCtx, ...entries: Array<{ kind: ItemEntry
 }
 
 function notFinal(s: ItemState, rule: string, action: string, actor: Acting['actor']) {
-  if (isFinalItem(s.view.status)) throw violation(rule, `${action}: item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+  if (isFinalItem(s.view.status))
+    throw violation(rule, `${action}: item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
 }
 
 /**
@@ -92,9 +101,12 @@ export function itemLadderStoppedAt(s: ItemState, deadline: string): number | un
   return undefined;
 }
 
-export interface ProgressArgs extends Acting { note: DocRef; evidenceUri?: string }
+export interface ProgressArgs extends Acting {
+  note: DocRef;
+  evidenceUri?: string;
+}
 export function checkReportProgress(s: ItemState, a: ProgressArgs) {
-  const actor = assertUnitActor(a.actor, s.view.unitId, 'reporting progress');
+  const actor = requireActor(a.actor, 'item.progress.report', unitOfItem(s));
   docRef(a.note, 'note', TEXT_LIMITS.progressNote);
   text(a.evidenceUri, 'evidenceUri', LIMITS.uriChars, false);
   comment(a.comment);
@@ -104,18 +116,31 @@ export function applyReportProgress(s: ItemState, a: ProgressArgs, ctx: ItemCtx)
   const n = ++s.seq.progress;
   const id = `progress-${n}`;
   s.view.counts.progress = n;
-  const data = { id, note: docRef(a.note, 'note', TEXT_LIMITS.progressNote)!, ...(a.evidenceUri ? { evidenceUri: a.evidenceUri } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  const data = {
+    id,
+    note: docRef(a.note, 'note', TEXT_LIMITS.progressNote)!,
+    ...(a.evidenceUri ? { evidenceUri: a.evidenceUri } : {}),
+    ...stamp(a.actor, ctx.now, a.comment),
+  };
   changed(s, ctx, { kind: 'progress', id, seq: n, data });
   return { id };
 }
 
-export interface CompletionArgs extends Acting { evidence: DocRef }
+export interface CompletionArgs extends Acting {
+  evidence: DocRef;
+}
 export function checkSubmitCompletion(s: ItemState, a: CompletionArgs) {
-  const actor = assertUnitActor(a.actor, s.view.unitId, 'submitting completion');
+  const actor = requireActor(a.actor, 'item.completion.submit', unitOfItem(s));
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
   comment(a.comment);
   if (s.view.status !== 'open') {
-    throw violation('item.completion-open', `completion can be submitted for an open item; item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+    throw violation(
+      'item.completion-open',
+      `completion can be submitted for an open item; item ${s.view.id} is ${s.view.status}`,
+      actor,
+      {},
+      { status: s.view.status },
+    );
   }
 }
 export function applySubmitCompletion(s: ItemState, a: CompletionArgs, ctx: ItemCtx): ItemView {
@@ -125,13 +150,21 @@ export function applySubmitCompletion(s: ItemState, a: CompletionArgs, ctx: Item
   return s.view;
 }
 
-export interface VerifyArgs extends Acting { accept: boolean }
+export interface VerifyArgs extends Acting {
+  accept: boolean;
+}
 export function checkVerifyItem(s: ItemState, a: VerifyArgs) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'item verification', 'item.verification-by-group');
+  const actor = requireActor(a.actor, 'item.verify', unitOfItem(s));
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
   if (s.view.status !== 'submitted') {
-    throw violation('item.verification-submitted', `only a submitted item is verified; item ${s.view.id} is ${s.view.status}`, actor, {}, { status: s.view.status });
+    throw violation(
+      'item.verification-submitted',
+      `only a submitted item is verified; item ${s.view.id} is ${s.view.status}`,
+      actor,
+      {},
+      { status: s.view.status },
+    );
   }
 }
 export function applyVerifyItem(s: ItemState, a: VerifyArgs, ctx: ItemCtx): ItemView {
@@ -151,50 +184,87 @@ export function applyVerifyItem(s: ItemState, a: VerifyArgs, ctx: ItemCtx): Item
   return s.view;
 }
 
-export interface ExtensionRequestArgs extends Acting { newDeadline: string; reason: DocRef }
+export interface ExtensionRequestArgs extends Acting {
+  newDeadline: string;
+  reason: DocRef;
+}
 export function checkRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx: ItemCtx) {
-  const actor = assertUnitActor(a.actor, s.view.unitId, 'requesting an extension');
+  const actor = requireActor(a.actor, 'item.extension.request', unitOfItem(s));
   const next = parseInstant(a.newDeadline, 'newDeadline');
   docRef(a.reason, 'reason', TEXT_LIMITS.reason);
   comment(a.comment);
   notFinal(s, 'item.extension-open', 'an extension', actor);
-  if (s.view.pendingExtension) throw violation('item.extension-one-pending', `item ${s.view.id} already has an extension awaiting decision`, actor);
+  if (s.view.pendingExtension)
+    throw violation('item.extension-one-pending', `item ${s.view.id} already has an extension awaiting decision`, actor);
   if (s.seq.extension >= LIMITS.extensionsPerItem) {
-    throw violation('item.extension-limit', `item ${s.view.id} has had ${LIMITS.extensionsPerItem} extensions requested; no more are accepted`, actor, {}, { max: LIMITS.extensionsPerItem });
+    throw violation(
+      'item.extension-limit',
+      `item ${s.view.id} has had ${LIMITS.extensionsPerItem} extensions requested; no more are accepted`,
+      actor,
+      {},
+      { max: LIMITS.extensionsPerItem },
+    );
   }
   if (next <= parseInstant(s.view.deadline, 'deadline')) {
-    throw violation('item.extension-later', `the new deadline ${a.newDeadline} must be after the current one (${s.view.deadline})`, actor, {}, { deadline: s.view.deadline });
+    throw violation(
+      'item.extension-later',
+      `the new deadline ${a.newDeadline} must be after the current one (${s.view.deadline})`,
+      actor,
+      {},
+      { deadline: s.view.deadline },
+    );
   }
-  if (next <= ctx.now) throw violation('item.extension-later', `the new deadline ${a.newDeadline} is already past`, actor, {}, { deadline: s.view.deadline });
+  if (next <= ctx.now)
+    throw violation('item.extension-later', `the new deadline ${a.newDeadline} is already past`, actor, {}, { deadline: s.view.deadline });
   if (ctx.latestDeadline && next > parseInstant(ctx.latestDeadline, 'latestDeadline')) {
-    throw violation('item.extension-within-plan', `the new deadline ${a.newDeadline} is past ${ctx.latestDeadline}, a year and a day after the campaign's last batch ends`, actor, {}, {
-      latest: ctx.latestDeadline,
-    });
+    throw violation(
+      'item.extension-within-plan',
+      `the new deadline ${a.newDeadline} is past ${ctx.latestDeadline}, a year and a day after the campaign's last batch ends`,
+      actor,
+      {},
+      {
+        latest: ctx.latestDeadline,
+      },
+    );
   }
 }
 export function applyRequestExtension(s: ItemState, a: ExtensionRequestArgs, ctx: ItemCtx): { id: string; status: 'pending' } {
   const n = ++s.seq.extension;
-  const e: ExtensionView = { id: `extension-${n}`, newDeadline: a.newDeadline, reason: docRef(a.reason, 'reason', TEXT_LIMITS.reason)!, status: 'pending', requested: stamp(a.actor, ctx.now, a.comment) };
+  const e: ExtensionView = {
+    id: `extension-${n}`,
+    newDeadline: a.newDeadline,
+    reason: docRef(a.reason, 'reason', TEXT_LIMITS.reason)!,
+    status: 'pending',
+    requested: stamp(a.actor, ctx.now, a.comment),
+  };
   s.view.pendingExtension = e;
   s.view.counts.extensions = n;
   changed(s, ctx, { kind: 'extension', id: e.id, seq: n, data: e });
   return { id: e.id, status: 'pending' };
 }
 
-export interface ExtensionDecisionArgs extends Acting { extensionId: string; approve: boolean }
+export interface ExtensionDecisionArgs extends Acting {
+  extensionId: string;
+  approve: boolean;
+}
 export function checkDecideExtension(s: ItemState, a: ExtensionDecisionArgs) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'extension', 'extension.no-self-approval');
+  const actor = requireActor(a.actor, 'item.extension.decide', unitOfItem(s));
   if (typeof a.approve !== 'boolean') throw invalidInput('approve', 'expected true or false');
   comment(a.comment, 'comment', !a.approve);
   const e = s.view.pendingExtension;
   if (!e || e.id !== a.extensionId) {
     const m = /^extension-([1-9][0-9]{0,8})$/.exec(String(a.extensionId));
-    if (m && Number(m[1]) <= s.seq.extension) throw violation('extension.already-decided', `extension ${a.extensionId} was already decided`, actor);
+    if (m && Number(m[1]) <= s.seq.extension)
+      throw violation('extension.already-decided', `extension ${a.extensionId} was already decided`, actor);
     throw notFound('extension', String(a.extensionId));
   }
   notFinal(s, 'item.extension-open', 'an extension decision', actor);
 }
-export function applyDecideExtension(s: ItemState, a: ExtensionDecisionArgs, ctx: ItemCtx): { status: 'approved' | 'rejected'; deadline: string } {
+export function applyDecideExtension(
+  s: ItemState,
+  a: ExtensionDecisionArgs,
+  ctx: ItemCtx,
+): { status: 'approved' | 'rejected'; deadline: string } {
   const e = s.view.pendingExtension!;
   e.status = a.approve ? 'approved' : 'rejected';
   e.decided = stamp(a.actor, ctx.now, a.comment);
@@ -211,9 +281,11 @@ export function applyDecideExtension(s: ItemState, a: ExtensionDecisionArgs, ctx
   return { status: e.status, deadline: s.view.deadline };
 }
 
-export interface CarryOverArgs extends Acting { rule: DocRef }
+export interface CarryOverArgs extends Acting {
+  rule: DocRef;
+}
 export function checkCarryOver(s: ItemState, a: CarryOverArgs) {
-  const actor = assertOffice(a.actor, 'carrying an item into a long-term rule');
+  const actor = requireActor(a.actor, 'item.carry-over', unitOfItem(s));
   docRef(a.rule, 'rule', TEXT_LIMITS.rule);
   comment(a.comment);
   notFinal(s, 'item.carry-over-open', 'carry-over', actor);
@@ -231,6 +303,6 @@ export function applyCarryOver(s: ItemState, a: CarryOverArgs, ctx: ItemCtx): It
 export function applyItemRung(s: ItemState, rung: FiredRung, ctx: ItemCtx) {
   s.view.rungs.push(rung);
   // Only a rung of the current, unclosed deadline cards the item.
-  if (rung.deadline === s.view.deadline && !isFinalItem(s.view.status)) s.view.card = worstCard(s.view.card, RUNG_CARD[rung.rung]);
+  if (rung.deadline === s.view.deadline && !isFinalItem(s.view.status)) s.view.card = worstCard(s.view.card, rungCard(rung.rung));
   changed(s, ctx);
 }

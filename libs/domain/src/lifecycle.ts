@@ -1,9 +1,22 @@
 // Pure rules of the campaign shared by the workflows, the API and the tests:
-// batches, cards, gates, the meeting rule, who may act, and how refusals are worded.
+// batches, cards, gates, the meeting rule, who may act (by the access table), and how refusals are worded.
 import { DomainError, type DomainErrorDetails, type ErrorCode, invalidInput, type RefusalParams } from './errors';
+import { requireAccess, type AccessTarget, type Action } from './access';
 import { parseInstant } from './time';
 import { docRef, INLINE_TEXT_MAX, isDocRef, TEXT_LIMITS } from './documents';
-import type { Actor, ActivePhase, Batch, Card, Comment, Phase, Rung, Stamp, UnitKind, UnitLevel } from './types';
+import {
+  RUNG_VOCABULARY,
+  type Actor,
+  type ActivePhase,
+  type Batch,
+  type Card,
+  type Comment,
+  type Phase,
+  type Rung,
+  type Stamp,
+  type UnitKind,
+  type UnitLevel,
+} from './types';
 import type { MeetingView, UnitView } from './views';
 
 // ---------- calendar: which batch ----------
@@ -30,8 +43,8 @@ const CARD_RANK: Record<Card, number> = { none: 0, yellow: 1, red: 2 };
 /** Cards order none < yellow < red; a unit shows the worst that applies. */
 export const compareCards = (a: Card, b: Card): number => CARD_RANK[a] - CARD_RANK[b];
 export const worstCard = (...cards: Card[]): Card => cards.reduce<Card>((w, c) => (CARD_RANK[c] > CARD_RANK[w] ? c : w), 'none');
-/** The card a rung shows: a reminder shows none, a referral keeps red. */
-export const RUNG_CARD: Record<Rung, Card> = { reminder: 'none', yellow: 'yellow', red: 'red', referral: 'red' };
+/** The card a rung shows (RUNG_VOCABULARY): a reminder shows none, a referral keeps red. */
+export const rungCard = (rung: Rung): Card => RUNG_VOCABULARY[rung].card;
 
 // ---------- gates ----------
 
@@ -132,45 +145,20 @@ function expectActor(actor: unknown): Actor {
   return a;
 }
 
-/** Unit actions: only a `unit` principal whose scope is this unit. */
-export function assertUnitActor(actor: unknown, unitId: string, action: string): Actor {
-  const a = expectActor(actor);
-  if (a.role !== 'unit') throw refuse('FORBIDDEN', 'actor.unit-only', `${action} is done by the unit itself, not by role ${a.role}`, a, {}, { action });
-  if (a.unitId !== unitId) throw refuse('FORBIDDEN', 'actor.unit-scope', `${action}: unit principal of ${a.unitId ?? '(none)'} cannot act for unit ${unitId}`, a, {}, { action, unitId });
-  return a;
-}
-
-/** Supervisor decisions: only a `supervisor` of the assigned group; a unit never decides for itself. */
-export function assertAssignedSupervisor(actor: unknown, groupId: string, action: string, selfRule = 'actor.no-self-approval'): Actor {
-  const a = expectActor(actor);
-  if (a.role === 'unit') throw refuse('FORBIDDEN', selfRule, `a unit never decides its own ${action}; a supervisor of group ${groupId} does`, a, {}, { action, groupId });
-  if (a.role !== 'supervisor') throw refuse('FORBIDDEN', 'actor.supervisor-only', `${action} is decided by a supervisor of group ${groupId}, not by role ${a.role}`, a, {}, { action, groupId });
-  if (a.groupId !== groupId) {
-    throw refuse('FORBIDDEN', 'actor.supervisor-group', `${action}: supervisor of group ${a.groupId ?? '(none)'} is not assigned to this unit (group ${groupId})`, a, {}, { action, groupId });
-  }
-  return a;
-}
-
-export function assertOffice(actor: unknown, action: string): Actor {
-  const a = expectActor(actor);
-  if (a.role !== 'office') throw refuse('FORBIDDEN', 'actor.office-only', `${action} is done by the campaign office, not by role ${a.role}`, a, {}, { action });
-  return a;
-}
-
-/** The public channel (群众): citizens, and the office relaying what they sent. */
-export function assertPublicChannel(actor: unknown, action: string): Actor {
-  const a = expectActor(actor);
-  if (a.role !== 'public' && a.role !== 'office') {
-    throw refuse('FORBIDDEN', 'actor.public-channel', `${action} arrives through the public channel, not from role ${a.role}`, a, {}, { action });
-  }
-  return a;
-}
+/**
+ * The actor an update carries, if the access table admits it to the action on this unit, item or programme:
+ * the same table, and so the same rules, as the API's (libs/domain access.ts).
+ */
+export const requireActor = (actor: unknown, action: Action, target: AccessTarget): Actor =>
+  requireAccess(expectActor(actor), action, target);
 
 export const stamp = (actor: Actor, nowMs: number, comment?: Comment): Stamp => ({
   actorId: actor.id,
   role: actor.role,
   at: new Date(nowMs).toISOString(),
-  ...(comment !== undefined && comment !== '' ? { comment: isDocRef(comment) ? { digest: comment.digest, chars: comment.chars } : comment } : {}),
+  ...(comment !== undefined && comment !== ''
+    ? { comment: isDocRef(comment) ? { digest: comment.digest, chars: comment.chars } : comment }
+    : {}),
 });
 
 // ---------- input checks ----------
@@ -195,7 +183,9 @@ export function comment(value: unknown, field = 'comment', required = false): Co
   if (typeof value === 'string') {
     if (required && value.trim() === '') throw invalidInput(field, 'must not be empty', 'input.blank');
     if (value.length > INLINE_TEXT_MAX) {
-      throw invalidInput(field, `a comment longer than ${INLINE_TEXT_MAX} characters is sent as a stored text`, 'input.too-long', { max: INLINE_TEXT_MAX });
+      throw invalidInput(field, `a comment longer than ${INLINE_TEXT_MAX} characters is sent as a stored text`, 'input.too-long', {
+        max: INLINE_TEXT_MAX,
+      });
     }
     return value;
   }
@@ -204,7 +194,9 @@ export function comment(value: unknown, field = 'comment', required = false): Co
 
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
   if (!allowed.includes(value as T)) {
-    throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, 'input.one-of', { allowed: [...allowed] });
+    throw invalidInput(field, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, 'input.one-of', {
+      allowed: [...allowed],
+    });
   }
   return value as T;
 }

@@ -196,7 +196,12 @@ function validateWindow(w: unknown, field: string): [number, number] {
   const o = expectObject(w, field);
   const start = expectInstant(o.startsAt, `${field}.startsAt`);
   const end = expectInstant(o.endsAt, `${field}.endsAt`);
-  if (end <= start) throw invalidInput(`${field}.endsAt`, `must be after startsAt (${o.startsAt}); the window is reversed or empty`, 'plan.window-reversed');
+  if (end <= start)
+    throw invalidInput(
+      `${field}.endsAt`,
+      `must be after startsAt (${o.startsAt}); the window is reversed or empty`,
+      'plan.window-reversed',
+    );
   return [start, end];
 }
 
@@ -240,9 +245,16 @@ export function validatePlan(plan: Plan): void {
       const f = `${field}.phases.${ph}`;
       if (phases[ph] === undefined) throw invalidInput(f, 'missing phase window');
       const [ps, pe] = validateWindow(phases[ph], f);
-      if (ps < start) throw invalidInput(`${f}.startsAt`, `starts before its batch (${b.startsAt})`, 'plan.phase-before-batch', { batchStartsAt: String(b.startsAt) });
-      if (pe > end) throw invalidInput(`${f}.endsAt`, `ends after its batch (${b.endsAt})`, 'plan.phase-after-batch', { batchEndsAt: String(b.endsAt) });
-      if (ps < previousEnd) throw invalidInput(`${f}.startsAt`, 'overlaps the previous phase window (phases run in order P1, P2, P3)', 'plan.phases-overlap');
+      if (ps < start)
+        throw invalidInput(`${f}.startsAt`, `starts before its batch (${b.startsAt})`, 'plan.phase-before-batch', {
+          batchStartsAt: String(b.startsAt),
+        });
+      if (pe > end)
+        throw invalidInput(`${f}.endsAt`, `ends after its batch (${b.endsAt})`, 'plan.phase-after-batch', {
+          batchEndsAt: String(b.endsAt),
+        });
+      if (ps < previousEnd)
+        throw invalidInput(`${f}.startsAt`, 'overlaps the previous phase window (phases run in order P1, P2, P3)', 'plan.phases-overlap');
       previousEnd = pe;
     }
     spans.push({ batch: b.batch, start, end, i });
@@ -250,7 +262,11 @@ export function validatePlan(plan: Plan): void {
   // Batches run top-down: batch 1 before batch 2, never overlapping.
   const [one, two] = [spans.find((s) => s.batch === 1), spans.find((s) => s.batch === 2)];
   if (one && two && two.start < one.end) {
-    throw invalidInput(`plan.batches[${two.i}].startsAt`, 'batch 2 must start when or after batch 1 ends (batches overlap)', 'plan.batches-overlap');
+    throw invalidInput(
+      `plan.batches[${two.i}].startsAt`,
+      'batch 2 must start when or after batch 1 ends (batches overlap)',
+      'plan.batches-overlap',
+    );
   }
 
   const disclosure = boundedDuration(p.disclosure, 'plan.disclosure');
@@ -266,7 +282,13 @@ export function validatePlan(plan: Plan): void {
   const workdays = validateDates(c.workdays, 'plan.calendar.workdays');
   const off = new Set(holidays);
   workdays.forEach((d, i) => {
-    if (!isWeekend(d)) throw invalidInput(`plan.calendar.workdays[${i}]`, `${d} is not a weekend day; only weekend days can be swapped workdays`, 'holidays.workday-weekend', { date: d });
+    if (!isWeekend(d))
+      throw invalidInput(
+        `plan.calendar.workdays[${i}]`,
+        `${d} is not a weekend day; only weekend days can be swapped workdays`,
+        'holidays.workday-weekend',
+        { date: d },
+      );
     if (off.has(d)) throw invalidInput(`plan.calendar.workdays[${i}]`, `${d} is also listed as a holiday`, 'holidays.both', { date: d });
   });
   if (c.utcOffset !== undefined && tryParseOffset(c.utcOffset) === undefined) {

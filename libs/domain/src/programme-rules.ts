@@ -2,10 +2,8 @@
 // same ladder as rectification items; the lead unit records achievement, the office verifies.
 import { docRef, TEXT_LIMITS, type DocRef } from './documents';
 import { invalidInput, notFound } from './errors';
-import { LIMITS } from './limits';
-import { assertOffice, assertUnitActor, comment, oneOf, RUNG_CARD, stamp, text, violation, worstCard } from './lifecycle';
-import { parseInstant } from './time';
-import { PROGRAMME_TRACKS, type ProgrammeTrack } from './types';
+import { comment, requireActor, rungCard, stamp, violation, worstCard } from './lifecycle';
+import type { ProgrammeTrack } from './types';
 import type { Acting } from './unit-rules';
 import type { FiredRung, GoalView, ProgrammeView } from './views';
 
@@ -20,22 +18,6 @@ export interface ProgrammeIdentity {
 }
 
 export const goalId = (programmeId: string, seq: number) => `${programmeId}.goal-${seq}`;
-
-/** Checks a programme definition (API input); throws INVALID_INPUT naming the field. */
-export function validateProgramme(p: ProgrammeIdentity): void {
-  text(p.name, 'name', 500);
-  oneOf(p.track, PROGRAMME_TRACKS, 'track');
-  text(p.leadLeader, 'leadLeader', 200);
-  text(p.leadUnitId, 'leadUnitId', 200);
-  if (!Array.isArray(p.responsibleUnitIds)) throw invalidInput('responsibleUnitIds', 'expected an array');
-  p.responsibleUnitIds.forEach((u, i) => text(u, `responsibleUnitIds[${i}]`, 200));
-  if (!Array.isArray(p.goals) || p.goals.length === 0) throw invalidInput('goals', 'a programme needs at least one staged goal');
-  if (p.goals.length > LIMITS.goalsPerProgramme) throw invalidInput('goals', `at most ${LIMITS.goalsPerProgramme} goals`);
-  p.goals.forEach((g, i) => {
-    text(g.title, `goals[${i}].title`, 500);
-    parseInstant(g.dueAt, `goals[${i}].dueAt`);
-  });
-}
 
 export function newProgrammeView(p: ProgrammeIdentity, now: number): ProgrammeView {
   return {
@@ -75,9 +57,12 @@ function goalOf(v: ProgrammeView, id: string): GoalView {
   return g;
 }
 
-export interface GoalAchievementArgs extends Acting { goalId: string; evidence: DocRef }
+export interface GoalAchievementArgs extends Acting {
+  goalId: string;
+  evidence: DocRef;
+}
 export function checkGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs) {
-  const actor = assertUnitActor(a.actor, v.leadUnitId, 'recording goal achievement');
+  const actor = requireActor(a.actor, 'programme.goal.achieve', { leadUnitId: v.leadUnitId });
   docRef(a.evidence, 'evidence', TEXT_LIMITS.evidence);
   comment(a.comment);
   const g = goalOf(v, a.goalId);
@@ -91,13 +76,23 @@ export function applyGoalAchievement(v: ProgrammeView, a: GoalAchievementArgs, n
   return g;
 }
 
-export interface GoalVerificationArgs extends Acting { goalId: string; accept: boolean }
+export interface GoalVerificationArgs extends Acting {
+  goalId: string;
+  accept: boolean;
+}
 export function checkGoalVerification(v: ProgrammeView, a: GoalVerificationArgs) {
-  const actor = assertOffice(a.actor, 'verifying a programme goal');
+  const actor = requireActor(a.actor, 'programme.goal.verify', {});
   if (typeof a.accept !== 'boolean') throw invalidInput('accept', 'expected true or false');
   comment(a.comment, 'comment', !a.accept);
   const g = goalOf(v, a.goalId);
-  if (g.status !== 'achieved') throw violation('goal.verification-achieved', `only an achieved goal is verified; goal ${g.id} is ${g.status}`, actor, {}, { status: g.status });
+  if (g.status !== 'achieved')
+    throw violation(
+      'goal.verification-achieved',
+      `only an achieved goal is verified; goal ${g.id} is ${g.status}`,
+      actor,
+      {},
+      { status: g.status },
+    );
 }
 export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs, now: number): GoalView {
   const g = goalOf(v, a.goalId);
@@ -117,9 +112,10 @@ export function applyGoalVerification(v: ProgrammeView, a: GoalVerificationArgs,
 export function applyGoalRung(v: ProgrammeView, id: string, rung: FiredRung, now: number) {
   const g = goalOf(v, id);
   g.rungs.push(rung);
-  if (g.status !== 'closed') g.card = worstCard(g.card, RUNG_CARD[rung.rung]);
+  if (g.status !== 'closed') g.card = worstCard(g.card, rungCard(rung.rung));
   refreshProgramme(v, now);
 }
 
 /** When a goal's ladder stopped (the goal closed); undefined while it runs. Rungs due before still fire. */
-export const goalLadderStoppedAt = (g: GoalView): number | undefined => (g.status === 'closed' ? Date.parse(g.closedAt ?? '') || undefined : undefined);
+export const goalLadderStoppedAt = (g: GoalView): number | undefined =>
+  g.status === 'closed' ? Date.parse(g.closedAt ?? '') || undefined : undefined;

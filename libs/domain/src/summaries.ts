@@ -7,7 +7,13 @@ import type { Batch, Card, ItemStatus, Phase, ProgrammeTrack } from './types';
 const BATCH = (b: Batch) => (b === 1 ? '第一批' : '第二批');
 const PHASE: Record<Phase, string> = { P1: '学习教育、听取意见', P2: '查摆问题、开展批评', P3: '整改落实、建章立制', DONE: '已完成' };
 const CARD: Record<Card, string> = { none: '无', yellow: '黄牌', red: '红牌' };
-const ITEM_STATUS: Record<ItemStatus, string> = { pending: '待生效', open: '整改中', submitted: '待销号', closed: '已销号', carried: '转入长效机制' };
+const ITEM_STATUS: Record<ItemStatus, string> = {
+  pending: '待生效',
+  open: '整改中',
+  submitted: '待销号',
+  closed: '已销号',
+  carried: '转入长效机制',
+};
 const TRACK: Record<ProgrammeTrack, string> = { governance: '作风建设专项整治', action: '九大行动' };
 /** The Web UI shows a summary on one line. */
 const line = (s: string, max = 120) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
@@ -40,7 +46,12 @@ export function itemMetadata(i: { itemId: string; unitCode?: string; owner: stri
   };
 }
 
-export function programmeMetadata(p: { name: string; track: ProgrammeTrack; leadLeader: string; goals: ReadonlyArray<{ title: string }> }): WorkflowMetadata {
+export function programmeMetadata(p: {
+  name: string;
+  track: ProgrammeTrack;
+  leadLeader: string;
+  goals: ReadonlyArray<{ title: string }>;
+}): WorkflowMetadata {
   return {
     staticSummary: line(`${TRACK[p.track]} ${p.name} · 牵头市领导 ${p.leadLeader}`),
     staticDetails: `**${TRACK[p.track]} / Programme** ${p.name}\n\n牵头市领导 / Lead leader: ${p.leadLeader}\n\n阶段目标 / Goals:\n${p.goals.map((g, k) => `${k + 1}. ${g.title}`).join('\n')}`,

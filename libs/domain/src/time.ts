@@ -36,8 +36,6 @@ export function parseInstant(value: unknown, field: string): number {
   return ms;
 }
 
-export const isInstant = (value: unknown): value is string => tryParseInstant(value) !== undefined;
-
 // ---------- the years an instant of the campaign may fall in ----------
 
 /**
@@ -53,8 +51,7 @@ const YEAR_MONTH_DAY = `(?:20\\d\\d-${MONTH_DAY}|20(?:[02468][048]|[13579][26])-
  * The instants the API accepts, as a regular expression (ECMA-262 and Python alike): what the OpenAPI document
  * publishes, exactly what `isBoundedInstant` accepts. Seconds and up to 9 fraction digits are optional.
  */
-export const BOUNDED_INSTANT_PATTERN =
-  `^${YEAR_MONTH_DAY}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:0\\d|1[0-4]):[0-5]\\d)$`;
+export const BOUNDED_INSTANT_PATTERN = `^${YEAR_MONTH_DAY}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:0\\d|1[0-4]):[0-5]\\d)$`;
 const BOUNDED_INSTANT = new RegExp(BOUNDED_INSTANT_PATTERN);
 
 /** An instant with an offset whose written year is 2000–2099. */
@@ -66,7 +63,8 @@ export function instantProblem(value: unknown): string | undefined {
   if (tryParseInstant(value) === undefined) {
     return `expected an ISO-8601 time with offset (e.g. 2013-07-08T00:00:00+08:00), got ${JSON.stringify(value)}`;
   }
-  if (!isBoundedInstant(value)) return `must fall in the years ${INSTANT_YEARS.first} to ${INSTANT_YEARS.last}, got ${JSON.stringify(value)}`;
+  if (!isBoundedInstant(value))
+    return `must fall in the years ${INSTANT_YEARS.first} to ${INSTANT_YEARS.last}, got ${JSON.stringify(value)}`;
   return undefined;
 }
 
@@ -88,12 +86,6 @@ export function tryParseOffset(value: unknown): number | undefined {
   if (h > 14 || mi > 59) return undefined;
   const ms = (h * 60 + mi) * 60_000;
   return value.startsWith('-') ? -ms : ms;
-}
-
-export function parseOffset(value: unknown, field: string): number {
-  const ms = tryParseOffset(value);
-  if (ms === undefined) throw invalidInput(field, `expected a UTC offset like +08:00, got ${JSON.stringify(value)}`);
-  return ms;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -128,6 +120,3 @@ export function parseDate(value: unknown, field: string): number {
 
 /** UTC-midnight milliseconds of a calendar date → `YYYY-MM-DD`. */
 export const formatDate = (dayMs: number): string => new Date(dayMs).toISOString().slice(0, 10);
-
-/** The calendar date (`YYYY-MM-DD`) an instant falls on at the given offset. */
-export const localDateOf = (ms: number, offsetMs: number): string => formatDate(ms + offsetMs);

@@ -8,21 +8,68 @@ export type ActorRole = Role | 'public' | 'system';
 
 export const PHASES = ['P1', 'P2', 'P3', 'DONE'] as const;
 export type Phase = (typeof PHASES)[number];
+/**
+ * 三个环节 — each phase's name and, for the three with a window, its ordinal, written once: the console's labels
+ * and the audit's timeline derive from here.
+ */
+export const PHASE_LABELS = {
+  P1: { zh: '学习教育、听取意见', en: 'Study and listening', ordinal: { zh: '第一环节', en: 'P1' } },
+  P2: { zh: '查摆问题、开展批评', en: 'Finding problems, criticism', ordinal: { zh: '第二环节', en: 'P2' } },
+  P3: { zh: '整改落实、建章立制', en: 'Rectification and rules', ordinal: { zh: '第三环节', en: 'P3' } },
+  DONE: { zh: '已完成', en: 'Done' },
+} as const satisfies Record<Phase, { zh: string; en: string; ordinal?: { zh: string; en: string } }>;
 /** Phases with a window and a gate (DONE has neither). */
 export type ActivePhase = Exclude<Phase, 'DONE'>;
-export const ACTIVE_PHASES: readonly ActivePhase[] = ['P1', 'P2', 'P3'];
+export const ACTIVE_PHASES = PHASES.filter((p): p is ActivePhase => p !== 'DONE');
 
 export const CARDS = ['none', 'yellow', 'red'] as const;
 export type Card = (typeof CARDS)[number];
 
-export const RUNGS = ['reminder', 'yellow', 'red', 'referral'] as const;
-export type Rung = (typeof RUNGS)[number];
+/** Who a rung notifies, as a kind of recipient; `rungRecipients` names them for one subject. */
+export type RungRecipient = 'responsible-person' | 'unit-head' | 'group' | 'office' | 'discipline-inspection';
+
+/**
+ * 提醒 → 黄牌 → 红牌 → 移交 — every rung of the escalation ladder, in ladder order, written once: the card it shows,
+ * whom it notifies, whether it proposes a cadre measure (组织措施), and its labels. The rung list, the cards, the
+ * recipients, the audit's and the console's labels and the API's enums derive from here; the escalations
+ * table's CHECK is tested against it. A new rung is one entry here (its offset in DEFAULT_LADDER aside).
+ */
+export const RUNG_VOCABULARY = {
+  reminder: {
+    card: 'none',
+    notifies: ['responsible-person', 'unit-head'],
+    proposesMeasure: false,
+    label: { zh: '到期提醒', en: 'Deadline reminder' },
+  },
+  yellow: { card: 'yellow', notifies: ['unit-head', 'group'], proposesMeasure: false, label: { zh: '黄牌警示', en: 'Yellow card' } },
+  red: { card: 'red', notifies: ['office'], proposesMeasure: false, label: { zh: '红牌警示', en: 'Red card' } },
+  /** A referral keeps the red card and proposes referring the accountable head to discipline inspection. */
+  referral: {
+    card: 'red',
+    notifies: ['discipline-inspection'],
+    proposesMeasure: true,
+    label: { zh: '移交纪检监察机关', en: 'Referral to discipline inspection' },
+  },
+} as const satisfies Record<
+  string,
+  { card: Card; notifies: readonly RungRecipient[]; proposesMeasure: boolean; label: { zh: string; en: string } }
+>;
+export type Rung = keyof typeof RUNG_VOCABULARY;
+/** The rungs in ladder order. */
+export const RUNGS = Object.keys(RUNG_VOCABULARY) as readonly Rung[];
+/** A table keyed by rung, each value from the rung's vocabulary entry (labels, cards…). */
+export const byRung = <T>(f: (entry: (typeof RUNG_VOCABULARY)[Rung], rung: Rung) => T): Record<Rung, T> =>
+  Object.fromEntries(RUNGS.map((r) => [r, f(RUNG_VOCABULARY[r], r)])) as Record<Rung, T>;
 
 export const UNIT_KINDS = ['organ', 'enterprise', 'university', 'affiliated', 'grassroots'] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
 export const UNIT_LEVELS = ['municipal', 'district'] as const;
 export type UnitLevel = (typeof UNIT_LEVELS)[number];
-export type Batch = 1 | 2;
+/** The two half-year batches (两批): units enter one by kind and level. */
+export const BATCHES = [1, 2] as const;
+export type Batch = (typeof BATCHES)[number];
+/** A batch as a JSON object's key. */
+export type BatchKey = `${Batch}`;
 
 export const RECORD_KINDS = ['study', 'investigation', 'solicitation-report', 'comparison-check', 'rule'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];

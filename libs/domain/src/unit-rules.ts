@@ -9,15 +9,13 @@ import { docRef, TEXT_LIMITS } from './documents';
 import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
 import {
-  assertAssignedSupervisor,
-  assertPublicChannel,
-  assertUnitActor,
   comment,
   isActivePhase,
   meetingValidity,
   NEXT_PHASE,
   oneOf,
-  RUNG_CARD,
+  requireActor,
+  rungCard,
   stamp,
   text,
   unmetGates,
@@ -43,6 +41,9 @@ import {
   type ProblemSource,
   RECORD_KINDS,
   type RecordKind,
+  RUNG_VOCABULARY,
+  type RungRecipient,
+  ACTIVE_PHASES,
 } from './types';
 import type { DocRef } from './documents';
 import type {
@@ -66,6 +67,8 @@ export interface UnitIdentity {
   name: string;
   batch: Batch;
   groupId: string;
+  /** The plan version the unit starts on (absent: 1). */
+  planVersion?: number;
 }
 
 export interface UnitState {
@@ -87,6 +90,8 @@ export interface UnitState {
    * objection is accepted, whatever a clock says. Set only by runs that wait for the disclosure on a timer.
    */
   disclosureElapsed?: string;
+  /** When the unit took its current plan version (a ladder running on the version before stops there). */
+  planChangedAt?: string;
 }
 
 export interface Ctx {
@@ -120,6 +125,7 @@ export function newUnitState(id: UnitIdentity, plan: Plan, now: number): UnitSta
       counts: { records: zeroRecords(), opinions: 0, problems: 0, meetings: 0, transitions: 0 },
       validMeeting: false,
       windowRungs: [],
+      ...(id.planVersion && id.planVersion > 1 ? { planVersion: id.planVersion } : {}),
       version: 0,
       updatedAt: at,
     },
@@ -151,13 +157,17 @@ function changed(s: UnitState, ctx: Ctx, ...entries: Array<{ kind: UnitEntryKind
   refreshUnit(s, ctx);
   const at = new Date(ctx.now).toISOString();
   // A snapshot: the entry's object may change again before it is projected.
-  for (const e of entries) s.changes.push({ ...e, data: e.data === null ? null : JSON.parse(JSON.stringify(e.data)), rev: s.view.version, at });
+  for (const e of entries)
+    s.changes.push({ ...e, data: e.data === null ? null : JSON.parse(JSON.stringify(e.data)), rev: s.view.version, at });
 }
 
 /** Takes up to `max` queued entries (oldest first) for a projection. */
 export function takeChanges(s: { changes: EntryChange[] }, max: number): EntryChange[] {
   return s.changes.splice(0, max);
 }
+
+/** The unit as the access table's target: its id and assigned group. */
+const unitOf = (s: UnitState) => ({ unitId: s.view.id, groupId: s.view.groupId });
 
 const seqOf = (id: string, prefix: string): number | undefined => {
   const m = new RegExp(`^${prefix}-([1-9][0-9]{0,8})$`).exec(id);
@@ -166,10 +176,16 @@ const seqOf = (id: string, prefix: string): number | undefined => {
 
 function inPhase(state: UnitState, phases: Phase[], rule: string, action: string, actor: Actor) {
   if (!phases.includes(state.view.phase)) {
-    throw violation(rule, `${action} is allowed in ${phases.join(' or ')}; unit ${state.view.id} is in ${state.view.phase}`, actor, {}, {
-      phase: state.view.phase,
-      allowed: [...phases],
-    });
+    throw violation(
+      rule,
+      `${action} is allowed in ${phases.join(' or ')}; unit ${state.view.id} is in ${state.view.phase}`,
+      actor,
+      {},
+      {
+        phase: state.view.phase,
+        allowed: [...phases],
+      },
+    );
   }
 }
 
@@ -177,16 +193,21 @@ function inPhase(state: UnitState, phases: Phase[], rule: string, action: string
 
 /** Phases in which each record kind is accepted: study goes on all campaign long; the rest belong to their gate's phase. */
 export const RECORD_PHASES: Record<RecordKind, Phase[]> = {
-  study: ['P1', 'P2', 'P3'],
-  investigation: ['P1', 'P2', 'P3'],
+  study: ACTIVE_PHASES,
+  investigation: ACTIVE_PHASES,
   'solicitation-report': ['P1'],
   'comparison-check': ['P2'],
   rule: ['P3'],
 };
 
-export interface AddRecordArgs extends Acting { kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }
+export interface AddRecordArgs extends Acting {
+  kind: RecordKind;
+  title: string;
+  body?: DocRef;
+  attachmentUri?: string;
+}
 export function checkAddRecord(s: UnitState, a: AddRecordArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'adding a record');
+  const actor = requireActor(a.actor, 'unit.records.add', unitOf(s));
   const kind = oneOf(a.kind, RECORD_KINDS, 'kind');
   text(a.title, 'title', LIMITS.titleChars);
   docRef(a.body, 'body', TEXT_LIMITS.recordBody, false);
@@ -210,25 +231,38 @@ export function applyAddRecord(s: UnitState, a: AddRecordArgs, ctx: Ctx): { id: 
   return { id };
 }
 
-export interface AddOpinionArgs extends Acting { text: DocRef; contactRef?: string }
+export interface AddOpinionArgs extends Acting {
+  text: DocRef;
+  contactRef?: string;
+}
 export function checkAddOpinion(s: UnitState, a: AddOpinionArgs) {
-  const actor = assertPublicChannel(a.actor, 'an opinion');
+  const actor = requireActor(a.actor, 'unit.opinions.add', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.opinion);
   text(a.contactRef, 'contactRef', 100, false);
-  inPhase(s, ['P1', 'P2', 'P3'], 'opinion.unit-active', 'an opinion', actor);
+  inPhase(s, ACTIVE_PHASES, 'opinion.unit-active', 'an opinion', actor);
 }
 export function applyAddOpinion(s: UnitState, a: AddOpinionArgs, ctx: Ctx): { id: string } {
   const n = ++s.seq.opinion;
   const id = `opinion-${n}`;
-  const entry: OpinionEntry = { id, text: docRef(a.text, 'text', TEXT_LIMITS.opinion)!, ...(a.contactRef ? { contactRef: a.contactRef } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  const entry: OpinionEntry = {
+    id,
+    text: docRef(a.text, 'text', TEXT_LIMITS.opinion)!,
+    ...(a.contactRef ? { contactRef: a.contactRef } : {}),
+    ...stamp(a.actor, ctx.now, a.comment),
+  };
   s.view.counts.opinions += 1;
   changed(s, ctx, { kind: 'opinion', id, seq: n, data: entry });
   return { id };
 }
 
-export interface AddProblemArgs extends Acting { title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory }
+export interface AddProblemArgs extends Acting {
+  title: string;
+  description?: DocRef;
+  source: ProblemSource;
+  category: ProblemCategory;
+}
 export function checkAddProblem(s: UnitState, a: AddProblemArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'adding a problem');
+  const actor = requireActor(a.actor, 'unit.problems.add', unitOf(s));
   text(a.title, 'title', LIMITS.titleChars);
   docRef(a.description, 'description', TEXT_LIMITS.problemDescription, false);
   oneOf(a.source, PROBLEM_SOURCES, 'source');
@@ -256,9 +290,12 @@ export function applyAddProblem(s: UnitState, a: AddProblemArgs, ctx: Ctx): { id
 
 const meetingEntry = (m: MeetingView) => ({ kind: 'meeting' as const, id: m.id, seq: seqOf(m.id, 'meeting') ?? 0, data: m });
 
-export interface ScheduleMeetingArgs extends Acting { scheduledAt: string; location: string }
+export interface ScheduleMeetingArgs extends Acting {
+  scheduledAt: string;
+  location: string;
+}
 export function checkScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'scheduling the meeting');
+  const actor = requireActor(a.actor, 'unit.meeting.schedule', unitOf(s));
   parseInstant(a.scheduledAt, 'scheduledAt');
   text(a.location, 'location', LIMITS.titleChars);
   comment(a.comment);
@@ -287,9 +324,12 @@ export function applyScheduleMeeting(s: UnitState, a: ScheduleMeetingArgs, ctx: 
   return s.view.meeting;
 }
 
-export interface AttendanceArgs extends Acting { arrivedAt: string; leftAt: string }
+export interface AttendanceArgs extends Acting {
+  arrivedAt: string;
+  leftAt: string;
+}
 export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'meeting attendance', 'meeting.attendance-by-group');
+  const actor = requireActor(a.actor, 'unit.meeting.attend', unitOf(s));
   const arrived = parseInstant(a.arrivedAt, 'arrivedAt');
   const left = parseInstant(a.leftAt, 'leftAt');
   if (left <= arrived) throw invalidInput('leftAt', 'must be after arrivedAt', 'input.after', { other: 'arrivedAt' });
@@ -298,10 +338,22 @@ export function checkMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
   const m = s.view.meeting;
   if (m?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting to attest`, actor);
   if (left > ctx.now) {
-    throw violation('meeting.attendance-in-future', `presence can be attested only once it is over (leftAt ${a.leftAt} is in the future)`, actor, {}, { leftAt: a.leftAt });
+    throw violation(
+      'meeting.attendance-in-future',
+      `presence can be attested only once it is over (leftAt ${a.leftAt} is in the future)`,
+      actor,
+      {},
+      { leftAt: a.leftAt },
+    );
   }
   if (!m.attendance.some((x) => x.supervisorId === actor.id) && m.attendance.length >= LIMITS.attendancePerMeeting) {
-    throw violation('meeting.attendance-limit', `meeting ${m.id} already has ${LIMITS.attendancePerMeeting} attestations`, actor, {}, { max: LIMITS.attendancePerMeeting });
+    throw violation(
+      'meeting.attendance-limit',
+      `meeting ${m.id} already has ${LIMITS.attendancePerMeeting} attestations`,
+      actor,
+      {},
+      { max: LIMITS.attendancePerMeeting },
+    );
   }
 }
 export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx): MeetingView {
@@ -320,9 +372,13 @@ export function applyMeetingAttendance(s: UnitState, a: AttendanceArgs, ctx: Ctx
   return m;
 }
 
-export interface MeetingHeldArgs extends Acting { startedAt: string; endedAt: string; minutes: DocRef }
+export interface MeetingHeldArgs extends Acting {
+  startedAt: string;
+  endedAt: string;
+  minutes: DocRef;
+}
 export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'recording the meeting');
+  const actor = requireActor(a.actor, 'unit.meeting.held', unitOf(s));
   const start = parseInstant(a.startedAt, 'startedAt');
   const end = parseInstant(a.endedAt, 'endedAt');
   if (end <= start) throw invalidInput('endedAt', 'must be after startedAt', 'input.after', { other: 'startedAt' });
@@ -330,7 +386,14 @@ export function checkMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx) {
   comment(a.comment);
   inPhase(s, ['P2'], 'meeting.phase', 'the special democratic life meeting', actor);
   if (s.view.meeting?.status !== 'scheduled') throw violation('meeting.not-scheduled', `unit ${s.view.id} has no scheduled meeting`, actor);
-  if (end > ctx.now) throw violation('meeting.held-in-future', `a meeting can be recorded only once it has ended (endedAt ${a.endedAt})`, actor, {}, { endedAt: a.endedAt });
+  if (end > ctx.now)
+    throw violation(
+      'meeting.held-in-future',
+      `a meeting can be recorded only once it has ended (endedAt ${a.endedAt})`,
+      actor,
+      {},
+      { endedAt: a.endedAt },
+    );
 }
 export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { valid: boolean; reason?: string } {
   const m = s.view.meeting!;
@@ -354,25 +417,39 @@ export function applyMeetingHeld(s: UnitState, a: MeetingHeldArgs, ctx: Ctx): { 
 
 const transitionEntry = (t: TransitionView) => ({ kind: 'transition' as const, id: t.id, seq: seqOf(t.id, 'transition') ?? 0, data: t });
 
-export interface RequestTransitionArgs extends Acting { to: Phase }
+export interface RequestTransitionArgs extends Acting {
+  to: Phase;
+}
 export function checkRequestTransition(s: UnitState, a: RequestTransitionArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'requesting a transition');
+  const actor = requireActor(a.actor, 'unit.transition.request', unitOf(s));
   const to = oneOf(a.to, ['P2', 'P3', 'DONE'] as const, 'to');
   comment(a.comment);
   const next = NEXT_PHASE[s.view.phase];
   if (to !== next) {
-    throw violation('transition.next-phase', `unit ${s.view.id} is in ${s.view.phase}; it can only request ${next ?? 'nothing (done)'}, not ${to}`, actor, {}, {
-      phase: s.view.phase,
-      next,
-      to,
-    });
+    throw violation(
+      'transition.next-phase',
+      `unit ${s.view.id} is in ${s.view.phase}; it can only request ${next ?? 'nothing (done)'}, not ${to}`,
+      actor,
+      {},
+      {
+        phase: s.view.phase,
+        next,
+        to,
+      },
+    );
   }
   if (s.view.pendingTransition) {
     throw violation('transition.one-pending', `unit ${s.view.id} already has a transition awaiting the supervisor's decision`, actor);
   }
   const unmet = unmetGatesFor(to, s.view);
   if (unmet.length) {
-    throw violation(unmet[0], `unit ${s.view.id} cannot enter ${to}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet }, { to, unmetGates: unmet });
+    throw violation(
+      unmet[0],
+      `unit ${s.view.id} cannot enter ${to}: unmet gates ${unmet.join(', ')}`,
+      actor,
+      { unmetGates: unmet },
+      { to, unmetGates: unmet },
+    );
   }
 }
 export function applyRequestTransition(s: UnitState, a: RequestTransitionArgs, ctx: Ctx): { id: string; status: 'pending' } {
@@ -390,21 +467,31 @@ export function applyRequestTransition(s: UnitState, a: RequestTransitionArgs, c
   return { id: t.id, status: 'pending' };
 }
 
-export interface DecideTransitionArgs extends Acting { transitionId: string; approve: boolean }
+export interface DecideTransitionArgs extends Acting {
+  transitionId: string;
+  approve: boolean;
+}
 export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
-  const actor = assertAssignedSupervisor(a.actor, s.view.groupId, 'transition', 'transition.no-self-approval');
+  const actor = requireActor(a.actor, 'unit.transition.decide', unitOf(s));
   if (typeof a.approve !== 'boolean') throw invalidInput('approve', 'expected true or false');
   comment(a.comment, 'comment', !a.approve);
   const t = s.view.pendingTransition;
   if (!t || t.id !== a.transitionId) {
     const n = seqOf(String(a.transitionId), 'transition');
-    if (n !== undefined && n <= s.seq.transition) throw violation('transition.already-decided', `transition ${a.transitionId} was already decided`, actor);
+    if (n !== undefined && n <= s.seq.transition)
+      throw violation('transition.already-decided', `transition ${a.transitionId} was already decided`, actor);
     throw notFound('transition', String(a.transitionId));
   }
   if (a.approve) {
     const unmet = unmetGatesFor(t.to as Exclude<Phase, 'P1'>, s.view);
     if (unmet.length) {
-      throw violation(unmet[0], `cannot approve ${t.to} for unit ${s.view.id}: unmet gates ${unmet.join(', ')}`, actor, { unmetGates: unmet }, { to: t.to, unmetGates: unmet });
+      throw violation(
+        unmet[0],
+        `cannot approve ${t.to} for unit ${s.view.id}: unmet gates ${unmet.join(', ')}`,
+        actor,
+        { unmetGates: unmet },
+        { to: t.to, unmetGates: unmet },
+      );
     }
   }
 }
@@ -428,17 +515,31 @@ export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx
 
 // ---------- task book (整改任务书) ----------
 
-const itemEntry = (i: TaskBookItemView) => ({ kind: 'task-book-item' as const, id: i.id, seq: Number(i.id.slice(i.id.lastIndexOf('-') + 1)), data: i });
+const itemEntry = (i: TaskBookItemView) => ({
+  kind: 'task-book-item' as const,
+  id: i.id,
+  seq: Number(i.id.slice(i.id.lastIndexOf('-') + 1)),
+  data: i,
+});
 
-export interface TaskBookItemInput { problemIds: string[]; measure: DocRef; owner: string; deadline: string }
-export interface SetTaskBookArgs extends Acting { signedBy: string; items: TaskBookItemInput[] }
+export interface TaskBookItemInput {
+  problemIds: string[];
+  measure: DocRef;
+  owner: string;
+  deadline: string;
+}
+export interface SetTaskBookArgs extends Acting {
+  signedBy: string;
+  items: TaskBookItemInput[];
+}
 export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'setting the task book');
+  const actor = requireActor(a.actor, 'unit.task-book.set', unitOf(s));
   // 一把手负责制: the unit head signs.
   text(a.signedBy, 'signedBy', LIMITS.ownerChars);
   comment(a.comment);
   if (!Array.isArray(a.items) || a.items.length === 0) throw invalidInput('items', 'a task book needs at least one item', 'input.required');
-  if (a.items.length > LIMITS.taskBookItems) throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`, 'input.too-many', { max: LIMITS.taskBookItems });
+  if (a.items.length > LIMITS.taskBookItems)
+    throw invalidInput('items', `at most ${LIMITS.taskBookItems} items`, 'input.too-many', { max: LIMITS.taskBookItems });
   // Rectification outlasts the campaign, not without bound: a ladder timer of a century helps no one.
   const latest = latestDeadline(ctx.plan);
   a.items.forEach((it, i) => {
@@ -446,10 +547,12 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     if (!Array.isArray(it.problemIds) || it.problemIds.length === 0) {
       throw invalidInput(`items[${i}].problemIds`, 'each item is linked to at least one problem', 'taskbook.item-problem');
     }
-    if (it.problemIds.length > LIMITS.problemsPerItem) throw invalidInput(`items[${i}].problemIds`, `at most ${LIMITS.problemsPerItem} problems`);
+    if (it.problemIds.length > LIMITS.problemsPerItem)
+      throw invalidInput(`items[${i}].problemIds`, `at most ${LIMITS.problemsPerItem} problems`);
     it.problemIds.forEach((p, j) => {
       const n = typeof p === 'string' ? seqOf(p, 'problem') : undefined;
-      if (n === undefined || n > s.seq.problem) throw invalidInput(`items[${i}].problemIds[${j}]`, `unknown problem ${JSON.stringify(p)} of unit ${s.view.id}`);
+      if (n === undefined || n > s.seq.problem)
+        throw invalidInput(`items[${i}].problemIds[${j}]`, `unknown problem ${JSON.stringify(p)} of unit ${s.view.id}`);
     });
     docRef(it.measure, `items[${i}].measure`, TEXT_LIMITS.measure);
     text(it.owner, `items[${i}].owner`, LIMITS.ownerChars);
@@ -457,7 +560,12 @@ export function checkSetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
     if (deadline === undefined) parseInstant(it.deadline, `items[${i}].deadline`);
     else if (deadline <= ctx.now) throw invalidInput(`items[${i}].deadline`, `must be in the future (${it.deadline})`, 'input.future');
     else if (deadline > latest.ms) {
-      throw invalidInput(`items[${i}].deadline`, `must be by ${latest.at}, a year and a day after the campaign's last batch ends`, 'input.latest-deadline', { latest: latest.at });
+      throw invalidInput(
+        `items[${i}].deadline`,
+        `must be by ${latest.at}, a year and a day after the campaign's last batch ends`,
+        'input.latest-deadline',
+        { latest: latest.at },
+      );
     }
   });
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
@@ -490,11 +598,12 @@ export function applySetTaskBook(s: UnitState, a: SetTaskBookArgs, ctx: Ctx) {
 }
 
 export function checkPublishTaskBook(s: UnitState, a: Acting) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'publishing the task book');
+  const actor = requireActor(a.actor, 'unit.task-book.publish', unitOf(s));
   comment(a.comment);
   inPhase(s, ['P3'], 'taskbook.phase', 'the task book', actor);
   if (!s.view.taskBook) throw violation('taskbook.missing', `unit ${s.view.id} has no task book to publish`, actor);
-  if (s.view.taskBook.status !== 'draft') throw violation('taskbook.published', `the task book of unit ${s.view.id} is already published`, actor);
+  if (s.view.taskBook.status !== 'draft')
+    throw violation('taskbook.published', `the task book of unit ${s.view.id} is already published`, actor);
 }
 export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { disclosureEndsAt: string } {
   const tb = s.view.taskBook!;
@@ -507,37 +616,61 @@ export function applyPublishTaskBook(s: UnitState, a: Acting, ctx: Ctx): { discl
   return { disclosureEndsAt: tb.disclosureEndsAt };
 }
 
-export interface FileObjectionArgs extends Acting { text: DocRef; itemId?: string }
+export interface FileObjectionArgs extends Acting {
+  text: DocRef;
+  itemId?: string;
+}
 export function checkFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx) {
-  const actor = assertPublicChannel(a.actor, 'an objection');
+  const actor = requireActor(a.actor, 'unit.objections.file', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.objection);
   const tb = s.view.taskBook;
   if (!tb || tb.status !== 'disclosed' || disclosureOver(s, ctx.now)) {
     const when = tb?.disclosureEndsAt ? ` (disclosure ${tb.publishedAt} – ${tb.disclosureEndsAt})` : ' (not published)';
-    throw violation('objection.disclosure-window', `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`, actor, {}, {
-      publishedAt: tb?.publishedAt ?? null,
-      disclosureEndsAt: tb?.disclosureEndsAt ?? null,
-    });
+    throw violation(
+      'objection.disclosure-window',
+      `objections are accepted only while the task book of unit ${s.view.id} is publicly disclosed${when}`,
+      actor,
+      {},
+      {
+        publishedAt: tb?.publishedAt ?? null,
+        disclosureEndsAt: tb?.disclosureEndsAt ?? null,
+      },
+    );
   }
-  if (a.itemId !== undefined && !tb.items.some((i) => i.id === a.itemId)) throw invalidInput('itemId', `unknown item ${JSON.stringify(a.itemId)}`);
+  if (a.itemId !== undefined && !tb.items.some((i) => i.id === a.itemId))
+    throw invalidInput('itemId', `unknown item ${JSON.stringify(a.itemId)}`);
   if (tb.objectionCounts.filed >= LIMITS.objectionsPerTaskBook) {
-    throw violation('objection.limit', `the task book of unit ${s.view.id} already has ${LIMITS.objectionsPerTaskBook} objections`, actor, {}, { max: LIMITS.objectionsPerTaskBook });
+    throw violation(
+      'objection.limit',
+      `the task book of unit ${s.view.id} already has ${LIMITS.objectionsPerTaskBook} objections`,
+      actor,
+      {},
+      { max: LIMITS.objectionsPerTaskBook },
+    );
   }
 }
 export function applyFileObjection(s: UnitState, a: FileObjectionArgs, ctx: Ctx): { id: string } {
   const n = ++s.seq.objection;
   const id = `objection-${n}`;
   const tb = s.view.taskBook!;
-  const entry: ObjectionEntry = { id, text: docRef(a.text, 'text', TEXT_LIMITS.objection)!, ...(a.itemId ? { itemId: a.itemId } : {}), ...stamp(a.actor, ctx.now, a.comment) };
+  const entry: ObjectionEntry = {
+    id,
+    text: docRef(a.text, 'text', TEXT_LIMITS.objection)!,
+    ...(a.itemId ? { itemId: a.itemId } : {}),
+    ...stamp(a.actor, ctx.now, a.comment),
+  };
   s.unanswered.push(n);
   tb.objectionCounts = { filed: tb.objectionCounts.filed + 1, unanswered: s.unanswered.length };
   changed(s, ctx, { kind: 'objection', id, seq: n, data: entry });
   return { id };
 }
 
-export interface AnswerObjectionArgs extends Acting { objectionId: string; text: DocRef }
+export interface AnswerObjectionArgs extends Acting {
+  objectionId: string;
+  text: DocRef;
+}
 export function checkAnswerObjection(s: UnitState, a: AnswerObjectionArgs) {
-  const actor = assertUnitActor(a.actor, s.view.id, 'answering an objection');
+  const actor = requireActor(a.actor, 'unit.objections.answer', unitOf(s));
   docRef(a.text, 'text', TEXT_LIMITS.answer);
   comment(a.comment);
   const n = seqOf(String(a.objectionId), 'objection');
@@ -550,7 +683,12 @@ export function applyAnswerObjection(s: UnitState, a: AnswerObjectionArgs, ctx: 
   const tb = s.view.taskBook!;
   tb.objectionCounts = { ...tb.objectionCounts, unanswered: s.unanswered.length };
   // The projection merges the answer into the objection's entry.
-  changed(s, ctx, { kind: 'objection', id: a.objectionId, seq: n, data: { answer: { text: docRef(a.text, 'text', TEXT_LIMITS.answer)!, ...stamp(a.actor, ctx.now, a.comment) } } });
+  changed(s, ctx, {
+    kind: 'objection',
+    id: a.objectionId,
+    seq: n,
+    data: { answer: { text: docRef(a.text, 'text', TEXT_LIMITS.answer)!, ...stamp(a.actor, ctx.now, a.comment) } },
+  });
   return { id: a.objectionId };
 }
 
@@ -584,7 +722,9 @@ export function applyTaskBookEffective(s: UnitState, ctx: Ctx) {
   const tb = s.view.taskBook!;
   tb.status = 'effective';
   // Never recorded as effective before its disclosure ended.
-  tb.effectiveAt = new Date(Math.max(ctx.now, tb.disclosureEndsAt ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') : ctx.now)).toISOString();
+  tb.effectiveAt = new Date(
+    Math.max(ctx.now, tb.disclosureEndsAt ? parseInstant(tb.disclosureEndsAt, 'disclosureEndsAt') : ctx.now),
+  ).toISOString();
   for (const item of tb.items) if (item.status === 'pending') item.status = 'open';
   changed(s, ctx, ...tb.items.map(itemEntry));
 }
@@ -592,9 +732,10 @@ export function applyTaskBookEffective(s: UnitState, ctx: Ctx) {
 // ---------- what the engine itself records ----------
 
 /** An item reported its status or card (signal from its workflow). Unknown items are ignored. */
-export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemStatus; card: Card }, ctx: Ctx): boolean {
+/** An item's report of its status and card; a malformed signal (no report) is refused like one from an unknown item. */
+export function applyItemReport(s: UnitState, r: { itemId: string; status: ItemStatus; card: Card } | undefined, ctx: Ctx): boolean {
   const item = s.view.taskBook?.items.find((i) => i.id === r?.itemId);
-  if (!item) return false;
+  if (!item || !r) return false;
   if (item.status === r.status && item.card === r.card) return true;
   item.status = r.status;
   item.card = r.card;
@@ -616,20 +757,19 @@ export function windowLadderStoppedAt(s: UnitState, phase: ActivePhase): number 
  */
 export function applyWindowRung(s: UnitState, rung: FiredRung & { phase: ActivePhase }, ctx: Ctx, o: { cardsLeftPhase?: boolean } = {}) {
   s.view.windowRungs.push({ ...rung });
-  if (rung.phase === s.view.phase || o.cardsLeftPhase) s.windowCard = worstCard(s.windowCard, RUNG_CARD[rung.rung]);
+  if (rung.phase === s.view.phase || o.cardsLeftPhase) s.windowCard = worstCard(s.windowCard, rungCard(rung.rung));
   changed(s, ctx);
 }
 
 /** Recipients of a rung (DOMAIN.md "Deadlines and escalation"). */
 export function rungRecipients(rung: FiredRung['rung'], who: { unitId: string; groupId: string; owner?: string }): string[] {
-  switch (rung) {
-    case 'reminder':
-      return [...(who.owner ? [`responsible-person:${who.owner}`] : []), `unit-head:${who.unitId}`];
-    case 'yellow':
-      return [`unit-head:${who.unitId}`, `group:${who.groupId}`];
-    case 'red':
-      return ['office'];
-    case 'referral':
-      return ['discipline-inspection'];
-  }
+  const address: Record<RungRecipient, string | undefined> = {
+    'responsible-person': who.owner ? `responsible-person:${who.owner}` : undefined,
+    'unit-head': `unit-head:${who.unitId}`,
+    // A programme's goal has no supervisory group.
+    group: who.groupId ? `group:${who.groupId}` : undefined,
+    office: 'office',
+    'discipline-inspection': 'discipline-inspection',
+  };
+  return RUNG_VOCABULARY[rung].notifies.flatMap((r) => address[r] ?? []);
 }

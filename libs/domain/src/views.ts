@@ -2,25 +2,73 @@
 // and the facts the rules need). What grows with use — records, opinions, problems, meetings, transitions,
 // objections, progress notes — leaves the workflow as entries (EntryChange) projected into PostgreSQL.
 import type { DocRef } from './documents';
-import type { Batch, Card, Comment, ItemStatus, Phase, ProblemCategory, ProblemSource, ProgrammeTrack, RecordKind, Rung, Stamp } from './types';
+import type {
+  Batch,
+  BatchKey,
+  Card,
+  Comment,
+  ItemStatus,
+  Phase,
+  ProblemCategory,
+  ProblemSource,
+  ProgrammeTrack,
+  RecordKind,
+  Rung,
+  Stamp,
+} from './types';
 import type { Window } from './plan-types';
 
 // ---------- entries: what a unit or an item accumulates ----------
 
-export interface RecordEntry extends Stamp { id: string; kind: RecordKind; title: string; body?: DocRef; attachmentUri?: string }
+export interface RecordEntry extends Stamp {
+  id: string;
+  kind: RecordKind;
+  title: string;
+  body?: DocRef;
+  attachmentUri?: string;
+}
 /** An opinion from the public (群众). The contact a citizen left stays in PostgreSQL, under `contactRef`. */
-export interface OpinionEntry extends Stamp { id: string; text: DocRef; contactRef?: string }
+export interface OpinionEntry extends Stamp {
+  id: string;
+  text: DocRef;
+  contactRef?: string;
+}
 export interface ProblemEntry extends Stamp {
-  id: string; title: string; description?: DocRef; source: ProblemSource; category: ProblemCategory;
+  id: string;
+  title: string;
+  description?: DocRef;
+  source: ProblemSource;
+  category: ProblemCategory;
 }
-export interface ObjectionEntry extends Stamp { id: string; text: DocRef; itemId?: string; answer?: Stamp & { text: DocRef } }
-export interface ProgressEntry extends Stamp { id: string; note: DocRef; evidenceUri?: string }
+export interface ObjectionEntry extends Stamp {
+  id: string;
+  text: DocRef;
+  itemId?: string;
+  answer?: Stamp & { text: DocRef };
+}
 export interface ExtensionView {
-  id: string; newDeadline: string; reason: DocRef; status: 'pending' | 'approved' | 'rejected'; requested: Stamp; decided?: Stamp;
+  id: string;
+  newDeadline: string;
+  reason: DocRef;
+  status: 'pending' | 'approved' | 'rejected';
+  requested: Stamp;
+  decided?: Stamp;
 }
-export interface VerificationEntry extends Stamp { id: string; accept: boolean }
+export interface VerificationEntry extends Stamp {
+  id: string;
+  accept: boolean;
+}
 
-export const UNIT_ENTRY_KINDS = ['record', 'opinion', 'problem', 'meeting', 'transition', 'objection', 'task-book-item', 'window-rung'] as const;
+export const UNIT_ENTRY_KINDS = [
+  'record',
+  'opinion',
+  'problem',
+  'meeting',
+  'transition',
+  'objection',
+  'task-book-item',
+  'window-rung',
+] as const;
 export const ITEM_ENTRY_KINDS = ['progress', 'extension', 'verification'] as const;
 export type UnitEntryKind = (typeof UNIT_ENTRY_KINDS)[number];
 export type ItemEntryKind = (typeof ITEM_ENTRY_KINDS)[number];
@@ -39,7 +87,14 @@ export interface EntryChange {
 
 // ---------- the unit ----------
 
-export interface AttendanceView { supervisorId: string; groupId: string; arrivedAt: string; leftAt: string; attestedAt: string; comment?: Comment }
+export interface AttendanceView {
+  supervisorId: string;
+  groupId: string;
+  arrivedAt: string;
+  leftAt: string;
+  attestedAt: string;
+  comment?: Comment;
+}
 /** 专题民主生活会 — the special democratic life meeting (the current one; earlier ones are entries). */
 export interface MeetingView {
   id: string;
@@ -77,6 +132,8 @@ export interface FiredRung {
   late?: boolean;
   /** `${workflowId}:${deadline}:${rung}` or `${workflowId}:${phase}:${rung}`: the escalation's idempotency key. */
   key?: string;
+  /** The plan version whose ladder computed its moment (1: the plan the campaign started with). */
+  planVersion?: number;
 }
 
 export interface TaskBookItemView {
@@ -136,6 +193,8 @@ export interface UnitView {
   taskBook?: TaskBookView;
   /** Escalations of the unit's phase windows (at most the window ladder's rungs per phase). */
   windowRungs: Array<FiredRung & { phase: Phase }>;
+  /** The plan version the unit runs on (absent: 1, the plan the campaign started with). */
+  planVersion?: number;
   /** Monotonic; a projection only overwrites an older version. */
   version: number;
   updatedAt: string;
@@ -154,7 +213,11 @@ export function unitHeader(v: UnitView | UnitHeader): UnitHeader {
 
 // ---------- the rectification item ----------
 
-export interface ItemCounts { progress: number; extensions: number; verifications: number }
+export interface ItemCounts {
+  progress: number;
+  extensions: number;
+  verifications: number;
+}
 
 export interface ItemView {
   id: string;
@@ -178,6 +241,8 @@ export interface ItemView {
   carriedInto?: Stamp & { rule: DocRef };
   /** When the item was closed (销号) or carried into a long-term rule. */
   finalAt?: string;
+  /** The plan version its ladder runs on (absent: 1, the plan the campaign started with). */
+  planVersion?: number;
   version: number;
   updatedAt: string;
 }
@@ -185,7 +250,7 @@ export interface ItemView {
 // ---------- the campaign ----------
 
 export interface CampaignCounters {
-  byBatch: Record<'1' | '2', Record<Phase, number>>;
+  byBatch: Record<BatchKey, Record<Phase, number>>;
   cards: { yellow: number; red: number };
   referrals: number;
   overdueItems: number;

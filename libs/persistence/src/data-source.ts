@@ -14,6 +14,8 @@ import { StuckRunsAndResets1764600000000 } from './migrations/1764600000000-Stuc
 import { ConsoleFacts1764600000015 } from './migrations/1764600000015-ConsoleFacts';
 import { PublicRateLimitWindows1764619000000 } from './migrations/1764619000000-PublicRateLimitWindows';
 import { ProgrammeStates1764700000000 } from './migrations/1764700000000-ProgrammeStates';
+import { SimulationJobs1764800000000 } from './migrations/1764800000000-SimulationJobs';
+import { PlanVersions1764800000001 } from './migrations/1764800000001-PlanVersions';
 
 /** Every migration in order, listed by class so that they run from ts (jest) and compiled js (dist) alike. */
 export const MASSLINE_MIGRATIONS = [
@@ -28,6 +30,8 @@ export const MASSLINE_MIGRATIONS = [
   ConsoleFacts1764600000015,
   PublicRateLimitWindows1764619000000,
   ProgrammeStates1764700000000,
+  SimulationJobs1764800000000,
+  PlanVersions1764800000001,
 ];
 
 /** Credentials and database name of the embedded PostgreSQL that `npm start` runs (apps/cli/src/embedded). */
@@ -113,9 +117,7 @@ export async function revertAllMigrations(dataSource: DataSource): Promise<strin
   if (!exists) return [];
   const reverted: string[] = [];
   for (;;) {
-    const executed = await dataSource.query(
-      `SELECT name FROM ${table} ORDER BY "timestamp" DESC, id DESC LIMIT 1`,
-    );
+    const executed = await dataSource.query(`SELECT name FROM ${table} ORDER BY "timestamp" DESC, id DESC LIMIT 1`);
     if (!executed.length) return reverted;
     await dataSource.undoLastMigration({ transaction: 'each' });
     reverted.push(executed[0].name as string);

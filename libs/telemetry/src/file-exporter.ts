@@ -46,7 +46,13 @@ export function spanLine(span: ReadableSpan): SpanLine {
     ...(span.status.message ? { statusMessage: span.status.message } : {}),
     attributes: { ...span.attributes },
     ...(span.events.length
-      ? { events: span.events.map((e) => ({ name: e.name, at: new Date(hrTimeToMilliseconds(e.time)).toISOString(), ...(e.attributes ? { attributes: { ...e.attributes } } : {}) })) }
+      ? {
+          events: span.events.map((e) => ({
+            name: e.name,
+            at: new Date(hrTimeToMilliseconds(e.time)).toISOString(),
+            ...(e.attributes ? { attributes: { ...e.attributes } } : {}),
+          })),
+        }
       : {}),
     ...(span.links.length ? { links: span.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })) } : {}),
   };

@@ -29,12 +29,21 @@ export function traceFields(): { trace_id?: string; span_id?: string } {
 export function errorFields(value: unknown): unknown {
   if (!(value instanceof Error)) return typeof value === 'bigint' ? value.toString() : value;
   const e = value as Error & { type?: unknown; code?: unknown; cause?: unknown };
-  return { name: e.name, message: e.message, type: e.type, code: e.code, ...(e.cause !== undefined ? { cause: errorFields(e.cause) } : {}), stack: e.stack };
+  return {
+    name: e.name,
+    message: e.message,
+    type: e.type,
+    code: e.code,
+    ...(e.cause !== undefined ? { cause: errorFields(e.cause) } : {}),
+    stack: e.stack,
+  };
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write;
-  const destination = write ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) } : pino.destination({ dest: 1, sync: true });
+  const destination = write
+    ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) }
+    : pino.destination({ dest: 1, sync: true });
   return pino(
     {
       level: options.level,

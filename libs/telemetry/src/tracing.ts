@@ -61,7 +61,9 @@ export function startTracing(
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   // The W3C trace context and baggage propagators, and the AsyncLocalStorage context manager.
   provider.register();
-  const unregister = options.instrumentations?.length ? registerInstrumentations({ tracerProvider: provider, instrumentations: options.instrumentations }) : () => undefined;
+  const unregister = options.instrumentations?.length
+    ? registerInstrumentations({ tracerProvider: provider, instrumentations: options.instrumentations })
+    : () => undefined;
   return {
     provider,
     spanProcessor,
@@ -76,4 +78,10 @@ export function startTracing(
 }
 
 const ERROR_REPORT_EVERY_MS = 60_000;
-const quietDiag = { verbose: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quietDiag = {
+  verbose: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -30,8 +30,25 @@ export const HEALTH_PROBE_WORKFLOW_ID = '__massline_health_probe__';
 export const DEFAULT_POLLER_FRESH_MS = 90_000;
 
 /** gRPC status codes (the numbers are part of the gRPC protocol). */
-const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const GRPC_STATUS = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
 const NOT_FOUND = 5;
 
 type ProbeConnection = Pick<Connection, 'workflowService' | 'withDeadline'>;
@@ -58,7 +75,10 @@ export async function probeEngine(connection: ProbeConnection, opts: EngineProbe
     (err) => down(reason(err)),
   );
   const history = call(() =>
-    connection.workflowService.describeWorkflowExecution({ namespace: opts.namespace, execution: { workflowId: HEALTH_PROBE_WORKFLOW_ID } }),
+    connection.workflowService.describeWorkflowExecution({
+      namespace: opts.namespace,
+      execution: { workflowId: HEALTH_PROBE_WORKFLOW_ID },
+    }),
   ).then(
     () => 'up',
     (err) => {
@@ -85,7 +105,8 @@ export async function probeEngine(connection: ProbeConnection, opts: EngineProbe
     const seen = (tq.answer.pollers ?? []).map((p) => (p.lastAccessTime ? timestampMs(p.lastAccessTime) : 0));
     const latest = seen.length ? Math.max(...seen) : undefined;
     if (latest === undefined) worker = down(`no worker polls task queue ${opts.taskQueue}`);
-    else if (now() - latest > fresh) worker = down(`no worker has polled task queue ${opts.taskQueue} in the last ${Math.round(fresh / 1000)} s`);
+    else if (now() - latest > fresh)
+      worker = down(`no worker has polled task queue ${opts.taskQueue} in the last ${Math.round(fresh / 1000)} s`);
     else worker = 'up';
   } else {
     matching = down(reason(tq.err));

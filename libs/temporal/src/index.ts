@@ -12,7 +12,6 @@ import {
 import { SearchAttributeType, type SearchAttributePair, type SearchAttributeType as SAType } from '@temporalio/common';
 import type { MasslineConfig } from '../../config/src';
 import { campaignMetadata, campaignWorkflowId, unitMetadata, unitWorkflowId } from '../../domain/src';
-import type { CampaignWorkflowInput, NotificationDeliveryInput, UnitWorkflowInput } from '../../../workflows/definitions';
 import {
   batchKey,
   campaignIdKey,
@@ -21,16 +20,14 @@ import {
   MASSLINE_SEARCH_ATTRIBUTES,
   phaseKey,
   unitCodeKey,
-} from '../../../workflows/search-attributes';
+  type CampaignWorkflowInput,
+  type NotificationDeliveryInput,
+  type UnitWorkflowInput,
+  WORKFLOW_TYPES,
+} from '../../contracts/src';
 
-/** Workflow type names, as exported by workflows/index.ts. */
-export const WORKFLOW_TYPES = {
-  campaign: 'campaignWorkflow',
-  unit: 'unitLifecycleWorkflow',
-  item: 'rectificationItemWorkflow',
-  programme: 'programmeWorkflow',
-  notificationDelivery: 'notificationDeliveryWorkflow',
-} as const;
+/** Workflow id of the rollout of one plan version. */
+export const planRolloutWorkflowId = (campaignId: string, version: number) => `massline-plan-${campaignId}-v${version}`;
 
 /** Workflow id of the delivery of one escalation's notices. */
 export const notificationDeliveryWorkflowId = (escalationKey: string) => `massline-notice-${escalationKey}`;
@@ -59,16 +56,21 @@ const targetOf = (config: MasslineConfig | TemporalTarget): TemporalTarget =>
   'temporal' in config ? { address: config.temporal.address, namespace: config.temporal.namespace } : config;
 
 /** Connects to the frontend and builds a client for the namespace. Close with `connection.close()`. */
-export async function connectTemporal(
-  config: MasslineConfig | TemporalTarget,
-  options: ConnectOptions = {},
-): Promise<TemporalHandles> {
+export async function connectTemporal(config: MasslineConfig | TemporalTarget, options: ConnectOptions = {}): Promise<TemporalHandles> {
   const { address, namespace } = targetOf(config);
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (let attempt = 1; ; attempt++) {
     try {
       const connection = await Connection.connect({ address, connectTimeout: '5s' });
-      return { connection, client: new Client({ connection, namespace, ...(options.interceptors ? { interceptors: { workflow: options.interceptors } } : {}) }), namespace };
+      return {
+        connection,
+        client: new Client({
+          connection,
+          namespace,
+          ...(options.interceptors ? { interceptors: { workflow: options.interceptors } } : {}),
+        }),
+        namespace,
+      };
     } catch (error) {
       if (Date.now() >= deadline) throw error;
       options.onRetry?.(error, attempt);
@@ -180,7 +182,9 @@ export async function registerSearchAttributes(connection: Connection, namespace
     const have = custom[key.name];
     if (have === undefined) missing[key.name] = wanted;
     else if (have !== wanted) {
-      throw new Error(`search attribute ${key.name} exists on namespace ${namespace} with type ${have}, massline needs ${wanted} (${key.type})`);
+      throw new Error(
+        `search attribute ${key.name} exists on namespace ${namespace} with type ${have}, massline needs ${wanted} (${key.type})`,
+      );
     }
   }
   const names = Object.keys(missing);

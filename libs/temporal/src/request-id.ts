@@ -28,7 +28,10 @@ type Method<K extends keyof WorkflowClientInterceptor> = NonNullable<WorkflowCli
 export class RequestIdClientInterceptor implements WorkflowClientInterceptor {
   constructor(private readonly current: () => string | undefined) {}
 
-  private readonly tagged = <T extends { headers: Headers }>(input: T): T => ({ ...input, headers: withRequestId(input.headers, this.current()) });
+  private readonly tagged = <T extends { headers: Headers }>(input: T): T => ({
+    ...input,
+    headers: withRequestId(input.headers, this.current()),
+  });
 
   start: Method<'start'> = (input, next) => next(this.tagged(input));
   startWithDetails: Method<'startWithDetails'> = (input, next) => next(this.tagged(input));
@@ -37,7 +40,11 @@ export class RequestIdClientInterceptor implements WorkflowClientInterceptor {
   startUpdate: Method<'startUpdate'> = (input, next) => next(this.tagged(input));
   startUpdateWithStart: Method<'startUpdateWithStart'> = (input, next) => {
     const id = this.current();
-    return next({ ...input, workflowStartHeaders: withRequestId(input.workflowStartHeaders, id), updateHeaders: withRequestId(input.updateHeaders, id) });
+    return next({
+      ...input,
+      workflowStartHeaders: withRequestId(input.workflowStartHeaders, id),
+      updateHeaders: withRequestId(input.updateHeaders, id),
+    });
   };
   query: Method<'query'> = (input, next) => next(this.tagged(input));
 }

@@ -121,7 +121,10 @@ class DecisionOutbound implements WorkflowOutboundCallsInterceptor {
     return this.caused(input, next);
   }
 
-  scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
+  scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ): Promise<unknown> {
     return this.caused(input, next);
   }
 
@@ -132,7 +135,10 @@ class DecisionOutbound implements WorkflowOutboundCallsInterceptor {
     return this.caused(input, next);
   }
 
-  getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>): Record<string, unknown> {
+  getLogAttributes(
+    input: GetLogAttributesInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>,
+  ): Record<string, unknown> {
     const requestId = (otel.context.active().getValue(REQUEST_ID) as string | undefined) ?? this.decisions.latest?.requestId;
     return next(requestId ? { requestId, ...input } : input);
   }
@@ -146,7 +152,10 @@ class DecisionInternals implements WorkflowInternalsInterceptor {
     return next(input);
   }
 
-  concludeActivation(input: ConcludeActivationInput, next: Next<WorkflowInternalsInterceptor, 'concludeActivation'>): ConcludeActivationOutput {
+  concludeActivation(
+    input: ConcludeActivationInput,
+    next: Next<WorkflowInternalsInterceptor, 'concludeActivation'>,
+  ): ConcludeActivationOutput {
     this.decisions.concluded();
     this.decisions.counted = false;
     return next(input);
@@ -176,7 +185,9 @@ class TracedInbound implements WorkflowInboundCallsInterceptor {
   handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
     if (!traced()) return next(input);
     const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
-    const span = otel.trace.getTracer(WORKFLOW_TRACER).startSpan(`${SpanName.WORKFLOW_HANDLE_UPDATE}${SPAN_DELIMITER}${input.name}`, {}, parent);
+    const span = otel.trace
+      .getTracer(WORKFLOW_TRACER)
+      .startSpan(`${SpanName.WORKFLOW_HANDLE_UPDATE}${SPAN_DELIMITER}${input.name}`, {}, parent);
     span.setAttribute(UPDATE_ID_ATTR_KEY, input.updateId);
     const handled = otel.context.with(otel.trace.setSpan(parent, span), () => next(input));
     handled.then(
@@ -204,7 +215,10 @@ class TracedOutbound implements WorkflowOutboundCallsInterceptor {
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
     return traced() ? this.otel.scheduleActivity(input, next) : next(input);
   }
-  scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
+  scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ): Promise<unknown> {
     return traced() ? this.otel.scheduleLocalActivity(input, next) : next(input);
   }
   startChildWorkflowExecution(
@@ -219,7 +233,10 @@ class TracedOutbound implements WorkflowOutboundCallsInterceptor {
   signalWorkflow(input: SignalWorkflowInput, next: Next<WorkflowOutboundCallsInterceptor, 'signalWorkflow'>): Promise<void> {
     return traced() ? this.otel.signalWorkflow(input, next) : next(input);
   }
-  getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>): Record<string, unknown> {
+  getLogAttributes(
+    input: GetLogAttributesInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>,
+  ): Record<string, unknown> {
     return this.otel.getLogAttributes(input, next);
   }
 }

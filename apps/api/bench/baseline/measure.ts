@@ -38,7 +38,11 @@ export const median = (xs: number[]): number => {
 };
 
 /** Runs `op` from `concurrency` loops for `seconds`; each call's latency (ms) and the calls per second. */
-export async function closedLoop(concurrency: number, seconds: number, op: (i: number) => Promise<void>): Promise<{ latencies: number[]; perSecond: number; errors: number; firstError?: string }> {
+export async function closedLoop(
+  concurrency: number,
+  seconds: number,
+  op: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; perSecond: number; errors: number; firstError?: string }> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { ItemIdParam, UuidParam } from '../common/params';
@@ -28,8 +28,10 @@ export class UnitAuditController {
   constructor(private readonly service: AuditService) {}
 
   @Get(':id/timeline')
-  @Roles('auditor', 'office', 'supervisor')
-  @ApiOperation({ summary: "A unit's timeline — who did what, when, why — rendered from its workflow history, refused decisions merged in" })
+  @Access('audit.timeline.read')
+  @ApiOperation({
+    summary: "A unit's timeline — who did what, when, why — rendered from its workflow history, refused decisions merged in",
+  })
   @ApiOkResponse({ type: [TimelineEntryDto] })
   @ApiErrors(400, 401, 403, 404, 503)
   timeline(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Query() q: TimelineQueryDto) {
@@ -37,12 +39,22 @@ export class UnitAuditController {
   }
 
   @Get(':id/history')
-  @Roles('auditor')
-  @ApiOperation({ summary: "The unit workflow's history in the engine's standard JSON (as `temporal workflow show --output json` prints it)" })
+  @Access('audit.history.export')
+  @ApiOperation({
+    summary: "The unit workflow's history in the engine's standard JSON (as `temporal workflow show --output json` prints it)",
+  })
   @ApiProduces('application/json')
-  @ApiOkResponse({ description: '`{"events": [...]}`, byte for byte what the Temporal CLI prints; the SDK replayers and the Web UI import read it', schema: { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } } })
+  @ApiOkResponse({
+    description: '`{"events": [...]}`, byte for byte what the Temporal CLI prints; the SDK replayers and the Web UI import read it',
+    schema: { type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } },
+  })
   @ApiErrors(400, 401, 403, 404, 503)
-  async history(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('unit')) id: string, @Query() q: HistoryQueryDto, @Res({ passthrough: true }) res: Response) {
+  async history(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new UuidParam('unit')) id: string,
+    @Query() q: HistoryQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { workflowId, json } = await this.service.history(p, id, q.runId);
     res.type('application/json');
     res.setHeader('Content-Disposition', `inline; filename="${workflowId}.json"`);
@@ -56,7 +68,7 @@ export class ItemAuditController {
   constructor(private readonly service: AuditService) {}
 
   @Get(':itemId/timeline')
-  @Roles('auditor', 'office', 'supervisor')
+  @Access('audit.timeline.read')
   @ApiOperation({ summary: "A rectification item's timeline, rendered from its workflow history, refused decisions merged in" })
   @ApiOkResponse({ type: [TimelineEntryDto] })
   @ApiErrors(401, 403, 404, 503)
@@ -72,8 +84,10 @@ export class AuditController {
 
   @Post('replays')
   @HttpCode(202)
-  @Roles('auditor')
-  @ApiOperation({ summary: 'Replay histories (a campaign, workflow ids, or closed in a range) against the current workflow code, as a background job' })
+  @Access('audit.replay.start')
+  @ApiOperation({
+    summary: 'Replay histories (a campaign, workflow ids, or closed in a range) against the current workflow code, as a background job',
+  })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
   @ApiErrors(400, 401, 403, 404)
   replay(@CurrentPrincipal() p: Principal, @Body() dto: ReplayRequestDto) {
@@ -81,7 +95,7 @@ export class AuditController {
   }
 
   @Get('replays/:id')
-  @Roles('auditor')
+  @Access('audit.replay.read')
   @ApiOperation({ summary: 'Progress and result of a replay job; each failure names its workflow and first diverging event' })
   @ApiOkResponse({ type: ReplayJobDto })
   @ApiErrors(401, 403, 404)
@@ -90,9 +104,10 @@ export class AuditController {
   }
 
   @Get('stuck-runs')
-  @Roles('auditor', 'office')
+  @Access('audit.stuck-runs.read')
   @ApiOperation({
-    summary: 'Runs whose workflow task keeps failing, as the detector last saw them: why (the failure its history records), since when, and the reset point an operator may choose; none is reset by the program',
+    summary:
+      'Runs whose workflow task keeps failing, as the detector last saw them: why (the failure its history records), since when, and the reset point an operator may choose; none is reset by the program',
   })
   @ApiOkResponse({ type: StuckRunPageDto })
   @ApiErrors(400, 401, 403)
@@ -101,9 +116,10 @@ export class AuditController {
   }
 
   @Get('resets')
-  @Roles('auditor', 'office')
+  @Access('audit.resets.read')
   @ApiOperation({
-    summary: 'Resets of workflow runs recorded in the audit log, newest first: who (an operator with `massline audit reset`, or formerly the automatic recovery), which run into which, to which event, when and why',
+    summary:
+      'Resets of workflow runs recorded in the audit log, newest first: who (an operator with `massline audit reset`, or formerly the automatic recovery), which run into which, to which event, when and why',
   })
   @ApiOkResponse({ type: WorkflowResetPageDto })
   @ApiErrors(400, 401, 403)
@@ -113,7 +129,7 @@ export class AuditController {
 
   @Post('reconciliations')
   @HttpCode(200)
-  @Roles('auditor')
+  @Access('audit.reconcile')
   @ApiOperation({ summary: "Check a campaign's PostgreSQL read model against its workflows; lists every mismatch" })
   @ApiOkResponse({ type: ReconciliationDto })
   @ApiErrors(400, 401, 403, 404, 503)
@@ -128,12 +144,19 @@ export class DossierController {
   constructor(private readonly service: AuditService) {}
 
   @Get(':id/dossier')
-  @Roles('auditor', 'office', 'supervisor')
-  @ApiOperation({ summary: "Referral dossier: the item's and unit's whole escalation trail (rungs, notices, extensions, actors); ?format=html prints" })
+  @Access('escalation.dossier.read')
+  @ApiOperation({
+    summary: "Referral dossier: the item's and unit's whole escalation trail (rungs, notices, extensions, actors); ?format=html prints",
+  })
   @ApiProduces('application/json', 'text/html')
   @ApiOkResponse({ description: 'The dossier as JSON, or a printable HTML page with format=html' })
   @ApiErrors(400, 401, 403, 404, 503)
-  async dossier(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('escalation')) id: string, @Query() q: DossierQueryDto, @Res({ passthrough: true }) res: Response) {
+  async dossier(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new UuidParam('escalation')) id: string,
+    @Query() q: DossierQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const dossier = await this.service.dossier(p, id);
     if (q.format === 'html') {
       res.type('text/html; charset=utf-8');

@@ -11,7 +11,7 @@ const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 export const MAX_REPLAY_IDS = 10_000;
 
 export class ReplayRequestDto {
-  @ApiPropertyOptional({ description: "Replays every workflow of the campaign (by its MasslineCampaign search attribute), every run" })
+  @ApiPropertyOptional({ description: 'Replays every workflow of the campaign (by its MasslineCampaign search attribute), every run' })
   @Optional()
   @IsString()
   @Pattern(UUID_PATTERN, '$property must be a campaign id (uuid)')
@@ -40,7 +40,10 @@ export class ReplayRequestDto {
 export class ReplayFailureDto {
   @ApiProperty() workflowId!: string;
   @ApiPropertyOptional() runId?: string;
-  @ApiProperty({ example: '[TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 5, UpsertWorkflowSearchAttributes) (first diverging event: 5 UpsertWorkflowSearchAttributes)' })
+  @ApiProperty({
+    example:
+      '[TMPRL1100] Nondeterminism error: Timer machine does not handle this event: HistoryEvent(id: 5, UpsertWorkflowSearchAttributes) (first diverging event: 5 UpsertWorkflowSearchAttributes)',
+  })
   error!: string;
   @ApiPropertyOptional({ example: 5, description: 'First event of the history the current code disagrees with' }) eventId?: number;
   @ApiPropertyOptional({ example: 'UpsertWorkflowSearchAttributes' }) eventType?: string;
@@ -53,7 +56,10 @@ export class ReplayJobDto {
   status!: string;
   @ApiProperty({ description: 'Histories selected' }) total!: number;
   @ApiProperty({ description: 'Histories replayed so far' }) replayed!: number;
-  @ApiProperty({ type: [ReplayFailureDto], description: 'Every history the current code does not replay, whoever wrote it: each divergence is a failure' })
+  @ApiProperty({
+    type: [ReplayFailureDto],
+    description: 'Every history the current code does not replay, whoever wrote it: each divergence is a failure',
+  })
   failures!: ReplayFailureDto[];
   @ApiPropertyOptional() error?: string;
   @ApiProperty({ type: Object }) request!: Record<string, unknown>;
@@ -73,11 +79,19 @@ export class StuckRunDto {
   })
   cause!: string;
   @ApiProperty({ description: "The failure's message" }) message!: string;
-  @ApiProperty({ enum: ['history', 'replay'], description: "`history`: the failure the run's history records; `replay`: a replay with the worker's build found it" })
+  @ApiProperty({
+    enum: ['history', 'replay'],
+    description: "`history`: the failure the run's history records; `replay`: a replay with the worker's build found it",
+  })
   source!: string;
   @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskFailed (or TimedOut) event that says so' }) failedEventId?: number;
-  @ApiPropertyOptional({ type: 'integer', description: 'First event the current build disagrees with (nondeterminism)' }) divergingEventId?: number;
-  @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskCompleted event `massline audit reset … --to last-good` resets to' }) lastGoodEventId?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'First event the current build disagrees with (nondeterminism)' })
+  divergingEventId?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'The WorkflowTaskCompleted event `massline audit reset … --to last-good` resets to',
+  })
+  lastGoodEventId?: number;
   @ApiProperty() firstSeenAt!: string;
   @ApiProperty() lastSeenAt!: string;
   @ApiPropertyOptional({ description: 'When it was seen moving again (or closed); absent while stuck' }) clearedAt?: string;
@@ -95,13 +109,16 @@ export class StuckRunPassDto {
 export class StuckRunPageDto {
   @ApiProperty({ type: [StuckRunDto] }) items!: StuckRunDto[];
   @ApiProperty({ type: 'integer' }) total!: number;
-  @ApiPropertyOptional({ type: StuckRunPassDto, description: "The detector's last pass over the open runs; absent before the first" }) lastPass?: StuckRunPassDto;
+  @ApiPropertyOptional({ type: StuckRunPassDto, description: "The detector's last pass over the open runs; absent before the first" })
+  lastPass?: StuckRunPassDto;
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class StuckRunQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Also the runs that moved again since (kept a week), after the stuck ones, the latest cleared first' })
+  @ApiPropertyOptional({
+    description: 'Also the runs that moved again since (kept a week), after the stuck ones, the latest cleared first',
+  })
   @Optional()
   @Transform(toBoolean)
   @IsBoolean()
@@ -111,15 +128,18 @@ export class StuckRunQueryDto extends PageQueryDto {
 export class WorkflowResetDto {
   @ApiProperty({ description: 'The audit log entry' }) id!: string;
   @ApiProperty() at!: string;
-  @ApiProperty({ description: 'Who reset: the operator (`--by`, or their OS user), or the worker of the former automatic recovery' }) by!: string;
+  @ApiProperty({ description: 'Who reset: the operator (`--by`, or their OS user), or the worker of the former automatic recovery' })
+  by!: string;
   @ApiProperty({ enum: RESET_ROLES }) role!: string;
   @ApiProperty() workflowId!: string;
   @ApiProperty({ description: 'The run reset (the engine terminated it)' }) runId!: string;
   @ApiPropertyOptional({ description: 'The run the reset made' }) newRunId?: string;
   @ApiPropertyOptional({ type: 'integer', description: 'The WorkflowTaskCompleted event reset to' }) eventId?: number;
   @ApiProperty({ description: 'Why' }) reason!: string;
-  @ApiPropertyOptional({ description: 'The request id the engine took the reset with (derived from the run and the event)' }) requestId?: string;
-  @ApiProperty({ type: Object, description: 'What was recorded with it: the diagnosis, what the reset discarded and reapplied' }) detail!: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'The request id the engine took the reset with (derived from the run and the event)' })
+  requestId?: string;
+  @ApiProperty({ type: Object, description: 'What was recorded with it: the diagnosis, what the reset discarded and reapplied' })
+  detail!: Record<string, unknown>;
 }
 
 export class WorkflowResetPageDto {
@@ -168,7 +188,8 @@ export class ReconciliationDto {
   @ApiProperty() campaignId!: string;
   @ApiProperty({ description: 'Workflows checked (units and items)' }) checked!: number;
   @ApiProperty({ type: [MismatchDto] }) mismatches!: MismatchDto[];
-  @ApiProperty({ type: [InFlightDto], description: 'Rows behind only because a projection is still being delivered' }) inFlight!: InFlightDto[];
+  @ApiProperty({ type: [InFlightDto], description: 'Rows behind only because a projection is still being delivered' })
+  inFlight!: InFlightDto[];
 }
 
 export class LabelDto {
@@ -181,13 +202,21 @@ export class TimelineEntryDto {
   @ApiProperty({ description: 'Principal id, public:<digest> for a citizen, system for the engine' }) actor!: string;
   @ApiProperty({ example: 'supervisor' }) role!: string;
   @ApiPropertyOptional() actorName?: string;
-  @ApiProperty({ example: 'approveTransition', description: 'Update or signal name (workflows/definitions.ts), or the engine\'s own action' }) action!: string;
+  @ApiProperty({
+    example: 'approveTransition',
+    description: "Update or signal name (libs/contracts/src/messages.ts), or the engine's own action",
+  })
+  action!: string;
   @ApiProperty({ type: LabelDto }) label!: LabelDto;
   @ApiPropertyOptional({ description: 'The reason given (why)' }) comment?: string;
   @ApiProperty({ type: Object }) detail!: Record<string, unknown>;
   @ApiProperty({ enum: ['accepted', 'refused', 'recorded'] }) outcome!: string;
   @ApiPropertyOptional({ description: 'Rule that refused the call' }) rule?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The values the rule refused with (its refusal as data)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The values the rule refused with (its refusal as data)',
+  })
   params?: Record<string, unknown>;
   @ApiProperty({ enum: ['history', 'audit-log'] }) source!: string;
   @ApiProperty() workflowId!: string;
@@ -204,7 +233,9 @@ export class TimelineQueryDto {
 }
 
 export class HistoryQueryDto {
-  @ApiPropertyOptional({ description: 'A run of the unit workflow (default: the latest; earlier runs are named by each run\'s continuedExecutionRunId)' })
+  @ApiPropertyOptional({
+    description: "A run of the unit workflow (default: the latest; earlier runs are named by each run's continuedExecutionRunId)",
+  })
   @Optional()
   @IsString()
   @Pattern(UUID_PATTERN, '$property must be a run id (uuid)')

@@ -31,7 +31,11 @@ class ReplayRunnerLifecycle implements OnApplicationShutdown {
         new ReplayRunner(repository, client, logger, workflowsPath ?? undefined),
       inject: [AuditRepository, Client, JsonLogger, REPLAY_WORKFLOWS_PATH],
     },
-    { provide: AuditService, useFactory: (repository: AuditRepository, client: Client, runner: ReplayRunner) => new AuditService(repository, client, runner), inject: [AuditRepository, Client, ReplayRunner] },
+    {
+      provide: AuditService,
+      useFactory: (repository: AuditRepository, client: Client, runner: ReplayRunner) => new AuditService(repository, client, runner),
+      inject: [AuditRepository, Client, ReplayRunner],
+    },
     ReplayRunnerLifecycle,
   ],
 })

@@ -1,7 +1,7 @@
 // The auditors' use cases over HTTP: who may see what is decided here (scopes), the work is done by
 // libs/audit against the engine and the database.
 import type { Client } from '@temporalio/client';
-import { DomainError, invalidInput, notFound, unitIdOfItem, unitWorkflowId, type Role } from '../../../../libs/domain/src';
+import { DomainError, invalidInput, notFound, requireAccess, unitIdOfItem, unitWorkflowId } from '../../../../libs/domain/src';
 import {
   buildDossier,
   buildItemTimeline,
@@ -17,14 +17,12 @@ import {
   type TimelineEntry,
   type UnitRow,
 } from '../../../../libs/audit/src';
-import { AccessPolicy } from '../auth/access-policy';
+import { onUnit } from '../auth/targets';
 import type { Principal } from '../auth/principal';
 import type { AuditRepository } from './audit.repository';
 import type { ReplayRequestDto, ResetQueryDto, StuckRunQueryDto } from './audit.dto';
 import { pageOf } from '../common/dto';
 import type { ReplayRunner } from './replay-runner';
-
-const TIMELINE_READERS: Role[] = ['auditor', 'office', 'supervisor'];
 
 export class AuditService {
   constructor(
@@ -39,14 +37,8 @@ export class AuditService {
     return unit;
   }
 
-  /** auditor, office, and the supervisors of the unit's assigned group. */
-  private mayReadTrail(by: Principal, unit: UnitRow, as = { what: 'unit', id: unit.id }): void {
-    AccessPolicy.requireRole(by, TIMELINE_READERS, "read a unit's timeline");
-    AccessPolicy.canRead(by, unit, as);
-  }
-
   async history(by: Principal, unitId: string, runId?: string): Promise<{ workflowId: string; json: string }> {
-    AccessPolicy.requireRole(by, ['auditor'], 'export a workflow history');
+    requireAccess(by, 'audit.history.export');
     const unit = await this.unitOf(unitId);
     const workflowId = unitWorkflowId(unit.id);
     const json = await exportHistory(this.client, workflowId, runId?.toLowerCase());
@@ -60,7 +52,7 @@ export class AuditService {
 
   async unitTimeline(by: Principal, unitId: string, includeItems = false): Promise<TimelineEntry[]> {
     const unit = await this.unitOf(unitId);
-    this.mayReadTrail(by, unit);
+    requireAccess(by, 'audit.timeline.read', onUnit(unit));
     return (await buildUnitTimeline({ client: this.client, store: this.repository, unitId: unit.id, includeItems })).entries;
   }
 
@@ -68,14 +60,14 @@ export class AuditService {
     const unit = await this.unitOf(unitIdOfItem(itemId)!).catch((err) => {
       throw err instanceof DomainError && err.code === 'NOT_FOUND' ? notFound('item', itemId) : err;
     });
-    this.mayReadTrail(by, unit, { what: 'item', id: itemId });
+    requireAccess(by, 'audit.timeline.read', onUnit(unit, { what: 'item', id: itemId }));
     const result = await buildItemTimeline({ client: this.client, store: this.repository, itemId });
     if (!result.started && !result.entries.length) throw notFound('item', itemId);
     return result.entries;
   }
 
   async startReplay(by: Principal, dto: ReplayRequestDto): Promise<{ id: string }> {
-    AccessPolicy.requireRole(by, ['auditor'], 'replay histories');
+    requireAccess(by, 'audit.replay.start');
     if (!dto.campaignId && !dto.workflowIds?.length && !dto.closedAfter && !dto.closedBefore) {
       throw invalidInput('body', 'name what to replay: campaignId, workflowIds, closedAfter or closedBefore');
     }
@@ -95,7 +87,7 @@ export class AuditService {
   }
 
   async replayJob(by: Principal, id: string) {
-    AccessPolicy.requireRole(by, ['auditor'], 'read a replay job');
+    requireAccess(by, 'audit.replay.read');
     const job = await this.repository.replayJob(id);
     if (!job) throw notFound('replay job', id);
     return {
@@ -113,29 +105,31 @@ export class AuditService {
   }
 
   async stuckRuns(by: Principal, q: StuckRunQueryDto) {
-    AccessPolicy.requireRole(by, ['auditor', 'office'], 'read the stuck runs');
+    requireAccess(by, 'audit.stuck-runs.read');
     const { offset, limit } = pageOf(q);
     return this.repository.stuck(offset, limit, q.includeCleared ?? false);
   }
 
   async resets(by: Principal, q: ResetQueryDto) {
-    AccessPolicy.requireRole(by, ['auditor', 'office'], 'read the resets of workflow runs');
+    requireAccess(by, 'audit.resets.read');
     const { offset, limit } = pageOf(q);
     return this.repository.resetsPage(offset, limit, q.workflowId);
   }
 
   async reconcile(by: Principal, campaignId: string): Promise<ReconciliationReport> {
-    AccessPolicy.requireRole(by, ['auditor'], 'reconcile the read model');
+    requireAccess(by, 'audit.reconcile');
     const id = campaignId.toLowerCase();
     if (!(await this.repository.campaignExists(id))) throw notFound('campaign', campaignId);
     return reconcileCampaign({ client: this.client, store: this.repository, campaignId: id });
   }
 
   async dossier(by: Principal, escalationId: string): Promise<Dossier> {
-    AccessPolicy.requireRole(by, ['auditor', 'office', 'supervisor'], 'read a referral dossier');
+    requireAccess(by, 'escalation.dossier.read');
     const escalation = await this.repository.escalation(escalationId);
     if (!escalation) throw notFound('escalation', escalationId);
-    if (by.role === 'supervisor' && by.groupId !== escalation.groupId) throw notFound('escalation', escalationId);
+    // A supervisor reads the dossiers of its group's units; another group's (or a programme's, which has no
+    // group) is answered as unknown.
+    requireAccess(by, 'escalation.dossier.read', { groupId: escalation.groupId ?? '', hidden: { what: 'escalation', id: escalationId } });
     try {
       return await buildDossier({ client: this.client, store: this.repository, escalationId: escalation.id });
     } catch (err) {

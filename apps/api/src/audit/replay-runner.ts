@@ -40,7 +40,9 @@ export class ReplayRunner {
     this.stopping = true;
     await this.running;
     for (const job of this.queue.splice(0)) {
-      await this.repository.updateReplayJob(job.id, { status: 'failed', error: 'interrupted: the API stopped before the job ran' }).catch(() => undefined);
+      await this.repository
+        .updateReplayJob(job.id, { status: 'failed', error: 'interrupted: the API stopped before the job ran' })
+        .catch(() => undefined);
     }
   }
 
@@ -83,7 +85,12 @@ export class ReplayRunner {
           },
         });
         if (this.stopping && result.replayed < refs.length) {
-          await this.repository.updateReplayJob(id, { replayed, failures, status: 'failed', error: `interrupted: the API stopped after ${replayed} of ${refs.length} histories` });
+          await this.repository.updateReplayJob(id, {
+            replayed,
+            failures,
+            status: 'failed',
+            error: `interrupted: the API stopped after ${replayed} of ${refs.length} histories`,
+          });
           return;
         }
       }

@@ -1,11 +1,13 @@
-// Every route declares its access (@Open, @PublicChannel, @Roles); a route that declares none is refused,
-// so a new endpoint cannot be left unprotected by accident. Roles are checked here, scopes in the services.
+// Every route declares its access (@Open, or @Access naming its action in libs/domain's access table); a route that
+// declares none is refused, so a new endpoint cannot be left unprotected by accident. The door checks the role
+// (decisions excepted: their service checks role and scope together, so that the refusal is audited); scopes are
+// checked by the services, against the same table.
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { DomainError } from '../../../../libs/domain/src';
+import { accessRule, DomainError, isPublicAction, requireAccess } from '../../../../libs/domain/src';
 import { requestContext } from '../common/request-context';
-import { ACCESS_KEY, type Access, type AuthedRequest } from './decorators';
+import { ACCESS_KEY, type AuthedRequest, type RouteAccess } from './decorators';
 import type { AuthService } from './auth.service';
 
 /** What the guard needs besides the Reflector (one injectable holder, so the guard can be useClass'd). */
@@ -25,11 +27,11 @@ export class AccessGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
     const req = context.switchToHttp().getRequest<Request & AuthedRequest>();
     if (!access) throw new DomainError('FORBIDDEN', 'this route declares no access rule');
     if (access.kind === 'open') return true;
-    if (access.kind === 'public') {
+    if (isPublicAction(access.action)) {
       // The rate limit of public channels is the next guard's (PublicRateGuard, rate-limiter.ts).
       const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
       req.caller = { role: 'public', address };
@@ -39,13 +41,7 @@ export class AccessGuard implements CanActivate {
     req.caller = principal;
     const store = requestContext.getStore();
     if (store) store.principalId = principal.id;
-    if (!access.roles.includes(principal.role)) {
-      throw new DomainError('FORBIDDEN', `role ${principal.role} may not call this (allowed: ${access.roles.join(', ')}) (rule: actor.role)`, {
-        rule: 'actor.role',
-        role: principal.role,
-        params: { role: principal.role },
-      });
-    }
+    if (!accessRule(access.action).decision) requireAccess(principal, access.action);
     return true;
   }
 }

@@ -1,7 +1,7 @@
 // Bearer token → principal. Looked up by the token's sha256, cached briefly so that a burst of calls costs
 // one query; a new principal is visible at once, a revoked one within the cache's lifetime.
 import { DomainError } from '../../../../libs/domain/src';
-import type { PrincipalsRepository } from '../repositories/principals.repository';
+import type { PrincipalsRepository } from '../../../../libs/persistence/src';
 import { hashToken, type Principal } from './principal';
 
 const TTL_MS = 30_000;

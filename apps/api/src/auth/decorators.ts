@@ -1,27 +1,27 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { ApiErrors } from '../common/dto';
-import type { Role } from '../../../../libs/domain/src';
+import { isPublicAction, type Action } from '../../../../libs/domain/src';
 import type { Caller, Principal } from './principal';
 
 export const ACCESS_KEY = 'massline:access';
-export type Access = { kind: 'open' } | { kind: 'public' } | { kind: 'roles'; roles: Role[] };
+/** What a route declares: infrastructure open to all, or the action of the access table it takes. */
+export type RouteAccess = { kind: 'open' } | { kind: 'action'; action: Action };
 
 // Each declaration also writes the route's security into the OpenAPI document, so the two cannot differ.
 
-/** No token, no rate limit (health, metrics, docs). */
-export const Open = () => SetMetadata(ACCESS_KEY, { kind: 'open' } satisfies Access);
-/** No token; rate-limited per client address (opinions, objections). */
-export const PublicChannel = () => applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access), ApiErrors(429));
-/** A bearer token whose principal has one of these roles. Scope is checked by the service. */
-export const Roles = (...roles: Role[]) =>
-  applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access), ApiBearerAuth(), ApiErrors(401, 403));
+/** No token, no rate limit, no action (health, metrics, docs). */
+export const Open = () => SetMetadata(ACCESS_KEY, { kind: 'open' } satisfies RouteAccess);
 
 /**
- * Workflow decisions admit every authenticated role at the guard: the service checks role and scope itself,
- * so that a refusal (a unit approving itself, a supervisor of another group) is audited like any other.
+ * The route takes this action (libs/domain access.ts). An action of the public channel needs no token and is
+ * rate-limited per address; any other needs a bearer token, and the table's roles are checked at the door unless
+ * the action is a decision (then the service checks role and scope together, and the refusal is audited).
  */
-export const DECIDED_BY_SERVICE: Role[] = ['office', 'unit', 'supervisor', 'auditor'];
+export const Access = (action: Action) =>
+  isPublicAction(action)
+    ? applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'action', action } satisfies RouteAccess), ApiErrors(429))
+    : applyDecorators(SetMetadata(ACCESS_KEY, { kind: 'action', action } satisfies RouteAccess), ApiBearerAuth(), ApiErrors(401, 403));
 
 export interface AuthedRequest {
   caller?: Caller;

@@ -1,16 +1,10 @@
 // Who is calling: a principal found by its bearer token, or a citizen on a public channel (群众).
 import { createHash, randomBytes } from 'node:crypto';
-import type { Actor, Role } from '../../../../libs/domain/src';
+import type { Actor } from '../../../../libs/domain/src';
+import type { Principal as PrincipalRecord } from '../../../../libs/persistence/src';
 
-export interface Principal {
-  id: string;
-  name: string;
-  role: Role;
-  unitId?: string;
-  groupId?: string;
-  /** The campaign of the unit or group (none for office and auditors). */
-  campaignId?: string;
-}
+/** A principal found by its bearer token: as stored (libs/persistence). */
+export type Principal = PrincipalRecord;
 
 /** The caller of a public endpoint, identified only by a digest of its address (no personal data kept). */
 export interface PublicCaller {
@@ -19,8 +13,6 @@ export interface PublicCaller {
 }
 
 export type Caller = Principal | PublicCaller;
-
-export const isPrincipal = (c: Caller | undefined): c is Principal => !!c && c.role !== 'public';
 
 /** Tokens are 32 random bytes; only their SHA-256 is stored. */
 export const generateToken = (): string => `ml_${randomBytes(32).toString('base64url')}`;

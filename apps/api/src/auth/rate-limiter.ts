@@ -4,9 +4,9 @@
 // times as many through. @nestjs/throttler's guard asks; the window lives behind its storage interface.
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
-import { DomainError } from '../../../../libs/domain/src';
-import type { RateLimitRepository } from '../repositories/rate-limit.repository';
-import { ACCESS_KEY, type Access } from './decorators';
+import { DomainError, isPublicAction } from '../../../../libs/domain/src';
+import type { RateLimitRepository } from '../../../../libs/persistence/src';
+import { ACCESS_KEY, type RouteAccess } from './decorators';
 
 export const PUBLIC_WINDOW_MS = 60_000;
 
@@ -38,12 +38,12 @@ export function publicThrottlerOptions(perMinute: number, storage: ThrottlerStor
   };
 }
 
-/** Limits the routes declared @PublicChannel; every other route passes untouched. A refusal is a 429 in the one error shape. */
+/** Limits the routes whose action is of the public channel; every other route passes untouched. A refusal is a 429 in the one error shape. */
 @Injectable()
 export class PublicRateGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
-    return access?.kind !== 'public';
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    return access?.kind !== 'action' || !isPublicAction(access.action);
   }
 
   protected override async throwThrottlingException(_context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {

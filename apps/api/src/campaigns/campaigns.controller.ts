@@ -1,14 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
@@ -40,7 +32,7 @@ export class CampaignsController {
 
   @Post()
   @HttpCode(201)
-  @Roles('office')
+  @Access('campaign.create')
   @ApiOperation({ summary: 'Define a campaign; the plan defaults to the seed calendar anchored at startsAt' })
   @ApiCreatedResponse({ type: CampaignCreatedDto })
   @ApiErrors(400, 401, 403, 409)
@@ -49,7 +41,7 @@ export class CampaignsController {
   }
 
   @Get(':id')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('campaign.read')
   @ApiOperation({ summary: 'A campaign with its plan, status and counts' })
   @ApiOkResponse({ type: CampaignDto })
   @ApiErrors(401, 403, 404)
@@ -59,8 +51,11 @@ export class CampaignsController {
 
   @Post(':id/start')
   @HttpCode(202)
-  @Roles('office')
-  @ApiOperation({ summary: 'Start the campaign workflow; each batch opens at its start. Refused (409) without units; listed publicly unless public: false' })
+  @Access('campaign.start')
+  @ApiOperation({
+    summary:
+      'Start the campaign workflow; each batch opens at its start. Refused (409) without units; listed publicly unless public: false',
+  })
   @ApiAcceptedResponse({ type: CampaignStartedDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
   start(@CurrentPrincipal() p: Principal, @Param('id', new UuidParam('campaign')) id: string, @Query() q: StartCampaignQueryDto) {
@@ -68,7 +63,7 @@ export class CampaignsController {
   }
 
   @Put(':id/publication')
-  @Roles('office')
+  @Access('campaign.publish')
   @ApiOperation({ summary: 'List the campaign on the public pages (公示) or take it off them; a draft is never listed' })
   @ApiOkResponse({ type: PublicationStateDto })
   @ApiErrors(400, 401, 403, 404)
@@ -78,7 +73,7 @@ export class CampaignsController {
 
   @Post(':id/groups')
   @HttpCode(201)
-  @Roles('office')
+  @Access('group.create')
   @ApiOperation({ summary: 'Form a supervisory group (督导组)' })
   @ApiCreatedResponse({ type: GroupDto })
   @ApiErrors(400, 401, 403, 404, 409)
@@ -87,7 +82,7 @@ export class CampaignsController {
   }
 
   @Get(':id/groups')
-  @Roles('office', 'supervisor', 'auditor')
+  @Access('group.list')
   @ApiOperation({ summary: "The campaign's supervisory groups (a supervisor sees its own)" })
   @ApiOkResponse({ type: GroupListDto })
   @ApiErrors(401, 403, 404)
@@ -97,7 +92,7 @@ export class CampaignsController {
 
   @Post(':id/units')
   @HttpCode(200)
-  @Roles('office')
+  @Access('unit.enrol')
   @ApiOperation({ summary: 'Enrol up to 10,000 units; idempotent by code; one result per unit' })
   @ApiOkResponse({ type: EnrolResultsDto })
   @ApiErrors(400, 401, 403, 404, 413)
@@ -106,7 +101,7 @@ export class CampaignsController {
   }
 
   @Get(':id/units')
-  @Roles('office', 'supervisor', 'auditor')
+  @Access('unit.list')
   @ApiOperation({ summary: 'Units with their projected state; filters batch, phase, card, groupId' })
   @ApiOkResponse({ type: UnitListDto })
   @ApiErrors(400, 401, 403, 404)
@@ -115,7 +110,7 @@ export class CampaignsController {
   }
 
   @Get(':id/dashboard')
-  @Roles('office', 'auditor')
+  @Access('campaign.dashboard')
   @ApiOperation({ summary: 'Units per batch and phase, cards, referrals and overdue items (from the read model)' })
   @ApiOkResponse({ type: DashboardDto })
   @ApiErrors(401, 403, 404)

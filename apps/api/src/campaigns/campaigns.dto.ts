@@ -25,6 +25,8 @@ import {
   type PlanInput,
   type UnitKind,
   type UnitLevel,
+  BATCHES,
+  type BatchKey,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
 import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern, Optional } from '../common/validation';
@@ -47,7 +49,7 @@ export class PhaseWindowsDto {
   @ApiPropertyOptional({ type: WindowDto }) P3?: WindowDto;
 }
 export class BatchPlanDto {
-  @ApiProperty({ enum: [1, 2] }) batch!: Batch;
+  @ApiProperty({ enum: BATCHES }) batch!: Batch;
   @ApiPropertyOptional({ ...INSTANT_SCHEMA }) startsAt?: string;
   @ApiPropertyOptional({ ...INSTANT_SCHEMA }) endsAt?: string;
   @ApiPropertyOptional({ type: PhaseWindowsDto }) phases?: PhaseWindowsDto;
@@ -112,7 +114,7 @@ export class DashboardDto {
     description: 'units per batch ("1", "2") and phase',
     additionalProperties: { $ref: getSchemaPath(PhaseCountsDto) },
   })
-  byBatch!: Record<'1' | '2', PhaseCountsDto>;
+  byBatch!: Record<BatchKey, PhaseCountsDto>;
   @ApiProperty({ type: CardCountsDto }) cards!: CardCountsDto;
   @ApiProperty() referrals!: number;
   @ApiProperty() overdueItems!: number;
@@ -120,9 +122,14 @@ export class DashboardDto {
 export class CampaignCountsDto extends DashboardDto {
   @ApiProperty({ description: 'enrolled units' }) units!: number;
 }
+/** As the stuck-run detector last saw the campaign's workflow (GET /api/audit/stuck-runs lists every stuck run). */
 export class StalledDto {
-  @ApiProperty({ type: 'integer', description: 'attempts of the workflow task so far (each one failed)' }) attempts!: number;
-  @ApiPropertyOptional({ format: 'date-time', description: 'when the failing task was first scheduled' }) scheduledAt?: string;
+  @ApiProperty({ type: 'integer', description: 'attempts of the workflow task so far (each one failed or timed out)' }) attempts!: number;
+  @ApiPropertyOptional({ description: 'why its task fails: a WorkflowTaskFailedCause, or WORKFLOW_TASK_TIMED_OUT' }) cause?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the stuck-run detector first saw it stuck' }) since?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the detector last saw it stuck: the answer is as fresh as that' })
+  seenAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the failing task was first scheduled (when known)' }) scheduledAt?: string;
 }
 export class CampaignDto extends CampaignCreatedDto {
   @ApiProperty({
@@ -137,7 +144,11 @@ export class CampaignDto extends CampaignCreatedDto {
   @ApiProperty({ type: CampaignCountsDto }) counts!: CampaignCountsDto;
 }
 export class StartCampaignQueryDto {
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'list it on the public pages from its start (default true)', default: 'true' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'list it on the public pages from its start (default true)',
+    default: 'true',
+  })
   @Optional()
   @IsIn(['true', 'false'])
   public?: 'true' | 'false';
@@ -194,9 +205,9 @@ export class EnrolUnitDto {
   @IsIn(UNIT_LEVELS)
   level!: UnitLevel;
 
-  @ApiPropertyOptional({ enum: [1, 2], description: 'default: from kind and level' })
+  @ApiPropertyOptional({ enum: BATCHES, description: 'default: from kind and level' })
   @Optional()
-  @IsIn([1, 2])
+  @IsIn(BATCHES)
   batch?: Batch;
 
   @ApiPropertyOptional({ maxLength: LIMITS.code })
@@ -227,18 +238,21 @@ export class EnrolResultDto {
   @ApiProperty({ enum: ['created', 'exists', 'error'] }) status!: 'created' | 'exists' | 'error';
   @ApiPropertyOptional() error?: string;
   @ApiPropertyOptional({ description: 'the rule that refused it (enrol.code-twice, enrol.group-unknown, …)' }) rule?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the values it was refused with' }) params?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the values it was refused with' }) params?: Record<
+    string,
+    unknown
+  >;
 }
 export class EnrolResultsDto {
   @ApiProperty({ type: [EnrolResultDto] }) results!: EnrolResultDto[];
 }
 
 export class UnitListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: [1, 2] })
+  @ApiPropertyOptional({ enum: BATCHES })
   @Optional()
   @Type(() => Number)
   @IsInt()
-  @IsIn([1, 2])
+  @IsIn(BATCHES)
   batch?: Batch;
 
   @ApiPropertyOptional({ enum: PHASES })
@@ -279,7 +293,7 @@ export class UnitListEntryDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: UNIT_KINDS }) kind!: string;
   @ApiProperty({ enum: UNIT_LEVELS }) level!: string;
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ format: 'uuid' }) groupId!: string;
   @ApiProperty({ description: "its supervisory group's name" }) groupName!: string;
   @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;

@@ -8,19 +8,31 @@ import {
   type CampaignCounters,
   type Phase,
   batchOf,
+  reachFilter,
+  requireAccess,
   resolvePlan,
+  type BatchKey,
 } from '../../../../libs/domain/src';
 import { startCampaignWorkflow, startUnitWorkflow } from '../../../../libs/temporal/src';
-import { AccessPolicy } from '../auth/access-policy';
+import { WORKFLOW_TYPES } from '../../../../libs/contracts/src';
+import { onCampaign, onGroup } from '../auth/targets';
 import type { Principal } from '../auth/principal';
 import { pageOf } from '../common/dto';
-import type { CampaignRecord, CampaignsRepository } from '../repositories/campaigns.repository';
-import type { ReadModelRepository } from '../repositories/read-model.repository';
-import type { NewUnit, UnitsRepository } from '../repositories/units.repository';
+import type {
+  CampaignRecord,
+  CampaignsRepository,
+  NewUnit,
+  ReadModelRepository,
+  StuckRunRepository,
+  UnitsRepository,
+} from '../../../../libs/persistence/src';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
 import type { CreateCampaignDto, EnrolUnitDto, UnitListQueryDto } from './campaigns.dto';
 
-type Counts = CampaignCounters & { byBatch: Record<'1' | '2', Record<Phase | 'waiting', number>> };
+/** A campaign's workflow task failed (or timed out) this many times in a row is stalled (one may be a worker that crashed). */
+export const STALLED_AFTER_ATTEMPTS = 3;
+
+type Counts = CampaignCounters & { byBatch: Record<BatchKey, Record<Phase | 'waiting', number>> };
 
 export class CampaignsService {
   constructor(
@@ -29,11 +41,13 @@ export class CampaignsService {
     private readonly units: UnitsRepository,
     private readonly readModel: ReadModelRepository,
     private readonly workflows: WorkflowGateway,
+    /** The stuck-run detector's rows (apps/worker/src/stuck-runs.ts): what a read says of a stalled campaign. */
+    private readonly stuckRuns: Pick<StuckRunRepository, 'stuckOf' | 'countStuck'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async create(by: Principal, dto: CreateCampaignDto) {
-    AccessPolicy.office(by, 'create campaigns');
+    requireAccess(by, 'campaign.create');
     const startsAt = dto.startsAt ?? this.now().toISOString();
     // resolvePlan completes the plan with DOMAIN.md's defaults and refuses (naming the field) what is invalid.
     const plan = resolvePlan(dto.plan, startsAt);
@@ -42,14 +56,14 @@ export class CampaignsService {
   }
 
   async get(by: Principal, id: string) {
-    AccessPolicy.requireRole(by, ['office', 'unit', 'supervisor', 'auditor'], 'read campaigns');
-    AccessPolicy.canReadCampaign(by, id);
+    requireAccess(by, 'campaign.read', onCampaign(id));
     const campaign = await this.mustFind(id);
-    // One source for the counters, the same as the dashboard's: the read model.
+    // One source for the counters, the same as the dashboard's: the read model. Whether its workflow is stalled,
+    // from the stuck-run detector's rows: a read never asks the engine, so it answers while Temporal is down.
     const [counts, units, stalled] = await Promise.all([
       this.projectionCounts(campaign.id),
       this.units.countByCampaign(id),
-      campaign.status === 'running' ? this.workflows.stalledTask(campaignWorkflowId(id)) : undefined,
+      campaign.status === 'running' ? this.stalledOf(id) : undefined,
     ]);
     return {
       id: campaign.id,
@@ -70,7 +84,7 @@ export class CampaignsService {
    * (nothing would run). It is listed on the public pages from then on, unless the office says `public: false`.
    */
   async start(by: Principal, id: string, publish = true) {
-    AccessPolicy.office(by, 'start campaigns');
+    requireAccess(by, 'campaign.start');
     const campaign = await this.mustFind(id);
     if (campaign.status === 'draft' && (await this.units.countByCampaign(id)) === 0) {
       throw ruleViolation('campaign.no-units', `campaign ${id} has no unit enrolled; enrol units before starting it`);
@@ -80,7 +94,11 @@ export class CampaignsService {
     }
     try {
       const outcome = await this.workflows.counted('startCampaign', () =>
-        startCampaignWorkflow(this.workflows.client, { campaignId: id, name: campaign.name, plan: campaign.plan }, this.config.temporal.taskQueue),
+        startCampaignWorkflow(
+          this.workflows.client,
+          { campaignId: id, name: campaign.name, plan: campaign.plan },
+          this.config.temporal.taskQueue,
+        ),
       );
       return { id, status: 'running' as const, workflowId: outcome.workflowId };
     } catch (err) {
@@ -91,26 +109,31 @@ export class CampaignsService {
 
   /** Lists the campaign on the public pages (公示), or takes it off them. A draft is never listed, published or not. */
   async setPublic(by: Principal, id: string, value: boolean) {
-    AccessPolicy.office(by, 'publish campaigns');
+    requireAccess(by, 'campaign.publish');
     await this.mustFind(id);
     await this.campaigns.setPublic(id, value);
     return { id, public: value };
   }
 
   async createGroup(by: Principal, campaignId: string, name: string) {
-    AccessPolicy.office(by, 'form supervisory groups');
+    requireAccess(by, 'group.create');
     await this.mustFind(campaignId);
     const group = await this.campaigns.createGroup(campaignId, name);
-    if (!group) throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, { field: 'name', rule: 'group.name-taken', params: { name } });
+    if (!group)
+      throw new DomainError('CONFLICT', `campaign ${campaignId} already has a group named "${name}"`, {
+        field: 'name',
+        rule: 'group.name-taken',
+        params: { name },
+      });
     return group;
   }
 
   async listGroups(by: Principal, campaignId: string) {
-    AccessPolicy.requireRole(by, ['office', 'supervisor', 'auditor'], 'list supervisory groups');
-    AccessPolicy.canReadCampaign(by, campaignId);
+    requireAccess(by, 'group.list', onCampaign(campaignId));
     await this.mustFind(campaignId);
     const groups = await this.campaigns.listGroups(campaignId);
-    const visible = by.role === 'supervisor' ? groups.filter((g) => g.id === by.groupId) : groups;
+    const reach = reachFilter(by);
+    const visible = 'groupId' in reach ? groups.filter((g) => g.id === reach.groupId) : groups;
     return { items: visible, total: visible.length };
   }
 
@@ -119,27 +142,35 @@ export class CampaignsService {
    * another campaign, duplicate code in the request, batch not in the plan) is reported, the others go in.
    */
   async enrol(by: Principal, campaignId: string, input: EnrolUnitDto[]) {
-    AccessPolicy.office(by, 'enrol units');
+    requireAccess(by, 'unit.enrol');
     const campaign = await this.mustFind(campaignId);
     const groups = new Set((await this.campaigns.listGroups(campaignId)).map((g) => g.id));
     const batches = new Set(campaign.plan.batches.map((b) => b.batch));
     const codes = new Set(input.map((u) => u.code));
-    const existingParents = await this.units.idsByCode(
-      campaignId,
-      [...new Set(input.map((u) => u.parentCode).filter((c): c is string => !!c && !codes.has(c)))],
-    );
+    const existingParents = await this.units.idsByCode(campaignId, [
+      ...new Set(input.map((u) => u.parentCode).filter((c): c is string => !!c && !codes.has(c))),
+    ]);
 
-    const results: Array<{ code: string; id?: string; status: 'created' | 'exists' | 'error'; error?: string; rule?: string; params?: Record<string, string | number> }> = [];
+    const results: Array<{
+      code: string;
+      id?: string;
+      status: 'created' | 'exists' | 'error';
+      error?: string;
+      rule?: string;
+      params?: Record<string, string | number>;
+    }> = [];
     const firstAt = new Map<string, number>();
     const toInsert: NewUnit[] = [];
     input.forEach((u, i) => {
       // Each refusal names its rule and values, for the wording in either language (the message is for logs).
       const error = (message: string, rule: string, params: Record<string, string | number> = {}) =>
         results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}`, rule, params });
-      if (firstAt.has(u.code)) return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
+      if (firstAt.has(u.code))
+        return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
       firstAt.set(u.code, i);
       const groupId = u.groupId.toLowerCase();
-      if (!groups.has(groupId)) return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
+      if (!groups.has(groupId))
+        return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
       const batch: Batch = batchOf(u.kind, u.level, u.batch);
       if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`, 'enrol.batch-unplanned', { batch });
       if (u.parentCode && !codes.has(u.parentCode) && !existingParents.has(u.parentCode)) {
@@ -164,22 +195,24 @@ export class CampaignsService {
         r.id = already.get(r.code);
       }
     }
-    await this.startLateUnits(campaign, toInsert.filter((u) => created.has(u.code)).map((u) => ({ ...u, id: created.get(u.code)! })));
+    await this.startLateUnits(
+      campaign,
+      toInsert.filter((u) => created.has(u.code)).map((u) => ({ ...u, id: created.get(u.code)! })),
+    );
     return { results };
   }
 
   async listUnits(by: Principal, campaignId: string, q: UnitListQueryDto) {
-    AccessPolicy.requireRole(by, ['office', 'supervisor', 'auditor'], 'list units');
-    AccessPolicy.canReadCampaign(by, campaignId);
+    requireAccess(by, 'unit.list', onCampaign(campaignId));
     await this.mustFind(campaignId);
     let groupId = q.groupId?.toLowerCase();
     if (groupId) {
       // A filter naming a group the caller cannot see, or not of this campaign, names an unknown group.
       const group = await this.campaigns.findGroup(groupId);
       if (!group || group.campaignId !== campaignId) throw notFound('group', groupId);
-      AccessPolicy.canReadGroup(by, group);
+      requireAccess(by, 'group.read', onGroup(group));
     }
-    groupId ??= AccessPolicy.groupFilter(by);
+    groupId ??= reachFilter(by).groupId;
     return this.units.list({
       campaignId,
       batch: q.batch,
@@ -194,19 +227,27 @@ export class CampaignsService {
   }
 
   async dashboard(by: Principal, campaignId: string) {
-    AccessPolicy.requireRole(by, ['office', 'auditor'], 'read the dashboard');
+    requireAccess(by, 'campaign.dashboard', onCampaign(campaignId));
     await this.mustFind(campaignId);
     return this.projectionCounts(campaignId);
   }
 
-  /** Running campaigns whose workflow task keeps failing (for the metric), at most `limit` looked at. */
-  async stalledCampaigns(limit = 200): Promise<number> {
-    const running = await this.campaigns.runningIds(limit);
-    const stalled = await Promise.all(running.map((id) => this.workflows.stalledTask(campaignWorkflowId(id)).catch(() => undefined)));
-    return stalled.filter(Boolean).length;
+  /** Campaigns whose workflow task keeps failing (for the metric), as the stuck-run detector last saw them. */
+  stalledCampaigns(): Promise<number> {
+    return this.stuckRuns.countStuck(WORKFLOW_TYPES.campaign, STALLED_AFTER_ATTEMPTS);
   }
 
   // ---------- helpers ----------
+
+  /**
+   * The campaign's workflow run whose task keeps failing, as the detector last saw it (it looks every pass, 30 s by
+   * default): how many attempts, why, since when and when it was last seen so (how stale the answer may be).
+   */
+  private async stalledOf(id: string) {
+    const run = await this.stuckRuns.stuckOf(campaignWorkflowId(id));
+    if (!run || run.attempt < STALLED_AFTER_ATTEMPTS) return undefined;
+    return { attempts: run.attempt, cause: run.cause, since: run.firstSeenAt, seenAt: run.lastSeenAt };
+  }
 
   private async mustFind(id: string): Promise<CampaignRecord> {
     const c = await this.campaigns.findById(id);
@@ -219,7 +260,7 @@ export class CampaignsService {
     const byBatch = { '1': zero(), '2': zero() };
     const cards = { yellow: 0, red: 0 };
     for (const row of await this.units.phaseCounts(campaignId)) {
-      byBatch[String(row.batch) as '1' | '2'][row.phase] += row.n;
+      byBatch[String(row.batch) as BatchKey][row.phase] += row.n;
       if (row.card === 'yellow' || row.card === 'red') cards[row.card] += row.n;
     }
     const [referrals, overdueItems] = await Promise.all([
@@ -244,7 +285,15 @@ export class CampaignsService {
           this.workflows.counted('startUnit', () =>
             startUnitWorkflow(
               this.workflows.client,
-              { campaignId: campaign.id, unitId: u.id, code: u.code, name: u.name, batch: u.batch, groupId: u.groupId, plan: campaign.plan },
+              {
+                campaignId: campaign.id,
+                unitId: u.id,
+                code: u.code,
+                name: u.name,
+                batch: u.batch,
+                groupId: u.groupId,
+                plan: campaign.plan,
+              },
               this.config.temporal.taskQueue,
             ),
           ),

@@ -37,7 +37,7 @@ export const ERROR_DESCRIPTIONS: Record<number, string> = {
   405: 'The path does not answer this method (Allow lists the ones it does)',
   401: 'Missing or unknown bearer token',
   403: 'The caller may see the object but not do this: its role, or who acts for whom (the message names the rule)',
-  404: 'Unknown id, or an object outside the caller\'s scope (answered alike, so that scope discloses nothing)',
+  404: "Unknown id, or an object outside the caller's scope (answered alike, so that scope discloses nothing)",
   409: 'The request breaks a lifecycle rule (names the rule or the unmet gates), or conflicts with an earlier one (e.g. an Idempotency-Key used for another request)',
   413: 'Body too large',
   429: 'Rate limit of the public channel reached (Retry-After says when to come back)',

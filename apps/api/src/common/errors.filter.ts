@@ -1,15 +1,26 @@
 // The one place where errors become HTTP answers: {statusCode, error, message, details?}.
-// DomainError codes map through ERROR_CODES; workflow refusals arrive already translated by the
+// A DomainError's category maps to its status here and nowhere else (HTTP_STATUS); workflow refusals arrive already translated by the
 // WorkflowGateway, but are mapped here too in case one slips through; anything else is a 500 that is
 // logged with its stack and never shown to the caller.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { QueryNotRegisteredError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { DomainError, refusalOf } from '../../../../libs/domain/src';
+import { DomainError, refusalOf, type ErrorCode } from '../../../../libs/domain/src';
 import { translateWorkflowError } from '../workflow/workflow-errors';
 import type { JsonLogger } from './logger';
 import { RetryLater } from './read-your-writes';
+
+/** The HTTP status of each category of refusal (libs/domain errors.ts). */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  RULE_VIOLATION: 409,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+};
 
 export interface ErrorBody {
   statusCode: number;
@@ -45,7 +56,7 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
     const details = Array.isArray(fields)
       ? fields.map((f: Record<string, unknown>) => ({ ...f, ...refusalOf(exception.code, f) }))
       : [{ ...rest, ...exception.refusal }];
-    return { body: errorBody(exception.httpStatus, exception.message, details), unexpected: false };
+    return { body: errorBody(HTTP_STATUS[exception.code], exception.message, details), unexpected: false };
   }
   if (exception instanceof RetryLater) return { body: errorBody(503, exception.message), unexpected: false };
   const translated = translateWorkflowError(exception);
@@ -78,12 +89,12 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
       e.type === 'massline.invalid-utf8'
         ? 'body: not valid UTF-8'
         : e.type === 'entity.parse.failed'
-        ? 'body: malformed JSON'
-        : e.type === 'entity.too.large'
-          ? 'body: request body too large'
-          : e.expose && typeof e.message === 'string'
-            ? e.message
-            : STATUS_CODES[status] ?? 'Bad Request';
+          ? 'body: malformed JSON'
+          : e.type === 'entity.too.large'
+            ? 'body: request body too large'
+            : e.expose && typeof e.message === 'string'
+              ? e.message
+              : (STATUS_CODES[status] ?? 'Bad Request');
     return { body: errorBody(status, message), unexpected: false };
   }
   return { body: errorBody(500, 'internal error; the request id in X-Request-Id identifies it in the logs'), unexpected: true };

@@ -78,11 +78,12 @@ export function bodyProblem(value: unknown, maxDepth = MAX_BODY_DEPTH): { field:
     if (v === null || typeof v !== 'object') continue;
     if (depth + 1 > maxDepth) return { field: 'body', message: `nested more than ${maxDepth} levels deep` };
     if (Array.isArray(v)) v.forEach((child, i) => stack.push([child, `${path}[${i}]`, depth + 1]));
-    else for (const [k, child] of Object.entries(v as object)) {
-      if (k.includes('\u0000')) return { field: path || 'body', message: 'field names must not contain NUL (\\u0000) characters' };
-      if (RESERVED_KEYS.has(k)) return { field: path ? `${path}.${k}` : k, message: 'unknown field' };
-      stack.push([child, path ? `${path}.${k}` : k, depth + 1]);
-    }
+    else
+      for (const [k, child] of Object.entries(v as object)) {
+        if (k.includes('\u0000')) return { field: path || 'body', message: 'field names must not contain NUL (\\u0000) characters' };
+        if (RESERVED_KEYS.has(k)) return { field: path ? `${path}.${k}` : k, message: 'unknown field' };
+        stack.push([child, path ? `${path}.${k}` : k, depth + 1]);
+      }
   }
   return undefined;
 }
@@ -119,9 +120,14 @@ export const refuseInvalidUtf8 = (_req: unknown, _res: unknown, buf: Buffer): vo
 /** Path templates of the document (`/api/units/{id}`) as regular expressions, with the methods each answers. */
 function routeTable(document: OpenAPIObject): Array<{ pattern: RegExp; allow: string[] }> {
   return Object.entries(document.paths).map(([path, item]) => {
-    const methods = Object.keys(item).filter((k) => ['get', 'put', 'post', 'delete', 'patch'].includes(k)).map((m) => m.toUpperCase());
+    const methods = Object.keys(item)
+      .filter((k) => ['get', 'put', 'post', 'delete', 'patch'].includes(k))
+      .map((m) => m.toUpperCase());
     if (methods.includes('GET')) methods.push('HEAD');
-    const source = path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+');
+    const source = path
+      .split(/\{[^}]+\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]+');
     return { pattern: new RegExp(`^${source}/?$`), allow: [...methods, 'OPTIONS'] };
   });
 }

@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, mergeMap, Observable, of } from 'rxjs';
 import { DomainError } from '../../../../libs/domain/src';
 import type { AuthedRequest } from '../auth/decorators';
-import type { IdempotencyRepository } from '../repositories/idempotency.repository';
+import type { IdempotencyRepository } from '../../../../libs/persistence/src';
 import { requestContext } from './request-context';
 import { PeriodicSweeper } from './sweeper';
 
@@ -50,7 +50,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.handle(context, next, req, key)).pipe(mergeMap((o) => o));
   }
 
-  private async handle(context: ExecutionContext, next: CallHandler, req: Request & AuthedRequest, key: string): Promise<Observable<unknown>> {
+  private async handle(
+    context: ExecutionContext,
+    next: CallHandler,
+    req: Request & AuthedRequest,
+    key: string,
+  ): Promise<Observable<unknown>> {
     if (!KEY.test(key)) {
       throw new DomainError('INVALID_INPUT', 'Idempotency-Key: must be 1 to 255 visible ASCII characters', { field: 'Idempotency-Key' });
     }

@@ -76,7 +76,8 @@ export class ApiMetrics {
     // One read of the stuck runs per scrape, shared by the three gauges.
     let read: { at: number; value: Promise<StuckRunsNow | undefined> } | undefined;
     const stuckNow = (): Promise<StuckRunsNow | undefined> => {
-      if (!read || Date.now() - read.at > 1_000) read = { at: Date.now(), value: metrics.readStuckRuns ? metrics.readStuckRuns() : Promise.resolve(undefined) };
+      if (!read || Date.now() - read.at > 1_000)
+        read = { at: Date.now(), value: metrics.readStuckRuns ? metrics.readStuckRuns() : Promise.resolve(undefined) };
       return read.value;
     };
     this.workflowStuck = new Gauge({
@@ -110,7 +111,7 @@ export class ApiMetrics {
     });
     this.stuckRunPass = new Gauge({
       name: 'massline_stuck_run_last_pass_timestamp_seconds',
-      help: "When the stuck-run detector last finished a pass over the open runs (unix seconds): an alert on its age says detection stopped",
+      help: 'When the stuck-run detector last finished a pass over the open runs (unix seconds): an alert on its age says detection stopped',
       registers: [this.registry],
       async collect() {
         try {

@@ -51,11 +51,6 @@ function fixNullableRefs(document: OpenAPIObject): void {
   }
 }
 
-export interface DocumentRules {
-  /** Statuses any /api route may answer besides its own (an outage). */
-  everywhere: number[];
-}
-
 /**
  * Writes the shared rules into the document: Idempotency-Key on every POST and PUT, the 400 of a malformed
  * request, the 409 of a reused key, the 413 of an oversized body, the 503 of an outage, request bodies closed

@@ -166,18 +166,16 @@ export const IsNotBlank = (options?: ValidationOptions): PropertyDecorator =>
 const isPlainObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Every element of the array is an object (not an array, not null); the message names the first that is not. */
-export const EachIsObject =
-  (): PropertyDecorator =>
-  (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'eachIsObject',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      validator: {
-        validate: (v: unknown) => !Array.isArray(v) || v.every(isPlainObject),
-        defaultMessage: (args) => {
-          const at = Array.isArray(args?.value) ? (args!.value as unknown[]).findIndex((x) => !isPlainObject(x)) : -1;
-          return `${args?.property}[${at}] must be an object`;
-        },
+export const EachIsObject = (): PropertyDecorator => (target: object, propertyName: string | symbol) =>
+  registerDecorator({
+    name: 'eachIsObject',
+    target: target.constructor,
+    propertyName: propertyName as string,
+    validator: {
+      validate: (v: unknown) => !Array.isArray(v) || v.every(isPlainObject),
+      defaultMessage: (args) => {
+        const at = Array.isArray(args?.value) ? (args!.value as unknown[]).findIndex((x) => !isPlainObject(x)) : -1;
+        return `${args?.property}[${at}] must be an object`;
       },
-    });
+    },
+  });

@@ -3,13 +3,11 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import type { ApiContext } from '../api-context';
 import { PublicController, PublicService } from '../public/public';
-import { ConsoleRepository } from '../repositories/console.repository';
-import { PublicRepository } from '../repositories/public.repository';
+import { ConsoleRepository, HolidaysRepository, PublicRepository } from '../../../../libs/persistence/src';
 import { consoleStatic } from './console-static';
 import { DirectoryController, DirectoryService } from './directory';
 import { SignInController, SignInService } from './sign-in';
 import { HolidaysController, HolidaysService } from './holidays';
-import { HolidaysRepository } from '../repositories/holidays.repository';
 
 @Module({})
 export class ConsoleModule implements NestModule {
@@ -28,8 +26,8 @@ export class ConsoleModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(consoleStatic()).forRoutes({ path: '{*path}', method: RequestMethod.GET }, { path: '{*path}', method: RequestMethod.HEAD });
+    consumer
+      .apply(consoleStatic())
+      .forRoutes({ path: '{*path}', method: RequestMethod.GET }, { path: '{*path}', method: RequestMethod.HEAD });
   }
 }
-
-

@@ -3,16 +3,23 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { MEASURE_KINDS, PHASES, PROGRAMME_TRACKS, ROLES, notFound, type Role } from '../../../../libs/domain/src';
-import { AccessPolicy } from '../auth/access-policy';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import {
+  MEASURE_KINDS,
+  PHASES,
+  PROGRAMME_TRACKS,
+  ROLE_REACH,
+  ROLES,
+  notFound,
+  reachFilter,
+  requireAccess,
+  type Role,
+} from '../../../../libs/domain/src';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { NO_NUL_PATTERN, Optional } from '../common/validation';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { ConsoleRepository, InboxKind } from '../repositories/console.repository';
-import type { ProgrammesRepository } from '../repositories/programmes.repository';
+import type { CampaignsRepository, ConsoleRepository, InboxKind, ProgrammesRepository } from '../../../../libs/persistence/src';
 
 const INBOX_KINDS = ['transition', 'meeting', 'verification', 'extension'] as const;
 
@@ -22,12 +29,19 @@ export class PrincipalListQueryDto extends PageQueryDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "principals of this campaign's units and groups (office and auditors always listed)" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "principals of this campaign's units and groups (office and auditors always listed)",
+  })
   @Optional()
   @IsUUID()
   campaignId?: string;
 
-  @ApiPropertyOptional({ maxLength: LIMITS.name, pattern: NO_NUL_PATTERN, description: 'part of the name, or of the unit code or name, or of the group name' })
+  @ApiPropertyOptional({
+    maxLength: LIMITS.name,
+    pattern: NO_NUL_PATTERN,
+    description: 'part of the name, or of the unit code or name, or of the group name',
+  })
   @Optional()
   @IsString()
   @MaxLength(LIMITS.name)
@@ -103,7 +117,11 @@ export class CampaignMeasureDto {
   @ApiProperty({ enum: ['ladder', 'office'] }) proposedBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) confirmedAt!: string | null;
-  @ApiProperty({ type: () => MeasureBasisDto, nullable: true, description: 'what a proposal rests on: the rung that proposed it (null for a measure the office recorded)' })
+  @ApiProperty({
+    type: () => MeasureBasisDto,
+    nullable: true,
+    description: 'what a proposal rests on: the rung that proposed it (null for a measure the office recorded)',
+  })
   basis!: MeasureBasisDto | null;
 }
 export class MeasureBasisDto {
@@ -154,10 +172,17 @@ export class InboxEntryDto {
   @ApiProperty({ nullable: true, type: String }) itemId!: string | null;
   @ApiProperty({ nullable: true, type: String }) extensionId!: string | null;
   @ApiProperty({ description: 'transition: from → to; meeting: location; item: its measure' }) title!: string;
-  @ApiProperty({ nullable: true, type: String, description: "the unit's comment, the evidence, or the extension's reason" }) detail!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: "meeting: scheduled time; item: deadline; extension: new deadline" })
+  @ApiProperty({ nullable: true, type: String, description: "the unit's comment, the evidence, or the extension's reason" }) detail!:
+    string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'meeting: scheduled time; item: deadline; extension: new deadline',
+  })
   at!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'transition: phase left; extension: the current deadline' }) from!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'transition: phase left; extension: the current deadline' }) from!:
+    string | null;
   @ApiProperty({ nullable: true, type: String, enum: [...PHASES, null] }) to!: string | null;
 }
 export class InboxDto {
@@ -176,36 +201,44 @@ export class DirectoryService {
   async campaignList(by: Principal, q: PageQueryDto) {
     const { offset, limit } = pageOf(q);
     let only: string | null | undefined;
-    if (by.role === 'unit') only = by.unitId ? await this.directory.campaignOfUnit(by.unitId) : null;
-    if (by.role === 'supervisor') only = by.groupId ? await this.directory.campaignOfGroup(by.groupId) : null;
+    const reach = ROLE_REACH[by.role];
+    if (reach === 'unit') only = by.unitId ? await this.directory.campaignOfUnit(by.unitId) : null;
+    if (reach === 'group') only = by.groupId ? await this.directory.campaignOfGroup(by.groupId) : null;
     if (only === null) return { items: [], total: 0 };
     return this.directory.campaigns(only, offset, limit);
   }
 
   principalList(by: Principal, q: PrincipalListQueryDto) {
-    AccessPolicy.office(by, 'list principals');
+    requireAccess(by, 'principal.list');
     const { offset, limit } = pageOf(q);
-    return this.directory.principals({ role: q.role, campaignId: q.campaignId?.toLowerCase(), search: q.q?.trim() || undefined, offset, limit });
+    return this.directory.principals({
+      role: q.role,
+      campaignId: q.campaignId?.toLowerCase(),
+      search: q.q?.trim() || undefined,
+      offset,
+      limit,
+    });
   }
 
   async measureList(by: Principal, campaignId: string, q: MeasureListQueryDto) {
-    AccessPolicy.requireRole(by, ['office', 'auditor'], "list a campaign's cadre measures");
+    requireAccess(by, 'campaign.measures.list');
     if (!(await this.campaigns.findById(campaignId))) throw notFound('campaign', campaignId);
     const { offset, limit } = pageOf(q);
     return this.directory.measures(campaignId, q.status, offset, limit);
   }
 
   programmeList(by: Principal, q: PageQueryDto) {
-    AccessPolicy.requireRole(by, ['office', 'auditor', 'supervisor', 'unit'], 'list programmes');
+    requireAccess(by, 'programme.list');
     const { offset, limit } = pageOf(q);
     return this.programmes.list(offset, limit);
   }
 
   /** A supervisor's inbox is its group's; the office may look at any group's, or all. */
   inbox(by: Principal, q: InboxQueryDto) {
-    AccessPolicy.requireRole(by, ['supervisor', 'office'], 'read an inbox');
+    requireAccess(by, 'inbox.read');
     const { offset, limit } = pageOf(q);
-    const groupId = by.role === 'supervisor' ? by.groupId : q.groupId?.toLowerCase();
+    const reach = reachFilter(by);
+    const groupId = 'groupId' in reach ? reach.groupId : q.groupId?.toLowerCase();
     return this.directory.inbox({ groupId, campaignId: q.campaignId?.toLowerCase(), kind: q.kind, offset, limit });
   }
 }
@@ -217,7 +250,7 @@ export class DirectoryController {
   constructor(private readonly service: DirectoryService) {}
 
   @Get('campaigns')
-  @Roles('office', 'auditor', 'supervisor', 'unit')
+  @Access('campaign.list')
   @ApiOperation({ summary: 'Campaigns, newest first (a unit or a supervisor sees the campaign of its scope)' })
   @ApiOkResponse({ type: CampaignListDto })
   @ApiErrors(400, 401)
@@ -226,7 +259,7 @@ export class DirectoryController {
   }
 
   @Get('principals')
-  @Roles('office')
+  @Access('principal.list')
   @ApiOperation({ summary: 'Principals with the unit or group of their scope (never their tokens), oldest first' })
   @ApiOkResponse({ type: PrincipalListDto })
   @ApiErrors(400, 401, 403)
@@ -235,7 +268,7 @@ export class DirectoryController {
   }
 
   @Get('campaigns/:id/measures')
-  @Roles('office', 'auditor')
+  @Access('campaign.measures.list')
   @ApiOperation({ summary: "A campaign's cadre measures (status=proposed: those waiting for the office to confirm), oldest first" })
   @ApiOkResponse({ type: CampaignMeasureListDto })
   @ApiErrors(400, 401, 403, 404)
@@ -244,7 +277,7 @@ export class DirectoryController {
   }
 
   @Get('programmes')
-  @Roles('office', 'auditor', 'supervisor', 'unit')
+  @Access('programme.list')
   @ApiOperation({ summary: 'City-wide programmes with their staged goals as defined (status and cards: GET /api/programmes/:id)' })
   @ApiOkResponse({ type: ProgrammeListDto })
   @ApiErrors(400, 401)
@@ -253,7 +286,7 @@ export class DirectoryController {
   }
 
   @Get('inbox')
-  @Roles('supervisor', 'office')
+  @Access('inbox.read')
   @ApiOperation({
     summary:
       "What waits on a supervisory group, oldest first: transitions to decide, meetings to attest, items to verify, extensions to decide (a supervisor's own group)",

@@ -5,13 +5,12 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, MaxLength } from 'class-validator';
-import { CN_CALENDAR_2013_2014, invalidInput, isWeekend, tryParseDate } from '../../../../libs/domain/src';
-import { AccessPolicy } from '../auth/access-policy';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { CN_CALENDAR_2013_2014, invalidInput, isWeekend, requireAccess, tryParseDate } from '../../../../libs/domain/src';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { IsNotBlank, Optional, Pattern } from '../common/validation';
-import type { HolidayArrangement, HolidaysRepository } from '../repositories/holidays.repository';
+import type { HolidayArrangement, HolidaysRepository } from '../../../../libs/persistence/src';
 
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 
@@ -73,7 +72,7 @@ export class HolidaysService {
   constructor(private readonly repo: HolidaysRepository) {}
 
   async list(by: Principal, q: HolidayYearsQueryDto) {
-    AccessPolicy.requireRole(by, ['office', 'auditor'], 'read holiday arrangements');
+    requireAccess(by, 'holidays.read');
     const asked = q.years ? [...new Set(q.years.split(',').map(Number))] : undefined;
     const stored = await this.repo.find(asked ?? Array.from({ length: 100 }, (_, i) => 2000 + i));
     const byYear = new Map<number, HolidayArrangementDto>();
@@ -83,7 +82,7 @@ export class HolidaysService {
   }
 
   async load(by: Principal, year: number, dto: LoadHolidaysDto) {
-    AccessPolicy.office(by, 'load holiday arrangements');
+    requireAccess(by, 'holidays.load');
     if (year < 2000 || year > 2099) throw invalidInput('year', 'a year from 2000 to 2099', 'input.range');
     const check = (dates: string[], field: string) =>
       dates.forEach((d, i) => {
@@ -123,7 +122,7 @@ export class HolidaysController {
   constructor(private readonly service: HolidaysService) {}
 
   @Get()
-  @Roles('office', 'auditor')
+  @Access('holidays.read')
   @ApiOperation({ summary: 'Official holiday arrangements by year (built in: 2013, 2014; others as the office loaded them)' })
   @ApiOkResponse({ type: HolidayArrangementListDto })
   @ApiErrors(400, 401, 403)
@@ -132,7 +131,7 @@ export class HolidaysController {
   }
 
   @Put(':year')
-  @Roles('office')
+  @Access('holidays.load')
   @ApiParam({ name: 'year', schema: { type: 'integer', minimum: 2000, maximum: 2099 } })
   @ApiOperation({ summary: "Load (or replace) a year's official arrangement: days off and weekend days worked" })
   @ApiOkResponse({ type: HolidayArrangementDto })

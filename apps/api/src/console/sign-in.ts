@@ -4,18 +4,16 @@
 // removes it from the address bar at once.
 import { Body, CanActivate, Controller, ExecutionContext, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { randomBytes } from 'node:crypto';
-import { DomainError, ROLES, notFound } from '../../../../libs/domain/src';
-import { AccessPolicy } from '../auth/access-policy';
+import { DomainError, ROLES, notFound, requireAccess } from '../../../../libs/domain/src';
 import type { AuthService } from '../auth/auth.service';
-import { CurrentPrincipal, DECIDED_BY_SERVICE, PublicChannel, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import { hashToken, type Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { UuidParam } from '../common/params';
-import type { ConsoleRepository } from '../repositories/console.repository';
-import type { SignInRepository } from '../repositories/sign-in.repository';
+import type { ConsoleRepository, SignInRepository } from '../../../../libs/persistence/src';
 
 /** How long a link may wait to be opened, and how long the session it opens lasts. */
 export const SIGN_IN_LINK_TTL_MS = 7 * 24 * 3600_000;
@@ -64,7 +62,7 @@ export class SignInService {
   ) {}
 
   async createLink(by: Principal, principalId: string): Promise<SignInLinkDto> {
-    AccessPolicy.office(by, 'make sign-in links');
+    requireAccess(by, 'sign-in-link.create');
     if (!(await this.directory.principalExists(principalId))) throw notFound('principal', principalId);
     const code = `sl_${randomBytes(24).toString('base64url')}`;
     const expiresAt = new Date(this.now().getTime() + SIGN_IN_LINK_TTL_MS);
@@ -77,7 +75,10 @@ export class SignInService {
     const expiresAt = new Date(this.now().getTime() + SESSION_TTL_MS);
     const principalId = await this.tokens.redeemLink(hashToken(code), hashToken(token), expiresAt);
     if (!principalId) {
-      throw new DomainError('UNAUTHENTICATED', 'this sign-in link is unknown, already used or expired; ask the campaign office for a new one');
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'this sign-in link is unknown, already used or expired; ask the campaign office for a new one',
+      );
     }
     const principal = await this.auth.authenticate(`Bearer ${token}`);
     return { token, expiresAt: expiresAt.toISOString(), principal };
@@ -116,8 +117,7 @@ export class SignInController {
 
   @Post('principals/:id/sign-in-links')
   @HttpCode(201)
-  @Roles('office')
-  @ApiBearerAuth()
+  @Access('sign-in-link.create')
   @ApiOperation({ summary: 'Make a one-time sign-in link for a principal (valid 7 days, opens a 12-hour browser session)' })
   @ApiCreatedResponse({ type: SignInLinkDto })
   @ApiErrors(401, 403, 404)
@@ -128,7 +128,7 @@ export class SignInController {
   @Post('sign-in')
   @HttpCode(200)
   @UseGuards(NoIdempotencyKey)
-  @PublicChannel()
+  @Access('session.start')
   @ApiOperation({ summary: 'Trade a sign-in link’s code, once, for a browser session token (no token needed; rate-limited)' })
   @ApiOkResponse({ type: SessionDto })
   @ApiErrors(400, 401, 429)
@@ -139,8 +139,7 @@ export class SignInController {
   @Post('sign-out')
   @HttpCode(200)
   @UseGuards(NoIdempotencyKey)
-  @Roles(...DECIDED_BY_SERVICE)
-  @ApiBearerAuth()
+  @Access('session.end')
   @ApiOperation({ summary: 'End the browser session of this token (a principal’s own token is not revoked by this)' })
   @ApiOkResponse({ type: SignedOutDto })
   @ApiErrors(401)

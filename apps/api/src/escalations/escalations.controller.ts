@@ -1,12 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccessPolicy } from '../auth/access-policy';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, pageOf } from '../common/dto';
-import { notFound } from '../../../../libs/domain/src';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import { ReadModelRepository } from '../repositories/read-model.repository';
+import { notFound, reachFilter, requireAccess } from '../../../../libs/domain/src';
+import { onCampaign } from '../auth/targets';
+import { type CampaignsRepository, ReadModelRepository } from '../../../../libs/persistence/src';
 import { EscalationListDto, EscalationQueryDto } from './escalations.dto';
 
 export class EscalationsService {
@@ -17,17 +16,17 @@ export class EscalationsService {
 
   /** Supervisors see the escalations of their own group's units only; a campaign filter names a campaign in scope. */
   async list(by: Principal, q: EscalationQueryDto) {
-    AccessPolicy.requireRole(by, ['office', 'auditor', 'supervisor'], 'list escalations');
+    requireAccess(by, 'escalation.list');
     const campaignId = q.campaignId?.toLowerCase();
     if (campaignId) {
-      AccessPolicy.canReadCampaign(by, campaignId);
+      requireAccess(by, 'escalation.list', onCampaign(campaignId));
       if (!(await this.campaigns.findById(campaignId))) throw notFound('campaign', campaignId);
     }
     return this.readModel.escalations({
       campaignId,
       rung: q.rung,
       since: q.since,
-      groupId: AccessPolicy.groupFilter(by),
+      groupId: reachFilter(by).groupId,
       ...pageOf(q),
     });
   }
@@ -39,7 +38,7 @@ export class EscalationsController {
   constructor(private readonly service: EscalationsService) {}
 
   @Get()
-  @Roles('office', 'auditor', 'supervisor')
+  @Access('escalation.list')
   @ApiOperation({ summary: 'Escalations fired (the ladder acting on its own); a supervisor sees its group only' })
   @ApiOkResponse({ type: EscalationListDto })
   @ApiErrors(400, 401, 403, 404)

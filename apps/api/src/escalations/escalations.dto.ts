@@ -38,7 +38,8 @@ export class EscalationDto {
   @ApiProperty({ description: 'a sentence in English, for logs and notices; the fields below word it in any language' }) summary!: string;
   @ApiProperty({ type: String, nullable: true, description: "the unit's code" }) unitCode!: string | null;
   @ApiProperty({ type: String, nullable: true, description: "the unit's name" }) unitName!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: "an item's responsible person (责任人), when the rung fired" }) owner!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "an item's responsible person (责任人), when the rung fired" }) owner!:
+    string | null;
   @ApiProperty({ type: String, nullable: true, description: "an item's measure (整改措施), its text" }) measure!: string | null;
   @ApiProperty({ type: String, nullable: true, description: "a programme goal's programme" }) programmeName!: string | null;
   @ApiProperty({ type: String, nullable: true, description: "a programme goal's title" }) goalTitle!: string | null;

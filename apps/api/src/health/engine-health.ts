@@ -65,7 +65,10 @@ export class EngineHealth {
   /** A call to the engine failed: if it looks like the engine (not the caller), ask the probe. */
   observeFailure(err: unknown): void {
     // ServiceError: the client's wrapper of a failed gRPC call; the others time out waiting on the engine.
-    if (err instanceof ServiceError || (err instanceof Error && /DEADLINE_EXCEEDED|UNAVAILABLE|deadline|Timeout/i.test(`${err.name} ${err.message}`))) {
+    if (
+      err instanceof ServiceError ||
+      (err instanceof Error && /DEADLINE_EXCEEDED|UNAVAILABLE|deadline|Timeout/i.test(`${err.name} ${err.message}`))
+    ) {
       void this.probe().catch(() => undefined);
     }
   }

@@ -7,9 +7,8 @@ import { Open } from '../auth/decorators';
 import { ErrorResponseDto } from '../common/dto';
 import { errorBody } from '../common/errors.filter';
 import { FAILING_ACTIVITY_FRESH_MS, STUCK_RUNS_NAMED, type ApiMetrics, type StuckRunsNow } from '../common/metrics';
-import { RECORDING_ACTIVITIES } from '../../../../activities';
-import type { ActivityFailureRepository } from '../../../../libs/persistence/src';
-import { pingDatabase } from '../repositories/read-model.repository';
+import { RECORDING_ACTIVITIES } from '../../../../libs/contracts/src';
+import { type ActivityFailureRepository, pingDatabase } from '../../../../libs/persistence/src';
 import type { EnginePart } from '../../../../libs/temporal/src/engine-probe';
 import type { EngineHealth } from './engine-health';
 
@@ -37,7 +36,9 @@ export const READINESS_CHECKS: readonly ReadinessCheck[] = ['database', 'records
 /** `up`, or each stuck run named (the oldest STUCK_RUNS_NAMED) with its cause, attempt and since when. */
 export function stuckRunsCheck(now: StuckRunsNow): string {
   if (!now.total) return 'up';
-  const named = now.runs.slice(0, STUCK_RUNS_NAMED).map((r) => `${r.workflowId} (${r.cause.replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '')}, attempt ${r.attempt}, since ${r.firstSeenAt})`);
+  const named = now.runs
+    .slice(0, STUCK_RUNS_NAMED)
+    .map((r) => `${r.workflowId} (${r.cause.replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '')}, attempt ${r.attempt}, since ${r.firstSeenAt})`);
   const more = now.total > named.length ? `; and ${now.total - named.length} more (GET /api/audit/stuck-runs)` : '';
   return `stuck: ${now.total} ${now.total === 1 ? 'run whose workflow task keeps failing' : 'runs whose workflow tasks keep failing'}, left for an operator (massline audit reset): ${named.join('; ')}${more}`;
 }
@@ -64,7 +65,9 @@ export class HealthService {
   /** Projections and escalation records that keep failing (retried meanwhile, never dropped): undefined when none. */
   private async failingRecords(): Promise<string | undefined> {
     if (!this.activityFailures) return undefined;
-    const failing = (await this.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)).filter((f) => RECORDING.has(f.activity) && f.attempts >= FAILING_AFTER_ATTEMPTS);
+    const failing = (await this.activityFailures.current(FAILING_ACTIVITY_FRESH_MS)).filter(
+      (f) => RECORDING.has(f.activity) && f.attempts >= FAILING_AFTER_ATTEMPTS,
+    );
     if (!failing.length) return undefined;
     const [f] = failing;
     return `${failing.length} recording ${failing.length === 1 ? 'activity keeps' : 'activities keep'} failing (retried meanwhile), e.g. ${f.activity} of ${f.workflowId}, attempt ${f.attempts}: ${f.lastError}`;
@@ -108,7 +111,9 @@ export class HealthService {
    */
   async workflows(): Promise<string> {
     if (!this.stuckRuns) return 'up';
-    return withTimeout(this.stuckRuns(), CHECK_DEADLINE_MS, 'database').then(stuckRunsCheck, (err: unknown) => `unknown: ${why(err)}`.slice(0, 300));
+    return withTimeout(this.stuckRuns(), CHECK_DEADLINE_MS, 'database').then(stuckRunsCheck, (err: unknown) =>
+      `unknown: ${why(err)}`.slice(0, 300),
+    );
   }
 
   /** A terminus result as the answer has always named its checks: `up`, or `down: <why>`, in the same order. */
@@ -129,7 +134,8 @@ class LiveDto {
 class ReadyDto {
   @ApiProperty({ example: 'ready' }) status!: string;
   @ApiProperty({
-    description: 'each check: `up`, or `down: <why>`; `workflows` is `up` or `stuck: <each run whose workflow task keeps failing>` and does not decide readiness',
+    description:
+      'each check: `up`, or `down: <why>`; `workflows` is `up` or `stuck: <each run whose workflow task keeps failing>` and does not decide readiness',
     example: { database: 'up', records: 'up', frontend: 'up', history: 'up', matching: 'up', worker: 'up', workflows: 'up' },
   })
   checks!: Record<string, string>;
@@ -177,7 +183,14 @@ export class HealthController {
     const checks = { ...decisive, workflows };
     if (result.status === 'ok') return { status: 'ready', checks };
     res.status(503);
-    return errorBody(503, `not ready: ${Object.entries(decisive).filter(([, v]) => v !== 'up').map(([k, v]) => `${k} ${v}`).join('; ')}`, [checks]);
+    return errorBody(
+      503,
+      `not ready: ${Object.entries(decisive)
+        .filter(([, v]) => v !== 'up')
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; ')}`,
+      [checks],
+    );
   }
 
   @Get('metrics')

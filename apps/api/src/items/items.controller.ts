@@ -1,11 +1,19 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, PageQueryDto, ReadQueryDto } from '../common/dto';
 import { ItemIdParam, UuidParam, WorkflowIdParam } from '../common/params';
 import { CreatedIdDto, DecisionDto, PendingDto } from '../units/units.dto';
-import { CarryOverDto, CompletionDto, ExtensionDecisionResultDto, ExtensionRequestDto, ItemViewDto, ProgressDto, VerificationDto } from './items.dto';
+import {
+  CarryOverDto,
+  CompletionDto,
+  ExtensionDecisionResultDto,
+  ExtensionRequestDto,
+  ItemViewDto,
+  ProgressDto,
+  VerificationDto,
+} from './items.dto';
 import { EntryPageDto } from '../units/entries.dto';
 import { ItemsService } from './items.service';
 
@@ -22,7 +30,7 @@ export class UnitItemsController {
   constructor(private readonly service: ItemsService) {}
 
   @Get('units/:id/items')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('item.read')
   @ApiOperation({ summary: "A unit's items in effect, from the read model (status, card, deadline of each)" })
   @ApiOkResponse({ type: ItemListDto })
   @ApiErrors(400, 401, 403, 404)
@@ -37,7 +45,7 @@ export class ItemsController {
   constructor(private readonly service: ItemsService) {}
 
   @Get(':itemId')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('item.read')
   @ApiOperation({ summary: 'A rectification item (pending until its task book takes effect) with every rung fired' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(401, 403, 404, 503)
@@ -46,7 +54,7 @@ export class ItemsController {
   }
 
   @Get(':itemId/progress')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('item.read')
   @ApiOperation({ summary: "The item's progress notes, oldest first" })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -55,7 +63,7 @@ export class ItemsController {
   }
 
   @Get(':itemId/extensions')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('item.read')
   @ApiOperation({ summary: 'Extensions requested for the item, with their decisions' })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -64,7 +72,7 @@ export class ItemsController {
   }
 
   @Get(':itemId/verifications')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('item.read')
   @ApiOperation({ summary: "The supervisors' verifications (销号 or sent back), oldest first" })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -74,7 +82,7 @@ export class ItemsController {
 
   @Post(':itemId/progress')
   @HttpCode(201)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('item.progress.report')
   @ApiOperation({ summary: 'Report progress on an item' })
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -84,7 +92,7 @@ export class ItemsController {
 
   @Post(':itemId/completion')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('item.completion.submit')
   @ApiOperation({ summary: 'Submit completion evidence (status submitted)' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -94,7 +102,7 @@ export class ItemsController {
 
   @Post(':itemId/verification')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('item.verify')
   @ApiOperation({ summary: 'A supervisor of the assigned group closes the item (销号) or sends it back to open' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -104,7 +112,7 @@ export class ItemsController {
 
   @Post(':itemId/extensions')
   @HttpCode(201)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('item.extension.request')
   @ApiOperation({ summary: 'Request a new deadline' })
   @ApiCreatedResponse({ type: PendingDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -114,7 +122,7 @@ export class ItemsController {
 
   @Post(':itemId/extensions/:eid/decision')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('item.extension.decide')
   @ApiOperation({ summary: 'Approve (new deadline, ladder restarts) or reject an extension' })
   @ApiOkResponse({ type: ExtensionDecisionResultDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -129,7 +137,7 @@ export class ItemsController {
 
   @Post(':itemId/carry-over')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('item.carry-over')
   @ApiOperation({ summary: 'The office carries the item into a long-term rule (status carried)' })
   @ApiOkResponse({ type: ItemViewDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)

@@ -72,6 +72,8 @@ export class FiredRungDto {
   @ApiProperty({ format: 'date-time' }) firedAt!: string;
   @ApiProperty({ format: 'date-time', description: 'the deadline the rung belongs to' }) deadline!: string;
   @ApiPropertyOptional({ type: [String] }) to?: string[];
+  @ApiPropertyOptional({ type: 'integer', description: 'the plan version whose ladder computed it (absent: version 1)' })
+  planVersion?: number;
 }
 
 export class ItemViewDto {
@@ -84,9 +86,17 @@ export class ItemViewDto {
   @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ type: [FiredRungDto], description: 'every rung fired, across every deadline the item has had' }) rungs!: FiredRungDto[];
   @ApiProperty({ type: [String] }) problemIds!: string[];
-  @ApiProperty({ type: ItemCountsDto, description: 'the entries themselves: GET /api/items/{itemId}/progress, /extensions, /verifications' })
+  @ApiProperty({
+    type: ItemCountsDto,
+    description: 'the entries themselves: GET /api/items/{itemId}/progress, /extensions, /verifications',
+  })
   counts!: ItemCountsDto;
   @ApiProperty({ description: 'monotonic; a decision on the item answers with the version it produced' }) version!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'the plan version its ladder runs on (absent: version 1, the plan the campaign started with)',
+  })
+  planVersion?: number;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: PROJECTED_AT }) projectedAt?: string | null;
 }
 

@@ -3,6 +3,7 @@
 import {
   DomainError,
   notFound,
+  requireAccess,
   ruleViolation,
   unitIdOfItem,
   itemWorkflowId,
@@ -17,24 +18,25 @@ import {
   requestExtensionUpdate,
   submitCompletionUpdate,
   verifyItemUpdate,
-} from '../../../../workflows/definitions';
+} from '../../../../libs/contracts/src';
 import type { UpdateDefinition } from '@temporalio/common';
-import { AccessPolicy } from '../auth/access-policy';
+import { onUnit } from '../auth/targets';
 import { actorOf, type Principal } from '../auth/principal';
-import type { UnitRecord } from '../repositories/units.repository';
+import type { EntriesRepository, ReadModelRepository, UnitRecord, ViewsRepository } from '../../../../libs/persistence/src';
 import type { UnitsService } from '../units/units.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import { sendDecision } from '../workflow/decide';
 import type { CarryOverDto, CompletionDto, ExtensionRequestDto, ProgressDto, VerificationDto } from './items.dto';
 import type { DecisionDto } from '../units/units.dto';
-import type { ReadModelRepository } from '../repositories/read-model.repository';
-import type { ViewsRepository } from '../repositories/views.repository';
 import { readAtLeast } from '../common/read-your-writes';
-import type { EntriesRepository } from '../repositories/entries.repository';
 import type { TextSession, TextStore } from '../common/texts';
 import { pageOf, type PageQueryDto } from '../common/dto';
 
 /** What an item accumulates, listed page by page (GET /api/items/:itemId/<list>). */
-export const ITEM_LISTS = { progress: 'progress', extensions: 'extension', verifications: 'verification' } as const satisfies Record<string, ItemEntryKind>;
+export const ITEM_LISTS = { progress: 'progress', extensions: 'extension', verifications: 'verification' } as const satisfies Record<
+  string,
+  ItemEntryKind
+>;
 export type ItemList = keyof typeof ITEM_LISTS;
 /** An item as the API answers it: its view as last projected; `projectedAt` is null while it is pending. */
 export type ItemAnswer = ItemView & { projectedAt: string | null };
@@ -54,7 +56,7 @@ export class ItemsService {
   /** The unit's items in effect, from the read model (a supervisor's worklist: what is submitted, what is carded). */
   async listForUnit(by: Principal, unitId: string, q: PageQueryDto) {
     const unit = await this.units.mustFind(unitId);
-    AccessPolicy.canRead(by, unit);
+    requireAccess(by, 'item.read', onUnit(unit));
     const { offset, limit } = pageOf(q);
     return this.texts.hydrate(await this.readModel.itemsOfUnit(unitId, offset, limit));
   }
@@ -65,7 +67,7 @@ export class ItemsService {
    */
   async get(by: Principal, itemId: string, minVersion?: number): Promise<ItemAnswer> {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.canRead(by, unit, { what: 'item', id: itemId });
+    requireAccess(by, 'item.read', onUnit(unit, asItem(itemId)));
     const projected = await readAtLeast(() => this.views.item(itemId), minVersion, `item ${itemId}`);
     if (projected) return this.texts.hydrate({ ...projected.view, projectedAt: projected.projectedAt });
     return this.texts.hydrate({ ...(await this.pendingView(unit, itemId)), projectedAt: null });
@@ -74,14 +76,14 @@ export class ItemsService {
   /** One page of the item's progress notes, extensions or verifications, oldest first, with their texts. */
   async list(by: Principal, itemId: string, list: ItemList, q: PageQueryDto) {
     const unit = await this.unitOf(itemId);
-    AccessPolicy.canRead(by, unit);
+    requireAccess(by, 'item.read', onUnit(unit));
     const { offset, limit } = pageOf(q);
     return this.texts.hydrate(await this.entries.list(itemId, ITEM_LISTS[list], offset, limit));
   }
 
   async reportProgress(by: Principal, itemId: string, dto: ProgressDto) {
     const unit = await this.unitOf(itemId);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'report progress', asItem(itemId));
+    const authorize = () => requireAccess(by, 'item.progress.report', onUnit(unit, asItem(itemId)));
     return this.send(by, unit, itemId, authorize, reportProgressUpdate, 'POST /api/items/:itemId/progress', dto, async (texts) => ({
       note: await texts.doc(dto.note),
       ...(dto.evidenceUri != null ? { evidenceUri: dto.evidenceUri } : {}),
@@ -90,26 +92,44 @@ export class ItemsService {
 
   async submitCompletion(by: Principal, itemId: string, dto: CompletionDto) {
     const unit = await this.unitOf(itemId);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'submit completion', asItem(itemId));
-    const view = await this.send(by, unit, itemId, authorize, submitCompletionUpdate, 'POST /api/items/:itemId/completion', dto, async (texts) => ({
-      evidence: await texts.doc(dto.evidence),
-    }));
+    const authorize = () => requireAccess(by, 'item.completion.submit', onUnit(unit, asItem(itemId)));
+    const view = await this.send(
+      by,
+      unit,
+      itemId,
+      authorize,
+      submitCompletionUpdate,
+      'POST /api/items/:itemId/completion',
+      dto,
+      async (texts) => ({
+        evidence: await texts.doc(dto.evidence),
+      }),
+    );
     return this.texts.hydrate(view);
   }
 
   async verify(by: Principal, itemId: string, dto: VerificationDto) {
     const unit = await this.unitOf(itemId);
-    const authorize = () => AccessPolicy.supervises(by, unit, 'verify items', asItem(itemId));
-    const view = await this.send(by, unit, itemId, authorize, verifyItemUpdate, 'POST /api/items/:itemId/verification', dto, async (texts) => {
-      const comment = await texts.comment(dto.comment);
-      return { accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
-    });
+    const authorize = () => requireAccess(by, 'item.verify', onUnit(unit, asItem(itemId)));
+    const view = await this.send(
+      by,
+      unit,
+      itemId,
+      authorize,
+      verifyItemUpdate,
+      'POST /api/items/:itemId/verification',
+      dto,
+      async (texts) => {
+        const comment = await texts.comment(dto.comment);
+        return { accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
+      },
+    );
     return this.texts.hydrate(view);
   }
 
   async requestExtension(by: Principal, itemId: string, dto: ExtensionRequestDto) {
     const unit = await this.unitOf(itemId);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'request extensions', asItem(itemId));
+    const authorize = () => requireAccess(by, 'item.extension.request', onUnit(unit, asItem(itemId)));
     return this.send(by, unit, itemId, authorize, requestExtensionUpdate, 'POST /api/items/:itemId/extensions', dto, async (texts) => ({
       newDeadline: dto.newDeadline,
       reason: await texts.doc(dto.reason),
@@ -118,7 +138,7 @@ export class ItemsService {
 
   async decideExtension(by: Principal, itemId: string, extensionId: string, dto: DecisionDto) {
     const unit = await this.unitOf(itemId);
-    const authorize = () => AccessPolicy.supervises(by, unit, 'decide extensions', asItem(itemId));
+    const authorize = () => requireAccess(by, 'item.extension.decide', onUnit(unit, asItem(itemId)));
     const route = 'POST /api/items/:itemId/extensions/:eid/decision';
     return this.send(by, unit, itemId, authorize, decideExtensionUpdate, route, { extensionId, ...dto }, async (texts) => {
       const comment = await texts.comment(dto.comment);
@@ -128,10 +148,7 @@ export class ItemsService {
 
   async carryOver(by: Principal, itemId: string, dto: CarryOverDto) {
     const unit = await this.unitOf(itemId);
-    const authorize = () => {
-      AccessPolicy.canRead(by, unit, asItem(itemId));
-      AccessPolicy.office(by, 'carry items into long-term rules');
-    };
+    const authorize = () => requireAccess(by, 'item.carry-over', onUnit(unit, asItem(itemId)));
     const view = await this.send(by, unit, itemId, authorize, carryOverUpdate, 'POST /api/items/:itemId/carry-over', dto, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { rule: await texts.doc(dto.rule), ...(comment !== undefined ? { comment } : {}) };
@@ -181,7 +198,7 @@ export class ItemsService {
     by: Principal,
     unit: UnitRecord,
     itemId: string,
-    authorize: () => void,
+    authorize: () => unknown,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
     request: object,
@@ -197,18 +214,12 @@ export class ItemsService {
       whenNotRunning: async () => {
         // Not running: either no such item, or its task book has not taken effect, or it has ended.
         await this.pendingView(unit, itemId);
-        return ruleViolation('item.running', `item ${itemId} is not open for changes: its task book has not taken effect, or the item has ended`);
+        return ruleViolation(
+          'item.running',
+          `item ${itemId} is not open for changes: its task book has not taken effect, or the item has ended`,
+        );
       },
     };
-    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
-    const texts = this.texts.session();
-    const args = await build(texts);
-    try {
-      return await this.workflows.update(def, workflowId, { ...args, actor } as A & { actor: Actor }, ctx);
-    } catch (err) {
-      // Refused: what this request alone stored goes again. A 503 may have been applied: its texts stay.
-      if (err instanceof DomainError) await texts.abandon();
-      throw err;
-    }
+    return sendDecision(this.workflows, this.texts, { def, workflowId, request, ctx: { ...ctx, authorize }, build });
   }
 }

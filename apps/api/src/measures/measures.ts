@@ -2,14 +2,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
-import { MEASURE_KINDS, notFound, ruleViolation, type MeasureKind } from '../../../../libs/domain/src';
-import { AccessPolicy } from '../auth/access-policy';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { MEASURE_KINDS, notFound, requireAccess, ruleViolation, type MeasureKind } from '../../../../libs/domain/src';
+import { onUnit } from '../auth/targets';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { IsNotBlank } from '../common/validation';
-import { MeasuresRepository } from '../repositories/measures.repository';
+import { PgMeasureRepository } from '../../../../libs/persistence/src';
 import { UnitsService } from '../units/units.service';
 
 export class RecordMeasureDto {
@@ -50,19 +50,27 @@ export class MeasureListDto {
 
 export class MeasuresService {
   constructor(
-    private readonly measures: MeasuresRepository,
+    private readonly measures: PgMeasureRepository,
     private readonly units: UnitsService,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async record(by: Principal, unitId: string, dto: RecordMeasureDto) {
-    AccessPolicy.office(by, 'record cadre measures');
+    requireAccess(by, 'measure.record');
     const unit = await this.units.mustFind(unitId);
-    return this.measures.record({ campaignId: unit.campaignId, unitId, kind: dto.kind, subject: dto.subject, reason: dto.reason, by: by.id, at: this.now() });
+    return this.measures.record({
+      campaignId: unit.campaignId,
+      unitId,
+      kind: dto.kind,
+      subject: dto.subject,
+      reason: dto.reason,
+      by: by.id,
+      at: this.now(),
+    });
   }
 
   async confirm(by: Principal, id: string) {
-    AccessPolicy.office(by, 'confirm cadre measures');
+    requireAccess(by, 'measure.confirm');
     const measure = await this.measures.findById(id);
     if (!measure) throw notFound('measure', id);
     if (!(await this.measures.confirm(id, by.id, this.now()))) {
@@ -73,7 +81,7 @@ export class MeasuresService {
 
   async listForUnit(by: Principal, unitId: string, q: PageQueryDto) {
     const unit = await this.units.mustFind(unitId);
-    AccessPolicy.canRead(by, unit);
+    requireAccess(by, 'unit.measures.read', onUnit(unit));
     const { offset, limit } = pageOf(q);
     return this.measures.listByUnit(unitId, offset, limit);
   }
@@ -86,7 +94,7 @@ export class MeasuresController {
 
   @Post('units/:id/measures')
   @HttpCode(201)
-  @Roles('office')
+  @Access('measure.record')
   @ApiOperation({ summary: 'Record a cadre measure against a unit (confirmed as recorded)' })
   @ApiCreatedResponse({ type: MeasureDto })
   @ApiErrors(400, 401, 403, 404)
@@ -95,7 +103,7 @@ export class MeasuresController {
   }
 
   @Get('units/:id/measures')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.measures.read')
   @ApiOperation({ summary: "A unit's cadre measures, proposed and confirmed" })
   @ApiOkResponse({ type: MeasureListDto })
   @ApiErrors(400, 401, 403, 404)
@@ -105,7 +113,7 @@ export class MeasuresController {
 
   @Post('measures/:id/confirmation')
   @HttpCode(200)
-  @Roles('office')
+  @Access('measure.confirm')
   @ApiOperation({ summary: 'The office confirms a measure proposed by a referral rung' })
   @ApiOkResponse({ type: MeasureDto })
   @ApiErrors(401, 403, 404, 409)

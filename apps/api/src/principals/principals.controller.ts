@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiErrors } from '../common/dto';
 import { SecretInResponse } from '../common/idempotency.interceptor';
@@ -14,7 +14,7 @@ export class PrincipalsController {
 
   @Post('principals')
   @HttpCode(201)
-  @Roles('office')
+  @Access('principal.create')
   @SecretInResponse('token')
   @ApiOperation({
     summary: 'Create a principal and its bearer token (shown once)',
@@ -28,7 +28,7 @@ export class PrincipalsController {
   }
 
   @Get('me')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('principal.me')
   @ApiOperation({ summary: 'The principal behind the bearer token' })
   @ApiOkResponse({ type: PrincipalDto })
   @ApiErrors(401)

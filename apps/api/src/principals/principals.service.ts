@@ -1,9 +1,6 @@
-import { DomainError, invalidInput } from '../../../../libs/domain/src';
-import { AccessPolicy } from '../auth/access-policy';
+import { DomainError, invalidInput, requireAccess, ROLE_REACH } from '../../../../libs/domain/src';
 import { generateToken, hashToken, type Principal } from '../auth/principal';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { PrincipalsRepository } from '../repositories/principals.repository';
-import type { UnitsRepository } from '../repositories/units.repository';
+import type { CampaignsRepository, PrincipalsRepository, UnitsRepository } from '../../../../libs/persistence/src';
 import type { CreatePrincipalDto } from './principals.dto';
 
 /** A body naming an id that does not exist: 404 (API.md: unknown id), naming the field. */
@@ -18,15 +15,17 @@ export class PrincipalsService {
   ) {}
 
   async create(by: Principal, dto: CreatePrincipalDto): Promise<Principal & { token: string }> {
-    AccessPolicy.office(by, 'create principals');
-    // Scope follows the role: a unit principal needs its unit, a supervisor its group, nobody else either.
-    if (dto.role === 'unit') {
-      if (!dto.unitId) throw invalidInput('unitId', 'required for role unit');
-      if (dto.groupId) throw invalidInput('groupId', 'only for role supervisor');
+    requireAccess(by, 'principal.create');
+    // Scope follows the role's reach (ROLE_REACH): a unit principal needs its unit, a supervisor its group, nobody
+    // else either.
+    const reach = ROLE_REACH[dto.role];
+    if (reach === 'unit') {
+      if (!dto.unitId) throw invalidInput('unitId', `required for role ${dto.role}`);
+      if (dto.groupId) throw invalidInput('groupId', `not allowed for role ${dto.role}`);
       if (!(await this.units.findById(dto.unitId))) throw unknownReference('unitId', 'unit', dto.unitId);
-    } else if (dto.role === 'supervisor') {
-      if (!dto.groupId) throw invalidInput('groupId', 'required for role supervisor');
-      if (dto.unitId) throw invalidInput('unitId', 'only for role unit');
+    } else if (reach === 'group') {
+      if (!dto.groupId) throw invalidInput('groupId', `required for role ${dto.role}`);
+      if (dto.unitId) throw invalidInput('unitId', `not allowed for role ${dto.role}`);
       if (!(await this.campaigns.findGroup(dto.groupId))) throw unknownReference('groupId', 'group', dto.groupId);
     } else {
       if (dto.unitId) throw invalidInput('unitId', `not allowed for role ${dto.role}`);
@@ -60,4 +59,3 @@ export class PrincipalsService {
     return { created: true, token, generated: !adminToken };
   }
 }
-

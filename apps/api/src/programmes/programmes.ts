@@ -4,20 +4,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsString,
-  IsUUID,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import type { MasslineConfig } from '../../../../libs/config/src';
 import {
-  DomainError,
   PROGRAMME_TRACKS,
   defaultPlan,
   invalidInput,
@@ -25,29 +14,39 @@ import {
   programmeMetadata,
   notFound,
   programmeWorkflowId,
+  requireAccess,
   tryParseInstant,
   type Actor,
   type ProgrammeTrack,
   type ProgrammeView,
 } from '../../../../libs/domain/src';
-import { startWorkflowOnce, WORKFLOW_TYPES } from '../../../../libs/temporal/src';
-import { goalAchievementUpdate, goalVerificationUpdate, type ProgrammeWorkflowInput } from '../../../../workflows/definitions';
-import type { ViewsRepository } from '../repositories/views.repository';
+import { startWorkflowOnce } from '../../../../libs/temporal/src';
+import {
+  campaignIdKey,
+  goalAchievementUpdate,
+  goalVerificationUpdate,
+  kindKey,
+  WORKFLOW_TYPES,
+  type ProgrammeWorkflowInput,
+} from '../../../../libs/contracts/src';
+import type {
+  CampaignsRepository,
+  ProgrammeRecord,
+  ProgrammesRepository,
+  UnitsRepository,
+  ViewsRepository,
+} from '../../../../libs/persistence/src';
 import { readAtLeast } from '../common/read-your-writes';
-import { campaignIdKey, kindKey } from '../../../../workflows/search-attributes';
 import type { TextSession, TextStore } from '../common/texts';
-import { AccessPolicy } from '../auth/access-policy';
-import { CurrentPrincipal, DECIDED_BY_SERVICE, Roles } from '../auth/decorators';
+import { Access, CurrentPrincipal } from '../auth/decorators';
 import { actorOf, type Principal } from '../auth/principal';
 import { ApiErrors, LIMITS, ReadQueryDto } from '../common/dto';
 import { DECISION_VERSION, PROJECTED_AT } from '../units/units.dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
 import { IsIsoTime, IsNotBlank, EachIsObject, Optional } from '../common/validation';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { ProgrammeRecord, ProgrammesRepository } from '../repositories/programmes.repository';
-import type { UnitsRepository } from '../repositories/units.repository';
 import { unknownReference } from '../principals/principals.service';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
+import { sendDecision } from '../workflow/decide';
 
 export class GoalInputDto {
   @ApiProperty({ maxLength: LIMITS.title })
@@ -125,7 +124,10 @@ export class GoalVerificationDto {
 
 export class ProgrammeCreatedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, dueAt: { type: 'string' } } } })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, dueAt: { type: 'string' } } },
+  })
   goals!: Array<{ id: string; title: string; dueAt: string }>;
   @ApiProperty() workflowId!: string;
 }
@@ -137,9 +139,17 @@ export class GoalViewDto {
   @ApiProperty({ enum: ['open', 'achieved', 'closed'] }) status!: string;
   @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
   @ApiProperty({ type: 'array', items: { type: 'object' } }) rungs!: object[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the lead unit\'s report: who, when, and the evidence text' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "the lead unit's report: who, when, and the evidence text",
+  })
   achievement?: object;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "the office's last verification: accept, who, when, why" })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "the office's last verification: accept, who, when, why",
+  })
   lastVerification?: object;
   @ApiProperty({ description: 'verifications so far' }) verifications!: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'when the goal was closed (its ladder stopped then)' }) closedAt?: string;
@@ -173,7 +183,7 @@ export class ProgrammesService {
   ) {}
 
   async create(by: Principal, dto: CreateProgrammeDto) {
-    AccessPolicy.office(by, 'define programmes');
+    requireAccess(by, 'programme.create');
     const leadUnitId = dto.leadUnitId.toLowerCase();
     if (!(await this.units.findById(leadUnitId))) throw unknownReference('leadUnitId', 'unit', dto.leadUnitId);
     const responsibleUnitIds = [...new Set(dto.responsibleUnitIds.map((u) => u.toLowerCase()))];
@@ -237,7 +247,7 @@ export class ProgrammesService {
    * started before programmes were projected, until its next step) answers from its definition.
    */
   async get(by: Principal, id: string, minVersion?: number): Promise<ProgrammeView & { projectedAt: string | null }> {
-    AccessPolicy.requireRole(by, ['office', 'auditor', 'supervisor', 'unit'], 'read programmes');
+    requireAccess(by, 'programme.read');
     const record = await this.mustFind(id);
     const projected = await readAtLeast(() => this.views.programme(id), minVersion, `programme ${record.name}`);
     if (projected) return this.texts.hydrate({ ...projected.view, projectedAt: projected.projectedAt });
@@ -246,21 +256,37 @@ export class ProgrammesService {
 
   async achieve(by: Principal, id: string, goalId: string, dto: GoalAchievementDto) {
     const programme = await this.mustFind(id);
-    const authorize = () => AccessPolicy.leads(by, programme.leadUnitId, 'recording goal achievement');
-    const goal = await this.send(by, programme, authorize, goalAchievementUpdate, 'POST /api/programmes/:id/goals/:gid/achievement', { goalId, ...dto }, async (texts) => ({
-      goalId,
-      evidence: await texts.doc(dto.evidence),
-    }));
+    const authorize = () => requireAccess(by, 'programme.goal.achieve', { leadUnitId: programme.leadUnitId });
+    const goal = await this.send(
+      by,
+      programme,
+      authorize,
+      goalAchievementUpdate,
+      'POST /api/programmes/:id/goals/:gid/achievement',
+      { goalId, ...dto },
+      async (texts) => ({
+        goalId,
+        evidence: await texts.doc(dto.evidence),
+      }),
+    );
     return this.texts.hydrate(goal);
   }
 
   async verify(by: Principal, id: string, goalId: string, dto: GoalVerificationDto) {
     const programme = await this.mustFind(id);
-    const authorize = () => AccessPolicy.office(by, 'verifying programme goals');
-    const goal = await this.send(by, programme, authorize, goalVerificationUpdate, 'POST /api/programmes/:id/goals/:gid/verification', { goalId, ...dto }, async (texts) => {
-      const comment = await texts.comment(dto.comment);
-      return { goalId, accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
-    });
+    const authorize = () => requireAccess(by, 'programme.goal.verify', {});
+    const goal = await this.send(
+      by,
+      programme,
+      authorize,
+      goalVerificationUpdate,
+      'POST /api/programmes/:id/goals/:gid/verification',
+      { goalId, ...dto },
+      async (texts) => {
+        const comment = await texts.comment(dto.comment);
+        return { goalId, accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
+      },
+    );
     return this.texts.hydrate(goal);
   }
 
@@ -273,7 +299,7 @@ export class ProgrammesService {
   private async send<Ret, A extends { goalId: string }>(
     by: Principal,
     programme: ProgrammeRecord,
-    authorize: () => void,
+    authorize: () => unknown,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
     request: { goalId: string },
@@ -283,17 +309,7 @@ export class ProgrammesService {
     const actor = actorOf(by);
     const workflowId = programmeWorkflowId(programme.id);
     const ctx = { actor, route, unitId: programme.leadUnitId };
-    // Who may ask is settled (and a refusal audited) before the evidence is stored.
-    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
-    const texts = this.texts.session();
-    const args = await build(texts);
-    try {
-      return await this.workflows.update(def, workflowId, { ...args, actor }, ctx);
-    } catch (err) {
-      // Refused: the evidence this request alone stored goes again.
-      if (err instanceof DomainError) await texts.abandon();
-      throw err;
-    }
+    return sendDecision(this.workflows, this.texts, { def, workflowId, request, ctx: { ...ctx, authorize }, build });
   }
 }
 
@@ -304,7 +320,7 @@ export class ProgrammesController {
 
   @Post()
   @HttpCode(201)
-  @Roles('office')
+  @Access('programme.create')
   @ApiOperation({ summary: 'Define a city-wide programme; its staged goals run on the escalation ladder' })
   @ApiCreatedResponse({ type: ProgrammeCreatedDto })
   @ApiErrors(400, 401, 403, 404, 503)
@@ -313,7 +329,7 @@ export class ProgrammesController {
   }
 
   @Get(':id')
-  @Roles('office', 'auditor', 'supervisor', 'unit')
+  @Access('programme.read')
   @ApiOperation({ summary: 'A programme with its goals, as its workflow last projected it (read model)' })
   @ApiOkResponse({ type: ProgrammeViewDto })
   @ApiErrors(401, 403, 404, 503)
@@ -323,7 +339,7 @@ export class ProgrammesController {
 
   @Post(':id/goals/:gid/achievement')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('programme.goal.achieve')
   @ApiOperation({ summary: 'The lead unit records a staged goal as achieved' })
   @ApiOkResponse({ type: GoalViewDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -338,7 +354,7 @@ export class ProgrammesController {
 
   @Post(':id/goals/:gid/verification')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('programme.goal.verify')
   @ApiOperation({ summary: 'The office verifies an achieved goal: accept closes it, reject reopens it' })
   @ApiOkResponse({ type: GoalViewDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)

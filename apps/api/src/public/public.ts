@@ -4,17 +4,20 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { ITEM_STATUSES, PHASES, notFound } from '../../../../libs/domain/src';
-import { PublicChannel } from '../auth/decorators';
+import { ITEM_STATUSES, PHASES, notFound, BATCHES } from '../../../../libs/domain/src';
+import { Access } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { NO_NUL_PATTERN, Optional } from '../common/validation';
-import type { DisclosedStatus, PublicReadModel } from '../repositories/public.repository';
+import type { DisclosedStatus, PublicReadModel } from '../../../../libs/persistence/src';
 
 const DISCLOSED_STATUSES = ['disclosed', 'effective'] as const;
 
 export class PublicTaskBookQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: DISCLOSED_STATUSES, description: 'disclosed: in its disclosure window (objections open); effective: in effect' })
+  @ApiPropertyOptional({
+    enum: DISCLOSED_STATUSES,
+    description: 'disclosed: in its disclosure window (objections open); effective: in effect',
+  })
   @Optional()
   @IsIn(DISCLOSED_STATUSES)
   status?: DisclosedStatus;
@@ -45,7 +48,7 @@ export class PublicCampaignListDto {
   @ApiProperty() total!: number;
 }
 class PublicBatchDto {
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ format: 'date-time' }) endsAt!: string;
 }
@@ -58,7 +61,7 @@ export class PublicUnitDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ enum: [...PHASES, null], nullable: true, type: String, description: 'null until its batch opens' }) phase!: string | null;
 }
 export class PublicUnitListDto {
@@ -69,7 +72,12 @@ export class PublicUnitDetailDto extends PublicUnitDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() campaignName!: string;
   @ApiProperty({ description: "the zone of the campaign's days and times (its plan's utcOffset)", example: '+08:00' }) utcOffset!: string;
-  @ApiProperty({ enum: [...DISCLOSED_STATUSES, null], nullable: true, type: String, description: 'its task book, once published; null before' })
+  @ApiProperty({
+    enum: [...DISCLOSED_STATUSES, null],
+    nullable: true,
+    type: String,
+    description: 'its task book, once published; null before',
+  })
   taskBook!: string | null;
 }
 class PublicObjectionCountsDto {
@@ -154,9 +162,7 @@ export class PublicService {
   async taskBook(unitId: string) {
     const book = await this.readModel.taskBook(unitId);
     if (!book) {
-      throw (await this.readModel.unitExists(unitId))
-        ? notFound('disclosed task book of unit', unitId)
-        : notFound('unit', unitId);
+      throw (await this.readModel.unitExists(unitId)) ? notFound('disclosed task book of unit', unitId) : notFound('unit', unitId);
     }
     return book;
   }
@@ -174,8 +180,10 @@ export class PublicController {
   constructor(private readonly service: PublicService) {}
 
   @Get('campaigns')
-  @PublicChannel()
-  @ApiOperation({ summary: 'Campaigns under way or done, with how many task books are under disclosure and in effect (public, rate-limited)' })
+  @Access('public.read')
+  @ApiOperation({
+    summary: 'Campaigns under way or done, with how many task books are under disclosure and in effect (public, rate-limited)',
+  })
   @ApiOkResponse({ type: PublicCampaignListDto })
   @ApiErrors(400, 429)
   campaigns(@Query() q: PageQueryDto) {
@@ -183,7 +191,7 @@ export class PublicController {
   }
 
   @Get('campaigns/:id')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: "A campaign's name, batches and disclosure window (public, rate-limited)" })
   @ApiOkResponse({ type: PublicCampaignDetailDto })
   @ApiErrors(404, 429)
@@ -192,7 +200,7 @@ export class PublicController {
   }
 
   @Get('campaigns/:id/units')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: "A campaign's participating units, to address an opinion to (public, rate-limited)" })
   @ApiOkResponse({ type: PublicUnitListDto })
   @ApiErrors(400, 404, 429)
@@ -201,7 +209,7 @@ export class PublicController {
   }
 
   @Get('campaigns/:id/task-books')
-  @PublicChannel()
+  @Access('public.read')
   @ApiOperation({ summary: "A campaign's task books under disclosure and in effect, newest first (public, rate-limited)" })
   @ApiOkResponse({ type: PublicTaskBookListDto })
   @ApiErrors(400, 404, 429)
@@ -210,8 +218,10 @@ export class PublicController {
   }
 
   @Get('units/:id')
-  @PublicChannel()
-  @ApiOperation({ summary: 'A participating unit: code, name, batch, phase, and whether its task book is disclosed (public, rate-limited)' })
+  @Access('public.read')
+  @ApiOperation({
+    summary: 'A participating unit: code, name, batch, phase, and whether its task book is disclosed (public, rate-limited)',
+  })
   @ApiOkResponse({ type: PublicUnitDetailDto })
   @ApiErrors(404, 429)
   unit(@Param('id', new UuidParam('unit')) id: string) {
@@ -219,8 +229,10 @@ export class PublicController {
   }
 
   @Get('units/:id/task-book')
-  @PublicChannel()
-  @ApiOperation({ summary: "A unit's disclosed task book: items, measures, owners, deadlines, status (public, rate-limited; 404 while in draft)" })
+  @Access('public.read')
+  @ApiOperation({
+    summary: "A unit's disclosed task book: items, measures, owners, deadlines, status (public, rate-limited; 404 while in draft)",
+  })
   @ApiOkResponse({ type: PublicTaskBookDto })
   @ApiErrors(404, 429)
   taskBook(@Param('id', new UuidParam('unit')) id: string) {
@@ -228,8 +240,10 @@ export class PublicController {
   }
 
   @Get('units/:id/task-book/objections')
-  @PublicChannel()
-  @ApiOperation({ summary: 'Objections to a disclosed task book that the unit has answered, with the answers, oldest first (public, rate-limited)' })
+  @Access('public.read')
+  @ApiOperation({
+    summary: 'Objections to a disclosed task book that the unit has answered, with the answers, oldest first (public, rate-limited)',
+  })
   @ApiOkResponse({ type: PublicObjectionListDto })
   @ApiErrors(400, 404, 429)
   objections(@Param('id', new UuidParam('unit')) id: string, @Query() q: PageQueryDto) {

@@ -16,7 +16,10 @@ export class ContactErasedDto {
 }
 
 export class CountsDto {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'records by kind' }) records!: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'records by kind' }) records!: Record<
+    string,
+    number
+  >;
   @ApiProperty() opinions!: number;
   @ApiProperty() problems!: number;
   @ApiProperty({ description: 'meetings scheduled, the current one included' }) meetings!: number;

@@ -6,10 +6,14 @@
 // workflow (a read must not depend on a worker).
 import { DomainError, ruleViolation, type MeetingView } from '../../../../libs/domain/src';
 import type { Principal } from '../auth/principal';
-import type { PresenceKey, PresenceRepository, PresenceRow } from '../repositories/presence.repository';
-import type { UnitRecord } from '../repositories/units.repository';
-import type { EntriesRepository } from '../repositories/entries.repository';
-import type { ViewsRepository } from '../repositories/views.repository';
+import type {
+  EntriesRepository,
+  PresenceKey,
+  PresenceRepository,
+  PresenceRow,
+  UnitRecord,
+  ViewsRepository,
+} from '../../../../libs/persistence/src';
 
 /** A pending interval older than this is settled from the read model: was it applied? */
 const SETTLE_AFTER_SECONDS = 30;
@@ -32,7 +36,12 @@ export class MeetingPresence {
    * interval is reserved by the check, made attested when the workflow accepts, released when it refuses, and
    * left pending when the outcome is unknown (a retry with the same Idempotency-Key settles it).
    */
-  async attest(by: Principal, unit: UnitRecord, interval: { arrivedAt: string; leftAt: string }, send: (check: () => Promise<void>) => Promise<MeetingView>) {
+  async attest(
+    by: Principal,
+    unit: UnitRecord,
+    interval: { arrivedAt: string; leftAt: string },
+    send: (check: () => Promise<void>) => Promise<MeetingView>,
+  ) {
     let reserved: PresenceKey | undefined;
     const check = async () => {
       const meeting = (await this.views.unit(unit.id))?.view.meeting;
@@ -84,7 +93,10 @@ export class MeetingPresence {
         ? current
         : ((await this.entries?.get(row.unitId, 'meeting', row.meetingId).catch(() => undefined)) as MeetingView | undefined);
     const same = (a: string, b: string) => Date.parse(a) === Date.parse(b);
-    if (meeting?.attendance.some((a) => a.supervisorId === row.supervisorId && same(a.arrivedAt, row.arrivedAt) && same(a.leftAt, row.leftAt))) return true;
+    if (
+      meeting?.attendance.some((a) => a.supervisorId === row.supervisorId && same(a.arrivedAt, row.arrivedAt) && same(a.leftAt, row.leftAt))
+    )
+      return true;
     const reservedAt = Date.now() - row.ageSeconds * 1000;
     return Date.parse(projected.projectedAt) > reservedAt + SETTLE_AFTER_SECONDS * 1000 ? false : undefined;
   }

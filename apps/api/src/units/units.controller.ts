@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentCaller, CurrentPrincipal, DECIDED_BY_SERVICE, PublicChannel, Roles } from '../auth/decorators';
+import { Access, CurrentCaller, CurrentPrincipal } from '../auth/decorators';
 import type { Principal, PublicCaller } from '../auth/principal';
 import { ApiErrors, PageQueryDto, ReadQueryDto } from '../common/dto';
 import { UuidParam, WorkflowIdParam } from '../common/params';
@@ -37,7 +37,7 @@ export class UnitsController {
   constructor(private readonly service: UnitsService) {}
 
   @Get(':id')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.read')
   @ApiOperation({
     summary: "A unit's state as its workflow last projected it (read model; a unit not started yet shows status waiting)",
     description: 'Answers while no worker runs; `projectedAt` says how fresh the view is. `minVersion` reads your own write.',
@@ -51,7 +51,7 @@ export class UnitsController {
   // ---------- what the unit accumulates, page by page (oldest first) ----------
 
   @Get(':id/records')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.read')
   @ApiOperation({ summary: "The unit's records (study, investigation, solicitation report, comparison-check, rule), with their texts" })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -60,7 +60,7 @@ export class UnitsController {
   }
 
   @Get(':id/opinions')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.read')
   @ApiOperation({ summary: "Opinions received from the public; a citizen's contact is shown to the office only" })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -70,16 +70,20 @@ export class UnitsController {
 
   @Post(':id/opinions/:oid/contact-erasure')
   @HttpCode(200)
-  @Roles('office')
-  @ApiOperation({ summary: "Erase the contact a citizen left with an opinion (PIPL); the opinion and the audit trail stay" })
+  @Access('unit.opinion-contact.erase')
+  @ApiOperation({ summary: 'Erase the contact a citizen left with an opinion (PIPL); the opinion and the audit trail stay' })
   @ApiOkResponse({ type: ContactErasedDto })
   @ApiErrors(401, 403, 404, 409)
-  eraseContact(@CurrentPrincipal() p: Principal, @Param('id', unitId()) id: string, @Param('oid', new WorkflowIdParam('opinion')) oid: string) {
+  eraseContact(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', unitId()) id: string,
+    @Param('oid', new WorkflowIdParam('opinion')) oid: string,
+  ) {
     return this.service.eraseContact(p, id, oid);
   }
 
   @Get(':id/problems')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.read')
   @ApiOperation({ summary: 'The problem inventory, with sources and categories' })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -88,7 +92,7 @@ export class UnitsController {
   }
 
   @Get(':id/meetings')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.read')
   @ApiOperation({ summary: 'Every special democratic life meeting scheduled, the reconvened ones included' })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -97,7 +101,7 @@ export class UnitsController {
   }
 
   @Get(':id/transitions')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.read')
   @ApiOperation({ summary: 'Every transition requested, with its decision' })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -106,7 +110,7 @@ export class UnitsController {
   }
 
   @Get(':id/task-book/objections')
-  @Roles('office', 'unit', 'supervisor', 'auditor')
+  @Access('unit.read')
   @ApiOperation({ summary: 'Objections filed during the disclosure, with their answers' })
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors(400, 401, 403, 404)
@@ -120,7 +124,7 @@ export class UnitsController {
 
   @Post(':id/records')
   @HttpCode(201)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.records.add')
   @ApiOperation({ summary: 'Record a deliverable: study, investigation, solicitation report, comparison-check, rule' })
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -130,7 +134,7 @@ export class UnitsController {
 
   @Post(':id/opinions')
   @HttpCode(202)
-  @PublicChannel()
+  @Access('unit.opinions.add')
   @ApiOperation({ summary: 'A citizen submits an opinion to a unit (public, rate-limited)' })
   @ApiAcceptedResponse({ type: AcceptedIdDto })
   @ApiErrors(400, 404, 409, 429, 503)
@@ -140,7 +144,7 @@ export class UnitsController {
 
   @Post(':id/problems')
   @HttpCode(201)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.problems.add')
   @ApiOperation({ summary: 'Add a problem to the inventory, with its source and category' })
   @ApiCreatedResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -150,7 +154,7 @@ export class UnitsController {
 
   @Post(':id/meeting')
   @HttpCode(201)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.meeting.schedule')
   @ApiOperation({ summary: 'Schedule the special democratic life meeting (专题民主生活会)' })
   @ApiCreatedResponse({ type: MeetingViewDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -160,7 +164,7 @@ export class UnitsController {
 
   @Post(':id/meeting/attendance')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.meeting.attend')
   @ApiOperation({ summary: 'A supervisor of the assigned group attests presence (全程参与)' })
   @ApiOkResponse({ type: MeetingViewDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -170,7 +174,7 @@ export class UnitsController {
 
   @Post(':id/meeting/held')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.meeting.held')
   @ApiOperation({ summary: 'Record the meeting as held; valid only with attendance covering it start to end' })
   @ApiOkResponse({ type: MeetingValidityDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -180,7 +184,7 @@ export class UnitsController {
 
   @Post(':id/transitions')
   @HttpCode(201)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.transition.request')
   @ApiOperation({ summary: 'Request the transition to the next phase; 409 lists the unmet gates' })
   @ApiCreatedResponse({ type: PendingDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -190,7 +194,7 @@ export class UnitsController {
 
   @Post(':id/transitions/:tid/decision')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.transition.decide')
   @ApiOperation({ summary: 'A supervisor of the assigned group approves or rejects a transition' })
   @ApiOkResponse({ type: DecisionResultDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -205,7 +209,7 @@ export class UnitsController {
 
   @Put(':id/task-book')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.task-book.set')
   @ApiOperation({ summary: 'Set the rectification task book (整改任务书) while in P3 and unpublished' })
   @ApiOkResponse({ type: TaskBookItemsDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)
@@ -215,7 +219,7 @@ export class UnitsController {
 
   @Post(':id/task-book/publish')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.task-book.publish')
   @ApiOperation({ summary: 'Publish the task book; its disclosure window (公示) starts' })
   @ApiOkResponse({ type: DisclosureDto })
   @ApiErrors(401, 403, 404, 409, 503)
@@ -225,7 +229,7 @@ export class UnitsController {
 
   @Post(':id/task-book/objections')
   @HttpCode(202)
-  @PublicChannel()
+  @Access('unit.objections.file')
   @ApiOperation({ summary: 'A citizen objects to a disclosed task book (public, rate-limited); 409 outside the window' })
   @ApiAcceptedResponse({ type: AcceptedIdDto })
   @ApiErrors(400, 404, 409, 429, 503)
@@ -235,7 +239,7 @@ export class UnitsController {
 
   @Post(':id/task-book/objections/:oid/answer')
   @HttpCode(200)
-  @Roles(...DECIDED_BY_SERVICE)
+  @Access('unit.objections.answer')
   @ApiOperation({ summary: 'The unit answers an objection' })
   @ApiOkResponse({ type: CreatedIdDto })
   @ApiErrors(400, 401, 403, 404, 409, 503)

@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsString,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, MaxLength, ValidateNested } from 'class-validator';
 import {
   CARDS,
   ITEM_STATUSES,
@@ -22,6 +13,7 @@ import {
   type ProblemCategory,
   type ProblemSource,
   type RecordKind,
+  BATCHES,
 } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
 import { IsIsoTime, IsNotBlank, EachIsObject, Pattern, URI_PATTERN, Optional } from '../common/validation';
@@ -30,7 +22,6 @@ import { IsIsoTime, IsNotBlank, EachIsObject, Pattern, URI_PATTERN, Optional } f
 const WORKFLOW_ID_PATTERN = '^[A-Za-z0-9._:-]{1,160}$';
 import { WindowDto } from '../campaigns/campaigns.dto';
 import { CountsDto, ObjectionCountsDto } from './entries.dto';
-
 
 /** What a decision's `version` means, said once for every answer that carries it. */
 export const DECISION_VERSION =
@@ -302,13 +293,6 @@ export class TaskBookItemsDto {
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
   @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
-export class ObjectionViewDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() text!: string;
-  @ApiPropertyOptional() itemId?: string;
-  @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) answer?: object;
-}
 export class TaskBookViewDto {
   @ApiProperty() signedBy!: string;
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
@@ -324,7 +308,7 @@ export class UnitViewDto {
   @ApiProperty({ format: 'uuid' }) campaignId!: string;
   @ApiProperty() code!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ format: 'uuid' }) groupId!: string;
   @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;
   @ApiProperty({ format: 'date-time', description: 'when the unit entered its phase' }) phaseSince!: string;
@@ -338,8 +322,18 @@ export class UnitViewDto {
   @ApiPropertyOptional({ type: MeetingViewDto }) meeting?: MeetingViewDto;
   @ApiProperty({ description: 'a meeting attested from start to end (全程参与) was held' }) validMeeting!: boolean;
   @ApiPropertyOptional({ type: TaskBookViewDto }) taskBook?: TaskBookViewDto;
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) windowRungs!: object[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description: "the window's rungs fired; each records the plan version whose ladder computed it (planVersion; absent: version 1)",
+  })
+  windowRungs!: object[];
   @ApiProperty() version!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'the plan version the unit runs on (absent: version 1, the plan the campaign started with)',
+  })
+  planVersion?: number;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: PROJECTED_AT }) projectedAt!: string | null;
 }

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   DomainError,
+  mayAccess,
   notFound,
+  requireAccess,
   ruleViolation,
   unitWorkflowId,
   type Actor,
@@ -26,18 +28,22 @@ import {
   requestTransitionUpdate,
   scheduleMeetingUpdate,
   setTaskBookUpdate,
-} from '../../../../workflows/definitions';
+} from '../../../../libs/contracts/src';
 import { startUnitWorkflow } from '../../../../libs/temporal/src';
 import type { UpdateDefinition } from '@temporalio/common';
-import { AccessPolicy } from '../auth/access-policy';
+import { onUnit } from '../auth/targets';
 import { actorOf, type Caller, type Principal, type PublicCaller } from '../auth/principal';
 import { pageOf, type PageQueryDto } from '../common/dto';
 import type { TextSession, TextStore } from '../common/texts';
-import type { CampaignsRepository } from '../repositories/campaigns.repository';
-import type { EntriesRepository } from '../repositories/entries.repository';
-import type { UnitRecord, UnitsRepository } from '../repositories/units.repository';
+import type {
+  CampaignsRepository,
+  EntriesRepository,
+  UnitRecord,
+  UnitsRepository,
+  ViewsRepository,
+} from '../../../../libs/persistence/src';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
-import type { ViewsRepository } from '../repositories/views.repository';
+import { sendDecision } from '../workflow/decide';
 import { readAtLeast } from '../common/read-your-writes';
 import type { MeetingPresence } from './presence';
 import type {
@@ -103,7 +109,7 @@ export class UnitsService {
     const found = await this.views.unitWithEnrolment(id);
     if (!found) throw notFound('unit', id);
     const { unit } = found;
-    AccessPolicy.canRead(by, unit);
+    requireAccess(by, 'unit.read', onUnit(unit));
     const reached = minVersion === undefined || (found.projected?.version ?? 0) >= minVersion;
     const projected = reached ? found.projected : await readAtLeast(() => this.views.unit(unit.id), minVersion, `unit ${unit.code}`);
     return this.texts.hydrate(await this.answer(unit, projected));
@@ -155,17 +161,17 @@ export class UnitsService {
   /** One page of what the unit accumulated, oldest first, with its texts; a contact is shown to the office only. */
   async list(by: Principal, id: string, list: UnitList, q: PageQueryDto) {
     const unit = await this.mustFind(id);
-    AccessPolicy.canRead(by, unit);
+    requireAccess(by, 'unit.read', onUnit(unit));
     const { offset, limit } = pageOf(q);
     const page = await this.entries.list(unit.id, UNIT_LISTS[list], offset, limit);
-    if (list === 'opinions') page.items = await this.withContacts(by, page.items as Array<{ contactRef?: string }>);
+    if (list === 'opinions') page.items = await this.withContacts(by, unit, page.items as Array<{ contactRef?: string }>);
     return this.texts.hydrate(page);
   }
 
   /** Erases the contact a citizen left with an opinion (PIPL); the opinion and the history stay as they are. */
   async eraseContact(by: Principal, id: string, opinionId: string) {
-    AccessPolicy.office(by, "erase a citizen's contact");
     const unit = await this.mustFind(id);
+    requireAccess(by, 'unit.opinion-contact.erase', onUnit(unit));
     const opinion = (await this.entries.get(unit.id, 'opinion', opinionId)) as { contactRef?: string } | undefined;
     if (!opinion) throw notFound('opinion', opinionId);
     if (!opinion.contactRef) throw ruleViolation('opinion.no-contact', `opinion ${opinionId} was left without a contact`);
@@ -174,12 +180,13 @@ export class UnitsService {
     return { id: opinionId, contactErasedAt: erased.erasedAt };
   }
 
-  private async withContacts(by: Principal, items: Array<{ contactRef?: string }>) {
+  private async withContacts(by: Principal, unit: UnitRecord, items: Array<{ contactRef?: string }>) {
     const refs = items.map((o) => o.contactRef).filter((r): r is string => !!r);
-    const contacts = by.role === 'office' ? await this.entries.contacts(refs) : new Map();
+    const seesContacts = mayAccess(by, 'unit.opinion-contact.read', onUnit(unit));
+    const contacts = seesContacts ? await this.entries.contacts(refs) : new Map();
     return items.map(({ contactRef, ...o }) => {
       if (!contactRef) return o;
-      if (by.role !== 'office') return { ...o, hasContact: true };
+      if (!seesContacts) return { ...o, hasContact: true };
       const c = contacts.get(contactRef);
       return { ...o, hasContact: true, contact: c?.contact ?? null, ...(c?.erasedAt ? { contactErasedAt: c.erasedAt } : {}) };
     });
@@ -187,7 +194,7 @@ export class UnitsService {
 
   async addRecord(by: Principal, id: string, dto: AddRecordDto) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'add records');
+    const authorize = () => requireAccess(by, 'unit.records.add', onUnit(unit));
     return this.send(by, unit, addRecordUpdate, 'POST /api/units/:id/records', dto, authorize, async (texts) => ({
       kind: dto.kind,
       title: dto.title,
@@ -202,10 +209,18 @@ export class UnitsService {
     // leaves no contact behind.
     const contactRef: string | undefined = dto.contact ? randomUUID() : undefined;
     try {
-      const r = await this.send(caller, unit, addOpinionUpdate, 'POST /api/units/:id/opinions', { text: dto.text }, undefined, async (texts) => {
-        if (contactRef) await this.entries.saveContact(contactRef, unit.id, dto.contact!);
-        return { text: await texts.doc(dto.text), ...(contactRef ? { contactRef } : {}) };
-      });
+      const r = await this.send(
+        caller,
+        unit,
+        addOpinionUpdate,
+        'POST /api/units/:id/opinions',
+        { text: dto.text },
+        undefined,
+        async (texts) => {
+          if (contactRef) await this.entries.saveContact(contactRef, unit.id, dto.contact!);
+          return { text: await texts.doc(dto.text), ...(contactRef ? { contactRef } : {}) };
+        },
+      );
       return { id: r.id, status: 'accepted' as const };
     } catch (err) {
       if (contactRef && isRefusal(err)) await this.entries.deleteContact(contactRef);
@@ -215,7 +230,7 @@ export class UnitsService {
 
   async addProblem(by: Principal, id: string, dto: AddProblemDto) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'add problems');
+    const authorize = () => requireAccess(by, 'unit.problems.add', onUnit(unit));
     return this.send(by, unit, addProblemUpdate, 'POST /api/units/:id/problems', dto, authorize, async (texts) => ({
       title: dto.title,
       ...(dto.description != null ? { description: await texts.doc(dto.description) } : {}),
@@ -226,7 +241,7 @@ export class UnitsService {
 
   async scheduleMeeting(by: Principal, id: string, dto: ScheduleMeetingDto) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'schedule the meeting');
+    const authorize = () => requireAccess(by, 'unit.meeting.schedule', onUnit(unit));
     const meeting = await this.send(by, unit, scheduleMeetingUpdate, 'POST /api/units/:id/meeting', dto, authorize, () => ({
       scheduledAt: dto.scheduledAt,
       location: dto.location,
@@ -237,7 +252,7 @@ export class UnitsService {
   async attendMeeting(by: Principal, id: string, dto: AttendanceDto) {
     const unit = await this.mustFind(id);
     const route = 'POST /api/units/:id/meeting/attendance';
-    const supervises = () => AccessPolicy.supervises(by, unit, 'attest meeting attendance');
+    const supervises = () => requireAccess(by, 'unit.meeting.attend', onUnit(unit));
     const attendance = () => ({ arrivedAt: dto.arrivedAt, leftAt: dto.leftAt });
     // 全程参与 across units: the supervisor's other attested intervals are checked as part of the authorization.
     const view = this.presence
@@ -254,7 +269,7 @@ export class UnitsService {
 
   async meetingHeld(by: Principal, id: string, dto: MeetingHeldDto) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'record the meeting');
+    const authorize = () => requireAccess(by, 'unit.meeting.held', onUnit(unit));
     return this.send(by, unit, meetingHeldUpdate, 'POST /api/units/:id/meeting/held', dto, authorize, async (texts) => ({
       startedAt: dto.startedAt,
       endedAt: dto.endedAt,
@@ -264,7 +279,7 @@ export class UnitsService {
 
   async requestTransition(by: Principal, id: string, dto: RequestTransitionDto) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'request transitions');
+    const authorize = () => requireAccess(by, 'unit.transition.request', onUnit(unit));
     return this.send(by, unit, requestTransitionUpdate, 'POST /api/units/:id/transitions', dto, authorize, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { to: dto.to as Phase, ...(comment !== undefined ? { comment } : {}) };
@@ -273,7 +288,7 @@ export class UnitsService {
 
   async decideTransition(by: Principal, id: string, transitionId: string, dto: DecisionDto) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.supervises(by, unit, 'decide transitions');
+    const authorize = () => requireAccess(by, 'unit.transition.decide', onUnit(unit));
     const route = 'POST /api/units/:id/transitions/:tid/decision';
     return this.send(by, unit, approveTransitionUpdate, route, { transitionId, ...dto }, authorize, async (texts) => {
       const comment = await texts.comment(dto.comment);
@@ -283,32 +298,43 @@ export class UnitsService {
 
   async setTaskBook(by: Principal, id: string, dto: SetTaskBookDto) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'set the task book');
+    const authorize = () => requireAccess(by, 'unit.task-book.set', onUnit(unit));
     const book = await this.send(by, unit, setTaskBookUpdate, 'PUT /api/units/:id/task-book', dto, authorize, async (texts) => {
       const measures = await texts.docs(dto.items.map((i) => i.measure));
-      return { signedBy: dto.signedBy, items: dto.items.map((i, k) => ({ problemIds: i.problemIds, measure: measures[k], owner: i.owner, deadline: i.deadline })) };
+      return {
+        signedBy: dto.signedBy,
+        items: dto.items.map((i, k) => ({ problemIds: i.problemIds, measure: measures[k], owner: i.owner, deadline: i.deadline })),
+      };
     });
     return this.texts.hydrate(book);
   }
 
   async publishTaskBook(by: Principal, id: string) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'publish the task book');
+    const authorize = () => requireAccess(by, 'unit.task-book.publish', onUnit(unit));
     return this.send(by, unit, publishTaskBookUpdate, 'POST /api/units/:id/task-book/publish', {}, authorize, () => ({}));
   }
 
   async fileObjection(caller: PublicCaller, id: string, dto: FileObjectionDto) {
     const unit = await this.mustFind(id);
-    const r = await this.send(caller, unit, fileObjectionUpdate, 'POST /api/units/:id/task-book/objections', dto, undefined, async (texts) => ({
-      text: await texts.doc(dto.text),
-      ...(dto.itemId != null ? { itemId: dto.itemId } : {}),
-    }));
+    const r = await this.send(
+      caller,
+      unit,
+      fileObjectionUpdate,
+      'POST /api/units/:id/task-book/objections',
+      dto,
+      undefined,
+      async (texts) => ({
+        text: await texts.doc(dto.text),
+        ...(dto.itemId != null ? { itemId: dto.itemId } : {}),
+      }),
+    );
     return { id: r.id, status: 'accepted' as const };
   }
 
   async answerObjection(by: Principal, id: string, objectionId: string, text: string) {
     const unit = await this.mustFind(id);
-    const authorize = () => AccessPolicy.actsFor(by, unit, 'answer objections');
+    const authorize = () => requireAccess(by, 'unit.objections.answer', onUnit(unit));
     const route = 'POST /api/units/:id/task-book/objections/:oid/answer';
     return this.send(by, unit, answerObjectionUpdate, route, { objectionId, text }, authorize, async (texts) => ({
       objectionId,
@@ -330,7 +356,15 @@ export class UnitsService {
     await this.workflows.counted('startUnit', () =>
       startUnitWorkflow(
         this.workflows.client,
-        { campaignId: campaign.id, unitId: unit.id, code: unit.code, name: unit.name, batch: unit.batch as Batch, groupId: unit.groupId, plan: campaign.plan },
+        {
+          campaignId: campaign.id,
+          unitId: unit.id,
+          code: unit.code,
+          name: unit.name,
+          batch: unit.batch as Batch,
+          groupId: unit.groupId,
+          plan: campaign.plan,
+        },
         this.taskQueue,
       ),
     );
@@ -347,7 +381,7 @@ export class UnitsService {
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
     request: object,
-    authorize: (() => void | Promise<void>) | undefined,
+    authorize: (() => unknown) | undefined,
     build: (texts: TextSession) => Promise<A> | A,
   ): Promise<Ret> {
     const actor = actorOf(caller);
@@ -360,16 +394,6 @@ export class UnitsService {
       whenNotRunning: () =>
         ruleViolation('unit.running', `unit ${unit.id} is not running: its batch has not opened yet, or its lifecycle has ended`),
     };
-    // Who may ask is settled (and a refusal audited) before any text is stored.
-    await this.workflows.authorize(def.name, workflowId, request, { ...ctx, authorize });
-    const texts = this.texts.session();
-    const args = await build(texts);
-    try {
-      return await this.workflows.update(def, workflowId, { ...args, actor } as A & { actor: Actor }, ctx);
-    } catch (err) {
-      // Refused: what this request alone stored goes again. A 503 may have been applied: its texts stay.
-      if (isRefusal(err)) await texts.abandon();
-      throw err;
-    }
+    return sendDecision(this.workflows, this.texts, { def, workflowId, request, ctx: { ...ctx, authorize }, build });
   }
 }

@@ -30,7 +30,8 @@ export function refusalOf(err: unknown): DomainError | undefined {
 export function translateWorkflowError(err: unknown): DomainError | undefined {
   const refusal = refusalOf(err);
   if (refusal) return refusal;
-  if (err instanceof WorkflowNotFoundError) return new DomainError('NOT_FOUND', `workflow ${err.workflowId} not found`, { workflowId: err.workflowId });
+  if (err instanceof WorkflowNotFoundError)
+    return new DomainError('NOT_FOUND', `workflow ${err.workflowId} not found`, { workflowId: err.workflowId });
   if (err instanceof WorkflowExecutionAlreadyStartedError)
     return new DomainError('CONFLICT', `workflow ${err.workflowId} is already running`, { workflowId: err.workflowId });
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return undefined; // a 500-class failure: engine unavailable

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DomainError, type Actor } from '../../../../libs/domain/src';
 import type { ApiMetrics } from '../common/metrics';
 import type { JsonLogger } from '../common/logger';
-import type { AuditLogRepository } from '../repositories/audit-log.repository';
+import type { AuditLogRepository } from '../../../../libs/persistence/src';
 import { refusalOf, translateWorkflowError } from './workflow-errors';
 import { currentIdempotencyKey } from '../common/request-context';
 import type { EngineHealth } from '../health/engine-health';
@@ -22,7 +22,7 @@ export interface UpdateContext {
    * Who may make this call (role and scope). Checked here, before the workflow is asked, so that a refusal by
    * scope is audited like a refusal by a workflow rule.
    */
-  authorize?: () => void | Promise<void>;
+  authorize?: () => unknown;
   /** Raised instead of a bare 404 when the workflow is not (or no longer) running. */
   whenNotRunning?: () => DomainError | Promise<DomainError>;
   /**
@@ -33,10 +33,7 @@ export interface UpdateContext {
 }
 
 /** How long a call may wait on the engine (e.g. no worker polling) before the caller gets a 503 to retry. */
-export const DESCRIBE_DEADLINE_MS = 5_000;
 export const UPDATE_DEADLINE_MS = 15_000;
-/** A workflow task failed this many times in a row is stuck (one failure may be a worker that crashed). */
-export const STALLED_AFTER_ATTEMPTS = 3;
 
 /** Fields of an update's arguments that are not kept in the audit log (personal data, the actor itself). */
 const OMIT_FROM_AUDIT = new Set(['actor', 'contact']);
@@ -99,7 +96,9 @@ export class WorkflowGateway {
     try {
       const handle = this.client.workflow.getHandle(workflowId);
       const result = await this.track(() =>
-        this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) })),
+        this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+          handle.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }),
+        ),
       );
       this.metrics.workflowCalls.inc({ call: def.name, outcome: 'accepted' });
       return result;
@@ -120,25 +119,6 @@ export class WorkflowGateway {
         throw await ctx.whenNotRunning();
       }
       this.metrics.workflowCalls.inc({ call: def.name, outcome: translated ? translated.code.toLowerCase() : 'error' });
-      throw translated ?? err;
-    }
-  }
-
-  /**
-   * The workflow's task when it keeps failing (e.g. its code throws on every attempt): the engine retries it
-   * for ever, so nothing else shows that the workflow makes no progress. Undefined when it is not stuck.
-   */
-  async stalledTask(workflowId: string): Promise<{ attempts: number; scheduledAt?: string } | undefined> {
-    try {
-      const d = await this.track(() => this.client.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe()));
-      const task = d.raw.pendingWorkflowTask;
-      const attempts = task?.attempt ?? 0;
-      if (attempts < STALLED_AFTER_ATTEMPTS) return undefined;
-      const at = task?.originalScheduledTime?.seconds;
-      return { attempts, ...(at != null ? { scheduledAt: new Date(Number(at) * 1000).toISOString() } : {}) };
-    } catch (err) {
-      const translated = translateWorkflowError(err);
-      if (translated?.code === 'NOT_FOUND') return undefined;
       throw translated ?? err;
     }
   }

@@ -54,7 +54,11 @@ export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
   }
   if (out.positionals.length !== spec.positionals) {
     throw new UsageError(
-      spec.positionals === 0 ? `unexpected argument ${out.positionals[0]}` : out.positionals.length < spec.positionals ? 'missing argument' : `unexpected argument ${out.positionals[spec.positionals]}`,
+      spec.positionals === 0
+        ? `unexpected argument ${out.positionals[0]}`
+        : out.positionals.length < spec.positionals
+          ? 'missing argument'
+          : `unexpected argument ${out.positionals[spec.positionals]}`,
     );
   }
   return out;

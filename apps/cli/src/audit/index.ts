@@ -2,12 +2,8 @@
 // (configuration from the environment, as every massline process), never through the API.
 import * as fs from 'fs';
 import * as os from 'os';
-import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, type MasslineConfig } from '../../../../libs/config/src';
-import { connectTemporal, type TemporalHandles } from '../../../../libs/temporal/src';
-import { createDataSource } from '../../../../libs/persistence/src/data-source';
 import {
   AuditStore,
   buildDossier,
@@ -29,6 +25,7 @@ import {
 } from '../../../../libs/audit/src';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { ProgressBar } from './progress';
+import { Connections, type AuditIo } from './connections';
 import { resetCommand } from './reset';
 
 export const AUDIT_HELP = `massline audit — auditors' and operators' tools (read only, except reset)
@@ -47,50 +44,18 @@ Usage:
       checks the PostgreSQL read model against the workflows; lists every mismatch
   massline audit dossier <escalationId> [--html] [--out <file>]
       the referral dossier: the item's and unit's whole escalation trail
-  massline audit reset <unitId|itemId|workflowId> --to <eventId|last-good> [--dry-run] --reason "…" [--by <name>] [--json]
+  massline audit reset <unitId|itemId|workflowId> --to <eventId|last-good> --dry-run [--json]
+  massline audit reset <unitId|itemId|workflowId> --to <eventId|last-good> --confirm <code> --reason "…" [--by <name>] [--json]
       resets the workflow's latest run to a WorkflowTaskCompleted event (last-good: the one before the first
-      task the current build cannot replay): prints what it discards and reapplies; without --dry-run it
-      resets and records who (--by, else your user), what, when and why in the audit log. Dry-run first.
+      task the current build cannot replay). The dry run prints what it discards and reapplies, and the code
+      that confirms exactly that plan; the reset needs it (a run that moved since needs a new dry run), then
+      records who (--by, else your user), what, when and why in the audit log.
 
 Exit status: 0 all clear (a reset done, or found done already), 1 divergences or mismatches found (or not
 found, or the engine refused a reset), 2 usage or configuration error (a reset point that is not valid).
 Configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DATABASE_URL (see README.md).`;
 
-export interface AuditIo {
-  out: NodeJS.WritableStream & { isTTY?: boolean };
-  err: NodeJS.WritableStream & { isTTY?: boolean };
-  env: Record<string, string | undefined>;
-}
 type Io = AuditIo;
-
-/** Connections opened on demand and closed at the end of the command. */
-class Connections {
-  private temporal?: TemporalHandles;
-  private dataSource?: DataSource;
-  constructor(private readonly config: MasslineConfig) {}
-
-  get namespace(): string {
-    return this.config.temporal.namespace;
-  }
-
-  async client(): Promise<Client> {
-    this.temporal ??= await connectTemporal(this.config);
-    return this.temporal.client;
-  }
-
-  async store(): Promise<AuditStore> {
-    if (!this.dataSource) {
-      this.dataSource = createDataSource(this.config, { poolSize: 4, applicationName: 'massline-audit' });
-      await this.dataSource.initialize();
-    }
-    return new AuditStore(this.dataSource);
-  }
-
-  async close(): Promise<void> {
-    await Promise.allSettled([this.temporal?.connection.close(), this.dataSource?.isInitialized ? this.dataSource.destroy() : undefined]);
-  }
-}
-export type AuditConnections = Connections;
 
 export async function runAudit(argv: string[], io: Io = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
   const [command, ...rest] = argv;
@@ -116,13 +81,26 @@ export async function runAudit(argv: string[], io: Io = { out: process.stdout, e
       case 'timeline':
         return await timelineCommand(parseArgs(rest, { values: ['lang'], flags: ['items', 'json'], positionals: 1 }), connections, io);
       case 'replay':
-        return await replayCommand(parseArgs(rest, { values: ['campaign', 'closed-after', 'closed-before', 'concurrency'], lists: ['workflow', 'file'], flags: ['json'], positionals: 0 }), connections, io);
+        return await replayCommand(
+          parseArgs(rest, {
+            values: ['campaign', 'closed-after', 'closed-before', 'concurrency'],
+            lists: ['workflow', 'file'],
+            flags: ['json'],
+            positionals: 0,
+          }),
+          connections,
+          io,
+        );
       case 'reconcile':
         return await reconcileCommand(parseArgs(rest, { flags: ['json'], positionals: 1 }), connections, io);
       case 'dossier':
         return await dossierCommand(parseArgs(rest, { values: ['out'], flags: ['html'], positionals: 1 }), connections, io);
       case 'reset':
-        return await resetCommand(parseArgs(rest, { values: ['to', 'reason', 'by'], flags: ['dry-run', 'json'], positionals: 1 }), connections, io);
+        return await resetCommand(
+          parseArgs(rest, { values: ['to', 'reason', 'by', 'confirm'], flags: ['dry-run', 'json'], positionals: 1 }),
+          connections,
+          io,
+        );
       default:
         throw new UsageError(`unknown audit command "${command}"`);
     }
@@ -184,9 +162,10 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
     io.err.write(`massline audit: refused decisions and stored texts not shown — the database is unreachable: ${(e as Error).message}\n`);
     store = { refusals: async () => [], texts: async () => new Map() };
   }
-  const result = id.includes('.item-') || id.startsWith('massline-item-')
-    ? await buildItemTimeline({ client, store, itemId: id.replace(/^massline-item-/, '') })
-    : await buildUnitTimeline({ client, store, unitId: id.replace(/^massline-unit-/, ''), includeItems: args.flags.items });
+  const result =
+    id.includes('.item-') || id.startsWith('massline-item-')
+      ? await buildItemTimeline({ client, store, itemId: id.replace(/^massline-item-/, '') })
+      : await buildUnitTimeline({ client, store, unitId: id.replace(/^massline-unit-/, ''), includeItems: args.flags.items });
   if (args.flags.json) {
     io.out.write(`${JSON.stringify(result.entries, null, 2)}\n`);
     return result.started || result.entries.length ? 0 : 1;
@@ -214,7 +193,10 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
 /** The replay worker's own chatter (state changes, the nondeterminism it reports to us) stays off the terminal. */
 function quietReplayWorker(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
   } catch {
     // A runtime exists already (the command runs inside another massline process): keep its logger.
   }
@@ -234,12 +216,15 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   };
   for (const key of ['closedAfter', 'closedBefore'] as const) {
     const v = selection[key];
-    if (v !== undefined && !Number.isFinite(Date.parse(v))) throw new UsageError(`--${key === 'closedAfter' ? 'closed-after' : 'closed-before'} must be an ISO time, got "${v}"`);
+    if (v !== undefined && !Number.isFinite(Date.parse(v)))
+      throw new UsageError(`--${key === 'closedAfter' ? 'closed-after' : 'closed-before'} must be an ISO time, got "${v}"`);
   }
-  if (!files.length && !Object.keys(selection).length) throw new UsageError('replay needs --campaign, --workflow, --closed-after/--closed-before or --file');
+  if (!files.length && !Object.keys(selection).length)
+    throw new UsageError('replay needs --campaign, --workflow, --closed-after/--closed-before or --file');
   if (files.length && Object.keys(selection).length) throw new UsageError('--file replays files only; do not combine it with a selection');
   const concurrency = args.values.concurrency === undefined ? Math.min(4, Math.max(1, os.cpus().length)) : Number(args.values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be an integer from 1 to 64');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new UsageError('--concurrency must be an integer from 1 to 64');
 
   quietReplayWorker();
   const bar = new ProgressBar(io.err, 'replay');
@@ -270,9 +255,13 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   bar.done();
   const seconds = (Date.now() - started) / 1000;
   if (args.flags.json) {
-    io.out.write(`${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures }, null, 2)}\n`);
+    io.out.write(
+      `${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures }, null, 2)}\n`,
+    );
   } else {
-    io.out.write(`replayed ${progress.replayed} of ${progress.total} histories (${progress.events} events) in ${seconds.toFixed(1)} s: ${progress.failures.length ? `${progress.failures.length} diverged` : 'all follow from the current code'}\n`);
+    io.out.write(
+      `replayed ${progress.replayed} of ${progress.total} histories (${progress.events} events) in ${seconds.toFixed(1)} s: ${progress.failures.length ? `${progress.failures.length} diverged` : 'all follow from the current code'}\n`,
+    );
     for (const f of progress.failures) io.out.write(`${failureLine(f)}\n`);
   }
   return progress.failures.length ? 1 : 0;
@@ -293,11 +282,16 @@ async function reconcileCommand(args: ParsedArgs, c: Connections, io: Io): Promi
   if (args.flags.json) {
     io.out.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    io.out.write(`checked ${report.checked} workflows of campaign ${campaignId}: ${report.mismatches.length ? `${report.mismatches.length} mismatches` : 'the read model matches the workflows'}\n`);
+    io.out.write(
+      `checked ${report.checked} workflows of campaign ${campaignId}: ${report.mismatches.length ? `${report.mismatches.length} mismatches` : 'the read model matches the workflows'}\n`,
+    );
     for (const m of report.mismatches) {
-      io.out.write(`  ✗ ${m.unitId ? `unit ${m.unitId}` : `item ${m.itemId}`} ${m.field}: projection ${JSON.stringify(m.projection)} ≠ ${m.source} ${JSON.stringify(m.history)}\n`);
+      io.out.write(
+        `  ✗ ${m.unitId ? `unit ${m.unitId}` : `item ${m.itemId}`} ${m.field}: projection ${JSON.stringify(m.projection)} ≠ ${m.source} ${JSON.stringify(m.history)}\n`,
+      );
     }
-    for (const f of report.inFlight) io.out.write(`  … ${f.unitId ?? f.itemId}: projection v${f.projectionVersion} still catching up with v${f.workflowVersion}\n`);
+    for (const f of report.inFlight)
+      io.out.write(`  … ${f.unitId ?? f.itemId}: projection v${f.projectionVersion} still catching up with v${f.workflowVersion}\n`);
   }
   return report.mismatches.length ? 1 : 0;
 }

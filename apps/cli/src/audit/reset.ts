@@ -1,5 +1,6 @@
-// `massline audit reset <workflow> --to <eventId|last-good> [--dry-run] --reason "…"`: an operator resets a
-// stuck run, knowingly. It prints what the reset would discard and reapply; without --dry-run it resets
+// `massline audit reset <workflow> --to <eventId|last-good> (--dry-run | --confirm <code> --reason "…")`: an operator
+// resets a stuck run, knowingly. The dry run prints what the reset would discard and reapply and the code that
+// confirms that plan; with the code (and only while the run has not moved since) it resets
 // (ResetWorkflowExecution, a request id derived from the run and the event) and records who, what, when and
 // why in the audit log. The same command run again finds the reset done and resets nothing.
 import * as os from 'os';
@@ -11,6 +12,7 @@ import {
   recordedTaskFailure,
   repeatedReset,
   ResetPointError,
+  resetConfirmation,
   resetReason,
   toWorkflowId,
   type ResetPlan,
@@ -20,7 +22,7 @@ import {
 } from '../../../../libs/audit/src';
 import { unitIdOfItem } from '../../../../libs/domain/src';
 import { UsageError, type ParsedArgs } from './args';
-import type { AuditConnections, AuditIo } from './index';
+import type { AuditConnections, AuditIo } from './connections';
 
 /** Lines of each list the text output shows (--json shows every one). */
 const LINES_SHOWN = 50;
@@ -28,19 +30,22 @@ const LINES_SHOWN = 50;
 export function parseTarget(raw: string | undefined): ResetTarget {
   if (raw === undefined) throw new UsageError('reset needs --to <eventId|last-good>');
   if (raw === 'last-good') return raw;
-  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new UsageError(`--to must be an event id (a WorkflowTaskCompleted event) or last-good, got "${raw}"`);
+  if (!/^[1-9]\d{0,9}$/.test(raw))
+    throw new UsageError(`--to must be an event id (a WorkflowTaskCompleted event) or last-good, got "${raw}"`);
   return Number(raw);
 }
 
 /** Who resets: --by, else the user running the command. */
 function operator(args: ParsedArgs, env: Record<string, string | undefined>): string {
-  const by = args.values.by?.trim() || (() => {
-    try {
-      return os.userInfo().username;
-    } catch {
-      return env.USER ?? env.LOGNAME ?? '';
-    }
-  })();
+  const by =
+    args.values.by?.trim() ||
+    (() => {
+      try {
+        return os.userInfo().username;
+      } catch {
+        return env.USER ?? env.LOGNAME ?? '';
+      }
+    })();
   if (!by) throw new UsageError('say who resets with --by <name> (the operating system names no user)');
   return by;
 }
@@ -68,7 +73,8 @@ export function planText(plan: ResetPlan): string {
   const d = plan.diagnosis;
   const lines = [`${plan.workflowId} run ${plan.runId} (${plan.status}, ${plan.historyLength} events)`];
   if (d) {
-    const where = d.failedEventId !== undefined ? ` at event ${d.failedEventId}` : d.source === 'replay' ? ' (a replay with the current build)' : '';
+    const where =
+      d.failedEventId !== undefined ? ` at event ${d.failedEventId}` : d.source === 'replay' ? ' (a replay with the current build)' : '';
     lines.push(`its workflow task fails: ${d.cause}${where}: ${d.message.length > 300 ? `${d.message.slice(0, 297)}...` : d.message}`);
   }
   lines.push(
@@ -83,12 +89,22 @@ export function planText(plan: ResetPlan): string {
 }
 
 /** The diagnosis the run's history records, else the detector's (it may have replayed the run with the worker's build). */
-async function diagnosisOf(history: Parameters<typeof recordedTaskFailure>[0], runId: string, c: AuditConnections): Promise<StuckRunDiagnosis | undefined> {
+async function diagnosisOf(
+  history: Parameters<typeof recordedTaskFailure>[0],
+  runId: string,
+  c: AuditConnections,
+): Promise<StuckRunDiagnosis | undefined> {
   const recorded = recordedTaskFailure(history);
   if (recorded?.cause === NONDETERMINISM_CAUSE) return recorded;
   const row = await (await c.store()).stuckRuns.get(runId).catch(() => undefined);
   if (row && !row.clearedAt && row.cause === NONDETERMINISM_CAUSE) {
-    return { cause: row.cause, message: row.message, source: row.source, ...(row.divergingEventId !== undefined ? { divergingEventId: row.divergingEventId } : {}), ...(row.lastGoodEventId !== undefined ? { lastGoodEventId: row.lastGoodEventId } : {}) };
+    return {
+      cause: row.cause,
+      message: row.message,
+      source: row.source,
+      ...(row.divergingEventId !== undefined ? { divergingEventId: row.divergingEventId } : {}),
+      ...(row.lastGoodEventId !== undefined ? { lastGoodEventId: row.lastGoodEventId } : {}),
+    };
   }
   return recorded;
 }
@@ -99,6 +115,8 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
   const dryRun = args.flags['dry-run'];
   const reason = args.values.reason?.trim() ?? '';
   if (!dryRun && !reason) throw new UsageError('a reset needs --reason "…": why, for the audit log and the run\'s history');
+  const confirm = args.values.confirm?.trim();
+  if (dryRun && confirm !== undefined) throw new UsageError('--confirm is for the reset itself, after the dry run');
   const by = operator(args, io.env);
   const json = args.flags.json;
   const client = await c.client();
@@ -139,10 +157,14 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
         detail: { to, recordedOnRepeat: true },
       });
     }
-    const said = `${workflowId}: already reset — run ${repeat.plan.runId} was reset to event ${repeat.plan.resetEventId} into run ${repeat.newRunId}` +
+    const said =
+      `${workflowId}: already reset — run ${repeat.plan.runId} was reset to event ${repeat.plan.resetEventId} into run ${repeat.newRunId}` +
       (recorded ? ` by ${recorded.by} at ${recorded.at} (${recorded.reason})` : recordedNow ? '; recorded in the audit log now' : '') +
       '. Nothing was reset now.';
-    if (json) io.out.write(`${JSON.stringify({ status: 'already-reset', workflowId, runId: repeat.plan.runId, newRunId: repeat.newRunId, eventId: repeat.plan.resetEventId, recorded: recorded ?? null, recordedNow }, null, 2)}\n`);
+    if (json)
+      io.out.write(
+        `${JSON.stringify({ status: 'already-reset', workflowId, runId: repeat.plan.runId, newRunId: repeat.newRunId, eventId: repeat.plan.resetEventId, recorded: recorded ?? null, recordedNow }, null, 2)}\n`,
+      );
     else io.out.write(`${said}\n`);
     return 0;
   }
@@ -158,20 +180,41 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
     throw error;
   }
 
+  const confirmation = resetConfirmation(plan);
   if (dryRun) {
-    if (json) io.out.write(`${JSON.stringify({ status: 'dry-run', plan }, null, 2)}\n`);
-    else io.out.write(`${planText(plan)}\n\ndry run: nothing changed. Without --dry-run (and with --reason), the run is reset and the reset recorded in the audit log.\n`);
+    if (json) io.out.write(`${JSON.stringify({ status: 'dry-run', plan, confirmation }, null, 2)}\n`);
+    else {
+      io.out.write(
+        `${planText(plan)}\n\ndry run: nothing changed. To reset exactly this, run the same command with --confirm ${confirmation} --reason "…" ` +
+          'instead of --dry-run: the run is reset and the reset recorded in the audit log.\n',
+      );
+    }
     return 0;
+  }
+  // Only a plan the operator has seen: its dry run's code, while the run has not moved since.
+  if (!confirm)
+    throw new UsageError(
+      `a reset needs --confirm <code>: run it with --dry-run first, read what it discards and reapplies, and confirm with the code it prints`,
+    );
+  if (confirm !== confirmation) {
+    io.err.write(
+      `massline audit: --confirm ${confirm} does not confirm this plan (${workflowId} run ${runId}, ${plan.historyLength} events, reset to event ${plan.resetEventId}): ` +
+        'the run has moved since the dry run, or the dry run was of another reset point. Nothing was reset: run the dry run again.\n',
+    );
+    return 2;
   }
 
   let newRunId: string;
   try {
     newRunId = await performReset(client, c.namespace, plan, { by, reason });
   } catch (error) {
-    io.err.write(`massline audit: the engine refused the reset of ${workflowId} run ${runId} to event ${plan.resetEventId}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err.write(
+      `massline audit: the engine refused the reset of ${workflowId} run ${runId} to event ${plan.resetEventId}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 1;
   }
-  const count = (entries: ResetPlanEntry[]) => entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.kind]: (acc[e.kind] ?? 0) + 1 }), {});
+  const count = (entries: ResetPlanEntry[]) =>
+    entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.kind]: (acc[e.kind] ?? 0) + 1 }), {});
   let auditId: string | undefined;
   try {
     await store.resets.record({
@@ -186,7 +229,13 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
       detail: {
         to,
         engineReason: resetReason(by, reason),
-        ...(plan.diagnosis ? { cause: plan.diagnosis.cause, failure: plan.diagnosis.message.slice(0, 2000), ...(plan.diagnosis.divergingEventId !== undefined ? { divergingEventId: plan.diagnosis.divergingEventId } : {}) } : {}),
+        ...(plan.diagnosis
+          ? {
+              cause: plan.diagnosis.cause,
+              failure: plan.diagnosis.message.slice(0, 2000),
+              ...(plan.diagnosis.divergingEventId !== undefined ? { divergingEventId: plan.diagnosis.divergingEventId } : {}),
+            }
+          : {}),
         historyLength: plan.historyLength,
         discarded: count(plan.discard),
         reapplied: plan.reapply.slice(0, 200).map((e) => ({ eventId: e.eventId, kind: e.kind, what: e.what })),
@@ -201,6 +250,9 @@ export async function resetCommand(args: ParsedArgs, c: AuditConnections, io: Au
     return 1;
   }
   if (json) io.out.write(`${JSON.stringify({ status: 'reset', plan, newRunId, auditLogId: auditId, by }, null, 2)}\n`);
-  else io.out.write(`${planText(plan)}\n\nreset: ${workflowId} run ${runId} → run ${newRunId}, by ${by}; recorded in the audit log${auditId ? ` (entry ${auditId})` : ''}.\n`);
+  else
+    io.out.write(
+      `${planText(plan)}\n\nreset: ${workflowId} run ${runId} → run ${newRunId}, by ${by}; recorded in the audit log${auditId ? ` (entry ${auditId})` : ''}.\n`,
+    );
   return 0;
 }

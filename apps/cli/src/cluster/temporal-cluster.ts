@@ -200,12 +200,21 @@ export async function setupSchemas(
 ): Promise<SchemaStep[]> {
   const steps: SchemaStep[] = [];
   const run = (database: string, args: string[]) => {
-    const r = spawnSync(tools.sqlTool, ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, SQL_PASSWORD: pg.password }, // not on the command line
+    const r = spawnSync(
+      tools.sqlTool,
+      ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database, ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SQL_PASSWORD: pg.password }, // not on the command line
+      },
+    );
+    fs.appendFileSync(logFile, `$ temporal-sql-tool --db ${database} ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}`, {
+      mode: 0o600,
     });
-    fs.appendFileSync(logFile, `$ temporal-sql-tool --db ${database} ${args.join(' ')}\n${r.stdout ?? ''}${r.stderr ?? ''}`, { mode: 0o600 });
-    if (r.status !== 0) throw new Error(`temporal-sql-tool ${args[0]} on ${database} failed (exit ${r.status}):\n${(r.stderr || r.stdout || String(r.error)).slice(-2000)}`);
+    if (r.status !== 0)
+      throw new Error(
+        `temporal-sql-tool ${args[0]} on ${database} failed (exit ${r.status}):\n${(r.stderr || r.stdout || String(r.error)).slice(-2000)}`,
+      );
   };
   for (const [kind, database] of Object.entries(TEMPORAL_DATABASES)) {
     const from = await schemaVersion(pgUrl(database));
@@ -240,7 +249,13 @@ export function serviceArgs(config: WrittenConfig, service: TemporalService): st
 }
 
 /** Starts one Temporal service; its output is appended to `logFile`. */
-export function spawnService(tools: ClusterTools, config: WrittenConfig, service: TemporalService, logFile: string, detached = true): ChildProcess {
+export function spawnService(
+  tools: ClusterTools,
+  config: WrittenConfig,
+  service: TemporalService,
+  logFile: string,
+  detached = true,
+): ChildProcess {
   const fd = fs.openSync(logFile, 'a', 0o600);
   try {
     return spawn(tools.server, serviceArgs(config, service), { stdio: ['ignore', fd, fd], detached });
@@ -253,7 +268,10 @@ export function spawnUi(tools: ClusterTools, config: WrittenConfig, logFile: str
   if (!tools.uiServer) throw new Error('no Temporal Web UI server in the tool cache');
   const fd = fs.openSync(logFile, 'a', 0o600);
   try {
-    return spawn(tools.uiServer, ['--root', config.uiRoot, '--config', 'config', '--env', CONFIG_ENV, 'start'], { stdio: ['ignore', fd, fd], detached });
+    return spawn(tools.uiServer, ['--root', config.uiRoot, '--config', 'config', '--env', CONFIG_ENV, 'start'], {
+      stdio: ['ignore', fd, fd],
+      detached,
+    });
   } finally {
     fs.closeSync(fd);
   }
@@ -308,7 +326,10 @@ export async function ensureNamespaceServed(
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {
       const dead = opts.children?.find((c) => c.exitCode !== null || c.signalCode !== null);
-      if (dead) throw new Error(`a Temporal service exited (code ${dead.exitCode}, signal ${dead.signalCode}) while the namespace was being set up`);
+      if (dead)
+        throw new Error(
+          `a Temporal service exited (code ${dead.exitCode}, signal ${dead.signalCode}) while the namespace was being set up`,
+        );
       // The task queue need not exist: describing it creates nothing, and the worker check is not needed here.
       const checks = await probeEngine(connection, { namespace, taskQueue: '__massline_setup__', timeoutMs: 3000 });
       const notYet = (['frontend', 'history', 'matching'] as const).filter((p) => checks[p] !== 'up').map((p) => `${p} ${checks[p]}`);

@@ -68,8 +68,11 @@ export function postgresUser(): RunAs {
   let uid = id('-u');
   if (uid.status !== 0) {
     spawnSync('groupadd', ['--system', 'postgres'], { encoding: 'utf8' });
-    const made = spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '-s', '/usr/sbin/nologin', 'postgres'], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`running as root, PostgreSQL needs a 'postgres' user and it could not be created: ${made.stderr}`);
+    const made = spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '-s', '/usr/sbin/nologin', 'postgres'], {
+      encoding: 'utf8',
+    });
+    if (made.status !== 0)
+      throw new Error(`running as root, PostgreSQL needs a 'postgres' user and it could not be created: ${made.stderr}`);
     uid = id('-u');
   }
   return { uid: Number(uid.stdout.trim()), gid: Number(id('-g').stdout.trim()) };
@@ -142,7 +145,11 @@ function isInitialised(dataDir: string): boolean {
   return fs.existsSync(path.join(dataDir, 'PG_VERSION'));
 }
 
-async function initdb(bins: Binaries, opts: Required<Pick<EmbeddedPostgresOptions, 'dataDir' | 'user' | 'password' | 'logFile'>>, runAs: RunAs) {
+async function initdb(
+  bins: Binaries,
+  opts: Required<Pick<EmbeddedPostgresOptions, 'dataDir' | 'user' | 'password' | 'logFile'>>,
+  runAs: RunAs,
+) {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   if (runAs.uid !== undefined) fs.chownSync(opts.dataDir, runAs.uid, runAs.gid!);
   assertReachable(opts.dataDir, runAs);
@@ -156,7 +163,15 @@ async function initdb(bins: Binaries, opts: Required<Pick<EmbeddedPostgresOption
   try {
     const r = spawnSync(
       bins.initdb,
-      [`--pgdata=${opts.dataDir}`, '--auth=scram-sha-256', `--username=${opts.user}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--no-locale', '--no-sync'],
+      [
+        `--pgdata=${opts.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${opts.user}`,
+        `--pwfile=${pwFile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+        '--no-sync',
+      ],
       { ...runAs, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
     );
     fs.appendFileSync(opts.logFile, `${r.stdout ?? ''}${r.stderr ?? ''}`, { mode: 0o600 });
@@ -243,6 +258,11 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<bo
 
 /** A database name that no other test run uses: `<prefix>_<time>_<random>`, at most 63 characters. */
 export function uniqueDatabaseName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'test';
+  const clean =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 40) || 'test';
   return `${clean}_${Date.now().toString(36)}_${crypto.randomBytes(3).toString('hex')}`;
 }

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { devServerSearchAttributeFlags } from '../../../../workflows/search-attributes';
+import { devServerSearchAttributeFlags } from '../../../../libs/contracts/src';
 import { stopProcess, waitUntil } from './process';
 
 export interface DevServerOptions {
@@ -35,7 +35,7 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
-/** Search attributes as `Name=Type` (Keyword, Int, …), from workflows/search-attributes.ts. */
+/** Search attributes as `Name=Type` (Keyword, Int, …), from libs/contracts/src/search-attributes.ts. */
 export function masslineSearchAttributes(): Array<{ name: string; type: string }> {
   return devServerSearchAttributeFlags().map((flag) => {
     const [name, type] = flag.split('=');
@@ -44,7 +44,18 @@ export function masslineSearchAttributes(): Array<{ name: string; type: string }
 }
 
 export function devServerArgs(opts: DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', opts.ip ?? '127.0.0.1', '--port', String(opts.port), '--log-format', 'json', '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    opts.ip ?? '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+  ];
   if (opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);

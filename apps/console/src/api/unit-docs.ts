@@ -5,7 +5,9 @@
 import type { MeetingView, ObjectionEntry, OpinionEntry, ProblemEntry, RecordEntry, TransitionView } from '../../../../libs/domain/src';
 
 /** An entry as the API answers it: its stored texts in place of their references. */
-type WithTexts<T> = { [K in keyof T]: T[K] extends { digest: string } | undefined ? string : T[K] extends object | undefined ? WithTexts<T[K]> : T[K] };
+type WithTexts<T> = {
+  [K in keyof T]: T[K] extends { digest: string } | undefined ? string : T[K] extends object | undefined ? WithTexts<T[K]> : T[K];
+};
 import { api, call, fetchWithToken } from './client';
 
 export interface DocTypes {
@@ -47,7 +49,9 @@ async function fromPagedRoute<K extends DocKind>(unitId: string, kind: K, page: 
 
 async function fromUnitView<K extends DocKind>(unitId: string, kind: K, page: number, pageSize: number): Promise<DocPage<K>> {
   // Read loosely: these arrays leave the unit's view once the paged routes exist.
-  const view = (await call(api.GET('/api/units/{id}', { params: { path: { id: unitId } } }))) as unknown as Partial<Record<DocKind, unknown[]>> & {
+  const view = (await call(api.GET('/api/units/{id}', { params: { path: { id: unitId } } }))) as unknown as Partial<
+    Record<DocKind, unknown[]>
+  > & {
     taskBook?: { objections?: unknown[] };
   };
   const all = (kind === 'objections' ? (view.taskBook?.objections ?? []) : (view[kind] ?? [])) as Array<DocTypes[K]>;
@@ -56,7 +60,10 @@ async function fromUnitView<K extends DocKind>(unitId: string, kind: K, page: nu
 
 /** One page of a unit's documents of a kind, oldest first (newest last). */
 export async function fetchPage<K extends DocKind>(unitId: string, kind: K, page = 1, pageSize = 20): Promise<DocPage<K>> {
-  paged ??= fromPagedRoute(unitId, 'records', 1, 1).then((r) => r !== undefined, () => false);
+  paged ??= fromPagedRoute(unitId, 'records', 1, 1).then(
+    (r) => r !== undefined,
+    () => false,
+  );
   if (await paged) {
     const r = await fromPagedRoute(unitId, kind, page, pageSize);
     if (r) return r;

@@ -19,7 +19,10 @@ export function useCampaignChoice(): [string | undefined, (id: string) => void] 
 
 export function CampaignPicker({ value, onChange }: { value?: string; onChange: (id: string) => void }) {
   const { t } = useI18n();
-  const campaigns = useQuery({ queryKey: ['campaigns'], queryFn: () => call(api.GET('/api/campaigns', { params: { query: { pageSize: 200 } } })) });
+  const campaigns = useQuery({
+    queryKey: ['campaigns'],
+    queryFn: () => call(api.GET('/api/campaigns', { params: { query: { pageSize: 200 } } })),
+  });
   useEffect(() => {
     const first = campaigns.data?.items[0];
     if (!value && first) onChange(first.id);

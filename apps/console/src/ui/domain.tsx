@@ -7,13 +7,13 @@ import { useI18n } from '../i18n';
 export const CARD_COLOR: Record<Card, string> = { none: '#389e0d', yellow: '#d4b106', red: '#cf1322' };
 
 export function CardTag({ card }: { card: Card | string }) {
-  const { label, time } = useI18n();
+  const { label } = useI18n();
   const color = card === 'red' ? 'error' : card === 'yellow' ? 'warning' : 'success';
   return <Tag color={color}>{label.card(card)}</Tag>;
 }
 
 export function PhaseTag({ phase }: { phase: Phase | string }) {
-  const { label, time } = useI18n();
+  const { label } = useI18n();
   return (
     <Tag color={phase === 'DONE' ? 'success' : 'blue'}>{phase === 'DONE' ? label.phase(phase) : `${phase} ${label.phase(phase)}`}</Tag>
   );
@@ -21,7 +21,7 @@ export function PhaseTag({ phase }: { phase: Phase | string }) {
 
 /** The gates of the unit's next transition, met or not, as a checklist. */
 export function GateChecklist({ phase, unmetGates }: { phase: Phase | null; unmetGates: string[] }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   if (!phase) return <p>{t('批次尚未开始：开始后从第一环节做起。', 'Its batch has not opened yet: it starts in P1 when it does.')}</p>;
   const next = NEXT_PHASE[phase];
   if (!next) return <p>{t('已完成全部环节。', 'Every phase is done.')}</p>;
@@ -61,12 +61,10 @@ export interface UnitHeadline {
 }
 
 export function UnitFacts({ unit }: { unit: UnitHeadline }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   return (
     <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
-      <Descriptions.Item label={t('环节', 'Phase')}>
-        {unit.phase ? <PhaseTag phase={unit.phase} /> : '—'}
-      </Descriptions.Item>
+      <Descriptions.Item label={t('环节', 'Phase')}>{unit.phase ? <PhaseTag phase={unit.phase} /> : '—'}</Descriptions.Item>
       <Descriptions.Item label={t('亮牌', 'Card')}>
         <CardTag card={unit.card} />
       </Descriptions.Item>
@@ -75,7 +73,11 @@ export function UnitFacts({ unit }: { unit: UnitHeadline }) {
         {unit.window ? `${time(unit.window.startsAt)} — ${time(unit.window.endsAt)}` : '—'}
       </Descriptions.Item>
       <Descriptions.Item label={t('状态', 'Status')}>
-        {unit.status === 'waiting' ? t('批次未开始', 'Batch not open yet') : unit.status === 'done' ? t('已完成', 'Done') : t('进行中', 'Active')}
+        {unit.status === 'waiting'
+          ? t('批次未开始', 'Batch not open yet')
+          : unit.status === 'done'
+            ? t('已完成', 'Done')
+            : t('进行中', 'Active')}
       </Descriptions.Item>
     </Descriptions>
   );

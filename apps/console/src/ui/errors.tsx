@@ -3,7 +3,7 @@
 // anything else in a note by the action. The server's own message is never shown: it is for logs.
 import { Alert, type FormInstance } from 'antd';
 import { useMemo } from 'react';
-import { DomainError, type Refusal } from '../../../../libs/domain/src';
+import { DomainError, type ErrorCode, type Refusal } from '../../../../libs/domain/src';
 import { ApiError } from '../api/client';
 import { useI18n } from '../i18n';
 import { wordRefusal, type Words } from '../refusals';
@@ -57,31 +57,39 @@ export function refusalOfError(error: unknown): Refusal | undefined {
   return undefined;
 }
 
+const UNAVAILABLE: [string, string] = ['服务暂不可用，请稍后重试', 'Service unavailable, retry later'];
+const FAILED: [string, string] = ['操作失败', 'Failed'];
+const CATEGORY_TITLES: Record<ErrorCode, [string, string]> = {
+  RULE_VIOLATION: ['不符合规则', 'Refused by a rule'],
+  CONFLICT: ['不符合规则', 'Refused by a rule'],
+  FORBIDDEN: ['无权操作', 'Not allowed'],
+  NOT_FOUND: ['未找到', 'Not found'],
+  RATE_LIMITED: ['请求过于频繁', 'Too many requests'],
+  INVALID_INPUT: ['输入有误', 'Invalid input'],
+  UNAUTHENTICATED: ['需要重新登录', 'Sign in again'],
+};
+const STATUS_TITLES: Record<number, [string, string]> = {
+  400: CATEGORY_TITLES.INVALID_INPUT,
+  401: CATEGORY_TITLES.UNAUTHENTICATED,
+  403: CATEGORY_TITLES.FORBIDDEN,
+  404: CATEGORY_TITLES.NOT_FOUND,
+  409: CATEGORY_TITLES.CONFLICT,
+  429: CATEGORY_TITLES.RATE_LIMITED,
+};
+
 /** An action's error, shown beside the action: the rule refused, worded, and the gates still unmet. */
 export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
   const { t, label } = useI18n();
   const words = useWords();
   if (!error) return null;
-  const status = error instanceof ApiError ? error.status : error instanceof DomainError ? error.httpStatus : 0;
+  const status = error instanceof ApiError ? error.status : 0;
   const refusal = refusalOfError(error);
   const unmet = error instanceof ApiError ? error.unmetGates : [];
-  const title =
-    status === 409
-      ? t('不符合规则', 'Refused by a rule')
-      : status === 403
-        ? t('无权操作', 'Not allowed')
-        : status === 404
-          ? t('未找到', 'Not found')
-          : status === 429
-            ? t('请求过于频繁', 'Too many requests')
-            : status === 400
-              ? t('输入有误', 'Invalid input')
-              : status === 401
-                ? t('需要重新登录', 'Sign in again')
-                : status === 0 || status >= 500
-                  ? t('服务暂不可用，请稍后重试', 'Service unavailable, retry later')
-                  : t('操作失败', 'Failed');
-  const fieldLines = error instanceof ApiError && error.fields.length > 1 ? error.fields.map((f) => fieldWords(words, f.field, f.refusal)) : [];
+  const failed = !refusal && (status === 0 || status >= 500);
+  // A refusal is titled by its category; an answer without one (a route unknown, an outage) by its status.
+  const title = t(...(refusal ? CATEGORY_TITLES[refusal.category] : (STATUS_TITLES[status] ?? (failed ? UNAVAILABLE : FAILED))));
+  const fieldLines =
+    error instanceof ApiError && error.fields.length > 1 ? error.fields.map((f) => fieldWords(words, f.field, f.refusal)) : [];
   return (
     <Alert
       id={id}
@@ -92,12 +100,14 @@ export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
       title={title}
       description={
         <div>
-          {refusal && status !== 0 && status < 500 ? (
+          {refusal ? (
             <div data-testid="error-message" data-rule={refusal.rule}>
               {wordRefusal(refusal, words)}
             </div>
-          ) : status === 0 || status >= 500 ? (
-            <div data-testid="error-message">{t('请求未能完成，可以稍后再试一次。', 'The request did not go through; you can try again shortly.')}</div>
+          ) : failed ? (
+            <div data-testid="error-message">
+              {t('请求未能完成，可以稍后再试一次。', 'The request did not go through; you can try again shortly.')}
+            </div>
           ) : null}
           {fieldLines.length ? (
             <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>

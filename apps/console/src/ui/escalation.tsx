@@ -23,7 +23,10 @@ export function useEscalationWords() {
     if (e.subject === 'item') {
       const what = e.measure ? t(`“${e.measure}”`, `"${e.measure}"`) : t('一项整改事项', 'an item');
       const who = e.owner ? t(`（责任人：${e.owner}）`, ` (responsible: ${e.owner})`) : '';
-      return t(`${unit} 整改事项${what}${who}，时限 ${time(e.deadline)}：${rung}`, `${unit}: rectification item ${what}${who}, deadline ${time(e.deadline)} — ${rung}`);
+      return t(
+        `${unit} 整改事项${what}${who}，时限 ${time(e.deadline)}：${rung}`,
+        `${unit}: rectification item ${what}${who}, deadline ${time(e.deadline)} — ${rung}`,
+      );
     }
     if (e.subject === 'phase-window') {
       return t(

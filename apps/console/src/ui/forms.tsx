@@ -14,11 +14,27 @@ export const dateToDeadline = (v: string, offset: string): string => `${v}T23:59
 /** A deadline → the date it falls on in the zone. */
 export const deadlineToDate = (iso: string | undefined, offset: string): string => (iso ? wallTime(iso, offset).slice(0, 10) : '');
 
-const ZoneTag = ({ zone }: { zone: string }) => (
-  <span className="zone-tag" style={{ display: 'inline-flex', alignItems: 'center', paddingInline: 8, border: '1px solid #d9d9d9', borderInlineStart: 0, background: '#fafafa', color: '#434343', whiteSpace: 'nowrap', fontSize: 12 }}>
-    {zoneName(zone)}
+/** A unit or zone shown after an input, joined to it (an addon of a Space.Compact). */
+export const FieldTag = ({ children }: { children: ReactNode }) => (
+  <span
+    className="zone-tag"
+    style={{
+      display: 'inline-flex',
+      alignItems: 'center',
+      paddingInline: 8,
+      border: '1px solid #d9d9d9',
+      borderInlineStart: 0,
+      background: '#fafafa',
+      color: '#434343',
+      whiteSpace: 'nowrap',
+      fontSize: 12,
+    }}
+  >
+    {children}
   </span>
 );
+
+const ZoneTag = ({ zone }: { zone: string }) => <FieldTag>{zoneName(zone)}</FieldTag>;
 
 /**
  * A date-time in the campaign's zone. The form's value is the instant with the zone's offset

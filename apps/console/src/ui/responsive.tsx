@@ -11,11 +11,14 @@ export const useIsPhone = (): boolean => {
   return !screens.sm;
 };
 
-export function ResponsiveTable<T extends object>(props: Omit<TableProps<T>, 'columns'> & { columns: Array<ColumnType<T>>; cardTitle?: (row: T) => ReactNode }) {
+export function ResponsiveTable<T extends object>(
+  props: Omit<TableProps<T>, 'columns'> & { columns: Array<ColumnType<T>>; cardTitle?: (row: T) => ReactNode },
+) {
   const phone = useIsPhone();
   if (!phone) return <Table<T> {...(props as TableProps<T>)} />;
   const { columns, dataSource, rowKey, pagination, loading, locale, cardTitle } = props;
-  const keyOf = (row: T, i: number) => String(typeof rowKey === 'function' ? rowKey(row, i) : rowKey ? (row as Record<string, unknown>)[rowKey as string] : i);
+  const keyOf = (row: T, i: number) =>
+    String(typeof rowKey === 'function' ? rowKey(row, i) : rowKey ? (row as Record<string, unknown>)[rowKey as string] : i);
   const cell = (c: ColumnType<T>, row: T, i: number): ReactNode => {
     const value = c.dataIndex ? (row as Record<string, unknown>)[c.dataIndex as string] : undefined;
     return c.render ? (c.render(value, row, i) as ReactNode) : (value as ReactNode);
@@ -44,7 +47,9 @@ export function ResponsiveTable<T extends object>(props: Omit<TableProps<T>, 'co
           <Card size="small" title={cardTitle ? cardTitle(row) : undefined} className="row-card">
             {columns.map((c, j) => (
               <div key={String(c.key ?? c.dataIndex ?? j)} style={{ display: 'flex', gap: 8, padding: '2px 0', overflowWrap: 'anywhere' }}>
-                {c.title ? <span style={{ color: 'rgba(0,0,0,0.68)', flex: '0 0 auto', maxWidth: '40%' }}>{c.title as ReactNode}：</span> : null}
+                {c.title ? (
+                  <span style={{ color: 'rgba(0,0,0,0.68)', flex: '0 0 auto', maxWidth: '40%' }}>{c.title as ReactNode}：</span>
+                ) : null}
                 <span style={{ flex: '1 1 auto', minWidth: 0 }}>{cell(c, row, i)}</span>
               </div>
             ))}

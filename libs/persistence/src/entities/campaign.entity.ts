@@ -33,4 +33,8 @@ export class CampaignEntity {
   /** Listed on the public pages (公示). Off until the office publishes it (by default when it starts it). */
   @Column({ type: 'boolean', default: false })
   public!: boolean;
+
+  /** The plan version each batch runs on ({"2": 3}); a batch not named runs on version 1 (the plan above). */
+  @Column({ name: 'batch_plan_versions', type: 'jsonb', default: {} })
+  batchPlanVersions!: Record<string, number>;
 }

@@ -70,6 +70,10 @@ export class EscalationEntity {
   @Column({ name: 'goal_title', type: 'text', nullable: true })
   goalTitle!: string | null;
 
+  /** The plan version whose ladder computed the rung (null: recorded before plan versions existed). */
+  @Column({ name: 'plan_version', type: 'integer', nullable: true })
+  planVersion!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -6,7 +6,9 @@ export class TokensOutOfIdempotencyKeys1764200000000 implements MigrationInterfa
   name = 'TokensOutOfIdempotencyKeys1764200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`UPDATE idempotency_keys SET response = response - 'token' WHERE jsonb_typeof(response) = 'object' AND response ? 'token'`);
+    await queryRunner.query(
+      `UPDATE idempotency_keys SET response = response - 'token' WHERE jsonb_typeof(response) = 'object' AND response ? 'token'`,
+    );
   }
 
   async down(): Promise<void> {

@@ -53,7 +53,13 @@ export class PgDocumentRepository implements DocumentRepository {
          SELECT t.digest, t.body, t.chars, t.bytes, $5::uuid FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS t(digest, body, chars, bytes)
          ON CONFLICT (digest) DO UPDATE SET claim = EXCLUDED.claim WHERE d.created_at > now() - interval '10 minutes'
          RETURNING d.digest, (xmax = 0) AS inserted`,
-        [chunk.map((r) => r.ref.digest), chunk.map((r) => r.text), chunk.map((r) => r.ref.chars), chunk.map((r) => Buffer.byteLength(r.text, 'utf8')), claim],
+        [
+          chunk.map((r) => r.ref.digest),
+          chunk.map((r) => r.text),
+          chunk.map((r) => r.ref.chars),
+          chunk.map((r) => Buffer.byteLength(r.text, 'utf8')),
+          claim,
+        ],
       );
       for (const r of result) if (r.inserted) inserted.push(r.digest);
     }
@@ -62,7 +68,10 @@ export class PgDocumentRepository implements DocumentRepository {
 
   async release(c: DocumentClaim): Promise<number> {
     if (!c.inserted.length) return 0;
-    const [, affected] = await this.dataSource.query('DELETE FROM documents WHERE digest = ANY($1::text[]) AND claim = $2::uuid', [c.inserted, c.claim]);
+    const [, affected] = await this.dataSource.query('DELETE FROM documents WHERE digest = ANY($1::text[]) AND claim = $2::uuid', [
+      c.inserted,
+      c.claim,
+    ]);
     return affected ?? 0;
   }
 

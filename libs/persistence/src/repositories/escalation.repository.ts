@@ -19,6 +19,8 @@ export interface EscalationRecord {
   summary: string;
   /** An item's measure, its text (the unit's code and name, the item's owner, a programme's name and goal are looked up). */
   measure?: string | null;
+  /** The plan version whose ladder computed the rung (null: recorded before versions). */
+  planVersion?: number | null;
 }
 
 export interface QueuedNotification {
@@ -55,8 +57,8 @@ export interface EscalationRepository {
 // The facts the console words a rung with are kept beside it, as they were when it fired.
 const INSERT_ESCALATION = `
 INSERT INTO escalations (key, campaign_id, unit_id, item_id, group_id, subject, phase, rung, deadline, fired_at,
-  recipients, summary, measure, unit_code, unit_name, owner, programme_name, goal_title)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13,
+  recipients, summary, measure, plan_version, unit_code, unit_name, owner, programme_name, goal_title)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14,
   (SELECT code FROM units WHERE id = $3), (SELECT name FROM units WHERE id = $3),
   CASE WHEN $6 = 'item' THEN (SELECT owner FROM item_states WHERE item_id = $4) END,
   CASE WHEN $6 = 'programme-goal' THEN (SELECT p.name FROM programmes p, jsonb_array_elements(p.goals) g WHERE g->>'id' = $4 LIMIT 1) END,
@@ -80,8 +82,20 @@ export class PgEscalationRepository implements EscalationRepository {
   ): Promise<{ escalationId: string; created: boolean; queued: number }> {
     return this.dataSource.transaction(async (manager) => {
       const inserted: Array<{ id: string }> = await manager.query(INSERT_ESCALATION, [
-        e.key, e.campaignId, e.unitId, e.itemId, e.groupId, e.subject, e.phase, e.rung, e.deadline, e.firedAt,
-        JSON.stringify(e.recipients), e.summary, e.measure ?? null,
+        e.key,
+        e.campaignId,
+        e.unitId,
+        e.itemId,
+        e.groupId,
+        e.subject,
+        e.phase,
+        e.rung,
+        e.deadline,
+        e.firedAt,
+        JSON.stringify(e.recipients),
+        e.summary,
+        e.measure ?? null,
+        e.planVersion ?? null,
       ]);
       const created = inserted.length > 0;
       const escalationId = created

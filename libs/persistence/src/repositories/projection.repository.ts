@@ -71,7 +71,12 @@ WHERE e.rev < EXCLUDED.rev`;
  * One statement writing a subject's changed entries and then, when given, its row (`row(offset)` builds the row's
  * upsert with its parameters numbered from offset; it RETURNS a row when written). Answers with the rows written.
  */
-function projectionStatement(campaignId: string, subjectId: string, changes: EntryChange[], row?: { sql: (offset: number) => string; params: unknown[] }): { sql: string; params: unknown[] } {
+function projectionStatement(
+  campaignId: string,
+  subjectId: string,
+  changes: EntryChange[],
+  row?: { sql: (offset: number) => string; params: unknown[] },
+): { sql: string; params: unknown[] } {
   const { upserts, deletes } = collapse(changes);
   const params: unknown[] = [campaignId, subjectId];
   const parts: string[] = [];
@@ -171,7 +176,14 @@ export class PgProjectionRepository implements ProjectionRepository {
 
   async projectProgramme(p: { programmeId: string; view: ProgrammeView }, projectedAt: Date): Promise<boolean> {
     const { view } = p;
-    const rows = await this.dataSource.query(UPSERT_PROGRAMME, [p.programmeId, view.status, view.card, JSON.stringify(view), view.version, projectedAt]);
+    const rows = await this.dataSource.query(UPSERT_PROGRAMME, [
+      p.programmeId,
+      view.status,
+      view.card,
+      JSON.stringify(view),
+      view.version,
+      projectedAt,
+    ]);
     return rows.length > 0;
   }
 

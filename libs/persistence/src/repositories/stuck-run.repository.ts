@@ -53,6 +53,10 @@ export interface StuckRunRepository {
   list(offset: number, limit: number, includeCleared?: boolean): Promise<{ items: StuckRun[]; total: number }>;
   /** How many runs are stuck now, and the first `limit` of them (oldest first). */
   current(limit: number): Promise<{ total: number; runs: StuckRun[] }>;
+  /** The run of a workflow stuck now (its latest sighting), if any. */
+  stuckOf(workflowId: string): Promise<StuckRun | undefined>;
+  /** How many runs of a workflow type are stuck now with their pending task at `minAttempt` or beyond. */
+  countStuck(workflowType: string, minAttempt: number): Promise<number>;
   passStarted(detector: string, at?: Date): Promise<void>;
   passFinished(detector: string, o: { runsChecked: number; stuck: number; durationMs: number }, at?: Date): Promise<void>;
   lastPass(): Promise<StuckRunPass | undefined>;
@@ -114,7 +118,11 @@ export class PgStuckRunRepository implements StuckRunRepository {
   }
 
   async seenAgain(runId: string, attempt: number, at = new Date()): Promise<void> {
-    await this.dataSource.query(`UPDATE stuck_runs SET attempt = $2, last_seen_at = $3 WHERE run_id = $1 AND cleared_at IS NULL`, [runId, attempt, at]);
+    await this.dataSource.query(`UPDATE stuck_runs SET attempt = $2, last_seen_at = $3 WHERE run_id = $1 AND cleared_at IS NULL`, [
+      runId,
+      attempt,
+      at,
+    ]);
   }
 
   async stuckIndex(): Promise<Map<string, Pick<StuckRun, 'cause' | 'source'>>> {
@@ -127,12 +135,18 @@ export class PgStuckRunRepository implements StuckRunRepository {
   async moved(runIds: string[], at = new Date()): Promise<number> {
     if (!runIds.length) return 0;
     // TypeORM answers an UPDATE or DELETE with [rows, affected].
-    const [, affected] = await this.dataSource.query(`UPDATE stuck_runs SET cleared_at = $2 WHERE run_id = ANY($1) AND cleared_at IS NULL`, [runIds, at]);
+    const [, affected] = await this.dataSource.query(
+      `UPDATE stuck_runs SET cleared_at = $2 WHERE run_id = ANY($1) AND cleared_at IS NULL`,
+      [runIds, at],
+    );
     return affected ?? 0;
   }
 
   async clearUnseenSince(before: Date, at = new Date()): Promise<number> {
-    const [, affected] = await this.dataSource.query(`UPDATE stuck_runs SET cleared_at = $2 WHERE cleared_at IS NULL AND last_seen_at < $1`, [before, at]);
+    const [, affected] = await this.dataSource.query(
+      `UPDATE stuck_runs SET cleared_at = $2 WHERE cleared_at IS NULL AND last_seen_at < $1`,
+      [before, at],
+    );
     return affected ?? 0;
   }
 
@@ -144,18 +158,38 @@ export class PgStuckRunRepository implements StuckRunRepository {
   async list(offset: number, limit: number, includeCleared = false): Promise<{ items: StuckRun[]; total: number }> {
     const where = includeCleared ? '' : 'WHERE cleared_at IS NULL';
     // The stuck ones first, oldest first; then the cleared ones, the latest cleared first.
-    const order = includeCleared ? '(cleared_at IS NULL) DESC, CASE WHEN cleared_at IS NULL THEN first_seen_at END, cleared_at DESC, run_id' : 'first_seen_at, run_id';
+    const order = includeCleared
+      ? '(cleared_at IS NULL) DESC, CASE WHEN cleared_at IS NULL THEN first_seen_at END, cleared_at DESC, run_id'
+      : 'first_seen_at, run_id';
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT *, count(*) OVER () AS total FROM stuck_runs ${where} ORDER BY ${order} LIMIT $1 OFFSET $2`,
       [Math.max(1, Math.min(limit, 1000)), Math.max(0, offset)],
     );
-    const total = rows.length ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM stuck_runs ${where}`))[0].n);
+    const total = rows.length
+      ? Number(rows[0].total)
+      : Number((await this.dataSource.query(`SELECT count(*) AS n FROM stuck_runs ${where}`))[0].n);
     return { items: rows.map(toStuckRun), total };
   }
 
   async current(limit: number): Promise<{ total: number; runs: StuckRun[] }> {
     const { items, total } = await this.list(0, limit);
     return { total, runs: items };
+  }
+
+  async stuckOf(workflowId: string): Promise<StuckRun | undefined> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT * FROM stuck_runs WHERE workflow_id = $1 AND cleared_at IS NULL ORDER BY last_seen_at DESC, run_id LIMIT 1`,
+      [workflowId],
+    );
+    return rows[0] && toStuckRun(rows[0]);
+  }
+
+  async countStuck(workflowType: string, minAttempt: number): Promise<number> {
+    const rows: Array<{ n: string }> = await this.dataSource.query(
+      `SELECT count(*) AS n FROM stuck_runs WHERE cleared_at IS NULL AND workflow_type = $1 AND attempt >= $2`,
+      [workflowType, minAttempt],
+    );
+    return Number(rows[0].n);
   }
 
   async passStarted(detector: string, at = new Date()): Promise<void> {

@@ -14,7 +14,7 @@ import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
 
 export default function AuditHome() {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -46,7 +46,7 @@ function UnitsCard({ campaignId }: { campaignId: string }) {
 }
 
 function ReplayCard({ campaignId }: { campaignId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [jobId, setJobId] = useState<string>();
   const start = useAction({
     fn: () => call(api.POST('/api/audit/replays', { body: { campaignId } })),
@@ -63,7 +63,10 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('重放工作流历史', 'Replay the histories')}</h2>}>
       <Typography.Paragraph>
-        {t('用当前代码重放本活动的全部工作流历史，证明每一项已记录的决定都符合规则。', "Replays every workflow history of the campaign against today's code, proving each recorded decision follows from the rules.")}
+        {t(
+          '用当前代码重放本活动的全部工作流历史，证明每一项已记录的决定都符合规则。',
+          "Replays every workflow history of the campaign against today's code, proving each recorded decision follows from the rules.",
+        )}
       </Typography.Paragraph>
       <Button type="primary" onClick={() => start.run(undefined)} loading={start.busy} data-testid="start-replay">
         {t('开始重放', 'Start replay')}
@@ -71,7 +74,11 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
       <ErrorNote error={start.error} />
       {j ? (
         <div style={{ marginTop: 12 }} data-testid="replay-job" data-status={j.status}>
-          <Progress aria-label={t('进度', 'Progress')} percent={percent} status={j.status === 'running' ? 'active' : j.failures.length || j.status === 'failed' ? 'exception' : 'success'} />
+          <Progress
+            aria-label={t('进度', 'Progress')}
+            percent={percent}
+            status={j.status === 'running' ? 'active' : j.failures.length || j.status === 'failed' ? 'exception' : 'success'}
+          />
           <div role="status">
             {t(`已重放 ${j.replayed} / ${j.total}`, `Replayed ${j.replayed} of ${j.total}`)} ·{' '}
             {j.status === 'running'
@@ -90,7 +97,10 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
               pagination={false}
               columns={[
                 { title: t('工作流', 'Workflow'), dataIndex: 'workflowId' },
-                { title: t('首个分歧事件', 'First diverging event'), render: (_, f) => (f.eventId ? `${f.eventId} ${f.eventType ?? ''}` : '—') },
+                {
+                  title: t('首个分歧事件', 'First diverging event'),
+                  render: (_, f) => (f.eventId ? `${f.eventId} ${f.eventType ?? ''}` : '—'),
+                },
                 { title: t('错误', 'Error'), dataIndex: 'error' },
               ]}
             />
@@ -102,12 +112,14 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
 }
 
 function ReconcileCard({ campaignId }: { campaignId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const run = useAction({ fn: () => call(api.POST('/api/audit/reconciliations', { body: { campaignId } })) });
   const r = run.result;
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('数据核对', 'Reconciliation')}</h2>}>
-      <Typography.Paragraph>{t('核对报表数据库与各工作流的状态是否一致。', "Checks the reporting database against the workflows' own state.")}</Typography.Paragraph>
+      <Typography.Paragraph>
+        {t('核对报表数据库与各工作流的状态是否一致。', "Checks the reporting database against the workflows' own state.")}
+      </Typography.Paragraph>
       <Button onClick={() => run.run(undefined)} loading={run.busy} data-testid="reconcile">
         {t('开始核对', 'Reconcile')}
       </Button>
@@ -118,7 +130,10 @@ function ReconcileCard({ campaignId }: { campaignId: string }) {
             role="status"
             type={r.mismatches.length ? 'warning' : 'success'}
             showIcon
-            title={t(`已核对 ${r.checked} 个工作流，不一致 ${r.mismatches.length} 处`, `${r.checked} workflows checked, ${r.mismatches.length} mismatches`)}
+            title={t(
+              `已核对 ${r.checked} 个工作流，不一致 ${r.mismatches.length} 处`,
+              `${r.checked} workflows checked, ${r.mismatches.length} mismatches`,
+            )}
           />
           {r.mismatches.length ? (
             <Table
@@ -160,7 +175,11 @@ function DossierCard({ campaignId }: { campaignId: string }) {
         locale={{ emptyText: t('暂无移交', 'No referral') }}
         columns={[
           { title: t('触发时间', 'Fired'), render: (_, e) => time(e.firedAt), sorter: (a, b) => a.firedAt.localeCompare(b.firedAt) },
-          { title: t('单位', 'Unit'), render: (_, e) => [e.unitCode, e.unitName].filter(Boolean).join(' '), sorter: (a, b) => String(a.unitCode).localeCompare(String(b.unitCode)) },
+          {
+            title: t('单位', 'Unit'),
+            render: (_, e) => [e.unitCode, e.unitName].filter(Boolean).join(' '),
+            sorter: (a, b) => String(a.unitCode).localeCompare(String(b.unitCode)),
+          },
           { title: t('事由', 'Matter'), render: (_, e) => describe(e) },
           { title: '', render: (_, e) => <Link to={`/audit/dossiers/${e.id}`}>{t('查看并打印', 'View and print')}</Link> },
         ]}

@@ -53,7 +53,12 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
     queryFn: () => call(api.GET('/api/units/{id}/timeline', { params: { path: { id }, query: { includeItems } } })),
   });
   /** Who acted, by name: a principal's name, the public as 群众, the engine as 系统; never an id. */
-  const whoOf = (e: Entry) => (e.actorName ? e.actorName : e.role === 'public' || e.role === 'system' || UUID.test(e.actor) || e.actor.includes(':') ? label.role(e.role) : e.actor);
+  const whoOf = (e: Entry) =>
+    e.actorName
+      ? e.actorName
+      : e.role === 'public' || e.role === 'system' || UUID.test(e.actor) || e.actor.includes(':')
+        ? label.role(e.role)
+        : e.actor;
   const kindOf = (e: Entry) => (lang === 'zh' ? e.label.zh : e.label.en);
   const all = (timeline.data ?? []) as Entry[];
   const options = useMemo(
@@ -88,10 +93,29 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
       <ZoneNote />
       <Space wrap>
         <label>
-          <Switch checked={includeItems} onChange={setIncludeItems} aria-label={t('包含整改事项', 'Include items')} /> {t('包含整改事项', 'Include items')}
+          <Switch checked={includeItems} onChange={setIncludeItems} aria-label={t('包含整改事项', 'Include items')} />{' '}
+          {t('包含整改事项', 'Include items')}
         </label>
-        <Select allowClear style={{ width: 180 }} aria-label={t('执行人', 'Who')} placeholder={t('全部执行人', 'Anyone')} value={who} onChange={setWho} options={options.who} data-testid="timeline-who" />
-        <Select allowClear style={{ width: 220 }} aria-label={t('事项', 'What')} placeholder={t('全部事项', 'Any kind')} value={kind} onChange={setKind} options={options.kind} data-testid="timeline-kind" />
+        <Select
+          allowClear
+          style={{ width: 180 }}
+          aria-label={t('执行人', 'Who')}
+          placeholder={t('全部执行人', 'Anyone')}
+          value={who}
+          onChange={setWho}
+          options={options.who}
+          data-testid="timeline-who"
+        />
+        <Select
+          allowClear
+          style={{ width: 220 }}
+          aria-label={t('事项', 'What')}
+          placeholder={t('全部事项', 'Any kind')}
+          value={kind}
+          onChange={setKind}
+          options={options.kind}
+          data-testid="timeline-kind"
+        />
         <Select
           allowClear
           style={{ width: 140 }}
@@ -122,8 +146,17 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
         dataSource={shown}
         pagination={{ pageSize: 50, hideOnSinglePage: true }}
         columns={[
-          { title: t('时间', 'When'), render: (_, e) => time(e.at, 'seconds'), sorter: (a, b) => a.at.localeCompare(b.at), defaultSortOrder: 'ascend' },
-          { title: t('角色', 'Role'), render: (_, e) => label.role(e.role), sorter: (a, b) => label.role(a.role).localeCompare(label.role(b.role), 'zh-CN') },
+          {
+            title: t('时间', 'When'),
+            render: (_, e) => time(e.at, 'seconds'),
+            sorter: (a, b) => a.at.localeCompare(b.at),
+            defaultSortOrder: 'ascend',
+          },
+          {
+            title: t('角色', 'Role'),
+            render: (_, e) => label.role(e.role),
+            sorter: (a, b) => label.role(a.role).localeCompare(label.role(b.role), 'zh-CN'),
+          },
           { title: t('执行人', 'Who'), render: (_, e) => whoOf(e), sorter: (a, b) => whoOf(a).localeCompare(whoOf(b), 'zh-CN') },
           { title: t('事项', 'What'), render: (_, e) => kindOf(e), sorter: (a, b) => kindOf(a).localeCompare(kindOf(b), 'zh-CN') },
           { title: t('理由', 'Why'), render: (_, e) => (typeof e.comment === 'string' ? e.comment : '') },
@@ -133,7 +166,8 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
             render: (_, e) =>
               e.outcome === 'refused' ? (
                 <span data-rule={e.rule}>
-                  <Tag color="error">{t('被拒绝', 'Refused')}</Tag> {e.rule ? wordRefusal({ category: 'RULE_VIOLATION', rule: e.rule, params: e.params ?? {} }, words) : null}
+                  <Tag color="error">{t('被拒绝', 'Refused')}</Tag>{' '}
+                  {e.rule ? wordRefusal({ category: 'RULE_VIOLATION', rule: e.rule, params: e.params ?? {} }, words) : null}
                 </span>
               ) : e.outcome === 'accepted' ? (
                 <Tag color="success">{t('已接受', 'Accepted')}</Tag>

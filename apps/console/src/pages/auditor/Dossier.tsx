@@ -46,11 +46,22 @@ interface DossierData {
   rungs: Rung[];
   itemTrail: TrailEntry[];
   unitTrail: TrailEntry[];
-  measures: Array<{ kind: string; subject: string; reason: string; status: string; proposalKey: string | null; createdAt: string; confirmedAt: string | null }>;
+  measures: Array<{
+    kind: string;
+    subject: string;
+    reason: string;
+    status: string;
+    proposalKey: string | null;
+    createdAt: string;
+    confirmedAt: string | null;
+  }>;
 }
 
 export default function DossierPage({ id }: { id: string }) {
-  const dossier = useQuery({ queryKey: ['dossier', id], queryFn: async () => (await (await fetchWithToken(`/api/escalations/${encodeURIComponent(id)}/dossier`)).json()) as DossierData });
+  const dossier = useQuery({
+    queryKey: ['dossier', id],
+    queryFn: async () => (await (await fetchWithToken(`/api/escalations/${encodeURIComponent(id)}/dossier`)).json()) as DossierData,
+  });
   if (dossier.error) return <ErrorNote error={dossier.error} />;
   if (!dossier.data) return null;
   return (
@@ -61,7 +72,8 @@ export default function DossierPage({ id }: { id: string }) {
 }
 
 /** A document number from the escalation: the year it fired and four digits of its id (stable, unique enough to cite). */
-const docNumber = (d: DossierData, year: string) => `群教办移〔${year}〕${String(parseInt(d.escalation.escalationId.replace(/-/g, '').slice(0, 6), 16) % 10000).padStart(4, '0')}号`;
+const docNumber = (d: DossierData, year: string) =>
+  `群教办移〔${year}〕${String(parseInt(d.escalation.escalationId.replace(/-/g, '').slice(0, 6), 16) % 10000).padStart(4, '0')}号`;
 
 function DossierDocument({ d }: { d: DossierData }) {
   const { t, time, label } = useI18n();
@@ -97,7 +109,9 @@ function DossierDocument({ d }: { d: DossierData }) {
               <td>{time(x.at, 'seconds')}</td>
               <td>
                 {t(x.label.zh, x.label.en)}
-                {x.outcome === 'refused' && x.rule ? `（${wordRefusal({ category: 'RULE_VIOLATION', rule: x.rule, params: x.params ?? {} }, words)}）` : ''}
+                {x.outcome === 'refused' && x.rule
+                  ? `（${wordRefusal({ category: 'RULE_VIOLATION', rule: x.rule, params: x.params ?? {} }, words)}）`
+                  : ''}
               </td>
               <td>{who(x)}</td>
               <td>{typeof x.comment === 'string' ? x.comment : ''}</td>
@@ -123,7 +137,10 @@ function DossierDocument({ d }: { d: DossierData }) {
           <div className="doc-number">{docNumber(d, year)}</div>
           <hr className="doc-rule" />
           <Typography.Title level={1} className="doc-title">
-            {t(`关于${d.unit.name}逾期未整改事项移交纪检监察机关的材料`, `Referral of ${d.unit.name}'s overdue rectification to discipline inspection`)}
+            {t(
+              `关于${d.unit.name}逾期未整改事项移交纪检监察机关的材料`,
+              `Referral of ${d.unit.name}'s overdue rectification to discipline inspection`,
+            )}
           </Typography.Title>
         </header>
         <p className="doc-to">{t('纪检监察机关：', 'To discipline inspection:')}</p>
@@ -153,7 +170,12 @@ function DossierDocument({ d }: { d: DossierData }) {
                   ? d.item.deadlines.map((x, i) => (
                       <div key={i}>
                         {time(x.deadline)}
-                        {i > 0 ? t(`（${time(x.since, false)} 批准延期${x.reason ? `：${x.reason}` : ''}）`, ` (extended ${time(x.since, false)}${x.reason ? `: ${x.reason}` : ''})`) : t('（任务书确定）', ' (task book)')}
+                        {i > 0
+                          ? t(
+                              `（${time(x.since, false)} 批准延期${x.reason ? `：${x.reason}` : ''}）`,
+                              ` (extended ${time(x.since, false)}${x.reason ? `: ${x.reason}` : ''})`,
+                            )
+                          : t('（任务书确定）', ' (task book)')}
                       </div>
                     ))
                   : time(e.deadline)}
@@ -208,9 +230,16 @@ function DossierDocument({ d }: { d: DossierData }) {
                 <tr key={i}>
                   <td>{label.measure(m.kind)}</td>
                   <td>
-                    {time(m.createdAt)} {m.proposalKey ? t('（预警自动提出）', ' (proposed by the ladder)') : t('（活动办公室记录）', ' (recorded by the office)')}
+                    {time(m.createdAt)}{' '}
+                    {m.proposalKey
+                      ? t('（预警自动提出）', ' (proposed by the ladder)')
+                      : t('（活动办公室记录）', ' (recorded by the office)')}
                   </td>
-                  <td>{m.status === 'confirmed' ? t(`已确认 ${time(m.confirmedAt)}`, `confirmed ${time(m.confirmedAt)}`) : t('待确认', 'to confirm')}</td>
+                  <td>
+                    {m.status === 'confirmed'
+                      ? t(`已确认 ${time(m.confirmedAt)}`, `confirmed ${time(m.confirmedAt)}`)
+                      : t('待确认', 'to confirm')}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -224,7 +253,9 @@ function DossierDocument({ d }: { d: DossierData }) {
           </div>
           <div>{t('群众路线教育实践活动办公室', 'The mass-line campaign office')}</div>
           <div>{time(d.generatedAt, false)}</div>
-          <p className="doc-note">{t('本材料依据工作流历史与督办记录生成。', 'Drawn from the workflow histories and the escalation records.')}</p>
+          <p className="doc-note">
+            {t('本材料依据工作流历史与督办记录生成。', 'Drawn from the workflow histories and the escalation records.')}
+          </p>
         </footer>
       </article>
     </Space>

@@ -1,6 +1,7 @@
 // One campaign for the office (and auditors, read-only): the steps to start it with what is still missing, start
 // it (asking first), publish it on the public pages, its dashboard and units, groups, enrolment, principals and
 // their sign-in links, the cadre measures to confirm, and its plan. Times are in the campaign's zone.
+import { mayAccess } from '../../../../../libs/domain/src';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Checkbox, Descriptions, Space, Steps, Switch, Tabs, Tag, Typography } from 'antd';
 import { useRef } from 'react';
@@ -17,11 +18,16 @@ import { Enrolment } from './Enrolment';
 import { Groups, useGroups } from './Groups';
 import { Measures } from './Measures';
 import { Principals } from './Principals';
+import { PlanChanges } from './PlanChanges';
 import { PlanTimeline } from './PlanTimeline';
+import { Rehearsal } from './Rehearsal';
 import { UnitsTable } from './UnitsTable';
 
 export default function CampaignPage({ id }: { id: string }) {
-  const campaign = useQuery({ queryKey: ['campaign', id], queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id } } })) });
+  const campaign = useQuery({
+    queryKey: ['campaign', id],
+    queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id } } })),
+  });
   const offset = (campaign.data?.plan as { calendar?: { utcOffset?: string } } | undefined)?.calendar?.utcOffset;
   return (
     <ZoneProvider offset={offset}>
@@ -34,14 +40,15 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
   const { t, time } = useI18n();
   const session = useSession();
   const { path, query } = useLocation();
-  const office = session?.principal.role === 'office';
+  const office = !!session && mayAccess(session.principal, 'campaign.start');
   const confirm = useConfirm();
   // (a ref: the confirmation's content is drawn once, its checkbox changes this without drawing it again)
   const publishAtStart = useRef(true);
   const start = useAction({
     invalidate: [['campaign', id], ['campaigns']],
     success: t('活动已启动', 'The campaign has started'),
-    fn: (publish: boolean) => call(api.POST('/api/campaigns/{id}/start', { params: { path: { id }, query: { public: publish ? 'true' : 'false' } } })),
+    fn: (publish: boolean) =>
+      call(api.POST('/api/campaigns/{id}/start', { params: { path: { id }, query: { public: publish ? 'true' : 'false' } } })),
   });
   const publication = useAction({
     invalidate: [['campaign', id], ['campaigns']],
@@ -62,6 +69,25 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
       : []),
     { key: 'measures', label: t('组织措施', 'Cadre measures'), children: <Measures campaignId={id} canConfirm={office} /> },
     { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan as never} /> : null },
+    // 日程调整: the office changes a running plan by version (preview, confirm); auditors read the versions.
+    ...(c && session && mayAccess(session.principal, 'campaign.plan-versions.list', { campaignId: id })
+      ? [
+          {
+            key: 'plan-changes',
+            label: t('日程调整', 'Plan changes'),
+            children: (
+              <PlanChanges
+                campaignId={id}
+                canChange={mayAccess(session.principal, 'campaign.plan-change.apply')}
+                running={c.status === 'running'}
+              />
+            ),
+          },
+        ]
+      : []),
+    ...(c && session && mayAccess(session.principal, 'simulation.start')
+      ? [{ key: 'rehearsal', label: t('预演', 'Rehearsal'), children: <Rehearsal campaignId={id} enrolled={c.counts.units} /> }]
+      : []),
   ];
   const askToStart = async () => {
     if (!c) return;
@@ -72,8 +98,16 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
       okText: t('启动', 'Start'),
       content: (
         <ul style={{ paddingInlineStart: 20 }}>
-          <li>{t(`${c.counts.units} 个参加单位按批次开始：`, `${c.counts.units} units start batch by batch:`)} {b1.map((b) => `${t(`第${b.batch}批`, `batch ${b.batch}`)} ${time(b.startsAt)}`).join('；')}</li>
-          <li>{t('启动后日程、督导组分配不能再改；到期未办的事项按预警规则逐级督办。', 'Once started, the plan and the group assignments are fixed; deadlines escalate on their own.')}</li>
+          <li>
+            {t(`${c.counts.units} 个参加单位按批次开始：`, `${c.counts.units} units start batch by batch:`)}{' '}
+            {b1.map((b) => `${t(`第${b.batch}批`, `batch ${b.batch}`)} ${time(b.startsAt)}`).join('；')}
+          </li>
+          <li>
+            {t(
+              '启动后日程、督导组分配不能再改；到期未办的事项按预警规则逐级督办。',
+              'Once started, the plan and the group assignments are fixed; deadlines escalate on their own.',
+            )}
+          </li>
           <li>
             <Checkbox defaultChecked onChange={(e) => (publishAtStart.current = e.target.checked)} data-testid="publish-at-start">
               {t('同时在公示页面列出本活动', 'List it on the public pages too')}
@@ -136,7 +170,8 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
   );
 }
 
-const useCampaign = (id: string) => useQuery({ queryKey: ['campaign', id], queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id } } })) });
+const useCampaign = (id: string) =>
+  useQuery({ queryKey: ['campaign', id], queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id } } })) });
 
 /** The steps before a campaign can start, each done or saying what is missing. */
 function Guidance({ campaignId, units }: { campaignId: string; units: number }) {
@@ -148,7 +183,9 @@ function Guidance({ campaignId, units }: { campaignId: string; units: number }) 
     queryKey: ['principals', campaignId, 'count'],
     queryFn: async () => {
       const [units, supervisors] = await Promise.all(
-        (['unit', 'supervisor'] as const).map((role) => call(api.GET('/api/principals', { params: { query: { campaignId, role, page: 1, pageSize: 1 } } }))),
+        (['unit', 'supervisor'] as const).map((role) =>
+          call(api.GET('/api/principals', { params: { query: { campaignId, role, page: 1, pageSize: 1 } } })),
+        ),
       );
       return { total: units.total + supervisors.total };
     },
@@ -172,10 +209,18 @@ function Guidance({ campaignId, units }: { campaignId: string; units: number }) 
     {
       title: t('人员与登录', 'People and sign-in'),
       done: nPrincipals > 0,
-      description: nPrincipals > 0 ? t(`已有 ${nPrincipals} 人`, `${nPrincipals} principals`) : t('尚未为单位和督导组建立人员', 'No principal for units and groups yet'),
+      description:
+        nPrincipals > 0
+          ? t(`已有 ${nPrincipals} 人`, `${nPrincipals} principals`)
+          : t('尚未为单位和督导组建立人员', 'No principal for units and groups yet'),
       tab: 'principals',
     },
-    { title: t('启动', 'Start'), done: false, description: units > 0 ? t('可以启动', 'Ready to start') : t('报名后才能启动', 'Enrol units first'), tab: '' },
+    {
+      title: t('启动', 'Start'),
+      done: false,
+      description: units > 0 ? t('可以启动', 'Ready to start') : t('报名后才能启动', 'Enrol units first'),
+      tab: '',
+    },
   ];
   const current = steps.findIndex((s) => !s.done);
   return (
@@ -190,7 +235,11 @@ function Guidance({ campaignId, units }: { campaignId: string; units: number }) 
           onChange={(i) => steps[i].tab && go(steps[i].tab)}
           items={steps.map((s, i) => ({
             title: s.title,
-            description: <span data-testid={`guidance-step-${i}`} data-done={s.done}>{s.description}</span>,
+            description: (
+              <span data-testid={`guidance-step-${i}`} data-done={s.done}>
+                {s.description}
+              </span>
+            ),
             status: s.done ? 'finish' : i === current ? 'process' : 'wait',
           }))}
         />

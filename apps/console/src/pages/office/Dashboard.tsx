@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES, RUNGS } from '../../../../../libs/domain/src';
+import { PHASES, rungCard, RUNGS, type Card as CardKind, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -12,6 +12,9 @@ import { CARD_COLOR } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAllUnits, type UnitLight } from './useAllUnits';
 import { useEscalationWords } from '../../ui/escalation';
+
+/** A rung's tag is coloured by the card it shows. */
+const RUNG_TAG_COLOR: Record<CardKind, string> = { none: 'default', yellow: 'gold', red: 'red' };
 
 // ECharts is the largest part of this page: loaded beside the lights, not before them.
 const Chart = lazy(() => import('../../ui/charts').then((m) => ({ default: m.Chart })));
@@ -22,7 +25,7 @@ const ROW_H = 22;
 type Row = { kind: 'header'; batch: number; phase: string; count: number } | { kind: 'cells'; units: UnitLight[] };
 
 export function Dashboard({ campaignId }: { campaignId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const dashboard = useQuery({
     queryKey: ['dashboard', campaignId],
     queryFn: () => call(api.GET('/api/campaigns/{id}/dashboard', { params: { path: { id: campaignId } } })),
@@ -70,13 +73,18 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
   );
 }
 
-function Charts({ byBatch, cards, total, units }: {
+function Charts({
+  byBatch,
+  cards,
+  total,
+  units,
+}: {
   byBatch: Record<string, Record<string, number>>;
   cards: { yellow: number; red: number };
   total: number;
   units?: UnitLight[];
 }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
   // Units whose batch has not opened yet are in no phase: shown apart, in grey.
   const waiting = useMemo(() => {
@@ -97,7 +105,9 @@ function Charts({ byBatch, cards, total, units }: {
         stack: 'phase',
         color: ['#1d39c4', '#531dab', '#a8071a', '#389e0d'][i],
         data: batches.map((b) => byBatch[b]?.[p] ?? 0),
-      })).concat([{ name: t('未开始', 'Not started'), type: 'bar', stack: 'phase', color: '#8c8c8c', data: batches.map((b) => waiting.get(b) ?? 0) }]),
+      })).concat([
+        { name: t('未开始', 'Not started'), type: 'bar', stack: 'phase', color: '#8c8c8c', data: batches.map((b) => waiting.get(b) ?? 0) },
+      ]),
     }),
     [byBatch, batches, t, label, waiting],
   );
@@ -123,7 +133,10 @@ function Charts({ byBatch, cards, total, units }: {
     [cards, none, label],
   );
   const phaseText = batches
-    .map((b) => `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`)
+    .map(
+      (b) =>
+        `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`,
+    )
     .join('; ');
   // Nothing to draw is said so: an empty pie would show equal slices of nothing.
   const noData = (text: string) => (
@@ -156,7 +169,7 @@ function Charts({ byBatch, cards, total, units }: {
 }
 
 function Lights({ units }: { units: UnitLight[] }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const [filter, setFilter] = useState<'all' | 'yellow' | 'red'>('all');
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
@@ -179,7 +192,7 @@ function Lights({ units }: { units: UnitLight[] }) {
       g.push(u);
     }
     const out: Row[] = [];
-    for (const batch of [1, 2]) {
+    for (const batch of BATCHES) {
       for (const phase of [...PHASES, 'waiting']) {
         const g = groups.get(`${batch}:${phase}`);
         if (!g?.length) continue;
@@ -215,7 +228,18 @@ function Lights({ units }: { units: UnitLight[] }) {
             ] as const
           ).map(([color, text]) => (
             <span key={text} style={{ marginInlineEnd: 12, whiteSpace: 'nowrap' }}>
-              <span aria-hidden style={{ display: 'inline-block', width: 12, height: 12, borderRadius: 2, background: color, marginInlineEnd: 4, verticalAlign: -1 }} />
+              <span
+                aria-hidden
+                style={{
+                  display: 'inline-block',
+                  width: 12,
+                  height: 12,
+                  borderRadius: 2,
+                  background: color,
+                  marginInlineEnd: 4,
+                  verticalAlign: -1,
+                }}
+              />
               {text}
             </span>
           ))}
@@ -234,10 +258,27 @@ function Lights({ units }: { units: UnitLight[] }) {
           {virtual.getVirtualItems().map((v) => {
             const row = rows[v.index];
             return (
-              <div key={v.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_H, transform: `translateY(${v.start}px)`, paddingInline: 8 }}>
+              <div
+                key={v.key}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW_H,
+                  transform: `translateY(${v.start}px)`,
+                  paddingInline: 8,
+                }}
+              >
                 {row.kind === 'header' ? (
                   <strong style={{ lineHeight: `${ROW_H}px` }}>
-                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} · {row.phase === 'waiting' ? t('批次未开始', 'batch not open yet') : row.phase === 'DONE' ? label.phase(row.phase) : `${row.phase} ${label.phase(row.phase)}`} · {row.count}
+                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} ·{' '}
+                    {row.phase === 'waiting'
+                      ? t('批次未开始', 'batch not open yet')
+                      : row.phase === 'DONE'
+                        ? label.phase(row.phase)
+                        : `${row.phase} ${label.phase(row.phase)}`}{' '}
+                    · {row.count}
                   </strong>
                 ) : (
                   <div style={{ display: 'flex', gap: 2 }}>
@@ -252,7 +293,7 @@ function Lights({ units }: { units: UnitLight[] }) {
                           height: CELL - 2,
                           borderRadius: 3,
                           display: 'inline-block',
-                          background: u.status === 'waiting' ? '#8c8c8c' : CARD_COLOR[u.card as keyof typeof CARD_COLOR] ?? '#8c8c8c',
+                          background: u.status === 'waiting' ? '#8c8c8c' : (CARD_COLOR[u.card as keyof typeof CARD_COLOR] ?? '#8c8c8c'),
                         }}
                       />
                     ))}
@@ -268,7 +309,7 @@ function Lights({ units }: { units: UnitLight[] }) {
 }
 
 function Escalations({ campaignId }: { campaignId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const describe = useEscalationWords();
   const [page, setPage] = useState<number>();
   const pageSize = 10;
@@ -291,18 +332,27 @@ function Escalations({ campaignId }: { campaignId: string }) {
         loading={feed.isLoading}
         dataSource={[...(feed.data?.items ?? [])].reverse()}
         locale={{ emptyText: t('暂无预警', 'No escalation') }}
-        pagination={{ current: last - (page ?? last) + 1, pageSize, total: feed.data?.total ?? 0, onChange: (p) => setPage(last - p + 1), hideOnSinglePage: true }}
+        pagination={{
+          current: last - (page ?? last) + 1,
+          pageSize,
+          total: feed.data?.total ?? 0,
+          onChange: (p) => setPage(last - p + 1),
+          hideOnSinglePage: true,
+        }}
         columns={[
           { title: t('时间', 'Fired'), render: (_, e) => time(e.firedAt), sorter: (a, b) => a.firedAt.localeCompare(b.firedAt) },
           {
             title: t('层级', 'Rung'),
-            sorter: (a, b) => RUNGS.indexOf(a.rung as never) - RUNGS.indexOf(b.rung as never),
-            render: (_, e) => <Tag color={e.rung === 'reminder' ? 'default' : e.rung === 'yellow' ? 'gold' : 'red'}>{label.rung(e.rung)}</Tag>,
+            sorter: (a, b) => RUNGS.indexOf(a.rung) - RUNGS.indexOf(b.rung),
+            // Coloured by the card the rung shows (libs/domain's rung vocabulary).
+            render: (_, e) => <Tag color={RUNG_TAG_COLOR[rungCard(e.rung)]}>{label.rung(e.rung)}</Tag>,
           },
           { title: t('摘要', 'Summary'), render: (_, e) => describe(e) },
           {
             title: t('单位', 'Unit'),
-            render: (_, e) => <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>,
+            render: (_, e) => (
+              <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>
+            ),
             sorter: (a, b) => String(a.unitCode ?? '').localeCompare(String(b.unitCode ?? '')),
           },
         ]}

@@ -55,7 +55,9 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
     } catch (e) {
       setRows(undefined);
       const column = (e as { column?: string }).column;
-      setReadError(column ? t(`缺少“${column}”列`, `the column ${column} is missing`) : t('文件为空或无法读取', 'the file is empty or cannot be read'));
+      setReadError(
+        column ? t(`缺少“${column}”列`, `the column ${column} is missing`) : t('文件为空或无法读取', 'the file is empty or cannot be read'),
+      );
     }
     return false;
   };
@@ -63,7 +65,8 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
   const formMissingGroups = async () => {
     setError(undefined);
     try {
-      for (const name of missingGroups) await call(api.POST('/api/campaigns/{id}/groups', { params: { path: { id: campaignId } }, body: { name } }));
+      for (const name of missingGroups)
+        await call(api.POST('/api/campaigns/{id}/groups', { params: { path: { id: campaignId } }, body: { name } }));
     } catch (e) {
       setError(e);
     }
@@ -105,7 +108,12 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
                 code: res.code,
                 status: res.status as Result['status'],
                 ...(res.status === 'error'
-                  ? { error: wordRefusal({ category: 'INVALID_INPUT', rule: res.rule ?? 'input.invalid', params: (res.params ?? {}) as never }, words) }
+                  ? {
+                      error: wordRefusal(
+                        { category: 'INVALID_INPUT', rule: res.rule ?? 'input.invalid', params: (res.params ?? {}) as never },
+                        words,
+                      ),
+                    }
                   : {}),
               }),
             );
@@ -115,11 +123,16 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
             if (e instanceof ApiError && e.status === 400) {
               for (const f of e.fields) {
                 const m = /^units\[(\d+)\]\.?(.*)$/.exec(f.field);
-                if (m) bad.set(Number(m[1]), [...(bad.get(Number(m[1])) ?? []), wordRefusal(f.refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field: f.field } }, words)]);
+                if (m)
+                  bad.set(Number(m[1]), [
+                    ...(bad.get(Number(m[1])) ?? []),
+                    wordRefusal(f.refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field: f.field } }, words),
+                  ]);
               }
             }
             if (!bad.size) throw e;
-            for (const [n, problems] of bad) if (chunk[n]) out.push({ line: chunk[n].line, code: chunk[n].code, status: 'error', error: problems.join('; ') });
+            for (const [n, problems] of bad)
+              if (chunk[n]) out.push({ line: chunk[n].line, code: chunk[n].code, status: 'error', error: problems.join('; ') });
             chunk = chunk.filter((_, n) => !bad.has(n));
           }
         }
@@ -175,7 +188,11 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
       <ErrorNote error={error} />
       {rows && (busy || results.length) ? (
         <div data-testid="enrol-progress">
-          <Progress aria-label={t('进度', 'Progress')} percent={Math.round((100 * sent) / rows.length)} status={busy ? 'active' : counts.error ? 'normal' : 'success'} />
+          <Progress
+            aria-label={t('进度', 'Progress')}
+            percent={Math.round((100 * sent) / rows.length)}
+            status={busy ? 'active' : counts.error ? 'normal' : 'success'}
+          />
           <Space role="status">
             <Tag color="success">
               {t('新报名', 'Created')} {counts.created}
@@ -187,7 +204,8 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
               {t('出错', 'Errors')} {counts.error}
             </Tag>
             <label>
-              <input type="checkbox" checked={onlyErrors} onChange={(e) => setOnlyErrors(e.target.checked)} /> {t('只看出错的行', 'Errors only')}
+              <input type="checkbox" checked={onlyErrors} onChange={(e) => setOnlyErrors(e.target.checked)} />{' '}
+              {t('只看出错的行', 'Errors only')}
             </label>
           </Space>
         </div>
@@ -205,7 +223,13 @@ export function Enrolment({ campaignId }: { campaignId: string }) {
             {
               title: t('结果', 'Result'),
               render: (_, r) =>
-                r.status === 'created' ? <Tag color="success">{t('已报名', 'created')}</Tag> : r.status === 'exists' ? <Tag>{t('已存在', 'exists')}</Tag> : <Tag color="error">{t('出错', 'error')}</Tag>,
+                r.status === 'created' ? (
+                  <Tag color="success">{t('已报名', 'created')}</Tag>
+                ) : r.status === 'exists' ? (
+                  <Tag>{t('已存在', 'exists')}</Tag>
+                ) : (
+                  <Tag color="error">{t('出错', 'error')}</Tag>
+                ),
             },
             { title: t('原因', 'Why'), render: (_, r) => r.error ?? '' },
           ]}

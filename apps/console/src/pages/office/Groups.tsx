@@ -12,7 +12,10 @@ import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 export const groupsKey = (campaignId: string) => ['groups', campaignId] as const;
 
 export function useGroups(campaignId: string) {
-  return useQuery({ queryKey: groupsKey(campaignId), queryFn: () => call(api.GET('/api/campaigns/{id}/groups', { params: { path: { id: campaignId } } })) });
+  return useQuery({
+    queryKey: groupsKey(campaignId),
+    queryFn: () => call(api.GET('/api/campaigns/{id}/groups', { params: { path: { id: campaignId } } })),
+  });
 }
 
 export function Groups({ campaignId }: { campaignId: string }) {
@@ -37,7 +40,11 @@ export function Groups({ campaignId }: { campaignId: string }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Form name="Groups-1" form={form} layout="inline" onFinish={create.run}>
-        <Form.Item name="name" label={t('督导组名称', 'Group name')} rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}>
+        <Form.Item
+          name="name"
+          label={t('督导组名称', 'Group name')}
+          rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}
+        >
           <Input maxLength={FIELD_LIMITS.name} />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={create.busy}>
@@ -53,7 +60,11 @@ export function Groups({ campaignId }: { campaignId: string }) {
         pagination={false}
         columns={[
           { title: t('督导组', 'Group'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
-          { title: t('负责单位数', 'Units assigned'), render: (_, g) => counts.get(g.id) ?? 0, sorter: (a, b) => (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0) },
+          {
+            title: t('负责单位数', 'Units assigned'),
+            render: (_, g) => counts.get(g.id) ?? 0,
+            sorter: (a, b) => (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0),
+          },
         ]}
       />
     </Space>

@@ -12,13 +12,14 @@ import { useAction, useConfirm } from '../../ui/forms';
 import { useAllUnits } from './useAllUnits';
 
 export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
   const [page, setPage] = useState(1);
   const key = ['measures', campaignId];
   const list = useQuery({
     queryKey: [...key, status, page],
-    queryFn: () => call(api.GET('/api/campaigns/{id}/measures', { params: { path: { id: campaignId }, query: { status, page, pageSize: 20 } } })),
+    queryFn: () =>
+      call(api.GET('/api/campaigns/{id}/measures', { params: { path: { id: campaignId }, query: { status, page, pageSize: 20 } } })),
   });
   const ask = useConfirm();
   const confirm = useAction({
@@ -29,17 +30,33 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
   type Row = NonNullable<typeof list.data>['items'][number];
   /** What the proposal rests on, in words (a measure the office recorded says it in its own words). */
   const subjectOf = (m: Row) =>
-    m.basis ? (m.basis.subject === 'programme-goal' ? t(`专项“${m.basis.programmeName ?? ''}”牵头单位 ${m.unitCode} ${m.unitName}`, `Lead unit ${m.unitCode} ${m.unitName} of "${m.basis.programmeName ?? ''}"`) : t(`${m.unitCode} ${m.unitName} 主要负责人`, `The head of ${m.unitCode} ${m.unitName}`)) : m.subject;
+    m.basis
+      ? m.basis.subject === 'programme-goal'
+        ? t(
+            `专项“${m.basis.programmeName ?? ''}”牵头单位 ${m.unitCode} ${m.unitName}`,
+            `Lead unit ${m.unitCode} ${m.unitName} of "${m.basis.programmeName ?? ''}"`,
+          )
+        : t(`${m.unitCode} ${m.unitName} 主要负责人`, `The head of ${m.unitCode} ${m.unitName}`)
+      : m.subject;
   const reasonOf = (m: Row) => {
     const b = m.basis;
     if (!b) return m.reason;
     if (b.subject === 'item') {
-      return t(`整改事项“${b.measure ?? ''}”${b.owner ? `（责任人：${b.owner}）` : ''}时限 ${time(b.deadline)}，逾期未完成，触发${label.rung(b.rung)}`, `Item "${b.measure ?? ''}"${b.owner ? ` (responsible: ${b.owner})` : ''} overdue since ${time(b.deadline)}: ${label.rung(b.rung)}`);
+      return t(
+        `整改事项“${b.measure ?? ''}”${b.owner ? `（责任人：${b.owner}）` : ''}时限 ${time(b.deadline)}，逾期未完成，触发${label.rung(b.rung)}`,
+        `Item "${b.measure ?? ''}"${b.owner ? ` (responsible: ${b.owner})` : ''} overdue since ${time(b.deadline)}: ${label.rung(b.rung)}`,
+      );
     }
     if (b.subject === 'phase-window') {
-      return t(`“${label.phase(b.phase)}”环节时间窗 ${time(b.deadline)} 截止后仍未完成，触发${label.rung(b.rung)}`, `${label.phase(b.phase)} unfinished after its window ended ${time(b.deadline)}: ${label.rung(b.rung)}`);
+      return t(
+        `“${label.phase(b.phase)}”环节时间窗 ${time(b.deadline)} 截止后仍未完成，触发${label.rung(b.rung)}`,
+        `${label.phase(b.phase)} unfinished after its window ended ${time(b.deadline)}: ${label.rung(b.rung)}`,
+      );
     }
-    return t(`阶段目标“${b.goalTitle ?? ''}”时限 ${time(b.deadline)}，逾期未完成，触发${label.rung(b.rung)}`, `Staged goal "${b.goalTitle ?? ''}" overdue since ${time(b.deadline)}: ${label.rung(b.rung)}`);
+    return t(
+      `阶段目标“${b.goalTitle ?? ''}”时限 ${time(b.deadline)}，逾期未完成，触发${label.rung(b.rung)}`,
+      `Staged goal "${b.goalTitle ?? ''}" overdue since ${time(b.deadline)}: ${label.rung(b.rung)}`,
+    );
   };
   const askToConfirm = async (m: Row) => {
     const ok = await ask({
@@ -48,11 +65,18 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
       danger: m.kind === 'referral',
       content: (
         <ul style={{ paddingInlineStart: 20 }}>
-          <li>{t('对象', 'Subject')}: {subjectOf(m)}</li>
-          <li>{t('理由', 'Reason')}: {reasonOf(m)}</li>
+          <li>
+            {t('对象', 'Subject')}: {subjectOf(m)}
+          </li>
+          <li>
+            {t('理由', 'Reason')}: {reasonOf(m)}
+          </li>
           <li>
             {m.kind === 'referral'
-              ? t('确认后移交纪检监察机关，记入移交卷宗，不能撤回。', 'Once confirmed it goes to discipline inspection, into the referral dossier, and cannot be withdrawn.')
+              ? t(
+                  '确认后移交纪检监察机关，记入移交卷宗，不能撤回。',
+                  'Once confirmed it goes to discipline inspection, into the referral dossier, and cannot be withdrawn.',
+                )
               : t('确认后记入该单位的组织措施记录，不能撤回。', "Once confirmed it is on the unit's record and cannot be withdrawn.")}
           </li>
         </ul>
@@ -82,14 +106,34 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         columns={[
-          { title: t('单位', 'Unit'), render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link>, sorter: (a, b) => a.unitCode.localeCompare(b.unitCode) },
-          { title: t('措施', 'Measure'), render: (_, m) => <Tag>{label.measure(m.kind)}</Tag>, sorter: (a, b) => a.kind.localeCompare(b.kind) },
+          {
+            title: t('单位', 'Unit'),
+            render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link>,
+            sorter: (a, b) => a.unitCode.localeCompare(b.unitCode),
+          },
+          {
+            title: t('措施', 'Measure'),
+            render: (_, m) => <Tag>{label.measure(m.kind)}</Tag>,
+            sorter: (a, b) => a.kind.localeCompare(b.kind),
+          },
           { title: t('对象', 'Subject'), render: (_, m) => subjectOf(m) },
           { title: t('理由', 'Reason'), render: (_, m) => reasonOf(m) },
-          { title: t('提出', 'Proposed by'), render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')) },
+          {
+            title: t('提出', 'Proposed by'),
+            render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')),
+          },
           { title: t('时间', 'When'), render: (_, m) => time(m.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           ...(canConfirm && status === 'proposed'
-            ? [{ title: '', render: (_: unknown, m: Row) => <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => void askToConfirm(m)}>{t('确认', 'Confirm')}</Button> }]
+            ? [
+                {
+                  title: '',
+                  render: (_: unknown, m: Row) => (
+                    <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => void askToConfirm(m)}>
+                      {t('确认', 'Confirm')}
+                    </Button>
+                  ),
+                },
+              ]
             : []),
         ]}
       />
@@ -99,7 +143,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
 }
 
 function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const [form] = Form.useForm<{ unitId: string; kind: string; subject: string; reason: string }>();
   const units = useAllUnits(campaignId);
   const record = useAction({
@@ -108,23 +152,46 @@ function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () 
     invalidate: [['measures', campaignId]],
     onDone,
     fn: (v: { unitId: string; kind: string; subject: string; reason: string }) =>
-      call(api.POST('/api/units/{id}/measures', { params: { path: { id: v.unitId } }, body: { kind: v.kind as 'referral', subject: v.subject, reason: v.reason } })),
+      call(
+        api.POST('/api/units/{id}/measures', {
+          params: { path: { id: v.unitId } },
+          body: { kind: v.kind as 'referral', subject: v.subject, reason: v.reason },
+        }),
+      ),
   });
   return (
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('记录组织措施', 'Record a measure')}</h2>}>
       <Form name="Measures-1" form={form} layout="vertical" onFinish={record.run}>
         <Space wrap align="start">
           <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
-            <Select showSearch optionFilterProp="label" style={{ width: 280 }} aria-label={t('单位', 'Unit')} options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))} />
+            <Select
+              showSearch
+              optionFilterProp="label"
+              style={{ width: 280 }}
+              aria-label={t('单位', 'Unit')}
+              options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))}
+            />
           </Form.Item>
           <Form.Item name="kind" label={t('措施', 'Measure')} rules={[{ required: true, message: t('请选择', 'Choose one') }]}>
-            <Select style={{ width: 200 }} aria-label={t('措施', 'Measure')} options={MEASURE_KINDS.map((k) => ({ value: k, label: label.measure(k) }))} />
+            <Select
+              style={{ width: 200 }}
+              aria-label={t('措施', 'Measure')}
+              options={MEASURE_KINDS.map((k) => ({ value: k, label: label.measure(k) }))}
+            />
           </Form.Item>
-          <Form.Item name="subject" label={t('对象', 'Subject')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+          <Form.Item
+            name="subject"
+            label={t('对象', 'Subject')}
+            rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+          >
             <Input style={{ width: 240 }} maxLength={FIELD_LIMITS.name} />
           </Form.Item>
         </Space>
-        <Form.Item name="reason" label={t('理由', 'Reason')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+        <Form.Item
+          name="reason"
+          label={t('理由', 'Reason')}
+          rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+        >
           <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Button htmlType="submit" loading={record.busy}>

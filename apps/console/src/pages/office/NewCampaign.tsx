@@ -7,20 +7,29 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { ACTIVE_PHASES, DEFAULT_UTC_OFFSET, DomainError, defaultPlan, validatePlan, type Plan, FIELD_LIMITS } from '../../../../../libs/domain/src';
+import {
+  ACTIVE_PHASES,
+  DEFAULT_UTC_OFFSET,
+  DomainError,
+  defaultPlan,
+  validatePlan,
+  type Plan,
+  FIELD_LIMITS,
+} from '../../../../../libs/domain/src';
 import { api, call, idempotencyKey } from '../../api/client';
 import { useI18n, wallTime, zoneName } from '../../i18n';
 import { wordRefusal } from '../../refusals';
 import { navigate } from '../../router';
 import { ErrorNote, namePath, useWords } from '../../ui/errors';
-import { DateInput, useAction } from '../../ui/forms';
+import { DateInput, FieldTag, useAction } from '../../ui/forms';
 import { PlanTimeline } from './PlanTimeline';
 
 const DAY = 86_400_000;
 const OFFSET = DEFAULT_UTC_OFFSET;
 /** A day of the campaign's calendar: windows start at its midnight; an inclusive last day ends at the next midnight. */
 const dayStart = (d: string) => `${d}T00:00:00${OFFSET}`;
-const dayOf = (iso: string, minusDay = false) => wallTime(new Date(Date.parse(iso) - (minusDay ? DAY : 0)).toISOString(), OFFSET).slice(0, 10);
+const dayOf = (iso: string, minusDay = false) =>
+  wallTime(new Date(Date.parse(iso) - (minusDay ? DAY : 0)).toISOString(), OFFSET).slice(0, 10);
 const nextDayStart = (d: string) => `${new Date(Date.parse(`${d}T00:00:00Z`) + DAY).toISOString().slice(0, 10)}T00:00:00${OFFSET}`;
 
 type Direction = 'before' | 'at' | 'after';
@@ -54,8 +63,14 @@ const fromRung = (r: RungValues) => ({
   offset: r.direction === 'at' || !r.days ? 'PT0S' : `${r.direction === 'before' ? '-' : ''}P${Math.round(r.days)}D`,
 });
 
-const toWindow = (w: { startsAt: string; endsAt: string }): WindowValues => ({ startsAt: dayOf(w.startsAt), endsAt: dayOf(w.endsAt, true) });
-const fromWindow = (w: WindowValues) => ({ startsAt: w?.startsAt ? dayStart(w.startsAt) : '', endsAt: w?.endsAt ? nextDayStart(w.endsAt) : '' });
+const toWindow = (w: { startsAt: string; endsAt: string }): WindowValues => ({
+  startsAt: dayOf(w.startsAt),
+  endsAt: dayOf(w.endsAt, true),
+});
+const fromWindow = (w: WindowValues) => ({
+  startsAt: w?.startsAt ? dayStart(w.startsAt) : '',
+  endsAt: w?.endsAt ? nextDayStart(w.endsAt) : '',
+});
 const dates = (s: string | undefined) => (s ?? '').split(/[\s,，;；、]+/).filter(Boolean);
 
 function toForm(plan: Plan, name = '', anchor = dayOf(plan.batches[0].startsAt)): FormValues {
@@ -85,7 +100,12 @@ function toPlan(v: FormValues): Plan {
     disclosure: `P${Math.max(0, Math.round(v.disclosureDays ?? 0))}D`,
     ladder: (v.ladder ?? []).map(fromRung) as Plan['ladder'],
     windowLadder: (v.windowLadder ?? []).map(fromRung) as Plan['windowLadder'],
-    calendar: { count: v.calendar?.count ?? 'calendar-days', holidays: dates(v.calendar?.holidays), workdays: dates(v.calendar?.workdays), utcOffset: OFFSET },
+    calendar: {
+      count: v.calendar?.count ?? 'calendar-days',
+      holidays: dates(v.calendar?.holidays),
+      workdays: dates(v.calendar?.workdays),
+      utcOffset: OFFSET,
+    },
   };
 }
 
@@ -166,7 +186,12 @@ export default function NewCampaign() {
     const path = formPath(field);
     const last = String(path[path.length - 1]);
     if (!['name', 'startsAt', 'endsAt', 'days', 'disclosureDays', 'count', 'holidays', 'workdays'].includes(last)) return setError(err);
-    form.setFields([{ name: path as never, errors: [wordRefusal(refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field } }, words)] }]);
+    form.setFields([
+      {
+        name: path as never,
+        errors: [wordRefusal(refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field } }, words)],
+      },
+    ]);
     document.getElementById(['plan', ...path].join('_'))?.scrollIntoView({ block: 'center' });
   };
 
@@ -191,7 +216,13 @@ export default function NewCampaign() {
       navigate(`/office/campaigns/${created.id}`);
     } catch (e) {
       const f = (e as { fields?: Array<{ field: string; refusal?: DomainError['refusal'] }> }).fields?.[0];
-      if (f && f.field === 'name') form.setFields([{ name: 'name', errors: [wordRefusal(f.refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field: 'name' } }, words)] }]);
+      if (f && f.field === 'name')
+        form.setFields([
+          {
+            name: 'name',
+            errors: [wordRefusal(f.refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field: 'name' } }, words)],
+          },
+        ]);
       else if (f && f.field.startsWith('plan')) showFieldError(f.field, e, f.refusal);
       else setError(e);
     } finally {
@@ -220,11 +251,15 @@ export default function NewCampaign() {
           {direction !== 'at' ? (
             <>
               <Form.Item name={[f.name, 'days']} noStyle rules={[{ required: true, message: t('请填写天数', 'Enter a number of days') }]}>
-                <InputNumber min={1} max={366} precision={0} style={{ width: 80 }} aria-label={t(`${label.rung(rung)}：天数`, `${label.rung(rung)}: days`)} />
+                <InputNumber
+                  min={1}
+                  max={366}
+                  precision={0}
+                  style={{ width: 80 }}
+                  aria-label={t(`${label.rung(rung)}：天数`, `${label.rung(rung)}: days`)}
+                />
               </Form.Item>
-              <span className="zone-tag" style={{ display: 'inline-flex', alignItems: 'center', paddingInline: 8, border: '1px solid #d9d9d9', borderInlineStart: 0, background: '#fafafa' }}>
-                {dayUnit}
-              </span>
+              <FieldTag>{dayUnit}</FieldTag>
             </>
           ) : null}
         </Space.Compact>
@@ -241,7 +276,11 @@ export default function NewCampaign() {
         <Card>
           <Row gutter={16}>
             <Col xs={24} md={12}>
-              <Form.Item name="name" label={t('活动名称', 'Name')} rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}>
+              <Form.Item
+                name="name"
+                label={t('活动名称', 'Name')}
+                rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}
+              >
                 <Input maxLength={FIELD_LIMITS.name} />
               </Form.Item>
             </Col>
@@ -257,7 +296,10 @@ export default function NewCampaign() {
             </Col>
           </Row>
           <Typography.Paragraph type="secondary">
-            {t(`日期按活动所在时区（${zoneName(zone)}）计算：开始日从零时起，截止日到当日 24 时止。`, `Days are reckoned in the campaign's zone (${zoneName(zone)}): a first day from midnight, a last day to the next midnight.`)}
+            {t(
+              `日期按活动所在时区（${zoneName(zone)}）计算：开始日从零时起，截止日到当日 24 时止。`,
+              `Days are reckoned in the campaign's zone (${zoneName(zone)}): a first day from midnight, a last day to the next midnight.`,
+            )}
           </Typography.Paragraph>
           {preview ? <PlanTimeline plan={preview} /> : null}
         </Card>
@@ -268,18 +310,34 @@ export default function NewCampaign() {
               return (
                 <Card key={f.key} size="small" style={{ marginTop: 12 }} title={t(`第${batch}批`, `Batch ${batch}`)}>
                   <Space wrap align="start">
-                    <Form.Item name={[f.name, 'startsAt']} label={t('开始', 'Opens')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
+                    <Form.Item
+                      name={[f.name, 'startsAt']}
+                      label={t('开始', 'Opens')}
+                      rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+                    >
                       <DateInput />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'endsAt']} label={t('结束（含当日）', 'Last day')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
+                    <Form.Item
+                      name={[f.name, 'endsAt']}
+                      label={t('结束（含当日）', 'Last day')}
+                      rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+                    >
                       <DateInput />
                     </Form.Item>
                     {ACTIVE_PHASES.map((ph) => (
                       <Space key={ph} align="start" wrap style={{ borderInlineStart: '3px solid #d9d9d9', paddingInlineStart: 8 }}>
-                        <Form.Item name={[f.name, 'phases', ph, 'startsAt']} label={`${label.phase(ph)} ${t('开始', 'opens')}`} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
+                        <Form.Item
+                          name={[f.name, 'phases', ph, 'startsAt']}
+                          label={`${label.phase(ph)} ${t('开始', 'opens')}`}
+                          rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+                        >
                           <DateInput />
                         </Form.Item>
-                        <Form.Item name={[f.name, 'phases', ph, 'endsAt']} label={`${label.phase(ph)} ${t('截止（含当日）', 'last day')}`} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
+                        <Form.Item
+                          name={[f.name, 'phases', ph, 'endsAt']}
+                          label={`${label.phase(ph)} ${t('截止（含当日）', 'last day')}`}
+                          rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+                        >
                           <DateInput />
                         </Form.Item>
                       </Space>
@@ -298,16 +356,20 @@ export default function NewCampaign() {
                   <Form.Item name="disclosureDays" noStyle rules={[{ required: true, message: t('请填写天数', 'Enter a number of days') }]}>
                     <InputNumber min={1} max={366} precision={0} style={{ width: 90 }} aria-label={t('公示期天数', 'Disclosure days')} />
                   </Form.Item>
-                  <span className="zone-tag" style={{ display: 'inline-flex', alignItems: 'center', paddingInline: 8, border: '1px solid #d9d9d9', borderInlineStart: 0, background: '#fafafa' }}>
-                    {dayUnit}
-                  </span>
+                  <FieldTag>{dayUnit}</FieldTag>
                 </Space.Compact>
               </Form.Item>
               <Form.Item name={['calendar', 'count']} label={t('计日方式', 'Days counted as')}>
                 <Select
                   options={[
                     { value: 'calendar-days', label: t('自然日', 'Calendar days') },
-                    { value: 'working-days', label: t('工作日（节假日和周末不计，调休上班日计入）', 'Working days (holidays and weekends off, swapped workdays on)') },
+                    {
+                      value: 'working-days',
+                      label: t(
+                        '工作日（节假日和周末不计，调休上班日计入）',
+                        'Working days (holidays and weekends off, swapped workdays on)',
+                      ),
+                    },
                   ]}
                 />
               </Form.Item>
@@ -322,14 +384,19 @@ export default function NewCampaign() {
             </Col>
           </Row>
           <div data-testid="holiday-years">
-            <Typography.Text strong>{t('本活动所跨年份的法定节假日安排', 'Official holiday arrangements of the years the plan spans')}</Typography.Text>
+            <Typography.Text strong>
+              {t('本活动所跨年份的法定节假日安排', 'Official holiday arrangements of the years the plan spans')}
+            </Typography.Text>
             <Space direction="vertical" style={{ width: '100%', margin: '8px 0' }}>
               {years.map((y) => {
                 const a = loaded.get(y);
                 return a ? (
                   <div key={y} data-year={y} data-loaded="true">
                     <Tag color="success">{t(`${y}年`, String(y))}</Tag>
-                    {t(`已载入：${a.source}（节假日 ${a.holidays.length} 天，调休上班 ${a.workdays.length} 天）`, `loaded: ${a.source} (${a.holidays.length} days off, ${a.workdays.length} weekend days worked)`)}
+                    {t(
+                      `已载入：${a.source}（节假日 ${a.holidays.length} 天，调休上班 ${a.workdays.length} 天）`,
+                      `loaded: ${a.source} (${a.holidays.length} days off, ${a.workdays.length} weekend days worked)`,
+                    )}
                   </div>
                 ) : (
                   <Alert
@@ -338,7 +405,10 @@ export default function NewCampaign() {
                     showIcon
                     data-year={y}
                     data-loaded="false"
-                    title={t(`${y}年尚未载入官方节假日安排：按工作日计算时只扣除周末。`, `No official arrangement is loaded for ${y}: working days then skip weekends only.`)}
+                    title={t(
+                      `${y}年尚未载入官方节假日安排：按工作日计算时只扣除周末。`,
+                      `No official arrangement is loaded for ${y}: working days then skip weekends only.`,
+                    )}
                     action={
                       <Button size="small" onClick={() => setLoading(y)} data-testid={`load-holidays-${y}`}>
                         {t('载入', 'Load')}
@@ -352,7 +422,11 @@ export default function NewCampaign() {
               {t('按已载入的安排重新填入', 'Fill in again from the arrangements loaded')}
             </Button>
           </div>
-          <Form.Item name={['calendar', 'holidays']} label={t('节假日（YYYY-MM-DD，逗号分隔）', 'Days off (YYYY-MM-DD, comma-separated)')} style={{ marginTop: 12 }}>
+          <Form.Item
+            name={['calendar', 'holidays']}
+            label={t('节假日（YYYY-MM-DD，逗号分隔）', 'Days off (YYYY-MM-DD, comma-separated)')}
+            style={{ marginTop: 12 }}
+          >
             <Input.TextArea rows={2} />
           </Form.Item>
           <Form.Item name={['calendar', 'workdays']} label={t('调休上班的周末（YYYY-MM-DD）', 'Weekend days worked (YYYY-MM-DD)')}>
@@ -382,19 +456,39 @@ function LoadHolidays({ year, onClose }: { year: number; onClose: () => void }) 
     fields: ['source', 'holidays', 'workdays'],
     success: t(`${year}年节假日安排已载入`, `The ${year} arrangement is loaded`),
     fn: (v: { source: string; holidays: string; workdays: string }) =>
-      call(api.PUT('/api/holiday-arrangements/{year}', { params: { path: { year } }, body: { source: v.source, holidays: dates(v.holidays), workdays: dates(v.workdays) } })),
+      call(
+        api.PUT('/api/holiday-arrangements/{year}', {
+          params: { path: { year } },
+          body: { source: v.source, holidays: dates(v.holidays), workdays: dates(v.workdays) },
+        }),
+      ),
     onDone: () => {
       void queries.invalidateQueries({ queryKey: ['holiday-arrangements'] });
       onClose();
     },
   });
   return (
-    <Modal open title={t(`载入${year}年法定节假日安排`, `Load the official arrangement of ${year}`)} onCancel={onClose} onOk={() => form.submit()} okText={t('载入', 'Load')} cancelText={t('取消', 'Cancel')}>
+    <Modal
+      open
+      title={t(`载入${year}年法定节假日安排`, `Load the official arrangement of ${year}`)}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('载入', 'Load')}
+      cancelText={t('取消', 'Cancel')}
+    >
       <Form form={form} layout="vertical" onFinish={load.run} name={`holidays-${year}`}>
-        <Form.Item name="source" label={t('依据（通知文号）', 'Source (the notice)')} rules={[{ required: true, whitespace: true, message: t('请填写依据', 'Name the source') }]}>
+        <Form.Item
+          name="source"
+          label={t('依据（通知文号）', 'Source (the notice)')}
+          rules={[{ required: true, whitespace: true, message: t('请填写依据', 'Name the source') }]}
+        >
           <Input placeholder={t('如：国办发明电〔2025〕7号', 'e.g. 国办发明电〔2025〕7号')} maxLength={200} />
         </Form.Item>
-        <Form.Item name="holidays" label={t('放假日期（YYYY-MM-DD，逗号或换行分隔）', 'Days off (YYYY-MM-DD, comma or line separated)')} rules={[{ required: true, message: t('请填写放假日期', 'Enter the days off') }]}>
+        <Form.Item
+          name="holidays"
+          label={t('放假日期（YYYY-MM-DD，逗号或换行分隔）', 'Days off (YYYY-MM-DD, comma or line separated)')}
+          rules={[{ required: true, message: t('请填写放假日期', 'Enter the days off') }]}
+        >
           <Input.TextArea rows={4} />
         </Form.Item>
         <Form.Item name="workdays" label={t('调休上班日期（周末）', 'Weekend days worked')}>

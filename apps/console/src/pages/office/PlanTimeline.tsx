@@ -2,6 +2,7 @@
 // and the swapped workdays (调休, weekend days worked) of the calendar marked underneath.
 import type { Plan } from '../../../../../libs/domain/src';
 import { offsetMs, useI18n } from '../../i18n';
+import { ACTIVE_PHASES } from '../../../../../libs/domain/src';
 
 const PHASE_COLORS = { P1: '#1d39c4', P2: '#531dab', P3: '#a8071a' } as const;
 const DAY = 86_400_000;
@@ -45,11 +46,20 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
   const holidays = plan.calendar.holidays.filter(inRange);
   const workdays = plan.calendar.workdays.filter(inRange);
   const summary = plan.batches
-    .map((b) => `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${time(b.startsAt, false)} — ${time(new Date(Date.parse(b.endsAt) - DAY).toISOString(), false)}`)
+    .map(
+      (b) =>
+        `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${time(b.startsAt, false)} — ${time(new Date(Date.parse(b.endsAt) - DAY).toISOString(), false)}`,
+    )
     .join('; ');
   return (
     <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`${t('活动日程', 'Campaign calendar')}: ${summary}`} data-testid="plan-timeline">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+        role="img"
+        aria-label={`${t('活动日程', 'Campaign calendar')}: ${summary}`}
+        data-testid="plan-timeline"
+      >
         {months.map((m) => (
           <g key={m.at} data-month={m.label}>
             <line x1={x(m.at)} x2={x(m.at)} y1={16} y2={calendarY + 30} stroke="#e8e8e8" />
@@ -65,7 +75,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
               <text x={0} y={y + 18} fontSize={12} fill="#262626">
                 {t(`第${b.batch}批`, `Batch ${b.batch}`)}
               </text>
-              {(['P1', 'P2', 'P3'] as const).map((ph) => {
+              {ACTIVE_PHASES.map((ph) => {
                 const w = b.phases[ph];
                 const s = Date.parse(w.startsAt);
                 const e = Date.parse(w.endsAt);

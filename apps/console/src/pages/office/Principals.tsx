@@ -14,7 +14,7 @@ import { useAllUnits } from './useAllUnits';
 const principalsKey = (campaignId: string) => ['principals', campaignId] as const;
 
 export function Principals({ campaignId }: { campaignId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
   const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
@@ -35,7 +35,16 @@ export function Principals({ campaignId }: { campaignId: string }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <NewPrincipal campaignId={campaignId} onCreated={(id) => void makeLink(id)} />
-      <Input.Search aria-label={t('搜索人员', 'Search principals')} placeholder={t('姓名、单位或督导组', 'Name, unit or group')} allowClear onSearch={(v) => { setQ(v.trim()); setPage(1); }} style={{ maxWidth: 360 }} />
+      <Input.Search
+        aria-label={t('搜索人员', 'Search principals')}
+        placeholder={t('姓名、单位或督导组', 'Name, unit or group')}
+        allowClear
+        onSearch={(v) => {
+          setQ(v.trim());
+          setPage(1);
+        }}
+        style={{ maxWidth: 360 }}
+      />
       <ErrorNote error={list.error ?? linkError} />
       <Table
         rowKey="id"
@@ -46,7 +55,11 @@ export function Principals({ campaignId }: { campaignId: string }) {
         columns={[
           { title: t('姓名', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
           { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag>, sorter: (a, b) => a.role.localeCompare(b.role) },
-          { title: t('范围', 'Scope'), render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')), sorter: (a, b) => String(a.unitCode ?? a.groupName ?? '').localeCompare(String(b.unitCode ?? b.groupName ?? ''), 'zh-CN') },
+          {
+            title: t('范围', 'Scope'),
+            render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')),
+            sorter: (a, b) => String(a.unitCode ?? a.groupName ?? '').localeCompare(String(b.unitCode ?? b.groupName ?? ''), 'zh-CN'),
+          },
           { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           {
             title: t('一次性登录链接', 'One-time sign-in link'),
@@ -73,7 +86,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
 }
 
 function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated: (id: string) => void }) {
-  const { t, label, time } = useI18n();
+  const { t, label } = useI18n();
   const [form] = Form.useForm<{ name: string; role: string; unitId?: string; groupId?: string }>();
   const role = Form.useWatch('role', form);
   const units = useAllUnits(campaignId);
@@ -104,8 +117,20 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
   });
   return (
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新增人员', 'New principal')}</h2>}>
-      <Form name="Principals-1" form={form} layout="inline" onFinish={create.run} initialValues={{ role: 'unit' }} style={{ rowGap: 8 }} data-testid="principal-form">
-        <Form.Item name="name" label={t('姓名', 'Name')} rules={[{ required: true, whitespace: true, message: t('请填写姓名', 'Enter a name') }]}>
+      <Form
+        name="Principals-1"
+        form={form}
+        layout="inline"
+        onFinish={create.run}
+        initialValues={{ role: 'unit' }}
+        style={{ rowGap: 8 }}
+        data-testid="principal-form"
+      >
+        <Form.Item
+          name="name"
+          label={t('姓名', 'Name')}
+          rules={[{ required: true, whitespace: true, message: t('请填写姓名', 'Enter a name') }]}
+        >
           <Input maxLength={FIELD_LIMITS.name} />
         </Form.Item>
         <Form.Item name="role" label={t('角色', 'Role')}>
@@ -125,7 +150,11 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
         ) : null}
         {role === 'supervisor' ? (
           <Form.Item name="groupId" label={t('督导组', 'Group')} rules={[{ required: true, message: t('请选择督导组', 'Choose a group') }]}>
-            <Select style={{ width: 220 }} aria-label={t('督导组', 'Group')} options={groupItems.map((g) => ({ value: g.id, label: g.name }))} />
+            <Select
+              style={{ width: 220 }}
+              aria-label={t('督导组', 'Group')}
+              options={groupItems.map((g) => ({ value: g.id, label: g.name }))}
+            />
           </Form.Item>
         ) : null}
         <Button type="primary" htmlType="submit" loading={create.busy}>
@@ -140,8 +169,15 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
           showIcon
           closable
           onClose={() => setToken(undefined)}
-          title={t('已创建。令牌只显示这一次；也可以把下方表格中的一次性登录链接交给本人。', 'Created. The token is shown this once; or hand over the one-time sign-in link in the table below.')}
-          description={<Typography.Text copyable code>{token}</Typography.Text>}
+          title={t(
+            '已创建。令牌只显示这一次；也可以把下方表格中的一次性登录链接交给本人。',
+            'Created. The token is shown this once; or hand over the one-time sign-in link in the table below.',
+          )}
+          description={
+            <Typography.Text copyable code>
+              {token}
+            </Typography.Text>
+          }
         />
       ) : null}
     </Card>

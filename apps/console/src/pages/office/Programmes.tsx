@@ -23,9 +23,12 @@ const SEED_PROGRAMMES = {
 const programmesKey = ['programmes'] as const;
 
 export default function Programmes() {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
-  const list = useQuery({ queryKey: [...programmesKey, page], queryFn: () => call(api.GET('/api/programmes', { params: { query: { page, pageSize: 20 } } })) });
+  const list = useQuery({
+    queryKey: [...programmesKey, page],
+    queryFn: () => call(api.GET('/api/programmes', { params: { query: { page, pageSize: 20 } } })),
+  });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
@@ -41,10 +44,22 @@ export default function Programmes() {
         expandable={{ expandedRowRender: (p) => <ProgrammeGoals id={p.id} /> }}
         columns={[
           { title: t('名称', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
-          { title: t('类别', 'Track'), render: (_, p) => <Tag>{p.track === 'governance' ? t('专项整治', 'Governance track') : t('重大行动', 'Major action')}</Tag>, sorter: (a, b) => a.track.localeCompare(b.track) },
-          { title: t('牵头市领导', 'Lead leader'), dataIndex: 'leadLeader', sorter: (a, b) => a.leadLeader.localeCompare(b.leadLeader, 'zh-CN') },
+          {
+            title: t('类别', 'Track'),
+            render: (_, p) => <Tag>{p.track === 'governance' ? t('专项整治', 'Governance track') : t('重大行动', 'Major action')}</Tag>,
+            sorter: (a, b) => a.track.localeCompare(b.track),
+          },
+          {
+            title: t('牵头市领导', 'Lead leader'),
+            dataIndex: 'leadLeader',
+            sorter: (a, b) => a.leadLeader.localeCompare(b.leadLeader, 'zh-CN'),
+          },
           { title: t('阶段目标', 'Goals'), render: (_, p) => p.goals.length, sorter: (a, b) => a.goals.length - b.goals.length },
-          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt, false), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
+          {
+            title: t('创建', 'Created'),
+            render: (_, p) => time(p.createdAt, false),
+            sorter: (a, b) => a.createdAt.localeCompare(b.createdAt),
+          },
         ]}
       />
     </Space>
@@ -52,8 +67,11 @@ export default function Programmes() {
 }
 
 function ProgrammeGoals({ id }: { id: string }) {
-  const { t, lang, time } = useI18n();
-  const view = useQuery({ queryKey: [...programmesKey, id], queryFn: () => call(api.GET('/api/programmes/{id}', { params: { path: { id } } })) });
+  const { t, time } = useI18n();
+  const view = useQuery({
+    queryKey: [...programmesKey, id],
+    queryFn: () => call(api.GET('/api/programmes/{id}', { params: { path: { id } } })),
+  });
   return (
     <>
       <ErrorNote error={view.error} />
@@ -66,7 +84,15 @@ function ProgrammeGoals({ id }: { id: string }) {
         columns={[
           { title: t('阶段目标', 'Goal'), dataIndex: 'title', sorter: (a, b) => a.title.localeCompare(b.title, 'zh-CN') },
           { title: t('时限', 'Due'), render: (_, g) => time(g.dueAt, false), sorter: (a, b) => a.dueAt.localeCompare(b.dueAt) },
-          { title: t('状态', 'Status'), render: (_, g) => (g.status === 'open' ? t('推进中', 'Open') : g.status === 'achieved' ? t('待核验', 'Achieved, to verify') : t('已完成', 'Closed')) },
+          {
+            title: t('状态', 'Status'),
+            render: (_, g) =>
+              g.status === 'open'
+                ? t('推进中', 'Open')
+                : g.status === 'achieved'
+                  ? t('待核验', 'Achieved, to verify')
+                  : t('已完成', 'Closed'),
+          },
           { title: t('亮牌', 'Card'), render: (_, g) => <CardTag card={g.card} /> },
           { title: '', render: (_, g) => (g.status === 'achieved' ? <VerifyGoal programmeId={id} goalId={g.id} /> : null) },
         ]}
@@ -76,7 +102,7 @@ function ProgrammeGoals({ id }: { id: string }) {
 }
 
 function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [form] = Form.useForm<{ comment: string }>();
   const verify = useAction({
     invalidate: [[...programmesKey, programmeId]],
@@ -116,7 +142,14 @@ function NewProgramme() {
     form,
     fields: ['name', 'track', 'leadLeader', 'leadUnitId', 'responsibleUnitIds', 'goals'],
     invalidate: [programmesKey],
-    fn: (v: { name: string; track: 'action'; leadLeader: string; leadUnitId: string; responsibleUnitIds?: string[]; goals: Array<{ title: string; dueAt: string }> }) =>
+    fn: (v: {
+      name: string;
+      track: 'action';
+      leadLeader: string;
+      leadUnitId: string;
+      responsibleUnitIds?: string[];
+      goals: Array<{ title: string; dueAt: string }>;
+    }) =>
       call(
         api.POST('/api/programmes', {
           params: { header: { 'Idempotency-Key': idempotencyKey() } },
@@ -131,63 +164,112 @@ function NewProgramme() {
   });
   return (
     <CampaignZone campaignId={campaignId}>
-    <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新建专项', 'New programme')}</h2>}>
-      <Space style={{ marginBottom: 8 }}>
-        {t('所属活动（预警规则与日历）', 'Campaign (its ladder and calendar)')}: <CampaignPicker value={campaignId} onChange={setCampaignId} />
-      </Space>
-      <Form name="Programmes-2" form={form} layout="vertical" onFinish={create.run} initialValues={{ track: 'action', goals: [{ title: '', dueAt: '' }] }}>
-        <Space wrap align="start">
-          <Form.Item name="track" label={t('类别', 'Track')}>
-            <Select
-              style={{ width: 200 }}
-              aria-label={t('类别', 'Track')}
-              options={[
-                { value: 'governance', label: t('四项专项整治', 'Four governance tracks') },
-                { value: 'action', label: t('九大行动', 'Nine major actions') },
-              ]}
-            />
-          </Form.Item>
-          <Form.Item name="name" label={t('名称', 'Name')} rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}>
-            <AutoComplete style={{ width: 240 }} aria-label={t('名称', 'Name')} options={SEED_PROGRAMMES[track].map((n) => ({ value: n }))} />
-          </Form.Item>
-          <Form.Item name="leadLeader" label={t('牵头市领导', 'Lead city leader')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-            <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
-          </Form.Item>
-          <Form.Item name="leadUnitId" label={t('牵头单位', 'Lead unit')} rules={[{ required: true, message: t('请选择', 'Choose one') }]}>
-            <Select showSearch optionFilterProp="label" style={{ width: 260 }} aria-label={t('牵头单位', 'Lead unit')} options={unitOptions} />
-          </Form.Item>
-          <Form.Item name="responsibleUnitIds" label={t('责任单位', 'Responsible units')}>
-            <Select mode="multiple" optionFilterProp="label" style={{ width: 320 }} aria-label={t('责任单位', 'Responsible units')} options={unitOptions} />
-          </Form.Item>
+      <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新建专项', 'New programme')}</h2>}>
+        <Space style={{ marginBottom: 8 }}>
+          {t('所属活动（预警规则与日历）', 'Campaign (its ladder and calendar)')}:{' '}
+          <CampaignPicker value={campaignId} onChange={setCampaignId} />
         </Space>
-        <Form.List name="goals">
-          {(fields, { add, remove }) => (
-            <>
-              {fields.map((f) => (
-                <Space key={f.key} align="start">
-                  <Form.Item name={[f.name, 'title']} label={t('阶段目标', 'Goal')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
-                    <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'dueAt']} label={t('时限', 'Due')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
-                    <DateInput />
-                  </Form.Item>
-                  <Button type="text" icon={<MinusCircleOutlined />} aria-label={t('删除目标', 'Remove goal')} onClick={() => remove(f.name)} style={{ marginTop: 30 }} />
-                </Space>
-              ))}
-              <div>
-                <Button icon={<PlusOutlined />} onClick={() => add({ title: '', dueAt: '' })}>
-                  {t('添加阶段目标', 'Add a goal')}
-                </Button>
-              </div>
-            </>
-          )}
-        </Form.List>
-        <Button type="primary" htmlType="submit" loading={create.busy} style={{ marginTop: 12 }}>
-          {t('创建', 'Create')}
-        </Button>
-        <ErrorNote error={create.error} />
-      </Form>
-    </Card>
+        <Form
+          name="Programmes-2"
+          form={form}
+          layout="vertical"
+          onFinish={create.run}
+          initialValues={{ track: 'action', goals: [{ title: '', dueAt: '' }] }}
+        >
+          <Space wrap align="start">
+            <Form.Item name="track" label={t('类别', 'Track')}>
+              <Select
+                style={{ width: 200 }}
+                aria-label={t('类别', 'Track')}
+                options={[
+                  { value: 'governance', label: t('四项专项整治', 'Four governance tracks') },
+                  { value: 'action', label: t('九大行动', 'Nine major actions') },
+                ]}
+              />
+            </Form.Item>
+            <Form.Item
+              name="name"
+              label={t('名称', 'Name')}
+              rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}
+            >
+              <AutoComplete
+                style={{ width: 240 }}
+                aria-label={t('名称', 'Name')}
+                options={SEED_PROGRAMMES[track].map((n) => ({ value: n }))}
+              />
+            </Form.Item>
+            <Form.Item
+              name="leadLeader"
+              label={t('牵头市领导', 'Lead city leader')}
+              rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+            >
+              <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
+            </Form.Item>
+            <Form.Item
+              name="leadUnitId"
+              label={t('牵头单位', 'Lead unit')}
+              rules={[{ required: true, message: t('请选择', 'Choose one') }]}
+            >
+              <Select
+                showSearch
+                optionFilterProp="label"
+                style={{ width: 260 }}
+                aria-label={t('牵头单位', 'Lead unit')}
+                options={unitOptions}
+              />
+            </Form.Item>
+            <Form.Item name="responsibleUnitIds" label={t('责任单位', 'Responsible units')}>
+              <Select
+                mode="multiple"
+                optionFilterProp="label"
+                style={{ width: 320 }}
+                aria-label={t('责任单位', 'Responsible units')}
+                options={unitOptions}
+              />
+            </Form.Item>
+          </Space>
+          <Form.List name="goals">
+            {(fields, { add, remove }) => (
+              <>
+                {fields.map((f) => (
+                  <Space key={f.key} align="start">
+                    <Form.Item
+                      name={[f.name, 'title']}
+                      label={t('阶段目标', 'Goal')}
+                      rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+                    >
+                      <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
+                    </Form.Item>
+                    <Form.Item
+                      name={[f.name, 'dueAt']}
+                      label={t('时限', 'Due')}
+                      rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+                    >
+                      <DateInput />
+                    </Form.Item>
+                    <Button
+                      type="text"
+                      icon={<MinusCircleOutlined />}
+                      aria-label={t('删除目标', 'Remove goal')}
+                      onClick={() => remove(f.name)}
+                      style={{ marginTop: 30 }}
+                    />
+                  </Space>
+                ))}
+                <div>
+                  <Button icon={<PlusOutlined />} onClick={() => add({ title: '', dueAt: '' })}>
+                    {t('添加阶段目标', 'Add a goal')}
+                  </Button>
+                </div>
+              </>
+            )}
+          </Form.List>
+          <Button type="primary" htmlType="submit" loading={create.busy} style={{ marginTop: 12 }}>
+            {t('创建', 'Create')}
+          </Button>
+          <ErrorNote error={create.error} />
+        </Form>
+      </Card>
     </CampaignZone>
   );
 }

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Input, Select, Space, Table, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useState } from 'react';
-import { ACTIVE_PHASES, CARDS, PHASES, type Card, type Phase } from '../../../../../libs/domain/src';
+import { ACTIVE_PHASES, CARDS, PHASES, type Card, type Phase, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
@@ -48,7 +48,10 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
   const [exportError, setExportError] = useState<unknown>();
   const units = useQuery({
     queryKey: ['units', campaignId, filters, page, pageSize],
-    queryFn: () => call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, page, pageSize) as never } })),
+    queryFn: () =>
+      call(
+        api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, page, pageSize) as never } }),
+      ),
     placeholderData: (prev) => prev,
   });
   const groupItems = (groups.data?.items ?? []) as Array<{ id: string; name: string }>;
@@ -62,17 +65,34 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
   const exportXlsx = async () => {
     setExportError(undefined);
     try {
-      const first = await call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, 1, EXPORT_PAGE) as never } }));
+      const first = await call(
+        api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, 1, EXPORT_PAGE) as never } }),
+      );
       const rows = [...first.items];
       setExporting({ done: rows.length, total: first.total });
       for (let p = 2; rows.length < first.total; p++) {
-        const next = await call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, p, EXPORT_PAGE) as never } }));
+        const next = await call(
+          api.GET('/api/campaigns/{id}/units', {
+            params: { path: { id: campaignId }, query: listQuery(filters, p, EXPORT_PAGE) as never },
+          }),
+        );
         if (!next.items.length) break;
         rows.push(...next.items);
         setExporting({ done: rows.length, total: first.total });
       }
       const { default: writeXlsxFile } = await import('write-excel-file/browser');
-      const header = [t('代码', 'Code'), t('名称', 'Name'), t('类型', 'Kind'), t('层级', 'Level'), t('批次', 'Batch'), t('督导组', 'Group'), t('环节', 'Phase'), t('亮牌', 'Card'), t('环节截止', 'Window ends'), t('待满足条件', 'Gates unmet')];
+      const header = [
+        t('代码', 'Code'),
+        t('名称', 'Name'),
+        t('类型', 'Kind'),
+        t('层级', 'Level'),
+        t('批次', 'Batch'),
+        t('督导组', 'Group'),
+        t('环节', 'Phase'),
+        t('亮牌', 'Card'),
+        t('环节截止', 'Window ends'),
+        t('待满足条件', 'Gates unmet'),
+      ];
       const data = [
         header.map((h) => ({ value: h, fontWeight: 'bold' as const })),
         ...rows.map((u) => [
@@ -88,9 +108,25 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
           { value: u.unmetGates.map((g) => label.gate(g)).join('；') },
         ]),
       ];
-      await writeXlsxFile(data as never, { sheet: t('参加单位', 'Units'), stickyRowsCount: 1, columns: [{ width: 14 }, { width: 36 }, { width: 10 }, { width: 8 }, { width: 6 }, { width: 18 }, { width: 20 }, { width: 8 }, { width: 18 }, { width: 40 }] } as never).toFile(
-        `units-${new Date().toISOString().slice(0, 10)}.xlsx`,
-      );
+      await writeXlsxFile(
+        data as never,
+        {
+          sheet: t('参加单位', 'Units'),
+          stickyRowsCount: 1,
+          columns: [
+            { width: 14 },
+            { width: 36 },
+            { width: 10 },
+            { width: 8 },
+            { width: 6 },
+            { width: 18 },
+            { width: 20 },
+            { width: 8 },
+            { width: 18 },
+            { width: 40 },
+          ],
+        } as never,
+      ).toFile(`units-${new Date().toISOString().slice(0, 10)}.xlsx`);
     } catch (e) {
       setExportError(e);
     } finally {
@@ -117,7 +153,7 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
           style={{ width: 120 }}
           value={filters.batch}
           onChange={(v) => set({ batch: v })}
-          options={[1, 2].map((b) => ({ value: b, label: t(`第${b}批`, `Batch ${b}`) }))}
+          options={BATCHES.map((b) => ({ value: b, label: t(`第${b}批`, `Batch ${b}`) }))}
         />
         <Select
           aria-label={t('环节', 'Phase')}
@@ -147,11 +183,15 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
           options={groupItems.map((g) => ({ value: g.id, label: g.name }))}
         />
         <Button onClick={exportXlsx} loading={!!exporting} data-testid="units-export">
-          {exporting ? t(`导出中 ${exporting.done}/${exporting.total}`, `Exporting ${exporting.done}/${exporting.total}`) : t('导出 Excel', 'Export to Excel')}
+          {exporting
+            ? t(`导出中 ${exporting.done}/${exporting.total}`, `Exporting ${exporting.done}/${exporting.total}`)
+            : t('导出 Excel', 'Export to Excel')}
         </Button>
       </Space>
       <ErrorNote error={units.error ?? exportError} />
-      <Typography.Text data-testid="units-total">{t(`共 ${units.data?.total ?? 0} 个单位`, `${units.data?.total ?? 0} units`)}</Typography.Text>
+      <Typography.Text data-testid="units-total">
+        {t(`共 ${units.data?.total ?? 0} 个单位`, `${units.data?.total ?? 0} units`)}
+      </Typography.Text>
       <Table
         rowKey="id"
         size="small"
@@ -175,19 +215,54 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
             setPageSize(s);
           },
         }}
-        locale={{ emptyText: filters.q || filters.batch || filters.phase || filters.card || filters.groupId ? t('没有符合条件的单位', 'No unit matches') : t('尚无参加单位', 'No unit enrolled yet') }}
+        locale={{
+          emptyText:
+            filters.q || filters.batch || filters.phase || filters.card || filters.groupId
+              ? t('没有符合条件的单位', 'No unit matches')
+              : t('尚无参加单位', 'No unit enrolled yet'),
+        }}
         columns={[
           { key: 'code', title: t('代码', 'Code'), dataIndex: 'code', sorter: true, sortOrder: sorted('code') },
-          { key: 'name', title: t('名称', 'Name'), sorter: true, sortOrder: sorted('name'), render: (_, u) => <Link to={linkTo(u.id)}>{u.name}</Link> },
-          { key: 'batch', title: t('批次', 'Batch'), dataIndex: 'batch', sorter: true, sortOrder: sorted('batch'), render: (b) => t(`第${b}批`, `Batch ${b}`) },
+          {
+            key: 'name',
+            title: t('名称', 'Name'),
+            sorter: true,
+            sortOrder: sorted('name'),
+            render: (_, u) => <Link to={linkTo(u.id)}>{u.name}</Link>,
+          },
+          {
+            key: 'batch',
+            title: t('批次', 'Batch'),
+            dataIndex: 'batch',
+            sorter: true,
+            sortOrder: sorted('batch'),
+            render: (b) => t(`第${b}批`, `Batch ${b}`),
+          },
           { key: 'group', title: t('督导组', 'Group'), dataIndex: 'groupName', sorter: true, sortOrder: sorted('group') },
-          { key: 'phase', title: t('环节', 'Phase'), sorter: true, sortOrder: sorted('phase'), render: (_, u) => (u.phase ? <PhaseTag phase={u.phase} /> : statusText(u)) },
+          {
+            key: 'phase',
+            title: t('环节', 'Phase'),
+            sorter: true,
+            sortOrder: sorted('phase'),
+            render: (_, u) => (u.phase ? <PhaseTag phase={u.phase} /> : statusText(u)),
+          },
           { key: 'card', title: t('亮牌', 'Card'), sorter: true, sortOrder: sorted('card'), render: (_, u) => <CardTag card={u.card} /> },
-          { key: 'windowEndsAt', title: t('环节截止', 'Window ends'), sorter: true, sortOrder: sorted('windowEndsAt'), render: (_, u) => (u.window ? time(u.window.endsAt) : '—') },
+          {
+            key: 'windowEndsAt',
+            title: t('环节截止', 'Window ends'),
+            sorter: true,
+            sortOrder: sorted('windowEndsAt'),
+            render: (_, u) => (u.window ? time(u.window.endsAt) : '—'),
+          },
           {
             key: 'gates',
             title: t('待满足条件', 'Gates unmet'),
-            render: (_, u) => (u.unmetGates.length ? u.unmetGates.map((g) => label.gate(g)).join('；') : u.phase && ACTIVE_PHASES.includes(u.phase as never) ? t('均已满足', 'all met') : '—'),
+            render: (_, u) =>
+              u.unmetGates.length
+                ? u.unmetGates.map((g) => label.gate(g)).join('；')
+                : u.phase && ACTIVE_PHASES.includes(u.phase as never)
+                  ? t('均已满足', 'all met')
+                  : '—',
           },
         ]}
       />

@@ -67,12 +67,22 @@ const byLabel = <K extends string>(values: readonly K[], labels: Record<K, reado
 /** Rows of cells (the first holds the headers) → enrolment rows; throws naming a missing column. */
 export function toEnrolRows(table: unknown[][]): EnrolRow[] {
   if (!table.length) throw Object.assign(new Error('the file is empty'), { column: undefined });
-  const header = table[0].map((h) => String(h ?? '').trim().toLowerCase().replace(/[\s_]/g, ''));
+  const header = table[0].map((h) =>
+    String(h ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_]/g, ''),
+  );
   const col = (key: keyof typeof HEADERS) => header.findIndex((h) => HEADERS[key].includes(h));
-  const idx = Object.fromEntries((Object.keys(HEADERS) as Array<keyof typeof HEADERS>).map((k) => [k, col(k)])) as Record<keyof typeof HEADERS, number>;
+  const idx = Object.fromEntries((Object.keys(HEADERS) as Array<keyof typeof HEADERS>).map((k) => [k, col(k)])) as Record<
+    keyof typeof HEADERS,
+    number
+  >;
   for (const required of ['code', 'name', 'kind', 'level', 'group'] as const) {
     if (idx[required] < 0) {
-      throw Object.assign(new Error(`column "${required}" (${HEADERS[required].slice(1).join(' / ')}) is missing`), { column: `${required}（${HEADERS[required].slice(1).join(' / ')}）` });
+      throw Object.assign(new Error(`column "${required}" (${HEADERS[required].slice(1).join(' / ')}) is missing`), {
+        column: `${required}（${HEADERS[required].slice(1).join(' / ')}）`,
+      });
     }
   }
   return table.slice(1).map((cells, i) => {

@@ -26,7 +26,8 @@ export function useAllUnits(campaignId: string, opts: { refetchInterval?: (units
     enabled: !!campaignId,
     refetchInterval: opts.refetchInterval ? (q) => opts.refetchInterval!(q.state.data?.length ?? 0) : undefined,
     queryFn: async (): Promise<UnitLight[]> => {
-      const page = (n: number) => call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: { page: n, pageSize: PAGE } } }));
+      const page = (n: number) =>
+        call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: { page: n, pageSize: PAGE } } }));
       const first = await page(1);
       const pages = Math.ceil(first.total / PAGE);
       const rest: Array<typeof first> = [];
@@ -34,7 +35,16 @@ export function useAllUnits(campaignId: string, opts: { refetchInterval?: (units
         rest.push(...(await Promise.all(Array.from({ length: Math.min(6, pages - n + 1) }, (_, i) => page(n + i)))));
       }
       return [first, ...rest].flatMap((p) =>
-        p.items.map((u) => ({ id: u.id, code: u.code, name: u.name, batch: u.batch, groupId: u.groupId, phase: u.phase, status: u.status, card: u.card })),
+        p.items.map((u) => ({
+          id: u.id,
+          code: u.code,
+          name: u.name,
+          batch: u.batch,
+          groupId: u.groupId,
+          phase: u.phase,
+          status: u.status,
+          card: u.card,
+        })),
       );
     },
   });

@@ -21,7 +21,7 @@ export function PublicCampaign({ id }: { id: string }) {
 }
 
 function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnType<typeof usePublicCampaign> }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [status, setStatus] = useState<'disclosed' | 'effective' | 'all'>('disclosed');
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
@@ -37,7 +37,12 @@ function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnTyp
   });
   const units = useQuery({
     queryKey: ['public', 'units', id, q, unitPage],
-    queryFn: () => call(api.GET('/api/public/campaigns/{id}/units', { params: { path: { id }, query: { page: unitPage, pageSize: 10, ...(q ? { q } : {}) } } })),
+    queryFn: () =>
+      call(
+        api.GET('/api/public/campaigns/{id}/units', {
+          params: { path: { id }, query: { page: unitPage, pageSize: 10, ...(q ? { q } : {}) } },
+        }),
+      ),
   });
 
   return (
@@ -72,11 +77,19 @@ function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnTyp
             { title: t('单位', 'Unit'), render: (_, b) => <Link to={`/public/units/${b.unitId}`}>{`${b.unitCode} ${b.unitName}`}</Link> },
             {
               title: t('状态', 'Status'),
-              render: (_, b) => (b.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>),
+              render: (_, b) =>
+                b.status === 'disclosed' ? (
+                  <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag>
+                ) : (
+                  <Tag color="success">{t('已生效', 'In effect')}</Tag>
+                ),
             },
             { title: t('公示截止', 'Disclosure ends'), render: (_, b) => time(b.disclosureEndsAt) },
             { title: t('事项', 'Items'), dataIndex: 'items' },
-            { title: t('异议（已答复/总数）', 'Objections (answered/filed)'), render: (_, b) => `${b.objections.answered}/${b.objections.filed}` },
+            {
+              title: t('异议（已答复/总数）', 'Objections (answered/filed)'),
+              render: (_, b) => `${b.objections.answered}/${b.objections.filed}`,
+            },
           ]}
         />
       </Card>
@@ -111,4 +124,7 @@ function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnTyp
 }
 
 const usePublicCampaign = (id: string) =>
-  useQuery({ queryKey: ['public', 'campaign', id], queryFn: () => call(api.GET('/api/public/campaigns/{id}', { params: { path: { id } } })) });
+  useQuery({
+    queryKey: ['public', 'campaign', id],
+    queryFn: () => call(api.GET('/api/public/campaigns/{id}', { params: { path: { id } } })),
+  });

@@ -11,7 +11,10 @@ import { ErrorNote, applyFieldErrors, useWords } from '../../ui/errors';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export function PublicUnit({ id }: { id: string }) {
-  const unit = useQuery({ queryKey: ['public', 'unit', id], queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })) });
+  const unit = useQuery({
+    queryKey: ['public', 'unit', id],
+    queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })),
+  });
   return (
     <ZoneProvider offset={unit.data?.utcOffset}>
       <PublicUnitBody id={id} unit={unit} />
@@ -31,7 +34,10 @@ function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof useP
   const objections = useQuery({
     queryKey: ['public', 'objections', id, objectionsPage],
     enabled: disclosed,
-    queryFn: () => call(api.GET('/api/public/units/{id}/task-book/objections', { params: { path: { id }, query: { page: objectionsPage, pageSize: 20 } } })),
+    queryFn: () =>
+      call(
+        api.GET('/api/public/units/{id}/task-book/objections', { params: { path: { id }, query: { page: objectionsPage, pageSize: 20 } } }),
+      ),
   });
 
   return (
@@ -45,10 +51,17 @@ function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof useP
         <Alert type="info" showIcon title={t('该单位的整改任务书尚未公示。', "This unit's task book is not disclosed yet.")} />
       ) : null}
       {book.data ? (
-        <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('整改任务书', 'Rectification task book')}</h2>} data-testid="public-task-book">
+        <Card
+          title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('整改任务书', 'Rectification task book')}</h2>}
+          data-testid="public-task-book"
+        >
           <Descriptions size="small" column={{ xs: 1, md: 3 }}>
             <Descriptions.Item label={t('状态', 'Status')}>
-              {book.data.status === 'disclosed' ? <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag> : <Tag color="success">{t('已生效', 'In effect')}</Tag>}
+              {book.data.status === 'disclosed' ? (
+                <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag>
+              ) : (
+                <Tag color="success">{t('已生效', 'In effect')}</Tag>
+              )}
             </Descriptions.Item>
             <Descriptions.Item label={t('主要负责人签字', 'Signed by the unit head')}>{book.data.signedBy}</Descriptions.Item>
             <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.data.disclosureEndsAt)}</Descriptions.Item>
@@ -74,7 +87,13 @@ function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof useP
             dataSource={objections.data?.items ?? []}
             loading={objections.isLoading}
             locale={{ emptyText: t('暂无已答复的异议', 'No answered objection yet') }}
-            pagination={{ current: objectionsPage, pageSize: 20, total: objections.data?.total ?? 0, onChange: setObjectionsPage, hideOnSinglePage: true }}
+            pagination={{
+              current: objectionsPage,
+              pageSize: 20,
+              total: objections.data?.total ?? 0,
+              onChange: setObjectionsPage,
+              hideOnSinglePage: true,
+            }}
             renderItem={(o) => (
               <List.Item>
                 <div>
@@ -96,7 +115,7 @@ function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof useP
 }
 
 function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: string; measure: string }> }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const words = useWords();
   const [form] = Form.useForm<{ text: string; itemId?: string }>();
   const [error, setError] = useState<unknown>();
@@ -125,13 +144,20 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提出异议', 'File an objection')}</h2>}>
       <Typography.Paragraph>
-        {t('公示期内提出的每一条异议，单位都必须答复后任务书才能生效。', 'Every objection filed during the disclosure must be answered before the task book takes effect.')}
+        {t(
+          '公示期内提出的每一条异议，单位都必须答复后任务书才能生效。',
+          'Every objection filed during the disclosure must be answered before the task book takes effect.',
+        )}
       </Typography.Paragraph>
       <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item name="itemId" label={t('针对的事项（可选）', 'Item concerned (optional)')}>
           <Select allowClear options={items.map((i) => ({ value: i.id, label: i.measure }))} />
         </Form.Item>
-        <Form.Item name="text" label={t('异议内容', 'Objection')} rules={[{ required: true, whitespace: true, message: t('请填写异议内容', 'Write the objection') }]}>
+        <Form.Item
+          name="text"
+          label={t('异议内容', 'Objection')}
+          rules={[{ required: true, whitespace: true, message: t('请填写异议内容', 'Write the objection') }]}
+        >
           <Input.TextArea rows={3} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={busy}>
@@ -139,7 +165,13 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
         </Button>
       </Form>
       {filed ? (
-        <Alert style={{ marginTop: 8 }} type="success" showIcon role="status" title={t('异议已提交，单位答复后将在此公开。', 'Objection filed; it is shown here once the unit answers it.')} />
+        <Alert
+          style={{ marginTop: 8 }}
+          type="success"
+          showIcon
+          role="status"
+          title={t('异议已提交，单位答复后将在此公开。', 'Objection filed; it is shown here once the unit answers it.')}
+        />
       ) : null}
       <ErrorNote error={error} />
     </Card>
@@ -147,7 +179,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
 }
 
 function OpinionForm({ unitId }: { unitId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const words = useWords();
   const [form] = Form.useForm<{ text: string; contact?: string }>();
   const [error, setError] = useState<unknown>();
@@ -175,12 +207,19 @@ function OpinionForm({ unitId }: { unitId: string }) {
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提意见建议', 'Send an opinion')}</h2>}>
       <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
-        <Form.Item name="text" label={t('意见建议', 'Opinion')} rules={[{ required: true, whitespace: true, message: t('请填写意见', 'Write your opinion') }]}>
+        <Form.Item
+          name="text"
+          label={t('意见建议', 'Opinion')}
+          rules={[{ required: true, whitespace: true, message: t('请填写意见', 'Write your opinion') }]}
+        >
           <Input.TextArea rows={3} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
         <Form.Item
           name="contact"
-          label={t('联系方式（可选：只有活动办公室能看到，单位和公示页面都看不到；可申请删除）', 'Contact (optional: seen by the campaign office only, never by the unit or on the public pages; erased on request)')}
+          label={t(
+            '联系方式（可选：只有活动办公室能看到，单位和公示页面都看不到；可申请删除）',
+            'Contact (optional: seen by the campaign office only, never by the unit or on the public pages; erased on request)',
+          )}
         >
           <Input maxLength={FIELD_LIMITS.name} autoComplete="off" />
         </Form.Item>
@@ -188,7 +227,15 @@ function OpinionForm({ unitId }: { unitId: string }) {
           {t('提交意见', 'Send opinion')}
         </Button>
       </Form>
-      {sent ? <Alert style={{ marginTop: 8 }} type="success" showIcon role="status" title={t('意见已送达，谢谢。', 'Opinion received, thank you.')} /> : null}
+      {sent ? (
+        <Alert
+          style={{ marginTop: 8 }}
+          type="success"
+          showIcon
+          role="status"
+          title={t('意见已送达，谢谢。', 'Opinion received, thank you.')}
+        />
+      ) : null}
       <ErrorNote error={error} />
     </Card>
   );

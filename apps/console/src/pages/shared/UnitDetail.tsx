@@ -1,6 +1,7 @@
 // A unit as the office, its supervisors and auditors see it: where it stands, its gates, a pending request to
 // decide right here (its supervisors), its transitions, documents, meeting and task book, its items, and a link
 // to its timeline (the history rendered). Times in the campaign's zone.
+import { mayAccess } from '../../../../../libs/domain/src';
 import { Card, Descriptions, List, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
@@ -43,9 +44,22 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
   const session = useSession();
   const transitions = useDocs(id, 'transitions', 1, 50);
   const phase = v.phase as 'P1' | null;
-  const supervisor = session?.principal.role === 'supervisor' && session.principal.groupId === v.groupId;
+  // Decided here by whom the access table lets decide it: a supervisor of the unit's assigned group.
+  const supervisor = !!session && mayAccess(session.principal, 'unit.transition.decide', { unitId: id, groupId: v.groupId });
   const pending = (v as { pendingTransition?: TransitionLike }).pendingTransition;
-  const meeting = (v as { meeting?: { scheduledAt: string; location: string; status: string; valid?: boolean; reason?: string; startedAt?: string; endedAt?: string } }).meeting;
+  const meeting = (
+    v as {
+      meeting?: {
+        scheduledAt: string;
+        location: string;
+        status: string;
+        valid?: boolean;
+        reason?: string;
+        startedAt?: string;
+        endedAt?: string;
+      };
+    }
+  ).meeting;
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
@@ -62,12 +76,19 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
       <ZoneNote />
       <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
       {pending ? (
-        <Card data-testid="pending-decision" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('待审批的环节转换', 'Transition awaiting a decision')}</h2>}>
+        <Card
+          data-testid="pending-decision"
+          title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('待审批的环节转换', 'Transition awaiting a decision')}</h2>}
+        >
           <Typography.Paragraph>
             {label.phase(pending.from)} → {label.phase(pending.to)} · {t('申请于', 'requested')} {time(pending.requested.at)}
             {typeof pending.requested.comment === 'string' && pending.requested.comment ? ` · ${pending.requested.comment}` : ''}
           </Typography.Paragraph>
-          {supervisor ? <DecideHere unitId={id} code={v.code} name={v.name} pending={pending} /> : <Typography.Text>{t('由该单位所属督导组审批。', "Its supervisory group decides.")}</Typography.Text>}
+          {supervisor ? (
+            <DecideHere unitId={id} code={v.code} name={v.name} pending={pending} />
+          ) : (
+            <Typography.Text>{t('由该单位所属督导组审批。', 'Its supervisory group decides.')}</Typography.Text>
+          )}
         </Card>
       ) : null}
       <Card>
@@ -85,7 +106,9 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
                 renderItem={(tr: TransitionLike) => (
                   <List.Item>
                     {label.phase(tr.from)} → {label.phase(tr.to)} ·{' '}
-                    <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>{label.decision(tr.status)}</Tag>
+                    <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>
+                      {label.decision(tr.status)}
+                    </Tag>
                     {time(tr.requested.at)}
                     {tr.decided ? ` · ${time(tr.decided.at)} ${typeof tr.decided.comment === 'string' ? tr.decided.comment : ''}` : ''}
                   </List.Item>
@@ -123,9 +146,21 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
                 pagination={false}
                 dataSource={v.taskBook.items}
                 columns={[
-                  { title: t('措施', 'Measure'), dataIndex: 'measure', sorter: (a, b) => String(a.measure).localeCompare(String(b.measure), 'zh-CN') },
-                  { title: t('责任人', 'Responsible'), dataIndex: 'owner', sorter: (a, b) => String(a.owner).localeCompare(String(b.owner), 'zh-CN') },
-                  { title: t('时限', 'Deadline'), render: (_, i) => time(i.deadline, false), sorter: (a, b) => Date.parse(a.deadline) - Date.parse(b.deadline) },
+                  {
+                    title: t('措施', 'Measure'),
+                    dataIndex: 'measure',
+                    sorter: (a, b) => String(a.measure).localeCompare(String(b.measure), 'zh-CN'),
+                  },
+                  {
+                    title: t('责任人', 'Responsible'),
+                    dataIndex: 'owner',
+                    sorter: (a, b) => String(a.owner).localeCompare(String(b.owner), 'zh-CN'),
+                  },
+                  {
+                    title: t('时限', 'Deadline'),
+                    render: (_, i) => time(i.deadline, false),
+                    sorter: (a, b) => Date.parse(a.deadline) - Date.parse(b.deadline),
+                  },
                   { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
                 ]}
               />

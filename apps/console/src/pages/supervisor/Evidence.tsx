@@ -21,8 +21,18 @@ export function transitionSummary(
         content: (
           <ul style={{ paddingInlineStart: 20 }}>
             <li>{move}</li>
-            <li>{t('批准后单位立即进入下一环节，上一环节的材料不再补交，此决定不能撤回。', 'The unit moves at once; the phase it leaves is closed, and the decision cannot be undone.')}</li>
-            <li>{t('决定和理由记入单位的工作流历史，单位在其页面看到结果。', "The decision and its reason go into the unit's history; the unit sees the outcome on its page.")}</li>
+            <li>
+              {t(
+                '批准后单位立即进入下一环节，上一环节的材料不再补交，此决定不能撤回。',
+                'The unit moves at once; the phase it leaves is closed, and the decision cannot be undone.',
+              )}
+            </li>
+            <li>
+              {t(
+                '决定和理由记入单位的工作流历史，单位在其页面看到结果。',
+                "The decision and its reason go into the unit's history; the unit sees the outcome on its page.",
+              )}
+            </li>
           </ul>
         ),
       }
@@ -32,7 +42,9 @@ export function transitionSummary(
           <ul style={{ paddingInlineStart: 20 }}>
             <li>{move}</li>
             <li>{t('单位留在当前环节，可补充材料后再次申请。', 'The unit stays where it is and may ask again once it has done more.')}</li>
-            <li>{t('驳回理由记入工作流历史，单位在其页面看到。', "The reason goes into the unit's history; the unit sees it on its page.")}</li>
+            <li>
+              {t('驳回理由记入工作流历史，单位在其页面看到。', "The reason goes into the unit's history; the unit sees it on its page.")}
+            </li>
           </ul>
         ),
       };
@@ -47,7 +59,10 @@ export function Evidence({ unitId, to }: { unitId: string; to: string | null }) 
       items={[
         {
           key: 'evidence',
-          label: t('查看单位的材料：记录、问题、会议记录与到会情况', "Read the unit's materials: records, problems, minutes and attendance"),
+          label: t(
+            '查看单位的材料：记录、问题、会议记录与到会情况',
+            "Read the unit's materials: records, problems, minutes and attendance",
+          ),
           children: <EvidenceBody unitId={unitId} to={to} />,
         },
       ]}
@@ -106,7 +121,13 @@ function EvidenceBody({ unitId, to }: { unitId: string; to: string | null }) {
       ) : null}
       {to !== 'P2' ? (
         m ? (
-          <Descriptions size="small" bordered column={1} title={t('专题民主生活会', 'Democratic life meeting')} data-testid="evidence-meeting">
+          <Descriptions
+            size="small"
+            bordered
+            column={1}
+            title={t('专题民主生活会', 'Democratic life meeting')}
+            data-testid="evidence-meeting"
+          >
             <Descriptions.Item label={t('安排', 'Scheduled')}>
               {time(m.scheduledAt)} · {m.location}
             </Descriptions.Item>
@@ -116,7 +137,9 @@ function EvidenceBody({ unitId, to }: { unitId: string; to: string | null }) {
                 : t('尚未召开', 'Not held yet')}
             </Descriptions.Item>
             <Descriptions.Item label={t('督导组到会', 'Attendance attested')}>
-              {m.attendance.length ? m.attendance.map((a, i) => <div key={i}>{`${time(a.arrivedAt)} — ${time(a.leftAt)}`}</div>) : t('无', 'none')}
+              {m.attendance.length
+                ? m.attendance.map((a, i) => <div key={i}>{`${time(a.arrivedAt)} — ${time(a.leftAt)}`}</div>)
+                : t('无', 'none')}
             </Descriptions.Item>
             <Descriptions.Item label={t('会议记录', 'Minutes')}>
               <div style={{ whiteSpace: 'pre-wrap' }}>{m.minutes ?? '—'}</div>

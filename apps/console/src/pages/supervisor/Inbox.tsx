@@ -35,7 +35,7 @@ interface Entry {
 }
 
 export default function Inbox() {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const session = useSession();
   const [kind, setKind] = useState<Kind | 'all'>('all');
   const [page, setPage] = useState(1);
@@ -57,7 +57,10 @@ export default function Inbox() {
       </Typography.Title>
       <Typography.Paragraph>
         {session?.principal.role === 'supervisor'
-          ? t('本督导组负责单位的待办事项，按等待时间先后排列。每项决定须说明理由，并记入单位的工作流历史。', "What waits on your group, oldest first. Every decision carries a reason, kept in the unit's workflow history.")
+          ? t(
+              '本督导组负责单位的待办事项，按等待时间先后排列。每项决定须说明理由，并记入单位的工作流历史。',
+              "What waits on your group, oldest first. Every decision carries a reason, kept in the unit's workflow history.",
+            )
           : t('所有督导组的待办事项。', "Every group's waiting work.")}
       </Typography.Paragraph>
       <Segmented
@@ -67,7 +70,10 @@ export default function Inbox() {
           setKind(v as Kind | 'all');
           setPage(1);
         }}
-        options={[{ value: 'all', label: t('全部', 'All') }, ...(Object.keys(kindLabel) as Kind[]).map((k) => ({ value: k, label: kindLabel[k] }))]}
+        options={[
+          { value: 'all', label: t('全部', 'All') },
+          ...(Object.keys(kindLabel) as Kind[]).map((k) => ({ value: k, label: kindLabel[k] })),
+        ]}
       />
       <ErrorNote error={inbox.error} />
       <List
@@ -88,7 +94,7 @@ export default function Inbox() {
 }
 
 function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   return (
     <Card
       size="small"
@@ -119,7 +125,15 @@ function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string })
 }
 
 /** Approve or reject with a reason; one form, two buttons; each decision asks first, with what it does. */
-export function Decision({ id, onDecide, busy, error, approveLabel, rejectLabel, summary }: {
+export function Decision({
+  id,
+  onDecide,
+  busy,
+  error,
+  approveLabel,
+  rejectLabel,
+  summary,
+}: {
   id: string;
   onDecide: (approve: boolean, comment: string) => void | Promise<unknown>;
   busy: boolean;
@@ -153,7 +167,11 @@ export function Decision({ id, onDecide, busy, error, approveLabel, rejectLabel,
   };
   return (
     <Form name={`decide-${id}`} form={form} layout="vertical">
-      <Form.Item name="comment" label={t('理由（记入历史）', 'Reason (kept in the history)')} rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}>
+      <Form.Item
+        name="comment"
+        label={t('理由（记入历史）', 'Reason (kept in the history)')}
+        rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}
+      >
         <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
       </Form.Item>
       <Space>
@@ -214,13 +232,26 @@ function MeetingAttestation({ e }: { e: Entry }) {
       ),
   });
   return (
-    <Form name={`attest-${e.subjectId}`} form={form} layout="vertical" onFinish={act.run} initialValues={{ arrivedAt: e.at ? instantOf(wallTime(e.at, zone).slice(0, 16), zone) : undefined }}>
+    <Form
+      name={`attest-${e.subjectId}`}
+      form={form}
+      layout="vertical"
+      onFinish={act.run}
+      initialValues={{ arrivedAt: e.at ? instantOf(wallTime(e.at, zone).slice(0, 16), zone) : undefined }}
+    >
       <Typography.Paragraph>
         {t('专题民主生活会', 'Democratic life meeting')}: {time(e.at)} · {e.title}.{' '}
-        {t('督导组须全程参与：到会不晚于开始，离会不早于结束。', 'The group must attend it whole: arrive by its start, leave after its end.')}
+        {t(
+          '督导组须全程参与：到会不晚于开始，离会不早于结束。',
+          'The group must attend it whole: arrive by its start, leave after its end.',
+        )}
       </Typography.Paragraph>
       <Space wrap align="start">
-        <Form.Item name="arrivedAt" label={t('到会时间', 'Arrived')} rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}>
+        <Form.Item
+          name="arrivedAt"
+          label={t('到会时间', 'Arrived')}
+          rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}
+        >
           <DateTimeInput />
         </Form.Item>
         <Form.Item name="leftAt" label={t('离会时间', 'Left')} rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}>
@@ -236,11 +267,12 @@ function MeetingAttestation({ e }: { e: Entry }) {
 }
 
 function ItemVerification({ e }: { e: Entry }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const act = useAction({
     invalidate: [inboxKey],
     success: (r) => (r.status === 'closed' ? t('已销号', 'Closed') : t('已退回整改', 'Sent back')),
-    fn: (v: { accept: boolean; comment: string }) => call(api.POST('/api/items/{itemId}/verification', { params: { path: { itemId: e.itemId! } }, body: v })),
+    fn: (v: { accept: boolean; comment: string }) =>
+      call(api.POST('/api/items/{itemId}/verification', { params: { path: { itemId: e.itemId! } }, body: v })),
   });
   return (
     <>
@@ -253,8 +285,17 @@ function ItemVerification({ e }: { e: Entry }) {
       <Decision
         id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
         summary={(accept) => ({
-          title: accept ? t(`核验并销号：${e.unitCode} ${e.unitName}`, `Verify and close: ${e.unitCode} ${e.unitName}`) : t(`退回整改：${e.unitCode} ${e.unitName}`, `Send back: ${e.unitCode} ${e.unitName}`),
-          content: <p>{e.title} · {accept ? t('销号后事项结束，预警停止。', 'Closed, its ladder stops.') : t('事项回到整改中，时限不变。', 'It reopens; the deadline stays.')}</p>,
+          title: accept
+            ? t(`核验并销号：${e.unitCode} ${e.unitName}`, `Verify and close: ${e.unitCode} ${e.unitName}`)
+            : t(`退回整改：${e.unitCode} ${e.unitName}`, `Send back: ${e.unitCode} ${e.unitName}`),
+          content: (
+            <p>
+              {e.title} ·{' '}
+              {accept
+                ? t('销号后事项结束，预警停止。', 'Closed, its ladder stops.')
+                : t('事项回到整改中，时限不变。', 'It reopens; the deadline stays.')}
+            </p>
+          ),
         })}
         onDecide={(accept, comment) => act.run({ accept, comment })}
         busy={act.busy}
@@ -267,12 +308,17 @@ function ItemVerification({ e }: { e: Entry }) {
 }
 
 function ExtensionDecision({ e }: { e: Entry }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const act = useAction({
     invalidate: [inboxKey],
     success: (r) => (r.status === 'approved' ? t('已批准延期', 'Extension approved') : t('已不予延期', 'Extension refused')),
     fn: (v: { approve: boolean; comment: string }) =>
-      call(api.POST('/api/items/{itemId}/extensions/{eid}/decision', { params: { path: { itemId: e.itemId!, eid: e.extensionId! } }, body: v })),
+      call(
+        api.POST('/api/items/{itemId}/extensions/{eid}/decision', {
+          params: { path: { itemId: e.itemId!, eid: e.extensionId! } },
+          body: v,
+        }),
+      ),
   });
   return (
     <>
@@ -282,11 +328,15 @@ function ExtensionDecision({ e }: { e: Entry }) {
       <Decision
         id={`${e.kind}-${e.subjectId}-${e.extensionId ?? ''}`}
         summary={(approve) => ({
-          title: approve ? t(`批准延期：${e.unitCode} ${e.unitName}`, `Approve the extension: ${e.unitCode} ${e.unitName}`) : t(`不予延期：${e.unitCode} ${e.unitName}`, `Refuse the extension: ${e.unitCode} ${e.unitName}`),
+          title: approve
+            ? t(`批准延期：${e.unitCode} ${e.unitName}`, `Approve the extension: ${e.unitCode} ${e.unitName}`)
+            : t(`不予延期：${e.unitCode} ${e.unitName}`, `Refuse the extension: ${e.unitCode} ${e.unitName}`),
           content: (
             <p>
               {e.title}: {time(e.from, false)} → {time(e.at, false)} ·{' '}
-              {approve ? t('批准后按新时限重新预警，已触发的预警保留。', 'The ladder restarts on the new deadline; rungs fired stay.') : t('时限不变。', 'The deadline stays.')}
+              {approve
+                ? t('批准后按新时限重新预警，已触发的预警保留。', 'The ladder restarts on the new deadline; rungs fired stay.')
+                : t('时限不变。', 'The deadline stays.')}
             </p>
           ),
         })}

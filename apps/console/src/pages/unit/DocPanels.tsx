@@ -9,7 +9,7 @@ import { useAction } from '../../ui/forms';
 import { docsKey, unitKey, useDocs } from './useUnit';
 
 export function RecordsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'records', page);
@@ -18,16 +18,29 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
     fields: ['kind', 'title', 'body', 'attachmentUri'],
     invalidate: [unitKey(unitId), docsKey(unitId, 'records')],
     fn: (v: { kind: 'study'; title: string; body?: string; attachmentUri?: string }) =>
-      call(api.POST('/api/units/{id}/records', { params: { path: { id: unitId } }, body: { ...v, body: v.body || undefined, attachmentUri: v.attachmentUri || undefined } })),
+      call(
+        api.POST('/api/units/{id}/records', {
+          params: { path: { id: unitId } },
+          body: { ...v, body: v.body || undefined, attachmentUri: v.attachmentUri || undefined },
+        }),
+      ),
   });
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Form name="DocPanels-1" form={form} layout="vertical" onFinish={add.run} initialValues={{ kind: 'study' }} data-testid="record-form">
         <Space wrap align="start">
           <Form.Item name="kind" label={t('类别', 'Kind')} rules={[{ required: true }]}>
-            <Select style={{ width: 220 }} options={RECORD_KINDS.map((k) => ({ value: k, label: label.record(k) }))} aria-label={t('类别', 'Kind')} />
+            <Select
+              style={{ width: 220 }}
+              options={RECORD_KINDS.map((k) => ({ value: k, label: label.record(k) }))}
+              aria-label={t('类别', 'Kind')}
+            />
           </Form.Item>
-          <Form.Item name="title" label={t('标题', 'Title')} rules={[{ required: true, whitespace: true, message: t('请填写标题', 'Enter a title') }]}>
+          <Form.Item
+            name="title"
+            label={t('标题', 'Title')}
+            rules={[{ required: true, whitespace: true, message: t('请填写标题', 'Enter a title') }]}
+          >
             <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
           </Form.Item>
           <Form.Item name="attachmentUri" label={t('附件链接（可选）', 'Attachment URI (optional)')}>
@@ -59,7 +72,7 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
 }
 
 export function ProblemsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [form] = Form.useForm();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'problems', page);
@@ -68,20 +81,38 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
     fields: ['title', 'description', 'source', 'category'],
     invalidate: [unitKey(unitId), docsKey(unitId, 'problems')],
     fn: (v: { title: string; description?: string; source: 'self'; category: 'other' }) =>
-      call(api.POST('/api/units/{id}/problems', { params: { path: { id: unitId } }, body: { ...v, description: v.description || undefined } })),
+      call(
+        api.POST('/api/units/{id}/problems', { params: { path: { id: unitId } }, body: { ...v, description: v.description || undefined } }),
+      ),
   });
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Form name="DocPanels-2" form={form} layout="vertical" onFinish={add.run} data-testid="problem-form">
         <Space wrap align="start">
-          <Form.Item name="title" label={t('问题', 'Problem')} rules={[{ required: true, whitespace: true, message: t('请填写问题', 'Describe the problem') }]}>
+          <Form.Item
+            name="title"
+            label={t('问题', 'Problem')}
+            rules={[{ required: true, whitespace: true, message: t('请填写问题', 'Describe the problem') }]}
+          >
             <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
           </Form.Item>
           <Form.Item name="source" label={t('来源', 'Source')} rules={[{ required: true, message: t('请选择来源', 'Choose a source') }]}>
-            <Select style={{ width: 200 }} aria-label={t('来源', 'Source')} options={PROBLEM_SOURCES.map((s) => ({ value: s, label: label.source(s) }))} />
+            <Select
+              style={{ width: 200 }}
+              aria-label={t('来源', 'Source')}
+              options={PROBLEM_SOURCES.map((s) => ({ value: s, label: label.source(s) }))}
+            />
           </Form.Item>
-          <Form.Item name="category" label={t('“四风”类别', '"Four winds" category')} rules={[{ required: true, message: t('请选择类别', 'Choose a category') }]}>
-            <Select style={{ width: 200 }} aria-label={t('类别', 'Category')} options={PROBLEM_CATEGORIES.map((c) => ({ value: c, label: label.category(c) }))} />
+          <Form.Item
+            name="category"
+            label={t('“四风”类别', '"Four winds" category')}
+            rules={[{ required: true, message: t('请选择类别', 'Choose a category') }]}
+          >
+            <Select
+              style={{ width: 200 }}
+              aria-label={t('类别', 'Category')}
+              options={PROBLEM_CATEGORIES.map((c) => ({ value: c, label: label.category(c) }))}
+            />
           </Form.Item>
         </Space>
         <Form.Item name="description" label={t('说明（可选）', 'Description (optional)')}>
@@ -110,7 +141,7 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
 }
 
 export function OpinionsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'opinions', page);
   return (

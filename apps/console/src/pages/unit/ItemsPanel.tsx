@@ -13,7 +13,7 @@ import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 export const itemsKey = (unitId: string) => ['items', unitId] as const;
 
 export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readOnly?: boolean }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const items = useQuery({
     queryKey: [...itemsKey(unitId), page],
@@ -33,7 +33,10 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
         expandable={
           readOnly
             ? undefined
-            : { expandedRowRender: (i) => <ItemActions item={i} unitId={unitId} />, rowExpandable: (i) => i.status === 'open' || i.status === 'submitted' }
+            : {
+                expandedRowRender: (i) => <ItemActions item={i} unitId={unitId} />,
+                rowExpandable: (i) => i.status === 'open' || i.status === 'submitted',
+              }
         }
         columns={[
           { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
@@ -51,7 +54,7 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
 type ItemLike = { id: string; status: string };
 
 function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
-  const { t, lang, time, zone, label } = useI18n();
+  const { t, time, zone, label } = useI18n();
   const [progress] = Form.useForm();
   const [completion] = Form.useForm();
   const [extension] = Form.useForm();
@@ -61,7 +64,12 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
     fields: ['note', 'evidenceUri'],
     invalidate,
     fn: (v: { note: string; evidenceUri?: string }) =>
-      call(api.POST('/api/items/{itemId}/progress', { params: { path: { itemId: item.id } }, body: { note: v.note, ...(v.evidenceUri ? { evidenceUri: v.evidenceUri } : {}) } })),
+      call(
+        api.POST('/api/items/{itemId}/progress', {
+          params: { path: { itemId: item.id } },
+          body: { note: v.note, ...(v.evidenceUri ? { evidenceUri: v.evidenceUri } : {}) },
+        }),
+      ),
   });
   const complete = useAction({
     form: completion,
@@ -74,7 +82,12 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
     fields: ['newDeadline', 'reason'],
     invalidate,
     fn: (v: { newDeadline: string; reason: string }) =>
-      call(api.POST('/api/items/{itemId}/extensions', { params: { path: { itemId: item.id } }, body: { newDeadline: dateToDeadline(v.newDeadline, zone), reason: v.reason } })),
+      call(
+        api.POST('/api/items/{itemId}/extensions', {
+          params: { path: { itemId: item.id } },
+          body: { newDeadline: dateToDeadline(v.newDeadline, zone), reason: v.reason },
+        }),
+      ),
   });
   // The item's progress notes and extension requests, oldest first (its own paged lists).
   const progressList = (useQuery({
@@ -96,9 +109,21 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           label: t(`进展（${progressList.length}）`, `Progress (${progressList.length})`),
           children: (
             <>
-              <List size="small" dataSource={progressList} renderItem={(p) => <List.Item>{time(p.at)} · {p.note}</List.Item>} />
+              <List
+                size="small"
+                dataSource={progressList}
+                renderItem={(p) => (
+                  <List.Item>
+                    {time(p.at)} · {p.note}
+                  </List.Item>
+                )}
+              />
               <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.run}>
-                <Form.Item name="note" label={t('进展情况', 'Progress note')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+                <Form.Item
+                  name="note"
+                  label={t('进展情况', 'Progress note')}
+                  rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+                >
                   <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
                 </Form.Item>
                 <Form.Item name="evidenceUri" label={t('佐证链接（可选）', 'Evidence URI (optional)')}>
@@ -117,7 +142,11 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           label: t('申请销号', 'Report completion'),
           children: (
             <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.run}>
-              <Form.Item name="evidence" label={t('完成佐证', 'Evidence')} rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}>
+              <Form.Item
+                name="evidence"
+                label={t('完成佐证', 'Evidence')}
+                rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+              >
                 <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
               </Form.Item>
               <Button type="primary" htmlType="submit" loading={complete.busy} disabled={item.status !== 'open'}>
@@ -132,13 +161,29 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
           label: t('申请延期', 'Request an extension'),
           children: (
             <>
-              <List size="small" dataSource={extensions} renderItem={(e) => <List.Item>{time(e.newDeadline, false)} · {label.decision(e.status)} · {e.reason}</List.Item>} />
+              <List
+                size="small"
+                dataSource={extensions}
+                renderItem={(e) => (
+                  <List.Item>
+                    {time(e.newDeadline, false)} · {label.decision(e.status)} · {e.reason}
+                  </List.Item>
+                )}
+              />
               <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.run}>
                 <Space wrap align="start">
-                  <Form.Item name="newDeadline" label={t('新时限', 'New deadline')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
+                  <Form.Item
+                    name="newDeadline"
+                    label={t('新时限', 'New deadline')}
+                    rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+                  >
                     <DateInput />
                   </Form.Item>
-                  <Form.Item name="reason" label={t('理由', 'Reason')} rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}>
+                  <Form.Item
+                    name="reason"
+                    label={t('理由', 'Reason')}
+                    rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}
+                  >
                     <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.comment} />
                   </Form.Item>
                 </Space>
@@ -154,4 +199,3 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
     />
   );
 }
-

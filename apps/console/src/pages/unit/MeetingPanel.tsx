@@ -36,21 +36,38 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
     invalidate: [unitKey(unit.id)],
     success: t('会议已安排', 'Meeting scheduled'),
     fn: (v: { scheduledAt: string; location: string }) =>
-      call(api.POST('/api/units/{id}/meeting', { params: { path: { id: unit.id } }, body: { scheduledAt: v.scheduledAt, location: v.location } })),
+      call(
+        api.POST('/api/units/{id}/meeting', {
+          params: { path: { id: unit.id } },
+          body: { scheduledAt: v.scheduledAt, location: v.location },
+        }),
+      ),
   });
   const doHeld = useAction({
     form: held,
     fields: ['startedAt', 'endedAt', 'minutes'],
     invalidate: [unitKey(unit.id)],
-    success: (r) => (r.valid ? t('已记录：会议有效', 'Recorded: the meeting is valid') : t('已记录：会议无效，须重新召开', 'Recorded: invalid, to be reconvened')),
+    success: (r) =>
+      r.valid
+        ? t('已记录：会议有效', 'Recorded: the meeting is valid')
+        : t('已记录：会议无效，须重新召开', 'Recorded: invalid, to be reconvened'),
     fn: (v: { startedAt: string; endedAt: string; minutes: string }) =>
-      call(api.POST('/api/units/{id}/meeting/held', { params: { path: { id: unit.id } }, body: { startedAt: v.startedAt, endedAt: v.endedAt, minutes: v.minutes } })),
+      call(
+        api.POST('/api/units/{id}/meeting/held', {
+          params: { path: { id: unit.id } },
+          body: { startedAt: v.startedAt, endedAt: v.endedAt, minutes: v.minutes },
+        }),
+      ),
   });
   /** Recording is final: it asks first, and warns when no attestation covers the times entered. */
   const recordHeld = async (v: { startedAt: string; endedAt: string; minutes: string }) => {
     if (!m) return;
     // The attestations as they are now (a supervisor may have attested since this page was drawn).
-    const fresh = ((await call(api.GET('/api/units/{id}', { params: { path: { id: unit.id } } })).catch(() => undefined)) as { meeting?: MeetingLike } | undefined)?.meeting ?? m;
+    const fresh =
+      (
+        (await call(api.GET('/api/units/{id}', { params: { path: { id: unit.id } } })).catch(() => undefined)) as
+          { meeting?: MeetingLike } | undefined
+      )?.meeting ?? m;
     let covered = false;
     try {
       covered = meetingValidity(
@@ -71,7 +88,12 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
             {t('召开时间', 'Held')}: {time(v.startedAt)} — {time(v.endedAt)}
           </p>
           {covered ? (
-            <p>{t('督导组到会证明覆盖会议全程，记录后会议有效，不能再修改。', 'An attestation covers it start to end: it will be valid, and cannot be changed.')}</p>
+            <p>
+              {t(
+                '督导组到会证明覆盖会议全程，记录后会议有效，不能再修改。',
+                'An attestation covers it start to end: it will be valid, and cannot be changed.',
+              )}
+            </p>
           ) : (
             <Alert
               type="warning"
@@ -110,17 +132,27 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
           </Descriptions.Item>
         </Descriptions>
       ) : null}
-      {m && m.status === 'held' && !m.valid ? <Alert type="warning" showIcon title={t('会议无效，须重新召开。', 'The meeting is invalid and must be reconvened.')} /> : null}
+      {m && m.status === 'held' && !m.valid ? (
+        <Alert type="warning" showIcon title={t('会议无效，须重新召开。', 'The meeting is invalid and must be reconvened.')} />
+      ) : null}
       {canSchedule ? (
         <Form name="MeetingPanel-1" form={schedule} layout="vertical" onFinish={doSchedule.run} data-testid="meeting-schedule-form">
           <Typography.Title level={2} style={{ fontSize: 16 }}>
             {t('安排会议', 'Schedule the meeting')}
           </Typography.Title>
           <Space wrap align="start">
-            <Form.Item name="scheduledAt" label={t('会议时间', 'Time')} rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}>
+            <Form.Item
+              name="scheduledAt"
+              label={t('会议时间', 'Time')}
+              rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}
+            >
               <DateTimeInput />
             </Form.Item>
-            <Form.Item name="location" label={t('地点', 'Location')} rules={[{ required: true, whitespace: true, message: t('请填写地点', 'Enter a location') }]}>
+            <Form.Item
+              name="location"
+              label={t('地点', 'Location')}
+              rules={[{ required: true, whitespace: true, message: t('请填写地点', 'Enter a location') }]}
+            >
               <Input style={{ width: 320 }} maxLength={FIELD_LIMITS.title} />
             </Form.Item>
           </Space>
@@ -138,14 +170,26 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
             {t('记录会议召开情况', 'Record the meeting as held')}
           </Typography.Title>
           <Space wrap align="start">
-            <Form.Item name="startedAt" label={t('开始时间', 'Started')} rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}>
+            <Form.Item
+              name="startedAt"
+              label={t('开始时间', 'Started')}
+              rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}
+            >
               <DateTimeInput />
             </Form.Item>
-            <Form.Item name="endedAt" label={t('结束时间', 'Ended')} rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}>
+            <Form.Item
+              name="endedAt"
+              label={t('结束时间', 'Ended')}
+              rules={[{ required: true, message: t('请选择时间', 'Choose a time') }]}
+            >
               <DateTimeInput />
             </Form.Item>
           </Space>
-          <Form.Item name="minutes" label={t('会议记录', 'Minutes')} rules={[{ required: true, whitespace: true, message: t('请填写会议记录', 'Enter the minutes') }]}>
+          <Form.Item
+            name="minutes"
+            label={t('会议记录', 'Minutes')}
+            rules={[{ required: true, whitespace: true, message: t('请填写会议记录', 'Enter the minutes') }]}
+          >
             <Input.TextArea rows={4} maxLength={FIELD_LIMITS.minutes} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={doHeld.busy}>
@@ -158,7 +202,11 @@ export function MeetingPanel({ unit }: { unit: { id: string; phase: string | nul
               role="status"
               type={doHeld.result.valid ? 'success' : 'warning'}
               showIcon
-              title={doHeld.result.valid ? t('会议有效', 'The meeting is valid') : `${t('会议无效：', 'Invalid: ')}${wordMeetingReason(doHeld.result.reason, words)}`}
+              title={
+                doHeld.result.valid
+                  ? t('会议有效', 'The meeting is valid')
+                  : `${t('会议无效：', 'Invalid: ')}${wordMeetingReason(doHeld.result.reason, words)}`
+              }
             />
           ) : null}
         </Form>

@@ -27,7 +27,7 @@ interface EditorValues {
 }
 
 export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | null; taskBook?: TaskBookLike } }) {
-  const { t, lang, label, time } = useI18n();
+  const { t, label, time } = useI18n();
   const book = unit.taskBook;
   const confirm = useConfirm();
   const publish = useAction({
@@ -44,7 +44,11 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
         <Descriptions size="small" bordered column={{ xs: 1, md: 3 }} data-testid="task-book-status">
           <Descriptions.Item label={t('状态', 'Status')}>
             <Tag color={book.status === 'effective' ? 'success' : book.status === 'disclosed' ? 'processing' : 'default'}>
-              {book.status === 'draft' ? t('草稿', 'Draft') : book.status === 'disclosed' ? t('公示中', 'Under disclosure') : t('已生效', 'In effect')}
+              {book.status === 'draft'
+                ? t('草稿', 'Draft')
+                : book.status === 'disclosed'
+                  ? t('公示中', 'Under disclosure')
+                  : t('已生效', 'In effect')}
             </Tag>
           </Descriptions.Item>
           <Descriptions.Item label={t('签字', 'Signed by')}>{book.signedBy}</Descriptions.Item>
@@ -64,9 +68,19 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
                 okText: t('签发并公示', 'Publish'),
                 content: (
                   <ul style={{ paddingInlineStart: 20, margin: 0 }}>
-                    <li>{t(`共 ${book.items.length} 项整改事项，由 ${book.signedBy} 签字。`, `${book.items.length} items, signed by ${book.signedBy}.`)}</li>
+                    <li>
+                      {t(
+                        `共 ${book.items.length} 项整改事项，由 ${book.signedBy} 签字。`,
+                        `${book.items.length} items, signed by ${book.signedBy}.`,
+                      )}
+                    </li>
                     <li>{t('签发后任务书即锁定，不能再修改。', 'Once published it is locked and can no longer change.')}</li>
-                    <li>{t('任务书向社会公示，任何人可查阅并提出异议；每条异议须答复后才能生效。', 'It is public: anyone may read it and object; every objection must be answered before it takes effect.')}</li>
+                    <li>
+                      {t(
+                        '任务书向社会公示，任何人可查阅并提出异议；每条异议须答复后才能生效。',
+                        'It is public: anyone may read it and object; every objection must be answered before it takes effect.',
+                      )}
+                    </li>
                   </ul>
                 ),
               });
@@ -99,9 +113,13 @@ export function TaskBookPanel({ unit }: { unit: { id: string; phase: string | nu
 }
 
 function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike }) {
-  const { t, label, time, zone } = useI18n();
+  const { t, label, zone } = useI18n();
   const [form] = Form.useForm<EditorValues>();
-  const problems = useQuery({ queryKey: [...docsKey(unitId, 'problems'), 'all'], queryFn: () => fetchAll(unitId, 'problems'), refetchInterval: 5_000 });
+  const problems = useQuery({
+    queryKey: [...docsKey(unitId, 'problems'), 'all'],
+    queryFn: () => fetchAll(unitId, 'problems'),
+    refetchInterval: 5_000,
+  });
   const save = useAction({
     form,
     reset: false,
@@ -113,13 +131,26 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
           params: { path: { id: unitId } },
           body: {
             signedBy: v.signedBy,
-            items: (v.items ?? []).map((i) => ({ problemIds: i.problemIds ?? [], measure: i.measure, owner: i.owner, deadline: dateToDeadline(i.deadline, zone) })),
+            items: (v.items ?? []).map((i) => ({
+              problemIds: i.problemIds ?? [],
+              measure: i.measure,
+              owner: i.owner,
+              deadline: dateToDeadline(i.deadline, zone),
+            })),
           },
         }),
       ),
   });
   const initial: EditorValues = book
-    ? { signedBy: book.signedBy, items: book.items.map((i) => ({ problemIds: i.problemIds, measure: i.measure, owner: i.owner, deadline: deadlineToDate(i.deadline, zone) })) }
+    ? {
+        signedBy: book.signedBy,
+        items: book.items.map((i) => ({
+          problemIds: i.problemIds,
+          measure: i.measure,
+          owner: i.owner,
+          deadline: deadlineToDate(i.deadline, zone),
+        })),
+      }
     : { signedBy: '', items: [{ problemIds: [], measure: '', owner: '', deadline: '' }] };
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('编制整改任务书', 'Draw up the task book')}</h2>}>
@@ -135,8 +166,20 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
           {(fields, { add, remove }, { errors }) => (
             <>
               {fields.map((f, n) => (
-                <Card key={f.key} size="small" style={{ marginBottom: 8 }} title={t(`事项 ${n + 1}`, `Item ${n + 1}`)}
-                  extra={<Button type="text" icon={<MinusCircleOutlined />} aria-label={t('删除事项', 'Remove item')} onClick={() => remove(f.name)} />}>
+                <Card
+                  key={f.key}
+                  size="small"
+                  style={{ marginBottom: 8 }}
+                  title={t(`事项 ${n + 1}`, `Item ${n + 1}`)}
+                  extra={
+                    <Button
+                      type="text"
+                      icon={<MinusCircleOutlined />}
+                      aria-label={t('删除事项', 'Remove item')}
+                      onClick={() => remove(f.name)}
+                    />
+                  }
+                >
                   <Form.Item name={[f.name, 'problemIds']} label={t('针对的问题', 'Problems addressed')}>
                     <Select
                       mode="multiple"
@@ -146,13 +189,25 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
                     />
                   </Form.Item>
                   <Space wrap align="start">
-                    <Form.Item name={[f.name, 'measure']} label={t('整改措施', 'Measure')} rules={[{ required: true, whitespace: true, message: t('请填写措施', 'Enter a measure') }]}>
+                    <Form.Item
+                      name={[f.name, 'measure']}
+                      label={t('整改措施', 'Measure')}
+                      rules={[{ required: true, whitespace: true, message: t('请填写措施', 'Enter a measure') }]}
+                    >
                       <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'owner']} label={t('责任人', 'Responsible')} rules={[{ required: true, whitespace: true, message: t('请填写责任人', 'Enter who is responsible') }]}>
+                    <Form.Item
+                      name={[f.name, 'owner']}
+                      label={t('责任人', 'Responsible')}
+                      rules={[{ required: true, whitespace: true, message: t('请填写责任人', 'Enter who is responsible') }]}
+                    >
                       <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'deadline']} label={t('完成时限', 'Deadline')} rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}>
+                    <Form.Item
+                      name={[f.name, 'deadline']}
+                      label={t('完成时限', 'Deadline')}
+                      rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+                    >
                       <DateInput />
                     </Form.Item>
                   </Space>
@@ -177,7 +232,7 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
 }
 
 function ObjectionsPanel({ unitId }: { unitId: string }) {
-  const { t, lang, time } = useI18n();
+  const { t, time } = useI18n();
   const [page, setPage] = useState(1);
   const list = useDocs(unitId, 'objections', page, 20);
   return (
@@ -211,18 +266,27 @@ function ObjectionsPanel({ unitId }: { unitId: string }) {
 }
 
 function AnswerForm({ unitId, objectionId }: { unitId: string; objectionId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [form] = Form.useForm<{ text: string }>();
   const answer = useAction({
     form,
     fields: ['text'],
     invalidate: [unitKey(unitId), docsKey(unitId, 'objections')],
     fn: (v: { text: string }) =>
-      call(api.POST('/api/units/{id}/task-book/objections/{oid}/answer', { params: { path: { id: unitId, oid: objectionId } }, body: { text: v.text } })),
+      call(
+        api.POST('/api/units/{id}/task-book/objections/{oid}/answer', {
+          params: { path: { id: unitId, oid: objectionId } },
+          body: { text: v.text },
+        }),
+      ),
   });
   return (
     <Form name={`answer-${objectionId}`} form={form} layout="inline" onFinish={answer.run} style={{ rowGap: 8 }}>
-      <Form.Item name="text" label={t('答复', 'Answer')} rules={[{ required: true, whitespace: true, message: t('请填写答复', 'Write an answer') }]}>
+      <Form.Item
+        name="text"
+        label={t('答复', 'Answer')}
+        rules={[{ required: true, whitespace: true, message: t('请填写答复', 'Write an answer') }]}
+      >
         <Input.TextArea rows={1} style={{ width: 420 }} maxLength={FIELD_LIMITS.text} />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={answer.busy}>

@@ -17,7 +17,7 @@ interface UnitLike {
 }
 
 export function TransitionPanel({ unit }: { unit: UnitLike }) {
-  const { t, lang, time, label } = useI18n();
+  const { t, time, label } = useI18n();
   const [form] = Form.useForm<{ comment?: string }>();
   const next = unit.phase ? NEXT_PHASE[unit.phase as Phase] : null;
   const request = useAction({
@@ -26,7 +26,12 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
     invalidate: [unitKey(unit.id), docsKey(unit.id, 'transitions')],
     success: t('申请已提交，等待督导组审批', 'Requested: the supervisory group decides'),
     fn: (v: { comment?: string }) =>
-      call(api.POST('/api/units/{id}/transitions', { params: { path: { id: unit.id } }, body: { to: next as 'P2', ...(v.comment ? { comment: v.comment } : {}) } })),
+      call(
+        api.POST('/api/units/{id}/transitions', {
+          params: { path: { id: unit.id } },
+          body: { to: next as 'P2', ...(v.comment ? { comment: v.comment } : {}) },
+        }),
+      ),
   });
   // The latest decision on a request (the supervisor decides elsewhere: looked at again now and then).
   const last = useQuery({
@@ -45,7 +50,10 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           type="info"
           showIcon
           data-testid="pending-transition"
-          title={t(`进入“${label.phase(unit.pendingTransition.to)}”的申请待督导组审批`, `Transition to ${label.phase(unit.pendingTransition.to)} awaits the supervisory group`)}
+          title={t(
+            `进入“${label.phase(unit.pendingTransition.to)}”的申请待督导组审批`,
+            `Transition to ${label.phase(unit.pendingTransition.to)} awaits the supervisory group`,
+          )}
           description={time(unit.pendingTransition.requested.at)}
         />
       ) : (
@@ -53,7 +61,13 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           <Form.Item name="comment" label={t('说明（可选）', 'Comment (optional)')}>
             <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
           </Form.Item>
-          <Button type="primary" htmlType="submit" loading={request.busy} disabled={unit.status !== 'active'} data-testid="request-transition">
+          <Button
+            type="primary"
+            htmlType="submit"
+            loading={request.busy}
+            disabled={unit.status !== 'active'}
+            data-testid="request-transition"
+          >
             {t(`申请进入“${label.phase(next)}”`, `Request ${label.phase(next)}`)}
           </Button>
           <ErrorNote error={request.error} />

@@ -26,30 +26,30 @@ export default function UnitHome() {
   const phase = v.phase as 'P1' | 'P2' | 'P3' | 'DONE' | null;
   return (
     <CampaignZone campaignId={v.campaignId}>
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={1} style={{ fontSize: 24 }} data-testid="unit-title">
-        {v.code} {v.name}
-      </Typography.Title>
-      <ZoneNote />
-      <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
-      <Card>
-        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: 16 }}>
-          <GateChecklist phase={phase} unmetGates={v.unmetGates} />
-          <TransitionPanel unit={v} />
-        </div>
-      </Card>
-      <Tabs
-        defaultActiveKey={!phase || phase === 'P1' ? 'records' : phase === 'P2' ? 'problems' : 'task-book'}
-        items={[
-          { key: 'records', label: t('学习与报告', 'Records'), children: <RecordsPanel unitId={id} /> },
-          { key: 'opinions', label: t('收到的意见', 'Opinions received'), children: <OpinionsPanel unitId={id} /> },
-          { key: 'problems', label: t('查摆问题', 'Problems'), children: <ProblemsPanel unitId={id} /> },
-          { key: 'meeting', label: t('专题民主生活会', 'Democratic life meeting'), children: <MeetingPanel unit={v} /> },
-          { key: 'task-book', label: t('整改任务书', 'Task book'), children: <TaskBookPanel unit={v} /> },
-          { key: 'items', label: t('整改事项', 'Items'), children: <ItemsPanel unitId={id} /> },
-        ]}
-      />
-    </Space>
+      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+        <Typography.Title level={1} style={{ fontSize: 24 }} data-testid="unit-title">
+          {v.code} {v.name}
+        </Typography.Title>
+        <ZoneNote />
+        <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
+        <Card>
+          <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: 16 }}>
+            <GateChecklist phase={phase} unmetGates={v.unmetGates} />
+            <TransitionPanel unit={v} />
+          </div>
+        </Card>
+        <Tabs
+          defaultActiveKey={!phase || phase === 'P1' ? 'records' : phase === 'P2' ? 'problems' : 'task-book'}
+          items={[
+            { key: 'records', label: t('学习与报告', 'Records'), children: <RecordsPanel unitId={id} /> },
+            { key: 'opinions', label: t('收到的意见', 'Opinions received'), children: <OpinionsPanel unitId={id} /> },
+            { key: 'problems', label: t('查摆问题', 'Problems'), children: <ProblemsPanel unitId={id} /> },
+            { key: 'meeting', label: t('专题民主生活会', 'Democratic life meeting'), children: <MeetingPanel unit={v} /> },
+            { key: 'task-book', label: t('整改任务书', 'Task book'), children: <TaskBookPanel unit={v} /> },
+            { key: 'items', label: t('整改事项', 'Items'), children: <ItemsPanel unitId={id} /> },
+          ]}
+        />
+      </Space>
     </CampaignZone>
   );
 }

@@ -20,5 +20,9 @@ export function useUnit(id: string | undefined) {
  * after a decision is taken: looked at again every few seconds, so what was just added shows up by itself.
  */
 export function useDocs<K extends DocKind>(id: string, kind: K, page: number, pageSize = 10) {
-  return useQuery({ queryKey: [...docsKey(id, kind), page, pageSize], queryFn: () => fetchPage(id, kind, page, pageSize), refetchInterval: 3_000 });
+  return useQuery({
+    queryKey: [...docsKey(id, kind), page, pageSize],
+    queryFn: () => fetchPage(id, kind, page, pageSize),
+    refetchInterval: 3_000,
+  });
 }

@@ -1,0 +1,26 @@
+// The one way a test waits on a condition (never a fixed sleep): poll until it holds.
+
+/**
+ * Polls `probe` every `intervalMs` until it answers — anything but undefined, null or false — and returns that
+ * answer. A throw counts as "not yet" (a server still starting, a row not there); if time runs out, the error
+ * names what was awaited and the last throw. The limit is a guard against a hang, not an expectation of speed.
+ */
+export async function eventually<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 120_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== null && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
