@@ -17,15 +17,16 @@ describe('worker cache size', () => {
     expect(loadConfig({}, '/tmp').worker.maxCachedWorkflows).toBeUndefined();
   });
 
-  it('takes what the environment says, 0 turning the cache off', () => {
-    expect(loadConfig({ MASSLINE_WORKER_CACHED_WORKFLOWS: '0' }, '/tmp').worker.maxCachedWorkflows).toBe(0);
+  it('takes what the environment says', () => {
+    expect(loadConfig({ MASSLINE_WORKER_CACHED_WORKFLOWS: '40' }, '/tmp').worker.maxCachedWorkflows).toBe(40);
     expect(loadConfig({ MASSLINE_WORKER_CACHED_WORKFLOWS: '5000' }, '/tmp').worker.maxCachedWorkflows).toBe(5000);
   });
 
-  it('refuses a cache smaller than the workflow tasks, naming both settings', () => {
-    expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '10', MASSLINE_WORKER_WORKFLOW_TASKS: '40' })).toEqual([
-      'MASSLINE_WORKER_CACHED_WORKFLOWS must be 0 (no cache) or at least MASSLINE_WORKER_WORKFLOW_TASKS (40), got 10',
-    ]);
+  it('refuses a cache smaller than the workflow tasks, or none, naming both settings', () => {
+    const expected = (got: number) =>
+      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (40): a decision's projection runs in its workflow task and needs the run kept in memory; got ${got}`;
+    expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '10', MASSLINE_WORKER_WORKFLOW_TASKS: '40' })).toEqual([expected(10)]);
+    expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '0' })).toEqual([expected(0)]);
     expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: 'many' }).join()).toContain('MASSLINE_WORKER_CACHED_WORKFLOWS');
   });
 });

@@ -131,7 +131,7 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
     key: 'MASSLINE_WORKER_CACHED_WORKFLOWS',
     default: '(from the heap)',
     meaning:
-      'worker: workflows kept in memory between their tasks, the rest replayed when they next run (0: none; else at least the workflow tasks); unset, the SDK derives it from the heap size (about 2,300 on a 4 GB heap)',
+      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a decision's projection runs in its task and needs the run held); unset, the SDK derives it from the heap size (about 2,300 on a 4 GB heap)",
   },
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
@@ -247,11 +247,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ...(instance ? { instance } : {}),
     telemetry: { ...(otlpEndpoint ? { otlpEndpoint } : {}) },
   };
-  // The SDK would quietly lower the workflow tasks to the cache size: say so instead.
+  // The SDK would quietly lower the workflow tasks to the cache size: say so instead. No cache at all is refused
+  // too: a run whose projection (a local activity) is under way must stay in memory until it completes, and
+  // without a cache a run that projects in its task never completes that task.
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks } = config.worker;
-  if (maxCachedWorkflows !== undefined && maxCachedWorkflows > 0 && maxCachedWorkflows < maxConcurrentWorkflowTasks) {
+  if (maxCachedWorkflows !== undefined && maxCachedWorkflows < maxConcurrentWorkflowTasks) {
     problems.push(
-      `MASSLINE_WORKER_CACHED_WORKFLOWS must be 0 (no cache) or at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}), got ${maxCachedWorkflows}`,
+      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}): a decision's projection runs in its workflow task and needs the run kept in memory; got ${maxCachedWorkflows}`,
     );
   }
   if (problems.length) throw new ConfigError(problems);
