@@ -8,7 +8,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/wor
 import type { History } from './history-json';
 import type { ReplayFailure } from '../../persistence/src';
 import { ALL_WORKFLOW_TYPES } from '../../contracts/src';
-import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
+import { workflowBundleOptions, workflowSinks } from '../../temporal/src/workflow-bundle';
 
 const HistoryProto = temporal.api.history.v1.History;
 
@@ -86,7 +86,7 @@ export async function listExecutions(client: Client, selection: ReplaySelection)
  */
 export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
+  return bundleWorkflowCode({ ...workflowBundleOptions(workflowsPath), logger: quiet });
 }
 
 /**
