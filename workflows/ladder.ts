@@ -35,6 +35,9 @@ export interface LadderRun {
   endsAtKnownStop?: boolean;
 }
 
+/** One rung as the ladder hands it to `fire`. */
+export type LadderStep = Parameters<LadderRun['fire']>[0];
+
 export async function runLadder(run: LadderRun): Promise<'completed' | 'stopped'> {
   for (const step of ladderSchedule(run.deadline, run.ladder, run.calendar)) {
     const key = `${run.keyPrefix}:${step.rung}`;

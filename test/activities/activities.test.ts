@@ -24,6 +24,7 @@ import { connectTemporal, type TemporalHandles } from '../../libs/temporal/src';
 import { batchKey, campaignIdKey, phaseKey, unitCodeKey } from '../../libs/contracts/src';
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { enrolCampaign, itemView, unitView } from './fixtures';
+import { ifSet } from '../support/if-set';
 
 // No worker polls this queue: startBatchUnits only needs the workflows recorded.
 const TASK_QUEUE = `idle-activities-${randomUUID()}`;
@@ -41,9 +42,9 @@ beforeAll(async () => {
   temporal = await connectTemporal(testServices().temporal);
 });
 afterAll(async () => {
-  await dataSource?.destroy();
-  await temporal?.connection.close();
-  await db?.drop();
+  await ifSet(dataSource)?.destroy();
+  await ifSet(temporal)?.connection.close();
+  await ifSet(db)?.drop();
 });
 
 function deps(over: Partial<ActivityDeps> = {}): ActivityDeps {
@@ -106,12 +107,10 @@ describe('projectUnit', () => {
     data,
   });
   const entries = async (unitId: string) =>
-    (await dataSource.query('SELECT kind, entry_id, rev, data FROM entries WHERE subject_id = $1 ORDER BY kind, seq', [unitId])) as Array<{
-      kind: string;
-      entry_id: string;
-      rev: number;
-      data: Record<string, unknown>;
-    }>;
+    dataSource.query<Array<{ kind: string; entry_id: string; rev: number; data: Record<string, unknown> }>>(
+      'SELECT kind, entry_id, rev, data FROM entries WHERE subject_id = $1 ORDER BY kind, seq',
+      [unitId],
+    );
 
   it('writes a newer version and ignores an older or equal one', async () => {
     let clock = new Date('2013-07-08T00:00:00Z');
@@ -331,7 +330,7 @@ describe('deliverNotifications', () => {
       server = createServer((req, res) => {
         let body = '';
         req.setEncoding('utf8');
-        req.on('data', (chunk) => (body += chunk));
+        req.on('data', (chunk: string) => (body += chunk));
         req.on('end', () => {
           received.push({ headers: req.headers, body });
           res.statusCode = answers.shift() ?? 204;
@@ -456,11 +455,15 @@ describe('startBatchUnits', () => {
       ...codes(2, 'B2').map((code) => ({ code, batch: 2 as const })),
     ]);
     const activities = createActivities(deps({ batchStart: { pageSize: 3, concurrency: 2 } }));
+    const startBatchUnits = activities.startBatchUnits.bind(activities);
     const env = new MockActivityEnvironment();
     const heartbeats: BatchStartProgress[] = [];
     env.on('heartbeat', (d: BatchStartProgress) => heartbeats.push(d));
 
-    expect(await env.run(activities.startBatchUnits, { campaignId, batch: 1 as const })).toEqual({ started: 7, existing: 0 });
+    expect(await env.run(startBatchUnits, { campaignId, batch: 1 as const })).toEqual({
+      started: 7,
+      existing: 0,
+    });
     expect(heartbeats.map((h) => h.lastCode)).toEqual(['B1-003', 'B1-006', 'B1-007']);
     for (const code of batch1) expect(await exists(unitIds.get(code)!)).toBe(true);
     for (const code of codes(2, 'B2')) expect(await exists(unitIds.get(code)!)).toBe(false);
@@ -472,7 +475,7 @@ describe('startBatchUnits', () => {
     expect(description.typedSearchAttributes.get(phaseKey)).toBe('P1');
 
     // Run again (the campaign workflow's activity retried after a crash): nothing starts twice.
-    expect(await new MockActivityEnvironment().run(activities.startBatchUnits, { campaignId, batch: 1 as const })).toEqual({
+    expect(await new MockActivityEnvironment().run(startBatchUnits, { campaignId, batch: 1 as const })).toEqual({
       started: 0,
       existing: 7,
     });
@@ -485,10 +488,14 @@ describe('startBatchUnits', () => {
       all.map((code) => ({ code, batch: 2 as const })),
     );
     const activities = createActivities(deps({ batchStart: { pageSize: 2 } }));
+    const startBatchUnits = activities.startBatchUnits.bind(activities);
     const env = new MockActivityEnvironment({
       heartbeatDetails: { lastCode: 'R-002', started: 2, existing: 0 } satisfies BatchStartProgress,
     });
-    expect(await env.run(activities.startBatchUnits, { campaignId, batch: 2 as const })).toEqual({ started: 5, existing: 0 });
+    expect(await env.run(startBatchUnits, { campaignId, batch: 2 as const })).toEqual({
+      started: 5,
+      existing: 0,
+    });
     expect(await exists(unitIds.get('R-001')!)).toBe(false);
     expect(await exists(unitIds.get('R-002')!)).toBe(false);
     for (const code of ['R-003', 'R-004', 'R-005']) expect(await exists(unitIds.get(code)!)).toBe(true);
@@ -496,10 +503,11 @@ describe('startBatchUnits', () => {
 
   it('fails without retrying for a campaign that does not exist', async () => {
     const activities = createActivities(deps());
+    const startBatchUnits = activities.startBatchUnits.bind(activities);
     const failure = await nonRetryableFailure(() =>
       // The SDK logs every failed activity; this failure is the expected outcome.
-      new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(activities.startBatchUnits, {
-        campaignId: randomUUID() as string,
+      new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(startBatchUnits, {
+        campaignId: randomUUID(),
         batch: 1 as const,
       }),
     );

@@ -7,6 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
+import { dto } from '../support/dto';
+import { AddRecordDto, DecisionDto } from '../../apps/api/src/units/units.dto';
+import { CreateCampaignDto } from '../../apps/api/src/campaigns/campaigns.dto';
+import { API_ROUTES } from './routes';
+import { ifSet } from '../support/if-set';
 
 type Who = 'anonymous' | 'office' | 'auditor' | 'unitA' | 'unitB' | 'supA' | 'supB';
 const EVERYONE: Who[] = ['anonymous', 'office', 'auditor', 'unitA', 'unitB', 'supA', 'supB'];
@@ -331,7 +336,7 @@ beforeAll(async () => {
   ).toBe(201);
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe.each(ROWS)('$call', (row) => {
@@ -355,7 +360,6 @@ describe.each(ROWS)('$call', (row) => {
 
 it('every route of the contract is in the matrix', () => {
   const routes = new Set(ROWS.map((r) => r.call.replace(/ \(.*\)$/, '')));
-  const { API_ROUTES } = require('./routes') as typeof import('./routes');
   const missing = API_ROUTES.filter(([m, p]) => !p.startsWith('/health') && p !== '/metrics' && !routes.has(`${m} ${p}`));
   expect(missing).toEqual([]);
 });
@@ -365,18 +369,22 @@ it('scope is enforced in the services too, not only by the guard', async () => {
   const services = apiContextOf(api.app).services;
   const supB = { id: w.ids.supB, name: 'supervisor B', role: 'supervisor' as const, groupId: w.groupB };
   await expect(services.units.get(supB, w.unitA)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-  await expect(services.units.decideTransition(supB, w.unitA, 'transition-1', { approve: true, comment: 'x' })).rejects.toMatchObject({
+  await expect(
+    services.units.decideTransition(supB, w.unitA, 'transition-1', dto(DecisionDto, { approve: true, comment: 'x' })),
+  ).rejects.toMatchObject({
     code: 'NOT_FOUND',
   });
   const unitB = { id: w.ids.unitB, name: 'unit B', role: 'unit' as const, unitId: w.unitB };
-  await expect(services.units.addRecord(unitB, w.unitA, { kind: 'study', title: 't' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  await expect(services.units.addRecord(unitB, w.unitA, dto(AddRecordDto, { kind: 'study', title: 't' }))).rejects.toMatchObject({
+    code: 'NOT_FOUND',
+  });
   const supA = { id: w.ids.supA, name: 'supervisor A', role: 'supervisor' as const, groupId: w.groupA };
-  await expect(services.units.addRecord(supA, w.unitA, { kind: 'study', title: 't' })).rejects.toMatchObject({
+  await expect(services.units.addRecord(supA, w.unitA, dto(AddRecordDto, { kind: 'study', title: 't' }))).rejects.toMatchObject({
     code: 'FORBIDDEN',
     details: { rule: 'actor.unit-only' },
   });
   const auditor = { id: w.ids.auditor, name: 'auditor', role: 'auditor' as const };
-  await expect(services.campaigns.create(auditor, { name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  await expect(services.campaigns.create(auditor, dto(CreateCampaignDto, { name: 'x' }))).rejects.toMatchObject({ code: 'FORBIDDEN' });
 });
 
 it('a decision retried under the same Idempotency-Key after a lost answer is applied once (the update id follows the key)', async () => {

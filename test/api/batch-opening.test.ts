@@ -7,6 +7,7 @@ import { campaignWorkflowId, unitWorkflowId } from '../../libs/domain/src';
 import { OFFICE_TOKEN, startApi, workflowBundle, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
 import { compressedPlan } from './plans';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let worker: MasslineWorker | undefined;
@@ -18,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.shutdown();
   await running;
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 const office = (method: string, path: string, body?: unknown) => api.call(method, path, { token: OFFICE_TOKEN, body });

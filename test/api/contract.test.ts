@@ -8,6 +8,7 @@ import { API_ROUTES, openApiPath, specRoutes } from './routes';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import { apiContextOf } from '../../apps/api/src/main';
 import { canonicalJson } from '../../apps/api/src/common/idempotency.interceptor';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let campaignId: string;
@@ -46,7 +47,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe('operations', () => {

@@ -9,6 +9,7 @@ import { toErrorBody } from '../../apps/api/src/common/errors.filter';
 import { createDataSource } from '../../libs/persistence/src';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support';
+import { ifSet } from '../support/if-set';
 
 let db: TestDatabase;
 let ds: DataSource;
@@ -19,8 +20,8 @@ beforeAll(async () => {
   await ds.initialize();
 });
 afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
+  await ifSet(ds)?.destroy();
+  await ifSet(db)?.drop();
 });
 
 it('a transaction whose connection the server closed is a 503, not a 500', async () => {
@@ -31,12 +32,7 @@ it('a transaction whose connection the server closed is a 503, not a 500', async
       .transaction(async (m) => {
         const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
         await admin.query('SELECT pg_terminate_backend($1)', [pid]); // as a fast shutdown does to every backend
-        await eventually(
-          async () => (m.queryRunner!.isReleased ? true : undefined),
-          'the driver to let go of the closed connection',
-          30_000,
-          20,
-        );
+        await eventually(() => (m.queryRunner!.isReleased ? true : undefined), 'the driver to let go of the closed connection', 30_000, 20);
         await m.query('SELECT 1');
       })
       .then(

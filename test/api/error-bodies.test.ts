@@ -1,8 +1,12 @@
 // The exception filter's mapping of engine failures to HTTP, without servers: a query its worker could not answer
 // is a 503 (retry later), not a 500; an unknown query type stays a 500 (our bug, not an outage).
-const INVALID_ARGUMENT = 3; // the gRPC status the server answers a failed query with
+// The client's gRPC library (a dependency of @temporalio/client): its status codes are what the error carries.
+import { status } from '@grpc/grpc-js';
 import { QueryNotRegisteredError, ServiceError } from '@temporalio/client';
 import { toErrorBody } from '../../apps/api/src/common/errors.filter';
+
+/** The gRPC status the server answers a failed query with. */
+const INVALID_ARGUMENT = status.INVALID_ARGUMENT;
 
 describe('engine failures as HTTP answers', () => {
   it('answers 503 to a query whose worker failed it', () => {

@@ -8,10 +8,11 @@ import { apiContextOf, createApp, type ApiDeps, type MasslineApi } from '../../a
 import { JsonLogger } from '../../apps/api/src/common/logger';
 import type { MasslineConfig } from '../../libs/config/src';
 import { createTestDatabase, testConfig, type TestDatabase } from '../support';
+import type { Json } from '../support/json';
 
 export const OFFICE_TOKEN = 'office-token-for-api-tests-0123456789';
 
-export interface HttpResult<T = any> {
+export interface HttpResult<T = Json> {
   status: number;
   body: T;
   headers: Headers;
@@ -28,7 +29,7 @@ export interface ApiUnderTest {
   announced: string[];
   /** Stops the in-process worker (if any): the workflows stay, nobody runs them. */
   stopWorker(): Promise<void>;
-  call<T = any>(
+  call<T = Json>(
     method: string,
     path: string,
     opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
@@ -120,7 +121,7 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
     } catch {
       // not JSON (metrics, docs)
     }
-    return { status: res.status, body: parsed as any, headers: res.headers };
+    return { status: res.status, body: parsed as Json, headers: res.headers };
   };
 
   return {

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { apiContextOf } from '../../apps/api/src/main';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
+import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let campaignId: string;
@@ -25,7 +27,7 @@ beforeAll(async () => {
   unitA = enrolled.body.results[0].id;
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe('1. tokens exist only as hashes; Idempotency-Keys expire', () => {
@@ -180,7 +182,7 @@ it('5. exactly 60 public requests per address in any 60 seconds (the limiter on 
 });
 
 describe('8. the OpenAPI document says what the API does', () => {
-  let doc: any;
+  let doc: Json;
   beforeAll(async () => {
     doc = (await api.call('GET', '/docs-json')).body;
   });
@@ -191,8 +193,8 @@ describe('8. the OpenAPI document says what the API does', () => {
     const listed = await office('GET', `/api/campaigns/${campaignId}/groups`);
     expect(Object.keys(listed.body).sort()).toEqual(['items', 'total']);
     // Dates are strings with format date-time, never objects.
-    for (const [name, schema] of Object.entries<any>(doc.components.schemas)) {
-      for (const [prop, p] of Object.entries<any>(schema.properties ?? {})) {
+    for (const [name, schema] of Object.entries<Json>(doc.components.schemas)) {
+      for (const [prop, p] of Object.entries<Json>(schema.properties ?? {})) {
         if (p.format === 'date-time') expect({ name, prop, type: p.type }).toEqual({ name, prop, type: 'string' });
       }
     }
@@ -223,8 +225,8 @@ describe('8. the OpenAPI document says what the API does', () => {
     expect(new RegExp(key.schema.pattern).test('has space')).toBe(false);
     expect(new RegExp(key.schema.pattern).test('key-1')).toBe(true);
     // Every POST and PUT documents the 400 of a malformed request and the 409 of a reused key; every /api route the 503.
-    for (const [path, item] of Object.entries<any>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(item)) {
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      for (const [method, op] of Object.entries<Json>(item)) {
         if (method === 'post' || method === 'put')
           expect({ path, method, s: Object.keys(op.responses) }).toEqual({ path, method, s: expect.arrayContaining(['400', '409']) });
         if (path.startsWith('/api/'))

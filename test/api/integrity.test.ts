@@ -6,6 +6,7 @@ import { defaultPlan } from '../../libs/domain/src';
 import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -47,7 +48,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe('全程参与: a supervisor cannot attest presence at two meetings whose intervals overlap', () => {

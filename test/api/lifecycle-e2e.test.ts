@@ -5,6 +5,7 @@
 import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   w = await buildWorld(api, { disclosure: 'PT3S' });
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -215,9 +216,11 @@ it('drives one unit from P1 to DONE through the API, the ladder acting on its ow
       .status,
   ).toBe('carried');
   expect((await unit('POST', `${U}/records`, { kind: 'rule', title: 'Rules on meetings and documents' })).status).toBe(201);
-  await eventually(async () => ((await view()).unmetGates.length === 0 ? true : undefined), 'DONE gates met').catch(async (e) => {
+  await eventually(async () => ((await view()).unmetGates.length === 0 ? true : undefined), 'DONE gates met').catch(async (e: unknown) => {
     const v = await view();
-    throw new Error(`${e.message}: ${JSON.stringify({ unmet: v.unmetGates, items: v.taskBook.items, records: v.counts.records })}`);
+    throw new Error(
+      `${(e as Error).message}: ${JSON.stringify({ unmet: v.unmetGates, items: v.taskBook.items, records: v.counts.records })}`,
+    );
   });
   const t3 = await unit('POST', `${U}/transitions`, { to: 'DONE', comment: 'Rectification complete' });
   expect(t3.status).toBe(201);

@@ -2,17 +2,20 @@
 // to answer 404 then (the unit lookup's error was taken for "no such unit").
 import { startPostgres, type PostgresHandle } from '../support';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
+import { ifSet } from '../support/if-set';
 
 let pg: PostgresHandle;
 let api: ApiUnderTest;
 
 beforeAll(async () => {
   pg = await startPostgres();
-  api = await startApi({ db: { name: 'postgres', url: pg.url, drop: async () => undefined } });
+  api = await startApi({ db: { name: 'postgres', url: pg.url, drop: () => Promise.resolve() } });
 });
 afterAll(async () => {
-  await api?.close().catch(() => undefined);
-  await pg?.stop();
+  await ifSet(api)
+    ?.close()
+    .catch(() => undefined);
+  await ifSet(pg)?.stop();
 });
 
 it('with the database stopped, item, unit and campaign routes answer 503 (retry later), never 404 or 500', async () => {

@@ -3,13 +3,13 @@
 // moment before and after; and a preview changes nothing: every table and every workflow history as they were.
 // POST /api/campaigns/:id/plan-changes applies a previewed change as a version (a stale preview is a 409), the units
 // and items take it, and GET /api/campaigns/:id/plan-versions lists the versions with their diffs.
-import { DataSource } from 'typeorm';
-import { Client } from '@temporalio/client';
 import { campaignWorkflowId, itemWorkflowId, unitWorkflowId } from '../../libs/domain/src';
 import { driveToEffectiveTaskBook } from './drive';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
+import { apiContextOf } from '../../apps/api/src/main';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(300_000);
 
@@ -39,12 +39,12 @@ beforeAll(async () => {
   await eventually(async () => ((await office('GET', `/api/items/${items[1]}`)).body.status === 'open' ? true : undefined), 'items open');
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 /** Every row of every table, as text. */
 async function tables(): Promise<string> {
-  const ds = (api.app as any).get(DataSource) as DataSource;
+  const ds = apiContextOf(api.app).dataSource;
   const names: Array<{ tablename: string }> = await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
   const out: string[] = [];
   for (const { tablename } of names) out.push(`${tablename}: ${JSON.stringify(await ds.query(`SELECT * FROM ${tablename} ORDER BY 1`))}`);
@@ -53,7 +53,7 @@ async function tables(): Promise<string> {
 
 /** The length of every workflow history of the campaign. */
 async function histories(): Promise<Record<string, number>> {
-  const client = (api.app as any).get(Client) as Client;
+  const client = apiContextOf(api.app).temporal;
   const ids = [campaignWorkflowId(w.campaignId), unitWorkflowId(w.unitA), unitWorkflowId(w.unitB), ...items.map(itemWorkflowId)];
   const out: Record<string, number> = {};
   for (const id of ids) out[id] = (await client.workflow.getHandle(id).fetchHistory()).events?.length ?? 0;

@@ -1,4 +1,6 @@
 // Compressed plans for rehearsals over HTTP: the whole calendar in minutes, ladders in seconds.
+import type { LadderRung, Plan } from '../../libs/domain/src';
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface CompressedPlanOptions {
@@ -7,11 +9,12 @@ export interface CompressedPlanOptions {
   /** Length of each phase window (default one hour: no window escalates during a test). */
   phaseMs?: number;
   disclosure?: string;
-  ladder?: Array<{ rung: string; offset: string }>;
-  windowLadder?: Array<{ rung: string; offset: string }>;
+  ladder?: LadderRung[];
+  windowLadder?: LadderRung[];
 }
 
-export function compressedPlan(o: CompressedPlanOptions = {}) {
+/** A whole plan (every part given), as a campaign is created with or `resolvePlan` takes it. */
+export function compressedPlan(o: CompressedPlanOptions = {}): Plan {
   const start = o.startsAt ?? Date.now();
   const phase = o.phaseMs ?? 3_600_000;
   const batch = (n: 1 | 2, at: number) => ({

@@ -9,6 +9,7 @@ import { MeetingPresence } from '../../apps/api/src/units/presence';
 import { DomainError, type MeetingView } from '../../libs/domain/src';
 import { createDataSource, PresenceRepository, runMigrations, ViewsRepository, type UnitRecord } from '../../libs/persistence/src';
 import { createTestDatabase, type TestDatabase } from '../support';
+import { ifSet } from '../support/if-set';
 
 let db: TestDatabase;
 let ds: DataSource;
@@ -20,8 +21,8 @@ beforeAll(async () => {
   await runMigrations(ds);
 });
 afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
+  await ifSet(ds)?.destroy();
+  await ifSet(db)?.drop();
 });
 
 const campaignId = randomUUID();

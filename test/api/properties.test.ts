@@ -8,6 +8,7 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   w = await buildWorld(api);
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 // ---------- generators ----------
@@ -59,8 +60,7 @@ const mutated = (template: Record<string, unknown>) => {
       extra: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), hostile, { maxKeys: 2 }), { nil: undefined }),
     })
     .map(({ drop, set, extra }) => {
-      const body: Record<string, unknown> = { ...template };
-      for (const k of drop) delete body[k];
+      const body: Record<string, unknown> = Object.fromEntries(Object.entries(template).filter(([k]) => !drop.includes(k)));
       Object.assign(body, set, extra ?? {});
       return body;
     });

@@ -7,9 +7,10 @@ import { createDataSource, RateLimitRepository, runMigrations } from '../../libs
 import { PgThrottlerStorage, PUBLIC_WINDOW_MS } from '../../apps/api/src/auth/rate-limiter';
 import { createTestDatabase, type TestDatabase } from '../support';
 import { startApi, type ApiUnderTest } from './harness';
+import { ifSet } from '../support/if-set';
 
 let db: TestDatabase;
-let dataSources: DataSource[] = [];
+const dataSources: DataSource[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('ratelimit');
@@ -18,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const ds of dataSources) await ds.destroy().catch(() => undefined);
-  await db?.drop();
+  await ifSet(db)?.drop();
 });
 
 /** A pool of its own, as each API has. */

@@ -3,9 +3,9 @@ import { readAtLeast, RetryLater } from '../../apps/api/src/common/read-your-wri
 
 const versions = (...vs: Array<number | undefined>) => {
   let i = 0;
-  return async () => {
+  return () => {
     const v = vs[Math.min(i++, vs.length - 1)];
-    return v === undefined ? undefined : { version: v };
+    return Promise.resolve(v === undefined ? undefined : { version: v });
   };
 };
 

@@ -4,6 +4,7 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -15,7 +16,7 @@ afterAll(async () => {
   await apiContextOf(api.app)
     .dataSource.query('ALTER TABLE unit_states DROP CONSTRAINT IF EXISTS ck_test_refuses_projections')
     .catch(() => undefined);
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 it('a projection the database refuses is retried, shown by /health/ready and /metrics, and lands once the database takes it', async () => {

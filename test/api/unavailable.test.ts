@@ -6,6 +6,7 @@ import { buildWorld, type World } from './world';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
 import { driveToEffectiveTaskBook } from './drive';
+import { ifSet } from '../support/if-set';
 
 describe('with no worker running the workflows', () => {
   let api: ApiUnderTest;
@@ -46,7 +47,7 @@ describe('with no worker running the workflows', () => {
     await api.stopWorker();
   }, 240_000);
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it('a unit, an item and a programme are read from the read model: 200, with when they were projected', async () => {
@@ -64,7 +65,7 @@ describe('with no worker running the workflows', () => {
   });
 
   it('a read of a version the read model does not have yet answers 503 with Retry-After', async () => {
-    const { version } = (await api.call('GET', `/api/units/${w.unitA}`, { token: w.tokens.office })).body;
+    const { version } = (await api.call<{ version: number }>('GET', `/api/units/${w.unitA}`, { token: w.tokens.office })).body;
     const r = await api.call('GET', `/api/units/${w.unitA}?minVersion=${version + 1}`, { token: w.tokens.office });
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('1');

@@ -10,6 +10,7 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   w = await buildWorld(api);
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 const db = () => apiContextOf(api.app).dataSource;

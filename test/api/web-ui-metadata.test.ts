@@ -7,6 +7,7 @@ import { driveToEffectiveTaskBook } from './drive';
 import { startApi, type ApiUnderTest } from './harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from './world';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   api = await startApi({ worker: true });
   w = await buildWorld(api, { disclosure: 'PT2S' });
 }, 120_000);
-afterAll(async () => api?.close());
+afterAll(async () => ifSet(api)?.close());
 
 const described = async (workflowId: string) => {
   const d = await apiContextOf(api.app).temporal.workflow.getHandle(workflowId).describe();

@@ -14,7 +14,8 @@ export interface World {
   ids: Record<string, string>;
 }
 
-export async function buildWorld(api: ApiUnderTest, plan: CompressedPlanOptions = {}, units = 2): Promise<World> {
+/** Only the API's `call` is needed: any harness (the API tests', the audit tests') builds a world. */
+export async function buildWorld(api: Pick<ApiUnderTest, 'call'>, plan: CompressedPlanOptions = {}, units = 2): Promise<World> {
   const office = (method: string, path: string, body?: unknown) => api.call(method, path, { token: OFFICE_TOKEN, body });
   const campaign = await office('POST', '/api/campaigns', { name: 'rehearsal', plan: compressedPlan(plan) });
   expect(campaign.status).toBe(201);

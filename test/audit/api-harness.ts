@@ -50,12 +50,11 @@ export interface AuditApi {
   logLines: string[];
   announced: string[];
   /** JSON bodies parsed; `text` keeps the exact bytes (the history export is compared byte for byte). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   call(
     method: string,
     path: string,
     opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
-  ): Promise<HttpResult<any> & { text: string }>;
+  ): Promise<HttpResult & { text: string }>;
   close(): Promise<void>;
 }
 

@@ -22,6 +22,8 @@ import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
 import { startAuditApi, workflowBundle, type AuditApi } from './api-harness';
 import { runAudit } from '../../apps/cli/src/audit';
+import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 /** `massline audit …` in this process, with the API's configuration in its environment. */
 async function massline(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -62,8 +64,8 @@ let api: AuditApi;
 let world: World;
 let itemId: string;
 let referralId: string;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult<any> & { text: string }>;
+
+type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult & { text: string }>;
 const as =
   (token: string | undefined): Call =>
   (method, path, body) =>
@@ -72,7 +74,7 @@ let auditor: Call;
 
 beforeAll(async () => {
   api = await startAuditApi();
-  world = await buildWorld(api as never);
+  world = await buildWorld(api);
   auditor = as(world.tokens.auditor);
   const unit = as(world.tokens.unitA);
   const sup = as(world.tokens.supA);
@@ -143,7 +145,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 describe('GET /api/units/:id/history', () => {
@@ -183,7 +185,7 @@ describe('GET /api/units/:id/timeline', () => {
   it('says who did what, when and why — from the history, with the refused request merged in', async () => {
     const r = await auditor('GET', `/api/units/${world.unitA}/timeline`);
     expect(r.status).toBe(200);
-    const entries = r.body as Array<Record<string, any>>;
+    const entries = r.body as Array<Record<string, Json>>;
     const times = entries.map((e) => e.at);
     expect([...times].sort()).toEqual(times);
     expect(entries[0]).toMatchObject({ action: 'workflowStarted', actor: 'system', role: 'system' });
@@ -223,12 +225,12 @@ describe('GET /api/units/:id/timeline', () => {
   });
 
   it("merges the items' timelines on request, and each item has its own: every rung, the extension, the decisions", async () => {
-    const withItems = (await auditor('GET', `/api/units/${world.unitA}/timeline?includeItems=true`)).body as Array<Record<string, any>>;
+    const withItems = (await auditor('GET', `/api/units/${world.unitA}/timeline?includeItems=true`)).body as Array<Record<string, Json>>;
     expect(withItems.some((e) => e.itemId === itemId && e.action === 'escalation')).toBe(true);
 
     const r = await auditor('GET', `/api/items/${itemId}/timeline`);
     expect(r.status).toBe(200);
-    const entries = r.body as Array<Record<string, any>>;
+    const entries = r.body as Array<Record<string, Json>>;
     const rungs = entries.filter((e) => e.action === 'escalation').map((e) => e.detail.rung);
     expect(rungs).toEqual(expect.arrayContaining(['reminder', 'yellow', 'red', 'referral']));
     expect(entries.find((e) => e.action === 'escalation' && e.detail.rung === 'referral')!.label).toEqual({
@@ -290,7 +292,7 @@ describe('a unit that continued as new', () => {
         groupId: world.groupA,
         plan: campaign.body.plan,
         historyLimit: 40,
-      } as never,
+      },
       api.config.temporal.taskQueue,
     );
     const handle = ctx.temporal.workflow.getHandle(workflowId);

@@ -6,9 +6,11 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows, exportHistory, historyFromCliJson, historyToCliJson } from '../../libs/audit/src';
+import { campaignIdKey, kindKey } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 const run = promisify(execFile);
 const workflowsPath = require.resolve('./fixtures/workflows/exercise');
@@ -52,7 +54,10 @@ describe('history export (temporal workflow show --output json)', () => {
         workflowId,
         args: [0],
         memo: { b: 2, a: 1 },
-        searchAttributes: { MasslineKind: ['unit'], MasslineCampaign: ['audit-export'] },
+        typedSearchAttributes: [
+          { key: kindKey, value: 'unit' },
+          { key: campaignIdKey, value: 'audit-export' },
+        ],
       });
       runIds.push(handle.firstExecutionRunId);
       await handle.executeUpdate('note', { args: [{ actor: { id: 'p-1', role: 'unit' }, text: 'first', comment: 'why not' }] });
@@ -73,8 +78,8 @@ describe('history export (temporal workflow show --output json)', () => {
   });
 
   afterAll(async () => {
-    await connection?.close();
-    await nativeConnection?.close();
+    await ifSet(connection)?.close();
+    await ifSet(nativeConnection)?.close();
   });
 
   it('prints every run exactly as the Temporal CLI does (latest run, a given run, a failed child)', async () => {

@@ -12,7 +12,7 @@ const calls = (Object.values(definitions) as unknown[]).filter(
 describe('timeline labels', () => {
   it('cover every update and signal of libs/contracts/src/messages.ts, in English and Chinese', () => {
     expect(calls.length).toBeGreaterThan(15);
-    const missing = calls.map((d) => d.name).filter((name) => !CALL_LABELS[name]);
+    const missing = calls.map((d) => d.name).filter((name) => !Object.hasOwn(CALL_LABELS, name));
     expect(missing).toEqual([]);
     for (const { name } of calls) {
       const label = labelOf(name);

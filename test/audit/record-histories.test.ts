@@ -14,14 +14,14 @@ import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 import { startAuditApi, type AuditApi } from './api-harness';
 import { apiContextOf } from '../../apps/api/src/main';
+import { ifSet } from '../support/if-set';
 
 const RECORD = process.env.MASSLINE_RECORD_HISTORIES === '1';
 export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
 const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR = 3_600_000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult<any>>;
+type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult>;
 
 (RECORD ? describe : describe.skip)('recording the replay corpus (MASSLINE_RECORD_HISTORIES=1)', () => {
   let api: AuditApi;
@@ -123,7 +123,7 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
     api = await startAuditApi();
   });
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it('drives every path and saves the histories', async () => {
@@ -157,7 +157,7 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
         }),
         200,
       );
-      const [i1, i2, i3] = book.items.map((i: { id: string }) => i.id as string);
+      const [i1, i2, i3] = book.items.map((i: { id: string }) => i.id);
       await ok(unit('POST', `${u}/task-book/publish`), 200);
       const objection = await ok(as(undefined)('POST', `${u}/task-book/objections`, { text: 'Item 2 is too vague', itemId: i2 }), 202);
       await ok(
@@ -194,7 +194,7 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
       await ok(unit('POST', `${u}/records`, { kind: 'rule', title: 'Rules on meetings and documents' }), 201);
       const done = await ok(unit('POST', `${u}/transitions`, { to: 'DONE', comment: 'rectification complete' }), 201);
       await ok(sup('POST', `${u}/transitions/${done.id}/decision`, { approve: true, comment: 'all items closed or carried' }), 200);
-      await eventually(async () => ((await office()('GET', `${u}`)).body?.phase === 'DONE' ? true : undefined), 'FULL done', 60_000);
+      await eventually(async () => ((await office()('GET', u)).body?.phase === 'DONE' ? true : undefined), 'FULL done', 60_000);
     })();
 
     const referredPath = (async () => {
@@ -298,7 +298,7 @@ type Call = (method: string, path: string, body?: unknown) => Promise<HttpResult
     expect(programmeWorkflowId(programme.id)).toMatch(/^massline-programme-/);
     for (const campaignId of [a.id, b.id]) {
       await eventually(
-        async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count >= 3 ? true : undefined),
+        async () => ((await client.workflow.count(visibilityQuery({ campaignId }))).count >= 3 ? true : undefined),
         'visibility',
       );
       for await (const info of client.workflow.list({ query: visibilityQuery({ campaignId }) })) workflowIds.add(info.workflowId);

@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows, describeReplayError, replaySelection, visibilityQuery, type ReplayProgress } from '../../libs/audit/src';
+import { campaignIdKey } from '../../libs/contracts/src';
 import { testServices } from '../support';
 import { exerciseActivities } from './fixtures/workflows/exercise-activities';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 describe('replaying histories', () => {
   const campaignId = `audit-replay-${randomUUID()}`;
@@ -42,7 +44,7 @@ describe('replaying histories', () => {
             taskQueue,
             workflowId,
             args: [1],
-            searchAttributes: { MasslineCampaign: [campaignId] },
+            typedSearchAttributes: [{ key: campaignIdKey, value: campaignId }],
           });
           await handle.executeUpdate('note', { args: [{ actor: { id: 'p-1', role: 'unit' }, text: workflowId }] });
           await handle.signal('poke', 'stop');
@@ -52,14 +54,14 @@ describe('replaying histories', () => {
     });
     // Visibility is eventually consistent: wait until the campaign's workflows are listed.
     await eventually(
-      async () => ((await client.workflow.count(visibilityQuery({ campaignId })!)).count === ids.length ? true : undefined),
+      async () => ((await client.workflow.count(visibilityQuery({ campaignId }))).count === ids.length ? true : undefined),
       'visibility',
     );
   });
 
   afterAll(async () => {
-    await connection?.close();
-    await nativeConnection?.close();
+    await ifSet(connection)?.close();
+    await ifSet(nativeConnection)?.close();
   });
 
   it('replays a campaign found by its search attribute against the code that wrote it', async () => {
@@ -101,7 +103,7 @@ describe('replaying histories', () => {
     const before = await replaySelection({ client, selection: { campaignId, closedBefore: startedAt.toISOString() }, bundle: current });
     expect(before.total).toBe(0);
     // A range alone is limited to massline's workflow types; the server accepts the query.
-    await expect(client.workflow.count(visibilityQuery({ closedAfter: startedAt.toISOString() })!)).resolves.toBeDefined();
+    await expect(client.workflow.count(visibilityQuery({ closedAfter: startedAt.toISOString() }))).resolves.toBeDefined();
   });
 
   it('reports a history that cannot be fetched as a failure of that workflow, not of the job', async () => {

@@ -22,6 +22,7 @@ import { startTemporalDevServer } from '../../apps/cli/src/embedded/temporal-dev
 import { loadConfig } from '../../libs/config/src';
 import { ensureTemporalCli } from '../../scripts/lib/tools';
 import { launchBrowser, OUTPUT_DIR } from '../console/browser';
+import type { Json } from '../support/json';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 10_000);
 const LOADS = Number(process.env.BENCH_LOADS ?? 3);
@@ -59,7 +60,7 @@ export async function main(): Promise<void> {
     await app.listen(0, '127.0.0.1');
     cleanup.unshift(() => app.close());
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const office = async (method: string, p: string, body?: unknown): Promise<any> => {
+    const office = async (method: string, p: string, body?: unknown): Promise<Json> => {
       const res = await fetch(`${url}${p}`, {
         method,
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -91,7 +92,7 @@ export async function main(): Promise<void> {
     const { DataSource } = await import('typeorm');
     const db = new DataSource({ type: 'postgres', url: pg.url('bench') });
     await db.initialize();
-    cleanup.unshift(async () => void (await db.destroy()));
+    cleanup.unshift(() => db.destroy());
     await db.query(
       `INSERT INTO unit_states (unit_id, campaign_id, code, batch, group_id, phase, status, card, window_starts_at, window_ends_at, unmet_gates, view, version)
        SELECT u.id, u.campaign_id, u.code, u.batch, u.group_id,

@@ -22,6 +22,7 @@ import {
 } from '../../libs/audit/src';
 import { loadConfig } from '../../libs/config/src';
 import { connectTemporal } from '../../libs/temporal/src';
+import type { Json } from '../support/json';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/histories');
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
@@ -37,7 +38,7 @@ interface Result {
   eventsPerSecond: number;
 }
 
-function recordedUnitHistories(source: string): Array<{ file: string; json: { events: Array<Record<string, any>> } }> {
+function recordedUnitHistories(source: string): Array<{ file: string; json: { events: Array<Record<string, Json>> } }> {
   const files = fs
     .readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.json'))
@@ -135,8 +136,8 @@ export async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e) => {
-    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  main().catch((e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);
   });
 }

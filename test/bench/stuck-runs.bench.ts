@@ -18,6 +18,7 @@ import { startTemporalDevServer } from '../../apps/cli/src/embedded/temporal-dev
 import { StuckRunDetector } from '../../apps/worker/src/stuck-runs';
 import { createDataSource, runMigrations } from '../../libs/persistence/src';
 import { registerSearchAttributes } from '../../libs/temporal/src';
+import { ensureTemporalCli } from '../../scripts/lib/tools';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2000);
 const RATES = (process.env.BENCH_RATES ?? '100,500,10000').split(',').map(Number);
@@ -26,7 +27,7 @@ const TYPE = 'rectificationItemWorkflow';
 export async function main(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const s of stops.splice(0)) await s().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+    for (const s of stops.splice(0)) await s().catch((e: unknown) => process.stderr.write(`cleanup: ${String(e)}\n`));
   };
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -35,12 +36,13 @@ export async function main(): Promise<void> {
     if (!address || !adminUrl) {
       const dir = mkdtempSync(join(tmpdir(), 'massline-bench-stuck-'));
       chmodSync(dir, 0o755); // PostgreSQL may run as the `postgres` user, which must traverse this folder
-      stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+      stops.push(() => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      });
       if (!address) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const tools = require('../../scripts/lib/tools.js') as { ensureTemporalCli(): Promise<string> };
         const server = await startTemporalDevServer({
-          cliPath: await tools.ensureTemporalCli(),
+          cliPath: await ensureTemporalCli(),
           port: await freePort(),
           namespace: 'default',
           logFile: join(dir, 'temporal.log'),

@@ -10,15 +10,18 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { ensureTemporalServer } from '../../scripts/lib/tools';
 import { DYNAMIC_CONFIG_FILE } from '../../apps/cli/src/cluster/temporal-cluster';
+import type { LadderRung } from '../../libs/domain/src';
 import { compressedPlan } from '../api/plans';
 import { inPool, sleep } from '../support/massline-up';
 import { eventually } from '../support/eventually';
 import { cliMain, memoryOf, root, startCluster, table, type RunningCluster } from './harness';
+import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 const UNITS = 24;
 const ITEMS_PER_UNIT = 2;
 const RUNGS = ['reminder', 'yellow', 'red', 'referral'] as const;
-const LADDER = [
+const LADDER: LadderRung[] = [
   { rung: 'reminder', offset: '-PT5S' },
   { rung: 'yellow', offset: 'PT0S' },
   { rung: 'red', offset: 'PT5S' },
@@ -65,7 +68,7 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
       body: o.body === undefined ? undefined : JSON.stringify(o.body),
     });
     const text = await res.text();
-    let body: any = text;
+    let body: Json = text;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
@@ -120,8 +123,10 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
   }, 600_000);
 
   afterAll(async () => {
-    await pg?.end().catch(() => undefined);
-    if (cluster) {
+    await ifSet(pg)
+      ?.end()
+      .catch(() => undefined);
+    if (ifSet(cluster)) {
       const code = await cluster.stop();
       note(`massline up --cluster stopped (exit ${code})`);
       if (process.env.MASSLINE_KEEP_CLUSTER_DATA === '1') note(`data kept in ${cluster.dataDir}`);
@@ -382,14 +387,8 @@ describe('a campaign on a Temporal cluster (massline up --cluster, 2 workers, 2 
 
     // 3. The history service killed: massline up starts it again.
     process.kill(history, 'SIGKILL');
-    await eventually(
-      async () => (/history restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined),
-      'massline up to restart history',
-    );
-    await eventually(
-      async () => (/worker-1 restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined),
-      'massline up to restart worker-1',
-    );
+    await eventually(() => (/history restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined), 'massline up to restart history');
+    await eventually(() => (/worker-1 restarted \(pid \d+\)/.test(cluster.output()) ? true : undefined), 'massline up to restart worker-1');
     expect(cluster.pid('history')).not.toBe(history);
     expect(cluster.pid('worker-1')).not.toBe(worker1);
     for (const api of [0, 1])

@@ -5,6 +5,7 @@
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
+import { ifSet } from '../support/if-set';
 
 let api: ApiUnderTest;
 let w: World;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   w = await buildWorld(api, { disclosure: 'PT1H' }, 2);
 }, 120_000);
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 const as = (token: string | undefined) => (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>

@@ -130,14 +130,14 @@ export async function answerConfirmation(page: Page, answer: 'ok' | 'cancel', sa
  * The pages a test visited, each checked with axe-core as it is seen (`audit`); `expectNone` asserts, per test,
  * that none had a serious or critical violation.
  */
-export function axeAudits(): { audit(page: Page, name: string): Promise<void>; expectNone(): void } {
+export function axeAudits(): { audit: (page: Page, name: string) => Promise<void>; expectNone: () => void } {
   const findings: AxeFinding[] = [];
   return {
-    async audit(page, name) {
+    audit: async (page, name) => {
       await page.waitForLoadState('networkidle');
       findings.push(...(await seriousViolations(page, name)));
     },
-    expectNone() {
+    expectNone: () => {
       expect(findings.splice(0)).toEqual([]);
     },
   };

@@ -15,6 +15,7 @@ import { answerConfirmation, axeAudits, launchBrowser, newPerson, pick, screensh
 import { REFUSALS } from '../../apps/console/src/refusals';
 import { GATES } from '../../libs/domain/src';
 import { apiContextOf } from '../../apps/api/src/main';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(400_000);
 
@@ -147,8 +148,8 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await api?.close();
+  await ifSet(browser)?.close();
+  await ifSet(api)?.close();
 });
 
 const signIn = (page: Page, principalId: string) => signInWithLink(page, api, principalId);
@@ -172,7 +173,7 @@ async function unreadable(page: Page, where: string): Promise<string[]> {
     .waitFor({ state: 'detached', timeout: 30_000 })
     .catch(() => undefined);
   // (scripts for the page are strings: the tests' tsconfig has no DOM types)
-  const text = (await page.evaluate('document.body.innerText')) as string;
+  const text = await page.evaluate<string>('document.body.innerText');
   const problems: string[] = [];
   const uuid = UUID.exec(text);
   if (uuid) problems.push(`${where}: a UUID (${uuid[0]})`);
@@ -446,9 +447,9 @@ describe('the console an office puts in front of its people', () => {
         await page.goto(path);
         await ready(page);
         await page.waitForLoadState('networkidle');
-        const width = (await page.evaluate(
+        const width = await page.evaluate<{ scroll: number; body: number; inner: number }>(
           '({ scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth, inner: window.innerWidth })',
-        )) as { scroll: number; body: number; inner: number };
+        );
         expect({ name, ...width, overflow: Math.max(width.scroll, width.body) > width.inner }).toEqual({ name, ...width, overflow: false });
         await audit(page, name);
         if (name === 'phone public unit') {

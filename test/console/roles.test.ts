@@ -20,6 +20,7 @@ import {
   signInWithLink as signInByLink,
   signInWithToken,
 } from './browser';
+import { ifSet } from '../support/if-set';
 
 // A loaded machine slows a browser a lot: generous bounds, every wait on a condition.
 jest.setTimeout(300_000);
@@ -37,8 +38,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await api?.close();
+  await ifSet(browser)?.close();
+  await ifSet(api)?.close();
 });
 
 const as = (token: string | undefined) => (method: string, p: string, body?: unknown) => api.call(method, p, { token, body });

@@ -10,6 +10,7 @@ import {
   PLAN_OFFSET_MAX_DAYS,
   resolvePlan,
   tryParseInstant,
+  type PlanInput,
 } from '../../libs/domain/src';
 
 const pattern = new RegExp(BOUNDED_INSTANT_PATTERN);
@@ -79,7 +80,10 @@ it('a plan is refused when it, or the seed calendar derived from its startsAt, l
   expect(resolvePlan({ ladder: [{ rung: 'red', offset: `P${PLAN_OFFSET_MAX_DAYS}D` }] }, '2013-07-08T00:00:00+08:00').ladder).toHaveLength(
     1,
   );
-  expect(refused(() => resolvePlan({ ladder: null } as never, '2013-07-08T00:00:00+08:00')).details.field).toBe('plan.ladder');
+  expect(
+    refused(() => resolvePlan({ ladder: null } as unknown as PlanInput /* a client's wrong shape */, '2013-07-08T00:00:00+08:00')).details
+      .field,
+  ).toBe('plan.ladder');
 });
 
 it("the latest deadline a plan admits is a year and a day after its last batch ends (for the workflows' deadline rules)", () => {

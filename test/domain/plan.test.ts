@@ -131,7 +131,7 @@ describe('resolving a partial plan', () => {
     expect(resolvePlan(input, SEED_START).batches[1].phases.P3.endsAt).toBe(at(60));
   });
 
-  const refusals: Array<[string, PlanInput | unknown, string, RegExp]> = [
+  const refusals: Array<[string, unknown, string, RegExp]> = [
     [
       'a reversed window',
       { batches: [{ batch: 1, phases: { P2: { startsAt: '2013-10-31T00:00:00+08:00', endsAt: '2013-09-01T00:00:00+08:00' } } }] },

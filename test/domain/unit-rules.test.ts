@@ -31,6 +31,7 @@ import {
   newUnitState,
   taskBookReady,
   type Actor,
+  type DocRef,
   type Ctx,
   type UnitState,
 } from '../../libs/domain/src';
@@ -187,9 +188,11 @@ describe('phases and gates', () => {
 
   it('texts arrive as stored-text references; a comment longer than a line must be one too', () => {
     const s = fresh();
-    expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: 'plain text' as never })).details.field).toBe(
-      'body',
-    );
+    expect(
+      refusal(() =>
+        checkAddRecord(s, { actor: unit, kind: 'study', title: 't', body: 'plain text' as unknown as DocRef /* a client's wrong shape */ }),
+      ).details.field,
+    ).toBe('body');
     expect(refusal(() => checkAddRecord(s, { actor: unit, kind: 'study', title: 't', comment: 'x'.repeat(201) })).details.field).toBe(
       'comment',
     );

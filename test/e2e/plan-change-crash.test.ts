@@ -8,6 +8,8 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 import { assertWorkerBuilt, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process';
+import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(300_000);
 
@@ -24,8 +26,8 @@ describe('a plan change while a worker dies', () => {
   });
   afterAll(async () => {
     await stopWorkerProcesses(workers);
-    await pg?.end();
-    await api?.close();
+    await ifSet(pg)?.end();
+    await ifSet(api)?.close();
   });
 
   it('leaves each rung fired once, under exactly one plan version', async () => {
@@ -74,7 +76,7 @@ describe('a plan change while a worker dies', () => {
 
     // Previewed and applied at once (previewed again should a rung's firing make the preview stale meanwhile).
     const change = { windowLadder: v2Ladder };
-    let applied: { status: number; body: any } | undefined;
+    let applied: { status: number; body: Json } | undefined;
     for (let attempt = 0; attempt < 5 && applied?.status !== 201; attempt++) {
       const preview = await office('POST', `/api/campaigns/${campaignId}/plan-changes/preview`, { change });
       expect(preview.status).toBe(200);
@@ -128,7 +130,7 @@ describe('a plan change while a worker dies', () => {
     expect(rows).toHaveLength(codes.length * 3);
 
     const p1End = plan.batches[0].phases.P1.endsAt;
-    const due = (ladder: LadderRung[]) => new Map(ladderSchedule(p1End, ladder, plan.calendar as never).map((r) => [r.rung, r.dueMs]));
+    const due = (ladder: LadderRung[]) => new Map(ladderSchedule(p1End, ladder, plan.calendar).map((r) => [r.rung, r.dueMs]));
     const dueBy: Record<number, Map<string, number>> = { 1: due(v1Ladder), 2: due(v2Ladder) };
     for (const unitId of unitIds) {
       const mine = rows.filter((r) => r.unit_id === unitId);

@@ -9,7 +9,9 @@ import { unitWorkflowId } from '../../libs/domain/src';
 import { testServices } from '../support';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
+import type { Json } from '../support/json';
 import { compressedPlan } from '../api/plans';
+import { ifSet } from '../support/if-set';
 
 const run = promisify(execFile);
 
@@ -19,7 +21,7 @@ describe('vertical slice: from the office token to running unit workflows', () =
     api = await startApi({ worker: true });
   });
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it('starts one workflow per unit, lists them by search attribute, answers the phase from the workflow and projects it by activity', async () => {
@@ -131,7 +133,7 @@ describe('vertical slice: from the office token to running unit workflows', () =
           ])
         ).stdout,
       );
-      const scheduled = history.events.filter((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectUnit');
+      const scheduled = history.events.filter((e: Json) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectUnit');
       expect(scheduled.length).toBeGreaterThan(0);
     } finally {
       await pg.end();

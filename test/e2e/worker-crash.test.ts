@@ -6,6 +6,7 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
 import { assertWorkerBuilt, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process';
+import { ifSet } from '../support/if-set';
 
 describe('worker crash', () => {
   let api: ApiUnderTest;
@@ -20,8 +21,8 @@ describe('worker crash', () => {
   });
   afterAll(async () => {
     await stopWorkerProcesses(workers);
-    await pg?.end();
-    await api?.close();
+    await ifSet(pg)?.end();
+    await ifSet(api)?.close();
   });
 
   it('a worker killed with SIGKILL and restarted loses nothing: due rungs fire once, in order, and units carry on', async () => {
@@ -64,7 +65,7 @@ describe('worker crash', () => {
 
     // While no worker runs, the P1 window ends and its red rung comes due: nothing can be recorded yet.
     const redDue = startsAt + phaseMs + 2_000;
-    await eventually(async () => (Date.now() > redDue + 500 ? true : undefined), 'the red rung to come due', phaseMs + 10_000);
+    await eventually(() => (Date.now() > redDue + 500 ? true : undefined), 'the red rung to come due', phaseMs + 10_000);
     const during = await pg.query('SELECT count(*)::int AS n FROM escalations WHERE campaign_id = $1', [campaignId]);
     expect(during.rows[0].n).toBe(0);
 

@@ -33,10 +33,10 @@ export async function startWorkerProcess(api: ApiUnderTest): Promise<WorkerProce
   };
   const child = spawn(process.execPath, [workerMain], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
   await eventually(
-    async () => {
+    () => {
       if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
       return out.includes('worker ready') ? true : undefined;
     },

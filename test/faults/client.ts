@@ -5,6 +5,7 @@
 // answered, how many attempts it took and why it was repeated. A caller may give up on a call before sending it
 // again (`giveUp`): the fault suite does for a call on a workflow found stuck, which no retry can move.
 import { randomUUID } from 'node:crypto';
+import type { Json } from '../support/json';
 
 export interface CallOptions {
   token?: string;
@@ -13,7 +14,7 @@ export interface CallOptions {
   key?: string;
 }
 
-export interface Answer<T = any> {
+export interface Answer<T = Json> {
   status: number;
   body: T;
   /** Moment the first attempt was sent, and the moment the answer that counts came back. */
@@ -56,7 +57,7 @@ export class RetryingClient {
     } = {},
   ) {}
 
-  async call<T = any>(method: string, path: string, o: CallOptions = {}): Promise<Answer<T>> {
+  async call<T = Json>(method: string, path: string, o: CallOptions = {}): Promise<Answer<T>> {
     const key = method === 'POST' || method === 'PUT' ? (o.key ?? randomUUID()) : undefined;
     const sentAt = Date.now();
     const giveUpAt = sentAt + (this.opts.giveUpAfterMs ?? 600_000);
@@ -81,7 +82,7 @@ export class RetryingClient {
             signal: AbortSignal.timeout(this.opts.attemptTimeoutMs ?? 90_000),
           });
           const text = await res.text();
-          let body: any = text;
+          let body: Json = text;
           try {
             body = text ? JSON.parse(text) : undefined;
           } catch {
@@ -90,7 +91,7 @@ export class RetryingClient {
           last = `${res.status} ${text.slice(0, 300)}`;
           if (res.status === 503) reason = 'unavailable (503)';
           else if (res.status === 408) reason = 'request timeout (408)';
-          else if (res.status === 409 && body?.details?.some?.((d: { rule?: string }) => d?.rule === 'idempotency-key.in-flight'))
+          else if (res.status === 409 && body?.details?.some?.((d: { rule?: string } | null) => d?.rule === 'idempotency-key.in-flight'))
             reason = 'key in flight (409)';
           else if (res.status === 409 && /Idempotency-Key .* is (still being answered|in use)/.test(String(body?.message)))
             reason = 'key in flight (409)';
@@ -102,7 +103,7 @@ export class RetryingClient {
         } catch (err) {
           const name = (err as Error).name;
           reason = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'connection lost';
-          last = String((err as Error).message);
+          last = (err as Error).message;
         }
         this.retries.set(reason, (this.retries.get(reason) ?? 0) + 1);
         const why = this.opts.giveUp?.(method, path);
@@ -117,7 +118,7 @@ export class RetryingClient {
   }
 
   /** A call that must succeed: anything but `expected` fails with the answer in the message. */
-  async ok<T = any>(method: string, path: string, o: CallOptions = {}, expected = [200, 201, 202]): Promise<T> {
+  async ok<T = Json>(method: string, path: string, o: CallOptions = {}, expected = [200, 201, 202]): Promise<T> {
     const r = await this.call<T>(method, path, o);
     if (!expected.includes(r.status)) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;

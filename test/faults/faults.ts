@@ -75,7 +75,7 @@ export class FaultInjector {
     return this.opts.patienceMs ?? 300_000;
   }
 
-  private async until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  private async until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + this.patience;
     for (;;) {
       try {
@@ -96,7 +96,7 @@ export class FaultInjector {
 
   /** Waits until killing `name` once more cannot make massline up give up on it. */
   private async crashBudget(name: string): Promise<void> {
-    await this.until(`room in ${name}'s crash budget`, async () =>
+    await this.until(`room in ${name}'s crash budget`, () =>
       this.crashesOf(name, Date.now() - CRASH_WINDOW_MS - 5_000) <= 2 ? true : undefined,
     );
   }
@@ -112,7 +112,7 @@ export class FaultInjector {
 
   /** A pid of `name` other than `old`, alive. */
   private restarted(name: string, old: number): Promise<number> {
-    return this.until(`massline up to start ${name} again`, async () => {
+    return this.until(`massline up to start ${name} again`, () => {
       const pid = this.currentPid(name);
       return pid !== undefined && pid !== old ? pid : undefined;
     });
@@ -133,7 +133,7 @@ export class FaultInjector {
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       }),
     );
-    return (pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`));
+    return pollers.some((p) => p.identity?.startsWith(`${pid}@`));
   }
 
   private async workerPolling(): Promise<number> {

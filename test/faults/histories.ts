@@ -28,10 +28,10 @@ export function taskFailures(history: JsonHistory): TaskFailure[] {
       out.push({
         eventId: eventIdOf(e),
         cause: 'WORKFLOW_TASK_TIMED_OUT',
-        message: `timed out (${attributesOf<TaskFailureAttributes>(e).timeoutType ?? 'start to close'})`,
+        message: `timed out (${(attributesOf(e) as TaskFailureAttributes).timeoutType ?? 'start to close'})`,
       });
     } else if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_FAILED') {
-      const a = attributesOf<TaskFailureAttributes>(e);
+      const a = attributesOf(e) as TaskFailureAttributes;
       const cause = a.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED';
       const message = a.failure?.message ?? '';
       const diverging = cause === NONDETERMINISM_CAUSE ? describeReplayError(new Error(message)).eventId : undefined;
@@ -50,7 +50,7 @@ export function disclosureSpan(history: JsonHistory): { from: number; to: number
   let from: number | undefined;
   for (const e of history.events) {
     if (from === undefined && e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED') {
-      const name = attributesOf<{ acceptedRequest?: { input?: { name?: string } } }>(e).acceptedRequest?.input?.name;
+      const name = (attributesOf(e) as { acceptedRequest?: { input?: { name?: string } } }).acceptedRequest?.input?.name;
       if (name === 'publishTaskBook') from = eventIdOf(e);
     } else if (from !== undefined && e.eventType === 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED') {
       return { from, to: eventIdOf(e) };

@@ -20,6 +20,7 @@ import { itemStateQuery, type ItemWorkflowInput } from '../../libs/contracts/src
 import { createTestDatabase, testServices, type TestDatabase } from '../support';
 import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
+import { ifSet } from '../support/if-set';
 
 const root = path.resolve(__dirname, '..', '..');
 const workerMain = path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js');
@@ -63,7 +64,7 @@ async function polling(pid: number): Promise<void> {
         taskQueue: { name: taskQueue },
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
       });
-      return (pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`)) ? true : undefined;
+      return pollers.some((p) => p.identity?.startsWith(`${pid}@`)) ? true : undefined;
     },
     `worker ${pid} polling`,
     180_000,
@@ -92,8 +93,8 @@ async function stopWorkers(): Promise<void> {
 afterEach(stopWorkers);
 afterAll(async () => {
   await stopWorkers();
-  await connection?.close();
-  await db?.drop();
+  await ifSet(connection)?.close();
+  await ifSet(db)?.drop();
 });
 
 it('a recording attempt lost with its worker is retried within seconds, and the ladder goes on: each rung once, in order', async () => {
@@ -225,7 +226,7 @@ it('the tasks of a workflow cached by a killed worker go to a live one, waiting 
   const holder = await eventually(
     async () => {
       const events = (await handle.fetchHistory()).events ?? [];
-      const last = events[events.length - 1];
+      const last = events.at(-1);
       const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
       const done = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
       if (!last?.workflowTaskCompletedEventAttributes || scheduled !== done) return undefined;

@@ -24,7 +24,7 @@ import { fetchJsonHistory, listExecutions, NONDETERMINISM_CAUSE, TASK_TIMED_OUT_
 import { itemWorkflowId, unitWorkflowId, type CalendarPlan, type LadderRung } from '../../libs/domain/src';
 import { compressedPlan } from '../api/plans';
 import { cliMain, inPool, sleep, startMasslineUp, table, type RunningMassline } from '../support/massline-up';
-import { eventually } from '../support/eventually';
+import { describeThrow, eventually } from '../support/eventually';
 import { GaveUp, RetryingClient } from './client';
 import { DiagnosticQueries } from './diagnostic-queries';
 import { FaultInjector, seededRandom, type FaultName } from './faults';
@@ -49,14 +49,16 @@ import {
 import { judgeReads, outcomesText, ReadTraffic, type ReadWorld } from './reads';
 import { StuckRunWatch } from './watch';
 import { WebhookReceiver } from './webhook-receiver';
+import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 export interface FaultScale {
   name: 'small' | 'full';
   units: number;
   /** Units driven at once. */
   pool: number;
-  ladder: Array<{ rung: string; offset: string }>;
-  windowLadder: Array<{ rung: string; offset: string }>;
+  ladder: LadderRung[];
+  windowLadder: LadderRung[];
   disclosure: string;
   /** A task book's deadlines: set + lead + the unit's slot × slotMs + the item's index × itemStaggerMs. */
   leadMs: number;
@@ -326,14 +328,14 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
     afterAll(async () => {
       await Promise.all([watch?.stop(), reads?.stop(), queries?.stop()]);
       await faults?.close();
-      if (up) {
+      if (ifSet(up)) {
         const code = await up.stop();
         note(`massline up stopped (exit ${code})`);
         // A failed run keeps its data (the logs of every process, PostgreSQL, Temporal's file) to look into.
         if (process.env.MASSLINE_KEEP_FAULTS_DATA === '1' || !passed) note(`data kept in ${up.dataDir}`);
         else fs.rmSync(up.dataDir, { recursive: true, force: true });
       }
-      await receiver?.stop();
+      await ifSet(receiver)?.stop();
       note(`the whole suite took ${seconds(Date.now() - started)}`);
       const file = process.env.MASSLINE_FAULTS_REPORT;
       if (file) fs.writeFileSync(file, `${report.lines.join('\n')}\n\n${report.table}\n`);
@@ -384,7 +386,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
               if (err instanceof GaveUp) throw err;
               last = err;
             }
-            if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+            if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${describeThrow(last)}` : ''}`);
             await sleep(intervalMs);
           }
         };
@@ -552,7 +554,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
               const down = Date.now();
               await sleep(scale.faults.webhookDownMs); // the outage itself
               await receiver.start();
-              faults!.outages.push({
+              faults.outages.push({
                 what: 'webhook',
                 how: `receiver down ${seconds(scale.faults.webhookDownMs)} (connections refused)`,
                 from: down,
@@ -560,7 +562,11 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
               });
               note(`webhook receiver down for ${seconds(Date.now() - down)}`);
             })(),
-          ].map((p) => p.catch((e) => void faultErrors.push(e))),
+          ].map((p) =>
+            p.catch((e: unknown) => {
+              faultErrors.push(e);
+            }),
+          ),
         );
 
         // ---------- each unit to P3, with its task book; then its items' fates ----------
@@ -748,7 +754,8 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
             });
             // Outages held the book up (its repeats carried the same body) until its first deadline had passed: it is
             // refused as a whole (a deadline must be in the future), and the unit sets its deadlines again from now.
-            const past = answer.status === 400 && (answer.body?.details ?? []).some((d: { rule?: string }) => d?.rule === 'input.future');
+            const past =
+              answer.status === 400 && (answer.body?.details ?? []).some((d: { rule?: string } | null) => d?.rule === 'input.future');
             if (past) {
               note(`${u.code}'s task book reached the API after its first deadline (sent ${seconds(Date.now() - set)} earlier): set again`);
               set = Date.now();
@@ -858,8 +865,8 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
           if (faultErrors.length) throw faultErrors[0];
         } finally {
           chattering = false;
-          await chatter.catch((e) => note(`chatter: ${String(e)}`));
-          await Promise.all([reads?.stop(), queries?.stop()]);
+          await chatter.catch((e: unknown) => note(`chatter: ${String(e)}`));
+          await Promise.all([ifSet(reads)?.stop(), queries?.stop()]);
         }
         note(`faults done: ${faults.outages.map((o) => `${o.what} ${o.how}`).join('; ')}`);
 
@@ -888,7 +895,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
           const collect = async () => {
             const heldNow = heldWorkflows();
             const itemRecords: ItemRecord[] = [];
-            const itemViews = new Map<string, any>();
+            const itemViews = new Map<string, Json>();
             await inPool(items, 4, async (it) => {
               const v = await itemView(it);
               itemViews.set(it.id, v);
@@ -907,7 +914,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
               });
             });
             const unitRecords: UnitRecord[] = [];
-            const unitViews = new Map<string, any>();
+            const unitViews = new Map<string, Json>();
             await inPool(units, 4, async (u) => {
               const v = await unitView(u);
               unitViews.set(u.id, v);
@@ -1176,7 +1183,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
             300_000,
             1_000,
           );
-          await watch!.poll(); // what the metric and readiness say after that pass
+          await watch.poll(); // what the metric and readiness say after that pass
           const stuckRows = (
             await pg.query(
               `SELECT workflow_id, run_id, workflow_type, cause, message, diverging_event_id, last_good_event_id, first_seen_at, cleared_at FROM stuck_runs ORDER BY first_seen_at`,
@@ -1291,7 +1298,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
           const resetsNow = (await pg.query(`SELECT count(*)::int AS n FROM audit_log WHERE call = 'workflow reset'`)).rows[0].n as number;
 
           // ---------- the reads ----------
-          const readVerdict = judgeReads(reads!.records, faults.outages);
+          const readVerdict = judgeReads(reads.records, faults.outages);
 
           // ---------- lateness ----------
           const outages: Outage[] = faults.outages;
@@ -1356,7 +1363,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
             ['runs seen stuck, by cause (still stuck at the end)', `${causeText(stuckByCause)} (${stuckAtEnd.length})`],
             [
               'stuck runs named: metric / readiness / GET stuck-runs (largest massline_workflows_stuck)',
-              `${[...watch!.seen.values()].filter((x) => x.metric).length} / ${[...watch!.seen.values()].filter((x) => x.readiness).length} / ${[...watch!.seen.values()].filter((x) => x.list).length} (${watch!.maxStuck})`,
+              `${[...watch.seen.values()].filter((x) => x.metric).length} / ${[...watch.seen.values()].filter((x) => x.readiness).length} / ${[...watch.seen.values()].filter((x) => x.list).length} (${watch.maxStuck})`,
             ],
             ['runs reset (audit log)', resetsNow],
             ["GETs of the console's routes, by status", `${readVerdict.total}: ${outcomesText(readVerdict.byOutcome)}`],
@@ -1392,7 +1399,7 @@ export function describeFaultSuite(scale: FaultScale, options: FaultSuiteOptions
               '  rungs due while PostgreSQL was away: fired − due',
               `${dueDuringDb.length}: ${pct(spread(dueDuringDb.map((m) => m.firedAt - firesFrom(m))))}`,
             ],
-            ['  the same, fired − PostgreSQL back', `${pct(spread(dueDuringDb.map((m) => Math.max(0, m.firedAt - dbBack(m)))))}`],
+            ['  the same, fired − PostgreSQL back', pct(spread(dueDuringDb.map((m) => Math.max(0, m.firedAt - dbBack(m)))))],
             [
               'faults',
               `worker ${scale.faults.workerSignal} ×${kills('worker').length}, Temporal ${kills('temporal')

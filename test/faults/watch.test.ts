@@ -24,8 +24,8 @@ const now: StuckRunsNow = {
 };
 
 it('reads the stuck runs massline_workflow_stuck names, and massline_workflows_stuck', async () => {
-  const metrics = new ApiMetrics(async () => [], false);
-  metrics.readStuckRuns = async () => now;
+  const metrics = new ApiMetrics(() => Promise.resolve([]), false);
+  metrics.readStuckRuns = () => Promise.resolve(now);
   const text = await metrics.registry.metrics();
   expect(stuckRunsInMetrics(text)).toEqual([
     { workflowId: item, cause: 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR' },

@@ -38,7 +38,7 @@ export function stuckCountInMetrics(text: string): number | undefined {
 
 /** The workflow ids a /health/ready body's `workflows` check names (its answer is the checks, or a 503 with them). */
 export function stuckRunsInReadiness(body: unknown): string[] {
-  const b = body as { checks?: Record<string, string>; details?: Array<Record<string, string>> } | undefined;
+  const b = body as { checks?: Record<string, string>; details?: Array<Record<string, string> | null> } | undefined;
   const check = b?.checks?.workflows ?? b?.details?.find((d) => typeof d?.workflows === 'string')?.workflows;
   if (!check || !check.startsWith('stuck:')) return [];
   return [...check.matchAll(/(massline-[a-z]+-[^\s;()]+) \(/g)].map((m) => m[1]);

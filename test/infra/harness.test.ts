@@ -17,7 +17,7 @@ describe('shared Temporal dev server', () => {
 
   it('has every massline search attribute registered with its type', async () => {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: testServices().temporal.namespace });
-    for (const key of MASSLINE_SEARCH_ATTRIBUTES) expect(Object.keys(customAttributes ?? {})).toContain(key.name);
+    for (const key of MASSLINE_SEARCH_ATTRIBUTES) expect(Object.keys(customAttributes)).toContain(key.name);
   });
 
   it('lists a workflow by a massline search attribute', async () => {
@@ -38,7 +38,7 @@ describe('shared Temporal dev server', () => {
       }, 'the workflow to be listed');
       expect(ids).toEqual([`${campaign}-probe`]);
     } finally {
-      await handle.terminate('harness probe done').catch((e) => {
+      await handle.terminate('harness probe done').catch((e: unknown) => {
         if (!(e instanceof WorkflowNotFoundError)) throw e;
       });
     }
@@ -118,7 +118,7 @@ describe('a dev server of its own', () => {
     const connection = await Connection.connect({ address: server.address });
     try {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: server.namespace });
-      expect(Object.keys(customAttributes ?? {}).filter((name) => name.startsWith('Massline'))).toEqual([]);
+      expect(Object.keys(customAttributes).filter((name) => name.startsWith('Massline'))).toEqual([]);
     } finally {
       await connection.close();
       await server.stop();

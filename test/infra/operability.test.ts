@@ -10,6 +10,8 @@ import { compressedPlan } from '../api/plans';
 import { startMasslineUp, type RunningMassline } from '../support/massline-up';
 import { eventually } from '../support/eventually';
 import type { SpanLine } from '../../libs/telemetry/src/file-exporter';
+import type { Json } from '../support/json';
+import { ifSet } from '../support/if-set';
 
 const OFFICE_TOKEN = `operability-office-${process.pid}-0123456789abcdef`;
 
@@ -28,7 +30,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (!up) return;
+  if (!ifSet(up)) return;
   await up.stop();
   fs.rmSync(up.dataDir, { recursive: true, force: true });
 });
@@ -39,7 +41,7 @@ function call(
   method: string,
   p: string,
   o: { token?: string; body?: unknown; headers?: Record<string, string>; from?: string } = {},
-): Promise<{ status: number; body: any; headers: http.IncomingHttpHeaders }> {
+): Promise<{ status: number; body: Json; headers: http.IncomingHttpHeaders }> {
   const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -56,7 +58,7 @@ function call(
       (res) => {
         let text = '';
         res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
+        res.on('data', (d) => (text += String(d)));
         res.on('end', () => {
           let body: unknown = text;
           try {
@@ -79,7 +81,7 @@ async function ok(api: number, method: string, p: string, o: Parameters<typeof c
   return r.body;
 }
 
-const jsonLines = (file: string): Array<Record<string, any>> =>
+const jsonLines = (file: string): Array<Record<string, Json>> =>
   fs.existsSync(file)
     ? fs
         .readFileSync(file, 'utf8')

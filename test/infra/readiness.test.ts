@@ -8,6 +8,7 @@ import { apiContextOf } from '../../apps/api/src/main';
 import { campaignWorkflowId } from '../../libs/domain/src';
 import { startDevServer, type DevServerHandle } from '../support';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { ifSet } from '../support/if-set';
 
 /** A campaign with one unit, started (its workflow exists; whether a worker runs it is the test's business). */
 async function startedCampaign(api: ApiUnderTest, name: string): Promise<string> {
@@ -74,8 +75,12 @@ describe('/health/ready', () => {
       apis.push(api);
     });
     afterAll(async () => {
-      await server?.stop().catch(() => undefined);
-      await connection?.close().catch(() => undefined);
+      await ifSet(server)
+        ?.stop()
+        .catch(() => undefined);
+      await ifSet(connection)
+        ?.close()
+        .catch(() => undefined);
     });
 
     it('is 503 naming the frontend, and engine calls answer 503 without being sent', async () => {

@@ -11,14 +11,14 @@ const spec = (name: string, start: () => ChildProcess): ChildSpec => ({
   name,
   logFile: `/dev/null/${name}.log`,
   marker: name,
-  start: async () => start(),
+  start: () => Promise.resolve(start()),
 });
 
 function recorder() {
   const lines: string[] = [];
   const gaveUp: string[] = [];
   let changes = 0;
-  let onGiveUp = () => undefined as void;
+  let onGiveUp: () => void = () => undefined;
   const gave = new Promise<void>((resolve) => (onGiveUp = resolve));
   return {
     lines,
@@ -27,7 +27,9 @@ function recorder() {
     gave,
     events: {
       say: (line: string) => lines.push(line),
-      changed: () => void changes++,
+      changed: () => {
+        changes++;
+      },
       giveUp: (reason: string) => {
         gaveUp.push(reason);
         onGiveUp();

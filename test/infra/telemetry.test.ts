@@ -11,6 +11,7 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import { Resource } from '@opentelemetry/resources';
 import { createLogger, FileSpanExporter, startTracing, type SpanLine } from '../../libs/telemetry/src';
 import { loadConfig } from '../../libs/config/src';
+import type { Json } from '../support/json';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-telemetry-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -117,10 +118,10 @@ describe('the log lines', () => {
 
 describe('traces over OTLP', () => {
   it('go to the collector OTEL_EXPORTER_OTLP_ENDPOINT names, at its /v1/traces', async () => {
-    const received: Array<{ path?: string; body: any }> = [];
+    const received: Array<{ path?: string; body: Json }> = [];
     const collector = http.createServer((req, res) => {
       let body = '';
-      req.on('data', (d) => (body += d));
+      req.on('data', (d) => (body += String(d)));
       req.on('end', () => {
         received.push({ path: req.url, body: JSON.parse(body) });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -136,9 +137,9 @@ describe('traces over OTLP', () => {
       await tracing.shutdown();
       expect(received.map((r) => r.path)).toEqual(['/v1/traces']);
       const [resourceSpans] = received[0].body.resourceSpans;
-      const attributes = Object.fromEntries(resourceSpans.resource.attributes.map((a: any) => [a.key, a.value.stringValue]));
+      const attributes = Object.fromEntries(resourceSpans.resource.attributes.map((a: Json) => [a.key, a.value.stringValue]));
       expect(attributes).toMatchObject({ 'service.name': 'massline-api', 'service.instance.id': 'api-3' });
-      expect(resourceSpans.scopeSpans[0].spans.map((s: any) => s.name)).toEqual(['POST /api/units/:id/records']);
+      expect(resourceSpans.scopeSpans[0].spans.map((s: Json) => s.name)).toEqual(['POST /api/units/:id/records']);
       // Nothing was written to the trace files meanwhile.
       expect(fs.existsSync(path.join(dir, 'traces', 'api-3.jsonl'))).toBe(false);
     } finally {

@@ -24,12 +24,12 @@ const runs: Run[] = [];
 
 /** Starts `massline up` and resolves once it says it is up (or fails with its output). */
 async function startUp(env: Record<string, string>): Promise<Run> {
-  const base = { ...process.env };
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT']) delete base[key];
+  const unset = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT'];
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !unset.includes(key)));
   const child = spawn(process.execPath, [cliMain, 'up'], { cwd: root, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
   const exited = waitForExit(child);
   runs.push({ child, output: () => out, exited });
   const deadline = Date.now() + 150_000;
@@ -167,7 +167,7 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let secondOut = '';
-      second.stdout!.on('data', (d) => (secondOut += d));
+      second.stdout.on('data', (d) => (secondOut += String(d)));
       const { code } = await waitForExit(second);
       expect(code).toBe(1);
       expect(secondOut).toMatch(/already running/);
@@ -220,7 +220,7 @@ describe('massline up (embedded Temporal and PostgreSQL)', () => {
             taskQueue: { name: 'massline' },
             taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
           });
-          return pollers?.some((p) => p.identity?.startsWith(`${newWorker}@`)) || undefined;
+          return pollers.some((p) => p.identity?.startsWith(`${newWorker}@`)) || undefined;
         }, 'the restarted worker to poll');
       } finally {
         await connection.close();

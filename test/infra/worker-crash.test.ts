@@ -10,6 +10,7 @@ import { hasExited, stopProcess, waitForExit } from '../../apps/cli/src/embedded
 import { compressedPlan } from '../api/plans';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 const root = path.resolve(__dirname, '..', '..');
 const workerMain = path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js');
@@ -36,7 +37,7 @@ describe('a worker killed with SIGKILL', () => {
       MASSLINE_WORKER_METRICS_PORT: '0',
     };
     const child = spawn(process.execPath, [workerMain], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d) => (workerLog = (workerLog + String(d)).slice(-20_000)));
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (d) => (workerLog = (workerLog + String(d)).slice(-20_000)));
     // Ready when it polls the workflow task queue.
     await eventually(
       async () => {
@@ -47,7 +48,7 @@ describe('a worker killed with SIGKILL', () => {
           taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         });
         // A killed worker's poller lingers in this list for a while: count only pollers of this process.
-        return pollers?.some((p) => p.identity?.startsWith(`${child.pid}@`)) ? true : undefined;
+        return pollers.some((p) => p.identity?.startsWith(`${child.pid}@`)) ? true : undefined;
       },
       'the worker to poll its task queue',
       120_000,
@@ -69,8 +70,8 @@ describe('a worker killed with SIGKILL', () => {
 
   afterAll(async () => {
     if (worker) await stopProcess(worker, 'SIGTERM', 30_000);
-    await connection?.close();
-    await api?.close();
+    await ifSet(connection)?.close();
+    await ifSet(api)?.close();
   });
 
   it('restarted, carries the unit workflows on: each unit started once, projected, and a decision in flight applied', async () => {

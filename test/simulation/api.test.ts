@@ -11,14 +11,16 @@ import { SimulationRunner } from '../../apps/api/src/simulations/simulation-runn
 import { defaultPlan } from '../../libs/domain/src';
 import { DEFAULT_PROFILE, seedMixUnits } from '../../libs/simulation/src';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { apiContextOf } from '../../apps/api/src/main';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, testServices } from '../support';
+import { ifSet } from '../support/if-set';
 
 const office = (api: ApiUnderTest, method: string, p: string, body?: unknown) => api.call(method, p, { token: OFFICE_TOKEN, body });
 
 /** Every row of every table of the live database, as text: what a simulation must leave as it was. */
 async function snapshot(api: ApiUnderTest): Promise<string> {
-  const ds = (api.app as any).get(DataSource) as DataSource;
+  const ds = apiContextOf(api.app).dataSource;
   const tables: Array<{ tablename: string }> = await ds.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('simulation_jobs', 'idempotency_keys', 'audit_log', 'rate_limit_windows', 'massline_migrations') ORDER BY 1`,
   );
@@ -34,7 +36,7 @@ describe('POST /api/simulations', () => {
     api = await startApi({ env: { MASSLINE_SIMULATION_SCRATCH_SERVER: testServices().postgres.adminUrl } });
   });
   afterAll(async () => {
-    await api?.close();
+    await ifSet(api)?.close();
   });
 
   it("simulates a live campaign's plan and enrolment as a job with progress; the report as JSON and HTML; the campaign is untouched", async () => {
@@ -125,15 +127,15 @@ describe('the simulation runner', () => {
   const logger = new JsonLogger('error', () => undefined);
   beforeAll(async () => {
     const db = await createTestDatabase('simulation_runner');
-    drop = db.drop;
+    drop = () => db.drop();
     const { runMigrations } = await import('../../libs/persistence/src');
     await runMigrations({ url: db.url });
     ds = createDataSource({ url: db.url }, { poolSize: 6 });
     await ds.initialize();
   });
   afterAll(async () => {
-    await ds?.destroy();
-    await drop?.();
+    await ifSet(ds)?.destroy();
+    await ifSet(drop)?.();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

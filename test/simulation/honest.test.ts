@@ -9,15 +9,16 @@
 // it runs only when asked, like the corpus recorder (about 12 minutes):
 //
 //   MASSLINE_HONEST=1 npm test -- test/simulation/honest.test.ts
-import { DataSource } from 'typeorm';
 import { runSimulation } from '../../apps/cli/src/simulate/engine';
 import { resolvePlan, type Plan } from '../../libs/domain/src';
 import { SimulationRepository } from '../../libs/persistence/src';
 import { buildAgenda, buildReport, resolveProfile, seedMixUnits, type SimStep, type SimulationInput } from '../../libs/simulation/src';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
+import { apiContextOf } from '../../apps/api/src/main';
 import { eventually } from '../support/eventually';
 import { testServices } from '../support';
 import { HttpDriver, type LiveUnit } from './http-driver';
+import { ifSet } from '../support/if-set';
 
 jest.setTimeout(1_500_000);
 
@@ -103,7 +104,7 @@ beforeAll(async () => {
   if (RUN) api = await startApi({ worker: true });
 });
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 (RUN ? it : it.skip)(
@@ -181,7 +182,7 @@ afterAll(async () => {
       'the live campaign done',
       120_000,
     );
-    const ds = (api.app as any).get(DataSource) as DataSource;
+    const ds = apiContextOf(api.app).dataSource;
     const facts = await new SimulationRepository(ds).facts(campaign.id);
     const live = buildReport({
       name: input.name,

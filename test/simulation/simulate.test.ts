@@ -14,7 +14,12 @@ import { testServices } from '../support';
 
 const sink = () => {
   const chunks: string[] = [];
-  const w = new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }) as Writable & { isTTY?: boolean };
+  const w = new Writable({
+    write: (c, _e, cb) => {
+      chunks.push(String(c));
+      cb();
+    },
+  }) as Writable & { isTTY?: boolean };
   return { stream: w, text: () => chunks.join('') };
 };
 

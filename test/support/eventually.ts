@@ -20,7 +20,11 @@ export async function eventually<T>(
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${describeThrow(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** What was thrown, for a message: an error as `Name: message`, a string as it is, anything else as JSON. */
+export const describeThrow = (thrown: unknown): string =>
+  thrown instanceof Error ? String(thrown) : typeof thrown === 'string' ? thrown : JSON.stringify(thrown);

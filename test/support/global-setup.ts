@@ -18,7 +18,6 @@ export interface GlobalServices {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __masslineTestServices: GlobalServices | undefined;
 }
 

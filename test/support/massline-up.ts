@@ -126,9 +126,8 @@ export async function startMasslineUp(opts: StartOptions = {}): Promise<RunningM
         pg: await freeRun(1, taken),
         metrics: await freeRun(workers, taken),
       };
-  const base = { ...process.env };
-  for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT', ...(cluster ? ['TEMPORAL_CLI'] : [])])
-    delete base[key];
+  const unset = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'MASSLINE_ADMIN_TOKEN', 'PORT', ...(cluster ? ['TEMPORAL_CLI'] : [])];
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !unset.includes(key)));
   const env: Record<string, string> = {
     MASSLINE_DATA_DIR: dataDir,
     HOST: '127.0.0.1',
@@ -161,8 +160,8 @@ export async function startMasslineUp(opts: StartOptions = {}): Promise<RunningM
     const at = Date.now();
     for (const line of parts) lines.push({ at, text: line });
   };
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
   const exited = waitForExit(child);
   const stateDir = cluster ? path.join(dataDir, 'cluster') : dataDir;
   const stateFile = path.join(stateDir, 'massline-up.json');

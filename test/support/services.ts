@@ -63,7 +63,7 @@ export async function startDevServer(
     logFile,
     searchAttributes: opts.searchAttributes,
   });
-  return { address: server.address, namespace: server.namespace, logFile, stop: server.stop };
+  return { address: server.address, namespace: server.namespace, logFile, stop: () => server.stop() };
 }
 
 export interface PostgresHandle {

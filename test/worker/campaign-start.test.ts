@@ -10,6 +10,7 @@ import { connectTemporal, startCampaignWorkflow, type TemporalHandles } from '..
 import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
 import { enrolCampaign } from '../activities/fixtures';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -29,11 +30,11 @@ beforeAll(async () => {
   running = massline.run();
 });
 afterAll(async () => {
-  massline?.shutdown();
+  ifSet(massline)?.shutdown();
   await running;
-  await dataSource?.destroy();
-  await temporal?.connection.close();
-  await db?.drop();
+  await ifSet(dataSource)?.destroy();
+  await ifSet(temporal)?.connection.close();
+  await ifSet(db)?.drop();
 });
 
 it('a started campaign opens batch 1: each of its units runs under its own id and projects itself into unit_states', async () => {

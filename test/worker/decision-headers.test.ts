@@ -15,6 +15,7 @@ import { requestIdOf } from '../../libs/temporal/src/request-id';
 import { startApi, workflowBundle, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
 import { buildWorld, type World } from '../api/world';
+import { ifSet } from '../support/if-set';
 
 const EventType = temporal.api.enums.v1.EventType;
 const quiet = {
@@ -35,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
+  await ifSet(api)?.close();
 });
 
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -44,7 +45,7 @@ const localActivity = (e: Event): string | undefined => {
   const a = e.markerRecordedEventAttributes;
   const payload = a?.markerName === 'core_local_activity' ? a.details?.data?.payloads?.[0] : undefined;
   if (!payload) return undefined;
-  const data = defaultPayloadConverter.fromPayload(payload as never) as { activity_type?: string; activityType?: string };
+  const data = defaultPayloadConverter.fromPayload(payload) as { activity_type?: string; activityType?: string };
   return data.activity_type ?? data.activityType;
 };
 
@@ -70,7 +71,7 @@ it('carries the request id in the Update, projects in the deciding task, and rep
   // The Update carries the request id of the HTTP call...
   const update = events[accepted].workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!;
   expect(update.name).toBe('addRecord');
-  expect(requestIdOf(update.header?.fields as never)).toBe(requestId);
+  expect(requestIdOf(update.header?.fields ?? undefined)).toBe(requestId);
   // ...and the projection it causes runs in the same workflow task, as a local activity (workflows/projection.ts),
   // whose marker comes before that task's completion. A local activity's headers are not in the history: its log
   // lines name the request as an activity's do (apps/worker/src/activity-interceptors.ts).
@@ -124,7 +125,7 @@ it('lets a run written before tracing go on with it: the run records the patch w
     const updates = events.flatMap((e, i) => (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ? [i] : []));
     const patchOf = (e: Event) => {
       const payload = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
-      return payload ? (defaultPayloadConverter.fromPayload(payload as never) as { id?: string }).id : undefined;
+      return payload ? defaultPayloadConverter.fromPayload<{ id?: string }>(payload).id : undefined;
     };
     const marker = events.findIndex((e) => patchOf(e) === TRACING_PATCH);
     expect(updates).toHaveLength(2);

@@ -29,6 +29,7 @@ import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { testServices } from '../support';
 import { quietBundlerLogger } from '../workflows/helpers';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 const probe = (v: 'v1' | 'v2') => require.resolve(`./fixtures/recovery-probe/${v}`);
 const PROBE_TYPE = 'recoveryProbeWorkflow';
@@ -70,18 +71,20 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const d of detectors) await d.stop();
-  await Promise.all(
-    started.map((id) =>
-      client?.workflow
-        .getHandle(id)
-        .terminate('test done')
-        .catch(() => undefined),
-    ),
-  );
+  const c = ifSet(client);
+  if (c)
+    await Promise.all(
+      started.map((id) =>
+        c.workflow
+          .getHandle(id)
+          .terminate('test done')
+          .catch(() => undefined),
+      ),
+    );
   await Promise.all(pending);
-  await native?.close();
-  await connection?.close();
-  await api?.close();
+  await ifSet(native)?.close();
+  await ifSet(connection)?.close();
+  await ifSet(api)?.close();
 });
 
 const taskQueue = () => api.config.temporal.taskQueue;
@@ -111,7 +114,8 @@ async function withWorker<T>(o: { bundle: WorkflowBundle; identity: string }, fn
     taskQueue: taskQueue(),
     workflowBundle: o.bundle,
     identity: o.identity,
-    buildId: BUILD,
+    // Unversioned: the build id only names the build in the history, the same for both bundles.
+    workerDeploymentOptions: { version: { deploymentName: 'recovery-probe', buildId: BUILD }, useWorkerVersioning: false },
     stickyQueueScheduleToStartTimeout: '1s',
   });
   return worker.runUntil(fn());
@@ -551,7 +555,7 @@ describe('the detector', () => {
     const b = detector({ identity: 'detector-b', passIntervalMs: 100 });
     a.start();
     b.start();
-    const holder = await eventually(async () => (a.holdsLock ? a : b.holdsLock ? b : undefined), 'one detector to hold the lock');
+    const holder = await eventually(() => (a.holdsLock ? a : b.holdsLock ? b : undefined), 'one detector to hold the lock');
     const other = holder === a ? b : a;
     const pass = await eventually(async () => {
       const last = await stuckRuns.lastPass();
@@ -560,7 +564,7 @@ describe('the detector', () => {
     expect(pass.detector).toBe(holder === a ? 'detector-a' : 'detector-b');
     expect(other.holdsLock).toBe(false);
     await holder.stop();
-    await eventually(async () => other.holdsLock, 'the other detector to take over');
+    await eventually(() => other.holdsLock, 'the other detector to take over');
     await eventually(
       async () => (await stuckRuns.lastPass())?.detector === (other === a ? 'detector-a' : 'detector-b'),
       'a pass by the other',

@@ -10,6 +10,7 @@ import {
 import { campaignWorkflowId, defaultPlan, unitWorkflowId } from '../../libs/domain/src';
 import { MASSLINE_SEARCH_ATTRIBUTES, batchKey, campaignIdKey, kindKey, phaseKey, unitCodeKey, cardKey } from '../../libs/contracts/src';
 import { startDevServer, testServices } from '../support';
+import { ifSet } from '../support/if-set';
 
 // The seed calendar, resolved the way the API resolves a campaign's plan.
 const seedPlan = defaultPlan('2013-07-08T00:00:00+08:00');
@@ -52,7 +53,7 @@ describe('starting workflows', () => {
     expect(await registerSearchAttributes(temporal.connection, temporal.namespace)).toEqual([]);
   });
   afterAll(async () => {
-    await temporal?.connection.close();
+    await ifSet(temporal)?.connection.close();
   });
 
   it('starts a unit workflow under its deterministic id with its search attributes, once', async () => {

@@ -11,6 +11,7 @@ import { connectTemporal, notificationDeliveryWorkflowId, type TemporalHandles }
 import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
 import { unitView } from '../activities/fixtures';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let db: TestDatabase;
 let temporal: TemporalHandles;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/activity-workflows'), logger: quietBundlerLogger });
   hook = createServer((req, res) => {
     let body = '';
-    req.on('data', (chunk) => (body += chunk));
+    req.on('data', (chunk) => (body += String(chunk)));
     req.on('end', () => {
       hookRequests.push({ idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER.toLowerCase()]), body });
       res.statusCode = hookAnswers.shift() ?? 200;
@@ -40,10 +41,10 @@ beforeAll(async () => {
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/notices`;
 });
 afterAll(async () => {
-  hook?.closeAllConnections();
-  await new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve()));
-  await temporal?.connection.close();
-  await db?.drop();
+  ifSet(hook)?.closeAllConnections();
+  await new Promise<void>((resolve) => (ifSet(hook) ? hook.close(() => resolve()) : resolve()));
+  await ifSet(temporal)?.connection.close();
+  await ifSet(db)?.drop();
 });
 
 // The bundler reports its progress at info level; keep the test output to failures.

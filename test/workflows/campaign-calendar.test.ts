@@ -7,13 +7,14 @@ import { campaignWorkflow } from '../../workflows';
 import { approve, closeItemsAndFinish, meetP2Gate, meetP3Gate, publishTaskBook } from './drive';
 import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, type Enrolled, type WorkflowTestContext } from './helpers';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('campaign');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 interface Counts {

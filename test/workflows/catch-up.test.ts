@@ -27,6 +27,7 @@ import { admitUpdate, approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up 
 import { actors, iso, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
 import { eventually } from '../support/eventually';
 import { compressedPlan } from '../api/plans';
+import { ifSet } from '../support/if-set';
 
 // Guards, not expectations: on a loaded machine a restarted worker may wait out a task timeout first.
 jest.setTimeout(300_000);
@@ -44,9 +45,9 @@ beforeAll(async () => {
   client = new Client({ connection, namespace });
 });
 afterAll(async () => {
-  await connection?.close();
-  await native?.close();
-  await t?.teardown();
+  await ifSet(connection)?.close();
+  await ifSet(native)?.close();
+  await ifSet(t)?.teardown();
 });
 
 const started: string[] = [];
@@ -79,7 +80,7 @@ async function runWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T>
 }
 
 /** The drive helpers read the clock from an environment: here it is the real one. */
-const realClock = { currentTimeMs: async () => Date.now() } as unknown as Parameters<typeof meetP3Gate>[0];
+const realClock = { currentTimeMs: () => Promise.resolve(Date.now()) } as unknown as Parameters<typeof meetP3Gate>[0];
 
 /**
  * A rung is late when the ladder reached it only after its moment: here, when the second worker fired it. One
@@ -112,7 +113,7 @@ async function reachedLate(handle: WorkflowHandle, dueMs: number): Promise<boole
 }
 
 /** Waits until the clock passes `ms` (the moment rungs come due). */
-const until = (ms: number, what: string) => eventually(async () => Date.now() > ms, what, ms - Date.now() + PATIENCE);
+const until = (ms: number, what: string) => eventually(() => Date.now() > ms, what, ms - Date.now() + PATIENCE);
 
 const LADDER = [
   { rung: 'reminder' as const, offset: '-PT2S' },
@@ -245,7 +246,7 @@ describe('a ladder catching up after the worker was away', () => {
 
 /** A unit (its own campaign and groups) driven through P1 and P2 into P3, where its task book is due. */
 async function unitInP3(taskQueue: string, disclosure: string, code: string) {
-  const plan = resolvePlan(compressedPlan({ disclosure, phaseMs: 3_600_000 }) as never, new Date().toISOString());
+  const plan = resolvePlan(compressedPlan({ disclosure, phaseMs: 3_600_000 }), new Date().toISOString());
   const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
   const cast = actors(ids);
   const unit = await client.workflow.start(unitLifecycleWorkflow, {
@@ -323,7 +324,7 @@ describe('a phase window whose ladder catches up after the unit moved on', () =>
       P2: { startsAt: iso(now + 60_000), endsAt: iso(now + 61_000) },
       P3: { startsAt: iso(now + 61_000), endsAt: iso(now + 3_600_000) },
     };
-    const plan = resolvePlan(base as never, iso(now));
+    const plan = resolvePlan(base, iso(now));
     const ids = { campaignId: randomUUID(), unitId: randomUUID(), groupId: randomUUID(), otherGroupId: randomUUID() };
     const cast = actors(ids);
     let unit!: WorkflowHandle;
@@ -497,10 +498,7 @@ describe('a unit reset (as an operator resets one) to before its items started',
       // The item ends (carried over by the office) and reports back to its unit.
       await up(item, carryOverUpdate, { actor: cast.office, rule: doc('Standing rules on receptions'), comment: 'long-term' });
       await item.result();
-      await eventually(
-        async () => ((await unit.query(unitStateQuery)) as UnitView).taskBook!.items[0].status === 'carried',
-        'the unit told',
-      );
+      await eventually(async () => (await unit.query<UnitView>(unitStateQuery)).taskBook!.items[0].status === 'carried', 'the unit told');
 
       // Reset the unit to the task that started the item, as an operator would (massline audit reset) if that task did not replay.
       const history = (await unit.fetchHistory()).events ?? [];
@@ -513,7 +511,7 @@ describe('a unit reset (as an operator resets one) to before its items started',
         workflowTaskFinishEventId: Long.fromNumber(taskId),
         requestId: randomUUID(),
       });
-      const reset = client.workflow.getHandle(unit.workflowId, newRunId!);
+      const reset = client.workflow.getHandle(unit.workflowId, newRunId);
       const refused = await eventually(
         async () => {
           const events = (await reset.fetchHistory()).events ?? [];

@@ -12,6 +12,7 @@ import { testServices } from '../support';
 import { approve, meetP2Gate } from './drive';
 import { actors, enrol, saveHistory, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 let connection: Connection;
@@ -25,9 +26,9 @@ beforeAll(async () => {
   client = new Client({ connection, namespace });
 });
 afterAll(async () => {
-  await connection?.close();
-  await native?.close();
-  await t?.teardown();
+  await ifSet(connection)?.close();
+  await ifSet(native)?.close();
+  await ifSet(t)?.teardown();
 });
 
 const at = (t0: number, s: number) => new Date(t0 + s * 1000).toISOString();

@@ -12,12 +12,14 @@ import { createActivities, outboxChannel, type MasslineActivities } from '../../
 // The CLI's JSON form (`temporal workflow show --output json`); the SDK's historyToJSON fails here on two protobufjs copies.
 import { historyToCliJson } from '../../libs/audit/src/history-json';
 import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { hashToken, createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { defaultPlan, type Actor, type Batch, type Plan } from '../../libs/domain/src';
 import { MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
 import { workflowBundleOptions } from '../../libs/temporal/src/workflow-bundle';
 import { createTestDatabase, createTimeSkippingEnv, type TestDatabase } from '../support';
 import { eventually } from '../support/eventually';
+import { ifSet } from '../support/if-set';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -44,8 +46,11 @@ export const quietBundlerLogger = {
   error: (m: string) => console.error(m),
 };
 
-// temporal.api.enums.v1.IndexedValueType
-const INDEXED: Record<string, number> = { [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3 };
+const { IndexedValueType } = temporal.api.enums.v1;
+const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+};
 
 /**
  * The Java test server validates upserted search attributes against its registry but implements only
@@ -137,8 +142,8 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
       });
     },
     async teardown() {
-      await dataSource?.destroy();
-      await db?.drop();
+      await ifSet(dataSource)?.destroy();
+      await ifSet(db)?.drop();
     },
   };
   return ctx;

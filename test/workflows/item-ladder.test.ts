@@ -38,13 +38,14 @@ import {
 } from './helpers';
 import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('item-ladder');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 async function startItem(taskQueue: string, deadlineMs: number, over: Partial<ItemWorkflowInput> = {}) {
@@ -221,7 +222,7 @@ describe('closing, extensions and carry-over', () => {
       ).toBe('actor.supervisor-group');
       const closed = await up(handle, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'Verified' });
       expect(closed).toMatchObject({ status: 'closed', card: 'none' });
-      const result = (await handle.result()) as ItemView;
+      const result = await handle.result();
       expect(result.rungs.map((r) => r.rung)).toEqual(['reminder']);
       await t.env.sleep(60 * DAY);
       expect((await escalationRows(input.itemId)).map((r) => r.rung)).toEqual(['reminder']);
@@ -326,7 +327,7 @@ describe('closing, extensions and carry-over', () => {
       });
       await worker.runUntil(async () => {
         const { handle, input, cast } = await startItem(taskQueue, d0, { plan: { ladder: [...ladder], calendar } });
-        await eventually(async () => heldAttempts > 0, 'the first reminder`s record held up');
+        await eventually(() => heldAttempts > 0, 'the first reminder`s record held up');
 
         // D1, with its reminder due 30 s after it is set; replaced by D2 a minute later (the record still held).
         const extend = async (newDeadline: number) => {

@@ -13,13 +13,16 @@ import { campaignWorkflow } from '../../workflows';
 import { approve, meetP2Gate, meetP3Gate, publishTaskBook } from './drive';
 import { actors, DAY, enrol, HOUR, planAtNow, saveHistory, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
 import { eventually } from '../support/eventually';
+import { dto } from '../support/dto';
+import { PlanChangeApplyDto, PlanChangePreviewDto } from '../../apps/api/src/campaigns/plan-changes.dto';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('plan_versions');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 const office: Principal = { id: 'office-principal', name: 'campaign office', role: 'office' };
@@ -100,7 +103,7 @@ describe('plan versions', () => {
         () => new Date(clock),
       );
       const change = { calendar: { holidays: { add: [holiday] } } };
-      const preview = await at.preview(office, enrolled.campaignId, { change });
+      const preview = await at.preview(office, enrolled.campaignId, dto(PlanChangePreviewDto, { change }));
       expect(preview.moves.map((m) => [m.subject, m.itemId, m.rung])).toEqual([
         ['item', itemId, 'red'],
         ['item', itemId, 'referral'],
@@ -119,9 +122,13 @@ describe('plan versions', () => {
 
       // Applied as version 2 (refused first with a digest that is not the preview's).
       await expect(
-        at.apply(office, enrolled.campaignId, { change, reason: 'Qingming moved', previewDigest: '0'.repeat(64) }),
+        at.apply(office, enrolled.campaignId, dto(PlanChangeApplyDto, { change, reason: 'Qingming moved', previewDigest: '0'.repeat(64) })),
       ).rejects.toThrow('plan-change.stale-preview');
-      const applied = await at.apply(office, enrolled.campaignId, { change, reason: 'a holiday declared', previewDigest: preview.digest });
+      const applied = await at.apply(
+        office,
+        enrolled.campaignId,
+        dto(PlanChangeApplyDto, { change, reason: 'a holiday declared', previewDigest: preview.digest }),
+      );
       expect(applied).toMatchObject({ version: 2, batches: [1, 2], moves: 2 });
       await t.env.client.workflow.getHandle(applied.rollout.workflowId).result();
       await eventually(async () => (await itemView(itemId))?.planVersion === 2, 'the item on version 2');
@@ -192,15 +199,23 @@ describe('plan versions', () => {
         { client: t.env.client, taskQueue: tq },
         () => new Date(clock),
       );
-      const preview = await clocked.preview(office, enrolled.campaignId, { change: { windowLadder }, batches: [2] });
+      const preview = await clocked.preview(
+        office,
+        enrolled.campaignId,
+        dto(PlanChangePreviewDto, { change: { windowLadder }, batches: [2] }),
+      );
       // Batch 2 has not opened: nothing of it runs yet, nothing moves now.
       expect(preview).toMatchObject({ batches: [2], total: 0 });
-      const applied = await clocked.apply(office, enrolled.campaignId, {
-        change: { windowLadder },
-        batches: [2],
-        reason: 'batch 2 escalates sooner',
-        previewDigest: preview.digest,
-      });
+      const applied = await clocked.apply(
+        office,
+        enrolled.campaignId,
+        dto(PlanChangeApplyDto, {
+          change: { windowLadder },
+          batches: [2],
+          reason: 'batch 2 escalates sooner',
+          previewDigest: preview.digest,
+        }),
+      );
       await t.env.client.workflow.getHandle(applied.rollout.workflowId).result();
       expect((await at.list(office, enrolled.campaignId)).current).toEqual({ '1': 1, '2': 2 });
 

@@ -1,7 +1,7 @@
 // The rules of a unit's lifecycle (DOMAIN.md "A unit's lifecycle"), one test per rule, on the time-skipping
 // test server with the real activities writing to PostgreSQL.
 import type { WorkflowHandle } from '@temporalio/client';
-import { unitWorkflowId, itemWorkflowId, type UnitView } from '../../libs/domain/src';
+import { unitWorkflowId, itemWorkflowId } from '../../libs/domain/src';
 import {
   addOpinionUpdate,
   addProblemUpdate,
@@ -36,13 +36,14 @@ import {
 } from './helpers';
 import { eventually } from '../support/eventually';
 import { doc } from '../support/texts';
+import { ifSet } from '../support/if-set';
 
 let t: WorkflowTestContext;
 beforeAll(async () => {
   t = await setUpWorkflowTests('unit-lifecycle');
 });
 afterAll(async () => {
-  await t?.teardown();
+  await ifSet(t)?.teardown();
 });
 
 async function startUnit(taskQueue: string, over: Partial<UnitWorkflowInput> = {}) {
@@ -143,7 +144,7 @@ describe('gates (DOMAIN.md: each phase closed by a gate and a supervisor approva
       await closeItemsAndFinish(t.env.client, handle, cast, itemIds);
       await eventually(async () => (await stateOf(handle)).unmetGates.length === 0, 'unit sees its items closed');
       expect(await approve(handle, cast, 'DONE')).toEqual({ status: 'approved', version: expect.any(Number) });
-      const final = (await handle.result()) as UnitView;
+      const final = await handle.result();
       expect(final).toMatchObject({ phase: 'DONE', status: 'done', card: 'none' });
       await saveHistory(handle, 'unit-full-lifecycle');
       await saveHistory(t.env.client.workflow.getHandle(itemWorkflowId(itemIds[0])), 'item-closed-before-deadline');

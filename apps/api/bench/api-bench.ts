@@ -6,7 +6,7 @@
 // Options: BENCH_DURATION (seconds per scenario, default 10), BENCH_CONNECTIONS (default 10), BENCH_UNITS (20),
 // BENCH_ONLY (run only the scenarios whose name contains it: read, list, decision).
 import { fork } from 'node:child_process';
-import { benchPlan, startBenchStack } from './stack';
+import { benchPlan, list, startBenchStack, text, type BenchStack } from './stack';
 
 interface Scenario {
   name: string;
@@ -23,6 +23,13 @@ interface Measured {
   non2xx: number;
   errors: number;
 }
+/** The part of autocannon's result read here (the package ships no types). */
+interface AutocannonResult {
+  requests: { total: number; average: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+}
 
 const seconds = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -31,7 +38,7 @@ const unitCount = Number(process.env.BENCH_UNITS ?? 20);
 /** Child process: run autocannon on one scenario and send the result back. */
 async function loadGenerator(url: string, scenario: Scenario): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const autocannon = require('autocannon') as (opts: object) => Promise<any>;
+  const autocannon = require('autocannon') as (opts: object) => Promise<AutocannonResult>;
   const r = await autocannon({ url, connections, duration: seconds, requests: scenario.requests });
   const m: Measured = {
     scenario: scenario.name,
@@ -44,7 +51,8 @@ async function loadGenerator(url: string, scenario: Scenario): Promise<void> {
     non2xx: r.non2xx,
     errors: r.errors,
   };
-  process.send!(m);
+  if (!process.send) throw new Error('the load generator runs as a child process with an IPC channel (--load)');
+  process.send(m);
 }
 
 function measure(url: string, scenario: Scenario): Promise<Measured> {
@@ -57,68 +65,83 @@ function measure(url: string, scenario: Scenario): Promise<Measured> {
   });
 }
 
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** A running campaign of `unitCount` units, each with its principal, all of them active; answers its id and the units. */
+async function activeUnits({
+  call,
+  officeToken,
+}: BenchStack): Promise<{ campaignId: string; units: Array<{ id: string; token: string }> }> {
+  // Batch 1 opens now, phases of an hour (nothing escalates during the run).
+  const campaignId = text(await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: benchPlan(3_600_000) }), 'id');
+  const groupId = text(await call('POST', `/api/campaigns/${campaignId}/groups`, officeToken, { name: 'g' }), 'id');
+  const enrolled = await call('POST', `/api/campaigns/${campaignId}/units`, officeToken, {
+    units: Array.from({ length: unitCount }, (_, i) => ({
+      code: `B${i}`,
+      name: `unit ${i}`,
+      kind: 'organ',
+      level: 'municipal',
+      groupId,
+    })),
+  });
+  const units: Array<{ id: string; token: string }> = [];
+  for (const r of list(enrolled, 'results')) {
+    const id = text(r, 'id');
+    units.push({
+      id,
+      token: text(await call('POST', '/api/principals', officeToken, { name: text(r, 'code'), role: 'unit', unitId: id }), 'token'),
+    });
+  }
+  await call('POST', `/api/campaigns/${campaignId}/start`, officeToken);
+  for (const u of units) {
+    for (let i = 0; ; i++) {
+      if (text(await call('GET', `/api/units/${u.id}`, officeToken), 'status') === 'active') break;
+      if (i > 600) throw new Error(`unit ${u.id} did not start`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { campaignId, units };
+}
+
+/** The three scenarios: a unit's read, a campaign's list, a unit's decision (each unit with its own token). */
+function scenariosOf(officeToken: string, campaignId: string, units: Array<{ id: string; token: string }>): Scenario[] {
+  const json = { 'content-type': 'application/json' };
+  return [
+    {
+      name: 'read: GET /api/units/:id (workflow query)',
+      requests: units.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${officeToken}` } })),
+    },
+    {
+      name: 'list: GET /api/campaigns/:id/units (projection)',
+      requests: [
+        { method: 'GET', path: `/api/campaigns/${campaignId}/units?pageSize=50`, headers: { authorization: `Bearer ${officeToken}` } },
+      ],
+    },
+    {
+      name: 'decision: POST /api/units/:id/records (workflow update)',
+      requests: units.map((u) => ({
+        method: 'POST',
+        path: `/api/units/${u.id}/records`,
+        headers: { ...json, authorization: `Bearer ${u.token}` },
+        body: JSON.stringify({ kind: 'investigation', title: 'bench investigation' }),
+      })),
+    },
+  ];
+}
+
 async function main(): Promise<void> {
-  const say = (s: string) => process.stdout.write(`${s}\n`);
   const stack = await startBenchStack('api');
   try {
-    const { url, officeToken, call } = stack;
-    // A running campaign: batch 1 opens now, phases of an hour (nothing escalates during the run).
-    const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'bench', plan: benchPlan(3_600_000) });
-    const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
-    const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
-      units: Array.from({ length: unitCount }, (_, i) => ({
-        code: `B${i}`,
-        name: `unit ${i}`,
-        kind: 'organ',
-        level: 'municipal',
-        groupId: group.id,
-      })),
-    });
-    const units: Array<{ id: string; token: string }> = [];
-    for (const r of enrolled.results)
-      units.push({
-        id: r.id,
-        token: (await call('POST', '/api/principals', officeToken, { name: r.code, role: 'unit', unitId: r.id })).token,
-      });
-    await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
-    for (const u of units) {
-      for (let i = 0; ; i++) {
-        if ((await call('GET', `/api/units/${u.id}`, officeToken)).status === 'active') break;
-        if (i > 600) throw new Error(`unit ${u.id} did not start`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-
-    const json = { 'content-type': 'application/json' };
-    const scenarios: Scenario[] = [
-      {
-        name: 'read: GET /api/units/:id (workflow query)',
-        requests: units.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${officeToken}` } })),
-      },
-      {
-        name: 'list: GET /api/campaigns/:id/units (projection)',
-        requests: [
-          { method: 'GET', path: `/api/campaigns/${campaign.id}/units?pageSize=50`, headers: { authorization: `Bearer ${officeToken}` } },
-        ],
-      },
-      {
-        name: 'decision: POST /api/units/:id/records (workflow update)',
-        requests: units.map((u) => ({
-          method: 'POST',
-          path: `/api/units/${u.id}/records`,
-          headers: { ...json, authorization: `Bearer ${u.token}` },
-          body: JSON.stringify({ kind: 'investigation', title: 'bench investigation' }),
-        })),
-      },
-    ];
+    const { campaignId, units } = await activeUnits(stack);
+    const scenarios = scenariosOf(stack.officeToken, campaignId, units);
     say(
       `massline API bench: ${connections} connections, ${seconds} s per scenario, ${unitCount} units (API, worker, Temporal dev server and PostgreSQL on this machine)`,
     );
     const results: Measured[] = [];
     const only = process.env.BENCH_ONLY; // e.g. "list": run the scenarios whose name contains it
     for (const s of scenarios.filter((x) => !only || x.name.includes(only))) {
-      await measure(url, { ...s, requests: s.requests.slice(0, 2) }); // warm-up
-      const m = await measure(url, s);
+      await measure(stack.url, { ...s, requests: s.requests.slice(0, 2) }); // warm-up
+      const m = await measure(stack.url, s);
       results.push(m);
       say(
         `  ${m.scenario.padEnd(58)} p50 ${String(m.p50).padStart(4)} ms  p90 ${String(m.p90).padStart(4)} ms  p99 ${String(m.p99).padStart(4)} ms  ` +
@@ -136,14 +159,14 @@ if (process.argv.includes('--load')) {
   process.once('message', (m: { url: string; scenario: Scenario }) => {
     loadGenerator(m.url, m.scenario).then(
       () => process.exit(0),
-      (e) => {
+      (e: unknown) => {
         process.stderr.write(`${String(e)}\n`);
         process.exit(1);
       },
     );
   });
 } else if (require.main === module) {
-  main().catch((e) => {
+  main().catch((e: unknown) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });

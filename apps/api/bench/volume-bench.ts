@@ -11,7 +11,7 @@
 import { bundleWorkflows, fetchHistories, fetchJsonHistoryChain, replayHistories, type JsonHistory } from '../../../libs/audit/src';
 import { campaignWorkflowId, LIMITS, TEXT_LIMITS, unitWorkflowId } from '../../../libs/domain/src';
 import { unitStateQuery } from '../../../libs/contracts/src';
-import { benchPlan, percentile, startBenchStack, type BenchStack } from './stack';
+import { benchPlan, count, field, list, percentile, startBenchStack, text, type BenchStack } from './stack';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const OPINIONS = int('BENCH_OPINIONS', 10_000);
@@ -77,75 +77,92 @@ function breakdown(stretch: Array<{ byType: Record<string, number> }>): string {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-async function oneUnit(stack: BenchStack) {
-  const { call, officeToken } = stack;
-  const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'volume', plan: benchPlan() });
-  const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: 'g' });
-  const [unit] = (
-    await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, {
-      units: [{ code: 'V-1', name: 'unit', kind: 'organ', level: 'municipal', groupId: group.id }],
-    })
-  ).results;
-  const unitToken = (await call('POST', '/api/principals', officeToken, { name: 'unit', role: 'unit', unitId: unit.id })).token;
-  const supToken = (await call('POST', '/api/principals', officeToken, { name: 'sup', role: 'supervisor', groupId: group.id })).token;
-  await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
-  const U = `/api/units/${unit.id}`;
-  const opinion = (i: number) =>
-    call('POST', `${U}/opinions`, undefined, { text: chinese(TEXT_LIMITS.opinion, i), contact: `citizen ${i}` });
-  const started = Date.now();
+/** The unit under load: its API path and the tokens of its unit and its supervisor. */
+interface LoadedUnit {
+  id: string;
+  path: string;
+  unitToken: string;
+  supToken: string;
+}
 
-  // The first decisions: opinions while the unit holds nothing yet.
-  const firstCount = Math.min(500, Math.floor(OPINIONS / 2));
-  const first = await timed(firstCount, (i) => opinion(i));
-  say(`  ${firstCount} opinions: p50 ${ms(percentile(first, 50))}, p90 ${ms(percentile(first, 90))}`);
+/** A started campaign of one unit in its own group, with a principal for the unit and one for its supervisor. */
+async function enrolOneUnit({ call, officeToken }: BenchStack): Promise<LoadedUnit> {
+  const campaignId = text(await call('POST', '/api/campaigns', officeToken, { name: 'volume', plan: benchPlan() }), 'id');
+  const groupId = text(await call('POST', `/api/campaigns/${campaignId}/groups`, officeToken, { name: 'g' }), 'id');
+  const enrolled = await call('POST', `/api/campaigns/${campaignId}/units`, officeToken, {
+    units: [{ code: 'V-1', name: 'unit', kind: 'organ', level: 'municipal', groupId }],
+  });
+  const id = text(enrolled, 'results.0.id');
+  const unitToken = text(await call('POST', '/api/principals', officeToken, { name: 'unit', role: 'unit', unitId: id }), 'token');
+  const supToken = text(await call('POST', '/api/principals', officeToken, { name: 'sup', role: 'supervisor', groupId }), 'token');
+  await call('POST', `/api/campaigns/${campaignId}/start`, officeToken);
+  return { id, path: `/api/units/${id}`, unitToken, supToken };
+}
 
+/** The unit asks to move to `to` and its supervisor approves. */
+async function advance({ call }: BenchStack, unit: LoadedUnit, to: 'P2' | 'P3', comment: string): Promise<void> {
+  const transition = text(await call('POST', `${unit.path}/transitions`, unit.unitToken, { to }), 'id');
+  await call('POST', `${unit.path}/transitions/${transition}/decision`, unit.supToken, { approve: true, comment });
+}
+
+/** P1: `RECORDS` records of the maximum length (the first the solicitation report), then on to P2. */
+async function recordP1(stack: BenchStack, unit: LoadedUnit): Promise<void> {
+  const { call } = stack;
   const records = await timed(RECORDS, (i) =>
-    call('POST', `${U}/records`, unitToken, {
+    call('POST', `${unit.path}/records`, unit.unitToken, {
       kind: i === 0 ? 'solicitation-report' : 'study',
       title: `记录 ${i}`,
       body: chinese(TEXT_LIMITS.recordBody, 100_000 + i),
     }),
   );
   say(`  ${RECORDS} records of ${TEXT_LIMITS.recordBody} characters: p50 ${ms(percentile(records, 50))}`);
-  const t1 = await call('POST', `${U}/transitions`, unitToken, { to: 'P2' });
-  await call('POST', `${U}/transitions/${t1.id}/decision`, supToken, { approve: true, comment: 'P1 done' });
+  await advance(stack, unit, 'P2', 'P1 done');
+}
 
-  // Meetings: each held without full attendance (invalid, reconvened) but the last; one after another (a
-  // supervisor is in one room at a time), all over before now.
+/**
+ * Meetings: each held without full attendance (invalid, reconvened) but the last; one after another (a
+ * supervisor is in one room at a time), all over before now.
+ */
+async function holdMeetings({ call }: BenchStack, unit: LoadedUnit): Promise<void> {
   const HOUR = 3_600_000;
   const base = Date.now() - (MEETINGS + 1) * 5 * HOUR;
   for (let k = 0; k < MEETINGS; k++) {
     const start = base + k * 5 * HOUR;
     const end = start + 3 * HOUR;
     const full = k === MEETINGS - 1;
-    await call('POST', `${U}/meeting`, unitToken, { scheduledAt: iso(start), location: `room ${k}` });
-    await call('POST', `${U}/meeting/attendance`, supToken, {
+    await call('POST', `${unit.path}/meeting`, unit.unitToken, { scheduledAt: iso(start), location: `room ${k}` });
+    await call('POST', `${unit.path}/meeting/attendance`, unit.supToken, {
       arrivedAt: iso(full ? start - 600_000 : start + HOUR),
       leftAt: iso(end + 600_000),
     });
-    await call('POST', `${U}/meeting/held`, unitToken, {
+    await call('POST', `${unit.path}/meeting/held`, unit.unitToken, {
       startedAt: iso(start),
       endedAt: iso(end),
       minutes: chinese(TEXT_LIMITS.minutes, 200_000 + k),
     });
   }
+}
+
+/** P2's problems and comparison check, on to P3, and a task book of `ITEMS` items published; answers its item count. */
+async function publishTaskBook(stack: BenchStack, unit: LoadedUnit): Promise<number> {
+  const { call } = stack;
   const problems: string[] = [];
   for (let k = 0; k < 10; k++)
     problems.push(
-      (
-        await call('POST', `${U}/problems`, unitToken, {
+      text(
+        await call('POST', `${unit.path}/problems`, unit.unitToken, {
           title: `问题 ${k}`,
           description: chinese(2_000, 300_000 + k),
           source: 'masses',
           category: 'formalism',
-        })
-      ).id,
+        }),
+        'id',
+      ),
     );
-  await call('POST', `${U}/records`, unitToken, { kind: 'comparison-check', title: 'comparison-check' });
-  const t2 = await call('POST', `${U}/transitions`, unitToken, { to: 'P3' });
-  await call('POST', `${U}/transitions/${t2.id}/decision`, supToken, { approve: true, comment: 'P2 done' });
+  await call('POST', `${unit.path}/records`, unit.unitToken, { kind: 'comparison-check', title: 'comparison-check' });
+  await advance(stack, unit, 'P3', 'P2 done');
   const items = Math.min(ITEMS, LIMITS.taskBookItems);
-  await call('PUT', `${U}/task-book`, unitToken, {
+  await call('PUT', `${unit.path}/task-book`, unit.unitToken, {
     signedBy: 'Party secretary',
     items: Array.from({ length: items }, (_, k) => ({
       problemIds: problems,
@@ -154,52 +171,65 @@ async function oneUnit(stack: BenchStack) {
       deadline: iso(Date.now() + 30 * 86_400_000),
     })),
   });
-  await call('POST', `${U}/task-book/publish`, unitToken);
-  say(`  ${MEETINGS} meetings with ${TEXT_LIMITS.minutes}-character minutes, ${items}-item task book published`);
+  await call('POST', `${unit.path}/task-book/publish`, unit.unitToken);
+  return items;
+}
 
-  // The rest of the opinions, the unit holding everything; the last of them are the "last decisions".
-  const rest = await timed(OPINIONS - firstCount, (i) => opinion(firstCount + i));
-  const last = rest.slice(-firstCount);
-  say(`  ${OPINIONS - firstCount} more opinions: last ${last.length} p50 ${ms(percentile(last, 50))}, p90 ${ms(percentile(last, 90))}`);
+/** Latencies (ms) of `n` calls made one at a time. */
+async function sequential(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
 
-  // Queries, one at a time: the workflow's compact view, and GET /api/units/:id (the view with its texts).
-  const handle = stack.temporal.workflow.getHandle(unitWorkflowId(unit.id));
-  const sequential = async (n: number, fn: () => Promise<unknown>) => {
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await fn();
-      out.push(performance.now() - t0);
-    }
-    return out;
-  };
+/** Queries, one at a time: the workflow's compact view, and GET /api/units/:id (the view with its texts). */
+async function measureReads({ call, officeToken, temporal }: BenchStack, unit: LoadedUnit) {
+  const handle = temporal.workflow.getHandle(unitWorkflowId(unit.id));
   const queries = await sequential(100, () => handle.query(unitStateQuery));
-  const gets = await sequential(100, () => call('GET', U, officeToken));
-  const view = await call('GET', U, officeToken);
+  const gets = await sequential(100, () => call('GET', unit.path, officeToken));
+  const view = await call('GET', unit.path, officeToken);
   const queryBytes = Buffer.byteLength(JSON.stringify(await handle.query(unitStateQuery)), 'utf8');
+  return { queries, gets, view, queryBytes };
+}
 
-  const chain = await fetchJsonHistoryChain(stack.temporal, unitWorkflowId(unit.id));
+/** The unit's history, every run of it: bytes per decision, the size of each run, and a replay against the current code. */
+async function measureHistory({ temporal }: BenchStack, unit: LoadedUnit) {
+  const workflowId = unitWorkflowId(unit.id);
+  const chain = await fetchJsonHistoryChain(temporal, workflowId);
   const decisionCosts = bytesPerDecision(chain);
-  const costs = decisionCosts.map((d) => d.bytes);
   const runs = chain.map((r) => ({ events: r.history.events.length, bytes: Buffer.byteLength(JSON.stringify(r.history.events)) }));
-  // Every run, the continued ones included, against the current code.
   const replay = await replayHistories(
     fetchHistories(
-      stack.temporal,
-      chain.map((r) => ({ workflowId: unitWorkflowId(unit.id), ...(r.runId ? { runId: r.runId } : {}) })),
+      temporal,
+      chain.map((r) => ({ workflowId, ...(r.runId ? { runId: r.runId } : {}) })),
     ),
     { bundle: await bundleWorkflows() },
   );
   say(`  bytes per decision by event type, first 200: ${breakdown(decisionCosts.slice(0, 200))}`);
   say(`  bytes per decision by event type, last 200: ${breakdown(decisionCosts.slice(-200))}`);
-  const p50First = percentile(first, 50);
-  const p50Last = percentile(last, 50);
-  const summary = {
+  return { costs: decisionCosts.map((d) => d.bytes), runs, replay };
+}
+
+/** The unit part's figures, from the decisions' latencies, the reads and the history. */
+function unitSummary(
+  started: number,
+  decisions: { first: number[]; last: number[] },
+  reads: Awaited<ReturnType<typeof measureReads>>,
+  history: Awaited<ReturnType<typeof measureHistory>>,
+) {
+  const { costs, runs, replay } = history;
+  const p50First = percentile(decisions.first, 50);
+  const p50Last = percentile(decisions.last, 50);
+  return {
     part: 'unit',
     wallSeconds: Math.round((Date.now() - started) / 1000),
-    holds: view.counts,
-    objections: view.taskBook?.objectionCounts,
-    items: view.taskBook?.items.length,
+    holds: field(reads.view, 'counts'),
+    objections: field(reads.view, 'taskBook.objectionCounts'),
+    items: field(reads.view, 'taskBook.items.length'),
     decisions: costs.length,
     firstDecisionsP50Ms: +p50First.toFixed(1),
     lastDecisionsP50Ms: +p50Last.toFixed(1),
@@ -211,34 +241,79 @@ async function oneUnit(stack: BenchStack) {
       meanFirst200: Math.round(mean(costs.slice(0, 200))),
       meanLast200: Math.round(mean(costs.slice(-200))),
     },
-    queryBytes,
-    queryP50Ms: +percentile(queries, 50).toFixed(1),
-    queryP99Ms: +percentile(queries, 99).toFixed(1),
-    getUnitP50Ms: +percentile(gets, 50).toFixed(1),
+    queryBytes: reads.queryBytes,
+    queryP50Ms: +percentile(reads.queries, 50).toFixed(1),
+    queryP99Ms: +percentile(reads.queries, 99).toFixed(1),
+    getUnitP50Ms: +percentile(reads.gets, 50).toFixed(1),
     runs: runs.length,
     largestRun: { events: Math.max(...runs.map((r) => r.events)), bytes: Math.max(...runs.map((r) => r.bytes)) },
     replay: { histories: runs.length, events: replay.events, failures: replay.failures.length },
   };
+}
+
+function sayUnitSummary(summary: ReturnType<typeof unitSummary>): void {
   say(`  decisions ${summary.decisions}: last p50 / first p50 = ${summary.lastOverFirst}`);
   say(
     `  history bytes per decision: 1st ${summary.bytesPerDecision.first}, 10,000th ${summary.bytesPerDecision.tenThousandth}, mean of the first 200 ${summary.bytesPerDecision.meanFirst200}, of the last 200 ${summary.bytesPerDecision.meanLast200}`,
   );
   say(
-    `  query (${queryBytes} bytes) p50 ${ms(summary.queryP50Ms)} (p99 ${ms(summary.queryP99Ms)}); GET /api/units/:id p50 ${ms(summary.getUnitP50Ms)}`,
+    `  query (${summary.queryBytes} bytes) p50 ${ms(summary.queryP50Ms)} (p99 ${ms(summary.queryP99Ms)}); GET /api/units/:id p50 ${ms(summary.getUnitP50Ms)}`,
   );
   say(
     `  ${summary.runs} runs (continued as new), the largest ${summary.largestRun.events} events / ${(summary.largestRun.bytes / 1024 / 1024).toFixed(2)} MB; replay: ${summary.replay.histories} histories, ${summary.replay.events} events, ${summary.replay.failures} failures`,
   );
   say(JSON.stringify(summary));
+}
+
+/** One unit through P1 to a published task book, its public opinions timed while it holds nothing and when it holds everything. */
+async function oneUnit(stack: BenchStack) {
+  const unit = await enrolOneUnit(stack);
+  const opinion = (i: number) =>
+    stack.call('POST', `${unit.path}/opinions`, undefined, { text: chinese(TEXT_LIMITS.opinion, i), contact: `citizen ${i}` });
+  const started = Date.now();
+
+  // The first decisions: opinions while the unit holds nothing yet.
+  const firstCount = Math.min(500, Math.floor(OPINIONS / 2));
+  const first = await timed(firstCount, (i) => opinion(i));
+  say(`  ${firstCount} opinions: p50 ${ms(percentile(first, 50))}, p90 ${ms(percentile(first, 90))}`);
+
+  await recordP1(stack, unit);
+  await holdMeetings(stack, unit);
+  const items = await publishTaskBook(stack, unit);
+  say(`  ${MEETINGS} meetings with ${TEXT_LIMITS.minutes}-character minutes, ${items}-item task book published`);
+
+  // The rest of the opinions, the unit holding everything; the last of them are the "last decisions".
+  const rest = await timed(OPINIONS - firstCount, (i) => opinion(firstCount + i));
+  const last = rest.slice(-firstCount);
+  say(`  ${OPINIONS - firstCount} more opinions: last ${last.length} p50 ${ms(percentile(last, 50))}, p90 ${ms(percentile(last, 90))}`);
+
+  const reads = await measureReads(stack, unit);
+  const history = await measureHistory(stack, unit);
+  const summary = unitSummary(started, { first, last }, reads, history);
+  sayUnitSummary(summary);
   return summary;
+}
+
+/** Waits until the dashboard counts all `UNITS` units in P1, saying how many are every 15 s. */
+async function untilAllInP1({ call, officeToken }: BenchStack, campaignId: string, since: number): Promise<void> {
+  let lastSaid = 0;
+  for (;;) {
+    const inP1 = count(await call('GET', `/api/campaigns/${campaignId}/dashboard`, officeToken), 'byBatch.1.P1');
+    if (inP1 >= UNITS) return;
+    if (Date.now() - lastSaid > 15_000) {
+      say(`    ${inP1} units in P1 after ${((Date.now() - since) / 1000).toFixed(0)} s`);
+      lastSaid = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
 }
 
 async function manyUnits(stack: BenchStack) {
   const { call, officeToken } = stack;
-  const campaign = await call('POST', '/api/campaigns', officeToken, { name: 'ten thousand', plan: benchPlan() });
+  const campaignId = text(await call('POST', '/api/campaigns', officeToken, { name: 'ten thousand', plan: benchPlan() }), 'id');
   const groups: string[] = [];
   for (let g = 0; g < 50; g++)
-    groups.push((await call('POST', `/api/campaigns/${campaign.id}/groups`, officeToken, { name: `group ${g}` })).id);
+    groups.push(text(await call('POST', `/api/campaigns/${campaignId}/groups`, officeToken, { name: `group ${g}` }), 'id'));
   const t0 = Date.now();
   const units = Array.from({ length: UNITS }, (_, i) => ({
     code: `HZ-${String(i).padStart(5, '0')}`,
@@ -247,27 +322,16 @@ async function manyUnits(stack: BenchStack) {
     level: 'municipal',
     groupId: groups[i % groups.length],
   }));
-  const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, officeToken, { units });
+  const enrolled = await call('POST', `/api/campaigns/${campaignId}/units`, officeToken, { units });
   const enrolSeconds = (Date.now() - t0) / 1000;
   say(
-    `  ${enrolled.results.filter((r: { status: string }) => r.status === 'created').length} units enrolled in ${enrolSeconds.toFixed(1)} s`,
+    `  ${list(enrolled, 'results').filter((r) => field(r, 'status') === 'created').length} units enrolled in ${enrolSeconds.toFixed(1)} s`,
   );
   const t1 = Date.now();
-  await call('POST', `/api/campaigns/${campaign.id}/start`, officeToken);
-  let inP1 = 0;
-  let lastSaid = 0;
-  for (;;) {
-    const d = await call('GET', `/api/campaigns/${campaign.id}/dashboard`, officeToken);
-    inP1 = d.byBatch['1'].P1;
-    if (inP1 >= UNITS) break;
-    if (Date.now() - lastSaid > 15_000) {
-      say(`    ${inP1} units in P1 after ${((Date.now() - t1) / 1000).toFixed(0)} s`);
-      lastSaid = Date.now();
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
+  await call('POST', `/api/campaigns/${campaignId}/start`, officeToken);
+  await untilAllInP1(stack, campaignId, t1);
   const startSeconds = (Date.now() - t1) / 1000;
-  const campaignRuns = await fetchJsonHistoryChain(stack.temporal, campaignWorkflowId(campaign.id));
+  const campaignRuns = await fetchJsonHistoryChain(stack.temporal, campaignWorkflowId(campaignId));
   const campaignEvents = campaignRuns.reduce((n, r) => n + r.history.events.length, 0);
   const ready = await fetch(`${stack.url}/health/ready`);
   const summary = {
@@ -307,7 +371,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

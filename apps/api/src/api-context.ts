@@ -87,17 +87,9 @@ export interface ApiContext {
   };
 }
 
-export function buildApiContext(
-  config: MasslineConfig,
-  dataSource: DataSource,
-  temporal: Client,
-  logger: JsonLogger,
-  /** What the app opened itself and closes on shutdown, last opened first. */
-  closers: Array<() => Promise<void>> = [],
-  /** The clock of the public rate limit (tests move it); the database's by default. */
-  clock?: () => number,
-): ApiContext {
-  const repositories = {
+/** One repository per table family, all over the same data source. */
+function createRepositories(config: MasslineConfig, dataSource: DataSource, clock?: () => number): ApiContext['repositories'] {
+  return {
     principals: new PrincipalsRepository(dataSource),
     campaigns: new CampaignsRepository(dataSource),
     units: new UnitsRepository(dataSource),
@@ -113,8 +105,11 @@ export function buildApiContext(
     signIn: new SignInRepository(dataSource),
     rateLimits: new RateLimitRepository(dataSource, clock),
   };
-  const texts = new TextStore(repositories.documents);
-  const metrics = new ApiMetrics(
+}
+
+/** The API's metrics: escalations fired and activities failing now, read from their tables at each scrape. */
+function createMetrics(repositories: ApiContext['repositories']): ApiMetrics {
+  return new ApiMetrics(
     () => repositories.readModel.escalationsByRung(),
     true,
     async () => {
@@ -124,6 +119,10 @@ export function buildApiContext(
       return [...counts].map(([activity, count]) => ({ activity, count }));
     },
   );
+}
+
+/** The sweepers of expired Idempotency-Keys and emptied rate-limit windows (started by createApp); a failed sweep is logged. */
+function createSweepers(repositories: ApiContext['repositories'], logger: JsonLogger) {
   const idempotencySweeper = new IdempotencySweeper(repositories.idempotency, (err) =>
     logger.event('warn', 'could not sweep expired idempotency keys', { error: err instanceof Error ? err.message : String(err) }),
   );
@@ -133,12 +132,19 @@ export function buildApiContext(
       logger.event('warn', 'could not sweep the emptied rate-limit windows', { error: err instanceof Error ? err.message : String(err) }),
     60_000,
   );
-  const engine = new EngineHealth(
-    temporal,
-    { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
-    metrics.registry,
-  );
-  const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
+  return { idempotencySweeper, rateLimitSweeper };
+}
+
+/** The services the controllers call, over the repositories and the one gateway to the workflows. */
+function createServices(
+  config: MasslineConfig,
+  dataSource: DataSource,
+  repositories: ApiContext['repositories'],
+  texts: TextStore,
+  workflows: WorkflowGateway,
+  engine: EngineHealth,
+  metrics: ApiMetrics,
+): ApiContext['services'] {
   const views = new ViewsRepository(dataSource);
   const units = new UnitsService(
     repositories.units,
@@ -150,7 +156,7 @@ export function buildApiContext(
     config.temporal.taskQueue,
     new MeetingPresence(new PresenceRepository(dataSource), views, repositories.entries),
   );
-  const services = {
+  return {
     principals: new PrincipalsService(repositories.principals, repositories.units, repositories.campaigns),
     campaigns: new CampaignsService(
       config,
@@ -169,6 +175,29 @@ export function buildApiContext(
       repositories.stuckRuns.current(STUCK_RUNS_NAMED),
     ),
   };
+}
+
+export function buildApiContext(
+  config: MasslineConfig,
+  dataSource: DataSource,
+  temporal: Client,
+  logger: JsonLogger,
+  /** What the app opened itself and closes on shutdown, last opened first. */
+  closers: Array<() => Promise<void>> = [],
+  /** The clock of the public rate limit (tests move it); the database's by default. */
+  clock?: () => number,
+): ApiContext {
+  const repositories = createRepositories(config, dataSource, clock);
+  const texts = new TextStore(repositories.documents);
+  const metrics = createMetrics(repositories);
+  const { idempotencySweeper, rateLimitSweeper } = createSweepers(repositories, logger);
+  const engine = new EngineHealth(
+    temporal,
+    { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+    metrics.registry,
+  );
+  const workflows = new WorkflowGateway(temporal, repositories.auditLog, metrics, logger, engine);
+  const services = createServices(config, dataSource, repositories, texts, workflows, engine, metrics);
   metrics.countStalledCampaigns = () => services.campaigns.stalledCampaigns();
   metrics.readStuckRuns = async () => {
     const [now, lastPass] = await Promise.all([repositories.stuckRuns.current(STUCK_RUNS_NAMED), repositories.stuckRuns.lastPass()]);

@@ -64,35 +64,68 @@ export const apiContextOf = (app: MasslineApi): ApiContext => {
   return ctx;
 };
 
+/** The caller's data source, or one of the app's own (closed with it); either way connected and migrated. */
+async function openDatabase(config: MasslineConfig, deps: ApiDeps, closers: Array<() => Promise<void>>): Promise<DataSource> {
+  let dataSource = deps.dataSource;
+  if (!dataSource) {
+    const created = createDataSource(config, { applicationName: 'massline-api' });
+    closers.push(() => created.destroy());
+    dataSource = created;
+  }
+  if (!dataSource.isInitialized) await dataSource.initialize();
+  await runMigrations(dataSource);
+  return dataSource;
+}
+
+/** The caller's Temporal client, or a connection of the app's own (closed with it). */
+async function connectEngine(config: MasslineConfig, deps: ApiDeps, closers: Array<() => Promise<void>>): Promise<Client> {
+  if (deps.temporal) return deps.temporal;
+  // Each workflow call carries the trace context and the request id of the HTTP call it is made for.
+  const handles = await connectTemporal(config, {
+    waitMs: 30_000,
+    interceptors: [
+      new OpenTelemetryWorkflowClientInterceptor(),
+      new RequestIdClientInterceptor(() => requestContext.getStore()?.requestId),
+    ],
+  });
+  const connection: Connection = handles.connection;
+  closers.push(() => connection.close());
+  return handles.client;
+}
+
+/**
+ * What every request goes through before its route, in order: request id and log line, the JSON body parser and
+ * the body checks (their failures answered in the one error shape), the request context, the API document and
+ * its 405s.
+ */
+function installHttpPipeline(app: MasslineApi, ctx: ApiContext, logger: JsonLogger): void {
+  app.disable('x-powered-by');
+  app.use(requestIdAndLog(logger, ctx.metrics));
+  app.useBodyParser('json', {
+    limit: JSON_BODY_LIMIT,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+    verify: refuseInvalidUtf8,
+  });
+  app.use(checkBody);
+  // Right after the parser: a malformed, oversized, too deeply nested or NUL-carrying body is answered here, in the one error shape.
+  app.use(expressErrors(logger));
+  app.use(enterRequestContext);
+
+  const document = openApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Before the routes (registered by init): a documented path asked with a method it does not answer is a 405.
+  app.use(methodNotAllowed(document));
+}
+
 export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Promise<MasslineApi> {
   const logger = deps.logger ?? new JsonLogger(config.logLevel, undefined, config.instance ?? 'api');
   const announce = deps.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   const closers: Array<() => Promise<void>> = [];
 
   try {
-    let dataSource = deps.dataSource;
-    if (!dataSource) {
-      dataSource = createDataSource(config, { applicationName: 'massline-api' });
-      closers.push(async () => void (await dataSource!.destroy()));
-    }
-    if (!dataSource.isInitialized) await dataSource.initialize();
-    await runMigrations(dataSource);
-
-    let temporal = deps.temporal;
-    if (!temporal) {
-      // Each workflow call carries the trace context and the request id of the HTTP call it is made for.
-      const handles = await connectTemporal(config, {
-        waitMs: 30_000,
-        interceptors: [
-          new OpenTelemetryWorkflowClientInterceptor(),
-          new RequestIdClientInterceptor(() => requestContext.getStore()?.requestId),
-        ],
-      });
-      temporal = handles.client;
-      const connection: Connection = handles.connection;
-      closers.push(() => connection.close());
-    }
-
+    const dataSource = await openDatabase(config, deps, closers);
+    const temporal = await connectEngine(config, deps, closers);
     const ctx = buildApiContext(config, dataSource, temporal, logger, closers, deps.clock);
     for (const sweeper of [ctx.idempotencySweeper, ctx.rateLimitSweeper]) {
       sweeper.start();
@@ -100,33 +133,16 @@ export async function createApp(config: MasslineConfig, deps: ApiDeps = {}): Pro
     }
     await seedOfficeToken(ctx, announce, deps.revealToken ?? true);
 
-    const app = (await NestFactory.create(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
+    const app = await NestFactory.create<MasslineApi>(AppModule.register(ctx, deps.imports ?? []), new ExpressAdapter(), {
       bodyParser: false,
       bufferLogs: true,
       abortOnError: false,
-    })) as MasslineApi;
+    });
     // Nest's own messages through nestjs-pino, into the same pino logger (within a request, its child logger).
     const params = nestPinoParams(logger);
     app.useLogger(new NestLogger(new PinoLogger(params), params));
     contexts.set(app, ctx);
-    app.disable('x-powered-by');
-    app.use(requestIdAndLog(logger, ctx.metrics));
-    app.useBodyParser('json', {
-      limit: JSON_BODY_LIMIT,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-      verify: refuseInvalidUtf8,
-    });
-    app.use(checkBody);
-    // Right after the parser: a malformed, oversized, too deeply nested or NUL-carrying body is answered here, in the one error shape.
-    app.use(expressErrors(logger));
-    app.use(enterRequestContext);
-
-    const document = openApiDocument(app);
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-    // Before the routes (registered by init): a documented path asked with a method it does not answer is a 405.
-    app.use(methodNotAllowed(document));
-
+    installHttpPipeline(app, ctx, logger);
     await app.init();
     answerClientErrors(app.getHttpServer());
     return app;
@@ -189,7 +205,8 @@ async function seedOfficeToken(ctx: ApiContext, announce: (line: string) => void
 async function main(): Promise<void> {
   const config = loadConfig();
   // A secret goes to a terminal, never into a log file: `massline up` and containers send this output to logs.
-  const app = await createApp(config, { revealToken: process.stdout.isTTY === true });
+  // isTTY is undefined when stdout is a pipe or a file, whatever @types/node says.
+  const app = await createApp(config, { revealToken: (process.stdout.isTTY as boolean | undefined) === true });
   // The last spans are written before the process ends.
   const tracing = apiTracing;
   if (tracing) apiContextOf(app).closers.unshift(() => tracing.shutdown());
@@ -207,7 +224,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  main().catch((err: unknown) => {
     process.stderr.write(`massline API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });

@@ -19,7 +19,8 @@ Commands:
 Configuration comes from environment variables (PORT, DATABASE_URL, TEMPORAL_ADDRESS, …): see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const command = argv.at(0);
+  const rest = argv.slice(1);
   switch (command) {
     case 'up': {
       const { up } = await import('./up');
@@ -30,10 +31,10 @@ async function main(argv: string[]): Promise<number> {
       return runSimulate(rest);
     }
     case 'audit': {
-      let audit: { runAudit(argv: string[]): Promise<number | void> };
+      let audit: { runAudit(argv: string[]): Promise<number> };
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        audit = require('./audit');
+        audit = require('./audit') as typeof audit;
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'MODULE_NOT_FOUND' && /['"]\.\/audit['"]/.test(err.message)) {
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
         }
         throw e;
       }
-      return (await audit.runAudit(rest)) ?? 0;
+      return await audit.runAudit(rest);
     }
     case undefined:
     case 'help':
@@ -58,8 +59,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`massline: ${(e as Error).stack ?? e}\n`);
+  (e: unknown) => {
+    process.stderr.write(`massline: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   },
 );

@@ -54,6 +54,11 @@ export class Supervisor {
     return this.stopping;
   }
 
+  /** Read after an await: stopping may have begun meanwhile (a method, so the compiler does not keep an earlier answer). */
+  private stopRequested(): boolean {
+    return this.stopping;
+  }
+
   /** Adds an already started child (its spec restarts it later). */
   adopt(spec: ChildSpec, process: ChildProcess): Supervised {
     if (this.stopping) {
@@ -88,11 +93,11 @@ export class Supervisor {
         this.events.giveUp(`${child.spec.name} exited during the start (${how}); its log: ${child.spec.logFile}`, child.spec.logFile);
         return;
       }
-      void this.restart(child, how);
+      this.restart(child, how);
     });
   }
 
-  private async restart(child: Supervised, how: string): Promise<void> {
+  private restart(child: Supervised, how: string): void {
     const now = this.now();
     child.crashes = [...child.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const n = child.crashes.length;
@@ -117,10 +122,10 @@ export class Supervisor {
         };
         this.pauses.add(pause);
       });
-      if (this.stopping) return;
+      if (this.stopRequested()) return;
       try {
         const proc = await child.spec.start();
-        if (this.stopping) {
+        if (this.stopRequested()) {
           await stopProcess(proc, child.spec.stopSignal ?? 'SIGTERM', child.spec.stopGraceMs ?? 15_000);
           return;
         }
@@ -129,10 +134,10 @@ export class Supervisor {
         this.events.changed();
         this.events.say(`${name} restarted (pid ${proc.pid})`);
         // It may have died while starting: then that exit counts as its next crash.
-        if (hasExited(proc)) void this.restart(child, proc.signalCode ?? `code ${proc.exitCode}`);
+        if (hasExited(proc)) this.restart(child, proc.signalCode ?? `code ${proc.exitCode}`);
       } catch (err) {
         this.events.say(`${name} could not be started again: ${(err as Error).message}`);
-        if (!this.stopping) void this.restart(child, 'failed to start');
+        if (!this.stopRequested()) this.restart(child, 'failed to start');
       }
     })().finally(() => (child.restarting = undefined));
   }
@@ -164,7 +169,7 @@ export class Supervisor {
   }
 
   async waitForAllExited(): Promise<void> {
-    await Promise.all(this.children.map((c) => c.restarting));
+    await Promise.all(this.children.flatMap((c) => (c.restarting ? [c.restarting] : [])));
     await Promise.all(this.children.map((c) => waitForExit(c.process)));
   }
 }

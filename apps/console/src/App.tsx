@@ -56,12 +56,11 @@ const ROUTES: Route[] = [
   { pattern: '/audit/dossiers/:id', action: 'escalation.dossier.read', render: (p) => <Dossier id={p.id} /> },
 ];
 
-function Header() {
-  const { t, lang, setLang, label } = useI18n();
+/** The pages the signed-in principal's role works in (and the public pages), and which of them is open. */
+function useNav() {
+  const { t } = useI18n();
   const session = useSession();
   const { path } = useLocation();
-  const phone = useIsPhone();
-  const [drawer, setDrawer] = useState(false);
   const role = session?.principal.role;
   const nav: Array<{ key: string; label: string }> = [];
   if (role === 'office')
@@ -71,15 +70,20 @@ function Header() {
   if (role === 'auditor') nav.push({ key: '/audit', label: t('审计', 'Audit') });
   nav.push({ key: '/public', label: t('公示', 'Public disclosure') });
   const selected = nav.filter((n) => path === n.key || path.startsWith(`${n.key}/`)).map((n) => n.key);
+  return { nav, selected };
+}
 
-  const signOut = async () => {
-    // A session opened by a link ends on the server too; a pasted principal token is only forgotten here.
-    if (session?.viaLink) await api.POST('/api/sign-out').catch(() => undefined);
-    setSession(null);
-    navigate('/', { replace: true });
-  };
+/** Signs out: a session opened by a link ends on the server too; a pasted principal token is only forgotten here. */
+async function endSession(viaLink: boolean) {
+  // (a sign-out the server did not take still forgets the session here)
+  if (viaLink) await api.POST('/api/sign-out').catch(() => undefined);
+  setSession(null);
+  navigate('/', { replace: true });
+}
 
-  const language = (
+function LanguageSwitch() {
+  const { t, lang, setLang } = useI18n();
+  return (
     <Segmented
       size="small"
       aria-label={t('语言', 'Language')}
@@ -91,59 +95,16 @@ function Header() {
       ]}
     />
   );
-  // A phone (below 576 px): the title, and the rest behind a menu button.
-  if (phone) {
-    return (
-      <Layout.Header
-        style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8, background: '#8c1c13', paddingInline: 12 }}
-      >
-        <Link
-          to="/"
-          style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
-        >
-          {t('群众路线教育实践活动', 'Mass-line campaign')}
-        </Link>
-        <Button
-          icon={<MenuOutlined />}
-          aria-label={t('菜单', 'Menu')}
-          aria-expanded={drawer}
-          onClick={() => setDrawer(true)}
-          data-testid="header-menu"
-        />
-        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" width={260} title={t('菜单', 'Menu')}>
-          <nav aria-label={t('主导航', 'Main')}>
-            <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-              {nav.map((n) => (
-                <Link key={n.key} to={n.key} onClick={() => setDrawer(false)} aria-current={selected.includes(n.key) ? 'page' : undefined}>
-                  {n.label}
-                </Link>
-              ))}
-              {language}
-              {session ? (
-                <>
-                  <span data-testid="signed-in-as">
-                    {session.principal.name} · {label.role(session.principal.role)}
-                  </span>
-                  <Button onClick={() => void signOut()}>{t('退出', 'Sign out')}</Button>
-                </>
-              ) : (
-                <Button
-                  type="primary"
-                  onClick={() => {
-                    setDrawer(false);
-                    navigate('/sign-in');
-                  }}
-                >
-                  {t('登录', 'Sign in')}
-                </Button>
-              )}
-            </Space>
-          </nav>
-        </Drawer>
-      </Layout.Header>
-    );
-  }
+}
 
+function Header() {
+  const { t, label } = useI18n();
+  const session = useSession();
+  const phone = useIsPhone();
+  const { nav, selected } = useNav();
+  const signOut = () => void endSession(!!session?.viaLink);
+  // A phone (below 576 px): the title, and the rest behind a menu button.
+  if (phone) return <PhoneHeader nav={nav} selected={selected} onSignOut={signOut} />;
   return (
     <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#8c1c13', paddingInline: 16 }}>
       <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap' }}>
@@ -159,7 +120,7 @@ function Header() {
         />
       </nav>
       <Space>
-        {language}
+        <LanguageSwitch />
         {session ? (
           <>
             <span style={{ color: '#fff' }} data-testid="signed-in-as">
@@ -175,6 +136,70 @@ function Header() {
           </Button>
         )}
       </Space>
+    </Layout.Header>
+  );
+}
+
+/** The header on a phone: the title, and the pages, the language and the session in a drawer behind a menu button. */
+function PhoneHeader({
+  nav,
+  selected,
+  onSignOut,
+}: {
+  nav: Array<{ key: string; label: string }>;
+  selected: string[];
+  onSignOut: () => void;
+}) {
+  const { t, label } = useI18n();
+  const session = useSession();
+  const [drawer, setDrawer] = useState(false);
+  return (
+    <Layout.Header
+      style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8, background: '#8c1c13', paddingInline: 12 }}
+    >
+      <Link
+        to="/"
+        style={{ color: '#fff', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+      >
+        {t('群众路线教育实践活动', 'Mass-line campaign')}
+      </Link>
+      <Button
+        icon={<MenuOutlined />}
+        aria-label={t('菜单', 'Menu')}
+        aria-expanded={drawer}
+        onClick={() => setDrawer(true)}
+        data-testid="header-menu"
+      />
+      <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" size={260} title={t('菜单', 'Menu')}>
+        <nav aria-label={t('主导航', 'Main')}>
+          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+            {nav.map((n) => (
+              <Link key={n.key} to={n.key} onClick={() => setDrawer(false)} aria-current={selected.includes(n.key) ? 'page' : undefined}>
+                {n.label}
+              </Link>
+            ))}
+            <LanguageSwitch />
+            {session ? (
+              <>
+                <span data-testid="signed-in-as">
+                  {session.principal.name} · {label.role(session.principal.role)}
+                </span>
+                <Button onClick={onSignOut}>{t('退出', 'Sign out')}</Button>
+              </>
+            ) : (
+              <Button
+                type="primary"
+                onClick={() => {
+                  setDrawer(false);
+                  navigate('/sign-in');
+                }}
+              >
+                {t('登录', 'Sign in')}
+              </Button>
+            )}
+          </Space>
+        </nav>
+      </Drawer>
     </Layout.Header>
   );
 }
@@ -217,7 +242,7 @@ function Pages() {
   return <NotFound path={path} />;
 }
 
-const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+const reducedMotion = typeof window !== 'undefined' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 export function App() {
   const { lang, t } = useI18n();

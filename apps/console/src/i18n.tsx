@@ -26,9 +26,9 @@ type Pair = readonly [zh: string, en: string];
 
 interface I18n {
   lang: Lang;
-  setLang(lang: Lang): void;
+  setLang: (lang: Lang) => void;
   /** The text in the current language. */
-  t(zh: string, en: string): string;
+  t: (zh: string, en: string) => string;
   /** A label of the domain's vocabulary. */
   label: Labels;
 }
@@ -37,7 +37,7 @@ export interface I18nInZone extends I18n {
   /** The zone of the campaign in view (`+08:00`). */
   zone: string;
   /** An instant in the campaign's zone; `false` for the date alone, `'seconds'` with seconds. */
-  time(iso: string | null | undefined, withTime?: boolean | 'seconds'): string;
+  time: (iso: string | null | undefined, withTime?: boolean | 'seconds') => string;
 }
 
 const pick = (lang: Lang, p: Pair) => (lang === 'zh' ? p[0] : p[1]);
@@ -118,10 +118,11 @@ export const GATE_LABEL: Record<string, Pair> = {
 };
 
 function labels(lang: Lang) {
-  const of =
-    <K extends string>(table: Record<K, Pair>) =>
-    (key: K | string | null | undefined): string =>
-      key == null ? '' : table[key as K] ? pick(lang, table[key as K]) : String(key);
+  // A key the API sends that the table does not know (a newer rule, a gate) is shown as it is.
+  const of = <K extends string>(table: Record<K, Pair>) => {
+    const known = (key: string): key is K => Object.hasOwn(table, key);
+    return (key: string | null | undefined): string => (key == null ? '' : known(key) ? pick(lang, table[key]) : key);
+  };
   return {
     phase: of(PHASE_LABEL),
     card: of(CARD_LABEL),

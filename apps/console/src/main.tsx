@@ -17,7 +17,9 @@ const queries = new QueryClient({
   },
 });
 
-createRoot(document.getElementById('root')!).render(
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element to render the console into');
+createRoot(root).render(
   <StrictMode>
     <I18nProvider>
       <QueryClientProvider client={queries}>

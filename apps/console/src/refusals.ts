@@ -53,11 +53,11 @@ const FIELD_NAMES: Record<string, Pair> = {
 /** `items[0].deadline` → 完成时限 / deadline (the last part of the path). */
 const fieldName = (w: Words, field: unknown): string => {
   const last =
-    String(field ?? '')
+    (typeof field === 'string' ? field : '')
       .replace(/\[\d+\]/g, '')
       .split('.')
       .pop() ?? '';
-  const pair = FIELD_NAMES[last];
+  const pair = Object.hasOwn(FIELD_NAMES, last) ? FIELD_NAMES[last] : undefined;
   return pair ? (w.lang === 'zh' ? pair[0] : pair[1]) : w.lang === 'zh' ? '该项' : 'this field';
 };
 
@@ -325,8 +325,9 @@ export const REFUSALS: Record<string, Wording> = {
 
 /** A refusal in the current language; a rule the table lacks is worded by its category, never shown raw. */
 export function wordRefusal(r: Refusal, w: Words): string {
-  const wording = REFUSALS[r.rule] ?? REFUSALS[CATEGORY_RULES[r.category]] ?? REFUSALS['rule.violated'];
-  const [zh, en] = wording(r.params ?? {}, w);
+  const wordingOf = (rule: string): Wording | undefined => (Object.hasOwn(REFUSALS, rule) ? REFUSALS[rule] : undefined);
+  const wording = wordingOf(r.rule) ?? wordingOf(CATEGORY_RULES[r.category]) ?? REFUSALS['rule.violated'];
+  const [zh, en] = wording(r.params, w);
   return w.lang === 'zh' ? zh : en;
 }
 

@@ -125,12 +125,13 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
   const rungs = unitEscalations.map((e) => rungOf(e, notifications));
 
   const texts = (digests: string[]) => store.texts(digests);
-  const itemTrail = itemHistory
-    ? await withTimelineTexts(
-        mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId!) }), refusals.map(refusalEntry)),
-        texts,
-      )
-    : [];
+  const itemTrail =
+    itemHistory && escalation.itemId
+      ? await withTimelineTexts(
+          mergeTimelines(renderTimeline(itemHistory, { workflowId: itemWorkflowId(escalation.itemId) }), refusals.map(refusalEntry)),
+          texts,
+        )
+      : [];
   const unitTrail = unitHistory
     ? await withTimelineTexts(
         renderTimeline(unitHistory, { workflowId: unitWorkflowId(unit.id) }).filter((e) => UNIT_TRAIL_ACTIONS.has(e.action)),
@@ -138,29 +139,7 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
       )
     : [];
 
-  let item: Dossier['item'];
-  if (escalation.itemId) {
-    const started = itemTrail.find((e) => e.action === 'workflowStarted');
-    const deadlines: NonNullable<Dossier['item']>['deadlines'] = [];
-    if (started && typeof started.detail.deadline === 'string')
-      deadlines.push({ deadline: started.detail.deadline, since: started.at, by: 'task book' });
-    for (const e of itemTrail) {
-      if (e.action !== 'decideExtension' || e.outcome !== 'accepted' || e.detail.approve !== true) continue;
-      const result = (e.detail.result ?? {}) as { deadline?: string };
-      const requested = itemTrail.find(
-        (r) => r.action === 'requestExtension' && (r.detail.result as { id?: string } | undefined)?.id === e.detail.extensionId,
-      );
-      const deadline = result.deadline ?? (requested?.detail.newDeadline as string | undefined);
-      const reason = textOf(requested?.detail.reason);
-      if (deadline) deadlines.push({ deadline, since: e.at, by: e.actor, ...(reason ? { reason } : {}) });
-    }
-    item = {
-      id: escalation.itemId,
-      workflowId: itemWorkflowId(escalation.itemId),
-      ...(started ? { measure: textOf(started.detail.measure) ?? started.detail.measure, owner: started.detail.owner } : {}),
-      deadlines,
-    };
-  }
+  const item = escalation.itemId ? itemOf(escalation.itemId, itemTrail) : undefined;
 
   return {
     generatedAt: new Date().toISOString(),
@@ -174,10 +153,51 @@ export async function buildDossier(options: { client: Client; store: AuditStore;
   };
 }
 
+/** The item of the escalation: its measure and owner as the task book gave them, and every deadline it has had. */
+function itemOf(itemId: string, itemTrail: TimelineEntry[]): NonNullable<Dossier['item']> {
+  const started = itemTrail.find((e) => e.action === 'workflowStarted');
+  const deadlines: NonNullable<Dossier['item']>['deadlines'] = [];
+  if (started && typeof started.detail.deadline === 'string')
+    deadlines.push({ deadline: started.detail.deadline, since: started.at, by: 'task book' });
+  for (const e of itemTrail) {
+    if (e.action !== 'decideExtension' || e.outcome !== 'accepted' || e.detail.approve !== true) continue;
+    const result = (e.detail.result ?? {}) as { deadline?: string };
+    const requested = itemTrail.find(
+      (r) => r.action === 'requestExtension' && (r.detail.result as { id?: string } | undefined)?.id === e.detail.extensionId,
+    );
+    const deadline = result.deadline ?? (requested?.detail.newDeadline as string | undefined);
+    const reason = textOf(requested?.detail.reason);
+    if (deadline) deadlines.push({ deadline, since: e.at, by: e.actor, ...(reason ? { reason } : {}) });
+  }
+  return {
+    id: itemId,
+    workflowId: itemWorkflowId(itemId),
+    ...(started ? { measure: textOf(started.detail.measure) ?? started.detail.measure, owner: started.detail.owner } : {}),
+    deadlines,
+  };
+}
+
 // ---------- printable HTML ----------
 
-const esc = (v: unknown): string =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const HTML_ESCAPES = new Map([
+  ['&', '&amp;'],
+  ['<', '&lt;'],
+  ['>', '&gt;'],
+  ['"', '&quot;'],
+  ["'", '&#39;'],
+]);
+/** A value as HTML text; what is not a string, number or boolean shows as JSON. */
+const esc = (v: unknown): string => {
+  const text =
+    v === null || v === undefined
+      ? ''
+      : typeof v === 'string'
+        ? v
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? String(v)
+          : JSON.stringify(v);
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES.get(c) ?? c);
+};
 
 const when = (iso: string | null | undefined) => (iso ? esc(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')) : '—');
 

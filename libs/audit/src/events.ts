@@ -39,10 +39,14 @@ export function decodePayload(payload: JsonPayload | undefined): unknown {
 
 export const decodePayloads = (p: JsonPayloads | undefined): unknown[] => (p?.payloads ?? []).map(decodePayload);
 
-/** The attributes object of an event (its one `…EventAttributes` field). */
-export function attributesOf<T = Record<string, unknown>>(event: JsonHistoryEvent): T {
+/**
+ * The attributes object of an event (its one `…EventAttributes` field), as JSON: a caller that knows the event's
+ * type says which fields it reads with a type of its own (`as`).
+ */
+export function attributesOf(event: JsonHistoryEvent): Record<string, unknown> {
   const key = Object.keys(event).find((k) => k.endsWith('EventAttributes'));
-  return (key ? event[key] : {}) as T;
+  const attributes = key ? event[key] : undefined;
+  return typeof attributes === 'object' && attributes !== null ? (attributes as Record<string, unknown>) : {};
 }
 
 /** Event time as a millisecond ISO string (the engine keeps nanoseconds; people read milliseconds). */

@@ -32,7 +32,7 @@ interface ProtoJson {
 
 const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const protojson: ProtoJson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] }));
+const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
 const root = patchProtobufRoot(proto) as unknown as { lookupType(name: string): ReflectedType };
 const historyType = root.lookupType('temporal.api.history.v1.History');
 const HistoryClass = proto.temporal.api.history.v1.History;
@@ -174,7 +174,7 @@ function write(value: Ordered, indent: string, out: string[]): void {
 /** The history as `temporal workflow show --output json` prints it (byte for byte, trailing newline included). */
 export function historyToCliJson(history: History): string {
   // fromObject returns a message unchanged and converts plain objects (e.g. from the gRPC client).
-  const message = HistoryClass.fromObject(history as object);
+  const message = HistoryClass.fromObject(history);
   const json = protojson.toJson(historyType, message);
   const out: string[] = [];
   write(orderMessage(historyType, json), '', out);
@@ -207,13 +207,14 @@ function normaliseEvent(e: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Parses the CLI's JSON (a string or an already parsed object) into a History the SDK replayer accepts. */
-export function historyFromCliJson(json: string | object): proto.temporal.api.history.v1.History {
-  const parsed = typeof json === 'string' ? JSON.parse(json) : json;
+export function historyFromCliJson(json: string | object): History {
+  const parsed: unknown = typeof json === 'string' ? JSON.parse(json) : json;
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { events?: unknown }).events)) {
     throw new TypeError('not a workflow history: expected an object with an "events" array');
   }
   const fixed = { events: (parsed as { events: Array<Record<string, unknown>> }).events.map(normaliseEvent) };
   const message = protojson.fromJson(historyType, fixed, { ignoreUnknownFields: true });
   if (!message) throw new TypeError('not a workflow history');
-  return message as proto.temporal.api.history.v1.History;
+  // A message of the reflected type: the History's fields, which is what the replayer reads.
+  return message;
 }

@@ -16,7 +16,7 @@ export async function fetchHistory(client: Client, workflowId: string, runId?: s
   try {
     return await client.workflow.getHandle(workflowId, runId).fetchHistory();
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError || (error as { code?: number })?.code === 5) return undefined;
+    if (error instanceof WorkflowNotFoundError || (error as { code?: number } | null | undefined)?.code === 5) return undefined;
     throw error;
   }
 }

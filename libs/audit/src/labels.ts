@@ -143,16 +143,20 @@ export const SYSTEM_LABELS: Record<string, LabelSpec> = {
 
 const titleCase = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
 
+/** The label table's entry of an action: an Update or signal, else one of the engine's; undefined for others. */
+const specOf = (action: string): LabelSpec | undefined =>
+  Object.hasOwn(CALL_LABELS, action) ? CALL_LABELS[action] : Object.hasOwn(SYSTEM_LABELS, action) ? SYSTEM_LABELS[action] : undefined;
+
 /** The label of an action with its arguments; unknown actions fall back to their own name. */
 export function labelOf(action: string, args: Record<string, unknown> = {}): Label {
-  const spec = CALL_LABELS[action] ?? SYSTEM_LABELS[action];
+  const spec = specOf(action);
   if (!spec) return { en: titleCase(action), zh: action };
   return spec.variant?.(args) ?? { en: spec.en, zh: spec.zh };
 }
 
 /** The label of an attempt the engine refused (a validator's "no" leaves no history event). */
 export function refusedLabelOf(action: string, args: Record<string, unknown> = {}): Label {
-  const spec = CALL_LABELS[action] ?? SYSTEM_LABELS[action];
+  const spec = specOf(action);
   const base = spec ? { en: spec.en, zh: spec.zh } : labelOf(action, args);
   return { en: `Refused: ${base.en}`, zh: `被拒绝：${base.zh}` };
 }

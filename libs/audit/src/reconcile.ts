@@ -32,8 +32,8 @@ export interface ReconciliationReport {
 export function projectsInTask(history: JsonHistory): boolean {
   return history.events.some((event) => {
     if (event.eventType !== 'EVENT_TYPE_MARKER_RECORDED') return false;
-    const data = (attributesOf<{ details?: Record<string, JsonPayloads> }>(event).details ?? {})['patch-data'];
-    return (decodePayloads(data)[0] as { id?: string } | undefined)?.id === PROJECTIONS_IN_TASK;
+    const details = attributesOf(event).details as Record<string, JsonPayloads> | undefined;
+    return (decodePayloads(details?.['patch-data'])[0] as { id?: string } | undefined)?.id === PROJECTIONS_IN_TASK;
   });
 }
 
@@ -54,14 +54,14 @@ export function lastProjection(
   let taskOpen = false;
   let returned: unknown;
   for (const event of history.events) {
-    const a = attributesOf<Record<string, unknown>>(event);
-    if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && (a.activityType as { name?: string })?.name === activity) {
+    const a = attributesOf(event);
+    if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && (a.activityType as { name?: string } | undefined)?.name === activity) {
       // A projection's input is { view, changes }: the view it wrote, and the entries that changed with it.
       scheduled.set(Number(event.eventId), (decodePayloads(a.input as JsonPayloads)[0] as { view?: unknown } | undefined)?.view);
       lastScheduled = Number(event.eventId);
     } else if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED' && scheduled.has(Number(a.scheduledEventId))) {
       const id = Number(a.scheduledEventId);
-      const candidate = scheduled.get(id) as { version?: number };
+      const candidate = scheduled.get(id) as { version?: number } | undefined;
       // Projections only overwrite an older version: the row holds the highest version completed.
       if (!view || (candidate?.version ?? 0) >= ((view as { version?: number }).version ?? 0)) view = candidate;
       lastCompleted = Math.max(lastCompleted, id);
@@ -82,19 +82,22 @@ export function lastProjection(
   const inTask = projectsInTask(history);
   // A run projecting in its tasks holds no projected view in its history until it returns one.
   if (inTask && !isView(returned)) view = undefined;
-  return { view: view as UnitHeader | ItemView | undefined, pending: !closed && (lastScheduled > lastCompleted || (inTask && taskOpen)) };
+  return {
+    view: view as UnitHeader | ItemView | undefined,
+    pending: !closed && (lastScheduled > lastCompleted || (inTask && taskOpen)),
+  };
 }
 
 const sameTime = (a: string | null | undefined, b: string | null | undefined) =>
   (a ?? null) === (b ?? null) || (!!a && !!b && Date.parse(a) === Date.parse(b));
 
 const stable = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) =>
+  JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x)
       ? Object.fromEntries(
           Object.keys(x)
             .sort()
-            .map((k) => [k, x[k]]),
+            .map((k) => [k, (x as Record<string, unknown>)[k]]),
         )
       : x,
   );
@@ -196,9 +199,9 @@ export function expectedEntries(kind: 'unit' | 'item', view: UnitView | UnitHead
     const c = (view as ItemView).counts;
     return { progress: c.progress, extension: c.extensions, verification: c.verifications };
   }
-  const v = view as UnitHeader;
+  const v = view as UnitView | UnitHeader;
   const c = v.counts;
-  const tb = v.taskBook as (UnitHeader['taskBook'] & { items?: unknown[] }) | undefined;
+  const tb = v.taskBook;
   return {
     record: Object.values(c.records).reduce((n, k) => n + k, 0),
     opinion: c.opinions,
@@ -206,7 +209,8 @@ export function expectedEntries(kind: 'unit' | 'item', view: UnitView | UnitHead
     meeting: c.meetings,
     transition: c.transitions,
     objection: tb?.objectionCounts.filed ?? 0,
-    'task-book-item': tb ? (tb.items?.length ?? tb.itemCount) : 0,
+    // A full view lists the items; a header (what a projection stores) counts them.
+    'task-book-item': tb ? ('items' in tb ? tb.items.length : tb.itemCount) : 0,
   };
 }
 
@@ -235,27 +239,97 @@ export interface ReconcileOptions {
 
 /** Checks every unit and item row of a campaign (and every enrolled unit with a workflow) against its workflow. */
 export async function reconcileCampaign(options: ReconcileOptions): Promise<ReconciliationReport> {
-  const { client, store, campaignId } = options;
-  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  const { store, campaignId } = options;
   const [units, unitRows, itemRows, entryCounts] = await Promise.all([
     store.campaignUnits(campaignId),
     store.unitStates(campaignId),
     store.itemStates(campaignId),
     store.entryCounts(campaignId),
   ]);
-  const report: ReconciliationReport = { campaignId, checked: 0, mismatches: [], inFlight: [] };
-
-  const unitRowById = new Map(unitRows.map((r) => [r.unitId, r]));
-  const itemRowById = new Map(itemRows.map((r) => [r.itemId, r]));
+  const run = new Reconciliation(options, { unitRows, itemRows, entryCounts });
   const unitIds = [...new Set([...units.map((u) => u.id), ...unitRows.map((r) => r.unitId)])];
-  const itemIds = new Set(itemRows.map((r) => r.itemId));
-  /** Items found in a unit's task book while checking it, queued for checking too. */
-  const pendingItems: string[] = [];
+  await run.checkAll(unitIds);
+  const { report } = run;
+  report.mismatches.push(...(await documentMismatches(store, campaignId)));
+  const order = (m: Mismatch) => `${m.unitId ?? m.itemId ?? ''}\u0000${m.field}`;
+  report.mismatches.sort((a, b) => order(a).localeCompare(order(b)));
+  return report;
+}
 
-  async function truth(kind: Kind, workflowId: string): Promise<WorkflowTruth> {
+/** Every text the read model refers to must still be the one the history recorded (same sha256). */
+async function documentMismatches(store: AuditStore, campaignId: string): Promise<Mismatch[]> {
+  return (await store.documentProblems(campaignId)).map((d) => {
+    const isItem = d.subjectId.includes('.item-');
+    return {
+      ...(isItem ? { itemId: d.subjectId } : { unitId: d.subjectId }),
+      workflowId: isItem ? itemWorkflowId(d.subjectId) : unitWorkflowId(d.subjectId),
+      field: `document.${d.digest}`,
+      projection: d.problem === 'missing' ? 'no document' : 'text altered',
+      history: d.digest,
+      source: 'documents',
+    };
+  });
+}
+
+type Ids = { unitId: string } | { itemId: string };
+
+/** One reconciliation of a campaign: the rows read, the report so far, and the items still to check. */
+class Reconciliation {
+  readonly report: ReconciliationReport;
+  private readonly client: Client;
+  private readonly queryTimeoutMs: number;
+  private readonly unitRowById: Map<string, UnitStateRow>;
+  private readonly itemRowById: Map<string, ItemStateRow>;
+  private readonly entryCounts: Awaited<ReturnType<AuditStore['entryCounts']>>;
+  private readonly itemIds: Set<string>;
+  /** Items found in a unit's task book while checking it, queued for checking too. */
+  private readonly pendingItems: string[] = [];
+
+  constructor(
+    private readonly options: ReconcileOptions,
+    rows: { unitRows: UnitStateRow[]; itemRows: ItemStateRow[]; entryCounts: Reconciliation['entryCounts'] },
+  ) {
+    this.client = options.client;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.report = { campaignId: options.campaignId, checked: 0, mismatches: [], inFlight: [] };
+    this.unitRowById = new Map(rows.unitRows.map((r) => [r.unitId, r]));
+    this.itemRowById = new Map(rows.itemRows.map((r) => [r.itemId, r]));
+    this.itemIds = new Set(rows.itemRows.map((r) => r.itemId));
+    this.entryCounts = rows.entryCounts;
+  }
+
+  /** The units, then every item (those with a row, and those the units' task books name), a few at once. */
+  async checkAll(unitIds: string[]): Promise<void> {
+    const queue: Array<[Kind, string]> = [
+      ...unitIds.map((id): [Kind, string] => ['unit', id]),
+      ...[...this.itemIds].map((id): [Kind, string] => ['item', id]),
+    ];
+    const pending = this.pendingItems;
+    const total = () => queue.length + pending.length;
+    const concurrency = this.options.concurrency ?? 16;
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        if (next >= queue.length && pending.length) queue.push(...pending.splice(0).map((id): [Kind, string] => ['item', id]));
+        if (next >= queue.length) return;
+        const [kind, id] = queue[next++];
+        await this.checkOne(kind, id);
+        this.options.onProgress?.(this.report.checked, total());
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    // Units discovered late may have queued items after the workers drained.
+    while (pending.length) {
+      queue.push(...pending.splice(0).map((id): [Kind, string] => ['item', id]));
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    }
+  }
+
+  /** What the workflow says: a running one's query, else its history's last completed projection. */
+  private async truth(kind: Kind, workflowId: string): Promise<WorkflowTruth> {
     let running: boolean;
     try {
-      const description = await client.workflow.getHandle(workflowId).describe();
+      const description = await this.client.workflow.getHandle(workflowId).describe();
       running = description.status.name === 'RUNNING';
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { exists: false, running: false, source: 'history' };
@@ -263,25 +337,25 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     }
     if (running) {
       try {
-        const handle = client.workflow.getHandle(workflowId);
+        const handle = this.client.workflow.getHandle(workflowId);
         const view = await withTimeout<UnitView | ItemView>(
           kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery),
-          queryTimeoutMs,
+          this.queryTimeoutMs,
         );
         return { exists: true, running, view, source: 'query' };
       } catch {
         // No worker to answer: the history still says what was projected.
       }
     }
-    const history = await fetchJsonHistory(client, workflowId);
+    const history = await fetchJsonHistory(this.client, workflowId);
     const last = history && lastProjection(history, kind === 'unit' ? 'projectUnit' : 'projectItem');
     const unanswered = running && !last?.view && !!history && projectsInTask(history);
     return { exists: true, running, view: last?.view, source: 'history', ...(unanswered ? { unanswered } : {}) };
   }
 
   /** Whether the row trails the workflow only because a projection is still being delivered. */
-  async function projectionInFlight(kind: Kind, workflowId: string, row: { version: number } | undefined): Promise<boolean> {
-    const history = await fetchJsonHistory(client, workflowId);
+  private async projectionInFlight(kind: Kind, workflowId: string, row: { version: number } | undefined): Promise<boolean> {
+    const history = await fetchJsonHistory(this.client, workflowId);
     if (!history) return false;
     const last = lastProjection(history, kind === 'unit' ? 'projectUnit' : 'projectItem');
     if (!last.pending) return false;
@@ -291,36 +365,16 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
     return row ? !!last.view && last.view.version === row.version : !last.view;
   }
 
-  async function checkOne(kind: Kind, id: string): Promise<void> {
+  private async checkOne(kind: Kind, id: string): Promise<void> {
     const workflowId = kind === 'unit' ? unitWorkflowId(id) : itemWorkflowId(id);
-    const row = kind === 'unit' ? unitRowById.get(id) : itemRowById.get(id);
-    const ids = kind === 'unit' ? { unitId: id } : { itemId: id };
-    const t = await truth(kind, workflowId);
-    report.checked++;
-    if (kind === 'unit' && t.view) {
-      // Items the unit knows of are checked too, even when their row is missing.
-      for (const item of ((t.view as UnitView).taskBook?.items ?? []) as Array<{ id: string }>) {
-        if (!itemIds.has(item.id)) {
-          itemIds.add(item.id);
-          pendingItems.push(item.id);
-        }
-      }
-    }
-    if (!t.exists) {
-      if (row)
-        report.mismatches.push({
-          ...ids,
-          workflowId,
-          field: 'workflow',
-          projection: 'row present',
-          history: 'no such workflow',
-          source: 'engine',
-        });
-      return;
-    }
+    const row = kind === 'unit' ? this.unitRowById.get(id) : this.itemRowById.get(id);
+    const ids: Ids = kind === 'unit' ? { unitId: id } : { itemId: id };
+    const t = await this.truth(kind, workflowId);
+    this.report.checked++;
+    if (kind === 'unit' && t.view) this.queueItemsOf(t.view as UnitView);
     if (t.unanswered) {
       // Nothing to compare the row with: such a run is checked by its query, which needs a worker.
-      report.mismatches.push({
+      this.report.mismatches.push({
         ...ids,
         workflowId,
         field: 'workflow',
@@ -330,73 +384,60 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
       });
       return;
     }
-    if (!t.view) {
+    if (!t.exists || !t.view) {
+      const missing = t.exists
+        ? { field: 'row', history: 'never projected', source: t.source }
+        : { field: 'workflow', history: 'no such workflow', source: 'engine' as const };
       if (row)
-        report.mismatches.push({
+        this.report.mismatches.push({
           ...ids,
           workflowId,
-          field: 'row',
+          field: missing.field,
           projection: 'row present',
-          history: 'never projected',
-          source: t.source,
+          history: missing.history,
+          source: missing.source,
         });
       return;
     }
+    const view = t.view;
+    const diffs = this.differences(kind, id, row, view);
+    if (!diffs.length) return;
+    if (t.running && (!row || view.version > row.version) && (await this.projectionInFlight(kind, workflowId, row))) {
+      this.report.inFlight.push({ ...ids, workflowId, projectionVersion: row?.version ?? 0, workflowVersion: view.version });
+      return;
+    }
+    for (const d of diffs) this.report.mismatches.push({ ...ids, workflowId, ...d, source: t.source });
+  }
+
+  /** Items the unit knows of are checked too, even when their row is missing. */
+  private queueItemsOf(view: UnitView): void {
+    for (const item of view.taskBook?.items ?? []) {
+      if (!this.itemIds.has(item.id)) {
+        this.itemIds.add(item.id);
+        this.pendingItems.push(item.id);
+      }
+    }
+  }
+
+  /** The row against the workflow's view; at the same version, the entries' numbers too. */
+  private differences(
+    kind: Kind,
+    id: string,
+    row: UnitStateRow | ItemStateRow | undefined,
+    view: UnitView | UnitHeader | ItemView,
+  ): Array<{ field: string; projection: unknown; history: unknown }> {
     const diffs = row
       ? kind === 'unit'
-        ? compareUnit(row as UnitStateRow, t.view as UnitView)
-        : compareItem(row as ItemStateRow, t.view as ItemView)
+        ? compareUnit(row as UnitStateRow, view as UnitView)
+        : compareItem(row as ItemStateRow, view as ItemView)
       : [{ field: 'row', projection: null, history: 'projected state' }];
     // The row and its entries are written in one transaction: at the same version they must agree in number.
-    if (row && !diffs.length && row.version === t.view.version) {
-      const held = entryCounts.get(id) ?? {};
-      for (const [entryKind, n] of Object.entries(expectedEntries(kind, t.view))) {
+    if (row && !diffs.length && row.version === view.version) {
+      const held = this.entryCounts.get(id) ?? {};
+      for (const [entryKind, n] of Object.entries(expectedEntries(kind, view))) {
         if ((held[entryKind] ?? 0) !== n) diffs.push({ field: `entries.${entryKind}`, projection: held[entryKind] ?? 0, history: n });
       }
     }
-    if (!diffs.length) return;
-    if (t.running && (!row || t.view.version > row.version) && (await projectionInFlight(kind, workflowId, row))) {
-      report.inFlight.push({ ...ids, workflowId, projectionVersion: row?.version ?? 0, workflowVersion: t.view.version });
-      return;
-    }
-    for (const d of diffs) report.mismatches.push({ ...ids, workflowId, ...d, source: t.source });
+    return diffs;
   }
-
-  const queue: Array<[Kind, string]> = [
-    ...unitIds.map((id): [Kind, string] => ['unit', id]),
-    ...[...itemIds].map((id): [Kind, string] => ['item', id]),
-  ];
-  const total = () => queue.length + pendingItems.length;
-  const concurrency = options.concurrency ?? 16;
-  let next = 0;
-  async function worker() {
-    for (;;) {
-      if (next >= queue.length && pendingItems.length) queue.push(...pendingItems.splice(0).map((id): [Kind, string] => ['item', id]));
-      if (next >= queue.length) return;
-      const [kind, id] = queue[next++];
-      await checkOne(kind, id);
-      options.onProgress?.(report.checked, total());
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  // Units discovered late may have queued items after the workers drained.
-  while (pendingItems.length) {
-    queue.push(...pendingItems.splice(0).map((id): [Kind, string] => ['item', id]));
-    await Promise.all(Array.from({ length: concurrency }, worker));
-  }
-  // Every text the read model refers to must still be the one the history recorded (same sha256).
-  for (const d of await store.documentProblems(campaignId)) {
-    const isItem = d.subjectId.includes('.item-');
-    report.mismatches.push({
-      ...(isItem ? { itemId: d.subjectId } : { unitId: d.subjectId }),
-      workflowId: isItem ? itemWorkflowId(d.subjectId) : unitWorkflowId(d.subjectId),
-      field: `document.${d.digest}`,
-      projection: d.problem === 'missing' ? 'no document' : 'text altered',
-      history: d.digest,
-      source: 'documents',
-    });
-  }
-  const order = (m: Mismatch) => `${m.unitId ?? m.itemId ?? ''}\u0000${m.field}`;
-  report.mismatches.sort((a, b) => order(a).localeCompare(order(b)));
-  return report;
 }

@@ -192,7 +192,9 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
       }
     }
     for await (const result of Worker.runReplayHistories({ workflowBundle: options.bundle, sinks: workflowSinks() }, feed())) {
-      const item = current!;
+      const item = current;
+      // The replayer answers only for what it was fed.
+      if (!item) throw new Error('the replayer answered before it was given a history');
       const diverged = result.error
         ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error, item.history) }
         : undefined;
@@ -351,7 +353,9 @@ export async function* fetchHistories(client: Client, refs: ExecutionRef[], conc
   let next = 0;
   while (next < refs.length && inFlight.length < concurrency) inFlight.push(fetchOne(refs[next++]));
   while (inFlight.length) {
-    const item = await inFlight.shift()!;
+    const first = inFlight.shift();
+    if (!first) break;
+    const item = await first;
     if (next < refs.length) inFlight.push(fetchOne(refs[next++]));
     yield item;
   }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import Long from 'long';
-import { decodePayloads, attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent } from './events';
+import { decodePayloads, attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent, type JsonPayloads } from './events';
 import { fetchJsonHistory } from './history';
 import {
   completedTaskIds,
@@ -112,6 +112,36 @@ export function resolveResetPoint(
 const name = (x: { name?: string } | undefined) => x?.name ?? '?';
 const shortDuration = (d: string | undefined) => (d ? `${Number(d.replace(/s$/, '')).toLocaleString('en')} s` : '?');
 
+/** The attributes of the history events a reset plan names (JSON form; any may be missing). */
+interface PlannedEventAttributes {
+  activityType?: { name?: string };
+  activityId?: string;
+  timerId?: string;
+  startToFireTimeout?: string;
+  workflowType?: { name?: string };
+  workflowId?: string;
+  details?: Record<string, JsonPayloads>;
+  markerName?: string;
+  signalName?: string;
+  workflowExecution?: { workflowId?: string };
+  searchAttributes?: { indexedFields?: Record<string, unknown> };
+  upsertedMemo?: { fields?: Record<string, unknown> };
+  acceptedEventId?: string | number;
+  meta?: { updateId?: string };
+  identity?: string;
+  protocolInstanceId?: string;
+  acceptedRequest?: { input?: { name?: string }; meta?: { updateId?: string } };
+  request?: { input?: { name?: string }; meta?: { updateId?: string } };
+}
+
+/** A patch marker's id, as its details record it (the SDKs name the field differently). */
+function patchIdOf(details: Record<string, JsonPayloads> | undefined): string | undefined {
+  const decoded = new Map(Object.entries(details ?? {}).map(([k, v]) => [k, decodePayloads(v)]));
+  const patch: unknown = decoded.get('patch_id')?.[0] ?? decoded.get('patchId')?.[0];
+  if (!patch) return undefined;
+  return typeof patch === 'string' ? patch : JSON.stringify(patch);
+}
+
 interface Outcome {
   [scheduledOrStartedId: number]: string;
 }
@@ -120,7 +150,7 @@ interface Outcome {
 function outcomes(events: JsonHistoryEvent[]): Outcome {
   const out: Outcome = {};
   for (const e of events) {
-    const a = attributesOf<Record<string, string | undefined>>(e);
+    const a = attributesOf(e) as Record<string, string | undefined>;
     const t = e.eventType.replace('EVENT_TYPE_', '');
     if (t.startsWith('ACTIVITY_TASK_') && a.scheduledEventId && t !== 'ACTIVITY_TASK_STARTED' && t !== 'ACTIVITY_TASK_SCHEDULED')
       out[Number(a.scheduledEventId)] = t.replace('ACTIVITY_TASK_', '').toLowerCase().replace(/_/g, ' ');
@@ -133,6 +163,96 @@ function outcomes(events: JsonHistoryEvent[]): Outcome {
   }
   return out;
 }
+
+/** What a discarded event's entry says: its outcome so far, the reset point, its type. */
+interface DiscardContext {
+  outcome: (fallback: string) => string;
+  resetEventId: number;
+  type: string;
+}
+
+type PlanLine = { kind: string; what: string } | undefined;
+
+const sortedKeys = (o: Record<string, unknown> | undefined) =>
+  Object.keys(o ?? {})
+    .sort()
+    .join(', ');
+
+const runClosed = (_a: PlannedEventAttributes, c: DiscardContext): PlanLine => ({
+  kind: 'close',
+  what: `the run's close: ${c.type.replace('WORKFLOW_EXECUTION_', '').toLowerCase().replace(/_/g, ' ')}`,
+});
+
+/** The commands (and their outcomes) a reset drops, by event type; other events drop nothing worth naming. */
+const DISCARDED = new Map<string, (a: PlannedEventAttributes, c: DiscardContext) => PlanLine>([
+  [
+    'ACTIVITY_TASK_SCHEDULED',
+    (a, c) => ({ kind: 'activity', what: `${name(a.activityType)} (activity ${a.activityId}): ${c.outcome('not finished')}` }),
+  ],
+  [
+    'TIMER_STARTED',
+    (a, c) => ({ kind: 'timer', what: `timer ${a.timerId} (${shortDuration(a.startToFireTimeout)}): ${c.outcome('pending')}` }),
+  ],
+  [
+    'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+    (a, c) => ({
+      kind: 'child workflow',
+      what: `${name(a.workflowType)} ${a.workflowId}: ${c.outcome('initiated')} (the child itself is not reset: the new run's start of it meets it by its id)`,
+    }),
+  ],
+  [
+    'MARKER_RECORDED',
+    (a) => {
+      const patch = patchIdOf(a.details);
+      return { kind: 'marker', what: `${a.markerName}${patch ? ` ${patch}` : ''}` };
+    },
+  ],
+  [
+    'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+    (a) => ({
+      kind: 'signal to another workflow',
+      what: `${a.signalName} to ${a.workflowExecution?.workflowId ?? '?'} (sent already: the new run may send it again)`,
+    }),
+  ],
+  [
+    'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+    (a) => ({ kind: 'cancel request', what: `to ${a.workflowExecution?.workflowId ?? '?'}` }),
+  ],
+  ['UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', (a) => ({ kind: 'search attributes', what: sortedKeys(a.searchAttributes?.indexedFields) })],
+  ['WORKFLOW_PROPERTIES_MODIFIED', (a) => ({ kind: 'memo', what: sortedKeys(a.upsertedMemo?.fields) })],
+  [
+    'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+    (a, c) => {
+      const accepted = Number(a.acceptedEventId);
+      // An Update accepted after the point is reapplied (below); one accepted before it runs its handler again.
+      if (!(accepted < c.resetEventId)) return undefined; // also when the event names no accepted event (NaN)
+      return {
+        kind: 'update completion',
+        what: `update ${a.meta?.updateId} (accepted at event ${accepted}): its handler runs again in the new run`,
+      };
+    },
+  ],
+  ...['COMPLETED', 'FAILED', 'TIMED_OUT', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW'].map((end): [string, typeof runClosed] => [
+    `WORKFLOW_EXECUTION_${end}`,
+    runClosed,
+  ]),
+]);
+
+/** The signals and Updates the engine gives the new run again, by event type. */
+const REAPPLIED = new Map<string, (a: PlannedEventAttributes) => PlanLine>([
+  ['WORKFLOW_EXECUTION_SIGNALED', (a) => ({ kind: 'signal', what: `${a.signalName}${a.identity ? ` from ${a.identity}` : ''}` })],
+  [
+    'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+    (a) => ({
+      kind: 'update',
+      what: `${a.acceptedRequest?.input?.name ?? '?'} (update ${a.protocolInstanceId ?? a.acceptedRequest?.meta?.updateId})`,
+    }),
+  ],
+  [
+    'WORKFLOW_EXECUTION_UPDATE_ADMITTED',
+    (a) => ({ kind: 'update', what: `${a.request?.input?.name ?? '?'} (update ${a.request?.meta?.updateId})` }),
+  ],
+]);
 
 /**
  * What resetting the run to `resetEventId` does: the engine keeps the events before that workflow task, fails
@@ -156,90 +276,14 @@ export function planReset(o: {
   const reapply: ResetPlanEntry[] = [];
   let tasks = 0;
   for (const e of after) {
+    const type = e.eventType.replace('EVENT_TYPE_', '');
+    if (type === 'WORKFLOW_TASK_COMPLETED') tasks++;
     const id = eventIdOf(e);
-    const a = attributesOf<Record<string, any>>(e);
-    const add = (kind: string, what: string) => discard.push({ eventId: id, kind, what });
-    const outcome = (fallback: string) => done[id] ?? fallback;
-    switch (e.eventType.replace('EVENT_TYPE_', '')) {
-      case 'WORKFLOW_TASK_COMPLETED':
-        tasks++;
-        break;
-      case 'ACTIVITY_TASK_SCHEDULED':
-        add('activity', `${name(a.activityType)} (activity ${a.activityId}): ${outcome('not finished')}`);
-        break;
-      case 'TIMER_STARTED':
-        add('timer', `timer ${a.timerId} (${shortDuration(a.startToFireTimeout)}): ${outcome('pending')}`);
-        break;
-      case 'START_CHILD_WORKFLOW_EXECUTION_INITIATED':
-        add(
-          'child workflow',
-          `${name(a.workflowType)} ${a.workflowId}: ${outcome('initiated')} (the child itself is not reset: the new run's start of it meets it by its id)`,
-        );
-        break;
-      case 'MARKER_RECORDED': {
-        const details = Object.fromEntries(
-          Object.entries((a.details ?? {}) as Record<string, { payloads?: [] }>).map(([k, v]) => [k, decodePayloads(v)]),
-        );
-        const patch = details.patch_id?.[0] ?? details.patchId?.[0];
-        add('marker', `${a.markerName}${patch ? ` ${String(patch)}` : ''}`);
-        break;
-      }
-      case 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED':
-        add(
-          'signal to another workflow',
-          `${a.signalName} to ${a.workflowExecution?.workflowId ?? '?'} (sent already: the new run may send it again)`,
-        );
-        break;
-      case 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED':
-        add('cancel request', `to ${a.workflowExecution?.workflowId ?? '?'}`);
-        break;
-      case 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES':
-        add(
-          'search attributes',
-          Object.keys(a.searchAttributes?.indexedFields ?? {})
-            .sort()
-            .join(', '),
-        );
-        break;
-      case 'WORKFLOW_PROPERTIES_MODIFIED':
-        add(
-          'memo',
-          Object.keys(a.upsertedMemo?.fields ?? {})
-            .sort()
-            .join(', '),
-        );
-        break;
-      case 'WORKFLOW_EXECUTION_UPDATE_COMPLETED': {
-        const accepted = Number(a.acceptedEventId);
-        // An Update accepted after the point is reapplied (below); one accepted before it runs its handler again.
-        if (accepted < resetEventId)
-          add('update completion', `update ${a.meta?.updateId} (accepted at event ${accepted}): its handler runs again in the new run`);
-        break;
-      }
-      case 'WORKFLOW_EXECUTION_SIGNALED':
-        reapply.push({ eventId: id, kind: 'signal', what: `${a.signalName}${a.identity ? ` from ${a.identity}` : ''}` });
-        break;
-      case 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED':
-        reapply.push({
-          eventId: id,
-          kind: 'update',
-          what: `${a.acceptedRequest?.input?.name ?? '?'} (update ${a.protocolInstanceId ?? a.acceptedRequest?.meta?.updateId})`,
-        });
-        break;
-      case 'WORKFLOW_EXECUTION_UPDATE_ADMITTED':
-        reapply.push({ eventId: id, kind: 'update', what: `${a.request?.input?.name ?? '?'} (update ${a.request?.meta?.updateId})` });
-        break;
-      case 'WORKFLOW_EXECUTION_COMPLETED':
-      case 'WORKFLOW_EXECUTION_FAILED':
-      case 'WORKFLOW_EXECUTION_TIMED_OUT':
-      case 'WORKFLOW_EXECUTION_CANCELED':
-      case 'WORKFLOW_EXECUTION_TERMINATED':
-      case 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW':
-        add('close', `the run's close: ${e.eventType.replace('EVENT_TYPE_WORKFLOW_EXECUTION_', '').toLowerCase().replace(/_/g, ' ')}`);
-        break;
-      default:
-        break;
-    }
+    const a = attributesOf(e) as PlannedEventAttributes;
+    const discarded = DISCARDED.get(type)?.(a, { outcome: (fallback) => done[id] ?? fallback, resetEventId, type });
+    if (discarded) discard.push({ eventId: id, ...discarded });
+    const reapplied = REAPPLIED.get(type)?.(a);
+    if (reapplied) reapply.push({ eventId: id, ...reapplied });
   }
   if (tasks)
     discard.unshift({

@@ -79,7 +79,7 @@ export function recordedTaskFailure(history: JsonHistory): StuckRunDiagnosis | u
     else if (e.eventType === TASK_FAILED || e.eventType === TASK_TIMED_OUT) failed = e;
   }
   if (!failed) return undefined;
-  const a = attributesOf<TaskFailureAttributes>(failed);
+  const a = attributesOf(failed) as TaskFailureAttributes;
   if (failed.eventType === TASK_TIMED_OUT) {
     const how = a.timeoutType ?? 'TIMEOUT_TYPE_START_TO_CLOSE';
     return {
@@ -112,7 +112,7 @@ export function diagnosisOfReplayError(history: JsonHistory, error: unknown): St
 export function resetThatMade(history: JsonHistory, runId: string): { baseRunId: string; eventId: number; reason: string } | undefined {
   for (const e of history.events) {
     if (e.eventType !== TASK_FAILED) continue;
-    const a = attributesOf<TaskFailureAttributes>(e);
+    const a = attributesOf(e) as TaskFailureAttributes;
     if (a.cause === RESET_CAUSE && a.newRunId === runId && a.baseRunId)
       return { baseRunId: a.baseRunId, eventId: eventIdOf(e), reason: a.failure?.message ?? '' };
   }

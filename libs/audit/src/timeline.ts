@@ -50,7 +50,7 @@ const SYSTEM = { actor: 'system', role: 'system' } as const;
 const NOT_IN_DETAIL = new Set(['actor', 'comment', 'contact']);
 
 const commentOf = (arg: Record<string, unknown>): { comment?: string | DocRef } =>
-  (typeof arg.comment === 'string' && arg.comment) || isDocRef(arg.comment) ? { comment: arg.comment as string | DocRef } : {};
+  (typeof arg.comment === 'string' && arg.comment) || isDocRef(arg.comment) ? { comment: arg.comment } : {};
 
 const argDetail = (arg: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(arg).filter(([k]) => !NOT_IN_DETAIL.has(k)));
@@ -63,8 +63,7 @@ const asRecord = (v: unknown): Record<string, unknown> =>
 
 /** Keeps a workflow input readable: the plan is long and says nothing about who did what. */
 function startDetail(input: Record<string, unknown>): Record<string, unknown> {
-  const { plan: _plan, carried: _carried, ...rest } = input;
-  return rest;
+  return Object.fromEntries(Object.entries(input).filter(([k]) => k !== 'plan' && k !== 'carried'));
 }
 
 function failureMessage(failure: unknown): string | undefined {
@@ -78,37 +77,54 @@ export interface RenderOptions {
 
 /** Renders the timeline of one workflow history (JSON form). Entries are in history order. */
 export function renderTimeline(history: JsonHistory, options: RenderOptions): TimelineEntry[] {
-  const { workflowId } = options;
-  const itemId = itemIdOfWorkflow(workflowId);
-  const entries: TimelineEntry[] = [];
-  const byEventId = new Map<number, TimelineEntry>();
-  const scheduled = new Map<number, { activity: string; input: unknown }>();
-  const timers = new Map<string, string>();
-  const known: Record<string, unknown> = {};
+  const timeline = new TimelineBuilder(options.workflowId);
+  for (const event of history.events) {
+    ON_EVENT.get(event.eventType)?.(timeline, event, attributesOf(event));
+  }
+  return timeline.entries;
+}
 
-  const push = (
-    event: JsonHistoryEvent,
-    e: Omit<TimelineEntry, 'at' | 'workflowId' | 'eventId' | 'source' | 'outcome'> & Partial<TimelineEntry>,
-  ) => {
+/** An entry as an event handler gives it; the builder adds the rest. */
+type EntryFields = Omit<TimelineEntry, 'at' | 'workflowId' | 'eventId' | 'source' | 'outcome'> & Partial<TimelineEntry>;
+
+/** The entries of one history so far, and what later events refer back to. */
+class TimelineBuilder {
+  readonly entries: TimelineEntry[] = [];
+  readonly byEventId = new Map<number, TimelineEntry>();
+  /** Scheduled activities by event id: their completion is shown with what they were given. */
+  readonly scheduled = new Map<number, { activity: string; input: unknown }>();
+  /** Named timers by id: their firing is shown by name. */
+  readonly timers = new Map<string, string>();
+  /** The search attributes seen last: a phase or card entry is added when one changes. */
+  private readonly known: Record<string, unknown> = {};
+  private readonly itemId: string | undefined;
+
+  constructor(readonly workflowId: string) {
+    this.itemId = itemIdOfWorkflow(workflowId);
+  }
+
+  push(event: JsonHistoryEvent, e: EntryFields): TimelineEntry {
     const entry: TimelineEntry = {
       at: eventTimeIso(event),
       outcome: 'recorded',
       source: 'history',
-      workflowId,
+      workflowId: this.workflowId,
       eventId: eventIdOf(event),
-      ...(itemId ? { itemId } : {}),
+      ...(this.itemId ? { itemId: this.itemId } : {}),
       ...e,
     };
-    entries.push(entry);
-    byEventId.set(eventIdOf(event), entry);
+    this.entries.push(entry);
+    this.byEventId.set(eventIdOf(event), entry);
     return entry;
-  };
+  }
 
-  const searchAttributeChanges = (event: JsonHistoryEvent, fields: Record<string, JsonPayload> | undefined, announce: boolean) => {
+  /** `announce`: the change is an entry (not for the attributes a workflow starts with). */
+  searchAttributeChanges(event: JsonHistoryEvent, fields: Record<string, JsonPayload> | undefined, announce: boolean): void {
     const attrs = decodeSearchAttributes(fields);
+    const known = this.known;
     if ('MasslinePhase' in attrs && attrs.MasslinePhase !== known.MasslinePhase) {
       if (announce)
-        push(event, {
+        this.push(event, {
           ...SYSTEM,
           action: 'phaseEntered',
           label: labelOf('phaseEntered', { phase: attrs.MasslinePhase }),
@@ -118,7 +134,7 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
     }
     if ('MasslineCard' in attrs && attrs.MasslineCard !== known.MasslineCard) {
       if (announce)
-        push(event, {
+        this.push(event, {
           ...SYSTEM,
           action: 'cardChanged',
           label: labelOf('cardChanged', { card: attrs.MasslineCard }),
@@ -126,236 +142,227 @@ export function renderTimeline(history: JsonHistory, options: RenderOptions): Ti
         });
       known.MasslineCard = attrs.MasslineCard;
     }
-  };
-
-  for (const event of history.events) {
-    const a = attributesOf<Record<string, unknown>>(event);
-    switch (event.eventType) {
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED': {
-        const input = asRecord(decodePayloads(a.input as JsonPayloads)[0]);
-        const parent = asRecord(a.parentWorkflowExecution).workflowId;
-        push(event, {
-          ...SYSTEM,
-          action: 'workflowStarted',
-          label: labelOf('workflowStarted'),
-          detail: {
-            workflowType: asRecord(a.workflowType).name,
-            ...(parent ? { parentWorkflowId: parent } : {}),
-            ...(a.continuedExecutionRunId ? { continuedFromRunId: a.continuedExecutionRunId } : {}),
-            ...startDetail(input),
-          },
-        });
-        searchAttributeChanges(event, asRecord(a.searchAttributes).indexedFields as Record<string, JsonPayload>, false);
-        break;
-      }
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED': {
-        const request = asRecord(a.acceptedRequest);
-        const input = asRecord(request.input);
-        const name = String(input.name ?? 'update');
-        const arg = asRecord(decodePayloads(input.args as JsonPayloads)[0]);
-        const actor = asRecord(arg.actor);
-        push(event, {
-          actor: typeof actor.id === 'string' ? actor.id : 'unknown',
-          role: typeof actor.role === 'string' ? actor.role : 'unknown',
-          ...(typeof actor.name === 'string' ? { actorName: actor.name } : {}),
-          action: name,
-          label: labelOf(name, arg),
-          ...commentOf(arg),
-          detail: { ...argDetail(arg), updateId: asRecord(request.meta).updateId },
-          outcome: 'accepted',
-        });
-        break;
-      }
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED': {
-        const accepted = byEventId.get(Number(a.acceptedEventId));
-        if (!accepted) break;
-        const outcome = asRecord(a.outcome);
-        if (outcome.success) accepted.detail.result = decodePayloads(outcome.success as JsonPayloads)[0];
-        else if (outcome.failure) accepted.detail.failed = failureMessage(outcome.failure);
-        break;
-      }
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED': {
-        const name = String(a.signalName);
-        const arg = asRecord(decodePayloads(a.input as JsonPayloads)[0]);
-        const actor = asRecord(arg.actor);
-        const sender = asRecord(a.externalWorkflowExecution).workflowId;
-        push(event, {
-          actor: typeof actor.id === 'string' ? actor.id : typeof sender === 'string' ? sender : 'system',
-          role: typeof actor.role === 'string' ? actor.role : 'system',
-          action: name,
-          label: labelOf(name, arg),
-          ...commentOf(arg),
-          detail: { ...argDetail(arg), ...(sender ? { from: sender } : {}) },
-          outcome: 'accepted',
-        });
-        break;
-      }
-      case 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED': {
-        const activity = String(asRecord(a.activityType).name);
-        const input = decodePayloads(a.input as JsonPayloads)[0];
-        scheduled.set(eventIdOf(event), { activity, input });
-        if (activity === 'recordEscalation') {
-          const esc = asRecord(input);
-          const entry = push(event, {
-            ...SYSTEM,
-            action: 'escalation',
-            label: labelOf('escalation', esc),
-            detail: {
-              rung: esc.rung,
-              subject: esc.subject,
-              ...(esc.phase ? { phase: esc.phase } : {}),
-              ...(esc.itemId ? { itemId: esc.itemId } : {}),
-              deadline: esc.deadline,
-              to: esc.to,
-              summary: esc.summary,
-              key: esc.key,
-            },
-          });
-          if (typeof esc.firedAt === 'string') entry.at = new Date(esc.firedAt).toISOString();
-        } else if (activity === 'proposeMeasure') {
-          const m = asRecord(input);
-          push(event, {
-            ...SYSTEM,
-            action: 'measureProposed',
-            label: labelOf('measureProposed'),
-            detail: { subject: m.subject, reason: m.reason, key: m.key, ...(m.itemId ? { itemId: m.itemId } : {}) },
-          });
-        }
-        break;
-      }
-      case 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED': {
-        const sched = scheduled.get(Number(a.scheduledEventId));
-        if (!sched) break;
-        const result = asRecord(decodePayloads(a.result as JsonPayloads)[0]);
-        if (sched.activity === 'recordEscalation') {
-          const entry = byEventId.get(Number(a.scheduledEventId));
-          if (entry) Object.assign(entry.detail, { escalationId: result.escalationId, recordedAt: eventTimeIso(event) });
-        } else if (sched.activity === 'deliverNotifications') {
-          push(event, {
-            ...SYSTEM,
-            action: 'notificationsDelivered',
-            label: labelOf('notificationsDelivered'),
-            detail: { ...asRecord(sched.input), ...result },
-          });
-        } else if (sched.activity === 'startBatchUnits') {
-          push(event, {
-            ...SYSTEM,
-            action: 'batchUnitsStarted',
-            label: labelOf('batchUnitsStarted'),
-            detail: { ...asRecord(sched.input), ...result },
-          });
-        } else if (sched.activity === 'projectCampaignStatus') {
-          push(event, { ...SYSTEM, action: 'campaignStatus', label: labelOf('campaignStatus'), detail: asRecord(sched.input) });
-        }
-        break;
-      }
-      case 'EVENT_TYPE_ACTIVITY_TASK_FAILED':
-      case 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT': {
-        const entry = byEventId.get(Number(a.scheduledEventId));
-        if (entry) entry.detail.activityFailed = failureMessage(a.failure) ?? event.eventType;
-        break;
-      }
-      case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED': {
-        const input = asRecord(decodePayloads(a.input as JsonPayloads)[0]);
-        const childId = String(a.workflowId);
-        const childItem = typeof input.itemId === 'string' ? input.itemId : itemIdOfWorkflow(childId);
-        push(event, {
-          ...SYSTEM,
-          action: 'itemStarted',
-          label: labelOf('itemStarted'),
-          detail: {
-            workflowId: childId,
-            workflowType: asRecord(a.workflowType).name,
-            ...(childItem ? { itemId: childItem } : {}),
-            ...(input.measure !== undefined
-              ? { measure: input.measure, owner: input.owner, deadline: input.deadline, problemIds: input.problemIds }
-              : {}),
-          },
-        });
-        break;
-      }
-      case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED':
-      case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED':
-      case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED':
-      case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED':
-      case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT': {
-        const childId = String(asRecord(a.workflowExecution).workflowId);
-        const childItem = itemIdOfWorkflow(childId);
-        const status = event.eventType.replace('EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_', '').toLowerCase();
-        push(event, {
-          ...SYSTEM,
-          action: 'itemClosed',
-          label: labelOf('itemClosed'),
-          detail: {
-            workflowId: childId,
-            ...(childItem ? { itemId: childItem } : {}),
-            status,
-            ...(a.result ? { result: decodePayloads(a.result as JsonPayloads)[0] } : {}),
-            ...(a.failure ? { failure: failureMessage(a.failure) } : {}),
-          },
-        });
-        break;
-      }
-      case 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES':
-        searchAttributeChanges(event, asRecord(a.searchAttributes).indexedFields as Record<string, JsonPayload>, true);
-        break;
-      case 'EVENT_TYPE_TIMER_STARTED': {
-        const summary = decodePayload(asRecord(a.userMetadata).summary as JsonPayload);
-        if (typeof summary === 'string') timers.set(String(a.timerId), summary);
-        break;
-      }
-      case 'EVENT_TYPE_TIMER_FIRED': {
-        const summary = timers.get(String(a.timerId));
-        // Unnamed timers are the engine's bookkeeping; the rungs they fire appear as escalations.
-        if (summary) push(event, { ...SYSTEM, action: 'timerFired', label: labelOf('timerFired'), detail: { timer: summary } });
-        break;
-      }
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED':
-        push(event, {
-          ...SYSTEM,
-          action: 'workflowCompleted',
-          label: labelOf('workflowCompleted'),
-          detail: { result: decodePayloads(a.result as JsonPayloads)[0] },
-        });
-        break;
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED':
-        push(event, {
-          ...SYSTEM,
-          action: 'workflowFailed',
-          label: labelOf('workflowFailed'),
-          detail: { failure: failureMessage(a.failure) },
-        });
-        break;
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED':
-        push(event, {
-          actor: typeof a.identity === 'string' ? a.identity : 'system',
-          role: 'system',
-          action: 'workflowTerminated',
-          label: labelOf('workflowTerminated'),
-          ...(a.reason ? { comment: String(a.reason) } : {}),
-          detail: {},
-        });
-        break;
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED':
-        push(event, { ...SYSTEM, action: 'workflowCanceled', label: labelOf('workflowCanceled'), detail: {} });
-        break;
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT':
-        push(event, { ...SYSTEM, action: 'workflowTimedOut', label: labelOf('workflowTimedOut'), detail: {} });
-        break;
-      case 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW':
-        push(event, {
-          ...SYSTEM,
-          action: 'workflowContinuedAsNew',
-          label: labelOf('workflowContinuedAsNew'),
-          detail: { newRunId: a.newExecutionRunId },
-        });
-        break;
-      default:
-        break;
-    }
   }
-  return entries;
 }
+
+type EventHandler = (t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>) => void;
+
+const firstPayload = (payloads: unknown): unknown => decodePayloads(payloads as JsonPayloads | undefined)[0];
+const indexedFields = (a: Record<string, unknown>) => asRecord(a.searchAttributes).indexedFields as Record<string, JsonPayload> | undefined;
+/** A text field of an event's attributes, or `fallback` when it is not a string. */
+const textField = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
+
+function workflowStarted(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const input = asRecord(firstPayload(a.input));
+  const parent = asRecord(a.parentWorkflowExecution).workflowId;
+  t.push(event, {
+    ...SYSTEM,
+    action: 'workflowStarted',
+    label: labelOf('workflowStarted'),
+    detail: {
+      workflowType: asRecord(a.workflowType).name,
+      ...(parent ? { parentWorkflowId: parent } : {}),
+      ...(a.continuedExecutionRunId ? { continuedFromRunId: a.continuedExecutionRunId } : {}),
+      ...startDetail(input),
+    },
+  });
+  t.searchAttributeChanges(event, indexedFields(a), false);
+}
+
+function updateAccepted(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const request = asRecord(a.acceptedRequest);
+  const input = asRecord(request.input);
+  const name = textField(input.name, 'update');
+  const arg = asRecord(firstPayload(input.args));
+  const actor = asRecord(arg.actor);
+  t.push(event, {
+    actor: textField(actor.id, 'unknown'),
+    role: textField(actor.role, 'unknown'),
+    ...(typeof actor.name === 'string' ? { actorName: actor.name } : {}),
+    action: name,
+    label: labelOf(name, arg),
+    ...commentOf(arg),
+    detail: { ...argDetail(arg), updateId: asRecord(request.meta).updateId },
+    outcome: 'accepted',
+  });
+}
+
+function updateCompleted(t: TimelineBuilder, _event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const accepted = t.byEventId.get(Number(a.acceptedEventId));
+  if (!accepted) return;
+  const outcome = asRecord(a.outcome);
+  if (outcome.success) accepted.detail.result = firstPayload(outcome.success);
+  else if (outcome.failure) accepted.detail.failed = failureMessage(outcome.failure);
+}
+
+function signaled(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const name = textField(a.signalName, 'undefined');
+  const arg = asRecord(firstPayload(a.input));
+  const actor = asRecord(arg.actor);
+  const sender = asRecord(a.externalWorkflowExecution).workflowId;
+  t.push(event, {
+    actor: typeof actor.id === 'string' ? actor.id : typeof sender === 'string' ? sender : 'system',
+    role: textField(actor.role, 'system'),
+    action: name,
+    label: labelOf(name, arg),
+    ...commentOf(arg),
+    detail: { ...argDetail(arg), ...(sender ? { from: sender } : {}) },
+    outcome: 'accepted',
+  });
+}
+
+/** An escalation and a measure proposal are entries when scheduled; other activities when they complete. */
+function activityScheduled(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const activity = textField(asRecord(a.activityType).name, 'undefined');
+  const input = firstPayload(a.input);
+  t.scheduled.set(eventIdOf(event), { activity, input });
+  if (activity === 'recordEscalation') {
+    const esc = asRecord(input);
+    const entry = t.push(event, {
+      ...SYSTEM,
+      action: 'escalation',
+      label: labelOf('escalation', esc),
+      detail: {
+        rung: esc.rung,
+        subject: esc.subject,
+        ...(esc.phase ? { phase: esc.phase } : {}),
+        ...(esc.itemId ? { itemId: esc.itemId } : {}),
+        deadline: esc.deadline,
+        to: esc.to,
+        summary: esc.summary,
+        key: esc.key,
+      },
+    });
+    if (typeof esc.firedAt === 'string') entry.at = new Date(esc.firedAt).toISOString();
+  } else if (activity === 'proposeMeasure') {
+    const m = asRecord(input);
+    t.push(event, {
+      ...SYSTEM,
+      action: 'measureProposed',
+      label: labelOf('measureProposed'),
+      detail: { subject: m.subject, reason: m.reason, key: m.key, ...(m.itemId ? { itemId: m.itemId } : {}) },
+    });
+  }
+}
+
+/** Activities whose completion is an entry of its own, by activity name. */
+const COMPLETED_ACTIVITY_ACTIONS = new Map([
+  ['deliverNotifications', 'notificationsDelivered'],
+  ['startBatchUnits', 'batchUnitsStarted'],
+]);
+
+function activityCompleted(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const sched = t.scheduled.get(Number(a.scheduledEventId));
+  if (!sched) return;
+  const result = asRecord(firstPayload(a.result));
+  const action = COMPLETED_ACTIVITY_ACTIONS.get(sched.activity);
+  if (sched.activity === 'recordEscalation') {
+    const entry = t.byEventId.get(Number(a.scheduledEventId));
+    if (entry) Object.assign(entry.detail, { escalationId: result.escalationId, recordedAt: eventTimeIso(event) });
+  } else if (action) {
+    t.push(event, { ...SYSTEM, action, label: labelOf(action), detail: { ...asRecord(sched.input), ...result } });
+  } else if (sched.activity === 'projectCampaignStatus') {
+    t.push(event, { ...SYSTEM, action: 'campaignStatus', label: labelOf('campaignStatus'), detail: asRecord(sched.input) });
+  }
+}
+
+function activityFailed(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const entry = t.byEventId.get(Number(a.scheduledEventId));
+  if (entry) entry.detail.activityFailed = failureMessage(a.failure) ?? event.eventType;
+}
+
+function childStarted(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const input = asRecord(firstPayload(a.input));
+  const childId = textField(a.workflowId, 'undefined');
+  const childItem = typeof input.itemId === 'string' ? input.itemId : itemIdOfWorkflow(childId);
+  t.push(event, {
+    ...SYSTEM,
+    action: 'itemStarted',
+    label: labelOf('itemStarted'),
+    detail: {
+      workflowId: childId,
+      workflowType: asRecord(a.workflowType).name,
+      ...(childItem ? { itemId: childItem } : {}),
+      ...(input.measure !== undefined
+        ? { measure: input.measure, owner: input.owner, deadline: input.deadline, problemIds: input.problemIds }
+        : {}),
+    },
+  });
+}
+
+function childClosed(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const childId = textField(asRecord(a.workflowExecution).workflowId, 'undefined');
+  const childItem = itemIdOfWorkflow(childId);
+  const status = event.eventType.replace('EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_', '').toLowerCase();
+  t.push(event, {
+    ...SYSTEM,
+    action: 'itemClosed',
+    label: labelOf('itemClosed'),
+    detail: {
+      workflowId: childId,
+      ...(childItem ? { itemId: childItem } : {}),
+      status,
+      ...(a.result ? { result: firstPayload(a.result) } : {}),
+      ...(a.failure ? { failure: failureMessage(a.failure) } : {}),
+    },
+  });
+}
+
+function timerStarted(t: TimelineBuilder, _event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const summary = decodePayload(asRecord(a.userMetadata).summary as JsonPayload | undefined);
+  if (typeof summary === 'string') t.timers.set(textField(a.timerId, 'undefined'), summary);
+}
+
+function timerFired(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  const summary = t.timers.get(textField(a.timerId, 'undefined'));
+  // Unnamed timers are the engine's bookkeeping; the rungs they fire appear as escalations.
+  if (summary) t.push(event, { ...SYSTEM, action: 'timerFired', label: labelOf('timerFired'), detail: { timer: summary } });
+}
+
+/** Terminated by someone (its identity), with the reason given. */
+function workflowTerminated(t: TimelineBuilder, event: JsonHistoryEvent, a: Record<string, unknown>): void {
+  t.push(event, {
+    actor: textField(a.identity, 'system'),
+    role: 'system',
+    action: 'workflowTerminated',
+    label: labelOf('workflowTerminated'),
+    ...(a.reason ? { comment: typeof a.reason === 'string' ? a.reason : JSON.stringify(a.reason) } : {}),
+    detail: {},
+  });
+}
+
+/** An entry of the engine's for an event that ends the run, with what `detail` takes from it. */
+const closed =
+  (action: string, detail: (a: Record<string, unknown>) => Record<string, unknown> = () => ({})): EventHandler =>
+  (t, event, a) =>
+    t.push(event, { ...SYSTEM, action, label: labelOf(action), detail: detail(a) });
+
+const childClosedEvents = ['COMPLETED', 'FAILED', 'TERMINATED', 'CANCELED', 'TIMED_OUT'].map(
+  (s) => `EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_${s}`,
+);
+
+/** What each kind of history event adds to the timeline; events not listed add nothing. */
+const ON_EVENT = new Map<string, EventHandler>([
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', workflowStarted],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED', updateAccepted],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED', updateCompleted],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', signaled],
+  ['EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', activityScheduled],
+  ['EVENT_TYPE_ACTIVITY_TASK_COMPLETED', activityCompleted],
+  ['EVENT_TYPE_ACTIVITY_TASK_FAILED', activityFailed],
+  ['EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT', activityFailed],
+  ['EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED', childStarted],
+  ...childClosedEvents.map((type): [string, EventHandler] => [type, childClosed]),
+  ['EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', (t, event, a) => t.searchAttributeChanges(event, indexedFields(a), true)],
+  ['EVENT_TYPE_TIMER_STARTED', timerStarted],
+  ['EVENT_TYPE_TIMER_FIRED', timerFired],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', closed('workflowCompleted', (a) => ({ result: firstPayload(a.result) }))],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', closed('workflowFailed', (a) => ({ failure: failureMessage(a.failure) }))],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED', workflowTerminated],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED', closed('workflowCanceled')],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT', closed('workflowTimedOut')],
+  ['EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW', closed('workflowContinuedAsNew', (a) => ({ newRunId: a.newExecutionRunId }))],
+]);
 
 /** A refused decision of the audit log as a timeline entry. */
 export function refusalEntry(row: RefusalRow): TimelineEntry {

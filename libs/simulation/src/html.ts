@@ -52,153 +52,25 @@ const L = {
   moreTail: ['个', 'more'],
 } as const;
 
-const esc = (s: unknown) =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const HTML_ESCAPES = new Map([
+  ['&', '&amp;'],
+  ['<', '&lt;'],
+  ['>', '&gt;'],
+  ['"', '&quot;'],
+  ["'", '&#39;'],
+]);
+const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => HTML_ESCAPES.get(c) ?? c);
 
-export function renderReportHtml(report: SimulationReport, o: { lang?: ReportLang; echarts?: string } = {}): string {
-  const lang = o.lang ?? 'zh';
-  const t = (k: keyof typeof L) => L[k][lang === 'zh' ? 0 : 1];
-  const rung = (r: 'reminder' | 'yellow' | 'red' | 'referral') => t(r);
-  const c = report.campaign;
-  const table = (head: string[], rows: Array<Array<string | number>>) =>
-    `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
-      rows.length
-        ? rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')
-        : `<tr><td colspan="${head.length}">${esc(t('none'))}</td></tr>`
-    }</tbody></table>`;
-  const list = (units: string[], count: number) =>
-    units.join(', ') + (count > units.length ? ` … ${t('more')} ${count - units.length} ${t('moreTail')}` : '');
-  const tot = report.totals;
-  const groupsShown = [...report.groups]
-    .sort((a, b) => b.busiest - a.busiest || b.meetings - a.meetings || (a.group < b.group ? -1 : 1))
-    .slice(0, 40);
-  const chartData = {
-    labels: {
-      reminder: t('reminder'),
-      yellow: t('yellow'),
-      red: t('red'),
-      referral: t('referral'),
-      batch: t('batch'),
-      week: t('week'),
-      date: t('date'),
-      group: t('group'),
-      meetings: t('meetings'),
-      total: t('total'),
-      itemReferrals: t('itemReferrals'),
-      windowReferrals: t('windowReferrals'),
-    },
-    weeks: report.weeks,
-    referrals: report.referrals,
-    office: report.officeBusiestDays,
-    overruns: report.phaseOverruns.map((p) => ({ name: `${t('batch')} ${p.batch} · ${p.phase}`, value: p.stillIn })),
-    groups: groupsShown.map((g) => ({ group: g.group, days: g.days })),
-  };
-  return `<!doctype html>
-<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(t('title'))} · ${esc(c.name)}</title>
-<style>
-body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 24px auto; max-width: 1200px; color: #1f1f1f; padding: 0 16px; }
+/** The page's style: plain, printable, the charts kept whole on paper. */
+const STYLE = `body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 24px auto; max-width: 1200px; color: #1f1f1f; padding: 0 16px; }
 h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 2px solid #8c1c13; padding-bottom: 4px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; } th, td { border: 1px solid #d9d9d9; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #fafafa; } .chart { width: 100%; height: 320px; } .meta td:first-child { color: #595959; }
 @media print { .chart { break-inside: avoid; } }
-</style>
-</head>
-<body>
-<h1>${esc(t('title'))} · ${esc(c.name)}</h1>
-<table class="meta">
-<tr><td>${esc(t('units'))}</td><td>${c.units}</td></tr>
-<tr><td>${esc(t('groups'))}</td><td>${c.groups}</td></tr>
-${c.batches.map((b) => `<tr><td>${esc(t('batch'))} ${b.batch}</td><td>${esc(b.startsAt.slice(0, 10))} – ${esc(b.endsAt.slice(0, 10))} · ${b.units} ${esc(t('units'))}</td></tr>`).join('\n')}
-<tr><td>${esc(t('span'))}</td><td>${esc(c.from)} – ${esc(c.to)}</td></tr>
-<tr><td>${esc(t('zone'))}</td><td>UTC${esc(c.utcOffset)}</td></tr>
-<tr><td>${esc(t('seed'))}</td><td>${esc(report.input.seed)}</td></tr>
-</table>
+`;
 
-<h2>${esc(t('totals'))}</h2>
-${table(
-  ['', rung('reminder'), rung('yellow'), rung('red'), rung('referral')],
-  [
-    [t('itemRungs'), tot.itemRungs.reminder, tot.itemRungs.yellow, tot.itemRungs.red, tot.itemRungs.referral],
-    [t('windowRungs'), tot.windowRungs.reminder, tot.windowRungs.yellow, tot.windowRungs.red, tot.windowRungs.referral],
-    [t('total'), tot.rungs.reminder, tot.rungs.yellow, tot.rungs.red, tot.rungs.referral],
-  ],
-)}
-${table(
-  [t('items'), t('itemsExtended'), t('meetings'), t('meetingsInvalid'), t('clashDays'), t('measures')],
-  [[tot.items, tot.itemsExtended, tot.meetings, tot.meetingsInvalid, tot.clashDays, tot.measuresProposed]],
-)}
-
-<h2>${esc(t('weekly'))}</h2>
-<div class="chart" id="weekly" role="img" aria-label="${esc(t('weekly'))}"></div>
-<h2>${esc(t('weeklyCards'))}</h2>
-<div class="chart" id="cards" role="img" aria-label="${esc(t('weeklyCards'))}"></div>
-${table(
-  [
-    t('week'),
-    rung('reminder'),
-    rung('yellow'),
-    rung('red'),
-    rung('referral'),
-    `${t('batch')} 1 ${t('yellow')}`,
-    `${t('batch')} 1 ${t('red')}`,
-    `${t('batch')} 2 ${t('yellow')}`,
-    `${t('batch')} 2 ${t('red')}`,
-  ],
-  report.weeks.map((w) => [
-    w.week,
-    w.rungs.reminder,
-    w.rungs.yellow,
-    w.rungs.red,
-    w.rungs.referral,
-    w.cards['1'].yellow,
-    w.cards['1'].red,
-    w.cards['2'].yellow,
-    w.cards['2'].red,
-  ]),
-)}
-
-<h2>${esc(t('overruns'))}</h2>
-<div class="chart" id="overruns" role="img" aria-label="${esc(t('overruns'))}"></div>
-${table(
-  [t('batch'), t('phase'), t('windowEnds'), t('stillIn'), t('listed')],
-  report.phaseOverruns.map((p) => [p.batch, p.phase, p.windowEndsAt.slice(0, 10), p.stillIn, list(p.units, p.stillIn)]),
-)}
-
-<h2>${esc(t('groupMeetings'))}</h2>
-<div class="chart" id="groups" style="height:${Math.max(240, 24 * groupsShown.length + 80)}px" role="img" aria-label="${esc(t('groupMeetings'))}"></div>
-${table(
-  [t('group'), t('units'), t('meetings'), t('busiest')],
-  report.groups.map((g) => [g.group, g.units, g.meetings, g.busiest]),
-)}
-<h2>${esc(t('clashes'))}</h2>
-${table(
-  [t('group'), t('date'), t('clashUnits')],
-  report.clashes.map((x) => [x.group, x.date, x.units.join(', ')]),
-)}
-${tot.clashDays > report.clashes.length ? `<p>… ${esc(t('more'))} ${tot.clashDays - report.clashes.length} ${esc(t('moreTail'))}</p>` : ''}
-
-<h2>${esc(t('referrals'))}</h2>
-<div class="chart" id="referrals" role="img" aria-label="${esc(t('referrals'))}"></div>
-${table(
-  [t('batch'), t('itemReferrals'), t('windowReferrals'), t('referredUnits')],
-  report.referrals.map((r) => [r.batch, r.item, r.window, r.units]),
-)}
-
-<h2>${esc(t('office'))}</h2>
-<div class="chart" id="office" role="img" aria-label="${esc(t('office'))}"></div>
-${table(
-  [t('date'), rung('red'), rung('referral'), t('total')],
-  report.officeBusiestDays.map((d) => [d.date, d.red, d.referrals, d.total]),
-)}
-
-<script type="application/json" id="report-data">${JSON.stringify(chartData).replace(/</g, '\\u003c')}</script>
-${o.echarts ? `<script>${o.echarts.replace(/<\/script/gi, '<\\/script')}</script>` : ''}
-<script>
-(function () {
+/** Draws the charts from the page's JSON data when ECharts is inlined; the tables stand without it. */
+const CHARTS_SCRIPT = `(function () {
   if (typeof echarts === 'undefined') return;
   var d = JSON.parse(document.getElementById('report-data').textContent);
   var L = d.labels;
@@ -252,7 +124,214 @@ ${o.echarts ? `<script>${o.echarts.replace(/<\/script/gi, '<\\/script')}</script
              { name: L.referral, type: 'bar', stack: 'o', itemStyle: { color: '#531dab' }, data: d.office.map(function (o) { return o.referrals; }) }]
   });
 })();
-</script>
+`;
+
+/** What every section renders with: the labels in the report's language, a table and a list of units. */
+interface Render {
+  report: SimulationReport;
+  lang: ReportLang;
+  t: (k: keyof typeof L) => string;
+  rung: (r: 'reminder' | 'yellow' | 'red' | 'referral') => string;
+  table: (head: string[], rows: Array<Array<string | number>>) => string;
+  list: (units: string[], count: number) => string;
+  /** The groups the heat map shows: the busiest 40. */
+  groupsShown: SimulationReport['groups'];
+}
+
+export function renderReportHtml(report: SimulationReport, o: { lang?: ReportLang; echarts?: string } = {}): string {
+  const r = renderer(report, o.lang ?? 'zh');
+  return (
+    documentHead(r) +
+    metaSection(r) +
+    totalsSection(r) +
+    weeklySection(r) +
+    overrunsSection(r) +
+    groupsSection(r) +
+    referralsSection(r) +
+    officeSection(r) +
+    scripts(r, o.echarts)
+  );
+}
+
+function renderer(report: SimulationReport, lang: ReportLang): Render {
+  const t = (k: keyof typeof L) => L[k][lang === 'zh' ? 0 : 1];
+  const table = (head: string[], rows: Array<Array<string | number>>) =>
+    `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
+      rows.length
+        ? rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')
+        : `<tr><td colspan="${head.length}">${esc(t('none'))}</td></tr>`
+    }</tbody></table>`;
+  const list = (units: string[], count: number) =>
+    units.join(', ') + (count > units.length ? ` … ${t('more')} ${count - units.length} ${t('moreTail')}` : '');
+  const groupsShown = [...report.groups]
+    .sort((a, b) => b.busiest - a.busiest || b.meetings - a.meetings || (a.group < b.group ? -1 : 1))
+    .slice(0, 40);
+  return { report, lang, t, rung: (k) => t(k), table, list, groupsShown };
+}
+
+/** What the charts draw, with their labels, as the page's JSON data. */
+function chartData({ report, t, groupsShown }: Render) {
+  return {
+    labels: {
+      reminder: t('reminder'),
+      yellow: t('yellow'),
+      red: t('red'),
+      referral: t('referral'),
+      batch: t('batch'),
+      week: t('week'),
+      date: t('date'),
+      group: t('group'),
+      meetings: t('meetings'),
+      total: t('total'),
+      itemReferrals: t('itemReferrals'),
+      windowReferrals: t('windowReferrals'),
+    },
+    weeks: report.weeks,
+    referrals: report.referrals,
+    office: report.officeBusiestDays,
+    overruns: report.phaseOverruns.map((p) => ({ name: `${t('batch')} ${p.batch} · ${p.phase}`, value: p.stillIn })),
+    groups: groupsShown.map((g) => ({ group: g.group, days: g.days })),
+  };
+}
+
+function documentHead({ report, lang, t }: Render): string {
+  const c = report.campaign;
+  return `<!doctype html>
+<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(t('title'))} · ${esc(c.name)}</title>
+<style>
+${STYLE}</style>
+</head>
+<body>
+`;
+}
+
+function metaSection({ report, t }: Render): string {
+  const c = report.campaign;
+  return `<h1>${esc(t('title'))} · ${esc(c.name)}</h1>
+<table class="meta">
+<tr><td>${esc(t('units'))}</td><td>${c.units}</td></tr>
+<tr><td>${esc(t('groups'))}</td><td>${c.groups}</td></tr>
+${c.batches.map((b) => `<tr><td>${esc(t('batch'))} ${b.batch}</td><td>${esc(b.startsAt.slice(0, 10))} – ${esc(b.endsAt.slice(0, 10))} · ${b.units} ${esc(t('units'))}</td></tr>`).join('\n')}
+<tr><td>${esc(t('span'))}</td><td>${esc(c.from)} – ${esc(c.to)}</td></tr>
+<tr><td>${esc(t('zone'))}</td><td>UTC${esc(c.utcOffset)}</td></tr>
+<tr><td>${esc(t('seed'))}</td><td>${esc(report.input.seed)}</td></tr>
+</table>`;
+}
+
+function totalsSection({ report, t, rung, table }: Render): string {
+  const tot = report.totals;
+  return `
+
+<h2>${esc(t('totals'))}</h2>
+${table(
+  ['', rung('reminder'), rung('yellow'), rung('red'), rung('referral')],
+  [
+    [t('itemRungs'), tot.itemRungs.reminder, tot.itemRungs.yellow, tot.itemRungs.red, tot.itemRungs.referral],
+    [t('windowRungs'), tot.windowRungs.reminder, tot.windowRungs.yellow, tot.windowRungs.red, tot.windowRungs.referral],
+    [t('total'), tot.rungs.reminder, tot.rungs.yellow, tot.rungs.red, tot.rungs.referral],
+  ],
+)}
+${table(
+  [t('items'), t('itemsExtended'), t('meetings'), t('meetingsInvalid'), t('clashDays'), t('measures')],
+  [[tot.items, tot.itemsExtended, tot.meetings, tot.meetingsInvalid, tot.clashDays, tot.measuresProposed]],
+)}`;
+}
+
+function weeklySection({ report, t, rung, table }: Render): string {
+  return `
+
+<h2>${esc(t('weekly'))}</h2>
+<div class="chart" id="weekly" role="img" aria-label="${esc(t('weekly'))}"></div>
+<h2>${esc(t('weeklyCards'))}</h2>
+<div class="chart" id="cards" role="img" aria-label="${esc(t('weeklyCards'))}"></div>
+${table(
+  [
+    t('week'),
+    rung('reminder'),
+    rung('yellow'),
+    rung('red'),
+    rung('referral'),
+    `${t('batch')} 1 ${t('yellow')}`,
+    `${t('batch')} 1 ${t('red')}`,
+    `${t('batch')} 2 ${t('yellow')}`,
+    `${t('batch')} 2 ${t('red')}`,
+  ],
+  report.weeks.map((w) => [
+    w.week,
+    w.rungs.reminder,
+    w.rungs.yellow,
+    w.rungs.red,
+    w.rungs.referral,
+    w.cards['1'].yellow,
+    w.cards['1'].red,
+    w.cards['2'].yellow,
+    w.cards['2'].red,
+  ]),
+)}`;
+}
+
+function overrunsSection({ report, t, table, list }: Render): string {
+  return `
+
+<h2>${esc(t('overruns'))}</h2>
+<div class="chart" id="overruns" role="img" aria-label="${esc(t('overruns'))}"></div>
+${table(
+  [t('batch'), t('phase'), t('windowEnds'), t('stillIn'), t('listed')],
+  report.phaseOverruns.map((p) => [p.batch, p.phase, p.windowEndsAt.slice(0, 10), p.stillIn, list(p.units, p.stillIn)]),
+)}`;
+}
+
+function groupsSection({ report, t, table, groupsShown }: Render): string {
+  const tot = report.totals;
+  return `
+
+<h2>${esc(t('groupMeetings'))}</h2>
+<div class="chart" id="groups" style="height:${Math.max(240, 24 * groupsShown.length + 80)}px" role="img" aria-label="${esc(t('groupMeetings'))}"></div>
+${table(
+  [t('group'), t('units'), t('meetings'), t('busiest')],
+  report.groups.map((g) => [g.group, g.units, g.meetings, g.busiest]),
+)}
+<h2>${esc(t('clashes'))}</h2>
+${table(
+  [t('group'), t('date'), t('clashUnits')],
+  report.clashes.map((x) => [x.group, x.date, x.units.join(', ')]),
+)}
+${tot.clashDays > report.clashes.length ? `<p>… ${esc(t('more'))} ${tot.clashDays - report.clashes.length} ${esc(t('moreTail'))}</p>` : ''}`;
+}
+
+function referralsSection({ report, t, table }: Render): string {
+  return `
+
+<h2>${esc(t('referrals'))}</h2>
+<div class="chart" id="referrals" role="img" aria-label="${esc(t('referrals'))}"></div>
+${table(
+  [t('batch'), t('itemReferrals'), t('windowReferrals'), t('referredUnits')],
+  report.referrals.map((r) => [r.batch, r.item, r.window, r.units]),
+)}`;
+}
+
+function officeSection({ report, t, rung, table }: Render): string {
+  return `
+
+<h2>${esc(t('office'))}</h2>
+<div class="chart" id="office" role="img" aria-label="${esc(t('office'))}"></div>
+${table(
+  [t('date'), rung('red'), rung('referral'), t('total')],
+  report.officeBusiestDays.map((d) => [d.date, d.red, d.referrals, d.total]),
+)}`;
+}
+
+function scripts(r: Render, echarts: string | undefined): string {
+  return `
+
+<script type="application/json" id="report-data">${JSON.stringify(chartData(r)).replace(/</g, '\\u003c')}</script>
+${echarts ? `<script>${echarts.replace(/<\/script/gi, '<\\/script')}</script>` : ''}
+<script>
+${CHARTS_SCRIPT}</script>
 </body>
 </html>
 `;

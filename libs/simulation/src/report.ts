@@ -105,16 +105,121 @@ export function buildReport(o: {
   facts: SimulationFacts;
 }): SimulationReport {
   const { facts, plan, offsetMs } = o;
-  const date = (ms: number) => new Date(ms + offsetMs).toISOString().slice(0, 10);
-  const monday = (ms: number) => {
-    const local = new Date(ms + offsetMs);
-    const back = (local.getUTCDay() + 6) % 7;
-    return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - back)).toISOString().slice(0, 10);
-  };
-  const unitBy = new Map(facts.units.map((u) => [u.code, u]));
+  const zone = zoneDays(offsetMs);
+  const { perUnit, totals, weeks, office, referrals } = countRungs(facts, zone);
+  const phaseOverruns = phaseOverrunsOf(facts, plan);
+  const { groups, clashes } = groupsOf(o.groups, facts, zone);
+  totals.clashDays = clashes.days;
 
-  // ---------- totals and per unit ----------
-  const perUnit = new Map(
+  const times = facts.rungs
+    .map((r) => r.firedAt)
+    .concat(
+      facts.meetings.map((m) => m.startedAt),
+      facts.transitions.map((t) => t.at),
+    );
+  const first = Math.min(...plan.batches.map((b) => Date.parse(b.startsAt)));
+  const last = Math.max(...plan.batches.map((b) => Date.parse(b.endsAt)), ...times);
+  return {
+    format: REPORT_FORMAT,
+    campaign: campaignOf(o.name, plan, facts, { zone, offsetMs, first, last, groups: groups.length }),
+    input: { seed: o.seed, profile: o.profile, plan },
+    totals,
+    weeks: everyWeek(weeks, zone.monday(first), zone.monday(last - 1)),
+    phaseOverruns,
+    groups,
+    clashes: clashes.listed,
+    referrals: [...referrals.values()]
+      .sort((a, b) => a.batch - b.batch)
+      .map((r) => ({ batch: r.batch, item: r.item, window: r.window, units: r.units.size })),
+    officeBusiestDays: [...office.values()].sort((a, b) => b.total - a.total || cmp(a.date, b.date)).slice(0, 10),
+    perUnit: [...perUnit.values()].sort((a, b) => cmp(a.unit, b.unit)),
+  };
+}
+
+/** The campaign as the report names it: its size, its batches and the days the report covers. */
+function campaignOf(
+  name: string,
+  plan: Plan,
+  facts: SimulationFacts,
+  o: { zone: ZoneDays; offsetMs: number; first: number; last: number; groups: number },
+): SimulationReport['campaign'] {
+  return {
+    name,
+    utcOffset: offsetText(o.offsetMs),
+    units: facts.units.length,
+    groups: o.groups,
+    batches: [...plan.batches]
+      .sort((a, b) => a.batch - b.batch)
+      .map((b) => ({
+        batch: b.batch,
+        startsAt: b.startsAt,
+        endsAt: b.endsAt,
+        units: facts.units.filter((u) => u.batch === b.batch).length,
+      })),
+    from: o.zone.date(o.first),
+    to: o.zone.date(o.last - 1),
+  };
+}
+
+/** Days and weeks (from their Monday) in the campaign's zone. */
+interface ZoneDays {
+  date(ms: number): string;
+  monday(ms: number): string;
+}
+
+function zoneDays(offsetMs: number): ZoneDays {
+  return {
+    date: (ms) => new Date(ms + offsetMs).toISOString().slice(0, 10),
+    monday: (ms) => {
+      const local = new Date(ms + offsetMs);
+      const back = (local.getUTCDay() + 6) % 7;
+      return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - back)).toISOString().slice(0, 10);
+    },
+  };
+}
+
+type UnitOutcome = SimulationReport['perUnit'][number];
+type OfficeDay = SimulationReport['officeBusiestDays'][number];
+type BatchReferrals = { batch: Batch; item: number; window: number; units: Set<string> };
+
+/** The rungs fired, counted in total, per unit, per week, per office day and per batch (referrals). */
+function countRungs(facts: SimulationFacts, zone: ZoneDays) {
+  const { perUnit, totals } = zeroCounts(facts);
+  const weeks = new Map<string, SimulationReport['weeks'][number]>();
+  const office = new Map<string, OfficeDay>();
+  const referrals = new Map<Batch, BatchReferrals>();
+  for (const r of facts.rungs) {
+    const u = perUnit.get(r.unit);
+    if (!u) throw new Error(`a rung of unit ${r.unit}, which is not among the simulated units`);
+    totals.rungs[r.rung]++;
+    (r.subject === 'item' ? totals.itemRungs : totals.windowRungs)[r.rung]++;
+    (r.subject === 'item' ? u.itemRungs : u.windowRungs)[r.rung]++;
+    const w = zone.monday(r.firedAt);
+    let week = weeks.get(w);
+    if (!week) weeks.set(w, (week = { week: w, rungs: zeroRungs(), cards: { '1': { yellow: 0, red: 0 }, '2': { yellow: 0, red: 0 } } }));
+    week.rungs[r.rung]++;
+    if (r.rung === 'yellow' || r.rung === 'red') {
+      totals.cards[r.rung]++;
+      u.cards[r.rung]++;
+      week.cards[String(u.batch) as '1' | '2'][r.rung]++;
+    }
+    if (r.rung === 'red' || r.rung === 'referral') countOfficeDay(office, zone.date(r.firedAt), r.rung);
+    if (r.rung === 'referral') {
+      totals.referrals++;
+      u.referrals++;
+      const b = referrals.get(u.batch) ?? { batch: u.batch, item: 0, window: 0, units: new Set<string>() };
+      if (r.subject === 'item') b.item++;
+      else b.window++;
+      b.units.add(r.unit);
+      referrals.set(u.batch, b);
+    }
+  }
+  return { perUnit, totals, weeks, office, referrals };
+}
+
+/** Every unit's outcome and the totals, before a rung is counted (the facts' own counts filled in). */
+function zeroCounts(facts: SimulationFacts): { perUnit: Map<string, UnitOutcome>; totals: SimulationReport['totals'] } {
+  const perUnit = new Map<string, UnitOutcome>(
     facts.units.map((u) => [
       u.code,
       {
@@ -129,7 +234,7 @@ export function buildReport(o: {
       },
     ]),
   );
-  const totals = {
+  const totals: SimulationReport['totals'] = {
     rungs: zeroRungs(),
     itemRungs: zeroRungs(),
     windowRungs: zeroRungs(),
@@ -142,45 +247,28 @@ export function buildReport(o: {
     meetingsInvalid: facts.meetings.filter((m) => !m.valid).length,
     clashDays: 0,
   };
-  const weeks = new Map<string, SimulationReport['weeks'][number]>();
-  const office = new Map<string, { date: string; red: number; referrals: number; total: number }>();
-  const referrals = new Map<Batch, { batch: Batch; item: number; window: number; units: Set<string> }>();
-  for (const r of facts.rungs) {
-    const u = perUnit.get(r.unit)!;
-    totals.rungs[r.rung]++;
-    (r.subject === 'item' ? totals.itemRungs : totals.windowRungs)[r.rung]++;
-    (r.subject === 'item' ? u.itemRungs : u.windowRungs)[r.rung]++;
-    const w = monday(r.firedAt);
-    let week = weeks.get(w);
-    if (!week) weeks.set(w, (week = { week: w, rungs: zeroRungs(), cards: { '1': { yellow: 0, red: 0 }, '2': { yellow: 0, red: 0 } } }));
-    week.rungs[r.rung]++;
-    if (r.rung === 'yellow' || r.rung === 'red') {
-      totals.cards[r.rung]++;
-      u.cards[r.rung]++;
-      week.cards[String(u.batch) as '1' | '2'][r.rung]++;
-    }
-    if (r.rung === 'red' || r.rung === 'referral') {
-      const d = date(r.firedAt);
-      const day = office.get(d) ?? { date: d, red: 0, referrals: 0, total: 0 };
-      if (r.rung === 'red') day.red++;
-      else day.referrals++;
-      day.total++;
-      office.set(d, day);
-    }
-    if (r.rung === 'referral') {
-      totals.referrals++;
-      u.referrals++;
-      const b = referrals.get(u.batch) ?? { batch: u.batch, item: 0, window: 0, units: new Set<string>() };
-      if (r.subject === 'item') b.item++;
-      else b.window++;
-      b.units.add(r.unit);
-      referrals.set(u.batch, b);
-    }
-  }
+  return { perUnit, totals };
+}
 
-  // ---------- units still in a phase when its window ended ----------
+/** A red card or a referral proposal lands on the office that day. */
+function countOfficeDay(office: Map<string, OfficeDay>, d: string, rung: 'red' | 'referral'): void {
+  const day = office.get(d) ?? { date: d, red: 0, referrals: 0, total: 0 };
+  if (rung === 'red') day.red++;
+  else day.referrals++;
+  day.total++;
+  office.set(d, day);
+}
+
+/** Per batch and phase, the units still in the phase when its window ended. */
+function phaseOverrunsOf(facts: SimulationFacts, plan: Plan): SimulationReport['phaseOverruns'] {
   const left = new Map<string, number>();
   for (const t of facts.transitions) left.set(`${t.unit}|${t.from}`, t.at);
+  const enteredBefore = (code: string, phase: 'P1' | 'P2' | 'P3', end: number): boolean => {
+    if (phase === 'P1') return true;
+    const prev = phase === 'P2' ? 'P1' : 'P2';
+    const at = left.get(`${code}|${prev}`);
+    return at !== undefined && at <= end;
+  };
   const phaseOverruns: SimulationReport['phaseOverruns'] = [];
   for (const b of [...plan.batches].sort((x, y) => x.batch - y.batch)) {
     for (const phase of ['P1', 'P2', 'P3'] as const) {
@@ -205,31 +293,34 @@ export function buildReport(o: {
       });
     }
   }
-  function enteredBefore(code: string, phase: 'P1' | 'P2' | 'P3', end: number): boolean {
-    if (phase === 'P1') return true;
-    const prev = phase === 'P2' ? 'P1' : 'P2';
-    const at = left.get(`${code}|${prev}`);
-    return at !== undefined && at <= end;
-  }
+  return phaseOverruns;
+}
 
-  // ---------- supervisory groups: meetings per day, and the days of two at once ----------
+/** Supervisory groups: the meetings they must attend per day, and the days of two at once (counted, the first listed). */
+function groupsOf(
+  groupNames: string[],
+  facts: SimulationFacts,
+  zone: ZoneDays,
+): { groups: SimulationReport['groups']; clashes: { days: number; listed: SimulationReport['clashes'] } } {
+  const unitBy = new Map(facts.units.map((u) => [u.code, u]));
   const groupDays = new Map<string, Map<string, string[]>>();
   const groupUnits = new Map<string, number>();
   for (const u of facts.units) groupUnits.set(u.group, (groupUnits.get(u.group) ?? 0) + 1);
   for (const m of facts.meetings) {
-    const g = unitBy.get(m.unit)!.group;
-    const days = groupDays.get(g) ?? new Map<string, string[]>();
-    const d = date(m.startedAt);
+    const unit = unitBy.get(m.unit);
+    if (!unit) throw new Error(`a meeting of unit ${m.unit}, which is not among the simulated units`);
+    const days = groupDays.get(unit.group) ?? new Map<string, string[]>();
+    const d = zone.date(m.startedAt);
     days.set(d, [...(days.get(d) ?? []), m.unit]);
-    groupDays.set(g, days);
+    groupDays.set(unit.group, days);
   }
-  const clashes: SimulationReport['clashes'] = [];
-  const groups = [...new Set([...o.groups, ...facts.units.map((u) => u.group)])].sort(cmp).map((group) => {
+  const clashes = { days: 0, listed: [] as SimulationReport['clashes'] };
+  const groups = [...new Set([...groupNames, ...facts.units.map((u) => u.group)])].sort(cmp).map((group) => {
     const days = [...(groupDays.get(group) ?? new Map<string, string[]>())].sort(([a], [b]) => cmp(a, b));
     for (const [d, units] of days) {
       if (units.length > 1) {
-        totals.clashDays++;
-        if (clashes.length < REPORT_CLASHES_MAX) clashes.push({ group, date: d, units: [...units].sort(cmp) });
+        clashes.days++;
+        if (clashes.listed.length < REPORT_CLASHES_MAX) clashes.listed.push({ group, date: d, units: [...units].sort(cmp) });
       }
     }
     return {
@@ -240,46 +331,7 @@ export function buildReport(o: {
       days: days.map(([d, u]) => ({ date: d, meetings: u.length })),
     };
   });
-
-  // ---------- the report ----------
-  const times = facts.rungs
-    .map((r) => r.firedAt)
-    .concat(
-      facts.meetings.map((m) => m.startedAt),
-      facts.transitions.map((t) => t.at),
-    );
-  const first = Math.min(...plan.batches.map((b) => Date.parse(b.startsAt)));
-  const last = Math.max(...plan.batches.map((b) => Date.parse(b.endsAt)), ...times);
-  return {
-    format: REPORT_FORMAT,
-    campaign: {
-      name: o.name,
-      utcOffset: offsetText(offsetMs),
-      units: facts.units.length,
-      groups: groups.length,
-      batches: [...plan.batches]
-        .sort((a, b) => a.batch - b.batch)
-        .map((b) => ({
-          batch: b.batch,
-          startsAt: b.startsAt,
-          endsAt: b.endsAt,
-          units: facts.units.filter((u) => u.batch === b.batch).length,
-        })),
-      from: date(first),
-      to: date(last - 1),
-    },
-    input: { seed: o.seed, profile: o.profile, plan },
-    totals,
-    weeks: everyWeek(weeks, monday(first), monday(last - 1)),
-    phaseOverruns,
-    groups,
-    clashes,
-    referrals: [...referrals.values()]
-      .sort((a, b) => a.batch - b.batch)
-      .map((r) => ({ batch: r.batch, item: r.item, window: r.window, units: r.units.size })),
-    officeBusiestDays: [...office.values()].sort((a, b) => b.total - a.total || cmp(a.date, b.date)).slice(0, 10),
-    perUnit: [...perUnit.values()].sort((a, b) => cmp(a.unit, b.unit)),
-  };
+  return { groups, clashes };
 }
 
 /** Every week from `from` to `to` (Mondays), those without a rung at zero: a chart's axis keeps its scale. */

@@ -131,7 +131,7 @@ export function checkUnits(rows: UnitRow[], field = 'units'): { units: SimUnit[]
       throw invalidInput(`${f}.batch`, `expected 1 or 2, got ${JSON.stringify(r.batch)}`);
     const group = text(r.group, 'group', 200);
     groups.add(group);
-    return { code, name: text(r.name, 'name', 200), kind, level, batch: batchOf(kind, level, explicit as Batch | undefined), group };
+    return { code, name: text(r.name, 'name', 200), kind, level, batch: batchOf(kind, level, explicit), group };
   });
   if (groups.size > SIMULATION_MAX_GROUPS) throw invalidInput(field, `at most ${SIMULATION_MAX_GROUPS} supervisory groups`);
   return { units, groups: [...groups].sort() };

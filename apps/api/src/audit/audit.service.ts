@@ -57,7 +57,9 @@ export class AuditService {
   }
 
   async itemTimeline(by: Principal, itemId: string): Promise<TimelineEntry[]> {
-    const unit = await this.unitOf(unitIdOfItem(itemId)!).catch((err) => {
+    const unitId = unitIdOfItem(itemId);
+    if (!unitId) throw notFound('item', itemId);
+    const unit = await this.unitOf(unitId).catch((err: unknown) => {
       throw err instanceof DomainError && err.code === 'NOT_FOUND' ? notFound('item', itemId) : err;
     });
     requireAccess(by, 'audit.timeline.read', onUnit(unit, { what: 'item', id: itemId }));

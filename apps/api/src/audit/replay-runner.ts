@@ -47,8 +47,9 @@ export class ReplayRunner {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length && !this.stopping) {
-      const job = this.queue.shift()!;
+    while (!this.stopping) {
+      const job = this.queue.shift();
+      if (!job) break;
       await this.run(job.id, job.selection);
     }
   }

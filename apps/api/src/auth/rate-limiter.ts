@@ -41,12 +41,12 @@ export function publicThrottlerOptions(perMinute: number, storage: ThrottlerStor
 /** Limits the routes whose action is of the public channel; every other route passes untouched. A refusal is a 429 in the one error shape. */
 @Injectable()
 export class PublicRateGuard extends ThrottlerGuard {
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
-    return access?.kind !== 'action' || !isPublicAction(access.action);
+    return Promise.resolve(access?.kind !== 'action' || !isPublicAction(access.action));
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
-    throw new DomainError('RATE_LIMITED', `too many requests from this address; retry in ${limit.timeToBlockExpire} s`);
+  protected override throwThrottlingException(_context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
+    return Promise.reject(new DomainError('RATE_LIMITED', `too many requests from this address; retry in ${limit.timeToBlockExpire} s`));
   }
 }

@@ -151,35 +151,7 @@ export class CampaignsService {
       ...new Set(input.map((u) => u.parentCode).filter((c): c is string => !!c && !codes.has(c))),
     ]);
 
-    const results: Array<{
-      code: string;
-      id?: string;
-      status: 'created' | 'exists' | 'error';
-      error?: string;
-      rule?: string;
-      params?: Record<string, string | number>;
-    }> = [];
-    const firstAt = new Map<string, number>();
-    const toInsert: NewUnit[] = [];
-    input.forEach((u, i) => {
-      // Each refusal names its rule and values, for the wording in either language (the message is for logs).
-      const error = (message: string, rule: string, params: Record<string, string | number> = {}) =>
-        results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}`, rule, params });
-      if (firstAt.has(u.code))
-        return error(`code ${u.code} also given at units[${firstAt.get(u.code)}]`, 'enrol.code-twice', { line: firstAt.get(u.code)! });
-      firstAt.set(u.code, i);
-      const groupId = u.groupId.toLowerCase();
-      if (!groups.has(groupId))
-        return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
-      const batch: Batch = batchOf(u.kind, u.level, u.batch);
-      if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`, 'enrol.batch-unplanned', { batch });
-      if (u.parentCode && !codes.has(u.parentCode) && !existingParents.has(u.parentCode)) {
-        return error(`parentCode ${u.parentCode} is not enrolled in this campaign`, 'enrol.parent-unknown', { parentCode: u.parentCode });
-      }
-      if (u.parentCode === u.code) return error('a unit cannot be its own parent', 'enrol.own-parent');
-      results.push({ code: u.code, status: 'created' });
-      toInsert.push({ code: u.code, name: u.name, kind: u.kind, level: u.level, batch, parentCode: u.parentCode ?? null, groupId });
-    });
+    const { results, toInsert } = checkEnrolment(input, { campaignId, groups, batches, codes, existingParents });
 
     const created = await this.units.insertMany(campaignId, toInsert);
     const already = await this.units.idsByCode(
@@ -197,7 +169,10 @@ export class CampaignsService {
     }
     await this.startLateUnits(
       campaign,
-      toInsert.filter((u) => created.has(u.code)).map((u) => ({ ...u, id: created.get(u.code)! })),
+      toInsert.flatMap((u) => {
+        const id = created.get(u.code);
+        return id ? [{ ...u, id }] : [];
+      }),
     );
     return { results };
   }
@@ -301,4 +276,54 @@ export class CampaignsService {
       );
     }
   }
+}
+
+/** One unit's line in an enrolment's answer: enrolled (its id), there already, or refused (naming the rule). */
+interface EnrolmentResult {
+  code: string;
+  id?: string;
+  status: 'created' | 'exists' | 'error';
+  error?: string;
+  rule?: string;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * Checks each unit of an enrolment against the campaign (its groups and batches) and the request itself (codes
+ * given twice, parents): the units to insert, and a line per unit (refused ones naming their rule).
+ */
+function checkEnrolment(
+  input: EnrolUnitDto[],
+  campaign: {
+    campaignId: string;
+    groups: Set<string>;
+    batches: Set<Batch>;
+    codes: Set<string>;
+    existingParents: Map<string, string>;
+  },
+): { results: EnrolmentResult[]; toInsert: NewUnit[] } {
+  const { campaignId, groups, batches, codes, existingParents } = campaign;
+  const results: EnrolmentResult[] = [];
+  const firstAt = new Map<string, number>();
+  const toInsert: NewUnit[] = [];
+  input.forEach((u, i) => {
+    // Each refusal names its rule and values, for the wording in either language (the message is for logs).
+    const error = (message: string, rule: string, params: Record<string, string | number> = {}) =>
+      results.push({ code: u.code, status: 'error', error: `units[${i}]: ${message}`, rule, params });
+    const first = firstAt.get(u.code);
+    if (first !== undefined) return error(`code ${u.code} also given at units[${first}]`, 'enrol.code-twice', { line: first });
+    firstAt.set(u.code, i);
+    const groupId = u.groupId.toLowerCase();
+    if (!groups.has(groupId))
+      return error(`groupId ${u.groupId} is not a supervisory group of campaign ${campaignId}`, 'enrol.group-unknown');
+    const batch: Batch = batchOf(u.kind, u.level, u.batch);
+    if (!batches.has(batch)) return error(`batch ${batch} is not in the campaign's plan`, 'enrol.batch-unplanned', { batch });
+    if (u.parentCode && !codes.has(u.parentCode) && !existingParents.has(u.parentCode)) {
+      return error(`parentCode ${u.parentCode} is not enrolled in this campaign`, 'enrol.parent-unknown', { parentCode: u.parentCode });
+    }
+    if (u.parentCode === u.code) return error('a unit cannot be its own parent', 'enrol.own-parent');
+    results.push({ code: u.code, status: 'created' });
+    toInsert.push({ code: u.code, name: u.name, kind: u.kind, level: u.level, batch, parentCode: u.parentCode ?? null, groupId });
+  });
+  return { results, toInsert };
 }

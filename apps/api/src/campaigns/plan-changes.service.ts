@@ -33,11 +33,28 @@ import type { DataSource } from 'typeorm';
 export const PREVIEW_MOVES_LISTED = 1_000;
 
 const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) =>
+  JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x)
       ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : x,
   );
+
+/** Per day in the campaign's zone (`utcOffset`), the moves' moments falling on it before and after the change. */
+function movesByDay(moves: PlanMove[], utcOffset: string | undefined): PlanChangePreview['days'] {
+  const offset = offsetMs(utcOffset);
+  const days = new Map<string, { date: string; before: number; after: number }>();
+  const day = (iso: string) => new Date(Date.parse(iso) + offset).toISOString().slice(0, 10);
+  for (const m of moves) {
+    for (const k of ['before', 'after'] as const) {
+      if (m[k] === 'never') continue;
+      const d = day(m[k]);
+      const e = days.get(d) ?? { date: d, before: 0, after: 0 };
+      e[k]++;
+      days.set(d, e);
+    }
+  }
+  return [...days.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
+}
 
 export interface PlanChangePreview {
   digest: string;
@@ -76,26 +93,8 @@ export class PlanChangesService {
     const known = await this.versions.versions(campaignId);
     const done = known?.versions.find((v) => v.previewDigest === dto.previewDigest);
     if (done && canonical(done.change) === canonical(dto.change)) {
-      const input: PlanRolloutInput = {
-        campaignId,
-        version: done.version,
-        batches: done.batches,
-        actor: actorOf(by),
-        reason: done.reason ?? dto.reason,
-      };
-      const workflowId = planRolloutWorkflowId(campaignId, done.version);
-      await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, {
-        workflowId,
-        taskQueue: this.temporal.taskQueue,
-        args: [input],
-      });
-      return {
-        version: done.version,
-        batches: done.batches,
-        previewDigest: dto.previewDigest,
-        moves: done.moves ?? 0,
-        rollout: { workflowId },
-      };
+      const rollout = { campaignId, version: done.version, batches: done.batches, reason: done.reason ?? dto.reason };
+      return this.rollOut(by, rollout, { previewDigest: dto.previewDigest, moves: done.moves ?? 0 });
     }
     const preview = await this.preview(by, campaignId, dto);
     if (preview.digest !== dto.previewDigest) {
@@ -107,7 +106,7 @@ export class PlanChangesService {
         },
       );
     }
-    const state = (await this.versions.versions(campaignId))!;
+    const state = await this.versionsOf(campaignId);
     const latest = state.versions[state.versions.length - 1];
     const recorded = await recordPlanVersion(this.dataSource, {
       campaignId: preview.campaignId,
@@ -126,26 +125,26 @@ export class PlanChangesService {
       throw ruleViolation('plan-change.stale-preview', 'another change was applied since this preview: preview it again', {
         params: { total: preview.total },
       });
+    const rollout = { campaignId: preview.campaignId, version: preview.version, batches: preview.batches, reason: dto.reason };
+    return this.rollOut(by, rollout, { previewDigest: preview.digest, moves: preview.total });
+  }
+
+  /** Starts the version's rollout (once: a repeated start finds it started) and answers the applied change. */
+  private async rollOut(by: Principal, v: Omit<PlanRolloutInput, 'actor'>, applied: { previewDigest: string; moves: number }) {
     const input: PlanRolloutInput = {
-      campaignId: preview.campaignId,
-      version: preview.version,
-      batches: preview.batches,
+      campaignId: v.campaignId,
+      version: v.version,
+      batches: v.batches,
       actor: actorOf(by),
-      reason: dto.reason,
+      reason: v.reason,
     };
-    const workflowId = planRolloutWorkflowId(preview.campaignId, preview.version);
+    const workflowId = planRolloutWorkflowId(v.campaignId, v.version);
     await startWorkflowOnce(this.temporal.client, WORKFLOW_TYPES.planRollout, {
       workflowId,
       taskQueue: this.temporal.taskQueue,
       args: [input],
     });
-    return {
-      version: preview.version,
-      batches: preview.batches,
-      previewDigest: preview.digest,
-      moves: preview.total,
-      rollout: { workflowId },
-    };
+    return { version: v.version, batches: v.batches, previewDigest: applied.previewDigest, moves: applied.moves, rollout: { workflowId } };
   }
 
   /** Every version (1: the plan the campaign started with), with what it changed and which batches run on which. */
@@ -174,6 +173,13 @@ export class PlanChangesService {
     };
   }
 
+  /** The campaign's plan versions (found by `running()` first, so a missing campaign is its 404 too). */
+  private async versionsOf(campaignId: string) {
+    const state = await this.versions.versions(campaignId);
+    if (!state) throw notFound('campaign', campaignId);
+    return state;
+  }
+
   private async running(campaignId: string) {
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign) throw notFound('campaign', campaignId);
@@ -191,15 +197,19 @@ export class PlanChangesService {
   async preview(by: Principal, campaignId: string, dto: PlanChangePreviewDto): Promise<PlanChangePreview> {
     requireAccess(by, 'campaign.plan-change.preview', onCampaign(campaignId));
     const campaign = await this.running(campaignId);
-    const state = (await this.versions.versions(campaignId))!;
+    const state = await this.versionsOf(campaignId);
     const latest = state.versions[state.versions.length - 1];
     const after = applyPlanChange(latest.plan, dto.change);
     const planBatches = after.batches.map((b) => b.batch);
-    const batches = [...new Set(dto.batches ?? planBatches)].sort() as Batch[];
+    const batches = [...new Set(dto.batches ?? planBatches)].sort();
     batches.forEach((b, i) => {
       if (!planBatches.includes(b)) throw invalidInput(`batches[${i}]`, `the plan has no batch ${b}`);
     });
-    const planOf = (v: number) => state.versions.find((x: PlanVersionRow) => x.version === v)!.plan;
+    const planOf = (v: number) => {
+      const version = state.versions.find((x: PlanVersionRow) => x.version === v);
+      if (!version) throw new Error(`campaign ${campaignId}: a batch runs on plan version ${v}, which is not recorded`);
+      return version.plan;
+    };
     const before = { 1: planOf(state.current[1]), 2: planOf(state.current[2]) } as Record<Batch, Plan>;
     const [units, items] = await Promise.all([this.versions.liveUnits(campaignId, batches), this.versions.liveItems(campaignId, batches)]);
     const now = this.now().getTime();
@@ -209,18 +219,6 @@ export class PlanChangesService {
       .update(canonical({ campaignId: campaign.id, batches, from, plan: after, moves }))
       .digest('hex');
     const byId = new Map(units.map((u) => [u.id, u]));
-    const offset = offsetMs(after.calendar.utcOffset);
-    const days = new Map<string, { date: string; before: number; after: number }>();
-    const day = (iso: string) => new Date(Date.parse(iso) + offset).toISOString().slice(0, 10);
-    for (const m of moves) {
-      for (const k of ['before', 'after'] as const) {
-        if (m[k] === 'never') continue;
-        const d = day(m[k]);
-        const e = days.get(d) ?? { date: d, before: 0, after: 0 };
-        e[k]++;
-        days.set(d, e);
-      }
-    }
     return {
       digest,
       campaignId: campaign.id,
@@ -237,7 +235,7 @@ export class PlanChangesService {
         unit: { code: byId.get(m.unitId)?.code ?? '', name: byId.get(m.unitId)?.name ?? '' },
         ...(m.itemId ? { item: { n: Number(/\.item-(\d+)$/.exec(m.itemId)?.[1] ?? 0) } } : {}),
       })),
-      days: [...days.values()].sort((a, b) => (a.date < b.date ? -1 : 1)),
+      days: movesByDay(moves, after.calendar.utcOffset),
     };
   }
 }

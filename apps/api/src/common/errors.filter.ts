@@ -44,7 +44,8 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   // A transaction's connection the server closed (a restart): the driver let go of it, and the next query says so.
   if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   if (typeof e.message === 'string' && /Driver not Connected|Connection terminated|connect ECONNREFUSED/.test(e.message)) return true;
-  const code = String(e.driverError?.code ?? e.code ?? '');
+  const rawCode = e.driverError?.code ?? e.code;
+  const code = typeof rawCode === 'string' ? rawCode : '';
   return /^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code);
 }
 
@@ -73,18 +74,28 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const response = exception.getResponse();
+    // Whatever the code that threw gave the exception (Nest's own give a string or {message}).
+    const response: unknown = exception.getResponse();
     let message = exception.message;
-    if (typeof response === 'object' && response && 'message' in response) {
-      const m = (response as { message: unknown }).message;
+    if (typeof response === 'object' && response !== null && 'message' in response) {
+      const m = response.message;
       message = Array.isArray(m) ? m.join('; ') : String(m);
     }
     return { body: errorBody(status, message), unexpected: status >= 500 };
   }
-  // Errors raised by Express middleware (body parser): they carry a 4xx status and a safe message.
-  const e = exception as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown; expose?: unknown };
+  return (
+    expressErrorBody(exception) ?? {
+      body: errorBody(500, 'internal error; the request id in X-Request-Id identifies it in the logs'),
+      unexpected: true,
+    }
+  );
+}
+
+/** Errors raised by Express middleware (body parser): they carry a 4xx status and a safe message. */
+function expressErrorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } | undefined {
+  const e = exception as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown; expose?: unknown } | null | undefined;
   const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-  if (status && status >= 400 && status < 500) {
+  if (e && status && status >= 400 && status < 500) {
     const message =
       e.type === 'massline.invalid-utf8'
         ? 'body: not valid UTF-8'
@@ -97,7 +108,7 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; unexpected: 
               : (STATUS_CODES[status] ?? 'Bad Request');
     return { body: errorBody(status, message), unexpected: false };
   }
-  return { body: errorBody(500, 'internal error; the request id in X-Request-Id identifies it in the logs'), unexpected: true };
+  return undefined;
 }
 
 @Catch()

@@ -16,20 +16,22 @@ import { requestContext } from './request-context';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 type WithId = Request & { requestId?: string; startedAt?: bigint; traceFields?: Record<string, string> };
+/** A request requestIdAndLog has given its id and start. */
+type Identified = WithId & { requestId: string; startedAt: bigint };
 
 /** Runs first: assigns the request id (the caller's, if plain and short), measures the request and logs it (pino-http). */
 export const requestIdAndLog = (logger: JsonLogger, metrics: ApiMetrics) => {
-  const fieldsOf = (req: WithId, res: Response) => ({
+  const fieldsOf = (req: Identified, res: Response) => ({
     method: req.method,
     route: routeOf(req),
     path: req.originalUrl.split('?')[0].slice(0, 300),
     status: res.statusCode,
     ...(principalOf(req) ? { principalId: principalOf(req) } : {}),
-    durationMs: Math.round((Number(process.hrtime.bigint() - (req.startedAt ?? process.hrtime.bigint())) / 1e6) * 10) / 10,
+    durationMs: Math.round((Number(process.hrtime.bigint() - req.startedAt) / 1e6) * 10) / 10,
   });
-  const log = pinoHttp<WithId, Response>({
+  const log = pinoHttp<Identified, Response>({
     logger: logger.pino,
-    genReqId: (req) => req.requestId!,
+    genReqId: (req) => req.requestId,
     // The request's lines carry its request id, and the trace and span of its HTTP span, bound once.
     quietReqLogger: true,
     quietResLogger: true,
@@ -44,20 +46,25 @@ export const requestIdAndLog = (logger: JsonLogger, metrics: ApiMetrics) => {
   return (req: WithId, res: Response, next: NextFunction): void => {
     const incoming = req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    req.requestId = requestId;
-    req.startedAt = process.hrtime.bigint();
+    const identified = Object.assign(req, { requestId, startedAt: process.hrtime.bigint() });
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - req.startedAt!) / 1e9;
+      const seconds = Number(process.hrtime.bigint() - identified.startedAt) / 1e9;
       metrics.httpDuration.observe({ method: req.method, route: routeOf(req), status: String(res.statusCode) }, seconds);
     });
-    log(req, res, next);
+    log(identified, res, next);
   };
 };
 
 const principalOf = (req: Request): string | undefined => (req as { caller?: { id?: string } }).caller?.id;
 
-const routeOf = (req: Request): string => (req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched');
+const routeOf = (req: Request): string => {
+  // Express types neither as optional, but a request no route matched has no route, and the router unsets
+  // baseUrl again when it lets go of a request.
+  const route = req.route as { path?: unknown } | undefined;
+  const baseUrl = req.baseUrl as string | undefined;
+  return typeof route?.path === 'string' && route.path ? `${baseUrl ?? ''}${route.path}` : 'unmatched';
+};
 
 /** No request body of this API nests deeper than a plan (about 6 levels); a deeper one is refused unread. */
 export const MAX_BODY_DEPTH = 32;
@@ -70,7 +77,9 @@ export const MAX_BODY_DEPTH = 32;
 export function bodyProblem(value: unknown, maxDepth = MAX_BODY_DEPTH): { field: string; message: string } | undefined {
   const stack: Array<[unknown, string, number]> = [[value, '', 0]];
   while (stack.length) {
-    const [v, path, depth] = stack.pop()!;
+    const next = stack.pop();
+    if (!next) break;
+    const [v, path, depth] = next;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) return { field: path || 'body', message: 'must not contain NUL (\\u0000) characters' };
       continue;
@@ -79,7 +88,7 @@ export function bodyProblem(value: unknown, maxDepth = MAX_BODY_DEPTH): { field:
     if (depth + 1 > maxDepth) return { field: 'body', message: `nested more than ${maxDepth} levels deep` };
     if (Array.isArray(v)) v.forEach((child, i) => stack.push([child, `${path}[${i}]`, depth + 1]));
     else
-      for (const [k, child] of Object.entries(v as object)) {
+      for (const [k, child] of Object.entries(v)) {
         if (k.includes('\u0000')) return { field: path || 'body', message: 'field names must not contain NUL (\\u0000) characters' };
         if (RESERVED_KEYS.has(k)) return { field: path ? `${path}.${k}` : k, message: 'unknown field' };
         stack.push([child, path ? `${path}.${k}` : k, depth + 1]);
@@ -93,7 +102,10 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export const checkBody = (req: Request, _res: Response, next: NextFunction): void => {
   const problem = req.body === undefined ? undefined : bodyProblem(req.body);
-  if (problem) return next(new DomainError('INVALID_INPUT', `${problem.field}: ${problem.message}`, { field: problem.field }));
+  if (problem) {
+    next(new DomainError('INVALID_INPUT', `${problem.field}: ${problem.message}`, { field: problem.field }));
+    return;
+  }
   next();
 };
 
@@ -106,7 +118,10 @@ export const enterRequestContext = (req: WithId, _res: Response, next: NextFunct
 export const expressErrors =
   (logger: JsonLogger) =>
   (err: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) return next(err);
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
     const { body, unexpected } = toErrorBody(err);
     if (unexpected) logger.event('error', 'unhandled error', { path: req.originalUrl, error: String(err) });
     res.status(body.statusCode).json(body);
@@ -147,7 +162,8 @@ export function methodNotAllowed(document: OpenAPIObject) {
         res.status(204).end();
         return;
       }
-      return next();
+      next();
+      return;
     }
     res.setHeader('Allow', route.allow.join(', '));
     res.status(405).json(errorBody(405, `${req.method} is not a method of ${path}; it answers ${route.allow.join(', ')}`));

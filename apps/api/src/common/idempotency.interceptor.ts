@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, mergeMap, Observable, of } from 'rxjs';
 import { DomainError } from '../../../../libs/domain/src';
 import type { AuthedRequest } from '../auth/decorators';
-import type { IdempotencyRepository } from '../../../../libs/persistence/src';
+import type { IdempotencyRepository, StoredResponse } from '../../../../libs/persistence/src';
 import { requestContext } from './request-context';
 import { PeriodicSweeper } from './sweeper';
 
@@ -31,7 +31,7 @@ const ABANDONED_AFTER_SECONDS = 60;
 export const canonicalJson = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.keys(value as object)
+    const entries = Object.keys(value)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(',')}}`;
@@ -63,12 +63,43 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const scope = !caller ? 'anonymous' : caller.role === 'public' ? `public:${caller.address}` : caller.id;
     const path = req.originalUrl.split('?')[0];
     const bodyHash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
-    const res = context.switchToHttp().getResponse<Response>();
+    const answered = await this.reserveOrFind(scope, key, { method: req.method, path, bodyHash });
+    if (answered) {
+      const res = context.switchToHttp().getResponse<Response>();
+      res.status(answered.statusCode);
+      res.setHeader('Idempotent-Replayed', 'true');
+      return of(answered.response);
+    }
 
+    const ctx = requestContext.getStore();
+    if (ctx) ctx.idempotencyKey = `${scope}\n${key}`;
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? (req.method === 'POST' ? 201 : 200);
+    try {
+      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const secret = Reflect.getMetadata(SECRET_FIELDS, context.getHandler()) as string[] | undefined;
+      await this.store.complete(scope, key, status, withoutFields(body, secret));
+      return of(body);
+    } catch (err) {
+      await this.store.release(scope, key).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Reserves the key for this request, or finds the answer the same request already had (to replay). Refuses the
+   * key used for another request, or held by one still being answered; takes over a reservation whose answer
+   * never came.
+   */
+  private async reserveOrFind(
+    scope: string,
+    key: string,
+    request: { method: string; path: string; bodyHash: string },
+  ): Promise<StoredResponse | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await this.store.find(scope, key);
       if (existing) {
-        if (existing.method !== req.method || existing.path !== path || existing.bodyHash !== bodyHash) {
+        if (existing.method !== request.method || existing.path !== request.path || existing.bodyHash !== request.bodyHash) {
           throw new DomainError('CONFLICT', `Idempotency-Key "${key}" was already used for a different request`, {
             field: 'Idempotency-Key',
             rule: 'idempotency-key.reused',
@@ -84,27 +115,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
             rule: 'idempotency-key.in-flight',
           });
         }
-        res.status(existing.statusCode);
-        res.setHeader('Idempotent-Replayed', 'true');
-        return of(existing.response);
+        return existing;
       }
-      if (await this.store.reserve(scope, key, req.method, path, bodyHash)) break;
+      if (await this.store.reserve(scope, key, request.method, request.path, request.bodyHash)) return undefined;
       if (attempt === 2) throw new DomainError('CONFLICT', `Idempotency-Key "${key}" is in use`, { field: 'Idempotency-Key' });
     }
-
-    const ctx = requestContext.getStore();
-    if (ctx) ctx.idempotencyKey = `${scope}\n${key}`;
-    const status =
-      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? (req.method === 'POST' ? 201 : 200);
-    try {
-      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      const secret = Reflect.getMetadata(SECRET_FIELDS, context.getHandler()) as string[] | undefined;
-      await this.store.complete(scope, key, status, withoutFields(body, secret));
-      return of(body);
-    } catch (err) {
-      await this.store.release(scope, key).catch(() => undefined);
-      throw err;
-    }
+    // Only after three abandoned reservations in a row, each released: the request goes on, as it always has.
+    return undefined;
   }
 }
 

@@ -80,7 +80,7 @@ export const nestPinoParams = (logger: JsonLogger): NestPinoParams => ({ pinoHtt
 export class NestLogger extends NestPinoLogger {
   override log(message: unknown, ...rest: unknown[]): void {
     const context = rest[rest.length - 1];
-    if (typeof context === 'string' && NEST_CONTEXTS.has(context)) return super.debug(message, ...rest);
-    super.log(message, ...rest);
+    if (typeof context === 'string' && NEST_CONTEXTS.has(context)) super.debug(message, ...rest);
+    else super.log(message, ...rest);
   }
 }

@@ -57,17 +57,21 @@ export class ApiMetrics {
   constructor(
     countEscalations: () => Promise<Array<{ rung: string; count: number }>>,
     withDefaults = true,
-    countFailingActivities: () => Promise<Array<{ activity: string; count: number }>> = async () => [],
+    countFailingActivities: () => Promise<Array<{ activity: string; count: number }>> = () => Promise.resolve([]),
   ) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'massline_api_' });
-    const metrics = this;
+    // A gauge's collect() runs with `this` bound to the gauge: what it reads of this instance (set after the
+    // constructor) goes through these.
+    const countStalled = () => (this.countStalledCampaigns ? this.countStalledCampaigns() : undefined);
+    const readStuck = () => (this.readStuckRuns ? this.readStuckRuns() : Promise.resolve(undefined));
     this.stalledCampaigns = new Gauge({
       name: 'massline_campaigns_stalled',
       help: 'Running campaigns whose workflow task has failed 3 or more times in a row (the workflow makes no progress)',
       registers: [this.registry],
       async collect() {
         try {
-          if (metrics.countStalledCampaigns) this.set(await metrics.countStalledCampaigns());
+          const stalled = await countStalled();
+          if (stalled !== undefined) this.set(stalled);
         } catch {
           // As for escalations: the scrape answers, readiness reports what is down.
         }
@@ -76,8 +80,7 @@ export class ApiMetrics {
     // One read of the stuck runs per scrape, shared by the three gauges.
     let read: { at: number; value: Promise<StuckRunsNow | undefined> } | undefined;
     const stuckNow = (): Promise<StuckRunsNow | undefined> => {
-      if (!read || Date.now() - read.at > 1_000)
-        read = { at: Date.now(), value: metrics.readStuckRuns ? metrics.readStuckRuns() : Promise.resolve(undefined) };
+      if (!read || Date.now() - read.at > 1_000) read = { at: Date.now(), value: readStuck() };
       return read.value;
     };
     this.workflowStuck = new Gauge({
@@ -126,7 +129,7 @@ export class ApiMetrics {
       name: 'massline_escalations_fired',
       help: 'Escalation rungs fired (reminder, yellow, red, referral), from the escalations table',
       label: 'rung',
-      read: async () => (await countEscalations()).map((r) => [r.rung, Number(r.count)]),
+      read: async () => (await countEscalations()).map((r) => [r.rung, r.count]),
     });
     this.failingActivities = countedGauge(this.registry, {
       name: 'massline_failing_activities',

@@ -1,14 +1,14 @@
 // The OpenAPI document says what the API does: the rules every route shares (idempotency, the body checks of
 // checkBody and the validation pipe, outages, methods) are written into it here, once, from the same
 // constants the code enforces, instead of being repeated on each route.
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { ERROR_DESCRIPTIONS } from './dto';
 import { NO_NUL_PATTERN } from './validation';
 
 /** Idempotency-Key: visible ASCII, 1 to 255 characters (idempotency.interceptor.ts enforces it). */
 export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$';
 
-type Schema = Record<string, any>;
+type Schema = SchemaObject | ReferenceObject;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
 const errorResponse = (status: number) => ({
@@ -18,35 +18,39 @@ const errorResponse = (status: number) => ({
 
 /** Request bodies: every object refuses unknown fields, every free string refuses NUL (checkBody). */
 function tightenRequestSchemas(document: OpenAPIObject): void {
-  const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
+  const schemas = document.components?.schemas ?? {};
   const seen = new Set<Schema>();
-  const visit = (s: Schema | undefined) => {
-    if (!s || typeof s !== 'object' || seen.has(s)) return;
+  const visit = (s: Schema | undefined): void => {
+    if (!s || seen.has(s)) return;
     seen.add(s);
-    if (typeof s.$ref === 'string') return visit(schemas[s.$ref.replace('#/components/schemas/', '')]);
-    for (const k of ['allOf', 'oneOf', 'anyOf'] as const) (s[k] as Schema[] | undefined)?.forEach(visit);
+    if ('$ref' in s) {
+      visit(schemas[s.$ref.replace('#/components/schemas/', '')]);
+      return;
+    }
+    for (const k of ['allOf', 'oneOf', 'anyOf'] as const) s[k]?.forEach((child) => visit(child));
     if (s.items) visit(s.items);
     if (s.type === 'object' || s.properties) {
       if (s.additionalProperties === undefined) s.additionalProperties = false;
       else if (typeof s.additionalProperties === 'object') visit(s.additionalProperties);
-      for (const p of Object.values((s.properties ?? {}) as Record<string, Schema>)) visit(p);
+      for (const p of Object.values(s.properties ?? {})) visit(p);
     }
     if (s.type === 'string' && !s.pattern && !s.enum && !s.format) s.pattern = NO_NUL_PATTERN;
   };
   for (const item of Object.values(document.paths)) {
     for (const m of METHODS) {
-      const op = (item as Record<string, Schema>)[m];
-      const body = op?.requestBody?.content?.['application/json']?.schema;
-      visit(body);
+      const body = item[m]?.requestBody;
+      // A body of another media type (or a reference to one) has no JSON schema to tighten.
+      if (body && !('$ref' in body) && 'application/json' in body.content) visit(body.content['application/json'].schema);
     }
   }
 }
 
 /** `{nullable, allOf: [$ref]}` with a stray `type: object` (Nest's rendering of a nullable DTO) is left as allOf only. */
 function fixNullableRefs(document: OpenAPIObject): void {
-  for (const s of Object.values((document.components?.schemas ?? {}) as Record<string, Schema>)) {
-    for (const p of Object.values((s.properties ?? {}) as Record<string, Schema>)) {
-      if (p.nullable && p.allOf && p.type === 'object') delete p.type;
+  for (const s of Object.values(document.components?.schemas ?? {})) {
+    if ('$ref' in s) continue;
+    for (const p of Object.values(s.properties ?? {})) {
+      if (!('$ref' in p) && p.nullable && p.allOf && p.type === 'object') delete p.type;
     }
   }
 }
@@ -57,13 +61,15 @@ function fixNullableRefs(document: OpenAPIObject): void {
  * to unknown fields, and no `bearerFormat` (tokens are opaque, not JWTs).
  */
 export function completeDocument(document: OpenAPIObject): OpenAPIObject {
-  for (const scheme of Object.values((document.components?.securitySchemes ?? {}) as Record<string, Schema>)) delete scheme.bearerFormat;
+  for (const scheme of Object.values(document.components?.securitySchemes ?? {})) if (!('$ref' in scheme)) delete scheme.bearerFormat;
   for (const [path, item] of Object.entries(document.paths)) {
     for (const m of METHODS) {
-      const op = (item as Record<string, Schema>)[m];
+      const op = item[m];
       if (!op) continue;
-      const responses = (op.responses ??= {}) as Record<string, unknown>;
-      const add = (status: number) => (responses[String(status)] ??= errorResponse(status));
+      const responses = op.responses;
+      const add = (status: number) => {
+        responses[String(status)] ??= errorResponse(status);
+      };
       if (m === 'post' || m === 'put') {
         op.parameters = [
           ...(op.parameters ?? []),
@@ -84,9 +90,9 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
         add(409);
       }
       if (op.requestBody) add(413);
-      if ((op.parameters ?? []).some((p: Schema) => p.in === 'query')) add(400);
+      if ((op.parameters ?? []).some((p) => 'in' in p && p.in === 'query')) add(400);
       // An id in the path may name nothing (or nothing in the caller's scope).
-      if ((op.parameters ?? []).some((p: Schema) => p.in === 'path')) add(404);
+      if ((op.parameters ?? []).some((p) => 'in' in p && p.in === 'path')) add(404);
       if (path.startsWith('/api/')) add(503);
     }
   }

@@ -4,11 +4,14 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 import { notFound, unitIdOfItem } from '../../../../libs/domain/src';
 import { isUuid } from './dto';
 
+/** isUuid without its type guard: a refused string stays a string (to be named in the 404). */
+const hasUuidForm = (value: string): boolean => isUuid(value);
+
 @Injectable()
 export class UuidParam implements PipeTransform<string, string> {
   constructor(private readonly what: string) {}
   transform(value: string): string {
-    if (!isUuid(value)) throw notFound(this.what, String(value).slice(0, 80));
+    if (!hasUuidForm(value)) throw notFound(this.what, value.slice(0, 80));
     return value.toLowerCase();
   }
 }
@@ -17,8 +20,8 @@ export class UuidParam implements PipeTransform<string, string> {
 @Injectable()
 export class ItemIdParam implements PipeTransform<string, string> {
   transform(value: string): string {
-    const unitId = unitIdOfItem(String(value));
-    if (!unitId || !isUuid(unitId) || !/\.item-[1-9]\d{0,5}$/.test(value)) throw notFound('item', String(value).slice(0, 80));
+    const unitId = unitIdOfItem(value);
+    if (!unitId || !isUuid(unitId) || !/\.item-[1-9]\d{0,5}$/.test(value)) throw notFound('item', value.slice(0, 80));
     return value.toLowerCase();
   }
 }
@@ -28,7 +31,7 @@ export class ItemIdParam implements PipeTransform<string, string> {
 export class WorkflowIdParam implements PipeTransform<string, string> {
   constructor(private readonly what: string) {}
   transform(value: string): string {
-    if (!/^[A-Za-z0-9._:-]{1,160}$/.test(String(value))) throw notFound(this.what, String(value).slice(0, 80));
+    if (!/^[A-Za-z0-9._:-]{1,160}$/.test(value)) throw notFound(this.what, value.slice(0, 80));
     return value;
   }
 }

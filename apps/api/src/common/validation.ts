@@ -174,7 +174,8 @@ export const EachIsObject = (): PropertyDecorator => (target: object, propertyNa
     validator: {
       validate: (v: unknown) => !Array.isArray(v) || v.every(isPlainObject),
       defaultMessage: (args) => {
-        const at = Array.isArray(args?.value) ? (args!.value as unknown[]).findIndex((x) => !isPlainObject(x)) : -1;
+        const value: unknown = args?.value;
+        const at = Array.isArray(value) ? value.findIndex((x) => !isPlainObject(x)) : -1;
         return `${args?.property}[${at}] must be an object`;
       },
     },

@@ -50,7 +50,8 @@ export function projectRoot(from = __dirname): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'massline') return dir;
+        const manifest: unknown = JSON.parse(readFileSync(pkg, 'utf8'));
+        if (typeof manifest === 'object' && manifest !== null && 'name' in manifest && manifest.name === 'massline') return dir;
       } catch {
         /* not ours */
       }
@@ -67,11 +68,12 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <body><main><h1>massline</h1><p>The web console is not built. Run <code>npm run build</code> (or <code>npm start</code>, which builds it),
 then reload. The API answers under <a href="/docs">/docs</a>.</p></main></body></html>`;
 
-export function consoleStatic(dir: string = consoleDir()) {
+/** Reads the console's files from `dir`, each once (index.html each time: it may be rebuilt while the API runs). */
+function consoleFiles(dir: string): (relative: string) => CachedFile | null {
   const cache = new Map<string, CachedFile | null>();
-
-  const load = (relative: string): CachedFile | null => {
-    if (cache.has(relative)) return cache.get(relative)!;
+  return (relative) => {
+    const cached = cache.get(relative);
+    if (cached !== undefined) return cached;
     const file = normalize(join(dir, relative));
     let found: CachedFile | null = null;
     if (file.startsWith(dir + sep) && existsSync(file) && statSync(file).isFile()) {
@@ -91,42 +93,63 @@ export function consoleStatic(dir: string = consoleDir()) {
     if (relative !== 'index.html') cache.set(relative, found);
     return found;
   };
+}
 
-  const send = (req: Request, res: Response, f: CachedFile, isPage: boolean) => {
-    res.setHeader('Content-Type', f.type);
-    res.setHeader('ETag', f.etag);
-    res.setHeader('Cache-Control', f.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    res.setHeader('Vary', 'Accept-Encoding');
-    if (isPage) for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    else res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (req.header('if-none-match') === f.etag) {
-      res.status(304).end();
+/** Answers a file (304 when the caller has it; gzipped when it may be); a page with the console's security headers. */
+function sendFile(req: Request, res: Response, f: CachedFile, isPage: boolean): void {
+  res.setHeader('Content-Type', f.type);
+  res.setHeader('ETag', f.etag);
+  res.setHeader('Cache-Control', f.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+  res.setHeader('Vary', 'Accept-Encoding');
+  if (isPage) for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+  else res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (req.header('if-none-match') === f.etag) {
+    res.status(304).end();
+    return;
+  }
+  const gzip = f.gzip && /\bgzip\b/.test(req.header('accept-encoding') ?? '') ? f.gzip : undefined;
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  const body = gzip ?? f.body;
+  res.setHeader('Content-Length', String(body.length));
+  res.status(200);
+  if (req.method === 'HEAD') res.end();
+  else res.end(body);
+}
+
+/** The console's path asked for, or undefined when the request is not the console's (or names no file). */
+function consolePath(req: Request): string | undefined {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_CONSOLE.test(req.path)) return undefined;
+  try {
+    const relative = decodeURIComponent(req.path).replace(/^\/+/, '');
+    return relative.includes('\0') ? undefined : relative;
+  } catch {
+    return undefined;
+  }
+}
+
+export function consoleStatic(dir: string = consoleDir()) {
+  const load = consoleFiles(dir);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const relative = consolePath(req);
+    if (relative === undefined) {
+      next();
       return;
     }
-    const gzip = f.gzip && /\bgzip\b/.test(req.header('accept-encoding') ?? '');
-    if (gzip) res.setHeader('Content-Encoding', 'gzip');
-    const body = gzip ? f.gzip! : f.body;
-    res.setHeader('Content-Length', String(body.length));
-    res.status(200);
-    if (req.method === 'HEAD') res.end();
-    else res.end(body);
-  };
-
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_CONSOLE.test(req.path)) return next();
-    let relative: string;
-    try {
-      relative = decodeURIComponent(req.path).replace(/^\/+/, '');
-    } catch {
-      return next();
-    }
-    if (relative.includes('\0')) return next();
     const file = relative && relative !== 'index.html' ? load(relative) : null;
-    if (file) return send(req, res, file, extname(relative) === '.html');
+    if (file) {
+      sendFile(req, res, file, extname(relative) === '.html');
+      return;
+    }
     // A path of the console itself (no extension) gets the app; a missing asset is a plain 404.
-    if (extname(relative) && relative !== 'index.html') return next();
+    if (extname(relative) && relative !== 'index.html') {
+      next();
+      return;
+    }
     const index = load('index.html');
-    if (index) return send(req, res, index, true);
+    if (index) {
+      sendFile(req, res, index, true);
+      return;
+    }
     res.status(503).setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Retry-After', '30');
     res.end(NOT_BUILT);

@@ -39,7 +39,7 @@ if (require.main === module) {
         writeFileSync(out, json);
       } else process.stdout.write(json);
     },
-    (err) => {
+    (err: unknown) => {
       process.stderr.write(`could not build the OpenAPI document: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);
     },

@@ -28,14 +28,15 @@ export class EngineHealth {
       help: 'Calls to the workflow engine answered 503 at once, without being sent, because the engine was known to be down',
       registers: [registry],
     });
-    const self = this;
+    // collect() runs with `this` bound to the gauge.
+    const lastChecks = () => this.last?.checks ?? {};
     new Gauge({
       name: 'massline_engine_up',
       help: 'Last probe of each part of the workflow engine (frontend, history, matching, worker): 1 up, 0 down',
       labelNames: ['part'] as const,
       registers: [registry],
       collect() {
-        for (const [part, state] of Object.entries(self.last?.checks ?? {})) this.set({ part }, state === 'up' ? 1 : 0);
+        for (const [part, state] of Object.entries(lastChecks())) this.set({ part }, state === 'up' ? 1 : 0);
       },
     });
   }

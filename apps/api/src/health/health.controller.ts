@@ -15,20 +15,19 @@ import type { EngineHealth } from './engine-health';
 /** Each check's deadline: a part that does not answer within it is down. */
 export const CHECK_DEADLINE_MS = 2_500;
 
-const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
+const withTimeout = async <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not answer within ${ms} ms`));
+    }, ms);
   });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 export type ReadinessCheck = 'database' | 'records' | EnginePart;
 export const READINESS_CHECKS: readonly ReadinessCheck[] = ['database', 'records', 'frontend', 'history', 'matching', 'worker'];

@@ -140,10 +140,19 @@ export class ItemsService {
     const unit = await this.unitOf(itemId);
     const authorize = () => requireAccess(by, 'item.extension.decide', onUnit(unit, asItem(itemId)));
     const route = 'POST /api/items/:itemId/extensions/:eid/decision';
-    return this.send(by, unit, itemId, authorize, decideExtensionUpdate, route, { extensionId, ...dto }, async (texts) => {
-      const comment = await texts.comment(dto.comment);
-      return { extensionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
-    });
+    return this.send(
+      by,
+      unit,
+      itemId,
+      authorize,
+      decideExtensionUpdate,
+      route,
+      { extensionId, approve: dto.approve, comment: dto.comment },
+      async (texts) => {
+        const comment = await texts.comment(dto.comment);
+        return { extensionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
+      },
+    );
   }
 
   async carryOver(by: Principal, itemId: string, dto: CarryOverDto) {

@@ -76,7 +76,9 @@ export class MeasuresService {
     if (!(await this.measures.confirm(id, by.id, this.now()))) {
       throw ruleViolation('measure.confirm-proposed', `measure ${id} is ${measure.status}, only a proposed measure can be confirmed`);
     }
-    return (await this.measures.findById(id))!;
+    const confirmed = await this.measures.findById(id);
+    if (!confirmed) throw notFound('measure', id);
+    return confirmed;
   }
 
   async listForUnit(by: Principal, unitId: string, q: PageQueryDto) {

@@ -15,7 +15,7 @@ import {
   notFound,
   programmeWorkflowId,
   requireAccess,
-  tryParseInstant,
+  parseInstant,
   type Actor,
   type ProgrammeTrack,
   type ProgrammeView,
@@ -182,8 +182,11 @@ export class ProgrammesService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(by: Principal, dto: CreateProgrammeDto) {
-    requireAccess(by, 'programme.create');
+  /**
+   * The programme's units (each enrolled somewhere), its goals (due in the future) and the ladder and calendar it
+   * runs on: its campaign's, or the default plan's without one.
+   */
+  private async checked(dto: CreateProgrammeDto) {
     const leadUnitId = dto.leadUnitId.toLowerCase();
     if (!(await this.units.findById(leadUnitId))) throw unknownReference('leadUnitId', 'unit', dto.leadUnitId);
     const responsibleUnitIds = [...new Set(dto.responsibleUnitIds.map((u) => u.toLowerCase()))];
@@ -193,7 +196,7 @@ export class ProgrammesService {
     // A goal due already would fire its whole ladder at once: due dates are in the future, like task-book deadlines.
     const now = this.now().getTime();
     dto.goals.forEach((g, i) => {
-      if (tryParseInstant(g.dueAt)! <= now) throw invalidInput(`goals[${i}].dueAt`, `must be in the future (${g.dueAt})`);
+      if (parseInstant(g.dueAt, `goals[${i}].dueAt`) <= now) throw invalidInput(`goals[${i}].dueAt`, `must be in the future (${g.dueAt})`);
     });
     let plan = defaultPlan(this.now().toISOString());
     if (dto.campaignId) {
@@ -201,6 +204,12 @@ export class ProgrammesService {
       if (!campaign) throw unknownReference('campaignId', 'campaign', dto.campaignId);
       plan = campaign.plan;
     }
+    return { leadUnitId, responsibleUnitIds, plan };
+  }
+
+  async create(by: Principal, dto: CreateProgrammeDto) {
+    requireAccess(by, 'programme.create');
+    const { leadUnitId, responsibleUnitIds, plan } = await this.checked(dto);
     const record = await this.programmes.create({
       name: dto.name,
       track: dto.track,
@@ -263,7 +272,7 @@ export class ProgrammesService {
       authorize,
       goalAchievementUpdate,
       'POST /api/programmes/:id/goals/:gid/achievement',
-      { goalId, ...dto },
+      { goalId, evidence: dto.evidence },
       async (texts) => ({
         goalId,
         evidence: await texts.doc(dto.evidence),
@@ -281,7 +290,7 @@ export class ProgrammesService {
       authorize,
       goalVerificationUpdate,
       'POST /api/programmes/:id/goals/:gid/verification',
-      { goalId, ...dto },
+      { goalId, accept: dto.accept, comment: dto.comment },
       async (texts) => {
         const comment = await texts.comment(dto.comment);
         return { goalId, accept: dto.accept, ...(comment !== undefined ? { comment } : {}) };
@@ -302,7 +311,8 @@ export class ProgrammesService {
     authorize: () => unknown,
     def: UpdateDefinition<Ret, [A & { actor: Actor }]>,
     route: string,
-    request: { goalId: string },
+    /** The request as the caller sent it, with the goal's id from the path (what a refusal's audit row shows). */
+    request: { goalId: string; [field: string]: unknown },
     build: (texts: TextSession) => Promise<A>,
   ): Promise<Ret> {
     if (!programme.goals.some((g) => g.id === request.goalId)) throw notFound('goal', request.goalId);

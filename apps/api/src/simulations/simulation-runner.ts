@@ -3,7 +3,8 @@
 // the API's event loop nor die with a request. Progress goes to simulation_jobs as the child reports it; the report
 // is stored when it is written. Each queued or running job is held by an advisory lock of the API that took it, so
 // another API (or this one, restarted) marks a job failed only when its API is gone.
-import { spawn, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'child_process';
+import type { Readable } from 'stream';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -92,8 +93,9 @@ export class SimulationRunner {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length && !this.stopping) {
-      const job = this.queue.shift()!;
+    while (!this.stopping) {
+      const job = this.queue.shift();
+      if (!job) break;
       try {
         await this.run(job.id, job.input);
       } finally {
@@ -110,83 +112,20 @@ export class SimulationRunner {
       const inputFile = path.join(dir, 'input.json');
       fs.writeFileSync(inputFile, JSON.stringify(input));
       await this.repository.started(id);
-      const main = this.options.main ?? simulatorMain();
-      const child = spawn(
-        process.execPath,
-        [main, 'simulate', '--input', inputFile, '--out', path.join(dir, 'out'), '--progress', 'json', ...(this.options.args ?? [])],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: process.env,
-        },
-      );
+      const child = this.spawnSimulator(inputFile, path.join(dir, 'out'));
       this.child = child;
-      const stderr: string[] = [];
-      let last: Record<string, unknown> = {};
-      let lastFlush = 0;
-      let written: { out: string; stats: Record<string, unknown> } | undefined;
-      // Progress is written in order, and all of it before the job's outcome: a write landing after the outcome
-      // would find the job no longer running and be lost (the last stage with it).
-      let progressWritten: Promise<unknown> = Promise.resolve();
-      const flush = (force = false) => {
-        if (!force && Date.now() - lastFlush < FLUSH_EVERY_MS) return;
-        lastFlush = Date.now();
-        const progress = last;
-        progressWritten = progressWritten.then(() => this.repository.progress(id, progress)).catch(() => undefined);
-      };
-      const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
-        let buffered = '';
-        stream.setEncoding?.('utf8');
-        stream.on('data', (chunk: string) => {
-          buffered += chunk;
-          let at: number;
-          while ((at = buffered.indexOf('\n')) >= 0) {
-            onLine(buffered.slice(0, at));
-            buffered = buffered.slice(at + 1);
-          }
-        });
-      };
-      lines(child.stdout!, (line) => {
-        let p: Record<string, any>;
-        try {
-          p = JSON.parse(line);
-        } catch {
-          return;
-        }
-        if (p.stage === 'written') written = { out: p.out, stats: p.stats };
-        else if (p.stage === 'log') last = { ...last, note: p.note };
-        else {
-          const changed = p.stage !== last.stage;
-          last = p;
-          flush(changed);
-        }
-      });
-      // The tools' own lines (e.g. fetching the test server with Maven the first time) say what is being prepared.
-      lines(child.stderr!, (line) => {
-        stderr.push(line);
-        if (stderr.length > STDERR_LINES) stderr.shift();
-        const tool = /^\[massline\] (.*)$/.exec(line);
-        if (tool && last.stage !== 'running') {
-          last = { ...last, stage: 'preparing', note: tool[1].trim() };
-          flush(true);
-        }
-      });
+      const output = new SimulatorOutput(child, (progress) => this.repository.progress(id, progress));
       // 'close', not 'exit': the child's last lines (its outcome, why it failed) are read by then.
       const code = await new Promise<number | null>((resolve) => child.on('close', (c, signal) => resolve(signal ? null : c)));
       this.child = undefined;
-      await progressWritten;
-      if (code === 0 && written) {
-        const report = fs.readFileSync(path.join(written.out, 'report.json'), 'utf8');
-        await this.repository.done(id, report, written.stats);
+      await output.settled();
+      if (code === 0 && output.written) {
+        const report = fs.readFileSync(path.join(output.written.out, 'report.json'), 'utf8');
+        await this.repository.done(id, report, output.written.stats);
         this.logger.event('info', 'simulation done', { jobId: id, units: input.units.length, ms: Date.now() - started });
         return;
       }
-      const why = this.stopping
-        ? 'interrupted: the API stopped while the simulation ran'
-        : stderr
-            .map((l) => l.replace(/^massline( simulate)?: /, ''))
-            .filter((l) => l.trim() && !/^\s+at /.test(l))
-            .slice(-4)
-            .join('\n') || `the simulator exited with ${code === null ? 'a signal' : `code ${code}`}`;
+      const why = this.stopping ? 'interrupted: the API stopped while the simulation ran' : output.failure(code);
       await this.repository.failed(id, why);
       this.logger.event('warn', 'simulation failed', { jobId: id, error: why });
     } catch (err) {
@@ -196,5 +135,118 @@ export class SimulationRunner {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  /** `massline simulate` on the input, its progress as JSON lines on stdout, its report written under `out`. */
+  private spawnSimulator(inputFile: string, out: string): ChildProcessByStdio<null, Readable, Readable> {
+    const main = this.options.main ?? simulatorMain();
+    return spawn(
+      process.execPath,
+      [main, 'simulate', '--input', inputFile, '--out', out, '--progress', 'json', ...(this.options.args ?? [])],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: process.env,
+      },
+    );
+  }
+}
+
+/**
+ * What a running simulator says: its progress (saved to the job at most every FLUSH_EVERY_MS, and at once when the
+ * stage changes), where it wrote its report, and its last lines of error output.
+ */
+class SimulatorOutput {
+  /** Where the report is and its run's figures, once the simulator has written it. */
+  written: { out: string; stats: Record<string, unknown> } | undefined;
+  private readonly stderr: string[] = [];
+  private last: Record<string, unknown> = {};
+  private lastFlush = 0;
+  // Progress is written in order, and all of it before the job's outcome: a write landing after the outcome
+  // would find the job no longer running and be lost (the last stage with it).
+  private progressWritten: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    child: ChildProcessByStdio<null, Readable, Readable>,
+    private readonly save: (progress: Record<string, unknown>) => Promise<unknown>,
+  ) {
+    eachLine(child.stdout, (line) => {
+      this.onProgressLine(line);
+    });
+    // The tools' own lines (e.g. fetching the test server with Maven the first time) say what is being prepared.
+    eachLine(child.stderr, (line) => {
+      this.onErrorLine(line);
+    });
+  }
+
+  /** Every progress write made so far, landed (or failed: progress is best effort). */
+  settled(): Promise<unknown> {
+    return this.progressWritten;
+  }
+
+  /** Why the simulator failed: its last error lines without stack frames, or how it exited. */
+  failure(code: number | null): string {
+    return (
+      this.stderr
+        .map((l) => l.replace(/^massline( simulate)?: /, ''))
+        .filter((l) => l.trim() && !/^\s+at /.test(l))
+        .slice(-4)
+        .join('\n') || `the simulator exited with ${code === null ? 'a signal' : `code ${code}`}`
+    );
+  }
+
+  private onProgressLine(line: string): void {
+    const p = progressLine(line);
+    if (!p) return;
+    if (p.stage === 'written')
+      this.written = typeof p.out === 'string' ? { out: p.out, stats: isRecord(p.stats) ? p.stats : {} } : undefined;
+    else if (p.stage === 'log') this.last = { ...this.last, note: p.note };
+    else {
+      const changed = p.stage !== this.last.stage;
+      this.last = p;
+      this.flush(changed);
+    }
+  }
+
+  private onErrorLine(line: string): void {
+    this.stderr.push(line);
+    if (this.stderr.length > STDERR_LINES) this.stderr.shift();
+    const tool = /^\[massline\] (.*)$/.exec(line);
+    if (tool && this.last.stage !== 'running') {
+      this.last = { ...this.last, stage: 'preparing', note: tool[1].trim() };
+      this.flush(true);
+    }
+  }
+
+  private flush(force = false): void {
+    if (!force && Date.now() - this.lastFlush < FLUSH_EVERY_MS) return;
+    this.lastFlush = Date.now();
+    const progress = this.last;
+    this.progressWritten = this.progressWritten.then(() => this.save(progress)).catch(() => undefined);
+  }
+}
+
+/** Calls `onLine` with each complete line the stream carries. */
+function eachLine(stream: Readable, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let at: number;
+    while ((at = buffered.indexOf('\n')) >= 0) {
+      onLine(buffered.slice(0, at));
+      buffered = buffered.slice(at + 1);
+    }
+  });
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** One line of the simulator's `--progress json` output, parsed; a line that is not a JSON object is not progress. */
+function progressLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const p: unknown = JSON.parse(line);
+    return isRecord(p) ? p : undefined;
+  } catch {
+    return undefined;
   }
 }

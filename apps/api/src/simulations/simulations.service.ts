@@ -126,7 +126,9 @@ export class SimulationsService {
         params: { status: job.status },
       });
     }
-    const json = (await this.jobs.report(job.id))!;
+    // Swept since it was read: a job that is gone is unknown.
+    const json = await this.jobs.report(job.id);
+    if (json === undefined) throw notFound('simulation', id);
     return format === 'html' ? renderReportHtml(JSON.parse(json) as SimulationReport, { lang, echarts: this.echarts() }) : json;
   }
 }

@@ -10,7 +10,6 @@ import {
   ruleViolation,
   unitWorkflowId,
   type Actor,
-  type Batch,
   type EntryKind,
   type Phase,
   type UnitView,
@@ -183,11 +182,11 @@ export class UnitsService {
   private async withContacts(by: Principal, unit: UnitRecord, items: Array<{ contactRef?: string }>) {
     const refs = items.map((o) => o.contactRef).filter((r): r is string => !!r);
     const seesContacts = mayAccess(by, 'unit.opinion-contact.read', onUnit(unit));
-    const contacts = seesContacts ? await this.entries.contacts(refs) : new Map();
+    const contacts = seesContacts ? await this.entries.contacts(refs) : undefined;
     return items.map(({ contactRef, ...o }) => {
       if (!contactRef) return o;
       if (!seesContacts) return { ...o, hasContact: true };
-      const c = contacts.get(contactRef);
+      const c = contacts?.get(contactRef);
       return { ...o, hasContact: true, contact: c?.contact ?? null, ...(c?.erasedAt ? { contactErasedAt: c.erasedAt } : {}) };
     });
   }
@@ -207,7 +206,7 @@ export class UnitsService {
     const unit = await this.mustFind(id);
     // The contact stays in PostgreSQL; the history carries only a random reference to it. A refused opinion
     // leaves no contact behind.
-    const contactRef: string | undefined = dto.contact ? randomUUID() : undefined;
+    const contact: { ref: string; text: string } | undefined = dto.contact ? { ref: randomUUID(), text: dto.contact } : undefined;
     try {
       const r = await this.send(
         caller,
@@ -217,13 +216,13 @@ export class UnitsService {
         { text: dto.text },
         undefined,
         async (texts) => {
-          if (contactRef) await this.entries.saveContact(contactRef, unit.id, dto.contact!);
-          return { text: await texts.doc(dto.text), ...(contactRef ? { contactRef } : {}) };
+          if (contact) await this.entries.saveContact(contact.ref, unit.id, contact.text);
+          return { text: await texts.doc(dto.text), ...(contact ? { contactRef: contact.ref } : {}) };
         },
       );
       return { id: r.id, status: 'accepted' as const };
     } catch (err) {
-      if (contactRef && isRefusal(err)) await this.entries.deleteContact(contactRef);
+      if (contact && isRefusal(err)) await this.entries.deleteContact(contact.ref);
       throw err;
     }
   }
@@ -290,7 +289,8 @@ export class UnitsService {
     const unit = await this.mustFind(id);
     const authorize = () => requireAccess(by, 'unit.transition.decide', onUnit(unit));
     const route = 'POST /api/units/:id/transitions/:tid/decision';
-    return this.send(by, unit, approveTransitionUpdate, route, { transitionId, ...dto }, authorize, async (texts) => {
+    const request = { transitionId, approve: dto.approve, comment: dto.comment };
+    return this.send(by, unit, approveTransitionUpdate, route, request, authorize, async (texts) => {
       const comment = await texts.comment(dto.comment);
       return { transitionId, approve: dto.approve, ...(comment !== undefined ? { comment } : {}) };
     });
@@ -361,7 +361,7 @@ export class UnitsService {
           unitId: unit.id,
           code: unit.code,
           name: unit.name,
-          batch: unit.batch as Batch,
+          batch: unit.batch,
           groupId: unit.groupId,
           plan: campaign.plan,
         },

@@ -25,10 +25,15 @@ export async function sendDecision<Ret, A extends object>(workflows: WorkflowGat
   const texts = store.session();
   const args = await d.build(texts);
   try {
-    return await workflows.update(d.def, d.workflowId, { ...args, actor: d.ctx.actor } as A & { actor: Actor }, {
-      ...d.ctx,
-      authorize: undefined,
-    });
+    return await workflows.update(
+      d.def,
+      d.workflowId,
+      { ...args, actor: d.ctx.actor },
+      {
+        ...d.ctx,
+        authorize: undefined,
+      },
+    );
   } catch (err) {
     if (err instanceof DomainError) await texts.abandon();
     throw err;

@@ -81,7 +81,8 @@ export class WorkflowGateway {
     } catch (err) {
       if (err instanceof DomainError) {
         this.metrics.workflowCalls.inc({ call, outcome: 'refused' });
-        this.metrics.refusedDecisions.inc({ call, rule: String(err.details.rule ?? err.details.hiddenBy ?? err.code) });
+        const hiddenBy = typeof err.details.hiddenBy === 'string' ? err.details.hiddenBy : undefined;
+        this.metrics.refusedDecisions.inc({ call, rule: err.details.rule ?? hiddenBy ?? err.code });
         await this.recordRefusal(call, workflowId, arg, ctx, err);
       }
       throw err;
@@ -106,7 +107,7 @@ export class WorkflowGateway {
       const refusal = refusalOf(err);
       if (refusal) {
         this.metrics.workflowCalls.inc({ call: def.name, outcome: 'refused' });
-        this.metrics.refusedDecisions.inc({ call: def.name, rule: String(refusal.details.rule ?? refusal.code) });
+        this.metrics.refusedDecisions.inc({ call: def.name, rule: refusal.details.rule ?? refusal.code });
         await this.recordRefusal(def.name, workflowId, arg, ctx, refusal);
         throw refusal;
       }

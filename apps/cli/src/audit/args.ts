@@ -29,12 +29,14 @@ export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
     const arg = argv[i];
     if (arg.startsWith('--')) {
       currentList = undefined;
-      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      const parts = arg.slice(2).split(/=(.*)/s, 2);
+      const name = parts[0];
+      const inline = parts.at(1);
       if (spec.flags?.includes(name)) {
         if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
         out.flags[name] = true;
       } else if (spec.values?.includes(name) || spec.lists?.includes(name)) {
-        const value = inline ?? argv[++i];
+        const value = inline ?? argv.at(++i);
         if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
         if (spec.lists?.includes(name)) {
           out.lists[name].push(value);

@@ -22,6 +22,8 @@ import {
   type ReplayProgress,
   type ReplaySelection,
   type TimelineEntry,
+  textOf,
+  type JsonHistory,
 } from '../../../../libs/audit/src';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { ProgressBar } from './progress';
@@ -63,47 +65,13 @@ export async function runAudit(argv: string[], io: Io = { out: process.stdout, e
     io.out.write(`${AUDIT_HELP}\n`);
     return command ? 0 : 2;
   }
-  let config: MasslineConfig;
-  try {
-    config = loadConfig(io.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err.write(`massline audit: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const config = auditConfig(io);
+  if (config === undefined) return 2;
   const connections = new Connections(config);
   try {
-    switch (command) {
-      case 'export':
-        return await exportCommand(parseArgs(rest, { values: ['run', 'out'], positionals: 1 }), connections, io);
-      case 'timeline':
-        return await timelineCommand(parseArgs(rest, { values: ['lang'], flags: ['items', 'json'], positionals: 1 }), connections, io);
-      case 'replay':
-        return await replayCommand(
-          parseArgs(rest, {
-            values: ['campaign', 'closed-after', 'closed-before', 'concurrency'],
-            lists: ['workflow', 'file'],
-            flags: ['json'],
-            positionals: 0,
-          }),
-          connections,
-          io,
-        );
-      case 'reconcile':
-        return await reconcileCommand(parseArgs(rest, { flags: ['json'], positionals: 1 }), connections, io);
-      case 'dossier':
-        return await dossierCommand(parseArgs(rest, { values: ['out'], flags: ['html'], positionals: 1 }), connections, io);
-      case 'reset':
-        return await resetCommand(
-          parseArgs(rest, { values: ['to', 'reason', 'by', 'confirm'], flags: ['dry-run', 'json'], positionals: 1 }),
-          connections,
-          io,
-        );
-      default:
-        throw new UsageError(`unknown audit command "${command}"`);
-    }
+    const run = AUDIT_COMMANDS.get(command);
+    if (!run) throw new UsageError(`unknown audit command "${command}"`);
+    return await run(rest, connections, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err.write(`massline audit: ${e.message}\n\n${AUDIT_HELP}\n`);
@@ -119,6 +87,48 @@ export async function runAudit(argv: string[], io: Io = { out: process.stdout, e
   }
 }
 
+/** The configuration from the environment, or undefined after saying what is wrong with it. */
+function auditConfig(io: Io): MasslineConfig | undefined {
+  try {
+    return loadConfig(io.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err.write(`massline audit: ${e.message}\n`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+type AuditCommand = (rest: string[], c: Connections, io: Io) => Promise<number>;
+
+/** Each audit command with the options it takes. */
+const AUDIT_COMMANDS = new Map<string, AuditCommand>([
+  ['export', (rest, c, io) => exportCommand(parseArgs(rest, { values: ['run', 'out'], positionals: 1 }), c, io)],
+  ['timeline', (rest, c, io) => timelineCommand(parseArgs(rest, { values: ['lang'], flags: ['items', 'json'], positionals: 1 }), c, io)],
+  [
+    'replay',
+    (rest, c, io) =>
+      replayCommand(
+        parseArgs(rest, {
+          values: ['campaign', 'closed-after', 'closed-before', 'concurrency'],
+          lists: ['workflow', 'file'],
+          flags: ['json'],
+          positionals: 0,
+        }),
+        c,
+        io,
+      ),
+  ],
+  ['reconcile', (rest, c, io) => reconcileCommand(parseArgs(rest, { flags: ['json'], positionals: 1 }), c, io)],
+  ['dossier', (rest, c, io) => dossierCommand(parseArgs(rest, { values: ['out'], flags: ['html'], positionals: 1 }), c, io)],
+  [
+    'reset',
+    (rest, c, io) =>
+      resetCommand(parseArgs(rest, { values: ['to', 'reason', 'by', 'confirm'], flags: ['dry-run', 'json'], positionals: 1 }), c, io),
+  ],
+]);
+
 // ---------- export ----------
 
 async function exportCommand(args: ParsedArgs, c: Connections, io: Io): Promise<number> {
@@ -130,7 +140,7 @@ async function exportCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   }
   if (args.values.out) {
     fs.writeFileSync(args.values.out, json);
-    io.err.write(`${workflowId}: ${JSON.parse(json).events.length} events written to ${args.values.out}\n`);
+    io.err.write(`${workflowId}: ${(JSON.parse(json) as JsonHistory).events.length} events written to ${args.values.out}\n`);
   } else {
     io.out.write(json);
   }
@@ -145,7 +155,7 @@ function detailLine(e: TimelineEntry): string {
   const skip = new Set(['updateId', 'auditLogId', 'route']);
   const parts = Object.entries(e.detail)
     .filter(([k, v]) => !skip.has(k) && v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   const text = parts.join(' ');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
@@ -160,7 +170,7 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
     store = await c.store();
   } catch (e) {
     io.err.write(`massline audit: refused decisions and stored texts not shown — the database is unreachable: ${(e as Error).message}\n`);
-    store = { refusals: async () => [], texts: async () => new Map() };
+    store = { refusals: () => Promise.resolve([]), texts: () => Promise.resolve(new Map<string, string>()) };
   }
   const result =
     id.includes('.item-') || id.startsWith('massline-item-')
@@ -180,7 +190,7 @@ async function timelineCommand(args: ParsedArgs, c: Connections, io: Io): Promis
     const who = `${e.actor} (${e.role})`;
     const mark = e.outcome === 'refused' ? '✗ ' : '';
     io.out.write(`${e.at}  ${pad(mark + label, 24)}  ${pad(who, 30)}${e.itemId ? `  [${e.itemId}]` : ''}\n`);
-    if (e.comment) io.out.write(`    ${lang === 'zh' ? '理由' : 'why'}: ${e.comment}\n`);
+    if (e.comment) io.out.write(`    ${lang === 'zh' ? '理由' : 'why'}: ${textOf(e.comment) ?? JSON.stringify(e.comment)}\n`);
     if (e.rule) io.out.write(`    rule: ${e.rule}\n`);
     const d = detailLine(e);
     if (d) io.out.write(`    ${d}\n`);
@@ -207,6 +217,31 @@ function failureLine(f: ReplayFailure): string {
 }
 
 async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<number> {
+  const { files, selection, concurrency } = replayRequest(args);
+  quietReplayWorker();
+  const bar = new ProgressBar(io.err, 'replay');
+  const started = Date.now();
+  const onProgress = (p: ReplayProgress) => bar.update(p.replayed, p.total, p.failures.length ? `${p.failures.length} diverged` : '');
+  const progress = files.length
+    ? await replayFiles(files, concurrency, onProgress)
+    : await replaySelection({ client: await c.client(), selection, concurrency, onProgress });
+  bar.done();
+  const seconds = (Date.now() - started) / 1000;
+  if (args.flags.json) {
+    io.out.write(
+      `${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures }, null, 2)}\n`,
+    );
+  } else {
+    io.out.write(
+      `replayed ${progress.replayed} of ${progress.total} histories (${progress.events} events) in ${seconds.toFixed(1)} s: ${progress.failures.length ? `${progress.failures.length} diverged` : 'all follow from the current code'}\n`,
+    );
+    for (const f of progress.failures) io.out.write(`${failureLine(f)}\n`);
+  }
+  return progress.failures.length ? 1 : 0;
+}
+
+/** What to replay (files, or a selection of the engine's histories) and how many at once; a usage error otherwise. */
+function replayRequest(args: ParsedArgs): { files: string[]; selection: ReplaySelection; concurrency: number } {
   const files = args.lists.file;
   const selection: ReplaySelection = {
     ...(args.values.campaign ? { campaignId: args.values.campaign } : {}),
@@ -225,46 +260,29 @@ async function replayCommand(args: ParsedArgs, c: Connections, io: Io): Promise<
   const concurrency = args.values.concurrency === undefined ? Math.min(4, Math.max(1, os.cpus().length)) : Number(args.values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError('--concurrency must be an integer from 1 to 64');
+  return { files, selection, concurrency };
+}
 
-  quietReplayWorker();
-  const bar = new ProgressBar(io.err, 'replay');
-  const started = Date.now();
-  const onProgress = (p: ReplayProgress) => bar.update(p.replayed, p.total, p.failures.length ? `${p.failures.length} diverged` : '');
-  let progress: ReplayProgress;
-  if (files.length) {
-    const items = files.map((file) => {
-      const text = fs.readFileSync(file, 'utf8');
-      const parsed = JSON.parse(text);
-      const first = parsed?.events?.[0]?.workflowExecutionStartedEventAttributes;
-      return { workflowId: (first?.workflowId as string | undefined) ?? file, history: historyFromCliJson(parsed) };
-    });
-    const bundle = await bundleWorkflows();
-    const live: ReplayProgress = { total: items.length, replayed: 0, failures: [], events: 0 };
-    progress = await replayHistories(items, {
-      bundle,
-      concurrency,
-      onResult: (r) => {
-        live.replayed++;
-        if (r.failure) live.failures.push(r.failure);
-        onProgress(live);
-      },
-    });
-  } else {
-    progress = await replaySelection({ client: await c.client(), selection, concurrency, onProgress });
-  }
-  bar.done();
-  const seconds = (Date.now() - started) / 1000;
-  if (args.flags.json) {
-    io.out.write(
-      `${JSON.stringify({ status: 'done', total: progress.total, replayed: progress.replayed, events: progress.events, seconds, failures: progress.failures }, null, 2)}\n`,
-    );
-  } else {
-    io.out.write(
-      `replayed ${progress.replayed} of ${progress.total} histories (${progress.events} events) in ${seconds.toFixed(1)} s: ${progress.failures.length ? `${progress.failures.length} diverged` : 'all follow from the current code'}\n`,
-    );
-    for (const f of progress.failures) io.out.write(`${failureLine(f)}\n`);
-  }
-  return progress.failures.length ? 1 : 0;
+/** Replays exported history files against the current workflow code. */
+async function replayFiles(files: string[], concurrency: number, onProgress: (p: ReplayProgress) => void): Promise<ReplayProgress> {
+  const items = files.map((file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    const parsed = JSON.parse(text) as { events?: Array<{ workflowExecutionStartedEventAttributes?: { workflowId?: unknown } }> } | null;
+    // A file that is not a history is named by historyFromCliJson; its workflow id is read when it is there.
+    const first = Array.isArray(parsed?.events) ? parsed.events[0]?.workflowExecutionStartedEventAttributes : undefined;
+    return { workflowId: typeof first?.workflowId === 'string' ? first.workflowId : file, history: historyFromCliJson(parsed ?? text) };
+  });
+  const bundle = await bundleWorkflows();
+  const live: ReplayProgress = { total: items.length, replayed: 0, failures: [], events: 0 };
+  return replayHistories(items, {
+    bundle,
+    concurrency,
+    onResult: (r) => {
+      live.replayed++;
+      if (r.failure) live.failures.push(r.failure);
+      onProgress(live);
+    },
+  });
 }
 
 // ---------- reconcile ----------

@@ -179,10 +179,10 @@ async function schemaVersion(url: string): Promise<string | undefined> {
   const client = new PgClient({ connectionString: url });
   await client.connect();
   try {
-    const table = await client.query(`SELECT to_regclass('public.schema_version') AS t`);
-    if (!table.rows[0]?.t) return undefined;
-    const row = await client.query('SELECT curr_version FROM schema_version LIMIT 1');
-    return row.rows[0]?.curr_version ?? undefined;
+    const table = await client.query<{ t: string | null }>(`SELECT to_regclass('public.schema_version') AS t`);
+    if (!table.rows.at(0)?.t) return undefined;
+    const row = await client.query<{ curr_version: string | null }>('SELECT curr_version FROM schema_version LIMIT 1');
+    return row.rows.at(0)?.curr_version ?? undefined;
   } finally {
     await client.end();
   }
@@ -200,7 +200,8 @@ export async function setupSchemas(
 ): Promise<SchemaStep[]> {
   const steps: SchemaStep[] = [];
   const run = (database: string, args: string[]) => {
-    const r = spawnSync(
+    // Output is null when the tool could not be started at all (then `error` says why).
+    const r: { stdout: string | null; stderr: string | null; status: number | null; error?: Error } = spawnSync(
       tools.sqlTool,
       ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database, ...args],
       {
@@ -284,8 +285,8 @@ export async function waitForFrontend(address: string, opts: { timeoutMs: number
     await waitUntil(
       `the Temporal frontend at ${address}`,
       async () => {
-        connection ??= await Connection.connect({ address, connectTimeout: 2000 });
-        await connection.withDeadline(Date.now() + 2000, () => connection!.workflowService.getSystemInfo({}));
+        const conn = (connection ??= await Connection.connect({ address, connectTimeout: 2000 }));
+        await conn.withDeadline(Date.now() + 2000, () => conn.workflowService.getSystemInfo({}));
         return true;
       },
       { ...opts, intervalMs: 250 },
@@ -314,7 +315,7 @@ export async function ensureNamespaceServed(
     try {
       await connection.withDeadline(Date.now() + 5000, () => connection.workflowService.describeNamespace({ namespace }));
     } catch (err) {
-      if (!/not found/i.test(String((err as Error).message))) throw err;
+      if (!/not found/i.test(err instanceof Error ? err.message : String(err))) throw err;
       await connection.workflowService.registerNamespace({
         namespace,
         description: 'massline',

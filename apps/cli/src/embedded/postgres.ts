@@ -56,10 +56,8 @@ function packagedBinaries(): Binaries {
   return { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
 }
 
-export interface RunAs {
-  uid?: number;
-  gid?: number;
-}
+/** The user and group a child runs as: both, or neither (the current user). */
+export type RunAs = { uid?: undefined; gid?: undefined } | { uid: number; gid: number };
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created when missing). */
 export function postgresUser(): RunAs {
@@ -145,23 +143,20 @@ function isInitialised(dataDir: string): boolean {
   return fs.existsSync(path.join(dataDir, 'PG_VERSION'));
 }
 
-async function initdb(
-  bins: Binaries,
-  opts: Required<Pick<EmbeddedPostgresOptions, 'dataDir' | 'user' | 'password' | 'logFile'>>,
-  runAs: RunAs,
-) {
+function initdb(bins: Binaries, opts: Required<Pick<EmbeddedPostgresOptions, 'dataDir' | 'user' | 'password' | 'logFile'>>, runAs: RunAs) {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  if (runAs.uid !== undefined) fs.chownSync(opts.dataDir, runAs.uid, runAs.gid!);
+  if (runAs.uid !== undefined) fs.chownSync(opts.dataDir, runAs.uid, runAs.gid);
   assertReachable(opts.dataDir, runAs);
   const pwDir = fs.mkdtempSync(path.join(os.tmpdir(), 'massline-pgpw-'));
   const pwFile = path.join(pwDir, 'pw');
   fs.writeFileSync(pwFile, `${opts.password}\n`, { mode: 0o600 });
   if (runAs.uid !== undefined) {
-    fs.chownSync(pwDir, runAs.uid, runAs.gid!);
-    fs.chownSync(pwFile, runAs.uid, runAs.gid!);
+    fs.chownSync(pwDir, runAs.uid, runAs.gid);
+    fs.chownSync(pwFile, runAs.uid, runAs.gid);
   }
   try {
-    const r = spawnSync(
+    // Output is null when initdb could not be started at all (then `error` says why).
+    const r: { stdout: string | null; stderr: string | null; status: number | null; error?: Error } = spawnSync(
       bins.initdb,
       [
         `--pgdata=${opts.dataDir}`,
@@ -193,11 +188,33 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   let initialised = false;
   if (!isInitialised(opts.dataDir)) {
-    await initdb(bins, opts, runAs);
+    initdb(bins, opts, runAs);
     initialised = true;
   }
   assertReachable(opts.dataDir, runAs);
 
+  const child = spawnPostgres(bins, opts, runAs);
+  const conn = { user: opts.user, password: opts.password, host: '127.0.0.1', port: opts.port };
+  const stop = () => stopProcess(child, 'SIGINT', 20_000); // SIGINT = fast shutdown: roll back, checkpoint, exit
+  try {
+    await waitUntil(`PostgreSQL on port ${opts.port}`, () => answers(conn), {
+      timeoutMs: opts.startTimeoutMs,
+      child,
+      logFile: opts.logFile,
+    });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { ...conn, dataDir: opts.dataDir, url: (db?: string) => postgresUrl(conn, db), process: child, initialised, stop };
+}
+
+/** The postgres server on the cluster's folder and port, its output appended to the (private) log file. */
+function spawnPostgres(
+  bins: Binaries,
+  opts: { dataDir: string; port: number; ephemeral: boolean; logFile: string; detached?: boolean },
+  runAs: RunAs,
+): ChildProcess {
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -208,7 +225,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
   const logFd = fs.openSync(opts.logFile, 'a', 0o600); // logs are private (see apps/cli/src/data-dir.ts)
   fs.fchmodSync(logFd, 0o600);
-  if (runAs.uid !== undefined) fs.fchownSync(logFd, runAs.uid, runAs.gid!);
+  if (runAs.uid !== undefined) fs.fchownSync(logFd, runAs.uid, runAs.gid);
   const child = spawn(bins.postgres, args, {
     ...runAs,
     stdio: ['ignore', logFd, logFd],
@@ -216,30 +233,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     detached: opts.detached ?? false,
   });
   fs.closeSync(logFd);
+  return child;
+}
 
-  const conn = { user: opts.user, password: opts.password, host: '127.0.0.1', port: opts.port };
-  const stop = () => stopProcess(child, 'SIGINT', 20_000); // SIGINT = fast shutdown: roll back, checkpoint, exit
+/** Whether the server takes a connection and answers a query. */
+async function answers(conn: { user: string; password: string; host: string; port: number }): Promise<boolean> {
+  const client = new Client({ ...conn, database: 'postgres', connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
   try {
-    await waitUntil(
-      `PostgreSQL on port ${opts.port}`,
-      async () => {
-        const client = new Client({ ...conn, database: 'postgres', connectionTimeoutMillis: 2000 });
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-          await client.query('SELECT 1');
-          return true;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      },
-      { timeoutMs: opts.startTimeoutMs, child, logFile: opts.logFile },
-    );
-  } catch (e) {
-    await stop();
-    throw e;
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  return { ...conn, dataDir: opts.dataDir, url: (db?: string) => postgresUrl(conn, db), process: child, initialised, stop };
 }
 
 /** CREATE DATABASE `name` unless it exists. */

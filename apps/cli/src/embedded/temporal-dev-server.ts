@@ -84,7 +84,7 @@ const INDEXED_VALUE_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType
  */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const known = new Set([...Object.keys(existing.customAttributes), ...Object.keys(existing.systemAttributes)]);
   const missing = masslineSearchAttributes().filter((a) => !known.has(a.name));
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
@@ -110,13 +110,17 @@ export async function waitForTemporal(
     await waitUntil(
       `Temporal at ${address}`,
       async () => {
-        connection ??= await Connection.connect({ address, connectTimeout: 2000 });
-        await connection.workflowService.describeNamespace({ namespace });
+        const conn = (connection ??= await Connection.connect({ address, connectTimeout: 2000 }));
+        await conn.workflowService.describeNamespace({ namespace });
         return true;
       },
       { timeoutMs, child, logFile, intervalMs: 200 },
     );
-    if (searchAttributes) await ensureSearchAttributes(connection!, namespace);
+    if (searchAttributes) {
+      // The probe that answered made it.
+      if (!connection) throw new Error(`Temporal at ${address} answered, but no connection to it was kept`);
+      await ensureSearchAttributes(connection, namespace);
+    }
   } finally {
     await connection?.close();
   }

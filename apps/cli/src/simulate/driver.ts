@@ -54,18 +54,21 @@ export function castOf(unit: SimulatedUnit) {
   };
 }
 
+type Cast = ReturnType<typeof castOf>;
+type ActionOf<K extends SimAction['kind']> = Extract<SimAction, { kind: K }>;
+
 export class WorkflowDriver {
   constructor(private readonly client: Client) {}
 
   private update<R>(handle: WorkflowHandle, def: { name: string }, args: object): Promise<R> {
-    return handle.executeUpdate(def as never, { args: [args] as never }) as Promise<R>;
+    // By name: the simulator drives every Update with its own payloads; the workflow's validator checks them.
+    return handle.executeUpdate<R, [object]>(def.name, { args: [args] });
   }
 
   /** Runs one action of `unit` (throws what the workflow refuses: an agenda that breaks a rule is a bug). */
   async act(unit: SimulatedUnit, a: SimAction): Promise<void> {
     const cast = castOf(unit);
     const u = this.client.workflow.getHandle(unitWorkflowId(unit.id));
-    const item = (n: number) => this.client.workflow.getHandle(itemWorkflowId(itemId(unit.id, n)));
     switch (a.kind) {
       case 'record':
         await this.update(u, addRecordUpdate, { actor: cast.unit, kind: a.recordKind, title: a.title });
@@ -83,48 +86,16 @@ export class WorkflowDriver {
         });
         return;
       case 'pass':
-        await this.update(u, requestTransitionUpdate, { actor: cast.unit, to: a.to });
-        await this.update(u, approveTransitionUpdate, {
-          actor: cast.supervisor,
-          transitionId: `transition-${a.seq}`,
-          approve: true,
-          comment: `gates met for ${a.to}`,
-        });
+        await this.pass(u, cast, a);
         return;
       case 'schedule-meeting':
         await this.update(u, scheduleMeetingUpdate, { actor: cast.unit, scheduledAt: iso(a.startedAt), location: '会议室' });
         return;
-      case 'hold-meeting': {
-        const span = a.endedAt - a.startedAt;
-        if (a.attendance !== 'none') {
-          // Throughout: from before the start to after the end; partly: arrived after the start (invalid).
-          const arrivedAt = a.attendance === 'throughout' ? a.startedAt - span / 10 : a.startedAt + span / 4;
-          await this.update(u, meetingAttendanceUpdate, {
-            actor: cast.supervisor,
-            arrivedAt: iso(arrivedAt),
-            leftAt: iso(a.endedAt + span / 10),
-          });
-        }
-        await this.update(u, meetingHeldUpdate, {
-          actor: cast.unit,
-          startedAt: iso(a.startedAt),
-          endedAt: iso(a.endedAt),
-          minutes: ref('minutes'),
-        });
+      case 'hold-meeting':
+        await this.holdMeeting(u, cast, a);
         return;
-      }
       case 'task-book':
-        await this.update(u, setTaskBookUpdate, {
-          actor: cast.unit,
-          signedBy: '党委书记',
-          items: a.deadlines.map((d, i) => ({
-            problemIds: Array.from({ length: a.problems }, (_, p) => `problem-${p + 1}`),
-            measure: ref('measure'),
-            owner: `责任人 ${i + 1}`,
-            deadline: iso(d),
-          })),
-        });
-        await this.update(u, publishTaskBookUpdate, { actor: cast.unit });
+        await this.publishTaskBook(u, cast, a);
         return;
       case 'objection':
         await this.update(u, fileObjectionUpdate, { actor: cast.citizen, text: ref('objection') });
@@ -133,14 +104,67 @@ export class WorkflowDriver {
         await this.update(u, answerObjectionUpdate, { actor: cast.unit, objectionId: `objection-${a.seq}`, text: ref('answer') });
         return;
       case 'extension':
-        await this.update(item(a.item), requestExtensionUpdate, {
-          actor: cast.unit,
-          newDeadline: iso(a.newDeadline),
-          reason: ref('reason'),
-        });
+      case 'extension-decision':
+      case 'close':
+        await this.actOnItem(this.client.workflow.getHandle(itemWorkflowId(itemId(unit.id, a.item))), cast, a);
+        return;
+    }
+  }
+
+  /** The unit asks to pass into the next phase; its supervisor approves. */
+  private async pass(u: WorkflowHandle, cast: Cast, a: ActionOf<'pass'>): Promise<void> {
+    await this.update(u, requestTransitionUpdate, { actor: cast.unit, to: a.to });
+    await this.update(u, approveTransitionUpdate, {
+      actor: cast.supervisor,
+      transitionId: `transition-${a.seq}`,
+      approve: true,
+      comment: `gates met for ${a.to}`,
+    });
+  }
+
+  /** The supervisor's attendance (if any), then the meeting recorded held. */
+  private async holdMeeting(u: WorkflowHandle, cast: Cast, a: ActionOf<'hold-meeting'>): Promise<void> {
+    const span = a.endedAt - a.startedAt;
+    if (a.attendance !== 'none') {
+      // Throughout: from before the start to after the end; partly: arrived after the start (invalid).
+      const arrivedAt = a.attendance === 'throughout' ? a.startedAt - span / 10 : a.startedAt + span / 4;
+      await this.update(u, meetingAttendanceUpdate, {
+        actor: cast.supervisor,
+        arrivedAt: iso(arrivedAt),
+        leftAt: iso(a.endedAt + span / 10),
+      });
+    }
+    await this.update(u, meetingHeldUpdate, {
+      actor: cast.unit,
+      startedAt: iso(a.startedAt),
+      endedAt: iso(a.endedAt),
+      minutes: ref('minutes'),
+    });
+  }
+
+  /** The task book drafted with an item per deadline, then published. */
+  private async publishTaskBook(u: WorkflowHandle, cast: Cast, a: ActionOf<'task-book'>): Promise<void> {
+    await this.update(u, setTaskBookUpdate, {
+      actor: cast.unit,
+      signedBy: '党委书记',
+      items: a.deadlines.map((d, i) => ({
+        problemIds: Array.from({ length: a.problems }, (_, p) => `problem-${p + 1}`),
+        measure: ref('measure'),
+        owner: `责任人 ${i + 1}`,
+        deadline: iso(d),
+      })),
+    });
+    await this.update(u, publishTaskBookUpdate, { actor: cast.unit });
+  }
+
+  /** An item's extension asked or decided, or the item completed and verified. */
+  private async actOnItem(item: WorkflowHandle, cast: Cast, a: ActionOf<'extension' | 'extension-decision' | 'close'>): Promise<void> {
+    switch (a.kind) {
+      case 'extension':
+        await this.update(item, requestExtensionUpdate, { actor: cast.unit, newDeadline: iso(a.newDeadline), reason: ref('reason') });
         return;
       case 'extension-decision':
-        await this.update(item(a.item), decideExtensionUpdate, {
+        await this.update(item, decideExtensionUpdate, {
           actor: cast.supervisor,
           extensionId: 'extension-1',
           approve: a.approve,
@@ -148,8 +172,8 @@ export class WorkflowDriver {
         });
         return;
       case 'close':
-        await this.update(item(a.item), submitCompletionUpdate, { actor: cast.unit, evidence: ref('evidence') });
-        await this.update(item(a.item), verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'verified on site' });
+        await this.update(item, submitCompletionUpdate, { actor: cast.unit, evidence: ref('evidence') });
+        await this.update(item, verifyItemUpdate, { actor: cast.supervisor, accept: true, comment: 'verified on site' });
         return;
     }
   }

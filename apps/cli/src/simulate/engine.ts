@@ -14,6 +14,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { DataSource } from 'typeorm';
 import { createActivities, outboxChannel } from '../../../../activities';
 import {
@@ -98,7 +99,10 @@ const WEEK_MS = 7 * DAY_MS;
 const TASK_QUEUE = 'massline-simulation';
 
 /** temporal.api.enums.v1.IndexedValueType of massline's search attributes. */
-const INDEXED: Record<string, number> = { [SearchAttributeType.KEYWORD]: 2, [SearchAttributeType.INT]: 3 };
+const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+};
 
 /** The Java test server implements AddSearchAttributes (not List): add each, ignoring ALREADY_EXISTS. */
 async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
@@ -183,7 +187,7 @@ async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise
     }
   });
   await Promise.all(lanes);
-  if (failed !== undefined) throw failed;
+  if (failed !== undefined) throw failed instanceof Error ? failed : new Error('a parallel task failed', { cause: failed });
 }
 
 interface Scratch {
@@ -267,157 +271,31 @@ export async function runSimulation(
 ): Promise<{ report: SimulationReport; stats: SimulationStats; agenda: Agenda }> {
   const log = options.log ?? (() => undefined);
   const t0 = Date.now();
-  const total = () => agenda?.actions ?? 0;
   let agenda: Agenda | undefined;
-  const progress = (p: Omit<SimulationProgress, 'actionsTotal'>) => options.onProgress?.({ ...p, actionsTotal: total() });
+  const progress = (p: Omit<SimulationProgress, 'actionsTotal'>) => options.onProgress?.({ ...p, actionsTotal: agenda?.actions ?? 0 });
   progress({ stage: 'preparing', note: 'test server', actionsDone: 0 });
 
   const cleanup: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const c of cleanup.splice(0).reverse()) await c().catch((e) => log(`cleanup: ${String(e)}`));
-  };
   try {
-    const launcher = await testServerLauncher(options);
-    progress({ stage: 'preparing', note: 'database', actionsDone: 0 });
-    const scratch = await scratchDatabase(options, log);
-    cleanup.push(() => (options.keepDatabase ? Promise.resolve(log(`kept the scratch database: ${scratch.url}`)) : scratch.drop()));
-    await runMigrations({ url: scratch.url });
-    const dataSource: DataSource = createDataSource({ url: scratch.url }, { poolSize: 10, applicationName: 'massline-simulator' });
-    await dataSource.initialize();
-    cleanup.push(() => dataSource.destroy());
-
-    progress({ stage: 'preparing', note: 'workflows', actionsDone: 0 });
-    quietRuntime();
-    const [{ TestWorkflowEnvironment }, built] = await Promise.all([
-      import('@temporalio/testing'),
-      workflowBundle(options.tracing ?? false),
-    ]);
-    const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: launcher } } });
-    cleanup.push(() => env.teardown());
-    await registerSearchAttributes(env);
-
+    const { dataSource, env, built } = await prepare(options, cleanup, progress, log);
     // The plan as it runs on the test server's clock.
     const shiftedDays = shiftDaysFor(input.plan, await env.currentTimeMs());
     const shiftMs = shiftedDays * DAY_MS;
     const running: SimulationInput = { ...input, plan: shiftPlan(input.plan, shiftedDays) };
     agenda = buildAgenda(running);
-
-    // The enrolment, as the office would have entered it, with ids derived from the seed.
-    const campaignId = uuidFrom(input.seed, 'campaign');
-    const groupIds = new Map(input.groups.map((g) => [g, uuidFrom(input.seed, 'group', g)]));
-    const units = new Map<string, SimulatedUnit>(
-      input.units.map((u) => [u.code, { id: uuidFrom(input.seed, 'unit', u.code), code: u.code, groupId: groupIds.get(u.group)! }]),
-    );
-    const repository = new SimulationRepository(dataSource);
-    await repository.seed({
-      officeId: uuidFrom(input.seed, 'office'),
-      campaign: { id: campaignId, name: input.name, plan: running.plan, startsAt: running.plan.batches[0].startsAt },
-      groups: input.groups.map((name) => ({ id: groupIds.get(name)!, name })),
-      units: input.units.map((u) => ({
-        id: units.get(u.code)!.id,
-        code: u.code,
-        name: u.name,
-        kind: u.kind,
-        level: u.level,
-        batch: u.batch,
-        groupId: units.get(u.code)!.groupId,
-      })),
-    });
-    await new PgDocumentRepository(dataSource).put(Object.values(SIMULATED_TEXTS), uuidFrom(input.seed, 'texts'));
-
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: TASK_QUEUE,
-      workflowBundle: built,
-      activities: createActivities({
-        ...createActivityRepositories(dataSource),
-        temporal: { client: env.client, taskQueue: TASK_QUEUE },
-        channels: [outboxChannel()],
-      }),
-      sinks: workflowSinks(),
-      maxCachedWorkflows: Math.min(20_000, 100 + input.units.length * 4),
-      maxConcurrentWorkflowTaskExecutions: 40,
-      maxConcurrentActivityTaskExecutions: 100,
-    });
-    const driver = new WorkflowDriver(env.client);
+    const enrolled = await enrol(input, running.plan, dataSource);
+    const worker = await simulationWorker(env, built, dataSource, input.units.length);
     const prepareMs = Date.now() - t0;
-    const timing = { runMs: 0, settleMs: 0, skippingMs: 0 };
     const unshift = (ms: number) => new Date(ms - shiftMs).toISOString();
-    const from = agenda.steps.length ? unshift(agenda.steps[0].at) : undefined;
-    const to = agenda.steps.length ? unshift(agenda.steps[agenda.steps.length - 1].at) : undefined;
-
-    await worker.runUntil(async () => {
-      const runStarted = Date.now();
-      await startCampaignWorkflow(env.client, { campaignId, name: input.name, plan: running.plan }, TASK_QUEUE);
-      let done = 0;
-      let sleepMs = 0;
-      const steps = agenda!.steps;
-      for (let i = 0; i < steps.length;) {
-        const at = steps[i].at;
-        let j = i;
-        while (j < steps.length && steps[j].at === at) j++;
-        const s0 = Date.now();
-        const now = await env.currentTimeMs();
-        if (at > now) await env.sleep(at - now);
-        sleepMs += Date.now() - s0;
-        await inParallel(steps.slice(i, j), options.concurrency ?? 32, async (step: SimStep) => {
-          const unit = units.get(step.unit)!;
-          for (const action of step.actions) {
-            try {
-              await driver.act(unit, action);
-            } catch (e) {
-              throw new Error(`unit ${step.unit} at ${unshift(step.at)}: ${action.kind} refused: ${(e as Error).message}${causeOf(e)}`);
-            }
-          }
-          done += step.actions.length;
-        });
-        progress({ stage: 'running', at: unshift(at), from, to, actionsDone: done });
-        i = j;
-      }
-      timing.runMs = Date.now() - runStarted;
-      timing.skippingMs = sleepMs;
-
-      // Every unit is DONE: the campaign closes at its next look, and every item and unit workflow ends.
-      const settleStarted = Date.now();
-      progress({ stage: 'settling', from, to, at: to, actionsDone: done });
-      await env.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
-      const workflows = [
-        ...[...units.values()].map((u) => unitWorkflowId(u.id)),
-        ...(await dataSource.query('SELECT item_id FROM item_states WHERE campaign_id = $1 ORDER BY item_id', [campaignId])).map(
-          (r: { item_id: string }) => itemWorkflowId(r.item_id),
-        ),
-      ];
-      // Nothing left needs time to pass: a plain client waits (the time-skipping one would unlock time per call).
-      const plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-      await inParallel(workflows, 64, async (id) => {
-        await plain.workflow.getHandle(id).result();
-      });
-      timing.settleMs = Date.now() - settleStarted;
-    });
-
+    const span = {
+      from: agenda.steps.length ? unshift(agenda.steps[0].at) : undefined,
+      to: agenda.steps.length ? unshift(agenda.steps[agenda.steps.length - 1].at) : undefined,
+    };
+    const run: SimulationRun = { input, options, env, dataSource, agenda, enrolled, unshift, span, progress };
+    const timing = await runOnWorker(run, worker, running.plan);
     const reportStarted = Date.now();
-    progress({ stage: 'reporting', from, to, at: to, actionsDone: agenda.actions });
-    const facts = await repository.facts(campaignId);
-    // Back to the plan's own moments.
-    for (const r of facts.rungs) {
-      r.firedAt -= shiftMs;
-      r.deadline -= shiftMs;
-    }
-    for (const t of facts.transitions) t.at -= shiftMs;
-    for (const m of facts.meetings) {
-      m.startedAt -= shiftMs;
-      m.endedAt -= shiftMs;
-    }
-    const report = buildReport({
-      name: input.name,
-      plan: input.plan,
-      profile: input.profile,
-      seed: input.seed,
-      groups: input.groups,
-      offsetMs: agenda.offsetMs,
-      facts,
-    });
+    progress({ stage: 'reporting', ...span, at: span.to, actionsDone: agenda.actions });
+    const report = await reportOf(run, shiftMs);
     const stats: SimulationStats = {
       units: input.units.length,
       actions: agenda.actions,
@@ -429,11 +307,204 @@ export async function runSimulation(
       reportMs: Date.now() - reportStarted,
       shiftedDays,
     };
-    progress({ stage: 'done', from, to, at: to, actionsDone: agenda.actions });
+    progress({ stage: 'done', ...span, at: span.to, actionsDone: agenda.actions });
     return { report, stats, agenda };
   } finally {
-    await stop();
+    for (const c of cleanup.splice(0).reverse()) await c().catch((e: unknown) => log(`cleanup: ${String(e)}`));
   }
+}
+
+type Progress = (p: Omit<SimulationProgress, 'actionsTotal'>) => void;
+
+/** The test server, the scratch database (migrated) and the workflow bundle; each pushes how it is undone. */
+async function prepare(
+  options: SimulationOptions,
+  cleanup: Array<() => Promise<void>>,
+  progress: Progress,
+  log: (line: string) => void,
+): Promise<{ dataSource: DataSource; env: TestWorkflowEnvironment; built: WorkflowBundle }> {
+  const launcher = await testServerLauncher(options);
+  progress({ stage: 'preparing', note: 'database', actionsDone: 0 });
+  const scratch = await scratchDatabase(options, log);
+  cleanup.push(() => {
+    if (!options.keepDatabase) return scratch.drop();
+    log(`kept the scratch database: ${scratch.url}`);
+    return Promise.resolve();
+  });
+  await runMigrations({ url: scratch.url });
+  const dataSource: DataSource = createDataSource({ url: scratch.url }, { poolSize: 10, applicationName: 'massline-simulator' });
+  await dataSource.initialize();
+  cleanup.push(() => dataSource.destroy());
+
+  progress({ stage: 'preparing', note: 'workflows', actionsDone: 0 });
+  quietRuntime();
+  const [{ TestWorkflowEnvironment }, built] = await Promise.all([import('@temporalio/testing'), workflowBundle(options.tracing ?? false)]);
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: launcher } } });
+  cleanup.push(() => env.teardown());
+  await registerSearchAttributes(env);
+  return { dataSource, env, built };
+}
+
+/** The campaign's enrolment as the office would have entered it, with ids derived from the seed. */
+interface Enrolled {
+  campaignId: string;
+  units: Map<string, SimulatedUnit>;
+  repository: SimulationRepository;
+}
+
+async function enrol(input: SimulationInput, plan: Plan, dataSource: DataSource): Promise<Enrolled> {
+  const campaignId = uuidFrom(input.seed, 'campaign');
+  const groupIds = new Map(input.groups.map((g) => [g, uuidFrom(input.seed, 'group', g)]));
+  const groupIdOf = (group: string): string => {
+    const id = groupIds.get(group);
+    if (!id) throw new Error(`a unit's group "${group}" is not among the campaign's groups`);
+    return id;
+  };
+  const units = new Map<string, SimulatedUnit>(
+    input.units.map((u) => [u.code, { id: uuidFrom(input.seed, 'unit', u.code), code: u.code, groupId: groupIdOf(u.group) }]),
+  );
+  const repository = new SimulationRepository(dataSource);
+  await repository.seed({
+    officeId: uuidFrom(input.seed, 'office'),
+    campaign: { id: campaignId, name: input.name, plan, startsAt: plan.batches[0].startsAt },
+    groups: input.groups.map((name) => ({ id: groupIdOf(name), name })),
+    units: input.units.map((u) => ({
+      id: uuidFrom(input.seed, 'unit', u.code),
+      code: u.code,
+      name: u.name,
+      kind: u.kind,
+      level: u.level,
+      batch: u.batch,
+      groupId: groupIdOf(u.group),
+    })),
+  });
+  await new PgDocumentRepository(dataSource).put(Object.values(SIMULATED_TEXTS), uuidFrom(input.seed, 'texts'));
+  return { campaignId, units, repository };
+}
+
+/** A worker of the real workflows and activities, on the test server and the scratch database. */
+function simulationWorker(env: TestWorkflowEnvironment, built: WorkflowBundle, dataSource: DataSource, unitCount: number): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: built,
+    activities: createActivities({
+      ...createActivityRepositories(dataSource),
+      temporal: { client: env.client, taskQueue: TASK_QUEUE },
+      channels: [outboxChannel()],
+    }),
+    sinks: workflowSinks(),
+    maxCachedWorkflows: Math.min(20_000, 100 + unitCount * 4),
+    maxConcurrentWorkflowTaskExecutions: 40,
+    maxConcurrentActivityTaskExecutions: 100,
+  });
+}
+
+/** What the stages of a run share once it is prepared. */
+interface SimulationRun {
+  input: SimulationInput;
+  options: SimulationOptions;
+  env: TestWorkflowEnvironment;
+  dataSource: DataSource;
+  agenda: Agenda;
+  enrolled: Enrolled;
+  /** A moment of the test server's clock as the plan has it. */
+  unshift: (ms: number) => string;
+  span: { from?: string; to?: string };
+  progress: Progress;
+}
+
+/** The campaign started, the agenda driven, and every workflow waited for to its end; how long each took. */
+async function runOnWorker(
+  run: SimulationRun,
+  worker: Worker,
+  plan: Plan,
+): Promise<{ runMs: number; skippingMs: number; settleMs: number }> {
+  const { env, input, enrolled, span } = run;
+  const timing = { runMs: 0, settleMs: 0, skippingMs: 0 };
+  await worker.runUntil(async () => {
+    const runStarted = Date.now();
+    await startCampaignWorkflow(env.client, { campaignId: enrolled.campaignId, name: input.name, plan }, TASK_QUEUE);
+    const done = await driveAgenda(run, timing);
+    timing.runMs = Date.now() - runStarted;
+    const settleStarted = Date.now();
+    run.progress({ stage: 'settling', ...span, at: span.to, actionsDone: done });
+    await settle(run);
+    timing.settleMs = Date.now() - settleStarted;
+  });
+  return timing;
+}
+
+/** Each day of the agenda: the clock moved to it, then its units' actions, a few units at once. Returns the actions done. */
+async function driveAgenda(run: SimulationRun, timing: { skippingMs: number }): Promise<number> {
+  const { env, agenda, unshift, options } = run;
+  const driver = new WorkflowDriver(env.client);
+  let done = 0;
+  const steps = agenda.steps;
+  for (let i = 0; i < steps.length;) {
+    const at = steps[i].at;
+    let j = i;
+    while (j < steps.length && steps[j].at === at) j++;
+    const s0 = Date.now();
+    const now = await env.currentTimeMs();
+    if (at > now) await env.sleep(at - now);
+    timing.skippingMs += Date.now() - s0;
+    await inParallel(steps.slice(i, j), options.concurrency ?? 32, async (step: SimStep) => {
+      const unit = run.enrolled.units.get(step.unit);
+      if (!unit) throw new Error(`the agenda names unit ${step.unit}, which is not enrolled`);
+      for (const action of step.actions) {
+        try {
+          await driver.act(unit, action);
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          throw new Error(`unit ${step.unit} at ${unshift(step.at)}: ${action.kind} refused: ${message}${causeOf(e)}`);
+        }
+      }
+      done += step.actions.length;
+    });
+    run.progress({ stage: 'running', at: unshift(at), ...run.span, actionsDone: done });
+    i = j;
+  }
+  return done;
+}
+
+/** Every unit is DONE: the campaign closes at its next look, and every item and unit workflow ends. */
+async function settle({ env, dataSource, enrolled }: SimulationRun): Promise<void> {
+  await env.client.workflow.getHandle(campaignWorkflowId(enrolled.campaignId)).result();
+  const itemRows: Array<{ item_id: string }> = await dataSource.query(
+    'SELECT item_id FROM item_states WHERE campaign_id = $1 ORDER BY item_id',
+    [enrolled.campaignId],
+  );
+  const workflows = [...[...enrolled.units.values()].map((u) => unitWorkflowId(u.id)), ...itemRows.map((r) => itemWorkflowId(r.item_id))];
+  // Nothing left needs time to pass: a plain client waits (the time-skipping one would unlock time per call).
+  const plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+  await inParallel(workflows, 64, async (id) => {
+    await plain.workflow.getHandle(id).result();
+  });
+}
+
+/** The report from what the scratch database recorded, its moments moved back to the plan's own. */
+async function reportOf({ input, agenda, enrolled }: SimulationRun, shiftMs: number): Promise<SimulationReport> {
+  const facts = await enrolled.repository.facts(enrolled.campaignId);
+  for (const r of facts.rungs) {
+    r.firedAt -= shiftMs;
+    r.deadline -= shiftMs;
+  }
+  for (const t of facts.transitions) t.at -= shiftMs;
+  for (const m of facts.meetings) {
+    m.startedAt -= shiftMs;
+    m.endedAt -= shiftMs;
+  }
+  return buildReport({
+    name: input.name,
+    plan: input.plan,
+    profile: input.profile,
+    seed: input.seed,
+    groups: input.groups,
+    offsetMs: agenda.offsetMs,
+    facts,
+  });
 }
 
 /** The workflow's own reason for a refusal (an update's failure carries it as its cause). */

@@ -16,9 +16,10 @@ import {
   validateSimulationInput,
   type ReportLang,
   type SimulationInput,
+  type SimulationReport,
 } from '../../../../libs/simulation/src';
 import { parseArgs, UsageError } from '../audit/args';
-import { runSimulation, type SimulationProgress } from './engine';
+import { runSimulation, type SimulationProgress, type SimulationStats } from './engine';
 
 export const SIMULATE_HELP = `massline simulate — rehearse a whole campaign in minutes: the real workflows and activities on Temporal's
 time-skipping test server, against a scratch PostgreSQL of its own, the units behaving as a seeded profile says.
@@ -203,26 +204,31 @@ export async function runSimulate(
     ...(args.values['scratch-server'] ? { adminDatabaseUrl: args.values['scratch-server'] } : {}),
     ...(args.values.concurrency ? { concurrency: Number(args.values.concurrency) } : {}),
   });
+  writeReport(out, report, stats, (args.values.lang ?? 'zh') as ReportLang);
+  if (json) io.out.write(`${JSON.stringify({ stage: 'written', out, stats })}\n`);
+  else if (args.flags.json) io.out.write(`${JSON.stringify({ out, totals: report.totals, stats }, null, 2)}\n`);
+  else io.out.write(summaryText(out, report, stats));
+  return 0;
+}
+
+/** The report as JSON and HTML, and the run's timings, in `out`. */
+function writeReport(out: string, report: SimulationReport, stats: SimulationStats, lang: ReportLang): void {
   fs.mkdirSync(out, { recursive: true });
-  const lang = (args.values.lang ?? 'zh') as ReportLang;
   fs.writeFileSync(path.join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(path.join(out, 'report.html'), renderReportHtml(report, { lang, echarts: echartsSource() }));
   fs.writeFileSync(path.join(out, 'run.json'), `${JSON.stringify(stats, null, 2)}\n`);
-  if (json) io.out.write(`${JSON.stringify({ stage: 'written', out, stats })}\n`);
-  else if (args.flags.json) io.out.write(`${JSON.stringify({ out, totals: report.totals, stats }, null, 2)}\n`);
-  else {
-    const t = report.totals;
-    io.out.write(
-      [
-        `simulated ${report.campaign.from} – ${report.campaign.to} in ${seconds(stats.prepareMs + stats.runMs + stats.settleMs + stats.reportMs)}`,
-        `  rungs: ${t.rungs.reminder} reminders, ${t.rungs.yellow} yellow cards, ${t.rungs.red} red cards, ${t.rungs.referral} referrals`,
-        `  meetings: ${t.meetings} (${t.meetingsInvalid} invalid), ${t.clashDays} days a group must be in two meetings at once`,
-        `  report: ${path.join(out, 'report.html')} (and report.json)`,
-        '',
-      ].join('\n'),
-    );
-  }
-  return 0;
+}
+
+/** What the terminal shows when the simulation is done. */
+function summaryText(out: string, report: SimulationReport, stats: SimulationStats): string {
+  const t = report.totals;
+  return [
+    `simulated ${report.campaign.from} – ${report.campaign.to} in ${seconds(stats.prepareMs + stats.runMs + stats.settleMs + stats.reportMs)}`,
+    `  rungs: ${t.rungs.reminder} reminders, ${t.rungs.yellow} yellow cards, ${t.rungs.red} red cards, ${t.rungs.referral} referrals`,
+    `  meetings: ${t.meetings} (${t.meetingsInvalid} invalid), ${t.clashDays} days a group must be in two meetings at once`,
+    `  report: ${path.join(out, 'report.html')} (and report.json)`,
+    '',
+  ].join('\n');
 }
 
 /** Apache ECharts, inlined into the HTML report (the report opens without a network). */

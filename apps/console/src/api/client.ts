@@ -106,3 +106,12 @@ export async function fetchWithToken(path: string): Promise<Response> {
 /** A fresh Idempotency-Key for a creating call, so a retried click never creates twice. */
 export const idempotencyKey = (): string =>
   typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+
+/**
+ * A value a call needs that its caller holds as optional (a query enabled only once its id is known, an inbox
+ * entry of a kind that carries it): missing, it is a fault of the page, named here rather than sent as `undefined`.
+ */
+export function present<T>(value: T | null | undefined, what: string): T {
+  if (value == null) throw new Error(`${what} is missing`);
+  return value;
+}

@@ -1,13 +1,27 @@
 // The signed-in principal of this browser tab: its token is kept in sessionStorage (gone when the tab
 // closes), never in the URL, never in localStorage.
 import { useSyncExternalStore } from 'react';
+import type { components } from './generated/schema';
 
-export interface SessionPrincipal {
-  id: string;
-  name: string;
-  role: 'office' | 'unit' | 'supervisor' | 'auditor';
-  unitId?: string;
-  groupId?: string;
+export type SessionPrincipal = components['schemas']['SessionPrincipalDto'];
+
+const ROLES: readonly string[] = ['office', 'unit', 'supervisor', 'auditor'] satisfies SessionPrincipal['role'][];
+
+/** The principal in an answer read without the typed client (`/api/me` with a pasted token), or undefined. */
+export function asSessionPrincipal(body: unknown): SessionPrincipal | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.id !== 'string' || typeof b.name !== 'string' || typeof b.role !== 'string' || !ROLES.includes(b.role)) return undefined;
+  const optional = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const unitId = optional(b.unitId);
+  const groupId = optional(b.groupId);
+  return {
+    id: b.id,
+    name: b.name,
+    role: b.role as SessionPrincipal['role'],
+    ...(unitId ? { unitId } : {}),
+    ...(groupId ? { groupId } : {}),
+  };
 }
 
 export interface Session {

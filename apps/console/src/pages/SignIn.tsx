@@ -3,12 +3,12 @@
 import { Button, Card, Form, Input, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, call, toApiError } from '../api/client';
-import { setSession, useSession } from '../api/session';
+import { asSessionPrincipal, setSession, useSession, type SessionPrincipal } from '../api/session';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { ErrorNote, applyFieldErrors, useWords } from '../ui/errors';
 
-const HOME = { office: '/office', supervisor: '/inbox', unit: '/unit', auditor: '/audit' } as const;
+const HOME: Record<SessionPrincipal['role'], string> = { office: '/office', supervisor: '/inbox', unit: '/unit', auditor: '/audit' };
 
 let redeemError: unknown;
 const redeemListeners = new Set<(e: unknown) => void>();
@@ -21,8 +21,8 @@ export async function redeemFromFragment(): Promise<void> {
   window.history.replaceState(null, '', window.location.pathname + window.location.search);
   try {
     const session = await call(api.POST('/api/sign-in', { body: { code } }));
-    setSession({ token: session.token, principal: session.principal as never, viaLink: true });
-    navigate(HOME[session.principal.role as keyof typeof HOME] ?? '/', { replace: true });
+    setSession({ token: session.token, principal: session.principal, viaLink: true });
+    navigate(HOME[session.principal.role], { replace: true });
   } catch (e) {
     redeemError = e;
     redeemListeners.forEach((l) => l(e));
@@ -47,11 +47,13 @@ export function SignInPage() {
     setError(undefined);
     try {
       const res = await fetch('/api/me', { headers: { authorization: `Bearer ${token.trim()}` } });
-      const body = await res.json().catch(() => undefined);
+      const body: unknown = await res.json().catch(() => undefined);
       if (!res.ok) throw toApiError(res.status, body, res.headers);
-      setSession({ token: token.trim(), principal: body, viaLink: false });
+      const principal = asSessionPrincipal(body);
+      if (!principal) throw new Error('/api/me answered without a principal');
+      setSession({ token: token.trim(), principal, viaLink: false });
       form.resetFields();
-      navigate(HOME[body.role as keyof typeof HOME] ?? '/', { replace: true });
+      navigate(HOME[principal.role], { replace: true });
     } catch (e) {
       if (e instanceof Error && 'status' in e && (e as { status: number }).status === 401) {
         form.setFields([{ name: 'token', errors: [t('令牌无效或已撤销', 'Unknown or revoked token')] }]);
@@ -77,7 +79,7 @@ export function SignInPage() {
           'Open the one-time sign-in link the campaign office gave you, or paste your token. It is kept in this tab only and forgotten when the tab closes.',
         )}
       </Typography.Paragraph>
-      <Form name="SignIn-1" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="SignIn-1" form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
         <Form.Item name="token" label={t('令牌', 'Token')} rules={[{ required: true, message: t('请输入令牌', 'Enter a token') }]}>
           <Input.Password autoComplete="off" data-testid="token-input" />
         </Form.Item>

@@ -6,13 +6,16 @@ import { useI18n } from '../i18n';
 
 export const CARD_COLOR: Record<Card, string> = { none: '#389e0d', yellow: '#d4b106', red: '#cf1322' };
 
-export function CardTag({ card }: { card: Card | string }) {
+/** Whether a card as the API sends it (a string) is one the console draws. */
+export const isCard = (card: string): card is Card => Object.hasOwn(CARD_COLOR, card);
+
+export function CardTag({ card }: { card: string }) {
   const { label } = useI18n();
   const color = card === 'red' ? 'error' : card === 'yellow' ? 'warning' : 'success';
   return <Tag color={color}>{label.card(card)}</Tag>;
 }
 
-export function PhaseTag({ phase }: { phase: Phase | string }) {
+export function PhaseTag({ phase }: { phase: string }) {
   const { label } = useI18n();
   return (
     <Tag color={phase === 'DONE' ? 'success' : 'blue'}>{phase === 'DONE' ? label.phase(phase) : `${phase} ${label.phase(phase)}`}</Tag>

@@ -46,7 +46,7 @@ export function applyFieldErrors(form: FormInstance, err: unknown, fields: strin
     .map((f) => ({ name: namePath(f.field), errors: [fieldWords(w, f.field, f.refusal)] }))
     .filter((f) => fields.includes(String(f.name[0])));
   if (!onForm.length) return false;
-  form.setFields(onForm as never);
+  form.setFields(onForm);
   return true;
 }
 

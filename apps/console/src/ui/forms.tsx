@@ -93,8 +93,8 @@ export function useConfirm() {
         content: <div data-testid="confirm-summary">{o.content}</div>,
         okText: o.okText,
         cancelText: t('取消', 'Cancel'),
-        okButtonProps: { danger: o.danger, 'data-testid': 'confirm-ok' } as never,
-        cancelButtonProps: { 'data-testid': 'confirm-cancel' } as never,
+        okButtonProps: { danger: o.danger, 'data-testid': 'confirm-ok' },
+        cancelButtonProps: { 'data-testid': 'confirm-cancel' },
         onOk: () => resolve(true),
         onCancel: () => resolve(false),
       });
@@ -143,5 +143,7 @@ export function useAction<A, R>(opts: {
       setBusy(false);
     }
   };
-  return { run, error, busy, result, clear: () => setError(undefined) };
+  /** `run` for an event handler: its errors are already kept in `error` (or put on the form), so none is lost. */
+  const submit = (args: A): void => void run(args);
+  return { run, submit, error, busy, result, clear: () => setError(undefined) };
 }

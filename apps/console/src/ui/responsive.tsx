@@ -11,11 +11,19 @@ export const useIsPhone = (): boolean => {
   return !screens.sm;
 };
 
+/** A column's React key: its key, else its dataIndex (a path joined), else its place. */
+function columnKey<T>(c: ColumnType<T>, j: number): string {
+  if (c.key !== undefined) return String(c.key);
+  const d: unknown = c.dataIndex;
+  if (Array.isArray(d)) return d.join(',');
+  return typeof d === 'string' || typeof d === 'number' ? String(d) : String(j);
+}
+
 export function ResponsiveTable<T extends object>(
   props: Omit<TableProps<T>, 'columns'> & { columns: Array<ColumnType<T>>; cardTitle?: (row: T) => ReactNode },
 ) {
   const phone = useIsPhone();
-  if (!phone) return <Table<T> {...(props as TableProps<T>)} />;
+  if (!phone) return <Table<T> {...props} />;
   const { columns, dataSource, rowKey, pagination, loading, locale, cardTitle } = props;
   const keyOf = (row: T, i: number) =>
     String(typeof rowKey === 'function' ? rowKey(row, i) : rowKey ? (row as Record<string, unknown>)[rowKey as string] : i);
@@ -46,7 +54,7 @@ export function ResponsiveTable<T extends object>(
         <List.Item key={keyOf(row, i)} style={{ display: 'block', paddingInline: 0 }}>
           <Card size="small" title={cardTitle ? cardTitle(row) : undefined} className="row-card">
             {columns.map((c, j) => (
-              <div key={String(c.key ?? c.dataIndex ?? j)} style={{ display: 'flex', gap: 8, padding: '2px 0', overflowWrap: 'anywhere' }}>
+              <div key={columnKey(c, j)} style={{ display: 'flex', gap: 8, padding: '2px 0', overflowWrap: 'anywhere' }}>
                 {c.title ? (
                   <span style={{ color: 'rgba(0,0,0,0.68)', flex: '0 0 auto', maxWidth: '40%' }}>{c.title as ReactNode}：</span>
                 ) : null}

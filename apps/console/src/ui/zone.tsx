@@ -1,7 +1,7 @@
 // The campaign's zone for what a page shows and reads: its plan's utcOffset (+08:00 by default).
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { api, call } from '../api/client';
+import { api, call, present } from '../api/client';
 import { useSession } from '../api/session';
 import { useI18n, ZoneProvider, zoneName } from '../i18n';
 
@@ -11,10 +11,10 @@ export function useCampaignOffset(campaignId: string | undefined | null): string
   const campaign = useQuery({
     queryKey: ['campaign', campaignId ?? ''],
     enabled: !!campaignId && !!session,
-    queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id: campaignId! } } })),
+    queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id: present(campaignId, 'campaign id') } } })),
     staleTime: 60_000,
   });
-  return (campaign.data?.plan as { calendar?: { utcOffset?: string } } | undefined)?.calendar?.utcOffset;
+  return campaign.data?.plan.calendar?.utcOffset;
 }
 
 /** Everything inside reads and shows times in the campaign's zone. */

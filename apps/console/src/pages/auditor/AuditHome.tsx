@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { UnitsTable } from '../office/UnitsTable';
 import { useEscalationWords } from '../../ui/escalation';
 import { CampaignZone } from '../../ui/zone';
-import { api, call } from '../../api/client';
+import { api, call, present } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { CampaignPicker, useCampaignChoice } from '../../ui/CampaignPicker';
@@ -17,14 +17,14 @@ export default function AuditHome() {
   const { t } = useI18n();
   const [campaignId, setCampaignId] = useCampaignChoice();
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('审计', 'Audit')}
       </Typography.Title>
       <CampaignPicker value={campaignId} onChange={setCampaignId} />
       {campaignId ? (
         <CampaignZone campaignId={campaignId}>
-          <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
             <UnitsCard campaignId={campaignId} />
             <ReplayCard campaignId={campaignId} />
             <ReconcileCard campaignId={campaignId} />
@@ -55,7 +55,7 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
   const job = useQuery({
     queryKey: ['replay', jobId],
     enabled: !!jobId,
-    queryFn: () => call(api.GET('/api/audit/replays/{id}', { params: { path: { id: jobId! } } })),
+    queryFn: () => call(api.GET('/api/audit/replays/{id}', { params: { path: { id: present(jobId, 'replay job id') } } })),
     refetchInterval: (q) => (q.state.data?.status === 'running' || !q.state.data ? 1000 : false),
   });
   const j = job.data;
@@ -68,7 +68,7 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
           "Replays every workflow history of the campaign against today's code, proving each recorded decision follows from the rules.",
         )}
       </Typography.Paragraph>
-      <Button type="primary" onClick={() => start.run(undefined)} loading={start.busy} data-testid="start-replay">
+      <Button type="primary" onClick={() => start.submit(undefined)} loading={start.busy} data-testid="start-replay">
         {t('开始重放', 'Start replay')}
       </Button>
       <ErrorNote error={start.error} />
@@ -120,7 +120,7 @@ function ReconcileCard({ campaignId }: { campaignId: string }) {
       <Typography.Paragraph>
         {t('核对报表数据库与各工作流的状态是否一致。', "Checks the reporting database against the workflows' own state.")}
       </Typography.Paragraph>
-      <Button onClick={() => run.run(undefined)} loading={run.busy} data-testid="reconcile">
+      <Button onClick={() => run.submit(undefined)} loading={run.busy} data-testid="reconcile">
         {t('开始核对', 'Reconcile')}
       </Button>
       <ErrorNote error={run.error} />

@@ -39,20 +39,9 @@ type Entry = {
   eventId?: number;
 };
 
-function Timeline({ id, unit }: { id: string; unit?: { code: string; name: string } }) {
-  const { t, lang, label, time } = useI18n();
-  const words = useWords();
-  const session = useSession();
-  const [includeItems, setIncludeItems] = useState(false);
-  const [who, setWho] = useState<string>();
-  const [kind, setKind] = useState<string>();
-  const [outcome, setOutcome] = useState<string>();
-  const [downloadError, setDownloadError] = useState<unknown>();
-  const timeline = useQuery({
-    queryKey: ['timeline', id, includeItems],
-    queryFn: () => call(api.GET('/api/units/{id}/timeline', { params: { path: { id }, query: { includeItems } } })),
-  });
-  /** Who acted, by name: a principal's name, the public as 群众, the engine as 系统; never an id. */
+/** Who acted, by name (a principal's name, the public as 群众, the engine as 系统; never an id), and what, in words. */
+function useEntryWords() {
+  const { lang, label } = useI18n();
   const whoOf = (e: Entry) =>
     e.actorName
       ? e.actorName
@@ -60,32 +49,53 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
         ? label.role(e.role)
         : e.actor;
   const kindOf = (e: Entry) => (lang === 'zh' ? e.label.zh : e.label.en);
+  return { whoOf, kindOf };
+}
+
+/** The unit's raw workflow history as a JSON file; an error is kept to show. */
+function useHistoryDownload(id: string, code: string | undefined) {
+  const [error, setError] = useState<unknown>();
+  const download = async () => {
+    setError(undefined);
+    try {
+      const res = await fetchWithToken(`/api/units/${id}/history`);
+      const blob = await res.blob();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `unit-${code ?? id}.history.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return { start: () => void download(), error };
+}
+
+function Timeline({ id, unit }: { id: string; unit?: { code: string; name: string } }) {
+  const { t, lang } = useI18n();
+  const session = useSession();
+  const { whoOf, kindOf } = useEntryWords();
+  const [includeItems, setIncludeItems] = useState(false);
+  const [who, setWho] = useState<string>();
+  const [kind, setKind] = useState<string>();
+  const [outcome, setOutcome] = useState<string>();
+  const history = useHistoryDownload(id, unit?.code);
+  const timeline = useQuery({
+    queryKey: ['timeline', id, includeItems],
+    queryFn: () => call(api.GET('/api/units/{id}/timeline', { params: { path: { id }, query: { includeItems } } })),
+  });
   const all = (timeline.data ?? []) as Entry[];
   const options = useMemo(
     () => ({
       who: [...new Set(all.map(whoOf))].sort().map((v) => ({ value: v, label: v })),
       kind: [...new Set(all.map(kindOf))].sort().map((v) => ({ value: v, label: v })),
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [all, lang],
   );
   const shown = all.filter((e) => (!who || whoOf(e) === who) && (!kind || kindOf(e) === kind) && (!outcome || e.outcome === outcome));
-  const download = async () => {
-    setDownloadError(undefined);
-    try {
-      const res = await fetchWithToken(`/api/units/${id}/history`);
-      const blob = await res.blob();
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `unit-${unit?.code ?? id}.history.json`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-    } catch (e) {
-      setDownloadError(e);
-    }
-  };
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Link to={session?.principal.role === 'auditor' ? '/audit' : `/units/${id}`}>← {t('返回', 'Back')}</Link>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('工作流时间线', 'Timeline')} · {unit ? `${unit.code} ${unit.name}` : ''}
@@ -131,52 +141,62 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
           ]}
         />
         {session?.principal.role === 'auditor' ? (
-          <Button onClick={download} data-testid="download-history">
+          <Button onClick={history.start} data-testid="download-history">
             {t('下载工作流历史（JSON）', 'Download workflow history (JSON)')}
           </Button>
         ) : null}
       </Space>
-      <ErrorNote error={downloadError} />
+      <ErrorNote error={history.error} />
       <ErrorNote error={timeline.error} />
-      <Table
-        data-testid="timeline"
-        rowKey={(e, i) => `${e.workflowId}:${e.eventId ?? 'log'}:${i}`}
-        size="small"
-        loading={timeline.isLoading}
-        dataSource={shown}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
-        columns={[
-          {
-            title: t('时间', 'When'),
-            render: (_, e) => time(e.at, 'seconds'),
-            sorter: (a, b) => a.at.localeCompare(b.at),
-            defaultSortOrder: 'ascend',
-          },
-          {
-            title: t('角色', 'Role'),
-            render: (_, e) => label.role(e.role),
-            sorter: (a, b) => label.role(a.role).localeCompare(label.role(b.role), 'zh-CN'),
-          },
-          { title: t('执行人', 'Who'), render: (_, e) => whoOf(e), sorter: (a, b) => whoOf(a).localeCompare(whoOf(b), 'zh-CN') },
-          { title: t('事项', 'What'), render: (_, e) => kindOf(e), sorter: (a, b) => kindOf(a).localeCompare(kindOf(b), 'zh-CN') },
-          { title: t('理由', 'Why'), render: (_, e) => (typeof e.comment === 'string' ? e.comment : '') },
-          {
-            title: t('结果', 'Outcome'),
-            sorter: (a, b) => a.outcome.localeCompare(b.outcome),
-            render: (_, e) =>
-              e.outcome === 'refused' ? (
-                <span data-rule={e.rule}>
-                  <Tag color="error">{t('被拒绝', 'Refused')}</Tag>{' '}
-                  {e.rule ? wordRefusal({ category: 'RULE_VIOLATION', rule: e.rule, params: e.params ?? {} }, words) : null}
-                </span>
-              ) : e.outcome === 'accepted' ? (
-                <Tag color="success">{t('已接受', 'Accepted')}</Tag>
-              ) : (
-                <Tag>{t('已记录', 'Recorded')}</Tag>
-              ),
-          },
-        ]}
-      />
+      <TimelineTable entries={shown} loading={timeline.isLoading} />
     </Space>
+  );
+}
+
+/** The entries, oldest first: when (to the second), role, who, what, why, and the outcome (a refusal worded). */
+function TimelineTable({ entries, loading }: { entries: Entry[]; loading: boolean }) {
+  const { t, label, time } = useI18n();
+  const words = useWords();
+  const { whoOf, kindOf } = useEntryWords();
+  return (
+    <Table
+      data-testid="timeline"
+      rowKey={(e, i) => `${e.workflowId}:${e.eventId ?? 'log'}:${i}`}
+      size="small"
+      loading={loading}
+      dataSource={entries}
+      pagination={{ pageSize: 50, hideOnSinglePage: true }}
+      columns={[
+        {
+          title: t('时间', 'When'),
+          render: (_, e) => time(e.at, 'seconds'),
+          sorter: (a, b) => a.at.localeCompare(b.at),
+          defaultSortOrder: 'ascend',
+        },
+        {
+          title: t('角色', 'Role'),
+          render: (_, e) => label.role(e.role),
+          sorter: (a, b) => label.role(a.role).localeCompare(label.role(b.role), 'zh-CN'),
+        },
+        { title: t('执行人', 'Who'), render: (_, e) => whoOf(e), sorter: (a, b) => whoOf(a).localeCompare(whoOf(b), 'zh-CN') },
+        { title: t('事项', 'What'), render: (_, e) => kindOf(e), sorter: (a, b) => kindOf(a).localeCompare(kindOf(b), 'zh-CN') },
+        { title: t('理由', 'Why'), render: (_, e) => (typeof e.comment === 'string' ? e.comment : '') },
+        {
+          title: t('结果', 'Outcome'),
+          sorter: (a, b) => a.outcome.localeCompare(b.outcome),
+          render: (_, e) =>
+            e.outcome === 'refused' ? (
+              <span data-rule={e.rule}>
+                <Tag color="error">{t('被拒绝', 'Refused')}</Tag>{' '}
+                {e.rule ? wordRefusal({ category: 'RULE_VIOLATION', rule: e.rule, params: e.params ?? {} }, words) : null}
+              </span>
+            ) : e.outcome === 'accepted' ? (
+              <Tag color="success">{t('已接受', 'Accepted')}</Tag>
+            ) : (
+              <Tag>{t('已记录', 'Recorded')}</Tag>
+            ),
+        },
+      ]}
+    />
   );
 }

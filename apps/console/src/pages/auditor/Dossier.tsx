@@ -71,60 +71,19 @@ export default function DossierPage({ id }: { id: string }) {
   );
 }
 
+/** A fact of the item as its history recorded it (a text, or a reference the API could not put back). */
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /** A document number from the escalation: the year it fired and four digits of its id (stable, unique enough to cite). */
 const docNumber = (d: DossierData, year: string) =>
   `群教办移〔${year}〕${String(parseInt(d.escalation.escalationId.replace(/-/g, '').slice(0, 6), 16) % 10000).padStart(4, '0')}号`;
 
 function DossierDocument({ d }: { d: DossierData }) {
-  const { t, time, label } = useI18n();
-  const words = useWords();
-  const describe = useEscalationWords();
+  const { t, time } = useI18n();
   const e = d.escalation;
-  const unit = `${d.unit.code} ${d.unit.name}`;
-  const facts = { ...e, unitCode: d.unit.code, unitName: d.unit.name };
-  const recipient = (r: string) => {
-    const [kind, rest] = [r.split(':')[0], r.slice(r.indexOf(':') + 1)];
-    if (kind === 'responsible-person') return t(`责任人 ${rest}`, `the responsible person, ${rest}`);
-    if (kind === 'unit-head') return t('单位主要负责人', 'the head of the unit');
-    if (kind === 'group') return t('所属督导组', 'its supervisory group');
-    if (kind === 'office') return t('活动办公室', 'the campaign office');
-    if (kind === 'discipline-inspection') return t('纪检监察机关', 'discipline inspection');
-    return t('有关人员', 'those concerned');
-  };
-  const who = (x: TrailEntry) => x.actorName ?? label.role(x.role);
-  const trail = (entries: TrailEntry[]) =>
-    entries.length ? (
-      <table className="doc-table">
-        <thead>
-          <tr>
-            <th>{t('时间', 'When')}</th>
-            <th>{t('事项', 'What')}</th>
-            <th>{t('办理人', 'Who')}</th>
-            <th>{t('说明', 'Why')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((x, i) => (
-            <tr key={i}>
-              <td>{time(x.at, 'seconds')}</td>
-              <td>
-                {t(x.label.zh, x.label.en)}
-                {x.outcome === 'refused' && x.rule
-                  ? `（${wordRefusal({ category: 'RULE_VIOLATION', rule: x.rule, params: x.params ?? {} }, words)}）`
-                  : ''}
-              </td>
-              <td>{who(x)}</td>
-              <td>{typeof x.comment === 'string' ? x.comment : ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    ) : (
-      <p>{t('无', 'None')}</p>
-    );
   const year = time(e.firedAt, false).slice(0, 4);
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Space className="no-print">
         <Link to="/audit">← {t('返回', 'Back')}</Link>
         <Button type="primary" onClick={() => window.print()} data-testid="print-dossier">
@@ -146,107 +105,24 @@ function DossierDocument({ d }: { d: DossierData }) {
         <p className="doc-to">{t('纪检监察机关：', 'To discipline inspection:')}</p>
         <p className="doc-body">
           {t(
-            `${unit}的下列事项经逐级督办仍未完成，依照活动的预警规则于 ${time(e.firedAt)} 触发移交，现将有关材料移送如下。`,
-            `The matter below of ${unit} was escalated rung by rung and is still not done; under the campaign's ladder it was referred at ${time(e.firedAt)}. The materials follow.`,
+            `${d.unit.code} ${d.unit.name}的下列事项经逐级督办仍未完成，依照活动的预警规则于 ${time(e.firedAt)} 触发移交，现将有关材料移送如下。`,
+            `The matter below of ${d.unit.code} ${d.unit.name} was escalated rung by rung and is still not done; under the campaign's ladder it was referred at ${time(e.firedAt)}. The materials follow.`,
           )}
         </p>
         <h2>{t('一、基本情况', '1. The facts')}</h2>
-        <dl className="doc-facts">
-          <dt>{t('单位', 'Unit')}</dt>
-          <dd>
-            {unit}（{t(`第${d.unit.batch}批`, `batch ${d.unit.batch}`)}）
-          </dd>
-          <dt>{t('督办事由', 'Matter')}</dt>
-          <dd>{describe(facts)}</dd>
-          {d.item ? (
-            <>
-              <dt>{t('整改措施', 'Measure')}</dt>
-              <dd>{String(d.item.measure ?? e.measure ?? '')}</dd>
-              <dt>{t('责任人', 'Responsible')}</dt>
-              <dd>{String(d.item.owner ?? e.owner ?? '')}</dd>
-              <dt>{t('时限', 'Deadlines')}</dt>
-              <dd>
-                {d.item.deadlines.length
-                  ? d.item.deadlines.map((x, i) => (
-                      <div key={i}>
-                        {time(x.deadline)}
-                        {i > 0
-                          ? t(
-                              `（${time(x.since, false)} 批准延期${x.reason ? `：${x.reason}` : ''}）`,
-                              ` (extended ${time(x.since, false)}${x.reason ? `: ${x.reason}` : ''})`,
-                            )
-                          : t('（任务书确定）', ' (task book)')}
-                      </div>
-                    ))
-                  : time(e.deadline)}
-              </dd>
-            </>
-          ) : null}
-        </dl>
+        <DossierFacts d={d} />
         <h2>{t('二、逐级督办经过', '2. Every rung of the unit')}</h2>
-        <table className="doc-table">
-          <thead>
-            <tr>
-              <th>{t('督办', 'Rung')}</th>
-              <th>{t('事由', 'Matter')}</th>
-              <th>{t('触发时间', 'Fired')}</th>
-              <th>{t('送达', 'To')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.rungs.map((r) => (
-              <tr key={r.escalationId} className={r.escalationId === e.escalationId ? 'this' : undefined}>
-                <td>{label.rung(r.rung)}</td>
-                <td>{describe({ ...r, unitCode: d.unit.code, unitName: d.unit.name })}</td>
-                <td>{time(r.firedAt, 'seconds')}</td>
-                <td>
-                  {r.to.map(recipient).join(t('、', ', '))}
-                  {r.notices.some((n) => n.acknowledgedAt) ? t('（已送达）', ' (delivered)') : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RungsTable d={d} />
         {d.item ? (
           <>
             <h2>{t('三、整改事项全过程', "3. The item's whole course")}</h2>
-            {trail(d.itemTrail)}
+            <TrailTable entries={d.itemTrail} />
           </>
         ) : null}
         <h2>{d.item ? t('四、单位督办过程', "4. The unit's course") : t('三、单位督办过程', "3. The unit's course")}</h2>
-        {trail(d.unitTrail)}
+        <TrailTable entries={d.unitTrail} />
         <h2>{d.item ? t('五、组织措施', '5. Organisational measures') : t('四、组织措施', '4. Organisational measures')}</h2>
-        {d.measures.length ? (
-          <table className="doc-table">
-            <thead>
-              <tr>
-                <th>{t('措施', 'Measure')}</th>
-                <th>{t('提出', 'Proposed')}</th>
-                <th>{t('状态', 'Status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.measures.map((m, i) => (
-                <tr key={i}>
-                  <td>{label.measure(m.kind)}</td>
-                  <td>
-                    {time(m.createdAt)}{' '}
-                    {m.proposalKey
-                      ? t('（预警自动提出）', ' (proposed by the ladder)')
-                      : t('（活动办公室记录）', ' (recorded by the office)')}
-                  </td>
-                  <td>
-                    {m.status === 'confirmed'
-                      ? t(`已确认 ${time(m.confirmedAt)}`, `confirmed ${time(m.confirmedAt)}`)
-                      : t('待确认', 'to confirm')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p>{t('无', 'None')}</p>
-        )}
+        <MeasuresTable measures={d.measures} />
         <footer className="doc-foot">
           <div className="doc-seal" aria-label={t('印章区', 'Seal')}>
             {t('（印章）', '(seal)')}
@@ -259,5 +135,153 @@ function DossierDocument({ d }: { d: DossierData }) {
         </footer>
       </article>
     </Space>
+  );
+}
+
+/** The unit, the matter, and (for an item) its measure, who answers for it and every deadline it has had. */
+function DossierFacts({ d }: { d: DossierData }) {
+  const { t, time } = useI18n();
+  const describe = useEscalationWords();
+  const e = d.escalation;
+  return (
+    <dl className="doc-facts">
+      <dt>{t('单位', 'Unit')}</dt>
+      <dd>
+        {d.unit.code} {d.unit.name}（{t(`第${d.unit.batch}批`, `batch ${d.unit.batch}`)}）
+      </dd>
+      <dt>{t('督办事由', 'Matter')}</dt>
+      <dd>{describe({ ...e, unitCode: d.unit.code, unitName: d.unit.name })}</dd>
+      {d.item ? (
+        <>
+          <dt>{t('整改措施', 'Measure')}</dt>
+          <dd>{textOf(d.item.measure) ?? e.measure ?? ''}</dd>
+          <dt>{t('责任人', 'Responsible')}</dt>
+          <dd>{textOf(d.item.owner) ?? e.owner ?? ''}</dd>
+          <dt>{t('时限', 'Deadlines')}</dt>
+          <dd>
+            {d.item.deadlines.length
+              ? d.item.deadlines.map((x, i) => (
+                  <div key={i}>
+                    {time(x.deadline)}
+                    {i > 0
+                      ? t(
+                          `（${time(x.since, false)} 批准延期${x.reason ? `：${x.reason}` : ''}）`,
+                          ` (extended ${time(x.since, false)}${x.reason ? `: ${x.reason}` : ''})`,
+                        )
+                      : t('（任务书确定）', ' (task book)')}
+                  </div>
+                ))
+              : time(e.deadline)}
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Every rung of the unit: what it was about, when it fired, to whom it went and whether it was delivered. */
+function RungsTable({ d }: { d: DossierData }) {
+  const { t, time, label } = useI18n();
+  const describe = useEscalationWords();
+  const recipient = (r: string) => {
+    const [kind, rest] = [r.split(':')[0], r.slice(r.indexOf(':') + 1)];
+    if (kind === 'responsible-person') return t(`责任人 ${rest}`, `the responsible person, ${rest}`);
+    if (kind === 'unit-head') return t('单位主要负责人', 'the head of the unit');
+    if (kind === 'group') return t('所属督导组', 'its supervisory group');
+    if (kind === 'office') return t('活动办公室', 'the campaign office');
+    if (kind === 'discipline-inspection') return t('纪检监察机关', 'discipline inspection');
+    return t('有关人员', 'those concerned');
+  };
+  return (
+    <table className="doc-table">
+      <thead>
+        <tr>
+          <th>{t('督办', 'Rung')}</th>
+          <th>{t('事由', 'Matter')}</th>
+          <th>{t('触发时间', 'Fired')}</th>
+          <th>{t('送达', 'To')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {d.rungs.map((r) => (
+          <tr key={r.escalationId} className={r.escalationId === d.escalation.escalationId ? 'this' : undefined}>
+            <td>{label.rung(r.rung)}</td>
+            <td>{describe({ ...r, unitCode: d.unit.code, unitName: d.unit.name })}</td>
+            <td>{time(r.firedAt, 'seconds')}</td>
+            <td>
+              {r.to.map(recipient).join(t('、', ', '))}
+              {r.notices.some((n) => n.acknowledgedAt) ? t('（已送达）', ' (delivered)') : ''}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A trail, entry by entry: when, what (a refusal worded), who, and why. */
+function TrailTable({ entries }: { entries: TrailEntry[] }) {
+  const { t, time, label } = useI18n();
+  const words = useWords();
+  if (!entries.length) return <p>{t('无', 'None')}</p>;
+  return (
+    <table className="doc-table">
+      <thead>
+        <tr>
+          <th>{t('时间', 'When')}</th>
+          <th>{t('事项', 'What')}</th>
+          <th>{t('办理人', 'Who')}</th>
+          <th>{t('说明', 'Why')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((x, i) => (
+          <tr key={i}>
+            <td>{time(x.at, 'seconds')}</td>
+            <td>
+              {t(x.label.zh, x.label.en)}
+              {x.outcome === 'refused' && x.rule
+                ? `（${wordRefusal({ category: 'RULE_VIOLATION', rule: x.rule, params: x.params ?? {} }, words)}）`
+                : ''}
+            </td>
+            <td>{x.actorName ?? label.role(x.role)}</td>
+            <td>{typeof x.comment === 'string' ? x.comment : ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The organisational measures: which, proposed by the ladder or recorded by the office, and confirmed or not. */
+function MeasuresTable({ measures }: { measures: DossierData['measures'] }) {
+  const { t, time, label } = useI18n();
+  if (!measures.length) return <p>{t('无', 'None')}</p>;
+  return (
+    <table className="doc-table">
+      <thead>
+        <tr>
+          <th>{t('措施', 'Measure')}</th>
+          <th>{t('提出', 'Proposed')}</th>
+          <th>{t('状态', 'Status')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {measures.map((m, i) => (
+          <tr key={i}>
+            <td>{label.measure(m.kind)}</td>
+            <td>
+              {time(m.createdAt)}{' '}
+              {m.proposalKey ? t('（预警自动提出）', ' (proposed by the ladder)') : t('（活动办公室记录）', ' (recorded by the office)')}
+            </td>
+            <td>
+              {m.status === 'confirmed'
+                ? t(`已确认 ${time(m.confirmedAt)}`, `confirmed ${time(m.confirmedAt)}`)
+                : t('待确认', 'to confirm')}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

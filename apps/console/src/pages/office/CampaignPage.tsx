@@ -24,11 +24,8 @@ import { Rehearsal } from './Rehearsal';
 import { UnitsTable } from './UnitsTable';
 
 export default function CampaignPage({ id }: { id: string }) {
-  const campaign = useQuery({
-    queryKey: ['campaign', id],
-    queryFn: () => call(api.GET('/api/campaigns/{id}', { params: { path: { id } } })),
-  });
-  const offset = (campaign.data?.plan as { calendar?: { utcOffset?: string } } | undefined)?.calendar?.utcOffset;
+  const campaign = useCampaign(id);
+  const offset = campaign.data?.plan.calendar?.utcOffset;
   return (
     <ZoneProvider offset={offset}>
       <CampaignBody id={id} campaign={campaign} />
@@ -36,28 +33,52 @@ export default function CampaignPage({ id }: { id: string }) {
   );
 }
 
+type CampaignView = NonNullable<ReturnType<typeof useCampaign>['data']>;
+
 function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeof useCampaign> }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const session = useSession();
   const { path, query } = useLocation();
   const office = !!session && mayAccess(session.principal, 'campaign.start');
-  const confirm = useConfirm();
-  // (a ref: the confirmation's content is drawn once, its checkbox changes this without drawing it again)
-  const publishAtStart = useRef(true);
-  const start = useAction({
-    invalidate: [['campaign', id], ['campaigns']],
-    success: t('活动已启动', 'The campaign has started'),
-    fn: (publish: boolean) =>
-      call(api.POST('/api/campaigns/{id}/start', { params: { path: { id }, query: { public: publish ? 'true' : 'false' } } })),
-  });
-  const publication = useAction({
-    invalidate: [['campaign', id], ['campaigns']],
-    success: (r) => (r.public ? t('已在公示页面列出', 'Listed on the public pages') : t('已从公示页面撤下', 'Taken off the public pages')),
-    fn: (value: boolean) => call(api.PUT('/api/campaigns/{id}/publication', { params: { path: { id } }, body: { public: value } })),
-  });
   const c = campaign.data;
+  const starting = useStartCampaign(id, c);
+  const items = useCampaignTabs(id, c, office);
   const tab = query.get('tab') ?? 'dashboard';
-  const items = [
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <ErrorNote error={campaign.error} />
+      {c ? (
+        <>
+          <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
+            <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }} data-testid="campaign-name">
+              {c.name}
+            </Typography.Title>
+            {office && c.status === 'draft' ? (
+              <Button
+                type="primary"
+                onClick={starting.ask}
+                loading={starting.start.busy}
+                disabled={c.counts.units === 0}
+                data-testid="start-campaign"
+              >
+                {t('启动活动', 'Start the campaign')}
+              </Button>
+            ) : null}
+          </Space>
+          <CampaignFacts id={id} c={c} office={office} startError={starting.start.error} />
+          <ZoneNote />
+          <Tabs activeKey={tab} onChange={(k) => navigate(`${path}?tab=${k}`, { replace: true })} items={items} destroyOnHidden />
+        </>
+      ) : null}
+    </Space>
+  );
+}
+
+/** The campaign's tabs, as the signed-in principal may use them. */
+function useCampaignTabs(id: string, c: CampaignView | undefined, office: boolean) {
+  const { t } = useI18n();
+  const session = useSession();
+  return [
     { key: 'dashboard', label: t('总览', 'Dashboard'), children: <Dashboard campaignId={id} /> },
     { key: 'units', label: t('单位列表', 'Units'), children: <UnitsTable campaignId={id} /> },
     ...(office
@@ -68,7 +89,7 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
         ]
       : []),
     { key: 'measures', label: t('组织措施', 'Cadre measures'), children: <Measures campaignId={id} canConfirm={office} /> },
-    { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan as never} /> : null },
+    { key: 'plan', label: t('日程', 'Plan'), children: c ? <PlanTimeline plan={c.plan} /> : null },
     // 日程调整: the office changes a running plan by version (preview, confirm); auditors read the versions.
     ...(c && session && mayAccess(session.principal, 'campaign.plan-versions.list', { campaignId: id })
       ? [
@@ -89,10 +110,24 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
       ? [{ key: 'rehearsal', label: t('预演', 'Rehearsal'), children: <Rehearsal campaignId={id} enrolled={c.counts.units} /> }]
       : []),
   ];
+}
+
+/** Starting the campaign: it asks first (what starts when, what is fixed from then), and whether to list it publicly. */
+function useStartCampaign(id: string, c: CampaignView | undefined) {
+  const { t, time } = useI18n();
+  const confirm = useConfirm();
+  // (a ref: the confirmation's content is drawn once, its checkbox changes this without drawing it again)
+  const publishAtStart = useRef(true);
+  const start = useAction({
+    invalidate: [['campaign', id], ['campaigns']],
+    success: t('活动已启动', 'The campaign has started'),
+    fn: (publish: boolean) =>
+      call(api.POST('/api/campaigns/{id}/start', { params: { path: { id }, query: { public: publish ? 'true' : 'false' } } })),
+  });
   const askToStart = async () => {
     if (!c) return;
     publishAtStart.current = true;
-    const b1 = (c.plan as { batches: Array<{ batch: number; startsAt: string }> }).batches;
+    const b1 = c.plan.batches ?? [];
     const ok = await confirm({
       title: t(`启动“${c.name}”？`, `Start "${c.name}"?`),
       okText: t('启动', 'Start'),
@@ -118,55 +153,50 @@ function CampaignBody({ id, campaign }: { id: string; campaign: ReturnType<typeo
     });
     if (ok) await start.run(publishAtStart.current);
   };
+  // The confirmation does not reject; the start keeps its error in start.error.
+  return { start, ask: () => void askToStart() };
+}
+
+/** Status, start, units and the public listing (a switch for the office), with what a draft still needs. */
+function CampaignFacts({ id, c, office, startError }: { id: string; c: CampaignView; office: boolean; startError: unknown }) {
+  const { t, time } = useI18n();
+  const publication = useAction({
+    invalidate: [['campaign', id], ['campaigns']],
+    success: (r) => (r.public ? t('已在公示页面列出', 'Listed on the public pages') : t('已从公示页面撤下', 'Taken off the public pages')),
+    fn: (value: boolean) => call(api.PUT('/api/campaigns/{id}/publication', { params: { path: { id } }, body: { public: value } })),
+  });
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <ErrorNote error={campaign.error} />
-      {c ? (
-        <>
-          <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
-            <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }} data-testid="campaign-name">
-              {c.name}
-            </Typography.Title>
-            {office && c.status === 'draft' ? (
-              <Button type="primary" onClick={askToStart} loading={start.busy} disabled={c.counts.units === 0} data-testid="start-campaign">
-                {t('启动活动', 'Start the campaign')}
-              </Button>
-            ) : null}
-          </Space>
-          <ErrorNote error={start.error ?? publication.error} />
-          {office && c.status === 'draft' ? <Guidance campaignId={id} units={c.counts.units} /> : null}
-          <Descriptions size="small" column={{ xs: 1, md: 4 }}>
-            <Descriptions.Item label={t('状态', 'Status')}>
-              <Tag data-testid="campaign-status" color={c.status === 'running' ? 'processing' : 'default'}>
-                {campaignStatus(c.status, t)}
-              </Tag>
-            </Descriptions.Item>
-            <Descriptions.Item label={t('开始', 'Starts')}>{time(c.startsAt)}</Descriptions.Item>
-            <Descriptions.Item label={t('参加单位', 'Units')}>{c.counts.units}</Descriptions.Item>
-            <Descriptions.Item label={t('公示页面', 'Public pages')}>
-              {office ? (
-                <Switch
-                  checked={c.public}
-                  loading={publication.busy}
-                  disabled={c.status === 'draft'}
-                  aria-label={t('在公示页面列出', 'Listed on the public pages')}
-                  data-testid="campaign-public"
-                  checkedChildren={t('已列出', 'listed')}
-                  unCheckedChildren={t('未列出', 'not listed')}
-                  onChange={(v) => void publication.run(v)}
-                />
-              ) : c.public ? (
-                t('已列出', 'listed')
-              ) : (
-                t('未列出', 'not listed')
-              )}
-            </Descriptions.Item>
-          </Descriptions>
-          <ZoneNote />
-          <Tabs activeKey={tab} onChange={(k) => navigate(`${path}?tab=${k}`, { replace: true })} items={items} destroyOnHidden />
-        </>
-      ) : null}
-    </Space>
+    <>
+      <ErrorNote error={startError ?? publication.error} />
+      {office && c.status === 'draft' ? <Guidance campaignId={id} units={c.counts.units} /> : null}
+      <Descriptions size="small" column={{ xs: 1, md: 4 }}>
+        <Descriptions.Item label={t('状态', 'Status')}>
+          <Tag data-testid="campaign-status" color={c.status === 'running' ? 'processing' : 'default'}>
+            {campaignStatus(c.status, t)}
+          </Tag>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('开始', 'Starts')}>{time(c.startsAt)}</Descriptions.Item>
+        <Descriptions.Item label={t('参加单位', 'Units')}>{c.counts.units}</Descriptions.Item>
+        <Descriptions.Item label={t('公示页面', 'Public pages')}>
+          {office ? (
+            <Switch
+              checked={c.public}
+              loading={publication.busy}
+              disabled={c.status === 'draft'}
+              aria-label={t('在公示页面列出', 'Listed on the public pages')}
+              data-testid="campaign-public"
+              checkedChildren={t('已列出', 'listed')}
+              unCheckedChildren={t('未列出', 'not listed')}
+              onChange={publication.submit}
+            />
+          ) : c.public ? (
+            t('已列出', 'listed')
+          ) : (
+            t('未列出', 'not listed')
+          )}
+        </Descriptions.Item>
+      </Descriptions>
+    </>
   );
 }
 

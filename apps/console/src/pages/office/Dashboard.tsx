@@ -3,12 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Card, Col, Empty, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { PHASES, rungCard, RUNGS, type Card as CardKind, BATCHES } from '../../../../../libs/domain/src';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { PHASES, rungCard, RUNGS, type Card as CardKind, type Phase, BATCHES } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
-import { CARD_COLOR } from '../../ui/domain';
+import { CARD_COLOR, isCard } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
 import { useAllUnits, type UnitLight } from './useAllUnits';
 import { useEscalationWords } from '../../ui/escalation';
@@ -36,7 +36,7 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
   const d = dashboard.data;
   const total = units.data?.length ?? 0;
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <ErrorNote error={dashboard.error ?? units.error} />
       <Row gutter={16}>
         <Col xs={12} md={6}>
@@ -62,7 +62,7 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
       </Row>
       {d ? (
         <Suspense fallback={<div style={{ height: 300 }} />}>
-          <Charts byBatch={d.byBatch as Record<string, Record<string, number>>} cards={d.cards} total={total} units={units.data} />
+          <Charts byBatch={d.byBatch} cards={d.cards} total={total} units={units.data} />
         </Suspense>
       ) : null}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('各单位亮灯情况', 'A light for every unit')}</h2>}>
@@ -73,26 +73,68 @@ export function Dashboard({ campaignId }: { campaignId: string }) {
   );
 }
 
+/** Counts by batch and phase; a batch or phase with no unit may be left out. */
+type ByBatch = Partial<Record<string, Partial<Record<Phase, number>>>>;
+
 function Charts({
   byBatch,
   cards,
   total,
   units,
 }: {
-  byBatch: Record<string, Record<string, number>>;
+  byBatch: ByBatch;
   cards: { yellow: number; red: number };
   total: number;
   units?: UnitLight[];
 }) {
-  const { t, label } = useI18n();
-  const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
+  const { t } = useI18n();
   // Units whose batch has not opened yet are in no phase: shown apart, in grey.
   const waiting = useMemo(() => {
     const m = new Map<string, number>();
     for (const u of units ?? []) if (u.status === 'waiting') m.set(String(u.batch), (m.get(String(u.batch)) ?? 0) + 1);
     return m;
   }, [units]);
-  const phaseOption = useMemo(
+  const started = total - [...waiting.values()].reduce((a, b) => a + b, 0);
+  return (
+    <Row gutter={16}>
+      <Col xs={24} md={14}>
+        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('各批次环节进度', 'Units by batch and phase')}</h2>}>
+          {total > 0 ? (
+            <PhaseChart byBatch={byBatch} units={units} waiting={waiting} />
+          ) : (
+            <NoData text={t('尚无参加单位', 'No unit enrolled yet')} />
+          )}
+        </Card>
+      </Col>
+      <Col xs={24} md={10}>
+        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('亮牌情况', 'Cards')}</h2>}>
+          {started > 0 ? (
+            <CardChart cards={cards} none={Math.max(0, started - cards.yellow - cards.red)} />
+          ) : (
+            <div data-testid="cards-no-data">
+              <NoData text={t('尚无单位开始，暂无亮牌数据', 'No unit has started: no card to show yet')} />
+            </div>
+          )}
+        </Card>
+      </Col>
+    </Row>
+  );
+}
+
+/** Nothing to draw is said so: an empty pie would show equal slices of nothing. */
+function NoData({ text }: { text: string }) {
+  return (
+    <div style={{ height: 260, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+      <Empty description={text} />
+    </div>
+  );
+}
+
+/** The units of each batch by phase, those not started in grey, stacked. */
+function PhaseChart({ byBatch, units, waiting }: { byBatch: ByBatch; units?: UnitLight[]; waiting: Map<string, number> }) {
+  const { t, label } = useI18n();
+  const batches = [...new Set([...Object.keys(byBatch), ...(units ?? []).map((u) => String(u.batch))])].sort();
+  const option = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
@@ -111,8 +153,19 @@ function Charts({
     }),
     [byBatch, batches, t, label, waiting],
   );
-  const none = Math.max(0, total - [...waiting.values()].reduce((a, b) => a + b, 0) - cards.yellow - cards.red);
-  const cardOption = useMemo(
+  const text = batches
+    .map(
+      (b) =>
+        `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`,
+    )
+    .join('; ');
+  return <Chart option={option} label={text} />;
+}
+
+/** The started units by card: none, yellow, red. */
+function CardChart({ cards, none }: { cards: { yellow: number; red: number }; none: number }) {
+  const { label } = useI18n();
+  const option = useMemo(
     () => ({
       tooltip: { trigger: 'item' },
       legend: { top: 0 },
@@ -132,78 +185,60 @@ function Charts({
     }),
     [cards, none, label],
   );
-  const phaseText = batches
-    .map(
-      (b) =>
-        `${t(`第${b}批`, `Batch ${b}`)}: ${PHASES.map((p) => `${label.phase(p)} ${byBatch[b]?.[p] ?? 0}`).join(', ')}, ${t('未开始', 'not started')} ${waiting.get(b) ?? 0}`,
-    )
-    .join('; ');
-  // Nothing to draw is said so: an empty pie would show equal slices of nothing.
-  const noData = (text: string) => (
-    <div style={{ height: 260, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
-      <Empty description={text} />
-    </div>
-  );
-  const started = total - [...waiting.values()].reduce((a, b) => a + b, 0);
   return (
-    <Row gutter={16}>
-      <Col xs={24} md={14}>
-        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('各批次环节进度', 'Units by batch and phase')}</h2>}>
-          {total > 0 ? <Chart option={phaseOption} label={phaseText} /> : noData(t('尚无参加单位', 'No unit enrolled yet'))}
-        </Card>
-      </Col>
-      <Col xs={24} md={10}>
-        <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('亮牌情况', 'Cards')}</h2>}>
-          {started > 0 ? (
-            <Chart
-              option={cardOption}
-              label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
-            />
-          ) : (
-            <div data-testid="cards-no-data">{noData(t('尚无单位开始，暂无亮牌数据', 'No unit has started: no card to show yet'))}</div>
-          )}
-        </Card>
-      </Col>
-    </Row>
+    <Chart
+      option={option}
+      label={`${label.card('none')} ${none}, ${label.card('yellow')} ${cards.yellow}, ${label.card('red')} ${cards.red}`}
+    />
   );
 }
 
-function Lights({ units }: { units: UnitLight[] }) {
-  const { t, label } = useI18n();
-  const [filter, setFilter] = useState<'all' | 'yellow' | 'red'>('all');
-  const scroller = useRef<HTMLDivElement>(null);
+type LightsFilter = 'all' | 'yellow' | 'red';
+
+/** The units by batch, then phase (those waiting last), each group a header and rows of `perRow` lights. */
+function lightRows(units: UnitLight[], filter: LightsFilter, perRow: number): Row[] {
+  const shown = filter === 'all' ? units : units.filter((u) => u.card === filter || (filter === 'yellow' && u.card === 'red'));
+  const groups = new Map<string, UnitLight[]>();
+  for (const u of shown) {
+    const key = `${u.batch}:${u.phase ?? 'waiting'}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(u);
+  }
+  const out: Row[] = [];
+  for (const batch of BATCHES) {
+    for (const phase of [...PHASES, 'waiting']) {
+      const g = groups.get(`${batch}:${phase}`);
+      if (!g?.length) continue;
+      out.push({ kind: 'header', batch, phase, count: g.length });
+      for (let i = 0; i < g.length; i += perRow) out.push({ kind: 'cells', units: g.slice(i, i + perRow) });
+    }
+  }
+  return out;
+}
+
+/** An element's width, followed as it changes (900 until it is measured). */
+function useWidth(ref: RefObject<HTMLDivElement | null>) {
   const [width, setWidth] = useState(900);
   useEffect(() => {
-    const el = scroller.current;
+    const el = ref.current;
     if (!el) return;
     const ro = new ResizeObserver(() => setWidth(el.clientWidth));
     ro.observe(el);
     setWidth(el.clientWidth);
     return () => ro.disconnect();
   }, []);
+  return width;
+}
+
+function Lights({ units }: { units: UnitLight[] }) {
+  const { t } = useI18n();
+  const [filter, setFilter] = useState<LightsFilter>('all');
+  const scroller = useRef<HTMLDivElement>(null);
+  const width = useWidth(scroller);
   const perRow = Math.max(10, Math.floor((width - 16) / CELL));
-  const rows = useMemo<Row[]>(() => {
-    const shown = filter === 'all' ? units : units.filter((u) => u.card === filter || (filter === 'yellow' && u.card === 'red'));
-    const groups = new Map<string, UnitLight[]>();
-    for (const u of shown) {
-      const key = `${u.batch}:${u.phase ?? 'waiting'}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(u);
-    }
-    const out: Row[] = [];
-    for (const batch of BATCHES) {
-      for (const phase of [...PHASES, 'waiting']) {
-        const g = groups.get(`${batch}:${phase}`);
-        if (!g?.length) continue;
-        out.push({ kind: 'header', batch, phase, count: g.length });
-        for (let i = 0; i < g.length; i += perRow) out.push({ kind: 'cells', units: g.slice(i, i + perRow) });
-      }
-    }
-    return out;
-  }, [units, filter, perRow]);
+  const rows = useMemo<Row[]>(() => lightRows(units, filter, perRow), [units, filter, perRow]);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_H, overscan: 8 });
-  const status = (u: UnitLight) => (u.status === 'waiting' ? t('未开始', 'not started') : label.card(u.card));
   return (
     <>
       <Space style={{ marginBottom: 8 }} wrap>
@@ -211,39 +246,14 @@ function Lights({ units }: { units: UnitLight[] }) {
           aria-label={t('筛选', 'Filter')}
           data-testid="lights-filter"
           value={filter}
-          onChange={(v) => setFilter(v as typeof filter)}
+          onChange={(v) => setFilter(v as LightsFilter)}
           options={[
             { value: 'all', label: t('全部', 'All') },
             { value: 'yellow', label: t('黄牌及以上', 'Yellow or red') },
             { value: 'red', label: t('红牌', 'Red') },
           ]}
         />
-        <span>
-          {(
-            [
-              [CARD_COLOR.none, label.card('none')],
-              [CARD_COLOR.yellow, label.card('yellow')],
-              [CARD_COLOR.red, label.card('red')],
-              ['#8c8c8c', t('未开始', 'Not started')],
-            ] as const
-          ).map(([color, text]) => (
-            <span key={text} style={{ marginInlineEnd: 12, whiteSpace: 'nowrap' }}>
-              <span
-                aria-hidden
-                style={{
-                  display: 'inline-block',
-                  width: 12,
-                  height: 12,
-                  borderRadius: 2,
-                  background: color,
-                  marginInlineEnd: 4,
-                  verticalAlign: -1,
-                }}
-              />
-              {text}
-            </span>
-          ))}
-        </span>
+        <LightsLegend />
       </Space>
       <div
         ref={scroller}
@@ -255,56 +265,95 @@ function Lights({ units }: { units: UnitLight[] }) {
         tabIndex={0}
       >
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-          {virtual.getVirtualItems().map((v) => {
-            const row = rows[v.index];
-            return (
-              <div
-                key={v.key}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  height: ROW_H,
-                  transform: `translateY(${v.start}px)`,
-                  paddingInline: 8,
-                }}
-              >
-                {row.kind === 'header' ? (
-                  <strong style={{ lineHeight: `${ROW_H}px` }}>
-                    {t(`第${row.batch}批`, `Batch ${row.batch}`)} ·{' '}
-                    {row.phase === 'waiting'
-                      ? t('批次未开始', 'batch not open yet')
-                      : row.phase === 'DONE'
-                        ? label.phase(row.phase)
-                        : `${row.phase} ${label.phase(row.phase)}`}{' '}
-                    · {row.count}
-                  </strong>
-                ) : (
-                  <div style={{ display: 'flex', gap: 2 }}>
-                    {row.units.map((u) => (
-                      <Link
-                        key={u.id}
-                        to={`/units/${u.id}`}
-                        aria-label={`${u.code} ${u.name}: ${u.phase ?? '—'}, ${status(u)}`}
-                        title={`${u.code} ${u.name} · ${u.phase ?? '—'} · ${status(u)}`}
-                        style={{
-                          width: CELL - 2,
-                          height: CELL - 2,
-                          borderRadius: 3,
-                          display: 'inline-block',
-                          background: u.status === 'waiting' ? '#8c8c8c' : (CARD_COLOR[u.card as keyof typeof CARD_COLOR] ?? '#8c8c8c'),
-                        }}
-                      />
-                    ))}
-                  </div>
-                )}
-              </div>
-            );
-          })}
+          {virtual.getVirtualItems().map((v) => (
+            <div
+              key={v.key}
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                right: 0,
+                height: ROW_H,
+                transform: `translateY(${v.start}px)`,
+                paddingInline: 8,
+              }}
+            >
+              <LightRow row={rows[v.index]} />
+            </div>
+          ))}
         </div>
       </div>
     </>
+  );
+}
+
+/** What each colour means. */
+function LightsLegend() {
+  const { t, label } = useI18n();
+  return (
+    <span>
+      {(
+        [
+          [CARD_COLOR.none, label.card('none')],
+          [CARD_COLOR.yellow, label.card('yellow')],
+          [CARD_COLOR.red, label.card('red')],
+          ['#8c8c8c', t('未开始', 'Not started')],
+        ] as const
+      ).map(([color, text]) => (
+        <span key={text} style={{ marginInlineEnd: 12, whiteSpace: 'nowrap' }}>
+          <span
+            aria-hidden
+            style={{
+              display: 'inline-block',
+              width: 12,
+              height: 12,
+              borderRadius: 2,
+              background: color,
+              marginInlineEnd: 4,
+              verticalAlign: -1,
+            }}
+          />
+          {text}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** A row of the lights: a batch and phase's header, or its units' lights, each a link to the unit. */
+function LightRow({ row }: { row: Row }) {
+  const { t, label } = useI18n();
+  const status = (u: UnitLight) => (u.status === 'waiting' ? t('未开始', 'not started') : label.card(u.card));
+  if (row.kind === 'header')
+    return (
+      <strong style={{ lineHeight: `${ROW_H}px` }}>
+        {t(`第${row.batch}批`, `Batch ${row.batch}`)} ·{' '}
+        {row.phase === 'waiting'
+          ? t('批次未开始', 'batch not open yet')
+          : row.phase === 'DONE'
+            ? label.phase(row.phase)
+            : `${row.phase} ${label.phase(row.phase)}`}{' '}
+        · {row.count}
+      </strong>
+    );
+  return (
+    <div style={{ display: 'flex', gap: 2 }}>
+      {row.units.map((u) => (
+        <Link
+          key={u.id}
+          to={`/units/${u.id}`}
+          aria-label={`${u.code} ${u.name}: ${u.phase ?? '—'}, ${status(u)}`}
+          title={`${u.code} ${u.name} · ${u.phase ?? '—'} · ${status(u)}`}
+          style={{
+            width: CELL - 2,
+            height: CELL - 2,
+            borderRadius: 3,
+            display: 'inline-block',
+            background: u.status === 'waiting' ? '#8c8c8c' : isCard(u.card) ? CARD_COLOR[u.card] : '#8c8c8c',
+          }}
+        />
+      ))}
+    </div>
   );
 }
 
@@ -353,7 +402,7 @@ function Escalations({ campaignId }: { campaignId: string }) {
             render: (_, e) => (
               <Link to={`/units/${e.unitId}`}>{[e.unitCode, e.unitName].filter(Boolean).join(' ') || t('查看', 'Open')}</Link>
             ),
-            sorter: (a, b) => String(a.unitCode ?? '').localeCompare(String(b.unitCode ?? '')),
+            sorter: (a, b) => (a.unitCode ?? '').localeCompare(b.unitCode ?? ''),
           },
         ]}
       />

@@ -38,8 +38,8 @@ export function Groups({ campaignId }: { campaignId: string }) {
   const list = (groups.data as { items?: Array<{ id: string; name: string }> } | Array<{ id: string; name: string }> | undefined) ?? [];
   const items = Array.isArray(list) ? list : (list.items ?? []);
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
-      <Form name="Groups-1" form={form} layout="inline" onFinish={create.run}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Form name="Groups-1" form={form} layout="inline" onFinish={create.submit}>
         <Form.Item
           name="name"
           label={t('督导组名称', 'Group name')}

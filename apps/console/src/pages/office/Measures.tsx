@@ -1,35 +1,23 @@
 // Cadre measures (组织措施): those a referral rung proposed wait here for the office to confirm; the office also
 // records measures of its own.
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, type QueryKey } from '@tanstack/react-query';
 import { Button, Card, Form, Input, Segmented, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { MEASURE_KINDS, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
+import type { components } from '../../api/generated/schema';
 import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { ErrorNote } from '../../ui/errors';
 import { useAction, useConfirm } from '../../ui/forms';
 import { useAllUnits } from './useAllUnits';
 
-export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
+type MeasureRow = components['schemas']['CampaignMeasureListDto']['items'][number];
+
+/** What a measure's proposal rests on, in words (a measure the office recorded says it in its own words). */
+function useMeasureWords() {
   const { t, label, time } = useI18n();
-  const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
-  const [page, setPage] = useState(1);
-  const key = ['measures', campaignId];
-  const list = useQuery({
-    queryKey: [...key, status, page],
-    queryFn: () =>
-      call(api.GET('/api/campaigns/{id}/measures', { params: { path: { id: campaignId }, query: { status, page, pageSize: 20 } } })),
-  });
-  const ask = useConfirm();
-  const confirm = useAction({
-    invalidate: [key],
-    success: t('已确认', 'Confirmed'),
-    fn: (id: string) => call(api.POST('/api/measures/{id}/confirmation', { params: { path: { id } } })),
-  });
-  type Row = NonNullable<typeof list.data>['items'][number];
-  /** What the proposal rests on, in words (a measure the office recorded says it in its own words). */
-  const subjectOf = (m: Row) =>
+  const subjectOf = (m: MeasureRow) =>
     m.basis
       ? m.basis.subject === 'programme-goal'
         ? t(
@@ -38,7 +26,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
           )
         : t(`${m.unitCode} ${m.unitName} 主要负责人`, `The head of ${m.unitCode} ${m.unitName}`)
       : m.subject;
-  const reasonOf = (m: Row) => {
+  const reasonOf = (m: MeasureRow) => {
     const b = m.basis;
     if (!b) return m.reason;
     if (b.subject === 'item') {
@@ -58,7 +46,20 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
       `Staged goal "${b.goalTitle ?? ''}" overdue since ${time(b.deadline)}: ${label.rung(b.rung)}`,
     );
   };
-  const askToConfirm = async (m: Row) => {
+  return { subjectOf, reasonOf };
+}
+
+/** Confirming a proposed measure: it asks first, naming whom and why, and that it cannot be withdrawn. */
+function useConfirmMeasure(key: QueryKey) {
+  const { t, label } = useI18n();
+  const ask = useConfirm();
+  const { subjectOf, reasonOf } = useMeasureWords();
+  const confirm = useAction({
+    invalidate: [key],
+    success: t('已确认', 'Confirmed'),
+    fn: (id: string) => call(api.POST('/api/measures/{id}/confirmation', { params: { path: { id } } })),
+  });
+  const askToConfirm = async (m: MeasureRow) => {
     const ok = await ask({
       title: t(`确认组织措施：${label.measure(m.kind)}？`, `Confirm the measure: ${label.measure(m.kind)}?`),
       okText: t('确认', 'Confirm'),
@@ -84,8 +85,24 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
     });
     if (ok) await confirm.run(m.id);
   };
+  // The confirmation does not reject; the measure's confirmation keeps its error in `error`.
+  return { ask: (m: MeasureRow) => void askToConfirm(m), error: confirm.error };
+}
+
+export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
+  const { t, label, time } = useI18n();
+  const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
+  const [page, setPage] = useState(1);
+  const key = ['measures', campaignId];
+  const list = useQuery({
+    queryKey: [...key, status, page],
+    queryFn: () =>
+      call(api.GET('/api/campaigns/{id}/measures', { params: { path: { id: campaignId }, query: { status, page, pageSize: 20 } } })),
+  });
+  const confirming = useConfirmMeasure(key);
+  const { subjectOf, reasonOf } = useMeasureWords();
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Segmented
         aria-label={t('状态', 'Status')}
         value={status}
@@ -98,7 +115,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
           { value: 'confirmed', label: t('已确认', 'Confirmed') },
         ]}
       />
-      <ErrorNote error={list.error ?? confirm.error} />
+      <ErrorNote error={list.error ?? confirming.error} />
       <Table
         rowKey="id"
         size="small"
@@ -127,8 +144,8 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
             ? [
                 {
                   title: '',
-                  render: (_: unknown, m: Row) => (
-                    <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => void askToConfirm(m)}>
+                  render: (_: unknown, m: MeasureRow) => (
+                    <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => confirming.ask(m)}>
                       {t('确认', 'Confirm')}
                     </Button>
                   ),
@@ -161,12 +178,11 @@ function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () 
   });
   return (
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('记录组织措施', 'Record a measure')}</h2>}>
-      <Form name="Measures-1" form={form} layout="vertical" onFinish={record.run}>
+      <Form name="Measures-1" form={form} layout="vertical" onFinish={record.submit}>
         <Space wrap align="start">
           <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
             <Select
-              showSearch
-              optionFilterProp="label"
+              showSearch={{ optionFilterProp: 'label' }}
               style={{ width: 280 }}
               aria-label={t('单位', 'Unit')}
               options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))}

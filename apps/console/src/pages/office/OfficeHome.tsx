@@ -15,7 +15,7 @@ export default function OfficeHome() {
     queryFn: () => call(api.GET('/api/campaigns', { params: { query: { page, pageSize: 20 } } })),
   });
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }}>
         <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
           {t('教育实践活动', 'Campaigns')}

@@ -20,17 +20,18 @@ import {
   Table,
   Tag,
   Typography,
+  type FormInstance,
 } from 'antd';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { ACTIVE_PHASES, FIELD_LIMITS, RUNGS, type Plan } from '../../../../../libs/domain/src';
-import { api, call } from '../../api/client';
+import { api, call, present } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { DateTimeInput, useAction, useConfirm } from '../../ui/forms';
+import { toChange, toForm, toOffset, type FormValues } from './plan-change-form';
 
 const PlanChangeChart = lazy(() => import('./plan-change-chart'));
 
-type Batch = 1 | 2;
 type Rung = (typeof RUNGS)[number];
 export interface PlanMove {
   batch: number;
@@ -54,7 +55,7 @@ interface Preview {
   diff: DiffEntry[];
   now: string;
   total: number;
-  counts: Record<string, { deadlines: number; rungs: number; firesAtOnce: number; units: number; items: number }>;
+  counts: Partial<Record<string, { deadlines: number; rungs: number; firesAtOnce: number; units: number; items: number }>>;
   moves: PlanMove[];
   days: Array<{ date: string; before: number; after: number }>;
 }
@@ -74,95 +75,9 @@ interface Version {
   rollout?: { units: number; items: number; doneAt?: string };
   plan: Plan;
 }
-
-type Direction = 'before' | 'at' | 'after';
-interface RungValues {
-  rung: string;
-  direction: Direction;
-  days: number;
-}
-interface FormValues {
-  batches: Batch[];
-  holidaysAdd?: string;
-  holidaysRemove?: string[];
-  workdaysAdd?: string;
-  workdaysRemove?: string[];
-  disclosureDays?: number | null;
-  ladder: RungValues[];
-  windowLadder: RungValues[];
-  windows: Record<string, Record<string, string>>;
-  reason?: string;
-}
-
-const dates = (s: string | undefined) => (s ?? '').split(/[\s,，;；、]+/).filter(Boolean);
-
-/** `-P7D` → 7 days before; `PT0S` → at; `P14D` → 14 days after (whole days; other offsets keep their text). */
-function toRung(r: { rung: string; offset: string }): RungValues & { exact: boolean } {
-  const m = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?$/.exec(r.offset);
-  const days = m ? Number(m[2] ?? 0) * 7 + Number(m[3] ?? 0) : 0;
-  return {
-    rung: r.rung,
-    direction: r.offset === 'PT0S' || (m && days === 0) ? 'at' : m?.[1] ? 'before' : 'after',
-    days,
-    exact: Boolean(m) || r.offset === 'PT0S',
-  };
-}
-const fromRung = (r: RungValues) =>
-  r.direction === 'at' || !r.days ? 'PT0S' : `${r.direction === 'before' ? '-' : ''}P${Math.round(r.days)}D`;
-
-/** The change the form describes, against the latest plan: only what differs is sent. */
-function toChange(v: FormValues, plan: Plan): Record<string, unknown> {
-  const change: Record<string, unknown> = {};
-  const calendar: Record<string, unknown> = {};
-  for (const list of ['holidays', 'workdays'] as const) {
-    const add = dates(v[`${list}Add`]).filter((d) => !plan.calendar[list].includes(d));
-    const remove = v[`${list}Remove`] ?? [];
-    if (add.length || remove.length) calendar[list] = { ...(add.length ? { add } : {}), ...(remove.length ? { remove } : {}) };
-  }
-  if (Object.keys(calendar).length) change.calendar = calendar;
-  if (v.disclosureDays != null && `P${v.disclosureDays}D` !== plan.disclosure) change.disclosure = `P${Math.round(v.disclosureDays)}D`;
-  for (const k of ['ladder', 'windowLadder'] as const) {
-    const edited = plan[k].map((r, i) => {
-      const f = v[k]?.[i];
-      return f && toRung(r).exact ? { rung: r.rung, offset: fromRung(f) } : r;
-    });
-    if (edited.some((r, i) => r.offset !== plan[k][i].offset)) change[k] = edited;
-  }
-  const batches = plan.batches
-    .map((b) => {
-      const phases: Record<string, { startsAt?: string; endsAt?: string }> = {};
-      ACTIVE_PHASES.forEach((ph, i) => {
-        const end = v.windows?.[b.batch]?.[ph];
-        if (!end || Date.parse(end) === Date.parse(b.phases[ph].endsAt)) return;
-        phases[ph] = { ...phases[ph], endsAt: end };
-        // Windows follow each other: the next one starts where this one now ends.
-        const next = ACTIVE_PHASES[i + 1];
-        if (next) phases[next] = { ...phases[next], startsAt: end };
-      });
-      if (!Object.keys(phases).length) return undefined;
-      const p3End = phases.P3?.endsAt;
-      return { batch: b.batch, ...(p3End ? { endsAt: p3End } : {}), phases };
-    })
-    .filter(Boolean);
-  if (batches.length) change.batches = batches;
-  return change;
-}
-
-function toForm(plan: Plan): FormValues {
-  return {
-    batches: plan.batches.map((b) => b.batch as Batch),
-    holidaysAdd: '',
-    holidaysRemove: [],
-    workdaysAdd: '',
-    workdaysRemove: [],
-    disclosureDays: toRung({ rung: '', offset: plan.disclosure }).exact ? toRung({ rung: '', offset: plan.disclosure }).days : null,
-    ladder: plan.ladder.map(toRung),
-    windowLadder: plan.windowLadder.map(toRung),
-    windows: Object.fromEntries(
-      plan.batches.map((b) => [b.batch, Object.fromEntries(ACTIVE_PHASES.map((ph) => [ph, b.phases[ph].endsAt]))]),
-    ),
-    reason: '',
-  };
+interface Versions {
+  current: Partial<Record<string, number>>;
+  items: Version[];
 }
 
 /** An offset in words: 截止前 2 天 / 2 days before, 到期时 / at the deadline, 逾期 3 天 / 3 days after. */
@@ -170,7 +85,8 @@ function useOffsetWords() {
   const { t } = useI18n();
   return (offset: unknown): string => {
     if (typeof offset !== 'string') return '—';
-    const m = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(offset);
+    // (an optional group that did not take part is undefined)
+    const m: Array<string | undefined> | null = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(offset);
     if (!m) return offset;
     const days = Number(m[2] ?? 0) * 7 + Number(m[3] ?? 0);
     const [h, mi, s] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
@@ -231,116 +147,127 @@ export function useDiffWords() {
 }
 
 export function PlanChanges({ campaignId, canChange, running }: { campaignId: string; canChange: boolean; running: boolean }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const versions = useQuery({
     queryKey: ['plan-versions', campaignId],
     queryFn: () =>
-      call(api.GET('/api/campaigns/{id}/plan-versions', { params: { path: { id: campaignId } } })) as unknown as Promise<{
-        current: Record<string, number>;
-        items: Version[];
-      }>,
+      call(api.GET('/api/campaigns/{id}/plan-versions', { params: { path: { id: campaignId } } })) as unknown as Promise<Versions>,
     refetchInterval: (q) => ((q.state.data?.items ?? []).some((v) => v.version > 1 && !v.rollout?.doneAt) ? 2_000 : false),
   });
-  const latest = versions.data?.items[versions.data.items.length - 1];
-  const diffWords = useDiffWords();
+  const latest = versions.data?.items.at(-1);
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="plan-changes">
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="plan-changes">
       <ErrorNote error={versions.error} />
-      {canChange && running && latest ? <ChangeForm campaignId={campaignId} plan={latest.plan} current={versions.data!.current} /> : null}
+      {canChange && running && versions.data && latest ? (
+        <ChangeForm campaignId={campaignId} plan={latest.plan} current={versions.data.current} />
+      ) : null}
       {canChange && !running ? (
         <Alert
           type="info"
           showIcon
-          message={t('活动启动后，可在此按版本调整日程。', 'Once the campaign runs, its plan can be changed here, version by version.')}
+          title={t('活动启动后，可在此按版本调整日程。', 'Once the campaign runs, its plan can be changed here, version by version.')}
         />
       ) : null}
       <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('日程版本', 'Plan versions')}</h2>} size="small">
-        <Table<Version>
-          size="small"
-          rowKey="version"
-          pagination={false}
-          dataSource={[...(versions.data?.items ?? [])].reverse()}
-          loading={versions.isLoading}
-          data-testid="plan-versions"
-          columns={[
-            {
-              title: t('版本', 'Version'),
-              render: (_, v) => <span data-testid={`plan-version-${v.version}`}>{t(`第 ${v.version} 版`, `Version ${v.version}`)}</span>,
-            },
-            { title: t('时间', 'When'), render: (_, v) => time(v.createdAt) },
-            { title: t('经办', 'By'), render: (_, v) => v.createdByName ?? t('活动办公室', 'Campaign office') },
-            {
-              title: t('原因', 'Why'),
-              render: (_, v) => (v.version === 1 ? t('活动启动时的日程', 'The plan the campaign started with') : v.reason),
-            },
-            {
-              title: t('采用的批次', 'Taken by'),
-              render: (_, v) => (
-                <Space size={4} wrap>
-                  {v.batches.map((b) => (
-                    <Tag key={b} color={v.runningOn.includes(b) ? 'blue' : undefined}>
-                      {t(`第${b}批`, `Batch ${b}`)}
-                      {v.runningOn.includes(b) ? t('（现行）', ' (current)') : ''}
-                    </Tag>
-                  ))}
-                </Space>
-              ),
-            },
-            {
-              title: t('改动', 'What changed'),
-              render: (_, v) =>
-                v.diff.length ? (
-                  <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-                    {v.diff.map((d) => {
-                      const w = diffWords(d);
-                      return (
-                        <li key={d.path}>
-                          {w.what}：{w.before} → {w.after}
-                        </li>
-                      );
-                    })}
-                  </ul>
-                ) : (
-                  '—'
-                ),
-            },
-            {
-              title: t('下达进度', 'Rollout'),
-              render: (_, v) =>
-                v.version === 1 ? (
-                  '—'
-                ) : v.rollout?.doneAt ? (
-                  t(
-                    `已完成：${v.rollout.units} 个单位、${v.rollout.items} 项整改事项（${time(v.rollout.doneAt)}）`,
-                    `Done: ${v.rollout.units} units, ${v.rollout.items} items (${time(v.rollout.doneAt)})`,
-                  )
-                ) : (
-                  <Tag color="processing">{t(`进行中：${v.rollout?.units ?? 0} 个单位`, `Under way: ${v.rollout?.units ?? 0} units`)}</Tag>
-                ),
-            },
-          ]}
-        />
-        <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
-          {t('每次预警、亮牌都记录其计算所依据的日程版本。', 'Every rung and card records the plan version it was computed under.')}{' '}
-          {versions.data
-            ? Object.entries(versions.data.current)
-                .map(([b, v]) => t(`第${b}批现行第 ${v} 版`, `batch ${b} runs on version ${v}`))
-                .join(t('；', '; '))
-            : null}
-        </Typography.Paragraph>
+        <VersionsTable versions={versions.data} loading={versions.isLoading} />
       </Card>
     </Space>
   );
 }
 
-function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: Plan; current: Record<string, number> }) {
-  const { t, label, time } = useI18n();
-  const [form] = Form.useForm<FormValues>();
-  const initial = useMemo(() => toForm(plan), [plan]);
-  const [preview, setPreview] = useState<Preview>();
-  const confirm = useConfirm();
-  const offset = useOffsetWords();
+/** The plan's versions, newest first, each with what it changed and how far its rollout has come. */
+function VersionsTable({ versions, loading }: { versions: Versions | undefined; loading: boolean }) {
+  const { t, time } = useI18n();
   const diffWords = useDiffWords();
+  return (
+    <>
+      <Table<Version>
+        size="small"
+        rowKey="version"
+        pagination={false}
+        dataSource={[...(versions?.items ?? [])].reverse()}
+        loading={loading}
+        data-testid="plan-versions"
+        columns={[
+          {
+            title: t('版本', 'Version'),
+            render: (_, v) => <span data-testid={`plan-version-${v.version}`}>{t(`第 ${v.version} 版`, `Version ${v.version}`)}</span>,
+          },
+          { title: t('时间', 'When'), render: (_, v) => time(v.createdAt) },
+          { title: t('经办', 'By'), render: (_, v) => v.createdByName ?? t('活动办公室', 'Campaign office') },
+          {
+            title: t('原因', 'Why'),
+            render: (_, v) => (v.version === 1 ? t('活动启动时的日程', 'The plan the campaign started with') : v.reason),
+          },
+          {
+            title: t('采用的批次', 'Taken by'),
+            render: (_, v) => (
+              <Space size={4} wrap>
+                {v.batches.map((b) => (
+                  <Tag key={b} color={v.runningOn.includes(b) ? 'blue' : undefined}>
+                    {t(`第${b}批`, `Batch ${b}`)}
+                    {v.runningOn.includes(b) ? t('（现行）', ' (current)') : ''}
+                  </Tag>
+                ))}
+              </Space>
+            ),
+          },
+          {
+            title: t('改动', 'What changed'),
+            render: (_, v) => (v.diff.length ? <DiffList diff={v.diff} words={diffWords} /> : '—'),
+          },
+          {
+            title: t('下达进度', 'Rollout'),
+            render: (_, v) =>
+              v.version === 1 ? (
+                '—'
+              ) : v.rollout?.doneAt ? (
+                t(
+                  `已完成：${v.rollout.units} 个单位、${v.rollout.items} 项整改事项（${time(v.rollout.doneAt)}）`,
+                  `Done: ${v.rollout.units} units, ${v.rollout.items} items (${time(v.rollout.doneAt)})`,
+                )
+              ) : (
+                <Tag color="processing">{t(`进行中：${v.rollout?.units ?? 0} 个单位`, `Under way: ${v.rollout?.units ?? 0} units`)}</Tag>
+              ),
+          },
+        ]}
+      />
+      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+        {t('每次预警、亮牌都记录其计算所依据的日程版本。', 'Every rung and card records the plan version it was computed under.')}{' '}
+        {versions
+          ? Object.entries(versions.current)
+              .map(([b, v]) => t(`第${b}批现行第 ${v ?? 1} 版`, `batch ${b} runs on version ${v ?? 1}`))
+              .join(t('；', '; '))
+          : null}
+      </Typography.Paragraph>
+    </>
+  );
+}
+
+/** A plan's differences, one line each: what, before → after. */
+function DiffList({ diff, words }: { diff: DiffEntry[]; words: ReturnType<typeof useDiffWords> }) {
+  return (
+    <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+      {diff.map((d) => {
+        const w = words(d);
+        return (
+          <li key={d.path}>
+            {w.what}：{w.before} → {w.after}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/**
+ * The change's two steps: a preview (what would move; nothing changes) and, after a confirmation, the change
+ * applied as a new version — of the previewed change (its digest), for the batches chosen.
+ */
+function usePlanChange(form: FormInstance<FormValues>, campaignId: string, plan: Plan) {
+  const { t } = useI18n();
+  const confirm = useConfirm();
+  const [preview, setPreview] = useState<Preview>();
   const request = (v: FormValues) => ({ change: toChange(v, plan), batches: v.batches });
   const previewing = useAction({
     form,
@@ -353,7 +280,7 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         return Promise.reject(new Error('nothing'));
       }
       return (await call(
-        api.POST('/api/campaigns/{id}/plan-changes/preview', { params: { path: { id: campaignId } }, body: r as never }),
+        api.POST('/api/campaigns/{id}/plan-changes/preview', { params: { path: { id: campaignId } }, body: r }),
       )) as unknown as Preview;
     },
     onDone: (p) => setPreview(p),
@@ -365,17 +292,14 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
       ['plan-versions', campaignId],
       ['campaign', campaignId],
     ],
-    success: (r: { version: number }) =>
-      t(`已生成第 ${r.version} 版日程，正在下达到各单位`, `Version ${r.version} of the plan is applied and being rolled out`),
-    fn: async (v: FormValues) => {
-      const r = request(v);
-      return (await call(
+    success: (r) => t(`已生成第 ${r.version} 版日程，正在下达到各单位`, `Version ${r.version} of the plan is applied and being rolled out`),
+    fn: (v: FormValues) =>
+      call(
         api.POST('/api/campaigns/{id}/plan-changes', {
           params: { path: { id: campaignId } },
-          body: { ...r, reason: v.reason ?? '', previewDigest: preview!.digest } as never,
+          body: { ...request(v), reason: v.reason ?? '', previewDigest: present(preview, 'the preview of this change').digest },
         }),
-      )) as unknown as { version: number };
-    },
+      ),
     onDone: () => setPreview(undefined),
   });
   const askToApply = async () => {
@@ -413,44 +337,21 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         </ul>
       ),
     });
-    if (ok) await applying.run(form.getFieldsValue(true));
+    if (ok) await applying.run(form.getFieldsValue(true) as FormValues);
   };
-  const batchLabel = (b: number) => t(`第${b}批`, `Batch ${b}`);
-  const ladderFields = (name: 'ladder' | 'windowLadder', title: string) => (
-    <Col xs={24} md={12}>
-      <Typography.Text strong>{title}</Typography.Text>
-      {plan[name].map((r, i) => {
-        const exact = toRung(r).exact;
-        return (
-          <Space key={r.rung} align="baseline" style={{ display: 'flex' }}>
-            <span style={{ width: 64, display: 'inline-block' }}>{label.rung(r.rung)}</span>
-            {exact ? (
-              <>
-                <Form.Item name={[name, i, 'direction']} noStyle>
-                  <Select
-                    style={{ width: 120 }}
-                    aria-label={`${title} ${label.rung(r.rung)}`}
-                    options={[
-                      { value: 'before', label: t('截止前', 'before') },
-                      { value: 'at', label: t('到期时', 'at the deadline') },
-                      { value: 'after', label: t('逾期', 'after') },
-                    ]}
-                  />
-                </Form.Item>
-                <Form.Item name={[name, i, 'days']} noStyle>
-                  <InputNumber min={0} max={365} style={{ width: 80 }} aria-label={`${title} ${label.rung(r.rung)} ${t('天数', 'days')}`} />
-                </Form.Item>
-                <span>{t('天', 'days')}</span>
-              </>
-            ) : (
-              <Typography.Text type="secondary">{offset(r.offset)}</Typography.Text>
-            )}
-          </Space>
-        );
-      })}
-    </Col>
-  );
-  const chosen = (Form.useWatch('batches', form) ?? initial.batches) as number[];
+  return { preview, setPreview, previewing, applying, askToApply };
+}
+
+function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: Plan; current: Partial<Record<string, number>> }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<FormValues>();
+  const initial = useMemo(() => toForm(plan), [plan]);
+  const { preview, setPreview, previewing, applying, askToApply } = usePlanChange(form, campaignId, plan);
+  const chosen = Form.useWatch<number[] | undefined>('batches', form) ?? initial.batches ?? [];
+  const reset = () => {
+    form.resetFields();
+    setPreview(undefined);
+  };
 
   return (
     <Card
@@ -468,171 +369,250 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         form={form}
         layout="vertical"
         initialValues={initial}
-        onValuesChange={(changed: Partial<FormValues>) => Object.keys(changed).some((k) => k !== 'reason') && setPreview(undefined)}
-        onFinish={(v) => void previewing.run(v)}
+        onValuesChange={(changed: Partial<FormValues>) => {
+          if (Object.keys(changed).some((k) => k !== 'reason')) setPreview(undefined);
+        }}
+        onFinish={previewing.submit}
       >
-        <Form.Item
-          name="batches"
-          label={t('采用调整的批次', 'Batches that take the change')}
-          // (a validator, not `required`: a checkbox group may not carry aria-required)
-          rules={[
-            {
-              validator: (_, v: number[] | undefined) =>
-                v?.length ? Promise.resolve() : Promise.reject(new Error(t('请至少选择一个批次', 'Choose at least one batch'))),
-            },
-          ]}
-        >
-          <Checkbox.Group
-            options={plan.batches.map((b) => ({
-              value: b.batch,
-              label: `${batchLabel(b.batch)}${t(`（现行第 ${current[b.batch] ?? 1} 版）`, ` (on version ${current[b.batch] ?? 1})`)}`,
-            }))}
-            data-testid="plan-change-batches"
-          />
-        </Form.Item>
-        <Row gutter={16}>
-          <Col xs={24} md={12}>
-            <Form.Item name="holidaysAdd" label={t('新增节假日（日期，逗号分隔）', 'Holidays to add (dates, comma separated)')}>
-              <Input placeholder="2014-04-07, 2014-04-08" data-testid="holidays-add" />
-            </Form.Item>
-            <Form.Item name="holidaysRemove" label={t('取消的节假日', 'Holidays to remove')}>
-              <Select mode="multiple" allowClear options={plan.calendar.holidays.map((d) => ({ value: d, label: d }))} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} md={12}>
-            <Form.Item name="workdaysAdd" label={t('新增调休上班日（周末日期）', 'Swapped workdays to add (weekend dates, 调休)')}>
-              <Input placeholder="2014-04-13" />
-            </Form.Item>
-            <Form.Item name="workdaysRemove" label={t('取消的调休上班日', 'Swapped workdays to remove')}>
-              <Select mode="multiple" allowClear options={plan.calendar.workdays.map((d) => ({ value: d, label: d }))} />
-            </Form.Item>
-          </Col>
-        </Row>
+        <BatchChoice plan={plan} current={current} />
+        <CalendarEdits plan={plan} />
         <Form.Item name="disclosureDays" label={t('公示期（天）', 'Disclosure period (days)')}>
           <InputNumber min={1} max={60} />
         </Form.Item>
         <Row gutter={16} style={{ marginBottom: 16 }}>
-          {ladderFields('ladder', t('整改事项预警', 'Item ladder'))}
-          {ladderFields('windowLadder', t('环节时限预警', 'Phase-window ladder'))}
+          <LadderFields plan={plan} name="ladder" title={t('整改事项预警', 'Item ladder')} />
+          <LadderFields plan={plan} name="windowLadder" title={t('环节时限预警', 'Phase-window ladder')} />
         </Row>
-        <Typography.Text strong>
-          {t('环节时限（结束时间；下一环节随之开始）', 'Phase windows (their end; the next phase starts then)')}
-        </Typography.Text>
-        {plan.batches
-          .filter((b) => chosen.includes(b.batch))
-          .map((b) => (
-            <Space key={b.batch} wrap align="end" style={{ display: 'flex', marginTop: 8 }}>
-              <span style={{ width: 56, display: 'inline-block' }}>{batchLabel(b.batch)}</span>
-              {ACTIVE_PHASES.map((ph) => (
-                <Form.Item
-                  key={ph}
-                  name={['windows', String(b.batch), ph]}
-                  label={`${label.phase(ph)} ${t('结束', 'ends')}`}
-                  style={{ marginBottom: 0 }}
-                >
-                  <DateTimeInput aria-label={`${batchLabel(b.batch)} ${label.phase(ph)}`} />
-                </Form.Item>
-              ))}
-            </Space>
-          ))}
+        <WindowEnds plan={plan} chosen={chosen} />
         <ErrorNote error={previewing.error} />
         <Space style={{ marginTop: 16 }}>
           <Button htmlType="submit" type={preview ? 'default' : 'primary'} loading={previewing.busy} data-testid="preview-plan-change">
             {t('预览影响', 'Preview what it moves')}
           </Button>
-          <Button onClick={() => (form.resetFields(), setPreview(undefined))}>{t('重置', 'Reset')}</Button>
+          <Button onClick={reset}>{t('重置', 'Reset')}</Button>
         </Space>
-
-        {preview ? (
-          <Space direction="vertical" size="middle" style={{ width: '100%', marginTop: 16 }} data-testid="plan-change-preview">
-            <Typography.Title level={3} style={{ fontSize: 16, margin: 0 }}>
-              {t(
-                `预览：第 ${preview.version} 版日程（按 ${time(preview.now)} 的情况）`,
-                `Preview: version ${preview.version} of the plan (as things stand at ${time(preview.now)})`,
-              )}
-            </Typography.Title>
-            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-              {preview.diff.map((d) => {
-                const w = diffWords(d);
-                return (
-                  <li key={d.path}>
-                    {w.what}：{w.before} → {w.after}
-                  </li>
-                );
-              })}
-            </ul>
-            <Descriptions size="small" bordered column={1} data-testid="plan-change-counts">
-              {preview.batches.map((b) => {
-                const c = preview.counts[String(b)];
-                return (
-                  <Descriptions.Item key={b} label={batchLabel(b)}>
-                    {c
-                      ? t(
-                          `移动 ${c.deadlines} 个时限、${c.rungs} 个预警（涉及 ${c.units} 个单位、${c.items} 项整改事项），其中 ${c.firesAtOnce} 个将立即发出`,
-                          `${c.deadlines} deadlines and ${c.rungs} rungs move (${c.units} units, ${c.items} items); ${c.firesAtOnce} fall due at once`,
-                        )
-                      : t('没有进行中的时限或预警移动', 'No live deadline or rung moves')}
-                  </Descriptions.Item>
-                );
-              })}
-            </Descriptions>
-            {preview.days.length ? (
-              <Suspense fallback={<div style={{ height: 280 }} />}>
-                <PlanChangeChart days={preview.days} />
-              </Suspense>
-            ) : null}
-            <Table<PlanMove>
-              size="small"
-              rowKey={(m) => `${m.unitId}-${m.itemId ?? ''}-${m.subject}-${m.phase ?? ''}-${m.rung ?? 'deadline'}`}
-              dataSource={preview.moves}
-              pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
-              locale={{ emptyText: t('没有进行中的时限或预警会移动', 'No live deadline or rung moves') }}
-              data-testid="plan-change-moves"
-              columns={[
-                { title: t('批次', 'Batch'), render: (_, m) => batchLabel(m.batch) },
-                { title: t('单位', 'Unit'), render: (_, m) => `${m.unit.code} ${m.unit.name}` },
-                {
-                  title: t('事项', 'What'),
-                  render: (_, m) =>
-                    m.subject === 'item'
-                      ? t(`整改事项 ${m.item?.n ?? ''}`, `Item ${m.item?.n ?? ''}`)
-                      : m.subject === 'disclosure'
-                        ? t('公示期', 'Disclosure')
-                        : t(`${label.phase(m.phase ?? '')} 环节时限`, `${label.phase(m.phase ?? '')} window`),
-                },
-                { title: t('预警', 'Rung'), render: (_, m) => (m.rung ? label.rung(m.rung) : t('时限本身', 'The deadline itself')) },
-                { title: t('调整前', 'Before'), render: (_, m) => (m.before === 'never' ? t('（无）', '(none)') : time(m.before)) },
-                {
-                  title: t('调整后', 'After'),
-                  render: (_, m) => (m.after === 'never' ? t('（不再发出）', '(no longer fires)') : time(m.after)),
-                },
-                { title: '', render: (_, m) => (m.firesAtOnce ? <Tag color="red">{t('立即发出', 'At once')}</Tag> : null) },
-              ]}
-            />
-            {preview.total > preview.moves.length ? (
-              <Typography.Text type="secondary">
-                {t(
-                  `共 ${preview.total} 项，按新时间列出前 ${preview.moves.length} 项`,
-                  `${preview.total} in all; the first ${preview.moves.length} by their new moment are listed`,
-                )}
-              </Typography.Text>
-            ) : null}
-            <Form.Item
-              name="reason"
-              label={t('调整原因（记入日程版本）', 'Why the plan changes (kept with the version)')}
-              rules={[{ required: true, whitespace: true, message: t('请填写调整原因', 'Say why the plan changes') }]}
-            >
-              <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} data-testid="plan-change-reason" />
-            </Form.Item>
-            <ErrorNote error={applying.error} />
-            <Space>
-              <Button type="primary" danger onClick={() => void askToApply()} loading={applying.busy} data-testid="apply-plan-change">
-                {t('确认调整…', 'Apply the change…')}
-              </Button>
-            </Space>
-          </Space>
-        ) : null}
+        {preview ? <PreviewPanel preview={preview} error={applying.error} busy={applying.busy} onApply={() => void askToApply()} /> : null}
       </Form>
     </Card>
+  );
+}
+
+const useBatchLabel = () => {
+  const { t } = useI18n();
+  return (b: number) => t(`第${b}批`, `Batch ${b}`);
+};
+
+/** The batches that take the change, each with the version it runs on now. */
+function BatchChoice({ plan, current }: { plan: Plan; current: Partial<Record<string, number>> }) {
+  const { t } = useI18n();
+  const batchLabel = useBatchLabel();
+  return (
+    <Form.Item
+      name="batches"
+      label={t('采用调整的批次', 'Batches that take the change')}
+      // (a validator, not `required`: a checkbox group may not carry aria-required)
+      rules={[
+        {
+          validator: (_, v: number[] | undefined) =>
+            v?.length ? Promise.resolve() : Promise.reject(new Error(t('请至少选择一个批次', 'Choose at least one batch'))),
+        },
+      ]}
+    >
+      <Checkbox.Group
+        options={plan.batches.map((b) => ({
+          value: b.batch,
+          label: `${batchLabel(b.batch)}${t(`（现行第 ${current[b.batch] ?? 1} 版）`, ` (on version ${current[b.batch] ?? 1})`)}`,
+        }))}
+        data-testid="plan-change-batches"
+      />
+    </Form.Item>
+  );
+}
+
+/** Holidays and swapped workdays added (typed dates) or removed (chosen from the plan's). */
+function CalendarEdits({ plan }: { plan: Plan }) {
+  const { t } = useI18n();
+  return (
+    <Row gutter={16}>
+      <Col xs={24} md={12}>
+        <Form.Item name="holidaysAdd" label={t('新增节假日（日期，逗号分隔）', 'Holidays to add (dates, comma separated)')}>
+          <Input placeholder="2014-04-07, 2014-04-08" data-testid="holidays-add" />
+        </Form.Item>
+        <Form.Item name="holidaysRemove" label={t('取消的节假日', 'Holidays to remove')}>
+          <Select mode="multiple" allowClear options={plan.calendar.holidays.map((d) => ({ value: d, label: d }))} />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={12}>
+        <Form.Item name="workdaysAdd" label={t('新增调休上班日（周末日期）', 'Swapped workdays to add (weekend dates, 调休)')}>
+          <Input placeholder="2014-04-13" />
+        </Form.Item>
+        <Form.Item name="workdaysRemove" label={t('取消的调休上班日', 'Swapped workdays to remove')}>
+          <Select mode="multiple" allowClear options={plan.calendar.workdays.map((d) => ({ value: d, label: d }))} />
+        </Form.Item>
+      </Col>
+    </Row>
+  );
+}
+
+/** A ladder's rungs: whole-day offsets are edited (before, at or after, and days); any other keeps its text. */
+function LadderFields({ plan, name, title }: { plan: Plan; name: 'ladder' | 'windowLadder'; title: string }) {
+  const { t, label } = useI18n();
+  const offset = useOffsetWords();
+  return (
+    <Col xs={24} md={12}>
+      <Typography.Text strong>{title}</Typography.Text>
+      {plan[name].map((r, i) => (
+        <Space key={r.rung} align="baseline" style={{ display: 'flex' }}>
+          <span style={{ width: 64, display: 'inline-block' }}>{label.rung(r.rung)}</span>
+          {toOffset(r.offset).exact ? (
+            <>
+              <Form.Item name={[name, i, 'direction']} noStyle>
+                <Select
+                  style={{ width: 120 }}
+                  aria-label={`${title} ${label.rung(r.rung)}`}
+                  options={[
+                    { value: 'before', label: t('截止前', 'before') },
+                    { value: 'at', label: t('到期时', 'at the deadline') },
+                    { value: 'after', label: t('逾期', 'after') },
+                  ]}
+                />
+              </Form.Item>
+              <Form.Item name={[name, i, 'days']} noStyle>
+                <InputNumber min={0} max={365} style={{ width: 80 }} aria-label={`${title} ${label.rung(r.rung)} ${t('天数', 'days')}`} />
+              </Form.Item>
+              <span>{t('天', 'days')}</span>
+            </>
+          ) : (
+            <Typography.Text type="secondary">{offset(r.offset)}</Typography.Text>
+          )}
+        </Space>
+      ))}
+    </Col>
+  );
+}
+
+/** The end of each phase window of the chosen batches (the next phase starts then). */
+function WindowEnds({ plan, chosen }: { plan: Plan; chosen: number[] }) {
+  const { t, label } = useI18n();
+  const batchLabel = useBatchLabel();
+  return (
+    <>
+      <Typography.Text strong>
+        {t('环节时限（结束时间；下一环节随之开始）', 'Phase windows (their end; the next phase starts then)')}
+      </Typography.Text>
+      {plan.batches
+        .filter((b) => chosen.includes(b.batch))
+        .map((b) => (
+          <Space key={b.batch} wrap align="end" style={{ display: 'flex', marginTop: 8 }}>
+            <span style={{ width: 56, display: 'inline-block' }}>{batchLabel(b.batch)}</span>
+            {ACTIVE_PHASES.map((ph) => (
+              <Form.Item
+                key={ph}
+                name={['windows', String(b.batch), ph]}
+                label={`${label.phase(ph)} ${t('结束', 'ends')}`}
+                style={{ marginBottom: 0 }}
+              >
+                <DateTimeInput aria-label={`${batchLabel(b.batch)} ${label.phase(ph)}`} />
+              </Form.Item>
+            ))}
+          </Space>
+        ))}
+    </>
+  );
+}
+
+/** What the change would do — its differences, counts per batch, the days chart, every move — and its confirmation. */
+function PreviewPanel({ preview, error, busy, onApply }: { preview: Preview; error: unknown; busy: boolean; onApply: () => void }) {
+  const { t, time } = useI18n();
+  const diffWords = useDiffWords();
+  const batchLabel = useBatchLabel();
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%', marginTop: 16 }} data-testid="plan-change-preview">
+      <Typography.Title level={3} style={{ fontSize: 16, margin: 0 }}>
+        {t(
+          `预览：第 ${preview.version} 版日程（按 ${time(preview.now)} 的情况）`,
+          `Preview: version ${preview.version} of the plan (as things stand at ${time(preview.now)})`,
+        )}
+      </Typography.Title>
+      <DiffList diff={preview.diff} words={diffWords} />
+      <Descriptions size="small" bordered column={1} data-testid="plan-change-counts">
+        {preview.batches.map((b) => {
+          const c = preview.counts[String(b)];
+          return (
+            <Descriptions.Item key={b} label={batchLabel(b)}>
+              {c
+                ? t(
+                    `移动 ${c.deadlines} 个时限、${c.rungs} 个预警（涉及 ${c.units} 个单位、${c.items} 项整改事项），其中 ${c.firesAtOnce} 个将立即发出`,
+                    `${c.deadlines} deadlines and ${c.rungs} rungs move (${c.units} units, ${c.items} items); ${c.firesAtOnce} fall due at once`,
+                  )
+                : t('没有进行中的时限或预警移动', 'No live deadline or rung moves')}
+            </Descriptions.Item>
+          );
+        })}
+      </Descriptions>
+      {preview.days.length ? (
+        <Suspense fallback={<div style={{ height: 280 }} />}>
+          <PlanChangeChart days={preview.days} />
+        </Suspense>
+      ) : null}
+      <MovesTable moves={preview.moves} />
+      {preview.total > preview.moves.length ? (
+        <Typography.Text type="secondary">
+          {t(
+            `共 ${preview.total} 项，按新时间列出前 ${preview.moves.length} 项`,
+            `${preview.total} in all; the first ${preview.moves.length} by their new moment are listed`,
+          )}
+        </Typography.Text>
+      ) : null}
+      <Form.Item
+        name="reason"
+        label={t('调整原因（记入日程版本）', 'Why the plan changes (kept with the version)')}
+        rules={[{ required: true, whitespace: true, message: t('请填写调整原因', 'Say why the plan changes') }]}
+      >
+        <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} data-testid="plan-change-reason" />
+      </Form.Item>
+      <ErrorNote error={error} />
+      <Space>
+        <Button type="primary" danger onClick={onApply} loading={busy} data-testid="apply-plan-change">
+          {t('确认调整…', 'Apply the change…')}
+        </Button>
+      </Space>
+    </Space>
+  );
+}
+
+/** Every deadline and rung that moves: whose, which, before and after, and whether it falls due at once. */
+function MovesTable({ moves }: { moves: PlanMove[] }) {
+  const { t, label, time } = useI18n();
+  const batchLabel = useBatchLabel();
+  return (
+    <Table<PlanMove>
+      size="small"
+      rowKey={(m) => `${m.unitId}-${m.itemId ?? ''}-${m.subject}-${m.phase ?? ''}-${m.rung ?? 'deadline'}`}
+      dataSource={moves}
+      pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+      locale={{ emptyText: t('没有进行中的时限或预警会移动', 'No live deadline or rung moves') }}
+      data-testid="plan-change-moves"
+      columns={[
+        { title: t('批次', 'Batch'), render: (_, m) => batchLabel(m.batch) },
+        { title: t('单位', 'Unit'), render: (_, m) => `${m.unit.code} ${m.unit.name}` },
+        {
+          title: t('事项', 'What'),
+          render: (_, m) =>
+            m.subject === 'item'
+              ? t(`整改事项 ${m.item?.n ?? ''}`, `Item ${m.item?.n ?? ''}`)
+              : m.subject === 'disclosure'
+                ? t('公示期', 'Disclosure')
+                : t(`${label.phase(m.phase ?? '')} 环节时限`, `${label.phase(m.phase ?? '')} window`),
+        },
+        { title: t('预警', 'Rung'), render: (_, m) => (m.rung ? label.rung(m.rung) : t('时限本身', 'The deadline itself')) },
+        { title: t('调整前', 'Before'), render: (_, m) => (m.before === 'never' ? t('（无）', '(none)') : time(m.before)) },
+        {
+          title: t('调整后', 'After'),
+          render: (_, m) => (m.after === 'never' ? t('（不再发出）', '(no longer fires)') : time(m.after)),
+        },
+        { title: '', render: (_, m) => (m.firesAtOnce ? <Tag color="red">{t('立即发出', 'At once')}</Tag> : null) },
+      ]}
+    />
   );
 }

@@ -1,6 +1,6 @@
 // The plan on a timeline: each batch's phase windows as bars, month by month, with the holidays (days off)
 // and the swapped workdays (调休, weekend days worked) of the calendar marked underneath.
-import type { Plan } from '../../../../../libs/domain/src';
+import type { components } from '../../api/generated/schema';
 import { offsetMs, useI18n } from '../../i18n';
 import { ACTIVE_PHASES } from '../../../../../libs/domain/src';
 
@@ -9,23 +9,19 @@ const DAY = 86_400_000;
 /** A date (YYYY-MM-DD) at noon in China, so that it falls inside that day whatever the viewer's zone. */
 const dayAt = (d: string, zone: string) => Date.parse(`${d}T12:00:00${zone}`);
 
-export function PlanTimeline({ plan }: { plan: Plan }) {
-  const { t, label, time, zone } = useI18n();
-  const starts = plan.batches.map((b) => Date.parse(b.startsAt)).filter(Number.isFinite);
-  const ends = plan.batches.map((b) => Date.parse(b.endsAt)).filter(Number.isFinite);
-  if (!starts.length || !ends.length) return null;
-  const from = Math.min(...starts);
-  const to = Math.max(...ends);
-  if (!(to > from)) return null;
-  const W = 1000;
-  const left = 70;
-  const x = (ms: number) => left + ((ms - from) / (to - from)) * (W - left - 10);
-  const rowH = 34;
-  const rows = plan.batches.length;
-  const calendarY = 24 + rows * rowH + 8;
-  const H = calendarY + 52;
-  // Months in the campaign's zone: the first is the month the plan starts in (labelled at the left edge even
-  // when the plan starts mid-month), then every first of a month up to its end.
+/** A plan as the API describes it (every part optional); a resolved plan of the domain is one too. */
+type PlanShown = components['schemas']['PlanDto'];
+
+type TimelineBatch = {
+  batch: number;
+  startsAt: string;
+  endsAt: string;
+  phases: NonNullable<NonNullable<PlanShown['batches']>[number]['phases']>;
+};
+
+/** The months in the campaign's zone: the first is the month the plan starts in (labelled at the left edge even
+ * when the plan starts mid-month), then every first of a month up to its end. */
+function monthsOf(from: number, to: number, zone: string): Array<{ at: number; label: string }> {
   const shift = offsetMs(zone);
   const months: Array<{ at: number; label: string }> = [];
   const start = new Date(from + shift);
@@ -42,10 +38,33 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
     if (at >= to) break;
     months.push({ at, label: `${y}-${String(mo + 1).padStart(2, '0')}` });
   }
+  return months;
+}
+
+const W = 1000;
+const LEFT = 70;
+const ROW_H = 34;
+
+export function PlanTimeline({ plan }: { plan: PlanShown }) {
+  const { t, time, zone } = useI18n();
+  // Batches without both ends have no place on the timeline.
+  const batches: TimelineBatch[] = (plan.batches ?? []).flatMap(({ batch, startsAt, endsAt, phases }) =>
+    startsAt && endsAt ? [{ batch, startsAt, endsAt, phases: phases ?? {} }] : [],
+  );
+  const starts = batches.map((b) => Date.parse(b.startsAt)).filter(Number.isFinite);
+  const ends = batches.map((b) => Date.parse(b.endsAt)).filter(Number.isFinite);
+  if (!starts.length || !ends.length) return null;
+  const from = Math.min(...starts);
+  const to = Math.max(...ends);
+  if (!(to > from)) return null;
+  const x = (ms: number) => LEFT + ((ms - from) / (to - from)) * (W - LEFT - 10);
+  const calendarY = 24 + batches.length * ROW_H + 8;
+  const H = calendarY + 52;
+  const months = monthsOf(from, to, zone);
   const inRange = (d: string) => dayAt(d, zone) >= from && dayAt(d, zone) < to;
-  const holidays = plan.calendar.holidays.filter(inRange);
-  const workdays = plan.calendar.workdays.filter(inRange);
-  const summary = plan.batches
+  const holidays = (plan.calendar?.holidays ?? []).filter(inRange);
+  const workdays = (plan.calendar?.workdays ?? []).filter(inRange);
+  const summary = batches
     .map(
       (b) =>
         `${t('第', 'Batch ')}${b.batch}${t('批', '')}: ${time(b.startsAt, false)} — ${time(new Date(Date.parse(b.endsAt) - DAY).toISOString(), false)}`,
@@ -68,48 +87,10 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
             </text>
           </g>
         ))}
-        {plan.batches.map((b, i) => {
-          const y = 24 + i * rowH;
-          return (
-            <g key={b.batch}>
-              <text x={0} y={y + 18} fontSize={12} fill="#262626">
-                {t(`第${b.batch}批`, `Batch ${b.batch}`)}
-              </text>
-              {ACTIVE_PHASES.map((ph) => {
-                const w = b.phases[ph];
-                const s = Date.parse(w.startsAt);
-                const e = Date.parse(w.endsAt);
-                if (!Number.isFinite(s) || !Number.isFinite(e) || e <= s) return null;
-                return (
-                  <g key={ph}>
-                    <rect x={x(s)} y={y} width={Math.max(1, x(e) - x(s) - 1)} height={rowH - 8} fill={PHASE_COLORS[ph]} rx={3}>
-                      <title>{`${label.phase(ph)}: ${time(w.startsAt, false)} — ${time(new Date(Date.parse(w.endsAt) - DAY).toISOString(), false)}`}</title>
-                    </rect>
-                    <text x={x(s) + 4} y={y + 17} fontSize={12} fill="#fff">
-                      {ph}
-                    </text>
-                  </g>
-                );
-              })}
-            </g>
-          );
-        })}
-        <text x={0} y={calendarY + 12} fontSize={11} fill="#262626">
-          {t('节假日', 'Days off')}
-        </text>
-        {holidays.map((d) => (
-          <rect key={`h${d}`} x={x(dayAt(d, zone)) - 1} y={calendarY} width={3} height={14} fill="#cf1322">
-            <title>{`${t('节假日', 'Holiday')} ${d}`}</title>
-          </rect>
+        {batches.map((b, i) => (
+          <BatchRow key={b.batch} b={b} y={24 + i * ROW_H} x={x} />
         ))}
-        <text x={0} y={calendarY + 36} fontSize={11} fill="#262626">
-          {t('调休上班', 'Workdays')}
-        </text>
-        {workdays.map((d) => (
-          <rect key={`w${d}`} x={x(dayAt(d, zone)) - 1} y={calendarY + 24} width={3} height={14} fill="#096dd9">
-            <title>{`${t('调休上班', 'Swapped workday')} ${d}`}</title>
-          </rect>
-        ))}
+        <CalendarDays y={calendarY} holidays={holidays} workdays={workdays} x={x} />
       </svg>
       <figcaption style={{ fontSize: 12, color: '#434343' }}>
         {t(
@@ -118,5 +99,59 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
         )}
       </figcaption>
     </figure>
+  );
+}
+
+/** A batch's row: its phase windows as bars. */
+function BatchRow({ b, y, x }: { b: TimelineBatch; y: number; x: (ms: number) => number }) {
+  const { t, label, time } = useI18n();
+  return (
+    <g>
+      <text x={0} y={y + 18} fontSize={12} fill="#262626">
+        {t(`第${b.batch}批`, `Batch ${b.batch}`)}
+      </text>
+      {ACTIVE_PHASES.map((ph) => {
+        const w = b.phases[ph];
+        if (!w) return null;
+        const s = Date.parse(w.startsAt);
+        const e = Date.parse(w.endsAt);
+        if (!Number.isFinite(s) || !Number.isFinite(e) || e <= s) return null;
+        return (
+          <g key={ph}>
+            <rect x={x(s)} y={y} width={Math.max(1, x(e) - x(s) - 1)} height={ROW_H - 8} fill={PHASE_COLORS[ph]} rx={3}>
+              <title>{`${label.phase(ph)}: ${time(w.startsAt, false)} — ${time(new Date(Date.parse(w.endsAt) - DAY).toISOString(), false)}`}</title>
+            </rect>
+            <text x={x(s) + 4} y={y + 17} fontSize={12} fill="#fff">
+              {ph}
+            </text>
+          </g>
+        );
+      })}
+    </g>
+  );
+}
+
+/** The holidays (red) and the weekend days worked (blue) under the batches. */
+function CalendarDays({ y, holidays, workdays, x }: { y: number; holidays: string[]; workdays: string[]; x: (ms: number) => number }) {
+  const { t, zone } = useI18n();
+  return (
+    <>
+      <text x={0} y={y + 12} fontSize={11} fill="#262626">
+        {t('节假日', 'Days off')}
+      </text>
+      {holidays.map((d) => (
+        <rect key={`h${d}`} x={x(dayAt(d, zone)) - 1} y={y} width={3} height={14} fill="#cf1322">
+          <title>{`${t('节假日', 'Holiday')} ${d}`}</title>
+        </rect>
+      ))}
+      <text x={0} y={y + 36} fontSize={11} fill="#262626">
+        {t('调休上班', 'Workdays')}
+      </text>
+      {workdays.map((d) => (
+        <rect key={`w${d}`} x={x(dayAt(d, zone)) - 1} y={y + 24} width={3} height={14} fill="#096dd9">
+          <title>{`${t('调休上班', 'Swapped workday')} ${d}`}</title>
+        </rect>
+      ))}
+    </>
   );
 }

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { ROLES, FIELD_LIMITS } from '../../../../../libs/domain/src';
+import { ROLES, FIELD_LIMITS, type Role } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
@@ -17,7 +17,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
   const { t, label, time } = useI18n();
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
-  const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
+  const [links, setLinks] = useState<Partial<Record<string, { url: string; expiresAt: string }>>>({});
   const [linkError, setLinkError] = useState<unknown>();
   const list = useQuery({
     queryKey: [...principalsKey(campaignId), page, q],
@@ -33,7 +33,7 @@ export function Principals({ campaignId }: { campaignId: string }) {
     }
   };
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <NewPrincipal campaignId={campaignId} onCreated={(id) => void makeLink(id)} />
       <Input.Search
         aria-label={t('搜索人员', 'Search principals')}
@@ -58,26 +58,28 @@ export function Principals({ campaignId }: { campaignId: string }) {
           {
             title: t('范围', 'Scope'),
             render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')),
-            sorter: (a, b) => String(a.unitCode ?? a.groupName ?? '').localeCompare(String(b.unitCode ?? b.groupName ?? ''), 'zh-CN'),
+            sorter: (a, b) => (a.unitCode ?? a.groupName ?? '').localeCompare(b.unitCode ?? b.groupName ?? '', 'zh-CN'),
           },
           { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
           {
             title: t('一次性登录链接', 'One-time sign-in link'),
-            render: (_, p) =>
-              links[p.id] ? (
-                <Space direction="vertical" size={0}>
-                  <Typography.Text copyable={{ text: links[p.id].url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
-                    {links[p.id].url}
+            render: (_, p) => {
+              const link = links[p.id];
+              return link ? (
+                <Space orientation="vertical" size={0}>
+                  <Typography.Text copyable={{ text: link.url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
+                    {link.url}
                   </Typography.Text>
                   <span>
-                    {t('有效至', 'valid until')} {time(links[p.id].expiresAt)}
+                    {t('有效至', 'valid until')} {time(link.expiresAt)}
                   </span>
                 </Space>
               ) : (
-                <Button size="small" onClick={() => makeLink(p.id)} data-testid={`make-link-${p.name}`}>
+                <Button size="small" onClick={() => void makeLink(p.id)} data-testid={`make-link-${p.name}`}>
                   {t('生成链接', 'Make a link')}
                 </Button>
-              ),
+              );
+            },
           },
         ]}
       />
@@ -85,31 +87,32 @@ export function Principals({ campaignId }: { campaignId: string }) {
   );
 }
 
+interface PrincipalValues {
+  name: string;
+  role: Role;
+  unitId?: string;
+  groupId?: string;
+}
+
+/** The principal to create: its scope follows the role (a unit's names its unit, a supervisor its group, nobody else either). */
+const principalBody = (v: PrincipalValues) =>
+  v.role === 'unit'
+    ? { name: v.name, role: v.role, unitId: v.unitId ?? '' }
+    : v.role === 'supervisor'
+      ? { name: v.name, role: v.role, groupId: v.groupId ?? '' }
+      : { name: v.name, role: v.role };
+
 function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated: (id: string) => void }) {
   const { t, label } = useI18n();
-  const [form] = Form.useForm<{ name: string; role: string; unitId?: string; groupId?: string }>();
+  const [form] = Form.useForm<PrincipalValues>();
   const role = Form.useWatch('role', form);
-  const units = useAllUnits(campaignId);
-  const groups = useGroups(campaignId);
-  const groupItems = ((groups.data as { items?: Array<{ id: string; name: string }> })?.items ?? []) as Array<{ id: string; name: string }>;
   const [token, setToken] = useState<string>();
   const create = useAction({
     form,
     fields: ['name', 'role', 'unitId', 'groupId'],
     invalidate: [principalsKey(campaignId)],
     success: t('人员已创建', 'Principal created'),
-    fn: (v: { name: string; role: string; unitId?: string; groupId?: string }) =>
-      call(
-        api.POST('/api/principals', {
-          // the scope follows the role: a unit's principal names its unit, a supervisor its group, nobody else either
-          body:
-            v.role === 'unit'
-              ? { name: v.name, role: 'unit', unitId: v.unitId ?? '' }
-              : v.role === 'supervisor'
-                ? { name: v.name, role: 'supervisor', groupId: v.groupId ?? '' }
-                : { name: v.name, role: v.role as 'office' | 'auditor' },
-        }),
-      ),
+    fn: (v: PrincipalValues) => call(api.POST('/api/principals', { body: principalBody(v) })),
     onDone: (r) => {
       setToken(r.token);
       onCreated(r.id);
@@ -121,7 +124,7 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
         name="Principals-1"
         form={form}
         layout="inline"
-        onFinish={create.run}
+        onFinish={create.submit}
         initialValues={{ role: 'unit' }}
         style={{ rowGap: 8 }}
         data-testid="principal-form"
@@ -136,50 +139,65 @@ function NewPrincipal({ campaignId, onCreated }: { campaignId: string; onCreated
         <Form.Item name="role" label={t('角色', 'Role')}>
           <Select style={{ width: 160 }} aria-label={t('角色', 'Role')} options={ROLES.map((r) => ({ value: r, label: label.role(r) }))} />
         </Form.Item>
-        {role === 'unit' ? (
-          <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
-            <Select
-              showSearch
-              aria-label={t('单位', 'Unit')}
-              style={{ width: 280 }}
-              optionFilterProp="label"
-              loading={units.isLoading}
-              options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))}
-            />
-          </Form.Item>
-        ) : null}
-        {role === 'supervisor' ? (
-          <Form.Item name="groupId" label={t('督导组', 'Group')} rules={[{ required: true, message: t('请选择督导组', 'Choose a group') }]}>
-            <Select
-              style={{ width: 220 }}
-              aria-label={t('督导组', 'Group')}
-              options={groupItems.map((g) => ({ value: g.id, label: g.name }))}
-            />
-          </Form.Item>
-        ) : null}
+        <ScopeField campaignId={campaignId} role={role} />
         <Button type="primary" htmlType="submit" loading={create.busy}>
           {t('新增', 'Create')}
         </Button>
       </Form>
       <ErrorNote error={create.error} />
-      {token ? (
-        <Alert
-          style={{ marginTop: 8 }}
-          type="success"
-          showIcon
-          closable
-          onClose={() => setToken(undefined)}
-          title={t(
-            '已创建。令牌只显示这一次；也可以把下方表格中的一次性登录链接交给本人。',
-            'Created. The token is shown this once; or hand over the one-time sign-in link in the table below.',
-          )}
-          description={
-            <Typography.Text copyable code>
-              {token}
-            </Typography.Text>
-          }
-        />
-      ) : null}
+      {token ? <TokenOnce token={token} onClose={() => setToken(undefined)} /> : null}
     </Card>
+  );
+}
+
+/** The principal's scope: the unit of a unit's principal, the group of a supervisor; none for the others. */
+function ScopeField({ campaignId, role }: { campaignId: string; role: Role | undefined }) {
+  const { t } = useI18n();
+  const units = useAllUnits(campaignId);
+  const groups = useGroups(campaignId);
+  if (role === 'unit')
+    return (
+      <Form.Item name="unitId" label={t('单位', 'Unit')} rules={[{ required: true, message: t('请选择单位', 'Choose a unit') }]}>
+        <Select
+          showSearch={{ optionFilterProp: 'label' }}
+          aria-label={t('单位', 'Unit')}
+          style={{ width: 280 }}
+          loading={units.isLoading}
+          options={(units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }))}
+        />
+      </Form.Item>
+    );
+  if (role === 'supervisor')
+    return (
+      <Form.Item name="groupId" label={t('督导组', 'Group')} rules={[{ required: true, message: t('请选择督导组', 'Choose a group') }]}>
+        <Select
+          style={{ width: 220 }}
+          aria-label={t('督导组', 'Group')}
+          options={(groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name }))}
+        />
+      </Form.Item>
+    );
+  return null;
+}
+
+/** A new principal's token, shown this once to copy. */
+function TokenOnce({ token, onClose }: { token: string; onClose: () => void }) {
+  const { t } = useI18n();
+  return (
+    <Alert
+      style={{ marginTop: 8 }}
+      type="success"
+      showIcon
+      closable={{ onClose }}
+      title={t(
+        '已创建。令牌只显示这一次；也可以把下方表格中的一次性登录链接交给本人。',
+        'Created. The token is shown this once; or hand over the one-time sign-in link in the table below.',
+      )}
+      description={
+        <Typography.Text copyable code>
+          {token}
+        </Typography.Text>
+      }
+    />
   );
 }

@@ -30,7 +30,7 @@ export default function Programmes() {
     queryFn: () => call(api.GET('/api/programmes', { params: { query: { page, pageSize: 20 } } })),
   });
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('专项整治与重大行动', 'Programmes: governance tracks and major actions')}
       </Typography.Title>
@@ -118,15 +118,25 @@ function VerifyGoal({ programmeId, goalId }: { programmeId: string; goalId: stri
       <Form.Item name="comment" rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}>
         <Input aria-label={t('理由', 'Reason')} placeholder={t('理由', 'Reason')} />
       </Form.Item>
-      <Button size="small" type="primary" onClick={() => decide(true)}>
+      <Button size="small" type="primary" onClick={() => void decide(true)}>
         {t('核验通过', 'Accept')}
       </Button>
-      <Button size="small" danger onClick={() => decide(false)}>
+      <Button size="small" danger onClick={() => void decide(false)}>
         {t('退回', 'Reject')}
       </Button>
       <ErrorNote error={verify.error} />
     </Form>
   );
+}
+
+/** The new programme's form; a select never touched, or a list with no row yet, is absent. */
+interface ProgrammeValues {
+  name: string;
+  track: 'governance' | 'action';
+  leadLeader: string;
+  leadUnitId: string;
+  responsibleUnitIds?: string[];
+  goals?: Array<{ title: string; dueAt: string }>;
 }
 
 function NewProgramme() {
@@ -135,21 +145,16 @@ function NewProgramme() {
   // Goals fall due at the end of a day of the campaign's calendar, in its zone.
   const zone = useCampaignOffset(campaignId) ?? DEFAULT_OFFSET;
   const units = useAllUnits(campaignId ?? '');
-  const [form] = Form.useForm();
-  const track = (Form.useWatch('track', form) as 'governance' | 'action' | undefined) ?? 'action';
+  const [form] = Form.useForm<ProgrammeValues>();
+  // Nothing is watched before the form's first render.
+  const watchedTrack = Form.useWatch<ProgrammeValues['track'] | undefined>('track', form);
+  const track = watchedTrack ?? 'action';
   const unitOptions = (units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }));
   const create = useAction({
     form,
     fields: ['name', 'track', 'leadLeader', 'leadUnitId', 'responsibleUnitIds', 'goals'],
     invalidate: [programmesKey],
-    fn: (v: {
-      name: string;
-      track: 'action';
-      leadLeader: string;
-      leadUnitId: string;
-      responsibleUnitIds?: string[];
-      goals: Array<{ title: string; dueAt: string }>;
-    }) =>
+    fn: (v: ProgrammeValues) =>
       call(
         api.POST('/api/programmes', {
           params: { header: { 'Idempotency-Key': idempotencyKey() } },
@@ -173,97 +178,11 @@ function NewProgramme() {
           name="Programmes-2"
           form={form}
           layout="vertical"
-          onFinish={create.run}
+          onFinish={create.submit}
           initialValues={{ track: 'action', goals: [{ title: '', dueAt: '' }] }}
         >
-          <Space wrap align="start">
-            <Form.Item name="track" label={t('类别', 'Track')}>
-              <Select
-                style={{ width: 200 }}
-                aria-label={t('类别', 'Track')}
-                options={[
-                  { value: 'governance', label: t('四项专项整治', 'Four governance tracks') },
-                  { value: 'action', label: t('九大行动', 'Nine major actions') },
-                ]}
-              />
-            </Form.Item>
-            <Form.Item
-              name="name"
-              label={t('名称', 'Name')}
-              rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}
-            >
-              <AutoComplete
-                style={{ width: 240 }}
-                aria-label={t('名称', 'Name')}
-                options={SEED_PROGRAMMES[track].map((n) => ({ value: n }))}
-              />
-            </Form.Item>
-            <Form.Item
-              name="leadLeader"
-              label={t('牵头市领导', 'Lead city leader')}
-              rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
-            >
-              <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
-            </Form.Item>
-            <Form.Item
-              name="leadUnitId"
-              label={t('牵头单位', 'Lead unit')}
-              rules={[{ required: true, message: t('请选择', 'Choose one') }]}
-            >
-              <Select
-                showSearch
-                optionFilterProp="label"
-                style={{ width: 260 }}
-                aria-label={t('牵头单位', 'Lead unit')}
-                options={unitOptions}
-              />
-            </Form.Item>
-            <Form.Item name="responsibleUnitIds" label={t('责任单位', 'Responsible units')}>
-              <Select
-                mode="multiple"
-                optionFilterProp="label"
-                style={{ width: 320 }}
-                aria-label={t('责任单位', 'Responsible units')}
-                options={unitOptions}
-              />
-            </Form.Item>
-          </Space>
-          <Form.List name="goals">
-            {(fields, { add, remove }) => (
-              <>
-                {fields.map((f) => (
-                  <Space key={f.key} align="start">
-                    <Form.Item
-                      name={[f.name, 'title']}
-                      label={t('阶段目标', 'Goal')}
-                      rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
-                    >
-                      <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
-                    </Form.Item>
-                    <Form.Item
-                      name={[f.name, 'dueAt']}
-                      label={t('时限', 'Due')}
-                      rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
-                    >
-                      <DateInput />
-                    </Form.Item>
-                    <Button
-                      type="text"
-                      icon={<MinusCircleOutlined />}
-                      aria-label={t('删除目标', 'Remove goal')}
-                      onClick={() => remove(f.name)}
-                      style={{ marginTop: 30 }}
-                    />
-                  </Space>
-                ))}
-                <div>
-                  <Button icon={<PlusOutlined />} onClick={() => add({ title: '', dueAt: '' })}>
-                    {t('添加阶段目标', 'Add a goal')}
-                  </Button>
-                </div>
-              </>
-            )}
-          </Form.List>
+          <ProgrammeFields track={track} unitOptions={unitOptions} />
+          <GoalList />
           <Button type="primary" htmlType="submit" loading={create.busy} style={{ marginTop: 12 }}>
             {t('创建', 'Create')}
           </Button>
@@ -271,5 +190,104 @@ function NewProgramme() {
         </Form>
       </Card>
     </CampaignZone>
+  );
+}
+
+/** The programme's track, name (the seed's names of its track offered), lead leader, lead and responsible units. */
+function ProgrammeFields({
+  track,
+  unitOptions,
+}: {
+  track: ProgrammeValues['track'];
+  unitOptions: Array<{ value: string; label: string }>;
+}) {
+  const { t } = useI18n();
+  return (
+    <Space wrap align="start">
+      <Form.Item name="track" label={t('类别', 'Track')}>
+        <Select
+          style={{ width: 200 }}
+          aria-label={t('类别', 'Track')}
+          options={[
+            { value: 'governance', label: t('四项专项整治', 'Four governance tracks') },
+            { value: 'action', label: t('九大行动', 'Nine major actions') },
+          ]}
+        />
+      </Form.Item>
+      <Form.Item
+        name="name"
+        label={t('名称', 'Name')}
+        rules={[{ required: true, whitespace: true, message: t('请填写名称', 'Enter a name') }]}
+      >
+        <AutoComplete style={{ width: 240 }} aria-label={t('名称', 'Name')} options={SEED_PROGRAMMES[track].map((n) => ({ value: n }))} />
+      </Form.Item>
+      <Form.Item
+        name="leadLeader"
+        label={t('牵头市领导', 'Lead city leader')}
+        rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+      >
+        <Input style={{ width: 200 }} maxLength={FIELD_LIMITS.name} />
+      </Form.Item>
+      <Form.Item name="leadUnitId" label={t('牵头单位', 'Lead unit')} rules={[{ required: true, message: t('请选择', 'Choose one') }]}>
+        <Select
+          showSearch={{ optionFilterProp: 'label' }}
+          style={{ width: 260 }}
+          aria-label={t('牵头单位', 'Lead unit')}
+          options={unitOptions}
+        />
+      </Form.Item>
+      <Form.Item name="responsibleUnitIds" label={t('责任单位', 'Responsible units')}>
+        <Select
+          mode="multiple"
+          showSearch={{ optionFilterProp: 'label' }}
+          style={{ width: 320 }}
+          aria-label={t('责任单位', 'Responsible units')}
+          options={unitOptions}
+        />
+      </Form.Item>
+    </Space>
+  );
+}
+
+/** The programme's stage goals, each a title and a day it falls due; added and removed one by one. */
+function GoalList() {
+  const { t } = useI18n();
+  return (
+    <Form.List name="goals">
+      {(fields, { add, remove }) => (
+        <>
+          {fields.map((f) => (
+            <Space key={f.key} align="start">
+              <Form.Item
+                name={[f.name, 'title']}
+                label={t('阶段目标', 'Goal')}
+                rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+              >
+                <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.title} />
+              </Form.Item>
+              <Form.Item
+                name={[f.name, 'dueAt']}
+                label={t('时限', 'Due')}
+                rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+              >
+                <DateInput />
+              </Form.Item>
+              <Button
+                type="text"
+                icon={<MinusCircleOutlined />}
+                aria-label={t('删除目标', 'Remove goal')}
+                onClick={() => remove(f.name)}
+                style={{ marginTop: 30 }}
+              />
+            </Space>
+          ))}
+          <div>
+            <Button icon={<PlusOutlined />} onClick={() => add({ title: '', dueAt: '' })}>
+              {t('添加阶段目标', 'Add a goal')}
+            </Button>
+          </div>
+        </>
+      )}
+    </Form.List>
   );
 }

@@ -64,15 +64,14 @@ const byLabel = <K extends string>(values: readonly K[], labels: Record<K, reado
   return hit ?? v;
 };
 
+/** A cell as text: a spreadsheet's cells are strings, numbers, booleans or dates; an empty one is ''. */
+const cellText = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || v instanceof Date ? String(v) : '';
+
 /** Rows of cells (the first holds the headers) → enrolment rows; throws naming a missing column. */
-export function toEnrolRows(table: unknown[][]): EnrolRow[] {
+export function toEnrolRows(table: readonly (readonly unknown[])[]): EnrolRow[] {
   if (!table.length) throw Object.assign(new Error('the file is empty'), { column: undefined });
-  const header = table[0].map((h) =>
-    String(h ?? '')
-      .trim()
-      .toLowerCase()
-      .replace(/[\s_]/g, ''),
-  );
+  const header = table[0].map((h) => cellText(h).trim().toLowerCase().replace(/[\s_]/g, ''));
   const col = (key: keyof typeof HEADERS) => header.findIndex((h) => HEADERS[key].includes(h));
   const idx = Object.fromEntries((Object.keys(HEADERS) as Array<keyof typeof HEADERS>).map((k) => [k, col(k)])) as Record<
     keyof typeof HEADERS,
@@ -86,7 +85,7 @@ export function toEnrolRows(table: unknown[][]): EnrolRow[] {
     }
   }
   return table.slice(1).map((cells, i) => {
-    const cell = (k: keyof typeof HEADERS) => (idx[k] >= 0 && cells[idx[k]] != null ? String(cells[idx[k]]).trim() : '');
+    const cell = (k: keyof typeof HEADERS) => (idx[k] >= 0 ? cellText(cells[idx[k]]).trim() : '');
     const batch = cell('batch');
     return {
       line: i + 2,
@@ -104,7 +103,7 @@ export function toEnrolRows(table: unknown[][]): EnrolRow[] {
 export async function readEnrolmentFile(file: File): Promise<EnrolRow[]> {
   if (/\.xlsx$/i.test(file.name)) {
     const { readSheet } = await import('read-excel-file/browser');
-    return toEnrolRows((await readSheet(file)) as unknown[][]);
+    return toEnrolRows(await readSheet(file));
   }
   return toEnrolRows(parseCsv(await file.text()));
 }

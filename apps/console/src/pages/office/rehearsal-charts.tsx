@@ -90,7 +90,13 @@ export function GroupMeetings({ report }: { report: SimulationReport }) {
     .slice(0, 30);
   const dates = [...new Set(groups.flatMap((g) => g.days.map((d) => d.date)))].sort();
   const index = new Map(dates.map((d, i) => [d, i]));
-  const cells = groups.flatMap((g, gi) => g.days.map((d) => [index.get(d.date)!, gi, d.meetings]));
+  // Every day of a group is one of `dates`, built from the same days just above.
+  const cells = groups.flatMap((g, gi) =>
+    g.days.flatMap((d) => {
+      const x = index.get(d.date);
+      return x === undefined ? [] : [[x, gi, d.meetings]];
+    }),
+  );
   const most = Math.max(2, ...cells.map((c) => c[2]));
   return (
     <Chart

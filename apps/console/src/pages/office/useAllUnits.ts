@@ -20,11 +20,12 @@ const PAGE = 500;
  * time): what the dashboard's lights, the group counts and the unit pickers show.
  */
 export function useAllUnits(campaignId: string, opts: { refetchInterval?: (units: number) => number } = {}) {
+  const { refetchInterval } = opts;
   return useQuery({
     queryKey: ['all-units', campaignId],
     // No campaign chosen yet (a picker still loading): nothing to ask for.
     enabled: !!campaignId,
-    refetchInterval: opts.refetchInterval ? (q) => opts.refetchInterval!(q.state.data?.length ?? 0) : undefined,
+    refetchInterval: refetchInterval ? (q) => refetchInterval(q.state.data?.length ?? 0) : undefined,
     queryFn: async (): Promise<UnitLight[]> => {
       const page = (n: number) =>
         call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: { page: n, pageSize: PAGE } } }));

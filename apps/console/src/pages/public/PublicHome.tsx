@@ -13,7 +13,7 @@ export function PublicHome() {
     queryFn: () => call(api.GET('/api/public/campaigns', { params: { query: { pageSize: 100 } } })),
   });
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('整改任务书公示', 'Rectification task books, disclosed')}
       </Typography.Title>

@@ -11,10 +11,7 @@ import { ErrorNote, applyFieldErrors, useWords } from '../../ui/errors';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
 
 export function PublicUnit({ id }: { id: string }) {
-  const unit = useQuery({
-    queryKey: ['public', 'unit', id],
-    queryFn: () => call(api.GET('/api/public/units/{id}', { params: { path: { id } } })),
-  });
+  const unit = usePublicUnit(id);
   return (
     <ZoneProvider offset={unit.data?.utcOffset}>
       <PublicUnitBody id={id} unit={unit} />
@@ -22,26 +19,21 @@ export function PublicUnit({ id }: { id: string }) {
   );
 }
 
-function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof usePublicUnit> }) {
-  const { t, label, time } = useI18n();
-  const [objectionsPage, setObjectionsPage] = useState(1);
-  const disclosed = !!unit.data?.taskBook;
-  const book = useQuery({
+type PublicTaskBook = NonNullable<ReturnType<typeof usePublicTaskBook>['data']>;
+
+const usePublicTaskBook = (id: string, disclosed: boolean) =>
+  useQuery({
     queryKey: ['public', 'task-book', id],
     enabled: disclosed,
     queryFn: () => call(api.GET('/api/public/units/{id}/task-book', { params: { path: { id } } })),
   });
-  const objections = useQuery({
-    queryKey: ['public', 'objections', id, objectionsPage],
-    enabled: disclosed,
-    queryFn: () =>
-      call(
-        api.GET('/api/public/units/{id}/task-book/objections', { params: { path: { id }, query: { page: objectionsPage, pageSize: 20 } } }),
-      ),
-  });
 
+function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof usePublicUnit> }) {
+  const { t } = useI18n();
+  const disclosed = !!unit.data?.taskBook;
+  const book = usePublicTaskBook(id, disclosed);
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       {unit.data ? <Link to={`/public/campaigns/${unit.data.campaignId}`}>← {unit.data.campaignName}</Link> : null}
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {unit.data ? `${unit.data.code} ${unit.data.name}` : t('参加单位', 'Unit')}
@@ -50,67 +42,76 @@ function PublicUnitBody({ id, unit }: { id: string; unit: ReturnType<typeof useP
       {unit.data && !disclosed ? (
         <Alert type="info" showIcon title={t('该单位的整改任务书尚未公示。', "This unit's task book is not disclosed yet.")} />
       ) : null}
-      {book.data ? (
-        <Card
-          title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('整改任务书', 'Rectification task book')}</h2>}
-          data-testid="public-task-book"
-        >
-          <Descriptions size="small" column={{ xs: 1, md: 3 }}>
-            <Descriptions.Item label={t('状态', 'Status')}>
-              {book.data.status === 'disclosed' ? (
-                <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag>
-              ) : (
-                <Tag color="success">{t('已生效', 'In effect')}</Tag>
-              )}
-            </Descriptions.Item>
-            <Descriptions.Item label={t('主要负责人签字', 'Signed by the unit head')}>{book.data.signedBy}</Descriptions.Item>
-            <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.data.disclosureEndsAt)}</Descriptions.Item>
-          </Descriptions>
-          <ResponsiveTable
-            rowKey="id"
-            size="small"
-            pagination={false}
-            dataSource={book.data.itemList}
-            columns={[
-              { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
-              { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
-              { title: t('完成时限', 'Deadline'), render: (_, i) => time(i.deadline, false) },
-              { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
-            ]}
-          />
-        </Card>
-      ) : null}
+      {book.data ? <DisclosedTaskBook book={book.data} /> : null}
       {book.data?.status === 'disclosed' ? <ObjectionForm unitId={id} items={book.data.itemList} /> : null}
-      {disclosed ? (
-        <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('异议及答复', 'Objections and answers')}</h2>}>
-          <List
-            dataSource={objections.data?.items ?? []}
-            loading={objections.isLoading}
-            locale={{ emptyText: t('暂无已答复的异议', 'No answered objection yet') }}
-            pagination={{
-              current: objectionsPage,
-              pageSize: 20,
-              total: objections.data?.total ?? 0,
-              onChange: setObjectionsPage,
-              hideOnSinglePage: true,
-            }}
-            renderItem={(o) => (
-              <List.Item>
-                <div>
-                  <div>
-                    <strong>{t('异议', 'Objection')}</strong> ({time(o.filedAt)}): {o.text}
-                  </div>
-                  <div>
-                    <strong>{t('答复', 'Answer')}</strong> ({time(o.answer.answeredAt)}): {o.answer.text}
-                  </div>
-                </div>
-              </List.Item>
-            )}
-          />
-        </Card>
-      ) : null}
+      {disclosed ? <AnsweredObjections id={id} /> : null}
       {unit.data ? <OpinionForm unitId={id} /> : null}
     </Space>
+  );
+}
+
+/** The task book as disclosed: its status, who signed it, when the disclosure ends, and its items. */
+function DisclosedTaskBook({ book }: { book: PublicTaskBook }) {
+  const { t, label, time } = useI18n();
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('整改任务书', 'Rectification task book')}</h2>} data-testid="public-task-book">
+      <Descriptions size="small" column={{ xs: 1, md: 3 }}>
+        <Descriptions.Item label={t('状态', 'Status')}>
+          {book.status === 'disclosed' ? (
+            <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag>
+          ) : (
+            <Tag color="success">{t('已生效', 'In effect')}</Tag>
+          )}
+        </Descriptions.Item>
+        <Descriptions.Item label={t('主要负责人签字', 'Signed by the unit head')}>{book.signedBy}</Descriptions.Item>
+        <Descriptions.Item label={t('公示截止', 'Disclosure ends')}>{time(book.disclosureEndsAt)}</Descriptions.Item>
+      </Descriptions>
+      <ResponsiveTable
+        rowKey="id"
+        size="small"
+        pagination={false}
+        dataSource={book.itemList}
+        columns={[
+          { title: t('整改措施', 'Measure'), dataIndex: 'measure' },
+          { title: t('责任人', 'Responsible'), dataIndex: 'owner' },
+          { title: t('完成时限', 'Deadline'), render: (_, i) => time(i.deadline, false) },
+          { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
+        ]}
+      />
+    </Card>
+  );
+}
+
+/** The objections answered so far, each with its answer, page by page. */
+function AnsweredObjections({ id }: { id: string }) {
+  const { t, time } = useI18n();
+  const [page, setPage] = useState(1);
+  const objections = useQuery({
+    queryKey: ['public', 'objections', id, page],
+    queryFn: () =>
+      call(api.GET('/api/public/units/{id}/task-book/objections', { params: { path: { id }, query: { page, pageSize: 20 } } })),
+  });
+  return (
+    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('异议及答复', 'Objections and answers')}</h2>}>
+      <List
+        dataSource={objections.data?.items ?? []}
+        loading={objections.isLoading}
+        locale={{ emptyText: t('暂无已答复的异议', 'No answered objection yet') }}
+        pagination={{ current: page, pageSize: 20, total: objections.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
+        renderItem={(o) => (
+          <List.Item>
+            <div>
+              <div>
+                <strong>{t('异议', 'Objection')}</strong> ({time(o.filedAt)}): {o.text}
+              </div>
+              <div>
+                <strong>{t('答复', 'Answer')}</strong> ({time(o.answer.answeredAt)}): {o.answer.text}
+              </div>
+            </div>
+          </List.Item>
+        )}
+      />
+    </Card>
   );
 }
 
@@ -128,7 +129,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
     try {
       const r = await call(
         api.POST('/api/units/{id}/task-book/objections', {
-          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } as never },
+          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
           body: { text: v.text, ...(v.itemId ? { itemId: v.itemId } : {}) },
         }),
       );
@@ -149,7 +150,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
           'Every objection filed during the disclosure must be answered before the task book takes effect.',
         )}
       </Typography.Paragraph>
-      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
         <Form.Item name="itemId" label={t('针对的事项（可选）', 'Item concerned (optional)')}>
           <Select allowClear options={items.map((i) => ({ value: i.id, label: i.measure }))} />
         </Form.Item>
@@ -192,7 +193,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
     try {
       await call(
         api.POST('/api/units/{id}/opinions', {
-          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } as never },
+          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
           body: { text: v.text, ...(v.contact?.trim() ? { contact: v.contact.trim() } : {}) },
         }),
       );
@@ -206,7 +207,7 @@ function OpinionForm({ unitId }: { unitId: string }) {
   };
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提意见建议', 'Send an opinion')}</h2>}>
-      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={submit} requiredMark={false}>
+      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
         <Form.Item
           name="text"
           label={t('意见建议', 'Opinion')}

@@ -38,30 +38,14 @@ export default function UnitDetail({ id }: { id: string }) {
   );
 }
 
-function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeof useUnit>['data']> }) {
-  const { t, time, label } = useI18n();
-  const words = useWords();
+type UnitView = NonNullable<ReturnType<typeof useUnit>['data']>;
+
+function UnitDetailBody({ id, v }: { id: string; v: UnitView }) {
+  const { t } = useI18n();
   const session = useSession();
-  const transitions = useDocs(id, 'transitions', 1, 50);
-  const phase = v.phase as 'P1' | null;
-  // Decided here by whom the access table lets decide it: a supervisor of the unit's assigned group.
-  const supervisor = !!session && mayAccess(session.principal, 'unit.transition.decide', { unitId: id, groupId: v.groupId });
   const pending = (v as { pendingTransition?: TransitionLike }).pendingTransition;
-  const meeting = (
-    v as {
-      meeting?: {
-        scheduledAt: string;
-        location: string;
-        status: string;
-        valid?: boolean;
-        reason?: string;
-        startedAt?: string;
-        endedAt?: string;
-      };
-    }
-  ).meeting;
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
         <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
           {v.code} {v.name}
@@ -74,104 +58,118 @@ function UnitDetailBody({ id, v }: { id: string; v: NonNullable<ReturnType<typeo
         </Space>
       </Space>
       <ZoneNote />
-      <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
-      {pending ? (
-        <Card
-          data-testid="pending-decision"
-          title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('待审批的环节转换', 'Transition awaiting a decision')}</h2>}
-        >
-          <Typography.Paragraph>
-            {label.phase(pending.from)} → {label.phase(pending.to)} · {t('申请于', 'requested')} {time(pending.requested.at)}
-            {typeof pending.requested.comment === 'string' && pending.requested.comment ? ` · ${pending.requested.comment}` : ''}
-          </Typography.Paragraph>
-          {supervisor ? (
-            <DecideHere unitId={id} code={v.code} name={v.name} pending={pending} />
-          ) : (
-            <Typography.Text>{t('由该单位所属督导组审批。', 'Its supervisory group decides.')}</Typography.Text>
-          )}
-        </Card>
-      ) : null}
+      <UnitFacts unit={v} />
+      {pending ? <PendingTransition id={id} v={v} pending={pending} /> : null}
       <Card>
-        <GateChecklist phase={phase} unmetGates={v.unmetGates} />
+        <GateChecklist phase={v.phase} unmetGates={v.unmetGates} />
       </Card>
       <Tabs
         items={[
-          {
-            key: 'transitions',
-            label: t('环节转换', 'Transitions'),
-            children: (
-              <List
-                dataSource={[...(transitions.data?.items ?? [])].reverse() as TransitionLike[]}
-                locale={{ emptyText: t('暂无', 'None') }}
-                renderItem={(tr: TransitionLike) => (
-                  <List.Item>
-                    {label.phase(tr.from)} → {label.phase(tr.to)} ·{' '}
-                    <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>
-                      {label.decision(tr.status)}
-                    </Tag>
-                    {time(tr.requested.at)}
-                    {tr.decided ? ` · ${time(tr.decided.at)} ${typeof tr.decided.comment === 'string' ? tr.decided.comment : ''}` : ''}
-                  </List.Item>
-                )}
-              />
-            ),
-          },
+          { key: 'transitions', label: t('环节转换', 'Transitions'), children: <Transitions id={id} /> },
           { key: 'records', label: t('记录', 'Records'), children: <Docs id={id} kind="records" /> },
           { key: 'problems', label: t('查摆问题', 'Problems'), children: <Docs id={id} kind="problems" /> },
-          {
-            key: 'meeting',
-            label: t('民主生活会', 'Meeting'),
-            children: meeting ? (
-              <Descriptions size="small" bordered column={1}>
-                <Descriptions.Item label={t('安排', 'Scheduled')}>
-                  {time(meeting.scheduledAt)} · {meeting.location}
-                </Descriptions.Item>
-                <Descriptions.Item label={t('状态', 'Status')}>
-                  {meeting.status === 'held'
-                    ? `${time(meeting.startedAt)} — ${time(meeting.endedAt)} · ${meeting.valid ? t('有效', 'valid') : `${t('无效：', 'invalid: ')}${wordMeetingReason(meeting.reason, words)}`}`
-                    : t('已安排，尚未召开', 'scheduled, not held yet')}
-                </Descriptions.Item>
-              </Descriptions>
-            ) : (
-              t('尚未安排', 'Not scheduled')
-            ),
-          },
-          {
-            key: 'task-book',
-            label: t('整改任务书', 'Task book'),
-            children: v.taskBook ? (
-              <Table
-                rowKey="id"
-                size="small"
-                pagination={false}
-                dataSource={v.taskBook.items}
-                columns={[
-                  {
-                    title: t('措施', 'Measure'),
-                    dataIndex: 'measure',
-                    sorter: (a, b) => String(a.measure).localeCompare(String(b.measure), 'zh-CN'),
-                  },
-                  {
-                    title: t('责任人', 'Responsible'),
-                    dataIndex: 'owner',
-                    sorter: (a, b) => String(a.owner).localeCompare(String(b.owner), 'zh-CN'),
-                  },
-                  {
-                    title: t('时限', 'Deadline'),
-                    render: (_, i) => time(i.deadline, false),
-                    sorter: (a, b) => Date.parse(a.deadline) - Date.parse(b.deadline),
-                  },
-                  { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
-                ]}
-              />
-            ) : (
-              t('尚未编制', 'Not drawn up yet')
-            ),
-          },
+          { key: 'meeting', label: t('民主生活会', 'Meeting'), children: <MeetingSummary meeting={v.meeting} /> },
+          { key: 'task-book', label: t('整改任务书', 'Task book'), children: <TaskBookItems taskBook={v.taskBook} /> },
           { key: 'items', label: t('整改事项', 'Items'), children: <ItemsPanel unitId={id} readOnly /> },
         ]}
       />
     </Space>
+  );
+}
+
+/** The transition awaiting a decision: decided here by whom the access table lets (a supervisor of the unit's group). */
+function PendingTransition({ id, v, pending }: { id: string; v: UnitView; pending: TransitionLike }) {
+  const { t, time, label } = useI18n();
+  const session = useSession();
+  const supervisor = !!session && mayAccess(session.principal, 'unit.transition.decide', { unitId: id, groupId: v.groupId });
+  return (
+    <Card
+      data-testid="pending-decision"
+      title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('待审批的环节转换', 'Transition awaiting a decision')}</h2>}
+    >
+      <Typography.Paragraph>
+        {label.phase(pending.from)} → {label.phase(pending.to)} · {t('申请于', 'requested')} {time(pending.requested.at)}
+        {typeof pending.requested.comment === 'string' && pending.requested.comment ? ` · ${pending.requested.comment}` : ''}
+      </Typography.Paragraph>
+      {supervisor ? (
+        <DecideHere unitId={id} code={v.code} name={v.name} pending={pending} />
+      ) : (
+        <Typography.Text>{t('由该单位所属督导组审批。', 'Its supervisory group decides.')}</Typography.Text>
+      )}
+    </Card>
+  );
+}
+
+/** The unit's transitions, newest first, each with its decision. */
+function Transitions({ id }: { id: string }) {
+  const { t, time, label } = useI18n();
+  const transitions = useDocs(id, 'transitions', 1, 50);
+  return (
+    <List
+      dataSource={[...(transitions.data?.items ?? [])].reverse() as TransitionLike[]}
+      locale={{ emptyText: t('暂无', 'None') }}
+      renderItem={(tr: TransitionLike) => (
+        <List.Item>
+          {label.phase(tr.from)} → {label.phase(tr.to)} ·{' '}
+          <Tag color={tr.status === 'approved' ? 'success' : tr.status === 'rejected' ? 'error' : 'processing'}>
+            {label.decision(tr.status)}
+          </Tag>
+          {time(tr.requested.at)}
+          {tr.decided ? ` · ${time(tr.decided.at)} ${typeof tr.decided.comment === 'string' ? tr.decided.comment : ''}` : ''}
+        </List.Item>
+      )}
+    />
+  );
+}
+
+/** The meeting: when and where, and whether it was held and valid. */
+function MeetingSummary({ meeting }: { meeting: UnitView['meeting'] }) {
+  const { t, time } = useI18n();
+  const words = useWords();
+  if (!meeting) return t('尚未安排', 'Not scheduled');
+  return (
+    <Descriptions size="small" bordered column={1}>
+      <Descriptions.Item label={t('安排', 'Scheduled')}>
+        {time(meeting.scheduledAt)} · {meeting.location}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('状态', 'Status')}>
+        {meeting.status === 'held'
+          ? `${time(meeting.startedAt)} — ${time(meeting.endedAt)} · ${meeting.valid ? t('有效', 'valid') : `${t('无效：', 'invalid: ')}${wordMeetingReason(meeting.reason, words)}`}`
+          : t('已安排，尚未召开', 'scheduled, not held yet')}
+      </Descriptions.Item>
+    </Descriptions>
+  );
+}
+
+/** The task book's items: measure, who answers for it, its deadline and status. */
+function TaskBookItems({ taskBook }: { taskBook: UnitView['taskBook'] }) {
+  const { t, time, label } = useI18n();
+  if (!taskBook) return t('尚未编制', 'Not drawn up yet');
+  return (
+    <Table
+      rowKey="id"
+      size="small"
+      pagination={false}
+      dataSource={taskBook.items}
+      columns={[
+        {
+          title: t('措施', 'Measure'),
+          dataIndex: 'measure',
+          sorter: (a, b) => a.measure.localeCompare(b.measure, 'zh-CN'),
+        },
+        {
+          title: t('责任人', 'Responsible'),
+          dataIndex: 'owner',
+          sorter: (a, b) => a.owner.localeCompare(b.owner, 'zh-CN'),
+        },
+        {
+          title: t('时限', 'Deadline'),
+          render: (_, i) => time(i.deadline, false),
+          sorter: (a, b) => Date.parse(a.deadline) - Date.parse(b.deadline),
+        },
+        { title: t('状态', 'Status'), render: (_, i) => label.itemStatus(i.status) },
+      ]}
+    />
   );
 }
 
@@ -209,10 +207,10 @@ function Docs({ id, kind }: { id: string; kind: 'records' | 'problems' }) {
       rowKey="id"
       size="small"
       loading={docs.isLoading}
-      dataSource={(docs.data?.items ?? []) as Array<{ id: string; title: string; at: string; kind?: string; category?: string }>}
+      dataSource={docs.data?.items ?? []}
       pagination={{ current: page, pageSize: 10, total: docs.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
       columns={[
-        { title: t('类别', 'Kind'), render: (_, d) => (d.kind ? label.record(d.kind) : label.category(d.category)) },
+        { title: t('类别', 'Kind'), render: (_, d) => ('kind' in d ? label.record(d.kind) : label.category(d.category)) },
         { title: t('标题', 'Title'), dataIndex: 'title' },
         { title: t('时间', 'When'), render: (_, d) => time(d.at) },
       ]}

@@ -72,26 +72,10 @@ export function Evidence({ unitId, to }: { unitId: string; to: string | null }) 
 
 function EvidenceBody({ unitId, to }: { unitId: string; to: string | null }) {
   const { t, time, label } = useI18n();
-  const words = useWords();
   const unit = useUnit(unitId);
   const records = useDocs(unitId, 'records', 1, 50);
   const problems = useDocs(unitId, 'problems', 1, 50);
-  const v = unit.data as
-    | {
-        meeting?: {
-          scheduledAt: string;
-          location: string;
-          status: string;
-          valid?: boolean;
-          reason?: string;
-          startedAt?: string;
-          endedAt?: string;
-          minutes?: string;
-          attendance: Array<{ arrivedAt: string; leftAt: string; comment?: string }>;
-        };
-      }
-    | undefined;
-  const m = v?.meeting;
+  const m = unit.data?.meeting;
   return (
     <div data-testid="evidence">
       <List
@@ -119,36 +103,33 @@ function EvidenceBody({ unitId, to }: { unitId: string; to: string | null }) {
           )}
         />
       ) : null}
-      {to !== 'P2' ? (
-        m ? (
-          <Descriptions
-            size="small"
-            bordered
-            column={1}
-            title={t('专题民主生活会', 'Democratic life meeting')}
-            data-testid="evidence-meeting"
-          >
-            <Descriptions.Item label={t('安排', 'Scheduled')}>
-              {time(m.scheduledAt)} · {m.location}
-            </Descriptions.Item>
-            <Descriptions.Item label={t('召开', 'Held')}>
-              {m.status === 'held'
-                ? `${time(m.startedAt)} — ${time(m.endedAt)} · ${m.valid ? t('有效', 'valid') : `${t('无效：', 'invalid: ')}${wordMeetingReason(m.reason, words)}`}`
-                : t('尚未召开', 'Not held yet')}
-            </Descriptions.Item>
-            <Descriptions.Item label={t('督导组到会', 'Attendance attested')}>
-              {m.attendance.length
-                ? m.attendance.map((a, i) => <div key={i}>{`${time(a.arrivedAt)} — ${time(a.leftAt)}`}</div>)
-                : t('无', 'none')}
-            </Descriptions.Item>
-            <Descriptions.Item label={t('会议记录', 'Minutes')}>
-              <div style={{ whiteSpace: 'pre-wrap' }}>{m.minutes ?? '—'}</div>
-            </Descriptions.Item>
-          </Descriptions>
-        ) : (
-          <p>{t('尚未安排专题民主生活会', 'No meeting scheduled yet')}</p>
-        )
-      ) : null}
+      {to !== 'P2' ? m ? <MeetingEvidence m={m} /> : <p>{t('尚未安排专题民主生活会', 'No meeting scheduled yet')}</p> : null}
     </div>
+  );
+}
+
+/** The meeting as evidence: when and where, whether it was held and valid, the attested attendance, its minutes. */
+function MeetingEvidence({ m }: { m: NonNullable<NonNullable<ReturnType<typeof useUnit>['data']>['meeting']> }) {
+  const { t, time } = useI18n();
+  const words = useWords();
+  return (
+    <Descriptions size="small" bordered column={1} title={t('专题民主生活会', 'Democratic life meeting')} data-testid="evidence-meeting">
+      <Descriptions.Item label={t('安排', 'Scheduled')}>
+        {time(m.scheduledAt)} · {m.location}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('召开', 'Held')}>
+        {m.status === 'held'
+          ? `${time(m.startedAt)} — ${time(m.endedAt)} · ${m.valid ? t('有效', 'valid') : `${t('无效：', 'invalid: ')}${wordMeetingReason(m.reason, words)}`}`
+          : t('尚未召开', 'Not held yet')}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('督导组到会', 'Attendance attested')}>
+        {m.attendance.length
+          ? m.attendance.map((a, i) => <div key={i}>{`${time(a.arrivedAt)} — ${time(a.leftAt)}`}</div>)
+          : t('无', 'none')}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('会议记录', 'Minutes')}>
+        <div style={{ whiteSpace: 'pre-wrap' }}>{m.minutes ?? '—'}</div>
+      </Descriptions.Item>
+    </Descriptions>
   );
 }

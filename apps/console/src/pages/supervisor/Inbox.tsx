@@ -4,7 +4,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Badge, Button, Card, Empty, Form, Input, List, Segmented, Space, Tag, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
-import { api, call } from '../../api/client';
+import { api, call, present } from '../../api/client';
 import { useSession } from '../../api/session';
 import { instantOf, useI18n, wallTime } from '../../i18n';
 import { Link } from '../../router';
@@ -51,7 +51,7 @@ export default function Inbox() {
     extension: t('延期申请', 'Extensions'),
   };
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('待办', 'Inbox')} <Badge count={inbox.data?.total ?? 0} overflowCount={9999} showZero color="#a8071a" />
       </Typography.Title>
@@ -78,13 +78,13 @@ export default function Inbox() {
       <ErrorNote error={inbox.error} />
       <List
         loading={inbox.isLoading}
-        dataSource={(inbox.data?.items ?? []) as Entry[]}
+        dataSource={inbox.data?.items ?? []}
         locale={{ emptyText: <Empty description={t('没有待办事项', 'Nothing waits on you')} /> }}
         pagination={{ current: page, pageSize: 20, total: inbox.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
         renderItem={(e) => (
           <List.Item key={`${e.kind}:${e.subjectId}:${e.extensionId ?? ''}`} style={{ display: 'block' }}>
             <CampaignZone campaignId={e.campaignId}>
-              <InboxCard entry={e} kindLabel={kindLabel[e.kind as Kind]} />
+              <InboxCard entry={e} kindLabel={kindLabel[e.kind]} />
             </CampaignZone>
           </List.Item>
         )}
@@ -135,7 +135,7 @@ export function Decision({
   summary,
 }: {
   id: string;
-  onDecide: (approve: boolean, comment: string) => void | Promise<unknown>;
+  onDecide: (approve: boolean, comment: string) => Promise<unknown>;
   busy: boolean;
   error: unknown;
   approveLabel: string;
@@ -175,10 +175,10 @@ export function Decision({
         <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
       </Form.Item>
       <Space>
-        <Button type="primary" loading={busy} onClick={() => decide(true)}>
+        <Button type="primary" loading={busy} onClick={() => void decide(true)}>
           {approveLabel}
         </Button>
-        <Button danger loading={busy} onClick={() => decide(false)}>
+        <Button danger loading={busy} onClick={() => void decide(false)}>
           {rejectLabel}
         </Button>
       </Space>
@@ -236,7 +236,7 @@ function MeetingAttestation({ e }: { e: Entry }) {
       name={`attest-${e.subjectId}`}
       form={form}
       layout="vertical"
-      onFinish={act.run}
+      onFinish={act.submit}
       initialValues={{ arrivedAt: e.at ? instantOf(wallTime(e.at, zone).slice(0, 16), zone) : undefined }}
     >
       <Typography.Paragraph>
@@ -272,7 +272,12 @@ function ItemVerification({ e }: { e: Entry }) {
     invalidate: [inboxKey],
     success: (r) => (r.status === 'closed' ? t('已销号', 'Closed') : t('已退回整改', 'Sent back')),
     fn: (v: { accept: boolean; comment: string }) =>
-      call(api.POST('/api/items/{itemId}/verification', { params: { path: { itemId: e.itemId! } }, body: v })),
+      call(
+        api.POST('/api/items/{itemId}/verification', {
+          params: { path: { itemId: present(e.itemId, 'the item of this entry') } },
+          body: v,
+        }),
+      ),
   });
   return (
     <>
@@ -315,7 +320,9 @@ function ExtensionDecision({ e }: { e: Entry }) {
     fn: (v: { approve: boolean; comment: string }) =>
       call(
         api.POST('/api/items/{itemId}/extensions/{eid}/decision', {
-          params: { path: { itemId: e.itemId!, eid: e.extensionId! } },
+          params: {
+            path: { itemId: present(e.itemId, 'the item of this entry'), eid: present(e.extensionId, 'the extension of this entry') },
+          },
           body: v,
         }),
       ),

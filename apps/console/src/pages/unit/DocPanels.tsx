@@ -26,8 +26,15 @@ export function RecordsPanel({ unitId }: { unitId: string }) {
       ),
   });
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
-      <Form name="DocPanels-1" form={form} layout="vertical" onFinish={add.run} initialValues={{ kind: 'study' }} data-testid="record-form">
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Form
+        name="DocPanels-1"
+        form={form}
+        layout="vertical"
+        onFinish={add.submit}
+        initialValues={{ kind: 'study' }}
+        data-testid="record-form"
+      >
         <Space wrap align="start">
           <Form.Item name="kind" label={t('类别', 'Kind')} rules={[{ required: true }]}>
             <Select
@@ -86,8 +93,8 @@ export function ProblemsPanel({ unitId }: { unitId: string }) {
       ),
   });
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
-      <Form name="DocPanels-2" form={form} layout="vertical" onFinish={add.run} data-testid="problem-form">
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Form name="DocPanels-2" form={form} layout="vertical" onFinish={add.submit} data-testid="problem-form">
         <Space wrap align="start">
           <Form.Item
             name="title"

@@ -1,14 +1,17 @@
 // The unit's rectification items in effect: progress notes, completion (with evidence) for the supervisor to
 // verify, and extension requests (a new deadline restarts the ladder once a supervisor approves).
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, type QueryKey } from '@tanstack/react-query';
 import { Button, Collapse, Form, Input, List, Space, Table } from 'antd';
 import { useState } from 'react';
-import { api, call, fetchWithToken } from '../../api/client';
+import { api, call } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { CardTag } from '../../ui/domain';
 import { DateInput, dateToDeadline, useAction } from '../../ui/forms';
 import { FIELD_LIMITS } from '../../../../../libs/domain/src';
+
+/** A field of an entry of a paged list (the API types its entries loosely): its text, or '' when absent. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export const itemsKey = (unitId: string) => ['items', unitId] as const;
 
@@ -21,7 +24,7 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
     refetchInterval: 5_000,
   });
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <ErrorNote error={items.error} />
       <Table
         rowKey="id"
@@ -53,12 +56,66 @@ export function ItemsPanel({ unitId, readOnly = false }: { unitId: string; readO
 
 type ItemLike = { id: string; status: string };
 
+/** An item's progress notes and extension requests, oldest first (its own paged lists). */
+function useItemEntries(itemId: string) {
+  const progress =
+    useQuery({
+      queryKey: ['item-entries', itemId, 'progress'],
+      queryFn: () => call(api.GET('/api/items/{itemId}/progress', { params: { path: { itemId }, query: { pageSize: 100 } } })),
+      select: (page) => page.items.map((e) => ({ id: text(e.id), note: text(e.note), at: text(e.at) })),
+      refetchInterval: 5_000,
+    }).data ?? [];
+  const extensions =
+    useQuery({
+      queryKey: ['item-entries', itemId, 'extensions'],
+      queryFn: () => call(api.GET('/api/items/{itemId}/extensions', { params: { path: { itemId }, query: { pageSize: 100 } } })),
+      select: (page) =>
+        page.items.map((e) => ({ id: text(e.id), newDeadline: text(e.newDeadline), status: text(e.status), reason: text(e.reason) })),
+      refetchInterval: 5_000,
+    }).data ?? [];
+  return { progress, extensions };
+}
+
 function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
-  const { t, time, zone, label } = useI18n();
-  const [progress] = Form.useForm();
-  const [completion] = Form.useForm();
-  const [extension] = Form.useForm();
+  const { t } = useI18n();
+  const entries = useItemEntries(item.id);
   const invalidate = [itemsKey(unitId), ['item-entries', item.id]];
+  return (
+    <Collapse
+      size="small"
+      items={[
+        {
+          key: 'progress',
+          label: t(`进展（${entries.progress.length}）`, `Progress (${entries.progress.length})`),
+          children: <ProgressSection item={item} notes={entries.progress} invalidate={invalidate} />,
+        },
+        {
+          key: 'completion',
+          label: t('申请销号', 'Report completion'),
+          children: <CompletionForm item={item} invalidate={invalidate} />,
+        },
+        {
+          key: 'extension',
+          label: t('申请延期', 'Request an extension'),
+          children: <ExtensionSection item={item} requests={entries.extensions} invalidate={invalidate} />,
+        },
+      ]}
+    />
+  );
+}
+
+/** The progress notes so far, and a new one (with an optional evidence link). */
+function ProgressSection({
+  item,
+  notes,
+  invalidate,
+}: {
+  item: ItemLike;
+  notes: Array<{ id: string; note: string; at: string }>;
+  invalidate: QueryKey[];
+}) {
+  const { t, time } = useI18n();
+  const [progress] = Form.useForm<{ note: string; evidenceUri?: string }>();
   const addProgress = useAction({
     form: progress,
     fields: ['note', 'evidenceUri'],
@@ -71,12 +128,76 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
         }),
       ),
   });
+  return (
+    <>
+      <List
+        size="small"
+        dataSource={notes}
+        renderItem={(p) => (
+          <List.Item>
+            {time(p.at)} · {p.note}
+          </List.Item>
+        )}
+      />
+      <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.submit}>
+        <Form.Item
+          name="note"
+          label={t('进展情况', 'Progress note')}
+          rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+        >
+          <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
+        </Form.Item>
+        <Form.Item name="evidenceUri" label={t('佐证链接（可选）', 'Evidence URI (optional)')}>
+          <Input maxLength={FIELD_LIMITS.uri} />
+        </Form.Item>
+        <Button htmlType="submit" loading={addProgress.busy}>
+          {t('报告进展', 'Report progress')}
+        </Button>
+        <ErrorNote error={addProgress.error} />
+      </Form>
+    </>
+  );
+}
+
+/** Completion, with its evidence, for the supervisor to verify (while the item is open). */
+function CompletionForm({ item, invalidate }: { item: ItemLike; invalidate: QueryKey[] }) {
+  const { t } = useI18n();
+  const [completion] = Form.useForm<{ evidence: string }>();
   const complete = useAction({
     form: completion,
     fields: ['evidence'],
     invalidate,
     fn: (v: { evidence: string }) => call(api.POST('/api/items/{itemId}/completion', { params: { path: { itemId: item.id } }, body: v })),
   });
+  return (
+    <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.submit}>
+      <Form.Item
+        name="evidence"
+        label={t('完成佐证', 'Evidence')}
+        rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+      >
+        <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
+      </Form.Item>
+      <Button type="primary" htmlType="submit" loading={complete.busy} disabled={item.status !== 'open'}>
+        {t('提交督导组核验', 'Submit for verification')}
+      </Button>
+      <ErrorNote error={complete.error} />
+    </Form>
+  );
+}
+
+/** The extensions requested so far, each with its decision, and a new request (a new deadline and why). */
+function ExtensionSection({
+  item,
+  requests,
+  invalidate,
+}: {
+  item: ItemLike;
+  requests: Array<{ id: string; newDeadline: string; status: string; reason: string }>;
+  invalidate: QueryKey[];
+}) {
+  const { t, time, zone, label } = useI18n();
+  const [extension] = Form.useForm<{ newDeadline: string; reason: string }>();
   const extend = useAction({
     form: extension,
     fields: ['newDeadline', 'reason'],
@@ -89,113 +210,39 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
         }),
       ),
   });
-  // The item's progress notes and extension requests, oldest first (its own paged lists).
-  const progressList = (useQuery({
-    queryKey: ['item-entries', item.id, 'progress'],
-    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/progress?pageSize=100`).then((r) => r.json()),
-    refetchInterval: 5_000,
-  }).data?.items ?? []) as Array<{ id: string; note: string; at: string }>;
-  const extensions = (useQuery({
-    queryKey: ['item-entries', item.id, 'extensions'],
-    queryFn: () => fetchWithToken(`/api/items/${encodeURIComponent(item.id)}/extensions?pageSize=100`).then((r) => r.json()),
-    refetchInterval: 5_000,
-  }).data?.items ?? []) as Array<{ id: string; newDeadline: string; status: string; reason: string }>;
   return (
-    <Collapse
-      size="small"
-      items={[
-        {
-          key: 'progress',
-          label: t(`进展（${progressList.length}）`, `Progress (${progressList.length})`),
-          children: (
-            <>
-              <List
-                size="small"
-                dataSource={progressList}
-                renderItem={(p) => (
-                  <List.Item>
-                    {time(p.at)} · {p.note}
-                  </List.Item>
-                )}
-              />
-              <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.run}>
-                <Form.Item
-                  name="note"
-                  label={t('进展情况', 'Progress note')}
-                  rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
-                >
-                  <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
-                </Form.Item>
-                <Form.Item name="evidenceUri" label={t('佐证链接（可选）', 'Evidence URI (optional)')}>
-                  <Input maxLength={FIELD_LIMITS.uri} />
-                </Form.Item>
-                <Button htmlType="submit" loading={addProgress.busy}>
-                  {t('报告进展', 'Report progress')}
-                </Button>
-                <ErrorNote error={addProgress.error} />
-              </Form>
-            </>
-          ),
-        },
-        {
-          key: 'completion',
-          label: t('申请销号', 'Report completion'),
-          children: (
-            <Form name={`completion-${item.id}`} form={completion} layout="vertical" onFinish={complete.run}>
-              <Form.Item
-                name="evidence"
-                label={t('完成佐证', 'Evidence')}
-                rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
-              >
-                <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
-              </Form.Item>
-              <Button type="primary" htmlType="submit" loading={complete.busy} disabled={item.status !== 'open'}>
-                {t('提交督导组核验', 'Submit for verification')}
-              </Button>
-              <ErrorNote error={complete.error} />
-            </Form>
-          ),
-        },
-        {
-          key: 'extension',
-          label: t('申请延期', 'Request an extension'),
-          children: (
-            <>
-              <List
-                size="small"
-                dataSource={extensions}
-                renderItem={(e) => (
-                  <List.Item>
-                    {time(e.newDeadline, false)} · {label.decision(e.status)} · {e.reason}
-                  </List.Item>
-                )}
-              />
-              <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.run}>
-                <Space wrap align="start">
-                  <Form.Item
-                    name="newDeadline"
-                    label={t('新时限', 'New deadline')}
-                    rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
-                  >
-                    <DateInput />
-                  </Form.Item>
-                  <Form.Item
-                    name="reason"
-                    label={t('理由', 'Reason')}
-                    rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}
-                  >
-                    <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.comment} />
-                  </Form.Item>
-                </Space>
-                <Button htmlType="submit" loading={extend.busy}>
-                  {t('申请延期', 'Request extension')}
-                </Button>
-                <ErrorNote error={extend.error} />
-              </Form>
-            </>
-          ),
-        },
-      ]}
-    />
+    <>
+      <List
+        size="small"
+        dataSource={requests}
+        renderItem={(e) => (
+          <List.Item>
+            {time(e.newDeadline, false)} · {label.decision(e.status)} · {e.reason}
+          </List.Item>
+        )}
+      />
+      <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.submit}>
+        <Space wrap align="start">
+          <Form.Item
+            name="newDeadline"
+            label={t('新时限', 'New deadline')}
+            rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+          >
+            <DateInput />
+          </Form.Item>
+          <Form.Item
+            name="reason"
+            label={t('理由', 'Reason')}
+            rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}
+          >
+            <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.comment} />
+          </Form.Item>
+        </Space>
+        <Button htmlType="submit" loading={extend.busy}>
+          {t('申请延期', 'Request extension')}
+        </Button>
+        <ErrorNote error={extend.error} />
+      </Form>
+    </>
   );
 }

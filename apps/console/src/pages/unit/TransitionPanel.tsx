@@ -57,7 +57,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           description={time(unit.pendingTransition.requested.at)}
         />
       ) : (
-        <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.run}>
+        <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.submit}>
           <Form.Item name="comment" label={t('说明（可选）', 'Comment (optional)')}>
             <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
           </Form.Item>

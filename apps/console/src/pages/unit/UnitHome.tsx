@@ -23,15 +23,15 @@ export default function UnitHome() {
   if (unit.error) return <ErrorNote error={unit.error} />;
   const v = unit.data;
   if (!v) return null;
-  const phase = v.phase as 'P1' | 'P2' | 'P3' | 'DONE' | null;
+  const phase = v.phase;
   return (
     <CampaignZone campaignId={v.campaignId}>
-      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         <Typography.Title level={1} style={{ fontSize: 24 }} data-testid="unit-title">
           {v.code} {v.name}
         </Typography.Title>
         <ZoneNote />
-        <UnitFacts unit={{ ...v, phase, card: v.card as 'none', window: v.window as never }} />
+        <UnitFacts unit={v} />
         <Card>
           <div style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: 16 }}>
             <GateChecklist phase={phase} unmetGates={v.unmetGates} />

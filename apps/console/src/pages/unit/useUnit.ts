@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, call } from '../../api/client';
+import { api, call, present } from '../../api/client';
 import { fetchPage, type DocKind } from '../../api/unit-docs';
 
 export const unitKey = (id: string) => ['unit', id] as const;
@@ -10,7 +10,7 @@ export function useUnit(id: string | undefined) {
   return useQuery({
     queryKey: unitKey(id ?? ''),
     enabled: !!id,
-    queryFn: () => call(api.GET('/api/units/{id}', { params: { path: { id: id! } } })),
+    queryFn: () => call(api.GET('/api/units/{id}', { params: { path: { id: present(id, 'unit id') } } })),
     refetchInterval: 10_000,
   });
 }
