@@ -21,6 +21,7 @@ module.exports = {
     '<rootDir>/test/infra/free-port.test.ts',
     '<rootDir>/test/infra/readme.test.ts',
     '<rootDir>/test/infra/telemetry.test.ts',
+    '<rootDir>/test/infra/worker-config.test.ts',
   ],
   maxWorkers: base.maxWorkers,
 };

@@ -6,6 +6,9 @@
 //   volume  one unit holding 10,000 opinions, 2,000 records, 20 meetings and a 200-item task book; 10,000 units started
 //   console the console's first-load JavaScript (gzipped) and time to interactive of the dashboard, 10,000 units
 //   stuck   the stuck-run detector's full pass over N open runs at each describe rate (and for 100,000)
+//   baseline massline beside a bare Temporal baseline on one dev server, A/B alternated: start, decisions (1 and 10
+//           concurrent), history cost per decision, read-your-writes lag, reads, worker memory, replay; each with
+//           the ratio and the machine's load
 //   simulate  the full seed calendar simulated for 1,000 units (BENCH_UNITS=10000 …): time, CPU and peak memory
 // Each bench starts its own Temporal dev server and PostgreSQL unless TEMPORAL_ADDRESS / DATABASE_URL are set.
 const { spawnSync } = require('child_process');
@@ -19,6 +22,7 @@ const benches = {
   volume: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'volume-bench.js')] },
   console: { built: true, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'console'] },
   stuck: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'stuck-runs'] },
+  baseline: { built: true, run: [path.join(root, 'dist', 'apps', 'api', 'bench', 'baseline-bench.js')] },
   simulate: { built: false, run: [path.join(root, 'test', 'bench', 'run-ts.js'), 'simulate'] },
 };
 

@@ -12,7 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import {
   applyCarryOver,
   applyDecideExtension,
@@ -57,11 +57,20 @@ import {
 } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
-import { PLAN_VERSIONS, planChangeStop } from './plan-versions';
-import { dbActivities } from './activities';
+import { planChangeStop } from './plan-versions';
 import { handler, validator } from './failures';
 import { fireRung, runLadder, type LadderStep } from './ladder';
-import { batchKey, campaignIdKey, cardKey, kindKey, unitCodeKey } from '../libs/contracts/src';
+import { project, projectsInTask } from './projection';
+import {
+  batchKey,
+  campaignIdKey,
+  cardKey,
+  holdsAttributes,
+  kindKey,
+  PLAN_VERSIONS,
+  unitCodeKey,
+  WALKS_EVERY_DEADLINE,
+} from '../libs/contracts/src';
 
 export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promise<ItemView> {
   const run = startRun(input);
@@ -95,6 +104,8 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
 interface ItemRun {
   readonly input: ItemWorkflowInput;
   readonly workflowId: string;
+  /** The run projects in its deciding tasks (local activities): workflows/projection.ts. */
+  readonly inTask: boolean;
   readonly clockIndependent: boolean;
   readonly walksEveryDeadline: boolean;
   readonly s: ItemState;
@@ -112,15 +123,23 @@ type ItemReported = NonNullable<ItemWorkflowInput['carried']>['reported'];
 
 /** The run's state: carried over a continue-as-new, or new. */
 function startRun(input: ItemWorkflowInput): ItemRun {
+  const workflowId = workflowInfo().workflowId;
+  const inTask = projectsInTask();
+  // A run that projects in its tasks follows the clock rule and walks every deadline too: its one marker says all three.
+  const clockIndependent = inTask || clockIndependentCommands();
+  const walksEveryDeadline = inTask || patched(WALKS_EVERY_DEADLINE);
+  const s = input.carried?.state ?? newItemState(input, Date.now());
   return {
     input,
-    workflowId: workflowInfo().workflowId,
-    clockIndependent: clockIndependentCommands(),
-    walksEveryDeadline: patched(WALKS_EVERY_DEADLINE),
-    s: input.carried?.state ?? newItemState(input, Date.now()),
+    workflowId,
+    inTask,
+    clockIndependent,
+    walksEveryDeadline,
+    s,
     reported: input.carried?.reported ?? { status: null, card: null },
     projectedVersion: input.carried?.projectedVersion ?? 0,
-    searchAttributes: '',
+    // Not in the first task when the run already holds them (its unit started it with them).
+    searchAttributes: inTask && holdsAttributes(workflowInfo().typedSearchAttributes, itemAttributes(input, s.view)) ? card(s.view) : '',
     ctx: (): ItemCtx => ({ now: Date.now(), ...(input.latestDeadline ? { latestDeadline: input.latestDeadline } : {}) }),
     escalating: 0,
     historyLimit: input.historyLimit ?? DEFAULT_HISTORY_LIMIT,
@@ -286,23 +305,38 @@ async function publish(run: ItemRun, final = false): Promise<void> {
     const version = v.version;
     const changes = takeChanges(s, PROJECTION_CHUNK);
     const last = s.changes.length === 0;
-    await dbActivities.projectItem({ campaignId: input.campaignId, itemId: input.itemId, ...(last ? { view: s.view } : {}), changes });
+    await project(run.inTask, 'projectItem', {
+      campaignId: input.campaignId,
+      itemId: input.itemId,
+      ...(last ? { view: s.view } : {}),
+      changes,
+    });
     if (last) run.projectedVersion = version;
   }
 }
 
+/**
+ * Writes the item's search attributes when they change. Runs that project in their task write them only when the
+ * card changes (the status is not one of them); runs recorded before wrote them on every change of card or status.
+ */
 function upsertSearchAttributesOnChange(run: ItemRun, v: ItemView): void {
-  const { input } = run;
-  const attrs = `${v.card}|${v.status}`;
+  const attrs = run.inTask ? card(v) : `${v.card}|${v.status}`;
   if (attrs === run.searchAttributes) return;
-  upsertSearchAttributes([
+  upsertSearchAttributes(itemAttributes(run.input, v));
+  run.searchAttributes = attrs;
+}
+
+const card = (v: ItemView): string => v.card;
+
+/** The item's search attributes for its view now. */
+function itemAttributes(input: ItemWorkflowInput, v: ItemView): SearchAttributePair[] {
+  return [
     { key: campaignIdKey, value: input.campaignId },
     ...(input.unitCode ? [{ key: unitCodeKey, value: input.unitCode }] : []),
     ...(input.batch ? [{ key: batchKey, value: input.batch }] : []),
     { key: cardKey, value: v.card },
     { key: kindKey, value: 'item' },
-  ]);
-  run.searchAttributes = attrs;
+  ];
 }
 
 /** Tells the unit the item's status and card (a signal to its workflow); the signal's own promise is returned. */
@@ -316,9 +350,6 @@ function reportToUnit(run: ItemRun, v: ItemView): Promise<void> {
     card: v.card,
   });
 }
-
-/** Patch marker: the ladder walks every deadline that stood, not only the current one (see `walkEveryDeadline`). */
-const WALKS_EVERY_DEADLINE = 'item-ladder-walks-every-deadline';
 
 /** Entries per projection activity. */
 const PROJECTION_CHUNK = 200;

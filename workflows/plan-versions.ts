@@ -3,9 +3,6 @@
 // rung keeps the version whose ladder computed it.
 import type { PlanChangeable } from '../libs/domain/src';
 
-/** Marks the histories in which a plan version was taken (the ladders' restart is new behaviour). */
-export const PLAN_VERSIONS = 'plan-versions';
-
 /** When a ladder running on `version` stops because the subject took another version; undefined while it has not. */
 export function planChangeStop(s: PlanChangeable, version: number): number | undefined {
   return (s.view.planVersion ?? 1) !== version && s.planChangedAt ? Date.parse(s.planChangedAt) : undefined;

@@ -24,15 +24,17 @@ import {
 } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
-import { dbActivities } from './activities';
 import { handler, validator } from './failures';
 import { fireRung, runLadder } from './ladder';
+import { project, projectsInTask } from './projection';
 import { campaignIdKey, cardKey, kindKey } from '../libs/contracts/src';
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
   // Runs that follow the clock rule (workflows/clock.ts) also project their view into the read model.
-  const clockIndependent = clockIndependentCommands();
+  const inTask = projectsInTask();
+  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
+  const clockIndependent = inTask || clockIndependentCommands();
   const view: ProgrammeView = input.carried?.view ?? newProgrammeView(input, Date.now());
   let escalating = 0;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
@@ -102,7 +104,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   const publish = async () => {
     while (clockIndependent && projectedVersion !== view.version) {
       const version = view.version;
-      await dbActivities.projectProgramme({ programmeId: input.programmeId, view });
+      await project(inTask, 'projectProgramme', { programmeId: input.programmeId, view });
       projectedVersion = version;
     }
   };

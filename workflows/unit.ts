@@ -14,7 +14,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type UpdateDefinition } from '@temporalio/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  type SearchAttributePair,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -93,12 +98,22 @@ import {
 } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
-import { PLAN_VERSIONS, planChangeStop } from './plan-versions';
-import { dbActivities } from './activities';
+import { planChangeStop } from './plan-versions';
 import { handler, validator } from './failures';
 import { fireRung, runLadder, type LadderStep } from './ladder';
 import { rectificationItemWorkflow } from './item';
-import { batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../libs/contracts/src';
+import { project, projectsInTask } from './projection';
+import {
+  batchKey,
+  campaignIdKey,
+  cardKey,
+  holdsAttributes,
+  kindKey,
+  phaseKey,
+  PLAN_VERSIONS,
+  unitCodeKey,
+  WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING,
+} from '../libs/contracts/src';
 
 export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<UnitView> {
   const run = startRun(input);
@@ -137,6 +152,8 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
 interface UnitRun {
   readonly input: UnitWorkflowInput;
   readonly workflowId: string;
+  /** The run projects in its deciding tasks (local activities): workflows/projection.ts. */
+  readonly inTask: boolean;
   readonly clockIndependent: boolean;
   readonly state: UnitState;
   readonly fx: UnitEffects;
@@ -149,15 +166,25 @@ interface UnitRun {
 /** The run's state: carried over a continue-as-new, or new. */
 function startRun(input: UnitWorkflowInput): UnitRun {
   const { plan } = input;
+  const workflowId = workflowInfo().workflowId;
+  const inTask = projectsInTask();
+  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
+  const clockIndependent = inTask || clockIndependentCommands();
+  const state = input.carried?.state ?? newUnitState(input, plan, Date.now());
+  const fx: UnitEffects = input.carried
+    ? { ...input.carried.effects, searchAttributes: '' }
+    : { projectedVersion: 0, itemsStarted: false, searchAttributes: '' };
+  // Search attributes are written in the first task unless the run already holds them (started with them, or
+  // carried over by a continue-as-new); runs recorded before that rule write them again whatever they hold.
+  if (inTask && holdsAttributes(workflowInfo().typedSearchAttributes, unitAttributes(input, state.view)))
+    fx.searchAttributes = `${state.view.phase}|${state.view.card}`;
   return {
     input,
-    workflowId: workflowInfo().workflowId,
-    clockIndependent: clockIndependentCommands(),
-    state: input.carried?.state ?? newUnitState(input, plan, Date.now()),
-    // Search attributes are upserted again after a continue-as-new: cheap, and nothing depends on inheritance.
-    fx: input.carried
-      ? { ...input.carried.effects, searchAttributes: '' }
-      : { projectedVersion: 0, itemsStarted: false, searchAttributes: '' },
+    workflowId,
+    inTask,
+    clockIndependent,
+    state,
+    fx,
     ctx: (): Ctx => ({ now: Date.now(), plan }),
     escalating: 0,
     historyLimit: input.historyLimit ?? DEFAULT_HISTORY_LIMIT,
@@ -249,7 +276,7 @@ async function fireWindowRung(run: UnitRun, { phase, window, planVersion }: Wind
   const to = rungRecipients(step.rung, { unitId: input.unitId, groupId: input.groupId });
   // A rung of a phase the unit has left (due before it moved on, fired as the ladder caught up) no longer
   // cards it; histories recorded before that rule replay as they ran.
-  const cardsLeftPhase = state.view.phase !== phase && !patched('window-rung-of-a-left-phase-cards-nothing');
+  const cardsLeftPhase = state.view.phase !== phase && !patched(WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING);
   applyWindowRung(
     state,
     {
@@ -359,14 +386,7 @@ async function publish(run: UnitRun, final = false): Promise<void> {
     setCurrentDetails(unitCurrentDetails(v));
     const attrs = `${v.phase}|${v.card}`;
     if (attrs !== fx.searchAttributes) {
-      upsertSearchAttributes([
-        { key: campaignIdKey, value: input.campaignId },
-        { key: unitCodeKey, value: input.code },
-        { key: batchKey, value: input.batch },
-        { key: phaseKey, value: v.phase },
-        { key: cardKey, value: v.card },
-        { key: kindKey, value: 'unit' },
-      ]);
+      upsertSearchAttributes(unitAttributes(input, v));
       fx.searchAttributes = attrs;
     }
     if (!state.changes.length && fx.projectedVersion === v.version) return;
@@ -379,7 +399,7 @@ async function publish(run: UnitRun, final = false): Promise<void> {
     const version = v.version;
     const changes = takeChanges(state, PROJECTION_CHUNK);
     const last = state.changes.length === 0;
-    await dbActivities.projectUnit({
+    await project(run.inTask, 'projectUnit', {
       campaignId: input.campaignId,
       unitId: input.unitId,
       ...(last ? { view: unitHeader(state.view) } : {}),
@@ -387,6 +407,18 @@ async function publish(run: UnitRun, final = false): Promise<void> {
     });
     if (last) fx.projectedVersion = version;
   }
+}
+
+/** The unit's search attributes for its view now. */
+function unitAttributes(input: UnitWorkflowInput, v: UnitView): SearchAttributePair[] {
+  return [
+    { key: campaignIdKey, value: input.campaignId },
+    { key: unitCodeKey, value: input.code },
+    { key: batchKey, value: input.batch },
+    { key: phaseKey, value: v.phase },
+    { key: cardKey, value: v.card },
+    { key: kindKey, value: 'unit' },
+  ];
 }
 
 // ---------- the disclosure (公示): its end is a timer, and the task book takes effect when it has fired ----------

@@ -11,6 +11,7 @@ import { OFFICE_TOKEN, type HttpResult } from '../api/harness';
 import type { MasslineApi } from '../../apps/api/src/main';
 import type { MasslineConfig } from '../../libs/config/src';
 import type { TestDatabase } from '../support';
+import { workflowBundleOptions } from '../../libs/temporal/src/workflow-bundle';
 
 export { OFFICE_TOKEN };
 
@@ -24,7 +25,8 @@ const quiet = {
 };
 
 let bundle: Promise<WorkflowBundle> | undefined;
-export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet }));
+export const workflowBundle = () =>
+  (bundle ??= bundleWorkflowCode({ ...workflowBundleOptions(require.resolve('../../workflows'), { tracing: false }), logger: quiet }));
 
 /** Workflow code and the engine core log through the runtime logger: keep test output to errors. */
 export function quietRuntime(): void {

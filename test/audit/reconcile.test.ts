@@ -1,5 +1,6 @@
 // The pure parts of reconciliation: where two views differ, and what a history says was last projected.
-import { firstDifference, lastProjection, type JsonHistory } from '../../libs/audit/src';
+import { firstDifference, lastProjection, projectsInTask, type JsonHistory } from '../../libs/audit/src';
+import { PROJECTIONS_IN_TASK } from '../../libs/contracts/src';
 
 const payload = (v: unknown) => ({
   payloads: [
@@ -48,6 +49,48 @@ describe('lastProjection', () => {
     history.events.push(ev('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', { scheduledEventId: '5' }));
     expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 2, phase: 'P2' }, pending: false });
     expect(lastProjection(history, 'projectItem')).toEqual({ view: undefined, pending: false });
+  });
+
+  it('takes the view a run returned when it completed, whatever its projections', () => {
+    id = 0;
+    const history: JsonHistory = {
+      events: [
+        ev('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
+        ev('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', {
+          activityType: { name: 'projectUnit' },
+          input: payload({ view: { version: 4, phase: 'P3' }, changes: [] }),
+        }),
+        ev('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', { scheduledEventId: '2' }),
+        ev('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', { result: payload({ version: 5, phase: 'DONE' }) }),
+      ],
+    };
+    expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 5, phase: 'DONE' }, pending: false });
+  });
+
+  it('for a run projecting in its workflow tasks: no view from the history while it runs, and in flight while a task is open', () => {
+    id = 0;
+    const patchMarker = { markerName: 'core_patch', details: { 'patch-data': payload({ id: PROJECTIONS_IN_TASK, deprecated: false }) } };
+    const localProjection = { markerName: 'core_local_activity', details: { data: payload({ activity_type: 'projectUnit', seq: 1 }) } };
+    const history: JsonHistory = {
+      events: [
+        ev('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED'),
+        ev('EVENT_TYPE_WORKFLOW_TASK_SCHEDULED'),
+        ev('EVENT_TYPE_WORKFLOW_TASK_STARTED'),
+        ev('EVENT_TYPE_WORKFLOW_TASK_COMPLETED'),
+        ev('EVENT_TYPE_MARKER_RECORDED', patchMarker),
+        ev('EVENT_TYPE_MARKER_RECORDED', localProjection),
+      ],
+    };
+    expect(projectsInTask(history)).toBe(true);
+    expect(lastProjection(history, 'projectUnit')).toEqual({ view: undefined, pending: false });
+    history.events.push(ev('EVENT_TYPE_WORKFLOW_TASK_SCHEDULED'), ev('EVENT_TYPE_WORKFLOW_TASK_STARTED'));
+    expect(lastProjection(history, 'projectUnit')).toEqual({ view: undefined, pending: true });
+    history.events.push(
+      ev('EVENT_TYPE_WORKFLOW_TASK_COMPLETED'),
+      ev('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', { result: payload({ version: 9, phase: 'DONE' }) }),
+    );
+    expect(lastProjection(history, 'projectUnit')).toEqual({ view: { version: 9, phase: 'DONE' }, pending: false });
+    expect(projectsInTask({ events: history.events.filter((e) => e.eventType !== 'EVENT_TYPE_MARKER_RECORDED') })).toBe(false);
   });
 
   it('is never in flight once the run has closed', () => {

@@ -5,13 +5,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../libs/audit/src';
 import { quietRuntime } from './api-harness';
+import {
+  CLOCK_INDEPENDENT_COMMANDS,
+  PLAN_VERSIONS,
+  PROJECTIONS_IN_TASK,
+  WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING,
+} from '../../libs/contracts/src';
 
 const DIR = path.resolve(__dirname, '../fixtures/histories');
 
 interface Fixture extends ReplayItem {
   file: string;
   workflowType: string;
+  /** The `patched()` ids its run recorded. */
+  patches: string[];
 }
+
+/** The ids of a history's patch markers (their payloads are base64 in the JSON form). */
+const patchesOf = (json: {
+  events: Array<{ markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }>;
+}): string[] =>
+  json.events.flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+  });
 
 function loadFixtures(): Fixture[] {
   const files = fs.existsSync(DIR)
@@ -27,6 +44,7 @@ function loadFixtures(): Fixture[] {
       file,
       workflowId: started.workflowId ?? file.replace(/\.json$/, ''),
       workflowType: started.workflowType?.name ?? 'unknown',
+      patches: patchesOf(json),
       history: historyFromCliJson(json),
     };
   });
@@ -45,6 +63,28 @@ describe('replay guard: recorded histories against the current workflow code', (
     const types = new Set(fixtures.map((f) => f.workflowType));
     for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow'])
       expect(types).toContain(type);
+  });
+
+  it('has the newest generation recorded: the current files carry every patch their workflow type asks for', () => {
+    const current = fixtures.filter((f) => !/^v\d+-/.test(f.file));
+    const asks: Record<string, string[]> = {
+      campaignWorkflow: [CLOCK_INDEPENDENT_COMMANDS],
+      // The later patch implies the clock rule: these record it alone.
+      unitLifecycleWorkflow: [PROJECTIONS_IN_TASK],
+      rectificationItemWorkflow: [PROJECTIONS_IN_TASK],
+      programmeWorkflow: [PROJECTIONS_IN_TASK],
+    };
+    const ON_OCCASION = [PLAN_VERSIONS, WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING];
+    for (const [type, patches] of Object.entries(asks)) {
+      const runs = current.filter((f) => f.workflowType === type);
+      expect([type, runs.length > 0]).toEqual([type, true]);
+      // A continued run asks again at its start: each run carries them, and otherwise only the patches asked on an
+      // occasion (a plan version taken, a window's rung after its phase was left).
+      for (const f of runs) {
+        expect([f.file, patches.filter((p) => !f.patches.includes(p))]).toEqual([f.file, []]);
+        expect([f.file, f.patches.filter((p) => !patches.includes(p) && !ON_OCCASION.includes(p))]).toEqual([f.file, []]);
+      }
+    }
   });
 
   it('replays every recorded history without a divergence', async () => {

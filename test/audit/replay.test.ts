@@ -132,6 +132,35 @@ describe('describeReplayError', () => {
     });
   });
 
+  it('names the marker of a patch the code no longer asks for (the engine names only the change)', () => {
+    const patchData = (id: string) => ({
+      'patch-data': {
+        payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ id, deprecated: false })) }],
+      },
+    });
+    const history = {
+      events: [
+        { eventId: 1 as never, eventType: 1 },
+        { eventId: 5 as never, markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('another-change') } },
+        {
+          eventId: 6 as never,
+          markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('clock-independent-commands') },
+        },
+      ],
+    };
+    const err = new Error(
+      '[TMPRL1100] Nondeterminism error: Non-deprecated patch marker encountered for change clock-independent-commands, but there is no corresponding change command!',
+    );
+    expect(describeReplayError(err, history)).toEqual({
+      kind: 'nondeterminism',
+      eventId: 6,
+      eventType: 'MarkerRecorded',
+      error: `${err.message} (first diverging event: 6 MarkerRecorded)`,
+    });
+    // Without the history, the message is kept as the engine wrote it.
+    expect(describeReplayError(err)).toEqual({ kind: 'nondeterminism', error: err.message });
+  });
+
   it('keeps other errors whole', () => {
     expect(describeReplayError(new Error('no such workflow type'))).toEqual({ kind: 'replay-error', error: 'no such workflow type' });
   });

@@ -62,14 +62,14 @@ afterEach(async () => {
   );
 });
 
-/** A worker on the dev server with the real activities, until `fn` settles. No cache: a restart replays. */
+/** A worker on the dev server with the real activities, until `fn` settles. A new worker has nothing cached: a restart replays. */
 async function runWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({
     connection: native,
     namespace: testServices().temporal.namespace,
     taskQueue,
     workflowBundle: t.bundle,
-    maxCachedWorkflows: 0,
+    maxCachedWorkflows: 10,
     activities: createActivities({
       ...createActivityRepositories(t.dataSource),
       temporal: { client, taskQueue },

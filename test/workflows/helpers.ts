@@ -16,6 +16,7 @@ import { temporal } from '@temporalio/proto';
 import { hashToken, createActivityRepositories, createDataSource, runMigrations } from '../../libs/persistence/src';
 import { defaultPlan, type Actor, type Batch, type Plan } from '../../libs/domain/src';
 import { MASSLINE_SEARCH_ATTRIBUTES } from '../../libs/contracts/src';
+import { workflowBundleOptions } from '../../libs/temporal/src/workflow-bundle';
 import { createTestDatabase, createTimeSkippingEnv, type TestDatabase } from '../support';
 import { eventually } from '../support/eventually';
 import { ifSet } from '../support/if-set';
@@ -97,7 +98,10 @@ export async function setUpWorkflowTests(prefix: string): Promise<WorkflowTestCo
   await runMigrations({ url: db.url });
   const dataSource = createDataSource({ url: db.url }, { poolSize: 4 });
   await dataSource.initialize();
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  const bundle = await bundleWorkflowCode({
+    ...workflowBundleOptions(require.resolve('../../workflows'), { tracing: false }),
+    logger: quietBundlerLogger,
+  });
   const repositories = createActivityRepositories(dataSource);
   let current: TestWorkflowEnvironment | undefined;
   const ctx: WorkflowTestContext = {

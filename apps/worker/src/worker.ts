@@ -6,7 +6,7 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type Logger, typ
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../../libs/temporal/src/workflow-bundle';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowBundleOptions, workflowSinks } from '../../../libs/temporal/src/workflow-bundle';
 import type { DataSource } from 'typeorm';
 import { createActivities, channelsFromConfig, type Clock, type NotifierChannel } from '../../../activities';
 import type { MasslineConfig } from '../../../libs/config/src';
@@ -27,11 +27,7 @@ export { WORKFLOW_INTERCEPTOR_MODULES };
 
 /** The workflows as the worker bundles them, interceptors included (for a worker given a prebuilt bundle). */
 export const bundleMasslineWorkflows = (logger?: Logger): Promise<WorkflowBundle> =>
-  bundleWorkflowCode({
-    workflowsPath: resolveWorkflowsPath(),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    ...(logger ? { logger } : {}),
-  });
+  bundleWorkflowCode({ ...workflowBundleOptions(resolveWorkflowsPath()), ...(logger ? { logger } : {}) });
 
 /** How long a workflow task waits on a worker's sticky queue before it may go to any worker. */
 export const STICKY_QUEUE_SCHEDULE_TO_START = '3s';
@@ -147,6 +143,7 @@ function createTemporalWorker(
     ...(options.identity ? { identity: options.identity } : {}),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    ...(config.worker.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
     // For 10 s after a worker dies, the server still sends its cached workflows' tasks to its sticky queue,
     // where they wait this long before any worker may take them (the SDK's 10 s held rungs up that long).
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START,
@@ -159,11 +156,7 @@ function createTemporalWorker(
 async function workflowBundleOf(options: MasslineWorkerOptions): Promise<WorkflowBundle> {
   return (
     options.workflowBundle ??
-    bundleWorkflowCode({
-      workflowsPath: options.workflowsPath ?? resolveWorkflowsPath(),
-      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-      logger: Runtime.instance().logger,
-    })
+    bundleWorkflowCode({ ...workflowBundleOptions(options.workflowsPath ?? resolveWorkflowsPath()), logger: Runtime.instance().logger })
   );
 }
 

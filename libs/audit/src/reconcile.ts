@@ -1,10 +1,10 @@
 // Reconciliation: the PostgreSQL read model (unit_states, item_states) checked against the workflows
-// themselves — a running workflow answers a query, a closed one is read from its history (the input of its
-// last completed projection activity). Every difference is listed; none is repaired here.
+// themselves — a running workflow answers a query, a closed one is read from its history (the view it returned,
+// or the input of its last completed projection activity). Every difference is listed; none is repaired here.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { itemWorkflowId, unitHeader, unitWorkflowId, type ItemView, type UnitHeader, type UnitView } from '../../domain/src';
-import { itemStateQuery, unitStateQuery } from '../../contracts/src';
+import { itemStateQuery, PROJECTIONS_IN_TASK, unitStateQuery } from '../../contracts/src';
 import { attributesOf, decodePayloads, type JsonHistory, type JsonPayloads } from './events';
 import { fetchJsonHistory } from './history';
 import type { AuditStore, ItemStateRow, UnitStateRow } from '../../persistence/src';
@@ -28,7 +28,21 @@ export interface ReconciliationReport {
   inFlight: Array<{ unitId?: string; itemId?: string; workflowId: string; projectionVersion: number; workflowVersion: number }>;
 }
 
-/** What the last projection activities of a history say: the last completed view, and whether a later one is pending. */
+/** Whether a run writes its projections in its workflow tasks (local activities), whose input no history holds. */
+export function projectsInTask(history: JsonHistory): boolean {
+  return history.events.some((event) => {
+    if (event.eventType !== 'EVENT_TYPE_MARKER_RECORDED') return false;
+    const details = attributesOf(event).details as Record<string, JsonPayloads> | undefined;
+    return (decodePayloads(details?.['patch-data'])[0] as { id?: string } | undefined)?.id === PROJECTIONS_IN_TASK;
+  });
+}
+
+/**
+ * What a history says was last projected: the view a run returned when it completed (it projects that view
+ * before it returns), else the input of its last completed projection activity; and whether a projection may
+ * still be on its way — an activity scheduled and not completed, or, for a run that projects in its workflow
+ * tasks, a task scheduled and not completed.
+ */
 export function lastProjection(
   history: JsonHistory,
   activity: 'projectUnit' | 'projectItem',
@@ -37,6 +51,8 @@ export function lastProjection(
   let view: unknown;
   let lastScheduled = 0;
   let lastCompleted = 0;
+  let taskOpen = false;
+  let returned: unknown;
   for (const event of history.events) {
     const a = attributesOf(event);
     if (event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' && (a.activityType as { name?: string } | undefined)?.name === activity) {
@@ -49,12 +65,27 @@ export function lastProjection(
       // Projections only overwrite an older version: the row holds the highest version completed.
       if (!view || (candidate?.version ?? 0) >= ((view as { version?: number }).version ?? 0)) view = candidate;
       lastCompleted = Math.max(lastCompleted, id);
+    } else if (event.eventType === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED') {
+      taskOpen = true;
+    } else if (event.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') {
+      taskOpen = false;
+    } else if (event.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED') {
+      returned = decodePayloads(a.result as JsonPayloads | undefined)[0];
     }
   }
+  const isView = (v: unknown): v is { version: number } =>
+    !!v && typeof v === 'object' && typeof (v as { version?: unknown }).version === 'number';
+  if (isView(returned) && (!view || returned.version >= ((view as { version?: number }).version ?? 0))) view = returned;
   const closed = history.events.some((e) =>
     /EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|TERMINATED|CANCELED|TIMED_OUT|CONTINUED_AS_NEW)/.test(e.eventType),
   );
-  return { view: view as UnitHeader | ItemView | undefined, pending: !closed && lastScheduled > lastCompleted };
+  const inTask = projectsInTask(history);
+  // A run projecting in its tasks holds no projected view in its history until it returns one.
+  if (inTask && !isView(returned)) view = undefined;
+  return {
+    view: view as UnitHeader | ItemView | undefined,
+    pending: !closed && (lastScheduled > lastCompleted || (inTask && taskOpen)),
+  };
 }
 
 const sameTime = (a: string | null | undefined, b: string | null | undefined) =>
@@ -158,6 +189,8 @@ interface WorkflowTruth {
   running: boolean;
   view?: UnitView | UnitHeader | ItemView;
   source: 'query' | 'history';
+  /** A running workflow no worker answered for, whose history does not hold its projected view. */
+  unanswered?: boolean;
 }
 
 /** Entries the read model must hold for a view: one per thing the workflow counted. */
@@ -316,7 +349,8 @@ class Reconciliation {
     }
     const history = await fetchJsonHistory(this.client, workflowId);
     const last = history && lastProjection(history, kind === 'unit' ? 'projectUnit' : 'projectItem');
-    return { exists: true, running, view: last?.view, source: 'history' };
+    const unanswered = running && !last?.view && !!history && projectsInTask(history);
+    return { exists: true, running, view: last?.view, source: 'history', ...(unanswered ? { unanswered } : {}) };
   }
 
   /** Whether the row trails the workflow only because a projection is still being delivered. */
@@ -325,6 +359,8 @@ class Reconciliation {
     if (!history) return false;
     const last = lastProjection(history, kind === 'unit' ? 'projectUnit' : 'projectItem');
     if (!last.pending) return false;
+    // A task still open writes the row before it completes.
+    if (projectsInTask(history)) return true;
     // The row must hold what the last completed projection wrote (or nothing yet).
     return row ? !!last.view && last.view.version === row.version : !last.view;
   }
@@ -336,6 +372,18 @@ class Reconciliation {
     const t = await this.truth(kind, workflowId);
     this.report.checked++;
     if (kind === 'unit' && t.view) this.queueItemsOf(t.view as UnitView);
+    if (t.unanswered) {
+      // Nothing to compare the row with: such a run is checked by its query, which needs a worker.
+      this.report.mismatches.push({
+        ...ids,
+        workflowId,
+        field: 'workflow',
+        projection: row ? `version ${row.version}` : null,
+        history: 'running, and no worker answered its query',
+        source: 'engine',
+      });
+      return;
+    }
     if (!t.exists || !t.view) {
       const missing = t.exists
         ? { field: 'row', history: 'never projected', source: t.source }

@@ -2,11 +2,15 @@
 // still follows from the rules as coded, and the guard that a code change does not break old histories.
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
+import { Worker as Thread } from 'node:worker_threads';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { History } from './history-json';
 import type { ReplayFailure } from '../../persistence/src';
 import { ALL_WORKFLOW_TYPES } from '../../contracts/src';
-import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../temporal/src/workflow-bundle';
+import { workflowBundleOptions, workflowSinks } from '../../temporal/src/workflow-bundle';
+
+const HistoryProto = temporal.api.history.v1.History;
 
 export interface ReplaySelection {
   campaignId?: string;
@@ -82,14 +86,14 @@ export async function listExecutions(client: Client, selection: ReplaySelection)
  */
 export async function bundleWorkflows(workflowsPath: string = currentWorkflowsPath()): Promise<WorkflowBundle> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
+  return bundleWorkflowCode({ ...workflowBundleOptions(workflowsPath), logger: quiet });
 }
 
 /**
  * Names the first diverging event of a replay error. The engine's message reads e.g.
  * `[TMPRL1100] Nondeterminism error: Activity machine does not handle this event: HistoryEvent(id: 27, TimerStarted)`.
  */
-export function describeReplayError(error: unknown): Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'> {
+export function describeReplayError(error: unknown, history?: History): Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'> {
   const raw = error instanceof Error ? error.message : String(error);
   // DeterminismViolationError lives in @temporalio/workflow, which is not loaded outside a workflow sandbox: match by name.
   const kind =
@@ -97,10 +101,28 @@ export function describeReplayError(error: unknown): Pick<ReplayFailure, 'error'
   const core = /\[TMPRL\d+\][^"]*/.exec(raw)?.[0] ?? /Nondeterminism error:[^"]*/.exec(raw)?.[0] ?? raw;
   const clean = core.replace(/\\"/g, '"').trim();
   const m = /HistoryEvent\(id: (\d+),?\s*([A-Za-z]+)?/.exec(raw) ?? /event(?:[ _]id)?[\s:#=]+(\d+)/i.exec(raw);
-  const eventId = m ? Number(m[1]) : undefined;
-  const eventType = m && m[2] ? m[2] : undefined;
+  // A patch marker the code no longer asks for is named by its change id only: the event is that marker.
+  const patch = /patch marker encountered for change ([^\s,!]+)/.exec(raw)?.[1];
+  const marker = !m && patch && history ? patchMarkerEvent(history, patch) : undefined;
+  const eventId = m ? Number(m[1]) : marker;
+  const eventType = m && m[2] ? m[2] : marker !== undefined ? 'MarkerRecorded' : undefined;
   const where = eventId !== undefined ? ` (first diverging event: ${eventId}${eventType ? ` ${eventType}` : ''})` : '';
   return { error: `${clean}${where}`, kind, ...(eventId !== undefined ? { eventId } : {}), ...(eventType ? { eventType } : {}) };
+}
+
+/** The id of the marker event that recorded `patchId` (a `patched()` call), if the history has one. */
+export function patchMarkerEvent(history: History, patchId: string): number | undefined {
+  for (const event of history.events ?? []) {
+    const details = event.markerRecordedEventAttributes?.details;
+    const data = details?.['patch-data']?.payloads?.[0]?.data;
+    if (!data) continue;
+    try {
+      if ((JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string }).id === patchId) return Number(event.eventId);
+    } catch {
+      // not a patch marker of the SDK's form
+    }
+  }
+  return undefined;
 }
 
 export interface ReplayItem {
@@ -112,8 +134,9 @@ export interface ReplayItem {
 export interface ReplayOptions {
   bundle: WorkflowBundle;
   /**
-   * Replay workers run side by side, each taking the next history from the shared source (each replays one
-   * history at a time). Defaults to 1; the machine's cores bound what more can give.
+   * Replay workers run side by side, each in a worker thread of its own and taking the next history from the
+   * shared source (each replays one history at a time), so that they use as many cores. Defaults to 1: one
+   * replay worker, in this thread. The machine's cores bound what more can give.
    */
   concurrency?: number;
   /** Called after each history; `failure` is set when it diverged. */
@@ -173,41 +196,140 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
       // The replayer answers only for what it was fed.
       if (!item) throw new Error('the replayer answered before it was given a history');
       const diverged = result.error
-        ? {
-            workflowId: item.workflowId,
-            runId: item.runId ?? result.runId,
-            ...locatePatch(describeReplayError(result.error), item.history),
-          }
+        ? { workflowId: item.workflowId, runId: item.runId ?? result.runId, ...describeReplayError(result.error, item.history) }
         : undefined;
       await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
     }
   }
 
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, pipeline));
+  const workers = Math.max(1, options.concurrency ?? 1);
+  if (workers === 1) await pipeline();
+  else await Promise.all(Array.from({ length: workers }, () => threadPipeline(options.bundle, take, record)));
   return progress;
 }
 
+/** Histories a replay thread holds at once: the next one is there when it finishes one. */
+const THREAD_QUEUE = 2;
+
 /**
- * The engine names no event when a patch marker has no matching `patched()` call ("Non-deprecated patch marker
- * encountered for change X"): the diverging event is that marker, found in the history.
+ * One replay worker in a worker thread of its own: histories go to it encoded (transferred, not copied), and
+ * its answers come back one per history, in order.
  */
-function locatePatch<F extends Pick<ReplayFailure, 'error' | 'eventId' | 'eventType' | 'kind'>>(failure: F, history: History): F {
-  const patch = /patch marker encountered for change ([\w.:-]+)/.exec(failure.error)?.[1];
-  if (failure.eventId !== undefined || !patch) return failure;
-  const marker = (history.events ?? []).find((e) => {
-    const a = e.markerRecordedEventAttributes;
-    const data = a?.markerName === 'core_patch' ? a.details?.['patch-data']?.payloads?.[0]?.data : undefined;
-    if (!data) return false;
-    try {
-      return (JSON.parse(Buffer.from(data).toString('utf8')) as { id?: string }).id === patch;
-    } catch {
-      return false;
-    }
+async function threadPipeline(
+  bundle: WorkflowBundle,
+  take: () => Promise<IteratorResult<ReplayItem | ReplayFailure>>,
+  record: (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure) => Promise<void>,
+): Promise<void> {
+  const thread = new Thread(REPLAY_THREAD, {
+    eval: true,
+    workerData: {
+      bundle: 'code' in bundle ? { code: bundle.code } : bundle,
+      modules: {
+        worker: require.resolve('@temporalio/worker'),
+        proto: require.resolve('@temporalio/proto'),
+        otel: require.resolve('@temporalio/interceptors-opentelemetry'),
+        traceBase: require.resolve('@opentelemetry/sdk-trace-base'),
+        resources: require.resolve('@opentelemetry/resources'),
+      },
+    },
   });
-  if (!marker?.eventId) return failure;
-  const eventId = Number(marker.eventId);
-  return { ...failure, error: `${failure.error} (first diverging event: ${eventId} MarkerRecorded)`, eventId, eventType: 'MarkerRecorded' };
+  const sent: ReplayItem[] = [];
+  let done = false;
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  const answers: Array<{ error?: string; name?: string }> = [];
+  thread.on('message', (m: { error?: string; name?: string }) => {
+    answers.push(m);
+    wake?.();
+  });
+  thread.on('error', (e) => {
+    failed = e;
+    wake?.();
+  });
+  thread.on('exit', () => {
+    done = true;
+    wake?.();
+  });
+  const feedOne = async (): Promise<boolean> => {
+    for (;;) {
+      const next = await take();
+      if (next.done) return false;
+      const item = next.value;
+      if ('kind' in item) {
+        await record(item.workflowId, item.runId, 0, item);
+        continue;
+      }
+      const bytes = HistoryProto.encode(item.history).finish();
+      sent.push(item);
+      thread.postMessage({ workflowId: item.workflowId, bytes }, [bytes.buffer as ArrayBuffer]);
+      return true;
+    }
+  };
+  try {
+    let more = true;
+    while (more && sent.length < THREAD_QUEUE) more = await feedOne();
+    while (sent.length) {
+      while (!answers.length && !failed && !done) await new Promise<void>((resolve) => (wake = resolve));
+      if (failed) throw failed;
+      const answer = answers.shift();
+      if (!answer) throw new Error('a replay thread ended before answering');
+      const item = sent.shift()!;
+      if (more) more = await feedOne();
+      const error = answer.error === undefined ? undefined : Object.assign(new Error(answer.error), { name: answer.name ?? 'Error' });
+      const diverged = error
+        ? { workflowId: item.workflowId, ...(item.runId ? { runId: item.runId } : {}), ...describeReplayError(error, item.history) }
+        : undefined;
+      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
+    }
+  } finally {
+    // Told it is over, the thread ends its replay worker and its runtime and exits; a thread that does not
+    // (it failed) is stopped.
+    if (!done && !failed) {
+      thread.postMessage({ end: true });
+      const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, THREAD_EXIT_MS).unref())]);
+    }
+    await thread.terminate();
+  }
 }
+
+/** How long a replay thread may take to close its runtime once told it is over. */
+const THREAD_EXIT_MS = 5_000;
+
+/**
+ * The replay thread: a replay worker of the SDK fed from the thread's messages, answering each history with its
+ * error (if it diverged). Plain JavaScript run with `eval`, so that it runs the same under ts-node and jest as
+ * compiled; it requires the SDK by the paths the main thread resolved.
+ */
+const REPLAY_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Worker, Runtime, DefaultLogger } = require(workerData.modules.worker);
+const proto = require(workerData.modules.proto);
+try { Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } }); } catch {}
+// The sinks of workflowSinks() (libs/temporal/src/workflow-bundle.ts) without a tracer: a replay exports nothing.
+const { makeWorkflowExporter } = require(workerData.modules.otel);
+const { NoopSpanProcessor } = require(workerData.modules.traceBase);
+const { Resource } = require(workerData.modules.resources);
+const sinks = { exporter: makeWorkflowExporter(new NoopSpanProcessor(), Resource.empty()) };
+const queue = [];
+let wake;
+parentPort.on('message', (m) => { queue.push(m); if (wake) wake(); });
+async function* feed() {
+  for (;;) {
+    while (!queue.length) await new Promise((resolve) => (wake = resolve));
+    const m = queue.shift();
+    if (m.end) return;
+    yield { workflowId: m.workflowId, history: proto.temporal.api.history.v1.History.decode(m.bytes) };
+  }
+}
+(async () => {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: workerData.bundle, sinks }, feed())) {
+    parentPort.postMessage(result.error ? { error: String(result.error && result.error.message || result.error), name: result.error && result.error.name } : {});
+  }
+  await Runtime.instance().shutdown().catch(() => undefined);
+  parentPort.close();
+})().catch((e) => { throw e; });
+`;
 
 /**
  * Fetches histories with bounded concurrency, in order, ahead of the replayer. A history that cannot be

@@ -42,8 +42,17 @@ export interface MasslineConfig {
   /** How long a completed Idempotency-Key is kept (and replayed), in hours; older ones are swept. */
   idempotencyTtlHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Worker concurrency, and the port of the engine (SDK) metrics it exports for Prometheus (0: none). */
-  worker: { maxConcurrentActivities: number; maxConcurrentWorkflowTasks: number; metricsPort: number };
+  /** Worker concurrency and cache, and the port of the engine (SDK) metrics it exports for Prometheus (0: none). */
+  worker: {
+    maxConcurrentActivities: number;
+    maxConcurrentWorkflowTasks: number;
+    /**
+     * Workflows a worker keeps in memory between their tasks (the SDK's maxCachedWorkflows); others are replayed
+     * when they next run. Unset: the SDK's default, derived from the heap size.
+     */
+    maxCachedWorkflows?: number;
+    metricsPort: number;
+  };
   /** This process's name in logs and traces (`massline up` names them api-1, worker-2, …); the app's kind when unset. */
   instance?: string;
   telemetry: {
@@ -118,6 +127,12 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   { key: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error' },
   { key: 'MASSLINE_WORKER_ACTIVITIES', default: '100', meaning: 'worker: max concurrent activities' },
   { key: 'MASSLINE_WORKER_WORKFLOW_TASKS', default: '40', meaning: 'worker: max concurrent workflow tasks' },
+  {
+    key: 'MASSLINE_WORKER_CACHED_WORKFLOWS',
+    default: '(from the heap)',
+    meaning:
+      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a decision's projection runs in its task and needs the run held); unset, the SDK derives it from the heap size (about 2,300 on a 4 GB heap)",
+  },
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
     default: '9464',
@@ -219,6 +234,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
       maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', 40, 2, 10_000),
+      ...(str('MASSLINE_WORKER_CACHED_WORKFLOWS') !== undefined
+        ? { maxCachedWorkflows: int('MASSLINE_WORKER_CACHED_WORKFLOWS', 0, 0, 1_000_000) }
+        : {}),
       metricsPort: int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
     },
     simulation: { ...(scratchServerUrl ? { scratchServerUrl } : {}) },
@@ -229,6 +247,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ...(instance ? { instance } : {}),
     telemetry: { ...(otlpEndpoint ? { otlpEndpoint } : {}) },
   };
+  // The SDK would quietly lower the workflow tasks to the cache size: say so instead. No cache at all is refused
+  // too: a run whose projection (a local activity) is under way must stay in memory until it completes, and
+  // without a cache a run that projects in its task never completes that task.
+  const { maxCachedWorkflows, maxConcurrentWorkflowTasks } = config.worker;
+  if (maxCachedWorkflows !== undefined && maxCachedWorkflows < maxConcurrentWorkflowTasks) {
+    problems.push(
+      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}): a decision's projection runs in its workflow task and needs the run kept in memory; got ${maxCachedWorkflows}`,
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -5,3 +5,4 @@ export * from './messages';
 export * from './search-attributes';
 export * from './activities';
 export * from './workflow-types';
+export * from './patches';

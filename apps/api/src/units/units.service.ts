@@ -104,14 +104,22 @@ export class UnitsService {
    * enrolment. With `minVersion`, waits briefly until the read model has that version (read your own writes).
    */
   async get(by: Principal, id: string, minVersion?: number): Promise<UnitAnswer> {
-    const unit = await this.mustFind(id);
+    // The enrolment and the view in one query; only a read waiting for a version asks again.
+    const found = await this.views.unitWithEnrolment(id);
+    if (!found) throw notFound('unit', id);
+    const { unit } = found;
     requireAccess(by, 'unit.read', onUnit(unit));
-    return this.texts.hydrate(await this.view(unit, minVersion));
+    const reached = minVersion === undefined || (found.projected?.version ?? 0) >= minVersion;
+    const projected = reached ? found.projected : await readAtLeast(() => this.views.unit(unit.id), minVersion, `unit ${unit.code}`);
+    return this.texts.hydrate(await this.answer(unit, projected));
   }
 
   /** The unit's view as last projected (texts as references), with its task book's items. */
   async view(unit: UnitRecord, minVersion?: number): Promise<UnitAnswer> {
-    const projected = await readAtLeast(() => this.views.unit(unit.id), minVersion, `unit ${unit.code}`);
+    return this.answer(unit, await readAtLeast(() => this.views.unit(unit.id), minVersion, `unit ${unit.code}`));
+  }
+
+  private async answer(unit: UnitRecord, projected: Awaited<ReturnType<ViewsRepository['unit']>>): Promise<UnitAnswer> {
     if (projected) {
       const { taskBook, ...header } = projected.view;
       if (!taskBook) return { ...header, projectedAt: projected.projectedAt };

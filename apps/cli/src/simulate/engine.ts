@@ -43,7 +43,7 @@ import {
   type SimStep,
 } from '../../../../libs/simulation/src';
 import { startCampaignWorkflow } from '../../../../libs/temporal/src';
-import { WORKFLOW_INTERCEPTOR_MODULES, workflowSinks } from '../../../../libs/temporal/src/workflow-bundle';
+import { workflowBundleOptions, workflowSinks } from '../../../../libs/temporal/src/workflow-bundle';
 import { MASSLINE_SEARCH_ATTRIBUTES } from '../../../../libs/contracts/src';
 import { ensureDatabase, startEmbeddedPostgres, uniqueDatabaseName } from '../embedded/postgres';
 import { freePort } from '../embedded/process';
@@ -258,11 +258,7 @@ const bundles = new Map<boolean, Promise<WorkflowBundle>>();
 const workflowBundle = (tracing: boolean) => {
   let b = bundles.get(tracing);
   if (!b) {
-    b = bundleWorkflowCode({
-      workflowsPath: require.resolve('../../../../workflows'),
-      ...(tracing ? { workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES } : {}),
-      logger: quietBundler,
-    });
+    b = bundleWorkflowCode({ ...workflowBundleOptions(require.resolve('../../../../workflows'), { tracing }), logger: quietBundler });
     bundles.set(tracing, b);
   }
   return b;

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { EntryChange, ItemView, ProgrammeView, UnitHeader } from '../../../domain/src';
 
 // What a projection is given arrives as an activity's input, decoded from a workflow's payload: the lists are
@@ -59,17 +59,52 @@ WHERE s.version < EXCLUDED.version
 RETURNING programme_id`;
 
 // Entries merge (jsonb ||): a change may carry only what changed (an objection's answer), never older than stored.
-const UPSERT_ENTRIES = `
+// Both are common table expressions, so that a projection — its entries and its row — is one statement: one round
+// trip to the database, atomic as a transaction would be. A key is never both deleted and upserted in one statement
+// (collapse() keeps its last change only), so the two never touch the same row.
+const deleteEntries = (subject: string, deletes: string) => `
+DELETE FROM entries e USING jsonb_to_recordset(${deletes}::jsonb) AS c(kind text, id text, rev integer)
+ WHERE e.subject_id = ${subject} AND e.kind = c.kind AND e.entry_id = c.id AND e.rev < c.rev`;
+const upsertEntries = (campaign: string, subject: string, upserts: string) => `
 INSERT INTO entries AS e (campaign_id, subject_id, kind, entry_id, seq, rev, at, data)
-SELECT $1::uuid, $2::text, c.kind, c.id, c.seq, c.rev, c.at, c.data
-  FROM jsonb_to_recordset($3::jsonb) AS c(kind text, id text, seq integer, rev integer, at timestamptz, data jsonb)
+SELECT ${campaign}::uuid, ${subject}::text, c.kind, c.id, c.seq, c.rev, c.at, c.data
+  FROM jsonb_to_recordset(${upserts}::jsonb) AS c(kind text, id text, seq integer, rev integer, at timestamptz, data jsonb)
 ON CONFLICT (subject_id, kind, entry_id) DO UPDATE SET
   data = e.data || EXCLUDED.data, rev = EXCLUDED.rev, at = EXCLUDED.at, seq = EXCLUDED.seq
 WHERE e.rev < EXCLUDED.rev`;
 
-const DELETE_ENTRIES = `
-DELETE FROM entries e USING jsonb_to_recordset($2::jsonb) AS c(kind text, id text, rev integer)
- WHERE e.subject_id = $1 AND e.kind = c.kind AND e.entry_id = c.id AND e.rev < c.rev`;
+/**
+ * One statement writing a subject's changed entries and then, when given, its row (`row(offset)` builds the row's
+ * upsert with its parameters numbered from offset; it RETURNS a row when written). Answers with the rows written.
+ */
+function projectionStatement(
+  campaignId: string,
+  subjectId: string,
+  changes: EntryChange[],
+  row?: { sql: (offset: number) => string; params: unknown[] },
+): { sql: string; params: unknown[] } {
+  const { upserts, deletes } = collapse(changes);
+  const params: unknown[] = [campaignId, subjectId];
+  const parts: string[] = [];
+  if (deletes.length) {
+    params.push(JSON.stringify(deletes.map(({ kind, id, rev }) => ({ kind, id, rev }))));
+    parts.push(`deleted AS (${deleteEntries('$2', `$${params.length}`)})`);
+  }
+  if (upserts.length) {
+    params.push(JSON.stringify(upserts));
+    parts.push(`upserted AS (${upsertEntries('$1', '$2', `$${params.length}`)})`);
+  }
+  if (row) {
+    parts.push(`written AS (${row.sql(params.length + 1)})`);
+    params.push(...row.params);
+  }
+  // $1 and $2 are named here too, so that their types are known whichever parts use them.
+  const select = `SELECT $1::uuid AS campaign_id, $2::text AS subject_id, ${row ? '(SELECT count(*) FROM written)' : '0'}::int AS written`;
+  return { sql: `${parts.length ? `WITH ${parts.join(',\n')}\n` : ''}${select}`, params };
+}
+
+/** A statement's parameters renumbered to start at `$offset` (to sit inside a larger statement). */
+const numbered = (sql: string, offset: number): string => sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset - 1}`);
 
 const STATUS_RANK = `CASE status WHEN 'draft' THEN 0 WHEN 'running' THEN 1 ELSE 2 END`;
 
@@ -81,7 +116,7 @@ function collapse(changes: EntryChange[]): { upserts: EntryChange[]; deletes: En
     const before = byKey.get(key);
     const merged =
       before && before.data && c.data && typeof before.data === 'object' && typeof c.data === 'object'
-        ? { ...c, data: { ...before.data, ...c.data } }
+        ? { ...c, data: { ...(before.data as object), ...(c.data as object) } }
         : c;
     byKey.delete(key);
     byKey.set(key, merged);
@@ -90,22 +125,14 @@ function collapse(changes: EntryChange[]): { upserts: EntryChange[]; deletes: En
   return { upserts: all.filter((c) => c.data !== null), deletes: all.filter((c) => c.data === null) };
 }
 
-async function writeEntries(m: EntityManager, campaignId: string, subjectId: string, changes: EntryChange[]): Promise<void> {
-  if (!changes.length) return;
-  const { upserts, deletes } = collapse(changes);
-  if (deletes.length) await m.query(DELETE_ENTRIES, [subjectId, JSON.stringify(deletes.map(({ kind, id, rev }) => ({ kind, id, rev })))]);
-  if (upserts.length) await m.query(UPSERT_ENTRIES, [campaignId, subjectId, JSON.stringify(upserts)]);
-}
-
 export class PgProjectionRepository implements ProjectionRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   projectUnit(p: UnitProjectionInput, projectedAt: Date): Promise<boolean> {
-    return this.dataSource.transaction(async (m) => {
-      await writeEntries(m, p.campaignId, p.unitId, p.changes ?? []);
-      const view = p.view;
-      if (!view) return false;
-      const rows = await m.query<unknown[]>(UPSERT_UNIT, [
+    const view = p.view;
+    const row = view && {
+      sql: (offset: number) => numbered(UPSERT_UNIT, offset),
+      params: [
         view.id,
         view.campaignId,
         view.code,
@@ -120,17 +147,16 @@ export class PgProjectionRepository implements ProjectionRepository {
         JSON.stringify(view),
         view.version,
         projectedAt,
-      ]);
-      return rows.length > 0;
-    });
+      ],
+    };
+    return this.write(projectionStatement(p.campaignId, p.unitId, p.changes ?? [], row));
   }
 
   projectItem(p: ItemProjectionInput, projectedAt: Date): Promise<boolean> {
-    return this.dataSource.transaction(async (m) => {
-      await writeEntries(m, p.campaignId, p.itemId, p.changes ?? []);
-      const view = p.view;
-      if (!view) return false;
-      const rows = await m.query<unknown[]>(UPSERT_ITEM, [
+    const view = p.view;
+    const row = view && {
+      sql: (offset: number) => numbered(UPSERT_ITEM, offset),
+      params: [
         view.id,
         view.unitId,
         view.campaignId,
@@ -144,9 +170,14 @@ export class PgProjectionRepository implements ProjectionRepository {
         JSON.stringify(view),
         view.version,
         projectedAt,
-      ]);
-      return rows.length > 0;
-    });
+      ],
+    };
+    return this.write(projectionStatement(p.campaignId, p.itemId, p.changes ?? [], row));
+  }
+
+  private async write(statement: { sql: string; params: unknown[] }): Promise<boolean> {
+    const [row] = await this.dataSource.query<[{ written: number }]>(statement.sql, statement.params);
+    return row.written > 0;
   }
 
   async projectProgramme(p: { programmeId: string; view: ProgrammeView }, projectedAt: Date): Promise<boolean> {

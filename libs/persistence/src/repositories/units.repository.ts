@@ -69,16 +69,30 @@ export interface UnitListEntry {
   updatedAt: string | null;
 }
 
-const toRecord = (e: UnitEntity): UnitRecord => ({
-  id: e.id,
-  campaignId: e.campaignId,
-  code: e.code,
-  name: e.name,
-  kind: e.kind,
-  level: e.level,
-  batch: e.batch,
-  parentCode: e.parentCode,
-  groupId: e.groupId,
+/** A unit's own columns, as node-postgres returns them. */
+export interface UnitColumns {
+  id: string;
+  campaign_id: string;
+  code: string;
+  name: string;
+  kind: UnitKind;
+  level: UnitLevel;
+  batch: Batch;
+  parent_code: string | null;
+  group_id: string;
+}
+
+/** A unit's record from its columns. */
+export const unitRecord = (r: UnitColumns): UnitRecord => ({
+  id: r.id,
+  campaignId: r.campaign_id,
+  code: r.code,
+  name: r.name,
+  kind: r.kind,
+  level: r.level,
+  batch: r.batch,
+  parentCode: r.parent_code,
+  groupId: r.group_id,
 });
 
 /** A unit's row for a list, with its projected state (null, or defaulted, before its workflow projects it). */
@@ -106,9 +120,13 @@ export class UnitsRepository {
     this.repo = dataSource.getRepository(UnitEntity);
   }
 
+  /** Read by every decision: a plain statement, not the ORM's query builder. */
   async findById(id: string): Promise<UnitRecord | undefined> {
-    const e = await this.repo.findOne({ where: { id } });
-    return e ? toRecord(e) : undefined;
+    const [r] = await this.dataSource.query<Array<UnitColumns | undefined>>(
+      'SELECT id, campaign_id, code, name, kind, level, batch, parent_code, group_id FROM units WHERE id = $1',
+      [id],
+    );
+    return r && unitRecord(r);
   }
 
   async countByCampaign(campaignId: string): Promise<number> {

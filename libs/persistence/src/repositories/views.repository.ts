@@ -3,6 +3,7 @@
 // runs and never feed a workflow task to a stale clock.
 import type { DataSource } from 'typeorm';
 import type { ItemView, ProgrammeView, TaskBookItemView, UnitHeader } from '../../../domain/src';
+import { unitRecord, type UnitColumns, type UnitRecord } from './units.repository';
 
 /** A projected view with the moment the read model took it (how stale it may be). */
 export type Projected<V> = { view: V; version: number; projectedAt: string };
@@ -20,6 +21,28 @@ export class ViewsRepository {
 
   async unit(unitId: string): Promise<Projected<UnitHeader> | undefined> {
     return this.projected<UnitHeader>('SELECT view, version, projected_at FROM unit_states WHERE unit_id = $1', unitId);
+  }
+
+  /**
+   * A unit's enrolment and its projected view in one query (a GET's one round trip); undefined for an unknown
+   * unit, `projected` undefined while its workflow has projected nothing.
+   */
+  async unitWithEnrolment(unitId: string): Promise<{ unit: UnitRecord; projected?: Projected<UnitHeader> } | undefined> {
+    const [row] = await this.dataSource.query<
+      Array<(UnitColumns & { view: UnitHeader | null; version: number | null; projected_at: Date | null }) | undefined>
+    >(
+      `SELECT u.id, u.campaign_id, u.code, u.name, u.kind, u.level, u.batch, u.parent_code, u.group_id, s.view, s.version, s.projected_at
+         FROM units u LEFT JOIN unit_states s ON s.unit_id = u.id
+        WHERE u.id = $1`,
+      [unitId],
+    );
+    if (!row) return undefined;
+    const unit = unitRecord(row);
+    const { view, version, projected_at: projectedAt } = row;
+    return {
+      unit,
+      ...(view && version !== null && projectedAt ? { projected: { view, version, projectedAt: projectedAt.toISOString() } } : {}),
+    };
   }
 
   /** The items of a unit's task book, in their order (bounded by the task book's item limit). */

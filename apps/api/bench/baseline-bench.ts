@@ -1,0 +1,813 @@
+// `npm run bench baseline`: massline beside a bare Temporal baseline, on one dev server and one PostgreSQL, in one
+// process tree: this process starts the dev server, PostgreSQL, massline's worker and API (the compiled apps, as
+// `massline up` runs them) and the bare baseline's worker and reader (baseline/bare.ts), then measures both sides
+// A/B alternated (the order flips every round, so drift in the machine's load falls on both), printing each
+// figure for both, their ratio (massline ÷ bare) and the machine's load.
+//
+//   start      N units started until all are in P1 (massline: the campaign's start until every unit_states row
+//              says P1; bare: N workflow starts until every row is written), units/s, Temporal server CPU per unit
+//   decision   p50/p99 and decisions/s at 1 connection and at 10 concurrent (massline: POST a record over HTTP;
+//              bare: the Update from a client), and what each decision costs the history: events, workflow
+//              tasks, activities, local activities, bytes
+//   lag        massline's read-your-writes lag: decision answered → GET ?minVersion=<its version> answered
+//   read       GET a unit p50 and reads/s at 1 and 10 connections (massline: the API from the read model; bare:
+//              a plain HTTP server reading its row)
+//   memory     worker RSS holding the units started so far (each side), and per unit
+//   replay     massline's replay (worker threads across the cores) of the recorded full-lifecycle unit history,
+//              copied N times, against the SDK's replayer (one replay worker, same bundle, same histories)
+//   scale      BENCH_SCALE_UNITS (e.g. 10000) massline units started until all are in P1, and the worker's RSS
+//
+// Options: BENCH_PARTS (default start,decision,lag,read,memory,replay; add scale), BENCH_ROUNDS (3),
+// BENCH_START_UNITS (1000), BENCH_DECISION_SECONDS (10), BENCH_READ_SECONDS (5), BENCH_LAG_DECISIONS (200),
+// BENCH_REPLAY_HISTORIES (1000), BENCH_SDK_REPLAY_HISTORIES (200), BENCH_SCALE_UNITS (10000), BENCH_STORAGE
+// (durable, as `massline up` runs the dev server and PostgreSQL; memory: neither syncs to disk), BENCH_MASSLINE_ROOT
+// (another build of massline whose worker and API run, e.g. the code before a change), BENCH_OUT (a file
+// the JSON summary is written to), BENCH_API_NODE_ARGS, BENCH_WORKER_NODE_ARGS and BENCH_BARE_NODE_ARGS (node flags
+// for massline's API and worker and the bare worker, e.g. --cpu-prof). MASSLINE_WORKER_* settings pass through to massline's worker.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../../libs/audit/src';
+import { workflowSinks } from '../../../libs/temporal/src/workflow-bundle';
+import { unitWorkflowId } from '../../../libs/domain/src';
+import { addRecordUpdate, batchKey, campaignIdKey, cardKey, kindKey, phaseKey, unitCodeKey } from '../../../libs/contracts/src';
+import { ensureDatabase, startEmbeddedPostgres } from '../../cli/src/embedded/postgres';
+import { freePort, stopProcess, waitUntil } from '../../cli/src/embedded/process';
+import { startTemporalDevServer } from '../../cli/src/embedded/temporal-dev-server';
+import { projectRoot } from '../../cli/src/up';
+import { BARE_SCHEMA, BARE_WORKFLOW_TYPE } from './baseline/bare';
+import { decideUpdate, finishSignal, type BareUnitInput } from './baseline/bare-workflow';
+import { runLoad, type LoadResult } from './baseline/load-generator';
+import { closedLoop, cpuMs, loadAverage, loadText, median, memoryMb, percentile } from './baseline/measure';
+import { benchPlan } from './stack';
+
+const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'start,decision,lag,read,memory,replay').split(',').map((s) => s.trim()));
+const ROUNDS = int('BENCH_ROUNDS', 3);
+const START_UNITS = int('BENCH_START_UNITS', 1000);
+const START_CONCURRENCY = 16; // as massline's startBatchUnits
+const DECISION_SECONDS = int('BENCH_DECISION_SECONDS', 10);
+const READ_SECONDS = int('BENCH_READ_SECONDS', 5);
+const LAG_DECISIONS = int('BENCH_LAG_DECISIONS', 200);
+const DECISION_UNITS = 20;
+const REPLAY_HISTORIES = int('BENCH_REPLAY_HISTORIES', 1000);
+const SDK_REPLAY_HISTORIES = int('BENCH_SDK_REPLAY_HISTORIES', 200);
+const SCALE_UNITS = int('BENCH_SCALE_UNITS', 10_000);
+const WINDOW_MS = 6 * 3_600_000;
+/** `durable` (default): the dev server and PostgreSQL keep their state on disk as `massline up` runs them; `memory`: neither syncs. */
+const DURABLE = (process.env.BENCH_STORAGE ?? 'durable') !== 'memory';
+
+const root = projectRoot(__dirname);
+/** Where massline's compiled worker and API are taken from: this tree, or another build (e.g. before a change). */
+const MASSLINE_ROOT = process.env.BENCH_MASSLINE_ROOT ?? root;
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
+
+// ---------- the processes ----------
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  logFile: string;
+  /** Lines the process printed on stdout. */
+  lines: string[];
+}
+
+function spawnNode(name: string, dir: string, args: string[], env: Record<string, string>): Proc {
+  const logFile = join(dir, `${name}.log`);
+  const log = createWriteStream(logFile);
+  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_OPTIONS'];
+  const base = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+  const passed = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith('MASSLINE_WORKER_')) as Array<[string, string]>,
+  );
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...base, ...passed, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    log.write(d);
+    partial += d.toString();
+    const parts = partial.split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr!.on('data', (d: Buffer) => log.write(d));
+  return { name, child, pid: child.pid!, logFile, lines };
+}
+
+const tail = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8').slice(-3000);
+  } catch {
+    return '';
+  }
+};
+
+async function waitForLine(p: Proc, prefix: string, timeoutMs = 120_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const line = p.lines.find((l) => l.startsWith(prefix));
+    if (line) return line;
+    if (p.child.exitCode !== null) throw new Error(`${p.name} exited (${p.child.exitCode}):\n${tail(p.logFile)}`);
+    if (Date.now() > until) throw new Error(`${p.name} not ready in time:\n${tail(p.logFile)}`);
+    await sleep(100);
+  }
+}
+
+// ---------- the two sides ----------
+
+interface Started {
+  seconds: number;
+  serverCpuMs: number;
+  /** Workflow ids of the units started. */
+  workflowIds: string[];
+}
+
+interface Side {
+  name: 'massline' | 'bare';
+  worker: Proc;
+  /** Starts n units; resolves once every one is in P1 (massline) or has its row (bare). */
+  start(round: number, n: number): Promise<Started>;
+  /** Prepares the units decisions go to (the first DECISION_UNITS of round 0). */
+  prepareDecisions(first: Started): Promise<void>;
+  decisionWorkflowIds(): string[];
+  /** One decision on the k-th decision unit (round robin); its version. */
+  decide(k: number): Promise<number>;
+  /** GET one unit (autocannon requests). */
+  readTarget(): { url: string; requests: Array<{ method: string; path: string; headers?: Record<string, string> }> };
+}
+
+export interface Stack {
+  client: Client;
+  devServerPid: number;
+  massline: Side & {
+    api: Proc;
+    url: string;
+    office: string;
+    pool: Pool;
+    getUnit(k: number, minVersion?: number): Promise<void>;
+    /** The same decision as decide(), sent by a client straight to the workflow (no API). */
+    decideRaw(k: number): Promise<number>;
+  };
+  bare: Side & { reader: Proc; readerUrl: string; pool: Pool };
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.splice(0)) await s().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+  };
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'massline-bench-baseline-'));
+    chmodSync(dir, 0o755); // PostgreSQL may run as `postgres`, which must pass through
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
+    // As `massline up` runs them (durable): the dev server's state in a SQLite file, PostgreSQL with fsync.
+    const server = await startTemporalDevServer({
+      cliPath: await tools.ensureTemporalCli(),
+      port: await freePort(),
+      namespace: 'default',
+      logFile: join(dir, 'temporal.log'),
+      ...(DURABLE ? { dbFilename: join(dir, 'temporal', 'temporal.db') } : {}),
+    });
+    stops.unshift(() => server.stop());
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dir, 'pg'),
+      port: await freePort(),
+      logFile: join(dir, 'pg.log'),
+      ephemeral: !DURABLE,
+    });
+    stops.unshift(() => pg.stop());
+    await ensureDatabase(pg.url(), 'massline');
+    await ensureDatabase(pg.url(), 'bare');
+    const masslineUrl = pg.url('massline');
+    const bareUrl = pg.url('bare');
+
+    const connection = await Connection.connect({ address: server.address });
+    stops.unshift(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+
+    // massline: the compiled worker and API, as `massline up` runs them.
+    const office = `bench-office-${randomBytes(12).toString('hex')}`;
+    const common = {
+      TEMPORAL_ADDRESS: server.address,
+      DATABASE_URL: masslineUrl,
+      TEMPORAL_TASK_QUEUE: 'massline-bench',
+      MASSLINE_DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+    };
+    const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const worker = spawnNode(
+      'massline-worker',
+      dir,
+      [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')],
+      common,
+    );
+    stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
+    const apiPort = await freePort();
+    // BENCH_API_NODE_ARGS: node flags for the API alone (e.g. --cpu-prof --cpu-prof-dir=…, to see where its time goes).
+    const apiArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const api = spawnNode('massline-api', dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
+      ...common,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      MASSLINE_ADMIN_TOKEN: office,
+    });
+    stops.unshift(() => stopProcess(api.child, 'SIGTERM', 15_000));
+    const url = `http://127.0.0.1:${apiPort}`;
+    await waitUntil(
+      'the massline API ready (its worker polling)',
+      async () =>
+        (await fetch(`${url}/health/ready`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
+      {
+        timeoutMs: 180_000,
+        child: api.child,
+        logFile: api.logFile,
+        intervalMs: 250,
+      },
+    );
+
+    // bare: its worker and its reader.
+    const bareDb = new Pool({ connectionString: bareUrl, max: 4 });
+    stops.unshift(() => bareDb.end());
+    await bareDb.query(BARE_SCHEMA);
+    const bareEnv = { BARE_TEMPORAL_ADDRESS: server.address, BARE_TASK_QUEUE: 'bare-bench', BARE_DATABASE_URL: bareUrl };
+    const bareMain = join(root, 'dist', 'apps', 'api', 'bench', 'baseline', 'bare.js');
+    const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const bareWorker = spawnNode('bare-worker', dir, [...bareArgs, bareMain, 'worker'], bareEnv);
+    stops.unshift(() => stopProcess(bareWorker.child, 'SIGTERM', 30_000));
+    const reader = spawnNode('bare-reader', dir, [bareMain, 'reader'], bareEnv);
+    stops.unshift(() => stopProcess(reader.child, 'SIGTERM', 5_000));
+    await waitForLine(bareWorker, 'ready');
+    const readerUrl = `http://127.0.0.1:${(await waitForLine(reader, 'ready')).split(' ')[1]}`;
+
+    const masslineDb = new Pool({ connectionString: masslineUrl, max: 4 });
+    stops.unshift(() => masslineDb.end());
+
+    const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<any> => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+
+    let masslineUnits: Array<{ id: string; token: string; principal: string }> = [];
+    const massline: Stack['massline'] = {
+      name: 'massline',
+      worker,
+      api,
+      url,
+      office,
+      pool: masslineDb,
+      async start(round, n) {
+        const campaign = await call('POST', '/api/campaigns', office, { name: `bench round ${round}`, plan: benchPlan(WINDOW_MS / 3) });
+        const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, office, { name: 'g' });
+        const units = Array.from({ length: n }, (_, i) => ({
+          code: `R${round}-${String(i).padStart(5, '0')}`,
+          name: `unit ${round}/${i}`,
+          kind: 'organ',
+          level: 'municipal',
+          groupId: group.id,
+        }));
+        const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, office, { units });
+        const ids: string[] = enrolled.results.map((r: { id: string }) => r.id);
+        const cpu0 = cpuMs(server.process.pid!);
+        const t0 = performance.now();
+        await call('POST', `/api/campaigns/${campaign.id}/start`, office);
+        for (;;) {
+          const [{ n: inP1 }] = (
+            await masslineDb.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND phase = 'P1'`, [campaign.id])
+          ).rows;
+          if (inP1 >= n) break;
+          await sleep(50);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        return { seconds, serverCpuMs: cpuMs(server.process.pid!) - cpu0, workflowIds: ids.map(unitWorkflowId) };
+      },
+      async prepareDecisions(first) {
+        const ids = first.workflowIds.slice(0, DECISION_UNITS).map((w) => w.replace(/^massline-unit-/, ''));
+        masslineUnits = [];
+        for (const id of ids) {
+          const p = await call('POST', '/api/principals', office, { name: `unit ${id}`, role: 'unit', unitId: id });
+          masslineUnits.push({ id, token: p.token, principal: p.id });
+        }
+      },
+      decisionWorkflowIds: () => masslineUnits.map((u) => unitWorkflowId(u.id)),
+      async decide(k) {
+        const u = masslineUnits[k % masslineUnits.length];
+        return (await call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` }))
+          .version as number;
+      },
+      async decideRaw(k) {
+        const u = masslineUnits[k % masslineUnits.length];
+        const actor = { id: u.principal, role: 'unit' as const, name: `unit ${u.id}`, unitId: u.id };
+        return (
+          await client.workflow
+            .getHandle(unitWorkflowId(u.id))
+            .executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })
+        ).version;
+      },
+      async getUnit(k, minVersion) {
+        const u = masslineUnits[k % masslineUnits.length];
+        await call('GET', `/api/units/${u.id}${minVersion === undefined ? '' : `?minVersion=${minVersion}`}`, office);
+      },
+      readTarget: () => ({
+        url,
+        requests: masslineUnits.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${office}` } })),
+      }),
+    };
+
+    let bareIds: string[] = [];
+    const bareCampaign = randomUUID();
+    const bare: Stack['bare'] = {
+      name: 'bare',
+      worker: bareWorker,
+      reader,
+      readerUrl,
+      pool: bareDb,
+      async start(round, n) {
+        const ids = Array.from({ length: n }, (_, i) => `r${round}-${String(i).padStart(5, '0')}`);
+        const cpu0 = cpuMs(server.process.pid!);
+        const t0 = performance.now();
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: START_CONCURRENCY }, async () => {
+            while (next < ids.length) {
+              const id = ids[next++];
+              const input: BareUnitInput = { unitId: id, windowMs: WINDOW_MS };
+              await client.workflow.start(BARE_WORKFLOW_TYPE, {
+                workflowId: `bare-unit-${id}`,
+                taskQueue: 'bare-bench',
+                args: [input],
+                typedSearchAttributes: [
+                  { key: campaignIdKey, value: bareCampaign },
+                  { key: unitCodeKey, value: id },
+                  { key: batchKey, value: 1 },
+                  { key: phaseKey, value: 'P1' },
+                  { key: cardKey, value: 'none' },
+                  { key: kindKey, value: 'bare' },
+                ],
+              });
+            }
+          }),
+        );
+        for (;;) {
+          const [{ n: written }] = (await bareDb.query(`SELECT count(*)::int AS n FROM bare_units WHERE unit_id LIKE $1`, [`r${round}-%`]))
+            .rows;
+          if (written >= n) break;
+          await sleep(50);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        return { seconds, serverCpuMs: cpuMs(server.process.pid!) - cpu0, workflowIds: ids.map((id) => `bare-unit-${id}`) };
+      },
+      async prepareDecisions(first) {
+        bareIds = first.workflowIds.slice(0, DECISION_UNITS);
+      },
+      decisionWorkflowIds: () => bareIds,
+      async decide(k) {
+        const r = await client.workflow
+          .getHandle(bareIds[k % bareIds.length])
+          .executeUpdate(decideUpdate, { args: [{ kind: 'investigation', title: `decision ${k}` }] });
+        return r.version;
+      },
+      readTarget: () => ({
+        url: readerUrl,
+        requests: bareIds.map((w) => ({ method: 'GET', path: `/units/${w.replace(/^bare-unit-/, '')}` })),
+      }),
+    };
+
+    return { client, devServerPid: server.process.pid!, massline, bare, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+// ---------- what a decision costs a history ----------
+
+interface HistoryCost {
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  localActivities: number;
+  bytes: number;
+}
+
+async function describeAll(client: Client, ids: string[]) {
+  return Promise.all(
+    ids.map(async (id) => {
+      const d = await client.workflow.getHandle(id).describe();
+      const info = d.raw.workflowExecutionInfo!;
+      return {
+        id,
+        length: Number(info.historyLength ?? 0),
+        bytes: Number(info.historySizeBytes ?? 0),
+        busy: !!d.raw.pendingWorkflowTask || (d.raw.pendingActivities?.length ?? 0) > 0,
+      };
+    }),
+  );
+}
+
+/** Waits until none of the workflows has a task or an activity pending (what follows a decision has happened). */
+async function settled(client: Client, ids: string[]) {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const all = await describeAll(client, ids);
+    if (all.every((d) => !d.busy) || Date.now() > until) return all;
+    await sleep(200);
+  }
+}
+
+async function costSince(client: Client, before: Array<{ id: string; length: number; bytes: number }>): Promise<HistoryCost> {
+  const after = await settled(
+    client,
+    before.map((b) => b.id),
+  );
+  const cost: HistoryCost = { events: 0, workflowTasks: 0, activities: 0, localActivities: 0, bytes: 0 };
+  for (const b of before) {
+    const a = after.find((x) => x.id === b.id)!;
+    cost.bytes += a.bytes - b.bytes;
+    const history = await client.workflow.getHandle(b.id).fetchHistory();
+    for (const e of history.events ?? []) {
+      if (Number(e.eventId) <= b.length) continue;
+      cost.events++;
+      if (e.workflowTaskCompletedEventAttributes) cost.workflowTasks++;
+      if (e.activityTaskScheduledEventAttributes) cost.activities++;
+      if (e.markerRecordedEventAttributes?.markerName === 'core_local_activity') cost.localActivities++;
+    }
+  }
+  return cost;
+}
+
+// ---------- the figures ----------
+
+interface Figure {
+  part: string;
+  name: string;
+  unit: string;
+  /** Whether more is better (a rate) or less (a time). */
+  higherIsBetter: boolean;
+  massline: number[];
+  bare: number[];
+  /** massline ÷ bare, per round. */
+  ratios: number[];
+  loads: string[];
+  /** Targets: the ratio (massline ÷ bare) must stay on the right side of it. */
+  ratioTarget?: number;
+}
+
+const figures = new Map<string, Figure>();
+function record(part: string, name: string, unit: string, higherIsBetter: boolean, m: number, b: number, ratioTarget?: number) {
+  const key = `${part}|${name}`;
+  const f = figures.get(key) ?? {
+    part,
+    name,
+    unit,
+    higherIsBetter,
+    massline: [],
+    bare: [],
+    ratios: [],
+    loads: [],
+    ...(ratioTarget ? { ratioTarget } : {}),
+  };
+  figures.set(key, f);
+  f.massline.push(m);
+  f.bare.push(b);
+  f.ratios.push(m / b);
+  f.loads.push(loadText());
+  say(
+    `    ${name.padEnd(46)} massline ${fmt(m, 2).padStart(9)} ${unit.padEnd(10)} bare ${fmt(b, 2).padStart(9)}   ratio ${fmt(m / b, 2).padStart(5)}   load ${loadText()}`,
+  );
+}
+
+interface Single {
+  part: string;
+  name: string;
+  value: string;
+  load: string;
+}
+const singles: Single[] = [];
+function note(part: string, name: string, value: string) {
+  singles.push({ part, name, value, load: loadText() });
+  say(`    ${name.padEnd(46)} ${value}   load ${loadText()}`);
+}
+
+/** Both sides in the round's order: massline first in even rounds, bare first in odd ones. */
+async function ab<T>(stack: Stack, round: number, fn: (side: Side) => Promise<T>): Promise<{ massline: T; bare: T }> {
+  const order: Side[] = round % 2 === 0 ? [stack.massline, stack.bare] : [stack.bare, stack.massline];
+  const out: Partial<Record<'massline' | 'bare', T>> = {};
+  for (const side of order) out[side.name] = await fn(side);
+  return out as { massline: T; bare: T };
+}
+
+async function decisionPart(stack: Stack, round: number) {
+  for (const concurrency of [1, 10]) {
+    const r = await ab(stack, round, async (side) => {
+      const before = await settled(stack.client, side.decisionWorkflowIds());
+      const loop = await closedLoop(concurrency, DECISION_SECONDS, async (i) => {
+        await side.decide(i);
+      });
+      if (loop.errors) say(`    ${side.name}: ${loop.errors} decisions failed (${loop.firstError})`);
+      const cost = await costSince(stack.client, before);
+      return { ...loop, cost, decisions: loop.latencies.length };
+    });
+    const c = `${concurrency} connection${concurrency > 1 ? 's' : ''}`;
+    if (concurrency === 1) {
+      // What the API adds: the same Update sent by a client straight to massline's workflow, beside the bare one.
+      const raw = await ab(stack, round, async (side) =>
+        closedLoop(1, DECISION_SECONDS / 2, async (i) => {
+          await (side.name === 'massline' ? stack.massline.decideRaw(i) : side.decide(i));
+        }),
+      );
+      record(
+        'decision',
+        `the Update from a raw client p50, ${c}`,
+        'ms',
+        false,
+        percentile(raw.massline.latencies, 50),
+        percentile(raw.bare.latencies, 50),
+      );
+    }
+    record(
+      'decision',
+      `decision p50, ${c}`,
+      'ms',
+      false,
+      percentile(r.massline.latencies, 50),
+      percentile(r.bare.latencies, 50),
+      concurrency === 1 ? 1.25 : 1.5,
+    );
+    record('decision', `decision p99, ${c}`, 'ms', false, percentile(r.massline.latencies, 99), percentile(r.bare.latencies, 99));
+    record(
+      'decision',
+      `decisions per second, ${c}`,
+      '/s',
+      true,
+      r.massline.perSecond,
+      r.bare.perSecond,
+      concurrency === 10 ? 0.7 : undefined,
+    );
+    const per = (x: { cost: HistoryCost; decisions: number }, k: keyof HistoryCost) => x.cost[k] / Math.max(1, x.decisions);
+    record('decision', `events per decision, ${c}`, '', false, per(r.massline, 'events'), per(r.bare, 'events'));
+    record('decision', `workflow tasks per decision, ${c}`, '', false, per(r.massline, 'workflowTasks'), per(r.bare, 'workflowTasks'));
+    record('decision', `history bytes per decision, ${c}`, 'B', false, per(r.massline, 'bytes'), per(r.bare, 'bytes'));
+    note(
+      'decision',
+      `massline activities / local per decision, ${c}`,
+      `${fmt(per(r.massline, 'activities'), 2)} / ${fmt(per(r.massline, 'localActivities'), 2)} (bare ${fmt(per(r.bare, 'activities'), 2)} / ${fmt(per(r.bare, 'localActivities'), 2)})`,
+    );
+  }
+}
+
+async function lagPart(stack: Stack) {
+  const m = stack.massline;
+  for (const concurrency of [1, 10]) {
+    const lags: number[] = [];
+    const answered: number[] = [];
+    let misses = 0;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < LAG_DECISIONS) {
+          const k = next++;
+          const t0 = performance.now();
+          const version = await m.decide(k);
+          const t1 = performance.now();
+          try {
+            await m.getUnit(k, version);
+          } catch {
+            misses++;
+          }
+          answered.push(t1 - t0);
+          lags.push(performance.now() - t1);
+        }
+      }),
+    );
+    note(
+      'lag',
+      `read-your-writes lag p50 / p99, ${concurrency} conn.`,
+      `${fmt(percentile(lags, 50), 1)} / ${fmt(percentile(lags, 99), 1)} ms (max ${fmt(Math.max(...lags), 1)}; ${LAG_DECISIONS} decisions, ${misses} not shown in time)`,
+    );
+  }
+}
+
+async function readPart(stack: Stack, round: number) {
+  for (const connections of [1, 10]) {
+    const r = await ab(stack, round, async (side): Promise<LoadResult> => {
+      const target = side.readTarget();
+      await runLoad({ ...target, connections, seconds: 1 }); // warm-up
+      const out = await runLoad({ ...target, connections, seconds: READ_SECONDS });
+      if (out.non2xx || out.errors) say(`    ${side.name}: ${out.non2xx} non-2xx, ${out.errors} errors`);
+      return out;
+    });
+    const c = `${connections} connection${connections > 1 ? 's' : ''}`;
+    record('read', `GET a unit p50, ${c}`, 'ms', false, r.massline.p50, r.bare.p50);
+    record('read', `reads per second, ${c}`, '/s', true, r.massline.perSecond, r.bare.perSecond);
+  }
+}
+
+// ---------- replay ----------
+
+function fullLifecycleCopies(count: number): ReplayItem[] {
+  const file = join(root, 'test', 'fixtures', 'histories', 'recorded-unit-full-lifecycle.json');
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  return Array.from({ length: count }, (_, i) => {
+    const copy = structuredClone(json);
+    const workflowId = `massline-unit-bench-${String(i).padStart(5, '0')}`;
+    copy.events[0].workflowExecutionStartedEventAttributes.workflowId = workflowId;
+    return { workflowId, history: historyFromCliJson(copy) };
+  });
+}
+
+async function replayPart() {
+  const bundle = await bundleWorkflows(currentWorkflowsPath());
+  const events = fullLifecycleCopies(1)[0].history.events!.length;
+  say(`  the recorded full-lifecycle unit history: ${events} events`);
+  // The SDK's replayer as a user of it runs it: one replay worker, the histories one after another.
+  const sdkItems = fullLifecycleCopies(SDK_REPLAY_HISTORIES);
+  const t0 = performance.now();
+  let sdkDone = 0;
+  async function* feed() {
+    for (const item of sdkItems) yield { workflowId: item.workflowId, history: item.history };
+  }
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks: workflowSinks() }, feed())) {
+    if (result.error) throw new Error(`the SDK's replayer failed on ${result.workflowId}: ${String(result.error)}`);
+    sdkDone++;
+  }
+  const sdkSeconds = (performance.now() - t0) / 1000;
+  const sdkRate = sdkDone / sdkSeconds;
+  const items = fullLifecycleCopies(REPLAY_HISTORIES);
+  const threads = cpus().length;
+  const t1 = performance.now();
+  const r = await replayHistories(items, { bundle, concurrency: threads });
+  const seconds = (performance.now() - t1) / 1000;
+  if (r.failures.length) throw new Error(`replay failed: ${r.failures[0].workflowId}: ${r.failures[0].error}`);
+  const rate = r.replayed / seconds;
+  record('replay', `replay, histories per second`, '/s', true, rate, sdkRate);
+  note(
+    'replay',
+    `replay of ${r.replayed} full-lifecycle histories`,
+    `${fmt(seconds, 1)} s on ${threads} threads (${Math.round(r.events / seconds)} events/s); SDK replayer ${sdkDone} in ${fmt(sdkSeconds, 1)} s`,
+  );
+}
+
+// ---------- the run ----------
+
+function summary(): string {
+  const rows: string[] = [];
+  rows.push(`| part | measure | massline | bare | ratio (median, range) | target | load (1 min) per round |`);
+  rows.push(`|---|---|---|---|---|---|---|`);
+  for (const f of figures.values()) {
+    const range = (xs: number[], d = 1) => (xs.length > 1 ? `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}` : fmt(xs[0], d));
+    const ratio = median(f.ratios);
+    const target = f.ratioTarget
+      ? `${f.higherIsBetter ? '≥' : '≤'} ${f.ratioTarget}: ${(f.higherIsBetter ? ratio >= f.ratioTarget : ratio <= f.ratioTarget) ? 'met' : 'NOT met'}`
+      : '';
+    rows.push(
+      `| ${f.part} | ${f.name} | ${range(f.massline)} ${f.unit} | ${range(f.bare)} ${f.unit} | ${fmt(ratio, 2)} (${range(f.ratios, 2)}) | ${target} | ${f.loads.map((l) => l.split(' ')[0]).join(', ')} |`,
+    );
+  }
+  for (const s of singles) rows.push(`| ${s.part} | ${s.name} | ${s.value} | | | | ${s.load.split(' ')[0]} |`);
+  return rows.join('\n');
+}
+
+async function main(): Promise<void> {
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
+  } catch {
+    // installed already
+  }
+  const began = new Date();
+  say(
+    `baseline bench ${began.toISOString()}: massline beside a bare Temporal baseline, A/B alternated, ${ROUNDS} rounds; parts ${[...PARTS].join(', ')}; ` +
+      `storage ${DURABLE ? 'durable (dev server on a SQLite file, PostgreSQL with fsync)' : 'in memory'}; ${cpus().length} cores; load ${loadText()}` +
+      (MASSLINE_ROOT !== root ? `; massline's worker and API from ${MASSLINE_ROOT}` : ''),
+  );
+  const needsStack = ['start', 'decision', 'lag', 'read', 'memory', 'scale'].some((p) => PARTS.has(p));
+  if (needsStack) {
+    const stack = await startStack();
+    try {
+      const idle = { massline: memoryMb(stack.massline.worker.pid), bare: memoryMb(stack.bare.worker.pid) };
+      let open = 0;
+      let firstRound: { massline: Started; bare: Started } | undefined;
+      for (let round = 0; round < ROUNDS; round++) {
+        say(`round ${round + 1} of ${ROUNDS} (${round % 2 === 0 ? 'massline first' : 'bare first'})`);
+        // Units to decide on and read: a round's worth is started in every round (the start part measures it).
+        const started = await ab(stack, round, (side) => side.start(round, START_UNITS));
+        open += START_UNITS;
+        if (PARTS.has('start')) {
+          record(
+            'start',
+            `start ${START_UNITS} units until all in P1`,
+            'units/s',
+            true,
+            START_UNITS / started.massline.seconds,
+            START_UNITS / started.bare.seconds,
+            0.9,
+          );
+          record(
+            'start',
+            'Temporal server CPU per unit started',
+            'ms',
+            false,
+            started.massline.serverCpuMs / START_UNITS,
+            started.bare.serverCpuMs / START_UNITS,
+          );
+        }
+        if (!firstRound) {
+          firstRound = started;
+          await stack.massline.prepareDecisions(started.massline);
+          await stack.bare.prepareDecisions(started.bare);
+        }
+        if (PARTS.has('decision')) await decisionPart(stack, round);
+        if (PARTS.has('read')) await readPart(stack, round);
+        if (PARTS.has('memory')) {
+          const m = memoryMb(stack.massline.worker.pid);
+          const b = memoryMb(stack.bare.worker.pid);
+          record('memory', `worker RSS, ${open} open units each`, 'MB', false, m.rss, b.rss);
+          record(
+            'memory',
+            `worker RSS above idle per open unit`,
+            'KB',
+            false,
+            ((m.rss - idle.massline.rss) * 1024) / open,
+            ((b.rss - idle.bare.rss) * 1024) / open,
+          );
+        }
+      }
+      if (PARTS.has('lag')) {
+        say('read-your-writes (massline)');
+        await lagPart(stack);
+      }
+      if (PARTS.has('scale')) {
+        say(`scale: ${SCALE_UNITS} massline units`);
+        const s = await stack.massline.start(ROUNDS, SCALE_UNITS);
+        open += SCALE_UNITS;
+        const m = memoryMb(stack.massline.worker.pid);
+        note(
+          'scale',
+          `${SCALE_UNITS} units started until all in P1`,
+          `${fmt(s.seconds, 1)} s (${fmt(SCALE_UNITS / s.seconds, 1)} units/s; server CPU ${fmt(s.serverCpuMs / SCALE_UNITS, 1)} ms per unit)`,
+        );
+        note('scale', `massline worker RSS, ${open} open units`, `${fmt(m.rss, 0)} MB (peak ${fmt(m.peak, 0)} MB)`);
+      }
+      // The bare runs are ended by their signal; massline's units stay as they are (the stack goes).
+      await Promise.all(
+        (firstRound?.bare.workflowIds ?? []).slice(0, DECISION_UNITS).map((id) =>
+          stack.client.workflow
+            .getHandle(id)
+            .signal(finishSignal)
+            .catch(() => undefined),
+        ),
+      );
+    } finally {
+      await stack.stop();
+    }
+  }
+  if (PARTS.has('replay')) {
+    say('replay');
+    await replayPart();
+  }
+  const table = summary();
+  say(`\nsummary (${began.toISOString()} → ${new Date().toISOString()}, load now ${loadText()}):\n${table}`);
+  const json = {
+    began: began.toISOString(),
+    ended: new Date().toISOString(),
+    cores: cpus().length,
+    load: loadAverage(),
+    rounds: ROUNDS,
+    figures: [...figures.values()],
+    notes: singles,
+  };
+  say(JSON.stringify(json));
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(json, null, 2)}\n`);
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
