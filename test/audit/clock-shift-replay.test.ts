@@ -99,8 +99,8 @@ describe('replay with every task run at another task’s clock', () => {
     expect(since).toContain('current');
     expect(since.length).toBeGreaterThan(1);
     const typeOf = (f: Fixture) =>
-      (f.json.events[0] as unknown as Record<string, { workflowType?: { name?: string } }>).workflowExecutionStartedEventAttributes
-        ?.workflowType?.name;
+      (f.json.events[0] as unknown as { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } })
+        .workflowExecutionStartedEventAttributes?.workflowType?.name;
     for (const generation of since) {
       const types = new Set(load([generation]).filter(hasMarker).map(typeOf));
       for (const type of ['campaignWorkflow', 'unitLifecycleWorkflow', 'rectificationItemWorkflow', 'programmeWorkflow'])

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflows, describeReplayError, replaySelection, visibilityQuery, type ReplayProgress } from '../../libs/audit/src';
 import { campaignIdKey } from '../../libs/contracts/src';
 import { testServices } from '../support';
@@ -138,16 +139,14 @@ describe('describeReplayError', () => {
         payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ id, deprecated: false })) }],
       },
     });
-    const history = {
+    // fromObject takes the event ids as numbers, as a history's JSON may.
+    const history = temporal.api.history.v1.History.fromObject({
       events: [
-        { eventId: 1 as never, eventType: 1 },
-        { eventId: 5 as never, markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('another-change') } },
-        {
-          eventId: 6 as never,
-          markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('clock-independent-commands') },
-        },
+        { eventId: 1, eventType: 1 },
+        { eventId: 5, markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('another-change') } },
+        { eventId: 6, markerRecordedEventAttributes: { markerName: 'core_patch', details: patchData('clock-independent-commands') } },
       ],
-    };
+    });
     const err = new Error(
       '[TMPRL1100] Nondeterminism error: Non-deprecated patch marker encountered for change clock-independent-commands, but there is no corresponding change command!',
     );

@@ -43,9 +43,11 @@ type Event = temporal.api.history.v1.IHistoryEvent;
 /** The activity type of a local activity's marker (its data payload names it), else undefined. */
 const localActivity = (e: Event): string | undefined => {
   const a = e.markerRecordedEventAttributes;
-  const payload = a?.markerName === 'core_local_activity' ? a.details?.data?.payloads?.[0] : undefined;
+  // A marker's details are a map: `data` may be absent whatever the index signature says.
+  const details: Partial<Record<string, temporal.api.common.v1.IPayloads>> | null | undefined = a?.details;
+  const payload = a?.markerName === 'core_local_activity' ? details?.data?.payloads?.[0] : undefined;
   if (!payload) return undefined;
-  const data = defaultPayloadConverter.fromPayload(payload) as { activity_type?: string; activityType?: string };
+  const data = defaultPayloadConverter.fromPayload<{ activity_type?: string; activityType?: string }>(payload);
   return data.activity_type ?? data.activityType;
 };
 

@@ -234,8 +234,8 @@ async function threadPipeline(
     },
   });
   const sent: ReplayItem[] = [];
-  let done = false;
-  let failed: Error | undefined;
+  // Set by the thread's events (read as properties: the compiler cannot see callbacks change locals).
+  const threadState: { done: boolean; failed?: Error } = { done: false };
   let wake: (() => void) | undefined;
   const answers: Array<{ error?: string; name?: string }> = [];
   thread.on('message', (m: { error?: string; name?: string }) => {
@@ -243,11 +243,11 @@ async function threadPipeline(
     wake?.();
   });
   thread.on('error', (e) => {
-    failed = e;
+    threadState.failed = e;
     wake?.();
   });
   thread.on('exit', () => {
-    done = true;
+    threadState.done = true;
     wake?.();
   });
   const feedOne = async (): Promise<boolean> => {
@@ -269,11 +269,12 @@ async function threadPipeline(
     let more = true;
     while (more && sent.length < THREAD_QUEUE) more = await feedOne();
     while (sent.length) {
-      while (!answers.length && !failed && !done) await new Promise<void>((resolve) => (wake = resolve));
-      if (failed) throw failed;
+      while (!answers.length && !threadState.failed && !threadState.done) await new Promise<void>((resolve) => (wake = resolve));
+      if (threadState.failed) throw threadState.failed;
       const answer = answers.shift();
       if (!answer) throw new Error('a replay thread ended before answering');
-      const item = sent.shift()!;
+      const item = sent.shift();
+      if (!item) throw new Error('a replay thread answered a history it was not sent');
       if (more) more = await feedOne();
       const error = answer.error === undefined ? undefined : Object.assign(new Error(answer.error), { name: answer.name ?? 'Error' });
       const diverged = error
@@ -284,7 +285,7 @@ async function threadPipeline(
   } finally {
     // Told it is over, the thread ends its replay worker and its runtime and exits; a thread that does not
     // (it failed) is stopped.
-    if (!done && !failed) {
+    if (!threadState.done && !threadState.failed) {
       thread.postMessage({ end: true });
       const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
       await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, THREAD_EXIT_MS).unref())]);

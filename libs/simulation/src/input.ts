@@ -27,7 +27,7 @@ export function validateSimulationInput(raw: unknown): SimulationInput {
       : (() => {
           throw invalidInput('name', 'expected a name of 1 to 200 characters');
         })();
-  validatePlan(raw.plan as Plan);
+  validatePlan(raw.plan);
   const plan = raw.plan as Plan;
   const { units, groups: named } = checkUnits(raw.units as UnitRow[], 'units');
   if (!Array.isArray(raw.groups) || raw.groups.some((g) => typeof g !== 'string' || !g.trim()))

@@ -116,7 +116,7 @@ function collapse(changes: EntryChange[]): { upserts: EntryChange[]; deletes: En
     const before = byKey.get(key);
     const merged =
       before && before.data && c.data && typeof before.data === 'object' && typeof c.data === 'object'
-        ? { ...c, data: { ...(before.data as object), ...(c.data as object) } }
+        ? { ...c, data: { ...before.data, ...c.data } }
         : c;
     byKey.delete(key);
     byKey.set(key, merged);
