@@ -44,7 +44,7 @@ import { BARE_SCHEMA, BARE_WORKFLOW_TYPE } from './baseline/bare';
 import { decideUpdate, finishSignal, type BareUnitInput } from './baseline/bare-workflow';
 import { runLoad, type LoadResult } from './baseline/load-generator';
 import { closedLoop, cpuMs, loadAverage, loadText, median, memoryMb, percentile } from './baseline/measure';
-import { benchPlan } from './stack';
+import { benchPlan, count, field, list, text } from './stack';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'start,decision,lag,read,memory,replay').split(',').map((s) => s.trim()));
@@ -80,26 +80,37 @@ interface Proc {
   lines: string[];
 }
 
+/** This process's environment variables whose names pass `keep` (those set). */
+function envWhere(keep: (key: string) => boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && keep(key)) out[key] = value;
+  return out;
+}
+
+/** A child's process id: a child without one never started. */
+function pidOf(child: ChildProcess, name: string): number {
+  if (child.pid === undefined) throw new Error(`${name} did not start (it has no process id)`);
+  return child.pid;
+}
+
 function spawnNode(name: string, dir: string, args: string[], env: Record<string, string>): Proc {
   const logFile = join(dir, `${name}.log`);
   const log = createWriteStream(logFile);
   const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_OPTIONS'];
-  const base = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
-  const passed = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => k.startsWith('MASSLINE_WORKER_')) as Array<[string, string]>,
-  );
+  const base = envWhere((k) => keep.includes(k));
+  const passed = envWhere((k) => k.startsWith('MASSLINE_WORKER_'));
   const child = spawn(process.execPath, args, { cwd: root, env: { ...base, ...passed, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     log.write(d);
     partial += d.toString();
     const parts = partial.split('\n');
-    partial = parts.pop()!;
+    partial = parts.pop() ?? ''; // the line not finished yet (split always gives at least one part)
     lines.push(...parts);
   });
-  child.stderr!.on('data', (d: Buffer) => log.write(d));
-  return { name, child, pid: child.pid!, logFile, lines };
+  child.stderr.on('data', (d: Buffer) => log.write(d));
+  return { name, child, pid: pidOf(child, name), logFile, lines };
 }
 
 const tail = (file: string) => {
@@ -144,258 +155,334 @@ interface Side {
   readTarget(): { url: string; requests: Array<{ method: string; path: string; headers?: Record<string, string> }> };
 }
 
+interface MasslineSide extends Side {
+  api: Proc;
+  url: string;
+  office: string;
+  pool: Pool;
+  getUnit(k: number, minVersion?: number): Promise<void>;
+  /** The same decision as decide(), sent by a client straight to the workflow (no API). */
+  decideRaw(k: number): Promise<number>;
+}
+
+interface BareSide extends Side {
+  reader: Proc;
+  readerUrl: string;
+  pool: Pool;
+}
+
 export interface Stack {
   client: Client;
   devServerPid: number;
-  massline: Side & {
-    api: Proc;
-    url: string;
-    office: string;
-    pool: Pool;
-    getUnit(k: number, minVersion?: number): Promise<void>;
-    /** The same decision as decide(), sent by a client straight to the workflow (no API). */
-    decideRaw(k: number): Promise<number>;
-  };
-  bare: Side & { reader: Proc; readerUrl: string; pool: Pool };
+  massline: MasslineSide;
+  bare: BareSide;
   stop(): Promise<void>;
 }
 
+/** What the stack undoes when it goes, run in order (each failure is logged and the rest still run). */
+type Stops = Array<() => Promise<void> | void>;
+
+/** The Temporal dev server and PostgreSQL both sides share, and a client of the server. */
+interface Engine {
+  dir: string;
+  address: string;
+  serverPid: number;
+  client: Client;
+  masslineDbUrl: string;
+  bareDbUrl: string;
+}
+
 export async function startStack(): Promise<Stack> {
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Stops = [];
   const stop = async () => {
-    for (const s of stops.splice(0)) await s().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+    for (const s of stops.splice(0)) {
+      try {
+        await s();
+      } catch (e) {
+        process.stderr.write(`cleanup: ${String(e)}\n`);
+      }
+    }
   };
   try {
-    const dir = mkdtempSync(join(tmpdir(), 'massline-bench-baseline-'));
-    chmodSync(dir, 0o755); // PostgreSQL may run as `postgres`, which must pass through
-    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
-    // As `massline up` runs them (durable): the dev server's state in a SQLite file, PostgreSQL with fsync.
-    const server = await startTemporalDevServer({
-      cliPath: await tools.ensureTemporalCli(),
-      port: await freePort(),
-      namespace: 'default',
-      logFile: join(dir, 'temporal.log'),
-      ...(DURABLE ? { dbFilename: join(dir, 'temporal', 'temporal.db') } : {}),
-    });
-    stops.unshift(() => server.stop());
-    const pg = await startEmbeddedPostgres({
-      dataDir: join(dir, 'pg'),
-      port: await freePort(),
-      logFile: join(dir, 'pg.log'),
-      ephemeral: !DURABLE,
-    });
-    stops.unshift(() => pg.stop());
-    await ensureDatabase(pg.url(), 'massline');
-    await ensureDatabase(pg.url(), 'bare');
-    const masslineUrl = pg.url('massline');
-    const bareUrl = pg.url('bare');
-
-    const connection = await Connection.connect({ address: server.address });
-    stops.unshift(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
-
-    // massline: the compiled worker and API, as `massline up` runs them.
-    const office = `bench-office-${randomBytes(12).toString('hex')}`;
-    const common = {
-      TEMPORAL_ADDRESS: server.address,
-      DATABASE_URL: masslineUrl,
-      TEMPORAL_TASK_QUEUE: 'massline-bench',
-      MASSLINE_DATA_DIR: dir,
-      LOG_LEVEL: 'warn',
-    };
-    const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const worker = spawnNode(
-      'massline-worker',
-      dir,
-      [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')],
-      common,
-    );
-    stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
-    const apiPort = await freePort();
-    // BENCH_API_NODE_ARGS: node flags for the API alone (e.g. --cpu-prof --cpu-prof-dir=…, to see where its time goes).
-    const apiArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const api = spawnNode('massline-api', dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
-      ...common,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      MASSLINE_ADMIN_TOKEN: office,
-    });
-    stops.unshift(() => stopProcess(api.child, 'SIGTERM', 15_000));
-    const url = `http://127.0.0.1:${apiPort}`;
-    await waitUntil(
-      'the massline API ready (its worker polling)',
-      async () =>
-        (await fetch(`${url}/health/ready`).then(
-          (r) => r.status,
-          () => 0,
-        )) === 200,
-      {
-        timeoutMs: 180_000,
-        child: api.child,
-        logFile: api.logFile,
-        intervalMs: 250,
-      },
-    );
-
-    // bare: its worker and its reader.
-    const bareDb = new Pool({ connectionString: bareUrl, max: 4 });
-    stops.unshift(() => bareDb.end());
-    await bareDb.query(BARE_SCHEMA);
-    const bareEnv = { BARE_TEMPORAL_ADDRESS: server.address, BARE_TASK_QUEUE: 'bare-bench', BARE_DATABASE_URL: bareUrl };
-    const bareMain = join(root, 'dist', 'apps', 'api', 'bench', 'baseline', 'bare.js');
-    const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const bareWorker = spawnNode('bare-worker', dir, [...bareArgs, bareMain, 'worker'], bareEnv);
-    stops.unshift(() => stopProcess(bareWorker.child, 'SIGTERM', 30_000));
-    const reader = spawnNode('bare-reader', dir, [bareMain, 'reader'], bareEnv);
-    stops.unshift(() => stopProcess(reader.child, 'SIGTERM', 5_000));
-    await waitForLine(bareWorker, 'ready');
-    const readerUrl = `http://127.0.0.1:${(await waitForLine(reader, 'ready')).split(' ')[1]}`;
-
-    const masslineDb = new Pool({ connectionString: masslineUrl, max: 4 });
+    const engine = await startEngine(stops);
+    const m = await startMasslineProcesses(engine, stops);
+    const b = await startBareProcesses(engine, stops);
+    const masslineDb = new Pool({ connectionString: engine.masslineDbUrl, max: 4 });
     stops.unshift(() => masslineDb.end());
-
-    const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<any> => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-      return text ? JSON.parse(text) : undefined;
-    };
-
-    let masslineUnits: Array<{ id: string; token: string; principal: string }> = [];
-    const massline: Stack['massline'] = {
-      name: 'massline',
-      worker,
-      api,
-      url,
-      office,
-      pool: masslineDb,
-      async start(round, n) {
-        const campaign = await call('POST', '/api/campaigns', office, { name: `bench round ${round}`, plan: benchPlan(WINDOW_MS / 3) });
-        const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, office, { name: 'g' });
-        const units = Array.from({ length: n }, (_, i) => ({
-          code: `R${round}-${String(i).padStart(5, '0')}`,
-          name: `unit ${round}/${i}`,
-          kind: 'organ',
-          level: 'municipal',
-          groupId: group.id,
-        }));
-        const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, office, { units });
-        const ids: string[] = enrolled.results.map((r: { id: string }) => r.id);
-        const cpu0 = cpuMs(server.process.pid!);
-        const t0 = performance.now();
-        await call('POST', `/api/campaigns/${campaign.id}/start`, office);
-        for (;;) {
-          const [{ n: inP1 }] = (
-            await masslineDb.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND phase = 'P1'`, [campaign.id])
-          ).rows;
-          if (inP1 >= n) break;
-          await sleep(50);
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        return { seconds, serverCpuMs: cpuMs(server.process.pid!) - cpu0, workflowIds: ids.map(unitWorkflowId) };
-      },
-      async prepareDecisions(first) {
-        const ids = first.workflowIds.slice(0, DECISION_UNITS).map((w) => w.replace(/^massline-unit-/, ''));
-        masslineUnits = [];
-        for (const id of ids) {
-          const p = await call('POST', '/api/principals', office, { name: `unit ${id}`, role: 'unit', unitId: id });
-          masslineUnits.push({ id, token: p.token, principal: p.id });
-        }
-      },
-      decisionWorkflowIds: () => masslineUnits.map((u) => unitWorkflowId(u.id)),
-      async decide(k) {
-        const u = masslineUnits[k % masslineUnits.length];
-        return (await call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` }))
-          .version as number;
-      },
-      async decideRaw(k) {
-        const u = masslineUnits[k % masslineUnits.length];
-        const actor = { id: u.principal, role: 'unit' as const, name: `unit ${u.id}`, unitId: u.id };
-        return (
-          await client.workflow
-            .getHandle(unitWorkflowId(u.id))
-            .executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })
-        ).version;
-      },
-      async getUnit(k, minVersion) {
-        const u = masslineUnits[k % masslineUnits.length];
-        await call('GET', `/api/units/${u.id}${minVersion === undefined ? '' : `?minVersion=${minVersion}`}`, office);
-      },
-      readTarget: () => ({
-        url,
-        requests: masslineUnits.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${office}` } })),
-      }),
-    };
-
-    let bareIds: string[] = [];
-    const bareCampaign = randomUUID();
-    const bare: Stack['bare'] = {
-      name: 'bare',
-      worker: bareWorker,
-      reader,
-      readerUrl,
-      pool: bareDb,
-      async start(round, n) {
-        const ids = Array.from({ length: n }, (_, i) => `r${round}-${String(i).padStart(5, '0')}`);
-        const cpu0 = cpuMs(server.process.pid!);
-        const t0 = performance.now();
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: START_CONCURRENCY }, async () => {
-            while (next < ids.length) {
-              const id = ids[next++];
-              const input: BareUnitInput = { unitId: id, windowMs: WINDOW_MS };
-              await client.workflow.start(BARE_WORKFLOW_TYPE, {
-                workflowId: `bare-unit-${id}`,
-                taskQueue: 'bare-bench',
-                args: [input],
-                typedSearchAttributes: [
-                  { key: campaignIdKey, value: bareCampaign },
-                  { key: unitCodeKey, value: id },
-                  { key: batchKey, value: 1 },
-                  { key: phaseKey, value: 'P1' },
-                  { key: cardKey, value: 'none' },
-                  { key: kindKey, value: 'bare' },
-                ],
-              });
-            }
-          }),
-        );
-        for (;;) {
-          const [{ n: written }] = (await bareDb.query(`SELECT count(*)::int AS n FROM bare_units WHERE unit_id LIKE $1`, [`r${round}-%`]))
-            .rows;
-          if (written >= n) break;
-          await sleep(50);
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        return { seconds, serverCpuMs: cpuMs(server.process.pid!) - cpu0, workflowIds: ids.map((id) => `bare-unit-${id}`) };
-      },
-      async prepareDecisions(first) {
-        bareIds = first.workflowIds.slice(0, DECISION_UNITS);
-      },
-      decisionWorkflowIds: () => bareIds,
-      async decide(k) {
-        const r = await client.workflow
-          .getHandle(bareIds[k % bareIds.length])
-          .executeUpdate(decideUpdate, { args: [{ kind: 'investigation', title: `decision ${k}` }] });
-        return r.version;
-      },
-      readTarget: () => ({
-        url: readerUrl,
-        requests: bareIds.map((w) => ({ method: 'GET', path: `/units/${w.replace(/^bare-unit-/, '')}` })),
-      }),
-    };
-
-    return { client, devServerPid: server.process.pid!, massline, bare, stop };
+    const massline = new MasslineBenchSide(engine, m.worker, m.api, m.url, m.office, masslineDb);
+    const bare = new BareBenchSide(engine, b.worker, b.reader, b.readerUrl, b.db);
+    return { client: engine.client, devServerPid: engine.serverPid, massline, bare, stop };
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+async function startEngine(stops: Stops): Promise<Engine> {
+  const dir = mkdtempSync(join(tmpdir(), 'massline-bench-baseline-'));
+  chmodSync(dir, 0o755); // PostgreSQL may run as `postgres`, which must pass through
+  stops.push(() => rmSync(dir, { recursive: true, force: true }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
+  // As `massline up` runs them (durable): the dev server's state in a SQLite file, PostgreSQL with fsync.
+  const server = await startTemporalDevServer({
+    cliPath: await tools.ensureTemporalCli(),
+    port: await freePort(),
+    namespace: 'default',
+    logFile: join(dir, 'temporal.log'),
+    ...(DURABLE ? { dbFilename: join(dir, 'temporal', 'temporal.db') } : {}),
+  });
+  stops.unshift(() => server.stop());
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    logFile: join(dir, 'pg.log'),
+    ephemeral: !DURABLE,
+  });
+  stops.unshift(() => pg.stop());
+  await ensureDatabase(pg.url(), 'massline');
+  await ensureDatabase(pg.url(), 'bare');
+  const connection = await Connection.connect({ address: server.address });
+  stops.unshift(() => connection.close());
+  return {
+    dir,
+    address: server.address,
+    serverPid: pidOf(server.process, 'the Temporal dev server'),
+    client: new Client({ connection, namespace: 'default' }),
+    masslineDbUrl: pg.url('massline'),
+    bareDbUrl: pg.url('bare'),
+  };
+}
+
+/** massline: the compiled worker and API, as `massline up` runs them. */
+async function startMasslineProcesses(engine: Engine, stops: Stops) {
+  const office = `bench-office-${randomBytes(12).toString('hex')}`;
+  const common = {
+    TEMPORAL_ADDRESS: engine.address,
+    DATABASE_URL: engine.masslineDbUrl,
+    TEMPORAL_TASK_QUEUE: 'massline-bench',
+    MASSLINE_DATA_DIR: engine.dir,
+    LOG_LEVEL: 'warn',
+  };
+  const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const worker = spawnNode(
+    'massline-worker',
+    engine.dir,
+    [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')],
+    common,
+  );
+  stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
+  const apiPort = await freePort();
+  // BENCH_API_NODE_ARGS: node flags for the API alone (e.g. --cpu-prof --cpu-prof-dir=…, to see where its time goes).
+  const apiArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const api = spawnNode('massline-api', engine.dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
+    ...common,
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    MASSLINE_ADMIN_TOKEN: office,
+  });
+  stops.unshift(() => stopProcess(api.child, 'SIGTERM', 15_000));
+  const url = `http://127.0.0.1:${apiPort}`;
+  await waitUntil(
+    'the massline API ready (its worker polling)',
+    async () =>
+      (await fetch(`${url}/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200,
+    { timeoutMs: 180_000, child: api.child, logFile: api.logFile, intervalMs: 250 },
+  );
+  return { worker, api, url, office };
+}
+
+/** bare: its worker and its reader, and its database. */
+async function startBareProcesses(engine: Engine, stops: Stops) {
+  const db = new Pool({ connectionString: engine.bareDbUrl, max: 4 });
+  stops.unshift(() => db.end());
+  await db.query(BARE_SCHEMA);
+  const bareEnv = { BARE_TEMPORAL_ADDRESS: engine.address, BARE_TASK_QUEUE: 'bare-bench', BARE_DATABASE_URL: engine.bareDbUrl };
+  const bareMain = join(root, 'dist', 'apps', 'api', 'bench', 'baseline', 'bare.js');
+  const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const worker = spawnNode('bare-worker', engine.dir, [...bareArgs, bareMain, 'worker'], bareEnv);
+  stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
+  const reader = spawnNode('bare-reader', engine.dir, [bareMain, 'reader'], bareEnv);
+  stops.unshift(() => stopProcess(reader.child, 'SIGTERM', 5_000));
+  await waitForLine(worker, 'ready');
+  const readerUrl = `http://127.0.0.1:${(await waitForLine(reader, 'ready')).split(' ')[1]}`;
+  return { worker, reader, readerUrl, db };
+}
+
+/** A count(*) AS n query's answer. */
+async function countOf(pool: Pool, sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await pool.query<{ n: unknown }>(sql, params);
+  const n = rows.at(0)?.n;
+  if (typeof n !== 'number') throw new Error(`no count from ${sql}: ${JSON.stringify(rows).slice(0, 300)}`);
+  return n;
+}
+
+/** Polls until `done` says yes. */
+async function waitFor(done: () => Promise<boolean>): Promise<void> {
+  while (!(await done())) await sleep(50);
+}
+
+/** massline's side: its API over HTTP (decisions and reads), its read model in PostgreSQL. */
+class MasslineBenchSide implements MasslineSide {
+  readonly name = 'massline' as const;
+  /** The decision units with their unit principal's token. */
+  private units: Array<{ id: string; token: string; principal: string }> = [];
+
+  constructor(
+    private readonly engine: Engine,
+    readonly worker: Proc,
+    readonly api: Proc,
+    readonly url: string,
+    readonly office: string,
+    readonly pool: Pool,
+  ) {}
+
+  /** One API call; its JSON answer (undefined when empty), or an error naming the call and the status. */
+  private async call(method: string, path: string, token: string | undefined, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${answer.slice(0, 300)}`);
+    return answer ? (JSON.parse(answer) as unknown) : undefined;
+  }
+
+  async start(round: number, n: number): Promise<Started> {
+    const office = this.office;
+    const plan = benchPlan(WINDOW_MS / 3);
+    const campaignId = text(await this.call('POST', '/api/campaigns', office, { name: `bench round ${round}`, plan }), 'id');
+    const groupId = text(await this.call('POST', `/api/campaigns/${campaignId}/groups`, office, { name: 'g' }), 'id');
+    const units = Array.from({ length: n }, (_, i) => ({
+      code: `R${round}-${String(i).padStart(5, '0')}`,
+      name: `unit ${round}/${i}`,
+      kind: 'organ',
+      level: 'municipal',
+      groupId,
+    }));
+    const enrolled = await this.call('POST', `/api/campaigns/${campaignId}/units`, office, { units });
+    const ids = list(enrolled, 'results').map((r) => text(r, 'id'));
+    const cpu0 = cpuMs(this.engine.serverPid);
+    const t0 = performance.now();
+    await this.call('POST', `/api/campaigns/${campaignId}/start`, office);
+    const inP1 = `SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND phase = 'P1'`;
+    await waitFor(async () => (await countOf(this.pool, inP1, [campaignId])) >= n);
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, serverCpuMs: cpuMs(this.engine.serverPid) - cpu0, workflowIds: ids.map(unitWorkflowId) };
+  }
+
+  async prepareDecisions(first: Started): Promise<void> {
+    const ids = first.workflowIds.slice(0, DECISION_UNITS).map((w) => w.replace(/^massline-unit-/, ''));
+    this.units = [];
+    for (const id of ids) {
+      const p = await this.call('POST', '/api/principals', this.office, { name: `unit ${id}`, role: 'unit', unitId: id });
+      this.units.push({ id, token: text(p, 'token'), principal: text(p, 'id') });
+    }
+  }
+
+  decisionWorkflowIds(): string[] {
+    return this.units.map((u) => unitWorkflowId(u.id));
+  }
+
+  async decide(k: number): Promise<number> {
+    const u = this.units[k % this.units.length];
+    return count(
+      await this.call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` }),
+      'version',
+    );
+  }
+
+  async decideRaw(k: number): Promise<number> {
+    const u = this.units[k % this.units.length];
+    const actor = { id: u.principal, role: 'unit' as const, name: `unit ${u.id}`, unitId: u.id };
+    return (
+      await this.engine.client.workflow
+        .getHandle(unitWorkflowId(u.id))
+        .executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })
+    ).version;
+  }
+
+  async getUnit(k: number, minVersion?: number): Promise<void> {
+    const u = this.units[k % this.units.length];
+    await this.call('GET', `/api/units/${u.id}${minVersion === undefined ? '' : `?minVersion=${minVersion}`}`, this.office);
+  }
+
+  readTarget() {
+    const headers = { authorization: `Bearer ${this.office}` };
+    return { url: this.url, requests: this.units.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers })) };
+  }
+}
+
+/** The bare side: workflow starts and Updates from a client, reads from its plain HTTP reader. */
+class BareBenchSide implements BareSide {
+  readonly name = 'bare' as const;
+  private ids: string[] = [];
+  /** The campaign every bare unit's search attributes name. */
+  private readonly campaign = randomUUID();
+
+  constructor(
+    private readonly engine: Engine,
+    readonly worker: Proc,
+    readonly reader: Proc,
+    readonly readerUrl: string,
+    readonly pool: Pool,
+  ) {}
+
+  async start(round: number, n: number): Promise<Started> {
+    const ids = Array.from({ length: n }, (_, i) => `r${round}-${String(i).padStart(5, '0')}`);
+    const cpu0 = cpuMs(this.engine.serverPid);
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: START_CONCURRENCY }, async () => {
+        while (next < ids.length) await this.startUnit(ids[next++]);
+      }),
+    );
+    const written = `SELECT count(*)::int AS n FROM bare_units WHERE unit_id LIKE $1`;
+    await waitFor(async () => (await countOf(this.pool, written, [`r${round}-%`])) >= n);
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, serverCpuMs: cpuMs(this.engine.serverPid) - cpu0, workflowIds: ids.map((id) => `bare-unit-${id}`) };
+  }
+
+  private async startUnit(id: string): Promise<void> {
+    const input: BareUnitInput = { unitId: id, windowMs: WINDOW_MS };
+    await this.engine.client.workflow.start(BARE_WORKFLOW_TYPE, {
+      workflowId: `bare-unit-${id}`,
+      taskQueue: 'bare-bench',
+      args: [input],
+      typedSearchAttributes: [
+        { key: campaignIdKey, value: this.campaign },
+        { key: unitCodeKey, value: id },
+        { key: batchKey, value: 1 },
+        { key: phaseKey, value: 'P1' },
+        { key: cardKey, value: 'none' },
+        { key: kindKey, value: 'bare' },
+      ],
+    });
+  }
+
+  prepareDecisions(first: Started): Promise<void> {
+    this.ids = first.workflowIds.slice(0, DECISION_UNITS);
+    return Promise.resolve();
+  }
+
+  decisionWorkflowIds(): string[] {
+    return this.ids;
+  }
+
+  async decide(k: number): Promise<number> {
+    const r = await this.engine.client.workflow
+      .getHandle(this.ids[k % this.ids.length])
+      .executeUpdate(decideUpdate, { args: [{ kind: 'investigation', title: `decision ${k}` }] });
+    return r.version;
+  }
+
+  readTarget() {
+    return { url: this.readerUrl, requests: this.ids.map((w) => ({ method: 'GET', path: `/units/${w.replace(/^bare-unit-/, '')}` })) };
   }
 }
 
@@ -413,7 +500,8 @@ async function describeAll(client: Client, ids: string[]) {
   return Promise.all(
     ids.map(async (id) => {
       const d = await client.workflow.getHandle(id).describe();
-      const info = d.raw.workflowExecutionInfo!;
+      const info = d.raw.workflowExecutionInfo;
+      if (!info) throw new Error(`describing ${id} gave no execution info`);
       return {
         id,
         length: Number(info.historyLength ?? 0),
@@ -441,7 +529,8 @@ async function costSince(client: Client, before: Array<{ id: string; length: num
   );
   const cost: HistoryCost = { events: 0, workflowTasks: 0, activities: 0, localActivities: 0, bytes: 0 };
   for (const b of before) {
-    const a = after.find((x) => x.id === b.id)!;
+    const a = after.find((x) => x.id === b.id);
+    if (!a) throw new Error(`${b.id} was not described after the decisions`);
     cost.bytes += a.bytes - b.bytes;
     const history = await client.workflow.getHandle(b.id).fetchHistory();
     for (const e of history.events ?? []) {
@@ -624,29 +713,29 @@ async function readPart(stack: Stack, round: number) {
 
 // ---------- replay ----------
 
-function fullLifecycleCopies(count: number): ReplayItem[] {
+function fullLifecycleCopies(copies: number): ReplayItem[] {
   const file = join(root, 'test', 'fixtures', 'histories', 'recorded-unit-full-lifecycle.json');
-  const json = JSON.parse(readFileSync(file, 'utf8'));
-  return Array.from({ length: count }, (_, i) => {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return Array.from({ length: copies }, (_, i) => {
     const copy = structuredClone(json);
     const workflowId = `massline-unit-bench-${String(i).padStart(5, '0')}`;
-    copy.events[0].workflowExecutionStartedEventAttributes.workflowId = workflowId;
-    return { workflowId, history: historyFromCliJson(copy) };
+    const started = field(copy, 'events.0.workflowExecutionStartedEventAttributes');
+    if (typeof started !== 'object' || started === null) throw new Error(`${file}: its first event is not the workflow's start`);
+    (started as Record<string, unknown>).workflowId = workflowId;
+    return { workflowId, history: historyFromCliJson(copy as object) };
   });
 }
 
 async function replayPart() {
   const bundle = await bundleWorkflows(currentWorkflowsPath());
-  const events = fullLifecycleCopies(1)[0].history.events!.length;
+  const events = fullLifecycleCopies(1)[0].history.events?.length ?? 0;
   say(`  the recorded full-lifecycle unit history: ${events} events`);
   // The SDK's replayer as a user of it runs it: one replay worker, the histories one after another.
   const sdkItems = fullLifecycleCopies(SDK_REPLAY_HISTORIES);
   const t0 = performance.now();
   let sdkDone = 0;
-  async function* feed() {
-    for (const item of sdkItems) yield { workflowId: item.workflowId, history: item.history };
-  }
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks: workflowSinks() }, feed())) {
+  const feed = sdkItems.map((item) => ({ workflowId: item.workflowId, history: item.history }));
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks: workflowSinks() }, feed)) {
     if (result.error) throw new Error(`the SDK's replayer failed on ${result.workflowId}: ${String(result.error)}`);
     sdkDone++;
   }
@@ -805,7 +894,7 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().then(
     () => process.exit(0),
-    (e) => {
+    (e: unknown) => {
       process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exit(1);
     },
