@@ -605,34 +605,54 @@ async function ab<T>(stack: Stack, round: number, fn: (side: Side) => Promise<T>
   return out as { massline: T; bare: T };
 }
 
+/** A side's decisions from `concurrency` loops: their latencies and rate, and what they cost the histories. */
+async function decisionLoop(stack: Stack, side: Side, concurrency: number) {
+  const before = await settled(stack.client, side.decisionWorkflowIds());
+  const loop = await closedLoop(concurrency, DECISION_SECONDS, async (i) => {
+    await side.decide(i);
+  });
+  if (loop.errors) say(`    ${side.name}: ${loop.errors} decisions failed (${loop.firstError})`);
+  const cost = await costSince(stack.client, before);
+  return { ...loop, cost, decisions: loop.latencies.length };
+}
+
+/** What the API adds: the same Update sent by a client straight to massline's workflow, beside the bare one. */
+async function rawUpdateFigure(stack: Stack, round: number, c: string) {
+  const raw = await ab(stack, round, async (side) =>
+    closedLoop(1, DECISION_SECONDS / 2, async (i) => {
+      await (side.name === 'massline' ? stack.massline.decideRaw(i) : side.decide(i));
+    }),
+  );
+  record(
+    'decision',
+    `the Update from a raw client p50, ${c}`,
+    'ms',
+    false,
+    percentile(raw.massline.latencies, 50),
+    percentile(raw.bare.latencies, 50),
+  );
+}
+
+type DecisionLoop = Awaited<ReturnType<typeof decisionLoop>>;
+
+/** What a decision costs each side's history: events, workflow tasks, bytes, activities. */
+function decisionCostFigures(r: { massline: DecisionLoop; bare: DecisionLoop }, c: string) {
+  const per = (x: DecisionLoop, k: keyof HistoryCost) => x.cost[k] / Math.max(1, x.decisions);
+  record('decision', `events per decision, ${c}`, '', false, per(r.massline, 'events'), per(r.bare, 'events'));
+  record('decision', `workflow tasks per decision, ${c}`, '', false, per(r.massline, 'workflowTasks'), per(r.bare, 'workflowTasks'));
+  record('decision', `history bytes per decision, ${c}`, 'B', false, per(r.massline, 'bytes'), per(r.bare, 'bytes'));
+  note(
+    'decision',
+    `massline activities / local per decision, ${c}`,
+    `${fmt(per(r.massline, 'activities'), 2)} / ${fmt(per(r.massline, 'localActivities'), 2)} (bare ${fmt(per(r.bare, 'activities'), 2)} / ${fmt(per(r.bare, 'localActivities'), 2)})`,
+  );
+}
+
 async function decisionPart(stack: Stack, round: number) {
   for (const concurrency of [1, 10]) {
-    const r = await ab(stack, round, async (side) => {
-      const before = await settled(stack.client, side.decisionWorkflowIds());
-      const loop = await closedLoop(concurrency, DECISION_SECONDS, async (i) => {
-        await side.decide(i);
-      });
-      if (loop.errors) say(`    ${side.name}: ${loop.errors} decisions failed (${loop.firstError})`);
-      const cost = await costSince(stack.client, before);
-      return { ...loop, cost, decisions: loop.latencies.length };
-    });
+    const r = await ab(stack, round, (side) => decisionLoop(stack, side, concurrency));
     const c = `${concurrency} connection${concurrency > 1 ? 's' : ''}`;
-    if (concurrency === 1) {
-      // What the API adds: the same Update sent by a client straight to massline's workflow, beside the bare one.
-      const raw = await ab(stack, round, async (side) =>
-        closedLoop(1, DECISION_SECONDS / 2, async (i) => {
-          await (side.name === 'massline' ? stack.massline.decideRaw(i) : side.decide(i));
-        }),
-      );
-      record(
-        'decision',
-        `the Update from a raw client p50, ${c}`,
-        'ms',
-        false,
-        percentile(raw.massline.latencies, 50),
-        percentile(raw.bare.latencies, 50),
-      );
-    }
+    if (concurrency === 1) await rawUpdateFigure(stack, round, c);
     record(
       'decision',
       `decision p50, ${c}`,
@@ -652,15 +672,7 @@ async function decisionPart(stack: Stack, round: number) {
       r.bare.perSecond,
       concurrency === 10 ? 0.7 : undefined,
     );
-    const per = (x: { cost: HistoryCost; decisions: number }, k: keyof HistoryCost) => x.cost[k] / Math.max(1, x.decisions);
-    record('decision', `events per decision, ${c}`, '', false, per(r.massline, 'events'), per(r.bare, 'events'));
-    record('decision', `workflow tasks per decision, ${c}`, '', false, per(r.massline, 'workflowTasks'), per(r.bare, 'workflowTasks'));
-    record('decision', `history bytes per decision, ${c}`, 'B', false, per(r.massline, 'bytes'), per(r.bare, 'bytes'));
-    note(
-      'decision',
-      `massline activities / local per decision, ${c}`,
-      `${fmt(per(r.massline, 'activities'), 2)} / ${fmt(per(r.massline, 'localActivities'), 2)} (bare ${fmt(per(r.bare, 'activities'), 2)} / ${fmt(per(r.bare, 'localActivities'), 2)})`,
-    );
+    decisionCostFigures(r, c);
   }
 }
 
@@ -776,6 +788,123 @@ function summary(): string {
   return rows.join('\n');
 }
 
+/** What the rounds carry from one to the next. */
+interface Rounds {
+  /** Each worker's memory before any unit was started. */
+  idle: { massline: { rss: number }; bare: { rss: number } };
+  /** Units started so far on each side. */
+  open: number;
+  /** The first round's units: decisions go to them and reads ask for them. */
+  firstRound?: { massline: Started; bare: Started };
+}
+
+/** One round: a round's worth of units started on both sides, then the decision, read and memory parts. */
+async function runRound(stack: Stack, round: number, rounds: Rounds): Promise<void> {
+  say(`round ${round + 1} of ${ROUNDS} (${round % 2 === 0 ? 'massline first' : 'bare first'})`);
+  // Units to decide on and read: a round's worth is started in every round (the start part measures it).
+  const started = await ab(stack, round, (side) => side.start(round, START_UNITS));
+  rounds.open += START_UNITS;
+  if (PARTS.has('start')) startFigures(started);
+  if (!rounds.firstRound) {
+    rounds.firstRound = started;
+    await stack.massline.prepareDecisions(started.massline);
+    await stack.bare.prepareDecisions(started.bare);
+  }
+  if (PARTS.has('decision')) await decisionPart(stack, round);
+  if (PARTS.has('read')) await readPart(stack, round);
+  if (PARTS.has('memory')) memoryFigures(stack, rounds);
+}
+
+function startFigures(started: { massline: Started; bare: Started }) {
+  record(
+    'start',
+    `start ${START_UNITS} units until all in P1`,
+    'units/s',
+    true,
+    START_UNITS / started.massline.seconds,
+    START_UNITS / started.bare.seconds,
+    0.9,
+  );
+  record(
+    'start',
+    'Temporal server CPU per unit started',
+    'ms',
+    false,
+    started.massline.serverCpuMs / START_UNITS,
+    started.bare.serverCpuMs / START_UNITS,
+  );
+}
+
+function memoryFigures(stack: Stack, rounds: Rounds) {
+  const m = memoryMb(stack.massline.worker.pid);
+  const b = memoryMb(stack.bare.worker.pid);
+  record('memory', `worker RSS, ${rounds.open} open units each`, 'MB', false, m.rss, b.rss);
+  record(
+    'memory',
+    `worker RSS above idle per open unit`,
+    'KB',
+    false,
+    ((m.rss - rounds.idle.massline.rss) * 1024) / rounds.open,
+    ((b.rss - rounds.idle.bare.rss) * 1024) / rounds.open,
+  );
+}
+
+async function scalePart(stack: Stack, rounds: Rounds) {
+  say(`scale: ${SCALE_UNITS} massline units`);
+  const s = await stack.massline.start(ROUNDS, SCALE_UNITS);
+  rounds.open += SCALE_UNITS;
+  const m = memoryMb(stack.massline.worker.pid);
+  note(
+    'scale',
+    `${SCALE_UNITS} units started until all in P1`,
+    `${fmt(s.seconds, 1)} s (${fmt(SCALE_UNITS / s.seconds, 1)} units/s; server CPU ${fmt(s.serverCpuMs / SCALE_UNITS, 1)} ms per unit)`,
+  );
+  note('scale', `massline worker RSS, ${rounds.open} open units`, `${fmt(m.rss, 0)} MB (peak ${fmt(m.peak, 0)} MB)`);
+}
+
+/** The parts that need the stack, on one stack started for them and stopped after. */
+async function stackParts(): Promise<void> {
+  const stack = await startStack();
+  try {
+    const idle = { massline: memoryMb(stack.massline.worker.pid), bare: memoryMb(stack.bare.worker.pid) };
+    const rounds: Rounds = { idle, open: 0 };
+    for (let round = 0; round < ROUNDS; round++) await runRound(stack, round, rounds);
+    if (PARTS.has('lag')) {
+      say('read-your-writes (massline)');
+      await lagPart(stack);
+    }
+    if (PARTS.has('scale')) await scalePart(stack, rounds);
+    // The bare runs are ended by their signal; massline's units stay as they are (the stack goes).
+    await Promise.all(
+      (rounds.firstRound?.bare.workflowIds ?? []).slice(0, DECISION_UNITS).map((id) =>
+        stack.client.workflow
+          .getHandle(id)
+          .signal(finishSignal)
+          .catch(() => undefined),
+      ),
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** The summary table, then the JSON summary (also to BENCH_OUT when set). */
+function report(began: Date) {
+  const table = summary();
+  say(`\nsummary (${began.toISOString()} → ${new Date().toISOString()}, load now ${loadText()}):\n${table}`);
+  const json = {
+    began: began.toISOString(),
+    ended: new Date().toISOString(),
+    cores: cpus().length,
+    load: loadAverage(),
+    rounds: ROUNDS,
+    figures: [...figures.values()],
+    notes: singles,
+  };
+  say(JSON.stringify(json));
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(json, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   try {
     Runtime.install({
@@ -792,103 +921,12 @@ async function main(): Promise<void> {
       (MASSLINE_ROOT !== root ? `; massline's worker and API from ${MASSLINE_ROOT}` : ''),
   );
   const needsStack = ['start', 'decision', 'lag', 'read', 'memory', 'scale'].some((p) => PARTS.has(p));
-  if (needsStack) {
-    const stack = await startStack();
-    try {
-      const idle = { massline: memoryMb(stack.massline.worker.pid), bare: memoryMb(stack.bare.worker.pid) };
-      let open = 0;
-      let firstRound: { massline: Started; bare: Started } | undefined;
-      for (let round = 0; round < ROUNDS; round++) {
-        say(`round ${round + 1} of ${ROUNDS} (${round % 2 === 0 ? 'massline first' : 'bare first'})`);
-        // Units to decide on and read: a round's worth is started in every round (the start part measures it).
-        const started = await ab(stack, round, (side) => side.start(round, START_UNITS));
-        open += START_UNITS;
-        if (PARTS.has('start')) {
-          record(
-            'start',
-            `start ${START_UNITS} units until all in P1`,
-            'units/s',
-            true,
-            START_UNITS / started.massline.seconds,
-            START_UNITS / started.bare.seconds,
-            0.9,
-          );
-          record(
-            'start',
-            'Temporal server CPU per unit started',
-            'ms',
-            false,
-            started.massline.serverCpuMs / START_UNITS,
-            started.bare.serverCpuMs / START_UNITS,
-          );
-        }
-        if (!firstRound) {
-          firstRound = started;
-          await stack.massline.prepareDecisions(started.massline);
-          await stack.bare.prepareDecisions(started.bare);
-        }
-        if (PARTS.has('decision')) await decisionPart(stack, round);
-        if (PARTS.has('read')) await readPart(stack, round);
-        if (PARTS.has('memory')) {
-          const m = memoryMb(stack.massline.worker.pid);
-          const b = memoryMb(stack.bare.worker.pid);
-          record('memory', `worker RSS, ${open} open units each`, 'MB', false, m.rss, b.rss);
-          record(
-            'memory',
-            `worker RSS above idle per open unit`,
-            'KB',
-            false,
-            ((m.rss - idle.massline.rss) * 1024) / open,
-            ((b.rss - idle.bare.rss) * 1024) / open,
-          );
-        }
-      }
-      if (PARTS.has('lag')) {
-        say('read-your-writes (massline)');
-        await lagPart(stack);
-      }
-      if (PARTS.has('scale')) {
-        say(`scale: ${SCALE_UNITS} massline units`);
-        const s = await stack.massline.start(ROUNDS, SCALE_UNITS);
-        open += SCALE_UNITS;
-        const m = memoryMb(stack.massline.worker.pid);
-        note(
-          'scale',
-          `${SCALE_UNITS} units started until all in P1`,
-          `${fmt(s.seconds, 1)} s (${fmt(SCALE_UNITS / s.seconds, 1)} units/s; server CPU ${fmt(s.serverCpuMs / SCALE_UNITS, 1)} ms per unit)`,
-        );
-        note('scale', `massline worker RSS, ${open} open units`, `${fmt(m.rss, 0)} MB (peak ${fmt(m.peak, 0)} MB)`);
-      }
-      // The bare runs are ended by their signal; massline's units stay as they are (the stack goes).
-      await Promise.all(
-        (firstRound?.bare.workflowIds ?? []).slice(0, DECISION_UNITS).map((id) =>
-          stack.client.workflow
-            .getHandle(id)
-            .signal(finishSignal)
-            .catch(() => undefined),
-        ),
-      );
-    } finally {
-      await stack.stop();
-    }
-  }
+  if (needsStack) await stackParts();
   if (PARTS.has('replay')) {
     say('replay');
     await replayPart();
   }
-  const table = summary();
-  say(`\nsummary (${began.toISOString()} → ${new Date().toISOString()}, load now ${loadText()}):\n${table}`);
-  const json = {
-    began: began.toISOString(),
-    ended: new Date().toISOString(),
-    cores: cpus().length,
-    load: loadAverage(),
-    rounds: ROUNDS,
-    figures: [...figures.values()],
-    notes: singles,
-  };
-  say(JSON.stringify(json));
-  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(json, null, 2)}\n`);
+  report(began);
 }
 
 if (require.main === module) {
