@@ -44,7 +44,7 @@ import { BARE_SCHEMA, BARE_WORKFLOW_TYPE } from './baseline/bare';
 import { decideUpdate, finishSignal, type BareUnitInput } from './baseline/bare-workflow';
 import { runLoad, type LoadResult } from './baseline/load-generator';
 import { closedLoop, cpuMs, loadAverage, loadText, median, memoryMb, percentile } from './baseline/measure';
-import { benchPlan } from './stack';
+import { benchPlan, count, field, list, text } from './stack';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'start,decision,lag,read,memory,replay').split(',').map((s) => s.trim()));
@@ -80,26 +80,37 @@ interface Proc {
   lines: string[];
 }
 
+/** This process's environment variables whose names pass `keep` (those set). */
+function envWhere(keep: (key: string) => boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && keep(key)) out[key] = value;
+  return out;
+}
+
+/** A child's process id: a child without one never started. */
+function pidOf(child: ChildProcess, name: string): number {
+  if (child.pid === undefined) throw new Error(`${name} did not start (it has no process id)`);
+  return child.pid;
+}
+
 function spawnNode(name: string, dir: string, args: string[], env: Record<string, string>): Proc {
   const logFile = join(dir, `${name}.log`);
   const log = createWriteStream(logFile);
   const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_OPTIONS'];
-  const base = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
-  const passed = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => k.startsWith('MASSLINE_WORKER_')) as Array<[string, string]>,
-  );
+  const base = envWhere((k) => keep.includes(k));
+  const passed = envWhere((k) => k.startsWith('MASSLINE_WORKER_'));
   const child = spawn(process.execPath, args, { cwd: root, env: { ...base, ...passed, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     log.write(d);
     partial += d.toString();
     const parts = partial.split('\n');
-    partial = parts.pop()!;
+    partial = parts.pop() ?? ''; // the line not finished yet (split always gives at least one part)
     lines.push(...parts);
   });
-  child.stderr!.on('data', (d: Buffer) => log.write(d));
-  return { name, child, pid: child.pid!, logFile, lines };
+  child.stderr.on('data', (d: Buffer) => log.write(d));
+  return { name, child, pid: pidOf(child, name), logFile, lines };
 }
 
 const tail = (file: string) => {
@@ -144,258 +155,334 @@ interface Side {
   readTarget(): { url: string; requests: Array<{ method: string; path: string; headers?: Record<string, string> }> };
 }
 
+interface MasslineSide extends Side {
+  api: Proc;
+  url: string;
+  office: string;
+  pool: Pool;
+  getUnit(k: number, minVersion?: number): Promise<void>;
+  /** The same decision as decide(), sent by a client straight to the workflow (no API). */
+  decideRaw(k: number): Promise<number>;
+}
+
+interface BareSide extends Side {
+  reader: Proc;
+  readerUrl: string;
+  pool: Pool;
+}
+
 export interface Stack {
   client: Client;
   devServerPid: number;
-  massline: Side & {
-    api: Proc;
-    url: string;
-    office: string;
-    pool: Pool;
-    getUnit(k: number, minVersion?: number): Promise<void>;
-    /** The same decision as decide(), sent by a client straight to the workflow (no API). */
-    decideRaw(k: number): Promise<number>;
-  };
-  bare: Side & { reader: Proc; readerUrl: string; pool: Pool };
+  massline: MasslineSide;
+  bare: BareSide;
   stop(): Promise<void>;
 }
 
+/** What the stack undoes when it goes, run in order (each failure is logged and the rest still run). */
+type Stops = Array<() => Promise<void> | void>;
+
+/** The Temporal dev server and PostgreSQL both sides share, and a client of the server. */
+interface Engine {
+  dir: string;
+  address: string;
+  serverPid: number;
+  client: Client;
+  masslineDbUrl: string;
+  bareDbUrl: string;
+}
+
 export async function startStack(): Promise<Stack> {
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Stops = [];
   const stop = async () => {
-    for (const s of stops.splice(0)) await s().catch((e) => process.stderr.write(`cleanup: ${String(e)}\n`));
+    for (const s of stops.splice(0)) {
+      try {
+        await s();
+      } catch (e) {
+        process.stderr.write(`cleanup: ${String(e)}\n`);
+      }
+    }
   };
   try {
-    const dir = mkdtempSync(join(tmpdir(), 'massline-bench-baseline-'));
-    chmodSync(dir, 0o755); // PostgreSQL may run as `postgres`, which must pass through
-    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
-    // As `massline up` runs them (durable): the dev server's state in a SQLite file, PostgreSQL with fsync.
-    const server = await startTemporalDevServer({
-      cliPath: await tools.ensureTemporalCli(),
-      port: await freePort(),
-      namespace: 'default',
-      logFile: join(dir, 'temporal.log'),
-      ...(DURABLE ? { dbFilename: join(dir, 'temporal', 'temporal.db') } : {}),
-    });
-    stops.unshift(() => server.stop());
-    const pg = await startEmbeddedPostgres({
-      dataDir: join(dir, 'pg'),
-      port: await freePort(),
-      logFile: join(dir, 'pg.log'),
-      ephemeral: !DURABLE,
-    });
-    stops.unshift(() => pg.stop());
-    await ensureDatabase(pg.url(), 'massline');
-    await ensureDatabase(pg.url(), 'bare');
-    const masslineUrl = pg.url('massline');
-    const bareUrl = pg.url('bare');
-
-    const connection = await Connection.connect({ address: server.address });
-    stops.unshift(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
-
-    // massline: the compiled worker and API, as `massline up` runs them.
-    const office = `bench-office-${randomBytes(12).toString('hex')}`;
-    const common = {
-      TEMPORAL_ADDRESS: server.address,
-      DATABASE_URL: masslineUrl,
-      TEMPORAL_TASK_QUEUE: 'massline-bench',
-      MASSLINE_DATA_DIR: dir,
-      LOG_LEVEL: 'warn',
-    };
-    const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const worker = spawnNode(
-      'massline-worker',
-      dir,
-      [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')],
-      common,
-    );
-    stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
-    const apiPort = await freePort();
-    // BENCH_API_NODE_ARGS: node flags for the API alone (e.g. --cpu-prof --cpu-prof-dir=…, to see where its time goes).
-    const apiArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const api = spawnNode('massline-api', dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
-      ...common,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      MASSLINE_ADMIN_TOKEN: office,
-    });
-    stops.unshift(() => stopProcess(api.child, 'SIGTERM', 15_000));
-    const url = `http://127.0.0.1:${apiPort}`;
-    await waitUntil(
-      'the massline API ready (its worker polling)',
-      async () =>
-        (await fetch(`${url}/health/ready`).then(
-          (r) => r.status,
-          () => 0,
-        )) === 200,
-      {
-        timeoutMs: 180_000,
-        child: api.child,
-        logFile: api.logFile,
-        intervalMs: 250,
-      },
-    );
-
-    // bare: its worker and its reader.
-    const bareDb = new Pool({ connectionString: bareUrl, max: 4 });
-    stops.unshift(() => bareDb.end());
-    await bareDb.query(BARE_SCHEMA);
-    const bareEnv = { BARE_TEMPORAL_ADDRESS: server.address, BARE_TASK_QUEUE: 'bare-bench', BARE_DATABASE_URL: bareUrl };
-    const bareMain = join(root, 'dist', 'apps', 'api', 'bench', 'baseline', 'bare.js');
-    const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const bareWorker = spawnNode('bare-worker', dir, [...bareArgs, bareMain, 'worker'], bareEnv);
-    stops.unshift(() => stopProcess(bareWorker.child, 'SIGTERM', 30_000));
-    const reader = spawnNode('bare-reader', dir, [bareMain, 'reader'], bareEnv);
-    stops.unshift(() => stopProcess(reader.child, 'SIGTERM', 5_000));
-    await waitForLine(bareWorker, 'ready');
-    const readerUrl = `http://127.0.0.1:${(await waitForLine(reader, 'ready')).split(' ')[1]}`;
-
-    const masslineDb = new Pool({ connectionString: masslineUrl, max: 4 });
+    const engine = await startEngine(stops);
+    const m = await startMasslineProcesses(engine, stops);
+    const b = await startBareProcesses(engine, stops);
+    const masslineDb = new Pool({ connectionString: engine.masslineDbUrl, max: 4 });
     stops.unshift(() => masslineDb.end());
-
-    const call = async (method: string, path: string, token: string | undefined, body?: unknown): Promise<any> => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-      return text ? JSON.parse(text) : undefined;
-    };
-
-    let masslineUnits: Array<{ id: string; token: string; principal: string }> = [];
-    const massline: Stack['massline'] = {
-      name: 'massline',
-      worker,
-      api,
-      url,
-      office,
-      pool: masslineDb,
-      async start(round, n) {
-        const campaign = await call('POST', '/api/campaigns', office, { name: `bench round ${round}`, plan: benchPlan(WINDOW_MS / 3) });
-        const group = await call('POST', `/api/campaigns/${campaign.id}/groups`, office, { name: 'g' });
-        const units = Array.from({ length: n }, (_, i) => ({
-          code: `R${round}-${String(i).padStart(5, '0')}`,
-          name: `unit ${round}/${i}`,
-          kind: 'organ',
-          level: 'municipal',
-          groupId: group.id,
-        }));
-        const enrolled = await call('POST', `/api/campaigns/${campaign.id}/units`, office, { units });
-        const ids: string[] = enrolled.results.map((r: { id: string }) => r.id);
-        const cpu0 = cpuMs(server.process.pid!);
-        const t0 = performance.now();
-        await call('POST', `/api/campaigns/${campaign.id}/start`, office);
-        for (;;) {
-          const [{ n: inP1 }] = (
-            await masslineDb.query(`SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND phase = 'P1'`, [campaign.id])
-          ).rows;
-          if (inP1 >= n) break;
-          await sleep(50);
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        return { seconds, serverCpuMs: cpuMs(server.process.pid!) - cpu0, workflowIds: ids.map(unitWorkflowId) };
-      },
-      async prepareDecisions(first) {
-        const ids = first.workflowIds.slice(0, DECISION_UNITS).map((w) => w.replace(/^massline-unit-/, ''));
-        masslineUnits = [];
-        for (const id of ids) {
-          const p = await call('POST', '/api/principals', office, { name: `unit ${id}`, role: 'unit', unitId: id });
-          masslineUnits.push({ id, token: p.token, principal: p.id });
-        }
-      },
-      decisionWorkflowIds: () => masslineUnits.map((u) => unitWorkflowId(u.id)),
-      async decide(k) {
-        const u = masslineUnits[k % masslineUnits.length];
-        return (await call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` }))
-          .version as number;
-      },
-      async decideRaw(k) {
-        const u = masslineUnits[k % masslineUnits.length];
-        const actor = { id: u.principal, role: 'unit' as const, name: `unit ${u.id}`, unitId: u.id };
-        return (
-          await client.workflow
-            .getHandle(unitWorkflowId(u.id))
-            .executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })
-        ).version;
-      },
-      async getUnit(k, minVersion) {
-        const u = masslineUnits[k % masslineUnits.length];
-        await call('GET', `/api/units/${u.id}${minVersion === undefined ? '' : `?minVersion=${minVersion}`}`, office);
-      },
-      readTarget: () => ({
-        url,
-        requests: masslineUnits.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers: { authorization: `Bearer ${office}` } })),
-      }),
-    };
-
-    let bareIds: string[] = [];
-    const bareCampaign = randomUUID();
-    const bare: Stack['bare'] = {
-      name: 'bare',
-      worker: bareWorker,
-      reader,
-      readerUrl,
-      pool: bareDb,
-      async start(round, n) {
-        const ids = Array.from({ length: n }, (_, i) => `r${round}-${String(i).padStart(5, '0')}`);
-        const cpu0 = cpuMs(server.process.pid!);
-        const t0 = performance.now();
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: START_CONCURRENCY }, async () => {
-            while (next < ids.length) {
-              const id = ids[next++];
-              const input: BareUnitInput = { unitId: id, windowMs: WINDOW_MS };
-              await client.workflow.start(BARE_WORKFLOW_TYPE, {
-                workflowId: `bare-unit-${id}`,
-                taskQueue: 'bare-bench',
-                args: [input],
-                typedSearchAttributes: [
-                  { key: campaignIdKey, value: bareCampaign },
-                  { key: unitCodeKey, value: id },
-                  { key: batchKey, value: 1 },
-                  { key: phaseKey, value: 'P1' },
-                  { key: cardKey, value: 'none' },
-                  { key: kindKey, value: 'bare' },
-                ],
-              });
-            }
-          }),
-        );
-        for (;;) {
-          const [{ n: written }] = (await bareDb.query(`SELECT count(*)::int AS n FROM bare_units WHERE unit_id LIKE $1`, [`r${round}-%`]))
-            .rows;
-          if (written >= n) break;
-          await sleep(50);
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        return { seconds, serverCpuMs: cpuMs(server.process.pid!) - cpu0, workflowIds: ids.map((id) => `bare-unit-${id}`) };
-      },
-      async prepareDecisions(first) {
-        bareIds = first.workflowIds.slice(0, DECISION_UNITS);
-      },
-      decisionWorkflowIds: () => bareIds,
-      async decide(k) {
-        const r = await client.workflow
-          .getHandle(bareIds[k % bareIds.length])
-          .executeUpdate(decideUpdate, { args: [{ kind: 'investigation', title: `decision ${k}` }] });
-        return r.version;
-      },
-      readTarget: () => ({
-        url: readerUrl,
-        requests: bareIds.map((w) => ({ method: 'GET', path: `/units/${w.replace(/^bare-unit-/, '')}` })),
-      }),
-    };
-
-    return { client, devServerPid: server.process.pid!, massline, bare, stop };
+    const massline = new MasslineBenchSide(engine, m.worker, m.api, m.url, m.office, masslineDb);
+    const bare = new BareBenchSide(engine, b.worker, b.reader, b.readerUrl, b.db);
+    return { client: engine.client, devServerPid: engine.serverPid, massline, bare, stop };
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+async function startEngine(stops: Stops): Promise<Engine> {
+  const dir = mkdtempSync(join(tmpdir(), 'massline-bench-baseline-'));
+  chmodSync(dir, 0o755); // PostgreSQL may run as `postgres`, which must pass through
+  stops.push(() => rmSync(dir, { recursive: true, force: true }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
+  // As `massline up` runs them (durable): the dev server's state in a SQLite file, PostgreSQL with fsync.
+  const server = await startTemporalDevServer({
+    cliPath: await tools.ensureTemporalCli(),
+    port: await freePort(),
+    namespace: 'default',
+    logFile: join(dir, 'temporal.log'),
+    ...(DURABLE ? { dbFilename: join(dir, 'temporal', 'temporal.db') } : {}),
+  });
+  stops.unshift(() => server.stop());
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(dir, 'pg'),
+    port: await freePort(),
+    logFile: join(dir, 'pg.log'),
+    ephemeral: !DURABLE,
+  });
+  stops.unshift(() => pg.stop());
+  await ensureDatabase(pg.url(), 'massline');
+  await ensureDatabase(pg.url(), 'bare');
+  const connection = await Connection.connect({ address: server.address });
+  stops.unshift(() => connection.close());
+  return {
+    dir,
+    address: server.address,
+    serverPid: pidOf(server.process, 'the Temporal dev server'),
+    client: new Client({ connection, namespace: 'default' }),
+    masslineDbUrl: pg.url('massline'),
+    bareDbUrl: pg.url('bare'),
+  };
+}
+
+/** massline: the compiled worker and API, as `massline up` runs them. */
+async function startMasslineProcesses(engine: Engine, stops: Stops) {
+  const office = `bench-office-${randomBytes(12).toString('hex')}`;
+  const common = {
+    TEMPORAL_ADDRESS: engine.address,
+    DATABASE_URL: engine.masslineDbUrl,
+    TEMPORAL_TASK_QUEUE: 'massline-bench',
+    MASSLINE_DATA_DIR: engine.dir,
+    LOG_LEVEL: 'warn',
+  };
+  const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const worker = spawnNode(
+    'massline-worker',
+    engine.dir,
+    [...workerArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')],
+    common,
+  );
+  stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
+  const apiPort = await freePort();
+  // BENCH_API_NODE_ARGS: node flags for the API alone (e.g. --cpu-prof --cpu-prof-dir=…, to see where its time goes).
+  const apiArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const api = spawnNode('massline-api', engine.dir, [...apiArgs, join(MASSLINE_ROOT, 'dist', 'apps', 'api', 'src', 'main.js')], {
+    ...common,
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    MASSLINE_ADMIN_TOKEN: office,
+  });
+  stops.unshift(() => stopProcess(api.child, 'SIGTERM', 15_000));
+  const url = `http://127.0.0.1:${apiPort}`;
+  await waitUntil(
+    'the massline API ready (its worker polling)',
+    async () =>
+      (await fetch(`${url}/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200,
+    { timeoutMs: 180_000, child: api.child, logFile: api.logFile, intervalMs: 250 },
+  );
+  return { worker, api, url, office };
+}
+
+/** bare: its worker and its reader, and its database. */
+async function startBareProcesses(engine: Engine, stops: Stops) {
+  const db = new Pool({ connectionString: engine.bareDbUrl, max: 4 });
+  stops.unshift(() => db.end());
+  await db.query(BARE_SCHEMA);
+  const bareEnv = { BARE_TEMPORAL_ADDRESS: engine.address, BARE_TASK_QUEUE: 'bare-bench', BARE_DATABASE_URL: engine.bareDbUrl };
+  const bareMain = join(root, 'dist', 'apps', 'api', 'bench', 'baseline', 'bare.js');
+  const bareArgs = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const worker = spawnNode('bare-worker', engine.dir, [...bareArgs, bareMain, 'worker'], bareEnv);
+  stops.unshift(() => stopProcess(worker.child, 'SIGTERM', 30_000));
+  const reader = spawnNode('bare-reader', engine.dir, [bareMain, 'reader'], bareEnv);
+  stops.unshift(() => stopProcess(reader.child, 'SIGTERM', 5_000));
+  await waitForLine(worker, 'ready');
+  const readerUrl = `http://127.0.0.1:${(await waitForLine(reader, 'ready')).split(' ')[1]}`;
+  return { worker, reader, readerUrl, db };
+}
+
+/** A count(*) AS n query's answer. */
+async function countOf(pool: Pool, sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await pool.query<{ n: unknown }>(sql, params);
+  const n = rows.at(0)?.n;
+  if (typeof n !== 'number') throw new Error(`no count from ${sql}: ${JSON.stringify(rows).slice(0, 300)}`);
+  return n;
+}
+
+/** Polls until `done` says yes. */
+async function waitFor(done: () => Promise<boolean>): Promise<void> {
+  while (!(await done())) await sleep(50);
+}
+
+/** massline's side: its API over HTTP (decisions and reads), its read model in PostgreSQL. */
+class MasslineBenchSide implements MasslineSide {
+  readonly name = 'massline' as const;
+  /** The decision units with their unit principal's token. */
+  private units: Array<{ id: string; token: string; principal: string }> = [];
+
+  constructor(
+    private readonly engine: Engine,
+    readonly worker: Proc,
+    readonly api: Proc,
+    readonly url: string,
+    readonly office: string,
+    readonly pool: Pool,
+  ) {}
+
+  /** One API call; its JSON answer (undefined when empty), or an error naming the call and the status. */
+  private async call(method: string, path: string, token: string | undefined, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${answer.slice(0, 300)}`);
+    return answer ? (JSON.parse(answer) as unknown) : undefined;
+  }
+
+  async start(round: number, n: number): Promise<Started> {
+    const office = this.office;
+    const plan = benchPlan(WINDOW_MS / 3);
+    const campaignId = text(await this.call('POST', '/api/campaigns', office, { name: `bench round ${round}`, plan }), 'id');
+    const groupId = text(await this.call('POST', `/api/campaigns/${campaignId}/groups`, office, { name: 'g' }), 'id');
+    const units = Array.from({ length: n }, (_, i) => ({
+      code: `R${round}-${String(i).padStart(5, '0')}`,
+      name: `unit ${round}/${i}`,
+      kind: 'organ',
+      level: 'municipal',
+      groupId,
+    }));
+    const enrolled = await this.call('POST', `/api/campaigns/${campaignId}/units`, office, { units });
+    const ids = list(enrolled, 'results').map((r) => text(r, 'id'));
+    const cpu0 = cpuMs(this.engine.serverPid);
+    const t0 = performance.now();
+    await this.call('POST', `/api/campaigns/${campaignId}/start`, office);
+    const inP1 = `SELECT count(*)::int AS n FROM unit_states WHERE campaign_id = $1 AND phase = 'P1'`;
+    await waitFor(async () => (await countOf(this.pool, inP1, [campaignId])) >= n);
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, serverCpuMs: cpuMs(this.engine.serverPid) - cpu0, workflowIds: ids.map(unitWorkflowId) };
+  }
+
+  async prepareDecisions(first: Started): Promise<void> {
+    const ids = first.workflowIds.slice(0, DECISION_UNITS).map((w) => w.replace(/^massline-unit-/, ''));
+    this.units = [];
+    for (const id of ids) {
+      const p = await this.call('POST', '/api/principals', this.office, { name: `unit ${id}`, role: 'unit', unitId: id });
+      this.units.push({ id, token: text(p, 'token'), principal: text(p, 'id') });
+    }
+  }
+
+  decisionWorkflowIds(): string[] {
+    return this.units.map((u) => unitWorkflowId(u.id));
+  }
+
+  async decide(k: number): Promise<number> {
+    const u = this.units[k % this.units.length];
+    return count(
+      await this.call('POST', `/api/units/${u.id}/records`, u.token, { kind: 'investigation', title: `decision ${k}` }),
+      'version',
+    );
+  }
+
+  async decideRaw(k: number): Promise<number> {
+    const u = this.units[k % this.units.length];
+    const actor = { id: u.principal, role: 'unit' as const, name: `unit ${u.id}`, unitId: u.id };
+    return (
+      await this.engine.client.workflow
+        .getHandle(unitWorkflowId(u.id))
+        .executeUpdate(addRecordUpdate, { args: [{ actor, kind: 'investigation', title: `decision ${k}` }] })
+    ).version;
+  }
+
+  async getUnit(k: number, minVersion?: number): Promise<void> {
+    const u = this.units[k % this.units.length];
+    await this.call('GET', `/api/units/${u.id}${minVersion === undefined ? '' : `?minVersion=${minVersion}`}`, this.office);
+  }
+
+  readTarget() {
+    const headers = { authorization: `Bearer ${this.office}` };
+    return { url: this.url, requests: this.units.map((u) => ({ method: 'GET', path: `/api/units/${u.id}`, headers })) };
+  }
+}
+
+/** The bare side: workflow starts and Updates from a client, reads from its plain HTTP reader. */
+class BareBenchSide implements BareSide {
+  readonly name = 'bare' as const;
+  private ids: string[] = [];
+  /** The campaign every bare unit's search attributes name. */
+  private readonly campaign = randomUUID();
+
+  constructor(
+    private readonly engine: Engine,
+    readonly worker: Proc,
+    readonly reader: Proc,
+    readonly readerUrl: string,
+    readonly pool: Pool,
+  ) {}
+
+  async start(round: number, n: number): Promise<Started> {
+    const ids = Array.from({ length: n }, (_, i) => `r${round}-${String(i).padStart(5, '0')}`);
+    const cpu0 = cpuMs(this.engine.serverPid);
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: START_CONCURRENCY }, async () => {
+        while (next < ids.length) await this.startUnit(ids[next++]);
+      }),
+    );
+    const written = `SELECT count(*)::int AS n FROM bare_units WHERE unit_id LIKE $1`;
+    await waitFor(async () => (await countOf(this.pool, written, [`r${round}-%`])) >= n);
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, serverCpuMs: cpuMs(this.engine.serverPid) - cpu0, workflowIds: ids.map((id) => `bare-unit-${id}`) };
+  }
+
+  private async startUnit(id: string): Promise<void> {
+    const input: BareUnitInput = { unitId: id, windowMs: WINDOW_MS };
+    await this.engine.client.workflow.start(BARE_WORKFLOW_TYPE, {
+      workflowId: `bare-unit-${id}`,
+      taskQueue: 'bare-bench',
+      args: [input],
+      typedSearchAttributes: [
+        { key: campaignIdKey, value: this.campaign },
+        { key: unitCodeKey, value: id },
+        { key: batchKey, value: 1 },
+        { key: phaseKey, value: 'P1' },
+        { key: cardKey, value: 'none' },
+        { key: kindKey, value: 'bare' },
+      ],
+    });
+  }
+
+  prepareDecisions(first: Started): Promise<void> {
+    this.ids = first.workflowIds.slice(0, DECISION_UNITS);
+    return Promise.resolve();
+  }
+
+  decisionWorkflowIds(): string[] {
+    return this.ids;
+  }
+
+  async decide(k: number): Promise<number> {
+    const r = await this.engine.client.workflow
+      .getHandle(this.ids[k % this.ids.length])
+      .executeUpdate(decideUpdate, { args: [{ kind: 'investigation', title: `decision ${k}` }] });
+    return r.version;
+  }
+
+  readTarget() {
+    return { url: this.readerUrl, requests: this.ids.map((w) => ({ method: 'GET', path: `/units/${w.replace(/^bare-unit-/, '')}` })) };
   }
 }
 
@@ -413,7 +500,8 @@ async function describeAll(client: Client, ids: string[]) {
   return Promise.all(
     ids.map(async (id) => {
       const d = await client.workflow.getHandle(id).describe();
-      const info = d.raw.workflowExecutionInfo!;
+      const info = d.raw.workflowExecutionInfo;
+      if (!info) throw new Error(`describing ${id} gave no execution info`);
       return {
         id,
         length: Number(info.historyLength ?? 0),
@@ -441,7 +529,8 @@ async function costSince(client: Client, before: Array<{ id: string; length: num
   );
   const cost: HistoryCost = { events: 0, workflowTasks: 0, activities: 0, localActivities: 0, bytes: 0 };
   for (const b of before) {
-    const a = after.find((x) => x.id === b.id)!;
+    const a = after.find((x) => x.id === b.id);
+    if (!a) throw new Error(`${b.id} was not described after the decisions`);
     cost.bytes += a.bytes - b.bytes;
     const history = await client.workflow.getHandle(b.id).fetchHistory();
     for (const e of history.events ?? []) {
@@ -516,34 +605,54 @@ async function ab<T>(stack: Stack, round: number, fn: (side: Side) => Promise<T>
   return out as { massline: T; bare: T };
 }
 
+/** A side's decisions from `concurrency` loops: their latencies and rate, and what they cost the histories. */
+async function decisionLoop(stack: Stack, side: Side, concurrency: number) {
+  const before = await settled(stack.client, side.decisionWorkflowIds());
+  const loop = await closedLoop(concurrency, DECISION_SECONDS, async (i) => {
+    await side.decide(i);
+  });
+  if (loop.errors) say(`    ${side.name}: ${loop.errors} decisions failed (${loop.firstError})`);
+  const cost = await costSince(stack.client, before);
+  return { ...loop, cost, decisions: loop.latencies.length };
+}
+
+/** What the API adds: the same Update sent by a client straight to massline's workflow, beside the bare one. */
+async function rawUpdateFigure(stack: Stack, round: number, c: string) {
+  const raw = await ab(stack, round, async (side) =>
+    closedLoop(1, DECISION_SECONDS / 2, async (i) => {
+      await (side.name === 'massline' ? stack.massline.decideRaw(i) : side.decide(i));
+    }),
+  );
+  record(
+    'decision',
+    `the Update from a raw client p50, ${c}`,
+    'ms',
+    false,
+    percentile(raw.massline.latencies, 50),
+    percentile(raw.bare.latencies, 50),
+  );
+}
+
+type DecisionLoop = Awaited<ReturnType<typeof decisionLoop>>;
+
+/** What a decision costs each side's history: events, workflow tasks, bytes, activities. */
+function decisionCostFigures(r: { massline: DecisionLoop; bare: DecisionLoop }, c: string) {
+  const per = (x: DecisionLoop, k: keyof HistoryCost) => x.cost[k] / Math.max(1, x.decisions);
+  record('decision', `events per decision, ${c}`, '', false, per(r.massline, 'events'), per(r.bare, 'events'));
+  record('decision', `workflow tasks per decision, ${c}`, '', false, per(r.massline, 'workflowTasks'), per(r.bare, 'workflowTasks'));
+  record('decision', `history bytes per decision, ${c}`, 'B', false, per(r.massline, 'bytes'), per(r.bare, 'bytes'));
+  note(
+    'decision',
+    `massline activities / local per decision, ${c}`,
+    `${fmt(per(r.massline, 'activities'), 2)} / ${fmt(per(r.massline, 'localActivities'), 2)} (bare ${fmt(per(r.bare, 'activities'), 2)} / ${fmt(per(r.bare, 'localActivities'), 2)})`,
+  );
+}
+
 async function decisionPart(stack: Stack, round: number) {
   for (const concurrency of [1, 10]) {
-    const r = await ab(stack, round, async (side) => {
-      const before = await settled(stack.client, side.decisionWorkflowIds());
-      const loop = await closedLoop(concurrency, DECISION_SECONDS, async (i) => {
-        await side.decide(i);
-      });
-      if (loop.errors) say(`    ${side.name}: ${loop.errors} decisions failed (${loop.firstError})`);
-      const cost = await costSince(stack.client, before);
-      return { ...loop, cost, decisions: loop.latencies.length };
-    });
+    const r = await ab(stack, round, (side) => decisionLoop(stack, side, concurrency));
     const c = `${concurrency} connection${concurrency > 1 ? 's' : ''}`;
-    if (concurrency === 1) {
-      // What the API adds: the same Update sent by a client straight to massline's workflow, beside the bare one.
-      const raw = await ab(stack, round, async (side) =>
-        closedLoop(1, DECISION_SECONDS / 2, async (i) => {
-          await (side.name === 'massline' ? stack.massline.decideRaw(i) : side.decide(i));
-        }),
-      );
-      record(
-        'decision',
-        `the Update from a raw client p50, ${c}`,
-        'ms',
-        false,
-        percentile(raw.massline.latencies, 50),
-        percentile(raw.bare.latencies, 50),
-      );
-    }
+    if (concurrency === 1) await rawUpdateFigure(stack, round, c);
     record(
       'decision',
       `decision p50, ${c}`,
@@ -563,15 +672,7 @@ async function decisionPart(stack: Stack, round: number) {
       r.bare.perSecond,
       concurrency === 10 ? 0.7 : undefined,
     );
-    const per = (x: { cost: HistoryCost; decisions: number }, k: keyof HistoryCost) => x.cost[k] / Math.max(1, x.decisions);
-    record('decision', `events per decision, ${c}`, '', false, per(r.massline, 'events'), per(r.bare, 'events'));
-    record('decision', `workflow tasks per decision, ${c}`, '', false, per(r.massline, 'workflowTasks'), per(r.bare, 'workflowTasks'));
-    record('decision', `history bytes per decision, ${c}`, 'B', false, per(r.massline, 'bytes'), per(r.bare, 'bytes'));
-    note(
-      'decision',
-      `massline activities / local per decision, ${c}`,
-      `${fmt(per(r.massline, 'activities'), 2)} / ${fmt(per(r.massline, 'localActivities'), 2)} (bare ${fmt(per(r.bare, 'activities'), 2)} / ${fmt(per(r.bare, 'localActivities'), 2)})`,
-    );
+    decisionCostFigures(r, c);
   }
 }
 
@@ -624,29 +725,29 @@ async function readPart(stack: Stack, round: number) {
 
 // ---------- replay ----------
 
-function fullLifecycleCopies(count: number): ReplayItem[] {
+function fullLifecycleCopies(copies: number): ReplayItem[] {
   const file = join(root, 'test', 'fixtures', 'histories', 'recorded-unit-full-lifecycle.json');
-  const json = JSON.parse(readFileSync(file, 'utf8'));
-  return Array.from({ length: count }, (_, i) => {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return Array.from({ length: copies }, (_, i) => {
     const copy = structuredClone(json);
     const workflowId = `massline-unit-bench-${String(i).padStart(5, '0')}`;
-    copy.events[0].workflowExecutionStartedEventAttributes.workflowId = workflowId;
-    return { workflowId, history: historyFromCliJson(copy) };
+    const started = field(copy, 'events.0.workflowExecutionStartedEventAttributes');
+    if (typeof started !== 'object' || started === null) throw new Error(`${file}: its first event is not the workflow's start`);
+    (started as Record<string, unknown>).workflowId = workflowId;
+    return { workflowId, history: historyFromCliJson(copy as object) };
   });
 }
 
 async function replayPart() {
   const bundle = await bundleWorkflows(currentWorkflowsPath());
-  const events = fullLifecycleCopies(1)[0].history.events!.length;
+  const events = fullLifecycleCopies(1)[0].history.events?.length ?? 0;
   say(`  the recorded full-lifecycle unit history: ${events} events`);
   // The SDK's replayer as a user of it runs it: one replay worker, the histories one after another.
   const sdkItems = fullLifecycleCopies(SDK_REPLAY_HISTORIES);
   const t0 = performance.now();
   let sdkDone = 0;
-  async function* feed() {
-    for (const item of sdkItems) yield { workflowId: item.workflowId, history: item.history };
-  }
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks: workflowSinks() }, feed())) {
+  const feed = sdkItems.map((item) => ({ workflowId: item.workflowId, history: item.history }));
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, sinks: workflowSinks() }, feed)) {
     if (result.error) throw new Error(`the SDK's replayer failed on ${result.workflowId}: ${String(result.error)}`);
     sdkDone++;
   }
@@ -687,6 +788,123 @@ function summary(): string {
   return rows.join('\n');
 }
 
+/** What the rounds carry from one to the next. */
+interface Rounds {
+  /** Each worker's memory before any unit was started. */
+  idle: { massline: { rss: number }; bare: { rss: number } };
+  /** Units started so far on each side. */
+  open: number;
+  /** The first round's units: decisions go to them and reads ask for them. */
+  firstRound?: { massline: Started; bare: Started };
+}
+
+/** One round: a round's worth of units started on both sides, then the decision, read and memory parts. */
+async function runRound(stack: Stack, round: number, rounds: Rounds): Promise<void> {
+  say(`round ${round + 1} of ${ROUNDS} (${round % 2 === 0 ? 'massline first' : 'bare first'})`);
+  // Units to decide on and read: a round's worth is started in every round (the start part measures it).
+  const started = await ab(stack, round, (side) => side.start(round, START_UNITS));
+  rounds.open += START_UNITS;
+  if (PARTS.has('start')) startFigures(started);
+  if (!rounds.firstRound) {
+    rounds.firstRound = started;
+    await stack.massline.prepareDecisions(started.massline);
+    await stack.bare.prepareDecisions(started.bare);
+  }
+  if (PARTS.has('decision')) await decisionPart(stack, round);
+  if (PARTS.has('read')) await readPart(stack, round);
+  if (PARTS.has('memory')) memoryFigures(stack, rounds);
+}
+
+function startFigures(started: { massline: Started; bare: Started }) {
+  record(
+    'start',
+    `start ${START_UNITS} units until all in P1`,
+    'units/s',
+    true,
+    START_UNITS / started.massline.seconds,
+    START_UNITS / started.bare.seconds,
+    0.9,
+  );
+  record(
+    'start',
+    'Temporal server CPU per unit started',
+    'ms',
+    false,
+    started.massline.serverCpuMs / START_UNITS,
+    started.bare.serverCpuMs / START_UNITS,
+  );
+}
+
+function memoryFigures(stack: Stack, rounds: Rounds) {
+  const m = memoryMb(stack.massline.worker.pid);
+  const b = memoryMb(stack.bare.worker.pid);
+  record('memory', `worker RSS, ${rounds.open} open units each`, 'MB', false, m.rss, b.rss);
+  record(
+    'memory',
+    `worker RSS above idle per open unit`,
+    'KB',
+    false,
+    ((m.rss - rounds.idle.massline.rss) * 1024) / rounds.open,
+    ((b.rss - rounds.idle.bare.rss) * 1024) / rounds.open,
+  );
+}
+
+async function scalePart(stack: Stack, rounds: Rounds) {
+  say(`scale: ${SCALE_UNITS} massline units`);
+  const s = await stack.massline.start(ROUNDS, SCALE_UNITS);
+  rounds.open += SCALE_UNITS;
+  const m = memoryMb(stack.massline.worker.pid);
+  note(
+    'scale',
+    `${SCALE_UNITS} units started until all in P1`,
+    `${fmt(s.seconds, 1)} s (${fmt(SCALE_UNITS / s.seconds, 1)} units/s; server CPU ${fmt(s.serverCpuMs / SCALE_UNITS, 1)} ms per unit)`,
+  );
+  note('scale', `massline worker RSS, ${rounds.open} open units`, `${fmt(m.rss, 0)} MB (peak ${fmt(m.peak, 0)} MB)`);
+}
+
+/** The parts that need the stack, on one stack started for them and stopped after. */
+async function stackParts(): Promise<void> {
+  const stack = await startStack();
+  try {
+    const idle = { massline: memoryMb(stack.massline.worker.pid), bare: memoryMb(stack.bare.worker.pid) };
+    const rounds: Rounds = { idle, open: 0 };
+    for (let round = 0; round < ROUNDS; round++) await runRound(stack, round, rounds);
+    if (PARTS.has('lag')) {
+      say('read-your-writes (massline)');
+      await lagPart(stack);
+    }
+    if (PARTS.has('scale')) await scalePart(stack, rounds);
+    // The bare runs are ended by their signal; massline's units stay as they are (the stack goes).
+    await Promise.all(
+      (rounds.firstRound?.bare.workflowIds ?? []).slice(0, DECISION_UNITS).map((id) =>
+        stack.client.workflow
+          .getHandle(id)
+          .signal(finishSignal)
+          .catch(() => undefined),
+      ),
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** The summary table, then the JSON summary (also to BENCH_OUT when set). */
+function report(began: Date) {
+  const table = summary();
+  say(`\nsummary (${began.toISOString()} → ${new Date().toISOString()}, load now ${loadText()}):\n${table}`);
+  const json = {
+    began: began.toISOString(),
+    ended: new Date().toISOString(),
+    cores: cpus().length,
+    load: loadAverage(),
+    rounds: ROUNDS,
+    figures: [...figures.values()],
+    notes: singles,
+  };
+  say(JSON.stringify(json));
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(json, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   try {
     Runtime.install({
@@ -703,109 +921,18 @@ async function main(): Promise<void> {
       (MASSLINE_ROOT !== root ? `; massline's worker and API from ${MASSLINE_ROOT}` : ''),
   );
   const needsStack = ['start', 'decision', 'lag', 'read', 'memory', 'scale'].some((p) => PARTS.has(p));
-  if (needsStack) {
-    const stack = await startStack();
-    try {
-      const idle = { massline: memoryMb(stack.massline.worker.pid), bare: memoryMb(stack.bare.worker.pid) };
-      let open = 0;
-      let firstRound: { massline: Started; bare: Started } | undefined;
-      for (let round = 0; round < ROUNDS; round++) {
-        say(`round ${round + 1} of ${ROUNDS} (${round % 2 === 0 ? 'massline first' : 'bare first'})`);
-        // Units to decide on and read: a round's worth is started in every round (the start part measures it).
-        const started = await ab(stack, round, (side) => side.start(round, START_UNITS));
-        open += START_UNITS;
-        if (PARTS.has('start')) {
-          record(
-            'start',
-            `start ${START_UNITS} units until all in P1`,
-            'units/s',
-            true,
-            START_UNITS / started.massline.seconds,
-            START_UNITS / started.bare.seconds,
-            0.9,
-          );
-          record(
-            'start',
-            'Temporal server CPU per unit started',
-            'ms',
-            false,
-            started.massline.serverCpuMs / START_UNITS,
-            started.bare.serverCpuMs / START_UNITS,
-          );
-        }
-        if (!firstRound) {
-          firstRound = started;
-          await stack.massline.prepareDecisions(started.massline);
-          await stack.bare.prepareDecisions(started.bare);
-        }
-        if (PARTS.has('decision')) await decisionPart(stack, round);
-        if (PARTS.has('read')) await readPart(stack, round);
-        if (PARTS.has('memory')) {
-          const m = memoryMb(stack.massline.worker.pid);
-          const b = memoryMb(stack.bare.worker.pid);
-          record('memory', `worker RSS, ${open} open units each`, 'MB', false, m.rss, b.rss);
-          record(
-            'memory',
-            `worker RSS above idle per open unit`,
-            'KB',
-            false,
-            ((m.rss - idle.massline.rss) * 1024) / open,
-            ((b.rss - idle.bare.rss) * 1024) / open,
-          );
-        }
-      }
-      if (PARTS.has('lag')) {
-        say('read-your-writes (massline)');
-        await lagPart(stack);
-      }
-      if (PARTS.has('scale')) {
-        say(`scale: ${SCALE_UNITS} massline units`);
-        const s = await stack.massline.start(ROUNDS, SCALE_UNITS);
-        open += SCALE_UNITS;
-        const m = memoryMb(stack.massline.worker.pid);
-        note(
-          'scale',
-          `${SCALE_UNITS} units started until all in P1`,
-          `${fmt(s.seconds, 1)} s (${fmt(SCALE_UNITS / s.seconds, 1)} units/s; server CPU ${fmt(s.serverCpuMs / SCALE_UNITS, 1)} ms per unit)`,
-        );
-        note('scale', `massline worker RSS, ${open} open units`, `${fmt(m.rss, 0)} MB (peak ${fmt(m.peak, 0)} MB)`);
-      }
-      // The bare runs are ended by their signal; massline's units stay as they are (the stack goes).
-      await Promise.all(
-        (firstRound?.bare.workflowIds ?? []).slice(0, DECISION_UNITS).map((id) =>
-          stack.client.workflow
-            .getHandle(id)
-            .signal(finishSignal)
-            .catch(() => undefined),
-        ),
-      );
-    } finally {
-      await stack.stop();
-    }
-  }
+  if (needsStack) await stackParts();
   if (PARTS.has('replay')) {
     say('replay');
     await replayPart();
   }
-  const table = summary();
-  say(`\nsummary (${began.toISOString()} → ${new Date().toISOString()}, load now ${loadText()}):\n${table}`);
-  const json = {
-    began: began.toISOString(),
-    ended: new Date().toISOString(),
-    cores: cpus().length,
-    load: loadAverage(),
-    rounds: ROUNDS,
-    figures: [...figures.values()],
-    notes: singles,
-  };
-  say(JSON.stringify(json));
-  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(json, null, 2)}\n`);
+  report(began);
 }
 
 if (require.main === module) {
   main().then(
     () => process.exit(0),
-    (e) => {
+    (e: unknown) => {
       process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exit(1);
     },

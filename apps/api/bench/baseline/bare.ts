@@ -61,14 +61,25 @@ async function reader(): Promise<void> {
         if (!rows.length) res.writeHead(404).end();
         else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rows[0]));
       },
-      (e) => res.writeHead(503).end(String(e)),
+      (e: unknown) => res.writeHead(503).end(String(e)),
     );
   });
   await new Promise<void>((resolve) => server.listen(Number(process.env.BARE_PORT ?? 0), '127.0.0.1', resolve));
   process.stdout.write(`ready ${(server.address() as AddressInfo).port}\n`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => server.close(() => pool.end().then(() => process.exit(0))));
+    process.once(signal, () => server.close(() => void closePool(pool)));
   }
+}
+
+/** Ends the reader's pool and exits: 0 when it closed, 1 (naming why) when it did not. */
+async function closePool(pool: Pool): Promise<void> {
+  try {
+    await pool.end();
+  } catch (e) {
+    process.stderr.write(`bare reader: closing its database pool failed: ${String(e)}\n`);
+    process.exit(1);
+  }
+  process.exit(0);
 }
 
 if (require.main === module) {
@@ -78,7 +89,7 @@ if (require.main === module) {
     process.stderr.write('usage: node bare.js worker|reader\n');
     process.exit(2);
   }
-  run().catch((e) => {
+  run().catch((e: unknown) => {
     process.stderr.write(`bare ${role} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });

@@ -72,14 +72,19 @@ async function generate(load: LoadRequest): Promise<LoadResult> {
   return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: at(50), p90: at(90), p99: at(99), non2xx, errors };
 }
 
+/** Hands the result to the bench over the IPC channel it was forked with, then exits. */
+function report(result: LoadResult): void {
+  if (!process.send) throw new Error('the load generator has no IPC channel: the bench forks it (runLoad)');
+  process.send(result, () => process.exit(0));
+}
+
 if (require.main === module && process.argv.includes('--load')) {
   process.once('message', (m: LoadRequest) => {
-    generate(m).then(
-      (result) => process.send!(result, () => process.exit(0)),
-      (e) => {
+    generate(m)
+      .then(report)
+      .catch((e: unknown) => {
         process.stderr.write(`${String(e)}\n`);
         process.exit(1);
-      },
-    );
+      });
   });
 }
