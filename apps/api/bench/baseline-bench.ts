@@ -23,7 +23,7 @@
 // (durable, as `massline up` runs the dev server and PostgreSQL; memory: neither syncs to disk), BENCH_MASSLINE_ROOT
 // (another build of massline whose worker and API run, e.g. the code before a change), BENCH_OUT (a file
 // the JSON summary is written to), BENCH_API_NODE_ARGS, BENCH_WORKER_NODE_ARGS and BENCH_BARE_NODE_ARGS (node flags
-// for massline's API and worker and the bare worker, e.g. --cpu-prof). MASSLINE_WORKER_* settings pass through to massline's worker.
+// for massline's API and worker and the bare worker, e.g. --cpu-prof). MASSLINE_WORKER_* settings pass through to massline's worker, OTEL_* ones (the trace sampler) to its worker and API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,7 +98,8 @@ function spawnNode(name: string, dir: string, args: string[], env: Record<string
   const log = createWriteStream(logFile);
   const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_OPTIONS'];
   const base = envWhere((k) => keep.includes(k));
-  const passed = envWhere((k) => k.startsWith('MASSLINE_WORKER_'));
+  // The worker's settings and OpenTelemetry's own (e.g. OTEL_TRACES_SAMPLER) pass through to massline's processes.
+  const passed = envWhere((k) => k.startsWith('MASSLINE_WORKER_') || k.startsWith('OTEL_'));
   const child = spawn(process.execPath, args, { cwd: root, env: { ...base, ...passed, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
