@@ -226,10 +226,13 @@ it('the tasks of a workflow cached by a killed worker go to a live one, waiting 
   const holder = await eventually(
     async () => {
       const events = (await handle.fetchHistory()).events ?? [];
-      const last = events.at(-1);
+      // No workflow task after the last one completed (the commands it completed with — markers of its local
+      // activities, timers — follow its completion), and no activity in flight.
+      const lastCompleted = events.findLastIndex((e) => e.workflowTaskCompletedEventAttributes);
+      const lastScheduled = events.findLastIndex((e) => e.workflowTaskScheduledEventAttributes);
       const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
       const done = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
-      if (!last?.workflowTaskCompletedEventAttributes || scheduled !== done) return undefined;
+      if (lastCompleted < 0 || lastCompleted < lastScheduled || scheduled !== done) return undefined;
       const identity = [...events].reverse().find((e) => e.workflowTaskStartedEventAttributes)
         ?.workflowTaskStartedEventAttributes?.identity;
       return pair.find((w) => identity?.startsWith(`${w.pid}@`));
