@@ -4,6 +4,10 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import {
   byRung,
+  CARD_LABELS,
+  CARDS,
+  ITEM_STATUS_LABELS,
+  ITEM_STATUSES,
   PHASE_LABELS,
   PHASES,
   type Card,
@@ -47,7 +51,10 @@ export const PHASE_LABEL = Object.fromEntries(PHASES.map((p): [Phase, Pair] => [
   Phase,
   Pair
 >;
-export const CARD_LABEL: Record<Card, Pair> = { none: ['正常', 'No card'], yellow: ['黄牌', 'Yellow card'], red: ['红牌', 'Red card'] };
+export const CARD_LABEL = Object.fromEntries(CARDS.map((c): [Card, Pair] => [c, [CARD_LABELS[c].zh, CARD_LABELS[c].en]])) as Record<
+  Card,
+  Pair
+>;
 /** The rungs' labels, from the domain's one vocabulary (the audit's timelines and dossiers show the same). */
 export const RUNG_LABEL: Record<Rung, Pair> = byRung(({ label }) => [label.zh, label.en]);
 export const ROLE_LABEL: Record<Role | 'public' | 'system', Pair> = {
@@ -84,13 +91,9 @@ export const CATEGORY_LABEL: Record<ProblemCategory, Pair> = {
   extravagance: ['奢靡之风', 'Extravagance'],
   other: ['其他', 'Other'],
 };
-export const ITEM_STATUS_LABEL: Record<ItemStatus, Pair> = {
-  pending: ['待生效', 'Pending'],
-  open: ['整改中', 'Open'],
-  submitted: ['待销号', 'Awaiting verification'],
-  closed: ['已销号', 'Closed'],
-  carried: ['转入长效机制', 'Carried into a rule'],
-};
+export const ITEM_STATUS_LABEL = Object.fromEntries(
+  ITEM_STATUSES.map((s): [ItemStatus, Pair] => [s, [ITEM_STATUS_LABELS[s].zh, ITEM_STATUS_LABELS[s].en]]),
+) as Record<ItemStatus, Pair>;
 export const MEASURE_LABEL: Record<MeasureKind, Pair> = {
   'reminder-talk': ['提醒谈话', 'Reminder talk'],
   'team-rectification': ['整顿', 'Team rectification'],

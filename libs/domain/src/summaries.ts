@@ -2,18 +2,18 @@
 // workflow keeps up to date), so that the operators' list and a workflow's page read like the console's: names
 // and codes, never a bare id. Pure, so that the workflows and the code that starts them word them alike.
 // Short Chinese labels (the campaign's language) with the English term beside them where an operator needs it.
-import type { Batch, Card, ItemStatus, Phase, ProgrammeTrack } from './types';
+import {
+  CARD_LABELS,
+  ITEM_STATUS_LABELS,
+  PHASE_LABELS,
+  type Batch,
+  type Card,
+  type ItemStatus,
+  type Phase,
+  type ProgrammeTrack,
+} from './types';
 
 const BATCH = (b: Batch) => (b === 1 ? '第一批' : '第二批');
-const PHASE: Record<Phase, string> = { P1: '学习教育、听取意见', P2: '查摆问题、开展批评', P3: '整改落实、建章立制', DONE: '已完成' };
-const CARD: Record<Card, string> = { none: '无', yellow: '黄牌', red: '红牌' };
-const ITEM_STATUS: Record<ItemStatus, string> = {
-  pending: '待生效',
-  open: '整改中',
-  submitted: '待销号',
-  closed: '已销号',
-  carried: '转入长效机制',
-};
 const TRACK: Record<ProgrammeTrack, string> = { governance: '作风建设专项整治', action: '九大行动' };
 /** The Web UI shows a summary on one line. */
 const line = (s: string, max = 120) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
@@ -60,8 +60,8 @@ export function programmeMetadata(p: {
 
 /** A unit's current details: its phase, card and the deadline it works to now. */
 export const unitCurrentDetails = (v: { phase: Phase; card: Card; window: { endsAt: string } | null }) =>
-  `环节 / Phase: ${v.phase} ${PHASE[v.phase]} · 亮牌 / Card: ${CARD[v.card]}${v.window && v.phase !== 'DONE' ? ` · 时限 / Window ends: ${v.window.endsAt}` : ''}`;
+  `环节 / Phase: ${v.phase} ${PHASE_LABELS[v.phase].zh} · 亮牌 / Card: ${CARD_LABELS[v.card].zh}${v.window && v.phase !== 'DONE' ? ` · 时限 / Window ends: ${v.window.endsAt}` : ''}`;
 
 /** An item's current details: its status, card and deadline. */
 export const itemCurrentDetails = (v: { status: ItemStatus; card: Card; deadline: string }) =>
-  `状态 / Status: ${ITEM_STATUS[v.status]} · 亮牌 / Card: ${CARD[v.card]} · 时限 / Deadline: ${v.deadline}`;
+  `状态 / Status: ${ITEM_STATUS_LABELS[v.status].zh} · 亮牌 / Card: ${CARD_LABELS[v.card].zh} · 时限 / Deadline: ${v.deadline}`;

@@ -24,6 +24,12 @@ export const ACTIVE_PHASES = PHASES.filter((p): p is ActivePhase => p !== 'DONE'
 
 export const CARDS = ['none', 'yellow', 'red'] as const;
 export type Card = (typeof CARDS)[number];
+/** 亮牌 — each card's name, written once: the console's labels and the Web UI's details derive from here. */
+export const CARD_LABELS = {
+  none: { zh: '正常', en: 'No card' },
+  yellow: { zh: '黄牌', en: 'Yellow card' },
+  red: { zh: '红牌', en: 'Red card' },
+} as const satisfies Record<Card, { zh: string; en: string }>;
 
 /** Who a rung notifies, as a kind of recipient; `rungRecipients` names them for one subject. */
 export type RungRecipient = 'responsible-person' | 'unit-head' | 'group' | 'office' | 'discipline-inspection';
@@ -83,6 +89,14 @@ export type ProblemCategory = (typeof PROBLEM_CATEGORIES)[number];
 
 export const ITEM_STATUSES = ['pending', 'open', 'submitted', 'closed', 'carried'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
+/** 整改事项 — each item status's name, written once: the console's labels and the Web UI's details derive from here. */
+export const ITEM_STATUS_LABELS = {
+  pending: { zh: '待生效', en: 'Pending' },
+  open: { zh: '整改中', en: 'Open' },
+  submitted: { zh: '待销号', en: 'Awaiting verification' },
+  closed: { zh: '已销号', en: 'Closed' },
+  carried: { zh: '转入长效机制', en: 'Carried into a rule' },
+} as const satisfies Record<ItemStatus, { zh: string; en: string }>;
 
 export const MEASURE_KINDS = ['reminder-talk', 'team-rectification', 'adjustment', 'referral'] as const;
 export type MeasureKind = (typeof MEASURE_KINDS)[number];
