@@ -228,8 +228,9 @@ it('the tasks of a workflow cached by a killed worker go to a live one, waiting 
       const events = (await handle.fetchHistory()).events ?? [];
       // No workflow task after the last one completed (the commands it completed with — markers of its local
       // activities, timers — follow its completion), and no activity in flight.
-      const lastCompleted = events.findLastIndex((e) => e.workflowTaskCompletedEventAttributes);
-      const lastScheduled = events.findLastIndex((e) => e.workflowTaskScheduledEventAttributes);
+      const lastWhere = (has: (e: (typeof events)[number]) => unknown) => events.reduce((at, e, i) => (has(e) ? i : at), -1);
+      const lastCompleted = lastWhere((e) => e.workflowTaskCompletedEventAttributes);
+      const lastScheduled = lastWhere((e) => e.workflowTaskScheduledEventAttributes);
       const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
       const done = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
       if (lastCompleted < 0 || lastCompleted < lastScheduled || scheduled !== done) return undefined;
