@@ -112,7 +112,7 @@ describe('projectUnit', () => {
       [unitId],
     );
 
-  it('writes a newer version and ignores an older or equal one', async () => {
+  it('writes a newer or equal version and ignores an older one', async () => {
     let clock = new Date('2013-07-08T00:00:00Z');
     const activities = createActivities(deps({ clock: { now: () => clock } }));
     const v1 = unitView({ version: 1 });
@@ -125,11 +125,16 @@ describe('projectUnit', () => {
     // A slow retry of version 2 lands after version 3: it must not win.
     clock = new Date('2013-09-02T00:00:00Z');
     await activities.projectUnit(projection({ ...v1, version: 2, phase: 'P1' }));
+    expect(await row(v1.id)).toMatchObject({ phase: 'P2', version: 3 });
+    // Version 3 as a workflow task computed it whose worker died before the task completed (its clock, its card),
+    // then as the retried task computed it, the one the history holds: the second replaces the first.
+    await activities.projectUnit(projection({ ...v3, card: 'red' as const, phaseSince: '2013-09-02T00:00:00.000Z' }));
+    clock = new Date('2013-09-03T00:00:00Z');
     await activities.projectUnit(projection(v3));
     const after = await row(v1.id);
     expect(after).toMatchObject({ phase: 'P2', card: 'yellow', version: 3, unmet_gates: [] });
     expect(after.view).toEqual(v3);
-    expect(after.projected_at).toEqual(new Date('2013-09-01T00:00:00Z'));
+    expect(after.projected_at).toEqual(new Date('2013-09-03T00:00:00Z'));
   });
 
   it('projects entries by change: each once, merged by revision, never overwritten by an older one; null removes', async () => {

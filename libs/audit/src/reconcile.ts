@@ -184,6 +184,9 @@ export function compareItem(row: ItemStateRow, view: ItemView): Array<{ field: s
 
 type Kind = 'unit' | 'item';
 
+/** Queries a run that projects in its tasks gets before it is reported unanswered (its history holds no view). */
+const QUERY_ATTEMPTS = 3;
+
 interface WorkflowTruth {
   exists: boolean;
   running: boolean;
@@ -336,21 +339,34 @@ class Reconciliation {
       throw error;
     }
     if (running) {
-      try {
-        const handle = this.client.workflow.getHandle(workflowId);
-        const view = await withTimeout<UnitView | ItemView>(
-          kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery),
-          this.queryTimeoutMs,
-        );
-        return { exists: true, running, view, source: 'query' };
-      } catch {
-        // No worker to answer: the history still says what was projected.
-      }
+      const view = await this.query(kind, workflowId);
+      if (view) return { exists: true, running, view, source: 'query' };
     }
+    // No worker answered: the history still says what was projected — unless the run projects in its tasks,
+    // whose history holds no view: then its worker is asked again, a busy one may answer a little later.
     const history = await fetchJsonHistory(this.client, workflowId);
     const last = history && lastProjection(history, kind === 'unit' ? 'projectUnit' : 'projectItem');
-    const unanswered = running && !last?.view && !!history && projectsInTask(history);
-    return { exists: true, running, view: last?.view, source: 'history', ...(unanswered ? { unanswered } : {}) };
+    if (running && !last?.view && !!history && projectsInTask(history)) {
+      for (let attempt = 2; attempt <= QUERY_ATTEMPTS; attempt++) {
+        const view = await this.query(kind, workflowId);
+        if (view) return { exists: true, running, view, source: 'query' };
+      }
+      return { exists: true, running, source: 'history', unanswered: true };
+    }
+    return { exists: true, running, view: last?.view, source: 'history' };
+  }
+
+  /** The running workflow's view from its worker, or undefined when none answered in time. */
+  private async query(kind: Kind, workflowId: string): Promise<UnitView | ItemView | undefined> {
+    try {
+      const handle = this.client.workflow.getHandle(workflowId);
+      return await withTimeout<UnitView | ItemView>(
+        kind === 'unit' ? handle.query(unitStateQuery) : handle.query(itemStateQuery),
+        this.queryTimeoutMs,
+      );
+    } catch {
+      return undefined;
+    }
   }
 
   /** Whether the row trails the workflow only because a projection is still being delivered. */

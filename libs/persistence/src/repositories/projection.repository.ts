@@ -24,7 +24,10 @@ export interface ProjectionRepository {
 }
 
 // One statement each: the version guard lives in the ON CONFLICT clause, so two projections racing
-// (a retry overtaking a slow attempt) can never leave the older one in place.
+// (a retry overtaking a slow attempt) can never leave the older one in place. The same version is written again:
+// a projection run in a workflow task whose worker died before the task completed wrote a state the history
+// never recorded (its moments read from that task's clock); the retried task computes that version again, and
+// its projection, the one the history holds, replaces it.
 const UPSERT_UNIT = `
 INSERT INTO unit_states AS s (unit_id, campaign_id, code, batch, group_id, phase, status, card,
   window_starts_at, window_ends_at, unmet_gates, view, version, projected_at)
@@ -35,7 +38,7 @@ ON CONFLICT (unit_id) DO UPDATE SET
   window_starts_at = EXCLUDED.window_starts_at, window_ends_at = EXCLUDED.window_ends_at,
   unmet_gates = EXCLUDED.unmet_gates, view = EXCLUDED.view, version = EXCLUDED.version,
   projected_at = EXCLUDED.projected_at
-WHERE s.version < EXCLUDED.version
+WHERE s.version <= EXCLUDED.version
 RETURNING unit_id`;
 
 const UPSERT_ITEM = `
@@ -46,7 +49,7 @@ ON CONFLICT (item_id) DO UPDATE SET
   unit_id = EXCLUDED.unit_id, campaign_id = EXCLUDED.campaign_id, group_id = EXCLUDED.group_id,
   status = EXCLUDED.status, card = EXCLUDED.card, deadline = EXCLUDED.deadline, measure = EXCLUDED.measure,
   owner = EXCLUDED.owner, view = EXCLUDED.view, version = EXCLUDED.version, projected_at = EXCLUDED.projected_at
-WHERE s.version < EXCLUDED.version
+WHERE s.version <= EXCLUDED.version
 RETURNING item_id`;
 
 const UPSERT_PROGRAMME = `
@@ -55,7 +58,7 @@ VALUES ($1, $2, $3, $4::jsonb, $5, $6)
 ON CONFLICT (programme_id) DO UPDATE SET
   status = EXCLUDED.status, card = EXCLUDED.card, view = EXCLUDED.view, version = EXCLUDED.version,
   projected_at = EXCLUDED.projected_at
-WHERE s.version < EXCLUDED.version
+WHERE s.version <= EXCLUDED.version
 RETURNING programme_id`;
 
 // Entries merge (jsonb ||): a change may carry only what changed (an objection's answer), never older than stored.
@@ -71,7 +74,7 @@ SELECT ${campaign}::uuid, ${subject}::text, c.kind, c.id, c.seq, c.rev, c.at, c.
   FROM jsonb_to_recordset(${upserts}::jsonb) AS c(kind text, id text, seq integer, rev integer, at timestamptz, data jsonb)
 ON CONFLICT (subject_id, kind, entry_id) DO UPDATE SET
   data = e.data || EXCLUDED.data, rev = EXCLUDED.rev, at = EXCLUDED.at, seq = EXCLUDED.seq
-WHERE e.rev < EXCLUDED.rev`;
+WHERE e.rev <= EXCLUDED.rev`;
 
 /**
  * One statement writing a subject's changed entries and then, when given, its row (`row(offset)` builds the row's
