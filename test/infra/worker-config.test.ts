@@ -1,6 +1,6 @@
 // The worker's cache size as an operator gives it (the bound on the worker's memory: npm run bench baseline, memory),
 // and a clear refusal of a value the SDK would otherwise quietly work around.
-import { ConfigError, loadConfig } from '../../libs/config/src';
+import { ConfigError, DEFAULT_WORKFLOW_TASKS, loadConfig } from '../../libs/config/src';
 
 const refusal = (env: Record<string, string>): string[] => {
   try {
@@ -23,10 +23,10 @@ describe('worker cache size', () => {
   });
 
   it('refuses a cache smaller than the workflow tasks, or none, naming both settings', () => {
-    const expected = (got: number) =>
-      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (40): a decision's projection runs in its workflow task and needs the run kept in memory; got ${got}`;
-    expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '10', MASSLINE_WORKER_WORKFLOW_TASKS: '40' })).toEqual([expected(10)]);
-    expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '0' })).toEqual([expected(0)]);
+    const expected = (tasks: number, got: number) =>
+      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${tasks}): a decision's projection runs in its workflow task and needs the run kept in memory; got ${got}`;
+    expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '10', MASSLINE_WORKER_WORKFLOW_TASKS: '40' })).toEqual([expected(40, 10)]);
+    expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '0' })).toEqual([expected(DEFAULT_WORKFLOW_TASKS, 0)]);
     expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: 'many' }).join()).toContain('MASSLINE_WORKER_CACHED_WORKFLOWS');
   });
 });
