@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { bundleWorkflows, replayHistories } from '../../libs/audit/src';
+import { bundleWorkflowCode, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflows, diagnoseByReplay, fetchJsonHistory, replayHistories } from '../../libs/audit/src';
 import { workflowSinks } from '../../libs/temporal/src/workflow-bundle';
 import { apiContextOf } from '../../apps/api/src/main';
 import { createMasslineWorker } from '../../apps/worker/src/worker';
@@ -89,6 +89,17 @@ it('carries the request id in the Update, projects in the deciding task, and rep
   await expect(replayHistories([{ workflowId: handle.workflowId, history }], { bundle: await bundleWorkflows() })).resolves.toMatchObject({
     failures: [],
   });
+  // The stuck-run detector's diagnosis replays it too, with the tracing interceptors' sink registered: an
+  // unregistered one logs "Workflow referenced an unregistered external sink" at each span.
+  const json = await fetchJsonHistory(apiContextOf(api.app).temporal, handle.workflowId);
+  if (!json) throw new Error('no history to diagnose');
+  const logged = jest.spyOn(Runtime.instance().logger, 'log');
+  try {
+    expect(await diagnoseByReplay(handle.workflowId, json, await workflowBundle())).toBeUndefined();
+    expect(logged.mock.calls.filter(([level]) => level === 'ERROR').map(([, message]) => message)).toEqual([]);
+  } finally {
+    logged.mockRestore();
+  }
   const plain: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet });
   await expect(Worker.runReplayHistory({ workflowBundle: plain }, history, handle.workflowId)).rejects.toThrow(/Nondeterminism/);
 });

@@ -3,6 +3,7 @@
 // operator may choose as `last-good` (libs/audit/README.md, "Stuck runs and the operator's reset").
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent } from './events';
+import { workflowSinks } from '../../temporal/src/workflow-bundle';
 import { historyFromCliJson } from './history-json';
 import { describeReplayError } from './replay';
 
@@ -130,7 +131,8 @@ export async function diagnoseByReplay(
   bundle: WorkflowBundle,
 ): Promise<StuckRunDiagnosis | undefined> {
   try {
-    await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromCliJson(history), workflowId);
+    // The workflows' tracing interceptors call their sink: unregistered, each call logs an error (a replay exports nothing).
+    await Worker.runReplayHistory({ workflowBundle: bundle, sinks: workflowSinks() }, historyFromCliJson(history), workflowId);
     return undefined;
   } catch (error) {
     return diagnosisOfReplayError(history, error);
