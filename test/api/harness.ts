@@ -97,6 +97,10 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
       workflowBundle: await workflowBundle(),
       dataSource: apiContextOf(app).dataSource,
       identity: `api-test-worker-${process.pid}`,
+      // A test's teardown that hangs names what holds it (jest says only that its hook timed out).
+      onSlowShutdown: (waitingFor) => {
+        process.stderr.write(`[harness] the test worker is still shutting down: ${JSON.stringify(waitingFor)}\n`);
+      },
     });
     const running = worker.run();
     stopWorker = async () => {
@@ -139,8 +143,22 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
     },
     close: async () => {
       await stopWorker?.();
-      await app.close();
+      await slowly('the API closing (its HTTP server waits for requests in flight)', () => app.close());
       if (!opts.db) await db.drop();
     },
   };
+}
+
+/** Runs `step`, saying on stderr every 10 s while it has not finished what it is (a teardown that hangs names itself). */
+async function slowly<T>(what: string, step: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    process.stderr.write(`[harness] still waiting after ${Math.round((Date.now() - started) / 1000)} s: ${what}\n`);
+  }, 10_000);
+  timer.unref();
+  try {
+    return await step();
+  } finally {
+    clearInterval(timer);
+  }
 }

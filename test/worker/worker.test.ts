@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { IDEMPOTENCY_HEADER, notificationIdempotencyKey, type EscalationInput } from '../../activities';
 import { createMasslineWorker, resolveWorkflowsPath } from '../../apps/worker/src';
+import type { ShutdownProgress } from '../../apps/worker/src/worker';
 import { createDataSource, runMigrations } from '../../libs/persistence/src';
 import { connectTemporal, notificationDeliveryWorkflowId, type TemporalHandles } from '../../libs/temporal/src';
 import { createTestDatabase, testConfig, testServices, type TestDatabase } from '../support';
@@ -20,6 +21,8 @@ let hook: Server;
 let hookUrl: string;
 const hookRequests: Array<{ idempotencyKey: string; body: string }> = [];
 let hookAnswers: number[] = [];
+/** While set, the hook holds each request until it is called (a webhook that does not answer). */
+let holdHook: Promise<void> | undefined;
 
 beforeAll(async () => {
   // The SDK logs state changes at info and the failures this file provokes on purpose at warn.
@@ -33,8 +36,10 @@ beforeAll(async () => {
     req.on('data', (chunk) => (body += String(chunk)));
     req.on('end', () => {
       hookRequests.push({ idempotencyKey: String(req.headers[IDEMPOTENCY_HEADER.toLowerCase()]), body });
-      res.statusCode = hookAnswers.shift() ?? 200;
-      res.end();
+      void (holdHook ?? Promise.resolve()).then(() => {
+        res.statusCode = hookAnswers.shift() ?? 200;
+        res.end();
+      });
     });
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
@@ -139,5 +144,64 @@ describe('createMasslineWorker', () => {
       await running;
     }
     expect(massline.worker.getState()).toBe('STOPPED');
+  });
+
+  it('says, while its shutdown waits, what it waits for: here a notice whose webhook does not answer', async () => {
+    const taskQueue = `worker-${randomUUID()}`;
+    const config = testConfig({ databaseUrl: db.url, taskQueue, env: { MASSLINE_WEBHOOK_URL: hookUrl } });
+    const reports: ShutdownProgress[] = [];
+    const massline = await createMasslineWorker({
+      config,
+      workflowBundle: bundle,
+      stuckRuns: false,
+      onSlowShutdown: (p) => reports.push(p),
+      shutdownReportEveryMs: 500,
+    });
+    const running = massline.run();
+    let release = (): void => undefined;
+    holdHook = new Promise<void>((resolve) => (release = resolve));
+    const unitId = randomUUID();
+    const key = `massline-item-${unitId}.item-1:2014-01-10T00:00:00.000Z:yellow`;
+    try {
+      const asked = hookRequests.length;
+      await temporal.client.workflow.execute('escalate', {
+        taskQueue,
+        workflowId: `test-escalate-${unitId}`,
+        args: [
+          {
+            key,
+            campaignId: randomUUID(),
+            unitId,
+            itemId: `${unitId}.item-1`,
+            groupId: randomUUID(),
+            subject: 'item',
+            rung: 'yellow',
+            deadline: '2014-01-10T00:00:00.000Z',
+            firedAt: '2014-01-10T00:00:00.000Z',
+            to: ['office'],
+            summary: 'due today',
+          } satisfies EscalationInput,
+        ],
+      });
+      await eventually(() => hookRequests.length > asked, 'the notice reaching the webhook, which holds it');
+      massline.shutdown();
+      const report = await eventually(() => reports.find((r) => r.activities === 1), 'a report naming the activity in flight');
+      expect(report).toMatchObject({ activities: 1, localActivities: 0, stuckRunDetector: false });
+      expect(report.state).not.toBe('RUNNING');
+      expect(report.stoppingForMs).toBeGreaterThanOrEqual(500);
+    } finally {
+      holdHook = undefined;
+      release();
+      massline.shutdown();
+      await running;
+      await temporal.client.workflow
+        .getHandle(notificationDeliveryWorkflowId(key))
+        .terminate('test over')
+        .catch(() => undefined);
+    }
+    expect(massline.worker.getState()).toBe('STOPPED');
+    // Reports come one per interval, each later than the one before.
+    const moments = reports.map((r) => r.stoppingForMs);
+    expect(moments).toEqual([...moments].sort((a, b) => a - b));
   });
 });

@@ -37,6 +37,9 @@ async function main(): Promise<void> {
       onInternalError: (what, error) => {
         logger.warn(`could not ${what}`, { error: String(error) });
       },
+      onSlowShutdown: (waitingFor) => {
+        logger.warn('shutting down: still waiting for work in flight', { ...waitingFor });
+      },
       stuckRuns: {
         log: (level, message, meta) => {
           logger[level](message, meta);

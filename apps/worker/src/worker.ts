@@ -51,6 +51,10 @@ export interface MasslineWorkerOptions {
   identity?: string;
   /** Told when the worker's own bookkeeping (e.g. recording a failing activity) fails. */
   onInternalError?: (what: string, error: unknown) => void;
+  /** Told, while a shutdown takes longer than SHUTDOWN_REPORT_EVERY_MS, what it still waits for (each time again). */
+  onSlowShutdown?: (waitingFor: ShutdownProgress) => void;
+  /** How often that is (default SHUTDOWN_REPORT_EVERY_MS). */
+  shutdownReportEveryMs?: number;
   /**
    * Stuck-run detection (apps/worker/src/stuck-runs.ts): where it logs (default: nowhere), and overrides of its
    * pace for tests; `false` runs none in this worker.
@@ -160,12 +164,65 @@ async function workflowBundleOf(options: MasslineWorkerOptions): Promise<Workflo
   );
 }
 
+/** How often a shutdown that has not finished says what it waits for. */
+export const SHUTDOWN_REPORT_EVERY_MS = 10_000;
+
+/** What a stopping worker still waits for: the SDK's state and its work in flight, and how long it has stopped. */
+export interface ShutdownProgress {
+  state: string;
+  stoppingForMs: number;
+  workflowActivations: number;
+  activities: number;
+  localActivities: number;
+  cachedWorkflows: number;
+  /** Whether the SDK worker has stopped and the stuck-run detector's pass is what remains. */
+  stuckRunDetector: boolean;
+}
+
+/**
+ * Reports a shutdown's progress every SHUTDOWN_REPORT_EVERY_MS from the moment the SDK worker leaves RUNNING (by
+ * shutdown() or a signal) until `done()`: a shutdown that hangs then names what holds it, in the log.
+ */
+function watchShutdown(worker: Worker, report: (p: ShutdownProgress) => void, everyMs: number): { detectorStopping(): void; done(): void } {
+  let since: number | undefined;
+  let detector = false;
+  let reports = 1;
+  const timer = setInterval(() => {
+    if (since === undefined) {
+      if (worker.getState() !== 'RUNNING') since = Date.now();
+      return;
+    }
+    const stoppingForMs = Date.now() - since;
+    if (stoppingForMs < everyMs * reports) return;
+    reports++;
+    const status = worker.getStatus();
+    report({
+      state: worker.getState(),
+      stoppingForMs,
+      workflowActivations: status.numInFlightWorkflowActivations,
+      activities: status.numInFlightNonLocalActivities,
+      localActivities: status.numInFlightLocalActivities,
+      cachedWorkflows: status.numCachedWorkflows,
+      stuckRunDetector: detector,
+    });
+  }, everyMs / 10);
+  timer.unref();
+  return {
+    detectorStopping: () => {
+      detector = true;
+      since ??= Date.now();
+    },
+    done: () => clearInterval(timer),
+  };
+}
+
 /** The worker with its detector: run() runs both, then closes what was opened. */
 function masslineWorker(
   worker: Worker,
   taskQueue: string,
   stuckRuns: StuckRunDetector | undefined,
   close: () => Promise<void>,
+  shutdownReport?: { onSlowShutdown: (waitingFor: ShutdownProgress) => void; everyMs: number },
 ): MasslineWorker {
   return {
     worker,
@@ -173,11 +230,14 @@ function masslineWorker(
     ...(stuckRuns ? { stuckRuns } : {}),
     run: async () => {
       stuckRuns?.start();
+      const watch = shutdownReport ? watchShutdown(worker, shutdownReport.onSlowShutdown, shutdownReport.everyMs) : undefined;
       try {
         await worker.run();
       } finally {
+        watch?.detectorStopping();
         await stuckRuns?.stop();
         await close();
+        watch?.done();
       }
     },
     shutdown: () => {
@@ -225,7 +285,8 @@ export async function createMasslineWorker(options: MasslineWorkerOptions): Prom
             bundle: workflowBundle,
             ...options.stuckRuns,
           });
-    return masslineWorker(worker, taskQueue, stuckRuns, close);
+    const { onSlowShutdown, shutdownReportEveryMs = SHUTDOWN_REPORT_EVERY_MS } = options;
+    return masslineWorker(worker, taskQueue, stuckRuns, close, onSlowShutdown && { onSlowShutdown, everyMs: shutdownReportEveryMs });
   } catch (error) {
     await close();
     throw error;
