@@ -9,6 +9,7 @@ import { JsonLogger } from '../../apps/api/src/common/logger';
 import type { MasslineConfig } from '../../libs/config/src';
 import { createTestDatabase, testConfig, type TestDatabase } from '../support';
 import type { Json } from '../support/json';
+import { slowly } from '../support/eventually';
 
 export const OFFICE_TOKEN = 'office-token-for-api-tests-0123456789';
 
@@ -147,18 +148,4 @@ export async function startApi(opts: StartOptions = {}): Promise<ApiUnderTest> {
       if (!opts.db) await db.drop();
     },
   };
-}
-
-/** Runs `step`, saying on stderr every 10 s while it has not finished what it is (a teardown that hangs names itself). */
-async function slowly<T>(what: string, step: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  const timer = setInterval(() => {
-    process.stderr.write(`[harness] still waiting after ${Math.round((Date.now() - started) / 1000)} s: ${what}\n`);
-  }, 10_000);
-  timer.unref();
-  try {
-    return await step();
-  } finally {
-    clearInterval(timer);
-  }
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { findChromium } from '../../scripts/lib/browser';
 import { OFFICE_TOKEN, type ApiUnderTest } from '../api/harness';
+import { slowly } from '../support/eventually';
 
 export const OUTPUT_DIR = path.join(__dirname, 'output');
 
@@ -23,6 +24,11 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Chromium, headless, with a new empty profile (Playwright makes one per launch). */
+/** Closes the browser, saying on stderr while it has not (a teardown that hangs names itself). */
+export async function closeBrowser(browser: Browser | undefined): Promise<void> {
+  if (browser) await slowly('Chromium closing', () => browser.close());
+}
+
 export async function launchBrowser(): Promise<Browser> {
   fs.rmSync(path.join(OUTPUT_DIR, 'axe.jsonl'), { force: true });
   const executablePath = process.env.CHROMIUM_PATH || findChromium();

@@ -11,7 +11,17 @@ import type { Browser, Page } from 'playwright-core';
 import { compressedPlan } from '../api/plans';
 import { OFFICE_TOKEN, startApi, type ApiUnderTest } from '../api/harness';
 import { eventually } from '../support/eventually';
-import { answerConfirmation, axeAudits, launchBrowser, newPerson, pick, screenshot, signInWithLink, signInWithToken } from './browser';
+import {
+  answerConfirmation,
+  axeAudits,
+  closeBrowser,
+  launchBrowser,
+  newPerson,
+  pick,
+  screenshot,
+  signInWithLink,
+  signInWithToken,
+} from './browser';
 import { REFUSALS } from '../../apps/console/src/refusals';
 import { GATES } from '../../libs/domain/src';
 import { apiContextOf } from '../../apps/api/src/main';
@@ -148,7 +158,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await ifSet(browser)?.close();
+  await closeBrowser(ifSet(browser));
   await ifSet(api)?.close();
 });
 

@@ -13,6 +13,7 @@ import { buildWorld, type World } from '../api/world';
 import {
   answerConfirmation,
   axeAudits,
+  closeBrowser,
   launchBrowser,
   newPerson,
   pick,
@@ -38,7 +39,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await ifSet(browser)?.close();
+  await closeBrowser(ifSet(browser));
   await ifSet(api)?.close();
 });
 

@@ -28,3 +28,17 @@ export async function eventually<T>(
 /** What was thrown, for a message: an error as `Name: message`, a string as it is, anything else as JSON. */
 export const describeThrow = (thrown: unknown): string =>
   thrown instanceof Error ? String(thrown) : typeof thrown === 'string' ? thrown : JSON.stringify(thrown);
+
+/** Runs `step`, saying on stderr every 10 s while it has not finished what it is (a teardown that hangs names itself). */
+export async function slowly<T>(what: string, step: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    process.stderr.write(`[harness] still waiting after ${Math.round((Date.now() - started) / 1000)} s: ${what}\n`);
+  }, 10_000);
+  timer.unref();
+  try {
+    return await step();
+  } finally {
+    clearInterval(timer);
+  }
+}
