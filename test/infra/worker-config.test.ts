@@ -1,6 +1,6 @@
 // The worker's cache size as an operator gives it (the bound on the worker's memory: npm run bench baseline, memory),
 // and a clear refusal of a value the SDK would otherwise quietly work around.
-import { ConfigError, DEFAULT_WORKFLOW_TASKS, loadConfig } from '../../libs/config/src';
+import { ConfigError, DEFAULT_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_TASKS, loadConfig } from '../../libs/config/src';
 
 const refusal = (env: Record<string, string>): string[] => {
   try {
@@ -13,8 +13,10 @@ const refusal = (env: Record<string, string>): string[] => {
 };
 
 describe('worker cache size', () => {
-  it('is left to the SDK when unset', () => {
-    expect(loadConfig({}, '/tmp').worker.maxCachedWorkflows).toBeUndefined();
+  it('is bounded when unset, above the workflow tasks', () => {
+    const { worker } = loadConfig({}, '/tmp');
+    expect(worker.maxCachedWorkflows).toBe(DEFAULT_CACHED_WORKFLOWS);
+    expect(worker.maxCachedWorkflows).toBeGreaterThanOrEqual(worker.maxConcurrentWorkflowTasks);
   });
 
   it('takes what the environment says', () => {

@@ -147,7 +147,7 @@ function createTemporalWorker(
     ...(options.identity ? { identity: options.identity } : {}),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
-    ...(config.worker.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     // For 10 s after a worker dies, the server still sends its cached workflows' tasks to its sticky queue,
     // where they wait this long before any worker may take them (the SDK's 10 s held rungs up that long).
     stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START,

@@ -48,9 +48,9 @@ export interface MasslineConfig {
     maxConcurrentWorkflowTasks: number;
     /**
      * Workflows a worker keeps in memory between their tasks (the SDK's maxCachedWorkflows); others are replayed
-     * when they next run. Unset: the SDK's default, derived from the heap size.
+     * when they next run. DEFAULT_CACHED_WORKFLOWS unless set.
      */
-    maxCachedWorkflows?: number;
+    maxCachedWorkflows: number;
     metricsPort: number;
   };
   /** This process's name in logs and traces (`massline up` names them api-1, worker-2, …); the app's kind when unset. */
@@ -100,6 +100,14 @@ export const MAX_CLUSTER_GRPC_PORT = 32767 + 300;
  */
 export const DEFAULT_WORKFLOW_TASKS = 10;
 
+/**
+ * Workflows a worker keeps in memory between their tasks: the bound on its memory whatever the campaign's size (a
+ * cached unit costs about 1.1 MB of the worker's RSS: npm run bench baseline, memory). The SDK's own default, from
+ * the heap size (about 2,300 on a 4 GB heap), let a worker grow past 2.5 GB; a unit past the cache is replayed from
+ * its history at its next task instead.
+ */
+export const DEFAULT_CACHED_WORKFLOWS = 500;
+
 export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string }> = [
   { key: 'PORT', default: '3000', meaning: 'API port' },
   { key: 'HOST', default: '0.0.0.0', meaning: 'API listen address' },
@@ -141,9 +149,9 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
   },
   {
     key: 'MASSLINE_WORKER_CACHED_WORKFLOWS',
-    default: '(from the heap)',
+    default: String(DEFAULT_CACHED_WORKFLOWS),
     meaning:
-      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a decision's projection runs in its task and needs the run held); unset, the SDK derives it from the heap size (about 2,300 on a 4 GB heap)",
+      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a decision's projection runs in its task and needs the run held); the bound on the worker's memory, about 1.1 MB each",
   },
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
@@ -246,9 +254,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
       maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', DEFAULT_WORKFLOW_TASKS, 2, 10_000),
-      ...(str('MASSLINE_WORKER_CACHED_WORKFLOWS') !== undefined
-        ? { maxCachedWorkflows: int('MASSLINE_WORKER_CACHED_WORKFLOWS', 0, 0, 1_000_000) }
-        : {}),
+      maxCachedWorkflows: int('MASSLINE_WORKER_CACHED_WORKFLOWS', DEFAULT_CACHED_WORKFLOWS, 0, 1_000_000),
       metricsPort: int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
     },
     simulation: { ...(scratchServerUrl ? { scratchServerUrl } : {}) },
@@ -263,7 +269,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   // too: a run whose projection (a local activity) is under way must stay in memory until it completes, and
   // without a cache a run that projects in its task never completes that task.
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks } = config.worker;
-  if (maxCachedWorkflows !== undefined && maxCachedWorkflows < maxConcurrentWorkflowTasks) {
+  if (maxCachedWorkflows < maxConcurrentWorkflowTasks) {
     problems.push(
       `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}): a decision's projection runs in its workflow task and needs the run kept in memory; got ${maxCachedWorkflows}`,
     );
