@@ -147,6 +147,21 @@ function fail(e) {
 }
 
 /**
+ * The closing line of a jest run (its --json results): `tests: N passed, N failed, N skipped`, and the files that
+ * failed outside their tests (a beforeAll or afterAll that threw or timed out fails the run with no test failed).
+ */
+function testSummary(results) {
+  const skipped = results.numPendingTests + (results.numTodoTests || 0);
+  const broken = (results.testResults || []).filter(
+    (r) => r.status === 'failed' && !(r.assertionResults || []).some((a) => a.status === 'failed'),
+  );
+  const files = broken.length
+    ? `, ${broken.length} ${broken.length === 1 ? 'file' : 'files'} failed outside its tests (${broken.map((r) => path.relative(PROJECT_ROOT, r.name)).join(', ')})`
+    : '';
+  return `tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped${files}`;
+}
+
+/**
  * Runs jest (arguments as given) and exits with its code, after one plain closing line that any CI can read:
  * `tests: N passed, N failed, N skipped`. A run that executed no test is not a pass. Ctrl-C reaches jest
  * through the terminal; a plain SIGTERM to this script is passed on. `label` names the command in the last line.
@@ -164,10 +179,7 @@ function runJestAndExit({ label, args, env = {}, started = Date.now() }) {
   child.on('close', (code, signal) => {
     const results = readJson(resultsFile);
     fs.rmSync(resultsFile, { force: true });
-    if (results) {
-      const skipped = results.numPendingTests + (results.numTodoTests || 0);
-      process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
-    }
+    if (results) process.stdout.write(`\n${testSummary(results)}\n`);
     log(`${label} finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     let exitCode = code === null ? (signal === 'SIGINT' ? 130 : 1) : code;
     if (exitCode === 0 && results && results.numTotalTests === 0) {
@@ -178,4 +190,4 @@ function runJestAndExit({ label, args, env = {}, started = Date.now() }) {
   });
 }
 
-module.exports = { ensureDependencies, ensureBuild, dependenciesOutOfDate, run, runJestAndExit, step, fail };
+module.exports = { ensureDependencies, ensureBuild, dependenciesOutOfDate, run, runJestAndExit, step, fail, testSummary };
