@@ -171,6 +171,36 @@ describe('documents outside the history', () => {
     await db().query('UPDATE documents SET body = $2 WHERE digest = $1', [sha256(body), body]);
     await eventually(clean, 'clean again once restored');
   });
+
+  it('reconciliation holds a page of units at a time, and finds the same page by page as all at once', async () => {
+    const store = new AuditStore(db());
+    const whole = await eventually(async () => {
+      const report = await reconcileCampaign({ client: client(), store, campaignId: w.campaignId });
+      return report.mismatches.length === 0 && report.inFlight.length === 0 ? report : undefined;
+    }, 'a clean reconciliation');
+    const pages: Array<{ units: number; unitRows: number; itemRows: number }> = [];
+    const paged = await reconcileCampaign({
+      client: client(),
+      store,
+      campaignId: w.campaignId,
+      pageUnits: 1,
+      onPage: (p) => pages.push(p),
+    });
+    const units = (await store.reconciledUnitIds(w.campaignId)).length;
+    expect(units).toBeGreaterThanOrEqual(2);
+    expect(pages).toHaveLength(units);
+    expect(pages.every((p) => p.units === 1 && p.unitRows <= 1)).toBe(true);
+    expect(paged).toEqual(whole);
+    // A tampered row is found on its own page.
+    const [{ card }] = await db().query('SELECT card FROM unit_states WHERE unit_id = $1', [w.unitB]);
+    await db().query("UPDATE unit_states SET card = 'red' WHERE unit_id = $1", [w.unitB]);
+    try {
+      const tampered = await reconcileCampaign({ client: client(), store, campaignId: w.campaignId, pageUnits: 1 });
+      expect(tampered.mismatches).toEqual([expect.objectContaining({ unitId: w.unitB, field: 'card', projection: 'red' })]);
+    } finally {
+      await db().query('UPDATE unit_states SET card = $2 WHERE unit_id = $1', [w.unitB, card]);
+    }
+  });
 });
 
 /** Bytes of each run's events, and the largest single event. */

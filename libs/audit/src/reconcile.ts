@@ -238,20 +238,34 @@ export interface ReconcileOptions {
   /** How long a running workflow may take to answer its query before its history is read instead. */
   queryTimeoutMs?: number;
   onProgress?: (checked: number, total: number) => void;
+  /** Units per page (RECONCILE_PAGE_UNITS). */
+  pageUnits?: number;
+  /** Told of each page as its rows are read. */
+  onPage?: (page: { units: number; unitRows: number; itemRows: number }) => void;
 }
 
-/** Checks every unit and item row of a campaign (and every enrolled unit with a workflow) against its workflow. */
+/** Units whose rows (and their items' rows and entry counts) a reconciliation holds in memory at once. */
+export const RECONCILE_PAGE_UNITS = 500;
+
+/**
+ * Checks every unit and item row of a campaign (and every enrolled unit with a workflow) against its workflow, a
+ * page of units at a time: what it holds grows with the page, not with the campaign.
+ */
 export async function reconcileCampaign(options: ReconcileOptions): Promise<ReconciliationReport> {
   const { store, campaignId } = options;
-  const [units, unitRows, itemRows, entryCounts] = await Promise.all([
-    store.campaignUnits(campaignId),
-    store.unitStates(campaignId),
-    store.itemStates(campaignId),
-    store.entryCounts(campaignId),
-  ]);
-  const run = new Reconciliation(options, { unitRows, itemRows, entryCounts });
-  const unitIds = [...new Set([...units.map((u) => u.id), ...unitRows.map((r) => r.unitId)])];
-  await run.checkAll(unitIds);
+  const pageUnits = options.pageUnits ?? RECONCILE_PAGE_UNITS;
+  const unitIds = await store.reconciledUnitIds(campaignId);
+  const run = new Reconciliation(options, unitIds.length);
+  for (let from = 0; from < unitIds.length; from += pageUnits) {
+    const page = unitIds.slice(from, from + pageUnits);
+    const [unitRows, itemRows, entryCounts] = await Promise.all([
+      store.unitStates(campaignId, page),
+      store.itemStates(campaignId, page),
+      store.entryCounts(campaignId, page),
+    ]);
+    options.onPage?.({ units: page.length, unitRows: unitRows.length, itemRows: itemRows.length });
+    await run.checkPage(page, { unitRows, itemRows, entryCounts });
+  }
   const { report } = run;
   report.mismatches.push(...(await documentMismatches(store, campaignId)));
   const order = (m: Mismatch) => `${m.unitId ?? m.itemId ?? ''}\u0000${m.field}`;
@@ -276,39 +290,50 @@ async function documentMismatches(store: AuditStore, campaignId: string): Promis
 
 type Ids = { unitId: string } | { itemId: string };
 
-/** One reconciliation of a campaign: the rows read, the report so far, and the items still to check. */
+/** Rows of a page of units: theirs, their items', and the entries of both counted by subject. */
+interface PageRows {
+  unitRows: UnitStateRow[];
+  itemRows: ItemStateRow[];
+  entryCounts: Map<string, Record<string, number>>;
+}
+
+/** One reconciliation of a campaign: the report so far, the page of rows being checked, and its items to check. */
 class Reconciliation {
   readonly report: ReconciliationReport;
   private readonly client: Client;
   private readonly queryTimeoutMs: number;
-  private readonly unitRowById: Map<string, UnitStateRow>;
-  private readonly itemRowById: Map<string, ItemStateRow>;
-  private readonly entryCounts: Awaited<ReturnType<AuditStore['entryCounts']>>;
-  private readonly itemIds: Set<string>;
+  private unitRowById = new Map<string, UnitStateRow>();
+  private itemRowById = new Map<string, ItemStateRow>();
+  private entryCounts = new Map<string, Record<string, number>>();
+  private itemIds = new Set<string>();
+  /** Units of the pages not checked yet (for the progress total). */
+  private unitsLeft: number;
   /** Items found in a unit's task book while checking it, queued for checking too. */
   private readonly pendingItems: string[] = [];
 
   constructor(
     private readonly options: ReconcileOptions,
-    rows: { unitRows: UnitStateRow[]; itemRows: ItemStateRow[]; entryCounts: Reconciliation['entryCounts'] },
+    units: number,
   ) {
     this.client = options.client;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
     this.report = { campaignId: options.campaignId, checked: 0, mismatches: [], inFlight: [] };
+    this.unitsLeft = units;
+  }
+
+  /** A page's units, then its items (those with a row, and those the units' task books name), a few at once. */
+  async checkPage(unitIds: string[], rows: PageRows): Promise<void> {
     this.unitRowById = new Map(rows.unitRows.map((r) => [r.unitId, r]));
     this.itemRowById = new Map(rows.itemRows.map((r) => [r.itemId, r]));
     this.itemIds = new Set(rows.itemRows.map((r) => r.itemId));
     this.entryCounts = rows.entryCounts;
-  }
-
-  /** The units, then every item (those with a row, and those the units' task books name), a few at once. */
-  async checkAll(unitIds: string[]): Promise<void> {
+    this.unitsLeft -= unitIds.length;
     const queue: Array<[Kind, string]> = [
       ...unitIds.map((id): [Kind, string] => ['unit', id]),
       ...[...this.itemIds].map((id): [Kind, string] => ['item', id]),
     ];
     const pending = this.pendingItems;
-    const total = () => queue.length + pending.length;
+    const total = () => this.report.checked + queue.length - next + pending.length + this.unitsLeft;
     const concurrency = this.options.concurrency ?? 16;
     let next = 0;
     const worker = async () => {

@@ -283,13 +283,30 @@ export class AuditStore {
     return this.auditLog.refusals(filter);
   }
 
-  async unitStates(campaignId: string): Promise<UnitStateRow[]> {
+  /**
+   * Every unit a reconciliation of the campaign checks, in order: enrolled, or with a unit or an item row (ids only:
+   * the rows themselves are read a page of units at a time).
+   */
+  async reconciledUnitIds(campaignId: string): Promise<string[]> {
     if (!isUuid(campaignId)) return [];
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id::text FROM units WHERE campaign_id = $1
+       UNION SELECT unit_id::text FROM unit_states WHERE campaign_id = $1
+       UNION SELECT unit_id::text FROM item_states WHERE campaign_id = $1
+       ORDER BY 1`,
+      [campaignId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The unit rows of `unitIds` (of the campaign). */
+  async unitStates(campaignId: string, unitIds: string[]): Promise<UnitStateRow[]> {
+    if (!isUuid(campaignId) || !unitIds.length) return [];
     const rows = await this.dataSource.query<UnitStateColumns[]>(
       `SELECT unit_id, campaign_id, code, batch, group_id, phase, status, card, window_starts_at, window_ends_at,
               unmet_gates, view, version
-       FROM unit_states WHERE campaign_id = $1 ORDER BY code`,
-      [campaignId],
+       FROM unit_states WHERE campaign_id = $1 AND unit_id = ANY($2::uuid[]) ORDER BY code`,
+      [campaignId, unitIds],
     );
     return rows.map((r) => ({
       unitId: r.unit_id,
@@ -308,12 +325,13 @@ export class AuditStore {
     }));
   }
 
-  async itemStates(campaignId: string): Promise<ItemStateRow[]> {
-    if (!isUuid(campaignId)) return [];
+  /** The item rows of the units `unitIds` (of the campaign). */
+  async itemStates(campaignId: string, unitIds: string[]): Promise<ItemStateRow[]> {
+    if (!isUuid(campaignId) || !unitIds.length) return [];
     const rows = await this.dataSource.query<ItemStateColumns[]>(
       `SELECT item_id, unit_id, campaign_id, group_id, status, card, deadline, measure, owner, view, version
-       FROM item_states WHERE campaign_id = $1 ORDER BY item_id`,
-      [campaignId],
+       FROM item_states WHERE campaign_id = $1 AND unit_id = ANY($2::uuid[]) ORDER BY item_id`,
+      [campaignId, unitIds],
     );
     return rows.map((r) => ({
       itemId: r.item_id,
@@ -330,13 +348,14 @@ export class AuditStore {
     }));
   }
 
-  /** Entries per kind of every unit and item of a campaign, by subject (unit id or item id). */
-  async entryCounts(campaignId: string): Promise<Map<string, Record<string, number>>> {
+  /** Entries per kind of the units `unitIds` and their items, by subject (unit id or item id `<unit>.item-N`). */
+  async entryCounts(campaignId: string, unitIds: string[]): Promise<Map<string, Record<string, number>>> {
     const out = new Map<string, Record<string, number>>();
-    if (!isUuid(campaignId)) return out;
+    if (!isUuid(campaignId) || !unitIds.length) return out;
     const rows = await this.dataSource.query<Array<{ subject_id: string; kind: string; n: number }>>(
-      'SELECT subject_id, kind, count(*)::int AS n FROM entries WHERE campaign_id = $1 GROUP BY 1, 2',
-      [campaignId],
+      `SELECT subject_id, kind, count(*)::int AS n FROM entries
+       WHERE campaign_id = $1 AND split_part(subject_id, '.', 1) = ANY($2::text[]) GROUP BY 1, 2`,
+      [campaignId, unitIds],
     );
     for (const r of rows) out.set(r.subject_id, { ...(out.get(r.subject_id) ?? {}), [r.kind]: r.n });
     return out;
