@@ -101,12 +101,14 @@ export const MAX_CLUSTER_GRPC_PORT = 32767 + 300;
 export const DEFAULT_WORKFLOW_TASKS = 10;
 
 /**
- * Workflows a worker keeps in memory between their tasks: the bound on its memory whatever the campaign's size (a
- * cached unit costs about 1.1 MB of the worker's RSS: npm run bench baseline, memory). The SDK's own default, from
- * the heap size (about 2,300 on a 4 GB heap), let a worker grow past 2.5 GB; a unit past the cache is replayed from
- * its history at its next task instead.
+ * Workflows a worker keeps in memory between their tasks: the bound on its memory whatever the campaign's size; a
+ * unit past the cache is replayed from its history at its next task. A cached workflow costs more than its own
+ * state on Node.js before 24: each keeps two AsyncLocalStorage instances (the SDK's scopes), and each of those stamps
+ * every promise the workflow thread creates, so the thread's live heap grows with the square of the cache: 273 MB
+ * at 250, 734 MB at 500 (1,000 units started; 321 MB at 500 on Node.js 24, where the stamps are gone). The SDK's own
+ * default from the heap (about 2,300) took a worker past 2.5 GB.
  */
-export const DEFAULT_CACHED_WORKFLOWS = 500;
+export const DEFAULT_CACHED_WORKFLOWS = 250;
 
 export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string }> = [
   { key: 'PORT', default: '3000', meaning: 'API port' },
@@ -151,7 +153,7 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
     key: 'MASSLINE_WORKER_CACHED_WORKFLOWS',
     default: String(DEFAULT_CACHED_WORKFLOWS),
     meaning:
-      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a decision's projection runs in its task and needs the run held); the bound on the worker's memory, about 1.1 MB each",
+      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a decision's projection runs in its task and needs the run held); the bound on the worker's memory (its workflow thread's live heap: 273 MB at 250, 734 MB at 500 on Node.js 20)",
   },
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
