@@ -258,11 +258,9 @@ export async function reconcileCampaign(options: ReconcileOptions): Promise<Reco
   const run = new Reconciliation(options, unitIds.length);
   for (let from = 0; from < unitIds.length; from += pageUnits) {
     const page = unitIds.slice(from, from + pageUnits);
-    const [unitRows, itemRows, entryCounts] = await Promise.all([
-      store.unitStates(campaignId, page),
-      store.itemStates(campaignId, page),
-      store.entryCounts(campaignId, page),
-    ]);
+    const [unitRows, itemRows] = await Promise.all([store.unitStates(campaignId, page), store.itemStates(campaignId, page)]);
+    // Entries are compared only where a row is (an item known only from a task book has none to compare).
+    const entryCounts = await store.entryCounts(campaignId, [...page, ...itemRows.map((r) => r.itemId)]);
     options.onPage?.({ units: page.length, unitRows: unitRows.length, itemRows: itemRows.length });
     await run.checkPage(page, { unitRows, itemRows, entryCounts });
   }

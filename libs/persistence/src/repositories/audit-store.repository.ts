@@ -348,14 +348,15 @@ export class AuditStore {
     }));
   }
 
-  /** Entries per kind of the units `unitIds` and their items, by subject (unit id or item id `<unit>.item-N`). */
-  async entryCounts(campaignId: string, unitIds: string[]): Promise<Map<string, Record<string, number>>> {
+  /** Entries per kind of the subjects `subjectIds` (unit ids and item ids) of the campaign, by subject. */
+  async entryCounts(campaignId: string, subjectIds: string[]): Promise<Map<string, Record<string, number>>> {
     const out = new Map<string, Record<string, number>>();
-    if (!isUuid(campaignId) || !unitIds.length) return out;
+    if (!isUuid(campaignId) || !subjectIds.length) return out;
+    // By subject (its index): a page of subjects reads its own entries, not the whole campaign's.
     const rows = await this.dataSource.query<Array<{ subject_id: string; kind: string; n: number }>>(
       `SELECT subject_id, kind, count(*)::int AS n FROM entries
-       WHERE campaign_id = $1 AND split_part(subject_id, '.', 1) = ANY($2::text[]) GROUP BY 1, 2`,
-      [campaignId, unitIds],
+       WHERE campaign_id = $1 AND subject_id = ANY($2::text[]) GROUP BY 1, 2`,
+      [campaignId, subjectIds],
     );
     for (const r of rows) out.set(r.subject_id, { ...(out.get(r.subject_id) ?? {}), [r.kind]: r.n });
     return out;
