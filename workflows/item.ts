@@ -60,7 +60,7 @@ import { clockIndependentCommands } from './clock';
 import { planChangeStop } from './plan-versions';
 import { handler, validator } from './failures';
 import { fireRung, runLadder, type LadderStep } from './ladder';
-import { project, projectsInTask } from './projection';
+import { project, projectionRules } from './projection';
 import {
   batchKey,
   campaignIdKey,
@@ -104,8 +104,10 @@ export async function rectificationItemWorkflow(input: ItemWorkflowInput): Promi
 interface ItemRun {
   readonly input: ItemWorkflowInput;
   readonly workflowId: string;
-  /** The run projects in its deciding tasks (local activities): workflows/projection.ts. */
+  /** The run projects in its deciding tasks (local activities, runs recorded so): workflows/projection.ts. */
   readonly inTask: boolean;
+  /** The run follows the rules its projection patch brought (workflows/projection.ts). */
+  readonly current: boolean;
   readonly clockIndependent: boolean;
   readonly walksEveryDeadline: boolean;
   readonly s: ItemState;
@@ -124,22 +126,23 @@ type ItemReported = NonNullable<ItemWorkflowInput['carried']>['reported'];
 /** The run's state: carried over a continue-as-new, or new. */
 function startRun(input: ItemWorkflowInput): ItemRun {
   const workflowId = workflowInfo().workflowId;
-  const inTask = projectsInTask();
-  // A run that projects in its tasks follows the clock rule and walks every deadline too: its one marker says all three.
-  const clockIndependent = inTask || clockIndependentCommands();
-  const walksEveryDeadline = inTask || patched(WALKS_EVERY_DEADLINE);
+  const { inTask, current } = projectionRules();
+  // A run of the current projection rules follows the clock rule and walks every deadline too: its one marker says all three.
+  const clockIndependent = current || clockIndependentCommands();
+  const walksEveryDeadline = current || patched(WALKS_EVERY_DEADLINE);
   const s = input.carried?.state ?? newItemState(input, Date.now());
   return {
     input,
     workflowId,
     inTask,
+    current,
     clockIndependent,
     walksEveryDeadline,
     s,
     reported: input.carried?.reported ?? { status: null, card: null },
     projectedVersion: input.carried?.projectedVersion ?? 0,
     // Not in the first task when the run already holds them (its unit started it with them).
-    searchAttributes: inTask && holdsAttributes(workflowInfo().typedSearchAttributes, itemAttributes(input, s.view)) ? card(s.view) : '',
+    searchAttributes: current && holdsAttributes(workflowInfo().typedSearchAttributes, itemAttributes(input, s.view)) ? card(s.view) : '',
     ctx: (): ItemCtx => ({ now: Date.now(), ...(input.latestDeadline ? { latestDeadline: input.latestDeadline } : {}) }),
     escalating: 0,
     historyLimit: input.historyLimit ?? DEFAULT_HISTORY_LIMIT,
@@ -316,11 +319,11 @@ async function publish(run: ItemRun, final = false): Promise<void> {
 }
 
 /**
- * Writes the item's search attributes when they change. Runs that project in their task write them only when the
- * card changes (the status is not one of them); runs recorded before wrote them on every change of card or status.
+ * Writes the item's search attributes when they change. Runs of the current projection rules write them only when
+ * the card changes (the status is not one of them); runs recorded before wrote them on every change of card or status.
  */
 function upsertSearchAttributesOnChange(run: ItemRun, v: ItemView): void {
-  const attrs = run.inTask ? card(v) : `${v.card}|${v.status}`;
+  const attrs = run.current ? card(v) : `${v.card}|${v.status}`;
   if (attrs === run.searchAttributes) return;
   upsertSearchAttributes(itemAttributes(run.input, v));
   run.searchAttributes = attrs;

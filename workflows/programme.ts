@@ -26,15 +26,15 @@ import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
 import { handler, validator } from './failures';
 import { fireRung, runLadder } from './ladder';
-import { project, projectsInTask } from './projection';
+import { project, projectionRules } from './projection';
 import { campaignIdKey, cardKey, kindKey } from '../libs/contracts/src';
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
   // Runs that follow the clock rule (workflows/clock.ts) also project their view into the read model.
-  const inTask = projectsInTask();
-  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
-  const clockIndependent = inTask || clockIndependentCommands();
+  const { inTask, current } = projectionRules();
+  // A run of the current projection rules follows the clock rule too: its one patch marker says both.
+  const clockIndependent = current || clockIndependentCommands();
   const view: ProgrammeView = input.carried?.view ?? newProgrammeView(input, Date.now());
   let escalating = 0;
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;

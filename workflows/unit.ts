@@ -102,7 +102,7 @@ import { planChangeStop } from './plan-versions';
 import { handler, validator } from './failures';
 import { fireRung, runLadder, type LadderStep } from './ladder';
 import { rectificationItemWorkflow } from './item';
-import { project, projectsInTask } from './projection';
+import { project, projectionRules } from './projection';
 import {
   batchKey,
   campaignIdKey,
@@ -152,8 +152,10 @@ export async function unitLifecycleWorkflow(input: UnitWorkflowInput): Promise<U
 interface UnitRun {
   readonly input: UnitWorkflowInput;
   readonly workflowId: string;
-  /** The run projects in its deciding tasks (local activities): workflows/projection.ts. */
+  /** The run projects in its deciding tasks (local activities, runs recorded so): workflows/projection.ts. */
   readonly inTask: boolean;
+  /** The run follows the rules its projection patch brought (workflows/projection.ts). */
+  readonly current: boolean;
   readonly clockIndependent: boolean;
   readonly state: UnitState;
   readonly fx: UnitEffects;
@@ -167,21 +169,22 @@ interface UnitRun {
 function startRun(input: UnitWorkflowInput): UnitRun {
   const { plan } = input;
   const workflowId = workflowInfo().workflowId;
-  const inTask = projectsInTask();
-  // A run that projects in its tasks follows the clock rule too: its one patch marker says both.
-  const clockIndependent = inTask || clockIndependentCommands();
+  const { inTask, current } = projectionRules();
+  // A run of the current projection rules follows the clock rule too: its one patch marker says both.
+  const clockIndependent = current || clockIndependentCommands();
   const state = input.carried?.state ?? newUnitState(input, plan, Date.now());
   const fx: UnitEffects = input.carried
     ? { ...input.carried.effects, searchAttributes: '' }
     : { projectedVersion: 0, itemsStarted: false, searchAttributes: '' };
   // Search attributes are written in the first task unless the run already holds them (started with them, or
   // carried over by a continue-as-new); runs recorded before that rule write them again whatever they hold.
-  if (inTask && holdsAttributes(workflowInfo().typedSearchAttributes, unitAttributes(input, state.view)))
+  if (current && holdsAttributes(workflowInfo().typedSearchAttributes, unitAttributes(input, state.view)))
     fx.searchAttributes = `${state.view.phase}|${state.view.card}`;
   return {
     input,
     workflowId,
     inTask,
+    current,
     clockIndependent,
     state,
     fx,

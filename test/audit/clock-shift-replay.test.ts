@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { bundleWorkflows, currentWorkflowsPath, historyFromCliJson, replayHistories, type ReplayItem } from '../../libs/audit/src';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { quietRuntime } from './api-harness';
-import { CLOCK_INDEPENDENT_COMMANDS, PROJECTIONS_IN_TASK } from '../../libs/contracts/src';
+import { CLOCK_INDEPENDENT_COMMANDS, PROJECTIONS_AS_ACTIVITIES, PROJECTIONS_IN_TASK } from '../../libs/contracts/src';
 
 const DIR = path.resolve(__dirname, '../fixtures/histories');
 const MARKER = CLOCK_INDEPENDENT_COMMANDS;
@@ -68,8 +68,9 @@ export function patchIds(json: { events: CliEvent[] }): string[] {
   }
   return ids;
 }
-/** Whether the run follows the clock rule: its own marker, or the later one that implies it (libs/contracts/src/patches.ts). */
-const hasMarker = (f: Fixture) => patchIds(f.json).some((id) => id === MARKER || id === PROJECTIONS_IN_TASK);
+/** Whether the run follows the clock rule: its own marker, or a later one that implies it (libs/contracts/src/patches.ts). */
+const hasMarker = (f: Fixture) =>
+  patchIds(f.json).some((id) => id === MARKER || id === PROJECTIONS_IN_TASK || id === PROJECTIONS_AS_ACTIVITIES);
 const asItems = (fixtures: Fixture[], by: -1 | 1): ReplayItem[] =>
   fixtures.map((f) => ({
     workflowId: `${f.workflowId} (${f.file}, clocks ${by < 0 ? 'of the previous task' : 'of the next task'})`,

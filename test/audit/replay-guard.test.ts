@@ -8,7 +8,7 @@ import { quietRuntime } from './api-harness';
 import {
   CLOCK_INDEPENDENT_COMMANDS,
   PLAN_VERSIONS,
-  PROJECTIONS_IN_TASK,
+  PROJECTIONS_AS_ACTIVITIES,
   WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING,
 } from '../../libs/contracts/src';
 
@@ -70,9 +70,9 @@ describe('replay guard: recorded histories against the current workflow code', (
     const asks: Record<string, string[]> = {
       campaignWorkflow: [CLOCK_INDEPENDENT_COMMANDS],
       // The later patch implies the clock rule: these record it alone.
-      unitLifecycleWorkflow: [PROJECTIONS_IN_TASK],
-      rectificationItemWorkflow: [PROJECTIONS_IN_TASK],
-      programmeWorkflow: [PROJECTIONS_IN_TASK],
+      unitLifecycleWorkflow: [PROJECTIONS_AS_ACTIVITIES],
+      rectificationItemWorkflow: [PROJECTIONS_AS_ACTIVITIES],
+      programmeWorkflow: [PROJECTIONS_AS_ACTIVITIES],
     };
     const ON_OCCASION = [PLAN_VERSIONS, WINDOW_RUNG_OF_A_LEFT_PHASE_CARDS_NOTHING];
     for (const [type, patches] of Object.entries(asks)) {

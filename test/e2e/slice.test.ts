@@ -24,7 +24,7 @@ describe('vertical slice: from the office token to running unit workflows', () =
     await ifSet(api)?.close();
   });
 
-  it('starts one workflow per unit, lists them by search attribute, answers the phase from the workflow and projects it in its task', async () => {
+  it('starts one workflow per unit, lists them by search attribute, answers the phase from the workflow and projects it by an activity', async () => {
     const me = await api.call('GET', '/api/me', { token: OFFICE_TOKEN });
     expect(me.status).toBe(200);
     expect(me.body.role).toBe('office');
@@ -133,15 +133,8 @@ describe('vertical slice: from the office token to running unit workflows', () =
           ])
         ).stdout,
       );
-      // A projection runs in the task that made the change, as a local activity: its marker names it.
-      const localActivity = (e: Json): string | undefined => {
-        const a = e.markerRecordedEventAttributes;
-        const data: string | undefined = a?.markerName === 'core_local_activity' ? a.details?.data?.payloads?.[0]?.data : undefined;
-        if (!data) return undefined;
-        const decoded = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
-        return decoded.activity_type ?? decoded.activityType;
-      };
-      const projections = history.events.filter((e: Json) => localActivity(e) === 'projectUnit');
+      // Every projection is an activity, scheduled by the task that made the change: the history names it.
+      const projections = history.events.filter((e: Json) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectUnit');
       expect(projections.length).toBeGreaterThan(0);
     } finally {
       await pg.end();

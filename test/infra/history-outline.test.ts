@@ -1,4 +1,5 @@
-// The history outline a failing wait attaches (test/support/history-outline.ts), on a recorded item's history.
+// The history outline a failing wait attaches (test/support/history-outline.ts), on a recorded item's history
+// (a generation whose projections were local activities).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -6,7 +7,7 @@ import { historyFromCliJson } from '../../libs/audit/src/history-json';
 import { historyOutline, withHistoryOnFailure } from '../support/history-outline';
 
 const history = historyFromCliJson(
-  readFileSync(path.join(__dirname, '../fixtures/histories/recorded-item-of-item-referred-1.json'), 'utf8'),
+  readFileSync(path.join(__dirname, '../fixtures/histories/v3-recorded-item-of-item-referred-1.json'), 'utf8'),
 );
 const handle = { workflowId: 'massline-item-recorded', fetchHistory: () => Promise.resolve(history) } as unknown as WorkflowHandle;
 

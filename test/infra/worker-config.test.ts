@@ -26,7 +26,7 @@ describe('worker cache size', () => {
 
   it('refuses a cache smaller than the workflow tasks, or none, naming both settings', () => {
     const expected = (tasks: number, got: number) =>
-      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${tasks}): a decision's projection runs in its workflow task and needs the run kept in memory; got ${got}`;
+      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${tasks}): a run recorded with its projections in its workflow tasks needs the run kept in memory; got ${got}`;
     expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '10', MASSLINE_WORKER_WORKFLOW_TASKS: '40' })).toEqual([expected(40, 10)]);
     expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: '0' })).toEqual([expected(DEFAULT_WORKFLOW_TASKS, 0)]);
     expect(refusal({ MASSLINE_WORKER_CACHED_WORKFLOWS: 'many' }).join()).toContain('MASSLINE_WORKER_CACHED_WORKFLOWS');

@@ -1,5 +1,5 @@
-// A decision's request id travels with it into the workflow history, in the Update's header; the projection it
-// causes runs in the same workflow task as a local activity, whose log lines name the request as an activity's do.
+// A decision's request id travels with it into the workflow history, in the Update's header, and on in the header
+// of the projection activity it causes, whose log lines name the request.
 // The history replays with the interceptors the workers run, as the audit's replays bundle them.
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -40,18 +40,10 @@ afterAll(async () => {
 });
 
 type Event = temporal.api.history.v1.IHistoryEvent;
-/** The activity type of a local activity's marker (its data payload names it), else undefined. */
-const localActivity = (e: Event): string | undefined => {
-  const a = e.markerRecordedEventAttributes;
-  // A marker's details are a map: `data` may be absent whatever the index signature says.
-  const details: Partial<Record<string, temporal.api.common.v1.IPayloads>> | null | undefined = a?.details;
-  const payload = a?.markerName === 'core_local_activity' ? details?.data?.payloads?.[0] : undefined;
-  if (!payload) return undefined;
-  const data = defaultPayloadConverter.fromPayload<{ activity_type?: string; activityType?: string }>(payload);
-  return data.activity_type ?? data.activityType;
-};
+/** The activity type an event schedules, else undefined. */
+const scheduledActivity = (e: Event): string | undefined => e.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined;
 
-it('carries the request id in the Update, projects in the deciding task, and replays with the interceptors (only)', async () => {
+it('carries the request id in the Update and on to the projection it causes, and replays with the interceptors (only)', async () => {
   const requestId = `decision-${randomUUID()}`;
   const decided = await api.call('POST', `/api/units/${world.unitA}/records`, {
     token: world.tokens.unitA,
@@ -65,7 +57,7 @@ it('carries the request id in the Update, projects in the deciding task, and rep
     const history = await handle.fetchHistory();
     const events = history.events ?? [];
     const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
-    const projected = events.slice(accepted + 1).some((e) => localActivity(e) === 'projectUnit');
+    const projected = events.slice(accepted + 1).some((e) => scheduledActivity(e) === 'projectUnit');
     return accepted >= 0 && projected ? { history, accepted } : undefined;
   }, 'the projection after the decision');
   const events = history.events!;
@@ -74,14 +66,14 @@ it('carries the request id in the Update, projects in the deciding task, and rep
   const update = events[accepted].workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!;
   expect(update.name).toBe('addRecord');
   expect(requestIdOf(update.header?.fields ?? undefined)).toBe(requestId);
-  // ...and the projection it causes runs in the same workflow task, as a local activity (workflows/projection.ts),
-  // whose marker comes before that task's completion. A local activity's headers are not in the history: its log
-  // lines name the request as an activity's do (apps/worker/src/activity-interceptors.ts).
+  // ...and on to the projection it causes: an activity the deciding task schedules (workflows/projection.ts), its
+  // header carrying the same request id, so the activity's log lines name the request.
   const completedAfter = events.findIndex((e, i) => i > accepted && e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-  const marker = events.findIndex((e, i) => i > accepted && localActivity(e) === 'projectUnit');
-  expect(marker).toBeGreaterThan(accepted);
-  expect(completedAfter === -1 || marker > completedAfter).toBe(true);
-  expect(events.slice(accepted + 1).filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toEqual([]);
+  const projection = events.findIndex((e, i) => i > accepted && scheduledActivity(e) === 'projectUnit');
+  expect(projection).toBeGreaterThan(accepted);
+  expect(completedAfter === -1 || projection > completedAfter).toBe(true);
+  expect(requestIdOf(events[projection].activityTaskScheduledEventAttributes!.header?.fields ?? undefined)).toBe(requestId);
+  expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
 
   // It replays with the workers' interceptors, as the audit's replay bundles them. Without them it would not: their
   // span ends an Update's handler a few microtasks later, which the history records (behind an SDK flag).

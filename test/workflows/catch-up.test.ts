@@ -26,6 +26,7 @@ import { testServices } from '../support';
 import { admitUpdate, approve, doc, meetP2Gate, meetP3Gate, publishTaskBook, up } from './drive';
 import { actors, iso, setUpWorkflowTests, type WorkflowTestContext } from './helpers';
 import { eventually } from '../support/eventually';
+import { withHistoryOnFailure } from '../support/history-outline';
 import { compressedPlan } from '../api/plans';
 import { ifSet } from '../support/if-set';
 
@@ -149,14 +150,17 @@ async function startItem(
   return { handle, input, cast: actors(ids) };
 }
 
+// A run that stops answering (e.g. no longer replays) fails with its history's outline: a CI log is all there is.
 const rungsOf = async (handle: WorkflowHandle, n: number): Promise<ItemView> =>
-  eventually(
-    async () => {
-      const v = await handle.query(itemStateQuery);
-      return v.rungs.length >= n && v;
-    },
-    `${n} rungs`,
-    PATIENCE,
+  withHistoryOnFailure(handle, () =>
+    eventually(
+      async () => {
+        const v = await handle.query(itemStateQuery);
+        return v.rungs.length >= n && v;
+      },
+      `${n} rungs`,
+      PATIENCE,
+    ),
   );
 
 describe('a ladder catching up after the worker was away', () => {
@@ -241,6 +245,59 @@ describe('a ladder catching up after the worker was away', () => {
         ['yellow', iso(next), await reachedLate(item.handle, next)],
       ]);
     });
+  });
+});
+
+describe('a projection the database holds up while the ladder catches up', () => {
+  it('is an activity retried until the row is free, whose completion the history holds: the run replays as it ran', async () => {
+    const taskQueue = `catch-up-held-${randomUUID()}`;
+    const deadline = Date.now() + 5_000;
+    let item!: Awaited<ReturnType<typeof startItem>>;
+    await runWorker(taskQueue, async () => {
+      item = await startItem(taskQueue, deadline);
+      await rungsOf(item.handle, 1);
+    });
+    await until(deadline + 4_000, 'yellow and red due');
+    const carried = await admitUpdate(client, item.handle, carryOverUpdate, {
+      actor: item.cast.office,
+      rule: doc('Standing rules on receptions'),
+      comment: 'long-term',
+    });
+    // The item's row stays locked (a long transaction) from before the worker is back until well past a workflow
+    // task's timeout: the projections of the carry-over and of the late rungs wait for it while the rungs' records
+    // complete — the interleaving in which a result applied at another point on replay would reorder the commands.
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await runner.query('SELECT 1 FROM item_states WHERE item_id = $1 FOR UPDATE', [item.input.itemId]);
+      await runWorker(taskQueue, async () => {
+        expect((await carried.outcome).status).toBe('carried');
+        await rungsOf(item.handle, 3);
+        await until(Date.now() + 12_000, 'the row held past a task timeout');
+        await runner.rollbackTransaction();
+        const done = await item.handle.result();
+        expect(done.rungs).toHaveLength(3);
+        const rows = await eventually(
+          async () => {
+            const r = await t.dataSource.query('SELECT status, version FROM item_states WHERE item_id = $1', [item.input.itemId]);
+            return r[0]?.version === done.version && r;
+          },
+          'the final version projected',
+          PATIENCE,
+        );
+        expect(rows).toEqual([{ status: 'carried', version: done.version }]);
+      });
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    const history = await item.handle.fetchHistory();
+    const events = history.events ?? [];
+    // Every projection is an activity; nothing was written from a local activity, whose result is no event.
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectItem').length).toBeGreaterThan(1);
+    await Worker.runReplayHistory({ workflowBundle: t.bundle }, history, item.handle.workflowId);
   });
 });
 

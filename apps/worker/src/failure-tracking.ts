@@ -9,8 +9,8 @@ export function failureTracking(repo: ActivityFailureRepository, onError: (what:
   return (ctx: Context): { inbound: ActivityInboundCallsInterceptor } => ({
     inbound: {
       async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-        // A local activity is a write's first, quick try within its workflow task; when it fails, the same write
-        // goes out as an ordinary activity (workflows/projection.ts), and that one is tracked.
+        // A local activity (runs recorded with their projections in their tasks) is a write's first, quick try; when
+        // it fails, the same write goes out as an ordinary activity (workflows/projection.ts), and that one is tracked.
         if (ctx.info.isLocal) return next(input);
         const { activityId, activityType, attempt } = ctx.info;
         const workflowId = ctx.info.workflowExecution?.workflowId ?? '';

@@ -153,7 +153,7 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
     key: 'MASSLINE_WORKER_CACHED_WORKFLOWS',
     default: String(DEFAULT_CACHED_WORKFLOWS),
     meaning:
-      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a decision's projection runs in its task and needs the run held); the bound on the worker's memory (its workflow thread's live heap: 273 MB at 250, 734 MB at 500 on Node.js 20)",
+      "worker: workflows kept in memory between their tasks, the rest replayed when they next run (at least the workflow tasks: a run recorded with its projections in its tasks needs the run held while one runs); the bound on the worker's memory (its workflow thread's live heap: 273 MB at 250, 734 MB at 500 on Node.js 20)",
   },
   {
     key: 'MASSLINE_WORKER_METRICS_PORT',
@@ -268,12 +268,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     telemetry: { ...(otlpEndpoint ? { otlpEndpoint } : {}) },
   };
   // The SDK would quietly lower the workflow tasks to the cache size: say so instead. No cache at all is refused
-  // too: a run whose projection (a local activity) is under way must stay in memory until it completes, and
-  // without a cache a run that projects in its task never completes that task.
+  // too: a run recorded with its projections in its tasks (a local activity under way) must stay in memory until
+  // it completes, and without a cache such a run never completes that task (workflows/projection.ts).
   const { maxCachedWorkflows, maxConcurrentWorkflowTasks } = config.worker;
   if (maxCachedWorkflows < maxConcurrentWorkflowTasks) {
     problems.push(
-      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}): a decision's projection runs in its workflow task and needs the run kept in memory; got ${maxCachedWorkflows}`,
+      `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}): a run recorded with its projections in its workflow tasks needs the run kept in memory; got ${maxCachedWorkflows}`,
     );
   }
   if (problems.length) throw new ConfigError(problems);

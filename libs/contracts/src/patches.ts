@@ -21,3 +21,13 @@ export const PLAN_VERSIONS = 'plan-versions';
  * too: each patch a run asks for costs it a marker and an upsert of TemporalChangeVersion, so a new run records one.
  */
 export const PROJECTIONS_IN_TASK = 'projections-in-the-deciding-task';
+
+/**
+ * Every projection is an ordinary activity again, its result in the history (workflows/projection.ts). A local
+ * activity's result is not an event: when its task was heartbeated while it ran, the worker may apply the result
+ * among the next task's events, and a replay applies it before them — the commands that follow it then come in
+ * another order, and the history no longer replays. Units, items and programmes ask it first; a run that has it
+ * follows every rule `projections-in-the-deciding-task` brought (the clock rule, every deadline walked, search
+ * attributes written only when they change) and records this marker alone.
+ */
+export const PROJECTIONS_AS_ACTIVITIES = 'projections-as-activities';
