@@ -154,8 +154,6 @@ interface UnitRun {
   readonly workflowId: string;
   /** The run projects in its deciding tasks (local activities, runs recorded so): workflows/projection.ts. */
   readonly inTask: boolean;
-  /** The run follows the rules its projection patch brought (workflows/projection.ts). */
-  readonly current: boolean;
   readonly clockIndependent: boolean;
   readonly state: UnitState;
   readonly fx: UnitEffects;
@@ -184,7 +182,6 @@ function startRun(input: UnitWorkflowInput): UnitRun {
     input,
     workflowId,
     inTask,
-    current,
     clockIndependent,
     state,
     fx,

@@ -174,23 +174,31 @@ const rungsOf = async (handle: WorkflowHandle, n: number): Promise<ItemView> =>
     ),
   );
 
+/**
+ * An item whose reminder fired on a first worker, which then stopped: no worker runs while its yellow (deadline) and
+ * red (+3 s) rungs come due, and the office carries it over meanwhile — held by the server, so the next worker's
+ * first task carries the decision and the fired timers.
+ */
+async function carriedWhileAway(prefix: string) {
+  const taskQueue = `${prefix}-${randomUUID()}`;
+  const deadline = Date.now() + 5_000;
+  let item!: Awaited<ReturnType<typeof startItem>>;
+  await runWorker(taskQueue, async () => {
+    item = await startItem(taskQueue, deadline);
+    await rungsOf(item.handle, 1);
+  });
+  await until(deadline + 4_000, 'yellow and red due');
+  const carried = await admitUpdate(client, item.handle, carryOverUpdate, {
+    actor: item.cast.office,
+    rule: doc('Standing rules on receptions'),
+    comment: 'long-term',
+  });
+  return { taskQueue, deadline, item, carried };
+}
+
 describe('a ladder catching up after the worker was away', () => {
   it('rungs that came due while the item was open fire, late, although it was carried over before the ladder caught up; later ones are skipped', async () => {
-    const taskQueue = `catch-up-${randomUUID()}`;
-    const deadline = Date.now() + 5_000;
-    let item!: Awaited<ReturnType<typeof startItem>>;
-    await runWorker(taskQueue, async () => {
-      item = await startItem(taskQueue, deadline);
-      await rungsOf(item.handle, 1);
-    });
-    // No worker while the yellow (deadline) and red (+3 s) rungs come due; the office decides meanwhile.
-    await until(deadline + 4_000, 'yellow and red due');
-    // Held by the server before the next worker starts: its first task carries the decision and the fired timers.
-    const carried = await admitUpdate(client, item.handle, carryOverUpdate, {
-      actor: item.cast.office,
-      rule: doc('Standing rules on receptions'),
-      comment: 'long-term',
-    });
+    const { taskQueue, deadline, item, carried } = await carriedWhileAway('catch-up');
     await runWorker(taskQueue, async () => {
       expect((await carried.outcome).status).toBe('carried');
       const v = await rungsOf(item.handle, 3);
@@ -261,19 +269,7 @@ describe('a ladder catching up after the worker was away', () => {
 
 describe('a projection the database holds up while the ladder catches up', () => {
   it('is an activity retried until the row is free, whose completion the history holds: the run replays as it ran', async () => {
-    const taskQueue = `catch-up-held-${randomUUID()}`;
-    const deadline = Date.now() + 5_000;
-    let item!: Awaited<ReturnType<typeof startItem>>;
-    await runWorker(taskQueue, async () => {
-      item = await startItem(taskQueue, deadline);
-      await rungsOf(item.handle, 1);
-    });
-    await until(deadline + 4_000, 'yellow and red due');
-    const carried = await admitUpdate(client, item.handle, carryOverUpdate, {
-      actor: item.cast.office,
-      rule: doc('Standing rules on receptions'),
-      comment: 'long-term',
-    });
+    const { taskQueue, item, carried } = await carriedWhileAway('catch-up-held');
     // The item's row stays locked (a long transaction) from before the worker is back until well past a workflow
     // task's timeout: the projections of the carry-over and of the late rungs wait for it while the rungs' records
     // complete — the interleaving in which a result applied at another point on replay would reorder the commands.
