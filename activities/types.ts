@@ -1,7 +1,7 @@
 // The activities the workflows call. Implemented by createActivities(deps) in ./index.ts; the worker builds deps.
 // Every activity is idempotent: keyed by workflow id and step, so a retry or crash never doubles an effect.
 import type { PlanRolloutInput } from '../libs/contracts/src';
-import type { Batch, DocRef, EntryChange, ItemView, Phase, ProgrammeView, Rung, UnitHeader } from '../libs/domain/src';
+import type { Batch, DocRef, EntryChange, EscalationSubject, ItemView, Phase, ProgrammeView, Rung, UnitHeader } from '../libs/domain/src';
 
 export interface EscalationInput {
   /** `${workflowId}:${deadline}:${rung}` (items) or `${workflowId}:${phase}:${rung}` (windows): one escalation per key, ever. */
@@ -10,7 +10,7 @@ export interface EscalationInput {
   unitId: string;
   itemId?: string;
   groupId: string;
-  subject: 'item' | 'phase-window' | 'programme-goal';
+  subject: EscalationSubject;
   phase?: Phase;
   rung: Rung;
   deadline: string;

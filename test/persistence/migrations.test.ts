@@ -8,11 +8,29 @@ import {
   hashToken,
   MASSLINE_MIGRATIONS,
   PgWorkflowResetRepository,
+  REPLAY_JOB_STATUSES,
   revertAllMigrations,
   runMigrations,
+  SIMULATION_JOB_STATUSES,
+  STUCK_RUN_SOURCES,
 } from '../../libs/persistence/src';
 import { resetRequestId } from '../../libs/audit/src';
-import { CARDS, ITEM_STATUSES, MEASURE_KINDS, PHASES, ROLES, RUNGS, UNIT_KINDS, UNIT_LEVELS } from '../../libs/domain/src';
+import {
+  BATCH_STATUSES,
+  CAMPAIGN_STATUSES,
+  CARDS,
+  ESCALATION_SUBJECTS,
+  ITEM_STATUSES,
+  MEASURE_KINDS,
+  MEASURE_STATUSES,
+  PHASES,
+  PROGRAMME_STATUSES,
+  PROGRAMME_TRACKS,
+  ROLES,
+  RUNGS,
+  UNIT_KINDS,
+  UNIT_LEVELS,
+} from '../../libs/domain/src';
 import { createTestDatabase, type TestDatabase } from '../support';
 
 const TABLES = [
@@ -163,6 +181,16 @@ describe("the schema's CHECKs on the domain's vocabulary", () => {
     'principals.role': ROLES,
     'units.kind': UNIT_KINDS,
     'units.level': UNIT_LEVELS,
+    'campaigns.status': CAMPAIGN_STATUSES,
+    'unit_states.status': BATCH_STATUSES,
+    'escalations.subject': ESCALATION_SUBJECTS,
+    'measures.status': MEASURE_STATUSES,
+    'programmes.track': PROGRAMME_TRACKS,
+    'programme_states.status': PROGRAMME_STATUSES,
+    // Lists of the persistence lib itself, which the API's enums also derive from.
+    'replay_jobs.status': REPLAY_JOB_STATUSES,
+    'stuck_runs.source': STUCK_RUN_SOURCES,
+    'simulation_jobs.status': SIMULATION_JOB_STATUSES,
   };
 
   it('allow exactly the values of the domain (a new rung, card or phase fails here until a migration allows it)', async () => {

@@ -16,9 +16,12 @@ export interface Mismatch {
   field: string;
   projection: unknown;
   history: unknown;
-  /** Where the workflow's value came from (`documents`: a stored text checked against its digest). */
-  source: 'query' | 'history' | 'engine' | 'documents';
+  source: MismatchSource;
 }
+
+/** Where a mismatch's workflow value came from (`documents`: a stored text checked against its digest). */
+export const MISMATCH_SOURCES = ['query', 'history', 'engine', 'documents'] as const;
+export type MismatchSource = (typeof MISMATCH_SOURCES)[number];
 
 export interface ReconciliationReport {
   campaignId: string;

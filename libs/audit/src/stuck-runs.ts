@@ -6,6 +6,7 @@ import { attributesOf, eventIdOf, type JsonHistory, type JsonHistoryEvent } from
 import { workflowSinks } from '../../temporal/src/workflow-bundle';
 import { historyFromCliJson } from './history-json';
 import { describeReplayError } from './replay';
+import type { StuckRunSource } from '../../persistence/src';
 
 export const NONDETERMINISM_CAUSE = 'WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR';
 /** Our name for a task that no worker answered in time (a timeout has no failure cause of its own). */
@@ -38,7 +39,7 @@ export interface StuckRunDiagnosis {
   /** The WorkflowTaskCompleted of the task that wrote the diverging event: `last-good`. */
   lastGoodEventId?: number;
   /** Where the diagnosis comes from: the failure the history records, or a replay with the current build. */
-  source: 'history' | 'replay';
+  source: StuckRunSource;
 }
 
 /** The WorkflowTaskCompleted event ids of a history: the points a run may be reset to, oldest first. */

@@ -17,6 +17,13 @@ import {
   type JsonPayloads,
 } from './events';
 
+/** A timeline entry: a call the workflow accepted or refused, or a fact it recorded (a rung, a projection…). */
+export const TIMELINE_OUTCOMES = ['accepted', 'refused', 'recorded'] as const;
+export type TimelineOutcome = (typeof TIMELINE_OUTCOMES)[number];
+/** Read from the workflow's history, or from the audit log (refusals before a workflow was reached). */
+export const TIMELINE_SOURCES = ['history', 'audit-log'] as const;
+export type TimelineSource = (typeof TIMELINE_SOURCES)[number];
+
 export interface TimelineEntry {
   at: string;
   /** Principal id, `public:<digest>` for a citizen, `system` for the engine itself. */
@@ -29,12 +36,12 @@ export interface TimelineEntry {
   /** The reason given with the call (why); a stored text until the timeline is given its texts (withTimelineTexts). */
   comment?: string | DocRef;
   detail: Record<string, unknown>;
-  outcome: 'accepted' | 'refused' | 'recorded';
+  outcome: TimelineOutcome;
   /** Rule that refused the call (refusals only). */
   rule?: string;
   /** The values the rule refused with (refusals only), for its wording. */
   params?: Record<string, unknown>;
-  source: 'history' | 'audit-log';
+  source: TimelineSource;
   workflowId: string;
   /** Event of the history that holds this entry. */
   eventId?: number;

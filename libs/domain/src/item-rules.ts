@@ -6,7 +6,7 @@ import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
 import { checkedBefore, comment, payloadId, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
-import type { ItemStatus } from './types';
+import type { Decision, ItemStatus } from './types';
 import type { DocRef } from './documents';
 import type { EntryChange, ExtensionView, FiredRung, ItemEntryKind, ItemView } from './views';
 import type { Acting } from './unit-rules';
@@ -260,11 +260,7 @@ export function checkDecideExtension(s: ItemState, a: ExtensionDecisionArgs) {
   }
   notFinal(s, 'item.extension-open', 'an extension decision', actor);
 }
-export function applyDecideExtension(
-  s: ItemState,
-  a: ExtensionDecisionArgs,
-  ctx: ItemCtx,
-): { status: 'approved' | 'rejected'; deadline: string } {
+export function applyDecideExtension(s: ItemState, a: ExtensionDecisionArgs, ctx: ItemCtx): { status: Decision; deadline: string } {
   const e = checkedBefore(s.view.pendingExtension, 'the pending extension');
   e.status = a.approve ? 'approved' : 'rejected';
   e.decided = stamp(a.actor, ctx.now, a.comment);

@@ -14,6 +14,7 @@ import {
   type Phase,
   type Rung,
   type Stamp,
+  type TransitionTarget,
   type UnitKind,
   type UnitLevel,
 } from './types';
@@ -73,14 +74,14 @@ const gateMet: Record<GateName, (u: GateFacts) => boolean> = {
 };
 
 /** Gates to enter `to` that the unit does not meet yet. */
-export function unmetGatesFor(to: Exclude<Phase, 'P1'>, facts: GateFacts): GateName[] {
+export function unmetGatesFor(to: TransitionTarget, facts: GateFacts): GateName[] {
   return GATES[to].filter((g) => !gateMet[g](facts));
 }
 
 /** Gates of the unit's next transition that are not met (none once DONE). */
 export function unmetGates(phase: Phase, facts: GateFacts): GateName[] {
   const next = NEXT_PHASE[phase];
-  return next ? unmetGatesFor(next as Exclude<Phase, 'P1'>, facts) : [];
+  return next ? unmetGatesFor(next as TransitionTarget, facts) : [];
 }
 
 // ---------- the special democratic life meeting (专题民主生活会) ----------

@@ -165,7 +165,8 @@ export interface LiveItem {
   firedRungs: string[];
 }
 
-export type MoveSubject = 'phase-window' | 'item' | 'disclosure';
+export const MOVE_SUBJECTS = ['phase-window', 'item', 'disclosure'] as const;
+export type MoveSubject = (typeof MOVE_SUBJECTS)[number];
 
 /** One live deadline or rung whose moment moves. `rung` is null for the deadline itself. */
 export interface PlanMove {

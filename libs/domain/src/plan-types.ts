@@ -17,8 +17,12 @@ export interface LadderRung {
   offset: string;
 }
 
+/** How a plan counts days: every day, or working days (the calendar's holidays off, its 调休 weekends worked). */
+export const DAY_COUNTS = ['calendar-days', 'working-days'] as const;
+export type DayCount = (typeof DAY_COUNTS)[number];
+
 export interface CalendarPlan {
-  count: 'calendar-days' | 'working-days';
+  count: DayCount;
   /** Dates (YYYY-MM-DD) that are days off. */
   holidays: string[];
   /** Weekend dates (YYYY-MM-DD) that are worked (调休). */

@@ -104,6 +104,48 @@ export type MeasureKind = (typeof MEASURE_KINDS)[number];
 export const PROGRAMME_TRACKS = ['governance', 'action'] as const;
 export type ProgrammeTrack = (typeof PROGRAMME_TRACKS)[number];
 
+/** A campaign's own status; the API's overview reads a started one whose task keeps failing as `stalled`. */
+export const CAMPAIGN_STATUSES = ['draft', 'running', 'done'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+/** Where a unit's batch stands in the calendar. */
+export const BATCH_STATUSES = ['waiting', 'active', 'done'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+/** Phases a unit asks to move to (P1 is where it starts). */
+export const TRANSITION_TARGETS = PHASES.filter((p): p is Exclude<Phase, 'P1'> => p !== 'P1');
+export type TransitionTarget = (typeof TRANSITION_TARGETS)[number];
+/** A supervisor's or the office's answer to a request (a transition, an extension, a verification). */
+export const DECISIONS = ['approved', 'rejected'] as const;
+export type Decision = (typeof DECISIONS)[number];
+/** A request before and after its answer. */
+export const REQUEST_STATUSES = ['pending', ...DECISIONS] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** 专题民主生活会: scheduled with its supervisory group, then held. */
+export const MEETING_STATUSES = ['scheduled', 'held'] as const;
+export type MeetingStatus = (typeof MEETING_STATUSES)[number];
+/** 整改任务书: drafted, disclosed to the public (公示), effective once its disclosure period ends. */
+export const TASK_BOOK_STATUSES = ['draft', 'disclosed', 'effective'] as const;
+export type TaskBookStatus = (typeof TASK_BOOK_STATUSES)[number];
+/** What the public sees of task books. */
+export const DISCLOSED_TASK_BOOK_STATUSES = TASK_BOOK_STATUSES.filter((s): s is Exclude<TaskBookStatus, 'draft'> => s !== 'draft');
+
+/** 组织措施: proposed (by the ladder's referral or by the office), then confirmed by the office. */
+export const MEASURE_STATUSES = ['proposed', 'confirmed'] as const;
+export type MeasureStatus = (typeof MEASURE_STATUSES)[number];
+export const MEASURE_PROPOSERS = ['ladder', 'office'] as const;
+export type MeasureProposer = (typeof MEASURE_PROPOSERS)[number];
+
+/** Whose deadline a rung was fired for. */
+export const ESCALATION_SUBJECTS = ['item', 'phase-window', 'programme-goal'] as const;
+export type EscalationSubject = (typeof ESCALATION_SUBJECTS)[number];
+
+/** 专项整治 programmes: each goal and the programme itself. */
+export const GOAL_STATUSES = ['open', 'achieved', 'closed'] as const;
+export type GoalStatus = (typeof GOAL_STATUSES)[number];
+export const PROGRAMME_STATUSES = ['active', 'done'] as const;
+export type ProgrammeStatus = (typeof PROGRAMME_STATUSES)[number];
+
 /**
  * The principal behind a change. Carried in every update's arguments so that the workflow history
  * records who (id, role), and the handler stamps when (workflow time) and why (comment).

@@ -35,6 +35,7 @@ import {
   type Batch,
   type Card,
   type Comment,
+  type Decision,
   type ItemStatus,
   type Phase,
   PROBLEM_CATEGORIES,
@@ -45,6 +46,7 @@ import {
   type RecordKind,
   RUNG_VOCABULARY,
   type RungRecipient,
+  type TransitionTarget,
   ACTIVE_PHASES,
 } from './types';
 import type { DocRef } from './documents';
@@ -486,7 +488,7 @@ export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
     throw notFound('transition', payloadId(a.transitionId));
   }
   if (a.approve) {
-    const unmet = unmetGatesFor(t.to as Exclude<Phase, 'P1'>, s.view);
+    const unmet = unmetGatesFor(t.to as TransitionTarget, s.view);
     if (unmet.length) {
       throw violation(
         unmet[0],
@@ -498,7 +500,7 @@ export function checkDecideTransition(s: UnitState, a: DecideTransitionArgs) {
     }
   }
 }
-export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx: Ctx): { status: 'approved' | 'rejected' } {
+export function applyDecideTransition(s: UnitState, a: DecideTransitionArgs, ctx: Ctx): { status: Decision } {
   const t = checkedBefore(s.view.pendingTransition, 'the pending transition');
   t.status = a.approve ? 'approved' : 'rejected';
   t.decided = stamp(a.actor, ctx.now, a.comment);

@@ -5,6 +5,12 @@ import type { DocRef } from './documents';
 import type {
   Batch,
   BatchKey,
+  BatchStatus,
+  GoalStatus,
+  MeetingStatus,
+  ProgrammeStatus,
+  RequestStatus,
+  TaskBookStatus,
   Card,
   Comment,
   ItemStatus,
@@ -50,7 +56,7 @@ export interface ExtensionView {
   id: string;
   newDeadline: string;
   reason: DocRef;
-  status: 'pending' | 'approved' | 'rejected';
+  status: RequestStatus;
   requested: Stamp;
   decided?: Stamp;
 }
@@ -100,7 +106,7 @@ export interface MeetingView {
   id: string;
   scheduledAt: string;
   location: string;
-  status: 'scheduled' | 'held';
+  status: MeetingStatus;
   attendance: AttendanceView[];
   startedAt?: string;
   endedAt?: string;
@@ -116,7 +122,7 @@ export interface TransitionView {
   id: string;
   from: Phase;
   to: Phase;
-  status: 'pending' | 'approved' | 'rejected';
+  status: RequestStatus;
   requested: Stamp;
   decided?: Stamp;
 }
@@ -150,7 +156,7 @@ export interface TaskBookItemView {
 export interface TaskBookView {
   signedBy: string;
   items: TaskBookItemView[];
-  status: 'draft' | 'disclosed' | 'effective';
+  status: TaskBookStatus;
   publishedAt?: string;
   disclosureEndsAt?: string;
   effectiveAt?: string;
@@ -180,7 +186,7 @@ export interface UnitView {
   phase: Phase;
   /** When the unit entered its current phase (its batch's opening for P1). */
   phaseSince: string;
-  status: 'waiting' | 'active' | 'done';
+  status: BatchStatus;
   card: Card;
   window: Window | null;
   /** Gates of the next transition not yet met, by rule name (e.g. `gate.P2.study-record`). */
@@ -264,7 +270,7 @@ export interface GoalView {
   title: string;
   dueAt: string;
   /** open → achieved (lead unit) → closed (office verifies) or back to open. */
-  status: 'open' | 'achieved' | 'closed';
+  status: GoalStatus;
   card: Card;
   rungs: FiredRung[];
   achievement?: Stamp & { evidence: DocRef };
@@ -282,7 +288,7 @@ export interface ProgrammeView {
   leadUnitId: string;
   responsibleUnitIds: string[];
   goals: GoalView[];
-  status: 'active' | 'done';
+  status: ProgrammeStatus;
   card: Card;
   version: number;
   updatedAt: string;

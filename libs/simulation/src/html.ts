@@ -3,7 +3,8 @@
 // reads without scripts and prints.
 import type { SimulationReport } from './report';
 
-export type ReportLang = 'zh' | 'en';
+export const REPORT_LANGS = ['zh', 'en'] as const;
+export type ReportLang = (typeof REPORT_LANGS)[number];
 
 const L = {
   title: ['活动预演报告', 'Campaign rehearsal report'],

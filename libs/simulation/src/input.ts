@@ -9,6 +9,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 export const SEED_MAX_CHARS = 100;
 
+/** What a simulation's job is doing, in order. */
+export const SIMULATION_STAGES = ['preparing', 'running', 'settling', 'reporting', 'done'] as const;
+export type SimulationStage = (typeof SIMULATION_STAGES)[number];
+
 export function checkSeed(seed: unknown, field = 'seed'): string {
   if (typeof seed === 'number' && Number.isSafeInteger(seed)) return String(seed);
   if (typeof seed !== 'string' || !seed.trim() || seed.length > SEED_MAX_CHARS) {

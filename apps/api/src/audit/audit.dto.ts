@@ -3,7 +3,9 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString } from 'class-validator';
 import { IsIsoTime, Pattern, Optional } from '../common/validation';
 import { PageQueryDto } from '../common/dto';
-import { RESET_ROLES } from '../../../../libs/persistence/src';
+import { REPLAY_FAILURE_KINDS, REPLAY_JOB_STATUSES, RESET_ROLES, STUCK_RUN_SOURCES } from '../../../../libs/persistence/src';
+import { MISMATCH_SOURCES, TIMELINE_OUTCOMES, TIMELINE_SOURCES } from '../../../../libs/audit/src';
+import { REPORT_FORMATS, type ReportFormat } from '../common/dto';
 
 /** Unit ids, item ids (`<unit>.item-<n>`) and workflow ids (`massline-…`). */
 const WORKFLOW_REF = '^[A-Za-z0-9._:-]{1,200}$';
@@ -47,12 +49,12 @@ export class ReplayFailureDto {
   error!: string;
   @ApiPropertyOptional({ example: 5, description: 'First event of the history the current code disagrees with' }) eventId?: number;
   @ApiPropertyOptional({ example: 'UpsertWorkflowSearchAttributes' }) eventType?: string;
-  @ApiProperty({ enum: ['nondeterminism', 'replay-error', 'fetch-error'] }) kind!: string;
+  @ApiProperty({ enum: REPLAY_FAILURE_KINDS }) kind!: string;
 }
 
 export class ReplayJobDto {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['running', 'done', 'failed'], description: '`failed`: the job itself could not run (see error), not a divergence' })
+  @ApiProperty({ enum: REPLAY_JOB_STATUSES, description: '`failed`: the job itself could not run (see error), not a divergence' })
   status!: string;
   @ApiProperty({ description: 'Histories selected' }) total!: number;
   @ApiProperty({ description: 'Histories replayed so far' }) replayed!: number;
@@ -80,7 +82,7 @@ export class StuckRunDto {
   cause!: string;
   @ApiProperty({ description: "The failure's message" }) message!: string;
   @ApiProperty({
-    enum: ['history', 'replay'],
+    enum: STUCK_RUN_SOURCES,
     description: "`history`: the failure the run's history records; `replay`: a replay with the worker's build found it",
   })
   source!: string;
@@ -173,7 +175,7 @@ export class MismatchDto {
   @ApiProperty({ example: 'phase', description: 'Column of the read model, or `view.<path>` inside the stored view' }) field!: string;
   @ApiProperty({ description: 'What PostgreSQL holds' }) projection!: unknown;
   @ApiProperty({ description: 'What the workflow holds (query, or its history when closed)' }) history!: unknown;
-  @ApiProperty({ enum: ['query', 'history', 'engine'] }) source!: string;
+  @ApiProperty({ enum: MISMATCH_SOURCES }) source!: string;
 }
 
 export class InFlightDto {
@@ -210,7 +212,7 @@ export class TimelineEntryDto {
   @ApiProperty({ type: LabelDto }) label!: LabelDto;
   @ApiPropertyOptional({ description: 'The reason given (why)' }) comment?: string;
   @ApiProperty({ type: Object }) detail!: Record<string, unknown>;
-  @ApiProperty({ enum: ['accepted', 'refused', 'recorded'] }) outcome!: string;
+  @ApiProperty({ enum: TIMELINE_OUTCOMES }) outcome!: string;
   @ApiPropertyOptional({ description: 'Rule that refused the call' }) rule?: string;
   @ApiPropertyOptional({
     type: 'object',
@@ -218,7 +220,7 @@ export class TimelineEntryDto {
     description: 'The values the rule refused with (its refusal as data)',
   })
   params?: Record<string, unknown>;
-  @ApiProperty({ enum: ['history', 'audit-log'] }) source!: string;
+  @ApiProperty({ enum: TIMELINE_SOURCES }) source!: string;
   @ApiProperty() workflowId!: string;
   @ApiPropertyOptional() eventId?: number;
   @ApiPropertyOptional() itemId?: string;
@@ -243,8 +245,8 @@ export class HistoryQueryDto {
 }
 
 export class DossierQueryDto {
-  @ApiPropertyOptional({ enum: ['json', 'html'], default: 'json', description: '`html`: a printable page' })
+  @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json', description: '`html`: a printable page' })
   @Optional()
-  @IsIn(['json', 'html'])
-  format?: 'json' | 'html';
+  @IsIn(REPORT_FORMATS)
+  format?: ReportFormat;
 }

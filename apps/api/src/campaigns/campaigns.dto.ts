@@ -14,21 +14,29 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  type Batch,
+  BATCH_STATUSES,
+  BATCHES,
+  type BatchKey,
+  CAMPAIGN_STATUSES,
+  type Card,
   CARDS,
+  DAY_COUNTS,
+  type Phase,
   PHASES,
+  type PlanInput,
   RUNGS,
   UNIT_KINDS,
   UNIT_LEVELS,
-  type Batch,
-  type Card,
-  type Phase,
-  type PlanInput,
   type UnitKind,
   type UnitLevel,
-  BATCHES,
-  type BatchKey,
 } from '../../../../libs/domain/src';
 import { LIMITS, PageQueryDto } from '../common/dto';
+import { SORT_ORDERS, type SortOrder } from '../../../../libs/persistence/src';
+
+/** One unit's line in an enrolment's answer: enrolled (its id), there already, or refused (naming the rule). */
+export const ENROLMENT_OUTCOMES = ['created', 'exists', 'error'] as const;
+export type EnrolmentOutcome = (typeof ENROLMENT_OUTCOMES)[number];
 import { IsIsoTime, IsNotBlank, EachIsObject, INSTANT_SCHEMA, Pattern, Optional } from '../common/validation';
 
 const UNIT_CODE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
@@ -59,7 +67,7 @@ export class LadderRungDto {
   @ApiProperty({ description: 'ISO-8601 duration relative to the deadline or window end', example: '-P7D' }) offset!: string;
 }
 export class CalendarPlanDto {
-  @ApiPropertyOptional({ enum: ['calendar-days', 'working-days'] }) count?: string;
+  @ApiPropertyOptional({ enum: DAY_COUNTS }) count?: string;
   @ApiPropertyOptional({ type: [String], example: ['2013-10-01'] }) holidays?: string[];
   @ApiPropertyOptional({ type: [String], description: 'weekend days that are worked (调休)', example: ['2013-09-22'] }) workdays?: string[];
   @ApiPropertyOptional({ example: '+08:00' }) utcOffset?: string;
@@ -93,7 +101,7 @@ export class CreateCampaignDto {
 export class CampaignCreatedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['draft', 'running', 'done'] }) status!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: string;
   @ApiProperty({ type: PlanDto, description: 'the fully resolved plan' }) plan!: PlanDto;
 }
 
@@ -133,7 +141,7 @@ export class StalledDto {
 }
 export class CampaignDto extends CampaignCreatedDto {
   @ApiProperty({
-    enum: ['draft', 'running', 'stalled', 'done'],
+    enum: [...CAMPAIGN_STATUSES, 'stalled'],
     description: 'stalled: started, but its workflow task fails on every attempt (see stalled; metric massline_campaigns_stalled)',
   })
   override status!: string;
@@ -235,7 +243,7 @@ export class EnrolUnitsDto {
 export class EnrolResultDto {
   @ApiProperty() code!: string;
   @ApiPropertyOptional({ format: 'uuid' }) id?: string;
-  @ApiProperty({ enum: ['created', 'exists', 'error'] }) status!: 'created' | 'exists' | 'error';
+  @ApiProperty({ enum: ENROLMENT_OUTCOMES }) status!: EnrolmentOutcome;
   @ApiPropertyOptional() error?: string;
   @ApiPropertyOptional({ description: 'the rule that refused it (enrol.code-twice, enrol.group-unknown, …)' }) rule?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'the values it was refused with' }) params?: Record<
@@ -281,10 +289,10 @@ export class UnitListQueryDto extends PageQueryDto {
   @IsIn(UNIT_SORTS)
   sort?: UnitSort;
 
-  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
+  @ApiPropertyOptional({ enum: SORT_ORDERS, default: 'asc' })
   @Optional()
-  @IsIn(['asc', 'desc'])
-  order?: 'asc' | 'desc';
+  @IsIn(SORT_ORDERS)
+  order?: SortOrder;
 }
 
 export class UnitListEntryDto {
@@ -297,7 +305,7 @@ export class UnitListEntryDto {
   @ApiProperty({ format: 'uuid' }) groupId!: string;
   @ApiProperty({ description: "its supervisory group's name" }) groupName!: string;
   @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;
-  @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
+  @ApiProperty({ enum: BATCH_STATUSES }) status!: string;
   @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ type: WindowDto, nullable: true }) window!: WindowDto | null;
   @ApiProperty({ type: [String] }) unmetGates!: string[];

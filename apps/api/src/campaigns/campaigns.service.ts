@@ -27,7 +27,7 @@ import type {
   UnitsRepository,
 } from '../../../../libs/persistence/src';
 import type { WorkflowGateway } from '../workflow/workflow-gateway';
-import type { CreateCampaignDto, EnrolUnitDto, UnitListQueryDto } from './campaigns.dto';
+import type { CreateCampaignDto, EnrolmentOutcome, EnrolUnitDto, UnitListQueryDto } from './campaigns.dto';
 
 /** A campaign's workflow task failed (or timed out) this many times in a row is stalled (one may be a worker that crashed). */
 export const STALLED_AFTER_ATTEMPTS = 3;
@@ -282,7 +282,7 @@ export class CampaignsService {
 interface EnrolmentResult {
   code: string;
   id?: string;
-  status: 'created' | 'exists' | 'error';
+  status: EnrolmentOutcome;
   error?: string;
   rule?: string;
   params?: Record<string, string | number>;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsString, MaxLength } from 'class-validator';
-import { ACTIVE_PHASES, RUNGS } from '../../../../libs/domain/src';
+import { ACTIVE_PHASES, BATCHES, DAY_COUNTS, MOVE_SUBJECTS, RUNGS } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
 import { IsNotBlank, Optional, Pattern } from '../common/validation';
 import { LadderRungDto, WindowDto } from './campaigns.dto';
@@ -11,7 +11,7 @@ class PhaseWindowsChangeDto {
   @ApiPropertyOptional({ type: WindowDto }) P3?: WindowDto;
 }
 class BatchChangeDto {
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiPropertyOptional({ description: "the batch's end (when a moved window needs it); its opening cannot move once the campaign runs" })
   endsAt?: string;
   @ApiPropertyOptional({ type: PhaseWindowsChangeDto, description: `windows moved (${ACTIVE_PHASES.join(', ')}); what is left out stays` })
@@ -22,7 +22,7 @@ class DateEditDto {
   @ApiPropertyOptional({ type: [String] }) remove?: string[];
 }
 class CalendarChangeDto {
-  @ApiPropertyOptional({ enum: ['calendar-days', 'working-days'] }) count?: string;
+  @ApiPropertyOptional({ enum: DAY_COUNTS }) count?: string;
   @ApiPropertyOptional({ type: DateEditDto, description: 'holidays added or removed' }) holidays?: DateEditDto;
   @ApiPropertyOptional({ type: DateEditDto, description: 'swapped workdays (调休, weekend days worked) added or removed' })
   workdays?: DateEditDto;
@@ -43,7 +43,7 @@ export class PlanChangePreviewDto {
 
   @ApiPropertyOptional({
     type: [Number],
-    enum: [1, 2],
+    enum: BATCHES,
     minItems: 1,
     maxItems: 2,
     description: 'the batches that take the change (default: every batch); the others stay on their version',
@@ -52,7 +52,7 @@ export class PlanChangePreviewDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(2)
-  @IsIn([1, 2], { each: true })
+  @IsIn(BATCHES, { each: true })
   batches?: Array<1 | 2>;
 }
 
@@ -70,7 +70,7 @@ export class PlanChangeApplyDto extends PlanChangePreviewDto {
 }
 
 export class PlanMoveDto {
-  @ApiProperty({ enum: [1, 2] }) batch!: number;
+  @ApiProperty({ enum: BATCHES }) batch!: number;
   @ApiProperty({ format: 'uuid' }) unitId!: string;
   @ApiProperty({ type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } }) unit!: {
     code: string;
@@ -78,7 +78,7 @@ export class PlanMoveDto {
   };
   @ApiPropertyOptional() itemId?: string;
   @ApiPropertyOptional({ type: 'object', properties: { n: { type: 'integer' } } }) item?: { n: number };
-  @ApiProperty({ enum: ['phase-window', 'item', 'disclosure'] }) subject!: string;
+  @ApiProperty({ enum: MOVE_SUBJECTS }) subject!: string;
   @ApiPropertyOptional({ enum: ACTIVE_PHASES }) phase?: string;
   @ApiProperty({ enum: [...RUNGS], nullable: true, description: 'null: the deadline itself' }) rung!: string | null;
   @ApiProperty({ description: 'its moment now (`never`: the new ladder adds the rung)' }) before!: string;

@@ -17,6 +17,10 @@ export const LIMITS = {
 } as const;
 
 /** A v4-style uuid (ids of campaigns, groups, units, principals, measures, programmes). */
+/** A report's form: JSON for programs, HTML for people (a printable page). */
+export const REPORT_FORMATS = ['json', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
 

@@ -4,15 +4,19 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import {
+  CAMPAIGN_STATUSES,
+  ESCALATION_SUBJECTS,
   MEASURE_KINDS,
+  MEASURE_PROPOSERS,
+  MEASURE_STATUSES,
+  notFound,
   PHASES,
   PROGRAMME_TRACKS,
-  ROLE_REACH,
-  ROLES,
-  notFound,
   reachFilter,
   requireAccess,
   type Role,
+  ROLE_REACH,
+  ROLES,
 } from '../../../../libs/domain/src';
 import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -50,9 +54,9 @@ export class PrincipalListQueryDto extends PageQueryDto {
 }
 
 export class MeasureListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: ['proposed', 'confirmed'] })
+  @ApiPropertyOptional({ enum: MEASURE_STATUSES })
   @Optional()
-  @IsIn(['proposed', 'confirmed'])
+  @IsIn(MEASURE_STATUSES)
   status?: 'proposed' | 'confirmed';
 }
 
@@ -76,7 +80,7 @@ export class InboxQueryDto extends PageQueryDto {
 export class CampaignListEntryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['draft', 'running', 'done'] }) status!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: string;
   @ApiProperty({ format: 'date-time' }) startsAt!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ description: 'units enrolled' }) units!: number;
@@ -113,8 +117,8 @@ export class CampaignMeasureDto {
   @ApiProperty({ enum: MEASURE_KINDS }) kind!: string;
   @ApiProperty() subject!: string;
   @ApiProperty() reason!: string;
-  @ApiProperty({ enum: ['proposed', 'confirmed'] }) status!: string;
-  @ApiProperty({ enum: ['ladder', 'office'] }) proposedBy!: string;
+  @ApiProperty({ enum: MEASURE_STATUSES }) status!: string;
+  @ApiProperty({ enum: MEASURE_PROPOSERS }) proposedBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) confirmedAt!: string | null;
   @ApiProperty({
@@ -125,7 +129,7 @@ export class CampaignMeasureDto {
   basis!: MeasureBasisDto | null;
 }
 export class MeasureBasisDto {
-  @ApiProperty({ enum: ['item', 'phase-window', 'programme-goal'] }) subject!: string;
+  @ApiProperty({ enum: ESCALATION_SUBJECTS }) subject!: string;
   @ApiProperty({ nullable: true, type: String, enum: [...PHASES, null] }) phase!: string | null;
   @ApiProperty() rung!: string;
   @ApiProperty({ format: 'date-time', description: "the item's deadline, the window's end or the goal's due date" }) deadline!: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
-import { RUNGS, type Rung } from '../../../../libs/domain/src';
+import { ESCALATION_SUBJECTS, type Rung, RUNGS } from '../../../../libs/domain/src';
 import { PageQueryDto } from '../common/dto';
 import { IsIsoTime, Optional } from '../common/validation';
 
@@ -29,7 +29,7 @@ export class EscalationDto {
   campaignId!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: "the unit's supervisory group; null for a programme's goal" })
   groupId!: string | null;
-  @ApiProperty({ enum: ['item', 'phase-window', 'programme-goal'] }) subject!: string;
+  @ApiProperty({ enum: ESCALATION_SUBJECTS }) subject!: string;
   @ApiPropertyOptional() phase?: string;
   @ApiProperty({ enum: RUNGS }) rung!: string;
   @ApiProperty({ format: 'date-time' }) deadline!: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, MaxLength } from 'class-validator';
-import { CARDS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
+import { CARDS, DECISIONS, ITEM_STATUSES, RUNGS } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
 import { IsIsoTime, IsNotBlank, Pattern, URI_PATTERN, Optional } from '../common/validation';
 import { ItemCountsDto } from '../units/entries.dto';
@@ -101,7 +101,7 @@ export class ItemViewDto {
 }
 
 export class ExtensionDecisionResultDto {
-  @ApiProperty({ enum: ['approved', 'rejected'] }) status!: string;
+  @ApiProperty({ enum: DECISIONS }) status!: string;
   @ApiProperty({ format: 'date-time', description: 'the deadline in force after the decision' }) deadline!: string;
   @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }

@@ -2,7 +2,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
-import { MEASURE_KINDS, notFound, requireAccess, ruleViolation, type MeasureKind } from '../../../../libs/domain/src';
+import {
+  MEASURE_KINDS,
+  MEASURE_PROPOSERS,
+  MEASURE_STATUSES,
+  type MeasureKind,
+  notFound,
+  requireAccess,
+  ruleViolation,
+} from '../../../../libs/domain/src';
 import { onUnit } from '../auth/targets';
 import { Access, CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -38,8 +46,8 @@ export class MeasureDto {
   @ApiProperty({ enum: MEASURE_KINDS }) kind!: string;
   @ApiProperty() subject!: string;
   @ApiProperty() reason!: string;
-  @ApiProperty({ enum: ['proposed', 'confirmed'] }) status!: string;
-  @ApiProperty({ enum: ['ladder', 'office'] }) proposedBy!: string;
+  @ApiProperty({ enum: MEASURE_STATUSES }) status!: string;
+  @ApiProperty({ enum: MEASURE_PROPOSERS }) proposedBy!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) confirmedAt!: string | null;
 }

@@ -7,18 +7,21 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import type { MasslineConfig } from '../../../../libs/config/src';
 import {
-  PROGRAMME_TRACKS,
+  type Actor,
+  CARDS,
   defaultPlan,
+  GOAL_STATUSES,
   invalidInput,
   newProgrammeView,
-  programmeMetadata,
   notFound,
-  programmeWorkflowId,
-  requireAccess,
   parseInstant,
-  type Actor,
+  PROGRAMME_STATUSES,
+  PROGRAMME_TRACKS,
+  programmeMetadata,
   type ProgrammeTrack,
   type ProgrammeView,
+  programmeWorkflowId,
+  requireAccess,
 } from '../../../../libs/domain/src';
 import { startWorkflowOnce } from '../../../../libs/temporal/src';
 import {
@@ -136,8 +139,8 @@ export class GoalViewDto {
   @ApiProperty() id!: string;
   @ApiProperty() title!: string;
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
-  @ApiProperty({ enum: ['open', 'achieved', 'closed'] }) status!: string;
-  @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
+  @ApiProperty({ enum: GOAL_STATUSES }) status!: string;
+  @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ type: 'array', items: { type: 'object' } }) rungs!: object[];
   @ApiPropertyOptional({
     type: 'object',
@@ -164,8 +167,8 @@ export class ProgrammeViewDto {
   @ApiProperty({ format: 'uuid' }) leadUnitId!: string;
   @ApiProperty({ type: [String] }) responsibleUnitIds!: string[];
   @ApiProperty({ type: [GoalViewDto] }) goals!: GoalViewDto[];
-  @ApiProperty({ enum: ['active', 'done'] }) status!: string;
-  @ApiProperty({ enum: ['none', 'yellow', 'red'] }) card!: string;
+  @ApiProperty({ enum: PROGRAMME_STATUSES }) status!: string;
+  @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ description: 'monotonic (0: not projected yet)' }) version!: number;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: PROJECTED_AT }) projectedAt!: string | null;
 }

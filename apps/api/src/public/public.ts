@@ -4,22 +4,20 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { ITEM_STATUSES, PHASES, notFound, BATCHES } from '../../../../libs/domain/src';
+import { BATCHES, CAMPAIGN_STATUSES, DISCLOSED_TASK_BOOK_STATUSES, ITEM_STATUSES, notFound, PHASES } from '../../../../libs/domain/src';
 import { Access } from '../auth/decorators';
 import { ApiErrors, LIMITS, PageQueryDto, pageOf } from '../common/dto';
 import { UuidParam } from '../common/params';
 import { NO_NUL_PATTERN, Optional } from '../common/validation';
 import type { DisclosedStatus, PublicReadModel } from '../../../../libs/persistence/src';
 
-const DISCLOSED_STATUSES = ['disclosed', 'effective'] as const;
-
 export class PublicTaskBookQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    enum: DISCLOSED_STATUSES,
+    enum: DISCLOSED_TASK_BOOK_STATUSES,
     description: 'disclosed: in its disclosure window (objections open); effective: in effect',
   })
   @Optional()
-  @IsIn(DISCLOSED_STATUSES)
+  @IsIn(DISCLOSED_TASK_BOOK_STATUSES)
   status?: DisclosedStatus;
 }
 
@@ -40,7 +38,8 @@ class PublicTaskBookCountsDto {
 export class PublicCampaignDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['running', 'done'] }) status!: string;
+  /** The public sees started campaigns only. */
+  @ApiProperty({ enum: CAMPAIGN_STATUSES.filter((s) => s !== 'draft') }) status!: string;
   @ApiProperty({ type: PublicTaskBookCountsDto }) taskBooks!: PublicTaskBookCountsDto;
 }
 export class PublicCampaignListDto {
@@ -73,7 +72,7 @@ export class PublicUnitDetailDto extends PublicUnitDto {
   @ApiProperty() campaignName!: string;
   @ApiProperty({ description: "the zone of the campaign's days and times (its plan's utcOffset)", example: '+08:00' }) utcOffset!: string;
   @ApiProperty({
-    enum: [...DISCLOSED_STATUSES, null],
+    enum: [...DISCLOSED_TASK_BOOK_STATUSES, null],
     nullable: true,
     type: String,
     description: 'its task book, once published; null before',
@@ -88,7 +87,7 @@ export class PublicTaskBookSummaryDto {
   @ApiProperty({ format: 'uuid' }) unitId!: string;
   @ApiProperty() unitCode!: string;
   @ApiProperty() unitName!: string;
-  @ApiProperty({ enum: DISCLOSED_STATUSES }) status!: string;
+  @ApiProperty({ enum: DISCLOSED_TASK_BOOK_STATUSES }) status!: string;
   @ApiProperty({ format: 'date-time' }) publishedAt!: string;
   @ApiProperty({ format: 'date-time' }) disclosureEndsAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) effectiveAt!: string | null;

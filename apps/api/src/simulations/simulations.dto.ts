@@ -1,10 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { UNIT_KINDS, UNIT_LEVELS, type PlanInput } from '../../../../libs/domain/src';
-import { SEED_MAX_CHARS, SIMULATION_MAX_GROUPS, SIMULATION_MAX_UNITS } from '../../../../libs/simulation/src';
+import { BATCHES, type PlanInput, UNIT_KINDS, UNIT_LEVELS } from '../../../../libs/domain/src';
+import {
+  REPORT_LANGS,
+  SEED_MAX_CHARS,
+  SIMULATION_MAX_GROUPS,
+  SIMULATION_MAX_UNITS,
+  SIMULATION_STAGES,
+  type ReportLang,
+} from '../../../../libs/simulation/src';
+import { SIMULATION_JOB_STATUSES } from '../../../../libs/persistence/src';
 import { PlanDto } from '../campaigns/campaigns.dto';
-import { LIMITS, PageQueryDto } from '../common/dto';
+import { LIMITS, PageQueryDto, REPORT_FORMATS, type ReportFormat } from '../common/dto';
 import { IsIsoTime, IsNotBlank, Optional, Pattern } from '../common/validation';
 
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -14,7 +22,7 @@ export class SimulationUnitDto {
   @ApiProperty({ maxLength: LIMITS.name }) @IsString() @IsNotBlank() @MaxLength(LIMITS.name) name!: string;
   @ApiProperty({ enum: UNIT_KINDS }) @IsIn(UNIT_KINDS) kind!: string;
   @ApiProperty({ enum: UNIT_LEVELS }) @IsIn(UNIT_LEVELS) level!: string;
-  @ApiPropertyOptional({ enum: [1, 2], description: 'default: from kind and level' }) @Optional() @IsIn([1, 2]) batch?: number;
+  @ApiPropertyOptional({ enum: BATCHES, description: 'default: from kind and level' }) @Optional() @IsIn(BATCHES) batch?: number;
   @ApiProperty({ maxLength: LIMITS.name, description: 'the name of its supervisory group' })
   @IsString()
   @IsNotBlank()
@@ -114,11 +122,12 @@ export class CreateSimulationDto {
 
 export class SimulationAcceptedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['queued', 'running'] }) status!: string;
+  /** Started at once when no other simulation runs, else queued behind it. */
+  @ApiProperty({ enum: SIMULATION_JOB_STATUSES.filter((s) => s === 'queued' || s === 'running') }) status!: string;
 }
 
 export class SimulationProgressDto {
-  @ApiPropertyOptional({ enum: ['preparing', 'running', 'settling', 'reporting', 'done'] }) stage?: string;
+  @ApiPropertyOptional({ enum: SIMULATION_STAGES }) stage?: string;
   @ApiPropertyOptional({ description: 'what is being prepared (the test server, the database, the workflows)' }) note?: string;
   @ApiPropertyOptional({ description: 'the simulated moment (the plan’s own time)' }) at?: string;
   @ApiPropertyOptional() from?: string;
@@ -131,7 +140,7 @@ export class SimulationProgressDto {
 
 export class SimulationJobDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['queued', 'running', 'done', 'failed'] }) status!: string;
+  @ApiProperty({ enum: SIMULATION_JOB_STATUSES }) status!: string;
   @ApiPropertyOptional({ format: 'uuid' }) campaignId?: string;
   @ApiProperty({
     type: 'object',
@@ -169,9 +178,9 @@ export class SimulationListQueryDto extends PageQueryDto {
 }
 
 export class SimulationReportQueryDto {
-  @ApiPropertyOptional({ enum: ['json', 'html'], default: 'json' }) @Optional() @IsIn(['json', 'html']) format?: 'json' | 'html';
-  @ApiPropertyOptional({ enum: ['zh', 'en'], default: 'zh', description: 'language of the HTML report' })
+  @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json' }) @Optional() @IsIn(REPORT_FORMATS) format?: ReportFormat;
+  @ApiPropertyOptional({ enum: REPORT_LANGS, default: 'zh', description: 'language of the HTML report' })
   @Optional()
-  @IsIn(['zh', 'en'])
-  lang?: 'zh' | 'en';
+  @IsIn(REPORT_LANGS)
+  lang?: ReportLang;
 }

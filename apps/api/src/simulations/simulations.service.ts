@@ -15,7 +15,7 @@ import {
   type SimulationReport,
 } from '../../../../libs/simulation/src';
 import type { Principal } from '../auth/principal';
-import { pageOf } from '../common/dto';
+import { pageOf, type ReportFormat } from '../common/dto';
 import type { SimulationRunner } from './simulation-runner';
 import type { CreateSimulationDto, SimulationListQueryDto } from './simulations.dto';
 
@@ -119,7 +119,7 @@ export class SimulationsService {
   }
 
   /** The report as JSON text, or rendered as HTML; 409 while the simulation has not finished. */
-  async report(by: Principal, id: string, format: 'json' | 'html' = 'json', lang: ReportLang = 'zh'): Promise<string> {
+  async report(by: Principal, id: string, format: ReportFormat = 'json', lang: ReportLang = 'zh'): Promise<string> {
     const job = await this.mustFind(by, id);
     if (job.status !== 'done') {
       throw ruleViolation('simulation.not-done', `simulation ${job.id} is ${job.status}: its report exists once it is done`, {

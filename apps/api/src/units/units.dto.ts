@@ -2,18 +2,24 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, MaxLength, ValidateNested } from 'class-validator';
 import {
+  BATCH_STATUSES,
+  BATCHES,
   CARDS,
+  DECISIONS,
   ITEM_STATUSES,
   LIMITS as DOMAIN_LIMITS,
+  MEETING_STATUSES,
+  type Phase,
   PHASES,
   PROBLEM_CATEGORIES,
   PROBLEM_SOURCES,
-  RECORD_KINDS,
-  type Phase,
   type ProblemCategory,
   type ProblemSource,
+  RECORD_KINDS,
   type RecordKind,
-  BATCHES,
+  REQUEST_STATUSES,
+  TASK_BOOK_STATUSES,
+  TRANSITION_TARGETS,
 } from '../../../../libs/domain/src';
 import { LIMITS } from '../common/dto';
 import { IsIsoTime, IsNotBlank, EachIsObject, Pattern, URI_PATTERN, Optional } from '../common/validation';
@@ -130,8 +136,8 @@ export class MeetingHeldDto {
 }
 
 export class RequestTransitionDto {
-  @ApiProperty({ enum: ['P2', 'P3', 'DONE'] })
-  @IsIn(['P2', 'P3', 'DONE'])
+  @ApiProperty({ enum: TRANSITION_TARGETS })
+  @IsIn(TRANSITION_TARGETS)
   to!: Exclude<Phase, 'P1'>;
 
   @ApiPropertyOptional({ maxLength: LIMITS.comment })
@@ -233,7 +239,7 @@ export class PendingDto {
   @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 export class DecisionResultDto {
-  @ApiProperty({ enum: ['approved', 'rejected'] }) status!: 'approved' | 'rejected';
+  @ApiProperty({ enum: DECISIONS }) status!: 'approved' | 'rejected';
   @ApiProperty({ description: DECISION_VERSION }) version!: number;
 }
 export class MeetingValidityDto {
@@ -263,7 +269,7 @@ export class MeetingViewDto {
   @ApiProperty() id!: string;
   @ApiProperty({ format: 'date-time' }) scheduledAt!: string;
   @ApiProperty() location!: string;
-  @ApiProperty({ enum: ['scheduled', 'held'] }) status!: string;
+  @ApiProperty({ enum: MEETING_STATUSES }) status!: string;
   @ApiProperty({ type: [AttendanceViewDto] }) attendance!: AttendanceViewDto[];
   @ApiPropertyOptional({ format: 'date-time' }) startedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) endedAt?: string;
@@ -276,7 +282,7 @@ export class TransitionViewDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: PHASES }) from!: string;
   @ApiProperty({ enum: PHASES }) to!: string;
-  @ApiProperty({ enum: ['pending', 'approved', 'rejected'] }) status!: string;
+  @ApiProperty({ enum: REQUEST_STATUSES }) status!: string;
   @ApiProperty({ type: StampDto }) requested!: StampDto;
   @ApiPropertyOptional({ type: StampDto }) decided?: StampDto;
 }
@@ -296,7 +302,7 @@ export class TaskBookItemsDto {
 export class TaskBookViewDto {
   @ApiProperty() signedBy!: string;
   @ApiProperty({ type: [TaskBookItemViewDto] }) items!: TaskBookItemViewDto[];
-  @ApiProperty({ enum: ['draft', 'disclosed', 'effective'] }) status!: string;
+  @ApiProperty({ enum: TASK_BOOK_STATUSES }) status!: string;
   @ApiPropertyOptional({ format: 'date-time' }) publishedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) disclosureEndsAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) effectiveAt?: string;
@@ -312,7 +318,7 @@ export class UnitViewDto {
   @ApiProperty({ format: 'uuid' }) groupId!: string;
   @ApiProperty({ enum: PHASES, nullable: true, description: 'null while the unit waits for its batch to open' }) phase!: string | null;
   @ApiProperty({ format: 'date-time', description: 'when the unit entered its phase' }) phaseSince!: string;
-  @ApiProperty({ enum: ['waiting', 'active', 'done'] }) status!: string;
+  @ApiProperty({ enum: BATCH_STATUSES }) status!: string;
   @ApiProperty({ enum: CARDS }) card!: string;
   @ApiProperty({ type: WindowDto, nullable: true }) window!: WindowDto | null;
   @ApiProperty({ type: [String], description: 'gates of the next transition not yet met' }) unmetGates!: string[];

@@ -41,6 +41,7 @@ import {
   type SimulationInput,
   type SimulationReport,
   type SimStep,
+  type SimulationStage,
 } from '../../../../libs/simulation/src';
 import { startCampaignWorkflow } from '../../../../libs/temporal/src';
 import { workflowBundleOptions, workflowSinks } from '../../../../libs/temporal/src/workflow-bundle';
@@ -50,7 +51,7 @@ import { freePort } from '../embedded/process';
 import { SIMULATED_TEXTS, WorkflowDriver, type SimulatedUnit } from './driver';
 
 export interface SimulationProgress {
-  stage: 'preparing' | 'running' | 'settling' | 'reporting' | 'done';
+  stage: SimulationStage;
   /** What is being prepared (the test server, the database, the workflow bundle). */
   note?: string;
   /** The simulated moment (as the plan has it, not moved), and the agenda's span. */

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Plan } from '../../../domain/src';
+import type { CampaignStatus, Plan } from '../../../domain/src';
 
-export type CampaignStatus = 'draft' | 'running' | 'done';
+export type { CampaignStatus };
 
 @Entity({ name: 'campaigns' })
 export class CampaignEntity {

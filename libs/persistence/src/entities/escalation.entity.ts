@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { Phase, Rung } from '../../../domain/src';
+import type { EscalationSubject, Phase, Rung } from '../../../domain/src';
 
-export type EscalationSubject = 'item' | 'phase-window' | 'programme-goal';
+export type { EscalationSubject };
 
 /** One fired rung of a ladder. `key` makes it exactly once per item, deadline and rung (or unit, phase and rung). */
 @Entity({ name: 'escalations' })

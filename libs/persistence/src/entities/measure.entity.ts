@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { MeasureKind } from '../../../domain/src';
+import type { MeasureKind, MeasureStatus } from '../../../domain/src';
 
-export type MeasureStatus = 'proposed' | 'confirmed';
+export type { MeasureStatus };
 
 /** A cadre measure (组织措施). Recorded by the office, or proposed by a referral rung and confirmed by the office. */
 @Entity({ name: 'measures' })

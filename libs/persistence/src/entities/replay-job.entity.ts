@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type ReplayJobStatus = 'running' | 'done' | 'failed';
+/** `failed`: the job itself could not run, not a divergence. */
+export const REPLAY_JOB_STATUSES = ['running', 'done', 'failed'] as const;
+export type ReplayJobStatus = (typeof REPLAY_JOB_STATUSES)[number];
 
 export interface ReplayFailureRecord {
   workflowId: string;

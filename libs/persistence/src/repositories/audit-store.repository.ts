@@ -5,6 +5,7 @@ import type { ItemView, UnitHeader } from '../../../domain/src';
 import { AuditLogRepository, PgWorkflowResetRepository, type RefusalRow, type WorkflowReset } from './audit-log.repository';
 import { PgStuckRunRepository, type StuckRun, type StuckRunPass } from './stuck-run.repository';
 import { iso } from './columns';
+import type { ReplayJobStatus } from '../entities/replay-job.entity';
 
 export interface UnitRow {
   id: string;
@@ -106,14 +107,17 @@ export interface ReplayFailure {
   /** First event the current code disagrees with, when the engine names it. */
   eventId?: number;
   eventType?: string;
-  kind: 'nondeterminism' | 'replay-error' | 'fetch-error';
+  kind: ReplayFailureKind;
 }
+
+export const REPLAY_FAILURE_KINDS = ['nondeterminism', 'replay-error', 'fetch-error'] as const;
+export type ReplayFailureKind = (typeof REPLAY_FAILURE_KINDS)[number];
 
 export interface ReplayJobRow {
   id: string;
   requestedBy: string;
   request: Record<string, unknown>;
-  status: 'running' | 'done' | 'failed';
+  status: ReplayJobStatus;
   total: number;
   replayed: number;
   failures: ReplayFailure[];
@@ -475,7 +479,7 @@ export class AuditStore {
 
   async updateReplayJob(
     id: string,
-    patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; status?: 'running' | 'done' | 'failed'; error?: string },
+    patch: { total?: number; replayed?: number; failures?: ReplayFailure[]; status?: ReplayJobStatus; error?: string },
   ): Promise<void> {
     const sets: string[] = [];
     const params: unknown[] = [id];

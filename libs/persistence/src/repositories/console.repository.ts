@@ -2,7 +2,7 @@
 // and a supervisor's inbox — what waits on a supervisory group, oldest first, read from the projections
 // (unit_states, item_states, and the texts in documents) the workflows keep.
 import type { DataSource } from 'typeorm';
-import type { Role } from '../../../domain/src';
+import type { CampaignStatus, MeasureStatus, Role } from '../../../domain/src';
 import { iso } from './columns';
 
 export interface Page<T> {
@@ -13,7 +13,7 @@ export interface Page<T> {
 export interface CampaignListEntry {
   id: string;
   name: string;
-  status: 'draft' | 'running' | 'done';
+  status: CampaignStatus;
   startsAt: string;
   createdAt: string;
   units: number;
@@ -262,7 +262,7 @@ export class ConsoleRepository {
   }
 
   /** A campaign's cadre measures, oldest first, with the unit's code and name. */
-  async measures(campaignId: string, status: 'proposed' | 'confirmed' | undefined, offset: number, limit: number) {
+  async measures(campaignId: string, status: MeasureStatus | undefined, offset: number, limit: number) {
     const params: unknown[] = [campaignId];
     let filter = '';
     if (status) {

@@ -1,7 +1,7 @@
 // Cadre measures (组织措施), the home of table measures: proposed by a referral rung (the activities) or recorded
 // by the office, and confirmed by the office.
 import type { DataSource, Repository } from 'typeorm';
-import type { MeasureKind } from '../../../domain/src';
+import type { MeasureKind, MeasureProposer } from '../../../domain/src';
 import { MeasureEntity, type MeasureStatus } from '../entities';
 
 export interface MeasureRecord {
@@ -13,7 +13,7 @@ export interface MeasureRecord {
   subject: string;
   reason: string;
   status: MeasureStatus;
-  proposedBy: 'ladder' | 'office';
+  proposedBy: MeasureProposer;
   createdBy: string | null;
   createdAt: string;
   confirmedBy: string | null;

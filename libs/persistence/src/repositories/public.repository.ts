@@ -5,10 +5,10 @@
 // draft is not disclosed.
 import type { DataSource } from 'typeorm';
 import type { Page } from './console.repository';
-import type { Batch, ItemStatus, Phase } from '../../../domain/src';
+import type { Batch, DISCLOSED_TASK_BOOK_STATUSES, ItemStatus, Phase } from '../../../domain/src';
 import { iso } from './columns';
 
-export type DisclosedStatus = 'disclosed' | 'effective';
+export type DisclosedStatus = (typeof DISCLOSED_TASK_BOOK_STATUSES)[number];
 
 export interface PublicCampaign {
   id: string;

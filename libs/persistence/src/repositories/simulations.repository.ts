@@ -2,7 +2,8 @@
 import type { DataSource } from 'typeorm';
 import { iso } from './columns';
 
-export type SimulationJobStatus = 'queued' | 'running' | 'done' | 'failed';
+export const SIMULATION_JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type SimulationJobStatus = (typeof SIMULATION_JOB_STATUSES)[number];
 
 export interface SimulationJobRow {
   id: string;

@@ -2,6 +2,10 @@ import type { DataSource } from 'typeorm';
 import type { Affected } from './columns';
 
 /** A run whose workflow task keeps failing, as the detector last saw it (apps/worker/src/stuck-runs.ts). */
+/** `history`: the failure its history records; `replay`: a replay with the worker's build said it. */
+export const STUCK_RUN_SOURCES = ['history', 'replay'] as const;
+export type StuckRunSource = (typeof STUCK_RUN_SOURCES)[number];
+
 export interface StuckRun {
   workflowId: string;
   runId: string;
@@ -12,7 +16,7 @@ export interface StuckRun {
   cause: string;
   message: string;
   /** `history`: the failure its history records; `replay`: a replay with the worker's build said it. */
-  source: 'history' | 'replay';
+  source: StuckRunSource;
   failedEventId?: number;
   divergingEventId?: number;
   /** The reset point `massline audit reset … --to last-good` takes. */

@@ -3,6 +3,9 @@ import { UnitEntity } from '../entities';
 import type { Batch, Card, Phase, UnitKind, UnitLevel, UnitView, Window } from '../../../domain/src';
 import { iso } from './columns';
 
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
 export interface UnitRecord {
   id: string;
   campaignId: string;
@@ -34,7 +37,7 @@ export interface UnitListFilter {
   /** Part of the code or the name, case-insensitive. */
   q?: string;
   sort?: 'code' | 'name' | 'batch' | 'phase' | 'card' | 'group' | 'windowEndsAt' | 'updatedAt';
-  order?: 'asc' | 'desc';
+  order?: SortOrder;
   offset: number;
   limit: number;
 }
