@@ -3,7 +3,7 @@
 import { MenuOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { App as AntApp, Button, ConfigProvider, Drawer, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd';
+import { App as AntApp, Button, ConfigProvider, Drawer, Layout, Menu, Segmented, Space, Spin, Typography, type ThemeConfig } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
@@ -150,8 +150,7 @@ function PhoneHeader({
   selected: string[];
   onSignOut: () => void;
 }) {
-  const { t, label } = useI18n();
-  const session = useSession();
+  const { t } = useI18n();
   const [drawer, setDrawer] = useState(false);
   return (
     <Layout.Header
@@ -170,37 +169,58 @@ function PhoneHeader({
         onClick={() => setDrawer(true)}
         data-testid="header-menu"
       />
-      <Drawer open={drawer} onClose={() => setDrawer(false)} placement="right" size={260} title={t('菜单', 'Menu')}>
-        <nav aria-label={t('主导航', 'Main')}>
-          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-            {nav.map((n) => (
-              <Link key={n.key} to={n.key} onClick={() => setDrawer(false)} aria-current={selected.includes(n.key) ? 'page' : undefined}>
-                {n.label}
-              </Link>
-            ))}
-            <LanguageSwitch />
-            {session ? (
-              <>
-                <span data-testid="signed-in-as">
-                  {session.principal.name} · {label.role(session.principal.role)}
-                </span>
-                <Button onClick={onSignOut}>{t('退出', 'Sign out')}</Button>
-              </>
-            ) : (
-              <Button
-                type="primary"
-                onClick={() => {
-                  setDrawer(false);
-                  navigate('/sign-in');
-                }}
-              >
-                {t('登录', 'Sign in')}
-              </Button>
-            )}
-          </Space>
-        </nav>
-      </Drawer>
+      <PhoneMenu open={drawer} onClose={() => setDrawer(false)} nav={nav} selected={selected} onSignOut={onSignOut} />
     </Layout.Header>
+  );
+}
+
+/** The phone's menu drawer: the pages, the language, and who is signed in (or a way to sign in); a page chosen closes it. */
+function PhoneMenu({
+  open,
+  onClose,
+  nav,
+  selected,
+  onSignOut,
+}: {
+  open: boolean;
+  onClose: () => void;
+  nav: Array<{ key: string; label: string }>;
+  selected: string[];
+  onSignOut: () => void;
+}) {
+  const { t, label } = useI18n();
+  const session = useSession();
+  return (
+    <Drawer open={open} onClose={onClose} placement="right" size={260} title={t('菜单', 'Menu')}>
+      <nav aria-label={t('主导航', 'Main')}>
+        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+          {nav.map((n) => (
+            <Link key={n.key} to={n.key} onClick={onClose} aria-current={selected.includes(n.key) ? 'page' : undefined}>
+              {n.label}
+            </Link>
+          ))}
+          <LanguageSwitch />
+          {session ? (
+            <>
+              <span data-testid="signed-in-as">
+                {session.principal.name} · {label.role(session.principal.role)}
+              </span>
+              <Button onClick={onSignOut}>{t('退出', 'Sign out')}</Button>
+            </>
+          ) : (
+            <Button
+              type="primary"
+              onClick={() => {
+                onClose();
+                navigate('/sign-in');
+              }}
+            >
+              {t('登录', 'Sign in')}
+            </Button>
+          )}
+        </Space>
+      </nav>
+    </Drawer>
   );
 }
 
@@ -244,6 +264,38 @@ function Pages() {
 
 const reducedMotion = typeof window !== 'undefined' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
+/** The console's theme: its colours, and motion unless the viewer asked for less. */
+const THEME: ThemeConfig = {
+  // darker than Ant Design's defaults, so that text on tags, links and alerts reads at 4.5:1 (WCAG AA)
+  token: {
+    colorPrimary: '#a8071a',
+    colorLink: '#0747a6',
+    // form errors, danger buttons: red that reads at 4.5:1 on white
+    colorError: '#cf1322',
+    colorSuccessText: '#135200',
+    colorInfoText: '#003a8c',
+    colorWarningText: '#613400',
+    colorErrorText: '#820014',
+    borderRadius: 4,
+    colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
+    colorTextDescription: 'rgba(0, 0, 0, 0.68)',
+    colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
+    colorTextDisabled: 'rgba(0, 0, 0, 0.55)',
+    motion: !reducedMotion,
+  },
+  components: {
+    // white on the header's red, readable (contrast ≥ 4.5:1)
+    Descriptions: { labelColor: 'rgba(0, 0, 0, 0.72)' },
+    Menu: {
+      darkItemBg: 'transparent',
+      darkItemColor: '#ffffff',
+      darkItemHoverColor: '#ffffff',
+      darkItemSelectedBg: '#5c0011',
+      darkItemSelectedColor: '#ffffff',
+    },
+  },
+};
+
 export function App() {
   const { lang, t } = useI18n();
   const session = useSession();
@@ -258,40 +310,7 @@ export function App() {
     void redeemFromFragment();
   }, []);
   return (
-    <ConfigProvider
-      locale={lang === 'zh' ? zhCN : enUS}
-      button={{ autoInsertSpace: false }}
-      theme={{
-        // darker than Ant Design's defaults, so that text on tags, links and alerts reads at 4.5:1 (WCAG AA)
-        token: {
-          colorPrimary: '#a8071a',
-          colorLink: '#0747a6',
-          // form errors, danger buttons: red that reads at 4.5:1 on white
-          colorError: '#cf1322',
-          colorSuccessText: '#135200',
-          colorInfoText: '#003a8c',
-          colorWarningText: '#613400',
-          colorErrorText: '#820014',
-          borderRadius: 4,
-          colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
-          colorTextDescription: 'rgba(0, 0, 0, 0.68)',
-          colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
-          colorTextDisabled: 'rgba(0, 0, 0, 0.55)',
-          motion: !reducedMotion,
-        },
-        components: {
-          // white on the header's red, readable (contrast ≥ 4.5:1)
-          Descriptions: { labelColor: 'rgba(0, 0, 0, 0.72)' },
-          Menu: {
-            darkItemBg: 'transparent',
-            darkItemColor: '#ffffff',
-            darkItemHoverColor: '#ffffff',
-            darkItemSelectedBg: '#5c0011',
-            darkItemSelectedColor: '#ffffff',
-          },
-        },
-      }}
-    >
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} button={{ autoInsertSpace: false }} theme={THEME}>
       <AntApp>
         <Layout style={{ minHeight: '100vh' }}>
           <Header />

@@ -1,6 +1,6 @@
 // Sign-in: a one-time link from the office (/sign-in#code=…) is traded for a session at once and the code
 // removed from the address bar; or a principal's token is pasted once. Either is kept for this tab only.
-import { Button, Card, Form, Input, Typography } from 'antd';
+import { Button, Card, Form, Input, Typography, type FormInstance } from 'antd';
 import { useEffect, useState } from 'react';
 import { api, call, toApiError } from '../api/client';
 import { asSessionPrincipal, setSession, useSession, type SessionPrincipal } from '../api/session';
@@ -30,11 +30,13 @@ export async function redeemFromFragment(): Promise<void> {
   }
 }
 
-export function SignInPage() {
+/**
+ * Signs in with a pasted token: /api/me names its principal, and the session is kept for this tab. An unknown
+ * token is said on the field; a sign-in link that failed shows its error here too.
+ */
+function useTokenSignIn(form: FormInstance<{ token: string }>) {
   const { t } = useI18n();
   const words = useWords();
-  const session = useSession();
-  const [form] = Form.useForm<{ token: string }>();
   const [error, setError] = useState<unknown>(redeemError);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -62,6 +64,14 @@ export function SignInPage() {
       setBusy(false);
     }
   };
+  return { submit, error, busy };
+}
+
+export function SignInPage() {
+  const { t } = useI18n();
+  const session = useSession();
+  const [form] = Form.useForm<{ token: string }>();
+  const { submit, error, busy } = useTokenSignIn(form);
 
   return (
     <Card style={{ maxWidth: 560, margin: '24px auto' }}>

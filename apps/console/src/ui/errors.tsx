@@ -79,7 +79,7 @@ const STATUS_TITLES: Record<number, [string, string]> = {
 
 /** An action's error, shown beside the action: the rule refused, worded, and the gates still unmet. */
 export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
-  const { t, label } = useI18n();
+  const { t } = useI18n();
   const words = useWords();
   if (!error) return null;
   const status = error instanceof ApiError ? error.status : 0;
@@ -116,23 +116,29 @@ export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
               ))}
             </ul>
           ) : null}
-          {unmet.length ? (
-            <>
-              <div>{t('尚未满足的条件：', 'Still unmet:')}</div>
-              <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
-                {unmet.map((g) => (
-                  <li key={g} data-gate={g}>
-                    {label.gate(g)}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
+          {unmet.length ? <UnmetGates gates={unmet} /> : null}
           {error instanceof ApiError && error.retryAfterSeconds ? (
             <div>{t(`请 ${error.retryAfterSeconds} 秒后再试`, `Retry in ${error.retryAfterSeconds} s`)}</div>
           ) : null}
         </div>
       }
     />
+  );
+}
+
+/** The gates a refused action still waits for, by name. */
+function UnmetGates({ gates }: { gates: string[] }) {
+  const { t, label } = useI18n();
+  return (
+    <>
+      <div>{t('尚未满足的条件：', 'Still unmet:')}</div>
+      <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
+        {gates.map((g) => (
+          <li key={g} data-gate={g}>
+            {label.gate(g)}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

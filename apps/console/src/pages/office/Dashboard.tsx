@@ -242,17 +242,7 @@ function Lights({ units }: { units: UnitLight[] }) {
   return (
     <>
       <Space style={{ marginBottom: 8 }} wrap>
-        <Segmented
-          aria-label={t('筛选', 'Filter')}
-          data-testid="lights-filter"
-          value={filter}
-          onChange={(v) => setFilter(v as LightsFilter)}
-          options={[
-            { value: 'all', label: t('全部', 'All') },
-            { value: 'yellow', label: t('黄牌及以上', 'Yellow or red') },
-            { value: 'red', label: t('红牌', 'Red') },
-          ]}
-        />
+        <LightsFilterPicker value={filter} onChange={setFilter} />
         <LightsLegend />
       </Space>
       <div
@@ -284,6 +274,24 @@ function Lights({ units }: { units: UnitLight[] }) {
         </div>
       </div>
     </>
+  );
+}
+
+/** Which lights are shown: all, yellow or red, or red only. */
+function LightsFilterPicker({ value, onChange }: { value: LightsFilter; onChange: (filter: LightsFilter) => void }) {
+  const { t } = useI18n();
+  return (
+    <Segmented
+      aria-label={t('筛选', 'Filter')}
+      data-testid="lights-filter"
+      value={value}
+      onChange={(v) => onChange(v as LightsFilter)}
+      options={[
+        { value: 'all', label: t('全部', 'All') },
+        { value: 'yellow', label: t('黄牌及以上', 'Yellow or red') },
+        { value: 'red', label: t('红牌', 'Red') },
+      ]}
+    />
   );
 }
 

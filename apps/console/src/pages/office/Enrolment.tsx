@@ -162,6 +162,20 @@ function useFormGroups(campaignId: string, setError: (e: unknown) => void) {
   return (names: string[]) => void formGroups(names);
 }
 
+/** A row of the file as the API enrols it, its group named by id (a group not formed yet keeps its name). */
+function toUnit(u: EnrolRow, groupId: Map<string, string>): EnrolUnit {
+  return {
+    code: u.code,
+    name: u.name,
+    // The file's words as read (enrolment-file.ts maps the labels it knows); the API names a row it refuses.
+    kind: u.kind as EnrolUnit['kind'],
+    level: u.level as EnrolUnit['level'],
+    ...(u.batch ? { batch: u.batch as NonNullable<EnrolUnit['batch']> } : {}),
+    ...(u.parentCode ? { parentCode: u.parentCode } : {}),
+    groupId: groupId.get(u.group) ?? u.group,
+  };
+}
+
 /** The rows sent CHUNK a call, with the rows sent so far and one result per row. */
 function useEnrolment(campaignId: string, groupId: Map<string, string>) {
   const words = useWords();
@@ -171,22 +185,12 @@ function useEnrolment(campaignId: string, groupId: Map<string, string>) {
   const [busy, setBusy] = useState(false);
   const [results, setResults] = useState<Result[]>([]);
 
-  const toUnit = (u: EnrolRow): EnrolUnit => ({
-    code: u.code,
-    name: u.name,
-    // The file's words as read (enrolment-file.ts maps the labels it knows); the API names a row it refuses.
-    kind: u.kind as EnrolUnit['kind'],
-    level: u.level as EnrolUnit['level'],
-    ...(u.batch ? { batch: u.batch as NonNullable<EnrolUnit['batch']> } : {}),
-    ...(u.parentCode ? { parentCode: u.parentCode } : {}),
-    groupId: groupId.get(u.group) ?? u.group,
-  });
   const post = async (chunk: EnrolRow[]) =>
     (
       await call(
         api.POST('/api/campaigns/{id}/units', {
           params: { path: { id: campaignId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { units: chunk.map(toUnit) },
+          body: { units: chunk.map((u) => toUnit(u, groupId)) },
         }),
       )
     ).results;

@@ -18,16 +18,21 @@ export function useGroups(campaignId: string) {
   });
 }
 
-export function Groups({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
-  const [form] = Form.useForm<{ name: string }>();
-  const groups = useGroups(campaignId);
+/** How many of the campaign's units each group is assigned, by group id. */
+function useUnitsPerGroup(campaignId: string) {
   const units = useAllUnits(campaignId);
-  const counts = useMemo(() => {
+  return useMemo(() => {
     const m = new Map<string, number>();
     for (const u of units.data ?? []) m.set(u.groupId, (m.get(u.groupId) ?? 0) + 1);
     return m;
   }, [units.data]);
+}
+
+export function Groups({ campaignId }: { campaignId: string }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<{ name: string }>();
+  const groups = useGroups(campaignId);
+  const counts = useUnitsPerGroup(campaignId);
   const create = useAction({
     form,
     fields: ['name'],

@@ -72,20 +72,7 @@ export default function NewCampaign() {
       <Form name="plan" form={form} layout="vertical" initialValues={initial} onFinish={create.submit} data-testid="campaign-form">
         <NameAndStart preview={preview} onApplyDefault={applyDefault} />
         <BatchWindows form={form} />
-        <Card size="small" style={{ marginTop: 12 }} title={t('公示、预警与日历', 'Disclosure, ladders and calendar')}>
-          <DisclosureAndLadders form={form} dayUnit={dayUnit} />
-          <HolidayYears years={holidays.years} loaded={holidays.loaded} onLoad={setLoading} onFill={holidays.fillCalendar} />
-          <Form.Item
-            name={['calendar', 'holidays']}
-            label={t('节假日（YYYY-MM-DD，逗号分隔）', 'Days off (YYYY-MM-DD, comma-separated)')}
-            style={{ marginTop: 12 }}
-          >
-            <Input.TextArea rows={2} />
-          </Form.Item>
-          <Form.Item name={['calendar', 'workdays']} label={t('调休上班的周末（YYYY-MM-DD）', 'Weekend days worked (YYYY-MM-DD)')}>
-            <Input.TextArea rows={1} />
-          </Form.Item>
-        </Card>
+        <LaddersAndCalendar form={form} dayUnit={dayUnit} holidays={holidays} onLoad={setLoading} />
         <Space style={{ marginTop: 12 }}>
           <Button type="primary" htmlType="submit" loading={create.busy} data-testid="create-campaign">
             {t('创建活动', 'Create campaign')}
@@ -138,9 +125,50 @@ function useHolidayArrangements(form: FormInstance<FormValues>, preview: Plan | 
  * API; an error naming a field the form shows goes on that field, any other beside the button.
  */
 function useCreateCampaign(form: FormInstance<FormValues>) {
+  const errors = useCampaignErrors(form);
+  const [busy, setBusy] = useState(false);
+
+  const create = async () => {
+    errors.setError(undefined);
+    const v = form.getFieldsValue(true) as FormValues;
+    const plan = toPlan(v);
+    try {
+      validatePlan(plan);
+    } catch (e) {
+      errors.showCheckError(e);
+      return;
+    }
+    setBusy(true);
+    try {
+      const created = await postCampaign(v.name ?? '', plan);
+      navigate(`/office/campaigns/${created.id}`);
+    } catch (e) {
+      errors.showApiError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  // Every error is shown (on its field or beside the button): nothing is left to reject.
+  const submit = () => void create();
+  return { submit, error: errors.error, busy };
+}
+
+/** The campaign as the API creates it: opened when its first batch opens. */
+const postCampaign = (name: string, plan: Plan) =>
+  call(
+    api.POST('/api/campaigns', {
+      params: { header: { 'Idempotency-Key': idempotencyKey() } },
+      body: { name, startsAt: plan.batches[0].startsAt, plan },
+    }),
+  );
+
+/**
+ * Where an error creating the campaign goes: on the field it names when the form shows that field (scrolled to),
+ * else into `error`, beside the button.
+ */
+function useCampaignErrors(form: FormInstance<FormValues>) {
   const words = useWords();
   const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   // The form's paths are built from the names of plan fields, which its typed paths cannot foresee.
   const anyPathForm: FormInstance = form;
 
@@ -155,45 +183,25 @@ function useCreateCampaign(form: FormInstance<FormValues>) {
     ]);
     document.getElementById(['plan', ...path].join('_'))?.scrollIntoView({ block: 'center' });
   };
-
-  const create = async () => {
-    setError(undefined);
-    const v = form.getFieldsValue(true) as FormValues;
-    const plan = toPlan(v);
-    try {
-      validatePlan(plan);
-    } catch (e) {
-      if (e instanceof DomainError && typeof e.details.field === 'string') showFieldError(e.details.field, e, e.refusal);
-      else setError(e);
-      return;
-    }
-    setBusy(true);
-    try {
-      const created = await call(
-        api.POST('/api/campaigns', {
-          params: { header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { name: v.name ?? '', startsAt: plan.batches[0].startsAt, plan },
-        }),
-      );
-      navigate(`/office/campaigns/${created.id}`);
-    } catch (e) {
-      const f = e instanceof ApiError ? e.fields.at(0) : undefined;
-      if (f && f.field === 'name')
-        form.setFields([
-          {
-            name: 'name',
-            errors: [wordRefusal(f.refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field: 'name' } }, words)],
-          },
-        ]);
-      else if (f && f.field.startsWith('plan')) showFieldError(f.field, e, f.refusal);
-      else setError(e);
-    } finally {
-      setBusy(false);
-    }
+  /** An error of libs/domain's check of the plan, before anything is sent. */
+  const showCheckError = (e: unknown) => {
+    if (e instanceof DomainError && typeof e.details.field === 'string') showFieldError(e.details.field, e, e.refusal);
+    else setError(e);
   };
-  // Every error is shown (on its field or beside the button): nothing is left to reject.
-  const submit = () => void create();
-  return { submit, error, busy };
+  /** An error of the API's: its first field's, on the name or on the plan's field. */
+  const showApiError = (e: unknown) => {
+    const f = e instanceof ApiError ? e.fields.at(0) : undefined;
+    if (f && f.field === 'name')
+      form.setFields([
+        {
+          name: 'name',
+          errors: [wordRefusal(f.refusal ?? { category: 'INVALID_INPUT', rule: 'input.invalid', params: { field: 'name' } }, words)],
+        },
+      ]);
+    else if (f && f.field.startsWith('plan')) showFieldError(f.field, e, f.refusal);
+    else setError(e);
+  };
+  return { error, setError, showCheckError, showApiError };
 }
 
 /** The campaign's name, the start the default calendar is moved to, and the plan on a timeline. */
@@ -275,6 +283,37 @@ function BatchWindows({ form }: { form: FormInstance<FormValues> }) {
         })
       }
     </Form.List>
+  );
+}
+
+/** The card under the batches: the disclosure and the ladders, then the holidays of the plan's years. */
+function LaddersAndCalendar({
+  form,
+  dayUnit,
+  holidays,
+  onLoad,
+}: {
+  form: FormInstance<FormValues>;
+  dayUnit: string;
+  holidays: ReturnType<typeof useHolidayArrangements>;
+  onLoad: (year: number) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Card size="small" style={{ marginTop: 12 }} title={t('公示、预警与日历', 'Disclosure, ladders and calendar')}>
+      <DisclosureAndLadders form={form} dayUnit={dayUnit} />
+      <HolidayYears years={holidays.years} loaded={holidays.loaded} onLoad={onLoad} onFill={holidays.fillCalendar} />
+      <Form.Item
+        name={['calendar', 'holidays']}
+        label={t('节假日（YYYY-MM-DD，逗号分隔）', 'Days off (YYYY-MM-DD, comma-separated)')}
+        style={{ marginTop: 12 }}
+      >
+        <Input.TextArea rows={2} />
+      </Form.Item>
+      <Form.Item name={['calendar', 'workdays']} label={t('调休上班的周末（YYYY-MM-DD）', 'Weekend days worked (YYYY-MM-DD)')}>
+        <Input.TextArea rows={1} />
+      </Form.Item>
+    </Card>
   );
 }
 
@@ -387,40 +426,44 @@ function HolidayYears({
         {t('本活动所跨年份的法定节假日安排', 'Official holiday arrangements of the years the plan spans')}
       </Typography.Text>
       <Space orientation="vertical" style={{ width: '100%', margin: '8px 0' }}>
-        {years.map((y) => {
-          const a = loaded.get(y);
-          return a ? (
-            <div key={y} data-year={y} data-loaded="true">
-              <Tag color="success">{t(`${y}年`, String(y))}</Tag>
-              {t(
-                `已载入：${a.source}（节假日 ${a.holidays.length} 天，调休上班 ${a.workdays.length} 天）`,
-                `loaded: ${a.source} (${a.holidays.length} days off, ${a.workdays.length} weekend days worked)`,
-              )}
-            </div>
-          ) : (
-            <Alert
-              key={y}
-              type="warning"
-              showIcon
-              data-year={y}
-              data-loaded="false"
-              title={t(
-                `${y}年尚未载入官方节假日安排：按工作日计算时只扣除周末。`,
-                `No official arrangement is loaded for ${y}: working days then skip weekends only.`,
-              )}
-              action={
-                <Button size="small" onClick={() => onLoad(y)} data-testid={`load-holidays-${y}`}>
-                  {t('载入', 'Load')}
-                </Button>
-              }
-            />
-          );
-        })}
+        {years.map((y) => (
+          <HolidayYear key={y} year={y} arrangement={loaded.get(y)} onLoad={onLoad} />
+        ))}
       </Space>
       <Button size="small" onClick={onFill}>
         {t('按已载入的安排重新填入', 'Fill in again from the arrangements loaded')}
       </Button>
     </div>
+  );
+}
+
+/** A year the plan spans: its arrangement's source and size when loaded, else a warning with a button to load it. */
+function HolidayYear({ year, arrangement, onLoad }: { year: number; arrangement?: HolidayArrangement; onLoad: (year: number) => void }) {
+  const { t } = useI18n();
+  return arrangement ? (
+    <div data-year={year} data-loaded="true">
+      <Tag color="success">{t(`${year}年`, String(year))}</Tag>
+      {t(
+        `已载入：${arrangement.source}（节假日 ${arrangement.holidays.length} 天，调休上班 ${arrangement.workdays.length} 天）`,
+        `loaded: ${arrangement.source} (${arrangement.holidays.length} days off, ${arrangement.workdays.length} weekend days worked)`,
+      )}
+    </div>
+  ) : (
+    <Alert
+      type="warning"
+      showIcon
+      data-year={year}
+      data-loaded="false"
+      title={t(
+        `${year}年尚未载入官方节假日安排：按工作日计算时只扣除周末。`,
+        `No official arrangement is loaded for ${year}: working days then skip weekends only.`,
+      )}
+      action={
+        <Button size="small" onClick={() => onLoad(year)} data-testid={`load-holidays-${year}`}>
+          {t('载入', 'Load')}
+        </Button>
+      }
+    />
   );
 }
 
@@ -455,25 +498,35 @@ function LoadHolidays({ year, onClose }: { year: number; onClose: () => void }) 
       cancelText={t('取消', 'Cancel')}
     >
       <Form form={form} layout="vertical" onFinish={load.submit} name={`holidays-${year}`}>
-        <Form.Item
-          name="source"
-          label={t('依据（通知文号）', 'Source (the notice)')}
-          rules={[{ required: true, whitespace: true, message: t('请填写依据', 'Name the source') }]}
-        >
-          <Input placeholder={t('如：国办发明电〔2025〕7号', 'e.g. 国办发明电〔2025〕7号')} maxLength={200} />
-        </Form.Item>
-        <Form.Item
-          name="holidays"
-          label={t('放假日期（YYYY-MM-DD，逗号或换行分隔）', 'Days off (YYYY-MM-DD, comma or line separated)')}
-          rules={[{ required: true, message: t('请填写放假日期', 'Enter the days off') }]}
-        >
-          <Input.TextArea rows={4} />
-        </Form.Item>
-        <Form.Item name="workdays" label={t('调休上班日期（周末）', 'Weekend days worked')}>
-          <Input.TextArea rows={2} />
-        </Form.Item>
+        <ArrangementFields />
         <ErrorNote error={load.error} />
       </Form>
     </Modal>
+  );
+}
+
+/** An official arrangement as the notice gives it: its number, its days off and its weekend days worked. */
+function ArrangementFields() {
+  const { t } = useI18n();
+  return (
+    <>
+      <Form.Item
+        name="source"
+        label={t('依据（通知文号）', 'Source (the notice)')}
+        rules={[{ required: true, whitespace: true, message: t('请填写依据', 'Name the source') }]}
+      >
+        <Input placeholder={t('如：国办发明电〔2025〕7号', 'e.g. 国办发明电〔2025〕7号')} maxLength={200} />
+      </Form.Item>
+      <Form.Item
+        name="holidays"
+        label={t('放假日期（YYYY-MM-DD，逗号或换行分隔）', 'Days off (YYYY-MM-DD, comma or line separated)')}
+        rules={[{ required: true, message: t('请填写放假日期', 'Enter the days off') }]}
+      >
+        <Input.TextArea rows={4} />
+      </Form.Item>
+      <Form.Item name="workdays" label={t('调休上班日期（周末）', 'Weekend days worked')}>
+        <Input.TextArea rows={2} />
+      </Form.Item>
+    </>
   );
 }

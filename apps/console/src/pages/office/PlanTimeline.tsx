@@ -79,14 +79,7 @@ export function PlanTimeline({ plan }: { plan: PlanShown }) {
         aria-label={`${t('活动日程', 'Campaign calendar')}: ${summary}`}
         data-testid="plan-timeline"
       >
-        {months.map((m) => (
-          <g key={m.at} data-month={m.label}>
-            <line x1={x(m.at)} x2={x(m.at)} y1={16} y2={calendarY + 30} stroke="#e8e8e8" />
-            <text x={x(m.at) + 2} y={12} fontSize={11} fill="#434343">
-              {m.label}
-            </text>
-          </g>
-        ))}
+        <MonthLines months={months} bottom={calendarY + 30} x={x} />
         {batches.map((b, i) => (
           <BatchRow key={b.batch} b={b} y={24 + i * ROW_H} x={x} />
         ))}
@@ -99,6 +92,22 @@ export function PlanTimeline({ plan }: { plan: PlanShown }) {
         )}
       </figcaption>
     </figure>
+  );
+}
+
+/** Each month's first day as a line down to `bottom`, labelled at the top. */
+function MonthLines({ months, bottom, x }: { months: Array<{ at: number; label: string }>; bottom: number; x: (ms: number) => number }) {
+  return (
+    <>
+      {months.map((m) => (
+        <g key={m.at} data-month={m.label}>
+          <line x1={x(m.at)} x2={x(m.at)} y1={16} y2={bottom} stroke="#e8e8e8" />
+          <text x={x(m.at) + 2} y={12} fontSize={11} fill="#434343">
+            {m.label}
+          </text>
+        </g>
+      ))}
+    </>
   );
 }
 

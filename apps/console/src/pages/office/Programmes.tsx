@@ -2,7 +2,7 @@
 // the escalation ladder; the lead unit reports a goal achieved, the office verifies it here.
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { AutoComplete, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { AutoComplete, Button, Card, Form, Input, Select, Space, Table, Tag, Typography, type FormInstance } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
 import { DEFAULT_OFFSET, useI18n } from '../../i18n';
@@ -150,23 +150,7 @@ function NewProgramme() {
   const watchedTrack = Form.useWatch<ProgrammeValues['track'] | undefined>('track', form);
   const track = watchedTrack ?? 'action';
   const unitOptions = (units.data ?? []).map((u) => ({ value: u.id, label: `${u.code} ${u.name}` }));
-  const create = useAction({
-    form,
-    fields: ['name', 'track', 'leadLeader', 'leadUnitId', 'responsibleUnitIds', 'goals'],
-    invalidate: [programmesKey],
-    fn: (v: ProgrammeValues) =>
-      call(
-        api.POST('/api/programmes', {
-          params: { header: { 'Idempotency-Key': idempotencyKey() } },
-          body: {
-            ...v,
-            responsibleUnitIds: v.responsibleUnitIds ?? [],
-            goals: (v.goals ?? []).map((g) => ({ title: g.title, dueAt: dateToDeadline(g.dueAt, zone) })),
-            ...(campaignId ? { campaignId } : {}),
-          },
-        }),
-      ),
-  });
+  const create = useCreateProgramme(form, campaignId, zone);
   return (
     <CampaignZone campaignId={campaignId}>
       <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('新建专项', 'New programme')}</h2>}>
@@ -193,6 +177,27 @@ function NewProgramme() {
   );
 }
 
+/** Creates the programme, its goals due at the end of their days in the campaign's zone (`zone`, an offset). */
+function useCreateProgramme(form: FormInstance<ProgrammeValues>, campaignId: string | undefined, zone: string) {
+  return useAction({
+    form,
+    fields: ['name', 'track', 'leadLeader', 'leadUnitId', 'responsibleUnitIds', 'goals'],
+    invalidate: [programmesKey],
+    fn: (v: ProgrammeValues) =>
+      call(
+        api.POST('/api/programmes', {
+          params: { header: { 'Idempotency-Key': idempotencyKey() } },
+          body: {
+            ...v,
+            responsibleUnitIds: v.responsibleUnitIds ?? [],
+            goals: (v.goals ?? []).map((g) => ({ title: g.title, dueAt: dateToDeadline(g.dueAt, zone) })),
+            ...(campaignId ? { campaignId } : {}),
+          },
+        }),
+      ),
+  });
+}
+
 /** The programme's track, name (the seed's names of its track offered), lead leader, lead and responsible units. */
 function ProgrammeFields({
   track,
@@ -204,16 +209,7 @@ function ProgrammeFields({
   const { t } = useI18n();
   return (
     <Space wrap align="start">
-      <Form.Item name="track" label={t('类别', 'Track')}>
-        <Select
-          style={{ width: 200 }}
-          aria-label={t('类别', 'Track')}
-          options={[
-            { value: 'governance', label: t('四项专项整治', 'Four governance tracks') },
-            { value: 'action', label: t('九大行动', 'Nine major actions') },
-          ]}
-        />
-      </Form.Item>
+      <TrackField />
       <Form.Item
         name="name"
         label={t('名称', 'Name')}
@@ -246,6 +242,23 @@ function ProgrammeFields({
         />
       </Form.Item>
     </Space>
+  );
+}
+
+/** The programme's track: one of the four governance tracks, or one of the nine actions. */
+function TrackField() {
+  const { t } = useI18n();
+  return (
+    <Form.Item name="track" label={t('类别', 'Track')}>
+      <Select
+        style={{ width: 200 }}
+        aria-label={t('类别', 'Track')}
+        options={[
+          { value: 'governance', label: t('四项专项整治', 'Four governance tracks') },
+          { value: 'action', label: t('九大行动', 'Nine major actions') },
+        ]}
+      />
+    </Form.Item>
   );
 }
 
