@@ -18,3 +18,4 @@ export * from './programme-rules';
 export * from './plan-change';
 export * from './plan-version-rules';
 export * from './summaries';
+export * from './enrolment-file';

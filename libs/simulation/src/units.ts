@@ -1,5 +1,17 @@
 // The units of a simulation: a campaign's enrolment, a CSV file, or N units in the seed's mix of kinds and levels.
-import { batchOf, invalidInput, UNIT_KINDS, UNIT_LEVELS, type Batch, type UnitKind, type UnitLevel } from '../../domain/src';
+import {
+  batchOf,
+  enrolmentColumnAliases,
+  enrolmentColumns,
+  invalidInput,
+  parseCsv,
+  UNIT_KINDS,
+  UNIT_LEVELS,
+  type Batch,
+  type EnrolmentColumn,
+  type UnitKind,
+  type UnitLevel,
+} from '../../domain/src';
 import type { SimUnit } from './agenda';
 
 /** The most units one simulation runs (a campaign's largest enrolment). */
@@ -51,50 +63,6 @@ export function seedMixUnits(count: number, groups: number): { units: SimUnit[];
   return { units, groups: Array.from({ length: groups }, (_, i) => groupName(i)) };
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes; a BOM is dropped. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quoted) {
-      if (c === '"' && s[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.some((f) => f.trim() !== ''));
-}
-
-/** The enrolment file's headers (as the console reads them), English or Chinese. */
-const HEADERS = {
-  code: ['code', '代码', '单位代码', '编码'],
-  name: ['name', '名称', '单位名称'],
-  kind: ['kind', '类型', '单位类型'],
-  level: ['level', '层级', '级别'],
-  batch: ['batch', '批次'],
-  group: ['group', '督导组'],
-} as const;
-
 export interface UnitRow {
   code: unknown;
   name: unknown;
@@ -141,13 +109,10 @@ export function checkUnits(rows: UnitRow[], field = 'units'): { units: SimUnit[]
 export function unitsFromCsv(text: string): { units: SimUnit[]; groups: string[] } {
   const table = parseCsv(text);
   if (!table.length) throw invalidInput('units', 'the file is empty');
-  const header = table[0].map((h) => h.trim().toLowerCase().replace(/[\s_]/g, ''));
-  const col = (k: keyof typeof HEADERS) => header.findIndex((h) => (HEADERS[k] as readonly string[]).includes(h));
-  for (const required of ['code', 'name', 'kind', 'level', 'group'] as const) {
-    if (col(required) < 0) throw invalidInput('units', `column "${required}" (${HEADERS[required].slice(1).join(' / ')}) is missing`);
-  }
+  const { index, missing } = enrolmentColumns(table[0]);
+  if (missing) throw invalidInput('units', `column "${missing}" (${enrolmentColumnAliases(missing)}) is missing`);
   const rows = table.slice(1).map((cells) => {
-    const cell = (k: keyof typeof HEADERS) => (col(k) >= 0 ? (cells[col(k)] ?? '').trim() : '');
+    const cell = (k: EnrolmentColumn) => (index[k] >= 0 ? (cells[index[k]] ?? '').trim() : '');
     return {
       code: cell('code'),
       name: cell('name'),
