@@ -211,16 +211,42 @@ export async function replayHistories(histories: Source, options: ReplayOptions)
 /** Histories a replay thread holds at once: the next one is there when it finishes one. */
 const THREAD_QUEUE = 2;
 
+/** The next history (or fetch failure) from the source the replay workers share. */
+type Take = () => Promise<IteratorResult<ReplayItem | ReplayFailure>>;
+
+/** Counts one history as replayed, with its failure if it diverged or could not be fetched. */
+type RecordResult = (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure) => Promise<void>;
+
 /**
  * One replay worker in a worker thread of its own: histories go to it encoded (transferred, not copied), and
  * its answers come back one per history, in order.
  */
-async function threadPipeline(
-  bundle: WorkflowBundle,
-  take: () => Promise<IteratorResult<ReplayItem | ReplayFailure>>,
-  record: (workflowId: string, runId: string | undefined, events: number, failure?: ReplayFailure) => Promise<void>,
-): Promise<void> {
-  const thread = new Thread(REPLAY_THREAD, {
+async function threadPipeline(bundle: WorkflowBundle, take: Take, record: RecordResult): Promise<void> {
+  const thread = startReplayThread(bundle);
+  const inbox = listen(thread);
+  const sent: ReplayItem[] = [];
+  const feedOne = () => feedThread(thread, sent, take, record);
+  try {
+    let more = true;
+    while (more && sent.length < THREAD_QUEUE) more = await feedOne();
+    while (sent.length) {
+      while (!inbox.answers.length && !inbox.failed && !inbox.done) await inbox.next();
+      if (inbox.failed) throw inbox.failed;
+      const answer = inbox.answers.shift();
+      if (!answer) throw new Error('a replay thread ended before answering');
+      const item = sent.shift();
+      if (!item) throw new Error('a replay thread answered a history it was not sent');
+      if (more) more = await feedOne();
+      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, threadDivergence(item, answer));
+    }
+  } finally {
+    await stopThread(thread, inbox);
+  }
+}
+
+/** The thread of one replay worker, given the bundle and the SDK's modules as the main thread resolved them. */
+function startReplayThread(bundle: WorkflowBundle): Thread {
+  return new Thread(REPLAY_THREAD, {
     eval: true,
     workerData: {
       bundle: 'code' in bundle ? { code: bundle.code } : bundle,
@@ -233,65 +259,83 @@ async function threadPipeline(
       },
     },
   });
-  const sent: ReplayItem[] = [];
-  // Set by the thread's events (read as properties: the compiler cannot see callbacks change locals).
-  const threadState: { done: boolean; failed?: Error } = { done: false };
+}
+
+/** A replay thread's answer to one history: its error, if the history diverged. */
+interface ThreadAnswer {
+  error?: string;
+  name?: string;
+}
+
+/**
+ * What a replay thread has said so far. Set by the thread's events (read as properties: the compiler cannot see
+ * callbacks change locals).
+ */
+interface ThreadInbox {
+  readonly answers: ThreadAnswer[];
+  done: boolean;
+  failed?: Error;
+  /** Resolves at the thread's next answer, error or exit. */
+  next(): Promise<void>;
+}
+
+function listen(thread: Thread): ThreadInbox {
   let wake: (() => void) | undefined;
-  const answers: Array<{ error?: string; name?: string }> = [];
-  thread.on('message', (m: { error?: string; name?: string }) => {
-    answers.push(m);
+  const inbox: ThreadInbox = { answers: [], done: false, next: () => new Promise<void>((resolve) => (wake = resolve)) };
+  thread.on('message', (m: ThreadAnswer) => {
+    inbox.answers.push(m);
     wake?.();
   });
   thread.on('error', (e) => {
-    threadState.failed = e;
+    inbox.failed = e;
     wake?.();
   });
   thread.on('exit', () => {
-    threadState.done = true;
+    inbox.done = true;
     wake?.();
   });
-  const feedOne = async (): Promise<boolean> => {
-    for (;;) {
-      const next = await take();
-      if (next.done) return false;
-      const item = next.value;
-      if ('kind' in item) {
-        await record(item.workflowId, item.runId, 0, item);
-        continue;
-      }
-      const bytes = HistoryProto.encode(item.history).finish();
-      sent.push(item);
-      thread.postMessage({ workflowId: item.workflowId, bytes }, [bytes.buffer as ArrayBuffer]);
-      return true;
+  return inbox;
+}
+
+/**
+ * Sends the thread the next history (fetch failures on the way are recorded, not sent); false when the source
+ * has no more.
+ */
+async function feedThread(thread: Thread, sent: ReplayItem[], take: Take, record: RecordResult): Promise<boolean> {
+  for (;;) {
+    const next = await take();
+    if (next.done) return false;
+    const item = next.value;
+    if ('kind' in item) {
+      await record(item.workflowId, item.runId, 0, item);
+      continue;
     }
-  };
-  try {
-    let more = true;
-    while (more && sent.length < THREAD_QUEUE) more = await feedOne();
-    while (sent.length) {
-      while (!answers.length && !threadState.failed && !threadState.done) await new Promise<void>((resolve) => (wake = resolve));
-      if (threadState.failed) throw threadState.failed;
-      const answer = answers.shift();
-      if (!answer) throw new Error('a replay thread ended before answering');
-      const item = sent.shift();
-      if (!item) throw new Error('a replay thread answered a history it was not sent');
-      if (more) more = await feedOne();
-      const error = answer.error === undefined ? undefined : Object.assign(new Error(answer.error), { name: answer.name ?? 'Error' });
-      const diverged = error
-        ? { workflowId: item.workflowId, ...(item.runId ? { runId: item.runId } : {}), ...describeReplayError(error, item.history) }
-        : undefined;
-      await record(item.workflowId, item.runId, item.history.events?.length ?? 0, diverged);
-    }
-  } finally {
-    // Told it is over, the thread ends its replay worker and its runtime and exits; a thread that does not
-    // (it failed) is stopped.
-    if (!threadState.done && !threadState.failed) {
-      thread.postMessage({ end: true });
-      const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, THREAD_EXIT_MS).unref())]);
-    }
-    await thread.terminate();
+    const bytes = HistoryProto.encode(item.history).finish();
+    sent.push(item);
+    thread.postMessage({ workflowId: item.workflowId, bytes }, [bytes.buffer as ArrayBuffer]);
+    return true;
   }
+}
+
+/** The failure a thread's answer reports for a history, if it diverged. */
+function threadDivergence(item: ReplayItem, answer: ThreadAnswer): ReplayFailure | undefined {
+  const error = answer.error === undefined ? undefined : Object.assign(new Error(answer.error), { name: answer.name ?? 'Error' });
+  return error
+    ? { workflowId: item.workflowId, ...(item.runId ? { runId: item.runId } : {}), ...describeReplayError(error, item.history) }
+    : undefined;
+}
+
+/**
+ * Told it is over, the thread ends its replay worker and its runtime and exits; a thread that does not (it
+ * failed) is stopped.
+ */
+async function stopThread(thread: Thread, inbox: ThreadInbox): Promise<void> {
+  if (!inbox.done && !inbox.failed) {
+    thread.postMessage({ end: true });
+    const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, THREAD_EXIT_MS).unref())]);
+  }
+  await thread.terminate();
 }
 
 /** How long a replay thread may take to close its runtime once told it is over. */

@@ -192,6 +192,44 @@ export const CONFIG_KEYS: Array<{ key: string; default: string; meaning: string 
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): MasslineConfig {
   const problems: string[] = [];
+  const read = envReader(env, problems);
+  // The problems are listed in the order the settings are read: the text settings first, then the numbers.
+  const text = textSettings(read, problems);
+  // Cluster ports leave room below for their membership ports (gRPC − 300), which Temporal keeps in a SMALLINT.
+  const temporalPort = read.int('MASSLINE_TEMPORAL_PORT', 7233, 301);
+  const dataDir = read.str('MASSLINE_DATA_DIR') ?? 'data';
+  const config: MasslineConfig = {
+    port: read.int('PORT', 3000, 0),
+    host: read.str('HOST') ?? '0.0.0.0',
+    dataDir: dataDir.startsWith('/') ? dataDir : `${cwd.replace(/\/$/, '')}/${dataDir}`,
+    database: { url: text.databaseUrl, embedded: !text.databaseUrl, embeddedPort: read.int('MASSLINE_PG_PORT', 54329) },
+    temporal: temporalSection(read, text.temporalAddress, temporalPort),
+    adminToken: text.adminToken,
+    notifier: { webhookUrl: text.webhookUrl, webhookSecret: read.str('MASSLINE_WEBHOOK_SECRET') },
+    publicRateLimitPerMinute: read.int('MASSLINE_PUBLIC_RATE_LIMIT', 60, 1, 1_000_000),
+    idempotencyTtlHours: read.int('MASSLINE_IDEMPOTENCY_TTL_HOURS', 24, 1, 8_760),
+    logLevel: text.logLevel,
+    worker: workerSection(read),
+    simulation: { ...(text.scratchServerUrl ? { scratchServerUrl: text.scratchServerUrl } : {}) },
+    stuckRuns: {
+      attempts: read.int('MASSLINE_STUCK_RUN_ATTEMPTS', 2, 2, 1_000),
+      describesPerSecond: read.int('MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', 100, 1, 10_000),
+    },
+    ...(text.instance ? { instance: text.instance } : {}),
+    telemetry: { ...(text.otlpEndpoint ? { otlpEndpoint: text.otlpEndpoint } : {}) },
+  };
+  checkWorkflowCache(config.worker, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Reads one key of the environment: unset and empty are the same; a number out of its range is a problem. */
+interface EnvReader {
+  int(key: string, fallback: number, min?: number, max?: number): number;
+  str(key: string): string | undefined;
+}
+
+function envReader(env: Env, problems: string[]): EnvReader {
   const int = (key: string, fallback: number, min = 1, max = 65535): number => {
     const raw = env[key];
     if (raw === undefined || raw === '') return fallback;
@@ -203,79 +241,71 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     return n;
   };
   const str = (key: string): string | undefined => (env[key] === undefined || env[key] === '' ? undefined : env[key]);
+  return { int, str };
+}
 
-  const databaseUrl = str('DATABASE_URL');
+/** The settings given as text (URLs, addresses, names), each checked for its form. */
+function textSettings(read: EnvReader, problems: string[]) {
+  const databaseUrl = read.str('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push(`DATABASE_URL must be a postgres:// URL`);
-  const temporalAddress = str('TEMPORAL_ADDRESS');
+  const temporalAddress = read.str('TEMPORAL_ADDRESS');
   if (temporalAddress && !/^[^\s:/]+:\d+$/.test(temporalAddress))
     problems.push(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
-  const webhookUrl = str('MASSLINE_WEBHOOK_URL');
+  const webhookUrl = read.str('MASSLINE_WEBHOOK_URL');
   if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) problems.push(`MASSLINE_WEBHOOK_URL must be an http(s) URL`);
-  const logLevel = (str('LOG_LEVEL') ?? 'info') as MasslineConfig['logLevel'];
+  const logLevel = (read.str('LOG_LEVEL') ?? 'info') as MasslineConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
-  const otlpEndpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const otlpEndpoint = read.str('OTEL_EXPORTER_OTLP_ENDPOINT');
   if (otlpEndpoint && !/^https?:\/\/[^\s]+$/.test(otlpEndpoint))
     problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (OTLP/HTTP), got "${otlpEndpoint}"`);
-  const scratchServerUrl = str('MASSLINE_SIMULATION_SCRATCH_SERVER');
+  const scratchServerUrl = read.str('MASSLINE_SIMULATION_SCRATCH_SERVER');
   if (scratchServerUrl && !/^postgres(ql)?:\/\//.test(scratchServerUrl))
     problems.push('MASSLINE_SIMULATION_SCRATCH_SERVER must be a postgres:// URL');
-  const instance = str('MASSLINE_INSTANCE');
+  const instance = read.str('MASSLINE_INSTANCE');
   if (instance !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(instance))
     problems.push('MASSLINE_INSTANCE must be 1 to 64 letters, digits, dots, dashes or underscores (it names a file)');
-  const adminToken = str('MASSLINE_ADMIN_TOKEN');
+  const adminToken = read.str('MASSLINE_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) problems.push('MASSLINE_ADMIN_TOKEN must be at least 16 characters');
+  return { databaseUrl, temporalAddress, webhookUrl, logLevel, otlpEndpoint, scratchServerUrl, instance, adminToken };
+}
 
-  // Cluster ports leave room below for their membership ports (gRPC − 300), which Temporal keeps in a SMALLINT.
-  const temporalPort = int('MASSLINE_TEMPORAL_PORT', 7233, 301);
-  const clusterPort = (key: string, fallback: number) => int(key, fallback, 301, MAX_CLUSTER_GRPC_PORT);
-  const dataDir = str('MASSLINE_DATA_DIR') ?? 'data';
-  const config: MasslineConfig = {
-    port: int('PORT', 3000, 0),
-    host: str('HOST') ?? '0.0.0.0',
-    dataDir: dataDir.startsWith('/') ? dataDir : `${cwd.replace(/\/$/, '')}/${dataDir}`,
-    database: { url: databaseUrl, embedded: !databaseUrl, embeddedPort: int('MASSLINE_PG_PORT', 54329) },
-    temporal: {
-      address: temporalAddress ?? `127.0.0.1:${temporalPort}`,
-      embedded: !temporalAddress,
-      namespace: str('TEMPORAL_NAMESPACE') ?? 'default',
-      taskQueue: str('TEMPORAL_TASK_QUEUE') ?? 'massline',
-      embeddedPort: temporalPort,
-      uiPort: int('MASSLINE_TEMPORAL_UI_PORT', 8233),
-      cluster: {
-        historyPort: clusterPort('MASSLINE_TEMPORAL_HISTORY_PORT', 7234),
-        matchingPort: clusterPort('MASSLINE_TEMPORAL_MATCHING_PORT', 7235),
-        workerPort: clusterPort('MASSLINE_TEMPORAL_WORKER_PORT', 7239),
-      },
-      cliPath: str('TEMPORAL_CLI'),
+/** Temporal: the user's own (TEMPORAL_ADDRESS), else the embedded dev server or cluster on these ports. */
+function temporalSection(read: EnvReader, address: string | undefined, embeddedPort: number): MasslineConfig['temporal'] {
+  const clusterPort = (key: string, fallback: number) => read.int(key, fallback, 301, MAX_CLUSTER_GRPC_PORT);
+  return {
+    address: address ?? `127.0.0.1:${embeddedPort}`,
+    embedded: !address,
+    namespace: read.str('TEMPORAL_NAMESPACE') ?? 'default',
+    taskQueue: read.str('TEMPORAL_TASK_QUEUE') ?? 'massline',
+    embeddedPort,
+    uiPort: read.int('MASSLINE_TEMPORAL_UI_PORT', 8233),
+    cluster: {
+      historyPort: clusterPort('MASSLINE_TEMPORAL_HISTORY_PORT', 7234),
+      matchingPort: clusterPort('MASSLINE_TEMPORAL_MATCHING_PORT', 7235),
+      workerPort: clusterPort('MASSLINE_TEMPORAL_WORKER_PORT', 7239),
     },
-    adminToken,
-    notifier: { webhookUrl, webhookSecret: str('MASSLINE_WEBHOOK_SECRET') },
-    publicRateLimitPerMinute: int('MASSLINE_PUBLIC_RATE_LIMIT', 60, 1, 1_000_000),
-    idempotencyTtlHours: int('MASSLINE_IDEMPOTENCY_TTL_HOURS', 24, 1, 8_760),
-    logLevel,
-    worker: {
-      maxConcurrentActivities: int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
-      maxConcurrentWorkflowTasks: int('MASSLINE_WORKER_WORKFLOW_TASKS', DEFAULT_WORKFLOW_TASKS, 2, 10_000),
-      maxCachedWorkflows: int('MASSLINE_WORKER_CACHED_WORKFLOWS', DEFAULT_CACHED_WORKFLOWS, 0, 1_000_000),
-      metricsPort: int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
-    },
-    simulation: { ...(scratchServerUrl ? { scratchServerUrl } : {}) },
-    stuckRuns: {
-      attempts: int('MASSLINE_STUCK_RUN_ATTEMPTS', 2, 2, 1_000),
-      describesPerSecond: int('MASSLINE_STUCK_RUN_DESCRIBES_PER_SECOND', 100, 1, 10_000),
-    },
-    ...(instance ? { instance } : {}),
-    telemetry: { ...(otlpEndpoint ? { otlpEndpoint } : {}) },
+    cliPath: read.str('TEMPORAL_CLI'),
   };
-  // The SDK would quietly lower the workflow tasks to the cache size: say so instead. No cache at all is refused
-  // too: a run recorded with its projections in its tasks (a local activity under way) must stay in memory until
-  // it completes, and without a cache such a run never completes that task (workflows/projection.ts).
-  const { maxCachedWorkflows, maxConcurrentWorkflowTasks } = config.worker;
+}
+
+function workerSection(read: EnvReader): MasslineConfig['worker'] {
+  return {
+    maxConcurrentActivities: read.int('MASSLINE_WORKER_ACTIVITIES', 100, 1, 10_000),
+    maxConcurrentWorkflowTasks: read.int('MASSLINE_WORKER_WORKFLOW_TASKS', DEFAULT_WORKFLOW_TASKS, 2, 10_000),
+    maxCachedWorkflows: read.int('MASSLINE_WORKER_CACHED_WORKFLOWS', DEFAULT_CACHED_WORKFLOWS, 0, 1_000_000),
+    metricsPort: read.int('MASSLINE_WORKER_METRICS_PORT', 9464, 0),
+  };
+}
+
+/**
+ * The SDK would quietly lower the workflow tasks to the cache size: say so instead. No cache at all is refused
+ * too: a run recorded with its projections in its tasks (a local activity under way) must stay in memory until
+ * it completes, and without a cache such a run never completes that task (workflows/projection.ts).
+ */
+function checkWorkflowCache({ maxCachedWorkflows, maxConcurrentWorkflowTasks }: MasslineConfig['worker'], problems: string[]): void {
   if (maxCachedWorkflows < maxConcurrentWorkflowTasks) {
     problems.push(
       `MASSLINE_WORKER_CACHED_WORKFLOWS must be at least MASSLINE_WORKER_WORKFLOW_TASKS (${maxConcurrentWorkflowTasks}): a run recorded with its projections in its workflow tasks needs the run kept in memory; got ${maxCachedWorkflows}`,
     );
   }
-  if (problems.length) throw new ConfigError(problems);
-  return Object.freeze(config);
 }

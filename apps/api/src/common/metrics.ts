@@ -64,67 +64,12 @@ export class ApiMetrics {
     // constructor) goes through these.
     const countStalled = () => (this.countStalledCampaigns ? this.countStalledCampaigns() : undefined);
     const readStuck = () => (this.readStuckRuns ? this.readStuckRuns() : Promise.resolve(undefined));
-    this.stalledCampaigns = new Gauge({
-      name: 'massline_campaigns_stalled',
-      help: 'Running campaigns whose workflow task has failed 3 or more times in a row (the workflow makes no progress)',
-      registers: [this.registry],
-      async collect() {
-        try {
-          const stalled = await countStalled();
-          if (stalled !== undefined) this.set(stalled);
-        } catch {
-          // As for escalations: the scrape answers, readiness reports what is down.
-        }
-      },
-    });
+    this.stalledCampaigns = stalledCampaignsGauge(this.registry, countStalled);
     // One read of the stuck runs per scrape, shared by the three gauges.
-    let read: { at: number; value: Promise<StuckRunsNow | undefined> } | undefined;
-    const stuckNow = (): Promise<StuckRunsNow | undefined> => {
-      if (!read || Date.now() - read.at > 1_000) read = { at: Date.now(), value: readStuck() };
-      return read.value;
-    };
-    this.workflowStuck = new Gauge({
-      name: 'massline_workflow_stuck',
-      help: `A run whose workflow task keeps failing, left for an operator (massline audit reset), by workflow id and cause; the value is the attempt of its pending task. The ${STUCK_RUNS_NAMED} oldest; massline_workflows_stuck counts them all`,
-      labelNames: ['workflow_id', 'cause'],
-      registers: [this.registry],
-      async collect() {
-        try {
-          const now = await stuckNow();
-          if (!now) return;
-          this.reset();
-          for (const r of now.runs.slice(0, STUCK_RUNS_NAMED)) this.set({ workflow_id: r.workflowId, cause: r.cause }, r.attempt);
-        } catch {
-          // The database is down: /health/ready says so.
-        }
-      },
-    });
-    this.workflowsStuck = new Gauge({
-      name: 'massline_workflows_stuck',
-      help: 'Runs whose workflow task keeps failing (attempt at or past MASSLINE_STUCK_RUN_ATTEMPTS), as the stuck-run detector last saw them',
-      registers: [this.registry],
-      async collect() {
-        try {
-          const now = await stuckNow();
-          if (now) this.set(now.total);
-        } catch {
-          // As above.
-        }
-      },
-    });
-    this.stuckRunPass = new Gauge({
-      name: 'massline_stuck_run_last_pass_timestamp_seconds',
-      help: 'When the stuck-run detector last finished a pass over the open runs (unix seconds): an alert on its age says detection stopped',
-      registers: [this.registry],
-      async collect() {
-        try {
-          const finished = (await stuckNow())?.lastPass?.finishedAt;
-          if (finished) this.set(Date.parse(finished) / 1000);
-        } catch {
-          // As above.
-        }
-      },
-    });
+    const stuckNow = oncePerScrape(readStuck);
+    this.workflowStuck = workflowStuckGauge(this.registry, stuckNow);
+    this.workflowsStuck = workflowsStuckGauge(this.registry, stuckNow);
+    this.stuckRunPass = stuckRunPassGauge(this.registry, stuckNow);
     this.escalationsFired = countedGauge(this.registry, {
       name: 'massline_escalations_fired',
       help: 'Escalation rungs fired (reminder, yellow, red, referral), from the escalations table',
@@ -138,6 +83,85 @@ export class ApiMetrics {
       read: async () => (await countFailingActivities()).map((r) => [r.activity, r.count]),
     });
   }
+}
+
+function stalledCampaignsGauge(registry: Registry, countStalled: () => Promise<number> | undefined): Gauge {
+  return new Gauge({
+    name: 'massline_campaigns_stalled',
+    help: 'Running campaigns whose workflow task has failed 3 or more times in a row (the workflow makes no progress)',
+    registers: [registry],
+    async collect() {
+      try {
+        const stalled = await countStalled();
+        if (stalled !== undefined) this.set(stalled);
+      } catch {
+        // As for escalations: the scrape answers, readiness reports what is down.
+      }
+    },
+  });
+}
+
+/** The stuck runs as the detector last saw them (undefined: not wired yet). */
+type ReadStuckRuns = () => Promise<StuckRunsNow | undefined>;
+
+/** Reads the stuck runs at most once a second: a scrape's gauges share the one read. */
+function oncePerScrape(readStuck: ReadStuckRuns): ReadStuckRuns {
+  let read: { at: number; value: Promise<StuckRunsNow | undefined> } | undefined;
+  return () => {
+    if (!read || Date.now() - read.at > 1_000) read = { at: Date.now(), value: readStuck() };
+    return read.value;
+  };
+}
+
+function workflowStuckGauge(registry: Registry, stuckNow: ReadStuckRuns): Gauge<'workflow_id' | 'cause'> {
+  return new Gauge({
+    name: 'massline_workflow_stuck',
+    help: `A run whose workflow task keeps failing, left for an operator (massline audit reset), by workflow id and cause; the value is the attempt of its pending task. The ${STUCK_RUNS_NAMED} oldest; massline_workflows_stuck counts them all`,
+    labelNames: ['workflow_id', 'cause'],
+    registers: [registry],
+    async collect() {
+      try {
+        const now = await stuckNow();
+        if (!now) return;
+        this.reset();
+        for (const r of now.runs.slice(0, STUCK_RUNS_NAMED)) this.set({ workflow_id: r.workflowId, cause: r.cause }, r.attempt);
+      } catch {
+        // The database is down: /health/ready says so.
+      }
+    },
+  });
+}
+
+function workflowsStuckGauge(registry: Registry, stuckNow: ReadStuckRuns): Gauge {
+  return new Gauge({
+    name: 'massline_workflows_stuck',
+    help: 'Runs whose workflow task keeps failing (attempt at or past MASSLINE_STUCK_RUN_ATTEMPTS), as the stuck-run detector last saw them',
+    registers: [registry],
+    async collect() {
+      try {
+        const now = await stuckNow();
+        if (now) this.set(now.total);
+      } catch {
+        // As for the stuck runs named one by one.
+      }
+    },
+  });
+}
+
+function stuckRunPassGauge(registry: Registry, stuckNow: ReadStuckRuns): Gauge {
+  return new Gauge({
+    name: 'massline_stuck_run_last_pass_timestamp_seconds',
+    help: 'When the stuck-run detector last finished a pass over the open runs (unix seconds): an alert on its age says detection stopped',
+    registers: [registry],
+    async collect() {
+      try {
+        const finished = (await stuckNow())?.lastPass?.finishedAt;
+        if (finished) this.set(Date.parse(finished) / 1000);
+      } catch {
+        // As for the stuck runs named one by one.
+      }
+    },
+  });
 }
 
 /**
