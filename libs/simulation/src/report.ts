@@ -2,7 +2,7 @@
 // database (the facts), never from the agenda: it shows what the engine did with the behaviour, not what the
 // behaviour meant to do. Deterministic: days and weeks in the campaign's zone, everything sorted, no wall time
 // and no database ids (units by code, items by unit code and number), so the same input gives the same bytes.
-import { RUNGS, type Batch, type Phase, type Plan, type Rung } from '../../domain/src';
+import { byRung, RUNGS, type Batch, type Phase, type Plan, type Rung } from '../../domain/src';
 import type { BehaviourProfile } from './profile';
 
 export const REPORT_FORMAT = 'massline-simulation-report/1';
@@ -29,7 +29,7 @@ export interface SimulationFacts {
 }
 
 export type RungCounts = Record<Rung, number>;
-const zeroRungs = (): RungCounts => ({ reminder: 0, yellow: 0, red: 0, referral: 0 });
+const zeroRungs = (): RungCounts => byRung(() => 0);
 
 export interface SimulationReport {
   format: typeof REPORT_FORMAT;
