@@ -207,23 +207,42 @@ const useCampaign = (id: string) =>
 function Guidance({ campaignId, units }: { campaignId: string; units: number }) {
   const { t } = useI18n();
   const { path } = useLocation();
+  const steps = useStartSteps(campaignId, units);
+  const go = (tab: string) => navigate(`${path}?tab=${tab}`, { replace: true });
+  const current = steps.findIndex((s) => !s.done);
+  return (
+    <Alert
+      type="info"
+      data-testid="guidance"
+      title={t('启动前的准备', 'Before starting')}
+      description={
+        <Steps
+          size="small"
+          current={current < 0 ? steps.length - 1 : current}
+          onChange={(i) => steps[i].tab && go(steps[i].tab)}
+          items={steps.map((s, i) => ({
+            title: s.title,
+            description: (
+              <span data-testid={`guidance-step-${i}`} data-done={s.done}>
+                {s.description}
+              </span>
+            ),
+            status: s.done ? 'finish' : i === current ? 'process' : 'wait',
+          }))}
+        />
+      }
+    />
+  );
+}
+
+/** The steps: groups formed, units enrolled, their people made, then the start; each with the tab where it is done. */
+function useStartSteps(campaignId: string, units: number) {
+  const { t } = useI18n();
   const groups = useGroups(campaignId);
-  // The people of this campaign: its units' and its groups' (the office and auditors belong to every campaign).
-  const principals = useQuery({
-    queryKey: ['principals', campaignId, 'count'],
-    queryFn: async () => {
-      const [units, supervisors] = await Promise.all(
-        (['unit', 'supervisor'] as const).map((role) =>
-          call(api.GET('/api/principals', { params: { query: { campaignId, role, page: 1, pageSize: 1 } } })),
-        ),
-      );
-      return { total: units.total + supervisors.total };
-    },
-  });
+  const principals = usePrincipalCount(campaignId);
   const nGroups = groups.data?.total ?? 0;
   const nPrincipals = principals.data?.total ?? 0;
-  const go = (tab: string) => navigate(`${path}?tab=${tab}`, { replace: true });
-  const steps = [
+  return [
     {
       title: t('组建督导组', 'Form groups'),
       done: nGroups > 0,
@@ -252,28 +271,18 @@ function Guidance({ campaignId, units }: { campaignId: string; units: number }) 
       tab: '',
     },
   ];
-  const current = steps.findIndex((s) => !s.done);
-  return (
-    <Alert
-      type="info"
-      data-testid="guidance"
-      title={t('启动前的准备', 'Before starting')}
-      description={
-        <Steps
-          size="small"
-          current={current < 0 ? steps.length - 1 : current}
-          onChange={(i) => steps[i].tab && go(steps[i].tab)}
-          items={steps.map((s, i) => ({
-            title: s.title,
-            description: (
-              <span data-testid={`guidance-step-${i}`} data-done={s.done}>
-                {s.description}
-              </span>
-            ),
-            status: s.done ? 'finish' : i === current ? 'process' : 'wait',
-          }))}
-        />
-      }
-    />
-  );
 }
+
+/** The people of this campaign: its units' and its groups' (the office and auditors belong to every campaign). */
+const usePrincipalCount = (campaignId: string) =>
+  useQuery({
+    queryKey: ['principals', campaignId, 'count'],
+    queryFn: async () => {
+      const [units, supervisors] = await Promise.all(
+        (['unit', 'supervisor'] as const).map((role) =>
+          call(api.GET('/api/principals', { params: { query: { campaignId, role, page: 1, pageSize: 1 } } })),
+        ),
+      );
+      return { total: units.total + supervisors.total };
+    },
+  });

@@ -1,7 +1,8 @@
 // Cadre measures (组织措施): those a referral rung proposed wait here for the office to confirm; the office also
 // records measures of its own.
 import { useQuery, type QueryKey } from '@tanstack/react-query';
-import { Button, Card, Form, Input, Segmented, Select, Space, Table, Tag } from 'antd';
+import { Button, Card, Form, Input, Segmented, Select, Space, Table, Tag, type FormInstance } from 'antd';
+import type { ColumnsType } from 'antd/es/table/interface';
 import { useState } from 'react';
 import { MEASURE_KINDS, FIELD_LIMITS } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
@@ -90,7 +91,7 @@ function useConfirmMeasure(key: QueryKey) {
 }
 
 export function Measures({ campaignId, canConfirm }: { campaignId: string; canConfirm: boolean }) {
-  const { t, label, time } = useI18n();
+  const { t } = useI18n();
   const [status, setStatus] = useState<'proposed' | 'confirmed'>('proposed');
   const [page, setPage] = useState(1);
   const key = ['measures', campaignId];
@@ -100,7 +101,7 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
       call(api.GET('/api/campaigns/{id}/measures', { params: { path: { id: campaignId }, query: { status, page, pageSize: 20 } } })),
   });
   const confirming = useConfirmMeasure(key);
-  const { subjectOf, reasonOf } = useMeasureWords();
+  const columns = useMeasureColumns(canConfirm && status === 'proposed' ? confirming.ask : undefined);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Segmented
@@ -122,53 +123,68 @@ export function Measures({ campaignId, canConfirm }: { campaignId: string; canCo
         loading={list.isLoading}
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
-        columns={[
-          {
-            title: t('单位', 'Unit'),
-            render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link>,
-            sorter: (a, b) => a.unitCode.localeCompare(b.unitCode),
-          },
-          {
-            title: t('措施', 'Measure'),
-            render: (_, m) => <Tag>{label.measure(m.kind)}</Tag>,
-            sorter: (a, b) => a.kind.localeCompare(b.kind),
-          },
-          { title: t('对象', 'Subject'), render: (_, m) => subjectOf(m) },
-          { title: t('理由', 'Reason'), render: (_, m) => reasonOf(m) },
-          {
-            title: t('提出', 'Proposed by'),
-            render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')),
-          },
-          { title: t('时间', 'When'), render: (_, m) => time(m.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
-          ...(canConfirm && status === 'proposed'
-            ? [
-                {
-                  title: '',
-                  render: (_: unknown, m: MeasureRow) => (
-                    <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => confirming.ask(m)}>
-                      {t('确认', 'Confirm')}
-                    </Button>
-                  ),
-                },
-              ]
-            : []),
-        ]}
+        columns={columns}
       />
       {canConfirm ? <RecordMeasure campaignId={campaignId} onDone={() => setStatus('confirmed')} /> : null}
     </Space>
   );
 }
 
-function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
-  const { t, label } = useI18n();
-  const [form] = Form.useForm<{ unitId: string; kind: string; subject: string; reason: string }>();
-  const units = useAllUnits(campaignId);
-  const record = useAction({
+/**
+ * The measures' columns: unit, measure, subject and reason, who proposed it and when; with `onConfirm` (the office,
+ * on the proposed ones) a last column confirms each.
+ */
+function useMeasureColumns(onConfirm: ((m: MeasureRow) => void) | undefined): ColumnsType<MeasureRow> {
+  const { t, label, time } = useI18n();
+  const { subjectOf, reasonOf } = useMeasureWords();
+  return [
+    {
+      title: t('单位', 'Unit'),
+      render: (_, m) => <Link to={`/units/${m.unitId}`}>{`${m.unitCode} ${m.unitName}`}</Link>,
+      sorter: (a, b) => a.unitCode.localeCompare(b.unitCode),
+    },
+    {
+      title: t('措施', 'Measure'),
+      render: (_, m) => <Tag>{label.measure(m.kind)}</Tag>,
+      sorter: (a, b) => a.kind.localeCompare(b.kind),
+    },
+    { title: t('对象', 'Subject'), render: (_, m) => subjectOf(m) },
+    { title: t('理由', 'Reason'), render: (_, m) => reasonOf(m) },
+    {
+      title: t('提出', 'Proposed by'),
+      render: (_, m) => (m.proposedBy === 'ladder' ? t('移交预警', 'Referral rung') : t('活动办公室', 'Office')),
+    },
+    { title: t('时间', 'When'), render: (_, m) => time(m.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
+    ...(onConfirm
+      ? [
+          {
+            title: '',
+            render: (_: unknown, m: MeasureRow) => (
+              <Button size="small" type="primary" data-testid="confirm-measure" onClick={() => onConfirm(m)}>
+                {t('确认', 'Confirm')}
+              </Button>
+            ),
+          },
+        ]
+      : []),
+  ];
+}
+
+interface MeasureValues {
+  unitId: string;
+  kind: string;
+  subject: string;
+  reason: string;
+}
+
+/** Records a measure of the office's own on the unit chosen; it is confirmed as it is recorded. */
+function useRecordMeasure(form: FormInstance<MeasureValues>, campaignId: string, onDone: () => void) {
+  return useAction({
     form,
     fields: ['kind', 'subject', 'reason'],
     invalidate: [['measures', campaignId]],
     onDone,
-    fn: (v: { unitId: string; kind: string; subject: string; reason: string }) =>
+    fn: (v: MeasureValues) =>
       call(
         api.POST('/api/units/{id}/measures', {
           params: { path: { id: v.unitId } },
@@ -176,6 +192,13 @@ function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () 
         }),
       ),
   });
+}
+
+function RecordMeasure({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
+  const { t, label } = useI18n();
+  const [form] = Form.useForm<MeasureValues>();
+  const units = useAllUnits(campaignId);
+  const record = useRecordMeasure(form, campaignId, onDone);
   return (
     <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('记录组织措施', 'Record a measure')}</h2>}>
       <Form name="Measures-1" form={form} layout="vertical" onFinish={record.submit}>

@@ -22,7 +22,8 @@ import {
   Typography,
   type FormInstance,
 } from 'antd';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import type { ColumnsType } from 'antd/es/table/interface';
+import { lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
 import { ACTIVE_PHASES, FIELD_LIMITS, RUNGS, type Plan } from '../../../../../libs/domain/src';
 import { api, call, present } from '../../api/client';
 import { useI18n } from '../../i18n';
@@ -177,8 +178,8 @@ export function PlanChanges({ campaignId, canChange, running }: { campaignId: st
 
 /** The plan's versions, newest first, each with what it changed and how far its rollout has come. */
 function VersionsTable({ versions, loading }: { versions: Versions | undefined; loading: boolean }) {
-  const { t, time } = useI18n();
-  const diffWords = useDiffWords();
+  const { t } = useI18n();
+  const columns = useVersionColumns();
   return (
     <>
       <Table<Version>
@@ -188,49 +189,7 @@ function VersionsTable({ versions, loading }: { versions: Versions | undefined; 
         dataSource={[...(versions?.items ?? [])].reverse()}
         loading={loading}
         data-testid="plan-versions"
-        columns={[
-          {
-            title: t('版本', 'Version'),
-            render: (_, v) => <span data-testid={`plan-version-${v.version}`}>{t(`第 ${v.version} 版`, `Version ${v.version}`)}</span>,
-          },
-          { title: t('时间', 'When'), render: (_, v) => time(v.createdAt) },
-          { title: t('经办', 'By'), render: (_, v) => v.createdByName ?? t('活动办公室', 'Campaign office') },
-          {
-            title: t('原因', 'Why'),
-            render: (_, v) => (v.version === 1 ? t('活动启动时的日程', 'The plan the campaign started with') : v.reason),
-          },
-          {
-            title: t('采用的批次', 'Taken by'),
-            render: (_, v) => (
-              <Space size={4} wrap>
-                {v.batches.map((b) => (
-                  <Tag key={b} color={v.runningOn.includes(b) ? 'blue' : undefined}>
-                    {t(`第${b}批`, `Batch ${b}`)}
-                    {v.runningOn.includes(b) ? t('（现行）', ' (current)') : ''}
-                  </Tag>
-                ))}
-              </Space>
-            ),
-          },
-          {
-            title: t('改动', 'What changed'),
-            render: (_, v) => (v.diff.length ? <DiffList diff={v.diff} words={diffWords} /> : '—'),
-          },
-          {
-            title: t('下达进度', 'Rollout'),
-            render: (_, v) =>
-              v.version === 1 ? (
-                '—'
-              ) : v.rollout?.doneAt ? (
-                t(
-                  `已完成：${v.rollout.units} 个单位、${v.rollout.items} 项整改事项（${time(v.rollout.doneAt)}）`,
-                  `Done: ${v.rollout.units} units, ${v.rollout.items} items (${time(v.rollout.doneAt)})`,
-                )
-              ) : (
-                <Tag color="processing">{t(`进行中：${v.rollout?.units ?? 0} 个单位`, `Under way: ${v.rollout?.units ?? 0} units`)}</Tag>
-              ),
-          },
-        ]}
+        columns={columns}
       />
       <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
         {t('每次预警、亮牌都记录其计算所依据的日程版本。', 'Every rung and card records the plan version it was computed under.')}{' '}
@@ -242,6 +201,54 @@ function VersionsTable({ versions, loading }: { versions: Versions | undefined; 
       </Typography.Paragraph>
     </>
   );
+}
+
+/** A version's columns: which, when, by whom and why, the batches that took it, what it changed, its rollout. */
+function useVersionColumns(): ColumnsType<Version> {
+  const { t, time } = useI18n();
+  const diffWords = useDiffWords();
+  return [
+    {
+      title: t('版本', 'Version'),
+      render: (_, v) => <span data-testid={`plan-version-${v.version}`}>{t(`第 ${v.version} 版`, `Version ${v.version}`)}</span>,
+    },
+    { title: t('时间', 'When'), render: (_, v) => time(v.createdAt) },
+    { title: t('经办', 'By'), render: (_, v) => v.createdByName ?? t('活动办公室', 'Campaign office') },
+    {
+      title: t('原因', 'Why'),
+      render: (_, v) => (v.version === 1 ? t('活动启动时的日程', 'The plan the campaign started with') : v.reason),
+    },
+    {
+      title: t('采用的批次', 'Taken by'),
+      render: (_, v) => (
+        <Space size={4} wrap>
+          {v.batches.map((b) => (
+            <Tag key={b} color={v.runningOn.includes(b) ? 'blue' : undefined}>
+              {t(`第${b}批`, `Batch ${b}`)}
+              {v.runningOn.includes(b) ? t('（现行）', ' (current)') : ''}
+            </Tag>
+          ))}
+        </Space>
+      ),
+    },
+    {
+      title: t('改动', 'What changed'),
+      render: (_, v) => (v.diff.length ? <DiffList diff={v.diff} words={diffWords} /> : '—'),
+    },
+    { title: t('下达进度', 'Rollout'), render: (_, v) => <RolloutProgress v={v} /> },
+  ];
+}
+
+/** How far a version's rollout has come: done (with its units, items and when) or under way; none for the first. */
+function RolloutProgress({ v }: { v: Version }) {
+  const { t, time } = useI18n();
+  if (v.version === 1) return '—';
+  if (v.rollout?.doneAt)
+    return t(
+      `已完成：${v.rollout.units} 个单位、${v.rollout.items} 项整改事项（${time(v.rollout.doneAt)}）`,
+      `Done: ${v.rollout.units} units, ${v.rollout.items} items (${time(v.rollout.doneAt)})`,
+    );
+  return <Tag color="processing">{t(`进行中：${v.rollout?.units ?? 0} 个单位`, `Under way: ${v.rollout?.units ?? 0} units`)}</Tag>;
 }
 
 /** A plan's differences, one line each: what, before → after. */
@@ -268,13 +275,38 @@ function usePlanChange(form: FormInstance<FormValues>, campaignId: string, plan:
   const { t } = useI18n();
   const confirm = useConfirm();
   const [preview, setPreview] = useState<Preview>();
-  const request = (v: FormValues) => ({ change: toChange(v, plan), batches: v.batches });
-  const previewing = useAction({
+  const previewing = usePreviewChange(form, campaignId, plan, setPreview);
+  const applying = useApplyChange(form, campaignId, plan, preview, () => setPreview(undefined));
+  const askToApply = async () => {
+    if (!preview) return;
+    try {
+      await form.validateFields(['reason']);
+    } catch {
+      return;
+    }
+    const ok = await confirm({
+      title: t(`按此调整生成第 ${preview.version} 版日程？`, `Apply this change as version ${preview.version} of the plan?`),
+      okText: t('确认调整', 'Apply the change'),
+      danger: true,
+      content: applySummary(preview, t),
+    });
+    if (ok) await applying.run(form.getFieldsValue(true) as FormValues);
+  };
+  return { preview, setPreview, previewing, applying, askToApply };
+}
+
+/** What the form asks for: the change (what differs from the latest plan) and the batches that take it. */
+const changeRequest = (v: FormValues, plan: Plan) => ({ change: toChange(v, plan), batches: v.batches });
+
+/** Previews the form's change (nothing changes); a form that changes nothing says so on its first field. */
+function usePreviewChange(form: FormInstance<FormValues>, campaignId: string, plan: Plan, onPreview: (p: Preview) => void) {
+  const { t } = useI18n();
+  return useAction({
     form,
     fields: ['change', 'batches'],
     reset: false,
     fn: async (v: FormValues) => {
-      const r = request(v);
+      const r = changeRequest(v, plan);
       if (!Object.keys(r.change).length) {
         form.setFields([{ name: 'holidaysAdd', errors: [t('没有任何改动', 'Nothing is changed')] }]);
         return Promise.reject(new Error('nothing'));
@@ -283,9 +315,20 @@ function usePlanChange(form: FormInstance<FormValues>, campaignId: string, plan:
         api.POST('/api/campaigns/{id}/plan-changes/preview', { params: { path: { id: campaignId } }, body: r }),
       )) as unknown as Preview;
     },
-    onDone: (p) => setPreview(p),
+    onDone: onPreview,
   });
-  const applying = useAction({
+}
+
+/** Applies the previewed change as a new version, with its reason; the preview is then done with. */
+function useApplyChange(
+  form: FormInstance<FormValues>,
+  campaignId: string,
+  plan: Plan,
+  preview: Preview | undefined,
+  onApplied: () => void,
+) {
+  const { t } = useI18n();
+  return useAction({
     form,
     fields: ['reason'],
     invalidate: [
@@ -297,49 +340,41 @@ function usePlanChange(form: FormInstance<FormValues>, campaignId: string, plan:
       call(
         api.POST('/api/campaigns/{id}/plan-changes', {
           params: { path: { id: campaignId } },
-          body: { ...request(v), reason: v.reason ?? '', previewDigest: present(preview, 'the preview of this change').digest },
+          body: { ...changeRequest(v, plan), reason: v.reason ?? '', previewDigest: present(preview, 'the preview of this change').digest },
         }),
       ),
-    onDone: () => setPreview(undefined),
+    onDone: onApplied,
   });
-  const askToApply = async () => {
-    if (!preview) return;
-    try {
-      await form.validateFields(['reason']);
-    } catch {
-      return;
-    }
-    const now = preview.moves.filter((m) => m.firesAtOnce).length;
-    const ok = await confirm({
-      title: t(`按此调整生成第 ${preview.version} 版日程？`, `Apply this change as version ${preview.version} of the plan?`),
-      okText: t('确认调整', 'Apply the change'),
-      danger: true,
-      content: (
-        <ul style={{ paddingInlineStart: 20 }}>
-          <li>
-            {t(
-              `采用的批次：${preview.batches.map((b) => `第${b}批`).join('、')}；其他批次仍按现行版本。`,
-              `Taken by ${preview.batches.map((b) => `batch ${b}`).join(' and ')}; any other batch stays on its version.`,
-            )}
-          </li>
-          <li>
-            {t(
-              `将移动 ${preview.total} 个时限与预警，其中 ${now} 个的新时间已过、将立即发出。`,
-              `${preview.total} deadlines and rungs move; ${now} of them fall due at once (their new moment has passed).`,
-            )}
-          </li>
-          <li>
-            {t(
-              '已发出的预警不会撤回；调整不能撤销，只能再作新的调整。',
-              'Rungs already fired stay; a change cannot be undone, only followed by another.',
-            )}
-          </li>
-        </ul>
-      ),
-    });
-    if (ok) await applying.run(form.getFieldsValue(true) as FormValues);
-  };
-  return { preview, setPreview, previewing, applying, askToApply };
+}
+
+/**
+ * What applying the previewed change does, asked before it is: the batches that take it, what moves and what falls
+ * due at once, and that it stays. (Worded here, not in a component: the confirmation is drawn outside the page.)
+ */
+function applySummary(preview: Preview, t: (zh: string, en: string) => string): ReactNode {
+  const now = preview.moves.filter((m) => m.firesAtOnce).length;
+  return (
+    <ul style={{ paddingInlineStart: 20 }}>
+      <li>
+        {t(
+          `采用的批次：${preview.batches.map((b) => `第${b}批`).join('、')}；其他批次仍按现行版本。`,
+          `Taken by ${preview.batches.map((b) => `batch ${b}`).join(' and ')}; any other batch stays on its version.`,
+        )}
+      </li>
+      <li>
+        {t(
+          `将移动 ${preview.total} 个时限与预警，其中 ${now} 个的新时间已过、将立即发出。`,
+          `${preview.total} deadlines and rungs move; ${now} of them fall due at once (their new moment has passed).`,
+        )}
+      </li>
+      <li>
+        {t(
+          '已发出的预警不会撤回；调整不能撤销，只能再作新的调整。',
+          'Rungs already fired stay; a change cannot be undone, only followed by another.',
+        )}
+      </li>
+    </ul>
+  );
 }
 
 function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: Plan; current: Partial<Record<string, number>> }) {
@@ -374,16 +409,7 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         }}
         onFinish={previewing.submit}
       >
-        <BatchChoice plan={plan} current={current} />
-        <CalendarEdits plan={plan} />
-        <Form.Item name="disclosureDays" label={t('公示期（天）', 'Disclosure period (days)')}>
-          <InputNumber min={1} max={60} />
-        </Form.Item>
-        <Row gutter={16} style={{ marginBottom: 16 }}>
-          <LadderFields plan={plan} name="ladder" title={t('整改事项预警', 'Item ladder')} />
-          <LadderFields plan={plan} name="windowLadder" title={t('环节时限预警', 'Phase-window ladder')} />
-        </Row>
-        <WindowEnds plan={plan} chosen={chosen} />
+        <ChangeFields plan={plan} current={current} chosen={chosen} />
         <ErrorNote error={previewing.error} />
         <Space style={{ marginTop: 16 }}>
           <Button htmlType="submit" type={preview ? 'default' : 'primary'} loading={previewing.busy} data-testid="preview-plan-change">
@@ -394,6 +420,25 @@ function ChangeForm({ campaignId, plan, current }: { campaignId: string; plan: P
         {preview ? <PreviewPanel preview={preview} error={applying.error} busy={applying.busy} onApply={() => void askToApply()} /> : null}
       </Form>
     </Card>
+  );
+}
+
+/** What the change edits: the batches that take it, the calendar, the disclosure period, both ladders, the windows. */
+function ChangeFields({ plan, current, chosen }: { plan: Plan; current: Partial<Record<string, number>>; chosen: number[] }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <BatchChoice plan={plan} current={current} />
+      <CalendarEdits plan={plan} />
+      <Form.Item name="disclosureDays" label={t('公示期（天）', 'Disclosure period (days)')}>
+        <InputNumber min={1} max={60} />
+      </Form.Item>
+      <Row gutter={16} style={{ marginBottom: 16 }}>
+        <LadderFields plan={plan} name="ladder" title={t('整改事项预警', 'Item ladder')} />
+        <LadderFields plan={plan} name="windowLadder" title={t('环节时限预警', 'Phase-window ladder')} />
+      </Row>
+      <WindowEnds plan={plan} chosen={chosen} />
+    </>
   );
 }
 
@@ -525,7 +570,6 @@ function WindowEnds({ plan, chosen }: { plan: Plan; chosen: number[] }) {
 function PreviewPanel({ preview, error, busy, onApply }: { preview: Preview; error: unknown; busy: boolean; onApply: () => void }) {
   const { t, time } = useI18n();
   const diffWords = useDiffWords();
-  const batchLabel = useBatchLabel();
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%', marginTop: 16 }} data-testid="plan-change-preview">
       <Typography.Title level={3} style={{ fontSize: 16, margin: 0 }}>
@@ -535,21 +579,7 @@ function PreviewPanel({ preview, error, busy, onApply }: { preview: Preview; err
         )}
       </Typography.Title>
       <DiffList diff={preview.diff} words={diffWords} />
-      <Descriptions size="small" bordered column={1} data-testid="plan-change-counts">
-        {preview.batches.map((b) => {
-          const c = preview.counts[String(b)];
-          return (
-            <Descriptions.Item key={b} label={batchLabel(b)}>
-              {c
-                ? t(
-                    `移动 ${c.deadlines} 个时限、${c.rungs} 个预警（涉及 ${c.units} 个单位、${c.items} 项整改事项），其中 ${c.firesAtOnce} 个将立即发出`,
-                    `${c.deadlines} deadlines and ${c.rungs} rungs move (${c.units} units, ${c.items} items); ${c.firesAtOnce} fall due at once`,
-                  )
-                : t('没有进行中的时限或预警移动', 'No live deadline or rung moves')}
-            </Descriptions.Item>
-          );
-        })}
-      </Descriptions>
+      <PreviewCounts preview={preview} />
       {preview.days.length ? (
         <Suspense fallback={<div style={{ height: 280 }} />}>
           <PlanChangeChart days={preview.days} />
@@ -578,6 +608,29 @@ function PreviewPanel({ preview, error, busy, onApply }: { preview: Preview; err
         </Button>
       </Space>
     </Space>
+  );
+}
+
+/** What moves in each batch that takes the change: deadlines, rungs, units and items, and what falls due at once. */
+function PreviewCounts({ preview }: { preview: Preview }) {
+  const { t } = useI18n();
+  const batchLabel = useBatchLabel();
+  return (
+    <Descriptions size="small" bordered column={1} data-testid="plan-change-counts">
+      {preview.batches.map((b) => {
+        const c = preview.counts[String(b)];
+        return (
+          <Descriptions.Item key={b} label={batchLabel(b)}>
+            {c
+              ? t(
+                  `移动 ${c.deadlines} 个时限、${c.rungs} 个预警（涉及 ${c.units} 个单位、${c.items} 项整改事项），其中 ${c.firesAtOnce} 个将立即发出`,
+                  `${c.deadlines} deadlines and ${c.rungs} rungs move (${c.units} units, ${c.items} items); ${c.firesAtOnce} fall due at once`,
+                )
+              : t('没有进行中的时限或预警移动', 'No live deadline or rung moves')}
+          </Descriptions.Item>
+        );
+      })}
+    </Descriptions>
   );
 }
 

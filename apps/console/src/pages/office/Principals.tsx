@@ -2,9 +2,11 @@
 // links: the office makes a link and hands it over; opening it signs the person in for that browser tab.
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table/interface';
 import { useState } from 'react';
 import { ROLES, FIELD_LIMITS, type Role } from '../../../../../libs/domain/src';
 import { api, call } from '../../api/client';
+import type { components } from '../../api/generated/schema';
 import { useI18n } from '../../i18n';
 import { ErrorNote } from '../../ui/errors';
 import { useAction } from '../../ui/forms';
@@ -14,27 +16,18 @@ import { useAllUnits } from './useAllUnits';
 const principalsKey = (campaignId: string) => ['principals', campaignId] as const;
 
 export function Principals({ campaignId }: { campaignId: string }) {
-  const { t, label, time } = useI18n();
+  const { t } = useI18n();
   const [page, setPage] = useState(1);
   const [q, setQ] = useState('');
-  const [links, setLinks] = useState<Partial<Record<string, { url: string; expiresAt: string }>>>({});
-  const [linkError, setLinkError] = useState<unknown>();
+  const links = useSignInLinks();
   const list = useQuery({
     queryKey: [...principalsKey(campaignId), page, q],
     queryFn: () => call(api.GET('/api/principals', { params: { query: { campaignId, page, pageSize: 20, ...(q ? { q } : {}) } } })),
   });
-  const makeLink = async (id: string) => {
-    setLinkError(undefined);
-    try {
-      const l = await call(api.POST('/api/principals/{id}/sign-in-links', { params: { path: { id } } }));
-      setLinks((m) => ({ ...m, [id]: { url: `${window.location.origin}${l.path}`, expiresAt: l.expiresAt } }));
-    } catch (e) {
-      setLinkError(e);
-    }
-  };
+  const columns = usePrincipalColumns(links);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
-      <NewPrincipal campaignId={campaignId} onCreated={(id) => void makeLink(id)} />
+      <NewPrincipal campaignId={campaignId} onCreated={(id) => void links.make(id)} />
       <Input.Search
         aria-label={t('搜索人员', 'Search principals')}
         placeholder={t('姓名、单位或督导组', 'Name, unit or group')}
@@ -45,45 +38,72 @@ export function Principals({ campaignId }: { campaignId: string }) {
         }}
         style={{ maxWidth: 360 }}
       />
-      <ErrorNote error={list.error ?? linkError} />
+      <ErrorNote error={list.error ?? links.error} />
       <Table
         rowKey="id"
         size="small"
         loading={list.isLoading}
         dataSource={list.data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }}
-        columns={[
-          { title: t('姓名', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
-          { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag>, sorter: (a, b) => a.role.localeCompare(b.role) },
-          {
-            title: t('范围', 'Scope'),
-            render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')),
-            sorter: (a, b) => (a.unitCode ?? a.groupName ?? '').localeCompare(b.unitCode ?? b.groupName ?? '', 'zh-CN'),
-          },
-          { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
-          {
-            title: t('一次性登录链接', 'One-time sign-in link'),
-            render: (_, p) => {
-              const link = links[p.id];
-              return link ? (
-                <Space orientation="vertical" size={0}>
-                  <Typography.Text copyable={{ text: link.url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
-                    {link.url}
-                  </Typography.Text>
-                  <span>
-                    {t('有效至', 'valid until')} {time(link.expiresAt)}
-                  </span>
-                </Space>
-              ) : (
-                <Button size="small" onClick={() => void makeLink(p.id)} data-testid={`make-link-${p.name}`}>
-                  {t('生成链接', 'Make a link')}
-                </Button>
-              );
-            },
-          },
-        ]}
+        columns={columns}
       />
     </Space>
+  );
+}
+
+type PrincipalRow = components['schemas']['PrincipalListEntryDto'];
+
+/** The one-time sign-in links made on this page, by principal, and why the last one could not be made. */
+function useSignInLinks() {
+  const [made, setMade] = useState<Partial<Record<string, { url: string; expiresAt: string }>>>({});
+  const [error, setError] = useState<unknown>();
+  const make = async (id: string) => {
+    setError(undefined);
+    try {
+      const l = await call(api.POST('/api/principals/{id}/sign-in-links', { params: { path: { id } } }));
+      setMade((m) => ({ ...m, [id]: { url: `${window.location.origin}${l.path}`, expiresAt: l.expiresAt } }));
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return { made, error, make };
+}
+
+/** The principals' columns, each sortable on the page shown; the last makes a principal's link or shows it. */
+function usePrincipalColumns(links: ReturnType<typeof useSignInLinks>): ColumnsType<PrincipalRow> {
+  const { t, label, time } = useI18n();
+  return [
+    { title: t('姓名', 'Name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN') },
+    { title: t('角色', 'Role'), render: (_, p) => <Tag>{label.role(p.role)}</Tag>, sorter: (a, b) => a.role.localeCompare(b.role) },
+    {
+      title: t('范围', 'Scope'),
+      render: (_, p) => (p.unitCode ? `${p.unitCode} ${p.unitName}` : (p.groupName ?? '—')),
+      sorter: (a, b) => (a.unitCode ?? a.groupName ?? '').localeCompare(b.unitCode ?? b.groupName ?? '', 'zh-CN'),
+    },
+    { title: t('创建', 'Created'), render: (_, p) => time(p.createdAt), sorter: (a, b) => a.createdAt.localeCompare(b.createdAt) },
+    {
+      title: t('一次性登录链接', 'One-time sign-in link'),
+      render: (_, p) => <SignInLink link={links.made[p.id]} onMake={() => void links.make(p.id)} name={p.name} />,
+    },
+  ];
+}
+
+/** A principal's sign-in link to copy, with until when it holds; or, before one is made, the button that makes it. */
+function SignInLink({ link, onMake, name }: { link: { url: string; expiresAt: string } | undefined; onMake: () => void; name: string }) {
+  const { t, time } = useI18n();
+  return link ? (
+    <Space orientation="vertical" size={0}>
+      <Typography.Text copyable={{ text: link.url }} code data-testid="sign-in-link" style={{ wordBreak: 'break-all' }}>
+        {link.url}
+      </Typography.Text>
+      <span>
+        {t('有效至', 'valid until')} {time(link.expiresAt)}
+      </span>
+    </Space>
+  ) : (
+    <Button size="small" onClick={onMake} data-testid={`make-link-${name}`}>
+      {t('生成链接', 'Make a link')}
+    </Button>
   );
 }
 

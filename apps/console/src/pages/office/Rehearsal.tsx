@@ -159,46 +159,14 @@ function RehearsalForm({ campaignId, enrolled, onStarted }: { campaignId: string
           <Radio value="mix">{t('按种子文件的单位构成生成', "Units in the seed's mix of kinds and levels")}</Radio>
         </Radio.Group>
       </Form.Item>
-      {source === 'mix' ? (
-        <Space wrap>
-          <Form.Item
-            name="units"
-            label={t('单位数', 'How many units')}
-            rules={[{ required: true, message: t('请填写单位数', 'How many units?') }]}
-          >
-            <InputNumber min={1} max={10_000} data-testid="rehearsal-units" />
-          </Form.Item>
-          <Form.Item name="groups" label={t('督导组数（默认每 20 个单位一个）', 'Groups (default one per 20 units)')}>
-            <InputNumber min={1} max={1_000} />
-          </Form.Item>
-        </Space>
-      ) : null}
+      {source === 'mix' ? <MixSize /> : null}
       <Form.Item
         name="seed"
         label={t('随机种子（相同的设定与种子得出相同的报告）', 'Seed (the same settings and seed give the same report)')}
       >
         <Input style={{ maxWidth: 240 }} maxLength={100} data-testid="rehearsal-seed" />
       </Form.Item>
-      <Collapse
-        size="small"
-        items={[
-          {
-            key: 'profile',
-            label: t(
-              '行为设定：各单位何时通过各环节、会议无效的比例、整改事项逾期的比例与天数、延期与异议',
-              'Behaviour profile: when units pass each gate, invalid meetings, late items and by how much, extensions, objections',
-            ),
-            children: (
-              <Form.Item
-                name="profile"
-                label={t('行为设定（JSON，未写的部分取默认值）', 'Profile (JSON; what it leaves out takes the default)')}
-              >
-                <Input.TextArea rows={14} spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 12 }} />
-              </Form.Item>
-            ),
-          },
-        ]}
-      />
+      <ProfileEditor />
       <Space style={{ marginTop: 12 }}>
         <Button type="primary" htmlType="submit" loading={start.busy} data-testid="start-rehearsal">
           {t('开始预演', 'Start the rehearsal')}
@@ -206,6 +174,52 @@ function RehearsalForm({ campaignId, enrolled, onStarted }: { campaignId: string
       </Space>
       <ErrorNote error={start.error} />
     </Form>
+  );
+}
+
+/** A generated mix's size: how many units, and how many groups supervise them. */
+function MixSize() {
+  const { t } = useI18n();
+  return (
+    <Space wrap>
+      <Form.Item
+        name="units"
+        label={t('单位数', 'How many units')}
+        rules={[{ required: true, message: t('请填写单位数', 'How many units?') }]}
+      >
+        <InputNumber min={1} max={10_000} data-testid="rehearsal-units" />
+      </Form.Item>
+      <Form.Item name="groups" label={t('督导组数（默认每 20 个单位一个）', 'Groups (default one per 20 units)')}>
+        <InputNumber min={1} max={1_000} />
+      </Form.Item>
+    </Space>
+  );
+}
+
+/** The behaviour profile, folded away: the JSON the units behave by. */
+function ProfileEditor() {
+  const { t } = useI18n();
+  return (
+    <Collapse
+      size="small"
+      items={[
+        {
+          key: 'profile',
+          label: t(
+            '行为设定：各单位何时通过各环节、会议无效的比例、整改事项逾期的比例与天数、延期与异议',
+            'Behaviour profile: when units pass each gate, invalid meetings, late items and by how much, extensions, objections',
+          ),
+          children: (
+            <Form.Item
+              name="profile"
+              label={t('行为设定（JSON，未写的部分取默认值）', 'Profile (JSON; what it leaves out takes the default)')}
+            >
+              <Input.TextArea rows={14} spellCheck={false} style={{ fontFamily: 'monospace', fontSize: 12 }} />
+            </Form.Item>
+          ),
+        },
+      ]}
+    />
   );
 }
 

@@ -27,6 +27,7 @@ interface Filters {
 }
 type UnitsQuery = NonNullable<operations['CampaignsController_listUnits']['parameters']['query']>;
 type UnitEntry = components['schemas']['UnitListEntryDto'];
+type UnitList = components['schemas']['UnitListDto'];
 const PAGE_SIZES = [20, 50, 100];
 const EXPORT_PAGE = 500;
 
@@ -54,66 +55,110 @@ export function UnitsTable({ campaignId, linkTo = (id) => `/units/${id}` }: { ca
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const exporter = useUnitsExport(campaignId, filters);
-  const units = useQuery({
-    queryKey: ['units', campaignId, filters, page, pageSize],
-    queryFn: () =>
-      call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, page, pageSize) } })),
-    placeholderData: (prev) => prev,
-  });
+  const units = useUnitsPage(campaignId, filters, page, pageSize);
   const set = (patch: Partial<Filters>) => {
     setFilters((f) => ({ ...f, ...patch }));
     setPage(1);
   };
-  const columns = useUnitColumns(filters, linkTo);
   return (
     <Space orientation="vertical" style={{ width: '100%' }} data-testid="units-table">
       <Space wrap>
         <UnitFilters campaignId={campaignId} filters={filters} onChange={set} />
-        <Button onClick={exporter.start} loading={!!exporter.progress} data-testid="units-export">
-          {exporter.progress
-            ? t(
-                `导出中 ${exporter.progress.done}/${exporter.progress.total}`,
-                `Exporting ${exporter.progress.done}/${exporter.progress.total}`,
-              )
-            : t('导出 Excel', 'Export to Excel')}
-        </Button>
+        <ExportButton exporter={exporter} />
       </Space>
       <ErrorNote error={units.error ?? exporter.error} />
       <Typography.Text data-testid="units-total">
         {t(`共 ${units.data?.total ?? 0} 个单位`, `${units.data?.total ?? 0} units`)}
       </Typography.Text>
-      <Table<UnitEntry>
-        rowKey="id"
-        size="small"
+      <UnitsPage
+        units={units.data}
         loading={units.isFetching}
-        dataSource={units.data?.items ?? []}
-        scroll={{ x: 900 }}
-        onChange={(_p, _f, sorter) => {
-          const s = sorter as SorterResult<UnitEntry>;
-          if (s.order) set({ sort: s.columnKey as Sort, order: s.order === 'descend' ? 'desc' : 'asc' });
-          else set({ sort: 'code', order: 'asc' });
+        filters={filters}
+        onFilter={set}
+        page={page}
+        pageSize={pageSize}
+        onPage={(p, s) => {
+          setPage(s !== pageSize ? 1 : p);
+          setPageSize(s);
         }}
-        pagination={{
-          current: page,
-          pageSize,
-          total: units.data?.total ?? 0,
-          pageSizeOptions: PAGE_SIZES,
-          showSizeChanger: true,
-          showTotal: (n) => t(`共 ${n} 个`, `${n} in all`),
-          onChange: (p, s) => {
-            setPage(s !== pageSize ? 1 : p);
-            setPageSize(s);
-          },
-        }}
-        locale={{
-          emptyText:
-            filters.q || filters.batch || filters.phase || filters.card || filters.groupId
-              ? t('没有符合条件的单位', 'No unit matches')
-              : t('尚无参加单位', 'No unit enrolled yet'),
-        }}
-        columns={columns}
+        linkTo={linkTo}
       />
     </Space>
+  );
+}
+
+/** The page of units shown; the previous page stays while the next loads. */
+const useUnitsPage = (campaignId: string, filters: Filters, page: number, pageSize: number) =>
+  useQuery({
+    queryKey: ['units', campaignId, filters, page, pageSize],
+    queryFn: () =>
+      call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, page, pageSize) } })),
+    placeholderData: (prev) => prev,
+  });
+
+/** Starts the export, and counts the units read while it runs. */
+function ExportButton({ exporter }: { exporter: ReturnType<typeof useUnitsExport> }) {
+  const { t } = useI18n();
+  return (
+    <Button onClick={exporter.start} loading={!!exporter.progress} data-testid="units-export">
+      {exporter.progress
+        ? t(`导出中 ${exporter.progress.done}/${exporter.progress.total}`, `Exporting ${exporter.progress.done}/${exporter.progress.total}`)
+        : t('导出 Excel', 'Export to Excel')}
+    </Button>
+  );
+}
+
+/** A column's sort as the list's; a sort cleared goes back to code order. */
+const listSort = (s: SorterResult<UnitEntry>): Pick<Filters, 'sort' | 'order'> =>
+  s.order ? { sort: s.columnKey as Sort, order: s.order === 'descend' ? 'desc' : 'asc' } : { sort: 'code', order: 'asc' };
+
+/** One page of units: sorting a column sorts the whole list on the server; turning the page reads another. */
+function UnitsPage({
+  units,
+  loading,
+  filters,
+  onFilter,
+  page,
+  pageSize,
+  onPage,
+  linkTo,
+}: {
+  units: UnitList | undefined;
+  loading: boolean;
+  filters: Filters;
+  onFilter: (patch: Partial<Filters>) => void;
+  page: number;
+  pageSize: number;
+  onPage: (page: number, pageSize: number) => void;
+  linkTo: (unitId: string) => string;
+}) {
+  const { t } = useI18n();
+  const columns = useUnitColumns(filters, linkTo);
+  return (
+    <Table<UnitEntry>
+      rowKey="id"
+      size="small"
+      loading={loading}
+      dataSource={units?.items ?? []}
+      scroll={{ x: 900 }}
+      onChange={(_p, _f, sorter) => onFilter(listSort(sorter as SorterResult<UnitEntry>))}
+      pagination={{
+        current: page,
+        pageSize,
+        total: units?.total ?? 0,
+        pageSizeOptions: PAGE_SIZES,
+        showSizeChanger: true,
+        showTotal: (n) => t(`共 ${n} 个`, `${n} in all`),
+        onChange: onPage,
+      }}
+      locale={{
+        emptyText:
+          filters.q || filters.batch || filters.phase || filters.card || filters.groupId
+            ? t('没有符合条件的单位', 'No unit matches')
+            : t('尚无参加单位', 'No unit enrolled yet'),
+      }}
+      columns={columns}
+    />
   );
 }
 
@@ -131,51 +176,84 @@ function UnitFilters({
   const groups = useGroups(campaignId);
   return (
     <>
-      <Input.Search
-        aria-label={t('按代码或名称查找单位', 'Find a unit by code or name')}
-        placeholder={t('代码或名称', 'Code or name')}
-        allowClear
-        data-testid="units-search"
-        style={{ width: 260 }}
-        onSearch={(v) => onChange({ q: v.trim() || undefined })}
-      />
-      <Select
-        aria-label={t('批次', 'Batch')}
+      <UnitSearch onSearch={(q) => onChange({ q })} />
+      <FilterSelect
+        label={t('批次', 'Batch')}
         placeholder={t('全部批次', 'All batches')}
-        allowClear
-        style={{ width: 120 }}
+        width={120}
         value={filters.batch}
         onChange={(v) => onChange({ batch: v })}
         options={BATCHES.map((b) => ({ value: b, label: t(`第${b}批`, `Batch ${b}`) }))}
       />
-      <Select
-        aria-label={t('环节', 'Phase')}
+      <FilterSelect
+        label={t('环节', 'Phase')}
         placeholder={t('全部环节', 'All phases')}
-        allowClear
-        style={{ width: 200 }}
+        width={200}
         value={filters.phase}
         onChange={(v) => onChange({ phase: v })}
         options={PHASES.map((p) => ({ value: p, label: label.phase(p) }))}
       />
-      <Select
-        aria-label={t('亮牌', 'Card')}
+      <FilterSelect
+        label={t('亮牌', 'Card')}
         placeholder={t('全部亮牌', 'All cards')}
-        allowClear
-        style={{ width: 120 }}
+        width={120}
         value={filters.card}
         onChange={(v) => onChange({ card: v })}
         options={CARDS.map((c) => ({ value: c, label: label.card(c) }))}
       />
-      <Select
-        aria-label={t('督导组', 'Group')}
+      <FilterSelect
+        label={t('督导组', 'Group')}
         placeholder={t('全部督导组', 'All groups')}
-        allowClear
-        style={{ width: 180 }}
+        width={180}
         value={filters.groupId}
         onChange={(v) => onChange({ groupId: v })}
         options={(groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name }))}
       />
     </>
+  );
+}
+
+/** Finding a unit by code or name; an empty term finds every unit. */
+function UnitSearch({ onSearch }: { onSearch: (q: string | undefined) => void }) {
+  const { t } = useI18n();
+  return (
+    <Input.Search
+      aria-label={t('按代码或名称查找单位', 'Find a unit by code or name')}
+      placeholder={t('代码或名称', 'Code or name')}
+      allowClear
+      data-testid="units-search"
+      style={{ width: 260 }}
+      onSearch={(v) => onSearch(v.trim() || undefined)}
+    />
+  );
+}
+
+/** One filter's choice; cleared, it filters nothing. */
+function FilterSelect<V extends string | number>({
+  label,
+  placeholder,
+  width,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  placeholder: string;
+  width: number;
+  value: V | undefined;
+  onChange: (value: V | undefined) => void;
+  options: Array<{ value: V; label: string }>;
+}) {
+  return (
+    <Select<V>
+      aria-label={label}
+      placeholder={placeholder}
+      allowClear
+      style={{ width }}
+      value={value}
+      onChange={onChange}
+      options={options}
+    />
   );
 }
 
@@ -232,27 +310,61 @@ function useUnitColumns(filters: Filters, linkTo: (unitId: string) => string): C
 
 /** The filtered list, every page of it (500 a page), as an Excel file; its progress and error while it runs. */
 function useUnitsExport(campaignId: string, filters: Filters) {
-  const { t, label, time } = useI18n();
-  const statusText = useStatusText();
-  const [progress, setProgress] = useState<{ done: number; total: number }>();
+  const { t } = useI18n();
+  const sheet = useUnitsSheet();
+  const [progress, setProgress] = useState<ExportProgress>();
   const [error, setError] = useState<unknown>();
 
-  const readAll = async (): Promise<UnitEntry[]> => {
-    const page = (p: number) =>
-      call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, p, EXPORT_PAGE) } }));
-    const first = await page(1);
-    const rows = [...first.items];
-    setProgress({ done: rows.length, total: first.total });
-    for (let p = 2; rows.length < first.total; p++) {
-      const next = await page(p);
-      if (!next.items.length) break;
-      rows.push(...next.items);
-      setProgress({ done: rows.length, total: first.total });
+  const run = async () => {
+    setError(undefined);
+    try {
+      const rows = await readAllUnits(campaignId, filters, setProgress);
+      const { default: writeXlsxFile } = await import('write-excel-file/browser');
+      await writeXlsxFile(sheet(rows), {
+        sheet: t('参加单位', 'Units'),
+        stickyRowsCount: 1,
+        columns: SHEET_WIDTHS.map((width) => ({ width })),
+      }).toFile(`units-${new Date().toISOString().slice(0, 10)}.xlsx`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setProgress(undefined);
     }
-    return rows;
   };
+  // Its errors are kept in `error`, shown by the table.
+  const start = () => void run();
+  return { start, progress, error };
+}
 
-  const sheet = (rows: UnitEntry[]): SheetData => [
+interface ExportProgress {
+  done: number;
+  total: number;
+}
+
+/** Every unit of the filtered list, read a page after the other; the units read so far reported after each page. */
+async function readAllUnits(campaignId: string, filters: Filters, onProgress: (p: ExportProgress) => void): Promise<UnitEntry[]> {
+  const page = (p: number) =>
+    call(api.GET('/api/campaigns/{id}/units', { params: { path: { id: campaignId }, query: listQuery(filters, p, EXPORT_PAGE) } }));
+  const first = await page(1);
+  const rows = [...first.items];
+  onProgress({ done: rows.length, total: first.total });
+  for (let p = 2; rows.length < first.total; p++) {
+    const next = await page(p);
+    if (!next.items.length) break;
+    rows.push(...next.items);
+    onProgress({ done: rows.length, total: first.total });
+  }
+  return rows;
+}
+
+/** The sheet's column widths, in the order of its columns (code, name, … gates unmet). */
+const SHEET_WIDTHS = [14, 36, 10, 8, 6, 18, 20, 8, 18, 40];
+
+/** The units as the sheet's rows: a bold heading, then one row a unit. */
+function useUnitsSheet() {
+  const { t, label, time } = useI18n();
+  const statusText = useStatusText();
+  return (rows: UnitEntry[]): SheetData => [
     [
       t('代码', 'Code'),
       t('名称', 'Name'),
@@ -278,35 +390,4 @@ function useUnitsExport(campaignId: string, filters: Filters) {
       { value: u.unmetGates.map((g) => label.gate(g)).join('；') },
     ]),
   ];
-
-  const run = async () => {
-    setError(undefined);
-    try {
-      const rows = await readAll();
-      const { default: writeXlsxFile } = await import('write-excel-file/browser');
-      await writeXlsxFile(sheet(rows), {
-        sheet: t('参加单位', 'Units'),
-        stickyRowsCount: 1,
-        columns: [
-          { width: 14 },
-          { width: 36 },
-          { width: 10 },
-          { width: 8 },
-          { width: 6 },
-          { width: 18 },
-          { width: 20 },
-          { width: 8 },
-          { width: 18 },
-          { width: 40 },
-        ],
-      }).toFile(`units-${new Date().toISOString().slice(0, 10)}.xlsx`);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setProgress(undefined);
-    }
-  };
-  // Its errors are kept in `error`, shown by the table.
-  const start = () => void run();
-  return { start, progress, error };
 }
