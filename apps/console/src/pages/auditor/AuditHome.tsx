@@ -45,8 +45,8 @@ function UnitsCard({ campaignId }: { campaignId: string }) {
   );
 }
 
-function ReplayCard({ campaignId }: { campaignId: string }) {
-  const { t } = useI18n();
+/** A replay of the campaign's histories, started here; its job is polled until it has run. */
+function useReplayJob(campaignId: string) {
   const [jobId, setJobId] = useState<string>();
   const start = useAction({
     fn: () => call(api.POST('/api/audit/replays', { body: { campaignId } })),
@@ -58,8 +58,14 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
     queryFn: () => call(api.GET('/api/audit/replays/{id}', { params: { path: { id: present(jobId, 'replay job id') } } })),
     refetchInterval: (q) => (q.state.data?.status === 'running' || !q.state.data ? 1000 : false),
   });
-  const j = job.data;
-  const percent = j && j.total ? Math.round((100 * j.replayed) / j.total) : j?.status === 'done' ? 100 : 0;
+  return { start, job: job.data };
+}
+
+type ReplayJob = NonNullable<ReturnType<typeof useReplayJob>['job']>;
+
+function ReplayCard({ campaignId }: { campaignId: string }) {
+  const { t } = useI18n();
+  const { start, job: j } = useReplayJob(campaignId);
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('重放工作流历史', 'Replay the histories')}</h2>}>
       <Typography.Paragraph>
@@ -72,42 +78,55 @@ function ReplayCard({ campaignId }: { campaignId: string }) {
         {t('开始重放', 'Start replay')}
       </Button>
       <ErrorNote error={start.error} />
-      {j ? (
-        <div style={{ marginTop: 12 }} data-testid="replay-job" data-status={j.status}>
-          <Progress
-            aria-label={t('进度', 'Progress')}
-            percent={percent}
-            status={j.status === 'running' ? 'active' : j.failures.length || j.status === 'failed' ? 'exception' : 'success'}
-          />
-          <div role="status">
-            {t(`已重放 ${j.replayed} / ${j.total}`, `Replayed ${j.replayed} of ${j.total}`)} ·{' '}
-            {j.status === 'running'
-              ? t('进行中', 'running')
-              : j.status === 'failed'
-                ? t(`任务失败：${j.error ?? ''}`, `job failed: ${j.error ?? ''}`)
-                : j.failures.length
-                  ? t(`${j.failures.length} 个历史与当前代码不一致`, `${j.failures.length} histories disagree with the code`)
-                  : t('全部一致', 'all consistent')}
-          </div>
-          {j.failures.length ? (
-            <Table
-              rowKey="workflowId"
-              size="small"
-              dataSource={j.failures}
-              pagination={false}
-              columns={[
-                { title: t('工作流', 'Workflow'), dataIndex: 'workflowId' },
-                {
-                  title: t('首个分歧事件', 'First diverging event'),
-                  render: (_, f) => (f.eventId ? `${f.eventId} ${f.eventType ?? ''}` : '—'),
-                },
-                { title: t('错误', 'Error'), dataIndex: 'error' },
-              ]}
-            />
-          ) : null}
-        </div>
-      ) : null}
+      {j ? <ReplayProgress job={j} /> : null}
     </Card>
+  );
+}
+
+/** How far the replay has come, how it ended, and each history that disagrees with today's code. */
+function ReplayProgress({ job: j }: { job: ReplayJob }) {
+  const { t } = useI18n();
+  const percent = j.total ? Math.round((100 * j.replayed) / j.total) : j.status === 'done' ? 100 : 0;
+  return (
+    <div style={{ marginTop: 12 }} data-testid="replay-job" data-status={j.status}>
+      <Progress
+        aria-label={t('进度', 'Progress')}
+        percent={percent}
+        status={j.status === 'running' ? 'active' : j.failures.length || j.status === 'failed' ? 'exception' : 'success'}
+      />
+      <div role="status">
+        {t(`已重放 ${j.replayed} / ${j.total}`, `Replayed ${j.replayed} of ${j.total}`)} ·{' '}
+        {j.status === 'running'
+          ? t('进行中', 'running')
+          : j.status === 'failed'
+            ? t(`任务失败：${j.error ?? ''}`, `job failed: ${j.error ?? ''}`)
+            : j.failures.length
+              ? t(`${j.failures.length} 个历史与当前代码不一致`, `${j.failures.length} histories disagree with the code`)
+              : t('全部一致', 'all consistent')}
+      </div>
+      {j.failures.length ? <ReplayFailures failures={j.failures} /> : null}
+    </div>
+  );
+}
+
+/** The histories that disagree: which workflow, its first diverging event, and the error. */
+function ReplayFailures({ failures }: { failures: ReplayJob['failures'] }) {
+  const { t } = useI18n();
+  return (
+    <Table
+      rowKey="workflowId"
+      size="small"
+      dataSource={failures}
+      pagination={false}
+      columns={[
+        { title: t('工作流', 'Workflow'), dataIndex: 'workflowId' },
+        {
+          title: t('首个分歧事件', 'First diverging event'),
+          render: (_, f) => (f.eventId ? `${f.eventId} ${f.eventType ?? ''}` : '—'),
+        },
+        { title: t('错误', 'Error'), dataIndex: 'error' },
+      ]}
+    />
   );
 }
 

@@ -72,28 +72,41 @@ function useHistoryDownload(id: string, code: string | undefined) {
   return { start: () => void download(), error };
 }
 
-function Timeline({ id, unit }: { id: string; unit?: { code: string; name: string } }) {
+/** The entries narrowed by who acted, what kind of thing and its outcome (none chosen: all of them). */
+function useTimelineFilter(all: Entry[]) {
   const { t, lang } = useI18n();
-  const session = useSession();
   const { whoOf, kindOf } = useEntryWords();
-  const [includeItems, setIncludeItems] = useState(false);
   const [who, setWho] = useState<string>();
   const [kind, setKind] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
+  const options = useMemo(
+    () => ({
+      who: [...new Set(all.map(whoOf))].sort().map((v) => ({ value: v, label: v })),
+      kind: [...new Set(all.map(kindOf))].sort().map((v) => ({ value: v, label: v })),
+      outcome: [
+        { value: 'accepted', label: t('已接受', 'Accepted') },
+        { value: 'refused', label: t('被拒绝', 'Refused') },
+        { value: 'recorded', label: t('已记录', 'Recorded') },
+      ],
+    }),
+    [all, lang],
+  );
+  const shown = all.filter((e) => (!who || whoOf(e) === who) && (!kind || kindOf(e) === kind) && (!outcome || e.outcome === outcome));
+  return { who, setWho, kind, setKind, outcome, setOutcome, options, shown };
+}
+
+type TimelineFilter = ReturnType<typeof useTimelineFilter>;
+
+function Timeline({ id, unit }: { id: string; unit?: { code: string; name: string } }) {
+  const { t } = useI18n();
+  const session = useSession();
+  const [includeItems, setIncludeItems] = useState(false);
   const history = useHistoryDownload(id, unit?.code);
   const timeline = useQuery({
     queryKey: ['timeline', id, includeItems],
     queryFn: () => call(api.GET('/api/units/{id}/timeline', { params: { path: { id }, query: { includeItems } } })),
   });
-  const all = (timeline.data ?? []) as Entry[];
-  const options = useMemo(
-    () => ({
-      who: [...new Set(all.map(whoOf))].sort().map((v) => ({ value: v, label: v })),
-      kind: [...new Set(all.map(kindOf))].sort().map((v) => ({ value: v, label: v })),
-    }),
-    [all, lang],
-  );
-  const shown = all.filter((e) => (!who || whoOf(e) === who) && (!kind || kindOf(e) === kind) && (!outcome || e.outcome === outcome));
+  const filter = useTimelineFilter((timeline.data ?? []) as Entry[]);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Link to={session?.principal.role === 'auditor' ? '/audit' : `/units/${id}`}>← {t('返回', 'Back')}</Link>
@@ -101,54 +114,71 @@ function Timeline({ id, unit }: { id: string; unit?: { code: string; name: strin
         {t('工作流时间线', 'Timeline')} · {unit ? `${unit.code} ${unit.name}` : ''}
       </Typography.Title>
       <ZoneNote />
-      <Space wrap>
-        <label>
-          <Switch checked={includeItems} onChange={setIncludeItems} aria-label={t('包含整改事项', 'Include items')} />{' '}
-          {t('包含整改事项', 'Include items')}
-        </label>
-        <Select
-          allowClear
-          style={{ width: 180 }}
-          aria-label={t('执行人', 'Who')}
-          placeholder={t('全部执行人', 'Anyone')}
-          value={who}
-          onChange={setWho}
-          options={options.who}
-          data-testid="timeline-who"
-        />
-        <Select
-          allowClear
-          style={{ width: 220 }}
-          aria-label={t('事项', 'What')}
-          placeholder={t('全部事项', 'Any kind')}
-          value={kind}
-          onChange={setKind}
-          options={options.kind}
-          data-testid="timeline-kind"
-        />
-        <Select
-          allowClear
-          style={{ width: 140 }}
-          aria-label={t('结果', 'Outcome')}
-          placeholder={t('全部结果', 'Any outcome')}
-          value={outcome}
-          onChange={setOutcome}
-          data-testid="timeline-outcome"
-          options={[
-            { value: 'accepted', label: t('已接受', 'Accepted') },
-            { value: 'refused', label: t('被拒绝', 'Refused') },
-            { value: 'recorded', label: t('已记录', 'Recorded') },
-          ]}
-        />
-        {session?.principal.role === 'auditor' ? (
-          <Button onClick={history.start} data-testid="download-history">
-            {t('下载工作流历史（JSON）', 'Download workflow history (JSON)')}
-          </Button>
-        ) : null}
-      </Space>
+      <TimelineFilters
+        includeItems={includeItems}
+        onIncludeItems={setIncludeItems}
+        filter={filter}
+        onDownload={session?.principal.role === 'auditor' ? history.start : undefined}
+      />
       <ErrorNote error={history.error} />
       <ErrorNote error={timeline.error} />
-      <TimelineTable entries={shown} loading={timeline.isLoading} />
+      <TimelineTable entries={filter.shown} loading={timeline.isLoading} />
+    </Space>
+  );
+}
+
+interface TimelineFiltersProps {
+  includeItems: boolean;
+  onIncludeItems: (v: boolean) => void;
+  filter: TimelineFilter;
+  /** Absent: no download (only an auditor has it). */
+  onDownload?: () => void;
+}
+
+/** The switch for the items' entries, the three filters, and (for an auditor) the raw history's download. */
+function TimelineFilters({ includeItems, onIncludeItems, filter: f, onDownload }: TimelineFiltersProps) {
+  const { t } = useI18n();
+  return (
+    <Space wrap>
+      <label>
+        <Switch checked={includeItems} onChange={onIncludeItems} aria-label={t('包含整改事项', 'Include items')} />{' '}
+        {t('包含整改事项', 'Include items')}
+      </label>
+      <Select
+        allowClear
+        style={{ width: 180 }}
+        aria-label={t('执行人', 'Who')}
+        placeholder={t('全部执行人', 'Anyone')}
+        value={f.who}
+        onChange={f.setWho}
+        options={f.options.who}
+        data-testid="timeline-who"
+      />
+      <Select
+        allowClear
+        style={{ width: 220 }}
+        aria-label={t('事项', 'What')}
+        placeholder={t('全部事项', 'Any kind')}
+        value={f.kind}
+        onChange={f.setKind}
+        options={f.options.kind}
+        data-testid="timeline-kind"
+      />
+      <Select
+        allowClear
+        style={{ width: 140 }}
+        aria-label={t('结果', 'Outcome')}
+        placeholder={t('全部结果', 'Any outcome')}
+        value={f.outcome}
+        onChange={f.setOutcome}
+        data-testid="timeline-outcome"
+        options={f.options.outcome}
+      />
+      {onDownload ? (
+        <Button onClick={onDownload} data-testid="download-history">
+          {t('下载工作流历史（JSON）', 'Download workflow history (JSON)')}
+        </Button>
+      ) : null}
     </Space>
   );
 }

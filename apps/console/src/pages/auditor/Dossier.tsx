@@ -81,7 +81,6 @@ const docNumber = (d: DossierData, year: string) =>
 function DossierDocument({ d }: { d: DossierData }) {
   const { t, time } = useI18n();
   const e = d.escalation;
-  const year = time(e.firedAt, false).slice(0, 4);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Space className="no-print">
@@ -91,17 +90,7 @@ function DossierDocument({ d }: { d: DossierData }) {
         </Button>
       </Space>
       <article className="official-document" data-testid="dossier" lang={t('zh-CN', 'en')}>
-        <header className="doc-head">
-          <div className="doc-issuer">{t('群众路线教育实践活动办公室', 'The mass-line campaign office')}</div>
-          <div className="doc-number">{docNumber(d, year)}</div>
-          <hr className="doc-rule" />
-          <Typography.Title level={1} className="doc-title">
-            {t(
-              `关于${d.unit.name}逾期未整改事项移交纪检监察机关的材料`,
-              `Referral of ${d.unit.name}'s overdue rectification to discipline inspection`,
-            )}
-          </Typography.Title>
-        </header>
+        <DossierHead d={d} />
         <p className="doc-to">{t('纪检监察机关：', 'To discipline inspection:')}</p>
         <p className="doc-body">
           {t(
@@ -123,18 +112,45 @@ function DossierDocument({ d }: { d: DossierData }) {
         <TrailTable entries={d.unitTrail} />
         <h2>{d.item ? t('五、组织措施', '5. Organisational measures') : t('四、组织措施', '4. Organisational measures')}</h2>
         <MeasuresTable measures={d.measures} />
-        <footer className="doc-foot">
-          <div className="doc-seal" aria-label={t('印章区', 'Seal')}>
-            {t('（印章）', '(seal)')}
-          </div>
-          <div>{t('群众路线教育实践活动办公室', 'The mass-line campaign office')}</div>
-          <div>{time(d.generatedAt, false)}</div>
-          <p className="doc-note">
-            {t('本材料依据工作流历史与督办记录生成。', 'Drawn from the workflow histories and the escalation records.')}
-          </p>
-        </footer>
+        <DossierFoot d={d} />
       </article>
     </Space>
+  );
+}
+
+/** The document's head: the issuing office, the document number and the title. */
+function DossierHead({ d }: { d: DossierData }) {
+  const { t, time } = useI18n();
+  const year = time(d.escalation.firedAt, false).slice(0, 4);
+  return (
+    <header className="doc-head">
+      <div className="doc-issuer">{t('群众路线教育实践活动办公室', 'The mass-line campaign office')}</div>
+      <div className="doc-number">{docNumber(d, year)}</div>
+      <hr className="doc-rule" />
+      <Typography.Title level={1} className="doc-title">
+        {t(
+          `关于${d.unit.name}逾期未整改事项移交纪检监察机关的材料`,
+          `Referral of ${d.unit.name}'s overdue rectification to discipline inspection`,
+        )}
+      </Typography.Title>
+    </header>
+  );
+}
+
+/** The document's foot: the seal area, the issuing office, the date it was drawn up, and where it comes from. */
+function DossierFoot({ d }: { d: DossierData }) {
+  const { t, time } = useI18n();
+  return (
+    <footer className="doc-foot">
+      <div className="doc-seal" aria-label={t('印章区', 'Seal')}>
+        {t('（印章）', '(seal)')}
+      </div>
+      <div>{t('群众路线教育实践活动办公室', 'The mass-line campaign office')}</div>
+      <div>{time(d.generatedAt, false)}</div>
+      <p className="doc-note">
+        {t('本材料依据工作流历史与督办记录生成。', 'Drawn from the workflow histories and the escalation records.')}
+      </p>
+    </footer>
   );
 }
 

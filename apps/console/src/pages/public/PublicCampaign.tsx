@@ -35,20 +35,14 @@ function CampaignDisclosures({ id, campaign }: { id: string; campaign: ReturnTyp
   );
 }
 
+type TaskBookStatus = 'disclosed' | 'effective' | 'all';
+
 /** The campaign's task books under disclosure, in effect, or both: each unit's, with its objections answered. */
 function TaskBooks({ id }: { id: string }) {
-  const { t, time } = useI18n();
-  const [status, setStatus] = useState<'disclosed' | 'effective' | 'all'>('disclosed');
+  const { t } = useI18n();
+  const [status, setStatus] = useState<TaskBookStatus>('disclosed');
   const [page, setPage] = useState(1);
-  const books = useQuery({
-    queryKey: ['public', 'task-books', id, status, page],
-    queryFn: () =>
-      call(
-        api.GET('/api/public/campaigns/{id}/task-books', {
-          params: { path: { id }, query: { page, pageSize: 20, ...(status === 'all' ? {} : { status }) } },
-        }),
-      ),
-  });
+  const books = usePublicTaskBooks(id, status, page);
   return (
     <>
       <Segmented
@@ -66,32 +60,48 @@ function TaskBooks({ id }: { id: string }) {
         ]}
       />
       <ErrorNote error={books.error} />
-      <ResponsiveTable
-        style={{ marginTop: 12 }}
-        rowKey="unitId"
-        loading={books.isLoading}
-        dataSource={books.data?.items ?? []}
-        pagination={{ current: page, pageSize: 20, total: books.data?.total ?? 0, onChange: setPage }}
-        columns={[
-          { title: t('单位', 'Unit'), render: (_, b) => <Link to={`/public/units/${b.unitId}`}>{`${b.unitCode} ${b.unitName}`}</Link> },
-          {
-            title: t('状态', 'Status'),
-            render: (_, b) =>
-              b.status === 'disclosed' ? (
-                <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag>
-              ) : (
-                <Tag color="success">{t('已生效', 'In effect')}</Tag>
-              ),
-          },
-          { title: t('公示截止', 'Disclosure ends'), render: (_, b) => time(b.disclosureEndsAt) },
-          { title: t('事项', 'Items'), dataIndex: 'items' },
-          {
-            title: t('异议（已答复/总数）', 'Objections (answered/filed)'),
-            render: (_, b) => `${b.objections.answered}/${b.objections.filed}`,
-          },
-        ]}
-      />
+      <TaskBooksTable books={books} page={page} onPage={setPage} />
     </>
+  );
+}
+
+/** A page of task books: the unit (a link to its page), status, end of disclosure, items and objections answered. */
+function TaskBooksTable({
+  books,
+  page,
+  onPage,
+}: {
+  books: ReturnType<typeof usePublicTaskBooks>;
+  page: number;
+  onPage: (p: number) => void;
+}) {
+  const { t, time } = useI18n();
+  return (
+    <ResponsiveTable
+      style={{ marginTop: 12 }}
+      rowKey="unitId"
+      loading={books.isLoading}
+      dataSource={books.data?.items ?? []}
+      pagination={{ current: page, pageSize: 20, total: books.data?.total ?? 0, onChange: onPage }}
+      columns={[
+        { title: t('单位', 'Unit'), render: (_, b) => <Link to={`/public/units/${b.unitId}`}>{`${b.unitCode} ${b.unitName}`}</Link> },
+        {
+          title: t('状态', 'Status'),
+          render: (_, b) =>
+            b.status === 'disclosed' ? (
+              <Tag color="processing">{t('公示中', 'Under disclosure')}</Tag>
+            ) : (
+              <Tag color="success">{t('已生效', 'In effect')}</Tag>
+            ),
+        },
+        { title: t('公示截止', 'Disclosure ends'), render: (_, b) => time(b.disclosureEndsAt) },
+        { title: t('事项', 'Items'), dataIndex: 'items' },
+        {
+          title: t('异议（已答复/总数）', 'Objections (answered/filed)'),
+          render: (_, b) => `${b.objections.answered}/${b.objections.filed}`,
+        },
+      ]}
+    />
   );
 }
 
@@ -143,4 +153,15 @@ const usePublicCampaign = (id: string) =>
   useQuery({
     queryKey: ['public', 'campaign', id],
     queryFn: () => call(api.GET('/api/public/campaigns/{id}', { params: { path: { id } } })),
+  });
+
+const usePublicTaskBooks = (id: string, status: TaskBookStatus, page: number) =>
+  useQuery({
+    queryKey: ['public', 'task-books', id, status, page],
+    queryFn: () =>
+      call(
+        api.GET('/api/public/campaigns/{id}/task-books', {
+          params: { path: { id }, query: { page, pageSize: 20, ...(status === 'all' ? {} : { status }) } },
+        }),
+      ),
   });

@@ -1,7 +1,7 @@
 // One unit, for the public: its disclosed task book (items, measures, owners, deadlines), the objections it
 // has answered, the form to object while the disclosure lasts, and the form to send it an opinion.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Tag, Typography, type FormInstance } from 'antd';
 import { ResponsiveTable } from '../../ui/responsive';
 import { useState } from 'react';
 import { api, call, idempotencyKey } from '../../api/client';
@@ -115,33 +115,54 @@ function AnsweredObjections({ id }: { id: string }) {
   );
 }
 
-function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: string; measure: string }> }) {
-  const { t } = useI18n();
+/**
+ * Sends a form of the public pages: busy while it goes; an error that names a field goes on it, any other is
+ * kept to show beside the form.
+ */
+function usePublicSend<V>(form: FormInstance<V>, fields: string[], send: (v: V) => Promise<void>) {
   const words = useWords();
-  const [form] = Form.useForm<{ text: string; itemId?: string }>();
   const [error, setError] = useState<unknown>();
-  const [filed, setFiled] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const queries = useQueryClient();
-  const submit = async (v: { text: string; itemId?: string }) => {
+  const submit = async (v: V) => {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await call(
-        api.POST('/api/units/{id}/task-book/objections', {
-          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { text: v.text, ...(v.itemId ? { itemId: v.itemId } : {}) },
-        }),
-      );
-      setFiled((r as { id?: string }).id ?? 'ok');
-      form.resetFields();
-      void queries.invalidateQueries({ queryKey: ['public', 'task-book', unitId] });
+      await send(v);
     } catch (e) {
-      if (!applyFieldErrors(form, e, ['text', 'itemId'], words)) setError(e);
+      if (!applyFieldErrors(form, e, fields, words)) setError(e);
     } finally {
       setBusy(false);
     }
   };
+  return { submit: (v: V) => void submit(v), busy, error };
+}
+
+/** Says that what the form sent has arrived. */
+function SentNote({ title }: { title: string }) {
+  return <Alert style={{ marginTop: 8 }} type="success" showIcon role="status" title={title} />;
+}
+
+interface ObjectionValues {
+  text: string;
+  itemId?: string;
+}
+
+function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: string; measure: string }> }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<ObjectionValues>();
+  const [filed, setFiled] = useState<string>();
+  const queries = useQueryClient();
+  const objection = usePublicSend(form, ['text', 'itemId'], async (v) => {
+    const r = await call(
+      api.POST('/api/units/{id}/task-book/objections', {
+        params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
+        body: { text: v.text, ...(v.itemId ? { itemId: v.itemId } : {}) },
+      }),
+    );
+    setFiled((r as { id?: string }).id ?? 'ok');
+    form.resetFields();
+    void queries.invalidateQueries({ queryKey: ['public', 'task-book', unitId] });
+  });
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提出异议', 'File an objection')}</h2>}>
       <Typography.Paragraph>
@@ -150,7 +171,7 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
           'Every objection filed during the disclosure must be answered before the task book takes effect.',
         )}
       </Typography.Paragraph>
-      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
+      <Form name="PublicUnit-1" form={form} layout="vertical" onFinish={objection.submit} requiredMark={false}>
         <Form.Item name="itemId" label={t('针对的事项（可选）', 'Item concerned (optional)')}>
           <Select allowClear options={items.map((i) => ({ value: i.id, label: i.measure }))} />
         </Form.Item>
@@ -161,53 +182,41 @@ function ObjectionForm({ unitId, items }: { unitId: string; items: Array<{ id: s
         >
           <Input.TextArea rows={3} maxLength={FIELD_LIMITS.text} />
         </Form.Item>
-        <Button type="primary" htmlType="submit" loading={busy}>
+        <Button type="primary" htmlType="submit" loading={objection.busy}>
           {t('提交异议', 'Submit objection')}
         </Button>
       </Form>
       {filed ? (
-        <Alert
-          style={{ marginTop: 8 }}
-          type="success"
-          showIcon
-          role="status"
-          title={t('异议已提交，单位答复后将在此公开。', 'Objection filed; it is shown here once the unit answers it.')}
-        />
+        <SentNote title={t('异议已提交，单位答复后将在此公开。', 'Objection filed; it is shown here once the unit answers it.')} />
       ) : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={objection.error} />
     </Card>
   );
 }
 
+interface OpinionValues {
+  text: string;
+  contact?: string;
+}
+
 function OpinionForm({ unitId }: { unitId: string }) {
   const { t } = useI18n();
-  const words = useWords();
-  const [form] = Form.useForm<{ text: string; contact?: string }>();
-  const [error, setError] = useState<unknown>();
+  const [form] = Form.useForm<OpinionValues>();
   const [sent, setSent] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const submit = async (v: { text: string; contact?: string }) => {
-    setBusy(true);
-    setError(undefined);
+  const opinion = usePublicSend(form, ['text', 'contact'], async (v) => {
     setSent(false);
-    try {
-      await call(
-        api.POST('/api/units/{id}/opinions', {
-          params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { text: v.text, ...(v.contact?.trim() ? { contact: v.contact.trim() } : {}) },
-        }),
-      );
-      setSent(true);
-      form.resetFields();
-    } catch (e) {
-      if (!applyFieldErrors(form, e, ['text', 'contact'], words)) setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    await call(
+      api.POST('/api/units/{id}/opinions', {
+        params: { path: { id: unitId }, header: { 'Idempotency-Key': idempotencyKey() } },
+        body: { text: v.text, ...(v.contact?.trim() ? { contact: v.contact.trim() } : {}) },
+      }),
+    );
+    setSent(true);
+    form.resetFields();
+  });
   return (
     <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('提意见建议', 'Send an opinion')}</h2>}>
-      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
+      <Form name="PublicUnit-2" form={form} layout="vertical" onFinish={opinion.submit} requiredMark={false}>
         <Form.Item
           name="text"
           label={t('意见建议', 'Opinion')}
@@ -224,20 +233,12 @@ function OpinionForm({ unitId }: { unitId: string }) {
         >
           <Input maxLength={FIELD_LIMITS.name} autoComplete="off" />
         </Form.Item>
-        <Button htmlType="submit" loading={busy}>
+        <Button htmlType="submit" loading={opinion.busy}>
           {t('提交意见', 'Send opinion')}
         </Button>
       </Form>
-      {sent ? (
-        <Alert
-          style={{ marginTop: 8 }}
-          type="success"
-          showIcon
-          role="status"
-          title={t('意见已送达，谢谢。', 'Opinion received, thank you.')}
-        />
-      ) : null}
-      <ErrorNote error={error} />
+      {sent ? <SentNote title={t('意见已送达，谢谢。', 'Opinion received, thank you.')} /> : null}
+      <ErrorNote error={opinion.error} />
     </Card>
   );
 }

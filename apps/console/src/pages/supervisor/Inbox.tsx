@@ -36,7 +36,6 @@ interface Entry {
 
 export default function Inbox() {
   const { t } = useI18n();
-  const session = useSession();
   const [kind, setKind] = useState<Kind | 'all'>('all');
   const [page, setPage] = useState(1);
   const inbox = useQuery({
@@ -44,25 +43,13 @@ export default function Inbox() {
     queryFn: () => call(api.GET('/api/inbox', { params: { query: { page, pageSize: 20, ...(kind === 'all' ? {} : { kind }) } } })),
     refetchInterval: 10_000,
   });
-  const kindLabel: Record<Kind, string> = {
-    transition: t('环节转换', 'Transitions'),
-    meeting: t('民主生活会到会证明', 'Meetings to attest'),
-    verification: t('整改销号核验', 'Items to verify'),
-    extension: t('延期申请', 'Extensions'),
-  };
+  const kindLabel = useKindLabels();
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 24 }}>
         {t('待办', 'Inbox')} <Badge count={inbox.data?.total ?? 0} overflowCount={9999} showZero color="#a8071a" />
       </Typography.Title>
-      <Typography.Paragraph>
-        {session?.principal.role === 'supervisor'
-          ? t(
-              '本督导组负责单位的待办事项，按等待时间先后排列。每项决定须说明理由，并记入单位的工作流历史。',
-              "What waits on your group, oldest first. Every decision carries a reason, kept in the unit's workflow history.",
-            )
-          : t('所有督导组的待办事项。', "Every group's waiting work.")}
-      </Typography.Paragraph>
+      <InboxScope />
       <Segmented
         aria-label={t('类别', 'Kind')}
         value={kind}
@@ -90,6 +77,33 @@ export default function Inbox() {
         )}
       />
     </Space>
+  );
+}
+
+/** Each kind of waiting work, by name. */
+function useKindLabels(): Record<Kind, string> {
+  const { t } = useI18n();
+  return {
+    transition: t('环节转换', 'Transitions'),
+    meeting: t('民主生活会到会证明', 'Meetings to attest'),
+    verification: t('整改销号核验', 'Items to verify'),
+    extension: t('延期申请', 'Extensions'),
+  };
+}
+
+/** Whose waiting work this is: a supervisor's own group's, or every group's. */
+function InboxScope() {
+  const { t } = useI18n();
+  const session = useSession();
+  return (
+    <Typography.Paragraph>
+      {session?.principal.role === 'supervisor'
+        ? t(
+            '本督导组负责单位的待办事项，按等待时间先后排列。每项决定须说明理由，并记入单位的工作流历史。',
+            "What waits on your group, oldest first. Every decision carries a reason, kept in the unit's workflow history.",
+          )
+        : t('所有督导组的待办事项。', "Every group's waiting work.")}
+    </Typography.Paragraph>
   );
 }
 
@@ -124,16 +138,7 @@ function InboxCard({ entry: e, kindLabel }: { entry: Entry; kindLabel: string })
   );
 }
 
-/** Approve or reject with a reason; one form, two buttons; each decision asks first, with what it does. */
-export function Decision({
-  id,
-  onDecide,
-  busy,
-  error,
-  approveLabel,
-  rejectLabel,
-  summary,
-}: {
+interface DecisionProps {
   id: string;
   onDecide: (approve: boolean, comment: string) => Promise<unknown>;
   busy: boolean;
@@ -142,7 +147,36 @@ export function Decision({
   rejectLabel: string;
   /** What the decision does, for its confirmation. */
   summary: (approve: boolean) => { title: string; content: ReactNode };
-}) {
+}
+
+/** Approve or reject with a reason; one form, two buttons; each decision asks first, with what it does. */
+export function Decision({ id, onDecide, busy, error, approveLabel, rejectLabel, summary }: DecisionProps) {
+  const { t } = useI18n();
+  const { form, decide } = useDecide({ onDecide, approveLabel, rejectLabel, summary });
+  return (
+    <Form name={`decide-${id}`} form={form} layout="vertical">
+      <Form.Item
+        name="comment"
+        label={t('理由（记入历史）', 'Reason (kept in the history)')}
+        rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}
+      >
+        <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
+      </Form.Item>
+      <Space>
+        <Button type="primary" loading={busy} onClick={() => void decide(true)}>
+          {approveLabel}
+        </Button>
+        <Button danger loading={busy} onClick={() => void decide(false)}>
+          {rejectLabel}
+        </Button>
+      </Space>
+      <ErrorNote error={error} />
+    </Form>
+  );
+}
+
+/** The reason's form, and a decision: the reason checked, then asked with what it does and why, then taken. */
+function useDecide({ onDecide, approveLabel, rejectLabel, summary }: Omit<DecisionProps, 'id' | 'busy' | 'error'>) {
   const { t } = useI18n();
   const confirm = useConfirm();
   const [form] = Form.useForm<{ comment: string }>();
@@ -165,26 +199,7 @@ export function Decision({
     });
     if (ok) await onDecide(approve, v.comment);
   };
-  return (
-    <Form name={`decide-${id}`} form={form} layout="vertical">
-      <Form.Item
-        name="comment"
-        label={t('理由（记入历史）', 'Reason (kept in the history)')}
-        rules={[{ required: true, whitespace: true, message: t('请说明理由', 'Give a reason') }]}
-      >
-        <Input.TextArea rows={2} maxLength={FIELD_LIMITS.comment} />
-      </Form.Item>
-      <Space>
-        <Button type="primary" loading={busy} onClick={() => void decide(true)}>
-          {approveLabel}
-        </Button>
-        <Button danger loading={busy} onClick={() => void decide(false)}>
-          {rejectLabel}
-        </Button>
-      </Space>
-      <ErrorNote error={error} />
-    </Form>
-  );
+  return { form, decide };
 }
 
 function TransitionDecision({ e }: { e: Entry }) {

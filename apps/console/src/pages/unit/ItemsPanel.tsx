@@ -104,7 +104,7 @@ function ItemActions({ item, unitId }: { item: ItemLike; unitId: string }) {
   );
 }
 
-/** The progress notes so far, and a new one (with an optional evidence link). */
+/** The progress notes so far, and a new one. */
 function ProgressSection({
   item,
   notes,
@@ -114,7 +114,26 @@ function ProgressSection({
   notes: Array<{ id: string; note: string; at: string }>;
   invalidate: QueryKey[];
 }) {
-  const { t, time } = useI18n();
+  const { time } = useI18n();
+  return (
+    <>
+      <List
+        size="small"
+        dataSource={notes}
+        renderItem={(p) => (
+          <List.Item>
+            {time(p.at)} · {p.note}
+          </List.Item>
+        )}
+      />
+      <ProgressForm item={item} invalidate={invalidate} />
+    </>
+  );
+}
+
+/** A new progress note, with an optional evidence link. */
+function ProgressForm({ item, invalidate }: { item: ItemLike; invalidate: QueryKey[] }) {
+  const { t } = useI18n();
   const [progress] = Form.useForm<{ note: string; evidenceUri?: string }>();
   const addProgress = useAction({
     form: progress,
@@ -129,33 +148,22 @@ function ProgressSection({
       ),
   });
   return (
-    <>
-      <List
-        size="small"
-        dataSource={notes}
-        renderItem={(p) => (
-          <List.Item>
-            {time(p.at)} · {p.note}
-          </List.Item>
-        )}
-      />
-      <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.submit}>
-        <Form.Item
-          name="note"
-          label={t('进展情况', 'Progress note')}
-          rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
-        >
-          <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
-        </Form.Item>
-        <Form.Item name="evidenceUri" label={t('佐证链接（可选）', 'Evidence URI (optional)')}>
-          <Input maxLength={FIELD_LIMITS.uri} />
-        </Form.Item>
-        <Button htmlType="submit" loading={addProgress.busy}>
-          {t('报告进展', 'Report progress')}
-        </Button>
-        <ErrorNote error={addProgress.error} />
-      </Form>
-    </>
+    <Form name={`progress-${item.id}`} form={progress} layout="vertical" onFinish={addProgress.submit}>
+      <Form.Item
+        name="note"
+        label={t('进展情况', 'Progress note')}
+        rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }]}
+      >
+        <Input.TextArea rows={2} maxLength={FIELD_LIMITS.text} />
+      </Form.Item>
+      <Form.Item name="evidenceUri" label={t('佐证链接（可选）', 'Evidence URI (optional)')}>
+        <Input maxLength={FIELD_LIMITS.uri} />
+      </Form.Item>
+      <Button htmlType="submit" loading={addProgress.busy}>
+        {t('报告进展', 'Report progress')}
+      </Button>
+      <ErrorNote error={addProgress.error} />
+    </Form>
   );
 }
 
@@ -186,7 +194,7 @@ function CompletionForm({ item, invalidate }: { item: ItemLike; invalidate: Quer
   );
 }
 
-/** The extensions requested so far, each with its decision, and a new request (a new deadline and why). */
+/** The extensions requested so far, each with its decision, and a new request. */
 function ExtensionSection({
   item,
   requests,
@@ -196,7 +204,26 @@ function ExtensionSection({
   requests: Array<{ id: string; newDeadline: string; status: string; reason: string }>;
   invalidate: QueryKey[];
 }) {
-  const { t, time, zone, label } = useI18n();
+  const { time, label } = useI18n();
+  return (
+    <>
+      <List
+        size="small"
+        dataSource={requests}
+        renderItem={(e) => (
+          <List.Item>
+            {time(e.newDeadline, false)} · {label.decision(e.status)} · {e.reason}
+          </List.Item>
+        )}
+      />
+      <ExtensionForm item={item} invalidate={invalidate} />
+    </>
+  );
+}
+
+/** A new extension request: the new deadline (a day in the campaign's zone) and why. */
+function ExtensionForm({ item, invalidate }: { item: ItemLike; invalidate: QueryKey[] }) {
+  const { t, zone } = useI18n();
   const [extension] = Form.useForm<{ newDeadline: string; reason: string }>();
   const extend = useAction({
     form: extension,
@@ -211,38 +238,27 @@ function ExtensionSection({
       ),
   });
   return (
-    <>
-      <List
-        size="small"
-        dataSource={requests}
-        renderItem={(e) => (
-          <List.Item>
-            {time(e.newDeadline, false)} · {label.decision(e.status)} · {e.reason}
-          </List.Item>
-        )}
-      />
-      <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.submit}>
-        <Space wrap align="start">
-          <Form.Item
-            name="newDeadline"
-            label={t('新时限', 'New deadline')}
-            rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
-          >
-            <DateInput />
-          </Form.Item>
-          <Form.Item
-            name="reason"
-            label={t('理由', 'Reason')}
-            rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}
-          >
-            <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.comment} />
-          </Form.Item>
-        </Space>
-        <Button htmlType="submit" loading={extend.busy}>
-          {t('申请延期', 'Request extension')}
-        </Button>
-        <ErrorNote error={extend.error} />
-      </Form>
-    </>
+    <Form name={`extension-${item.id}`} form={extension} layout="vertical" onFinish={extend.submit}>
+      <Space wrap align="start">
+        <Form.Item
+          name="newDeadline"
+          label={t('新时限', 'New deadline')}
+          rules={[{ required: true, message: t('请选择日期', 'Choose a date') }]}
+        >
+          <DateInput />
+        </Form.Item>
+        <Form.Item
+          name="reason"
+          label={t('理由', 'Reason')}
+          rules={[{ required: true, whitespace: true, message: t('请填写理由', 'Give a reason') }]}
+        >
+          <Input style={{ width: 360 }} maxLength={FIELD_LIMITS.comment} />
+        </Form.Item>
+      </Space>
+      <Button htmlType="submit" loading={extend.busy}>
+        {t('申请延期', 'Request extension')}
+      </Button>
+      <ErrorNote error={extend.error} />
+    </Form>
   );
 }

@@ -108,41 +108,23 @@ function ScheduleForm({ unitId }: { unitId: string }) {
   );
 }
 
-/**
- * Recording the meeting as held. It is final: it asks first, and warns when no attestation of the unit's group
- * covers the times entered (libs/domain's rule, on the attestations as they are now).
- */
-function useRecordHeld(unit: MeetingUnit, m: Meeting, form: FormInstance<HeldValues>) {
+/** Whether an attestation of the unit's group covers the times entered (the rule of libs/domain). */
+async function attestationsCover(unit: MeetingUnit, m: Meeting, v: HeldValues): Promise<boolean> {
+  // The attestations as they are now (a supervisor may have attested since this page was drawn).
+  const fresh = (await call(api.GET('/api/units/{id}', { params: { path: { id: unit.id } } })).catch(() => undefined))?.meeting ?? m;
+  try {
+    return meetingValidity(fresh, { startedAt: v.startedAt, endedAt: v.endedAt }, unit.groupId ?? '').valid;
+  } catch {
+    return false;
+  }
+}
+
+/** Asks before recording the meeting as held: the times, and whether it will be valid (a warning if not). */
+function useConfirmHeld() {
   const { t, time } = useI18n();
   const confirm = useConfirm();
-  const doHeld = useAction({
-    form,
-    fields: ['startedAt', 'endedAt', 'minutes'],
-    invalidate: [unitKey(unit.id)],
-    success: (r) =>
-      r.valid
-        ? t('已记录：会议有效', 'Recorded: the meeting is valid')
-        : t('已记录：会议无效，须重新召开', 'Recorded: invalid, to be reconvened'),
-    fn: (v: HeldValues) =>
-      call(
-        api.POST('/api/units/{id}/meeting/held', {
-          params: { path: { id: unit.id } },
-          body: { startedAt: v.startedAt, endedAt: v.endedAt, minutes: v.minutes },
-        }),
-      ),
-  });
-  const covers = async (v: HeldValues): Promise<boolean> => {
-    // The attestations as they are now (a supervisor may have attested since this page was drawn).
-    const fresh = (await call(api.GET('/api/units/{id}', { params: { path: { id: unit.id } } })).catch(() => undefined))?.meeting ?? m;
-    try {
-      return meetingValidity(fresh, { startedAt: v.startedAt, endedAt: v.endedAt }, unit.groupId ?? '').valid;
-    } catch {
-      return false;
-    }
-  };
-  const recordHeld = async (v: HeldValues) => {
-    const covered = await covers(v);
-    const ok = await confirm({
+  return (v: HeldValues, covered: boolean) =>
+    confirm({
       title: t('确认记录会议召开情况？', 'Record the meeting as held?'),
       okText: covered ? t('确认记录', 'Record') : t('仍然记录（会议无效）', 'Record anyway (invalid)'),
       danger: !covered,
@@ -173,7 +155,34 @@ function useRecordHeld(unit: MeetingUnit, m: Meeting, form: FormInstance<HeldVal
         </div>
       ),
     });
-    if (ok) await doHeld.run(v);
+}
+
+/**
+ * Recording the meeting as held. It is final: it asks first, and warns when no attestation of the unit's group
+ * covers the times entered (libs/domain's rule, on the attestations as they are now).
+ */
+function useRecordHeld(unit: MeetingUnit, m: Meeting, form: FormInstance<HeldValues>) {
+  const { t } = useI18n();
+  const confirmHeld = useConfirmHeld();
+  const doHeld = useAction({
+    form,
+    fields: ['startedAt', 'endedAt', 'minutes'],
+    invalidate: [unitKey(unit.id)],
+    success: (r) =>
+      r.valid
+        ? t('已记录：会议有效', 'Recorded: the meeting is valid')
+        : t('已记录：会议无效，须重新召开', 'Recorded: invalid, to be reconvened'),
+    fn: (v: HeldValues) =>
+      call(
+        api.POST('/api/units/{id}/meeting/held', {
+          params: { path: { id: unit.id } },
+          body: { startedAt: v.startedAt, endedAt: v.endedAt, minutes: v.minutes },
+        }),
+      ),
+  });
+  const recordHeld = async (v: HeldValues) => {
+    const covered = await attestationsCover(unit, m, v);
+    if (await confirmHeld(v, covered)) await doHeld.run(v);
   };
   // The check and the confirmation do not reject; the recording keeps its error in doHeld.error.
   return { doHeld, submit: (v: HeldValues) => void recordHeld(v) };

@@ -2,7 +2,7 @@
 // and a deadline, signed by the unit head; published for public disclosure (公示); objections answered here.
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, List, Select, Space, Tag, Typography, type FormInstance } from 'antd';
 import { useState } from 'react';
 import { api, call } from '../../api/client';
 import { fetchAll } from '../../api/unit-docs';
@@ -118,10 +118,24 @@ function PublishButton({ unitId, book }: { unitId: string; book: TaskBookLike })
   );
 }
 
-function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike }) {
-  const { t, zone } = useI18n();
-  const [form] = Form.useForm<EditorValues>();
-  const save = useAction({
+/** The draft as the editor starts from it: the saved one (deadlines as days of the zone), else one empty item. */
+const editorValues = (book: TaskBookLike | undefined, zone: string): EditorValues =>
+  book
+    ? {
+        signedBy: book.signedBy,
+        items: book.items.map((i) => ({
+          problemIds: i.problemIds,
+          measure: i.measure,
+          owner: i.owner,
+          deadline: deadlineToDate(i.deadline, zone),
+        })),
+      }
+    : { signedBy: '', items: [{ problemIds: [], measure: '', owner: '', deadline: '' }] };
+
+/** Saving the draft (the form keeps what was entered); each deadline is the end of its day in the zone. */
+function useSaveTaskBook(unitId: string, form: FormInstance<EditorValues>) {
+  const { zone } = useI18n();
+  return useAction({
     form,
     reset: false,
     fields: ['signedBy', 'items'],
@@ -142,20 +156,22 @@ function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike 
         }),
       ),
   });
-  const initial: EditorValues = book
-    ? {
-        signedBy: book.signedBy,
-        items: book.items.map((i) => ({
-          problemIds: i.problemIds,
-          measure: i.measure,
-          owner: i.owner,
-          deadline: deadlineToDate(i.deadline, zone),
-        })),
-      }
-    : { signedBy: '', items: [{ problemIds: [], measure: '', owner: '', deadline: '' }] };
+}
+
+function TaskBookEditor({ unitId, book }: { unitId: string; book?: TaskBookLike }) {
+  const { t, zone } = useI18n();
+  const [form] = Form.useForm<EditorValues>();
+  const save = useSaveTaskBook(unitId, form);
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('编制整改任务书', 'Draw up the task book')}</h2>}>
-      <Form name="taskbook" form={form} layout="vertical" initialValues={initial} onFinish={save.submit} data-testid="task-book-form">
+      <Form
+        name="taskbook"
+        form={form}
+        layout="vertical"
+        initialValues={editorValues(book, zone)}
+        onFinish={save.submit}
+        data-testid="task-book-form"
+      >
         <Form.Item
           name="signedBy"
           label={t('主要负责人签字（一把手负责制）', 'Signed by the unit head')}

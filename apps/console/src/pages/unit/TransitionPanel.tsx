@@ -17,7 +17,7 @@ interface UnitLike {
 }
 
 export function TransitionPanel({ unit }: { unit: UnitLike }) {
-  const { t, time, label } = useI18n();
+  const { t, label } = useI18n();
   const [form] = Form.useForm<{ comment?: string }>();
   const next = unit.phase ? NEXT_PHASE[unit.phase as Phase] : null;
   const request = useAction({
@@ -33,12 +33,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
         }),
       ),
   });
-  // The latest decision on a request (the supervisor decides elsewhere: looked at again now and then).
-  const last = useQuery({
-    queryKey: [...docsKey(unit.id, 'transitions'), 'last'],
-    queryFn: () => fetchLast(unit.id, 'transitions'),
-    refetchInterval: 10_000,
-  }).data;
+  const last = useLastDecision(unit.id);
   if (!next) return null;
   return (
     <div>
@@ -46,16 +41,7 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
         {t('申请进入下一环节', 'Request the next phase')}
       </Typography.Title>
       {unit.pendingTransition ? (
-        <Alert
-          type="info"
-          showIcon
-          data-testid="pending-transition"
-          title={t(
-            `进入“${label.phase(unit.pendingTransition.to)}”的申请待督导组审批`,
-            `Transition to ${label.phase(unit.pendingTransition.to)} awaits the supervisory group`,
-          )}
-          description={time(unit.pendingTransition.requested.at)}
-        />
+        <PendingNote pending={unit.pendingTransition} />
       ) : (
         <Form name="TransitionPanel-1" form={form} layout="vertical" onFinish={request.submit}>
           <Form.Item name="comment" label={t('说明（可选）', 'Comment (optional)')}>
@@ -73,19 +59,50 @@ export function TransitionPanel({ unit }: { unit: UnitLike }) {
           <ErrorNote error={request.error} />
         </Form>
       )}
-      {last && last.status !== 'pending' ? (
-        <Alert
-          style={{ marginTop: 8 }}
-          type={last.status === 'approved' ? 'success' : 'warning'}
-          showIcon
-          title={
-            last.status === 'approved'
-              ? t(`进入“${label.phase(last.to)}”已获批准`, `Transition to ${label.phase(last.to)} approved`)
-              : t(`进入“${label.phase(last.to)}”被驳回`, `Transition to ${label.phase(last.to)} rejected`)
-          }
-          description={typeof last.decided?.comment === 'string' ? last.decided.comment : undefined}
-        />
-      ) : null}
+      {last && last.status !== 'pending' ? <LastDecisionNote last={last} /> : null}
     </div>
+  );
+}
+
+/** The latest decision on a request (the supervisor decides elsewhere: looked at again now and then). */
+const useLastDecision = (unitId: string) =>
+  useQuery({
+    queryKey: [...docsKey(unitId, 'transitions'), 'last'],
+    queryFn: () => fetchLast(unitId, 'transitions'),
+    refetchInterval: 10_000,
+  }).data;
+
+/** A request already made, waiting on the supervisory group: to which phase, and since when. */
+function PendingNote({ pending }: { pending: NonNullable<UnitLike['pendingTransition']> }) {
+  const { t, time, label } = useI18n();
+  return (
+    <Alert
+      type="info"
+      showIcon
+      data-testid="pending-transition"
+      title={t(
+        `进入“${label.phase(pending.to)}”的申请待督导组审批`,
+        `Transition to ${label.phase(pending.to)} awaits the supervisory group`,
+      )}
+      description={time(pending.requested.at)}
+    />
+  );
+}
+
+/** How the latest request was decided: approved or rejected, with the supervisor's comment. */
+function LastDecisionNote({ last }: { last: NonNullable<ReturnType<typeof useLastDecision>> }) {
+  const { t, label } = useI18n();
+  return (
+    <Alert
+      style={{ marginTop: 8 }}
+      type={last.status === 'approved' ? 'success' : 'warning'}
+      showIcon
+      title={
+        last.status === 'approved'
+          ? t(`进入“${label.phase(last.to)}”已获批准`, `Transition to ${label.phase(last.to)} approved`)
+          : t(`进入“${label.phase(last.to)}”被驳回`, `Transition to ${label.phase(last.to)} rejected`)
+      }
+      description={typeof last.decided?.comment === 'string' ? last.decided.comment : undefined}
+    />
   );
 }
