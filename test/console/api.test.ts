@@ -105,6 +105,9 @@ describe('one-time sign-in links', () => {
     expect(session.status).toBe(200);
     expect(session.body.principal).toMatchObject({ id: w.ids.unitA, role: 'unit', unitId: w.unitA });
     expect((await as(session.body.token)('GET', '/api/me')).body).toMatchObject({ id: w.ids.unitA, role: 'unit' });
+    // A session reaches what its principal's token reaches: the unit's own campaign (a campaign-scoped read).
+    expect((await as(w.tokens.unitA)('GET', `/api/campaigns/${w.campaignId}`)).status).toBe(200);
+    expect((await as(session.body.token)('GET', `/api/campaigns/${w.campaignId}`)).status).toBe(200);
     // The same code a second time, or a made-up one: refused.
     expect((await as(undefined)('POST', '/api/sign-in', { code: link.body.code })).status).toBe(401);
     expect((await as(undefined)('POST', '/api/sign-in', { code: 'sl_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' })).status).toBe(401);

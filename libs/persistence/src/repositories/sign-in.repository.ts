@@ -1,6 +1,6 @@
 // One-time sign-in links and the browser sessions they open (table sign_in_tokens): only hashes are stored.
 import type { DataSource } from 'typeorm';
-import type { Principal } from './principals.repository';
+import { principalWhere, type Principal } from './principals.repository';
 
 export class SignInRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -38,22 +38,12 @@ export class SignInRepository {
 
   /** The principal of a live session token. */
   async principalOfSession(tokenHash: string): Promise<Principal | undefined> {
-    const rows = await this.dataSource.query<
-      Array<{ id: string; name: string; role: Principal['role']; unit_id: string | null; group_id: string | null }>
-    >(
-      `SELECT p.id, p.name, p.role, p.unit_id, p.group_id FROM sign_in_tokens s JOIN principals p ON p.id = s.principal_id
-       WHERE s.token_hash = $1 AND s.kind = 'session' AND s.used_at IS NULL AND s.expires_at > now()`,
+    return principalWhere(
+      this.dataSource,
+      `s.token_hash = $1 AND s.kind = 'session' AND s.used_at IS NULL AND s.expires_at > now()`,
       [tokenHash],
+      'JOIN sign_in_tokens s ON s.principal_id = p.id',
     );
-    if (!rows.length) return undefined;
-    const [r] = rows;
-    return {
-      id: r.id,
-      name: r.name,
-      role: r.role,
-      ...(r.unit_id ? { unitId: r.unit_id } : {}),
-      ...(r.group_id ? { groupId: r.group_id } : {}),
-    };
   }
 
   /** Ends a session (sign-out); true when there was one to end. */
