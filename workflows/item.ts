@@ -12,7 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 import {
   applyCarryOver,
   applyDecideExtension,
@@ -51,14 +51,12 @@ import {
   requestExtensionUpdate,
   submitCompletionUpdate,
   verifyItemUpdate,
-  versioned,
   type ItemWorkflowInput,
-  type Versioned,
 } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
 import { planChangeStop } from './plan-versions';
-import { handler, validator } from './failures';
+import { decisionsOn } from './decisions';
 import { fireRung, runLadder, type LadderStep } from './ladder';
 import { project, projectionRules } from './projection';
 import {
@@ -155,19 +153,7 @@ const canContinue = (run: ItemRun) => historyIsLong(run.historyLimit) && run.esc
 function registerHandlers(run: ItemRun): void {
   const { s, ctx, input } = run;
   setHandler(itemStateQuery, () => s.view);
-  // Each Update is typed from its rule (libs/contracts): the compiler checks that they agree.
-  const on = <A, R extends object>(
-    def: UpdateDefinition<Versioned<R>, [A]>,
-    check: (s: ItemState, a: A, c: ItemCtx) => void,
-    apply: (s: ItemState, a: A, c: ItemCtx) => R,
-  ) =>
-    setHandler(
-      def,
-      handler((a: A) => versioned(apply(s, a, ctx()), s.view.version)),
-      {
-        validator: validator((a: A) => check(s, a, ctx())),
-      },
-    );
+  const on = decisionsOn(s, ctx);
   on(reportProgressUpdate, checkReportProgress, applyReportProgress);
   on(submitCompletionUpdate, checkSubmitCompletion, applySubmitCompletion);
   on(verifyItemUpdate, checkVerifyItem, applyVerifyItem);

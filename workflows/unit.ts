@@ -14,12 +14,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowIdReusePolicy,
-  type SearchAttributePair,
-  type UpdateDefinition,
-} from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import {
   applyAddOpinion,
   applyAddProblem,
@@ -90,16 +85,14 @@ import {
   scheduleMeetingUpdate,
   setTaskBookUpdate,
   unitStateQuery,
-  versioned,
   type ItemWorkflowInput,
   type UnitEffects,
-  type Versioned,
   type UnitWorkflowInput,
 } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands, timerUntil } from './clock';
 import { planChangeStop } from './plan-versions';
-import { handler, validator } from './failures';
+import { decisionsOn } from './decisions';
 import { fireRung, runLadder, type LadderStep } from './ladder';
 import { rectificationItemWorkflow } from './item';
 import { project, projectionRules } from './projection';
@@ -199,20 +192,7 @@ function registerHandlers(run: UnitRun): void {
   const { state, ctx } = run;
   setHandler(unitStateQuery, () => state.view);
 
-  // Each Update is typed from its rule (libs/contracts): the compiler checks that the check, the apply and the
-  // definition agree on the payload and the answer.
-  const on = <A, R extends object>(
-    def: UpdateDefinition<Versioned<R>, [A]>,
-    check: (s: UnitState, a: A, c: Ctx) => void,
-    apply: (s: UnitState, a: A, c: Ctx) => R,
-  ) =>
-    setHandler(
-      def,
-      handler((a: A) => versioned(apply(state, a, ctx()), state.view.version)),
-      {
-        validator: validator((a: A) => check(state, a, ctx())),
-      },
-    );
+  const on = decisionsOn(state, ctx);
 
   on(addRecordUpdate, checkAddRecord, applyAddRecord);
   on(addOpinionUpdate, checkAddOpinion, applyAddOpinion);
