@@ -5,6 +5,14 @@ import tseslint from 'typescript-eslint';
 /** Checked: every TypeScript source of the project (the tests below, with their few exceptions). */
 export const LINTED = ['workflows/**/*.ts', 'activities/**/*.ts', 'libs/**/*.ts', 'apps/**/*.{ts,tsx}'];
 
+/** What a workflow or a domain rule never reads: time comes from the workflow's clock, settings from its input. */
+const WALL_CLOCK_AND_ENVIRONMENT = [
+  { name: 'process', message: 'no environment in workflows or the domain: settings come in the input' },
+  { name: 'setTimeout', message: "Node's timers are not the workflow's: use sleep() or a condition's timeout" },
+  { name: 'setInterval', message: "Node's timers are not the workflow's: use sleep()" },
+  { name: 'setImmediate', message: "Node's timers are not the workflow's" },
+];
+
 /** The tests: the same rules, with the few exceptions in the last block below. */
 export const TESTS = ['test/**/*.ts'];
 
@@ -33,6 +41,91 @@ export default tseslint.config(
     rules: {
       // A function says one thing: a longer one is split by what it does (a page into its parts, a workflow by concern).
       'max-lines-per-function': ['error', { max: 50, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  // Dependencies point down: apps → activities/workflows → libs. Each area names what it may import.
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      // Workflows are deterministic and bundled into Temporal's sandbox: the workflow SDK, pure domain rules, the
+      // contracts they share with their callers, and the activities' interface as a type.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!(@temporalio/(workflow|common)|\./[\w-]+|\.\./libs/(domain|contracts)/src|\.\./activities/types)$)`,
+              message: 'workflows/ imports only @temporalio/workflow, @temporalio/common, its own files, libs/domain and libs/contracts',
+            },
+            {
+              regex: String.raw`^\.\./activities/types$`,
+              allowTypeImports: true,
+              message: 'workflows/ sees activities only through their types',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', ...WALL_CLOCK_AND_ENVIRONMENT],
+    },
+  },
+  {
+    files: ['libs/domain/**/*.ts'],
+    rules: {
+      // The domain's rules are pure: they import nothing outside themselves, read no environment and start no timer.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: String.raw`^(?!\./[\w-]+$)`, message: 'libs/domain imports nothing outside itself' }] },
+      ],
+      'no-restricted-globals': ['error', ...WALL_CLOCK_AND_ENVIRONMENT],
+    },
+  },
+  {
+    files: ['libs/contracts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!(@temporalio/(workflow|common)|\./[\w-]+|\.\./\.\./domain/src)$)`,
+              message: 'libs/contracts imports only the Temporal SDK, its own files and libs/domain',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    ignores: ['libs/domain/**', 'libs/contracts/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/*', '**/activities', '**/activities/*', '**/apps/*'],
+              message: 'a lib does not import what is built on it (workflows, activities, apps)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/*', '**/apps/*'],
+              message: 'activities import libs only (workflows and apps are built beside or on them)',
+            },
+          ],
+        },
+      ],
     },
   },
   {
