@@ -6,7 +6,7 @@ import { invalidInput, notFound } from './errors';
 import { LIMITS } from './limits';
 import { checkedBefore, comment, payloadId, requireActor, rungCard, stamp, text, violation, worstCard } from './lifecycle';
 import { parseInstant } from './time';
-import type { Decision, ItemStatus } from './types';
+import { isFinalItem, type Decision } from './types';
 import type { DocRef } from './documents';
 import type { EntryChange, ExtensionView, FiredRung, ItemEntryKind, ItemView } from './views';
 import type { Acting } from './unit-rules';
@@ -44,9 +44,6 @@ export interface ItemCtx {
   /** The latest deadline the campaign's plan admits (latestDeadline), when the item knows it. */
   latestDeadline?: string;
 }
-
-export const FINAL_ITEM_STATUSES: readonly ItemStatus[] = ['closed', 'carried'];
-export const isFinalItem = (s: ItemStatus) => FINAL_ITEM_STATUSES.includes(s);
 
 export function newItemState(id: ItemIdentity, now: number): ItemState {
   const at = new Date(now).toISOString();

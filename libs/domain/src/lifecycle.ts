@@ -5,6 +5,7 @@ import { requireAccess, type AccessTarget, type Action } from './access';
 import { parseInstant } from './time';
 import { docRef, INLINE_TEXT_MAX, isDocRef, TEXT_LIMITS } from './documents';
 import {
+  isFinalItem,
   RUNG_VOCABULARY,
   type Actor,
   type ActivePhase,
@@ -68,8 +69,7 @@ const gateMet: Record<GateName, (u: GateFacts) => boolean> = {
   'gate.P3.valid-meeting': (u) => u.validMeeting,
   // Effective = disclosure elapsed and every objection answered.
   'gate.DONE.task-book-effective': (u) => u.taskBook?.status === 'effective',
-  'gate.DONE.items-closed': (u) =>
-    !!u.taskBook && u.taskBook.items.length > 0 && u.taskBook.items.every((i) => i.status === 'closed' || i.status === 'carried'),
+  'gate.DONE.items-closed': (u) => !!u.taskBook && u.taskBook.items.length > 0 && u.taskBook.items.every((i) => isFinalItem(i.status)),
   'gate.DONE.rule-recorded': (u) => u.counts.records.rule > 0,
 };
 

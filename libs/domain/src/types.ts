@@ -97,6 +97,9 @@ export const ITEM_STATUS_LABELS = {
   closed: { zh: '已销号', en: 'Closed' },
   carried: { zh: '转入长效机制', en: 'Carried into a rule' },
 } as const satisfies Record<ItemStatus, { zh: string; en: string }>;
+/** An item is done with once closed (销号) or carried into a long-term rule: its ladder stops, its card no longer counts. */
+export const FINAL_ITEM_STATUSES: readonly ItemStatus[] = ['closed', 'carried'];
+export const isFinalItem = (s: ItemStatus) => FINAL_ITEM_STATUSES.includes(s);
 
 export const MEASURE_KINDS = ['reminder-talk', 'team-rectification', 'adjustment', 'referral'] as const;
 export type MeasureKind = (typeof MEASURE_KINDS)[number];

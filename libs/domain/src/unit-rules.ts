@@ -34,6 +34,7 @@ import {
   type Actor,
   type Batch,
   type Card,
+  isFinalItem,
   type Comment,
   type Decision,
   type ItemStatus,
@@ -145,7 +146,7 @@ export function newUnitState(id: UnitIdentity, plan: Plan, now: number): UnitSta
 /** Recomputes what follows from the facts (card, gates, window) and bumps the version. */
 export function refreshUnit(state: UnitState, ctx: Ctx): UnitView {
   const v = state.view;
-  const openItems = (v.taskBook?.items ?? []).filter((i) => i.status !== 'closed' && i.status !== 'carried');
+  const openItems = (v.taskBook?.items ?? []).filter((i) => !isFinalItem(i.status));
   // The unit shows the worst of its phase-window card and the cards of its unclosed items.
   v.card = v.phase === 'DONE' ? 'none' : worstCard(state.windowCard, ...openItems.map((i) => i.card));
   v.unmetGates = unmetGates(v.phase, v);

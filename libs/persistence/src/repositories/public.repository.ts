@@ -5,7 +5,7 @@
 // draft is not disclosed.
 import type { DataSource } from 'typeorm';
 import type { Page } from './console.repository';
-import type { Batch, DISCLOSED_TASK_BOOK_STATUSES, ItemStatus, Phase } from '../../../domain/src';
+import { DISCLOSED_TASK_BOOK_STATUSES, type Batch, type ItemStatus, type Phase } from '../../../domain/src';
 import { iso } from './columns';
 
 export type DisclosedStatus = (typeof DISCLOSED_TASK_BOOK_STATUSES)[number];
@@ -131,7 +131,7 @@ interface UnitColumns {
 }
 
 /** The task book of a unit's projected view, when it has been published (a draft is not disclosed). */
-const DISCLOSED = `s.view->'taskBook'->>'status' IN ('disclosed', 'effective')`;
+const DISCLOSED = `s.view->'taskBook'->>'status' IN (${DISCLOSED_TASK_BOOK_STATUSES.map((st) => `'${st}'`).join(', ')})`;
 /** The task book's header in the unit's row: how many items, objections filed and still unanswered. */
 const OBJECTION_COUNTS = `
   COALESCE((s.view->'taskBook'->>'itemCount')::int, 0) AS items,
