@@ -37,7 +37,7 @@ const unitCount = Number(process.env.BENCH_UNITS ?? 20);
 
 /** Child process: run autocannon on one scenario and send the result back. */
 async function loadGenerator(url: string, scenario: Scenario): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; only the bench loads it
   const autocannon = require('autocannon') as (opts: object) => Promise<AutocannonResult>;
   const r = await autocannon({ url, connections, duration: seconds, requests: scenario.requests });
   const m: Measured = {

@@ -223,7 +223,7 @@ async function startEngine(stops: Stops): Promise<Engine> {
   const dir = mkdtempSync(join(tmpdir(), 'massline-bench-baseline-'));
   chmodSync(dir, 0o755); // PostgreSQL may run as `postgres`, which must pass through
   stops.push(() => rmSync(dir, { recursive: true, force: true }));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script found at run time from the project's root
   const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
   // As `massline up` runs them (durable): the dev server's state in a SQLite file, PostgreSQL with fsync.
   const server = await startTemporalDevServer({

@@ -42,7 +42,7 @@ async function engineAndDatabase(name: string, root: string, stops: Stops): Prom
     return Promise.resolve();
   });
   if (!temporalAddress) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script found at run time from the project's root
     const tools = require(join(root, 'scripts', 'lib', 'tools.js')) as { ensureTemporalCli(): Promise<string> };
     const server = await startTemporalDevServer({
       cliPath: await tools.ensureTemporalCli(),

@@ -942,7 +942,7 @@ interface Tools {
 
 function defaultTools(root: string): Tools {
   // Plain JS shared with npm start / npm test; required at run time, as dist/ has no copy of scripts/.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script found at run time from the project's root
   const tools = require(path.join(root, 'scripts', 'lib', 'tools.js')) as Tools;
   return { ensureTemporalCli: () => tools.ensureTemporalCli(), ensureTemporalServer: () => tools.ensureTemporalServer() };
 }

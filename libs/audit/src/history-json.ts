@@ -31,7 +31,7 @@ interface ProtoJson {
 }
 
 const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's own copy of protobufjs (resolved from @temporalio/proto), whose protojson extension has no types
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
 const root = patchProtobufRoot(proto) as unknown as { lookupType(name: string): ReflectedType };
 const historyType = root.lookupType('temporal.api.history.v1.History');

@@ -236,7 +236,7 @@ async function scratchDatabase(options: SimulationOptions, log: (l: string) => v
 
 async function testServerLauncher(options: SimulationOptions): Promise<string> {
   if (options.testServer) return options.testServer;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script found at run time from the project's root
   const tools = require(path.join(projectRoot(), 'scripts', 'lib', 'tools.js')) as { ensureTestServer(): Promise<string> };
   return tools.ensureTestServer();
 }
