@@ -64,12 +64,17 @@ export class ApiMetrics {
     // constructor) goes through these.
     const countStalled = () => (this.countStalledCampaigns ? this.countStalledCampaigns() : undefined);
     const readStuck = () => (this.readStuckRuns ? this.readStuckRuns() : Promise.resolve(undefined));
-    this.stalledCampaigns = stalledCampaignsGauge(this.registry, countStalled);
+    this.stalledCampaigns = scrapedGauge(this.registry, {
+      name: 'massline_campaigns_stalled',
+      help: 'Running campaigns whose workflow task has failed 3 or more times in a row (the workflow makes no progress)',
+      read: countStalled,
+      show: (gauge, stalled) => gauge.set(stalled),
+    });
     // One read of the stuck runs per scrape, shared by the three gauges.
-    const stuckNow = oncePerScrape(readStuck);
-    this.workflowStuck = workflowStuckGauge(this.registry, stuckNow);
-    this.workflowsStuck = workflowsStuckGauge(this.registry, stuckNow);
-    this.stuckRunPass = stuckRunPassGauge(this.registry, stuckNow);
+    const stuck = stuckRunGauges(this.registry, oncePerScrape(readStuck));
+    this.workflowStuck = stuck.named;
+    this.workflowsStuck = stuck.total;
+    this.stuckRunPass = stuck.lastPass;
     this.escalationsFired = countedGauge(this.registry, {
       name: 'massline_escalations_fired',
       help: 'Escalation rungs fired (reminder, yellow, red, referral), from the escalations table',
@@ -85,20 +90,35 @@ export class ApiMetrics {
   }
 }
 
-function stalledCampaignsGauge(registry: Registry, countStalled: () => Promise<number> | undefined): Gauge {
-  return new Gauge({
-    name: 'massline_campaigns_stalled',
-    help: 'Running campaigns whose workflow task has failed 3 or more times in a row (the workflow makes no progress)',
-    registers: [registry],
-    async collect() {
-      try {
-        const stalled = await countStalled();
-        if (stalled !== undefined) this.set(stalled);
-      } catch {
-        // As for escalations: the scrape answers, readiness reports what is down.
-      }
-    },
-  });
+/** The stuck runs' gauges: each run named (at most STUCK_RUNS_NAMED), their total, the detector's last pass. */
+function stuckRunGauges(registry: Registry, stuckNow: ReadStuckRuns) {
+  return {
+    named: scrapedGauge(registry, {
+      name: 'massline_workflow_stuck',
+      help: `A run whose workflow task keeps failing, left for an operator (massline audit reset), by workflow id and cause; the value is the attempt of its pending task. The ${STUCK_RUNS_NAMED} oldest; massline_workflows_stuck counts them all`,
+      labelNames: ['workflow_id', 'cause'],
+      read: stuckNow,
+      show: (gauge, now) => {
+        gauge.reset();
+        for (const r of now.runs.slice(0, STUCK_RUNS_NAMED)) gauge.set({ workflow_id: r.workflowId, cause: r.cause }, r.attempt);
+      },
+    }),
+    total: scrapedGauge(registry, {
+      name: 'massline_workflows_stuck',
+      help: 'Runs whose workflow task keeps failing (attempt at or past MASSLINE_STUCK_RUN_ATTEMPTS), as the stuck-run detector last saw them',
+      read: stuckNow,
+      show: (gauge, now) => gauge.set(now.total),
+    }),
+    lastPass: scrapedGauge(registry, {
+      name: 'massline_stuck_run_last_pass_timestamp_seconds',
+      help: 'When the stuck-run detector last finished a pass over the open runs (unix seconds): an alert on its age says detection stopped',
+      read: stuckNow,
+      show: (gauge, now) => {
+        const finished = now.lastPass?.finishedAt;
+        if (finished) gauge.set(Date.parse(finished) / 1000);
+      },
+    }),
+  };
 }
 
 /** The stuck runs as the detector last saw them (undefined: not wired yet). */
@@ -113,80 +133,49 @@ function oncePerScrape(readStuck: ReadStuckRuns): ReadStuckRuns {
   };
 }
 
-function workflowStuckGauge(registry: Registry, stuckNow: ReadStuckRuns): Gauge<'workflow_id' | 'cause'> {
-  return new Gauge({
-    name: 'massline_workflow_stuck',
-    help: `A run whose workflow task keeps failing, left for an operator (massline audit reset), by workflow id and cause; the value is the attempt of its pending task. The ${STUCK_RUNS_NAMED} oldest; massline_workflows_stuck counts them all`,
-    labelNames: ['workflow_id', 'cause'],
-    registers: [registry],
-    async collect() {
-      try {
-        const now = await stuckNow();
-        if (!now) return;
-        this.reset();
-        for (const r of now.runs.slice(0, STUCK_RUNS_NAMED)) this.set({ workflow_id: r.workflowId, cause: r.cause }, r.attempt);
-      } catch {
-        // The database is down: /health/ready says so.
-      }
-    },
-  });
-}
-
-function workflowsStuckGauge(registry: Registry, stuckNow: ReadStuckRuns): Gauge {
-  return new Gauge({
-    name: 'massline_workflows_stuck',
-    help: 'Runs whose workflow task keeps failing (attempt at or past MASSLINE_STUCK_RUN_ATTEMPTS), as the stuck-run detector last saw them',
-    registers: [registry],
-    async collect() {
-      try {
-        const now = await stuckNow();
-        if (now) this.set(now.total);
-      } catch {
-        // As for the stuck runs named one by one.
-      }
-    },
-  });
-}
-
-function stuckRunPassGauge(registry: Registry, stuckNow: ReadStuckRuns): Gauge {
-  return new Gauge({
-    name: 'massline_stuck_run_last_pass_timestamp_seconds',
-    help: 'When the stuck-run detector last finished a pass over the open runs (unix seconds): an alert on its age says detection stopped',
-    registers: [registry],
-    async collect() {
-      try {
-        const finished = (await stuckNow())?.lastPass?.finishedAt;
-        if (finished) this.set(Date.parse(finished) / 1000);
-      } catch {
-        // As for the stuck runs named one by one.
-      }
-    },
-  });
-}
-
 /**
- * A gauge of counts by one label, read from the database at scrape time. The scrape must still answer when the
- * database is down (/health/ready reports that): a failed read leaves the gauge as it was. `read` answering
- * undefined means "not wired yet".
+ * A gauge set at scrape time from a read. The scrape must still answer when the database is down (/health/ready
+ * reports that): a failed read leaves the gauge as it was. A read answering undefined means "not wired yet".
  */
-function countedGauge<L extends string>(
+function scrapedGauge<T, L extends string = string>(
   registry: Registry,
-  o: { name: string; help: string; label: L; read: () => Promise<Array<[string, number]> | undefined> },
+  o: {
+    name: string;
+    help: string;
+    labelNames?: readonly L[];
+    read: () => Promise<T | undefined> | undefined;
+    show: (gauge: Gauge<L>, value: T) => void;
+  },
 ): Gauge<L> {
   return new Gauge<L>({
     name: o.name,
     help: o.help,
-    labelNames: [o.label],
+    ...(o.labelNames ? { labelNames: o.labelNames } : {}),
     registers: [registry],
     async collect() {
       try {
-        const rows = await o.read();
-        if (!rows) return;
-        this.reset();
-        for (const [key, count] of rows) this.set({ [o.label]: key } as Record<L, string>, count);
+        const value = await o.read();
+        if (value !== undefined) o.show(this, value);
       } catch {
         // The database is down: /health/ready says so.
       }
+    },
+  });
+}
+
+/** A gauge of counts by one label, read from the database at scrape time. */
+function countedGauge<L extends string>(
+  registry: Registry,
+  o: { name: string; help: string; label: L; read: () => Promise<Array<[string, number]> | undefined> },
+): Gauge<L> {
+  return scrapedGauge<Array<[string, number]>, L>(registry, {
+    name: o.name,
+    help: o.help,
+    labelNames: [o.label],
+    read: o.read,
+    show: (gauge, rows) => {
+      gauge.reset();
+      for (const [key, count] of rows) gauge.set({ [o.label]: key } as Record<L, string>, count);
     },
   });
 }
