@@ -15,16 +15,10 @@ import {
   type GoalView,
   type ProgrammeView,
 } from '../libs/domain/src';
-import {
-  goalAchievementUpdate,
-  goalVerificationUpdate,
-  programmeStateQuery,
-  versioned,
-  type ProgrammeWorkflowInput,
-} from '../libs/contracts/src';
+import { goalAchievementUpdate, goalVerificationUpdate, programmeStateQuery, type ProgrammeWorkflowInput } from '../libs/contracts/src';
 import { DEFAULT_HISTORY_LIMIT, historyIsLong } from './history-limit';
 import { clockIndependentCommands } from './clock';
-import { handler, validator } from './failures';
+import { decisionsOn } from './decisions';
 import { fireRung, runLadder, type LadderStep } from './ladder';
 import { project, projectionRules } from './projection';
 import { campaignIdKey, cardKey, kindKey } from '../libs/contracts/src';
@@ -92,17 +86,17 @@ const canContinue = (run: ProgrammeRun) => historyIsLong(run.historyLimit) && ru
 
 // ---------- queries and updates: the lead unit records a goal's achievement, the office verifies it ----------
 function registerHandlers(run: ProgrammeRun): void {
-  const { view } = run;
-  setHandler(programmeStateQuery, () => view);
-  setHandler(
+  setHandler(programmeStateQuery, () => run.view);
+  const on = decisionsOn(run, () => Date.now());
+  on(
     goalAchievementUpdate,
-    handler((a: GoalAchievementArgs) => versioned(applyGoalAchievement(view, a, Date.now()), view.version)),
-    { validator: validator((a: GoalAchievementArgs) => checkGoalAchievement(view, a)) },
+    (r, a: GoalAchievementArgs) => checkGoalAchievement(r.view, a),
+    (r, a, now) => applyGoalAchievement(r.view, a, now),
   );
-  setHandler(
+  on(
     goalVerificationUpdate,
-    handler((a: GoalVerificationArgs) => versioned(applyGoalVerification(view, a, Date.now()), view.version)),
-    { validator: validator((a: GoalVerificationArgs) => checkGoalVerification(view, a)) },
+    (r, a: GoalVerificationArgs) => checkGoalVerification(r.view, a),
+    (r, a, now) => applyGoalVerification(r.view, a, now),
   );
 }
 
