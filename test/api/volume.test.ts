@@ -168,6 +168,12 @@ describe('documents outside the history', () => {
         source: 'documents',
       }),
     ]);
+    // The API answers the same mismatch, and its contract names that source.
+    const answered = await api.call('POST', '/api/audit/reconciliations', { token: w.tokens.auditor, body: { campaignId: w.campaignId } });
+    expect(answered.status).toBe(200);
+    expect(answered.body.mismatches).toEqual([expect.objectContaining({ field: `document.${sha256(body)}`, source: 'documents' })]);
+    const doc = (await api.call('GET', '/docs-json')).body;
+    expect(doc.components.schemas.MismatchDto.properties.source.enum).toContain('documents');
     await db().query('UPDATE documents SET body = $2 WHERE digest = $1', [sha256(body), body]);
     await eventually(clean, 'clean again once restored');
   });
