@@ -1,8 +1,9 @@
 // Form helpers: date and date-time pickers in the campaign's zone (Ant Design's, in the zh-CN format; the zone
 // stated beside the field, whatever the browser's own zone), a confirmation for what cannot be undone, and a
-// hook that runs a mutation, says when it is done, and sends its error to the form's fields or beside the button.
+// hook that runs a mutation, says when it is done, and sends its error to the form's fields or beside the button;
+// a list's filter choice.
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
-import { App, DatePicker, Space, type FormInstance } from 'antd';
+import { App, DatePicker, Select, Space, type FormInstance } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { forwardRef, useState, type ReactNode } from 'react';
 type PickerRef = { nativeElement: HTMLDivElement; focus: () => void; blur: () => void };
@@ -146,4 +147,36 @@ export function useAction<A, R>(opts: {
   /** `run` for an event handler: its errors are already kept in `error` (or put on the form), so none is lost. */
   const submit = (args: A): void => void run(args);
   return { run, submit, error, busy, result, clear: () => setError(undefined) };
+}
+
+/** One filter's choice (named for screen readers); cleared, it filters nothing. */
+export function FilterSelect<V extends string | number>({
+  label,
+  placeholder,
+  width,
+  value,
+  onChange,
+  options,
+  testId,
+}: {
+  label: string;
+  placeholder: string;
+  width: number;
+  value: V | undefined;
+  onChange: (value: V | undefined) => void;
+  options: Array<{ value: V; label: string }>;
+  testId?: string;
+}) {
+  return (
+    <Select<V>
+      aria-label={label}
+      placeholder={placeholder}
+      allowClear
+      style={{ width }}
+      value={value}
+      onChange={onChange}
+      options={options}
+      data-testid={testId}
+    />
+  );
 }

@@ -2,7 +2,7 @@
 // campaign's zone), what, why — refusals included and worded from their rule — rendered by the API from the
 // workflow history; filters by who, kind and outcome; and the raw history to download.
 import { useQuery } from '@tanstack/react-query';
-import { Button, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Button, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import type { RefusalParams } from '../../../../../libs/domain/src';
 import { api, call, fetchWithToken } from '../../api/client';
@@ -11,6 +11,7 @@ import { useI18n } from '../../i18n';
 import { wordRefusal } from '../../refusals';
 import { Link } from '../../router';
 import { ErrorNote, useWords } from '../../ui/errors';
+import { FilterSelect } from '../../ui/forms';
 import { CampaignZone, ZoneNote } from '../../ui/zone';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -144,35 +145,32 @@ function TimelineFilters({ includeItems, onIncludeItems, filter: f, onDownload }
         <Switch checked={includeItems} onChange={onIncludeItems} aria-label={t('包含整改事项', 'Include items')} />{' '}
         {t('包含整改事项', 'Include items')}
       </label>
-      <Select
-        allowClear
-        style={{ width: 180 }}
-        aria-label={t('执行人', 'Who')}
+      <FilterSelect
+        width={180}
+        label={t('执行人', 'Who')}
         placeholder={t('全部执行人', 'Anyone')}
         value={f.who}
         onChange={f.setWho}
         options={f.options.who}
-        data-testid="timeline-who"
+        testId="timeline-who"
       />
-      <Select
-        allowClear
-        style={{ width: 220 }}
-        aria-label={t('事项', 'What')}
+      <FilterSelect
+        width={220}
+        label={t('事项', 'What')}
         placeholder={t('全部事项', 'Any kind')}
         value={f.kind}
         onChange={f.setKind}
         options={f.options.kind}
-        data-testid="timeline-kind"
+        testId="timeline-kind"
       />
-      <Select
-        allowClear
-        style={{ width: 140 }}
-        aria-label={t('结果', 'Outcome')}
+      <FilterSelect
+        width={140}
+        label={t('结果', 'Outcome')}
         placeholder={t('全部结果', 'Any outcome')}
         value={f.outcome}
         onChange={f.setOutcome}
-        data-testid="timeline-outcome"
         options={f.options.outcome}
+        testId="timeline-outcome"
       />
       {onDownload ? (
         <Button onClick={onDownload} data-testid="download-history">

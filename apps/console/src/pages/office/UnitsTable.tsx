@@ -2,7 +2,7 @@
 // and group, sorted by any column, and the filtered list exported to Excel (.xlsx). Holds 10,000 units: the
 // browser only ever has one page, the export reads the filtered list page by page.
 import { useQuery } from '@tanstack/react-query';
-import { Button, Input, Select, Space, Table, Typography } from 'antd';
+import { Button, Input, Space, Table, Typography } from 'antd';
 import type { ColumnsType, SorterResult } from 'antd/es/table/interface';
 import { useState } from 'react';
 import type { SheetData } from 'write-excel-file/browser';
@@ -13,6 +13,7 @@ import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import { CardTag, PhaseTag } from '../../ui/domain';
 import { ErrorNote } from '../../ui/errors';
+import { FilterSelect } from '../../ui/forms';
 import { useGroups } from './Groups';
 
 type Sort = 'code' | 'name' | 'batch' | 'phase' | 'card' | 'group' | 'windowEndsAt';
@@ -224,35 +225,6 @@ function UnitSearch({ onSearch }: { onSearch: (q: string | undefined) => void })
       data-testid="units-search"
       style={{ width: 260 }}
       onSearch={(v) => onSearch(v.trim() || undefined)}
-    />
-  );
-}
-
-/** One filter's choice; cleared, it filters nothing. */
-function FilterSelect<V extends string | number>({
-  label,
-  placeholder,
-  width,
-  value,
-  onChange,
-  options,
-}: {
-  label: string;
-  placeholder: string;
-  width: number;
-  value: V | undefined;
-  onChange: (value: V | undefined) => void;
-  options: Array<{ value: V; label: string }>;
-}) {
-  return (
-    <Select<V>
-      aria-label={label}
-      placeholder={placeholder}
-      allowClear
-      style={{ width }}
-      value={value}
-      onChange={onChange}
-      options={options}
     />
   );
 }
