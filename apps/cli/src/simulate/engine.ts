@@ -94,6 +94,8 @@ export interface SimulationOptions {
   keepDatabase?: boolean;
   /** Bundles the worker's tracing interceptors with the workflows, as a live worker does (default: no). */
   tracing?: boolean;
+  /** Workflows the worker keeps in memory at most (default SIMULATION_CACHE_LIMIT); the rest replay at their next task. */
+  cacheLimit?: number;
 }
 
 const WEEK_MS = 7 * DAY_MS;
@@ -285,7 +287,7 @@ export async function runSimulation(
     const running: SimulationInput = { ...input, plan: shiftPlan(input.plan, shiftedDays) };
     agenda = buildAgenda(running);
     const enrolled = await enrol(input, running.plan, dataSource);
-    const worker = await simulationWorker(env, built, dataSource, input.units.length);
+    const worker = await simulationWorker(env, built, dataSource, input.units.length, options.cacheLimit);
     const prepareMs = Date.now() - t0;
     const unshift = (ms: number) => new Date(ms - shiftMs).toISOString();
     const span = {
@@ -383,8 +385,26 @@ async function enrol(input: SimulationInput, plan: Plan, dataSource: DataSource)
   return { campaignId, units, repository };
 }
 
+/**
+ * Workflows the simulation's worker keeps in memory: a unit and its items each (about four per unit), up to
+ * SIMULATION_CACHE_LIMIT. One workflow thread holds them all (a V8 heap of ~4 GiB here, ~0.45 MiB per cached run): at
+ * 10,000 units an unbounded cache filled it and the run stalled in garbage collection; past the limit the least
+ * recently used run is evicted and replayed from its history at its next task.
+ */
+export const SIMULATION_CACHE_LIMIT = 5_000;
+export function simulationCacheSize(unitCount: number, limit = SIMULATION_CACHE_LIMIT): number {
+  return Math.min(limit, 100 + unitCount * 4);
+}
+
 /** A worker of the real workflows and activities, on the test server and the scratch database. */
-function simulationWorker(env: TestWorkflowEnvironment, built: WorkflowBundle, dataSource: DataSource, unitCount: number): Promise<Worker> {
+function simulationWorker(
+  env: TestWorkflowEnvironment,
+  built: WorkflowBundle,
+  dataSource: DataSource,
+  unitCount: number,
+  cacheLimit?: number,
+): Promise<Worker> {
+  const cached = simulationCacheSize(unitCount, cacheLimit);
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -396,8 +416,9 @@ function simulationWorker(env: TestWorkflowEnvironment, built: WorkflowBundle, d
       channels: [outboxChannel()],
     }),
     sinks: workflowSinks(),
-    maxCachedWorkflows: Math.min(20_000, 100 + unitCount * 4),
-    maxConcurrentWorkflowTaskExecutions: 40,
+    maxCachedWorkflows: cached,
+    // (the SDK wants every workflow whose task runs to be in the cache)
+    maxConcurrentWorkflowTaskExecutions: Math.min(40, cached),
     maxConcurrentActivityTaskExecutions: 100,
   });
 }
