@@ -1,7 +1,8 @@
 // npm run bench simulate: the full default calendar (both batches, 389 days) simulated for BENCH_UNITS units
 // (default 1,000), with the wall time of each stage, the CPU time and peak memory of every process involved (this
 // one: the driver, the worker and its activities; the Java test server; the scratch PostgreSQL). BENCH_CONCURRENCY
-// (agenda steps in flight, default 32) and BENCH_CACHE (workflows cached, default the simulator's limit) vary the run.
+// (agenda steps in flight, default 32), BENCH_CACHE (workflows cached, default the simulator's limit) and
+// BENCH_TRACING=1|0 (the worker's tracing interceptors bundled or not; default: when the cache may evict) vary the run.
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { defaultPlan } from '../../libs/domain/src';
@@ -111,6 +112,7 @@ export async function main() {
       ...(process.env.BENCH_TEST_SERVER ? { testServer: process.env.BENCH_TEST_SERVER } : {}),
       ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
       ...(process.env.BENCH_CACHE ? { cacheLimit: Number(process.env.BENCH_CACHE) } : {}),
+      ...(process.env.BENCH_TRACING ? { tracing: process.env.BENCH_TRACING === '1' } : {}),
     },
   );
   const usage = processes.stop();

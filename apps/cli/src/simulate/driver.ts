@@ -65,6 +65,22 @@ export class WorkflowDriver {
     return handle.executeUpdate<R, [object]>(def.name, { args: [args] });
   }
 
+  /**
+   * How the run `a` acts on has ended, if it has (e.g. failed: it no longer replayed), for the error of an action
+   * that found it ended; '' while it runs.
+   */
+  async endOf(unit: SimulatedUnit, a: SimAction): Promise<string> {
+    const id = 'item' in a ? itemWorkflowId(itemId(unit.id, a.item)) : unitWorkflowId(unit.id);
+    const handle = this.client.workflow.getHandle(id);
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') return '';
+    const failure = await handle.result().then(
+      () => '',
+      (e: unknown) => `: ${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)}`,
+    );
+    return `; its workflow ${id} is ${status.name}${failure}`;
+  }
+
   /** Runs one action of `unit` (throws what the workflow refuses: an agenda that breaks a rule is a bug). */
   async act(unit: SimulatedUnit, a: SimAction): Promise<void> {
     const cast = castOf(unit);

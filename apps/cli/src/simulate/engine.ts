@@ -75,6 +75,9 @@ export interface SimulationStats {
   reportMs: number;
   /** How far the plan was moved forward to run on the test server (whole weeks). */
   shiftedDays: number;
+  /** Workflows the worker kept in memory at most, and whether its bundle carried the tracing interceptors. */
+  cachedWorkflows: number;
+  tracing: boolean;
 }
 
 export interface SimulationOptions {
@@ -92,7 +95,10 @@ export interface SimulationOptions {
   log?: (line: string) => void;
   /** Keeps the scratch database (its URL is logged) for a closer look. */
   keepDatabase?: boolean;
-  /** Bundles the worker's tracing interceptors with the workflows, as a live worker does (default: no). */
+  /**
+   * Bundles the worker's tracing interceptors with the workflows, as a live worker does (default: only when the
+   * cache cannot hold every run: simulationBundlesTracing).
+   */
   tracing?: boolean;
   /** Workflows the worker keeps in memory at most (default SIMULATION_CACHE_LIMIT); the rest replay at their next task. */
   cacheLimit?: number;
@@ -255,8 +261,8 @@ function projectRoot(): string {
 
 const bundles = new Map<boolean, Promise<WorkflowBundle>>();
 /**
- * The workflows, once per process; with the worker's tracing interceptors only when asked: their spans would go
- * to no exporter here, and they cost a quarter of the workflow thread's time (the workflows' decisions are the same).
+ * The workflows, once per process, with the worker's tracing interceptors or without (simulationBundlesTracing):
+ * their spans go to no exporter here, and they cost a quarter of the workflow thread's time.
  */
 const workflowBundle = (tracing: boolean) => {
   let b = bundles.get(tracing);
@@ -280,7 +286,8 @@ export async function runSimulation(
 
   const cleanup: Array<() => Promise<void>> = [];
   try {
-    const { dataSource, env, built } = await prepare(options, cleanup, progress, log);
+    const tracing = simulationBundlesTracing(input.units.length, options);
+    const { dataSource, env, built } = await prepare({ ...options, tracing }, cleanup, progress, log);
     // The plan as it runs on the test server's clock.
     const shiftedDays = shiftDaysFor(input.plan, await env.currentTimeMs());
     const shiftMs = shiftedDays * DAY_MS;
@@ -309,6 +316,8 @@ export async function runSimulation(
       settleMs: timing.settleMs,
       reportMs: Date.now() - reportStarted,
       shiftedDays,
+      cachedWorkflows: simulationCacheSize(input.units.length, options.cacheLimit),
+      tracing,
     };
     progress({ stage: 'done', ...span, at: span.to, actionsDone: agenda.actions });
     return { report, stats, agenda };
@@ -396,6 +405,18 @@ export function simulationCacheSize(unitCount: number, limit = SIMULATION_CACHE_
   return Math.min(limit, 100 + unitCount * 4);
 }
 
+/**
+ * Whether the worker bundles its tracing interceptors, as a live worker does: when asked, and whenever the cache
+ * may evict. An evicted run replays from its history at its next task, and a run written on the test server by the
+ * bundle without interceptors does not always replay: an Update answered in the task that also schedules the
+ * unit's projection came back in the other order on replay (a nondeterminism error, found at 100 units on a cache
+ * of 40). The worker's own bundle replays its runs, here as in the fault suite's restarts. Without evictions
+ * nothing replays, and the lighter bundle is kept (its spans would go to no exporter).
+ */
+export function simulationBundlesTracing(unitCount: number, options: Pick<SimulationOptions, 'tracing' | 'cacheLimit'>): boolean {
+  return options.tracing ?? simulationCacheSize(unitCount, options.cacheLimit) < 100 + unitCount * 4;
+}
+
 /** A worker of the real workflows and activities, on the test server and the scratch database. */
 function simulationWorker(
   env: TestWorkflowEnvironment,
@@ -420,6 +441,9 @@ function simulationWorker(
     // (the SDK wants every workflow whose task runs to be in the cache)
     maxConcurrentWorkflowTaskExecutions: Math.min(40, cached),
     maxConcurrentActivityTaskExecutions: 100,
+    // A run that no longer replays fails, and the driver's next action on it names the unit and the day; else its
+    // task would fail and time out again and again, holding the test server's clock: the rehearsal would stall.
+    workflowFailureErrorTypes: { '*': ['NondeterminismError'] },
   });
 }
 
@@ -470,7 +494,10 @@ async function driveAgenda(run: SimulationRun, timing: { skippingMs: number }): 
     while (j < steps.length && steps[j].at === at) j++;
     const s0 = Date.now();
     const now = await env.currentTimeMs();
-    if (at > now) await env.sleep(at - now);
+    if (at > now)
+      await env.sleep(at - now).catch((e: unknown) => {
+        throw new Error(`the test server's clock did not reach ${unshift(at)}: ${e instanceof Error ? e.message : String(e)}`);
+      });
     timing.skippingMs += Date.now() - s0;
     await inParallel(steps.slice(i, j), options.concurrency ?? 32, async (step: SimStep) => {
       const unit = run.enrolled.units.get(step.unit);
@@ -480,7 +507,8 @@ async function driveAgenda(run: SimulationRun, timing: { skippingMs: number }): 
           await driver.act(unit, action);
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
-          throw new Error(`unit ${step.unit} at ${unshift(step.at)}: ${action.kind} refused: ${message}${causeOf(e)}`);
+          const ended = await driver.endOf(unit, action).catch(() => '');
+          throw new Error(`unit ${step.unit} at ${unshift(step.at)}: ${action.kind} refused: ${message}${causeOf(e)}${ended}`);
         }
       }
       done += step.actions.length;
