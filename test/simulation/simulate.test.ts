@@ -49,6 +49,8 @@ describe('massline simulate', () => {
       cacheLimit: 10,
     });
     const { report, agenda } = first;
+    // Evicting, the worker took the live worker's bundle (the one that replays what it writes).
+    expect({ cached: first.stats.cachedWorkflows, tracing: first.stats.tracing }).toEqual({ cached: 10, tracing: true });
 
     // Progress went through its stages in order.
     expect([...new Set(progress)]).toEqual(['preparing', 'running', 'settling', 'reporting', 'done']);

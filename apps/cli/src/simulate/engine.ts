@@ -97,7 +97,7 @@ export interface SimulationOptions {
   keepDatabase?: boolean;
   /**
    * Bundles the worker's tracing interceptors with the workflows, as a live worker does (default: only when the
-   * cache cannot hold every run: simulationBundlesTracing).
+   * cache cannot hold every run: bundlesTracing).
    */
   tracing?: boolean;
   /** Workflows the worker keeps in memory at most (default SIMULATION_CACHE_LIMIT); the rest replay at their next task. */
@@ -261,7 +261,7 @@ function projectRoot(): string {
 
 const bundles = new Map<boolean, Promise<WorkflowBundle>>();
 /**
- * The workflows, once per process, with the worker's tracing interceptors or without (simulationBundlesTracing):
+ * The workflows, once per process, with the worker's tracing interceptors or without (bundlesTracing):
  * their spans go to no exporter here, and they cost a quarter of the workflow thread's time.
  */
 const workflowBundle = (tracing: boolean) => {
@@ -286,7 +286,8 @@ export async function runSimulation(
 
   const cleanup: Array<() => Promise<void>> = [];
   try {
-    const tracing = simulationBundlesTracing(input.units.length, options);
+    const cached = simulationCacheSize(input.units.length, options.cacheLimit);
+    const tracing = bundlesTracing(input.units.length, cached, options.tracing);
     const { dataSource, env, built } = await prepare({ ...options, tracing }, cleanup, progress, log);
     // The plan as it runs on the test server's clock.
     const shiftedDays = shiftDaysFor(input.plan, await env.currentTimeMs());
@@ -294,7 +295,7 @@ export async function runSimulation(
     const running: SimulationInput = { ...input, plan: shiftPlan(input.plan, shiftedDays) };
     agenda = buildAgenda(running);
     const enrolled = await enrol(input, running.plan, dataSource);
-    const worker = await simulationWorker(env, built, dataSource, input.units.length, options.cacheLimit);
+    const worker = await simulationWorker(env, built, dataSource, cached);
     const prepareMs = Date.now() - t0;
     const unshift = (ms: number) => new Date(ms - shiftMs).toISOString();
     const span = {
@@ -316,7 +317,7 @@ export async function runSimulation(
       settleMs: timing.settleMs,
       reportMs: Date.now() - reportStarted,
       shiftedDays,
-      cachedWorkflows: simulationCacheSize(input.units.length, options.cacheLimit),
+      cachedWorkflows: cached,
       tracing,
     };
     progress({ stage: 'done', ...span, at: span.to, actionsDone: agenda.actions });
@@ -397,12 +398,13 @@ async function enrol(input: SimulationInput, plan: Plan, dataSource: DataSource)
 /**
  * Workflows the simulation's worker keeps in memory: a unit and its items each (about four per unit), up to
  * SIMULATION_CACHE_LIMIT. One workflow thread holds them all (a V8 heap of ~4 GiB here, ~0.45 MiB per cached run): at
- * 10,000 units an unbounded cache filled it and the run stalled in garbage collection; past the limit the least
- * recently used run is evicted and replayed from its history at its next task.
+ * 10,000 units an unbounded cache filled it; past the limit the least recently used run is evicted and replayed from
+ * its history at its next task.
  */
-export const SIMULATION_CACHE_LIMIT = 5_000;
-export function simulationCacheSize(unitCount: number, limit = SIMULATION_CACHE_LIMIT): number {
-  return Math.min(limit, 100 + unitCount * 4);
+const SIMULATION_CACHE_LIMIT = 5_000;
+const runsOf = (unitCount: number) => 100 + unitCount * 4;
+function simulationCacheSize(unitCount: number, limit = SIMULATION_CACHE_LIMIT): number {
+  return Math.min(limit, runsOf(unitCount));
 }
 
 /**
@@ -413,19 +415,12 @@ export function simulationCacheSize(unitCount: number, limit = SIMULATION_CACHE_
  * of 40). The worker's own bundle replays its runs, here as in the fault suite's restarts. Without evictions
  * nothing replays, and the lighter bundle is kept (its spans would go to no exporter).
  */
-export function simulationBundlesTracing(unitCount: number, options: Pick<SimulationOptions, 'tracing' | 'cacheLimit'>): boolean {
-  return options.tracing ?? simulationCacheSize(unitCount, options.cacheLimit) < 100 + unitCount * 4;
+function bundlesTracing(unitCount: number, cached: number, tracing: boolean | undefined): boolean {
+  return tracing ?? cached < runsOf(unitCount);
 }
 
 /** A worker of the real workflows and activities, on the test server and the scratch database. */
-function simulationWorker(
-  env: TestWorkflowEnvironment,
-  built: WorkflowBundle,
-  dataSource: DataSource,
-  unitCount: number,
-  cacheLimit?: number,
-): Promise<Worker> {
-  const cached = simulationCacheSize(unitCount, cacheLimit);
+function simulationWorker(env: TestWorkflowEnvironment, built: WorkflowBundle, dataSource: DataSource, cached: number): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
